@@ -76,53 +76,74 @@ impl Normalization {
     }
 
     /// For each value of one sample of per-sample shape `dims`, the flat index of its statistic.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn stat_index(&self, dims: &[usize]) -> Result<Vec<u32>> {
         let size: usize = dims.iter().product();
         let mut idx = crate::tensor::try_vec(OP, size, 0u32)?;
         if self.keep.is_empty() || size == 0 {
             return Ok(idx);
         }
-        // Mixed-radix counter over the sample's axes; the statistic index over the kept ones.
+        // Strides of each axis in the statistics (0 for a reduced axis), then a mixed-radix counter.
+        let mut strides = vec![0usize; dims.len()];
+        let mut s = 1;
+        for &k in self.keep.iter().rev() {
+            strides[k] = s;
+            s *= dims[k];
+        }
         let mut pos = vec![0usize; dims.len()];
-        let kdims: Vec<usize> = self.keep.iter().map(|&k| dims[k]).collect();
+        let mut cur = 0usize;
         for slot in idx.iter_mut() {
-            let mut s = 0usize;
-            for (j, &k) in self.keep.iter().enumerate() {
-                s = s * kdims[j] + pos[k];
-            }
-            *slot = s as u32;
+            *slot = cur as u32;
             for a in (0..dims.len()).rev() {
                 pos[a] += 1;
+                cur += strides[a];
                 if pos[a] < dims[a] {
                     break;
                 }
+                cur -= strides[a] * pos[a];
                 pos[a] = 0;
             }
         }
         Ok(idx)
     }
 
-    /// Per statistic, `max(√v, ε)`; an error when the statistics were never set (NaN).
-    fn scales(&self) -> Result<(&[f32], Vec<f32>)> {
+    /// What one pass over `x` (`[batch, ...]`) needs: each value's statistic index, the means,
+    /// and per statistic `max(√v, ε)`. Errors: `x` without the statistics' sizes on the kept
+    /// axes, or statistics never set (NaN: call `adapt`).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
+    fn prepare(&self, x: &Tensor) -> Result<(Vec<u32>, &[f32], Vec<f32>)> {
         let (Some(m), Some(v)) = (&self.mean, &self.variance) else {
             bail!(OP, "the layer is not built");
         };
+        let dims = x.dims().get(1..).unwrap_or_default();
+        let want = m.value.dims();
+        if self.keep.iter().any(|&k| k >= dims.len()) || !self.keep.iter().map(|&k| dims[k]).eq(want.iter().copied()) {
+            bail!(OP, "input has shape {} but the layer's statistics have shape {} on its kept axes", x.shape(), ints(want));
+        }
         if m.value.data().iter().chain(v.value.data()).any(|x| x.is_nan()) {
             bail!(OP, "the layer has no mean and variance yet: call layer.adapt(data) on the training data (or give mean and variance when making it) before predict, fit or evaluate");
         }
         let s = v.value.data().iter().map(|&v| v.sqrt().max(EPSILON)).collect();
-        Ok((m.value.data(), s))
+        Ok((self.stat_index(dims)?, m.value.data(), s))
     }
 
-    /// Checks that `x` is `[batch, ...]` with the kept axes' sizes and returns the index map.
-    fn index_for(&self, x: &Tensor) -> Result<Vec<u32>> {
-        let dims = x.dims().get(1..).unwrap_or_default();
-        let want = self.mean.as_ref().map(|m| m.value.dims().to_vec()).unwrap_or_default();
-        let got: Vec<usize> = self.keep.iter().map(|&k| dims.get(k).copied().unwrap_or(0)).collect();
-        if self.keep.iter().any(|&k| k >= dims.len()) || got != want {
-            bail!(OP, "input has shape {} but the layer's statistics have shape {} on its kept axes", x.shape(), ints(&want));
+    /// `t` through the layer (`forward`: `(x − m)/s`, inverted `m + x·s`) or its slope
+    /// (`backward`, `m` unused: `dy/s`, inverted `dy·s`).
+    fn pass(&self, mut t: Tensor, shift: bool) -> Result<Tensor> {
+        let (idx, m, s) = self.prepare(&t)?;
+        let n = idx.len();
+        if n == 0 {
+            return Ok(t);
         }
-        self.stat_index(dims)
+        let invert = self.invert;
+        for row in t.try_data_mut(OP)?.chunks_exact_mut(n) {
+            for (v, &i) in row.iter_mut().zip(&idx) {
+                let (m, s) = (if shift { m[i as usize] } else { 0.0 }, s[i as usize]);
+                *v = if invert { m + *v * s } else { (*v - m) / s };
+            }
+        }
+        Ok(t)
     }
 }
 
@@ -157,38 +178,12 @@ impl Layer for Normalization {
         Ok(input.to_vec())
     }
 
-    fn forward(&mut self, mut x: Tensor, _mode: Mode) -> Result<Tensor> {
-        let idx = self.index_for(&x)?;
-        let (m, s) = self.scales()?;
-        let n = idx.len();
-        if n == 0 {
-            return Ok(x);
-        }
-        let invert = self.invert;
-        for row in x.try_data_mut(OP)?.chunks_exact_mut(n) {
-            for (v, &i) in row.iter_mut().zip(&idx) {
-                let (m, s) = (m[i as usize], s[i as usize]);
-                *v = if invert { m + *v * s } else { (*v - m) / s };
-            }
-        }
-        Ok(x)
+    fn forward(&mut self, x: Tensor, _mode: Mode) -> Result<Tensor> {
+        self.pass(x, true)
     }
 
-    fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
-        let idx = self.index_for(&dy)?;
-        let (_, s) = self.scales()?;
-        let n = idx.len();
-        if n == 0 {
-            return Ok(dy);
-        }
-        let invert = self.invert;
-        for row in dy.try_data_mut(OP)?.chunks_exact_mut(n) {
-            for (d, &i) in row.iter_mut().zip(&idx) {
-                let s = s[i as usize];
-                *d = if invert { *d * s } else { *d / s };
-            }
-        }
-        Ok(dy)
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        self.pass(dy, false)
     }
 
     fn params_mut(&mut self) -> Vec<&mut Param> {
