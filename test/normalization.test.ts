@@ -230,6 +230,29 @@ describe('normalization in training', () => {
   });
 });
 
+describe('normalization in a graph model', () => {
+  it('applied to a symbolic input, adapted before: the graph model standardizes; saved and loaded as a Model config', async () => {
+    const norm = nr.layers.normalization({ name: 'g_norm' });
+    norm.adapt([[0, 10], [2, 30], [4, 20]]);
+    const inp = nr.input({ shape: [2] });
+    const out = nr.layers.dense({ units: 1, name: 'g_out', kernelInitializer: 'ones' }).apply(norm.apply(inp) as nr.SymbolicTensor);
+    const m = nr.model({ inputs: inp, outputs: out as nr.SymbolicTensor });
+    try {
+      // mean [2, 20], variance [8/3, 200/3]: (x − m)/σ summed by a kernel of ones.
+      const y = nr.tidy(() => m.predict(nr.tensor([[4, 30]])).dataSync()[0]);
+      expect(y).toBeCloseTo(2 / Math.sqrt(8 / 3) + 10 / Math.sqrt(200 / 3), 5);
+      const back = await nr.loadModel(await m.toArtifacts());
+      try {
+        expect(nr.tidy(() => back.predict(nr.tensor([[4, 30]])).dataSync()[0])).toBe(y);
+      } finally {
+        back.dispose();
+      }
+    } finally {
+      m.dispose();
+    }
+  });
+});
+
 describe('normalization errors, config, saving', () => {
   it('used before adapt: an error saying to call adapt; NaN in the data names the feature', () => {
     using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [3] }), nr.layers.normalization()] });
