@@ -24,12 +24,10 @@ multiply the valid entries and do not change the denominator.
 Values are float32, written in their shortest float32 decimal form.
 """
 
-import os
-
-os.environ.setdefault("KERAS_BACKEND", "jax")
-os.environ.setdefault("JAX_PLATFORMS", "cpu")
+from fixture_util import f32, fixture, fnum, logs, set_seeded, weights_of  # first: it sets the Keras backend
 
 import json
+import os
 
 import jax
 import jax.numpy as jnp
@@ -37,19 +35,7 @@ import keras
 import numpy as np
 from keras import layers
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "..", "test", "fixtures", "keras3-ignore-class.json")
-
-
-def f32(a):
-    a = np.asarray(a, dtype=np.float32)
-    if a.ndim == 0:
-        return float(str(np.float32(a)))
-    return [f32(v) for v in a]
-
-
-def fnum(v):
-    return float(str(np.float32(v)))
+OUT = fixture("keras3-ignore-class.json")
 
 
 def function_case(name, y, p, from_logits, ignore):
@@ -76,22 +62,6 @@ def functions():
     out.append(function_case("logits 1x2, none ignored", [1], rng.normal(0, 1, (1, 2)), True, -1))
     out.append(function_case("huge logits 3x3, one ignored", [2, -1, 0], np.array([[80, -80, 0], [1e4, 0, 0], [-50, 50, 3]]), True, -1))
     return out
-
-
-def weights_of(m):
-    return {layer.name: [f32(w) for w in layer.get_weights()] for layer in m.layers if layer.get_weights()}
-
-
-def set_seeded(m, seed):
-    rng = np.random.default_rng(seed)
-    for layer in m.layers:
-        ws = layer.get_weights()
-        if ws:
-            layer.set_weights([rng.normal(0, 0.7, w.shape).astype(np.float32) for w in ws])
-
-
-def logs(d):
-    return {k: fnum(v) for k, v in d.items()}
 
 
 def model_case(name, make, x, y, w, lr):

@@ -27,46 +27,16 @@ entirely padded in the taggers):
 Values are float32, written in their shortest float32 decimal form.
 """
 
-import os
-
-os.environ.setdefault("KERAS_BACKEND", "jax")
-os.environ.setdefault("JAX_PLATFORMS", "cpu")
+from fixture_util import f32, fixture, fnum, logs, set_seeded, weights_of  # first: it sets the Keras backend
 
 import json
+import os
 
 import keras
 import numpy as np
 from keras import layers
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "..", "test", "fixtures", "keras3-masking.json")
-
-
-def f32(a):
-    a = np.asarray(a, dtype=np.float32)
-    if a.ndim == 0:
-        return float(str(np.float32(a)))
-    return [f32(v) for v in a]
-
-
-def fnum(v):
-    return float(str(np.float32(v)))
-
-
-def weights_of(m):
-    return {layer.name: [f32(w) for w in layer.get_weights()] for layer in m.layers if layer.get_weights()}
-
-
-def set_seeded(m, seed):
-    rng = np.random.default_rng(seed)
-    for layer in m.layers:
-        ws = layer.get_weights()
-        if ws:
-            layer.set_weights([rng.normal(0, 0.7, w.shape).astype(np.float32) for w in ws])
-
-
-def logs(d):
-    return {k: fnum(v) for k, v in d.items()}
+OUT = fixture("keras3-masking.json")
 
 
 def run(name, make, loss, x, y, w, lr):

@@ -23,10 +23,7 @@ writes test/fixtures/keras3-optimizer-habits.json (committed, so CI needs no Pyt
 Values are float32, written in their shortest float32 decimal form.
 """
 
-import os
-
-os.environ.setdefault("KERAS_BACKEND", "jax")
-os.environ.setdefault("JAX_PLATFORMS", "cpu")
+from fixture_util import f32, fixture  # first: it sets the Keras backend
 
 import json
 
@@ -34,14 +31,7 @@ import keras
 import numpy as np
 from keras import layers
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "..", "test", "fixtures", "keras3-optimizer-habits.json")
-
-
-def f32(a):
-    """A float32 array as a nested list of Python floats, each the shortest decimal that rounds back to it."""
-    a = np.asarray(a, dtype=np.float32)
-    return float(str(np.float32(a))) if a.ndim == 0 else [f32(v) for v in a]
+OUT = fixture("keras3-optimizer-habits.json")
 
 
 def make(start=None):

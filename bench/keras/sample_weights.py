@@ -20,49 +20,16 @@ shape [n, T]: Keras multiplies each step's loss and divides the sum by n·T).
 Values are float32, written in their shortest float32 decimal form.
 """
 
-import os
-
-os.environ.setdefault("KERAS_BACKEND", "jax")
-os.environ.setdefault("JAX_PLATFORMS", "cpu")
+from fixture_util import f32, fixture, fnum, history, logs, set_seeded, weights_of  # first: it sets the Keras backend
 
 import json
+import os
 
 import keras
 import numpy as np
 from keras import layers
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "..", "test", "fixtures", "keras3-sample-weights.json")
-
-
-def f32(a):
-    """A float32 array as a nested list of Python floats, each the shortest decimal that rounds back to it."""
-    a = np.asarray(a, dtype=np.float32)
-    return json.loads(json.dumps(a.tolist(), default=float)) if a.ndim == 0 else [f32(v) if np.ndim(v) else float(str(np.float32(v))) for v in a]
-
-
-def fnum(v):
-    return float(str(np.float32(v)))
-
-
-def set_seeded(m, seed):
-    rng = np.random.default_rng(seed)
-    for layer in m.layers:
-        ws = layer.get_weights()
-        if ws:
-            layer.set_weights([rng.normal(0, 0.7, w.shape).astype(np.float32) for w in ws])
-
-
-def weights_of(m):
-    return {layer.name: [f32(w) for w in layer.get_weights()] for layer in m.layers if layer.get_weights()}
-
-
-def logs(d):
-    return {k: fnum(v) for k, v in d.items()}
-
-
-def history(h):
-    return {k: [fnum(v) for v in vs] for k, vs in h.history.items()}
+OUT = fixture("keras3-sample-weights.json")
 
 
 def run(name, make, x, y, w, xv, yv, wv, loss, metrics=None, lr=0.1, extra=None):
