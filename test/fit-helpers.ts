@@ -1,5 +1,5 @@
-// Shared by the fit suites (fit-lifecycle, fit-reset): a small compiled model, matching data,
-// and the error a rejected fit gave.
+// Shared by the fit suites (fit-lifecycle, fit-reset, resume, model-checkpoint): a small compiled
+// model, matching data, the error a rejected fit gave, and a model's weights as exact bits.
 import * as nr from '../ts/index.js';
 
 /** A compiled `[3] → dense(4, tanh) → dense(2)` model (SGD 0.1, mse). */
@@ -22,4 +22,13 @@ export async function rejection(p: Promise<unknown>): Promise<Error> {
     return e as Error;
   }
   throw new Error('expected fit to fail');
+}
+
+/** The exact bits of every weight of `m`, as hex (one string per weight). */
+export function weightBits(m: nr.Sequential): string[] {
+  return m.getWeights().map((w) => {
+    const d = w.data();
+    w.dispose();
+    return Array.from(new Uint32Array(d.buffer, d.byteOffset, d.length), (u) => u.toString(16).padStart(8, '0')).join('');
+  });
 }

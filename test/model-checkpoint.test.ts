@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as nr from '../ts/index.js';
-import { rejection } from './fit-helpers.js';
+import { rejection, weightBits as bits } from './fit-helpers.js';
 import './setup.js';
 
 let dir = '';
@@ -27,15 +27,6 @@ function data(n: number, shift: number): { x: nr.Tensor; y: nr.Tensor } {
   const x = nr.tensor(Array.from({ length: n * 4 }, (_, i) => Math.sin(i * 1.3 + shift) + 0.2 * Math.cos(i * 0.7)), [n, 4]);
   const y = nr.tidy(() => nr.oneHot(nr.tensor(Array.from({ length: n }, (_, i) => (i * 5 + shift) % 3)), 3));
   return { x, y };
-}
-
-/** The exact bits of every weight, as hex. */
-function bits(m: nr.Sequential): string[] {
-  return m.getWeights().map((w) => {
-    const d = w.data();
-    w.dispose();
-    return Array.from(new Uint32Array(d.buffer, d.byteOffset, d.length), (u) => u.toString(16).padStart(8, '0')).join('');
-  });
 }
 
 describe('callbacks.modelCheckpoint', () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
 import { expectNoLeak, thrown } from './setup.js';
+import { weightBits as bits } from './fit-helpers.js';
 
 type Opt = () => nr.Optimizer;
 const sched = () => nr.schedules.stepDecay({ initialLearningRate: 0.05, drop: 0.5, every: 7, warmupSteps: 3 });
@@ -44,15 +45,6 @@ function data(n = 40): { x: nr.Tensor; y: nr.Tensor } {
   const x = nr.tensor(Array.from({ length: n * 4 }, (_, i) => Math.sin(i * 1.7) + 0.3 * Math.cos(i * 0.3)), [n, 4]);
   const y = nr.tidy(() => nr.oneHot(nr.tensor(Array.from({ length: n }, (_, i) => (i * 7) % 3)), 3));
   return { x, y };
-}
-
-/** The exact bits of every weight, as hex. */
-function bits(m: nr.Sequential): string[] {
-  return m.getWeights().map((w) => {
-    const d = w.data();
-    w.dispose();
-    return Array.from(new Uint32Array(d.buffer, d.byteOffset, d.length), (u) => u.toString(16).padStart(8, '0')).join('');
-  });
 }
 
 /** Halves the learning rate at the end of epoch 1 (the path reduceLROnPlateau takes). */
