@@ -1284,7 +1284,7 @@ mod tests {
 
     #[test]
     fn a_bad_state_is_named_and_changes_nothing() {
-        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0]).unwrap(), schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0, 0.0]).unwrap(), schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
         let mut m = mlp(1);
         let mut tr = Trainer::new(cfg, 1);
         run(&mut tr, &mut m, 0, 2);
@@ -1313,9 +1313,9 @@ mod tests {
     /// The compile layout with a loss per output (a model with several outputs).
     #[test]
     fn compile_reads_a_loss_per_output() {
-        // mse, sgd(lr 0.1) constant, no clip, no metrics, mean; then 2 outputs: mse weight 0.5
+        // mse, sgd(lr 0.1, no weight decay) constant, no clip, no metrics, mean; then 2 outputs: mse weight 0.5
         // with mae, and sparse CCE (from_logits 0, no ignored class) with 'sumOverFeatures' and accuracy.
-        let base = [0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0, 2.0, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let base = [0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0];
         let heads = [2.0, 0.0, 0.0, 0.0, 0.5, 1.0, 5.0, 5.0, 2.0, 0.0, f32::NAN, 1.0, 2.0, 1.0, 0.0];
         let cfg = TrainConfig::from_abi(&[&base[..], &heads].concat()).unwrap();
         assert_eq!(cfg.heads.len(), 2);
