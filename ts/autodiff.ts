@@ -423,11 +423,12 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
     const none = n === 1 ? `the 1 ${given} is not connected to the result of f(), which does not depend on it` : `none of the ${n} ${given} is connected to the result of f(), which depends on none of them`;
     drop(new InvalidArgumentError(`${op}: ${none} (no gradient); run the forward pass inside f, e.g. () => losses.meanSquaredError(y, model.predict(x)), not before the call`));
   }
-  // minimize, connected only through ops with no gradient: every gradient is 0 and the step
-  // changes nothing (TF.js steps in silence). variableGrads gives the zeros, as TF.js.
+  // minimize, connected only through ops with no gradient: no variable is stepped (Keras's
+  // None gradients), so say why (TF.js steps with zeros in silence). variableGrads gives the zeros, as TF.js.
   if (op === 'minimize' && g.every((t, i) => t === null || constantOnly[i])) {
     drop(new InvalidArgumentError(
-      `${op}: f() depends on the variables only through ops with no gradient (round, floor, ceil, sign, comparisons, argMax/argMin, oneHot, …), so every gradient is 0 and a step would change nothing; ` +
+      `${op}: f() depends on the variables only through ops with no gradient (stopGradient, round, floor, ceil, sign, comparisons, argMax/argMin, oneHot, …), so no variable has a gradient and none is stepped ` +
+        '(Keras and PyTorch skip such variables too; TF.js would step them with zeros, which moves them only by momentum or weight decay); ' +
         'keep a differentiable path from them to the loss (e.g. the loss on the unrounded predictions), or a straight-through form such as the step activations\' { straightThrough: true }',
     ));
   }

@@ -157,8 +157,8 @@ function checkCommon(op: string, a: { monitor: unknown; minDelta: unknown; mode:
  */
 /**
  * Before training: a monitor the run's logs cannot hold, as far as `fit` knows them — a `val_*`
- * one without validation data, or Keras's `accuracy` for TF.js's `acc` — is an error now, not
- * after the first epoch (TF.js warns and never stops; Keras too).
+ * one without validation data — is an error now, not after the first epoch (TF.js warns and
+ * never stops; Keras too). Keras's `accuracy`/`val_accuracy` monitor TF.js's `acc`/`val_acc`.
  */
 function checkMonitor(op: string, monitor: string, params: CallbackParams | undefined): void {
   if (params === undefined || params.metrics.includes(monitor)) return;
@@ -166,13 +166,15 @@ function checkMonitor(op: string, monitor: string, params: CallbackParams | unde
   if (monitor.startsWith('val_') && !params.doValidation) {
     throw new InvalidArgumentError(`${op}: monitor '${monitor}' needs validation data, but this fit has none (its logs will be ${params.metrics.join(', ')}); pass validationData or validationSplit to fit, or monitor '${monitor.slice(4)}'`);
   }
-  if (tfName !== monitor && params.metrics.includes(tfName)) throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not in the logs (${params.metrics.join(', ')}); metrics: ['accuracy'] logs as acc, as in TF.js: monitor '${tfName}'`);
+  // Keras's 'val_accuracy' reads TF.js's 'val_acc' log (the logs carry Keras's name as an alias).
+  if (tfName !== monitor && params.metrics.includes(tfName)) return;
 }
 
 function monitored(op: string, monitor: string, logs: Logs): number {
   const v = Object.hasOwn(logs, monitor) ? logs[monitor] : undefined;
   if (v !== undefined) return v;
   const tfName = monitor.replace(/accuracy$/, 'acc');
+  if (tfName !== monitor && Object.hasOwn(logs, tfName) && logs[tfName] !== undefined) return logs[tfName];
   const hint = tfName !== monitor && Object.hasOwn(logs, tfName)
     ? `; metrics: ['accuracy'] logs as acc, as in TF.js: monitor '${tfName}'`
     : monitor.startsWith('val_') && !Object.keys(logs).some((k) => k.startsWith('val_')) ? '; pass validation data for val_* monitors' : '';

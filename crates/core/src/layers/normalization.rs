@@ -148,6 +148,11 @@ impl Normalization {
 }
 
 impl Layer for Normalization {
+    /// Keras 3's `supports_masking`: an element-wise map, so the mask passes on.
+    fn masking(&self) -> super::Masking {
+        super::Masking::Pass
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         OP

@@ -217,8 +217,8 @@ impl Sequential {
 
     /// Keras 3's masks through the layers: an embedding with `maskZero` makes one, the layers
     /// that support masking pass it on, `globalAveragePooling1d` uses it up; any other layer
-    /// after it is an error naming both (Keras 3 warns and drops the mask there, and trains on
-    /// the padding). Masks run through sequential models only so far: a functional model or a
+    /// after it is an error naming both (Keras 3 warns and drops the mask at a layer without mask
+    /// support, and trains on the padding; its batchNormalization takes the mask). Masks run through sequential models only so far: a functional model or a
     /// nested model whose output carries one is refused.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
@@ -242,7 +242,7 @@ impl Sequential {
                 Masking::Consume => maker = None,
                 Masking::Refuse => {
                     if let Some((j, kind)) = maker {
-                        return Err(Error::invalid("build", format!("{} cannot take the mask that {} makes (maskZero): Keras 3 drops the mask there with a warning and trains on the padding; put a layer that uses it first (globalAveragePooling1d) or build the embedding with maskZero: false. Layers that pass a mask on: dense, activation, dropout and the noise layers, layerNormalization, prelu, rescaling, thresholdedReLU", name(i, layer.kind()), name(j, kind))));
+                        return Err(Error::invalid("build", format!("{} cannot take the mask that {} makes (maskZero) yet, and would treat the padding as data there (Keras 3 drops a mask with a warning at a layer without mask support, and computes batchNormalization's statistics over the real steps); put a layer that uses it first (globalAveragePooling1d) or build the embedding with maskZero: false. Layers that pass a mask on: dense, activation, dropout and the noise layers, layerNormalization, normalization, prelu, rescaling, thresholdedReLU", name(i, layer.kind()), name(j, kind))));
                     }
                 }
             }
