@@ -14,7 +14,7 @@ const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
 const run = promisify(execFile);
 
 type Step = { ok?: unknown; error?: string };
-type Report = { expected: string; save: Step; loadSaved: Step; loadPre: Step; truncated: Step; localStorage: Step; manage: Step };
+type Report = { expected: string; save: Step; loadSaved: Step; loadPre: Step; truncated: Step; http: Step; localStorage: Step; manage: Step };
 
 describe.skipIf(!runtimeAvailable(DENO))(`Deno file:// (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'neurite-deno-io-'));
@@ -77,5 +77,11 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno file:// (${CI ? 'required on CI' 
     expect(r.save).toEqual({ ok: 24 });
     expect(r.loadPre.error).toMatch(new RegExp(`^InvalidArgumentError: loadModel: Deno denied read access to ${dir}/pre: run with --allow-read=${dir}/pre \\(or --allow-read\\) \\[(NotCapable|PermissionDenied)`));
     expect(r.loadSaved.error).toMatch(/Deno denied read access to .*\/saved\/model\.json: run with --allow-read=/);
+  });
+
+  it('without --allow-net, loading from http:// is an InvalidArgumentError naming the flag (not an IOError, the class worth a retry)', async () => {
+    const dir = await setup();
+    const r = await deno(dir, [`--allow-read=${dir}`]);
+    expect(r.http.error).toMatch(/^InvalidArgumentError: loadModel: fetching .* from http:\/\/127\.0\.0\.1:4\/m\/model\.json: Deno denied net access to 127\.0\.0\.1:4: run with --allow-net=127\.0\.0\.1:4 \(or --allow-net\) \[(NotCapable|PermissionDenied)/);
   });
 });

@@ -1,6 +1,7 @@
 // What `init()` accepts (issue 7, item 11): every source it documents — bytes, a URL or URL
 // string, a Response, a WebAssembly.Module, a Promise of those — and nothing else: an options
 // object used to be fetched as a URL ("fetching the neurite wasm failed: 404").
+import vm from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import * as nr from '../ts/index.js';
 import { unpackInline } from '../ts/wasm/inline.js';
@@ -63,6 +64,12 @@ describe('init sources', () => {
       await rejects(nr.init('https://cdn.example/missing.wasm'), 'init: fetching the neurite wasm from https://cdn.example/missing.wasm failed: HTTP 404 Not Found: "not found"', nr.IOError);
       await rejects(nr.init(new URL('https://cdn.example/down.wasm')), 'init: fetching the neurite wasm from https://cdn.example/down.wasm failed: fetch failed', nr.IOError);
       await rejects(nr.init(new Response('x', { status: 503 })), 'init: fetching the neurite wasm from the Response given failed: HTTP 503: "x"', nr.IOError);
+      // The user's own fetch, rejected (the network down): an IOError too, not the raw TypeError.
+      await rejects(nr.init(globalThis.fetch('https://cdn.example/down.wasm')), 'init: the promise passed as the source (a fetch of the wasm?) rejected [TypeError: fetch failed]', nr.IOError);
+      await rejects(nr.init({ source: Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: new Error('connect ECONNREFUSED 127.0.0.1:1') })) }), 'init: the promise passed as the source (a fetch of the wasm?) rejected [TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:1]', nr.IOError);
+      // Deno's refusal is the caller's to fix (never worth a retry): the flag is named.
+      const denied = Object.assign(new Error('Requires net access to "cdn.example:443"'), { name: 'NotCapable' });
+      await rejects(nr.init(Promise.reject(denied)), /^init: the promise passed as the source was refused by Deno's permissions: run with --allow-net \(or --allow-read for a file\) \[NotCapable: Requires net access/);
     } finally {
       globalThis.fetch = realFetch;
     }
@@ -110,6 +117,14 @@ describe('init sources', () => {
     await nr.init(Promise.resolve(new Response(bytes)));
     works();
     await nr.init(Promise.resolve(bytes) as never);
+    works();
+    // A module compiled in another realm (an edge sandbox's host, a vm context): instanceof
+    // does not see it, every engine instantiates it (test/edge-runtime.test.ts runs the other way round).
+    const foreign = vm.runInContext('new WebAssembly.Module(bytes)', vm.createContext({ bytes })) as WebAssembly.Module;
+    expect(foreign instanceof WebAssembly.Module).toBe(false);
+    await nr.init(foreign);
+    works();
+    await nr.init(Promise.resolve(foreign));
     works();
     // A Response from a fetch polyfill or another realm: duck-typed by `ok` and `arrayBuffer()`.
     await nr.init({ ok: true, status: 200, arrayBuffer: async () => bytes.buffer } as never);

@@ -440,6 +440,18 @@ describe('what loading says about a file that is not what it should be', () => {
     expect(values(m.getWeights())[0].some((v) => v !== 0)).toBe(true);
     const json = { modelTopology: n.getConfig(), weightsManifest: [{ paths: ['weights.bin'], weights: (await n.toArtifacts()).weightSpecs }] };
     expect((await rejection(() => nr.loadLayersModel(nr.io.fromMemory(json)))).message).toBe('loadLayersModel: weightsManifest is a model.json\'s: its weights are in the files it names ("weights.bin"), which artifacts in memory do not hold; load the model.json by its URL (loadModel(\'https://…/model.json\'), \'file://…\') or with io.browserFiles([json, ...weightFiles]), or give artifacts with weightSpecs and weightData');
+    // The same json with its weights spread in ({ ...json, weightData }): the specs are in the manifest.
+    const arts = await n.toArtifacts();
+    const spread = await rejection(() => nr.loadModel({ ...json, weightData: arts.weightData } as never));
+    expect(spread).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(spread.message).toBe("loadModel: weightSpecs is missing: a model.json keeps the weights' specs in weightsManifest[i].weights, which loadModel does not read from artifacts in memory; pass weightSpecs: json.weightsManifest.flatMap((g) => g.weights) beside weightData");
+    const fixed = await nr.loadLayersModel({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData: arts.weightData } as never);
+    expect(values(fixed.getWeights())).toEqual(values(n.getWeights()));
+    fixed.dispose();
+    // A fetch's Response (init takes one): named, with what to pass instead.
+    const res = await rejection(() => nr.loadModel(new Response(JSON.stringify(json)) as never));
+    expect(res).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(res.message).toBe("loadModel: got a Response, which loadModel does not read (init takes one; a model.json names weight files beside it that a Response cannot fetch): pass the model.json's URL (loadModel('https://…/model.json'), with fetchFunc or requestInit in the options if the request needs them), or artifacts { modelTopology, weightSpecs, weightData }");
     for (const x of [n, m]) x.dispose();
     for (const x of [t, tfm]) x.dispose();
   });

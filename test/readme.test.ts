@@ -1,7 +1,8 @@
 // Every code block of README.md, run as written from the package as a user installs it (the
 // tarball of `npm pack`, installed offline into an empty project): `js` blocks in Node, the
 // `ts` blocks (the `using` declaration, not available in Node 20/22) in Deno, type-checked.
-// Blocks that are not code to run say so by their fence language (`sh`, `text`).
+// Blocks that are not code to run say so by their fence language (`sh`, `text`); a `js edge`
+// block is a handler for an edge runtime, run by test/edge-runtime.test.ts.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,8 +41,8 @@ async function exec(cmd: string, args: string[], what: string, cwd = packed.dir)
 }
 
 describe('README code blocks', () => {
-  it('every block is labelled: js (run in Node), ts (run in Deno), or sh/text (not run)', () => {
-    const bad = blocks.filter((b) => !(b.lang in RUNNABLE) && !NOT_RUN.includes(b.lang));
+  it('every block is labelled: js (run in Node), js edge (run in the edge sandbox), ts (run in Deno), or sh/text (not run)', () => {
+    const bad = blocks.filter((b) => (!(b.lang in RUNNABLE) && !NOT_RUN.includes(b.lang)) || (b.tag !== '' && !(b.lang === 'js' && b.tag === 'edge')));
     expect(bad.map((b) => `README.md:${b.line} \`\`\`${b.lang}`)).toEqual([]);
     expect(blocks.filter((b) => b.lang === 'js').length).toBeGreaterThanOrEqual(4);
     expect(blocks.filter((b) => b.lang === 'ts').length).toBeGreaterThanOrEqual(1);
@@ -63,7 +64,7 @@ describe('README code blocks', () => {
     expect(using.map((b) => `README.md:${b.line}`)).toEqual([]);
   });
 
-  for (const b of blocks.filter((b) => b.lang === 'js')) {
+  for (const b of blocks.filter((b) => b.lang === 'js' && b.tag === '')) {
     it(`README.md:${b.line} runs in Node from the installed tarball (and frees what it makes when it frees anything)`, async () => {
       const file = join(packed.dir, `readme-${b.line}.mjs`);
       // What the block leaves: every tensor, model and optimizer it made should be disposed

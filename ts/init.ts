@@ -1,10 +1,10 @@
 /** `init()`: compiles and instantiates the core once; both entries build on this. */
 import { instantiate, isInitialized, rethread, threadsInfo, type ThreadConfig } from './engine.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, IOError } from './errors.js';
 import { didYouMean, optionKeys } from './options.js';
 import { DEFAULT_THREADS_CAP, MAX_THREADS, hasRelaxedSimd, hasWorkerThreads, reportedCores, workersUnavailable } from './threads/detect.js';
 import { nodeSpawner, nodeWorkerCtor, webSpawner, type Spawner } from './threads/pool.js';
-import { compileError, compileFrom, cspRefusal, denoDenial, SOURCES, type WasmSource } from './wasm/load.js';
+import { compileError, compileFrom, cspRefusal, denoDenial, isWasmModule, SOURCES, type WasmSource } from './wasm/load.js';
 import type { WebURL, WebWorker } from './web-types.js';
 
 /** Options of `init`. */
@@ -75,15 +75,35 @@ async function checkedSource(src: unknown): Promise<WasmSource> {
   const isResponse = (v: unknown) =>
     (typeof Response !== 'undefined' && v instanceof Response) ||
     (v !== null && typeof v === 'object' && 'ok' in v && typeof (v as { arrayBuffer?: unknown }).arrayBuffer === 'function');
-  const direct = (v: unknown) =>
-    v instanceof WebAssembly.Module || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || v instanceof URL || typeof v === 'string' || isResponse(v);
+  const direct = (v: unknown) => isWasmModule(v) || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || v instanceof URL || typeof v === 'string' || isResponse(v);
   if (direct(src)) return src as WasmSource;
   if (src instanceof Promise || (src !== null && typeof src === 'object' && typeof (src as { then?: unknown }).then === 'function')) {
-    const v: unknown = await (src as PromiseLike<unknown>);
-    if (v instanceof WebAssembly.Module || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || isResponse(v)) return v as WasmSource;
+    let v: unknown;
+    try {
+      v = await (src as PromiseLike<unknown>);
+    } catch (err) {
+      throw sourceRejected(err);
+    }
+    if (isWasmModule(v) || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || isResponse(v)) return v as WasmSource;
     throw new InvalidArgumentError(`init: the promise passed as the source resolved to ${what(v)}; expected a Response (e.g. fetch(url)), bytes or a WebAssembly.Module`);
   }
   throw new InvalidArgumentError(`init: source must be ${SOURCES} (or an options object with threads, relaxedSimd, source), got ${what(src)}`);
+}
+
+/**
+ * The error for a source promise that rejected (`init(fetch(url))` with the network down): an
+ * {@link IOError}, as when init fetches a URL itself, so that retry logic sees one class;
+ * a Deno permission denial is the caller's to fix (an {@link InvalidArgumentError} naming the
+ * flag), never worth a retry.
+ */
+function sourceRejected(err: unknown): InvalidArgumentError | IOError {
+  if (err instanceof InvalidArgumentError || err instanceof IOError) return err;
+  const e = err as { name?: string; message?: string; cause?: { message?: string } } | null;
+  const detail = `[${e?.name ?? 'Error'}: ${e?.message ?? String(err)}${e?.cause?.message ? `: ${e.cause.message}` : ''}]`;
+  if (e?.name === 'NotCapable' || e?.name === 'PermissionDenied') {
+    return new InvalidArgumentError(`init: the promise passed as the source was refused by Deno's permissions: run with --allow-net (or --allow-read for a file) ${detail}`);
+  }
+  return new IOError(`init: the promise passed as the source (a fetch of the wasm?) rejected ${detail}`, { cause: err });
 }
 
 /** A plain object that is not a Response: an options object. */

@@ -6,7 +6,7 @@ import { registerInit } from './backend.js';
 import { InvalidArgumentError } from './errors.js';
 import { foreignOrigin, initFrom, type InitOptions } from './init.js';
 import { workerMain } from './threads/worker.js';
-import type { WasmSource } from './wasm/load.js';
+import { EDGE_ADVICE, type WasmSource } from './wasm/load.js';
 
 export * from './api.js';
 
@@ -44,9 +44,16 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
   );
 }
 
-/** A CommonJS bundle of this entry (esbuild --format=cjs) has no `import.meta.url` to find the wasm from. */
+/**
+ * No `import.meta.url` to find the wasm from: a CommonJS bundle of this entry (esbuild
+ * --format=cjs), or a runtime whose modules have no URL (Cloudflare Workers), which also
+ * compiles no wasm from bytes, so the inline entry is no way out there.
+ */
 function noModuleUrl(): InvalidArgumentError {
-  return new InvalidArgumentError("init: neurite/url finds core.wasm next to its module through import.meta.url, which this bundle does not have (a CommonJS bundle?): import 'neurite' instead (the wasm inline), bundle as ESM and copy core.wasm and worker.js next to the bundle, or pass the wasm to init({ source })");
+  return new InvalidArgumentError(
+    "init: neurite/url finds core.wasm next to its module through import.meta.url, which this module does not have (a CommonJS bundle, or an edge runtime such as Cloudflare Workers): " +
+      `on an edge runtime, ${EDGE_ADVICE.replace("import 'neurite/url' and pass", 'pass')}; with a CommonJS bundle, import 'neurite' instead (the wasm inline), or bundle as ESM and copy core.wasm and worker.js next to the bundle; or pass the wasm to init({ source })`,
+  );
 }
 
 registerInit(() => init());

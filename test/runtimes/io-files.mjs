@@ -1,6 +1,6 @@
 // The file:// handler in Deno (driven by test/deno-io.test.ts): saves hand-made artifacts to
 // <dir>/saved, loads them back, loads <dir>/pre (written by Node), round-trips localstorage://
-// (and lists, copies, moves and removes models there), and prints one JSON line with each step's
+// (and lists, copies, moves and removes models there), tries http:// without --allow-net, and prints one JSON line with each step's
 // outcome, so the test can check what each set of permissions allows and what the denials say.
 //   deno run [--allow-read=DIR] [--allow-write=DIR] test/runtimes/io-files.mjs DIR
 const nr = await import('../../dist/index.js');
@@ -32,6 +32,8 @@ const report = {
   loadSaved: await step(async () => hex((await nr.io.getLoadHandler(`file://${dir}/saved/model.json`, 'loadModel').load()).weightData)),
   loadPre: await step(async () => hex((await nr.io.getLoadHandler(`file://${dir}/pre`, 'loadModel').load()).weightData)),
   truncated: await step(async () => nr.io.getLoadHandler(`file://${dir}/truncated`, 'loadModel').load()),
+  // No run passes --allow-net: Deno refuses the request before any connection.
+  http: await step(async () => nr.io.getLoadHandler('http://127.0.0.1:4/m/model.json', 'loadModel').load()),
   localStorage: await step(async () => {
     await nr.io.getSaveHandler('localstorage://deno-test', 'save').save(artifacts);
     return hex((await nr.io.getLoadHandler('localstorage://deno-test', 'loadModel').load()).weightData);

@@ -41,16 +41,18 @@ export async function packAndInstall(prefix = 'neurite-packed-'): Promise<Packed
 }
 
 /** The fenced code blocks of a Markdown text, with their language and first line number. */
-export function codeBlocks(markdown: string): Array<{ lang: string; code: string; line: number }> {
-  const out: Array<{ lang: string; code: string; line: number }> = [];
+export function codeBlocks(markdown: string): Array<{ lang: string; tag: string; code: string; line: number }> {
+  const out: Array<{ lang: string; tag: string; code: string; line: number }> = [];
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\S*)\s*$/.exec(lines[i]);
+    // The info string's first word is the language; a second one tags where the block runs
+    // (```js edge: in the edge sandbox of test/edge-runtime.test.ts, not in Node).
+    const open = /^```(\S*)(?:[ \t]+(\S+))?\s*$/.exec(lines[i]);
     if (!open) continue;
     const start = i;
     const body: string[] = [];
     for (i++; i < lines.length && !/^```\s*$/.test(lines[i]); i++) body.push(lines[i]);
-    out.push({ lang: open[1], code: body.join('\n'), line: start + 1 });
+    out.push({ lang: open[1], tag: open[2] ?? '', code: body.join('\n'), line: start + 1 });
   }
   return out;
 }

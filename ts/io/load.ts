@@ -138,6 +138,15 @@ function fromArtifacts(op: string, v: unknown, options: LoadOptions, fields: rea
     const bytes = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     throw new InvalidArgumentError(`${op}: expected model artifacts { modelTopology, weightSpecs, weightData }, a handler with load(), or a URL, got ${bytes.length} bytes (${v.constructor.name})${binaryKind(bytes) ? `: ${binaryKind(bytes)}` : ": pass the model.json's URL ('file://…', 'https://…') instead"}`);
   }
+  // A fetch's Response (init takes one): its model.json names weight files it cannot fetch.
+  if ('ok' in v && typeof (v as { json?: unknown }).json === 'function' && typeof (v as { arrayBuffer?: unknown }).arrayBuffer === 'function') {
+    const u = (v as { url?: unknown }).url;
+    const url = typeof u === 'string' ? u : '';
+    throw new InvalidArgumentError(
+      `${op}: got a Response${url ? ` (of ${url})` : ''}, which loadModel does not read (init takes one; a model.json names weight files beside it that a Response cannot fetch): ` +
+        `pass the model.json's URL (loadModel(${url ? JSON.stringify(url) : "'https://…/model.json'"}), with fetchFunc or requestInit in the options if the request needs them), or artifacts { modelTopology, weightSpecs, weightData }`,
+    );
+  }
   const a = v as ModelArtifacts;
   if (a.format !== undefined && a.format !== 'layers-model') {
     bad(op, 'format', `must be 'layers-model', got ${show(a.format)}${a.format === 'graph-model' ? ' (TF.js graph models are not supported: save the Keras model in the Layers format)' : ''}`);
@@ -147,6 +156,10 @@ function fromArtifacts(op: string, v: unknown, options: LoadOptions, fields: rea
   if (a.weightsManifest != null && a.weightSpecs == null && a.weightData == null) {
     const paths = Array.isArray(a.weightsManifest) ? a.weightsManifest.flatMap((g: unknown) => (Array.isArray((g as { paths?: unknown })?.paths) ? (g as { paths: unknown[] }).paths : [])) : [];
     bad(op, 'weightsManifest', `is a model.json's: its weights are in the files it names (${paths.map((p) => show(p)).join(', ') || 'none'}), which artifacts in memory do not hold; load the model.json by its URL (loadModel('https://…/model.json'), 'file://…') or with io.browserFiles([json, ...weightFiles]), or give artifacts with weightSpecs and weightData`);
+  }
+  // A model.json spread into artifacts with its weights ({ ...json, weightData }): the specs are still in the manifest.
+  if (a.weightsManifest != null && a.weightSpecs == null && a.weightData != null) {
+    bad(op, 'weightSpecs', "is missing: a model.json keeps the weights' specs in weightsManifest[i].weights, which loadModel does not read from artifacts in memory; pass weightSpecs: json.weightsManifest.flatMap((g) => g.weights) beside weightData");
   }
   const topo = objectAt(op, 'modelTopology', a.modelTopology);
   const cls = kerasObject(op, 'modelTopology', topo).class_name;

@@ -76,11 +76,12 @@ export interface SourceLabel {
  * HTTP error status, a failed fetch, bytes that are not WebAssembly — is an
  * {@link InvalidArgumentError} naming `init` and the URL/status (never a plain `Error`); a
  * Content-Security-Policy that forbids compiling WebAssembly is a {@link NeuriteError} that
- * says which directive to add (see {@link compileError}). `label` names a module that the
+ * says which directive to add, and a runtime that compiles no WebAssembly from bytes (an edge
+ * runtime) one that says to pass the module (see {@link compileError}). `label` names a module that the
  * entry chose (the user gave none).
  */
 export async function compileFrom(src: WasmSource, base?: string, label: SourceLabel = {}): Promise<WebAssemblyModule> {
-  if (src instanceof WebAssembly.Module) return src;
+  if (isWasmModule(src)) return src as WebAssemblyModule;
   if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return compileBytes(src as BufferSource, label.name ?? 'the bytes given', label.name !== undefined);
   let where = label.name ?? 'the Response given';
   if (typeof src === 'string' || src instanceof URL) {
@@ -114,6 +115,15 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
     // from compiling the bytes too, and is reported there).
     return compileBytes(await res.arrayBuffer(), where, label.name !== undefined);
   }
+}
+
+/**
+ * @internal Whether `v` is a compiled `WebAssembly.Module`, from this realm or another: an edge
+ * sandbox (Vercel's edge-runtime, a `vm` context) may hand over a module its host compiled,
+ * which `instanceof` does not see but every engine instantiates.
+ */
+export function isWasmModule(v: unknown): boolean {
+  return v instanceof WebAssembly.Module || Object.prototype.toString.call(v) === '[object WebAssembly.Module]';
 }
 
 /** @internal What `init`'s source may be, for its messages. */
@@ -158,6 +168,18 @@ async function compileBytes(bytes: BufferSource, where: string, ours: boolean): 
  */
 const CSP_REFUSAL = /Content[ -]Security[ -]Policy|\bCSP\b|wasm-unsafe-eval|'unsafe-eval'/i;
 
+/**
+ * A runtime that never compiles WebAssembly from bytes: V8 embedders that turn it off (Cloudflare
+ * Workers, Vercel Edge Functions, a Node `vm` context with `codeGeneration: { wasm: false }`)
+ * say "Wasm code generation disallowed by embedder". Their platform compiles the `.wasm` when
+ * the code is deployed, and hands it to the code as an imported module.
+ */
+const EMBEDDER_REFUSAL = /code generation disallowed|disallowed by embedder/i;
+
+/** @internal What to do where the runtime compiles no WebAssembly from bytes, for messages. */
+export const EDGE_ADVICE =
+  "import 'neurite/url' and pass init() the module the platform compiles at deploy time: import wasm from 'neurite/core.wasm'; await init(wasm) (see the README's Edge and serverless runtimes)";
+
 /** @internal Whether `err` is a Content-Security-Policy refusal (of compiling, or of instantiating as WebKit words it). */
 export function cspRefusal(err: unknown): boolean {
   return CSP_REFUSAL.test(String((err as Error)?.message ?? err));
@@ -177,6 +199,14 @@ export function compileError(where: string, err: unknown, ours: boolean): Neurit
       'Internal',
       `init: this page's Content-Security-Policy does not allow WebAssembly, so ${where} cannot be compiled or instantiated: ` +
         `add 'wasm-unsafe-eval' to its script-src directive (script-src 'self' 'wasm-unsafe-eval') ${detail}`,
+      { cause: err },
+    );
+  }
+  if (EMBEDDER_REFUSAL.test(String((err as Error)?.message ?? err))) {
+    return new NeuriteError(
+      'Internal',
+      `init: this runtime does not compile WebAssembly from bytes (Cloudflare Workers and other edge runtimes compile it only when the code is deployed), so ${where} cannot be used: ` +
+        `${EDGE_ADVICE} ${detail}`,
       { cause: err },
     );
   }

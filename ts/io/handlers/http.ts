@@ -7,7 +7,7 @@
  * hold exactly the bytes its manifest claims: bodies are streamed and never read past the
  * claimed size (plus one byte, to tell a longer file).
  */
-import { IOError } from '../../errors.js';
+import { InvalidArgumentError, IOError } from '../../errors.js';
 import { httpError } from '../../http_error.js';
 import type { HttpOptions, IOHandler, ModelArtifacts, SaveResult, WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
@@ -16,11 +16,24 @@ import { artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, 
 /**
  * The error for a request or a body read that threw (the network, not the server's answer):
  * `what` names the step and the URL; `[Name: message: cause]` ends it (Node's fetch puts the
- * reason in the cause: "other side closed"), and the error is kept as `cause`.
+ * reason in the cause: "other side closed"), and the error is kept as `cause`. A Deno
+ * permission denial is an {@link InvalidArgumentError} naming the `--allow-net` flag.
  */
-function failed(what: string, e: unknown): IOError {
+function failed(what: string, e: unknown, url = ''): IOError | InvalidArgumentError {
   const err = e as { name?: string; message?: string; cause?: { message?: string } } | null;
-  return new IOError(`${what} failed [${err?.name ?? 'Error'}: ${err?.message ?? String(e)}${err?.cause?.message ? `: ${err.cause.message}` : ''}]`, { cause: e });
+  const detail = `[${err?.name ?? 'Error'}: ${err?.message ?? String(e)}${err?.cause?.message ? `: ${err.cause.message}` : ''}]`;
+  // Deno's refusal is the caller's to fix, never worth a retry (an IOError is the retryable
+  // class): name the flag, as init and the file handlers do.
+  if (err?.name === 'NotCapable' || err?.name === 'PermissionDenied') {
+    let host = url;
+    try {
+      host = new URL(url).host;
+    } catch {
+      // keep the URL as given
+    }
+    return new InvalidArgumentError(`${what}: Deno denied net access to ${host}: run with --allow-net=${host} (or --allow-net) ${detail}`);
+  }
+  return new IOError(`${what} failed ${detail}`, { cause: e });
 }
 
 /** @internal The handler {@link http} makes (after checking its arguments). */
@@ -46,7 +59,7 @@ export class HTTPRequest implements IOHandler {
     try {
       res = await this.fetch(url, this.init);
     } catch (e) {
-      throw failed(`${this.op}: fetching ${what} from ${url}`, e);
+      throw failed(`${this.op}: fetching ${what} from ${url}`, e, url);
     }
     if (!res.ok) throw await httpError(`${this.op}: fetching ${what} from ${url}`, res);
     return res;
@@ -62,7 +75,7 @@ export class HTTPRequest implements IOHandler {
     try {
       res = await this.fetch(this.path, { method: 'POST', ...this.init, body });
     } catch (e) {
-      throw failed(`${this.op}: posting the model to ${this.path}`, e);
+      throw failed(`${this.op}: posting the model to ${this.path}`, e, this.path);
     }
     if (!res.ok) throw await httpError(`${this.op}: posting the model to ${this.path}`, res);
     // As TF.js: the server's response (its status, headers, body) with the result.
