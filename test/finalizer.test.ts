@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runWithGc } from './runtimes/expect.js';
 
 describe('FinalizationRegistry', () => {
-  it('frees and counts what users forget; debug mode names the allocation site', () => {
+  it('frees and counts what users forget; debug mode names the allocation site, each place\'s stack once', () => {
     const r = runWithGc('gc.mjs');
     // 10 forgotten ones + the tidy result (the intermediate was freed by tidy itself).
     expect(r.afterPlain.numLeaked - r.before.numLeaked).toBe(11);
@@ -17,9 +17,14 @@ describe('FinalizationRegistry', () => {
     // Disposed in their own job or a later one: nothing leaked, nothing left.
     expect(r.afterDisposed.numLeaked).toBe(r.afterBurst.numLeaked);
     expect(r.afterDisposed.numTensors).toBe(r.before.numTensors);
-    expect(r.afterDebug.numLeaked - r.afterDisposed.numLeaked).toBe(1);
+    expect(r.afterDebug.numLeaked - r.afterDisposed.numLeaked).toBe(10);
     expect(r.debugWarning).toMatch(/a tensor was garbage-collected without dispose\(\)/);
     expect(r.debugWarning).toMatch(/makeTheLeak/);
+    // The first leak and the loop's first each print their stack; the loop's other 8 (one
+    // place) print no stack, only counts at 2, 4 and 8 naming the place (was: 10 stacks).
+    expect(r.debugWarnings.length).toBe(5);
+    expect((r.debugWarnings as string[]).slice(0, 2).every((w) => /created at:\n/.test(w) && /makeTheLeak/.test(w))).toBe(true);
+    expect((r.debugWarnings as string[]).slice(2).map((w) => /^neurite: (\d+) objects created at the same place \(at makeTheLeak \(.*gc\.mjs:\d+:\d+\); the whole stack was printed for the first\) have been garbage-collected without dispose\(\)$/.exec(w)?.[1])).toEqual(['2', '4', '8']);
     // The model's handle is freed too (live handles back to the start), and it is no longer
     // counted as a live model.
     expect(r.afterModel.numHandles).toBe(r.before.numHandles);

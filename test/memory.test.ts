@@ -426,6 +426,35 @@ describe('errors from the core', () => {
   });
 });
 
+describe('forgotten models', () => {
+  it('warn once when many models are live, however small (100,000 forgotten 5-8-2 brains gave no warning: they never fill memory), and not again before the count doubles', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const kept: nr.Sequential[] = [];
+    const base = nr.memory().numModels;
+    setLiveTensorThreshold(2 ** 17, base + 40);
+    const brain = () => {
+      const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [5], units: 8, activation: 'tanh' }), nr.layers.dense({ units: 2 })] });
+      m.build();
+      return m;
+    };
+    try {
+      for (let i = 0; i < 30; i++) kept.push(brain());
+      expect(warn).not.toHaveBeenCalled();
+      // The check runs when new objects join the finalizer (the end of the job, or 64 waiting).
+      for (let i = 0; i < 100; i++) kept.push(brain());
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/^neurite: \d+ models are live \(each holds a handle and ~2\.5 kB of WebAssembly memory beside its weights, and memory\(\) walks them all\)\. A model dropped without model\.dispose\(\) is freed only when the garbage collector finalizes it, .*dispose\(\) the models you replace \(a population's losers, last run's model\), or keep a fixed pool and write new weights into it \(model\.setWeights\); memory\(\)\.numModels counts them\.$/);
+      for (let i = 0; i < 20; i++) kept.push(brain());
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      for (const m of kept) m.dispose();
+      setLiveTensorThreshold(2 ** 17, 2 ** 14);
+      warn.mockRestore();
+    }
+    expect(nr.memory().numModels).toBe(base);
+  });
+});
+
 describe('forgotten tensors filling the handle table', () => {
   it('warn once when many small tensors are live, before the ~1 million handles run out (a synchronous loop never lets the finalizer run)', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});

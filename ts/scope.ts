@@ -68,11 +68,33 @@ const registry =
         if (held.owner !== instanceId()) return; // its instance is gone already
         uncount(held);
         leaked++;
-        if (debug) {
-          console.warn(`neurite: a ${held.kind} was garbage-collected without dispose(); it was created at:\n${held.stack ?? '(no stack)'}`);
-        }
+        if (debug) reportLeak(held);
         try { raw().nr_tensor_free(held.handle); } catch { /* instance unusable: nothing to free */ }
       });
+
+/**
+ * How many objects made at each place (their creation stack) were finalized without dispose(),
+ * in debug mode: a loop that forgets a tensor per step made the same 12-line stack print once
+ * per tensor (1,200 stacks for 300 leaky copies).
+ */
+const leaksAt = new Map<string, number>();
+
+/** The file this code runs from (the bundle), whose frames a leak's place skips; '' where stacks name none. */
+const OWN_FILE = /\(?((?:file|https?):\/\/[^\s)]+?|\/[^\s)]+?):\d+:\d+\)?$/.exec(new Error().stack?.split('\n')[1] ?? '')?.[1] ?? '';
+
+/** Debug mode's warning for a finalized object: its stack the first time, then counts at powers of two. */
+function reportLeak(held: Tracked): void {
+  const stack = held.stack ?? '(no stack)';
+  const n = (leaksAt.get(stack) ?? 0) + 1;
+  leaksAt.set(stack, n);
+  if (n === 1) {
+    console.warn(`neurite: a ${held.kind} was garbage-collected without dispose(); it was created at:\n${stack}`);
+  } else if ((n & (n - 1)) === 0) {
+    const frames = stack.split('\n').slice(1);
+    const at = (frames.find((l) => (OWN_FILE === '' || !l.includes(OWN_FILE)) && !l.includes('node:internal')) ?? frames[0] ?? '(no stack)').trim();
+    console.warn(`neurite: ${n} objects created at the same place (${at}; the whole stack was printed for the first) have been garbage-collected without dispose()`);
+  }
+}
 
 /** Stack of open tidy scopes; each holds what was created inside it. */
 const scopes: Map<Disposable, Tracked>[] = [];
@@ -118,14 +140,35 @@ function flush(): void {
 let registeredSinceCount = 0;
 let liveWarnAt = 2 ** 17;
 
-/** @internal Sets the live-tensor count that triggers the forgotten-tensors warning (tests). */
-export function setLiveTensorThreshold(n: number): void {
+/**
+ * The live-model count at which {@link checkLiveCount} warns. Small models never reach the
+ * memory warnings: a 5-8-2 network holds 264 bytes of weights beside ~2.5 kB of bookkeeping,
+ * and a neuroevolution loop that replaced its 500 brains each generation without disposing
+ * them had 100,000 live models (288 MB) and no warning, only a game that slowed down.
+ */
+let modelWarnAt = 2 ** 14;
+
+/** @internal Sets the live-tensor (and, when given, live-model) count that triggers the forgotten-tensors (models) warning (tests). */
+export function setLiveTensorThreshold(n: number, models?: number): void {
   liveWarnAt = n;
   registeredSinceCount = 0;
+  if (models !== undefined) modelWarnAt = models;
 }
 
-/** Warns (then not again before the count doubles) when {@link liveWarnAt} tensors are live. */
+/**
+ * Warns (then not again before the count doubles) when {@link liveWarnAt} tensors are live,
+ * and likewise when {@link modelWarnAt} models are.
+ */
 function checkLiveCount(): void {
+  if (liveModelCount >= modelWarnAt) {
+    modelWarnAt = 2 * liveModelCount;
+    console.warn(
+      `neurite: ${liveModelCount} models are live (each holds a handle and ~2.5 kB of WebAssembly memory beside its weights, and memory() walks them all). ` +
+        'A model dropped without model.dispose() is freed only when the garbage collector finalizes it, which happens between jobs of the event loop, ' +
+        'not during a synchronous loop: dispose() the models you replace (a population\'s losers, last run\'s model), or keep a fixed pool and write new ' +
+        'weights into it (model.setWeights); memory().numModels counts them.',
+    );
+  }
   if (registeredSinceCount < Math.min(4096, liveWarnAt / 4)) return;
   registeredSinceCount = 0;
   const n = memory().numTensors;

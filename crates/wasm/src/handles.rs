@@ -364,16 +364,25 @@ impl Handles {
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn stats(&self) -> Stats {
-        let mut seen = Vec::new();
+        let mut layers = Vec::new();
         let mut model_bytes = 0;
         for object in self.slots.iter().filter_map(|s| s.object.as_ref()) {
             model_bytes += match object {
                 Object::Tensor(_) => 0,
                 // A model in use by another call cannot be read; memory() is a call of its own.
-                Object::Model(m) => m.net.try_borrow().ok().and_then(|n| n.layer().param_bytes(&mut seen).ok()).unwrap_or(0) + m.trainer.as_ref().map_or(0, |t| t.state_bytes()),
+                Object::Model(m) => {
+                    if let Ok(n) = m.net.try_borrow() {
+                        let before = layers.len();
+                        if n.layer().param_bytes(&mut layers).is_err() {
+                            layers.truncate(before);
+                        }
+                    }
+                    m.trainer.as_ref().map_or(0, |t| t.state_bytes())
+                }
                 other => other.bytes(),
             };
         }
+        model_bytes += neurite_core::model::sequential::unique_param_bytes(&mut layers);
         Stats { live: self.live, tensors: self.live_tensors, tensor_bytes: self.tensor_bytes, model_bytes }
     }
 
