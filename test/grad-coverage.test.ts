@@ -395,7 +395,7 @@ const NOT_OPS = [
   'Activation', 'Autoencoder', 'autoencoder', 'AveragePooling2D', 'BatchNormalization', 'Normalization', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Embedding', 'RepeatVector', 'Permute', 'Rescaling', 'Dot', 'ThresholdedReLU', 'LeakyReLU', 'ELU', 'ReLU', 'Softmax', 'GaussianDropout', 'AlphaDropout', 'SpatialDropout1D', 'Cropping2D', 'ZeroPadding2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'MaxPooling2D', 'UpSampling2D', 'Callback', 'Dense', 'DisposedError', 'Dropout', 'EarlyStopping', 'Flatten',
   'GaussianNoise', 'IOError', 'InputLayer', 'InvalidArgumentError', 'KernelLayer', 'Layer', 'LayerNormalization', 'LayerVariable', 'LearningRateSchedule', 'MAX_ELEMENTS',
   'NeuriteError', 'NonFiniteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PCA', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
-  'ReduceLROnPlateau', 'LearningRateScheduler', 'ModelCheckpoint', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
+  'ReduceLROnPlateau', 'LearningRateScheduler', 'ModelCheckpoint', 'MonitorCallback', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
   'callbacks', 'codecs', 'collapseLinear', 'compression', 'constraints', 'Constraint', 'data', 'dispose', 'grad', 'grads', 'image', 'init', 'initializers', 'io', 'keep', 'layers', 'losses', 'metrics', 'memory',
   'loadLayersModel', 'loadModel', 'neuron', 'optimizers', 'train', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
   'setDebug', 'setSeed', 'shutdown', 'threads', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',

@@ -142,19 +142,11 @@ export class CustomCallback extends Callback {
   }
 }
 
-/** Checks the options shared by earlyStopping and reduceLROnPlateau. */
-function checkCommon(op: string, a: { monitor: unknown; minDelta: unknown; mode: unknown; patience: unknown }): void {
-  if (typeof a.monitor !== 'string' || a.monitor === '') throw new InvalidArgumentError(`${op}: monitor must be the name of a log such as 'val_loss', got ${describe(a.monitor)}`);
-  if (typeof a.minDelta !== 'number' || !Number.isFinite(a.minDelta)) throw new InvalidArgumentError(`${op}: minDelta must be a finite number, got ${describe(a.minDelta)}`);
-  if (a.mode !== 'min' && a.mode !== 'max' && a.mode !== 'auto') throw new InvalidArgumentError(`${op}: mode must be 'min', 'max' or 'auto', got ${describe(a.mode)}`);
-  if (typeof a.patience !== 'number' || !Number.isInteger(a.patience) || a.patience < 0) throw new InvalidArgumentError(`${op}: patience must be a non-negative integer, got ${describe(a.patience)}`);
+/** Checks `patience`, shared by earlyStopping and reduceLROnPlateau. */
+function checkPatience(op: string, patience: unknown): void {
+  if (typeof patience !== 'number' || !Number.isInteger(patience) || patience < 0) throw new InvalidArgumentError(`${op}: patience must be a non-negative integer, got ${describe(patience)}`);
 }
 
-/**
- * `logs[monitor]`, or an InvalidArgumentError naming `op`, the logs there are and the likely
- * fix: validation data for a `val_*` monitor without validation, or TF.js's `acc` for Keras's
- * `accuracy`.
- */
 /**
  * Before training: a monitor the run's logs cannot hold, as far as `fit` knows them — a `val_*`
  * one without validation data — is an error now, not after the first epoch (TF.js warns and
@@ -170,6 +162,11 @@ function checkMonitor(op: string, monitor: string, params: CallbackParams | unde
   if (tfName !== monitor && params.metrics.includes(tfName)) return;
 }
 
+/**
+ * `logs[monitor]`, or an InvalidArgumentError naming `op`, the logs there are and the likely
+ * fix: validation data for a `val_*` monitor without validation, or TF.js's `acc` for Keras's
+ * `accuracy`.
+ */
 function monitored(op: string, monitor: string, logs: Logs): number {
   const v = Object.hasOwn(logs, monitor) ? logs[monitor] : undefined;
   if (v !== undefined) return v;
@@ -208,6 +205,115 @@ function better(direction: 'min' | 'max', minDelta: number) {
   return direction === 'min' ? (a: number, b: number) => a < b - minDelta : (a: number, b: number) => a > b + minDelta;
 }
 
+/** Options of a {@link MonitorCallback} (Keras 3's `MonitorCallback(monitor, mode, baseline, min_delta)`). */
+export interface MonitorCallbackArgs {
+  /** The log to watch (`'val_loss'`, `'acc'`, a metric's name; Keras's `accuracy` reads TF.js's `acc`). Default `'val_loss'`. */
+  monitor?: string | undefined;
+  /**
+   * `'min'`, `'max'` or `'auto'`: max for accuracies and scores (names ending in `acc`,
+   * `accuracy`, `precision`, `recall`, `auc`, `f1`, `r2Score`, …), min for losses and errors,
+   * and for any other name TF.js's rule (max when it holds `acc`, else min) with a warning that
+   * says to pass the mode. Default `'auto'`.
+   */
+  mode?: Mode | undefined;
+  /** The best value to start from: a value must beat it to count as an improvement. Default: none (the first value is an improvement). */
+  baseline?: number | undefined;
+  /** How much a value must beat the best by (its absolute value, as Keras). Default 0. */
+  minDelta?: number | undefined;
+}
+
+/**
+ * A base class for callbacks that watch one log and act when it improves (Keras 3's
+ * `keras.callbacks.MonitorCallback`): it owns the monitor's name, the mode, the direction that
+ * mode means for the name, and the best value so far. `earlyStopping`, `reduceLROnPlateau` and
+ * `modelCheckpoint` are built on it; subclass it for a monitor of your own — read the value
+ * with {@link MonitorCallback.monitorValue}, compare with {@link MonitorCallback.isImprovement}
+ * and keep it in {@link MonitorCallback.best}. Its `onTrainBegin` checks the monitor against the
+ * run's logs (a `val_*` monitor without validation data is an error before the first epoch),
+ * settles the direction and resets `best` to the baseline; a subclass that overrides it calls
+ * `super.onTrainBegin()`.
+ *
+ * Where Keras 3 raises for a name whose direction `'auto'` cannot tell, neurite follows TF.js's
+ * rule with a warning (see {@link MonitorCallbackArgs.mode}).
+ *
+ * @example
+ * class BestLog extends MonitorCallback {
+ *   epochs: number[] = [];
+ *   constructor() { super({ monitor: 'loss', minDelta: 1e-3 }); }
+ *   override onEpochEnd(epoch: number, logs: Logs = {}) {
+ *     const v = this.monitorValue(logs);
+ *     if (this.isImprovement(v)) { this.best = v; this.epochs.push(epoch); }
+ *   }
+ * }
+ */
+export class MonitorCallback extends Callback {
+  /** The log watched. */
+  readonly monitor: string;
+  /** The mode as given: `'min'`, `'max'` or `'auto'`. */
+  readonly mode: Mode;
+  /** The margin {@link MonitorCallback.isImprovement} asks of a value by default (`|minDelta|`, as Keras). */
+  readonly minDelta: number;
+  /** The value `best` starts from at each `onTrainBegin` (`undefined`: none). */
+  readonly baseline: number | undefined;
+  /**
+   * The best value so far: `NaN` (beaten by any value) until `onTrainBegin` sets it to the
+   * baseline (or `NaN` without one), then each value a subclass keeps.
+   */
+  best = NaN;
+  /** The name errors and warnings begin with. */
+  protected readonly opName: string;
+  #direction: 'min' | 'max' | null = null;
+  /**
+   * @param args - the monitor, mode, baseline and minDelta (checked: an unknown key is not an
+   * error here, so a subclass may pass its own options object through).
+   * @param opName - the name errors and warnings begin with (default: the class's name).
+   */
+  constructor(args: MonitorCallbackArgs = {}, opName?: string) {
+    super();
+    const op = opName ?? new.target.name;
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: args must be an object like { monitor: 'val_loss', mode: 'min' }, got ${describe(args)}`);
+    const { monitor = 'val_loss', mode = 'auto', baseline, minDelta = 0 } = args;
+    if (typeof monitor !== 'string' || monitor === '') throw new InvalidArgumentError(`${op}: monitor must be the name of a log such as 'val_loss', got ${describe(monitor)}`);
+    if (typeof minDelta !== 'number' || !Number.isFinite(minDelta)) throw new InvalidArgumentError(`${op}: minDelta must be a finite number, got ${describe(minDelta)}`);
+    if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new InvalidArgumentError(`${op}: mode must be 'min', 'max' or 'auto', got ${describe(mode)}`);
+    if (baseline !== undefined && (typeof baseline !== 'number' || !Number.isFinite(baseline))) throw new InvalidArgumentError(`${op}: baseline must be a finite number, got ${describe(baseline)}`);
+    this.opName = op;
+    this.monitor = monitor;
+    this.mode = mode;
+    this.minDelta = Math.abs(minDelta);
+    this.baseline = baseline;
+  }
+  /**
+   * Whether a lower (`'min'`) or higher (`'max'`) value is better: the mode, or for `'auto'`
+   * what the monitor's name says (settled at `onTrainBegin`, else on first use; a name it
+   * cannot tell warns once and counts as a loss).
+   */
+  get direction(): 'min' | 'max' {
+    return (this.#direction ??= direction(this.opName, this.mode, this.monitor));
+  }
+  /**
+   * Whether `value` beats `reference` (default {@link MonitorCallback.best}) by more than
+   * `minDelta` (default {@link MonitorCallback.minDelta}) in the monitor's direction; a
+   * `reference` of `NaN` (no best yet) is beaten by any value.
+   */
+  isImprovement(value: number, reference: number = this.best, minDelta: number = this.minDelta): boolean {
+    return Number.isNaN(reference) || better(this.direction, minDelta)(value, reference);
+  }
+  /** `logs[monitor]` (Keras's `accuracy` read from TF.js's `acc`), or an error naming the logs there are. */
+  monitorValue(logs: Logs): number {
+    return monitored(this.opName, this.monitor, logs);
+  }
+  /**
+   * Checks the monitor against the run's logs (a `val_*` monitor without validation data is an
+   * error now), settles the direction and resets `best` to the baseline.
+   */
+  override onTrainBegin(_logs?: Logs): void {
+    checkMonitor(this.opName, this.monitor, this.params);
+    this.#direction = direction(this.opName, this.mode, this.monitor);
+    this.best = this.baseline ?? NaN;
+  }
+}
+
 /** Options of `callbacks.earlyStopping` (TF.js and Keras names and defaults). */
 export interface EarlyStoppingArgs {
   /** The log to watch. Default `'val_loss'`. */
@@ -235,43 +341,34 @@ export interface EarlyStoppingArgs {
   baseline?: number | undefined;
 }
 
-/** Stops training when `monitor` stops improving. */
-export class EarlyStopping extends Callback {
+/** Stops training when `monitor` stops improving (a {@link MonitorCallback}; `minDelta` counts by its absolute value, as TF.js and Keras). */
+export class EarlyStopping extends MonitorCallback {
   /** The options, with their defaults filled in. */
   readonly args: Required<Omit<EarlyStoppingArgs, 'baseline'>> & Pick<EarlyStoppingArgs, 'baseline'>;
   /** The epoch training stopped at, or 0. */
   stoppedEpoch = 0;
   /** Why this callback stopped training (`fit` prints it), or `null`. */
   stopReason: string | null = null;
-  #best = NaN;
   #bestEpoch = -1;
   #wait = 0;
-  #direction: 'min' | 'max' | null = null;
   #bestWeights: import('../tensor.js').Tensor[] | null = null;
   constructor(args: EarlyStoppingArgs = {}) {
-    super();
     const op = 'earlyStopping';
     checkArgs(op, args, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights', 'baseline']);
-    this.args = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto', restoreBestWeights: false, ...stripUndefined(args) };
-    checkCommon(op, this.args);
-    boolArg(op, 'restoreBestWeights', this.args.restoreBestWeights);
-    const { baseline } = this.args;
-    if (baseline !== undefined && (typeof baseline !== 'number' || !Number.isFinite(baseline))) throw new InvalidArgumentError(`${op}: baseline must be a finite number, got ${describe(baseline)}`);
+    const full = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto' as Mode, restoreBestWeights: false, ...stripUndefined(args) };
+    super(full, op);
+    this.args = full;
+    checkPatience(op, full.patience);
+    boolArg(op, 'restoreBestWeights', full.restoreBestWeights);
   }
-  /** The best value of `monitor` so far in the current or last `fit` (its `baseline` until an epoch beats it, else `NaN` before the first epoch), as Keras 3's `best`. */
-  get best(): number {
-    return this.#best;
-  }
-  /** The epoch of {@link EarlyStopping.best} (`-1` while none has beaten the baseline), as Keras 3's `best_epoch`. */
+  /** The epoch of {@link MonitorCallback.best} (`-1` while none has beaten the baseline), as Keras 3's `best_epoch`. */
   get bestEpoch(): number {
     return this.#bestEpoch;
   }
-  /** Resets the best value, the wait and the stop reason (a callback may be reused across `fit` calls). */
+  /** Resets the best value (to `baseline`, else `NaN`), the wait and the stop reason (a callback may be reused across `fit` calls). */
   override onTrainBegin(): void {
-    checkMonitor('earlyStopping', this.args.monitor, this.params);
-    this.#direction = direction('earlyStopping', this.args.mode, this.args.monitor);
+    super.onTrainBegin();
     this.cleanup();
-    this.#best = this.args.baseline ?? NaN;
     this.#bestEpoch = -1;
     this.#wait = 0;
     this.stoppedEpoch = 0;
@@ -279,9 +376,9 @@ export class EarlyStopping extends Callback {
   }
   /** Compares `logs[monitor]` with the best so far; stops training after `patience` epochs without improvement (restoring the best weights if asked). */
   override onEpochEnd(epoch: number, logs: Logs = {}): void {
-    const v = monitored('earlyStopping', this.args.monitor, logs);
-    if (Number.isNaN(this.#best) || better((this.#direction ??= direction('earlyStopping', this.args.mode, this.args.monitor)), Math.abs(this.args.minDelta))(v, this.#best)) {
-      this.#best = v;
+    const v = this.monitorValue(logs);
+    if (this.isImprovement(v)) {
+      this.best = v;
       this.#bestEpoch = epoch;
       this.#wait = 0;
       if (this.args.restoreBestWeights) {
@@ -296,7 +393,7 @@ export class EarlyStopping extends Callback {
       this.model.stopTraining = true;
       const { monitor, patience, restoreBestWeights } = this.args;
       const restored = restoreBestWeights && this.#bestWeights !== null;
-      const best = this.#best === this.args.baseline ? `baseline ${formatLog(this.#best)}` : `best ${formatLog(this.#best)}`;
+      const best = this.best === this.args.baseline ? `baseline ${formatLog(this.best)}` : `best ${formatLog(this.best)}`;
       this.stopReason = `early stopping: ${monitor} did not improve for ${this.#wait} epoch${this.#wait === 1 ? '' : 's'} (patience ${patience}; ${best})${restored ? '; restored the best weights' : ''}`;
     }
   }
@@ -375,29 +472,30 @@ export interface ReduceLROnPlateauArgs {
   minLr?: number | undefined;
 }
 
-/** Lowers the learning rate when `monitor` stops improving. */
-export class ReduceLROnPlateau extends Callback {
+/**
+ * Lowers the learning rate when `monitor` stops improving (a {@link MonitorCallback};
+ * `minDelta` is taken as given, so a negative one lets a slightly worse value count as an
+ * improvement).
+ */
+export class ReduceLROnPlateau extends MonitorCallback {
   /** The options, with their defaults filled in. */
   readonly args: Required<ReduceLROnPlateauArgs>;
-  #best = NaN;
   #wait = 0;
   #cool = 0;
-  #direction: 'min' | 'max' | null = null;
   constructor(args: ReduceLROnPlateauArgs = {}) {
-    super();
     const op = 'reduceLROnPlateau';
     checkArgs(op, args, ['monitor', 'factor', 'patience', 'minDelta', 'mode', 'cooldown', 'minLr']);
-    this.args = { monitor: 'val_loss', factor: 0.1, patience: 10, minDelta: 1e-4, mode: 'auto', cooldown: 0, minLr: 0, ...stripUndefined(args) };
-    checkCommon(op, this.args);
+    const full = { monitor: 'val_loss', factor: 0.1, patience: 10, minDelta: 1e-4, mode: 'auto' as Mode, cooldown: 0, minLr: 0, ...stripUndefined(args) };
+    super(full, op);
+    this.args = full;
+    checkPatience(op, full.patience);
     if (typeof this.args.factor !== 'number' || !(this.args.factor > 0 && this.args.factor < 1)) throw new InvalidArgumentError(`${op}: factor must be in (0, 1), got ${describe(this.args.factor)}`);
     if (typeof this.args.cooldown !== 'number' || !Number.isInteger(this.args.cooldown) || this.args.cooldown < 0) throw new InvalidArgumentError(`${op}: cooldown must be a non-negative integer, got ${describe(this.args.cooldown)}`);
     if (typeof this.args.minLr !== 'number' || !(this.args.minLr >= 0) || !Number.isFinite(this.args.minLr)) throw new InvalidArgumentError(`${op}: minLr must be a finite number >= 0, got ${describe(this.args.minLr)}`);
   }
   /** Resets the best value, the wait and the cooldown. */
   override onTrainBegin(): void {
-    checkMonitor('reduceLROnPlateau', this.args.monitor, this.params);
-    this.#direction = direction('reduceLROnPlateau', this.args.mode, this.args.monitor);
-    this.#best = NaN;
+    super.onTrainBegin();
     this.#wait = 0;
     this.#cool = 0;
   }
@@ -407,11 +505,11 @@ export class ReduceLROnPlateau extends Callback {
    * `learning_rate` (as Keras 3), so the history holds it.
    */
   override onEpochEnd(_epoch: number, logs: Logs = {}): void {
-    const v = monitored('reduceLROnPlateau', this.args.monitor, logs);
+    const v = this.monitorValue(logs);
     logs.learning_rate = this.model.learningRate;
     if (this.#cool > 0) this.#cool--;
-    if (Number.isNaN(this.#best) || better((this.#direction ??= direction('reduceLROnPlateau', this.args.mode, this.args.monitor)), this.args.minDelta)(v, this.#best)) {
-      this.#best = v;
+    if (this.isImprovement(v, this.best, this.args.minDelta)) {
+      this.best = v;
       this.#wait = 0;
     } else if (this.#cool === 0 && ++this.#wait >= this.args.patience) {
       // As Keras: only a rate above minLr is lowered (never raised to minLr, and a rate of 0 stays).
@@ -485,55 +583,51 @@ function checkpointPath(op: string, template: string, epoch: number, logs: Logs)
  * await model.fit(x, y, { epochs: 50, validationSplit: 0.2, callbacks: [best] });
  * const restored = await loadLayersModel('file://./ckpt/best'); // the epoch with the lowest val_loss
  */
-export class ModelCheckpoint extends Callback {
+export class ModelCheckpoint extends MonitorCallback {
   /** The options, with their defaults filled in. */
   readonly args: Required<Omit<ModelCheckpointArgs, 'initialValueThreshold'>> & Pick<ModelCheckpointArgs, 'initialValueThreshold'>;
   /** Where the last save went (the filepath with its braces filled in), or `null` before the first. */
   lastSaved: string | null = null;
-  #best = NaN;
-  #direction: 'min' | 'max' | null = null;
   constructor(args: ModelCheckpointArgs) {
-    super();
     const op = 'modelCheckpoint';
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: args must be an object like { filepath: 'file://./ckpt/model-{epoch}' }, got ${describe(args)}`);
     checkArgs(op, args, ['filepath', 'monitor', 'saveBestOnly', 'mode', 'initialValueThreshold', 'includeOptimizer', 'verbose']);
-    this.args = { monitor: 'val_loss', saveBestOnly: false, mode: 'auto', includeOptimizer: true, verbose: 0, ...stripUndefined(args) } as ModelCheckpoint['args'];
-    const { filepath, initialValueThreshold, verbose } = this.args;
+    const full = { monitor: 'val_loss', saveBestOnly: false, mode: 'auto', includeOptimizer: true, verbose: 0, ...stripUndefined(args) } as ModelCheckpoint['args'];
+    const { filepath, initialValueThreshold, verbose } = full;
     if (!(typeof filepath === 'string' && filepath !== '') && !(filepath !== null && typeof filepath === 'object' && typeof (filepath as IOHandler).save === 'function')) {
       throw new InvalidArgumentError(`${op}: filepath must be where model.save saves, such as 'file://./ckpt/model-{epoch}' or a handler with save(artifacts), got ${describe(filepath)}`);
     }
-    checkCommon(op, { ...this.args, minDelta: 0, patience: 0 });
-    boolArg(op, 'saveBestOnly', this.args.saveBestOnly);
-    boolArg(op, 'includeOptimizer', this.args.includeOptimizer);
-    if (verbose !== 0 && verbose !== 1) throw new InvalidArgumentError(`${op}: verbose must be 0 or 1, got ${describe(verbose)}`);
     if (initialValueThreshold !== undefined && (typeof initialValueThreshold !== 'number' || !Number.isFinite(initialValueThreshold))) throw new InvalidArgumentError(`${op}: initialValueThreshold must be a finite number, got ${describe(initialValueThreshold)}`);
+    // As Keras 3: any improvement counts (no minDelta); the threshold is the baseline.
+    super({ monitor: full.monitor, mode: full.mode, baseline: initialValueThreshold, minDelta: 0 }, op);
+    this.args = full;
+    boolArg(op, 'saveBestOnly', full.saveBestOnly);
+    boolArg(op, 'includeOptimizer', full.includeOptimizer);
+    if (verbose !== 0 && verbose !== 1) throw new InvalidArgumentError(`${op}: verbose must be 0 or 1, got ${describe(verbose)}`);
   }
-  /** The best value of `monitor` saved so far (with `saveBestOnly`; `NaN` before the first save unless `initialValueThreshold` is given). */
-  get best(): number {
-    return this.#best;
-  }
-  /** Checks the monitor before the first epoch (with `saveBestOnly`) and resets the best value. */
+  /**
+   * Resets the best value (to `initialValueThreshold`, else `NaN`: the best value of `monitor`
+   * saved so far, with `saveBestOnly`); with `saveBestOnly`, checks the monitor before the
+   * first epoch.
+   */
   override onTrainBegin(): void {
-    const { saveBestOnly, monitor, mode, initialValueThreshold } = this.args;
-    this.#best = initialValueThreshold ?? NaN;
-    if (!saveBestOnly) return;
-    checkMonitor('modelCheckpoint', monitor, this.params);
-    this.#direction = direction('modelCheckpoint', mode, monitor);
+    if (this.args.saveBestOnly) super.onTrainBegin();
+    else this.best = this.baseline ?? NaN;
   }
   /** Saves the model (with `saveBestOnly`, only when `logs[monitor]` beats the best so far). */
   override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
     const op = 'modelCheckpoint';
-    const { filepath, saveBestOnly, monitor, mode, includeOptimizer, verbose } = this.args;
+    const { filepath, saveBestOnly, monitor, includeOptimizer, verbose } = this.args;
     const path = typeof filepath === 'string' ? checkpointPath(op, filepath, epoch, logs) : filepath;
     const where = typeof path === 'string' ? path : 'the handler';
     if (saveBestOnly) {
-      const v = monitored(op, monitor, logs);
-      const before = this.#best;
-      if (!(Number.isNaN(before) || better((this.#direction ??= direction(op, mode, monitor)), 0)(v, before)) || Number.isNaN(v)) {
+      const v = this.monitorValue(logs);
+      const before = this.best;
+      if (!this.isImprovement(v, before) || Number.isNaN(v)) {
         if (verbose === 1) console.log(`Epoch ${epoch + 1}: ${monitor} did not improve from ${formatLog(before)}`);
         return;
       }
-      this.#best = v;
+      this.best = v;
       if (verbose === 1) console.log(`Epoch ${epoch + 1}: ${monitor} improved from ${Number.isNaN(before) ? 'none' : formatLog(before)} to ${formatLog(v)}, saving model to ${where}`);
     } else if (verbose === 1) {
       console.log(`Epoch ${epoch + 1}: saving model to ${where}`);
