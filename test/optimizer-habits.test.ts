@@ -328,3 +328,38 @@ describe('callbacks.learningRateScheduler', () => {
     for (const t of [n, x, y]) t.dispose();
   });
 });
+
+describe('callbacks.learningRateScheduler on an optimizer whose rate is a schedule', () => {
+  // Keras 3 raises (TypeError: "This optimizer was created with a `LearningRateSchedule` object
+  // as its `learning_rate` constructor argument, hence its learning rate is not settable"): the
+  // two would otherwise combine silently. Here fit refuses before the first step, and the
+  // weights, the step count and the rate are untouched.
+  it('is an error at the start of fit naming both, with nothing trained', async () => {
+    const x = nr.tensor(fx.x);
+    const y = nr.tensor(fx.y);
+    for (const [schedule, name] of [[nr.schedules.exponentialDecay(fx.schedule), 'exponentialDecay'], [nr.schedules.cosineDecay({ initialLearningRate: 0.05, decaySteps: 3 }), 'cosineDecay']] as const) {
+      for (const opt of [nr.optimizers.sgd({ learningRate: schedule }), nr.optimizers.adam({ learningRate: schedule })]) {
+        const m = model();
+        m.compile({ optimizer: opt, loss: 'mse' });
+        const before = weightsOf(m);
+        const lr = m.learningRate;
+        const seen: number[] = [];
+        const scheduler = nr.callbacks.learningRateScheduler((epoch, rate) => (seen.push(epoch), rate));
+        await expect(m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [scheduler] })).rejects.toThrow(
+          `learningRateScheduler: the model's ${opt.name} optimizer takes its learning rate from a schedule (schedules.${name}), and the two would combine (each epoch's rate would rescale the schedule); use one: compile with a number as the optimizer's learningRate to drive it with learningRateScheduler, or leave the callback out (Keras 3 refuses this too)`,
+        );
+        expect(seen).toEqual([]);
+        expect(weightsOf(m)).toEqual(before);
+        expect([m.optimizer!.iterations, m.learningRate]).toEqual([0, lr]);
+        m.dispose();
+      }
+    }
+    // A number as the rate (the usual case) is driven as before; a model loaded or recompiled
+    // with a number is too.
+    const m = model();
+    m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
+    const h = await m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [nr.callbacks.learningRateScheduler((_e, rate) => rate / 2)] });
+    expect(h.history.learning_rate.map(Math.fround)).toEqual([0.05, 0.025].map(Math.fround));
+    for (const t of [m, x, y]) t.dispose();
+  });
+});

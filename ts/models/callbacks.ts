@@ -8,6 +8,7 @@ import { formatLog } from '../format.js';
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe } from '../ops/convert.js';
 import { brand } from '../brand.js';
+import { LearningRateSchedule } from '../schedules.js';
 import type { Sequential } from './sequential.js';
 import type { IOHandler } from '../io/artifacts.js';
 
@@ -645,7 +646,9 @@ export class ModelCheckpoint extends MonitorCallback {
  * (`model.learningRate`). Each epoch's logs (and the history) get the rate as
  * `learning_rate`, as Keras 3 puts it there. A return that is not a finite number >= 0 stops
  * `fit` with an error naming the epoch and the value (Keras 3 refuses a non-float); 0 freezes
- * the weights for the epoch. TF.js has no scheduler callback.
+ * the weights for the epoch. An optimizer whose learning rate is a schedule (`schedules.*`) is
+ * an error at the start of `fit` (as Keras 3: use one or the other). TF.js has no scheduler
+ * callback.
  */
 export class LearningRateScheduler extends Callback {
   /** `(epoch, lr) => newLr`. */
@@ -659,6 +662,22 @@ export class LearningRateScheduler extends Callback {
     if (verbose !== 0 && verbose !== 1 && typeof verbose !== 'boolean') throw new InvalidArgumentError(`${op}: verbose must be 0, 1 or a boolean, got ${describe(verbose)}`);
     this.schedule = schedule;
     this.verbose = Number(verbose);
+  }
+  /**
+   * Refuses an optimizer whose learning rate is a schedule (`schedules.*`): the two would
+   * combine silently (each epoch's rate rescales the schedule, which goes on decaying within
+   * the epoch). Keras 3 refuses too: an optimizer made with a `LearningRateSchedule` has no
+   * settable rate.
+   */
+  override onTrainBegin(): void {
+    const opt = this.model.optimizer;
+    const lr = opt?.learningRate;
+    if (lr instanceof LearningRateSchedule) {
+      throw new InvalidArgumentError(
+        `learningRateScheduler: the model's ${opt!.name} optimizer takes its learning rate from a schedule (schedules.${lr.name}), and the two would combine (each epoch's rate would rescale the schedule); ` +
+          `use one: compile with a number as the optimizer's learningRate to drive it with learningRateScheduler, or leave the callback out (Keras 3 refuses this too)`,
+      );
+    }
   }
   /** Sets `model.learningRate = schedule(epoch, model.learningRate)`. */
   override onEpochBegin(epoch: number): void {
