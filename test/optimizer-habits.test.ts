@@ -176,9 +176,111 @@ describe('weightDecay on every optimizer, against Keras 3 (a schedule, biases ex
     expect(() => nr.optimizers.adagrad({ weightDecay: '0.1' as unknown as number })).toThrow(/^optimizers\.adagrad: weightDecay must be a finite number within float32 range, got the string "0\.1"/);
     expect(() => nr.optimizers.adamw({ weightDecay: Infinity })).toThrow(/^optimizers\.adamw: weightDecay must be a finite number/);
     expect(() => nr.optimizers.sgd({ weightDecy: 0.1 } as never)).toThrow(/unknown option 'weightDecy'.*did you mean 'weightDecay'/);
-    expect(() => nr.optimizers.sgd({ excludeFromWeightDecay: 'bias' as never })).toThrow("optimizers.sgd: excludeFromWeightDecay must be an array of non-empty strings (parts of weight names, e.g. ['bias']), got the string \"bias\"");
+    expect(() => nr.optimizers.sgd({ excludeFromWeightDecay: 'bias' as never })).toThrow("optimizers.sgd: excludeFromWeightDecay must be an array of non-empty strings (parts of weight names, e.g. ['bias']) or RegExps (e.g. [/bias$/]), got the string \"bias\"");
+    expect(() => nr.optimizers.sgd({ excludeFromWeightDecay: ['bias', 3 as never] })).toThrow("optimizers.sgd: excludeFromWeightDecay must be an array of non-empty strings (parts of weight names, e.g. ['bias']) or RegExps (e.g. [/bias$/]), got 3 at [1]");
+    expect(() => nr.optimizers.sgd({ excludeFromWeightDecay: [{ pattern: '(bias' }] })).toThrow(/^optimizers\.sgd: excludeFromWeightDecay\[0\]: \{ pattern: "\(bias", flags: "" \} is not a regular expression \(Invalid regular expression/);
+    expect(() => nr.optimizers.sgd({ excludeFromWeightDecay: [{ pattern: 'bias', flag: 'i' } as never] })).toThrow(/excludeFromWeightDecay must be an array of non-empty strings .* at \[0\]/);
     expect(() => nr.optimizers.sgd({ excludeFromWeightDecay: [''] })).toThrow(/excludeFromWeightDecay must be an array of non-empty strings/);
     expect(() => nr.optimizerFromConfig({ name: 'sgd', weightDecay: -1 })).toThrow(/^optimizerFromConfig: .*weightDecay must be a finite number >= 0, got -1/);
+  });
+});
+
+describe('excludeFromWeightDecay: RegExps, and items that match no weight', () => {
+  // Keras 3 (base_optimizer.py, exclude_from_weight_decay/_use_weight_decay) joins var_names into
+  // one regex and re.search-es each variable's short name ('kernel', 'bias'); neurite searches a
+  // RegExp in the full name ('d1/bias'), so /bias$/ excludes what Keras's 'bias$' (and 'bias')
+  // excludes: the fixture's 'bias' cases are the reference.
+  const c = fx.decay.find((d) => d.optimizer === 'adamw' && d.exclude.length > 0) as DecayCase;
+  const withExclude = (exclude: unknown, weightDecay = c.weightDecay) =>
+    nr.optimizers.adamw({ learningRate: nr.schedules.exponentialDecay(fx.schedule), weightDecay, epsilon: c.epsilon, excludeFromWeightDecay: exclude as string[] });
+
+  it("a RegExp gives Keras's weights through fit, trainOnBatch and minimize (model weights and plain variables); g and y flags do not make it stateful", async () => {
+    const x = nr.tensor(fx.x);
+    const y = nr.tensor(fx.y);
+    for (const exclude of [[/bias$/], [/BIAS/gi], [/d1\/bias/, 'd2/bias'], [{ pattern: 'bias$', flags: '' }]]) {
+      const a = model();
+      a.compile({ optimizer: withExclude(exclude), loss: 'meanSquaredError' });
+      await a.fit(x, y, { batchSize: 7, epochs: 4, shuffle: false, verbose: 0 });
+      expectWeights(weightsOf(a), c.weights);
+      const b = model();
+      b.compile({ optimizer: withExclude(exclude), loss: 'meanSquaredError' });
+      for (let k = 0; k < 4; k++) await b.trainOnBatch(x, y);
+      expect(weightsOf(b)).toEqual(weightsOf(a));
+      const m = model();
+      const opt = withExclude(exclude);
+      m.compile({ optimizer: opt, loss: 'meanSquaredError' });
+      for (let k = 0; k < 4; k++) opt.minimize(() => mse(y, m.predict(x)), false, m.trainableWeights);
+      expect(weightsOf(m)).toEqual(weightsOf(a));
+      const vars = ['d1/kernel', 'd1/bias', 'd2/kernel', 'd2/bias'].map((n, i) => {
+        const t = toTensor(fx.start[n.slice(0, 2)][i % 2]);
+        const v = nr.variable(t, true, n);
+        t.dispose();
+        return v;
+      });
+      const free = withExclude(exclude);
+      for (let k = 0; k < 4; k++) free.minimize(() => nr.tidy(() => mse(y, nr.add(nr.matMul(nr.tanh(nr.add(nr.matMul(x, vars[0]), vars[1])), vars[2]), vars[3]))), false, vars);
+      expectWeights({ d1: [vars[0], vars[1]].map((v) => Array.from(v.data())), d2: [vars[2], vars[3]].map((v) => Array.from(v.data())) }, c.weights);
+      nr.dispose([...vars, free, a, b, m]);
+    }
+    nr.dispose([x, y]);
+  });
+
+  it('an item that matches no weight is an error at compile (fit, trainOnBatch) or the first minimize, listing the weight names; nothing changes', async () => {
+    const names = 'd1/kernel, d1/bias, d2/kernel, d2/bias';
+    const m = model();
+    const before = weightsOf(m);
+    // Keras's regex spelling as a string: the hint is the RegExp, and what it matches.
+    expect(() => m.compile({ optimizer: withExclude(['bias$']), loss: 'mse' })).toThrow(
+      `compile: the adamw optimizer's excludeFromWeightDecay item 'bias$' matches no weight of model ${m.name} (its weights are ${names}); 'bias$' looks like a regular expression (Keras 3 reads its strings as one): pass a RegExp, /bias$/, which matches d1/bias, d2/bias. Without a match the item would exclude nothing and every weight would decay`,
+    );
+    // Keras's anchored short name: as a RegExp it matches nothing either, so the hint says how names look.
+    expect(() => m.compile({ optimizer: withExclude(['^bias$']), loss: 'mse' })).toThrow(
+      "'^bias$' looks like a regular expression (Keras 3 reads its strings as one): pass a RegExp, searched in the full name (such as /\\/bias$/ for Keras's '^bias$')",
+    );
+    expect(() => m.compile({ optimizer: withExclude(['bias', /^bias$/]), loss: 'mse' })).toThrow(
+      `compile: the adamw optimizer's excludeFromWeightDecay item /^bias$/ matches no weight of model ${m.name} (its weights are ${names}); a RegExp is searched in the full name (layerName/weightName; Keras 3 searches the short name, such as bias)`,
+    );
+    expect(() => m.compile({ optimizer: withExclude(['bias', 'gama']), loss: 'mse' })).toThrow(`item 'gama' matches no weight of model ${m.name} (its weights are ${names}); a string is a plain part of the full name (layerName/weightName)`);
+    // The model was left as it was: not compiled, so fit and trainOnBatch say so, weights unchanged.
+    expect(m.optimizer).toBeUndefined();
+    const x = nr.tensor(fx.x);
+    const y = nr.tensor(fx.y);
+    await expect(m.fit(x, y, { epochs: 1, verbose: 0 })).rejects.toThrow(/must be compiled first/);
+    await expect((async () => m.trainOnBatch(x, y))()).rejects.toThrow(/must be compiled first/);
+    expect(weightsOf(m)).toEqual(before);
+    // Without a decay the list excludes nothing anyway: no error.
+    m.compile({ optimizer: withExclude(['bias$'], 0), loss: 'mse' });
+    // Plain variables: at the first minimize, before any step.
+    const [w, bias] = nr.tidy(() => [nr.variable(nr.tensor([1, 2], [2]), true, 'w'), nr.variable(nr.tensor([3], [1]), true, 'b/bias')]);
+    const opt = withExclude(['bias$']);
+    expect(() => opt.minimize(() => nr.add(nr.sum(nr.square(w)), nr.sum(bias)), false, [w, bias])).toThrow(
+      "minimize: the adamw optimizer's excludeFromWeightDecay item 'bias$' matches no weight of the variables of this minimize (its weights are w, b/bias); 'bias$' looks like a regular expression (Keras 3 reads its strings as one): pass a RegExp, /bias$/, which matches b/bias.",
+    );
+    expect([Array.from(w.data()), Array.from(bias.data()), opt.iterations]).toEqual([[1, 2], [3], 0]);
+    nr.dispose([m, x, y, w, bias, opt]);
+  });
+
+  it('getConfig writes a RegExp as { pattern, flags }; optimizerFromConfig, JSON and a saved model keep it', async () => {
+    const opt = nr.optimizers.adamw({ learningRate: 0.01, excludeFromWeightDecay: ['d2/', /BIAS$/gi] });
+    const cfg = opt.getConfig();
+    expect(cfg.excludeFromWeightDecay).toEqual(['d2/', { pattern: 'BIAS$', flags: 'i' }]);
+    const copy = nr.optimizerFromConfig(JSON.parse(JSON.stringify(cfg)));
+    expect(copy.getConfig()).toEqual(cfg);
+    const m = model();
+    m.compile({ optimizer: copy, loss: 'mse' });
+    const loaded = (await nr.loadModel(await m.toArtifacts({ includeOptimizer: true }))) as nr.Sequential;
+    expect(loaded.optimizer?.getConfig()).toEqual(cfg);
+    // The same weights are excluded after the load (d1/bias by the RegExp, d2's by the string):
+    // steps of both give the same bits, and differ from a run that excludes only d2.
+    const only = model();
+    only.compile({ optimizer: nr.optimizers.adamw({ learningRate: 0.01, excludeFromWeightDecay: ['d2/'] }), loss: 'mse' });
+    const x = nr.tensor(fx.x);
+    const y = nr.tensor(fx.y);
+    for (const t of [m, loaded, only]) for (let k = 0; k < 3; k++) await t.trainOnBatch(x, y);
+    expect(weightsOf(loaded)).toEqual(weightsOf(m));
+    expect(weightsOf(only).d1[1]).not.toEqual(weightsOf(m).d1[1]);
+    expect(weightsOf(only).d1[0]).not.toEqual(weightsOf(m).d1[0]); // the kernel decays in both, but its update sees another bias
+    nr.dispose([opt, copy, m, loaded, only, x, y]);
   });
 });
 

@@ -80,15 +80,51 @@ export interface BaseOptimizerOptions extends ClipOptions {
   weightDecay?: number | undefined;
   /**
    * Weights that `weightDecay` leaves alone (Keras 3's
-   * `optimizer.exclude_from_weight_decay(var_names=[...])`): a weight is excluded when its
-   * name contains one of these strings, e.g. `['bias']` (every `dense_1/bias`, …) or
-   * `['dense_1/', 'gamma', 'beta']`. The name is neurite's full weight name
-   * (`layerName/weightName`, as `model.trainableWeights[i].name`, or a `variable`'s name) and
-   * the match is a plain substring (Keras 3 takes the strings as one regular expression and
-   * searches the short name, `bias`; a plain word such as `'bias'` matches the same weights).
+   * `optimizer.exclude_from_weight_decay(var_names=[...])`), matched against neurite's full
+   * weight name (`layerName/weightName`, as `model.trainableWeights[i].name`, or a
+   * `variable`'s name): a string is a plain part of the name, e.g. `['bias']` (every
+   * `dense_1/bias`, …) or `['dense_1/', 'gamma', 'beta']`; a `RegExp` is searched in it, e.g.
+   * `[/bias$/, /^dense_2\//]`. Keras 3 joins its strings into one regular expression and
+   * searches the short name (`bias`): a plain word such as `'bias'` matches the same weights,
+   * while Keras's `'^bias$'` is `/\/bias$/` here. An item that matches none of the weights at
+   * the first step (at `compile` for a model's weights, at the first
+   * `minimize`/`applyGradients` for variables) is an error that lists the weight names, as a
+   * typo would otherwise decay every weight. `getConfig()` writes a RegExp as
+   * `{ pattern, flags }` (its `source` and `flags`), which this option also takes.
    */
-  excludeFromWeightDecay?: readonly string[] | undefined;
+  excludeFromWeightDecay?: readonly (string | RegExp | ExcludePattern)[] | undefined;
 }
+
+/** A `RegExp` of `excludeFromWeightDecay` as `getConfig()` writes it (JSON has no regular expressions). */
+export interface ExcludePattern {
+  /** The RegExp's `source`. */
+  pattern: string;
+  /** The RegExp's `flags` (`'i'`, …). Default `''`. */
+  flags?: string | undefined;
+}
+
+/** `excludeFromWeightDecay` read: each item a non-empty string or a RegExp (a copy, without `g`/`y`, which would make a search stateful). */
+function readExclude(op: string, items: unknown): ReadonlyArray<string | RegExp> {
+  const shape = `an array of non-empty strings (parts of weight names, e.g. ['bias']) or RegExps (e.g. [/bias$/])`;
+  if (!Array.isArray(items)) throw new InvalidArgumentError(`${op}: excludeFromWeightDecay must be ${shape}, got ${describe(items)}`);
+  return Object.freeze(
+    items.map((k: unknown, i) => {
+      if (typeof k === 'string' && k !== '') return k;
+      let source: unknown, flags: unknown;
+      if (k instanceof RegExp) [source, flags] = [k.source, k.flags];
+      else if (k !== null && typeof k === 'object' && !Array.isArray(k) && Object.keys(k).every((key) => key === 'pattern' || key === 'flags')) [source, flags] = [(k as ExcludePattern).pattern, (k as ExcludePattern).flags ?? ''];
+      if (typeof source !== 'string' || typeof flags !== 'string') throw new InvalidArgumentError(`${op}: excludeFromWeightDecay must be ${shape}, got ${describe(k)} at [${i}]`);
+      try {
+        return new RegExp(source, flags.replace(/[gy]/g, ''));
+      } catch (err) {
+        throw new InvalidArgumentError(`${op}: excludeFromWeightDecay[${i}]: { pattern: ${JSON.stringify(source)}, flags: ${JSON.stringify(flags)} } is not a regular expression (${(err as Error).message})`);
+      }
+    }),
+  );
+}
+
+const excludes = (k: string | RegExp, name: string): boolean => (typeof k === 'string' ? name.includes(k) : k.test(name));
+const showExclude = (k: string | RegExp): string => (typeof k === 'string' ? `'${k}'` : String(k));
 
 /**
  * `sgd`: `p ← p − η·g`, or with momentum `a ← μ·a + g`, `p ← p − η·a` (Nesterov:
@@ -213,9 +249,9 @@ function gradientPairs(op: string, given: unknown): unknown[] {
 export interface OptimizerConfig {
   name: OptimizerName;
   learningRate: number | ScheduleConfig;
-  /** The weights `weightDecay` leaves alone (only when some are). */
-  excludeFromWeightDecay?: readonly string[] | undefined;
-  [option: string]: number | boolean | string | ScheduleConfig | readonly string[] | undefined;
+  /** The weights `weightDecay` leaves alone (only when some are): strings, and each RegExp as `{ pattern, flags }`. */
+  excludeFromWeightDecay?: ReadonlyArray<string | ExcludePattern> | undefined;
+  [option: string]: number | boolean | string | ScheduleConfig | ReadonlyArray<string | ExcludePattern> | undefined;
 }
 
 /** Hyper-parameters of each optimizer, in ABI order, with defaults. */
@@ -325,10 +361,7 @@ export class Optimizer {
     if (options !== undefined) for (const k of optionKeys(op, options)) if (!known.includes(k)) throw unknownOption(op, k, known);
     const { learningRate = DEFAULT_LR[name], excludeFromWeightDecay = [], ...rest } = (options === undefined ? Object.create(null) : optionValues(options, known)) as BaseOptimizerOptions & Record<string, unknown>;
     learningRateAbi(op, learningRate);
-    if (!Array.isArray(excludeFromWeightDecay) || excludeFromWeightDecay.some((k) => typeof k !== 'string' || k === '')) {
-      throw new InvalidArgumentError(`${op}: excludeFromWeightDecay must be an array of non-empty strings (parts of weight names, e.g. ['bias']), got ${describe(excludeFromWeightDecay)}`);
-    }
-    this.#noDecay = Object.freeze([...(excludeFromWeightDecay as string[])]);
+    this.#noDecay = readExclude(op, excludeFromWeightDecay);
     const clipSpec = { clipValue: 0, clipNorm: 0, globalClipNorm: 0 };
     const read = readOptions(op, rest, { learningRate: 0, ...SPECS[name], ...clipSpec }); // learningRate is read above
     const given = CLIP_MODES.filter((k) => Object.hasOwn(rest, k) && rest[k] !== undefined);
@@ -341,18 +374,43 @@ export class Optimizer {
     call((e) => check(e.nr_optimizer_check(OPTIMIZERS.indexOf(name), writeArgs(op, f32Bits(params)), params.length, this.#clip.mode, this.#clip.value)));
   }
 
-  /** The parts of weight names excluded from weight decay (see {@link BaseOptimizerOptions.excludeFromWeightDecay}). */
-  readonly #noDecay: readonly string[];
+  /** The parts of weight names and the RegExps excluded from weight decay (see {@link BaseOptimizerOptions.excludeFromWeightDecay}). */
+  readonly #noDecay: ReadonlyArray<string | RegExp>;
+  /** Whether the first `minimize`/`applyGradients` on variables has checked `excludeFromWeightDecay` against their names. */
+  #noDecayChecked = false;
 
   /**
    * @internal The indices in `names` of the weights excluded from weight decay (a name
-   * containing one of `excludeFromWeightDecay`); none without a decay.
+   * containing one of the strings of `excludeFromWeightDecay`, or matched by one of its
+   * RegExps); none without a decay.
    */
   excludedFromDecay(names: ReadonlyArray<string | undefined>): number[] {
     if (this.#noDecay.length === 0 || !(Number(this.#options.weightDecay) > 0)) return [];
-    return names.flatMap((n, i) => (n !== undefined && this.#noDecay.some((k) => n.includes(k)) ? [i] : []));
+    return names.flatMap((n, i) => (n !== undefined && this.#noDecay.some((k) => excludes(k, n)) ? [i] : []));
   }
 
+  /**
+   * @internal With a weight decay: an InvalidArgumentError naming `op` when an item of
+   * `excludeFromWeightDecay` matches none of `names` (the weights of `whose`), listing them;
+   * a string that looks like a regular expression gets the hint to pass a RegExp.
+   */
+  checkExcludedNames(op: string, names: ReadonlyArray<string | undefined>, whose: string): void {
+    if (this.#noDecay.length === 0 || !(Number(this.#options.weightDecay) > 0)) return;
+    const named = names.filter((n): n is string => n !== undefined);
+    const k = this.#noDecay.find((item) => !named.some((n) => excludes(item, n)));
+    if (k === undefined) return;
+    const list = named.length === 0 ? 'it has no named weights' : `its weights are ${named.slice(0, 24).join(', ')}${named.length > 24 ? `, … (${named.length} in all)` : ''}`;
+    let hint = typeof k === 'string' ? 'a string is a plain part of the full name (layerName/weightName)' : 'a RegExp is searched in the full name (layerName/weightName; Keras 3 searches the short name, such as bias)';
+    if (typeof k === 'string' && /[\\^$*+?()[\]{}|]/.test(k)) {
+      let re: RegExp | null = null;
+      try {
+        re = new RegExp(k);
+      } catch {}
+      const hits = re === null ? [] : named.filter((n) => re.test(n));
+      hint = `'${k}' looks like a regular expression (Keras 3 reads its strings as one): pass a RegExp, ${hits.length > 0 ? `/${k}/, which matches ${hits.join(', ')}` : `searched in the full name (such as /\\/bias$/ for Keras's '^bias$')`}`;
+    }
+    throw new InvalidArgumentError(`${op}: the ${this.name} optimizer's excludeFromWeightDecay item ${showExclude(k)} matches no weight of ${whose} (${list}); ${hint}. Without a match the item would exclude nothing and every weight would decay`);
+  }
   /** {@link #params}' list, made once: the options are frozen when the optimizer is made. */
   #paramList: readonly number[] | null = null;
 
@@ -526,6 +584,7 @@ export class Optimizer {
     });
     const models = this.#compiledModels();
     if (models.length === 0) {
+      this.#checkVariableNames(op, pairs);
       this.#apply(op, pairs, this.#iterations + 1, learningRateAbi(op, this.#learningRate));
       this.#iterations += 1;
       return;
@@ -541,6 +600,8 @@ export class Optimizer {
       if (g) g.pairs.push([g.index.get(v as LayerVariable) as number, p]);
       else rest.push(p);
     }
+    // A model's weights were checked by its compile; variables beside them are checked here.
+    if (rest.length > 0) this.#checkVariableNames(op, pairs);
     // The model compiled last counts every call (its trainer steps even with none of its
     // weights); the other variables take its step number and rate. The steps run in turn,
     // this optimizer's last: every gradient of a step that is not the first to run is
@@ -574,6 +635,13 @@ export class Optimizer {
     if (!(norm > this.#clip.value)) return [];
     const f = this.#clip.value / norm;
     return pairs.map((p) => (p.grad = p.grad.mul(f)));
+  }
+
+  /** At the first step on variables (not a compiled model's weights), {@link Optimizer.checkExcludedNames} on the names of the call's variables. */
+  #checkVariableNames(op: string, pairs: readonly Pair[]): void {
+    if (this.#noDecayChecked) return;
+    this.checkExcludedNames(op, pairs.map((p) => (p.variable as { name?: string }).name), `the variables of this ${op}`);
+    this.#noDecayChecked = true;
   }
 
   /** The trainers' steps of {@link Optimizer.applyGradients} (see `#step`), this optimizer's own last. */
@@ -718,7 +786,7 @@ export class Optimizer {
     const lr = this.#learningRate;
     const cfg: OptimizerConfig = { name: this.name, learningRate: lr instanceof LearningRateSchedule ? lr.getConfig() : lr, ...this.#options };
     if (this.#clip.mode > 0) cfg[CLIP_MODES[this.#clip.mode - 1]] = this.#clip.value;
-    if (this.#noDecay.length > 0) cfg.excludeFromWeightDecay = [...this.#noDecay];
+    if (this.#noDecay.length > 0) cfg.excludeFromWeightDecay = this.#noDecay.map((k) => (typeof k === 'string' ? k : { pattern: k.source, flags: k.flags }));
     return cfg;
   }
 

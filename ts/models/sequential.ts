@@ -963,6 +963,8 @@ export class Sequential {
     const h = this.handle('compile');
     const outs = this.#graph?.outputs.map((t) => t.sourceLayer.name);
     const { params, info } = encodeCompile(args, outs);
+    // An excludeFromWeightDecay item that names none of the weights is an error before anything changes.
+    info.optimizer.checkExcludedNames('compile', this.coreVariables('compile').map((v) => v.name), `model ${this.name}`);
     // The same optimizer object: its state is read before the trainer is rebuilt and written back after.
     const kept = this.#compiled !== null && info.optimizer === this.#compiled.optimizer ? exportTrainingState(this) : null;
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
