@@ -9,7 +9,7 @@
 // the float64 statistics, bit for bit in float32). Then fit: a model with the layer trains as the
 // same model fed pre-standardized data, and leaves the statistics alone; gradients; errors; save.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { expectClose, failTestsThatLeak, invalidMessage } from './setup.js';
 import * as nr from '../ts/index.js';
 
@@ -307,6 +307,142 @@ describe('normalization errors, config, saving', () => {
       expect(back.getLayer('std').getWeights().map((t) => t.dispose() ?? t.shape)).toEqual([[2], [2]]);
     } finally {
       back.dispose();
+    }
+  });
+});
+
+// Outside a model, as Keras 3: adapt builds the layer, so getWeights() holds its statistics
+// (Keras's [mean, variance, count]; neurite keeps no count) and norm(x) runs eagerly. The
+// eager apply must give the bits the layer gives inside a model, and Keras's outputs.
+describe('normalization outside a model: getWeights after adapt, eager apply', () => {
+  const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
+  const eager = (norm: nr.Normalization, x: number[], shape: number[]) => nr.tidy(() => norm.apply(nr.tensor(x, shape)).dataSync().slice());
+
+  it("getWeights() after adapt is [mean, variance] in the kept axes' shape, the bits a model holding the layer has", () => {
+    for (const name of ['last', 'rows', 'both', 'none'] as const) {
+      const c = F.axes[name];
+      const norm = nr.layers.normalization({ axis: c.axis });
+      expect(norm.getWeights()).toEqual([]); // never adapted: none, as an unbuilt layer
+      nr.tidy(() => norm.adapt(nr.tensor(c.x, c.shape)));
+      const ws = norm.getWeights();
+      expect(ws.map((t) => t.shape)).toEqual([c.statShape, c.statShape]);
+      const [mean, variance] = ws.map((t) => t.dataSync().slice());
+      nr.dispose(ws);
+      expectClose(mean, c.mean64, 1e-6, 1e-6);
+      expectClose(variance, c.variance64, 1e-6, 0);
+      expect(norm.getWeights(true)).toEqual([]); // not trainable
+      using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [3, 4] }), norm] });
+      m.build();
+      const [m2, v2] = weightsOf(norm);
+      expect([bits(m2), bits(v2)]).toEqual([bits(mean), bits(variance)]);
+    }
+    // Given statistics: Keras's layer has no weights (they are its config), so none outside a model.
+    expect(nr.layers.normalization({ mean: [1, 2], variance: [1, 1] }).getWeights()).toEqual([]);
+  });
+
+  it("apply(tensor): the model's bits for adapted (every axis case, invert) and given statistics, and Keras's outputs", () => {
+    const cases = [
+      { c: F.features.array, args: {}, sample: [5] },
+      { c: F.features.invert, args: { invert: true }, sample: [5] },
+      ...(['last', 'rows', 'both', 'none'] as const).map((n) => ({ c: F.axes[n], args: { axis: F.axes[n].axis }, sample: [3, 4] })),
+    ];
+    for (const { c, args, sample } of cases) {
+      const norm = nr.layers.normalization(args as nr.NormalizationArgs);
+      nr.tidy(() => norm.adapt(nr.tensor(c.x, c.shape)));
+      const y = eager(norm, c.test, c.testShape);
+      expect(y.length).toBe(c.test.length);
+      const inModel = predictWith(norm, sample, c.test, c.testShape);
+      expect(bits(y)).toEqual(bits(inModel));
+      // In the model again (the model's weights now) and out of it (disposed): the same bits.
+      expect(bits(eager(norm, c.test, c.testShape))).toEqual(bits(inModel));
+      if (c !== F.features.array) expectClose(y, c.y, 1e-5, 1e-6); // the 1e6 feature: Keras's float32 adapt is 2 % off there
+    }
+    for (const [name, g] of Object.entries(F.given)) {
+      const norm = nr.layers.normalization(g.options as nr.NormalizationArgs);
+      const y = eager(norm, g.x, g.shape);
+      expect(bits(y), name).toEqual(bits(predictWith(norm, g.shape.slice(1), g.x, g.shape)));
+      expectClose(y, g.y, 1e-6, 1e-6);
+    }
+  });
+
+  it('apply(tensor) on odd inputs: zero rows, other batch sizes, huge and tiny values, gradients 1/max(√variance, ε)', () => {
+    const norm = nr.layers.normalization();
+    norm.adapt([[1e18, 1e-30, 3], [-1e18, -1e-30, 3], [5e17, 0, 3]]);
+    expect(nr.tidy(() => norm.apply(nr.zeros([0, 3])).shape)).toEqual([0, 3]);
+    const x = [3e38, 1e-38, 3, -3e38, -1e-45, 4, 0, 0, 1e7];
+    const [mean, variance] = weightsOf(norm);
+    const y = eager(norm, x, [3, 3]);
+    expect(bits(y)).toEqual(bits(predictWith(norm, [3], x, [3, 3])));
+    y.forEach((v, i) => expect(v).toBe(kerasForm(x[i], mean[i % 3], variance[i % 3], false)));
+    const g = nr.tidy(() => nr.grad((t: nr.Tensor) => nr.sum(norm.apply(t)))(nr.tensor(x, [3, 3])).dataSync().slice());
+    g.forEach((v, i) => expect(v).toBeCloseTo(1 / Math.max(Math.sqrt(variance[i % 3]), 1e-7), 0));
+    expect(Array.from(g.slice(0, 3)).map((v, i) => Math.abs(v * Math.max(Math.sqrt(variance[i]), f32(1e-7)) - 1) < 1e-6)).toEqual([true, true, true]);
+  });
+
+  it('apply(tensor) errors name the layer, the shapes and the fix', () => {
+    const fresh = nr.layers.normalization({ name: 'fresh' });
+    expect(invalidMessage(() => nr.tidy(() => fresh.apply(nr.tensor([[1, 2]]))))).toBe('normalization.apply: layer fresh has no mean and variance yet: call layer.adapt(data) on the training data (or give mean and variance when making it) first');
+    const norm = nr.layers.normalization({ name: 'std' });
+    norm.adapt([[1, 2, 3], [2, 4, 8]]);
+    expect(invalidMessage(() => nr.tidy(() => norm.apply(nr.tensor([[1, 2]]))))).toBe('normalization.apply: layer std: x has shape [1,2], [2] on the kept axes (axis [-1]), but the statistics have shape [3]');
+    expect(invalidMessage(() => nr.tidy(() => norm.apply(nr.scalar(1))))).toBe('normalization.apply: layer std: x must be [batch, ...], got a scalar');
+    expect(invalidMessage(() => nr.tidy(() => nr.layers.normalization({ axis: 2 }).apply(nr.tensor([[1, 2]]))))).toMatch(/^normalization\.apply: layer normalization\w*: axis 2 is out of range for x of shape \[1,2\]/);
+    expect(invalidMessage(() => nr.tidy(() => nr.layers.normalization({ axis: -2 }).apply(nr.tensor([[1, 2]]))))).toMatch(/axis -2 is the batch axis for x of shape \[1,2\]/);
+    // A layer in a model that is used before adapt: the model's NaN statistics, the same error.
+    const inModel = nr.layers.normalization({ name: 'held' });
+    using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [2] }), inModel] });
+    m.build();
+    expect(invalidMessage(() => nr.tidy(() => inModel.apply(nr.tensor([[1, 2]]))))).toMatch(/^normalization\.apply: layer held has no mean and variance yet/);
+  });
+});
+
+// Keras 3's Normalization.build makes an un-adapted layer's mean zeros and variance ones
+// (add_weight initializers), and that is what Keras saves. neurite's core marks "never adapted"
+// with NaN (a forward is an error); saved, the file holds Keras's 0 and 1 instead.
+describe('normalization saved before adapt', () => {
+  it("holds Keras 3's initial statistics (mean 0, variance 1) with a warning; loads without allowNonFinite and passes its input through, as Keras's", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      using inner = nr.sequential({ name: 'inner', layers: [nr.layers.inputLayer({ inputShape: [3] }), nr.layers.normalization({ name: 'inner_norm', axis: null })] });
+      using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [3] }), nr.layers.normalization({ name: 'raw' }), inner, nr.layers.dense({ units: 2, name: 'out' })] });
+      m.build();
+      const art = await m.toArtifacts();
+      const data = new Float32Array(art.weightData as ArrayBuffer);
+      let at = 0;
+      const saved: Record<string, number[]> = {};
+      for (const w of art.weightSpecs!) {
+        const n = w.shape.reduce((a, b) => a * b, 1);
+        saved[w.name] = Array.from(data.slice(at, at + n));
+        at += n;
+      }
+      expect([saved['raw/mean'], saved['raw/variance'], saved['inner_norm/mean'], saved['inner_norm/variance']]).toEqual([[0, 0, 0], [1, 1, 1], [0], [1]]);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(['raw', 'inner_norm'].map((l) => `toArtifacts: layer ${l} (normalization) was never adapted: saved with Keras 3's initial statistics, mean 0 and variance 1, so the loaded layer passes its input through unchanged (as Keras's); call adapt(data) before saving to keep the data's statistics`));
+      // The live model still refuses to run the layer; the loaded one is Keras's un-adapted layer.
+      expect(() => nr.tidy(() => m.predict(nr.zeros([1, 3])))).toThrow(/adapt/);
+      const back = (await nr.loadModel(art)) as nr.Sequential;
+      try {
+        const x = [[1e6, -2, 3e-5], [0, 0, 0]];
+        const viaDense = nr.tidy(() => {
+          const ws = back.getLayer('out').getWeights();
+          const y = nr.add(nr.matMul(nr.tensor(x), ws[0]), ws[1]).dataSync().slice();
+          nr.dispose(ws);
+          return y;
+        });
+        expect(Array.from(nr.tidy(() => back.predict(nr.tensor(x)).dataSync().slice()))).toEqual(Array.from(viaDense));
+        expect(weightsOf(back.getLayer('raw') as nr.Layer).map((w) => Array.from(w))).toEqual([[0, 0, 0], [1, 1, 1]]);
+      } finally {
+        back.dispose();
+      }
+      // An adapted layer saves its statistics, with no warning.
+      warn.mockClear();
+      const norm = nr.layers.normalization({ name: 'fitted' });
+      norm.adapt([[1, 2], [3, 6]]);
+      using fitted = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [2] }), norm] });
+      const a2 = await fitted.toArtifacts();
+      expect(Array.from(new Float32Array(a2.weightData as ArrayBuffer))).toEqual([2, 4, 1, 4]);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
     }
   });
 });

@@ -93,11 +93,43 @@ function copyInto(op: string, t: Tensor, out: Float32Array): void {
  * core's order (the caller disposes the tensors), put in TF.js's order by `order`; the values
  * are copied from the tensors when they are encoded.
  */
-function namedWeights(op: string, model: Sequential, weights: WeightSpec[], tensors: Tensor[], order: readonly number[]): NamedWeight[] {
+function namedWeights(op: string, model: Sequential, spec: ModelSpec, weights: WeightSpec[], tensors: Tensor[], order: readonly number[]): NamedWeight[] {
   if (weights.length !== tensors.length || order.length !== tensors.length || weights.some((w, i) => w.shape.join() !== tensors[i].shape.join())) {
     throw new InvalidArgumentError(`${op}: internal: model ${model.name} has weights ${show(tensors.map((t) => t.shape))}, its layers describe ${show(weights.map((w) => w.shape))}`);
   }
-  return order.map((i) => ({ name: weights[i].name, shape: weights[i].fileShape, data: (out: Float32Array) => copyInto(op, tensors[i], out) }));
+  const norms = normalizationLayers(spec);
+  const warned = new Set<string>();
+  return order.map((i) => ({
+    name: weights[i].name,
+    shape: weights[i].fileShape,
+    data: (out: Float32Array) => {
+      copyInto(op, tensors[i], out);
+      // A normalization layer never adapted (nor given statistics) holds NaN, the core's mark
+      // that a forward is an error. Saved, it has Keras 3's initial statistics instead (its
+      // build's zeros and ones), as Keras saves an un-adapted layer: the file is finite.
+      const w = weights[i];
+      if (norms.has(w.layer) && out.length > 0 && out.every(Number.isNaN)) {
+        out.fill(w.name.endsWith('/variance') ? 1 : 0);
+        if (!warned.has(w.layer)) {
+          warned.add(w.layer);
+          console.warn(`${op}: layer ${w.layer} (normalization) was never adapted: saved with Keras 3's initial statistics, mean 0 and variance 1, so the loaded layer passes its input through unchanged (as Keras's); call adapt(data) before saving to keep the data's statistics`);
+        }
+      }
+    },
+  }));
+}
+
+/** The names of the normalization layers of `spec` (nested models included). */
+function normalizationLayers(spec: ModelSpec): Set<string> {
+  const out = new Set<string>();
+  const walk = (m: ModelSpec): void => {
+    for (const l of m.layers) {
+      if (l.type === 'model') walk(l);
+      else if (l.type === 'layer' && l.kind === 'normalization') out.add(l.name);
+    }
+  };
+  walk(spec);
+  return out;
 }
 
 /** @internal `model.toArtifacts(options)`. */
@@ -110,7 +142,7 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
   try {
     const { weights } = expectedWeights(op, spec, model.inputDims ?? []);
     const { order } = model.tfWeightOrder(op);
-    return artifactsOf(op, model, spec, namedWeights(op, model, weights, tensors, order), includeOptimizer, order.map((i) => weights[i]));
+    return artifactsOf(op, model, spec, namedWeights(op, model, spec, weights, tensors, order), includeOptimizer, order.map((i) => weights[i]));
   } finally {
     for (const t of tensors) t.dispose();
   }

@@ -8,9 +8,17 @@
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe, show } from '../ops/convert.js';
 import { tensor } from '../ops/creation.js';
+import { add, div, maximum, mul, sub } from '../ops/binary.js';
+import { sqrt } from '../ops/unary.js';
+import { reshape } from '../ops/shape.js';
+import { tidy } from '../scope.js';
 import { Tensor } from '../tensor.js';
 import { writeWeights, weightSpecs } from '../models/weights.js';
+import type { SymbolicTensor } from '../models/symbolic.js';
 import { CLASS_NAMES, Layer, locate, type LayerArgs } from './layer.js';
+
+/** Keras's `backend.epsilon()`, the floor of `√variance` (`crates/core/src/layers/normalization.rs`). */
+const EPSILON = Math.fround(1e-7);
 
 /** A number or nested arrays of numbers (a mean or variance given as Keras takes them). */
 export type NestedNumbers = number | NestedNumbers[];
@@ -302,6 +310,76 @@ export class Normalization extends Layer {
     }
     this.#adapted = { mean: m.mean, variance, dims: m.dims };
     if (at) this.#install(op);
+  }
+
+  /**
+   * Copies of the statistics, `[mean, variance]` (the caller owns them): from the model(s)
+   * holding the layer once built, and otherwise, after {@link Normalization.adapt}, the adapted
+   * ones in float32 with the kept axes' shape, as Keras 3's adapted layer (built by `adapt`)
+   * returns them (without Keras's `count`, always 0). `[]` for a layer given `mean`/`variance`
+   * and in no built model (Keras's has no weights), for one never adapted, and with
+   * `trainableOnly` (the statistics are not trainable).
+   */
+  override getWeights(trainableOnly = false): Tensor[] {
+    const held = super.getWeights(trainableOnly);
+    const a = this.#adapted;
+    if (held.length > 0 || trainableOnly || a === null) return held;
+    return [tensor(Float32Array.from(a.mean), a.dims), tensor(Float32Array.from(a.variance), a.dims)];
+  }
+
+  /**
+   * On symbolic tensors, as every layer: a graph model's node. On a tensor `[batch, ...]`
+   * (Keras's eager `norm(x)`): the standardized (or, with `invert`, restored) tensor, the same
+   * float32 operations as the layer in a model and so the same bits, with gradients to `x`
+   * (`grad` sees the statistics as constants). The statistics are those of the model holding
+   * the layer, else the adapted or given ones (given ones broadcast to `x`'s kept axes). A
+   * layer with neither, or `x` whose kept axes differ from the statistics', is an error.
+   *
+   * @example
+   * const norm = layers.normalization();
+   * norm.adapt(xTrain);
+   * const z = norm.apply(xTest); // (xTest − mean) / max(√variance, 1e-7)
+   */
+  override apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
+  override apply(inputs: Tensor): Tensor;
+  override apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor): SymbolicTensor | Tensor {
+    if (!(inputs instanceof Tensor)) return super.apply(inputs);
+    const op = 'normalization.apply';
+    const x = inputs;
+    x.handleFor(op, 'x');
+    const shape = x.shape;
+    const ndim = shape.length;
+    if (ndim < 1) throw new InvalidArgumentError(`${op}: layer ${this.name}: x must be [batch, ...], got a scalar`);
+    const bad = this.axis.find((a) => a < -ndim || a >= ndim || (a < 0 ? a + ndim : a) === 0);
+    if (bad !== undefined) throw new InvalidArgumentError(`${op}: layer ${this.name}: axis ${bad} ${bad < -ndim || bad >= ndim ? `is out of range for x of shape ${show(shape)} (axes ${-ndim} to ${ndim - 1})` : `is the batch axis for x of shape ${show(shape)}`}`);
+    const keep = [...new Set(this.axis.map((a) => (a < 0 ? a + ndim : a)))].sort((a, b) => a - b);
+    const dims = keep.map((k) => shape[k]);
+    const size = dims.reduce((p, q) => p * q, 1);
+    // The model's statistics while one holding the layer lives, else the adapted or given ones.
+    let stats = locate(this) ? super.getWeights() : [];
+    const a = this.#adapted;
+    if (stats.length === 0 && a !== null) stats = [tensor(Float32Array.from(a.mean), a.dims), tensor(Float32Array.from(a.variance), a.dims)];
+    if (stats.length === 0 && this.#givenMean && this.#givenVariance) {
+      stats = [tensor(Float32Array.from(broadcast(op, 'mean', this.#givenMean, dims, size)), dims), tensor(Float32Array.from(broadcast(op, 'variance', this.#givenVariance, dims, size)), dims)];
+    }
+    try {
+      if (stats.length !== 2) throw new InvalidArgumentError(`${op}: layer ${this.name} has no mean and variance yet: call layer.adapt(data) on the training data (or give mean and variance when making it) first`);
+      const [mean, variance] = stats;
+      if (show(mean.shape) !== show(dims)) throw new InvalidArgumentError(`${op}: layer ${this.name}: x has shape ${show(shape)}, ${show(dims)} on the kept axes (axis ${show(this.axis)}), but the statistics have shape ${show(mean.shape)}`);
+      if (mean.dataSync().some(Number.isNaN) || variance.dataSync().some(Number.isNaN)) {
+        throw new InvalidArgumentError(`${op}: layer ${this.name} has no mean and variance yet: call layer.adapt(data) on the training data (or give mean and variance when making it) first`);
+      }
+      // The statistics broadcast over the reduced axes: [1, d1, 1, …] with the kept sizes.
+      const at = shape.map((d, k) => (keep.includes(k) ? d : 1));
+      return tidy(() => {
+        const m = reshape(mean, at);
+        const s = maximum(sqrt(reshape(variance, at)), EPSILON);
+        // As the core: m + x·s inverted, (x − m) / s otherwise, each operation rounded to float32.
+        return this.invert ? add(m, mul(x, s)) : div(sub(x, m), s);
+      });
+    } finally {
+      stats.forEach((t) => t.dispose());
+    }
   }
 
   /** @internal The statistics to write once a model holding the layer is built. */
