@@ -538,12 +538,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * All of session 38 merged (the lead's callback and hint fixes, polish, mask, optim, norm):
  * url 589,791 B, inline 498,825 B (wasm 423,489 B, url JS 165,732 B; session start 1196da7:
  * 572,374 / 484,017, wasm 412.2 kB). Budgets: those plus ~0.05%.
+ * Raised (s39, callbacks; TS only) by callbacks.MonitorCallback, excludeFromWeightDecay's
+ * RegExps and unmatched-name check, and normalization's eager apply/getWeights and un-adapted
+ * save (JS +1.2 kB gzipped): url 590,297 -> 591,489 B, inline 499,282 -> 500,537 B against
+ * main f5705a3's build. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 590100,
+  url: 591800,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 499100,
+  inline: 500800,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
