@@ -612,8 +612,9 @@ export class ModelCheckpoint extends MonitorCallback {
    * first epoch.
    */
   override onTrainBegin(): void {
+    // The best value first, as before the base class: reset even when the monitor check throws.
+    this.best = this.baseline ?? NaN;
     if (this.args.saveBestOnly) super.onTrainBegin();
-    else this.best = this.baseline ?? NaN;
   }
   /** Saves the model (with `saveBestOnly`, only when `logs[monitor]` beats the best so far). */
   override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
