@@ -12,6 +12,13 @@
 // here), not Keras's number. Then what Keras 3 does not pin: a row with every step masked
 // (pooling gives 0; Keras 0/0 = NaN), the layers that refuse a mask, functional and nested
 // models, a loss function, saving and TF.js's model.json with mask_zero.
+// layers.masking (TF.js's and Keras 3's Masking): the fixture's `masking` (masking → dense relu
+// → dense softmax per step; two rows entirely padded, real steps with some features 0, per-step
+// weights) and `maskValue` (-1 as the padding, a real step of zeros) cases run through the same
+// checks, and Keras 3's to_json() of the first loads; TF.js 4.22 live: a TF.js model with
+// Masking(0 | 2.5 | -1) loads and predicts as TF.js (1e-6), dL/dx as tf.grad (1e-5), the
+// neurite-saved model loads in TF.js; TF.js's evaluate counts the padding where neurite's (as
+// Keras 3's) does not.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,7 +33,7 @@ type Weights = Record<string, Nested[]>;
 type Logs = Record<string, number>;
 interface Fit { history: Record<string, number[]>; weights: Weights }
 interface Case {
-  name: 'tagger' | 'pooled' | 'masking'; lr: number; weights: Weights; x: Nested; y: Nested; w: Nested | null; predict: Nested;
+  name: 'tagger' | 'pooled' | 'masking' | 'maskValue' | 'batchnorm'; lr: number; json?: string; weights: Weights; x: Nested; y: Nested; w: Nested | null; predict: Nested;
   evaluate: Logs; evaluateWeighted?: Logs; trainOnBatch: { logs: Logs; weights: Weights }; fit: Fit; fitWeighted?: Fit; allPaddedPool?: string[];
 }
 const F: { keras: string; backend: string; cases: Case[] } = JSON.parse(readFileSync(new URL('./fixtures/keras3-masking.json', import.meta.url), 'utf8'));
@@ -47,11 +54,17 @@ const ours = (k: string): string => k.replace('accuracy', 'acc');
 const T = (v: Nested): nr.Tensor => nr.tensor(v as never);
 const L = nr.layers;
 
+const LAYERS: Record<Case['name'], () => nr.Layer[]> = {
+  tagger: () => [L.embedding({ inputDim: 7, outputDim: 3, inputLength: 6, maskZero: true, name: 'emb' }), L.dense({ units: 5, activation: 'relu', name: 'hidden' }), L.layerNormalization({ name: 'ln' }), L.dense({ units: 4, activation: 'softmax', name: 'out' })],
+  pooled: () => [L.embedding({ inputDim: 6, outputDim: 4, inputLength: 5, maskZero: true, name: 'emb' }), L.globalAveragePooling1d({ name: 'pool' }), L.dense({ units: 3, activation: 'softmax', name: 'out' })],
+  masking: () => [L.masking({ inputShape: [4, 3], name: 'mask' }), L.dense({ units: 5, activation: 'relu', name: 'hidden' }), L.dense({ units: 3, activation: 'softmax', name: 'out' })],
+  maskValue: () => [L.masking({ maskValue: -1, inputShape: [3, 2], name: 'mask' }), L.dense({ units: 2, activation: 'softmax', name: 'out' })],
+  batchnorm: () => [L.masking({ inputShape: [4, 3], name: 'mask' }), L.dense({ units: 4, name: 'hidden' }), L.batchNormalization({ momentum: 0.9, name: 'bn' }), L.dense({ units: 3, activation: 'softmax', name: 'out' })],
+};
+
 function make(c: Case): nr.Sequential {
-  const m = c.name === 'tagger'
-    ? nr.sequential({ layers: [L.embedding({ inputDim: 7, outputDim: 3, inputLength: 6, maskZero: true, name: 'emb' }), L.dense({ units: 5, activation: 'relu', name: 'hidden' }), L.layerNormalization({ name: 'ln' }), L.dense({ units: 4, activation: 'softmax', name: 'out' })] })
-    : nr.sequential({ layers: [L.embedding({ inputDim: 6, outputDim: 4, inputLength: 5, maskZero: true, name: 'emb' }), L.globalAveragePooling1d({ name: 'pool' }), L.dense({ units: 3, activation: 'softmax', name: 'out' })] });
-  m.compile({ optimizer: nr.train.sgd(c.lr), loss: c.name === 'tagger' ? 'sparseCategoricalCrossentropy' : 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const m = nr.sequential({ layers: LAYERS[c.name]() });
+  m.compile({ optimizer: nr.train.sgd(c.lr), loss: c.name === 'pooled' ? 'categoricalCrossentropy' : 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   for (const [name, vs] of Object.entries(c.weights)) {
     const ts = vs.map((v) => T(v));
     m.getLayer(name).setWeights(ts);
@@ -76,7 +89,8 @@ describe('masks (embedding maskZero) against Keras 3', () => {
     expect(F.backend).toBe('jax');
   });
 
-  for (const c of F.cases.filter((k) => k.name !== 'masking')) {
+  // batchnorm: Keras 3's masked batch statistics, which come with batchNormalization's mask rule.
+  for (const c of F.cases.filter((k) => k.name !== 'batchnorm')) {
     describe(c.name, () => {
       it('predict; evaluate (each batch of 3 its own count of real steps), with per-step weights', () => {
         const m = make(c);
@@ -110,7 +124,7 @@ describe('masks (embedding maskZero) against Keras 3', () => {
       for (const key of ['fit', 'fitWeighted'] as const) {
         const want = c[key];
         if (!want) continue;
-        it(`${key}: 2 epochs of batches of 3 (${c.name === 'tagger' ? 'a batch holds the row with no real step' : 'pooled over the real steps'})`, async () => {
+        it(`${key}: 2 epochs of batches of 3 (${c.name === 'pooled' ? 'pooled over the real steps' : 'a batch holds a row with no real step'})`, async () => {
           const m = make(c);
           const [x, y] = [T(c.x), T(c.y)];
           const w = key === 'fitWeighted' && c.w ? T(c.w) : undefined;
@@ -246,5 +260,140 @@ describe('masks (embedding maskZero) against Keras 3', () => {
     const f = await tfArtifacts(flat);
     flat.dispose();
     await expect(nr.loadModel(f as nr.ModelArtifacts)).rejects.toThrow('(flatten) cannot take the mask');
+  });
+});
+
+describe('layers.masking against TF.js 4.22 and Keras 3', () => {
+  // Padded float sequences [3, 4, 3]: row 1 entirely padded, real steps with one or two features
+  // equal to the padding value (kept: a step is masked only when all its features are).
+  const seqs = (v: number): number[][][] => [
+    [[0.5, v, -1.25], [v, v, 2], [1, 1.5, -0.75], [v, v, v]],
+    [[v, v, v], [v, v, v], [v, v, v], [v, v, v]],
+    [[-2, 0.25, 3], [v, v, v], [0.75, -0.5, v], [v, v, v]],
+  ];
+  const tfModel = (v: number) => tfl.sequential({ layers: [
+    tfl.layers.masking({ maskValue: v, inputShape: [4, 3] }),
+    tfl.layers.dense({ units: 4, activation: 'tanh' }),
+    tfl.layers.dense({ units: 2, activation: 'softmax' }),
+  ] });
+
+  for (const v of [0, 2.5, -1]) {
+    it(`a TF.js model with Masking(${v}) loads and predicts as TF.js; dL/dx as tf.grad's of the layers after it, times the mask; saved back, TF.js reads it`, async () => {
+      const tm = tfModel(v);
+      const a = await tfArtifacts(tm);
+      expect((a.modelTopology as any).config.layers[0]).toMatchObject({ class_name: 'Masking', config: { mask_value: v } });
+      const m = (await nr.loadModel(a as nr.ModelArtifacts)) as nr.Sequential;
+      const x = seqs(v);
+      const w = [[[0.3, -0.7], [1.1, 0.2], [-0.4, 0.9], [0.6, -1.3]], [[0.5, 0.5], [-1, 1], [2, 0.1], [0.2, -0.2]], [[-0.9, 0.4], [0.7, 0.8], [-0.1, 1.2], [1, -1]]];
+      // TF.js 4.22 cannot differentiate its own Masking layer ("gradient function not found
+      // for Any"): its gradient is that of the layers after it at the masked input, times the mask.
+      const [want, wantDx] = tf.tidy(() => {
+        const tx = tf.tensor(x);
+        const masked = tm.layers[0].apply(tx) as tf.Tensor;
+        const keep = tf.cast(tf.any(tf.notEqual(tx, v), -1, true), 'float32');
+        const f = (t: tf.Tensor) => tf.sum(tf.mul(tm.layers[2].apply(tm.layers[1].apply(t)) as tf.Tensor, tf.tensor(w)));
+        return [(tm.predict(tx) as tf.Tensor).dataSync(), tf.mul(tf.grad(f)(masked), keep).dataSync()];
+      });
+      nr.tidy(() => {
+        const nx = T(x);
+        const y = (m.predict(nx) as nr.Tensor).dataSync();
+        closeAll(y, Array.from(want), 'predict', 1e-6);
+        const dx = nr.grad((t: nr.Tensor) => nr.sum(nr.mul(m.predict(t) as nr.Tensor, T(w))))(nx).dataSync();
+        closeAll(dx, Array.from(wantDx), 'dL/dx', 1e-5);
+        // The masked steps' gradient is 0 (the layer's output there is the constant 0).
+        for (const [r, s] of [[0, 3], [1, 0], [1, 3], [2, 1], [2, 3]]) expect(Array.from(dx.slice((r * 4 + s) * 3, (r * 4 + s) * 3 + 3))).toEqual([0, 0, 0]);
+        expect(Math.abs(dx[0]) + Math.abs(dx[3 * 3 + 0])).toBeGreaterThan(0);
+      });
+      const layer = m.layers[0] as nr.Masking;
+      expect(layer.getClassName()).toBe('Masking');
+      expect(layer.maskValue).toBe(v);
+      const tc = tm.layers[0].getConfig();
+      const nc = layer.getConfig();
+      expect(nc.maskValue).toBe(tc.maskValue);
+      expect(Object.keys(nc).sort()).toEqual(Object.keys(tc).sort());
+      const back = await m.toArtifacts();
+      const tm2 = await tfl.loadLayersModel(tf.io.fromMemory(back as tf.io.ModelArtifacts));
+      const again = tf.tidy(() => (tm2.predict(tf.tensor(x)) as tf.Tensor).dataSync());
+      closeAll(again, Array.from(want), 'TF.js predict of the neurite-saved model', 1e-6);
+      for (const d of [m, tm, tm2]) d.dispose();
+    });
+  }
+
+  it("TF.js 4.22's evaluate counts the padding (its losses ignore masks); neurite's, as Keras 3's, only the real steps", async () => {
+    const tm = tfModel(0);
+    const m = (await nr.loadModel((await tfArtifacts(tm)) as nr.ModelArtifacts)) as nr.Sequential;
+    tm.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const x = seqs(0);
+    const y = [[1, 0, 1, 1], [0, 0, 0, 0], [0, 1, 1, 0]];
+    const oneHot = y.map((r) => r.map((k) => (k === 0 ? [1, 0] : [0, 1])));
+    const p = tf.tidy(() => (tm.predict(tf.tensor(x)) as tf.Tensor).arraySync() as number[][][]);
+    const ce = (r: number, s: number) => -Math.log(p[r][s][y[r][s]]);
+    const all: number[] = [], real: number[] = [];
+    x.forEach((row, r) => row.forEach((step, s) => {
+      all.push(ce(r, s));
+      if (step.some((f) => f !== 0)) real.push(ce(r, s));
+    }));
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    const tfLoss = tf.tidy(() => (tm.evaluate(tf.tensor(x), tf.tensor(oneHot)) as tf.Scalar).dataSync()[0]);
+    close(tfLoss, mean(all), 'TF.js loss: the mean over all 12 steps', 1e-5);
+    nr.tidy(() => close(m.evaluate(T(x), T(oneHot), { returnDict: true }).loss, mean(real), "neurite's loss: the mean over the 5 real steps", 1e-5));
+    expect(Math.abs(mean(all) - mean(real))).toBeGreaterThan(1e-3);
+    m.dispose();
+    tm.dispose();
+  });
+
+  it("a Keras 3 to_json() model with Masking loads and, given Keras's weights, predicts as Keras", async () => {
+    const c = F.cases.find((k) => k.name === 'masking')!;
+    const m = (await nr.models.modelFromJSON(JSON.parse(c.json!))) as nr.Sequential;
+    expect(m.layers.map((l) => l.getClassName())).toEqual(['InputLayer', 'Masking', 'Dense', 'Dense']);
+    expect((m.getLayer('mask') as nr.Masking).maskValue).toBe(0);
+    for (const [name, vs] of Object.entries(c.weights)) {
+      const ts = vs.map((v) => T(v));
+      m.getLayer(name).setWeights(ts);
+      for (const t of ts) t.dispose();
+    }
+    nr.tidy(() => closeAll((m.predict(T(c.x)) as nr.Tensor).dataSync(), c.predict, 'predict'));
+    m.dispose();
+  });
+
+  it('per-sample features [n, f]: a masked sample is left out of the loss, as in Keras 3', () => {
+    const m = nr.sequential({ layers: [L.masking({ maskValue: 9, inputShape: [2] }), L.dense({ units: 1, kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    nr.tidy(() => {
+      const x = T([[1, 2], [9, 9], [9, 0.5]]);
+      // The masked sample's output is dense(0) = 0; its loss does not count.
+      closeAll((m.predict(x) as nr.Tensor).dataSync(), [3, 0, 9.5], 'predict');
+      close(m.evaluate(x, T([[1], [100], [0]]), { returnDict: true }).loss, (4 + 9.5 ** 2) / 2, 'loss over the two real samples');
+    });
+    m.dispose();
+  });
+
+  it('bad options and models are errors naming the layer; a functional model with one is refused', () => {
+    const thrown = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    expect(thrown(() => L.masking({ maskValue: NaN }))).toMatch(/^masking: maskValue must be a number other than NaN .*got NaN/);
+    expect(thrown(() => L.masking({ maskValue: '0' as never }))).toMatch(/masking: maskValue must be a number other than NaN/);
+    expect(thrown(() => L.masking({ maskvalue: 1 } as never))).toMatch(/did you mean 'maskValue'/);
+    const build = (ls: nr.Layer[]): void => {
+      const m = nr.sequential({ layers: ls });
+      try {
+        m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      } finally {
+        m.dispose();
+      }
+    };
+    expect(() => build([L.masking({ inputShape: [3, 2], name: 'pad' }), L.flatten({ name: 'flat' })])).toThrow("layer 'flat' (flatten) cannot take the mask that layer 'pad' (masking) makes yet, and would treat the padding as data there");
+    expect(() => build([L.masking({ inputShape: [3, 2], name: 'pad' }), L.flatten({ name: 'flat' })])).toThrow('or remove the masking layer');
+    build([L.masking({ inputShape: [3, 2] }), L.globalAveragePooling1d(), L.flatten(), L.dense({ units: 1 })]);
+    const inp = nr.input({ shape: [3, 2] });
+    const out = L.dense({ units: 1 }).apply(L.masking({ name: 'pad' }).apply(inp) as nr.SymbolicTensor) as nr.SymbolicTensor;
+    expect(() => nr.model({ inputs: inp, outputs: out })).toThrow("layer 'pad' (masking) makes a mask, and masks run through sequential models only so far, not functional ones; use a sequential model, or remove the masking layer");
   });
 });

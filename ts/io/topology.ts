@@ -40,6 +40,7 @@ import { nearest } from '../options.js';
 import { Concatenate, Dot, Merge, mergeLayer } from '../layers/merge.js';
 import { AlphaDropout, GaussianDropout, SpatialDropout1D } from '../layers/noise.js';
 import { ThresholdedReLU } from '../layers/thresholded_relu.js';
+import { Masking } from '../layers/masking.js';
 import { activationLayerOf, type ActivationLayerClass } from '../layers/activation_layers.js';
 import type { ActivationSpec } from '../layers/activation_abi.js';
 import { DepthwiseConv2D, SeparableConv2D } from '../layers/depthwise.js';
@@ -168,6 +169,7 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
   else if (l instanceof Normalization) args = { axis: l.axis.slice(), invert: l.invert, mean: l.args.mean ?? null, variance: l.args.variance ?? null };
   else if (l instanceof Dot) args = { axes: typeof l.axes === 'number' ? l.axes : [...l.axes], normalize: l.normalize };
   else if (l instanceof ThresholdedReLU) args = { theta: l.theta };
+  else if (l instanceof Masking) args = { maskValue: l.maskValue };
   else if (l instanceof GaussianDropout || l instanceof AlphaDropout) args = { rate: l.rate };
   else if (l instanceof SpatialDropout1D) args = { rate: l.rate, ...(l.seed !== undefined ? { seed: l.seed } : {}) };
   else if (!(l instanceof InputLayer) && !(l instanceof GlobalMaxPooling2D) && !(l instanceof GlobalAveragePooling2D) && !(l instanceof Merge) && !(l instanceof GlobalMaxPooling1D) && !(l instanceof GlobalAveragePooling1D)) {
@@ -322,6 +324,7 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     case 'normalization': c = { axis: a.axis, invert: a.invert, mean: a.mean ?? null, variance: a.variance ?? null }; break;
     case 'dot': c = { axes: a.axes, normalize: a.normalize }; break;
     case 'thresholdedReLU': c = { theta: a.theta }; break;
+    case 'masking': c = { mask_value: a.maskValue }; break;
     case 'gaussianDropout':
     case 'alphaDropout': c = { rate: a.rate }; break;
     case 'spatialDropout1d': c = { rate: a.rate, noise_shape: null, seed: a.seed ?? null }; break;
@@ -834,6 +837,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       break;
     }
     case 'ThresholdedReLU': kind = 'thresholdedReLU'; args = { theta: num('theta', 1) }; break;
+    case 'Masking': kind = 'masking'; args = { maskValue: num('mask_value', 0) }; break;
     case 'GaussianDropout': kind = 'gaussianDropout'; args = { rate: num('rate') }; break;
     case 'AlphaDropout':
       kind = 'alphaDropout';
@@ -1118,7 +1122,7 @@ const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
   conv1d: Conv1D, maxPooling1d: MaxPooling1D, averagePooling1d: AveragePooling1D, globalMaxPooling1d: GlobalMaxPooling1D, globalAveragePooling1d: GlobalAveragePooling1D,
   depthwiseConv2d: DepthwiseConv2D, separableConv2d: SeparableConv2D,
   embedding: Embedding, repeatVector: RepeatVector, permute: Permute, rescaling: Rescaling, normalization: Normalization,
-  dot: Dot, thresholdedReLU: ThresholdedReLU, gaussianDropout: GaussianDropout, alphaDropout: AlphaDropout, spatialDropout1d: SpatialDropout1D,
+  dot: Dot, thresholdedReLU: ThresholdedReLU, masking: Masking, gaussianDropout: GaussianDropout, alphaDropout: AlphaDropout, spatialDropout1d: SpatialDropout1D,
 };
 
 /** @internal A new layer from its spec; constructor errors are prefixed with the config path. */

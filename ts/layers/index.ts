@@ -17,6 +17,7 @@ import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArg
 import { Concatenate, Dot, mergeLayer, type ConcatenateArgs, type DotArgs } from './merge.js';
 import { AlphaDropout, GaussianDropout, SpatialDropout1D, type AlphaDropoutArgs, type NoiseRateArgs, type SpatialDropout1DArgs } from './noise.js';
 import { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded_relu.js';
+import { Masking, type MaskingArgs } from './masking.js';
 import { ELU, LeakyReLU, ReLU, Softmax, type ELUArgs, type LeakyReLUArgs, type ReLUArgs, type SoftmaxArgs } from './activation_layers.js';
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
 import { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
@@ -45,6 +46,7 @@ export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArg
 export { Add, Average, Concatenate, Dot, Maximum, Merge, Minimum, Multiply, Subtract, type ConcatenateArgs, type DotArgs, type MergeKind } from './merge.js';
 export { AlphaDropout, GaussianDropout, SpatialDropout1D, type AlphaDropoutArgs, type NoiseRateArgs, type SpatialDropout1DArgs } from './noise.js';
 export { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded_relu.js';
+export { Masking, type MaskingArgs } from './masking.js';
 export { ELU, LeakyReLU, ReLU, Softmax, type ELUArgs, type LeakyReLUArgs, type ReLUArgs, type SoftmaxArgs } from './activation_layers.js';
 export { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
 export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
@@ -178,6 +180,11 @@ export const layers = {
   dot: (args: DotArgs) => new Dot(args),
   /** `x` where `x > theta`, else 0 (default `theta` 1). */
   thresholdedReLU: (args: ThresholdedReLUArgs = {}) => new ThresholdedReLU(args),
+  /**
+   * Masks the steps whose features all equal `maskValue` (default 0): their output is 0 and the
+   * layers after it carry the mask (Keras 3's rules, as after `embedding({ maskZero: true })`).
+   */
+  masking: (args: MaskingArgs = {}) => new Masking(args),
   /** Multiplies each value by `N(1, rate/(1−rate))` noise during training; identity at inference. */
   gaussianDropout: (args: NoiseRateArgs) => new GaussianDropout(args),
   /** Dropout for SELU networks: keeps a standardized input's mean and variance (Keras's formula). */

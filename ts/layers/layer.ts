@@ -134,7 +134,7 @@ export const LAYER_KINDS = [
   'minimum', 'concatenate', 'conv1d', 'maxPooling1d', 'averagePooling1d', 'globalMaxPooling1d',
   'globalAveragePooling1d', 'depthwiseConv2d', 'separableConv2d', 'embedding', 'repeatVector',
   'permute', 'rescaling', 'dot', 'thresholdedReLU', 'gaussianDropout', 'alphaDropout',
-  'spatialDropout1d', 'normalization',
+  'spatialDropout1d', 'normalization', 'masking',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 
@@ -151,7 +151,7 @@ export const CLASS_NAMES: Readonly<Record<LayerKind | 'input', string>> = {
   zeroPadding2d: 'ZeroPadding2D', cropping2d: 'Cropping2D', depthwiseConv2d: 'DepthwiseConv2D', separableConv2d: 'SeparableConv2D',
   conv1d: 'Conv1D', maxPooling1d: 'MaxPooling1D', averagePooling1d: 'AveragePooling1D', globalMaxPooling1d: 'GlobalMaxPooling1D', globalAveragePooling1d: 'GlobalAveragePooling1D',
   embedding: 'Embedding', repeatVector: 'RepeatVector', permute: 'Permute', rescaling: 'Rescaling',
-  thresholdedReLU: 'ThresholdedReLU', gaussianDropout: 'GaussianDropout', alphaDropout: 'AlphaDropout', spatialDropout1d: 'SpatialDropout1D', dot: 'Dot', normalization: 'Normalization',
+  thresholdedReLU: 'ThresholdedReLU', gaussianDropout: 'GaussianDropout', alphaDropout: 'AlphaDropout', spatialDropout1d: 'SpatialDropout1D', dot: 'Dot', normalization: 'Normalization', masking: 'Masking',
   add: 'Add', subtract: 'Subtract', multiply: 'Multiply', average: 'Average', maximum: 'Maximum', minimum: 'Minimum', concatenate: 'Concatenate',
 };
 

@@ -23,6 +23,7 @@ pub mod embedding;
 pub mod gaussian_dropout;
 pub mod gaussian_noise;
 pub mod layer_norm;
+pub mod masking;
 pub mod merge;
 pub mod normalization;
 pub mod one_d;
@@ -265,7 +266,7 @@ impl Mode {
 
 /// What a layer does with a mask over its input's rows (every axis but the last: the steps of
 /// `[batch, steps, features]`), Keras 3's `supports_masking` and `compute_mask`. A mask is made
-/// by an embedding with `maskZero`, carried by a sequential model's forward
+/// by an embedding with `maskZero` or a `masking` layer, carried by a sequential model's forward
 /// ([`crate::model::Sequential`]) and used by the loss and metrics of the output it reaches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Masking {
@@ -522,7 +523,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 45] = [
+pub const LAYER_KINDS: [&str; 46] = [
     "dense",
     "activation",
     "prelu",
@@ -568,6 +569,7 @@ pub const LAYER_KINDS: [&str; 45] = [
     "alphaDropout",
     "spatialDropout1d",
     "normalization",
+    "masking",
 ];
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
@@ -649,6 +651,7 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         42 => shared(alpha_dropout::AlphaDropout::new(Reader::new("alphaDropout", p).f32("rate")?, index)?),
         43 => shared(spatial_dropout::SpatialDropout1d::new(Reader::new("spatialDropout1d", p).f32("rate")?, index)?),
         44 => shared(normalization::Normalization::from_abi(p)?),
+        45 => shared(masking::MaskingLayer::from_abi(p)?),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }

@@ -215,11 +215,11 @@ impl Sequential {
         Ok(shapes)
     }
 
-    /// Keras 3's masks through the layers: an embedding with `maskZero` makes one, the layers
-    /// that support masking pass it on, `globalAveragePooling1d` uses it up; any other layer
-    /// after it is an error naming both (Keras 3 warns and drops the mask at a layer without mask
-    /// support, and trains on the padding; its batchNormalization takes the mask). Masks run through sequential models only so far: a functional model or a
-    /// nested model whose output carries one is refused.
+    /// Keras 3's masks through the layers: an embedding with `maskZero` or a `masking` layer
+    /// makes one, the layers that support masking pass it on, `globalAveragePooling1d` uses it up; any other layer after it is an
+    /// error naming both (Keras 3 warns and drops the mask at a layer without mask support, and
+    /// trains on the padding). Masks run through sequential models only so far: a functional
+    /// model or a nested model whose output carries one is refused.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
     fn check_masks(&mut self) -> Result<()> {
@@ -231,18 +231,22 @@ impl Sequential {
             let node = peek(l)?;
             let layer = node.layer();
             if layer.as_sequential().is_some_and(|m| m.masked) {
-                return Err(Error::invalid("build", format!("{} is a nested model that makes a mask (an embedding with maskZero): masks do not cross nested models yet; add its layers to this model instead", name(i, "sequential"))));
+                return Err(Error::invalid("build", format!("{} is a nested model that makes a mask (an embedding with maskZero, or a masking layer): masks do not cross nested models yet; add its layers to this model instead", name(i, "sequential"))));
             }
+            // What makes the mask, and how to do without it, for the messages.
+            let made = |kind: &str| if kind == "embedding" { (" (maskZero)", "build the embedding with maskZero: false") } else { ("", "remove the masking layer") };
             match layer.masking() {
                 Masking::Make if self.wiring.is_some() => {
-                    return Err(Error::invalid("build", format!("{} makes a mask (maskZero), and masks run through sequential models only so far, not functional ones; use a sequential model, or maskZero: false", name(i, layer.kind()))));
+                    let (how, fix) = made(layer.kind());
+                    return Err(Error::invalid("build", format!("{} makes a mask{how}, and masks run through sequential models only so far, not functional ones; use a sequential model, or {fix}", name(i, layer.kind()))));
                 }
                 Masking::Make => (maker, masked) = (Some((i, layer.kind())), true),
                 Masking::Pass => {}
                 Masking::Consume => maker = None,
                 Masking::Refuse => {
                     if let Some((j, kind)) = maker {
-                        return Err(Error::invalid("build", format!("{} cannot take the mask that {} makes (maskZero) yet, and would treat the padding as data there (Keras 3 drops a mask with a warning at a layer without mask support, and computes batchNormalization's statistics over the real steps); put a layer that uses it first (globalAveragePooling1d) or build the embedding with maskZero: false. Layers that pass a mask on: dense, activation, dropout and the noise layers, layerNormalization, normalization, prelu, rescaling, thresholdedReLU", name(i, layer.kind()), name(j, kind))));
+                        let (how, fix) = made(kind);
+                        return Err(Error::invalid("build", format!("{} cannot take the mask that {} makes{how} yet, and would treat the padding as data there (Keras 3 drops a mask with a warning at a layer without mask support, and computes batchNormalization's statistics over the real steps); put a layer that uses it first (globalAveragePooling1d) or {fix}. Layers that pass a mask on: dense, activation, dropout and the noise layers, layerNormalization, normalization, prelu, rescaling, thresholdedReLU", name(i, layer.kind()), name(j, kind))));
                     }
                 }
             }

@@ -47,7 +47,7 @@ impl Trainer {
         let pred = self.forward_half(model, xb)?;
         if model.output_mask().is_some() {
             // Keras 3 masks a loss function's per-step values too; a function here sees none.
-            bail!(OP, "the model's output carries a mask (an embedding with maskZero), which a loss function cannot see: compile with a built-in loss, which uses it, or end the model with globalAveragePooling1d");
+            bail!(OP, "the model's output carries a mask (an embedding with maskZero or a masking layer), which a loss function cannot see: compile with a built-in loss, which uses it, or end the model with globalAveragePooling1d");
         }
         let passes = model.cache_passes(0..model.len())?;
         self.split = Some(OpenStep { passes, dims: pred.dims().to_vec(), step: self.step });

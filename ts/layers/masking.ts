@@ -1,0 +1,48 @@
+/**
+ * `masking`: masks the steps of a float sequence whose features all equal `maskValue` (TF.js's
+ * and Keras 3's `Masking`). Mirrors `crates/core/src/layers/masking.rs`.
+ */
+import { checkNumber, CLASS_NAMES, Layer, type LayerArgs } from './layer.js';
+
+/** Options of `layers.masking`. */
+export interface MaskingArgs extends LayerArgs {
+  /** The padding value: a step whose features all equal it is masked. Any number but NaN. Default 0. */
+  maskValue?: number | undefined;
+}
+
+/**
+ * Masks padded steps of a float sequence: a step (a row of every axis but the last, e.g. of
+ * `[batch, steps, features]`) whose features all equal `maskValue` is masked, and its output is
+ * 0; the other steps pass unchanged (a real step with some features equal to `maskValue` is
+ * kept). The layers after it carry the mask with Keras 3's rules, as after
+ * `embedding({ maskZero: true })`: the layers that support masking pass it on (dense,
+ * activation, dropout and the noise layers, layerNormalization, normalization, prelu,
+ * rescaling, thresholdedReLU), `globalAveragePooling1d` averages over the real steps, and a
+ * built-in loss and the metrics on a per-step output count only the real steps (TF.js 4.22's
+ * losses and metrics ignore masks, so its `fit` and `evaluate` count the padding; `predict`
+ * agrees). Any other layer after the mask is an error naming both; masks run through
+ * sequential models only so far. The gradient is `dy` on the kept steps and 0 on the masked
+ * ones. A masked step's output is `+0` (Keras 3's `where`; TF.js multiplies by the mask, so a
+ * negative `maskValue` gives `−0` there and an infinite one NaN).
+ *
+ * @example
+ * layers.masking({ maskValue: 0, inputShape: [null, 3] }) // steps of three zeros are padding
+ */
+export class Masking extends Layer {
+  readonly kind = 'masking' as const;
+  /** TF.js's class name, `'Masking'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.masking;
+  /** The padding value. */
+  readonly maskValue: number;
+  constructor(args: MaskingArgs = {}) {
+    super('masking', args, ['maskValue']);
+    this.maskValue = checkNumber('masking', 'maskValue', args.maskValue ?? 0, (v) => !Number.isNaN(v), 'a number other than NaN (NaN equals no value, so it would mask nothing)');
+  }
+  /** The ABI layout of `MaskingLayer::from_abi`: `maskValue`. */
+  abiParams(): number[] {
+    return [this.maskValue];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), maskValue: this.maskValue };
+  }
+}
