@@ -25,8 +25,9 @@ export interface EmbeddingArgs extends LayerArgs {
   /**
    * Keras's `mask_zero`: index 0 is padding, and the steps that hold it are masked (Keras 3's
    * rules; TF.js uses masks only in RNNs). The layers after it that support masking pass the
-   * mask on (dense, activation, dropout and the noise layers, layerNormalization, prelu,
-   * rescaling, thresholdedReLU); `globalAveragePooling1d` averages over the unmasked steps (0 for
+   * mask on (dense, activation, dropout and the noise layers, batchNormalization (its training
+   * statistics over the unmasked steps), layerNormalization, normalization, prelu, rescaling,
+   * thresholdedReLU); `globalAveragePooling1d` averages over the unmasked steps (0 for
    * a row with none: Keras 3 gives NaN); a loss and the metrics on a per-step output count only
    * the unmasked steps (the mean divides by their number; sample weights multiply them). Any
    * other layer after it is an error naming both (Keras 3 drops the mask there with a warning).

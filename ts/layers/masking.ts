@@ -16,8 +16,9 @@ export interface MaskingArgs extends LayerArgs {
  * 0; the other steps pass unchanged (a real step with some features equal to `maskValue` is
  * kept). The layers after it carry the mask with Keras 3's rules, as after
  * `embedding({ maskZero: true })`: the layers that support masking pass it on (dense,
- * activation, dropout and the noise layers, layerNormalization, normalization, prelu,
- * rescaling, thresholdedReLU), `globalAveragePooling1d` averages over the real steps, and a
+ * activation, dropout and the noise layers, batchNormalization, layerNormalization,
+ * normalization, prelu, rescaling, thresholdedReLU; batchNormalization takes its training
+ * statistics over the real steps), `globalAveragePooling1d` averages over the real steps, and a
  * built-in loss and the metrics on a per-step output count only the real steps (TF.js 4.22's
  * losses and metrics ignore masks, so its `fit` and `evaluate` count the padding; `predict`
  * agrees). Any other layer after the mask is an error naming both; masks run through

@@ -56,7 +56,13 @@ export interface LayerNormalizationArgs extends LayerArgs {
   scale?: boolean | undefined;
 }
 
-/** Normalises each feature over the batch (training) or with moving statistics (inference). */
+/**
+ * Normalises each feature over the batch (training) or with moving statistics (inference).
+ * After a mask (`layers.masking`, `embedding({ maskZero: true })`) it passes the mask on and, in
+ * training, takes the batch mean and variance over the unmasked steps only, as Keras 3's
+ * BatchNormalization (`Σ m·x / (Σ m + 1e-7)`; TF.js 4.22's ignores the mask); every step, masked
+ * or not, is normalized with them, and the moving statistics follow them.
+ */
 export class BatchNormalization extends Layer {
   readonly kind = 'batchNormalization' as const;
   /** TF.js's class name, `'BatchNormalization'` (`layer.constructor.className`, as `layer.getClassName()`). */

@@ -5,8 +5,25 @@
 //! `y = γ·x̂ + β`; the moving statistics follow `m ← m·momentum + μ·(1 − momentum)`.
 //! Inference uses the moving statistics.
 //!
-//! # Backward (per feature, N rows, `s = 1/√(σ² + ε)`)
-//! `dβ = Σ dy`, `dγ = Σ dy·x̂`, `dx = (γ·s/N)·(N·dy − Σdy − x̂·Σ(dy·x̂))`.
+//! With a mask over the rows (Keras 3's BatchNormalization after a `masking` layer or an
+//! embedding with `maskZero`; `m_r` 1 for a real row, 0 for a masked one), training takes the
+//! moments over the real rows only, as Keras 3's `_moments`: `μ = Σ m·x / D`,
+//! `σ² = Σ m·(x − μ)² / D` with `D = Σ m + 1e-7` (Keras's `backend.epsilon()`, added in float32:
+//! `D = Σ m` from 2 real rows on; 0 real rows give μ = σ² = 0). Every row, masked or not, is
+//! normalized with them; the moving statistics follow the masked moments. Inference ignores the
+//! mask (moving statistics).
+//!
+//! # Backward (per feature, `s = 1/√(σ² + ε)`, `D` = N rows without a mask)
+//! `dβ = Σ dy`, `dγ = Σ dy·x̂` (sums over every row), and
+//! `dx_r = (γ·s/D)·(D·dy_r − m_r·(Σdy + x̂_r·Σ(dy·x̂)))`: without a mask (`m = 1`, `D = N`) the
+//! textbook `(γ·s/N)·(N·dy − Σdy − x̂·Σ(dy·x̂))`; a masked row moves no statistic, so its `dx` is
+//! `γ·s·dy`. One rule for `fit` and the tape.
+//! NOTE: with `D = Σm + 1e-7`, `Σ m·(x − μ) = μ·(D − Σm)` is not exactly 0: the exact variance
+//! term of a real row is `(x̂_r − s·μ·(D − Σm)/D)·Σ(dy·x̂)`. `D − Σm` is 0 in float32 from 2 real
+//! rows on. With one real row it is 1.2e-7, σ² is `x²·(D − 1)²/D` (≈ 1e-14·x²) and so is the
+//! exact term, while `x̂_r` is float32 noise there (`x − x/D` is 0 or one ulp, times `s`, times
+//! the masked rows' large `Σ(dy·x̂)`: 1% of dx in the unit test): that row's dx drops the
+//! variance term.
 
 use crate::kernels::norm;
 use crate::kernels::reduce::{acc_add, acc_mul, acc_sq_dev};
@@ -49,6 +66,11 @@ pub struct BatchNorm {
     /// Set by a traced forward (inference, `Mode::Trace`): backward differentiates the
     /// inference function, whose slope is `γ/√(moving σ²+ε)` per feature.
     traced: bool,
+    /// The row mask of the next forward ([`Layer::set_mask`]; 1 real, 0 masked).
+    mask: Option<Vec<f32>>,
+    /// The training forward's divisor `D` (rows, or `Σ m + 1e-7` with a mask), its number of
+    /// real rows and its row mask, for its backward.
+    moments: (f32, usize, Option<Vec<f32>>),
 }
 
 impl BatchNorm {
@@ -94,11 +116,22 @@ impl BatchNorm {
             xhat: None,
             inv_std: Vec::new(),
             traced: false,
+            mask: None,
+            moments: (0.0, 0, None),
         })
     }
 }
 
 impl Layer for BatchNorm {
+    /// Keras 3's `supports_masking`, and its training moments over the unmasked rows.
+    fn masking(&self) -> super::Masking {
+        super::Masking::Use
+    }
+
+    fn set_mask(&mut self, mask: Option<Vec<f32>>) {
+        self.mask = mask;
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "batchNormalization"
@@ -130,6 +163,7 @@ impl Layer for BatchNorm {
 
     fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
         let (rows, c) = rows_cols(&x);
+        let mask = self.mask.take();
         let (mm, mv) = match (&mut self.moving_mean, &mut self.moving_var) {
             (Some(m), Some(v)) => (m, v),
             _ => return Err(no_forward("batchNormalization")),
@@ -162,16 +196,29 @@ impl Layer for BatchNorm {
         if rows == 0 {
             bail!("batchNormalization", "cannot train on an empty batch (input shape {})", x.shape());
         }
+        if let Some(m) = &mask {
+            if m.len() != rows {
+                bail!("batchNormalization", "the mask has {} values for the {rows} rows of input {}", m.len(), x.shape());
+            }
+        }
+        // Whether row `r` counts for the moments (every row without a mask).
+        let real = |r: usize| mask.as_ref().is_none_or(|m| m[r] != 0.0);
+        let count = mask.as_ref().map_or(rows, |m| m.iter().filter(|&&v| v != 0.0).count());
+        let d = if mask.is_some() { count as f32 + 1e-7 } else { rows as f32 };
         let mut mean = try_vec(OP, c, 0.0f32)?;
         let mut var = try_vec(OP, c, 0.0f32)?;
-        for row in x.data().chunks_exact(c) {
-            acc_add(&mut mean, row);
+        for (r, row) in x.data().chunks_exact(c).enumerate() {
+            if real(r) {
+                acc_add(&mut mean, row);
+            }
         }
-        mean.iter_mut().for_each(|m| *m /= rows as f32);
-        for row in x.data().chunks_exact(c) {
-            acc_sq_dev(&mut var, row, &mean);
+        mean.iter_mut().for_each(|m| *m /= d);
+        for (r, row) in x.data().chunks_exact(c).enumerate() {
+            if real(r) {
+                acc_sq_dev(&mut var, row, &mean);
+            }
         }
-        var.iter_mut().for_each(|v| *v /= rows as f32);
+        var.iter_mut().for_each(|v| *v /= d);
         self.inv_std = collect_n(OP, c, var.iter().map(|v| 1.0 / (v + self.epsilon).sqrt()))?;
         let mut xhat = Tensor::zeros(OP, x.shape().clone())?;
         let inv = &self.inv_std;
@@ -193,6 +240,7 @@ impl Layer for BatchNorm {
             }
         }
         self.xhat = Some(xhat);
+        self.moments = (d, count, mask);
         Ok(x)
     }
 
@@ -209,16 +257,22 @@ impl Layer for BatchNorm {
             return Ok(dy);
         }
         let xhat = self.xhat.take().ok_or_else(|| no_forward("batchNormalization"))?;
-        let (rows, c) = rows_cols(&xhat);
+        let (_, c) = rows_cols(&xhat);
         let (sum_dy, sum_dy_xhat) = self.affine_grads(&dy, &xhat, c)?;
         let gamma = values_or(OP, &self.gamma, c, 1.0)?;
-        let n = rows as f32;
+        let (n, count, mask) = core::mem::take(&mut self.moments);
         let k = collect_n(OP, c, gamma.iter().zip(&self.inv_std).map(|(g, s)| g * s / n))?;
+        // A masked row's dx has no statistics' terms: the same kernel with zero sums. With one
+        // real row, its variance term is left out (see the NOTE above).
+        let zeros = try_vec(OP, if mask.is_some() { c } else { 0 }, 0.0f32)?;
+        let sum_dy_xhat = if mask.is_some() && count == 1 { zeros.clone() } else { sum_dy_xhat };
         let mut dx = Tensor::zeros("batchNormalization", xhat.shape().clone())?;
         by_rows([dx.data_mut()], c, |[o], i| {
             let (ds, hs) = (&dy.data()[i..][..o.len()], &xhat.data()[i..][..o.len()]);
-            for ((o, d), h) in o.chunks_exact_mut(c).zip(ds.chunks_exact(c)).zip(hs.chunks_exact(c)) {
-                norm::input_grad(o, d, h, &k, n, &sum_dy, &sum_dy_xhat);
+            for (r, ((o, d), h)) in o.chunks_exact_mut(c).zip(ds.chunks_exact(c)).zip(hs.chunks_exact(c)).enumerate() {
+                let real = mask.as_ref().is_none_or(|m| m[i / c + r] != 0.0);
+                let (sd, sdh) = if real { (&sum_dy, &sum_dy_xhat) } else { (&zeros, &zeros) };
+                norm::input_grad(o, d, h, &k, n, sd, sdh);
             }
         });
         Ok(dx)
@@ -230,5 +284,106 @@ impl Layer for BatchNorm {
 
     fn params(&self) -> Vec<&Param> {
         [&self.gamma, &self.beta, &self.moving_mean, &self.moving_var].into_iter().filter_map(|p| p.as_ref()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(c: usize) -> BatchNorm {
+        let mut l = BatchNorm::from_abi(&[0.9, 1e-3, 1.0, 1.0]).unwrap();
+        l.build(&[c], Init::seeded(0)).unwrap();
+        let ps = l.params_mut();
+        for (p, v) in ps.into_iter().zip([[1.5f32, -0.5, 2.0], [0.25, -1.0, 0.5], [0.1, 0.2, -0.3], [1.0, 2.0, 0.5]]) {
+            p.value.data_mut().copy_from_slice(&v[..c]);
+        }
+        l
+    }
+
+    fn input(n: usize, c: usize) -> Tensor {
+        Tensor::new("t", Shape::from([n, c]), (0..n * c).map(|i| ((i as f32) * 0.77).sin() * 2.0 + (i % 3) as f32).collect()).unwrap()
+    }
+
+    /// Σ w·y of a training forward that updates nothing (the tape's replay), in f64.
+    fn loss(l: &mut BatchNorm, x: &Tensor, w: &[f32], mask: Option<&[f32]>) -> f64 {
+        l.set_mask(mask.map(<[f32]>::to_vec));
+        let y = l.forward(x.clone(), Mode::Replay { seed: 1, step: 1 }).unwrap();
+        y.data().iter().zip(w).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum()
+    }
+
+    /// Keras 3's masked moments: the statistics of the real rows only (a masked row's values
+    /// change no other row's output), the moving statistics after a step; dx, dγ and dβ match
+    /// central differences with and without a mask, with one real row and with none.
+    #[test]
+    fn masked_moments_and_their_gradient() {
+        let (n, c) = (7, 3);
+        let x = input(n, c);
+        let w: Vec<f32> = (0..n * c).map(|i| ((i as f32) * 1.3).cos()).collect();
+        for mask in [None, Some(vec![1., 0., 1., 1., 0., 0., 1.]), Some(vec![0., 0., 0., 1., 0., 0., 0.]), Some(vec![0.; 7])] {
+            let mut l = layer(c);
+            // The moments over the real rows, Keras's D = count + 1e-7.
+            let real: Vec<usize> = (0..n).filter(|&r| mask.as_ref().is_none_or(|m| m[r] != 0.0)).collect();
+            let d = if mask.is_some() { real.len() as f32 + 1e-7 } else { n as f32 };
+            let mean: Vec<f32> = (0..c).map(|j| real.iter().map(|&r| x.data()[r * c + j]).sum::<f32>() / d).collect();
+            let var: Vec<f32> = (0..c).map(|j| real.iter().map(|&r| (x.data()[r * c + j] - mean[j]).powi(2)).sum::<f32>() / d).collect();
+            l.set_mask(mask.clone());
+            let y = l.forward(x.clone(), Mode::Train { seed: 1, step: 1 }).unwrap();
+            for r in 0..n {
+                for j in 0..c {
+                    let g = [1.5f32, -0.5, 2.0][j];
+                    let b = [0.25f32, -1.0, 0.5][j];
+                    let want = g * (x.data()[r * c + j] - mean[j]) / (var[j] + 1e-3).sqrt() + b;
+                    assert!((y.data()[r * c + j] - want).abs() < 1e-4, "{mask:?} row {r}: {} vs {want}", y.data()[r * c + j]);
+                }
+            }
+            let ps = l.params();
+            for j in 0..c {
+                assert!((ps[2].value.data()[j] - (0.9 * [0.1f32, 0.2, -0.3][j] + 0.1 * mean[j])).abs() < 1e-6);
+                assert!((ps[3].value.data()[j] - (0.9 * [1.0f32, 2.0, 0.5][j] + 0.1 * var[j])).abs() < 1e-6);
+            }
+            // Backward of the replayed function against central differences.
+            let mut l = layer(c);
+            loss(&mut l, &x, &w, mask.as_deref());
+            let dx = l.backward(Tensor::new("t", x.shape().clone(), w.clone()).unwrap()).unwrap();
+            let (dg, db) = (l.params()[0].grad.clone(), l.params()[1].grad.clone());
+            let h = 1e-2f32;
+            for i in 0..n * c {
+                let mut xp = x.clone();
+                xp.data_mut()[i] += h;
+                let mut xm = x.clone();
+                xm.data_mut()[i] -= h;
+                let fd = (loss(&mut layer(c), &xp, &w, mask.as_deref()) - loss(&mut layer(c), &xm, &w, mask.as_deref())) / (2.0 * f64::from(h));
+                assert!((f64::from(dx.data()[i]) - fd).abs() < 2e-3 * (1.0 + fd.abs()), "{mask:?} dx[{i}] = {} vs {fd}", dx.data()[i]);
+            }
+            for (k, grad) in [(0usize, &dg), (1, &db)] {
+                for j in 0..c {
+                    let at = |delta: f32| {
+                        let mut l = layer(c);
+                        l.params_mut()[k].value.data_mut()[j] += delta;
+                        loss(&mut l, &x, &w, mask.as_deref())
+                    };
+                    let fd = (at(h) - at(-h)) / (2.0 * f64::from(h));
+                    assert!((f64::from(grad[j]) - fd).abs() < 2e-3 * (1.0 + fd.abs()), "{mask:?} param {k}[{j}] = {} vs {fd}", grad[j]);
+                }
+            }
+        }
+        // A masked row moves no statistic: changing it changes its own output only.
+        let mask = vec![1., 0., 1., 1., 0., 0., 1.];
+        let mut l = layer(c);
+        l.set_mask(Some(mask.clone()));
+        let a = l.forward(x.clone(), Mode::Replay { seed: 1, step: 1 }).unwrap();
+        let mut x2 = x.clone();
+        x2.data_mut()[c..2 * c].copy_from_slice(&[100.0, -100.0, 7.0]);
+        l.set_mask(Some(mask));
+        let b = l.forward(x2, Mode::Replay { seed: 1, step: 1 }).unwrap();
+        for r in (0..n).filter(|&r| r != 1) {
+            assert_eq!(a.data()[r * c..(r + 1) * c], b.data()[r * c..(r + 1) * c]);
+        }
+        // A mask of the wrong length is an error naming both.
+        let mut l = layer(c);
+        l.set_mask(Some(vec![1.0; 3]));
+        let e = l.forward(x, Mode::Train { seed: 1, step: 1 }).unwrap_err().to_string();
+        assert!(e.contains("the mask has 3 values for the 7 rows"), "{e}");
     }
 }

@@ -278,6 +278,9 @@ pub enum Masking {
     Consume,
     /// The layer makes a new mask from its input ([`Layer::compute_mask`]).
     Make,
+    /// The layer uses the mask and passes it on (batchNormalization's training statistics):
+    /// [`Layer::set_mask`] before each forward.
+    Use,
 }
 
 /// A layer of a model.
@@ -293,7 +296,8 @@ pub trait Layer {
         None
     }
 
-    /// For [`Masking::Consume`]: the mask of the next forward's input rows (`None`: none).
+    /// For [`Masking::Consume`] and [`Masking::Use`]: the mask of the next forward's input rows
+    /// (`None`: none).
     fn set_mask(&mut self, _mask: Option<Vec<f32>>) {}
 
     /// The layer type, as the TS API names it (`dense`, `dropout`, ...).

@@ -216,7 +216,8 @@ impl Sequential {
     }
 
     /// Keras 3's masks through the layers: an embedding with `maskZero` or a `masking` layer
-    /// makes one, the layers that support masking pass it on, `globalAveragePooling1d` uses it up; any other layer after it is an
+    /// makes one, the layers that support masking pass it on (batchNormalization takes its
+    /// training statistics over the unmasked rows), `globalAveragePooling1d` uses it up; any other layer after it is an
     /// error naming both (Keras 3 warns and drops the mask at a layer without mask support, and
     /// trains on the padding). Masks run through sequential models only so far: a functional
     /// model or a nested model whose output carries one is refused.
@@ -241,12 +242,12 @@ impl Sequential {
                     return Err(Error::invalid("build", format!("{} makes a mask{how}, and masks run through sequential models only so far, not functional ones; use a sequential model, or {fix}", name(i, layer.kind()))));
                 }
                 Masking::Make => (maker, masked) = (Some((i, layer.kind())), true),
-                Masking::Pass => {}
+                Masking::Pass | Masking::Use => {}
                 Masking::Consume => maker = None,
                 Masking::Refuse => {
                     if let Some((j, kind)) = maker {
                         let (how, fix) = made(kind);
-                        return Err(Error::invalid("build", format!("{} cannot take the mask that {} makes{how} yet, and would treat the padding as data there (Keras 3 drops a mask with a warning at a layer without mask support, and computes batchNormalization's statistics over the real steps); put a layer that uses it first (globalAveragePooling1d) or {fix}. Layers that pass a mask on: dense, activation, dropout and the noise layers, layerNormalization, normalization, prelu, rescaling, thresholdedReLU", name(i, layer.kind()), name(j, kind))));
+                        return Err(Error::invalid("build", format!("{} cannot take the mask that {} makes{how} yet, and would treat the padding as data there (Keras 3 drops a mask with a warning at a layer without mask support); put a layer that uses it first (globalAveragePooling1d) or {fix}. Layers that pass a mask on: dense, activation, dropout and the noise layers, batchNormalization, layerNormalization, normalization, prelu, rescaling, thresholdedReLU", name(i, layer.kind()), name(j, kind))));
                     }
                 }
             }
@@ -510,6 +511,10 @@ impl Sequential {
                 }
                 Masking::Consume => {
                     node.layer_mut().set_mask(mask.take());
+                    x = node.forward(x, mode)?;
+                }
+                Masking::Use => {
+                    node.layer_mut().set_mask(mask.clone());
                     x = node.forward(x, mode)?;
                 }
                 Masking::Pass => x = node.forward(x, mode)?,
