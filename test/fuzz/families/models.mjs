@@ -1184,9 +1184,63 @@ const normalizationOp = {
   },
 };
 
+/**
+ * A random masking layer (TF.js's and Keras 3's Masking) on [n, ...sample] (n from 0, per-sample
+ * rank 1 or 2, odd sizes), values drawn from a few that include maskValue so that whole rows,
+ * and single features of kept rows, equal it; sometimes maskValue NaN (an error): predict
+ * against the rule in plain JS (bit for bit: a row whose features all equal maskValue is +0),
+ * and evaluate's masked mean squared error against zeros (the mean over the rows that count; 0
+ * when none does).
+ */
+const maskingOp = {
+  name: 'masking',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const sample = Array.from({ length: rng.int(1, 2) }, () => rng.int(1, 4));
+    const n = rng.int(0, 4);
+    const mv = rng.pick([0, -1, 2.5, 1e30]);
+    const bad = rng.chance(0.08);
+    const cfg = { inputShape: sample, maskValue: bad ? NaN : mv };
+    const c = sample.at(-1);
+    const shape = [n, ...sample];
+    const size = shape.reduce((a, b) => a * b, 1);
+    const vals = Array.from({ length: size }, () => rng.pick([mv, mv, 0, 1.5, -3, mv + 1]));
+    for (let i = 0; i + c <= size; i += c) if (rng.chance(0.3)) vals.fill(mv, i, i + c);
+    return {
+      op: 'masking', expect: bad ? 'error' : 'ok', names: ['masking', 'predict', 'evaluate', 'sequential', 'build'],
+      line: `m = sequential({ layers: [layers.masking(${ctx.show(cfg)})] }); m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' }); x = tensor(${ctx.show(vals)}, ${ctx.show(shape)}); y = m.predict(x); m.evaluate(x, zerosLike(x)); m.dispose()`,
+      run: () => {
+        const m = nr.sequential({ layers: [nr.layers.masking(cfg)] });
+        try {
+          m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+          return nr.tidy(() => {
+            const x = nr.tensor(vals, shape);
+            const y = m.predict(x);
+            // (1e30's squares overflow float32: that value is for predict.)
+            const loss = n === 0 || mv === 1e30 ? 0 : m.evaluate(x, nr.zerosLike(x), { returnDict: true }).loss;
+            return { shape: y.shape.slice(), vals: y.dataSync().slice(), loss };
+          });
+        } finally {
+          m.dispose();
+        }
+      },
+      check: (out) => {
+        const rows = [];
+        for (let i = 0; i < size; i += c) rows.push(vals.slice(i, i + c));
+        const keep = rows.map((r) => r.some((v) => Math.fround(v) !== Math.fround(mv)));
+        const ref = rows.flatMap((r, i) => (keep[i] ? r : r.map(() => 0)));
+        compare('masking predict (a row of maskValue is 0, in plain JS)', { shape: out.shape, dataSync: () => out.vals }, { shape, vals: ref }, true);
+        const per = rows.map((r) => r.reduce((a, v) => a + Math.fround(v) ** 2, 0) / c).filter((_, i) => keep[i]);
+        const want = per.length === 0 ? 0 : per.reduce((a, b) => a + b, 0) / per.length;
+        if (n > 0 && mv !== 1e30 && !(Math.abs(out.loss - want) <= 1e-5 * Math.abs(want) + 1e-6)) throw new Mismatch(`masking evaluate: loss ${out.loss}, the masked mean in plain JS ${want}`);
+      },
+    };
+  },
+};
+
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, depthwiseLayerOp, borderOp, upSamplingOp, graphOp, conv1dOp, embeddingOp, normalizationOp],
+  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, depthwiseLayerOp, borderOp, upSamplingOp, graphOp, conv1dOp, embeddingOp, normalizationOp, maskingOp],
 };
 
