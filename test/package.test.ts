@@ -160,7 +160,7 @@ describe('package', () => {
         console.log(JSON.stringify({ name: err?.name, message: err?.message, sum: nr.tensor([1, 2]).sum().dataSync()[0] }));`;
       const out = JSON.parse(await node(['--input-type=module', '-e', script], dir));
       expect(out).toMatchObject({ name: 'InvalidArgumentError', sum: 3 });
-      expect(out.message).toMatch(/^init: neurite\/url finds core\.wasm next to its module through .*, which this bundle does not have \(a CommonJS bundle\?\): import 'neurite' instead/);
+      expect(out.message).toMatch(/^init: neurite\/url finds core\.wasm next to its module through .*, which this module does not have \(a CommonJS bundle, or an edge runtime such as Cloudflare Workers\): on an edge runtime, pass init\(\) the module .*; with a CommonJS bundle, import 'neurite' instead/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -136,7 +136,7 @@ describe('README snippets compute what they say', () => {
   });
 
   it('the custom training loop finds w ≈ 2', async () => {
-    const b = blocks.find((x) => x.lang === 'js' && x.code.includes('opt.minimize') && x.code.includes('variable(zeros([1, 1])'));
+    const b = blocks.find((x) => x.lang === 'js' && x.tag === '' && x.code.includes('opt.minimize') && x.code.includes('variable(zeros([1, 1])'));
     expect(b, 'the custom-loop block').toBeTruthy();
     const file = join(packed.dir, 'readme-loop-check.mjs');
     writeFileSync(file, `${b!.code}\nconsole.log(JSON.stringify(w.arraySync ? w.arraySync() : await w.array()));\n`);
@@ -145,7 +145,7 @@ describe('README snippets compute what they say', () => {
   });
 
   it('the custom loop over a model\'s weights learns XOR', async () => {
-    const b = blocks.find((x) => x.lang === 'js' && x.code.includes('xor.trainableWeights'));
+    const b = blocks.find((x) => x.lang === 'js' && x.tag === '' && x.code.includes('xor.trainableWeights'));
     expect(b, 'the model custom-loop block').toBeTruthy();
     const file = join(packed.dir, 'readme-xor-check.mjs');
     // The check runs before the block's last line, which disposes the model.
@@ -159,7 +159,7 @@ describe('README snippets compute what they say', () => {
   });
 
   it('the conv2d block learns the Sobel filter and leaves no tensor live', async () => {
-    const b = blocks.find((x) => x.lang === 'js' && x.code.includes('conv2d(images, w'));
+    const b = blocks.find((x) => x.lang === 'js' && x.tag === '' && x.code.includes('conv2d(images, w'));
     expect(b, 'the conv2d ops block').toBeTruthy();
     const file = join(packed.dir, 'readme-conv-check.mjs');
     writeFileSync(file, `${b!.code.replace(" } from 'neurite';", ", memory } from 'neurite';")}\nconsole.log(JSON.stringify(memory()));\n`);
@@ -170,7 +170,7 @@ describe('README snippets compute what they say', () => {
   });
 
   it('the Memory block leaves no tensor live', async () => {
-    const b = blocks.find((x) => x.lang === 'js' && x.code.includes('tidy('));
+    const b = blocks.find((x) => x.lang === 'js' && x.tag === '' && x.code.includes('tidy('));
     expect(b, 'the Memory block').toBeTruthy();
     const file = join(packed.dir, 'readme-memory-check.mjs');
     writeFileSync(file, `${b!.code}\nconsole.log(JSON.stringify(memory()));\n`);
