@@ -101,6 +101,7 @@ impl Sequential {
 
     /// One build with every unknown axis at `size`: of `input`, or of each of `several` inputs
     /// (packed, see [`Wiring::set_io`](super::graph::Wiring::set_io)).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn stand_in(&mut self, input: &[usize], several: &[Vec<usize>], size: usize, fill: bool, check: &dyn Fn(usize, &LayerRef, &[Vec<usize>]) -> Result<()>) -> Result<Vec<Vec<usize>>> {
         let at = |s: &[usize]| s.iter().map(|&d| if d == 0 { size } else { d }).collect::<Vec<_>>();
         let input = match self.wiring.as_mut() {
@@ -139,7 +140,7 @@ impl Sequential {
             return Ok(());
         }
         if !fits(per, sym) {
-            bail_shape!(op, "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}", &show(sym, false)[1..], x.shape());
+            bail_shape!(op, "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}", show(sym, false).get(1..).unwrap_or_default(), x.shape());
         }
         let what = format!("of shape {} (per-sample {}, input shape {})", x.shape(), Shape::from(per), show(sym, false));
         let per = per.to_vec();
@@ -176,7 +177,7 @@ impl Sequential {
     pub(super) fn range_at(&self, x: &Tensor, range: core::ops::Range<usize>, sym: &[usize]) -> Result<Vec<usize>> {
         let per = x.dims().get(1..).unwrap_or_default();
         if !fits(per, sym) {
-            bail_shape!("predict", "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}", &show(sym, false)[1..], x.shape());
+            bail_shape!("predict", "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}", show(sym, false).get(1..).unwrap_or_default(), x.shape());
         }
         let what = format!("of shape {} (per-sample {}, input shape {})", x.shape(), Shape::from(per), show(sym, false));
         let mut at = per.to_vec();
@@ -205,7 +206,7 @@ impl Sequential {
         };
         for (j, (p, s)) in parts.iter().zip(several).enumerate() {
             if !fits(p, s) {
-                bail_shape!(op, "input {} expected shape [batch,{} (the first dimension is the batch; null: any size from 1), got per-sample {}", name(j), &show(s, false)[1..], show(p, false));
+                bail_shape!(op, "input {} expected shape [batch,{} (the first dimension is the batch; null: any size from 1), got per-sample {}", name(j), show(s, false).get(1..).unwrap_or_default(), show(p, false));
             }
         }
         let total: usize = parts.iter().map(|p| p.iter().product::<usize>()).sum();
