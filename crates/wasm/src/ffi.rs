@@ -125,7 +125,7 @@ impl Msg {
         #[cfg(not(test))]
         return &BUFS[self.0];
         #[cfg(test)]
-        return BUFS.with(|b| &b[self.0]);
+        return BUFS.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |b| &b[self.0]);
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -234,7 +234,7 @@ thread_local! {
 /// Remembers a block from `nr_alloc`; false if the list itself cannot grow.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn track_block(addr: usize, bytes: usize) -> bool {
-    BLOCKS.with(|b| {
+    BLOCKS.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |b| {
         let mut b = b.borrow_mut();
         if b.try_reserve(1).is_err() {
             return false;
@@ -247,7 +247,7 @@ pub fn track_block(addr: usize, bytes: usize) -> bool {
 /// Forgets a block (on `nr_dealloc`); returns whether it was live with that size.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn untrack_block(addr: usize, bytes: usize) -> bool {
-    BLOCKS.with(|b| {
+    BLOCKS.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |b| {
         let mut b = b.borrow_mut();
         match b.iter().position(|&blk| blk == (addr, bytes)) {
             Some(i) => {
@@ -280,7 +280,7 @@ pub fn check_region(op: &'static str, what: &str, ptr: usize, bytes: usize, alig
     let started_in = if contains(&(scratch, SCRATCH_BYTES)) {
         Some((scratch, SCRATCH_BYTES))
     } else {
-        BLOCKS.with(|b| b.borrow().iter().copied().find(|r| contains(r)))
+        BLOCKS.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |b| b.borrow().iter().copied().find(|r| contains(r)))
     };
     if let Some((start, len)) = started_in {
         if end <= start + len {

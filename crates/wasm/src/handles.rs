@@ -431,13 +431,13 @@ thread_local! {
 /// Runs `f` with the table. Exports never nest, so the borrow is never contended.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn with<R>(f: impl FnOnce(&mut Handles) -> R) -> R {
-    TABLE.with(|t| f(&mut t.borrow_mut()))
+    TABLE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| f(&mut t.borrow_mut()))
 }
 
 /// Sets the salt of a table that has not issued a handle yet; false otherwise.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn set_salt(salt: u32) -> bool {
-    with(|t| {
+    with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
         if !t.is_pristine() {
             return t.salt == salt;
         }
@@ -450,7 +450,7 @@ pub fn set_salt(salt: u32) -> bool {
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[inline(never)]
 pub fn begin_call() {
-    TABLE.with(|t| {
+    TABLE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
         if let Ok(mut t) = t.try_borrow_mut() {
             if t.logging.get() {
                 t.reads.get_mut().clear();
@@ -463,7 +463,7 @@ pub fn begin_call() {
 /// The model is always put back, whatever `f` returns.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn with_model<R>(h: u32, f: impl FnOnce(&mut Model, &mut Handles) -> Result<R>) -> Result<R> {
-    with(|t| {
+    with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
         let mut m = t.take_model(h)?;
         let r = f(&mut m, t);
         t.put_model(h, m);

@@ -39,10 +39,10 @@ unsafe fn read_activation(kind: u32, params: *const f32, n_params: usize) -> Res
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_activation(kind: u32, params: *const f32, n_params: usize, x: u32, axis: i32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let act = unsafe { read_activation(kind, params, n_params) }?;
-        let t = handles::with(|h| activations::activation(&act, h.tensor(x)?, i64::from(axis)))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| activations::activation(&act, h.tensor(x)?, i64::from(axis)))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec(act.name(), t, out, || (Recorded::Activation { act, axis: axis.into() }, vec![x])) }
     })
@@ -63,10 +63,10 @@ pub unsafe extern "C" fn nr_activation_grad(
     axis: i32,
     out: *mut u32,
 ) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let act = unsafe { read_activation(kind, params, n_params) }?;
-        let t = handles::with(|h| activations::activation_grad(&act, h.tensor(x)?, h.tensor(dy)?, i64::from(axis)))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| activations::activation_grad(&act, h.tensor(x)?, h.tensor(dy)?, i64::from(axis)))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit(act.name(), t, out) }
     })
@@ -79,8 +79,8 @@ pub unsafe extern "C" fn nr_activation_grad(
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_prelu(x: u32, alpha: u32, out: *mut u32) -> i32 {
-    guard(|| {
-        let t = handles::with(|h| prelu::prelu(h.tensor(x)?, h.tensor(alpha)?))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| prelu::prelu(h.tensor(x)?, h.tensor(alpha)?))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("prelu", t, out, || (Recorded::PRelu, vec![x, alpha])) }
     })
@@ -94,15 +94,15 @@ pub unsafe extern "C" fn nr_prelu(x: u32, alpha: u32, out: *mut u32) -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_prelu_grad(x: u32, alpha: u32, dy: u32, out_dx: *mut u32, out_dalpha: *mut u32) -> i32 {
-    guard(|| {
-        let (dx, da) = handles::with(|h| prelu::prelu_grad(h.tensor(x)?, h.tensor(alpha)?, h.tensor(dy)?))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let (dx, da) = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| prelu::prelu_grad(h.tensor(x)?, h.tensor(alpha)?, h.tensor(dy)?))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit("preluGrad", dx, out_dx) }?;
         // SAFETY: out_dx was just written by emit.
         let hdx = unsafe { out_dx.read() };
         // SAFETY: forwarded caller contract.
         if let Err(e) = unsafe { emit("preluGrad", da, out_dalpha) } {
-            let _ = handles::with(|h| h.remove(hdx));
+            let _ = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.remove(hdx));
             return Err(e);
         }
         Ok(())

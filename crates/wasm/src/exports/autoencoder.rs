@@ -20,7 +20,7 @@ const OP: &str = "encodeDistribution";
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_loss_terms(model: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let (kl, reg) = with_model(model, |m, _| m.seq()?.loss_terms())?;
         // SAFETY: forwarded caller contract.
         unsafe {
@@ -39,7 +39,7 @@ pub unsafe extern "C" fn nr_model_loss_terms(model: u32, out: *mut u32) -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_encode_distribution(model: u32, x: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         crate::ffi::check_out("encodeDistribution", out, 2)?;
         let (mean, log_var, trail) = with_model(model, |m, t| {
             let net = m.as_layer();
@@ -59,11 +59,11 @@ pub unsafe extern "C" fn nr_model_encode_distribution(model: u32, x: u32, out: *
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_layer_distribution(model: u32, path: *const u32, path_len: usize, x: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         crate::ffi::check_out("encodeDistribution", out, 2)?;
         // SAFETY: forwarded caller contract.
         let path = unsafe { crate::ffi::read_u32s("encodeDistribution", path, path_len) }?;
-        let (mean, log_var, trail) = crate::handles::with(|t| {
+        let (mean, log_var, trail) = crate::handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
             let layer = super::model::find("encodeDistribution", &t.model(model)?.as_layer(), &path)?;
             let xt = t.tensor(x)?;
             let (mean, log_var) = neurite_core::layers::variational::layer_distribution(&layer, xt)?;
@@ -94,7 +94,7 @@ unsafe fn emit_distribution(mean: Tensor, log_var: Tensor, out: *mut u32, x: u32
     unsafe {
         emit_rec_fallible(OP, mean, out, || head(0))?;
         if let Err(e) = emit_rec_fallible(OP, log_var, out.add(1), || head(1)) {
-            let _ = handles::with(|t| t.remove(*out));
+            let _ = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.remove(*out));
             return Err(e);
         }
     }
@@ -106,14 +106,14 @@ unsafe fn emit_distribution(mean: Tensor, log_var: Tensor, out: *mut u32, x: u32
 #[inline(never)]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn record_prefixes(x: u32, trail: &DistributionTrail) -> Result<(u64, Vec<(u64, Tensor)>)> {
-    let mut id = handles::with(|h| h.id(x))?;
+    let mut id = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.id(x))?;
     for (k, (net, end, input)) in trail.prefixes.iter().enumerate() {
         if *end == 0 {
             continue;
         }
         let output = trail.prefixes.get(k + 1).map_or(&trail.input, |p| &p.2).clone();
         let (record, weights) = LayersRecord::of(OP, net.clone(), 0..*end, Mode::Trace, None)?;
-        let out_id = handles::with(|h| h.reserve_id());
+        let out_id = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.reserve_id());
         let mut inputs = vec![(id, input.clone())];
         inputs.extend(weights);
         append(record, inputs, (out_id, output));

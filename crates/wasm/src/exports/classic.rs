@@ -32,7 +32,7 @@ unsafe fn emit_pair(op: &'static str, a: Tensor, b: Tensor, out: *mut u32) -> Re
     // SAFETY: out[0] was just written; out[1] is writable by contract.
     let first = unsafe { out.read() };
     if let Err(e) = unsafe { emit(op, b, out.add(1)) } {
-        let _ = handles::with(|h| h.remove(first));
+        let _ = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.remove(first));
         return Err(e);
     }
     Ok(())
@@ -46,11 +46,11 @@ unsafe fn emit_pair(op: &'static str, a: Tensor, b: Tensor, out: *mut u32) -> Re
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_neuron_forward(weights: u32, bias: f32, act: *const f32, n_act: usize, x: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract (f32 and u32 share a layout).
         let p: Vec<f32> = unsafe { read_u32s_as("neuron", act as *const u32, n_act, f32::from_bits) }?;
         let activation = Reader::new("neuron", &p).activation()?;
-        let y = handles::with(|h| {
+        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| {
             let n = Neuron::new(neurite_core::tensor::copy_of("neuron", h.tensor(weights)?.data())?, bias, activation)?;
             n.forward(h.tensor(x)?)
         })?;
@@ -66,12 +66,12 @@ pub unsafe extern "C" fn nr_neuron_forward(weights: u32, bias: f32, act: *const 
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_perceptron_new(inputs: u32, binary: u32, learning_rate: f32, threshold: f32, seed_lo: u32, seed_hi: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let convention = if binary != 0 { Convention::Binary } else { Convention::Bipolar };
         let cfg = PerceptronConfig { inputs: inputs as usize, convention, learning_rate, threshold, seed: seed(seed_lo, seed_hi) };
         let p = Perceptron::new(cfg)?;
         crate::ffi::check_out("perceptron", out, 1)?; // before storing: a failed call stores nothing
-        let h = handles::with(|t| t.insert(Object::Perceptron(Box::new(p))))?;
+        let h = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.insert(Object::Perceptron(Box::new(p))))?;
         // SAFETY: forwarded caller contract.
         unsafe { write_out("perceptron", out, h) }
     })
@@ -81,8 +81,8 @@ pub unsafe extern "C" fn nr_perceptron_new(inputs: u32, binary: u32, learning_ra
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_perceptron_set_weights(p: u32, weights: u32, bias: f32) -> i32 {
-    guard(|| {
-        handles::with(|t| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
             let w = t.tensor(weights)?.clone();
             if w.rank() != 1 {
                 return Err(neurite_core::Error::shape("perceptron", format!("weights must be a 1-d tensor, got shape {}", w.shape())));
@@ -99,8 +99,8 @@ pub extern "C" fn nr_perceptron_set_weights(p: u32, weights: u32, bias: f32) -> 
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_perceptron_weights(p: u32, out: *mut u32, out_bias: *mut f32) -> i32 {
-    guard(|| {
-        let (w, b) = handles::with(|t| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let (w, b) = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
             let pc = t.perceptron_mut(p)?;
             Ok::<_, neurite_core::Error>((Tensor::new("weights", Shape::from([pc.weights.len()]), neurite_core::tensor::copy_of("weights", &pc.weights)?)?, pc.bias))
         })?;
@@ -120,9 +120,9 @@ pub unsafe extern "C" fn nr_perceptron_weights(p: u32, out: *mut u32, out_bias: 
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_perceptron_fit(p: u32, x: u32, y: u32, max_epochs: u32, shuffle: u32, pocket: u32, out_errors: *mut u32, out_info: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let opts = FitOptions { max_epochs: max_epochs as usize, shuffle: shuffle != 0, pocket: pocket != 0 };
-        let r = handles::with(|t| {
+        let r = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
             let (xt, yt) = (t.tensor(x)?.clone(), t.tensor(y)?.clone());
             t.perceptron_mut(p)?.fit(&xt, &yt, opts)
         })?;
@@ -145,8 +145,8 @@ pub unsafe extern "C" fn nr_perceptron_fit(p: u32, x: u32, y: u32, max_epochs: u
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_perceptron_predict(p: u32, x: u32, out: *mut u32) -> i32 {
-    guard(|| {
-        let y = handles::with(|t| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
             let xt = t.tensor(x)?.clone();
             t.perceptron_mut(p)?.predict(&xt)
         })?;
@@ -159,8 +159,8 @@ pub unsafe extern "C" fn nr_perceptron_predict(p: u32, x: u32, out: *mut u32) ->
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_perceptron_free(p: u32) -> i32 {
-    guard(|| {
-        handles::with(|t| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
             t.perceptron_mut(p)?;
             t.remove(p).map(|_| ())
         })
@@ -177,10 +177,10 @@ pub extern "C" fn nr_perceptron_free(p: u32) -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_kmeans(x: u32, k: u32, max_iterations: u32, tolerance: f32, seed_lo: u32, seed_hi: u32, n_init: u32, random: u32, init: u32, out: *mut u32, info: *mut f32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let how = if random == 0 { KMeansInit::PlusPlus } else { KMeansInit::Random };
         let cfg = KMeansConfig { k: k as usize, max_iterations: max_iterations as usize, tolerance, seed: seed(seed_lo, seed_hi), n_init: n_init as usize, init: how };
-        let (r, d) = handles::with(|t| {
+        let (r, d) = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
             let xt = t.tensor(x)?;
             let r = if init == 0 { kmeans(xt, cfg)? } else { kmeans_from(xt, t.tensor(init)?, cfg)? };
             Ok::<_, neurite_core::Error>((r, xt.dims()[1]))
@@ -205,8 +205,8 @@ pub unsafe extern "C" fn nr_kmeans(x: u32, k: u32, max_iterations: u32, toleranc
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_rbf_widths(centers: u32, neighbors: u32, scale: f32, out: *mut u32) -> i32 {
-    guard(|| {
-        let w = handles::with(|t| nearest_center_widths(t.tensor(centers)?, neighbors as usize, scale))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let w = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| nearest_center_widths(t.tensor(centers)?, neighbors as usize, scale))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit("rbfWidths", w, out) }
     })
@@ -220,9 +220,9 @@ pub unsafe extern "C" fn nr_rbf_widths(centers: u32, neighbors: u32, scale: f32,
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_rbf_features(x: u32, centers: u32, widths: u32, kernel: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let kernel = RbfKernel::from_abi(kernel)?;
-        let y = handles::with(|t| features(t.tensor(x)?, t.tensor(centers)?, t.tensor(widths)?, kernel))?;
+        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| features(t.tensor(x)?, t.tensor(centers)?, t.tensor(widths)?, kernel))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("rbfFeatures", y, out, || (Recorded::RbfFeatures { kernel }, vec![x, centers, widths])) }
     })
@@ -235,8 +235,8 @@ pub unsafe extern "C" fn nr_rbf_features(x: u32, centers: u32, widths: u32, kern
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_least_squares(a: u32, b: u32, l2: f32, out: *mut u32) -> i32 {
-    guard(|| {
-        let x = handles::with(|t| least_squares(t.tensor(a)?, t.tensor(b)?, l2))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let x = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| least_squares(t.tensor(a)?, t.tensor(b)?, l2))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit("leastSquares", x, out) }
     })

@@ -44,7 +44,7 @@ unsafe fn input<'a>(op: &'static str, ptr: *const u8, len: usize) -> Result<&'a 
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn finish(op: &'static str, bytes: Vec<u8>, width: usize, height: usize, out: *mut u32) -> Result<()> {
     check_out(op, out, 4)?;
-    let info = OUTPUT.with(|o| {
+    let info = OUTPUT.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |o| {
         let mut o = o.borrow_mut();
         *o = bytes;
         [o.as_ptr() as usize as u32, o.len() as u32, width as u32, height as u32]
@@ -79,7 +79,7 @@ fn codec_op(codec: u32, decode: bool) -> &'static str {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_compress(codec: u32, ptr: *const u8, len: usize, param: u32, width: u32, height: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let op = codec_op(codec, false);
         // SAFETY: forwarded caller contract.
         let bytes = unsafe { input(op, ptr, len) }?;
@@ -105,7 +105,7 @@ pub unsafe extern "C" fn nr_compress(codec: u32, ptr: *const u8, len: usize, par
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_decompress(codec: u32, ptr: *const u8, len: usize, max_output: usize, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let op = codec_op(codec, true);
         // SAFETY: forwarded caller contract.
         let bytes = unsafe { input(op, ptr, len) }?;
@@ -129,8 +129,8 @@ pub unsafe extern "C" fn nr_decompress(codec: u32, ptr: *const u8, len: usize, m
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_compress_release() -> i32 {
-    guard(|| {
-        OUTPUT.with(|o| *o.borrow_mut() = Vec::new());
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        OUTPUT.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |o| *o.borrow_mut() = Vec::new());
         Ok(())
     })
 }
@@ -143,7 +143,7 @@ pub extern "C" fn nr_compress_release() -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_huffman_code_lengths(freqs: *const u32, n: usize, max_len: u32, out: *mut u32, cap: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "compression.huffman.codeLengths";
         // SAFETY: forwarded caller contract.
         let f = unsafe { read_u32s(OP, freqs, n) }?;
@@ -160,8 +160,8 @@ pub unsafe extern "C" fn nr_huffman_code_lengths(freqs: *const u32, n: usize, ma
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_dct2d(x: u32, block: u32, inverse: u32, out: *mut u32) -> i32 {
-    guard(|| {
-        let y = handles::with(|h| dct::dct2d(h.tensor(x)?, block as usize, inverse != 0))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| dct::dct2d(h.tensor(x)?, block as usize, inverse != 0))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit("dct", y, out) }
     })
@@ -174,10 +174,10 @@ pub unsafe extern "C" fn nr_dct2d(x: u32, block: u32, inverse: u32, out: *mut u3
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_dwt2d(x: u32, wavelet: u32, levels: u32, inverse: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let op = if inverse != 0 { "compression.dwt.inverse2d" } else { "compression.dwt.forward2d" };
         let w = Wavelet::from_abi(wavelet, op)?;
-        let y = handles::with(|h| dwt::dwt2d(h.tensor(x)?, w, levels as usize, inverse != 0))?;
+        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| dwt::dwt2d(h.tensor(x)?, w, levels as usize, inverse != 0))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit("dwt", y, out) }
     })

@@ -19,7 +19,7 @@ use neurite_core::Tensor;
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_constrain(model: u32, path: *const u32, path_len: usize, option: u32, kind: u32, params: *const f32, n: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let (path, p) = unsafe { (read_u32s("constraint", path, path_len)?, read_f32s("constraint", params, n)?) };
         let c = Constraint::from_abi(kind, &p)?;
@@ -37,11 +37,11 @@ pub unsafe extern "C" fn nr_model_constrain(model: u32, path: *const u32, path_l
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_constraint_apply(kind: u32, params: *const f32, n: usize, x: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("apply", params, n) }?;
         let c = Constraint::from_abi(kind, &p)?;
-        let mut t: Tensor = handles::with(|h| h.tensor(x).cloned())?;
+        let mut t: Tensor = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.tensor(x).cloned())?;
         let c = c.resolve("apply", "the constraint", "w", t.dims())?;
         let dims = t.dims().to_vec();
         let mut norms = Vec::new();

@@ -22,9 +22,9 @@ fn filter_window(stride_h: u32, stride_w: u32, dilation_h: u32, dilation_w: u32,
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_conv2d(x: u32, filter: u32, stride_h: u32, stride_w: u32, dilation_h: u32, dilation_w: u32, same: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let win = filter_window(stride_h, stride_w, dilation_h, dilation_w, same);
-        let t = handles::with(|h| conv::conv2d(h.tensor(x)?, h.tensor(filter)?, win))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| conv::conv2d(h.tensor(x)?, h.tensor(filter)?, win))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("conv2d", t, out, || (Recorded::Conv2d { win }, vec![x, filter])) }
     })
@@ -38,9 +38,9 @@ pub unsafe extern "C" fn nr_conv2d(x: u32, filter: u32, stride_h: u32, stride_w:
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_depthwise_conv2d(x: u32, filter: u32, stride_h: u32, stride_w: u32, dilation_h: u32, dilation_w: u32, same: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let win = filter_window(stride_h, stride_w, dilation_h, dilation_w, same);
-        let t = handles::with(|h| depthwise::depthwise_conv2d(h.tensor(x)?, h.tensor(filter)?, win))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| depthwise::depthwise_conv2d(h.tensor(x)?, h.tensor(filter)?, win))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("depthwiseConv2d", t, out, || (Recorded::DepthwiseConv2d { win }, vec![x, filter])) }
     })
@@ -55,10 +55,10 @@ pub unsafe extern "C" fn nr_depthwise_conv2d(x: u32, filter: u32, stride_h: u32,
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_conv2d_transpose(x: u32, filter: u32, out_h: u32, out_w: u32, out_c: u32, stride_h: u32, stride_w: u32, same: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let win = Window { size: [1, 1], strides: [stride_h as usize, stride_w as usize], dilation: [1, 1], same: same != 0 };
         let shape = [out_h as usize, out_w as usize, out_c as usize];
-        let t = handles::with(|h| conv::conv2d_transpose(h.tensor(x)?, h.tensor(filter)?, shape, win))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| conv::conv2d_transpose(h.tensor(x)?, h.tensor(filter)?, shape, win))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("conv2dTranspose", t, out, || (Recorded::Conv2dTranspose { win, out: shape }, vec![x, filter])) }
     })
@@ -72,11 +72,11 @@ pub unsafe extern "C" fn nr_conv2d_transpose(x: u32, filter: u32, out_h: u32, ou
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_pool2d(x: u32, max: u32, size_h: u32, size_w: u32, stride_h: u32, stride_w: u32, same: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let op = if max != 0 { "maxPool" } else { "avgPool" };
         let win = Window { size: [size_h as usize, size_w as usize], strides: [stride_h as usize, stride_w as usize], dilation: [1, 1], same: same != 0 };
         let keep = super::tape::recording();
-        let (t, arg) = handles::with(|h| pool::pool2d(op, h.tensor(x)?, max != 0, win, keep))?;
+        let (t, arg) = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| pool::pool2d(op, h.tensor(x)?, max != 0, win, keep))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec(op, t, out, || (Recorded::Pool2d { op, max: max != 0, win, arg }, vec![x])) }
     })

@@ -13,10 +13,10 @@ use neurite_core::decomposition::pca::{Pca, PcaConfig, PcaPart};
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_pca_new(components: u32, whiten: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let p = Pca::new(PcaConfig { components: components as usize, whiten: whiten != 0 })?;
         crate::ffi::check_out("pca", out, 1)?; // before storing: a failed call stores nothing
-        let h = handles::with(|t| t.insert(Object::Pca(Box::new(p))))?;
+        let h = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.insert(Object::Pca(Box::new(p))))?;
         // SAFETY: forwarded caller contract.
         unsafe { write_out("pca", out, h) }
     })
@@ -26,8 +26,8 @@ pub unsafe extern "C" fn nr_pca_new(components: u32, whiten: u32, out: *mut u32)
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_pca_fit(p: u32, x: u32) -> i32 {
-    guard(|| {
-        handles::with(|t| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
             let xt = t.tensor(x)?.clone();
             t.pca_mut(p)?.fit(&xt)
         })
@@ -41,8 +41,8 @@ pub extern "C" fn nr_pca_fit(p: u32, x: u32) -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_pca_transform(p: u32, x: u32, inverse: u32, out: *mut u32) -> i32 {
-    guard(|| {
-        let y = handles::with(|t| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
             let xt = t.tensor(x)?.clone();
             let pca = t.pca_mut(p)?;
             if inverse != 0 { pca.inverse_transform(&xt) } else { pca.transform(&xt) }
@@ -61,9 +61,9 @@ pub unsafe extern "C" fn nr_pca_transform(p: u32, x: u32, inverse: u32, out: *mu
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_pca_get(p: u32, part: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let part = PcaPart::from_abi(part)?;
-        let y = handles::with(|t| t.pca_mut(p)?.get(part))?;
+        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.pca_mut(p)?.get(part))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit("pca", y, out) }
     })
@@ -73,8 +73,8 @@ pub unsafe extern "C" fn nr_pca_get(p: u32, part: u32, out: *mut u32) -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_pca_free(p: u32) -> i32 {
-    guard(|| {
-        handles::with(|t| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
             t.pca_mut(p)?;
             t.remove(p).map(|_| ())
         })

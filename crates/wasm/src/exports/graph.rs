@@ -19,7 +19,7 @@ use neurite_core::{Error, Result};
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_wire(model: u32, layer: u32, inputs: *const u32, n: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let ins = unsafe { read_u32s_as("model", inputs, n, |j| j as usize) }?;
         with_model(model, |m, _| m.seq()?.wire(layer as usize, &ins))
@@ -36,7 +36,7 @@ pub unsafe extern "C" fn nr_model_wire(model: u32, layer: u32, inputs: *const u3
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_wire_use(model: u32, layer: u32, inputs: *const u32, n: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let ins = unsafe { read_u32s_as("model", inputs, n, |j| j as usize) }?;
         with_model(model, |m, _| m.seq()?.wire_use(layer as usize, &ins))
@@ -56,7 +56,7 @@ pub unsafe extern "C" fn nr_model_wire_use(model: u32, layer: u32, inputs: *cons
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_wire_io(model: u32, shapes: *const u32, words: usize, outputs: *const u32, n_out: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let w = unsafe { read_u32s("model", shapes, words) }?;
         // SAFETY: forwarded caller contract.
@@ -76,12 +76,12 @@ pub unsafe extern "C" fn nr_model_wire_io(model: u32, shapes: *const u32, words:
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tensor_set_parts(x: u32, shapes: *const u32, words: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let w = unsafe { read_u32s("model", shapes, words) }?;
         let (&count, rest) = w.split_first().ok_or_else(|| Error::invalid("model", "the list of input shapes is empty"))?;
         let parts = split_shapes(rest, count as usize)?;
-        crate::handles::with(|t| t.set_parts(x, parts))
+        crate::handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.set_parts(x, parts))
     })
 }
 
@@ -93,7 +93,7 @@ pub unsafe extern "C" fn nr_tensor_set_parts(x: u32, shapes: *const u32, words: 
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_output_dims(model: u32, q: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let s = with_model(model, |m, _| {
             let seq = m.seq()?;
             let one = seq.output_shape().map(<[usize]>::to_vec);
@@ -118,7 +118,7 @@ pub unsafe extern "C" fn nr_model_output_dims(model: u32, q: u32, out: *mut u32)
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_names(model: u32, names: *const u32, n: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let w = unsafe { read_u32s("model", names, n) }?;
         let mut list: Vec<String> = w.split(|&c| c == 0).map(|s| s.iter().map(|&c| char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER)).collect()).collect();
@@ -170,7 +170,7 @@ pub unsafe extern "C" fn nr_layer_refit_shape(kind: u32, params: *const f32, n: 
 #[allow(clippy::too_many_arguments)]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn layer_shape(kind: u32, params: *const f32, n: usize, n_inputs: u32, shapes: *const u32, words: usize, out: *mut u32, refit: bool) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("apply", params, n) }?;
         // SAFETY: forwarded caller contract.

@@ -17,8 +17,8 @@ fn image_shape(has: u32, h: u32, w: u32) -> Option<[usize; 2]> {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_psnr(a: u32, b: u32, max_value: f32, has_shape: u32, h: u32, w: u32, out: *mut u32) -> i32 {
-    guard(|| {
-        let y = handles::with(|t| psnr(t.tensor(a)?, t.tensor(b)?, max_value, image_shape(has_shape, h, w)))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| psnr(t.tensor(a)?, t.tensor(b)?, max_value, image_shape(has_shape, h, w)))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit("psnr", y, out) }
     })
@@ -32,9 +32,9 @@ pub unsafe extern "C" fn nr_psnr(a: u32, b: u32, max_value: f32, has_shape: u32,
 #[allow(clippy::too_many_arguments)]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_ssim(a: u32, b: u32, max_value: f32, window_size: u32, sigma: f32, k1: f32, k2: f32, has_shape: u32, h: u32, w: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let cfg = SsimConfig { max_value, window_size: window_size as usize, sigma, k1, k2 };
-        let y = handles::with(|t| ssim(t.tensor(a)?, t.tensor(b)?, &cfg, image_shape(has_shape, h, w)))?;
+        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| ssim(t.tensor(a)?, t.tensor(b)?, &cfg, image_shape(has_shape, h, w)))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit("ssim", y, out) }
     })

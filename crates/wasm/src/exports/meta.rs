@@ -13,7 +13,7 @@ use std::alloc::{alloc, dealloc, Layout};
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_init(salt: u32) -> i32 {
     ffi::install_panic_hook();
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         if handles::set_salt(salt) {
             Ok(())
         } else {
@@ -116,8 +116,8 @@ pub unsafe extern "C" fn nr_dealloc(ptr: *mut u8, bytes: usize, align: usize) {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_memory(out: *mut u32) -> i32 {
-    guard(|| {
-        let s = handles::with(|h| h.stats());
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let s = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.stats());
         #[cfg(target_arch = "wasm32")]
         let wasm_bytes = core::arch::wasm32::memory_size(0) * 65536;
         #[cfg(not(target_arch = "wasm32"))]

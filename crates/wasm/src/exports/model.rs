@@ -43,10 +43,10 @@ unsafe fn write_f32s(op: &'static str, out: *mut f32, v: &[f32]) -> Result<()> {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_new(seed_lo: u32, seed_hi: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let seed = (seed_hi as u64) << 32 | seed_lo as u64;
         crate::ffi::check_out("sequential", out, 1)?; // before storing: a failed call stores nothing
-        let h = handles::with(|t| t.insert(Object::Model(Box::new(Model::new(seed)))))?;
+        let h = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.insert(Object::Model(Box::new(Model::new(seed)))))?;
         // SAFETY: forwarded caller contract.
         unsafe { write_out("sequential", out, h) }
     })
@@ -59,7 +59,7 @@ pub unsafe extern "C" fn nr_model_new(seed_lo: u32, seed_hi: u32, out: *mut u32)
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_add(model: u32, kind: u32, params: *const f32, n: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("add", params, n) }?;
         with_model(model, |m, _| {
@@ -77,11 +77,11 @@ pub unsafe extern "C" fn nr_model_add(model: u32, kind: u32, params: *const f32,
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_model_add_model(outer: u32, inner: u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         if outer == inner {
             return Err(Error::invalid("add", "a model cannot contain itself"));
         }
-        let node = handles::with(|t| t.model(inner).map(|m| m.as_layer()))?;
+        let node = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.model(inner).map(|m| m.as_layer()))?;
         with_model(outer, |m, _| m.seq()?.add(node))
     })
 }
@@ -94,10 +94,10 @@ pub extern "C" fn nr_model_add_model(outer: u32, inner: u32) -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_add_shared(model: u32, src: u32, path: *const u32, path_len: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let path = unsafe { read_u32s("add", path, path_len) }?;
-        let node = handles::with(|t| find("add", &t.model(src)?.as_layer(), &path))?;
+        let node = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| find("add", &t.model(src)?.as_layer(), &path))?;
         with_model(model, |m, _| m.seq()?.add(node))
     })
 }
@@ -127,7 +127,7 @@ pub(crate) fn find(op: &'static str, root: &LayerRef, path: &[u32]) -> Result<La
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_build(model: u32, shape: *const u32, rank: usize, skip_init: u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let s = unsafe { read_shape("build", shape, rank) }?;
         with_model(model, |m, _| {
@@ -146,7 +146,7 @@ pub unsafe extern "C" fn nr_model_build(model: u32, shape: *const u32, rank: usi
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_layer_info(model: u32, i: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let (shape, count) = with_model(model, |m, _| {
             let seq = m.seq()?;
             let s = seq.free_shapes().get(i as usize + 1).cloned().or_else(|| seq.layer_output_shape(i as usize)).ok_or_else(|| Error::invalid("summary", format!("no layer {i}, or the model is not built")))?;
@@ -168,7 +168,7 @@ pub unsafe extern "C" fn nr_model_layer_info(model: u32, i: u32, out: *mut u32) 
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_predict(model: u32, x: u32, batch_size: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let (y, net, n, primed) = with_model(model, |m, t| {
             let mut seq = m.seq()?;
             let xt = t.tensor(x)?;
@@ -211,7 +211,7 @@ const APPLY_STREAM: u64 = 0x6170_706c_7900_0000;
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_apply(model: u32, x: u32, training: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let recording = super::tape::recording();
         let (y, net, n, mode, primed) = with_model(model, |m, t| {
             let xt = t.tensor(x)?;
@@ -265,7 +265,7 @@ unsafe fn emit_traced(op: &'static str, y: neurite_core::Tensor, out: *mut u32, 
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_predict_range(model: u32, x: u32, start: u32, end: u32, batch_size: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let (y, net, primed) = with_model(model, |m, t| {
             let mut seq = m.seq()?;
             let xt = t.tensor(x)?;
@@ -286,7 +286,7 @@ pub unsafe extern "C" fn nr_model_predict_range(model: u32, x: u32, start: u32, 
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_compile(model: u32, params: *const f32, n: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("compile", params, n) }?;
         let cfg = TrainConfig::from_abi(&p)?;
@@ -330,7 +330,7 @@ pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i3
         3 => "fit: validationData",
         _ => "fit",
     };
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
             if let Some(i) = neurite_core::kernels::finite::first_non_finite(xt.data()) {
@@ -349,7 +349,7 @@ pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i3
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_model_shuffle(model: u32, n: u32, epoch: u32, shuffle: u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         with_model(model, |m, _| {
             m.order.clear();
             m.order.try_reserve(n as usize).map_err(|_| Error::OutOfMemory { op: "fit", bytes: n as u64 * 4 })?;
@@ -375,7 +375,7 @@ pub extern "C" fn nr_model_shuffle(model: u32, n: u32, epoch: u32, shuffle: u32)
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, w: u32, start: u32, count: u32, out: *mut f32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let r = with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
             let wt = if w == 0 { None } else { Some(t.tensor(w)?) };
@@ -402,7 +402,7 @@ pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, w: u32
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, w: u32, out: *mut f32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let r = with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
             let wt = if w == 0 { None } else { Some(t.tensor(w)?) };
@@ -428,7 +428,7 @@ pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, w: 
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_step_forward(model: u32, x: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let y = with_model(model, |m, t| {
             let xt = t.tensor(x)?.clone();
             let (mut net, tr, _, _) = m.parts()?;
@@ -450,7 +450,7 @@ pub unsafe extern "C" fn nr_model_step_forward(model: u32, x: u32, out: *mut u32
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_step_backward(model: u32, dp: u32, data: f32, out: *mut f32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let r = with_model(model, |m, t| {
             let (mut net, tr, _, _) = m.parts()?;
             let tr = trainer(tr, "trainStep")?;
@@ -481,7 +481,7 @@ pub unsafe extern "C" fn nr_model_step_backward(model: u32, dp: u32, data: f32, 
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_predict_terms(model: u32, x: u32, out: *mut u32, terms: *mut f32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let (y, kl, reg) = with_model(model, |m, t| {
             let xt = t.tensor(x)?;
             neurite_core::model::split::predict_terms(&mut *m.seq()?, xt)
@@ -508,7 +508,7 @@ pub unsafe extern "C" fn nr_model_predict_terms(model: u32, x: u32, out: *mut u3
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_apply_gradients(model: u32, pairs: *const u32, n_pairs: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "applyGradients";
         let words = n_pairs.checked_mul(2).ok_or_else(|| Error::invalid(OP, "too many gradients"))?;
         // SAFETY: forwarded caller contract (the region is checked inside).
@@ -533,7 +533,7 @@ pub unsafe extern "C" fn nr_model_apply_gradients(model: u32, pairs: *const u32,
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, w: u32, batch_size: u32, out: *mut f32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let r = with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
             let wt = if w == 0 { None } else { Some(t.tensor(w)?) };
@@ -557,7 +557,7 @@ pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, w: u32, b
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_num_weights(model: u32, path: *const u32, path_len: usize, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let path = unsafe { read_u32s("getWeights", path, path_len) }?;
         let n = with_model(model, |m, _| Sequential::with_node_params(&find("getWeights", &m.as_layer(), &path)?, |ps| ps.len()))?;
@@ -576,7 +576,7 @@ pub unsafe extern "C" fn nr_model_num_weights(model: u32, path: *const u32, path
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_weight_id(model: u32, path: *const u32, path_len: usize, i: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "variableGrads";
         // SAFETY: forwarded caller contract.
         let path = unsafe { read_u32s(OP, path, path_len) }?;
@@ -598,7 +598,7 @@ pub unsafe extern "C" fn nr_model_weight_id(model: u32, path: *const u32, path_l
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_get_weight(model: u32, path: *const u32, path_len: usize, i: u32, out: *mut u32, info: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let path = unsafe { read_u32s("getWeights", path, path_len) }?;
         let (node, t, name, layer, trainable) = with_model(model, |m, _| {
@@ -638,7 +638,7 @@ pub unsafe extern "C" fn nr_model_get_weight(model: u32, path: *const u32, path_
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_set_weight(model: u32, path: *const u32, path_len: usize, i: u32, value: u32, check_only: u32, allow_non_finite: u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let path = unsafe { read_u32s("setWeights", path, path_len) }?;
         with_model(model, |m, t| {
@@ -690,7 +690,7 @@ pub unsafe extern "C" fn nr_model_set_weight(model: u32, path: *const u32, path_
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_fill_weight(model: u32, i: u32, phase: u32, out: *mut u32) -> i32 {
     const OP: &str = "loadModel";
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         with_model(model, |m, _| {
             Sequential::with_node_params(&m.as_layer(), |ps| {
                 let n = ps.len();
@@ -719,7 +719,7 @@ pub unsafe extern "C" fn nr_model_fill_weight(model: u32, i: u32, phase: u32, ou
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_model_set_trainable(model: u32, layer: u32, on: u32) -> i32 {
-    guard(|| with_model(model, |m, _| m.seq()?.set_trainable(layer as usize, on != 0)))
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || with_model(model, |m, _| m.seq()?.set_trainable(layer as usize, on != 0)))
 }
 
 /// Sets the factor on the scheduled learning rate (for reduceLROnPlateau and
@@ -733,7 +733,7 @@ pub extern "C" fn nr_model_set_trainable(model: u32, layer: u32, on: u32) -> i32
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let v = with_model(model, |m, _| {
             let tr = trainer(&mut m.trainer, "learningRate")?;
             if scale.is_finite() && scale >= 0.0 {
@@ -755,14 +755,14 @@ pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_exclude_from_decay(model: u32, idx: *const u32, n: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "excludeFromWeightDecay";
         // SAFETY: forwarded caller contract.
         let idx = unsafe { read_u32s(OP, idx, n) }?;
         with_model(model, |m, _| {
             let (net, tr, _, _) = m.parts()?;
             let tr = trainer(tr, OP)?;
-            let count = net.with_params(|ps| ps.len())?;
+            let count = net.with_params(#[cfg_attr(target_arch = "wasm32", optimize(size))] |ps| ps.len())?;
             if let Some(&i) = idx.iter().find(|&&i| i as usize >= count) {
                 return Err(Error::invalid(OP, format!("weight index {i} is out of range for {count} weights")));
             }
@@ -785,13 +785,13 @@ pub unsafe extern "C" fn nr_model_exclude_from_decay(model: u32, idx: *const u32
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_train_state(model: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "exportTrainingState";
         crate::ffi::check_out(OP, out, 8)?;
         let (v, names) = with_model(model, |m, _| {
             let (net, tr, _, _) = m.parts()?;
             let tr = trainer(tr, OP)?;
-            let n = net.with_params(|ps| ps.len())?;
+            let n = net.with_params(#[cfg_attr(target_arch = "wasm32", optimize(size))] |ps| ps.len())?;
             let opt = &tr.cfg.optimizer;
             let v = [tr.step as u32, (tr.step >> 32) as u32, tr.seed as u32, (tr.seed >> 32) as u32, tr.lr_scale.to_bits(), n as u32, opt.slots() as u32, opt.kind()];
             Ok((v, opt.slot_names().join(",")))
@@ -816,12 +816,12 @@ pub unsafe extern "C" fn nr_model_train_state(model: u32, out: *mut u32) -> i32 
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_get_slots(model: u32, i: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "exportTrainingState";
         let t = with_model(model, |m, _| {
             let (net, tr, _, _) = m.parts()?;
             let tr = trainer(tr, OP)?;
-            let sizes = net.with_params(|ps| ps.iter().map(|s| s.param.value.size()).collect::<Vec<_>>())?;
+            let sizes = net.with_params(#[cfg_attr(target_arch = "wasm32", optimize(size))] |ps| ps.iter().map(|s| s.param.value.size()).collect::<Vec<_>>())?;
             let Some(&size) = sizes.get(i as usize) else {
                 return Err(Error::invalid(OP, format!("weight index {i} is out of range for {} weights", sizes.len())));
             };
@@ -857,7 +857,7 @@ pub unsafe extern "C" fn nr_model_get_slots(model: u32, i: u32, out: *mut u32) -
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_set_train_state(model: u32, header: *const u32, n_header: usize, slots: *const u32, n_slots: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "importTrainingState";
         if n_header != 7 {
             return Err(Error::invalid(OP, format!("the header has 7 values, got {n_header}")));
@@ -896,7 +896,7 @@ pub unsafe extern "C" fn nr_model_set_train_state(model: u32, header: *const u32
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_model_free(model: u32) -> i32 {
-    guard(|| handles::with(|t| t.remove(model)).map(|_| ()))
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.remove(model)).map(|_| ()))
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ fn seed_of(lo: u32, hi: u32) -> u64 {
 /// `shape` points to `rank` u32s; `out` to a writable u32.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn draw(op: &'static str, shape: *const u32, rank: usize, out: *mut u32, f: impl FnOnce(Shape) -> Result<Tensor>) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let shape = unsafe { read_shape(op, shape, rank) }?;
         let t = f(shape)?;

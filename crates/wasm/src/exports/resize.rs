@@ -17,9 +17,9 @@ use neurite_core::ops::resize::{resize, Resize};
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_resize(images: u32, new_h: u32, new_w: u32, bilinear: u32, align_corners: u32, half_pixel_centers: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let r = Resize { size: [new_h as usize, new_w as usize], bilinear: bilinear != 0, align_corners: align_corners != 0, half_pixel_centers: half_pixel_centers != 0 };
-        let t = handles::with(|h| resize(h.tensor(images)?, r))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| resize(h.tensor(images)?, r))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec(r.op(), t, out, || (Recorded::Resize(r), vec![images])) }
     })

@@ -34,11 +34,11 @@ unsafe fn with_tensors(op: &'static str, list: *const u32, n: usize, f: impl FnO
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_slice(x: u32, begin: *const i32, n_begin: usize, size: *const i32, n_size: usize, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "slice";
         // SAFETY: forwarded caller contract.
         let (b, s) = unsafe { (read_i64s(OP, begin, n_begin)?, read_i64s(OP, size, n_size)?) };
-        let t = handles::with(|h| slice::slice(h.tensor(x)?, &b, &s))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| slice::slice(h.tensor(x)?, &b, &s))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec(OP, t, out, || (Recorded::Slice { begin: b.clone(), size: s.clone() }, vec![x])) }
     })
@@ -51,7 +51,7 @@ pub unsafe extern "C" fn nr_slice(x: u32, begin: *const i32, n_begin: usize, siz
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_concat(list: *const u32, n: usize, axis: i32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let t = unsafe { with_tensors("concat", list, n, |ts| concat::concat(ts, axis.into())) }?;
         // SAFETY: forwarded caller contract.
@@ -66,7 +66,7 @@ pub unsafe extern "C" fn nr_concat(list: *const u32, n: usize, axis: i32, out: *
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_stack(list: *const u32, n: usize, axis: i32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let t = unsafe { with_tensors("stack", list, n, |ts| concat::stack(ts, axis.into())) }?;
         // SAFETY: forwarded caller contract.
@@ -96,7 +96,7 @@ pub unsafe extern "C" fn nr_split(
     out_cap: usize,
     out_n: *mut u32,
 ) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "split";
         let spec = if by_count != 0 {
             split::SplitSpec::Count(count.into())
@@ -105,7 +105,7 @@ pub unsafe extern "C" fn nr_split(
             split::SplitSpec::Sizes(unsafe { read_i64s(OP, sizes, n_sizes) }?)
         };
         check_out(OP, out_n, 1)?;
-        let (total, pieces, ax, begin) = handles::with(|h| -> Result<_> {
+        let (total, pieces, ax, begin) = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| -> Result<_> {
             let xt = h.tensor(x)?;
             let (total, pieces) = split::split_range(xt, &spec, axis.into(), first, out_cap)?;
             // Where the first returned piece starts along the axis (for the tape).
@@ -118,7 +118,7 @@ pub unsafe extern "C" fn nr_split(
             check_out(OP, out, out_cap)?;
         }
         let total = u32::try_from(total).map_err(|_| Error::invalid(OP, format!("{total} pieces are too many")))?;
-        let ids = handles::with(|h| {
+        let ids = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| {
             let mut ids = Vec::with_capacity(pieces.len());
             for t in pieces {
                 match h.insert(Object::Tensor(t)) {
@@ -139,7 +139,7 @@ pub unsafe extern "C" fn nr_split(
             .and_then(|()| unsafe { write_out(OP, out_n, total) })
             .and_then(|()| if ids.is_empty() { Ok(()) } else { unsafe { write_slice(OP, out, out_cap, &ids) } });
         if let Err(e) = written {
-            handles::with(|h| ids.iter().for_each(|&id| drop(h.remove(id))));
+            handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| ids.iter().for_each(|&id| drop(h.remove(id))));
             return Err(e);
         }
         Ok(())
@@ -154,10 +154,10 @@ pub unsafe extern "C" fn nr_split(
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_squeeze(x: u32, axes: *const i32, n_axes: usize, has_axes: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let a = unsafe { read_i64s("squeeze", axes, n_axes) }?;
-        let t = handles::with(|h| squeeze::squeeze(h.tensor(x)?, (has_axes != 0).then_some(&a[..])))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| squeeze::squeeze(h.tensor(x)?, (has_axes != 0).then_some(&a[..])))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("squeeze", t, out, || (Recorded::Reshape, vec![x])) }
     })
@@ -170,8 +170,8 @@ pub unsafe extern "C" fn nr_squeeze(x: u32, axes: *const i32, n_axes: usize, has
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_expand_dims(x: u32, axis: i32, out: *mut u32) -> i32 {
-    guard(|| {
-        let t = handles::with(|h| squeeze::expand_dims(h.tensor(x)?, axis.into()))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| squeeze::expand_dims(h.tensor(x)?, axis.into()))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("expandDims", t, out, || (Recorded::Reshape, vec![x])) }
     })
@@ -184,8 +184,8 @@ pub unsafe extern "C" fn nr_expand_dims(x: u32, axis: i32, out: *mut u32) -> i32
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_gather(x: u32, indices: u32, axis: i32, out: *mut u32) -> i32 {
-    guard(|| {
-        let t = handles::with(|h| gather::gather(h.tensor(x)?, h.tensor(indices)?, axis.into()))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| gather::gather(h.tensor(x)?, h.tensor(indices)?, axis.into()))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("gather", t, out, || (Recorded::Gather { axis: axis.into() }, vec![x, indices])) }
     })
@@ -199,8 +199,8 @@ pub unsafe extern "C" fn nr_gather(x: u32, indices: u32, axis: i32, out: *mut u3
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_unsorted_segment_sum(x: u32, segment_ids: u32, num_segments: u32, out: *mut u32) -> i32 {
-    guard(|| {
-        let t = handles::with(|h| segment_sum::unsorted_segment_sum(h.tensor(x)?, h.tensor(segment_ids)?, num_segments as usize))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| segment_sum::unsorted_segment_sum(h.tensor(x)?, h.tensor(segment_ids)?, num_segments as usize))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("unsortedSegmentSum", t, out, || (Recorded::SegmentSum, vec![x, segment_ids])) }
     })
@@ -213,8 +213,8 @@ pub unsafe extern "C" fn nr_unsorted_segment_sum(x: u32, segment_ids: u32, num_s
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_one_hot(indices: u32, depth: u32, on: f32, off: f32, out: *mut u32) -> i32 {
-    guard(|| {
-        let t = handles::with(|h| one_hot::one_hot(h.tensor(indices)?, depth as usize, on, off))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| one_hot::one_hot(h.tensor(indices)?, depth as usize, on, off))?;
         // No gradient by definition (integer indices): a constant on the tape, as in TF.js.
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("oneHot", t, out, || (Recorded::NoGradient { op: "oneHot" }, vec![indices])) }
@@ -228,10 +228,10 @@ pub unsafe extern "C" fn nr_one_hot(indices: u32, depth: u32, on: f32, off: f32,
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tile(x: u32, reps: *const i32, n_reps: usize, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let r = unsafe { read_i64s("tile", reps, n_reps) }?;
-        let t = handles::with(|h| tile::tile(h.tensor(x)?, &r))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| tile::tile(h.tensor(x)?, &r))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("tile", t, out, || (Recorded::Tile { reps: r.clone() }, vec![x])) }
     })
@@ -244,10 +244,10 @@ pub unsafe extern "C" fn nr_tile(x: u32, reps: *const i32, n_reps: usize, out: *
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_reverse(x: u32, axes: *const i32, n_axes: usize, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let a = unsafe { read_i64s("reverse", axes, n_axes) }?;
-        let t = handles::with(|h| reverse::reverse(h.tensor(x)?, &a))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| reverse::reverse(h.tensor(x)?, &a))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("reverse", t, out, || (Recorded::Reverse { axes: a.clone() }, vec![x])) }
     })
@@ -271,10 +271,10 @@ unsafe fn read_pairs(op: &'static str, ptr: *const i32, n_pairs: usize) -> Resul
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_pad(x: u32, paddings: *const i32, n_pairs: usize, value: f32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_pairs("pad", paddings, n_pairs) }?;
-        let t = handles::with(|h| pad::pad(h.tensor(x)?, &p, value))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| pad::pad(h.tensor(x)?, &p, value))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("pad", t, out, || (Recorded::Pad { paddings: p.clone() }, vec![x])) }
     })
@@ -287,10 +287,10 @@ pub unsafe extern "C" fn nr_pad(x: u32, paddings: *const i32, n_pairs: usize, va
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_mirror_pad(x: u32, paddings: *const i32, n_pairs: usize, symmetric: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_pairs("mirrorPad", paddings, n_pairs) }?;
-        let t = handles::with(|h| mirror_pad::mirror_pad(h.tensor(x)?, &p, symmetric != 0))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| mirror_pad::mirror_pad(h.tensor(x)?, &p, symmetric != 0))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("mirrorPad", t, out, || (Recorded::MirrorPad { paddings: p.clone(), symmetric: symmetric != 0 }, vec![x])) }
     })
@@ -303,9 +303,9 @@ pub unsafe extern "C" fn nr_mirror_pad(x: u32, paddings: *const i32, n_pairs: us
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_cumsum(x: u32, axis: i32, exclusive: i32, reverse: i32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let (ex, rev) = (exclusive != 0, reverse != 0);
-        let t = handles::with(|h| cumsum::cumsum(h.tensor(x)?, axis.into(), ex, rev))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| cumsum::cumsum(h.tensor(x)?, axis.into(), ex, rev))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("cumsum", t, out, || (Recorded::Cumsum { axis: axis.into(), exclusive: ex, reverse: rev }, vec![x])) }
     })
@@ -318,9 +318,9 @@ pub unsafe extern "C" fn nr_cumsum(x: u32, axis: i32, exclusive: i32, reverse: i
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_cumprod(x: u32, axis: i32, exclusive: i32, reverse: i32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let (ex, rev) = (exclusive != 0, reverse != 0);
-        let t = handles::with(|h| cumprod::cumprod(h.tensor(x)?, axis.into(), ex, rev))?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| cumprod::cumprod(h.tensor(x)?, axis.into(), ex, rev))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("cumprod", t, out, || (Recorded::Cumprod { axis: axis.into(), exclusive: ex, reverse: rev }, vec![x])) }
     })
@@ -335,8 +335,8 @@ pub unsafe extern "C" fn nr_cumprod(x: u32, axis: i32, exclusive: i32, reverse: 
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_topk(x: u32, k: i32, out_values: *mut u32, out_indices: *mut u32) -> i32 {
-    guard(|| {
-        let (v, i) = handles::with(|h| topk::topk(h.tensor(x)?, k.into()))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let (v, i) = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| topk::topk(h.tensor(x)?, k.into()))?;
         let kept = i.clone();
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("topk", v, out_values, || (Recorded::TopK { indices: kept }, vec![x])) }?;
@@ -344,7 +344,7 @@ pub unsafe extern "C" fn nr_topk(x: u32, k: i32, out_values: *mut u32, out_indic
         let hv = unsafe { out_values.read() };
         // SAFETY: forwarded caller contract.
         if let Err(e) = unsafe { emit_rec("topk", i, out_indices, || (Recorded::NoGradient { op: "topk" }, vec![x])) } {
-            let _ = handles::with(|h| h.remove(hv));
+            let _ = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.remove(hv));
             return Err(e);
         }
         Ok(())

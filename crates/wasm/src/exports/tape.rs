@@ -27,12 +27,12 @@ thread_local! {
 /// Whether a tape is recording.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn recording() -> bool {
-    TAPE.with(|t| t.borrow().is_some())
+    TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.borrow().is_some())
 }
 
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn append(op: Recorded, inputs: Vec<(u64, Tensor)>, output: (u64, Tensor)) {
-    TAPE.with(|tp| {
+    TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |tp| {
         if let Some(tape) = tp.borrow_mut().as_mut() {
             tape.record(op, inputs, output);
         }
@@ -43,7 +43,7 @@ pub(crate) fn append(op: Recorded, inputs: Vec<(u64, Tensor)>, output: (u64, Ten
 /// backward rule, whose inputs are the tensors this call read.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn record_opaque(op: &'static str, handle: u32, output: Tensor) -> Result<()> {
-    let (id, inputs) = handles::with(|h| -> Result<_> { Ok((h.id(handle)?, h.reads())) })?;
+    let (id, inputs) = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| -> Result<_> { Ok((h.id(handle)?, h.reads())) })?;
     append(Recorded::Opaque { op }, inputs, (id, output));
     Ok(())
 }
@@ -93,7 +93,7 @@ unsafe fn emit_rec_dyn(op: &'static str, t: Tensor, out: *mut u32, rec: &mut dyn
     let handle = unsafe { store(op, t, out) }?;
     if let Some(output) = kept {
         let Some((r, ins)) = rec() else { return Ok(()) };
-        let recorded = handles::with(|h| -> Result<_> {
+        let recorded = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| -> Result<_> {
             let mut inputs = ins.iter().map(|&i| Ok((h.id(i)?, h.tensor(i)?.clone()))).collect::<Result<Vec<_>>>()?;
             inputs.extend(more);
             Ok((h.id(handle)?, inputs))
@@ -102,7 +102,7 @@ unsafe fn emit_rec_dyn(op: &'static str, t: Tensor, out: *mut u32, rec: &mut dyn
             Ok((id, inputs)) => append(r, inputs, (id, output)),
             Err(e) => {
                 // Leave the table as it was: the caller gets the error, not the tensor.
-                let _ = handles::with(|h| h.remove(handle));
+                let _ = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.remove(handle));
                 return Err(e);
             }
         }
@@ -136,18 +136,18 @@ pub(crate) fn record_slices(x: u32, axis: usize, mut begin: usize, pieces: &[u32
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_tape_begin() -> i32 {
-    guard(|| {
-        TAPE.with(|t| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
             let mut t = t.borrow_mut();
             if t.is_some() {
                 return Err(Error::invalid("grad", "a gradient tape is already recording; grad/valueAndGrad/variableGrads cannot be nested, so higher-order gradients (a gradient of a gradient, such as a gradient penalty) are not supported yet"));
             }
             *t = Some(Tape::new());
-            let first = handles::with(|h| {
+            let first = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| {
                 h.set_logging(true);
                 h.next_id()
             });
-            TAPE_FIRST_ID.with(|f| f.set(first));
+            TAPE_FIRST_ID.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |f| f.set(first));
             Ok(())
         })
     })
@@ -161,9 +161,9 @@ pub extern "C" fn nr_tape_begin() -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tape_made(h: u32, out: *mut u32) -> i32 {
-    guard(|| {
-        let first = TAPE_FIRST_ID.with(|f| f.get());
-        let id = handles::with(|t| t.id(h))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let first = TAPE_FIRST_ID.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |f| f.get());
+        let id = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.id(h))?;
         if !recording() {
             return Err(Error::invalid("grad", "no gradient tape is recording"));
         }
@@ -176,8 +176,8 @@ pub unsafe extern "C" fn nr_tape_made(h: u32, out: *mut u32) -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_tape_end() -> i32 {
-    TAPE.with(|t| *t.borrow_mut() = None);
-    handles::with(|h| h.set_logging(false));
+    TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| *t.borrow_mut() = None);
+    handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.set_logging(false));
     0
 }
 
@@ -196,7 +196,7 @@ pub extern "C" fn nr_tape_end() -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, n: usize, out: *mut u32, out_cap: usize) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "grad";
         if n > out_cap {
             return Err(Error::invalid(OP, format!("{n} sources need {n} output slots, but the output list has room for {out_cap}")));
@@ -204,7 +204,7 @@ pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, 
         check_out(OP, out, n)?;
         // SAFETY: forwarded caller contract (the region is checked inside).
         let src = unsafe { read_u32s(OP, sources, 2 * n) }?;
-        let (yid, seed, ids) = handles::with(|h| -> Result<_> {
+        let (yid, seed, ids) = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| -> Result<_> {
             let yt = h.tensor(y)?;
             let seed = if dy == 0 {
                 Tensor::full(OP, yt.shape().clone(), 1.0)?
@@ -225,11 +225,11 @@ pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, 
                 .collect::<Result<Vec<u64>>>()?;
             Ok((h.id(y)?, seed, ids))
         })?;
-        let grads = TAPE.with(|t| match t.borrow().as_ref() {
+        let grads = TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| match t.borrow().as_ref() {
             Some(tape) => tape.gradient_flagged(yid, seed, &ids),
             None => Err(Error::invalid(OP, "no gradient tape is recording")),
         })?;
-        handles::with(|h| {
+        handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| {
             let mut made = Vec::new();
             made.try_reserve_exact(2 * n).map_err(|_| Error::OutOfMemory { op: OP, bytes: 8 * n as u64 })?;
             let mut result = Ok(());

@@ -28,7 +28,7 @@ pub(crate) unsafe fn read_shape(op: &'static str, ptr: *const u32, rank: usize) 
 pub(crate) unsafe fn store(op: &'static str, t: Tensor, out: *mut u32) -> Result<u32> {
     check_out(op, out, 1)?;
     crate::ffi::set_result_info(t.dims());
-    let h = handles::with(|h| h.insert(Object::Tensor(t)))?;
+    let h = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.insert(Object::Tensor(t)))?;
     crate::ffi::set_result_info_handle(h);
     // SAFETY: checked above; guaranteed by the caller.
     unsafe { out.write(h) };
@@ -49,7 +49,7 @@ pub(crate) unsafe fn emit(op: &'static str, t: Tensor, out: *mut u32) -> Result<
     let h = unsafe { store(op, t, out) }?;
     if let Some(output) = kept {
         if let Err(e) = super::tape::record_opaque(op, h, output) {
-            let _ = handles::with(|t| t.remove(h));
+            let _ = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.remove(h));
             return Err(e);
         }
     }
@@ -64,15 +64,15 @@ pub(crate) unsafe fn emit(op: &'static str, t: Tensor, out: *mut u32) -> Result<
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tensor_new(shape: *const u32, rank: usize, out_handle: *mut u32, out_data: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "tensor";
         check_out(OP, out_handle, 1)?;
         check_out(OP, out_data, 1)?;
         // SAFETY: forwarded caller contract.
         let shape = unsafe { read_shape(OP, shape, rank) }?;
         let t = Tensor::zeros(OP, shape)?;
-        let h = handles::with(|h| h.insert(Object::Tensor(t)))?;
-        let ptr = handles::with(|hs| hs.tensor(h).map(|t| t.data().as_ptr() as usize as u32))?;
+        let h = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.insert(Object::Tensor(t)))?;
+        let ptr = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |hs| hs.tensor(h).map(|t| t.data().as_ptr() as usize as u32))?;
         // SAFETY: forwarded caller contract.
         unsafe {
             write_out(OP, out_handle, h)?;
@@ -85,7 +85,7 @@ pub unsafe extern "C" fn nr_tensor_new(shape: *const u32, rank: usize, out_handl
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_tensor_free(h: u32) -> i32 {
-    guard(|| handles::with(|hs| hs.remove(h)).map(|_| ()))
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |hs| hs.remove(h)).map(|_| ()))
 }
 
 /// Writes `rank` and then the dims to `out` (room for 1 + 32 u32s).
@@ -95,8 +95,8 @@ pub extern "C" fn nr_tensor_free(h: u32) -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tensor_shape(h: u32, out: *mut u32) -> i32 {
-    guard(|| {
-        let words: Vec<u32> = handles::with(|hs| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let words: Vec<u32> = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |hs| {
             hs.tensor(h).map(|t| core::iter::once(t.rank() as u32).chain(t.dims().iter().map(|&d| d as u32)).collect())
         })?;
         // SAFETY: write_slice checks the 33-word capacity against the region.
@@ -112,8 +112,8 @@ pub unsafe extern "C" fn nr_tensor_shape(h: u32, out: *mut u32) -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tensor_clone(x: u32, out: *mut u32) -> i32 {
-    guard(|| {
-        let t = handles::with(|h| h.tensor(x).cloned())?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.tensor(x).cloned())?;
         // SAFETY: forwarded caller contract.
         unsafe { super::tape::emit_rec("clone", t, out, || (neurite_core::autodiff::Recorded::Reshape, vec![x])) }
     })
@@ -131,8 +131,8 @@ pub unsafe extern "C" fn nr_tensor_clone(x: u32, out: *mut u32) -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_stop_gradient(x: u32, out: *mut u32) -> i32 {
-    guard(|| {
-        let t = handles::with(|h| h.tensor(x).cloned())?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.tensor(x).cloned())?;
         // SAFETY: forwarded caller contract.
         unsafe { super::tape::emit_rec("stopGradient", t, out, || (neurite_core::autodiff::Recorded::NoGradient { op: "stopGradient" }, vec![x])) }
     })
@@ -145,8 +145,8 @@ pub unsafe extern "C" fn nr_stop_gradient(x: u32, out: *mut u32) -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tensor_data(h: u32, out: *mut u32) -> i32 {
-    guard(|| {
-        let ptr = handles::with(|hs| hs.tensor(h).map(|t| t.data().as_ptr() as usize as u32))?;
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let ptr = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |hs| hs.tensor(h).map(|t| t.data().as_ptr() as usize as u32))?;
         // SAFETY: forwarded caller contract.
         unsafe { write_out("data", out, ptr) }
     })
@@ -175,8 +175,8 @@ pub unsafe extern "C" fn nr_tensor_first_non_finite(h: u32, out: *mut u32) -> i3
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_tensor_assign(dst: u32, src: u32) -> i32 {
-    guard(|| {
-        handles::with(|h| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| {
             let s = h.tensor(src)?.clone();
             let d = h.tensor_mut(dst)?;
             if d.shape() != s.shape() {

@@ -39,7 +39,7 @@ use neurite_core::Error;
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_threads_configure(workers: u32) -> i32 {
-    ffi::guard(|| parallel::configure(workers).map_err(|e| Error::invalid("threads", e.to_string())))
+    ffi::guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || parallel::configure(workers).map_err(|e| Error::invalid("threads", e.to_string())))
 }
 
 /// The body of worker `index` (`< workers`), run on the worker's own instance: joins the

@@ -84,7 +84,7 @@ fn loss_call(kind: u32, params: &[f32], pred: u32, target: u32, grad: bool) -> R
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_loss(kind: u32, params: *const f32, n_params: usize, pred: u32, target: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("loss", params, n_params) }?;
         let t = loss_call(kind, &p, pred, target, false)?;
@@ -101,7 +101,7 @@ pub unsafe extern "C" fn nr_loss(kind: u32, params: *const f32, n_params: usize,
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_loss_grad(kind: u32, params: *const f32, n_params: usize, pred: u32, target: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("loss", params, n_params) }?;
         let t = loss_call(kind, &p, pred, target, true)?;
@@ -118,11 +118,11 @@ pub unsafe extern "C" fn nr_loss_grad(kind: u32, params: *const f32, n_params: u
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_optimizer_state(kind: u32, params: *const f32, n_params: usize, param: u32, out: *mut u32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("optimizer", params, n_params) }?;
         let opt = Optimizer::from_abi(kind, &p)?;
-        let n = handles::with(|h| h.tensor(param).map(|t| t.size()))?;
+        let n = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.tensor(param).map(|t| t.size()))?;
         let len = n.checked_mul(opt.slots()).ok_or(neurite_core::Error::OutOfMemory { op: "optimizer", bytes: u64::MAX })?;
         let mut t = Tensor::zeros("optimizer", Shape::new("optimizer", &[len])?)?;
         opt.init_state(t.data_mut());
@@ -139,7 +139,7 @@ pub unsafe extern "C" fn nr_optimizer_state(kind: u32, params: *const f32, n_par
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_optimizer_check(kind: u32, params: *const f32, n_params: usize, clip_mode: u32, clip_value: f32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("optimizer", params, n_params) }?;
         Optimizer::from_abi(kind, &p)?;
@@ -154,7 +154,7 @@ pub unsafe extern "C" fn nr_optimizer_check(kind: u32, params: *const f32, n_par
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_schedule_lr(kind: u32, params: *const f32, n_params: usize, step: u32, out: *mut f32) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("learningRate", params, n_params) }?;
         let s = LrSchedule::from_abi(kind, &p)?;
@@ -248,7 +248,7 @@ pub unsafe extern "C" fn nr_optimizer_apply(
     no_decay: *const u32,
     n_no_decay: usize,
 ) -> i32 {
-    guard(|| {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "applyGradients";
         // SAFETY: forwarded caller contract.
         let (p, s) = unsafe { (read_f32s("optimizer", params, n_params)?, read_f32s("learningRate", sched, n_sched)?) };
@@ -278,7 +278,7 @@ pub unsafe extern "C" fn nr_optimizer_apply(
         if let Some(w) = owned.windows(2).find(|w| w[0] == w[1]) {
             bail!(OP, "handle {:#x} is used twice as a variable or optimizer state; each variable may appear once", w[0]);
         }
-        handles::with(|h| {
+        handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| {
             // Validate everything and copy the gradients (clipping must not touch the user's,
             // and a gradient may be a variable's own tensor), then give every variable and
             // state its own buffer, all with fallible allocations before the first update:
