@@ -160,6 +160,7 @@ pub fn seal(stream: &mut [u8]) {
 }
 
 /// A stored stream (version [`VERSION_STORED`], `param | STORED`): the header, then `bytes`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn stored(op: &'static str, magic: &[u8; 4], param: u8, bytes: &[u8]) -> Result<Vec<u8>> {
     let len = u32::try_from(bytes.len()).map_err(|_| Error::invalid(op, format!("input of {} bytes is longer than 4 GiB - 1", bytes.len())))?;
     let total = HEADER_BYTES + bytes.len();
@@ -201,6 +202,7 @@ pub fn open_versions<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max
 /// `bytes` in double quotes, printable ASCII as is and any other byte (and `"`, `\`) as `\xNN`:
 /// `"NRLE"`, `"\x00\xffAB"`. (Not `{:?}` of a string: that links Rust's Unicode escape
 /// tables into the wasm, ~1.7 kB, for one message.)
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn quoted(bytes: &[u8]) -> String {
     let mut s = String::from("\"");
     for &b in bytes {
@@ -215,6 +217,7 @@ fn quoted(bytes: &[u8]) -> String {
 }
 
 /// [`open`] for a codec that reads versions `min_version` to `max_version`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn open_range<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_output: usize, min_version: u8, max_version: u8) -> Result<(Header, &'a [u8])> {
     if bytes.len() < HEADER_BYTES {
         return Err(Error::invalid(op, format!("truncated stream: {} bytes, shorter than the {HEADER_BYTES}-byte header", bytes.len())));

@@ -58,6 +58,7 @@ impl Sequential {
     /// Appends a layer, new or shared with other models. Rejects a layer already inside this
     /// model (the same object twice) and, when this model is borrowed through its own
     /// `LayerRef`, a layer that contains this model.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn add(&mut self, layer: LayerRef) -> Result<()> {
         if self.input_shape.is_some() {
             return Err(Error::invalid("add", "cannot add layers to a model that is already built"));
@@ -664,6 +665,8 @@ impl Sequential {
     }
 
     /// Whether backward must produce `dL/dx` for the model's input (see [`Layer::set_input_grad`]).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
     pub fn set_input_grad_all(&mut self, on: bool) -> Result<()> {
         if let Some(w) = &mut self.wiring {
             return w.set_input_grad(&self.layers, on);
