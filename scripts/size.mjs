@@ -548,6 +548,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Then batchNormalization's masked training moments and their backward (Masking::Use), with
  * masking's build message without Debug formatting: url 591,631 B (+86), inline 500,434 B
  * (+147), within those budgets.
+ * Lowered (s39, size; issue 8): the exports' guard and handles::with closures compiled for size
+ * as the exports are (an optimize(size) function does not pass it to its closures, whose callees
+ * were inlined at opt-level 3: -3.7 kB raw), no str slicing panic path (varlen's messages took
+ * `&s[1..]`: core::str::slice_error_fail, char's Debug and the Unicode tables, -3.3 kB raw code
+ * and -2.7 kB data), and optimize(size) on six cold functions (codec header, stand-in builds,
+ * Sequential::add, set_input_grad_all out of line: -2.4 kB). No kernel or training-step function
+ * changed beyond call names and data addresses (wasm-dis of both builds). wasm 1,077,383 ->
+ * 1,065,547 B raw, 423,496 -> 417,824 B gzipped; JS the same (165,802 B); url 589,868 ->
+ * 584,196 B, inline 498,913 -> 494,761 B. Budgets: those plus ~1% (inline 0.9%: not above the old).
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
