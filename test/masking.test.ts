@@ -88,6 +88,16 @@ function expectWeights(m: nr.Sequential, want: Weights, what: string, rtol = RTO
   }
 }
 
+/** Builds (and so checks) a sequential model of `ls` by compiling it, then disposes it: the model is built by its first compile, fit, predict or summary. */
+function build(ls: nr.Layer[]): void {
+  const m = nr.sequential({ layers: ls });
+  try {
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  } finally {
+    m.dispose();
+  }
+}
+
 describe('masks (embedding maskZero) against Keras 3', () => {
   it('the fixture is Keras 3 on JAX', () => {
     expect(F.keras.startsWith('3.')).toBe(true);
@@ -202,15 +212,6 @@ describe('masks (embedding maskZero) against Keras 3', () => {
 
   it('the layers that pass a mask on, and the errors for the others (Keras 3 drops the mask there with a warning)', () => {
     const emb = () => L.embedding({ inputDim: 5, outputDim: 4, inputLength: 3, maskZero: true, name: 'ids' });
-    // The model is built (and checked) by its first compile, fit, predict or summary.
-    const build = (ls: nr.Layer[]): void => {
-      const m = nr.sequential({ layers: ls });
-      try {
-        m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-      } finally {
-        m.dispose();
-      }
-    };
     build([emb(), L.dropout({ rate: 0.1 }), L.gaussianNoise({ stddev: 0.1 }), L.gaussianDropout({ rate: 0.1 }), L.activation({ activation: 'tanh' }), L.layerNormalization(), L.normalization({ mean: 0, variance: 1 }), L.prelu(), L.rescaling({ scale: 2 }), L.batchNormalization(), L.dense({ units: 2 })]);
     for (const [bad, kind] of [[L.flatten({ name: 'flat' }), 'flatten'], [L.conv1d({ filters: 2, kernelSize: 2, name: 'flat' }), 'conv1d'], [L.globalMaxPooling1d({ name: 'flat' }), 'globalMaxPooling1d']] as const) {
       expect(() => build([emb(), L.dense({ units: 3 }), bad])).toThrow(`layer 'flat' (${kind}) cannot take the mask that layer 'ids' (embedding) makes (maskZero)`);
@@ -386,14 +387,6 @@ describe('layers.masking against TF.js 4.22 and Keras 3', () => {
     expect(thrown(() => L.masking({ maskValue: NaN }))).toMatch(/^masking: maskValue must be a number other than NaN .*got NaN/);
     expect(thrown(() => L.masking({ maskValue: '0' as never }))).toMatch(/masking: maskValue must be a number other than NaN/);
     expect(thrown(() => L.masking({ maskvalue: 1 } as never))).toMatch(/did you mean 'maskValue'/);
-    const build = (ls: nr.Layer[]): void => {
-      const m = nr.sequential({ layers: ls });
-      try {
-        m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-      } finally {
-        m.dispose();
-      }
-    };
     expect(() => build([L.masking({ inputShape: [3, 2], name: 'pad' }), L.flatten({ name: 'flat' })])).toThrow("layer 'flat' (flatten) cannot take the mask that layer 'pad' (masking) makes yet, and would treat the padding as data there");
     expect(() => build([L.masking({ inputShape: [3, 2], name: 'pad' }), L.flatten({ name: 'flat' })])).toThrow('or remove the masking layer');
     build([L.masking({ inputShape: [3, 2] }), L.globalAveragePooling1d(), L.flatten(), L.dense({ units: 1 })]);
