@@ -162,6 +162,21 @@ export function errorFromStatus(status: number, message: string): NeuriteError {
   return err;
 }
 
+/** @internal Whether `e` is Deno's refusal of a permission (`NotCapable`; `PermissionDenied` before Deno 2). */
+export function isDenoDenial(e: unknown): boolean {
+  const name = (e as { name?: unknown } | null)?.name;
+  return name === 'NotCapable' || name === 'PermissionDenied';
+}
+
+/**
+ * @internal `[Name: message: cause]` of something thrown, to end a message with: Node's fetch
+ * puts the reason in the cause ("fetch failed: connect ECONNREFUSED").
+ */
+export function thrownDetail(e: unknown): string {
+  const err = e as { name?: string; message?: string; cause?: { message?: string } } | null;
+  return `[${err?.name ?? 'Error'}: ${err?.message ?? String(e)}${err?.cause?.message ? `: ${err.cause.message}` : ''}]`;
+}
+
 /**
  * @internal Names the public method `op` in an error the core raised while running it: a
  * core error whose message does not already start with `op` (e.g. a layer's or a loss's own

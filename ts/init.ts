@@ -1,10 +1,10 @@
 /** `init()`: compiles and instantiates the core once; both entries build on this. */
 import { instantiate, isInitialized, rethread, threadsInfo, type ThreadConfig } from './engine.js';
-import { InvalidArgumentError, IOError } from './errors.js';
+import { InvalidArgumentError, IOError, isDenoDenial, thrownDetail } from './errors.js';
 import { didYouMean, optionKeys } from './options.js';
 import { DEFAULT_THREADS_CAP, MAX_THREADS, hasRelaxedSimd, hasWorkerThreads, reportedCores, workersUnavailable } from './threads/detect.js';
 import { nodeSpawner, nodeWorkerCtor, webSpawner, type Spawner } from './threads/pool.js';
-import { compileError, compileFrom, cspRefusal, denoDenial, isWasmModule, SOURCES, type WasmSource } from './wasm/load.js';
+import { compileError, compileFrom, cspRefusal, denoDenial, isResponseLike, isWasmModule, SOURCES, type WasmSource } from './wasm/load.js';
 import type { WebURL, WebWorker } from './web-types.js';
 
 /** Options of `init`. */
@@ -71,11 +71,7 @@ function what(v: unknown): string {
  * never a fetch of `[object Object]`.
  */
 async function checkedSource(src: unknown): Promise<WasmSource> {
-  // A Response, or one from a fetch polyfill or another realm (it has `ok` and `arrayBuffer()`).
-  const isResponse = (v: unknown) =>
-    (typeof Response !== 'undefined' && v instanceof Response) ||
-    (v !== null && typeof v === 'object' && 'ok' in v && typeof (v as { arrayBuffer?: unknown }).arrayBuffer === 'function');
-  const direct = (v: unknown) => isWasmModule(v) || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || v instanceof URL || typeof v === 'string' || isResponse(v);
+  const direct = (v: unknown) => isWasmModule(v) || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || v instanceof URL || typeof v === 'string' || isResponseLike(v);
   if (direct(src)) return src as WasmSource;
   if (src instanceof Promise || (src !== null && typeof src === 'object' && typeof (src as { then?: unknown }).then === 'function')) {
     let v: unknown;
@@ -84,7 +80,7 @@ async function checkedSource(src: unknown): Promise<WasmSource> {
     } catch (err) {
       throw sourceRejected(err);
     }
-    if (isWasmModule(v) || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || isResponse(v)) return v as WasmSource;
+    if (isWasmModule(v) || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || isResponseLike(v)) return v as WasmSource;
     throw new InvalidArgumentError(`init: the promise passed as the source resolved to ${what(v)}; expected a Response (e.g. fetch(url)), bytes or a WebAssembly.Module`);
   }
   throw new InvalidArgumentError(`init: source must be ${SOURCES} (or an options object with threads, relaxedSimd, source), got ${what(src)}`);
@@ -98,9 +94,8 @@ async function checkedSource(src: unknown): Promise<WasmSource> {
  */
 function sourceRejected(err: unknown): InvalidArgumentError | IOError {
   if (err instanceof InvalidArgumentError || err instanceof IOError) return err;
-  const e = err as { name?: string; message?: string; cause?: { message?: string } } | null;
-  const detail = `[${e?.name ?? 'Error'}: ${e?.message ?? String(err)}${e?.cause?.message ? `: ${e.cause.message}` : ''}]`;
-  if (e?.name === 'NotCapable' || e?.name === 'PermissionDenied') {
+  const detail = thrownDetail(err);
+  if (isDenoDenial(err)) {
     return new InvalidArgumentError(`init: the promise passed as the source was refused by Deno's permissions: run with --allow-net (or --allow-read for a file) ${detail}`);
   }
   return new IOError(`init: the promise passed as the source (a fetch of the wasm?) rejected ${detail}`, { cause: err });
@@ -111,7 +106,7 @@ function isOptions(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return false;
-  return !('ok' in v && typeof (v as { arrayBuffer?: unknown }).arrayBuffer === 'function') && typeof (v as { then?: unknown }).then !== 'function';
+  return !isResponseLike(v) && typeof (v as { then?: unknown }).then !== 'function';
 }
 
 /** Checked options, with `threads` still undefined when not given. */

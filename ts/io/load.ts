@@ -24,6 +24,7 @@ import { FileSystemHandler } from './handlers/files.js';
 import { bad, CUSTOM, kerasObject, objectAt } from './keras.js';
 import type { LoadOptions } from './model.js';
 import { getLoadHandler, type HttpOptions } from './router.js';
+import { isResponseLike } from '../wasm/load.js';
 import { expectedWeights, specInputShape, type ModelSpec, type WeightSpec } from './spec.js';
 import { fromKeras3 } from './keras3.js';
 import { makeModel, setKeras3Reader, specFromKeras } from './topology.js';
@@ -139,7 +140,7 @@ function fromArtifacts(op: string, v: unknown, options: LoadOptions, fields: rea
     throw new InvalidArgumentError(`${op}: expected model artifacts { modelTopology, weightSpecs, weightData }, a handler with load(), or a URL, got ${bytes.length} bytes (${v.constructor.name})${binaryKind(bytes) ? `: ${binaryKind(bytes)}` : ": pass the model.json's URL ('file://…', 'https://…') instead"}`);
   }
   // A fetch's Response (init takes one): its model.json names weight files it cannot fetch.
-  if ('ok' in v && typeof (v as { json?: unknown }).json === 'function' && typeof (v as { arrayBuffer?: unknown }).arrayBuffer === 'function') {
+  if (isResponseLike(v)) {
     const u = (v as { url?: unknown }).url;
     const url = typeof u === 'string' ? u : '';
     throw new InvalidArgumentError(

@@ -1,6 +1,6 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
 import { isDeno, isNode, nodeBuiltin } from '../runtime.js';
-import { InvalidArgumentError, IOError, NeuriteError } from '../errors.js';
+import { InvalidArgumentError, IOError, isDenoDenial, NeuriteError } from '../errors.js';
 import { httpError } from '../http_error.js';
 import type { InitOptions } from '../init.js';
 import type { ArrayBufferBytes, WebAssemblyModule, WebResponse, WebURL } from '../web-types.js';
@@ -51,8 +51,8 @@ async function denoFetch(url: URL, advice: string): Promise<Response> {
   try {
     return await fetch(url);
   } catch (e) {
+    if (!isDenoDenial(e)) throw e;
     const name = (e as { name?: string }).name;
-    if (name !== 'NotCapable' && name !== 'PermissionDenied') throw e;
     const [what, flag] = url.protocol === 'file:' ? ['read access to', 'read'] : ['net access to', 'net'];
     const target = url.protocol === 'file:' ? decodeURIComponent(url.pathname) : url.host;
     const err = new InvalidArgumentError(
@@ -124,6 +124,14 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
  */
 export function isWasmModule(v: unknown): boolean {
   return v instanceof WebAssembly.Module || Object.prototype.toString.call(v) === '[object WebAssembly.Module]';
+}
+
+/**
+ * @internal Whether `v` is a `Response`, or one from a fetch polyfill or another realm: an
+ * object with `ok` and `arrayBuffer()`.
+ */
+export function isResponseLike(v: unknown): boolean {
+  return (typeof Response !== 'undefined' && v instanceof Response) || (v !== null && typeof v === 'object' && 'ok' in v && typeof (v as { arrayBuffer?: unknown }).arrayBuffer === 'function');
 }
 
 /** @internal What `init`'s source may be, for its messages. */

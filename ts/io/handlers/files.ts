@@ -12,7 +12,7 @@
  * (tfjs-node does not decode: there it names a folder called `my%20model`.)
  */
 import { isNode, nodeBuiltin } from '../../runtime.js';
-import { InvalidArgumentError, IOError } from '../../errors.js';
+import { InvalidArgumentError, IOError, isDenoDenial } from '../../errors.js';
 import { noFiles, type IOHandler, type ModelArtifacts, type SaveResult, type WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
 import {
@@ -145,7 +145,7 @@ async function makeFolders(mkdir: (p: string) => Promise<void>, isFolder: (p: st
 function kind(e: unknown): 'notFound' | 'denied' | 'exists' | 'other' {
   const { name, code } = (e ?? {}) as { name?: string; code?: string };
   if (name === 'NotFound' || code === 'ENOENT') return 'notFound';
-  if (name === 'NotCapable' || name === 'PermissionDenied' || code === 'EACCES' || code === 'EPERM') return 'denied';
+  if (isDenoDenial(e) || code === 'EACCES' || code === 'EPERM') return 'denied';
   if (name === 'AlreadyExists' || name === 'NotADirectory' || name === 'IsADirectory' || code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') return 'exists';
   return 'other';
 }

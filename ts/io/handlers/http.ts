@@ -7,7 +7,7 @@
  * hold exactly the bytes its manifest claims: bodies are streamed and never read past the
  * claimed size (plus one byte, to tell a longer file).
  */
-import { InvalidArgumentError, IOError } from '../../errors.js';
+import { InvalidArgumentError, IOError, isDenoDenial, thrownDetail } from '../../errors.js';
 import { httpError } from '../../http_error.js';
 import type { HttpOptions, IOHandler, ModelArtifacts, SaveResult, WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
@@ -20,11 +20,10 @@ import { artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, 
  * permission denial is an {@link InvalidArgumentError} naming the `--allow-net` flag.
  */
 function failed(what: string, e: unknown, url = ''): IOError | InvalidArgumentError {
-  const err = e as { name?: string; message?: string; cause?: { message?: string } } | null;
-  const detail = `[${err?.name ?? 'Error'}: ${err?.message ?? String(e)}${err?.cause?.message ? `: ${err.cause.message}` : ''}]`;
+  const detail = thrownDetail(e);
   // Deno's refusal is the caller's to fix, never worth a retry (an IOError is the retryable
   // class): name the flag, as init and the file handlers do.
-  if (err?.name === 'NotCapable' || err?.name === 'PermissionDenied') {
+  if (isDenoDenial(e)) {
     let host = url;
     try {
       host = new URL(url).host;
