@@ -3,6 +3,7 @@ imported, so import this module first), values written as float32 in their short
 form, seeded weights, and where a fixture goes (test/fixtures/, committed, so CI needs no Python).
 """
 
+import json
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -22,6 +23,11 @@ def f32(a):
     """A float32 array as a nested list of Python floats, each the shortest decimal that rounds back to it."""
     a = np.asarray(a, dtype=np.float32)
     return float(str(np.float32(a))) if a.ndim == 0 else [f32(v) for v in a]
+
+
+def flat32(a):
+    """A float32 array as a flat list (row-major) of Python floats, each the shortest decimal that rounds back to it."""
+    return [float(str(x)) for x in np.asarray(a, dtype=np.float32).ravel()]
 
 
 def fnum(v):
@@ -51,3 +57,12 @@ def logs(d):
 def history(h):
     """A History's values per epoch, as float32."""
     return {k: [fnum(v) for v in vs] for k, vs in h.history.items()}
+
+
+def write_fixture(path, obj, compact=False):
+    """Writes `obj` as JSON to `path` (indented by one space, or without spaces when `compact`),
+    with a final newline, and says where it went."""
+    with open(path, "w") as f:
+        json.dump(obj, f, separators=(",", ":")) if compact else json.dump(obj, f, indent=1)
+        f.write("\n")
+    print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes)")

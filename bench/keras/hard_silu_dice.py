@@ -16,10 +16,7 @@ writes test/fixtures/keras3-hard-silu-dice.json (committed, so CI needs no Pytho
 Values are float32, written in their shortest float32 decimal form.
 """
 
-import os
-
-os.environ.setdefault("KERAS_BACKEND", "jax")
-os.environ.setdefault("JAX_PLATFORMS", "cpu")
+from fixture_util import fixture, flat32, write_fixture  # first: it sets the Keras backend
 
 import json
 import platform
@@ -30,13 +27,7 @@ import keras
 import numpy as np
 from keras import layers
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "..", "test", "fixtures", "keras3-hard-silu-dice.json")
-
-
-def f32(a):
-    """A float32 array as a flat list of Python floats, each the shortest decimal that rounds back to it."""
-    return [float(str(x)) for x in np.asarray(a, dtype=np.float32).ravel()]
+OUT = fixture("keras3-hard-silu-dice.json")
 
 
 def hard_silu():
@@ -49,7 +40,7 @@ def hard_silu():
     y = keras.activations.hard_silu(x)
     g = jax.grad(lambda v: jnp.sum(keras.activations.hard_silu(v)))(jnp.asarray(x))
     assert keras.activations.get("hard_swish") is keras.activations.hard_silu
-    return {"x": f32(x), "y": f32(y), "dx": f32(g)}
+    return {"x": flat32(x), "y": flat32(y), "dx": flat32(g)}
 
 
 def model():
@@ -59,9 +50,9 @@ def model():
     x = np.random.default_rng(12).normal(0, 2, (6, 5)).astype(np.float32)
     return {
         "topology": json.loads(m.to_json()),
-        "weights": [{"shape": list(w.shape), "data": f32(w)} for w in m.get_weights()],
-        "input": {"shape": list(x.shape), "data": f32(x)},
-        "output": {"shape": [6, 3], "data": f32(m.predict(x, verbose=0))},
+        "weights": [{"shape": list(w.shape), "data": flat32(w)} for w in m.get_weights()],
+        "input": {"shape": list(x.shape), "data": flat32(x)},
+        "output": {"shape": [6, 3], "data": flat32(m.predict(x, verbose=0))},
     }
 
 
@@ -85,7 +76,7 @@ def dice_cases():
         value = loss(t, p)
         dp = jax.grad(lambda q: loss(jnp.asarray(t), q))(jnp.asarray(p))
         dt = jax.grad(lambda s: loss(s, jnp.asarray(p)))(jnp.asarray(t))
-        out.append({"name": name, "shape": list(t.shape), "yTrue": f32(t), "yPred": f32(p), "loss": float(str(np.float32(value))), "dPred": f32(dp), "dTrue": f32(dt)})
+        out.append({"name": name, "shape": list(t.shape), "yTrue": flat32(t), "yPred": flat32(p), "loss": float(str(np.float32(value))), "dPred": flat32(dp), "dTrue": flat32(dt)})
     return out
 
 
@@ -99,12 +90,12 @@ def fit():
     m.compile(optimizer=keras.optimizers.SGD(0.5), loss="dice")
     loss = m.train_on_batch(x, y)
     return {
-        "x": {"shape": list(x.shape), "data": f32(x)},
-        "y": {"shape": list(y.shape), "data": f32(y)},
+        "x": {"shape": list(x.shape), "data": flat32(x)},
+        "y": {"shape": list(y.shape), "data": flat32(y)},
         "learningRate": 0.5,
-        "weightsBefore": [{"shape": list(w.shape), "data": f32(w)} for w in before],
+        "weightsBefore": [{"shape": list(w.shape), "data": flat32(w)} for w in before],
         "loss": float(str(np.float32(loss))),
-        "weightsAfter": [{"shape": list(w.shape), "data": f32(w)} for w in m.get_weights()],
+        "weightsAfter": [{"shape": list(w.shape), "data": flat32(w)} for w in m.get_weights()],
     }
 
 
@@ -119,10 +110,7 @@ def main():
         "dice": dice_cases(),
         "fit": fit(),
     }
-    with open(OUT, "w") as f:
-        json.dump(fixture, f, separators=(",", ":"))
-        f.write("\n")
-    print(f"wrote {os.path.relpath(OUT)} ({os.path.getsize(OUT)} bytes)")
+    write_fixture(OUT, fixture, compact=True)
 
 
 if __name__ == "__main__":

@@ -24,10 +24,8 @@ multiply the valid entries and do not change the denominator.
 Values are float32, written in their shortest float32 decimal form.
 """
 
-from fixture_util import f32, fixture, fnum, logs, set_seeded, weights_of  # first: it sets the Keras backend
+from fixture_util import f32, fixture, fnum, logs, set_seeded, weights_of, write_fixture  # first: it sets the Keras backend
 
-import json
-import os
 
 import jax
 import jax.numpy as jnp
@@ -118,10 +116,7 @@ def main():
         "functions": functions(),
         "models": models(),
     }
-    with open(OUT, "w") as f:
-        json.dump(fixture, f, indent=1)
-        f.write("\n")
-    print("wrote", os.path.relpath(OUT))
+    write_fixture(OUT, fixture)
 
 
 if __name__ == "__main__":

@@ -35,10 +35,8 @@ entirely padded in the taggers):
 Values are float32, written in their shortest float32 decimal form.
 """
 
-from fixture_util import f32, fixture, fnum, logs, set_seeded, weights_of  # first: it sets the Keras backend
+from fixture_util import f32, fixture, fnum, logs, set_seeded, weights_of, write_fixture  # first: it sets the Keras backend
 
-import json
-import os
 
 import keras
 import numpy as np
@@ -209,10 +207,7 @@ def main():
         "note": "bench/keras/masking.py; evaluate batch_size 3, fit batch_size 3 epochs 2 shuffle False, SGD",
         "cases": [tagger(), pooled(), masking(), mask_value(), batchnorm()],
     }
-    with open(OUT, "w") as f:
-        json.dump(fixture, f, indent=1)
-        f.write("\n")
-    print("wrote", os.path.relpath(OUT))
+    write_fixture(OUT, fixture)
 
 
 if __name__ == "__main__":

@@ -21,25 +21,15 @@ and Keras's predictions on other data:
 Values are float32, written in their shortest float32 decimal form.
 """
 
-import os
+from fixture_util import fixture, flat32, write_fixture  # first: it sets the Keras backend
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
-os.environ.setdefault("JAX_PLATFORMS", "cpu")
-
-import json
 import platform
 
 import keras
 import numpy as np
 from keras import layers
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "..", "test", "fixtures", "keras3-normalization.json")
-
-
-def f32(a):
-    """A float32 array as a flat list of Python floats, each the shortest decimal that rounds back to it."""
-    return [float(str(x)) for x in np.asarray(a, dtype=np.float32).ravel()]
+OUT = fixture("keras3-normalization.json")
 
 
 def f64(a):
@@ -65,15 +55,15 @@ def case(x, test, axis=-1, invert=False, batches=None):
         "invert": invert,
         "batches": batches,
         "shape": list(x.shape),
-        "x": f32(x),
+        "x": flat32(x),
         "testShape": list(test.shape),
-        "test": f32(test),
+        "test": flat32(test),
         "statShape": list(layer.adapt_mean.shape),
-        "kerasMean": f32(layer.adapt_mean.numpy()),
-        "kerasVariance": f32(layer.adapt_variance.numpy()),
+        "kerasMean": flat32(layer.adapt_mean.numpy()),
+        "kerasVariance": flat32(layer.adapt_variance.numpy()),
         "mean64": f64(m),
         "variance64": f64(v),
-        "y": f32(y),
+        "y": flat32(y),
     }
 
 
@@ -113,7 +103,7 @@ def given():
     ]:
         layer = layers.Normalization(**kw)
         x = rng.normal(0, 3, shape).astype(np.float32)
-        out[name] = {"options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in kw.items()}, "shape": list(shape), "x": f32(x), "y": f32(layer(x))}
+        out[name] = {"options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in kw.items()}, "shape": list(shape), "x": flat32(x), "y": flat32(layer(x))}
     return out
 
 
@@ -128,9 +118,9 @@ def model():
     weights = [v for v in m.trainable_weights + m.non_trainable_weights if v.path.split("/")[-1] != "count"]
     return {
         "json": m.to_json(),
-        "weights": [{"name": v.path, "shape": list(v.shape), "values": f32(v.numpy())} for v in weights],
-        "x": f32(test),
-        "y": f32(m.predict(test, verbose=0)),
+        "weights": [{"name": v.path, "shape": list(v.shape), "values": flat32(v.numpy())} for v in weights],
+        "x": flat32(test),
+        "y": flat32(m.predict(test, verbose=0)),
     }
 
 
@@ -146,10 +136,7 @@ def main():
         "given": given(),
         "model": model(),
     }
-    with open(OUT, "w") as f:
-        json.dump(out, f, indent=1)
-        f.write("\n")
-    print("wrote", os.path.relpath(OUT))
+    write_fixture(OUT, out)
 
 
 if __name__ == "__main__":

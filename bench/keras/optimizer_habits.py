@@ -23,9 +23,8 @@ writes test/fixtures/keras3-optimizer-habits.json (committed, so CI needs no Pyt
 Values are float32, written in their shortest float32 decimal form.
 """
 
-from fixture_util import f32, fixture  # first: it sets the Keras backend
+from fixture_util import f32, fixture, write_fixture  # first: it sets the Keras backend
 
-import json
 
 import keras
 import numpy as np
@@ -94,7 +93,4 @@ h = m.fit(x, y, batch_size=3, epochs=3, shuffle=False, verbose=0, callbacks=[ker
 scheduler = {"history": {k: [f32(v) for v in vs] for k, vs in h.history.items()}, "weights": weights_of(m)}
 
 out = {"keras": keras.__version__, "x": f32(x), "y": f32(y), "start": start, "schedule": {"initialLearningRate": 0.05, "decaySteps": 2, "decayRate": 0.5}, "decay": decay, "scheduler": scheduler}
-with open(OUT, "w") as f:
-    json.dump(out, f, indent=1)
-    f.write("\n")
-print("wrote", OUT)
+write_fixture(OUT, out)

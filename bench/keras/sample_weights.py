@@ -20,10 +20,8 @@ shape [n, T]: Keras multiplies each step's loss and divides the sum by n·T).
 Values are float32, written in their shortest float32 decimal form.
 """
 
-from fixture_util import f32, fixture, fnum, history, logs, set_seeded, weights_of  # first: it sets the Keras backend
+from fixture_util import f32, fixture, fnum, history, logs, set_seeded, weights_of, write_fixture  # first: it sets the Keras backend
 
-import json
-import os
 
 import keras
 import numpy as np
@@ -168,10 +166,7 @@ def main():
         "cases": [dense_case(), softmax_case(), temporal_case()],
         "two": two_case(),
     }
-    with open(OUT, "w") as f:
-        json.dump(fixture, f, indent=1)
-        f.write("\n")
-    print("wrote", os.path.normpath(OUT))
+    write_fixture(OUT, fixture)
 
 
 if __name__ == "__main__":

@@ -28,10 +28,8 @@ Cases (float32 values in their shortest decimal form; starting weights by layer 
   weights per output: `evaluate` and `fit` 2 epochs with `validation_split=0.3`.
 """
 
-from fixture_util import f32, fixture, fnum, history, logs, set_seeded, weights_of  # first: it sets the Keras backend
+from fixture_util import f32, fixture, fnum, history, logs, set_seeded, weights_of, write_fixture  # first: it sets the Keras backend
 
-import json
-import os
 
 import keras
 import numpy as np
@@ -125,10 +123,7 @@ def main():
         "note": "bench/keras/weighted_metrics.py; evaluate batch_size 3, fit batch_size 3 epochs 2 shuffle False, SGD",
         "cases": [one_case(), softmax_case(), two_case()],
     }
-    with open(OUT, "w") as f:
-        json.dump(fixture, f, indent=1)
-        f.write("\n")
-    print(f"wrote {os.path.relpath(OUT)}")
+    write_fixture(OUT, fixture)
 
 
 if __name__ == "__main__":
