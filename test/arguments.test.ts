@@ -300,6 +300,53 @@ describe('item 23: only typed arrays of numbers are values', () => {
   });
 });
 
+describe('NumPy habits: an argument past the last is an error, not dropped', () => {
+  const x = t(nr.tensor([[1, 2, 3], [4, 5, 6]]));
+  const bad = (f: () => unknown, msg: string) => throws(() => expectNoLeak(f), Invalid, msg);
+  const REDUCE = "keepDims comes right after axis (NumPy's dtype and out are not arguments here: tensors are float32)";
+  const DDOF = 'the variance divides by the count (ddof 0, as TF.js moments); for the sample variance (ddof 1) multiply it by n / (n − 1)';
+
+  it('variance and moments with a ddof, and their sample-variance recipe', () => {
+    bad(() => (nr.variance as (...a: unknown[]) => unknown)(x, 1, false, 1), `variance: takes 3 arguments (x, axis, keepDims), got 4; ${DDOF}`);
+    bad(() => (nr.moments as (...a: unknown[]) => unknown)(x, 1, false, 1), `moments: takes 3 arguments (x, axis, keepDims), got 4; ${DDOF}`);
+    bad(() => (x.variance as (...a: unknown[]) => unknown)(1, false, 1), `variance: takes 2 arguments (axis, keepDims), got 3; ${DDOF}`);
+    // The recipe the message gives is NumPy's ddof=1: [1, 2, 3] → 1, [4, 5, 6] → 1.
+    expect(Array.from(nr.tidy(() => nr.variance(x, 1).mul(3 / 2).dataSync()))).toEqual([1, 1]);
+  });
+
+  it('the reductions, argMax/argMin, cumsum/cumprod, norm and linspace, as functions and methods', () => {
+    for (const op of ['sum', 'mean', 'max', 'min', 'prod'] as const) {
+      bad(() => (nr[op] as (...a: unknown[]) => unknown)(x, 1, true, 'float32'), `${op}: takes 3 arguments (x, axis, keepDims), got 4; ${REDUCE}`);
+      bad(() => (x[op] as (...a: unknown[]) => unknown).call(x, 1, true, undefined), `${op}: takes 2 arguments (axis, keepDims), got 3; ${REDUCE}`);
+    }
+    const KEEP = "to keep the axis as size 1 (NumPy's keepdims), expandDims(argMax(x, axis), axis)";
+    bad(() => (nr.argMax as (...a: unknown[]) => unknown)(x, 1, true), `argMax: takes 2 arguments (x, axis), got 3; ${KEEP}`);
+    bad(() => (nr.argMin as (...a: unknown[]) => unknown)(x, 1, true), `argMin: takes 2 arguments (x, axis), got 3; ${KEEP}`);
+    bad(() => (x.argMax as (...a: unknown[]) => unknown)(1, true), `argMax: takes 1 argument (axis), got 2; ${KEEP}`);
+    const SCAN = "these are TF.js's arguments (NumPy's dtype and out are not arguments here: tensors are float32)";
+    bad(() => (nr.cumsum as (...a: unknown[]) => unknown)(x, 1, false, false, 'x'), `cumsum: takes 4 arguments (x, axis, exclusive, reverse), got 5; ${SCAN}`);
+    bad(() => (x.cumprod as (...a: unknown[]) => unknown)(1, false, false, 'x'), `cumprod: takes 3 arguments (axis, exclusive, reverse), got 4; ${SCAN}`);
+    bad(() => (nr.norm as (...a: unknown[]) => unknown)(x, 2, 1, true, 'extra'), 'norm: takes 4 arguments (x, ord, axis, keepDims), got 5');
+    bad(() => (x.norm as (...a: unknown[]) => unknown)(2, 1, true, 'extra'), 'norm: takes 3 arguments (ord, axis, keepDims), got 4');
+    bad(() => (nr.linspace as (...a: unknown[]) => unknown)(0, 1, 5, false), "linspace: takes 3 arguments (start, stop, num), got 4; the last value is always stop (NumPy's endpoint=False is linspace(start, stop - (stop - start) / num, num))");
+    // The endpoint=False recipe: NumPy's linspace(0, 1, 5, endpoint=False).
+    expect(Array.from(nr.tidy(() => nr.linspace(0, 1 - 1 / 5, 5).dataSync()))).toEqual(Array.from(Float32Array.of(0, 0.2, 0.4, 0.6, 0.8)));
+  });
+
+  it('every argument given, even as undefined, is still fine', () => {
+    const same = (a: nr.Tensor, b: nr.Tensor) => {
+      expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+      a.dispose();
+      b.dispose();
+    };
+    same(nr.variance(x, undefined, undefined), nr.variance(x));
+    same(x.sum(undefined, undefined), nr.sum(x));
+    same(nr.argMax(x, undefined), nr.argMax(x, 0));
+    same(x.cumsum(1, undefined, undefined), nr.cumsum(x, 1));
+    same(nr.norm(x, undefined, undefined, undefined), nr.norm(x));
+  });
+});
+
 // ---- item 24: every public function, every argument ----------------------------------------
 
 /**

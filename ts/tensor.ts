@@ -42,7 +42,7 @@ import * as unstackOps from './ops/unstack.js';
 import * as bcast from './ops/broadcast_to.js';
 import * as conversions from './ops/conversions.js';
 import { TensorBuffer } from './ops/buffer.js';
-import { describe, ONLY_FLOAT32, show, type TensorLike } from './ops/convert.js';
+import { describe, extraArgs, ONLY_FLOAT32, show, type TensorLike } from './ops/convert.js';
 
 /** Nested arrays of numbers, as returned by `array()`. */
 export type NestedArray = number | NestedArray[];
@@ -327,21 +327,45 @@ export class Tensor {
 
   // ---- reductions ----------------------------------------------------------------------------
   /** The sum over `axis` (all axes by default), keeping reduced axes as 1 with `keepDims`. @example x.sum(1) */
-  sum(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.sum(this, axis, keepDims); }
+  sum(axis?: number | number[], keepDims?: boolean): Tensor {
+    extraArgs('sum', arguments.length, ['axis', 'keepDims'], reduce.NOT_NUMPY);
+    return reduce.sum(this, axis, keepDims);
+  }
   /** The mean over `axis` (all axes by default). @example x.mean(0, true) */
-  mean(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.mean(this, axis, keepDims); }
+  mean(axis?: number | number[], keepDims?: boolean): Tensor {
+    extraArgs('mean', arguments.length, ['axis', 'keepDims'], reduce.NOT_NUMPY);
+    return reduce.mean(this, axis, keepDims);
+  }
   /** The maximum over `axis` (all axes by default). */
-  max(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.max(this, axis, keepDims); }
+  max(axis?: number | number[], keepDims?: boolean): Tensor {
+    extraArgs('max', arguments.length, ['axis', 'keepDims'], reduce.NOT_NUMPY);
+    return reduce.max(this, axis, keepDims);
+  }
   /** The minimum over `axis` (all axes by default). */
-  min(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.min(this, axis, keepDims); }
+  min(axis?: number | number[], keepDims?: boolean): Tensor {
+    extraArgs('min', arguments.length, ['axis', 'keepDims'], reduce.NOT_NUMPY);
+    return reduce.min(this, axis, keepDims);
+  }
   /** The product over `axis` (all axes by default). */
-  prod(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.prod(this, axis, keepDims); }
+  prod(axis?: number | number[], keepDims?: boolean): Tensor {
+    extraArgs('prod', arguments.length, ['axis', 'keepDims'], reduce.NOT_NUMPY);
+    return reduce.prod(this, axis, keepDims);
+  }
   /** The population variance over `axis` (all axes by default). */
-  variance(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.variance(this, axis, keepDims); }
+  variance(axis?: number | number[], keepDims?: boolean): Tensor {
+    extraArgs('variance', arguments.length, ['axis', 'keepDims'], reduce.DDOF);
+    return reduce.variance(this, axis, keepDims);
+  }
   /** The index of the maximum along `axis` (default 0), as float32 values. @example logits.argMax(-1) */
-  argMax(axis = 0): Tensor { return reduce.argMax(this, axis); }
+  argMax(axis = 0): Tensor {
+    extraArgs('argMax', arguments.length, ['axis'], reduce.KEEP_ARG);
+    return reduce.argMax(this, axis);
+  }
   /** The index of the minimum along `axis` (default 0), as float32 values. */
-  argMin(axis = 0): Tensor { return reduce.argMin(this, axis); }
+  argMin(axis = 0): Tensor {
+    extraArgs('argMin', arguments.length, ['axis'], reduce.KEEP_ARG);
+    return reduce.argMin(this, axis);
+  }
 
   // ---- matrices and shapes ----------------------------------------------------------------
   /** `matMul(this, b, transposeA, transposeB)`; the transposes may also be one options object. */
@@ -383,9 +407,15 @@ export class Tensor {
   /** Padded with its mirror image (`'reflect'` or `'symmetric'`), as TF.js `mirrorPad`. @example x.mirrorPad([[2, 1]], 'reflect') */
   mirrorPad(paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Tensor { return joining.mirrorPad(this, paddings, mode); }
   /** Running sums along `axis` (default 0), optionally `exclusive` and/or `reverse`. @example tensor([1, 2, 3]).cumsum() // [1, 3, 6] */
-  cumsum(axis = 0, exclusive = false, reverse = false): Tensor { return scan.cumsum(this, axis, exclusive, reverse); }
+  cumsum(axis = 0, exclusive = false, reverse = false): Tensor {
+    extraArgs('cumsum', arguments.length, ['axis', 'exclusive', 'reverse'], scan.NOT_NUMPY_SCAN);
+    return scan.cumsum(this, axis, exclusive, reverse);
+  }
   /** Running products along `axis` (default 0), optionally `exclusive` and/or `reverse`. @example tensor([1, 2, 3]).cumprod() // [1, 2, 6] */
-  cumprod(axis = 0, exclusive = false, reverse = false): Tensor { return scan.cumprod(this, axis, exclusive, reverse); }
+  cumprod(axis = 0, exclusive = false, reverse = false): Tensor {
+    extraArgs('cumprod', arguments.length, ['axis', 'exclusive', 'reverse'], scan.NOT_NUMPY_SCAN);
+    return scan.cumprod(this, axis, exclusive, reverse);
+  }
   /** Sums of this tensor's rows by segment id into `numSegments` rows. @example tensor([1, 2, 3]).unsortedSegmentSum([0, 1, 0], 2) // [4, 2] */
   unsortedSegmentSum(segmentIds: TensorLike, numSegments: number): Tensor { return segment.unsortedSegmentSum(this, segmentIds, numSegments); }
   /** The strided slice `begin:end:strides` with TF.js's masks (see {@link stridedSlice}). @example tensor([1, 2, 3, 4]).stridedSlice([0], [4], [2]) // [1, 3] */
@@ -475,7 +505,10 @@ export class Tensor {
   /** `log(Σ exp(x))` over `axis` (all axes by default), without overflow. @example logits.logSumExp(-1, true) */
   logSumExp(axis?: number | number[] | null, keepDims?: boolean): Tensor { return lse.logSumExp(this, axis, keepDims); }
   /** The norm (`'euclidean'` by default, `'fro'`, 1, 2, ±Infinity, p) over `axis`; see {@link normOps.norm}. @example x.norm(1, -1) */
-  norm(ord?: normOps.NormOrd, axis?: number | number[] | null, keepDims?: boolean): Tensor { return normOps.norm(this, ord, axis, keepDims); }
+  norm(ord?: normOps.NormOrd, axis?: number | number[] | null, keepDims?: boolean): Tensor {
+    extraArgs('norm', arguments.length, ['ord', 'axis', 'keepDims']);
+    return normOps.norm(this, ord, axis, keepDims);
+  }
   /** The Euclidean norm over `axis` (all axes by default). */
   euclideanNorm(axis?: number | number[] | null, keepDims?: boolean): Tensor { return normOps.euclideanNorm(this, axis, keepDims); }
   /** 1 where every entry over `axis` is non-zero, else 0 (TF.js `all`). */

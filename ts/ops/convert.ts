@@ -135,6 +135,16 @@ export function boolArg(op: string, arg: string, v: unknown, def = false): boole
 }
 
 /**
+ * Refuses arguments past the `params` an op takes. Ops whose NumPy namesakes take more
+ * positional arguments (`var(x, axis, dtype, out, ddof)`, `linspace(…, endpoint)`, `sum(x, axis,
+ * dtype)`) check this, so that such a habit is an error instead of silently dropped; `hint` says
+ * what to write instead.
+ */
+export function extraArgs(op: string, given: number, params: readonly string[], hint?: string): void {
+  if (given > params.length) throw new InvalidArgumentError(`${op}: takes ${params.length} argument${params.length === 1 ? '' : 's'} (${params.join(', ')}), got ${given}${hint ? `; ${hint}` : ''}`);
+}
+
+/**
  * @internal The one checked conversion for integers that cross the ABI: an integer that fits
  * an i32 (`[min, max]` if given). Nothing outside it is ever written (no `>>> 0` wrap-around).
  */

@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { call, check, outPtr, readOut } from '../engine.js';
-import { checkShape, checkSize, describe, dtypeArg, f32Value, fromFlat, intArg, makeTensor, numberArg, shapeDims, withTensors, type TensorLike, type TensorValues } from './convert.js';
+import { checkShape, checkSize, describe, dtypeArg, extraArgs, f32Value, fromFlat, intArg, makeTensor, numberArg, shapeDims, withTensors, type TensorLike, type TensorValues } from './convert.js';
 import { runOp } from './run.js';
 
 /**
@@ -224,6 +224,7 @@ export function range(start: number, stop?: number | null, step = 1, dtype?: 'fl
  * {@link MAX_ELEMENTS} before anything is allocated.
  */
 export function linspace(start: number, stop: number, num: number): Tensor {
+  extraArgs('linspace', arguments.length, ['start', 'stop', 'num'], "the last value is always stop (NumPy's endpoint=False is linspace(start, stop - (stop - start) / num, num))");
   numberArg('linspace', 'start', start, true);
   numberArg('linspace', 'stop', stop, true);
   if (typeof num !== 'number' || !Number.isInteger(num) || num < 0) throw new InvalidArgumentError(`linspace: num must be a non-negative integer, got ${describe(num)}`);

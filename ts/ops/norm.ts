@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { pow } from './binary.js';
 import { composite, keptShape, reductionAxes } from './composite.js';
-import { boolArg, describe, show, withTensors, type TensorLike } from './convert.js';
+import { boolArg, describe, extraArgs, show, withTensors, type TensorLike } from './convert.js';
 import { max, min, sum } from './reduce.js';
 import { reshape } from './shape.js';
 import { abs, sqrt, square } from './unary.js';
@@ -51,6 +51,7 @@ export type NormOrd = 'euclidean' | 'fro' | number;
  *   not support, an axis out of range or repeated, or more than two axes.
  */
 export function norm(x: TensorLike, ord: NormOrd = 'euclidean', axis: number | number[] | null = null, keepDims = false): Tensor {
+  extraArgs('norm', arguments.length, ['x', 'ord', 'axis', 'keepDims']);
   return normAs('norm', x, ord, axis, keepDims);
 }
 

@@ -6,10 +6,16 @@ import { idOf, REDUCE_OPS, type ReduceOpName } from '../wasm/codes.js';
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { axesOf, axisArg, boolArg, describe, exactInt, resolve, show, withTensors, type TensorLike } from './convert.js';
+import { axesOf, axisArg, boolArg, describe, exactInt, extraArgs, resolve, show, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 type Axis = number | number[] | undefined;
+
+const REDUCE_PARAMS = ['x', 'axis', 'keepDims'];
+/** NumPy's reductions take `dtype` and `out` before `keepdims`; here keepDims follows axis. */
+export const NOT_NUMPY = "keepDims comes right after axis (NumPy's dtype and out are not arguments here: tensors are float32)";
+/** NumPy's `var(x, axis, dtype, out, ddof)`: the variance here is always the population variance. */
+export const DDOF = 'the variance divides by the count (ddof 0, as TF.js moments); for the sample variance (ddof 1) multiply it by n / (n − 1)';
 
 /** `x` may be any TensorLike (nested arrays too: `sum([1, 2])`, as TF.js), as a freed temporary. */
 function reduce(op: ReduceOpName, x: TensorLike, axis: Axis, keepDims: unknown): Tensor {
@@ -26,17 +32,35 @@ function reduce(op: ReduceOpName, x: TensorLike, axis: Axis, keepDims: unknown):
 }
 
 /** Sum over `axis` (all axes if omitted); 0 over an empty axis. Deterministic: a fixed summation order. */
-export const sum = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor => reduce('sum', x, axis, keepDims);
+export function sum(x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor {
+  extraArgs('sum', arguments.length, REDUCE_PARAMS, NOT_NUMPY);
+  return reduce('sum', x, axis, keepDims);
+}
 /** Mean over `axis`; NaN over an empty axis (as NumPy). */
-export const mean = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor => reduce('mean', x, axis, keepDims);
+export function mean(x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor {
+  extraArgs('mean', arguments.length, REDUCE_PARAMS, NOT_NUMPY);
+  return reduce('mean', x, axis, keepDims);
+}
 /** Maximum over `axis`; NaN propagates and `+0 > -0`. Throws over an empty axis. */
-export const max = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor => reduce('max', x, axis, keepDims);
+export function max(x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor {
+  extraArgs('max', arguments.length, REDUCE_PARAMS, NOT_NUMPY);
+  return reduce('max', x, axis, keepDims);
+}
 /** Minimum over `axis`; NaN propagates and `-0 < +0`. Throws over an empty axis. */
-export const min = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor => reduce('min', x, axis, keepDims);
+export function min(x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor {
+  extraArgs('min', arguments.length, REDUCE_PARAMS, NOT_NUMPY);
+  return reduce('min', x, axis, keepDims);
+}
 /** Product over `axis`; 1 over an empty axis. */
-export const prod = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor => reduce('prod', x, axis, keepDims);
+export function prod(x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor {
+  extraArgs('prod', arguments.length, REDUCE_PARAMS, NOT_NUMPY);
+  return reduce('prod', x, axis, keepDims);
+}
 /** Population variance over `axis` (divides by the count, as TF.js `moments`). */
-export const variance = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor => reduce('variance', x, axis, keepDims);
+export function variance(x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor {
+  extraArgs('variance', arguments.length, REDUCE_PARAMS, DDOF);
+  return reduce('variance', x, axis, keepDims);
+}
 
 /**
  * Index of the maximum along one axis (default 0, as TF.js), as float indices. Ties give the
@@ -44,13 +68,18 @@ export const variance = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor
  * axis longer than 2^24 + 1 is an error: float32 holds its last indices only rounded.
  */
 export function argMax(x: TensorLike, axis = 0): Tensor {
+  extraArgs('argMax', arguments.length, ['x', 'axis'], KEEP_ARG);
   return argReduce('argMax', x, axis);
 }
 
 /** Index of the minimum along one axis (default 0), as float indices; see {@link argMax} for ties and NaN. */
 export function argMin(x: TensorLike, axis = 0): Tensor {
+  extraArgs('argMin', arguments.length, ['x', 'axis'], KEEP_ARG);
   return argReduce('argMin', x, axis);
 }
+
+/** NumPy's `argmax(x, axis, out, keepdims)`. */
+export const KEEP_ARG = 'to keep the axis as size 1 (NumPy\'s keepdims), expandDims(argMax(x, axis), axis)';
 
 /** `x` may be any TensorLike (`argMax([1, 3, 2])`), as a freed temporary. */
 function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: unknown): Tensor {
@@ -69,6 +98,7 @@ function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: unknown): Tenso
 
 /** Mean and population variance over `axis`, as TF.js `moments` (`x` any TensorLike, converted once). */
 export function moments(x: TensorLike, axis?: Axis, keepDims?: boolean): { mean: Tensor; variance: Tensor } {
+  extraArgs('moments', arguments.length, REDUCE_PARAMS, DDOF);
   return withTensors('mean', { x }, ({ x }) => {
     const m = mean(x, axis, keepDims);
     try {

@@ -1,10 +1,13 @@
 /** Scans: running sums and products along an axis (TF.js `cumsum`, `cumprod`). */
 import type { Tensor } from '../tensor.js';
 import type { RawExports } from '../wasm/exports.js';
-import { boolArg, intArg, withTensors, type TensorLike } from './convert.js';
+import { boolArg, extraArgs, intArg, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 type ScanExport = 'nr_cumsum' | 'nr_cumprod';
+
+/** NumPy's `cumsum(x, axis, dtype, out)`: here TF.js's (x, axis, exclusive, reverse). */
+export const NOT_NUMPY_SCAN = "these are TF.js's arguments (NumPy's dtype and out are not arguments here: tensors are float32)";
 
 /** `op` along `axis` of `x` through the wasm export `fn`, its arguments checked. */
 function scan(op: string, fn: ScanExport, x: TensorLike, axis: unknown, exclusive: unknown, reverse: unknown): Tensor {
@@ -29,6 +32,7 @@ function scan(op: string, fn: ScanExport, x: TensorLike, axis: unknown, exclusiv
  * @example cumsum(tensor([[1, 2], [3, 4]]), 1, false, true)  // [[3, 2], [7, 4]]
  */
 export function cumsum(x: TensorLike, axis = 0, exclusive = false, reverse = false): Tensor {
+  extraArgs('cumsum', arguments.length, ['x', 'axis', 'exclusive', 'reverse'], NOT_NUMPY_SCAN);
   return scan('cumsum', 'nr_cumsum', x, axis, exclusive, reverse);
 }
 
@@ -45,5 +49,6 @@ export function cumsum(x: TensorLike, axis = 0, exclusive = false, reverse = fal
  * @example cumprod(tensor([[1, 2], [3, 4]]), 1, false, true)  // [[2, 2], [12, 4]]
  */
 export function cumprod(x: TensorLike, axis = 0, exclusive = false, reverse = false): Tensor {
+  extraArgs('cumprod', arguments.length, ['x', 'axis', 'exclusive', 'reverse'], NOT_NUMPY_SCAN);
   return scan('cumprod', 'nr_cumprod', x, axis, exclusive, reverse);
 }
