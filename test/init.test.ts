@@ -1,6 +1,7 @@
 // What `init()` accepts (issue 7, item 11): every source it documents — bytes, a URL or URL
 // string, a Response, a WebAssembly.Module, a Promise of those — and nothing else: an options
 // object used to be fetched as a URL ("fetching the neurite wasm failed: 404").
+import { inspect } from 'node:util';
 import vm from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import * as nr from '../ts/index.js';
@@ -217,3 +218,20 @@ describe('a Content-Security-Policy that forbids WebAssembly', () => {
     works();
   });
 });
+
+describe('console.log of a tensor whose instance ended (a REPL echoing an old variable)', () => {
+  it('shows its shape and why its values cannot be read, and never throws', async () => {
+    await nr.init({ threads: 1 });
+    const t = nr.tensor([[1, 2], [3, 4]]);
+    expect(inspect(t)).toBe('Tensor(shape=[2,2], dtype=float32)\n[[1. 2.]\n [3. 4.]]');
+    nr.shutdown();
+    const ended = 'Tensor(shape=[2,2], dtype=float32) <values unreadable: ';
+    expect(inspect(t)).toBe(`${ended}NeuriteError: neurite is not initialised: call \`await init()\` first>`);
+    expect(inspect({ t, note: 'mine' })).toContain(ended);
+    await nr.init({ threads: 1 });
+    expect(inspect(t)).toBe(`${ended}DisposedError: data: tensor belongs to a neurite instance that was shut down (shutdown() was called); it is no longer valid>`);
+    expect(() => t.toString()).toThrow(nr.DisposedError); // reading it explicitly still says so
+    works();
+  });
+});
+

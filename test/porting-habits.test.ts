@@ -26,6 +26,42 @@ describe('console.log of a tensor (Node and Deno inspect)', () => {
     expect(inspect(t)).toBe('Tensor(disposed, shape=[2,3])');
   });
 
+  it('nan, inf and −0 print as NumPy 2.4 prints float32 arrays (specials right-aligned, −0 signed in scientific form too)', () => {
+    // Each string is NumPy 2.4.6's str(np.array(values, dtype=np.float32)).
+    const cases: Array<[number[], string]> = [
+      [[1.5, NaN], '[1.5 nan]'],
+      [[0.5, Infinity], '[0.5 inf]'],
+      [[-Infinity, 0], '[-inf   0.]'],
+      [[NaN, -Infinity], '[ nan -inf]'],
+      [[1e-8, NaN], '[1.e-08    nan]'],
+      [[-0, 1e-8], '[-0.e+00  1.e-08]'],
+      [[0, -0], '[ 0. -0.]'],
+      [[-0, 0], '[-0.  0.]'],
+      [[-1, 2.5, -300], '[  -1.     2.5 -300. ]'],
+      [[1e-8, -1e-8], '[ 1.e-08 -1.e-08]'],
+    ];
+    for (const [values, numpy] of cases) {
+      const t = nr.tensor(values);
+      expect(t.toString(), JSON.stringify(values.map(String))).toBe(numpy);
+      t.dispose();
+    }
+    const m = nr.tensor([[1, -2.5], [NaN, 4e3]]);
+    expect(m.toString()).toBe('[[ 1.0e+00 -2.5e+00]\n [     nan  4.0e+03]]');
+    m.dispose();
+  });
+
+  it('layers and their weights show as Keras 3 shows them, not their private fields', () => {
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 3, name: 'hidden' }), nr.layers.dropout({ rate: 0.5 })] });
+    m.build();
+    m.layers[1].trainable = false;
+    expect(m.layers.map((l) => inspect(l))).toEqual(['<Dense name=hidden trainable=true>', `<Dropout name=${m.layers[1].name} trainable=false>`]);
+    expect(m.layers[0].weights.map((w) => inspect(w))).toEqual(['<LayerVariable hidden/kernel shape=[2,3] dtype=float32 trainable=true>', '<LayerVariable hidden/bias shape=[3] dtype=float32 trainable=true>']);
+    expect(inspect({ m })).toContain('layers: [\n      <Dense name=hidden trainable=true>,'); // a model keeps its public fields, its layers shown so
+    const [kernel] = m.layers[0].weights;
+    m.dispose();
+    expect(inspect(kernel)).toBe('<LayerVariable hidden/kernel shape=[2,3] dtype=float32 disposed>');
+  });
+
   it('keeps the public type and the keys unchanged', () => {
     const t = nr.tensor([1]);
     expect(Object.keys(t)).toEqual([]);

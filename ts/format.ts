@@ -39,7 +39,8 @@ function formatter(values: number[]): (v: number) => string {
     const digits = Math.max(0, ...mant);
     parts = values.map((v) => {
       if (!Number.isFinite(v)) return [special(v), ''];
-      const [m, e] = v.toExponential(digits).split('e');
+      const [m0, e] = v.toExponential(digits).split('e');
+      const m = Object.is(v, -0) ? `-${m0}` : m0; // toExponential drops the sign of −0
       const exp = (e[0] === '-' ? '-' : '+') + e.replace(/^[-+]/, '').padStart(2, '0');
       const [ip, fp = ''] = m.split('.');
       return [ip, `.${fp}e${exp}`];
@@ -52,13 +53,19 @@ function formatter(values: number[]): (v: number) => string {
       return [ip === '0' && Object.is(v, -0) ? '-0' : ip, `.${fp}`];
     });
   }
-  const intW = Math.max(0, ...parts.map((p) => p[0].length));
-  const fracW = Math.max(0, ...parts.map((p) => p[1].length));
-  const table = new Map<number, string>();
+  // As NumPy: the columns are as wide as the finite values' integer and fraction parts, or as
+  // a `nan`/`-inf` if that is wider, which is right-aligned in the whole width.
+  const numbers = parts.filter((_, i) => Number.isFinite(values[i]));
+  const fracW = Math.max(0, ...numbers.map((p) => p[1].length));
+  const width = Math.max(fracW + Math.max(0, ...numbers.map((p) => p[0].length)), ...parts.map((p) => (p[1] === '' ? p[0].length : 0)));
+  const intW = width - fracW;
+  // Keyed by the value, −0 apart from +0 (a Map alone would take them for one key).
+  const key = (v: number) => (Object.is(v, -0) ? '-0' : v);
+  const table = new Map<number | string, string>();
   values.forEach((v, i) => {
-    if (!table.has(v)) table.set(v, parts[i][0].padStart(intW) + parts[i][1].padEnd(fracW));
+    if (!table.has(key(v))) table.set(key(v), Number.isFinite(v) ? parts[i][0].padStart(intW) + parts[i][1].padEnd(fracW) : parts[i][0].padStart(width));
   });
-  return (v: number) => table.get(v) ?? String(v);
+  return (v: number) => table.get(key(v)) ?? String(v);
 }
 
 /** The indices shown along a dimension of length n. */

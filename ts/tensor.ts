@@ -8,6 +8,7 @@ import { argPtr, assertLive, call, check, instanceId, lastResultShape, outPtr, r
 import { DisposedError, InvalidArgumentError } from './errors.js';
 import { freedNote, track, untrack, type Tracked } from './scope.js';
 import { formatTensor } from './format.js';
+import { displayAs } from './display.js';
 import * as binary from './ops/binary.js';
 import * as unary from './ops/unary.js';
 import * as reduce from './ops/reduce.js';
@@ -64,21 +65,22 @@ export class Tensor {
   readonly #tracked: Tracked;
   readonly #shape: readonly number[];
 
-  // How Node's and Deno's `console.log` (`util.inspect`) show a tensor: a header with its shape
-  // and dtype, then toString()'s values (TF.js shows its internal fields, neurite had `Tensor {}`).
-  // Installed under the runtimes' registered symbols, so the public type does not change.
+  // How `console.log` shows a tensor: a header with its shape and dtype, then toString()'s values
+  // (TF.js shows its internal fields). One whose instance ended (shutdown(), a panic, another
+  // init) says so instead of throwing: a REPL echoing a variable, or an object holding one, must
+  // not fail.
   static {
-    for (const key of ['nodejs.util.inspect.custom', 'Deno.customInspect']) {
-      Object.defineProperty(this.prototype, Symbol.for(key), {
-        value(this: Tensor): string {
-          if (this.isDisposed) return this.toString();
-          const values = this.toString();
-          return `Tensor(shape=[${this.shape}], dtype=${this.dtype})${values.includes('\n') ? '\n' : ' '}${values}`;
-        },
-        writable: true,
-        configurable: true,
-      });
-    }
+    displayAs(this, (t) => {
+      if (t.isDisposed) return t.toString();
+      const head = `Tensor(shape=[${t.shape}], dtype=${t.dtype})`;
+      let values: string;
+      try {
+        values = t.toString();
+      } catch (e) {
+        return `${head} <values unreadable: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}>`;
+      }
+      return `${head}${values.includes('\n') ? '\n' : ' '}${values}`;
+    });
   }
 
   /**

@@ -10,6 +10,7 @@ import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt } fr
 import { LayerVariable, type VariableOwner } from './variable.js';
 import { applySymbolic, firstUse, isSymbolic, readersOf, useOf, usesOf, type SymbolicTensor } from '../models/symbolic.js';
 import { brand } from '../brand.js';
+import { displayAs } from '../display.js';
 import { CONSTRAINT_OPTIONS, constraintOf, type Constraint, type ConstraintOption } from '../constraints.js';
 
 /**
@@ -164,6 +165,8 @@ export const CLASS_NAMES: Readonly<Record<LayerKind | 'input', string>> = {
 export abstract class Layer {
   static {
     brand(this);
+    // Keras 3's repr (`<Dense name=dense, built=True>`), not the private fields.
+    displayAs(this, (l) => `<${l.getClassName()} name=${l.name} trainable=${l.trainable}>`);
   }
 
   /** The layer type (`dense`, `dropout`, ...). */

@@ -15,6 +15,7 @@ import { boolArg, need } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { readWeightValue, type WeightsAt } from '../models/weights.js';
+import { displayAs } from '../display.js';
 
 /** @internal What a {@link LayerVariable} needs of its layer. */
 export interface VariableOwner {
@@ -36,6 +37,11 @@ export interface VariableOwner {
  * grads['hidden/kernel'].print();
  */
 export class LayerVariable {
+  // Keras 3's repr (`<KerasVariable shape=(2, 1), dtype=float32, path=dense/kernel>`), not the private fields.
+  static {
+    displayAs(this, (v) => `<LayerVariable ${v.name} shape=[${v.#shape}] dtype=float32${v.isDisposed ? ' disposed' : ` trainable=${v.trainable}`}>`);
+  }
+
   /** `layerName/weightName` (`dense_1/kernel`): the key in `variableGrads(...).grads`. */
   readonly name: string;
   /** Always `float32`. */
