@@ -157,6 +157,30 @@ describe('verbose defaults', () => {
     dispose();
   });
 
+  it("in Deno's Jupyter kernel (stdout not shown) the epoch lines go to console.log, one call per line", async () => {
+    const { x, y, model, dispose } = xor();
+    // Deno.jupyter exists in the kernel only (elsewhere its getter throws, as this one does first).
+    let kernel = false;
+    const deno = { get jupyter() { if (!kernel) throw new Error('Deno.jupyter is only available in `deno jupyter` subcommand'); return {}; } };
+    (globalThis as { Deno?: unknown }).Deno = deno;
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      // Outside the kernel: stdout, as in Node.
+      expect(screen(await captureStdout(() => model.fit(x, y, { epochs: 2, verbose: 2 })))).toHaveLength(2);
+      expect(log).not.toHaveBeenCalled();
+      kernel = true;
+      expect(await captureStdout(() => model.fit(x, y, { epochs: 3 }))).toBe('');
+      const lines = log.mock.calls.map((c) => String(c[0]));
+      // fit's default: the first and last epoch and about one a second, each line whole.
+      expect(lines[0]).toMatch(/^Epoch 1\/3 1\/1 \[=+\] - [0-9.]+s - \d+ samples\/s - loss: \S+ - acc: \S+ - mse: \S+ - mae: \S+$/);
+      expect(lines.at(-1)).toMatch(/^Epoch 3\/3 1\/1 \[=+\] - [0-9.]+s - \d+ samples\/s - loss: \S+ - acc: \S+ - mse: \S+ - mae: \S+$/);
+    } finally {
+      log.mockRestore();
+      delete (globalThis as { Deno?: unknown }).Deno;
+      dispose();
+    }
+  });
+
   it('early stopping ends training with one line saying so', async () => {
     const { x, y, model, dispose } = xor();
     const es = nr.callbacks.earlyStopping({ monitor: 'loss', patience: 0, minDelta: 10 });

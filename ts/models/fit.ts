@@ -58,7 +58,8 @@ export interface FitArgs {
    * Progress in Node (as Keras): 0 silent; 1 a bar redrawn in place on a terminal (one line per
    * epoch elsewhere); 2 one line per epoch. The default, `'auto'`, is 1 but keeps only the first
    * and last epoch lines and about one a second in between, so a short run prints a few lines;
-   * an explicit 1 or 2 prints every epoch. Early stopping is reported in one line. In a browser
+   * an explicit 1 or 2 prints every epoch. Early stopping is reported in one line. In a Deno
+   * Jupyter notebook (which does not show stdout) the lines go to `console.log`. In a browser
    * (no stdout) the default prints nothing, as TF.js; an explicit 1 or 2 prints one line per
    * epoch (Keras's `verbose: 2` form) with `console.log`.
    */

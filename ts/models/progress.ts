@@ -23,13 +23,26 @@ interface Out {
 }
 
 function stdout(): Out | null {
+  // Deno's Jupyter kernel shows console.log in the notebook but not what goes to stdout.
+  if (inDenoJupyter()) return consoleOut();
   const p = (globalThis as { process?: { stdout?: Out } }).process;
   return p?.stdout ?? null;
 }
 
+/** Whether this is Deno's Jupyter kernel (`deno jupyter`): elsewhere `Deno.jupyter` throws. */
+function inDenoJupyter(): boolean {
+  const deno = (globalThis as { Deno?: { jupyter?: unknown } }).Deno;
+  if (deno === undefined) return false;
+  try {
+    return deno.jupyter !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Where there is no stdout (a browser page or worker): what is written goes to `console.log`, a
- * call per complete line.
+ * Where there is no stdout (a browser page or worker) or it is not shown (a Deno notebook): what
+ * is written goes to `console.log`, a call per complete line.
  */
 function consoleOut(): Out {
   let held = '';
@@ -58,7 +71,7 @@ export function fitReporter(verbose: 1 | 2 | 'auto'): ProgressReporter {
 
 /** Options of {@link progressBar}. */
 export interface ProgressBarArgs {
-  /** Where to write. Default: `process.stdout` in Node; nothing elsewhere. */
+  /** Where to write. Default: `process.stdout` in Node and Deno (`console.log` in a Deno Jupyter notebook, which does not show stdout); nothing elsewhere. */
   out?: Out | undefined;
   /** Minimum milliseconds between redraws of the bar. Default 100. */
   throttleMs?: number | undefined;
