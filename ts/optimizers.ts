@@ -44,7 +44,7 @@ import { call, check, outPtr, readOut, withWords, words as wordsAt, writeArgs } 
 import { DisposedError, inOp, InvalidArgumentError, NonFiniteError, ShapeError } from './errors.js';
 import { keep } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
-import { describe } from './ops/convert.js';
+import { describe, f32String } from './ops/convert.js';
 import { f32Bits, optionKeys, optionValues, readOptions, unknownOption, type OptionSpec } from './options.js';
 import { LearningRateSchedule, type LearningRate, type ScheduleConfig } from './schedules.js';
 import { OPTIMIZERS, type OptimizerName } from './wasm/codes.js';
@@ -528,7 +528,8 @@ export class Optimizer {
   }
 
   /**
-   * The learning rate the next update will use: the schedule's value at the next step, and for
+   * The learning rate the next update will use, as float32 in its shortest decimal form (`0.01`):
+   * the schedule's value at the next step, and for
    * an optimizer compiled into a model, the model's (`model.learningRate`: after
    * `reduceLROnPlateau` or an assignment to it), which `fit`, `applyGradients` and `minimize`
    * all use.
@@ -537,7 +538,8 @@ export class Optimizer {
     const m = this.#compiled();
     if (m) return m.learningRate;
     const lr = this.#learningRate;
-    return lr instanceof LearningRateSchedule ? lr.at(this.#iterations + 1) : Math.fround(lr);
+    // The float32 rate the step uses, in its shortest decimal form (as model.learningRate).
+    return Number(f32String(Math.fround(lr instanceof LearningRateSchedule ? lr.at(this.#iterations + 1) : lr)));
   }
 
   /**

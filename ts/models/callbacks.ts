@@ -28,6 +28,8 @@ export interface TrainingModel {
   stopTraining: boolean;
   /** Current learning rate; setting it rescales the compiled schedule. */
   learningRate: number;
+  /** The current rate's exact float32 value (what Keras 3's callbacks read: `learningRate` is its shortest decimal form). */
+  readonly learningRateF32: number;
   getWeights(): import('../tensor.js').Tensor[];
   setWeights(w: import('../tensor.js').Tensor[], options?: { allowNonFinite?: boolean | undefined }): void;
 }
@@ -507,14 +509,14 @@ export class ReduceLROnPlateau extends MonitorCallback {
    */
   override onEpochEnd(_epoch: number, logs: Logs = {}): void {
     const v = this.monitorValue(logs);
-    logs.learning_rate = this.model.learningRate;
+    logs.learning_rate = this.model.learningRateF32;
     if (this.#cool > 0) this.#cool--;
     if (this.isImprovement(v, this.best, this.args.minDelta)) {
       this.best = v;
       this.#wait = 0;
     } else if (this.#cool === 0 && ++this.#wait >= this.args.patience) {
       // As Keras: only a rate above minLr is lowered (never raised to minLr, and a rate of 0 stays).
-      const lr = this.model.learningRate;
+      const lr = this.model.learningRateF32;
       if (lr > this.args.minLr) {
         const next = Math.max(lr * this.args.factor, this.args.minLr);
         // A rate > 0 whose factor on the compiled rate underflows float32 is refused by the
@@ -682,7 +684,7 @@ export class LearningRateScheduler extends Callback {
   }
   /** Sets `model.learningRate = schedule(epoch, model.learningRate)`. */
   override onEpochBegin(epoch: number): void {
-    const lr = this.model.learningRate;
+    const lr = this.model.learningRateF32;
     const next: unknown = this.schedule(epoch, lr);
     if (typeof next !== 'number' || !Number.isFinite(next) || next < 0) {
       throw new InvalidArgumentError(`learningRateScheduler: schedule(${epoch}, ${lr}) returned ${describe(next)} at epoch ${epoch}; the learning rate must be a finite number >= 0`);
@@ -692,7 +694,7 @@ export class LearningRateScheduler extends Callback {
   }
   /** Adds the epoch's rate to the logs as `learning_rate` (Keras 3). */
   override onEpochEnd(_epoch: number, logs: Logs = {}): void {
-    logs.learning_rate = this.model.learningRate;
+    logs.learning_rate = this.model.learningRateF32;
   }
 }
 

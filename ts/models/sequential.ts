@@ -25,7 +25,7 @@ import { checkArgs as readKeys, didYouMean, f32Bits } from '../options.js';
 import { DisposedError, inOp, InvalidArgumentError, ShapeError } from '../errors.js';
 import { track, untrack, type Tracked } from '../scope.js';
 import { Tensor } from '../tensor.js';
-import { boolArg, checkShape, describe, need, show } from '../ops/convert.js';
+import { boolArg, checkShape, describe, f32String, need, show } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { drawSeed } from '../ops/random.js';
 import { InputLayer } from '../layers/core.js';
@@ -1626,7 +1626,8 @@ export class Sequential {
   }
 
   /**
-   * The learning rate the next step will use (after schedules). Settable to a finite rate >= 0:
+   * The learning rate the next step will use (after schedules), the float32 value the optimizer
+   * holds in its shortest decimal form (`0.01` after `'adam'`). Settable to a finite rate >= 0:
    * it rescales the schedule (a factor the trainer keeps, saved with the training state) and
    * keeps everything else — the compiled optimizer's state (Adam's moments …) and step count —
    * for `fit` and for a custom loop's `optimizer.minimize`/`applyGradients` on this model's
@@ -1637,6 +1638,12 @@ export class Sequential {
    * factor rescales it).
    */
   get learningRate(): number {
+    // The float32 rate in its shortest decimal form: 0.01, not 0.009999999776482582.
+    return Number(f32String(this.learningRateF32));
+  }
+
+  /** @internal The rate's exact float32 value, which callbacks compute with (as Keras 3's). */
+  get learningRateF32(): number {
     const h = this.handle('learningRate');
     return call((e) => {
       // A negative factor reads only.
@@ -1669,7 +1676,7 @@ export class Sequential {
     // range would change nothing.
     const scale = Math.fround(lr / cur[3]);
     if (!(scale > 0) || !Number.isFinite(scale)) {
-      throw new InvalidArgumentError(`learningRate: ${lr} is too ${scale > 0 ? 'large' : 'small'} beside the compiled rate ${cur[3]}: its factor on the compiled rate, ${lr / cur[3]}, is ${scale > 0 ? 'Infinity' : '0'} in float32 (set 0 to freeze the weights by rate)`);
+      throw new InvalidArgumentError(`learningRate: ${lr} is too ${scale > 0 ? 'large' : 'small'} beside the compiled rate ${f32String(cur[3])}: its factor on the compiled rate, ${lr / cur[3]}, is ${scale > 0 ? 'Infinity' : '0'} in float32 (set 0 to freeze the weights by rate)`);
     }
     call((e) => check(e.nr_model_lr(h, scale, argPtr())));
   }
