@@ -47,8 +47,8 @@ mod wait;
 
 pub use fault::{record_worker_panic, worker_panic_message};
 pub use pool::{
-    configure, fault_word, is_worker, joined, may_split, min_work, run, set_min_work, stop, worker_main, workers, PoolError, DEFAULT_MIN_WORK,
-    MAX_WORKERS,
+    configure, fault_word, is_worker, joined, may_split, min_work, run, set_min_work, stop, wanted_word, worker_main, workers, PoolError,
+    DEFAULT_MIN_WORK, MAX_WORKERS,
 };
 pub use wait::THREADS_SUPPORTED;
 

@@ -70,6 +70,9 @@ static WORKERS: AtomicU32 = AtomicU32::new(0);
 static EPOCH: AtomicU32 = AtomicU32::new(0);
 /// Workers inside `worker_main` (of the current epoch).
 static JOINED: AtomicU32 = AtomicU32::new(0);
+/// Set to 1 by [`may_split`] when a call was large enough to split but no worker had joined
+/// (see [`wanted_word`]); only the JS side clears it.
+static WANTED: AtomicU32 = AtomicU32::new(0);
 static STOP: AtomicU32 = AtomicU32::new(0);
 /// Rung (incremented, then notified) for every job and on stop/configure. Workers wait on it,
 /// and between jobs spin on it: it has a cache line of its own, so that a spinning worker does
@@ -185,6 +188,14 @@ pub fn stop() {
 /// trapped. The calling thread checks it while it waits for a job.
 pub fn fault_word() -> *mut u32 {
     FAULT.as_ptr()
+}
+
+/// The wanted word: 0 until a call on the calling thread is large enough to split (at least
+/// two tasks, work of at least [`min_work`]) while no worker has joined; then 1, until the JS
+/// side stores 0. The JS side starts its workers only once a program runs such a call, so a
+/// program of small calls never pays for starting them (`ts/engine.ts`).
+pub fn wanted_word() -> *mut u32 {
+    WANTED.as_ptr()
 }
 
 /// The split threshold: calls with less work stay on the calling thread.
@@ -333,14 +344,18 @@ pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a
 /// Whether [`run`] would hand `n_tasks` tasks of `work` to the workers now (a hint: another
 /// thread may take the pool first, and then `run` runs them here). Kernels whose one-thread
 /// form is faster as a single loop use it to pick that form.
+///
+/// A call large enough to split while no worker has joined raises [`wanted_word`].
 pub fn may_split(n_tasks: usize, work: usize) -> bool {
-    let split = n_tasks >= 2
-        && work >= min_work()
-        && JOINED.load(Relaxed) != 0
+    let large = n_tasks >= 2 && work >= min_work() && n_tasks <= u32::MAX as usize;
+    let joined = large && JOINED.load(Relaxed) != 0;
+    if large && !joined && WANTED.load(Relaxed) == 0 && !is_worker() {
+        WANTED.store(1, Relaxed);
+    }
+    let split = joined
         && STOP.load(Relaxed) == 0
         && BUSY.load(Relaxed) == 0
-        && !is_worker()
-        && n_tasks <= u32::MAX as usize;
+        && !is_worker();
     // Unit tests run in parallel: only the test that set up the workers uses them.
     #[cfg(test)]
     let split = split && super::testing::owns_pool();

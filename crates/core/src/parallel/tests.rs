@@ -200,3 +200,20 @@ fn a_chunked_map_gives_the_same_bits_for_every_worker_count() {
     });
     assert_eq!(out[10_006].to_bits(), x[10_006].abs().sqrt().to_bits());
 }
+
+#[test]
+fn a_call_large_enough_to_split_without_workers_raises_the_wanted_word() {
+    // Only the raise is checked here: other tests' calls (run in parallel, on the same global)
+    // may raise it too; test/threads.test.ts checks that small calls leave it at 0.
+    with_workers(0, 1000, || {
+        // SAFETY: a live, aligned u32 static, only accessed atomically.
+        let word = unsafe { &*(wanted_word() as *const AtomicU32) };
+        word.store(0, Ordering::Relaxed);
+        let ran = AtomicUsize::new(0);
+        run(32, 1000, &|_| {
+            ran.fetch_add(1, Ordering::Relaxed);
+        });
+        assert_eq!(ran.load(Ordering::Relaxed), 32);
+        assert_eq!(word.load(Ordering::Relaxed), 1);
+    });
+}

@@ -80,6 +80,16 @@ pub extern "C" fn nr_threads_fault_ptr() -> *mut u32 {
     parallel::fault_word()
 }
 
+/// Address of the wanted word (a u32 in shared memory): 1 once a call on the calling thread was
+/// large enough to split while no worker had joined, else 0. JS starts the workers of the
+/// default `init()` when it reads 1 there (and stores 0), so that a program of small calls
+/// never starts them.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub extern "C" fn nr_threads_wanted_ptr() -> *mut u32 {
+    parallel::wanted_word()
+}
+
 /// Sets the split threshold: a kernel call whose work (≈ flops, or elements for element-wise
 /// ops) is below `n` runs on the calling thread. `0` splits every call with two or more
 /// tasks (tests use it to force splitting at tiny sizes).
