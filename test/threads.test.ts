@@ -8,8 +8,9 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
-import { call, raw } from '../ts/engine.js';
-import { liveWorkers } from '../ts/threads/pool.js';
+import { availableParallelism } from 'node:os';
+import { call, instantiate, raw } from '../ts/engine.js';
+import { liveWorkers, type Spawner } from '../ts/threads/pool.js';
 // @ts-expect-error: plain .mjs scripts without declarations (they also run in Deno and browsers)
 import { mlpTraining, threadsReport } from './runtimes/threads.mjs';
 // @ts-expect-error: as above
@@ -64,7 +65,10 @@ describe('init options', () => {
     await nr.init({});
     const { availableParallelism } = await import('node:os');
     const want = Math.min(availableParallelism(), 8);
-    expect(nr.threads()).toMatchObject({ count: want, requested: want, reason: null });
+    // The default starts no workers (issue 12: a cold start that never runs a large call does
+    // not pay for them; see 'workers of the default init' below); threadsReady() starts them.
+    expect(nr.threads()).toMatchObject({ count: 1, requested: want });
+    expect(await nr.threadsReady()).toMatchObject({ count: want, requested: want, reason: null });
     expect(nr.memory().threads).toBe(want);
     // The same options again keep the instance (tensors stay valid); another thread count too:
     // the running instance takes it in place (a library calling init({ threads: 1 }) must not
@@ -110,6 +114,111 @@ describe('init options', () => {
     const t2 = nr.tensor([1]);
     await nr.init({ source: readFileSync(join(import.meta.dirname, '../build/core.wasm')) });
     expect(() => t2.data()).toThrow(nr.DisposedError);
+  });
+});
+
+describe('workers of the default init (issue 12: cold starts)', () => {
+  const want = Math.min(availableParallelism(), 8);
+  /** The core's wanted word (1 once a call large enough to split ran without workers). */
+  const wanted = () => new Uint32Array(raw().memory.buffer)[raw().nr_threads_wanted_ptr() >>> 2];
+  /** A 784-128-10 model's first predict of one row: 200 Kflop, below the split threshold. */
+  const smallWork = () => {
+    const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }), nr.layers.dense({ units: 10, activation: 'softmax' })] });
+    const y = nr.tidy(() => hexBits(m.predict(nr.ones([1, 784])).data()) + hexBits(nr.randomNormal([7, 9], { seed: 2 }).matMul(nr.ones([9, 5])).exp().sum().data()));
+    m.dispose();
+    return y;
+  };
+  const bigWork = () => nr.tidy(() => {
+    const a = nr.randomUniform([300, 200], { seed: 3 });
+    return hexBits(nr.matMul(a, a, false, true).relu().data());
+  });
+
+  it.skipIf(want < 2)('start none until a call is large enough to split, then start (that call on one thread) with the same bits', async () => {
+    await nr.init({ threads: 1 });
+    const [small1, big1] = [smallWork(), bigWork()];
+    const ref = await mlpTraining(nr);
+    nr.shutdown();
+    const said: string[] = [];
+    const info = console.info;
+    console.info = (m: unknown) => void said.push(String(m));
+    try {
+      await nr.init();
+      const start = nr.memory();
+      expect(nr.threads()).toMatchObject({ count: 1, requested: want, reason: 'the workers start at the first call large enough to split (none has run yet); await threadsReady() to start them now' });
+      expect(said).toEqual([]); // nothing fell back: no notice
+      expect(smallWork()).toBe(small1);
+      expect(liveWorkers()).toBe(0);
+      expect(wanted()).toBe(0);
+      expect(nr.memory()).toMatchObject({ numTensors: start.numTensors, numBytes: start.numBytes, threads: 1 });
+      // The first large call runs on the calling thread and starts the pool.
+      expect(bigWork()).toBe(big1);
+      expect(liveWorkers()).toBe(want - 1);
+      expect(wanted()).toBe(1);
+      expect(nr.threads().requested).toBe(want);
+      expect(await nr.threadsReady()).toMatchObject({ count: want, requested: want, reason: null });
+      expect(bigWork()).toBe(big1);
+      // A repeated init() keeps the pool; init with the same count given keeps it too.
+      await nr.init();
+      await nr.init({ threads: want });
+      expect(nr.threads()).toMatchObject({ count: want, reason: null });
+      expect(liveWorkers()).toBe(want - 1);
+      // Training from a fresh default instance: the first steps on one thread, the rest split
+      // as the workers join; the same bits as one thread.
+      nr.shutdown();
+      await nr.init();
+      expect((await mlpTraining(nr)).hex).toBe(ref.hex);
+      expect(liveWorkers()).toBe(want - 1);
+      expect(said).toEqual([]);
+    } finally {
+      console.info = info;
+    }
+  });
+
+  it.skipIf(want < 2)('init({ threads }) given where the default waits starts the workers and waits; another count re-threads; threadsReady() waits for an init in progress', async () => {
+    nr.shutdown();
+    await expect(nr.threadsReady()).rejects.toMatchObject({ code: 'NotInitialized' });
+    await nr.init();
+    const t = nr.tensor([1, 2, 3]);
+    await nr.init({ threads: want });
+    expect(nr.threads()).toMatchObject({ count: want, requested: want, reason: null });
+    expect(Array.from(t.data())).toEqual([1, 2, 3]);
+    nr.shutdown();
+    await nr.init();
+    await nr.init({ threads: 3 });
+    expect(nr.threads()).toMatchObject({ count: 3, requested: 3, reason: null });
+    await nr.init({ threads: 1 });
+    expect(liveWorkers()).toBe(0);
+    nr.shutdown();
+    const pending = nr.init();
+    const ready = nr.threadsReady();
+    await pending;
+    expect(await ready).toMatchObject({ count: want, reason: null });
+  });
+
+  it.skipIf(want < 2)('a worker that fails to start at the first large call leaves one thread, says why (once), and the call and the next give the right bits', async () => {
+    await nr.init({ threads: 1 });
+    const big1 = bigWork();
+    const mod = new WebAssembly.Module(readFileSync(join(ROOT, 'build/core.wasm')));
+    const fallbacks: string[] = [];
+    const cfg = (spawner: Spawner) => ({ threads: 2, spawner, reason: null, relaxedSimd: false, relaxedReason: null, defer: true, onFallback: () => void fallbacks.push(nr.threads().reason!) });
+    // A worker that cannot even be constructed, and one that fails to load (reported later).
+    const throwing: Spawner = () => {
+      throw new Error('refused by a policy');
+    };
+    const failing: Spawner = () => ({ post() {}, listen: (_r, onError) => void setTimeout(() => onError('the worker script failed to load'), 5), terminate() {} });
+    const cases = [[throwing, 'the workers failed to start: refused by a policy'], [failing, 'the workers failed to start: worker 0 failed: the worker script failed to load']] as const;
+    for (const [spawner, reason] of cases) {
+      fallbacks.length = 0;
+      await instantiate(mod, cfg(spawner));
+      expect(nr.threads()).toMatchObject({ count: 1, requested: 2 });
+      expect(bigWork()).toBe(big1);
+      expect(await nr.threadsReady()).toMatchObject({ count: 1, requested: 2, reason });
+      expect(fallbacks).toEqual([nr.threads().reason]);
+      expect(liveWorkers()).toBe(0);
+      expect(bigWork()).toBe(big1);
+      expect(liveWorkers()).toBe(0); // no retry at every large call
+    }
+    nr.shutdown();
   });
 });
 
@@ -325,6 +434,30 @@ describe('processes exit by themselves (built bundles)', () => {
         expect(r.runs[1].mlpHex).toBe(r.runs[0].mlpHex);
       });
     }
+  }
+});
+
+describe('processes with the default init exit by themselves (built bundles)', () => {
+  for (const entry of ['inline', 'url'] as const) {
+    it(`node, ${entry} entry: no large call (no workers), and workers starting at the last call`, async () => {
+      requireDist();
+      const file = join(ROOT, entry === 'url' ? 'dist/url/index.js' : 'dist/index.js');
+      const script = `
+        const nr = await import(${JSON.stringify(file)});
+        await nr.init();
+        const small = nr.tensor([[1, 2]]).matMul(nr.tensor([[3], [4]])).dataSync()[0];
+        const before = nr.threads().count;
+        // Large enough to split: the pool starts after it, as the script ends.
+        const a = nr.randomNormal([300, 300], { seed: 1 });
+        const big = a.matMul(a).sum().dataSync()[0];
+        console.log(JSON.stringify({ small, before, big: Number.isFinite(big), requested: nr.threads().requested }));`;
+      for (const last of [false, true]) {
+        const t0 = Date.now();
+        const { stdout } = await run(process.execPath, ['--input-type=module', '-e', last ? script : script.replace(/const a = [^]*?dataSync\(\)\[0\];/, 'const big = 0;')], { cwd: ROOT, timeout: 60_000 });
+        expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ small: 11, before: 1, big: true, requested: Math.min(availableParallelism(), 8) });
+        expect(Date.now() - t0).toBeLessThan(20_000);
+      }
+    });
   }
 });
 

@@ -19,7 +19,7 @@ export { MAX_ELEMENTS, type TensorLike, type TensorValues } from './ops/convert.
 export { Rank, type TensorContainer, type TensorContainerObject, type TensorContainerArray } from './types.js';
 export type { WasmSource } from './wasm/load.js';
 export type { InitOptions } from './init.js';
-export { threads, shutdown, type ThreadsInfo } from './threads/api.js';
+export { threads, threadsReady, shutdown, type ThreadsInfo } from './threads/api.js';
 export { tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, fill, zerosLike, onesLike, clone, stopGradient, cast, eye, range, linspace } from './ops/creation.js';
 export {
   add, sub, mul, div, pow, maximum, minimum,

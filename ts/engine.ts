@@ -40,6 +40,13 @@ export interface ThreadConfig {
   /** Whether the module is the relaxed-SIMD build, and why not if it was asked for. */
   relaxedSimd: boolean;
   relaxedReason: string | null;
+  /**
+   * Start the workers only once a call is large enough to split (the default `init()`), not
+   * with the instance. Unset: at once.
+   */
+  defer?: boolean;
+  /** Called when workers started later (see `defer`) fail to start: one thread runs then. */
+  onFallback?: () => void;
 }
 
 /** What `threads()` reports. */
@@ -62,6 +69,14 @@ let pool: Pool | null = null;
 let spare: WorkerBlocks[] = [];
 /** Why the last pool failed to start (then the instance runs on one thread). */
 let poolFailure: string | null = null;
+/** The current pool's `ready`, its failure handled (see {@link startWorkers}). */
+let poolReady: Promise<void> | null = null;
+/**
+ * Whether the workers wait for the first call large enough to split ({@link ThreadConfig.defer}):
+ * then every call checks the core's wanted word (at u32 index {@link wantedIndex}) afterwards.
+ */
+let deferred = false;
+let wantedIndex = 0;
 /** Whether the current module is the threaded build. */
 let threadedModule = false;
 /** The instance's memory: imported and shared for the threaded build, else its export. */
@@ -94,6 +109,7 @@ function instantiateShared(mod: WebAssembly.Module): { instance: WebAssembly.Ins
 
 /** Stops and terminates the workers of the current instance, if any. */
 function stopPool(): void {
+  deferred = false;
   if (pool) {
     pool.terminate(current?.exports as { nr_threads_stop(): number } | undefined);
     pool = null;
@@ -170,19 +186,33 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
 
 /**
  * Starts the workers {@link config} asks for on the current instance (`exports`, on
- * {@link linear}); the pool's `ready` promise, or `null` when it runs on one thread.
+ * {@link linear}), or with {@link ThreadConfig.defer} (unless `now`) arranges for them to
+ * start at the first call large enough to split; the pool's `ready` promise, or `null` when
+ * none started. `late`: started after `init` resolved, so a failure is reported through
+ * {@link ThreadConfig.onFallback} (`init` reports its own).
  */
-function startWorkers(mod: WebAssembly.Module, exports: RawExports): Promise<void> | null {
+function startWorkers(mod: WebAssembly.Module, exports: RawExports, now = !config.defer, late = false): Promise<void> | null {
+  deferred = false;
+  poolReady = null;
   const workers = threadedModule && config.spawner ? config.threads - 1 : 0;
   const pe = exports as unknown as PoolExports;
   if (workers === 0) {
     if (threadedModule) pe.nr_threads_configure(0);
     return null;
   }
+  // A core without the wanted word (an older core.wasm given as the source) starts them now.
+  if (!now && typeof exports.nr_threads_wanted_ptr === 'function') {
+    pe.nr_threads_configure(0);
+    wantedIndex = exports.nr_threads_wanted_ptr() >>> 2;
+    u32()[wantedIndex] = 0;
+    deferred = true;
+    return null;
+  }
   /** The instance goes on with the calling thread alone, and `threads()` says why. */
   const oneThread = (err: unknown): void => {
     poolFailure = `the workers failed to start: ${(err as Error)?.message ?? String(err)}`;
     try { pe.nr_threads_configure(0); } catch { /* instance gone */ }
+    if (late) config.onFallback?.();
   };
   let p: Pool;
   try {
@@ -193,13 +223,39 @@ function startWorkers(mod: WebAssembly.Module, exports: RawExports): Promise<voi
     return null;
   }
   pool = p;
-  return p.ready.catch((err: Error) => {
+  poolReady = p.ready.catch((err: Error) => {
     // Workers that cannot start (a Content-Security-Policy without blob:, a missing worker.js…).
     if (pool !== p) return;
     p.terminate(pe);
     pool = null;
     oneThread(err);
   });
+  return poolReady;
+}
+
+/**
+ * After a call while the workers wait ({@link deferred}): starts them if the call was large
+ * enough to split (the core raised its wanted word). That call ran on the calling thread;
+ * later ones split as soon as a worker joins.
+ */
+function startIfWanted(): void {
+  if (u32()[wantedIndex] === 0 || !current || !module) return;
+  void startWorkers(module, current.exports, true, true);
+}
+
+/**
+ * Starts the workers now if they wait for a large call, and resolves once they joined (or
+ * failed to start: then one thread runs and `threads()` says why).
+ */
+export async function workersReady(): Promise<void> {
+  if (!current) throw new NeuriteError('NotInitialized', 'neurite is not initialised: call `await init()` first');
+  if (deferred && module) startWorkers(module, current.exports, true, true);
+  await poolReady;
+}
+
+/** Whether the workers wait for the first call large enough to split. */
+export function workersDeferred(): boolean {
+  return deferred;
 }
 
 /**
@@ -226,7 +282,16 @@ export async function instantiate(mod: WebAssemblyModule, cfg?: ThreadConfig): P
  */
 export async function rethread(cfg: ThreadConfig): Promise<boolean> {
   if (!current || !threadedModule || !module) return false;
+  // The workers asked for already run, or start later as asked: nothing to stop.
+  if (cfg.threads === config.threads && cfg.spawner && config.spawner && (pool || deferred)) {
+    config = cfg;
+    if (deferred && !cfg.defer) startWorkers(module, current.exports, true);
+    else if (pool === null && cfg.defer) startWorkers(module, current.exports);
+    await poolReady;
+    return true;
+  }
   const [old, id] = [pool, current.id];
+  deferred = false;
   pool = null;
   // The old workers' stacks go to the new ones once every old worker has left the core.
   const clean = old ? await old.stop(current.exports as unknown as PoolExports) : false;
@@ -234,7 +299,8 @@ export async function rethread(cfg: ThreadConfig): Promise<boolean> {
   if (old && clean) spare.push(...old.blocks);
   poolFailure = null;
   config = cfg;
-  await startWorkers(module as WebAssembly.Module, current.exports);
+  // Workers that had started (a large call ran) start again at once.
+  await startWorkers(module as WebAssembly.Module, current.exports, old !== null || !cfg.defer);
   return true;
 }
 
@@ -256,6 +322,7 @@ export function threadsInfo(): ThreadsInfo {
   let reason = config.reason ?? poolFailure;
   if (!reason && !threadedModule && config.threads > 1) reason = 'this build of neurite has no thread support (the plain .wasm: see README, Threads)';
   if (!reason && pool && count < config.threads) reason = `${count - 1} of ${config.threads - 1} workers have joined so far`;
+  if (!reason && deferred) reason = 'the workers start at the first call large enough to split (none has run yet); await threadsReady() to start them now';
   return { count, requested: config.threads, reason: count < config.threads ? reason : null, relaxedSimd: config.relaxedSimd, relaxedReason: config.relaxedReason };
 }
 
@@ -471,7 +538,9 @@ export function check(status: number): void {
 export function call<T>(f: (e: RawExports) => T): T {
   const inst = live();
   try {
-    return f(inst.exports);
+    const r = f(inst.exports);
+    if (deferred) startIfWanted();
+    return r;
   } catch (err) {
     rethrow(inst, err);
   }
@@ -486,7 +555,9 @@ export function callOp<T>(f: (e: RawExports, out: number) => number, wrap: (hand
   const inst = live();
   try {
     check(f(inst.exports, inst.scratch));
-    return wrap(u32()[inst.scratch >>> 2]);
+    const r = wrap(u32()[inst.scratch >>> 2]);
+    if (deferred) startIfWanted();
+    return r;
   } catch (err) {
     rethrow(inst, err);
   }

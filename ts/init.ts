@@ -1,5 +1,5 @@
 /** `init()`: compiles and instantiates the core once; both entries build on this. */
-import { instantiate, isInitialized, rethread, threadsInfo, type ThreadConfig } from './engine.js';
+import { instantiate, isInitialized, rethread, threadsInfo, workersDeferred, type ThreadConfig } from './engine.js';
 import { InvalidArgumentError, IOError, isDenoDenial, thrownDetail } from './errors.js';
 import { didYouMean, optionKeys } from './options.js';
 import { DEFAULT_THREADS_CAP, MAX_THREADS, hasRelaxedSimd, hasWorkerThreads, reportedCores, workersUnavailable } from './threads/detect.js';
@@ -16,6 +16,12 @@ export interface InitOptions {
    * for any value. Browsers need a cross-origin-isolated page for more than one. Given to a
    * later `init`, it changes the running instance's threads in place (its tensors and models
    * stay valid).
+   *
+   * Given, `init` starts the workers and resolves once they joined. Not given, it starts none:
+   * the workers start at the first call large enough to split (a training step, a large
+   * batch or product), which itself runs on the calling thread, so a program of small calls
+   * (a serverless function predicting a few rows) never pays for them. `threads()` reports
+   * what runs; {@link threadsReady} starts them at once and waits.
    */
   threads?: number | undefined;
   /**
@@ -185,8 +191,22 @@ async function workersFor(entry: Entry, threads: number): Promise<{ spawner: Spa
   return typeof s === 'string' ? { spawner: null, reason: s } : { spawner: s, reason: null };
 }
 
-/** What the last `init` resolved its options to (to tell a repeated `init(options)` from a new one). */
-const last = { threads: 0, relaxedSimd: false };
+/**
+ * What the last `init` resolved its options to (to tell a repeated `init(options)` from a new
+ * one); `defer` when its threads were the default (workers wait for a large call).
+ */
+const last = { threads: 0, relaxedSimd: false, defer: false };
+
+/** Says once (per reason) that fewer threads run than asked, when `threads()` gives a reason. */
+function noticeThreads(): void {
+  const info = threadsInfo();
+  if (info.reason && !workersDeferred()) notice(info.reason, `running on ${info.count} of ${info.requested} threads: ${info.reason}`);
+}
+
+/** @internal Resolves when no `init` is running (whether the last one succeeded or not). */
+export function initSettled(): Promise<void> {
+  return pending ? pending.then(() => undefined, () => undefined) : Promise.resolve();
+}
 
 /**
  * Loads the WebAssembly core. Call once and await it before any other function; later calls
@@ -201,8 +221,9 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     return Promise.reject(err);
   }
   // Options that ask for what already runs keep the instance; options not given keep theirs.
+  // A thread count given where the default's workers wait for a large call starts them.
   const same = () =>
-    opts.source === undefined && (opts.threads === undefined || opts.threads === last.threads) && (opts.relaxedSimd === undefined || opts.relaxedSimd === last.relaxedSimd);
+    opts.source === undefined && (opts.threads === undefined || (opts.threads === last.threads && !last.defer)) && (opts.relaxedSimd === undefined || opts.relaxedSimd === last.relaxedSimd);
   const unspecified = opts.source === undefined && opts.threads === undefined && opts.relaxedSimd === undefined;
   if (pending && unspecified) return pending;
   if (!pending && isInitialized() && same()) return Promise.resolve();
@@ -222,12 +243,13 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     const wantRelaxed = (opts.relaxedSimd ?? last.relaxedSimd) && unusable === null;
     if (isInitialized() && opts.source === undefined && wantRelaxed === now.relaxedSimd) {
       const threads = opts.threads ?? last.threads;
+      const defer = opts.threads === undefined && last.defer;
       const relaxedReason = opts.relaxedSimd === undefined ? now.relaxedReason : opts.relaxedSimd ? unusable : null;
-      if (await rethread({ threads, ...(await workersFor(entry, threads)), relaxedSimd: now.relaxedSimd, relaxedReason })) {
+      if (await rethread({ threads, ...(await workersFor(entry, threads)), relaxedSimd: now.relaxedSimd, relaxedReason, defer, onFallback: noticeThreads })) {
         last.threads = threads;
         last.relaxedSimd = opts.relaxedSimd ?? last.relaxedSimd;
-        const info = threadsInfo();
-        if (info.reason) notice(info.reason, `running on ${info.count} of ${info.requested} threads: ${info.reason}`);
+        last.defer = defer;
+        noticeThreads();
         if (relaxedReason && opts.relaxedSimd) notice(relaxedReason, `relaxedSimd: using the plain SIMD module: ${relaxedReason}`);
         return;
       }
@@ -259,7 +281,8 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
       mod = await compileFrom(src, entry.base, own ? { name: entry.defaultName, denoAdvice: entry.denoAdvice } : {});
     }
     const threads = opts.threads ?? Math.min(await reportedCores(), DEFAULT_THREADS_CAP);
-    const cfg: ThreadConfig = { threads, ...(await workersFor(entry, threads)), relaxedSimd: relaxed, relaxedReason };
+    const defer = opts.threads === undefined;
+    const cfg: ThreadConfig = { threads, ...(await workersFor(entry, threads)), relaxedSimd: relaxed, relaxedReason, defer, onFallback: noticeThreads };
     try {
       await instantiate(mod, cfg);
     } catch (err) {
@@ -270,8 +293,8 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     }
     last.threads = threads;
     last.relaxedSimd = opts.relaxedSimd ?? false;
-    const info = threadsInfo();
-    if (info.reason) notice(info.reason, `running on ${info.count} of ${info.requested} threads: ${info.reason}`);
+    last.defer = defer;
+    noticeThreads();
     if (relaxedReason) notice(relaxedReason, `relaxedSimd: using the plain SIMD module: ${relaxedReason}`);
   })();
   // Forget the attempt when it settles, so that a failed init() can be retried. The handler

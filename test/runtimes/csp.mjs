@@ -9,8 +9,12 @@ const nr = await import(entry === 'url' ? '../../dist/url/index.js' : '../../dis
 const threads = new URLSearchParams(location.search).has('threads');
 try {
   await nr.init(threads ? {} : { threads: 1 });
-  // Workers join (or fail to load) after init(): wait for the pool to settle, at most 5 s.
-  for (let i = 0; i < 100 && /so far/.test(nr.threads().reason ?? ''); i++) await new Promise((r) => setTimeout(r, 50));
+  if (threads) {
+    // The default init() starts its workers at the first call large enough to split (this
+    // product); they join, or fail to load, after it: threadsReady() waits for either.
+    nr.tidy(() => nr.randomNormal([300, 300], { seed: 1 }).matMul(nr.ones([300, 300])).dataSync());
+    await nr.threadsReady();
+  }
   await publish({ entry, error: null, threads: nr.threads() });
 } catch (e) {
   await publish({ entry, error: { name: e?.name, code: e?.code, message: e?.message, neurite: e instanceof nr.NeuriteError } });

@@ -1,5 +1,9 @@
-/** The public thread functions: what runs (`threads()`) and stopping it all (`shutdown()`). */
-import { shutdown as stop, threadsInfo, type ThreadsInfo } from '../engine.js';
+/**
+ * The public thread functions: what runs (`threads()`), starting the workers now and waiting
+ * for them (`threadsReady()`), and stopping it all (`shutdown()`).
+ */
+import { shutdown as stop, threadsInfo, workersReady, type ThreadsInfo } from '../engine.js';
+import { initSettled } from '../init.js';
 
 export type { ThreadsInfo };
 
@@ -15,6 +19,26 @@ export type { ThreadsInfo };
  * threads().count; // 2 where workers can share memory, else 1 (and `reason` says why)
  */
 export function threads(): ThreadsInfo {
+  return threadsInfo();
+}
+
+/**
+ * Starts the workers now if they have not started (the default `init()` leaves them for the
+ * first call large enough to split), and resolves with {@link threads} once every worker
+ * joined, or failed to start (then one thread runs and `reason` says why; it never rejects for
+ * that). Waits for an `init` in progress first; rejects with a `NeuriteError`
+ * (`NotInitialized`) when neurite is not initialised. Not needed for correctness: results are
+ * the same bits whenever the workers join. For a benchmark, or to pay the start-up before a
+ * server takes requests.
+ *
+ * @example
+ * await init();
+ * threads().count;              // 1: no call large enough to split has run yet
+ * (await threadsReady()).count; // 2 on a 2-core machine
+ */
+export async function threadsReady(): Promise<ThreadsInfo> {
+  await initSettled();
+  await workersReady();
   return threadsInfo();
 }
 

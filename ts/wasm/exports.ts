@@ -28,6 +28,7 @@ export interface RawExports {
   nr_threads_joined(): number;
   nr_threads_stop(): number;
   nr_threads_fault_ptr(): number;
+  nr_threads_wanted_ptr(): number;
   nr_threads_set_min_work(n: number): void;
   nr_threads_min_work(): number;
   nr_debug_panic_in_worker(nTasks: number): number;
