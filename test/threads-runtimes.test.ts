@@ -133,6 +133,16 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno threads (${CI ? 'required on CI' 
     expect(r.busy).toEqual([512, 512]);
   });
 
+  it("inline entry, the default init(): no workers until the training's first large call, then they start; the same bits, and the process exits with workers busy", async () => {
+    const r = await deno([], ['inline', '1,default', 'busy']);
+    await sameBits(r, [1, 'default'] as never);
+    const d = r.runs[1] as Report['runs'][number] & { ready: number; requested: number };
+    expect(d.count).toBe(1);
+    if (d.requested > 1) expect(d.reason).toMatch(/first call large enough to split/);
+    expect(d.ready).toBe(d.requested);
+    expect(r.busy).toEqual([512, 512]);
+  });
+
   it('url entry with --allow-read: threads work and the process exits', async () => {
     const r = await deno(['--allow-read'], ['url', '1,3']);
     await sameBits(r, [1, 3]);

@@ -7,7 +7,7 @@
 //
 // Run directly it prints the report as one JSON line and then just ENDS (no shutdown()): the
 // process must exit by itself although workers were started.
-//   node test/runtimes/threads.mjs inline|url 1,2,3,8 [busy]
+//   node test/runtimes/threads.mjs inline|url 1,2,3,8 [busy]   (a count may be `default`: init())
 //   deno run [--allow-read] test/runtimes/threads.mjs inline|url 1,2,3,8 [busy]
 // `busy` ends the script right after a large matMul, while the workers still spin.
 import { hexBits, seededTraining } from './smoke.mjs';
@@ -32,16 +32,25 @@ export async function mlpTraining(nr) {
   return { hex, predictHex };
 }
 
-/** Per thread count: what `threads()` reported and the training bits. Never throws. */
+/**
+ * Per thread count: what `threads()` reported and the training bits. Never throws. A count
+ * `'default'` is a fresh `init()` without options (its workers start at the first call large
+ * enough to split, during the training): its run adds `ready`, the count `threadsReady()`
+ * gives after the training.
+ */
 export async function threadsReport(nr, counts) {
   const runs = [];
   try {
     for (const threads of counts) {
-      await nr.init({ threads });
+      if (threads === 'default') {
+        nr.shutdown();
+        await nr.init();
+      } else await nr.init({ threads });
       const info = nr.threads();
       const mlp = await mlpTraining(nr);
       const smoke = await seededTraining(nr);
-      runs.push({ threads, count: info.count, reason: info.reason, memoryThreads: nr.memory().threads, mlpHex: mlp.hex, predictHex: mlp.predictHex, trainHex: smoke.hex });
+      const ready = threads === 'default' ? { ready: (await nr.threadsReady()).count, requested: info.requested } : {};
+      runs.push({ threads, count: info.count, reason: info.reason, memoryThreads: nr.memory().threads, mlpHex: mlp.hex, predictHex: mlp.predictHex, trainHex: smoke.hex, ...ready });
     }
     return { runs };
   } catch (e) {
@@ -81,7 +90,7 @@ if (isMain) {
   const [entry, list = '1,2', mode] = args;
   if (entry !== 'inline' && entry !== 'url') throw new Error(`threads.mjs: entry must be "inline" or "url", got ${entry}`);
   const nr = entry === 'url' ? await import('../../dist/url/index.js') : await import('../../dist/index.js');
-  const report = await threadsReport(nr, list.split(',').map(Number));
+  const report = await threadsReport(nr, list.split(',').map((c) => (c === 'default' ? c : Number(c))));
   if (mode === 'busy') {
     const a = nr.randomUniform([512, 512], { seed: 1 });
     const b = a.matMul(a);
