@@ -44,9 +44,9 @@ export interface ThreadConfig {
    * Start the workers only once a call is large enough to split (the default `init()`), not
    * with the instance. Unset: at once.
    */
-  defer?: boolean;
+  defer?: boolean | undefined;
   /** Called when workers started later (see `defer`) fail to start: one thread runs then. */
-  onFallback?: () => void;
+  onFallback?: (() => void) | undefined;
 }
 
 /** What `threads()` reports. */
