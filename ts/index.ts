@@ -45,7 +45,8 @@ function inlineWasm(): Promise<ArrayBufferBytes> {
  * inlined in this bundle is used; pass bytes, a URL, a `Response` or a `WebAssembly.Module`
  * to use another, or {@link InitOptions} (`threads`, `source`; `relaxedSimd` needs
  * `neurite/url`). Workers start from source text inlined here (a Blob URL in browsers, an
- * `eval` worker in Node and Deno).
+ * `eval` worker in Node and Deno); without `threads`, only after the first call large enough
+ * to split (see `threadsReady()`), so `init()` itself starts none.
  */
 export function init(source?: WasmSource | InitOptions): Promise<void> {
   // Relative URLs resolve against the page (browsers) when there is one.

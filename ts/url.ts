@@ -14,7 +14,9 @@ export * from './api.js';
  * Loads the WebAssembly core; await it once before anything else. By default `core.wasm` next
  * to this module is fetched (read from disk in Node and Deno); pass bytes, a URL, a `Response`
  * or a `WebAssembly.Module` to use another, or {@link InitOptions} (`threads`, `relaxedSimd`,
- * `source`). Browser workers run `worker.js` from next to this module.
+ * `source`). Browser workers run `worker.js` from next to this module; without `threads`, they
+ * start only after the first call large enough to split (see `threadsReady()`), so `init()`
+ * itself starts none.
  */
 export function init(source?: WasmSource | InitOptions): Promise<void> {
   return initFrom(
