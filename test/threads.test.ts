@@ -461,6 +461,28 @@ describe('processes with the default init exit by themselves (built bundles)', (
   }
 });
 
+describe('a cold init compiles only neurite (built bundles)', () => {
+  // init({ threads: 1 }) read the global Response (to tell options from a source), which in
+  // Node loads its fetch, undici, whose own wasm compile cost 20–50 ms of a cold start.
+  for (const entry of ['inline', 'url'] as const) {
+    it(`node, ${entry} entry: init(), init({}) and init({ threads: 1 }) compile one module`, async () => {
+      requireDist();
+      const file = join(ROOT, entry === 'url' ? 'dist/url/index.js' : 'dist/index.js');
+      for (const arg of ['', '{}', '{ threads: 1 }']) {
+        const script = `
+          let compiles = 0;
+          const compile = WebAssembly.compile;
+          WebAssembly.compile = (...a) => (compiles++, compile(...a));
+          const nr = await import(${JSON.stringify(file)});
+          await nr.init(${arg});
+          console.log(JSON.stringify({ compiles }));`;
+        const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 });
+        expect(JSON.parse(stdout.trim().split('\n').at(-1)!), `init(${arg})`).toEqual({ compiles: 1 });
+      }
+    });
+  }
+});
+
 describe('relaxed SIMD (neurite/url, built)', () => {
   // test/runtimes/threads.mjs's relaxedReport, as the browser suites run it.
   const script = `

@@ -128,10 +128,12 @@ export function isWasmModule(v: unknown): boolean {
 
 /**
  * @internal Whether `v` is a `Response`, or one from a fetch polyfill or another realm: an
- * object with `ok` and `arrayBuffer()`.
+ * object with `ok` and `arrayBuffer()` (a `Response` has both). It never reads the global
+ * `Response`: in Node that loads its fetch (undici, which compiles a wasm of its own), which
+ * cost `init({ threads: 1 })` 20–50 ms of a cold start over `init()`.
  */
 export function isResponseLike(v: unknown): boolean {
-  return (typeof Response !== 'undefined' && v instanceof Response) || (v !== null && typeof v === 'object' && 'ok' in v && typeof (v as { arrayBuffer?: unknown }).arrayBuffer === 'function');
+  return v !== null && typeof v === 'object' && 'ok' in v && typeof (v as { arrayBuffer?: unknown }).arrayBuffer === 'function';
 }
 
 /** @internal What `init`'s source may be, for its messages. */
