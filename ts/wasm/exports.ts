@@ -18,6 +18,8 @@ export interface RawExports {
   nr_alloc(bytes: number, align: number): number;
   nr_dealloc(ptr: number, bytes: number, align: number): void;
   nr_memory(out: number): number;
+  /** `[live objects, live tensors, live models]` (3 u32) from counters, without `nr_memory`'s walk over every live model. */
+  nr_live_counts(out: number): number;
   nr_enum_name(kind: number, id: number): number;
   nr_debug_panic(n: number): number;
 

@@ -128,6 +128,24 @@ pub unsafe extern "C" fn nr_memory(out: *mut u32) -> i32 {
     })
 }
 
+/// Writes `[live objects, live tensors, live models]` as u32 to `out`: the counts of
+/// [`nr_memory`] without its bytes, read from counters (O(1)), where `nr_memory` walks every
+/// live model to sum its weights (16 ms at 20,000 models). For checks that run often: the
+/// facade's live-count warning looks every 4,096 new objects. A nested model with a handle of
+/// its own counts once per handle.
+///
+/// # Safety
+/// `out` must point to 3 writable u32 values.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_live_counts(out: *mut u32) -> i32 {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let [live, tensors, models] = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.counts());
+        // SAFETY: write_slice checks that `out` has room for 3 u32s.
+        unsafe { ffi::write_slice("liveCounts", out, 3, &[live as u32, tensors as u32, models as u32]) }
+    })
+}
+
 /// Enum families whose names TS checks against its own tables (one source of truth).
 #[repr(u32)]
 pub enum EnumKind {
