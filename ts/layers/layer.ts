@@ -6,7 +6,7 @@ import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { boolArg, describe, dtypeArg, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
 import { checkArgs, optionKeys, unknownOption } from '../options.js';
 import type { Tensor } from '../tensor.js';
-import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt } from '../models/weights.js';
+import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt, type WeightValues } from '../models/weights.js';
 import { LayerVariable, type VariableOwner } from './variable.js';
 import { applySymbolic, firstUse, isSymbolic, readersOf, useOf, usesOf, type SymbolicTensor } from '../models/symbolic.js';
 import { brand } from '../brand.js';
@@ -495,12 +495,16 @@ export abstract class Layer {
    * Overwrites this layer's weights (in every model that holds it); `weights` must match
    * `getWeights()` in count and shapes, and hold finite values unless `allowNonFinite`. Every
    * weight is checked before any is set, so a failed call changes nothing. The layer must be
-   * built (in a model that was compiled, fitted, used or built).
+   * built (in a model that was compiled, fitted, used or built). A weight may also be given as
+   * its values alone in row-major order (a `Float32Array`, a `Float64Array` or an array of
+   * numbers, as many as the weight has), copied straight into it, as a model's `setWeights` takes them.
    *
    * @example
    * layer.setWeights([tensor2d([[1, 0], [0, 1]]), tensor1d([0, 0])]);
+   * @example
+   * layer.setWeights([new Float32Array([1, 0, 0, 1]), new Float32Array([0, 0])]);
    */
-  setWeights(weights: Tensor[], options?: { allowNonFinite?: boolean | undefined }): void {
+  setWeights(weights: readonly WeightValues[], options?: { allowNonFinite?: boolean | undefined }): void {
     const op = 'setWeights';
     const o = checkArgs(op, options, ['allowNonFinite']);
     const allow = boolArg(op, 'allowNonFinite', o.allowNonFinite, false);

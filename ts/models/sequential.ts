@@ -38,7 +38,7 @@ import { evaluateDatasetLoop, fitDatasetLoop, type DatasetLike, type EvaluateDat
 import { summaryText } from './summary.js';
 import { assertCanLearn } from './zero_gradient.js';
 import { distribution, type Distribution } from '../layers/autoencoder.js';
-import { numWeights, readWeights, weightSpecs, writeWeights } from './weights.js';
+import { numWeights, readWeights, weightSpecs, writeWeights, type WeightValues } from './weights.js';
 import { tfLayerOrder, tfWeightOrder, type WeightTree } from './weight-order.js';
 import type { LayerVariable } from '../layers/variable.js';
 import { setModelVariables, tapeRecording } from '../autodiff.js';
@@ -1545,10 +1545,20 @@ export class Sequential {
    * shapes, and hold finite values unless `allowNonFinite` (as `loadModel`'s option). Every
    * weight is checked before any is set, so a failed call leaves the model as it was.
    *
+   * Each weight may also be given as its values alone, a `Float32Array` (or a `Float64Array`,
+   * or an array of numbers) in row-major order with as many values as the weight has (Keras's
+   * `set_weights` takes arrays too; TF.js only tensors): they are copied straight into the
+   * weight, with no tensor made, which is the cheap way to write genomes into a pool of models.
+   * A wrong length is a `ShapeError` naming the weight, its shape and both lengths.
+   *
    * @example
    * tidy(() => copy.setWeights(model.getWeights())); // tidy frees getWeights' copies
+   * @example
+   * // A 5-8-2 network's genome: kernel 5·8, bias 8, kernel 8·2, bias 2, one Float32Array.
+   * let o = 0;
+   * brain.setWeights([40, 8, 16, 2].map((n) => genes.subarray(o, (o += n))));
    */
-  setWeights(weights: Tensor[], options?: { allowNonFinite?: boolean | undefined }): void {
+  setWeights(weights: readonly WeightValues[], options?: { allowNonFinite?: boolean | undefined }): void {
     const h = this.handle('setWeights');
     const o = readKeys('setWeights', options, ['allowNonFinite']);
     const allow = boolArg('setWeights', 'allowNonFinite', o.allowNonFinite, false);

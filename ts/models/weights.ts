@@ -4,10 +4,19 @@
  * A layer is addressed by a live model holding it and the child-index path to it (through
  * nested models); the path of the model itself is `[]`.
  */
-import { call, check, outPtr, readOut, readString, writeArgs } from '../engine.js';
-import { InvalidArgumentError } from '../errors.js';
-import { wrapHandle, type Tensor } from '../tensor.js';
-import { describe, need, show } from '../ops/convert.js';
+import { argPtr, call, check, outPtr, readOut, readString, withWords, words, writeArgs } from '../engine.js';
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { Tensor, wrapHandle } from '../tensor.js';
+import { attachedArg, describe, f32Value, firstNonFinite, need, show } from '../ops/convert.js';
+
+/**
+ * One weight's new values for `setWeights`: a {@link Tensor} of the weight's shape, or the
+ * values alone in row-major order (as `getWeights()[i].dataSync()` gives them), as many as the
+ * weight has, which go straight into the weight's memory (one copy, no tensor): the way to
+ * write a genome into a pooled model. Keras's `set_weights` takes arrays too; TF.js takes
+ * tensors only. Float64 values and numbers are rounded to float32, as `tensor()` rounds them.
+ */
+export type WeightValues = Tensor | Float32Array | Float64Array | readonly number[];
 
 /** @internal A model handle and the child-index path of the model or layer inside it. */
 export interface WeightsAt {
@@ -98,14 +107,17 @@ export function writeWeights(op: string, at: WeightsAt, owner: string, weights: 
     const few = (k: number) => k > 0 && k <= 8;
     const specs = few(n) ? weightSpecs(op, at) : [];
     const expected = (order && specs.length > 0 ? order.map((i) => specs[i]) : specs).map((w) => (at.path.length ? `${w.name} ${show(w.shape)}` : show(w.shape)));
-    const shapeOf = (w: unknown): string => (w !== null && typeof w === 'object' && Array.isArray((w as { shape?: unknown }).shape) ? show((w as { shape: number[] }).shape) : describe(w));
-    const got = Array.isArray(weights) ? `${weights.length} tensor${weights.length === 1 ? '' : 's'}${few(weights.length) ? ` (${weights.map(shapeOf).join(', ')})` : ''}` : describe(weights);
+    const shapeOf = (w: unknown): string =>
+      w !== null && typeof w === 'object' && Array.isArray((w as { shape?: unknown }).shape) ? show((w as { shape: number[] }).shape) : isValues(w) ? `${w.length} values` : describe(w);
+    const noun = Array.isArray(weights) && weights.some(isValues) ? 'weight' : 'tensor';
+    const got = Array.isArray(weights) ? `${weights.length} ${noun}${weights.length === 1 ? '' : 's'}${few(weights.length) ? ` (${weights.map(shapeOf).join(', ')})` : ''}` : describe(weights);
     throw new InvalidArgumentError(`${op}: ${owner} has ${n} weight${n === 1 ? '' : 's'}${expected.length ? ` (${expected.join(', ')})` : ''}, got ${got}`);
   }
-  const handles = weights.map((w, i) => need(op, `weights[${i}]`, w));
   // Position j of `weights` for the core's weight i.
-  const pos = order ? inverse(order) : handles.map((_, i) => i);
+  const pos = order ? inverse(order) : weights.map((_, i) => i);
   const allow = allowNonFinite ? 1 : 0;
+  if (weights.some((w) => !(w instanceof Tensor))) return writeValues(op, at, owner, weights, pos, allowNonFinite);
+  const handles = weights.map((w, i) => need(op, `weights[${i}]`, w));
   // Check all, then set all (the values were checked on the first pass).
   for (const checkOnly of [1, 0]) {
     for (let i = 0; i < n; i++) {
@@ -118,6 +130,103 @@ export function writeWeights(op: string, at: WeightsAt, owner: string, weights: 
       }
     }
   }
+}
+
+/**
+ * A weight's values given as an array: a Float32Array or a Float64Array (of any realm: by the
+ * tag), or an array (of numbers, checked when written).
+ */
+function isValues(w: unknown): w is Float32Array | Float64Array | readonly number[] {
+  if (Array.isArray(w)) return true;
+  if (!ArrayBuffer.isView(w)) return false;
+  const tag = Object.prototype.toString.call(w);
+  return tag === '[object Float32Array]' || tag === '[object Float64Array]';
+}
+
+/**
+ * {@link writeWeights} when some values are arrays ({@link WeightValues}): the core gives each
+ * weight's address, length and domain (`nr_model_weight_spans`, which unshares them), the
+ * arrays are checked here as the core checks a tensor (length, finiteness unless allowed, the
+ * weight's domain, all on the float32 values) and the tensors by the core, then every weight
+ * is written, an array by one copy into the weight's memory. `pos[i]` is the position in
+ * `weights` of the core's weight `i`. Messages read as the core's for a tensor (a layer's
+ * begin with `owner`, as `Layer.setWeights` prefixes the core's).
+ */
+function writeValues(op: string, at: WeightsAt, owner: string, weights: readonly unknown[], pos: readonly number[], allowNonFinite: boolean): void {
+  const n = weights.length;
+  const handles = new Array<number>(n).fill(0);
+  for (let j = 0; j < n; j++) {
+    const w = weights[j];
+    if (w instanceof Tensor) handles[j] = need(op, `weights[${j}]`, w);
+    else if (!isValues(w)) {
+      throw new InvalidArgumentError(`${op}: weights[${j}] must be a Tensor, a Float32Array, a Float64Array or an array of numbers (the weight's values in row-major order), got ${describe(w)}`);
+    } else if (!Array.isArray(w)) attachedArg(op, `weights[${j}]`, w as Float32Array);
+  }
+  call((e) => {
+    // The path goes to the argument area; the spans after it there, or to a block of their own.
+    const spans = withWords(op, at.path.length + 3 * n, (ptr, cap) => {
+      const inArgs = ptr === argPtr();
+      const out = inArgs ? ptr + 4 * at.path.length : ptr;
+      check(e.nr_model_weight_spans(at.handle, writeArgs(op, at.path), at.path.length, out, inArgs ? cap - at.path.length : cap));
+      return words(out, 3 * n).slice();
+    });
+    /** Weight i as messages name it (as the core names it for a tensor): `weight 1 (`bias` of layer 0)`, with its shape. */
+    const named = (i: number): [string, string] => {
+      const w = readWeight(op, at, i);
+      const shape = show(w.value.shape);
+      w.value.dispose();
+      return [`${at.path.length === 0 ? '' : `${owner}: `}weight ${pos[i]} (\`${w.name}\`${at.path.length === 0 ? ` of layer ${w.layer}` : ''})`, shape];
+    };
+    const what = (i: number): string => named(i)[0];
+    for (let i = 0; i < n; i++) {
+      const j = pos[i];
+      const w = weights[j];
+      if (w instanceof Tensor) {
+        try {
+          check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, i, handles[j], 1, allowNonFinite ? 1 : 0));
+        } catch (err) {
+          if (err instanceof Error && j !== i) err.message = err.message.replace(`${op}: weight ${i} (`, `${op}: weight ${j} (`);
+          throw err;
+        }
+        continue;
+      }
+      const v = w as Float32Array | Float64Array | readonly number[];
+      const len = spans[3 * i + 1];
+      if (v.length !== len) {
+        const [name, shape] = named(i);
+        throw new ShapeError(`${op}: ${name} has shape ${shape} (${len} values), but weights[${j}] has ${v.length} values`);
+      }
+      const plain = Array.isArray(v);
+      const domain = spans[3 * i + 2];
+      if (!plain && (v as Float32Array).BYTES_PER_ELEMENT === 4) {
+        // Float32 already: the fast scan, and a loop only for a weight with a domain.
+        const k = allowNonFinite ? -1 : firstNonFinite(v as Float32Array);
+        if (k >= 0) throw new InvalidArgumentError(`${op}: ${what(i)} holds ${v[k]} at flat index ${k}; weights must be finite (pass { allowNonFinite: true } to set it anyway)`);
+        if (domain === 0) continue;
+      }
+      for (let k = 0; k < len; k++) {
+        const raw: unknown = v[k];
+        if (plain && typeof raw !== 'number') throw new InvalidArgumentError(`${op}: weights[${j}][${k}] must be a number (the values flat, in row-major order), got ${describe(raw)}`);
+        const x = Math.fround(raw as number);
+        // A finite value beyond float32's range is refused, as tensor() refuses it.
+        if (x === Infinity || x === -Infinity) f32Value(op, `weights[${j}][${k}]`, raw as number);
+        if (!allowNonFinite && !Number.isFinite(x)) {
+          throw new InvalidArgumentError(`${op}: ${what(i)} holds ${x} at flat index ${k}; weights must be finite (pass { allowNonFinite: true } to set it anyway)`);
+        }
+        if ((domain === 1 && x <= 0) || (domain === 2 && x < 0)) {
+          throw new InvalidArgumentError(`${op}: ${what(i)} holds ${x} at flat index ${k}; it must be ${domain === 1 ? '> 0' : '>= 0'}`);
+        }
+      }
+    }
+    // Every value checked: write them all.
+    const f32 = new Float32Array(e.memory.buffer);
+    for (let i = 0; i < n; i++) {
+      const j = pos[i];
+      const w = weights[j];
+      if (w instanceof Tensor) check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, i, handles[j], 0, 1));
+      else f32.set(w as ArrayLike<number>, spans[3 * i] >>> 2);
+    }
+  });
 }
 
 /** The inverse of the permutation `order` (`order[j] = i` ⇔ result`[i] = j`). */

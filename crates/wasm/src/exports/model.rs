@@ -675,6 +675,48 @@ pub unsafe extern "C" fn nr_model_set_weight(model: u32, path: *const u32, path_
     })
 }
 
+/// `setWeights` from arrays: writes, for each weight of the layer or model at `path` (in the
+/// order of `nr_model_num_weights`), `[address, length, domain]` of its values to `out` (room
+/// for `cap` u32), so that the facade copies an array straight into the weight, one copy and
+/// no tensor in between. Each weight is unshared first (a `getWeights` copy or a tape's
+/// snapshot keeps the old values); no values change here. Domain: 0 any value, 1 `> 0`, 2
+/// `>= 0` (`neurite_core::layers::Domain`). The addresses stay valid until the model or one of
+/// these weights is next written or freed by another call (memory growth does not move them).
+/// The facade checks lengths, finiteness and domains before it writes any weight, as
+/// `nr_model_set_weight` does; like that set, the write applies no constraint.
+///
+/// # Safety
+/// `path` must point to `path_len` u32; `out` to `cap` writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_weight_spans(model: u32, path: *const u32, path_len: usize, out: *mut u32, cap: usize) -> i32 {
+    const OP: &str = "setWeights";
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        // SAFETY: forwarded caller contract.
+        let path = unsafe { read_u32s(OP, path, path_len) }?;
+        with_model(model, |m, _| {
+            let node = find(OP, &m.as_layer(), &path)?;
+            Sequential::with_node_params(&node, |ps| {
+                if 3 * ps.len() > cap {
+                    return Err(Error::invalid(OP, format!("{} weights do not fit in an output list of capacity {cap}", ps.len())));
+                }
+                crate::ffi::check_out(OP, out, cap)?;
+                for (k, s) in ps.iter_mut().enumerate() {
+                    let domain = match s.param.domain {
+                        neurite_core::layers::Domain::Any => 0,
+                        neurite_core::layers::Domain::Positive => 1,
+                        neurite_core::layers::Domain::NonNegative => 2,
+                    };
+                    let d = s.param.value.try_data_mut(OP)?;
+                    // SAFETY: checked above: `out` has room for `cap >= 3 * ps.len()` values.
+                    unsafe { core::ptr::copy_nonoverlapping([d.as_mut_ptr() as u32, d.len() as u32, domain].as_ptr(), out.add(3 * k), 3) };
+                }
+                Ok(())
+            })?
+        })
+    })
+}
+
 /// Loading's in-place write of weight `i` (in the order of `nr_model_num_weights`) of `model`:
 /// with `phase` 0 writes `[address, length]` of the weight's values (unshared first: a weight
 /// just built is already) to `out` as u32 for the caller to fill, so that the values go from the
