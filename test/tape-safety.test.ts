@@ -212,7 +212,7 @@ describe('instances and the handle table (items 5, 7)', () => {
       expect(e.nr_model_add_model(0x0fff_fff0, inner)).not.toBe(0); // a stale outer
       expect(e.nr_model_add_model(t.handleFor('test'), inner)).not.toBe(0); // a tensor as outer
       expect(nr.memory().numHandles).toBe(before + 2);
-      check(e.nr_model_free(inner)); // still in its slot, so it can be freed
+      check(e.nr_model_free(inner, 0)); // still in its slot, so it can be freed
     });
     t.dispose();
     expect(nr.memory().numHandles).toBe(before);

@@ -95,7 +95,7 @@ export * as train from './train.js';
 export * as schedules from './schedules.js';
 export { Optimizer, type GradientPair, type NamedGradients, type OptimizerConfig } from './optimizers.js';
 export { LearningRateSchedule, type LearningRate } from './schedules.js';
-export { sequential, Sequential, LayersModel, type EvaluateOptions, type SequentialArgs } from './models/sequential.js';
+export { sequential, Sequential, LayersModel, type DisposeResult, type EvaluateOptions, type SequentialArgs } from './models/sequential.js';
 export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';
 export { input, model, SymbolicTensor, type InputArgs, type ModelArgs } from './models/functional.js';
 export { type Shape, type LayerNode } from './layers/layer.js';

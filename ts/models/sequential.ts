@@ -55,6 +55,28 @@ import { CONSTRAINT_OPTIONS } from '../constraints.js';
 import { LateWeakRef } from '../late_weak_ref.js';
 
 /**
+ * What {@link Sequential.dispose} returns: TF.js's `DisposeResult`, with the same fields and
+ * meaning as far as neurite's sharing maps onto TF.js's reference counts.
+ */
+export interface DisposeResult {
+  /**
+   * How many live models still hold this one, nested in them (its weights stay, with them);
+   * 0 for a model nothing holds. TF.js counts the model's uses: for a model nested in a live
+   * one TF.js says 0 and disposes its weights anyway (the outer model then fails), neurite
+   * keeps them.
+   */
+  refCountAfterDispose: number;
+  /**
+   * How many weights (kernels, biases, moving statistics: TF.js's variables) were freed: those
+   * of layers no other live model holds. A layer shared with a live model keeps its weights,
+   * counted when its last model is disposed, as TF.js counts them. TF.js also counts the
+   * tensors of an optimizer the model made (compiled with a name: `'adam'` adds 2 per weight and
+   * 2); neurite frees the model's optimizer state too but does not count it.
+   */
+  numDisposedVariables: number;
+}
+
+/**
  * A graph model's wiring (see `functional.ts`): per layer after the inputs, the values it
  * reads — value `j` is `layers[j]`'s output, the inputs first — and the values it outputs.
  */
@@ -773,7 +795,7 @@ export class Sequential {
       call((e) => check(e.nr_model_build(h, writeArgs('build', shape), shape.length, skip)));
     } catch (err) {
       // Free what this build made (a nested model built on its own keeps its handle).
-      for (const c of created.reverse()) call((e) => e.nr_model_free(c.handle));
+      for (const c of created.reverse()) call((e) => e.nr_model_free(c.handle, 0));
       throw err;
     }
     for (const { model: m, handle: mh } of created) {
@@ -2037,10 +2059,17 @@ export class Sequential {
    * in a live model (or a model sharing layers with one) leaves those weights to the other
    * model. A model made by `loadModel`, `loadLayersModel` or `fromConfig` also disposes the
    * models nested in it (the library made them, so nobody else would): keep using one of them
-   * (`ae.encoder`) only while the loaded model is live. Idempotent.
+   * (`ae.encoder`) only while the loaded model is live.
+   *
+   * Returns TF.js's `DisposeResult` ({@link DisposeResult}): how many live models still hold
+   * this one, and how many weights this call freed. Idempotent: a second call frees nothing and
+   * returns `{ refCountAfterDispose: 0, numDisposedVariables: 0 }` (TF.js throws).
+   *
+   * @example
+   * const { numDisposedVariables } = model.dispose(); // 4 for a dense 5-8-2 network
    */
-  dispose(): void {
-    if (this.#disposed) return;
+  dispose(): DisposeResult {
+    if (this.#disposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
     this.#disposed = true;
     const h = this.#handle;
     this.#handle = 0;
@@ -2055,10 +2084,17 @@ export class Sequential {
     // A disposed model nested in a live one still leads its layers to their weights there;
     // otherwise it leaves its children's sets.
     if (Sequential.#locate(this) === null) this.#prune();
-    if (h !== 0 && this.#owner === instanceId()) call((e) => check(e.nr_model_free(h)));
+    const result: DisposeResult = { refCountAfterDispose: 0, numDisposedVariables: 0 };
+    if (h !== 0 && this.#owner === instanceId()) {
+      call((e) => check(e.nr_model_free(h, outPtr(0))));
+      result.numDisposedVariables = readOut(0);
+      result.refCountAfterDispose = readOut(1);
+    }
     const owned = this.#owned;
     this.#owned = [];
-    for (const m of owned) m.dispose();
+    // Their weights were not freed above (their own handles held them): they go now.
+    for (const m of owned) result.numDisposedVariables += m.dispose().numDisposedVariables;
+    return result;
   }
 
   [Symbol.dispose](): void {

@@ -142,7 +142,8 @@ export interface RawExports {
    * zero pairs only count a step. Errors name `applyGradients`; a failed call changes nothing.
    */
   nr_model_apply_gradients(model: number, pairs: number, nPairs: number): number;
-  nr_model_free(model: number): number;
+  /** Frees a model handle; unless `out` is 0, first writes `[weights freed, models still holding it]` there (`dispose()`'s `DisposeResult`). */
+  nr_model_free(model: number, out: number): number;
   nr_model_loss_terms(model: number, out: number): number;
   nr_model_encode_distribution(model: number, x: number, out: number): number;
   nr_model_layer_distribution(model: number, path: number, pathLen: number, x: number, out: number): number;

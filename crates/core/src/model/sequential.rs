@@ -1138,6 +1138,135 @@ pub fn unique_param_bytes(layers: &mut [(usize, usize)]) -> usize {
     n
 }
 
+/// The parameters (weights and moving statistics) that dropping one reference to a model's
+/// node frees, for `dispose()`'s `numDisposedVariables`: `children` are the model's layers and
+/// `holders` the strong references to its node before the drop. A node is freed when every
+/// reference to it comes from nodes being freed: the model's own node when the dropped
+/// reference was its last, then, level by level, the layers (and nested models) that no live
+/// model or handle holds besides. A layer shared with another live model, or a nested model
+/// with a handle of its own, keeps its weights (and its layers theirs). Only models are looked
+/// into (`as_sequential`): a layer holding other layers keeps them alive.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn params_freed(children: &[LayerRef], holders: usize) -> Result<usize> {
+    if holders != 1 {
+        return Ok(0);
+    }
+    /// One node reached from the model: its identity, strong references, children (by index
+    /// in the list) and own parameters.
+    struct Reached {
+        id: usize,
+        strong: usize,
+        children: Vec<usize>,
+        params: usize,
+    }
+    fn visit(l: &LayerRef, seen: &mut Vec<Reached>) -> Result<usize> {
+        let id = std::rc::Rc::as_ptr(l) as *const () as usize;
+        if let Some(i) = seen.iter().position(|r| r.id == id) {
+            return Ok(i);
+        }
+        let node = peek(l)?;
+        let i = seen.len();
+        seen.push(Reached { id, strong: std::rc::Rc::strong_count(l), children: Vec::new(), params: 0 });
+        match node.layer().as_sequential() {
+            Some(m) => {
+                for c in m.children() {
+                    let j = visit(c, seen)?;
+                    seen[i].children.push(j);
+                }
+            }
+            None => seen[i].params = node.layer().params().len(),
+        }
+        Ok(i)
+    }
+    let mut seen = Vec::new();
+    // References from nodes being freed: first the model's own node (freed: `holders` is 1).
+    let mut refs = Vec::new();
+    for c in children {
+        let j = visit(c, &mut seen)?;
+        refs.resize(seen.len(), 0);
+        refs[j] += 1;
+    }
+    refs.resize(seen.len(), 0);
+    let mut freed = vec![false; seen.len()];
+    // A node joins once all its references come from freed nodes; parents before children,
+    // so a pass per level of nesting (models nest a few levels deep).
+    loop {
+        let mut changed = false;
+        for j in 0..seen.len() {
+            if !freed[j] && refs[j] == seen[j].strong {
+                freed[j] = true;
+                changed = true;
+                for k in 0..seen[j].children.len() {
+                    refs[seen[j].children[k]] += 1;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    Ok(seen.iter().zip(&freed).filter(|(_, &f)| f).map(|(r, _)| r.params).sum())
+}
+
+#[cfg(test)]
+mod params_freed_tests {
+    use super::*;
+
+    fn dense(units: f32) -> LayerRef {
+        crate::layers::from_abi(0, &[units, 1.0, 0.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0], 0).unwrap()
+    }
+
+    fn model(layers: &[&LayerRef], input: &[usize]) -> LayerRef {
+        let mut m = Sequential::new(1);
+        for l in layers {
+            m.add((*l).clone()).unwrap();
+        }
+        m.build_all(input).unwrap();
+        crate::model::shared::shared(m)
+    }
+
+    /// What dropping `m` (held by the caller alone, or not) frees, counted before the drop.
+    fn freed(m: &LayerRef) -> usize {
+        let node = peek(m).unwrap();
+        params_freed(node.layer().as_sequential().unwrap().children(), std::rc::Rc::strong_count(m)).unwrap()
+    }
+
+    #[test]
+    fn counts_what_no_other_holder_keeps() {
+        // A plain model: two dense layers, a kernel and a bias each.
+        let (a, b) = (dense(3.0), dense(2.0));
+        let m = model(&[&a, &b], &[4]);
+        drop((a, b));
+        assert_eq!(freed(&m), 4);
+        // Two models sharing a layer: the first frees its own layer's two, the second all four.
+        let (a, s, c) = (dense(3.0), dense(2.0), dense(3.0));
+        let m1 = model(&[&a, &s], &[4]);
+        let m2 = model(&[&c, &s], &[4]);
+        drop((a, s, c));
+        assert_eq!(freed(&m1), 2);
+        drop(m1);
+        assert_eq!(freed(&m2), 4);
+        // A nested model: held by its outer model too, dropping its own reference frees
+        // nothing; the outer model frees its own layer and, once it holds the inner model
+        // alone, the inner model's layer too.
+        let (x, y) = (dense(3.0), dense(2.0));
+        let inner = model(&[&x], &[4]);
+        let outer = model(&[&inner, &y], &[4]);
+        drop((x, y));
+        assert_eq!(freed(&inner), 0);
+        assert_eq!(freed(&outer), 2, "the inner model has another holder");
+        drop(inner);
+        assert_eq!(freed(&outer), 4);
+        // A model held elsewhere (nested in a live model) frees nothing.
+        let z = dense(1.0);
+        let held = model(&[&z], &[2]);
+        let keep = held.clone();
+        assert_eq!(freed(&held), 0);
+        drop((keep, z));
+        assert_eq!(freed(&held), 2);
+    }
+}
+
 #[cfg(test)]
 mod unique_param_bytes_tests {
     use super::unique_param_bytes;

@@ -934,11 +934,29 @@ pub unsafe extern "C" fn nr_model_set_train_state(model: u32, header: *const u32
 }
 
 /// Frees a model handle: its training state and its reference to the layers (whose weights
-/// go with the last model holding them).
+/// go with the last model holding them). Unless `out` is null, first writes `[parameters
+/// freed, holders left]` to it as u32: the weights and moving statistics that no other live
+/// model or handle holds, which go with this handle
+/// (`neurite_core::model::sequential::params_freed`), and how many models still hold this
+/// one (nested in them), for TF.js's `DisposeResult`.
+///
+/// # Safety
+/// `out` must be null or point to 2 writable u32.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub extern "C" fn nr_model_free(model: u32) -> i32 {
-    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.remove(model)).map(|_| ()))
+pub unsafe extern "C" fn nr_model_free(model: u32, out: *mut u32) -> i32 {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
+        if !out.is_null() {
+            let m = t.model(model)?;
+            let holders = std::rc::Rc::strong_count(&m.net);
+            let node = m.net.try_borrow().map_err(|_| Error::Internal { msg: "dispose: the model is in use".into() })?;
+            let freed = neurite_core::model::sequential::params_freed(node.layer().children(), holders)?;
+            drop(node);
+            // SAFETY: forwarded caller contract.
+            unsafe { crate::ffi::write_slice("dispose", out, 2, &[freed as u32, holders as u32 - 1]) }?;
+        }
+        t.remove(model).map(|_| ())
+    }))
 }
 
 #[cfg(test)]
