@@ -1,5 +1,6 @@
 // What a program with thousands of small models needs from handles: the cheap live counts
-// (`nr_live_counts`) and `model.dispose()`'s DisposeResult against TF.js 4.22 live.
+// (`nr_live_counts`), `model.dispose()`'s DisposeResult against TF.js 4.22 live, and running
+// out of handles as an OutOfMemoryError.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -127,3 +128,41 @@ describe('model.dispose() returns TF.js’s DisposeResult', () => {
   });
 });
 
+describe('running out of handles', () => {
+  it('is an OutOfMemoryError that says how many are live and what frees them', () => {
+    // The cheapest handle: a clone of one scalar shares its values, so the ~1 million handles
+    // take ~80 MB and ~0.4 s through the raw export (the facade's tensors cost ~3x more).
+    const start = nr.memory();
+    const x = nr.scalar(1);
+    const e = raw();
+    const made: number[] = [];
+    const hx = x.handleFor('test');
+    for (;;) {
+      const status = e.nr_tensor_clone(hx, outPtr(0));
+      if (status !== 0) break;
+      made.push(readOut(0));
+    }
+    try {
+      const live = start.numHandles + 1 + made.length;
+      expect(live).toBe(2 ** 20 - 2);
+      const err = thrown(() => nr.zeros([2]));
+      expect(err).toBeInstanceOf(nr.OutOfMemoryError);
+      expect((err as Error).message).toBe(
+        `out of handles: ${live} objects (tensors, models, ...) are live, the most at once (each holds one handle, whatever its size); ` +
+          'dispose() the tensors and models you no longer need, or compute each step inside tidy() (a tensor dropped without dispose() is freed by the ' +
+          `garbage collector only between jobs of the event loop, never during a synchronous loop) (${live - start.numHandles + start.numTensors} tensors are live, holding 4.0 MB: dispose() the ones you ` +
+          'no longer need, or compute temporaries inside tidy(); memory() counts them)',
+      );
+      // A model's build needs a handle too.
+      const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+      expect(thrown(() => m.build())).toBeInstanceOf(nr.OutOfMemoryError);
+      m.dispose();
+    } finally {
+      for (const h of made) e.nr_tensor_free(h);
+      x.dispose();
+    }
+    // Freed, everything works again.
+    expect(nr.tidy(() => nr.add(nr.scalar(1), 2).dataSync()[0])).toBe(3);
+    expect(counts()).toEqual([start.numHandles, start.numTensors, start.numModels]);
+  });
+});

@@ -84,7 +84,11 @@ export class DisposedError extends NeuriteError {
   }
 }
 
-/** WebAssembly memory is exhausted, or a requested size is absurd. */
+/**
+ * WebAssembly memory is exhausted, a requested size is absurd, or every handle is in use (about
+ * a million tensors and models live at once, whatever their size). The message says what is
+ * live; disposing what is no longer needed (`dispose()`, `tidy()`) is the cure for all three.
+ */
 export class OutOfMemoryError extends NeuriteError {
   static override readonly errorKind: string = 'OutOfMemoryError';
   constructor(message: string) {

@@ -2,8 +2,9 @@
 //!
 //! Every fallible function returns [`Result`]. User mistakes (bad shapes, bad arguments,
 //! absurd sizes) are errors, never panics: on `wasm32-unknown-unknown` a panic is a trap.
-//! Each variant maps one-to-one to a status code of the C ABI ([`Error::status`]); the codes
-//! are append-only.
+//! Each variant maps to a status code of the C ABI ([`Error::status`]), one-to-one but for
+//! [`Error::OutOfHandles`], which shares [`Status::OutOfMemory`] (both are cured by freeing
+//! something); the codes are append-only.
 
 use core::fmt;
 
@@ -22,6 +23,10 @@ pub enum Error {
     InvalidHandle { msg: String },
     /// An allocation failed or a size overflows the address space.
     OutOfMemory { op: &'static str, bytes: u64 },
+    /// Every handle is in use: `live` objects (tensors, models, ...) are alive at once, the
+    /// most the handle table holds (raised by the ABI crate). Status [`Status::OutOfMemory`]:
+    /// the cure is the same, disposing what is no longer needed.
+    OutOfHandles { live: usize },
     /// A bug: an invariant of the library did not hold.
     Internal { msg: String },
     /// A computation diverged: a training step's gradient is NaN or infinite (the step is
@@ -85,7 +90,7 @@ impl Error {
             Error::InvalidArgument { .. } => Status::InvalidArgument,
             Error::ShapeMismatch { .. } => Status::ShapeMismatch,
             Error::InvalidHandle { .. } => Status::InvalidHandle,
-            Error::OutOfMemory { .. } => Status::OutOfMemory,
+            Error::OutOfMemory { .. } | Error::OutOfHandles { .. } => Status::OutOfMemory,
             Error::Internal { .. } => Status::Internal,
             Error::NonFinite { .. } => Status::NonFinite,
         }
@@ -142,6 +147,12 @@ impl fmt::Display for Error {
             Error::OutOfMemory { op, bytes } => {
                 write!(f, "{op}: out of memory allocating {bytes} bytes")
             }
+            Error::OutOfHandles { live } => write!(
+                f,
+                "out of handles: {live} objects (tensors, models, ...) are live, the most at once (each holds one handle, whatever its size); \
+                 dispose() the tensors and models you no longer need, or compute each step inside tidy() (a tensor dropped without dispose() \
+                 is freed by the garbage collector only between jobs of the event loop, never during a synchronous loop)"
+            ),
             Error::Internal { msg } => write!(f, "internal error (a neurite bug): {msg}"),
         }
     }

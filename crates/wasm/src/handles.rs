@@ -18,7 +18,8 @@
 //!   ids, so it can never mix two tensors that had the same handle at different times.
 //!
 //! # Limits
-//! - At most [`MAX_LIVE`] (2²⁰ − 1) objects alive at once.
+//! - At most [`MAX_LIVE`] (2²⁰ − 2) objects alive at once; one more is
+//!   [`Error::OutOfHandles`] (status OutOfMemory: the program frees something and goes on).
 //! - 2²⁰ − 1 slots × 4096 generations ≈ 4.29·10⁹ handles per instance before values repeat.
 //!   When every slot is retired or live, the retired slots are put back in service (a new
 //!   cycle); a raw handle number kept across 4.29·10⁹ allocations could then name another
@@ -176,10 +177,7 @@ impl Handles {
             return Ok(index);
         }
         if self.retired.is_empty() {
-            return Err(Error::invalid(
-                "handles",
-                format!("more than {limit} live objects; dispose tensors you no longer need, or compute each step inside tidy() (a tensor dropped without dispose() is freed by the garbage collector only between jobs of the event loop, never during a synchronous loop)"),
-            ));
+            return Err(Error::OutOfHandles { live: self.live });
         }
         self.free.try_reserve(self.retired.len()).map_err(|_| Error::OutOfMemory { op: "handles", bytes: 4 * self.retired.len() as u64 })?;
         self.free.extend(self.retired.drain(..));
@@ -617,7 +615,10 @@ mod tests {
         let k = h.insert(scalar(5.0)).unwrap();
         assert_eq!(value(&h, k).unwrap(), 5.0);
         assert_eq!(value(&h, keep).unwrap(), 1.0);
-        assert!(h.insert(scalar(6.0)).is_err(), "two live objects fill two slots");
+        let e = h.insert(scalar(6.0)).unwrap_err();
+        assert_eq!(e, Error::OutOfHandles { live: 2 }, "two live objects fill two slots");
+        assert_eq!(e.status(), neurite_core::Status::OutOfMemory);
+        assert!(e.to_string().starts_with("out of handles: 2 objects (tensors, models, ...) are live"), "{e}");
     }
 
     #[test]
