@@ -569,6 +569,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * threadsReady(): JS +408 B): url 588,665 -> 589,161 B, inline 498,771 -> 499,177 B over main
  * 987d90d's build. Budgets: those plus ~0.01%. Then isResponseLike without the global Response:
  * url 589,148 B, inline 499,165 B.
+ * Raised (s40, handles) by nr_live_counts, setWeights from arrays (nr_model_weight_spans, the
+ * facade's checks), dispose()'s DisposeResult (params_freed, nr_model_free's counts) and
+ * Error::OutOfHandles: wasm +2,145 B gzipped (+4.0 kB raw code: the DisposeResult count 2.2 kB,
+ * the spans export 1.5 kB, the counts export 0.2 kB), JS +633 B: url 588,665 -> 591,443 B,
+ * inline 498,771 -> 500,902 B over main 987d90d's build. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
