@@ -68,7 +68,7 @@ describe('setWeights from arrays', () => {
     expect(nr.memory().numHandles).toBe(start.numHandles);
   });
 
-  it('writes in place: a getWeights copy keeps the old values, and memory stays flat over many writes', () => {
+  it('a getWeights copy keeps the old values, and memory stays flat over many writes', () => {
     const m = net(4);
     const before = m.getWeights();
     const old = before.map((w) => Array.from(w.dataSync()));

@@ -7,7 +7,10 @@
 import { argPtr, call, check, outPtr, readOut, readString, withWords, words, writeArgs } from '../engine.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { Tensor, wrapHandle } from '../tensor.js';
-import { attachedArg, describe, f32Value, firstNonFinite, need, show } from '../ops/convert.js';
+import { attachedArg, describe, f32Value, need, show } from '../ops/convert.js';
+
+/** The smallest magnitude float32 rounds to ±Infinity (as `ops/convert.ts`'s `f32Value` reads it). */
+const F32_OVERFLOW = 2 ** 128 - 2 ** 103;
 
 /**
  * One weight's new values for `setWeights`: a {@link Tensor} of the weight's shape, or the
@@ -144,13 +147,16 @@ function isValues(w: unknown): w is Float32Array | Float64Array | readonly numbe
 }
 
 /**
- * {@link writeWeights} when some values are arrays ({@link WeightValues}): the core gives each
- * weight's address, length and domain (`nr_model_weight_spans`, which unshares them), the
- * arrays are checked here as the core checks a tensor (length, finiteness unless allowed, the
- * weight's domain, all on the float32 values) and the tensors by the core, then every weight
- * is written, an array by one copy into the weight's memory. `pos[i]` is the position in
- * `weights` of the core's weight `i`. Messages read as the core's for a tensor (a layer's
- * begin with `owner`, as `Layer.setWeights` prefixes the core's).
+ * {@link writeWeights} when some values are arrays ({@link WeightValues}). The tensors are
+ * checked by the core (`nr_model_set_weight`), the arrays' lengths (and, for a Float64Array or
+ * an array of numbers, their types and float32 range) here against the core's list of weight
+ * lengths (`nr_model_weight_spans`); then every weight gets a fresh buffer (the same call with
+ * stage 1), each array is copied into its weight's buffer (one copy, no tensor), and
+ * `nr_model_weight_commit` checks what was written as it checks a tensor (finite unless
+ * allowed, the weight's domain: SIMD, where a scan here cost 2.4 ns a value) and keeps it, or
+ * puts every old value back; the tensors are set last. `pos[i]` is the position in `weights`
+ * of the core's weight `i`. Messages read as the core's for a tensor (a layer's begin with
+ * `owner`, as `Layer.setWeights` prefixes the core's).
  */
 function writeValues(op: string, at: WeightsAt, owner: string, weights: readonly unknown[], pos: readonly number[], allowNonFinite: boolean): void {
   const n = weights.length;
@@ -163,21 +169,17 @@ function writeValues(op: string, at: WeightsAt, owner: string, weights: readonly
     } else if (!Array.isArray(w)) attachedArg(op, `weights[${j}]`, w as Float32Array);
   }
   call((e) => {
-    // The path goes to the argument area; the spans after it there, or to a block of their own.
-    const spans = withWords(op, at.path.length + 3 * n, (ptr, cap) => {
-      const inArgs = ptr === argPtr();
-      const out = inArgs ? ptr + 4 * at.path.length : ptr;
-      check(e.nr_model_weight_spans(at.handle, writeArgs(op, at.path), at.path.length, out, inArgs ? cap - at.path.length : cap));
-      return words(out, 3 * n).slice();
-    });
-    /** Weight i as messages name it (as the core names it for a tensor): `weight 1 (`bias` of layer 0)`, with its shape. */
-    const named = (i: number): [string, string] => {
-      const w = readWeight(op, at, i);
-      const shape = show(w.value.shape);
-      w.value.dispose();
-      return [`${at.path.length === 0 ? '' : `${owner}: `}weight ${pos[i]} (\`${w.name}\`${at.path.length === 0 ? ` of layer ${w.layer}` : ''})`, shape];
-    };
-    const what = (i: number): string => named(i)[0];
+    /** The core's `[address, length]` per weight (stage 1: fresh buffers to write). */
+    const spans = (stage: number): Uint32Array =>
+      // The path goes to the argument area; the spans after it there, or to a block of their own.
+      withWords(op, at.path.length + 2 * n, (ptr, cap) => {
+        const inArgs = ptr === argPtr();
+        const out = inArgs ? ptr + 4 * at.path.length : ptr;
+        check(e.nr_model_weight_spans(at.handle, writeArgs(op, at.path), at.path.length, stage, out, inArgs ? cap - at.path.length : cap));
+        return words(out, 2 * n).slice();
+      });
+    const lengths = spans(0);
+    const listed: number[] = [];
     for (let i = 0; i < n; i++) {
       const j = pos[i];
       const w = weights[j];
@@ -190,42 +192,49 @@ function writeValues(op: string, at: WeightsAt, owner: string, weights: readonly
         }
         continue;
       }
+      listed.push(i);
       const v = w as Float32Array | Float64Array | readonly number[];
-      const len = spans[3 * i + 1];
+      const len = lengths[2 * i + 1];
       if (v.length !== len) {
-        const [name, shape] = named(i);
+        const info = readWeight(op, at, i);
+        const shape = show(info.value.shape);
+        info.value.dispose();
+        const name = `${at.path.length === 0 ? '' : `${owner}: `}weight ${j} (\`${info.name}\`${at.path.length === 0 ? ` of layer ${info.layer}` : ''})`;
         throw new ShapeError(`${op}: ${name} has shape ${shape} (${len} values), but weights[${j}] has ${v.length} values`);
       }
+      if (!Array.isArray(v) && (v as Float32Array).BYTES_PER_ELEMENT === 4) continue;
+      // Float64 values and numbers: numbers only, and none that float32 turns into ±Infinity
+      // (refused as tensor() refuses it); their finiteness and domain are checked as stored.
       const plain = Array.isArray(v);
-      const domain = spans[3 * i + 2];
-      if (!plain && (v as Float32Array).BYTES_PER_ELEMENT === 4) {
-        // Float32 already: the fast scan, and a loop only for a weight with a domain.
-        const k = allowNonFinite ? -1 : firstNonFinite(v as Float32Array);
-        if (k >= 0) throw new InvalidArgumentError(`${op}: ${what(i)} holds ${v[k]} at flat index ${k}; weights must be finite (pass { allowNonFinite: true } to set it anyway)`);
-        if (domain === 0) continue;
-      }
       for (let k = 0; k < len; k++) {
-        const raw: unknown = v[k];
-        if (plain && typeof raw !== 'number') throw new InvalidArgumentError(`${op}: weights[${j}][${k}] must be a number (the values flat, in row-major order), got ${describe(raw)}`);
-        const x = Math.fround(raw as number);
-        // A finite value beyond float32's range is refused, as tensor() refuses it.
-        if (x === Infinity || x === -Infinity) f32Value(op, `weights[${j}][${k}]`, raw as number);
-        if (!allowNonFinite && !Number.isFinite(x)) {
-          throw new InvalidArgumentError(`${op}: ${what(i)} holds ${x} at flat index ${k}; weights must be finite (pass { allowNonFinite: true } to set it anyway)`);
-        }
-        if ((domain === 1 && x <= 0) || (domain === 2 && x < 0)) {
-          throw new InvalidArgumentError(`${op}: ${what(i)} holds ${x} at flat index ${k}; it must be ${domain === 1 ? '> 0' : '>= 0'}`);
-        }
+        const x: unknown = v[k];
+        if (plain && typeof x !== 'number') throw new InvalidArgumentError(`${op}: weights[${j}][${k}] must be a number (the values flat, in row-major order), got ${describe(x)}`);
+        if ((x as number) >= F32_OVERFLOW || (x as number) <= -F32_OVERFLOW) f32Value(op, `weights[${j}][${k}]`, x as number);
       }
     }
-    // Every value checked: write them all.
-    const f32 = new Float32Array(e.memory.buffer);
-    for (let i = 0; i < n; i++) {
-      const j = pos[i];
-      const w = weights[j];
-      if (w instanceof Tensor) check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, i, handles[j], 0, 1));
-      else f32.set(w as ArrayLike<number>, spans[3 * i] >>> 2);
+    // Every length and type checked: write the arrays into fresh buffers, then let the core
+    // check and keep them (or put the old values back).
+    const staged = spans(1);
+    let kept = false;
+    try {
+      const f32 = new Float32Array(e.memory.buffer);
+      for (const i of listed) f32.set(weights[pos[i]] as ArrayLike<number>, staged[2 * i] >>> 2);
+      // The path, then the indices checked, in the argument area.
+      const args = writeArgs(op, [...at.path, ...listed]);
+      try {
+        check(e.nr_model_weight_commit(at.handle, args, at.path.length, args + 4 * at.path.length, listed.length, allowNonFinite ? 1 : 0, 1));
+      } catch (err) {
+        // The core numbers weights in its order: say which of the given ones it means.
+        const m = err instanceof Error ? new RegExp(`^${op}: weight (\\d+) \\(`).exec(err.message) : null;
+        if (m && pos[+m[1]] !== +m[1]) (err as Error).message = (err as Error).message.replace(`${op}: weight ${m[1]} (`, `${op}: weight ${pos[+m[1]]} (`);
+        throw err;
+      } finally {
+        kept = true;
+      }
+    } finally {
+      if (!kept) check(e.nr_model_weight_commit(at.handle, writeArgs(op, at.path), at.path.length, 0, 0, 0, 0));
     }
+    for (let i = 0; i < n; i++) if (handles[pos[i]] !== 0) check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, i, handles[pos[i]], 0, 1));
   });
 }
 

@@ -119,8 +119,10 @@ export interface RawExports {
   nr_model_evaluate(model: number, x: number, y: number, w: number, batchSize: number, out: number): number;
   nr_model_num_weights(model: number, path: number, pathLen: number, out: number): number;
   nr_model_get_weight(model: number, path: number, pathLen: number, i: number, out: number, info: number): number;
-  /** `[address, length, domain]` of every weight at the path (unshared first), for `setWeights` from arrays; `cap` u32 at `out`. */
-  nr_model_weight_spans(model: number, path: number, pathLen: number, out: number, cap: number): number;
+  /** `[address, length]` of every weight at the path (`cap` u32 at `out`), for `setWeights` from arrays; with `stage` 1 each weight gets a fresh buffer (the address) until `nr_model_weight_commit`. */
+  nr_model_weight_spans(model: number, path: number, pathLen: number, stage: number, out: number, cap: number): number;
+  /** Checks the staged weights listed in `checked` (as `nr_model_set_weight` checks a value) and keeps them (`keep` 1), or puts every staged weight's old values back (on an error, or `keep` 0). */
+  nr_model_weight_commit(model: number, path: number, pathLen: number, checked: number, nChecked: number, allowNonFinite: number, keep: number): number;
   nr_model_set_weight(model: number, path: number, pathLen: number, i: number, value: number, checkOnly: number, allowNonFinite: number): number;
   /** Loading: phase 0 writes `[address, length]` of weight `i`'s values to fill in place; phase 1 checks them (domain: an error; the first non-finite index, or 2^32 - 1). */
   nr_model_fill_weight(model: number, i: number, phase: number, out: number): number;

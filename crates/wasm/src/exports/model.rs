@@ -7,6 +7,7 @@
 //! when the last model holding them goes.
 
 use super::tensor::{emit, read_shape};
+use core::cell::RefCell;
 use crate::ffi::{guard, read_u32s, read_u32s_as, write_out, LAST_ERROR};
 use crate::handles::{self, with_model, Object};
 use crate::model::Model;
@@ -654,16 +655,7 @@ pub unsafe extern "C" fn nr_model_set_weight(model: u32, path: *const u32, path_
                 if p.value.shape() != v.shape() {
                     return Err(Error::shape("setWeights", format!("{} has shape {} but the value has shape {}", what(p.name), p.value.shape(), v.shape())));
                 }
-                if allow_non_finite == 0 {
-                    if let Some(k) = neurite_core::kernels::finite::first_non_finite(v.data()) {
-                        let x = neurite_core::error::js_number(v.data()[k]);
-                        return Err(Error::invalid("setWeights", format!("{} holds {x} at flat index {k}; weights must be finite (pass {{ allowNonFinite: true }} to set it anyway)", what(p.name))));
-                    }
-                }
-                if let Some(k) = p.domain.first_outside(v.data()) {
-                    let x = neurite_core::error::js_number(v.data()[k]);
-                    return Err(Error::invalid("setWeights", format!("{} holds {x} at flat index {k}; it must be {}", what(p.name), p.domain.rule())));
-                }
+                check_values(p.domain, v.data(), allow_non_finite != 0, || what(p.name))?;
                 if check_only != 1 {
                     // Share the values (copy-on-write): no allocation here, and the next write
                     // to either tensor copies fallibly (`try_data_mut`).
@@ -675,45 +667,121 @@ pub unsafe extern "C" fn nr_model_set_weight(model: u32, path: *const u32, path_
     })
 }
 
-/// `setWeights` from arrays: writes, for each weight of the layer or model at `path` (in the
-/// order of `nr_model_num_weights`), `[address, length, domain]` of its values to `out` (room
-/// for `cap` u32), so that the facade copies an array straight into the weight, one copy and
-/// no tensor in between. Each weight is unshared first (a `getWeights` copy or a tape's
-/// snapshot keeps the old values); no values change here. Domain: 0 any value, 1 `> 0`, 2
-/// `>= 0` (`neurite_core::layers::Domain`). The addresses stay valid until the model or one of
-/// these weights is next written or freed by another call (memory growth does not move them).
-/// The facade checks lengths, finiteness and domains before it writes any weight, as
-/// `nr_model_set_weight` does; like that set, the write applies no constraint.
+/// Checks the values `v` for a weight of `domain` (finite unless `allow_non_finite`, and in the
+/// domain), naming the weight with `what()` (`weight 1 (`bias` of layer 0)`) in the error.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+fn check_values(domain: layers::Domain, v: &[f32], allow_non_finite: bool, what: impl Fn() -> String) -> Result<()> {
+    if !allow_non_finite {
+        if let Some(k) = neurite_core::kernels::finite::first_non_finite(v) {
+            let x = neurite_core::error::js_number(v[k]);
+            return Err(Error::invalid("setWeights", format!("{} holds {x} at flat index {k}; weights must be finite (pass {{ allowNonFinite: true }} to set it anyway)", what())));
+        }
+    }
+    if let Some(k) = domain.first_outside(v) {
+        let x = neurite_core::error::js_number(v[k]);
+        return Err(Error::invalid("setWeights", format!("{} holds {x} at flat index {k}; it must be {}", what(), domain.rule())));
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// The weights [`nr_model_weight_spans`] replaced by fresh buffers, by index, until
+    /// [`nr_model_weight_commit`] keeps the new values or puts these back.
+    static STAGED: RefCell<Vec<(usize, Tensor)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `setWeights` from arrays, step 1: writes, for each weight of the layer or model at `path` (in
+/// the order of `nr_model_num_weights`), `[address, length]` to `out` (room for `cap` u32). With
+/// `stage` 0 the address is 0 and nothing changes (the facade checks the arrays' lengths);
+/// with `stage` 1 each weight gets a fresh buffer of zeros, whose address it is, for the facade
+/// to copy an array into (one copy, no tensor); the old values are kept until
+/// [`nr_model_weight_commit`], which the facade calls next whatever happens. A `getWeights`
+/// copy or a tape's snapshot keeps the old values. The addresses stay valid until that call
+/// (memory growth does not move them).
 ///
 /// # Safety
 /// `path` must point to `path_len` u32; `out` to `cap` writable u32.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_model_weight_spans(model: u32, path: *const u32, path_len: usize, out: *mut u32, cap: usize) -> i32 {
+pub unsafe extern "C" fn nr_model_weight_spans(model: u32, path: *const u32, path_len: usize, stage: u32, out: *mut u32, cap: usize) -> i32 {
     const OP: &str = "setWeights";
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let path = unsafe { read_u32s(OP, path, path_len) }?;
-        with_model(model, |m, _| {
-            let node = find(OP, &m.as_layer(), &path)?;
-            Sequential::with_node_params(&node, |ps| {
-                if 3 * ps.len() > cap {
-                    return Err(Error::invalid(OP, format!("{} weights do not fit in an output list of capacity {cap}", ps.len())));
+        let node = with_model(model, |m, _| find(OP, &m.as_layer(), &path))?;
+        Sequential::with_node_params(&node, #[cfg_attr(target_arch = "wasm32", optimize(size))] |ps| {
+            if 2 * ps.len() > cap {
+                return Err(Error::invalid(OP, format!("{} weights do not fit in an output list of capacity {cap}", ps.len())));
+            }
+            crate::ffi::check_out(OP, out, cap)?;
+            let mut staged = Vec::new();
+            staged.try_reserve_exact(if stage == 1 { ps.len() } else { 0 }).map_err(|_| Error::OutOfMemory { op: OP, bytes: 64 * ps.len() as u64 })?;
+            for (k, s) in ps.iter_mut().enumerate() {
+                let mut addr = 0;
+                if stage == 1 {
+                    match Tensor::zeros(OP, s.param.value.shape().clone()) {
+                        Ok(fresh) => staged.push((k, core::mem::replace(&mut s.param.value, fresh))),
+                        Err(e) => {
+                            for (i, old) in staged.drain(..) {
+                                ps[i].param.value = old;
+                            }
+                            return Err(e);
+                        }
+                    }
+                    addr = s.param.value.data_mut().as_mut_ptr() as u32;
                 }
-                crate::ffi::check_out(OP, out, cap)?;
-                for (k, s) in ps.iter_mut().enumerate() {
-                    let domain = match s.param.domain {
-                        neurite_core::layers::Domain::Any => 0,
-                        neurite_core::layers::Domain::Positive => 1,
-                        neurite_core::layers::Domain::NonNegative => 2,
-                    };
-                    let d = s.param.value.try_data_mut(OP)?;
-                    // SAFETY: checked above: `out` has room for `cap >= 3 * ps.len()` values.
-                    unsafe { core::ptr::copy_nonoverlapping([d.as_mut_ptr() as u32, d.len() as u32, domain].as_ptr(), out.add(3 * k), 3) };
+                let len = s.param.value.data().len() as u32;
+                // SAFETY: checked above: `out` has room for `cap >= 2 * ps.len()` values.
+                unsafe { core::ptr::copy_nonoverlapping([addr, len].as_ptr(), out.add(2 * k), 2) };
+            }
+            if stage == 1 {
+                STAGED.with(|st| *st.borrow_mut() = staged);
+            }
+            Ok(())
+        })?
+    })
+}
+
+/// `setWeights` from arrays, step 2: with `keep` 1, checks the weights listed in `checked`
+/// (indices in `nr_model_num_weights`' order, the ones the facade wrote) as
+/// `nr_model_set_weight` checks a value (finite unless `allow_non_finite` is not 0, in the
+/// weight's domain; the same messages), then keeps every staged weight's new values; on an
+/// error, and with `keep` 0, puts every staged weight's old values back (nothing changed).
+///
+/// # Safety
+/// `path` must point to `path_len` u32 and `checked` to `n_checked` u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_weight_commit(model: u32, path: *const u32, path_len: usize, checked: *const u32, n_checked: usize, allow_non_finite: u32, keep: u32) -> i32 {
+    const OP: &str = "setWeights";
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let staged = STAGED.with(|st| core::mem::take(&mut *st.borrow_mut()));
+        // SAFETY: forwarded caller contract.
+        let (path, checked) = unsafe { (read_u32s(OP, path, path_len)?, read_u32s(OP, checked, n_checked)?) };
+        let node = with_model(model, |m, _| find(OP, &m.as_layer(), &path))?;
+        let is_model = node.try_borrow().is_ok_and(|n| n.layer().as_sequential().is_some());
+        Sequential::with_node_params(&node, #[cfg_attr(target_arch = "wasm32", optimize(size))] |ps| {
+            let mut r = Ok(());
+            if keep == 1 {
+                for &i in &checked {
+                    let Some(s) = ps.get(i as usize) else { continue };
+                    let (l, name) = (s.layer, s.param.name);
+                    r = check_values(s.param.domain, s.param.value.data(), allow_non_finite != 0, || if is_model { format!("weight {i} (`{name}` of layer {l})") } else { format!("weight {i} (`{name}`)") });
+                    if r.is_err() {
+                        break;
+                    }
                 }
-                Ok(())
-            })?
-        })
+            }
+            if keep != 1 || r.is_err() {
+                for (i, old) in staged {
+                    if let Some(s) = ps.get_mut(i) {
+                        s.param.value = old;
+                    }
+                }
+            }
+            r
+        })?
     })
 }
 
@@ -1213,6 +1281,45 @@ mod train_state_tests {
             handles::with(|t| t.remove(h)).ok().unwrap();
         }
         assert_eq!(handles::with(|t| t.stats().live), before);
+    }
+
+    /// setWeights from arrays: staged weights get fresh buffers; a failed check puts the old
+    /// values back, a good one keeps the new; the facade's abort (keep 0) changes nothing.
+    #[test]
+    fn staged_weights_are_kept_or_put_back() {
+        let m = model(5, 0);
+        let old = weights(m);
+        let mut out = [0u32; 8];
+        // Natively the u32 addresses are truncated: write the staged buffers through the model.
+        let fill = |k: usize, v: f32| {
+            handles::with(|t| t.model(m).unwrap().net.borrow().layer().with_params(|ps| ps[k].param.value.data_mut().fill(v))).unwrap();
+        };
+        let write = |_: &[u32; 8], v: f32| (0..4).for_each(|k| fill(k, v));
+        // SAFETY: locals.
+        unsafe {
+            assert_eq!(nr_model_weight_spans(m, core::ptr::null(), 0, 0, out.as_mut_ptr(), 8), 0);
+            assert_eq!(out, [0, 12, 0, 4, 0, 8, 0, 2], "lengths only, nothing staged");
+            for keep in [0, 1] {
+                assert_eq!(nr_model_weight_spans(m, core::ptr::null(), 0, 1, out.as_mut_ptr(), 8), 0);
+                write(&out, f32::NAN);
+                assert_eq!(nr_model_weight_commit(m, core::ptr::null(), 0, [0u32, 1, 2, 3].as_ptr(), 4, 0, keep), if keep == 1 { 1 } else { 0 });
+                if keep == 1 {
+                    assert_eq!(LAST_ERROR.as_str(), "setWeights: weight 0 (`kernel` of layer 0) holds NaN at flat index 0; weights must be finite (pass { allowNonFinite: true } to set it anyway)");
+                }
+                assert_eq!(weights(m), old, "keep {keep}: the old values are back");
+            }
+            // Only the listed weights are checked; allowNonFinite lets NaN in.
+            assert_eq!(nr_model_weight_spans(m, [2u32].as_ptr(), 1, 1, out.as_mut_ptr(), 4), 0);
+            fill(2, 0.5);
+            assert_eq!(nr_model_weight_commit(m, [2u32].as_ptr(), 1, [0u32].as_ptr(), 1, 0, 1), 0);
+            assert_eq!(weights(m)[2], vec![0.5f32.to_bits(); 8]);
+            assert_eq!(weights(m)[3], vec![0; 2], "an unlisted staged weight keeps its zeros (the facade sets it from a tensor next)");
+            assert_eq!(nr_model_weight_spans(m, core::ptr::null(), 0, 1, out.as_mut_ptr(), 8), 0);
+            write(&out, f32::INFINITY);
+            assert_eq!(nr_model_weight_commit(m, core::ptr::null(), 0, [3u32].as_ptr(), 1, 1, 1), 0);
+            assert_eq!(weights(m)[3], vec![f32::INFINITY.to_bits(); 2]);
+        }
+        handles::with(|t| t.remove(m)).ok().unwrap();
     }
 
     #[test]
