@@ -1159,6 +1159,7 @@ pub fn params_freed(children: &[LayerRef], holders: usize) -> Result<usize> {
         children: Vec<usize>,
         params: usize,
     }
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn visit(l: &LayerRef, seen: &mut Vec<Reached>) -> Result<usize> {
         let id = std::rc::Rc::as_ptr(l) as *const () as usize;
         if let Some(i) = seen.iter().position(|r| r.id == id) {
