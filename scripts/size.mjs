@@ -578,6 +578,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * (nr_model_weight_commit: SIMD checks, the old values put back on an error; the JS scan it
  * replaces cost 2.4 ns a value): wasm +1,724 B gzipped, url 591,443 -> 593,096 B, inline
  * 500,902 -> 502,043 B. Budgets: those plus ~0.05%.
+ * Raised (s40, fmask): masks in graph models (each node's mask beside its value, check_masks as
+ * a walk over the nodes, Keras 3's merge rules and masked multiply/maximum/minimum): wasm
+ * +12.5 kB raw, +6.0 kB gzipped; url 588,665 -> 594,418 B, inline 498,771 -> 503,312 B.
+ * Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */

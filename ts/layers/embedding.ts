@@ -31,7 +31,10 @@ export interface EmbeddingArgs extends LayerArgs {
    * a row with none: Keras 3 gives NaN); a loss and the metrics on a per-step output count only
    * the unmasked steps (the mean divides by their number; sample weights multiply them). Any
    * other layer after it is an error naming both (Keras 3 drops the mask there with a warning).
-   * Masks run through sequential models only so far (a functional model with one is refused).
+   * In a graph model the mask runs beside each value and the merge layers combine their
+   * inputs' masks as Keras 3's (see the README's Text and sequences; not yet: through a layer
+   * used more than once, such as one embedding shared by two inputs, a nested model, or to one
+   * of several outputs).
    * Index 0 still has its row (the masked steps' outputs are computed; `predict` returns them).
    * Default `false`.
    */

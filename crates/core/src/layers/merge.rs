@@ -12,6 +12,11 @@
 //! backward is [`concat_backward`]. `dot` (two inputs, a dot product along an axis of each)
 //! is [`super::dot`]'s forward and rule.
 //!
+//! In a graph model, a mask reaching a merge follows Keras 3 ([`super::Masking::Merge`]):
+//! `multiply`, `maximum` and `minimum` also read their inputs' masks in their values
+//! ([`Merge::set_masks`], [`Merge::forward_masked`]); `dot`, and `concatenate` along an axis
+//! other than the last, refuse a mask for now.
+//!
 //! ```
 //! use neurite_core::layers::{merge::{Merge, MergeOp}, Init, Layer, Mode};
 //! use neurite_core::Tensor;
@@ -78,16 +83,24 @@ pub struct Merge {
     cache: Option<(Vec<Tensor>, Vec<Tensor>)>,
     /// `dot`'s options and what its backward needs.
     dot: Option<(DotConfig, Option<DotCache>)>,
+    /// The per-sample rank of the inputs, once built (`concatenate`'s axis against it).
+    rank: usize,
+    /// The row masks of the next forward's inputs ([`Merge::set_masks`]).
+    masks: Vec<Option<Vec<f32>>>,
+    /// What the backward of the last masked forward that kept values needs: each input's row
+    /// mask, the output's rows that count (multiply, when every input has a mask) and the input
+    /// each value comes from (maximum, minimum).
+    masked: Option<(Vec<Option<Vec<f32>>>, Option<Vec<f32>>, Vec<u32>)>,
 }
 
 impl Merge {
     pub fn new(op: MergeOp, axis: i64) -> Merge {
-        Merge { op, axis, cache: None, dot: None }
+        Merge { op, axis, cache: None, dot: None, rank: 0, masks: Vec::new(), masked: None }
     }
 
     /// A `dot` layer.
     pub fn dot(cfg: DotConfig) -> Merge {
-        Merge { op: MergeOp::Dot, axis: -1, cache: None, dot: Some((cfg, None)) }
+        Merge { op: MergeOp::Dot, axis: -1, cache: None, dot: Some((cfg, None)), rank: 0, masks: Vec::new(), masked: None }
     }
 
     /// The per-sample output shape for per-sample `inputs` (the checks TF.js's build runs).
@@ -137,6 +150,18 @@ impl Merge {
 }
 
 impl Layer for Merge {
+    /// Keras 3's merge masks ([`super::Masking::Merge`]); `dot` (whose Keras 3 output drops
+    /// the mask, summing the padding in) and `concatenate` along an axis other than the last
+    /// (whose mask Keras 3 concatenates) refuse one for now.
+    fn masking(&self) -> super::Masking {
+        let last = self.axis == -1 || self.axis == self.rank as i64;
+        match self.op {
+            MergeOp::Dot => super::Masking::Refuse,
+            MergeOp::Concatenate if !last => super::Masking::Refuse,
+            _ => super::Masking::Merge,
+        }
+    }
+
     fn kind(&self) -> &'static str {
         self.op.kind()
     }
@@ -161,7 +186,9 @@ impl Layer for Merge {
 impl Merge {
     /// Checks the per-sample input shapes (as TF.js's build) and returns the output's.
     pub fn build_many(&mut self, inputs: &[Vec<usize>], _init: Init) -> Result<Vec<usize>> {
-        self.output_shape(inputs)
+        let out = self.output_shape(inputs)?;
+        self.rank = inputs.first().map_or(0, Vec::len);
+        Ok(out)
     }
 
     /// The merge of `xs`; keeps what `backward_many` needs unless `mode` is inference.
@@ -183,6 +210,11 @@ impl Merge {
             let y = concat(&xs.iter().collect::<Vec<_>>(), self.axis).map_err(|e| e.within(op, "its inputs"))?;
             self.cache = mode.keeps().then(|| (xs, Vec::new()));
             return Ok(y);
+        }
+        let masks = core::mem::take(&mut self.masks);
+        self.masked = None;
+        if matches!(self.op, MergeOp::Multiply | MergeOp::Maximum | MergeOp::Minimum) && masks.iter().any(Option::is_some) {
+            return self.forward_masked(xs, masks, mode);
         }
         let f = self.op.fold();
         let mut ys = Vec::with_capacity(xs.len() - 1);
@@ -214,6 +246,14 @@ impl Merge {
         if self.op == MergeOp::Concatenate {
             return concat_backward(&xs.iter().collect::<Vec<_>>(), self.axis, &dy);
         }
+        if let Some((masks, rows, from)) = self.masked.take() {
+            return self.backward_masked(xs, ys, masks, rows, from, dy);
+        }
+        self.fold_backward(&xs, &ys, dy)
+    }
+
+    /// The fold's backward from `dy`: `dL/dx` of each of `xs` (`ys` the fold's partial results).
+    fn fold_backward(&self, xs: &[Tensor], ys: &[Tensor], dy: Tensor) -> Result<Vec<Tensor>> {
         let mut g = dy;
         if self.op == MergeOp::Average {
             // Mul's rule for the sum: dy · (1/n) (the forward's output is not needed).
@@ -230,6 +270,136 @@ impl Merge {
         }
         dxs[0] = Some(g);
         dxs.into_iter().map(|d| d.ok_or_else(|| no_forward(self.op.kind()))).collect()
+    }
+}
+
+impl Merge {
+    /// The row masks (every axis but the last; 1 kept, 0 masked) of the next forward's inputs,
+    /// `None` for an unmasked one: a graph model sets them before a masked merge's forward.
+    /// Keras 3's `Multiply`, `Maximum` and `Minimum` read them in their values (the other
+    /// merges' values ignore them; see [`Merge::forward_masked`]).
+    pub fn set_masks(&mut self, masks: Vec<Option<Vec<f32>>>) {
+        self.masks = masks;
+    }
+
+    /// Keras 3's masked `Multiply` (keras/src/layers/merging/multiply.py): a masked input's
+    /// values count as 1, and when every input has a mask, a row that none keeps is 0; and
+    /// `Maximum`/`Minimum` (base_merge.py `_apply_merge_op_and_or_mask`): the max (min) of the
+    /// inputs that keep the row (an unmasked input keeps every row), the first input's value
+    /// where none does. Inputs of one shape (no broadcasting), masks over their rows.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
+    fn forward_masked(&mut self, mut xs: Vec<Tensor>, masks: Vec<Option<Vec<f32>>>, mode: Mode) -> Result<Tensor> {
+        let op = self.op.kind();
+        let dims = xs[0].dims().to_vec();
+        let c = dims.last().copied().unwrap_or(1).max(1);
+        let (n, rows) = (xs[0].size(), xs[0].size() / c);
+        if xs.iter().any(|x| x.dims() != &dims[..]) || masks.len() != xs.len() || masks.iter().flatten().any(|m| m.len() != rows) {
+            let shapes = xs.iter().map(|x| format!("{}", x.shape())).collect::<Vec<_>>().join(", ");
+            bail_shape!(op, "with a mask, its inputs must have one shape (no broadcasting) and masks of their rows, got {shapes} and masks of {} rows", crate::error::ints(&masks.iter().map(|m| m.as_ref().map_or(0, Vec::len)).collect::<Vec<_>>()));
+        }
+        let kept = |i: usize, r: usize| masks[i].as_ref().is_none_or(|m| m[r] != 0.0);
+        if self.op == MergeOp::Multiply {
+            for (x, m) in xs.iter_mut().zip(&masks) {
+                if let Some(m) = m {
+                    // (An input other layers read too is copied first.)
+                    for (row, &k) in x.try_data_mut(op)?.chunks_exact_mut(c).zip(m) {
+                        if k == 0.0 {
+                            row.fill(1.0);
+                        }
+                    }
+                }
+            }
+            let out_rows: Option<Vec<f32>> = masks.iter().all(Option::is_some).then(|| (0..rows).map(|r| if (0..xs.len()).any(|i| kept(i, r)) { 1.0 } else { 0.0 }).collect());
+            let mut ys = Vec::with_capacity(xs.len() - 1);
+            let mut y = binary(BinaryOp::Mul, &xs[0], &xs[1])?;
+            for x in &xs[2..] {
+                let next = binary(BinaryOp::Mul, &y, x)?;
+                ys.push(core::mem::replace(&mut y, next));
+            }
+            let mut out = y.clone();
+            if let Some(o) = &out_rows {
+                for (row, &k) in out.data_mut().chunks_exact_mut(c).zip(o) {
+                    if k == 0.0 {
+                        row.fill(0.0);
+                    }
+                }
+            }
+            if mode.keeps() {
+                ys.push(y);
+                self.cache = Some((xs, ys));
+                self.masked = Some((masks, out_rows, Vec::new()));
+            }
+            return Ok(out);
+        }
+        let max = self.op == MergeOp::Maximum;
+        let (mut out, mut from) = (vec![0.0f32; n], vec![0u32; n]);
+        for e in 0..n {
+            let r = e / c;
+            let mut w: Option<usize> = None;
+            for (i, x) in xs.iter().enumerate() {
+                if !kept(i, r) {
+                    continue;
+                }
+                let v = x.data()[e];
+                w = match w {
+                    Some(j) => {
+                        let u = xs[j].data()[e];
+                        Some(if v.is_nan() || (max && v > u) || (!max && v < u) { i } else { j })
+                    }
+                    None => Some(i),
+                };
+            }
+            let w = w.unwrap_or(0);
+            (out[e], from[e]) = (xs[w].data()[e], w as u32);
+        }
+        if mode.keeps() {
+            self.cache = Some((Vec::new(), Vec::new()));
+            self.masked = Some((masks, None, from));
+        }
+        Tensor::new(op, Shape::from(&dims[..]), out)
+    }
+
+    /// The backward of [`Merge::forward_masked`]: multiply's fold backward on the substituted
+    /// inputs, with no gradient to a row the output zeroed or to a masked input's rows; a max
+    /// (min) value's gradient to the input it came from.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
+    #[allow(clippy::type_complexity)]
+    fn backward_masked(&self, xs: Vec<Tensor>, ys: Vec<Tensor>, masks: Vec<Option<Vec<f32>>>, rows: Option<Vec<f32>>, from: Vec<u32>, mut dy: Tensor) -> Result<Vec<Tensor>> {
+        let op = self.op.kind();
+        let c = dy.dims().last().copied().unwrap_or(1).max(1);
+        let zero_rows = |t: &mut Tensor, m: &[f32]| -> Result<()> {
+            for (row, &k) in t.try_data_mut(op)?.chunks_exact_mut(c).zip(m) {
+                if k == 0.0 {
+                    row.fill(0.0);
+                }
+            }
+            Ok(())
+        };
+        if self.op == MergeOp::Multiply {
+            if let Some(o) = &rows {
+                zero_rows(&mut dy, o)?;
+            }
+            let mut dxs = self.fold_backward(&xs, &ys, dy)?;
+            for (dx, m) in dxs.iter_mut().zip(&masks) {
+                if let Some(m) = m {
+                    zero_rows(dx, m)?;
+                }
+            }
+            return Ok(dxs);
+        }
+        let mut dxs = Vec::with_capacity(masks.len());
+        for i in 0..masks.len() {
+            let mut d = Tensor::zeros(op, dy.shape().clone())?;
+            for ((g, &w), &v) in d.data_mut().iter_mut().zip(&from).zip(dy.data()) {
+                if w as usize == i {
+                    *g = v;
+                }
+            }
+            dxs.push(d);
+        }
+        Ok(dxs)
     }
 }
 
@@ -272,6 +442,77 @@ mod tests {
         assert_eq!(run(MergeOp::Maximum, vec![a.clone(), b.clone(), c.clone()]), vec![3., 5., 2., 4.]);
         assert_eq!(run(MergeOp::Minimum, vec![a.clone(), b.clone(), c.clone()]), vec![1., 1., -2., 0.5]);
         assert_eq!(run(MergeOp::Concatenate, vec![a, b]), vec![1., 5., 3., 1., -2., 0.5, -1., 4.]);
+    }
+
+    /// Keras 3's masked Multiply (multiply.py) and Maximum / Minimum (base_merge.py
+    /// `_apply_merge_op_and_or_mask`), by hand: 3 rows of 2 values, a keeps row 0, b row 1.
+    #[test]
+    fn masked_values_by_hand() {
+        let a = t(&[1, 3, 2], vec![1., 5., -2., 0.5, 3., -1.]);
+        let b = t(&[1, 3, 2], vec![3., 1., -1., 4., 2., 2.]);
+        let (ma, mb) = (vec![1., 0., 0.], vec![0., 1., 0.]);
+        let run = |op: MergeOp, masks: Vec<Option<Vec<f32>>>| {
+            let mut m = built(op, -1, &[vec![3, 2], vec![3, 2]]);
+            m.set_masks(masks);
+            m.forward_many(vec![a.clone(), b.clone()], Mode::Infer).unwrap().data().to_vec()
+        };
+        let both = || vec![Some(ma.clone()), Some(mb.clone())];
+        // A masked input counts as 1; a row no input keeps is 0 when every input has a mask.
+        assert_eq!(run(MergeOp::Multiply, both()), vec![1., 5., -1., 4., 0., 0.]);
+        assert_eq!(run(MergeOp::Multiply, vec![Some(ma.clone()), None]), vec![3., 5., -1., 4., 2., 2.]);
+        // The max (min) of the inputs that keep the row; the first input's where none does.
+        assert_eq!(run(MergeOp::Maximum, both()), vec![1., 5., -1., 4., 3., -1.]);
+        assert_eq!(run(MergeOp::Minimum, both()), vec![1., 5., -1., 4., 3., -1.]);
+        assert_eq!(run(MergeOp::Maximum, vec![Some(ma.clone()), None]), vec![3., 5., -1., 4., 2., 2.]);
+        assert_eq!(run(MergeOp::Minimum, vec![None, Some(mb.clone())]), vec![1., 5., -2., 0.5, 3., -1.]);
+        // Every row kept: the plain merge's values.
+        for op in [MergeOp::Multiply, MergeOp::Maximum, MergeOp::Minimum] {
+            assert_eq!(run(op, vec![Some(vec![1.; 3]), Some(vec![1.; 3])]), run(op, vec![]), "{op:?}");
+        }
+        // Masks are per forward: the next one without any is the plain merge.
+        let mut m = built(MergeOp::Multiply, -1, &[vec![3, 2], vec![3, 2]]);
+        m.set_masks(both());
+        m.forward_many(vec![a.clone(), b.clone()], Mode::Infer).unwrap();
+        assert_eq!(m.forward_many(vec![a.clone(), b.clone()], Mode::Infer).unwrap().data(), &[3., 5., 2., 2., 6., -2.]);
+        // Shapes that broadcast, or a mask of other rows, are errors.
+        m.set_masks(vec![Some(vec![1.; 2]), None]);
+        assert!(m.forward_many(vec![a.clone(), b.clone()], Mode::Infer).unwrap_err().to_string().contains("masks of [2, 0] rows"));
+    }
+
+    /// The masked merges' backward against central differences of their forward (3 inputs,
+    /// some rows kept by none, one input unmasked).
+    #[test]
+    fn masked_gradients_match_central_differences() {
+        let x = |seed: u32| t(&[2, 3, 2], (0..12).map(|i| ((i as u32 * 7919 + seed * 104_729) % 97) as f32 / 13.0 - 3.5).collect());
+        let xs = vec![x(1), x(2), x(3)];
+        let w = x(9);
+        let cases: Vec<Vec<Option<Vec<f32>>>> = vec![
+            vec![Some(vec![1., 0., 0., 1., 0., 0.]), Some(vec![0., 1., 0., 1., 1., 0.]), Some(vec![0., 0., 0., 1., 0., 1.])],
+            vec![Some(vec![1., 0., 0., 1., 0., 0.]), None, Some(vec![0., 0., 1., 1., 0., 1.])],
+        ];
+        for op in [MergeOp::Multiply, MergeOp::Maximum, MergeOp::Minimum] {
+            for masks in &cases {
+                let f = |xs: &[Tensor], keep: bool| -> (f64, Merge) {
+                    let mut m = built(op, -1, &[vec![3, 2], vec![3, 2], vec![3, 2]]);
+                    m.set_masks(masks.clone());
+                    let y = m.forward_many(xs.to_vec(), if keep { Mode::Trace } else { Mode::Infer }).unwrap();
+                    (y.data().iter().zip(w.data()).map(|(&a, &b)| a as f64 * b as f64).sum(), m)
+                };
+                let (_, mut m) = f(&xs, true);
+                let dxs = m.backward_many(w.clone()).unwrap();
+                for (i, dx) in dxs.iter().enumerate() {
+                    for j in 0..12 {
+                        let at = |d: f32| {
+                            let mut p = xs.clone();
+                            p[i].data_mut()[j] += d;
+                            f(&p, false).0
+                        };
+                        let num = (at(1e-2) - at(-1e-2)) / 2e-2;
+                        assert!((num - dx.data()[j] as f64).abs() < 1e-2 * (1.0 + num.abs()), "{op:?} {masks:?} dx{i}[{j}]: {num} vs {}", dx.data()[j]);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

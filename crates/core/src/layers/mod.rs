@@ -266,8 +266,9 @@ impl Mode {
 
 /// What a layer does with a mask over its input's rows (every axis but the last: the steps of
 /// `[batch, steps, features]`), Keras 3's `supports_masking` and `compute_mask`. A mask is made
-/// by an embedding with `maskZero` or a `masking` layer, carried by a sequential model's forward
-/// ([`crate::model::Sequential`]) and used by the loss and metrics of the output it reaches.
+/// by an embedding with `maskZero` or a `masking` layer, carried by a model's forward beside
+/// each value ([`crate::model::Sequential`], and a graph model's wiring node by node) and used
+/// by the loss and metrics of the output it reaches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Masking {
     /// The layer cannot take a mask (Keras 3 warns and drops it; neurite refuses the model).
@@ -281,6 +282,12 @@ pub enum Masking {
     /// The layer uses the mask and passes it on (batchNormalization's training statistics):
     /// [`Layer::set_mask`] before each forward.
     Use,
+    /// A merge layer of a graph model: Keras 3's `compute_mask` of its inputs' masks. The
+    /// element-wise merges (add, subtract, multiply, average, maximum, minimum) OR them, and
+    /// have none when an input has none; `concatenate` along the last axis ORs them with an
+    /// unmasked input's rows counted as kept (any mask in: a mask out). Multiply, maximum and
+    /// minimum read the masks in their values too (see `merge.rs`).
+    Merge,
 }
 
 /// A layer of a model.

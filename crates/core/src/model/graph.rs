@@ -29,8 +29,8 @@
 
 use std::borrow::Cow;
 
-use super::shared::{lock, LayerRef};
-use crate::layers::{Init, Mode};
+use super::shared::{lock, LayerRef, Node};
+use crate::layers::{Init, Masking, Mode};
 use crate::{Error, Result, Tensor};
 
 pub struct Wiring {
@@ -180,7 +180,7 @@ impl Wiring {
     }
 
     /// Every use of layer `i` of `n`: its node and the nodes it reads, the first use first.
-    fn uses_of(&self, i: usize, n: usize) -> Vec<(usize, &[usize])> {
+    pub(super) fn uses_of(&self, i: usize, n: usize) -> Vec<(usize, &[usize])> {
         let k = self.k();
         let mut out = vec![(k + i, self.inputs(i))];
         out.extend(self.extra.iter().enumerate().filter(|(_, (l, _))| *l == i).map(|(j, (_, ins))| (k + n + j, &ins[..])));
@@ -188,7 +188,7 @@ impl Wiring {
     }
 
     /// The number of nodes for `n` layers.
-    fn nodes(&self, n: usize) -> usize {
+    pub(super) fn nodes(&self, n: usize) -> usize {
         self.k() + n + self.extra.len()
     }
 
@@ -203,7 +203,7 @@ impl Wiring {
     }
 
     /// The output nodes for `n` layers.
-    fn output_nodes(&self, n: usize) -> Vec<usize> {
+    pub(super) fn output_nodes(&self, n: usize) -> Vec<usize> {
         if self.outputs.is_empty() {
             vec![self.k() + n - 1]
         } else {
@@ -349,12 +349,18 @@ impl Wiring {
         Ok(())
     }
 
-    /// Runs the layers on `x`; the model's output (packed with several).
+    /// Runs the layers on `x`; the model's output (packed with several) and, with `masked`
+    /// (a layer makes a mask: the model's `check_masks` passed), the mask that reaches it.
+    /// Each node's mask runs beside its value by each layer's [`Masking`] rule (as a
+    /// sequential model's forward); only layers used once carry one (checked at build).
+    ///
+    /// [`Masking`]: crate::layers::Masking
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn forward(&self, layers: &[LayerRef], x: Tensor, mode: Mode) -> Result<Tensor> {
+    pub fn forward(&self, layers: &[LayerRef], x: Tensor, mode: Mode, masked: bool) -> Result<(Tensor, Option<Vec<f32>>)> {
         let (k, n) = (self.k(), layers.len());
         let mut left = self.uses(n);
         let mut values: Vec<Option<Tensor>> = vec![None; self.nodes(n)];
+        let mut masks: Vec<Option<Vec<f32>>> = vec![None; if masked { self.nodes(n) } else { 0 }];
         if k == 1 {
             values[0] = Some(x);
         } else {
@@ -378,7 +384,14 @@ impl Wiring {
                 xs.push(ins.iter().map(|&j| take(&mut values, j)).collect::<Result<_>>()?);
             }
             if uses.len() == 1 {
-                values[k + i] = Some(lock(l)?.forward_many(xs.pop().unwrap_or_default(), mode)?);
+                let xs = xs.pop().unwrap_or_default();
+                values[k + i] = Some(if masked {
+                    let (y, m) = forward_masked(i, &mut lock(l)?, xs, uses[0].1.iter().map(|&j| masks[j].clone()).collect(), mode)?;
+                    masks[k + i] = m;
+                    y
+                } else {
+                    lock(l)?.forward_many(xs, mode)?
+                });
                 continue;
             }
             // The uses of each shape in one batch: each input position stacked over them.
@@ -399,10 +412,16 @@ impl Wiring {
         if n == 0 {
             return Err(Error::invalid("predict", "the model has no layers"));
         }
-        let outs = self.output_nodes(n).into_iter().map(|o| take(&mut values, o)).collect::<Result<Vec<_>>>()?;
+        let nodes = self.output_nodes(n);
+        // One output only carries a mask (checked at build).
+        let mask = match &nodes[..] {
+            [o] if masked => masks[*o].take(),
+            _ => None,
+        };
+        let outs = nodes.into_iter().map(|o| take(&mut values, o)).collect::<Result<Vec<_>>>()?;
         match outs.len() {
-            1 => Ok(outs.into_iter().next().unwrap_or_else(|| unreachable!())),
-            _ => pack("predict", &outs),
+            1 => Ok((outs.into_iter().next().unwrap_or_else(|| unreachable!()), mask)),
+            _ => Ok((pack("predict", &outs)?, mask)),
         }
     }
 
@@ -548,6 +567,69 @@ impl Wiring {
         }
         Ok(())
     }
+}
+
+/// Layer `i`'s forward (used once) on `xs` whose masks are `ms`, by its [`Masking`] rule (the
+/// model's `check_masks` refused a mask at a layer that cannot take one): its output and the
+/// output's mask. An output whose rows (every axis but the last) are not the mask's (an
+/// element-wise merge broadcasting a masked input) is an error.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+fn forward_masked(i: usize, node: &mut Node, xs: Vec<Tensor>, ms: Vec<Option<Vec<f32>>>, mode: Mode) -> Result<(Tensor, Option<Vec<f32>>)> {
+    let first = ms.iter().flatten().next().cloned();
+    let (y, mask) = match node.layer().masking() {
+        Masking::Make => {
+            let m = xs.first().and_then(|x| node.layer().compute_mask(x));
+            (node.forward_many(xs, mode)?, m)
+        }
+        Masking::Consume => {
+            node.layer_mut().set_mask(first);
+            (node.forward_many(xs, mode)?, None)
+        }
+        Masking::Use => {
+            node.layer_mut().set_mask(first.clone());
+            (node.forward_many(xs, mode)?, first)
+        }
+        Masking::Pass => (node.forward_many(xs, mode)?, first),
+        Masking::Merge => {
+            // Keras 3's `compute_mask`: an element-wise merge has a mask only if every input
+            // has one; concatenate (along the last axis) counts an unmasked input's rows kept.
+            let concat = node.layer().kind() == "concatenate";
+            let mask = if concat || ms.iter().all(Option::is_some) { merge_masks(&ms) } else { None };
+            // Multiply, maximum and minimum read them in their values too.
+            if let Some(m) = node.layer_mut().as_merge_mut() {
+                m.set_masks(ms.clone());
+            }
+            (node.forward_many(xs, mode)?, mask)
+        }
+        Masking::Refuse => (node.forward_many(xs, mode)?, None),
+    };
+    if let Some(m) = &mask {
+        let rows = y.size().checked_div(y.dims().last().copied().unwrap_or(1)).unwrap_or(0);
+        if m.len() != rows || ms.iter().flatten().any(|a| a.len() != m.len()) {
+            let kind = node.layer().kind();
+            return Err(Error::shape("predict", format!("layer {i} ({kind}): its output {} has {rows} rows (every axis but the last) and the masks that reach it {}: a mask over inputs whose rows differ (a broadcast) is not supported yet", y.shape(), crate::error::ints(&ms.iter().flatten().map(Vec::len).collect::<Vec<_>>()))));
+        }
+    }
+    Ok((y, mask))
+}
+
+/// Keras 3's merge of masks (1 kept, 0 masked): a row is kept where any input keeps it; an
+/// input without a mask keeps every row. `None` when no input has one.
+fn merge_masks(ms: &[Option<Vec<f32>>]) -> Option<Vec<f32>> {
+    if ms.iter().any(Option::is_none) {
+        // An unmasked input keeps every row: the OR is all ones.
+        let len = ms.iter().flatten().next()?.len();
+        return Some(vec![1.0; len]);
+    }
+    let mut it = ms.iter().flatten();
+    let mut out = it.next()?.clone();
+    for m in it {
+        for (a, b) in out.iter_mut().zip(m) {
+            *a = if *a != 0.0 || *b != 0.0 { 1.0 } else { 0.0 };
+        }
+    }
+    Some(out)
 }
 
 /// Why `layer` cannot run several uses as one batch, if it cannot: its result depends on the
@@ -1282,5 +1364,84 @@ mod tests {
         let mut m = residual(1);
         m.build_all(&[4]).unwrap();
         assert!(m.predict_range(&x(), 0, 2, 32).unwrap_err().to_string().contains("layers 0..2 of a graph model"));
+    }
+
+    /// Two masked inputs (masking layers: a step whose features are all 0 is masked), the
+    /// layers at `kinds` (ABI id, parameters) wired as `ins`, the model outputting `outs`.
+    fn masked_graph(kinds: &[(u32, Vec<f32>)], ins: &[&[usize]], outs: Vec<usize>) -> crate::Result<Sequential> {
+        let mut m = Sequential::new(3);
+        m.set_io(vec![vec![3, 2], vec![3, 2]], outs)?;
+        for (i, (kind, p)) in kinds.iter().enumerate() {
+            m.add(from_abi(*kind, p, i as u32)?)?;
+        }
+        for (i, ins) in ins.iter().enumerate() {
+            m.wire(i, ins)?;
+        }
+        m.build_all(&[12])?;
+        Ok(m)
+    }
+
+    /// Two samples of two inputs `[3, 2]` packed side by side: input 0's step masks [1, 0, 1]
+    /// and [0, 0, 1], input 1's [0, 1, 0] and [0, 0, 0].
+    fn two_inputs() -> Tensor {
+        let a = [[1., 2., 0., 0., 3., 0.], [0., 0., 0., 0., 5., 5.]];
+        let b = [[0., 0., 4., 4., 0., 0.], [0.; 6]];
+        Tensor::new("t", Shape::from([2, 12]), [a[0], b[0], a[1], b[1]].concat()).unwrap()
+    }
+
+    /// Keras 3's merge masks (keras/src/layers/merging/base_merge.py and concatenate.py
+    /// `compute_mask`): the element-wise merges OR their inputs' masks and have none when an
+    /// input has none; concatenate ORs them, an unmasked input keeping every step. Each node's
+    /// mask runs beside its value through the layers that pass it on.
+    #[test]
+    fn masks_run_beside_the_values_and_merge_as_keras_3() {
+        let (mask, dense, add, concat) = ((45, vec![0.0]), (0, dense(2.0, 9.0)), (21, vec![]), (27, vec![-1.0]));
+        // add(masking(a), dense(masking(b))): both masked, OR.
+        let mut m = masked_graph(&[mask.clone(), mask.clone(), dense.clone(), add.clone()], &[&[0], &[1], &[3], &[2, 4]], vec![5]).unwrap();
+        m.predict(&two_inputs(), 32).unwrap();
+        assert_eq!(m.output_mask(), Some(&[1., 1., 1., 0., 0., 1.][..]));
+        // add(masking(a), dense(b)): one input unmasked, so no mask.
+        let mut m = masked_graph(&[mask.clone(), dense.clone(), add.clone()], &[&[0], &[1], &[2, 3]], vec![4]).unwrap();
+        m.predict(&two_inputs(), 32).unwrap();
+        assert_eq!(m.output_mask(), None);
+        // concatenate(masking(a), dense(b)): the unmasked input keeps every step.
+        let mut m = masked_graph(&[mask.clone(), dense.clone(), concat.clone()], &[&[0], &[1], &[2, 3]], vec![4]).unwrap();
+        m.predict(&two_inputs(), 32).unwrap();
+        assert_eq!(m.output_mask(), Some(&[1.; 6][..]));
+        // concatenate(masking(a), masking(b)) → dense: OR, passed on; batches of 1 give the same.
+        let mut m = masked_graph(&[mask.clone(), mask.clone(), concat.clone(), dense.clone()], &[&[0], &[1], &[2, 3], &[4]], vec![5]).unwrap();
+        m.predict(&two_inputs(), 1).unwrap();
+        assert_eq!(m.output_mask(), Some(&[1., 1., 1., 0., 0., 1.][..]));
+        // masking(a) alone: a's own mask.
+        let mut m = masked_graph(&[mask.clone(), dense.clone(), add.clone()], &[&[0], &[2], &[3, 1]], vec![4]).unwrap();
+        m.predict(&two_inputs(), 32).unwrap();
+        assert_eq!(m.output_mask(), None);
+    }
+
+    /// What a mask cannot reach yet is an error naming the layer.
+    #[test]
+    fn masks_where_they_cannot_go_are_errors() {
+        let (mask, dense, flatten) = ((45, vec![0.0]), (0, dense(3.0, 9.0)), (7, vec![]));
+        let err = |r: crate::Result<Sequential>| r.err().map(|e| e.to_string()).unwrap_or_default();
+        let e = err(masked_graph(&[mask.clone(), flatten.clone(), dense.clone()], &[&[0], &[2], &[1]], vec![3, 4]));
+        assert!(e.contains("layer 1 (flatten) cannot take the mask that layer 0 (masking) makes yet"), "{e}");
+        // Concatenate along the steps (Keras 3 concatenates the masks): not yet.
+        let e = err(masked_graph(&[mask.clone(), mask.clone(), (27, vec![1.0])], &[&[0], &[1], &[2, 3]], vec![4]));
+        assert!(e.contains("layer 2 (concatenate) cannot take the mask that layer 0 (masking) makes"), "{e}");
+        // A mask at an output of a model with several.
+        let e = err(masked_graph(&[mask.clone(), dense.clone()], &[&[0], &[1]], vec![2, 3]));
+        assert!(e.contains("output 0 of the model carries the mask that layer 0 (masking) makes"), "{e}");
+        // A layer used twice with a mask.
+        let mut m = Sequential::new(3);
+        m.set_io(vec![vec![3, 2], vec![3, 2]], vec![4]).unwrap();
+        for (i, (kind, p)) in [mask.clone(), dense.clone(), (21, vec![])].iter().enumerate() {
+            m.add(from_abi(*kind, p, i as u32).unwrap()).unwrap();
+        }
+        for (i, ins) in [&[0][..], &[2], &[3, 5]].iter().enumerate() {
+            m.wire(i, ins).unwrap();
+        }
+        m.wire_use(1, &[1]).unwrap();
+        let e = m.build_all(&[12]).unwrap_err().to_string();
+        assert!(e.contains("layer 1 (dense) is used more than once and carries the mask that layer 0 (masking) makes"), "{e}");
     }
 }

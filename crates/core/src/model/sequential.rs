@@ -218,42 +218,73 @@ impl Sequential {
 
     /// Keras 3's masks through the layers: an embedding with `maskZero` or a `masking` layer
     /// makes one, the layers that support masking pass it on (batchNormalization takes its
-    /// training statistics over the unmasked rows), `globalAveragePooling1d` uses it up; any other layer after it is an
-    /// error naming both (Keras 3 warns and drops the mask at a layer without mask support, and
-    /// trains on the padding). Masks run through sequential models only so far: a functional
-    /// model or a nested model whose output carries one is refused.
+    /// training statistics over the unmasked rows), `globalAveragePooling1d` uses it up, the
+    /// merge layers of a graph model combine their inputs' masks ([`Masking::Merge`]); any
+    /// other layer a mask reaches is an error naming both (Keras 3 warns and drops the mask at
+    /// a layer without mask support, and trains on the padding). In a graph model the walk is
+    /// over the wiring's nodes, each carrying the layer that made its mask. Not yet: a mask
+    /// through a nested model, a layer used more than once, or to an output of a model with
+    /// several.
+    ///
+    /// [`Masking::Merge`]: crate::layers::Masking::Merge
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
     fn check_masks(&mut self) -> Result<()> {
         use crate::layers::Masking;
         let name = |i: usize, kind: &str| self.names.get(i).map_or_else(|| format!("layer {i} ({kind})"), |n| format!("layer '{n}' ({kind})"));
-        let mut maker: Option<(usize, &'static str)> = None;
-        let mut masked = false;
+        let n = self.layers.len();
+        // Per node (a sequential model's: node i is layer i's input, i + 1 its output), the
+        // layer that made the mask it carries.
+        let (total, outs) = match &self.wiring {
+            Some(w) => (w.nodes(n), w.output_nodes(n)),
+            None => (n + 1, vec![n]),
+        };
+        let mut makers: Vec<Option<(usize, &'static str)>> = vec![None; total];
+        // What makes the mask, and how to do without it, for the messages.
+        let made = |kind: &str| if kind == "embedding" { (" (maskZero)", "build the embedding with maskZero: false") } else { ("", "remove the masking layer") };
         for (i, l) in self.layers.iter().enumerate() {
             let node = peek(l)?;
             let layer = node.layer();
             if layer.as_sequential().is_some_and(|m| m.masked) {
                 return Err(Error::invalid("build", format!("{} is a nested model that makes a mask (an embedding with maskZero, or a masking layer): masks do not cross nested models yet; add its layers to this model instead", name(i, "sequential"))));
             }
-            // What makes the mask, and how to do without it, for the messages.
-            let made = |kind: &str| if kind == "embedding" { (" (maskZero)", "build the embedding with maskZero: false") } else { ("", "remove the masking layer") };
-            match layer.masking() {
-                Masking::Make if self.wiring.is_some() => {
-                    let (how, fix) = made(layer.kind());
-                    return Err(Error::invalid("build", format!("{} makes a mask{how}, and masks run through sequential models only so far, not functional ones; use a sequential model, or {fix}", name(i, layer.kind()))));
-                }
-                Masking::Make => (maker, masked) = (Some((i, layer.kind())), true),
-                Masking::Pass | Masking::Use => {}
-                Masking::Consume => maker = None,
-                Masking::Refuse => {
-                    if let Some((j, kind)) = maker {
-                        let (how, fix) = made(kind);
-                        return Err(Error::invalid("build", format!("{} cannot take the mask that {} makes{how} yet, and would treat the padding as data there (Keras 3 drops a mask with a warning at a layer without mask support); put a layer that uses it first (globalAveragePooling1d) or {fix}. Layers that pass a mask on: dense, activation, dropout and the noise layers, batchNormalization, layerNormalization, normalization, prelu, rescaling, thresholdedReLU", name(i, layer.kind()), name(j, kind))));
-                    }
+            let uses: Vec<(usize, Vec<usize>)> = match &self.wiring {
+                Some(w) => w.uses_of(i, n).into_iter().map(|(o, ins)| (o, ins.to_vec())).collect(),
+                None => vec![(i + 1, vec![i])],
+            };
+            let masking = layer.masking();
+            if uses.len() > 1 {
+                if let Some(at) = uses.iter().flat_map(|(_, ins)| ins).find_map(|&j| makers[j]).map(|(j, kind)| name(j, kind)).or_else(|| (masking == Masking::Make).then(|| name(i, layer.kind()))) {
+                    return Err(Error::invalid("build", format!("{} is used more than once and carries the mask that {at} makes: masks through a layer used more than once (a shared layer) are not supported yet; use a separate layer for each input", name(i, layer.kind()))));
                 }
             }
+            for (o, ins) in uses {
+                let first = ins.iter().find_map(|&j| makers[j]);
+                makers[o] = match masking {
+                    Masking::Make => Some((i, layer.kind())),
+                    Masking::Pass | Masking::Use => first,
+                    Masking::Consume => None,
+                    // Keras 3: concatenate keeps a mask if any input has one, the element-wise
+                    // merges only if every input has one.
+                    Masking::Merge if layer.kind() == "concatenate" || ins.iter().all(|&j| makers[j].is_some()) => first,
+                    Masking::Merge => None,
+                    Masking::Refuse => {
+                        if let Some((j, kind)) = first {
+                            let (how, fix) = made(kind);
+                            let merges = if self.wiring.is_some() { ", and the merge layers (dot, and concatenate along an axis other than the last, not yet)" } else { "" };
+                            return Err(Error::invalid("build", format!("{} cannot take the mask that {} makes{how} yet, and would treat the padding as data there (Keras 3 drops a mask with a warning at a layer without mask support); put a layer that uses it first (globalAveragePooling1d) or {fix}. Layers that pass a mask on: dense, activation, dropout and the noise layers, batchNormalization, layerNormalization, normalization, prelu, rescaling, thresholdedReLU{merges}", name(i, layer.kind()), name(j, kind))));
+                        }
+                        None
+                    }
+                };
+            }
         }
-        self.masked = masked;
+        if outs.len() > 1 {
+            if let Some((q, (j, kind))) = outs.iter().enumerate().find_map(|(q, &o)| makers[o].map(|m| (q, m))) {
+                return Err(Error::invalid("build", format!("output {q} of the model carries the mask that {} makes, and a masked output of a model with several outputs is not supported yet; use globalAveragePooling1d before that output, or a model with that output alone", name(j, kind))));
+            }
+        }
+        self.masked = makers.iter().any(Option::is_some);
         Ok(())
     }
 
@@ -480,7 +511,9 @@ impl Sequential {
     fn forward_range(&mut self, mut x: Tensor, mode: Mode, range: Range<usize>) -> Result<Tensor> {
         self.whole("predict", &range)?;
         if let Some(w) = &self.wiring {
-            return w.forward(&self.layers, x, mode);
+            let (y, mask) = w.forward(&self.layers, x, mode, self.masked)?;
+            self.out_mask = mask;
+            return Ok(y);
         }
         if self.masked {
             return self.forward_masked(x, mode, range);
@@ -518,7 +551,8 @@ impl Sequential {
                     node.layer_mut().set_mask(mask.clone());
                     x = node.forward(x, mode)?;
                 }
-                Masking::Pass => x = node.forward(x, mode)?,
+                // A merge layer has several inputs: not in a sequential model.
+                Masking::Pass | Masking::Merge => x = node.forward(x, mode)?,
                 // Checked at build: no mask reaches such a layer.
                 Masking::Refuse => {
                     mask = None;
