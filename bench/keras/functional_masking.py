@@ -34,6 +34,11 @@ different lengths; evaluate with batch size 3; fit SGD, batch size 3, 2 epochs, 
   their values too (multiply.py: a masked input counts as 1 and a step every input masks is 0;
   base_merge.py `_apply_merge_op_and_or_mask`: a masked input is left out of the max / min, a
   step every input masks takes the first input's value).
+- `twoHeads` (under "heads"): ids → Embedding(mask_zero) → Dense(tanh) → a per-step head
+  Dense(softmax) `tags` (masked: its loss over the real steps) and GlobalAveragePooling1D →
+  Dense(softmax) `cls` (no mask); sparse categorical and categorical cross-entropy, no metrics
+  (no row all padding: Keras 3 pools one to NaN). Each head's loss is masked by its own
+  output's mask.
 Values are float32, written in their shortest float32 decimal form.
 """
 
@@ -196,12 +201,43 @@ def multiply():
     return run("multiply", make, "sparse_categorical_crossentropy", [a, b], y, None, 0.5)
 
 
+def two_heads():
+    rng = np.random.default_rng(27)
+    n, t, v, c, k = 7, 5, 6, 3, 2
+    x = padded(rng, n, t, v, [5, 2, 1, 4, 3, 1, 5])  # (a row all padding: Keras 3 pools it to NaN)
+    tags = rng.integers(0, c, (n, t)).astype(np.float32)
+    cls = np.eye(k, dtype=np.float32)[rng.integers(0, k, n)]
+
+    def fresh():
+        ids = keras.Input((t,), name="ids")
+        e = layers.Embedding(v, 4, mask_zero=True, name="emb")(ids)
+        h = layers.Dense(4, activation="tanh", name="h")(e)
+        out_tags = layers.Dense(c, activation="softmax", name="tags")(h)
+        out_cls = layers.Dense(k, activation="softmax", name="cls")(layers.GlobalAveragePooling1D(name="pool")(h))
+        m = keras.Model(ids, [out_tags, out_cls], name="two_heads")
+        set_seeded(m, 7)
+        m.compile(optimizer=keras.optimizers.SGD(0.5), loss=["sparse_categorical_crossentropy", "categorical_crossentropy"])
+        return m
+
+    m = fresh()
+    out = {"name": "twoHeads", "lr": 0.5, "weights": weights_of(m), "xs": [f32(x)], "ys": [f32(tags), f32(cls)]}
+    out["predict"] = [f32(p) for p in m.predict(x, verbose=0)]
+    out["evaluate"] = logs(m.evaluate(x, [tags, cls], batch_size=3, return_dict=True, verbose=0))
+    m = fresh()
+    out["trainOnBatch"] = {"logs": logs(m.train_on_batch(x, [tags, cls], return_dict=True)), "weights": weights_of(m)}
+    m = fresh()
+    h = m.fit(x, [tags, cls], batch_size=3, epochs=2, shuffle=False, verbose=0)
+    out["fit"] = {"history": {k: [fnum(v) for v in vs] for k, vs in h.history.items()}, "weights": weights_of(m)}
+    return out
+
+
 def main():
     fixture = {
         "keras": keras.__version__,
         "backend": keras.backend.backend(),
         "note": "bench/keras/functional_masking.py; evaluate batch_size 3, fit batch_size 3 epochs 2 shuffle False, SGD",
         "cases": [branches(), residual(), two_inputs(), concat_unmasked(), average(), multiply()],
+        "heads": [two_heads()],
     }
     with open(OUT, "w") as f:
         json.dump(fixture, f, indent=1)

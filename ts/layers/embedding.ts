@@ -33,8 +33,7 @@ export interface EmbeddingArgs extends LayerArgs {
    * other layer after it is an error naming both (Keras 3 drops the mask there with a warning).
    * In a graph model the mask runs beside each value and the merge layers combine their
    * inputs' masks as Keras 3's (see the README's Text and sequences; not yet: through a layer
-   * used more than once, such as one embedding shared by two inputs, a nested model, or to one
-   * of several outputs).
+   * used more than once, such as one embedding shared by two inputs, or a nested model).
    * Index 0 still has its row (the masked steps' outputs are computed; `predict` returns them).
    * Default `false`.
    */

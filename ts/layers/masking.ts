@@ -23,8 +23,8 @@ export interface MaskingArgs extends LayerArgs {
  * losses and metrics ignore masks, so its `fit` and `evaluate` count the padding; `predict`
  * agrees). Any other layer after the mask is an error naming both. In a graph model the mask
  * runs beside each value and the merge layers combine their inputs' masks as Keras 3's (not
- * yet: through a layer used more than once, a nested model, or to one of several outputs). The gradient is `dy` on the kept steps and 0 on the masked
- * ones. A masked step's output is `+0` (Keras 3's `where`; TF.js multiplies by the mask, so a
+ * yet: through a layer used more than once or a nested model). The gradient is `dy` on the
+ * kept steps and 0 on the masked ones. A masked step's output is `+0` (Keras 3's `where`; TF.js multiplies by the mask, so a
  * negative `maskValue` gives `−0` there and an infinite one NaN).
  *
  * @example

@@ -14,7 +14,7 @@
 //!
 //! In a graph model, a mask reaching a merge follows Keras 3 ([`super::Masking::Merge`]):
 //! `multiply`, `maximum` and `minimum` also read their inputs' masks in their values
-//! ([`Merge::set_masks`], [`Merge::forward_masked`]); `dot`, and `concatenate` along an axis
+//! ([`Merge::set_masks`]); `dot`, and `concatenate` along an axis
 //! other than the last, refuse a mask for now.
 //!
 //! ```
@@ -193,7 +193,7 @@ impl Merge {
 
     /// The merge of `xs`; keeps what `backward_many` needs unless `mode` is inference.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn forward_many(&mut self, xs: Vec<Tensor>, mode: Mode) -> Result<Tensor> {
+    pub fn forward_many(&mut self, mut xs: Vec<Tensor>, mode: Mode) -> Result<Tensor> {
         let op = self.op.kind();
         if let Some((cfg, cache)) = &mut self.dot {
             if xs.len() != 2 {
@@ -214,7 +214,10 @@ impl Merge {
         let masks = core::mem::take(&mut self.masks);
         self.masked = None;
         if matches!(self.op, MergeOp::Multiply | MergeOp::Maximum | MergeOp::Minimum) && masks.iter().any(Option::is_some) {
-            return self.forward_masked(xs, masks, mode);
+            // Maximum and minimum: their value; multiply: its inputs made ready for the fold.
+            if let Some(y) = self.forward_masked(&mut xs, masks, mode)? {
+                return Ok(y);
+            }
         }
         let f = self.op.fold();
         let mut ys = Vec::with_capacity(xs.len() - 1);
@@ -223,12 +226,18 @@ impl Merge {
             let next = binary(f, &y, x)?;
             ys.push(core::mem::replace(&mut y, next));
         }
-        let out = match self.op {
+        let mut out = match self.op {
             // TF.js: mul(1 / n, sum), the scalar rounded to f32.
             MergeOp::Average => binary(BinaryOp::Mul, &y, &scale(xs.len())?)?,
             _ => y.clone(),
         };
-        if mode.keeps() {
+        if let Some((_, Some(rows), _)) = &self.masked {
+            // Masked multiply: a row no input keeps is 0.
+            zero_rows(op, &mut out, rows)?;
+        }
+        if !mode.keeps() {
+            self.masked = None;
+        } else {
             ys.push(y);
             self.cache = Some((xs, ys));
         }
@@ -277,7 +286,7 @@ impl Merge {
     /// The row masks (every axis but the last; 1 kept, 0 masked) of the next forward's inputs,
     /// `None` for an unmasked one: a graph model sets them before a masked merge's forward.
     /// Keras 3's `Multiply`, `Maximum` and `Minimum` read them in their values (the other
-    /// merges' values ignore them; see [`Merge::forward_masked`]).
+    /// merges' values ignore them).
     pub fn set_masks(&mut self, masks: Vec<Option<Vec<f32>>>) {
         self.masks = masks;
     }
@@ -286,10 +295,12 @@ impl Merge {
     /// values count as 1, and when every input has a mask, a row that none keeps is 0; and
     /// `Maximum`/`Minimum` (base_merge.py `_apply_merge_op_and_or_mask`): the max (min) of the
     /// inputs that keep the row (an unmasked input keeps every row), the first input's value
-    /// where none does. Inputs of one shape (no broadcasting), masks over their rows.
+    /// where none does. Inputs of one shape (no broadcasting), masks over their rows. Returns
+    /// maximum's and minimum's value; for multiply, sets the masked rows of `xs` to 1 and
+    /// leaves the fold to [`Merge::forward_many`] (`None`).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
-    fn forward_masked(&mut self, mut xs: Vec<Tensor>, masks: Vec<Option<Vec<f32>>>, mode: Mode) -> Result<Tensor> {
+    fn forward_masked(&mut self, xs: &mut [Tensor], masks: Vec<Option<Vec<f32>>>, mode: Mode) -> Result<Option<Tensor>> {
         let op = self.op.kind();
         let dims = xs[0].dims().to_vec();
         let c = dims.last().copied().unwrap_or(1).max(1);
@@ -302,7 +313,7 @@ impl Merge {
         if self.op == MergeOp::Multiply {
             for (x, m) in xs.iter_mut().zip(&masks) {
                 if let Some(m) = m {
-                    // (An input other layers read too is copied first.)
+                    // 1 on the masked rows (an input other layers read too is copied first).
                     for (row, &k) in x.try_data_mut(op)?.chunks_exact_mut(c).zip(m) {
                         if k == 0.0 {
                             row.fill(1.0);
@@ -310,27 +321,9 @@ impl Merge {
                     }
                 }
             }
-            let out_rows: Option<Vec<f32>> = masks.iter().all(Option::is_some).then(|| (0..rows).map(|r| if (0..xs.len()).any(|i| kept(i, r)) { 1.0 } else { 0.0 }).collect());
-            let mut ys = Vec::with_capacity(xs.len() - 1);
-            let mut y = binary(BinaryOp::Mul, &xs[0], &xs[1])?;
-            for x in &xs[2..] {
-                let next = binary(BinaryOp::Mul, &y, x)?;
-                ys.push(core::mem::replace(&mut y, next));
-            }
-            let mut out = y.clone();
-            if let Some(o) = &out_rows {
-                for (row, &k) in out.data_mut().chunks_exact_mut(c).zip(o) {
-                    if k == 0.0 {
-                        row.fill(0.0);
-                    }
-                }
-            }
-            if mode.keeps() {
-                ys.push(y);
-                self.cache = Some((xs, ys));
-                self.masked = Some((masks, out_rows, Vec::new()));
-            }
-            return Ok(out);
+            let out_rows = masks.iter().all(Option::is_some).then(|| (0..rows).map(|r| if (0..xs.len()).any(|i| kept(i, r)) { 1.0 } else { 0.0 }).collect());
+            self.masked = Some((masks, out_rows, Vec::new()));
+            return Ok(None);
         }
         let max = self.op == MergeOp::Maximum;
         let (mut out, mut from) = (vec![0.0f32; n], vec![0u32; n]);
@@ -357,7 +350,7 @@ impl Merge {
             self.cache = Some((Vec::new(), Vec::new()));
             self.masked = Some((masks, None, from));
         }
-        Tensor::new(op, Shape::from(&dims[..]), out)
+        Tensor::new(op, Shape::from(&dims[..]), out).map(Some)
     }
 
     /// The backward of [`Merge::forward_masked`]: multiply's fold backward on the substituted
@@ -368,23 +361,14 @@ impl Merge {
     #[allow(clippy::type_complexity)]
     fn backward_masked(&self, xs: Vec<Tensor>, ys: Vec<Tensor>, masks: Vec<Option<Vec<f32>>>, rows: Option<Vec<f32>>, from: Vec<u32>, mut dy: Tensor) -> Result<Vec<Tensor>> {
         let op = self.op.kind();
-        let c = dy.dims().last().copied().unwrap_or(1).max(1);
-        let zero_rows = |t: &mut Tensor, m: &[f32]| -> Result<()> {
-            for (row, &k) in t.try_data_mut(op)?.chunks_exact_mut(c).zip(m) {
-                if k == 0.0 {
-                    row.fill(0.0);
-                }
-            }
-            Ok(())
-        };
         if self.op == MergeOp::Multiply {
             if let Some(o) = &rows {
-                zero_rows(&mut dy, o)?;
+                zero_rows(op, &mut dy, o)?;
             }
             let mut dxs = self.fold_backward(&xs, &ys, dy)?;
             for (dx, m) in dxs.iter_mut().zip(&masks) {
                 if let Some(m) = m {
-                    zero_rows(dx, m)?;
+                    zero_rows(op, dx, m)?;
                 }
             }
             return Ok(dxs);
@@ -401,6 +385,17 @@ impl Merge {
         }
         Ok(dxs)
     }
+}
+
+/// Sets to 0 each row of `t` (every axis but the last) whose entry of `m` is 0.
+fn zero_rows(op: &'static str, t: &mut Tensor, m: &[f32]) -> Result<()> {
+    let c = t.dims().last().copied().unwrap_or(1).max(1);
+    for (row, &k) in t.try_data_mut(op)?.chunks_exact_mut(c).zip(m) {
+        if k == 0.0 {
+            row.fill(0.0);
+        }
+    }
+    Ok(())
 }
 
 /// `1 / n` as TF.js's `average` computes it (in f64, then a float32 scalar).

@@ -413,15 +413,11 @@ impl Wiring {
             return Err(Error::invalid("predict", "the model has no layers"));
         }
         let nodes = self.output_nodes(n);
-        // One output only carries a mask (checked at build).
-        let mask = match &nodes[..] {
-            [o] if masked => masks[*o].take(),
-            _ => None,
-        };
+        let mut ms: Vec<Option<Vec<f32>>> = nodes.iter().map(|&o| if masked { masks[o].take() } else { None }).collect();
         let outs = nodes.into_iter().map(|o| take(&mut values, o)).collect::<Result<Vec<_>>>()?;
         match outs.len() {
-            1 => Ok((outs.into_iter().next().unwrap_or_else(|| unreachable!()), mask)),
-            _ => Ok((pack("predict", &outs)?, mask)),
+            1 => Ok((outs.into_iter().next().unwrap_or_else(|| unreachable!()), ms.pop().flatten())),
+            _ => Ok((pack("predict", &outs)?, pack_masks(&outs, &ms))),
         }
     }
 
@@ -612,6 +608,30 @@ fn forward_masked(i: usize, node: &mut Node, xs: Vec<Tensor>, ms: Vec<Option<Vec
         }
     }
     Ok((y, mask))
+}
+
+/// The masks of several outputs `outs` packed per sample (each output's rows one after the
+/// other, 1s for an output without a mask), as [`Sequential::output_mask`] holds them; `None`
+/// when no output has one.
+///
+/// [`Sequential::output_mask`]: super::Sequential::output_mask
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn pack_masks(outs: &[Tensor], ms: &[Option<Vec<f32>>]) -> Option<Vec<f32>> {
+    ms.iter().any(Option::is_some).then(|| {
+        let n = outs[0].dims().first().copied().unwrap_or(0);
+        // Each output's rows per sample (every axis but the batch and the last).
+        let ks: Vec<usize> = outs.iter().map(|t| t.dims().get(1..t.dims().len().saturating_sub(1)).map_or(1, |d| d.iter().product::<usize>())).collect();
+        let mut out = Vec::with_capacity(n * ks.iter().sum::<usize>());
+        for b in 0..n {
+            for (m, &k) in ms.iter().zip(&ks) {
+                match m {
+                    Some(m) => out.extend_from_slice(&m[b * k..(b + 1) * k]),
+                    None => out.extend(core::iter::repeat_n(1.0, k)),
+                }
+            }
+        }
+        out
+    })
 }
 
 /// Keras 3's merge of masks (1 kept, 0 masked): a row is kept where any input keeps it; an
@@ -1412,6 +1432,11 @@ mod tests {
         let mut m = masked_graph(&[mask.clone(), mask.clone(), concat.clone(), dense.clone()], &[&[0], &[1], &[2, 3], &[4]], vec![5]).unwrap();
         m.predict(&two_inputs(), 1).unwrap();
         assert_eq!(m.output_mask(), Some(&[1., 1., 1., 0., 0., 1.][..]));
+        // Several outputs: each one's mask packed per sample, 1s for an output without one.
+        let mut m = masked_graph(&[mask.clone(), dense.clone()], &[&[0], &[1]], vec![2, 3]).unwrap();
+        m.predict(&two_inputs(), 1).unwrap();
+        assert_eq!(m.output_mask(), Some(&[1., 0., 1., 1., 1., 1., 0., 0., 1., 1., 1., 1.][..]));
+        assert_eq!(m.masked_outputs(), &[true, false]);
         // masking(a) alone: a's own mask.
         let mut m = masked_graph(&[mask.clone(), dense.clone(), add.clone()], &[&[0], &[2], &[3, 1]], vec![4]).unwrap();
         m.predict(&two_inputs(), 32).unwrap();
@@ -1428,9 +1453,6 @@ mod tests {
         // Concatenate along the steps (Keras 3 concatenates the masks): not yet.
         let e = err(masked_graph(&[mask.clone(), mask.clone(), (27, vec![1.0])], &[&[0], &[1], &[2, 3]], vec![4]));
         assert!(e.contains("layer 2 (concatenate) cannot take the mask that layer 0 (masking) makes"), "{e}");
-        // A mask at an output of a model with several.
-        let e = err(masked_graph(&[mask.clone(), dense.clone()], &[&[0], &[1]], vec![2, 3]));
-        assert!(e.contains("output 0 of the model carries the mask that layer 0 (masking) makes"), "{e}");
         // A layer used twice with a mask.
         let mut m = Sequential::new(3);
         m.set_io(vec![vec![3, 2], vec![3, 2]], vec![4]).unwrap();

@@ -37,8 +37,11 @@ pub struct Sequential {
     /// Whether a layer makes a mask (an embedding with `maskZero`): the forward then carries
     /// it ([`Sequential::output_mask`]), checked at build by [`Sequential::check_masks`].
     masked: bool,
-    /// The mask of the last forward's output rows (1 counts, 0 masked), when a mask reaches it.
+    /// The mask of the last forward's output rows (1 counts, 0 masked), when a mask reaches it;
+    /// with several outputs, packed (see [`Sequential::output_mask`]).
     pub(super) out_mask: Option<Vec<f32>>,
+    /// Per output of a graph model with several, whether a mask reaches it (from the build).
+    masked_outputs: Vec<bool>,
 }
 
 /// A parameter during [`Sequential::with_params`]: its model-level layer index (the top-level
@@ -52,7 +55,7 @@ pub struct ParamSlot<'a> {
 impl Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Sequential {
-        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), free: Vec::new(), seed, wiring: None, names: Vec::new(), masked: false, out_mask: None }
+        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), free: Vec::new(), seed, wiring: None, names: Vec::new(), masked: false, out_mask: None, masked_outputs: Vec::new() }
     }
 
     /// Appends a layer, new or shared with other models. Rejects a layer already inside this
@@ -222,9 +225,9 @@ impl Sequential {
     /// merge layers of a graph model combine their inputs' masks ([`Masking::Merge`]); any
     /// other layer a mask reaches is an error naming both (Keras 3 warns and drops the mask at
     /// a layer without mask support, and trains on the padding). In a graph model the walk is
-    /// over the wiring's nodes, each carrying the layer that made its mask. Not yet: a mask
-    /// through a nested model, a layer used more than once, or to an output of a model with
-    /// several.
+    /// over the wiring's nodes, each carrying the layer that made its mask; with several
+    /// outputs, each output's loss and metrics see its own mask. Not yet: a mask through a
+    /// nested model or a layer used more than once.
     ///
     /// [`Masking::Merge`]: crate::layers::Masking::Merge
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -279,19 +282,22 @@ impl Sequential {
                 };
             }
         }
-        if outs.len() > 1 {
-            if let Some((q, (j, kind))) = outs.iter().enumerate().find_map(|(q, &o)| makers[o].map(|m| (q, m))) {
-                return Err(Error::invalid("build", format!("output {q} of the model carries the mask that {} makes, and a masked output of a model with several outputs is not supported yet; use globalAveragePooling1d before that output, or a model with that output alone", name(j, kind))));
-            }
-        }
+        self.masked_outputs = outs.iter().map(|&o| makers[o].is_some()).collect();
         self.masked = makers.iter().any(Option::is_some);
         Ok(())
     }
 
     /// The mask of the last forward's output rows (every axis but the last), 1 where a row
     /// counts and 0 where it is masked, when a mask reaches the output (Keras 3's `_keras_mask`).
+    /// With several outputs, when a mask reaches any: packed per sample, each output's rows
+    /// one after the other (1s for an output without a mask; see [`Sequential::masked_outputs`]).
     pub fn output_mask(&self) -> Option<&[f32]> {
         self.out_mask.as_deref()
+    }
+
+    /// Per output of a graph model with several, whether a mask reaches it (empty otherwise).
+    pub fn masked_outputs(&self) -> &[bool] {
+        if self.masked_outputs.len() > 1 { &self.masked_outputs } else { &[] }
     }
 
     /// Per-sample output shape of layer `i` in this model (once built).

@@ -381,7 +381,7 @@ impl Trainer {
     /// `dL/d(logits)` (softmax or sigmoid fused with cross-entropy) or `dL/d(output)`.
     #[allow(clippy::type_complexity)]
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn heads_loss(&self, outs: &[(Cow<Head>, Vec<usize>)], pred: &Tensor, y: &Tensor, weights: Option<&[f32]>, mask: Option<&[f32]>, grad: Option<&[Option<Activation>]>) -> Result<(f32, Vec<f32>, Metrics, Option<(Tensor, Vec<bool>)>)> {
+    fn heads_loss(&self, outs: &[(Cow<Head>, Vec<usize>)], pred: &Tensor, y: &Tensor, weights: Option<&[f32]>, mask: Option<(&[f32], &[bool])>, grad: Option<&[Option<Activation>]>) -> Result<(f32, Vec<f32>, Metrics, Option<(Tensor, Vec<bool>)>)> {
         let n = pred.dims()[0];
         let p_sizes: Vec<usize> = outs.iter().map(|(_, s)| s.iter().product()).collect();
         let y_sizes: Vec<usize> = outs.iter().map(|(h, s)| h.target_shape(s).iter().product()).collect();
@@ -416,17 +416,27 @@ impl Trainer {
                 }
                 None => None,
             };
-            // The output's mask (one output: a sequential model's), Keras 3's `apply_mask`: the
-            // weights of the rows that count times `counted / valid`, 0 elsewhere, so the mean
-            // divides by the rows that count (0 when none does); metrics see only those rows.
-            let w = match mask {
-                Some(m) if outs.len() == 1 => {
+            // The output's mask, Keras 3's `apply_mask`: the weights of the rows that count
+            // times `counted / valid`, 0 elsewhere, so the mean divides by the rows that count
+            // (0 when none does); metrics see only those rows. With several outputs, the masks
+            // are packed per sample, each output's rows one after the other (`masked` says
+            // which outputs have one: see `Sequential::output_mask`).
+            let mq: Option<Cow<[f32]>> = match mask {
+                Some((m, _)) if outs.len() == 1 => Some(Cow::Borrowed(m)),
+                Some((m, masked)) if masked.get(q) == Some(&true) => {
+                    let (at, all) = (ks[..q].iter().sum::<usize>(), ks.iter().sum::<usize>());
+                    Some(Cow::Owned(m.chunks_exact(all).flat_map(|c| &c[at..at + k]).copied().collect()))
+                }
+                _ => None,
+            };
+            let w = match &mq {
+                Some(m) => {
                     if m.len() != rows {
                         bail_shape!("fit", "the output's mask has {} values for {rows} rows of {}", m.len(), pred.shape());
                     }
                     Some(Cow::Owned(masked_weights(&h.loss, t, m, w.as_deref(), rows)))
                 }
-                _ => w,
+                None => w,
             };
             let w = w.as_deref();
             if w.is_some() && matches!(h.loss, Loss::Dice) {
@@ -439,9 +449,9 @@ impl Trainer {
             };
             data += h.weight * l;
             losses.push(l);
-            match mask {
-                Some(m) if outs.len() == 1 => metrics.extend(h.metrics.iter().map(|x| x.compute_masked(p, t, cols, m))),
-                _ => metrics.extend(h.metrics.iter().map(|m| m.compute(p, t, cols))),
+            match &mq {
+                Some(m) => metrics.extend(h.metrics.iter().map(|x| x.compute_masked(p, t, cols, m))),
+                None => metrics.extend(h.metrics.iter().map(|m| m.compute(p, t, cols))),
             }
             if !h.weighted.is_empty() {
                 // With a mask, `w` is already the masked rows' weights (0 elsewhere): the
@@ -552,7 +562,7 @@ impl Trainer {
         let pred = self.forward_half(model, xb)?;
         let outs = self.outputs(model, "fit")?;
         let acts = model.output_activations();
-        let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, model.output_mask(), Some(&acts))?;
+        let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, model.output_mask().map(|m| (m, model.masked_outputs())), Some(&acts))?;
         drop(pred);
         let (dp, pre) = dp.ok_or_else(|| Error::Internal { msg: "fit: no gradient".into() })?;
         let (kl, regularization) = self.backward_half(model, dp, &pre, data)?;
@@ -608,7 +618,7 @@ impl Trainer {
         let pred = self.forward_half(model, xb)?;
         let outs = self.outputs(model, "fit")?;
         let acts = model.output_activations();
-        let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, model.output_mask(), Some(&acts))?;
+        let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, model.output_mask().map(|m| (m, model.masked_outputs())), Some(&acts))?;
         let (dp, pre) = dp.ok_or_else(|| Error::Internal { msg: "fit: no gradient".into() })?;
         let (kl, regularization, dx) = self.penalties_and_backward(model, dp, &pre)?;
         Ok((StepResult { loss: data + kl + regularization, metrics: metrics.plain, weighted: metrics.weighted, weight_sums: metrics.weight_sums, kl, regularization, heads: self.reported(heads) }, dx))
@@ -765,7 +775,7 @@ impl Trainer {
         // beside the loss. Keras 3 adds them; so `val_loss` is TF.js's.
         let (pred, activity, kl) = model.predict_with_activity(x, batch_size)?;
         let outs = self.outputs(model, "evaluate")?;
-        let mask = model.output_mask();
+        let mask = model.output_mask().map(|m| (m, model.masked_outputs()));
         let (mut data, mut heads, metrics, _) = self.heads_loss(&outs, &pred, y, weights.map(Tensor::data), mask, None)?;
         if (mask.is_some() || outs.iter().any(|(h, _)| h.loss.masks())) && batch_size < n {
             (data, heads) = self.masked_batches(&outs, &pred, y, weights, mask, batch_size, heads.len())?;
@@ -783,16 +793,16 @@ impl Trainer {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn masked_batches(&self, outs: &[(Cow<Head>, Vec<usize>)], pred: &Tensor, y: &Tensor, weights: Option<&Tensor>, mask: Option<&[f32]>, batch_size: usize, count: usize) -> Result<(f32, Vec<f32>)> {
+    fn masked_batches(&self, outs: &[(Cow<Head>, Vec<usize>)], pred: &Tensor, y: &Tensor, weights: Option<&Tensor>, mask: Option<(&[f32], &[bool])>, batch_size: usize, count: usize) -> Result<(f32, Vec<f32>)> {
         let n = pred.dims()[0];
         let (mut data, mut heads) = (0.0f32, vec![0.0f32; count]);
         let per_w = weights.map_or(0, |w| w.size() / n);
-        let per_m = mask.map_or(0, |m| m.len() / n);
+        let per_m = mask.map_or(0, |(m, _)| m.len() / n);
         for start in (0..n).step_by(batch_size.max(1)) {
             let idx: Vec<u32> = (start as u32..(start + batch_size).min(n) as u32).collect();
             let (pb, yb) = (gather_rows("evaluate", pred, &idx)?, gather_rows("evaluate", y, &idx)?);
             let wb = weights.map(|w| &w.data()[start * per_w..(start + idx.len()) * per_w]);
-            let mb = mask.map(|m| &m[start * per_m..(start + idx.len()) * per_m]);
+            let mb = mask.map(|(m, masked)| (&m[start * per_m..(start + idx.len()) * per_m], masked));
             let (d, hs, _, _) = self.heads_loss(outs, &pb, &yb, wb, mb, None)?;
             let share = idx.len() as f32 / n as f32;
             data += d * share;
