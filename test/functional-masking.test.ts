@@ -16,7 +16,10 @@
 // step); its losses are masked and are checked. Then, against neurite's sequential model as
 // the reference: a graph that is a chain gives the sequential model's bits (predict, evaluate,
 // fit with dropout); and the errors for what masks do not reach yet (a layer that refuses a
-// mask, a shared layer, a nested model, dot, concatenate along the steps). Several outputs
+// mask, a shared layer, a nested model, dot, concatenate along the steps); a shared layer off
+// the masked path, add with an unmasked input (no mask) and concatenate with one (every step
+// kept: the loss is the plain mean over all steps, against losses.* with reduction 'none'),
+// huge features, zero rows. Several outputs
 // (`heads` in the fixture, `twoHeads`): a per-step head masked and a pooled head, each loss
 // with its own output's mask, against Keras 3's predict, evaluate, train_on_batch and fit.
 import { readFileSync } from 'node:fs';
@@ -303,6 +306,25 @@ describe('masks in graph models: the sequential model as the reference, and what
       expect(fn.trainOnBatch(x, y)).toEqual(seq.trainOnBatch(x, y));
     });
     for (const m of [seq, fn]) m.dispose();
+  });
+
+  it('a shared layer off the masked path; add with an unmasked input drops the mask, concatenate with one keeps every step; zero rows', () => {
+    const [a, b] = [nr.input({ shape: [4] }), nr.input({ shape: [4, 2] })];
+    const e = L.embedding({ inputDim: 5, outputDim: 4, maskZero: true }).apply(a) as S;
+    const shared = L.dense({ units: 2 });
+    const s2 = shared.apply(L.activation({ activation: 'tanh' }).apply(b) as S) as S;
+    const h = L.add().apply([e, L.concatenate().apply([shared.apply(b) as S, s2]) as S]) as S;
+    const m = nr.model({ inputs: [a, b], outputs: L.dense({ units: 3, activation: 'softmax' }).apply(L.concatenate().apply([e, h]) as S) as S, seed: 4 });
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    nr.tidy(() => {
+      // Huge features and a row all padding: the mask is all ones, so the loss is the mean over every step.
+      const [xa, xb, y] = [T([[1, 2, 0, 0], [0, 0, 0, 0], [4, 4, 4, 4]]), nr.randomNormal([3, 4, 2], 0, 1e20, 'float32', 1), T([[0, 1, 2, 0], [1, 1, 1, 1], [2, 2, 2, 2]])];
+      const per = nr.losses.sparseCategoricalCrossentropy(y, m.predict([xa, xb]) as nr.Tensor, { reduction: 'none' }).dataSync();
+      close(m.evaluate([xa, xb], y, { returnDict: true }).loss, per.reduce((u, v) => u + v, 0) / 12, 'loss over all 12 steps');
+      expect((m.predict([nr.zeros([0, 4]), nr.zeros([0, 4, 2])]) as nr.Tensor).shape).toEqual([0, 4, 3]);
+      expect(() => m.evaluate([nr.zeros([0, 4]), nr.zeros([0, 4, 2])], nr.zeros([0, 4]))).toThrow('evaluate: x has no samples');
+    });
+    m.dispose();
   });
 
   it('what masks do not reach yet is an error naming the layer', () => {
