@@ -19,7 +19,8 @@
 // mask, a shared layer, a nested model, dot, concatenate along the steps); a shared layer off
 // the masked path, add with an unmasked input (no mask) and concatenate with one (every step
 // kept: the loss is the plain mean over all steps, against losses.* with reduction 'none'),
-// huge features, zero rows. Several outputs
+// huge features, zero rows; two of the Keras cases saved (toArtifacts) and loaded (loadModel)
+// predict and evaluate as Keras 3. Several outputs
 // (`heads` in the fixture, `twoHeads`): a per-step head masked and a pooled head, each loss
 // with its own output's mask, against Keras 3's predict, evaluate, train_on_batch and fit.
 import { readFileSync } from 'node:fs';
@@ -190,6 +191,25 @@ describe('masks in graph models against Keras 3', () => {
       }
     });
   }
+});
+
+describe('a masked graph model saved and loaded', () => {
+  it('keeps its masks: the loaded twoInputs and multiply models evaluate as Keras 3', async () => {
+    for (const name of ['twoInputs', 'multiply'] as const) {
+      const c = F.cases.find((k) => k.name === name)!;
+      const m = make(c);
+      const back = (await nr.loadModel(await m.toArtifacts())) as nr.Sequential;
+      back.compile({ optimizer: nr.train.sgd(c.lr), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+      nr.tidy(() => {
+        const [x, y] = [inputs(c), T(c.y)];
+        closeAll((back.predict(x) as nr.Tensor).dataSync(), c.predict, `${name}: loaded predict`);
+        const r = back.evaluate(x, y, { batchSize: 3, returnDict: true });
+        for (const [k, v] of Object.entries(c.evaluate)) close(r[ours(k)], v, `${name}: loaded evaluate ${k}`);
+      });
+      back.dispose();
+      m.dispose();
+    }
+  });
 });
 
 describe("several outputs, each loss masked by its own output's mask, against Keras 3", () => {
