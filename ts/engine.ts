@@ -16,6 +16,10 @@ interface Instance {
   readonly scratch: number;
   /** Address of the last-result record `[handle, rank, dims…]`. */
   readonly resultInfo: number;
+  /** Word index of the interrupt phase words `[in_call, abandonable, allocating]`. */
+  readonly phase: number;
+  /** The shadow stack pointer while no call runs (restored after an interrupted call), if exported. */
+  readonly stackTop: number | null;
 }
 
 /** Scratch layout: 16 u32 out-slots, then 1008 u32 of arguments. */
@@ -146,7 +150,7 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   // Another module (a wasm that is not neurite's core) is refused before anything changes:
   // the running instance, its workers and its tensors stay as they are.
   const names = new Set(WebAssembly.Module.exports(mod).map((e) => e.name));
-  const missing = ['nr_init', 'nr_scratch_ptr', 'nr_result_info_ptr', 'nr_alloc'].find((n) => !names.has(n));
+  const missing = ['nr_init', 'nr_scratch_ptr', 'nr_result_info_ptr', 'nr_alloc', 'nr_interrupt_state_ptr'].find((n) => !names.has(n));
   if (missing !== undefined) {
     throw new InvalidArgumentError(`init: the WebAssembly module given is not neurite's core (it has no ${missing} export); give init neurite's core.wasm (the package's 'neurite/core.wasm', dist/url/core.wasm) or its bytes, or nothing for the bundled one`);
   }
@@ -178,7 +182,11 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   threadedModule = threaded;
   linear = memory;
   module = mod;
-  current = { exports, id, scratch: exports.nr_scratch_ptr(), resultInfo: exports.nr_result_info_ptr() };
+  const sp = (exports as unknown as { __stack_pointer?: WebAssembly.Global }).__stack_pointer;
+  current = {
+    exports, id, scratch: exports.nr_scratch_ptr(), resultInfo: exports.nr_result_info_ptr(),
+    phase: exports.nr_interrupt_state_ptr() >>> 2, stackTop: sp ? Number(sp.value) : null,
+  };
   view = null;
   for (const f of resetListeners) f();
   return startWorkers(mod, exports);
@@ -342,7 +350,77 @@ export function instanceId(): number {
 
 function live(): Instance {
   if (!current) throw new NeuriteError('NotInitialized', 'neurite is not initialised: call `await init()` first');
+  // A call that began and never returned: JS stopped it (see afterInterrupt).
+  if (viewOf(current)[current.phase] !== 0) afterInterrupt(current);
   return current;
+}
+
+/** The function the last {@link call}/{@link callOp} ran, to name an interrupted call. */
+let lastCall: ((e: RawExports, out: number) => unknown) | null = null;
+
+/** How long an interrupted call's workers may take to finish its job before the instance is replaced. */
+const SETTLE_MS = 2000;
+
+/** The export a wrapper's function called (`nr_matmul`), for messages; `a neurite call` if unknown. */
+function callName(f: ((e: RawExports, out: number) => unknown) | null): string {
+  const m = f ? /\b(nr_\w+)\s*\(/.exec(String(f)) : null;
+  return m ? m[1] : 'a neurite call';
+}
+
+/** Calls recovered after an interrupt in this process (see {@link afterInterrupt}). */
+let recovered = 0;
+
+/** @internal The calls recovered after an interrupt so far (tests). */
+export function interruptsRecovered(): number {
+  return recovered;
+}
+
+/**
+ * The previous call never returned: JS stopped it (Ctrl-C in the Node REPL, a `vm` timeout:
+ * V8 terminates the script inside wasm, and no `finally` and no Rust code runs after). The
+ * core's phase words (`neurite_core::interrupt`) tell whether it can be abandoned: inside a
+ * kernel's tasks, out of the allocator. Then, once the workers finished the job it left, the
+ * shadow stack pointer is restored, the borrows its frames held are freed, and the instance
+ * goes on (its tensors and models stay valid) with a warning. Otherwise the instance is
+ * replaced, and the error says why.
+ */
+function afterInterrupt(inst: Instance): void {
+  const e = inst.exports;
+  const name = callName(lastCall);
+  const words = () => viewOf(inst).subarray(inst.phase, inst.phase + 3);
+  let why: string | null = null;
+  if (words()[1] === 0) why = "while neurite's memory was being changed";
+  else if (inst.stackTop === null) why = 'and this build of the core does not export its stack pointer';
+  else {
+    const until = Date.now() + SETTLE_MS;
+    while (e.nr_interrupt_settle() === 0) {
+      if (Date.now() > until) {
+        why = `and the worker threads did not finish its job within ${SETTLE_MS / 1000} s (or one trapped)`;
+        break;
+      }
+    }
+    if (why === null && words()[2] !== 0) why = "while neurite's memory was being changed (an allocation)";
+  }
+  if (why === null) {
+    (e as unknown as { __stack_pointer: WebAssembly.Global }).__stack_pointer.value = inst.stackTop;
+    if (e.nr_interrupt_recover() === 1) {
+      recovered++;
+      console.warn(
+        `neurite: the previous call (${name}) was interrupted (Ctrl-C or a vm timeout) while it computed; neurite recovered and ` +
+          'its tensors and models are valid, but the result of that call was discarded (the memory it had allocated stays in use ' +
+          'until shutdown() or a new init()), and a training step stopped mid-way may have updated some weights and not others.',
+      );
+      return;
+    }
+    why = 'and a layer it was using could not be released';
+  }
+  const cause = `the call ${name} was interrupted (Ctrl-C or a vm timeout) ${why}`;
+  ending(`was replaced after ${cause}`);
+  if (module) void create(module);
+  throw new WasmPanicError(
+    `neurite: the previous call (${name}) was interrupted (Ctrl-C or a vm timeout) ${why}; the instance was replaced: ` +
+      'tensors and models created before are no longer valid.',
+  );
 }
 
 /** The raw exports of the live instance. */
@@ -358,7 +436,12 @@ export function raw(): RawExports {
  * buffer stays valid with its old length, which still covers the static areas.
  */
 function u32(): Uint32Array {
-  if (view === null || view.length === 0) view = new Uint32Array(live().exports.memory.buffer);
+  return viewOf(live());
+}
+
+/** {@link u32} of `inst` (the current instance), without {@link live}'s check. */
+function viewOf(inst: Instance): Uint32Array {
+  if (view === null || view.length === 0) view = new Uint32Array(inst.exports.memory.buffer);
   return view;
 }
 
@@ -537,6 +620,7 @@ export function check(status: number): void {
  */
 export function call<T>(f: (e: RawExports) => T): T {
   const inst = live();
+  lastCall = f;
   try {
     const r = f(inst.exports);
     if (deferred) startIfWanted();
@@ -553,6 +637,7 @@ export function call<T>(f: (e: RawExports) => T): T {
  */
 export function callOp<T>(f: (e: RawExports, out: number) => number, wrap: (handle: number) => T): T {
   const inst = live();
+  lastCall = f;
   try {
     check(f(inst.exports, inst.scratch));
     const r = wrap(u32()[inst.scratch >>> 2]);

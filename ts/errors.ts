@@ -114,6 +114,8 @@ export class NonFiniteError extends NeuriteError {
 /**
  * The WebAssembly instance trapped: a bug in neurite (a Rust panic). The message carries the
  * panic message. neurite replaces the instance; tensors created before are no longer valid.
+ * Also thrown by the call after one that JS interrupted (Ctrl-C in a REPL, a `vm` timeout) at a
+ * moment it could not recover from (see README, REPLs and notebooks): the message says so.
  */
 export class WasmPanicError extends NeuriteError {
   static override readonly errorKind: string = 'WasmPanicError';

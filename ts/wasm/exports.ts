@@ -22,6 +22,12 @@ export interface RawExports {
   nr_live_counts(out: number): number;
   nr_enum_name(kind: number, id: number): number;
   nr_debug_panic(n: number): number;
+  /** The interrupt phase words `[in_call, abandonable, allocating]` (`neurite_core::interrupt`). */
+  nr_interrupt_state_ptr(): number;
+  /** 1 once the workers finished the tasks of a job an interrupted call left (0: not yet). */
+  nr_interrupt_settle(): number;
+  /** Frees the borrows an interrupted call left; 1 when everything is free. */
+  nr_interrupt_recover(): number;
 
   // The thread pool (crates/wasm/src/exports/threads.rs; present in every build, refusing
   // workers in the plain one). `memory` above is the imported shared memory in the threaded build.

@@ -27,6 +27,7 @@ pub mod decomposition;
 pub mod error;
 pub mod image;
 pub mod initializers;
+pub mod interrupt;
 pub mod kernels;
 pub mod layers;
 pub mod losses;

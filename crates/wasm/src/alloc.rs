@@ -131,6 +131,25 @@ impl<A: GlobalAlloc> Cache<A> {
     }
 }
 
+/// Counts an allocator call in progress in `neurite_core::interrupt` (any thread): a call that
+/// JS stops while the lists are mid-change cannot be abandoned.
+struct Allocating;
+
+impl Allocating {
+    #[inline]
+    fn enter() -> Allocating {
+        neurite_core::interrupt::enter_alloc();
+        Allocating
+    }
+}
+
+impl Drop for Allocating {
+    #[inline]
+    fn drop(&mut self) {
+        neurite_core::interrupt::leave_alloc();
+    }
+}
+
 // SAFETY: every block handed out is either the inner allocator's, allocated with a layout at
 // least as large and as aligned as the request (a class's exact layout), or such a block
 // returned earlier and not handed out since; blocks go back to the inner allocator with the
@@ -139,6 +158,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Cache<A> {
     // Not inlined into the callers (every allocation site would grow the module).
     #[inline(never)]
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let _lists = Allocating::enter();
         match class(&l) {
             // SAFETY: forwarded.
             Some(c) => unsafe { self.take(c) },
@@ -149,6 +169,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Cache<A> {
 
     #[inline(never)]
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        let _lists = Allocating::enter();
         match class(&l) {
             // SAFETY: forwarded: `p` came from `alloc` with this layout, so from class `c`.
             Some(c) => unsafe { self.give(p, c) },
@@ -159,6 +180,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Cache<A> {
 
     #[inline(never)]
     unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        let _lists = Allocating::enter();
         match class(&l) {
             Some(c) => {
                 // SAFETY: forwarded; the block has room for `l.size()` bytes.
@@ -176,6 +198,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Cache<A> {
 
     #[inline(never)]
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new_size: usize) -> *mut u8 {
+        let _lists = Allocating::enter();
         // SAFETY: the caller guarantees that `new_size` rounded up to `l.align()` fits.
         let nl = unsafe { Layout::from_size_align_unchecked(new_size, l.align()) };
         match (class(&l), class(&nl)) {

@@ -163,11 +163,14 @@ impl Msg {
 /// Runs an export body: `Ok` → 0, `Err(e)` → `e.status()` with the message kept.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn guard(f: impl FnOnce() -> Result<()>) -> i32 {
+    neurite_core::interrupt::begin_call();
     crate::handles::begin_call();
-    match f() {
+    let status = match f() {
         Ok(()) => Status::Ok as i32,
         Err(e) => fail(e),
-    }
+    };
+    neurite_core::interrupt::end_call();
+    status
 }
 
 /// Records `e` as the last error and returns its status code.
@@ -229,6 +232,15 @@ pub static SCRATCH: Scratch = Scratch(UnsafeCell::new([0; SCRATCH_BYTES]));
 thread_local! {
     /// Live blocks from `nr_alloc` as `(address, bytes)`: the other place TS may point into.
     static BLOCKS: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Frees the block list of a borrow an abandoned call left (`nr_interrupt_recover`).
+///
+/// # Safety
+/// As `neurite_core::interrupt::reset_borrow`.
+pub unsafe fn reset_after_interrupt() -> bool {
+    // SAFETY: the caller's contract.
+    BLOCKS.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |b| unsafe { neurite_core::interrupt::reset_borrow(b) })
 }
 
 /// Remembers a block from `nr_alloc`; false if the list itself cannot grow.

@@ -79,6 +79,8 @@ struct Slot {
     object: Option<Object>,
     /// A model taken out with [`Handles::take_model`]: the slot is reserved, not free.
     lent: bool,
+    /// Where the lent model is (its box's address), to put it back after an abandoned call.
+    lent_at: usize,
 }
 
 /// The slot table with a FIFO free list, plus live counters for `memory()`.
@@ -173,7 +175,7 @@ impl Handles {
             self.retired.try_reserve(self.slots.len() + 1 - self.retired.len()).map_err(oom)?;
             let index = self.slots.len() as u32;
             let first = first_generation(self.salt, index);
-            self.slots.push(Slot { generation: first, first, id: 0, object: None, lent: false });
+            self.slots.push(Slot { generation: first, first, id: 0, object: None, lent: false, lent_at: 0 });
             return Ok(index);
         }
         if self.retired.is_empty() {
@@ -321,6 +323,7 @@ impl Handles {
         match slot.object.take() {
             Some(Object::Model(m)) => {
                 slot.lent = true;
+                slot.lent_at = &*m as *const Model as usize;
                 Ok(m)
             }
             other => {
@@ -338,6 +341,7 @@ impl Handles {
             if slot.lent && slot.generation == handle >> INDEX_BITS {
                 slot.object = Some(Object::Model(model));
                 slot.lent = false;
+                slot.lent_at = 0;
             }
         }
     }
@@ -470,6 +474,41 @@ pub fn begin_call() {
 
 /// Runs `f` with the model behind `h` and the rest of the table (for its tensor arguments).
 /// The model is always put back, whatever `f` returns.
+/// After JS abandoned a call ([`neurite_core::interrupt`]): frees the table, and every model
+/// and layer in it, of the borrows the call's frames left, and puts back the models lent to
+/// it. Returns whether everything is free afterwards (else the instance must go).
+///
+/// # Safety
+/// Only after an abandoned call, before any other: the `Ref`/`RefMut`s left are those of
+/// its frames, which no longer exist and never run again, and a lent model's box was owned
+/// by one of them (never dropped), so it is taken back exactly once.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe fn reset_after_interrupt() -> bool {
+    TABLE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
+        // SAFETY: the caller's contract, for each cell below.
+        if !unsafe { neurite_core::interrupt::reset_borrow(t) } {
+            return false;
+        }
+        let mut t = t.borrow_mut();
+        let mut free = unsafe { neurite_core::interrupt::reset_borrow(&t.reads) };
+        for slot in t.slots.iter_mut() {
+            if slot.lent && slot.lent_at != 0 {
+                // SAFETY: the address of the box take_model lent; its owner frame is gone.
+                slot.object = Some(Object::Model(unsafe { Box::from_raw(slot.lent_at as *mut Model) }));
+                slot.lent = false;
+                slot.lent_at = 0;
+            }
+        }
+        for slot in &t.slots {
+            if let Some(Object::Model(m)) = &slot.object {
+                free &= unsafe { neurite_core::interrupt::reset_borrow(&*m.net) };
+                free &= m.net.try_borrow().is_ok_and(|n| unsafe { n.layer().reset_borrows() });
+            }
+        }
+        free
+    })
+}
+
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn with_model<R>(h: u32, f: impl FnOnce(&mut Model, &mut Handles) -> Result<R>) -> Result<R> {
     with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {

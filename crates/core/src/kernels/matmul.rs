@@ -125,6 +125,29 @@ thread_local! {
     static B_LOCAL: RefCell<(u64, Vec<f32>)> = const { RefCell::new((0, Vec::new())) };
 }
 
+/// Frees this thread's packing buffers of their borrows after JS abandoned a call that was
+/// inside a product ([`crate::interrupt`]); the half-packed block is forgotten. Returns whether
+/// they are free.
+///
+/// # Safety
+/// Only for borrows held by the frames of the abandoned call (see
+/// [`crate::interrupt::reset_borrow`]).
+pub unsafe fn reset_after_interrupt() -> bool {
+    // SAFETY: the caller's contract.
+    let free = unsafe {
+        SCRATCH.with(|s| crate::interrupt::reset_borrow(s))
+            & A_SCRATCH.with(|s| crate::interrupt::reset_borrow(s))
+            & B_LOCAL.with(|s| crate::interrupt::reset_borrow(s))
+            & super::matmul_stream::reset_after_interrupt()
+    };
+    B_LOCAL.with(|s| {
+        if let Ok(mut b) = s.try_borrow_mut() {
+            b.0 = 0;
+        }
+    });
+    free
+}
+
 /// Numbers the `op(B)` blocks packed per thread, so a thread packs a block once however many
 /// of its bands it runs (and never mistakes an older block for it).
 static B_BLOCKS: AtomicU64 = AtomicU64::new(0);

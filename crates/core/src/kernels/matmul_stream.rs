@@ -107,6 +107,15 @@ thread_local! {
     static STREAM_SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Frees [`STREAM_SCRATCH`] of a borrow an abandoned call left (see `matmul::reset_after_interrupt`).
+///
+/// # Safety
+/// As [`crate::interrupt::reset_borrow`].
+pub(super) unsafe fn reset_after_interrupt() -> bool {
+    // SAFETY: the caller's contract.
+    STREAM_SCRATCH.with(|s| unsafe { crate::interrupt::reset_borrow(s) })
+}
+
 /// [`columns`] with its buffers.
 #[allow(clippy::too_many_arguments)]
 fn columns_in(g: &Gemm, kc: usize, j0: usize, j1: usize, swap: bool, out: &crate::parallel::SharedMut<MaybeUninit<f32>>, width: usize, t: &mut [f32], u: &mut [f32]) {

@@ -62,6 +62,16 @@ pub struct Wiring {
 }
 
 impl Wiring {
+    /// Frees the replay inputs of a borrow an abandoned call left (see
+    /// [`Sequential::reset_borrows`](super::Sequential::reset_borrows)).
+    ///
+    /// # Safety
+    /// As [`crate::interrupt::reset_borrow`].
+    pub(crate) unsafe fn reset_replay(&self) -> bool {
+        // SAFETY: the caller's contract.
+        unsafe { crate::interrupt::reset_borrow(&self.replay) }
+    }
+
     pub fn new() -> Wiring {
         Wiring { inputs: Vec::new(), extra: Vec::new(), input_grad: true, sources: Vec::new(), free: Vec::new(), outputs: Vec::new(), out_shapes: Vec::new(), groups: Vec::new(), replay: Default::default() }
     }

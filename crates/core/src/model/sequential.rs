@@ -141,6 +141,26 @@ impl Sequential {
         self.layers.is_empty()
     }
 
+    /// After JS abandoned a call inside this model ([`crate::interrupt`]): frees the borrows its
+    /// frames left on the layers (with everything inside nested models) and on a graph's replay
+    /// inputs. Returns whether every one is free afterwards.
+    ///
+    /// # Safety
+    /// Only for borrows held by the frames of the abandoned call (see
+    /// [`crate::interrupt::reset_borrow`]): no `Ref`/`RefMut` of this model's layers is live.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub unsafe fn reset_borrows(&self) -> bool {
+        // SAFETY: the caller's contract, for every cell below.
+        let mut free = self.wiring.as_ref().is_none_or(|w| unsafe { w.reset_replay() });
+        for c in &self.layers {
+            free &= unsafe { crate::interrupt::reset_borrow(&**c) };
+            if let Ok(n) = c.try_borrow() {
+                free &= n.layer().as_sequential().is_none_or(|s| unsafe { s.reset_borrows() });
+            }
+        }
+        free
+    }
+
     /// The layers, in order.
     pub fn children(&self) -> &[LayerRef] {
         &self.layers

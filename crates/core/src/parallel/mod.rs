@@ -47,7 +47,7 @@ mod wait;
 
 pub use fault::{record_worker_panic, worker_panic_message};
 pub use pool::{
-    configure, fault_word, is_worker, joined, may_split, min_work, run, set_min_work, stop, wanted_word, worker_main, workers, PoolError,
+    configure, fault_word, is_worker, joined, may_split, min_work, run, set_min_work, settle_abandoned, stop, wanted_word, worker_main, workers, PoolError,
     DEFAULT_MIN_WORK, MAX_WORKERS,
 };
 pub use wait::THREADS_SUPPORTED;

@@ -105,6 +105,12 @@ static FAULT: AtomicU32 = AtomicU32::new(0);
 /// Set when a task of the current job panicked on a worker that caught it (native builds,
 /// which unwind); cleared when a job starts. The pool itself is fine afterwards.
 static JOB_FAILED: AtomicU32 = AtomicU32::new(0);
+/// Tasks of the current job, for [`settle_abandoned`] (the calling thread's count is on its stack).
+static JOB_N: AtomicU32 = AtomicU32::new(0);
+/// 1 while the calling thread runs a task it claimed (not yet counted in `DONE`).
+static CALLER_IN_TASK: AtomicU32 = AtomicU32::new(0);
+/// Tasks an abandoned job's [`settle_abandoned`] withdrew so far.
+static WITHDRAWN: AtomicU32 = AtomicU32::new(0);
 static MIN_WORK: AtomicUsize = AtomicUsize::new(DEFAULT_MIN_WORK);
 
 thread_local! {
@@ -303,6 +309,9 @@ fn claim(from_back: bool) -> Option<(&'static Task, usize)> {
 /// If a task panics (on this thread, or on a worker: "a worker thread trapped: …"); natively,
 /// only after every task that had started has finished.
 pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a)) {
+    // The tasks write only their own outputs: a call stopped here by JS can be abandoned
+    // (crate::interrupt), once the workers finished its tasks (settle_abandoned).
+    let _abandonable = crate::interrupt::abandonable();
     let inline = !may_split(n_tasks, work);
     if inline || BUSY.compare_exchange(0, 1, Acquire, Relaxed).is_err() {
         (0..n_tasks).for_each(task);
@@ -322,11 +331,14 @@ pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a
         *JOB.0.get() = Job { task: Some(core::mem::transmute::<&'a (dyn Fn(usize) + Sync + 'a), &'static Task>(task)) };
     }
     DONE.store(0, Relaxed);
+    JOB_N.store(n, Relaxed);
+    WITHDRAWN.store(0, Relaxed);
     job.armed = true;
     CLAIM.store(u64::from(n) << 32, Release);
     BELL.fetch_add(1, Release);
     wait::wake_all(&BELL);
     while let Some((t, i)) = claim(false) {
+        CALLER_IN_TASK.store(1, Relaxed);
         let _count = CountDone;
         t(i);
     }
@@ -339,6 +351,33 @@ pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a
     if JOB_FAILED.load(Acquire) != 0 {
         fault_panic();
     }
+}
+
+/// After JS stopped the calling thread inside [`run`] (an interrupt, see [`crate::interrupt`]):
+/// withdraws the job's unclaimed tasks and reports whether the workers have finished the ones
+/// they claimed, and then ends the job as [`JobGuard`] would have (the pool is free again).
+/// `false`: still running (call again), or a worker trapped. Called only on the calling thread,
+/// between calls; `true` at once when no job was running.
+pub fn settle_abandoned() -> bool {
+    if BUSY.load(Acquire) == 0 {
+        return true;
+    }
+    if FAULT.load(Acquire) != 0 {
+        return false;
+    }
+    let left = CLAIM.swap(0, AcqRel);
+    WITHDRAWN.fetch_add(((left >> 32) as u32).saturating_sub(left as u32), AcqRel);
+    let counted = DONE.load(Acquire) + WITHDRAWN.load(Acquire) + CALLER_IN_TASK.load(Acquire);
+    if counted < JOB_N.load(Acquire) {
+        return false;
+    }
+    // SAFETY: no claim is possible (CLAIM is 0) and every claimed task is done or was the
+    // calling thread's own, which never resumes.
+    unsafe { *JOB.0.get() = Job { task: None } };
+    CALLER_IN_TASK.store(0, Relaxed);
+    WITHDRAWN.store(0, Relaxed);
+    BUSY.store(0, Release);
+    true
 }
 
 /// Whether [`run`] would hand `n_tasks` tasks of `work` to the workers now (a hint: another
@@ -375,6 +414,9 @@ struct CountDone;
 
 impl Drop for CountDone {
     fn drop(&mut self) {
+        // Cleared first: stopped between the two, the task counts nowhere and
+        // settle_abandoned waits in vain (then JS replaces the instance), never too little.
+        CALLER_IN_TASK.store(0, Relaxed);
         DONE.fetch_add(1, Release);
     }
 }

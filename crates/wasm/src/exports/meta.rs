@@ -258,3 +258,43 @@ pub extern "C" fn nr_debug_panic(n: u32) -> i32 {
 pub extern "C" fn nr_result_info_ptr() -> *const u32 {
     crate::ffi::RESULT_INFO.0.get() as *const u32
 }
+
+/// Address of the interrupt phase words `[in_call, abandonable, allocating]`
+/// (`neurite_core::interrupt`), which TS reads before each call.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub extern "C" fn nr_interrupt_state_ptr() -> *const u32 {
+    neurite_core::interrupt::state_ptr()
+}
+
+/// After JS stopped a call (`in_call` still 1): whether the pool's workers have finished the
+/// tasks of the job it left (then the pool is free); 0 means not yet (TS calls again, for a
+/// bounded time) or a worker trapped. Not through `guard`: it leaves `in_call` as it is.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub extern "C" fn nr_interrupt_settle() -> u32 {
+    u32::from(neurite_core::parallel::settle_abandoned())
+}
+
+/// After JS stopped a call in an abandonable phase, the pool settled and `__stack_pointer`
+/// restored: frees every borrow the call's frames left (the handle table, the models and their
+/// layers, the tape, the block list, the GEMM buffers), puts back the models lent to it and
+/// clears the phase words. 1 when done; 0 when a layer stayed borrowed (TS replaces the
+/// instance). What the call had allocated (its result) stays allocated: a leak, reported by TS.
+///
+/// TS calls it only when the phase words said the call was abandonable (see
+/// `neurite_core::interrupt`): none of the structures was mid-change, only borrowed.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub extern "C" fn nr_interrupt_recover() -> u32 {
+    if neurite_core::interrupt::STATE.in_call.load(core::sync::atomic::Ordering::SeqCst) == 0 {
+        return 1;
+    }
+    // SAFETY: TS calls this first after a stopped call (in_call is still 1): the borrows left
+    // are those of the call's frames, which never run again (see each function's contract).
+    let free = unsafe {
+        ffi::reset_after_interrupt() & super::tape::reset_after_interrupt() & neurite_core::kernels::matmul::reset_after_interrupt() & handles::reset_after_interrupt()
+    };
+    neurite_core::interrupt::clear();
+    u32::from(free)
+}

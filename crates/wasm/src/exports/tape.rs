@@ -24,6 +24,15 @@ thread_local! {
     static TAPE_FIRST_ID: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };
 }
 
+/// Frees the tape of a borrow an abandoned call left (`nr_interrupt_recover`).
+///
+/// # Safety
+/// As `neurite_core::interrupt::reset_borrow`.
+pub(crate) unsafe fn reset_after_interrupt() -> bool {
+    // SAFETY: the caller's contract.
+    TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| unsafe { neurite_core::interrupt::reset_borrow(t) })
+}
+
 /// Whether a tape is recording.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn recording() -> bool {

@@ -1,0 +1,179 @@
+// A call stopped by JS (Ctrl-C in the Node REPL; vm's `timeout` stops code the same way: V8's
+// TerminateExecution, no catch, no finally) must not cost the session: inside a kernel the
+// instance recovers (same tensors and models, same bits), elsewhere it is replaced with an error
+// that says what happened.
+import vm from 'node:vm';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as nr from '../ts/index.js';
+import { interruptsRecovered, raw } from '../ts/engine.js';
+
+type Stack = { __stack_pointer: WebAssembly.Global };
+const g = globalThis as unknown as Record<string, unknown>;
+
+/** Runs `code` (global scope: `nr` and `g` are there) until a `ms` timeout stops it; it must be stopped. */
+function stop(code: string, ms = 200): void {
+  let thrown: unknown = null;
+  try {
+    vm.runInThisContext(code, { timeout: ms });
+  } catch (e) {
+    thrown = e;
+  }
+  expect((thrown as { code?: string } | null)?.code, String(thrown)).toBe('ERR_SCRIPT_EXECUTION_TIMEOUT');
+}
+
+/** The bits of a tensor's values. */
+function bits(t: nr.Tensor): number[] {
+  return Array.from(new Uint32Array(new Float32Array(t.dataSync()).buffer));
+}
+
+/** The words of the core's interrupt phase (`[in_call, abandonable, allocating]`). */
+function phase(): Uint32Array {
+  const at = raw().nr_interrupt_state_ptr() >>> 2;
+  return new Uint32Array(raw().memory.buffer).subarray(at, at + 3);
+}
+
+let warn: { mock: { calls: unknown[][] }; mockRestore(): void };
+beforeEach(() => {
+  g.nr = nr;
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+});
+afterEach(() => warn.mockRestore());
+afterAll(() => {
+  delete g.nr;
+  delete g.g;
+});
+
+/** The warnings of a recovery so far. */
+const recoveries = (): string[] => warn.mock.calls.map((c) => String(c[0])).filter((w) => w.includes('neurite recovered'));
+
+/**
+ * Runs `attempt` until it reports a recovery (the stop landed in a kernel, nearly always) at
+ * most 4 times; a stop that landed elsewhere must have replaced the instance with the message.
+ */
+async function untilRecovered(threads: number, attempt: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    await nr.init({ threads });
+    let recovered = false;
+    try {
+      recovered = await attempt();
+    } catch (e) {
+      expect(e).toBeInstanceOf(nr.WasmPanicError);
+      expect((e as Error).message).toMatch(/^neurite: the previous call \(nr_\w+\) was interrupted \(Ctrl-C or a vm timeout\) while neurite's memory was being changed.*; the instance was replaced: tensors and models created before are no longer valid\.$/);
+      continue;
+    }
+    if (recovered) return;
+  }
+  throw new Error('no stop landed in a kernel in 4 attempts');
+}
+
+describe.each([1, 2])('an interrupted call, %i thread(s)', (threads) => {
+  it('a long matMul loop: the instance recovers; the same tensors give the same bits; memory is as before', async () => {
+    await untilRecovered(threads, () => {
+      expect(nr.threads().count).toBe(threads);
+      const a = nr.randomNormal([700, 700], { seed: 1 });
+      const b = nr.randomNormal([700, 301], { seed: 2 });
+      const want = nr.matMul(a, b);
+      const before = nr.memory();
+      const top = (raw() as unknown as Stack).__stack_pointer.value;
+      const seen = recoveries().length;
+      g.g = { a, b };
+      stop('for (;;) nr.matMul(g.a, g.b).dispose()');
+      // The next call notices (before anything else) and recovers.
+      const got = nr.matMul(a, b);
+      if (recoveries().length === seen) return false;
+      expect(recoveries().length).toBe(seen + 1);
+      expect(recoveries()[seen]).toMatch(/^neurite: the previous call \(nr_matmul\) was interrupted \(Ctrl-C or a vm timeout\) while it computed; neurite recovered/);
+      expect(recoveries()[seen]).toMatch(/result of that call was discarded.*may have updated some weights and not others/);
+      expect(bits(got)).toEqual(bits(want));
+      expect((raw() as unknown as Stack).__stack_pointer.value).toBe(top);
+      expect([...phase()]).toEqual([0, 0, 0]);
+      got.dispose();
+      expect(nr.memory().numTensors).toBe(before.numTensors);
+      expect(nr.memory().numHandles).toBe(before.numHandles);
+      for (const t of [a, b, want]) t.dispose();
+      return true;
+    });
+  });
+
+  it('a predict loop and a trainOnBatch loop: the model works after, its weights and predictions agree with a copy', async () => {
+    await untilRecovered(threads, () => {
+      const model = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [300], units: 400, activation: 'relu' }), nr.layers.dense({ units: 7 })] });
+      model.compile({ optimizer: nr.optimizers.adam(0.001), loss: 'meanSquaredError' });
+      const x = nr.randomNormal([257, 300], { seed: 4 });
+      const y = nr.randomNormal([257, 7], { seed: 5 });
+      const p0 = model.predict(x) as nr.Tensor;
+      const seen = recoveries().length;
+      g.g = { model, x, y };
+      stop('for (;;) g.model.predict(g.x).dispose()');
+      const p1 = model.predict(x) as nr.Tensor;
+      if (recoveries().length === seen) return false;
+      expect(bits(p1)).toEqual(bits(p0));
+      // Training, stopped mid-step: afterwards the model trains on, and a model given its
+      // weights predicts the same bits (its state is whole, whatever step it stopped at).
+      stop('for (;;) g.model.trainOnBatch(g.x, g.y)');
+      const loss = model.trainOnBatch(x, y) as number;
+      expect(Number.isFinite(loss)).toBe(true);
+      const copy = nr.sequential({ seed: 9, layers: [nr.layers.dense({ inputShape: [300], units: 400, activation: 'relu' }), nr.layers.dense({ units: 7 })] });
+      copy.build();
+      const w = model.getWeights();
+      copy.setWeights(w);
+      const pm = model.predict(x) as nr.Tensor;
+      const pc = copy.predict(x) as nr.Tensor;
+      expect(bits(pm)).toEqual(bits(pc));
+      for (const t of [p0, p1, pm, pc, x, y, ...w]) t.dispose();
+      model.dispose();
+      copy.dispose();
+      expect(nr.memory().numTensors).toBe(0);
+      return true;
+    });
+  });
+});
+
+describe('an interrupted call', () => {
+  it('many stops in a row do not use up the stack', async () => {
+    await untilRecovered(1, async () => {
+      const a = nr.randomNormal([600, 600], { seed: 6 });
+      const w = nr.variable(nr.randomNormal([600, 1], { seed: 7 }));
+      const opt = nr.optimizers.sgd(1e-6);
+      const want = nr.tidy(() => a.matMul(a).sum());
+      const seen = interruptsRecovered();
+      g.g = { a, w, opt };
+      for (let i = 0; i < 30; i++) {
+        stop('for (;;) nr.matMul(g.a, g.a).dispose()', 20);
+        nr.memory();
+      }
+      if (interruptsRecovered() < seen + 20) return false;
+      const got = nr.tidy(() => a.matMul(a).sum());
+      expect(bits(got)).toEqual(bits(want));
+      for (const t of [a, w, want, got]) t.dispose();
+      return true;
+    });
+  });
+
+  it('stopped where it cannot be abandoned: the instance is replaced, and the error and old tensors say so', async () => {
+    await untilRecovered(1, () => {
+      const a = nr.randomNormal([600, 600], { seed: 8 });
+      g.g = { a };
+      // Read without a call (a call would recover first); the buffer of the shared memory stays valid.
+      const words = phase();
+      stop('for (;;) nr.matMul(g.a, g.a).dispose()');
+      if (words[0] === 0 || words[1] === 0) return false; // not stopped in a kernel: nothing to test this time
+      // The test-only stand-in for a stop outside a kernel (in the allocator, say).
+      words[1] = 0;
+      let err: unknown = null;
+      try {
+        nr.memory();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(nr.WasmPanicError);
+      expect((err as Error).message).toBe("neurite: the previous call (nr_matmul) was interrupted (Ctrl-C or a vm timeout) while neurite's memory was being changed; the instance was replaced: tensors and models created before are no longer valid.");
+      expect(() => a.add(1)).toThrow(/belongs to a neurite instance that was replaced after the call nr_matmul was interrupted \(Ctrl-C or a vm timeout\) while neurite's memory was being changed/);
+      // The new instance works.
+      const t = nr.tensor([1, 2]);
+      expect(Array.from(t.add(1).dataSync())).toEqual([2, 3]);
+      t.dispose();
+      return true;
+    });
+  });
+});
