@@ -1,11 +1,12 @@
 // A call stopped by JS (Ctrl-C in the Node REPL; vm's `timeout` stops code the same way: V8's
 // TerminateExecution, no catch, no finally) must not cost the session: inside a kernel the
 // instance recovers (same tensors and models, same bits), elsewhere it is replaced with an error
-// that says what happened.
+// that says what happened. A tidy() stopped the same way is closed later (finalizer.test.ts).
 import vm from 'node:vm';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as nr from '../ts/index.js';
 import { interruptsRecovered, raw } from '../ts/engine.js';
+import { runWithGc } from './runtimes/expect.js';
 
 type Stack = { __stack_pointer: WebAssembly.Global };
 const g = globalThis as unknown as Record<string, unknown>;
@@ -130,7 +131,7 @@ describe.each([1, 2])('an interrupted call, %i thread(s)', (threads) => {
 });
 
 describe('an interrupted call', () => {
-  it('many stops in a row do not use up the stack', async () => {
+  it('many stops in a row do not use up the stack; a fit-free training loop (minimize in tidy) recovers, and its tape ends', async () => {
     await untilRecovered(1, async () => {
       const a = nr.randomNormal([600, 600], { seed: 6 });
       const w = nr.variable(nr.randomNormal([600, 1], { seed: 7 }));
@@ -143,8 +144,15 @@ describe('an interrupted call', () => {
         nr.memory();
       }
       if (interruptsRecovered() < seen + 20) return false;
+      // A training loop without fit, each step in tidy: stopped inside the tape's f.
+      stop('for (;;) nr.tidy(() => g.opt.minimize(() => nr.matMul(g.a, g.w).square().mean(), false, [g.w]))');
+      nr.memory();
+      // The REPL's next line is a later job: the stopped tidy (and the tape) are closed there.
+      await new Promise((r) => setTimeout(r, 0));
       const got = nr.tidy(() => a.matMul(a).sum());
       expect(bits(got)).toEqual(bits(want));
+      const loss = nr.tidy(() => opt.minimize(() => nr.matMul(a, w).square().mean(), true, [w])!.dataSync()[0]);
+      expect(Number.isFinite(loss)).toBe(true);
       for (const t of [a, w, want, got]) t.dispose();
       return true;
     });
@@ -175,5 +183,19 @@ describe('an interrupted call', () => {
       t.dispose();
       return true;
     });
+  });
+
+  it('a tidy stopped by a vm timeout is closed at the next scope operation of a later job, and the finalizer frees later tensors', () => {
+    const r = runWithGc('gc-interrupted-tidy.mjs');
+    expect(r.code).toBe('ERR_SCRIPT_EXECUTION_TIMEOUT');
+    // The five tensors of the dead scope are live until it is closed.
+    expect(r.interrupted.numTensors - r.before.numTensors).toBe(5);
+    expect(r.closed.numTensors - r.before.numTensors).toBe(20);
+    expect(r.warnings).toEqual(['neurite: a tidy() was interrupted (Ctrl-C or a vm timeout) and never finished; it is closed now, and the 5 tensors made inside it were disposed. Tensors made from now on are tracked as usual.']);
+    // The 20 forgotten ones are freed and counted (before the fix the dead scope held them).
+    expect(r.afterForgotten.numTensors).toBe(r.before.numTensors);
+    expect(r.afterForgotten.numLeaked - r.before.numLeaked).toBe(20);
+    expect(r.two).toBe(2);
+    expect(r.after.numTensors).toBe(r.before.numTensors);
   });
 });

@@ -31,7 +31,7 @@ import { call, check, outPtr, readOut, withWords, words } from './engine.js';
 import { InvalidArgumentError, inOp } from './errors.js';
 import { boolArg, describe } from './ops/convert.js';
 import { clone } from './ops/creation.js';
-import { keep, tidy } from './scope.js';
+import { keep, onAbandoned, tidy } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
 import { LayerVariable } from './layers/variable.js';
 import { LateWeakRef } from './late_weak_ref.js';
@@ -158,6 +158,14 @@ export function trainableVariables(): Variable[] {
 
 /** Whether a gradient function is running its `f` (the core's tape records). */
 let recording = false;
+
+// A gradient function stopped by JS inside `f` (Ctrl-C, a vm timeout: no finally runs) left its
+// tape recording; `f` runs in a tidy, so the tape ends when that tidy is found abandoned.
+onAbandoned(() => {
+  if (!recording) return;
+  recording = false;
+  try { call((e) => e.nr_tape_end()); } catch { /* the instance was replaced: no tape */ }
+});
 
 /**
  * @internal Whether a tape records: for the few calls whose results are made from JS numbers

@@ -100,6 +100,56 @@ function reportLeak(held: Tracked): void {
 const scopes: Map<Disposable, Tracked>[] = [];
 
 /**
+ * Microtask turns since the module loaded, counted by a microtask that the outermost tidy
+ * queues at its entry (one at a time), and the turn in which the outermost open tidy began.
+ * tidy is synchronous, so a scope still open in a later turn was abandoned: JS stopped the
+ * code inside it (Ctrl-C in the Node REPL, a `vm` timeout terminate it without running its
+ * `finally`). The next scope operation ({@link track}, {@link tidy}, {@link keep}) then closes
+ * it ({@link closeAbandoned}); without that, the dead scope would hold everything made
+ * afterwards, which the finalizer then never frees.
+ */
+let turn = 0;
+let turnQueued = false;
+let outerTurn = 0;
+
+function nextTurn(): void {
+  turnQueued = false;
+  turn++;
+}
+
+/** Run when interrupted tidy scopes are closed (autodiff ends a tape its `grad` left recording). */
+const abandonListeners: Array<() => void> = [];
+
+/** @internal Registers a callback run when the scopes of an interrupted tidy are closed. */
+export function onAbandoned(f: () => void): void {
+  abandonListeners.push(f);
+}
+
+/**
+ * Closes the scopes of an interrupted tidy (see {@link turn}) as tidy would have on a throw:
+ * frees what they hold. Warns once for them.
+ */
+function closeAbandoned(): void {
+  const dead = scopes.splice(0).reverse();
+  for (const f of abandonListeners) f();
+  let freed = 0;
+  for (const scope of dead) {
+    for (const [t, rec] of scope) {
+      if (t.isDisposed) continue;
+      try {
+        t.dispose();
+        freed++;
+      } catch { /* its instance is gone */ }
+      rec.state = TIDIED;
+    }
+  }
+  console.warn(
+    `neurite: a tidy() was interrupted (Ctrl-C or a vm timeout) and never finished; it is closed now, and the ${freed} tensor${freed === 1 ? '' : 's'} ` +
+      'made inside it were disposed. Tensors made from now on are tracked as usual.',
+  );
+}
+
+/**
  * Objects (with their records, at the same index) that join the finalizer at the end of the
  * current job (a microtask), or once {@link PENDING_MAX} are waiting. Registering and
  * unregistering cost more than the rest of a small op together, and most tensors made outside
@@ -304,6 +354,7 @@ export function track(obj: Disposable, handle: number, kind: string, scoped = tr
     rec.counted = true;
     liveModelCount++;
   }
+  if (scopes.length !== 0 && outerTurn !== turn) closeAbandoned();
   const scope = scoped ? scopes[scopes.length - 1] : undefined;
   // Inside a tidy scope the scope frees the object: it joins the finalizer only if it
   // escapes (returned from the outermost scope, or kept).
@@ -350,6 +401,14 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
     // Name what was passed: tidy(fn) or tidy(name, fn).
     const got = typeof nameOrFn === 'string' ? `a name and ${describe(maybeFn)}` : describe(nameOrFn);
     throw new InvalidArgumentError(`tidy: expected a function (tidy(fn) or tidy(name, fn)), got ${got}`);
+  }
+  if (scopes.length !== 0 && outerTurn !== turn) closeAbandoned();
+  if (scopes.length === 0) {
+    outerTurn = turn;
+    if (!turnQueued) {
+      turnQueued = true;
+      queueMicrotask(nextTurn);
+    }
   }
   const scope = new Map<Disposable, Tracked>();
   scopes.push(scope);
@@ -518,6 +577,7 @@ export function keep<T extends Disposable>(t: T): T {
   if (t === null || typeof t !== 'object' || !isDisposable(t)) {
     throw new InvalidArgumentError(`keep: t must be a Tensor or another disposable neurite object, got ${t === null ? 'null' : typeof t}`);
   }
+  if (scopes.length !== 0 && outerTurn !== turn) closeAbandoned();
   let rec: Tracked | undefined;
   for (const s of scopes) {
     rec ??= s.get(t);
