@@ -715,7 +715,7 @@ describe('fitDataset errors', () => {
       const running = m.fit(tx, ty, { epochs: 2, verbose: 0 });
       const during = await failure(m.fitDataset(rowsDataset(x, y, 4)));
       expect(during).toBeInstanceOf(nr.InvalidArgumentError);
-      expect(during.message).toMatch(/^fitDataset: model sequential_\d+ is already training \(a fit\(\) call has not finished\); await it first$/);
+      expect(during.message).toMatch(/^fitDataset: model sequential_\d+ is already training \(a fit\(\) call has not finished\); await it first, or, if its promise was lost \(Ctrl-C on await model.fit\(…\) in a REPL\), set model.stopTraining = true to end it after its current batch$/);
       await running;
       let inner: Error | null = null, innerStep: Error | null = null;
       await m.fitDataset(rowsDataset(x, y, 4), {

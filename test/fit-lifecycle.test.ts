@@ -232,7 +232,7 @@ describe('one fit at a time per model', () => {
     const first = m.fit(x, y, { epochs: 2, verbose: 0, callbacks: cb });
     const second = await rejection(m.fit(x2, y2, { verbose: 0 }));
     expect(second).toBeInstanceOf(nr.InvalidArgumentError);
-    expect(second.message).toMatch(/^fit: model sequential_\d+ is already training \(another fit\(\) call has not finished\); await it first$/);
+    expect(second.message).toMatch(/^fit: model sequential_\d+ is already training \(another fit\(\) call has not finished\); await it first, or, if its promise was lost \(Ctrl-C on await model.fit\(…\) in a REPL\), set model.stopTraining = true to end it after its current batch$/);
     expect((await first).epoch).toEqual([0, 1]);
     expect((inner as Error | null)?.message).toMatch(/is already training/);
     await m.fit(x2, y2, { verbose: 0 });

@@ -1039,7 +1039,7 @@ export class Sequential {
     this.compiledInfo('fit');
     // A model of a reset instance: said as every other method says it, before any core call.
     this.handle('fit');
-    if (this.#fitting) throw new InvalidArgumentError(`fit: model ${this.name} is already training (${this.#fitting === 'fit' ? 'another fit() call' : `a ${this.#fitting}() call`} has not finished); await it first`);
+    if (this.#fitting) throw new InvalidArgumentError(`fit: model ${this.name} is already training (${this.#fitting === 'fit' ? 'another fit() call' : `a ${this.#fitting}() call`} has not finished); await it first, or, if its promise was lost (Ctrl-C on await model.fit(…) in a REPL), set model.stopTraining = true to end it after its current batch`);
     this.#syncTrainable('fit');
     assertCanLearn(this, 'fit');
     this.#fitting = 'fit';
@@ -1082,7 +1082,7 @@ export class Sequential {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object like { epochs: 10 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo(op);
     this.handle(op); // a model of a reset instance says so before anything touches its handle
-    if (this.#fitting) throw new InvalidArgumentError(`${op}: model ${this.name} is already training (${this.#fitting === op ? 'another fitDataset() call' : `a ${this.#fitting}() call`} has not finished); await it first`);
+    if (this.#fitting) throw new InvalidArgumentError(`${op}: model ${this.name} is already training (${this.#fitting === op ? 'another fitDataset() call' : `a ${this.#fitting}() call`} has not finished); await it first, or, if its promise was lost (Ctrl-C on await model.fit(…) in a REPL), set model.stopTraining = true to end it after its current batch`);
     this.#syncTrainable(op);
     assertCanLearn(this, op);
     this.#fitting = op;
