@@ -585,6 +585,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Raised (s40, fmask): several outputs each with its own mask (packed per sample, each head's
  * loss masked by its own; the masked multiply folded with the plain one): wasm +1.4 kB raw,
  * +0.7 kB gzipped; url 594,418 -> 595,092 B, inline 503,312 -> 503,982 B. Budgets: those plus ~0.05%.
+ * Raised (s40, interrupt) by recovering interrupted calls (phase words in guard, run and the
+ * allocator, the recovery exports; engine's afterInterrupt, the abandoned-tidy check): url
+ * 588,661 -> 591,164 B (+2,503), inline 498,771 -> 501,007 B (+2,236). Budgets: those plus ~0.02%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
