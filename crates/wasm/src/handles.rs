@@ -490,6 +490,7 @@ pub unsafe fn reset_after_interrupt() -> bool {
             return false;
         }
         let mut t = t.borrow_mut();
+        // SAFETY: as above (the tape's read list, borrowed by a tensor lookup).
         let mut free = unsafe { neurite_core::interrupt::reset_borrow(&t.reads) };
         for slot in t.slots.iter_mut() {
             if slot.lent && slot.lent_at != 0 {
@@ -501,7 +502,9 @@ pub unsafe fn reset_after_interrupt() -> bool {
         }
         for slot in &t.slots {
             if let Some(Object::Model(m)) = &slot.object {
+                // SAFETY: as above (a model's layer stack, borrowed for the call).
                 free &= unsafe { neurite_core::interrupt::reset_borrow(&*m.net) };
+                // SAFETY: as above (its layers, nested models and graph replay inputs).
                 free &= m.net.try_borrow().is_ok_and(|n| unsafe { n.layer().reset_borrows() });
             }
         }

@@ -153,8 +153,10 @@ impl Sequential {
         // SAFETY: the caller's contract, for every cell below.
         let mut free = self.wiring.as_ref().is_none_or(|w| unsafe { w.reset_replay() });
         for c in &self.layers {
+            // SAFETY: as above.
             free &= unsafe { crate::interrupt::reset_borrow(&**c) };
             if let Ok(n) = c.try_borrow() {
+                // SAFETY: as above (a nested model's layers).
                 free &= n.layer().as_sequential().is_none_or(|s| unsafe { s.reset_borrows() });
             }
         }
