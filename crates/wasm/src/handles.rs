@@ -472,8 +472,6 @@ pub fn begin_call() {
     });
 }
 
-/// Runs `f` with the model behind `h` and the rest of the table (for its tensor arguments).
-/// The model is always put back, whatever `f` returns.
 /// After JS abandoned a call ([`neurite_core::interrupt`]): frees the table, and every model
 /// and layer in it, of the borrows the call's frames left, and puts back the models lent to
 /// it. Returns whether everything is free afterwards (else the instance must go).
@@ -512,6 +510,8 @@ pub unsafe fn reset_after_interrupt() -> bool {
     })
 }
 
+/// Runs `f` with the model behind `h` and the rest of the table (for its tensor arguments).
+/// The model is always put back, whatever `f` returns.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn with_model<R>(h: u32, f: impl FnOnce(&mut Model, &mut Handles) -> Result<R>) -> Result<R> {
     with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
