@@ -6,7 +6,7 @@
 // autoencoder, a resume through IndexedDB.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSmoke, CI, nodeReference, ROOT, type SmokeReport } from './runtimes/expect.js';
-import { BROWSER_KINDS, browserAvailable, startPages, type Pages } from './runtimes/pages.js';
+import { BROWSER_KINDS, browserAvailable, PAGE_TEST_TIMEOUT, startPages, type Pages } from './runtimes/pages.js';
 import { startServer } from './runtimes/server.js';
 
 const SOURCES = ['bytes', 'url', 'urlString', 'module', 'response'];
@@ -27,7 +27,7 @@ for (const kind of BROWSER_KINDS) {
         expect(run.pageErrors, `server log: ${JSON.stringify(pages!.server.requests)}`).toEqual([]);
         checkSmoke(run.result, { runtime: kind, entry, randomHex: ref.randomHex, trainHex: ref.trainHex, sources: SOURCES, resumeVia: 'indexeddb' });
         console.log(`${kind} ${run.result.version} ${entry}: init ${run.result.initMs} ms`);
-      }, 90_000);
+      }, PAGE_TEST_TIMEOUT);
     }
 
     // A user's report: a page whose CSP lacks 'wasm-unsafe-eval' got "init: cannot compile the
@@ -39,7 +39,7 @@ for (const kind of BROWSER_KINDS) {
         const module = entry === 'inline' ? "neurite's inline wasm" : `${pages!.server.origin}/csp/dist/url/core.wasm`;
         expect(run.result.error, `server log: ${JSON.stringify(pages!.server.requests)}`).toMatchObject({ name: 'NeuriteError', code: 'Internal', neurite: true });
         expect(run.result.error!.message).toContain(`init: this page's Content-Security-Policy does not allow WebAssembly, so ${module} cannot be compiled or instantiated: add 'wasm-unsafe-eval' to its script-src directive`);
-      }, 90_000);
+      }, PAGE_TEST_TIMEOUT);
     }
 
     // A tester's report: on an isolated page whose CSP allows only same-origin workers, the
@@ -52,7 +52,7 @@ for (const kind of BROWSER_KINDS) {
       expect(inline.result.threads.reason).toContain('the worker script failed to load (from a Blob URL: a Content-Security-Policy must allow it with worker-src blob:');
       const url = await pages!.open<Run>('/cspw/test/runtimes/csp.html?entry=url&threads');
       expect(url.result).toMatchObject({ error: null, threads: { count: 2, reason: null } });
-    }, 90_000);
+    }, PAGE_TEST_TIMEOUT);
   });
 }
 

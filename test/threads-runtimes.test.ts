@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRelaxed, CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable, type RelaxedReport } from './runtimes/expect.js';
-import { BROWSER_KINDS, browserAvailable, startPages, type Pages } from './runtimes/pages.js';
+import { BROWSER_KINDS, browserAvailable, PAGE_TEST_TIMEOUT, startPages, type Pages } from './runtimes/pages.js';
 import { startServer } from './runtimes/server.js';
 
 const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
@@ -75,7 +75,7 @@ for (const kind of BROWSER_KINDS) {
             expect(result.notices!.filter((m) => /neurite: running on 1 of/.test(m))).toHaveLength(1);
           }
           if (entry === 'url') checkRelaxed(result.relaxed, RELAXED_SIMD[kind]);
-        }, 90_000);
+        }, PAGE_TEST_TIMEOUT);
       }
     }
 
@@ -96,7 +96,7 @@ for (const kind of BROWSER_KINDS) {
         } finally {
           await cdn.close();
         }
-      }, 90_000);
+      }, PAGE_TEST_TIMEOUT);
     }
 
     it('a page that is not cross-origin isolated runs on one thread and says so once (threads().reason + one console.info)', async () => {
@@ -109,7 +109,7 @@ for (const kind of BROWSER_KINDS) {
       const notices = info.filter((m) => /neurite: running on 1 of/.test(m));
       expect(notices.length, notices.join('\n')).toBe(1);
       expect(result.runs[1].mlpHex).toBe(result.runs[0].mlpHex);
-    }, 90_000);
+    }, PAGE_TEST_TIMEOUT);
   });
 }
 

@@ -10,6 +10,13 @@ import type { StaticServer } from './server.js';
 export type BrowserKind = 'chromium' | Headless;
 export const BROWSER_KINDS: readonly BrowserKind[] = ['chromium', 'firefox', 'webkit'];
 
+/**
+ * The timeout of a test that opens one page: the page's own 60 s, and once more as long for
+ * the retry of a browser that never reported (runHeadless), with room to spare (a 90 s timeout
+ * cut that retry short in a full local run: one WebKit page never reported in 60 s).
+ */
+export const PAGE_TEST_TIMEOUT = 150_000;
+
 /** A browser ready to open pages from its static server. */
 export interface Pages {
   server: StaticServer;
