@@ -59,6 +59,36 @@ def history(h):
     return {k: [fnum(v) for v in vs] for k, vs in h.history.items()}
 
 
+def padded(rng, n, t, v, lengths):
+    """`n` sequences of `t` token ids in [1, v) from `rng`, row i padded with 0 from lengths[i] on."""
+    x = rng.integers(1, v, (n, t)).astype(np.float32)
+    for i, L in enumerate(lengths):
+        x[i, L:] = 0
+    return x
+
+
+def masked_case(name, fresh, x, inputs, y, w, lr):
+    """One case of the masking fixtures: the model `fresh()` makes (seeded and compiled, a new
+    one for each run) before training, its predict and evaluate (batches of 3, also with sample
+    weights `w` when given), one train_on_batch, and two epochs of fit (batches of 3, in order)
+    without and with `w`. `x` is what Keras is given; `inputs` how the fixture records it."""
+    m = fresh()
+    out = {"name": name, "lr": lr, "weights": weights_of(m), **inputs, "y": f32(y), "w": None if w is None else f32(w)}
+    out["predict"] = f32(m.predict(x, verbose=0))
+    out["evaluate"] = logs(m.evaluate(x, y, batch_size=3, return_dict=True, verbose=0))
+    if w is not None:
+        out["evaluateWeighted"] = logs(m.evaluate(x, y, sample_weight=w, batch_size=3, return_dict=True, verbose=0))
+    m = fresh()
+    out["trainOnBatch"] = {"logs": logs(m.train_on_batch(x, y, return_dict=True)), "weights": weights_of(m)}
+    for key, sw in (("fit", None), ("fitWeighted", w)):
+        if key == "fitWeighted" and w is None:
+            continue
+        m = fresh()
+        h = m.fit(x, y, sample_weight=sw, batch_size=3, epochs=2, shuffle=False, verbose=0)
+        out[key] = {"history": history(h), "weights": weights_of(m)}
+    return out
+
+
 def write_fixture(path, obj, compact=False):
     """Writes `obj` as JSON to `path` (indented by one space, or without spaces when `compact`),
     with a final newline, and says where it went."""

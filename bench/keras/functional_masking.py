@@ -42,10 +42,7 @@ different lengths; evaluate with batch size 3; fit SGD, batch size 3, 2 epochs, 
 Values are float32, written in their shortest float32 decimal form.
 """
 
-from fixture_util import f32, fixture, fnum, logs, set_seeded, weights_of  # first: it sets the Keras backend
-
-import json
-import os
+from fixture_util import f32, fixture, fnum, logs, masked_case, padded, set_seeded, weights_of, write_fixture  # first: it sets the Keras backend
 
 import keras
 import numpy as np
@@ -61,29 +58,7 @@ def run(name, make, loss, xs, y, w, lr):
         m.compile(optimizer=keras.optimizers.SGD(lr), loss=loss, metrics=["accuracy"])
         return m
 
-    m = fresh()
-    x = xs if len(xs) > 1 else xs[0]
-    out = {"name": name, "lr": lr, "weights": weights_of(m), "xs": [f32(v) for v in xs], "y": f32(y), "w": None if w is None else f32(w)}
-    out["predict"] = f32(m.predict(x, verbose=0))
-    out["evaluate"] = logs(m.evaluate(x, y, batch_size=3, return_dict=True, verbose=0))
-    if w is not None:
-        out["evaluateWeighted"] = logs(m.evaluate(x, y, sample_weight=w, batch_size=3, return_dict=True, verbose=0))
-    m = fresh()
-    out["trainOnBatch"] = {"logs": logs(m.train_on_batch(x, y, return_dict=True)), "weights": weights_of(m)}
-    for key, sw in (("fit", None), ("fitWeighted", w)):
-        if key == "fitWeighted" and w is None:
-            continue
-        m = fresh()
-        h = m.fit(x, y, sample_weight=sw, batch_size=3, epochs=2, shuffle=False, verbose=0)
-        out[key] = {"history": {k: [fnum(v) for v in vs] for k, vs in h.history.items()}, "weights": weights_of(m)}
-    return out
-
-
-def padded(rng, n, t, v, lengths):
-    x = rng.integers(1, v, (n, t)).astype(np.float32)
-    for i, L in enumerate(lengths):
-        x[i, L:] = 0
-    return x
+    return masked_case(name, fresh, xs if len(xs) > 1 else xs[0], {"xs": [f32(v) for v in xs]}, y, w, lr)
 
 
 def branches():
@@ -239,10 +214,7 @@ def main():
         "cases": [branches(), residual(), two_inputs(), concat_unmasked(), average(), multiply()],
         "heads": [two_heads()],
     }
-    with open(OUT, "w") as f:
-        json.dump(fixture, f, indent=1)
-        f.write("\n")
-    print("wrote", os.path.relpath(OUT))
+    write_fixture(OUT, fixture)
 
 
 if __name__ == "__main__":

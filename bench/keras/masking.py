@@ -35,7 +35,7 @@ entirely padded in the taggers):
 Values are float32, written in their shortest float32 decimal form.
 """
 
-from fixture_util import f32, fixture, fnum, logs, set_seeded, weights_of, write_fixture  # first: it sets the Keras backend
+from fixture_util import f32, fixture, masked_case, padded, set_seeded, write_fixture  # first: it sets the Keras backend
 
 
 import keras
@@ -54,28 +54,7 @@ def run(name, make, loss, x, y, w, lr, fix=None):
         m.compile(optimizer=keras.optimizers.SGD(lr), loss=loss, metrics=["accuracy"])
         return m
 
-    m = fresh()
-    out = {"name": name, "lr": lr, "weights": weights_of(m), "x": f32(x), "y": f32(y), "w": None if w is None else f32(w)}
-    out["predict"] = f32(m.predict(x, verbose=0))
-    out["evaluate"] = logs(m.evaluate(x, y, batch_size=3, return_dict=True, verbose=0))
-    if w is not None:
-        out["evaluateWeighted"] = logs(m.evaluate(x, y, sample_weight=w, batch_size=3, return_dict=True, verbose=0))
-    m = fresh()
-    out["trainOnBatch"] = {"logs": logs(m.train_on_batch(x, y, return_dict=True)), "weights": weights_of(m)}
-    for key, sw in (("fit", None), ("fitWeighted", w)):
-        if key == "fitWeighted" and w is None:
-            continue
-        m = fresh()
-        h = m.fit(x, y, sample_weight=sw, batch_size=3, epochs=2, shuffle=False, verbose=0)
-        out[key] = {"history": {k: [fnum(v) for v in vs] for k, vs in h.history.items()}, "weights": weights_of(m)}
-    return out
-
-
-def padded(rng, n, t, v, lengths):
-    x = rng.integers(1, v, (n, t)).astype(np.float32)
-    for i, L in enumerate(lengths):
-        x[i, L:] = 0
-    return x
+    return masked_case(name, fresh, x, {"x": f32(x)}, y, w, lr)
 
 
 def tagger():
