@@ -337,35 +337,17 @@ export class Tensor {
 
   // ---- reductions ----------------------------------------------------------------------------
   /** The sum over `axis` (all axes by default), keeping reduced axes as 1 with `keepDims`. @example x.sum(1) */
-  sum(axis?: number | number[], keepDims?: boolean): Tensor {
-    extraArgs('sum', arguments.length, ['axis', 'keepDims'], reduce.NOT_NUMPY);
-    return reduce.sum(this, axis, keepDims);
-  }
+  sum(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.reduceMethod('sum', this, arguments.length, axis, keepDims); }
   /** The mean over `axis` (all axes by default). @example x.mean(0, true) */
-  mean(axis?: number | number[], keepDims?: boolean): Tensor {
-    extraArgs('mean', arguments.length, ['axis', 'keepDims'], reduce.NOT_NUMPY);
-    return reduce.mean(this, axis, keepDims);
-  }
+  mean(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.reduceMethod('mean', this, arguments.length, axis, keepDims); }
   /** The maximum over `axis` (all axes by default). */
-  max(axis?: number | number[], keepDims?: boolean): Tensor {
-    extraArgs('max', arguments.length, ['axis', 'keepDims'], reduce.NOT_NUMPY);
-    return reduce.max(this, axis, keepDims);
-  }
+  max(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.reduceMethod('max', this, arguments.length, axis, keepDims); }
   /** The minimum over `axis` (all axes by default). */
-  min(axis?: number | number[], keepDims?: boolean): Tensor {
-    extraArgs('min', arguments.length, ['axis', 'keepDims'], reduce.NOT_NUMPY);
-    return reduce.min(this, axis, keepDims);
-  }
+  min(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.reduceMethod('min', this, arguments.length, axis, keepDims); }
   /** The product over `axis` (all axes by default). */
-  prod(axis?: number | number[], keepDims?: boolean): Tensor {
-    extraArgs('prod', arguments.length, ['axis', 'keepDims'], reduce.NOT_NUMPY);
-    return reduce.prod(this, axis, keepDims);
-  }
+  prod(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.reduceMethod('prod', this, arguments.length, axis, keepDims); }
   /** The population variance over `axis` (all axes by default). */
-  variance(axis?: number | number[], keepDims?: boolean): Tensor {
-    extraArgs('variance', arguments.length, ['axis', 'keepDims'], reduce.DDOF);
-    return reduce.variance(this, axis, keepDims);
-  }
+  variance(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.reduceMethod('variance', this, arguments.length, axis, keepDims); }
   /** The index of the maximum along `axis` (default 0), as float32 values. @example logits.argMax(-1) */
   argMax(axis = 0): Tensor {
     extraArgs('argMax', arguments.length, ['axis'], reduce.KEEP_ARG);

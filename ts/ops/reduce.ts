@@ -13,9 +13,9 @@ type Axis = number | number[] | undefined;
 
 const REDUCE_PARAMS = ['x', 'axis', 'keepDims'];
 /** NumPy's reductions take `dtype` and `out` before `keepdims`; here keepDims follows axis. */
-export const NOT_NUMPY = "keepDims comes right after axis (NumPy's dtype and out are not arguments here: tensors are float32)";
+const NOT_NUMPY = "keepDims comes right after axis (NumPy's dtype and out are not arguments here: tensors are float32)";
 /** NumPy's `var(x, axis, dtype, out, ddof)`: the variance here is always the population variance. */
-export const DDOF = 'the variance divides by the count (ddof 0, as TF.js moments); for the sample variance (ddof 1) multiply it by n / (n − 1)';
+const DDOF = 'the variance divides by the count (ddof 0, as TF.js moments); for the sample variance (ddof 1) multiply it by n / (n − 1)';
 
 /** `x` may be any TensorLike (nested arrays too: `sum([1, 2])`, as TF.js), as a freed temporary. */
 function reduce(op: ReduceOpName, x: TensorLike, axis: Axis, keepDims: unknown): Tensor {
@@ -31,36 +31,35 @@ function reduce(op: ReduceOpName, x: TensorLike, axis: Axis, keepDims: unknown):
   }
 }
 
+/** The reductions that take `(x, axis?, keepDims?)`. */
+type Reduction = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'variance';
+
+/** The public `op`: `(x, axis?, keepDims?)`, refusing a fourth argument (NumPy's dtype, out, ddof). */
+function reduction(op: Reduction): (x: TensorLike, axis?: Axis, keepDims?: boolean) => Tensor {
+  return function (x, axis, keepDims) {
+    extraArgs(op, arguments.length, REDUCE_PARAMS, op === 'variance' ? DDOF : NOT_NUMPY);
+    return reduce(op, x, axis, keepDims);
+  };
+}
+
+/** @internal The Tensor method `x.op(axis?, keepDims?)`, refusing a third argument (`given`: its arguments.length). */
+export function reduceMethod(op: Reduction, x: Tensor, given: number, axis: Axis, keepDims: boolean | undefined): Tensor {
+  extraArgs(op, given, ['axis', 'keepDims'], op === 'variance' ? DDOF : NOT_NUMPY);
+  return reduce(op, x, axis, keepDims);
+}
+
 /** Sum over `axis` (all axes if omitted); 0 over an empty axis. Deterministic: a fixed summation order. */
-export function sum(x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor {
-  extraArgs('sum', arguments.length, REDUCE_PARAMS, NOT_NUMPY);
-  return reduce('sum', x, axis, keepDims);
-}
+export const sum = reduction('sum');
 /** Mean over `axis`; NaN over an empty axis (as NumPy). */
-export function mean(x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor {
-  extraArgs('mean', arguments.length, REDUCE_PARAMS, NOT_NUMPY);
-  return reduce('mean', x, axis, keepDims);
-}
+export const mean = reduction('mean');
 /** Maximum over `axis`; NaN propagates and `+0 > -0`. Throws over an empty axis. */
-export function max(x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor {
-  extraArgs('max', arguments.length, REDUCE_PARAMS, NOT_NUMPY);
-  return reduce('max', x, axis, keepDims);
-}
+export const max = reduction('max');
 /** Minimum over `axis`; NaN propagates and `-0 < +0`. Throws over an empty axis. */
-export function min(x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor {
-  extraArgs('min', arguments.length, REDUCE_PARAMS, NOT_NUMPY);
-  return reduce('min', x, axis, keepDims);
-}
+export const min = reduction('min');
 /** Product over `axis`; 1 over an empty axis. */
-export function prod(x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor {
-  extraArgs('prod', arguments.length, REDUCE_PARAMS, NOT_NUMPY);
-  return reduce('prod', x, axis, keepDims);
-}
+export const prod = reduction('prod');
 /** Population variance over `axis` (divides by the count, as TF.js `moments`). */
-export function variance(x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor {
-  extraArgs('variance', arguments.length, REDUCE_PARAMS, DDOF);
-  return reduce('variance', x, axis, keepDims);
-}
+export const variance = reduction('variance');
 
 /**
  * Index of the maximum along one axis (default 0, as TF.js), as float indices. Ties give the
