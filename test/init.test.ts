@@ -235,3 +235,21 @@ describe('console.log of a tensor whose instance ended (a REPL echoing an old va
   });
 });
 
+
+describe('variables of an ended instance', () => {
+  it('are not live any more: minimize() without a varList trains the new ones (it failed on the old ones until they were disposed)', async () => {
+    await nr.init({ threads: 1 });
+    const old = nr.variable(nr.scalar(5), true, 'old_w');
+    nr.shutdown();
+    await nr.init({ threads: 1 });
+    const w = nr.variable(nr.scalar(3), true, 'old_w'); // the name is free again
+    const cost = nr.optimizers.sgd(0.25).minimize(() => w.square(), true);
+    expect(cost!.dataSync()[0]).toBe(9);
+    expect(w.dataSync()[0]).toBe(1.5); // w − 0.25 · 2w
+    cost!.dispose();
+    w.dispose();
+    expect(old.isDisposed).toBe(false);
+    expect(() => old.dataSync()).toThrow(nr.DisposedError);
+    works();
+  });
+});

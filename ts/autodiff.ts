@@ -60,7 +60,9 @@ function liveVariables(): Variable[] {
   const out: Variable[] = [];
   for (const ref of live) {
     const v = ref.deref();
-    if (v === undefined || v.isDisposed) {
+    // A variable of an ended instance is not live: minimize() without a varList would
+    // otherwise fail on it until the user disposed it.
+    if (v === undefined || v.isDisposed || v.fromEndedInstance) {
       live.delete(ref);
       ref.clear();
     } else out.push(v);

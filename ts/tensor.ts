@@ -125,6 +125,15 @@ export class Tensor {
     return this.#handle === 0;
   }
 
+  /**
+   * @internal Whether this tensor, not disposed, belongs to a neurite instance that has ended
+   * (`shutdown()`, a new module's `init()`, a panic or an interrupted call that could not be
+   * recovered): it can never be read again.
+   */
+  get fromEndedInstance(): boolean {
+    return this.#handle !== 0 && this.#owner !== instanceId();
+  }
+
   /** @internal The live handle; throws if disposed or from a reset instance. */
   handleFor(op: string, arg = 'tensor'): number {
     // A Proxy of a tensor or Object.create(tensor) passes instanceof but has no fields of its
