@@ -471,7 +471,7 @@ describe('grad covers every exported op', () => {
   });
 
   it('every Tensor method that is an op is in a list too', () => {
-    const notOps = ['constructor', 'shape', 'rank', 'size', 'dtype', 'isDisposed', 'handleFor', 'dispose', 'data', 'dataSync', 'array', 'arraySync', 'item', 'toString', 'print'];
+    const notOps = ['constructor', 'shape', 'rank', 'size', 'dtype', 'isDisposed', 'fromEndedInstance', 'handleFor', 'dispose', 'data', 'dataSync', 'array', 'arraySync', 'item', 'toString', 'print'];
     // TF.js's reshaping and dtype methods: reshape/cast under other names (their gradients pass
     // through unchanged: test/composite-ops.test.ts).
     notOps.push('flatten', 'as1D', 'as2D', 'as3D', 'as4D', 'as5D', 'asScalar', 'reshapeAs', 'asType', 'toFloat');
