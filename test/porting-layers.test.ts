@@ -7,7 +7,7 @@
 // (summary's class names, getClassName, no default seed in a config, symbolic tensor names).
 // TF.js 4.22 (tfjs-layers, CPU backend) is the oracle throughout.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -119,12 +119,16 @@ describe('configs TF.js writes load, and are written back as TF.js wrote them', 
     expect(ws.slice(0, 2).map((w) => Array.from(w.data()))).toEqual([[2, 2, 2], [0.5, 0.5, 0.5]]);
     nr.dispose(ws);
     // The same from a model.json and its weights file (the reading names the file in messages).
-    const dir = mkdtempSync(join(tmpdir(), 'neurite-kept-'));
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-bn-init-'));
     writeFileSync(join(dir, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer));
     writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
-    const fromFile = (await nr.loadModel(`file://${dir}`)) as nr.Sequential;
-    expect(layerConfigs(fromFile.getConfig())).toEqual(layerConfigs(a.modelTopology));
-    fromFile.dispose();
+    try {
+      const fromFile = (await nr.loadModel(`file://${dir}`)) as nr.Sequential;
+      expect(layerConfigs(fromFile.getConfig())).toEqual(layerConfigs(a.modelTopology));
+      fromFile.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const msg = invalid(() => nr.Sequential.fromConfig(tm.toJSON(null, false) as unknown as nr.ModelConfig));
     expect(msg).toBe('fromConfig: config.config.layers[1].config.beta_initializer is {"class_name":"Constant","config":{"value":0.5}}, which neurite keeps for saving but cannot start from (neurite\'s batchNormalization starts beta at 0): a model made from this config alone would start from other weights. It loads with its weights (loadModel of a model with an input shape), which make it harmless');
     expect(invalid(() => nr.Sequential.fromConfig(m.getConfig()))).toMatch(/^fromConfig: config\.config\.layers\[1\]\.config\.beta_initializer is /);
