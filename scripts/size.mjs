@@ -592,12 +592,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * setWeights from arrays, masks in graph models, recovery from interrupted calls): url
  * 603,483 B, inline 510,687 B (wasm 431.5 kB, url JS 171.4 kB; session start 987d90d:
  * 588,661 / 498,771). Budgets: those plus ~0.05%.
+ * Raised (s41, customGrad): the tape's sweep stops at a customGrad function and goes on with the
+ * gradients JS gives (Sweep/Step/give in the core, nr_tape_custom and nr_tape_custom_give, the
+ * facade's customGrad): wasm +6.3 kB raw (+2.4 kB gzipped), JS +0.7 kB gzipped; url 603,521 ->
+ * 606,690 B, inline 510,722 -> 513,758 B. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 603800,
+  url: 607000,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 511000,
+  inline: 514000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

@@ -398,7 +398,7 @@ const NOT_OPS = [
   'ReduceLROnPlateau', 'LearningRateScheduler', 'ModelCheckpoint', 'MonitorCallback', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
   'callbacks', 'codecs', 'collapseLinear', 'compression', 'constraints', 'Constraint', 'data', 'dispose', 'grad', 'grads', 'image', 'init', 'initializers', 'io', 'keep', 'layers', 'losses', 'metrics', 'memory',
   'loadLayersModel', 'loadModel', 'neuron', 'optimizers', 'train', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
-  'setDebug', 'setSeed', 'shutdown', 'threads', 'threadsReady', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
+  'setDebug', 'setSeed', 'shutdown', 'threads', 'threadsReady', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads', 'customGrad',
   'exportTrainingState', 'importTrainingState', 'optimizerFromConfig',
   'input', 'model', 'SymbolicTensor', 'Merge', 'Concatenate', 'Conv1D', 'MaxPooling1D', 'AveragePooling1D', 'GlobalMaxPooling1D', 'GlobalAveragePooling1D',
   // TF.js's engine calls, the browser namespace, and the async ops (a Promise cannot run under grad).

@@ -227,11 +227,29 @@ describe('raw pointer arguments (item 1)', () => {
     const e = raw();
     // The scratch argument area starts 16 words in and holds 1008 words.
     const args = outPtr(16);
-    expect(() => check(e.nr_tape_gradient(0, 0, args, 2000, args, 2000))).toThrow(/overrun|not live/);
-    expect(() => check(e.nr_tape_gradient(0, 0, args, 10, args, 5))).toThrow(/room for 5/);
+    expect(() => check(e.nr_tape_gradient(0, 0, args, 2000, args, 2000, outPtr(0)))).toThrow(/overrun|not live/);
+    expect(() => check(e.nr_tape_gradient(0, 0, args, 10, args, 5, outPtr(0)))).toThrow(/room for 5/);
     expect(() => check(e.nr_reduce(0, canary.handleFor('t'), args, 5000, 0, outPtr(0)))).toThrow(/overrun the 4096-byte argument area/);
     expect(() => check(e.nr_tensor_shape(canary.handleFor('t'), 8))).toThrow(/neither in the scratch area nor in a live nr_alloc block/);
     expect(Array.from(canary.data())).toEqual([1, 2, 3]);
     [canary, x, y].forEach((t) => t.dispose());
+  });
+
+  it("customGrad's exports refuse to run out of turn or on lists past the scratch area", () => {
+    const x = nr.tensor([1, 2, 3]);
+    const e = raw();
+    const args = outPtr(16);
+    const hx = x.handleFor('t');
+    expect(() => check(e.nr_tape_custom(1, args, 0, hx, outPtr(0)))).toThrow(/customGrad: no gradient tape is recording/);
+    expect(() => check(e.nr_tape_custom_give(args, 1, args, 2, outPtr(0)))).toThrow(/customGrad: no gradient is waiting for a customGrad function/);
+    check(e.nr_tape_begin());
+    try {
+      expect(() => check(e.nr_tape_custom(1, args, 5000, hx, outPtr(0)))).toThrow(/overrun/);
+      expect(() => check(e.nr_tape_custom_give(args, 5000, args, 2, outPtr(0)))).toThrow(/no gradient is waiting/);
+    } finally {
+      check(e.nr_tape_end());
+    }
+    expect(Array.from(x.data())).toEqual([1, 2, 3]);
+    x.dispose();
   });
 });

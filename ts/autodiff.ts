@@ -269,16 +269,21 @@ export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVa
     const ids = sources.flatMap((s, i) => (s instanceof LayerVariable ? s.sourceId(op) : [s.handleFor(op, what(i)), 0]));
     const hdy = dy === undefined ? 0 : dy.handleFor(op, 'dy');
     const n = sources.length;
-    // One handle per source, then (the list has room for 2n) one flag per source.
-    const written: number[] = onTape(op, () =>
+    // The sweep records nothing (the core's tape pauses too): customGrad's gradFunc runs plain ops.
+    recording = false;
+    // One handle per source, then (the list has room for 2n) one flag per source; or, where
+    // the sweep stops at a customGrad function, its key and its output's gradient.
+    let step: Step = onTape(op, () =>
       call((e) =>
         withWords(op, 2 * n, (p, cap) => {
           words(p, 2 * n).set(ids);
-          check(e.nr_tape_gradient(hy, hdy, p, n, p, cap));
-          return Array.from(words(p, 2 * n));
+          check(e.nr_tape_gradient(hy, hdy, p, n, p, cap, outPtr(0)));
+          return stepOf(p, n);
         }),
       ),
     );
+    while (step.key !== 0) step = customGradient(step, n);
+    const written = step.written;
     const out = written.slice(0, n);
     constantOnly = written.slice(n).map((f) => f === 1);
     for (let i = 0; i < out.length; i++) {
@@ -302,7 +307,154 @@ export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVa
   } finally {
     recording = false;
     call((e) => e.nr_tape_end());
+    endCustoms();
   }
+}
+
+/** Where a sweep is: done (`key` 0, the words it wrote), or stopped at customGrad function `key`. */
+interface Step {
+  key: number;
+  /** The handle of the gradient of that function's output (the caller's). */
+  dy: number;
+  written: number[];
+}
+
+function stepOf(p: number, n: number): Step {
+  const key = readOut(0);
+  return { key, dy: readOut(1), written: key === 0 ? Array.from(words(p, 2 * n)) : [] };
+}
+
+/** A customGrad call recorded on the tape: its gradient function and what it saved. */
+interface CustomRecord {
+  gradFunc: (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[];
+  saved: Tensor[];
+  inputs: number;
+}
+
+/** The customGrad calls of the tape recording now, by key (the core's `Recorded::Custom`). */
+const customs = new Map<number, CustomRecord>();
+
+/** Frees what the customGrad calls of the tape that ended saved. */
+function endCustoms(): void {
+  for (const c of customs.values()) c.saved.forEach((t) => t.dispose());
+  customs.clear();
+}
+
+/**
+ * Runs the gradient function of the customGrad call the sweep stopped at and gives its input
+ * gradients to the core, which goes on: the next step. What the gradient function makes is
+ * freed once the core has it.
+ */
+function customGradient(step: Step, n: number): Step {
+  const op = 'customGrad';
+  const dy = wrapHandle(step.dy);
+  try {
+    const rec = customs.get(step.key);
+    if (!rec) throw new InvalidArgumentError(`${op}: the sweep reached a customGrad function (${step.key}) that this tape did not record`);
+    return tidy(() => {
+      const r = rec.gradFunc(dy, rec.saved.slice());
+      const gs = Array.isArray(r) ? r : [r];
+      if (gs.length !== rec.inputs) {
+        throw new InvalidArgumentError(`${op}: gradFunc must return one gradient per input of f (${rec.inputs}: a tensor${rec.inputs === 1 ? '' : ' or an array of tensors'}), got ${Array.isArray(r) ? `an array of ${gs.length}` : describe(r)}`);
+      }
+      const hs = gs.map((g, i) => {
+        if (!(g instanceof Tensor)) throw new InvalidArgumentError(`${op}: gradFunc must return tensors, one per input of f; gradient ${i} is ${describe(g)}`);
+        return g.handleFor(op, `gradient ${i}`);
+      });
+      return call((e) =>
+        withWords(op, Math.max(2 * n, hs.length), (p, cap) => {
+          words(p, hs.length).set(hs);
+          check(e.nr_tape_custom_give(p, hs.length, p, cap, outPtr(0)));
+          return stepOf(p, n);
+        }),
+      );
+    });
+  } finally {
+    dy.dispose();
+  }
+}
+
+/** What `customGrad`'s `f` returns: the value and the function that gives its inputs' gradients. */
+export interface CustomGradientResult<T extends Tensor = Tensor> {
+  value: T;
+  /**
+   * The gradients of `f`'s inputs (one per input, each of its input's shape) given `dy`, the
+   * gradient of `value`, and the tensors `f` passed to `save`.
+   */
+  gradFunc: (dy: T, saved: Tensor[]) => Tensor | Tensor[];
+}
+
+/** The function `customGrad` passes to `f` last: the tensors to keep for `gradFunc`. */
+export type GradSaveFunc = (save: Tensor[]) => void;
+
+/** TF.js's `CustomGradientFunc`: `f(...inputs, save)` returns `{ value, gradFunc }`. */
+export type CustomGradientFunc<T extends Tensor = Tensor> = (...inputs: Array<Tensor | GradSaveFunc>) => CustomGradientResult<T>;
+
+/**
+ * A function whose gradient you give (TF.js's `tf.customGrad`): `f(...inputs, save)` returns
+ * `{ value, gradFunc }`; `grad`, `variableGrads`, `minimize` and the rest differentiate the
+ * result of `customGrad(f)(...inputs)` with respect to `inputs` by `gradFunc(dy, saved)` (one
+ * gradient per input, each of its input's shape) instead of through the ops `f` ran, which are
+ * not differentiated. Tensors `gradFunc` needs from the forward pass go through `save` (as in
+ * TF.js, they stay alive until the gradient is computed; other tensors `f` made are freed with
+ * the enclosing scope). Outside a gradient, the function just returns `value`. Gradients flow
+ * only to the inputs: a variable `f` reads without taking it as an input gets none from it.
+ * `gradFunc` runs once per call that the result depends on, during the gradient, and its ops
+ * are not differentiated (no second order).
+ *
+ * @example
+ * // A straight-through clip: the forward clips, the gradient passes unchanged.
+ * const clipST = customGrad((x, save) => ({ value: (x as Tensor).clipByValue(-1, 1), gradFunc: (dy) => dy }));
+ * grad((x) => clipST(x).sum())(tensor([-3, 0.5, 2])).print(); // [1, 1, 1]
+ */
+export function customGrad<T extends Tensor = Tensor>(f: CustomGradientFunc<T>): (...inputs: Tensor[]) => T {
+  const op = 'customGrad';
+  checkFn(op, f);
+  return (...inputs: Tensor[]): T => {
+    const hs = inputs.map((x, i) => {
+      if (!(x instanceof Tensor)) throw new InvalidArgumentError(`${op}: the arguments of customGrad(f)(x1, x2, …) must all be tensors; argument ${i} is ${describe(x)}`);
+      return x.handleFor(op, `argument ${i}`);
+    });
+    let saved: Tensor[] = [];
+    const save: GradSaveFunc = (ts) => {
+      if (!Array.isArray(ts) || !ts.every((t) => t instanceof Tensor)) throw new InvalidArgumentError(`${op}: save takes an array of tensors, got ${describe(ts)}`);
+      ts.forEach((t, i) => t.handleFor(op, `save([…])[${i}]`));
+      saved = ts.slice();
+    };
+    let gradFunc: CustomRecord['gradFunc'] = () => [];
+    const kept: Tensor[] = [];
+    // As in TF.js, f runs in a scope of its own: what it made besides its value is freed, and
+    // what it saved is kept (as copies) for the gradient.
+    const value = tidy(() => {
+      const res = f(...inputs, save);
+      if (res === null || typeof res !== 'object' || !(res.value instanceof Tensor)) {
+        throw new InvalidArgumentError(`${op}: f must return an object { value, gradFunc } whose value is a Tensor, got ${res !== null && typeof res === 'object' ? `value ${describe(res.value)}` : describe(res)}`);
+      }
+      if (typeof res.gradFunc !== 'function') throw new InvalidArgumentError(`${op}: f must return an object { value, gradFunc } whose gradFunc is a function, got ${describe(res.gradFunc)}`);
+      gradFunc = res.gradFunc as CustomRecord['gradFunc'];
+      if (recording) saved.forEach((t) => kept.push(keep(clone(t))));
+      return res.value;
+    });
+    if (!recording) return value;
+    const hv = value.handleFor(op, 'f(...).value');
+    const key = customs.size + 1;
+    let out: number;
+    try {
+      out = call((e) =>
+        withWords(op, hs.length, (p) => {
+          words(p, hs.length).set(hs);
+          check(e.nr_tape_custom(key, p, hs.length, hv, outPtr(0)));
+          return readOut(0);
+        }),
+      );
+    } catch (err) {
+      kept.forEach((t) => t.dispose());
+      throw err;
+    }
+    // The saved tensors outlive the scope (freed when the gradient is done).
+    customs.set(key, { gradFunc, saved: kept, inputs: inputs.length });
+    return wrapHandle(out) as T;
+  };
 }
 
 function checkFn(op: string, f: unknown): void {

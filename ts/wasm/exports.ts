@@ -158,7 +158,16 @@ export interface RawExports {
   nr_tensor_assign(dst: number, src: number): number;
   nr_tape_begin(): number;
   nr_tape_end(): number;
-  nr_tape_gradient(y: number, dy: number, sources: number, n: number, out: number, outCap: number): number;
+  /**
+   * Gradients of `y` w.r.t. the `n` sources (see the Rust doc); `custom` (2 words) gets `0, 0`
+   * when they were written to `out`, or the key of the `customGrad` function the sweep stopped
+   * at and a new handle with its output's gradient: `nr_tape_custom_give` goes on.
+   */
+  nr_tape_gradient(y: number, dy: number, sources: number, n: number, out: number, outCap: number, custom: number): number;
+  /** Records a `customGrad` result: a new tensor with `value`'s values, the output of function `key` of the `n` tensors at `inputs`. */
+  nr_tape_custom(key: number, inputs: number, n: number, value: number, out: number): number;
+  /** The `m` input gradients (handles) of the `customGrad` function the sweep stopped at; then goes on as `nr_tape_gradient`. */
+  nr_tape_custom_give(grads: number, m: number, out: number, outCap: number, custom: number): number;
   nr_tape_made(h: number, out: number): number;
 
   nr_neuron_forward(weights: number, bias: number, act: number, nAct: number, x: number, out: number): number;

@@ -17,7 +17,7 @@ pub mod elementwise;
 pub mod reduce;
 mod tape;
 
-pub use tape::{Entry, LayersRecord, Recorded, Tape};
+pub use tape::{Entry, LayersRecord, Recorded, Step, Sweep, Tape};
 
 use crate::ops::reduce::{reduce as reduce_op, ReduceOp};
 use crate::{Result, Shape, Tensor};

@@ -73,6 +73,11 @@ pub enum Recorded {
     /// algorithms). Its inputs are whatever tensors it read. A gradient that has to flow
     /// through it to a source is an error naming `op`, never a silent zero.
     Opaque { op: &'static str },
+    /// A function whose gradient the caller gives (`customGrad`): the sweep stops at it
+    /// ([`Step::Custom`]) and goes on once the caller gave its inputs' gradients
+    /// ([`Tape::give`]). `key` is the caller's name for it. inputs: the function's arguments
+    /// (the ops inside it are not differentiated: its output is a new tensor).
+    Custom { key: u32 },
 }
 
 /// What [`Recorded::Layers`] needs: the model, the layers it ran, and its weights then.
@@ -209,8 +214,21 @@ impl Tape {
     /// [`Tape::gradient`], each gradient with whether it is zeros because `y` depends on that
     /// source only through ops with no gradient (`round`, comparisons, `argMax` …): a training
     /// step on such gradients changes nothing (`minimize` refuses it when every source is so).
+    /// A [`Recorded::Custom`] entry on the way is an error: its gradient needs the caller
+    /// (see [`Tape::sweep`]).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn gradient_flagged(&self, y: u64, dy: Tensor, sources: &[u64]) -> Result<Vec<(Option<Tensor>, bool)>> {
+        let mut sweep = self.sweep(y, dy, sources);
+        match self.advance(&mut sweep)? {
+            Step::Done(grads) => Ok(grads),
+            Step::Custom { .. } => Err(Error::invalid("grad", "a customGrad function lies between the result and a source, and its gradient function is not here to run")),
+        }
+    }
+
+    /// Starts the reverse sweep from `y` (seeded with `dy`) to `sources`; [`Tape::advance`]
+    /// runs it. Entries recorded after this call are not part of it.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn sweep(&self, y: u64, dy: Tensor, sources: &[u64]) -> Sweep {
         let wanted = IdMap::from_ids(sources);
         // Forward pass: which ids depend on a source.
         let mut dep = wanted.clone();
@@ -221,46 +239,81 @@ impl Tape {
         }
         let mut grads: IdMap<Tensor> = IdMap::default();
         grads.insert(y, dy);
-        for e in self.entries.iter().rev() {
-            if !dep.contains(e.output.0) {
+        Sweep { y, sources: sources.to_vec(), wanted, dep, grads, next: self.entries.len(), waiting: None }
+    }
+
+    /// Runs `sweep` down the tape until it is done, or until it reaches a
+    /// [`Recorded::Custom`] entry whose output has a gradient: then the caller computes that
+    /// entry's input gradients, passes them to [`Tape::give`] and calls this again.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn advance(&self, sweep: &mut Sweep) -> Result<Step> {
+        if let Some(i) = sweep.waiting {
+            let Recorded::Custom { key } = self.entries[i].op else { unreachable!("a sweep waits only at a custom entry") };
+            return Err(Error::invalid("grad", format!("the gradients of customGrad function {key} were not given before the sweep went on")));
+        }
+        while sweep.next > 0 {
+            sweep.next -= 1;
+            let e = &self.entries[sweep.next];
+            if !sweep.dep.contains(e.output.0) {
                 continue;
             }
-            let Some(g) = grads.remove(e.output.0) else { continue };
+            let Some(g) = sweep.grads.remove(e.output.0) else { continue };
             // Keep the gradient of the output visible if it is itself a source.
-            if wanted.contains(e.output.0) {
-                grads.insert(e.output.0, g.clone());
+            if sweep.wanted.contains(e.output.0) {
+                sweep.grads.insert(e.output.0, g.clone());
             }
-            if let Recorded::Opaque { op } = e.op {
-                return Err(Error::invalid(
-                    "grad",
-                    format!("{op} has no gradient rule, and the result depends on it through a tensor being differentiated; compute {op} outside grad, or on values that do not depend on the sources"),
-                ));
+            match e.op {
+                Recorded::Opaque { op } => {
+                    return Err(Error::invalid(
+                        "grad",
+                        format!("{op} has no gradient rule, and the result depends on it through a tensor being differentiated; compute {op} outside grad, or on values that do not depend on the sources"),
+                    ))
+                }
+                Recorded::Custom { key } => {
+                    sweep.waiting = Some(sweep.next);
+                    return Ok(Step::Custom { key, dy: g });
+                }
+                _ => {}
             }
             let ins: Vec<&Tensor> = e.inputs.iter().map(|(_, t)| t).collect();
-            let need: Vec<bool> = e.inputs.iter().enumerate().map(|(i, (id, _))| e.op.passes_gradient(i) && dep.contains(*id)).collect();
+            let need: Vec<bool> = e.inputs.iter().enumerate().map(|(i, (id, _))| e.op.passes_gradient(i) && sweep.dep.contains(*id)).collect();
             let dins = backward(&e.op, &ins, &e.output.1, g, &need)?;
-            for (i, ((id, _), d)) in e.inputs.iter().zip(dins).enumerate() {
-                let Some(d) = d else { continue };
-                if !e.op.passes_gradient(i) || !dep.contains(*id) {
-                    continue;
-                }
-                match grads.remove(*id) {
-                    Some(prev) => {
-                        let sum = crate::ops::binary::binary(BinaryOp::Add, &prev, &d)?;
-                        grads.insert(*id, sum);
-                    }
-                    None => {
-                        grads.insert(*id, d);
-                    }
+            sweep.accumulate(e, dins)?;
+        }
+        self.finish(sweep).map(Step::Done)
+    }
+
+    /// Gives the gradients of the inputs of the custom entry `sweep` waits at (one per input,
+    /// each of its input's shape; `None`: no gradient). Errors name `customGrad`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn give(&self, sweep: &mut Sweep, dins: Vec<Option<Tensor>>) -> Result<()> {
+        const OP: &str = "customGrad";
+        let Some(i) = sweep.waiting else { return Err(Error::invalid(OP, "no customGrad function is waiting for its gradients")) };
+        let e = &self.entries[i];
+        if dins.len() != e.inputs.len() {
+            return Err(Error::invalid(OP, format!("gradFunc must return one gradient per input of f ({}), got {}", e.inputs.len(), dins.len())));
+        }
+        for (k, (d, (_, x))) in dins.iter().zip(&e.inputs).enumerate() {
+            if let Some(d) = d {
+                if d.shape() != x.shape() {
+                    return Err(Error::shape(OP, format!("gradFunc returned a gradient of shape {} for input {k}, whose shape is {}", d.shape(), x.shape())));
                 }
             }
         }
+        sweep.waiting = None;
+        sweep.accumulate(e, dins)
+    }
+
+    /// The sweep's answer once every entry was visited: a gradient per source (see
+    /// [`Tape::gradient_flagged`]).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn finish(&self, sweep: &Sweep) -> Result<Vec<(Option<Tensor>, bool)>> {
         // Which ids the result depends on through any op, constants (`round`, `argMax` …)
         // included, with the shape of each source met: a source among them that got no
         // gradient gets zeros (its gradient is 0, as TF.js gives through those ops); a source
         // outside them is not connected to the result at all (`None`).
         let mut reach: IdMap<()> = IdMap::default();
-        reach.insert(y, ());
+        reach.insert(sweep.y, ());
         let mut met: IdMap<Shape> = IdMap::default();
         for e in self.entries.iter().rev() {
             if !reach.contains(e.output.0) {
@@ -268,20 +321,64 @@ impl Tape {
             }
             for (id, t) in &e.inputs {
                 reach.insert(*id, ());
-                if wanted.contains(*id) && !met.contains(*id) {
+                if sweep.wanted.contains(*id) && !met.contains(*id) {
                     met.insert(*id, t.shape().clone());
                 }
             }
         }
-        sources
+        sweep.sources
             .iter()
-            .map(|&s| match (grads.get(s), met.get(s)) {
+            .map(|&s| match (sweep.grads.get(s), met.get(s)) {
                 (Some(g), _) => Ok((Some(g.clone()), false)),
                 (None, Some(shape)) => Tensor::zeros("grad", shape.clone()).map(|z| (Some(z), true)),
                 (None, None) => Ok((None, false)),
             })
             .collect()
     }
+}
+
+/// A reverse sweep in progress (see [`Tape::sweep`]): the gradients so far, and where it is.
+pub struct Sweep {
+    y: u64,
+    sources: Vec<u64>,
+    wanted: IdMap<()>,
+    dep: IdMap<()>,
+    grads: IdMap<Tensor>,
+    /// Entries `0..next` are still to visit, from the last down.
+    next: usize,
+    /// The custom entry waiting for its input gradients.
+    waiting: Option<usize>,
+}
+
+impl Sweep {
+    /// Adds the input gradients `dins` of entry `e` to the gradients so far.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn accumulate(&mut self, e: &Entry, dins: Vec<Option<Tensor>>) -> Result<()> {
+        for (i, ((id, _), d)) in e.inputs.iter().zip(dins).enumerate() {
+            let Some(d) = d else { continue };
+            if !e.op.passes_gradient(i) || !self.dep.contains(*id) {
+                continue;
+            }
+            match self.grads.remove(*id) {
+                Some(prev) => {
+                    let sum = crate::ops::binary::binary(BinaryOp::Add, &prev, &d)?;
+                    self.grads.insert(*id, sum);
+                }
+                None => {
+                    self.grads.insert(*id, d);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What [`Tape::advance`] reached.
+pub enum Step {
+    /// The sweep is done: a gradient per source, as [`Tape::gradient_flagged`].
+    Done(Vec<(Option<Tensor>, bool)>),
+    /// A [`Recorded::Custom`] entry: `dy` is the gradient of its output.
+    Custom { key: u32, dy: Tensor },
 }
 
 /// A map from tensor ids, as a vector sorted by id (binary search; inserting shifts the tail).
@@ -440,6 +537,7 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         }
         Recorded::NoGradient { .. } => x.iter().map(|_| None).collect(),
         Recorded::Opaque { op } => return Err(bad(&format!("{op} has no backward rule"))),
+        Recorded::Custom { .. } => return Err(bad("a customGrad entry is differentiated by its caller")),
     })
 }
 
@@ -509,6 +607,46 @@ mod tests {
     }
 
     /// y = Σ (x·W + b) ⊙ c over a [2, 3]·[3, 2] affine: dx = c·Wᵀ, dW = xᵀ·c, db = Σ_rows c.
+    #[test]
+    fn a_custom_entry_stops_the_sweep_until_its_gradients_are_given() {
+        // c = custom(x, w) (the caller's gradient: dx = 3·dc, dw = dc), y = sum(c · x)
+        // → dy/dx = 3·x + c (c·x's own x term), dy/dw = x. The ops inside the custom function
+        // (here: a product recorded before it, from id 2) are not differentiated.
+        let x = Tensor::new("t", [3].into(), vec![0.5, -1.0, 2.0]).unwrap();
+        let w = Tensor::new("t", [3].into(), vec![1.0, 2.0, 3.0]).unwrap();
+        let inner = binary(BinaryOp::Mul, &x, &w).unwrap();
+        let mut tape = Tape::new();
+        tape.record(Recorded::Binary(BinaryOp::Mul), vec![(1, x.clone()), (10, w.clone())], (2, inner.clone()));
+        tape.record(Recorded::Custom { key: 7 }, vec![(1, x.clone()), (10, w.clone())], (3, inner.clone()));
+        let p = binary(BinaryOp::Mul, &inner, &x).unwrap();
+        tape.record(Recorded::Binary(BinaryOp::Mul), vec![(3, inner.clone()), (1, x.clone())], (4, p.clone()));
+        let y = crate::ops::reduce::reduce(ReduceOp::Sum, &p, &[0], false).unwrap();
+        tape.record(Recorded::Reduce { op: ReduceOp::Sum, axes: vec![0], keep_dims: false }, vec![(4, p)], (5, y));
+        // Without the caller, an error.
+        assert!(tape.gradient(5, Tensor::scalar(1.0), &[1]).unwrap_err().to_string().contains("customGrad"));
+        let mut sweep = tape.sweep(5, Tensor::scalar(1.0), &[1, 10]);
+        let Step::Custom { key, dy } = tape.advance(&mut sweep).unwrap() else { panic!("expected the custom entry") };
+        assert_eq!(key, 7);
+        assert_eq!(dy.data(), x.data()); // d(sum(c·x))/dc = x
+        // Going on before giving, or giving the wrong number or shape: errors.
+        assert!(tape.advance(&mut sweep).is_err());
+        assert!(tape.give(&mut sweep, vec![None]).unwrap_err().to_string().contains("one gradient per input"));
+        let bad = Tensor::new("t", [2].into(), vec![0.0, 0.0]).unwrap();
+        assert!(tape.give(&mut sweep, vec![Some(bad), None]).unwrap_err().to_string().contains("shape [2] for input 0"));
+        let dx = binary(BinaryOp::Mul, &dy, &Tensor::scalar(3.0)).unwrap();
+        tape.give(&mut sweep, vec![Some(dx), Some(dy.clone())]).unwrap();
+        let Step::Done(g) = tape.advance(&mut sweep).unwrap() else { panic!("expected the end") };
+        let gx = g[0].0.as_ref().unwrap();
+        for ((v, &xv), &cv) in gx.data().iter().zip(x.data()).zip(inner.data()) {
+            assert_eq!(*v, 3.0 * xv + cv);
+        }
+        assert_eq!(g[1].0.as_ref().unwrap().data(), x.data());
+        // A source reached only through the custom function's inside gets nothing from it.
+        let mut sweep = tape.sweep(5, Tensor::scalar(1.0), &[2]);
+        let Step::Done(g) = tape.advance(&mut sweep).unwrap() else { panic!("the inside is not swept") };
+        assert!(g[0].0.is_none());
+    }
+
     #[test]
     fn affine_gradients_are_the_closed_form() {
         let t = |d: &[usize], v: &[f32]| Tensor::new("t", crate::Shape::from(d), v.to_vec()).unwrap();

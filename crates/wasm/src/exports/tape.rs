@@ -15,13 +15,17 @@ use super::tensor::store;
 use crate::ffi::{check_out, guard, read_u32s, write_slice};
 use crate::handles;
 use core::cell::RefCell;
-use neurite_core::autodiff::{Recorded, Tape};
+use neurite_core::autodiff::{Recorded, Step, Sweep, Tape};
 use neurite_core::{Error, Result, Tensor};
 
 thread_local! {
     static TAPE: RefCell<Option<Tape>> = const { RefCell::new(None) };
     /// The first tensor id stored while the current tape records.
     static TAPE_FIRST_ID: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };
+    /// A sweep stopped at a `customGrad` function (`nr_tape_gradient`), with its number of
+    /// sources: JS runs the function's gradient, then `nr_tape_custom_give` goes on. The tape
+    /// records nothing meanwhile.
+    static SWEEP: RefCell<Option<(Sweep, usize)>> = const { RefCell::new(None) };
 }
 
 /// Frees the tape of a borrow an abandoned call left (`nr_interrupt_recover`).
@@ -31,12 +35,19 @@ thread_local! {
 pub(crate) unsafe fn reset_after_interrupt() -> bool {
     // SAFETY: the caller's contract.
     TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| unsafe { neurite_core::interrupt::reset_borrow(t) })
+        // SAFETY: the caller's contract.
+        & SWEEP.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| unsafe { neurite_core::interrupt::reset_borrow(t) })
 }
 
-/// Whether a tape is recording.
+/// Whether a tape is recording (not while its sweep waits for a `customGrad` gradient).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn recording() -> bool {
-    TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.borrow().is_some())
+    TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.borrow().is_some()) && !sweeping()
+}
+
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn sweeping() -> bool {
+    SWEEP.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |s| s.borrow().is_some())
 }
 
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -185,9 +196,32 @@ pub unsafe extern "C" fn nr_tape_made(h: u32, out: *mut u32) -> i32 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_tape_end() -> i32 {
+    SWEEP.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |s| *s.borrow_mut() = None);
     TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| *t.borrow_mut() = None);
     handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.set_logging(false));
     0
+}
+
+/// Records a `customGrad` function's result: stores a new tensor with the values of `value`
+/// in `out`, recorded as the output of [`Recorded::Custom`] `key` (the caller's name for the
+/// function and its gradient) of the `n` tensors at `inputs`. Only while a tape records.
+///
+/// # Safety
+/// `inputs` points to `n` u32s; `out` to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_tape_custom(key: u32, inputs: *const u32, n: usize, value: u32, out: *mut u32) -> i32 {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        const OP: &str = "customGrad";
+        if !recording() {
+            return Err(Error::invalid(OP, "no gradient tape is recording"));
+        }
+        // SAFETY: forwarded caller contract (the region is checked inside).
+        let ins = unsafe { read_u32s(OP, inputs, n) }?;
+        let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.tensor(value).cloned())?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_rec(OP, t, out, || (Recorded::Custom { key }, ins)) }
+    })
 }
 
 /// Gradients of `y` w.r.t. the `n` sources in `sources`, seeded with `dy` (0 = ones). Each
@@ -200,17 +234,28 @@ pub extern "C" fn nr_tape_end() -> i32 {
 /// holds go through `nr_alloc`. On any error no gradient tensor stays alive and nothing is
 /// written to `out`.
 ///
+/// `custom` receives two u32s: `0, 0` when the gradients were written, or, when the sweep
+/// reached a `customGrad` function ([`nr_tape_custom`]), its key and a new handle holding the
+/// gradient of its output (the caller's to free), and nothing is written to `out`: the caller
+/// computes the gradients of the function's inputs and passes them to
+/// [`nr_tape_custom_give`], which goes on from there (with the same meaning of `out` and
+/// `custom`). The tape records nothing until then; `nr_tape_end` abandons the sweep.
+///
 /// # Safety
-/// `sources` points to `2n` u32s; `out` to `out_cap` writable u32s.
+/// `sources` points to `2n` u32s; `out` to `out_cap` writable u32s; `custom` to 2.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, n: usize, out: *mut u32, out_cap: usize) -> i32 {
+pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, n: usize, out: *mut u32, out_cap: usize, custom: *mut u32) -> i32 {
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "grad";
         if n > out_cap {
             return Err(Error::invalid(OP, format!("{n} sources need {n} output slots, but the output list has room for {out_cap}")));
         }
         check_out(OP, out, n)?;
+        check_out(OP, custom, 2)?;
+        if sweeping() {
+            return Err(Error::invalid(OP, "a gradient is already being computed (a customGrad gradient function cannot compute another)"));
+        }
         // SAFETY: forwarded caller contract (the region is checked inside).
         let src = unsafe { read_u32s(OP, sources, 2 * n) }?;
         let (yid, seed, ids) = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| -> Result<_> {
@@ -234,35 +279,98 @@ pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, 
                 .collect::<Result<Vec<u64>>>()?;
             Ok((h.id(y)?, seed, ids))
         })?;
-        let grads = TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| match t.borrow().as_ref() {
-            Some(tape) => tape.gradient_flagged(yid, seed, &ids),
+        let sweep = TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| match t.borrow().as_ref() {
+            Some(tape) => Ok(tape.sweep(yid, seed, &ids)),
             None => Err(Error::invalid(OP, "no gradient tape is recording")),
         })?;
-        handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| {
-            let mut made = Vec::new();
-            made.try_reserve_exact(2 * n).map_err(|_| Error::OutOfMemory { op: OP, bytes: 8 * n as u64 })?;
-            let mut result = Ok(());
-            let flags: Vec<u32> = grads.iter().map(|(_, only_constants)| u32::from(*only_constants)).collect();
-            for (g, _) in grads {
-                match g.map(|t| h.insert(handles::Object::Tensor(t))) {
-                    Some(Ok(k)) => made.push(k),
-                    Some(Err(e)) => {
-                        result = Err(e);
-                        break;
-                    }
-                    None => made.push(0),
+        // SAFETY: forwarded caller contract.
+        unsafe { advance(sweep, n, out, out_cap, custom) }
+    })
+}
+
+/// Gives the gradients of the inputs of the `customGrad` function the sweep stopped at
+/// (`m` handles at `grads`, one per input, each of its input's shape; 0: none) and goes on as
+/// [`nr_tape_gradient`] does (same `out`, `out_cap` and `custom`). The handles stay the
+/// caller's. On an error the sweep is abandoned (the tape stays: `nr_tape_end` ends it).
+///
+/// # Safety
+/// `grads` points to `m` u32s; `out` to `out_cap` writable u32s; `custom` to 2.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_tape_custom_give(grads: *const u32, m: usize, out: *mut u32, out_cap: usize, custom: *mut u32) -> i32 {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        const OP: &str = "customGrad";
+        let Some((mut sweep, n)) = SWEEP.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |s| s.borrow_mut().take()) else {
+            return Err(Error::invalid(OP, "no gradient is waiting for a customGrad function"));
+        };
+        if n > out_cap {
+            return Err(Error::invalid(OP, format!("{n} sources need {n} output slots, but the output list has room for {out_cap}")));
+        }
+        check_out(OP, out, n)?;
+        check_out(OP, custom, 2)?;
+        // SAFETY: forwarded caller contract (the region is checked inside).
+        let hs = unsafe { read_u32s(OP, grads, m) }?;
+        let dins = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| hs.iter().map(|&k| if k == 0 { Ok(None) } else { h.tensor(k).map(|t| Some(t.clone())) }).collect::<Result<Vec<_>>>())?;
+        TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| match t.borrow().as_ref() {
+            Some(tape) => tape.give(&mut sweep, dins),
+            None => Err(Error::invalid(OP, "no gradient tape is recording")),
+        })?;
+        // SAFETY: forwarded caller contract.
+        unsafe { advance(sweep, n, out, out_cap, custom) }
+    })
+}
+
+/// Runs `sweep` on: to its end (the gradients written to `out` as `nr_tape_gradient` says), or
+/// to a custom entry (kept in [`SWEEP`], its key and output gradient written to `custom`).
+///
+/// # Safety
+/// `out` points to `out_cap >= n` writable u32s (checked), `custom` to 2 (checked).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+unsafe fn advance(mut sweep: Sweep, n: usize, out: *mut u32, out_cap: usize, custom: *mut u32) -> Result<()> {
+    const OP: &str = "grad";
+    let step = TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| match t.borrow().as_ref() {
+        Some(tape) => tape.advance(&mut sweep),
+        None => Err(Error::invalid(OP, "no gradient tape is recording")),
+    })?;
+    let grads = match step {
+        Step::Done(grads) => grads,
+        Step::Custom { key, dy } => {
+            let h = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.insert(handles::Object::Tensor(dy)))?;
+            // SAFETY: checked by the caller: `custom` has room for 2 u32s.
+            if let Err(e) = unsafe { write_slice(OP, custom, 2, &[key, h]) } {
+                let _ = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| t.remove(h));
+                return Err(e);
+            }
+            SWEEP.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |s| *s.borrow_mut() = Some((sweep, n)));
+            return Ok(());
+        }
+    };
+    // SAFETY: as above.
+    unsafe { write_slice(OP, custom, 2, &[0, 0]) }?;
+    handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| {
+        let mut made = Vec::new();
+        made.try_reserve_exact(2 * n).map_err(|_| Error::OutOfMemory { op: OP, bytes: 8 * n as u64 })?;
+        let mut result = Ok(());
+        let flags: Vec<u32> = grads.iter().map(|(_, only_constants)| u32::from(*only_constants)).collect();
+        for (g, _) in grads {
+            match g.map(|t| h.insert(handles::Object::Tensor(t))) {
+                Some(Ok(k)) => made.push(k),
+                Some(Err(e)) => {
+                    result = Err(e);
+                    break;
                 }
+                None => made.push(0),
             }
-            if result.is_ok() && out_cap >= 2 * n {
-                made.extend_from_slice(&flags);
-            }
-            // SAFETY: checked above: `out` has room for out_cap >= n u32s (2n when the flags go too).
-            let result = result.and_then(|()| unsafe { write_slice(OP, out, out_cap, &made) });
-            if result.is_err() {
-                made.iter().take(n).filter(|&&k| k != 0).for_each(|&k| drop(h.remove(k)));
-            }
-            result
-        })
+        }
+        if result.is_ok() && out_cap >= 2 * n {
+            made.extend_from_slice(&flags);
+        }
+        // SAFETY: checked by the caller: `out` has room for out_cap >= n u32s (2n when the flags go too).
+        let result = result.and_then(|()| unsafe { write_slice(OP, out, out_cap, &made) });
+        if result.is_err() {
+            made.iter().take(n).filter(|&&k| k != 0).for_each(|&k| drop(h.remove(k)));
+        }
+        result
     })
 }
 
@@ -280,6 +388,11 @@ mod tests {
 
     fn data(h: u32) -> Vec<f32> {
         handles::with(|t| t.tensor(h).unwrap().data().to_vec())
+    }
+
+    /// Room for `nr_tape_gradient`'s two `custom` words.
+    fn cust() -> *mut u32 {
+        Box::leak(Box::new([0u32; 2])).as_mut_ptr()
     }
 
     /// The scratch area as u32 words (TS's view of it).
@@ -317,17 +430,17 @@ mod tests {
         unsafe { core::ptr::copy_nonoverlapping(words.as_ptr(), scratch(), words.len()) };
         let live = handles::with(|h| h.stats().live);
         // SAFETY: the call checks `out + 400 words` against the scratch and fails.
-        let code = unsafe { nr_tape_gradient(y, 0, scratch(), 400, scratch().add(800), 400) };
+        let code = unsafe { nr_tape_gradient(y, 0, scratch(), 400, scratch().add(800), 400, cust()) };
         assert_eq!(code, Status::InvalidArgument as i32);
         assert!(crate::ffi::LAST_ERROR.as_str().contains("overrun"), "{}", crate::ffi::LAST_ERROR.as_str());
         assert_eq!(handles::with(|h| h.stats().live), live, "no gradient stays alive");
         // A capacity smaller than n is refused before anything is computed.
         // SAFETY: as above.
-        let code = unsafe { nr_tape_gradient(y, 0, scratch(), 400, scratch(), 399) };
+        let code = unsafe { nr_tape_gradient(y, 0, scratch(), 400, scratch(), 399, cust()) };
         assert_eq!(code, Status::InvalidArgument as i32);
         // In place (out = sources) fits.
         // SAFETY: 800 words in, 400 out, in the scratch.
-        assert_eq!(unsafe { nr_tape_gradient(y, 0, scratch(), 400, scratch(), 1008) }, 0);
+        assert_eq!(unsafe { nr_tape_gradient(y, 0, scratch(), 400, scratch(), 1008, cust()) }, 0);
         let mut out = vec![0u32; 400];
         // SAFETY: reads back 400 words.
         unsafe { core::ptr::copy_nonoverlapping(scratch(), out.as_mut_ptr(), 400) };
@@ -355,7 +468,7 @@ mod tests {
         let dx = {
             let mut out = [0u32; 1];
             // SAFETY: one source in, one handle out.
-            assert_eq!(unsafe { nr_tape_gradient(y, 0, [x, 0].as_ptr(), 1, out.as_mut_ptr(), 1) }, 0);
+            assert_eq!(unsafe { nr_tape_gradient(y, 0, [x, 0].as_ptr(), 1, out.as_mut_ptr(), 1, cust()) }, 0);
             out[0]
         };
         assert_eq!(data(dx), vec![27.0]); // d(x³)/dx = 3x²
@@ -377,7 +490,7 @@ mod tests {
         assert_eq!(unsafe { super::super::train_fns::nr_loss_grad(0, core::ptr::null(), 0, x, t, &mut g) }, 0);
         let mut out = [0u32; 1];
         // SAFETY: one source in, one handle out.
-        let code = unsafe { nr_tape_gradient(g, 0, [x, 0].as_ptr(), 1, out.as_mut_ptr(), 1) };
+        let code = unsafe { nr_tape_gradient(g, 0, [x, 0].as_ptr(), 1, out.as_mut_ptr(), 1, cust()) };
         assert_eq!(code, Status::InvalidArgument as i32);
         assert!(crate::ffi::LAST_ERROR.as_str().contains("lossGrad has no gradient rule"), "{}", crate::ffi::LAST_ERROR.as_str());
         // With respect to the target (no path through a rule-less op to x): fine, as before.
