@@ -245,5 +245,57 @@ const variableOp = {
   },
 };
 
-export default { name: 'autodiff', weight: 3, ops: [gradOp, gradDy, gradBad, gradsMany, handleWrap, variableOp] };
+/**
+ * customGrad: a function of one or two tensors whose given gradient is checked (3·dy and dy,
+ * not the ops' own), placed at random in the differentiated function (alone, twice, fed by
+ * another op), and the mistakes: a wrong number or shape of gradients, a non-tensor, a
+ * gradFunc that throws, f returning no { value, gradFunc }, garbage as f or as an input.
+ */
+const customGradOp = {
+  name: 'customGrad', weight: 2,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const e = ctx.pick((x) => x.size <= 300 && finite(x) && x.shape.length >= 1) ?? ctx.fresh([2, 3], [1.5, -2, 0.5, 2.5, -1, 3]);
+    if (!finite(e)) return null;
+    const sentinel = new Error('fuzz: gradFunc threw on purpose');
+    // gradFunc kinds: [source, gradFunc(dy, x) → what it returns, expect]
+    const kinds = [
+      ['dy => dy.mul(3)', (dy) => dy.mul(3), 'ok'],
+      ['dy => [dy.mul(3)]', (dy) => [dy.mul(3)], 'ok'],
+      ['dy => [dy, dy]', (dy) => [dy, dy], 'error'],
+      ['dy => dy.sum()', (dy) => dy.sum(), e.size === 1 && e.shape.length === 0 ? 'ok' : 'error'],
+      ['dy => [dy.dataSync()]', (dy) => [Array.from(dy.dataSync())], 'error'],
+      ['dy => { throw sentinel }', () => { throw sentinel; }, 'pass'],
+    ];
+    const [src, gf, expect] = rng.pick(kinds);
+    if (rng.chance(0.1)) {
+      const bad = rng.pick([garbage(rng), ctx.disposed()]);
+      const asF = rng.chance(0.5);
+      return {
+        op: 'customGrad', line: asF ? `customGrad(${ctx.show(bad)})` : `customGrad(x => ({ value: x.square(), gradFunc: dy => dy }))(${ctx.show(bad)})`,
+        expect: asF && typeof bad === 'function' ? 'either' : 'error', names: ['customGrad'],
+        run: () => (asF ? nr.customGrad(bad) : nr.customGrad((x) => ({ value: x.square(), gradFunc: (dy) => dy }))(bad)),
+      };
+    }
+    const noResult = rng.chance(0.05);
+    const f = nr.customGrad((x) => (noResult ? x.square() : { value: x.square(), gradFunc: gf }));
+    const shape = rng.int(0, 2);
+    // How the call sits in the differentiated function; the gradient of each form with gradFunc 3·dy.
+    const forms = [
+      ['v => f(v).sum()', (v) => f(v).sum(), 3],
+      ['v => f(v).sum().add(f(v).sum())', (v) => f(v).sum().add(f(v).sum()), 6],
+      ['v => f(v.mul(2)).sum()', (v) => f(v.mul(2)).sum(), 6],
+    ];
+    const [fsrc, fn, k] = forms[shape];
+    const line = `f = customGrad(x => ({ value: x.square(), gradFunc: ${src} })); grad(${fsrc})(${e.name})`;
+    return {
+      op: 'grad', line, expect: noResult ? 'error' : expect === 'pass' ? 'error' : expect, passThrough: !noResult && expect === 'pass' ? sentinel : undefined,
+      names: ['grad', 'customGrad', 'tape'],
+      run: () => nr.grad(fn)(e.t),
+      check: (g) => compare(`grad through customGrad (${src})`, g, { shape: e.shape, vals: fill(e.size, k) }, false),
+    };
+  },
+};
+
+export default { name: 'autodiff', weight: 3, ops: [gradOp, gradDy, gradBad, gradsMany, handleWrap, variableOp, customGradOp] };
 
