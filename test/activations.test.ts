@@ -297,6 +297,19 @@ describe('hand-checked values at extremes', () => {
   });
 });
 
+describe('names of the classic literature', () => {
+  it("'identity' is linear (and is saved as linear); the 'sign' activation is +1 at 0, the sign op 0", () => {
+    const x = nr.tensor([-2, -0.5, 0, 0.5, 2]);
+    expect(Array.from(nr.activation(x, 'identity').dataSync())).toEqual(Array.from(x.dataSync()));
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 1, activation: 'identity' })] });
+    expect((m.getLayer(0).getConfig() as Record<string, unknown>).activation).toBe('linear');
+    expect(Array.from(nr.activation(x, 'sign').dataSync())).toEqual([-1, -1, 1, 1, 1]);
+    expect(Array.from(nr.sign(x).dataSync())).toEqual([-1, -1, 0, 1, 1]);
+    m.dispose();
+    x.dispose();
+  });
+});
+
 describe('errors', () => {
   const x = () => nr.tensor([[1, 2, 3], [4, 5, 6]]);
   const throws = (f: (t: nr.Tensor) => unknown, cls: typeof nr.NeuriteError, msg: string | RegExp): void => {
@@ -305,7 +318,7 @@ describe('errors', () => {
 
   it('unknown names list the valid ones', () => {
     throws((t) => nr.activation(t, 'foo' as ActivationSpec), nr.InvalidArgumentError,
-      "activation: unknown activation 'foo'; valid names: linear, stairStep, unitStep, heaviside, sign, relu, leakyRelu, softplus, sigmoid, tanh, softmax, logSoftmax, elu, selu, gelu, swish, hardSigmoid, softsign, relu6, mish, geluNew, hardSilu, silu, gelu_new, hardSwish");
+      "activation: unknown activation 'foo'; valid names: linear, stairStep, unitStep, heaviside, sign, relu, leakyRelu, softplus, sigmoid, tanh, softmax, logSoftmax, elu, selu, gelu, swish, hardSigmoid, softsign, relu6, mish, geluNew, hardSilu, silu, gelu_new, hardSwish, identity");
     // 'sin' (a CPPN's units) is an op, not a misspelt 'sign'.
     expect(() => nr.layers.dense({ units: 2, activation: 'sin' as never })).toThrow(/^dense: unknown activation 'sin' \(sin is an element-wise op, not a layer activation in TF\.js or Keras: apply it with the op, e\.g\. sin\(matMul\(x, w\)\) in a custom model or loop\); valid names: linear,/);
     expect(() => nr.layers.dense({ units: 2, activation: 'sgin' as never })).toThrow(/did you mean 'sign'\?/);

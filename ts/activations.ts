@@ -24,7 +24,7 @@ import { wrapHandle, type Tensor } from './tensor.js';
 import { ACTIVATION_PARAMS, ACTIVATIONS, type ActivationName, type ActivationSpec } from './wasm/codes.js';
 
 /** Other names accepted for an activation. */
-const ALIASES: Readonly<Record<string, ActivationName>> = { silu: 'swish', gelu_new: 'geluNew', hardSwish: 'hardSilu' };
+const ALIASES: Readonly<Record<string, ActivationName>> = { silu: 'swish', gelu_new: 'geluNew', hardSwish: 'hardSilu', identity: 'linear' };
 const VALID_NAMES: readonly string[] = [...ACTIVATIONS, ...Object.keys(ALIASES)];
 
 /** Options of the softmax-like functions. */
@@ -184,7 +184,7 @@ export const relu = (x: TensorLike): Tensor => named('relu', x);
  * `x` for `x > 0`, `alpha·x` otherwise. Default `alpha` 0.2, as TF.js `tf.leakyRelu` (the
  * Keras/TF.js `LeakyReLU` *layer* defaults to 0.3). `alpha` is any finite number (a negative
  * one too, as TF.js; Keras 3 refuses it); it may be passed as a number (TF.js
- * `leakyRelu(x, alpha)`) or as `{ alpha }`.
+ * `leakyRelu(x, alpha)`) or as `{ alpha }`. The gradient at 0 is `alpha` (as TF.js and PyTorch).
  *
  * @example leakyRelu(x, 0.1) // same as leakyRelu(x, { alpha: 0.1 })
  */
@@ -244,7 +244,7 @@ export const softmax = (x: TensorLike, options?: AxisOptions | number): Tensor =
 /** `log(softmax(x))` along `axis` (default -1), computed directly so it stays finite where softmax underflows. */
 export const logSoftmax = (x: TensorLike, options?: AxisOptions | number): Tensor => apply('logSoftmax', x, encodeActivation('logSoftmax', 'logSoftmax'), axisOf('logSoftmax', options));
 
-/** `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise (default `alpha` 1, ≥ 0). */
+/** `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise (default `alpha` 1, ≥ 0). The gradient at 0 is 1 (as TF.js). */
 export const elu = (x: TensorLike, options?: { alpha?: number | undefined }): Tensor => named('elu', x, options);
 /** Scaled ELU with the constants of Klambauer et al. 2017 (λ ≈ 1.0507, α ≈ 1.6733), as TF.js. */
 export const selu = (x: TensorLike): Tensor => named('selu', x);

@@ -67,9 +67,12 @@ type PlainActivation = Exclude<ActivationName, keyof typeof ACTIVATION_PARAMS>;
 
 /**
  * An activation function: its name (`'silu'` is an alias of `'swish'`, TF.js's `'gelu_new'` of
- * `'geluNew'`, Keras's `'hardSwish'` of `'hardSilu'`), or an object with
+ * `'geluNew'`, Keras's `'hardSwish'` of `'hardSilu'`, `'identity'` of `'linear'`), or an object with
  * the name and parameters. `straightThrough` (step-like activations only) makes the backward
  * pass the straight-through estimator (`dx = dy`) instead of the true zero gradient.
+ * `'sign'` is the perceptron's bipolar unit: −1 below 0 and +1 from 0 up (the `sign` op, as
+ * NumPy's and TF.js's, gives 0 at 0); `'heaviside'` gives `atZero` (0.5) at 0, `'unitStep'` 1
+ * from its threshold up.
  *
  * @example 'relu'
  * @example { name: 'leakyRelu', alpha: 0.01 }
@@ -80,6 +83,7 @@ export type ActivationSpec =
   | 'silu'
   | 'gelu_new'
   | 'hardSwish'
+  | 'identity'
   | { name: 'linear'; slope?: number; intercept?: number }
   | { name: 'stairStep'; step?: number; straightThrough?: boolean }
   | { name: 'unitStep'; threshold?: number; straightThrough?: boolean }
@@ -87,7 +91,7 @@ export type ActivationSpec =
   | { name: 'sign'; straightThrough?: boolean }
   | { name: 'leakyRelu'; alpha?: number }
   | { name: 'elu'; alpha?: number }
-  | { name: PlainActivation | 'silu' | 'gelu_new' | 'hardSwish' };
+  | { name: PlainActivation | 'silu' | 'gelu_new' | 'hardSwish' | 'identity' };
 
 /** Losses (`neurite_core::losses::Loss`), by ABI id. */
 export const LOSSES = [
