@@ -79,6 +79,10 @@ describe('neuron', () => {
     expect(bad({ weights: [1], activation: { name: 'stairStep', step: 0 } })).not.toThrow(); // checked by Rust at forward
     expect(() => nr.neuron({ weights: [1], activation: { name: 'stairStep', step: 0 } }).forward([1])).toThrow(/stairStep: step must be a finite number > 0, got 0/);
     expect(bad({ weights: [1], bais: 1 })).toThrow(/neuron: unknown option 'bais'/);
+    // A softmax over one unit is the constant 1 (it returned 1 for every input).
+    expect(bad({ weights: [1, 2], activation: 'softmax' })).toThrow(/^neuron: activation 'softmax' normalizes over a layer's units, and a neuron is one unit, so it would output 1 for every input; use 'sigmoid'/);
+    expect(bad({ weights: [1], activation: { name: 'logSoftmax' } })).toThrow(/so it would output 0 for every input/);
+    expect(nr.neuron({ weights: [2], activation: 'identity' }).forward([3])).toBe(6);
     expect(() => nr.neuron({ weights: [1] }).forward('x' as unknown as number[])).toThrow(/neuron: x must be a Tensor or an array of numbers/);
   });
 });

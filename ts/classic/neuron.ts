@@ -44,6 +44,14 @@ export class Neuron {
     this.bias = numberOption('neuron', 'bias', a.bias ?? 0, () => true, 'a finite number');
     this.activation = (a.activation ?? 'linear') as ActivationSpec;
     this.#act = activationAbi('neuron', this.activation);
+    // A softmax over one value is the constant 1 (logSoftmax: 0): no neuron computes that on purpose.
+    const name = typeof this.activation === 'string' ? this.activation : this.activation.name;
+    if (name === 'softmax' || name === 'logSoftmax') {
+      throw new InvalidArgumentError(
+        `neuron: activation '${name}' normalizes over a layer's units, and a neuron is one unit, so it would output ${name === 'softmax' ? '1' : '0'} for every input; ` +
+          "use 'sigmoid' for a probability (softmax over two units is a sigmoid of their difference), or a dense layer with one unit per class and 'softmax'",
+      );
+    }
   }
 
   /** The number of inputs. */
