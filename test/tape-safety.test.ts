@@ -129,9 +129,9 @@ describe('ownership and cleanup (items 6, 19, 21)', () => {
     const before = nr.memory().numTensors;
     expect(() => nr.grad((x) => { const y = x.square(); x.dispose(); return y; })(x)).toThrow(/grad: x is a disposed tensor/);
     // Named as written: grad(f)(x), grads(f)([a, b]).
-    expect(() => nr.grad((t) => t)([1, 2] as never)).toThrow(/^grad: x must be a Tensor, got an array of length 2$/);
+    expect(() => nr.grad((t) => t)([1, 2] as never)).toThrow(/^grad: x must be a Tensor, got an array of length 2; make one with tensor\(values\)$/);
     const live = nr.tensor([1]);
-    expect(() => nr.grads((a) => a)([live, 3 as never])).toThrow(/^grads: args\[1\] must be a Tensor, got 3$/);
+    expect(() => nr.grads((a) => a)([live, 3 as never])).toThrow(/^grads: args\[1\] must be a Tensor, got 3; make one with scalar\(3\)$/);
     live.dispose();
     expect(nr.memory().numTensors).toBe(before - 1);
   });

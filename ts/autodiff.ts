@@ -229,7 +229,11 @@ export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVa
       s.assertLive(op); // its id is asked for after f ran
       return;
     }
-    if (!(s instanceof Tensor)) throw new InvalidArgumentError(`${op}: ${what(i)} must be a ${allowUnused ? 'variable or a layer weight' : 'Tensor'}, got ${describe(s)}`);
+    if (!(s instanceof Tensor)) {
+      // A number or an array (grad(f)(3)): gradients are taken at tensors, so say how to make one.
+      const make = allowUnused ? '' : typeof s === 'number' ? `; make one with scalar(${s})` : Array.isArray(s) || ArrayBuffer.isView(s) ? '; make one with tensor(values)' : '';
+      throw new InvalidArgumentError(`${op}: ${what(i)} must be a ${allowUnused ? 'variable or a layer weight' : 'Tensor'}, got ${describe(s)}${make}`);
+    }
     s.handleFor(op, what(i));
   });
   if (dy !== undefined && !(dy instanceof Tensor)) throw new InvalidArgumentError(`${op}: dy must be a Tensor, got ${describe(dy)}`);

@@ -37,9 +37,9 @@ export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', a, b)
 export const div = (a: TensorLike, b: TensorLike): Tensor => binary('div', a, b);
 /** `a ** b`, broadcast. IEEE `pow`: `pow(1, y) = 1` even for NaN, and `pow(-1, ±Infinity) = 1` (JS gives NaN). */
 export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', a, b);
-/** Element-wise maximum; NaN propagates and `+0 > -0` (as `Math.max`). */
+/** Element-wise maximum; NaN propagates and `+0 > -0` (as `Math.max`). Its gradient goes to `a` where `a >= b` (at a tie, all of it to `a`, as TF.js: `maximum(x, 0)` has gradient 1 at 0, where `relu` has 0), else to `b`. */
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', a, b);
-/** Element-wise minimum; NaN propagates and `-0 < +0` (as `Math.min`). */
+/** Element-wise minimum; NaN propagates and `-0 < +0` (as `Math.min`). Its gradient goes to `a` where `a <= b` (at a tie, all of it to `a`, as TF.js), else to `b`. */
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('minimum', a, b);
 /** `a == b` as 1/0. */
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binary('equal', a, b);
