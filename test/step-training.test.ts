@@ -8,7 +8,7 @@
 // definition (a zero gradient leaves the weights as they are: checked bit for bit) and the
 // straight-through estimator's `dx = dy`, compared with the activation layer's backward pass
 // (through predict under grad) and with activationGrad.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { expectNoLeak, thrown } from './setup.js';
 import * as nr from '../ts/index.js';
 
@@ -150,12 +150,22 @@ describe('fit refuses a model that can learn nothing through its step activation
     await learns(n);
   });
 
-  it('later layers still train: dense(unitStep) → dense trains the second layer; the first keeps its bits (its true gradient is 0)', async () => {
-    using m = compiled(nr.sequential({ seed: 3, layers: [layers.dense({ inputShape: [2], units: 4, activation: 'unitStep', biasInitializer: 'ones' }), layers.dense({ units: 1 })] }));
+  it('later layers still train: dense(unitStep) → dense trains the second layer; the first keeps its bits (its true gradient is 0), and one warning says so', async () => {
+    using m = compiled(nr.sequential({ seed: 3, layers: [layers.dense({ inputShape: [2], units: 4, activation: 'unitStep', biasInitializer: 'ones', name: 'hidden_step' }), layers.dense({ units: 1 })] }));
     const [w0] = bits(m);
     const x = nr.tensor(X);
     const y = nr.tensor(Y);
-    const h = await m.fit(x, y, { epochs: 20, verbose: 0 });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    let h: nr.History;
+    try {
+      h = await m.fit(x, y, { epochs: 20, verbose: 0 });
+      await m.fit(x, y, { epochs: 1, verbose: 0 }); // once per compile
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+        `fit: model ${m.name} trains, but hidden_step's 'unitStep' passes no gradient (a derivative of 0), so layer hidden_step's own weights are never changed by fit, and the weights before it learn only through other paths to the output; to train through a step, use activation: { name: 'unitStep', straightThrough: true }`,
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
     const loss = h.history.loss as number[];
     expect(loss[19]).toBeLessThan(loss[0]);
     expect(bits(m)[0]).toEqual(w0);
@@ -223,6 +233,31 @@ describe('fit refuses a one-value softmax and a cross-entropy over one value (a 
     using ya = nr.tensor(Y);
     using yb = nr.tensor(Y.map(() => [1, 0, 0]));
     await expect(m.fit(x, [ya, yb], { epochs: 1, verbose: 0 })).rejects.toThrow(/^fit: categoricalCrossentropy on output flag, which has one value per sample, is always 0/);
+  });
+
+  it("a lecturer's −1/1 labels through oneHot are rows of zeros under categoricalCrossentropy: one warning per compile", async () => {
+    using m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 2, activation: 'softmax' })] });
+    m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.5 }), loss: 'categoricalCrossentropy' });
+    using x = nr.tensor(X);
+    using labels = nr.tensor([-1, 1, 1, -1]);
+    using y = nr.oneHot(labels, 2);
+    expect(y.arraySync()).toEqual([[0, 0], [0, 1], [0, 1], [0, 0]]); // TF.js's oneHot: an index out of range is a row of zeros
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      await m.fit(x, y, { epochs: 2, verbose: 0 });
+      await m.fit(x, y, { epochs: 1, verbose: 0 });
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+        'fit: 2 of 4 rows of y are all zeros, so categoricalCrossentropy gives them no loss and those samples do not train (oneHot of a label outside 0…1, such as a −1 of −1/1 labels, makes such a row; TF.js and Keras accept it in silence); map the labels to 0…classes − 1 first (−1/1 labels: y.add(1).div(2))',
+      ]);
+      // Proper one-hot rows (and soft labels that do not sum to 1) say nothing.
+      warn.mockClear();
+      m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.5 }), loss: 'categoricalCrossentropy' });
+      using soft = nr.tensor([[0.3, 0.3], [0, 1], [0.2, 0.9], [1, 0]]);
+      await m.fit(x, soft, { epochs: 1, verbose: 0 });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import * as metricFns from '../metrics.js';
 import { describe } from '../ops/convert.js';
+import { tidy } from '../scope.js';
 import { lossAbi } from '../options.js';
 import type { LossConfig, LossName } from '../losses.js';
 import { Optimizer, sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta } from '../optimizers.js';
@@ -441,6 +442,27 @@ function encodeHeads(args: CompileArgs, outputs: readonly string[]): Array<{ par
  * `[n, 1]`) given to `categoricalCrossentropy`, which wants one-hot rows, suggest
  * `sparseCategoricalCrossentropy` or `oneHot`. Returns `err` (the same object).
  */
+/** The compiles already warned about all-zero target rows (once per compile). */
+const warnedZeroRows = new WeakSet<object>();
+
+/**
+ * Warns once per compile when `categoricalCrossentropy` targets have rows of zeros: such a row
+ * gives no loss and its sample does not train, silently in TF.js and Keras. The usual cause is
+ * `oneHot` of a label outside `0…classes − 1` (a −1 of −1/1 labels), whose row is all zeros.
+ */
+export function warnZeroTargetRows(op: string, info: CompiledInfo, y: Tensor): void {
+  if (info.loss !== 'categoricalCrossentropy' || info.heads || warnedZeroRows.has(info) || y.rank < 2) return;
+  const rows = y.size / (y.shape.at(-1) || 1);
+  const zero = tidy(() => y.abs().sum(-1).equal(0).sum().dataSync()[0]);
+  if (zero === 0 || y.shape.at(-1) === 0) return;
+  warnedZeroRows.add(info);
+  console.warn(
+    `${op}: ${zero} of ${rows} rows of y are all zeros, so categoricalCrossentropy gives them no loss and those samples do not train ` +
+      `(oneHot of a label outside 0…${(y.shape.at(-1) ?? 1) - 1}, such as a −1 of −1/1 labels, makes such a row; TF.js and Keras accept it in silence); ` +
+      'map the labels to 0…classes − 1 first (−1/1 labels: y.add(1).div(2))',
+  );
+}
+
 export function targetHint(err: unknown, info: CompiledInfo, y: Tensor, classes: number | undefined): unknown {
   if (!(err instanceof ShapeError) || info.loss !== 'categoricalCrossentropy' || y.isDisposed) return err;
   const indices = y.rank === 1 || (y.rank === 2 && y.shape[1] === 1 && classes !== 1);

@@ -16,7 +16,7 @@ import { yieldNow } from '../runtime.js';
 import { Callback, TerminateOnNaN, type CallbackHooks, type CallbackParams, type Logs } from './callbacks.js';
 import { fitReporter, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
-import { targetHint } from './compile.js';
+import { targetHint, warnZeroTargetRows } from './compile.js';
 import { byName } from './packing.js';
 import { customStep, epochOrder } from './custom-loss.js';
 import { gather, slice } from '../ops/slicing.js';
@@ -864,6 +864,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
       } catch (err) {
         throw targetHint(err, info, splitting ? y : trainY, classes);
       }
+      if (!tape) warnZeroTargetRows('fit', info, trainY);
       if (valX && valY && !tape && !splitting) {
         const [hvx, hvy, vy] = [valX.handleFor('fit', 'validation x'), valY.handleFor('fit', 'validation y'), valY];
         try {

@@ -10,8 +10,9 @@
  * trainable weight reaches it through layers that pass gradients; a layer whose activation is a
  * step without `straightThrough` passes none (its own weights included). Sequential stacks,
  * graph models (their wiring, a layer's every use) and nested models (frozen ones contribute no
- * trainable weights) are followed. A model with an output that still carries a gradient is left
- * alone, whatever else is blocked: its other layers train. Penalty terms (weight and activity
+ * trainable weights) are followed. A model with an output that still carries a gradient trains,
+ * whatever else is blocked: its other layers learn, and one warning per compile names the
+ * layers that pass no gradient. Penalty terms (weight and activity
  * regularizers, a variational layer's KL term) and decoupled weight decay reach the weights
  * without the outputs, but they only pull the weights towards their prior: they do not count.
  */
@@ -210,6 +211,27 @@ function warnLogitsMismatch(model: Sequential, op: string): void {
   }
 }
 
+/** The compiled models already warned about layers that pass no gradient (once per compile). */
+const warnedBlocked = new WeakSet<object>();
+
+/**
+ * Warns once per compile when some layers of a model that can learn pass no gradient (a hidden
+ * step layer without `straightThrough`, a one-unit softmax): their own weights never change,
+ * and the weights before them learn only through other paths — silently, in TF.js and Keras.
+ */
+function warnBlocked(model: Sequential, op: string, blocked: Blocked[]): void {
+  const info = model.compiledInfo(op);
+  if (warnedBlocked.has(info)) return;
+  warnedBlocked.add(info);
+  const names = [...new Set(blocked.map((b) => `${b.layer}'s '${b.activation}'${b.single ? ' over one unit' : ''}`))];
+  const step = blocked.find((b) => !b.single);
+  console.warn(
+    `${op}: model ${model.name} trains, but ${names.join(', ')} pass${names.length === 1 ? 'es' : ''} no gradient (a derivative of 0), ` +
+      `so ${blocked.length === 1 ? `layer ${blocked[0].layer}'s own weights are` : 'those layers\' own weights are'} never changed by ${op}, and the weights before ${blocked.length === 1 ? 'it' : 'them'} learn only through other paths to the output` +
+      (step ? `; to train through a step, use activation: { name: '${step.activation}', straightThrough: true }` : '; a softmax over one unit is the constant 1: use \'sigmoid\''),
+  );
+}
+
 /**
  * Throws an {@link InvalidArgumentError} naming `op` when training `model` could change no
  * weight because every path from its trainable weights to its outputs passes through a
@@ -222,7 +244,11 @@ export function assertCanLearn(model: Sequential, op: string): void {
   assertLossCanLearn(model, op);
   warnLogitsMismatch(model, op);
   const { blocked } = walk;
-  if (carried || blocked.length === 0) return;
+  if (blocked.length === 0) return;
+  if (carried) {
+    warnBlocked(model, op, blocked);
+    return;
+  }
   const single = blocked.find((b) => b.single);
   if (single) {
     throw new InvalidArgumentError(
