@@ -49,7 +49,13 @@ export interface PerceptronFitArgs {
   maxEpochs?: number | undefined;
   /** Visit the samples in a seeded random order each epoch. Default `true`. */
   shuffle?: boolean | undefined;
-  /** Keep the best weights seen (fewest training mistakes) — for non-separable data. Default `false`. */
+  /**
+   * Keep the best weights seen (fewest training mistakes) — for non-separable data. Default
+   * `false`. The weights are scored on the whole training set after every update, so an
+   * epoch costs one pass over the data per mistake: quadratic in the samples while many are
+   * misclassified (20 features, 50 epochs: 2,000 samples ~0.3 s, 20,000 ~10 s, where 0.15 s
+   * without it). On large data, fit the pocket on a subsample.
+   */
   pocket?: boolean | undefined;
 }
 
