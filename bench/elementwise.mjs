@@ -34,6 +34,18 @@ export const CASES = [
   { name: 'max, last axis', args: [[1000, 1000]], f: (l, a) => l.max(a, -1) },
   { name: 'max, axis 0', args: [[1000, 1000]], f: (l, a) => l.max(a, 0) },
   { name: 'mean, axis 0 (batch 128×784)', args: [[128, 784]], f: (l, a) => l.mean(a, 0) },
+  // Reductions over a short last axis (many rows of 2–10 values) and over a short middle axis.
+  { name: 'sum, rows of 4', args: [[262144, 4]], f: (l, a) => l.sum(a, -1) },
+  { name: 'sum, rows of 2', args: [[1000000, 2]], f: (l, a) => l.sum(a, -1) },
+  { name: 'mean, rows of 3', args: [[100000, 3]], f: (l, a) => l.mean(a, -1) },
+  { name: 'max, rows of 10', args: [[65536, 10]], f: (l, a) => l.max(a, -1) },
+  { name: 'argMax, rows of 7', args: [[4096, 7]], f: (l, a) => l.argMax(a, -1) },
+  { name: 'argMax, rows of 4', args: [[262144, 4]], f: (l, a) => l.argMax(a, -1) },
+  { name: 'logSumExp, rows of 4', args: [[262144, 4]], f: (l, a) => l.logSumExp(a, -1) },
+  { name: 'moments, rows of 3 (variance)', args: [[100000, 3]], f: (l, a) => l.tidy(() => l.moments(a, -1).variance) },
+  { name: 'softmax, rows of 4', args: [[262144, 4]], f: (l, a) => l.softmax(a) },
+  { name: 'sum, middle axis of 7', args: [[512, 7, 64]], f: (l, a) => l.sum(a, 1) },
+  { name: 'max, middle axis of 7', args: [[512, 7, 64]], f: (l, a) => l.max(a, 1) },
   { name: 'softmax, rows of 10 (batch 256)', args: [[256, 10]], f: (l, a) => l.softmax(a) },
   { name: 'softmax, rows of 1000', args: [[1000, 1000]], f: (l, a) => l.softmax(a) },
   // Image resizing (upSampling2d's kernel): memory-bound too, one output per few inputs.
@@ -61,7 +73,10 @@ export async function run(ctx) {
   const nrBefore = nr.memory().numTensors;
   const rows = [];
   const data = [];
+  // `--case=text` runs only the cases whose name contains `text` (`--case=rows of` for the short rows).
+  const only = ctx.args.find((a) => a.startsWith('--case='))?.slice('--case='.length);
   for (const c of CASES) {
+    if (only && !c.name.includes(only)) continue;
     const vals = c.args.map((s, i) => values(size(s), 17 * i + size(s), c.positive));
     const xs = c.args.map((s, i) => nr.tensor(vals[i], s));
     const ref = nr.tidy(() => c.f(nr, ...xs).data());
