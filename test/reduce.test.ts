@@ -333,3 +333,126 @@ describe('errors', () => {
     });
   });
 });
+
+describe('short rows (the last axis shorter than 16, several rows on SIMD lanes)', () => {
+  const f = Math.fround;
+  /** The run kernels' sum of one row: 16 lanes over whole 16-blocks (0 + part), folded in a fixed tree, then the tail in order; for a row shorter than 16, left to right from 0. */
+  const sum32 = (v: ArrayLike<number>) => {
+    const whole = v.length - (v.length % 16);
+    const acc = new Array<number>(16).fill(0);
+    for (let i = 0; i < whole; i++) acc[i % 16] = f(acc[i % 16] + v[i]); // rows ≤ 512: one block group
+    const l = [0, 1, 2, 3].map((i) => f(f(acc[i] + acc[4 + i]) + f(acc[8 + i] + acc[12 + i])));
+    let s = f(f(l[0] + l[1]) + f(l[2] + l[3]));
+    for (let i = whole; i < v.length; i++) s = f(s + v[i]);
+    return s;
+  };
+  const max32 = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a === b ? (Object.is(a, -0) ? b : a) : Math.max(a, b));
+  const min32 = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a === b ? (Object.is(a, 0) ? b : a) : Math.min(a, b));
+  /** The first best index; the first NaN wins. */
+  const arg = (v: ArrayLike<number>, max: boolean) => {
+    let [b, at] = [v[0], 0];
+    for (let j = 1; j < v.length; j++) {
+      const x = v[j];
+      if (!Number.isNaN(b) && (Number.isNaN(x) || (max ? x > b : x < b))) [b, at] = [x, j];
+    }
+    return at;
+  };
+  /** The two-pass variance with the correction term, every operation rounded to float32. */
+  const var32 = (v: ArrayLike<number>) => {
+    const n = v.length;
+    const m = f(sum32(v) / n);
+    const d = Array.from(v, (x) => f(x - m));
+    const s2 = sum32(d.map((x) => f(x * x)));
+    const s1 = sum32(d);
+    const r = f(f(s2 - f(s1 * f(s1 / n))) / n);
+    return r < 0 ? 0 : r;
+  };
+  /** A sum, mean or variance that came out ±Infinity or NaN although every value is finite is redone in float64 (a partial sum left float32's range). */
+  const wide = (g: (v: ArrayLike<number>) => number, f64: (v: number[], m: number) => number) => (v: ArrayLike<number>) => {
+    const r = g(v);
+    const a = Array.from(v);
+    if (Number.isFinite(r) || !a.every(Number.isFinite)) return r;
+    return f(f64(a, a.reduce((s, x) => s + x, 0)));
+  };
+  const REFS: Record<string, (v: ArrayLike<number>) => number> = {
+    sum: wide(sum32, (_, s) => s),
+    mean: wide((v) => f(sum32(v) / v.length), (a, s) => s / a.length),
+    variance: wide(var32, (a, s) => a.reduce((t, x) => t + (x - s / a.length) ** 2, 0) / a.length),
+    max: (v) => Array.from(v).reduce((a, x) => max32(a, x), -Infinity),
+    min: (v) => Array.from(v).reduce((a, x) => min32(a, x), Infinity),
+    argMax: (v) => arg(v, true),
+    argMin: (v) => arg(v, false),
+  };
+  const run = (op: string, x: nr.Tensor) => (op === 'argMax' || op === 'argMin' ? (nr[op] as (t: nr.Tensor, a: number) => nr.Tensor)(x, -1) : (nr[op as 'sum'] as (t: nr.Tensor, a: number) => nr.Tensor)(x, -1));
+  /** Values in [-4, 4) with NaN, ±0, ±Infinity, ties and huge and tiny ones sprinkled in. */
+  const values = (n: number, special: boolean) => {
+    const v = uniform(rng(n + 7), n, -4, 4, special ? 0.25 : 0);
+    const odd = [NaN, 0, -0, Infinity, -Infinity, 3e38, -3e38, 1e-40, 2, 2];
+    if (special) for (let i = 0; i < n; i += 11) v[i] = odd[(i / 11) % odd.length];
+    return v;
+  };
+
+  it('sum, mean, max, min, argMax, argMin and variance over inner 1–17 and outer 0, 1, primes and 4·prime ± 1: the run kernels\' bits row by row', () => {
+    expectNoLeak(() => {
+      for (const r of [1, 2, 3, 4, 5, 7, 8, 15, 16, 17]) {
+        for (const n of [0, 1, 2, 3, 5, 7, 13, 31, 127, 4 * 257 - 1, 4 * 257 + 1, 4099]) {
+          for (const special of [false, true]) {
+            const v = values(n * r, special);
+            nr.tidy(() => {
+              const x = nr.tensor(v, [n, r]);
+              for (const [op, ref] of Object.entries(REFS)) {
+                const want = Array.from({ length: n }, (_, i) => ref(v.subarray(i * r, (i + 1) * r)));
+                const got = run(op, x).data();
+                const b = bits(got);
+                const w = bits(want);
+                for (let i = 0; i < n; i++) if (b[i] !== w[i]) expect(`${op} r=${r} n=${n} special=${special} row ${i}: ${got[i]}`).toBe(`${want[i]}`);
+              }
+            });
+          }
+        }
+      }
+    });
+  });
+
+  it('sums of short rows are within the recursive-summation bound (r − 1)·u·Σ|x| of the float64 sum; partial sums past float32 range are redone in float64', () => {
+    expectNoLeak(() => {
+      const u = 2 ** -24;
+      for (const r of [2, 3, 7, 15]) {
+        const n = 1001;
+        const v = uniform(rng(r), n * r, -1e4, 1e4);
+        const got = nr.tidy(() => nr.sum(nr.tensor(v, [n, r]), -1).data());
+        for (let i = 0; i < n; i++) {
+          const row = v.subarray(i * r, (i + 1) * r);
+          const exact = row.reduce((a, x) => a + x, 0);
+          const abs = row.reduce((a, x) => a + Math.abs(x), 0);
+          expect(Math.abs(got[i] - exact)).toBeLessThanOrEqual((r - 1) * u * abs * (1 + 1e-6));
+        }
+      }
+      // [3e38, 3e38, -3e38]: the float32 partial sum overflows; the float64 sum fits.
+      const big = nr.tidy(() => [...nr.sum(nr.tensor([3e38, 3e38, -3e38, 1, 2, 3], [2, 3]), -1).data(), ...nr.mean(nr.tensor([3e38, 3e38, -3e38, 1, 2, 3], [2, 3]), -1).data()]);
+      expect(big).toEqual([f(3e38), 6, f(1e38), 2]);
+    });
+  });
+
+  it('softmax over short rows: exp(x − max) · (1 / sum) by the separate ops, bit for bit; TF.js within 1e-6', () => {
+    expectNoLeak(() => {
+      for (const r of [1, 2, 3, 4, 7, 15, 16]) {
+        for (const n of [0, 1, 5, 61, 257]) {
+          const v = uniform(rng(n * r + 3), n * r, -20, 20);
+          nr.tidy(() => {
+            const x = nr.tensor(v, [n, r]);
+            const e = nr.exp(nr.sub(x, nr.max(x, -1, true)));
+            const want = nr.mul(e, nr.div(1, nr.sum(e, -1, true)));
+            expect(bits(nr.softmax(x).data())).toEqual(bits(want.data()));
+            const t = tf.tidy(() => tf.softmax(tf.tensor(v, [n, r])).dataSync());
+            expectClose(nr.softmax(x).data(), t, 1e-6);
+          });
+        }
+      }
+      // A row with +Infinity or NaN is NaN; a row of −Infinity is NaN (as TF.js).
+      const s = nr.tidy(() => nr.softmax(nr.tensor([Infinity, 0, NaN, 1, -Infinity, -Infinity, 1, 1], [4, 2])).data());
+      expect(Array.from(s.subarray(0, 6), Number.isNaN)).toEqual([true, true, true, true, true, true]);
+      expect(Array.from(s.subarray(6))).toEqual([0.5, 0.5]);
+    });
+  });
+});

@@ -266,6 +266,11 @@ describe('bit-identical results for any thread count', () => {
         out[`mean1 ${m}`] = hexBits(nr.mean(x, 1).data());
         out[`max ${m}`] = hexBits(nr.max(x).data());
         out[`variance ${m}`] = hexBits(nr.variance(x).data());
+        // Short rows, several on SIMD lanes (reduce_rows), in blocks of rows per thread.
+        for (const r of [2, 5, 15]) {
+          const s = rnd([m, r]);
+          out[`short rows ${r} ${m}`] = [nr.sum(s, -1), nr.max(s, -1), nr.argMin(s, -1), nr.variance(s, -1), nr.softmax(s)].map((t) => hexBits(t.data())).join();
+        }
         // Convolutions: the patches are gathered and scattered back by groups of samples, and
         // a dense layer's bias and activation run on the GEMM's bands (at the odd sizes only:
         // the split threshold's sizes would be ~20,000 images).

@@ -48,7 +48,12 @@ export function reduceMethod(op: Reduction, x: Tensor, given: number, axis: Axis
   return reduce(op, x, axis, keepDims);
 }
 
-/** Sum over `axis` (all axes if omitted); 0 over an empty axis. Deterministic: a fixed summation order. */
+/**
+ * Sum over `axis` (all axes if omitted); 0 over an empty axis. Deterministic: a fixed summation
+ * order, the same for any thread count (a run of fewer than 16 values left to right from 0,
+ * several such rows at once on SIMD lanes; longer runs in 16 lanes, and runs longer than 16 Ki
+ * in chunks whose sums are added pairwise).
+ */
 export const sum = reduction('sum');
 /** Mean over `axis`; NaN over an empty axis (as NumPy). */
 export const mean = reduction('mean');

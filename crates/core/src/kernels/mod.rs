@@ -10,6 +10,7 @@ mod matmul_pack;
 mod matmul_stream;
 mod matmul_tile;
 pub mod reduce;
+pub mod reduce_rows;
 pub mod transcendental;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128_matmul;
@@ -21,5 +22,7 @@ mod simd128_lerp;
 mod simd128_norm;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128_reduce;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128_reduce_rows;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128_transcendental;

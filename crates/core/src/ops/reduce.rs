@@ -1,8 +1,10 @@
 //! Reductions over any set of axes: `sum mean max min prod variance argMax argMin`.
 //!
 //! When the reduced axes are adjacent the input is viewed as `[outer, r, inner]` (`r` the
-//! product of the reduced dimensions) and reduced in place: rows when `inner == 1`, else row
-//! by row into `inner` accumulators. Other axis sets are moved last first (one transpose).
+//! product of the reduced dimensions) and reduced in place: rows when `inner == 1` (rows
+//! shorter than 16 four at a time on SIMD lanes, `kernels::reduce_rows`, with the bits of the
+//! row-by-row kernels), else row by row into `inner` accumulators. Other axis sets are moved
+//! last first (one transpose).
 //! With `keep_dims` the reduced axes stay as size-1 dimensions.
 //!
 //! ```text
@@ -20,6 +22,7 @@
 
 use super::transpose::permute;
 use crate::kernels::reduce as k;
+use crate::kernels::reduce_rows::{self as kr, corrected_variance};
 use crate::tensor::alloc;
 use crate::{bail, Result, Shape, Tensor};
 
@@ -92,6 +95,36 @@ impl ReduceOp {
             }
         };
         if r.is_finite() { r } else { self.wide(v.iter().copied()).unwrap_or(r) }
+    }
+
+    /// Reduces the rows of `r` values of `block` (`r` below [`kr::SHORT_ROW`]) into `out`,
+    /// several rows at a time (SIMD lanes across rows): the bits of [`ReduceOp::row`] on each.
+    fn short_rows(self, block: &[f32], r: usize, out: &mut [f32]) {
+        match self {
+            ReduceOp::Sum => kr::rows_sum(block, r, out),
+            ReduceOp::Mean => {
+                kr::rows_sum(block, r, out);
+                let n = r as f32;
+                out.iter_mut().for_each(|o| *o /= n);
+            }
+            ReduceOp::Max => kr::rows_max(block, r, out),
+            ReduceOp::Min => kr::rows_min(block, r, out),
+            ReduceOp::ArgMax => kr::rows_arg_max(block, r, out),
+            ReduceOp::ArgMin => kr::rows_arg_min(block, r, out),
+            ReduceOp::Variance => kr::rows_variance(block, r, out),
+            ReduceOp::Prod => {
+                out.iter_mut().zip(block.chunks_exact(r)).for_each(|(o, row)| *o = k::prod(row));
+                return;
+            }
+        }
+        // One branch-free pass (SIMD) finds whether any result needs the f64 redo.
+        if matches!(self, ReduceOp::Sum | ReduceOp::Mean | ReduceOp::Variance) && out.iter().fold(false, |a, o| a | !o.is_finite()) {
+            for (o, row) in out.iter_mut().zip(block.chunks_exact(r)) {
+                if !o.is_finite() {
+                    *o = self.wide(row.iter().copied()).unwrap_or(*o);
+                }
+            }
+        }
     }
 
     /// Sum, mean or variance in f64, for a result that came out ±∞ or NaN in f32 although
@@ -186,16 +219,6 @@ impl ReduceOp {
             }
         }
     }
-}
-
-/// The population variance from the second pass of a two-pass variance around `m`, the
-/// values' mean rounded to f32: `s2 = Σ (x − m)²` and `s1 = Σ (x − m)` over `n` values. The
-/// corrected form `(s2 − s1²/n) / n` is the variance around the exact mean: where the spread is
-/// near f32's resolution of the mean, `m` one ulp off made `s2 / n` 25 % high (1000 values
-/// `1e4 + (i % 7)·1e-3`). `s1` is 0 when `m` is exact; the result is never below 0.
-fn corrected_variance(s2: f32, s1: f32, n: f32) -> f32 {
-    let v = (s2 - s1 * (s1 / n)) / n;
-    if v < 0.0 { 0.0 } else { v }
 }
 
 /// Rows a leaf of [`pairwise`] adds one after another (the same bits as a plain row-by-row sum
@@ -310,7 +333,12 @@ fn reduce_view(op: ReduceOp, src: &[f32], r: usize, inner: usize, out: &mut [f32
         // about CHUNK elements (a long row is chunked inside the kernel instead).
         let rows = (k::CHUNK / r.max(1)).max(1);
         crate::parallel::for_each_chunk_mut(out, rows, src.len(), |i, o| {
-            for (o, row) in o.iter_mut().zip(src[i * rows * r..].chunks_exact(r.max(1))) {
+            let block = &src[i * rows * r..][..o.len() * r];
+            if r < kr::SHORT_ROW {
+                op.short_rows(block, r, o);
+                return;
+            }
+            for (o, row) in o.iter_mut().zip(block.chunks_exact(r)) {
                 *o = op.row(row);
             }
         });
