@@ -16,7 +16,8 @@
 // step); its losses are masked and are checked. Then, against neurite's sequential model as
 // the reference: a graph that is a chain gives the sequential model's bits (predict, evaluate,
 // fit with dropout); and the errors for what masks do not reach yet (a layer that refuses a
-// mask, a shared layer, a nested model, dot, concatenate along the steps); a shared layer off
+// mask, at one use of a shared layer too, a nested model, dot, concatenate along the steps;
+// masks through shared layers: test/shared-masking.test.ts); a shared layer off
 // the masked path, add with an unmasked input (no mask) and concatenate with one (every step
 // kept: the loss is the plain mean over all steps, against losses.* with reduction 'none'),
 // huge features, zero rows; two of the Keras cases saved (toArtifacts) and loaded (loadModel)
@@ -360,10 +361,11 @@ describe('masks in graph models: the sequential model as the reference, and what
     inp = nr.input({ shape: [3] });
     e = emb().apply(inp) as S;
     expect(() => nr.model({ inputs: inp, outputs: L.dot({ axes: 2, name: 'sim' }).apply([e, e]) as S })).toThrow("layer 'sim' (dot) cannot take the mask");
-    // A shared layer with a mask.
-    const [a, b] = [nr.input({ shape: [3] }), nr.input({ shape: [3] })];
-    const shared = emb('shared');
-    expect(() => nr.model({ inputs: [a, b], outputs: L.add().apply([shared.apply(a) as S, shared.apply(b) as S]) as S })).toThrow("layer 'shared' (embedding) is used more than once and carries the mask that layer 'shared' (embedding) makes: masks through a layer used more than once (a shared layer) are not supported yet");
+    // A shared layer that refuses the mask at one of its uses (shared layers with masks:
+    // test/shared-masking.test.ts).
+    const [a, b] = [nr.input({ shape: [3, 2] }), nr.input({ shape: [3, 2] })];
+    const shared = L.flatten({ name: 'shared' });
+    expect(() => nr.model({ inputs: [a, b], outputs: L.add().apply([shared.apply(L.masking({ name: 'pad' }).apply(a) as S) as S, shared.apply(b) as S]) as S })).toThrow("layer 'shared' (flatten) cannot take the mask that layer 'pad' (masking) makes yet");
     // A nested model that makes a mask.
     inp = nr.input({ shape: [3] });
     const inner = nr.sequential({ layers: [L.embedding({ inputDim: 5, outputDim: 2, inputLength: 3, maskZero: true }), L.dense({ units: 2 })], name: 'inner' });

@@ -25,6 +25,14 @@
 //! a loss term per call (batch normalization, a variational layer, an activity regularizer)
 //! cannot be used twice.
 //!
+//! A mask (an embedding's `maskZero`, a `masking` layer) runs beside each node's value. A
+//! layer used more than once sees each use's own mask, as Keras 3 keeps a mask per call (the
+//! siamese text model: one embedding and one pooling applied to two padded inputs): the uses'
+//! masks are stacked as their inputs (1s for a use without one), the layer's rule runs on the
+//! batch (a pooling averages each row over its own kept steps, and its backward spreads the
+//! gradient over them), and each use's output mask follows from its own inputs' masks (a made
+//! mask split back). A replayed batch gets its masks again.
+//!
 //! [`Layer::resize`]: crate::layers::Layer::resize
 
 use std::borrow::Cow;
@@ -58,7 +66,8 @@ pub struct Wiring {
     /// The stacked inputs of every batch but a layer's last (`(layer, group, inputs)`) and the
     /// mode of the forward that kept them, for backward to run them again (see the module
     /// docs); set by a forward that keeps values.
-    replay: core::cell::RefCell<(Vec<(usize, usize, Vec<Tensor>)>, Option<Mode>)>,
+    /// With a mask, each kept batch's input masks (stacked as its inputs) ride along.
+    replay: core::cell::RefCell<(Vec<(usize, usize, Vec<Tensor>, Vec<Option<Vec<f32>>>)>, Option<Mode>)>,
 }
 
 impl Wiring {
@@ -362,7 +371,9 @@ impl Wiring {
     /// Runs the layers on `x`; the model's output (packed with several) and, with `masked`
     /// (a layer makes a mask: the model's `check_masks` passed), the mask that reaches it.
     /// Each node's mask runs beside its value by each layer's [`Masking`] rule (as a
-    /// sequential model's forward); only layers used once carry one (checked at build).
+    /// sequential model's forward); a layer used more than once gives each use the mask of
+    /// its own inputs (Keras 3 keeps the mask per call), its uses' masks stacked as their
+    /// inputs while they run as one batch.
     ///
     /// [`Masking`]: crate::layers::Masking
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -408,13 +419,21 @@ impl Wiring {
             let groups = self.groups_of(i, uses.len());
             for (g, members) in groups.iter().enumerate() {
                 let stacked = (0..xs[members[0]].len()).map(|p| stack_rows("predict", &members.iter().map(|&u| &xs[u][p]).collect::<Vec<_>>())).collect::<Result<Vec<_>>>()?;
+                // With a mask, each use's own (Keras 3 keeps a mask per call): the input masks
+                // stacked as the inputs, the output's split back per use.
+                let per_use: Vec<Vec<Option<Vec<f32>>>> = if masked { members.iter().map(|&u| uses[u].1.iter().map(|&j| masks[j].clone()).collect()).collect() } else { Vec::new() };
+                let ms = if masked { stack_masks(&members.iter().map(|&u| &xs[u][..]).collect::<Vec<_>>(), &per_use) } else { Vec::new() };
                 if mode.keeps() && g + 1 < groups.len() {
                     // (Tensors share their buffers: a layer writing into its input copies it.)
-                    replay.0.push((i, g, stacked.clone()));
+                    replay.0.push((i, g, stacked.clone(), ms.clone()));
                 }
-                let y = lock(l)?.forward_many(stacked, mode.for_group(g))?;
-                for (&u, part) in members.iter().zip(split_rows("predict", &y, members.len())?) {
+                let mut node = lock(l)?;
+                let (y, outs) = if masked { forward_uses_masked(i, &mut node, stacked, ms, &per_use, mode.for_group(g))? } else { (node.forward_many(stacked, mode.for_group(g))?, Vec::new()) };
+                for (m, (&u, part)) in members.iter().zip(split_rows("predict", &y, members.len())?).enumerate() {
                     values[uses[u].0] = Some(part);
+                    if masked {
+                        masks[uses[u].0] = outs.get(m).cloned().flatten();
+                    }
                 }
             }
         }
@@ -516,8 +535,12 @@ impl Wiring {
         for (g, members) in groups.iter().enumerate().rev() {
             let mut node = lock(l)?;
             if g + 1 < groups.len() {
-                let at = replay.0.iter().position(|(li, gi, _)| (*li, *gi) == (i, g)).ok_or_else(|| Error::Internal { msg: format!("graph: no inputs kept for use group {g} of layer {i}") })?;
-                let (_, _, xs) = replay.0.swap_remove(at);
+                let at = replay.0.iter().position(|(li, gi, _, _)| (*li, *gi) == (i, g)).ok_or_else(|| Error::Internal { msg: format!("graph: no inputs kept for use group {g} of layer {i}") })?;
+                let (_, _, xs, ms) = replay.0.swap_remove(at);
+                // The batch's own masks again (a pooling's average over its kept steps).
+                if ms.iter().any(Option::is_some) {
+                    set_input_masks(&mut node, ms);
+                }
                 node.forward_many(xs, mode.for_group(g))?;
             }
             let dy = stack_rows("fit", &members.iter().map(|&u| &gs[u]).collect::<Vec<_>>())?;
@@ -582,42 +605,104 @@ impl Wiring {
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[inline(never)]
 fn forward_masked(i: usize, node: &mut Node, xs: Vec<Tensor>, ms: Vec<Option<Vec<f32>>>, mode: Mode) -> Result<(Tensor, Option<Vec<f32>>)> {
-    let first = ms.iter().flatten().next().cloned();
-    let (y, mask) = match node.layer().masking() {
-        Masking::Make => {
-            let m = xs.first().and_then(|x| node.layer().compute_mask(x));
-            (node.forward_many(xs, mode)?, m)
-        }
-        Masking::Consume => {
-            node.layer_mut().set_mask(first);
-            (node.forward_many(xs, mode)?, None)
-        }
-        Masking::Use => {
-            node.layer_mut().set_mask(first.clone());
-            (node.forward_many(xs, mode)?, first)
-        }
-        Masking::Pass => (node.forward_many(xs, mode)?, first),
-        Masking::Merge => {
-            // Keras 3's `compute_mask`: an element-wise merge has a mask only if every input
-            // has one; concatenate (along the last axis) counts an unmasked input's rows kept.
-            let concat = node.layer().kind() == "concatenate";
-            let mask = if concat || ms.iter().all(Option::is_some) { merge_masks(&ms) } else { None };
-            // Multiply, maximum and minimum read them in their values too.
-            if let Some(m) = node.layer_mut().as_merge_mut() {
-                m.set_masks(ms.clone());
-            }
-            (node.forward_many(xs, mode)?, mask)
-        }
-        Masking::Refuse => (node.forward_many(xs, mode)?, None),
+    let made = match node.layer().masking() {
+        Masking::Make => xs.first().and_then(|x| node.layer().compute_mask(x)),
+        _ => None,
     };
-    if let Some(m) = &mask {
+    let mask = out_mask(node, &ms, made);
+    set_input_masks(node, ms.clone());
+    let y = node.forward_many(xs, mode)?;
+    check_mask_rows(i, node, &y, &ms, &mask)?;
+    Ok((y, mask))
+}
+
+/// The mask of a layer's output by its [`Masking`] rule, from its inputs' masks `ms` (`made`:
+/// what a [`Masking::Make`] layer computed from its input). Keras 3's `compute_mask`: an
+/// element-wise merge has a mask only if every input has one; concatenate (along the last
+/// axis) counts an unmasked input's rows kept.
+fn out_mask(node: &Node, ms: &[Option<Vec<f32>>], made: Option<Vec<f32>>) -> Option<Vec<f32>> {
+    let first = ms.iter().flatten().next().cloned();
+    match node.layer().masking() {
+        Masking::Make => made,
+        Masking::Use | Masking::Pass => first,
+        Masking::Merge if node.layer().kind() == "concatenate" || ms.iter().all(Option::is_some) => merge_masks(ms),
+        Masking::Merge | Masking::Consume | Masking::Refuse => None,
+    }
+}
+
+/// Gives a layer the masks of its next forward's inputs: a pooling or batchNormalization its
+/// one input's ([`Layer::set_mask`]), a merge all of them (multiply, maximum and minimum read
+/// them in their values).
+///
+/// [`Layer::set_mask`]: crate::layers::Layer::set_mask
+fn set_input_masks(node: &mut Node, ms: Vec<Option<Vec<f32>>>) {
+    match node.layer().masking() {
+        Masking::Consume | Masking::Use => node.layer_mut().set_mask(ms.into_iter().flatten().next()),
+        Masking::Merge => {
+            if let Some(m) = node.layer_mut().as_merge_mut() {
+                m.set_masks(ms);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The uses `per_use` of layer `i` run as one batch (`xs` their inputs stacked, `ms` their
+/// input masks stacked: [`stack_masks`]): its output and each use's output mask, by the
+/// layer's [`Masking`] rule on that use's own masks (a mask made from the stacked input is
+/// split back per use).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+fn forward_uses_masked(i: usize, node: &mut Node, xs: Vec<Tensor>, ms: Vec<Option<Vec<f32>>>, per_use: &[Vec<Option<Vec<f32>>>], mode: Mode) -> Result<(Tensor, Vec<Option<Vec<f32>>>)> {
+    let (y, made) = forward_masked(i, node, xs, ms, mode)?;
+    let n = per_use.len().max(1);
+    let outs = per_use.iter().enumerate().map(|(u, ms)| {
+        // A made mask over the stacked rows: use u's share, in order.
+        let part = made.as_ref().filter(|_| node.layer().masking() == Masking::Make).map(|m| m[u * m.len() / n..(u + 1) * m.len() / n].to_vec());
+        out_mask(node, ms, part)
+    });
+    Ok((y, outs.collect()))
+}
+
+/// The masks of the uses of a layer run as one batch, stacked per input position as
+/// `stack_rows` stacks the inputs `xs` (use `u`'s inputs in `xs[u]`, their masks in
+/// `per_use[u]`): a use without a mask there keeps every row (1s: what an unmasked input
+/// means to every masking rule); `None` where no use has one.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn stack_masks(xs: &[&[Tensor]], per_use: &[Vec<Option<Vec<f32>>>]) -> Vec<Option<Vec<f32>>> {
+    let inputs = per_use.first().map_or(0, Vec::len);
+    (0..inputs)
+        .map(|p| {
+            per_use.iter().any(|ms| ms[p].is_some()).then(|| {
+                let mut out = Vec::new();
+                for (x, ms) in xs.iter().zip(per_use) {
+                    match &ms[p] {
+                        Some(m) => out.extend_from_slice(m),
+                        None => {
+                            let x = &x[p];
+                            let rows = x.size().checked_div(x.dims().last().copied().unwrap_or(1)).unwrap_or(0);
+                            out.extend(core::iter::repeat_n(1.0, rows));
+                        }
+                    }
+                }
+                out
+            })
+        })
+        .collect()
+}
+
+/// A layer's output mask must cover its output's rows (every axis but the last) and agree
+/// with the masks that reach it; an element-wise merge broadcasting a masked input is an error.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn check_mask_rows(i: usize, node: &Node, y: &Tensor, ms: &[Option<Vec<f32>>], mask: &Option<Vec<f32>>) -> Result<()> {
+    if let Some(m) = mask {
         let rows = y.size().checked_div(y.dims().last().copied().unwrap_or(1)).unwrap_or(0);
         if m.len() != rows || ms.iter().flatten().any(|a| a.len() != m.len()) {
             let kind = node.layer().kind();
             return Err(Error::shape("predict", format!("layer {i} ({kind}): its output {} has {rows} rows (every axis but the last) and the masks that reach it {}: a mask over inputs whose rows differ (a broadcast) is not supported yet", y.shape(), crate::error::ints(&ms.iter().flatten().map(Vec::len).collect::<Vec<_>>()))));
         }
     }
-    Ok((y, mask))
+    Ok(())
 }
 
 /// The masks of several outputs `outs` packed per sample (each output's rows one after the
@@ -1463,17 +1548,123 @@ mod tests {
         // Concatenate along the steps (Keras 3 concatenates the masks): not yet.
         let e = err(masked_graph(&[mask.clone(), mask.clone(), (27, vec![1.0])], &[&[0], &[1], &[2, 3]], vec![4]));
         assert!(e.contains("layer 2 (concatenate) cannot take the mask that layer 0 (masking) makes"), "{e}");
-        // A layer used twice with a mask.
+        // A layer used twice, one use fed a mask, refusing it there.
         let mut m = Sequential::new(3);
         m.set_io(vec![vec![3, 2], vec![3, 2]], vec![4]).unwrap();
-        for (i, (kind, p)) in [mask.clone(), dense.clone(), (21, vec![])].iter().enumerate() {
+        for (i, (kind, p)) in [mask.clone(), flatten.clone(), (21, vec![])].iter().enumerate() {
             m.add(from_abi(*kind, p, i as u32).unwrap()).unwrap();
         }
-        for (i, ins) in [&[0][..], &[2], &[3, 5]].iter().enumerate() {
+        for (i, ins) in [&[0][..], &[1], &[3, 5]].iter().enumerate() {
             m.wire(i, ins).unwrap();
         }
-        m.wire_use(1, &[1]).unwrap();
+        m.wire_use(1, &[2]).unwrap();
         let e = m.build_all(&[12]).unwrap_err().to_string();
-        assert!(e.contains("layer 1 (dense) is used more than once and carries the mask that layer 0 (masking) makes"), "{e}");
+        assert!(e.contains("layer 1 (flatten) cannot take the mask that layer 0 (masking) makes yet"), "{e}");
+    }
+
+    /// masking → dense(tanh) → globalAveragePooling1d applied to inputs a `[3, 2]` and b
+    /// `[lb, 2]`, then added: `shared` uses one layer of each (used twice), else a layer per
+    /// input. Shared nodes: 0 a, 1 b, 2 mask(a), 3 dense, 4 pool, 5 add, 6 mask(b), 7 dense,
+    /// 8 pool; separate: 2 + i for layer i. `steps`: only masking → dense, outputting both
+    /// dense values (per step, each with its own mask).
+    fn siamese_masked(shared: bool, lb: usize, steps: bool) -> Sequential {
+        let (mask, dense, pool, add) = ((45, vec![0.0]), (0, dense(3.0, 9.0)), (32, vec![]), (21, vec![]));
+        let mut m = Sequential::new(6);
+        let (mut kinds, mut ins, outs): (Vec<(u32, Vec<f32>)>, Vec<&[usize]>, Vec<usize>) = match (shared, steps) {
+            (true, false) => (vec![mask, dense, pool, add], vec![&[0], &[2], &[3], &[4, 8]], vec![5]),
+            // 0 a, 1 b, 2 mask(a), 3 dense, 4 mask(b), 5 dense.
+            (true, true) => (vec![mask, dense], vec![&[0], &[2]], vec![3, 5]),
+            (false, _) => (vec![mask.clone(), mask, dense.clone(), dense, pool.clone(), pool, add], vec![&[0], &[1], &[2], &[3], &[4], &[5], &[6, 7]], if steps { vec![4, 5] } else { vec![8] }),
+        };
+        if steps && !shared {
+            kinds.truncate(4);
+            ins.truncate(4);
+        }
+        m.set_io(vec![vec![3, 2], vec![lb, 2]], outs).unwrap();
+        for (i, (kind, p)) in kinds.iter().enumerate() {
+            m.add(from_abi(*kind, p, i as u32).unwrap()).unwrap();
+        }
+        for (i, ins) in ins.iter().enumerate() {
+            m.wire(i, ins).unwrap();
+        }
+        match (shared, steps) {
+            (true, false) => {
+                m.wire_use(0, &[1]).unwrap();
+                m.wire_use(1, &[6]).unwrap();
+                m.wire_use(2, &[7]).unwrap();
+            }
+            (true, true) => {
+                m.wire_use(0, &[1]).unwrap();
+                m.wire_use(1, &[4]).unwrap();
+            }
+            _ => {}
+        }
+        m.build_all(&[6 + 2 * lb]).unwrap();
+        m
+    }
+
+    /// A shared masking → dense → pooling sees each use's own mask: the same values, masks and
+    /// gradients as a layer per input with the same weights (the shared weights' gradient the
+    /// sum of the two), with b as long as a (one batch) or longer (a batch per length, the
+    /// first replayed with its own masks in backward). b's rows: one all padding.
+    #[test]
+    fn a_shared_layer_sees_each_uses_own_mask() {
+        for (lb, steps) in [(3, false), (4, false), (3, true), (4, true)] {
+            let (mut sh, mut sep) = (siamese_masked(true, lb, steps), siamese_masked(false, lb, steps));
+            let w = sh.param_values().unwrap();
+            sep.with_params(|ps| {
+                for (k, s) in ps.iter_mut().enumerate() {
+                    s.param.value = w[k % 2].0.clone();
+                }
+            })
+            .unwrap();
+            // Row 0: a masks [1, 0, 1], b [0, 1, 0, (1)]; row 1: a [0, 0, 1], b all padding.
+            let a = [[1., -2., 0., 0., 3., 0.5], [0., 0., 0., 0., -5., 5.]];
+            let b = [[0., 0., 4., -4., 0., 0., 0.25, 1.], [0.; 8]];
+            let x = Tensor::new("t", Shape::from([2, 6 + 2 * lb]), [&a[0][..], &b[0][..2 * lb], &a[1], &b[1][..2 * lb]].concat()).unwrap();
+            let mode = Mode::Train { seed: 1, step: 0 };
+            let (ys, yp) = (sh.forward_all(x.clone(), mode).unwrap(), sep.forward_all(x.clone(), mode).unwrap());
+            assert_eq!(ys.data(), yp.data(), "lb {lb} steps {steps}: values");
+            assert_eq!(sh.output_mask(), sep.output_mask(), "lb {lb} steps {steps}: masks");
+            if steps {
+                let want: Vec<f32> = [&[1., 0., 1.][..], &[0., 1., 0., 1.][..lb], &[0., 0., 1.], &[0.; 4][..lb]].concat();
+                assert_eq!(sh.output_mask(), Some(&want[..]));
+            } else {
+                assert_eq!(sh.output_mask(), None);
+            }
+            let dy = Tensor::new("t", ys.shape().clone(), (0..ys.size()).map(|i| 0.5 - 0.125 * i as f32).collect()).unwrap();
+            let (dxs, dxp) = (sh.backward_through(sh.len(), dy.clone()).unwrap(), sep.backward_through(sep.len(), dy).unwrap());
+            assert_eq!(dxs.data(), dxp.data(), "lb {lb} steps {steps}: dx");
+            let (gs, gp) = (sh.param_values().unwrap(), sep.param_values().unwrap());
+            for k in 0..2 {
+                for (j, &g) in gs[k].1.iter().enumerate() {
+                    let want = gp[k].1[j] + gp[k + 2].1[j];
+                    assert!((g - want).abs() <= 1e-6 * (1.0 + want.abs()), "lb {lb} steps {steps}: weight {k}[{j}]: {g} vs {want}");
+                }
+            }
+            // The padding moves nothing: a step a masks gets no gradient through the pooling.
+            if !steps {
+                assert_eq!(&dxs.data()[2..4], &[0., 0.]);
+            }
+        }
+    }
+
+    /// Keras 3's per-call masks through a shared merge: each use ORs its own inputs' masks,
+    /// and a use with an unmasked input has none, while the other use keeps its mask.
+    #[test]
+    fn a_shared_merge_merges_each_uses_masks() {
+        // Nodes: 0 a, 1 b, 2 mask(a), 3 add(mask a, mask a), 4 add(mask a, b).
+        let mut m = Sequential::new(1);
+        m.set_io(vec![vec![3, 2], vec![3, 2]], vec![3, 4]).unwrap();
+        for (i, (kind, p)) in [(45, vec![0.0]), (21, vec![])].iter().enumerate() {
+            m.add(from_abi(*kind, p, i as u32).unwrap()).unwrap();
+        }
+        m.wire(0, &[0]).unwrap();
+        m.wire(1, &[2, 2]).unwrap();
+        m.wire_use(1, &[2, 1]).unwrap();
+        m.build_all(&[12]).unwrap();
+        m.predict(&two_inputs(), 32).unwrap();
+        assert_eq!(m.output_mask(), Some(&[1., 0., 1., 1., 1., 1., 0., 0., 1., 1., 1., 1.][..]));
+        assert_eq!(m.masked_outputs(), &[true, false]);
     }
 }

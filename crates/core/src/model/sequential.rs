@@ -248,8 +248,8 @@ impl Sequential {
     /// other layer a mask reaches is an error naming both (Keras 3 warns and drops the mask at
     /// a layer without mask support, and trains on the padding). In a graph model the walk is
     /// over the wiring's nodes, each carrying the layer that made its mask; with several
-    /// outputs, each output's loss and metrics see its own mask. Not yet: a mask through a
-    /// nested model or a layer used more than once.
+    /// outputs, each output's loss and metrics see its own mask; a layer used more than once,
+    /// each use's own. Not yet: a mask through a nested model.
     ///
     /// [`Masking::Merge`]: crate::layers::Masking::Merge
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -278,11 +278,7 @@ impl Sequential {
                 None => vec![(i + 1, vec![i])],
             };
             let masking = layer.masking();
-            if uses.len() > 1 {
-                if let Some(at) = uses.iter().flat_map(|(_, ins)| ins).find_map(|&j| makers[j]).map(|(j, kind)| name(j, kind)).or_else(|| (masking == Masking::Make).then(|| name(i, layer.kind()))) {
-                    return Err(Error::invalid("build", format!("{} is used more than once and carries the mask that {at} makes: masks through a layer used more than once (a shared layer) are not supported yet; use a separate layer for each input", name(i, layer.kind()))));
-                }
-            }
+            // A layer used more than once: each use by its own inputs' masks (Keras 3's per call).
             for (o, ins) in uses {
                 let first = ins.iter().find_map(|&j| makers[j]);
                 makers[o] = match masking {
