@@ -600,6 +600,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * argMax/argMin and variance four rows at a time on SIMD lanes, softmax's block of short rows):
  * wasm +9.3 kB raw code, +2.4 kB gzipped; url 603,521 -> 605,966 B, inline 510,722 -> 512,539 B.
  * Budgets: those plus ~0.05%.
+ * Raised (s41, fshare) by masks through shared layers and nested models (each use's own mask
+ * stacked as the uses' inputs, Masking::Model, check_masks' walk into nested models): wasm
+ * +5.2 kB raw code, +1.95 kB gzipped; url 603,521 -> 605,428 B, inline 510,722 -> 512,210 B
+ * over main 323c095's build. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */

@@ -16,8 +16,9 @@
 // step); its losses are masked and are checked. Then, against neurite's sequential model as
 // the reference: a graph that is a chain gives the sequential model's bits (predict, evaluate,
 // fit with dropout); and the errors for what masks do not reach yet (a layer that refuses a
-// mask, at one use of a shared layer too, a nested model, dot, concatenate along the steps;
-// masks through shared layers: test/shared-masking.test.ts); a shared layer off
+// mask, at one use of a shared layer too, or after a nested model that makes one, dot,
+// concatenate along the steps; masks through shared layers and nested models:
+// test/shared-masking.test.ts); a shared layer off
 // the masked path, add with an unmasked input (no mask) and concatenate with one (every step
 // kept: the loss is the plain mean over all steps, against losses.* with reduction 'none'),
 // huge features, zero rows; two of the Keras cases saved (toArtifacts) and loaded (loadModel)
@@ -366,10 +367,10 @@ describe('masks in graph models: the sequential model as the reference, and what
     const [a, b] = [nr.input({ shape: [3, 2] }), nr.input({ shape: [3, 2] })];
     const shared = L.flatten({ name: 'shared' });
     expect(() => nr.model({ inputs: [a, b], outputs: L.add().apply([shared.apply(L.masking({ name: 'pad' }).apply(a) as S) as S, shared.apply(b) as S]) as S })).toThrow("layer 'shared' (flatten) cannot take the mask that layer 'pad' (masking) makes yet");
-    // A nested model that makes a mask.
+    // A nested model that makes a mask, into a layer that cannot take it.
     inp = nr.input({ shape: [3] });
     const inner = nr.sequential({ layers: [L.embedding({ inputDim: 5, outputDim: 2, inputLength: 3, maskZero: true }), L.dense({ units: 2 })], name: 'inner' });
-    expect(() => nr.model({ inputs: inp, outputs: inner.apply(inp) as S })).toThrow("is a nested model that makes a mask");
+    expect(() => nr.model({ inputs: inp, outputs: L.flatten({ name: 'flat' }).apply(inner.apply(inp) as S) as S })).toThrow("layer 'flat' (flatten) cannot take the mask that layer 'inner' (sequential) makes (an embedding with maskZero or a masking layer inside it) yet");
     inner.dispose();
   });
 });

@@ -224,10 +224,51 @@ describe('masks (embedding maskZero) against Keras 3', () => {
     expect(() => L.embedding({ inputDim: 5, outputDim: 4, maskZero: 1 as never })).toThrow('embedding: maskZero must be a boolean, got 1');
   });
 
-  it('nested models with a mask are refused; a loss function cannot take one (graph models: test/functional-masking.test.ts)', async () => {
-    const inner = nr.sequential({ layers: [L.embedding({ inputDim: 5, outputDim: 2, inputLength: 3, maskZero: true })] });
-    const outer = nr.sequential({ layers: [inner, L.dense({ units: 2 })] });
-    expect(() => outer.compile({ optimizer: 'sgd', loss: 'meanSquaredError' })).toThrow('is a nested model that makes a mask');
+  it('a nested model carries the mask as its layers would unnested (bit for bit: one that makes it, one that uses it up); one that cannot take it is named; a loss function cannot take one (graph models: test/shared-masking.test.ts)', async () => {
+    const bits = (t: nr.Tensor): number[] => Array.from(new Uint32Array(new Float32Array(t.dataSync()).buffer));
+    const weightBits = (m: nr.Sequential): number[] => m.getWeights().flatMap((t) => {
+      const b = bits(t);
+      t.dispose();
+      return b;
+    });
+    // Odd lengths, a row all padding, an index at the top of the range.
+    const ids = T([[1, 2, 0, 0], [0, 0, 0, 0], [4, 4, 4, 4], [3, 0, 0, 0], [2, 3, 1, 0]]);
+    for (const perStep of [true, false]) {
+      const layers = (): nr.Layer[] => [
+        L.embedding({ inputDim: 5, outputDim: 3, inputLength: 4, maskZero: true }),
+        L.dense({ units: 3, activation: 'tanh' }),
+        ...(perStep ? [] : [L.globalAveragePooling1d()]),
+        L.dense({ units: 2, activation: 'softmax' }),
+      ];
+      const flat = nr.sequential({ layers: layers(), seed: 3 });
+      const ls = layers();
+      // Per step: the nested model makes the mask; pooled: it takes the mask and uses it up.
+      const inner = nr.sequential({ layers: perStep ? ls.slice(0, 2) : ls.slice(1, 3) });
+      const outer = nr.sequential({ layers: perStep ? [inner, ls[2]] : [ls[0], inner, ls[3]], seed: 3 });
+      for (const m of [flat, outer]) m.compile({ optimizer: nr.train.sgd(0.5), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+      nr.tidy(() => outer.setWeights(flat.getWeights()));
+      const y = perStep ? T([[0, 1, 1, 1], [1, 1, 1, 1], [0, 1, 0, 1], [1, 0, 0, 0], [0, 0, 1, 1]]) : T([0, 1, 1, 0, 1]);
+      nr.tidy(() => {
+        expect(bits(outer.predict(ids) as nr.Tensor)).toEqual(bits(flat.predict(ids) as nr.Tensor));
+        expect(outer.evaluate(ids, y, { batchSize: 2, returnDict: true })).toEqual(flat.evaluate(ids, y, { batchSize: 2, returnDict: true }));
+      });
+      const [hf, ho] = [await flat.fit(ids, y, { batchSize: 2, epochs: 2, shuffle: false, verbose: 0 }), await outer.fit(ids, y, { batchSize: 2, epochs: 2, shuffle: false, verbose: 0 })];
+      expect(ho.history).toEqual(hf.history);
+      expect(weightBits(outer)).toEqual(weightBits(flat));
+      if (perStep) {
+        // The mask counts: a padded step's label does not move the loss.
+        nr.tidy(() => {
+          const y2 = T([[0, 1, 0, 0], [0, 0, 0, 0], [0, 1, 0, 1], [1, 1, 1, 1], [0, 0, 1, 0]]);
+          expect(outer.evaluate(ids, y2, { returnDict: true }).loss).toBe(outer.evaluate(ids, y, { returnDict: true }).loss);
+        });
+      }
+      for (const t of [y, flat, outer, inner]) t.dispose();
+    }
+    ids.dispose();
+    // A layer inside the nested model that cannot take the mask from outside: named, with the model.
+    const inner = nr.sequential({ layers: [L.dense({ units: 2, inputShape: [3, 2] }), L.flatten({ name: 'flat' })], name: 'inner' });
+    const outer = nr.sequential({ layers: [L.embedding({ inputDim: 5, outputDim: 2, inputLength: 3, maskZero: true, name: 'ids' }), inner] });
+    expect(() => outer.compile({ optimizer: 'sgd', loss: 'meanSquaredError' })).toThrow("layer 'inner' (sequential), a nested model: layer 'flat' (flatten) cannot take the mask that the embedding before the nested model makes (maskZero) yet");
     outer.dispose();
     inner.dispose();
     const m = nr.sequential({ layers: [L.embedding({ inputDim: 5, outputDim: 2, inputLength: 3, maskZero: true }), L.dense({ units: 2 })] });

@@ -288,6 +288,11 @@ pub enum Masking {
     /// unmasked input's rows counted as kept (any mask in: a mask out). Multiply, maximum and
     /// minimum read the masks in their values too (see `merge.rs`).
     Merge,
+    /// A nested model: its layers carry the mask that reaches its input ([`Layer::set_mask`]
+    /// before each forward) by their own rules, and its output carries what reaches it there
+    /// (Keras 3 keeps the mask the nested model's last layer set), as if its layers were in
+    /// the enclosing model.
+    Model,
 }
 
 /// A layer of a model.
@@ -303,8 +308,8 @@ pub trait Layer {
         None
     }
 
-    /// For [`Masking::Consume`] and [`Masking::Use`]: the mask of the next forward's input rows
-    /// (`None`: none).
+    /// For [`Masking::Consume`], [`Masking::Use`] and [`Masking::Model`]: the mask of the next
+    /// forward's input rows (`None`: none).
     fn set_mask(&mut self, _mask: Option<Vec<f32>>) {}
 
     /// The layer type, as the TS API names it (`dense`, `dropout`, ...).

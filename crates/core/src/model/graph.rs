@@ -377,13 +377,17 @@ impl Wiring {
     ///
     /// [`Masking`]: crate::layers::Masking
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn forward(&self, layers: &[LayerRef], x: Tensor, mode: Mode, masked: bool) -> Result<(Tensor, Option<Vec<f32>>)> {
+    pub fn forward(&self, layers: &[LayerRef], x: Tensor, mode: Mode, masked: bool, in_mask: Option<Vec<f32>>) -> Result<(Tensor, Option<Vec<f32>>)> {
         let (k, n) = (self.k(), layers.len());
         let mut left = self.uses(n);
         let mut values: Vec<Option<Tensor>> = vec![None; self.nodes(n)];
         let mut masks: Vec<Option<Vec<f32>>> = vec![None; if masked { self.nodes(n) } else { 0 }];
         if k == 1 {
             values[0] = Some(x);
+            // Nested: the mask that reaches the model's input from the enclosing model.
+            if let Some(m) = masks.first_mut() {
+                *m = in_mask;
+            }
         } else {
             for (j, t) in unpack("predict", &x, &self.sources)?.into_iter().enumerate() {
                 values[j] = Some(t);
@@ -605,25 +609,29 @@ impl Wiring {
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[inline(never)]
 fn forward_masked(i: usize, node: &mut Node, xs: Vec<Tensor>, ms: Vec<Option<Vec<f32>>>, mode: Mode) -> Result<(Tensor, Option<Vec<f32>>)> {
-    let made = match node.layer().masking() {
+    let mut made = match node.layer().masking() {
         Masking::Make => xs.first().and_then(|x| node.layer().compute_mask(x)),
         _ => None,
     };
-    let mask = out_mask(node, &ms, made);
     set_input_masks(node, ms.clone());
     let y = node.forward_many(xs, mode)?;
+    if node.layer().masking() == Masking::Model {
+        made = node.layer().as_sequential().and_then(super::Sequential::output_mask).map(<[f32]>::to_vec);
+    }
+    let mask = out_mask(node, &ms, made);
     check_mask_rows(i, node, &y, &ms, &mask)?;
     Ok((y, mask))
 }
 
 /// The mask of a layer's output by its [`Masking`] rule, from its inputs' masks `ms` (`made`:
-/// what a [`Masking::Make`] layer computed from its input). Keras 3's `compute_mask`: an
+/// what a [`Masking::Make`] layer computed from its input, or the mask a nested model's
+/// forward left on its output). Keras 3's `compute_mask`: an
 /// element-wise merge has a mask only if every input has one; concatenate (along the last
 /// axis) counts an unmasked input's rows kept.
 fn out_mask(node: &Node, ms: &[Option<Vec<f32>>], made: Option<Vec<f32>>) -> Option<Vec<f32>> {
     let first = ms.iter().flatten().next().cloned();
     match node.layer().masking() {
-        Masking::Make => made,
+        Masking::Make | Masking::Model => made,
         Masking::Use | Masking::Pass => first,
         Masking::Merge if node.layer().kind() == "concatenate" || ms.iter().all(Option::is_some) => merge_masks(ms),
         Masking::Merge | Masking::Consume | Masking::Refuse => None,
@@ -637,7 +645,7 @@ fn out_mask(node: &Node, ms: &[Option<Vec<f32>>], made: Option<Vec<f32>>) -> Opt
 /// [`Layer::set_mask`]: crate::layers::Layer::set_mask
 fn set_input_masks(node: &mut Node, ms: Vec<Option<Vec<f32>>>) {
     match node.layer().masking() {
-        Masking::Consume | Masking::Use => node.layer_mut().set_mask(ms.into_iter().flatten().next()),
+        Masking::Consume | Masking::Use | Masking::Model => node.layer_mut().set_mask(ms.into_iter().flatten().next()),
         Masking::Merge => {
             if let Some(m) = node.layer_mut().as_merge_mut() {
                 m.set_masks(ms);
@@ -658,7 +666,7 @@ fn forward_uses_masked(i: usize, node: &mut Node, xs: Vec<Tensor>, ms: Vec<Optio
     let n = per_use.len().max(1);
     let outs = per_use.iter().enumerate().map(|(u, ms)| {
         // A made mask over the stacked rows: use u's share, in order.
-        let part = made.as_ref().filter(|_| node.layer().masking() == Masking::Make).map(|m| m[u * m.len() / n..(u + 1) * m.len() / n].to_vec());
+        let part = made.as_ref().filter(|_| matches!(node.layer().masking(), Masking::Make | Masking::Model)).map(|m| m[u * m.len() / n..(u + 1) * m.len() / n].to_vec());
         out_mask(node, ms, part)
     });
     Ok((y, outs.collect()))
@@ -1647,6 +1655,40 @@ mod tests {
                 assert_eq!(&dxs.data()[2..4], &[0., 0.]);
             }
         }
+    }
+
+    /// A nested model carries the mask that reaches it by its own layers' rules (Keras 3 keeps
+    /// the mask its last layer set): passed through a dense layer, used up by a pooling; used
+    /// twice, each use its own; a layer inside that cannot take it is named with the model.
+    #[test]
+    fn a_nested_model_carries_the_mask_through_its_layers() {
+        let nested = |kinds: &[(u32, Vec<f32>)]| {
+            let mut m = Sequential::new(2);
+            for (i, (kind, p)) in kinds.iter().enumerate() {
+                m.add(from_abi(*kind, p, i as u32).unwrap()).unwrap();
+            }
+            crate::model::shared(m)
+        };
+        // 0 a, 1 b, 2 masking(a), 3 inner(2), 4 inner(b).
+        let graph = |inner: crate::model::LayerRef| {
+            let mut m = Sequential::new(3);
+            m.set_io(vec![vec![3, 2], vec![3, 2]], vec![3, 4])?;
+            m.add(from_abi(45, &[0.0], 0)?)?;
+            m.add(inner)?;
+            m.wire(0, &[0])?;
+            m.wire(1, &[2])?;
+            m.wire_use(1, &[1])?;
+            m.build_all(&[12]).map(|_| m)
+        };
+        let mut m = graph(nested(&[(0, dense(2.0, 9.0))])).unwrap();
+        m.predict(&two_inputs(), 32).unwrap();
+        assert_eq!(m.output_mask(), Some(&[1., 0., 1., 1., 1., 1., 0., 0., 1., 1., 1., 1.][..]));
+        assert_eq!(m.masked_outputs(), &[true, false]);
+        let mut m = graph(nested(&[(0, dense(2.0, 9.0)), (32, vec![])])).unwrap();
+        m.predict(&two_inputs(), 32).unwrap();
+        assert_eq!(m.output_mask(), None);
+        let e = graph(nested(&[(0, dense(2.0, 9.0)), (7, vec![])])).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("layer 1 (sequential), a nested model: layer 1 (flatten) cannot take the mask that the masking before the nested model makes yet"), "{e}");
     }
 
     /// Keras 3's per-call masks through a shared merge: each use ORs its own inputs' masks,

@@ -42,6 +42,9 @@ pub struct Sequential {
     pub(super) out_mask: Option<Vec<f32>>,
     /// Per output of a graph model with several, whether a mask reaches it (from the build).
     masked_outputs: Vec<bool>,
+    /// Nested in another model: the mask of the next forward's input rows, from the enclosing
+    /// model ([`Layer::set_mask`], [`Masking::Model`](crate::layers::Masking::Model)).
+    in_mask: Option<Vec<f32>>,
 }
 
 /// A parameter during [`Sequential::with_params`]: its model-level layer index (the top-level
@@ -55,7 +58,7 @@ pub struct ParamSlot<'a> {
 impl Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Sequential {
-        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), free: Vec::new(), seed, wiring: None, names: Vec::new(), masked: false, out_mask: None, masked_outputs: Vec::new() }
+        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), free: Vec::new(), seed, wiring: None, names: Vec::new(), masked: false, out_mask: None, masked_outputs: Vec::new(), in_mask: None }
     }
 
     /// Appends a layer, new or shared with other models. Rejects a layer already inside this
@@ -255,24 +258,42 @@ impl Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
     fn check_masks(&mut self) -> Result<()> {
-        use crate::layers::Masking;
-        let name = |i: usize, kind: &str| self.names.get(i).map_or_else(|| format!("layer {i} ({kind})"), |n| format!("layer '{n}' ({kind})"));
-        let n = self.layers.len();
-        // Per node (a sequential model's: node i is layer i's input, i + 1 its output), the
-        // layer that made the mask it carries.
-        let (total, outs) = match &self.wiring {
-            Some(w) => (w.nodes(n), w.output_nodes(n)),
-            None => (n + 1, vec![n]),
+        let makers = self.mask_walk(None)?;
+        let outs = match &self.wiring {
+            Some(w) => w.output_nodes(self.layers.len()),
+            None => vec![self.layers.len()],
         };
+        self.masked_outputs = outs.iter().map(|&o| makers[o].is_some()).collect();
+        self.masked = makers.iter().any(Option::is_some);
+        Ok(())
+    }
+
+    /// The walk of [`Sequential::check_masks`]: per node (a sequential model's: node i is layer
+    /// i's input, i + 1 its output), the layer that made the mask it carries (its index and
+    /// kind), with `input` the mask that reaches the model's input from an enclosing model
+    /// (index `usize::MAX`, the kind of the layer that made it there).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
+    fn mask_walk(&self, input: Option<(usize, &'static str)>) -> Result<Vec<Option<(usize, &'static str)>>> {
+        use crate::layers::Masking;
+        let name = |i: usize, kind: &str| match self.names.get(i) {
+            _ if i == usize::MAX => format!("the {kind} before the nested model"),
+            Some(n) => format!("layer '{n}' ({kind})"),
+            None => format!("layer {i} ({kind})"),
+        };
+        let n = self.layers.len();
+        let total = self.wiring.as_ref().map_or(n + 1, |w| w.nodes(n));
         let mut makers: Vec<Option<(usize, &'static str)>> = vec![None; total];
+        makers[0] = input;
         // What makes the mask, and how to do without it, for the messages.
-        let made = |kind: &str| if kind == "embedding" { (" (maskZero)", "build the embedding with maskZero: false") } else { ("", "remove the masking layer") };
+        let made = |kind: &str| match kind {
+            "embedding" => (" (maskZero)", "build the embedding with maskZero: false"),
+            "sequential" => (" (an embedding with maskZero or a masking layer inside it)", "remove the mask inside it"),
+            _ => ("", "remove the masking layer"),
+        };
         for (i, l) in self.layers.iter().enumerate() {
             let node = peek(l)?;
             let layer = node.layer();
-            if layer.as_sequential().is_some_and(|m| m.masked) {
-                return Err(Error::invalid("build", format!("{} is a nested model that makes a mask (an embedding with maskZero, or a masking layer): masks do not cross nested models yet; add its layers to this model instead", name(i, "sequential"))));
-            }
             let uses: Vec<(usize, Vec<usize>)> = match &self.wiring {
                 Some(w) => w.uses_of(i, n).into_iter().map(|(o, ins)| (o, ins.to_vec())).collect(),
                 None => vec![(i + 1, vec![i])],
@@ -289,20 +310,35 @@ impl Sequential {
                     // merges only if every input has one.
                     Masking::Merge if layer.kind() == "concatenate" || ins.iter().all(|&j| makers[j].is_some()) => first,
                     Masking::Merge => None,
+                    // A nested model: its own walk, from the mask that reaches it.
+                    Masking::Model => {
+                        let Some(inner) = layer.as_sequential() else { return Err(Error::Internal { msg: format!("mask_walk: layer {i} is not a model") }) };
+                        let walk = inner.mask_walk(first.map(|(_, kind)| (usize::MAX, kind))).map_err(|e| match e {
+                            Error::InvalidArgument { op, msg } => Error::InvalidArgument { op, msg: format!("{}, a nested model: {msg}", name(i, "sequential")) },
+                            other => other,
+                        })?;
+                        let out = match &inner.wiring {
+                            Some(w) => w.output_nodes(inner.layers.len())[0],
+                            None => inner.layers.len(),
+                        };
+                        match walk[out] {
+                            Some((usize::MAX, _)) => first,
+                            Some(_) => Some((i, "sequential")),
+                            None => None,
+                        }
+                    }
                     Masking::Refuse => {
                         if let Some((j, kind)) = first {
                             let (how, fix) = made(kind);
                             let merges = if self.wiring.is_some() { ", and the merge layers (dot, and concatenate along an axis other than the last, not yet)" } else { "" };
-                            return Err(Error::invalid("build", format!("{} cannot take the mask that {} makes{how} yet, and would treat the padding as data there (Keras 3 drops a mask with a warning at a layer without mask support); put a layer that uses it first (globalAveragePooling1d) or {fix}. Layers that pass a mask on: dense, activation, dropout and the noise layers, batchNormalization, layerNormalization, normalization, prelu, rescaling, thresholdedReLU{merges}", name(i, layer.kind()), name(j, kind))));
+                            return Err(Error::invalid("build", format!("{} cannot take the mask that {} makes{how} yet, and would treat the padding as data there (Keras 3 drops a mask with a warning at a layer without mask support); put a layer that uses it first (globalAveragePooling1d) or {fix}. Layers that pass a mask on: dense, activation, dropout and the noise layers, batchNormalization, layerNormalization, normalization, prelu, rescaling, thresholdedReLU, nested models{merges}", name(i, layer.kind()), name(j, kind))));
                         }
                         None
                     }
                 };
             }
         }
-        self.masked_outputs = outs.iter().map(|&o| makers[o].is_some()).collect();
-        self.masked = makers.iter().any(Option::is_some);
-        Ok(())
+        Ok(makers)
     }
 
     /// The mask of the last forward's output rows (every axis but the last), 1 where a row
@@ -533,14 +569,18 @@ impl Sequential {
     }
 
     fn forward_range(&mut self, mut x: Tensor, mode: Mode, range: Range<usize>) -> Result<Tensor> {
+        // Nested: the mask the enclosing model gave for this forward.
+        let in_mask = self.in_mask.take();
+        self.out_mask = None;
         self.whole("predict", &range)?;
+        let masked = self.masked || in_mask.is_some();
         if let Some(w) = &self.wiring {
-            let (y, mask) = w.forward(&self.layers, x, mode, self.masked)?;
+            let (y, mask) = w.forward(&self.layers, x, mode, masked, in_mask)?;
             self.out_mask = mask;
             return Ok(y);
         }
-        if self.masked {
-            return self.forward_masked(x, mode, range);
+        if masked {
+            return self.forward_masked(x, mode, range, in_mask);
         }
         for l in &self.layers[range] {
             x = lock(l)?.forward(x, mode)?;
@@ -556,9 +596,9 @@ impl Sequential {
     // Once per layer and batch (the layers' work is in their own forward).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
-    fn forward_masked(&mut self, mut x: Tensor, mode: Mode, range: Range<usize>) -> Result<Tensor> {
+    fn forward_masked(&mut self, mut x: Tensor, mode: Mode, range: Range<usize>, in_mask: Option<Vec<f32>>) -> Result<Tensor> {
         use crate::layers::Masking;
-        let mut mask: Option<Vec<f32>> = None;
+        let mut mask: Option<Vec<f32>> = in_mask;
         for l in &self.layers[range] {
             let mut node = lock(l)?;
             match node.layer().masking() {
@@ -574,6 +614,12 @@ impl Sequential {
                 Masking::Use => {
                     node.layer_mut().set_mask(mask.clone());
                     x = node.forward(x, mode)?;
+                }
+                // A nested model carries it through its own layers.
+                Masking::Model => {
+                    node.layer_mut().set_mask(mask.take());
+                    x = node.forward(x, mode)?;
+                    mask = node.layer().as_sequential().and_then(Sequential::output_mask).map(<[f32]>::to_vec);
                 }
                 // A merge layer has several inputs: not in a sequential model.
                 Masking::Pass | Masking::Merge => x = node.forward(x, mode)?,
@@ -912,6 +958,17 @@ impl Layer for Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "sequential"
+    }
+
+    /// Nested, its layers carry a mask by their own rules ([`Masking::Model`]).
+    ///
+    /// [`Masking::Model`]: crate::layers::Masking::Model
+    fn masking(&self) -> crate::layers::Masking {
+        crate::layers::Masking::Model
+    }
+
+    fn set_mask(&mut self, mask: Option<Vec<f32>>) {
+        self.in_mask = mask;
     }
 
     fn check_data(&self, arg: &str, x: &Tensor) -> Result<()> {
