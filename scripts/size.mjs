@@ -604,6 +604,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * stacked as the uses' inputs, Masking::Model, check_masks' walk into nested models): wasm
  * +5.2 kB raw code, +1.95 kB gzipped; url 603,521 -> 605,428 B, inline 510,722 -> 512,210 B
  * over main 323c095's build. Budgets: those plus ~0.05%.
+ * Raised (s41, fshare) by masks at concatenate along the steps (Merge::concat_masks) and dot
+ * (dropped, as Keras 3): wasm +1.5 kB raw code, +0.8 kB gzipped; url 605,428 -> 606,131 B,
+ * inline 512,210 -> 512,847 B. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */

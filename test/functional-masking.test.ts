@@ -16,9 +16,10 @@
 // step); its losses are masked and are checked. Then, against neurite's sequential model as
 // the reference: a graph that is a chain gives the sequential model's bits (predict, evaluate,
 // fit with dropout); and the errors for what masks do not reach yet (a layer that refuses a
-// mask, at one use of a shared layer too, or after a nested model that makes one, dot,
+// mask, at one use of a shared layer too, after a nested model that makes one, or after
 // concatenate along the steps; masks through shared layers and nested models:
-// test/shared-masking.test.ts); a shared layer off
+// test/shared-masking.test.ts, at dot and concatenate along the steps: test/steps-masking.test.ts);
+// a shared layer off
 // the masked path, add with an unmasked input (no mask) and concatenate with one (every step
 // kept: the loss is the plain mean over all steps, against losses.* with reduction 'none'),
 // huge features, zero rows; two of the Keras cases saved (toArtifacts) and loaded (loadModel)
@@ -355,13 +356,10 @@ describe('masks in graph models: the sequential model as the reference, and what
     let inp = nr.input({ shape: [3] });
     const flatOut = L.dense({ units: 2 }).apply(L.flatten({ name: 'flat' }).apply(L.dense({ units: 2 }).apply(emb().apply(inp) as S) as S) as S) as S;
     expect(() => nr.model({ inputs: inp, outputs: flatOut })).toThrow("layer 'flat' (flatten) cannot take the mask that layer 'ids' (embedding) makes (maskZero) yet, and would treat the padding as data there");
-    // dot, and concatenate along the steps (Keras 3 concatenates the masks): not yet.
+    // After concatenate along the steps the mask goes on (its steps concatenated: test/steps-masking.test.ts).
     inp = nr.input({ shape: [3] });
-    let e = emb().apply(inp) as S;
-    expect(() => nr.model({ inputs: inp, outputs: L.concatenate({ axis: 1, name: 'steps' }).apply([e, L.dense({ units: 2 }).apply(e) as S]) as S })).toThrow("layer 'steps' (concatenate) cannot take the mask that layer 'ids' (embedding) makes (maskZero) yet");
-    inp = nr.input({ shape: [3] });
-    e = emb().apply(inp) as S;
-    expect(() => nr.model({ inputs: inp, outputs: L.dot({ axes: 2, name: 'sim' }).apply([e, e]) as S })).toThrow("layer 'sim' (dot) cannot take the mask");
+    const e = emb().apply(inp) as S;
+    expect(() => nr.model({ inputs: inp, outputs: L.flatten({ name: 'flat' }).apply(L.concatenate({ axis: 1, name: 'steps' }).apply([e, L.dense({ units: 2 }).apply(e) as S]) as S) as S })).toThrow("layer 'flat' (flatten) cannot take the mask that layer 'ids' (embedding) makes (maskZero) yet");
     // A shared layer that refuses the mask at one of its uses (shared layers with masks:
     // test/shared-masking.test.ts).
     const [a, b] = [nr.input({ shape: [3, 2] }), nr.input({ shape: [3, 2] })];

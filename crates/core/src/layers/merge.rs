@@ -14,8 +14,8 @@
 //!
 //! In a graph model, a mask reaching a merge follows Keras 3 ([`super::Masking::Merge`]):
 //! `multiply`, `maximum` and `minimum` also read their inputs' masks in their values
-//! ([`Merge::set_masks`]); `dot`, and `concatenate` along an axis
-//! other than the last, refuse a mask for now.
+//! ([`Merge::set_masks`]); `concatenate` along an axis other than the last concatenates the
+//! masks along it ([`Merge::concat_masks`]); `dot` drops the mask (its values take every step).
 //!
 //! ```
 //! use neurite_core::layers::{merge::{Merge, MergeOp}, Init, Layer, Mode};
@@ -150,14 +150,13 @@ impl Merge {
 }
 
 impl Layer for Merge {
-    /// Keras 3's merge masks ([`super::Masking::Merge`]); `dot` (whose Keras 3 output drops
-    /// the mask, summing the padding in) and `concatenate` along an axis other than the last
-    /// (whose mask Keras 3 concatenates) refuse one for now.
+    /// Keras 3's merge masks ([`super::Masking::Merge`]; `concatenate` along an axis other than
+    /// the last concatenates its inputs' masks, [`Merge::concat_masks`]); `dot`'s Keras 3
+    /// output drops the mask (keras/src/layers/merging/dot.py `compute_mask` returns None, and
+    /// its values take every step, the padding's too), as TF.js's.
     fn masking(&self) -> super::Masking {
-        let last = self.axis == -1 || self.axis == self.rank as i64;
         match self.op {
-            MergeOp::Dot => super::Masking::Refuse,
-            MergeOp::Concatenate if !last => super::Masking::Refuse,
+            MergeOp::Dot => super::Masking::Consume,
             _ => super::Masking::Merge,
         }
     }
@@ -283,6 +282,35 @@ impl Merge {
 }
 
 impl Merge {
+    /// Keras 3's mask of `concatenate` along an axis of the sample other than the last
+    /// (keras/src/layers/merging/concatenate.py `compute_mask`): the inputs' row masks
+    /// (every axis but the last; all 1 for an unmasked input) concatenated along that axis, for
+    /// inputs of shapes `dims` (batch first) with masks `ms`. `None` along the last axis (the
+    /// masks are ORed there: the graph's rule) or when no input has a mask.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn concat_masks(&self, dims: &[&[usize]], ms: &[Option<Vec<f32>>]) -> Option<Vec<f32>> {
+        let rank = dims.first()?.len();
+        let full = rank as i64;
+        let a = if self.axis < 0 { self.axis + full } else { self.axis };
+        if self.op != MergeOp::Concatenate || a <= 0 || a >= full - 1 || ms.iter().all(Option::is_none) {
+            return None;
+        }
+        let a = a as usize;
+        // Per input: the rows before the axis (batch included) and each one's run of mask values.
+        let runs: Vec<usize> = dims.iter().map(|d| d[a..rank - 1].iter().product()).collect();
+        let outer: usize = dims[0][..a].iter().product();
+        let mut out = Vec::with_capacity(outer * runs.iter().sum::<usize>());
+        for o in 0..outer {
+            for (m, &run) in ms.iter().zip(&runs) {
+                match m {
+                    Some(m) => out.extend_from_slice(m.get(o * run..(o + 1) * run)?),
+                    None => out.extend(core::iter::repeat_n(1.0, run)),
+                }
+            }
+        }
+        Some(out)
+    }
+
     /// The row masks (every axis but the last; 1 kept, 0 masked) of the next forward's inputs,
     /// `None` for an unmasked one: a graph model sets them before a masked merge's forward.
     /// Keras 3's `Multiply`, `Maximum` and `Minimum` read them in their values (the other

@@ -275,7 +275,8 @@ pub enum Masking {
     Refuse,
     /// The output's rows are the input's, and so is the mask (dense, activations, dropout, …).
     Pass,
-    /// The layer uses the mask and its output has none (`globalAveragePooling1d`).
+    /// The layer uses the mask and its output has none (`globalAveragePooling1d`; `dot`, as
+    /// Keras 3's, drops it unused).
     Consume,
     /// The layer makes a new mask from its input ([`Layer::compute_mask`]).
     Make,
@@ -285,8 +286,9 @@ pub enum Masking {
     /// A merge layer of a graph model: Keras 3's `compute_mask` of its inputs' masks. The
     /// element-wise merges (add, subtract, multiply, average, maximum, minimum) OR them, and
     /// have none when an input has none; `concatenate` along the last axis ORs them with an
-    /// unmasked input's rows counted as kept (any mask in: a mask out). Multiply, maximum and
-    /// minimum read the masks in their values too (see `merge.rs`).
+    /// unmasked input's rows counted as kept (any mask in: a mask out), and along another
+    /// axis concatenates them there. Multiply, maximum and minimum read the masks in their
+    /// values too (see `merge.rs`).
     Merge,
     /// A nested model: its layers carry the mask that reaches its input ([`Layer::set_mask`]
     /// before each forward) by their own rules, and its output carries what reaches it there

@@ -611,6 +611,8 @@ impl Wiring {
 fn forward_masked(i: usize, node: &mut Node, xs: Vec<Tensor>, ms: Vec<Option<Vec<f32>>>, mode: Mode) -> Result<(Tensor, Option<Vec<f32>>)> {
     let mut made = match node.layer().masking() {
         Masking::Make => xs.first().and_then(|x| node.layer().compute_mask(x)),
+        // Concatenate along the steps: the masks concatenated there.
+        Masking::Merge => node.layer_mut().as_merge_mut().and_then(|m| m.concat_masks(&xs.iter().map(Tensor::dims).collect::<Vec<_>>(), &ms)),
         _ => None,
     };
     set_input_masks(node, ms.clone());
@@ -626,14 +628,15 @@ fn forward_masked(i: usize, node: &mut Node, xs: Vec<Tensor>, ms: Vec<Option<Vec
 /// The mask of a layer's output by its [`Masking`] rule, from its inputs' masks `ms` (`made`:
 /// what a [`Masking::Make`] layer computed from its input, or the mask a nested model's
 /// forward left on its output). Keras 3's `compute_mask`: an
-/// element-wise merge has a mask only if every input has one; concatenate (along the last
-/// axis) counts an unmasked input's rows kept.
+/// element-wise merge has a mask only if every input has one; concatenate counts an unmasked
+/// input's rows kept (along the steps, `made` holds the masks concatenated there).
 fn out_mask(node: &Node, ms: &[Option<Vec<f32>>], made: Option<Vec<f32>>) -> Option<Vec<f32>> {
     let first = ms.iter().flatten().next().cloned();
     match node.layer().masking() {
         Masking::Make | Masking::Model => made,
         Masking::Use | Masking::Pass => first,
-        Masking::Merge if node.layer().kind() == "concatenate" || ms.iter().all(Option::is_some) => merge_masks(ms),
+        Masking::Merge if node.layer().kind() == "concatenate" => made.or_else(|| merge_masks(ms)),
+        Masking::Merge if ms.iter().all(Option::is_some) => merge_masks(ms),
         Masking::Merge | Masking::Consume | Masking::Refuse => None,
     }
 }
@@ -662,11 +665,14 @@ fn set_input_masks(node: &mut Node, ms: Vec<Option<Vec<f32>>>) {
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[inline(never)]
 fn forward_uses_masked(i: usize, node: &mut Node, xs: Vec<Tensor>, ms: Vec<Option<Vec<f32>>>, per_use: &[Vec<Option<Vec<f32>>>], mode: Mode) -> Result<(Tensor, Vec<Option<Vec<f32>>>)> {
+    // Concatenate along the steps: its mask is not its inputs' rows, so it is split as made.
+    let concat_steps = node.layer_mut().as_merge_mut().is_some_and(|m| m.concat_masks(&xs.iter().map(Tensor::dims).collect::<Vec<_>>(), &ms).is_some());
     let (y, made) = forward_masked(i, node, xs, ms, mode)?;
     let n = per_use.len().max(1);
     let outs = per_use.iter().enumerate().map(|(u, ms)| {
         // A made mask over the stacked rows: use u's share, in order.
-        let part = made.as_ref().filter(|_| matches!(node.layer().masking(), Masking::Make | Masking::Model)).map(|m| m[u * m.len() / n..(u + 1) * m.len() / n].to_vec());
+        let own = matches!(node.layer().masking(), Masking::Make | Masking::Model) || concat_steps;
+        let part = made.as_ref().filter(|_| own).map(|m| m[u * m.len() / n..(u + 1) * m.len() / n].to_vec());
         out_mask(node, ms, part)
     });
     Ok((y, outs.collect()))
@@ -705,7 +711,9 @@ fn stack_masks(xs: &[&[Tensor]], per_use: &[Vec<Option<Vec<f32>>>]) -> Vec<Optio
 fn check_mask_rows(i: usize, node: &Node, y: &Tensor, ms: &[Option<Vec<f32>>], mask: &Option<Vec<f32>>) -> Result<()> {
     if let Some(m) = mask {
         let rows = y.size().checked_div(y.dims().last().copied().unwrap_or(1)).unwrap_or(0);
-        if m.len() != rows || ms.iter().flatten().any(|a| a.len() != m.len()) {
+        // (Concatenate along the steps has more rows than each input.)
+        let steps = node.layer().kind() == "concatenate" && ms.iter().flatten().any(|a| a.len() != m.len());
+        if m.len() != rows || (!steps && ms.iter().flatten().any(|a| a.len() != m.len())) {
             let kind = node.layer().kind();
             return Err(Error::shape("predict", format!("layer {i} ({kind}): its output {} has {rows} rows (every axis but the last) and the masks that reach it {}: a mask over inputs whose rows differ (a broadcast) is not supported yet", y.shape(), crate::error::ints(&ms.iter().flatten().map(Vec::len).collect::<Vec<_>>()))));
         }
@@ -1553,9 +1561,14 @@ mod tests {
         let err = |r: crate::Result<Sequential>| r.err().map(|e| e.to_string()).unwrap_or_default();
         let e = err(masked_graph(&[mask.clone(), flatten.clone(), dense.clone()], &[&[0], &[2], &[1]], vec![3, 4]));
         assert!(e.contains("layer 1 (flatten) cannot take the mask that layer 0 (masking) makes yet"), "{e}");
-        // Concatenate along the steps (Keras 3 concatenates the masks): not yet.
-        let e = err(masked_graph(&[mask.clone(), mask.clone(), (27, vec![1.0])], &[&[0], &[1], &[2, 3]], vec![4]));
-        assert!(e.contains("layer 2 (concatenate) cannot take the mask that layer 0 (masking) makes"), "{e}");
+        // Concatenate along the steps: Keras 3 concatenates the masks (a's steps, then b's).
+        let mut m = masked_graph(&[mask.clone(), mask.clone(), (27, vec![1.0])], &[&[0], &[1], &[2, 3]], vec![4]).unwrap();
+        m.predict(&two_inputs(), 32).unwrap();
+        assert_eq!(m.output_mask(), Some(&[1., 0., 1., 0., 1., 0., 0., 0., 1., 0., 0., 0.][..]));
+        // With an unmasked input, its steps all count; batches of 1 give the same.
+        let mut m = masked_graph(&[mask.clone(), (27, vec![1.0])], &[&[0], &[2, 1]], vec![3]).unwrap();
+        m.predict(&two_inputs(), 1).unwrap();
+        assert_eq!(m.output_mask(), Some(&[1., 0., 1., 1., 1., 1., 0., 0., 1., 1., 1., 1.][..]));
         // A layer used twice, one use fed a mask, refusing it there.
         let mut m = Sequential::new(3);
         m.set_io(vec![vec![3, 2], vec![3, 2]], vec![4]).unwrap();

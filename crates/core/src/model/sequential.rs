@@ -252,7 +252,7 @@ impl Sequential {
     /// a layer without mask support, and trains on the padding). In a graph model the walk is
     /// over the wiring's nodes, each carrying the layer that made its mask; with several
     /// outputs, each output's loss and metrics see its own mask; a layer used more than once,
-    /// each use's own. Not yet: a mask through a nested model.
+    /// each use's own; a nested model, its layers' rules ([`Sequential::mask_walk`] goes in).
     ///
     /// [`Masking::Merge`]: crate::layers::Masking::Merge
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -330,7 +330,7 @@ impl Sequential {
                     Masking::Refuse => {
                         if let Some((j, kind)) = first {
                             let (how, fix) = made(kind);
-                            let merges = if self.wiring.is_some() { ", and the merge layers (dot, and concatenate along an axis other than the last, not yet)" } else { "" };
+                            let merges = if self.wiring.is_some() { ", and the merge layers (dot drops it)" } else { "" };
                             return Err(Error::invalid("build", format!("{} cannot take the mask that {} makes{how} yet, and would treat the padding as data there (Keras 3 drops a mask with a warning at a layer without mask support); put a layer that uses it first (globalAveragePooling1d) or {fix}. Layers that pass a mask on: dense, activation, dropout and the noise layers, batchNormalization, layerNormalization, normalization, prelu, rescaling, thresholdedReLU, nested models{merges}", name(i, layer.kind()), name(j, kind))));
                         }
                         None
