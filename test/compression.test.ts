@@ -428,7 +428,7 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
       // A header claiming more than the payload can hold (checksum made valid).
       throwsInvalid(() => c.dec(resign(withRawLen(c.enc, 100_000_000))), new RegExp(`^${n}: .*(claims|does not match|truncated)`));
       throwsInvalid(() => c.dec(c.enc, { maxOutputBytes: 10 }), new RegExp(`^${n}: the header claims \\d+ output bytes, more than maxOutputBytes = 10`));
-      throwsInvalid(() => c.dec(c.enc, { maxOutputBytes: -1 }), new RegExp(`^${n}\\.decode: maxOutputBytes must be an integer`));
+      throwsInvalid(() => c.dec(c.enc, { maxOutputBytes: -1 }), new RegExp(`^${n}\\.decode: maxOutputBytes must be a non-negative integer, or Infinity for no limit, got -1`));
       throwsInvalid(() => c.dec('x' as never), new RegExp(`^${n}\\.decode: bytes must be a Uint8Array`));
     });
   }
@@ -457,6 +457,11 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
       throwsInvalid(() => c.decode(s, { maxOutputBytes: 1 << 20 }), /more than maxOutputBytes = 1048576/);
       expect(c.decode(s, { maxOutputBytes: 20_000_000 }).length).toBe(20_000_000);
     }
+    // Infinity (or any integer past 2^32 − 1) is no limit; other non-integers are refused.
+    const s = rle.encode(zeros);
+    for (const m of [Infinity, 2 ** 40, 2 ** 32 - 1]) expect(rle.decode(s, { maxOutputBytes: m }).length).toBe(20_000_000);
+    for (const m of [NaN, 1.5, -Infinity]) throwsInvalid(() => rle.decode(s, { maxOutputBytes: m }), /^compression\.rle\.decode: maxOutputBytes must be a non-negative integer, or Infinity for no limit/);
+    expect(codecs.wavelet.decode(codecs.wavelet.encode(img), { maxOutputBytes: Infinity }).width).toBe(img.width);
     // An image header claiming 65536 × 65536 pixels: refused by the default cap.
     throwsInvalid(() => codecs.wavelet.decode(resign(withRawLen(codecs.wavelet.encode(img), 0xffff_ffff))), /more than maxOutputBytes = 67108864/);
     // The image decoders' default cap is 2^26 pixels (a flat 16000 × 16000 image codes in 50 kB

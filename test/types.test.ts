@@ -177,7 +177,7 @@ beforeAll(async () => {
   `);
   // Real DOM objects where the API takes them (a browser program: the default lib has the DOM).
   writeFileSync(join(packed.dir, 'dom.ts'), `
-    import { browser, data, loadModel, io } from 'neurite';
+    import { browser, codecs, data, loadModel, io } from 'neurite';
     const canvas = document.createElement('canvas');
     const pixels = [browser.fromPixels(new ImageData(2, 2)), browser.fromPixels(canvas), browser.fromPixels(new OffscreenCanvas(2, 2)),
       browser.fromPixels(await createImageBitmap(new ImageData(2, 2))), browser.fromPixels(document.createElement('img'))];
@@ -187,6 +187,9 @@ beforeAll(async () => {
     io.http('https://example.com/model.json', { fetchFunc: (input, init) => fetch(input, init), requestInit: { cache: 'no-store' } });
     // @ts-expect-error: requestInit is fetch's RequestInit
     await loadModel('https://example.com/model.json', { requestInit: { credentials: 'sometimes' } });
+    // @ts-expect-error: an RGBA ImageData is not a gray image (it failed only at run time)
+    codecs.dct.encode(new ImageData(2, 2));
+    codecs.wavelet.encode({ data: new ImageData(2, 2).data.subarray(0, 4), width: 2, height: 2 });
     console.log(pixels, sets);
   `);
   // A Node program whose lib has no DOM: neurite's API type-checks and \`document\` stays unknown.

@@ -24,8 +24,11 @@ export const DEFAULT_MAX_IMAGE_BYTES = 64 * 1024 * 1024;
 /** Decoder options. */
 export interface DecodeOptions {
   /**
-   * The most bytes the decoder may produce (default 256 MiB). A stream whose header claims
-   * more is refused before anything is allocated (a decompression bomb guard).
+   * The most bytes the decoder may produce (default 256 MiB for the byte codecs, 64 MiB for
+   * the image codecs). A stream whose header claims more is refused before anything is
+   * allocated (a decompression bomb guard). `Infinity` (or any integer above 2^32 − 1) means
+   * no limit: a stream's header holds its decoded length in 32 bits, and WebAssembly memory is
+   * at most 4 GiB, so the cap is then 2^32 − 1, which no stream exceeds.
    */
   maxOutputBytes?: number | undefined;
 }
@@ -67,10 +70,10 @@ export interface ByteDecodeOptions extends DecodeOptions {
 
 function maxOf(op: string, m: unknown, byDefault = DEFAULT_MAX_OUTPUT_BYTES): number {
   if (m === undefined) return byDefault;
-  if (typeof m !== 'number' || !Number.isInteger(m) || m < 0 || m > 0xffff_ffff) {
-    throw new InvalidArgumentError(`${op}: maxOutputBytes must be an integer in [0, 4294967295], got ${describe(m)}`);
+  if (typeof m !== 'number' || !(Number.isInteger(m) || m === Infinity) || m < 0) {
+    throw new InvalidArgumentError(`${op}: maxOutputBytes must be a non-negative integer, or Infinity for no limit, got ${describe(m)}`);
   }
-  return m;
+  return Math.min(m, 0xffff_ffff);
 }
 
 export function maxOutputArg(op: string, options: unknown, byDefault = DEFAULT_MAX_OUTPUT_BYTES): number {

@@ -21,7 +21,8 @@ import { checkKeys } from '../classic/common.js';
 import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions, type Bytes } from './bytes.js';
 
 /**
- * Encodes `bytes`.
+ * Encodes `bytes`. Inputs over 256 MiB encode, but decode only with a larger cap:
+ * `huffman.decode(stream, { maxOutputBytes: Infinity })` (or their length) for a stream you trust.
  * @example
  * const packed = compression.huffman.encode(new TextEncoder().encode('abracadabra'));
  */

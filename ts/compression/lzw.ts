@@ -18,7 +18,10 @@ export interface LzwOptions {
   maxBits?: number | undefined;
 }
 
-/** Encodes `bytes`. */
+/**
+ * Encodes `bytes`. Inputs over 256 MiB encode, but decode only with a larger cap:
+ * `lzw.decode(stream, { maxOutputBytes: Infinity })` (or their length) for a stream you trust.
+ */
 export function encode(bytes: Bytes, options: LzwOptions = {}): Uint8Array {
   const op = 'compression.lzw.encode';
   const o = checkKeys(op, options, ['maxBits']);

@@ -9,7 +9,10 @@
 import { checkArgs } from '../options.js';
 import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions, type Bytes } from './bytes.js';
 
-/** Encodes `bytes`. */
+/**
+ * Encodes `bytes`. Inputs over 256 MiB encode, but decode only with a larger cap:
+ * `rle.decode(stream, { maxOutputBytes: Infinity })` (or their length) for a stream you trust.
+ */
 export function encode(bytes: Bytes): Uint8Array;
 export function encode(bytes: Bytes, options?: unknown): Uint8Array {
   const op = 'compression.rle.encode';

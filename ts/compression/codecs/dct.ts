@@ -12,7 +12,9 @@ import { CODEC, type Bytes } from '../bytes.js';
 import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions, type ImageDecodeOptions } from './image.js';
 
 /**
- * Encodes a grayscale image.
+ * Encodes a grayscale image. Images over 64 MiB of pixels (more than 8192 × 8192) encode, but
+ * decode only with a larger cap: `codecs.dct.decode(stream, { maxOutputBytes: Infinity })` (or
+ * width × height) for a stream you trust.
  * @example
  * const bytes = codecs.dct.encode({ data, width: 64, height: 48 }, { quality: 50 });
  */

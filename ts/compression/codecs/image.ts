@@ -15,11 +15,18 @@ export interface GrayImage {
   height: number;
 }
 
-/** An image as the encoders take it: {@link GrayImage}, with `data` also a `Uint8ClampedArray`. */
+/**
+ * An image as the encoders take it: {@link GrayImage}, with `data` also a `Uint8ClampedArray`.
+ * A canvas `ImageData` (RGBA, 4 bytes per pixel) does not type-check (its `colorSpace`), as it
+ * fails at run time: make one gray byte per pixel first, e.g. JPEG's luma
+ * `Math.round(0.299·R + 0.587·G + 0.114·B)`.
+ */
 export interface GrayImageInput {
   data: Uint8Array | Uint8ClampedArray;
   width: number;
   height: number;
+  /** Never set: keeps an RGBA `ImageData` (which has one) from type-checking as a gray image. */
+  colorSpace?: never;
 }
 
 const SHAPE = '{ data: Uint8Array, width, height } (one byte per pixel)';
