@@ -10,13 +10,20 @@
  * magnitudes, whether the parent coefficient is non-zero). Any width and height.
  * Error bound: RMS error ≤ 1.5·Δ + 0.5. When the coded stream would be longer than the pixels
  * (noise at a high quality), the image is stored as it is (exact, 8 bits per pixel + 16–20
- * bytes). Streams are version 3; version-2 streams (written by earlier builds, step
- * `0.5 · 2^((100 − quality)/12)`) still decode as they did.
+ * bytes). The coarsest low-pass band (the image's local means) has its own step,
+ * `min(Δ, 16·2^levels)`, rounded to the nearest level, so the mean survives every quality (a
+ * small image at a low quality decoded to flat grey 128 before). Streams are version 4;
+ * version-3 streams (that band quantised as the others) and version-2 streams (also the step
+ * `0.5 · 2^((100 − quality)/12)`), written by earlier builds, still decode as they did.
  */
 import { CODEC, type Bytes } from '../bytes.js';
 import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions, type ImageDecodeOptions } from './image.js';
 
-/** Encodes a grayscale image. */
+/**
+ * Encodes a grayscale image. Images over 64 MiB of pixels (more than 8192 × 8192) encode, but
+ * decode only with a larger cap: `codecs.wavelet.decode(stream, { maxOutputBytes: Infinity })`
+ * (or width × height) for a stream you trust.
+ */
 export function encode(image: GrayImageInput, options?: ImageCodecOptions): Uint8Array {
   return encodeImage('codecs.wavelet.encode', CODEC.wavelet, image, options);
 }

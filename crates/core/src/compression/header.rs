@@ -7,7 +7,8 @@
 //! 5       1     parameter (LZW: maximum code width; image codecs: quality; else 0),
 //!               bit 7 ([`STORED`]) set in a stored stream
 //! 6       4     decoded length in bytes, u32 little-endian (image codecs: width × height)
-//! 10      4     Adler-32 of bytes 0..10 followed by the payload, u32 little-endian
+//! 10      4     Adler-32 of bytes 0..10 followed by the payload, u32 little-endian: the
+//!               stream as written, not the decoded bytes (zlib's covers those)
 //! 14      …     payload
 //! ```
 //!
@@ -20,8 +21,8 @@
 //! "unsupported version 2" instead of misreading it. Version-2 decoders read both. A stored
 //! payload must be exactly the decoded length ([`decode_stored`]). RLE has no stored mode and
 //! accepts only version 1. The image codecs store too: a stored DCT stream is version 2 (coded
-//! ones stay version 1); wavelet streams are version 3, stored or coded (version 2, the older
-//! quantiser scale, still decodes).
+//! ones stay version 1); wavelet streams are version 4, stored or coded (versions 3, the LL band
+//! quantised as the others, and 2, the older quantiser scale, still decode).
 //!
 //! The checksum makes a flipped bit anywhere a clear "checksum mismatch" instead of silently
 //! different output. Adler-32 catches every single-bit error but not every pattern of two or

@@ -20,15 +20,23 @@
 //! than k" bits (k < 15) with adaptive contexts per class, neighbourhood and k, and an
 //! Exp-Golomb escape beyond.
 //!
-//! Stream (after the [`header`](super::super::header), magic `NRWV`, version 3, parameter = quality,
+//! The coarsest low-pass band (LL) is quantised apart (version 4): step
+//! `Δ_LL = min(Δ, LL_STEP · 2^levels)` ([`ll_step`]), rounded to the nearest multiple and
+//! reconstructed at `q·Δ_LL`, so the image's mean survives every quality: with one step for
+//! every band, the few LL coefficients of a small image (2^levels times its mean offset from
+//! 128) fell into the dead zone at low qualities and the image decoded to flat mid-grey (a
+//! 64×64 black image at quality 1 came back as 128 everywhere). JPEG keeps its DC the same way.
+//!
+//! Stream (after the [`header`](super::super::header), magic `NRWV`, version 4, parameter = quality,
 //! decoded length = width × height): varint width, varint height, one byte of levels, the
 //! range-coded data. When that would be longer than the pixels themselves (noise at a high
 //! quality), the stream is stored instead: parameter `quality | 0x80`, varint width, varint
 //! height, the pixels (exact).
 //!
-//! Versions: 3 (the quality → step mapping above, and stored streams) is written; 2 (step
-//! `0.5 · 2^((100 − quality)/12)`, no stored mode) is still read, with its own step, so every
-//! stream written before decodes as it did. Version 1 is refused.
+//! Versions: 4 (the LL quantiser above) is written; 3 (the LL band quantised as the others,
+//! with the dead zone) and 2 (that, and the step `0.5 · 2^((100 − quality)/12)`, no stored
+//! mode) are still read, each with its own rules, so every stream written before decodes as it
+//! did. Version 1 is refused.
 
 use super::super::header;
 use super::super::range_coder::{self, Decoder, Encoder, Prob};
@@ -37,11 +45,14 @@ use crate::compression::dwt::{self, Wavelet};
 use crate::{Error, Result};
 
 const MAGIC: &[u8; 4] = b"NRWV";
-/// Version 3: the libjpeg-like quality → step mapping ([`step`]) and stored streams.
+/// Version 4: the LL band's own quantiser ([`ll_step`]). Version 3: the libjpeg-like quality →
+/// step mapping ([`step`]) and stored streams, the LL band quantised with the dead zone.
 /// Version 2 (15-bit count-adaptive contexts ([`Prob`]) and reconstruction at `|q| + 0.35`,
 /// as version 3; the step [`step_v2`]) is read too. Version-1 streams (11-bit contexts,
 /// `|q| + 0.4`) are refused, not misread.
-const VERSION: u8 = 3;
+const VERSION: u8 = 4;
+/// Version 3: as 4 but the LL band quantised as the detail bands.
+const V3: u8 = 3;
 /// The oldest version the decoder reads.
 const OLDEST: u8 = 2;
 /// The step at quality 50 above the floor (`step(50) = 0.5 + STEP_50`): the DCT codec's PSNR at
@@ -56,6 +67,17 @@ const ESC_BITS: usize = 24;
 const ROUND: f32 = 0.1;
 /// Reconstruction point inside a bin (0.5 would be its middle; coefficients are denser near 0).
 const RECON: f32 = 0.35;
+/// The LL band's step in pixel units: [`ll_step`] is at most this times `2^levels` (an LL
+/// coefficient is about `2^levels` times the mean of the pixels under it), so the mean of
+/// each LL block is kept to within half of it.
+pub const LL_STEP: f32 = 16.0;
+
+/// The LL band's quantiser step at detail step `d` with `levels` levels (version 4):
+/// `min(d, LL_STEP · 2^levels)`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn ll_step(d: f32, levels: usize) -> f32 {
+    d.min(LL_STEP * (1u32 << levels) as f32)
+}
 
 /// The quantisation step for `quality` (1..=100): `0.5 + STEP_50 · s(quality)`, `s` libjpeg's
 /// scaling of its tables (`50/q` below 50, `2 − q/50` from 50 on, as a real number), so the step
@@ -248,6 +270,16 @@ fn encode_coded(data: &[u8], width: usize, height: usize, quality: u32, version:
     for (q, &c) in q.iter_mut().zip(&plane) {
         *q = (c.abs() / d + ROUND).floor().min(1e9) as i32 * if c < 0.0 { -1 } else { 1 };
     }
+    if version >= VERSION {
+        let ll = &bands(width, height, levels)[0];
+        let dl = ll_step(d, levels);
+        for y in 0..ll.h {
+            for x in 0..ll.w {
+                let i = y * width + x;
+                q[i] = (plane[i] / dl).round().clamp(-1e9, 1e9) as i32;
+            }
+        }
+    }
     prune_isolated(&mut q, &plane, d, width, height, levels);
     let mut m = Model::new();
     let mut e = Encoder::new(out);
@@ -303,22 +335,24 @@ pub fn decode(stream: &[u8], max_output: usize) -> Result<Image> {
 pub fn decode_version(version: u8, n: usize, param: u8, p: &[u8]) -> Result<Image> {
     let quality = u32::from(param & !STORED);
     match (version, param & STORED != 0) {
-        (VERSION, true) => decode_stored(OP, n, quality, p),
-        (VERSION, false) => decode_coded(n, quality, step(quality), p),
-        (OLDEST, false) => decode_coded(n, quality, step_v2(quality), p),
-        _ => Err(Error::invalid(OP, format!("version {version} with parameter byte {param}: only version {VERSION} streams are stored (parameter 128 + quality)"))),
+        (VERSION | V3, true) => decode_stored(OP, n, quality, p),
+        (VERSION, false) => decode_coded(n, quality, step(quality), true, p),
+        (V3, false) => decode_coded(n, quality, step(quality), false, p),
+        (OLDEST, false) => decode_coded(n, quality, step_v2(quality), false, p),
+        _ => Err(Error::invalid(OP, format!("version {version} with parameter byte {param}: only version {V3} and {VERSION} streams are stored (parameter 128 + quality)"))),
     }
 }
 
-/// Decodes a coded version-3 payload (exposed for fuzzing below the checksum).
+/// Decodes a coded version-4 payload (exposed for fuzzing below the checksum).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode_payload(n: usize, quality: u32, p: &[u8]) -> Result<Image> {
-    decode_coded(n, quality, step(quality), p)
+    decode_coded(n, quality, step(quality), true, p)
 }
 
-/// Decodes a coded payload quantised with step `d`.
+/// Decodes a coded payload quantised with step `d` (and the LL band with [`ll_step`] when
+/// `ll_apart`, version 4).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-fn decode_coded(n: usize, quality: u32, d: f32, p: &[u8]) -> Result<Image> {
+fn decode_coded(n: usize, quality: u32, d: f32, ll_apart: bool, p: &[u8]) -> Result<Image> {
     let (width, height, pos) = open_payload(OP, n, quality, p)?;
     if n == 0 {
         return Ok(Image { width, height, data: Vec::new() });
@@ -377,6 +411,15 @@ fn decode_coded(n: usize, quality: u32, d: f32, p: &[u8]) -> Result<Image> {
     let mut plane = header::alloc_filled(OP, n, 0f32)?;
     for (p, &v) in plane.iter_mut().zip(&q) {
         *p = if v == 0 { 0.0 } else { (v.signum() as f32) * (v.unsigned_abs() as f32 + RECON) * d };
+    }
+    if ll_apart {
+        let ll = &bands(width, height, levels)[0];
+        let dl = ll_step(d, levels);
+        for y in 0..ll.h {
+            for x in 0..ll.w {
+                plane[y * width + x] = q[y * width + x] as f32 * dl;
+            }
+        }
     }
     drop(q);
     dwt::plane(Wavelet::Cdf97, &mut plane, height, width, levels, true);
@@ -552,7 +595,7 @@ mod tests {
         let mut v1 = enc.clone();
         v1[4] = 1;
         header::seal(&mut v1);
-        assert!(decode(&v1, usize::MAX).unwrap_err().to_string().contains("unsupported version 1 (this decoder reads versions 2 to 3)"));
+        assert!(decode(&v1, usize::MAX).unwrap_err().to_string().contains("unsupported version 1 (this decoder reads versions 2 to 4)"));
         for k in 0..2000 {
             let mut m = p.to_vec();
             let i = 3 + (k * 7919) % (m.len() - 3);
@@ -628,6 +671,80 @@ mod tests {
         }
     }
 
+    /// The tester's cases: small images at low qualities decoded to flat mid-grey (the LL band
+    /// in the dead zone). Version 4 keeps each LL block's mean within `LL_STEP / 2` plus the
+    /// filter's ringing; version 3 (the same stream but the LL band quantised as the others)
+    /// gave 128.
+    #[test]
+    fn small_images_keep_their_mean_at_low_quality() {
+        let mean = |v: &[u8]| v.iter().map(|&x| f64::from(x)).sum::<f64>() / v.len() as f64;
+        for (w, h, value, q) in [(64, 64, 0u8, 1u32), (16, 16, 20, 5), (28, 28, 20, 5), (32, 24, 235, 1), (7, 5, 3, 1), (1, 1, 0, 1)] {
+            let img = vec![value; w * h];
+            let d = decode(&encode(&img, w, h, q).unwrap(), usize::MAX).unwrap().data;
+            let worst = d.iter().map(|&v| (i32::from(v) - i32::from(value)).abs()).max().unwrap();
+            assert!(worst <= 8, "{w}x{h} flat {value} q{q}: a pixel off by {worst}");
+            if w * h > 1 {
+                let old = decode(&encode_coded(&img, w, h, q, V3, step(q)).unwrap(), usize::MAX).unwrap().data;
+                assert!((mean(&old) - f64::from(value)).abs() > 20.0, "{w}x{h} flat {value} q{q}: version 3 kept the mean ({})", mean(&old));
+            }
+        }
+        // 32×24 thumbnails of the photographs (box-filtered) at qualities 1–3: the mean within 4,
+        // and a PSNR above the flat mean's.
+        for name in ["camera", "coins"] {
+            let (img, w, h) = pgm(name);
+            let (tw, th) = (32, 24);
+            let thumb: Vec<u8> = (0..th)
+                .flat_map(|y| {
+                    let img = &img;
+                    (0..tw).map(move |x| {
+                        let (x0, x1, y0, y1) = (x * w / tw, (x + 1) * w / tw, y * h / th, (y + 1) * h / th);
+                        let mut s = 0u32;
+                        for yy in y0..y1 {
+                            for xx in x0..x1 {
+                                s += u32::from(img[yy * w + xx]);
+                            }
+                        }
+                        (s as f64 / ((x1 - x0) * (y1 - y0)) as f64).round() as u8
+                    })
+                })
+                .collect();
+            let m = mean(&thumb);
+            let flat = vec![m.round() as u8; tw * th];
+            for q in 1..=3 {
+                let e = encode(&thumb, tw, th, q).unwrap();
+                let d = decode(&e, usize::MAX).unwrap().data;
+                println!("{name} 32x24 q{q}: {} bytes, mean {:.1} (image {m:.1}), {:.2} dB (flat mean {:.2} dB)", e.len(), mean(&d), psnr(&thumb, &d), psnr(&thumb, &flat));
+                assert!((mean(&d) - m).abs() <= 4.0, "{name} q{q}: mean {} vs {m}", mean(&d));
+                assert!(psnr(&thumb, &d) > psnr(&thumb, &flat), "{name} q{q}");
+            }
+        }
+    }
+
+    /// Version-3 streams (the LL band quantised with the dead zone) decode as they did.
+    #[test]
+    fn version_3_streams_decode_with_their_ll_quantiser() {
+        for (w, h) in [(61, 47), (28, 28), (7, 5)] {
+            let img = photo(w, h);
+            for q in [1, 5, 30, 90] {
+                let v3 = encode_coded(&img, w, h, q, V3, step(q)).unwrap();
+                assert_eq!(v3[4], 3);
+                let dec = decode(&v3, usize::MAX).unwrap();
+                let old = decode_coded(w * h, q, step(q), false, &v3[header::HEADER_BYTES..]).unwrap();
+                assert_eq!(dec.data, old.data, "{w}x{h} q{q}");
+                assert!(rmse(&img, &dec.data) <= 1.5 * f64::from(step(q)) + 0.5);
+                let v4 = encode(&img, w, h, q).unwrap();
+                assert_eq!(v4[4], VERSION);
+            }
+        }
+        // A stored version-3 stream (parameter 128 + quality) still decodes.
+        let img = noise(40 * 30);
+        let mut s = encode(&img, 40, 30, 100).unwrap();
+        assert_eq!(s[5], 100 | STORED);
+        s[4] = 3;
+        header::seal(&mut s);
+        assert_eq!(decode(&s, usize::MAX).unwrap().data, img);
+    }
+
     /// Version-2 streams (the step 0.5·2^((100 − q)/12)) still decode, with their own step.
     #[test]
     fn version_2_streams_decode_with_their_step() {
@@ -683,7 +800,7 @@ mod tests {
         assert!(err(decode_version(3, w * h + 1, 100 | STORED, p)).contains("does not match"));
         assert!(err(decode_version(3, w * h, STORED, p)).contains("quality 0"));
         // Version 2 had no stored mode; a stored payload read as coded is refused or garbage, never a panic.
-        assert!(err(decode_version(2, w * h, 100 | STORED, p)).contains("only version 3 streams are stored"));
+        assert!(err(decode_version(2, w * h, 100 | STORED, p)).contains("only version 3 and 4 streams are stored"));
         let _ = decode_version(3, w * h, 100, p);
         // Through the header: a bit flip fails the checksum, a resealed truncation the size check.
         let mut t = e[..e.len() - 5].to_vec();
