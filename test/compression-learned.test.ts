@@ -312,6 +312,86 @@ describe('codecs.learned: a stream decodes only with the model it was encoded wi
     fewer.dispose();
   });
 
+  it('toJSON() describes the ranges and tables: another process rebuilds the codec from the saved model and it, without the training data, and decodes bit for bit', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { execFileSync } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'nr-learned-'));
+    try {
+      const ae = await train(16, 3, 1);
+      const a = codecs.learned.fromAutoencoder(ae, { imageShape: [28, 28], bits: 5, range: 'data', data: xTrain });
+      const description = a.toJSON();
+      expect([description.format, description.version, description.bits, description.codeSize, description.ranges.length, description.frequencies.length]).toEqual(['neurite-learned-codec', 1, 5, 16, 32, 16 * 32]);
+      expect(Array.from(a.ranges)).toEqual(description.ranges);
+      // In this process: a codec from the description gives the same streams and images.
+      const b = codecs.learned.fromAutoencoder(ae, { description: JSON.parse(JSON.stringify(a)) as nr.codecs.LearnedCodecDescription });
+      const streams = digits.slice(0, 20).map((d) => a.encode(d));
+      streams.forEach((st, i) => expect(Buffer.compare(b.encode(digits[i]), st)).toBe(0));
+      const images = streams.map((st) => Buffer.from(a.decode(st).data).toString('hex'));
+      expect(streams.map((st) => Buffer.from(b.decode(st).data).toString('hex'))).toEqual(images);
+      // A codec built from other training data (the tester's case) cannot decode them.
+      const fewer = nr.slice(xTrain, [0, 0], [1000, 784]);
+      const other = codecs.learned.fromAutoencoder(ae, { imageShape: [28, 28], bits: 5, range: 'data', data: fewer });
+      throwsInvalid(() => other.decode(streams[0]), /CRC-32 mismatch/);
+      // Another process (the built package, one thread): the saved model and the description only.
+      await ae.save(`file://${dir}/model`);
+      writeFileSync(join(dir, 'codec.json'), JSON.stringify(a));
+      writeFileSync(join(dir, 'streams.json'), JSON.stringify(streams.map((st) => Buffer.from(st).toString('base64'))));
+      const dist = new URL('../dist/index.js', import.meta.url).href;
+      const script = `
+        import { readFileSync } from 'node:fs';
+        const nr = await import(${JSON.stringify(dist)});
+        await nr.init({ threads: 1 });
+        const ae = await nr.loadModel(${JSON.stringify(`file://${dir}/model/model.json`)});
+        const codec = nr.codecs.learned.fromAutoencoder(ae, { description: JSON.parse(readFileSync(${JSON.stringify(join(dir, 'codec.json'))}, 'utf8')) });
+        const streams = JSON.parse(readFileSync(${JSON.stringify(join(dir, 'streams.json'))}, 'utf8'));
+        process.stdout.write(JSON.stringify(streams.map((s) => Buffer.from(codec.decode(Buffer.from(s, 'base64')).data).toString('hex'))));`;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+      expect(JSON.parse(out)).toEqual(images);
+      for (const c of [a, b, other]) c.dispose();
+      fewer.dispose();
+      ae.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('a damaged or mismatched description is refused with an error naming the field', () => {
+    const a = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits: 4, range: 'data', data: xTrain });
+    const d = a.toJSON();
+    const load = (desc: unknown, extra: Record<string, unknown> = {}) => () => codecs.learned.fromAutoencoder(ae16, { description: desc, ...extra } as never);
+    const edit = (f: (c: Record<string, unknown>) => void) => {
+      const c = JSON.parse(JSON.stringify(d)) as Record<string, unknown>;
+      f(c);
+      return c;
+    };
+    throwsInvalid(load(edit((c) => ((c.frequencies as number[])[5] += 1))), /description\.check 0x[0-9a-f]{8} does not match its contents \(their CRC-32 is 0x[0-9a-f]{8}\): the description is damaged or was edited/);
+    throwsInvalid(load(edit((c) => ((c.ranges as number[])[3] += 1e-9))), /description\.check .* does not match/);
+    throwsInvalid(load(edit((c) => (c.version = 2))), /description\.version 2 is not supported \(this library reads version 1\)/);
+    throwsInvalid(load(edit((c) => (c.format = 'x'))), /description\.format must be 'neurite-learned-codec', got "x"/);
+    throwsInvalid(load(edit((c) => delete c.frequencies)), /description\.frequencies must be an array of codeSize·2\^bits = 16·16 = 256 integers/);
+    throwsInvalid(load(edit((c) => (c.frequencies as number[]).pop())), /description\.frequencies must be an array of .* 256 integers, got 255/);
+    throwsInvalid(load(edit((c) => ((c.frequencies as number[])[7] = 0))), /description\.frequencies\[7\] must be an integer in \[1, 65536\], got 0/);
+    throwsInvalid(load(edit((c) => ((c.frequencies as number[])[0] = 60000))), /description\.frequencies of unit 0 \(entries 0\.\.15\) sum to \d+, more than 65536/);
+    throwsInvalid(load(edit((c) => ((c.ranges as number[])[2] = NaN))), /description\.ranges\[2\] must be a finite number/);
+    throwsInvalid(load(edit((c) => ((c.ranges as number[])[0] = 1e9))), /description\.ranges of unit 0: lo 1000000000 > hi/);
+    throwsInvalid(load(edit((c) => (c.bits = 9))), /description\.bits must be an integer in \[1, 8\], got 9/);
+    throwsInvalid(load(edit((c) => (c.extra = 1))), /description: unknown field 'extra' \(known: format, version, imageShape/);
+    throwsInvalid(load('{"format":1}'), /description is a string; pass the object: JSON\.parse\(text\)/);
+    throwsInvalid(load([1]), /description must be the object codec\.toJSON\(\) returned \(or its JSON\.parse'd text\), got an array/);
+    throwsInvalid(load(d, { range: 'data', data: xTrain }), /pass either description \(a saved codec\) or range \(to build one\), not both/);
+    throwsInvalid(load(d, { bits: 5 }), /bits 5 differs from description\.bits 4/);
+    throwsInvalid(load(d, { imageShape: [28, 27] }), /imageShape \[28,27\] differs from description\.imageShape \[28,28\]/);
+    // Another model's description: its code size differs.
+    throwsInvalid(() => codecs.learned.fromAutoencoder(ae8, { description: d }), /description\.codeSize is 16 but this autoencoder's encoder gives 8 code units per image \(a description of another model\?\)/);
+    // The description as it was loads, and the other side gives the same streams.
+    const b = load(d)();
+    expect(Buffer.compare(b.encode(digits[1]), a.encode(digits[1]))).toBe(0);
+    b.dispose();
+    a.dispose();
+  });
+
   it('refuses bytes and images whose buffer was transferred (detached)', () => {
     const codec = codecs.learned.fromAutoencoder(ae8, { imageShape: [28, 28], bits: 3 });
     const gone = detached(Uint8Array, 784);

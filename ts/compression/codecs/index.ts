@@ -6,5 +6,5 @@
 export * as dct from './dct.js';
 export * as wavelet from './wavelet.js';
 export * as learned from './learned.js';
-export type { LearnedCodec, LearnedCodecOptions } from './learned.js';
+export type { LearnedCodec, LearnedCodecDescription, LearnedCodecOptions, LearnedCodecRestoreOptions } from './learned.js';
 export { bitsPerPixel, type GrayImage, type GrayImageInput, type ImageCodecOptions, type ImageDecodeOptions } from './image.js';

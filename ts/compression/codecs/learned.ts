@@ -37,6 +37,7 @@
 import { DisposedError, InvalidArgumentError } from '../../errors.js';
 import { describe, f32String, makeTensor, show } from '../../ops/convert.js';
 import { checkKeys } from '../../classic/common.js';
+import { unknownOption } from '../../options.js';
 import { Tensor } from '../../tensor.js';
 import { Layer } from '../../layers/layer.js';
 import { Sequential } from '../../models/sequential.js';
@@ -69,6 +70,56 @@ export interface LearnedCodecOptions {
    * 16 bytes of symbols and 1 byte, 30 in all).
    */
   data?: Tensor | undefined;
+}
+
+/**
+ * Options of {@link create} and {@link fromAutoencoder} that rebuild a codec from a
+ * description ({@link LearnedCodec.toJSON}) instead of training data: the other side of a
+ * stream (another process, a browser) needs the model and this description, not the training
+ * set. `imageShape` and `bits` may be given too; they must then match the description's.
+ */
+export interface LearnedCodecRestoreOptions {
+  /** What {@link LearnedCodec.toJSON} returned (or its `JSON.parse`d text). */
+  description: LearnedCodecDescription;
+  /** Must equal `description.imageShape` if given. */
+  imageShape?: [number, number] | undefined;
+  /** Must equal `description.bits` if given. */
+  bits?: number | undefined;
+}
+
+/**
+ * What a learned codec holds besides the autoencoder's weights: the quantisation ranges and
+ * the probability tables, from {@link LearnedCodec.toJSON} (plain JSON: save it with the model,
+ * e.g. next to `model.json`). A codec rebuilt from the same model and this description
+ * (`fromAutoencoder(ae, { description })`) encodes and decodes bit for bit as the original.
+ * Checked on load: every field's type and size, and `check`, a CRC-32 of the contents, so a
+ * damaged or edited description is refused with an error naming the field rather than giving
+ * a codec whose streams fail their CRC.
+ */
+export interface LearnedCodecDescription {
+  /** Always `'neurite-learned-codec'`. */
+  format: 'neurite-learned-codec';
+  /** Layout version of this object: 1. */
+  version: 1;
+  /** `[height, width]`. */
+  imageShape: [number, number];
+  /** Bits per code unit (1..8). */
+  bits: number;
+  /** Code units per image (the encoder's output size, checked against the model). */
+  codeSize: number;
+  /** Each unit's quantisation range, `[lo₀, hi₀, lo₁, hi₁, …]` (`2·codeSize` numbers, lo ≤ hi). */
+  ranges: number[];
+  /**
+   * Each unit's symbol frequencies, `2^bits` integers per unit (unit-major, `codeSize·2^bits`
+   * in all), each ≥ 1, summing to at most 65536 per unit: symbol `s` of unit `j` has
+   * probability `frequencies[j·2^bits + s] / Σ_s frequencies[j·2^bits + s]`.
+   */
+  frequencies: number[];
+  /**
+   * The CRC-32 of the fields above as bytes: `[height, width, bits, codeSize]` as uint32, the
+   * ranges as float64 and the frequencies as uint32, all little-endian.
+   */
+  check: number;
 }
 
 /** A learned codec: see {@link create}. */
@@ -108,7 +159,17 @@ export interface LearnedCodec {
   readonly imageShape: [number, number];
   /** Each unit's quantisation range, `[lo₀, hi₀, lo₁, hi₁, …]`. */
   readonly ranges: Float64Array;
+  /**
+   * The ranges and probability tables as plain JSON (see {@link LearnedCodecDescription}):
+   * with the model's weights, everything the other side needs to rebuild this codec exactly,
+   * `codecs.learned.fromAutoencoder(loadedModel, { description })`. `JSON.stringify(codec)`
+   * gives it as text.
+   */
+  toJSON(): LearnedCodecDescription;
 }
+
+const FORMAT = 'neurite-learned-codec';
+const DESCRIPTION_VERSION = 1;
 
 const MAGIC0 = 0x4e; // 'N'
 const MAGIC1 = 0x4c; // 'L'
@@ -131,10 +192,12 @@ const MAX_OVERREAD_BITS = 96;
  * const codec = codecs.learned.create({ encoder, decoder, imageShape: [28, 28], bits: 4, data: xTrain });
  * const bytes = codec.encode({ data: digit, width: 28, height: 28 });
  * const back = codec.decode(bytes); // { data, width: 28, height: 28 }
+ * // the other side: the same weights, and codec.toJSON() instead of the training data
+ * const twin = codecs.learned.create({ encoder, decoder, description: codec.toJSON() });
  */
-export function create(args: { encoder: Sequential | Layer; decoder: Sequential | Layer } & LearnedCodecOptions): LearnedCodec {
+export function create(args: { encoder: Sequential | Layer; decoder: Sequential | Layer } & (LearnedCodecOptions | LearnedCodecRestoreOptions)): LearnedCodec {
   const op = 'codecs.learned.create';
-  const o = checkKeys(op, args, ['encoder', 'decoder', 'imageShape', 'bits', 'range', 'data'], true);
+  const o = checkKeys(op, args, ['encoder', 'decoder', 'imageShape', 'bits', 'range', 'data', 'description'], true);
   for (const part of ['encoder', 'decoder'] as const) {
     const v = o[part];
     if (!(v instanceof Sequential) && !(v instanceof Layer)) throw new InvalidArgumentError(`${op}: ${part} must be a sequential model or a layer, got ${describe(v)}`);
@@ -154,11 +217,14 @@ export function create(args: { encoder: Sequential | Layer; decoder: Sequential 
  *
  * @example
  * const codec = codecs.learned.fromAutoencoder(ae, { imageShape: [28, 28], bits: 5, data: xTrain });
+ * fs.writeFileSync('codec.json', JSON.stringify(codec)); // saved with the model (ae.save)
+ * // elsewhere: the saved model and the description, no training data
+ * const same = codecs.learned.fromAutoencoder(await loadModel(url), { description: JSON.parse(text) });
  */
-export function fromAutoencoder(ae: Autoencoder, opts: LearnedCodecOptions): LearnedCodec {
+export function fromAutoencoder(ae: Autoencoder, opts: LearnedCodecOptions | LearnedCodecRestoreOptions): LearnedCodec {
   const op = 'codecs.learned.fromAutoencoder';
   if (!(ae instanceof Autoencoder)) throw new InvalidArgumentError(`${op}: ae must be an Autoencoder, got ${describe(ae)}`);
-  return new Codec(op, ae, false, options(op, checkKeys(op, opts, ['imageShape', 'bits', 'range', 'data'], true)));
+  return new Codec(op, ae, false, options(op, checkKeys(op, opts, ['imageShape', 'bits', 'range', 'data', 'description'], true)));
 }
 
 interface Opts {
@@ -169,9 +235,75 @@ interface Opts {
   /** Whether `range` is the default `[0, 1]` (not given). */
   defaultRange: boolean;
   data: Tensor | undefined;
+  /** The ranges and frequencies of a description (then `range` and `data` are unused). */
+  described?: { codeSize: number; ranges: Float64Array; frequencies: Uint32Array } | undefined;
+}
+
+/** The bytes {@link LearnedCodecDescription.check} is the CRC-32 of. */
+function descriptionCrc(h: number, w: number, bits: number, codeSize: number, ranges: Float64Array, frequencies: Uint32Array): number {
+  return crc32([bytesOf(Uint32Array.of(h, w, bits, codeSize)), bytesOf(ranges), bytesOf(frequencies)]);
+}
+
+/** Validates a {@link LearnedCodecDescription}; every error names the field. */
+function readDescription(op: string, d: unknown): NonNullable<Opts['described']> & { h: number; w: number; bits: number } {
+  const bad = (what: string): never => {
+    throw new InvalidArgumentError(`${op}: ${what}`);
+  };
+  if (typeof d === 'string') bad(`description is a string; pass the object: JSON.parse(text) of what JSON.stringify(codec) wrote`);
+  if (d === null || typeof d !== 'object' || Array.isArray(d)) bad(`description must be the object codec.toJSON() returned (or its JSON.parse'd text), got ${describe(d)}`);
+  const fields = ['format', 'version', 'imageShape', 'bits', 'codeSize', 'ranges', 'frequencies', 'check'];
+  for (const key of Object.keys(d as object)) if (!fields.includes(key)) throw unknownOption(`${op}: description`, key, fields, 'field');
+  const o = d as Record<string, unknown>;
+  if (o.format !== FORMAT) bad(`description.format must be '${FORMAT}', got ${show(o.format)}: not a learned codec's description`);
+  if (o.version !== DESCRIPTION_VERSION) bad(`description.version ${show(o.version)} is not supported (this library reads version ${DESCRIPTION_VERSION})`);
+  const s = o.imageShape;
+  if (!Array.isArray(s) || s.length !== 2 || !s.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535)) bad(`description.imageShape must be [height, width] with integers in [1, 65535], got ${describe(s)}`);
+  const bits = o.bits;
+  if (typeof bits !== 'number' || !Number.isInteger(bits) || bits < 1 || bits > 8) bad(`description.bits must be an integer in [1, 8], got ${describe(bits)}`);
+  const k = o.codeSize;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > 65535) bad(`description.codeSize must be an integer in [1, 65535], got ${describe(k)}`);
+  const codeSize = k as number;
+  const L = 1 << (bits as number);
+  const r = o.ranges;
+  if (!Array.isArray(r) || r.length !== 2 * codeSize) bad(`description.ranges must be an array of 2·codeSize = ${2 * codeSize} numbers, got ${Array.isArray(r) ? `${r.length}` : describe(r)}`);
+  const ranges = new Float64Array(2 * codeSize);
+  for (let i = 0; i < ranges.length; i++) {
+    const v = (r as unknown[])[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) bad(`description.ranges[${i}] must be a finite number, got ${describe(v)}`);
+    ranges[i] = v as number;
+    if (i % 2 === 1 && !(ranges[i - 1] <= ranges[i])) bad(`description.ranges of unit ${(i - 1) / 2}: lo ${ranges[i - 1]} > hi ${ranges[i]}`);
+  }
+  const f = o.frequencies;
+  if (!Array.isArray(f) || f.length !== codeSize * L) bad(`description.frequencies must be an array of codeSize·2^bits = ${codeSize}·${L} = ${codeSize * L} integers, got ${Array.isArray(f) ? `${f.length}` : describe(f)}`);
+  const frequencies = new Uint32Array(codeSize * L);
+  for (let j = 0; j < codeSize; j++) {
+    let sum = 0;
+    for (let t = 0; t < L; t++) {
+      const i = j * L + t;
+      const v = (f as unknown[])[i];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > FREQ_TOTAL) bad(`description.frequencies[${i}] must be an integer in [1, ${FREQ_TOTAL}], got ${describe(v)}`);
+      frequencies[i] = v as number;
+      sum += v as number;
+    }
+    if (sum > FREQ_TOTAL) bad(`description.frequencies of unit ${j} (entries ${j * L}..${j * L + L - 1}) sum to ${sum}, more than ${FREQ_TOTAL}`);
+  }
+  const [h, w] = s as [number, number];
+  const want = descriptionCrc(h, w, bits as number, codeSize, ranges, frequencies);
+  if (o.check !== want) bad(`description.check ${typeof o.check === 'number' ? `0x${(o.check >>> 0).toString(16).padStart(8, '0')}` : describe(o.check)} does not match its contents (their CRC-32 is 0x${want.toString(16).padStart(8, '0')}): the description is damaged or was edited`);
+  return { h, w, bits: bits as number, codeSize, ranges, frequencies };
 }
 
 function options(op: string, o: Record<string, unknown>): Opts {
+  if (o.description !== undefined) {
+    for (const key of ['range', 'data'] as const) {
+      if (o[key] !== undefined) throw new InvalidArgumentError(`${op}: pass either description (a saved codec) or ${key} (to build one), not both`);
+    }
+    const d = readDescription(op, o.description);
+    const s = o.imageShape;
+    if (s !== undefined && !(Array.isArray(s) && s.length === 2 && s[0] === d.h && s[1] === d.w)) throw new InvalidArgumentError(`${op}: imageShape ${show(s)} differs from description.imageShape [${d.h},${d.w}]`);
+    if (o.bits !== undefined && o.bits !== d.bits) throw new InvalidArgumentError(`${op}: bits ${show(o.bits)} differs from description.bits ${d.bits}`);
+    return { h: d.h, w: d.w, bits: d.bits, range: [0, 1], defaultRange: false, data: undefined, described: d };
+  }
   const s = o.imageShape;
   if (!Array.isArray(s) || s.length !== 2 || !s.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1 && d <= 65535)) {
     throw new InvalidArgumentError(`${op}: imageShape must be [height, width] with integers in [1, 65535], got ${describe(s)}`);
@@ -254,6 +386,8 @@ class Codec implements LearnedCodec {
     if (back.values.length !== px) throw new InvalidArgumentError(`${op}: the decoder gives ${back.values.length} values per image but imageShape [${o.h},${o.w}] has ${px} pixels`);
 
     const L = 1 << o.bits;
+    const described = o.described;
+    if (described && described.codeSize !== codeSize) throw new InvalidArgumentError(`${op}: description.codeSize is ${described.codeSize} but this autoencoder's encoder gives ${codeSize} code units per image (a description of another model?)`);
     let codes: Float32Array | null = null;
     let n = 0;
     if (o.data) {
@@ -265,8 +399,8 @@ class Codec implements LearnedCodec {
       codes = this.#run(op, 'encode', pixels, n, this.#inShape).values;
       for (let i = 0; i < codes.length; i++) if (!Number.isFinite(codes[i])) throw new InvalidArgumentError(`${op}: the encoder gave a non-finite code value (${codes[i]}) for data image ${Math.floor(i / codeSize)}`);
     }
-    this.ranges = new Float64Array(2 * codeSize);
-    for (let j = 0; j < codeSize; j++) {
+    this.ranges = described ? described.ranges.slice() : new Float64Array(2 * codeSize);
+    for (let j = 0; j < codeSize && !described; j++) {
       let lo: number, hi: number;
       if (o.range === 'data') {
         lo = Infinity;
@@ -298,9 +432,13 @@ class Codec implements LearnedCodec {
     this.#cum = new Uint32Array(codeSize * (L + 1));
     const counts = new Float64Array(L);
     for (let j = 0; j < codeSize; j++) {
+      const base = j * (L + 1);
+      if (described) {
+        for (let s = 0; s < L; s++) this.#cum[base + s + 1] = this.#cum[base + s] + described.frequencies[j * L + s];
+        continue;
+      }
       counts.fill(0);
       for (let i = 0; i < n; i++) counts[this.#quantize(j, codes![i * codeSize + j])]++;
-      const base = j * (L + 1);
       for (let s = 0; s < L; s++) this.#cum[base + s + 1] = this.#cum[base + s] + 1 + (n ? Math.floor((counts[s] * (FREQ_TOTAL - L)) / n) : 0);
     }
     this.#tables = le32(crc32([bytesOf(this.#cum)]));
@@ -403,6 +541,24 @@ class Codec implements LearnedCodec {
 
   #live(op: string): void {
     if (this.#disposed) throw new DisposedError(`${op}: the codec is disposed`);
+  }
+
+  toJSON(): LearnedCodecDescription {
+    this.#live('codecs.learned.toJSON');
+    const L = 1 << this.bits;
+    const frequencies = new Uint32Array(this.codeSize * L);
+    for (let j = 0; j < this.codeSize; j++) for (let s = 0; s < L; s++) frequencies[j * L + s] = this.#cum[j * (L + 1) + s + 1] - this.#cum[j * (L + 1) + s];
+    const [h, w] = this.imageShape;
+    return {
+      format: FORMAT,
+      version: DESCRIPTION_VERSION,
+      imageShape: [h, w],
+      bits: this.bits,
+      codeSize: this.codeSize,
+      ranges: Array.from(this.ranges),
+      frequencies: Array.from(frequencies),
+      check: descriptionCrc(h, w, this.bits, this.codeSize, this.ranges, frequencies),
+    };
   }
 
   encode(images: GrayImageInput | GrayImageInput[]): Uint8Array {
