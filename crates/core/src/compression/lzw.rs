@@ -1,4 +1,4 @@
-//! Lempel–Ziv–Welch with variable code width (9 bits up to `max_bits`, 12..=20; 18 by
+//! Lempel–Ziv–Welch with variable code width (9 bits up to `max_bits`, 12..=20; 17 by
 //! default) and an adaptive dictionary reset, as in `compress`.
 //!
 //! Stream (after the [`header`](super::header), magic `NRLZ`, parameter byte = `max_bits`):
