@@ -231,12 +231,12 @@ describe('package', () => {
     await node([join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(consumer, 'tsconfig.json')], consumer);
   });
 
-  it('npm pack ships dist and nothing of the sources', async () => {
+  it('npm pack ships dist (and the README and FORMATS.md, which it links) and nothing of the sources', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 20_000 });
     const [info] = JSON.parse(stdout) as Array<{ size: number; unpackedSize: number; files: Array<{ path: string }> }>;
     const paths = info.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/neurite.js', 'dist/wasm.js', 'dist/io.js', 'dist/data.js', 'dist/url/index.js', 'dist/url/core.wasm', 'dist/url/core-relaxed.wasm', 'dist/url/worker.js', 'dist/types/index.d.ts']));
-    expect(paths.filter((p) => !p.startsWith('dist/') && !/^(package\.json|README\.md|LICENSE)$/i.test(p))).toEqual([]);
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'FORMATS.md', 'dist/index.js', 'dist/neurite.js', 'dist/wasm.js', 'dist/io.js', 'dist/data.js', 'dist/url/index.js', 'dist/url/core.wasm', 'dist/url/core-relaxed.wasm', 'dist/url/worker.js', 'dist/types/index.d.ts']));
+    expect(paths.filter((p) => !p.startsWith('dist/') && !/^(package\.json|README\.md|FORMATS\.md|LICENSE)$/i.test(p))).toEqual([]);
     const size = (f: string) => {
       const b = readFileSync(f);
       return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length };
