@@ -15,7 +15,7 @@ import { tidy } from '../scope.js';
 import { Tensor } from '../tensor.js';
 import { writeWeights, weightSpecs } from '../models/weights.js';
 import type { SymbolicTensor } from '../models/symbolic.js';
-import { CLASS_NAMES, Layer, locate, type LayerArgs } from './layer.js';
+import { builtInOverrides, CLASS_NAMES, Layer, locate, type LayerArgs } from './layer.js';
 
 /** Keras's `backend.epsilon()`, the floor of `√variance` (`crates/core/src/layers/normalization.rs`). */
 const EPSILON = Math.fround(1e-7);
@@ -184,6 +184,10 @@ function statIndex(shape: readonly number[], keep: readonly number[]): Uint32Arr
  * const model = sequential({ layers: [layers.input({ shape: [8] }), norm, layers.dense({ units: 1 })] });
  */
 export class Normalization extends Layer {
+  static {
+    // Its apply also takes a tensor (Keras's adapted layer called on data).
+    builtInOverrides(this);
+  }
   readonly kind = 'normalization' as const;
   /** Keras 3's class name, `'Normalization'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.normalization;

@@ -297,6 +297,7 @@ export abstract class Layer {
    *   error suggesting the nearest known one (`activaton` → "did you mean 'activation'?").
    */
   protected constructor(kind: string, args: LayerArgs = {}, keys: readonly string[] = []) {
+    refuseCustomClass(new.target, kind);
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
       throw new InvalidArgumentError(`${kind}: expected an options object, got ${describe(args)}`);
     }
@@ -373,6 +374,7 @@ export abstract class Layer {
    * const y = layers.add().apply([x, h]); // a residual connection
    */
   apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor {
+    checkNotCustom('apply', this);
     if (!isSymbolic(inputs)) {
       throw new InvalidArgumentError(`apply: layer ${this.name} takes symbolic tensors (from input({ shape }) or another layer's apply) to build a graph model, got ${describe(inputs)}; to run layers on a tensor, put them in a model and call model.predict(x) or model.apply(x)`);
     }
@@ -572,6 +574,57 @@ export abstract class Layer {
     }
     return weightSpecs(op, at).reduce((total, w) => total + w.size, 0);
   }
+}
+
+/**
+ * The methods through which Keras and TF.js run a layer (`call`, `apply`, `build`,
+ * `computeOutputShape`): here the WebAssembly core runs every layer, so a subclass's own
+ * version would never be called (a silent wrong result) and is refused.
+ */
+const RUN_METHODS = ['call', 'apply', 'build', 'computeOutputShape'] as const;
+
+/** What to do instead of a custom layer, for the messages that refuse one. */
+const CUSTOM_LAYER_HELP = 'custom layer code does not run in neurite: its layers run in the WebAssembly core, which never calls a method of a JavaScript subclass. Use the built-in layers (the README\'s API overview lists them: layers.*): for a VAE\'s sampling layer layers.variational, to combine branches the merge layers (layers.add, layers.multiply, layers.subtract, layers.concatenate, …), a fixed scale layers.rescaling, a function layers.activation; or write the computation with tensor ops in a custom training loop (variableGrads or optimizer.minimize over model.apply(x, { training: true }), customGrad for a gradient of your own). A subclass that only adds fields or methods of its own is allowed (it is saved and loaded as its built-in class)';
+
+/** The prototypes of neurite's own layer classes that define one of {@link RUN_METHODS} (normalization's `apply`). */
+const OWN_OVERRIDES = new WeakSet<object>();
+
+/** @internal Marks a layer class of neurite's own whose {@link RUN_METHODS} are its own (call it in the class's static block). */
+export function builtInOverrides(cls: { readonly prototype: object }): void {
+  OWN_OVERRIDES.add(cls.prototype);
+}
+
+/** The first of {@link RUN_METHODS} that `o` (a prototype or an instance) holds as its own property, or `undefined`. */
+function ownRunMethod(o: object): string | undefined {
+  return RUN_METHODS.find((m) => Object.hasOwn(o, m));
+}
+
+/**
+ * Refuses a layer class that is not neurite's: a subclass (of `Layer` or a built-in layer)
+ * whose prototype chain defines one of {@link RUN_METHODS} (`Layer`'s own `apply` aside), or a
+ * `kind` that is not a layer kind (`class Scale extends Layer {}` called as `new Scale({})`).
+ */
+function refuseCustomClass(cls: { readonly name: string; readonly prototype: object }, kind: unknown): void {
+  for (let p: object | null = cls.prototype; p !== null && p !== Layer.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    const m = OWN_OVERRIDES.has(p) ? undefined : ownRunMethod(p);
+    if (m !== undefined) {
+      const owner = (p as { constructor?: { name?: string } }).constructor?.name || 'the subclass';
+      throw new InvalidArgumentError(`new ${cls.name || 'Layer'}(): ${owner === cls.name ? 'the class' : `its base class ${owner}`} overrides ${m}(), but ${CUSTOM_LAYER_HELP}`);
+    }
+  }
+  if (kind !== 'input' && !(LAYER_KINDS as readonly unknown[]).includes(kind)) {
+    throw new InvalidArgumentError(`new ${cls.name || 'Layer'}(): the Layer constructor's first argument must be one of neurite's layer kinds (${LAYER_KINDS.join(', ')}), got ${describe(kind)}; a subclass of Layer is not a layer neurite can run: ${CUSTOM_LAYER_HELP}`);
+  }
+}
+
+/**
+ * @internal Refuses a layer given one of {@link RUN_METHODS} as its own property (a class
+ * field `call = (x) => …`, or an assignment after construction), which the constructor could
+ * not see: checked where a layer enters a model (`add`, `apply`).
+ */
+export function checkNotCustom(op: string, layer: Layer): void {
+  const m = ownRunMethod(layer);
+  if (m !== undefined) throw new InvalidArgumentError(`${op}: layer ${layer.name} has its own ${m}, but ${CUSTOM_LAYER_HELP}`);
 }
 
 /** A layer with a kernel and an optional bias, its first weights (dense and convolution layers). */

@@ -29,7 +29,7 @@ import { boolArg, checkShape, describe, f32String, need, show } from '../ops/con
 import { runOp } from '../ops/run.js';
 import { drawSeed } from '../ops/random.js';
 import { InputLayer } from '../layers/core.js';
-import { checkBoundInputs, Layer, LAYER_KINDS, setLocator, showShape, type Shape } from '../layers/layer.js';
+import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, setLocator, showShape, type Shape } from '../layers/layer.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
@@ -305,6 +305,7 @@ export class Sequential {
     if (!(layer instanceof Layer) && !(layer instanceof Sequential)) {
       throw new InvalidArgumentError(`add: expected a layer (e.g. layers.dense({...})) or a sequential model, got ${describe(layer)}`);
     }
+    if (layer instanceof Layer) checkNotCustom('add', layer);
     if (layer instanceof Sequential) {
       if (layer === this || layer.#contains(this)) throw new InvalidArgumentError(`add: a model cannot contain itself (${layer === this ? `model ${this.name}` : `model ${layer.name} contains model ${this.name}`})`);
       if (layer.#disposed) throw new DisposedError(`add: model ${layer.name} is disposed`);
