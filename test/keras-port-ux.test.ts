@@ -93,3 +93,24 @@ describe('subclassing a layer (Keras and TF.js customise layers so; here the cor
     [x, y, y2, m, loaded].forEach((o) => o.dispose());
   });
 });
+
+describe('ops on the symbolic tensors of a functional model (a Keras VAE port)', () => {
+  it('say that ops cannot run on them, and what to use: variational, the merge layers, the Lambda row', () => {
+    const inp = nr.input({ shape: [8] });
+    const h = nr.layers.dense({ units: 4, activation: 'relu' }).apply(inp) as nr.SymbolicTensor;
+    const zMean = nr.layers.dense({ units: 2, name: 'z_mean' }).apply(h) as nr.SymbolicTensor;
+    const zLogVar = nr.layers.dense({ units: 2, name: 'z_log_var' }).apply(h) as nr.SymbolicTensor;
+    const before = nr.memory().numTensors;
+    const m = message(() => nr.mul(zLogVar as never, 0.5));
+    expect(m).toMatch(/^mul: a must be a Tensor, a number or an array of numbers, got a SymbolicTensor \(z_log_var\/z_log_var, shape \[null,2\]\), a value of a functional model being built, with no data: ops cannot run on symbolic tensors \(TF\.js refuses them too; Keras 3 would wrap the op in a layer\)\./);
+    expect(m).toContain('layers.variational');
+    expect(m).toContain('layers.add, layers.subtract, layers.multiply');
+    expect(m).toContain("the README's Porting table, Keras's Lambda");
+    expect(message(() => nr.add(zMean as never, zLogVar as never))).toMatch(/^add: a must be a Tensor.*got a SymbolicTensor \(z_mean\/z_mean/);
+    expect(message(() => nr.exp(zLogVar as never))).toMatch(/^exp: x must be a Tensor.*got a SymbolicTensor/);
+    const model = nr.model({ inputs: inp, outputs: zMean });
+    expect(message(() => model.predict(h as never))).toMatch(/^predict: x must be a Tensor, got a SymbolicTensor \(dense_\d+\/dense_\d+, shape \[null,4\]\)/);
+    expect(nr.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});

@@ -6,6 +6,7 @@ import { call, check, outPtr, readOut, writeArgs } from '../engine.js';
 import { InvalidArgumentError, NeuriteError, OutOfMemoryError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { otherCopy } from '../brand.js';
+import { SymbolicTensor } from '../models/symbolic.js';
 
 /** A typed array of numbers (a row of nested values may be one, as in TF.js). */
 export type NumberArray = Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
@@ -301,6 +302,7 @@ export function describe(v: unknown): string {
   if (typeof v === 'symbol') return `a symbol (${v.description ?? ''})`;
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'object') {
+    if (v instanceof SymbolicTensor) return symbolicValue(v);
     const tf = tfjsTensor(v) ?? foreignTensor(v) ?? otherCopy(v) ?? layerVariable(v);
     if (tf) return tf;
     let name = 'Object';
@@ -308,6 +310,14 @@ export function describe(v: unknown): string {
     return `an object (${name})`;
   }
   return `${typeof v} ${String(v)}`;
+}
+
+/**
+ * A symbolic tensor where a tensor goes (Keras's habit of calling ops on a functional model's
+ * values, `add(zMean, mul(exp(mul(zLogVar, 0.5)), eps))`): it has no values, and what to use.
+ */
+function symbolicValue(v: SymbolicTensor): string {
+  return `a SymbolicTensor (${v.name}, shape [${v.shape.map((d) => (d === null ? 'null' : d)).join(',')}]), a value of a functional model being built, with no data: ops cannot run on symbolic tensors (TF.js refuses them too; Keras 3 would wrap the op in a layer). Build the graph from layers — for a VAE's sampling step layers.variational (it outputs z and adds the KL term), to combine branches the merge layers (layers.add, layers.subtract, layers.multiply, layers.average, layers.concatenate, …), a function of one value layers.activation or layers.rescaling — or run ops on model.apply(x) in a custom training loop (the README's Porting table, Keras's Lambda)`;
 }
 
 /**
