@@ -83,8 +83,8 @@ describe('item 9: booleans are booleans (matMul transposes, keepDims, …)', () 
     const x = t(nr.zeros([4, 2]));
     const y = t(nr.zeros([4, 1]));
     await expect(m.fit(x, y, { shuffle: 0 as never, verbose: 0 })).rejects.toThrow('fit: shuffle must be true or false, got 0');
-    await expect(m.fit(x, y, { verbose: 3 as never })).rejects.toThrow("fit: verbose must be 0, 1, 2 or 'auto', got 3");
-    await expect(m.fit(x, y, { verbose: true as never })).rejects.toThrow("fit: verbose must be 0, 1, 2 or 'auto', got boolean true");
+    await expect(m.fit(x, y, { verbose: 3 as never })).rejects.toThrow("fit: verbose must be 0, 1, 2, 'auto' or a boolean (Keras's values; true is 1), got 3");
+    await expect(m.fit(x, y, { verbose: 'true' as never })).rejects.toThrow("fit: verbose must be 0, 1, 2, 'auto' or a boolean (Keras's values; true is 1), got the string \"true\"");
     m.dispose();
   });
 

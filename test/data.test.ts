@@ -455,7 +455,7 @@ describe('fitDataset', () => {
       const restWant = nr.tidy(() => (n.evaluate(nr.tensor(vx.slice(4)), nr.tensor(vy.slice(4))) as nr.Tensor).data()[0]);
       close([rest.loss], [restWant], 1e-6, 'iterator');
       expect((await failure(n.evaluateDataset(rowsDataset(vx, vy, 4), { batches: 3 }))).message).toMatch(/^evaluateDataset: the dataset ended after 2 batches but batches is 3/);
-      expect((await failure(n.evaluateDataset(rowsDataset(vx, vy, 4), { verbose: 1 as never }))).message).toMatch(/verbose must be 0/);
+      expect((await failure(n.evaluateDataset(rowsDataset(vx, vy, 4), { verbose: 3 as never }))).message).toMatch(/^evaluateDataset: verbose must be 0, 1, 2, 'auto' or a boolean/);
     } finally {
       n.dispose();
       t.dispose();

@@ -5,10 +5,26 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { thrown } from './setup.js';
 import * as nr from '../ts/index.js';
+import { formatLog } from '../ts/format.js';
 
 afterEach(() => vi.restoreAllMocks());
 
 const HELP = /custom layer code does not run in neurite: its layers run in the WebAssembly core.*layers\.variational.*layers\.add, layers\.multiply.*customGrad/;
+
+/** What `f` wrote to stdout. */
+async function stdout(f: () => unknown): Promise<string> {
+  let text = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    text += String(s);
+    return true;
+  });
+  try {
+    await f();
+  } finally {
+    spy.mockRestore();
+  }
+  return text;
+}
 
 function message(f: () => unknown): string {
   const e = thrown(f);
@@ -112,5 +128,115 @@ describe('ops on the symbolic tensors of a functional model (a Keras VAE port)',
     expect(message(() => model.predict(h as never))).toMatch(/^predict: x must be a Tensor, got a SymbolicTensor \(dense_\d+\/dense_\d+, shape \[null,4\]\)/);
     expect(nr.memory().numTensors).toBe(before);
     model.dispose();
+  });
+});
+
+describe("verbose as Keras writes it (0, 1, 2, 'auto', booleans)", () => {
+  function net() {
+    const x = nr.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    const y = nr.tensor([[0], [1], [1], [0]]);
+    const model = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 4, activation: 'tanh' }), nr.layers.dense({ units: 1 })] });
+    model.compile({ optimizer: nr.optimizers.sgd(0.1), loss: 'mse', metrics: ['mae'] });
+    return { x, y, model, dispose: () => [x, y, model].forEach((o) => o.dispose()) };
+  }
+
+  it('predict accepts every value and prints nothing (as TF.js; Keras draws a bar)', async () => {
+    const { x, model, dispose } = net();
+    for (const verbose of [0, 1, 2, 'auto', true, false] as const) {
+      const out = await stdout(() => model.predict(x, { verbose }).dispose());
+      expect(out, String(verbose)).toBe('');
+    }
+    expect(message(() => model.predict(x, { verbose: 3 as never }))).toBe("predict: verbose must be 0, 1, 2, 'auto' or a boolean (Keras's values; true is 1), got 3");
+    dispose();
+  });
+
+  it("evaluate: 0 and the default print nothing (TF.js); 1, 2, true and 'auto' print Keras's last line with the results", async () => {
+    const { x, y, model, dispose } = net();
+    const start = nr.memory().numTensors;
+    const { loss, mae } = model.evaluate(x, y, { returnDict: true });
+    for (const verbose of [undefined, 0, false] as const) expect(await stdout(() => model.evaluate(x, y, { verbose, returnDict: true }))).toBe('');
+    for (const verbose of [1, 2, true, 'auto'] as const) {
+      const out = await stdout(() => model.evaluate(x, y, { verbose, batchSize: 3, returnDict: true }));
+      expect(out).toMatch(new RegExp(`^2/2 - \\d+s - \\d+ms/step - loss: ${formatLog(loss).replace('.', '\\.')} - mae: ${formatLog(mae).replace('.', '\\.')}\\n$`));
+    }
+    // The tensors form too, and evaluateDataset (TF.js accepts only 0 there).
+    const out = await stdout(() => (model.evaluate(x, y, { verbose: 1 }) as nr.Tensor[]).forEach((t) => t.dispose()));
+    expect(out).toMatch(/^1\/1 - \d+s - \d+ms\/step - loss: \S+ - mae: \S+\n$/);
+    const ds = nr.data.zip({ xs: nr.data.array([x]), ys: nr.data.array([y]) });
+    expect(await stdout(() => model.evaluateDataset(ds, { verbose: 2, returnDict: true }))).toMatch(/^\d+s - loss: \S+ - mae: \S+\n$/);
+    expect(nr.memory().numTensors).toBe(start);
+    expect(message(() => model.evaluate(x, y, { verbose: 'yes' as never }))).toMatch(/^evaluate: verbose must be 0, 1, 2, 'auto' or a boolean/);
+    dispose();
+  });
+
+  it('fit takes booleans (true is 1, false is 0)', async () => {
+    const { x, y, model, dispose } = net();
+    expect(await stdout(() => model.fit(x, y, { epochs: 2, verbose: false }))).toBe('');
+    const lines = (await stdout(() => model.fit(x, y, { epochs: 2, verbose: true }))).split(/[\r\n]+/).filter((l) => l.replace(/\x1b\[K/g, '') !== '');
+    expect(lines.some((l) => l.includes('Epoch 2/2'))).toBe(true);
+    await expect(model.fit(x, y, { verbose: 3 as never })).rejects.toThrow("fit: verbose must be 0, 1, 2, 'auto' or a boolean (Keras's values; true is 1), got 3");
+    dispose();
+  });
+
+  it("earlyStopping({ verbose: 1 }) prints Keras 3's lines; reduceLROnPlateau too; modelCheckpoint takes true", async () => {
+    const { x, y, model, dispose } = net();
+    // minDelta huge: no epoch improves, so it stops at the second epoch (patience 1).
+    const es = nr.callbacks.earlyStopping({ monitor: 'loss', patience: 1, minDelta: 1e9, verbose: 1, restoreBestWeights: true });
+    const rl = nr.callbacks.reduceLROnPlateau({ monitor: 'loss', patience: 1, minDelta: 1e9, factor: 0.5, verbose: true });
+    const out = await stdout(() => model.fit(x, y, { epochs: 20, verbose: 0, callbacks: [es, rl] }));
+    expect(out).toBe('\nEpoch 2: ReduceLROnPlateau reducing learning rate to 0.05.\nEpoch 2: early stopping\nRestoring model weights from the end of the best epoch: 1.\n');
+    // Quiet by default.
+    const quiet = nr.callbacks.earlyStopping({ monitor: 'loss', patience: 1, minDelta: 1e9 });
+    expect(await stdout(() => model.fit(x, y, { epochs: 20, verbose: 0, callbacks: [quiet] }))).toBe('');
+    expect(message(() => nr.callbacks.earlyStopping({ verbose: 2 as never }))).toBe("earlyStopping: verbose must be 0, 1 or a boolean (Keras's values; true is 1), got 2");
+    expect(message(() => nr.callbacks.reduceLROnPlateau({ verbose: 'auto' as never }))).toMatch(/^reduceLROnPlateau: verbose must be 0, 1 or a boolean/);
+    expect(() => nr.callbacks.modelCheckpoint({ filepath: 'file://x', verbose: true })).not.toThrow();
+    dispose();
+  });
+});
+
+describe("fit's progress off a terminal (a pipe, a log file)", () => {
+  it("prints every epoch's line of a 12-epoch run, not only the first and last", async () => {
+    const x = nr.randomUniform([64, 5], { seed: 1 });
+    const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [5], units: 5 })] });
+    m.compile({ optimizer: 'adam', loss: 'mse' });
+    // Fast epochs (a clock of 1 ms per reading): the old rule kept only the first and last
+    // lines (about one a second); a run this short now prints them all, as Keras off a terminal.
+    let now = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => (now += 1));
+    const out = await stdout(() => m.fit(x, x, { epochs: 12, batchSize: 32 }));
+    vi.restoreAllMocks();
+    const lines = out.split('\n').filter((l) => l !== '');
+    expect(lines.map((l) => l.split(' ')[1])).toEqual(Array.from({ length: 12 }, (_, i) => `${i + 1}/12`));
+    [x, m].forEach((o) => o.dispose());
+  });
+
+  it('a run of more than 100 epochs is thinned to about a line a second, and says how many epochs it left out', async () => {
+    const x = nr.randomUniform([8, 3], { seed: 2 });
+    const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [3], units: 3 })] });
+    m.compile({ optimizer: 'adam', loss: 'mse' });
+    // A clock of 20 ms per reading (fit reads it several times an epoch): lines are thinned.
+    let now = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => (now += 20));
+    const out = await stdout(() => m.fit(x, x, { epochs: 250, batchSize: 8 }));
+    vi.restoreAllMocks();
+    const lines = out.split('\n').filter((l) => l !== '');
+    const shown = lines.filter((l) => l.startsWith('Epoch ')).map((l) => Number(l.split(' ')[1].split('/')[0]));
+    const gaps = lines.filter((l) => l.startsWith('… '));
+    expect(shown[0]).toBe(1);
+    expect(shown.at(-1)).toBe(250);
+    expect(shown.length).toBeLessThan(125);
+    expect(gaps.length).toBeGreaterThan(3);
+    expect(gaps[0]).toMatch(/^… \d+ epochs not shown \(about one epoch line a second is kept in a run of more than 100 epochs; verbose: 1 or 2 prints every epoch\)$/);
+    expect(gaps.slice(1).every((g) => /^… \d+ epochs? not shown$/.test(g))).toBe(true);
+    // Each gap line sits between two epoch lines and counts exactly the epochs between them.
+    lines.forEach((l, i) => {
+      if (!l.startsWith('… ')) return;
+      const n = Number(l.split(' ')[1]);
+      const [a, b] = [lines[i - 1], lines[i + 1]].map((e) => Number(e.split(' ')[1].split('/')[0]));
+      expect(b - a - 1).toBe(n);
+    });
+    expect(shown.length + gaps.reduce((s, g) => s + Number(g.split(' ')[1]), 0)).toBe(250);
+    [x, m].forEach((o) => o.dispose());
   });
 });

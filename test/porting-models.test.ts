@@ -399,7 +399,7 @@ describe('predict, fit and evaluate as TF.js takes them', () => {
     expectNoLeak(() => nr.tidy(() => {
       expect(Array.from(s.predict(xa, { verbose: true }).dataSync())).toEqual(Array.from(s.predict(xa).dataSync()));
     }));
-    expect(() => s.predict(xa, { verbose: 1 as never })).toThrow('predict: verbose must be true or false, got 1');
+    expect(() => s.predict(xa, { verbose: 3 as never })).toThrow("predict: verbose must be 0, 1, 2, 'auto' or a boolean (Keras's values; true is 1), got 3");
     for (const t of [xa, xb, ya, yb]) t.dispose();
     for (const x of [m1, m2, s]) x.dispose();
   });

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe } from '../ops/convert.js';
 import { brand } from '../brand.js';
 import { LearningRateSchedule } from '../schedules.js';
+import { printLine, readVerbose } from './progress.js';
 import type { Sequential } from './sequential.js';
 import type { IOHandler } from '../io/artifacts.js';
 
@@ -342,6 +343,13 @@ export interface EarlyStoppingArgs {
    * stops after `patience` epochs that do not beat it. Default: none.
    */
   baseline?: number | undefined;
+  /**
+   * 1 (or `true`): print Keras 3's lines when training ends, `Epoch 12: early stopping` if this
+   * callback stopped it and, with `restoreBestWeights`, `Restoring model weights from the end
+   * of the best epoch: 7.` (TF.js prints the first, with the epoch counted from 0). Default 0.
+   * `fit`'s own progress already says in one line why training stopped, whatever this is.
+   */
+  verbose?: 0 | 1 | boolean | undefined;
 }
 
 /** Stops training when `monitor` stops improving (a {@link MonitorCallback}; `minDelta` counts by its absolute value, as TF.js and Keras). */
@@ -357,12 +365,13 @@ export class EarlyStopping extends MonitorCallback {
   #bestWeights: import('../tensor.js').Tensor[] | null = null;
   constructor(args: EarlyStoppingArgs = {}) {
     const op = 'earlyStopping';
-    checkArgs(op, args, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights', 'baseline']);
-    const full = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto' as Mode, restoreBestWeights: false, ...stripUndefined(args) };
+    checkArgs(op, args, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights', 'baseline', 'verbose']);
+    const full = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto' as Mode, restoreBestWeights: false, verbose: 0 as 0 | 1 | boolean, ...stripUndefined(args) };
     super(full, op);
     this.args = full;
     checkPatience(op, full.patience);
     boolArg(op, 'restoreBestWeights', full.restoreBestWeights);
+    readVerbose(op, full.verbose, 0, true);
   }
   /** The epoch of {@link MonitorCallback.best} (`-1` while none has beaten the baseline), as Keras 3's `best_epoch`. */
   get bestEpoch(): number {
@@ -405,7 +414,12 @@ export class EarlyStopping extends MonitorCallback {
    * epochs ran out first); then frees the copy.
    */
   override onTrainEnd(): void {
-    if (this.args.restoreBestWeights && this.#bestWeights !== null) this.model.setWeights(this.#bestWeights, { allowNonFinite: true });
+    const verbose = readVerbose('earlyStopping', this.args.verbose, 0, true) === 1;
+    if (verbose && this.stopReason !== null) printLine(1, `Epoch ${this.stoppedEpoch + 1}: early stopping`);
+    if (this.args.restoreBestWeights && this.#bestWeights !== null) {
+      if (verbose) printLine(1, `Restoring model weights from the end of the best epoch: ${this.#bestEpoch + 1}.`);
+      this.model.setWeights(this.#bestWeights, { allowNonFinite: true });
+    }
     this.cleanup();
   }
   /** Frees the copy of the best weights (`fit` calls this on every way out, errors included). */
@@ -473,6 +487,11 @@ export interface ReduceLROnPlateauArgs {
   cooldown?: number | undefined;
   /** Lower bound. Default 0. */
   minLr?: number | undefined;
+  /**
+   * 1 (or `true`): print Keras 3's line at each reduction, `Epoch 8: ReduceLROnPlateau reducing
+   * learning rate to 0.0001.` (after an empty line, as Keras). Default 0.
+   */
+  verbose?: 0 | 1 | boolean | undefined;
 }
 
 /**
@@ -487,8 +506,9 @@ export class ReduceLROnPlateau extends MonitorCallback {
   #cool = 0;
   constructor(args: ReduceLROnPlateauArgs = {}) {
     const op = 'reduceLROnPlateau';
-    checkArgs(op, args, ['monitor', 'factor', 'patience', 'minDelta', 'mode', 'cooldown', 'minLr']);
-    const full = { monitor: 'val_loss', factor: 0.1, patience: 10, minDelta: 1e-4, mode: 'auto' as Mode, cooldown: 0, minLr: 0, ...stripUndefined(args) };
+    checkArgs(op, args, ['monitor', 'factor', 'patience', 'minDelta', 'mode', 'cooldown', 'minLr', 'verbose']);
+    const full = { monitor: 'val_loss', factor: 0.1, patience: 10, minDelta: 1e-4, mode: 'auto' as Mode, cooldown: 0, minLr: 0, verbose: 0 as 0 | 1 | boolean, ...stripUndefined(args) };
+    readVerbose(op, full.verbose, 0, true);
     super(full, op);
     this.args = full;
     checkPatience(op, full.patience);
@@ -507,7 +527,7 @@ export class ReduceLROnPlateau extends MonitorCallback {
    * without improvement, then waits `cooldown` epochs. Adds the epoch's rate to the logs as
    * `learning_rate` (as Keras 3), so the history holds it.
    */
-  override onEpochEnd(_epoch: number, logs: Logs = {}): void {
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
     const v = this.monitorValue(logs);
     logs.learning_rate = this.model.learningRateF32;
     if (this.#cool > 0) this.#cool--;
@@ -523,6 +543,7 @@ export class ReduceLROnPlateau extends MonitorCallback {
         // model: the rate, ~1e-38 or less already, stays as it is. (0 itself is a rate.)
         try {
           this.model.learningRate = next;
+          if (readVerbose('reduceLROnPlateau', this.args.verbose, 0, true) === 1) printLine(1, `\nEpoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${Number(Math.fround(next).toPrecision(7))}.`);
         } catch (e) {
           if (!(e instanceof InvalidArgumentError)) throw e;
         }
@@ -551,8 +572,8 @@ export interface ModelCheckpointArgs {
   initialValueThreshold?: number | undefined;
   /** Also save the optimizer state, so training resumes from a checkpoint (Keras saves it). Default `true`. */
   includeOptimizer?: boolean | undefined;
-  /** 1: one line per save (and per epoch that did not improve), as Keras's. Default 0. */
-  verbose?: 0 | 1 | undefined;
+  /** 1 (or `true`): one line per save (and per epoch that did not improve), as Keras's. Default 0. */
+  verbose?: 0 | 1 | boolean | undefined;
 }
 
 /**
@@ -606,7 +627,7 @@ export class ModelCheckpoint extends MonitorCallback {
     this.args = full;
     boolArg(op, 'saveBestOnly', full.saveBestOnly);
     boolArg(op, 'includeOptimizer', full.includeOptimizer);
-    if (verbose !== 0 && verbose !== 1) throw new InvalidArgumentError(`${op}: verbose must be 0 or 1, got ${describe(verbose)}`);
+    readVerbose(op, verbose, 0, true);
   }
   /**
    * Resets the best value (to `initialValueThreshold`, else `NaN`: the best value of `monitor`
@@ -621,19 +642,20 @@ export class ModelCheckpoint extends MonitorCallback {
   /** Saves the model (with `saveBestOnly`, only when `logs[monitor]` beats the best so far). */
   override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
     const op = 'modelCheckpoint';
-    const { filepath, saveBestOnly, monitor, includeOptimizer, verbose } = this.args;
+    const { filepath, saveBestOnly, monitor, includeOptimizer } = this.args;
+    const loud = readVerbose(op, this.args.verbose, 0, true) === 1;
     const path = typeof filepath === 'string' ? checkpointPath(op, filepath, epoch, logs) : filepath;
     const where = typeof path === 'string' ? path : 'the handler';
     if (saveBestOnly) {
       const v = this.monitorValue(logs);
       const before = this.best;
       if (!this.isImprovement(v, before) || Number.isNaN(v)) {
-        if (verbose === 1) console.log(`Epoch ${epoch + 1}: ${monitor} did not improve from ${formatLog(before)}`);
+        if (loud) console.log(`Epoch ${epoch + 1}: ${monitor} did not improve from ${formatLog(before)}`);
         return;
       }
       this.best = v;
-      if (verbose === 1) console.log(`Epoch ${epoch + 1}: ${monitor} improved from ${Number.isNaN(before) ? 'none' : formatLog(before)} to ${formatLog(v)}, saving model to ${where}`);
-    } else if (verbose === 1) {
+      if (loud) console.log(`Epoch ${epoch + 1}: ${monitor} improved from ${Number.isNaN(before) ? 'none' : formatLog(before)} to ${formatLog(v)}, saving model to ${where}`);
+    } else if (loud) {
       console.log(`Epoch ${epoch + 1}: saving model to ${where}`);
     }
     await this.model.save(path, { includeOptimizer });
@@ -690,7 +712,7 @@ export class LearningRateScheduler extends Callback {
       throw new InvalidArgumentError(`learningRateScheduler: schedule(${epoch}, ${lr}) returned ${describe(next)} at epoch ${epoch}; the learning rate must be a finite number >= 0`);
     }
     this.model.learningRate = next;
-    if (this.verbose > 0) console.log(`\nEpoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${next}.`);
+    if (this.verbose > 0) console.log(`\nEpoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${Number(Math.fround(next).toPrecision(7))}.`);
   }
   /** Adds the epoch's rate to the logs as `learning_rate` (Keras 3). */
   override onEpochEnd(_epoch: number, logs: Logs = {}): void {

@@ -17,6 +17,7 @@ import { isDataset } from '../data/dataset.js';
 import { dataChunk } from '../data/lazy.js';
 import { checkSamples, intOption, readClassWeights, readLoopArgs, type FitArgs, type History, type LoopArgs, type SampleWeight } from './fit.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
+import { readVerbose, type Verbose } from './progress.js';
 
 /** What `fitDataset` and `evaluateDataset` read: a neurite `Dataset`, or anything with `iterator()` giving an object with `next()`. */
 export interface DatasetLike<T = unknown> {
@@ -69,8 +70,8 @@ export interface EvaluateDatasetArgs {
    * endless dataset (size `Infinity`, after `repeat()`) needs it.
    */
   batches?: number | undefined;
-  /** 0 only: as TF.js (which has no other mode yet), evaluateDataset prints nothing. */
-  verbose?: 0 | undefined;
+  /** As `evaluate`'s: 1, 2, `true` or `'auto'` print one line with the results (Keras's last progress line); default 0, nothing (TF.js accepts only 0). */
+  verbose?: Verbose | undefined;
   /** Numbers by name (as `evaluate`'s `returnDict`) instead of scalar tensors. */
   returnDict?: boolean | undefined;
 }
@@ -120,7 +121,7 @@ export async function evaluateDatasetLoop(model: Sequential, dataset: unknown, a
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object like { batches: 10 }, got ${describeElement(args)}`);
   for (const k of optionKeys(op, args)) if (!(EVALUATE_KEYS as readonly string[]).includes(k)) throw unknownOption(op, k, EVALUATE_KEYS);
   const batches = args.batches === undefined || args.batches === null ? null : intOption(op, 'batches', args.batches, 1);
-  if (args.verbose !== undefined && args.verbose !== 0) throw new InvalidArgumentError(`${op}: verbose must be 0 (evaluateDataset prints nothing; TF.js has no other mode either), got ${describeElement(args.verbose)}`);
+  const verbose = readVerbose(op, args.verbose, 0);
   const returnDict = args.returnDict ?? false;
   if (typeof returnDict !== 'boolean') throw new InvalidArgumentError(`${op}: returnDict must be true or false, got ${describeElement(returnDict)}`);
   const given = dataset as { next?: unknown; iterator?: unknown } | null;
@@ -130,7 +131,10 @@ export async function evaluateDatasetLoop(model: Sequential, dataset: unknown, a
     throw new InvalidArgumentError(`${op}: the dataset is endless (size Infinity, e.g. after repeat()), so the evaluation would never end; pass batches (the number of batches to evaluate), or evaluate a dataset without repeat()`);
   }
   const { evaluateOnDataset } = await dataChunk(op);
-  return { values: await evaluateOnDataset(model, dataset, isIterator, batches), returnDict };
+  const t0 = performance.now();
+  const values = await evaluateOnDataset(model, dataset, isIterator, batches);
+  if (verbose !== 0) model.printResults(verbose, values, batches, performance.now() - t0);
+  return { values, returnDict };
 }
 
 /**

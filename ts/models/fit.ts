@@ -14,7 +14,7 @@ import { otherCopy } from '../brand.js';
 import { tensor } from '../ops/creation.js';
 import { yieldNow } from '../runtime.js';
 import { Callback, TerminateOnNaN, type CallbackHooks, type CallbackParams, type Logs } from './callbacks.js';
-import { fitReporter, type ProgressReporter } from './progress.js';
+import { fitReporter, readVerbose, type ProgressReporter, type Verbose } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint, warnZeroTargetRows } from './compile.js';
 import { byName } from './packing.js';
@@ -56,14 +56,15 @@ export interface FitArgs {
   callbacks?: CallbackHooks | CallbackHooks[] | undefined;
   /**
    * Progress in Node (as Keras): 0 silent; 1 a bar redrawn in place on a terminal (one line per
-   * epoch elsewhere); 2 one line per epoch. The default, `'auto'`, is 1 but keeps only the first
-   * and last epoch lines and about one a second in between, so a short run prints a few lines;
-   * an explicit 1 or 2 prints every epoch. Early stopping is reported in one line. In a Deno
+   * epoch elsewhere: a pipe, a log file, CI); 2 one line per epoch. The default, `'auto'`, is 1,
+   * but in a run of more than 100 epochs it keeps only the first and last epoch lines and about
+   * one a second in between, each kept line after a gap preceded by `… 37 epochs not shown`; an
+   * explicit 1 or 2 prints every epoch. Early stopping is reported in one line. In a Deno
    * Jupyter notebook (which does not show stdout) the lines go to `console.log`. In a browser
    * (no stdout) the default prints nothing, as TF.js; an explicit 1 or 2 prints one line per
-   * epoch (Keras's `verbose: 2` form) with `console.log`.
+   * epoch (Keras's `verbose: 2` form) with `console.log`. A boolean is 0 or 1 (Python's `verbose=True`).
    */
-  verbose?: 0 | 1 | 2 | 'auto' | undefined;
+  verbose?: Verbose | undefined;
   /**
    * Yield to the event loop (so timers, I/O and rendering run) after a batch once this many
    * milliseconds have passed since the last yield. Default 16 (a frame); 0 yields after every
@@ -498,8 +499,7 @@ export function readLoopArgs(op: string, args: Pick<FitArgs, 'epochs' | 'initial
     throw new InvalidArgumentError(`${op}: initialEpoch ${initialEpoch} is past epochs ${epochs}, so no epoch would run: epochs is the index training ends at, not how many more to run (as Keras and TF.js): for ${epochs} more epochs pass epochs: ${initialEpoch + epochs}`);
   }
   const { ms: yieldEvery, eachEpoch: yieldEachEpoch } = readYield(op, args);
-  const verbose = args.verbose ?? 'auto';
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2 && verbose !== 'auto') throw new InvalidArgumentError(`${op}: verbose must be 0, 1, 2 or 'auto', got ${describe(verbose)}`);
+  const verbose = readVerbose(op, args.verbose, 'auto');
   const cbs: CallbackHooks[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks];
   cbs.forEach((c, i) => {
     if (c === null || typeof c !== 'object') throw new InvalidArgumentError(`${op}: callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${describe(c)}`);

@@ -7,8 +7,10 @@
  * terminal width: the bar shrinks, then samples/s, the bar and the batch counter are dropped,
  * so the metrics survive at 80 columns; an epoch's final line is never cut (metrics that do
  * not fit wrap onto indented lines). Epoch lines can be thinned (`epochLineMs`): `fit`'s
- * default keeps the first and last epoch and about one a second, so a 300-epoch toy run prints
- * a few lines, not 300.
+ * default (`verbose: 'auto'`) prints every epoch of a run of up to {@link THIN_ABOVE} epochs,
+ * and of a longer one keeps the first and last epoch and about one a second, each kept line
+ * after a gap preceded by `… 37 epochs not shown`, so a 1,000-epoch toy run prints a few
+ * lines, not 1,000, and says so.
  */
 import { unknownOption, optionKeys } from '../options.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -60,13 +62,40 @@ function consoleOut(): Out {
 /**
  * @internal `fit`'s and `fitDataset`'s own progress reporter for `verbose` (1, 2 or `'auto'`):
  * on stdout (Node, Deno) a bar on a terminal, else a line per epoch; `'auto'` keeps about one
- * epoch line a second. Where there is no stdout (browsers), the default (`'auto'`) prints
+ * epoch line a second in a run of more than {@link THIN_ABOVE} epochs. Where there is no stdout (browsers), the default (`'auto'`) prints
  * nothing, as TF.js; an explicit 1 or 2 prints Keras's line per epoch (`verbose: 2`'s form)
  * through `console.log`.
  */
 export function fitReporter(verbose: 1 | 2 | 'auto'): ProgressReporter {
   const out = verbose !== 'auto' && stdout() === null ? consoleOut() : undefined;
-  return progressBar({ epochLineMs: verbose === 'auto' ? 1000 : 0, ...(verbose === 2 || out ? { bar: false } : {}), ...(out ? { out } : {}) });
+  return reporter({ epochLineMs: verbose === 'auto' ? 1000 : 0, ...(verbose === 2 || out ? { bar: false } : {}), ...(out ? { out } : {}) }, THIN_ABOVE);
+}
+
+/** `fit`'s `verbose: 'auto'` prints every epoch's line in a run of up to this many epochs, and thins longer runs' lines. */
+export const THIN_ABOVE = 100;
+
+/** Keras's `verbose` values (`'auto'`, 0, 1, 2), and booleans: `false` is 0, `true` 1 (Python's `verbose=True` is 1). */
+export type Verbose = 0 | 1 | 2 | 'auto' | boolean;
+
+/**
+ * @internal Reads Keras's `verbose` for `op` (`undefined` or `null` is `dflt`): 0, 1, 2 or
+ * `'auto'`, booleans as 0 and 1; `oneOrZero` for the callbacks, whose Keras `verbose` is 0 or 1.
+ */
+export function readVerbose(op: string, v: unknown, dflt: 0 | 1 | 2 | 'auto', oneOrZero = false): 0 | 1 | 2 | 'auto' {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v === 0 || v === 1 || (!oneOrZero && (v === 2 || v === 'auto'))) return v;
+  throw new InvalidArgumentError(`${op}: verbose must be ${oneOrZero ? '0, 1' : "0, 1, 2, 'auto'"} or a boolean (Keras's values; true is 1), got ${describe(v)}`);
+}
+
+/**
+ * @internal Prints `text` as a line where `fit`'s progress goes for `verbose` (not 0): stdout
+ * in Node and Deno (`console.log` in a Deno notebook); where there is no stdout (a browser),
+ * `console.log` for an explicit 1 or 2, nothing for `'auto'` (as `fit`'s default there).
+ */
+export function printLine(verbose: 1 | 2 | 'auto', text: string): void {
+  const out = stdout() ?? (verbose === 'auto' ? null : consoleOut());
+  out?.write(`${text}\n`);
 }
 
 /** Options of {@link progressBar}. */
@@ -77,7 +106,9 @@ export interface ProgressBarArgs {
   throttleMs?: number | undefined;
   /**
    * Minimum milliseconds between the epoch lines that are kept; the first and last epoch's
-   * lines are always kept. Default 0: every epoch (`fit`'s default `verbose: 'auto'` uses 1000).
+   * lines are always kept, and each kept line after a gap is preceded by one saying how many
+   * epochs were not shown (`… 37 epochs not shown`). Default 0: every epoch (`fit`'s default
+   * `verbose: 'auto'` uses 1000 in a run of more than 100 epochs).
    */
   epochLineMs?: number | undefined;
   /** Draw a bar redrawn in place (`true`) or print one line per epoch (`false`). Default: whether `out` is a TTY. */
@@ -151,6 +182,11 @@ export function layoutLine(
  * @example model.fit(x, y, { epochs: 5, verbose: 0, callbacks: [progressBar({ out: process.stderr })] })
  */
 export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
+  return reporter(args, 0);
+}
+
+/** {@link progressBar}, whose `epochLineMs` applies only to a run of more than `thinAbove` epochs. */
+function reporter(args: ProgressBarArgs, thinAbove: number): ProgressReporter {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`progressBar: options must be an object, got ${describe(args)}`);
   for (const k of optionKeys('progressBar', args)) {
     if (!KNOWN.includes(k)) throw unknownOption('progressBar', k, KNOWN);
@@ -175,6 +211,8 @@ export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
   let ran = 0;
   /** The last epoch line when it was not kept: shown at the end so the last epoch is always printed. */
   let pending: string | null = null;
+  /** Epoch lines not kept since the last one kept (`pending` among them), and whether a gap was noted yet. */
+  let skipped = 0, noted = false;
   /** On a TTY: whether the cursor sits on a line drawn in place. */
   let open = false;
   // A terminal that reports 0 columns (some pseudo-terminals, `script`) is one of unknown width.
@@ -209,11 +247,20 @@ export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
     else out!.write(`${s}\n`);
     open = false;
   };
+  /** Says how many epoch lines were left out before the next one printed (the first time with how to see them all). */
+  const gap = (n: number) => {
+    if (n <= 0) return;
+    commit(`… ${n} epoch${n === 1 ? '' : 's'} not shown${noted ? '' : ` (about one epoch line a second is kept${thinAbove > 0 ? ` in a run of more than ${thinAbove} epochs; verbose: 1 or 2 prints every epoch` : ''})`}`);
+    noted = true;
+  };
   const flush = () => {
     if (!out) return;
-    if (pending !== null) commit(pending);
-    else if (open) out.write('\n');
+    if (pending !== null) {
+      gap(skipped - 1);
+      commit(pending);
+    } else if (open) out.write('\n');
     pending = null;
+    skipped = 0;
     open = false;
   };
   return {
@@ -230,6 +277,8 @@ export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
       first = true;
       lastKept = -Infinity;
       pending = null;
+      skipped = 0;
+      noted = false;
       open = false;
     },
     onEpochBegin(e: number) {
@@ -255,14 +304,17 @@ export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
       // A dataset of unknown size: later epochs are taken to have as many batches as this one.
       if (!sized && ran > 0) batches = ran;
       const now = performance.now();
-      const keep = first || epoch === epochs - 1 || now - lastKept >= epochLineMs;
+      const keep = first || epoch === epochs - 1 || epochs <= thinAbove || now - lastKept >= epochLineMs;
       first = false;
       if (keep) {
         lastKept = now;
         pending = null;
+        gap(skipped);
+        skipped = 0;
         commit(s);
       } else {
         pending = s;
+        skipped++;
         if (tty && !s.includes('\n')) draw(s);
       }
     },

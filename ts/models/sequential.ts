@@ -30,6 +30,8 @@ import { runOp } from '../ops/run.js';
 import { drawSeed } from '../ops/random.js';
 import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, setLocator, showShape, type Shape } from '../layers/layer.js';
+import { printLine, readVerbose, type Verbose } from './progress.js';
+import { formatLog } from '../format.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
@@ -201,7 +203,7 @@ function evaluateCoreOp(op: string, err: unknown): string | undefined {
 }
 
 /** @internal The options `evaluate` takes. */
-export const EVALUATE_KEYS = ['batchSize', 'returnDict', 'sampleWeight'] as const;
+export const EVALUATE_KEYS = ['batchSize', 'returnDict', 'sampleWeight', 'verbose'] as const;
 
 /** The options of {@link Sequential.evaluate}. */
 export interface EvaluateOptions {
@@ -213,6 +215,16 @@ export interface EvaluateOptions {
    * {@link FitArgs.sampleWeight}: `[n]`, a weight per step (`[n, T]`), per output.
    */
   sampleWeight?: SampleWeight | undefined;
+  /**
+   * Keras's `verbose`: 1, 2, `true` or `'auto'` print one line with the results when done, as
+   * Keras 3's last progress line (`4/4 - 0s - 2ms/step - loss: 0.0125 - mae: 0.0893`: batches,
+   * time, time per batch, the loss and metrics under `fit`'s log names; no bar, the batches run
+   * in one call into the core). 0 or `false` prints nothing. Default 0, as TF.js (whose
+   * evaluate prints nothing, and throws for a verbose above 0); Keras's default is `'auto'`
+   * (1). Where it goes as `fit`'s progress: stdout in Node and Deno; in a browser
+   * `console.log`, except for `'auto'`, which prints nothing there.
+   */
+  verbose?: Verbose | undefined;
 }
 
 /**
@@ -1125,6 +1137,18 @@ export class Sequential {
     }
   }
 
+  /**
+   * @internal Prints `evaluate`'s results `vals` over `batches` batches (`null`: not known) that
+   * took `ms` as Keras 3's last progress line of `evaluate(verbose=2)`:
+   * `4/4 - 0s - 2ms/step - loss: 0.0125 - mae: 0.0893`.
+   */
+  printResults(verbose: 1 | 2 | 'auto', vals: readonly number[], batches: number | null, ms: number): void {
+    const logs = this.logColumns().map(([k, i]) => `${k}: ${formatLog(vals[i])}`);
+    const steps = batches === null ? [] : [`${batches}/${batches}`];
+    const per = batches === null ? [] : [`${Math.round(ms / batches)}ms/step`];
+    printLine(verbose, [...steps, `${Math.round(ms / 1000)}s`, ...per, ...logs].join(' - '));
+  }
+
   /** What `evaluate` returns for the core's results `vals`: scalars in TF.js's order, or numbers by name. */
   #evaluateResult(vals: readonly number[], returnDict: boolean): Tensor | Tensor[] | Record<string, number> {
     if (returnDict) {
@@ -1143,8 +1167,9 @@ export class Sequential {
    * inside `variableGrads`/`optimizer.minimize` with respect to the model's weights
    * ({@link Sequential.trainableWeights}), so custom training loops work as in TF.js. There it
    * runs all rows as one batch and keeps what backward needs, so the gradient does not run
-   * the layers again (the values are the same as outside). TF.js's `verbose` (a boolean) is
-   * accepted and, as in TF.js, changes nothing.
+   * the layers again (the values are the same as outside). `verbose` (TF.js's boolean, or
+   * Keras's 0, 1, 2, `'auto'`) is accepted and, as in TF.js, prints nothing (Keras 3 draws a
+   * progress bar over the batches; here the batches run in one call into the core).
    *
    * A graph model with several inputs takes a list of tensors, one per input in `inputs`
    * order, or an object by input name (`{ text, num }`, as `fit` and Keras's `predict`), and
@@ -1154,15 +1179,15 @@ export class Sequential {
    * @example
    * const saliency = grad((x) => model.predict(x).sum())(images);
    */
-  predict(x: Tensor, args?: { batchSize?: number | undefined; verbose?: boolean | undefined }): Tensor;
+  predict(x: Tensor, args?: { batchSize?: number | undefined; verbose?: Verbose | undefined }): Tensor;
   /**
    * {@link Sequential.predict} for a graph model with several inputs (a list, one per input)
    * or outputs (a list back); the type parameter says which, as TF.js's cast would.
    *
    * @example const [mask, score] = model.predict<Tensor[]>([image, meta]);
    */
-  predict<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[] | Record<string, Tensor>, args?: { batchSize?: number | undefined; verbose?: boolean | undefined }): T;
-  predict(given: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number | undefined; verbose?: boolean | undefined } = {}): Tensor | Tensor[] {
+  predict<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[] | Record<string, Tensor>, args?: { batchSize?: number | undefined; verbose?: Verbose | undefined }): T;
+  predict(given: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number | undefined; verbose?: Verbose | undefined } = {}): Tensor | Tensor[] {
     extraArguments('predict', arguments.length, 2);
     const x = this.#named('predict', given);
     if (!this.isPacked) return this.predictAs('predict', x as Tensor, args);
@@ -1195,10 +1220,11 @@ export class Sequential {
   }
 
   /** @internal {@link predict} for the public method `op` (e.g. an autoencoder's `reconstruct`), named in every error. */
-  predictAs(op: string, x: Tensor, args: { batchSize?: number | undefined; verbose?: boolean | undefined }): Tensor {
+  predictAs(op: string, x: Tensor, args: { batchSize?: number | undefined; verbose?: Verbose | undefined }): Tensor {
     checkArgs(op, args, ['batchSize', 'verbose']);
-    // TF.js's verbose: accepted and ignored, as TF.js does (predict prints nothing).
-    boolArg(op, 'verbose', args.verbose, false);
+    // Keras's and TF.js's verbose: checked, and, as TF.js does, it prints nothing (Keras
+    // draws a bar over the batches; here predict is one call into the core).
+    readVerbose(op, args.verbose, 0);
     const h = this.handle(op);
     const hx = need(op, 'x', this.#lone(op, 'x', x, 'input'));
     const bs = batchSizeOf(op, args.batchSize ?? 32);
@@ -1280,6 +1306,8 @@ export class Sequential {
     extraArguments('evaluate', arguments.length, 3);
     checkArgs('evaluate', args, EVALUATE_KEYS);
     const returnDict = boolArg('evaluate', 'returnDict', args.returnDict);
+    const verbose = readVerbose('evaluate', args.verbose, 0);
+    const t0 = performance.now();
     if (tapeRecording() && !returnDict) {
       // Its values come back as numbers: the tape would see constants, and the gradient be zero.
       throw new InvalidArgumentError('evaluate: cannot be differentiated (its results are numbers made into tensors); inside grad/variableGrads compute the loss with losses.* on model.predict(x) or model.apply(x)');
@@ -1290,6 +1318,7 @@ export class Sequential {
       const [cx, cy] = this.coreData('evaluate', x, y, owned);
       const w = this.sampleWeightTensor('evaluate', args.sampleWeight, cx, owned);
       vals = this.evaluateValues(cx, cy, args.batchSize ?? 32, 'evaluate', y, w);
+      if (verbose !== 0) this.printResults(verbose, vals, Math.max(Math.ceil(cx.shape[0] / (args.batchSize ?? 32)), 1), performance.now() - t0);
     } finally {
       for (const t of owned) t.dispose();
     }
