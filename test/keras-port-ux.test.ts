@@ -240,3 +240,85 @@ describe("fit's progress off a terminal (a pipe, a log file)", () => {
     [x, m].forEach((o) => o.dispose());
   });
 });
+
+describe('a graph model with two inputs (a conditional VAE)', () => {
+  it("encodeDistribution([x, label]) names the cause and the variational layer's own encodeDistribution, which works", () => {
+    const xi = nr.input({ shape: [4], name: 'pixels' });
+    const li = nr.input({ shape: [3], name: 'label' });
+    const h = nr.layers.dense({ units: 5 }).apply(nr.layers.concatenate().apply([xi, li]) as nr.SymbolicTensor) as nr.SymbolicTensor;
+    const vl = nr.layers.variational({ units: 2, name: 'vz' });
+    const z = vl.apply(h) as nr.SymbolicTensor;
+    const out = nr.layers.dense({ units: 4 }).apply(nr.layers.concatenate().apply([z, li]) as nr.SymbolicTensor) as nr.SymbolicTensor;
+    const cvae = nr.model({ inputs: [xi, li], outputs: out, name: 'cvae', seed: 1 });
+    const x = nr.randomUniform([6, 4], { seed: 3 });
+    const lab = nr.oneHot(nr.tensor([0, 1, 2, 0, 1, 2]), 3);
+    const before = nr.memory().numTensors;
+    expect(message(() => cvae.encodeDistribution([x, lab] as never))).toBe("encodeDistribution: model cvae has 2 inputs (pixels, label), and encodeDistribution runs a model of one input: make the model of what its variational layer vz reads and call the layer's own, vz.encodeDistribution(model({ inputs: cvae.inputs, outputs: cvae.getLayer('vz').input }).predict(xs)), xs a tensor per input (pixels, label); got an array of length 2");
+    expect(nr.memory().numTensors).toBe(before);
+    // The suggested code runs.
+    const sub = nr.model({ inputs: cvae.inputs, outputs: cvae.getLayer('vz').input as nr.SymbolicTensor });
+    const hv = sub.predict([x, lab]) as nr.Tensor;
+    const { mean, logVar } = vl.encodeDistribution(hv);
+    expect(mean.shape).toEqual([6, 2]);
+    expect(logVar.shape).toEqual([6, 2]);
+    [mean, logVar, hv, x, lab, sub, cvae].forEach((o) => o.dispose());
+  });
+});
+
+describe('a NaN in the data is placed by sample', () => {
+  it('fit, evaluate, trainOnBatch and validationData name the sample and feature of a flat index', async () => {
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [8], units: 8 })] });
+    m.compile({ optimizer: 'adam', loss: 'mse' });
+    const v = new Float32Array(256 * 8);
+    v[2042] = NaN;
+    const bad = nr.tensor(v, [256, 8]);
+    const ok = nr.zeros([256, 8]);
+    const start = nr.memory().numTensors;
+    const fitError = async (p: Promise<unknown>) => ((await p.then(() => null, (e: Error) => e)) as Error).message;
+    expect(await fitError(m.fit(bad, ok, { verbose: 0 }))).toBe('fit: x contains NaN at flat index 2042 (shape [256,8]) (sample 255, feature 2); clean the data first');
+    expect(await fitError(m.fit(ok, bad, { verbose: 0 }))).toBe('fit: meanSquaredError on y: target[2042] (sample 255, output 2) is NaN; targets must be finite numbers');
+    expect(await fitError(m.fit(ok, ok, { verbose: 0, validationData: [bad, ok] }))).toBe('fit: validationData: x contains NaN at flat index 2042 (shape [256,8]) (sample 255, feature 2); clean the data first');
+    expect(await fitError(m.fit(ok, ok, { verbose: 0, validationData: [ok, bad] }))).toBe('fit: validationData: meanSquaredError on y: target[2042] (sample 255, output 2) is NaN; targets must be finite numbers');
+    // validationSplit: positions in the whole x.
+    expect(await fitError(m.fit(bad, ok, { verbose: 0, validationSplit: 0.25 }))).toContain('(sample 255, feature 2)');
+    expect(message(() => m.evaluate(bad, ok))).toBe('evaluate: x contains NaN at flat index 2042 (shape [256,8]) (sample 255, feature 2); clean the data first');
+    expect(message(() => m.trainOnBatch(bad, ok))).toBe('trainOnBatch: x contains NaN at flat index 2042 (shape [256,8]) (sample 255, feature 2); clean the data first');
+    expect(nr.memory().numTensors).toBe(start);
+    [bad, ok, m].forEach((o) => o.dispose());
+  });
+
+  it('rank 3 gives the position within the sample; rank 1 and a packed two-input model give the sample alone or nothing new', async () => {
+    const seq = nr.sequential({ layers: [nr.layers.flatten({ inputShape: [3, 2] }), nr.layers.dense({ units: 1 })] });
+    seq.compile({ optimizer: 'sgd', loss: 'mse' });
+    const v = new Float32Array(4 * 3 * 2);
+    v[6 + 2 * 2 + 1] = Infinity; // sample 1, [2, 1]
+    const x3 = nr.tensor(v, [4, 3, 2]);
+    const y = nr.zeros([4, 1]);
+    expect(message(() => seq.evaluate(x3, y))).toBe('evaluate: x contains Infinity at flat index 11 (shape [4,3,2]) (sample 1, position [2, 1] in it); clean the data first');
+    const one = nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 1 })] });
+    one.compile({ optimizer: 'sgd', loss: 'mse' });
+    const y1 = nr.tensor([0, NaN, 0, 0]).reshape([4, 1]);
+    expect(message(() => one.evaluate(nr.zeros([4, 1]), y1))).toBe('evaluate: meanSquaredError on y: target[1] (sample 1, output 0) is NaN; targets must be finite numbers');
+    // Two inputs side by side per sample: the sample, not a misleading feature.
+    const a = nr.input({ shape: [2] }), b = nr.input({ shape: [3] });
+    const g = nr.model({ inputs: [a, b], outputs: nr.layers.dense({ units: 1 }).apply(nr.layers.concatenate().apply([a, b]) as nr.SymbolicTensor) as nr.SymbolicTensor });
+    g.compile({ optimizer: 'sgd', loss: 'mse' });
+    const xb = nr.tensor([[0, 0, 0], [0, 0, 0], [0, NaN, 0], [0, 0, 0]]);
+    const xa = nr.zeros([4, 2]);
+    expect(message(() => g.evaluate([xa, xb], y))).toMatch(/^evaluate: x contains NaN at flat index 13 \(shape \[4,5\]\) \(sample 2\); clean the data first$/);
+    [seq, x3, y, one, y1, g, xa, xb].forEach((o) => o.dispose());
+  });
+
+  it('validationData: [x] or a bare tensor keeps its error (as Keras and TF.js) and says how to validate an autoencoder', async () => {
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 4 })] });
+    m.compile({ optimizer: 'adam', loss: 'mse' });
+    const x = nr.zeros([8, 4]);
+    const hint = '; for a model trained as an autoencoder, fit(x, x), pass validationData: [xVal, xVal] (a model made with autoencoder() also takes validationData: xVal, a tensor alone, as its own target)';
+    await expect(m.fit(x, x, { verbose: 0, validationData: [x] as never })).rejects.toThrow(`fit: validationData must be [x, y] or [x, y, sampleWeight] (as in Keras and TF.js), got an array of length 1${hint}`);
+    await expect(m.fit(x, x, { verbose: 0, validationData: x as never })).rejects.toThrow(`got an object (Tensor)${hint}`);
+    // The hint's fix works; and autoencoder() takes the bare tensor.
+    const h = await m.fit(x, x, { verbose: 0, validationData: [x, x] });
+    expect(Object.keys(h.history)).toEqual(['loss', 'val_loss']);
+    [m, x].forEach((o) => o.dispose());
+  });
+});

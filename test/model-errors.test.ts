@@ -105,7 +105,7 @@ describe('labels that do not fit the loss', () => {
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
     await expectError(() => m.fit(z([5, 4]), z([5, 4]), { verbose: 0 }), Shape, 'fit: categoricalCrossentropy on y: targets of shape [5,4] do not match predictions of shape [5,3]');
     await expectError(() => m.evaluate(z([5, 4]), t([0, 1, 2, 0, 1])), Shape, "evaluate: categoricalCrossentropy on y: targets of shape [5] do not match predictions of shape [5,3]; these look like class indices: compile with loss 'sparseCategoricalCrossentropy', or one-hot encode them with oneHot(y, 3)");
-    await expectError(() => m.trainOnBatch(z([2, 4]), t([[0, 2, 0], [1, 0, 0]])), Invalid, 'trainOnBatch: categoricalCrossentropy on y: target[1] = 2 is not a probability: targets must be in [0, 1]');
+    await expectError(() => m.trainOnBatch(z([2, 4]), t([[0, 2, 0], [1, 0, 0]])), Invalid, 'trainOnBatch: categoricalCrossentropy on y: target[1] (sample 0, output 1) = 2 is not a probability: targets must be in [0, 1]');
     m.dispose();
   });
 
@@ -146,9 +146,9 @@ describe('labels that do not fit the loss', () => {
   it('hinge labels must be ±1 or 0/1, binary targets in [0, 1]', async () => {
     const m = model(1, 'tanh');
     m.compile({ optimizer: 'sgd', loss: 'hinge' });
-    await expectError(() => m.fit(z([3, 4]), t([[-1], [0], [1]]), { verbose: 0 }), Invalid, 'fit: hinge on y: target[1] = 0: hinge targets must be all in {-1, 1} or all in {0, 1}');
+    await expectError(() => m.fit(z([3, 4]), t([[-1], [0], [1]]), { verbose: 0 }), Invalid, 'fit: hinge on y: target[1] (sample 1, output 0) = 0: hinge targets must be all in {-1, 1} or all in {0, 1}');
     m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
-    await expectError(() => m.fit(z([2, 4]), t([[1], [-0.5]]), { verbose: 0 }), Invalid, 'fit: binaryCrossentropy on y: target[1] = -0.5 is not a probability: targets must be in [0, 1]');
+    await expectError(() => m.fit(z([2, 4]), t([[1], [-0.5]]), { verbose: 0 }), Invalid, 'fit: binaryCrossentropy on y: target[1] (sample 1, output 0) = -0.5 is not a probability: targets must be in [0, 1]');
     m.dispose();
   });
 });
@@ -159,9 +159,9 @@ describe('NaN and Infinity in the data', () => {
   const bad = () => t([[0, 0, 0, 0], [0, NaN, 0, 0]]);
 
   it('in x', async () => {
-    await expectError(() => m.fit(bad(), t([0, 1]), { verbose: 0 }), Invalid, 'fit: x contains NaN at flat index 5 (shape [2,4]); clean the data first');
-    await expectError(() => m.evaluate(bad(), t([0, 1])), Invalid, 'evaluate: x contains NaN at flat index 5 (shape [2,4]); clean the data first');
-    await expectError(() => m.trainOnBatch(t([[0, 0, Infinity, 0]]), t([0])), Invalid, 'trainOnBatch: x contains Infinity at flat index 2 (shape [1,4]); clean the data first');
+    await expectError(() => m.fit(bad(), t([0, 1]), { verbose: 0 }), Invalid, 'fit: x contains NaN at flat index 5 (shape [2,4]) (sample 1, feature 1); clean the data first');
+    await expectError(() => m.evaluate(bad(), t([0, 1])), Invalid, 'evaluate: x contains NaN at flat index 5 (shape [2,4]) (sample 1, feature 1); clean the data first');
+    await expectError(() => m.trainOnBatch(t([[0, 0, Infinity, 0]]), t([0])), Invalid, 'trainOnBatch: x contains Infinity at flat index 2 (shape [1,4]) (sample 0, feature 2); clean the data first');
   });
 
   it('in x at any position: the first one is named (block edges of the vectorized search)', async () => {
@@ -173,7 +173,7 @@ describe('NaN and Infinity in the data', () => {
         if (i < 1199) v[1199] = NaN;
         const word = Number.isNaN(bad) ? 'NaN' : String(bad);
         const [x, y] = [nr.tensor(v, [300, 4]), nr.zeros([300])];
-        await expectError(() => m.evaluate(x, y), Invalid, `evaluate: x contains ${word} at flat index ${i} (shape [300,4]); clean the data first`);
+        await expectError(() => m.evaluate(x, y), Invalid, `evaluate: x contains ${word} at flat index ${i} (shape [300,4]) (sample ${Math.floor(i / 4)}, feature ${i % 4}); clean the data first`);
         x.dispose();
         y.dispose();
       }
@@ -190,8 +190,8 @@ describe('NaN and Infinity in the data', () => {
   it('in y', async () => {
     await expectError(() => m.fit(z([3, 4]), t([0, NaN, 1]), { verbose: 0 }), Invalid, 'fit: sparseCategoricalCrossentropy on y: target[1] is NaN; targets must be finite numbers');
     m.compile({ optimizer: 'sgd', loss: 'mse' });
-    await expectError(() => m.evaluate(z([1, 4]), t([[0, -Infinity, 0]])), Invalid, 'evaluate: meanSquaredError on y: target[1] is -Infinity; targets must be finite numbers');
-    await expectError(() => m.trainOnBatch(z([1, 4]), t([[0, NaN, 0]])), Invalid, 'trainOnBatch: meanSquaredError on y: target[1] is NaN; targets must be finite numbers');
+    await expectError(() => m.evaluate(z([1, 4]), t([[0, -Infinity, 0]])), Invalid, 'evaluate: meanSquaredError on y: target[1] (sample 0, output 1) is -Infinity; targets must be finite numbers');
+    await expectError(() => m.trainOnBatch(z([1, 4]), t([[0, NaN, 0]])), Invalid, 'trainOnBatch: meanSquaredError on y: target[1] (sample 0, output 1) is NaN; targets must be finite numbers');
     await expectError(() => m.fit(z([2, 4]), z([2, 3]), { verbose: 0, validationData: [z([1, 4]), z([1, 2])] }), Shape, 'fit: validationData: meanSquaredError on y: targets of shape [1,2] do not match predictions of shape [1,3]');
   });
 

@@ -58,9 +58,9 @@ const T = (v: number[][]) => nr.tensor(v);
 /** [name, model, good x, good y, bad x, bad y, the message fit gives for the bad pair as its own x and y]. */
 const CASES: Array<[string, () => nr.Sequential, () => [Data, nr.Tensor], () => [Data, nr.Tensor], string | RegExp]> = [
   ['NaN in x', dense, () => [T([[0, 0, 0, 0], [1, 1, 1, 1]]), T([[0, 0], [1, 1]])], () => [T([[0, 0, 0, 0], [1, NaN, 1, 1]]), T([[0, 0], [1, 1]])],
-    'fit: x contains NaN at flat index 5 (shape [2,4]); clean the data first'],
+    'fit: x contains NaN at flat index 5 (shape [2,4]) (sample 1, feature 1); clean the data first'],
   ['NaN in y', dense, () => [T([[0, 0, 0, 0], [1, 1, 1, 1]]), T([[0, 0], [1, 1]])], () => [T([[0, 0, 0, 0], [1, 1, 1, 1]]), T([[0, 0], [Infinity, 1]])],
-    'fit: meanSquaredError on y: target[2] is Infinity; targets must be finite numbers'],
+    'fit: meanSquaredError on y: target[2] (sample 1, output 0) is Infinity; targets must be finite numbers'],
   ['x of the wrong shape', dense, () => [T([[0, 0, 0, 0]]), T([[0, 0]])], () => [T([[0, 0, 0, 0, 0]]), T([[0, 0]])], /^fit: .*\[1,5\]/],
   ['x and y of different lengths', dense, () => [T([[0, 0, 0, 0]]), T([[0, 0]])], () => [T([[0, 0, 0, 0], [1, 1, 1, 1]]), T([[0, 0], [1, 1], [2, 2]])],
     'fit: x has 2 samples (shape [2,4]) but y has 3 (shape [3,2]); the first dimension of both is the batch'],

@@ -20,7 +20,7 @@ import { passOf } from '../data/dataset.js';
 import { checkSamples, inValidation, readSampleWeights, rowCounts, runEpochs, weightTensor, type EpochRunner, type History } from './fit.js';
 import { didYouMean } from '../options.js';
 import type { Sequential } from './sequential.js';
-import { targetHint } from './compile.js';
+import { placeBadValue, targetHint } from './compile.js';
 import { byName } from './packing.js';
 import { customStep } from './custom-loss.js';
 import type { DatasetLike, FitDatasetPlan } from './fit-dataset.js';
@@ -208,7 +208,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
       try {
         call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));
       } catch (err) {
-        throw renamed(op, targetHint(err, model.compiledInfo(op), given, model.outputDims?.at(-1)), 'fit');
+        throw renamed(op, placeBadValue(targetHint(err, model.compiledInfo(op), given, model.outputDims?.at(-1)), valX, valY, model.packedParts), 'fit');
       }
     }
     /** The pass training reads: a new one each epoch, or one for the run with batchesPerEpoch. */

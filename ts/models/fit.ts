@@ -16,7 +16,7 @@ import { yieldNow } from '../runtime.js';
 import { Callback, TerminateOnNaN, type CallbackHooks, type CallbackParams, type Logs } from './callbacks.js';
 import { fitReporter, readVerbose, type ProgressReporter, type Verbose } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
-import { targetHint, warnZeroTargetRows } from './compile.js';
+import { placeBadValue, targetHint, warnZeroTargetRows } from './compile.js';
 import { byName } from './packing.js';
 import { customStep, epochOrder } from './custom-loss.js';
 import { gather, slice } from '../ops/slicing.js';
@@ -820,7 +820,12 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
     checkSamples('fit', x, y, 'x', 'y');
     perSample = readSampleWeights('fit', args.sampleWeight, model.weightTargets(x.shape[0] ?? 0));
     if (vd !== undefined) {
-      if (!Array.isArray(vd) || vd.length < 2 || vd.length > 3) throw new InvalidArgumentError(`fit: validationData must be [x, y] or [x, y, sampleWeight], got ${describe(vd)}`);
+      if (!Array.isArray(vd) || vd.length < 2 || vd.length > 3) {
+        // Keras's autoencoder habit, validation_data=x_test: as Keras and TF.js, x alone is not x = y.
+        const alone = vd instanceof Tensor || (Array.isArray(vd) && (vd as unknown[]).length === 1);
+        const hint = alone ? '; for a model trained as an autoencoder, fit(x, x), pass validationData: [xVal, xVal] (a model made with autoencoder() also takes validationData: xVal, a tensor alone, as its own target)' : '';
+        throw new InvalidArgumentError(`fit: validationData must be [x, y] or [x, y, sampleWeight] (as in Keras and TF.js), got ${describe(vd)}${hint}`);
+      }
       [valX, valY] = model.coreData('fit', vd[0], vd[1], owned, ['validationData[0]', 'validationData[1]']);
       need('fit', 'validationData[0]', valX);
       need('fit', 'validationData[1]', valY);
@@ -862,7 +867,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
         // position in x, the validation rows' too.
         if (!tape) call((e) => check(splitting ? e.nr_model_check_data(h, x.handleFor('fit', 'x'), y.handleFor('fit', 'y'), 0) : e.nr_model_check_data(h, hx, hy, 0)));
       } catch (err) {
-        throw targetHint(err, info, splitting ? y : trainY, classes);
+        throw placeBadValue(targetHint(err, info, splitting ? y : trainY, classes), splitting ? x : trainX, splitting ? y : trainY, model.packedParts);
       }
       if (!tape) warnZeroTargetRows('fit', info, trainY);
       if (valX && valY && !tape && !splitting) {
@@ -870,7 +875,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
         try {
           call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));
         } catch (err) {
-          throw targetHint(err, info, vy, classes);
+          throw placeBadValue(targetHint(err, info, vy, classes), valX, vy, model.packedParts);
         }
       }
       // A weight per training sample (and output): [n] for one output, [n, outputs] for several.

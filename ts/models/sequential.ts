@@ -32,7 +32,7 @@ import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, setLocator, showShape, type Shape } from '../layers/layer.js';
 import { printLine, readVerbose, type Verbose } from './progress.js';
 import { formatLog } from '../format.js';
-import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
+import { encodeCompile, metricLogName, placeBadValue, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
 import { fitLoop, kerasAliases, readSampleWeights, rowCounts, weightTensor, type FitArgs, type History, type SampleWeight, type WeightTargets } from './fit.js';
@@ -623,6 +623,12 @@ export class Sequential {
   /** @internal Whether this is a graph model with several inputs or outputs (packed for the core, see `packing.ts`). */
   get isPacked(): boolean {
     return this.#graph !== null && (this.#graph.inputs.length > 1 || this.#graph.outputs.length > 1);
+  }
+
+  /** @internal Whether the core's x (y) is packed from several inputs (outputs), for messages that place a value in it. */
+  get packedParts(): { x: boolean; y: boolean } {
+    const g = this.#graph;
+    return { x: g !== null && g.inputs.length > 1, y: g !== null && g.outputs.length > 1 };
   }
 
   /** The inputs of a packed model (names and per-sample shapes). */
@@ -1367,15 +1373,24 @@ export class Sequential {
   /**
    * The mean and log-variance of the code for `x` (`[batch, ...inputShape]`): runs the layers
    * up to and including the model's first variational layer (looking into nested models) at
-   * inference. An {@link InvalidArgumentError} if the model has no variational layer. The
-   * caller owns both tensors.
+   * inference. An {@link InvalidArgumentError} if the model has no variational layer, or has
+   * several inputs (then call the variational layer's own `encodeDistribution` on what it
+   * reads, from a model of the graph up to it). The caller owns both tensors.
    *
    * @example
    * const { mean, logVar } = encoder.encodeDistribution(x);
    */
   encodeDistribution(x: Tensor): Distribution {
-    const h = this.handle('encodeDistribution');
-    const hx = need('encodeDistribution', 'x', x);
+    const op = 'encodeDistribution';
+    const h = this.handle(op);
+    const ins = this.#graph?.inputs ?? [];
+    if (ins.length > 1) {
+      const v = this.layers.find((l): l is Layer => l instanceof Layer && l.kind === 'variational');
+      const names = ins.map((i) => i.sourceLayer.name).join(', ');
+      const how = v ? `: make the model of what its variational layer ${v.name} reads and call the layer's own, ${v.name}.encodeDistribution(model({ inputs: ${this.name}.inputs, outputs: ${this.name}.getLayer('${v.name}').input }).predict(xs)), xs a tensor per input (${names})` : ', and it has no variational layer of its own';
+      throw new InvalidArgumentError(`${op}: model ${this.name} has ${ins.length} inputs (${names}), and encodeDistribution runs a model of one input${how}; got ${describe(x)}`);
+    }
+    const hx = need(op, 'x', this.#lone(op, 'x', x, 'input'));
     return distribution((e) => e.nr_model_encode_distribution(h, hx, outPtr(0)));
   }
 
@@ -1405,6 +1420,7 @@ export class Sequential {
         return Array.from(new Float32Array(e.memory.buffer, argPtr(), width));
       });
     } catch (err) {
+      placeBadValue(err, x, y, this.packedParts);
       throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputDims?.at(-1)) : err, evaluateCoreOp(op, err));
     }
   }
@@ -1425,8 +1441,9 @@ export class Sequential {
     assertCanLearn(this, 'trainOnBatch');
     const owned: Tensor[] = [];
     let v: number[];
+    let cx: Tensor | null = null, cy: Tensor | null = null;
     try {
-      const [cx, cy] = this.coreData('trainOnBatch', x, y, owned);
+      [cx, cy] = this.coreData('trainOnBatch', x, y, owned);
       const hx = need('trainOnBatch', 'x', cx);
       const hy = need('trainOnBatch', 'y', cy);
       const w = this.sampleWeightTensor('trainOnBatch', sampleWeight, cx, owned);
@@ -1449,6 +1466,7 @@ export class Sequential {
       });
     } catch (err) {
       // The core's update, shared with fit, names itself fit (a gradient that is not finite).
+      placeBadValue(err, cx, cy, this.packedParts);
       throw inOp('trainOnBatch', y instanceof Tensor ? targetHint(err, info, y, this.outputDims?.at(-1)) : err, 'fit');
     } finally {
       for (const t of owned) t.dispose();
