@@ -610,6 +610,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Raised (s41, codecfix): the wavelet codec's LL quantiser (wasm +318 B gzipped) and the learned
  * codec's toJSON()/description checks (JS ~+1.2 kB): url 603,521 -> 605,089 B, inline
  * 510,722 -> 512,090 B over main 323c095's build. Budgets: those plus ~0.05%.
+ * Raised (s41, layerux) by the Keras-port messages and options (custom layer subclasses refused,
+ * ops on SymbolicTensors, Keras's verbose in predict/evaluate/callbacks, epoch gaps, NaN by
+ * sample), all JS: url 603,521 -> 605,732 B (+2,211), inline 510,722 -> 512,931 B (+2,209).
+ * Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
