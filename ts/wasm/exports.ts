@@ -72,6 +72,8 @@ export interface RawExports {
   nr_one_hot(indices: number, depth: number, on: number, off: number, out: number): number;
   nr_tile(x: number, reps: number, nReps: number, out: number): number;
   nr_reverse(x: number, axes: number, nAxes: number, out: number): number;
+  nr_linalg_qr(x: number, full: number, outQ: number, outR: number): number;
+  nr_linalg_band_part(x: number, numLower: number, numUpper: number, out: number): number;
   nr_pad(x: number, paddings: number, nPairs: number, value: number, out: number): number;
   nr_mirror_pad(x: number, paddings: number, nPairs: number, symmetric: number, out: number): number;
   nr_cumsum(x: number, axis: number, exclusive: number, reverse: number, out: number): number;

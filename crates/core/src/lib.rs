@@ -30,6 +30,7 @@ pub mod initializers;
 pub mod interrupt;
 pub mod kernels;
 pub mod layers;
+pub mod linalg;
 pub mod losses;
 pub mod model;
 pub mod ops;

@@ -24,6 +24,8 @@ pub enum Recorded {
     Gather { axis: i64 },
     Tile { reps: Vec<i64> },
     Reverse { axes: Vec<i64> },
+    /// `linalg.bandPart(x, lower, upper)`; its backward is the same band of the gradient.
+    BandPart { lower: i64, upper: i64 },
     Pad { paddings: Vec<[i64; 2]> },
     MirrorPad { paddings: Vec<[i64; 2]>, symmetric: bool },
     Cumsum { axis: i64, exclusive: bool, reverse: bool },
@@ -456,6 +458,7 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         Recorded::Gather { axis } => vec![Some(gather::gather_backward(x[0].shape(), x[1], *axis, &g)?), None],
         Recorded::Tile { reps } => vec![Some(tile::tile_backward(x[0].shape(), reps, &g)?)],
         Recorded::Reverse { axes } => vec![Some(reverse::reverse(&g, axes)?)],
+        Recorded::BandPart { lower, upper } => vec![Some(crate::linalg::band_part::band_part(&g, *lower, *upper)?)],
         Recorded::Pad { paddings } => vec![Some(pad::pad_backward(x[0].shape(), paddings, &g)?)],
         Recorded::MirrorPad { paddings, symmetric } => vec![Some(mirror_pad::mirror_pad_backward(x[0].shape(), paddings, *symmetric, &g)?)],
         Recorded::Cumsum { axis, exclusive, reverse } => vec![Some(cumsum::cumsum(&g, *axis, *exclusive, !*reverse)?)],

@@ -9,6 +9,7 @@ pub mod conv;
 pub mod decomposition;
 pub mod graph;
 pub mod image;
+pub mod linalg;
 pub mod meta;
 pub mod model;
 pub mod ops;
