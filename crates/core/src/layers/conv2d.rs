@@ -103,11 +103,11 @@ impl Conv2d {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub(super) fn make_weights(&mut self, op: &'static str, shape: [usize; 4], fans: (usize, usize), init: Init) -> Result<()> {
         let mut w = Tensor::zeros(op, Shape::new(op, &shape)?)?;
-        init.fill(&self.cfg.kernel_initializer, w.data_mut(), fans.0, fans.1, 0);
+        init.fill(op, &self.cfg.kernel_initializer, &mut w, fans.0, fans.1, 0)?;
         self.kernel = Some(Param::new("kernel", w, self.cfg.kernel_regularizer)?);
         if self.cfg.use_bias {
             let mut b = Tensor::zeros(op, Shape::from([self.cfg.filters]))?;
-            init.fill(&self.cfg.bias_initializer, b.data_mut(), fans.0, fans.1, 1);
+            init.fill(op, &self.cfg.bias_initializer, &mut b, fans.0, fans.1, 1)?;
             self.bias = Some(Param::new("bias", b, self.cfg.bias_regularizer)?);
         }
         Ok(())

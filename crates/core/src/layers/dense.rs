@@ -163,11 +163,11 @@ impl Layer for Dense {
         };
         let units = self.cfg.units;
         let mut w = Tensor::zeros("dense", Shape::new("dense", &[inp, units])?)?;
-        init.fill(&self.cfg.kernel_initializer, w.data_mut(), inp, units, 0);
+        init.fill("dense", &self.cfg.kernel_initializer, &mut w, inp, units, 0)?;
         self.kernel = Some(Param::new("kernel", w, self.cfg.kernel_regularizer)?);
         if self.cfg.use_bias {
             let mut b = Tensor::zeros("dense", Shape::from([units]))?;
-            init.fill(&self.cfg.bias_initializer, b.data_mut(), inp, units, 1);
+            init.fill("dense", &self.cfg.bias_initializer, &mut b, inp, units, 1)?;
             self.bias = Some(Param::new("bias", b, self.cfg.bias_regularizer)?);
         }
         let mut out = input.to_vec();

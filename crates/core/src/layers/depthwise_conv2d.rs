@@ -201,19 +201,19 @@ impl Layer for DepthwiseConv2d {
         let cfg = &self.cfg;
         let mut d = Tensor::zeros(op, Shape::new(op, &[kh, kw, p.c, m])?)?;
         let mut fans = (kh * kw * p.c, kh * kw * m);
-        init.fill(&cfg.depthwise_initializer, d.data_mut(), fans.0, fans.1, 0);
+        init.fill(op, &cfg.depthwise_initializer, &mut d, fans.0, fans.1, 0)?;
         self.depthwise = Some(Param::new("depthwise_kernel", d, cfg.depthwise_regularizer)?);
         let units = self.units(&p);
         if let Some(pw) = &self.cfg.pointwise {
             let mut w = Tensor::zeros(op, Shape::new(op, &[1, 1, cm, pw.filters])?)?;
             fans = (cm, pw.filters);
-            init.fill(&pw.initializer, w.data_mut(), fans.0, fans.1, 2);
+            init.fill(op, &pw.initializer, &mut w, fans.0, fans.1, 2)?;
             self.pointwise = Some(Param::new("pointwise_kernel", w, pw.regularizer)?);
         }
         if self.cfg.use_bias {
             // The fans of the kernel before it, as conv2d's and dense's biases.
             let mut b = Tensor::zeros(op, Shape::from([units]))?;
-            init.fill(&self.cfg.bias_initializer, b.data_mut(), fans.0, fans.1, 1);
+            init.fill(op, &self.cfg.bias_initializer, &mut b, fans.0, fans.1, 1)?;
             self.bias = Some(Param::new("bias", b, self.cfg.bias_regularizer)?);
         }
         self.place = Some(p);

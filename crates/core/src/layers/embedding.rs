@@ -94,7 +94,7 @@ impl Layer for Embedding {
         let (n, d) = (self.input_dim, self.output_dim);
         let mut e = Tensor::zeros("embedding", Shape::new("embedding", &[n, d])?)?;
         // Keras's fans of a [inputDim, outputDim] weight.
-        init.fill(&self.init, e.data_mut(), n, d, 0);
+        init.fill("embedding", &self.init, &mut e, n, d, 0)?;
         self.embeddings = Some(Param::new("embeddings", e, self.reg)?);
         let mut out = input.to_vec();
         out.push(d);

@@ -179,15 +179,21 @@ impl Init {
         Init { seed, fill: true }
     }
 
-    /// Fills `out` with `init`'s values for a weight with the given fans, from stream `stream`
-    /// of the layer's seed, or from the initializer's own seed when it has one (TF.js's
-    /// `seed`: see [`WeightInit`](crate::initializers::WeightInit)); leaves `out` as it is
-    /// (zeros) when `fill` is off.
-    pub fn fill(self, init: &crate::initializers::WeightInit, out: &mut [f32], fan_in: usize, fan_out: usize, stream: u32) {
+    /// Fills the weight `w` with `init`'s values for the given fans, from stream `stream` of
+    /// the layer's seed, or from the initializer's own seed when it has one (TF.js's `seed`:
+    /// see [`WeightInit`](crate::initializers::WeightInit)); leaves `w` as it is (zeros) when
+    /// `fill` is off. An initializer that does not fit the weight's shape (`orthogonal` on a
+    /// bias, `identity` on a non-square kernel) is an error naming `op`, even when `fill` is
+    /// off (a loaded model keeps its config, which must stay buildable).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn fill(self, op: &'static str, init: &crate::initializers::WeightInit, w: &mut crate::Tensor, fan_in: usize, fan_out: usize, stream: u32) -> Result<()> {
+        init.kind.check_shape(op, w.dims())?;
         if self.fill {
             let (seed, stream) = init.seed.map_or((self.seed, stream), |own| (own, 0));
-            init.kind.fill(out, fan_in, fan_out, seed, stream);
+            let shape = w.dims().to_vec();
+            init.kind.fill(op, w.try_data_mut(op)?, &shape, fan_in, fan_out, seed, stream)?;
         }
+        Ok(())
     }
 }
 

@@ -55,7 +55,7 @@ impl Layer for PRelu {
             bail!("prelu", "input must have at least one dimension per sample, got shape []");
         };
         let mut a = Tensor::zeros("prelu", Shape::from([units]))?;
-        init.fill(&self.init, a.data_mut(), units, units, 0);
+        init.fill("prelu", &self.init, &mut a, units, units, 0)?;
         self.alpha = Some(Param::new("alpha", a, self.reg)?);
         Ok(input.to_vec())
     }

@@ -277,7 +277,7 @@ impl Layer for Rbf {
         let units = self.cfg.units;
         let mut c = Tensor::zeros(OP, Shape::new(OP, &[units, d])?)?;
         match &self.cfg.centers {
-            CenterInit::Random(centers) => init.fill(centers, c.data_mut(), d, units, 0),
+            CenterInit::Random(centers) => init.fill(OP, centers, &mut c, d, units, 0)?,
             CenterInit::Values(v) => {
                 if v.len() != units * d {
                     bail_shape!(OP, "centers has {} values but {units} units × {d} input features need {}", v.len(), units * d);

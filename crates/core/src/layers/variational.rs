@@ -144,7 +144,7 @@ impl Layer for Variational {
         let mut params = Vec::with_capacity(4);
         for (i, (wname, bname)) in [("mean_kernel", "mean_bias"), ("log_var_kernel", "log_var_bias")].into_iter().enumerate() {
             let mut w = Tensor::zeros("variational", Shape::new("variational", &[inp, units])?)?;
-            init.fill(&Initializer::GlorotUniform.into(), w.data_mut(), inp, units, 2 * i as u32);
+            init.fill("variational", &Initializer::GlorotUniform.into(), &mut w, inp, units, 2 * i as u32)?;
             params.push(Param::new(wname, w, None)?);
             params.push(Param::new(bname, Tensor::zeros("variational", Shape::from([units]))?, None)?);
         }
