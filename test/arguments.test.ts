@@ -597,6 +597,8 @@ const TABLE: Entry[] = [
   { name: 'Tensor.maxPool', op: 'maxPool', call: method('maxPool'), good: () => [IMG, 2, 2, 'same'], kinds: ['self', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'Tensor.avgPool', op: 'avgPool', call: method('avgPool'), good: () => [IMG, 1, 1, 'valid'], kinds: ['self', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'image.resizeBilinear', op: 'resizeBilinear', call: (...a) => nr.image.resizeBilinear(...(a as Parameters<typeof nr.image.resizeBilinear>)), good: () => [IMG, [5, 7], true], kinds: ['tensorLike', 'resizeSize', 'bool?', 'bool?'] },
+  { name: 'linalg.qr', op: 'linalg.qr', call: (...a) => nr.linalg.qr(...(a as Parameters<typeof nr.linalg.qr>)), good: () => [X, true], kinds: ['tensorLike', 'bool?'] },
+  { name: 'linalg.bandPart', op: 'linalg.bandPart', call: (...a) => nr.linalg.bandPart(...(a as Parameters<typeof nr.linalg.bandPart>)), good: () => [X, 1, -1], kinds: ['tensorLike', 'int', 'int'] },
   { name: 'image.resizeNearestNeighbor', op: 'resizeNearestNeighbor', call: (...a) => nr.image.resizeNearestNeighbor(...(a as Parameters<typeof nr.image.resizeNearestNeighbor>)), good: () => [IMG, [2, 1], false, true], kinds: ['tensorLike', 'resizeSize', 'bool?', 'bool?'] },
   { name: 'image.flipLeftRight', op: 'flipLeftRight', call: (x) => nr.image.flipLeftRight(x as nr.Tensor), good: () => [IMG], kinds: ['tensorLike'] },
   { name: 'image.rgbToGrayscale', op: 'rgbToGrayscale', call: (x) => nr.image.rgbToGrayscale(x as nr.Tensor), good: () => [t(nr.ones([2, 3]))], kinds: ['tensorLike'] },

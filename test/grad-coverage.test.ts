@@ -102,6 +102,9 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   flipLeftRight: { shapes: [[2, 2, 3, 1]], f: (x) => nr.image.flipLeftRight(x) },
   rgbToGrayscale: { shapes: [[2, 2, 3]], f: (x) => nr.image.rgbToGrayscale(x) },
   grayscaleToRGB: { shapes: [[3, 1]], f: (x) => nr.image.grayscaleToRGB(x) },
+  // linalg.*: bandPart's mask (one rule, the core's), gramSchmidt through its parts.
+  bandPart: { shapes: [[2, 3, 4]], f: (x) => nr.linalg.bandPart(x, 1, 0) },
+  gramSchmidt: { shapes: [[2, 3]], f: (x) => nr.linalg.gramSchmidt(x) },
   mirrorPad: { shapes: [[3, 2]], f: (x) => nr.mirrorPad(x, [[2, 1], [1, 0]], 'reflect') },
   clone: { shapes: [[3]], f: (x) => nr.clone(x) },
   cast: { shapes: [[3]], f: (x) => nr.cast(x, 'float32') },
@@ -387,6 +390,8 @@ const NO_RULE: Record<string, { name: RegExp; f: (x: T) => T }> = {
   leastSquares: { name: /leastSquares has no gradient rule/, f: (x) => nr.leastSquares(nr.reshape(x, [2, 2]), c([1, 2], [2, 1])) },
   kmeans: { name: /kmeans has no gradient rule/, f: (x) => nr.kmeans(nr.reshape(x, [4, 1]), { k: 2, seed: 1 }).centers },
   psnr: { name: /psnr has no gradient rule/, f: (x) => nr.psnr(nr.reshape(x, [2, 2]), c([0, 0, 1, 1], [2, 2])) },
+  // As TF.js 4.22 (its Householder loop goes through `greater`, which has no gradient).
+  qr: { name: /linalg\.qr has no gradient rule/, f: (x) => nr.linalg.qr(nr.reshape(x, [2, 2]))[0] },
   ssim: { name: /ssim has no gradient rule/, f: (x) => nr.ssim(nr.reshape(x, [2, 2]), c([0, 0, 1, 1], [2, 2]), { windowSize: 1 }) },
 };
 
@@ -405,6 +410,8 @@ const NOT_OPS = [
   'ready', 'getBackend', 'setBackend', 'enableProdMode', 'print', 'browser', 'booleanMaskAsync', 'whereAsync', 'setdiff1dAsync',
   // TF.js's tf.Reduction enum (also losses.Reduction), and the tf.math namespace (its ops are listed by name).
   'Reduction', 'math',
+  // The tf.linalg namespace (its ops are listed by name).
+  'linalg',
   // TF.js's model names: LayersModel (Sequential), the CustomCallback class, the tf.models
   // namespace (modelFromJSON, async) and the tf.Rank enum.
   'LayersModel', 'CustomCallback', 'models', 'Rank',
@@ -461,10 +468,11 @@ describe('grad covers every exported op', () => {
     const listed = new Set([...Object.keys(DIFFERENTIABLE), ...Object.keys(CONSTANT), ...Object.keys(NO_RULE), ...Object.keys(AS_IN_TFJS), ...NOT_OPS]);
     const missing = Object.keys(nr).filter((k) => !listed.has(k));
     expect(missing, 'new exports must be added to a list in test/grad-coverage.test.ts').toEqual([]);
-    const stale = [...listed].filter((k) => !(k in nr) && !(k in nr.losses) && !(k in nr.image) && !(k in nr.math) && !(k in nr.signal));
+    const stale = [...listed].filter((k) => !(k in nr) && !(k in nr.losses) && !(k in nr.image) && !(k in nr.math) && !(k in nr.signal) && !(k in nr.linalg));
     expect(stale).toEqual([]);
     expect(Object.keys(nr.math).filter((k) => !listed.has(k)), 'math.* ops must be in a list too').toEqual([]);
     expect(Object.keys(nr.signal).filter((k) => !listed.has(k)), 'signal.* ops must be in a list too').toEqual([]);
+    expect(Object.keys(nr.linalg).filter((k) => !listed.has(k)), 'linalg.* ops must be in a list too').toEqual([]);
     const lossNames = Object.keys(nr.losses).filter((k) => k !== 'lossGradient' && k !== 'Reduction');
     expect(lossNames.sort()).toEqual(Object.keys(LOSSES).sort());
     expect(Object.keys(nr.metrics).filter((k) => !METRIC_ALIASES.includes(k)).sort()).toEqual([...Object.keys(METRICS), ...Object.keys(METRIC_CONSTANTS)].sort());

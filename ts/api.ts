@@ -150,6 +150,7 @@ export { pca, PCA, type PCAArgs } from './decomposition/pca.js';
 export { psnr, type PsnrArgs } from './image/psnr.js';
 export { ssim, type SsimArgs } from './image/ssim.js';
 export * as image from './image/index.js';
+export * as linalg from './ops/linalg.js';
 export * as browser from './browser/pixels.js';
 export type { PixelData, PixelSource, DrawableImage, CanvasLike } from './browser/pixels.js';
 export { ready, getBackend, setBackend, enableProdMode, print } from './backend.js';

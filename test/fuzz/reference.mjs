@@ -336,6 +336,16 @@ export function reverse(x, axes) {
   return { shape: x.shape.slice(), vals };
 }
 
+/** `linalg.bandPart`: each innermost [M, N] matrix with the entries outside the band zeroed (negative: the whole triangle). */
+export function bandPart(x, lo, up) {
+  const [m, n] = x.shape.slice(-2);
+  const vals = x.vals.map((v, k) => {
+    const d = Math.floor(k / n) % m - (k % n);
+    return (lo < 0 || d <= lo) && (up < 0 || -d <= up) ? v : 0;
+  });
+  return { shape: x.shape.slice(), vals };
+}
+
 /**
  * The entries of `x` padded by `paddings`: axis d of the output reads x at `src(d, j)` for `j`
  * its index minus `before` (null: the entry is `fill`).

@@ -1,4 +1,4 @@
-/** Shape ops: reshape, transpose, squeeze, expandDims, slice, split, gather, oneHot, concat, stack, tile, reverse, pad, mirrorPad, cumsum, cumprod, topk. */
+/** Shape ops: reshape, transpose, squeeze, expandDims, slice, split, gather, oneHot, concat, stack, tile, reverse, linalg.bandPart, pad, mirrorPad, cumsum, cumprod, topk. */
 import { compare, compareShape, Mismatch } from '../checks.mjs';
 import * as R from '../reference.mjs';
 import { badAxis, badInt, garbage, tensorLike } from '../values.mjs';
@@ -356,6 +356,29 @@ const reverseOp = {
   },
 };
 
+const bandPartOp = {
+  name: 'linalg.bandPart', weight: 1,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const e = ctx.any(300);
+    const r = e.shape.length;
+    const [m, n] = r >= 2 ? e.shape.slice(-2) : [0, 0];
+    let lo = rng.int(-1, m);
+    let up = rng.int(-1, n);
+    let expect = r >= 2 ? 'ok' : 'error';
+    if (rng.chance(0.25)) {
+      expect = 'error';
+      if (rng.chance(0.5)) lo = rng.pick([m + 1, 1.5, NaN, garbage(rng)]);
+      else up = rng.pick([n + 1, -0.5, 2 ** 32, garbage(rng)]);
+      if (typeof lo === 'number' && typeof up === 'number' && Number.isInteger(lo) && Number.isInteger(up) && lo <= m && up <= n && r >= 2) return null;
+    }
+    return {
+      args: [e.t, lo, up], expect, run: () => nr.linalg.bandPart(e.t, lo, up),
+      check: (t) => compare('linalg.bandPart', t, R.bandPart(e.ref, lo, up), true),
+    };
+  },
+};
+
 const padOp = {
   name: 'pad', weight: 1,
   gen(ctx) {
@@ -463,5 +486,5 @@ const topkOp = {
 export default {
   name: 'shape',
   weight: 4,
-  ops: [reshapeOp, transposeOp, squeezeExpand, sliceOp, splitOp, gatherOp, oneHotOp, concatOp, tileOp, reverseOp, padOp, mirrorPadOp, scanOp('cumsum'), scanOp('cumprod'), topkOp],
+  ops: [reshapeOp, transposeOp, squeezeExpand, sliceOp, splitOp, gatherOp, oneHotOp, concatOp, tileOp, reverseOp, bandPartOp, padOp, mirrorPadOp, scanOp('cumsum'), scanOp('cumprod'), topkOp],
 };
