@@ -266,6 +266,7 @@ describe('linalg.gramSchmidt', () => {
       const wide = nr.ones([3, 2]);
       expect(() => linalg.gramSchmidt(wide)).toThrow(/the number of vectors \(3\) exceeds their length \(2\)/);
       expect(() => linalg.gramSchmidt([1, 2] as never)).toThrow(/xs\[0\] must be a Tensor, got 1/);
+      expect(linalg.gramSchmidt(nr.zeros([0, 3])).shape).toEqual([0, 3]);
       const dep = linalg.gramSchmidt(nr.tensor([[1, 0], [2, 0]]));
       expect(Number.isNaN(dep.dataSync()[2])).toBe(true);
       const tdep = tf.linalg.gramSchmidt(tf.tensor2d([[1, 0], [2, 0]])) as tf.Tensor;

@@ -9,6 +9,7 @@ import { tidy } from '../scope.js';
 import { Tensor, wrapHandle } from '../tensor.js';
 import { div, mul, sub } from './binary.js';
 import { boolArg, describe, intArg, withTensors, type TensorLike } from './convert.js';
+import { zeros } from './creation.js';
 import { stack } from './joining.js';
 import { norm } from './norm.js';
 import { sum } from './reduce.js';
@@ -77,8 +78,8 @@ export function bandPart(a: TensorLike, numLower: number, numUpper: number): Ten
  * The Gram–Schmidt process, as TF.js `tf.linalg.gramSchmidt`: orthonormal vectors spanning
  * what `xs` spans, in order (`y_i` is `x_i` minus its projections on `y_0 … y_{i−1}`,
  * normalised). `xs` is an array of 1-D tensors of one length (the result is an array) or a
- * 2-D tensor whose rows are the vectors (the result is a 2-D tensor). At most as many vectors
- * as their length. A vector in the span of the ones before it (or zero) divides 0 by 0 and
+ * 2-D tensor whose rows are the vectors (the result is a 2-D tensor; `[0, d]` gives `[0, d]`).
+ * At most as many vectors as their length. A vector in the span of the ones before it (or zero) divides 0 by 0 and
  * gives NaN, as in TF.js. Made of other ops, so it is differentiable as TF.js's is.
  *
  * @example linalg.gramSchmidt(tensor([[3, 4], [1, 0]])) // [[0.6, 0.8], [0.8, -0.6]]
@@ -105,6 +106,8 @@ export function gramSchmidt(xs: Tensor | readonly Tensor[]): Tensor | Tensor[] {
   }
   const [n, d] = isArray ? [xs.length, (xs[0] as Tensor).shape[0] as number] : (xs as Tensor).shape as [number, number];
   if (n > d) throw new InvalidArgumentError(`${op}: the number of vectors (${n}) exceeds their length (${d})`);
+  // No rows: nothing to orthogonalise (TF.js 4.22 fails splitting into zero pieces).
+  if (n === 0) return zeros([0, d]);
   return tidy(() => {
     const vs = isArray ? (xs as readonly Tensor[]) : unstack(xs as Tensor);
     const ys: Tensor[] = [];
