@@ -94,10 +94,16 @@ describe('round trips: predictions bit-identical, getConfig equal', () => {
     const specs: nr.InitializerSpec[] = [
       ...INITIALIZERS, initializers.constant({ value: -0.3 }), initializers.randomUniform({ minval: -2, maxval: 3 }),
       initializers.randomNormal({ mean: 1, stddev: 0.2 }), initializers.truncatedNormal({ mean: -1, stddev: 0.1 }),
+      initializers.orthogonal({ gain: 0.5, seed: 3 }), initializers.identity({ gain: 2 }),
+      initializers.varianceScaling({ scale: 3, mode: 'fanAvg', distribution: 'untruncatedNormal', seed: 1 }),
     ];
     for (const init of specs) {
-      const m = nr.sequential({ seed: 2, layers: [layers.dense({ inputShape: [3], units: 4, kernelInitializer: init, biasInitializer: init })] });
-      const l = await roundTrip(m, [3]);
+      // orthogonal needs a weight of rank >= 2 (not the bias), identity a square one.
+      const name = typeof init === 'string' ? init : init.name;
+      const n = name === 'identity' ? 4 : 3;
+      const bias = name === 'orthogonal' || name === 'identity' ? 'zeros' : init;
+      const m = nr.sequential({ seed: 2, layers: [layers.dense({ inputShape: [n], units: 4, kernelInitializer: init, biasInitializer: bias })] });
+      const l = await roundTrip(m, [n]);
       // The initializer survives as itself: a fresh model from the config draws the same weights.
       const fresh = nr.Sequential.fromConfig(m.getConfig());
       fresh.build();

@@ -10,7 +10,7 @@
 import { constraintFrom, constraintKind, CONSTRAINT_PARAMS, type Constraint } from '../constraints.js';
 import { encodeActivation } from '../activations.js';
 import { InvalidArgumentError } from '../errors.js';
-import { initializerDefaults, initializerNamed, type Initializer, type InitializerName } from '../layers/initializers.js';
+import { DISTRIBUTIONS, FAN_MODES, initializerDefaults, initializerNamed, varianceCode, type Initializer, type InitializerName } from '../layers/initializers.js';
 import type { ActivityRegularizerSpec, Regularizer } from '../layers/regularizers.js';
 import { describe, show } from '../ops/convert.js';
 import { ACTIVATION_PARAMS, ACTIVATIONS, type ActivationName } from '../wasm/codes.js';
@@ -158,6 +158,13 @@ export function initializerToKeras(spec: Initializer): KerasObject {
     case 'randomUniform': return { class_name: 'RandomUniform', config: { minval: a, maxval: b, seed } };
     case 'randomNormal': return { class_name: 'RandomNormal', config: { mean: a, stddev: b, seed } };
     case 'truncatedNormal': return { class_name: 'TruncatedNormal', config: { mean: a, stddev: b, seed } };
+    case 'orthogonal': return { class_name: 'Orthogonal', config: { gain: a, seed } };
+    case 'identity': return { class_name: 'Identity', config: { gain: a } };
+    case 'varianceScaling': {
+      const mode = snake(FAN_MODES[b % 3]!);
+      const distribution = snake(DISTRIBUTIONS[Math.floor(b / 3)]!);
+      return { class_name: 'VarianceScaling', config: { scale: a, mode, distribution, seed } };
+    }
     default: {
       const [scale, mode, distribution] = VARIANCE[spec.name]!;
       return { class_name: 'VarianceScaling', config: { scale, mode, distribution, seed } };
@@ -165,9 +172,7 @@ export function initializerToKeras(spec: Initializer): KerasObject {
   }
 }
 
-const INIT_CLASSES = ['Zeros', 'Ones', 'Constant', 'RandomUniform', 'RandomNormal', 'TruncatedNormal', 'VarianceScaling', 'GlorotUniform', 'GlorotNormal', 'HeUniform', 'HeNormal', 'LeCunUniform', 'LeCunNormal'];
-/** Initializers TF.js and Keras have and neurite cannot draw (kept when the weights come with the file). */
-const FOREIGN_INITIALIZERS = ['Identity', 'Orthogonal', 'IdentityInitializer', 'OrthogonalInitializer'];
+const INIT_CLASSES = ['Zeros', 'Ones', 'Constant', 'RandomUniform', 'RandomNormal', 'TruncatedNormal', 'VarianceScaling', 'GlorotUniform', 'GlorotNormal', 'HeUniform', 'HeNormal', 'LeCunUniform', 'LeCunNormal', 'Orthogonal', 'Identity'];
 
 /** A number in a config, else an error naming the field. */
 function num(op: string, where: string, v: unknown, def?: number): number {
@@ -178,16 +183,19 @@ function num(op: string, where: string, v: unknown, def?: number): number {
 
 /**
  * @internal An initializer from its Keras form (TF.js's classes, Python Keras's names, or a
- * name string), with its `seed` (kept for saving: neurite draws every weight from the model's
- * seed). `null` for one TF.js or Keras has and neurite cannot draw (`Orthogonal`, a
- * `VarianceScaling` of another scale, mode or distribution): the caller decides whether that
- * can matter. A malformed value or an unknown class is an error naming `where`.
+ * name string), with its `seed`. Every initializer TF.js 4.22 and Keras 3 save is drawn
+ * (`Orthogonal` and `Identity`, Keras 3's `OrthogonalInitializer` and `IdentityInitializer`
+ * too, and a `VarianceScaling` of any scale, mode and distribution); the `null` (one neurite
+ * cannot draw, left to the caller) is kept for a future class. A malformed value or an unknown
+ * class is an error naming `where`.
  */
 export function initializerFromKeras(op: string, where: string, v: unknown): Initializer | null {
   if (typeof v === 'string') {
     const n = initializerNamed(camel(v));
     if (n !== undefined) return { name: n, params: initializerDefaults(n) };
-    if (FOREIGN_INITIALIZERS.some((c) => c.toLowerCase() === v.toLowerCase())) return null;
+    // A class name as a string ('Orthogonal', 'VarianceScaling'): that class with its defaults.
+    const cls = [...INIT_CLASSES, 'OrthogonalInitializer', 'IdentityInitializer'].find((k) => k.toLowerCase() === v.toLowerCase());
+    if (cls !== undefined) return initializerFromKeras(op, where, { class_name: cls, config: {} });
     return bad(op, where, `is an initializer neurite does not support: ${show(v)}; supported: ${INIT_CLASSES.join(', ')}`);
   }
   const o = kerasObject(op, where, v);
@@ -208,22 +216,23 @@ export function initializerFromKeras(op: string, where: string, v: unknown): Ini
     case 'HeNormal': return named('heNormal');
     case 'LeCunUniform': case 'LecunUniform': return named('lecunUniform');
     case 'LeCunNormal': case 'LecunNormal': return named('lecunNormal');
+    case 'Orthogonal': case 'OrthogonalInitializer': return named('orthogonal', num(op, at('gain'), c.gain, 1));
+    case 'Identity': case 'IdentityInitializer': return named('identity', num(op, at('gain'), c.gain, 1));
     case 'VarianceScaling': {
       const scale = num(op, at('scale'), c.scale, 1);
-      if (!(scale > 0)) bad(op, at('scale'), `must be a positive number, got ${scale}`);
+      if (!(scale >= 0)) bad(op, at('scale'), `must be a number >= 0, got ${scale}`);
       const mode = camel(String(c.mode ?? 'fan_in'));
       if (!['fanIn', 'fanOut', 'fanAvg'].includes(mode)) bad(op, at('mode'), `must be 'fan_in', 'fan_out' or 'fan_avg', got ${show(c.mode)}`);
       const dist = camel(String(c.distribution ?? 'normal'));
       if (!['normal', 'uniform', 'truncatedNormal', 'untruncatedNormal'].includes(dist)) bad(op, at('distribution'), `must be 'normal', 'truncated_normal', 'untruncated_normal' or 'uniform', got ${show(c.distribution)}`);
-      // neurite's normal variance scaling is truncated (Keras's 'truncated_normal', which its 'normal' also means).
-      const d = dist === 'uniform' ? 'uniform' : dist === 'untruncatedNormal' ? null : 'normal';
+      // The glorot/he/lecun forms TF.js writes read as those names (saved back alike); any
+      // other is a varianceScaling that saves back its own scale, mode and distribution.
       for (const [n, [s, m, dd]] of Object.entries(VARIANCE)) {
-        if (s === scale && camel(m) === mode && dd === d) return named(n as InitializerName);
+        if (s === scale && camel(m) === mode && dd === dist) return named(n as InitializerName);
       }
-      return null;
+      return named('varianceScaling', scale, varianceCode(op, mode, dist));
     }
     default:
-      if (FOREIGN_INITIALIZERS.includes(o.class_name)) return null;
       return bad(op, `${where}.class_name`, `'${o.class_name}' is an initializer neurite does not support; supported: ${INIT_CLASSES.join(', ')}`);
   }
 }

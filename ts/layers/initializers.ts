@@ -12,16 +12,25 @@ import { checkArgs, didYouMean, readOptions, type OptionSpec, optionKeys } from 
 export const INITIALIZERS = [
   'zeros', 'ones', 'constant', 'randomUniform', 'randomNormal', 'truncatedNormal',
   'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunUniform', 'lecunNormal',
+  'orthogonal', 'varianceScaling', 'identity',
 ] as const;
 /** An initializer by name, with its Keras defaults (see {@link INITIALIZERS}). */
 export type InitializerName = (typeof INITIALIZERS)[number];
+/** TF.js's spellings of Keras's names (`tf.initializers.leCunNormal`, `kernelInitializer: 'leCunNormal'`). */
+export type InitializerAlias = 'leCunUniform' | 'leCunNormal';
+const ALIASES: Readonly<Record<InitializerAlias, InitializerName>> = { leCunUniform: 'lecunUniform', leCunNormal: 'lecunNormal' };
+
+/** A variance-scaling initializer's fan: `fanIn`, `fanOut` or their mean `fanAvg` (TF.js's names). */
+export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
 /**
- * TF.js's spellings of Keras's names (`tf.initializers.leCunNormal`, `kernelInitializer:
- * 'leCunNormal'`), and TF.js's `'varianceScaling'`: its defaults (scale 1, `fanIn`, `normal`)
- * are LeCun normal's, and it is saved as TF.js saves it.
+ * A variance-scaling initializer's distribution: TF.js's three and Keras 3's
+ * `untruncatedNormal`. `normal` and `truncatedNormal` draw alike (see {@link initializers.varianceScaling}).
  */
-export type InitializerAlias = 'leCunUniform' | 'leCunNormal' | 'varianceScaling';
-const ALIASES: Readonly<Record<InitializerAlias, InitializerName>> = { leCunUniform: 'lecunUniform', leCunNormal: 'lecunNormal', varianceScaling: 'lecunNormal' };
+export type VarianceDistribution = 'normal' | 'uniform' | 'truncatedNormal' | 'untruncatedNormal';
+/** @internal The modes in ABI order (`FanMode` in `crates/core/src/initializers.rs`). */
+export const FAN_MODES: readonly FanMode[] = ['fanIn', 'fanOut', 'fanAvg'];
+/** @internal The distributions in ABI order (`Distribution` in `crates/core/src/initializers.rs`). */
+export const DISTRIBUTIONS: readonly VarianceDistribution[] = ['normal', 'uniform', 'truncatedNormal', 'untruncatedNormal'];
 
 /** @internal The initializer a name or TF.js alias stands for, or `undefined`. */
 export function initializerNamed(name: string): InitializerName | undefined {
@@ -29,7 +38,13 @@ export function initializerNamed(name: string): InitializerName | undefined {
   return INITIALIZERS.includes(name as InitializerName) ? (name as InitializerName) : undefined;
 }
 
-/** A configured initializer. */
+/**
+ * A configured initializer. `params` are its two numbers: `constant`'s value, the random
+ * ones' bounds or mean and standard deviation, `orthogonal`'s and `identity`'s gain;
+ * `varianceScaling`'s scale and `mode + 3 · distribution` (indices in `fanIn, fanOut, fanAvg`
+ * and `normal, uniform, truncatedNormal, untruncatedNormal`). Make one with a factory of
+ * {@link initializers} rather than by hand.
+ */
 export interface Initializer {
   readonly name: InitializerName;
   readonly params: readonly [number, number];
@@ -124,7 +139,61 @@ export const initializers = {
   leCunUniform: seededOnly('lecunUniform', 'leCunUniform'),
   /** TF.js's spelling of {@link initializers.lecunNormal}. */
   leCunNormal: seededOnly('lecunNormal', 'leCunNormal'),
+  /**
+   * A random orthogonal matrix times `gain` (default 1), as TF.js's and Keras 3's
+   * `Orthogonal`: the weight is read as a `[prod(shape[:-1]), shape[-1]]` matrix; a standard
+   * normal draw of `[max, min]` of those is factored `Q·R` ({@link linalg.qr}), `Q`'s columns
+   * are multiplied by the signs of `R`'s diagonal (the factorisation with a positive
+   * diagonal), and `Q` is transposed when there are fewer rows than columns. So the columns
+   * (tall) or the rows (wide) are orthonormal times `gain`. For weights of rank >= 2 only: on a
+   * bias the layer's build throws naming the layer and the shape. Keras 3's default recurrent
+   * initializer.
+   *
+   * @example layers.dense({ units: 8, kernelInitializer: initializers.orthogonal({ gain: 2, seed: 1 }) })
+   */
+  orthogonal: (options?: { gain?: number | undefined; seed?: number | undefined }) => {
+    const o = initOptions('orthogonal', options, { gain: 1 }, true);
+    return make('orthogonal', o.gain as number, 0, o.seed);
+  },
+  /**
+   * `gain` (default 1) times the identity matrix, as TF.js's `identity`: for a square 2-D
+   * weight only (TF.js's rule; Keras 3 also fills a rectangular one with ones on the
+   * diagonal); another shape is an error naming the layer and the shape when it is built.
+   */
+  identity: (options?: { gain?: number | undefined }) => make('identity', initOptions('identity', options, { gain: 1 }).gain as number),
+  /**
+   * Variance scaling, as TF.js's `varianceScaling`: with `fan` the `mode`'s fan (`fanIn`, the
+   * default, `fanOut`, or their mean `fanAvg`; at least 1) and `v = scale / fan` (`scale`
+   * >= 0, default 1): `uniform` draws U(−√(3v), √(3v)); `normal` (the default) and
+   * `truncatedNormal` a normal of standard deviation √v / 0.87962566103423978 truncated at two
+   * of them (Keras 3's `truncated_normal`: the variance is `v` after the truncation);
+   * `untruncatedNormal` (Keras 3's) N(0, √v). With no options it is {@link initializers.lecunNormal},
+   * bit for bit; glorot, he and lecun are its special cases.
+   *
+   * NOTE: TF.js 4.22 differs: its `normal` is truncated without the 0.8796 correction (a
+   * variance of 0.774·v) and its `truncatedNormal` draws the uniform; neurite follows Keras
+   * here, as its glorot/he/lecun normals always have, so that a weight has the variance the
+   * formula promises.
+   *
+   * @example initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'uniform', seed: 3 })
+   */
+  varianceScaling: (options?: { scale?: number | undefined; mode?: FanMode | undefined; distribution?: VarianceDistribution | undefined; seed?: number | undefined }) => {
+    const op = 'initializers.varianceScaling';
+    const { mode, distribution, ...rest } = checkArgs(op, options, ['scale', 'mode', 'distribution', 'seed']);
+    const o = initOptions('varianceScaling', rest, { scale: 1 }, true);
+    if (!((o.scale as number) >= 0)) throw new InvalidArgumentError(`${op}: scale must be >= 0, got ${o.scale}`);
+    return make('varianceScaling', o.scale as number, varianceCode(op, mode ?? 'fanIn', distribution ?? 'normal'), o.seed);
+  },
 };
+
+/** @internal `mode + 3 · distribution` for the ABI, each checked (unknown names suggest the nearest). */
+export function varianceCode(op: string, mode: unknown, distribution: unknown): number {
+  const m = FAN_MODES.indexOf(mode as FanMode);
+  if (m < 0) throw new InvalidArgumentError(`${op}: mode must be one of ${FAN_MODES.join(', ')}, got ${show(mode)}${didYouMean(mode, FAN_MODES)}`);
+  const d = DISTRIBUTIONS.indexOf(distribution as VarianceDistribution);
+  if (d < 0) throw new InvalidArgumentError(`${op}: distribution must be one of ${DISTRIBUTIONS.join(', ')}, got ${show(distribution)}${didYouMean(distribution, DISTRIBUTIONS)}`);
+  return m + 3 * d;
+}
 
 /**
  * @internal The canonical form `{ name, params, seed? }` of `spec`: a name (or TF.js alias) or
@@ -162,6 +231,10 @@ export function initializerOf(op: string, field: string, spec: InitializerSpec):
       throw new InvalidArgumentError(`${where}: params must be two finite numbers, got ${show(params)}`);
     }
     p = [params[0], params[1]];
+  }
+  if (n === 'varianceScaling') {
+    if (!(p[0] >= 0)) throw new InvalidArgumentError(`${where}: varianceScaling's scale must be >= 0, got ${p[0]}`);
+    if (!Number.isInteger(p[1]) || p[1] < 0 || p[1] >= 12) throw new InvalidArgumentError(`${where}: varianceScaling's params[1] (mode + 3 · distribution) must be an integer in [0, 12), got ${p[1]}`);
   }
   return n === 'randomUniform' ? uniform(where, p[0], p[1], seed) : n === 'randomNormal' || n === 'truncatedNormal' ? normal(where, n, p[0], p[1], seed) : make(n, p[0], p[1], seed);
 }
@@ -202,5 +275,6 @@ export function initializerAbi(op: string, field: string, spec: InitializerSpec)
 export function initializerDefaults(name: InitializerName): [number, number] {
   if (name === 'randomUniform') return [-0.05, 0.05];
   if (name === 'randomNormal' || name === 'truncatedNormal') return [0, 0.05];
+  if (name === 'orthogonal' || name === 'identity' || name === 'varianceScaling') return [1, 0];
   return [0, 0];
 }
