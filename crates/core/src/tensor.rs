@@ -6,13 +6,35 @@
 //! through [`Tensor::data_mut`] copies only when the buffer is shared.
 
 use crate::{Error, Result, Shape};
+use core::mem::ManuallyDrop;
 use std::sync::Arc;
 
 /// A dense, row-major `f32` tensor of any rank (rank 0 is a scalar).
-#[derive(Clone, Debug, PartialEq)]
+// The fields are dropped by `Drop::drop`, one out-of-line function: the drop glue of two
+// fields (the shape's buffer, the Arc's count and its slow path) was inlined at each of the
+// places a tensor is dropped (333 calls of the Arc's slow path): -14.0 kB raw, -3.9 kB gzipped.
+#[derive(Clone, PartialEq)]
 pub struct Tensor {
-    shape: Shape,
-    data: Arc<Vec<f32>>,
+    shape: ManuallyDrop<Shape>,
+    data: ManuallyDrop<Arc<Vec<f32>>>,
+}
+
+impl core::fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Tensor").field("shape", &*self.shape).field("data", &*self.data).finish()
+    }
+}
+
+impl Drop for Tensor {
+    #[inline(never)]
+    fn drop(&mut self) {
+        // SAFETY: the fields are dropped here only, once; `into_parts` forgets the tensor
+        // after taking them.
+        unsafe {
+            ManuallyDrop::drop(&mut self.shape);
+            ManuallyDrop::drop(&mut self.data);
+        }
+    }
 }
 
 /// Allocates `n` zeroed floats, or returns [`Error::OutOfMemory`] instead of aborting.
@@ -63,6 +85,17 @@ pub fn alloc_empty(op: &'static str, n: usize) -> Result<Vec<f32>> {
 }
 
 impl Tensor {
+    fn from_parts(shape: Shape, data: Arc<Vec<f32>>) -> Tensor {
+        Tensor { shape: ManuallyDrop::new(shape), data: ManuallyDrop::new(data) }
+    }
+
+    /// The shape and the values, moved out (a tensor's fields are dropped by its `Drop`).
+    fn into_parts(self) -> (Shape, Arc<Vec<f32>>) {
+        let mut t = ManuallyDrop::new(self);
+        // SAFETY: each field is taken once, and `t` is never dropped.
+        unsafe { (ManuallyDrop::take(&mut t.shape), ManuallyDrop::take(&mut t.data)) }
+    }
+
     /// A tensor from a shape and its values; the value count must equal the shape's size.
     pub fn new(op: &'static str, shape: Shape, data: Vec<f32>) -> Result<Tensor> {
         let n = shape.checked_size(op)?;
@@ -75,13 +108,13 @@ impl Tensor {
                 ),
             ));
         }
-        Ok(Tensor { shape, data: Arc::new(data) })
+        Ok(Tensor::from_parts(shape, Arc::new(data)))
     }
 
     /// A tensor of zeros.
     pub fn zeros(op: &'static str, shape: Shape) -> Result<Tensor> {
         let n = shape.checked_size(op)?;
-        Ok(Tensor { data: Arc::new(alloc(op, n)?), shape })
+        Ok(Tensor::from_parts(shape, Arc::new(alloc(op, n)?)))
     }
 
     /// A tensor filled with `value`.
@@ -93,7 +126,7 @@ impl Tensor {
 
     /// A rank-0 tensor.
     pub fn scalar(v: f32) -> Tensor {
-        Tensor { shape: Shape::scalar(), data: Arc::new(vec![v]) }
+        Tensor::from_parts(Shape::scalar(), Arc::new(vec![v]))
     }
 
     pub fn shape(&self) -> &Shape {
@@ -127,7 +160,7 @@ impl Tensor {
     /// allocation ([`Error::OutOfMemory`] for `op` instead of an abort).
     pub fn try_data_mut(&mut self, op: &'static str) -> Result<&mut [f32]> {
         if Arc::get_mut(&mut self.data).is_none() {
-            self.data = Arc::new(copy_of(op, &self.data)?);
+            *self.data = Arc::new(copy_of(op, &self.data)?);
         }
         Ok(Arc::make_mut(&mut self.data).as_mut_slice())
     }
@@ -150,16 +183,16 @@ impl Tensor {
     /// The same values under a new shape of equal size (the caller checked the size).
     pub fn with_shape(self, shape: Shape) -> Tensor {
         debug_assert_eq!(shape.size(), self.data.len());
-        Tensor { shape, data: self.data }
+        Tensor::from_parts(shape, self.into_parts().1)
     }
 
     pub fn into_data(self) -> Vec<f32> {
-        Arc::try_unwrap(self.data).unwrap_or_else(|shared| (*shared).clone())
+        Arc::try_unwrap(self.into_parts().1).unwrap_or_else(|shared| (*shared).clone())
     }
 
     /// The values, copied with a fallible allocation if they are shared.
     pub fn try_into_data(self, op: &'static str) -> Result<Vec<f32>> {
-        match Arc::try_unwrap(self.data) {
+        match Arc::try_unwrap(self.into_parts().1) {
             Ok(v) => Ok(v),
             Err(shared) => copy_of(op, &shared),
         }
