@@ -31,10 +31,12 @@ const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { no
 // Lines stay under 1,000 characters: Node prints the source line an uncaught error was thrown
 // from, and one minified line of the whole bundle (475 kB with the inline wasm) buried the
 // message (test/package.test.ts). The line breaks cost 0.4 kB gzipped.
+// Two compress passes: -0.2 kB gzipped (a third gains nothing).
 const minify = () => terser({
   module: true,
   ecma: 2020,
   keep_classnames: true,
+  compress: { passes: 2 },
   format: { comments: /@ts-self-types|webpackIgnore|@vite-ignore/, max_line_len: 1000 },
 });
 
