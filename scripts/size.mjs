@@ -620,14 +620,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * -> 514,551 B. Budgets: those plus ~0.05%.
  * Lowered (s41, size; issue 8): a tensor's fields dropped by one out-of-line Drop (the
  * shape's free and the Arc's count were inlined at each of the ~330 places a tensor is
- * dropped: -14.0 kB raw, -3.9 kB gzipped, no kernel function changed), wasm-opt's -O3 run
- * twice (-1.2 kB) and terser's two passes (-0.1 kB): wasm 1,098,986 -> 1,084,328 B raw,
- * 431,467 -> 426,437 B gzipped; url 603,483 -> 598,300 B, inline 510,687 -> 507,411 B (main
- * at 323c095 against this build, the same scripts). Tried and dropped: #[inline(never)] on the
- * 243 optimize(size) functions without it (+0.5 kB: binaryen inlines single-caller functions
- * after LLVM compiled them for size, so the exports' 29 % is those bodies, not O3 copies),
- * handles::with through a dyn FnMut (+10 kB: the body twice, call_mut and the call_once shim),
- * Shape's list dropped out of line (+0.1 kB). Budgets: those plus ~0.05%.
+ * dropped: -14.0 kB raw, -3.9 kB gzipped; the 122 kernel, pool-closure and optimizer-update
+ * functions byte-identical, wasm-dis) and terser's two passes (-0.1 kB): wasm 1,098,986 ->
+ * 1,084,932 B raw, 431,467 -> 427,602 B gzipped; url 603,483 -> 599,465 B, inline 510,687 ->
+ * 508,303 B (main at 323c095 against this build, the same scripts). Tried and dropped:
+ * #[inline(never)] on the 243 optimize(size) functions without it (+0.5 kB: binaryen's -O3
+ * inlines single-caller functions after LLVM compiled them for size, so the exports' 29 % is
+ * those bodies, not O3 copies), handles::with through a dyn FnMut (+10 kB: the body twice,
+ * call_mut and the call_once shim), Shape's list dropped out of line (+0.1 kB); wasm-opt -O3
+ * twice (-1.2 kB) changes the GEMM's code and waits for a quiet-machine benchmark.
+ * Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
