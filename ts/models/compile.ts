@@ -437,16 +437,11 @@ function encodeHeads(args: CompileArgs, outputs: readonly string[]): Array<{ par
   });
 }
 
-/**
- * @internal Adds the likely fix to a target-shape error: class indices (shape `[n]` or
- * `[n, 1]`) given to `categoricalCrossentropy`, which wants one-hot rows, suggest
- * `sparseCategoricalCrossentropy` or `oneHot`. Returns `err` (the same object).
- */
 /** The compiles already warned about all-zero target rows (once per compile). */
 const warnedZeroRows = new WeakSet<object>();
 
 /**
- * Warns once per compile when `categoricalCrossentropy` targets have rows of zeros: such a row
+ * @internal Warns once per compile when `categoricalCrossentropy` targets have rows of zeros: such a row
  * gives no loss and its sample does not train, silently in TF.js and Keras. The usual cause is
  * `oneHot` of a label outside `0…classes − 1` (a −1 of −1/1 labels), whose row is all zeros.
  */
@@ -463,6 +458,11 @@ export function warnZeroTargetRows(op: string, info: CompiledInfo, y: Tensor): v
   );
 }
 
+/**
+ * @internal Adds the likely fix to a target-shape error: class indices (shape `[n]` or
+ * `[n, 1]`) given to `categoricalCrossentropy`, which wants one-hot rows, suggest
+ * `sparseCategoricalCrossentropy` or `oneHot`. Returns `err` (the same object).
+ */
 export function targetHint(err: unknown, info: CompiledInfo, y: Tensor, classes: number | undefined): unknown {
   if (!(err instanceof ShapeError) || info.loss !== 'categoricalCrossentropy' || y.isDisposed) return err;
   const indices = y.rank === 1 || (y.rank === 2 && y.shape[1] === 1 && classes !== 1);
