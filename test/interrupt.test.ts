@@ -158,6 +158,27 @@ describe('an interrupted call', () => {
     });
   });
 
+  it("stopped during a gradient's sweep (in a customGrad's gradFunc): the tape and its saved tensors end with the abandoned tidy", async () => {
+    await nr.init({ threads: 1 });
+    const x = nr.tensor([1, 2, 3]);
+    const before = nr.memory().numTensors;
+    g.g = {
+      x,
+      f: nr.customGrad((v, save) => {
+        (save as nr.GradSaveFunc)([v as nr.Tensor]);
+        return { value: (v as nr.Tensor).square(), gradFunc: () => { for (;;); } };
+      }),
+    };
+    stop('nr.tidy(() => nr.grad((v) => g.f(v).sum())(g.x))', 100);
+    // The REPL's next line is a later job: the stopped tidy, its tape and the sweep end there.
+    await new Promise((r) => setTimeout(r, 0));
+    const dx = nr.grad((v) => v.square().sum())(x);
+    expect(Array.from(dx.dataSync())).toEqual([2, 4, 6]);
+    dx.dispose();
+    expect(nr.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
   it('stopped where it cannot be abandoned: the instance is replaced, and the error and old tensors say so', async () => {
     await untilRecovered(1, () => {
       const a = nr.randomNormal([600, 600], { seed: 8 });

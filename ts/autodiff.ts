@@ -31,7 +31,7 @@ import { call, check, outPtr, readOut, withWords, words } from './engine.js';
 import { InvalidArgumentError, inOp } from './errors.js';
 import { boolArg, describe } from './ops/convert.js';
 import { clone } from './ops/creation.js';
-import { keep, onAbandoned, tidy } from './scope.js';
+import { keep, onAbandoned, settleAbandoned, tidy } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
 import { LayerVariable } from './layers/variable.js';
 import { LateWeakRef } from './late_weak_ref.js';
@@ -160,13 +160,18 @@ export function trainableVariables(): Variable[] {
 
 /** Whether a gradient function is running its `f` (the core's tape records). */
 let recording = false;
+/** Whether a tape is open: from `nr_tape_begin` to `nr_tape_end` (`f`, then the sweep). */
+let tapeOpen = false;
 
-// A gradient function stopped by JS inside `f` (Ctrl-C, a vm timeout: no finally runs) left its
-// tape recording; `f` runs in a tidy, so the tape ends when that tidy is found abandoned.
+// A gradient function stopped by JS inside `f` or during its sweep (Ctrl-C, a vm timeout: no
+// finally runs) left its tape open; `f` runs in a tidy (and a loop's step usually in one too),
+// so the tape ends when a tidy is found abandoned.
 onAbandoned(() => {
-  if (!recording) return;
+  if (!tapeOpen) return;
   recording = false;
+  tapeOpen = false;
   try { call((e) => e.nr_tape_end()); } catch { /* the instance was replaced: no tape */ }
+  endCustoms();
 });
 
 /**
@@ -240,7 +245,10 @@ export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVa
   // The variables live before f runs: a default list that f empties was emptied by f.
   const before = typeof given === 'function' ? liveVariables().filter((v) => v.trainable) : [];
   const liveBefore = before.length;
+  // A gradient JS stopped in an earlier turn (Ctrl-C) left its tape open: its tidy ends it.
+  settleAbandoned();
   onTape(op, () => call((e) => check(e.nr_tape_begin())));
+  tapeOpen = true;
   recording = true;
   let value: Tensor | undefined;
   let sources: Array<Tensor | LayerVariable> = [];
@@ -310,6 +318,7 @@ export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVa
     throw err;
   } finally {
     recording = false;
+    tapeOpen = false;
     call((e) => e.nr_tape_end());
     endCustoms();
   }

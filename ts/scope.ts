@@ -572,6 +572,15 @@ function isDisposable(v: object): v is Disposable {
   return typeof (v as Disposable).dispose === 'function' && 'isDisposed' in v;
 }
 
+/**
+ * @internal Closes the tidy scopes an interrupted call left open in an earlier turn (and runs
+ * the abandon listeners: a gradient's tape ends), as every scope operation does first; for
+ * calls that must see that before anything else (a gradient's `nr_tape_begin`).
+ */
+export function settleAbandoned(): void {
+  if (scopes.length !== 0 && outerTurn !== turn) closeAbandoned();
+}
+
 /** Keeps `t` alive past the end of the enclosing tidy scopes. Returns `t`. */
 export function keep<T extends Disposable>(t: T): T {
   if (t === null || typeof t !== 'object' || !isDisposable(t)) {
