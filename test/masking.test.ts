@@ -33,11 +33,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { failTestsThatLeak } from './setup.js';
 import { tfArtifacts } from './oracle.js';
 import * as nr from '../ts/index.js';
+import { type Nested, type Weights, type Logs, type Fit, flat, close, closeAll, T, expectWeights } from './keras-fixture.js';
 
-type Nested = number | Nested[];
-type Weights = Record<string, Nested[]>;
-type Logs = Record<string, number>;
-interface Fit { history: Record<string, number[]>; weights: Weights }
 interface Case {
   name: 'tagger' | 'pooled' | 'masking' | 'maskValue' | 'batchnorm'; lr: number; json?: string; weights: Weights; x: Nested; y: Nested; w: Nested | null; predict: Nested;
   evaluate: Logs; evaluateWeighted?: Logs; trainOnBatch: { logs: Logs; weights: Weights }; fit: Fit; fitWeighted?: Fit; allPaddedPool?: string[];
@@ -46,18 +43,7 @@ const F: { keras: string; backend: string; cases: Case[] } = JSON.parse(readFile
 
 failTestsThatLeak();
 
-const RTOL = 1e-5, ATOL = 1e-6;
-const flat = (v: Nested): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
-const close = (got: number, want: number, what: string, rtol = RTOL): void => {
-  if (!(Math.abs(got - want) <= rtol * Math.abs(want) + ATOL)) throw new Error(`${what}: ${got} vs Keras's ${want}`);
-};
-const closeAll = (got: ArrayLike<number>, want: Nested, what: string, rtol = RTOL): void => {
-  const w = flat(want);
-  expect(got.length, what).toBe(w.length);
-  w.forEach((v, i) => close(got[i], v, `${what}[${i}]`, rtol));
-};
 const ours = (k: string): string => k.replace('accuracy', 'acc');
-const T = (v: Nested): nr.Tensor => nr.tensor(v as never);
 const L = nr.layers;
 
 const LAYERS: Record<Case['name'], () => nr.Layer[]> = {
@@ -79,15 +65,6 @@ function make(c: Case): nr.Sequential {
   return m;
 }
 
-function expectWeights(m: nr.Sequential, want: Weights, what: string, rtol = RTOL): void {
-  for (const [name, vs] of Object.entries(want)) {
-    m.getLayer(name).getWeights().forEach((t, i) => {
-      const g = t.dataSync();
-      t.dispose();
-      closeAll(g, vs[i], `${what}: ${name} weight ${i}`, rtol);
-    });
-  }
-}
 
 /** Builds (and so checks) a sequential model of `ls` by compiling it, then disposes it: the model is built by its first compile, fit, predict or summary. */
 function build(ls: nr.Layer[]): void {

@@ -24,28 +24,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { failTestsThatLeak } from './setup.js';
 import * as nr from '../ts/index.js';
+import { type Nested, type Weights, type Logs, type Fit, close, closeAll, T, expectWeights } from './keras-fixture.js';
 
-type Nested = number | Nested[];
-type Weights = Record<string, Nested[]>;
-type Logs = Record<string, number>;
-interface Fit { history: Record<string, number[]>; weights: Weights }
 type Name = 'siamese' | 'sharedSteps' | 'nestedEncoder' | 'nestedPass';
 interface Case { name: Name; lr: number; weights: Weights; xs: Nested[]; y: Nested; predict: Nested; evaluate: Logs; trainOnBatch: { logs: Logs; weights: Weights }; fit: Fit }
 const F: { keras: string; backend: string; cases: Case[] } = JSON.parse(readFileSync(new URL('./fixtures/keras3-shared-masking.json', import.meta.url), 'utf8'));
 
 failTestsThatLeak();
 
-const RTOL = 1e-5, ATOL = 1e-6;
-const flat = (v: Nested): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
-const close = (got: number, want: number, what: string, rtol = RTOL): void => {
-  if (!(Math.abs(got - want) <= rtol * Math.abs(want) + ATOL)) throw new Error(`${what}: ${got} vs Keras's ${want}`);
-};
-const closeAll = (got: ArrayLike<number>, want: Nested, what: string, rtol = RTOL): void => {
-  const w = flat(want);
-  expect(got.length, what).toBe(w.length);
-  w.forEach((v, i) => close(got[i], v, `${what}[${i}]`, rtol));
-};
-const T = (v: Nested): nr.Tensor => nr.tensor(v as never);
 const L = nr.layers;
 type S = nr.SymbolicTensor;
 const LOSS: Record<Name, nr.LossSpec> = { siamese: 'binaryCrossentropy', sharedSteps: 'sparseCategoricalCrossentropy', nestedEncoder: 'categoricalCrossentropy', nestedPass: 'sparseCategoricalCrossentropy' };
@@ -117,15 +103,6 @@ function make(c: Case, shared = true): nr.Sequential {
   return m;
 }
 
-function expectWeights(m: nr.Sequential, want: Weights, what: string, rtol = RTOL): void {
-  for (const [name, vs] of Object.entries(want)) {
-    m.getLayer(name).getWeights().forEach((t, i) => {
-      const g = t.dataSync();
-      t.dispose();
-      closeAll(g, vs[i], `${what}: ${name} weight ${i}`, rtol);
-    });
-  }
-}
 
 /** The cases whose output has no mask (pooled): Keras 3's fit and train_on_batch accuracy is ours. */
 const POOLED = new Set<Name>(['siamese', 'nestedEncoder']);
