@@ -81,7 +81,12 @@ describe.each([1, 2])('an interrupted call, %i thread(s)', (threads) => {
       stop('for (;;) nr.matMul(g.a, g.b).dispose()');
       // The next call notices (before anything else) and recovers.
       const got = nr.matMul(a, b);
-      if (recoveries().length === seen) return false;
+      // Not stopped in a kernel this time: free this attempt's tensors (the next attempt, and the
+      // next test, count from zero) and try again.
+      if (recoveries().length === seen) {
+        [a, b, want, got].forEach((t) => t.dispose());
+        return false;
+      }
       expect(recoveries().length).toBe(seen + 1);
       expect(recoveries()[seen]).toMatch(/^neurite: the previous call \(nr_matmul\) was interrupted \(Ctrl-C or a vm timeout\) while it computed; neurite recovered/);
       expect(recoveries()[seen]).toMatch(/result of that call was discarded.*may have updated some weights and not others/);
@@ -107,7 +112,11 @@ describe.each([1, 2])('an interrupted call, %i thread(s)', (threads) => {
       g.g = { model, x, y };
       stop('for (;;) g.model.predict(g.x).dispose()');
       const p1 = model.predict(x) as nr.Tensor;
-      if (recoveries().length === seen) return false;
+      if (recoveries().length === seen) {
+        [p0, p1, x, y].forEach((t) => t.dispose());
+        model.dispose();
+        return false;
+      }
       expect(bits(p1)).toEqual(bits(p0));
       // Training, stopped mid-step: afterwards the model trains on, and a model given its
       // weights predicts the same bits (its state is whole, whatever step it stopped at).
@@ -143,7 +152,10 @@ describe('an interrupted call', () => {
         stop('for (;;) nr.matMul(g.a, g.a).dispose()', 20);
         nr.memory();
       }
-      if (interruptsRecovered() < seen + 20) return false;
+      if (interruptsRecovered() < seen + 20) {
+        [a, w, want].forEach((t) => t.dispose());
+        return false;
+      }
       // A training loop without fit, each step in tidy: stopped inside the tape's f.
       stop('for (;;) nr.tidy(() => g.opt.minimize(() => nr.matMul(g.a, g.w).square().mean(), false, [g.w]))');
       nr.memory();
@@ -186,7 +198,10 @@ describe('an interrupted call', () => {
       // Read without a call (a call would recover first); the buffer of the shared memory stays valid.
       const words = phase();
       stop('for (;;) nr.matMul(g.a, g.a).dispose()');
-      if (words[0] === 0 || words[1] === 0) return false; // not stopped in a kernel: nothing to test this time
+      if (words[0] === 0 || words[1] === 0) {
+        a.dispose(); // not stopped in a kernel: nothing to test this time
+        return false;
+      }
       // The test-only stand-in for a stop outside a kernel (in the allocator, say).
       words[1] = 0;
       let err: unknown = null;
