@@ -9,6 +9,7 @@ import { detached, expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 import { mulberry32 } from './compression-helpers.js';
 import { crc32 } from '../ts/compression/crc32.js';
+import { descriptionCrc } from '../ts/compression/codecs/learned.js';
 import * as zlib from 'node:zlib';
 
 const { codecs, InvalidArgumentError, DisposedError } = nr;
@@ -389,6 +390,60 @@ describe('codecs.learned: a stream decodes only with the model it was encoded wi
     const b = load(d)();
     expect(Buffer.compare(b.encode(digits[1]), a.encode(digits[1]))).toBe(0);
     b.dispose();
+    a.dispose();
+  });
+
+  it('fuzz: 2,000 mutated descriptions, as they are and re-signed: a codec or an error naming the description, never a trap or another error', () => {
+    const a = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits: 4, range: 'data', data: xTrain });
+    const d = JSON.parse(JSON.stringify(a)) as Record<string, unknown>;
+    const stream = a.encode(digits[2]);
+    const r = mulberry32(4111);
+    const pick = (n: number) => Math.floor(r() * n);
+    const odd = [0, -1, 1, 2, 7, 8, 9, 255, 256, 65535, 65536, 65537, 1e9, -1e-9, 0.5, NaN, Infinity, -Infinity, 2 ** 32, null, '1', [], {}, true];
+    const keys = ['format', 'version', 'imageShape', 'bits', 'codeSize', 'ranges', 'frequencies', 'check'];
+    const mutate = (c: Record<string, unknown>): void => {
+      const k = keys[pick(keys.length)];
+      const v = c[k];
+      switch (pick(6)) {
+        case 0: c[k] = odd[pick(odd.length)]; break;
+        case 1: delete c[k]; break;
+        case 2: if (Array.isArray(v) && v.length) v[pick(v.length)] = odd[pick(odd.length)]; break;
+        case 3: if (Array.isArray(v)) { if (r() < 0.5) v.pop(); else v.push(odd[pick(odd.length)]); } break;
+        case 4: if (Array.isArray(v) && v.length) { const i = pick(v.length); if (typeof v[i] === 'number') v[i] = (v[i] as number) * (r() < 0.5 ? 2 : -1) + pick(3) - 1; } break;
+        default: if (typeof v === 'number') c[k] = v + pick(5) - 2; break;
+      }
+    };
+    /** A valid check for whatever the contents now are (numbers where the loader reads numbers), so the loader's other checks are reached. */
+    const resign = (c: Record<string, unknown>): void => {
+      const s = Array.isArray(c.imageShape) ? (c.imageShape as number[]) : [0, 0];
+      const nums = (x: unknown) => (Array.isArray(x) ? x.map(Number) : []);
+      c.check = descriptionCrc(Number(s[0]) >>> 0, Number(s[1]) >>> 0, Number(c.bits) >>> 0, Number(c.codeSize) >>> 0, Float64Array.from(nums(c.ranges)), Uint32Array.from(nums(c.frequencies)));
+    };
+    const before = nr.memory().numTensors;
+    let loaded = 0, refused = 0;
+    for (let i = 0; i < 2000; i++) {
+      const c = JSON.parse(JSON.stringify(d)) as Record<string, unknown>;
+      for (let j = 1 + pick(3); j > 0; j--) mutate(c);
+      if (i % 2 === 1) resign(c);
+      try {
+        const codec = codecs.learned.fromAutoencoder(ae16, { description: c as never });
+        loaded++;
+        // A codec from a valid-looking description works: it encodes, and decodes its own streams
+        // or refuses another codec's with an error (its tables may differ).
+        codec.decode(codec.encode(digits[2]));
+        try { codec.decode(stream); } catch (err) { if (!(err instanceof nr.InvalidArgumentError)) throw err; }
+        codec.dispose();
+      } catch (err) {
+        if (!(err instanceof nr.InvalidArgumentError)) throw new Error(`mutation ${i} (${JSON.stringify(c).slice(0, 200)}) gave ${String(err)}`);
+        // The description's fields are named, or (its imageShape read against the model) imageShape.
+        if (!/^codecs\.learned\.fromAutoencoder: (description|the autoencoder takes per-sample shape \[784\] \(784 values\) but imageShape \[)/.test((err as Error).message)) throw new Error(`mutation ${i} (${JSON.stringify(c).slice(0, 300)}): ${(err as Error).message}`);
+        refused++;
+      }
+    }
+    expect(loaded + refused).toBe(2000);
+    expect(refused).toBeGreaterThan(1000);
+    expect(loaded).toBeGreaterThan(0); // re-signed edits that stay valid (a range moved within its unit) load and work
+    expect(nr.memory().numTensors).toBe(before);
     a.dispose();
   });
 

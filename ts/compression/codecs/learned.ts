@@ -239,8 +239,8 @@ interface Opts {
   described?: { codeSize: number; ranges: Float64Array; frequencies: Uint32Array } | undefined;
 }
 
-/** The bytes {@link LearnedCodecDescription.check} is the CRC-32 of. */
-function descriptionCrc(h: number, w: number, bits: number, codeSize: number, ranges: Float64Array, frequencies: Uint32Array): number {
+/** @internal The CRC-32 {@link LearnedCodecDescription.check} holds: of the shape, bits, code size, ranges (f64) and frequencies (u32). */
+export function descriptionCrc(h: number, w: number, bits: number, codeSize: number, ranges: Float64Array, frequencies: Uint32Array): number {
   return crc32([bytesOf(Uint32Array.of(h, w, bits, codeSize)), bytesOf(ranges), bytesOf(frequencies)]);
 }
 
