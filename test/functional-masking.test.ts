@@ -30,7 +30,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { failTestsThatLeak } from './setup.js';
 import * as nr from '../ts/index.js';
-import { type Nested, type Weights, type Logs, type Fit, close, closeAll, T, expectWeights } from './keras-fixture.js';
+import { type Nested, type Weights, type Logs, type Fit, close, closeAll, T, expectWeights, ours, inputsOf, disposeInputs, setLayerWeights, expectPredictEvaluate, expectKeras3Fixture } from './keras-fixture.js';
 
 type Name = 'branches' | 'residual' | 'twoInputs' | 'concatUnmasked' | 'average' | 'multiply';
 interface Case {
@@ -102,25 +102,13 @@ const GRAPHS: Record<Name, () => nr.Sequential> = {
 function make(c: Case): nr.Sequential {
   const m = GRAPHS[c.name]();
   m.compile({ optimizer: nr.train.sgd(c.lr), loss: c.name === 'branches' ? 'categoricalCrossentropy' : 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  for (const [name, vs] of Object.entries(c.weights)) {
-    const ts = vs.map((v) => T(v));
-    m.getLayer(name).setWeights(ts);
-    for (const t of ts) t.dispose();
-  }
+  setLayerWeights(m, c.weights);
   return m;
 }
 
-
-/** The fixture's inputs: one tensor, or a list for a model with several. */
-const inputs = (c: Case): nr.Tensor | nr.Tensor[] => (c.xs.length === 1 ? T(c.xs[0]) : c.xs.map(T));
-const dispose = (x: nr.Tensor | nr.Tensor[]): void => (Array.isArray(x) ? x : [x]).forEach((t) => t.dispose());
-const ours = (k: string): string => k.replace('accuracy', 'acc');
-
 describe('masks in graph models against Keras 3', () => {
   it('the fixture is Keras 3 on JAX', () => {
-    expect(F.keras.startsWith('3.')).toBe(true);
-    expect(F.backend).toBe('jax');
-    expect(F.cases.map((c) => c.name)).toEqual(Object.keys(GRAPHS));
+    expectKeras3Fixture(F, Object.keys(GRAPHS));
   });
 
   for (const c of F.cases) {
@@ -128,10 +116,8 @@ describe('masks in graph models against Keras 3', () => {
       it('predict; evaluate (each batch of 3 its own count of real steps), with per-step weights', () => {
         const m = make(c);
         nr.tidy(() => {
-          const [x, y] = [inputs(c), T(c.y)];
-          closeAll((m.predict(x) as nr.Tensor).dataSync(), c.predict, 'predict');
-          const r = m.evaluate(x, y, { batchSize: 3, returnDict: true });
-          for (const [k, v] of Object.entries(c.evaluate)) close(r[ours(k)], v, `evaluate ${k}`);
+          const [x, y] = [inputsOf(c), T(c.y)];
+          expectPredictEvaluate(m, x, y, c);
           if (c.w && c.evaluateWeighted) {
             const rw = m.evaluate(x, y, { sampleWeight: T(c.w), batchSize: 3, returnDict: true });
             for (const [k, v] of Object.entries(c.evaluateWeighted)) close(rw[ours(k)], v, `evaluate weighted ${k}`);
@@ -143,7 +129,7 @@ describe('masks in graph models against Keras 3', () => {
       it('trainOnBatch: the masked loss and accuracy, and the weights after the step', () => {
         const m = make(c);
         nr.tidy(() => {
-          const r = m.trainOnBatch(inputs(c), T(c.y)) as number[];
+          const r = m.trainOnBatch(inputsOf(c), T(c.y)) as number[];
           close(r[0], c.trainOnBatch.logs.loss, 'loss');
           // The accuracy of the weights before the step over the real steps: Keras 3's evaluate.
           close(r[1], c.evaluate.accuracy, 'accuracy (masked)');
@@ -157,14 +143,14 @@ describe('masks in graph models against Keras 3', () => {
         if (!want) continue;
         it(`${key}: 2 epochs of batches of 3`, async () => {
           const m = make(c);
-          const [x, y] = [inputs(c), T(c.y)];
+          const [x, y] = [inputsOf(c), T(c.y)];
           const w = key === 'fitWeighted' && c.w ? T(c.w) : undefined;
           const h = await m.fit(x, y, { batchSize: 3, epochs: 2, shuffle: false, verbose: 0, ...(w ? { sampleWeight: w } : {}) });
           want.history.loss.forEach((v, e) => close(h.history.loss[e] as number, v, `${key} loss epoch ${e}`));
           // Pooled (no mask at the output) and all-true masks: Keras's accuracy is ours.
           if (c.name === 'branches' || c.name === 'concatUnmasked') want.history.accuracy.forEach((v, e) => close(h.history.acc[e] as number, v, `${key} accuracy epoch ${e}`));
           expectWeights(m, want.weights, key, 2e-5);
-          dispose(x);
+          disposeInputs(x);
           for (const t of [y, w]) t?.dispose();
           m.dispose();
         });
@@ -181,10 +167,8 @@ describe('a masked graph model saved and loaded', () => {
       const back = (await nr.loadModel(await m.toArtifacts())) as nr.Sequential;
       back.compile({ optimizer: nr.train.sgd(c.lr), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
       nr.tidy(() => {
-        const [x, y] = [inputs(c), T(c.y)];
-        closeAll((back.predict(x) as nr.Tensor).dataSync(), c.predict, `${name}: loaded predict`);
-        const r = back.evaluate(x, y, { batchSize: 3, returnDict: true });
-        for (const [k, v] of Object.entries(c.evaluate)) close(r[ours(k)], v, `${name}: loaded evaluate ${k}`);
+        const [x, y] = [inputsOf(c), T(c.y)];
+        expectPredictEvaluate(back, x, y, c, `${name}: loaded `);
       });
       back.dispose();
       m.dispose();
@@ -235,7 +219,7 @@ describe("several outputs, each loss masked by its own output's mask, against Ke
     const h = await m.fit(x, ys, { batchSize: 3, epochs: 2, shuffle: false, verbose: 0 });
     for (const [k, vs] of Object.entries(c.fit.history)) vs.forEach((v, e) => close(h.history[k][e] as number, v, `fit ${k} epoch ${e}`));
     expectWeights(m, c.fit.weights, 'fit', 2e-5);
-    dispose([x, ...ys]);
+    disposeInputs([x, ...ys]);
     m.dispose();
   });
 

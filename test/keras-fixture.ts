@@ -43,3 +43,35 @@ export function expectWeights(m: nr.Sequential, want: Weights, what: string, rto
     });
   }
 }
+
+/** Keras's metric name as neurite's history and `returnDict` spell it (`accuracy` → `acc`). */
+export const ours = (k: string): string => k.replace('accuracy', 'acc');
+
+/** A fixture case's inputs: one tensor, or a list for a model with several. */
+export const inputsOf = (c: { xs: Nested[] }): nr.Tensor | nr.Tensor[] => (c.xs.length === 1 ? T(c.xs[0]) : c.xs.map(T));
+
+/** Disposes what {@link inputsOf} made. */
+export const disposeInputs = (x: nr.Tensor | nr.Tensor[]): void => (Array.isArray(x) ? x : [x]).forEach((t) => t.dispose());
+
+/** Gives each layer named in `weights` the fixture's values (Keras's weights copied in). */
+export function setLayerWeights(m: nr.Sequential, weights: Weights): void {
+  for (const [name, vs] of Object.entries(weights)) {
+    const ts = vs.map((v) => T(v));
+    m.getLayer(name).setWeights(ts);
+    for (const t of ts) t.dispose();
+  }
+}
+
+/** `m`'s predict and evaluate (batches of 3) on `x`, `y` against the fixture's, within {@link close}. */
+export function expectPredictEvaluate(m: nr.Sequential, x: nr.Tensor | nr.Tensor[], y: nr.Tensor, want: { predict: Nested; evaluate: Logs }, what = ''): void {
+  closeAll((m.predict(x) as nr.Tensor).dataSync(), want.predict, `${what}predict`);
+  const r = m.evaluate(x, y, { batchSize: 3, returnDict: true });
+  for (const [k, v] of Object.entries(want.evaluate)) close(r[ours(k)], v, `${what}evaluate ${k}`);
+}
+
+/** The fixture was written by Keras 3 on JAX, with the cases `names` in that order. */
+export function expectKeras3Fixture(f: { keras: string; backend: string; cases: Array<{ name: string }> }, names: string[]): void {
+  expect(f.keras.startsWith('3.')).toBe(true);
+  expect(f.backend).toBe('jax');
+  expect(f.cases.map((c) => c.name)).toEqual(names);
+}

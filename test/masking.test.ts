@@ -33,7 +33,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { failTestsThatLeak } from './setup.js';
 import { tfArtifacts } from './oracle.js';
 import * as nr from '../ts/index.js';
-import { type Nested, type Weights, type Logs, type Fit, flat, close, closeAll, T, expectWeights } from './keras-fixture.js';
+import { type Nested, type Weights, type Logs, type Fit, flat, close, closeAll, T, expectWeights, ours, setLayerWeights } from './keras-fixture.js';
 
 interface Case {
   name: 'tagger' | 'pooled' | 'masking' | 'maskValue' | 'batchnorm'; lr: number; json?: string; weights: Weights; x: Nested; y: Nested; w: Nested | null; predict: Nested;
@@ -43,7 +43,6 @@ const F: { keras: string; backend: string; cases: Case[] } = JSON.parse(readFile
 
 failTestsThatLeak();
 
-const ours = (k: string): string => k.replace('accuracy', 'acc');
 const L = nr.layers;
 
 const LAYERS: Record<Case['name'], () => nr.Layer[]> = {
@@ -57,11 +56,7 @@ const LAYERS: Record<Case['name'], () => nr.Layer[]> = {
 function make(c: Case): nr.Sequential {
   const m = nr.sequential({ layers: LAYERS[c.name]() });
   m.compile({ optimizer: nr.train.sgd(c.lr), loss: c.name === 'pooled' ? 'categoricalCrossentropy' : 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  for (const [name, vs] of Object.entries(c.weights)) {
-    const ts = vs.map((v) => T(v));
-    m.getLayer(name).setWeights(ts);
-    for (const t of ts) t.dispose();
-  }
+  setLayerWeights(m, c.weights);
   return m;
 }
 

@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { failTestsThatLeak } from './setup.js';
 import * as nr from '../ts/index.js';
-import { type Nested, type Weights, type Logs, type Fit, close, closeAll, T, expectWeights } from './keras-fixture.js';
+import { type Nested, type Weights, type Logs, type Fit, close, T, expectWeights, inputsOf, expectPredictEvaluate, expectKeras3Fixture } from './keras-fixture.js';
 
 type Name = 'siamese' | 'sharedSteps' | 'nestedEncoder' | 'nestedPass';
 interface Case { name: Name; lr: number; weights: Weights; xs: Nested[]; y: Nested; predict: Nested; evaluate: Logs; trainOnBatch: { logs: Logs; weights: Weights }; fit: Fit }
@@ -103,19 +103,13 @@ function make(c: Case, shared = true): nr.Sequential {
   return m;
 }
 
-
 /** The cases whose output has no mask (pooled): Keras 3's fit and train_on_batch accuracy is ours. */
 const POOLED = new Set<Name>(['siamese', 'nestedEncoder']);
-const ours = (k: string): string => k.replace('accuracy', 'acc');
-/** The fixture's inputs: one tensor, or a list for a model with several. */
-const xs = (c: Case): nr.Tensor | nr.Tensor[] => (c.xs.length === 1 ? T(c.xs[0]) : c.xs.map(T));
 const bits = (t: nr.Tensor): number[] => Array.from(new Uint32Array(new Float32Array(t.dataSync()).buffer));
 
 describe('masks through shared layers against Keras 3', () => {
   it('the fixture is Keras 3 on JAX', () => {
-    expect(F.keras.startsWith('3.')).toBe(true);
-    expect(F.backend).toBe('jax');
-    expect(F.cases.map((c) => c.name)).toEqual(Object.keys(GRAPHS));
+    expectKeras3Fixture(F, Object.keys(GRAPHS));
   });
 
   for (const c of F.cases) {
@@ -123,10 +117,8 @@ describe('masks through shared layers against Keras 3', () => {
       it('predict; evaluate (each batch of 3 its own count of real steps)', () => {
         const m = make(c);
         nr.tidy(() => {
-          const [x, y] = [xs(c), T(c.y)];
-          closeAll((m.predict(x) as nr.Tensor).dataSync(), c.predict, 'predict');
-          const r = m.evaluate(x, y, { batchSize: 3, returnDict: true });
-          for (const [k, v] of Object.entries(c.evaluate)) close(r[ours(k)], v, `evaluate ${k}`);
+          const [x, y] = [inputsOf(c), T(c.y)];
+          expectPredictEvaluate(m, x, y, c);
         });
         disposeAll(m);
       });
@@ -134,7 +126,7 @@ describe('masks through shared layers against Keras 3', () => {
       it("trainOnBatch: the loss, the accuracy, and the weights after the step (the shared weights' gradient summed over the calls)", () => {
         const m = make(c);
         nr.tidy(() => {
-          const r = m.trainOnBatch(xs(c), T(c.y)) as number[];
+          const r = m.trainOnBatch(inputsOf(c), T(c.y)) as number[];
           close(r[0], c.trainOnBatch.logs.loss, 'loss');
           // The accuracy of the weights before the step: Keras 3's evaluate (masked per step).
           close(r[1], POOLED.has(c.name) ? c.trainOnBatch.logs.accuracy : c.evaluate.accuracy, 'accuracy');
@@ -145,7 +137,7 @@ describe('masks through shared layers against Keras 3', () => {
 
       it('fit: 2 epochs of batches of 3', async () => {
         const m = make(c);
-        const [x, y] = [xs(c), T(c.y)];
+        const [x, y] = [inputsOf(c), T(c.y)];
         const h = await m.fit(x, y, { batchSize: 3, epochs: 2, shuffle: false, verbose: 0 });
         c.fit.history.loss.forEach((v, e) => close(h.history.loss[e] as number, v, `fit loss epoch ${e}`));
         // Pooled (no mask at the output): Keras's accuracy is ours.
@@ -163,10 +155,8 @@ describe('masks through shared layers against Keras 3', () => {
       const back = (await nr.loadModel(await m.toArtifacts())) as nr.Sequential;
       back.compile({ optimizer: nr.train.sgd(c.lr), loss: LOSS[c.name], metrics: ['accuracy'] });
       nr.tidy(() => {
-        const [x, y] = [xs(c), T(c.y)];
-        closeAll((back.predict(x) as nr.Tensor).dataSync(), c.predict, `${c.name}: loaded predict`);
-        const r = back.evaluate(x, y, { batchSize: 3, returnDict: true });
-        for (const [k, v] of Object.entries(c.evaluate)) close(r[ours(k)], v, `${c.name}: loaded evaluate ${k}`);
+        const [x, y] = [inputsOf(c), T(c.y)];
+        expectPredictEvaluate(back, x, y, c, `${c.name}: loaded `);
       });
       disposeAll(back);
       disposeAll(m);
@@ -204,7 +194,7 @@ describe('masks through shared layers: a layer per input as the reference', () =
     const c = F.cases.find((k) => k.name === 'sharedSteps')!;
     const [sh, sep] = [make(c), make(c, false)];
     nr.tidy(() => {
-      const [x, y] = [xs(c), T(c.y)];
+      const [x, y] = [inputsOf(c), T(c.y)];
       expect(bits(sh.predict(x) as nr.Tensor)).toEqual(bits(sep.predict(x) as nr.Tensor));
       expect(sh.evaluate(x, y, { batchSize: 3, returnDict: true })).toEqual(sep.evaluate(x, y, { batchSize: 3, returnDict: true }));
       const [a, b] = c.xs as number[][][];

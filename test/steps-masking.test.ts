@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { failTestsThatLeak } from './setup.js';
 import * as nr from '../ts/index.js';
-import { type Nested, type Weights, type Logs, type Fit, close, closeAll, T, expectWeights } from './keras-fixture.js';
+import { type Nested, type Weights, type Logs, type Fit, close, T, expectWeights, inputsOf, disposeInputs, setLayerWeights, expectPredictEvaluate, expectKeras3Fixture } from './keras-fixture.js';
 
 type Name = 'stepsConcat' | 'stepsConcatUnmasked' | 'dotSteps';
 interface Case { name: Name; lr: number; weights: Weights; xs: Nested[]; y: Nested; predict: Nested; evaluate: Logs; trainOnBatch: { logs: Logs; weights: Weights }; fit: Fit }
@@ -57,24 +57,13 @@ const GRAPHS: Record<Name, () => nr.Sequential> = {
 function make(c: Case): nr.Sequential {
   const m = GRAPHS[c.name]();
   m.compile({ optimizer: nr.train.sgd(c.lr), loss: LOSS[c.name], metrics: ['accuracy'] });
-  for (const [name, vs] of Object.entries(c.weights)) {
-    const ts = vs.map((v) => T(v));
-    m.getLayer(name).setWeights(ts);
-    for (const t of ts) t.dispose();
-  }
+  setLayerWeights(m, c.weights);
   return m;
 }
 
-
-const ours = (k: string): string => k.replace('accuracy', 'acc');
-const xs = (c: Case): nr.Tensor | nr.Tensor[] => (c.xs.length === 1 ? T(c.xs[0]) : c.xs.map(T));
-const disposeX = (x: nr.Tensor | nr.Tensor[]): void => (Array.isArray(x) ? x : [x]).forEach((t) => t.dispose());
-
 describe('masks at concatenate along the steps and at dot, against Keras 3', () => {
   it('the fixture is Keras 3 on JAX', () => {
-    expect(F.keras.startsWith('3.')).toBe(true);
-    expect(F.backend).toBe('jax');
-    expect(F.cases.map((c) => c.name)).toEqual(Object.keys(GRAPHS));
+    expectKeras3Fixture(F, Object.keys(GRAPHS));
   });
 
   for (const c of F.cases) {
@@ -82,10 +71,8 @@ describe('masks at concatenate along the steps and at dot, against Keras 3', () 
       it('predict; evaluate (each batch of 3 its own count of real steps)', () => {
         const m = make(c);
         nr.tidy(() => {
-          const [x, y] = [xs(c), T(c.y)];
-          closeAll((m.predict(x) as nr.Tensor).dataSync(), c.predict, 'predict');
-          const r = m.evaluate(x, y, { batchSize: 3, returnDict: true });
-          for (const [k, v] of Object.entries(c.evaluate)) close(r[ours(k)], v, `evaluate ${k}`);
+          const [x, y] = [inputsOf(c), T(c.y)];
+          expectPredictEvaluate(m, x, y, c);
         });
         m.dispose();
       });
@@ -93,7 +80,7 @@ describe('masks at concatenate along the steps and at dot, against Keras 3', () 
       it('trainOnBatch: the loss, the accuracy and the weights after the step', () => {
         const m = make(c);
         nr.tidy(() => {
-          const r = m.trainOnBatch(xs(c), T(c.y)) as number[];
+          const r = m.trainOnBatch(inputsOf(c), T(c.y)) as number[];
           close(r[0], c.trainOnBatch.logs.loss, 'loss');
           close(r[1], c.name === 'dotSteps' ? c.trainOnBatch.logs.accuracy : c.evaluate.accuracy, 'accuracy');
         });
@@ -103,12 +90,12 @@ describe('masks at concatenate along the steps and at dot, against Keras 3', () 
 
       it('fit: 2 epochs of batches of 3', async () => {
         const m = make(c);
-        const [x, y] = [xs(c), T(c.y)];
+        const [x, y] = [inputsOf(c), T(c.y)];
         const h = await m.fit(x, y, { batchSize: 3, epochs: 2, shuffle: false, verbose: 0 });
         c.fit.history.loss.forEach((v, e) => close(h.history.loss[e] as number, v, `fit loss epoch ${e}`));
         if (c.name === 'dotSteps') c.fit.history.accuracy.forEach((v, e) => close(h.history.acc[e] as number, v, `fit accuracy epoch ${e}`));
         expectWeights(m, c.fit.weights, 'fit', 2e-5);
-        disposeX(x);
+        disposeInputs(x);
         y.dispose();
         m.dispose();
       });
@@ -121,10 +108,8 @@ describe('masks at concatenate along the steps and at dot, against Keras 3', () 
     const back = (await nr.loadModel(await m.toArtifacts())) as nr.Sequential;
     back.compile({ optimizer: nr.train.sgd(c.lr), loss: LOSS[c.name], metrics: ['accuracy'] });
     nr.tidy(() => {
-      const [x, y] = [xs(c), T(c.y)];
-      closeAll((back.predict(x) as nr.Tensor).dataSync(), c.predict, 'loaded predict');
-      const r = back.evaluate(x, y, { batchSize: 3, returnDict: true });
-      for (const [k, v] of Object.entries(c.evaluate)) close(r[ours(k)], v, `loaded evaluate ${k}`);
+      const [x, y] = [inputsOf(c), T(c.y)];
+      expectPredictEvaluate(back, x, y, c, 'loaded ');
     });
     back.dispose();
     m.dispose();
