@@ -3,7 +3,7 @@
 // functional VAE, verbose values Keras writes every day, progress lines that skipped epochs in a
 // pipe, encodeDistribution on a two-input model, and where a NaN in the data sits.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { thrown } from './setup.js';
+import { captureStdout, invalidMessage } from './setup.js';
 import * as nr from '../ts/index.js';
 import { formatLog } from '../ts/format.js';
 
@@ -11,26 +11,6 @@ afterEach(() => vi.restoreAllMocks());
 
 const HELP = /custom layer code does not run in neurite: its layers run in the WebAssembly core.*layers\.variational.*layers\.add, layers\.multiply.*customGrad/;
 
-/** What `f` wrote to stdout. */
-async function stdout(f: () => unknown): Promise<string> {
-  let text = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    text += String(s);
-    return true;
-  });
-  try {
-    await f();
-  } finally {
-    spy.mockRestore();
-  }
-  return text;
-}
-
-function message(f: () => unknown): string {
-  const e = thrown(f);
-  expect(e).toBeInstanceOf(nr.InvalidArgumentError);
-  return (e as Error).message;
-}
 
 describe('subclassing a layer (Keras and TF.js customise layers so; here the core runs them)', () => {
   it('a subclass of a built-in layer that overrides call, build, computeOutputShape or apply is refused when made', () => {
@@ -40,28 +20,28 @@ describe('subclassing a layer (Keras and TF.js customise layers so; here the cor
         return nr.mul(inputs, 2);
       }
     }
-    const m = message(() => new DoubledDense({ units: 1, inputShape: [1], kernelInitializer: 'ones', useBias: false }));
+    const m = invalidMessage(() => new DoubledDense({ units: 1, inputShape: [1], kernelInitializer: 'ones', useBias: false }));
     expect(m).toMatch(/^new DoubledDense\(\): the class overrides call\(\), but /);
     expect(m).toMatch(HELP);
     class Built extends nr.Dense {
       build(): void {}
     }
-    expect(message(() => new Built({ units: 1 }))).toMatch(/^new Built\(\): the class overrides build\(\)/);
+    expect(invalidMessage(() => new Built({ units: 1 }))).toMatch(/^new Built\(\): the class overrides build\(\)/);
     class Shaped extends nr.Conv2D {
       computeOutputShape(s: number[]): number[] {
         return s;
       }
     }
-    expect(message(() => new Shaped({ filters: 1, kernelSize: 1 }))).toMatch(/overrides computeOutputShape\(\)/);
+    expect(invalidMessage(() => new Shaped({ filters: 1, kernelSize: 1 }))).toMatch(/overrides computeOutputShape\(\)/);
     class Applied extends nr.Dense {
       override apply(x: nr.SymbolicTensor | nr.SymbolicTensor[]): nr.SymbolicTensor {
         return super.apply(x);
       }
     }
-    expect(message(() => new Applied({ units: 1 }))).toMatch(/overrides apply\(\)/);
+    expect(invalidMessage(() => new Applied({ units: 1 }))).toMatch(/overrides apply\(\)/);
     // Further down the chain: the override is in a base class of the user's.
     class Deeper extends DoubledDense {}
-    expect(message(() => new Deeper({ units: 1 }))).toMatch(/^new Deeper\(\): its base class DoubledDense overrides call\(\)/);
+    expect(invalidMessage(() => new Deeper({ units: 1 }))).toMatch(/^new Deeper\(\): its base class DoubledDense overrides call\(\)/);
   });
 
   it('a call given as an instance field (which the constructor cannot see) is refused where the layer enters a model', () => {
@@ -69,24 +49,24 @@ describe('subclassing a layer (Keras and TF.js customise layers so; here the cor
       call = (x: nr.Tensor) => nr.mul(x, 2);
     }
     const d = new Field({ units: 1, inputShape: [1] });
-    expect(message(() => nr.sequential({ layers: [d] }))).toMatch(/^add: layer dense_\d+ has its own call, but custom layer code/);
+    expect(invalidMessage(() => nr.sequential({ layers: [d] }))).toMatch(/^add: layer dense_\d+ has its own call, but custom layer code/);
     const d2 = new Field({ units: 1 });
-    expect(message(() => d2.apply(nr.input({ shape: [1] })))).toMatch(/^apply: layer dense_\d+ has its own call/);
+    expect(invalidMessage(() => d2.apply(nr.input({ shape: [1] })))).toMatch(/^apply: layer dense_\d+ has its own call/);
   });
 
   it('a subclass of Layer itself (class Scale extends Layer, new Scale({})) is refused with the same help', () => {
     // The JavaScript habit: no kind, so the options object used to become the kind ('[object Object]_1').
     const Base = nr.Layer as unknown as new (...a: unknown[]) => object;
     class Scale extends Base {}
-    const m = message(() => new Scale({}));
+    const m = invalidMessage(() => new Scale({}));
     expect(m).toMatch(/^new Scale\(\): the Layer constructor's first argument must be one of neurite's layer kinds \(dense, activation, .*\), got an object \(Object\); a subclass of Layer is not a layer neurite can run: custom layer code/);
-    expect(message(() => new Scale())).toMatch(/got undefined; a subclass of Layer/);
+    expect(invalidMessage(() => new Scale())).toMatch(/got undefined; a subclass of Layer/);
     class Sampling extends Base {
       call(x: unknown): unknown {
         return x;
       }
     }
-    expect(message(() => new Sampling({}))).toMatch(/^new Sampling\(\): the class overrides call\(\)/);
+    expect(invalidMessage(() => new Sampling({}))).toMatch(/^new Sampling\(\): the class overrides call\(\)/);
   });
 
   it('a subclass that only adds fields and methods runs, saves and loads as its built-in class', async () => {
@@ -117,15 +97,15 @@ describe('ops on the symbolic tensors of a functional model (a Keras VAE port)',
     const zMean = nr.layers.dense({ units: 2, name: 'z_mean' }).apply(h) as nr.SymbolicTensor;
     const zLogVar = nr.layers.dense({ units: 2, name: 'z_log_var' }).apply(h) as nr.SymbolicTensor;
     const before = nr.memory().numTensors;
-    const m = message(() => nr.mul(zLogVar as never, 0.5));
+    const m = invalidMessage(() => nr.mul(zLogVar as never, 0.5));
     expect(m).toMatch(/^mul: a must be a Tensor, a number or an array of numbers, got a SymbolicTensor \(z_log_var\/z_log_var, shape \[null,2\]\), a value of a functional model being built, with no data: ops cannot run on symbolic tensors \(TF\.js refuses them too; Keras 3 would wrap the op in a layer\)\./);
     expect(m).toContain('layers.variational');
     expect(m).toContain('layers.add, layers.subtract, layers.multiply');
     expect(m).toContain("the README's Porting table, Keras's Lambda");
-    expect(message(() => nr.add(zMean as never, zLogVar as never))).toMatch(/^add: a must be a Tensor.*got a SymbolicTensor \(z_mean\/z_mean/);
-    expect(message(() => nr.exp(zLogVar as never))).toMatch(/^exp: x must be a Tensor.*got a SymbolicTensor/);
+    expect(invalidMessage(() => nr.add(zMean as never, zLogVar as never))).toMatch(/^add: a must be a Tensor.*got a SymbolicTensor \(z_mean\/z_mean/);
+    expect(invalidMessage(() => nr.exp(zLogVar as never))).toMatch(/^exp: x must be a Tensor.*got a SymbolicTensor/);
     const model = nr.model({ inputs: inp, outputs: zMean });
-    expect(message(() => model.predict(h as never))).toMatch(/^predict: x must be a Tensor, got a SymbolicTensor \(dense_\d+\/dense_\d+, shape \[null,4\]\)/);
+    expect(invalidMessage(() => model.predict(h as never))).toMatch(/^predict: x must be a Tensor, got a SymbolicTensor \(dense_\d+\/dense_\d+, shape \[null,4\]\)/);
     expect(nr.memory().numTensors).toBe(before);
     model.dispose();
   });
@@ -143,10 +123,10 @@ describe("verbose as Keras writes it (0, 1, 2, 'auto', booleans)", () => {
   it('predict accepts every value and prints nothing (as TF.js; Keras draws a bar)', async () => {
     const { x, model, dispose } = net();
     for (const verbose of [0, 1, 2, 'auto', true, false] as const) {
-      const out = await stdout(() => model.predict(x, { verbose }).dispose());
+      const out = await captureStdout(() => model.predict(x, { verbose }).dispose());
       expect(out, String(verbose)).toBe('');
     }
-    expect(message(() => model.predict(x, { verbose: 3 as never }))).toBe("predict: verbose must be 0, 1, 2, 'auto' or a boolean (Keras's values; true is 1), got 3");
+    expect(invalidMessage(() => model.predict(x, { verbose: 3 as never }))).toBe("predict: verbose must be 0, 1, 2, 'auto' or a boolean (Keras's values; true is 1), got 3");
     dispose();
   });
 
@@ -154,25 +134,25 @@ describe("verbose as Keras writes it (0, 1, 2, 'auto', booleans)", () => {
     const { x, y, model, dispose } = net();
     const start = nr.memory().numTensors;
     const { loss, mae } = model.evaluate(x, y, { returnDict: true });
-    for (const verbose of [undefined, 0, false] as const) expect(await stdout(() => model.evaluate(x, y, { verbose, returnDict: true }))).toBe('');
+    for (const verbose of [undefined, 0, false] as const) expect(await captureStdout(() => model.evaluate(x, y, { verbose, returnDict: true }))).toBe('');
     for (const verbose of [1, 2, true, 'auto'] as const) {
-      const out = await stdout(() => model.evaluate(x, y, { verbose, batchSize: 3, returnDict: true }));
+      const out = await captureStdout(() => model.evaluate(x, y, { verbose, batchSize: 3, returnDict: true }));
       expect(out).toMatch(new RegExp(`^2/2 - \\d+s - \\d+ms/step - loss: ${formatLog(loss).replace('.', '\\.')} - mae: ${formatLog(mae).replace('.', '\\.')}\\n$`));
     }
     // The tensors form too, and evaluateDataset (TF.js accepts only 0 there).
-    const out = await stdout(() => (model.evaluate(x, y, { verbose: 1 }) as nr.Tensor[]).forEach((t) => t.dispose()));
+    const out = await captureStdout(() => (model.evaluate(x, y, { verbose: 1 }) as nr.Tensor[]).forEach((t) => t.dispose()));
     expect(out).toMatch(/^1\/1 - \d+s - \d+ms\/step - loss: \S+ - mae: \S+\n$/);
     const ds = nr.data.zip({ xs: nr.data.array([x]), ys: nr.data.array([y]) });
-    expect(await stdout(() => model.evaluateDataset(ds, { verbose: 2, returnDict: true }))).toMatch(/^\d+s - loss: \S+ - mae: \S+\n$/);
+    expect(await captureStdout(() => model.evaluateDataset(ds, { verbose: 2, returnDict: true }))).toMatch(/^\d+s - loss: \S+ - mae: \S+\n$/);
     expect(nr.memory().numTensors).toBe(start);
-    expect(message(() => model.evaluate(x, y, { verbose: 'yes' as never }))).toMatch(/^evaluate: verbose must be 0, 1, 2, 'auto' or a boolean/);
+    expect(invalidMessage(() => model.evaluate(x, y, { verbose: 'yes' as never }))).toMatch(/^evaluate: verbose must be 0, 1, 2, 'auto' or a boolean/);
     dispose();
   });
 
   it('fit takes booleans (true is 1, false is 0)', async () => {
     const { x, y, model, dispose } = net();
-    expect(await stdout(() => model.fit(x, y, { epochs: 2, verbose: false }))).toBe('');
-    const lines = (await stdout(() => model.fit(x, y, { epochs: 2, verbose: true }))).split(/[\r\n]+/).filter((l) => l.replace(/\x1b\[K/g, '') !== '');
+    expect(await captureStdout(() => model.fit(x, y, { epochs: 2, verbose: false }))).toBe('');
+    const lines = (await captureStdout(() => model.fit(x, y, { epochs: 2, verbose: true }))).split(/[\r\n]+/).filter((l) => l.replace(/\x1b\[K/g, '') !== '');
     expect(lines.some((l) => l.includes('Epoch 2/2'))).toBe(true);
     await expect(model.fit(x, y, { verbose: 3 as never })).rejects.toThrow("fit: verbose must be 0, 1, 2, 'auto' or a boolean (Keras's values; true is 1), got 3");
     dispose();
@@ -183,13 +163,13 @@ describe("verbose as Keras writes it (0, 1, 2, 'auto', booleans)", () => {
     // minDelta huge: no epoch improves, so it stops at the second epoch (patience 1).
     const es = nr.callbacks.earlyStopping({ monitor: 'loss', patience: 1, minDelta: 1e9, verbose: 1, restoreBestWeights: true });
     const rl = nr.callbacks.reduceLROnPlateau({ monitor: 'loss', patience: 1, minDelta: 1e9, factor: 0.5, verbose: true });
-    const out = await stdout(() => model.fit(x, y, { epochs: 20, verbose: 0, callbacks: [es, rl] }));
+    const out = await captureStdout(() => model.fit(x, y, { epochs: 20, verbose: 0, callbacks: [es, rl] }));
     expect(out).toBe('\nEpoch 2: ReduceLROnPlateau reducing learning rate to 0.05.\nEpoch 2: early stopping\nRestoring model weights from the end of the best epoch: 1.\n');
     // Quiet by default.
     const quiet = nr.callbacks.earlyStopping({ monitor: 'loss', patience: 1, minDelta: 1e9 });
-    expect(await stdout(() => model.fit(x, y, { epochs: 20, verbose: 0, callbacks: [quiet] }))).toBe('');
-    expect(message(() => nr.callbacks.earlyStopping({ verbose: 2 as never }))).toBe("earlyStopping: verbose must be 0, 1 or a boolean (Keras's values; true is 1), got 2");
-    expect(message(() => nr.callbacks.reduceLROnPlateau({ verbose: 'auto' as never }))).toMatch(/^reduceLROnPlateau: verbose must be 0, 1 or a boolean/);
+    expect(await captureStdout(() => model.fit(x, y, { epochs: 20, verbose: 0, callbacks: [quiet] }))).toBe('');
+    expect(invalidMessage(() => nr.callbacks.earlyStopping({ verbose: 2 as never }))).toBe("earlyStopping: verbose must be 0, 1 or a boolean (Keras's values; true is 1), got 2");
+    expect(invalidMessage(() => nr.callbacks.reduceLROnPlateau({ verbose: 'auto' as never }))).toMatch(/^reduceLROnPlateau: verbose must be 0, 1 or a boolean/);
     expect(() => nr.callbacks.modelCheckpoint({ filepath: 'file://x', verbose: true })).not.toThrow();
     dispose();
   });
@@ -204,7 +184,7 @@ describe("fit's progress off a terminal (a pipe, a log file)", () => {
     // lines (about one a second); a run this short now prints them all, as Keras off a terminal.
     let now = 0;
     vi.spyOn(performance, 'now').mockImplementation(() => (now += 1));
-    const out = await stdout(() => m.fit(x, x, { epochs: 12, batchSize: 32 }));
+    const out = await captureStdout(() => m.fit(x, x, { epochs: 12, batchSize: 32 }));
     vi.restoreAllMocks();
     const lines = out.split('\n').filter((l) => l !== '');
     expect(lines.map((l) => l.split(' ')[1])).toEqual(Array.from({ length: 12 }, (_, i) => `${i + 1}/12`));
@@ -218,7 +198,7 @@ describe("fit's progress off a terminal (a pipe, a log file)", () => {
     // A clock of 20 ms per reading (fit reads it several times an epoch): lines are thinned.
     let now = 0;
     vi.spyOn(performance, 'now').mockImplementation(() => (now += 20));
-    const out = await stdout(() => m.fit(x, x, { epochs: 250, batchSize: 8 }));
+    const out = await captureStdout(() => m.fit(x, x, { epochs: 250, batchSize: 8 }));
     vi.restoreAllMocks();
     const lines = out.split('\n').filter((l) => l !== '');
     const shown = lines.filter((l) => l.startsWith('Epoch ')).map((l) => Number(l.split(' ')[1].split('/')[0]));
@@ -253,7 +233,7 @@ describe('a graph model with two inputs (a conditional VAE)', () => {
     const x = nr.randomUniform([6, 4], { seed: 3 });
     const lab = nr.oneHot(nr.tensor([0, 1, 2, 0, 1, 2]), 3);
     const before = nr.memory().numTensors;
-    expect(message(() => cvae.encodeDistribution([x, lab] as never))).toBe("encodeDistribution: model cvae has 2 inputs (pixels, label), and encodeDistribution runs a model of one input: make the model of what its variational layer vz reads and call the layer's own, vz.encodeDistribution(model({ inputs: cvae.inputs, outputs: cvae.getLayer('vz').input }).predict(xs)), xs a tensor per input (pixels, label); got an array of length 2");
+    expect(invalidMessage(() => cvae.encodeDistribution([x, lab] as never))).toBe("encodeDistribution: model cvae has 2 inputs (pixels, label), and encodeDistribution runs a model of one input: make the model of what its variational layer vz reads and call the layer's own, vz.encodeDistribution(model({ inputs: cvae.inputs, outputs: cvae.getLayer('vz').input }).predict(xs)), xs a tensor per input (pixels, label); got an array of length 2");
     expect(nr.memory().numTensors).toBe(before);
     // The suggested code runs.
     const sub = nr.model({ inputs: cvae.inputs, outputs: cvae.getLayer('vz').input as nr.SymbolicTensor });
@@ -281,8 +261,8 @@ describe('a NaN in the data is placed by sample', () => {
     expect(await fitError(m.fit(ok, ok, { verbose: 0, validationData: [ok, bad] }))).toBe('fit: validationData: meanSquaredError on y: target[2042] (sample 255, output 2) is NaN; targets must be finite numbers');
     // validationSplit: positions in the whole x.
     expect(await fitError(m.fit(bad, ok, { verbose: 0, validationSplit: 0.25 }))).toContain('(sample 255, feature 2)');
-    expect(message(() => m.evaluate(bad, ok))).toBe('evaluate: x contains NaN at flat index 2042 (shape [256,8]) (sample 255, feature 2); clean the data first');
-    expect(message(() => m.trainOnBatch(bad, ok))).toBe('trainOnBatch: x contains NaN at flat index 2042 (shape [256,8]) (sample 255, feature 2); clean the data first');
+    expect(invalidMessage(() => m.evaluate(bad, ok))).toBe('evaluate: x contains NaN at flat index 2042 (shape [256,8]) (sample 255, feature 2); clean the data first');
+    expect(invalidMessage(() => m.trainOnBatch(bad, ok))).toBe('trainOnBatch: x contains NaN at flat index 2042 (shape [256,8]) (sample 255, feature 2); clean the data first');
     expect(nr.memory().numTensors).toBe(start);
     [bad, ok, m].forEach((o) => o.dispose());
   });
@@ -294,18 +274,18 @@ describe('a NaN in the data is placed by sample', () => {
     v[6 + 2 * 2 + 1] = Infinity; // sample 1, [2, 1]
     const x3 = nr.tensor(v, [4, 3, 2]);
     const y = nr.zeros([4, 1]);
-    expect(message(() => seq.evaluate(x3, y))).toBe('evaluate: x contains Infinity at flat index 11 (shape [4,3,2]) (sample 1, position [2, 1] in it); clean the data first');
+    expect(invalidMessage(() => seq.evaluate(x3, y))).toBe('evaluate: x contains Infinity at flat index 11 (shape [4,3,2]) (sample 1, position [2, 1] in it); clean the data first');
     const one = nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 1 })] });
     one.compile({ optimizer: 'sgd', loss: 'mse' });
     const y1 = nr.tensor([0, NaN, 0, 0]).reshape([4, 1]);
-    expect(message(() => one.evaluate(nr.zeros([4, 1]), y1))).toBe('evaluate: meanSquaredError on y: target[1] (sample 1, output 0) is NaN; targets must be finite numbers');
+    expect(invalidMessage(() => one.evaluate(nr.zeros([4, 1]), y1))).toBe('evaluate: meanSquaredError on y: target[1] (sample 1, output 0) is NaN; targets must be finite numbers');
     // Two inputs side by side per sample: the sample, not a misleading feature.
     const a = nr.input({ shape: [2] }), b = nr.input({ shape: [3] });
     const g = nr.model({ inputs: [a, b], outputs: nr.layers.dense({ units: 1 }).apply(nr.layers.concatenate().apply([a, b]) as nr.SymbolicTensor) as nr.SymbolicTensor });
     g.compile({ optimizer: 'sgd', loss: 'mse' });
     const xb = nr.tensor([[0, 0, 0], [0, 0, 0], [0, NaN, 0], [0, 0, 0]]);
     const xa = nr.zeros([4, 2]);
-    expect(message(() => g.evaluate([xa, xb], y))).toMatch(/^evaluate: x contains NaN at flat index 13 \(shape \[4,5\]\) \(sample 2\); clean the data first$/);
+    expect(invalidMessage(() => g.evaluate([xa, xb], y))).toMatch(/^evaluate: x contains NaN at flat index 13 \(shape \[4,5\]\) \(sample 2\); clean the data first$/);
     [seq, x3, y, one, y1, g, xa, xb].forEach((o) => o.dispose());
   });
 

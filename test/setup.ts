@@ -1,5 +1,5 @@
 /** Shared test helpers: init once per file, a leak check, what a call threw, closeness. */
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { init, InvalidArgumentError, memory } from '../ts/index.js';
 
 await init();
@@ -95,4 +95,19 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       throw new Error(`index ${i}: expected ${e}, got ${a} (diff ${Math.abs(a - e)}, tol ${atol + rtol * Math.abs(e)})`);
     }
   }
+}
+
+/** What `f` wrote to `process.stdout` (a progress bar, a summary) while it ran; nothing reaches the terminal. */
+export async function captureStdout(f: () => unknown): Promise<string> {
+  let text = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    text += String(s);
+    return true;
+  });
+  try {
+    await f();
+  } finally {
+    spy.mockRestore();
+  }
+  return text;
 }

@@ -2,7 +2,7 @@
 // verbose defaults that do not print one line per epoch of a toy run, one line when early
 // stopping ends training, short numbers, summary() printed once, and errors that suggest the fix.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import './setup.js';
+import { captureStdout } from './setup.js';
 import * as nr from '../ts/index.js';
 import { formatLog } from '../ts/format.js';
 import { layoutLine } from '../ts/models/progress.js';
@@ -122,20 +122,6 @@ describe('progress edge cases', () => {
 });
 
 describe('verbose defaults', () => {
-  async function captureStdout(f: () => Promise<unknown>): Promise<string> {
-    let text = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-      text += String(s);
-      return true;
-    });
-    try {
-      await f();
-    } finally {
-      spy.mockRestore();
-    }
-    return text;
-  }
-
   it('the README-sized run (300 epochs) prints a few lines, first and last epoch included', async () => {
     const { x, y, model, dispose } = xor();
     const t0 = performance.now();
