@@ -89,6 +89,21 @@ def masked_case(name, fresh, x, inputs, y, w, lr):
     return out
 
 
+def graph_case(name, make, loss, xs, y, lr, w=None):
+    """`masked_case` for a model `make()` builds (a functional model with the inputs `xs`, a
+    list): seeded with 7 and compiled with SGD(`lr`), `loss` and accuracy for each run; the
+    fixture records the inputs as `xs`."""
+    import keras
+
+    def fresh():
+        m = make()
+        set_seeded(m, 7)
+        m.compile(optimizer=keras.optimizers.SGD(lr), loss=loss, metrics=["accuracy"])
+        return m
+
+    return masked_case(name, fresh, xs if len(xs) > 1 else xs[0], {"xs": [f32(v) for v in xs]}, y, w, lr)
+
+
 def write_fixture(path, obj, compact=False):
     """Writes `obj` as JSON to `path` (indented by one space, or without spaces when `compact`),
     with a final newline, and says where it went."""

@@ -42,23 +42,13 @@ different lengths; evaluate with batch size 3; fit SGD, batch size 3, 2 epochs, 
 Values are float32, written in their shortest float32 decimal form.
 """
 
-from fixture_util import f32, fixture, fnum, logs, masked_case, padded, set_seeded, weights_of, write_fixture  # first: it sets the Keras backend
+from fixture_util import f32, fixture, fnum, graph_case, logs, padded, set_seeded, weights_of, write_fixture  # first: it sets the Keras backend
 
 import keras
 import numpy as np
 from keras import layers
 
 OUT = fixture("keras3-functional-masking.json")
-
-
-def run(name, make, loss, xs, y, w, lr):
-    def fresh():
-        m = make()
-        set_seeded(m, 7)
-        m.compile(optimizer=keras.optimizers.SGD(lr), loss=loss, metrics=["accuracy"])
-        return m
-
-    return masked_case(name, fresh, xs if len(xs) > 1 else xs[0], {"xs": [f32(v) for v in xs]}, y, w, lr)
 
 
 def branches():
@@ -76,7 +66,7 @@ def branches():
         p = layers.GlobalAveragePooling1D(name="pool")(h)
         return keras.Model(ids, layers.Dense(c, activation="softmax", name="out")(p), name="branches")
 
-    return run("branches", make, "categorical_crossentropy", [x], y, None, 0.5)
+    return graph_case("branches", make, "categorical_crossentropy", [x], y, 0.5)
 
 
 def residual():
@@ -93,7 +83,7 @@ def residual():
         s = layers.Add(name="sum")([e, h])
         return keras.Model(ids, layers.Dense(c, activation="softmax", name="out")(s), name="residual")
 
-    return run("residual", make, "sparse_categorical_crossentropy", [x], y, w, 0.5)
+    return graph_case("residual", make, "sparse_categorical_crossentropy", [x], y, 0.5, w)
 
 
 def two_inputs():
@@ -111,7 +101,7 @@ def two_inputs():
         s = layers.Add(name="sum")([ea, eb])
         return keras.Model([ia, ib], layers.Dense(c, activation="softmax", name="out")(s), name="two_inputs")
 
-    out = run("twoInputs", make, "sparse_categorical_crossentropy", [a, b], y, None, 0.5)
+    out = graph_case("twoInputs", make, "sparse_categorical_crossentropy", [a, b], y, 0.5)
     # The rule the fixture pins: Keras 3's mask is a OR b (AND would differ on these rows).
     m = make()
     mask = m.get_layer("sum").compute_mask([None, None], [a != 0, b != 0])
@@ -135,7 +125,7 @@ def concat_unmasked():
         h = layers.Concatenate(name="cat")([e, d])
         return keras.Model([i, f], layers.Dense(c, activation="softmax", name="out")(h), name="concat_unmasked")
 
-    return run("concatUnmasked", make, "sparse_categorical_crossentropy", [ids, feats], y, None, 0.5)
+    return graph_case("concatUnmasked", make, "sparse_categorical_crossentropy", [ids, feats], y, 0.5)
 
 
 def average():
@@ -153,7 +143,7 @@ def average():
         r = layers.Subtract(name="sub")([q, b])
         return keras.Model(ids, layers.Dense(c, activation="softmax", name="out")(r), name="average")
 
-    return run("average", make, "sparse_categorical_crossentropy", [x], y, None, 0.5)
+    return graph_case("average", make, "sparse_categorical_crossentropy", [x], y, 0.5)
 
 
 def multiply():
@@ -173,7 +163,7 @@ def multiply():
         r = layers.Minimum(name="min")([q, eb])
         return keras.Model([ia, ib], layers.Dense(c, activation="softmax", name="out")(r), name="multiply")
 
-    return run("multiply", make, "sparse_categorical_crossentropy", [a, b], y, None, 0.5)
+    return graph_case("multiply", make, "sparse_categorical_crossentropy", [a, b], y, 0.5)
 
 
 def two_heads():

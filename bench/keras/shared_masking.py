@@ -35,23 +35,13 @@ Cases (weights drawn by fixture_util.set_seeded, by layer name; 7 rows of token 
 Values are float32, written in their shortest float32 decimal form.
 """
 
-from fixture_util import f32, fixture, masked_case, padded, set_seeded, write_fixture  # first: it sets the Keras backend
+from fixture_util import fixture, graph_case, padded, set_seeded, write_fixture  # first: it sets the Keras backend
 
 import keras
 import numpy as np
 from keras import layers
 
 OUT = fixture("keras3-shared-masking.json")
-
-
-def run(name, make, loss, xs, y, lr):
-    def fresh():
-        m = make()
-        set_seeded(m, 7)
-        m.compile(optimizer=keras.optimizers.SGD(lr), loss=loss, metrics=["accuracy"])
-        return m
-
-    return masked_case(name, fresh, xs if len(xs) > 1 else xs[0], {"xs": [f32(v) for v in xs]}, y, None, lr)
 
 
 def siamese():
@@ -71,7 +61,7 @@ def siamese():
         cos = layers.Dot(axes=1, normalize=True, name="cos")([ea, eb])
         return keras.Model([ia, ib], layers.Dense(1, activation="sigmoid", name="out")(cos), name="siamese")
 
-    out = run("siamese", make, "binary_crossentropy", [a, b], y, 0.5)
+    out = graph_case("siamese", make, "binary_crossentropy", [a, b], y, 0.5)
     # The rule the fixture pins: each call of the shared pooling averages over its own call's
     # real steps (a's mask for a, b's for b).
     m = make()
@@ -99,7 +89,7 @@ def shared_steps():
         s = layers.Add(name="sum")([enc(emb(ia)), enc(emb(ib))])
         return keras.Model([ia, ib], layers.Dense(c, activation="softmax", name="out")(s), name="shared_steps")
 
-    return run("sharedSteps", make, "sparse_categorical_crossentropy", [a, b], y, 0.5)
+    return graph_case("sharedSteps", make, "sparse_categorical_crossentropy", [a, b], y, 0.5)
 
 
 def nested_encoder():
@@ -118,7 +108,7 @@ def nested_encoder():
         d = layers.Subtract(name="diff")([pool(encoder(ia)), pool(encoder(ib))])
         return keras.Model([ia, ib], layers.Dense(c, activation="softmax", name="out")(d), name="nested_encoder")
 
-    return run("nestedEncoder", make, "categorical_crossentropy", [a, b], y, 0.5)
+    return graph_case("nestedEncoder", make, "categorical_crossentropy", [a, b], y, 0.5)
 
 
 def nested_pass():
@@ -135,7 +125,7 @@ def nested_pass():
         block = keras.Model(j, layers.Dense(4, activation="relu", name="h2")(layers.Dense(4, activation="tanh", name="h1")(j)), name="block")
         return keras.Model(ids, layers.Dense(c, activation="softmax", name="out")(block(e)), name="nested_pass")
 
-    out = run("nestedPass", make, "sparse_categorical_crossentropy", [x], y, 0.5)
+    out = graph_case("nestedPass", make, "sparse_categorical_crossentropy", [x], y, 0.5)
     # The rule the fixture pins: the same layers unnested give the same masked loss.
     def flat():
         ids = keras.Input((t,), name="ids")

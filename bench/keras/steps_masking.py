@@ -26,23 +26,13 @@ Cases (weights drawn by fixture_util.set_seeded, by layer name; 7 rows; evaluate
 Values are float32, written in their shortest float32 decimal form.
 """
 
-from fixture_util import f32, fixture, masked_case, padded, set_seeded, write_fixture  # first: it sets the Keras backend
+from fixture_util import fixture, graph_case, padded, set_seeded, write_fixture  # first: it sets the Keras backend
 
 import keras
 import numpy as np
 from keras import layers
 
 OUT = fixture("keras3-steps-masking.json")
-
-
-def run(name, make, loss, xs, y, lr):
-    def fresh():
-        m = make()
-        set_seeded(m, 7)
-        m.compile(optimizer=keras.optimizers.SGD(lr), loss=loss, metrics=["accuracy"])
-        return m
-
-    return masked_case(name, fresh, xs if len(xs) > 1 else xs[0], {"xs": [f32(v) for v in xs]}, y, None, lr)
 
 
 def steps_concat():
@@ -60,7 +50,7 @@ def steps_concat():
         h = layers.Dense(4, activation="tanh", name="h")(h)
         return keras.Model([ia, ib], layers.Dense(c, activation="softmax", name="out")(h), name="steps_concat")
 
-    out = run("stepsConcat", make, "sparse_categorical_crossentropy", [a, b], y, 0.5)
+    out = graph_case("stepsConcat", make, "sparse_categorical_crossentropy", [a, b], y, 0.5)
     # The rule the fixture pins: the mask is a's step mask then b's.
     m = make()
     mask = m.get_layer("cat").compute_mask([np.zeros((n, ta, 3)), np.zeros((n, tb, 3))], [a != 0, b != 0])
@@ -83,7 +73,7 @@ def steps_concat_unmasked():
         h = layers.Concatenate(axis=1, name="cat")([e, d])
         return keras.Model([i, f], layers.Dense(c, activation="softmax", name="out")(h), name="steps_concat_unmasked")
 
-    return run("stepsConcatUnmasked", make, "sparse_categorical_crossentropy", [ids, feats], y, 0.5)
+    return graph_case("stepsConcatUnmasked", make, "sparse_categorical_crossentropy", [ids, feats], y, 0.5)
 
 
 def dot_steps():
@@ -100,7 +90,7 @@ def dot_steps():
         p = layers.GlobalAveragePooling1D(name="pool")(s)
         return keras.Model(ids, layers.Dense(c, activation="softmax", name="out")(p), name="dot_steps")
 
-    out = run("dotSteps", make, "categorical_crossentropy", [x], y, 0.5)
+    out = graph_case("dotSteps", make, "categorical_crossentropy", [x], y, 0.5)
     # The rule the fixture pins: no mask after dot, so the pooling averages every row.
     m = make()
     set_seeded(m, 7)
