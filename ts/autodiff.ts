@@ -158,18 +158,19 @@ export function trainableVariables(): Variable[] {
   return liveVariables().filter((v) => v.trainable);
 }
 
-/** Whether a gradient function is running its `f` (the core's tape records). */
-let recording = false;
-/** Whether a tape is open: from `nr_tape_begin` to `nr_tape_end` (`f`, then the sweep). */
-let tapeOpen = false;
+/**
+ * The tape from `nr_tape_begin` to `nr_tape_end`: `'recording'` while a gradient function runs
+ * its `f` (the core's tape records), `'sweeping'` while its gradients are computed (nothing is
+ * recorded: customGrad's gradFunc runs plain ops), `'closed'` otherwise.
+ */
+let tape: 'closed' | 'recording' | 'sweeping' = 'closed';
 
 // A gradient function stopped by JS inside `f` or during its sweep (Ctrl-C, a vm timeout: no
 // finally runs) left its tape open; `f` runs in a tidy (and a loop's step usually in one too),
 // so the tape ends when a tidy is found abandoned.
 onAbandoned(() => {
-  if (!tapeOpen) return;
-  recording = false;
-  tapeOpen = false;
+  if (tape === 'closed') return;
+  tape = 'closed';
   try { call((e) => e.nr_tape_end()); } catch { /* the instance was replaced: no tape */ }
   endCustoms();
 });
@@ -179,7 +180,7 @@ onAbandoned(() => {
  * (the tape cannot see through them), so that they refuse rather than give a zero gradient.
  */
 export function tapeRecording(): boolean {
-  return recording;
+  return tape === 'recording';
 }
 
 /** What `taped` returns: `value` is disposed by the caller only when `made` (f created it). */
@@ -248,8 +249,7 @@ export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVa
   // A gradient JS stopped in an earlier turn (Ctrl-C) left its tape open: its tidy ends it.
   settleAbandoned();
   onTape(op, () => call((e) => check(e.nr_tape_begin())));
-  tapeOpen = true;
-  recording = true;
+  tape = 'recording';
   let value: Tensor | undefined;
   let sources: Array<Tensor | LayerVariable> = [];
   let made = false;
@@ -282,7 +282,7 @@ export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVa
     const hdy = dy === undefined ? 0 : dy.handleFor(op, 'dy');
     const n = sources.length;
     // The sweep records nothing (the core's tape pauses too): customGrad's gradFunc runs plain ops.
-    recording = false;
+    tape = 'sweeping';
     // One handle per source, then (the list has room for 2n) one flag per source; or, where
     // the sweep stops at a customGrad function, its key and its output's gradient.
     let step: Step = onTape(op, () =>
@@ -317,8 +317,7 @@ export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVa
     for (const g of grads) g?.dispose();
     throw err;
   } finally {
-    recording = false;
-    tapeOpen = false;
+    tape = 'closed';
     call((e) => e.nr_tape_end());
     endCustoms();
   }
@@ -445,10 +444,10 @@ export function customGrad<T extends Tensor = Tensor>(f: CustomGradientFunc<T>):
       }
       if (typeof res.gradFunc !== 'function') throw new InvalidArgumentError(`${op}: f must return an object { value, gradFunc } whose gradFunc is a function, got ${describe(res.gradFunc)}`);
       gradFunc = res.gradFunc as CustomRecord['gradFunc'];
-      if (recording) saved.forEach((t) => kept.push(keep(clone(t))));
+      if (tape === 'recording') saved.forEach((t) => kept.push(keep(clone(t))));
       return res.value;
     });
-    if (!recording) return value;
+    if (tape !== 'recording') return value;
     const hv = value.handleFor(op, 'f(...).value');
     const key = customs.size + 1;
     let out: number;
