@@ -437,8 +437,11 @@ function encodeHeads(args: CompileArgs, outputs: readonly string[]): Array<{ par
   });
 }
 
-/** The compiles already warned about all-zero target rows (once per compile). */
-const warnedZeroRows = new WeakSet<object>();
+/**
+ * Per compile: `true` once it warned about all-zero target rows, else the targets already
+ * scanned and found without one (a loop of `fit` calls on the same `y` scans it once).
+ */
+const zeroRowScans = new WeakMap<object, true | WeakSet<Tensor>>();
 
 /**
  * @internal Warns once per compile when `categoricalCrossentropy` targets have rows of zeros: such a row
@@ -446,14 +449,20 @@ const warnedZeroRows = new WeakSet<object>();
  * `oneHot` of a label outside `0…classes − 1` (a −1 of −1/1 labels), whose row is all zeros.
  */
 export function warnZeroTargetRows(op: string, info: CompiledInfo, y: Tensor): void {
-  if (info.loss !== 'categoricalCrossentropy' || info.heads || warnedZeroRows.has(info) || y.rank < 2) return;
-  const rows = y.size / (y.shape.at(-1) || 1);
+  const classes = y.shape.at(-1) ?? 0;
+  if (info.loss !== 'categoricalCrossentropy' || info.heads || y.rank < 2 || classes === 0) return;
+  const scanned = zeroRowScans.get(info);
+  if (scanned === true || scanned?.has(y)) return;
   const zero = tidy(() => y.abs().sum(-1).equal(0).sum().dataSync()[0]);
-  if (zero === 0 || y.shape.at(-1) === 0) return;
-  warnedZeroRows.add(info);
+  if (zero === 0) {
+    if (scanned) scanned.add(y);
+    else zeroRowScans.set(info, new WeakSet([y]));
+    return;
+  }
+  zeroRowScans.set(info, true);
   console.warn(
-    `${op}: ${zero} of ${rows} rows of y are all zeros, so categoricalCrossentropy gives them no loss and those samples do not train ` +
-      `(oneHot of a label outside 0…${(y.shape.at(-1) ?? 1) - 1}, such as a −1 of −1/1 labels, makes such a row; TF.js and Keras accept it in silence); ` +
+    `${op}: ${zero} of ${y.size / classes} rows of y are all zeros, so categoricalCrossentropy gives them no loss and those samples do not train ` +
+      `(oneHot of a label outside 0…${classes - 1}, such as a −1 of −1/1 labels, makes such a row; TF.js and Keras accept it in silence); ` +
       'map the labels to 0…classes − 1 first (−1/1 labels: y.add(1).div(2))',
   );
 }

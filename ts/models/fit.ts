@@ -869,7 +869,8 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
       } catch (err) {
         throw placeBadValue(targetHint(err, info, splitting ? y : trainY, classes), splitting ? x : trainX, splitting ? y : trainY, model.packedParts);
       }
-      if (!tape) warnZeroTargetRows('fit', info, trainY);
+      // The whole y (validationSplit's rows too): the same tensor in each fit call, scanned once.
+      if (!tape) warnZeroTargetRows('fit', info, y);
       if (valX && valY && !tape && !splitting) {
         const [hvx, hvy, vy] = [valX.handleFor('fit', 'validation x'), valY.handleFor('fit', 'validation y'), valY];
         try {
