@@ -205,14 +205,6 @@ describe("layers only neurite has, and neurite's own forms", () => {
     });
   }
 
-  it('a built PReLU writes the shared axes of its input rank, as a saved model does', () => {
-    const p = layers.prelu({ name: 'p3' });
-    const m = nr.sequential({ layers: [layers.inputLayer({ inputShape: [2, 3] }), p] });
-    m.build();
-    expect(p.getConfig().sharedAxes).toEqual([1]);
-    expect(layers.prelu(p.getConfig() as never).getConfig()).toEqual(p.getConfig());
-    m.dispose();
-  });
 
   it("a loaded layer's config keeps what the file said (TF.js's seed, Keras's class spellings)", async () => {
     const t = tfl.sequential({ layers: [tfl.layers.dense({ name: 'k', inputShape: [3], units: 2, kernelInitializer: tfl.initializers.glorotUniform({ seed: 42 }) })] });

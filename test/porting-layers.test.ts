@@ -2,7 +2,7 @@
 // neurite and are written back unchanged (reshape's null, initializer seeds and spellings, a
 // batch normalization's non-default initializers, dropout's seed, a positive axis), config
 // neurite cannot implement is refused with a clear error (a bad constraint config, noise shapes, ReLU caps
-// other than 6, flatten channels first, per-element PReLU), TF.js's constructor options and
+// other than 6, flatten channels first), TF.js's constructor options and
 // factory aliases exist, PReLU starts from TF.js's zeros, and the cosmetics are TF.js's
 // (summary's class names, getClassName, no default seed in a config, symbolic tensor names).
 // TF.js 4.22 (tfjs-layers, CPU backend) is the oracle throughout.
@@ -244,9 +244,13 @@ describe('config neurite cannot implement is a clear error', () => {
     [tm, cf].forEach((v) => v.dispose());
   });
 
-  it("PReLU after a rank-3 tensor with TF.js's default sharedAxes (one alpha per element) says so", async () => {
-    const tm = tfl.sequential({ layers: [tfl.layers.prelu({ inputShape: [2, 3] })] });
-    expect(await rejected(nr.loadModel((await tfArtifacts(tm)) as nr.ModelArtifacts))).toBe("loadModel: modelTopology.config.layers[0].config.shared_axes must be [1]: neurite's PReLU has one alpha per unit of the last axis, shared over the others (per-sample input shape [2,3]), got null (TF.js's default: one alpha per element, [2,3] of them, which neurite does not have)");
+  it("PReLU after a rank-3 tensor with TF.js's default sharedAxes (one alpha per element) loads, and a shared axis beyond the input is named", async () => {
+    const tm = tfl.sequential({ layers: [tfl.layers.prelu({ inputShape: [2, 3], alphaInitializer: tfl.initializers.constant({ value: 0.3 }) })] });
+    const { m, a } = await loadFromTfjs(tm, [4, 2, 3]);
+    expect(layerConfigs(m.getConfig())[0].shared_axes).toBeNull();
+    m.dispose();
+    layerConfigs(a.modelTopology)[0].shared_axes = [1, 3];
+    expect(await rejected(nr.loadModel(a as nr.ModelArtifacts))).toBe('loadModel: modelTopology.config.layers[0].config.shared_axes has an axis beyond the per-sample input [2,3] (axes 1 to 2), got [1,3]');
     tm.dispose();
   });
 });

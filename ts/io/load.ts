@@ -274,9 +274,9 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
           return;
         }
         const file = modelSlots.length === 0 ? `has no weights (${slots.length > 0 ? 'only optimizer state' : 'an empty list'}), but the model has ${weights.length}, starting with '${w.name}'` : `has no weight '${w.name}'`;
-        bad(op, 'weightSpecs', `${file} (the layer at ${w.where} needs it, shape ${show(w.fileShape)}); pass { strict: false } to load the weights the file has and draw the others`);
+        bad(op, 'weightSpecs', `${file} (the layer at ${w.where} needs it, shape ${show(w.shape)}); pass { strict: false } to load the weights the file has and draw the others`);
       }
-      if (s.shape.join() !== w.fileShape.join()) bad(op, `${s.where}.shape`, `of '${w.name}' is ${show(s.shape)}, but the topology needs ${show(w.fileShape)}`);
+      if (s.shape.join() !== w.shape.join()) bad(op, `${s.where}.shape`, `of '${w.name}' is ${show(s.shape)}, but the topology needs ${show(w.shape)}`);
       byName.delete(w.name);
       // Non-finite values are looked for once the values are in WebAssembly (buildChecked).
       values.push({ w, slot: s, data: decodeWeights(op, bytes, s, true), index });
@@ -320,7 +320,7 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
   // (TF.js then loads the model uncompiled too).
   let state: TrainingState | null = null;
   let tfState: TfOptimizerState | null = null;
-  const shapes = () => new Map(values.map((v) => [v.w.name, v.w.fileShape]));
+  const shapes = () => new Map(values.map((v) => [v.w.name, v.w.shape]));
   if (neurite.training !== undefined && options.compile !== false) {
     const where = 'userDefinedMetadata.neurite.training';
     if (!compile) bad(op, where, 'is present but the file has no compile config: the optimizer state needs the optimizer (load with { compile: false } to skip the state)');

@@ -101,7 +101,7 @@ function namedWeights(op: string, model: Sequential, spec: ModelSpec, weights: W
   const warned = new Set<string>();
   return order.map((i) => ({
     name: weights[i].name,
-    shape: weights[i].fileShape,
+    shape: weights[i].shape,
     data: (out: Float32Array) => {
       copyInto(op, tensors[i], out);
       // A normalization layer never adapted (nor given statistics) holds NaN, the core's mark

@@ -108,10 +108,8 @@ export interface WeightSpec {
   name: string;
   /** The name of the layer that owns it (inside nested models too). */
   layer: string;
-  /** The shape in the core. */
+  /** The shape, in the core and in the file. */
   shape: number[];
-  /** The shape in the file (differs for PReLU over rank > 1 inputs, as TF.js keeps the shared axes as 1s). */
-  fileShape: number[];
   trainable: boolean;
   where: string;
 }
@@ -178,7 +176,7 @@ function inferFree(op: string, s: LeafSpec, x: number[], out: WeightSpec[], froz
   const o2 = inferWeights(op, s, at(CHECK), w2, frozen);
   if (w1.some((w, i) => show(w.shape) !== show(w2[i].shape))) {
     throw new InvalidArgumentError(
-      `${op}: ${s.where} (${s.kind} ${s.name}) cannot take per-sample input shape ${shown}: its weights depend on the size of the unknown (null) axis; give the model's input a size there, or pool the axis away first (globalAveragePooling1d, globalMaxPooling1d)`,
+      `${op}: ${s.where} (${s.kind} ${s.name}) cannot take per-sample input shape ${shown}: its weights depend on the size of the unknown (null) axis; give the model's input a size there, ${s.kind === 'prelu' ? `or share one slope along it: sharedAxes ${show(x.flatMap((d, i) => (d === 0 ? [i + 1] : [])))}` : 'or pool the axis away first (globalAveragePooling1d, globalMaxPooling1d)'}`,
     );
   }
   out.push(...w1);
@@ -206,8 +204,8 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
   const a = s.args;
   const c = x.at(-1);
   const trainable = s.trainable && !frozen;
-  const add = (param: string, shape: number[], state = false, fileShape = shape) =>
-    out.push({ name: `${s.name}/${param}`, layer: s.name, shape, fileShape, trainable: trainable && !state, where: s.where });
+  const add = (param: string, shape: number[], state = false) =>
+    out.push({ name: `${s.name}/${param}`, layer: s.name, shape, trainable: trainable && !state, where: s.where });
   const needLast = (): number => {
     if (c === undefined) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) needs inputs with at least one dimension per sample, got per-sample shape []`);
     return c;
@@ -244,8 +242,11 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       return x;
     }
     case 'prelu': {
-      const n = needLast();
-      add('alpha', [n], false, [...x.slice(0, -1).map(() => 1), n]);
+      needLast();
+      const shared = (a.sharedAxes as number[] | null | undefined) ?? [];
+      const beyond = shared.find((ax) => ax > x.length);
+      if (beyond !== undefined) throw new InvalidArgumentError(`${op}: ${s.where} (prelu ${s.name}): sharedAxes has axis ${beyond}, but the per-sample input ${show(x)} has axes 1 to ${x.length} (the batch is axis 0)`);
+      add('alpha', x.map((d, i) => (shared.includes(i + 1) ? 1 : d)));
       return x;
     }
     case 'rbf': {

@@ -30,7 +30,7 @@ import type { Constraint } from '../constraints.js';
 import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape } from '../layers/core.js';
 import { initializerOf, type Initializer } from '../layers/initializers.js';
 import { CLASS_NAMES, Layer, LAYER_KINDS, setConfigWriter, showShape, type LayerKind } from '../layers/layer.js';
-import { BatchNormalization, lastAxisArg, LayerNormalization, PReLU } from '../layers/normalization.js';
+import { BatchNormalization, lastAxisArg, LayerNormalization, PReLU, sharedAxesArg } from '../layers/normalization.js';
 import { RBF, RBF_KERNELS } from '../layers/rbf.js';
 import { SaltAndPepper, Variational } from '../layers/autoencoder.js';
 import { AveragePooling2D, border, Conv2D, Conv2DTranspose, Cropping2D, ZeroPadding2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D } from '../layers/convolutional.js';
@@ -113,7 +113,7 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
   else if (l instanceof GaussianNoise) args = { stddev: l.stddev };
   else if (l instanceof BatchNormalization) args = { axis: l.args.axis ?? -1, momentum: l.args.momentum ?? 0.99, epsilon: l.args.epsilon ?? 1e-3, center: l.args.center !== false, scale: l.args.scale !== false };
   else if (l instanceof LayerNormalization) args = { axis: l.args.axis ?? -1, epsilon: l.args.epsilon ?? 1e-3, center: l.args.center !== false, scale: l.args.scale !== false };
-  else if (l instanceof PReLU) args = { alphaInitializer: init(op, 'alphaInitializer', l.args.alphaInitializer ?? 'zeros'), alphaRegularizer: reg(op, l.args.alphaRegularizer, 'alphaRegularizer') };
+  else if (l instanceof PReLU) args = { alphaInitializer: init(op, 'alphaInitializer', l.args.alphaInitializer ?? 'zeros'), alphaRegularizer: reg(op, l.args.alphaRegularizer, 'alphaRegularizer'), sharedAxes: l.sharedAxes };
   else if (l instanceof Reshape) args = { targetShape: l.targetShape.slice() };
   else if (l instanceof Flatten) args = l.dataFormat !== undefined ? { dataFormat: l.dataFormat } : {};
   else if (l instanceof Conv2D || l instanceof Conv2DTranspose || l instanceof Conv1D) {
@@ -255,11 +255,9 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
         : { axis: a.axis ?? -1, epsilon: a.epsilon, center: a.center, scale: a.scale, beta_initializer: zeros, gamma_initializer: ones, beta_regularizer: null, gamma_regularizer: null };
       break;
     }
-    case 'prelu': {
-      const rank = x?.length ?? 1;
-      c = { alpha_initializer: initializerToKeras(a.alphaInitializer as Initializer), alpha_regularizer: regularizerToKeras((a.alphaRegularizer as Regularizer) ?? null), alpha_constraint: null, shared_axes: rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : null };
+    case 'prelu':
+      c = { alpha_initializer: initializerToKeras(a.alphaInitializer as Initializer), alpha_regularizer: regularizerToKeras((a.alphaRegularizer as Regularizer) ?? null), alpha_constraint: null, shared_axes: (a.sharedAxes as number[] | null | undefined)?.slice() ?? null };
       break;
-    }
     // An inferred dimension as TF.js writes it: null (TF.js reads -1 too).
     case 'reshape': c = { target_shape: (a.targetShape as number[]).map((d) => (d === -1 ? null : d)) }; break;
     case 'flatten': if (a.dataFormat !== undefined) c = { data_format: 'channels_last' }; break;
@@ -351,8 +349,8 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
  * option included (camelCase keys; initializers, regularizers and constraints as `{ className,
  * config }`; `batchInputShape` and `dtype` when the layer has an input shape): the config a
  * saved model holds for it ({@link specToKeras}) in TF.js's other form ({@link tsConfig}).
- * `input` is the per-sample input shape the layer was built for, if any (a PReLU's shared axes
- * depend on its rank).
+ * `input` is the per-sample input shape the layer was built for, if any (a nested model's first
+ * layer carries it).
  */
 export function layerConfig(l: Layer, input: number[] | undefined): Record<string, unknown> {
   const s = layerSpec(l, `layer ${l.name}`);
@@ -400,7 +398,7 @@ export function layerFromConfig(op: string, className: string, config: unknown):
 function graphToKeras(s: ModelSpec, wiring: number[][], x: number[] | undefined): KerasObject {
   const k = s.io?.inputs ?? 1;
   const extra = s.extraUses ?? [];
-  // The per-sample input of each layer, for the configs that depend on it (prelu's shared axes).
+  // The per-sample input of each layer, for the configs that carry it (a nested model's first layer).
   const shapes = x === undefined && k === 1 ? undefined : graphShapes('getConfig', s, wiring, x ?? [], []);
   const inputs = [...s.layers.slice(0, k).map((l) => (k === 1 ? x : specInputShape(l))), ...wiring.map((ins) => shapes?.[ins[0]])];
   /** A value as TF.js references it: [layer, call, 0, {}] (a nested model's calls count from 1). */
@@ -650,12 +648,14 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case 'PReLU': {
       kind = 'prelu';
       const sa = c.shared_axes;
-      const want = rank !== undefined && rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : null;
-      const given = sa === undefined || sa === null ? null : Array.isArray(sa) ? sa : [sa];
-      const same = rank === undefined || (want === null ? given === null : given !== null && given.length === want.length && want.every((w) => given.includes(w)));
-      const perElement = given === null ? ` (TF.js's default: one alpha per element, ${show(ctx.shape)} of them, which neurite does not have)` : '';
-      if (!same) bad(op, `${cw}.shared_axes`, `must be ${show(want)}: neurite's PReLU has one alpha per unit of the last axis, shared over the others (per-sample input shape ${show(ctx.shape)}), got ${show(sa)}${perElement}`);
-      args = { alphaInitializer: initOf('alpha_initializer', 'alphaInitializer', 'zeros'), alphaRegularizer: regularizerFromKeras(op, `${cw}.alpha_regularizer`, c.alpha_regularizer), ...constraintsOf(['alpha_constraint']) };
+      let sharedAxes: number[] | null;
+      try {
+        sharedAxes = sharedAxesArg(op, sa);
+      } catch {
+        bad(op, `${cw}.shared_axes`, `must be null, an axis or a list of axes from 1 (the batch is axis 0), got ${show(sa)}`);
+      }
+      if (rank !== undefined && sharedAxes !== null && sharedAxes.some((ax) => ax > rank)) bad(op, `${cw}.shared_axes`, `has an axis beyond the per-sample input ${show(ctx.shape)} (axes 1 to ${rank}), got ${show(sa)}`);
+      args = { alphaInitializer: initOf('alpha_initializer', 'alphaInitializer', 'zeros'), alphaRegularizer: regularizerFromKeras(op, `${cw}.alpha_regularizer`, c.alpha_regularizer), ...constraintsOf(['alpha_constraint']), sharedAxes };
       break;
     }
     case 'Flatten': {

@@ -320,7 +320,7 @@ function tfSlotOrder(c: OptimizerConfig): string[] | null {
  * and shapes in the file (a slot is stored in its weight's file shape, the same values in
  * order). The trainable ones keep the layers' order there, which is TF.js's optimizer's.
  */
-export function tfOptimizerParts(state: TrainingState, weights: ReadonlyArray<{ name: string; trainable: boolean; fileShape: number[] }>): Array<NamedWeight | NamedInts> | null {
+export function tfOptimizerParts(state: TrainingState, weights: ReadonlyArray<{ name: string; trainable: boolean; shape: number[] }>): Array<NamedWeight | NamedInts> | null {
   const c = state.optimizer as OptimizerConfig;
   const order = tfSlotOrder(c);
   if (!order || state.step > 0x7fffffff || weights.length === 0) return null;
@@ -345,7 +345,7 @@ export function tfOptimizerParts(state: TrainingState, weights: ReadonlyArray<{ 
       if (!t && !(c.name === 'rmsprop' && slot === 'momentum' && c.momentum === 0)) {
         throw new NeuriteError('Internal', `save: the optimizer state of ${w.name} has no slot '${slot}' (it has ${state.tensors.slice(i * per, (i + 1) * per).map((x) => x.name).join(', ') || 'none'}), which TF.js's ${c.name} keeps; please report this`);
       }
-      out.push({ name: `${w.name}/${slot}`, shape: w.fileShape.slice(), data: t ? t.data : new Float32Array(w.fileShape.reduce((a, b) => a * b, 1)), group: 'optimizer' });
+      out.push({ name: `${w.name}/${slot}`, shape: w.shape.slice(), data: t ? t.data : new Float32Array(w.shape.reduce((a, b) => a * b, 1)), group: 'optimizer' });
     }
   }
   return out;

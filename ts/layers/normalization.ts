@@ -112,12 +112,23 @@ export interface PReLUArgs extends LayerArgs {
   alphaRegularizer?: RegularizerSpec | undefined;
   /** Projects the alpha after each optimizer update (`constraints.maxNorm()`, `'nonNeg'`, …; Keras semantics). Default none. */
   alphaConstraint?: ConstraintSpec | null | undefined;
+  /**
+   * The axes along which one slope is shared, counted as TF.js and Keras count them (the batch
+   * is axis 0, so a sample's first axis is 1). Default none: one slope per value of a sample
+   * (`[units]` after a dense layer; `[h, w, channels]` after a 2-D convolution). `[1, 2]` after a
+   * convolution is one slope per channel; `[1]` on `[steps, channels]` one per channel for
+   * sequences of any length.
+   */
+  sharedAxes?: number | number[] | null | undefined;
 }
 
 /**
- * Parametric ReLU: `x` for x > 0, `α·x` otherwise, with a learnable α per unit of the last
- * axis, shared over the other axes (TF.js's `sharedAxes` of every axis but the last; TF.js's
- * default, one α per element, is not available).
+ * Parametric ReLU: `x` for x > 0, `α·x` otherwise, with learnable slopes α shaped like a sample
+ * with a 1 on each of `sharedAxes` (TF.js's and Keras's `PReLU`).
+ *
+ * @example
+ * layers.prelu()                        // after dense(16): 16 slopes
+ * layers.prelu({ sharedAxes: [1, 2] })  // after conv2d(…, filters 8): 8 slopes, one per channel
  */
 export class PReLU extends Layer {
   readonly kind = 'prelu' as const;
@@ -125,15 +136,34 @@ export class PReLU extends Layer {
   static readonly className = CLASS_NAMES.prelu;
   /** The options given (for `getConfig`). */
   readonly args: PReLUArgs;
+  /** The shared axes (1-based, sorted, each once), `null` for none. */
+  readonly sharedAxes: number[] | null;
   constructor(args: PReLUArgs = {}) {
-    super('prelu', args, ['alphaInitializer', 'alphaRegularizer', 'alphaConstraint']);
+    super('prelu', args, ['alphaInitializer', 'alphaRegularizer', 'alphaConstraint', 'sharedAxes']);
     this.args = args;
+    this.sharedAxes = sharedAxesArg('prelu', args.sharedAxes);
     this.abiParams();
   }
   abiParams(): number[] {
+    const shared = this.sharedAxes ?? [];
     return [
       ...initializerAbi('prelu', 'alphaInitializer', this.args.alphaInitializer ?? 'zeros'),
       ...regularizerAbi('prelu', this.args.alphaRegularizer, 'alphaRegularizer'),
+      shared.length,
+      ...shared,
     ];
   }
+}
+
+/**
+ * @internal A PReLU's `sharedAxes` (TF.js's and Keras's: an axis or a list of axes from 1):
+ * sorted, each once, or `null` for none.
+ */
+export function sharedAxesArg(op: string, v: unknown): number[] | null {
+  if (v === undefined || v === null) return null;
+  const list = typeof v === 'number' ? [v] : v;
+  if (!Array.isArray(list) || !list.every((a) => Number.isInteger(a) && a >= 1 && a < 64)) {
+    throw new InvalidArgumentError(`${op}: sharedAxes must be an axis or an array of axes, integers from 1 (axis 0 is the batch, which is always shared), got ${show(v)}`);
+  }
+  return list.length === 0 ? null : [...new Set(list as number[])].sort((a, b) => a - b);
 }

@@ -26,7 +26,7 @@ fn model(seed: u64) -> Sequential {
     let mut inner = Sequential::new(9);
     inner.add(layers::from_abi(0, &dense(5), 0).unwrap()).unwrap();
     let specs: [(u32, Vec<f32>); 8] = [
-        (2, vec![RANDOM_UNIFORM, 0.1, 0.3, 0.0, 0.0]),
+        (2, vec![RANDOM_UNIFORM, 0.1, 0.3, 0.0, 0.0, 0.0]),
         (5, vec![0.9, 1e-3, 1.0, 1.0]),
         (4, vec![0.2]),
         (3, vec![0.3]),

@@ -75,7 +75,7 @@ fn activity_regularizer_and_activation_layer() {
 #[test]
 fn prelu_layer() {
     // alpha initialised to constant 0.25; inputs away from the kink at 0.
-    let spec = [(0, dense(4, LINEAR, [0.0, 0.0])), (2, vec![2.0, 0.25, 0.0, 0.0, 0.0]), (0, dense(2, LINEAR, [0.0, 0.0]))];
+    let spec = [(0, dense(4, LINEAR, [0.0, 0.0])), (2, vec![2.0, 0.25, 0.0, 0.0, 0.0, 0.0]), (0, dense(2, LINEAR, [0.0, 0.0]))];
     check(&spec, Loss::MeanSquaredError, random(&[3, 3], 8), random(&[3, 2], 9));
 }
 
