@@ -5,8 +5,10 @@
  * API shape: `x` is a Float32 tensor `[..., height, width]` of any size (not only powers of
  * two; borders use whole-sample symmetric extension). Each level splits the current
  * low-pass region into `⌈h/2⌉ × ⌈w/2⌉` LL (top-left), HL (right), LH (below) and HH; the
- * next level transforms LL (the Mallat layout of JPEG 2000). `haar` is orthonormal at every
- * size. `cdf97` (JPEG 2000's lossy filter) is biorthogonal, scaled so that one quantisation
+ * next level transforms LL (the Mallat layout of JPEG 2000). `haar` is orthonormal at even
+ * sizes; the last sample of an odd line pairs with its mirror image (as PyWavelets'
+ * `symmetric` and `periodization` modes), so its low-pass coefficient is the sample times √2
+ * and a constant has no detail at any level. `cdf97` (JPEG 2000's lossy filter) is biorthogonal, scaled so that one quantisation
  * step suits every subband (a unit coefficient's synthesis vector has norm 0.55..1.66), but it
  * does not preserve energy exactly: with even sides a constant image keeps its energy, while
  * each odd side `n` of a level's region multiplies a constant or smooth image's coefficient
@@ -17,6 +19,21 @@
  * restores what `forward2d` gave exactly. A result that float32 cannot hold exactly (an odd
  * integer past 2^24) is an error, not a rounded value; inputs below 2^20 in magnitude always
  * fit at one level (a 2-D step at most quadruples magnitudes).
+ *
+ * One-dimensional signals: a signal of `n` samples is the `[1, n]` image (a batch of windows
+ * `[b, 1, n]`): its column has one sample, which every level leaves as it is, so each level
+ * splits the row alone, `⌈n/2⌉` low-pass then `⌊n/2⌋` detail coefficients, with no padding and
+ * no extra coefficients (PyWavelets' `wavedec` in its default `symmetric` mode gives
+ * `⌊(n + len − 1)/2⌋` of each). Against PyWavelets, one level of `cdf97` is `pywt.dwt(x,
+ * 'bior4.4', mode='reflect')` cropped (offset 2) with the detail negated, and `haar` is
+ * `pywt.dwt(x, 'haar', mode='periodization')` with the detail negated. Deeper levels are this
+ * transform iterated on the cropped low-pass band (`pywt.dwt` then the crop, level by level),
+ * which samples another phase than `pywt.wavedec`'s padded bands from level 3 on (for `haar` on
+ * power-of-two lengths the two agree), so port thresholds, not coefficient indices.
+ *
+ * @example
+ * const x = tensor2d(signal, [1, signal.length]);        // one signal as a 1-row image
+ * const c = compression.dwt.forward2d(x, { wavelet: 'cdf97', levels: 3 });
  */
 import { call, check, outPtr, readOut } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';

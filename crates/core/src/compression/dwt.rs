@@ -8,8 +8,12 @@
 //! layout, as in JPEG 2000). A line of one sample is left as it is.
 //!
 //! Scaling: Haar and CDF 9/7 have low-pass gain √2 at DC and high-pass gain √2 at Nyquist.
-//! Haar is then exactly orthonormal at every size (the last sample of an odd line passes
-//! through). CDF 9/7 is biorthogonal, so only nearly so: on a line its singular values lie
+//! Haar is then exactly orthonormal at even sizes; the last sample of an odd line pairs with
+//! its own mirror image (the symmetric extension the other two wavelets use, and PyWavelets'
+//! `symmetric` and `periodization` modes), so its low-pass coefficient is the sample times √2
+//! and a constant line has no detail at any level. (Until 0.1.0's session 42 it passed through
+//! unscaled, which kept Haar orthonormal at odd sizes but gave a constant signal detail
+//! coefficients from the second level on.) CDF 9/7 is biorthogonal, so only nearly so: on a line its singular values lie
 //! within about 0.66..1.41 and its synthesis basis vectors have norms 0.75..1.23 at odd
 //! lengths, 0.9..1.18 at even ones (2-D: the products, 0.55..1.25 at odd sizes, up to 1.66 at
 //! the borders of even ones), so one quantisation step suits every subband.
@@ -104,6 +108,10 @@ fn forward_line(w: Wavelet, x: &mut [f32], out: &mut [f32], exact: &mut bool) {
                 p[0] = (a + b) / SQRT2;
                 p[1] = (b - a) / SQRT2;
             }
+            if n % 2 == 1 {
+                // The last sample and its mirror image: (a + a)/√2, no detail.
+                x[n - 1] *= SQRT2;
+            }
             (1.0, 1.0)
         }
         Wavelet::Cdf53 => {
@@ -147,6 +155,9 @@ fn inverse_line(w: Wavelet, y: &[f32], x: &mut [f32], exact: &mut bool) {
                 let (s, d) = (p[0], p[1]);
                 p[0] = (s - d) / SQRT2;
                 p[1] = (s + d) / SQRT2;
+            }
+            if n % 2 == 1 {
+                x[n - 1] /= SQRT2;
             }
         }
         Wavelet::Cdf53 => {
@@ -360,6 +371,38 @@ mod tests {
         plane(Wavelet::Cdf97, &mut c, 8, 8, 1, false);
         assert!((c[0] - 20.0).abs() < 1e-3, "{}", c[0]);
         assert!(c[4].abs() < 1e-3 && c[32].abs() < 1e-3);
+    }
+
+    /// A user's report: Haar on odd lengths gave a constant signal detail coefficients from the
+    /// second level on (the last sample passed through unscaled, so the next level paired √2·c
+    /// with c). Now every wavelet keeps a constant in the low-pass band at every level and size,
+    /// and Haar's coefficients are PyWavelets' `wavedec(…, 'haar', mode='periodization')` on a
+    /// line of 7 (its last pair is the sample and its repeat).
+    #[test]
+    fn constants_have_no_detail_at_any_level_or_length() {
+        for wv in [Wavelet::Haar, Wavelet::Cdf97] {
+            for n in [1usize, 2, 3, 5, 7, 8, 11, 101, 255] {
+                for levels in 1..=4 {
+                    let mut c = vec![1f32; n];
+                    plane(wv, &mut c, 1, n, levels, false);
+                    let sizes = level_sizes(1, n, levels);
+                    let low = sizes.last().map_or(n, |s| s.1.div_ceil(2));
+                    assert!(c[low..].iter().all(|v| v.abs() < 1e-5), "{wv:?} n {n} L{levels}: {c:?}");
+                    let mut back = c.clone();
+                    plane(wv, &mut back, 1, n, levels, true);
+                    assert!(back.iter().all(|v| (v - 1.0).abs() < 1e-5), "{wv:?} n {n} L{levels}: inverse {back:?}");
+                }
+            }
+        }
+        // pywt.wavedec([1, 2, 3, 4, 5, 6, 7], 'haar', mode='periodization', level=1):
+        // cA = [2.1213203, 4.9497475, 7.7781746, 9.8994949], cD = [0.7071068, 0.7071068, 0.7071068, 0]
+        // (pywt's detail is (a − b)/√2; neurite's (b − a)/√2, as FORMATS.md says).
+        let mut x: Vec<f32> = (1..=7).map(|v| v as f32).collect();
+        plane(Wavelet::Haar, &mut x, 1, 7, 1, false);
+        let want = [2.1213203, 4.9497475, 7.7781746, 9.899495, 0.70710677, 0.70710677, 0.70710677];
+        for (g, w) in x.iter().zip(want) {
+            assert!((g - w).abs() < 1e-5, "{x:?}");
+        }
     }
 
     /// A user's report: coefficients of inputs at 2^18..2^20 reach 4·2^20, which inverse2d
