@@ -497,6 +497,11 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
     throwsInvalid(() => codecs.dct.encode(img, { quality: null } as never), /^codecs\.dct\.encode: quality must be an integer in \[1, 100\], got null/);
     throwsInvalid(() => lzw.encode(text, { maxBits: 21 }), /^compression\.lzw\.encode: maxBits must be an integer in \[12, 20\], got 21/);
     throwsInvalid(() => huffman.encode([1, 2] as never), /^compression\.huffman\.encode: bytes must be a Uint8Array/);
+    // Audio samples: the message says how to code their bytes, and that works.
+    const pcm = Int16Array.from({ length: 99 }, (_, i) => Math.round(3000 * Math.sin(i / 5)));
+    throwsInvalid(() => huffman.encode(pcm as never), /^compression\.huffman\.encode: bytes must be a Uint8Array \(or a Uint8ClampedArray\), got .*; to code its bytes, pass new Uint8Array\(x\.buffer, x\.byteOffset, x\.byteLength\), and view the decoded bytes as Int16Array again$/);
+    const back = huffman.decode(huffman.encode(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength)));
+    expect(new Int16Array(back.buffer, back.byteOffset, back.byteLength / 2)).toEqual(pcm);
   });
 
   it('an image codec given a Tensor or bare bytes says what it got and what it takes', () => {

@@ -49,7 +49,11 @@ export function asBytes(op: string, arg: string, v: unknown): Uint8Array | undef
 
 export function bytesArg(op: string, bytes: unknown): Uint8Array {
   const b = asBytes(op, 'bytes', bytes);
-  if (b === undefined) throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got ${describe(bytes)}`);
+  if (b === undefined) {
+    // Samples in a wider typed array (Int16Array audio, Float32Array): their bytes, as a view.
+    const view = ArrayBuffer.isView(bytes) && !(bytes instanceof DataView) ? `; to code its bytes, pass new Uint8Array(x.buffer, x.byteOffset, x.byteLength), and view the decoded bytes as ${bytes.constructor.name} again` : '';
+    throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got ${describe(bytes)}${view}`);
+  }
   if (b.length > 0xffff_fffe) throw new InvalidArgumentError(`${op}: ${b.length} bytes are more than 4 GiB - 1`);
   return b;
 }

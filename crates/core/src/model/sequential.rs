@@ -939,12 +939,19 @@ impl Sequential {
 fn check_batch(op: &'static str, inp: &[usize], x: &Tensor) -> Result<()> {
     if x.rank() != inp.len() + 1 || &x.dims()[1..] != inp {
         let dims = |lead: String| core::iter::once(lead).chain(inp.iter().map(|d| d.to_string())).collect::<Vec<_>>().join(",");
-        // The two usual slips: one sample without its batch axis, and a vector of samples of
-        // a one-feature input (tensor1d([1, 2, 3]) for inputShape [1]).
+        // The usual slips: one sample without its batch axis; samples of a one-feature or
+        // one-channel input without that last axis of 1 (tensor1d([1, 2, 3]) for inputShape
+        // [1]; windows [32, 256] for [256, 1]); one such sample without either axis.
+        let what = if inp.len() == 1 { "feature" } else { "channel" };
+        let without_last = inp.split_last().filter(|(&c, _)| c == 1).map(|(_, rest)| rest);
         let hint = if x.dims() == inp {
             format!("; for one sample, add the batch axis: x.reshape([{}]) or x.expandDims(0)", dims("1".into()))
-        } else if inp == [1] && x.rank() == 1 {
-            format!("; for {n} samples of one feature, x.reshape([{n},1])", n = x.dims()[0])
+        } else if let Some(rest) = without_last.filter(|rest| x.rank() == inp.len() && &x.dims()[1..] == *rest) {
+            let n = x.dims()[0];
+            let more = if rest.is_empty() { String::new() } else { " or x.expandDims(-1)".into() };
+            format!("; for {n} samples of one {what}, x.reshape([{}]){more}", dims(n.to_string()))
+        } else if without_last.is_some_and(|rest| !rest.is_empty() && x.dims() == rest) {
+            format!("; for one sample of one {what}, add the batch and {what} axes: x.reshape([{}])", dims("1".into()))
         } else {
             String::new()
         };
@@ -1234,6 +1241,11 @@ mod tests {
         assert_eq!(msg(&[2, 3], &[2, 3]), "predict: expected input of shape [batch,2,3] (the first dimension is the batch), got [2,3]; for one sample, add the batch axis: x.reshape([1,2,3]) or x.expandDims(0)");
         assert_eq!(msg(&[1], &[5]), "predict: expected input of shape [batch,1] (the first dimension is the batch), got [5]; for 5 samples of one feature, x.reshape([5,1])");
         assert_eq!(msg(&[4], &[5, 3]), "predict: expected input of shape [batch,4] (the first dimension is the batch), got [5,3]");
+        // A signal engineer's windows without their channel axis.
+        assert_eq!(msg(&[256, 1], &[32, 256]), "predict: expected input of shape [batch,256,1] (the first dimension is the batch), got [32,256]; for 32 samples of one channel, x.reshape([32,256,1]) or x.expandDims(-1)");
+        assert_eq!(msg(&[256, 1], &[256]), "predict: expected input of shape [batch,256,1] (the first dimension is the batch), got [256]; for one sample of one channel, add the batch and channel axes: x.reshape([1,256,1])");
+        assert_eq!(msg(&[8, 8, 1], &[2, 8, 8]), "predict: expected input of shape [batch,8,8,1] (the first dimension is the batch), got [2,8,8]; for 2 samples of one channel, x.reshape([2,8,8,1]) or x.expandDims(-1)");
+        assert_eq!(msg(&[256, 2], &[32, 256]), "predict: expected input of shape [batch,256,2] (the first dimension is the batch), got [32,256]");
         assert!(check_batch("predict", &[4], &zeros(&[5, 4])).is_ok());
     }
 }
