@@ -277,10 +277,10 @@ describe('saving and loading', () => {
   });
 });
 
-describe("PReLU's alpha: TF.js's layout [1, …, 1, channels]", () => {
+describe("PReLU's alpha: TF.js's layout, [1, channels] with sharedAxes [1]", () => {
   it('an axis list with the last axis takes the norm over the channels, one without it each value alone', async () => {
     for (const axis of [-1, 0, [0, 1]]) {
-      const m = nr.sequential({ layers: [layers.prelu({ inputShape: [4, 3], alphaInitializer: nr.initializers.constant({ value: 0.3 }), alphaConstraint: constraints.unitNorm({ axis }) })] });
+      const m = nr.sequential({ layers: [layers.prelu({ inputShape: [4, 3], sharedAxes: [1], alphaInitializer: nr.initializers.constant({ value: 0.3 }), alphaConstraint: constraints.unitNorm({ axis }) })] });
       m.compile({ optimizer: nr.optimizers.sgd(0), loss: 'meanSquaredError' });
       const [was] = m.getWeights();
       const a0 = nr.tensor([0.5, -2, 0.25], was.shape);
@@ -315,8 +315,8 @@ describe('errors', () => {
     expect(invalid(() => layers.batchNormalization({ name: 'bn', scale: false, gammaConstraint: 'nonNeg' }))).toMatch(/^batchNormalization bn: gammaConstraint is set but scale is false/);
     expect(invalid(() => layers.dense({ units: 2, kernelConstraint: 'maxnorm2' as never }))).toMatch(/^dense dense_\d+: kernelConstraint must be one of 'maxNorm', 'minMaxNorm', 'nonNeg', 'unitNorm' or a constraints\.\* object, got "maxnorm2" — did you mean 'maxNorm'\?$/);
     expect(invalid(() => layers.dense({ units: 2, kernelConstraint: { maxValue: 2 } as never }))).toMatch(/kernelConstraint must be a constraint \(constraints\.maxNorm\(\), …\)/);
-    // PReLU's alpha has the input's rank less one: checked when the model is built.
-    const m = nr.sequential({ layers: [layers.prelu({ inputShape: [4, 3], alphaConstraint: constraints.unitNorm({ axis: 2 }) })] });
+    // PReLU's alpha has the shape of a sample, 1s on the shared axes: checked when the model is built.
+    const m = nr.sequential({ layers: [layers.prelu({ inputShape: [4, 3], sharedAxes: [1], alphaConstraint: constraints.unitNorm({ axis: 2 }) })] });
     expect(invalid(() => m.build())).toBe('prelu: alphaConstraint (unitNorm): axis 2 is out of range for weight `alpha` of shape [1, 3] (rank 2: axes -2 to 1)');
     m.dispose();
     // String names as TF.js's identifiers, and its class names.

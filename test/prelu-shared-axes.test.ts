@@ -13,18 +13,6 @@ failTestsThatLeak();
 const { layers } = nr;
 
 /** Slopes drawn from [-0.5, 1] (some negative, some above 1), not the zeros a PReLU starts at. */
-/** What `f` threw, checked to be a ShapeError; its message. */
-function shapeMessage(f: () => unknown): string {
-  let e: unknown = null;
-  try {
-    f();
-  } catch (err) {
-    e = err;
-  }
-  expect(e, 'expected a ShapeError').toBeInstanceOf(nr.ShapeError);
-  return (e as Error).message;
-}
-
 const slopes = nr.initializers.randomUniform({ minval: -0.5, maxval: 1 });
 
 // [what, per-sample input shape, sharedAxes, α's shape]

@@ -87,7 +87,7 @@ impl Layer for PRelu {
         if a.len() == input.len() && a.iter().zip(input).all(|(&w, &g)| w == 1 || w == g) {
             return Some(Ok(input.to_vec()));
         }
-        let shared = if self.shared.is_empty() { "none (one slope per value)".to_string() } else { format!("{:?}", self.shared) };
+        let shared = if self.shared.is_empty() { "none (one slope per value)".to_string() } else { format!("[{}]", self.shared.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")) };
         Some(Err(crate::Error::shape(
             "prelu",
             format!(

@@ -208,7 +208,7 @@ impl<L: ?Sized + Layer> Node<L> {
             return Ok(out);
         }
         let out = self.layer.build(input, init)?;
-        self.install_constraints(input)?;
+        self.install_constraints()?;
         self.input = Some(input.to_vec());
         self.at = Some(input.to_vec());
         self.output = Some(out.clone());
@@ -226,21 +226,20 @@ impl<L: ?Sized + Layer> Node<L> {
         }
         self.constraints.retain(|(o, _)| *o != option);
         self.constraints.push((option, c));
-        if let Some(input) = self.input.clone() {
-            self.install_constraints(&input)?;
+        if self.input.is_some() {
+            self.install_constraints()?;
         }
         Ok(())
     }
 
     /// Puts each constraint on the weight its option names, its axes resolved for the weight's
-    /// shape (TF.js's: a PReLU's alpha, one value per channel `[c]` here, is `[1, …, 1, c]`
-    /// of the per-sample `input`'s rank there, so an axis list with the last axis takes the
-    /// norm over the channels and one without it takes each value alone). A layer without that
+    /// shape (TF.js's shapes, a PReLU's alpha included: a sample's shape with 1s on the shared
+    /// axes). A layer without that
     /// weight (a dense layer with `useBias: false` given a `biasConstraint`) or an axis out of
     /// range is an error naming the option and the weight.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
-    fn install_constraints(&mut self, input: &[usize]) -> Result<()> {
+    fn install_constraints(&mut self) -> Result<()> {
         let kind = self.layer.kind();
         for (o, c) in &self.constraints {
             let (option, weight) = Constraint::OPTIONS[*o];
@@ -248,14 +247,7 @@ impl<L: ?Sized + Layer> Node<L> {
             let Some(p) = params.iter_mut().find(|p| p.name == weight) else {
                 return Err(Error::invalid(kind, format!("{option}: this {kind} layer has no `{weight}` weight to constrain")));
             };
-            let dims = p.value.dims();
-            let alpha = weight == "alpha" && input.len() > 1;
-            let tf_dims: Vec<usize> = if alpha { input[1..].iter().map(|_| 1).chain(dims.iter().copied()).collect() } else { dims.to_vec() };
-            let mut r = c.resolve(kind, option, weight, &tf_dims)?;
-            if alpha {
-                r.axes = if r.axes.contains(&(tf_dims.len() as i32 - 1)) { vec![0] } else { Vec::new() };
-            }
-            p.constraint = Some(r);
+            p.constraint = Some(c.resolve(kind, option, weight, p.value.dims())?);
         }
         Ok(())
     }
@@ -284,7 +276,7 @@ impl Node {
             return out.map_err(|e| self.named(e));
         }
         let out = merge.build_many(inputs, init)?;
-        self.install_constraints(&[])?;
+        self.install_constraints()?;
         self.input = inputs.first().cloned();
         self.rest = inputs.get(1..).unwrap_or_default().to_vec();
         self.output = Some(out.clone());
