@@ -122,6 +122,27 @@ describe('tidy returning a Map or Set', () => {
   });
 });
 
+describe('two copies of neurite initialised in one program', () => {
+  it("warn once naming the entries, and a call into the copy not yet initialised says another copy is (a library author's app on the other entry)", async () => {
+    vi.resetModules();
+    const C = (await import('../ts/index.js')) as typeof nr;
+    expect((thrown(() => C.tensor([1, 2])) as Error).message).toMatch(
+      /^neurite is not initialised: call `await init\(\)` first; another copy of neurite is \(imported as 'neurite'\): each copy — 'neurite' and 'neurite\/url', or two installs — has its own instance, so import one entry everywhere/,
+    );
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await C.init();
+      await C.init();
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+        "neurite: a second copy of neurite was initialised in this program (this one imported as 'neurite', the first as 'neurite'): each copy has its own WebAssembly instance, so tensors and models do not cross between them, and the app ships the code twice; import one entry everywhere (a library and its app both from 'neurite', or alias 'neurite' to 'neurite/url' in the bundler, e.g. webpack's resolve.alias { 'neurite$': 'neurite/url' }) and install one version",
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+    C.shutdown();
+  });
+});
+
 describe('a tensor from another copy of neurite', () => {
   it('is named as such (the neurite and neurite/url entries are two copies)', async () => {
     vi.resetModules();

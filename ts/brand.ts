@@ -32,3 +32,37 @@ export function otherCopy(v: unknown): string | undefined {
   }
   return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} from another copy of neurite (e.g. 'neurite' and 'neurite/url' both imported, or two installs): an object belongs to the copy that made it; import everything from one entry`;
 }
+
+/** The copies initialised in this program (`Symbol.for`, so every copy sees one list). */
+const COPIES = Symbol.for('neurite.copies');
+
+function initialised(): Array<{ copy: object; entry: string }> {
+  const g = globalThis as { [COPIES]?: Array<{ copy: object; entry: string }> };
+  return (g[COPIES] ??= []);
+}
+
+/**
+ * Records that this copy was initialised through `entry` (`'neurite'` or `'neurite/url'`) and
+ * returns the entries through which other copies were initialised before it (none in a
+ * program that imports one entry from one install).
+ */
+export function initialisedThrough(entry: string): string[] {
+  const all = initialised();
+  if (!all.some((c) => c.copy === COPY)) all.push({ copy: COPY, entry });
+  return all.filter((c) => c.copy !== COPY).map((c) => c.entry);
+}
+
+/** Why this copy is not initialised when another copy is (`''` when none is). */
+export function otherCopyInitialised(): string {
+  const others = initialised().filter((c) => c.copy !== COPY);
+  if (others.length === 0) return '';
+  const which = [...new Set(others.map((c) => `'${c.entry}'`))].join(' and ');
+  return `; another copy of neurite is (imported as ${which}): each copy — 'neurite' and 'neurite/url', or two installs — has its own instance, so import one entry everywhere (a library and its app both from 'neurite', or alias 'neurite' to 'neurite/url' in the bundler)`;
+}
+
+/** Forgets that this copy was initialised (`shutdown()`). */
+export function uninitialisedCopy(): void {
+  const all = initialised();
+  const i = all.findIndex((c) => c.copy === COPY);
+  if (i >= 0) all.splice(i, 1);
+}

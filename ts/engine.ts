@@ -5,9 +5,15 @@
  */
 import { DisposedError, errorFromStatus, InvalidArgumentError, NeuriteError, OutOfMemoryError, WasmPanicError } from './errors.js';
 import type { RawExports } from './wasm/exports.js';
+import { otherCopyInitialised, uninitialisedCopy } from './brand.js';
 import { isThreadedModule } from './threads/detect.js';
 import { Pool, type PoolExports, type Spawner, type WorkerBlocks } from './threads/pool.js';
 import type { WebAssemblyModule } from './web-types.js';
+
+/** The error of a call made before `init()`: it names another copy that was initialised instead. */
+function notInitialised(): NeuriteError {
+  return new NeuriteError('NotInitialized', `neurite is not initialised: call \`await init()\` first${otherCopyInitialised()}`);
+}
 
 interface Instance {
   readonly exports: RawExports;
@@ -256,7 +262,7 @@ function startIfWanted(): void {
  * failed to start: then one thread runs and `threads()` says why).
  */
 export async function workersReady(): Promise<void> {
-  if (!current) throw new NeuriteError('NotInitialized', 'neurite is not initialised: call `await init()` first');
+  if (!current) throw notInitialised();
   if (deferred && module) startWorkers(module, current.exports, true, true);
   await poolReady;
 }
@@ -318,6 +324,7 @@ export function shutdown(): void {
   stopPool();
   const had = current !== null;
   current = null;
+  uninitialisedCopy();
   linear = null;
   view = null;
   if (had) for (const f of resetListeners) f();
@@ -349,7 +356,7 @@ export function instanceId(): number {
 }
 
 function live(): Instance {
-  if (!current) throw new NeuriteError('NotInitialized', 'neurite is not initialised: call `await init()` first');
+  if (!current) throw notInitialised();
   // A call that began and never returned: JS stopped it (see afterInterrupt).
   if (viewOf(current)[current.phase] !== 0) afterInterrupt(current);
   return current;
@@ -667,7 +674,7 @@ function rethrow(inst: Instance, err: unknown): never {
 
 /** Checks that a handle from instance `owner` may be used now. */
 export function assertLive(owner: number, what: string): void {
-  if (!current) throw new NeuriteError('NotInitialized', 'neurite is not initialised: call `await init()` first');
+  if (!current) throw notInitialised();
   if (owner !== current.id) {
     throw new DisposedError(`${what} belongs to a neurite instance that ${endedHow(owner)}; it is no longer valid`);
   }

@@ -52,7 +52,7 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
   // Relative URLs resolve against the page (browsers) when there is one.
   const base = (globalThis as { location?: { href?: string } }).location?.href;
   return initFrom(
-    { defaultSource: inlineWasm, defaultName: "neurite's inline wasm", relaxedSource: null, base, worker: { code: () => `(${String(workerMain)})()` } },
+    { name: 'neurite', defaultSource: inlineWasm, defaultName: "neurite's inline wasm", relaxedSource: null, base, worker: { code: () => `(${String(workerMain)})()` } },
     source,
   );
 }

@@ -1,4 +1,5 @@
 /** `init()`: compiles and instantiates the core once; both entries build on this. */
+import { initialisedThrough } from './brand.js';
 import { instantiate, isInitialized, rethread, threadsInfo, workersDeferred, type ThreadConfig } from './engine.js';
 import { InvalidArgumentError, IOError, isDenoDenial, thrownDetail } from './errors.js';
 import { didYouMean, optionKeys } from './options.js';
@@ -38,6 +39,8 @@ const INIT_KEYS = ['threads', 'relaxedSimd', 'source'] as const;
 
 /** How an entry finds its modules and starts its workers (internal: used by the two entries). */
 export interface Entry {
+  /** The entry's import specifier (`'neurite'`, `'neurite/url'`), to name it when two copies meet. */
+  name: string;
   /** The module to use when `init()` is given none (the default entry imports it on first use). */
   defaultSource: () => WasmSource | Promise<WasmSource>;
   /** How errors name {@link Entry.defaultSource}'s module (the default entry's: "neurite's inline wasm"; else its URL). */
@@ -47,6 +50,8 @@ export interface Entry {
    * to pass: what else would do (`neurite/url`: import 'neurite', whose wasm is inline).
    */
   denoAdvice?: string;
+  /** Appended when {@link Entry.defaultSource}'s file is missing (no such file, HTTP 404): where it belongs. */
+  missingAdvice?: string;
   /** The relaxed-SIMD module, or `null` if the entry has none. */
   relaxedSource: (() => WasmSource) | null;
   /** Resolves relative URL strings. */
@@ -198,6 +203,23 @@ async function workersFor(entry: Entry, threads: number): Promise<{ spawner: Spa
 const last = { threads: 0, relaxedSimd: false, defer: false };
 
 /** Says once (per reason) that fewer threads run than asked, when `threads()` gives a reason. */
+/**
+ * Warns once (`console.warn`) when another copy of neurite was initialised in this program
+ * before this one: `'neurite'` and `'neurite/url'` both imported (a library and its app on
+ * different entries), or two installs. Each copy has its own instance, so tensors do not cross
+ * between them, and the app carries the code and the wasm twice.
+ */
+function warnOtherCopies(name: string): void {
+  const others = initialisedThrough(name);
+  if (others.length === 0 || said.has('copies')) return;
+  said.add('copies');
+  const before = [...new Set(others)].map((e) => `'${e}'`).join(' and ');
+  console.warn(
+    `neurite: a second copy of neurite was initialised in this program (this one imported as '${name}', the first as ${before}): ` +
+      "each copy has its own WebAssembly instance, so tensors and models do not cross between them, and the app ships the code twice; import one entry everywhere (a library and its app both from 'neurite', or alias 'neurite' to 'neurite/url' in the bundler, e.g. webpack's resolve.alias { 'neurite$': 'neurite/url' }) and install one version",
+  );
+}
+
 function noticeThreads(): void {
   const info = threadsInfo();
   if (info.reason && !workersDeferred()) notice(info.reason, `running on ${info.count} of ${info.requested} threads: ${info.reason}`);
@@ -278,7 +300,7 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     const own = src === undefined;
     if (!mod) {
       src ??= await entry.defaultSource();
-      mod = await compileFrom(src, entry.base, own ? { name: entry.defaultName, denoAdvice: entry.denoAdvice } : {});
+      mod = await compileFrom(src, entry.base, own ? { name: entry.defaultName, denoAdvice: entry.denoAdvice, missingAdvice: entry.missingAdvice } : {});
     }
     const threads = opts.threads ?? Math.min(await reportedCores(), DEFAULT_THREADS_CAP);
     const defer = opts.threads === undefined;
@@ -294,6 +316,7 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     last.threads = threads;
     last.relaxedSimd = opts.relaxedSimd ?? false;
     last.defer = defer;
+    warnOtherCopies(entry.name);
     noticeThreads();
     if (relaxedReason) notice(relaxedReason, `relaxedSimd: using the plain SIMD module: ${relaxedReason}`);
   })();

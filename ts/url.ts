@@ -21,10 +21,13 @@ export * from './api.js';
 export function init(source?: WasmSource | InitOptions): Promise<void> {
   return initFrom(
     {
+      name: 'neurite/url',
       defaultSource: () => {
         if (typeof import.meta.url !== 'string') throw noModuleUrl();
         return new URL('./core.wasm', import.meta.url);
       },
+      missingAdvice:
+        "; neurite/url loads core.wasm from next to its own module: copy node_modules/neurite/dist/url/core.wasm (and worker.js) next to the bundle (Vite, webpack 5, and Rollup with @web/rollup-plugin-import-meta-assets emit them from new URL(…, import.meta.url); esbuild does not), pass the wasm to init(), or import 'neurite', whose wasm is inline",
       denoAdvice: ", pass the wasm to init() yourself, or import 'neurite' (the wasm inline, no permission needed) instead of 'neurite/url'",
       relaxedSource: () => {
         if (typeof import.meta.url !== 'string') throw noModuleUrl();

@@ -69,6 +69,8 @@ export interface SourceLabel {
   name?: string;
   /** Appended to a Deno permission error after the flag to pass (`", or import 'neurite' …"`). */
   denoAdvice?: string;
+  /** Appended when the file is not there (no such file, HTTP 404): where it should be. */
+  missingAdvice?: string;
 }
 
 /**
@@ -93,7 +95,8 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
       try {
         data = await fs.readFile(url);
       } catch (err) {
-        throw new InvalidArgumentError(`init: reading the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}`);
+        const missing = (err as { code?: unknown })?.code === 'ENOENT' ? (label.missingAdvice ?? '') : '';
+        throw new InvalidArgumentError(`init: reading the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}${missing}`);
       }
       return compileBytes(data as BufferSource, where, label.name !== undefined);
     }
@@ -107,7 +110,11 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
     throw new IOError(`init: fetching the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   }
   if (res.url) where = label.name ? `${label.name} (${res.url})` : res.url;
-  if (!res.ok) throw await httpError(`init: fetching the neurite wasm from ${where}`, res);
+  if (!res.ok) {
+    const err = await httpError(`init: fetching the neurite wasm from ${where}`, res);
+    if (res.status === 404 && label.missingAdvice) err.message += label.missingAdvice;
+    throw err;
+  }
   try {
     return await WebAssembly.compileStreaming(res.clone());
   } catch {
