@@ -274,7 +274,7 @@ describe('the options types say so (exactOptionalPropertyTypes)', () => {
     expect(diags.map((d) => `line ${d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1 : '?'}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`)).toEqual([]);
   });
 
-  it('every exported …Options, …Args and …Config type and the inline options of public functions declare their optional keys `?: T | undefined`', () => {
+  it('every exported …Options, …Args and …Config type, the activation, initializer, regularizer and constraint specs, and the inline options of public functions declare their optional keys `?: T | undefined`', () => {
     const gaps: string[] = [];
     for (const f of program.getSourceFiles()) {
       if (!f.fileName.startsWith(join(ROOT, 'ts') + '/')) continue;
@@ -284,7 +284,7 @@ describe('the options types say so (exactOptionalPropertyTypes)', () => {
       const visit = (n: ts.Node, owner: { name: string; options: boolean; param: boolean }): void => {
         if (ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) {
           const exported = n.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
-          owner = { name: n.name.text, options: exported && /(Options|Args|Config)$/.test(n.name.text) && !['CSVElementOf', 'ModelConfig'].includes(n.name.text), param: false };
+          owner = { name: n.name.text, options: exported && /(Options|Args|Config)$|^(Activation|Initializer|Regularizer|Constraint)Spec$/.test(n.name.text) && !['CSVElementOf', 'ModelConfig'].includes(n.name.text), param: false };
         } else if (ts.isParameter(n)) owner = { ...owner, param: true };
         else if (ts.isAsExpression(n)) owner = { ...owner, options: false, param: false };
         if (ts.isPropertySignature(n) && n.questionToken && n.type && (owner.options || owner.param)) {

@@ -84,13 +84,13 @@ export type ActivationSpec =
   | 'gelu_new'
   | 'hardSwish'
   | 'identity'
-  | { name: 'linear'; slope?: number; intercept?: number }
-  | { name: 'stairStep'; step?: number; straightThrough?: boolean }
-  | { name: 'unitStep'; threshold?: number; straightThrough?: boolean }
-  | { name: 'heaviside'; atZero?: number; straightThrough?: boolean }
-  | { name: 'sign'; straightThrough?: boolean }
-  | { name: 'leakyRelu'; alpha?: number }
-  | { name: 'elu'; alpha?: number }
+  | { name: 'linear'; slope?: number | undefined; intercept?: number | undefined }
+  | { name: 'stairStep'; step?: number | undefined; straightThrough?: boolean | undefined }
+  | { name: 'unitStep'; threshold?: number | undefined; straightThrough?: boolean | undefined }
+  | { name: 'heaviside'; atZero?: number | undefined; straightThrough?: boolean | undefined }
+  | { name: 'sign'; straightThrough?: boolean | undefined }
+  | { name: 'leakyRelu'; alpha?: number | undefined }
+  | { name: 'elu'; alpha?: number | undefined }
   | { name: PlainActivation | 'silu' | 'gelu_new' | 'hardSwish' | 'identity' };
 
 /** Losses (`neurite_core::losses::Loss`), by ABI id. */
