@@ -288,6 +288,10 @@ describe('shipped declarations (no skipLibCheck)', () => {
     });
   }
 
+  it("with the old node10 resolution, which reads no exports map: 'neurite/url' finds its types through typesVersions (a library author's older tsconfig)", () => {
+    expect(check({ target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Node10, types: [] })).toEqual([]);
+  });
+
   it(`with TypeScript ${ts52.version}, the oldest the README promises (its Uint8Array is not generic)`, () => {
     for (const c of [combos[1], combos[4], combos[8]]) expect(check({ ...parse(c), types: [] }, undefined, ts52 as unknown as typeof ts)).toEqual([]);
   });
