@@ -634,12 +634,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * and nested models, the codec fixes and FORMATS.md, the Keras-port messages, linalg and the
  * new initializers, the tensor Drop): url 617,309 B (JS 176.9 kB, wasm 439.8 kB), inline
  * 523,387 B (session start 323c095: 603,521 / 510,722). Budgets: those plus ~0.05%.
+ * Session 42's seq1d: PReLU's sharedAxes (α of any shape, the prelu op in the layer, Keras's
+ * fans, the resize message), Haar's odd end, the channel-axis hint, the second-copy warning and
+ * the missing-core.wasm advice: url 617,309 -> 619,547 B (+2,238), inline 523,387 -> 525,151 B
+ * (+1,764). Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 617600,
+  url: 619900,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 523700,
+  inline: 525400,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
