@@ -66,8 +66,6 @@ pub struct BatchNorm {
     /// Set by a traced forward (inference, `Mode::Trace`): backward differentiates the
     /// inference function, whose slope is `γ/√(moving σ²+ε)` per feature.
     traced: bool,
-    /// The row mask of the next forward ([`Layer::set_mask`]; 1 real, 0 masked).
-    mask: Option<Vec<f32>>,
     /// The training forward's divisor `D` (rows, or `Σ m + 1e-7` with a mask), its number of
     /// real rows and its row mask, for its backward.
     moments: (f32, usize, Option<Vec<f32>>),
@@ -116,7 +114,6 @@ impl BatchNorm {
             xhat: None,
             inv_std: Vec::new(),
             traced: false,
-            mask: None,
             moments: (0.0, 0, None),
         })
     }
@@ -128,9 +125,6 @@ impl Layer for BatchNorm {
         super::Masking::Use
     }
 
-    fn set_mask(&mut self, mask: Option<Vec<f32>>) {
-        self.mask = mask;
-    }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
@@ -161,9 +155,13 @@ impl Layer for BatchNorm {
         Ok(input.to_vec())
     }
 
-    fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
+    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+        self.forward_with_mask(x, None, mode)
+    }
+
+    /// With a row mask (1 real, 0 masked), training takes its moments over the real rows.
+    fn forward_with_mask(&mut self, mut x: Tensor, mask: Option<Vec<f32>>, mode: Mode) -> Result<Tensor> {
         let (rows, c) = rows_cols(&x);
-        let mask = self.mask.take();
         let (mm, mv) = match (&mut self.moving_mean, &mut self.moving_var) {
             (Some(m), Some(v)) => (m, v),
             _ => return Err(no_forward("batchNormalization")),
@@ -307,8 +305,7 @@ mod tests {
 
     /// Σ w·y of a training forward that updates nothing (the tape's replay), in f64.
     fn loss(l: &mut BatchNorm, x: &Tensor, w: &[f32], mask: Option<&[f32]>) -> f64 {
-        l.set_mask(mask.map(<[f32]>::to_vec));
-        let y = l.forward(x.clone(), Mode::Replay { seed: 1, step: 1 }).unwrap();
+        let y = l.forward_with_mask(x.clone(), mask.map(<[f32]>::to_vec), Mode::Replay { seed: 1, step: 1 }).unwrap();
         y.data().iter().zip(w).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum()
     }
 
@@ -327,8 +324,7 @@ mod tests {
             let d = if mask.is_some() { real.len() as f32 + 1e-7 } else { n as f32 };
             let mean: Vec<f32> = (0..c).map(|j| real.iter().map(|&r| x.data()[r * c + j]).sum::<f32>() / d).collect();
             let var: Vec<f32> = (0..c).map(|j| real.iter().map(|&r| (x.data()[r * c + j] - mean[j]).powi(2)).sum::<f32>() / d).collect();
-            l.set_mask(mask.clone());
-            let y = l.forward(x.clone(), Mode::Train { seed: 1, step: 1 }).unwrap();
+            let y = l.forward_with_mask(x.clone(), mask.clone(), Mode::Train { seed: 1, step: 1 }).unwrap();
             for r in 0..n {
                 for j in 0..c {
                     let g = [1.5f32, -0.5, 2.0][j];
@@ -371,19 +367,16 @@ mod tests {
         // A masked row moves no statistic: changing it changes its own output only.
         let mask = vec![1., 0., 1., 1., 0., 0., 1.];
         let mut l = layer(c);
-        l.set_mask(Some(mask.clone()));
-        let a = l.forward(x.clone(), Mode::Replay { seed: 1, step: 1 }).unwrap();
+        let a = l.forward_with_mask(x.clone(), Some(mask.clone()), Mode::Replay { seed: 1, step: 1 }).unwrap();
         let mut x2 = x.clone();
         x2.data_mut()[c..2 * c].copy_from_slice(&[100.0, -100.0, 7.0]);
-        l.set_mask(Some(mask));
-        let b = l.forward(x2, Mode::Replay { seed: 1, step: 1 }).unwrap();
+        let b = l.forward_with_mask(x2, Some(mask), Mode::Replay { seed: 1, step: 1 }).unwrap();
         for r in (0..n).filter(|&r| r != 1) {
             assert_eq!(a.data()[r * c..(r + 1) * c], b.data()[r * c..(r + 1) * c]);
         }
         // A mask of the wrong length is an error naming both.
         let mut l = layer(c);
-        l.set_mask(Some(vec![1.0; 3]));
-        let e = l.forward(x, Mode::Train { seed: 1, step: 1 }).unwrap_err().to_string();
+        let e = l.forward_with_mask(x, Some(vec![1.0; 3]), Mode::Train { seed: 1, step: 1 }).unwrap_err().to_string();
         assert!(e.contains("the mask has 3 values for the 7 rows"), "{e}");
     }
 }

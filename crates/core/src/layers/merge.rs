@@ -14,7 +14,7 @@
 //!
 //! In a graph model, a mask reaching a merge follows Keras 3 ([`super::Masking::Merge`]):
 //! `multiply`, `maximum` and `minimum` also read their inputs' masks in their values
-//! ([`Merge::set_masks`]); `concatenate` along an axis other than the last concatenates the
+//! ([`Merge::forward_many_masked`]); `concatenate` along an axis other than the last concatenates the
 //! masks along it ([`Merge::concat_masks`]); `dot` drops the mask (its values take every step).
 //!
 //! ```
@@ -85,8 +85,6 @@ pub struct Merge {
     dot: Option<(DotConfig, Option<DotCache>)>,
     /// The per-sample rank of the inputs, once built (`concatenate`'s axis against it).
     rank: usize,
-    /// The row masks of the next forward's inputs ([`Merge::set_masks`]).
-    masks: Vec<Option<Vec<f32>>>,
     /// What the backward of the last masked forward that kept values needs: each input's row
     /// mask, the output's rows that count (multiply, when every input has a mask) and the input
     /// each value comes from (maximum, minimum).
@@ -95,12 +93,12 @@ pub struct Merge {
 
 impl Merge {
     pub fn new(op: MergeOp, axis: i64) -> Merge {
-        Merge { op, axis, cache: None, dot: None, rank: 0, masks: Vec::new(), masked: None }
+        Merge { op, axis, cache: None, dot: None, rank: 0, masked: None }
     }
 
     /// A `dot` layer.
     pub fn dot(cfg: DotConfig) -> Merge {
-        Merge { op: MergeOp::Dot, axis: -1, cache: None, dot: Some((cfg, None)), rank: 0, masks: Vec::new(), masked: None }
+        Merge { op: MergeOp::Dot, axis: -1, cache: None, dot: Some((cfg, None)), rank: 0, masked: None }
     }
 
     /// The per-sample output shape for per-sample `inputs` (the checks TF.js's build runs).
@@ -191,8 +189,17 @@ impl Merge {
     }
 
     /// The merge of `xs`; keeps what `backward_many` needs unless `mode` is inference.
+    pub fn forward_many(&mut self, xs: Vec<Tensor>, mode: Mode) -> Result<Tensor> {
+        self.forward_many_masked(xs, Vec::new(), mode)
+    }
+
+    /// [`Merge::forward_many`] with the row masks of the inputs (every axis but the last; 1
+    /// kept, 0 masked; `None` for an unmasked one, or no masks at all): a graph model gives
+    /// them to a masked merge. Keras 3's `Multiply`, `Maximum` and `Minimum` read them in their
+    /// values (the other merges' values ignore them). The masks are this forward's argument,
+    /// never kept for a later one.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn forward_many(&mut self, mut xs: Vec<Tensor>, mode: Mode) -> Result<Tensor> {
+    pub fn forward_many_masked(&mut self, mut xs: Vec<Tensor>, masks: Vec<Option<Vec<f32>>>, mode: Mode) -> Result<Tensor> {
         let op = self.op.kind();
         if let Some((cfg, cache)) = &mut self.dot {
             if xs.len() != 2 {
@@ -210,7 +217,6 @@ impl Merge {
             self.cache = mode.keeps().then(|| (xs, Vec::new()));
             return Ok(y);
         }
-        let masks = core::mem::take(&mut self.masks);
         self.masked = None;
         if matches!(self.op, MergeOp::Multiply | MergeOp::Maximum | MergeOp::Minimum) && masks.iter().any(Option::is_some) {
             // Maximum and minimum: their value; multiply: its inputs made ready for the fold.
@@ -309,14 +315,6 @@ impl Merge {
             }
         }
         Some(out)
-    }
-
-    /// The row masks (every axis but the last; 1 kept, 0 masked) of the next forward's inputs,
-    /// `None` for an unmasked one: a graph model sets them before a masked merge's forward.
-    /// Keras 3's `Multiply`, `Maximum` and `Minimum` read them in their values (the other
-    /// merges' values ignore them).
-    pub fn set_masks(&mut self, masks: Vec<Option<Vec<f32>>>) {
-        self.masks = masks;
     }
 
     /// Keras 3's masked `Multiply` (keras/src/layers/merging/multiply.py): a masked input's
@@ -476,8 +474,7 @@ mod tests {
         let (ma, mb) = (vec![1., 0., 0.], vec![0., 1., 0.]);
         let run = |op: MergeOp, masks: Vec<Option<Vec<f32>>>| {
             let mut m = built(op, -1, &[vec![3, 2], vec![3, 2]]);
-            m.set_masks(masks);
-            m.forward_many(vec![a.clone(), b.clone()], Mode::Infer).unwrap().data().to_vec()
+            m.forward_many_masked(vec![a.clone(), b.clone()], masks, Mode::Infer).unwrap().data().to_vec()
         };
         let both = || vec![Some(ma.clone()), Some(mb.clone())];
         // A masked input counts as 1; a row no input keeps is 0 when every input has a mask.
@@ -494,12 +491,10 @@ mod tests {
         }
         // Masks are per forward: the next one without any is the plain merge.
         let mut m = built(MergeOp::Multiply, -1, &[vec![3, 2], vec![3, 2]]);
-        m.set_masks(both());
-        m.forward_many(vec![a.clone(), b.clone()], Mode::Infer).unwrap();
+        m.forward_many_masked(vec![a.clone(), b.clone()], both(), Mode::Infer).unwrap();
         assert_eq!(m.forward_many(vec![a.clone(), b.clone()], Mode::Infer).unwrap().data(), &[3., 5., 2., 2., 6., -2.]);
         // Shapes that broadcast, or a mask of other rows, are errors.
-        m.set_masks(vec![Some(vec![1.; 2]), None]);
-        assert!(m.forward_many(vec![a.clone(), b.clone()], Mode::Infer).unwrap_err().to_string().contains("masks of [2, 0] rows"));
+        assert!(m.forward_many_masked(vec![a.clone(), b.clone()], vec![Some(vec![1.; 2]), None], Mode::Infer).unwrap_err().to_string().contains("masks of [2, 0] rows"));
     }
 
     /// The masked merges' backward against central differences of their forward (3 inputs,
@@ -517,8 +512,7 @@ mod tests {
             for masks in &cases {
                 let f = |xs: &[Tensor], keep: bool| -> (f64, Merge) {
                     let mut m = built(op, -1, &[vec![3, 2], vec![3, 2], vec![3, 2]]);
-                    m.set_masks(masks.clone());
-                    let y = m.forward_many(xs.to_vec(), if keep { Mode::Trace } else { Mode::Infer }).unwrap();
+                    let y = m.forward_many_masked(xs.to_vec(), masks.clone(), if keep { Mode::Trace } else { Mode::Infer }).unwrap();
                     (y.data().iter().zip(w.data()).map(|(&a, &b)| a as f64 * b as f64).sum(), m)
                 };
                 let (_, mut m) = f(&xs, true);

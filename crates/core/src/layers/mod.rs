@@ -287,7 +287,7 @@ pub enum Masking {
     /// The layer makes a new mask from its input ([`Layer::compute_mask`]).
     Make,
     /// The layer uses the mask and passes it on (batchNormalization's training statistics):
-    /// [`Layer::set_mask`] before each forward.
+    /// its forward is [`Layer::forward_with_mask`].
     Use,
     /// A merge layer of a graph model: Keras 3's `compute_mask` of its inputs' masks. The
     /// element-wise merges (add, subtract, multiply, average, maximum, minimum) OR them, and
@@ -296,8 +296,8 @@ pub enum Masking {
     /// axis concatenates them there. Multiply, maximum and minimum read the masks in their
     /// values too (see `merge.rs`).
     Merge,
-    /// A nested model: its layers carry the mask that reaches its input ([`Layer::set_mask`]
-    /// before each forward) by their own rules, and its output carries what reaches it there
+    /// A nested model: its layers carry the mask that reaches its input (given to
+    /// [`Layer::forward_with_mask`]) by their own rules, and its output carries what reaches it there
     /// (Keras 3 keeps the mask the nested model's last layer set), as if its layers were in
     /// the enclosing model.
     Model,
@@ -316,9 +316,14 @@ pub trait Layer {
         None
     }
 
-    /// For [`Masking::Consume`], [`Masking::Use`] and [`Masking::Model`]: the mask of the next
-    /// forward's input rows (`None`: none).
-    fn set_mask(&mut self, _mask: Option<Vec<f32>>) {}
+    /// For [`Masking::Consume`], [`Masking::Use`] and [`Masking::Model`]: the forward with
+    /// `mask` over the input's rows (`None`: none), as [`Layer::forward`] otherwise. The mask is
+    /// an argument, never state: it lives for this one forward, so a forward that fails (or is
+    /// abandoned) cannot leave it for the next call of the layer, in this model or another.
+    fn forward_with_mask(&mut self, x: Tensor, mask: Option<Vec<f32>>, mode: Mode) -> Result<Tensor> {
+        let _ = mask;
+        self.forward(x, mode)
+    }
 
     /// The layer type, as the TS API names it (`dense`, `dropout`, ...).
     fn kind(&self) -> &'static str;

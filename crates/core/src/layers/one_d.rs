@@ -33,15 +33,13 @@ pub struct OneD {
     /// The inner layer's window (its columns are the steps), to say in 1-D terms when a
     /// sequence is too short for it; `None` for a global pooling.
     window: Option<Window>,
-    /// `globalAveragePooling1d`'s mask of the next forward's steps ([`Layer::set_mask`]).
-    mask: Option<Vec<f32>>,
     /// The mask and step count of the last masked forward that kept values (its backward's).
     masked: Option<(Vec<f32>, usize)>,
 }
 
 impl OneD {
     pub fn new(kind: &'static str, inner: Box<dyn Layer>, causal: usize, window: Option<Window>) -> OneD {
-        OneD { kind, inner, causal, sequence: true, input_grad: true, window, mask: None, masked: None }
+        OneD { kind, inner, causal, sequence: true, input_grad: true, window, masked: None }
     }
 
     /// Checks that `n` steps fit the window with `valid` padding (causal padding always fits),
@@ -171,13 +169,14 @@ impl Layer for OneD {
         if self.kind == "globalAveragePooling1d" { super::Masking::Consume } else { super::Masking::Refuse }
     }
 
-    fn set_mask(&mut self, mask: Option<Vec<f32>>) {
-        self.mask = mask;
+    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+        self.forward_with_mask(x, None, mode)
     }
 
-    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+    /// `globalAveragePooling1d` with a mask of the steps: the average over the kept ones.
+    fn forward_with_mask(&mut self, x: Tensor, mask: Option<Vec<f32>>, mode: Mode) -> Result<Tensor> {
         self.masked = None;
-        if let Some(m) = self.mask.take() {
+        if let Some(m) = mask {
             let (y, t) = masked_average(self.kind, &x, &m)?;
             if mode.keeps() {
                 self.masked = Some((m, t));

@@ -542,10 +542,7 @@ impl Wiring {
                 let at = replay.0.iter().position(|(li, gi, _, _)| (*li, *gi) == (i, g)).ok_or_else(|| Error::Internal { msg: format!("graph: no inputs kept for use group {g} of layer {i}") })?;
                 let (_, _, xs, ms) = replay.0.swap_remove(at);
                 // The batch's own masks again (a pooling's average over its kept steps).
-                if ms.iter().any(Option::is_some) {
-                    set_input_masks(&mut node, ms);
-                }
-                node.forward_many(xs, mode.for_group(g))?;
+                node.forward_masked(xs, ms, mode.for_group(g))?;
             }
             let dy = stack_rows("fit", &members.iter().map(|&u| &gs[u]).collect::<Vec<_>>())?;
             out.push((&members[..], node.backward_many(dy)?));
@@ -615,8 +612,7 @@ fn forward_masked(i: usize, node: &mut Node, xs: Vec<Tensor>, ms: Vec<Option<Vec
         Masking::Merge => node.layer_mut().as_merge_mut().and_then(|m| m.concat_masks(&xs.iter().map(Tensor::dims).collect::<Vec<_>>(), &ms)),
         _ => None,
     };
-    set_input_masks(node, ms.clone());
-    let y = node.forward_many(xs, mode)?;
+    let y = node.forward_masked(xs, ms.clone(), mode)?;
     if node.layer().masking() == Masking::Model {
         made = node.layer().as_sequential().and_then(super::Sequential::output_mask).map(<[f32]>::to_vec);
     }
@@ -638,23 +634,6 @@ fn out_mask(node: &Node, ms: &[Option<Vec<f32>>], made: Option<Vec<f32>>) -> Opt
         Masking::Merge if node.layer().kind() == "concatenate" => made.or_else(|| merge_masks(ms)),
         Masking::Merge if ms.iter().all(Option::is_some) => merge_masks(ms),
         Masking::Merge | Masking::Consume | Masking::Refuse => None,
-    }
-}
-
-/// Gives a layer the masks of its next forward's inputs: a pooling or batchNormalization its
-/// one input's ([`Layer::set_mask`]), a merge all of them (multiply, maximum and minimum read
-/// them in their values).
-///
-/// [`Layer::set_mask`]: crate::layers::Layer::set_mask
-fn set_input_masks(node: &mut Node, ms: Vec<Option<Vec<f32>>>) {
-    match node.layer().masking() {
-        Masking::Consume | Masking::Use | Masking::Model => node.layer_mut().set_mask(ms.into_iter().flatten().next()),
-        Masking::Merge => {
-            if let Some(m) = node.layer_mut().as_merge_mut() {
-                m.set_masks(ms);
-            }
-        }
-        _ => {}
     }
 }
 

@@ -42,9 +42,6 @@ pub struct Sequential {
     pub(super) out_mask: Option<Vec<f32>>,
     /// Per output of a graph model with several, whether a mask reaches it (from the build).
     masked_outputs: Vec<bool>,
-    /// Nested in another model: the mask of the next forward's input rows, from the enclosing
-    /// model ([`Layer::set_mask`], [`Masking::Model`](crate::layers::Masking::Model)).
-    in_mask: Option<Vec<f32>>,
 }
 
 /// A parameter during [`Sequential::with_params`]: its model-level layer index (the top-level
@@ -58,7 +55,7 @@ pub struct ParamSlot<'a> {
 impl Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Sequential {
-        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), free: Vec::new(), seed, wiring: None, names: Vec::new(), masked: false, out_mask: None, masked_outputs: Vec::new(), in_mask: None }
+        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), free: Vec::new(), seed, wiring: None, names: Vec::new(), masked: false, out_mask: None, masked_outputs: Vec::new() }
     }
 
     /// Appends a layer, new or shared with other models. Rejects a layer already inside this
@@ -568,9 +565,14 @@ impl Sequential {
         self.forward_range(x, mode, 0..self.layers.len())
     }
 
-    fn forward_range(&mut self, mut x: Tensor, mode: Mode, range: Range<usize>) -> Result<Tensor> {
-        // Nested: the mask the enclosing model gave for this forward.
-        let in_mask = self.in_mask.take();
+    fn forward_range(&mut self, x: Tensor, mode: Mode, range: Range<usize>) -> Result<Tensor> {
+        self.forward_range_masked(x, None, mode, range)
+    }
+
+    /// [`Sequential::forward_range`] of an input whose rows carry `in_mask` (nested: the mask
+    /// the enclosing model gives this forward, [`Layer::forward_with_mask`]). Each layer gets
+    /// the mask that reaches it as an argument of its forward, never as state left for later.
+    fn forward_range_masked(&mut self, mut x: Tensor, in_mask: Option<Vec<f32>>, mode: Mode, range: Range<usize>) -> Result<Tensor> {
         self.out_mask = None;
         self.whole("predict", &range)?;
         let masked = self.masked || in_mask.is_some();
@@ -607,18 +609,11 @@ impl Sequential {
                     x = node.forward(x, mode)?;
                     mask = m;
                 }
-                Masking::Consume => {
-                    node.layer_mut().set_mask(mask.take());
-                    x = node.forward(x, mode)?;
-                }
-                Masking::Use => {
-                    node.layer_mut().set_mask(mask.clone());
-                    x = node.forward(x, mode)?;
-                }
+                Masking::Consume => x = node.forward_with_mask(x, mask.take(), mode)?,
+                Masking::Use => x = node.forward_with_mask(x, mask.clone(), mode)?,
                 // A nested model carries it through its own layers.
                 Masking::Model => {
-                    node.layer_mut().set_mask(mask.take());
-                    x = node.forward(x, mode)?;
+                    x = node.forward_with_mask(x, mask.take(), mode)?;
                     mask = node.layer().as_sequential().and_then(Sequential::output_mask).map(<[f32]>::to_vec);
                 }
                 // A merge layer has several inputs: not in a sequential model.
@@ -974,9 +969,6 @@ impl Layer for Sequential {
         crate::layers::Masking::Model
     }
 
-    fn set_mask(&mut self, mask: Option<Vec<f32>>) {
-        self.in_mask = mask;
-    }
 
     fn check_data(&self, arg: &str, x: &Tensor) -> Result<()> {
         Sequential::check_data(self, "sequential", arg, x)
@@ -1000,6 +992,10 @@ impl Layer for Sequential {
 
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
         self.forward_all(x, mode)
+    }
+
+    fn forward_with_mask(&mut self, x: Tensor, mask: Option<Vec<f32>>, mode: Mode) -> Result<Tensor> {
+        self.forward_range_masked(x, mask, mode, 0..self.layers.len())
     }
 
     fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
@@ -1392,6 +1388,30 @@ mod params_freed_tests {
         assert_eq!(freed(&held), 0);
         drop((keep, z));
         assert_eq!(freed(&held), 2);
+    }
+    /// A mask lives for one forward: a forward that fails after the masking layer made its
+    /// mask (here the batch normalization refuses 3 features for its 4) leaves nothing on the
+    /// layers it reached, so another model holding the same batch normalization (no mask in
+    /// it) trains on every row as before.
+    #[test]
+    fn a_failed_forward_leaves_no_mask_behind() {
+        let bn = crate::layers::from_abi(5, &[0.9, 1e-3, 1.0, 1.0], 1).unwrap();
+        let mut a = Sequential::new(1);
+        a.add(crate::layers::from_abi(45, &[0.0], 0).unwrap()).unwrap();
+        a.add(bn.clone()).unwrap();
+        a.build_all(&[5, 4]).unwrap();
+        let mut b = Sequential::new(2);
+        b.add(bn).unwrap();
+        b.build_all(&[5, 4]).unwrap();
+        let x = Tensor::new("t", Shape::from([2, 5, 4]), (0..40).map(|i| (i as f32 * 0.37).sin()).collect()).unwrap();
+        let train = Mode::Train { seed: 1, step: 0 };
+        let before = b.forward_all(x.clone(), train).unwrap();
+        // Two samples of 5 steps of 3 features, steps 1 and 3 padding: a mask of 10 rows.
+        let bad = Tensor::new("t", Shape::from([2, 5, 3]), (0..30).map(|i| if (i / 3) % 2 == 1 { 0.0 } else { 1.0 + i as f32 }).collect()).unwrap();
+        let e = a.forward_all(bad, train).unwrap_err().to_string();
+        assert!(e.contains("batchNormalization"), "{e}");
+        let bits = |t: &Tensor| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&b.forward_all(x, train).unwrap()), bits(&before));
     }
 }
 

@@ -283,6 +283,48 @@ impl Node {
         Ok(out)
     }
 
+    /// The layer's forward on `x` whose rows carry `mask` (see [`Node::forward_masked`]).
+    pub fn forward_with_mask(&mut self, x: crate::Tensor, mask: Option<Vec<f32>>, mode: crate::layers::Mode) -> Result<crate::Tensor> {
+        self.forward_masked(vec![x], vec![mask], mode)
+    }
+
+    /// The layer's forward on its inputs `xs` whose rows carry the masks `ms` (one per input,
+    /// `None` for an unmasked one; empty: none), stamped as [`Node::forward`]'s: a layer that
+    /// reads a mask ([`Masking::Consume`], [`Masking::Use`], [`Masking::Model`]: its first
+    /// input's; [`Masking::Merge`]: all of them) gets it as an argument of this forward
+    /// ([`Layer::forward_with_mask`], [`Merge::forward_many_masked`]), every other layer runs
+    /// as [`Node::forward_many`]. No layer keeps a mask for a later forward: one that fails, or
+    /// that JS abandons, leaves none behind for the next call of the layer.
+    ///
+    /// [`Masking::Consume`]: crate::layers::Masking::Consume
+    /// [`Masking::Use`]: crate::layers::Masking::Use
+    /// [`Masking::Model`]: crate::layers::Masking::Model
+    /// [`Masking::Merge`]: crate::layers::Masking::Merge
+    /// [`Layer::forward_with_mask`]: crate::layers::Layer::forward_with_mask
+    /// [`Merge::forward_many_masked`]: crate::layers::merge::Merge::forward_many_masked
+    pub fn forward_masked(&mut self, mut xs: Vec<crate::Tensor>, ms: Vec<Option<Vec<f32>>>, mode: crate::layers::Mode) -> Result<crate::Tensor> {
+        use crate::layers::Masking;
+        match self.layer.masking() {
+            Masking::Merge => {
+                if let Some(m) = self.layer.as_merge_mut() {
+                    self.pass = NEXT_PASS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                    return m.forward_many_masked(xs, ms, mode);
+                }
+                self.forward_many(xs, mode)
+            }
+            Masking::Consume | Masking::Use | Masking::Model => match (xs.pop(), xs.is_empty()) {
+                (Some(x), true) => {
+                    self.pass = NEXT_PASS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                    self.set_for(x.dims().get(1..).unwrap_or_default())?;
+                    let mask = ms.into_iter().flatten().next();
+                    self.layer.forward_with_mask(x, mask, mode).map_err(|e| self.named(e))
+                }
+                _ => Err(Error::Internal { msg: format!("{} takes one input", self.layer.kind()) }),
+            },
+            _ => self.forward_many(xs, mode),
+        }
+    }
+
     /// The layer's forward on its inputs (several for a merge layer), stamped as [`Node::forward`]'s.
     pub fn forward_many(&mut self, mut xs: Vec<crate::Tensor>, mode: crate::layers::Mode) -> Result<crate::Tensor> {
         if let Some(m) = self.layer.as_merge_mut() {
