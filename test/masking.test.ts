@@ -441,3 +441,70 @@ describe('batchNormalization after a mask: the one backward rule on the tape', (
     m2.dispose();
   });
 });
+
+// A mask lives for one forward (crates/core: a layer gets it as an argument of its forward,
+// never as state; the native test a_failed_forward_leaves_no_mask_behind makes a forward fail
+// between the mask and the layer that reads it, which the checks of the public API do before
+// any forward). Here, through the API: a batchNormalization and a globalAveragePooling1d shared by
+// a masked graph model and an unmasked one; the masked model's calls fail (an embedding id out
+// of range in its second input) in predict, evaluate, trainOnBatch, fit and the tape's apply;
+// the unmasked model then predicts, evaluates, applies with training and trains exactly as a
+// fresh copy with the same weights (bit for bit).
+describe('a mask lives for one forward', () => {
+  it('failed masked calls leave nothing on the layers another (unmasked) model shares: predict, evaluate, apply, trainOnBatch and fit as a fresh copy', async () => {
+    const [steps, d] = [4, 3];
+    const bn = L.batchNormalization({ momentum: 0.5 });
+    const pool = L.globalAveragePooling1d();
+    const [a, b] = [nr.input({ shape: [steps] }), nr.input({ shape: [steps] })];
+    const ha = pool.apply(bn.apply(L.embedding({ inputDim: 5, outputDim: d, maskZero: true }).apply(a) as nr.SymbolicTensor) as nr.SymbolicTensor) as nr.SymbolicTensor;
+    const hb = L.globalAveragePooling1d().apply(L.embedding({ inputDim: 5, outputDim: d, maskZero: true }).apply(b) as nr.SymbolicTensor) as nr.SymbolicTensor;
+    const masked = nr.model({ inputs: [a, b], outputs: L.dense({ units: 1 }).apply(L.concatenate().apply([ha, hb]) as nr.SymbolicTensor) as nr.SymbolicTensor, seed: 3 });
+    masked.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const unmasked = (norm: nr.Layer, p: nr.Layer) => {
+      const z = nr.input({ shape: [steps, d] });
+      const m = nr.model({ inputs: z, outputs: p.apply(norm.apply(z) as nr.SymbolicTensor) as nr.SymbolicTensor });
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      return m;
+    };
+    const shared = unmasked(bn, pool);
+    const bn2 = L.batchNormalization({ momentum: 0.5 });
+    const fresh = unmasked(bn2, L.globalAveragePooling1d());
+    const bits = (t: unknown) => Array.from(new Uint32Array(Float32Array.from(t instanceof nr.Tensor ? t.dataSync() : [t as number | number[]].flat()).buffer));
+    const ids = T([[1, 2, 0, 0], [3, 0, 0, 0], [0, 0, 0, 0]]);
+    const bad = T([[1, 2, 0, 0], [2, 7, 0, 0], [1, 0, 0, 0]]);
+    const yMasked = T([[1], [0], [0.5]]);
+    const z = nr.tensor(Array.from({ length: 3 * steps * d }, (_, i) => Math.sin(i * 0.7) * 2 + (i % 5) * 0.3), [3, steps, d]);
+    const y = T([[0.5, -1, 2], [0, 1, 0.25], [1, 1, -1]]);
+    // Every masked call fails, after the first input's mask was made.
+    const fails = async () => {
+      for (const f of [() => masked.predict([ids, bad]), () => masked.evaluate([ids, bad], yMasked), () => masked.trainOnBatch([ids, bad], yMasked), () => nr.tidy(() => masked.apply([ids, bad], { training: true }))]) {
+        expect(f).toThrow(/out of range/);
+      }
+      await expect(masked.fit([ids, bad], yMasked, { epochs: 1, verbose: 0 })).rejects.toThrow(/out of range/);
+    };
+    const same = () => {
+      const ws = bn.getWeights();
+      bn2.setWeights(ws);
+      nr.dispose(ws);
+      nr.tidy(() => {
+        expect(bits(shared.predict(z))).toEqual(bits(fresh.predict(z)));
+        expect(bits(shared.evaluate(z, y))).toEqual(bits(fresh.evaluate(z, y)));
+        expect(bits(shared.apply(z, { training: true }))).toEqual(bits(fresh.apply(z, { training: true })));
+        expect(bits(shared.trainOnBatch(z, y))).toEqual(bits(fresh.trainOnBatch(z, y)));
+      });
+    };
+    // The masked model works (and leaves its masks) before and between the failures.
+    nr.tidy(() => {
+      masked.predict([ids, ids]);
+      masked.trainOnBatch([ids, ids], yMasked);
+    });
+    await fails();
+    same();
+    await fails();
+    const [hs, hf] = [await shared.fit(z, y, { epochs: 2, batchSize: 2, shuffle: false, verbose: 0 }), await fresh.fit(z, y, { epochs: 2, batchSize: 2, shuffle: false, verbose: 0 })];
+    expect(bits(hs.history.loss)).toEqual(bits(hf.history.loss));
+    same();
+    nr.dispose([ids, bad, yMasked, z, y]);
+    for (const m of [masked, shared, fresh]) m.dispose();
+  });
+});
