@@ -304,14 +304,12 @@ impl Node {
     /// [`Merge::forward_many_masked`]: crate::layers::merge::Merge::forward_many_masked
     pub fn forward_masked(&mut self, mut xs: Vec<crate::Tensor>, ms: Vec<Option<Vec<f32>>>, mode: crate::layers::Mode) -> Result<crate::Tensor> {
         use crate::layers::Masking;
+        // Every merge (dot, whose rule is Consume, too) takes all of its inputs' masks.
+        if let Some(m) = self.layer.as_merge_mut() {
+            self.pass = NEXT_PASS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+            return m.forward_many_masked(xs, ms, mode);
+        }
         match self.layer.masking() {
-            Masking::Merge => {
-                if let Some(m) = self.layer.as_merge_mut() {
-                    self.pass = NEXT_PASS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-                    return m.forward_many_masked(xs, ms, mode);
-                }
-                self.forward_many(xs, mode)
-            }
             Masking::Consume | Masking::Use | Masking::Model => match (xs.pop(), xs.is_empty()) {
                 (Some(x), true) => {
                     self.pass = NEXT_PASS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
