@@ -5,6 +5,8 @@
  *   - `shared`: the same embedding, dense layer and pooling applied to two inputs, concatenated;
  *   - `nested`: the dense layers in a nested sequential model, then the pooling;
  *   - `steps`: the per-step output, its loss masked;
+ *   - `dot`: the same embedding and dense layer applied to two inputs, then dot along the
+ *     features of every pair of steps (`[n, T, T]`; dot drops the masks, as Keras 3's);
  *   - `refused`: a layer that cannot take a mask (conv1d, maxPooling1d, globalMaxPooling1d,
  *     flatten) after it, which the model must refuse, naming it;
  * with random padding (rows of every length, rows all padding, zero-row batches), an id out of
@@ -55,9 +57,9 @@ export const maskedModelOp = {
     const U = rng.int(1, 3);
     const act = rng.pick(Object.keys(ACTS));
     const source = rng.pick(['embedding', 'masking']);
-    const variant = rng.pick(['pool', 'pool', 'shared', 'nested', 'steps', 'refused']);
+    const variant = rng.pick(['pool', 'pool', 'shared', 'nested', 'steps', 'dot', 'refused']);
     const refusedBy = rng.pick(['conv1d', 'maxPooling1d', 'globalMaxPooling1d', 'flatten']);
-    const inputs = variant === 'shared' ? 2 : 1;
+    const inputs = variant === 'shared' || variant === 'dot' ? 2 : 1;
     const seed = rng.int(0, 1000);
     // Per input, each row's kept steps: after its length (post padding) or anywhere.
     const keeps = Array.from({ length: inputs }, () => Array.from({ length: n }, () => {
@@ -73,7 +75,7 @@ export const maskedModelOp = {
     const badX = bad ? xs[0].map((v, i) => (i === 0 ? V + rng.int(0, 2) : v)) : null;
     const xShape = source === 'embedding' ? [n, T] : [n, T, D];
     const outDim = variant === 'shared' ? 2 * U : U;
-    const yShape = variant === 'steps' ? [n, T, U] : [n, outDim];
+    const yShape = variant === 'steps' ? [n, T, U] : variant === 'dot' ? [n, T, T] : [n, outDim];
     const y = Array.from({ length: yShape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1));
     // steps: the same labels but for the padded steps', which must move nothing.
     const y2 = variant === 'steps' ? y.map((v, e) => (keeps[0][Math.floor(e / (T * U))][Math.floor(e / U) % T] ? v : v + rng.uniform(1, 5))) : null;
@@ -81,7 +83,7 @@ export const maskedModelOp = {
     const z = Array.from({ length: 2 * T * U }, () => rng.uniform(-2, 2));
     const expectError = bad || variant === 'refused';
     const srcText = source === 'embedding' ? `layers.embedding({ inputDim: ${V}, outputDim: ${D}, maskZero: true })` : `layers.masking({ maskValue: 0 })`;
-    const line = `/* ${variant}, ${source}, T ${T}, n ${n}${bad ? ', an id out of range' : ''}${disposeEarly ? ', model disposed before the check' : ''} */ m = model(${srcText} → dense({ units: ${U}, activation: '${act}' }) → ${{ pool: 'globalAveragePooling1d', shared: 'shared by two inputs → globalAveragePooling1d each → concatenate', nested: 'a nested sequential of two dense → globalAveragePooling1d', steps: 'per-step output', refused: `${refusedBy} (refused)` }[variant]}, seed ${seed}); m.predict(x); m.evaluate(x, y); m.trainOnBatch(x, y); unmasked(pool).predict(z); m.dispose()`;
+    const line = `/* ${variant}, ${source}, T ${T}, n ${n}${bad ? ', an id out of range' : ''}${disposeEarly ? ', model disposed before the check' : ''} */ m = model(${srcText} → dense({ units: ${U}, activation: '${act}' }) → ${{ pool: 'globalAveragePooling1d', shared: 'shared by two inputs → globalAveragePooling1d each → concatenate', nested: 'a nested sequential of two dense → globalAveragePooling1d', steps: 'per-step output', dot: 'shared by two inputs → dot along the features of every pair of steps', refused: `${refusedBy} (refused)` }[variant]}, seed ${seed}); m.predict(x); m.evaluate(x, y); m.trainOnBatch(x, y); unmasked(pool).predict(z); m.dispose()`;
     return {
       op: 'maskedModel', line, expect: expectError ? 'error' : 'ok', handlesNeutral: true,
       names: ['embedding', 'masking', 'predict', 'evaluate', 'trainOnBatch', 'model', 'sequential', 'build', refusedBy, 'input'],
@@ -106,12 +108,12 @@ export const maskedModelOp = {
             let h = src.apply(x);
             if (variant === 'nested') return pool.apply(inner.apply(h));
             h = d1.apply(h);
-            if (variant === 'steps') return h;
+            if (variant === 'steps' || variant === 'dot') return h;
             if (variant === 'refused') return L[refusedBy]({ ...(refusedBy === 'conv1d' ? { filters: 1, kernelSize: 1 } : {}) }).apply(h);
             return pool.apply(h);
           };
           const outs = ins.map(chain);
-          const m = keep(nr.model({ inputs: inputs === 1 ? ins[0] : ins, outputs: inputs === 1 ? outs[0] : L.concatenate().apply(outs), seed }));
+          const m = keep(nr.model({ inputs: inputs === 1 ? ins[0] : ins, outputs: inputs === 1 ? outs[0] : variant === 'dot' ? L.dot({ axes: 2 }).apply(outs) : L.concatenate().apply(outs), seed }));
           m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.05 }), loss: 'meanSquaredError' });
           const x = xs.map((v) => T_(v, xShape));
           const arg = inputs === 1 ? x[0] : x;
@@ -184,7 +186,7 @@ export const maskedModelOp = {
             }
           }
           if (disposeEarly) m.dispose();
-          if (variant !== 'steps') unmaskedCheck();
+          if (variant !== 'steps' && variant !== 'dot') unmaskedCheck();
           return result;
         } finally {
           tensors.forEach((t) => t.dispose());
@@ -214,10 +216,11 @@ export const maskedModelOp = {
         const ref = [];
         for (let r = 0; r < n; r++) {
           if (variant === 'steps') for (let t = 0; t < T; t++) ref.push(...h(0, r, t));
+          else if (variant === 'dot') for (let s = 0; s < T; s++) for (let t = 0; t < T; t++) ref.push(h(0, r, s).reduce((a, v, j) => a + v * h(1, r, t)[j], 0));
           else for (let q = 0; q < inputs; q++) ref.push(...pooled(q, r));
         }
         compare(`a masked model's predict (${variant}, ${source}; a plain-JS forward pass, the average over the kept steps)`, like(yShape, pred), { shape: yShape, vals: ref }, false);
-        if (variant !== 'steps') {
+        if (variant !== 'steps' && variant !== 'dot') {
           // A row all padding pools to 0 exactly (Keras 3: 0; no NaN).
           for (let r = 0; r < n; r++) for (let q = 0; q < inputs; q++) {
             if (keeps[q][r].some(Boolean)) continue;
