@@ -1683,6 +1683,34 @@ mod tests {
         assert!(e.contains("layer 1 (sequential), a nested model: layer 1 (flatten) cannot take the mask that the masking before the nested model makes yet"), "{e}");
     }
 
+    /// dot takes its two masked inputs (its rule drops the masks, as Keras 3's: Consume, yet
+    /// two inputs) and gives the unmasked dot of the values.
+    #[test]
+    fn dot_takes_two_masked_inputs_and_drops_their_masks() {
+        // Nodes: 0 a, 1 b, 2 masking(a), 3 masking(b), 4 dot(2, 3) along the features.
+        let mut m = Sequential::new(1);
+        m.set_io(vec![vec![3, 2], vec![3, 2]], vec![4]).unwrap();
+        for (i, (kind, p)) in [(45, vec![0.0]), (45, vec![0.0]), (39, vec![2.0, 2.0, 0.0])].iter().enumerate() {
+            m.add(from_abi(*kind, p, i as u32).unwrap()).unwrap();
+        }
+        m.wire(0, &[0]).unwrap();
+        m.wire(1, &[1]).unwrap();
+        m.wire(2, &[2, 3]).unwrap();
+        m.build_all(&[12]).unwrap();
+        let x = two_inputs();
+        let y = m.predict(&x, 32).unwrap();
+        assert_eq!(y.dims(), &[2, 3, 3]);
+        assert_eq!(m.output_mask(), None);
+        for r in 0..2 {
+            let (a, b) = (&x.data()[r * 12..r * 12 + 6], &x.data()[r * 12 + 6..r * 12 + 12]);
+            for s in 0..3 {
+                for t in 0..3 {
+                    assert_eq!(y.data()[r * 9 + s * 3 + t], a[2 * s] * b[2 * t] + a[2 * s + 1] * b[2 * t + 1]);
+                }
+            }
+        }
+    }
+
     /// Keras 3's per-call masks through a shared merge: each use ORs its own inputs' masks,
     /// and a use with an unmasked input has none, while the other use keeps its mask.
     #[test]
