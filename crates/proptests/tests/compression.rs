@@ -59,7 +59,7 @@ proptest! {
         let _ = dct_codec::decode_payload(n, param, &p);
         let _ = wavelet_codec::decode_payload(n, param, &p);
         // Every version and parameter byte, stored flag included.
-        for v in 0..=4u8 {
+        for v in 0..=5u8 {
             let _ = dct_codec::decode_version(v, n, (param as u8).wrapping_mul(3), &p);
             let _ = wavelet_codec::decode_version(v, n, (param as u8).wrapping_mul(3), &p);
         }
