@@ -10,17 +10,24 @@ import { psnr8 } from './pgm.mjs';
  * decoder's first layer, identity at inference) stands in for the quantisation error, so
  * the decoder learns to tolerate it.
  *
+ * Every model is seeded: the encoder with `seed`, the decoder with `seed + 1` (each declares
+ * its input shape, so each builds its weights with its own seed), the autoencoder and `fit`
+ * with `seed` (the shuffles and the noise). Unseeded parts would draw their seeds from the
+ * global generator, so their weights would depend on how many unseeded models and random
+ * calls the program made before (the second autoencoder's differed from the same one trained
+ * alone) — the README's numbers could not be reproduced from the recipe alone.
+ *
  * The code is linear, quantised over each unit's range on the training set: a sigmoid code
  * layer stalled at the mean digit (loss 0.263, 11.7 dB) in every seeded run we tried here
  * (Adam 5e-4 to 2e-3, with or without the noise; TF.js's layers stall the same way on this
  * architecture, loss 0.263 after 3 epochs, while a relu code trains).
  */
 export async function trainCodeAe(xTrain, { codeSize, epochs = 8, seed = 1, hidden = 128, noise = 0.01, code = 'linear', learningRate = 2e-3 }) {
-  const encoder = sequential({ layers: [
+  const encoder = sequential({ seed, layers: [
     layers.dense({ inputShape: [784], units: hidden, activation: 'relu' }),
     layers.dense({ units: codeSize, activation: code }),
   ] });
-  const decoder = sequential({ layers: [
+  const decoder = sequential({ seed: seed + 1, layers: [
     layers.gaussianNoise({ inputShape: [codeSize], stddev: noise }),
     layers.dense({ units: hidden, activation: 'relu' }),
     layers.dense({ units: 784, activation: 'sigmoid' }),
