@@ -13,11 +13,11 @@
  * bytes). The coarsest low-pass band (the image's local means) has its own step,
  * `min(Δ, 32·2^levels)`, rounded to the nearest level, so the mean survives every quality (a
  * small image at a low quality decoded to flat grey 128 before; each block's mean is kept
- * within 16 grey levels, black and white exactly), and is coded as differences from a
- * prediction by its neighbours (JPEG-LS's MED). Streams are version 5; version-4 streams (that
- * band's step `min(Δ, 16·2^levels)`, no prediction), version-3 streams (that band quantised as
- * the others) and version-2 streams (also the step `0.5 · 2^((100 − quality)/12)`), written by
- * earlier builds, still decode as they did.
+ * within 16 grey levels, and at the lowest qualities flat black and white come back exactly),
+ * and is coded as differences from a prediction by its neighbours (JPEG-LS's MED). Streams
+ * are version 5; version-4 streams (that band's step `min(Δ, 16·2^levels)`, no prediction),
+ * version-3 streams (that band quantised as the others) and version-2 streams (also the step
+ * `0.5 · 2^((100 − quality)/12)`), written by earlier builds, still decode as they did.
  */
 import { CODEC, type Bytes } from '../bytes.js';
 import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions, type ImageDecodeOptions } from './image.js';
