@@ -75,6 +75,8 @@ impl Conv2dConfig {
 pub struct Conv2d {
     pub(super) cfg: Conv2dConfig,
     pub(super) transposed: bool,
+    /// conv2dTranspose inside conv1dTranspose: Keras's output padding per axis, when given.
+    pub(super) output_padding: Option<[usize; 2]>,
     /// The window placed on the input (for conv2dTranspose: on the output image, the
     /// convolution it is the adjoint of).
     pub(super) place: Option<Placement>,
@@ -95,7 +97,7 @@ pub struct Conv2d {
 impl Conv2d {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: Conv2dConfig) -> Conv2d {
-        Conv2d { cfg, transposed: false, place: None, kernel: None, bias: None, x: None, z: None, y: None, activity_loss: 0.0, penalized: false, input_grad: true }
+        Conv2d { cfg, transposed: false, output_padding: None, place: None, kernel: None, bias: None, x: None, z: None, y: None, activity_loss: 0.0, penalized: false, input_grad: true }
     }
 
     /// The kernel `[kh, kw, a, b]` (a zero-filled bias `[filters]` with `use_bias`) with the
@@ -166,8 +168,9 @@ impl Layer for Conv2d {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         let d = self.kernel.as_ref()?.value.dims();
-        // conv2d [kh, kw, in, f] (conv1d's [k, in, f]); conv2dTranspose [kh, kw, f, in].
-        let want = if self.transposed { d[3] } else { d[d.len() - 2] };
+        // conv2d [kh, kw, in, f] (conv1d's [k, in, f]); conv2dTranspose [kh, kw, f, in]
+        // (conv1dTranspose's [k, f, in]).
+        let want = if self.transposed { d[d.len() - 1] } else { d[d.len() - 2] };
         let op = self.kind();
         let placed = match input {
             &[.., c] if input.len() == 3 && c != want => Err(super::refit_error(op, "channels (last axis)", want, c)),

@@ -39,6 +39,26 @@ impl Conv2d {
         Ok(layer)
     }
 
+    /// The transposed convolution inside `conv1dTranspose` (Keras 3's `Conv1DTranspose`, run on
+    /// `[1, steps, channels]`): dilation along the steps, and Keras's `output_padding` when
+    /// given (`[0, op]`: the output length and padding of [`Window::transposed_padded`]).
+    /// Keras's rules: the output padding below the stride, and no stride above 1 with a
+    /// dilation above 1.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn transpose_1d(op: &'static str, cfg: Conv2dConfig, output_padding: Option<usize>) -> Result<Conv2d> {
+        let (s, d) = (cfg.window.strides[1], cfg.window.dilation[1]);
+        if let Some(o) = output_padding.filter(|&o| o >= s) {
+            bail!(op, "outputPadding must be less than strides, got outputPadding {o} with strides {s}");
+        }
+        if s > 1 && d > 1 {
+            bail!(op, "strides > 1 is not supported together with dilationRate > 1 (as Keras), got strides {s} and dilationRate {d}");
+        }
+        let mut layer = Conv2d::new(cfg);
+        layer.transposed = true;
+        layer.output_padding = output_padding.map(|o| [0, o]);
+        Ok(layer)
+    }
+
     /// Builds for the per-sample input `[h, w, in]`, placing the window on the output image.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub(super) fn build_transposed(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
@@ -59,6 +79,15 @@ impl Conv2d {
         };
         let win: Window = self.cfg.window;
         let f = self.cfg.filters;
+        if let Some(op) = self.output_padding {
+            // Keras's lengths and padding: the convolution from such an output need not give
+            // [h, w] back by TensorFlow's rule, so the placement is made here.
+            let (Some((oh, top)), Some((ow, left))) = (win.transposed_padded(0, h, op[0]), win.transposed_padded(1, w, op[1])) else {
+                bail!(OP, "per-sample input [{h}, {w}, {c}] has no output with outputPadding [{}, {}] (an input needs at least one step)", op[0], op[1]);
+            };
+            let p = Placement { win, h: oh, w: ow, c: f, oh: h, ow: w, pad_top: top, pad_left: left };
+            return Ok((p, [oh, ow, f]));
+        }
         let (Some(oh), Some(ow)) = (win.transposed_len(0, h), win.transposed_len(1, w)) else {
             bail!(OP, "the output of per-sample input [{h}, {w}, {c}] with strides [{}, {}] is too large", win.strides[0], win.strides[1]);
         };
@@ -74,7 +103,8 @@ impl Conv2d {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub(super) fn forward_transposed(&self, x: &Tensor) -> Result<Tensor> {
         let (p, kernel) = self.built()?;
-        let cin = kernel.value.dims()[3];
+        // [kh, kw, filters, in] (conv1dTranspose's [k, filters, in]).
+        let cin = *kernel.value.dims().last().expect("a kernel has axes");
         let batch = image_batch(OP, x, [p.oh, p.ow, cin])?;
         let z = conv::transpose_forward(OP, &p, x.data(), batch, kernel.value.data(), cin, self.bias.as_ref().map(|b| b.value.data()))?;
         Tensor::new(OP, Shape::new(OP, &[batch, p.h, p.w, self.cfg.filters])?, z)
@@ -86,7 +116,7 @@ impl Conv2d {
         let p = self.place.expect("built");
         let batch = x.dims()[0];
         let (w, dw) = self.kernel.as_mut().expect("built").value_and_grad()?;
-        let cin = w.dims()[3];
+        let cin = *w.dims().last().expect("a kernel has axes");
         let db = self.bias.as_mut().map(Param::grad_mut).transpose()?;
         match conv::transpose_backward(OP, &p, x.data(), batch, w.data(), cin, dz.data(), Some(dw), db, self.input_grad)? {
             Some(dx) => Tensor::new(OP, x.shape().clone(), dx),

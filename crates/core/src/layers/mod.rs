@@ -552,7 +552,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 46] = [
+pub const LAYER_KINDS: [&str; 47] = [
     "dense",
     "activation",
     "prelu",
@@ -599,6 +599,7 @@ pub const LAYER_KINDS: [&str; 46] = [
     "spatialDropout1d",
     "normalization",
     "masking",
+    "conv1dTranspose",
 ];
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
@@ -681,6 +682,16 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         43 => shared(spatial_dropout::SpatialDropout1d::new(Reader::new("spatialDropout1d", p).f32("rate")?, index)?),
         44 => shared(normalization::Normalization::from_abi(p)?),
         45 => shared(masking::MaskingLayer::from_abi(p)?),
+        // Keras 3's Conv1DTranspose: `hasOutputPadding, outputPadding`, then conv2d's layout
+        // (kernel, strides and dilation as [1, n]).
+        46 => {
+            const OP: &str = "conv1dTranspose";
+            let mut r = Reader::new(OP, p);
+            let (given, pad) = (r.bool("hasOutputPadding")?, r.usize("outputPadding")?);
+            let cfg = conv2d::Conv2dConfig::read(OP, p.get(2..).unwrap_or_default())?;
+            let inner = conv2d::Conv2d::transpose_1d(OP, cfg, given.then_some(pad))?;
+            shared(one_d::OneD::new(OP, Box::new(inner), 0, None))
+        }
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }

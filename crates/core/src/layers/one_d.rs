@@ -4,6 +4,10 @@
 //! rules and the tape are the 2-D layers'. TF.js's conv1d kernel `[k, in, filters]` is the 2-D
 //! kernel `[1, k, in, filters]` with the same values in the same order.
 //!
+//! `conv1dTranspose` (Keras 3's `Conv1DTranspose`; TF.js has none) is conv2dTranspose's layer
+//! the same way, with Keras's dilation and `output_padding` along the steps
+//! ([`super::conv2d::Conv2d::transpose_1d`]); its kernel `[k, filters, in]` is Keras's.
+//!
 //! `causal` padding (conv1d) puts `(k − 1)·dilation` zero steps before the first, so output `t`
 //! sees inputs up to `t` only (WaveNet); backward drops their gradient.
 //!
@@ -352,6 +356,144 @@ mod tests {
         // Outputs never read later inputs: dL/dx[last step] only from the last output.
         let dw = l.borrow().layer().params()[0].grad.clone();
         assert!(dw.iter().any(|&g| g != 0.0));
+    }
+
+    /// conv1dTranspose (filters 2, kernel k, stride, dilation, padding, output padding,
+    /// linear, with a zero bias) as the ABI lays it out.
+    fn conv1d_transpose(k: usize, stride: usize, dilation: usize, same: bool, out_pad: Option<usize>) -> Vec<f32> {
+        let mut p = vec![f32::from(u8::from(out_pad.is_some())), out_pad.unwrap_or(0) as f32];
+        p.extend([2., 1., k as f32, 1., stride as f32, 1., dilation as f32, f32::from(u8::from(same)), 1., 0., 0., 6., 0., 0., 0., 0., 0., 0., 0., 0., 0.]);
+        p
+    }
+
+    /// (kernel, stride, dilation, same, output padding, steps).
+    const TRANSPOSED: [(usize, usize, usize, bool, Option<usize>, usize); 10] = [
+        (3, 2, 1, true, None, 5),
+        (3, 2, 1, false, None, 5),
+        (4, 2, 1, true, Some(0), 5),
+        (4, 2, 1, true, Some(1), 4),
+        (3, 3, 1, false, Some(2), 3),
+        (2, 3, 1, true, Some(1), 4),
+        (3, 1, 2, true, None, 6),
+        (3, 1, 2, false, Some(0), 4),
+        (5, 3, 1, true, Some(2), 1),
+        (1, 1, 1, false, None, 3),
+    ];
+
+    /// Keras 3's lengths and placement by hand (JAX's padding): input step i and tap j land on
+    /// output `i·s + j·d − before`.
+    fn keras_transposed(k: usize, s: usize, d: usize, same: bool, op: Option<usize>, n: usize) -> (usize, i64) {
+        let ke = (k - 1) * d + 1;
+        let (len, left) = match (same, op) {
+            (false, None) => ((n - 1) * s + ke.max(s), ke - 1),
+            (false, Some(o)) => ((n - 1) * s + ke + o, ke - 1),
+            (true, o) => {
+                let (len, pad_len) = match o { None => (n * s, s + ke - 2), Some(o) => ((n - 1) * s + ke % 2 + o, ke + ke % 2 - 2 + o) };
+                (len, (pad_len / 2 + pad_len % 2).min(ke - 1))
+            }
+        };
+        (len, (ke - 1 - left) as i64)
+    }
+
+    /// y[t, f] = Σ x[i, c]·W[j, f, c] over i·s + j·d − before = t, against the layer, for
+    /// strides 1-3, both paddings, output padding and dilation; Keras's kernel [k, filters, in].
+    #[test]
+    fn conv1d_transpose_is_the_scatter_of_keras() {
+        let c = 3;
+        for (k, s, d, same, op, n) in TRANSPOSED {
+            let l = from_abi(46, &conv1d_transpose(k, s, d, same, op), 0).unwrap();
+            let out = l.borrow_mut().build(&[n, c], Init::seeded(3)).unwrap();
+            let (len, before) = keras_transposed(k, s, d, same, op, n);
+            assert_eq!(out, vec![len, 2], "k {k} s {s} d {d} same {same} op {op:?} n {n}");
+            let w = l.borrow().layer().params()[0].value.clone();
+            assert_eq!(w.dims(), &[k, 2, c], "Keras's kernel shape");
+            let x = Tensor::new("t", Shape::from([2, n, c]), (0..2 * n * c).map(|i| ((i * 37) % 11) as f32 - 5.0).collect()).unwrap();
+            let y = l.borrow_mut().forward(x.clone(), Mode::Infer).unwrap();
+            assert_eq!(y.dims(), &[2, len, 2]);
+            let mut want = vec![0f64; 2 * len * 2];
+            for b in 0..2 {
+                for i in 0..n {
+                    for j in 0..k {
+                        let t = (i * s + j * d) as i64 - before;
+                        if t < 0 || t >= len as i64 {
+                            continue;
+                        }
+                        for f in 0..2 {
+                            for ch in 0..c {
+                                want[(b * len + t as usize) * 2 + f] += f64::from(x.data()[(b * n + i) * c + ch] * w.data()[(j * 2 + f) * c + ch]);
+                            }
+                        }
+                    }
+                }
+            }
+            for (idx, (&g, &e)) in y.data().iter().zip(&want).enumerate() {
+                assert!((f64::from(g) - e).abs() < 1e-4, "k {k} s {s} d {d} same {same} op {op:?}: y[{idx}] = {g}, by hand {e}");
+            }
+        }
+    }
+
+    /// dL/dx, dL/dW and dL/db of conv1dTranspose against central differences.
+    #[test]
+    fn conv1d_transpose_gradients_match_differences() {
+        for (k, s, d, same, op, n) in TRANSPOSED {
+            let l = from_abi(46, &conv1d_transpose(k, s, d, same, op), 0).unwrap();
+            let out = l.borrow_mut().build(&[n, 2], Init::seeded(4)).unwrap();
+            let xs: Vec<f32> = (0..2 * n).map(|i| (i as f32 * 0.7).sin()).collect();
+            let g: Vec<f32> = (0..out[0] * 2).map(|i| (i as f32 * 1.3).cos()).collect();
+            let shape = Shape::from([1, n, 2]);
+            let f = |xs: &[f32]| -> f64 {
+                let y = l.borrow_mut().forward(Tensor::new("t", shape.clone(), xs.to_vec()).unwrap(), Mode::Infer).unwrap();
+                y.data().iter().zip(&g).map(|(&a, &b)| a as f64 * b as f64).sum()
+            };
+            l.borrow_mut().forward(Tensor::new("t", shape.clone(), xs.clone()).unwrap(), Mode::Trace).unwrap();
+            let dx = l.borrow_mut().backward(Tensor::new("t", Shape::from([1, out[0], 2]), g.clone()).unwrap()).unwrap();
+            assert_eq!(dx.dims(), &[1, n, 2]);
+            let close = |a: f32, fd: f64, what: &str| assert!((f64::from(a) - fd).abs() < 2e-3 * (1.0 + fd.abs()), "k {k} s {s} d {d} same {same} op {op:?}: {what} {a} vs {fd}");
+            for i in 0..xs.len() {
+                let (mut a, mut b) = (xs.clone(), xs.clone());
+                a[i] += 1e-2;
+                b[i] -= 1e-2;
+                close(dx.data()[i], (f(&a) - f(&b)) / 2e-2, &format!("dx[{i}]"));
+            }
+            let grads: Vec<Vec<f32>> = l.borrow().layer().params().iter().map(|p| p.grad.clone()).collect();
+            for (pi, grad) in grads.iter().enumerate() {
+                for i in 0..grad.len() {
+                    let bump = |e: f32| {
+                        let mut lb = l.borrow_mut();
+                        let mut ps = lb.layer_mut().params_mut();
+                        ps[pi].value.data_mut()[i] += e;
+                    };
+                    bump(1e-2);
+                    let up = f(&xs);
+                    bump(-2e-2);
+                    let down = f(&xs);
+                    bump(1e-2);
+                    close(grad[i], (up - down) / 2e-2, &format!("param {pi}[{i}]"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn conv1d_transpose_errors_and_other_lengths() {
+        let e = from_abi(46, &conv1d_transpose(3, 2, 1, true, Some(2)), 0).err().unwrap().to_string();
+        assert_eq!(e, "conv1dTranspose: outputPadding must be less than strides, got outputPadding 2 with strides 2");
+        let e = from_abi(46, &conv1d_transpose(3, 2, 2, true, None), 0).err().unwrap().to_string();
+        assert!(e.contains("strides > 1 is not supported together with dilationRate > 1 (as Keras), got strides 2 and dilationRate 2"), "{e}");
+        // Built at 5 steps, it runs at 7 (null steps); its channels are fixed.
+        let l = from_abi(46, &conv1d_transpose(3, 2, 1, false, Some(1)), 0).unwrap();
+        assert_eq!(l.borrow_mut().build(&[5, 2], Init::seeded(0)).unwrap(), vec![12, 2]);
+        assert_eq!(l.borrow_mut().layer_mut().resize(&[7, 2]).unwrap().unwrap(), vec![16, 2]);
+        let e = l.borrow_mut().layer_mut().resize(&[7, 3]).unwrap().unwrap_err().to_string();
+        assert!(e.contains("channels"), "{e}");
+        // Zero steps: no output with an output padding (Keras's length is negative).
+        let e = l.borrow_mut().layer_mut().resize(&[0, 2]).unwrap().unwrap_err().to_string();
+        assert!(e.contains("outputPadding [0, 1]"), "{e}");
+        // An even kernel with output padding 0 and one step: an output of no steps.
+        let l = from_abi(46, &conv1d_transpose(2, 1, 1, true, Some(0)), 0).unwrap();
+        assert_eq!(l.borrow_mut().build(&[1, 2], Init::seeded(0)).unwrap(), vec![0, 2]);
+        let y = l.borrow_mut().forward(Tensor::new("t", Shape::from([3, 1, 2]), vec![1.; 6]).unwrap(), Mode::Infer).unwrap();
+        assert_eq!(y.dims(), &[3, 0, 2]);
     }
 
     #[test]

@@ -86,6 +86,21 @@ impl Window {
         }
     }
 
+    /// Keras 3's transposed convolution along axis `a` with an output padding `op` (`< s`), for
+    /// an input of length `n`: the output length `(n − 1)·s + k_eff − 2·pad + op` (`pad` is
+    /// `⌊k_eff / 2⌋` with `same`, 0 with `valid`; `compute_conv_transpose_output_shape`) and the
+    /// zeros before the first output position of the convolution it is the adjoint of
+    /// (`k_eff − 1 −` JAX's left padding in `compute_conv_transpose_padding_args_for_jax`:
+    /// 0 with `valid`, `max(⌊(k_eff − k_eff mod 2 − op) / 2⌋, 0)` with `same`). Input step `i`
+    /// and tap `j` land on output `i·s + j·d − before` (taps outside are dropped). `None` when
+    /// the length is negative (no steps) or does not fit in `usize`.
+    pub fn transposed_padded(&self, a: usize, n: usize, op: usize) -> Option<(usize, usize)> {
+        let (k, s) = (self.extent(a), self.strides[a]);
+        let (base, before) = if self.same { (k % 2, (k - k % 2).saturating_sub(op) / 2) } else { (k, 0) };
+        let len = n.checked_sub(1)?.checked_mul(s)?.checked_add(base)?.checked_add(op)?;
+        Some((len, before))
+    }
+
     /// Places the window on a per-sample input `[h, w, c]`; an error names `op` when the shape is
     /// not of rank 3 or, with `valid` padding, when the window does not fit.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
