@@ -329,6 +329,19 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       if (a.useBias !== false) add('bias', [f]);
       return [ow, f];
     }
+    case 'conv1dTranspose': {
+      // Keras 3's lengths (crates/core/src/layers/conv2d_transpose.rs, Window::transposed_padded).
+      if (x.length !== 2) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) expects per-sample inputs of shape [steps, channels], got per-sample shape ${show(x)}`);
+      const [k, st, d, f] = [a.kernelSize as number, a.strides as number, a.dilationRate as number, a.filters as number];
+      const o = (a.outputPadding ?? null) as number | null;
+      const ke = (k - 1) * d + 1;
+      const same = a.padding === 'same';
+      const len = o === null ? (same ? x[0] * st : x[0] * st + Math.max(ke - st, 0)) : (x[0] - 1) * st + (same ? ke % 2 : ke) + o;
+      if (len < 0) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}): per-sample input ${show(x)} has no output with outputPadding ${o} (an input needs at least one step)`);
+      add('kernel', [k, f, x[1]]);
+      if (a.useBias !== false) add('bias', [f]);
+      return [len, f];
+    }
     case 'embedding': {
       add('embeddings', [a.inputDim as number, a.outputDim as number]);
       return [...x, a.outputDim as number];

@@ -48,7 +48,7 @@ import { Embedding } from '../layers/embedding.js';
 import { Permute, RepeatVector } from '../layers/rearrange.js';
 import { Rescaling } from '../layers/rescaling.js';
 import { Normalization } from '../layers/feature_normalization.js';
-import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from '../layers/convolutional1d.js';
+import { AveragePooling1D, Conv1D, Conv1DTranspose, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from '../layers/convolutional1d.js';
 import { Sequential, ownNested } from '../models/sequential.js';
 import {
   activationFromKeras, activationToKeras, activityToKeras, bad, camel, constraintFromKeras, constraintToKeras, CUSTOM, initializerFromKeras, initializerToKeras,
@@ -116,11 +116,12 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
   else if (l instanceof PReLU) args = { alphaInitializer: init(op, 'alphaInitializer', l.args.alphaInitializer ?? 'zeros'), alphaRegularizer: reg(op, l.args.alphaRegularizer, 'alphaRegularizer'), sharedAxes: l.sharedAxes };
   else if (l instanceof Reshape) args = { targetShape: l.targetShape.slice() };
   else if (l instanceof Flatten) args = l.dataFormat !== undefined ? { dataFormat: l.dataFormat } : {};
-  else if (l instanceof Conv2D || l instanceof Conv2DTranspose || l instanceof Conv1D) {
+  else if (l instanceof Conv2D || l instanceof Conv2DTranspose || l instanceof Conv1D || l instanceof Conv1DTranspose) {
     const a = l.args;
     const list = (v: number | number[]) => (typeof v === 'number' ? v : v.slice());
     args = {
       filters: l.filters, kernelSize: list(l.kernelSize), strides: list(l.strides), padding: l.padding, dilationRate: list(l.dilationRate),
+      ...(l instanceof Conv1DTranspose ? { outputPadding: l.outputPadding } : {}),
       activation: normalizeActivation(op, l.activation), useBias: a.useBias !== false,
       kernelInitializer: init(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'), biasInitializer: init(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
       kernelRegularizer: reg(op, a.kernelRegularizer, 'kernelRegularizer'), biasRegularizer: reg(op, a.biasRegularizer, 'biasRegularizer'),
@@ -302,6 +303,16 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
         kernel_size: [a.kernelSize], strides: [a.strides], padding: a.padding, dilation_rate: [a.dilationRate],
         activation: activationToKeras('getConfig', a.activation), use_bias: a.useBias, bias_initializer: initializerToKeras(a.biasInitializer as Initializer),
         bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null), activity_regularizer: regularizerToKeras((a.activityRegularizer as Regularizer) ?? null), bias_constraint: null,
+      };
+      break;
+    // Keras 3's Conv1DTranspose config (TF.js has no such layer).
+    case 'conv1dTranspose':
+      c = {
+        filters: a.filters, kernel_size: [a.kernelSize], strides: [a.strides], padding: a.padding, output_padding: a.outputPadding === null ? null : [a.outputPadding],
+        data_format: 'channels_last', dilation_rate: [a.dilationRate], activation: activationToKeras('getConfig', a.activation), use_bias: a.useBias,
+        kernel_initializer: initializerToKeras(a.kernelInitializer as Initializer), bias_initializer: initializerToKeras(a.biasInitializer as Initializer),
+        kernel_regularizer: regularizerToKeras((a.kernelRegularizer as Regularizer) ?? null), bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null),
+        activity_regularizer: regularizerToKeras((a.activityRegularizer as Regularizer) ?? null), kernel_constraint: null, bias_constraint: null,
       };
       break;
     case 'maxPooling1d':
@@ -577,7 +588,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     }
     return out;
   };
-  /** A convolution's activation, bias, initializers and regularizers (Conv1D, Conv2D, Conv2DTranspose). */
+  /** A convolution's activation, bias, initializers and regularizers (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose). */
   const convWeights = () => ({
     activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
     kernelInitializer: initOf('kernel_initializer', 'kernelInitializer', 'glorotUniform'),
@@ -744,6 +755,21 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       if (p !== 'valid' && p !== 'same' && p !== 'causal') bad(op, `${cw}.padding`, `must be 'valid', 'same' or 'causal', got ${show(p)}`);
       args = {
         filters: int('filters'), kernelSize: one('kernel_size'), strides: one('strides', 1), padding: p, dilationRate: one('dilation_rate', 1),
+        ...convWeights(),
+        ...constraintsOf(['kernel_constraint', 'bias_constraint']),
+      };
+      break;
+    }
+    case 'Conv1DTranspose': {
+      kind = 'conv1dTranspose';
+      const f = c.data_format;
+      if (f !== undefined && f !== null && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' ([batch, steps, channels]), the only layout neurite has, got ${show(f)}`);
+      const o = c.output_padding;
+      const n = Array.isArray(o) && o.length === 1 ? o[0] : o;
+      if (n !== undefined && n !== null && !isInt(n, 0)) bad(op, `${cw}.output_padding`, `must be null, a non-negative integer or a list of one, got ${show(o)}`);
+      args = {
+        filters: int('filters'), kernelSize: one('kernel_size'), strides: one('strides', 1), padding: padding(), dilationRate: one('dilation_rate', 1),
+        outputPadding: n ?? null,
         ...convWeights(),
         ...constraintsOf(['kernel_constraint', 'bias_constraint']),
       };
@@ -1119,7 +1145,7 @@ const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
   layerNormalization: LayerNormalization, prelu: PReLU, flatten: Flatten, reshape: Reshape, input: InputLayer, rbf: RBF,
   saltAndPepper: SaltAndPepper, variational: Variational, conv2d: Conv2D, conv2dTranspose: Conv2DTranspose, zeroPadding2d: ZeroPadding2D, cropping2d: Cropping2D, maxPooling2d: MaxPooling2D, averagePooling2d: AveragePooling2D,
   globalMaxPooling2d: GlobalMaxPooling2D, globalAveragePooling2d: GlobalAveragePooling2D, upSampling2d: UpSampling2D,
-  conv1d: Conv1D, maxPooling1d: MaxPooling1D, averagePooling1d: AveragePooling1D, globalMaxPooling1d: GlobalMaxPooling1D, globalAveragePooling1d: GlobalAveragePooling1D,
+  conv1d: Conv1D, conv1dTranspose: Conv1DTranspose, maxPooling1d: MaxPooling1D, averagePooling1d: AveragePooling1D, globalMaxPooling1d: GlobalMaxPooling1D, globalAveragePooling1d: GlobalAveragePooling1D,
   depthwiseConv2d: DepthwiseConv2D, separableConv2d: SeparableConv2D,
   embedding: Embedding, repeatVector: RepeatVector, permute: Permute, rescaling: Rescaling, normalization: Normalization,
   dot: Dot, thresholdedReLU: ThresholdedReLU, masking: Masking, gaussianDropout: GaussianDropout, alphaDropout: AlphaDropout, spatialDropout1d: SpatialDropout1D,

@@ -1,9 +1,10 @@
 /**
  * 1-D layers over sequences, channels last (`[batch, steps, channels]`, TF.js's layout):
- * `conv1d` (with TF.js's `'causal'` padding), `maxPooling1d`, `averagePooling1d`,
- * `globalMaxPooling1d`, `globalAveragePooling1d`. Each runs the 2-D layer on every sample as an
- * image one row high (`crates/core/src/layers/one_d.rs`); the kernel is TF.js's
- * `[kernelSize, inChannels, filters]`.
+ * `conv1d` (with TF.js's `'causal'` padding), `conv1dTranspose` (Keras 3's; TF.js has none),
+ * `maxPooling1d`, `averagePooling1d`, `globalMaxPooling1d`, `globalAveragePooling1d`. Each runs
+ * the 2-D layer on every sample as an image one row high (`crates/core/src/layers/one_d.rs`);
+ * conv1d's kernel is TF.js's `[kernelSize, inChannels, filters]`, conv1dTranspose's Keras's
+ * `[kernelSize, filters, inChannels]`.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
@@ -83,6 +84,100 @@ export class Conv1D extends KernelLayer {
     const [a, op] = [this.args, 'conv1d'];
     return [
       this.padding === 'causal' ? 1 : 0,
+      this.filters, 1, this.kernelSize, 1, this.strides, 1, this.dilationRate, this.padding === 'same' ? 1 : 0, a.useBias === false ? 0 : 1,
+      ...activationAbi(op, this.activation),
+      ...initializerAbi(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
+      ...initializerAbi(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
+      ...regularizerAbi(op, a.kernelRegularizer, 'kernelRegularizer'),
+      ...regularizerAbi(op, a.biasRegularizer, 'biasRegularizer'),
+      ...normActivityAbi(op, a.activityRegularizer),
+    ];
+  }
+}
+
+/** conv1dTranspose's options: conv1d's (without `'causal'` padding), with Keras 3's `outputPadding`. */
+export interface Conv1DTransposeArgs extends Omit<Conv1DArgs, 'padding'> {
+  /** `'valid'` (default) or `'same'`. */
+  padding?: 'valid' | 'same' | undefined;
+  /**
+   * Keras 3's `output_padding`: steps added at the end of the output, a non-negative integer
+   * below `strides` (`n` or `[n]`); the output then has `(n − 1)·strides + k_eff − 2·pad +
+   * outputPadding` steps (`pad` is `⌊k_eff / 2⌋` with `'same'`, 0 with `'valid'`; `k_eff =
+   * (kernelSize − 1)·dilationRate + 1`). Default `null`: `n·strides` steps with `'same'`,
+   * `n·strides + max(k_eff − strides, 0)` with `'valid'`.
+   */
+  outputPadding?: number | [number] | null | undefined;
+}
+
+/**
+ * A transposed 1-D convolution ("deconvolution", Keras 3's `Conv1DTranspose`; TF.js has no such
+ * layer): `activation(conv1dTranspose(x, W) + b)`, the adjoint of a conv1d with the same kernel,
+ * strides, dilation and padding: the decoder half of a 1-D convolutional autoencoder, growing a
+ * sequence back. `[batch, steps, in]` → `[batch, outSteps, filters]` with Keras 3's lengths
+ * (see {@link Conv1DTransposeArgs.outputPadding}), any number of steps (`inputShape: [null, c]`);
+ * the kernel has Keras's shape `[kernelSize, filters, in]` (initializer fans `kernelSize·filters`
+ * and `kernelSize·in`). As Keras, `outputPadding` must be below `strides`, and `strides` and
+ * `dilationRate` cannot both exceed 1. Saved with Keras 3's class name `Conv1DTranspose`
+ * (TF.js cannot load it).
+ *
+ * @example
+ * layers.conv1dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }) // [b, 50, c] → [b, 100, 8]
+ */
+export class Conv1DTranspose extends KernelLayer {
+  readonly kind = 'conv1dTranspose' as const;
+  /** Keras 3's class name, `'Conv1DTranspose'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.conv1dTranspose;
+  /** Output channels. */
+  readonly filters: number;
+  /** The window length. */
+  readonly kernelSize: number;
+  /** The step between the windows of the convolution it is the adjoint of (the upsampling factor). */
+  readonly strides: number;
+  /** The spacing of the window's taps (1: contiguous). */
+  readonly dilationRate: number;
+  /** `'valid'` or `'same'`. */
+  readonly padding: 'valid' | 'same';
+  /** Keras 3's output padding, or `null` (its default lengths). */
+  readonly outputPadding: number | null;
+  /** The activation applied to the transposed convolution plus bias. */
+  readonly activation: ActivationSpec;
+  /** The options given (for `getConfig`). */
+  readonly args: Conv1DTransposeArgs;
+  constructor(args: Conv1DTransposeArgs) {
+    const op = 'conv1dTranspose';
+    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'outputPadding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']);
+    this.filters = intArg(op, 'filters', args.filters, 1, 2 ** 24 - 1);
+    if (args.kernelSize === undefined) throw new InvalidArgumentError(`${op}: kernelSize is required, e.g. conv1dTranspose({ filters: 8, kernelSize: 3, strides: 2 })`);
+    this.kernelSize = single(op, 'kernelSize', args.kernelSize);
+    this.strides = single(op, 'strides', args.strides, 1);
+    this.dilationRate = single(op, 'dilationRate', args.dilationRate, 1);
+    const p = args.padding ?? 'valid';
+    if (p !== 'valid' && p !== 'same') {
+      const hint = (p as unknown) === 'causal' ? " ('causal' is conv1d's only: Keras's Conv1DTranspose has none)" : '';
+      throw new InvalidArgumentError(`${op}: padding must be 'valid' or 'same', got ${show(p)}${hint}`);
+    }
+    this.padding = p;
+    const o = args.outputPadding;
+    if (o === undefined || o === null) this.outputPadding = null;
+    else {
+      if (Array.isArray(o) && o.length !== 1) throw new InvalidArgumentError(`${op}: outputPadding must be a non-negative integer or a list of one, got ${show(o)}`);
+      this.outputPadding = intArg(op, 'outputPadding', Array.isArray(o) ? o[0] : o, 0, 65535);
+      if (this.outputPadding >= this.strides) {
+        throw new InvalidArgumentError(`${op}: outputPadding must be less than strides (Keras 3's rule: the extra steps are fewer than one stride), got outputPadding ${this.outputPadding} with strides ${this.strides}`);
+      }
+    }
+    if (this.strides > 1 && this.dilationRate > 1) {
+      throw new InvalidArgumentError(`${op}: strides > 1 is not supported together with dilationRate > 1 (as Keras 3), got strides ${this.strides} and dilationRate ${this.dilationRate}`);
+    }
+    channelsLast(op, args.dataFormat, STEPS);
+    this.activation = args.activation ?? 'linear';
+    this.args = args;
+    this.abiParams();
+  }
+  abiParams(): number[] {
+    const [a, op] = [this.args, 'conv1dTranspose'];
+    return [
+      this.outputPadding === null ? 0 : 1, this.outputPadding ?? 0,
       this.filters, 1, this.kernelSize, 1, this.strides, 1, this.dilationRate, this.padding === 'same' ? 1 : 0, a.useBias === false ? 0 : 1,
       ...activationAbi(op, this.activation),
       ...initializerAbi(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),

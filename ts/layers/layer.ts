@@ -23,6 +23,7 @@ const WEIGHT_LAYOUT: Readonly<Record<string, readonly [number, string]>> = {
   'conv2d.kernelConstraint': [4, '[kernelHeight, kernelWidth, inChannels, filters]'],
   'conv2dTranspose.kernelConstraint': [4, '[kernelHeight, kernelWidth, filters, inChannels]'],
   'conv1d.kernelConstraint': [3, '[kernelSize, inChannels, filters]'],
+  'conv1dTranspose.kernelConstraint': [3, '[kernelSize, filters, inChannels]'],
   'depthwiseConv2d.depthwiseConstraint': [4, '[kernelHeight, kernelWidth, inChannels, depthMultiplier]'],
   'separableConv2d.depthwiseConstraint': [4, '[kernelHeight, kernelWidth, inChannels, depthMultiplier]'],
   'separableConv2d.pointwiseConstraint': [4, '[1, 1, inChannels·depthMultiplier, filters]'],
@@ -135,7 +136,7 @@ export const LAYER_KINDS = [
   'minimum', 'concatenate', 'conv1d', 'maxPooling1d', 'averagePooling1d', 'globalMaxPooling1d',
   'globalAveragePooling1d', 'depthwiseConv2d', 'separableConv2d', 'embedding', 'repeatVector',
   'permute', 'rescaling', 'dot', 'thresholdedReLU', 'gaussianDropout', 'alphaDropout',
-  'spatialDropout1d', 'normalization', 'masking',
+  'spatialDropout1d', 'normalization', 'masking', 'conv1dTranspose',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 
@@ -153,6 +154,7 @@ export const CLASS_NAMES: Readonly<Record<LayerKind | 'input', string>> = {
   conv1d: 'Conv1D', maxPooling1d: 'MaxPooling1D', averagePooling1d: 'AveragePooling1D', globalMaxPooling1d: 'GlobalMaxPooling1D', globalAveragePooling1d: 'GlobalAveragePooling1D',
   embedding: 'Embedding', repeatVector: 'RepeatVector', permute: 'Permute', rescaling: 'Rescaling',
   thresholdedReLU: 'ThresholdedReLU', gaussianDropout: 'GaussianDropout', alphaDropout: 'AlphaDropout', spatialDropout1d: 'SpatialDropout1D', dot: 'Dot', normalization: 'Normalization', masking: 'Masking',
+  conv1dTranspose: 'Conv1DTranspose',
   add: 'Add', subtract: 'Subtract', multiply: 'Multiply', average: 'Average', maximum: 'Maximum', minimum: 'Minimum', concatenate: 'Concatenate',
 };
 
