@@ -380,6 +380,8 @@ const BAD: Record<string, unknown[]> = {
   size2d: [undefined, null, 'x', true, {}, 0, -1, 1.5, NaN, 65537, [], [1], [1, 2, 3], [0, 1], [1, 1.5], ['1', 1], ...EXOTIC],
   /** conv2dTranspose's outputShape: 3 or 4 non-negative integers that go with x. */
   outputShape: [undefined, null, 'x', 3, {}, [], [6, 8], [2, 6, 8, 1, 1], [3, 6, 8, 1], [2, 6, 8, 2], [2, 9, 9, 1], [2, -1, 8, 1], [2, 6.5, 8, 1], ['2', 6, 8, 1], ...EXOTIC],
+  /** conv1dTranspose's outputShape: 2 or 3 non-negative integers that go with x. */
+  outputShape1d: [undefined, null, 'x', 3, {}, [], [10], [2, 10, 1, 1], [3, 10, 1], [2, 10, 2], [2, 13, 1], [2, -1, 1], [2, 6.5, 1], ['2', 10, 1], ...EXOTIC],
   /** image.resize*'s size: [newHeight, newWidth], non-negative integers whose output fits. */
   resizeSize: [undefined, null, 'x', 3, {}, [], [2], [2, 2, 2], [-1, 2], [1.5, 2], ['2', 2], [NaN, 2], [2 ** 31, 2], [2 ** 20, 2 ** 20], ...EXOTIC],
   /** conv2d/maxPool/avgPool's pad: 'valid' or 'same' only. */
@@ -484,12 +486,13 @@ const IMG = t(nr.ones([2, 3, 4, 2]));
 const FILTER = t(nr.ones([2, 2, 2, 3]));
 const SEQ = t(nr.ones([2, 5, 2]));
 const FILTER1D = t(nr.ones([2, 2, 3]));
+const TFILTER1D = t(nr.ones([2, 1, 2]));
 /** A transposed convolution's 2×2 filter from 2 channels to 1. */
 const TFILTER = t(nr.ones([2, 2, 1, 2]));
 /** A pointwise filter for IMG through FILTER as a depthwise filter (2 channels × 3). */
 const PWFILTER = t(nr.ones([1, 1, 6, 2]));
 /** Tensors shared by every probe (never disposed by one). */
-const SHARED = new Set<unknown>([X, V, C, W, A2, pts, labels, IMG, FILTER, TFILTER, PWFILTER, SEQ, FILTER1D]);
+const SHARED = new Set<unknown>([X, V, C, W, A2, pts, labels, IMG, FILTER, TFILTER, PWFILTER, SEQ, FILTER1D, TFILTER1D]);
 const fnOf = (name: string) => (nr as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
 const method = (name: string) => (self: unknown, ...a: unknown[]) => (self as Record<string, (...a: unknown[]) => unknown>)[name](...a);
 
@@ -585,6 +588,8 @@ const TABLE: Entry[] = [
   { name: 'conv2d', call: fnOf('conv2d'), good: () => [IMG, FILTER, 1, 'same', 'NHWC', 1], kinds: ['tensorLike', 'tensorLike', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },
   { name: 'conv1d', call: fnOf('conv1d'), good: () => [SEQ, FILTER1D, 1, 'same', 'NWC', 1], kinds: ['tensorLike', 'tensorLike', 'stride1d', 'pad2d', 'dataFormatNWC?', 'stride1d?', 'noRounding'] },
   { name: 'Tensor.conv1d', op: 'conv1d', call: method('conv1d'), good: () => [SEQ, FILTER1D, 2, 'valid'], kinds: ['self', 'tensorLike', 'stride1d', 'pad2d', 'dataFormatNWC?', 'stride1d?', 'noRounding'] },
+  { name: 'conv1dTranspose', call: fnOf('conv1dTranspose'), good: () => [SEQ, TFILTER1D, [2, 10, 1], 2, 'same'], kinds: ['tensorLike', 'tensorLike', 'outputShape1d', 'stride1d', 'pad2d'] },
+  { name: 'Tensor.conv1dTranspose', op: 'conv1dTranspose', call: method('conv1dTranspose'), good: () => [SEQ, TFILTER1D, [2, 6, 1], 1, 'valid'], kinds: ['self', 'tensorLike', 'outputShape1d', 'stride1d', 'pad2d'] },
   { name: 'conv2dTranspose', call: fnOf('conv2dTranspose'), good: () => [IMG, TFILTER, [2, 6, 8, 1], 2, 'same'], kinds: ['tensorLike', 'tensorLike', 'outputShape', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'Tensor.conv2dTranspose', op: 'conv2dTranspose', call: method('conv2dTranspose'), good: () => [IMG, TFILTER, [2, 4, 5, 1], 1, 'valid'], kinds: ['self', 'tensorLike', 'outputShape', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'maxPool', call: fnOf('maxPool'), good: () => [IMG, 2, 1, 'valid'], kinds: ['tensorLike', 'size2d', 'size2d', 'pad2d', 'noRounding'] },

@@ -93,6 +93,7 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   depthwiseConv2d: { shapes: [[1, 5, 4, 2], [2, 2, 2, 2]], f: (x, w) => nr.depthwiseConv2d(x, w, 1, 'same', 'NHWC', 2) },
   separableConv2d: { shapes: [[1, 4, 4, 2], [2, 2, 2, 2], [1, 1, 4, 3]], f: (x, d, p) => nr.separableConv2d(x, d, p, 1, 'valid', 2) },
   conv2dTranspose: { shapes: [[2, 2, 3, 2], [3, 2, 1, 2]], f: (x, w) => nr.conv2dTranspose(x, w, [2, 5, 6, 1], 2, 'valid') },
+  conv1dTranspose: { shapes: [[2, 3, 2], [3, 2, 2]], f: (x, w) => nr.conv1dTranspose(x, w, [2, 7, 2], 2, 'valid') },
   avgPool: { shapes: [[1, 3, 4, 2]], f: (x) => nr.avgPool(x, 2, 1, 'same') },
   // Distinct values, so no window ties (max has a kink there).
   maxPool: { shapes: [[3, 3, 2]], inputs: [[0.1, -0.5, 0.9, 0.3, -0.2, 0.7, 0.45, -0.9, 0.05, 0.6, 0.8, -0.35, 0.25, 0.5, -0.7, 0.15, 0.35, -0.1]], f: (x) => nr.maxPool(x, 2, 1, 'valid') },
@@ -397,7 +398,7 @@ const NO_RULE: Record<string, { name: RegExp; f: (x: T) => T }> = {
 
 /** Exports that are not tensor ops: classes, namespaces, gradient functions, scopes, setup. */
 const NOT_OPS = [
-  'Activation', 'Autoencoder', 'autoencoder', 'AveragePooling2D', 'BatchNormalization', 'Normalization', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Embedding', 'RepeatVector', 'Permute', 'Rescaling', 'Dot', 'ThresholdedReLU', 'Masking', 'LeakyReLU', 'ELU', 'ReLU', 'Softmax', 'GaussianDropout', 'AlphaDropout', 'SpatialDropout1D', 'Cropping2D', 'ZeroPadding2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'MaxPooling2D', 'UpSampling2D', 'Callback', 'Dense', 'DisposedError', 'Dropout', 'EarlyStopping', 'Flatten',
+  'Activation', 'Autoencoder', 'autoencoder', 'AveragePooling2D', 'BatchNormalization', 'Normalization', 'Conv2D', 'Conv2DTranspose', 'Conv1DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Embedding', 'RepeatVector', 'Permute', 'Rescaling', 'Dot', 'ThresholdedReLU', 'Masking', 'LeakyReLU', 'ELU', 'ReLU', 'Softmax', 'GaussianDropout', 'AlphaDropout', 'SpatialDropout1D', 'Cropping2D', 'ZeroPadding2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'MaxPooling2D', 'UpSampling2D', 'Callback', 'Dense', 'DisposedError', 'Dropout', 'EarlyStopping', 'Flatten',
   'GaussianNoise', 'IOError', 'InputLayer', 'InvalidArgumentError', 'KernelLayer', 'Layer', 'LayerNormalization', 'LayerVariable', 'LearningRateSchedule', 'MAX_ELEMENTS',
   'NeuriteError', 'NonFiniteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PCA', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
   'ReduceLROnPlateau', 'LearningRateScheduler', 'ModelCheckpoint', 'MonitorCallback', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',

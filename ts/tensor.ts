@@ -447,6 +447,8 @@ export class Tensor {
   conv2d(filter: Tensor, strides: conv.Size2D, pad: conv.Padding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1, dimRoundingMode?: never): Tensor { return conv.conv2d(this, filter, strides, pad, dataFormat, dilations, dimRoundingMode); }
   /** `conv1d(this, filter, stride, pad, dataFormat, dilation)`: this is `[batch, width, in]` or `[width, in]`. @example signal.conv1d(filter, 1, 'same') */
   conv1d(filter: Tensor, stride: number, pad: conv.Padding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): Tensor { return conv.conv1d(this, filter, stride, pad, dataFormat, dilation, dimRoundingMode); }
+  /** `conv1dTranspose(this, filter, outputShape, stride, pad)`: this is `[batch, width, in]` or `[width, in]`, filter `[filterWidth, out, in]`. @example codes.conv1dTranspose(filter, [n, 100, 1], 2, 'same') */
+  conv1dTranspose(filter: Tensor, outputShape: number[], stride: number, pad: conv.Padding): Tensor { return conv.conv1dTranspose(this, filter, outputShape, stride, pad); }
   /** `conv2dTranspose(this, filter, outputShape, strides, pad)`: the transpose of conv2d (a learned upsampling). @example codes.conv2dTranspose(filter, [n, 14, 14, 1], 2, 'same') */
   conv2dTranspose(filter: Tensor, outputShape: number[], strides: conv.Size2D, pad: conv.Padding, dimRoundingMode?: never): Tensor { return conv.conv2dTranspose(this, filter, outputShape, strides, pad, dimRoundingMode); }
   /** `maxPool(this, filterSize, strides, pad)`. @example images.maxPool(2, 2, 'valid') */

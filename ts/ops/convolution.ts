@@ -128,6 +128,50 @@ function conv2dTransposeOf(x: Tensor, filter: Tensor, outputShape: number[], str
   return runOp((e, out) => e.nr_conv2d_transpose(hx, hf, oh, ow, oc, sh, sw, same, out));
 }
 
+/**
+ * The transpose of {@link conv1d} (neurite's own: TF.js has no 1-D transpose op; TensorFlow's
+ * `tf.nn.conv1d_transpose` without dilation): the gradient of a `conv1d` with respect to its
+ * input, a learned upsampling of sequences. `x` is `[batch, width, inChannels]` (or one
+ * sequence, rank 2), `filter` `[filterWidth, outChannels, inChannels]` (Keras's
+ * Conv1DTranspose kernel), `outputShape` `[batch, outWidth, outChannels]` (rank 2 for one
+ * sequence): a `conv1d` of a sequence of that shape with `filter`, `stride` and `pad` must give
+ * x's width. It is {@link conv2dTranspose} on each sequence as an image one row high: the same
+ * values and gradients, with respect to `x` and `filter`.
+ *
+ * @example conv1dTranspose(codes, filter, [n, 100, 1], 2, 'same')   // [n, 50, 8] with [5, 1, 8] → [n, 100, 1]
+ */
+export function conv1dTranspose(x: TensorLike, filter: TensorLike, outputShape: number[], stride: number, pad: Padding): Tensor {
+  return withTensors('conv1dTranspose', { x, filter }, ({ x, filter }) => conv1dTransposeOf(x, filter, outputShape, stride, pad));
+}
+
+function conv1dTransposeOf(x: Tensor, filter: Tensor, outputShape: number[], stride: number, pad: Padding): Tensor {
+  const op = 'conv1dTranspose';
+  if (x.rank !== 2 && x.rank !== 3) throw new InvalidArgumentError(`${op}: x must be [batch, width, inChannels] or [width, inChannels], got shape ${show(x.shape)}`);
+  if (filter.rank !== 3) throw new InvalidArgumentError(`${op}: filter must be [filterWidth, outChannels, inChannels], got shape ${show(filter.shape)}`);
+  if (!Array.isArray(outputShape) || outputShape.length !== x.rank) {
+    throw new InvalidArgumentError(`${op}: outputShape must be [batch, width, channels] for x of shape [batch, width, inChannels] ([width, channels] for one sequence), got ${show(outputShape)} with x of shape ${show(x.shape)}`);
+  }
+  const dims = outputShape.map((d, i) => intArg(op, `outputShape[${i}]`, d, 0));
+  if (dims.length === 3 && dims[0] !== x.shape[0]) {
+    throw new InvalidArgumentError(`${op}: outputShape ${show(outputShape)} has batch ${dims[0]} but x has ${x.shape[0]} sequences (shape ${show(x.shape)})`);
+  }
+  const s = intArg(op, 'stride', stride, 1, 65536);
+  padArg(op, pad);
+  if (filter.shape[2] !== x.shape[x.rank - 1]) {
+    throw new ShapeError(`${op}: filter has ${filter.shape[2]} input channels (filter[2], shape ${show(filter.shape)}) but x has ${x.shape[x.rank - 1]} (shape ${show(x.shape)}): filter[2] must equal x's last dimension`);
+  }
+  if (filter.shape[1] !== dims[dims.length - 1]) {
+    throw new ShapeError(`${op}: filter has ${filter.shape[1]} output channels (filter[1], shape ${show(filter.shape)}) but outputShape ${show(outputShape)} has ${dims[dims.length - 1]}: they must be equal`);
+  }
+  const row = x.rank - 2; // the axis of the one-row images' height
+  const out = [...dims.slice(0, row), 1, ...dims.slice(row)];
+  try {
+    return tidy(() => squeeze(conv2dTranspose(expandDims(x, row), expandDims(filter, 0), out, [1, s], pad), [row]));
+  } catch (err) {
+    throw inOp(op, err, 'conv2dTranspose');
+  }
+}
+
 function pool(op: 'maxPool' | 'avgPool', x: TensorLike, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode: unknown): Tensor {
   return withTensors(op, { x }, ({ x }) => {
     const h = x.handleFor(op, 'x');
