@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ALL = ['activations', 'xor', 'rbf-regression', 'rbf-iris', 'mnist', 'cnn', 'unet', 'multi-task', 'siamese', 'saliency', 'adversarial', 'core-api', 'compression', 'autoencoders'];
+const ALL = ['activations', 'xor', 'rbf-regression', 'rbf-iris', 'mnist', 'cnn', 'unet', 'multi-task', 'siamese', 'saliency', 'adversarial', 'core-api', 'compression', 'autoencoders', 'denoise1d'];
 // Extra arguments per example: the autoencoders' full run (50 epochs × 5 models) is for
 // measurements (`node examples/autoencoders.mjs`); the test suite runs its quick mode.
 const ARGS = { autoencoders: ['--quick'] };
