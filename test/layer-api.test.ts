@@ -241,7 +241,7 @@ describe('introspection as TF.js', () => {
       maxPooling1d: {}, averagePooling1d: {}, globalMaxPooling1d: {}, globalAveragePooling1d: {}, embedding: { inputDim: 2, outputDim: 1 },
       repeatVector: { n: 2 }, permute: { dims: [1] }, rescaling: { scale: 1 }, thresholdedReLU: {}, gaussianDropout: { rate: 0.1 },
       alphaDropout: { rate: 0.1 }, spatialDropout1d: { rate: 0.1 }, dot: { axes: 1 }, add: {}, subtract: {}, multiply: {}, average: {},
-      maximum: {}, minimum: {}, concatenate: {}, inputLayer: { inputShape: [1] }, normalization: {}, masking: {},
+      maximum: {}, minimum: {}, concatenate: {}, inputLayer: { inputShape: [1] }, normalization: {}, masking: {}, conv1dTranspose: { filters: 1, kernelSize: 1 },
       // TF.js's activation layers: activation layers (kind 'activation') of TF.js's classes.
       leakyReLU: {}, elu: {}, reLU: {}, softmax: {},
     };

@@ -266,6 +266,7 @@ describe('weight names: one list in the core, the saved files and TF.js', () => 
     rbf: [() => nr.layers.rbf({ units: 3, name: 'l' }), null, [4]],
     variational: [() => nr.layers.variational({ units: 3, name: 'l' }), null, [4]],
     normalization: [() => nr.layers.normalization({ mean: 0.5, variance: 2, name: 'l' }), null, [4]],
+    conv1dTranspose: [() => nr.layers.conv1dTranspose({ filters: 2, kernelSize: 3, strides: 2, name: 'l' }), null, [6, 2]],
   };
 
   // The layer factories without weights (and aliases): a new factory must join one list or the other.

@@ -47,6 +47,7 @@ const CASES: Record<string, Case> = {
   'layers.dense': { type: 'Parameters<typeof nr.layers.dense>[0]', given: { units: 3 }, run: (o) => config(nr.layers.dense(o as never)) },
   'layers.conv2d': { type: 'Parameters<typeof nr.layers.conv2d>[0]', given: { filters: 2, kernelSize: 3 }, run: (o) => config(nr.layers.conv2d(o as never)) },
   'layers.conv1d': { type: 'Parameters<typeof nr.layers.conv1d>[0]', given: { filters: 2, kernelSize: 3 }, run: (o) => config(nr.layers.conv1d(o as never)) },
+  'layers.conv1dTranspose': { type: 'Parameters<typeof nr.layers.conv1dTranspose>[0]', given: { filters: 2, kernelSize: 3 }, run: (o) => config(nr.layers.conv1dTranspose(o as never)) },
   'layers.conv2dTranspose': { type: 'Parameters<typeof nr.layers.conv2dTranspose>[0]', given: { filters: 2, kernelSize: 3 }, run: (o) => config(nr.layers.conv2dTranspose(o as never)) },
   'layers.separableConv2d': { type: 'Parameters<typeof nr.layers.separableConv2d>[0]', given: { filters: 2, kernelSize: 3 }, run: (o) => config(nr.layers.separableConv2d(o as never)) },
   'layers.depthwiseConv2d': { type: 'Parameters<typeof nr.layers.depthwiseConv2d>[0]', given: { kernelSize: 3 }, run: (o) => config(nr.layers.depthwiseConv2d(o as never)) },

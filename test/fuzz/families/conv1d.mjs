@@ -83,3 +83,77 @@ export const conv1dOp = {
     };
   },
 };
+
+/**
+ * Keras 3's Conv1DTranspose in plain JS: the output length and the scatter `y[i·s + j·d − before]
+ * += x[i]·W[j]` (JAX's padding: `before` 0 with 'valid', `max(⌊(k_eff − k_eff mod 2 − op) / 2⌋, 0)`
+ * with 'same' and an output padding, `max(⌊(k_eff − s) / 2⌋, 0)` without), plus the bias.
+ */
+function conv1dTransposeRef(x, kernel, bias, { k, s, d, same, op }) {
+  const [n, w, c] = x.shape;
+  const f = kernel.shape[1];
+  const ke = (k - 1) * d + 1;
+  const len = op === null ? (same ? w * s : w * s + Math.max(ke - s, 0)) : (w - 1) * s + (same ? ke % 2 : ke) + op;
+  const before = !same ? 0 : Math.max(Math.floor((op === null ? ke - s : ke - (ke % 2) - op) / 2), 0);
+  const vals = new Array(n * len * f).fill(0);
+  for (let b = 0; b < n; b++) for (let i = 0; i < w; i++) for (let j = 0; j < k; j++) {
+    const t = i * s + j * d - before;
+    if (t < 0 || t >= len) continue;
+    for (let o = 0; o < f; o++) for (let ch = 0; ch < c; ch++) vals[(b * len + t) * f + o] += x.vals[(b * w + i) * c + ch] * kernel.vals[(j * f + o) * c + ch];
+  }
+  if (bias) for (let p = 0; p < n * len; p++) for (let o = 0; o < f; o++) vals[p * f + o] += bias.vals[o];
+  return { shape: [n, len, f], vals };
+}
+
+/** conv1dTranspose (Keras 3's rules: output padding below the stride, no stride and dilation both above 1) against {@link conv1dTransposeRef}, then one SGD step; bad options and inputs of other channels are refused. */
+export const conv1dTransposeOp = {
+  name: 'conv1dTranspose',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const [w, c, n, f] = [rng.int(1, 7), rng.int(1, 3), rng.int(1, 3), rng.int(1, 3)];
+    const k = rng.int(1, 5);
+    const dil = rng.chance(0.25);
+    const d = dil ? rng.int(1, 3) : 1;
+    const s = dil ? 1 : rng.int(1, 3);
+    const same = rng.chance(0.5);
+    const op = rng.chance(0.5) ? rng.int(0, s - 1) : null;
+    const act = rng.pick(Object.keys(ACTS));
+    const useBias = rng.chance(0.8);
+    const cfg = { filters: f, kernelSize: k, strides: s, dilationRate: d, padding: same ? 'same' : 'valid', outputPadding: op, activation: act, useBias, inputShape: [w, c], biasInitializer: 'randomNormal' };
+    const badCfg = rng.chance(0.1) ? rng.pick([['outputPadding', s], ['padding', 'causal'], ['strides', 0], ['kernelSize', [2, 2]], ['filters', 0], ['outputPadding', -1], ['dilationRate', 2, 'strides', 2]]) : null;
+    if (badCfg) for (let i = 0; i < badCfg.length; i += 2) cfg[badCfg[i]] = badCfg[i + 1];
+    const wrongInput = rng.chance(0.1);
+    const x = ctx.fresh([n, w, wrongInput ? c + 1 : c]);
+    const seed = rng.int(0, 1000);
+    // An even dilated kernel with 'same' and outputPadding 0 on one step has no output steps: nothing to train on.
+    const ke = (k - 1) * d + 1;
+    const train = op === null || w > 1 || !same || ke % 2 === 1 || op > 0;
+    return {
+      op: 'conv1dTranspose', expect: badCfg || wrongInput ? 'error' : 'ok', names: ['conv1dTranspose', 'predict', 'sequential', 'trainOnBatch'],
+      line: `m = sequential({ layers: [layers.conv1dTranspose(${ctx.show(cfg)})], seed: ${seed} }); y = m.predict(${x.name}); ${train ? `m.compile({ optimizer: 'sgd', loss: 'mse' }); m.trainOnBatch(${x.name}, y); ` : ''}m.getWeights(); m.dispose()`,
+      run: () => {
+        const m = nr.sequential({ layers: [nr.layers.conv1dTranspose(cfg)], seed });
+        let y = null;
+        try {
+          y = m.predict(x.t);
+          const read = () => { const t = m.getWeights(); const v = t.map((u) => ({ shape: u.shape.slice(), vals: Array.from(u.dataSync()) })); t.forEach((u) => u.dispose()); return v; };
+          const ws = read();
+          const out = { shape: y.shape.slice(), vals: y.dataSync().slice() };
+          if (!x.ref.vals.every(Number.isFinite) || !train) return { out, ws, after: ws };
+          m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.01 }), loss: 'mse' });
+          m.trainOnBatch(x.t, y);
+          return { out, ws, after: read() };
+        } finally {
+          y?.dispose();
+          m.dispose();
+        }
+      },
+      check: ({ out, ws, after }) => {
+        if (ws[0].shape.join() !== [k, f, c].join()) throw new Mismatch(`conv1dTranspose: kernel shape [${ws[0].shape}], Keras's [${[k, f, c]}]`);
+        const z = conv1dTransposeRef(x.ref, ws[0], useBias ? ws[1] : null, { k, s, d, same, op });
+        compare('conv1dTranspose model predict (a plain-JS scatter with Keras 3\'s lengths)', { shape: out.shape, dataSync: () => out.vals }, { ...z, vals: z.vals.map(ACTS[act]) }, false);
+        if (out.vals.every(Number.isFinite) && after.some((v) => v.vals.some((u) => !Number.isFinite(u)))) throw new Mismatch('conv1dTranspose: a training step made a weight non-finite');
+      },
+    };
+  },
+};

@@ -4,7 +4,7 @@
  * or the model, two fits at once), predict checked against a plain-JS dense forward pass and
  * grad through predict against a plain-JS backward pass,
  * evaluate, trainOnBatch, get/setWeights of models and of single layers (getLayer), nesting,
- * dispose; init and rbfFeatures misuse; graph models (`graph.mjs`); the 1-D layers (`conv1d.mjs`);
+ * dispose; init and rbfFeatures misuse; graph models (`graph.mjs`); the 1-D layers (`conv1d.mjs`, with conv1dTranspose);
  * masked models (`masked_models.mjs`).
  */
 import { compare, compareShape, Mismatch } from '../checks.mjs';
@@ -12,7 +12,7 @@ import { code, names } from '../render.mjs';
 import { badInt } from '../values.mjs';
 import * as R from '../reference.mjs';
 import { graphOp } from './graph.mjs';
-import { conv1dOp } from './conv1d.mjs';
+import { conv1dOp, conv1dTransposeOp } from './conv1d.mjs';
 import { maskedModelOp } from './masked_models.mjs';
 
 const ACTS = { linear: (x) => x, relu: (x) => Math.max(0, x), sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh };
@@ -1243,6 +1243,6 @@ const maskingOp = {
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, depthwiseLayerOp, borderOp, upSamplingOp, graphOp, conv1dOp, embeddingOp, normalizationOp, maskingOp, maskedModelOp],
+  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, depthwiseLayerOp, borderOp, upSamplingOp, graphOp, conv1dOp, conv1dTransposeOp, embeddingOp, normalizationOp, maskingOp, maskedModelOp],
 };
 
