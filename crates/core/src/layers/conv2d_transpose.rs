@@ -8,7 +8,9 @@
 //! `x: [batch, h, w, in]` → `y: [batch, oh, ow, filters]` with `oh = h·s` for `same` padding
 //! and `h·s + max(k − s, 0)` for `valid` (TF.js's `deconvLength`; [`Window::transposed_len`]);
 //! `W: [kh, kw, filters, in]`, `b: [filters]` (TF.js and Keras layouts). No dilation (TF.js's
-//! layer has none) and no output padding.
+//! layer has none) and no output padding; inside `conv1dTranspose` (Keras 3's
+//! `Conv1DTranspose`, [`Conv2d::transpose_1d`]) dilation along the steps and Keras's output
+//! padding, with its lengths and JAX's padding ([`Window::transposed_padded`]).
 //!
 //! # Forward and backward
 //! [`conv::transpose_forward`] and [`conv::transpose_backward`], the functions the
