@@ -229,6 +229,17 @@ describe('conv1dTranspose: central differences, options, configs, lengths', () =
     }
   });
 
+  it('huge and tiny inputs: without a bias the layer is linear, y(c·x) = c·y(x) at c = 1e30 and 1e-30', () => {
+    using m = nr.sequential({ layers: [nr.layers.conv1dTranspose({ inputShape: [7, 3], filters: 2, kernelSize: 5, strides: 3, padding: 'same', outputPadding: 2, useBias: false })], seed: 9 });
+    const x = uniform(rng(21), 2 * 7 * 3, -1, 1);
+    const y = nr.tidy(() => m.predict(nr.tensor(x, [2, 7, 3])).dataSync().slice());
+    for (const c of [1e30, 1e-30]) {
+      const yc = nr.tidy(() => m.predict(nr.tensor(x.map((v) => v * c), [2, 7, 3])).dataSync().slice());
+      expect(yc.every(Number.isFinite), `c ${c}`).toBe(true);
+      closeTo(yc.map((v) => v / c), y, 1e-5, `y(${c}·x) / ${c}`);
+    }
+  });
+
   it("takes any number of steps (inputShape [null, c]) with Keras's lengths, also at other lengths than it was built for", () => {
     // [kernel, strides, padding, outputPadding, dilation] → the length for 1, 4 and 7 steps.
     const rules: Array<[number, number, 'same' | 'valid', number | null, number, number[]]> = [
