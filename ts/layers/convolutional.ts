@@ -91,17 +91,34 @@ abstract class BaseConv2D extends KernelLayer {
     this.abiParams();
   }
   abiParams(): number[] {
-    const [a, op] = [this.args, this.#op];
-    return [
-      this.filters, ...this.kernelSize, ...this.strides, ...this.dilationRate, this.padding === 'same' ? 1 : 0, a.useBias === false ? 0 : 1,
-      ...activationAbi(op, this.activation),
-      ...initializerAbi(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
-      ...initializerAbi(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
-      ...regularizerAbi(op, a.kernelRegularizer, 'kernelRegularizer'),
-      ...regularizerAbi(op, a.biasRegularizer, 'biasRegularizer'),
-      ...normActivityAbi(op, a.activityRegularizer),
-    ];
+    return convAbi(this.#op, this.args, this.filters, this.kernelSize, this.strides, this.dilationRate, this.padding === 'same', this.activation);
   }
+}
+
+/**
+ * @internal The core's `Conv2dConfig` layout (`crates/core/src/layers/conv2d.rs`): filters, the
+ * window, bias, activation, initializers and regularizers — conv2d's and conv2dTranspose's
+ * whole ABI, and the 1-D layers' after their own first values.
+ */
+export function convAbi(
+  op: string,
+  a: Pick<Conv2DArgs, 'useBias' | 'kernelInitializer' | 'biasInitializer' | 'kernelRegularizer' | 'biasRegularizer' | 'activityRegularizer'>,
+  filters: number,
+  kernel: readonly number[],
+  strides: readonly number[],
+  dilation: readonly number[],
+  same: boolean,
+  activation: ActivationSpec,
+): number[] {
+  return [
+    filters, ...kernel, ...strides, ...dilation, same ? 1 : 0, a.useBias === false ? 0 : 1,
+    ...activationAbi(op, activation),
+    ...initializerAbi(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
+    ...initializerAbi(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
+    ...regularizerAbi(op, a.kernelRegularizer, 'kernelRegularizer'),
+    ...regularizerAbi(op, a.biasRegularizer, 'biasRegularizer'),
+    ...normActivityAbi(op, a.activityRegularizer),
+  ];
 }
 
 /**

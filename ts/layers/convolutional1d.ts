@@ -7,12 +7,10 @@
  * `[kernelSize, filters, inChannels]`.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { activationAbi, type ActivationSpec } from './activation_abi.js';
-import { initializerAbi } from './initializers.js';
+import type { ActivationSpec } from './activation_abi.js';
 import { intArg, show } from '../ops/convert.js';
 import { CLASS_NAMES, KernelLayer, Layer, type LayerArgs } from './layer.js';
-import { normActivityAbi, regularizerAbi } from './regularizers.js';
-import { channelsLast, type Conv2DArgs } from './convolutional.js';
+import { channelsLast, convAbi, type Conv2DArgs } from './convolutional.js';
 
 /** The layout of sequences, for messages. */
 const STEPS = '[batch, steps, channels]';
@@ -81,17 +79,8 @@ export class Conv1D extends KernelLayer {
     this.abiParams();
   }
   abiParams(): number[] {
-    const [a, op] = [this.args, 'conv1d'];
-    return [
-      this.padding === 'causal' ? 1 : 0,
-      this.filters, 1, this.kernelSize, 1, this.strides, 1, this.dilationRate, this.padding === 'same' ? 1 : 0, a.useBias === false ? 0 : 1,
-      ...activationAbi(op, this.activation),
-      ...initializerAbi(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
-      ...initializerAbi(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
-      ...regularizerAbi(op, a.kernelRegularizer, 'kernelRegularizer'),
-      ...regularizerAbi(op, a.biasRegularizer, 'biasRegularizer'),
-      ...normActivityAbi(op, a.activityRegularizer),
-    ];
+    const w = [1, this.kernelSize];
+    return [this.padding === 'causal' ? 1 : 0, ...convAbi('conv1d', this.args, this.filters, w, [1, this.strides], [1, this.dilationRate], this.padding === 'same', this.activation)];
   }
 }
 
@@ -175,16 +164,10 @@ export class Conv1DTranspose extends KernelLayer {
     this.abiParams();
   }
   abiParams(): number[] {
-    const [a, op] = [this.args, 'conv1dTranspose'];
+    const w = [1, this.kernelSize];
     return [
       this.outputPadding === null ? 0 : 1, this.outputPadding ?? 0,
-      this.filters, 1, this.kernelSize, 1, this.strides, 1, this.dilationRate, this.padding === 'same' ? 1 : 0, a.useBias === false ? 0 : 1,
-      ...activationAbi(op, this.activation),
-      ...initializerAbi(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
-      ...initializerAbi(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
-      ...regularizerAbi(op, a.kernelRegularizer, 'kernelRegularizer'),
-      ...regularizerAbi(op, a.biasRegularizer, 'biasRegularizer'),
-      ...normActivityAbi(op, a.activityRegularizer),
+      ...convAbi('conv1dTranspose', this.args, this.filters, w, [1, this.strides], [1, this.dilationRate], this.padding === 'same', this.activation),
     ];
   }
 }
