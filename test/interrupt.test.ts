@@ -78,7 +78,8 @@ describe.each([1, 2])('an interrupted call, %i thread(s)', (threads) => {
       const top = (raw() as unknown as Stack).__stack_pointer.value;
       const seen = recoveries().length;
       g.g = { a, b };
-      stop('for (;;) nr.matMul(g.a, g.b).dispose()');
+      stop('for (;;) { g.last = nr.matMul(g.a, g.b); g.last.dispose(); }');
+      (g.g as { last?: nr.Tensor }).last?.dispose();
       // The next call notices (before anything else) and recovers.
       const got = nr.matMul(a, b);
       // Not stopped in a kernel this time: free this attempt's tensors (the next attempt, and the
@@ -110,7 +111,11 @@ describe.each([1, 2])('an interrupted call, %i thread(s)', (threads) => {
       const p0 = model.predict(x) as nr.Tensor;
       const seen = recoveries().length;
       g.g = { model, x, y };
-      stop('for (;;) g.model.predict(g.x).dispose()');
+      // The loop keeps its last result where the test can free it: a stop that lands in JS
+      // between predict's return and dispose() leaves that tensor live (a full run under load
+      // saw it: numTensors 1 at the end, on 1 and 2 threads).
+      stop('for (;;) { g.last = g.model.predict(g.x); g.last.dispose(); }');
+      (g.g as { last?: nr.Tensor }).last?.dispose();
       const p1 = model.predict(x) as nr.Tensor;
       if (recoveries().length === seen) {
         [p0, p1, x, y].forEach((t) => t.dispose());
