@@ -27,6 +27,7 @@
 //! assert_eq!(out, [1.0, -1.0, 3.0]);
 //! ```
 
+use super::broadcast_rows::{self, Form};
 use crate::ops::binary::BinaryOp;
 use crate::ops::unary::UnaryOp;
 use crate::parallel;
@@ -138,6 +139,28 @@ fn binary_into_split(op: BinaryOp, x: &[f32], y: &[f32], out: &mut Vec<f32>) {
         let r = i * CHUNK..i * CHUNK + o.len();
         kernel(part(x, r.clone()), part(y, r), o)
     });
+}
+
+/// `op(a, b)` over `m` rows of `n` values, each input full, a column or a row
+/// ([`broadcast_rows::Form`]), appended to `out` (which has the capacity): the short-row
+/// broadcasts (`0 < n <` [`broadcast_rows::MAX_ROW`]). Returns `false` (and leaves `out`
+/// empty) for longer rows. Split over the thread pool in chunks of whole blocks of rows (each
+/// value computed alone: the same bits for any count).
+pub fn binary_rows_into(op: BinaryOp, a: &[f32], fa: Form, b: &[f32], fb: Form, m: usize, n: usize, out: &mut Vec<f32>) -> bool {
+    if n == 0 || n >= broadcast_rows::MAX_ROW {
+        return false;
+    }
+    let size = m * n;
+    let block = broadcast_rows::block_len(n);
+    let chunk = (CHUNK / block).max(1) * block;
+    let rows = chunk / n;
+    let cost = if matches!(op, BinaryOp::Pow | BinaryOp::Atan2 | BinaryOp::Mod | BinaryOp::FloorDiv) { TRANSCENDENTAL_COST } else { 1 };
+    let kernel = binary_kernel(op);
+    parallel::extend_with(out, size, chunk, size.saturating_mul(cost), 0.0, |i, o| {
+        let r0 = i * rows;
+        broadcast_rows::rows(kernel, fa.from_row(a, r0, n), fa, fb.from_row(b, r0, n), fb, n, o)
+    });
+    true
 }
 
 /// `op(x)` appended to `out` (see [`binary_into`]); `false` for ops not handled here.
@@ -497,6 +520,28 @@ pub mod scalar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Broadcasts against short rows split over the pool in whole periods: the same bits for
+    /// 0, 1, 2, 3 and 8 workers, and those of the reference element by element.
+    #[test]
+    fn short_row_broadcasts_have_the_same_bits_for_any_worker_count() {
+        use crate::parallel::testing::same_bits_for_all_counts;
+        for n in [2usize, 3, 5, 8, 13] {
+            let m = 3 * CHUNK / n + 7;
+            let a: Vec<f32> = (0..m * n).map(|i| (i as f32 * 0.13).sin()).collect();
+            let c: Vec<f32> = (0..m).map(|i| (i as f32 * 0.7).cos() + 1.5).collect();
+            for (op, fb, b) in [(BinaryOp::Div, Form::Column, &c), (BinaryOp::Sub, Form::Row, &c[..n].to_vec())] {
+                let got = same_bits_for_all_counts("short row broadcast", || {
+                    let mut out = Vec::with_capacity(m * n);
+                    assert!(binary_rows_into(op, &a, Form::Full, b, fb, m, n, &mut out));
+                    out
+                });
+                for (e, g) in got.iter().enumerate() {
+                    assert_eq!(g.to_bits(), op.apply(a[e], fb.at(b, e / n, e % n, n)).to_bits(), "{op:?} n={n} at {e}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn max_min_follow_ieee_2019() {

@@ -1,5 +1,6 @@
 //! Kernels: plain functions over slices. They never allocate and never validate shapes.
 
+pub mod broadcast_rows;
 pub mod copy;
 pub mod elementwise;
 pub mod finite;
@@ -10,10 +11,13 @@ mod matmul_pack;
 mod matmul_stream;
 mod matmul_tile;
 pub mod reduce;
+pub mod reduce_columns;
 pub mod reduce_rows;
 pub mod transcendental;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128_matmul;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128_broadcast_rows;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128_elementwise;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

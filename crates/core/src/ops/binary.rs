@@ -135,8 +135,14 @@ pub fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if whole && k::binary_into(op, a.data(), b.data(), &mut v) {
         return Tensor::new(name, shape, v);
     }
+    let plan = Plan::new(&shape, [a.shape(), b.shape()]);
+    if let Some((m, n, [fa, fb])) = plan.forms() {
+        if k::binary_rows_into(op, a.data(), fa, b.data(), fb, m, n, &mut v) {
+            return Tensor::new(name, shape, v);
+        }
+    }
     let kernel = k::binary_kernel(op);
-    Plan::new(&shape, [a.shape(), b.shape()]).extend_runs([a.data(), b.data()], &mut v, |[x, y], o| kernel(x, y, o));
+    plan.extend_runs([a.data(), b.data()], &mut v, |[x, y], o| kernel(x, y, o));
     Tensor::new(name, shape, v)
 }
 

@@ -15,6 +15,11 @@
 //! full-length slices. Measured on Node 20 against one kernel call per run: `[300000,3] − [3]`
 //! 13× faster, `[300000,3] − [300000,1]` 2.5×, `[30000,37] · [37]` 2×.
 //!
+//! `ops::binary` no longer walks its 2-D plans with short runs: when each input is full, a
+//! column or a row ([`Plan::forms`]), `kernels::broadcast_rows` takes them (columns spread over
+//! the block by SIMD swizzles instead of a store per row, whole blocks split over the thread
+//! pool). The blocked walk above still serves `where` and the 3-input and odometer plans.
+//!
 //! ```
 //! use neurite_core::kernels::elementwise::binary_kernel;
 //! use neurite_core::ops::{binary::BinaryOp, broadcast::Plan};
@@ -28,6 +33,7 @@
 //! assert_eq!(out, [11.0, 12.0, 21.0, 22.0]);
 //! ```
 
+use crate::kernels::broadcast_rows::Form;
 use crate::Shape;
 
 /// Runs shorter than this are grouped into blocks (see the module docs).
@@ -87,6 +93,22 @@ impl<const N: usize> Plan<N> {
             }
         }
         Plan { dims, strides }
+    }
+
+    /// A 2-D plan `[m, n]` whose inputs are each full, a column or a row: `(m, n, forms)`
+    /// (`kernels::broadcast_rows`); `None` for other plans.
+    pub fn forms(&self) -> Option<(usize, usize, [Form; N])> {
+        let &[m, n] = self.dims.as_slice() else { return None };
+        let mut forms = [Form::Full; N];
+        for (f, s) in forms.iter_mut().zip(&self.strides) {
+            *f = match (s[0], s[1]) {
+                (so, 1) if so == n => Form::Full,
+                (1, 0) => Form::Column,
+                (0, 1) => Form::Row,
+                _ => return None,
+            };
+        }
+        Some((m, n, forms))
     }
 
     /// The merged output dimensions.

@@ -3,8 +3,9 @@
 //! When the reduced axes are adjacent the input is viewed as `[outer, r, inner]` (`r` the
 //! product of the reduced dimensions) and reduced in place: rows when `inner == 1` (rows
 //! shorter than 16 four at a time on SIMD lanes, `kernels::reduce_rows`, with the bits of the
-//! row-by-row kernels), else row by row into `inner` accumulators. Other axis sets are moved
-//! last first (one transpose).
+//! row-by-row kernels), else row by row into `inner` accumulators (for `inner` below 16,
+//! `kernels::reduce_columns`: the sums' leaves four at a time side by side for rows of 2–4
+//! values, max/min in blocks of whole rows; the same bits). Other axis sets are moved last first (one transpose).
 //! With `keep_dims` the reduced axes stay as size-1 dimensions.
 //!
 //! ```text
@@ -22,6 +23,7 @@
 
 use super::transpose::permute;
 use crate::kernels::reduce as k;
+use crate::kernels::reduce_columns as kc;
 use crate::kernels::reduce_rows::{self as kr, corrected_variance};
 use crate::tensor::alloc;
 use crate::{bail, Result, Shape, Tensor};
@@ -164,13 +166,7 @@ impl ReduceOp {
         let n = r as f32;
         match self {
             ReduceOp::Sum | ReduceOp::Mean | ReduceOp::Variance => {
-                pairwise(block, r, out, sums, &|o, leaf| {
-                    let mut rows = leaf.chunks_exact(o.len());
-                    if let Some(first) = rows.next() {
-                        o.copy_from_slice(first);
-                    }
-                    rows.for_each(|row| k::acc_add(o, row));
-                });
+                pairwise(block, r, out, sums, Leaf::Sum);
                 if self != ReduceOp::Sum {
                     out.iter_mut().for_each(|o| *o /= n);
                 }
@@ -178,18 +174,13 @@ impl ReduceOp {
                     let (mean, dev) = mean.split_at_mut(inner);
                     mean.copy_from_slice(out);
                     let mean: &[f32] = mean;
-                    pairwise(block, r, dev, sums, &|o, leaf| {
-                        o.fill(0.0);
-                        leaf.chunks_exact(o.len()).for_each(|row| k::acc_dev(o, row, mean));
-                    });
-                    pairwise(block, r, out, sums, &|o, leaf| {
-                        o.fill(0.0);
-                        leaf.chunks_exact(o.len()).for_each(|row| k::acc_sq_dev(o, row, mean));
-                    });
+                    pairwise(block, r, dev, sums, Leaf::Dev(mean));
+                    pairwise(block, r, out, sums, Leaf::SqDev(mean));
                     out.iter_mut().zip(dev.iter()).for_each(|(o, &d)| *o = corrected_variance(*o, d, n));
                 }
             }
             ReduceOp::Prod => k::column_prod(block, out),
+            ReduceOp::Max | ReduceOp::Min if inner < kc::SHORT_INNER => kc::column_extreme(block, out, self == ReduceOp::Max),
             ReduceOp::Max | ReduceOp::Min => {
                 let f: fn(&mut [f32], &[f32]) = if self == ReduceOp::Max { k::acc_max } else { k::acc_min };
                 out.copy_from_slice(first);
@@ -221,6 +212,84 @@ impl ReduceOp {
     }
 }
 
+/// What a leaf of [`pairwise`] sums, column by column, over its rows in order.
+#[derive(Clone, Copy)]
+enum Leaf<'a> {
+    /// The values: the first row, then each next one added.
+    Sum,
+    /// `x − m[j]`, from 0 (the variance's correction term).
+    Dev(&'a [f32]),
+    /// `(x − m[j])²`, from 0.
+    SqDev(&'a [f32]),
+}
+
+impl Leaf<'_> {
+    /// The column sums of the rows of `leaf` into `o` (rows of `o.len()` values).
+    fn fold(self, o: &mut [f32], leaf: &[f32]) {
+        let mut rows = leaf.chunks_exact(o.len());
+        match self {
+            Leaf::Sum => {
+                if let Some(first) = rows.next() {
+                    o.copy_from_slice(first);
+                }
+                rows.for_each(|row| k::acc_add(o, row));
+            }
+            Leaf::Dev(m) => {
+                o.fill(0.0);
+                rows.for_each(|row| k::acc_dev(o, row, m));
+            }
+            Leaf::SqDev(m) => {
+                o.fill(0.0);
+                rows.for_each(|row| k::acc_sq_dev(o, row, m));
+            }
+        }
+    }
+
+    /// The subtree of [`pairwise`] over the `r ≤ 4·LEAF` rows of `block` (rows of `out.len() <
+    /// SHORT_INNER` values): its (up to four) leaves side by side (`kernels::reduce_columns`, for
+    /// rows it chains; else each leaf with [`Leaf::fold`]),
+    /// then joined as `pairwise` joins them. The same bits as `pairwise` with [`Leaf::fold`].
+    fn short(self, block: &[f32], r: usize, out: &mut [f32]) {
+        fn collect(at: usize, r: usize, leaves: &mut [(usize, usize); 4], count: &mut usize) {
+            if r <= LEAF {
+                leaves[*count] = (at, r);
+                *count += 1;
+            } else {
+                collect(at, r / 2, leaves, count);
+                collect(at + r / 2, r - r / 2, leaves, count);
+            }
+        }
+        fn join(r: usize, sums: &[[f32; kc::SHORT_INNER]; 4], next: &mut usize, out: &mut [f32]) {
+            if r <= LEAF {
+                out.copy_from_slice(&sums[*next][..out.len()]);
+                *next += 1;
+                return;
+            }
+            join(r / 2, sums, next, out);
+            let mut tmp = [0f32; kc::SHORT_INNER];
+            let tmp = &mut tmp[..out.len()];
+            join(r - r / 2, sums, next, tmp);
+            out.iter_mut().zip(tmp.iter()).for_each(|(o, &t)| *o += t);
+        }
+        let inner = out.len();
+        let (mut leaves, mut count) = ([(0, 0); 4], 0);
+        collect(0, r, &mut leaves, &mut count);
+        let mut sums = [[0f32; kc::SHORT_INNER]; 4];
+        let leaves = &leaves[..count];
+        let done = match self {
+            Leaf::Sum => kc::leaf_sums(block, inner, leaves, true, &[0.0; kc::SHORT_INNER], false, &mut sums),
+            Leaf::Dev(m) => kc::leaf_sums(block, inner, leaves, false, m, false, &mut sums),
+            Leaf::SqDev(m) => kc::leaf_sums(block, inner, leaves, false, m, true, &mut sums),
+        };
+        if !done {
+            for (s, &(at, len)) in sums.iter_mut().zip(leaves) {
+                self.fold(&mut s[..inner], &block[at * inner..(at + len) * inner]);
+            }
+        }
+        join(r, &sums, &mut 0, out);
+    }
+}
+
 /// Rows a leaf of [`pairwise`] adds one after another (the same bits as a plain row-by-row sum
 /// up to this many rows, as a training batch's).
 const LEAF: usize = 32;
@@ -229,11 +298,16 @@ const LEAF: usize = 32;
 /// of at most [`LEAF`] rows summed by `leaf` (into a slice it overwrites), the leaves' sums added
 /// pairwise (halves, recursively): the rounding error grows with `log r`, not `r` (a plain sum
 /// of 2,000,000 rows of 0.1 was 1.5 % off in float32). `scratch` holds one row per level
-/// ([`pairwise_scratch`]). A fixed order, whatever the thread count.
-fn pairwise(block: &[f32], r: usize, out: &mut [f32], scratch: &mut [f32], leaf: &dyn Fn(&mut [f32], &[f32])) {
+/// ([`pairwise_scratch`]). A fixed order, whatever the thread count. Rows of 2 to 4 values
+/// take their subtrees of up to four leaves at once ([`Leaf::short`]).
+fn pairwise(block: &[f32], r: usize, out: &mut [f32], scratch: &mut [f32], leaf: Leaf) {
     let inner = out.len();
+    if kc::chained(inner) && r <= 4 * LEAF {
+        leaf.short(block, r, out);
+        return;
+    }
     if r <= LEAF || scratch.len() < inner {
-        leaf(out, &block[..r * inner]);
+        leaf.fold(out, &block[..r * inner]);
         return;
     }
     let left = r / 2;
@@ -431,6 +505,40 @@ mod tests {
             want[1] += row[1];
         }
         assert_eq!(reduce(ReduceOp::Sum, &small, &[0], false).unwrap().data(), &want);
+    }
+
+    /// Short rows take their subtrees of up to four leaves at once (`Leaf::short`): the bits of
+    /// the row-by-row leaves (`Leaf::fold` down the whole tree, as before), at row counts around
+    /// the leaves and the four-leaf nodes, with NaN, ±0, ±∞, huge and subnormal values.
+    #[test]
+    fn short_rows_down_a_leading_axis_keep_the_bits_of_the_row_by_row_leaves() {
+        fn by_rows(block: &[f32], r: usize, out: &mut [f32], leaf: Leaf) {
+            if r <= LEAF {
+                return leaf.fold(out, &block[..r * out.len()]);
+            }
+            let (inner, left) = (out.len(), r / 2);
+            let mut tmp = vec![0.0; inner];
+            by_rows(block, left, out, leaf);
+            by_rows(&block[left * inner..], r - left, &mut tmp, leaf);
+            k::acc_add(out, &tmp);
+        }
+        let odd = [f32::NAN, 0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, 3e38, -3e38, 1e-40, -1e-45];
+        for inner in 2..kc::SHORT_INNER {
+            for r in [1usize, 2, 31, 32, 33, 64, 65, 66, 67, 100, 128, 129, 130, 131, 257, 1000, 4099] {
+                for special in [false, true] {
+                    let v: Vec<f32> = (0..r * inner).map(|i| if special && i % 13 == 5 { odd[i / 13 % odd.len()] } else { (i as f32 * 0.377).sin() * 7.0 }).collect();
+                    let mean: Vec<f32> = (0..inner).map(|j| j as f32 * 0.25 - 1.0).collect();
+                    for leaf in [Leaf::Sum, Leaf::Dev(&mean), Leaf::SqDev(&mean)] {
+                        let (mut got, mut want) = (vec![0.0; inner], vec![0.0; inner]);
+                        let mut scratch = vec![0.0; pairwise_scratch(r, inner)];
+                        pairwise(&v, r, &mut got, &mut scratch, leaf);
+                        by_rows(&v, r, &mut want, leaf);
+                        let bits = |x: &[f32]| x.iter().map(|v| if v.is_nan() { u32::MAX } else { v.to_bits() }).collect::<Vec<_>>();
+                        assert_eq!(bits(&got), bits(&want), "inner={inner} r={r} special={special}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
