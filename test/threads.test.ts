@@ -270,6 +270,12 @@ describe('bit-identical results for any thread count', () => {
         for (const r of [2, 5, 15]) {
           const s = rnd([m, r]);
           out[`short rows ${r} ${m}`] = [nr.sum(s, -1), nr.max(s, -1), nr.argMin(s, -1), nr.variance(s, -1), nr.softmax(s)].map((t) => hexBits(t.data())).join();
+          // Broadcasts against short rows (kernels/broadcast_rows, chunks of whole periods of
+          // rows) and leading-axis reductions of short rows (kernels/reduce_columns).
+          const col = rnd([m, 1]);
+          const row = rnd([r]);
+          out[`short broadcasts ${r} ${m}`] = [nr.sub(s, col), nr.div(col, s), nr.maximum(s, row), nr.less(row, s), nr.mul(col, row.reshape([1, r]))].map((t) => hexBits(t.data())).join();
+          out[`short columns ${r} ${m}`] = [nr.sum(s, 0), nr.mean(s, 0), nr.max(s, 0), nr.min(s, 0), nr.variance(s, 0)].map((t) => hexBits(t.data())).join();
         }
         // Convolutions: the patches are gathered and scattered back by groups of samples, and
         // a dense layer's bias and activation run on the GEMM's bands (at the odd sizes only:
