@@ -15,10 +15,11 @@
 //! full-length slices. Measured on Node 20 against one kernel call per run: `[300000,3] − [3]`
 //! 13× faster, `[300000,3] − [300000,1]` 2.5×, `[30000,37] · [37]` 2×.
 //!
-//! `ops::binary` no longer walks its 2-D plans with short runs: when each input is full, a
-//! column or a row ([`Plan::forms`]), `kernels::broadcast_rows` takes them (columns spread over
-//! the block by SIMD swizzles instead of a store per row, whole blocks split over the thread
-//! pool). The blocked walk above still serves `where` and the 3-input and odometer plans.
+//! `ops::binary` no longer walks its 2-D plans with a column input and short runs: when each
+//! input is full, a column or a row ([`Plan::forms`]) and one is a column,
+//! `kernels::broadcast_rows` takes them (columns spread over the block by SIMD swizzles
+//! instead of a store per row, whole blocks split over the thread pool). The blocked walk above
+//! still serves a row against a full input (as fast on one thread), `where` and the odometer.
 //!
 //! ```
 //! use neurite_core::kernels::elementwise::binary_kernel;
