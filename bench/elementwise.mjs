@@ -14,7 +14,8 @@ import * as nr from '../dist/index.js';
 import { initTfWasm, relDiff } from './tfjs.mjs';
 import { lcgValues } from './lib.mjs';
 
-/** `args` are input shapes; `f(lib, ...tensors)` is the op in either library. */
+/** `args` are input shapes; `f(lib, ...tensors)` is the op in either library; `tol` the relative
+ * difference allowed from TF.js (default 1e-5, sums 1e-3). */
 export const CASES = [
   { name: 'add, same shape', args: [[1000, 1000], [1000, 1000]], f: (l, a, b) => l.add(a, b) },
   { name: 'mul by scalar', args: [[1000, 1000], []], f: (l, a, b) => l.mul(a, b) },
@@ -48,6 +49,22 @@ export const CASES = [
   { name: 'max, middle axis of 7', args: [[512, 7, 64]], f: (l, a) => l.max(a, 1) },
   { name: 'softmax, rows of 10 (batch 256)', args: [[256, 10]], f: (l, a) => l.softmax(a) },
   { name: 'softmax, rows of 1000', args: [[1000, 1000]], f: (l, a) => l.softmax(a) },
+  // Broadcasts against a short last axis (`[n,k] ⊕ [n,1]`: a mean or a maximum subtracted per row,
+  // `[n,k] ⊕ [k]`: a per-feature scale) and leading-axis reductions of a short inner axis (batch
+  // statistics of a small layer), 2^20 values each; `--case=k = ` runs these.
+  { name: 'add same shape, k = 4', args: [[262144, 4], [262144, 4]], f: (l, a, b) => l.add(a, b) },
+  { name: 'sub column [n,k]-[n,1], k = 2', args: [[524288, 2], [524288, 1]], f: (l, a, b) => l.sub(a, b) },
+  { name: 'sub column [n,k]-[n,1], k = 3', args: [[349525, 3], [349525, 1]], f: (l, a, b) => l.sub(a, b) },
+  { name: 'sub column [n,k]-[n,1], k = 4', args: [[262144, 4], [262144, 1]], f: (l, a, b) => l.sub(a, b) },
+  { name: 'mul column [n,k]*[n,1], k = 8', args: [[131072, 8], [131072, 1]], f: (l, a, b) => l.mul(a, b) },
+  { name: 'div column [n,k]/[n,1], k = 16', args: [[65536, 16], [65536, 1]], f: (l, a, b) => l.div(a, b) },
+  { name: 'maximum column [n,1],[n,k], k = 5', args: [[209715, 1], [209715, 5]], f: (l, a, b) => l.maximum(a, b) },
+  { name: 'mul row [n,k]*[k], k = 4', args: [[262144, 4], [4]], f: (l, a, b) => l.mul(a, b) },
+  { name: 'add row [n,k]+[1,k], k = 10', args: [[104857, 10], [1, 10]], f: (l, a, b) => l.add(a, b) },
+  { name: 'sum, axis 0, k = 2', args: [[524288, 2]], f: (l, a) => l.sum(a, 0) },
+  { name: 'mean, axis 0, k = 8', args: [[131072, 8]], f: (l, a) => l.mean(a, 0) },
+  { name: 'max, axis 0, k = 4', args: [[262144, 4]], f: (l, a) => l.max(a, 0) },
+  { name: 'moments, axis 0, k = 16 (variance)', args: [[65536, 16]], f: (l, a) => l.tidy(() => l.moments(a, 0).variance), tol: 1e-4 },
   // Image resizing (upSampling2d's kernel): memory-bound too, one output per few inputs.
   { name: 'resizeBilinear ×2', args: [[64, 14, 14, 8]], f: (l, a) => l.image.resizeBilinear(a, [28, 28]) },
   { name: 'resizeBilinear ×2', args: [[8, 28, 28, 16]], f: (l, a) => l.image.resizeBilinear(a, [56, 56]) },
@@ -87,7 +104,7 @@ export async function run(ctx) {
       const got = tf.tidy(() => c.f(tf, ...tfIn[backend]).dataSync());
       const d = relDiff(ref, got);
       // Sums of many values in [-1, 1) cancel, and each library adds in its own order.
-      if (!(d <= (c.name.startsWith('sum') ? 1e-3 : 1e-5))) throw new Error(`${c.name}: neurite and TF.js ${backend} differ by ${d} (relative)`);
+      if (!(d <= (c.tol ?? (c.name.startsWith('sum') ? 1e-3 : 1e-5)))) throw new Error(`${c.name}: neurite and TF.js ${backend} differ by ${d} (relative)`);
     }
     const tfContender = (backend) => ({
       before: () => tf.setBackend(backend),
