@@ -24,6 +24,37 @@ function single(op: string, arg: string, v: unknown, def?: number): number {
 }
 
 
+/** The options and window conv1d and conv1dTranspose share (the core's `Conv2dConfig`, one row high). */
+abstract class BaseConv1D extends KernelLayer {
+  /** Output channels. */
+  readonly filters: number;
+  /** The window length. */
+  readonly kernelSize: number;
+  /** The step between windows (conv1dTranspose: of the convolution it is the adjoint of, the upsampling factor). */
+  readonly strides: number;
+  /** The spacing of the window's taps (1: contiguous). */
+  readonly dilationRate: number;
+  /** The activation applied to the convolution plus bias. */
+  readonly activation: ActivationSpec;
+  /** The options given (for `getConfig`). */
+  readonly args: Conv1DArgs | Conv1DTransposeArgs;
+  /** `example`: a call that works, for the message when `kernelSize` is missing. */
+  protected constructor(op: 'conv1d' | 'conv1dTranspose', args: Conv1DArgs | Conv1DTransposeArgs, keys: string[], example: string) {
+    super(op, args, keys);
+    this.filters = intArg(op, 'filters', args.filters, 1, 2 ** 24 - 1);
+    if (args.kernelSize === undefined) throw new InvalidArgumentError(`${op}: kernelSize is required, e.g. ${example}`);
+    this.kernelSize = single(op, 'kernelSize', args.kernelSize);
+    this.strides = single(op, 'strides', args.strides, 1);
+    this.dilationRate = single(op, 'dilationRate', args.dilationRate, 1);
+    this.activation = args.activation ?? 'linear';
+    this.args = args;
+  }
+  /** The `Conv2dConfig` of the window `[1, kernelSize]` (after each layer's own first values). */
+  protected windowAbi(op: string, same: boolean): number[] {
+    return convAbi(op, this.args, this.filters, [1, this.kernelSize], [1, this.strides], [1, this.dilationRate], same, this.activation);
+  }
+}
+
 /** conv1d's options: conv2d's weight options, with one number per option where conv2d takes a pair. */
 export interface Conv1DArgs extends Omit<Conv2DArgs, 'kernelSize' | 'strides' | 'padding' | 'dataFormat' | 'dilationRate'> {
   /** Window length, `n` or `[n]`. */
@@ -44,43 +75,25 @@ export interface Conv1DArgs extends Omit<Conv2DArgs, 'kernelSize' | 'strides' | 
  * @example
  * layers.conv1d({ inputShape: [100, 1], filters: 8, kernelSize: 5, padding: 'causal', activation: 'relu' })
  */
-export class Conv1D extends KernelLayer {
+export class Conv1D extends BaseConv1D {
   readonly kind = 'conv1d' as const;
   /** TF.js's class name, `'Conv1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.conv1d;
-  /** Output channels. */
-  readonly filters: number;
-  /** The window length. */
-  readonly kernelSize: number;
-  /** The step between windows. */
-  readonly strides: number;
-  /** The spacing of the window's taps (1: contiguous). */
-  readonly dilationRate: number;
   /** `'valid'` (no padding), `'same'` (output length `ceil(n / strides)`) or `'causal'` (left padding only). */
   readonly padding: 'valid' | 'same' | 'causal';
-  /** The activation applied to the convolution plus bias. */
-  readonly activation: ActivationSpec;
   /** The options given (for `getConfig`). */
-  readonly args: Conv1DArgs;
+  declare readonly args: Conv1DArgs;
   constructor(args: Conv1DArgs) {
     const op = 'conv1d';
-    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']);
-    this.filters = intArg(op, 'filters', args.filters, 1, 2 ** 24 - 1);
-    if (args.kernelSize === undefined) throw new InvalidArgumentError(`${op}: kernelSize is required, e.g. conv1d({ filters: 8, kernelSize: 3 })`);
-    this.kernelSize = single(op, 'kernelSize', args.kernelSize);
-    this.strides = single(op, 'strides', args.strides, 1);
-    this.dilationRate = single(op, 'dilationRate', args.dilationRate, 1);
+    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint'], 'conv1d({ filters: 8, kernelSize: 3 })');
     const p = args.padding ?? 'valid';
     if (p !== 'valid' && p !== 'same' && p !== 'causal') throw new InvalidArgumentError(`${op}: padding must be 'valid', 'same' or 'causal', got ${show(p)}`);
     this.padding = p;
     channelsLast(op, args.dataFormat, STEPS);
-    this.activation = args.activation ?? 'linear';
-    this.args = args;
     this.abiParams();
   }
   abiParams(): number[] {
-    const w = [1, this.kernelSize];
-    return [this.padding === 'causal' ? 1 : 0, ...convAbi('conv1d', this.args, this.filters, w, [1, this.strides], [1, this.dilationRate], this.padding === 'same', this.activation)];
+    return [this.padding === 'causal' ? 1 : 0, ...this.windowAbi('conv1d', this.padding === 'same')];
   }
 }
 
@@ -112,34 +125,19 @@ export interface Conv1DTransposeArgs extends Omit<Conv1DArgs, 'padding'> {
  * @example
  * layers.conv1dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }) // [b, 50, c] → [b, 100, 8]
  */
-export class Conv1DTranspose extends KernelLayer {
+export class Conv1DTranspose extends BaseConv1D {
   readonly kind = 'conv1dTranspose' as const;
   /** Keras 3's class name, `'Conv1DTranspose'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.conv1dTranspose;
-  /** Output channels. */
-  readonly filters: number;
-  /** The window length. */
-  readonly kernelSize: number;
-  /** The step between the windows of the convolution it is the adjoint of (the upsampling factor). */
-  readonly strides: number;
-  /** The spacing of the window's taps (1: contiguous). */
-  readonly dilationRate: number;
   /** `'valid'` or `'same'`. */
   readonly padding: 'valid' | 'same';
   /** Keras 3's output padding, or `null` (its default lengths). */
   readonly outputPadding: number | null;
-  /** The activation applied to the transposed convolution plus bias. */
-  readonly activation: ActivationSpec;
   /** The options given (for `getConfig`). */
-  readonly args: Conv1DTransposeArgs;
+  declare readonly args: Conv1DTransposeArgs;
   constructor(args: Conv1DTransposeArgs) {
     const op = 'conv1dTranspose';
-    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'outputPadding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']);
-    this.filters = intArg(op, 'filters', args.filters, 1, 2 ** 24 - 1);
-    if (args.kernelSize === undefined) throw new InvalidArgumentError(`${op}: kernelSize is required, e.g. conv1dTranspose({ filters: 8, kernelSize: 3, strides: 2 })`);
-    this.kernelSize = single(op, 'kernelSize', args.kernelSize);
-    this.strides = single(op, 'strides', args.strides, 1);
-    this.dilationRate = single(op, 'dilationRate', args.dilationRate, 1);
+    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'outputPadding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint'], 'conv1dTranspose({ filters: 8, kernelSize: 3, strides: 2 })');
     const p = args.padding ?? 'valid';
     if (p !== 'valid' && p !== 'same') {
       const hint = (p as unknown) === 'causal' ? " ('causal' is conv1d's only: Keras's Conv1DTranspose has none)" : '';
@@ -159,16 +157,10 @@ export class Conv1DTranspose extends KernelLayer {
       throw new InvalidArgumentError(`${op}: strides > 1 is not supported together with dilationRate > 1 (as Keras 3), got strides ${this.strides} and dilationRate ${this.dilationRate}`);
     }
     channelsLast(op, args.dataFormat, STEPS);
-    this.activation = args.activation ?? 'linear';
-    this.args = args;
     this.abiParams();
   }
   abiParams(): number[] {
-    const w = [1, this.kernelSize];
-    return [
-      this.outputPadding === null ? 0 : 1, this.outputPadding ?? 0,
-      ...convAbi('conv1dTranspose', this.args, this.filters, w, [1, this.strides], [1, this.dilationRate], this.padding === 'same', this.activation),
-    ];
+    return [this.outputPadding === null ? 0 : 1, this.outputPadding ?? 0, ...this.windowAbi('conv1dTranspose', this.padding === 'same')];
   }
 }
 
