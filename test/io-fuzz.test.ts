@@ -53,7 +53,13 @@ async function samples(): Promise<Sample[]> {
   const out2 = layers.dense({ units: 2, activation: 'softmax', name: 'out2' }).apply(h);
   const g = nr.model({ inputs: [a, b], outputs: [out1, out2], seed: 3 });
   g.compile({ optimizer: 'adam', loss: ['mse', 'categoricalCrossentropy'], metrics: { out2: ['accuracy'] }, lossWeights: [1, 0.5] });
-  made.push(m1, m2, m3, ae, p, net, g);
+  // Session 42's loaders: conv1dTranspose (Keras 3's output padding) and PReLU's shared axes.
+  const m4 = nr.sequential({ seed: 4, layers: [
+    layers.conv1d({ inputShape: [6, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'same' }), layers.prelu({ sharedAxes: [1] }),
+    layers.conv1dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same', outputPadding: 1 }),
+  ] });
+  m4.compile({ optimizer: 'sgd', loss: 'mse' });
+  made.push(m1, m2, m3, ae, p, net, g, m4);
   const out: Sample[] = [];
   for (const m of made) {
     const a = await m.toArtifacts();
