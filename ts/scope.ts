@@ -61,16 +61,34 @@ function uncount(rec: Tracked): void {
   if (rec.owner === instanceId()) liveModelCount--;
 }
 
-const registry =
-  typeof FinalizationRegistry === 'undefined'
-    ? null
-    : new FinalizationRegistry<Tracked>((held) => {
-        if (held.owner !== instanceId()) return; // its instance is gone already
-        uncount(held);
-        leaked++;
-        if (debug) reportLeak(held);
-        try { raw().nr_tensor_free(held.handle); } catch { /* instance unusable: nothing to free */ }
-      });
+/** Frees an object the garbage collector found forgotten (the registry's callback). */
+function finalize(held: Tracked): void {
+  if (held.owner !== instanceId()) return; // its instance is gone already
+  if (waiting !== null) return void waiting.push(held);
+  uncount(held);
+  leaked++;
+  if (debug) reportLeak(held);
+  try { raw().nr_tensor_free(held.handle); } catch { /* instance unusable: nothing to free */ }
+}
+
+const registry = typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<Tracked>(finalize);
+
+/** Objects finalized while {@link holdFinalizer} holds them; `null` when not holding. */
+let waiting: Tracked[] | null = null;
+
+/**
+ * @internal Tests: while on, forgotten objects the garbage collector finalizes wait, and are
+ * freed when it is turned off; a test's live counts then move only with its own calls (a GC
+ * between two awaits freed what an earlier test forgot, and a comparison was off by that).
+ */
+export function holdFinalizer(on: boolean): void {
+  if (on) waiting ??= [];
+  else {
+    const q = waiting ?? [];
+    waiting = null;
+    q.forEach(finalize);
+  }
+}
 
 /**
  * How many objects made at each place (their creation stack) were finalized without dispose(),
