@@ -31,7 +31,7 @@ import { call, check, outPtr, readOut, withWords, words } from './engine.js';
 import { InvalidArgumentError, inOp } from './errors.js';
 import { boolArg, describe } from './ops/convert.js';
 import { clone } from './ops/creation.js';
-import { keep, onAbandoned, settleAbandoned, tidy } from './scope.js';
+import { keep, onAbandoned, settleAbandoned, tidy, turnNow } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
 import { LayerVariable } from './layers/variable.js';
 import { LateWeakRef } from './late_weak_ref.js';
@@ -164,16 +164,23 @@ export function trainableVariables(): Variable[] {
  * recorded: customGrad's gradFunc runs plain ops), `'closed'` otherwise.
  */
 let tape: 'closed' | 'recording' | 'sweeping' = 'closed';
+/** The turn ({@link turnNow}) in which the tape opened: `taped` is synchronous, so a tape still open in a later turn was abandoned. */
+let tapeTurn = -1;
 
-// A gradient function stopped by JS inside `f` or during its sweep (Ctrl-C, a vm timeout: no
-// finally runs) left its tape open; `f` runs in a tidy (and a loop's step usually in one too),
-// so the tape ends when a tidy is found abandoned.
-onAbandoned(() => {
+/**
+ * Ends a tape a gradient function left open when JS stopped it (Ctrl-C, a vm timeout: no
+ * finally runs), anywhere from just before `nr_tape_begin` to just after `nr_tape_end` (the
+ * TS state is set first and cleared last, so it never says closed while the core records).
+ * Run when a tidy is found abandoned (`f` runs in one, a loop's step usually too) and when the
+ * next gradient begins in a later turn.
+ */
+function endAbandonedTape(): void {
   if (tape === 'closed') return;
-  tape = 'closed';
   try { call((e) => e.nr_tape_end()); } catch { /* the instance was replaced: no tape */ }
+  tape = 'closed';
   endCustoms();
-});
+}
+onAbandoned(endAbandonedTape);
 
 /**
  * @internal Whether a tape records: for the few calls whose results are made from JS numbers
@@ -248,8 +255,16 @@ export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVa
   const liveBefore = before.length;
   // A gradient JS stopped in an earlier turn (Ctrl-C) left its tape open: its tidy ends it.
   settleAbandoned();
-  onTape(op, () => call((e) => check(e.nr_tape_begin())));
+  if (tape !== 'closed' && tapeTurn !== turnNow()) endAbandonedTape();
+  const was = tape;
   tape = 'recording';
+  tapeTurn = turnNow();
+  try {
+    onTape(op, () => call((e) => check(e.nr_tape_begin())));
+  } catch (err) {
+    tape = was; // a tape records already (a gradient inside f): it stays open
+    throw err;
+  }
   let value: Tensor | undefined;
   let sources: Array<Tensor | LayerVariable> = [];
   let made = false;
@@ -317,8 +332,8 @@ export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVa
     for (const g of grads) g?.dispose();
     throw err;
   } finally {
-    tape = 'closed';
     call((e) => e.nr_tape_end());
+    tape = 'closed';
     endCustoms();
   }
 }

@@ -135,6 +135,18 @@ function nextTurn(): void {
   turn++;
 }
 
+/**
+ * @internal The current turn (see {@link turn}), queueing its end: synchronous code that is
+ * still running in a later turn was stopped by JS (autodiff stamps its tape with it).
+ */
+export function turnNow(): number {
+  if (!turnQueued) {
+    turnQueued = true;
+    queueMicrotask(nextTurn);
+  }
+  return turn;
+}
+
 /** Run when interrupted tidy scopes are closed (autodiff ends a tape its `grad` left recording). */
 const abandonListeners: Array<() => void> = [];
 
@@ -421,13 +433,7 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
     throw new InvalidArgumentError(`tidy: expected a function (tidy(fn) or tidy(name, fn)), got ${got}`);
   }
   if (scopes.length !== 0 && outerTurn !== turn) closeAbandoned();
-  if (scopes.length === 0) {
-    outerTurn = turn;
-    if (!turnQueued) {
-      turnQueued = true;
-      queueMicrotask(nextTurn);
-    }
-  }
+  if (scopes.length === 0) outerTurn = turnNow();
   const scope = new Map<Disposable, Tracked>();
   scopes.push(scope);
   let result: T;

@@ -77,6 +77,15 @@ pub extern "C" fn nr_alloc_tls(bytes: usize, align: usize) -> *mut u8 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_alloc(bytes: usize, align: usize) -> *mut u8 {
+    // A call, for the interrupt words: JS stopping it inside the allocator must see it.
+    neurite_core::interrupt::begin_call();
+    let p = alloc_block(bytes, align);
+    neurite_core::interrupt::end_call();
+    p
+}
+
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn alloc_block(bytes: usize, align: usize) -> *mut u8 {
     match Layout::from_size_align(bytes.max(1), align.max(1)) {
         Ok(l) => {
             // SAFETY: the layout has a non-zero size.
@@ -100,12 +109,14 @@ pub extern "C" fn nr_alloc(bytes: usize, align: usize) -> *mut u8 {
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_dealloc(ptr: *mut u8, bytes: usize, align: usize) {
+    neurite_core::interrupt::begin_call();
     if let Ok(l) = Layout::from_size_align(bytes.max(1), align.max(1)) {
         if !ptr.is_null() && ffi::untrack_block(ptr as usize, bytes) {
             // SAFETY: a live block from nr_alloc with this size (tracked until now).
             unsafe { dealloc(ptr, l) }
         }
     }
+    neurite_core::interrupt::end_call();
 }
 
 /// Writes `[live objects, live tensors, tensor bytes, linear memory bytes, model bytes]` as

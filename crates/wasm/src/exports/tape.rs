@@ -192,14 +192,19 @@ pub unsafe extern "C" fn nr_tape_made(h: u32, out: *mut u32) -> i32 {
     })
 }
 
-/// Stops recording and drops the tape (and its references to tensors).
+/// Stops recording and drops the tape (and its references to tensors). Through `guard`, as
+/// every export that frees memory: JS stopping it mid-drop (a vm timeout) leaves `in_call`
+/// set, so the next call sees it (it was unguarded, and the next `nr_tape_begin` found the
+/// tape's cell still borrowed: a trap).
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_tape_end() -> i32 {
-    SWEEP.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |s| *s.borrow_mut() = None);
-    TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| *t.borrow_mut() = None);
-    handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.set_logging(false));
-    0
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        SWEEP.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |s| *s.borrow_mut() = None);
+        TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| *t.borrow_mut() = None);
+        handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.set_logging(false));
+        Ok(())
+    })
 }
 
 /// Records a `customGrad` function's result: stores a new tensor with the values of `value`
