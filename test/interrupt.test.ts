@@ -260,8 +260,8 @@ describe.each([1, 2])('an interrupted call in a gradient or outside a kernel, %i
       }
     }
     expect(failures).toEqual([]);
-    // Most stops land in a kernel and recover.
-    expect(replaced).toBeLessThan(150);
+    // Most stops land in a kernel or a backward rule and recover (3000 rounds: 7 % replaced).
+    expect(replaced).toBeLessThan(100);
     for (const t of [x, w]) if (!t.isDisposed) t.dispose();
     opt.dispose();
   });

@@ -279,6 +279,11 @@ impl Tape {
             }
             let ins: Vec<&Tensor> = e.inputs.iter().map(|(_, t)| t).collect();
             let need: Vec<bool> = e.inputs.iter().enumerate().map(|(i, (id, _))| e.op.passes_gradient(i) && sweep.dep.contains(*id)).collect();
+            // An op's rule only reads the tape and makes new tensors, and the sweep is the
+            // caller's own: a call JS stops here can be abandoned (crate::interrupt), the sweep
+            // left as it is (never used again) and the tape whole. Not a model's rule, which
+            // changes its layers' caches.
+            let _abandonable = (!matches!(e.op, Recorded::Layers(_))).then(crate::interrupt::abandonable);
             let dins = backward(&e.op, &ins, &e.output.1, g, &need)?;
             sweep.accumulate(e, dins)?;
         }
