@@ -154,6 +154,7 @@ export * as linalg from './ops/linalg.js';
 export * as browser from './browser/pixels.js';
 export type { PixelData, PixelSource, DrawableImage, CanvasLike } from './browser/pixels.js';
 export { ready, getBackend, setBackend, enableProdMode, print } from './backend.js';
+export { version } from './version.js';
 export * as compression from './compression/index.js';
 export * as codecs from './compression/codecs/index.js';
 export * as io from './io/handlers/index.js';
