@@ -121,7 +121,7 @@ const cases: Case[] = [
 /** The named function of `losses` for a config (checks the per-loss entry points, not just lossGradient). */
 function callNamed(cfg: nr.losses.LossConfig, y: nr.Tensor, p: nr.Tensor): nr.Tensor {
   const { name, ...opts } = cfg;
-  const f = losses[name] as (y: nr.Tensor, p: nr.Tensor, o?: object) => nr.Tensor;
+  const f = losses[name as keyof typeof losses] as (y: nr.Tensor, p: nr.Tensor, o?: object) => nr.Tensor;
   return f(y, p, Object.keys(opts).length ? opts : undefined);
 }
 
@@ -236,3 +236,20 @@ describe('loss errors', () => {
   });
 });
 
+
+describe('loss configs by alias', () => {
+  it("{ name: 'mse', reduction } type-checks as a LossConfig (it was LossName only) and is meanSquaredError's", async () => {
+    const cfg: nr.losses.LossConfig = { name: 'mse', reduction: 'sumOverFeatures' };
+    const y = nr.tensor([[1, 2, 3], [0, -1, 4]]);
+    const p = nr.tensor([[1.5, 2, 2], [0, 1, 4]]);
+    const viaAlias = nr.losses.lossGradient(cfg, y, p);
+    const viaName = nr.losses.lossGradient({ name: 'meanSquaredError', reduction: 'sumOverFeatures' }, y, p);
+    expect(Array.from(viaAlias.dataSync())).toEqual(Array.from(viaName.dataSync()));
+    const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [3], units: 3 })] });
+    m.compile({ optimizer: 'sgd', loss: { name: 'mse', reduction: 'sumOverFeatures' } });
+    const h = await m.fit(y, p, { epochs: 1, verbose: 0 });
+    expect(Number.isFinite(h.history.loss![0])).toBe(true);
+    for (const t of [y, p, viaAlias, viaName]) t.dispose();
+    m.dispose();
+  });
+});

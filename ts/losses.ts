@@ -98,9 +98,9 @@ export interface ReductionOptions {
  */
 export type LossOptions = CrossentropyOptions & HuberOptions & Pick<SparseCrossentropyOptions, 'ignoreClass'> & { reduction?: LossReduction | undefined };
 
-/** A loss with its options, e.g. `{ name: 'huber', delta: 2 }`. */
+/** A loss with its options, e.g. `{ name: 'huber', delta: 2 }` or `{ name: 'mse', reduction: 'sumOverFeatures' }` (an alias). */
 export interface LossConfig extends LossOptions {
-  name: LossName;
+  name: LossName | LossAlias;
 }
 
 /** Calls `nr_loss` or `nr_loss_grad` with resolved options. */
