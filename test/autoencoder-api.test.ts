@@ -86,6 +86,31 @@ describe('autoencoder: the input is the target wherever fit defaults it', () => 
     b.dispose();
   });
 
+  it('fitDataset and evaluateDataset: batches of inputs alone (tensors, or { xs }) are their own targets, as fit(x, x) on the same batches', async () => {
+    const x = nr.tensor(rand(24 * 12, 10), [24, 12]);
+    const xv = nr.tensor(rand(8 * 12, 11), [8, 12]);
+    const rows = (t: nr.Tensor) => t.arraySync() as number[][];
+    const [a, b, c] = [make(), make(), make()];
+    for (const m of [a, b, c]) m.ae.compile({ optimizer: 'sgd', loss: 'mse' });
+    const opts = { epochs: 2, verbose: 0 as const };
+    const ha = await a.ae.fitDataset(nr.data.array(rows(x)).batch(8), { ...opts, validationData: nr.data.array(rows(xv)).batch(4) });
+    const hb = await b.ae.fitDataset(nr.data.array(rows(x)).map((r) => ({ xs: r })).batch(8), { ...opts, validationData: nr.data.array(rows(xv)).map((r) => ({ xs: r })).batch(4) });
+    const hc = await c.ae.fit(x, x, { ...opts, batchSize: 8, shuffle: false, validationData: [xv, xv] });
+    expect(ha.history.loss).toEqual(hc.history.loss);
+    expect(hb.history.loss).toEqual(hc.history.loss);
+    expect(ha.history.val_loss).toHaveLength(2);
+    expect(hb.history.val_loss).toEqual(ha.history.val_loss);
+    const ev = await a.ae.evaluateDataset(nr.data.array(rows(xv)).batch(4), { returnDict: true });
+    expect(ev.loss).toBeCloseTo(a.ae.evaluate(xv, { returnDict: true }).loss, 6);
+    // A plain model still needs targets: the message is unchanged.
+    const plain = nr.sequential({ layers: [layers.dense({ inputShape: [12], units: 12 })] });
+    plain.compile({ optimizer: 'sgd', loss: 'mse' });
+    await expect(plain.fitDataset(nr.data.array(rows(x)).batch(8), opts)).rejects.toThrow(/^fitDataset: each element of the dataset must be \{ xs, ys \} or \[xs, ys\]/);
+    for (const t of [x, xv]) t.dispose();
+    [a, b, c].forEach((m) => m.dispose());
+    plain.dispose();
+  });
+
   it('an output that does not have the input shape is an error naming both, when x is the target', async () => {
     const ae = nr.autoencoder({ encoder: layers.dense({ inputShape: [12], units: 3 }), decoder: layers.dense({ units: 10 }) });
     ae.compile({ optimizer: 'sgd', loss: 'mse' });

@@ -302,3 +302,18 @@ describe('a NaN in the data is placed by sample', () => {
     [m, x].forEach((o) => o.dispose());
   });
 });
+
+describe("Keras's positional constructors (the s43 tester's repros)", () => {
+  it('Sequential([...]) and Dense(4)-style calls say which option the value belongs to', () => {
+    expect(invalidMessage(() => nr.sequential([nr.layers.dense({ units: 2 })] as never))).toBe(
+      "sequential: options must be an object, got an array of length 1; pass the layers as its layers option, sequential({ layers: [...] }) (TF.js's form of Keras's Sequential([...]))",
+    );
+    expect(invalidMessage(() => nr.layers.dense(4 as never))).toBe("dense: expected an options object, got 4; Keras's first argument is the units option here: layers.dense({ units: 4 })");
+    expect(invalidMessage(() => nr.layers.dropout(0.5 as never))).toMatch(/layers\.dropout\(\{ rate: 0\.5 \}\)$/);
+    expect(invalidMessage(() => nr.layers.conv2d(32 as never))).toMatch(/layers\.conv2d\(\{ filters: 32 \}\)$/);
+    expect(invalidMessage(() => nr.layers.activation('relu' as never))).toMatch(/layers\.activation\(\{ activation: "relu" \}\)$/);
+    expect(invalidMessage(() => nr.layers.reshape([2, 3] as never))).toMatch(/layers\.reshape\(\{ targetShape: \[2,3\] \}\)$/);
+    // No guess where there is nothing to place.
+    expect(invalidMessage(() => nr.layers.dense(null as never))).toBe('dense: expected an options object, got null');
+  });
+});

@@ -158,6 +158,13 @@ export const CLASS_NAMES: Readonly<Record<LayerKind | 'input', string>> = {
   add: 'Add', subtract: 'Subtract', multiply: 'Multiply', average: 'Average', maximum: 'Maximum', minimum: 'Minimum', concatenate: 'Concatenate',
 };
 
+/** The option that Keras's positional first argument of a layer sets (`Dense(4)` → `units`). */
+const POSITIONAL: Readonly<Record<string, string>> = {
+  dense: 'units', conv1d: 'filters', conv2d: 'filters', conv1dTranspose: 'filters', conv2dTranspose: 'filters', separableConv2d: 'filters',
+  dropout: 'rate', spatialDropout1d: 'rate', spatialDropout2d: 'rate', gaussianDropout: 'rate', alphaDropout: 'rate', gaussianNoise: 'stddev',
+  activation: 'activation', reshape: 'targetShape', permute: 'dims', repeatVector: 'n', embedding: 'inputDim', simpleRNN: 'units', lstm: 'units', gru: 'units',
+};
+
 /**
  * The base of every layer (TF.js `tf.layers.Layer`): a name, a kind and options; its weights
  * live in the models holding it (a layer may sit in several: one set of weights). Make layers
@@ -301,7 +308,11 @@ export abstract class Layer {
   protected constructor(kind: string, args: LayerArgs = {}, keys: readonly string[] = []) {
     refuseCustomClass(new.target, kind);
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
-      throw new InvalidArgumentError(`${kind}: expected an options object, got ${describe(args)}`);
+      // Keras's positional first argument (Dense(4), Dropout(0.5)) is an option in TF.js's form.
+      const first = POSITIONAL[kind];
+      const fits = args !== null && (Array.isArray(args) ? first === 'targetShape' || first === 'dims' : typeof args !== 'object' && typeof args !== 'function');
+      const hint = first !== undefined && fits ? `; Keras's first argument is the ${first} option here: layers.${kind}({ ${first}: ${typeof args === 'number' ? String(args) : JSON.stringify(args)} })` : '';
+      throw new InvalidArgumentError(`${kind}: expected an options object, got ${describe(args)}${hint}`);
     }
     const known = [...keys, ...LAYER_ARG_KEYS];
     // optionKeys: a plain object's own keys (an inherited one, from a modified Object.prototype,

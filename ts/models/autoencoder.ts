@@ -64,7 +64,9 @@ type EvaluateArgs = EvaluateOptions & { returnDict?: boolean | undefined };
  * A plain autoencoder: `encoder` then `decoder` as one trainable model. `fit(x, options)`,
  * `evaluate(x, options)`, `trainOnBatch(x)` and `fit`'s `validationData: xVal` use the input as
  * the target; `fit(x, y, options)` (and `evaluate(x, y)`, `trainOnBatch(x, y)`) take explicit
- * targets (e.g. clean images for a denoising autoencoder fed noisy ones). Named
+ * targets (e.g. clean images for a denoising autoencoder fed noisy ones). `fitDataset` and
+ * `evaluateDataset` take datasets whose batches are the inputs alone (a tensor, or `{ xs }`:
+ * `data.csv(…).map(…).batch(64)`), their own targets, as well as `{ xs, ys }`. Named
  * `autoencoder_N` unless given a `name`.
  *
  * `E` and `D` are the types of the encoder and decoder, inferred by {@link autoencoder} from
@@ -83,6 +85,11 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
   readonly encoder: E;
   /** The decoder given to {@link autoencoder} (the same object, not a copy): code → input. */
   readonly decoder: D;
+
+  /** @internal A dataset element of inputs alone (a tensor, or `{ xs }`) is its own target in `fitDataset` and `evaluateDataset`. */
+  override get inputsAreTargets(): boolean {
+    return true;
+  }
 
   constructor(args: AutoencoderArgs<E, D>) {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`autoencoder: expected { encoder, decoder }, got ${describe(args)}`);

@@ -59,8 +59,10 @@ function readBatch(op: string, model: Sequential, value: unknown, where: string)
   try {
     let xs: unknown, ys: unknown, sw: unknown;
     if (Array.isArray(value) && (value.length === 2 || value.length === 3)) [xs, ys, sw] = value;
-    else if (isPlainObject(value) && 'xs' in value && 'ys' in value) {
+    else if (model.inputsAreTargets && value instanceof Tensor) xs = ys = value; // an autoencoder's batch of inputs
+    else if (isPlainObject(value) && 'xs' in value && ('ys' in value || model.inputsAreTargets)) {
       ({ xs, ys, sampleWeight: sw } = value);
+      if (!('ys' in value)) ys = xs; // an autoencoder's { xs }: its inputs are its targets
       // Misspelt keys would be dropped in silence.
       const keys = ['xs', 'ys', 'sampleWeight'];
       const extra = Object.keys(value).find((k) => !keys.includes(k));

@@ -292,6 +292,10 @@ export class Sequential {
   #owned: Sequential[] = [];
 
   constructor(args: SequentialArgs = {}) {
+    if (Array.isArray(args)) {
+      // Keras's Sequential([...]) habit.
+      throw new InvalidArgumentError(`sequential: options must be an object, got an array of length ${(args as unknown[]).length}; pass the layers as its layers option, sequential({ layers: [...] }) (TF.js's form of Keras's Sequential([...]))`);
+    }
     checkArgs('sequential', args, ['layers', 'name', 'seed']);
     if (args.name !== undefined && typeof args.name !== 'string') throw new InvalidArgumentError(`sequential: name must be a string, got ${describe(args.name)}`);
     this.name = args.name ?? `sequential_${++modelCount}`;
@@ -618,6 +622,11 @@ export class Sequential {
     } catch {
       return undefined; // a nested model's layers that no longer fit: build says why
     }
+  }
+
+  /** @internal Whether a dataset element of inputs alone (a tensor, or `{ xs }`) trains with its inputs as targets: an autoencoder's. */
+  get inputsAreTargets(): boolean {
+    return false;
   }
 
   /** @internal Whether this is a graph model with several inputs or outputs (packed for the core, see `packing.ts`). */
