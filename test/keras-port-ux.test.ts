@@ -316,4 +316,9 @@ describe("Keras's positional constructors (the s43 tester's repros)", () => {
     // No guess where there is nothing to place.
     expect(invalidMessage(() => nr.layers.dense(null as never))).toBe('dense: expected an options object, got null');
   });
+
+  it("normalization().adapt on rows with a missing value names adapt (it named 'tensor')", () => {
+    const norm = nr.layers.normalization();
+    expect(invalidMessage(() => norm.adapt([[1, 2], [undefined as never, 3]]))).toBe('normalization.adapt: values[1][0] is undefined, not a number');
+  });
 });

@@ -6,7 +6,7 @@
  * (`mean`, `variance`); the core runs the layer (`crates/core/src/layers/normalization.rs`).
  */
 import { InvalidArgumentError } from '../errors.js';
-import { boolArg, describe, show } from '../ops/convert.js';
+import { boolArg, describe, makeTensor, show } from '../ops/convert.js';
 import { tensor } from '../ops/creation.js';
 import { add, div, maximum, mul, sub } from '../ops/binary.js';
 import { sqrt } from '../ops/unary.js';
@@ -281,7 +281,7 @@ export class Normalization extends Layer {
 
   /** Adds one batch to `moments` (made from the first batch's shape when `null`). */
   #batch(op: string, data: Tensor | NestedNumbers[], set: (m: Moments) => void, moments: Moments | null): void {
-    const t = data instanceof Tensor ? data : tensor(data as number[]);
+    const t = data instanceof Tensor ? data : makeTensor(op, data as number[]);
     try {
       const shape = t.shape;
       const ndim = shape.length;
