@@ -136,7 +136,8 @@ export const LAYER_KINDS = [
   'minimum', 'concatenate', 'conv1d', 'maxPooling1d', 'averagePooling1d', 'globalMaxPooling1d',
   'globalAveragePooling1d', 'depthwiseConv2d', 'separableConv2d', 'embedding', 'repeatVector',
   'permute', 'rescaling', 'dot', 'thresholdedReLU', 'gaussianDropout', 'alphaDropout',
-  'spatialDropout1d', 'normalization', 'masking', 'conv1dTranspose',
+  'spatialDropout1d', 'normalization', 'masking', 'conv1dTranspose', 'upSampling1d', 'zeroPadding1d',
+  'cropping1d',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 
@@ -154,7 +155,7 @@ export const CLASS_NAMES: Readonly<Record<LayerKind | 'input', string>> = {
   conv1d: 'Conv1D', maxPooling1d: 'MaxPooling1D', averagePooling1d: 'AveragePooling1D', globalMaxPooling1d: 'GlobalMaxPooling1D', globalAveragePooling1d: 'GlobalAveragePooling1D',
   embedding: 'Embedding', repeatVector: 'RepeatVector', permute: 'Permute', rescaling: 'Rescaling',
   thresholdedReLU: 'ThresholdedReLU', gaussianDropout: 'GaussianDropout', alphaDropout: 'AlphaDropout', spatialDropout1d: 'SpatialDropout1D', dot: 'Dot', normalization: 'Normalization', masking: 'Masking',
-  conv1dTranspose: 'Conv1DTranspose',
+  conv1dTranspose: 'Conv1DTranspose', upSampling1d: 'UpSampling1D', zeroPadding1d: 'ZeroPadding1D', cropping1d: 'Cropping1D',
   add: 'Add', subtract: 'Subtract', multiply: 'Multiply', average: 'Average', maximum: 'Maximum', minimum: 'Minimum', concatenate: 'Concatenate',
 };
 

@@ -3,6 +3,10 @@
 //! (TF.js's and Keras's layers, channels last). Each is the other's backward: padding's
 //! gradient is the interior of `dy` ([`ops::pad::pad_backward`]), cropping's is `dy` placed in
 //! zeros ([`ops::slice::slice_backward`]) — the tensor ops' own rules.
+//!
+//! `zeroPadding1d` and `cropping1d` (Keras 3's `ZeroPadding1D` and `Cropping1D`; TF.js has
+//! neither) are these layers on each sample `[steps, channels]` seen as an image one row high
+//! (`one_d.rs`), with amounts `[[0, 0], [start, end]]`.
 
 use super::{image_batch, no_forward, Init, Layer, Mode};
 use crate::config::Reader;
@@ -10,8 +14,10 @@ use crate::ops;
 use crate::{bail, Error, Result, Shape, Tensor};
 
 pub struct Border2d {
-    /// `true`: cropping2d; `false`: zeroPadding2d.
+    /// `true`: cropping; `false`: zero padding.
     crop: bool,
+    /// Along the steps of `[1, steps, c]` only (zeroPadding1d, cropping1d).
+    one_d: bool,
     /// `[[top, bottom], [left, right]]`.
     amounts: [[usize; 2]; 2],
     /// Per-sample input `[h, w, c]`, once built.
@@ -24,24 +30,39 @@ impl Border2d {
     /// Layout: `top, bottom, left, right`, integers from 0 to 65536.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(crop: bool, p: &[f32]) -> Result<Border2d> {
-        let op = if crop { "cropping2d" } else { "zeroPadding2d" };
+        let mut v = [0; 4];
+        Border2d::amounts(if crop { "cropping2d" } else { "zeroPadding2d" }, crop, p, &mut v)?;
+        Ok(Border2d { crop, one_d: false, amounts: [[v[0], v[1]], [v[2], v[3]]], input: None, kept: None })
+    }
+
+    /// `zeroPadding1d` or `cropping1d`. Layout: `start, end`, integers from 0 to 65536.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn one_d(crop: bool, p: &[f32]) -> Result<Border2d> {
+        let mut v = [0; 2];
+        Border2d::amounts(if crop { "cropping1d" } else { "zeroPadding1d" }, crop, p, &mut v)?;
+        Ok(Border2d { crop, one_d: true, amounts: [[0, 0], [v[0], v[1]]], input: None, kept: None })
+    }
+
+    /// `v.len()` amounts read from `p` into `v`, each an integer from 0 to 65536.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn amounts(op: &'static str, crop: bool, p: &[f32], v: &mut [usize]) -> Result<()> {
         let field = if crop { "cropping" } else { "padding" };
         let mut r = Reader::new(op, p);
-        let mut v = [0usize; 4];
         for x in v.iter_mut() {
             *x = r.usize(field)?;
             if *x > 1 << 16 {
                 bail!(op, "{field} must be integers from 0 to 65536, got {x}");
             }
         }
-        Ok(Border2d { crop, amounts: [[v[0], v[1]], [v[2], v[3]]], input: None, kept: None })
+        Ok(())
     }
 
     fn op(&self) -> &'static str {
-        if self.crop {
-            "cropping2d"
-        } else {
-            "zeroPadding2d"
+        match (self.crop, self.one_d) {
+            (true, false) => "cropping2d",
+            (false, false) => "zeroPadding2d",
+            (true, true) => "cropping1d",
+            (false, true) => "zeroPadding1d",
         }
     }
 
@@ -72,6 +93,9 @@ impl Layer for Border2d {
         };
         let [[t, b], [l, r]] = self.amounts;
         let out = if self.crop {
+            if self.one_d && l + r >= w {
+                bail!(op, "cropping [{l}, {r}] leaves nothing of the per-sample input [{w}, {c}]: the steps cut ({}) must be fewer than the input's {w} steps", l + r);
+            }
             if t + b >= h || l + r >= w {
                 bail!(op, "cropping [[{t}, {b}], [{l}, {r}]] leaves nothing of the per-sample input [{h}, {w}, {c}]: the rows and columns cut must be fewer than the input's height and width");
             }

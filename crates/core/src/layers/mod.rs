@@ -552,7 +552,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 47] = [
+pub const LAYER_KINDS: [&str; 50] = [
     "dense",
     "activation",
     "prelu",
@@ -600,6 +600,9 @@ pub const LAYER_KINDS: [&str; 47] = [
     "normalization",
     "masking",
     "conv1dTranspose",
+    "upSampling1d",
+    "zeroPadding1d",
+    "cropping1d",
 ];
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
@@ -691,6 +694,13 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
             let cfg = conv2d::Conv2dConfig::read(OP, p.get(2..).unwrap_or_default())?;
             let inner = conv2d::Conv2d::transpose_1d(OP, cfg, given.then_some(pad))?;
             shared(one_d::OneD::new(OP, Box::new(inner), 0, None))
+        }
+        // Keras 3's UpSampling1D (`size`), ZeroPadding1D and Cropping1D (`start, end`): the
+        // 2-D layers along the steps of [1, steps, channels].
+        47 => shared(one_d::OneD::new("upSampling1d", Box::new(up_sampling::UpSampling::one_d(p)?), 0, None)),
+        48 | 49 => {
+            let inner = border::Border2d::one_d(kind == 49, p)?;
+            shared(one_d::OneD::new(if kind == 49 { "cropping1d" } else { "zeroPadding1d" }, Box::new(inner), 0, None))
         }
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })

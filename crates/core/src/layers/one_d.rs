@@ -8,6 +8,12 @@
 //! the same way, with Keras's dilation and `output_padding` along the steps
 //! ([`super::conv2d::Conv2d::transpose_1d`]); its kernel `[k, filters, in]` is Keras's.
 //!
+//! `upSampling1d`, `zeroPadding1d` and `cropping1d` (Keras 3's `UpSampling1D`, `ZeroPadding1D`
+//! and `Cropping1D`; TF.js has none) are upSampling2d (size `[1, size]`, exact repeats: see
+//! `up_sampling.rs`), zeroPadding2d and cropping2d (`[[0, 0], [start, end]]`) the same way. As
+//! in Keras 3, none of them takes a mask (Keras drops it with a warning; neurite refuses it at
+//! build, as every layer that does not support masking).
+//!
 //! `causal` padding (conv1d) puts `(k − 1)·dilation` zero steps before the first, so output `t`
 //! sees inputs up to `t` only (WaveNet); backward drops their gradient.
 //!
@@ -552,5 +558,79 @@ mod tests {
         let dx = super::masked_average_backward("t", &dy, &m, 3).unwrap();
         assert_eq!(dx.data(), &[0.5, 1., 0., 0., 0.5, 1., 0., 0., 0., 0., 0., 0.]);
         assert!(super::masked_average("t", &x, &m[..4]).is_err());
+    }
+
+    /// The per-step values of `x` `[b, n, c]` placed by hand: upSampling1d repeats each step
+    /// `size` times; zeroPadding1d puts `start` zero steps before and `end` after; cropping1d
+    /// cuts them; backward is dL/dx of L = Σ g·f(x) for these linear maps:
+    /// the sum of g over the outputs that read each input.
+    #[test]
+    fn shape_layers_place_steps_by_hand() {
+        // (kind, params, steps, channels, batch)
+        let cases: [(u32, Vec<f32>, usize, usize, usize); 9] = [
+            (47, vec![2.], 7, 3, 2),
+            (47, vec![3.], 1, 2, 1),
+            (47, vec![49.], 2, 1, 1),
+            (47, vec![1.], 5, 2, 3),
+            (48, vec![1., 1.], 7, 3, 2),
+            (48, vec![0., 3.], 2, 1, 1),
+            (48, vec![2., 0.], 0, 2, 2),
+            (49, vec![1., 2.], 7, 3, 2),
+            (49, vec![0., 0.], 4, 1, 0),
+        ];
+        for (kind, p, n, c, b) in cases {
+            let l = from_abi(kind, &p, 0).unwrap();
+            let out = l.borrow_mut().build(&[n, c], Init::seeded(0)).unwrap();
+            let x: Vec<f32> = (0..b * n * c).map(|i| i as f32 + 1.0).collect();
+            let y = l.borrow_mut().forward(Tensor::new("t", Shape::from([b, n, c]), x.clone()).unwrap(), Mode::Trace).unwrap();
+            // Output step t of sample s reads input step src(t), or is 0.
+            let (m, src): (usize, Box<dyn Fn(usize) -> Option<usize>>) = match kind {
+                47 => (n * p[0] as usize, Box::new(|t| Some(t / p[0] as usize))),
+                48 => (n + p[0] as usize + p[1] as usize, Box::new(|t| t.checked_sub(p[0] as usize).filter(|&i| i < n))),
+                _ => (n - p[0] as usize - p[1] as usize, Box::new(|t| Some(t + p[0] as usize))),
+            };
+            assert_eq!(out, vec![m, c], "kind {kind} {p:?}");
+            assert_eq!(y.dims(), &[b, m, c]);
+            for s in 0..b {
+                for t in 0..m {
+                    for ch in 0..c {
+                        let want = src(t).map_or(0.0, |i| x[(s * n + i) * c + ch]);
+                        assert_eq!(y.data()[(s * m + t) * c + ch], want, "kind {kind} {p:?}: y[{s}, {t}, {ch}]");
+                    }
+                }
+            }
+            let g: Vec<f32> = (0..y.size()).map(|i| ((i as f32) * 0.37).cos()).collect();
+            let dx = l.borrow_mut().backward(Tensor::new("g", y.shape().clone(), g.clone()).unwrap()).unwrap();
+            assert_eq!(dx.dims(), &[b, n, c]);
+            for (i, &d) in dx.data().iter().enumerate() {
+                // dL/dx[i] = Σ g over the outputs that read x[i] (the central difference of a
+                // linear map is exact: (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h).
+                let (s, rest) = (i / (n * c), i % (n * c));
+                let (step, ch) = (rest / c, rest % c);
+                let want: f32 = (0..m).filter(|&t| src(t) == Some(step)).map(|t| g[(s * m + t) * c + ch]).sum();
+                assert!((d - want).abs() < 1e-5, "kind {kind} {p:?}: dx[{i}] = {d}, by hand {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn shape_layers_errors() {
+        let msg = |kind: u32, p: &[f32], input: &[usize]| from_abi(kind, p, 0).and_then(|l| l.borrow_mut().build(input, Init::seeded(0))).unwrap_err().to_string();
+        assert_eq!(msg(49, &[2., 1.], &[3, 2]), "cropping1d: cropping [2, 1] leaves nothing of the per-sample input [3, 2]: the steps cut (3) must be fewer than the input's 3 steps");
+        assert_eq!(msg(49, &[0., 0.], &[0, 2]), "cropping1d: cropping [0, 0] leaves nothing of the per-sample input [0, 2]: the steps cut (0) must be fewer than the input's 0 steps");
+        assert_eq!(msg(47, &[0.], &[3, 2]), "upSampling1d: size must be a positive integer up to 65536, got 0");
+        assert_eq!(msg(47, &[1.5], &[3, 2]), "upSampling1d: `size` must be a non-negative integer, got 1.5");
+        assert_eq!(msg(47, &[], &[3, 2]), "upSampling1d: config is missing `size` (parameter 0)");
+        assert_eq!(msg(48, &[1.], &[3, 2]), "zeroPadding1d: config is missing `padding` (parameter 1)");
+        assert_eq!(msg(48, &[70000., 0.], &[3, 2]), "zeroPadding1d: padding must be integers from 0 to 65536, got 70000");
+        assert_eq!(msg(48, &[1., 1.], &[3, 2, 1]), "zeroPadding1d: expects per-sample inputs of shape [steps, channels], got [3, 2, 1]");
+        // Built at 7 steps, each runs at other lengths (null steps).
+        let l = from_abi(49, &[1., 2.], 0).unwrap();
+        assert_eq!(l.borrow_mut().build(&[7, 3], Init::seeded(0)).unwrap(), vec![4, 3]);
+        assert_eq!(l.borrow_mut().layer_mut().resize(&[9, 3]).unwrap().unwrap(), vec![6, 3]);
+        let e = l.borrow_mut().layer_mut().resize(&[3, 3]).unwrap().unwrap_err().to_string();
+        assert!(e.starts_with("cropping1d: cropping [1, 2] leaves nothing"), "{e}");
+        let e = l.borrow_mut().forward(Tensor::new("t", Shape::from([2, 7]), vec![0.; 14]).unwrap(), Mode::Infer).unwrap_err().to_string();
+        assert_eq!(e, "cropping1d: expects per-sample inputs of shape [steps, channels], got [7]");
     }
 }

@@ -10,6 +10,12 @@
 //! - `bilinear` reads row `r` at `r / size[0]`, between rows `⌊·⌋` and `min(⌈·⌉, h − 1)`, and
 //!   likewise along columns. Keras 3 resizes with half-pixel centres instead; neurite follows
 //!   TF.js. Backward scatters `dy` to the four sources with the same weights.
+//!
+//! `upSampling1d` (Keras 3's `UpSampling1D`; TF.js has none) is this layer on each sample seen
+//! as an image one row high (`one_d.rs`), size `[1, size]`, nearest, with half-pixel centres:
+//! output step `o` reads `⌊(o + ½)/size⌋`, which is `⌊o/size⌋` for every size (the half step
+//! keeps the f64 product off the integers), so each step is repeated exactly `size` times as
+//! Keras's `ops.repeat` does (TF.js's `⌊(1/size)·o⌋` misplaces some steps for sizes such as 49).
 
 use super::{image_batch, no_forward, Init, Layer, Mode};
 use crate::config::Reader;
@@ -17,6 +23,8 @@ use crate::ops::resize::Resize;
 use crate::{bail, Error, Result, Shape, Tensor};
 
 pub struct UpSampling {
+    /// `upSampling2d`, or `upSampling1d` (a sample `[1, steps, c]`, exact repeats).
+    op: &'static str,
     size: [usize; 2],
     bilinear: bool,
     /// Per-sample input `[h, w, c]` and the resize to `[h·a, w·b]`, once built.
@@ -34,18 +42,29 @@ impl UpSampling {
             bail!("upSampling2d", "size must be positive integers up to 65536, got [{}, {}]", size[0], size[1]);
         }
         let bilinear = r.bool("interpolation")?;
-        Ok(UpSampling { size, bilinear, built: None, kept: None })
+        Ok(UpSampling { op: "upSampling2d", size, bilinear, built: None, kept: None })
+    }
+
+    /// `upSampling1d`. Layout: `size`, a positive integer up to 65536.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn one_d(p: &[f32]) -> Result<UpSampling> {
+        const OP: &str = "upSampling1d";
+        let size = Reader::new(OP, p).usize("size")?;
+        if size == 0 || size > 1 << 16 {
+            return Err(super::out_of_range(OP, "size", "a positive integer up to 65536", size as f32));
+        }
+        Ok(UpSampling { op: OP, size: [1, size], bilinear: false, built: None, kept: None })
     }
 
     fn built(&self) -> Result<([usize; 3], Resize)> {
-        self.built.ok_or_else(|| Error::Internal { msg: "upSampling2d used before build".into() })
+        self.built.ok_or_else(|| Error::Internal { msg: format!("{} used before build", self.op) })
     }
 }
 
 impl Layer for UpSampling {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
-        "upSampling2d"
+        self.op
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -56,31 +75,32 @@ impl Layer for UpSampling {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         let &[h, w, c] = input else {
-            bail!("upSampling2d", "expects per-sample inputs of shape [height, width, channels] (channels last), got per-sample shape {}", Shape::from(input));
+            bail!(self.op, "expects per-sample inputs of shape [height, width, channels] (channels last), got per-sample shape {}", Shape::from(input));
         };
         let size = [h * self.size[0], w * self.size[1]];
-        self.built = Some(([h, w, c], Resize { size, bilinear: self.bilinear, align_corners: false, half_pixel_centers: false }));
+        let half_pixel_centers = self.op == "upSampling1d";
+        self.built = Some(([h, w, c], Resize { size, bilinear: self.bilinear, align_corners: false, half_pixel_centers }));
         Ok(vec![size[0], size[1], c])
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
         let (input, resize) = self.built()?;
-        let batch = image_batch("upSampling2d", &x, input)?;
-        let shape = Shape::new("upSampling2d", &[batch, resize.size[0], resize.size[1], input[2]])?;
+        let batch = image_batch(self.op, &x, input)?;
+        let shape = Shape::new(self.op, &[batch, resize.size[0], resize.size[1], input[2]])?;
         let y = resize.forward(x.data(), batch, input)?;
         if mode.keeps() {
             self.kept = Some(x.shape().clone());
         }
-        Tensor::new("upSampling2d", shape, y)
+        Tensor::new(self.op, shape, y)
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
-        let shape = self.kept.take().ok_or_else(|| no_forward("upSampling2d"))?;
+        let shape = self.kept.take().ok_or_else(|| no_forward(self.op))?;
         let (input, resize) = self.built()?;
         let dx = resize.backward(dy.data(), shape.dims()[0], input)?;
-        Tensor::new("upSampling2d", shape, dx)
+        Tensor::new(self.op, shape, dx)
     }
 }
 
