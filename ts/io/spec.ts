@@ -329,6 +329,17 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       if (a.useBias !== false) add('bias', [f]);
       return [ow, f];
     }
+    case 'upSampling1d':
+    case 'zeroPadding1d':
+    case 'cropping1d': {
+      // The 2-D rules along the steps (crates/core/src/layers/{up_sampling,border}.rs).
+      if (x.length !== 2) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) expects per-sample inputs of shape [steps, channels], got per-sample shape ${show(x)}`);
+      if (s.kind === 'upSampling1d') return [x[0] * (a.size as number), x[1]];
+      const [start, end] = (s.kind === 'cropping1d' ? a.cropping : a.padding) as number[];
+      if (s.kind === 'zeroPadding1d') return [start + x[0] + end, x[1]];
+      if (x[0] - start - end < 1) throw new InvalidArgumentError(`${op}: ${s.where} (cropping1d ${s.name}): cropping ${show([start, end])} leaves nothing of the per-sample input ${show(x)}: the steps cut (${start + end}) must be fewer than the input's ${x[0]} steps`);
+      return [x[0] - start - end, x[1]];
+    }
     case 'conv1dTranspose': {
       // Keras 3's lengths (crates/core/src/layers/conv2d_transpose.rs, Window::transposed_padded).
       if (x.length !== 2) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) expects per-sample inputs of shape [steps, channels], got per-sample shape ${show(x)}`);

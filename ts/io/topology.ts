@@ -48,7 +48,7 @@ import { Embedding } from '../layers/embedding.js';
 import { Permute, RepeatVector } from '../layers/rearrange.js';
 import { Rescaling } from '../layers/rescaling.js';
 import { Normalization } from '../layers/feature_normalization.js';
-import { AveragePooling1D, Conv1D, Conv1DTranspose, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from '../layers/convolutional1d.js';
+import { AveragePooling1D, Conv1D, Conv1DTranspose, Cropping1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, UpSampling1D, ZeroPadding1D } from '../layers/convolutional1d.js';
 import { Sequential, ownNested } from '../models/sequential.js';
 import {
   activationFromKeras, activationToKeras, activityToKeras, bad, camel, constraintFromKeras, constraintToKeras, CUSTOM, initializerFromKeras, initializerToKeras,
@@ -146,6 +146,9 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
   else if (l instanceof UpSampling2D) args = { size: l.size.slice(), interpolation: l.interpolation };
   else if (l instanceof ZeroPadding2D) args = { padding: l.amounts.map((a) => a.slice()) };
   else if (l instanceof Cropping2D) args = { cropping: l.amounts.map((a) => a.slice()) };
+  else if (l instanceof UpSampling1D) args = { size: l.size };
+  else if (l instanceof ZeroPadding1D) args = { padding: l.amounts.slice() };
+  else if (l instanceof Cropping1D) args = { cropping: l.amounts.slice() };
   else if (l instanceof SaltAndPepper) args = { rate: l.rate, low: l.low, high: l.high };
   else if (l instanceof Variational) args = { units: l.units, klWeight: l.klWeight };
   else if (l instanceof RBF) {
@@ -296,6 +299,10 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     case 'upSampling2d': c = { size: a.size, data_format: 'channels_last', interpolation: a.interpolation ?? 'nearest' }; break;
     case 'zeroPadding2d': c = { padding: a.padding, data_format: 'channels_last' }; break;
     case 'cropping2d': c = { cropping: a.cropping, data_format: 'channels_last' }; break;
+    // Keras 3's configs (TF.js has none of these layers).
+    case 'upSampling1d': c = { size: a.size }; break;
+    case 'zeroPadding1d': c = { padding: a.padding, data_format: 'channels_last' }; break;
+    case 'cropping1d': c = { cropping: a.cropping }; break;
     case 'concatenate': c = { axis: a.axis ?? -1 }; break;
     case 'conv1d':
       c = {
@@ -788,6 +795,24 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case 'GlobalAveragePooling1D':
       kind = o.class_name === 'GlobalMaxPooling1D' ? 'globalMaxPooling1d' : 'globalAveragePooling1d';
       break;
+    case 'UpSampling1D':
+      kind = 'upSampling1d';
+      args = { size: one('size', 2) };
+      break;
+    case 'ZeroPadding1D':
+    case 'Cropping1D': {
+      // Keras 3 writes [start, end]; a number is both.
+      const crop = o.class_name === 'Cropping1D';
+      kind = crop ? 'cropping1d' : 'zeroPadding1d';
+      const f = c.data_format;
+      if (f !== undefined && f !== null && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' ([batch, steps, channels]), the only layout neurite has, got ${show(f)}`);
+      const key = crop ? 'cropping' : 'padding';
+      const v = c[key] ?? 1;
+      const ok = (d: unknown) => isInt(d, 0) && d <= 65536;
+      if (!ok(v) && !(Array.isArray(v) && v.length === 2 && v.every(ok))) bad(op, `${cw}.${key}`, `must be an integer or a pair [start, end] of integers from 0 to 65536, got ${show(v)}`);
+      args = { [key]: ok(v) ? [v, v] : (v as number[]).slice() };
+      break;
+    }
     case 'MaxPooling2D':
     case 'MaxPool2D':
     case 'AveragePooling2D':
@@ -1145,7 +1170,7 @@ const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
   layerNormalization: LayerNormalization, prelu: PReLU, flatten: Flatten, reshape: Reshape, input: InputLayer, rbf: RBF,
   saltAndPepper: SaltAndPepper, variational: Variational, conv2d: Conv2D, conv2dTranspose: Conv2DTranspose, zeroPadding2d: ZeroPadding2D, cropping2d: Cropping2D, maxPooling2d: MaxPooling2D, averagePooling2d: AveragePooling2D,
   globalMaxPooling2d: GlobalMaxPooling2D, globalAveragePooling2d: GlobalAveragePooling2D, upSampling2d: UpSampling2D,
-  conv1d: Conv1D, conv1dTranspose: Conv1DTranspose, maxPooling1d: MaxPooling1D, averagePooling1d: AveragePooling1D, globalMaxPooling1d: GlobalMaxPooling1D, globalAveragePooling1d: GlobalAveragePooling1D,
+  conv1d: Conv1D, conv1dTranspose: Conv1DTranspose, upSampling1d: UpSampling1D, zeroPadding1d: ZeroPadding1D, cropping1d: Cropping1D, maxPooling1d: MaxPooling1D, averagePooling1d: AveragePooling1D, globalMaxPooling1d: GlobalMaxPooling1D, globalAveragePooling1d: GlobalAveragePooling1D,
   depthwiseConv2d: DepthwiseConv2D, separableConv2d: SeparableConv2D,
   embedding: Embedding, repeatVector: RepeatVector, permute: Permute, rescaling: Rescaling, normalization: Normalization,
   dot: Dot, thresholdedReLU: ThresholdedReLU, masking: Masking, gaussianDropout: GaussianDropout, alphaDropout: AlphaDropout, spatialDropout1d: SpatialDropout1D,

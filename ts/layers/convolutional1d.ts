@@ -1,7 +1,8 @@
 /**
  * 1-D layers over sequences, channels last (`[batch, steps, channels]`, TF.js's layout):
  * `conv1d` (with TF.js's `'causal'` padding), `conv1dTranspose` (Keras 3's; TF.js has none),
- * `maxPooling1d`, `averagePooling1d`, `globalMaxPooling1d`, `globalAveragePooling1d`. Each runs
+ * `maxPooling1d`, `averagePooling1d`, `globalMaxPooling1d`, `globalAveragePooling1d`, and Keras 3's
+ * shape layers `upSampling1d`, `zeroPadding1d`, `cropping1d` (TF.js has none of them). Each runs
  * the 2-D layer on every sample as an image one row high (`crates/core/src/layers/one_d.rs`);
  * conv1d's kernel is TF.js's `[kernelSize, inChannels, filters]`, conv1dTranspose's Keras's
  * `[kernelSize, filters, inChannels]`.
@@ -243,5 +244,116 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
   static readonly className = CLASS_NAMES.globalAveragePooling1d;
   constructor(args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) {
     super('globalAveragePooling1d', args);
+  }
+}
+
+/** Options of `layers.upSampling1d` (Keras 3's `UpSampling1D`; TF.js has none). */
+export interface UpSampling1DArgs extends LayerArgs {
+  /** Copies of each step, a positive integer up to 65536 (`n` or `[n]`). Default 2. */
+  size?: number | [number] | undefined;
+}
+
+/**
+ * Repeats each step `size` times (Keras 3's `UpSampling1D`; TF.js has none): `[batch, steps,
+ * channels]` → `[batch, steps·size, channels]`, output step `t` is input step `⌊t / size⌋`;
+ * the gradient of an input step is the sum over its copies. A 1-D decoder's way back up after
+ * `maxPooling1d`. Any number of steps (`inputShape: [null, c]`). As Keras 3, it does not
+ * support masking: a mask reaching it (after `masking` or an embedding's `maskZero`) is an
+ * error naming it when the model is built, at its first use (Keras 3 drops the mask with a
+ * warning).
+ *
+ * @example
+ * layers.upSampling1d({ size: 2 }) // [b, 16, 8] → [b, 32, 8]
+ */
+export class UpSampling1D extends Layer {
+  readonly kind = 'upSampling1d' as const;
+  /** Keras 3's class name, `'UpSampling1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.upSampling1d;
+  /** Copies of each step. */
+  readonly size: number;
+  constructor(args: UpSampling1DArgs = {}) {
+    super('upSampling1d', args, ['size']);
+    this.size = single('upSampling1d', 'size', args.size, 2);
+  }
+  abiParams(): number[] {
+    return [this.size];
+  }
+}
+
+/**
+ * `n` (both ends) or `[start, end]` steps, integers from 0 to 65536 (Keras 3's forms of
+ * `ZeroPadding1D`'s `padding` and `Cropping1D`'s `cropping`).
+ */
+export type Border1D = number | [number, number];
+
+/** A {@link Border1D} as `[start, end]`. */
+function border1d(op: string, arg: string, v: unknown): [number, number] {
+  if (typeof v === 'number') return [intArg(op, arg, v, 0, 65536), intArg(op, arg, v, 0, 65536)];
+  if (Array.isArray(v) && v.length === 2) return [intArg(op, `${arg}[0]`, v[0], 0, 65536), intArg(op, `${arg}[1]`, v[1], 0, 65536)];
+  throw new InvalidArgumentError(`${op}: ${arg} must be an integer or a pair [start, end] of integers from 0 to 65536, got ${show(v)}`);
+}
+
+/** Zero steps added, or steps cut, at both ends of each sequence. */
+abstract class Border1DLayer extends Layer {
+  /** `[start, end]`: steps added (zeroPadding1d) or cut (cropping1d) before the first and after the last. */
+  readonly amounts: [number, number];
+  constructor(kind: 'zeroPadding1d' | 'cropping1d', arg: 'padding' | 'cropping', args: LayerArgs, keys: string[], value: unknown) {
+    super(kind, args, keys);
+    this.amounts = border1d(kind, arg, value);
+  }
+  abiParams(): number[] {
+    return this.amounts.slice();
+  }
+}
+
+/** Options of `layers.zeroPadding1d` (Keras 3's `ZeroPadding1D`; TF.js has none). */
+export interface ZeroPadding1DArgs extends LayerArgs {
+  /** Zero steps before the first and after the last (see {@link Border1D}). Default 1. */
+  padding?: Border1D | undefined;
+  /** Only `'channelsLast'` (the default, `[batch, steps, channels]`). */
+  dataFormat?: 'channelsLast' | undefined;
+}
+
+/**
+ * Zero steps at both ends of each sequence (Keras 3's `ZeroPadding1D`; TF.js has none):
+ * `[batch, steps, channels]` → `[batch, start + steps + end, channels]`, e.g. an odd length made
+ * even before a `maxPooling1d`. The gradient is `dy` without its added steps. As Keras 3, it
+ * does not support masking (a mask reaching it is an error when the model is built).
+ *
+ * @example
+ * layers.zeroPadding1d({ padding: [0, 1] }) // [b, 7, 3] → [b, 8, 3]
+ */
+export class ZeroPadding1D extends Border1DLayer {
+  readonly kind = 'zeroPadding1d' as const;
+  /** Keras 3's class name, `'ZeroPadding1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.zeroPadding1d;
+  constructor(args: ZeroPadding1DArgs = {}) {
+    super('zeroPadding1d', 'padding', args, ['padding', 'dataFormat'], args.padding ?? 1);
+    channelsLast('zeroPadding1d', args.dataFormat, STEPS);
+  }
+}
+
+/** Options of `layers.cropping1d` (Keras 3's `Cropping1D`; TF.js has none). */
+export interface Cropping1DArgs extends LayerArgs {
+  /** Steps cut before the first and after the last (see {@link Border1D}). Default 1, Keras 3's `(1, 1)`. */
+  cropping?: Border1D | undefined;
+}
+
+/**
+ * Cuts steps at both ends of each sequence (Keras 3's `Cropping1D`; TF.js has none): `[batch,
+ * steps, channels]` → `[batch, steps − start − end, channels]`, e.g. a decoder's 8 steps back
+ * to 7. At least one step must remain (an error naming the cropping and the input shape
+ * otherwise). The gradient is `dy` placed in zeros. As Keras 3, it does not support masking
+ * (a mask reaching it is an error when the model is built).
+ *
+ * @example
+ * layers.cropping1d({ cropping: [0, 1] }) // [b, 8, 3] → [b, 7, 3]
+ */
+export class Cropping1D extends Border1DLayer {
+  readonly kind = 'cropping1d' as const;
+  /** Keras 3's class name, `'Cropping1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.cropping1d;
+  constructor(args: Cropping1DArgs = {}) {
+    super('cropping1d', 'cropping', args, ['cropping'], args.cropping ?? 1);
   }
 }

@@ -19,7 +19,7 @@ import { AlphaDropout, GaussianDropout, SpatialDropout1D, type AlphaDropoutArgs,
 import { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded_relu.js';
 import { Masking, type MaskingArgs } from './masking.js';
 import { ELU, LeakyReLU, ReLU, Softmax, type ELUArgs, type LeakyReLUArgs, type ReLUArgs, type SoftmaxArgs } from './activation_layers.js';
-import { AveragePooling1D, Conv1D, Conv1DTranspose, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Conv1DTransposeArgs, type Pooling1DArgs } from './convolutional1d.js';
+import { AveragePooling1D, Conv1D, Conv1DTranspose, Cropping1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, UpSampling1D, ZeroPadding1D, type Conv1DArgs, type Conv1DTransposeArgs, type Cropping1DArgs, type Pooling1DArgs, type UpSampling1DArgs, type ZeroPadding1DArgs } from './convolutional1d.js';
 import { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
 import { Embedding, type EmbeddingArgs } from './embedding.js';
 import { Permute, RepeatVector, type PermuteArgs, type RepeatVectorArgs } from './rearrange.js';
@@ -48,7 +48,7 @@ export { AlphaDropout, GaussianDropout, SpatialDropout1D, type AlphaDropoutArgs,
 export { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded_relu.js';
 export { Masking, type MaskingArgs } from './masking.js';
 export { ELU, LeakyReLU, ReLU, Softmax, type ELUArgs, type LeakyReLUArgs, type ReLUArgs, type SoftmaxArgs } from './activation_layers.js';
-export { AveragePooling1D, Conv1D, Conv1DTranspose, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Conv1DTransposeArgs, type Pooling1DArgs } from './convolutional1d.js';
+export { AveragePooling1D, Conv1D, Conv1DTranspose, Cropping1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, UpSampling1D, ZeroPadding1D, type Border1D, type Conv1DArgs, type Conv1DTransposeArgs, type Cropping1DArgs, type Pooling1DArgs, type UpSampling1DArgs, type ZeroPadding1DArgs } from './convolutional1d.js';
 export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
 export { Embedding, type EmbeddingArgs } from './embedding.js';
 export { Permute, RepeatVector, type PermuteArgs, type RepeatVectorArgs } from './rearrange.js';
@@ -148,6 +148,12 @@ export const layers = {
   conv1d: (args: Conv1DArgs) => orConfig('conv1d', 'Conv1D', args, () => new Conv1D(args)),
   /** A transposed 1-D convolution (Keras 3's Conv1DTranspose): a 1-D decoder's learned upsampling, `[b, n, c]` → `[b, n·strides, filters]` with `'same'`. */
   conv1dTranspose: (args: Conv1DTransposeArgs) => orConfig('conv1dTranspose', 'Conv1DTranspose', args, () => new Conv1DTranspose(args)),
+  /** Each step repeated `size` times (Keras 3's UpSampling1D, default 2): `[b, n, c]` → `[b, n·size, c]`, a 1-D decoder's way back up. */
+  upSampling1d: (args: UpSampling1DArgs = {}) => new UpSampling1D(args),
+  /** Zero steps at both ends of each sequence (Keras 3's ZeroPadding1D, default 1 each): `[b, n, c]` → `[b, start + n + end, c]`. */
+  zeroPadding1d: (args: ZeroPadding1DArgs = {}) => new ZeroPadding1D(args),
+  /** Steps cut at both ends of each sequence (Keras 3's Cropping1D, default 1 each): `[b, n, c]` → `[b, n − start − end, c]`. */
+  cropping1d: (args: Cropping1DArgs = {}) => new Cropping1D(args),
   /** Max pooling over windows of steps (default 2). */
   maxPooling1d: (args: Pooling1DArgs = {}) => new MaxPooling1D(args),
   /** TF.js's alias of {@link layers.maxPooling1d}. */
