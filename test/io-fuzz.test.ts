@@ -57,6 +57,8 @@ async function samples(): Promise<Sample[]> {
   const m4 = nr.sequential({ seed: 4, layers: [
     layers.conv1d({ inputShape: [6, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'same' }), layers.prelu({ sharedAxes: [1] }),
     layers.conv1dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same', outputPadding: 1 }),
+    // Keras 3's 1-D shape layers: 6 steps → 12 → 15 → 12.
+    layers.upSampling1d(), layers.zeroPadding1d({ padding: [1, 2] }), layers.cropping1d({ cropping: [2, 1] }),
   ] });
   m4.compile({ optimizer: 'sgd', loss: 'mse' });
   made.push(m1, m2, m3, ae, p, net, g, m4);

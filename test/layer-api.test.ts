@@ -242,6 +242,7 @@ describe('introspection as TF.js', () => {
       repeatVector: { n: 2 }, permute: { dims: [1] }, rescaling: { scale: 1 }, thresholdedReLU: {}, gaussianDropout: { rate: 0.1 },
       alphaDropout: { rate: 0.1 }, spatialDropout1d: { rate: 0.1 }, dot: { axes: 1 }, add: {}, subtract: {}, multiply: {}, average: {},
       maximum: {}, minimum: {}, concatenate: {}, inputLayer: { inputShape: [1] }, normalization: {}, masking: {}, conv1dTranspose: { filters: 1, kernelSize: 1 },
+      upSampling1d: {}, zeroPadding1d: {}, cropping1d: {},
       // TF.js's activation layers: activation layers (kind 'activation') of TF.js's classes.
       leakyReLU: {}, elu: {}, reLU: {}, softmax: {},
     };

@@ -275,6 +275,7 @@ describe('weight names: one list in the core, the saved files and TF.js', () => 
     'globalMaxPooling2d', 'globalAveragePooling2d', 'upSampling2d', 'add', 'subtract', 'multiply', 'average', 'maximum', 'minimum',
     'concatenate', 'maxPooling1d', 'maxPool1d', 'averagePooling1d', 'avgPool1d', 'globalMaxPooling1d', 'globalAveragePooling1d',
     'avgPooling2d', 'globalMaxPool2d', 'avgPooling1d', 'globalMaxPool1d', 'repeatVector', 'permute', 'rescaling', 'dot', 'thresholdedReLU', 'gaussianDropout', 'alphaDropout', 'spatialDropout1d', 'masking',
+    'upSampling1d', 'zeroPadding1d', 'cropping1d',
     // tf.layers.input, TF.js's alias of tf.input: a symbolic input, no layer of its own.
     'input'];
 

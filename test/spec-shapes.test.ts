@@ -30,6 +30,8 @@ const CASES: Array<[string, () => nr.Layer[]]> = [
   ['global pooling 2-D', () => [layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3 }), layers.globalAveragePooling2d(), layers.dense({ units: 2 })]],
   ['global max pooling 2-D', () => [layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3 }), layers.globalMaxPooling2d()]],
   ['conv1d and its pooling', () => [layers.conv1d({ inputShape: [12, 3], filters: 4, kernelSize: 3, padding: 'causal', dilationRate: 2 }), layers.maxPooling1d({ poolSize: 2 }), layers.conv1d({ filters: 2, kernelSize: 2, strides: 2 }), layers.averagePooling1d({ poolSize: 1 }), layers.globalAveragePooling1d()]],
+  ['1-D shape layers (upSampling1d, zeroPadding1d, cropping1d; odd lengths)', () => [layers.conv1d({ inputShape: [7, 3], filters: 4, kernelSize: 3, padding: 'same' }), layers.maxPooling1d({ poolSize: 2, padding: 'same' }), layers.upSampling1d({ size: 3 }), layers.zeroPadding1d({ padding: [1, 2] }), layers.cropping1d({ cropping: [4, 0] }), layers.conv1d({ filters: 2, kernelSize: 2 })]],
+  ['1-D shape layers at unknown steps', () => [layers.zeroPadding1d({ inputShape: [null, 2], padding: 3 }), layers.upSampling1d(), layers.cropping1d({ cropping: [1, 2] }), layers.globalMaxPooling1d()]],
   ['global max pooling 1-D', () => [layers.conv1d({ inputShape: [10, 2], filters: 3, kernelSize: 3, padding: 'same' }), layers.globalMaxPooling1d()]],
 ];
 

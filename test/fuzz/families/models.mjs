@@ -4,7 +4,7 @@
  * or the model, two fits at once), predict checked against a plain-JS dense forward pass and
  * grad through predict against a plain-JS backward pass,
  * evaluate, trainOnBatch, get/setWeights of models and of single layers (getLayer), nesting,
- * dispose; init and rbfFeatures misuse; graph models (`graph.mjs`); the 1-D layers (`conv1d.mjs`, with conv1dTranspose);
+ * dispose; init and rbfFeatures misuse; graph models (`graph.mjs`); the 1-D layers (`conv1d.mjs`, with conv1dTranspose; Keras 3's shape layers here);
  * masked models (`masked_models.mjs`).
  */
 import { compare, compareShape, Mismatch } from '../checks.mjs';
@@ -1068,6 +1068,46 @@ const upSamplingOp = {
 };
 
 /**
+ * A random 1-D shape layer (Keras 3's upSampling1d, zeroPadding1d or cropping1d; every form of
+ * its amounts, odd lengths, zero rows), sometimes with a bad amount, a crop that leaves no
+ * steps or an input with other channels: predict against the step mapping in plain JS.
+ */
+const shape1dOp = {
+  name: 'shape1d',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const kind = rng.pick(['upSampling1d', 'zeroPadding1d', 'cropping1d']);
+    const [steps, c] = [rng.int(1, 7), rng.int(1, 3)];
+    const n = rng.int(0, 2);
+    const [s, e] = [rng.int(0, 3), rng.int(0, 3)];
+    const size = rng.int(1, 4);
+    const pair = rng.chance(0.5);
+    const key = { upSampling1d: 'size', zeroPadding1d: 'padding', cropping1d: 'cropping' }[kind];
+    const value = kind === 'upSampling1d' ? size : pair ? [s, e] : s;
+    const [start, end] = pair ? [s, e] : [s, s];
+    const bad = rng.chance(0.1) ? rng.pick(kind === 'upSampling1d' ? [0, 1.5, [2, 2], 'two'] : [-1, 1.5, [1, 2, 3], 'two']) : undefined;
+    const cfg = { inputShape: [steps, c], [key]: bad ?? value };
+    const wrongInput = rng.chance(0.1);
+    const x = ctx.fresh([n, steps, wrongInput ? c + 1 : c]);
+    const m = kind === 'upSampling1d' ? steps * size : kind === 'zeroPadding1d' ? start + steps + end : steps - start - end;
+    // Output step t reads input step src(t), or is 0.
+    const src = (t) => (kind === 'upSampling1d' ? Math.floor(t / size) : kind === 'cropping1d' ? t + start : t >= start && t < start + steps ? t - start : -1);
+    return {
+      op: kind, expect: bad !== undefined || wrongInput || m < 1 ? 'error' : 'ok', names: [kind, 'predict', 'sequential', 'build'],
+      line: `m = sequential({ layers: [layers.${kind}(${ctx.show(cfg)})] }); y = m.predict(${x.name}); m.dispose()`,
+      run: () => predictOne(nr, nr.layers[kind](cfg), x),
+      check: (out) => {
+        const vals = new Array(n * m * c).fill(0);
+        for (let b = 0; b < n; b++) for (let t = 0; t < m; t++) for (let k = 0; k < c; k++) {
+          if (src(t) >= 0) vals[(b * m + t) * c + k] = x.ref.vals[(b * steps + src(t)) * c + k];
+        }
+        compare(`${kind} predict (a plain-JS step mapping)`, { shape: out.shape, dataSync: () => out.vals }, { shape: [n, m, c], vals }, true);
+      },
+    };
+  },
+};
+
+/**
  * A random embedding (odd sizes, index tensors of rank 1 to 3, repeats, the first and last
  * row), sometimes with an index out of range, fractional or NaN, or a bad inputDim: predict
  * against the table looked up in plain JS (bit for bit), and the error's position and value.
@@ -1243,6 +1283,6 @@ const maskingOp = {
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, depthwiseLayerOp, borderOp, upSamplingOp, graphOp, conv1dOp, conv1dTransposeOp, embeddingOp, normalizationOp, maskingOp, maskedModelOp],
+  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, depthwiseLayerOp, borderOp, upSamplingOp, shape1dOp, graphOp, conv1dOp, conv1dTransposeOp, embeddingOp, normalizationOp, maskingOp, maskedModelOp],
 };
 

@@ -1,0 +1,135 @@
+"""Keras 3 (JAX backend, CPU) as the oracle of neurite's 1-D shape layers `layers.upSampling1d`,
+`layers.zeroPadding1d` and `layers.cropping1d` (Keras 3's `UpSampling1D`, `ZeroPadding1D` and
+`Cropping1D`; TF.js 4.22 has none of them), for test/shape1d.test.ts:
+
+    python3 -m venv /tmp/kv && /tmp/kv/bin/pip install -r bench/keras/requirements.txt
+    /tmp/kv/bin/python bench/keras/shape1d.py
+
+writes test/fixtures/keras3-shape1d.json (committed, so CI needs no Python):
+- `cases`: small Sequential models of 7 steps and 3 channels (odd lengths throughout), seeded
+  with N(0, 0.7) weights (`fixture_util.set_seeded`):
+  - `chain`: Conv1D 4, kernel 3, 'same', tanh → UpSampling1D 2 (14) → ZeroPadding1D (1, 2)
+    (17) → Cropping1D (2, 1) (14) → Conv1D 2, kernel 3, 'valid' (12);
+  - `pool`: Conv1D 3, kernel 2, 'same', relu → MaxPooling1D 3, 'same' (3) → UpSampling1D 3
+    (9) → Cropping1D 1 (7) → Conv1D 3, kernel 1 (the Keras way of restoring an odd length);
+  - `pad int`: ZeroPadding1D 2 (11) → Conv1D 2, kernel 5, 'valid', sigmoid (7) → UpSampling1D
+    (default 2) → Cropping1D (default (1, 1)) (12);
+  each with its `to_json()`, the shape layers' classes and amounts (`layers`), the input `x` [4, 7, 3], Keras's output shape, `predict`, the
+  gradients of `sum(y·g)` in x and in every weight (JAX's `grad` through `stateless_call`) for
+  a fixed `g`, one `train_on_batch` and two epochs of `fit` (SGD 0.05, mean squared error,
+  batches of 3, in order) to a fixed target `y`.
+Values are float32, written in their shortest float32 decimal form.
+"""
+
+from fixture_util import f32, fixture, history, set_seeded, weights_of, write_fixture  # first: it sets the Keras backend
+
+import platform
+
+import jax
+import jax.numpy as jnp
+import keras
+import numpy as np
+from keras import layers
+
+OUT = fixture("keras3-shape1d.json")
+LR = 0.05
+STEPS, CHANNELS = 7, 3
+
+
+def chain():
+    return [
+        layers.Conv1D(4, 3, padding="same", activation="tanh", name="c1"),
+        layers.UpSampling1D(2, name="up"),
+        layers.ZeroPadding1D((1, 2), name="pad"),
+        layers.Cropping1D((2, 1), name="crop"),
+        layers.Conv1D(2, 3, name="c2"),
+    ]
+
+
+def pool():
+    return [
+        layers.Conv1D(3, 2, padding="same", activation="relu", name="c1"),
+        layers.MaxPooling1D(3, padding="same", name="pool"),
+        layers.UpSampling1D(3, name="up"),
+        layers.Cropping1D(1, name="crop"),
+        layers.Conv1D(3, 1, name="c2"),
+    ]
+
+
+def pad_int():
+    return [
+        layers.ZeroPadding1D(2, name="pad"),
+        layers.Conv1D(2, 5, activation="sigmoid", name="c1"),
+        layers.UpSampling1D(name="up"),
+        layers.Cropping1D(name="crop"),
+    ]
+
+
+CASES = [("chain", chain), ("pool", pool), ("pad int", pad_int)]
+SHAPE = ("UpSampling1D", "ZeroPadding1D", "Cropping1D")
+
+
+def grads(m, x, g):
+    """d sum(y·g) / d(x, every trainable weight) through the model's stateless call."""
+    tv = [v.value for v in m.trainable_variables]
+
+    def f(x, tv):
+        y, _ = m.stateless_call(tv, [], x)
+        return jnp.sum(y * g)
+
+    return jax.grad(f, argnums=(0, 1))(jnp.asarray(x), tv)
+
+
+def case(name, make):
+    rng = np.random.default_rng(len(name) * 31 + 5)
+
+    def fresh():
+        m = keras.Sequential([keras.Input((STEPS, CHANNELS)), *make()], name="m")
+        set_seeded(m, 7)
+        m.compile(optimizer=keras.optimizers.SGD(LR), loss="mse")
+        return m
+
+    m = fresh()
+    x = rng.normal(0, 1, (4, STEPS, CHANNELS)).astype(np.float32)
+    y = np.asarray(m.predict(x, verbose=0))
+    g = rng.normal(0, 1, y.shape).astype(np.float32)
+    target = rng.normal(0, 1, y.shape).astype(np.float32)
+    dx, dtv = grads(m, x, g)
+    out = {
+        "name": name,
+        "json": m.to_json(),
+        "layers": [[type(l).__name__, l.get_config().get("size", l.get_config().get("padding", l.get_config().get("cropping")))] for l in m.layers if type(l).__name__ in SHAPE],
+        "outputShape": list(m.output_shape[1:]),
+        "weights": weights_of(m),
+        "weightNames": [v.path for v in m.trainable_variables],
+        "x": f32(x),
+        "predict": f32(y),
+        "g": f32(g),
+        "dx": f32(dx),
+        "dWeights": [f32(d) for d in dtv],
+        "y": f32(target),
+    }
+    m = fresh()
+    out["trainOnBatch"] = {"loss": float(np.float32(m.train_on_batch(x, target))), "weights": weights_of(m)}
+    m = fresh()
+    h = m.fit(x, target, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    out["fit"] = {"history": history(h), "weights": weights_of(m)}
+    return out
+
+
+def main():
+    out = {
+        "generator": "bench/keras/shape1d.py",
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
+        "jax": jax.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "lr": LR,
+        "cases": [case(*c) for c in CASES],
+    }
+    write_fixture(OUT, out, compact=True)
+
+
+if __name__ == "__main__":
+    main()
