@@ -17,7 +17,10 @@ writes test/fixtures/keras3-shape1d.json (committed, so CI needs no Python):
   each with its `to_json()`, the shape layers' classes and amounts (`layers`), the input `x` [4, 7, 3], Keras's output shape, `predict`, the
   gradients of `sum(y·g)` in x and in every weight (JAX's `grad` through `stateless_call`) for
   a fixed `g`, one `train_on_batch` and two epochs of `fit` (SGD 0.05, mean squared error,
-  batches of 3, in order) to a fixed target `y`.
+  batches of 3, in order) to a fixed target `y`;
+- `unet`: the same for a functional model on 9 steps: Conv1D 4 'same' tanh → MaxPooling1D 2
+  'same' (5) → UpSampling1D 2 (10) → Cropping1D (0, 1) (9), concatenated with the Conv1D's
+  output (the skip), → ZeroPadding1D (2, 0) (11) → Conv1D 2, kernel 3 (9).
 Values are float32, written in their shortest float32 decimal form.
 """
 
@@ -65,7 +68,19 @@ def pad_int():
     ]
 
 
-CASES = [("chain", chain), ("pool", pool), ("pad int", pad_int)]
+def unet():
+    """A functional 1-D U-Net step on 9 steps: the skip joins the upsampled path after a crop."""
+    x = keras.Input((STEPS + 2, CHANNELS), name="x")
+    a = layers.Conv1D(4, 3, padding="same", activation="tanh", name="c1")(x)
+    d = layers.MaxPooling1D(2, padding="same", name="pool")(a)  # 9 -> 5
+    u = layers.UpSampling1D(2, name="up")(d)  # 10
+    u = layers.Cropping1D((0, 1), name="crop")(u)  # 9
+    j = layers.Concatenate(name="join")([a, u])
+    j = layers.ZeroPadding1D((2, 0), name="pad")(j)  # 11
+    return keras.Model(x, layers.Conv1D(2, 3, name="c2")(j), name="m")  # 9
+
+
+CASES = [("chain", chain), ("pool", pool), ("pad int", pad_int), ("unet", unet)]
 SHAPE = ("UpSampling1D", "ZeroPadding1D", "Cropping1D")
 
 
@@ -84,13 +99,13 @@ def case(name, make):
     rng = np.random.default_rng(len(name) * 31 + 5)
 
     def fresh():
-        m = keras.Sequential([keras.Input((STEPS, CHANNELS)), *make()], name="m")
+        m = make() if name == "unet" else keras.Sequential([keras.Input((STEPS, CHANNELS)), *make()], name="m")
         set_seeded(m, 7)
         m.compile(optimizer=keras.optimizers.SGD(LR), loss="mse")
         return m
 
     m = fresh()
-    x = rng.normal(0, 1, (4, STEPS, CHANNELS)).astype(np.float32)
+    x = rng.normal(0, 1, (4, *m.input_shape[1:])).astype(np.float32)
     y = np.asarray(m.predict(x, verbose=0))
     g = rng.normal(0, 1, y.shape).astype(np.float32)
     target = rng.normal(0, 1, y.shape).astype(np.float32)
