@@ -260,7 +260,7 @@ export interface UpSampling1DArgs extends LayerArgs {
  * `maxPooling1d`. Any number of steps (`inputShape: [null, c]`). As Keras 3, it does not
  * support masking: a mask reaching it (after `masking` or an embedding's `maskZero`) is an
  * error naming it when the model is built, at its first use (Keras 3 drops the mask with a
- * warning).
+ * warning). Saved with Keras 3's class name `UpSampling1D` (TF.js cannot load it).
  *
  * @example
  * layers.upSampling1d({ size: 2 }) // [b, 16, 8] → [b, 32, 8]
@@ -318,7 +318,8 @@ export interface ZeroPadding1DArgs extends LayerArgs {
  * Zero steps at both ends of each sequence (Keras 3's `ZeroPadding1D`; TF.js has none):
  * `[batch, steps, channels]` → `[batch, start + steps + end, channels]`, e.g. an odd length made
  * even before a `maxPooling1d`. The gradient is `dy` without its added steps. As Keras 3, it
- * does not support masking (a mask reaching it is an error when the model is built).
+ * does not support masking (a mask reaching it is an error when the model is built). Saved
+ * with Keras 3's class name `ZeroPadding1D` (TF.js cannot load it).
  *
  * @example
  * layers.zeroPadding1d({ padding: [0, 1] }) // [b, 7, 3] → [b, 8, 3]
@@ -344,7 +345,8 @@ export interface Cropping1DArgs extends LayerArgs {
  * steps, channels]` → `[batch, steps − start − end, channels]`, e.g. a decoder's 8 steps back
  * to 7. At least one step must remain (an error naming the cropping and the input shape
  * otherwise). The gradient is `dy` placed in zeros. As Keras 3, it does not support masking
- * (a mask reaching it is an error when the model is built).
+ * (a mask reaching it is an error when the model is built). Saved with Keras 3's class name
+ * `Cropping1D` (TF.js cannot load it).
  *
  * @example
  * layers.cropping1d({ cropping: [0, 1] }) // [b, 8, 3] → [b, 7, 3]
