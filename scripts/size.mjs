@@ -662,9 +662,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * datasets of inputs alone and Keras-positional hints (+0.3 kB): url 626,921 -> 627,402 B,
  * inline 530,933 -> 531,405 B. Budgets: those plus ~0.05%.
  * Raised (s43, oned) by Keras 3's upSampling1d, zeroPadding1d, cropping1d (kinds 47-49 on the
- * 2-D layers through OneD: wasm +1.55 kB raw code, +0.6 kB gzipped; the classes, configs and
- * spec shapes: JS +0.7 kB): url 627,107 -> 628,440 B, inline 531,108 -> 532,112 B over main
- * 83a07ba's build. Budgets: those plus ~0.05%.
+ * 2-D layers through OneD) and the up-sampling and padding lengths checked against a
+ * dimension's range (they wrapped around on wasm32): wasm +2.1 kB raw code, +0.95 kB gzipped;
+ * the classes, configs and spec shapes: JS +0.75 kB; url 627,107 -> 628,802 B, inline
+ * 531,108 -> 532,518 B over main 83a07ba's build. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */

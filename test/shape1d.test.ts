@@ -286,9 +286,20 @@ describe('upSampling1d, zeroPadding1d, cropping1d: central differences, errors, 
   });
 
   it('a crop that leaves no steps and inputs that are not [batch, steps, channels] are errors naming the shapes', () => {
-    const build = (layers: () => nr.Layer[]) => errorText(() => nr.sequential({ layers: layers() }).dispose());
+    // The model is built at its first use (here summary).
+    const build = (layers: () => nr.Layer[]) =>
+      errorText(() => {
+        const m = nr.sequential({ layers: layers() });
+        try {
+          m.summary(null);
+        } finally {
+          m.dispose();
+        }
+      });
     expect(build(() => [nr.layers.cropping1d({ name: 'c', inputShape: [3, 2], cropping: [2, 1] })])).toContain(".layers[0] (cropping1d c): cropping [2,1] leaves nothing of the per-sample input [3,2]: the steps cut (3) must be fewer than the input's 3 steps");
     expect(build(() => [nr.layers.upSampling1d({ name: 'u', inputShape: [4, 4, 2] })])).toContain('(upSampling1d u) expects per-sample inputs of shape [steps, channels], got per-sample shape [4,4,2]');
+    // More steps than a dimension holds (70000 × 65536 wrapped around to 292552704 before).
+    expect(build(() => [nr.layers.upSampling1d({ inputShape: [70000, 1], size: 65536 })])).toContain('upSampling1d: the output steps (steps × size) is 4587520000, more than a dimension holds (4294967295)');
     expect(build(() => [nr.layers.zeroPadding1d({ name: 'p', inputShape: [4] })])).toContain('(zeroPadding1d p) expects per-sample inputs of shape [steps, channels], got per-sample shape [4]');
     // At unknown steps, a sequence too short for the crop is an error when it comes.
     using m = nr.sequential({ layers: [nr.layers.cropping1d({ inputShape: [null, 2], cropping: [1, 1] })] });

@@ -101,7 +101,8 @@ impl Layer for Border2d {
             }
             vec![h - t - b, w - l - r, c]
         } else {
-            vec![h + t + b, w + l + r, c]
+            let width = if self.one_d { "the output steps (start + steps + end)" } else { "the output width (left + width + right)" };
+            vec![super::out_len(op, h, 1, t + b, "the output height (height + top + bottom)")?, super::out_len(op, w, 1, l + r, width)?, c]
         };
         self.input = Some([h, w, c]);
         Ok(out)

@@ -524,6 +524,18 @@ pub(crate) fn dropout_rate(op: &'static str, rate: f32) -> Result<f32> {
     Ok(rate)
 }
 
+/// A layer's output length `n·k + add` (up-sampling, zero padding), or an error naming `what`
+/// when it is more than a dimension holds (computed in u64: it wrapped around on wasm32).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+pub(crate) fn out_len(op: &'static str, n: usize, k: usize, add: usize, what: &str) -> Result<usize> {
+    let v = n as u64 * k as u64 + add as u64;
+    if v > crate::shape::MAX_DIM as u64 {
+        crate::bail!(op, "{what} is {v}, more than a dimension holds ({})", crate::shape::MAX_DIM);
+    }
+    Ok(v as usize)
+}
+
 /// The "used before a training forward" bug error.
 pub(crate) fn no_forward(kind: &str) -> crate::Error {
     crate::Error::Internal { msg: format!("{kind}: backward called without a training forward") }

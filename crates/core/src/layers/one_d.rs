@@ -624,6 +624,9 @@ mod tests {
         assert_eq!(msg(48, &[1.], &[3, 2]), "zeroPadding1d: config is missing `padding` (parameter 1)");
         assert_eq!(msg(48, &[70000., 0.], &[3, 2]), "zeroPadding1d: padding must be integers from 0 to 65536, got 70000");
         assert_eq!(msg(48, &[1., 1.], &[3, 2, 1]), "zeroPadding1d: expects per-sample inputs of shape [steps, channels], got [3, 2, 1]");
+        // An output of more steps than a dimension holds is an error, not a wrapped length.
+        assert_eq!(msg(47, &[65536.], &[70000, 1]), "upSampling1d: the output steps (steps × size) is 4587520000, more than a dimension holds (4294967295)");
+        assert_eq!(msg(48, &[65536., 1.], &[4294967295 - 65536, 1]), "zeroPadding1d: the output steps (start + steps + end) is 4294967296, more than a dimension holds (4294967295)");
         // Built at 7 steps, each runs at other lengths (null steps).
         let l = from_abi(49, &[1., 2.], 0).unwrap();
         assert_eq!(l.borrow_mut().build(&[7, 3], Init::seeded(0)).unwrap(), vec![4, 3]);

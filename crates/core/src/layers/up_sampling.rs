@@ -77,8 +77,10 @@ impl Layer for UpSampling {
         let &[h, w, c] = input else {
             bail!(self.op, "expects per-sample inputs of shape [height, width, channels] (channels last), got per-sample shape {}", Shape::from(input));
         };
-        let size = [h * self.size[0], w * self.size[1]];
-        let half_pixel_centers = self.op == "upSampling1d";
+        let one_d = self.op == "upSampling1d";
+        let width = if one_d { "the output steps (steps × size)" } else { "the output width (width × size[1])" };
+        let size = [super::out_len(self.op, h, self.size[0], 0, "the output height (height × size[0])")?, super::out_len(self.op, w, self.size[1], 0, width)?];
+        let half_pixel_centers = one_d;
         self.built = Some(([h, w, c], Resize { size, bilinear: self.bilinear, align_corners: false, half_pixel_centers }));
         Ok(vec![size[0], size[1], c])
     }
@@ -129,6 +131,15 @@ mod tests {
         assert_eq!(y.dims(), &[1, 6, 6, 2]);
         // Row 1, column 1: (1/3, 1/3) between 0, 3, 6, 9 → 0 + 3/3 + 6/3 = 3; channel 1 stays 10.
         assert!((y.data()[(6 + 1) * 2] - 3.0).abs() < 1e-6 && y.data()[(6 + 1) * 2 + 1] == 10.0);
+    }
+
+    /// An output side beyond a dimension's range is an error (it wrapped around on wasm32: a
+    /// height of 70000 × 65536 was built as 292552704).
+    #[test]
+    fn an_output_too_large_is_an_error() {
+        let mut l = UpSampling::from_abi(&[65536.0, 1.0, 0.0]).unwrap();
+        let e = l.build(&[70000, 1, 1], Init::seeded(0)).unwrap_err().to_string();
+        assert_eq!(e, "upSampling2d: the output height (height × size[0]) is 4587520000, more than a dimension holds (4294967295)");
     }
 
     /// Backward is the adjoint of forward for both interpolations: ⟨dy, f(x)⟩ = ⟨f*(dy), x⟩.
