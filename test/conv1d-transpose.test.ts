@@ -9,28 +9,21 @@
 // the conv1dTranspose op (neurite's own) against TF.js's conv2dTranspose on one-row images.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { close, closeAll, expectKeras3Fixture, expectWeights, setLayerWeights, T, type Fit, type Nested, type Weights } from './keras-fixture.js';
+import { close, closeAll, expectKeras3Fixture, expectKerasGradients, expectTrainsAsKeras, type TrainedCase, expectWeights, setLayerWeights, T, type Nested, type Weights } from './keras-fixture.js';
 import { centralDiff, close as closeTo, rng, tf, uniform } from './oracle.js';
 import { errorText, failTestsThatLeak, invalidMessage } from './setup.js';
 import * as nr from '../ts/index.js';
 
 failTestsThatLeak();
 
-interface Case {
-  name: string;
+/** A fixture case: the layer fixtures' common fields and this generator's own. */
+interface Case extends TrainedCase {
   options: Record<string, unknown>;
   json: string;
   inputShape: [number, number];
   outputShape: number[];
   weights: Weights;
-  x: Nested;
   predict: Nested;
-  g: Nested;
-  dx: Nested;
-  dWeights: Nested[];
-  y: Nested;
-  trainOnBatch: { loss: number; weights: Weights };
-  fit: Fit;
 }
 const F: {
   keras: string;
@@ -71,35 +64,12 @@ describe('conv1dTranspose against Keras 3', () => {
   it("gives Keras's (JAX's) gradients in x, the kernel and the bias (the tape through predict)", () => {
     for (const c of F.cases) {
       using m = modelOf(c);
-      nr.tidy(() => {
-        const [x, g] = [T(c.x), T(c.g)];
-        const dx = nr.grad((xt: nr.Tensor) => m.predict(xt).mul(g).sum())(x);
-        closeAll(dx.dataSync(), c.dx, `${c.name}: dL/dx`);
-        const { grads } = nr.variableGrads(() => m.predict(x).mul(g).sum(), m.trainableWeights);
-        const names = m.trainableWeights.map((w) => w.name);
-        expect(names.length, c.name).toBe(c.dWeights.length);
-        names.forEach((n, i) => closeAll(grads[n].dataSync(), c.dWeights[i], `${c.name}: dL/d${n}`));
-      });
+      expectKerasGradients(m, c);
     }
   });
 
   it('trains as Keras: one trainOnBatch, two epochs of fit (SGD, mean squared error, batches of 3 in order)', async () => {
-    for (const c of F.cases) {
-      const [x, y] = [T(c.x), T(c.y)];
-      try {
-        {
-          using m = modelOf(c);
-          close(m.trainOnBatch(x, y) as number, c.trainOnBatch.loss, `${c.name}: trainOnBatch loss`);
-          expectWeights(m, c.trainOnBatch.weights, `${c.name}: trainOnBatch`);
-        }
-        using m = modelOf(c);
-        const h = await m.fit(x, y, { epochs: 2, batchSize: 3, shuffle: false, verbose: 0 });
-        h.history.loss.forEach((v, i) => close(v as number, c.fit.history.loss[i], `${c.name}: fit loss ${i}`));
-        expectWeights(m, c.fit.weights, `${c.name}: fit`);
-      } finally {
-        nr.dispose([x, y]);
-      }
-    }
+    for (const c of F.cases) await expectTrainsAsKeras(c, modelOf);
   });
 
   it("loads each Keras 3 to_json() model (modelFromJSON) and, given Keras's weights, predicts as Keras", async () => {

@@ -75,3 +75,50 @@ export function expectKeras3Fixture(f: { keras: string; backend: string; cases: 
   expect(f.backend).toBe('jax');
   expect(f.cases.map((c) => c.name)).toEqual(names);
 }
+
+/** A case of a layer fixture (conv1d_transpose.py, shape1d.py): an input, Keras's gradients of sum(y·g), its training. */
+export interface TrainedCase {
+  name: string;
+  x: Nested;
+  g: Nested;
+  dx: Nested;
+  dWeights: Nested[];
+  y: Nested;
+  trainOnBatch: { loss: number; weights: Weights };
+  fit: Fit;
+}
+
+/**
+ * Checks `m`'s gradients of sum(predict(x)·g) in x and in every trainable weight (the tape through
+ * predict) against Keras's (JAX's), the weights in `m.trainableWeights` order; returns their names.
+ */
+export function expectKerasGradients(m: nr.Sequential, c: TrainedCase): string[] {
+  return nr.tidy(() => {
+    const [x, g] = [T(c.x), T(c.g)];
+    const dx = nr.grad((xt: nr.Tensor) => m.predict(xt).mul(g).sum())(x);
+    closeAll(dx.dataSync(), c.dx, `${c.name}: dL/dx`);
+    const { grads } = nr.variableGrads(() => m.predict(x).mul(g).sum(), m.trainableWeights);
+    const names = m.trainableWeights.map((w) => w.name);
+    expect(names.length, c.name).toBe(c.dWeights.length);
+    names.forEach((n, i) => closeAll(grads[n].dataSync(), c.dWeights[i], `${c.name}: dL/d${n}`));
+    return names;
+  });
+}
+
+/** One trainOnBatch and two epochs of fit (batches of 3 in order) on fresh models from `modelOf`, against Keras's loss and weights. */
+export async function expectTrainsAsKeras<C extends TrainedCase>(c: C, modelOf: (c: C) => nr.Sequential): Promise<void> {
+  const [x, y] = [T(c.x), T(c.y)];
+  try {
+    {
+      using m = modelOf(c);
+      close(m.trainOnBatch(x, y) as number, c.trainOnBatch.loss, `${c.name}: trainOnBatch loss`);
+      expectWeights(m, c.trainOnBatch.weights, `${c.name}: trainOnBatch`);
+    }
+    using m = modelOf(c);
+    const h = await m.fit(x, y, { epochs: 2, batchSize: 3, shuffle: false, verbose: 0 });
+    h.history.loss.forEach((v, i) => close(v as number, c.fit.history.loss[i], `${c.name}: fit loss ${i}`));
+    expectWeights(m, c.fit.weights, `${c.name}: fit`);
+  } finally {
+    nr.dispose([x, y]);
+  }
+}
