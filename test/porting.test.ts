@@ -346,13 +346,13 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
     expect(missing).toEqual(expect.arrayContaining(['lstm', 'gru', 'conv3d', 'timeDistributed']));
     // TF.js's, Keras's and misspelled names alike: undefined, skipped by ?.(), and a call is JS's
     // own TypeError (as on TF.js, whose namespace gives the same for names it lacks).
-    for (const k of ['lstm', 'gru', 'conv3d', 'lambda', 'upSampling1d', 'dens']) {
+    for (const k of ['lstm', 'gru', 'conv3d', 'lambda', 'upSampling3d', 'dens']) {
       expect(typeof L[k], k).toBe('undefined');
       expect(k in L, k).toBe(false);
       expect(L[k]?.({ units: 1 }), k).toBeUndefined();
       expect(() => L[k]!({ units: 1 }), k).toThrow(TypeError);
     }
-    for (const k of ['lambda', 'upSampling1d', 'dens']) {
+    for (const k of ['lambda', 'upSampling3d', 'dens']) {
       expect(typeof T[k], k).toBe('undefined');
       expect(k in T, k).toBe(false);
       expect(() => (T[k] as (a: unknown) => unknown)({ units: 1 }), k).toThrow(TypeError);
