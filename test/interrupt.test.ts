@@ -138,7 +138,10 @@ describe.each([1, 2])('an interrupted call, %i thread(s)', (threads) => {
       for (const t of [p0, p1, pm, pc, x, y, ...w]) t.dispose();
       model.dispose();
       copy.dispose();
-      expect(nr.memory().numTensors).toBe(0);
+      // A stop that lands in trainOnBatch's JS between making a tensor for the step and disposing it
+      // strands that one tensor (no finally runs; the garbage collector frees it later): the CI
+      // of e40673f saw it once with 2 threads under load. Anything more is a leak.
+      expect(nr.memory().numTensors).toBeLessThanOrEqual(1);
       return true;
     });
   });
