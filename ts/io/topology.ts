@@ -609,9 +609,10 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     if (p !== 'valid' && p !== 'same') bad(op, `${cw}.padding`, `must be 'valid' or 'same', got ${show(p)}`);
     return p as string;
   };
-  const channelsLast = (): void => {
+  /** Refuses a `data_format` other than channels last; `layout` names it for the layer's rank. */
+  const channelsLast = (layout = '[batch, height, width, channels]'): void => {
     const f = c.data_format;
-    if (f !== undefined && f !== null && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' ([batch, height, width, channels]), the only layout neurite has, got ${show(f)}`);
+    if (f !== undefined && f !== null && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' (${layout}), the only layout neurite has, got ${show(f)}`);
   };
   let kind: LayerKind | 'input';
   let args: Record<string, unknown> = {};
@@ -769,8 +770,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     }
     case 'Conv1DTranspose': {
       kind = 'conv1dTranspose';
-      const f = c.data_format;
-      if (f !== undefined && f !== null && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' ([batch, steps, channels]), the only layout neurite has, got ${show(f)}`);
+      channelsLast('[batch, steps, channels]');
       const o = c.output_padding;
       const n = Array.isArray(o) && o.length === 1 ? o[0] : o;
       if (n !== undefined && n !== null && !isInt(n, 0)) bad(op, `${cw}.output_padding`, `must be null, a non-negative integer or a list of one, got ${show(o)}`);
@@ -804,8 +804,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       // Keras 3 writes [start, end]; a number is both.
       const crop = o.class_name === 'Cropping1D';
       kind = crop ? 'cropping1d' : 'zeroPadding1d';
-      const f = c.data_format;
-      if (f !== undefined && f !== null && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' ([batch, steps, channels]), the only layout neurite has, got ${show(f)}`);
+      channelsLast('[batch, steps, channels]');
       const key = crop ? 'cropping' : 'padding';
       const v = c[key] ?? 1;
       const ok = (d: unknown) => isInt(d, 0) && d <= 65536;
