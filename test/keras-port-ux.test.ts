@@ -315,6 +315,8 @@ describe("Keras's positional constructors (the s43 tester's repros)", () => {
     expect(invalidMessage(() => nr.layers.reshape([2, 3] as never))).toMatch(/layers\.reshape\(\{ targetShape: \[2,3\] \}\)$/);
     // No guess where there is nothing to place.
     expect(invalidMessage(() => nr.layers.dense(null as never))).toBe('dense: expected an options object, got null');
+    // A value JSON cannot write is still shown (a BigInt made the hint itself throw a TypeError).
+    expect(invalidMessage(() => nr.layers.dense(4n as never))).toMatch(/layers\.dense\(\{ units: 4 \}\)$/);
   });
 
   it("normalization().adapt on rows with a missing value names adapt (it named 'tensor')", () => {

@@ -160,10 +160,10 @@ export const CLASS_NAMES: Readonly<Record<LayerKind | 'input', string>> = {
 };
 
 /** The option that Keras's positional first argument of a layer sets (`Dense(4)` → `units`). */
-const POSITIONAL: Readonly<Record<string, string>> = {
+const POSITIONAL: Readonly<Partial<Record<LayerKind, string>>> = {
   dense: 'units', conv1d: 'filters', conv2d: 'filters', conv1dTranspose: 'filters', conv2dTranspose: 'filters', separableConv2d: 'filters',
-  dropout: 'rate', spatialDropout1d: 'rate', spatialDropout2d: 'rate', gaussianDropout: 'rate', alphaDropout: 'rate', gaussianNoise: 'stddev',
-  activation: 'activation', reshape: 'targetShape', permute: 'dims', repeatVector: 'n', embedding: 'inputDim', simpleRNN: 'units', lstm: 'units', gru: 'units',
+  dropout: 'rate', spatialDropout1d: 'rate', gaussianDropout: 'rate', alphaDropout: 'rate', gaussianNoise: 'stddev',
+  activation: 'activation', reshape: 'targetShape', permute: 'dims', repeatVector: 'n', embedding: 'inputDim',
 };
 
 /**
@@ -310,9 +310,10 @@ export abstract class Layer {
     refuseCustomClass(new.target, kind);
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
       // Keras's positional first argument (Dense(4), Dropout(0.5)) is an option in TF.js's form.
-      const first = POSITIONAL[kind];
-      const fits = args !== null && (Array.isArray(args) ? first === 'targetShape' || first === 'dims' : typeof args !== 'object' && typeof args !== 'function');
-      const hint = first !== undefined && fits ? `; Keras's first argument is the ${first} option here: layers.${kind}({ ${first}: ${typeof args === 'number' ? String(args) : JSON.stringify(args)} })` : '';
+      const first = POSITIONAL[kind as LayerKind];
+      const fits = Array.isArray(args) ? first === 'targetShape' || first === 'dims' : args !== null && typeof args !== 'function';
+      const value = typeof args === 'string' || Array.isArray(args) ? JSON.stringify(args) : String(args);
+      const hint = first !== undefined && fits ? `; Keras's first argument is the ${first} option here: layers.${kind}({ ${first}: ${value} })` : '';
       throw new InvalidArgumentError(`${kind}: expected an options object, got ${describe(args)}${hint}`);
     }
     const known = [...keys, ...LAYER_ARG_KEYS];
