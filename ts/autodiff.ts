@@ -255,10 +255,11 @@ export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVa
   const liveBefore = before.length;
   // A gradient JS stopped in an earlier turn (Ctrl-C) left its tape open: its tidy ends it.
   settleAbandoned();
-  if (tape !== 'closed' && tapeTurn !== turnNow()) endAbandonedTape();
+  const now = turnNow();
+  if (tape !== 'closed' && tapeTurn !== now) endAbandonedTape();
   const was = tape;
   tape = 'recording';
-  tapeTurn = turnNow();
+  tapeTurn = now;
   try {
     onTape(op, () => call((e) => check(e.nr_tape_begin())));
   } catch (err) {
