@@ -20,12 +20,11 @@ writes test/fixtures/keras3-conv1d-transpose.json (committed, so CI needs no Pyt
 Values are float32, written in their shortest float32 decimal form.
 """
 
-from fixture_util import f32, fixture, history, set_seeded, weights_of, write_fixture  # first: it sets the Keras backend
+from fixture_util import f32, fixture, history, set_seeded, trained_case, weights_of, write_fixture  # first: it sets the Keras backend
 
 import platform
 
 import jax
-import jax.numpy as jnp
 import keras
 import numpy as np
 from keras import layers
@@ -48,18 +47,6 @@ CASES = [
 LR = 0.05
 
 
-def grads(m, x, g):
-    """d sum(y·g) / d(x, kernel, bias) through the model's stateless call."""
-    tv = [v.value for v in m.trainable_variables]
-
-    def f(x, tv):
-        y, _ = m.stateless_call(tv, [], x)
-        return jnp.sum(y * g)
-
-    dx, dtv = jax.grad(f, argnums=(0, 1))(jnp.asarray(x), tv)
-    return dx, dtv
-
-
 def case(name, opts, n, c):
     rng = np.random.default_rng(len(name) * 31 + n)
 
@@ -69,32 +56,14 @@ def case(name, opts, n, c):
         m.compile(optimizer=keras.optimizers.SGD(LR), loss="mse")
         return m
 
-    m = fresh()
-    x = rng.normal(0, 1, (4, n, c)).astype(np.float32)
-    y = np.asarray(m.predict(x, verbose=0))
-    g = rng.normal(0, 1, y.shape).astype(np.float32)
-    target = rng.normal(0, 1, y.shape).astype(np.float32)
-    dx, dtv = grads(m, x, g)
-    out = {
+    return trained_case(fresh, rng, lambda m: {
         "name": name,
         "options": {k: v for k, v in opts.items()},
         "json": m.to_json(),
         "inputShape": [n, c],
         "outputShape": list(m.output_shape[1:]),
         "weights": weights_of(m),
-        "x": f32(x),
-        "predict": f32(y),
-        "g": f32(g),
-        "dx": f32(dx),
-        "dWeights": [f32(d) for d in dtv],
-        "y": f32(target),
-    }
-    m = fresh()
-    out["trainOnBatch"] = {"loss": float(np.float32(m.train_on_batch(x, target))), "weights": weights_of(m)}
-    m = fresh()
-    h = m.fit(x, target, batch_size=3, epochs=2, shuffle=False, verbose=0)
-    out["fit"] = {"history": history(h), "weights": weights_of(m)}
-    return out
+    })
 
 
 def autoencoder():

@@ -104,6 +104,49 @@ def graph_case(name, make, loss, xs, y, lr, w=None):
     return masked_case(name, fresh, xs if len(xs) > 1 else xs[0], {"xs": [f32(v) for v in xs]}, y, w, lr)
 
 
+def grads(m, x, g):
+    """d sum(y·g) / d(x, every trainable weight) of model `m` at `x`, through its stateless call (JAX)."""
+    import jax
+    import jax.numpy as jnp
+
+    tv = [v.value for v in m.trainable_variables]
+
+    def f(x, tv):
+        y, _ = m.stateless_call(tv, [], x)
+        return jnp.sum(y * g)
+
+    return jax.grad(f, argnums=(0, 1))(jnp.asarray(x), tv)
+
+
+def trained_case(fresh, rng, head):
+    """One case of a layer fixture (test/keras-fixture.ts `TrainedCase`): the model `fresh()`
+    makes (seeded and compiled, a new one for each run) on a batch of 4 inputs from `rng`, its
+    predict, the gradients of sum(y·g) for a random `g`, one train_on_batch and two epochs of fit
+    (batches of 3, in order) to a random target `y`. `head(m)` gives the case's own fields,
+    written first."""
+    m = fresh()
+    x = rng.normal(0, 1, (4, *m.input_shape[1:])).astype(np.float32)
+    y = np.asarray(m.predict(x, verbose=0))
+    g = rng.normal(0, 1, y.shape).astype(np.float32)
+    target = rng.normal(0, 1, y.shape).astype(np.float32)
+    dx, dtv = grads(m, x, g)
+    out = {
+        **head(m),
+        "x": f32(x),
+        "predict": f32(y),
+        "g": f32(g),
+        "dx": f32(dx),
+        "dWeights": [f32(d) for d in dtv],
+        "y": f32(target),
+    }
+    m = fresh()
+    out["trainOnBatch"] = {"loss": float(np.float32(m.train_on_batch(x, target))), "weights": weights_of(m)}
+    m = fresh()
+    h = m.fit(x, target, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    out["fit"] = {"history": history(h), "weights": weights_of(m)}
+    return out
+
+
 def write_fixture(path, obj, compact=False):
     """Writes `obj` as JSON to `path` (indented by one space, or without spaces when `compact`),
     with a final newline, and says where it went."""

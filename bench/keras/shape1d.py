@@ -24,12 +24,11 @@ writes test/fixtures/keras3-shape1d.json (committed, so CI needs no Python):
 Values are float32, written in their shortest float32 decimal form.
 """
 
-from fixture_util import f32, fixture, history, set_seeded, weights_of, write_fixture  # first: it sets the Keras backend
+from fixture_util import fixture, set_seeded, trained_case, weights_of, write_fixture  # first: it sets the Keras backend
 
 import platform
 
 import jax
-import jax.numpy as jnp
 import keras
 import numpy as np
 from keras import layers
@@ -84,17 +83,6 @@ CASES = [("chain", chain), ("pool", pool), ("pad int", pad_int), ("unet", unet)]
 SHAPE = ("UpSampling1D", "ZeroPadding1D", "Cropping1D")
 
 
-def grads(m, x, g):
-    """d sum(y·g) / d(x, every trainable weight) through the model's stateless call."""
-    tv = [v.value for v in m.trainable_variables]
-
-    def f(x, tv):
-        y, _ = m.stateless_call(tv, [], x)
-        return jnp.sum(y * g)
-
-    return jax.grad(f, argnums=(0, 1))(jnp.asarray(x), tv)
-
-
 def case(name, make):
     rng = np.random.default_rng(len(name) * 31 + 5)
 
@@ -104,32 +92,14 @@ def case(name, make):
         m.compile(optimizer=keras.optimizers.SGD(LR), loss="mse")
         return m
 
-    m = fresh()
-    x = rng.normal(0, 1, (4, *m.input_shape[1:])).astype(np.float32)
-    y = np.asarray(m.predict(x, verbose=0))
-    g = rng.normal(0, 1, y.shape).astype(np.float32)
-    target = rng.normal(0, 1, y.shape).astype(np.float32)
-    dx, dtv = grads(m, x, g)
-    out = {
+    return trained_case(fresh, rng, lambda m: {
         "name": name,
         "json": m.to_json(),
         "layers": [[type(l).__name__, l.get_config().get("size", l.get_config().get("padding", l.get_config().get("cropping")))] for l in m.layers if type(l).__name__ in SHAPE],
         "outputShape": list(m.output_shape[1:]),
         "weights": weights_of(m),
         "weightNames": [v.path for v in m.trainable_variables],
-        "x": f32(x),
-        "predict": f32(y),
-        "g": f32(g),
-        "dx": f32(dx),
-        "dWeights": [f32(d) for d in dtv],
-        "y": f32(target),
-    }
-    m = fresh()
-    out["trainOnBatch"] = {"loss": float(np.float32(m.train_on_batch(x, target))), "weights": weights_of(m)}
-    m = fresh()
-    h = m.fit(x, target, batch_size=3, epochs=2, shuffle=False, verbose=0)
-    out["fit"] = {"history": history(h), "weights": weights_of(m)}
-    return out
+    })
 
 
 def main():
