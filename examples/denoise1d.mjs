@@ -5,9 +5,11 @@
 // Then the Keras way without learned upsampling on signals of an odd length (63 steps):
 // zeroPadding1d to 64, conv1d + maxPooling1d down, upSampling1d + conv1d back up, cropping1d
 // to 63 (Keras 3's ZeroPadding1D, UpSampling1D and Cropping1D).
+// The classical baseline for comparison: hard thresholding in the DCT domain (compression.dct
+// forward1d/inverse1d, any length, here 63) at Donoho and Johnstone's universal threshold.
 // Bar (exits non-zero if missed): at least 6 dB of the noise removed on the held-out signals
 // by each model, and the models saved and loaded predict the same bits.
-import { init, sequential, layers, optimizers, tensor, tidy, loadModel, memory } from '../dist/index.js';
+import { init, sequential, layers, optimizers, tensor, tidy, loadModel, memory, compression, abs, greaterEqual, where, zerosLike } from '../dist/index.js';
 
 await init();
 const STEPS = 64;
@@ -91,6 +93,17 @@ const backOdd = await loadModel(await pooled.toArtifacts());
 const againOdd = backOdd.predict(testOdd.noisy);
 const sameOdd = tidy(() => againOdd.dataSync().every((v, i) => Object.is(v, denoisedOdd.dataSync()[i])));
 console.log(`saved and loaded (Keras 3's ZeroPadding1D, UpSampling1D, Cropping1D classes): ${sameOdd ? 'the same bits' : 'DIFFERENT values'}`);
+
+// The baseline: an orthonormal DCT keeps white noise white (σ = NOISE on every coefficient),
+// while the sines gather in a few coefficients; zero those below σ·√(2 ln n) and transform back.
+const threshold = NOISE * Math.sqrt(2 * Math.log(STEPS - 1));
+const thresholded = tidy(() => {
+  const c = compression.dct.forward1d(testOdd.noisy.squeeze([2]));
+  return compression.dct.inverse1d(where(greaterEqual(abs(c), threshold), c, zerosLike(c))).expandDims(2);
+});
+const removedDct = 10 * Math.log10(beforeOdd / mse(thresholded, testOdd.clean));
+console.log(`baseline, DCT hard thresholding at σ√(2 ln n) = ${threshold.toFixed(2)} on the same ${STEPS - 1} steps: ${removedDct.toFixed(2)} dB of the noise removed`);
+thresholded.dispose();
 
 for (const t of [train.clean, train.noisy, test.clean, test.noisy, denoised, again, ae, back]) t.dispose();
 for (const t of [trainOdd.clean, trainOdd.noisy, testOdd.clean, testOdd.noisy, denoisedOdd, againOdd, pooled, backOdd]) t.dispose();

@@ -733,6 +733,9 @@ const TABLE: Entry[] = [
   ...(['dct', 'dwt'] as const).flatMap((c) => (['forward2d', 'inverse2d'] as const).map((f) => ({
     name: `compression.${c}.${f}`, op: `compression.${c}.${f}`, call: (x: unknown, o: unknown) => nr.compression[c][f](x as never, o as never), good: () => [X, c === 'dct' ? { blockSize: 1 } : { wavelet: 'haar', levels: 1 }], kinds: ['tensor', 'options?'],
   }))),
+  ...(['forward1d', 'inverse1d'] as const).map((f) => ({
+    name: `compression.dct.${f}`, op: `compression.dct.${f}`, call: (x: unknown, o: unknown) => nr.compression.dct[f](x as never, o as never), good: () => [X, { blockSize: 1 }], kinds: ['tensor', 'options?'],
+  })),
   ...(['dct', 'wavelet'] as const).flatMap((c) => [
     { name: `codecs.${c}.encode`, op: `codecs.${c}.encode`, call: (im: unknown, o: unknown) => nr.codecs[c].encode(im as never, o as never), good: () => [{ data: new Uint8Array(6), width: 3, height: 2 }, { quality: 50 }], kinds: ['image', 'options?'] },
     { name: `codecs.${c}.decode`, op: `codecs.${c}.decode`, call: (b: unknown, o: unknown) => nr.codecs[c].decode(b as never, o as never), good: () => [nr.codecs[c].encode({ data: new Uint8Array(6), width: 3, height: 2 }), {}], kinds: ['bytes', 'options?'] },

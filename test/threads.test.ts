@@ -287,6 +287,8 @@ describe('bit-identical results for any thread count', () => {
         out[`mean1 ${m}`] = bits(nr.mean(x, 1).data());
         out[`max ${m}`] = bits(nr.max(x).data());
         out[`variance ${m}`] = bits(nr.variance(x).data());
+        // The 1-D DCT: whole rows of 17 per task, about 16 Ki values each.
+        out[`dct1d ${m}`] = bits(nr.compression.dct.forward1d(rnd([m, 17])).data());
         // Short rows, several on SIMD lanes (reduce_rows), in blocks of rows per thread.
         for (const r of [2, 5, 15]) {
           const s = rnd([m, r]);

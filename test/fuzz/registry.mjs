@@ -20,5 +20,6 @@ import data from './families/data.mjs';
 import losses from './families/losses.mjs';
 import imageDetection from './families/image_detection.mjs';
 import kerasLosses from './families/keras_losses.mjs';
+import transforms from './families/transforms.mjs';
 
-export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite, indexing, spatial, data, losses, imageDetection, kerasLosses];
+export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite, indexing, spatial, data, losses, imageDetection, kerasLosses, transforms];

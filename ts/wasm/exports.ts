@@ -195,6 +195,6 @@ export interface RawExports {
   nr_decompress(codec: number, ptr: number, len: number, maxOutput: number, out: number): number;
   nr_compress_release(): number;
   nr_huffman_code_lengths(freqs: number, n: number, maxLen: number, out: number, cap: number): number;
-  nr_dct2d(x: number, block: number, inverse: number, out: number): number;
+  nr_dct(x: number, block: number, inverse: number, dims: number, out: number): number;
   nr_dwt2d(x: number, wavelet: number, levels: number, inverse: number, out: number): number;
 }

@@ -1,10 +1,12 @@
 //! Compression properties: every lossless codec rebuilds any input bit for bit, PackBits
 //! keeps its growth bound, code lengths are prefix-free and limited, cdf53 is exactly
-//! reversible, and no decoder panics on arbitrary payloads below the checksum.
+//! reversible, the 1-D DCT of any length keeps the energy and inverts, and no decoder panics
+//! on arbitrary payloads below the checksum.
 
 use neurite_core::compression::codecs::{dct_codec, wavelet_codec};
 use neurite_core::compression::dwt::{forward53, inverse53};
-use neurite_core::compression::{huffman, lzw, rle};
+use neurite_core::compression::{dct, huffman, lzw, rle};
+use neurite_core::{Shape, Tensor};
 use proptest::prelude::*;
 
 fn cases(default: u32) -> u32 {
@@ -49,6 +51,22 @@ proptest! {
         forward53(&mut y);
         inverse53(&mut y);
         prop_assert_eq!(y, x);
+    }
+
+    #[test]
+    fn dct1d_keeps_energy_and_inverts_at_any_length(x in prop::collection::vec(-1000f32..1000.0, 1..700), rows in 1usize..3) {
+        let n = x.len();
+        let data: Vec<f32> = (0..rows).flat_map(|r| x.iter().map(move |v| v * (r + 1) as f32)).collect();
+        let t = Tensor::new("x", Shape::from([rows, n]), data.clone()).unwrap();
+        let y = dct::dct1d(&t, None, false).unwrap();
+        let energy = |v: &[f32]| v.iter().map(|&a| f64::from(a) * f64::from(a)).sum::<f64>();
+        let (ex, ey) = (energy(&data), energy(y.data()));
+        prop_assert!((ex - ey).abs() <= 1e-6 * ex.max(1e-30), "Parseval: {} vs {}", ex, ey);
+        let back = dct::dct1d(&y, None, true).unwrap();
+        let scale = data.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-30);
+        for (a, b) in back.data().iter().zip(&data) {
+            prop_assert!((a - b).abs() <= 1e-5 * scale, "round trip n={}: {} vs {}", n, a, b);
+        }
     }
 
     #[test]

@@ -27,6 +27,10 @@ pub enum Recorded {
     /// `linalg.bandPart(x, lower, upper)`; its backward is the same band of the gradient.
     BandPart { lower: i64, upper: i64 },
     Pad { paddings: Vec<[i64; 2]> },
+    /// `compression.dct.{forward,inverse}{1d,2d}`: orthonormal, so its backward is the
+    /// transform the other way. `block`: the block side (`None`: a 1-D transform of the whole
+    /// last axis); `two_d`: blocks over the last two axes.
+    Dct { block: Option<usize>, two_d: bool, inverse: bool },
     MirrorPad { paddings: Vec<[i64; 2]>, symmetric: bool },
     Cumsum { axis: i64, exclusive: bool, reverse: bool },
     Cumprod { axis: i64, exclusive: bool, reverse: bool },
@@ -465,6 +469,7 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         Recorded::Reverse { axes } => vec![Some(reverse::reverse(&g, axes)?)],
         Recorded::BandPart { lower, upper } => vec![Some(crate::linalg::band_part::band_part(&g, *lower, *upper)?)],
         Recorded::Pad { paddings } => vec![Some(pad::pad_backward(x[0].shape(), paddings, &g)?)],
+        Recorded::Dct { block, two_d, inverse } => vec![Some(crate::compression::dct::dct_backward(&g, *block, *two_d, *inverse)?)],
         Recorded::MirrorPad { paddings, symmetric } => vec![Some(mirror_pad::mirror_pad_backward(x[0].shape(), paddings, *symmetric, &g)?)],
         Recorded::Cumsum { axis, exclusive, reverse } => vec![Some(cumsum::cumsum(&g, *axis, *exclusive, !*reverse)?)],
         Recorded::Cumprod { axis, exclusive, reverse } => vec![Some(cumprod::cumprod_backward(x[0], *axis, *exclusive, *reverse, &g)?)],

@@ -8,6 +8,11 @@
 //! On tensors: the last two axes `[…, H, W]` are the image; `H` and `W` must be multiples of
 //! N and every N×N block is transformed in place of itself (block `(bi, bj)` covers rows
 //! `bi·N..` and columns `bj·N..`).
+//!
+//! The 1-D transform ([`dct1d`]) runs over the last axis, in blocks of any length N (by
+//! default the whole axis: scipy's `dct(x, norm='ortho')`), `X[k] = a(k) Σᵢ x[i]
+//! cos((2i+1)kπ/2N)`. It is computed in `f64` from one complex FFT of length N (Makhoul's
+//! reordering, [`super::fft`]), so it costs O(N log N) for every N.
 
 use crate::{Error, Result, Shape, Tensor};
 
@@ -94,6 +99,115 @@ pub fn dct2d(x: &Tensor, n: usize, inverse: bool) -> Result<Tensor> {
     Tensor::new(op, Shape::from(dims.to_vec()), data)
 }
 
+/// The longest block [`dct1d`] takes: 2^18 values (Bluestein's transform of a block that
+/// long, not a power of two, works on 2^20-point buffers, 16 MiB each).
+pub const MAX_BLOCK_1D: usize = 1 << 18;
+
+/// A planned orthonormal 1-D DCT of length `n`: the FFT and the twiddles `e^{−iπk/2n}`.
+struct Dct1 {
+    fft: super::fft::Fft,
+    cos: Vec<f64>,
+    sin: Vec<f64>,
+}
+
+impl Dct1 {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn new(n: usize) -> Dct1 {
+        let (cos, sin) = (0..n).map(|k| {
+            let a = std::f64::consts::PI * k as f64 / (2 * n) as f64;
+            (a.cos(), a.sin())
+        }).unzip();
+        Dct1 { fft: super::fft::Fft::new(n), cos, sin }
+    }
+
+    /// `a(k)`: √(1/n) for k = 0, √(2/n) otherwise.
+    fn scale(&self, k: usize) -> f64 {
+        let n = self.cos.len() as f64;
+        if k == 0 { (1.0 / n).sqrt() } else { (2.0 / n).sqrt() }
+    }
+
+    /// Transforms `x` (`n` values) in place; `re` and `im` are `n`-long scratch.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn run(&self, x: &mut [f32], re: &mut [f64], im: &mut [f64], inverse: bool) {
+        let n = x.len();
+        if inverse {
+            // V[k] = (X[k] − i·X[n−k]) e^{iπk/2n} with X = y / a (X[n] = 0); v = ifft(V).
+            for k in 0..n {
+                let xr = f64::from(x[k]) / self.scale(k);
+                let xi = if k == 0 { 0.0 } else { -f64::from(x[n - k]) / self.scale(n - k) };
+                re[k] = xr * self.cos[k] - xi * self.sin[k];
+                im[k] = xr * self.sin[k] + xi * self.cos[k];
+            }
+            self.fft.inverse(re, im);
+            for k in 0..n.div_ceil(2) {
+                x[2 * k] = re[k] as f32;
+            }
+            for k in 0..n / 2 {
+                x[2 * k + 1] = re[n - 1 - k] as f32;
+            }
+        } else {
+            // v = x's even samples, then its odd ones reversed; X[k] = Re(e^{−iπk/2n} V[k]).
+            for k in 0..n.div_ceil(2) {
+                re[k] = f64::from(x[2 * k]);
+            }
+            for k in 0..n / 2 {
+                re[n - 1 - k] = f64::from(x[2 * k + 1]);
+            }
+            im.fill(0.0);
+            self.fft.forward(re, im);
+            for k in 0..n {
+                x[k] = ((re[k] * self.cos[k] + im[k] * self.sin[k]) * self.scale(k)) as f32;
+            }
+        }
+    }
+}
+
+/// Orthonormal 1-D DCT of a tensor `[…, L]` over its last axis, in blocks of `block` values
+/// (`None`: the whole axis): DCT-II forward, DCT-III when `inverse` (its inverse and its
+/// transpose, so each is the other's gradient).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn dct1d(x: &Tensor, block: Option<usize>, inverse: bool) -> Result<Tensor> {
+    let op = if inverse { "compression.dct.inverse1d" } else { "compression.dct.forward1d" };
+    let dims = x.shape().dims();
+    let Some(&len) = dims.last() else {
+        return Err(Error::invalid(op, "x must have rank >= 1 ([..., length]), got a scalar (shape [])".to_string()));
+    };
+    let n = block.unwrap_or(len);
+    if block.is_some() && !(1..=MAX_BLOCK_1D).contains(&n) {
+        return Err(Error::invalid(op, format!("blockSize must be in 1..={MAX_BLOCK_1D}, got {n}")));
+    }
+    if n > MAX_BLOCK_1D {
+        return Err(Error::invalid(op, format!("the last axis has {len} values, more than the longest block ({MAX_BLOCK_1D}); give a blockSize that divides it, or frame the signal (signal.frame)")));
+    }
+    if n > 0 && len % n != 0 {
+        return Err(Error::invalid(op, format!("the last axis ({len} values, shape {}) must be a multiple of blockSize {n}", crate::error::ints(dims))));
+    }
+    let mut data = crate::tensor::copy_of(op, x.data())?;
+    if n > 1 && !data.is_empty() {
+        let plan = Dct1::new(n);
+        // Tasks of whole blocks, about 16 Ki values each (fixed by n, not by the thread count).
+        let per_task = (16_384 / n).max(1) * n;
+        let work = data.len().saturating_mul(8 * (usize::BITS - n.leading_zeros()) as usize);
+        crate::parallel::for_each_chunk_mut(&mut data, per_task, work, |_, chunk| {
+            let (mut re, mut im) = (vec![0f64; n], vec![0f64; n]);
+            for b in chunk.chunks_exact_mut(n) {
+                plan.run(b, &mut re, &mut im, inverse);
+            }
+        });
+    }
+    Tensor::new(op, Shape::from(dims.to_vec()), data)
+}
+
+/// The gradient of a DCT (1-D or 2-D, `inverse` as the forward call ran) given the output's
+/// gradient `g`: the transform is orthonormal, so its adjoint is its inverse.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn dct_backward(g: &Tensor, block: Option<usize>, two_d: bool, inverse: bool) -> Result<Tensor> {
+    match (two_d, block) {
+        (true, Some(n)) => dct2d(g, n, !inverse),
+        _ => dct1d(g, block, !inverse),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +240,51 @@ mod tests {
         assert!(dct2d(&t, 3, false).unwrap_err().to_string().contains("multiples"));
         let v = Tensor::new("t", Shape::from([8]), vec![1.0; 8]).unwrap();
         assert!(dct2d(&v, 8, false).unwrap_err().to_string().contains("rank"));
+    }
+
+    /// The definition in f64, O(n²).
+    fn dct_direct(x: &[f64]) -> Vec<f64> {
+        let n = x.len();
+        (0..n).map(|k| {
+            let a = if k == 0 { (1.0 / n as f64).sqrt() } else { (2.0 / n as f64).sqrt() };
+            a * x.iter().enumerate().map(|(i, v)| v * (std::f64::consts::PI * ((2 * i + 1) * k) as f64 / (2 * n) as f64).cos()).sum::<f64>()
+        }).collect()
+    }
+
+    #[test]
+    fn one_d_matches_the_definition_and_inverts_at_any_length() {
+        for n in [1, 2, 3, 4, 5, 7, 8, 9, 16, 31, 64, 100, 127, 128, 257, 1000] {
+            let x: Vec<f32> = (0..n).map(|i| (((i * 37) % 101) as f32 - 50.0) * 0.125 + if i % 5 == 0 { 1e3 } else { 0.0 }).collect();
+            let want = dct_direct(&x.iter().map(|&v| f64::from(v)).collect::<Vec<_>>());
+            let t = Tensor::new("t", Shape::from([1, n]), x.clone()).unwrap();
+            let y = dct1d(&t, None, false).unwrap();
+            let scale = want.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+            for (k, (a, b)) in y.data().iter().zip(&want).enumerate() {
+                assert!((f64::from(*a) - b).abs() <= 1e-6 * scale, "n={n} k={k}: {a} vs {b}");
+            }
+            let back = dct1d(&y, None, true).unwrap();
+            for (a, b) in back.data().iter().zip(&x) {
+                assert!((a - b).abs() <= 1e-5 * scale as f32, "round trip n={n}: {a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_d_blocks_transform_alone_and_shapes_are_checked() {
+        let x: Vec<f32> = (0..24).map(|i| (i * i % 13) as f32).collect();
+        let t = Tensor::new("t", Shape::from([2, 12]), x.clone()).unwrap();
+        let y = dct1d(&t, Some(4), false).unwrap();
+        for (b, chunk) in x.chunks(4).enumerate() {
+            let want = dct_direct(&chunk.iter().map(|&v| f64::from(v)).collect::<Vec<_>>());
+            for k in 0..4 {
+                assert!((f64::from(y.data()[b * 4 + k]) - want[k]).abs() < 1e-5, "block {b}");
+            }
+        }
+        assert!(dct1d(&t, Some(5), false).unwrap_err().to_string().contains("multiple of blockSize 5"));
+        assert!(dct1d(&t, Some(0), false).unwrap_err().to_string().contains("blockSize must be in 1..="));
+        let s = Tensor::new("t", Shape::from(Vec::<usize>::new()), vec![1.0]).unwrap();
+        assert!(dct1d(&s, None, false).unwrap_err().to_string().contains("rank >= 1"));
+        let e = Tensor::new("t", Shape::from([3, 0]), vec![]).unwrap();
+        assert_eq!(dct1d(&e, None, false).unwrap().shape().dims(), &[3, 0]);
     }
 }

@@ -1,5 +1,5 @@
 //! Compression: lossless byte codes (Huffman, LZW, PackBits RLE), the transforms of transform
-//! coding (orthonormal 2-D DCT, 2-D discrete wavelet transforms) and two grayscale image
+//! coding (orthonormal 1-D and 2-D DCTs, 2-D discrete wavelet transforms) and two grayscale image
 //! codecs built on them.
 //!
 //! Every encoded stream starts with the same self-describing header ([`header`]): magic,
@@ -12,6 +12,7 @@ pub mod bitio;
 pub mod codecs;
 pub mod dct;
 pub mod dwt;
+pub mod fft;
 pub mod header;
 pub mod huffman;
 pub mod lzw;

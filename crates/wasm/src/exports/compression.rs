@@ -6,7 +6,9 @@
 //! a buffer owned by this module until the next compression call or
 //! [`nr_compress_release`]; the call writes its address and length to `out` for TS to copy.
 
+use super::tape::emit_rec;
 use super::tensor::emit;
+use neurite_core::autodiff::Recorded;
 use crate::ffi::{check_out, check_region, guard, read_u32s, write_slice};
 use crate::handles;
 use core::cell::RefCell;
@@ -153,17 +155,28 @@ pub unsafe extern "C" fn nr_huffman_code_lengths(freqs: *const u32, n: usize, ma
     })
 }
 
-/// Blockwise orthonormal 2-D DCT (`inverse` = 0: DCT-II, else DCT-III) of a `[…, H, W]` tensor.
+/// Orthonormal DCT (`inverse` = 0: DCT-II, else DCT-III). `dims` 2: blockwise 2-D on the last
+/// two axes of `[…, H, W]`, in `block`×`block` blocks; `dims` 1: over the last axis, in blocks of
+/// `block` values (0: the whole axis).
 ///
 /// # Safety
 /// `out` points to a writable u32.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_dct2d(x: u32, block: u32, inverse: u32, out: *mut u32) -> i32 {
+pub unsafe extern "C" fn nr_dct(x: u32, block: u32, inverse: u32, dims: u32, out: *mut u32) -> i32 {
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
-        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| dct::dct2d(h.tensor(x)?, block as usize, inverse != 0))?;
+        let (two_d, inverse) = (dims == 2, inverse != 0);
+        let block = (two_d || block != 0).then_some(block as usize);
+        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| {
+            let x = h.tensor(x)?;
+            match block {
+                Some(n) if two_d => dct::dct2d(x, n, inverse),
+                _ => dct::dct1d(x, block, inverse),
+            }
+        })?;
+        let rec = Recorded::Dct { block, two_d, inverse };
         // SAFETY: forwarded caller contract.
-        unsafe { emit("dct", y, out) }
+        unsafe { emit_rec("dct", y, out, || (rec, vec![x])) }
     })
 }
 
