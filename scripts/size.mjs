@@ -672,12 +672,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * f64, 2.7 kB raw; dct1d and Makhoul's reordering 1.5 kB; f64 sin, 0.85 kB) and the DCTs'
  * gradient rule, nr_dct2d becoming nr_dct(dims): wasm +3.8 kB gzipped, url 629,272 ->
  * 633,155 B, inline 533,080 -> 536,180 B. Budgets: those plus ~0.05%.
+ * Raised (s44) by the DWT's gradient (the transposed lifting steps, dwt.rs's Pass): +0.3 kB,
+ * url 633,461 B, inline 536,394 B. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 633500,
+  url: 633800,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 536450,
+  inline: 536700,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

@@ -1,6 +1,6 @@
 """scipy.fft as the oracle of neurite's 1-D DCT (`compression.dct.forward1d` / `inverse1d`:
 scipy's `dct(x, type=2, norm='ortho')` and `idct(x, type=2, norm='ortho')` over the last axis),
-for test/dct1d.test.ts. scipy comes with JAX (bench/keras/requirements.txt):
+for test/transforms.test.ts. scipy comes with JAX (bench/keras/requirements.txt):
 
     python3 bench/keras/dct1d.py
 

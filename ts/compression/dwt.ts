@@ -31,6 +31,11 @@
  * which samples another phase than `pywt.wavedec`'s padded bands from level 3 on (for `haar` on
  * power-of-two lengths the two agree), so port thresholds, not coefficient indices.
  *
+ * Gradients (`grad`, a loss on wavelet coefficients): `haar` and `cdf97` are linear, and the
+ * gradient of each transform is its transpose applied to the output's gradient (for `cdf97`,
+ * biorthogonal, that is not the other transform). `cdf53` rounds in every lifting step and
+ * has none: a gradient through it is an error that names it.
+ *
  * @example
  * const x = tensor2d(signal, [1, signal.length]);        // one signal as a 1-row image
  * const c = compression.dwt.forward2d(x, { wavelet: 'cdf97', levels: 3 });

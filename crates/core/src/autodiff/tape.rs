@@ -31,6 +31,10 @@ pub enum Recorded {
     /// transform the other way. `block`: the block side (`None`: a 1-D transform of the whole
     /// last axis); `two_d`: blocks over the last two axes.
     Dct { block: Option<usize>, two_d: bool, inverse: bool },
+    /// `compression.dwt.{forward,inverse}2d` with Haar or CDF 9/7 (linear): its backward is
+    /// the transform's transpose (CDF 9/7 is biorthogonal: not its inverse). CDF 5/3 rounds
+    /// and is recorded as [`Recorded::Opaque`].
+    Dwt { wavelet: crate::compression::dwt::Wavelet, levels: usize, inverse: bool },
     MirrorPad { paddings: Vec<[i64; 2]>, symmetric: bool },
     Cumsum { axis: i64, exclusive: bool, reverse: bool },
     Cumprod { axis: i64, exclusive: bool, reverse: bool },
@@ -470,6 +474,7 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         Recorded::BandPart { lower, upper } => vec![Some(crate::linalg::band_part::band_part(&g, *lower, *upper)?)],
         Recorded::Pad { paddings } => vec![Some(pad::pad_backward(x[0].shape(), paddings, &g)?)],
         Recorded::Dct { block, two_d, inverse } => vec![Some(crate::compression::dct::dct_backward(&g, *block, *two_d, *inverse)?)],
+        Recorded::Dwt { wavelet, levels, inverse } => vec![Some(crate::compression::dwt::dwt2d_backward(&g, *wavelet, *levels, *inverse)?)],
         Recorded::MirrorPad { paddings, symmetric } => vec![Some(mirror_pad::mirror_pad_backward(x[0].shape(), paddings, *symmetric, &g)?)],
         Recorded::Cumsum { axis, exclusive, reverse } => vec![Some(cumsum::cumsum(&g, *axis, *exclusive, !*reverse)?)],
         Recorded::Cumprod { axis, exclusive, reverse } => vec![Some(cumprod::cumprod_backward(x[0], *axis, *exclusive, *reverse, &g)?)],

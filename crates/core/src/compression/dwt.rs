@@ -89,6 +89,128 @@ fn lift_even(x: &mut [f32], c: f32) {
     }
 }
 
+/// The transpose of [`lift_odd`]: each odd sample adds `c ×` itself to the even samples it was
+/// lifted from (twice to its left neighbour at the end of an even-length line).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn lift_odd_t(x: &mut [f32], c: f32) {
+    let n = x.len();
+    let mut i = 1;
+    while i < n {
+        let v = c * x[i];
+        x[i - 1] += v;
+        x[if i + 1 < n { i + 1 } else { i - 1 }] += v;
+        i += 2;
+    }
+}
+
+/// The transpose of [`lift_even`].
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn lift_even_t(x: &mut [f32], c: f32) {
+    let n = x.len();
+    let mut i = 0;
+    while i < n {
+        let v = c * x[i];
+        x[if i > 0 { i - 1 } else { i + 1 }] += v;
+        x[if i + 1 < n { i + 1 } else { i - 1 }] += v;
+        i += 2;
+    }
+}
+
+/// What a pass of [`plane`] applies: a transform, or the transpose (adjoint) of one, which is
+/// its gradient (the wavelets are linear; CDF 9/7 is not orthogonal, so its adjoint is not
+/// its inverse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    Forward,
+    Inverse,
+    /// The transpose of the forward transform (the gradient of `forward2d`).
+    ForwardT,
+    /// The transpose of the inverse transform (the gradient of `inverse2d`).
+    InverseT,
+}
+
+/// The 1-D step of `pass` on `line` (n ≥ 2, overwritten), result in `out`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn apply_line(pass: Pass, w: Wavelet, line: &mut [f32], out: &mut [f32], exact: &mut bool) {
+    match pass {
+        Pass::Forward => forward_line(w, line, out, exact),
+        Pass::Inverse => inverse_line(w, line, out, exact),
+        Pass::ForwardT => forward_line_t(w, line, out),
+        Pass::InverseT => inverse_line_t(w, line, out),
+    }
+}
+
+/// Fᵀ for the forward step F = scale · split · lifts: the scales, the interleave (the split's
+/// transpose, its inverse), then the lifts transposed in reverse order. `y` is `[low…, high…]`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn forward_line_t(w: Wavelet, y: &[f32], x: &mut [f32]) {
+    let n = y.len();
+    let ns = n.div_ceil(2);
+    let (ks, kd) = if w == Wavelet::Cdf97 { (SQRT2 / K, K / SQRT2) } else { (1.0, 1.0) };
+    for k in 0..ns {
+        x[2 * k] = y[k] * ks;
+    }
+    for k in 0..n / 2 {
+        x[2 * k + 1] = y[ns + k] * kd;
+    }
+    if w == Wavelet::Haar {
+        // Each pair's rotation is orthogonal (its transpose is its inverse); the odd end's
+        // scaling by √2 is its own transpose.
+        haar_pairs(x, true);
+        if n % 2 == 1 {
+            x[n - 1] *= SQRT2;
+        }
+    } else {
+        lift_even_t(x, DELTA);
+        lift_odd_t(x, GAMMA);
+        lift_even_t(x, BETA);
+        lift_odd_t(x, ALPHA);
+    }
+}
+
+/// Iᵀ for the inverse step I = lifts⁻¹ · interleave · scale: the inverse lifts transposed in
+/// reverse order, the split, then the scales. Returns `[low…, high…]` in `y`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn inverse_line_t(w: Wavelet, x: &mut [f32], y: &mut [f32]) {
+    let n = x.len();
+    let ns = n.div_ceil(2);
+    let (ks, kd) = if w == Wavelet::Cdf97 {
+        lift_odd_t(x, -ALPHA);
+        lift_even_t(x, -BETA);
+        lift_odd_t(x, -GAMMA);
+        lift_even_t(x, -DELTA);
+        (K / SQRT2, SQRT2 / K)
+    } else {
+        haar_pairs(x, false);
+        if n % 2 == 1 {
+            x[n - 1] /= SQRT2;
+        }
+        (1.0, 1.0)
+    };
+    for k in 0..ns {
+        y[k] = x[2 * k] * ks;
+    }
+    for k in 0..n / 2 {
+        y[ns + k] = x[2 * k + 1] * kd;
+    }
+}
+
+/// Haar's rotation of each pair: `(a, b) → ((a + b)/√2, (b − a)/√2)`, or its inverse (and
+/// transpose) `(s, d) → ((s − d)/√2, (s + d)/√2)` when `back`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn haar_pairs(x: &mut [f32], back: bool) {
+    for p in x.chunks_exact_mut(2) {
+        let (a, b) = (p[0], p[1]);
+        if back {
+            p[0] = (a - b) / SQRT2;
+            p[1] = (a + b) / SQRT2;
+        } else {
+            p[0] = (a + b) / SQRT2;
+            p[1] = (b - a) / SQRT2;
+        }
+    }
+}
+
 /// One forward 1-D step on `x` (n ≥ 2), result `[low…, high…]` in `out`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn forward_line(w: Wavelet, x: &mut [f32], out: &mut [f32], exact: &mut bool) {
@@ -103,11 +225,7 @@ fn forward_line(w: Wavelet, x: &mut [f32], out: &mut [f32], exact: &mut bool) {
             (SQRT2 / K, K / SQRT2)
         }
         Wavelet::Haar => {
-            for p in x.chunks_exact_mut(2) {
-                let (a, b) = (p[0], p[1]);
-                p[0] = (a + b) / SQRT2;
-                p[1] = (b - a) / SQRT2;
-            }
+            haar_pairs(x, false);
             if n % 2 == 1 {
                 // The last sample and its mirror image: (a + a)/√2, no detail.
                 x[n - 1] *= SQRT2;
@@ -151,11 +269,7 @@ fn inverse_line(w: Wavelet, y: &[f32], x: &mut [f32], exact: &mut bool) {
             lift_odd(x, -ALPHA);
         }
         Wavelet::Haar => {
-            for p in x.chunks_exact_mut(2) {
-                let (s, d) = (p[0], p[1]);
-                p[0] = (s - d) / SQRT2;
-                p[1] = (s + d) / SQRT2;
-            }
+            haar_pairs(x, true);
             if n % 2 == 1 {
                 x[n - 1] /= SQRT2;
             }
@@ -229,16 +343,21 @@ pub fn level_sizes(h: usize, w: usize, levels: usize) -> Vec<(usize, usize)> {
     v
 }
 
-/// Multi-level 2-D transform of an `h × w` plane in place. CDF 5/3 computes each step on
-/// integers exactly; false when one of its results (every level's, rows and columns) had no
+/// Multi-level 2-D transform (`pass`) of an `h × w` plane in place. CDF 5/3 computes each step
+/// on integers exactly; false when one of its results (every level's, rows and columns) had no
 /// exact float32, so the plane is not exact (always true for the other wavelets).
+///
+/// The forward transform runs the levels from the whole plane down, rows then columns; the
+/// inverse undoes them in the opposite order. A transpose runs in the order of the transform
+/// it transposes undone: `ForwardT` as the inverse, `InverseT` as the forward.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub fn plane(wv: Wavelet, data: &mut [f32], h: usize, w: usize, levels: usize, inverse: bool) -> bool {
+pub fn plane(wv: Wavelet, data: &mut [f32], h: usize, w: usize, levels: usize, pass: Pass) -> bool {
     let mut exact = true;
     let m = h.max(w);
     let (mut line, mut out) = (vec![0f32; m], vec![0f32; m]);
     let sizes = level_sizes(h, w, levels);
-    let order: Vec<&(usize, usize)> = if inverse { sizes.iter().rev().collect() } else { sizes.iter().collect() };
+    let down = matches!(pass, Pass::Forward | Pass::InverseT);
+    let order: Vec<&(usize, usize)> = if down { sizes.iter().collect() } else { sizes.iter().rev().collect() };
     for &(lh, lw) in order {
         let rows = |data: &mut [f32], line: &mut [f32], out: &mut [f32], exact: &mut bool| {
             if lw < 2 {
@@ -246,12 +365,8 @@ pub fn plane(wv: Wavelet, data: &mut [f32], h: usize, w: usize, levels: usize, i
             }
             for r in 0..lh {
                 let row = &mut data[r * w..r * w + lw];
-                if inverse {
-                    inverse_line(wv, row, &mut out[..lw], exact);
-                } else {
-                    line[..lw].copy_from_slice(row);
-                    forward_line(wv, &mut line[..lw], &mut out[..lw], exact);
-                }
+                line[..lw].copy_from_slice(row);
+                apply_line(pass, wv, &mut line[..lw], &mut out[..lw], exact);
                 row.copy_from_slice(&out[..lw]);
             }
         };
@@ -263,22 +378,18 @@ pub fn plane(wv: Wavelet, data: &mut [f32], h: usize, w: usize, levels: usize, i
                 for r in 0..lh {
                     line[r] = data[r * w + c];
                 }
-                if inverse {
-                    inverse_line(wv, &line[..lh], &mut out[..lh], exact);
-                } else {
-                    forward_line(wv, &mut line[..lh], &mut out[..lh], exact);
-                }
+                apply_line(pass, wv, &mut line[..lh], &mut out[..lh], exact);
                 for r in 0..lh {
                     data[r * w + c] = out[r];
                 }
             }
         };
-        if inverse {
-            cols(data, &mut line, &mut out, &mut exact);
+        if down {
             rows(data, &mut line, &mut out, &mut exact);
+            cols(data, &mut line, &mut out, &mut exact);
         } else {
-            rows(data, &mut line, &mut out, &mut exact);
             cols(data, &mut line, &mut out, &mut exact);
+            rows(data, &mut line, &mut out, &mut exact);
         }
     }
     exact
@@ -309,12 +420,31 @@ pub fn dwt2d(x: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Te
             return Err(Error::invalid(op, format!("cdf53 is an integer transform: values must be integers of magnitude below 2^31 = 2147483648, found {v}")));
         }
     }
+    images(op, x, wv, levels, if inverse { Pass::Inverse } else { Pass::Forward })
+}
+
+/// The gradient of [`dwt2d`] (`inverse` as that call ran) given its output's gradient `g`:
+/// the transpose of the transform, image by image. Haar and CDF 9/7 are linear; CDF 5/3
+/// rounds (`floor`) and has no gradient (the tape records it as an op without a rule).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn dwt2d_backward(g: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Tensor> {
+    if wv == Wavelet::Cdf53 {
+        return Err(Error::Internal { msg: "dwt2d_backward: cdf53 has no gradient".into() });
+    }
+    let op = if inverse { "compression.dwt.inverse2d" } else { "compression.dwt.forward2d" };
+    images(op, g, wv, levels, if inverse { Pass::InverseT } else { Pass::ForwardT })
+}
+
+/// `pass` on every `H × W` image of `x` (rank ≥ 2, checked by the caller).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn images(op: &'static str, x: &Tensor, wv: Wavelet, levels: usize, pass: Pass) -> Result<Tensor> {
+    let dims = x.shape().dims();
     let (h, w) = (dims[dims.len() - 2], dims[dims.len() - 1]);
     let mut data = crate::tensor::copy_of(op, x.data())?;
     if h * w > 0 {
         for (i, img) in data.chunks_exact_mut(h * w).enumerate() {
-            if !plane(wv, img, h, w, levels, inverse) {
-                return Err(Error::invalid(op, format!("cdf53: image {i} has {} past 2^24 that float32 cannot hold exactly, so the result would be rounded, not exact; scale the values down (below 2^20 they always fit at one level)", if inverse { "values" } else { "coefficients" })));
+            if !plane(wv, img, h, w, levels, pass) {
+                return Err(Error::invalid(op, format!("cdf53: image {i} has {} past 2^24 that float32 cannot hold exactly, so the result would be rounded, not exact; scale the values down (below 2^20 they always fit at one level)", if pass == Pass::Inverse { "values" } else { "coefficients" })));
             }
         }
     }
@@ -343,9 +473,9 @@ mod tests {
         for (h, w) in [(1, 1), (1, 7), (5, 3), (17, 31), (32, 32), (2, 9)] {
             let x = img(h, w);
             let mut y = x.clone();
-            plane(Wavelet::Cdf53, &mut y, h, w, 4, false);
+            plane(Wavelet::Cdf53, &mut y, h, w, 4, Pass::Forward);
             assert!(y.iter().all(|v| v.fract() == 0.0));
-            plane(Wavelet::Cdf53, &mut y, h, w, 4, true);
+            plane(Wavelet::Cdf53, &mut y, h, w, 4, Pass::Inverse);
             assert_eq!(x, y, "{h}x{w}");
         }
     }
@@ -356,11 +486,11 @@ mod tests {
             for (h, w) in [(16, 16), (13, 22), (1, 9), (64, 48)] {
                 let x = img(h, w);
                 let mut y = x.clone();
-                plane(wv, &mut y, h, w, 3, false);
+                plane(wv, &mut y, h, w, 3, Pass::Forward);
                 let ex: f32 = x.iter().map(|v| v * v).sum();
                 let ey: f32 = y.iter().map(|v| v * v).sum();
                 assert!(h.min(w) < 8 || (ey / ex - 1.0).abs() < 0.3, "{wv:?} {h}x{w}: energy ratio {}", ey / ex);
-                plane(wv, &mut y, h, w, 3, true);
+                plane(wv, &mut y, h, w, 3, Pass::Inverse);
                 for (a, b) in x.iter().zip(&y) {
                     assert!((a - b).abs() < 2e-2, "{wv:?} {h}x{w}: {a} vs {b}");
                 }
@@ -368,7 +498,7 @@ mod tests {
         }
         // A constant image: all energy in LL, scaled by 2 per level (√2 per axis).
         let mut c = vec![10f32; 64];
-        plane(Wavelet::Cdf97, &mut c, 8, 8, 1, false);
+        plane(Wavelet::Cdf97, &mut c, 8, 8, 1, Pass::Forward);
         assert!((c[0] - 20.0).abs() < 1e-3, "{}", c[0]);
         assert!(c[4].abs() < 1e-3 && c[32].abs() < 1e-3);
     }
@@ -384,12 +514,12 @@ mod tests {
             for n in [1usize, 2, 3, 5, 7, 8, 11, 101, 255] {
                 for levels in 1..=4 {
                     let mut c = vec![1f32; n];
-                    plane(wv, &mut c, 1, n, levels, false);
+                    plane(wv, &mut c, 1, n, levels, Pass::Forward);
                     let sizes = level_sizes(1, n, levels);
                     let low = sizes.last().map_or(n, |s| s.1.div_ceil(2));
                     assert!(c[low..].iter().all(|v| v.abs() < 1e-5), "{wv:?} n {n} L{levels}: {c:?}");
                     let mut back = c.clone();
-                    plane(wv, &mut back, 1, n, levels, true);
+                    plane(wv, &mut back, 1, n, levels, Pass::Inverse);
                     assert!(back.iter().all(|v| (v - 1.0).abs() < 1e-5), "{wv:?} n {n} L{levels}: inverse {back:?}");
                 }
             }
@@ -398,7 +528,7 @@ mod tests {
         // cA = [2.1213203, 4.9497475, 7.7781746, 9.8994949], cD = [0.7071068, 0.7071068, 0.7071068, 0]
         // (pywt's detail is (a − b)/√2; neurite's (b − a)/√2, as FORMATS.md says).
         let mut x: Vec<f32> = (1..=7).map(|v| v as f32).collect();
-        plane(Wavelet::Haar, &mut x, 1, 7, 1, false);
+        plane(Wavelet::Haar, &mut x, 1, 7, 1, Pass::Forward);
         let want = [2.1213203, 4.9497475, 7.7781746, 9.899495, 0.70710677, 0.70710677, 0.70710677];
         for (g, w) in x.iter().zip(want) {
             assert!((g - w).abs() < 1e-5, "{x:?}");
@@ -453,7 +583,7 @@ mod tests {
     /// One level on a line through [`plane`] (a 1 × n image), in f64.
     fn line97(x: &[f64]) -> Vec<f64> {
         let mut v: Vec<f32> = x.iter().map(|&a| a as f32).collect();
-        plane(Wavelet::Cdf97, &mut v, 1, x.len(), 1, false);
+        plane(Wavelet::Cdf97, &mut v, 1, x.len(), 1, Pass::Forward);
         v.into_iter().map(f64::from).collect()
     }
 
@@ -492,7 +622,7 @@ mod tests {
     fn cdf97_constant_energy_gain_is_n_plus_1_over_n_per_odd_side() {
         for (h, w, levels) in [(8, 8, 1), (7, 7, 1), (3, 3, 1), (7, 5, 2), (5, 1, 2), (9, 9, 3), (33, 17, 16), (64, 48, 3)] {
             let mut c = vec![3f32; h * w];
-            plane(Wavelet::Cdf97, &mut c, h, w, levels, false);
+            plane(Wavelet::Cdf97, &mut c, h, w, levels, Pass::Forward);
             let gain = c.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>() / (9.0 * (h * w) as f64);
             let mut want = 1.0;
             for (lh, lw) in level_sizes(h, w, levels) {
@@ -517,12 +647,42 @@ mod tests {
             for i in 0..h * w {
                 let mut e = vec![0f32; h * w];
                 e[i] = 1.0;
-                plane(Wavelet::Cdf97, &mut e, h, w, levels, true);
+                plane(Wavelet::Cdf97, &mut e, h, w, levels, Pass::Inverse);
                 let norm = e.iter().map(|v| v * v).sum::<f32>().sqrt();
                 (lo, hi) = (lo.min(norm), hi.max(norm));
             }
             let odd = h % 2 == 1 || w % 2 == 1;
             assert!(lo > 0.5 && hi < if odd { 1.3 } else { 1.7 }, "{h}x{w} L{levels}: synthesis norms {lo}..{hi}");
+        }
+    }
+
+    /// ⟨T x, y⟩ = ⟨x, Tᵀ y⟩ for every pass pair, in f64 sums of f32 results, on odd, even and
+    /// unequal sizes at 1 to 3 levels (deeper than the smaller side allows, too).
+    #[test]
+    fn transposes_are_adjoint_to_their_transforms() {
+        let rnd = |n: usize, seed: u64| -> Vec<f32> {
+            let mut s = seed;
+            (0..n).map(|_| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+            }).collect()
+        };
+        let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(&u, &v)| f64::from(u) * f64::from(v)).sum::<f64>();
+        for wv in [Wavelet::Haar, Wavelet::Cdf97] {
+            for (h, w) in [(1, 2), (2, 2), (1, 7), (3, 3), (5, 8), (8, 8), (7, 12), (16, 9)] {
+                for levels in 1..=3 {
+                    for (pass, t) in [(Pass::Forward, Pass::ForwardT), (Pass::Inverse, Pass::InverseT)] {
+                        let x = rnd(h * w, (h * 31 + w * 7 + levels) as u64);
+                        let y = rnd(h * w, (h * 13 + w * 17 + levels) as u64 + 99);
+                        let mut tx = x.clone();
+                        plane(wv, &mut tx, h, w, levels, pass);
+                        let mut ty = y.clone();
+                        plane(wv, &mut ty, h, w, levels, t);
+                        let (l, r) = (dot(&tx, &y), dot(&x, &ty));
+                        assert!((l - r).abs() <= 1e-5 * (h * w) as f64, "{wv:?} {h}x{w} levels {levels} {pass:?}: {l} vs {r}");
+                    }
+                }
+            }
         }
     }
 }

@@ -191,8 +191,14 @@ pub unsafe extern "C" fn nr_dwt2d(x: u32, wavelet: u32, levels: u32, inverse: u3
         let op = if inverse != 0 { "compression.dwt.inverse2d" } else { "compression.dwt.forward2d" };
         let w = Wavelet::from_abi(wavelet, op)?;
         let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| dwt::dwt2d(h.tensor(x)?, w, levels as usize, inverse != 0))?;
+        if w == Wavelet::Cdf53 {
+            // An integer transform (floor in each lift): no gradient, an error if one is asked.
+            // SAFETY: forwarded caller contract.
+            return unsafe { emit(op, y, out) };
+        }
+        let rec = Recorded::Dwt { wavelet: w, levels: levels as usize, inverse: inverse != 0 };
         // SAFETY: forwarded caller contract.
-        unsafe { emit("dwt", y, out) }
+        unsafe { emit_rec("dwt", y, out, || (rec, vec![x])) }
     })
 }
 

@@ -282,7 +282,7 @@ fn encode_coded(data: &[u8], width: usize, height: usize, quality: u32, version:
     for (p, &v) in plane.iter_mut().zip(data) {
         *p = f32::from(v) - 128.0;
     }
-    dwt::plane(Wavelet::Cdf97, &mut plane, height, width, levels, false);
+    dwt::plane(Wavelet::Cdf97, &mut plane, height, width, levels, dwt::Pass::Forward);
     let mut q = header::alloc_filled(OP, plane.len(), 0i32)?;
     for (q, &c) in q.iter_mut().zip(&plane) {
         *q = (c.abs() / d + ROUND).floor().min(1e9) as i32 * if c < 0.0 { -1 } else { 1 };
@@ -494,7 +494,7 @@ fn decode_coded(n: usize, quality: u32, d: f32, version: u8, p: &[u8]) -> Result
         }
     }
     drop(q);
-    dwt::plane(Wavelet::Cdf97, &mut plane, height, width, levels, true);
+    dwt::plane(Wavelet::Cdf97, &mut plane, height, width, levels, dwt::Pass::Inverse);
     let mut data = header::alloc_filled(OP, n, 0u8)?;
     for (o, &v) in data.iter_mut().zip(&plane) {
         *o = (v + 128.0).round().clamp(0.0, 255.0) as u8;
@@ -579,7 +579,7 @@ mod tests {
         for b in bands(w, h, levels) {
             let mut p = vec![0f32; w * h];
             p[(b.y0 + b.h / 2) * w + b.x0 + b.w / 2] = 1.0;
-            dwt::plane(Wavelet::Cdf97, &mut p, h, w, levels, true);
+            dwt::plane(Wavelet::Cdf97, &mut p, h, w, levels, dwt::Pass::Inverse);
             let n: f32 = p.iter().map(|v| v * v).sum::<f32>().sqrt();
             assert!((0.9..1.1).contains(&n), "band class {} orient {}: norm {n}", b.class, b.orient);
         }

@@ -1,8 +1,10 @@
 /**
- * The 1-D DCT (`compression.dct.forward1d` / `inverse1d`) against scipy.fft's `dct` / `idct`
- * with `norm='ortho'` (test/fixtures/scipy-dct1d.json, written by bench/keras/dct1d.py), and
- * the gradients of all four DCTs against their closed form (the adjoint of an orthonormal
- * transform is its inverse) and central differences.
+ * The transforms of `compression`: the 1-D DCT (`compression.dct.forward1d` / `inverse1d`)
+ * against scipy.fft's `dct` / `idct` with `norm='ortho'` (test/fixtures/scipy-dct1d.json,
+ * written by bench/keras/dct1d.py); the gradients of all four DCTs against their closed form
+ * (the adjoint of an orthonormal transform is its inverse) and central differences; the
+ * gradients of the DWTs (Haar and CDF 9/7: the transposes) against central differences and the
+ * adjoint identity, and CDF 5/3's refusal.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -139,6 +141,60 @@ describe('compression.dct 1-D', () => {
       throwsInvalid(() => dct.forward1d(nr.zeros([4]), { blockSize: 2.5 }), /blockSize must be an integer in \[1, 262144\], got 2\.5/);
       throwsInvalid(() => dct.forward1d(nr.zeros([262_145])), /the last axis has 262145 values, more than the longest block \(262144\); give a blockSize that divides it, or frame the signal/);
       throwsInvalid(() => dct.forward1d(nr.zeros([8]), { blocksize: 4 } as never), /did you mean 'blockSize'/);
+    });
+  });
+});
+
+describe('compression.dwt gradients', () => {
+  const { dwt } = compression;
+
+  it('haar and cdf97, forward and inverse, at odd sizes and several levels: central differences and ⟨T x, y⟩ = ⟨x, ∇⟩', () => {
+    for (const wavelet of ['haar', 'cdf97'] as const) {
+      for (const [shape, levels] of [[[5, 6], 2], [[2, 1, 9], 3], [[4, 4], 1]] as [number[], number][]) {
+        for (const f of ['forward2d', 'inverse2d'] as const) {
+          const name = `${wavelet} ${f} [${shape}] levels ${levels}`;
+          nr.tidy(() => {
+            const t = (a: nr.Tensor) => dwt[f](a, { wavelet, levels });
+            const x = nr.randomNormal(shape, { seed: 11 });
+            const y = nr.randomNormal(shape, { seed: 12 });
+            // The gradient of ⟨T x, y⟩ in x is Tᵀ y: check the adjoint identity with it.
+            const g = nr.grad((a: nr.Tensor) => nr.sum(nr.mul(t(a), y)))(x);
+            const lhs = nr.sum(nr.mul(t(x), y)).item();
+            const rhs = nr.sum(nr.mul(x, g)).item();
+            expect(Math.abs(lhs - rhs), `${name}: ${lhs} vs ${rhs}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(lhs)));
+            // A nonlinear objective, by central differences at a few elements.
+            const obj = (a: nr.Tensor) => nr.sum(nr.square(nr.sub(t(a), y)));
+            const gx = nr.grad(obj)(x).dataSync();
+            const xv = x.dataSync();
+            const eps = 1e-2;
+            for (const i of [0, 1, Math.floor(xv.length / 2), xv.length - 1]) {
+              const at = (d: number) => nr.tidy(() => obj(nr.tensor(xv.map((v, j) => (j === i ? v + d : v)), shape)).item());
+              const num = (at(eps) - at(-eps)) / (2 * eps);
+              expect(Math.abs(gx[i] - num), `${name} [${i}]: ${gx[i]} vs ${num}`).toBeLessThan(2e-2 + 1e-3 * Math.abs(num));
+            }
+          });
+        }
+      }
+    }
+  });
+
+  it('cdf97 is not orthogonal: forward2d\'s gradient is its transpose, not inverse2d', () => {
+    nr.tidy(() => {
+      const y = nr.randomNormal([7, 7], { seed: 3 });
+      const g = nr.grad((a: nr.Tensor) => nr.sum(nr.mul(dwt.forward2d(a, { wavelet: 'cdf97', levels: 2 }), y)))(nr.zeros([7, 7]));
+      const inv = dwt.inverse2d(y, { wavelet: 'cdf97', levels: 2 });
+      expect(nr.max(nr.abs(nr.sub(g, inv))).item()).toBeGreaterThan(1e-2);
+    });
+  });
+
+  it('cdf53 (integer lifting, floors) has no gradient: an error that names it', () => {
+    nr.tidy(() => {
+      const x = nr.tensor([[1, 2, 3, 4], [5, 6, 7, 8]]);
+      expect(() => nr.grad((a: nr.Tensor) => nr.sum(dwt.forward2d(a, { wavelet: 'cdf53' })))(x)).toThrow(/compression\.dwt\.forward2d has no gradient rule/);
+      // As a constant (on a tensor that is not differentiated) it is fine.
+      const c = nr.tensor([[8, 7, 6, 5], [4, 3, 2, 1]]);
+      const g = nr.grad((a: nr.Tensor) => nr.sum(nr.mul(a, dwt.forward2d(c, { wavelet: 'cdf53' }))))(x);
+      expect(Array.from(g.dataSync())).toEqual(Array.from(dwt.forward2d(c, { wavelet: 'cdf53' }).dataSync()));
     });
   });
 });
