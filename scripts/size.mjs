@@ -674,12 +674,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * 633,155 B, inline 533,080 -> 536,180 B. Budgets: those plus ~0.05%.
  * Raised (s44) by the DWT's gradient (the transposed lifting steps, dwt.rs's Pass): +0.3 kB,
  * url 633,461 B, inline 536,394 B. Budgets: those plus ~0.05%.
+ * Raised (s44) by the web-app tester's fixes: TF.js's class-style optimizer names, the
+ * not-a-secure-context reason, an HTML page given for the wasm or a model.json said as such
+ * (JS +0.47 kB): url 633,933 B, inline 536,870 B. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 633800,
+  url: 634250,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 536700,
+  inline: 537150,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

@@ -77,6 +77,10 @@ describe('init sources', () => {
     await rejects(nr.init(new Uint8Array([1, 2, 3, 4])), /^init: cannot compile the bytes given as WebAssembly: /);
     await rejects(nr.init(new Response(new Uint8Array([0, 0x61, 0x73, 0x6d, 9, 9, 9, 9]))), /^init: cannot compile the Response given as WebAssembly: /);
     await rejects(nr.init(new URL('file:///nonexistent/neurite-core.wasm')), /^init: reading the neurite wasm from file:\/\/\/nonexistent\/neurite-core.wasm failed: /);
+    // A single-page app's server answers a missing core.wasm with its index.html (status 200):
+    // said as such, not as a magic-word mismatch.
+    const page = new Response('\n<!DOCTYPE html><html><head><title>app</title></head></html>', { headers: { 'content-type': 'text/html; charset=utf-8' } });
+    await rejects(nr.init(page), 'init: the Response given is an HTML page, not WebAssembly (the server sent text/html; charset=utf-8, starting "<!DOCTYPE html><html><he"): a web app\'s server often answers a file it does not have with its index.html');
     // The failed calls left the current instance alone.
     works();
   });

@@ -256,6 +256,11 @@ describe('loading untrusted files: the error catalogue', () => {
   it('model.json that is not JSON, not an object, or not a model', async () => {
     let dir = folder('{"modelTopology": {');
     expect((await rejection(() => load(`file://${dir}`))).message).toMatch(new RegExp(`^loadModel: file://${dir}/model\\.json: is not JSON \\(`));
+    // A web app's fallback page saved or served in place of the model.json.
+    dir = folder('<!doctype html>\n<html lang="en"><head></head><body><div id="app"></div></body></html>');
+    expect((await rejection(() => load(`file://${dir}`))).message).toBe(
+      `loadModel: file://${dir}/model.json: is an HTML page, not JSON (starting "<!doctype html>\\n<html la"): is the path right? (a web app's server often answers a file it does not have with its index.html)`,
+    );
     dir = folder('[1, 2]');
     expect((await rejection(() => load(`file://${dir}`))).message).toBe(`loadModel: file://${dir}/model.json: must be a JSON object with modelTopology and weightsManifest, got an array of length 2`);
     dir = folder({ name: 'x', weights: [] });

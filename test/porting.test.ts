@@ -327,6 +327,17 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
     throws(() => nr.optimizers.rmsprop({ decay: 0.9 } as never), /^optimizers\.rmsprop: unknown option 'decay' — did you mean 'rho'\?/);
     using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
     throws(() => m.compile({ optimizer: 'nadam' as never, loss: 'mse' }), /^compile: optimizer must be one of sgd, adam, .*got the string "nadam"$/);
+    // TF.js's class-style names (its getOptimizer map), the same optimizer as TF.js makes.
+    const t = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 1 })] });
+    for (const name of ['SGD', 'Adam', 'RMSProp', 'Adagrad', 'Adadelta', 'Adamax'] as const) {
+      m.compile({ optimizer: name, loss: 'mse' });
+      t.compile({ optimizer: name, loss: 'meanSquaredError' });
+      expect(m.optimizer?.getClassName(), name).toBe(t.optimizer.getClassName());
+    }
+    t.dispose();
+    m.compile({ optimizer: 'AdamW', loss: 'mse' }); // Keras's class name
+    expect(m.optimizer?.getClassName()).toBe('AdamW');
+    throws(() => m.compile({ optimizer: 'ADAM' as never, loss: 'mse' }), /got the string "ADAM" — did you mean 'adam'\?/);
   });
 
   it("feature detection works on every namespace as on TF.js: a layer neurite lacks is undefined, not an error (typeof layers.lstm threw)", () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRelaxed, CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable, type RelaxedReport } from './runtimes/expect.js';
 import { BROWSER_KINDS, browserAvailable, PAGE_TEST_TIMEOUT, startPages, type Pages } from './runtimes/pages.js';
 import { startServer } from './runtimes/server.js';
+import { INSECURE_HOST } from './runtimes/chromium.js';
 
 const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
 const run = promisify(execFile);
@@ -109,6 +110,17 @@ for (const kind of BROWSER_KINDS) {
       const notices = info.filter((m) => /neurite: running on 1 of/.test(m));
       expect(notices.length, notices.join('\n')).toBe(1);
       expect(result.runs[1].mlpHex).toBe(result.runs[0].mlpHex);
+    }, PAGE_TEST_TIMEOUT);
+
+    it.skipIf(kind !== 'chromium')('an http:// page on a host other than localhost, sent COOP/COEP, says it is not a secure context (browsers ignore COOP there)', async () => {
+      const url = new URL('/coi/test/runtimes/threads.html?entry=inline&threads=2', pages!.server.origin);
+      url.hostname = INSECURE_HOST;
+      const { result, pageErrors } = await pages!.open<Report>(url.href);
+      // Chromium's own console error says it ignored the header; nothing else is logged.
+      expect(pageErrors.filter((e) => !/Cross-Origin-Opener-Policy header has been ignored, because the URL's origin was untrustworthy/.test(e))).toEqual([]);
+      expect(result.crossOriginIsolated).toBe(false);
+      expect(result.runs.map((x) => x.count)).toEqual([1]);
+      expect(result.runs[0].reason).toMatch(/not a secure context \(http:\/\/ from an address other than localhost.*serve it over https, or open it as http:\/\/localhost/);
     }, PAGE_TEST_TIMEOUT);
   });
 }

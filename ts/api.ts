@@ -137,7 +137,7 @@ export type { LossReduction, LossAlias } from './options.js';
 export type { LossName, LossConfig, LossOptions, LossWeights } from './losses.js';
 export type { OptimizerName } from './wasm/codes.js';
 export type { InitializerName, InitializerAlias, FanMode, VarianceDistribution } from './layers/initializers.js';
-export type { CompileArgs, MetricName, MetricAlias, LossFunction, MetricFunction, LossSpec, MetricSpec, FromPredictName } from './models/compile.js';
+export type { CompileArgs, OptimizerClassName, MetricName, MetricAlias, LossFunction, MetricFunction, LossSpec, MetricSpec, FromPredictName } from './models/compile.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, customGrad, variable, disposeVariables, LayerVariable, type Variable, type TrainableVariable, type CustomGradientFunc, type CustomGradientResult, type GradSaveFunc } from './autodiff.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './layers/index.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './layers/index.js';

@@ -6,6 +6,19 @@
  */
 import { IOError } from './errors.js';
 
+/** Why a server sends an HTML page for a file: a web app's fallback for what it does not have. */
+export const HTML_FALLBACK = "a web app's server often answers a file it does not have with its index.html";
+
+/**
+ * The start of `text` (up to 24 characters) if it begins an HTML page (`<!doctype`, `<html`,
+ * `<head`, `<body`, `<!--`, after a BOM and white space), else null: the wasm or a model.json
+ * answered by a single-page app's fallback page (status 200).
+ */
+export function htmlPageStart(text: string): string | null {
+  const t = text.slice(0, 64).replace(/^\uFEFF?\s*/, '');
+  return /^<(!doctype|html|head|body|!--)/i.test(t) ? t.slice(0, 24) : null;
+}
+
 /** The most characters of an error answer's body a message quotes (a server's reason, not a page). */
 const BODY_QUOTED = 200;
 

@@ -6,8 +6,10 @@ import { startServer, type StaticServer } from './server.js';
 import { BROWSERS } from '../../scripts/browsers.mjs';
 
 export const CHROMIUM: string = BROWSERS.chromium.paths[0];
-// TOOLCHAIN.md section 7.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+// TOOLCHAIN.md section 7. The host `insecure.test` is the local server under a name that is not
+// localhost: an http:// page there is not a secure context (a phone on the LAN, as a user sees).
+export const INSECURE_HOST = 'insecure.test';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`];
 
 /** Checks dist/ and Chromium are there, then starts Chromium and the server (serving `allow`, or its default paths). */
 export async function launchChromium(allow?: string[]): Promise<[Browser, StaticServer]> {

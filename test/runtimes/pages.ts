@@ -54,7 +54,7 @@ async function openInChromium<T>(browser: Browser, server: StaticServer, path: s
     if (m.type() === 'info') info.push(m.text());
   });
   try {
-    await page.goto(`${server.origin}${path}`);
+    await page.goto(/^https?:/.test(path) ? path : `${server.origin}${path}`);
     await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result, null, { timeout: timeoutMs });
     const result = (await page.evaluate(() => (window as unknown as { __result: unknown }).__result)) as T;
     return { result, pageErrors, info, userAgent: await page.evaluate(() => navigator.userAgent) };

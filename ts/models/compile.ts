@@ -11,6 +11,7 @@ import { tidy } from '../scope.js';
 import { lossAbi } from '../options.js';
 import type { LossConfig, LossName } from '../losses.js';
 import { Optimizer, sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta } from '../optimizers.js';
+import type { OptimizerName } from '../wasm/codes.js';
 
 /** Metric names `compile` accepts. `accuracy` picks binary/categorical/sparse from the loss. */
 export const METRICS = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'mse', 'mae'] as const;
@@ -55,8 +56,11 @@ export function metricLogName(name: string): string {
 
 /** Options of `model.compile` (TF.js and Keras names): the optimizer, the loss and the metrics. */
 export interface CompileArgs {
-  /** An optimizer from `optimizers.*`, or a name (`'adam'`, `'sgd'`, …) for its defaults. */
-  optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad' | 'adamax' | 'adadelta';
+  /**
+   * An optimizer from `optimizers.*`, or a name (`'adam'`, `'sgd'`, …; TF.js's `'Adam'`,
+   * `'RMSProp'`, `'SGD'`, … too) for its defaults.
+   */
+  optimizer: Optimizer | OptimizerName | OptimizerClassName;
   /**
    * A loss name (`'categoricalCrossentropy'`, `'mse'`, …) or `{ name, ...options }`, e.g.
    * `{ name: 'binaryCrossentropy', reduction: 'sumOverFeatures' }` for a VAE's reconstruction
@@ -198,6 +202,10 @@ export interface CustomMetric {
 const BY_NAME: Readonly<Record<string, () => Optimizer>> = { sgd: () => sgd(), adam: () => adam(), adamw: () => adamw(), rmsprop: () => rmsprop(), adagrad: () => adagrad(),
   adamax: () => adamax(), adadelta: () => adadelta() };
 
+/** The class-style optimizer names TF.js's `compile` also takes (its `getOptimizer` map), and Keras's `AdamW`. */
+export type OptimizerClassName = 'SGD' | 'Adam' | 'AdamW' | 'RMSProp' | 'Adagrad' | 'Adamax' | 'Adadelta';
+const CLASS_NAMES: Readonly<Record<OptimizerClassName, OptimizerName>> = { SGD: 'sgd', Adam: 'adam', AdamW: 'adamw', RMSProp: 'rmsprop', Adagrad: 'adagrad', Adamax: 'adamax', Adadelta: 'adadelta' };
+
 /** One metric of a compile call: the core's id, or a function (given, or a `metrics.*` one for a name). */
 interface MetricEntry {
   id: number | null;
@@ -322,9 +330,10 @@ export function encodeCompile(args: CompileArgs, outputs?: readonly string[]): {
     }
     if (!keys.includes(k)) throw unknownOption('compile', k, keys);
   }
-  const opt = typeof args.optimizer === 'string' && Object.hasOwn(BY_NAME, args.optimizer) ? BY_NAME[args.optimizer]() : args.optimizer;
+  const name = typeof args.optimizer === 'string' && Object.hasOwn(CLASS_NAMES, args.optimizer) ? CLASS_NAMES[args.optimizer as OptimizerClassName] : args.optimizer;
+  const opt = typeof name === 'string' && Object.hasOwn(BY_NAME, name) ? BY_NAME[name]() : name;
   if (!(opt instanceof Optimizer)) {
-    throw new InvalidArgumentError(`compile: optimizer must be one of ${Object.keys(BY_NAME).join(', ')} or optimizers.<name>({...}), got ${describe(args.optimizer)}${didYouMean(args.optimizer, Object.keys(BY_NAME))}`);
+    throw new InvalidArgumentError(`compile: optimizer must be one of ${Object.keys(BY_NAME).join(', ')} (or TF.js's ${Object.keys(CLASS_NAMES).join(', ')}) or optimizers.<name>({...}), got ${describe(args.optimizer)}${didYouMean(args.optimizer, [...Object.keys(BY_NAME), ...Object.keys(CLASS_NAMES)])}`);
   }
   if (args.loss === undefined) throw new InvalidArgumentError('compile: loss is required, e.g. loss: \'categoricalCrossentropy\'');
   const many = outputs !== undefined && outputs.length > 1;

@@ -40,6 +40,10 @@ export function workersUnavailable(): string | null {
   if (hasWorkerThreads) return null;
   if (typeof g.Worker === 'undefined') return 'this runtime has no Worker';
   if (g.crossOriginIsolated !== true) {
+    // Browsers ignore COOP on an insecure origin (http:// other than localhost), headers or not.
+    if ((g as { isSecureContext?: boolean }).isSecureContext === false) {
+      return 'the page is not cross-origin isolated because it is not a secure context (http:// from an address other than localhost, where browsers ignore Cross-Origin-Opener-Policy), so its workers cannot share memory: serve it over https, or open it as http://localhost, with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
+    }
     return 'the page is not cross-origin isolated, so its workers cannot share memory (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
   }
   if (typeof g.SharedArrayBuffer === 'undefined') {

@@ -1,7 +1,7 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
 import { isDeno, isNode, nodeBuiltin } from '../runtime.js';
 import { InvalidArgumentError, IOError, isDenoDenial, NeuriteError } from '../errors.js';
-import { httpError } from '../http_error.js';
+import { HTML_FALLBACK, htmlPageStart, httpError } from '../http_error.js';
 import type { InitOptions } from '../init.js';
 import type { ArrayBufferBytes, WebAssemblyModule, WebResponse, WebURL } from '../web-types.js';
 
@@ -120,7 +120,15 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
   } catch {
     // A server that does not send Content-Type: application/wasm (a CSP refusal comes back
     // from compiling the bytes too, and is reported there).
-    return compileBytes(await res.arrayBuffer(), where, label.name !== undefined);
+    const bytes = await res.arrayBuffer();
+    const page = htmlPageStart(new TextDecoder().decode(new Uint8Array(bytes, 0, Math.min(64, bytes.byteLength))));
+    if (page !== null) {
+      throw new InvalidArgumentError(
+        `init: ${where} is an HTML page, not WebAssembly (the server sent ${res.headers.get('content-type') ?? 'no Content-Type'}, starting ${JSON.stringify(page)}): ` +
+          `${HTML_FALLBACK}${label.missingAdvice ?? ''}`,
+      );
+    }
+    return compileBytes(bytes, where, label.name !== undefined);
   }
 }
 

@@ -7,6 +7,7 @@
  * claimed. Errors are {@link InvalidArgumentError}s naming the op, where, and the field.
  */
 import { InvalidArgumentError } from '../../errors.js';
+import { HTML_FALLBACK, htmlPageStart } from '../../http_error.js';
 import { describe } from '../../ops/convert.js';
 import { weightDataBytes } from '../artifacts.js';
 import { isObject } from '../keras.js';
@@ -242,6 +243,8 @@ function notJSON(data: Uint8Array | string, text: string, e: unknown): string {
     const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
     return `is not JSON but binary data (${bytes.length} bytes, starting ${head}${bytes.length > 8 ? ' …' : ''}): ${binaryKind(bytes) ?? 'a weights file or another file, not the model.json?'}`;
   }
+  const page = htmlPageStart(text);
+  if (page !== null) return `is an HTML page, not JSON (starting ${JSON.stringify(page)}): is the path right? (${HTML_FALLBACK})`;
   // JSON.parse quotes the text around the error: escape what would not print.
   const why = String((e as Error)?.message ?? e).replace(new RegExp(BINARY.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `is not JSON (${why})`;
