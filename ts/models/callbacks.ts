@@ -340,7 +340,8 @@ export interface EarlyStoppingArgs {
   restoreBestWeights?: boolean | undefined;
   /**
    * A value `monitor` must improve on (as TF.js: the best so far starts at it), so training
-   * stops after `patience` epochs that do not beat it. Default: none.
+   * stops after `patience` epochs that do not beat it. Keras 3 differs: it does not stop while
+   * each value improves on the best so far without beating the baseline. Default: none.
    */
   baseline?: number | undefined;
   /**
@@ -350,6 +351,15 @@ export interface EarlyStoppingArgs {
    * `fit`'s own progress already says in one line why training stopped, whatever this is.
    */
   verbose?: 0 | 1 | boolean | undefined;
+  /**
+   * The number of epochs to wait before starting to monitor improvement (Keras 3's
+   * `start_from_epoch`; TF.js has none): a warm-up in which no improvement is expected, so
+   * training is not stopped. An epoch whose index (counted from 0, as `onEpochEnd` sees it, so a
+   * resumed `fit` with `initialEpoch` counts from there as Keras does) is below it is not
+   * compared, does not count towards `patience` and is never the best epoch that
+   * `restoreBestWeights` puts back; the monitor must still be in its logs. Default 0.
+   */
+  startFromEpoch?: number | undefined;
 }
 
 /** Stops training when `monitor` stops improving (a {@link MonitorCallback}; `minDelta` counts by its absolute value, as TF.js and Keras). */
@@ -365,11 +375,12 @@ export class EarlyStopping extends MonitorCallback {
   #bestWeights: import('../tensor.js').Tensor[] | null = null;
   constructor(args: EarlyStoppingArgs = {}) {
     const op = 'earlyStopping';
-    checkArgs(op, args, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights', 'baseline', 'verbose']);
-    const full = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto' as Mode, restoreBestWeights: false, verbose: 0 as 0 | 1 | boolean, ...stripUndefined(args) };
+    checkArgs(op, args, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights', 'baseline', 'verbose', 'startFromEpoch']);
+    const full = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto' as Mode, restoreBestWeights: false, verbose: 0 as 0 | 1 | boolean, startFromEpoch: 0, ...stripUndefined(args) };
     super(full, op);
     this.args = full;
     checkPatience(op, full.patience);
+    if (typeof full.startFromEpoch !== 'number' || !Number.isInteger(full.startFromEpoch) || full.startFromEpoch < 0) throw new InvalidArgumentError(`${op}: startFromEpoch must be a non-negative integer (the epochs of warm-up before monitoring starts), got ${describe(full.startFromEpoch)}`);
     boolArg(op, 'restoreBestWeights', full.restoreBestWeights);
     readVerbose(op, full.verbose, 0, true);
   }
@@ -386,9 +397,14 @@ export class EarlyStopping extends MonitorCallback {
     this.stoppedEpoch = 0;
     this.stopReason = null;
   }
-  /** Compares `logs[monitor]` with the best so far; stops training after `patience` epochs without improvement (restoring the best weights if asked). */
+  /**
+   * Compares `logs[monitor]` with the best so far; stops training after `patience` epochs
+   * without improvement (restoring the best weights if asked). Epochs before `startFromEpoch`
+   * are only checked for the monitor (as Keras 3).
+   */
   override onEpochEnd(epoch: number, logs: Logs = {}): void {
     const v = this.monitorValue(logs);
+    if (epoch < this.args.startFromEpoch) return;
     if (this.isImprovement(v)) {
       this.best = v;
       this.#bestEpoch = epoch;

@@ -1,0 +1,108 @@
+// earlyStopping({ startFromEpoch }) against Keras 3's EarlyStopping(start_from_epoch) (TF.js has
+// no start_from_epoch): test/fixtures/keras3-early-stopping.json, written by
+// bench/keras/early_stopping.py (Keras 3 on JAX), holds real Keras fits whose epoch logs carry a
+// scripted `score`: the epochs that ran, stopped_epoch, and with restore_best_weights the best
+// epoch and value. The same scripts are fed here, in the same order of callbacks.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { failTestsThatLeak } from './setup.js';
+import * as nr from '../ts/index.js';
+
+await tf.setBackend('cpu');
+
+interface Case {
+  script: string;
+  initialEpoch?: number;
+  args: nr.EarlyStoppingArgs;
+  epochs: number[];
+  stoppedEpoch: number;
+  bestEpoch?: number;
+  best?: number | null;
+}
+const F: { keras: string; scripts: Record<string, number[]>; cases: Case[] } = JSON.parse(readFileSync(new URL('./fixtures/keras3-early-stopping.json', import.meta.url), 'utf8'));
+
+failTestsThatLeak();
+
+/** The weights as plain arrays (the tensors disposed). */
+function weights(m: nr.Sequential): Float32Array[] {
+  const ws = m.getWeights();
+  const out = ws.map((t) => t.data() as Float32Array);
+  ws.forEach((t) => t.dispose());
+  return out;
+}
+
+describe('earlyStopping({ startFromEpoch }) against Keras 3', () => {
+  it('the fixture is Keras 3 and covers warm-ups shorter than, equal to and past the run', () => {
+    expect(F.keras.startsWith('3.')).toBe(true);
+    expect(F.cases.length).toBeGreaterThan(60);
+    expect(F.cases.filter((c) => c.stoppedEpoch === 0).length).toBeGreaterThan(10); // warm-ups that outlast the run
+    expect(F.cases.filter((c) => c.stoppedEpoch > 0).length).toBeGreaterThan(30);
+  });
+
+  it('stops at the epoch Keras 3 stops, runs the epochs it runs, and restores its best epoch', async () => {
+    using x = nr.tensor([1, 1, 1, 1, 1, 1, 1, 1], [4, 2]);
+    using y = nr.zeros([4, 1]);
+    using m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.01 }), loss: 'meanSquaredError' });
+    let differsFromNoWarmup = 0;
+    let tfjsNotKeras = 0;
+    for (const c of F.cases) {
+      const script = F.scripts[c.script]!;
+      const label = `${c.script} from ${c.initialEpoch ?? 0} ${JSON.stringify(c.args)}`;
+      const saved = new Map<number, Float32Array[]>();
+      const feed = { onEpochEnd: (e: number, logs?: nr.Logs) => void ((logs!.score = script[e]!), saved.set(e, weights(m))) };
+      const es = nr.callbacks.earlyStopping({ monitor: 'score', ...c.args });
+      const h = await m.fit(x, y, { epochs: script.length, initialEpoch: c.initialEpoch ?? 0, batchSize: 4, verbose: 0, callbacks: [feed, es] });
+      if (c.args.baseline === undefined) {
+        expect(h.epoch, label).toEqual(c.epochs);
+        expect(es.stoppedEpoch, label).toBe(c.stoppedEpoch);
+      } else {
+        // With a baseline, Keras 3 and TF.js differ (Keras 3 does not stop while a value improves
+        // on the best so far without beating the baseline; TF.js starts its best at the
+        // baseline), and neurite follows TF.js: its callback fed only the monitored epochs.
+        const t = tfl.callbacks.earlyStopping({ monitor: 'score', ...c.args, startFromEpoch: undefined } as never) as unknown as { model: unknown; onTrainBegin(): Promise<void>; onEpochEnd(e: number, l: object): Promise<void> };
+        const model = { stopTraining: false };
+        t.model = model;
+        await t.onTrainBegin();
+        let stop = 0;
+        for (let e = c.args.startFromEpoch ?? 0; e < script.length && !model.stopTraining; e++) {
+          await t.onEpochEnd(e, { score: script[e] });
+          if (model.stopTraining) stop = e;
+        }
+        expect(es.stoppedEpoch, label).toBe(stop);
+        expect(h.epoch.at(-1), label).toBe(stop || script.length - 1);
+        if (stop !== c.stoppedEpoch) tfjsNotKeras++;
+      }
+      if (c.bestEpoch !== undefined && c.best !== null) {
+        expect([es.bestEpoch, es.best], label).toEqual([c.bestEpoch, c.best]);
+        expect(weights(m), label).toEqual(saved.get(c.bestEpoch));
+      }
+      // The same run without the warm-up: the option must change something in most cases.
+      if ((c.args.startFromEpoch ?? 0) > 0 && (c.initialEpoch ?? 0) === 0) {
+        const plain = nr.callbacks.earlyStopping({ monitor: 'score', ...c.args, startFromEpoch: 0 });
+        const h0 = await m.fit(x, y, { epochs: script.length, batchSize: 4, verbose: 0, callbacks: [{ onEpochEnd: (e: number, logs?: nr.Logs) => void (logs!.score = script[e]!) }, plain] });
+        if (h0.epoch.length !== h.epoch.length) differsFromNoWarmup++;
+      }
+    }
+    expect(differsFromNoWarmup).toBeGreaterThan(30);
+    expect(tfjsNotKeras).toBe(1); // the baseline case where the two differ: Keras 3 runs to epoch 3, TF.js stops at 1
+  });
+
+  it('epochs in the warm-up still need the monitor in their logs, and startFromEpoch must be a non-negative integer', async () => {
+    using x = nr.tensor([1, 2], [1, 2]);
+    using y = nr.zeros([1, 1]);
+    using m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    await expect(m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [nr.callbacks.earlyStopping({ monitor: 'score', mode: 'min', startFromEpoch: 5 })] })).rejects.toThrow(
+      "earlyStopping: monitor 'score' is not in the logs (loss)",
+    );
+    for (const bad of [-1, 1.5, NaN, '2', Infinity]) {
+      expect(() => nr.callbacks.earlyStopping({ startFromEpoch: bad as number }), String(bad)).toThrow(/^earlyStopping: startFromEpoch must be a non-negative integer \(the epochs of warm-up before monitoring starts\), got /);
+    }
+    expect(() => nr.callbacks.earlyStopping({ startFromEpooch: 2 } as never)).toThrow(/startFromEpoch/);
+    expect(nr.callbacks.earlyStopping({ startFromEpoch: undefined }).args.startFromEpoch).toBe(0);
+  });
+});
