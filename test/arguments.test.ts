@@ -690,7 +690,7 @@ const TABLE: Entry[] = [
   { name: 'optimizerFromConfig', call: (c) => nr.optimizerFromConfig(c), good: () => [{ name: 'adam', learningRate: { name: 'cosineDecay', initialLearningRate: 0.1, decaySteps: 10 }, amsgrad: true }], kinds: ['optimizerConfig'] },
   { name: 'Sequential.compile', op: 'compile', call: (o) => { using m = built(); m.compile(o as never); }, good: () => [{ optimizer: 'adam', loss: 'mse' }], kinds: ['options'] },
   { name: 'Sequential.setWeights', op: 'setWeights', call: (w) => { using m = built(); m.setWeights(w as never); }, good: () => [[nr.zeros([3, 2]), nr.zeros([2])]], kinds: ['tensors'] },
-  { name: 'Sequential.summary', op: 'summary', call: (p) => { using m = built(); return m.summary(p as never); }, good: () => [() => {}], kinds: ['fn?'], allow: { 0: [null, 1] } },
+  { name: 'Sequential.summary', op: 'summary', call: (p) => { using m = built(); return m.summary(p as never); }, good: () => [() => {}], kinds: ['fn?'], allow: { 0: [null, 1, {}] } }, // {}: the options form, summary({ expandNested })
   { name: 'Sequential.build', op: 'build', call: (s) => { using m = nr.sequential({ layers: [nr.layers.dense({ units: 1 })] }); m.build(s as never); }, good: () => [[3]], kinds: ['shape'] },
   { name: 'Sequential.toJSON', op: 'toJSON', call: (u, r) => { using m = built(); return m.toJSON(u, r as never); }, good: () => [null, false], kinds: ['any', 'bool?'] },
   { name: 'Sequential.setUserDefinedMetadata', op: 'setUserDefinedMetadata', call: (o) => { using m = built(); m.setUserDefinedMetadata(o as never); }, good: () => [{ labels: ['a', 'b'], n: 1, nested: { ok: true, none: null } }], kinds: ['jsonObject'] },

@@ -235,6 +235,70 @@ describe('summary', () => {
     bad(() => model.summary(undefined, undefined, 'log' as never), 'summary: printFn must be a function such as console.log, got the string "log"');
     dispose();
   });
+
+  it("summary({ expandNested: true }) lists nested models' layers under their rows as Keras 3's expand_nested=True (it had no option)", () => {
+    const { layers } = nr;
+    const start = nr.memory().numTensors;
+    const enc = nr.sequential({ name: 'encoder', layers: [layers.dense({ inputShape: [4], units: 3, name: 'e1' }), layers.dense({ units: 2, name: 'e2' })] });
+    const inner = nr.sequential({ name: 'inner', layers: [layers.dense({ inputShape: [2], units: 5, name: 'i1' })] });
+    const dec = nr.sequential({ name: 'decoder', layers: [inner, layers.dense({ units: 4, name: 'd2' })] });
+    const ae = nr.sequential({ name: 'ae', layers: [enc, dec] });
+    /** Each row's first column and its parameter count. */
+    const rows = (text: string) => [...text.matchAll(/^( *(?:└ )?\S+ \(\w+\)) .*?(\d+)(?:  .*)?$/gm)].map((g) => `${g[1]} ${g[2]}`);
+    // Keras 3.15.1, the same models (keras.Sequential / keras.Model, the same names and sizes),
+    // model.summary(expand_nested=True): rows `encoder (Sequential) 23`, `   └ e1 (Dense) 15`, …
+    // (a nested graph model is TF.js's class Model where Keras 3 says Functional).
+    const want = ['encoder (Sequential) 23', '   └ e1 (Dense) 15', '   └ e2 (Dense) 8', 'decoder (Sequential) 39', '   └ inner (Sequential) 15', '      └ i1 (Dense) 15', '   └ d2 (Dense) 24'];
+    const text = ae.summary({ expandNested: true, print: null });
+    expect(rows(text)).toEqual(want);
+    expect(text).toContain('\n   └ e1 (Dense)          [null,3]           15\n');
+    // The totals count each weight once (62, as Keras 3), and are those of the plain summary.
+    const plain = ae.summary(null);
+    expect(rows(plain)).toEqual(['encoder (Sequential) 23', 'decoder (Sequential) 39']);
+    expect(text.split('\n').slice(-4, -1)).toEqual(plain.split('\n').slice(-4, -1));
+    expect(text).toContain('Total params: 62\nTrainable params: 62\nNon-trainable params: 0\n');
+    expect(ae.summary({ print: null })).toBe(plain);
+    expect(ae.summary({ expandNested: false, print: null })).toBe(plain);
+    // A frozen nested model: its layers are listed, and the counts stay those of the model's rows.
+    dec.trainable = false;
+    expect(ae.summary({ expandNested: true, print: null })).toContain('Total params: 62\nTrainable params: 23\nNon-trainable params: 39\n');
+    dec.trainable = true;
+    // A graph model (Keras 3 leaves "Connected to" empty on a nested model's rows: its layers read that model's values).
+    const x = nr.input({ shape: [4], name: 'x' });
+    const h = enc.apply(x) as nr.SymbolicTensor;
+    const g = nr.model({ name: 'graph', inputs: x, outputs: [dec.apply(h) as nr.SymbolicTensor, layers.dense({ units: 1, name: 'side' }).apply(h) as nr.SymbolicTensor] });
+    const gt = g.summary({ expandNested: true, print: null });
+    expect(rows(gt)).toEqual(['x (InputLayer) 0', ...want, 'side (Dense) 3']);
+    expect(gt).toMatch(/\nencoder \(Sequential\) +\[null,2\] +23  x\n   └ e1 \(Dense\) +\[null,3\] +15\n/);
+    expect(gt).toContain('Total params: 65\n');
+    // A nested graph model lists its input layers, as Keras 3 does.
+    const fi = nr.input({ shape: [2], name: 'fi' });
+    const fin = nr.model({ name: 'finner', inputs: fi, outputs: layers.dense({ units: 3, name: 'fd' }).apply(fi) as nr.SymbolicTensor });
+    const outer = nr.sequential({ name: 'outer', layers: [fin] });
+    expect(rows(outer.summary({ expandNested: true, print: null }))).toEqual(['finner (Model) 9', '   └ fi (InputLayer) 0', '   └ fd (Dense) 9']);
+    // An autoencoder of two models: its encoder and decoder expanded.
+    const ae2 = nr.autoencoder({ encoder: nr.sequential({ layers: [layers.dense({ inputShape: [6], units: 2, name: 'code' })] }), decoder: nr.sequential({ layers: [layers.dense({ units: 6, name: 'back' })] }), name: 'ae2' });
+    expect(rows(ae2.summary({ expandNested: true, print: null }))).toEqual([expect.stringMatching(/^sequential_\d+ \(Sequential\) 14$/), '   └ code (Dense) 14', expect.stringMatching(/^sequential_\d+ \(Sequential\) 18$/), '   └ back (Dense) 18']);
+    // The ways out: console.log (nothing returned), print, printFn per line (TF.js's and Keras's print_fn).
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    expect(ae.summary({ expandNested: true })).toBe(undefined);
+    expect(log.mock.calls).toEqual([[text]]);
+    log.mockRestore();
+    let got = '';
+    expect(ae.summary({ expandNested: true, print: (t) => (got = t) })).toBe(text);
+    expect(got).toBe(text);
+    const lines: string[] = [];
+    expect(ae.summary({ expandNested: true, printFn: (l) => lines.push(l) })).toBe(undefined);
+    expect(lines).toEqual(text.split('\n'));
+    const bad = (f: () => unknown, msg: string) => expect(f).toThrow(new nr.InvalidArgumentError(msg));
+    bad(() => ae.summary({ expandNestd: true } as never), "summary: unknown option 'expandNestd' — did you mean 'expandNested'? (known: expandNested, print, printFn)");
+    bad(() => ae.summary({ expandNested: 1 } as never), 'summary: expandNested must be true or false, got 1');
+    bad(() => ae.summary({ print: 'log' } as never), 'summary: print must be a function such as console.log, or null to only return the text, got the string "log"');
+    bad(() => ae.summary({ printFn: null } as never), 'summary: printFn must be a function such as console.log, got null');
+    bad(() => ae.summary({ print: null, printFn: () => {} }), 'summary: pass print (the whole text) or printFn (each line), not both');
+    [ae, enc, dec, inner, g, outer, fin, ae2, ae2.encoder, ae2.decoder].forEach((m) => m.dispose());
+    expect(nr.memory().numTensors).toBe(start);
+  });
 });
 
 describe('errors that suggest the fix', () => {

@@ -129,6 +129,7 @@ export declare namespace layers {
 export { initializers, type Initializer, type InitializerSpec } from './layers/initializers.js';
 export { constraints, Constraint, type ConstraintSpec, type ConstraintName, type MaxNormArgs, type MinMaxNormArgs, type UnitNormArgs } from './constraints.js';
 export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRegularizer, type ActivityRegularizerSpec } from './layers/regularizers.js';
+export { type SummaryOptions } from './models/summary.js';
 export { callbacks, Callback, CustomCallback, MonitorCallback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, ModelCheckpoint, LearningRateScheduler, type CallbackHooks, type CallbackParams, type CustomCallbackArgs, type EarlyStoppingArgs, type Logs, type ModelCheckpointArgs, type MonitorCallbackArgs, type ReduceLROnPlateauArgs, type TrainingModel } from './models/callbacks.js';
 export { progressBar, type ProgressBarArgs, type ProgressReporter } from './models/progress.js';
 export type { FitArgs, History, SampleWeight, YieldEvery } from './models/fit.js';

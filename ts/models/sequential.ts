@@ -37,7 +37,7 @@ import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
 import { fitLoop, kerasAliases, readSampleWeights, rowCounts, weightTensor, type FitArgs, type History, type SampleWeight, type WeightTargets } from './fit.js';
 import { evaluateDatasetLoop, fitDatasetLoop, type DatasetLike, type EvaluateDatasetArgs, type FitDatasetArgs } from './fit-dataset.js';
-import { summaryText } from './summary.js';
+import { summaryText, type SummaryOptions, type SummaryRow } from './summary.js';
 import { assertCanLearn } from './zero_gradient.js';
 import { distribution, type Distribution } from '../layers/autoencoder.js';
 import { numWeights, readWeights, weightSpecs, writeWeights, type WeightValues } from './weights.js';
@@ -1798,7 +1798,43 @@ export class Sequential {
    * @example model.summary(undefined, undefined, (line) => lines.push(line));
    */
   summary(lineLength: number | undefined, positions?: number[], printFn?: (line: string) => void): void;
-  summary(print?: ((text: string) => void) | number | null, positions?: number[], printFn?: (line: string) => void): string | void {
+  /**
+   * Keras 3's keywords as options, returning the text when `print` is given (a function, or
+   * `null` to only return it): `expandNested` lists the layers of each nested model (a model
+   * used as a layer, an autoencoder's encoder and decoder) under its row, indented `   └ ` per
+   * level, as Keras 3's `expand_nested=True` (TF.js has none; a nested graph model's rows
+   * include its input layers, as Keras 3's do).
+   *
+   * @example const text = ae.summary({ expandNested: true, print: null });
+   */
+  summary(options: SummaryOptions & { print: ((text: string) => void) | null }): string;
+  /**
+   * Keras 3's keywords as options: `summary({ expandNested: true })` prints the table with the
+   * layers of each nested model under its row (Keras 3's `expand_nested=True`; TF.js has
+   * none), with `console.log` or each line to `printFn`.
+   *
+   * @example model.summary({ expandNested: true });
+   */
+  summary(options: SummaryOptions): void;
+  summary(print?: ((text: string) => void) | number | null | SummaryOptions, positions?: number[], printFn?: (line: string) => void): string | void {
+    if (arguments.length === 1 && print !== null && typeof print === 'object') {
+      const o = readKeys('summary', print, ['expandNested', 'print', 'printFn']);
+      const expand = o.expandNested === undefined ? false : boolArg('summary', 'expandNested', o.expandNested);
+      if (o.print !== undefined && o.print !== null && typeof o.print !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, or null to only return the text, got ${describe(o.print)}`);
+      if (o.printFn !== undefined && typeof o.printFn !== 'function') throw new InvalidArgumentError(`summary: printFn must be a function such as console.log, got ${describe(o.printFn)}`);
+      if (o.printFn !== undefined && o.print !== undefined) throw new InvalidArgumentError('summary: pass print (the whole text) or printFn (each line), not both');
+      const text = this.#summary(expand);
+      if (o.printFn !== undefined) {
+        for (const line of text.split('\n')) (o.printFn as (line: string) => void)(line);
+        return;
+      }
+      if (o.print === undefined) {
+        console.log(text);
+        return;
+      }
+      (o.print as ((text: string) => void) | null)?.(text);
+      return text;
+    }
     if (arguments.length > 1 || typeof print === 'number') {
       // TF.js's form.
       if (print !== undefined && (typeof print !== 'number' || !Number.isInteger(print) || print < 1)) throw new InvalidArgumentError(`summary: lineLength (TF.js's first argument) must be a positive integer or undefined, got ${describe(print)}`);
@@ -1809,14 +1845,36 @@ export class Sequential {
       return;
     }
     if (print !== undefined && print !== null && typeof print !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, or null to only return the text, got ${describe(print)}`);
+    const text = this.#summary(false);
+    if (print === undefined) {
+      console.log(text);
+      return;
+    }
+    print?.(text);
+    return text;
+  }
+
+  /** The text of `summary`, with the layers of nested models under their rows when `expand`. */
+  #summary(expand: boolean): string {
     const h = this.handle('summary');
     this.#syncTrainable('summary');
-    const flat = this.layers.filter((l) => !(l instanceof InputLayer));
+    const flat = this.#children();
     // Trainable parameters per layer: what training updates (moving statistics and frozen
     // layers, nested ones included, are non-trainable, as Keras counts them; so is everything
     // of a model with trainable = false).
     const trainable = flat.map(() => 0);
     for (const w of weightSpecs('summary', { handle: h, path: [] })) if (w.trainable && this.trainable) trainable[w.layer] += w.size;
+    return summaryText(this.name, this.#summaryRows(expand, 0, this.#graph !== null, trainable));
+  }
+
+  /**
+   * The summary's rows of this model's layers (a graph model's input layers first), `level`
+   * deep in the model summarized, whose table has a "Connected to" column when `connected`;
+   * with `expand`, each nested model's rows follow its own (Keras 3's `expand_nested`).
+   * `trainable` holds the trainable parameters per layer (counted at level 0 only).
+   */
+  #summaryRows(expand: boolean, level: number, connected: boolean, trainable: number[]): SummaryRow[] {
+    const flat = this.#children();
     const g = this.#graph;
     // A value's name: its layer's (a further use as name[2], name[3], …, as TF.js numbers calls).
     const valueName = (j: number): string => {
@@ -1825,16 +1883,16 @@ export class Sequential {
       const u = g.extraUses[e];
       return `${this.layers[g.inputs.length + u.layer].name}[${1 + g.extraUses.slice(0, e).filter((v) => v.layer === u.layer).length}]`;
     };
-    const reads = (i: number): string | undefined => g ? [g.wiring[i], ...g.extraUses.filter((u) => u.layer === i).map((u) => u.inputs)].map((ins) => ins.map(valueName).join(', ')).join('; ') : undefined;
+    // A nested model's layers read values of that model, not of the table's: Keras 3 leaves
+    // their "Connected to" empty.
+    const reads = (i: number): string | undefined => (level > 0 ? (connected ? '' : undefined) : g ? [g.wiring[i], ...g.extraUses.filter((u) => u.layer === i).map((u) => u.inputs)].map((ins) => ins.map(valueName).join(', ')).join('; ') : undefined);
     // A graph model's input layers come first, as TF.js and Keras list them (so row i is `model.layers[i]`).
-    const inputRows = g ? g.inputs.map((x) => ({ name: x.sourceLayer.name, kind: 'InputLayer', shape: (x.sourceLayer as Layer).inputDims, params: 0, trainableParams: 0, connected: '' })) : [];
-    const text = summaryText(this.name, [...inputRows, ...flat.map((l, i) => ({ name: l.name, kind: l.getClassName(), shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i], connected: reads(i) }))]);
-    if (print === undefined) {
-      console.log(text);
-      return;
-    }
-    print?.(text);
-    return text;
+    const rows: SummaryRow[] = g ? g.inputs.map((x) => ({ name: x.sourceLayer.name, kind: 'InputLayer', shape: (x.sourceLayer as Layer).inputDims, params: 0, trainableParams: 0, connected: connected ? '' : undefined, level })) : [];
+    flat.forEach((l, i) => {
+      rows.push({ name: l.name, kind: l.getClassName(), shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: level > 0 ? 0 : trainable[i], connected: reads(i), level });
+      if (expand && l instanceof Sequential) rows.push(...l.#summaryRows(true, level + 1, connected, []));
+    });
+    return rows;
   }
 
   /** The number of weights (parameters and layer state such as moving statistics), nested models included. */

@@ -12,17 +12,46 @@ export interface SummaryRow {
   trainableParams: number;
   /** In a graph model, the layers it reads (Keras's "Connected to"). */
   connected?: string;
+  /**
+   * How deep in nested models the layer is (0 or absent: the model's own layer): a row of an
+   * expanded nested model, indented as Keras 3 (`   └ name` per level) and left out of the
+   * totals (its model's row counts it).
+   */
+  level?: number;
+}
+
+/**
+ * Options of `model.summary({ ... })` (Keras 3's `summary(expand_nested=…, print_fn=…)`
+ * keywords, in TF.js's spelling).
+ */
+export interface SummaryOptions {
+  /**
+   * Also list the layers of each nested model (a sequential or graph model used as a layer, an
+   * autoencoder's encoder and decoder) under its row, indented `   └ ` per level, as Keras 3's
+   * `expand_nested=True` (TF.js has none). Their parameters are counted once, in the totals of
+   * the model's own rows. Default `false`.
+   */
+  expandNested?: boolean | undefined;
+  /**
+   * Who gets the text: `undefined` (the default) prints it with `console.log` and `summary`
+   * returns nothing, `null` only returns it, a function gets it and `summary` also returns it
+   * (as `summary(print)`).
+   */
+  print?: ((text: string) => void) | null | undefined;
+  /** TF.js's and Keras 3's `printFn`: gets each line in turn, instead of `print` (which must then be left out). */
+  printFn?: ((line: string) => void) | undefined;
 }
 
 export function summaryText(model: string, rows: SummaryRow[]): string {
   const graph = rows.some((r) => r.connected !== undefined);
   const head = ['Layer (type)', 'Output shape', 'Param #', ...(graph ? ['Connected to'] : [])];
-  const body = rows.map((r) => [`${r.name} (${className(r.kind)})`, r.shape ? `[${[null, ...r.shape].map((d) => (d === 0 || d === null ? 'null' : d)).join(',')}]` : '?', String(r.params ?? 0), ...(graph ? [r.connected ?? ''] : [])]);
+  const body = rows.map((r) => [`${r.level ? `${'   '.repeat(r.level)}└ ` : ''}${r.name} (${className(r.kind)})`, r.shape ? `[${[null, ...r.shape].map((d) => (d === 0 || d === null ? 'null' : d)).join(',')}]` : '?', String(r.params ?? 0), ...(graph ? [r.connected ?? ''] : [])]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)) + 2);
   const fmt = (cols: string[]) => cols.map((c, i) => (i === 2 ? c.padStart(w[i] - 2) + (graph ? '  ' : '') : c.padEnd(w[i]))).join('').trimEnd();
   const rule = (ch: string) => ch.repeat(w.reduce((a, b) => a + b, 0));
-  const total = rows.reduce((a, r) => a + (r.params ?? 0), 0);
-  const trainable = rows.reduce((a, r) => a + r.trainableParams, 0);
+  const own = rows.filter((r) => !r.level);
+  const total = own.reduce((a, r) => a + (r.params ?? 0), 0);
+  const trainable = own.reduce((a, r) => a + r.trainableParams, 0);
   return [
     `Model: ${model}`,
     rule('_'),
