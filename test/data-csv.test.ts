@@ -31,8 +31,8 @@ async function read(ds: data.Dataset<unknown>): Promise<unknown[]> {
 describe('data.csv parsing', () => {
   it('a header and rows: numbers parse to numbers, other values stay strings (as TF.js)', async () => {
     expect(await rows('a,b,c\n1,x,2.5\n-3,y z,1e3\n')).toEqual([{ a: 1, b: 'x', c: 2.5 }, { a: -3, b: 'y z', c: 1000 }]);
-    // Number(value), as TF.js: hex, Infinity and surrounding spaces parse; NaN and words do not.
-    expect(await rows('a,b,c,d,e\n0x10, 7 ,Infinity,NaN,1_000\n')).toEqual([{ a: 16, b: 7, c: Infinity, d: 'NaN', e: '1_000' }]);
+    // Number(value), as TF.js: hex, Infinity and surrounding spaces parse; words do not (NaN is a missing value, below).
+    expect(await rows('a,b,c,d,e\n0x10, 7 ,Infinity,NaN,1_000\n')).toEqual([{ a: 16, b: 7, c: Infinity, d: NaN, e: '1_000' }]);
     // A field of spaces only is not a number (TF.js would give 0).
     expect(await rows('a,b\n1,  \n')).toEqual([{ a: 1, b: '  ' }]);
     // Element keys keep the CSV's column order.
@@ -183,6 +183,62 @@ describe('data.csv config', () => {
       { xs: { a: 1, c: undefined }, ys: { b: 0 } },
       { xs: { a: undefined, c: 3 }, ys: { b: 2 } },
     ]);
+  });
+
+  it("missing values as pandas reads them (NaN, NA, nan, N/A, NULL, None, …) are NaN, the column's default, or an error naming line, column and cell when required (TF.js keeps the string 'NaN', which broke training later)", async () => {
+    // A Titanic-like file: the missing values a spreadsheet, R (NA) or pandas (NaN, empty) writes.
+    const text = [
+      'id,age,fare,embarked,country,survived',
+      '1,22,7.25,S,GB,0',
+      '2,NA,71.2833,C,FR,1',
+      '3,26,,S,NA,1', // NA is also Namibia's country code
+      '4, NaN ,8.05,,US,0',
+      '5,35,nan,Q,N/A,N/A',
+      '6,null,-NaN,None,#N/A,1',
+      '7,1e2,<NA>,S,NULL,0',
+    ].join('\n');
+    expect(await rows(text)).toEqual([
+      { id: 1, age: 22, fare: 7.25, embarked: 'S', country: 'GB', survived: 0 },
+      { id: 2, age: NaN, fare: 71.2833, embarked: 'C', country: 'FR', survived: 1 },
+      { id: 3, age: 26, fare: undefined, embarked: 'S', country: NaN, survived: 1 },
+      { id: 4, age: NaN, fare: 8.05, embarked: undefined, country: 'US', survived: 0 },
+      { id: 5, age: 35, fare: NaN, embarked: 'Q', country: NaN, survived: NaN },
+      { id: 6, age: NaN, fare: NaN, embarked: NaN, country: NaN, survived: 1 },
+      { id: 7, age: 100, fare: NaN, embarked: 'S', country: NaN, survived: 0 },
+    ]);
+    // Declared columns: numeric dtypes give NaN for an empty field too; 'string' keeps every cell's text; a default fills both.
+    const typed = await rows(text, { columnConfigs: { age: { dtype: 'float32' }, fare: { dtype: 'float32' }, embarked: { default: 'S' }, country: { dtype: 'string' }, survived: { dtype: 'int32', default: -1 } } });
+    expect(typed.map((r) => Object.values(r))).toEqual([
+      [1, 22, 7.25, 'S', 'GB', 0],
+      [2, NaN, 71.2833, 'C', 'FR', 1],
+      [3, 26, NaN, 'S', 'NA', 1],
+      [4, NaN, 8.05, 'S', 'US', 0],
+      [5, 35, NaN, 'Q', 'N/A', -1],
+      [6, NaN, NaN, 'S', '#N/A', 1],
+      [7, 100, NaN, 'S', 'NULL', 0],
+    ]);
+    expect(await rows('b\ntrue\nNA\n\n0\n', { columnConfigs: { b: { dtype: 'bool' } } })).toEqual([{ b: 1 }, { b: NaN }, { b: 0 }]);
+    // Required: an error naming line, column and cell; a label without a default too (as an empty one).
+    const required = await failure(rows(text, { columnConfigs: { age: { dtype: 'float32', required: true } } }));
+    expect(required).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(required.message).toBe('data.csv: line 3, column \'age\' is "NA" (a missing value) but the column is required (give it a default, or required: false)');
+    expect((await failure(rows(text, { columnConfigs: { age: { required: true, default: 30 }, survived: { isLabel: true } } }))).message).toBe(
+      'data.csv: line 6, column \'survived\' is "N/A" (a missing value) but the column is a label, and a label is required unless it has a default (as TF.js)',
+    );
+    expect((await failure(rows('a,b\n1, NaN \n', { columnConfigs: { b: { required: true } } }))).message).toBe('data.csv: line 2, column \'b\' is " NaN " (a missing value) but the column is required (give it a default, or required: false)');
+    // Not missing values: other spellings and words stay text, as in pandas (Na, nA, NAN, n.a.).
+    expect(await rows('a,b,c,d\nNa,nA,NAN,n.a.\n')).toEqual([{ a: 'Na', b: 'nA', c: 'NAN', d: 'n.a.' }]);
+    // Batched and trained on: a NaN feature is a number (TF.js's 'NA' string made the batch fail with a type error).
+    const before = live();
+    const ds = data.csv(enc(text), { columnConfigs: { id: {}, age: { default: 30 }, fare: { dtype: 'float32', default: 0 }, survived: { isLabel: true, default: 0 } }, configuredColumnsOnly: true }).map((e) => {
+      const { xs, ys } = e as data.CSVLabeledRow;
+      return { xs: Object.values(xs) as number[], ys: Object.values(ys) as number[] };
+    }).batch(4);
+    expect(await read(ds)).toEqual([
+      { xs: { shape: [4, 3], values: [1, 22, 7.25, 2, 30, Math.fround(71.2833), 3, 26, 0, 4, 30, Math.fround(8.05)] }, ys: { shape: [4, 1], values: [0, 1, 1, 0] } },
+      { xs: { shape: [3, 3], values: [5, 35, 0, 6, 30, 0, 7, 100, 0] }, ys: { shape: [3, 1], values: [0, 1, 0] } },
+    ]);
+    expect(live()).toBe(before);
   });
 
   it("dtype: 'float32' forces numbers (a non-number is an error naming line and column), 'int32' rounds down, 'bool' gives 1/0, 'string' keeps the text", async () => {
@@ -465,6 +521,33 @@ describe('data.csv sources and passes', () => {
       expect(await data.csv(`${base}/data.csv`, cfg as data.CSVConfig).toArray()).toEqual(await tfd.csv(`${base}/data.csv`, cfg).toArray());
     }
     expect(await data.csv(`${base}/data.csv`).columnNames()).toEqual(await tfd.csv(`${base}/data.csv`).columnNames());
+  });
+
+  it("missing-value cells: TF.js's tf.data.csv keeps them as strings, neurite gives NaN (or the column's default); every other value the same", async () => {
+    const require = createRequire(import.meta.url);
+    require('@tensorflow/tfjs-core');
+    const tfd: { csv(url: string, cfg?: object): { toArray(): Promise<unknown[]> } } = require('@tensorflow/tfjs-data');
+    content = 'id,age,fare,city\n1,22,7.25,Oslo\n2,NA,nan,NULL\n3,NaN,,N/A\n4,None,8,#N/A\n';
+    const missing = new Set(['NA', 'nan', 'NULL', 'NaN', 'N/A', 'None', '#N/A']);
+    let differ = 0;
+    for (const cfg of [{}, { columnConfigs: { fare: { default: 0 } } }, { columnConfigs: { id: { isLabel: true } } }]) {
+      const ours = (await data.csv(`${base}/data.csv`, cfg as data.CSVConfig).toArray()) as Array<Record<string, unknown>>;
+      const theirs = (await tfd.csv(`${base}/data.csv`, cfg).toArray()) as Array<Record<string, unknown>>;
+      const flat = (r: Record<string, unknown>) => ('xs' in r ? { ...(r.xs as object), ...(r.ys as object) } : r) as Record<string, unknown>;
+      expect(ours.length).toBe(theirs.length);
+      ours.forEach((row, i) => {
+        for (const [k, v] of Object.entries(flat(theirs[i]))) {
+          if (typeof v === 'string' && missing.has(v)) {
+            // The column's default, else NaN.
+            const d = (cfg as data.CSVConfig).columnConfigs?.[k]?.default;
+            if (d !== undefined) expect(flat(row)[k], `${i} ${k}`).toBe(d);
+            else expect(flat(row)[k], `${i} ${k}`).toBeNaN();
+            differ++;
+          } else expect(flat(row)[k], `${i} ${k}`).toEqual(v);
+        }
+      });
+    }
+    expect(differ).toBe(3 * 7);
   });
 
   it('batch: objects of numbers batch into a 1-D tensor per column, { xs, ys } into { xs: {…}, ys: {…} }; nothing leaks', async () => {

@@ -25,9 +25,16 @@ export type CSVDtype = 'float32' | 'int32' | 'bool' | 'string';
 
 /** How one column is read, as TF.js's `ColumnConfig`. */
 export interface ColumnConfig {
-  /** An empty field in this column is an error (naming the line and the column). Default false. */
+  /**
+   * A missing value in this column (an empty field, or a cell such as `NaN` or `NA`, see
+   * {@link csv}) is an error naming the line, the column and the cell. Default false.
+   */
   required?: boolean | undefined;
-  /** The value of an empty field in this column (else `undefined`). */
+  /**
+   * The value of a missing value in this column (an empty field, or a cell such as `NaN` or
+   * `NA`); without one, such a cell is `NaN`, or `undefined` for an empty field of a column
+   * without a `dtype` (as TF.js).
+   */
   default?: number | string | undefined;
   /**
    * The column is a label: each element becomes `{ xs: features, ys: labels }`. A label's empty
@@ -36,7 +43,9 @@ export interface ColumnConfig {
   isLabel?: boolean | undefined;
   /**
    * How the values are parsed. Without it a value that parses as a number (`Number(value)`)
-   * is that number and any other stays a string, as TF.js.
+   * is that number and any other stays a string, as TF.js. With `'float32'`, `'int32'` or
+   * `'bool'`, an empty field is `NaN` (TF.js: `undefined`), as a missing-value cell is in any
+   * column; `'string'` keeps every cell's text (`'NA'` stays `'NA'`).
    */
   dtype?: CSVDtype | undefined;
 }
@@ -340,7 +349,18 @@ export class CSVDataset<T = CSVElement> extends Dataset<T> {
  * Each element is an object keyed by column name, or, when some column of `columnConfigs` has
  * `isLabel: true`, `{ xs: features, ys: labels }`. A field that parses as a number is a
  * number, any other a string (unless its column has a `dtype`); an empty field is the column's
- * `default`, else `undefined`. Quoting follows RFC 4180 (delimiters, doubled quotes and line
+ * `default`, else `undefined` (as TF.js; `NaN` in a column with a numeric `dtype`).
+ *
+ * Missing values: a cell that pandas's `read_csv` reads as missing — `NaN`, `nan`, `-NaN`,
+ * `NA`, `<NA>`, `N/A`, `n/a`, `#N/A`, `NULL`, `null`, `None`, `1.#IND`, `1.#QNAN` and their
+ * kin (case as written, spaces around ignored) — is the column's `default`, an error naming
+ * the line, the column and the cell when the column is `required` (or a label without a
+ * default), and otherwise the number `NaN`, as pandas gives: TF.js keeps it as the string
+ * `'NaN'` or `'NA'`, which in a column of numbers fails only later, when batching or training
+ * meets a string. A column with `dtype: 'string'` keeps the text. Drop or fill such rows with
+ * `filter`/`map`, or give the column a `default`.
+ *
+ * Quoting follows RFC 4180 (delimiters, doubled quotes and line
  * breaks inside quotes); CRLF, LF and lone CR line ends (old Mac files, as Python's `csv`
  * reads them, where TF.js reads such a file as one header line and no rows) and a last line
  * break are read, and a CR inside quotes is kept; blank lines are skipped. A malformed row

@@ -301,16 +301,28 @@ function layout(p: CSVPlan, header: string[] | null): Layout {
   return { names: all, columns, labeled: columns.some((c) => c.config?.isLabel === true) };
 }
 
+/**
+ * The cells that mean a missing value, as pandas's `read_csv` reads them (its default
+ * `na_values`, the empty field aside, which keeps TF.js's rule): compared with the field's
+ * text without surrounding spaces, case and all.
+ */
+const MISSING = new Set(['NaN', 'nan', '-NaN', '-nan', 'NA', '<NA>', '#NA', 'N/A', 'n/a', '#N/A', '#N/A N/A', 'NULL', 'null', 'None', '1.#IND', '-1.#IND', '1.#QNAN', '-1.#QNAN']);
+
 /** The value of field `raw` of column `name` on line `line`. */
 function parseValue(op: string, raw: string, name: string, config: ColumnPlan | undefined, line: number): CSVValue {
   const where = `line ${line}, column '${name}'`;
-  if (raw === '') {
-    if (config?.default !== undefined) return config.default;
-    if (config?.required) throw new InvalidArgumentError(`${op}: ${where} is empty but the column is required (give it a default, or required: false)`);
-    if (config?.isLabel) throw new InvalidArgumentError(`${op}: ${where} is empty but the column is a label, and a label is required unless it has a default (as TF.js)`);
-    return undefined;
-  }
   const dtype = config?.dtype;
+  // A missing value: an empty field, or (but in a 'string' column) a cell such as NaN or NA.
+  const na = raw !== '' && dtype !== 'string' && MISSING.has(raw.trim());
+  if (raw === '' || na) {
+    const cell = na ? `${JSON.stringify(raw)} (a missing value)` : 'empty';
+    if (config?.default !== undefined) return config.default;
+    if (config?.required) throw new InvalidArgumentError(`${op}: ${where} is ${cell} but the column is required (give it a default, or required: false)`);
+    if (config?.isLabel) throw new InvalidArgumentError(`${op}: ${where} is ${cell} but the column is a label, and a label is required unless it has a default (as TF.js)`);
+    // NaN where the value is a number (as pandas); TF.js's undefined for an empty field of a
+    // column without a dtype.
+    return na || (dtype !== undefined && dtype !== 'string') ? NaN : undefined;
+  }
   if (dtype === 'string') return raw;
   if (dtype === 'bool') {
     const b = raw.trim().toLowerCase();
