@@ -455,6 +455,77 @@ describe('callbacks and history', () => {
     expect(m.learningRate).toBeCloseTo(0.1, 6);
   });
 
+  it("reduceLROnPlateau's rates are Keras 3's bit for bit (max(lr · factor, minLr) rounded once to float32): minLr: 1e-5 reads back 0.00001 (it read 0.000010000001)", async () => {
+    using x = nr.tensor(data.x, [30, 4]);
+    using y = nr.tensor(data.y, [30, 3]);
+    using m = mlp(2);
+    const plateau = { onEpochEnd: (_e: number, logs?: nr.Logs) => void (logs!.score = 1) };
+    /** Keras 3's ReduceLROnPlateau on a float32 rate: old > float32(minLr) → max(old · factor, minLr), stored as float32. */
+    const kerasRates = (lr0: number, factor: number, minLr: number, n: number) => {
+      const out = [Math.fround(lr0)];
+      for (let i = 1; i < n; i++) {
+        const old = out[i - 1];
+        out.push(old > Math.fround(minLr) ? Math.fround(Math.max(old * factor, minLr)) : old);
+      }
+      return out;
+    };
+    const cases: Array<[string, number, number, number]> = [['adam', 1e-3, 0.1, 1e-5], ['sgd', 0.01, 0.5, 1e-4], ['rmsprop', 0.3, 0.3, 1.7e-3], ['adam', 7e-4, 0.2, 3e-7], ['sgd', 1, 0.1, 0]];
+    for (const [opt, lr0, factor, minLr] of cases) {
+      m.compile({ optimizer: nr.optimizers[opt as 'adam']({ learningRate: lr0 }), loss: 'categoricalCrossentropy' });
+      const h = await m.fit(x, y, { epochs: 8, verbose: 0, callbacks: [plateau, callbacks.reduceLROnPlateau({ monitor: 'score', mode: 'min', patience: 0, factor, minLr })] });
+      // Epoch 0 sets the best; each later epoch is a plateau (patience 0) and reduces.
+      const want = [Math.fround(lr0), ...kerasRates(lr0, factor, minLr, 8)];
+      // logs.learning_rate is each epoch's rate before the callback acts (as Keras 3's).
+      expect(h.history.learning_rate, `${opt} ${lr0} ${factor} ${minLr}`).toEqual(want.slice(0, 8));
+      expect(m.learningRateF32).toBe(want[8]);
+    }
+    // The tester's case: clamped to minLr, the rate reads minLr.
+    m.compile({ optimizer: nr.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
+    await m.fit(x, y, { epochs: 6, verbose: 0, callbacks: [plateau, callbacks.reduceLROnPlateau({ monitor: 'score', mode: 'min', patience: 0, minLr: 1e-5 })] });
+    expect(m.learningRate).toBe(1e-5);
+    expect(m.learningRateF32).toBe(Math.fround(1e-5));
+    // A minLr whose float32 is above it (1e-4 → 1.0000000475e-4): a rate there is at minLr, not lowered again.
+    m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 1e-4 }), loss: 'categoricalCrossentropy' });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [plateau, callbacks.reduceLROnPlateau({ monitor: 'score', mode: 'min', patience: 0, minLr: 1e-4, verbose: 1 })] });
+      expect(log).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+    }
+    expect(m.learningRate).toBe(1e-4);
+  });
+
+  it('model.learningRate = x reads back x as float32 holds it, whatever the compiled rate (a factor on it landed an ulp off)', () => {
+    using m = mlp(2);
+    let s = 12345;
+    const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    let checked = 0;
+    for (const base of [1e-3, 0.01, 0.1, 0.3, 1, 7e-4, 2.5e-6, 123.456]) {
+      m.compile({ optimizer: optimizers.sgd({ learningRate: base }), loss: 'categoricalCrossentropy' });
+      for (let i = 0; i < 200; i++) {
+        const lr = 10 ** (-8 + 9 * u());
+        m.learningRate = lr;
+        expect(m.learningRateF32, `${base} → ${lr}`).toBe(Math.fround(lr));
+        checked++;
+      }
+      for (const lr of [1e-5, 1e-4, 3e-4, 1e-6, 0.05, 1e-30, 5e-3]) {
+        m.learningRate = lr;
+        expect(m.learningRate, `${base} → ${lr}`).toBe(lr);
+      }
+    }
+    expect(checked).toBe(1600);
+    // On a schedule: the rate at this step is the one set; the next steps are the schedule's times the same factor.
+    m.compile({ optimizer: optimizers.sgd({ learningRate: nr.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 1, decayRate: 0.5 }) }), loss: 'categoricalCrossentropy' });
+    using x = nr.tensor(data.x.slice(0, 8), [2, 4]);
+    using y = nr.tensor(data.y.slice(0, 6), [2, 3]);
+    m.trainOnBatch(x, y);
+    m.learningRate = 1e-5;
+    expect(m.learningRate).toBe(1e-5);
+    m.trainOnBatch(x, y);
+    expect(Math.abs(m.learningRateF32 / 5e-6 - 1)).toBeLessThan(1e-6);
+  });
+
   it('reduceLROnPlateau leaves a learning rate at or below minLr alone, 0 included (as Keras; a rate of 0 threw)', async () => {
     using x = nr.tensor(data.x, [30, 4]);
     using y = nr.tensor(data.y, [30, 3]);

@@ -501,7 +501,11 @@ export interface ReduceLROnPlateauArgs {
   mode?: Mode | undefined;
   /** Epochs to wait after a reduction. Default 0. */
   cooldown?: number | undefined;
-  /** Lower bound. Default 0. */
+  /**
+   * Lower bound: a reduction gives `max(lr · factor, minLr)` (as Keras 3), stored as float32, so
+   * `model.learningRate` reads `minLr` back once clamped (`1e-5`, not `0.000010000001`), and a
+   * rate at or below `minLr` (compared in float32, as Keras) is not reduced. Default 0.
+   */
   minLr?: number | undefined;
   /**
    * 1 (or `true`): print Keras 3's line at each reduction, `Epoch 8: ReduceLROnPlateau reducing
@@ -551,9 +555,11 @@ export class ReduceLROnPlateau extends MonitorCallback {
       this.best = v;
       this.#wait = 0;
     } else if (this.#cool === 0 && ++this.#wait >= this.args.patience) {
-      // As Keras: only a rate above minLr is lowered (never raised to minLr, and a rate of 0 stays).
+      // As Keras: only a rate above minLr (as float32) is lowered (never raised to minLr, and a
+      // rate of 0 stays); the new rate is max(lr · factor, minLr), rounded once to float32, so a
+      // rate clamped to minLr reads back as minLr.
       const lr = this.model.learningRateF32;
-      if (lr > this.args.minLr) {
+      if (lr > Math.fround(this.args.minLr)) {
         const next = Math.max(lr * this.args.factor, this.args.minLr);
         // A rate > 0 whose factor on the compiled rate underflows float32 is refused by the
         // model: the rate, ~1e-38 or less already, stays as it is. (0 itself is a rate.)

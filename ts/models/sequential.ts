@@ -1724,7 +1724,9 @@ export class Sequential {
    * = x`, which here must go through the model). 0 freezes the weights by rate (as TF.js, Keras
    * and PyTorch; steps still count and Adam's moments still move with the gradients) until a
    * rate > 0 is set again. A rate > 0 needs a compiled rate that is not 0 at this step (the
-   * factor rescales it).
+   * factor rescales it). The rate set is read back exactly as float32 holds it
+   * (`m.learningRate = 1e-5` reads `0.00001`), at this step; later steps of a schedule are
+   * the schedule's rates times the same factor.
    */
   get learningRate(): number {
     // The float32 rate in its shortest decimal form: 0.01, not 0.009999999776482582.
@@ -1760,14 +1762,17 @@ export class Sequential {
     });
     // lr_now = schedule · scale; keep the schedule's shape and rescale it.
     if (cur[3] === 0) throw new InvalidArgumentError(`learningRate: the compiled learning rate is 0 at step ${cur[1] + 1}, so ${lr} cannot be reached by rescaling it; compile with a non-zero learningRate (a schedule's warm-up or decay to 0 can be rescaled where it is not 0)`);
-    // The core takes the factor as a float32 and ignores one that is not finite and >= 0 (it
-    // only reads then): a rate so far from the compiled one that the factor leaves float32's
-    // range would change nothing.
+    // A rate so far from the compiled one that the factor leaves float32's range is refused
+    // (the core ignores a factor that is not finite and >= 0: it only reads then).
     const scale = Math.fround(lr / cur[3]);
     if (!(scale > 0) || !Number.isFinite(scale)) {
       throw new InvalidArgumentError(`learningRate: ${lr} is too ${scale > 0 ? 'large' : 'small'} beside the compiled rate ${f32String(cur[3])}: its factor on the compiled rate, ${lr / cur[3]}, is ${scale > 0 ? 'Infinity' : '0'} in float32 (set 0 to freeze the weights by rate)`);
     }
-    call((e) => check(e.nr_model_lr(h, scale, argPtr())));
+    // The core keeps the factor as a float64 and rounds scheduled · factor once to float32:
+    // with the factor fround(lr) / scheduled, that product is within a float64 ulp of
+    // fround(lr), a float32 far from any rounding midpoint, so the rate is exactly fround(lr)
+    // (an f32 factor landed an ulp off: minLr 1e-5 read back 0.000010000001).
+    call((e) => check(e.nr_model_lr(h, Math.fround(lr) / cur[3], argPtr())));
   }
 
   /**

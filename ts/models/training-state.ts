@@ -96,7 +96,7 @@ export function trainingStep(h: number, op: string): number {
 function readHeader(h: number, op: string): Header {
   return call((e) => {
     check(e.nr_model_train_state(h, argPtr()));
-    const w = readArgs(8);
+    const w = readArgs(9);
     const names = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
     // Steps and seeds above 2^53 cannot happen from JS (seeds are safe integers; 2^53 steps
     // would take centuries), but the JSON form must never round one.
@@ -104,10 +104,10 @@ function readHeader(h: number, op: string): Header {
     return {
       step: w[0] + w[1] * 2 ** 32,
       seed: w[2] + w[3] * 2 ** 32,
-      lrScale: new Float32Array(Uint32Array.of(w[4]).buffer)[0],
-      weights: w[5],
-      slots: w[6],
-      kind: w[7],
+      lrScale: new Float64Array(Uint32Array.of(w[4], w[5]).buffer)[0],
+      weights: w[6],
+      slots: w[7],
+      kind: w[8],
       slotNames: names === '' ? [] : names.split(','),
     };
   });
@@ -295,7 +295,7 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
       hs.push(t.handleFor(op, 'state.tensors'));
     }
     const seed = extra.seed as number;
-    const header = [state.step % 2 ** 32, Math.floor(state.step / 2 ** 32), seed % 2 ** 32, Math.floor(seed / 2 ** 32), f32Word(lrScale), head.kind, head.slots];
+    const header = [state.step % 2 ** 32, Math.floor(state.step / 2 ** 32), seed % 2 ** 32, Math.floor(seed / 2 ** 32), ...f64Words(lrScale), head.kind, head.slots];
     const all = [...header, ...hs];
     call((e) =>
       withWords(op, all.length, (ptr) => {
@@ -310,8 +310,10 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
 }
 
 /** The f32 bit pattern of `v`. */
-function f32Word(v: number): number {
-  return new Uint32Array(Float32Array.of(v).buffer)[0];
+/** A float64's bits as two u32 words, low first (the core's header order). */
+function f64Words(v: number): [number, number] {
+  const w = new Uint32Array(Float64Array.of(v).buffer);
+  return [w[0], w[1]];
 }
 
 /**

@@ -183,14 +183,23 @@ pub struct Trainer {
     pub step: u64,
     pub seed: u64,
     /// Multiplier applied to the scheduled learning rate (reduceLROnPlateau and
-    /// `model.learningRate` write it; 0 freezes the weights by rate).
-    pub lr_scale: f32,
+    /// `model.learningRate` write it; 0 freezes the weights by rate). An f64, so that a rate
+    /// set as `target / scheduled` gives `target` back exactly once rounded to f32 (an f32
+    /// factor can land an ulp off: `minLr: 1e-5` read 0.000010000001); the product is taken in
+    /// f64 and rounded once, which for an f32 factor is the f32 product, bit for bit.
+    pub lr_scale: f64,
     /// The parameters (`with_params` order) excluded from the optimizer's weight decay
     /// (Keras 3's `exclude_from_weight_decay`); shorter than the parameter list means the
     /// rest are not excluded. Set after `compile` (by weight names, in TS).
     pub no_decay: Vec<bool>,
     /// The open split step: its forward half ran, its backward half has not (see [`super::split`]).
     pub(super) split: Option<super::split::OpenStep>,
+}
+
+/// The scheduled rate `lr` times `scale`, rounded once to f32 (the product of an f32 and an f32
+/// factor is exact in f64, so this is their f32 product, bit for bit).
+fn scaled(lr: f32, scale: f64) -> f32 {
+    (f64::from(lr) * scale) as f32
 }
 
 /// The resumable part of a [`Trainer`]: with the weights, it is everything the next training
@@ -203,7 +212,7 @@ pub struct TrainerState {
     /// The seed of the training randomness (dropout and noise masks; with the epoch, the shuffles).
     pub seed: u64,
     /// The factor on the scheduled learning rate (reduceLROnPlateau).
-    pub lr_scale: f32,
+    pub lr_scale: f64,
     /// Optimizer state per parameter, for every parameter in `Sequential::with_params` order:
     /// empty while the parameter has never been updated, else `slots()·size` floats, slot-major.
     pub slots: Vec<Vec<f32>>,
@@ -313,7 +322,7 @@ impl Trainer {
 
     /// The learning rate the next step will use.
     pub fn current_lr(&self) -> f32 {
-        self.cfg.schedule.lr(self.step + 1) * self.lr_scale
+        scaled(self.cfg.schedule.lr(self.step + 1), self.lr_scale)
     }
 
     /// Checks `x` (its shape and the values the layers reading it refuse) and `y` against the
@@ -738,7 +747,7 @@ impl Trainer {
             }
         }
         self.step += 1;
-        let lr = self.cfg.schedule.lr(self.step) * self.lr_scale;
+        let lr = scaled(self.cfg.schedule.lr(self.step), self.lr_scale);
         for (i, p) in params {
             let decay = !self.no_decay.get(i).copied().unwrap_or(false);
             self.cfg.optimizer.update(self.step, lr, decay, p.value.data_mut(), &p.grad, &mut self.state[i]);
@@ -1081,6 +1090,21 @@ mod tests {
 
     fn values(m: &Sequential) -> Vec<Vec<f32>> {
         m.param_values().unwrap().iter().map(|(t, _)| t.data().to_vec()).collect()
+    }
+
+    /// `lr_scale` is an f64 so that a rate set as `target / scheduled` is `target` exactly
+    /// (an f32 factor: 1e-3 × f32(0.01) is 1.0000001e-5), and an f32 factor still gives the
+    /// f32 product, bit for bit.
+    #[test]
+    fn lr_scale_reaches_the_rate_set_exactly() {
+        let scheduled = 1e-3f32;
+        // What the setter sent before: the f64 quotient of the rate asked for, rounded to f32.
+        let f32_factor = (1e-5f64 / f64::from(scheduled)) as f32;
+        assert_ne!(scheduled * f32_factor, 1e-5f32, "the f32 factor lands an ulp off");
+        assert_eq!(scaled(scheduled, f64::from(1e-5f32) / f64::from(scheduled)), 1e-5f32);
+        for (lr, s) in [(0.05f32, 0.5f32), (1e-3, 0.1), (0.3, 0.333_333_34), (7e-4, 1.5e-3)] {
+            assert_eq!(scaled(lr, f64::from(s)), lr * s);
+        }
     }
 
     /// `minimize`/`applyGradients` on the model's weights continue fit's optimizer: fit steps,

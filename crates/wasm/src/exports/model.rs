@@ -842,14 +842,14 @@ pub extern "C" fn nr_model_set_trainable(model: u32, layer: u32, on: u32) -> i32
 /// `out` must point to four writable f32.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i32 {
+pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f64, out: *mut f32) -> i32 {
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let v = with_model(model, |m, _| {
             let tr = trainer(&mut m.trainer, "learningRate")?;
             if scale.is_finite() && scale >= 0.0 {
                 tr.lr_scale = scale;
             }
-            Ok::<[f32; 4], Error>([tr.current_lr(), tr.step as f32, tr.lr_scale, tr.cfg.schedule.lr(tr.step + 1)])
+            Ok::<[f32; 4], Error>([tr.current_lr(), tr.step as f32, tr.lr_scale as f32, tr.cfg.schedule.lr(tr.step + 1)])
         })?;
         // SAFETY: forwarded caller contract.
         unsafe { write_f32s("learningRate", out, &v) }
@@ -883,31 +883,32 @@ pub unsafe extern "C" fn nr_model_exclude_from_decay(model: u32, idx: *const u32
 }
 
 /// Describes the resumable training state (for `exportTrainingState`): writes
-/// `[step_lo, step_hi, seed_lo, seed_hi, lrScale (f32 bits), weight count, slots per value,
-/// optimizer id]` (8 u32) to `out`, and the compiled optimizer's slot names
+/// `[step_lo, step_hi, seed_lo, seed_hi, lrScale_lo, lrScale_hi (f64 bits), weight count,
+/// slots per value, optimizer id]` (9 u32) to `out`, and the compiled optimizer's slot names
 /// (`Optimizer::slot_names`), comma-separated in slot order, to the message buffer
 /// (`nr_last_error_ptr`/`_len`). The step is the optimizer steps taken, the seed the one that
 /// drives dropout and noise masks and, with the epoch, the shuffles. InvalidArgument if the
 /// model is not compiled.
 ///
 /// # Safety
-/// `out` must point to 8 writable u32 values.
+/// `out` must point to 9 writable u32 values.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_train_state(model: u32, out: *mut u32) -> i32 {
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "exportTrainingState";
-        crate::ffi::check_out(OP, out, 8)?;
+        crate::ffi::check_out(OP, out, 9)?;
         let (v, names) = with_model(model, |m, _| {
             let (net, tr, _, _) = m.parts()?;
             let tr = trainer(tr, OP)?;
             let n = net.with_params(#[cfg_attr(target_arch = "wasm32", optimize(size))] |ps| ps.len())?;
             let opt = &tr.cfg.optimizer;
-            let v = [tr.step as u32, (tr.step >> 32) as u32, tr.seed as u32, (tr.seed >> 32) as u32, tr.lr_scale.to_bits(), n as u32, opt.slots() as u32, opt.kind()];
+            let scale = tr.lr_scale.to_bits();
+            let v = [tr.step as u32, (tr.step >> 32) as u32, tr.seed as u32, (tr.seed >> 32) as u32, scale as u32, (scale >> 32) as u32, n as u32, opt.slots() as u32, opt.kind()];
             Ok((v, opt.slot_names().join(",")))
         })?;
-        // SAFETY: room for 8 u32 by contract, checked above.
-        unsafe { crate::ffi::write_slice(OP, out, 8, &v) }?;
+        // SAFETY: room for 9 u32 by contract, checked above.
+        unsafe { crate::ffi::write_slice(OP, out, 9, &v) }?;
         LAST_ERROR.set(&names);
         Ok(())
     })
@@ -953,8 +954,8 @@ pub unsafe extern "C" fn nr_model_get_slots(model: u32, i: u32, out: *mut u32) -
 }
 
 /// Restores the resumable training state (`importTrainingState`). `header` holds `n_header`
-/// = 7 u32: `[step_lo, step_hi, seed_lo, seed_hi, lrScale (f32 bits), optimizer id, slots per
-/// value]`; `slots` holds `n_slots` tensor handles, one per weight in `nr_model_get_weight`
+/// = 8 u32: `[step_lo, step_hi, seed_lo, seed_hi, lrScale_lo, lrScale_hi (f64 bits), optimizer
+/// id, slots per value]`; `slots` holds `n_slots` tensor handles, one per weight in `nr_model_get_weight`
 /// order, each a 1-D tensor as `nr_model_get_slots` makes (0 for a weight without state).
 /// The optimizer id and slot count must be the compiled optimizer's, the handle count the
 /// weight count, and every tensor of the right length, finite, and non-negative where the
@@ -969,24 +970,24 @@ pub unsafe extern "C" fn nr_model_get_slots(model: u32, i: u32, out: *mut u32) -
 pub unsafe extern "C" fn nr_model_set_train_state(model: u32, header: *const u32, n_header: usize, slots: *const u32, n_slots: usize) -> i32 {
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "importTrainingState";
-        if n_header != 7 {
-            return Err(Error::invalid(OP, format!("the header has 7 values, got {n_header}")));
+        if n_header != 8 {
+            return Err(Error::invalid(OP, format!("the header has 8 values, got {n_header}")));
         }
         if n_slots > crate::handles::MAX_LIVE {
             return Err(Error::invalid(OP, format!("{n_slots} slot tensors is more than the {} live handles there can be", crate::handles::MAX_LIVE)));
         }
         // SAFETY: forwarded caller contract; the lengths are bounded above.
-        let (hd, ids) = unsafe { (read_u32s(OP, header, 7)?, read_u32s(OP, slots, n_slots)?) };
+        let (hd, ids) = unsafe { (read_u32s(OP, header, 8)?, read_u32s(OP, slots, n_slots)?) };
         let step = u64::from(hd[1]) << 32 | u64::from(hd[0]);
         let seed = u64::from(hd[3]) << 32 | u64::from(hd[2]);
-        let lr_scale = f32::from_bits(hd[4]);
+        let lr_scale = f64::from_bits(u64::from(hd[5]) << 32 | u64::from(hd[4]));
         with_model(model, |m, t| {
             let (net, tr, _, _) = m.parts()?;
             let tr = trainer(tr, OP)?;
             let opt = &tr.cfg.optimizer;
-            if hd[5] != opt.kind() || hd[6] as usize != opt.slots() {
-                let kind = neurite_core::optim::Optimizer::KIND_NAMES.get(hd[5] as usize).copied().unwrap_or("an unknown optimizer");
-                return Err(Error::invalid(OP, format!("the state is for {kind} with {} slots per value but the model is compiled with {} with {} ({})", hd[6], opt.name(), opt.slots(), opt.slot_names().join(", "))));
+            if hd[6] != opt.kind() || hd[7] as usize != opt.slots() {
+                let kind = neurite_core::optim::Optimizer::KIND_NAMES.get(hd[6] as usize).copied().unwrap_or("an unknown optimizer");
+                return Err(Error::invalid(OP, format!("the state is for {kind} with {} slots per value but the model is compiled with {} with {} ({})", hd[7], opt.name(), opt.slots(), opt.slot_names().join(", "))));
             }
             let mut states = Vec::new();
             states.try_reserve_exact(ids.len()).map_err(|_| Error::OutOfMemory { op: OP, bytes: ids.len() as u64 * 24 })?;
