@@ -1140,10 +1140,11 @@ mod train_state_tests {
 
         let first = model(5, 0);
         epochs(first, x, y, 0, 2);
-        let mut hd = [0u32; 8];
-        // SAFETY: hd has room for 8.
+        let mut hd = [0u32; 9];
+        // SAFETY: hd has room for 9.
         assert_eq!(unsafe { nr_model_train_state(first, hd.as_mut_ptr()) }, 0);
-        assert_eq!(hd, [6, 0, 5, 0, 1f32.to_bits(), 4, 3, 1]);
+        let one = 1f64.to_bits();
+        assert_eq!(hd, [6, 0, 5, 0, one as u32, (one >> 32) as u32, 4, 3, 1]);
         assert_eq!(LAST_ERROR.as_str(), "m,v,vhat");
         let mut slots = [0u32; 4];
         for (i, s) in slots.iter_mut().enumerate() {
@@ -1161,23 +1162,24 @@ mod train_state_tests {
             assert_eq!(unsafe { nr_model_set_weight(resumed, core::ptr::null(), 0, i, w, 0, 0) }, 0);
             handles::with(|t| t.remove(w)).ok().unwrap();
         }
-        let header = [hd[0], hd[1], hd[2], hd[3], hd[4], hd[7], hd[6]];
+        let header = [hd[0], hd[1], hd[2], hd[3], hd[4], hd[5], hd[8], hd[7]];
         // Bad calls change nothing: a wrong header length, slot count, optimizer, or a NaN.
         // SAFETY: pointers to locals of at least the stated lengths.
         unsafe {
-            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 6, slots.as_ptr(), 4), 0);
-            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 7, slots.as_ptr(), 3), 0);
+            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 7, slots.as_ptr(), 4), 0);
+            assert_eq!(LAST_ERROR.as_str(), "importTrainingState: the header has 8 values, got 7");
+            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 8, slots.as_ptr(), 3), 0);
             assert!(LAST_ERROR.as_str().contains("slots for 3 weights but the model has 4"), "{}", LAST_ERROR.as_str());
-            let sgd = [hd[0], hd[1], hd[2], hd[3], hd[4], 0, 1];
-            assert_ne!(nr_model_set_train_state(resumed, sgd.as_ptr(), 7, slots.as_ptr(), 4), 0);
+            let sgd = [hd[0], hd[1], hd[2], hd[3], hd[4], hd[5], 0, 1];
+            assert_ne!(nr_model_set_train_state(resumed, sgd.as_ptr(), 8, slots.as_ptr(), 4), 0);
             assert_eq!(LAST_ERROR.as_str(), "importTrainingState: the state is for sgd with 1 slots per value but the model is compiled with adam with 3 (m, v, vhat)");
             let nan = put(&[12], vec![f32::NAN; 12]);
-            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 7, [slots[0], nan, slots[2], slots[3]].as_ptr(), 4), 0);
+            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 8, [slots[0], nan, slots[2], slots[3]].as_ptr(), 4), 0);
             handles::with(|t| t.remove(nan)).ok().unwrap();
-            let mut hd2 = [0u32; 8];
+            let mut hd2 = [0u32; 9];
             assert_eq!(nr_model_train_state(resumed, hd2.as_mut_ptr()), 0);
             assert_eq!(hd2[..4], [0, 0, 77, 0], "unchanged after failed imports");
-            assert_eq!(nr_model_set_train_state(resumed, header.as_ptr(), 7, slots.as_ptr(), 4), 0, "{}", LAST_ERROR.as_str());
+            assert_eq!(nr_model_set_train_state(resumed, header.as_ptr(), 8, slots.as_ptr(), 4), 0, "{}", LAST_ERROR.as_str());
         }
         epochs(resumed, x, y, 2, 5);
         assert_eq!(weights(resumed), weights(whole));
@@ -1197,8 +1199,8 @@ mod train_state_tests {
         let m = model(5, 0);
         epochs(m, x, y, 0, 1);
         let step = |m: u32| {
-            let mut hd = [0u32; 8];
-            // SAFETY: hd has room for 8.
+            let mut hd = [0u32; 9];
+            // SAFETY: hd has room for 9.
             assert_eq!(unsafe { nr_model_train_state(m, hd.as_mut_ptr()) }, 0);
             hd[0]
         };
@@ -1326,7 +1328,7 @@ mod train_state_tests {
     #[test]
     fn an_uncompiled_model_has_no_training_state() {
         let mut h = 0;
-        let mut hd = [0u32; 8];
+        let mut hd = [0u32; 9];
         // SAFETY: locals.
         unsafe {
             assert_eq!(nr_model_new(1, 0, &mut h), 0);
