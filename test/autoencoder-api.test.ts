@@ -277,3 +277,61 @@ describe('codecs.learned.fromAutoencoder: checks its options', () => {
     for (const m of [ae, encoder, decoder]) m.dispose();
   });
 });
+
+describe('autoencoder: who frees the parts', () => {
+  const counts = () => {
+    const m = nr.memory();
+    return { numModels: m.numModels, modelBytes: m.modelBytes, numHandles: m.numHandles, numTensors: m.numTensors };
+  };
+  const train = async (ae: nr.Autoencoder) => {
+    ae.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    using x = nr.tensor(rand(8 * 6, 4), [8, 6]);
+    await ae.fit(x, { epochs: 1, batchSize: 4, verbose: 0 });
+  };
+
+  it("parts passed in (inline too) are the caller's: they work after ae.dispose() and go with their own dispose(); layer parts go with the autoencoder", async () => {
+    const start = counts();
+    const ae = nr.autoencoder({ encoder: nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [6], units: 2 })] }), decoder: nr.sequential({ seed: 2, layers: [layers.dense({ units: 6 })] }) });
+    await train(ae);
+    expect(counts().numModels).toBe(start.numModels + 3);
+    ae.dispose();
+    // Still the caller's: the encoder predicts, and the models and weights are not freed yet.
+    const encoder = ae.encoder;
+    expect(encoder.isDisposed).toBe(false);
+    {
+      using x = nr.ones([1, 6]);
+      using z = encoder.predict(x) as nr.Tensor;
+      expect(z.shape).toEqual([1, 2]);
+    }
+    expect(counts().numModels).toBe(start.numModels + 2);
+    ae.encoder.dispose();
+    ae.decoder.dispose();
+    expect(counts()).toEqual(start);
+    // Layers hold no state of their own: the autoencoder was the last model holding them.
+    const byLayers = nr.autoencoder({ encoder: layers.dense({ inputShape: [6], units: 2 }), decoder: layers.dense({ units: 6 }) });
+    await train(byLayers);
+    expect(counts().modelBytes).toBeGreaterThan(start.modelBytes);
+    byLayers.dispose();
+    expect(counts()).toEqual(start);
+  });
+
+  it('parts the library made (fromConfig, loadModel) are the autoencoder\'s: ae.dispose() frees them', async () => {
+    const src = nr.autoencoder({ encoder: nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [6], units: 2 })] }), decoder: nr.sequential({ seed: 2, layers: [layers.dense({ units: 6 })] }), name: 'src' });
+    await train(src);
+    const artifacts = await src.toArtifacts();
+    const config = src.getConfig();
+    src.dispose();
+    src.encoder.dispose();
+    src.decoder.dispose();
+    const start = counts();
+    for (const make of [() => nr.autoencoder.fromConfig(config), async () => (await nr.loadModel(artifacts)) as nr.Autoencoder]) {
+      const ae = await make();
+      expect(ae).toBeInstanceOf(nr.Autoencoder);
+      await train(ae);
+      expect(counts().numModels).toBe(start.numModels + 3);
+      ae.dispose();
+      expect((ae.encoder as nr.Sequential).isDisposed && (ae.decoder as nr.Sequential).isDisposed).toBe(true);
+      expect(counts()).toEqual(start);
+    }
+  });
+});

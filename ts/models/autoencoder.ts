@@ -13,7 +13,7 @@ import { describe, show } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
 import { Layer } from '../layers/layer.js';
 import type { FitArgs, History, SampleWeight } from './fit.js';
-import { extraArguments, Sequential, setModelMaker, type EvaluateOptions } from './sequential.js';
+import { extraArguments, Sequential, setModelMaker, type DisposeResult, type EvaluateOptions } from './sequential.js';
 import { layerSpec, makeModel, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { inferWeights, type ModelSpec } from '../io/spec.js';
 
@@ -200,6 +200,28 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
     if (ids && this.optimizer !== undefined && this.compiledInfo(op).loss === 'sparseCategoricalCrossentropy') return;
     const sparse = ids ? ", or compile with loss 'sparseCategoricalCrossentropy' if x holds the class ids of each output position" : '';
     throw new InvalidArgumentError(`${op}: autoencoder ${this.name} takes per-sample shape ${fmt(inp)} but its decoder ${this.decoder.name} outputs ${fmt(out)}; ${op}(x) uses x as the target, so the output must have the input's shape (or pass targets: ${op}(x, y)${sparse})`);
+  }
+
+  /**
+   * Frees the autoencoder and what it owns; what it was given stays its owner's. Who made a
+   * part owns it:
+   * - an encoder or decoder passed to {@link autoencoder} is the caller's, also when written
+   *   inline (`autoencoder({ encoder: sequential({ … }), … })`): a model part keeps working
+   *   after `ae.dispose()` (it may be in use elsewhere) and is freed by its own `dispose()`
+   *   (`ae.encoder.dispose()`); a layer part has no state of its own, so its weights go with
+   *   the last model holding it (this one, unless the layer is in another live model). TF.js
+   *   4.22 differs: disposing a model disposes the layers of the models nested in it, so a
+   *   user's encoder fails afterwards (`Layer '…' is already disposed`);
+   * - the parts of an autoencoder made by {@link Autoencoder.fromConfig}, `loadModel` or
+   *   `loadLayersModel` were made by the library for it, so `ae.dispose()` frees them too (use
+   *   `ae.encoder` only while `ae` is live).
+   *
+   * @example
+   * const ae = autoencoder({ encoder: sequential({ layers: [layers.dense({ inputShape: [784], units: 32 })] }), decoder: layers.dense({ units: 784 }) });
+   * try { await ae.fit(x, { epochs: 5 }); } finally { ae.dispose(); ae.encoder.dispose(); }
+   */
+  override dispose(): DisposeResult {
+    return super.dispose();
   }
 
   /**
