@@ -214,6 +214,18 @@ describe('callbacks and history', () => {
     ev.forEach((t) => t.dispose());
   });
 
+  it('history.history always has loss (typed number[]): empty when no epoch ran (initialEpoch = epochs), first among the logs otherwise', async () => {
+    using x = nr.tensor(data.x.slice(0, 24), [6, 4]);
+    using y = nr.tensor(data.y.slice(0, 18), [6, 3]);
+    using m = mlp(2);
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['mae'] });
+    const none = await m.fit(x, y, { epochs: 3, initialEpoch: 3, verbose: 0 });
+    expect(none).toEqual({ epoch: [], history: { loss: [] } });
+    const h = await m.fit(x, y, { epochs: 2, verbose: 0, validationSplit: 0.5 });
+    expect(Object.keys(h.history)).toEqual(['loss', 'mae', 'val_loss', 'val_mae']);
+    expect(h.history.loss).toHaveLength(2);
+  });
+
   it('validationData is evaluated after every epoch; initialEpoch counts from there', async () => {
     using x = nr.tensor(data.x, [30, 4]);
     using y = nr.tensor(data.y, [30, 3]);

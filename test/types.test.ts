@@ -400,6 +400,34 @@ describe("the sources' types (ts/index.ts as 'neurite'; no build needed)", () =>
     expect(diagnostics('layer-part.ts')).toEqual([expect.stringMatching(/^layer-part\.ts:3 TS2339: Property 'dispose' does not exist on type 'Dense \| Autoencoder<Dense, Dense>'/)]);
   });
 
+  it("History.history.loss is number[] under noUncheckedIndexedAccess (no '!'); other logs stay possibly undefined, and TF.js-style code type-checks", () => {
+    const code = `import { sequential, layers, tensor, type History, type HistoryLogs } from 'neurite';
+      const m = sequential({ layers: [layers.dense({ inputShape: [2], units: 1 })] });
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['mae'] });
+      const h: History = await m.fit(tensor([[1, 2]]), tensor([[1]]), { epochs: 2, validationSplit: 0 });
+      const losses: number[] = h.history.loss;
+      const last: number | undefined = h.history.loss[h.history.loss.length - 1];
+      const mae: number[] | undefined = h.history.mae;
+      // @ts-expect-error: a metric the run may not log is possibly undefined there
+      const mae2: number[] = h.history.mae;
+      const byName: number[] | undefined = h.history['val_loss'];
+      for (const [k, v] of Object.entries(h.history)) console.log(k, v.length);
+      const logs: HistoryLogs = { loss: [1], mae: [2] };
+      const plain: Record<string, number[]> = h.history;
+      console.log(losses, last, mae, mae2, byName, logs, plain, Object.keys(h.history));
+      export {};`;
+    const d = mkdtempSync(join(tmpdir(), 'neurite-history-types-'));
+    try {
+      writeFileSync(join(d, 'history.ts'), code);
+      const { options } = ts.parseJsonConfigFileContent({ extends: join(ROOT, 'tsconfig.json') }, ts.sys, ROOT);
+      const p = ts.createProgram([join(d, 'history.ts')], { ...options, noEmit: true, noUnusedLocals: false, noUncheckedIndexedAccess: true, paths: { neurite: [join(ROOT, 'ts/index.ts')] } });
+      const sf = p.getSourceFile(join(d, 'history.ts'))!;
+      expect([...p.getSyntacticDiagnostics(sf), ...p.getSemanticDiagnostics(sf)].map((x) => ts.flattenDiagnosticMessageText(x.messageText, '\n'))).toEqual([]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it("the README's autoencoder examples type-check under strict (their dispose loops name ae.encoder and ae.decoder)", () => {
     expect(aeBlocks.length).toBeGreaterThanOrEqual(2);
     expect(aeBlocks.some((b) => /\bae\.encoder, ae\.decoder\]\) d\.dispose\(\)/.test(b.code))).toBe(true);

@@ -132,7 +132,7 @@ export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRe
 export { type SummaryOptions } from './models/summary.js';
 export { callbacks, Callback, CustomCallback, MonitorCallback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, ModelCheckpoint, LearningRateScheduler, type CallbackHooks, type CallbackParams, type CustomCallbackArgs, type EarlyStoppingArgs, type Logs, type ModelCheckpointArgs, type MonitorCallbackArgs, type ReduceLROnPlateauArgs, type TrainingModel } from './models/callbacks.js';
 export { progressBar, type ProgressBarArgs, type ProgressReporter } from './models/progress.js';
-export type { FitArgs, History, SampleWeight, YieldEvery } from './models/fit.js';
+export type { FitArgs, History, HistoryLogs, SampleWeight, YieldEvery } from './models/fit.js';
 export { exportTrainingState, importTrainingState, optimizerFromConfig, type TrainingState } from './models/training-state.js';
 export type { LossReduction, LossAlias } from './options.js';
 export type { LossName, LossConfig, LossOptions, LossWeights } from './losses.js';

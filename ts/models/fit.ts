@@ -136,9 +136,21 @@ export type SampleWeight = Tensor | ArrayLike<number> | ReadonlyArray<Tensor | A
  * `val_kl`); Keras 3 adds them.
  */
 export interface History {
+  /** The epochs that ran, counted from 0 (from `initialEpoch` when resuming). */
   epoch: number[];
-  history: Record<string, number[]>;
+  /** Each log's value per epoch, by name: see {@link HistoryLogs}. */
+  history: HistoryLogs;
 }
+
+/**
+ * The logs of every epoch by name (`History.history`). `loss` is always there (one value per
+ * epoch that ran; empty when none ran, where TF.js's and Keras's history is `{}`), so
+ * `history.history.loss` is `number[]` also under `noUncheckedIndexedAccess`; any other name
+ * (a metric, `val_loss`, `learning_rate`) is a log the run may not have, so it is
+ * `number[] | undefined` there, as with `Record<string, number[]>`. TF.js types it
+ * `{ [key: string]: Array<number | Tensor> }`; neurite's values are always numbers.
+ */
+export type HistoryLogs = { loss: number[] } & Record<string, number[]>;
 
 /**
  * @internal Keras's names for the logs TF.js calls `acc` and `val_acc` ('accuracy' in compile
@@ -668,7 +680,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
 
     stillLive();
     const width = 1 + Math.max(...columns.map(([, i, w]) => Math.max(i, w ?? 0)));
-    const history: History = { epoch: [], history: {} };
+    const history: History = { epoch: [], history: { loss: [] } };
     const out = new Float32Array(width);
     model.stopTraining = false;
     let lastYield = performance.now();
