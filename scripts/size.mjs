@@ -677,12 +677,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Raised (s44) by the web-app tester's fixes: TF.js's class-style optimizer names, the
  * not-a-secure-context reason, an HTML page given for the wasm or a model.json said as such
  * (JS +0.47 kB): url 633,933 B, inline 536,870 B. Budgets: those plus ~0.05%.
+ * Raised (s44, papercuts) by summary's expandNested, earlyStopping's startFromEpoch, data.csv's
+ * missing values, HistoryLogs (JS +0.5 kB) and the f64 learning-rate factor (wasm +0.1 kB
+ * gzipped): url 634,521 B, inline 537,345 B. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 634250,
+  url: 634850,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 537150,
+  inline: 537650,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

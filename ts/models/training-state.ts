@@ -309,7 +309,6 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
   setEpochsCompleted(m, extra.epochsCompleted as number | undefined);
 }
 
-/** The f32 bit pattern of `v`. */
 /** A float64's bits as two u32 words, low first (the core's header order). */
 function f64Words(v: number): [number, number] {
   const w = new Uint32Array(Float64Array.of(v).buffer);
