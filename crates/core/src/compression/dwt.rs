@@ -145,14 +145,8 @@ fn apply_line(pass: Pass, w: Wavelet, line: &mut [f32], out: &mut [f32], exact: 
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn forward_line_t(w: Wavelet, y: &[f32], x: &mut [f32]) {
     let n = y.len();
-    let ns = n.div_ceil(2);
     let (ks, kd) = if w == Wavelet::Cdf97 { (SQRT2 / K, K / SQRT2) } else { (1.0, 1.0) };
-    for k in 0..ns {
-        x[2 * k] = y[k] * ks;
-    }
-    for k in 0..n / 2 {
-        x[2 * k + 1] = y[ns + k] * kd;
-    }
+    interleave(y, x, ks, kd);
     if w == Wavelet::Haar {
         // Each pair's rotation is orthogonal (its transpose is its inverse); the odd end's
         // scaling by √2 is its own transpose.
@@ -173,7 +167,6 @@ fn forward_line_t(w: Wavelet, y: &[f32], x: &mut [f32]) {
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn inverse_line_t(w: Wavelet, x: &mut [f32], y: &mut [f32]) {
     let n = x.len();
-    let ns = n.div_ceil(2);
     let (ks, kd) = if w == Wavelet::Cdf97 {
         lift_odd_t(x, -ALPHA);
         lift_even_t(x, -BETA);
@@ -187,11 +180,29 @@ fn inverse_line_t(w: Wavelet, x: &mut [f32], y: &mut [f32]) {
         }
         (1.0, 1.0)
     };
-    for k in 0..ns {
-        y[k] = x[2 * k] * ks;
+    split(x, y, ks, kd);
+}
+
+/// `x`'s even samples times `ks`, then its odd ones times `kd`, into `out` (`[low…, high…]`).
+fn split(x: &[f32], out: &mut [f32], ks: f32, kd: f32) {
+    let ns = x.len().div_ceil(2);
+    for (k, p) in x.chunks(2).enumerate() {
+        out[k] = p[0] * ks;
+        if let Some(&d) = p.get(1) {
+            out[ns + k] = d * kd;
+        }
     }
-    for k in 0..n / 2 {
-        y[ns + k] = x[2 * k + 1] * kd;
+}
+
+/// The transpose (and inverse) of [`split`]'s reordering: `y = [low…, high…]` back to
+/// alternating samples in `x`, the low ones times `ks`, the high ones times `kd`.
+fn interleave(y: &[f32], x: &mut [f32], ks: f32, kd: f32) {
+    let ns = y.len().div_ceil(2);
+    for (k, p) in x.chunks_mut(2).enumerate() {
+        p[0] = y[k] * ks;
+        if let Some(d) = p.get_mut(1) {
+            *d = y[ns + k] * kd;
+        }
     }
 }
 
@@ -215,7 +226,6 @@ fn haar_pairs(x: &mut [f32], back: bool) {
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn forward_line(w: Wavelet, x: &mut [f32], out: &mut [f32], exact: &mut bool) {
     let n = x.len();
-    let ns = n.div_ceil(2);
     let (ks, kd) = match w {
         Wavelet::Cdf97 => {
             lift_odd(x, ALPHA);
@@ -239,28 +249,17 @@ fn forward_line(w: Wavelet, x: &mut [f32], out: &mut [f32], exact: &mut bool) {
             (1.0, 1.0)
         }
     };
-    for k in 0..ns {
-        out[k] = x[2 * k] * ks;
-    }
-    for k in 0..n / 2 {
-        out[ns + k] = x[2 * k + 1] * kd;
-    }
+    split(x, out, ks, kd);
 }
 
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn inverse_line(w: Wavelet, y: &[f32], x: &mut [f32], exact: &mut bool) {
     let n = y.len();
-    let ns = n.div_ceil(2);
     let (ks, kd) = match w {
         Wavelet::Cdf97 => (K / SQRT2, SQRT2 / K),
         _ => (1.0, 1.0),
     };
-    for k in 0..ns {
-        x[2 * k] = y[k] * ks;
-    }
-    for k in 0..n / 2 {
-        x[2 * k + 1] = y[ns + k] * kd;
-    }
+    interleave(y, x, ks, kd);
     match w {
         Wavelet::Cdf97 => {
             lift_even(x, -DELTA);
