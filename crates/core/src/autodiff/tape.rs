@@ -473,7 +473,7 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         Recorded::Reverse { axes } => vec![Some(reverse::reverse(&g, axes)?)],
         Recorded::BandPart { lower, upper } => vec![Some(crate::linalg::band_part::band_part(&g, *lower, *upper)?)],
         Recorded::Pad { paddings } => vec![Some(pad::pad_backward(x[0].shape(), paddings, &g)?)],
-        Recorded::Dct { block, two_d, inverse } => vec![Some(crate::compression::dct::dct_backward(&g, *block, *two_d, *inverse)?)],
+        Recorded::Dct { block, two_d, inverse } => vec![Some(crate::compression::dct::dct(&g, *block, *two_d, !*inverse)?)],
         Recorded::Dwt { wavelet, levels, inverse } => vec![Some(crate::compression::dwt::dwt2d_backward(&g, *wavelet, *levels, *inverse)?)],
         Recorded::MirrorPad { paddings, symmetric } => vec![Some(mirror_pad::mirror_pad_backward(x[0].shape(), paddings, *symmetric, &g)?)],
         Recorded::Cumsum { axis, exclusive, reverse } => vec![Some(cumsum::cumsum(&g, *axis, *exclusive, !*reverse)?)],

@@ -103,11 +103,14 @@ pub fn dct2d(x: &Tensor, n: usize, inverse: bool) -> Result<Tensor> {
 /// long, not a power of two, works on 2^20-point buffers, 16 MiB each).
 pub const MAX_BLOCK_1D: usize = 1 << 18;
 
-/// A planned orthonormal 1-D DCT of length `n`: the FFT and the twiddles `e^{−iπk/2n}`.
+/// A planned orthonormal 1-D DCT of length `n`: the FFT, the twiddles `e^{−iπk/2n}` and the
+/// scales `a(0) = √(1/n)`, `a(k) = √(2/n)`.
 struct Dct1 {
     fft: super::fft::Fft,
     cos: Vec<f64>,
     sin: Vec<f64>,
+    a0: f64,
+    a: f64,
 }
 
 impl Dct1 {
@@ -117,18 +120,19 @@ impl Dct1 {
             let a = std::f64::consts::PI * k as f64 / (2 * n) as f64;
             (a.cos(), a.sin())
         }).unzip();
-        Dct1 { fft: super::fft::Fft::new(n), cos, sin }
+        let m = n as f64;
+        Dct1 { fft: super::fft::Fft::new(n), cos, sin, a0: (1.0 / m).sqrt(), a: (2.0 / m).sqrt() }
     }
 
-    /// `a(k)`: √(1/n) for k = 0, √(2/n) otherwise.
+    /// `a(k)`.
     fn scale(&self, k: usize) -> f64 {
-        let n = self.cos.len() as f64;
-        if k == 0 { (1.0 / n).sqrt() } else { (2.0 / n).sqrt() }
+        if k == 0 { self.a0 } else { self.a }
     }
 
-    /// Transforms `x` (`n` values) in place; `re` and `im` are `n`-long scratch.
+    /// Transforms `x` (`n` values) in place; `re` and `im` are `n`-long scratch, `work` the
+    /// FFT's ([`super::fft::Fft::work_len`]).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn run(&self, x: &mut [f32], re: &mut [f64], im: &mut [f64], inverse: bool) {
+    fn run(&self, x: &mut [f32], re: &mut [f64], im: &mut [f64], work: &mut [f64], inverse: bool) {
         let n = x.len();
         if inverse {
             // V[k] = (X[k] − i·X[n−k]) e^{iπk/2n} with X = y / a (X[n] = 0); v = ifft(V).
@@ -138,7 +142,7 @@ impl Dct1 {
                 re[k] = xr * self.cos[k] - xi * self.sin[k];
                 im[k] = xr * self.sin[k] + xi * self.cos[k];
             }
-            self.fft.inverse(re, im);
+            self.fft.inverse(re, im, work);
             for k in 0..n.div_ceil(2) {
                 x[2 * k] = re[k] as f32;
             }
@@ -154,7 +158,7 @@ impl Dct1 {
                 re[n - 1 - k] = f64::from(x[2 * k + 1]);
             }
             im.fill(0.0);
-            self.fft.forward(re, im);
+            self.fft.forward(re, im, work);
             for k in 0..n {
                 x[k] = ((re[k] * self.cos[k] + im[k] * self.sin[k]) * self.scale(k)) as f32;
             }
@@ -189,22 +193,23 @@ pub fn dct1d(x: &Tensor, block: Option<usize>, inverse: bool) -> Result<Tensor> 
         let per_task = (16_384 / n).max(1) * n;
         let work = data.len().saturating_mul(8 * (usize::BITS - n.leading_zeros()) as usize);
         crate::parallel::for_each_chunk_mut(&mut data, per_task, work, |_, chunk| {
-            let (mut re, mut im) = (vec![0f64; n], vec![0f64; n]);
+            let (mut re, mut im, mut work) = (vec![0f64; n], vec![0f64; n], vec![0f64; plan.fft.work_len()]);
             for b in chunk.chunks_exact_mut(n) {
-                plan.run(b, &mut re, &mut im, inverse);
+                plan.run(b, &mut re, &mut im, &mut work, inverse);
             }
         });
     }
     Tensor::new(op, Shape::from(dims.to_vec()), data)
 }
 
-/// The gradient of a DCT (1-D or 2-D, `inverse` as the forward call ran) given the output's
-/// gradient `g`: the transform is orthonormal, so its adjoint is its inverse.
+/// The DCT the ABI and the tape name by `(block, two_d, inverse)`: [`dct2d`] in `block`-sided
+/// blocks when `two_d`, else [`dct1d`]. Each is orthonormal, so the gradient of one call is
+/// the same call with `!inverse` on the output's gradient.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub fn dct_backward(g: &Tensor, block: Option<usize>, two_d: bool, inverse: bool) -> Result<Tensor> {
+pub fn dct(x: &Tensor, block: Option<usize>, two_d: bool, inverse: bool) -> Result<Tensor> {
     match (two_d, block) {
-        (true, Some(n)) => dct2d(g, n, !inverse),
-        _ => dct1d(g, block, !inverse),
+        (true, Some(n)) => dct2d(x, n, inverse),
+        _ => dct1d(x, block, inverse),
     }
 }
 

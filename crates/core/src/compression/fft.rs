@@ -47,7 +47,7 @@ impl Fft {
                 b_im[m - k] = -w_im[k];
             }
         }
-        inner.forward(&mut b_re, &mut b_im);
+        inner.forward(&mut b_re, &mut b_im, &mut []);
         Fft { n, plan: Plan::Bluestein { w_re, w_im, inner, b_re, b_im } }
     }
 
@@ -61,23 +61,35 @@ impl Fft {
         false
     }
 
-    /// The forward transform of `(re, im)` in place (both `n` long).
+    /// The scratch values [`Fft::forward`] and [`Fft::inverse`] need: Bluestein's two padded
+    /// buffers (`2m`), none for a power of two. Allocated once by the caller for many rows.
+    pub fn work_len(&self) -> usize {
+        match &self.plan {
+            Plan::Radix2 { .. } => 0,
+            Plan::Bluestein { inner, .. } => 2 * inner.n,
+        }
+    }
+
+    /// The forward transform of `(re, im)` in place (both `n` long); `work` holds at least
+    /// [`Fft::work_len`] values (their contents do not matter).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn forward(&self, re: &mut [f64], im: &mut [f64]) {
+    pub fn forward(&self, re: &mut [f64], im: &mut [f64], work: &mut [f64]) {
         assert!(re.len() == self.n && im.len() == self.n, "Fft::forward: slices must be {} long", self.n);
         match &self.plan {
             Plan::Radix2 { tw_re, tw_im } => radix2(re, im, tw_re, tw_im),
             Plan::Bluestein { w_re, w_im, inner, b_re, b_im } => {
                 let m = inner.n;
-                let (mut a_re, mut a_im) = (vec![0.0; m], vec![0.0; m]);
+                let (a_re, a_im) = work[..2 * m].split_at_mut(m);
                 for k in 0..self.n {
                     (a_re[k], a_im[k]) = mul(re[k], im[k], w_re[k], w_im[k]);
                 }
-                inner.forward(&mut a_re, &mut a_im);
+                a_re[self.n..].fill(0.0);
+                a_im[self.n..].fill(0.0);
+                inner.forward(a_re, a_im, &mut []);
                 for k in 0..m {
                     (a_re[k], a_im[k]) = mul(a_re[k], a_im[k], b_re[k], b_im[k]);
                 }
-                inner.inverse(&mut a_re, &mut a_im);
+                inner.inverse(a_re, a_im, &mut []);
                 for k in 0..self.n {
                     (re[k], im[k]) = mul(a_re[k], a_im[k], w_re[k], w_im[k]);
                 }
@@ -85,14 +97,14 @@ impl Fft {
         }
     }
 
-    /// The inverse transform of `(re, im)` in place, scaled by `1/n`.
+    /// The inverse transform of `(re, im)` in place, scaled by `1/n`; `work` as in [`Fft::forward`].
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn inverse(&self, re: &mut [f64], im: &mut [f64]) {
+    pub fn inverse(&self, re: &mut [f64], im: &mut [f64], work: &mut [f64]) {
         // ifft(x) = conj(fft(conj(x))) / n
         for v in im.iter_mut() {
             *v = -*v;
         }
-        self.forward(re, im);
+        self.forward(re, im, work);
         let s = 1.0 / self.n as f64;
         for (r, i) in re.iter_mut().zip(im.iter_mut()) {
             *r *= s;
@@ -168,12 +180,13 @@ mod tests {
             let (er, ei) = dft(&re, &im);
             let (mut r, mut i) = (re.clone(), im.clone());
             let f = Fft::new(n);
-            f.forward(&mut r, &mut i);
+            let mut work = vec![f64::NAN; f.work_len()];
+            f.forward(&mut r, &mut i, &mut work);
             let scale = er.iter().chain(&ei).fold(1.0f64, |m, v| m.max(v.abs()));
             for k in 0..n {
                 assert!((r[k] - er[k]).abs() <= 1e-12 * scale && (i[k] - ei[k]).abs() <= 1e-12 * scale, "n={n} k={k}: {} {} vs {} {}", r[k], i[k], er[k], ei[k]);
             }
-            f.inverse(&mut r, &mut i);
+            f.inverse(&mut r, &mut i, &mut work);
             for k in 0..n {
                 assert!((r[k] - re[k]).abs() <= 1e-12 * scale && (i[k] - im[k]).abs() <= 1e-12 * scale, "round trip n={n} k={k}");
             }
@@ -185,7 +198,8 @@ mod tests {
         for n in [1000, 1024] {
             let (mut r, mut i) = (vec![0.0; n], vec![0.0; n]);
             r[0] = 1.0;
-            Fft::new(n).forward(&mut r, &mut i);
+            let f = Fft::new(n);
+            f.forward(&mut r, &mut i, &mut vec![0.0; f.work_len()]);
             assert!(r.iter().all(|v| (v - 1.0).abs() < 1e-12) && i.iter().all(|v| v.abs() < 1e-12), "n={n}");
         }
     }

@@ -167,13 +167,7 @@ pub unsafe extern "C" fn nr_dct(x: u32, block: u32, inverse: u32, dims: u32, out
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let (two_d, inverse) = (dims == 2, inverse != 0);
         let block = (two_d || block != 0).then_some(block as usize);
-        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| {
-            let x = h.tensor(x)?;
-            match block {
-                Some(n) if two_d => dct::dct2d(x, n, inverse),
-                _ => dct::dct1d(x, block, inverse),
-            }
-        })?;
+        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| dct::dct(h.tensor(x)?, block, two_d, inverse))?;
         let rec = Recorded::Dct { block, two_d, inverse };
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("dct", y, out, || (rec, vec![x])) }
