@@ -147,8 +147,9 @@ export class CustomCallback extends Callback {
 }
 
 /** Checks `patience`, shared by earlyStopping and reduceLROnPlateau. */
-function checkPatience(op: string, patience: unknown): void {
-  if (typeof patience !== 'number' || !Number.isInteger(patience) || patience < 0) throw new InvalidArgumentError(`${op}: patience must be a non-negative integer, got ${describe(patience)}`);
+/** Checks that option `name` (`patience`, `cooldown`, `startFromEpoch`) is a count of epochs; `what` says what it counts. */
+function checkEpochs(op: string, name: string, v: unknown, what = ''): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new InvalidArgumentError(`${op}: ${name} must be a non-negative integer${what}, got ${describe(v)}`);
 }
 
 /**
@@ -379,8 +380,8 @@ export class EarlyStopping extends MonitorCallback {
     const full = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto' as Mode, restoreBestWeights: false, verbose: 0 as 0 | 1 | boolean, startFromEpoch: 0, ...stripUndefined(args) };
     super(full, op);
     this.args = full;
-    checkPatience(op, full.patience);
-    if (typeof full.startFromEpoch !== 'number' || !Number.isInteger(full.startFromEpoch) || full.startFromEpoch < 0) throw new InvalidArgumentError(`${op}: startFromEpoch must be a non-negative integer (the epochs of warm-up before monitoring starts), got ${describe(full.startFromEpoch)}`);
+    checkEpochs(op, 'patience', full.patience);
+    checkEpochs(op, 'startFromEpoch', full.startFromEpoch, ' (the epochs of warm-up before monitoring starts)');
     boolArg(op, 'restoreBestWeights', full.restoreBestWeights);
     readVerbose(op, full.verbose, 0, true);
   }
@@ -531,9 +532,9 @@ export class ReduceLROnPlateau extends MonitorCallback {
     readVerbose(op, full.verbose, 0, true);
     super(full, op);
     this.args = full;
-    checkPatience(op, full.patience);
+    checkEpochs(op, 'patience', full.patience);
     if (typeof this.args.factor !== 'number' || !(this.args.factor > 0 && this.args.factor < 1)) throw new InvalidArgumentError(`${op}: factor must be in (0, 1), got ${describe(this.args.factor)}`);
-    if (typeof this.args.cooldown !== 'number' || !Number.isInteger(this.args.cooldown) || this.args.cooldown < 0) throw new InvalidArgumentError(`${op}: cooldown must be a non-negative integer, got ${describe(this.args.cooldown)}`);
+    checkEpochs(op, 'cooldown', this.args.cooldown);
     if (typeof this.args.minLr !== 'number' || !(this.args.minLr >= 0) || !Number.isFinite(this.args.minLr)) throw new InvalidArgumentError(`${op}: minLr must be a finite number >= 0, got ${describe(this.args.minLr)}`);
   }
   /** Resets the best value, the wait and the cooldown. */
