@@ -1822,40 +1822,42 @@ export class Sequential {
    */
   summary(options: SummaryOptions): void;
   summary(print?: ((text: string) => void) | number | null | SummaryOptions, positions?: number[], printFn?: (line: string) => void): string | void {
+    const checkPrint = (p: unknown): void => {
+      if (p !== undefined && p !== null && typeof p !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, or null to only return the text, got ${describe(p)}`);
+    };
+    const checkPrintFn = (f: unknown): void => {
+      if (f !== undefined && typeof f !== 'function') throw new InvalidArgumentError(`summary: printFn must be a function such as console.log, got ${describe(f)}`);
+    };
+    let expand = false;
+    /** Prints the text line by line (TF.js's printFn), instead of `print`. */
+    let lines: ((line: string) => void) | undefined;
     if (arguments.length === 1 && print !== null && typeof print === 'object') {
       const o = readKeys('summary', print, ['expandNested', 'print', 'printFn']);
-      const expand = o.expandNested === undefined ? false : boolArg('summary', 'expandNested', o.expandNested);
-      if (o.print !== undefined && o.print !== null && typeof o.print !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, or null to only return the text, got ${describe(o.print)}`);
-      if (o.printFn !== undefined && typeof o.printFn !== 'function') throw new InvalidArgumentError(`summary: printFn must be a function such as console.log, got ${describe(o.printFn)}`);
+      expand = o.expandNested === undefined ? false : boolArg('summary', 'expandNested', o.expandNested);
+      checkPrint(o.print);
+      checkPrintFn(o.printFn);
       if (o.printFn !== undefined && o.print !== undefined) throw new InvalidArgumentError('summary: pass print (the whole text) or printFn (each line), not both');
-      const text = this.#summary(expand);
-      if (o.printFn !== undefined) {
-        for (const line of text.split('\n')) (o.printFn as (line: string) => void)(line);
-        return;
-      }
-      if (o.print === undefined) {
-        console.log(text);
-        return;
-      }
-      (o.print as ((text: string) => void) | null)?.(text);
-      return text;
-    }
-    if (arguments.length > 1 || typeof print === 'number') {
+      lines = o.printFn as ((line: string) => void) | undefined;
+      print = o.print as ((text: string) => void) | null | undefined;
+    } else if (arguments.length > 1 || typeof print === 'number') {
       // TF.js's form.
       if (print !== undefined && (typeof print !== 'number' || !Number.isInteger(print) || print < 1)) throw new InvalidArgumentError(`summary: lineLength (TF.js's first argument) must be a positive integer or undefined, got ${describe(print)}`);
       if (positions !== undefined && (!Array.isArray(positions) || positions.some((p) => typeof p !== 'number' || !Number.isFinite(p)))) throw new InvalidArgumentError(`summary: positions must be an array of numbers or undefined, got ${describe(positions)}`);
-      if (printFn !== undefined && typeof printFn !== 'function') throw new InvalidArgumentError(`summary: printFn must be a function such as console.log, got ${describe(printFn)}`);
-      const text = this.summary(null);
-      for (const line of text.split('\n')) (printFn ?? console.log)(line);
+      checkPrintFn(printFn);
+      lines = printFn ?? console.log;
+    } else {
+      checkPrint(print);
+    }
+    const text = this.#summary(expand);
+    if (lines !== undefined) {
+      for (const line of text.split('\n')) lines(line);
       return;
     }
-    if (print !== undefined && print !== null && typeof print !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, or null to only return the text, got ${describe(print)}`);
-    const text = this.#summary(false);
     if (print === undefined) {
       console.log(text);
       return;
     }
-    print?.(text);
+    (print as ((text: string) => void) | null)?.(text);
     return text;
   }
 
