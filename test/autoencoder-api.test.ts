@@ -315,6 +315,39 @@ describe('autoencoder: who frees the parts', () => {
     expect(counts()).toEqual(start);
   });
 
+  it('ownsParts: true makes the parts passed in the autoencoder\'s: ae.dispose() frees them (once, also a part given twice or shared)', async () => {
+    const start = counts();
+    const ae = nr.autoencoder({ encoder: nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [6], units: 2 })] }), decoder: nr.sequential({ seed: 2, layers: [layers.dense({ units: 6 })] }), ownsParts: true });
+    await train(ae);
+    expect(counts().numModels).toBe(start.numModels + 3);
+    expect(ae.dispose().numDisposedVariables).toBe(4);
+    expect([ae.encoder.isDisposed, ae.decoder.isDisposed]).toEqual([true, true]);
+    expect(counts()).toEqual(start);
+    // An owned encoder that another live autoencoder shares keeps working there.
+    const encoder = nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [6], units: 2 })] });
+    const a = nr.autoencoder({ encoder, decoder: layers.dense({ units: 6 }), ownsParts: true });
+    const b = nr.autoencoder({ encoder, decoder: layers.dense({ units: 6 }) });
+    await train(a);
+    await train(b);
+    a.dispose();
+    expect(encoder.isDisposed).toBe(true);
+    {
+      using x = nr.ones([2, 6]);
+      using r = b.reconstruct(x);
+      expect(r.shape).toEqual([2, 6]);
+    }
+    b.dispose();
+    expect(counts()).toEqual(start);
+    // Layer parts are fine too; a non-boolean is an error.
+    const byLayers = nr.autoencoder({ encoder: layers.dense({ inputShape: [6], units: 2 }), decoder: layers.dense({ units: 6 }), ownsParts: true });
+    await train(byLayers);
+    byLayers.dispose();
+    expect(counts()).toEqual(start);
+    expect(() => nr.autoencoder({ encoder: layers.dense({ units: 2 }), decoder: layers.dense({ units: 6 }), ownsParts: 1 as never })).toThrow(/^autoencoder: ownsParts must be a boolean, got 1$/);
+    expect(() => nr.autoencoder({ encoder: layers.dense({ units: 2 }), decoder: layers.dense({ units: 6 }), ownParts: true } as never)).toThrow(/ownsParts/);
+    expect(counts()).toEqual(start);
+  });
+
   it('parts the library made (fromConfig, loadModel) are the autoencoder\'s: ae.dispose() frees them', async () => {
     const src = nr.autoencoder({ encoder: nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [6], units: 2 })] }), decoder: nr.sequential({ seed: 2, layers: [layers.dense({ units: 6 })] }), name: 'src' });
     await train(src);

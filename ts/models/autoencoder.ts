@@ -13,7 +13,7 @@ import { describe, show } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
 import { Layer } from '../layers/layer.js';
 import type { FitArgs, History, SampleWeight } from './fit.js';
-import { extraArguments, Sequential, setModelMaker, type DisposeResult, type EvaluateOptions } from './sequential.js';
+import { extraArguments, ownNested, Sequential, setModelMaker, type DisposeResult, type EvaluateOptions } from './sequential.js';
 import { layerSpec, makeModel, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { inferWeights, type ModelSpec } from '../io/spec.js';
 
@@ -40,7 +40,21 @@ export interface AutoencoderArgs<E extends Sequential | Layer = Sequential | Lay
    * `SequentialArgs.seed`).
    */
   seed?: number | undefined;
+  /**
+   * `true`: the autoencoder owns the encoder and decoder given, so `ae.dispose()` frees model
+   * parts too (use `ae.encoder` only while `ae` is live), as it does for the parts of an
+   * autoencoder made by `fromConfig` or `loadModel`. For parts made only for this autoencoder,
+   * typically written inline. Default `false`: a model part stays its maker's and keeps working
+   * after `ae.dispose()` (see {@link Autoencoder.dispose}).
+   *
+   * @example
+   * const ae = autoencoder({ encoder: sequential({ layers: [...] }), decoder: sequential({ layers: [...] }), ownsParts: true });
+   * ae.dispose(); // frees the encoder and decoder too
+   */
+  ownsParts?: boolean | undefined;
 }
+
+const OPTIONS = ['encoder', 'decoder', 'name', 'seed', 'ownsParts'];
 
 const fmt = (s: number[] | undefined): string => (s ? `[${s.join(',')}]` : 'unknown');
 
@@ -94,7 +108,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
   constructor(args: AutoencoderArgs<E, D>) {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`autoencoder: expected { encoder, decoder }, got ${describe(args)}`);
     for (const k of optionKeys('autoencoder', args)) {
-      if (!['encoder', 'decoder', 'name', 'seed'].includes(k)) throw unknownOption('autoencoder', k, ['encoder', 'decoder', 'name', 'seed']);
+      if (!OPTIONS.includes(k)) throw unknownOption('autoencoder', k, OPTIONS);
     }
     for (const part of ['encoder', 'decoder'] as const) {
       const v = args[part];
@@ -102,6 +116,12 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
     }
     const { encoder, decoder } = args;
     if (args.name !== undefined && typeof args.name !== 'string') throw new InvalidArgumentError(`autoencoder: name must be a string, got ${describe(args.name)}`);
+    if (args.ownsParts !== undefined && typeof args.ownsParts !== 'boolean') throw new InvalidArgumentError(`autoencoder: ownsParts must be a boolean, got ${describe(args.ownsParts)}`);
+    if (args.ownsParts) {
+      for (const part of [encoder, decoder]) {
+        if (part instanceof Sequential && part.isDisposed) throw new InvalidArgumentError(`autoencoder: ownsParts: the ${part === encoder ? 'encoder' : 'decoder'} ${part.name} is disposed`);
+      }
+    }
     const out = outputShapeOf(encoder);
     const inp = decoder.inputDims;
     if (out && inp && !sameShape(out, inp)) {
@@ -110,6 +130,8 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
     super({ layers: [encoder, decoder], name: args.name ?? `autoencoder_${++autoencoderCount}`, seed: args.seed });
     this.encoder = encoder;
     this.decoder = decoder;
+    // Freed with this model (after its own handle), as the parts fromConfig and loadModel make.
+    if (args.ownsParts) ownNested(this, [encoder as Sequential | Layer, decoder].filter((p): p is Sequential => p instanceof Sequential));
   }
 
   /** Builds the autoencoder; a shape conflict between encoder and decoder names both shapes. */
@@ -205,7 +227,8 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
   /**
    * Frees the autoencoder and what it owns; what it was given stays its owner's. Who made a
    * part owns it:
-   * - an encoder or decoder passed to {@link autoencoder} is the caller's, also when written
+   * - an encoder or decoder passed to {@link autoencoder} is the caller's (unless
+   *   {@link AutoencoderArgs.ownsParts} is `true`: then `ae.dispose()` frees it), also when written
    *   inline (`autoencoder({ encoder: sequential({ … }), … })`): a model part keeps working
    *   after `ae.dispose()` (it may be in use elsewhere) and is freed by its own `dispose()`
    *   (`ae.encoder.dispose()`); a layer part has no state of its own, so its weights go with
@@ -219,6 +242,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
    * @example
    * const ae = autoencoder({ encoder: sequential({ layers: [layers.dense({ inputShape: [784], units: 32 })] }), decoder: layers.dense({ units: 784 }) });
    * try { await ae.fit(x, { epochs: 5 }); } finally { ae.dispose(); ae.encoder.dispose(); }
+   * // or: autoencoder({ encoder: sequential({ … }), decoder, ownsParts: true }) and ae.dispose() alone
    */
   override dispose(): DisposeResult {
     return super.dispose();
