@@ -342,7 +342,9 @@ export interface EarlyStoppingArgs {
   /**
    * A value `monitor` must improve on (as TF.js: the best so far starts at it), so training
    * stops after `patience` epochs that do not beat it. Keras 3 differs: it does not stop while
-   * each value improves on the best so far without beating the baseline. Default: none.
+   * each value improves on the best so far without beating the baseline. With
+   * `restoreBestWeights`, the best epoch is put back even if none beat the baseline (as Keras
+   * 3). Default: none.
    */
   baseline?: number | undefined;
   /**
@@ -372,6 +374,8 @@ export class EarlyStopping extends MonitorCallback {
   /** Why this callback stopped training (`fit` prints it), or `null`. */
   stopReason: string | null = null;
   #bestEpoch = -1;
+  /** The best value seen, baseline or not: its epoch's weights are the ones restored (Keras 3). */
+  #bestSeen = NaN;
   #wait = 0;
   #bestWeights: import('../tensor.js').Tensor[] | null = null;
   constructor(args: EarlyStoppingArgs = {}) {
@@ -385,7 +389,11 @@ export class EarlyStopping extends MonitorCallback {
     boolArg(op, 'restoreBestWeights', full.restoreBestWeights);
     readVerbose(op, full.verbose, 0, true);
   }
-  /** The epoch of {@link MonitorCallback.best} (`-1` while none has beaten the baseline), as Keras 3's `best_epoch`. */
+  /**
+   * The epoch with the best value so far, counting those that did not beat the `baseline`
+   * (`-1` before the first monitored epoch), as Keras 3's `best_epoch`: the epoch whose weights
+   * `restoreBestWeights` puts back.
+   */
   get bestEpoch(): number {
     return this.#bestEpoch;
   }
@@ -394,6 +402,7 @@ export class EarlyStopping extends MonitorCallback {
     super.onTrainBegin();
     this.cleanup();
     this.#bestEpoch = -1;
+    this.#bestSeen = NaN;
     this.#wait = 0;
     this.stoppedEpoch = 0;
     this.stopReason = null;
@@ -406,14 +415,19 @@ export class EarlyStopping extends MonitorCallback {
   override onEpochEnd(epoch: number, logs: Logs = {}): void {
     const v = this.monitorValue(logs);
     if (epoch < this.args.startFromEpoch) return;
-    if (this.isImprovement(v)) {
-      this.best = v;
+    // The best epoch, baseline or not (Keras 3: with a baseline no epoch beats, the best of
+    // those that ran is still put back).
+    if (this.isImprovement(v, this.#bestSeen)) {
+      this.#bestSeen = v;
       this.#bestEpoch = epoch;
-      this.#wait = 0;
       if (this.args.restoreBestWeights) {
         this.#bestWeights?.forEach((t) => t.dispose());
         this.#bestWeights = this.model.getWeights();
       }
+    }
+    if (this.isImprovement(v)) {
+      this.best = v;
+      this.#wait = 0;
       return;
     }
     this.#wait++;
