@@ -16,6 +16,7 @@ import { OPTIONS as LOSS_OPTIONS, REDUCTIONS } from '../ts/options.js';
 import { SPECS as SCHEDULE_SPECS } from '../ts/schedules.js';
 import { LOSSES, SCHEDULES } from '../ts/wasm/codes.js';
 import { CONSTRAINT_OPTIONS, CONSTRAINT_PARAMS, CONSTRAINTS } from '../ts/constraints.js';
+import { LIMITS } from '../ts/compression/limits.js';
 
 function rustNames(kind: number): string[] {
   const e = raw();
@@ -79,6 +80,9 @@ describe('ABI enum tables', () => {
     expect(rustNames(EnumKind.Constraint)).toEqual([...CONSTRAINTS]);
     expect(rustNames(EnumKind.ConstraintParam)).toEqual(CONSTRAINTS.flatMap((c) => CONSTRAINT_PARAMS[c].map(([p]) => `${c}.${p}`)));
     expect(rustNames(EnumKind.ConstraintOption)).toEqual([...CONSTRAINT_OPTIONS]);
+  });
+  it('the limits the facade checks before calling', () => {
+    expect(rustNames(EnumKind.Limit)).toEqual(Object.entries(LIMITS).map(([k, v]) => `${k}=${v}`));
   });
   it('every family ends where its table does (an unknown id is an error, not a name)', () => {
     const e = raw();

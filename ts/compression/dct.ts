@@ -26,6 +26,7 @@ import { call, check, outPtr, readOut } from '../engine.js';
 import { need } from '../ops/convert.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
 import { checkKeys, intOption } from '../classic/common.js';
+import { LIMITS } from './limits.js';
 
 /** Options of the DCT. */
 export interface DctOptions {
@@ -38,7 +39,7 @@ export interface DctOptions {
 
 function run(op: string, x: Tensor, options: DctOptions | undefined, inverse: number, oneD: boolean): Tensor {
   const o = checkKeys(op, options, ['blockSize']);
-  const n = oneD ? (o.blockSize === undefined ? 0 : intOption(op, 'blockSize', o.blockSize, 1, 262_144)) : intOption(op, 'blockSize', o.blockSize ?? 8, 1, 64);
+  const n = oneD ? (o.blockSize === undefined ? 0 : intOption(op, 'blockSize', o.blockSize, 1, LIMITS.dct1dMaxBlock)) : intOption(op, 'blockSize', o.blockSize ?? 8, 1, LIMITS.dct2dMaxBlock);
   const h = need(op, 'x', x);
   return call((e) => {
     check(e.nr_dct(h, n, inverse, oneD ? 1 : 2, outPtr(0)));

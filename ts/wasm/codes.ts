@@ -17,6 +17,8 @@ export const EnumKind = {
   Reduction: 28, Codec: 29, Wavelet: 30,
   // `CONSTRAINTS`, `CONSTRAINT_PARAMS` and `CONSTRAINT_OPTIONS` (ts/constraints.ts).
   Constraint: 31, ConstraintParam: 32, ConstraintOption: 33,
+  // `LIMITS` (ts/compression/limits.ts): numeric limits checked here before calling, `name=value`.
+  Limit: 34,
 } as const;
 
 export const STATUS = ['Ok', 'InvalidArgument', 'ShapeMismatch', 'InvalidHandle', 'OutOfMemory', 'Internal', 'Panic', 'NonFinite'] as const;

@@ -83,8 +83,8 @@ pub fn dct2d(x: &Tensor, n: usize, inverse: bool) -> Result<Tensor> {
     if dims.len() < 2 {
         return Err(Error::invalid(op, format!("x must have rank >= 2 ([..., height, width]), got shape {}", crate::error::ints(dims))));
     }
-    if !(1..=64).contains(&n) {
-        return Err(Error::invalid(op, format!("blockSize must be in 1..=64, got {n}")));
+    if !(1..=MAX_BLOCK_2D).contains(&n) {
+        return Err(Error::invalid(op, format!("blockSize must be in 1..={MAX_BLOCK_2D}, got {n}")));
     }
     let (h, w) = (dims[dims.len() - 2], dims[dims.len() - 1]);
     if h % n != 0 || w % n != 0 {
@@ -98,6 +98,13 @@ pub fn dct2d(x: &Tensor, n: usize, inverse: bool) -> Result<Tensor> {
     }
     Tensor::new(op, Shape::from(dims.to_vec()), data)
 }
+
+/// The largest block side [`dct2d`] takes.
+pub const MAX_BLOCK_2D: usize = 64;
+
+/// The limits the facade checks before calling, as `(name, value)`: the C ABI lists them
+/// (`nr_enum_name`'s `Limit` family) and `test/codes.test.ts` compares them with the facade's.
+pub const LIMITS: [(&str, usize); 2] = [("dct2dMaxBlock", MAX_BLOCK_2D), ("dct1dMaxBlock", MAX_BLOCK_1D)];
 
 /// The longest block [`dct1d`] takes: 2^18 values (Bluestein's transform of a block that
 /// long, not a power of two, works on 2^20-point buffers, 16 MiB each).

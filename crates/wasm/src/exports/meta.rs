@@ -194,6 +194,13 @@ pub enum EnumKind {
     Codec = 29,
     /// `neurite_core::compression::dwt::Wavelet::NAMES`.
     Wavelet = 30,
+    /// `neurite_core::constraints::Constraint::KIND_NAMES`, parameters as `"<kind>.<param>"`, options.
+    Constraint = 31,
+    ConstraintParam = 32,
+    ConstraintOption = 33,
+    /// Numeric limits the facade checks before calling, as `"<name>=<value>"`
+    /// (`neurite_core::compression::dct::LIMITS`).
+    Limit = 34,
 }
 
 /// Member `id` of the flattened `"<kind>.<param>"` list of `names` × `params`.
@@ -227,9 +234,10 @@ pub extern "C" fn nr_enum_name(kind: u32, id: u32) -> i32 {
         30 => neurite_core::compression::dwt::Wavelet::NAMES.get(id as usize).copied(),
         31 => neurite_core::constraints::Constraint::KIND_NAMES.get(id as usize).copied(),
         33 => neurite_core::constraints::Constraint::OPTIONS.get(id as usize).map(|o| o.0),
-        25..=27 | 32 => {
+        25..=27 | 32 | 34 => {
             use neurite_core::{constraints::Constraint, losses::Loss, optim::LrSchedule, optim::Optimizer};
             let entry = match kind {
+                34 => neurite_core::compression::dct::LIMITS.get(id as usize).map(|(n, v)| format!("{n}={v}")),
                 25 => param_entry(&Optimizer::KIND_NAMES, &Optimizer::PARAMS, id),
                 26 => param_entry(&Loss::KIND_NAMES, &Loss::PARAMS, id),
                 32 => param_entry(&Constraint::KIND_NAMES, &Constraint::PARAMS, id),
