@@ -70,6 +70,37 @@ describe('ready, getBackend, setBackend, enableProdMode, print', () => {
     }
     expect(msg(() => nr.print({} as unknown as number[]))).toMatch(/^InvalidArgumentError: print: x must be a Tensor/);
   });
+
+  it("env(): TF.js's flags that mean something here (as TF.js's values in Node), DEBUG/PROD settable, backend flags and unknown names are errors as in TF.js", async () => {
+    const e = nr.env();
+    // TF.js's own values in this runtime (Node).
+    for (const flag of ['IS_BROWSER', 'IS_NODE', 'IS_TEST']) expect(e.get(flag), flag).toBe(flag === 'IS_TEST' ? false : tf.env().get(flag));
+    expect([e.getBool('WASM_HAS_SIMD_SUPPORT'), e.getBool('WASM_HAS_MULTITHREAD_SUPPORT')]).toEqual([true, true]);
+    expect(await e.getAsync('IS_NODE')).toBe(true);
+    try {
+      e.set('DEBUG', true);
+      expect([e.get('DEBUG'), e.get('PROD')]).toEqual([true, false]);
+      nr.enableProdMode();
+      expect([e.get('DEBUG'), e.features.PROD]).toEqual([false, true]);
+      e.setFlags({ PROD: false });
+      expect(e.getFlags().DEBUG).toBe(true);
+    } finally {
+      nr.setDebug(false);
+    }
+    expect(Object.keys(e.getFlags())).toEqual(['IS_BROWSER', 'IS_NODE', 'IS_TEST', 'DEBUG', 'PROD', 'WASM_HAS_SIMD_SUPPORT', 'WASM_HAS_MULTITHREAD_SUPPORT']);
+    // TF.js throws for a flag no imported backend registered; so does neurite, saying why.
+    expect(() => tf.env().set('WEBGL_PACK', false)).toThrow(/not been registered/);
+    expect(msg(() => e.set('WEBGL_PACK', false))).toBe("InvalidArgumentError: env().set: no flag 'WEBGL_PACK' (neurite has one backend, its WebAssembly core: TF.js's backend flags do not apply here; drop the call); neurite's flags are IS_BROWSER, IS_NODE, IS_TEST, DEBUG, PROD, WASM_HAS_SIMD_SUPPORT, WASM_HAS_MULTITHREAD_SUPPORT");
+    expect(msg(() => e.get('IS_CHROME'))).toMatch(/^InvalidArgumentError: env\(\)\.get: no flag 'IS_CHROME'; neurite's flags are IS_BROWSER, /);
+    expect(msg(() => e.get(3 as never))).toMatch(/^InvalidArgumentError: env\(\)\.get: no flag 3;/);
+    expect(msg(() => e.set('IS_NODE', false))).toBe("InvalidArgumentError: env().set: flag 'IS_NODE' is read-only; set changes DEBUG and PROD");
+    expect(msg(() => e.set('DEBUG', 1))).toBe("InvalidArgumentError: env().set: flag 'DEBUG' takes true or false, got 1");
+    expect(msg(() => e.getNumber('DEBUG'))).toBe("InvalidArgumentError: env().getNumber: flag 'DEBUG' is not a number (it is false)");
+    // setFlags checks every flag before setting any.
+    expect(msg(() => e.setFlags({ DEBUG: true, WEBGL_VERSION: 2 }))).toMatch(/^InvalidArgumentError: env\(\)\.setFlags: no flag 'WEBGL_VERSION' \(neurite has one backend/);
+    expect(e.get('DEBUG')).toBe(false);
+    await expect(e.getAsync('NOPE')).rejects.toThrow(/no flag 'NOPE'/);
+  });
 });
 
 describe('browser.fromPixels / toPixels vs TF.js (RGBA bytes)', () => {

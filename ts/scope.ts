@@ -373,6 +373,11 @@ export function setDebug(on: boolean): void {
   debug = on;
 }
 
+/** Whether debug mode is on (see {@link setDebug}). @internal */
+export function isDebug(): boolean {
+  return debug;
+}
+
 /**
  * Tracks a new object: the innermost tidy scope frees it (unless `scoped` is false, as for
  * models, whose weights outlive any scope), else the finalizer frees it if it is forgotten.
