@@ -680,12 +680,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Raised (s44, papercuts) by summary's expandNested, earlyStopping's startFromEpoch, data.csv's
  * missing values, HistoryLogs (JS +0.5 kB) and the f64 learning-rate factor (wasm +0.1 kB
  * gzipped): url 634,521 B, inline 537,345 B. Budgets: those plus ~0.05%.
+ * Raised (s45) by TF.js's env() (JS +0.5 kB), autoencoder's ownsParts and the Keras 3
+ * restoreBestWeights rule (JS +0.2 kB) and the C ABI's Limit family (the DCT block limits the
+ * facade checks, from one Rust table: wasm +0.3 kB gzipped): url 635,390 B, inline 538,319 B.
+ * Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 634850,
+  url: 635700,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 537650,
+  inline: 538600,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
