@@ -288,7 +288,8 @@ describe('importTrainingState rejects what does not fit, and changes nothing the
       [withTensor(0, { ...t0, name: t0.name.replace(/m$/, 'v') }), Invalid, /^importTrainingState: state\.tensors\[0\]\.name is "dense_\d+\/kernel\/v" but it must be slot 'm' of weight 0 \(dense_\d+\/kernel\), a name ending in '\/kernel\/m'/],
       [withTensor(1, state.tensors[0]), Invalid, /^importTrainingState: state\.tensors\[1\]\.name is "dense_\d+\/kernel\/m" but it must be slot 'v' of weight 0/],
       [withTensor(0, { ...t0, shape: [8, 4] }), nr.ShapeError, /^importTrainingState: state\.tensors\[0\] \(dense_\d+\/kernel\/m\) has shape \[8, 4\] but weight dense_\d+\/kernel has shape \[4, 8\]$/],
-      [withTensor(0, { ...t0, data: Array.from(t0.data) }), Invalid, /^importTrainingState: state\.tensors\[0\]\.data \(dense_\d+\/kernel\/m\) must be a Float32Array, got an array of length 32$/],
+      [withTensor(0, { ...t0, data: JSON.parse(JSON.stringify(t0.data)) }), Invalid, /^importTrainingState: state\.tensors\[0\]\.data \(dense_\d+\/kernel\/m\) must be a Float32Array or an array of numbers, got an object \(Object\) \(JSON\.stringify writes a Float32Array as an object of indices: store Array\.from\(data\) instead\)$/],
+      [withTensor(0, { ...t0, data: [...Array.from(t0.data).slice(1), 'x'] }), Invalid, /^importTrainingState: state\.tensors\[0\]\.data \(dense_\d+\/kernel\/m\) must be a Float32Array or an array of numbers, got an array of length 32$/],
       [withTensor(0, { ...t0, data: t0.data.subarray(1) }), nr.ShapeError, /^importTrainingState: state\.tensors\[0\]\.data \(dense_\d+\/kernel\/m\) has 31 values but shape \[4, 8\] needs 32$/],
       [withTensor(0, { ...t0, data: Float32Array.from(t0.data, (v, i) => (i === 5 ? NaN : v)) }), Invalid, /^importTrainingState: state\.tensors\[0\]\.data \(dense_\d+\/kernel\/m\) holds NaN at index 5; optimizer state must be finite$/],
       // Checked by the core: a second moment below zero would make the next step NaN.
@@ -303,6 +304,82 @@ describe('importTrainingState rejects what does not fit, and changes nothing the
     const raw = mlp(1);
     expect((thrown(() => nr.importTrainingState(raw, state)) as Error).message).toBe('importTrainingState: the model must be compiled first: call model.compile({ optimizer, loss })');
     for (const m of [raw, dst]) m.dispose();
+  });
+});
+
+describe('state carried as JSON, fit in a loop, custom loops', () => {
+  it('a state whose slots went through JSON as arrays (Array.from) imports and resumes bit-identically', async () => {
+    const { x, y } = data();
+    const { whole, first } = await wholeAndFirst(mlp, OPTIMIZERS.adam, 'categoricalCrossentropy', x, y, FIT);
+    const exported = nr.exportTrainingState(first);
+    const json = JSON.parse(JSON.stringify({ ...exported, tensors: exported.tensors.map((t) => ({ ...t, data: Array.from(t.data) })) })) as nr.TrainingState;
+    const ws = first.getWeights();
+    const fresh = mlp(99);
+    fresh.setWeights(ws);
+    fresh.compile({ optimizer: OPTIMIZERS.adam(), loss: 'categoricalCrossentropy' });
+    nr.importTrainingState(fresh, json);
+    await fresh.fit(x, y, { ...FIT, epochs: 5, initialEpoch: 3, callbacks: halveAfterEpoch1(() => fresh) });
+    expect(bits(fresh)).toEqual(bits(whole));
+    for (const t of [...ws, whole, first, fresh, x, y]) t.dispose();
+  });
+
+  it('fit({ epochs: 1 }) in a loop shuffles anew each call (as TF.js and Keras) and equals one fit of as many epochs; the count is in the state', async () => {
+    const { x, y } = data();
+    const make = (loss: nr.CompileArgs['loss']) => {
+      const m = mlp(4);
+      m.compile({ optimizer: OPTIMIZERS.adam(), loss });
+      return m;
+    };
+    // The core's training step, and the step of a model compiled with a loss function.
+    const fnLoss = (t: nr.Tensor, p: nr.Tensor) => nr.losses.meanSquaredError(t, p);
+    for (const loss of ['categoricalCrossentropy', fnLoss] as nr.CompileArgs['loss'][]) {
+      const once = make(loss);
+      await once.fit(x, y, { batchSize: 8, seed: 2, verbose: 0, epochs: 4 });
+      const loop = make(loss);
+      for (let i = 0; i < 4; i++) await loop.fit(x, y, { batchSize: 8, seed: 2, verbose: 0, epochs: 1 });
+      // (Before, each call drew epoch 0's order again: the bits differed from once's.)
+      expect(bits(loop)).toEqual(bits(once));
+      expect(nr.exportTrainingState(loop).extra.epochsCompleted).toBe(4);
+      // The resumed form (initialEpoch = the epochs completed) numbers its epochs the same.
+      const resumed = make(loss);
+      for (let e = 0; e < 4; e++) await resumed.fit(x, y, { batchSize: 8, seed: 2, verbose: 0, epochs: e + 1, initialEpoch: e });
+      expect(bits(resumed)).toEqual(bits(once));
+      for (const m of [once, loop, resumed]) m.dispose();
+    }
+    x.dispose();
+    y.dispose();
+  });
+
+  it("a custom loop's apply(x, { training: true }) resumes with its dropout draws (the count of such calls is in the state)", async () => {
+    const { x, y } = data(16);
+    const steps = async (m: nr.Sequential, opt: nr.Optimizer, n: number) => {
+      for (let i = 0; i < n; i++) opt.minimize(() => nr.losses.meanSquaredError(y, m.apply(x, { training: true }) as nr.Tensor), false, m.trainableWeights);
+    };
+    const make = () => {
+      const m = mlp(6);
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      return m;
+    };
+    const whole = make();
+    await steps(whole, nr.optimizers.sgd({ learningRate: 0.1 }), 6);
+    const first = make();
+    await steps(first, nr.optimizers.sgd({ learningRate: 0.1 }), 3);
+    const state = nr.exportTrainingState(first);
+    expect(state.extra.applySteps).toBe(3);
+    const ws = first.getWeights();
+    const run = async (withState: boolean) => {
+      const fresh = make();
+      fresh.setWeights(ws);
+      if (withState) nr.importTrainingState(fresh, JSON.parse(JSON.stringify({ ...state, tensors: [] })) as nr.TrainingState);
+      await steps(fresh, nr.optimizers.sgd({ learningRate: 0.1 }), 3);
+      const b = bits(fresh);
+      fresh.dispose();
+      return b;
+    };
+    expect(await run(true)).toEqual(bits(whole));
+    expect(await run(false)).not.toEqual(bits(whole)); // the draws of steps 1-3 again
+    expect(thrown(() => nr.importTrainingState(first, { ...state, extra: { ...state.extra, applySteps: -1 } }))).toHaveProperty('message', 'importTrainingState: state.extra.applySteps must be an integer in [0, 2^53), got -1');
+    for (const t of [...ws, whole, first, x, y]) t.dispose();
   });
 });
 

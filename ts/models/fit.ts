@@ -32,7 +32,10 @@ export interface FitArgs {
    * Keras's `'batch'` is an error, as in TF.js (which has not implemented it).
    */
   shuffle?: boolean | undefined;
-  /** Extra seed for shuffling; the same seed gives bit-identical training. Default 0. */
+  /**
+   * Extra seed for shuffling, an integer in [0, 2^31 − 1] (model seeds may go up to 2^53 − 1:
+   * `Date.now()` fits there, not here); the same seed gives bit-identical training. Default 0.
+   */
   seed?: number | undefined;
   /**
    * Fraction of the samples held out for validation, taken from the end before shuffling. As
@@ -89,7 +92,12 @@ export interface FitArgs {
   /**
    * Epoch to start from (for resumed training, as Keras: epochs `initialEpoch .. epochs − 1`
    * run). With the weights and `importTrainingState`, and the same `seed`, the run continues
-   * bit-identically: epoch `e`'s shuffle depends only on the model seed, `seed` and `e`. Default 0.
+   * bit-identically: an epoch's shuffle depends only on the model seed, `seed` and the epoch's
+   * place in the model's training, which counts on from the epochs earlier `fit` calls
+   * completed: `fit({ epochs: 1 })` in a loop shuffles anew each call (as TF.js and Keras) and
+   * gives the bits of one `fit({ epochs: n })`, and a run resumed with `initialEpoch` = the
+   * epochs completed (`state.extra.epochsCompleted`) numbers its epochs as the uninterrupted
+   * run did. Default 0.
    */
   initialEpoch?: number | undefined;
   /**
@@ -165,10 +173,10 @@ export function kerasAliases<T>(h: Record<string, T>): void {
   }
 }
 
-/** The epoch after the last one `fit` completed, per model (for `exportTrainingState`). */
+/** The epochs `fit` completed on each model, counted on across calls (for `exportTrainingState`; see {@link FitArgs.initialEpoch}). */
 const completed = new WeakMap<Sequential, number>();
 
-/** @internal The epoch after the last one `fit` completed on `model` (or that a training state restored). */
+/** @internal The epochs `fit` completed on `model`, counted on across calls (or that a training state restored). */
 export function epochsCompleted(model: Sequential): number | undefined {
   return completed.get(model);
 }
@@ -554,8 +562,11 @@ export interface EpochRunner {
   readonly samples: number;
   /** The name of data the run uses that was disposed (checked after every await), or null. */
   disposed(): string | null;
-  /** Before `onEpochBegin` (fit draws the epoch's sample order). */
-  beginEpoch?(epoch: number): void;
+  /**
+   * Before `onEpochBegin` (fit draws the epoch's sample order from `key`: the epoch's place in
+   * the model's training, see {@link FitArgs.initialEpoch}).
+   */
+  beginEpoch?(epoch: number, key: number): void;
   /** Runs the batches of `epoch` with `ctx.step`, stopping when `model.stopTraining` is set; `ctx.check()` after its own awaits. */
   epoch(epoch: number, ctx: { step: StepFn; check(): void; where(w: string): void }): Promise<void>;
   /** Whether the run has validation data (then {@link EpochRunner.validate} gives results). */
@@ -691,10 +702,15 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       await emit('onYield', epoch, batch, logs);
       lastYield = performance.now();
     };
+    // The epochs earlier runs completed beyond initialEpoch: fit({ epochs: 1 }) in a loop counts
+    // on (a new shuffle each call, as TF.js and Keras) and equals one fit of as many epochs,
+    // while a resumed run (initialEpoch = the epochs completed) keeps its epochs' numbers.
+    const done = completed.get(model);
+    const ahead = done !== undefined && done > initialEpoch ? done - initialEpoch : 0;
     await emit('onTrainBegin', {});
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       where = `epoch ${epoch}`;
-      r.beginEpoch?.(epoch);
+      r.beginEpoch?.(epoch, epoch + ahead);
       await emit('onEpochBegin', epoch, {});
       const sums = new Float64Array(names.length);
       // A weighted metric's denominator: its output's Σw over the batches so far (else the samples).
@@ -747,7 +763,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       const v = await r.validate();
       stillLive();
       if (v) columns.forEach(([k, at]) => (logs[`val_${k}`] = v[at]));
-      completed.set(model, epoch + 1);
+      completed.set(model, epoch + ahead + 1);
       kerasAliases(logs); // a callback ported from Keras reads logs.val_accuracy
       await emit('onEpochEnd', epoch, logs);
       // After the callbacks, as TF.js's and Keras's History (last in their callback lists):
@@ -914,12 +930,12 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
           const data: Array<[string, Tensor | null]> = [['x', x], ['y', y], ['validationData[0]', vd ? valX : null], ['validationData[1]', vd ? valY : null]];
           return data.find(([, t]) => t?.isDisposed)?.[0] ?? null;
         },
-        beginEpoch: (epoch) => {
+        beginEpoch: (_epoch, key) => {
           if (info.custom) {
-            order = epochOrder(n, model.seed, seed, epoch, shuffle);
+            order = epochOrder(n, model.seed, seed, key, shuffle);
             return;
           }
-          const shuffleEpoch = (epoch + seed * 0x9e3779b1) >>> 0;
+          const shuffleEpoch = (key + seed * 0x9e3779b1) >>> 0;
           call((e) => check(e.nr_model_shuffle(h, n, shuffleEpoch, shuffle ? 1 : 0)));
         },
         epoch: async (_epoch, { step }) => {

@@ -54,8 +54,12 @@ export interface TrainingState {
    *   `seed` and the epoch, the shuffles) — the model's seed when it was compiled;
    * - `lrScale`: the factor on the scheduled learning rate (1 unless `reduceLROnPlateau` or
    *   `model.learningRate = …` changed it);
-   * - `epochsCompleted` (when the model was trained with `fit`): the epoch after the last
-   *   one `fit` finished, the `initialEpoch` to continue with.
+   * - `epochsCompleted` (when the model was trained with `fit`): the epochs `fit` completed
+   *   on the model, counted on across `fit` calls (see `FitArgs.initialEpoch`): the
+   *   `initialEpoch` to continue with;
+   * - `applySteps` (when the model ran `apply(x, { training: true })`, as a custom training
+   *   loop does): how many such calls it made, which keys their dropout and noise draws, so a
+   *   resumed custom loop draws what the uninterrupted one would.
    */
   extra: Record<string, number | string>;
   /**
@@ -66,7 +70,8 @@ export interface TrainingState {
    * momentum, `mg` when centered); adagrad `accumulator`; adamax `m`, `v`; adadelta
    * `accum_grad`, `accum_var`. Plain sgd has none. A weight not
    * updated yet carries the fresh state its first update would start from (zeros; adagrad's
-   * initial accumulator).
+   * initial accumulator). `importTrainingState` also takes each `data` as an array of numbers
+   * (a state stored as JSON with `Array.from(data)`), rounded to float32.
    */
   tensors: Array<{ name: string; shape: number[]; data: Float32Array }>;
 }
@@ -74,10 +79,10 @@ export interface TrainingState {
 const OP_EXPORT = 'exportTrainingState';
 const OP_IMPORT = 'importTrainingState';
 const STATE_KEYS = ['optimizer', 'step', 'extra', 'tensors'] as const;
-const EXTRA_KEYS = ['formatVersion', 'seed', 'lrScale', 'epochsCompleted'] as const;
+const EXTRA_KEYS = ['formatVersion', 'seed', 'lrScale', 'epochsCompleted', 'applySteps'] as const;
 const FORMAT_VERSION = 1;
 
-/** The Rust-side header: step, seed, lrScale, weight count, slots per value, optimizer id, slot names. */
+/** The Rust-side header: step, seed, lrScale, weight count, slots per value, optimizer id, training-mode applies, slot names. */
 interface Header {
   step: number;
   seed: number;
@@ -85,6 +90,7 @@ interface Header {
   weights: number;
   slots: number;
   kind: number;
+  applies: number;
   slotNames: string[];
 }
 
@@ -96,11 +102,11 @@ export function trainingStep(h: number, op: string): number {
 function readHeader(h: number, op: string): Header {
   return call((e) => {
     check(e.nr_model_train_state(h, argPtr()));
-    const w = readArgs(9);
+    const w = readArgs(11);
     const names = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
     // Steps and seeds above 2^53 cannot happen from JS (seeds are safe integers; 2^53 steps
     // would take centuries), but the JSON form must never round one.
-    if (w[1] >= 2 ** 21 || w[3] >= 2 ** 21) throw new InvalidArgumentError(`${op}: the step or the seed is above 2^53 and does not fit in a JavaScript number`);
+    if (w[1] >= 2 ** 21 || w[3] >= 2 ** 21 || w[10] >= 2 ** 21) throw new InvalidArgumentError(`${op}: the step, the seed or the count of applies is above 2^53 and does not fit in a JavaScript number`);
     return {
       step: w[0] + w[1] * 2 ** 32,
       seed: w[2] + w[3] * 2 ** 32,
@@ -108,6 +114,7 @@ function readHeader(h: number, op: string): Header {
       weights: w[6],
       slots: w[7],
       kind: w[8],
+      applies: w[9] + w[10] * 2 ** 32,
       slotNames: names === '' ? [] : names.split(','),
     };
   });
@@ -161,6 +168,7 @@ export function exportTrainingState(model: Sequential): TrainingState {
   const extra: Record<string, number | string> = { formatVersion: FORMAT_VERSION, seed: head.seed, lrScale: head.lrScale };
   const done = epochsCompleted(m);
   if (done !== undefined) extra.epochsCompleted = done;
+  if (head.applies > 0) extra.applySteps = head.applies;
   return { optimizer: info.optimizer.getConfig(), step: head.step, extra, tensors };
 }
 
@@ -239,6 +247,7 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
   const lrScale = extra.lrScale;
   if (typeof lrScale !== 'number' || !(lrScale >= 0) || !Number.isFinite(Math.fround(lrScale))) throw new InvalidArgumentError(`${op}: state.extra.lrScale must be a finite number >= 0, got ${describe(lrScale)}`);
   if (extra.epochsCompleted !== undefined && !integerIn(extra.epochsCompleted, 0x7fffffff)) throw new InvalidArgumentError(`${op}: state.extra.epochsCompleted must be an integer in [0, 2^31), got ${describe(extra.epochsCompleted)}`);
+  if (extra.applySteps !== undefined && !integerIn(extra.applySteps, Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`${op}: state.extra.applySteps must be an integer in [0, 2^53), got ${describe(extra.applySteps)}`);
 
   // tensors: one per weight and slot, in order.
   const head = readHeader(h, op);
@@ -268,8 +277,12 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
       if (!Array.isArray(shape) || shape.length !== shapes[i].length || shape.some((d, j) => d !== shapes[i][j])) {
         throw new ShapeError(`${op}: ${where} (${t.name}) has shape ${Array.isArray(shape) ? `[${shape.map((d) => describe(d)).join(', ')}]` : describe(shape)} but weight ${names[i]} has shape [${shapes[i].join(', ')}]`);
       }
-      const data = t.data as unknown;
-      if (!isFloat32Array(data)) throw new InvalidArgumentError(`${op}: ${where}.data (${t.name}) must be a Float32Array, got ${describe(data)}`);
+      const data = jsonData(t.data);
+      if (data === null) {
+        // JSON.stringify writes a Float32Array as { "0": …, "1": … }.
+        const hint = isPlainObject(t.data) && '0' in t.data ? ' (JSON.stringify writes a Float32Array as an object of indices: store Array.from(data) instead)' : '';
+        throw new InvalidArgumentError(`${op}: ${where}.data (${t.name}) must be a Float32Array or an array of numbers, got ${describe(t.data)}${hint}`);
+      }
       if (data.length !== n) throw new ShapeError(`${op}: ${where}.data (${t.name}) has ${data.length} values but shape [${shapes[i].join(', ')}] needs ${n}`);
       const bad = firstNonFinite(data);
       if (bad >= 0) throw new InvalidArgumentError(`${op}: ${where}.data (${t.name}) holds ${data[bad]} at index ${bad}; optimizer state must be finite`);
@@ -295,7 +308,9 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
       hs.push(t.handleFor(op, 'state.tensors'));
     }
     const seed = extra.seed as number;
-    const header = [state.step % 2 ** 32, Math.floor(state.step / 2 ** 32), seed % 2 ** 32, Math.floor(seed / 2 ** 32), ...f64Words(lrScale), head.kind, head.slots];
+    // A state without applySteps (saved before it was kept, or with none made) counts from 0.
+    const applies = (extra.applySteps as number | undefined) ?? 0;
+    const header = [state.step % 2 ** 32, Math.floor(state.step / 2 ** 32), seed % 2 ** 32, Math.floor(seed / 2 ** 32), ...f64Words(lrScale), head.kind, head.slots, applies % 2 ** 32, Math.floor(applies / 2 ** 32)];
     const all = [...header, ...hs];
     call((e) =>
       withWords(op, all.length, (ptr) => {
@@ -307,6 +322,16 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
     for (const t of made) t.dispose();
   }
   setEpochsCompleted(m, extra.epochsCompleted as number | undefined);
+}
+
+/**
+ * A slot's values as float32: a Float32Array as it is, an array of numbers (a state that went
+ * through JSON, as `setWeights` takes them) rounded to float32; `null` for anything else.
+ */
+function jsonData(v: unknown): Float32Array | null {
+  if (isFloat32Array(v)) return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return Float32Array.from(v as number[]);
+  return null;
 }
 
 /** A float64's bits as two u32 words, low first (the core's header order). */

@@ -884,31 +884,33 @@ pub unsafe extern "C" fn nr_model_exclude_from_decay(model: u32, idx: *const u32
 
 /// Describes the resumable training state (for `exportTrainingState`): writes
 /// `[step_lo, step_hi, seed_lo, seed_hi, lrScale_lo, lrScale_hi (f64 bits), weight count,
-/// slots per value, optimizer id]` (9 u32) to `out`, and the compiled optimizer's slot names
-/// (`Optimizer::slot_names`), comma-separated in slot order, to the message buffer
-/// (`nr_last_error_ptr`/`_len`). The step is the optimizer steps taken, the seed the one that
-/// drives dropout and noise masks and, with the epoch, the shuffles. InvalidArgument if the
-/// model is not compiled.
+/// slots per value, optimizer id, applies_lo, applies_hi]` (11 u32) to `out`, and the compiled
+/// optimizer's slot names (`Optimizer::slot_names`), comma-separated in slot order, to the
+/// message buffer (`nr_last_error_ptr`/`_len`). The step is the optimizer steps taken, the
+/// seed the one that drives dropout and noise masks and, with the epoch, the shuffles, and
+/// `applies` the count of `nr_model_apply` calls in training mode, which keys their draws.
+/// InvalidArgument if the model is not compiled.
 ///
 /// # Safety
-/// `out` must point to 9 writable u32 values.
+/// `out` must point to 11 writable u32 values.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_train_state(model: u32, out: *mut u32) -> i32 {
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "exportTrainingState";
-        crate::ffi::check_out(OP, out, 9)?;
+        crate::ffi::check_out(OP, out, 11)?;
         let (v, names) = with_model(model, |m, _| {
+            let a = m.apply_step;
             let (net, tr, _, _) = m.parts()?;
             let tr = trainer(tr, OP)?;
             let n = net.with_params(#[cfg_attr(target_arch = "wasm32", optimize(size))] |ps| ps.len())?;
             let opt = &tr.cfg.optimizer;
             let scale = tr.lr_scale.to_bits();
-            let v = [tr.step as u32, (tr.step >> 32) as u32, tr.seed as u32, (tr.seed >> 32) as u32, scale as u32, (scale >> 32) as u32, n as u32, opt.slots() as u32, opt.kind()];
+            let v = [tr.step as u32, (tr.step >> 32) as u32, tr.seed as u32, (tr.seed >> 32) as u32, scale as u32, (scale >> 32) as u32, n as u32, opt.slots() as u32, opt.kind(), a as u32, (a >> 32) as u32];
             Ok((v, opt.slot_names().join(",")))
         })?;
-        // SAFETY: room for 9 u32 by contract, checked above.
-        unsafe { crate::ffi::write_slice(OP, out, 9, &v) }?;
+        // SAFETY: room for 11 u32 by contract, checked above.
+        unsafe { crate::ffi::write_slice(OP, out, 11, &v) }?;
         LAST_ERROR.set(&names);
         Ok(())
     })
@@ -954,8 +956,8 @@ pub unsafe extern "C" fn nr_model_get_slots(model: u32, i: u32, out: *mut u32) -
 }
 
 /// Restores the resumable training state (`importTrainingState`). `header` holds `n_header`
-/// = 8 u32: `[step_lo, step_hi, seed_lo, seed_hi, lrScale_lo, lrScale_hi (f64 bits), optimizer
-/// id, slots per value]`; `slots` holds `n_slots` tensor handles, one per weight in `nr_model_get_weight`
+/// = 10 u32: `[step_lo, step_hi, seed_lo, seed_hi, lrScale_lo, lrScale_hi (f64 bits), optimizer
+/// id, slots per value, applies_lo, applies_hi]` (see `nr_model_train_state`); `slots` holds `n_slots` tensor handles, one per weight in `nr_model_get_weight`
 /// order, each a 1-D tensor as `nr_model_get_slots` makes (0 for a weight without state).
 /// The optimizer id and slot count must be the compiled optimizer's, the handle count the
 /// weight count, and every tensor of the right length, finite, and non-negative where the
@@ -970,15 +972,16 @@ pub unsafe extern "C" fn nr_model_get_slots(model: u32, i: u32, out: *mut u32) -
 pub unsafe extern "C" fn nr_model_set_train_state(model: u32, header: *const u32, n_header: usize, slots: *const u32, n_slots: usize) -> i32 {
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         const OP: &str = "importTrainingState";
-        if n_header != 8 {
-            return Err(Error::invalid(OP, format!("the header has 8 values, got {n_header}")));
+        if n_header != 10 {
+            return Err(Error::invalid(OP, format!("the header has 10 values, got {n_header}")));
         }
         if n_slots > crate::handles::MAX_LIVE {
             return Err(Error::invalid(OP, format!("{n_slots} slot tensors is more than the {} live handles there can be", crate::handles::MAX_LIVE)));
         }
         // SAFETY: forwarded caller contract; the lengths are bounded above.
-        let (hd, ids) = unsafe { (read_u32s(OP, header, 8)?, read_u32s(OP, slots, n_slots)?) };
+        let (hd, ids) = unsafe { (read_u32s(OP, header, 10)?, read_u32s(OP, slots, n_slots)?) };
         let step = u64::from(hd[1]) << 32 | u64::from(hd[0]);
+        let applies = u64::from(hd[9]) << 32 | u64::from(hd[8]);
         let seed = u64::from(hd[3]) << 32 | u64::from(hd[2]);
         let lr_scale = f64::from_bits(u64::from(hd[5]) << 32 | u64::from(hd[4]));
         with_model(model, |m, t| {
@@ -997,6 +1000,7 @@ pub unsafe extern "C" fn nr_model_set_train_state(model: u32, header: *const u32
             tr.import_state(&net, neurite_core::model::TrainerState { step, seed, lr_scale, slots: states })?;
             drop(net);
             m.seed = seed;
+            m.apply_step = applies;
             Ok(())
         })
     })
@@ -1140,11 +1144,11 @@ mod train_state_tests {
 
         let first = model(5, 0);
         epochs(first, x, y, 0, 2);
-        let mut hd = [0u32; 9];
-        // SAFETY: hd has room for 9.
+        let mut hd = [0u32; 11];
+        // SAFETY: hd has room for 11.
         assert_eq!(unsafe { nr_model_train_state(first, hd.as_mut_ptr()) }, 0);
         let one = 1f64.to_bits();
-        assert_eq!(hd, [6, 0, 5, 0, one as u32, (one >> 32) as u32, 4, 3, 1]);
+        assert_eq!(hd, [6, 0, 5, 0, one as u32, (one >> 32) as u32, 4, 3, 1, 0, 0]);
         assert_eq!(LAST_ERROR.as_str(), "m,v,vhat");
         let mut slots = [0u32; 4];
         for (i, s) in slots.iter_mut().enumerate() {
@@ -1162,24 +1166,27 @@ mod train_state_tests {
             assert_eq!(unsafe { nr_model_set_weight(resumed, core::ptr::null(), 0, i, w, 0, 0) }, 0);
             handles::with(|t| t.remove(w)).ok().unwrap();
         }
-        let header = [hd[0], hd[1], hd[2], hd[3], hd[4], hd[5], hd[8], hd[7]];
+        let header = [hd[0], hd[1], hd[2], hd[3], hd[4], hd[5], hd[8], hd[7], 7, 1];
         // Bad calls change nothing: a wrong header length, slot count, optimizer, or a NaN.
         // SAFETY: pointers to locals of at least the stated lengths.
         unsafe {
-            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 7, slots.as_ptr(), 4), 0);
-            assert_eq!(LAST_ERROR.as_str(), "importTrainingState: the header has 8 values, got 7");
-            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 8, slots.as_ptr(), 3), 0);
+            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 8, slots.as_ptr(), 4), 0);
+            assert_eq!(LAST_ERROR.as_str(), "importTrainingState: the header has 10 values, got 8");
+            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 10, slots.as_ptr(), 3), 0);
             assert!(LAST_ERROR.as_str().contains("slots for 3 weights but the model has 4"), "{}", LAST_ERROR.as_str());
-            let sgd = [hd[0], hd[1], hd[2], hd[3], hd[4], hd[5], 0, 1];
-            assert_ne!(nr_model_set_train_state(resumed, sgd.as_ptr(), 8, slots.as_ptr(), 4), 0);
+            let sgd = [hd[0], hd[1], hd[2], hd[3], hd[4], hd[5], 0, 1, 0, 0];
+            assert_ne!(nr_model_set_train_state(resumed, sgd.as_ptr(), 10, slots.as_ptr(), 4), 0);
             assert_eq!(LAST_ERROR.as_str(), "importTrainingState: the state is for sgd with 1 slots per value but the model is compiled with adam with 3 (m, v, vhat)");
             let nan = put(&[12], vec![f32::NAN; 12]);
-            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 8, [slots[0], nan, slots[2], slots[3]].as_ptr(), 4), 0);
+            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 10, [slots[0], nan, slots[2], slots[3]].as_ptr(), 4), 0);
             handles::with(|t| t.remove(nan)).ok().unwrap();
-            let mut hd2 = [0u32; 9];
+            let mut hd2 = [0u32; 11];
             assert_eq!(nr_model_train_state(resumed, hd2.as_mut_ptr()), 0);
-            assert_eq!(hd2[..4], [0, 0, 77, 0], "unchanged after failed imports");
-            assert_eq!(nr_model_set_train_state(resumed, header.as_ptr(), 8, slots.as_ptr(), 4), 0, "{}", LAST_ERROR.as_str());
+            assert_eq!((hd2[..4].to_vec(), hd2[9..].to_vec()), (vec![0, 0, 77, 0], vec![0, 0]), "unchanged after failed imports");
+            assert_eq!(nr_model_set_train_state(resumed, header.as_ptr(), 10, slots.as_ptr(), 4), 0, "{}", LAST_ERROR.as_str());
+            // The count of training-mode applies comes back as set (2^32 + 7).
+            assert_eq!(nr_model_train_state(resumed, hd2.as_mut_ptr()), 0);
+            assert_eq!(hd2[9..], [7, 1]);
         }
         epochs(resumed, x, y, 2, 5);
         assert_eq!(weights(resumed), weights(whole));
