@@ -340,6 +340,32 @@ describe('neurite → TF.js', () => {
     }
   });
 
+  it("TF.js resumes at the rate the model has now, not the compiled one, after model.learningRate = … (as Keras and TF.js save their optimizer's current rate); neurite's own record keeps the compiled rate and the state its factor", async () => {
+    const XS = normals(33)(12 * 3);
+    const YS = normals(34)(12 * 2);
+    const fit = { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 as const };
+    const m = nr.sequential({ seed: 9, layers: [layers.dense({ inputShape: [3], units: 5, activation: 'tanh' }), layers.dense({ units: 2 })] });
+    m.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.05 }), loss: 'meanSquaredError' });
+    const [x, y] = [nr.tensor(XS, [12, 3]), nr.tensor(YS, [12, 2])];
+    await m.fit(x, y, { ...fit, epochs: 3 });
+    m.learningRate = 0.005;
+    const a = await m.toArtifacts({ includeOptimizer: true });
+    const record = (a.userDefinedMetadata as { neurite: { compile: { optimizer: { learningRate: number } }; training: { extra: { lrScale: number } } } }).neurite;
+    expect([a.trainingConfig!.optimizer_config.config.learningRate, record.compile.optimizer.learningRate]).toEqual([0.005, 0.05]);
+    expect(record.training.extra.lrScale).toBeCloseTo(0.1, 7);
+    const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
+    await tm.fit(tf.tensor2d(XS, [12, 3]), tf.tensor2d(YS, [12, 2]), fit);
+    await m.fit(x, y, fit);
+    const want = m.getWeights();
+    tm.getWeights().forEach((w, i) => expectClose(w.dataSync(), want[i].data(), 1e-5, 1e-6));
+    // Without the state, the record carries the rate as it is now, and a reload trains at it.
+    const plain = await m.toArtifacts();
+    expect((plain.userDefinedMetadata as typeof a.userDefinedMetadata & { neurite: { compile: { optimizer: { learningRate: number } } } }).neurite.compile.optimizer.learningRate).toBe(0.005);
+    const back = (await nr.loadModel(plain)) as nr.Sequential;
+    expect([back.learningRate, m.learningRate]).toEqual([0.005, 0.005]);
+    [...want, x, y, m, back].forEach((t) => t.dispose());
+  });
+
   it('the weight names and order are what TF.js writes for the same model', async () => {
     const m = await trainedNeurite();
     const a = await m.toArtifacts();

@@ -152,7 +152,7 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
 function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: Array<NamedWeight | NamedInts>, includeOptimizer: boolean, inOrder: WeightSpec[]): ModelArtifacts {
   const neurite: Record<string, unknown> = {};
   const a: ModelArtifacts = { modelTopology: modelConfig(spec, model.inputDims), format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null };
-  const compiled = compiledRecord(model);
+  const compiled = compiledRecord(model, includeOptimizer);
   let iter: number | undefined;
   if (compiled) {
     neurite.compile = compiled.record;
@@ -186,8 +186,14 @@ function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: Ar
   return a;
 }
 
-/** The compile call of `model` as neurite's record and as TF.js's trainingConfig (when possible); `null` if not compiled. */
-function compiledRecord(model: Sequential): { record: CompileRecord; tf: ReturnType<typeof tfTrainingConfig> } | null {
+/**
+ * The compile call of `model` as neurite's record and as TF.js's trainingConfig (when possible);
+ * `null` if not compiled. A constant learning rate that `reduceLROnPlateau`, a scheduler
+ * callback or `model.learningRate = …` changed is saved as it is now (as Keras and TF.js save
+ * their optimizer's current rate) in trainingConfig, and in the record unless the training
+ * state goes with it (`withState`: the record keeps the compiled rate, the state its factor).
+ */
+function compiledRecord(model: Sequential, withState: boolean): { record: CompileRecord; tf: ReturnType<typeof tfTrainingConfig> } | null {
   let info;
   try {
     info = model.compiledInfo('toArtifacts');
@@ -203,7 +209,14 @@ function compiledRecord(model: Sequential): { record: CompileRecord; tf: ReturnT
   const record: CompileRecord = { optimizer: info.optimizer.getConfig(), loss: info.lossSpec, metrics: info.heads ? structuredClone(withoutFunctions(info.metricsSpec ?? [])) : names };
   if (info.lossWeightsSpec !== undefined) record.lossWeights = structuredClone(info.lossWeightsSpec);
   if (info.weightedMetricsSpec !== undefined) record.weightedMetrics = structuredClone(info.weightedMetricsSpec);
-  return { record, tf: tfTrainingConfig(info.loss, info.lossSpec, names, info.optimizer, { ...info, ...(heads ? { heads } : {}) }) };
+  const tf = tfTrainingConfig(info.loss, info.lossSpec, names, info.optimizer, { ...info, ...(heads ? { heads } : {}) });
+  const compiledLr = record.optimizer.learningRate;
+  if (typeof compiledLr === 'number' && model.learningRateF32 !== Math.fround(compiledLr)) {
+    const now = model.learningRate;
+    if (tf) tf.optimizer_config.config.learningRate = now;
+    if (!withState) record.optimizer = { ...record.optimizer, learningRate: now };
+  }
+  return { record, tf };
 }
 
 /** Whether `model` is compiled with a loss function (which cannot be saved). */
