@@ -215,6 +215,28 @@ describe("layers only neurite has, and neurite's own forms", () => {
     t.dispose();
   });
 
+  it("TF.js's factory options with a serialized initializer, regularizer or constraint and no name (TF.js accepts them): the layer names itself, as TF.js's, and draws what the neurite form draws", () => {
+    const before = layers.dense({ units: 1 }).name;
+    const n = Number(before.split('_').at(-1));
+    const d = layers.dense({ inputShape: [4], units: 3, kernelInitializer: { className: 'GlorotUniform', config: { seed: 1 } }, kernelRegularizer: { className: 'L1L2', config: { l1: 0.01, l2: 0 } } } as never);
+    // One auto name taken, as any other factory call takes.
+    expect([d.name, layers.dense({ units: 1 }).name]).toEqual([`dense_${n + 1}`, `dense_${n + 2}`]);
+    expect(d.getConfig().kernelInitializer).toEqual({ className: 'GlorotUniform', config: { seed: 1 } });
+    expect(d.getConfig().kernelRegularizer).toEqual({ className: 'L1L2', config: { l1: 0.01, l2: 0 } });
+    // TF.js takes the same options (and names the layer itself).
+    expect(tfl.layers.dense({ inputShape: [4], units: 3, kernelInitializer: { className: 'GlorotUniform', config: { seed: 1 } } as never }).name).toMatch(/^dense_Dense\d+$/);
+    const kernel = (l: nr.Layer) => {
+      using m = nr.sequential({ layers: [l] });
+      m.build();
+      const [k, ...rest] = l.getWeights();
+      rest.forEach((w) => w.dispose());
+      using kk = k;
+      return Array.from(kk.data());
+    };
+    expect(kernel(d)).toEqual(kernel(layers.dense({ inputShape: [4], units: 3, kernelInitializer: nr.initializers.glorotUniform({ seed: 1 }) })));
+    expect((thrown(() => layers.dense({ units: 0, kernelInitializer: { className: 'Zeros', config: {} } } as never)) as Error).message).toBe('dense: config.units must be a positive integer, got 0');
+  });
+
   it('a bad serialized config is an error naming the option as written; a plain options object keeps its own errors', () => {
     const err = (f: () => unknown) => (thrown(f) as Error).message;
     const cfg = layers.dense({ units: 2 }).getConfig();

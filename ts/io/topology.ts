@@ -383,9 +383,11 @@ setConfigWriter(layerConfig);
  * @internal A new layer of Keras class `className` from `config`, a layer's config in either of
  * TF.js's forms (`getConfig()`'s camelCase, or the snake_case of a saved model's layer), read as
  * {@link Sequential.fromConfig} reads a layer of a model: every field checked, each error naming
- * its path. The layer's weights are drawn fresh when a model holding it is built.
+ * its path. The layer's weights are drawn fresh when a model holding it is built. With
+ * `options` (a layer factory's TF.js options holding a serialized initializer, regularizer or
+ * constraint) the name may be left out, and the layer names itself.
  */
-export function layerFromConfig(op: string, className: string, config: unknown): Layer {
+export function layerFromConfig(op: string, className: string, config: unknown, options = false): Layer {
   const where = 'config';
   let c = pythonicConfig(objectAt(op, where, config)) as Record<string, unknown>;
   // TF.js's [null, null] (an Embedding without inputLength): no input shape.
@@ -394,12 +396,16 @@ export function layerFromConfig(op: string, className: string, config: unknown):
     const { batch_input_shape: _, ...rest } = c;
     c = rest;
   }
-  const ctx: Ctx = { op, shape: undefined };
+  const ctx: Ctx = { op, shape: undefined, options };
   try {
     const spec = nodeFromKeras(ctx, where, { class_name: className, config: c });
     if (spec.type !== 'layer') bad(op, where, `is a ${className} config: a model, not a layer; use sequential.fromConfig`);
     const u = ctx.unbacked?.[0];
     if (u) bad(op, u.where, `is ${show(tsConfig(u.value))}, which neurite keeps for saving but cannot start from (${u.why}); give the layer an initializer neurite has`);
+    if (ctx.made) {
+      if (spec.keep) kept.set(ctx.made, spec.keep);
+      return ctx.made;
+    }
     return makeLayer(op, spec);
   } catch (err) {
     // The reader's paths (`config.config.use_bias`) as the caller wrote them (`config.useBias`).
@@ -459,6 +465,10 @@ interface Ctx {
   unbacked?: Array<{ where: string; value: unknown; why: string }>;
   /** The config was written by Keras 3 (and is read as the Keras 2 config `keras3.ts` makes of it). */
   keras3?: boolean;
+  /** A layer factory's options in TF.js's serialized form: the name may be left out (then the layer names itself). */
+  options?: boolean;
+  /** With `options`: the layer made while reading. */
+  made?: Layer;
 }
 
 function field<T>(ctx: Ctx, where: string, c: Record<string, unknown>, key: string, check: (v: unknown) => v is T, what: string, def?: T): T {
@@ -539,7 +549,8 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
   if (o.class_name === 'Model' || o.class_name === 'Functional') return nestedGraphFromKeras(ctx, where, o.config);
   const cw = `${where}.config`;
   const c = o.config;
-  const name = field(ctx, cw, c, 'name', (x): x is string => typeof x === 'string' && x !== '', 'a non-empty string');
+  // A factory's options may leave the name out (makeLayer then leaves it to the layer).
+  const name = ctx.options && c.name === undefined ? (undefined as unknown as string) : field(ctx, cw, c, 'name', (x): x is string => typeof x === 'string' && x !== '', 'a non-empty string');
   const trainable = field(ctx, cw, c, 'trainable', isBool, 'true or false', true);
   // An input of token ids is int32 in TF.js and Keras models: its ids are read as float32 (exact
   // up to 2^24), as neurite reads every id; other dtypes, and int32 elsewhere, are refused.
@@ -904,8 +915,10 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       return bad(op, `${where}.class_name`, `'${o.class_name}' is a ${ctx.keras3 ? 'Keras 3 layer' : 'layer class'} neurite does not support; supported: ${SUPPORTED_CLASSES.join(', ')}`);
   }
   const spec: LeafSpec = { type: 'layer', kind, name, trainable, where, args, ...(inputShape ? { inputShape } : {}) };
-  // Validate the options with the layer's own checks now (no WebAssembly is touched).
-  makeLayer(op, spec);
+  // Validate the options with the layer's own checks now (no WebAssembly is touched). For a
+  // factory's options this is the layer (a second one would take a second auto name).
+  const made = makeLayer(op, spec);
+  if (ctx.options) ctx.made = made;
   if (ctx.shape) ctx.shape = inferWeights(op, spec, ctx.shape, []);
   return spec;
 }

@@ -28,14 +28,16 @@ import { Normalization, type NormalizationArgs } from './feature_normalization.j
 import { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Conv2DArgs, type Cropping2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /**
- * A layer from `args`, or, when `args` is TF.js's serialized form (what `layer.getConfig()`
- * returns: initializers, regularizers or constraints as `{ className, config }`), from that
- * config read as a saved model's layer of Keras class `className` ({@link layerFromConfig}).
- * The two forms cannot be confused: neurite's own options never hold a `{ className, config }`.
+ * A layer from `args`, or, when `args` holds TF.js's serialized form of an initializer,
+ * regularizer or constraint (`{ className, config }`, as `layer.getConfig()` returns them and
+ * TF.js's factories accept them: `kernelInitializer: { className: 'GlorotUniform', config: {
+ * seed: 1 } }`), from `args` read as a layer config of Keras class `className`
+ * ({@link layerFromConfig}; the name may be left out). The two forms cannot be confused:
+ * neurite's own options never hold a `{ className, config }`.
  */
 function orConfig<L extends Layer>(op: string, className: string, args: unknown, make: () => L): L {
   const serialized = isObject(args) && Object.values(args).some(isSerialized);
-  return serialized ? (layerFromConfig(op, className, args) as L) : make();
+  return serialized ? (layerFromConfig(op, className, args, true) as L) : make();
 }
 
 export { KernelLayer, Layer, type LayerArgs } from './layer.js';
