@@ -343,7 +343,7 @@ describe('bad layer and fit options', () => {
     await expectError(() => m.add(layers.dense({ units: 2 })), Invalid, /^add: model sequential_\d+ is already built; add layers before compile\/fit\/predict$/);
     await expectError(() => nr.sequential({ layers: [42 as unknown as nr.Layer] }), Invalid, 'add: expected a layer (e.g. layers.dense({...})) or a sequential model, got 42');
     await expectError(() => nr.sequential({ layers: 42 as unknown as nr.Layer[] }), Invalid, 'sequential: layers must be an array of layers, got 42');
-    await expectError(() => nr.sequential({ seed: -1 }), Invalid, 'sequential: seed must be a non-negative integer, got -1');
+    await expectError(() => nr.sequential({ seed: -1 }), Invalid, 'sequential: seed must be an integer between 0 and 2^53 - 1, got -1');
     const inner = model();
     nr.sequential({ layers: [inner] });
     nr.sequential({ layers: [inner] }); // a model can sit in several models (shared)

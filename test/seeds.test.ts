@@ -118,9 +118,9 @@ describe('unseeded models draw their seed from the global generator', () => {
     nr.setSeed(6);
     const want = drawSeed('t');
     nr.setSeed(6);
-    expect(() => nr.sequential({ seed: -1 })).toThrow(/sequential: seed must be a non-negative integer, got -1/);
-    expect(() => nr.sequential({ seed: 1.5 })).toThrow(/sequential: seed must be a non-negative integer, got 1.5/);
-    expect(() => nr.sequential({ seed: 2 ** 53 })).toThrow(/sequential: seed must be a non-negative integer/);
+    expect(() => nr.sequential({ seed: -1 })).toThrow(/sequential: seed must be an integer between 0 and 2\^53 - 1, got -1/);
+    expect(() => nr.sequential({ seed: 1.5 })).toThrow(/sequential: seed must be an integer between 0 and 2\^53 - 1, got 1.5/);
+    expect(() => nr.sequential({ seed: 2 ** 53 })).toThrow(/sequential: seed must be an integer between 0 and 2\^53 - 1, got 9007199254740992/);
     expect(() => nr.sequential({ layers: 'dense' as never })).toThrow(/sequential: layers must be an array of layers/);
     expect(() => nr.sequential({ sede: 1 } as never)).toThrow(/sequential: unknown option 'sede'.*seed/);
     const m = nr.sequential();
@@ -319,5 +319,31 @@ describe('model copies', () => {
     expect(bits(copies[249])).toBe(bits(m));
     for (const c of copies) c.dispose();
     m.dispose();
+  });
+});
+
+describe("a layer's initial weights: the model seed and the layer's position (the documented rule)", () => {
+  const kernels = (ls: nr.Layer[]): number[][] => {
+    using m = nr.sequential({ seed: 1, layers: ls });
+    m.build();
+    return ls.filter((l) => l.getWeights().length > 0).map((l) => {
+      const ws = l.getWeights();
+      const k = Array.from(ws[0].data());
+      ws.forEach((w) => w.dispose());
+      return k;
+    });
+  };
+  it('inserting a layer before one changes its weights; appending or renaming does not; seeded initializers keep theirs', () => {
+    const d = (units: number, more: Partial<nr.DenseArgs> = {}) => nr.layers.dense({ units, ...more });
+    const base = kernels([d(8, { inputShape: [4] }), d(3)]);
+    const inserted = kernels([d(8, { inputShape: [4] }), nr.layers.dropout({ rate: 0.5 }), d(3)]);
+    const appended = kernels([d(8, { inputShape: [4] }), d(3), d(2)]);
+    const renamed = kernels([d(8, { inputShape: [4], name: 'other_a' }), d(3, { name: 'other_b' })]);
+    expect(inserted[0]).toEqual(base[0]);
+    expect(inserted[1]).not.toEqual(base[1]);
+    expect(appended.slice(0, 2)).toEqual(base);
+    expect(renamed).toEqual(base);
+    const seeded = (extra: nr.Layer[]) => kernels([d(8, { inputShape: [4] }), ...extra, d(3, { kernelInitializer: nr.initializers.glorotUniform({ seed: 7 }) })]).at(-1);
+    expect(seeded([nr.layers.dropout({ rate: 0.5 })])).toEqual(seeded([]));
   });
 });

@@ -127,7 +127,13 @@ export interface SequentialArgs {
   /**
    * Seed of the model's random draws: its initial weights, its dropout and noise masks, and
    * `fit`'s shuffles (with `fit`'s own `seed`). An integer in [0, 2⁵³ − 1]; the same seed
-   * gives the same bits in every runtime and for any thread count.
+   * gives the same bits in every runtime and for any thread count. A layer's initial weights
+   * come from the seed and the layer's position in the model, layers without weights (dropout)
+   * counted: inserting a layer before it changes them, appending or renaming layers does not.
+   * For runs that must start from the same weights whatever the architecture around them (an
+   * ablation with and without dropout), seed the initializers
+   * (`kernelInitializer: initializers.glorotUniform({ seed: 1 })`): their draws depend on
+   * their seed alone.
    *
    * Default: drawn from the global generator (see {@link setSeed}) when the model is made
    * (`sequential(…)`, `model(…)`, `fromConfig`, `loadModel`), once; `model.seed` tells it. So
@@ -300,7 +306,7 @@ export class Sequential {
     if (args.name !== undefined && typeof args.name !== 'string') throw new InvalidArgumentError(`sequential: name must be a string, got ${describe(args.name)}`);
     this.name = args.name ?? `sequential_${++modelCount}`;
     const seed = args.seed;
-    if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`sequential: seed must be a non-negative integer, got ${describe(seed)}`);
+    if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`sequential: seed must be an integer between 0 and 2^53 - 1, got ${describe(seed)}`);
     if (args.layers !== undefined && !Array.isArray(args.layers)) throw new InvalidArgumentError(`sequential: layers must be an array of layers, got ${describe(args.layers)}`);
     // Drawn once the options are checked: a bad option leaves the global generator as it was.
     this.#seedGiven = seed !== undefined;
