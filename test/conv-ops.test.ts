@@ -185,6 +185,26 @@ describe('conv2d', () => {
     }
   });
 
+  it("TF.js's numeric pad 0 is 'valid' (mnist-core's maxPool([2, 2], 2, 0)): the same values as TF.js's", () => {
+    const v = uniform(rng(41), 2 * 6 * 5 * 3, -1, 1);
+    const wv = uniform(rng(42), 3 * 3 * 3 * 2, -1, 1);
+    const x = nr.tensor(v, [2, 6, 5, 3]), w = nr.tensor(wv, [3, 3, 3, 2]);
+    const tx = tf.tensor4d(v, [2, 6, 5, 3]), tw = tf.tensor4d(wv, [3, 3, 3, 2]);
+    const pairs: Array<[nr.Tensor, tf.Tensor]> = [
+      [nr.maxPool(x, [2, 2], 2, 0), tf.maxPool(tx, [2, 2], 2, 0)],
+      [nr.avgPool(x, 2, 1, 0), tf.avgPool(tx, 2, 1, 0)],
+      [x.maxPool([2, 2], 2, 0), tf.maxPool(tx, [2, 2], 2, 'valid')],
+      [nr.conv2d(x, w, 1, 0), tf.conv2d(tx, tw, 1, 0)],
+      [nr.depthwiseConv2d(x, nr.tensor(wv.slice(0, 27), [3, 3, 3, 1]), 1, 0), tf.depthwiseConv2d(tx, tf.tensor4d(wv.slice(0, 27), [3, 3, 3, 1]), 1, 0)],
+    ];
+    pairs.forEach(([a, b], i) => {
+      expect(a.shape).toEqual(b.shape);
+      close(a.data(), b.dataSync(), 1e-6, `pair ${i}`);
+    });
+    for (const t of [x, w, ...pairs.map((p) => p[0])]) t.dispose();
+    tf.dispose([tx, tw, ...pairs.map((p) => p[1])]);
+  });
+
   it('errors name the op, the argument and the shapes', () => {
     const x = nr.zeros([2, 5, 4, 3]);
     const w = nr.zeros([3, 3, 3, 2]);
@@ -193,7 +213,7 @@ describe('conv2d', () => {
     expect(thrown(() => nr.conv2d(x, nr.zeros([3, 3, 2, 2]), 1, 'same')).message).toBe("conv2d: filter has 2 input channels (shape [3,3,2,2]) but x has 3 (shape [2,5,4,3]): filter[2] must equal x's last dimension");
     expect(thrown(() => nr.conv2d(x, nr.zeros([6, 3, 3, 2]), 1, 'valid')).message).toBe("conv2d: the rows window (6) does not fit the input's height of 5 with padding 'valid' (per-sample input [5, 4, 3]); use padding 'same' or a smaller window");
     expect(thrown(() => nr.conv2d(x, w, 1, 'valid', 'NHWC', 3)).message).toBe("conv2d: the rows window (7 once dilated) does not fit the input's height of 5 with padding 'valid' (per-sample input [5, 4, 3]); use padding 'same' or a smaller window");
-    expect(thrown(() => nr.conv2d(x, w, 1, 1 as never)).message).toBe("conv2d: pad must be 'valid' or 'same', got 1 (numeric and explicit paddings are not supported: pad x with pad() first, then use 'valid')");
+    expect(thrown(() => nr.conv2d(x, w, 1, 1 as never)).message).toBe("conv2d: pad must be 'valid', 'same' or 0, got 1 (numeric paddings other than 0, which is 'valid', and explicit paddings are not supported: pad x with pad() first, then use 'valid')");
     expect(thrown(() => nr.conv2d(x, w, 1, 'same', 'NCHW' as never)).message).toBe("conv2d: dataFormat must be 'NHWC' ([batch, height, width, channels]), the only layout neurite has; got \"NCHW\"");
     expect(thrown(() => nr.conv2d(x, w, 1, 'same', 'NHWC', 1, 'floor' as never)).message).toBe("conv2d: dimRoundingMode applies to a numeric pad, which neurite does not support; leave it out (got \"floor\")");
     expect(thrown(() => nr.conv2d(x, w, [1, 0] as never, 'same')).message).toBe('conv2d: strides[1] must be an integer in [1, 65536], got 0');
@@ -257,7 +277,7 @@ describe('conv2dTranspose', () => {
     expect(thrown(() => nr.conv2dTranspose(x, nr.zeros([3, 3, 2, 5]), [2, 7, 7, 2], 2, 'valid')).message).toBe("conv2dTranspose: filter has 5 input channels (filter[3], shape [3,3,2,5]) but x has 4 (shape [2,3,3,4]): filter[3] must equal x's last dimension");
     expect(thrown(() => nr.conv2dTranspose(x, w, [7, 7, 2], 2, 'valid')).message).toBe('conv2dTranspose: outputShape [7,7,2] has rank 3 but x has rank 4 (shape [2,3,3,4]): both are one image (rank 3) or a batch (rank 4)');
     expect(thrown(() => nr.conv2dTranspose(x, w, [3, 7, 7, 2], 2, 'valid')).message).toBe('conv2dTranspose: outputShape [3,7,7,2] has batch 3 but x has 2 images (shape [2,3,3,4])');
-    expect(thrown(() => nr.conv2dTranspose(x, w, [2, 7, 7, 2], 2, 3 as never)).message).toMatch(/^conv2dTranspose: pad must be 'valid' or 'same', got 3 \(numeric/);
+    expect(thrown(() => nr.conv2dTranspose(x, w, [2, 7, 7, 2], 2, 3 as never)).message).toMatch(/^conv2dTranspose: pad must be 'valid', 'same' or 0, got 3 \(numeric/);
     nr.dispose([x, w]);
   });
 });
@@ -363,7 +383,7 @@ describe('maxPool and avgPool', () => {
     expect(thrown(() => nr.maxPool(nr.zeros([4, 3]), 2, 2, 'valid'))).toMatchObject({ name: 'InvalidArgumentError', message: 'maxPool: x must have rank 4 [batch, height, width, channels] or 3 [height, width, channels] (channels last), got shape [4,3]' });
     expect(thrown(() => nr.avgPool(x, 6, 1, 'valid')).message).toBe("avgPool: the rows window (6) does not fit the input's height of 5 with padding 'valid' (per-sample input [5, 4, 3]); use padding 'same' or a smaller window");
     expect(thrown(() => nr.maxPool(x, 0, 1, 'valid')).message).toBe('maxPool: filterSize must be an integer in [1, 65536], got 0');
-    expect(thrown(() => x.avgPool(2, 2, [[1, 1]] as never)).message).toBe("avgPool: pad must be 'valid' or 'same', got [[1,1]] (numeric and explicit paddings are not supported: pad x with pad() first, then use 'valid')");
+    expect(thrown(() => x.avgPool(2, 2, [[1, 1]] as never)).message).toBe("avgPool: pad must be 'valid', 'same' or 0, got [[1,1]] (numeric paddings other than 0, which is 'valid', and explicit paddings are not supported: pad x with pad() first, then use 'valid')");
     expect(thrown(() => x.maxPool(2, 2, 'same', 'round' as never)).message).toBe("maxPool: dimRoundingMode applies to a numeric pad, which neurite does not support; leave it out (got \"round\")");
     x.dispose();
   });

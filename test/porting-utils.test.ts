@@ -607,7 +607,7 @@ describe('maxPoolWithArgmax', () => {
 
   it('errors name maxPoolWithArgmax and leave nothing behind', () => {
     const x = nr.zeros([1, 4, 4, 1]);
-    expect(err(() => nr.maxPoolWithArgmax(x, 2, 2, 1 as unknown as 'same'))).toMatch(/^InvalidArgumentError: maxPoolWithArgmax: pad must be 'valid' or 'same', got 1/);
+    expect(err(() => nr.maxPoolWithArgmax(x, 2, 2, 1 as unknown as 'same'))).toMatch(/^InvalidArgumentError: maxPoolWithArgmax: pad must be 'valid', 'same' or 0, got 1/);
     expect(err(() => nr.maxPoolWithArgmax(x, 0, 2, 'same'))).toBe('InvalidArgumentError: maxPoolWithArgmax: filterSize must be an integer in [1, 65536], got 0');
     expect(err(() => nr.maxPoolWithArgmax(x, 2, [1, 0] as [number, number], 'same'))).toBe('InvalidArgumentError: maxPoolWithArgmax: strides[1] must be an integer in [1, 65536], got 0');
     expect(err(() => nr.maxPoolWithArgmax(x, 2, 2, 'same', 1 as unknown as boolean))).toBe('InvalidArgumentError: maxPoolWithArgmax: includeBatchInIndex must be true or false, got 1');

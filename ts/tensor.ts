@@ -426,9 +426,9 @@ export class Tensor {
   /** The distinct values (slices along `axis`) in order of first appearance, and where each entry went. @example tensor([2, 1, 2]).unique() // values [2, 1], indices [0, 1, 0] */
   unique(axis = 0): { values: Tensor; indices: Tensor } { return uniqueOps.unique(this, axis); }
   /** Depthwise 2-D convolution: each channel with its own filters (see {@link depthwiseConv2d}). */
-  depthwiseConv2d(filter: TensorLike, strides: conv.Size2D, pad: conv.Padding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1): Tensor { return dw.depthwiseConv2d(this, filter, strides, pad, dataFormat, dilations); }
+  depthwiseConv2d(filter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1): Tensor { return dw.depthwiseConv2d(this, filter, strides, pad, dataFormat, dilations); }
   /** Depthwise separable 2-D convolution: depthwise, then a 1×1 convolution (see {@link separableConv2d}). */
-  separableConv2d(depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: conv.Size2D, pad: conv.Padding, dilation: conv.Size2D = 1, dataFormat: 'NHWC' = 'NHWC'): Tensor {
+  separableConv2d(depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dilation: conv.Size2D = 1, dataFormat: 'NHWC' = 'NHWC'): Tensor {
     return dw.separableConv2d(this, depthwiseFilter, pointwiseFilter, strides, pad, dilation, dataFormat);
   }
   /** Moves blocks of depth into space: `[b, h, w, c]` → `[b, h·s, w·s, c/s²]`. @example x.depthToSpace(2) */
@@ -444,19 +444,19 @@ export class Tensor {
   /** The `k` largest entries of each row (last axis) and their indices. @example x.topk(3).indices */
   topk(k = 1, sorted = true): { values: Tensor; indices: Tensor } { return topkOps.topk(this, k, sorted); }
   /** `conv2d(this, filter, strides, pad, dataFormat, dilations)`: this is `[batch, h, w, in]` or `[h, w, in]`. @example images.conv2d(filter, 1, 'same') */
-  conv2d(filter: Tensor, strides: conv.Size2D, pad: conv.Padding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1, dimRoundingMode?: never): Tensor { return conv.conv2d(this, filter, strides, pad, dataFormat, dilations, dimRoundingMode); }
+  conv2d(filter: Tensor, strides: conv.Size2D, pad: conv.OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1, dimRoundingMode?: never): Tensor { return conv.conv2d(this, filter, strides, pad, dataFormat, dilations, dimRoundingMode); }
   /** `conv1d(this, filter, stride, pad, dataFormat, dilation)`: this is `[batch, width, in]` or `[width, in]`. @example signal.conv1d(filter, 1, 'same') */
-  conv1d(filter: Tensor, stride: number, pad: conv.Padding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): Tensor { return conv.conv1d(this, filter, stride, pad, dataFormat, dilation, dimRoundingMode); }
+  conv1d(filter: Tensor, stride: number, pad: conv.OpPadding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): Tensor { return conv.conv1d(this, filter, stride, pad, dataFormat, dilation, dimRoundingMode); }
   /** `conv1dTranspose(this, filter, outputShape, stride, pad)`: this is `[batch, width, in]` or `[width, in]`, filter `[filterWidth, out, in]`. @example codes.conv1dTranspose(filter, [n, 100, 1], 2, 'same') */
-  conv1dTranspose(filter: Tensor, outputShape: number[], stride: number, pad: conv.Padding): Tensor { return conv.conv1dTranspose(this, filter, outputShape, stride, pad); }
+  conv1dTranspose(filter: Tensor, outputShape: number[], stride: number, pad: conv.OpPadding): Tensor { return conv.conv1dTranspose(this, filter, outputShape, stride, pad); }
   /** `conv2dTranspose(this, filter, outputShape, strides, pad)`: the transpose of conv2d (a learned upsampling). @example codes.conv2dTranspose(filter, [n, 14, 14, 1], 2, 'same') */
-  conv2dTranspose(filter: Tensor, outputShape: number[], strides: conv.Size2D, pad: conv.Padding, dimRoundingMode?: never): Tensor { return conv.conv2dTranspose(this, filter, outputShape, strides, pad, dimRoundingMode); }
+  conv2dTranspose(filter: Tensor, outputShape: number[], strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): Tensor { return conv.conv2dTranspose(this, filter, outputShape, strides, pad, dimRoundingMode); }
   /** `maxPool(this, filterSize, strides, pad)`. @example images.maxPool(2, 2, 'valid') */
-  maxPool(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.Padding, dimRoundingMode?: never): Tensor { return conv.maxPool(this, filterSize, strides, pad, dimRoundingMode); }
+  maxPool(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): Tensor { return conv.maxPool(this, filterSize, strides, pad, dimRoundingMode); }
   /** `avgPool(this, filterSize, strides, pad)`. @example images.avgPool(2, 2, 'same') */
-  avgPool(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.Padding, dimRoundingMode?: never): Tensor { return conv.avgPool(this, filterSize, strides, pad, dimRoundingMode); }
+  avgPool(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): Tensor { return conv.avgPool(this, filterSize, strides, pad, dimRoundingMode); }
   /** `pool(this, windowShape, poolingType, pad, dilations, strides)`: max or average pooling, optionally dilated (see {@link pool}). @example images.pool(3, 'max', 'same', 2) */
-  pool(windowShape: conv.Size2D, poolingType: poolOps.PoolingType, pad: conv.Padding | 0, dilations?: conv.Size2D | null, strides?: conv.Size2D | null, dimRoundingMode?: never): Tensor { return poolOps.pool(this, windowShape, poolingType, pad, dilations, strides, dimRoundingMode); }
+  pool(windowShape: conv.Size2D, poolingType: poolOps.PoolingType, pad: conv.OpPadding, dilations?: conv.Size2D | null, strides?: conv.Size2D | null, dimRoundingMode?: never): Tensor { return poolOps.pool(this, windowShape, poolingType, pad, dilations, strides, dimRoundingMode); }
   /** `image.resizeBilinear(this, size, alignCorners, halfPixelCenters)`: this is `[batch, h, w, c]` or `[h, w, c]`. @example images.resizeBilinear([14, 14]) */
   resizeBilinear(size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor { return resize.resizeBilinear(this, size, alignCorners, halfPixelCenters); }
   /** `image.resizeNearestNeighbor(this, size, alignCorners, halfPixelCenters)`. @example mask.resizeNearestNeighbor([56, 56]) */

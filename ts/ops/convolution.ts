@@ -17,12 +17,15 @@ export type Size2D = number | [number, number];
 /** `'valid'`: the window only where it fits; `'same'`: zeros around so that `out = ⌈in / stride⌉`. */
 export type Padding = 'valid' | 'same';
 
-/** @internal `'same'` → 1, `'valid'` → 0; TF.js's numeric and explicit paddings get a way round. */
+/** The ops' `pad`: a {@link Padding}, or TF.js's numeric pad `0`, which is `'valid'`. */
+export type OpPadding = Padding | 0;
+
+/** @internal `'same'` → 1, `'valid'` (or TF.js's numeric 0) → 0; TF.js's other numeric and explicit paddings get a way round. */
 export function padArg(op: string, v: unknown): 0 | 1 {
-  if (v === 'valid') return 0;
+  if (v === 'valid' || v === 0) return 0;
   if (v === 'same') return 1;
-  const hint = typeof v === 'number' || Array.isArray(v) ? ` (numeric and explicit paddings are not supported: pad x with pad() first, then use 'valid')` : '';
-  throw new InvalidArgumentError(`${op}: pad must be 'valid' or 'same', got ${show(v)}${hint}`);
+  const hint = typeof v === 'number' || Array.isArray(v) ? ` (numeric paddings other than 0, which is 'valid', and explicit paddings are not supported: pad x with pad() first, then use 'valid')` : '';
+  throw new InvalidArgumentError(`${op}: pad must be 'valid', 'same' or 0, got ${show(v)}${hint}`);
 }
 
 /** @internal Only TF.js's default rounding (none is needed without numeric padding). */
@@ -41,7 +44,7 @@ export function noRounding(op: string, v: unknown): void {
  * @example conv2d(images, filter, 1, 'same')                 // [n, h, w, out]
  * @example conv2d(images, filter, [2, 2], 'valid', 'NHWC', 2)  // strided, dilated
  */
-export function conv2d(x: TensorLike, filter: TensorLike, strides: Size2D, pad: Padding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): Tensor {
+export function conv2d(x: TensorLike, filter: TensorLike, strides: Size2D, pad: OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): Tensor {
   const op = 'conv2d';
   return withTensors(op, { x, filter }, ({ x, filter }) => {
     const hx = x.handleFor(op, 'x');
@@ -65,11 +68,11 @@ export function conv2d(x: TensorLike, filter: TensorLike, strides: Size2D, pad: 
  *
  * @example conv1d(signal, filter, 1, 'same')   // [b, 100, 1] with [5, 1, 8] → [b, 100, 8]
  */
-export function conv1d(x: TensorLike, filter: TensorLike, stride: number, pad: Padding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): Tensor {
+export function conv1d(x: TensorLike, filter: TensorLike, stride: number, pad: OpPadding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): Tensor {
   return withTensors('conv1d', { x, filter }, ({ x, filter }) => conv1dOf(x, filter, stride, pad, dataFormat, dilation, dimRoundingMode));
 }
 
-function conv1dOf(x: Tensor, filter: Tensor, stride: number, pad: Padding, dataFormat: 'NWC', dilation: number, dimRoundingMode: unknown): Tensor {
+function conv1dOf(x: Tensor, filter: Tensor, stride: number, pad: OpPadding, dataFormat: 'NWC', dilation: number, dimRoundingMode: unknown): Tensor {
   const op = 'conv1d';
   if (x.rank !== 2 && x.rank !== 3) throw new InvalidArgumentError(`${op}: x must be [batch, width, inChannels] or [width, inChannels], got shape ${show(x.shape)}`);
   if (filter.rank !== 3) throw new InvalidArgumentError(`${op}: filter must be [filterWidth, inChannels, outChannels], got shape ${show(filter.shape)}`);
@@ -102,12 +105,12 @@ function conv1dOf(x: Tensor, filter: Tensor, stride: number, pad: Padding, dataF
  *
  * @example conv2dTranspose(codes, filter, [n, 14, 14, 1], 2, 'same')   // 7×7 → 14×14
  */
-export function conv2dTranspose(x: TensorLike, filter: TensorLike, outputShape: number[], strides: Size2D, pad: Padding, dimRoundingMode?: never): Tensor {
+export function conv2dTranspose(x: TensorLike, filter: TensorLike, outputShape: number[], strides: Size2D, pad: OpPadding, dimRoundingMode?: never): Tensor {
   const op = 'conv2dTranspose';
   return withTensors(op, { x, filter }, ({ x, filter }) => conv2dTransposeOf(x, filter, outputShape, strides, pad, dimRoundingMode));
 }
 
-function conv2dTransposeOf(x: Tensor, filter: Tensor, outputShape: number[], strides: Size2D, pad: Padding, dimRoundingMode: unknown): Tensor {
+function conv2dTransposeOf(x: Tensor, filter: Tensor, outputShape: number[], strides: Size2D, pad: OpPadding, dimRoundingMode: unknown): Tensor {
   const op = 'conv2dTranspose';
   const hx = x.handleFor(op, 'x');
   const hf = filter.handleFor(op, 'filter');
@@ -140,11 +143,11 @@ function conv2dTransposeOf(x: Tensor, filter: Tensor, outputShape: number[], str
  *
  * @example conv1dTranspose(codes, filter, [n, 100, 1], 2, 'same')   // [n, 50, 8] with [5, 1, 8] → [n, 100, 1]
  */
-export function conv1dTranspose(x: TensorLike, filter: TensorLike, outputShape: number[], stride: number, pad: Padding): Tensor {
+export function conv1dTranspose(x: TensorLike, filter: TensorLike, outputShape: number[], stride: number, pad: OpPadding): Tensor {
   return withTensors('conv1dTranspose', { x, filter }, ({ x, filter }) => conv1dTransposeOf(x, filter, outputShape, stride, pad));
 }
 
-function conv1dTransposeOf(x: Tensor, filter: Tensor, outputShape: number[], stride: number, pad: Padding): Tensor {
+function conv1dTransposeOf(x: Tensor, filter: Tensor, outputShape: number[], stride: number, pad: OpPadding): Tensor {
   const op = 'conv1dTranspose';
   if (x.rank !== 2 && x.rank !== 3) throw new InvalidArgumentError(`${op}: x must be [batch, width, inChannels] or [width, inChannels], got shape ${show(x.shape)}`);
   if (filter.rank !== 3) throw new InvalidArgumentError(`${op}: filter must be [filterWidth, outChannels, inChannels], got shape ${show(filter.shape)}`);
@@ -172,7 +175,7 @@ function conv1dTransposeOf(x: Tensor, filter: Tensor, outputShape: number[], str
   }
 }
 
-function pool(op: 'maxPool' | 'avgPool', x: TensorLike, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode: unknown): Tensor {
+function pool(op: 'maxPool' | 'avgPool', x: TensorLike, filterSize: Size2D, strides: Size2D, pad: OpPadding, dimRoundingMode: unknown): Tensor {
   return withTensors(op, { x }, ({ x }) => {
     const h = x.handleFor(op, 'x');
     const [kh, kw] = pair(op, 'filterSize', filterSize);
@@ -191,7 +194,7 @@ function pool(op: 'maxPool' | 'avgPool', x: TensorLike, filterSize: Size2D, stri
  *
  * @example maxPool(images, 2, 2, 'valid')   // halves height and width
  */
-export function maxPool(x: TensorLike, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode?: never): Tensor {
+export function maxPool(x: TensorLike, filterSize: Size2D, strides: Size2D, pad: OpPadding, dimRoundingMode?: never): Tensor {
   return pool('maxPool', x, filterSize, strides, pad, dimRoundingMode);
 }
 
@@ -202,6 +205,6 @@ export function maxPool(x: TensorLike, filterSize: Size2D, strides: Size2D, pad:
  *
  * @example avgPool(images, [3, 3], 1, 'same')
  */
-export function avgPool(x: TensorLike, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode?: never): Tensor {
+export function avgPool(x: TensorLike, filterSize: Size2D, strides: Size2D, pad: OpPadding, dimRoundingMode?: never): Tensor {
   return pool('avgPool', x, filterSize, strides, pad, dimRoundingMode);
 }

@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
 import { pair, show, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
-import { conv2d, noRounding, padArg, type Padding, type Size2D } from './convolution.js';
+import { conv2d, noRounding, padArg, type OpPadding, type Size2D } from './convolution.js';
 
 /** `x` as `[batch, h, w, c]` and whether it was one image; `filter` checked to be `[fh, fw, c, m]`. */
 function checked(op: string, x: Tensor, filter: Tensor, arg: string, dataFormat: unknown): boolean {
@@ -25,7 +25,7 @@ function checked(op: string, x: Tensor, filter: Tensor, arg: string, dataFormat:
 }
 
 /** The depthwise convolution of checked arguments: the wasm kernel, with its backward rule. */
-function depthwise(op: string, x: Tensor, filter: Tensor, strides: Size2D, pad: Padding, dilations: Size2D, dimRoundingMode: never | undefined): Tensor {
+function depthwise(op: string, x: Tensor, filter: Tensor, strides: Size2D, pad: OpPadding, dilations: Size2D, dimRoundingMode: never | undefined): Tensor {
   const hx = x.handleFor(op, 'x');
   const hf = filter.handleFor(op, 'filter');
   const [sh, sw] = pair(op, 'strides', strides);
@@ -47,7 +47,7 @@ function depthwise(op: string, x: Tensor, filter: Tensor, strides: Size2D, pad: 
  * @throws {@link InvalidArgumentError} for ranks or channel counts that do not fit, a layout
  *   other than `'NHWC'`, or the arguments conv2d rejects (named as depthwiseConv2d's).
  */
-export function depthwiseConv2d(x: TensorLike, filter: TensorLike, strides: Size2D, pad: Padding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): Tensor {
+export function depthwiseConv2d(x: TensorLike, filter: TensorLike, strides: Size2D, pad: OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): Tensor {
   const op = 'depthwiseConv2d';
   return withTensors(op, { x, filter }, (t) => {
     checked(op, t.x, t.filter, 'filter', dataFormat);
@@ -66,7 +66,7 @@ export function depthwiseConv2d(x: TensorLike, filter: TensorLike, strides: Size
  *   and for the arguments depthwiseConv2d rejects.
  */
 export function separableConv2d(
-  x: TensorLike, depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: Size2D, pad: Padding, dilation: Size2D = 1, dataFormat: 'NHWC' = 'NHWC',
+  x: TensorLike, depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: Size2D, pad: OpPadding, dilation: Size2D = 1, dataFormat: 'NHWC' = 'NHWC',
 ): Tensor {
   const op = 'separableConv2d';
   return withTensors(op, { x, depthwiseFilter, pointwiseFilter }, (t) => {

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
 import { boolArg, exactInt, fromFlat, pair, withTensors, type TensorLike } from './convert.js';
-import { maxPool, padArg, type Padding, type Size2D } from './convolution.js';
+import { maxPool, padArg, type OpPadding, type Size2D } from './convolution.js';
 
 /**
  * Max pooling with the position of each maximum, as TF.js `maxPoolWithArgmax(x, filterSize,
@@ -28,7 +28,7 @@ import { maxPool, padArg, type Padding, type Size2D } from './convolution.js';
  *   `includeBatchInIndex`, `x` of rank other than 3 or 4, or positions past 2^24 (which
  *   float32 cannot hold exactly).
  */
-export function maxPoolWithArgmax(x: TensorLike, filterSize: Size2D, strides: Size2D, pad: Padding, includeBatchInIndex = false): { result: Tensor; indexes: Tensor } {
+export function maxPoolWithArgmax(x: TensorLike, filterSize: Size2D, strides: Size2D, pad: OpPadding, includeBatchInIndex = false): { result: Tensor; indexes: Tensor } {
   const op = 'maxPoolWithArgmax';
   return withTensors(op, { x }, (t) => {
     const [kh, kw] = pair(op, 'filterSize', filterSize);

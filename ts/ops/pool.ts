@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { noRounding, padArg, avgPool, maxPool, type Padding, type Size2D } from './convolution.js';
+import { noRounding, padArg, avgPool, maxPool, type OpPadding, type Size2D } from './convolution.js';
 import { pair, show, withTensors, type TensorLike } from './convert.js';
 import { reshape } from './shape.js';
 import { batchToSpaceND, spaceToBatchND } from './space_to_batch.js';
@@ -43,7 +43,7 @@ export type PoolingType = 'avg' | 'max';
  *   does not fit, or `dimRoundingMode` is given; {@link OutOfMemoryError} when the padded input
  *   of a dilated pooling would be too large.
  */
-export function pool(input: TensorLike, windowShape: Size2D, poolingType: PoolingType, pad: Padding | 0, dilations?: Size2D | null, strides?: Size2D | null, dimRoundingMode?: never): Tensor {
+export function pool(input: TensorLike, windowShape: Size2D, poolingType: PoolingType, pad: OpPadding, dilations?: Size2D | null, strides?: Size2D | null, dimRoundingMode?: never): Tensor {
   const op = 'pool';
   return withTensors(op, { input }, (t) => {
     const s = t.input.shape;
@@ -52,8 +52,8 @@ export function pool(input: TensorLike, windowShape: Size2D, poolingType: Poolin
     }
     const [kh, kw] = pair(op, 'windowShape', windowShape);
     if (poolingType !== 'avg' && poolingType !== 'max') throw new InvalidArgumentError(`${op}: poolingType must be 'avg' or 'max', got ${show(poolingType)}`);
-    const padding: Padding = pad === 0 ? 'valid' : pad;
-    const same = padArg(op, padding) === 1;
+    const same = padArg(op, pad) === 1;
+    const padding = same ? 'same' : 'valid';
     const [dh, dw] = dilations === undefined || dilations === null ? [1, 1] : pair(op, 'dilations', dilations);
     const [sh, sw] = strides === undefined || strides === null ? [1, 1] : pair(op, 'strides', strides);
     noRounding(op, dimRoundingMode);
