@@ -215,9 +215,9 @@ describe('Tensor.toInt, toBool, toFloat (TF.js 4.22 has all three)', () => {
     expect(castError.message).toMatch(/float32 is the only dtype neurite supports today; ints and booleans are stored as float32 values/);
     expect(int.message).toBe(
       "toInt: int32 is not a neurite dtype, as cast(t, 'int32') says: float32 is the only dtype neurite supports today; ints and booleans are stored as float32 values. " +
-        'for browser.toPixels(t.toInt(), canvas) pass values in [0, 1] instead: browser.toPixels(t.div(255), canvas); labels and indices stay float32 tensors of whole numbers (oneHot, gather and the losses take them as they are; t.round() or t.floor() makes whole numbers)',
+        'For browser.toPixels(t.toInt(), canvas) pass values in [0, 1] instead: browser.toPixels(t.div(255), canvas); labels and indices stay float32 tensors of whole numbers (oneHot, gather and the losses take them as they are; t.round() or t.floor() makes whole numbers)',
     );
-    expect(bool.message).toMatch(/^toBool: bool is not a neurite dtype, as cast\(t, 'bool'\) says: .*masks are float32 tensors of 0 and 1/);
+    expect(bool.message).toMatch(/^toBool: bool is not a neurite dtype, as cast\(t, 'bool'\) says: .*Masks are float32 tensors of 0 and 1/);
     t.dispose();
     expect(thrown(() => t.toInt())).toBeInstanceOf(nr.DisposedError);
   });

@@ -40,7 +40,7 @@ describe('TF.js positional forms', () => {
   });
 
   it('random positional arguments of the wrong kind are errors, never ignored', () => {
-    throws(() => nr.randomUniform([2], 0, 1, 'int32' as never, 1), /^randomUniform: dtype must be 'float32' \(float32 is the only dtype neurite supports today/);
+    throws(() => nr.randomUniform([2], 0, 1, 'int32' as never, 1), /^randomUniform: dtype must be 'float32' \(float32 is the only dtype neurite supports today.*\), got the string "int32"; for random whole numbers use randomUniformInt\(shape, minval, maxval, \{ seed \}\)$/);
     throws(() => nr.randomNormal([2], 0, '1' as never), 'randomNormal: stddev (argument 3) must be a number, got the string "1"');
     throws(() => nr.randomUniform([2], { min: 0 } as never, 1 as never), /^randomUniform: expected \(shape, options\) or \(shape, min, max, dtype, seed\) with numbers, got an object/);
     throws(() => (nr.randomNormal as (...a: unknown[]) => nr.Tensor)([2], 0, 1, 'float32', 1, 2), 'randomNormal: too many arguments (6); expected (shape, mean, stddev, dtype, seed)');

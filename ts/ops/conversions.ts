@@ -37,8 +37,8 @@ export function reshapeAs(x: Tensor, like: Tensor): Tensor {
 
 /** What to do instead of a cast to `int32` or `bool`, for the common reasons to make one. */
 const INSTEAD: Record<'int32' | 'bool', string> = {
-  int32: 'for browser.toPixels(t.toInt(), canvas) pass values in [0, 1] instead: browser.toPixels(t.div(255), canvas); labels and indices stay float32 tensors of whole numbers (oneHot, gather and the losses take them as they are; t.round() or t.floor() makes whole numbers)',
-  bool: 'masks are float32 tensors of 0 and 1 (greater, equal, logicalAnd, … give them; notEqual(t, 0) makes one of any tensor), and where() and the logical ops take them as they are',
+  int32: 'For browser.toPixels(t.toInt(), canvas) pass values in [0, 1] instead: browser.toPixels(t.div(255), canvas); labels and indices stay float32 tensors of whole numbers (oneHot, gather and the losses take them as they are; t.round() or t.floor() makes whole numbers)',
+  bool: 'Masks are float32 tensors of 0 and 1 (greater, equal, logicalAnd, … give them; notEqual(t, 0) makes one of any tensor), and where() and the logical ops take them as they are',
 };
 
 /**

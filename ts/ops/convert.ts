@@ -229,7 +229,9 @@ export const ONLY_FLOAT32 = 'float32 is the only dtype neurite supports today; i
  */
 export function dtypeArg(op: string, v: unknown): void {
   if (v !== undefined && v !== 'float32') {
-    throw new InvalidArgumentError(`${op}: dtype must be 'float32' (${ONLY_FLOAT32}), got ${describe(v)}`);
+    // TF.js's randomUniform(shape, 0, 10, 'int32') draws whole numbers: neurite's own op for that.
+    const hint = op === 'randomUniform' && v === 'int32' ? '; for random whole numbers use randomUniformInt(shape, minval, maxval, { seed })' : '';
+    throw new InvalidArgumentError(`${op}: dtype must be 'float32' (${ONLY_FLOAT32}), got ${describe(v)}${hint}`);
   }
 }
 
