@@ -220,7 +220,7 @@ describe('callbacks and history', () => {
     using m = mlp(2);
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['mae'] });
     const none = await m.fit(x, y, { epochs: 3, initialEpoch: 3, verbose: 0 });
-    expect(none).toEqual({ epoch: [], history: { loss: [] } });
+    expect(none).toEqual({ epoch: [], history: { loss: [] }, params: { epochs: 3, initialEpoch: 3, samples: 6, steps: 1, batchSize: 32, doValidation: false, metrics: ['loss', 'mae'] } });
     const h = await m.fit(x, y, { epochs: 2, verbose: 0, validationSplit: 0.5 });
     expect(Object.keys(h.history)).toEqual(['loss', 'mae', 'val_loss', 'val_mae']);
     expect(h.history.loss).toHaveLength(2);
@@ -364,8 +364,10 @@ describe('callbacks and history', () => {
         this.got = { ...this.params, metrics: [...this.params.metrics] };
       }
     })();
-    await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, validationSplit: 0.2, callbacks: [probe] });
+    const ran = await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, validationSplit: 0.2, callbacks: [probe] });
     expect(probe.got).toEqual({ epochs: 1, initialEpoch: 0, samples: 24, steps: 3, batchSize: 8, doValidation: true, metrics: ['loss', 'mae', 'val_loss', 'val_mae'] });
+    // The History has them too (TF.js's history.params).
+    expect(ran.params).toEqual(probe.got);
     // A plain object's hooks see this.model and this.params too (TF.js wraps it in a
     // CustomCallback); they are not enumerable, and the object's own state stays its own.
     const plain = {

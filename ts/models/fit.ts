@@ -148,6 +148,8 @@ export interface History {
   epoch: number[];
   /** Each log's value per epoch, by name: see {@link HistoryLogs}. */
   history: HistoryLogs;
+  /** What the callbacks were told about the run (TF.js's `History.params`): epochs, samples, steps, batch size, the logs' keys. */
+  params: CallbackParams;
 }
 
 /**
@@ -691,7 +693,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
 
     stillLive();
     const width = 1 + Math.max(...columns.map(([, i, w]) => Math.max(i, w ?? 0)));
-    const history: History = { epoch: [], history: { loss: [] } };
+    const history: History = { epoch: [], history: { loss: [] }, params };
     const out = new Float32Array(width);
     model.stopTraining = false;
     let lastYield = performance.now();
