@@ -384,8 +384,8 @@ const BAD: Record<string, unknown[]> = {
   outputShape1d: [undefined, null, 'x', 3, {}, [], [10], [2, 10, 1, 1], [3, 10, 1], [2, 10, 2], [2, 13, 1], [2, -1, 1], [2, 6.5, 1], ['2', 10, 1], ...EXOTIC],
   /** image.resize*'s size: [newHeight, newWidth], non-negative integers whose output fits. */
   resizeSize: [undefined, null, 'x', 3, {}, [], [2], [2, 2, 2], [-1, 2], [1.5, 2], ['2', 2], [NaN, 2], [2 ** 31, 2], [2 ** 20, 2 ** 20], ...EXOTIC],
-  /** conv2d/maxPool/avgPool's pad: 'valid' or 'same' only. */
-  pad2d: [undefined, null, 'SAME', 'causal', 'x', 0, 1, [], {}, [[0, 0], [1, 1], [1, 1], [0, 0]]],
+  /** conv2d/maxPool/avgPool's pad: 'valid', 'same' or TF.js's numeric 0 ('valid') only. */
+  pad2d: [undefined, null, 'SAME', 'causal', 'x', 1, -0.5, [], {}, [[0, 0], [1, 1], [1, 1], [0, 0]]],
   /** conv1d's stride and dilation: a positive integer up to 65536. */
   stride1d: [undefined, null, 'x', true, {}, 0, -1, 1.5, NaN, 65537, [1]],
   /** conv1d's dataFormat: 'NWC' only. */
