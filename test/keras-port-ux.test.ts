@@ -88,6 +88,28 @@ describe('subclassing a layer (Keras and TF.js customise layers so; here the cor
     expect(y2.dataSync()[0]).toBe(3);
     [x, y, y2, m, loaded].forEach((o) => o.dispose());
   });
+
+  it("TF.js's serialization.registerClass(cls) refuses a class with code of its own with the same help (the custom-layer example dies there first), and returns a fields-only subclass", () => {
+    class Antirectifier extends nr.Dense {
+      call(x: nr.Tensor): nr.Tensor {
+        return x;
+      }
+      static override readonly className = 'Antirectifier';
+    }
+    expect(invalidMessage(() => nr.serialization.registerClass(Antirectifier))).toMatch(/^serialization\.registerClass\(Antirectifier\): the class overrides call\(\), but custom layer code does not run in neurite/);
+    expect(invalidMessage(() => nr.serialization.registerClass(Antirectifier))).toMatch(HELP);
+    class Named extends nr.Dense {
+      readonly note = 'x';
+    }
+    expect(nr.serialization.registerClass(Named)).toBe(Named);
+    class MyRegularizer {
+      apply(): number {
+        return 0;
+      }
+    }
+    expect(invalidMessage(() => nr.serialization.registerClass(MyRegularizer))).toMatch(/^serialization\.registerClass\(MyRegularizer\): neurite saves and loads only its own classes/);
+    expect(invalidMessage(() => nr.serialization.registerClass(3 as never))).toBe('serialization.registerClass: cls must be a class, got 3');
+  });
 });
 
 describe('ops on the symbolic tensors of a functional model (a Keras VAE port)', () => {

@@ -79,6 +79,7 @@ export { inTopKAsync } from './ops/in_top_k.js';
 export { maxPoolWithArgmax } from './ops/max_pool_with_argmax.js';
 export * as signal from './signal.js';
 export * as util from './util.js';
+export * as serialization from './serialization.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,
   elu, selu, gelu, geluNew, swish, silu, hardSigmoid, hardSilu, softsign, relu6, mish, linear, stairStep, unitStep, heaviside, step, type AxisOptions, type StraightThroughOptions,

@@ -620,15 +620,23 @@ function ownRunMethod(o: object): string | undefined {
  * `kind` that is not a layer kind (`class Scale extends Layer {}` called as `new Scale({})`).
  */
 function refuseCustomClass(cls: { readonly name: string; readonly prototype: object }, kind: unknown): void {
+  refuseRunOverrides(`new ${cls.name || 'Layer'}()`, cls);
+  if (kind !== 'input' && !(LAYER_KINDS as readonly unknown[]).includes(kind)) {
+    throw new InvalidArgumentError(`new ${cls.name || 'Layer'}(): the Layer constructor's first argument must be one of neurite's layer kinds (${LAYER_KINDS.join(', ')}), got ${describe(kind)}; a subclass of Layer is not a layer neurite can run: ${CUSTOM_LAYER_HELP}`);
+  }
+}
+
+/**
+ * @internal Refuses a subclass (of `Layer` or a built-in layer) whose prototype chain defines
+ * one of {@link RUN_METHODS} (neurite's own classes aside); `where` starts the message.
+ */
+export function refuseRunOverrides(where: string, cls: { readonly name: string; readonly prototype: object }): void {
   for (let p: object | null = cls.prototype; p !== null && p !== Layer.prototype; p = Object.getPrototypeOf(p) as object | null) {
     const m = OWN_OVERRIDES.has(p) ? undefined : ownRunMethod(p);
     if (m !== undefined) {
       const owner = (p as { constructor?: { name?: string } }).constructor?.name || 'the subclass';
-      throw new InvalidArgumentError(`new ${cls.name || 'Layer'}(): ${owner === cls.name ? 'the class' : `its base class ${owner}`} overrides ${m}(), but ${CUSTOM_LAYER_HELP}`);
+      throw new InvalidArgumentError(`${where}: ${owner === cls.name ? 'the class' : `its base class ${owner}`} overrides ${m}(), but ${CUSTOM_LAYER_HELP}`);
     }
-  }
-  if (kind !== 'input' && !(LAYER_KINDS as readonly unknown[]).includes(kind)) {
-    throw new InvalidArgumentError(`new ${cls.name || 'Layer'}(): the Layer constructor's first argument must be one of neurite's layer kinds (${LAYER_KINDS.join(', ')}), got ${describe(kind)}; a subclass of Layer is not a layer neurite can run: ${CUSTOM_LAYER_HELP}`);
   }
 }
 
