@@ -11,43 +11,19 @@ afterEach(() => {
 });
 
 describe('console.log of a tensor (Node and Deno inspect)', () => {
-  it('shows the shape, the dtype and the values', () => {
+  it("shows TF.js's verbose text: dtype, rank, shape and the values", () => {
     const t = nr.tensor([[1, 2, 3], [4, 5, 6]]);
-    expect(inspect(t)).toBe('Tensor(shape=[2,3], dtype=float32)\n[[1. 2. 3.]\n [4. 5. 6.]]');
+    expect(inspect(t)).toBe('Tensor\n  dtype: float32\n  rank: 2\n  shape: [2,3]\n  values:\n    [[1, 2, 3],\n     [4, 5, 6]]');
     const s = nr.scalar(3);
-    expect(inspect(s)).toBe('Tensor(shape=[], dtype=float32) 3.0');
-    // Inside an object too, as console.log({ t }) prints it.
-    expect(inspect({ s })).toContain('Tensor(shape=[], dtype=float32) 3.0');
+    expect(inspect(s)).toBe('Tensor\n  dtype: float32\n  rank: 0\n  shape: []\n  values:\n    3');
+    // Inside an object too, as console.log({ t }) prints it (Node indents the lines).
+    expect(inspect({ s })).toBe('{\n  s: Tensor\n    dtype: float32\n    rank: 0\n    shape: []\n    values:\n      3\n}');
     // Deno's hook gives the same text.
     const deno = (s as unknown as Record<symbol, () => string>)[Symbol.for('Deno.customInspect')]();
     expect(deno).toBe(inspect(s));
     t.dispose();
     s.dispose();
     expect(inspect(t)).toBe('Tensor(disposed, shape=[2,3])');
-  });
-
-  it('nan, inf and −0 print as NumPy 2.4 prints float32 arrays (specials right-aligned, −0 signed in scientific form too)', () => {
-    // Each string is NumPy 2.4.6's str(np.array(values, dtype=np.float32)).
-    const cases: Array<[number[], string]> = [
-      [[1.5, NaN], '[1.5 nan]'],
-      [[0.5, Infinity], '[0.5 inf]'],
-      [[-Infinity, 0], '[-inf   0.]'],
-      [[NaN, -Infinity], '[ nan -inf]'],
-      [[1e-8, NaN], '[1.e-08    nan]'],
-      [[-0, 1e-8], '[-0.e+00  1.e-08]'],
-      [[0, -0], '[ 0. -0.]'],
-      [[-0, 0], '[-0.  0.]'],
-      [[-1, 2.5, -300], '[  -1.     2.5 -300. ]'],
-      [[1e-8, -1e-8], '[ 1.e-08 -1.e-08]'],
-    ];
-    for (const [values, numpy] of cases) {
-      const t = nr.tensor(values);
-      expect(t.toString(), JSON.stringify(values.map(String))).toBe(numpy);
-      t.dispose();
-    }
-    const m = nr.tensor([[1, -2.5], [NaN, 4e3]]);
-    expect(m.toString()).toBe('[[ 1.0e+00 -2.5e+00]\n [     nan  4.0e+03]]');
-    m.dispose();
   });
 
   it('layers and their weights show as Keras 3 shows them, not their private fields', () => {

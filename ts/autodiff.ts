@@ -25,7 +25,7 @@
  * @example
  * const f = (x: Tensor) => x.square().sum();           // f(x) = Σx²
  * const df = grad(f);
- * df(tensor([1, 2, 3])).print();                        // [2. 4. 6.]
+ * df(tensor([1, 2, 3])).print();                        // [2, 4, 6]
  */
 import { call, check, outPtr, readOut, withWords, words } from './engine.js';
 import { InvalidArgumentError, inOp } from './errors.js';

@@ -65,21 +65,17 @@ export class Tensor {
   readonly #tracked: Tracked;
   readonly #shape: readonly number[];
 
-  // How `console.log` shows a tensor: a header with its shape and dtype, then toString()'s values
-  // (TF.js shows its internal fields). One whose instance ended (shutdown(), a panic, another
-  // init) says so instead of throwing: a REPL echoing a variable, or an object holding one, must
-  // not fail.
+  // How `console.log` shows a tensor: toString(true), TF.js's verbose text with the dtype, rank
+  // and shape (TF.js shows its internal fields). One whose instance ended (shutdown(), a panic,
+  // another init) says so instead of throwing: a REPL echoing a variable, or an object holding
+  // one, must not fail.
   static {
     displayAs(this, (t) => {
-      if (t.isDisposed) return t.toString();
-      const head = `Tensor(shape=[${t.shape}], dtype=${t.dtype})`;
-      let values: string;
       try {
-        values = t.toString();
+        return t.toString(true);
       } catch (e) {
-        return `${head} <values unreadable: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}>`;
+        return `Tensor(shape=[${t.shape}], dtype=${t.dtype}) <values unreadable: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}>`;
       }
-      return `${head}${values.includes('\n') ? '\n' : ' '}${values}`;
     });
   }
 
@@ -222,10 +218,17 @@ export class Tensor {
     return this.data()[0];
   }
 
-  /** Prints like NumPy: `tensor([[1, 2], [3, 4]])` with aligned columns. */
-  toString(): string {
+  /**
+   * The values as TF.js 4.22's `tensor.toString(verbose)` writes them, character for character:
+   * a `Tensor` line, with `verbose` the dtype, rank and shape lines, then the values (7 decimals
+   * at most, columns padded to their widest, an axis longer than 20 shown as its first and last
+   * 3 around `...`). A disposed tensor gives `Tensor(disposed, shape=[…])` (TF.js throws).
+   * @example tensor([[1, 2.5], [-3, 4]]).toString() // 'Tensor\n    [[1 , 2.5],\n     [-3, 4  ]]'
+   */
+  toString(verbose = false): string {
+    if (typeof verbose !== 'boolean') throw new InvalidArgumentError(`toString: verbose must be true or false, got ${describe(verbose)}`);
     if (this.isDisposed) return `Tensor(disposed, shape=[${this.shape}])`;
-    return formatTensor(this.data(), this.shape);
+    return formatTensor(this.data(), this.shape, verbose);
   }
 
   /**
@@ -244,14 +247,12 @@ export class Tensor {
   }
 
   /**
-   * Logs `toString()`; with `verbose` (TF.js's flag) a header first: dtype, rank and shape.
-   * @example tensor([[1, 2], [3, 4]]).print(true) // Tensor, dtype: float32, rank: 2, shape: [2,2], values: …
+   * Logs {@link toString}`(verbose)`, as TF.js's `print`.
+   * @example tensor([[1, 2], [3, 4]]).print(true) // Tensor\n  dtype: float32\n  rank: 2\n  shape: [2,2]\n  values:\n    [[1, 2],\n     [3, 4]]
    */
   print(verbose = false): void {
     if (typeof verbose !== 'boolean') throw new InvalidArgumentError(`print: verbose must be true or false, got ${describe(verbose)}`);
-    const values = this.toString();
-    if (!verbose) console.log(values);
-    else console.log(`Tensor\n  dtype: float32\n  rank: ${this.rank}\n  shape: [${this.shape.join(',')}]\n  values:\n${values.replace(/^/gm, '    ')}`);
+    console.log(this.toString(verbose));
   }
 
   // ---- element-wise ------------------------------------------------------------------------
