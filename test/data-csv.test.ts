@@ -5,6 +5,9 @@
 // dependency) where the two agree by design (see the README for where neurite differs).
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
@@ -470,10 +473,27 @@ describe('data.csv sources and passes', () => {
     expect(await data.csv(new Response('a\n5\n', { headers: { 'content-type': 'text/plain' } })).toArray()).toEqual([{ a: 5 }]);
   });
 
-  it('a file: URL (Node\'s fetch does not read them) or a path says to pass the file\'s bytes', async () => {
-    const e = await failure(data.csv(pathToFileURL('/tmp/x.csv')).toArray());
-    expect(e.message).toMatch(/^data\.csv: cannot fetch file:\/\/\/tmp\/x\.csv: this runtime's fetch does not read file: URLs \(Node's does not\); pass the file's bytes instead, e\.g\. data\.csv\(await fs\.readFile\(path\)\)/);
-    expect((await failure(data.csv('file:///tmp/x.csv').toArray())).message).toMatch(/cannot fetch file:\/\/\/tmp\/x\.csv/);
+  it("a file: URL is read from the disk in Node, as TF.js's tf.data.csv reads one there (absolute, percent-encoded, and TF.js's file://./relative); a missing file names its path; a bare path is a URL", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csv url '));
+    const file = join(dir, 'my data.csv');
+    writeFileSync(file, 'a,b\n1,x\n2,y\n');
+    try {
+      const want = [{ a: 1, b: 'x' }, { a: 2, b: 'y' }];
+      const rel = `file://./${relative(process.cwd(), file)}`;
+      for (const src of [pathToFileURL(file), pathToFileURL(file).href, rel]) expect(await data.csv(src).toArray(), String(src)).toEqual(want);
+      // TF.js 4.22 in Node reads the same URLs to the same rows.
+      const tfjsData = createRequire(import.meta.url)('@tensorflow/tfjs-data') as { csv(url: string): { toArray(): Promise<unknown[]> } };
+      expect(await tfjsData.csv(`file://${file}`).toArray()).toEqual(want);
+      // Read at every pass; a pass stopped early closes the file.
+      const ds = data.csv(pathToFileURL(file));
+      expect(await ds.take(1).toArray()).toEqual([want[0]]);
+      expect(await ds.toArray()).toEqual(want);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const e = await failure(data.csv(pathToFileURL('/tmp/no such dir/x.csv')).toArray());
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(e.message).toMatch(/^data\.csv: cannot read file:\/\/\/tmp\/no%20such%20dir\/x\.csv \(\/tmp\/no such dir\/x\.csv\): no such file \[Error: ENOENT/);
     expect((await failure(data.csv('data/x.csv').toArray())).message).toMatch(/^data\.csv: fetching data\/x\.csv failed .*\(a string source is a URL, as in TF\.js; to read a local file pass its bytes, e\.g\. data\.csv\(await fs\.readFile\(path\)\)\)$/);
   });
 

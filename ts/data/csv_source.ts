@@ -7,9 +7,9 @@
  * frees the source (cancels the stream, closes the connection or the file). In the dataset
  * chunk, with the reader (`csv_parse.ts`).
  */
-import { InvalidArgumentError, IOError } from '../errors.js';
+import { InvalidArgumentError, IOError, isDenoDenial } from '../errors.js';
 import { httpError } from '../http_error.js';
-import { isA } from '../runtime.js';
+import { isA, isDeno, isNode, nodeBuiltin } from '../runtime.js';
 import { sourceKind, type CSVInput } from './csv.js';
 import { describeElement } from './describe.js';
 
@@ -203,5 +203,33 @@ export async function openChunks(op: string, source: CSVInput): Promise<ByteChun
   }
   const input = source as string | URL | Request;
   const url = typeof input === 'string' ? input : isA(input, 'URL') ? (input as URL).href : (input as Request).url;
+  if ((isNode || isDeno) && /^file:/i.test(url) && !isA(input, 'Request')) return fileChunks(op, url);
   return bodyChunks(op, url, await fetchResponse(op, input, url));
+}
+
+/**
+ * A `file://` URL in Node or Deno, read as a stream, as TF.js's `tf.data.csv` reads one in Node:
+ * `file:///abs/path` (percent-decoded, as `url.fileURLToPath`) or `file://./relative` (from the
+ * working directory, TF.js's form). A missing or unreadable file names its path.
+ */
+async function fileChunks(op: string, url: string): Promise<ByteChunks> {
+  const rest = url.replace(/^file:(\/\/)?/i, '');
+  let path: string;
+  try {
+    const { fileURLToPath } = (await nodeBuiltin('url')) as typeof import('node:url');
+    path = rest.startsWith('/') ? fileURLToPath(`file://${rest}`) : decodeURIComponent(rest);
+  } catch (e) {
+    throw new InvalidArgumentError(`${op}: '${url}' is not a file path once percent-decoded ${reason(e)}`);
+  }
+  const fs = (await nodeBuiltin('fs')) as typeof import('node:fs');
+  const stream = fs.createReadStream(path);
+  try {
+    await new Promise((resolve, reject) => stream.once('open', resolve).once('error', reject));
+  } catch (e) {
+    stream.destroy();
+    const code = (e as { code?: string }).code;
+    const why = isDenoDenial(e) ? `Deno denied read access: run with --allow-read=${path}` : code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : 'it cannot be read';
+    throw new InvalidArgumentError(`${op}: cannot read ${url} (${path}): ${why} ${reason(e)}`);
+  }
+  return iterableChunks(op, url, stream);
 }
