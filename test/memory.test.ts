@@ -19,6 +19,25 @@ describe('dispose', () => {
     expect(nr.memory().numBytes).toBe(before.numBytes);
   });
 
+  it("numBytes counts a shared buffer once, as TF.js counts a data id once: getWeights() copies and clones (a porter's loop of getWeights read 2.1 GB)", () => {
+    const before = nr.memory();
+    const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [256], units: 256 })] });
+    m.build();
+    const copies = Array.from({ length: 50 }, () => m.layers[0].getWeights()).flat();
+    const t = nr.ones([64]);
+    const clones = Array.from({ length: 20 }, () => t.clone());
+    expect(nr.memory().numTensors).toBe(before.numTensors + 100 + 21);
+    // One kernel, one bias, one t: the copies share the model's buffers, the clones t's.
+    expect(nr.memory().numBytes).toBe(before.numBytes + (256 * 256 + 256 + 64) * 4);
+    nr.dispose(copies);
+    expect(nr.memory().numBytes).toBe(before.numBytes + 64 * 4 * 1);
+    // A written clone has its own buffer.
+    const written = clones[0].add(0);
+    expect(nr.memory().numBytes).toBe(before.numBytes + 64 * 4 * 2);
+    nr.dispose([t, written, ...clones, m]);
+    expect(nr.memory().numBytes).toBe(before.numBytes);
+  });
+
   it('modelBytes counts weights, the gradients once a backward has made them, optimizer state, and a shared layer once', async () => {
     const before = nr.memory();
     const hidden = nr.layers.dense({ units: 16 });

@@ -649,10 +649,10 @@ export interface MemoryInfo {
   /** Live tensors (created and not yet disposed). */
   numTensors: number;
   /**
-   * Bytes of live tensors' values (model weights are counted in `modelBytes`), each tensor at
-   * its full size: tensors that share storage — `getWeights()` copies share the model's until
-   * either is written, `clone(t)` shares `t`'s — are each counted, so this can exceed what
-   * WebAssembly memory holds (`wasmBytes` is the memory itself).
+   * Bytes of live tensors' values (model weights are counted in `modelBytes`), each buffer
+   * once, as TF.js counts a data id once: tensors that share storage — `getWeights()` copies
+   * share the model's until either is written, `clone(t)` shares `t`'s — count it once between
+   * them (a `getWeights()` copy counts here as well as in `modelBytes`, as long as both hold it).
    */
   numBytes: number;
   /**

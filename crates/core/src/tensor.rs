@@ -175,6 +175,11 @@ impl Tensor {
         Arc::ptr_eq(&self.data, &other.data)
     }
 
+    /// The address of the values' buffer: equal for tensors that share it (see [`Tensor::same_values`]).
+    pub fn buffer_id(&self) -> usize {
+        Arc::as_ptr(&self.data) as usize
+    }
+
     /// Bytes held by the values.
     pub fn byte_len(&self) -> usize {
         self.data.len() * 4

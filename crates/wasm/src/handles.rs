@@ -95,7 +95,6 @@ pub struct Handles {
     live: usize,
     live_tensors: usize,
     live_models: usize,
-    tensor_bytes: usize,
     /// While a tape records: the tensors each call reads, as `(id, tensor)`, so that
     /// an output made by an op without a gradient rule knows its inputs (`exports::tape`).
     reads: RefCell<Vec<(u64, Tensor)>>,
@@ -111,6 +110,7 @@ pub struct Handles {
 pub struct Stats {
     pub live: usize,
     pub tensors: usize,
+    /// Bytes of the live tensors' buffers, each buffer once (copy-on-write copies share one).
     pub tensor_bytes: usize,
     /// Bytes held by the other objects: models' weights and gradients (a layer shared by
     /// several models, or a nested model, once) and optimizer state, perceptrons and PCAs.
@@ -143,7 +143,6 @@ impl Handles {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn insert(&mut self, object: Object) -> Result<u32> {
         let index = self.free_slot()?;
-        let bytes = object.bytes();
         let is_tensor = matches!(object, Object::Tensor(_));
         let is_model = matches!(object, Object::Model(_));
         self.next_id += 1;
@@ -151,10 +150,7 @@ impl Handles {
         slot.object = Some(object);
         slot.id = self.next_id;
         self.live += 1;
-        if is_tensor {
-            self.live_tensors += 1;
-            self.tensor_bytes += bytes;
-        }
+        self.live_tensors += usize::from(is_tensor);
         self.live_models += usize::from(is_model);
         Ok((index + 1) | (slot.generation << INDEX_BITS))
     }
@@ -294,10 +290,7 @@ impl Handles {
         }
         self.live -= 1;
         match &object {
-            Object::Tensor(t) => {
-                self.live_tensors -= 1;
-                self.tensor_bytes -= t.byte_len();
-            }
+            Object::Tensor(_) => self.live_tensors -= 1,
             Object::Model(_) => self.live_models -= 1,
             Object::Perceptron(_) | Object::Pca(_) => {}
         }
@@ -379,9 +372,15 @@ impl Handles {
     pub fn stats(&self) -> Stats {
         let mut layers = Vec::new();
         let mut model_bytes = 0;
+        // Each buffer once: copy-on-write copies (getWeights, clone) share theirs, as TF.js's
+        // clones share a data id and its numBytes counts it once.
+        let mut buffers: Vec<(usize, usize)> = Vec::new();
         for object in self.slots.iter().filter_map(|s| s.object.as_ref()) {
             model_bytes += match object {
-                Object::Tensor(_) => 0,
+                Object::Tensor(t) => {
+                    buffers.push((t.buffer_id(), t.byte_len()));
+                    0
+                }
                 // A model in use by another call cannot be read; memory() is a call of its own.
                 Object::Model(m) => {
                     if let Ok(n) = m.net.try_borrow() {
@@ -396,7 +395,10 @@ impl Handles {
             };
         }
         model_bytes += neurite_core::model::sequential::unique_param_bytes(&mut layers);
-        Stats { live: self.live, tensors: self.live_tensors, tensor_bytes: self.tensor_bytes, model_bytes }
+        neurite_core::sort::heapsort_by(&mut buffers, |a, b| a.0 < b.0);
+        buffers.dedup_by_key(|b| b.0);
+        let tensor_bytes = buffers.iter().map(|b| b.1).sum();
+        Stats { live: self.live, tensors: self.live_tensors, tensor_bytes, model_bytes }
     }
 
     /// Turns the read log on (while a tape records) or off (clearing it).
@@ -567,6 +569,15 @@ mod tests {
         assert!(h.tensor(0).is_err());
         assert!(h.tensor(u32::MAX).is_err());
         assert_eq!(h.stats().tensors, 1);
+        assert_eq!(h.stats().tensor_bytes, 4);
+        // A copy-on-write copy shares its buffer: counted once, until the last holder goes.
+        let t = neurite_core::Tensor::new("t", neurite_core::Shape::new("t", &[3]).unwrap(), vec![1.0, 2.0, 3.0]).unwrap();
+        let c = h.insert(Object::Tensor(t.clone())).unwrap();
+        let d = h.insert(Object::Tensor(t)).unwrap();
+        assert_eq!((h.stats().tensors, h.stats().tensor_bytes), (3, 4 + 12));
+        h.remove(c).unwrap();
+        assert_eq!(h.stats().tensor_bytes, 4 + 12);
+        h.remove(d).unwrap();
         assert_eq!(h.stats().tensor_bytes, 4);
     }
 
