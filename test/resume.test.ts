@@ -426,6 +426,19 @@ describe('optimizerFromConfig', () => {
 // `loadModel('file://…')`, `fit({ initialEpoch: 3 })` — for every optimizer, each with a
 // learning-rate schedule and a halved rate, equal to 5 epochs at once bit for bit.
 describe('resume through model.save(file://) and loadModel', () => {
+  it('a training state loadModel cannot restore says so (not "building modelTopology")', async () => {
+    const m = mlp(2);
+    m.compile({ optimizer: OPTIMIZERS.amsgrad(), loss: 'categoricalCrossentropy' });
+    m.build();
+    const a = await m.toArtifacts({ includeOptimizer: true });
+    const meta = a.userDefinedMetadata as { neurite: { training: { extra: { formatVersion: number } } } };
+    meta.neurite.training.extra.formatVersion = 2;
+    const e = (await nr.loadModel(a).catch((err: unknown) => err)) as Error;
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(e.message).toMatch(/^loadModel: restoring the optimizer state: importTrainingState: state\.extra\.formatVersion must be 1 \(this version of neurite reads only that\), got 2 \(load with \{ compile: false \} to load the weights alone\)$/);
+    m.dispose();
+  });
+
   for (const [name, opt] of Object.entries(OPTIMIZERS)) {
     it(name, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'neurite-resume-'));

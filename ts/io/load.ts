@@ -402,6 +402,8 @@ function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: 
         importTrainingState(model, c.state ? { ...merged, optimizer: c.state.optimizer, step: c.state.step, extra: c.state.extra } : merged);
       } else if (c.state) importTrainingState(model, c.state);
     } catch (err) {
+      // The optimizer state (userDefinedMetadata.neurite.training, or TF.js's optimizer weights).
+      if (err instanceof NeuriteError && !err.message.startsWith(`${op}:`)) err.message = `${op}: restoring the optimizer state: ${err.message}`;
       throw orWeightsAlone(err);
     }
     return model;
