@@ -340,6 +340,11 @@ describe('state carried as JSON, fit in a loop, custom loops', () => {
       // (Before, each call drew epoch 0's order again: the bits differed from once's.)
       expect(bits(loop)).toEqual(bits(once));
       expect(nr.exportTrainingState(loop).extra.epochsCompleted).toBe(4);
+      // Compiling with the same optimizer keeps the count (the training state); a new one restarts it.
+      loop.compile({ optimizer: loop.optimizer!, loss });
+      expect(nr.exportTrainingState(loop).extra.epochsCompleted).toBe(4);
+      loop.compile({ optimizer: OPTIMIZERS.adam(), loss });
+      expect(nr.exportTrainingState(loop).extra.epochsCompleted).toBeUndefined();
       // The resumed form (initialEpoch = the epochs completed) numbers its epochs the same.
       const resumed = make(loss);
       for (let e = 0; e < 4; e++) await resumed.fit(x, y, { batchSize: 8, seed: 2, verbose: 0, epochs: e + 1, initialEpoch: e });

@@ -35,7 +35,7 @@ import { formatLog } from '../format.js';
 import { encodeCompile, metricLogName, placeBadValue, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
-import { fitLoop, kerasAliases, readSampleWeights, rowCounts, weightTensor, type FitArgs, type History, type SampleWeight, type WeightTargets } from './fit.js';
+import { fitLoop, kerasAliases, readSampleWeights, rowCounts, setEpochsCompleted, weightTensor, type FitArgs, type History, type SampleWeight, type WeightTargets } from './fit.js';
 import { evaluateDatasetLoop, fitDatasetLoop, type DatasetLike, type EvaluateDatasetArgs, type FitDatasetArgs } from './fit-dataset.js';
 import { summaryText, type SummaryOptions, type SummaryRow } from './summary.js';
 import { assertCanLearn } from './zero_gradient.js';
@@ -1005,8 +1005,9 @@ export class Sequential {
    * As in TF.js, where an optimizer object owns its state, compiling again with the optimizer
    * object the model is compiled with (the same instance, e.g. `model.optimizer`, to add a
    * metric) keeps the training state: the optimizer's slots (Adam's moments, …), its step (a
-   * schedule's position) and the learning-rate scale `reduceLROnPlateau` set. Any other
-   * optimizer, or a name such as `'adam'` (a new optimizer, as TF.js makes), starts afresh.
+   * schedule's position), the learning-rate scale `reduceLROnPlateau` set and the count of
+   * epochs `fit` completed (which keys its shuffles). Any other optimizer, or a name such as
+   * `'adam'` (a new optimizer, as TF.js makes), starts afresh.
    *
    * The optimizer object then trains this model in a custom loop too: its `applyGradients` and
    * `minimize` on this model's weights step this model's training state, the one `fit` uses.
@@ -1029,7 +1030,9 @@ export class Sequential {
     // The weights the optimizer's excludeFromWeightDecay names (by the core's weight index).
     const skip = info.optimizer.excludedFromDecay(this.coreVariables('compile').map((v) => v.name));
     if (skip.length > 0) call((e) => check(e.nr_model_exclude_from_decay(h, writeArgs('compile', skip), skip.length)));
+    // A fresh training state counts fit's epochs from 0 again (the kept one restores its count).
     if (kept !== null) importTrainingState(this, kept);
+    else setEpochsCompleted(this, undefined);
     this.#syncTrainable('compile');
   }
 
