@@ -603,10 +603,11 @@ export function setModelCounter(f: () => number): void {
  * usual cause): how many and how much they hold, and what frees them. Empty otherwise.
  */
 export function oomHint(numTensors: number, numBytes: number, numModels = 0, modelBytes = 0): string {
-  const mb = (b: number) => (b / 2 ** 20 >= 10 ? (b / 2 ** 20).toFixed(0) : (b / 2 ** 20).toPrecision(2));
+  // Clones share their values (memory() counts a buffer once), so a million tensors may hold a few bytes.
+  const mb = (b: number) => (b < 1024 ? `${b} bytes` : b < 2 ** 20 ? `${(b / 1024).toPrecision(2)} kB` : `${b / 2 ** 20 >= 10 ? (b / 2 ** 20).toFixed(0) : (b / 2 ** 20).toPrecision(2)} MB`);
   const parts: string[] = [];
-  if (numTensors >= MANY_LIVE_TENSORS) parts.push(`${numTensors} tensors are live, holding ${mb(numBytes)} MB: dispose() the ones you no longer need, or compute temporaries inside tidy()`);
-  if (numModels >= MANY_LIVE_MODELS) parts.push(`${numModels} models are live, holding ${mb(modelBytes)} MB: model.dispose() the ones you no longer need (one dropped without it is freed only when the garbage collector finalizes it, between jobs of the event loop)`);
+  if (numTensors >= MANY_LIVE_TENSORS) parts.push(`${numTensors} tensors are live, holding ${mb(numBytes)}: dispose() the ones you no longer need, or compute temporaries inside tidy()`);
+  if (numModels >= MANY_LIVE_MODELS) parts.push(`${numModels} models are live, holding ${mb(modelBytes)}: model.dispose() the ones you no longer need (one dropped without it is freed only when the garbage collector finalizes it, between jobs of the event loop)`);
   return parts.length ? ` (${parts.join('; ')}; memory() counts them)` : '';
 }
 
