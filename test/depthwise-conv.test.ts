@@ -91,7 +91,7 @@ describe('depthwiseConv2d and separableConv2d vs TF.js', () => {
     expect(msg(() => depthwiseConv2d(nr.zeros([4, 4]), nr.zeros([2, 2, 1, 1]), 1, 'valid'))).toBe(
       'InvalidArgumentError: depthwiseConv2d: x must be [batch, height, width, inChannels] or [height, width, inChannels], got shape [4,4]',
     );
-    expect(msg(() => depthwiseConv2d(nr.zeros([1, 4, 4, 1]), nr.zeros([2, 2, 1, 1]), 1, 'full' as 'same'))).toBe('InvalidArgumentError: depthwiseConv2d: pad must be \'valid\' or \'same\', got "full"');
+    expect(msg(() => depthwiseConv2d(nr.zeros([1, 4, 4, 1]), nr.zeros([2, 2, 1, 1]), 1, 'full' as 'same'))).toBe('InvalidArgumentError: depthwiseConv2d: pad must be \'valid\', \'same\' or 0, got "full"');
     expect(msg(() => depthwiseConv2d(nr.zeros([1, 4, 4, 1]), nr.zeros([2, 2, 1, 1]), 1, 'same', 'NCHW' as 'NHWC'))).toMatch(/^InvalidArgumentError: depthwiseConv2d: dataFormat must be 'NHWC'/);
     expect(msg(() => depthwiseConv2d(nr.zeros([1, 2, 2, 1]), nr.zeros([3, 3, 1, 1]), 1, 'valid'))).toMatch(/^\w+Error: depthwiseConv2d: /);
     expect(msg(() => separableConv2d(nr.zeros([1, 4, 4, 2]), nr.zeros([2, 2, 2, 2]), nr.zeros([1, 1, 3, 5]), 1, 'same'))).toBe(

@@ -408,7 +408,7 @@ const NOT_OPS = [
   'exportTrainingState', 'importTrainingState', 'optimizerFromConfig',
   'input', 'model', 'SymbolicTensor', 'Merge', 'Concatenate', 'Conv1D', 'MaxPooling1D', 'AveragePooling1D', 'GlobalMaxPooling1D', 'GlobalAveragePooling1D', 'UpSampling1D', 'ZeroPadding1D', 'Cropping1D',
   // TF.js's engine calls, the browser namespace, and the async ops (a Promise cannot run under grad).
-  'ready', 'version', 'getBackend', 'setBackend', 'enableProdMode', 'env', 'print', 'browser', 'booleanMaskAsync', 'whereAsync', 'setdiff1dAsync',
+  'ready', 'version', 'getBackend', 'setBackend', 'enableProdMode', 'env', 'serialization', 'print', 'browser', 'booleanMaskAsync', 'whereAsync', 'setdiff1dAsync',
   // TF.js's tf.Reduction enum (also losses.Reduction), and the tf.math namespace (its ops are listed by name).
   'Reduction', 'math',
   // The tf.linalg namespace (its ops are listed by name).

@@ -35,14 +35,15 @@ const conv2dOp = {
     const fits = same || (h >= (k[0] - 1) * d[0] + 1 && w >= (k[1] - 1) * d[1] + 1);
     let xShape = rank3 ? dims.slice(1) : dims;
     let wShape = [...k, c, f];
-    let pad = same ? 'same' : 'valid';
+    // TF.js's numeric pad 0 is 'valid'.
+    let pad = same ? 'same' : rng.chance(0.2) ? 0 : 'valid';
     let dataFormat = 'NHWC';
     let expect = fits ? 'ok' : 'error';
     if (rng.chance(0.15)) {
       expect = 'error';
       switch (rng.int(0, 3)) {
         case 0: wShape = [...k, c + 1, f]; break;
-        case 1: pad = rng.pick([0, 1, [[0, 0], [1, 1], [1, 1], [0, 0]], 'SAME']); break;
+        case 1: pad = rng.pick([1, -1, [[0, 0], [1, 1], [1, 1], [0, 0]], 'SAME']); break;
         case 2: dataFormat = 'NCHW'; break;
         default: xShape = [h, w];
       }
@@ -152,7 +153,7 @@ const poolOp = {
     const same = rng.chance(0.5);
     let xShape = rank3 ? dims.slice(1) : dims;
     let size = k[0] === k[1] && rng.chance(0.5) ? k[0] : k;
-    let pad = same ? 'same' : 'valid';
+    let pad = same ? 'same' : rng.chance(0.2) ? 0 : 'valid';
     let expect = same || (h >= k[0] && w >= k[1]) ? 'ok' : 'error';
     if (rng.chance(0.15)) {
       expect = 'error';
