@@ -57,8 +57,9 @@ export const MERGE_KINDS: readonly string[] = ['add', 'subtract', 'multiply', 'a
 
 /**
  * @internal The per-sample output shape of merge layer `s` on per-sample inputs `xs`, with the core's
- * checks (`crates/core/src/layers/merge.rs`): the same rank, shapes equal or 1 where they
- * differ (element-wise), equal except on the axis (concatenate).
+ * checks (`crates/core/src/layers/merge.rs`): element-wise, shapes equal or 1 where they differ,
+ * met at their last axes (TF.js's `computeElementwiseOpOutputShape`: a lower-rank input gets
+ * axes of 1 after the batch axis); concatenate, the same rank and equal except on the axis.
  */
 export function mergeOutput(op: string, s: LeafSpec, xs: number[][]): number[] {
   const fail = (why: string): never => {
@@ -80,9 +81,9 @@ export function mergeOutput(op: string, s: LeafSpec, xs: number[][]): number[] {
     const out = xs.flatMap((x, i) => x.filter((_, j) => j !== axes[i]));
     return out.length === 0 ? [1] : out;
   }
-  const rank = xs[0].length;
-  if (xs.some((x) => x.length !== rank)) fail('inputs must have the same rank');
+  const rank = Math.max(...xs.map((x) => x.length));
   if (s.kind === 'concatenate') {
+    if (xs.some((x) => x.length !== rank)) fail('inputs must have the same rank');
     const axis = (s.args.axis as number | undefined) ?? -1;
     const a = axis < 0 ? axis + rank + 1 : axis;
     if (a < 1 || a > rank) fail(`axis ${axis} is not an axis of the sample`);
@@ -93,9 +94,9 @@ export function mergeOutput(op: string, s: LeafSpec, xs: number[][]): number[] {
     }
     return out;
   }
-  return xs[0].map((_, i) => {
-    const ds = new Set(xs.map((x) => x[i]).filter((d) => d !== 1));
-    if (ds.size > 1) fail('inputs must have the same per-sample shape (or 1 where they differ)');
+  return Array.from({ length: rank }, (_, i) => {
+    const ds = new Set(xs.map((x) => x[i - rank + x.length] ?? 1).filter((d) => d !== 1));
+    if (ds.size > 1) fail('inputs must have the same per-sample shape (or 1 where they differ; shapes of other ranks meet at their last axes)');
     return ds.size === 0 ? 1 : [...ds][0];
   });
 }

@@ -14,7 +14,14 @@ export type MergeKind = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' 
 /**
  * An element-wise merge: TF.js's fold `op(…op(op(x₀, x₁), x₂)…)` (`average` then multiplies
  * by `1/n`), its bits. Inputs have the same per-sample shape, or 1 where they differ
- * (broadcast); `subtract` takes exactly two.
+ * (broadcast); an input of a lower rank gets axes of 1 after the batch axis first, as TF.js's
+ * and Keras's (`[batch, 4]` times `[batch, 1, 4]` is `[batch, 1, 4]`; `[batch, 4]` plus
+ * `[batch, 3, 4]` adds the vector to each of the 3 rows). `subtract` takes exactly two.
+ *
+ * @example
+ * const latent = input({ shape: [4] }), cls = input({ shape: [1] });
+ * const emb = layers.embedding({ inputDim: 10, outputDim: 4 }).apply(cls); // [null, 1, 4]
+ * const h = layers.multiply().apply([latent, emb]);                        // [null, 1, 4]
  */
 export class Merge extends Layer {
   readonly kind: Exclude<MergeKind, 'concatenate' | 'dot'>;

@@ -6,8 +6,11 @@
 //! The element-wise merges run TF.js's fold with the tensor ops, `y = op(…op(op(x₀, x₁), x₂)…)`
 //! (`average` then multiplies by `1/n`), so they give TF.js's bits, and their backward runs
 //! each op's backward rule ([`binary_backward`]) in reverse: the rule of `fit`, the tape and
-//! the ops is one. Inputs broadcast as the ops do (a per-sample dim of 1 against any), with
-//! every input of the same rank. `concatenate` is [`concat`] along an axis of the sample
+//! the ops is one. Inputs broadcast as TF.js's and Keras's `Merge` (merge.ts `call`,
+//! `computeElementwiseOpOutputShape`): an input of a lower rank gets axes of 1 after the batch
+//! axis until its rank is the highest (`[b, 4]` against `[b, 3, 4]` runs as `[b, 1, 4]`; its
+//! gradient is summed back to `[b, 4]`), then a per-sample dim of 1 goes against any.
+//! `concatenate` is [`concat`] along an axis of the sample
 //! (`axis` counts the batch axis as TF.js's does; `-1`, the default, is the last), and its
 //! backward is [`concat_backward`]. `dot` (two inputs, a dot product along an axis of each)
 //! is [`super::dot`]'s forward and rule.
@@ -32,6 +35,7 @@ use super::{no_forward, Init, Layer, Mode};
 use crate::autodiff::elementwise::binary_backward;
 use crate::ops::binary::{binary, BinaryOp};
 use crate::ops::concat::{concat, concat_backward};
+use crate::ops::squeeze::expand_dims;
 use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
 
 /// What a [`Merge`] computes.
@@ -89,16 +93,19 @@ pub struct Merge {
     /// mask, the output's rows that count (multiply, when every input has a mask) and the input
     /// each value comes from (maximum, minimum).
     masked: Option<(Vec<Option<Vec<f32>>>, Option<Vec<f32>>, Vec<u32>)>,
+    /// The input shapes of the last element-wise forward that kept values (an expanded
+    /// lower-rank input's gradient goes back to its own shape).
+    given: Vec<Shape>,
 }
 
 impl Merge {
     pub fn new(op: MergeOp, axis: i64) -> Merge {
-        Merge { op, axis, cache: None, dot: None, rank: 0, masked: None }
+        Merge { op, axis, cache: None, dot: None, rank: 0, masked: None, given: Vec::new() }
     }
 
     /// A `dot` layer.
     pub fn dot(cfg: DotConfig) -> Merge {
-        Merge { op: MergeOp::Dot, axis: -1, cache: None, dot: Some((cfg, None)), rank: 0, masked: None }
+        Merge { op: MergeOp::Dot, axis: -1, cache: None, dot: Some((cfg, None)), rank: 0, masked: None, given: Vec::new() }
     }
 
     /// The per-sample output shape for per-sample `inputs` (the checks TF.js's build runs).
@@ -116,10 +123,10 @@ impl Merge {
             bail!(op, "a merge layer takes a list of at least 2 inputs, got {}{}", inputs.len(), if inputs.is_empty() { String::new() } else { format!(" (per-sample shape {}); in a sequential model each layer has one input: merge layers need a graph model (model({{ inputs, outputs }}))", shown()) });
         }
         let rank = inputs[0].len();
-        if inputs.iter().any(|s| s.len() != rank) {
-            bail_shape!(op, "inputs must have the same rank, got per-sample shapes {}", shown());
-        }
         if self.op == MergeOp::Concatenate {
+            if inputs.iter().any(|s| s.len() != rank) {
+                bail_shape!(op, "inputs must have the same rank, got per-sample shapes {}", shown());
+            }
             // The axis counts the batch: -1 is the sample's last, 0 is the batch itself.
             let full = rank as i64 + 1;
             let a = if self.axis < 0 { self.axis + full } else { self.axis };
@@ -139,9 +146,11 @@ impl Merge {
             }
             return Ok(out);
         }
+        // TF.js's computeElementwiseOpOutputShape: the shapes meet at their last axes (a
+        // lower-rank input runs with axes of 1 after the batch axis), 1 against any.
         let mut out = Shape::from(&inputs[0][..]);
         for s in &inputs[1..] {
-            out = Shape::broadcast(op, &out, &Shape::from(&s[..])).map_err(|_| Error::shape(op, format!("inputs must have the same per-sample shape (or 1 where they differ), got {}", shown())))?;
+            out = Shape::broadcast(op, &out, &Shape::from(&s[..])).map_err(|_| Error::shape(op, format!("inputs must have the same per-sample shape (or 1 where they differ; shapes of other ranks meet at their last axes), got {}", shown())))?;
         }
         Ok(out.dims().to_vec())
     }
@@ -199,7 +208,7 @@ impl Merge {
     /// values (the other merges' values ignore them). The masks are this forward's argument,
     /// never kept for a later one.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn forward_many_masked(&mut self, mut xs: Vec<Tensor>, masks: Vec<Option<Vec<f32>>>, mode: Mode) -> Result<Tensor> {
+    pub fn forward_many_masked(&mut self, mut xs: Vec<Tensor>, mut masks: Vec<Option<Vec<f32>>>, mode: Mode) -> Result<Tensor> {
         let op = self.op.kind();
         if let Some((cfg, cache)) = &mut self.dot {
             if xs.len() != 2 {
@@ -218,6 +227,24 @@ impl Merge {
             return Ok(y);
         }
         self.masked = None;
+        // TF.js's and Keras's `Merge.call`: axes of 1 at axis 1 (after the batch) on each input
+        // of a lower rank, until every rank is the highest.
+        let top = xs.iter().map(Tensor::rank).max().unwrap_or(0);
+        let given: Vec<Shape> = xs.iter().map(|x| x.shape().clone()).collect();
+        for (i, x) in xs.iter_mut().enumerate() {
+            if x.rank() < top {
+                // Keras 3: the expanded tensor no longer carries its mask into the values.
+                if let Some(m) = masks.get_mut(i) {
+                    *m = None;
+                }
+                while x.rank() < top {
+                    *x = expand_dims(x, 1)?;
+                }
+            }
+        }
+        if mode.keeps() {
+            self.given = given;
+        }
         if matches!(self.op, MergeOp::Multiply | MergeOp::Maximum | MergeOp::Minimum) && masks.iter().any(Option::is_some) {
             // Maximum and minimum: their value; multiply: its inputs made ready for the fold.
             if let Some(y) = self.forward_masked(&mut xs, masks, mode)? {
@@ -260,10 +287,17 @@ impl Merge {
         if self.op == MergeOp::Concatenate {
             return concat_backward(&xs.iter().collect::<Vec<_>>(), self.axis, &dy);
         }
-        if let Some((masks, rows, from)) = self.masked.take() {
-            return self.backward_masked(xs, ys, masks, rows, from, dy);
+        let mut dxs = match self.masked.take() {
+            Some((masks, rows, from)) => self.backward_masked(xs, ys, masks, rows, from, dy)?,
+            None => self.fold_backward(&xs, &ys, dy)?,
+        };
+        // An expanded input's gradient back to its own shape (the same values).
+        for (d, s) in dxs.iter_mut().zip(&self.given) {
+            if d.shape() != s && d.size() == s.size() {
+                *d = d.clone().with_shape(s.clone());
+            }
         }
-        self.fold_backward(&xs, &ys, dy)
+        Ok(dxs)
     }
 
     /// The fold's backward from `dy`: `dL/dx` of each of `xs` (`ys` the fold's partial results).
@@ -495,6 +529,13 @@ mod tests {
         assert_eq!(m.forward_many(vec![a.clone(), b.clone()], Mode::Infer).unwrap().data(), &[3., 5., 2., 2., 6., -2.]);
         // Shapes that broadcast, or a mask of other rows, are errors.
         assert!(m.forward_many_masked(vec![a.clone(), b.clone()], vec![Some(vec![1.; 2]), None], Mode::Infer).unwrap_err().to_string().contains("masks of [2, 0] rows"));
+        // A lower-rank input runs expanded (axes of 1 after the batch) and, as Keras 3's, its
+        // mask no longer reaches the values; the other input's still does.
+        // (Both masked, a row neither keeps would be 0.)
+        let (c, d) = (t(&[1, 2], vec![2., 3.]), t(&[1, 1, 2], vec![1., 5.]));
+        let mut m = built(MergeOp::Multiply, -1, &[vec![2], vec![1, 2]]);
+        let y = m.forward_many_masked(vec![c, d], vec![Some(vec![0.]), Some(vec![0.])], Mode::Infer).unwrap();
+        assert_eq!((y.dims(), y.data()), (&[1, 1, 2][..], &[2., 3.][..]));
     }
 
     /// The masked merges' backward against central differences of their forward (3 inputs,
@@ -548,6 +589,13 @@ mod tests {
             (MergeOp::Minimum, -1, vec![vec![2, 5], vec![2, 5]]),
             (MergeOp::Concatenate, -1, vec![vec![2, 3, 1], vec![2, 3, 2], vec![2, 3, 4]]),
             (MergeOp::Concatenate, 1, vec![vec![2, 1, 2], vec![2, 3, 2]]),
+            // Ranks differ: axes of 1 after the batch axis.
+            (MergeOp::Multiply, -1, vec![vec![2, 4], vec![2, 1, 4]]),
+            (MergeOp::Add, -1, vec![vec![2, 4], vec![2, 3, 4]]),
+            (MergeOp::Subtract, -1, vec![vec![2, 3, 4], vec![2, 1]]),
+            (MergeOp::Average, -1, vec![vec![2, 3], vec![2, 2, 3], vec![2, 5, 1, 3]]),
+            (MergeOp::Maximum, -1, vec![vec![2, 2, 3], vec![2, 3]]),
+            (MergeOp::Minimum, -1, vec![vec![2, 3], vec![2, 2, 1], vec![2, 2, 3]]),
         ];
         for (op, axis, dims) in cases {
             let xs: Vec<Tensor> = dims.iter().enumerate().map(|(i, d)| x(i as u32 + 1, d)).collect();
@@ -586,8 +634,13 @@ mod tests {
         let err = |op: MergeOp, axis: i64, shapes: &[Vec<usize>]| Merge::new(op, axis).build_many(shapes, Init::seeded(0)).unwrap_err().to_string();
         assert!(err(MergeOp::Add, -1, &[vec![3]]).contains("at least 2 inputs, got 1 (per-sample shape [3]); in a sequential model"), "{}", err(MergeOp::Add, -1, &[vec![3]]));
         assert!(err(MergeOp::Subtract, -1, &[vec![3], vec![3], vec![3]]).contains("exactly 2 inputs, got 3"));
-        assert!(err(MergeOp::Add, -1, &[vec![3], vec![4]]).contains("same per-sample shape (or 1 where they differ), got [3], [4]"));
-        assert!(err(MergeOp::Multiply, -1, &[vec![3], vec![3, 1]]).contains("same rank, got per-sample shapes [3], [3,1]"), "{}", err(MergeOp::Multiply, -1, &[vec![3], vec![3, 1]]));
+        assert!(err(MergeOp::Add, -1, &[vec![3], vec![4]]).contains("same per-sample shape (or 1 where they differ; shapes of other ranks meet at their last axes), got [3], [4]"));
+        // Ranks differ: shapes meet at their last axes (TF.js's computeElementwiseOpOutputShape).
+        assert!(err(MergeOp::Multiply, -1, &[vec![3], vec![2, 4]]).contains("(or 1 where they differ; shapes of other ranks meet at their last axes), got [3], [2,4]"), "{}", err(MergeOp::Multiply, -1, &[vec![3], vec![2, 4]]));
+        assert_eq!(Merge::new(MergeOp::Multiply, -1).build_many(&[vec![3], vec![3, 1]], Init::seeded(0)).unwrap(), vec![3, 3]);
+        assert_eq!(Merge::new(MergeOp::Multiply, -1).build_many(&[vec![4], vec![1, 4]], Init::seeded(0)).unwrap(), vec![1, 4]);
+        assert_eq!(Merge::new(MergeOp::Add, -1).build_many(&[vec![3], vec![2, 1, 1], vec![5, 1]], Init::seeded(0)).unwrap(), vec![2, 5, 3]);
+        assert!(err(MergeOp::Concatenate, -1, &[vec![3], vec![2, 3]]).contains("same rank"));
         assert!(err(MergeOp::Concatenate, 0, &[vec![3], vec![3]]).contains("batch axis"));
         assert!(err(MergeOp::Concatenate, 2, &[vec![3], vec![3]]).contains("axis 2 is out of range [-2, 1]"));
         assert!(err(MergeOp::Concatenate, -1, &[vec![2, 3], vec![3, 3]]).contains("match except on the concatenation axis -1"));
