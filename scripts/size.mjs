@@ -684,12 +684,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * restoreBestWeights rule (JS +0.2 kB) and the C ABI's Limit family (the DCT block limits the
  * facade checks, from one Rust table: wasm +0.3 kB gzipped): url 635,390 B, inline 538,319 B.
  * Budgets: those plus ~0.05%.
+ * Raised (s45) by the testers' fixes: merge layers of different ranks (wasm +0.5 kB), numBytes
+ * counting a buffer once (+0.2 kB), pad 0, serialization.registerClass, data.csv of file://
+ * URLs, History.params, the resume fixes (applySteps, epochs counted on, JSON slots), the saved
+ * current rate and nameless serialized options (JS +1.1 kB), less TF.js's print format (-0.5
+ * kB): url 636,778 B, inline 539,434 B. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 635700,
+  url: 637100,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 538600,
+  inline: 539700,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
