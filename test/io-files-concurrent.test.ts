@@ -4,7 +4,7 @@
 // under a temporary name, then renamed); a failed save leaves no temporary files behind; a
 // load waits for a save to the same folder begun before it; a save removes the temporary
 // files a killed save left (unchanged for an hour).
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
@@ -44,6 +44,40 @@ describe('file:// saves that overlap', () => {
     const saving = b.save(`file://${dir}/`); // another spelling of the same folder
     const loaded = (await nr.loadModel(`file://${dir}`)) as nr.Sequential;
     await saving;
+    expect(flat(loaded)).toEqual(flat(b));
+    for (const m of [a, b, loaded]) m.dispose();
+  });
+
+  it('a load of the folder\'s model.json waits for a save to the folder too (the turn is the folder\'s, however it is spelt)', async () => {
+    const [a, b] = [mk(8, 3), mk(16, 4)];
+    const dir = fresh();
+    for (let i = 0; i < 10; i++) {
+      await a.save(`file://${dir}`);
+      const saving = b.save(`file://${dir}`);
+      const loaded = (await nr.loadModel(`file://${dir}/model.json`)) as nr.Sequential;
+      await saving;
+      expect(flat(loaded)).toEqual(flat(b));
+      loaded.dispose();
+    }
+    for (const m of [a, b]) m.dispose();
+  });
+
+  it("the files of two saves (a process killed between the two renames, or another process saving while this one loads) are refused, never loaded as one model; TF.js's loader ignores the checksum", async () => {
+    const [a, b] = [mk(8, 6), mk(8, 7)]; // the same architecture: the sizes match, only the values differ
+    const [da, db] = [fresh(), fresh()];
+    await a.save(`file://${da}`);
+    await b.save(`file://${db}`);
+    const json = JSON.parse(readFileSync(join(da, 'model.json'), 'utf8')) as Record<string, unknown>;
+    expect(json.neuriteWeightsChecksum).toMatch(/^fnv1a32:[0-9a-f]{8}:\d+$/);
+    // a's model.json over b's weights: what a kill after the first rename leaves.
+    copyFileSync(join(db, 'weights.bin'), join(da, 'weights.bin'));
+    const e = await nr.loadModel(`file://${da}`).then(() => null, (err: unknown) => err as Error);
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(e!.message).toMatch(/^loadModel: file:\/\/.*model\.json: the weights do not belong to this model\.json \(their checksum is not the one it records\): the folder holds the files of two saves/);
+    // A file without the checksum (TF.js's, an older neurite's) loads as before.
+    delete json.neuriteWeightsChecksum;
+    writeFileSync(join(da, 'model.json'), JSON.stringify(json));
+    const loaded = (await nr.loadModel(`file://${da}`)) as nr.Sequential;
     expect(flat(loaded)).toEqual(flat(b));
     for (const m of [a, b, loaded]) m.dispose();
   });

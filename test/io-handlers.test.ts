@@ -37,7 +37,7 @@ describe('file:// round trip', () => {
     }
   });
 
-  it('writes tfjs-node\'s layout: model.json = { modelTopology, format, generatedBy, convertedBy, weightsManifest: [{ paths: [weights.bin], weights }], trainingConfig, userDefinedMetadata }', async () => {
+  it('writes tfjs-node\'s layout: model.json = { modelTopology, format, generatedBy, convertedBy, weightsManifest: [{ paths: [weights.bin], weights }], trainingConfig, userDefinedMetadata }, plus the weights\' checksum (TF.js ignores it)', async () => {
     const dir = fresh();
     const a = artifacts();
     await save(`file://${dir}`, a);
@@ -50,6 +50,7 @@ describe('file:// round trip', () => {
       weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
       trainingConfig: a.trainingConfig,
       userDefinedMetadata: a.userDefinedMetadata,
+      neuriteWeightsChecksum: expect.stringMatching(/^fnv1a32:[0-9a-f]{8}:112$/),
     });
   });
 

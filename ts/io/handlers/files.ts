@@ -213,6 +213,25 @@ function inTurn<T>(key: string, task: () => Promise<T>): Promise<T> {
   return run;
 }
 
+/**
+ * The key of `model.json` that holds the checksum of its `weights.bin` (TF.js's loaders ignore
+ * keys they do not know; a file without it, TF.js's or an older neurite's, is not checked).
+ */
+const CHECKSUM = 'neuriteWeightsChecksum';
+
+/**
+ * The weights' checksum as `model.json` records it: `fnv1a32:` and 8 hex digits of FNV-1a over
+ * the bytes' 32-bit little-endian words (weights are whole float32 and int32 values), then the
+ * byte count. Not a defence against tampering: it tells two saves' files apart.
+ */
+function checksum(bytes: Uint8Array): string {
+  const words = bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2) : new Uint32Array(bytes.slice(0, bytes.byteLength & ~3).buffer);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+  for (let i = words.length * 4; i < bytes.byteLength; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return `fnv1a32:${(h >>> 0).toString(16).padStart(8, '0')}:${bytes.byteLength}`;
+}
+
 /** A name for the temporary copy of `file` while it is written (same folder, so a rename replaces `file`). */
 function temporary(file: string): string {
   return `${file}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
@@ -279,11 +298,19 @@ export class FileSystemHandler implements IOHandler {
     return inTurn(fs.resolve(path), () => this.#save(fs, checked));
   }
 
+  /** The key of {@link inTurn} for this handler: its folder (a load may name the folder's model.json). */
+  #folderKey(fs: Fs): string {
+    return fs.resolve(/\.json\/*$/i.test(this.path) ? dirname(this.path.replace(/\/+$/, ''), fs.windows) : this.path);
+  }
+
   /**
    * Writes both files under temporary names, then renames each over its final name: a save
-   * that fails or is cut short leaves the previous model whole, and (with {@link inTurn}) two
-   * saves to one folder never mix their files. Where renaming is not permitted (Deno without
-   * `--allow-read`) each file is written in place.
+   * that fails leaves the previous model whole, and (with {@link inTurn}) two saves to one
+   * folder in this process never mix their files. `model.json` carries the checksum of its
+   * `weights.bin` ({@link CHECKSUM}): a load that meets the files of two saves (a process killed
+   * between the two renames, or another process saving while this one loads) refuses them,
+   * never a model of one save's topology and another's weights. Where renaming is not
+   * permitted (Deno without `--allow-read`) each file is written in place.
    */
   async #save(fs: Fs, { artifacts: a, bytes }: ReturnType<typeof checkArtifactsToSave>): Promise<SaveResult> {
     const { op, path } = this;
@@ -300,7 +327,7 @@ export class FileSystemHandler implements IOHandler {
       }
       throw fileError(op, fs, 'write', path, e);
     }
-    const json = JSON.stringify(modelJSONFor(a, [WEIGHTS_BIN]));
+    const json = JSON.stringify({ ...modelJSONFor(a, [WEIGHTS_BIN]), [CHECKSUM]: checksum(bytes) });
     const files = ([[WEIGHTS_BIN, bytes], [MODEL_JSON, new TextEncoder().encode(json)]] as const).map(([name, data]) => {
       const file = join(path, name, fs.windows);
       return { file, temp: temporary(file), data };
@@ -334,7 +361,7 @@ export class FileSystemHandler implements IOHandler {
   async load(): Promise<ModelArtifacts> {
     const fs = await api(this.op, this.url);
     this.path ||= await pathOf(this.op, this.url, this.rest);
-    return inTurn(fs.resolve(this.path), () => this.#load(fs));
+    return inTurn(this.#folderKey(fs), () => this.#load(fs));
   }
 
   async #load(fs: Fs): Promise<ModelArtifacts> {
@@ -350,6 +377,10 @@ export class FileSystemHandler implements IOHandler {
     const json = parseModelJSON(op, where, bytes);
     if (json.weightsManifest === undefined) return withOrigin(artifactsFromJSON(json, undefined, undefined), where);
     const { specs, fields, data } = await this.#weights(fs, where, json.weightsManifest, dirname(jsonPath, fs.windows));
+    const want = json[CHECKSUM];
+    if (want !== undefined && want !== checksum(new Uint8Array(data))) {
+      throw new InvalidArgumentError(`${op}: ${where}: the weights do not belong to this model.json (their checksum is not the one it records): the folder holds the files of two saves — a save was cut short between writing its two files, or another process is saving to this folder now; load again once that save is done, or save each checkpoint to a folder of its own`);
+    }
     return withOrigin(artifactsFromJSON(json, specs, data), where, fields);
   }
 
@@ -360,7 +391,7 @@ export class FileSystemHandler implements IOHandler {
   async loadWeights(manifest: unknown): Promise<{ specs: WeightSpec[]; fields: string[]; data: ArrayBuffer }> {
     const fs = await api(this.op, this.url);
     this.path ||= await pathOf(this.op, this.url, this.rest);
-    return inTurn(fs.resolve(this.path), () => this.#weights(fs, this.url, manifest, this.path));
+    return inTurn(this.#folderKey(fs), () => this.#weights(fs, this.url, manifest, this.path));
   }
 
   /** The weights `manifest` names in folder `dir` (`where` names the manifest's file in messages): sizes checked first, then read. */
