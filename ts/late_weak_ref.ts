@@ -6,13 +6,18 @@
  * disposes models, optimizers or variables without yielding, each registered through a
  * `WeakRef`, therefore kept every one of them (~3 kB of JS heap per model) until it yielded:
  * a Node script of 100,000 neuroevolution generations ran out of heap. A {@link LateWeakRef}
- * holds its target strongly until the current job ends and only then makes the `WeakRef`; the
+ * holds its target strongly until a later task and only then makes the `WeakRef`; the
  * owner {@link LateWeakRef.clear}s it on `dispose()`, so an object disposed in the job that
  * made it never gets one, and a loop that disposes what it makes holds nothing.
  */
 
 const fresh = new Set<LateWeakRef<object>>();
 let queued = false;
+
+/** Runs `f` in a later task: Node's and Deno's `setImmediate`, else a 0 ms timeout. */
+const later: (f: () => void) => void = typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+  ? (f) => (globalThis as unknown as { setImmediate(f: () => void): unknown }).setImmediate(f)
+  : (f) => void setTimeout(f, 0);
 
 function settle(): void {
   queued = false;
@@ -30,7 +35,10 @@ export class LateWeakRef<T extends object> {
     fresh.add(this);
     if (!queued) {
       queued = true;
-      queueMicrotask(settle);
+      // A task, not a microtask: an async loop whose awaits are already settled (loadModel
+      // from artifacts, then dispose) runs as one job however long it loops, and a WeakRef
+      // made on a microtask inside it kept every model it loaded (~3.7 kB each).
+      later(settle);
     }
   }
 

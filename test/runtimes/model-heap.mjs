@@ -47,6 +47,23 @@ const sync = {
   symbolic: inOneJob((i) => { const m = dense(i); void m.inputs; m.dispose(); }),
   variable: inOneJob(() => { const z = nr.zeros([2]); const v = nr.variable(z); v.dispose(); z.dispose(); }),
 };
+// Loaded and disposed in an async loop that never reaches a macrotask (each await a promise
+// already settled, as loadModel from artifacts is): the job never ends inside the loop either.
+const src = dense(0);
+const artifacts = await src.toArtifacts();
+src.dispose();
+const loadedInALoop = async () => {
+  const loop = async (n) => {
+    for (let i = 0; i < n; i++) (await nr.loadModel(artifacts, { compile: false })).dispose();
+  };
+  await loop(200);
+  global.gc();
+  const before = process.memoryUsage().heapUsed;
+  await loop(2000);
+  global.gc();
+  return (process.memoryUsage().heapUsed - before) / 2000;
+};
+sync.loaded = await loadedInALoop();
 await settle();
 
 // A first round warms the code and the tables up.
