@@ -396,6 +396,39 @@ describe('stopGradient', () => {
     expect(bits(teacher)).not.toEqual(t0);
     for (const t of [x, teacher, student, adam]) t.dispose();
   });
+
+  it("a DQN target network (the README's fromConfig copy, same weight names) behind stopGradient: minimize and applyGradients(variableGrads(f).grads) train q alone, and AdamW's decay leaves the target (a gradient tester's finding)", () => {
+    const s = nr.tensor([[1, 2], [0.5, -1]]);
+    const q = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 2 })] });
+    q.build();
+    const target = nr.sequential.fromConfig(q.getConfig());
+    nr.tidy(() => target.setWeights(q.getWeights()));
+    expect(target.trainableWeights.map((w) => w.name)).toEqual(q.trainableWeights.map((w) => w.name));
+    const bits = (m: nr.Sequential) => nr.tidy(() => m.getWeights().flatMap((w) => Array.from(new Uint32Array(w.dataSync().buffer))));
+    const t0 = bits(target);
+    const q0 = bits(q);
+    const loss = () => q.predict(s).sub(nr.stopGradient(target.predict(s).mul(0.9))).square().sum();
+    const wd = nr.optimizers.adamw({ learningRate: 0.05, weightDecay: 0.5 });
+    // No varList (every live model's weights): the copy's, reached only through stopGradient, yield to q's names.
+    wd.minimize(loss);
+    const { value, grads } = nr.variableGrads(loss);
+    expect(Object.keys(grads).sort()).toEqual(q.trainableWeights.map((w) => w.name).sort());
+    wd.applyGradients(grads); // for q's weights, not the copy's of the same name
+    nr.dispose([value, ...Object.values(grads)]);
+    expect(bits(target)).toEqual(t0);
+    expect(bits(q)).not.toEqual(q0);
+    // With its own names, the target's zeros are returned (as TF.js) but applyGradients skips them, as minimize does.
+    const other = nr.sequential({ seed: 2, layers: [nr.layers.dense({ inputShape: [2], units: 2, name: 'tgt' })] });
+    other.build();
+    const o0 = bits(other);
+    const r = nr.variableGrads(() => q.predict(s).sub(nr.stopGradient(other.predict(s))).square().sum());
+    expect(Object.keys(r.grads)).toContain('tgt/kernel');
+    wd.applyGradients(r.grads);
+    expect(bits(other)).toEqual(o0);
+    const only = nr.variableGrads(() => nr.stopGradient(other.predict(s)).sum().add(q.predict(s).sum().mul(0)), other.trainableWeights);
+    expect(() => wd.applyGradients(only.grads)).toThrow(/^applyGradients: every gradient given is of a variable f\(\) reached only through ops with no gradient/);
+    nr.dispose([s, r.value, ...Object.values(r.grads), only.value, ...Object.values(only.grads), q, target, other, wd]);
+  });
 });
 
 describe('callbacks.learningRateScheduler', () => {

@@ -631,9 +631,30 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
     const t = g[i];
     if (!t) return;
     const key = v.name ?? `x${i}`;
+    if (out[key] !== undefined) {
+      // A name two variables share (a target network copied by fromConfig keeps its layers'
+      // names): one reached only through stopGradient and the like yields to the other.
+      if (constantOnly[i]) return void t.dispose();
+      if (!constant.has(key)) drop(new InvalidArgumentError(`${op}: two variables with gradients are named '${key}' (layers of two models with the same name?); gradients are keyed by name, so give the layers unique names (or leave name out: each layer then gets its own), or pass a varList with only one of them`));
+      out[key].dispose();
+      constant.delete(key);
+    }
     if (constantOnly[i]) constant.add(key);
-    if (out[key] !== undefined) drop(new InvalidArgumentError(`${op}: two variables with gradients are named '${key}' (layers of two models with the same name?); gradients are keyed by name, so give the layers unique names (or leave name out: each layer then gets its own), or pass a varList with only one of them`));
     out[key] = t;
+    gradientOf.set(t, { variable: v, constant: constantOnly[i] });
   });
   return { value, grads: out, vars, constant };
+}
+
+/**
+ * The variable each gradient `variableGrads` returned is for, and whether `f` reached it only
+ * through ops without a gradient (its zeros are Keras's and PyTorch's None): `applyGradients`
+ * of those gradients by name updates that very variable (not another of the same name) and
+ * skips the constant ones, as `minimize` does.
+ */
+const gradientOf = new WeakMap<Tensor, { variable: TrainableVariable; constant: boolean }>();
+
+/** @internal See {@link gradientOf}. */
+export function variableOfGradient(t: Tensor): { variable: TrainableVariable; constant: boolean } | undefined {
+  return gradientOf.get(t);
 }

@@ -41,7 +41,7 @@
  * using opt = optimizers.adam({ learningRate: 0.01, globalClipNorm: 1 });
  * opt.applyGradients([{ variable: w, grad: dw }, { variable: b, grad: db }]);
  */
-import { LayerVariable, variableGradsOf, variableNamed, type TrainableVariable } from './autodiff.js';
+import { LayerVariable, variableGradsOf, variableNamed, variableOfGradient, type TrainableVariable } from './autodiff.js';
 import { call, check, outPtr, readOut, withWords, words as wordsAt, writeArgs } from './engine.js';
 import { DisposedError, inOp, InvalidArgumentError, NonFiniteError, ShapeError } from './errors.js';
 import { keep } from './scope.js';
@@ -227,23 +227,38 @@ export interface GradientPair {
  */
 export type NamedGradients = Readonly<Record<string, Tensor>> | ReadonlyArray<{ name: string; tensor: Tensor }>;
 
-/** The `{ variable, grad }` pairs of `given`, resolving TF.js's names to live variables. */
+/**
+ * The `{ variable, grad }` pairs of `given`, resolving TF.js's names to live variables: a
+ * gradient `variableGrads` returned is for the variable it was computed for (whatever else
+ * shares its name), and one `f` reached only through ops without a gradient (stopGradient, …)
+ * is left out, as `minimize` leaves it (Keras and PyTorch skip such variables; AdamW's decay
+ * would otherwise shrink a target network's weights).
+ */
 function gradientPairs(op: string, given: unknown): unknown[] {
-  const byName = (name: unknown, grad: unknown, where: string, gradWhere: string): GradientPair => {
+  const byName = (name: unknown, grad: unknown, where: string, gradWhere: string): GradientPair | null => {
     if (typeof name !== 'string') throw new InvalidArgumentError(`${op}: ${where} must be a variable's name, got ${describe(name)}`);
     if (!(grad instanceof Tensor)) throw new InvalidArgumentError(`${op}: ${gradWhere} must be a Tensor, got ${describe(grad)}`);
+    const of = variableOfGradient(grad);
+    if (of !== undefined && of.variable.name === name) return of.constant ? null : { variable: of.variable, grad };
     const variable = variableNamed(op, name);
     if (variable === undefined) throw new InvalidArgumentError(`${op}: no live variable or trainable model weight is named '${name}' (${where})`);
     return { variable, grad };
   };
+  const kept = (pairs: Array<GradientPair | null | unknown>): unknown[] => {
+    const out = pairs.filter((p) => p !== null);
+    if (out.length === 0 && pairs.length > 0) {
+      throw new InvalidArgumentError(`${op}: every gradient given is of a variable f() reached only through ops with no gradient (stopGradient, round, …), so none is stepped, as minimize would step none; keep a differentiable path from a variable to the loss`);
+    }
+    return out;
+  };
   if (Array.isArray(given)) {
-    return given.map((p: unknown, i) => {
+    return kept(given.map((p: unknown, i) => {
       const named = p !== null && typeof p === 'object' && !('variable' in p) && 'name' in p;
       return named ? byName((p as { name: unknown }).name, (p as { tensor?: unknown }).tensor, `grads[${i}].name`, `grads[${i}].tensor`) : p;
-    });
+    }));
   }
   if (given !== null && typeof given === 'object' && !(given instanceof Tensor)) {
-    return Object.entries(given).map(([name, grad]) => byName(name, grad, 'the key of a gradient', `the gradient of '${name}'`));
+    return kept(Object.entries(given).map(([name, grad]) => byName(name, grad, 'the key of a gradient', `the gradient of '${name}'`)));
   }
   throw new InvalidArgumentError(`${op}: expected an array of { variable, grad } pairs, or TF.js's { [variableName]: grad } or [{ name, tensor }], got ${describe(given)}`);
 }
@@ -750,7 +765,8 @@ export class Optimizer {
   minimize(f: () => Tensor, returnCost = false, varList?: TrainableVariable[]): Tensor | null {
     const { value, grads, vars, constant } = variableGradsOf('minimize', f, varList);
     try {
-      const pairs = vars.filter((v) => grads[v.name] && !constant.has(v.name)).map((v) => ({ variable: v as Tensor | LayerVariable, grad: grads[v.name] }));
+      // Each gradient to the variable it was computed for (another may share its name).
+      const pairs = vars.filter((v) => grads[v.name] && !constant.has(v.name) && variableOfGradient(grads[v.name])?.variable === v).map((v) => ({ variable: v as Tensor | LayerVariable, grad: grads[v.name] }));
       this.#step('minimize', pairs);
     } catch (err) {
       // The cost is not returned: freed (unless f returned a variable itself).
