@@ -362,14 +362,12 @@ const CONSTANT: Record<string, (x: T) => T> = {
   rand: (x) => nr.mul(x, 0).add(nr.rand(x.shape, () => 0.5)),
   hannWindow: (x) => nr.mul(x, 0).add(nr.signal.hannWindow(4)),
   hammingWindow: (x) => nr.mul(x, 0).add(nr.signal.hammingWindow(4)),
-  // image ops computed in JS from the values read out (TF.js 4.22 has no gradient for them).
-  cropAndResize: (x) => nr.mul(x, 0).add(nr.reshape(nr.image.cropAndResize(nr.reshape(x, [1, 2, 2, 1]), [[0, 0, 1, 1]], [0], [2, 2]), [4])),
+  // image ops computed in JS from the values read out whose results are indices, scores or a
+  // step (TF.js 4.22 has no gradient for them).
   nonMaxSuppression: (x) => nr.image.nonMaxSuppression(c([0, 0, 1, 1, 0, 0, 2, 2, 5, 5, 6, 6, 0, 0, 1, 2], [4, 4]), x, 4),
   nonMaxSuppressionWithScore: (x) => nr.image.nonMaxSuppressionWithScore(c([0, 0, 1, 1, 0, 0, 2, 2, 5, 5, 6, 6, 0, 0, 1, 2], [4, 4]), x, 4, 0.9, -Infinity, 0.5).selectedScores,
   nonMaxSuppressionPadded: (x) => nr.image.nonMaxSuppressionPadded(c([0, 0, 1, 1, 0, 0, 2, 2, 5, 5, 6, 6, 0, 0, 1, 2], [4, 4]), x, 4, 0.5, 0, true).selectedIndices,
   threshold: (x) => nr.image.threshold(nr.reshape(nr.mul(nr.abs(x), 200), [2, 2, 1]), 'otsu'),
-  transform: (x) => nr.image.transform(nr.reshape(x, [1, 2, 2, 1]), [0.5, 0.1, 0.2, 0, 1, 0.3, 0, 0], 'bilinear', 'reflect'),
-  rotateWithOffset: (x) => nr.image.rotateWithOffset(nr.reshape(x, [1, 2, 2, 1]), 0.3),
 };
 
 /**
@@ -394,6 +392,11 @@ const NO_RULE: Record<string, { name: RegExp; f: (x: T) => T }> = {
   // As TF.js 4.22 (its Householder loop goes through `greater`, which has no gradient).
   qr: { name: /linalg\.qr has no gradient rule/, f: (x) => nr.linalg.qr(nr.reshape(x, [2, 2]))[0] },
   ssim: { name: /ssim has no gradient rule/, f: (x) => nr.ssim(nr.reshape(x, [2, 2]), c([0, 0, 1, 1], [2, 2]), { windowSize: 1 }) },
+  // Image ops computed in JS from the values read out: TF.js 4.22 has no gradient for them and
+  // throws ("gradient function not found"); they were silent zeros here (a gradient tester's finding).
+  cropAndResize: { name: /cropAndResize has no gradient rule/, f: (x) => nr.mul(x, 0).add(nr.reshape(nr.image.cropAndResize(nr.reshape(x, [1, 2, 2, 1]), [[0, 0, 1, 1]], [0], [2, 2]), [4])) },
+  transform: { name: /transform has no gradient rule/, f: (x) => nr.image.transform(nr.reshape(x, [1, 2, 2, 1]), [0.5, 0.1, 0.2, 0, 1, 0.3, 0, 0], 'bilinear', 'reflect') },
+  rotateWithOffset: { name: /rotateWithOffset has no gradient rule/, f: (x) => nr.image.rotateWithOffset(nr.reshape(x, [1, 2, 2, 1]), 0.3) },
 };
 
 /** Exports that are not tensor ops: classes, namespaces, gradient functions, scopes, setup. */

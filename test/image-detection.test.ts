@@ -630,7 +630,7 @@ describe('every new image function', () => {
     kept.dispose();
   });
 
-  it('grad: TF.js 4.22 has no gradient for any of them; in neurite they are constants', () => {
+  it('grad: TF.js 4.22 has no gradient for any of them; in neurite a gradient through cropAndResize, rotateWithOffset or transform is an error naming it (as TF.js throws), threshold and the NMS scores are constants (a step and a selection)', () => {
     const x = nr.tensor(floats(3, 12, 0, 1), [1, 2, 2, 3]);
     const tx = tf.tensor4d(floats(3, 12, 0, 1), [1, 2, 2, 3]);
     const tfCases: Array<[string, (t: tf.Tensor4D) => tf.Tensor]> = [
@@ -644,10 +644,20 @@ describe('every new image function', () => {
       expect(String(thrown(() => tf.grad((t: tf.Tensor) => tf.sum(f(t as tf.Tensor4D)))(tx))), kernel).toMatch(new RegExp(`gradient function not found for ${kernel}`));
     }
     tx.dispose();
-    const ops: Array<[string, (t: nr.Tensor) => nr.Tensor]> = [
+    const noRule: Array<[string, (t: nr.Tensor) => nr.Tensor]> = [
       ['cropAndResize', (t) => nr.image.cropAndResize(t, [[0, 0, 1, 1]], [0], [2, 2])],
       ['rotateWithOffset', (t) => nr.image.rotateWithOffset(t, 0.3)],
       ['transform', (t) => nr.image.transform(t, [1, 0, 0, 0, 1, 0, 0, 0])],
+    ];
+    for (const [name, f] of noRule) {
+      const want = new RegExp(`^InvalidArgumentError: ${name} has no gradient rule, and the result depends on it through a tensor being differentiated`);
+      expect(err(() => nr.grad((t) => nr.sum(f(t)))(x)), name).toMatch(want);
+      expect(err(() => nr.grad((t) => nr.mul(nr.sum(t), nr.sum(f(t))))(x)), name).toMatch(want);
+      // On a constant image inside grad, the op is fine.
+      const g = take(nr.grad((t) => nr.mul(nr.sum(t), nr.sum(f(nr.onesLike(x)))))(x));
+      expect(g.values.length, name).toBe(12);
+    }
+    const ops: Array<[string, (t: nr.Tensor) => nr.Tensor]> = [
       ['threshold', (t) => nr.image.threshold(nr.reshape(t, [2, 2, 3]))],
       ['nonMaxSuppressionWithScore', (t) => nr.image.nonMaxSuppressionWithScore([[0, 0, 1, 1], [0, 0, 2, 2]], nr.slice(nr.reshape(t, [-1]), 0, 2), 2).selectedScores],
     ];

@@ -485,6 +485,24 @@ export function customGrad<T extends Tensor = Tensor>(f: CustomGradientFunc<T>):
   };
 }
 
+/**
+ * @internal `out`, which `op` computed in JavaScript from `inputs` and has no gradient rule
+ * for (as TF.js 4.22 has none): while a tape records, a gradient that has to flow through it
+ * is an error naming `op`, as the core's ops without a rule give — never the silent zeros of a
+ * constant. Outside a tape, `out` itself.
+ */
+export function withoutGradient(op: string, inputs: Tensor[], out: Tensor): Tensor {
+  if (tape !== 'recording') return out;
+  const r = customGrad(() => ({
+    value: out,
+    gradFunc: (): never => {
+      throw new InvalidArgumentError(`${op} has no gradient rule, and the result depends on it through a tensor being differentiated; compute ${op} outside grad, or on values that do not depend on the sources`);
+    },
+  }))(...inputs);
+  out.dispose();
+  return r;
+}
+
 function checkFn(op: string, f: unknown): void {
   if (typeof f !== 'function') throw new InvalidArgumentError(`${op}: f must be a function, got ${describe(f)}`);
 }

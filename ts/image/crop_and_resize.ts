@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkSize, EXACT_INT, exactInts, f32String, fromFlat, intArg, numberArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { batchOfImages, finiteRows } from './options.js';
+import { withoutGradient } from '../autodiff.js';
 
 /**
  * Crops `boxes` out of `image` and resizes each crop to `cropSize`, as TF.js
@@ -26,10 +27,9 @@ import { batchOfImages, finiteRows } from './options.js';
  * the nearest one (`Math.round`: halves go down-right, as TF.js).
  *
  * `boxInd` holds float32 integers here (TF.js takes int32), each an image index in
- * `[0, batch)`. The crops are a constant under `grad`, as TF.js 4.22 has no gradient for
- * CropAndResize: no gradient reaches `image` or `boxes` through them (and with `image` as
- * `grad`'s source and no other path to the result, `grad` throws that the result does not
- * depend on it; TF.js throws that CropAndResize has no gradient function).
+ * `[0, batch)`. A gradient through the crops (to `image` or `boxes`) is an error naming
+ * cropAndResize, as TF.js 4.22 throws for CropAndResize (it has no gradient for it); on a
+ * constant image inside `grad` the op runs as usual.
  *
  * Differences from TF.js 4.22: none in the values. Where TF.js reads outside the image or
  * writes zeros, neurite throws: a `boxInd` entry that is not an integer in `[0, batch)` (TF.js
@@ -85,7 +85,7 @@ export function cropAndResize(
       }
     }
     const img = n > 0 ? t.image.data() : new Float32Array(0);
-    return fromFlat(op, crop(img, is, box, ind, ch, cw, method === 'bilinear', fill), [n, ch, cw, c]);
+    return withoutGradient(op, [t.image, t.boxes], fromFlat(op, crop(img, is, box, ind, ch, cw, method === 'bilinear', fill), [n, ch, cw, c]));
   });
 }
 

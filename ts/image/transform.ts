@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkSize, describe, fromFlat, intArg, numberArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { batchOfImages, finiteRows } from './options.js';
+import { withoutGradient } from '../autodiff.js';
 
 type FillMode = 'constant' | 'reflect' | 'wrap' | 'nearest';
 const FILL_MODES: readonly string[] = ['constant', 'reflect', 'wrap', 'nearest'];
@@ -35,8 +36,8 @@ const FILL_MODES: readonly string[] = ['constant', 'reflect', 'wrap', 'nearest']
  * (a row `[1, 2, 3, 4]` shifted by 6 wraps to `[1, 1, 1, 1]`, not `[3, 4, 1, 2]`), as in TF.js
  * and TensorFlow.
  *
- * The result is a constant under `grad` (TF.js 4.22 has no gradient for Transform): no
- * gradient reaches `image`.
+ * A gradient through the result is an error naming transform, as TF.js 4.22 throws for
+ * Transform (it has no gradient for it); on a constant image inside `grad` it runs as usual.
  *
  * Differences from TF.js 4.22: every image is transformed (TF.js's CPU kernel returns after
  * the first, leaving images 1… filled with `fillValue`); a rank-1 `transforms` of 8 values is
@@ -84,7 +85,7 @@ export function transform(
     const img = t.image.size > 0 ? t.image.data() : new Float32Array(0);
     const out = new Float32Array(batch * oh * ow * c).fill(fill);
     // No values to write (no channels): the loops would only walk the output positions.
-    if (out.length === 0) return fromFlat(op, out, [batch, oh, ow, c]);
+    if (out.length === 0) return withoutGradient(op, [t.image, t.transforms], fromFlat(op, out, [batch, oh, ow, c]));
     const read = interpolation === 'nearest' ? nearest : bilinear;
     const inB = h * w * c;
     for (let b = 0; b < batch; b++) {
@@ -103,7 +104,7 @@ export function transform(
         }
       }
     }
-    return fromFlat(op, out, [batch, oh, ow, c]);
+    return withoutGradient(op, [t.image, t.transforms], fromFlat(op, out, [batch, oh, ow, c]));
   });
 }
 
@@ -186,8 +187,8 @@ function bilinear(img: Float32Array, h: number, w: number, c: number, offset: nu
  * `[r, g, b]` for channels 0–2, the fourth channel (alpha) then being 255, as TF.js. Same
  * shape as `image`.
  *
- * A constant under `grad` (TF.js 4.22 has no gradient for RotateWithOffset): no gradient
- * reaches `image`.
+ * A gradient through the result is an error naming rotateWithOffset, as TF.js 4.22 throws
+ * for RotateWithOffset (it has no gradient for it).
  *
  * Differences from TF.js 4.22: none in the result. `radians` and `center` must be finite
  * (TF.js fills the whole image for a NaN angle); a `[r, g, b]` `fillValue` needs 4 channels
@@ -231,7 +232,7 @@ export function rotateWithOffset(image: TensorLike, radians: number, fillValue: 
         }
       }
     }
-    return fromFlat(op, out, s);
+    return withoutGradient(op, [t.image], fromFlat(op, out, s));
   });
 }
 
