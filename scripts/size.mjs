@@ -689,12 +689,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * URLs, History.params, the resume fixes (applySteps, epochs counted on, JSON slots), the saved
  * current rate and nameless serialized options (JS +1.1 kB), less TF.js's print format (-0.5
  * kB): url 636,778 B, inline 539,434 B. Budgets: those plus ~0.05%.
+ * Raised (s45) by the second round: the file:// weights checksum, LateWeakRef settling in a
+ * task, gradients that remember their variable, and image ops that refuse a gradient (JS +0.4
+ * kB): url 637,182 B, inline 539,835 B. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 637100,
+  url: 637500,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 539700,
+  inline: 540100,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
