@@ -15,20 +15,15 @@
 //   validation data at each epoch end, unshifted.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { bits, close, copyWeights, rng, tf, tfArtifacts, uniform } from './oracle.js';
+import { bits, close, copyWeights, rng, tf, tfArtifacts, uniform, nrGraphLib, TF_GRAPH, type GraphLib as Lib } from './oracle.js';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** What a graph needs from a library: TF.js and neurite spell it the same way. */
-interface Lib {
-  input(a: { shape: number[]; name?: string }): any;
-  layers: any;
-  model(a: { inputs: any; outputs: any }): any;
-}
-const nrLib = (seed: number): Lib => ({ input: nr.input, layers: nr.layers, model: (a) => nr.model({ ...a, seed }) });
-const NR = nrLib(11);
-const TF: Lib = { input: tfl.input, layers: tfl.layers, model: tfl.model };
+const nrLib = nrGraphLib;
+const NR = nrGraphLib(11);
+const TF = TF_GRAPH;
 
 type Model = ReturnType<typeof nr.model>;
 

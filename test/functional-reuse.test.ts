@@ -7,18 +7,13 @@
 // regularizers are refused on a layer used twice.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { close, copyWeights, rng, tf, tfArtifacts, uniform } from './oracle.js';
+import { close, copyWeights, rng, tf, tfArtifacts, uniform, nrGraphLib, TF_GRAPH, type GraphLib as Lib } from './oracle.js';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-interface Lib {
-  input(a: { shape: number[]; name?: string }): any;
-  layers: any;
-  model(a: { inputs: any; outputs: any }): any;
-}
-const NR: Lib = { input: nr.input, layers: nr.layers, model: (a) => nr.model({ ...a, seed: 21 }) };
-const TF: Lib = { input: tfl.input, layers: tfl.layers, model: tfl.model };
+const NR = nrGraphLib(21);
+const TF = TF_GRAPH;
 
 /** A siamese pair: a two-layer encoder applied to a and to b, symmetric merges (max, product), a sigmoid head. */
 function siamese(L: Lib): any {

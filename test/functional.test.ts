@@ -4,19 +4,14 @@
 // batches), plus errors, nesting, sharing and memory.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { bits, close, copyWeights, expectTfjsRoundTrip, rng, tf, tfArtifacts, uniform } from './oracle.js';
+import { bits, close, copyWeights, expectTfjsRoundTrip, rng, tf, tfArtifacts, uniform, nrGraphLib, TF_GRAPH, type GraphLib as Lib } from './oracle.js';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** What a graph needs from a library: TF.js and neurite spell it the same way. */
-interface Lib {
-  input(a: { shape: number[] }): any;
-  layers: any;
-  model(a: { inputs: any; outputs: any }): any;
-}
-const NR: Lib = { input: nr.input, layers: nr.layers, model: (a) => nr.model({ ...a, seed: 11 }) };
-const TF: Lib = { input: tfl.input, layers: tfl.layers, model: tfl.model };
+const NR = nrGraphLib(11);
+const TF = TF_GRAPH;
 
 /** A residual block, a skip connection, a gate and a softmax head: each value read twice. */
 function residualNet(L: Lib): any {

@@ -8,18 +8,13 @@
 // and an error where TF.js errors.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { bits, close, copyWeights, rng, tf, tfArtifacts, uniform } from './oracle.js';
+import { bits, close, copyWeights, rng, tf, tfArtifacts, uniform, nrGraphLib, TF_GRAPH, type GraphLib as Lib } from './oracle.js';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-interface Lib {
-  input(a: { shape: number[]; name?: string }): any;
-  layers: any;
-  model(a: { inputs: any; outputs: any }): any;
-}
-const NR: Lib = { input: nr.input, layers: nr.layers, model: (a) => nr.model({ ...a, seed: 5 }) };
-const TF: Lib = { input: tfl.input, layers: tfl.layers, model: tfl.model };
+const NR = nrGraphLib(5);
+const TF = TF_GRAPH;
 
 /** TF.js's official mnist-acgan generator's input: a class embedding [1, 4] times the latent [4]. */
 function acgan(L: Lib): any {

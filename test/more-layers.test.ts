@@ -10,19 +10,14 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { expectNoLeak, thrown as thrownAny } from './setup.js';
-import { bits, centralDiff, close, copyWeights, expectSameBitsForThreads, rng, tfArtifacts, uniform } from './oracle.js';
+import { bits, centralDiff, close, copyWeights, expectSameBitsForThreads, rng, tfArtifacts, uniform, nrGraphLib, TF_GRAPH, type GraphLib as Lib } from './oracle.js';
 
 await tf.setBackend('cpu');
 const thrown = (f: () => unknown) => (thrownAny(f) as Error).message;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-interface Lib {
-  input(a: { shape: number[]; name?: string }): any;
-  layers: any;
-  model(a: { inputs: any; outputs: any }): any;
-}
-const NR: Lib = { input: nr.input, layers: nr.layers, model: (a) => nr.model({ ...a, seed: 5 }) };
-const TF: Lib = { input: tfl.input, layers: tfl.layers, model: tfl.model };
+const NR = nrGraphLib(5);
+const TF = TF_GRAPH;
 
 describe('dot: values and gradients as TF.js', () => {
   // [per-sample shape of input 0, of input 1, axes, output per-sample shape]

@@ -13,6 +13,20 @@ import { expectNoLeak } from './setup.js';
 await tf.setBackend('cpu');
 export { tf };
 
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** The functional API of neurite and of TF.js behind one face: one builder makes the same graph in both. */
+export interface GraphLib {
+  input(a: { shape: number[]; name?: string }): any;
+  layers: any;
+  model(a: { inputs: any; outputs: any }): any;
+  sequential(a: { layers: any[]; name?: string }): any;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+/** neurite's, its models seeded with `seed`. */
+export const nrGraphLib = (seed: number): GraphLib => ({ input: nr.input, layers: nr.layers, model: (a) => nr.model({ ...a, seed }), sequential: (a) => nr.sequential({ ...a, seed }) });
+/** TF.js's. */
+export const TF_GRAPH: GraphLib = { input: tfl.input, layers: tfl.layers, model: tfl.model, sequential: tfl.sequential };
+
 /**
  * Copies a neurite model's weights into a TF.js model of the same layers, layer by layer
  * (TF.js's model-level order puts every non-trainable weight last; a layer's own order agrees).

@@ -7,19 +7,13 @@
 // the weights do depend on (a dense layer's features, a convolution's channels).
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { close, copyWeights, rng, tf, tfArtifacts, uniform } from './oracle.js';
+import { close, copyWeights, rng, tf, tfArtifacts, uniform, nrGraphLib, TF_GRAPH, type GraphLib as Lib } from './oracle.js';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-interface Lib {
-  input(a: { shape: number[]; name?: string }): any;
-  layers: any;
-  model(a: { inputs: any; outputs: any }): any;
-  sequential(a: { layers: any[]; name?: string }): any;
-}
-const NR: Lib = { input: nr.input, layers: nr.layers, model: (a) => nr.model({ ...a, seed: 4 }), sequential: (a) => nr.sequential({ ...a, seed: 4 }) };
-const TF: Lib = { input: tfl.input, layers: tfl.layers, model: tfl.model, sequential: tfl.sequential };
+const NR = nrGraphLib(4);
+const TF = TF_GRAPH;
 
 /** A conv feature extractor on 8×8 and 10×6 images (two channels), shared pooling, one head. */
 function twoSizes(L: Lib): any {
