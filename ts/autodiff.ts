@@ -608,7 +608,7 @@ function trainableOf(op: string, varList: TrainableVariable[]): TrainableVariabl
  * @internal {@link variableGrads} for `op`, also returning the variables the gradients are
  * for (`varList`, or the default list as it was after `f` ran).
  */
-export function variableGradsOf(op: string, f: () => Tensor, varList?: TrainableVariable[]): { value: Tensor; grads: Record<string, Tensor>; vars: TrainableVariable[]; constant: Set<string> } {
+export function variableGradsOf(op: string, f: () => Tensor, varList?: TrainableVariable[]): { value: Tensor; grads: Record<string, Tensor>; vars: TrainableVariable[] } {
   checkFn(op, f);
   if (varList !== undefined && !Array.isArray(varList)) throw new InvalidArgumentError(`${op}: varList must be an array of variables or layer weights, got ${describe(varList)}`);
   if (varList?.length === 0) throw new InvalidArgumentError(`${op}: varList is empty (a model's trainableWeights are [] until it is built: call model.build() first, or leave varList out to train every live model's weights)`);
@@ -642,33 +642,29 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
   }
   if (value.rank !== 0) drop(new InvalidArgumentError(`${op}: f must return a scalar, got shape [${value.shape}]`));
   const out: Record<string, Tensor> = {};
-  // The keys whose gradient is zeros only because f reaches the variable through ops without
-  // one (stopGradient, round, …): Keras's and PyTorch's None.
-  const constant = new Set<string>();
   vars.forEach((v, i) => {
     const t = g[i];
     if (!t) return;
     const key = v.name ?? `x${i}`;
-    if (out[key] !== undefined) {
+    const before = out[key];
+    if (before !== undefined) {
       // A name two variables share (a target network copied by fromConfig keeps its layers'
       // names): one reached only through stopGradient and the like yields to the other.
       if (constantOnly[i]) return void t.dispose();
-      if (!constant.has(key)) drop(new InvalidArgumentError(`${op}: two variables with gradients are named '${key}' (layers of two models with the same name?); gradients are keyed by name, so give the layers unique names (or leave name out: each layer then gets its own), or pass a varList with only one of them`));
-      out[key].dispose();
-      constant.delete(key);
+      if (!gradientOf.get(before)!.constant) drop(new InvalidArgumentError(`${op}: two variables with gradients are named '${key}' (layers of two models with the same name?); gradients are keyed by name, so give the layers unique names (or leave name out: each layer then gets its own), or pass a varList with only one of them`));
+      before.dispose();
     }
-    if (constantOnly[i]) constant.add(key);
     out[key] = t;
     gradientOf.set(t, { variable: v, constant: constantOnly[i] });
   });
-  return { value, grads: out, vars, constant };
+  return { value, grads: out, vars };
 }
 
 /**
  * The variable each gradient `variableGrads` returned is for, and whether `f` reached it only
  * through ops without a gradient (its zeros are Keras's and PyTorch's None): `applyGradients`
- * of those gradients by name updates that very variable (not another of the same name) and
- * skips the constant ones, as `minimize` does.
+ * of those gradients by name (and so `minimize`, which steps through it) updates that very
+ * variable, not another of the same name, and skips the constant ones.
  */
 const gradientOf = new WeakMap<Tensor, { variable: TrainableVariable; constant: boolean }>();
 

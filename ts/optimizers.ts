@@ -763,11 +763,11 @@ export class Optimizer {
   /** One step of minimising `f()`: the cost when `returnCost` is true, else `null` (see the first form). */
   minimize(f: () => Tensor, returnCost?: boolean, varList?: TrainableVariable[]): Tensor | null;
   minimize(f: () => Tensor, returnCost = false, varList?: TrainableVariable[]): Tensor | null {
-    const { value, grads, vars, constant } = variableGradsOf('minimize', f, varList);
+    const { value, grads, vars } = variableGradsOf('minimize', f, varList);
     try {
-      // Each gradient to the variable it was computed for (another may share its name).
-      const pairs = vars.filter((v) => grads[v.name] && !constant.has(v.name) && variableOfGradient(grads[v.name])?.variable === v).map((v) => ({ variable: v as Tensor | LayerVariable, grad: grads[v.name] }));
-      this.#step('minimize', pairs);
+      // By name, as applyGradients takes them: each to the variable it was computed for, the
+      // constant-only ones left out (see gradientPairs).
+      this.#step('minimize', grads);
     } catch (err) {
       // The cost is not returned: freed (unless f returned a variable itself).
       if (!(vars as unknown[]).includes(value)) value.dispose();
