@@ -5,6 +5,8 @@
  * threads/worker.ts, asks again: it is stringified and must stay self-contained.)
  */
 
+import { InvalidArgumentError } from './errors.js';
+
 const g = globalThis as { Deno?: unknown; process?: { versions?: { node?: string } } };
 
 /** Deno (also in its workers). */
@@ -39,6 +41,22 @@ export async function nodeBuiltin(name: string): Promise<unknown> {
   const id = `node:${name}`;
   const p = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
   return p?.getBuiltinModule?.(id) ?? import(/* webpackIgnore: true */ /* @vite-ignore */ id);
+}
+
+/**
+ * The file system path of `file://` + `rest`, percent-decoded (the `file://` model handler's
+ * and `data.csv`'s): an absolute one by Node's and Deno's `url.fileURLToPath` (with `?` and `#`
+ * kept as part of the path), a relative one (TF.js's `file://./a`, which is no standard file
+ * URL) by `decodeURIComponent`, as `fileURLToPath` decodes. A `%` that starts no UTF-8 escape
+ * is an error (`url` is the whole URL, for the message).
+ */
+export async function filePath(op: string, url: string, rest: string): Promise<string> {
+  const { fileURLToPath } = (await nodeBuiltin('url')) as typeof import('node:url');
+  try {
+    return rest.startsWith('/') ? fileURLToPath(`file://${rest.replace(/[?#]/g, encodeURIComponent)}`) : decodeURIComponent(rest);
+  } catch (e) {
+    throw new InvalidArgumentError(`${op}: '${url}': a file:// path is percent-decoded, and this one cannot be [${(e as Error)?.message}]; write % as %25 (url.pathToFileURL(path).href encodes a path)`);
+  }
 }
 
 /** Whether `v` is a Promise or another thenable (a promise from another realm or library). */

@@ -9,7 +9,7 @@
  */
 import { InvalidArgumentError, IOError, isDenoDenial } from '../errors.js';
 import { httpError } from '../http_error.js';
-import { isA, isDeno, isNode, nodeBuiltin } from '../runtime.js';
+import { filePath, isA, isDeno, isNode, nodeBuiltin } from '../runtime.js';
 import { sourceKind, type CSVInput } from './csv.js';
 import { describeElement } from './describe.js';
 
@@ -209,18 +209,12 @@ export async function openChunks(op: string, source: CSVInput): Promise<ByteChun
 
 /**
  * A `file://` URL in Node or Deno, read as a stream, as TF.js's `tf.data.csv` reads one in Node:
- * `file:///abs/path` (percent-decoded, as `url.fileURLToPath`) or `file://./relative` (from the
- * working directory, TF.js's form). A missing or unreadable file names its path.
+ * `file:///abs/path` or `file://./relative` (from the working directory, TF.js's form), decoded
+ * as the `file://` model handler decodes ({@link filePath}). A missing or unreadable file names
+ * its path.
  */
 async function fileChunks(op: string, url: string): Promise<ByteChunks> {
-  const rest = url.replace(/^file:(\/\/)?/i, '');
-  let path: string;
-  try {
-    const { fileURLToPath } = (await nodeBuiltin('url')) as typeof import('node:url');
-    path = rest.startsWith('/') ? fileURLToPath(`file://${rest}`) : decodeURIComponent(rest);
-  } catch (e) {
-    throw new InvalidArgumentError(`${op}: '${url}' is not a file path once percent-decoded ${reason(e)}`);
-  }
+  const path = await filePath(op, url, url.replace(/^file:(\/\/)?/i, ''));
   const fs = (await nodeBuiltin('fs')) as typeof import('node:fs');
   const stream = fs.createReadStream(path);
   try {

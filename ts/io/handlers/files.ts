@@ -11,7 +11,7 @@
  * `url.pathToFileURL('/tmp/my model').href` (`file:///tmp/my%20model`) names `/tmp/my model`.
  * (tfjs-node does not decode: there it names a folder called `my%20model`.)
  */
-import { isNode, nodeBuiltin } from '../../runtime.js';
+import { filePath as pathOf, isNode, nodeBuiltin } from '../../runtime.js';
 import { InvalidArgumentError, IOError, isDenoDenial } from '../../errors.js';
 import { noFiles, type IOHandler, type ModelArtifacts, type SaveResult, type WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
@@ -257,21 +257,6 @@ async function removeStaleTemporaries(fs: Fs, folder: string, now = Date.now()):
   await Promise.all(stale.map((f) => fs.remove(join(folder, f.name, fs.windows))));
 }
 
-/**
- * The file system path of `file://` + `rest`, percent-decoded: an absolute one by Node's and
- * Deno's `url.fileURLToPath` (with `?` and `#` kept as part of the path, as before), a relative
- * one (TF.js's `file://./a`, which is no standard file URL) by `decodeURIComponent`, as
- * `fileURLToPath` decodes. A `%` that starts no UTF-8 escape is an error.
- */
-async function pathOf(op: string, url: string, rest: string): Promise<string> {
-  const { fileURLToPath } = (await nodeBuiltin('url')) as typeof import('node:url');
-  try {
-    return rest.startsWith('/') ? fileURLToPath(`file://${rest.replace(/[?#]/g, encodeURIComponent)}`) : decodeURIComponent(rest);
-  } catch (e) {
-    throw new InvalidArgumentError(`${op}: '${url}': a file:// path is percent-decoded, and this one cannot be [${(e as Error)?.message}]; write % as %25 (url.pathToFileURL(path).href encodes a path)`);
-  }
-}
-
 /** @internal The `file://` handler for `rest` (what follows `file://`; `url` is the whole URL, for messages), made by the router. */
 export class FileSystemHandler implements IOHandler {
   /** The file system path, once decoded ({@link pathOf}). */
@@ -295,7 +280,7 @@ export class FileSystemHandler implements IOHandler {
     }
     const checked = checkArtifactsToSave(op, this.url, artifacts);
     const fs = await api(op, this.url);
-    return inTurn(fs.resolve(path), () => this.#save(fs, checked));
+    return inTurn(this.#folderKey(fs), () => this.#save(fs, checked));
   }
 
   /** The key of {@link inTurn} for this handler: its folder (a load may name the folder's model.json). */
