@@ -117,11 +117,6 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
     const { encoder, decoder } = args;
     if (args.name !== undefined && typeof args.name !== 'string') throw new InvalidArgumentError(`autoencoder: name must be a string, got ${describe(args.name)}`);
     if (args.ownsParts !== undefined && typeof args.ownsParts !== 'boolean') throw new InvalidArgumentError(`autoencoder: ownsParts must be a boolean, got ${describe(args.ownsParts)}`);
-    if (args.ownsParts) {
-      for (const part of [encoder, decoder]) {
-        if (part instanceof Sequential && part.isDisposed) throw new InvalidArgumentError(`autoencoder: ownsParts: the ${part === encoder ? 'encoder' : 'decoder'} ${part.name} is disposed`);
-      }
-    }
     const out = outputShapeOf(encoder);
     const inp = decoder.inputDims;
     if (out && inp && !sameShape(out, inp)) {

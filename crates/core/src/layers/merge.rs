@@ -93,8 +93,8 @@ pub struct Merge {
     /// mask, the output's rows that count (multiply, when every input has a mask) and the input
     /// each value comes from (maximum, minimum).
     masked: Option<(Vec<Option<Vec<f32>>>, Option<Vec<f32>>, Vec<u32>)>,
-    /// The input shapes of the last element-wise forward that kept values (an expanded
-    /// lower-rank input's gradient goes back to its own shape).
+    /// The input shapes of the last element-wise forward that kept values, when it expanded a
+    /// lower-rank input (that input's gradient goes back to its own shape); empty otherwise.
     given: Vec<Shape>,
 }
 
@@ -229,8 +229,9 @@ impl Merge {
         self.masked = None;
         // TF.js's and Keras's `Merge.call`: axes of 1 at axis 1 (after the batch) on each input
         // of a lower rank, until every rank is the highest.
+        // The shapes are kept only when an input is expanded (the backward reshapes its gradient).
         let top = xs.iter().map(Tensor::rank).max().unwrap_or(0);
-        let given: Vec<Shape> = xs.iter().map(|x| x.shape().clone()).collect();
+        let given: Vec<Shape> = if xs.iter().any(|x| x.rank() < top) { xs.iter().map(|x| x.shape().clone()).collect() } else { Vec::new() };
         for (i, x) in xs.iter_mut().enumerate() {
             if x.rank() < top {
                 // Keras 3: the expanded tensor no longer carries its mask into the values.
