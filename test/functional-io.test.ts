@@ -308,6 +308,50 @@ describe('model({ inputs: [...], outputs: [...] }) against tf.model', () => {
     }
   });
 
+  it('a gradient of one output gives the weights only the other output reads none, as TF.js: variableGrads leaves them out, AdamW does not decay them', () => {
+    // L = Σ p ⊙ c reads the regression head only: the classifier's weights ('cls') are not
+    // connected to it. TF.js's variableGrads lists the others only (within 1e-5 of neurite's);
+    // Keras's None gradients: an AdamW step leaves 'cls' bit for bit (it decayed them before).
+    const n = twoByTwo(NR) as Model;
+    const t = twoByTwo(TF) as tfl.LayersModel;
+    try {
+      copyWeights(n, t);
+      const r = rng(3);
+      const xs = [arr(r, [6, 5]), arr(r, [6, 2, 3])];
+      const c = arr(r, [6, 2], -1, 1);
+      const nf = (): nr.Tensor => n.predict<nr.Tensor[]>(xs.map(nrT))[0].mul(nrT(c)).sum();
+      const want = tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => tf.sum(tf.mul((t.predict(xs.map(tfT)) as tf.Tensor[])[0], tfT(c))) as tf.Scalar, t.trainableWeights.map((w) => w.read() as tf.Variable));
+        // TF.js's variable names carry a suffix making them unique (trunk/kernel_2).
+        return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k.replace(/_\d+$/, ''), g.dataSync() as Float32Array]));
+      });
+      const got = expectNoLeak(() => nr.tidy(() => {
+        const { grads } = nr.variableGrads(nf, n.trainableWeights);
+        return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.data()]));
+      }));
+      expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+      expect(Object.keys(got).some((k) => k.startsWith('cls'))).toBe(false);
+      for (const k of Object.keys(want)) close(got[k], want[k], 1e-5, k);
+      // Through model.apply too (the training-mode call).
+      const applied = nr.tidy(() => Object.keys(nr.variableGrads(() => (n.apply(xs.map(nrT)) as nr.Tensor[])[0].mul(nrT(c)).sum(), n.trainableWeights).grads).sort());
+      expect(applied).toEqual(Object.keys(want).sort());
+      // Both outputs read: every weight has a gradient again.
+      const both = nr.tidy(() => Object.keys(nr.variableGrads(() => { const [p, q] = n.predict<nr.Tensor[]>(xs.map(nrT)); return p.sum().add(q.sum()); }, n.trainableWeights).grads).length);
+      expect(both).toBe(n.trainableWeights.length);
+      const cls = (): Float32Array[] => nr.tidy(() => n.getLayer('cls').getWeights().map((w) => w.data()));
+      const before = cls();
+      const trunk = nr.tidy(() => n.getLayer('trunk').getWeights()[0].data());
+      const opt = nr.optimizers.adamw({ learningRate: 0.1, weightDecay: 0.5 });
+      for (let i = 0; i < 3; i++) nr.tidy(() => opt.minimize(nf, false, n.trainableWeights));
+      cls().forEach((w, i) => expect(bits(w), `cls weight ${i}`).toEqual(bits(before[i])));
+      expect(bits(nr.tidy(() => n.getLayer('trunk').getWeights()[0].data()))).not.toEqual(bits(trunk));
+      opt.dispose();
+    } finally {
+      n.dispose();
+      t.dispose();
+    }
+  });
+
   it('fit with per-output losses (a list) trains as TF.js (1e-5): SGD with validationData, Adam with a metrics list and validationSplit', async () => {
     // mse + categoricalCrossentropy with targets whose rows do not sum to 1, 3 epochs, no
     // shuffling, n = 10 with batchSize 4 (and 7 training rows with batchSize 3): every history

@@ -132,10 +132,11 @@ impl LayersRecord {
     }
 
     /// `dL/dx` (when `need_dx`) and `dL/dw` for each weight input, for `dL/dy` = `g` at the
-    /// output.
+    /// output. `cols`: the output's columns a gradient came to (slices of a graph model's
+    /// packed outputs; `None`: all): a weight no read output depends on gets `None`.
     #[inline(never)]
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn gradient(&self, x: &Tensor, g: Tensor, need_dx: bool) -> Result<(Option<Tensor>, Vec<Tensor>)> {
+    fn gradient(&self, x: &Tensor, g: Tensor, need_dx: bool, cols: Option<&[(usize, usize)]>) -> Result<(Option<Tensor>, Vec<Option<Tensor>>)> {
         let op = self.op;
         let mut node = crate::model::shared::lock(&self.net)?;
         let seq = node.layer_mut().as_sequential_mut().ok_or_else(|| Error::Internal { msg: format!("grad: {op} was recorded on a layer, not a model") })?;
@@ -146,7 +147,13 @@ impl LayersRecord {
                 format!("the model's weights changed between {op} and the gradient (trainOnBatch, setWeights, an optimizer step, or apply with training, which updates moving statistics (run it before {op}), inside the function); the gradient of {op} is taken at the weights it ran with: change them outside grad"),
             ));
         }
-        seq.trace_gradient(x, g, self.range.clone(), self.mode, self.primed.as_deref(), need_dx)
+        let reached = match cols {
+            Some(c) => seq.sources_reached(self.range.clone(), c)?,
+            None => None,
+        };
+        let (dx, dw) = seq.trace_gradient(x, g, self.range.clone(), self.mode, self.primed.as_deref(), need_dx)?;
+        let on = |i: usize| reached.as_ref().map_or(true, |r| r.get(i).copied().unwrap_or(true));
+        Ok((dx, dw.into_iter().enumerate().map(|(i, d)| on(i).then_some(d)).collect()))
     }
 }
 
@@ -249,7 +256,18 @@ impl Tape {
         }
         let mut grads: IdMap<Tensor> = IdMap::default();
         grads.insert(y, dy);
-        Sweep { y, sources: sources.to_vec(), wanted, dep, grads, next: self.entries.len(), waiting: None }
+        // The outputs of models' layers, whose gradient may come to some columns only (some
+        // outputs of a graph model): the result itself has a gradient everywhere.
+        let mut cover: IdMap<Option<Vec<(usize, usize)>>> = IdMap::default();
+        for e in &self.entries {
+            if matches!(e.op, Recorded::Layers(_)) && dep.contains(e.output.0) {
+                cover.insert(e.output.0, Some(Vec::new()));
+            }
+        }
+        if cover.contains(y) {
+            cover.insert(y, None);
+        }
+        Sweep { y, sources: sources.to_vec(), wanted, dep, grads, cover, cut: Vec::new(), next: self.entries.len(), waiting: None }
     }
 
     /// Runs `sweep` down the tape until it is done, or until it reaches a
@@ -292,7 +310,15 @@ impl Tape {
             // left as it is (never used again) and the tape whole. Not a model's rule, which
             // changes its layers' caches.
             let _abandonable = (!matches!(e.op, Recorded::Layers(_))).then(crate::interrupt::abandonable);
-            let dins = backward(&e.op, &ins, &e.output.1, g, &need)?;
+            let cols = match sweep.cover.get(e.output.0) {
+                Some(Some(c)) => Some(&c[..]),
+                _ => None,
+            };
+            let dins = backward(&e.op, &ins, &e.output.1, g, &need, cols)?;
+            if matches!(e.op, Recorded::Layers(_)) {
+                // Weights no read output depends on: not connected (see `finish`).
+                sweep.cut.extend(e.inputs.iter().zip(&dins).skip(1).filter(|(_, d)| d.is_none()).map(|((id, _), _)| (e.output.0, *id)));
+            }
             sweep.accumulate(e, dins)?;
         }
         self.finish(sweep).map(Step::Done)
@@ -335,6 +361,9 @@ impl Tape {
                 continue;
             }
             for (id, t) in &e.inputs {
+                if sweep.cut.contains(&(e.output.0, *id)) {
+                    continue;
+                }
                 reach.insert(*id, ());
                 if sweep.wanted.contains(*id) && !met.contains(*id) {
                     met.insert(*id, t.shape().clone());
@@ -359,6 +388,12 @@ pub struct Sweep {
     wanted: IdMap<()>,
     dep: IdMap<()>,
     grads: IdMap<Tensor>,
+    /// Per output of a model's layers, the column ranges (`[begin, end)` of a rank-2 tensor)
+    /// slices of it sent a gradient to so far; `None` once another op sent one (every column).
+    cover: IdMap<Option<Vec<(usize, usize)>>>,
+    /// `(entry output, input)`: a model's weight its entry gave no gradient, as no output the
+    /// result reads depends on it; `finish` does not count it as connected through that entry.
+    cut: Vec<(u64, u64)>,
     /// Entries `0..next` are still to visit, from the last down.
     next: usize,
     /// The custom entry waiting for its input gradients.
@@ -373,6 +408,12 @@ impl Sweep {
             let Some(d) = d else { continue };
             if !e.op.passes_gradient(i) || !self.dep.contains(*id) {
                 continue;
+            }
+            if let Some(c) = self.cover.get_mut(*id) {
+                match (&e.op, c.as_mut()) {
+                    (Recorded::Slice { begin, size }, Some(ranges)) if begin.len() == 2 && size[1] >= 0 => ranges.push((begin[1] as usize, (begin[1] + size[1]) as usize)),
+                    _ => *c = None,
+                }
             }
             match self.grads.remove(*id) {
                 Some(prev) => {
@@ -433,6 +474,10 @@ impl<T> IdMap<T> {
         self.find(id).ok().map(|i| &self.entries[i].1)
     }
 
+    fn get_mut(&mut self, id: u64) -> Option<&mut T> {
+        self.find(id).ok().map(|i| &mut self.entries[i].1)
+    }
+
     fn insert(&mut self, id: u64, v: T) {
         match self.find(id) {
             Ok(i) => self.entries[i].1 = v,
@@ -449,7 +494,7 @@ impl<T> IdMap<T> {
 /// `i`'s gradient is used (it depends on a source); rules whose work splits by input (a
 /// product, a model's layers) skip the rest and may answer `None` there.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) -> Result<Vec<Option<Tensor>>> {
+fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool], cols: Option<&[(usize, usize)]>) -> Result<Vec<Option<Tensor>>> {
     let needs = |i: usize| need.get(i).copied().unwrap_or(true);
     let bad = |what: &str| Error::Internal { msg: format!("tape: {what}") };
     Ok(match op {
@@ -547,11 +592,11 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
             vec![Some(d), dt]
         }
         Recorded::Layers(r) => {
-            let (dx, dw) = r.gradient(x[0], g, needs(0))?;
+            let (dx, dw) = r.gradient(x[0], g, needs(0), cols)?;
             if dw.len() + 1 != x.len() {
                 return Err(bad("a model's weights changed in number since the call"));
             }
-            core::iter::once(dx).chain(dw.into_iter().map(Some)).collect()
+            core::iter::once(dx).chain(dw).collect()
         }
         Recorded::NoGradient { .. } => x.iter().map(|_| None).collect(),
         Recorded::Opaque { op } => return Err(bad(&format!("{op} has no backward rule"))),

@@ -349,6 +349,24 @@ impl Wiring {
         &self.out_shapes
     }
 
+    /// Which of the `n` layers the outputs `heads[o]` marks depend on: the producers of every
+    /// node on a path from those outputs back to the inputs (for a gradient of some outputs
+    /// only: a layer off those paths gets no gradient, not a zero one).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn layers_reached(&self, heads: &[bool], n: usize) -> Vec<bool> {
+        let (k, mut reached, mut seen) = (self.k(), vec![false; n], vec![false; self.nodes(n)]);
+        let mut stack: Vec<usize> = self.output_nodes(n).into_iter().zip(heads).filter(|(_, &on)| on).map(|(j, _)| j).collect();
+        while let Some(j) = stack.pop() {
+            if core::mem::replace(&mut seen[j], true) {
+                continue;
+            }
+            let Some(l) = self.producer(j, n) else { continue };
+            reached[l] = true;
+            stack.extend_from_slice(if j < k + n { self.inputs(l) } else { &self.extra[j - k - n].1 });
+        }
+        reached
+    }
+
     /// Whether every use of layer `i` reads the model's inputs and nothing else.
     pub fn reads_only_input(&self, i: usize) -> bool {
         let k = self.k();
@@ -1054,6 +1072,21 @@ mod tests {
         m.build_all(&[7]).unwrap();
         let dy = Tensor::new("t", Shape::from([2, 5]), vec![0.7, -1.3, 0.4, 0.9, -0.2, 0.3, 1.1, -0.8, 0.6, 0.5]).unwrap();
         check_gradients(&mut m, packed_x(), dy);
+    }
+
+    /// The weights a gradient of some outputs reaches: output 0 (columns 0..2, the first dense)
+    /// reads layer 0 only; output 1 (2..5) reads every layer, as do both.
+    #[test]
+    fn a_gradient_of_some_outputs_reaches_the_layers_they_read() {
+        let mut m = two_by_two(11);
+        m.build_all(&[7]).unwrap();
+        // Two dense layers, a kernel and a bias each.
+        assert_eq!(m.trace_sources(0..4).unwrap().len(), 4);
+        assert_eq!(m.sources_reached(0..4, &[(0, 2)]).unwrap(), Some(vec![true, true, false, false]));
+        assert_eq!(m.sources_reached(0..4, &[(1, 2)]).unwrap(), Some(vec![true, true, false, false]));
+        assert_eq!(m.sources_reached(0..4, &[(2, 5)]).unwrap(), None);
+        assert_eq!(m.sources_reached(0..4, &[(0, 1), (4, 5)]).unwrap(), None);
+        assert_eq!(m.sources_reached(0..4, &[]).unwrap(), Some(vec![false; 4]));
     }
 
     /// A training step with a loss per output: the logged losses are each output's loss and

@@ -739,6 +739,41 @@ impl Sequential {
         self.traced_params(range, &mut |p| Ok(p.value.clone()))
     }
 
+    /// Which of [`Sequential::trace_sources`]'s weights of layers `range` the columns `cols`
+    /// (`[begin, end)` ranges) of the packed output of a graph model with several outputs
+    /// depend on; `None` when they all do (one output, or every output read). A gradient of
+    /// some outputs only leaves the other weights without one (not zeros), as TF.js and Keras
+    /// do for the variables a loss does not reach.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn sources_reached(&self, range: Range<usize>, cols: &[(usize, usize)]) -> Result<Option<Vec<bool>>> {
+        let Some(w) = self.wiring.as_ref().filter(|w| w.output_shapes().len() > 1) else { return Ok(None) };
+        let mut at = 0;
+        let heads: Vec<bool> = w
+            .output_shapes()
+            .iter()
+            .map(|s| {
+                let end = at + s.iter().product::<usize>();
+                let used = cols.iter().any(|&(a, b)| a < end && b > at);
+                at = end;
+                used
+            })
+            .collect();
+        if heads.iter().all(|&u| u) {
+            return Ok(None);
+        }
+        let reached = w.layers_reached(&heads, self.layers.len());
+        let mut leaves = Vec::new();
+        self.leaves(None, true, &mut leaves)?;
+        // A leaf counts as reached if any of its places is (a layer shared with a nested model).
+        let on: Vec<*const ()> = leaves.iter().filter(|(top, ..)| reached[*top]).map(|(.., l)| super::shared::addr(l)).collect();
+        let mut out = Vec::new();
+        for (_, _, l) in leaves.iter().filter(|(top, ..)| range.contains(top)) {
+            let hit = on.contains(&super::shared::addr(l));
+            out.extend(peek(l)?.layer().params().into_iter().filter(|p| p.trainable).map(|_| hit));
+        }
+        Ok((!out.iter().all(|&h| h)).then_some(out))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn traced_params(&self, range: Range<usize>, f: &mut dyn FnMut(&Param) -> Result<Tensor>) -> Result<Vec<(u64, Tensor)>> {
         let mut out = Vec::new();
