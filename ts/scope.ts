@@ -626,19 +626,20 @@ export function keep<T extends Disposable>(t: T): T {
 }
 
 /**
- * Disposes every tensor (and other disposable neurite object: model, optimizer, layer) in
+ * Disposes every tensor (and other disposable neurite object: model, optimizer, variable) in
  * `container`: one of them, or arrays and plain objects of them at any depth, as TF.js's
- * `tf.dispose`. Other values inside the container are skipped (class instances are not
- * looked into: one may hold a model it does not own), and disposing twice is harmless.
+ * `tf.dispose`. Other values are skipped, the container itself too when it is not an object
+ * (`undefined`, a number: as TF.js), and class instances are not looked into (one may hold a
+ * model it does not own); disposing twice is harmless. A function is an error (a call's
+ * parentheses left out).
  *
  * @example
  * const [a, b] = [tensor([1, 2]), tensor([3, 4])];
  * dispose([a, { b }]); // a.isDisposed && b.isDisposed
  */
 export function dispose(container: unknown): void {
-  if (container === null || typeof container !== 'object') {
-    throw new InvalidArgumentError(`dispose: container must be a Tensor, or an array or plain object of tensors, got ${container === null ? 'null' : typeof container}`);
-  }
+  if (typeof container === 'function') throw new InvalidArgumentError('dispose: container must be a Tensor, or an array or plain object of tensors, got a function');
+  if (container === null || typeof container !== 'object') return;
   const found = new Set<Disposable>();
   collect(container, found);
   for (const t of found) t.dispose();
@@ -646,8 +647,15 @@ export function dispose(container: unknown): void {
 
 /** Memory in use, as `memory()` reports it. */
 export interface MemoryInfo {
-  /** Live tensors (created and not yet disposed). */
+  /**
+   * Live tensors (created and not yet disposed). An optimizer stepping plain `variable`s
+   * (not the weights of a model compiled with it) keeps its state for each as a tensor,
+   * counted here and in `numBytes` until `optimizer.dispose()` (TF.js's optimizers count
+   * theirs as tensors too).
+   */
   numTensors: number;
+  /** The live tensors' distinct buffers (TF.js's `numDataBuffers`): tensors sharing storage (`clone`, `getWeights()` copies) count once. */
+  numDataBuffers: number;
   /**
    * Bytes of live tensors' values (model weights are counted in `modelBytes`), each buffer
    * once, as TF.js counts a data id once: tensors that share storage — `getWeights()` copies
@@ -683,9 +691,9 @@ export interface MemoryInfo {
 
 /** Reports live tensors and memory. A loop that creates and disposes tensors keeps these flat. */
 export function memory(): MemoryInfo {
-  if (!isInitialized()) return { numTensors: 0, numBytes: 0, modelBytes: 0, numModels: 0, wasmBytes: 0, numHandles: 0, numLeaked: leaked, threads: 0 };
+  if (!isInitialized()) return { numTensors: 0, numDataBuffers: 0, numBytes: 0, modelBytes: 0, numModels: 0, wasmBytes: 0, numHandles: 0, numLeaked: leaked, threads: 0 };
   return call((e) => {
     check(e.nr_memory(outPtr(0)));
-    return { numHandles: readOut(0), numTensors: readOut(1), numBytes: readOut(2), modelBytes: readOut(4), numModels: liveModelCount, wasmBytes: readOut(3), numLeaked: leaked, threads: threadsInfo().count };
+    return { numHandles: readOut(0), numTensors: readOut(1), numDataBuffers: readOut(5), numBytes: readOut(2), modelBytes: readOut(4), numModels: liveModelCount, wasmBytes: readOut(3), numLeaked: leaked, threads: threadsInfo().count };
   });
 }

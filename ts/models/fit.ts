@@ -41,6 +41,8 @@ export interface FitArgs {
    * Fraction of the samples held out for validation, taken from the end before shuffling. As
    * TF.js and Keras, the first ⌊n·(1 − validationSplit)⌋ samples train and the rest validate
    * (so n = 10, 0.25 trains on 7 and validates on 3). 0 (the default) holds out nothing.
+   * Both parts are copies (as in TF.js), and WebAssembly memory does not shrink: for data near
+   * the memory's limit pass `validationData` instead.
    */
   validationSplit?: number | undefined;
   /**

@@ -17,6 +17,7 @@ export interface RawExports {
   nr_result_info_ptr(): number;
   nr_alloc(bytes: number, align: number): number;
   nr_dealloc(ptr: number, bytes: number, align: number): void;
+  /** `[live objects, live tensors, tensor bytes, linear memory bytes, model bytes, tensor buffers]` (6 u32). */
   nr_memory(out: number): number;
   /** `[live objects, live tensors, live models]` (3 u32) from counters, without `nr_memory`'s walk over every live model. */
   nr_live_counts(out: number): number;

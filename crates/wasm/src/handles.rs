@@ -115,6 +115,8 @@ pub struct Stats {
     /// Bytes held by the other objects: models' weights and gradients (a layer shared by
     /// several models, or a nested model, once) and optimizer state, perceptrons and PCAs.
     pub model_bytes: usize,
+    /// The live tensors' distinct buffers (TF.js's `numDataBuffers`).
+    pub buffers: usize,
 }
 
 /// A slot's first generation for `salt` (a bit mixer, so neighbouring salts differ widely).
@@ -398,7 +400,7 @@ impl Handles {
         neurite_core::sort::heapsort_by(&mut buffers, |a, b| a.0 < b.0);
         buffers.dedup_by_key(|b| b.0);
         let tensor_bytes = buffers.iter().map(|b| b.1).sum();
-        Stats { live: self.live, tensors: self.live_tensors, tensor_bytes, model_bytes }
+        Stats { live: self.live, tensors: self.live_tensors, tensor_bytes, model_bytes, buffers: buffers.len() }
     }
 
     /// Turns the read log on (while a tape records) or off (clearing it).

@@ -119,11 +119,11 @@ pub unsafe extern "C" fn nr_dealloc(ptr: *mut u8, bytes: usize, align: usize) {
     neurite_core::interrupt::end_call();
 }
 
-/// Writes `[live objects, live tensors, tensor bytes, linear memory bytes, model bytes]` as
-/// u32 to `out` (model bytes: see [`crate::handles::Stats::model_bytes`]).
+/// Writes `[live objects, live tensors, tensor bytes, linear memory bytes, model bytes, tensor
+/// buffers]` as u32 to `out` (see [`crate::handles::Stats`]).
 ///
 /// # Safety
-/// `out` must point to 5 writable u32 values.
+/// `out` must point to 6 writable u32 values.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_memory(out: *mut u32) -> i32 {
@@ -133,9 +133,9 @@ pub unsafe extern "C" fn nr_memory(out: *mut u32) -> i32 {
         let wasm_bytes = core::arch::wasm32::memory_size(0) * 65536;
         #[cfg(not(target_arch = "wasm32"))]
         let wasm_bytes = 0usize;
-        let vals = [s.live as u32, s.tensors as u32, s.tensor_bytes as u32, wasm_bytes as u32, s.model_bytes as u32];
-        // SAFETY: write_slice checks that `out` has room for 5 u32s.
-        unsafe { ffi::write_slice("memory", out, 5, &vals) }
+        let vals = [s.live as u32, s.tensors as u32, s.tensor_bytes as u32, wasm_bytes as u32, s.model_bytes as u32, s.buffers as u32];
+        // SAFETY: write_slice checks that `out` has room for 6 u32s.
+        unsafe { ffi::write_slice("memory", out, 6, &vals) }
     })
 }
 
