@@ -781,6 +781,10 @@ describe('model({ inputs: [...], outputs: [...] }) against tf.model', () => {
         expect(length).toMatch(/\b3\b/);
         expect(length).toMatch(/\b2\b/);
         expect(() => n.compile({ optimizer: 'sgd', loss: 'meanSquaredError', lossWeights: [1, 2, 3] })).toThrow(/lossWeights/);
+        // Keras 3's None loss for an output (was "unknown loss null"): what to do instead.
+        for (const loss of [['meanSquaredError', null], { reg: 'meanSquaredError', cls: null }]) {
+          expect(() => n.compile({ optimizer: 'sgd', loss } as never)).toThrow(/^compile: the loss of output 'cls' is null: every output of a compiled model has a loss here \(Keras 3 takes None .*compile and fit a model of those \(model\(\{ inputs, outputs: \[\.\.\.\] \}\) shares the layers and weights\)/);
+        }
       });
       // A model with several inputs or outputs cannot be nested: the message says so (given the
       // list of inputs it takes, or one symbolic tensor).

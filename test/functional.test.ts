@@ -262,6 +262,18 @@ describe('the functional API', () => {
     expect(() => nr.layers.conv2d({ filters: 1, kernelSize: 2, name: 'cv' }).apply(x)).toThrow(/^apply: layer cv: /);
     expect(() => nr.layers.dense({ units: 2, inputShape: [5] }).apply(x)).toThrow(/declared with inputShape \[5\], but .* has per-sample shape \[3\]/);
     expect(() => nr.layers.inputLayer({ inputShape: [3] }).apply(x)).toThrow(/is an input layer/);
+    // Keras's base(inputs, training=False) cannot hold here (TF.js ignores it in silence): refused,
+    // as are other keys; {} and undefined are TF.js's empty kwargs.
+    const base = nr.sequential({ layers: [nr.layers.dropout({ rate: 0.5, inputShape: [3] })] });
+    for (const l of [base, nr.layers.dropout({ rate: 0.5 })] as Array<{ apply(x: unknown, k?: unknown): unknown }>) {
+      expect(() => l.apply(x, { training: false })).toThrow(/^apply: training on a symbolic tensor \(Keras's base\(inputs, training=False\).*compute its outputs with base\.predict\(x\)/);
+      expect(() => l.apply(x, { training: true })).toThrow(/^apply: training on a symbolic tensor/);
+      expect(() => l.apply(x, { trainng: false })).toThrow(/^apply: unknown option 'trainng'.*did you mean 'training'/);
+      expect(() => l.apply(x, 'x')).toThrow(/^apply: options must be an object, got/);
+      expect(l.apply(x, {})).toHaveProperty('shape');
+      expect(l.apply(x, undefined)).toHaveProperty('shape');
+    }
+    base.dispose();
     expect(() => nr.model({ inputs: x, outputs: x })).toThrow(/outputs is the input input_\d+ itself; every output must be computed by a layer/);
     expect(() => nr.model({ inputs: h, outputs: x })).toThrow(/inputs must come from input/);
     expect(() => nr.model({ inputs: [x, x], outputs: h })).toThrow(/inputs\[1\] is inputs\[0\] again/);
@@ -608,6 +620,13 @@ describe("layer.output and model.inputs: a model of part of another (Keras's get
     expect(() => nr.model({ inputs: other, outputs: encoder.getLayer('ecode').output as nr.SymbolicTensor })).toThrow(
       `model: the output depends on ${encIn} (per-sample shape [8]), which is not the model's input other8: the graph is disconnected. ${encIn} is the input of model enc: to output a value computed inside enc, build the model from that model's own inputs: model({ inputs: enc.inputs, outputs: … })`,
     );
+    // An input another model was built from, left out of inputs beside one that model shares:
+    // the plain error (the hint said to output a value computed inside that model).
+    const [ia, ib] = [nr.input({ shape: [2], name: 'ia2' }), nr.input({ shape: [3], name: 'ib3' })];
+    const cat = nr.layers.concatenate().apply([ia, ib]);
+    const good = nr.model({ inputs: [ia, ib], outputs: cat, name: 'good' });
+    expect(() => nr.model({ inputs: ia, outputs: cat })).toThrow(/^model: the output depends on ib3 \(per-sample shape \[3\]\), which is not the model's input ia2: the graph is disconnected$/);
+    good.dispose();
     // What works: the nested model's own inputs, or the encoder's step in ae (its node 1).
     const codes = nr.model({ inputs: encoder.inputs, outputs: encoder.getLayer('ecode').output as nr.SymbolicTensor });
     const step = nr.model({ inputs: ae.inputs, outputs: encoder.getOutputAt(1) });

@@ -344,10 +344,10 @@ export class Normalization extends Layer {
    * norm.adapt(xTrain);
    * const z = norm.apply(xTest); // (xTest − mean) / max(√variance, 1e-7)
    */
-  override apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
+  override apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: Readonly<Record<string, never>>): SymbolicTensor;
   override apply(inputs: Tensor): Tensor;
-  override apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor): SymbolicTensor | Tensor {
-    if (!(inputs instanceof Tensor)) return super.apply(inputs);
+  override apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor, kwargs?: Readonly<Record<string, never>>): SymbolicTensor | Tensor {
+    if (!(inputs instanceof Tensor)) return super.apply(inputs, kwargs);
     const op = 'normalization.apply';
     const x = inputs;
     x.handleFor(op, 'x');

@@ -381,19 +381,20 @@ export abstract class Layer {
    * graph model (`model({ inputs, outputs })`): a merge layer takes a list (`add.apply([a, b])`),
    * every other layer one. Checks the shapes as the layer's build does and returns the output
    * as a symbolic tensor. Layers run on concrete tensors inside models (`model.predict`,
-   * `model.apply`).
+   * `model.apply`). TF.js's `kwargs` are refused: `{ training }` (Keras's `layer(x,
+   * training=False)`) cannot fix a layer's behaviour in a graph here (TF.js ignores it).
    *
    * @example
    * const x = input({ shape: [8] });
    * const h = layers.dense({ units: 8, activation: 'relu' }).apply(x);
    * const y = layers.add().apply([x, h]); // a residual connection
    */
-  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor {
+  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: Readonly<Record<string, never>>): SymbolicTensor {
     checkNotCustom('apply', this);
     if (!isSymbolic(inputs)) {
       throw new InvalidArgumentError(`apply: layer ${this.name} takes symbolic tensors (from input({ shape }) or another layer's apply) to build a graph model, got ${describe(inputs)}; to run layers on a tensor, put them in a model and call model.predict(x) or model.apply(x)`);
     }
-    return applySymbolic(this, inputs);
+    return applySymbolic(this, inputs, kwargs);
   }
 
   /**

@@ -427,6 +427,12 @@ function encodeHeads(args: CompileArgs, outputs: readonly string[]): Array<{ par
   const weights = perOutput<unknown>('lossWeights', args.lossWeights ?? 1, outputs, (v) => typeof v === 'number', 1);
   return outputs.map((name, i) => {
     const where = `output '${name}'`;
+    if (losses[i] === null || losses[i] === undefined) {
+      throw new InvalidArgumentError(
+        `compile: the loss of ${where} is ${losses[i]}: every output of a compiled model has a loss here (Keras 3 takes None for an output that does not train); ` +
+          `to train on the other outputs only, compile and fit a model of those (model({ inputs, outputs: [...] }) shares the layers and weights), or give ${where} a loss with lossWeights 0 for it and targets of its shape`,
+      );
+    }
     let l;
     try {
       l = oneLoss('compile', losses[i]);

@@ -193,7 +193,8 @@ export function model(args: ModelArgs): Sequential {
  */
 function nestedHint(t: SymbolicTensor, xs: SymbolicTensor[]): string {
   const owner = inputOwner(t);
-  if (!(owner instanceof Sequential)) return '';
+  // Inputs shared with that model (it was built from them too): t was merely left out.
+  if (!(owner instanceof Sequential) || xs.some((x) => owner.inputs.includes(x))) return '';
   const holds = (m: Sequential): boolean => m.layers.some((l) => l === owner || (l instanceof Sequential && holds(l)));
   const outer = xs.map(inputOwner).find((m): m is Sequential => m instanceof Sequential && holds(m));
   const via = outer ? `, and ${outer.name}'s inputs reach ${owner.name} as one step, not the layers inside it` : '';

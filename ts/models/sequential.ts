@@ -1278,11 +1278,11 @@ export class Sequential {
   apply<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], kwargs?: { training?: boolean | undefined }): T;
   /**
    * On a symbolic tensor (from `input()` or a layer's `apply`), places this model in a graph
-   * model being assembled, as a layer: see {@link Layer.apply}.
+   * model being assembled, as a layer: see {@link Layer.apply} (`training` is refused there).
    */
-  apply(x: SymbolicTensor): SymbolicTensor;
+  apply(x: SymbolicTensor, kwargs?: Readonly<Record<string, never>>): SymbolicTensor;
   apply(x: Tensor | Tensor[] | SymbolicTensor, kwargs: { training?: boolean | undefined } = {}): Tensor | Tensor[] | SymbolicTensor {
-    if (isSymbolic(x)) return applySymbolic(this, x);
+    if (isSymbolic(x)) return applySymbolic(this, x, kwargs);
     const op = 'apply';
     checkArgs(op, kwargs, ['training']);
     const training = boolArg(op, 'training', kwargs.training, false);

@@ -5,6 +5,7 @@
  * model. They hold no data and no WebAssembly memory (nothing to dispose).
  */
 import { InvalidArgumentError } from '../errors.js';
+import { checkArgs } from '../options.js';
 import { brand } from '../brand.js';
 import { LateWeakRef } from '../late_weak_ref.js';
 
@@ -174,8 +175,17 @@ export function setApplier(a: Applier): void {
 }
 
 /** @internal `node.apply(inputs)` on symbolic inputs. */
-export function applySymbolic(node: object, inputs: unknown): SymbolicTensor {
+export function applySymbolic(node: object, inputs: unknown, kwargs?: unknown): SymbolicTensor {
   if (!applier) throw new InvalidArgumentError('apply: the functional API is not loaded');
+  // Keras's base(inputs, training=False) / Dropout()(x, training=True): TF.js takes and ignores
+  // the option here (so fit runs the layer with training behaviour whatever it says); refused.
+  if (checkArgs('apply', kwargs, ['training']).training !== undefined) {
+    throw new InvalidArgumentError(
+      'apply: training on a symbolic tensor (Keras\'s base(inputs, training=False), or training=True for dropout at inference) is not supported: ' +
+        'a layer in a graph model runs with training behaviour in fit and inference behaviour in predict (TF.js ignores this option and does the same); ' +
+        'to keep a frozen base in inference mode, compute its outputs with base.predict(x) and fit a model of the head on them',
+    );
+  }
   return applier(node, inputs);
 }
 
