@@ -410,8 +410,8 @@ const BAD: Record<string, unknown[]> = {
   trainingState: [undefined, null, 1, 'x', [], {}, { optimizer: { name: 'adam' }, step: -1, extra: {}, tensors: [] }, { optimizer: { name: 'sgd' }, step: 0, extra: { formatVersion: 1, seed: 0, lrScale: 1 }, tensors: [] }],
   /** An optimizer's getConfig(). */
   optimizerConfig: [undefined, null, 'adam', 1, [], {}, { name: 'nope' }, { name: 'adam', learningRate: 'x' }, { name: 'adam', learningRate: { name: 'x' } }, { name: 'sgd', momentum: 2 }, { name: 'adam', bogus: 1 }],
-  /** What `dispose` takes: a disposable, or arrays and plain objects of them. */
-  container: [undefined, null, 1, 'x', true, 1n, Symbol('s')],
+  /** What `dispose` takes: a disposable, or arrays and plain objects of them (other values are skipped, as tf.dispose: only a function is refused). */
+  container: [() => 1],
   /** searchSorted's side: 'left' or 'right' only. */
   side: [null, 'LEFT', 'both', 1, true, {}],
   /** pool's poolingType: 'avg' or 'max' only (TF.js max-pools for anything else). */
