@@ -247,6 +247,8 @@ describe('perceptron', () => {
     expect(() => q.fit([1, 2] as unknown as number[][], [1])).toThrow(/fit: x must have shape \[samples, 2\], got \[2\]/);
     expect(() => q.fit([[NaN, 0]], [1])).toThrow(/fit: x contains NaN at flat index 0/);
     expect(() => q.fit(XOR_X, [0, 1, 1, 0], { maxEpochs: 0 })).toThrow(/fit: maxEpochs must be an integer in \[1,/);
+    // An absurd count is refused at once (1e9 blocked a minute, then ran out of memory).
+    expect(() => q.fit(XOR_X, [0, 1, 1, 0], { maxEpochs: 1e9 })).toThrow('fit: maxEpochs must be an integer in [1, 1000000], got 1000000000');
     expect(() => q.fit(XOR_X, [0, 1, 1, 0], { pocket: 1 as unknown as boolean })).toThrow('fit: pocket must be a boolean, got 1');
     expect(() => q.fit(XOR_X, [0, 1, 1, 0], { epochs: 3 } as nr.PerceptronFitArgs)).toThrow(/fit: unknown option 'epochs'/);
     expect(() => q.predict([1, 2, 3])).toThrow('predict: x has 3 values but the perceptron has 2 inputs');
@@ -507,6 +509,7 @@ describe('kmeans', () => {
     expect(() => nr.kmeans(pts, { k: 3, init: start })).toThrow('kmeans: init must be the 3 starting centers, shape [3,2] (k, the features of x), got [4,2]');
     expect(() => nr.kmeans(pts, { k: 4, init: 'kmeans++' as never })).toThrow(`kmeans: init must be 'k-means++', 'random' or the starting centers [k, features], got "kmeans++"`);
     expect(() => nr.kmeans(pts, { k: 4, nInit: 0 })).toThrow(/kmeans: nInit must be an integer in \[1,/);
+    expect(() => nr.kmeans(pts, { k: 4, nInit: 1e9 })).toThrow('kmeans: nInit must be an integer in [1, 10000], got 1000000000');
   });
 
   it('rejects bad input', () => {

@@ -33,7 +33,8 @@ export interface KMeansArgs {
   /**
    * Runs from different seedings; the one of least inertia is returned (ties: the first).
    * Default 1, or 10 for `init: 'random'` (scikit-learn's `n_init='auto'`); must be 1 with given
-   * centers. Run `r` is seeded by `seed` and `r`, so `nInit: 1` is the first run of several.
+   * centers, at most 10,000 (each run is a whole k-means). Run `r` is seeded by `seed` and `r`,
+   * so `nInit: 1` is the first run of several.
    */
   nInit?: number | undefined;
 }
@@ -73,7 +74,7 @@ export function kmeans(x: TensorLike, args: KMeansArgs): KMeansResult {
   const init = a.init ?? 'k-means++';
   const named = init === 'k-means++' || init === 'random';
   if (typeof init === 'string' && !named) throw new InvalidArgumentError(`kmeans: init must be 'k-means++', 'random' or the starting centers [k, features], got ${JSON.stringify(init)}`);
-  const nInit = intOption('kmeans', 'nInit', a.nInit ?? (init === 'random' ? 10 : 1), 1);
+  const nInit = intOption('kmeans', 'nInit', a.nInit ?? (init === 'random' ? 10 : 1), 1, 10_000);
   if (!named && nInit !== 1) throw new InvalidArgumentError(`kmeans: nInit is ${nInit}, but init gives the starting centers, so there is one run: leave nInit out`);
   // Drawn once the options are checked (given centers draw nothing).
   const [lo, hi] = given ?? (named ? seedWords('kmeans', drawSeed('kmeans')) : [0, 0]);

@@ -45,7 +45,11 @@ export interface PerceptronArgs {
 
 /** Options of {@link Perceptron.fit}. */
 export interface PerceptronFitArgs {
-  /** Training stops after this many epochs even if the data is not separated. Default 100. */
+  /**
+   * Training stops after this many epochs even if the data is not separated. Default 100, at
+   * most 1,000,000 (a run that has not separated the data by then never will; the result keeps
+   * one error count per epoch).
+   */
   maxEpochs?: number | undefined;
   /** Visit the samples in a seeded random order each epoch. Default `true`. */
   shuffle?: boolean | undefined;
@@ -179,7 +183,7 @@ export class Perceptron {
    */
   fit(x: Tensor | ArrayLike<number>[], y: Tensor | ArrayLike<number>, args: PerceptronFitArgs = {}): PerceptronFitResult {
     const a = checkKeys('fit', args, FIT_KEYS);
-    const maxEpochs = intOption('fit', 'maxEpochs', a.maxEpochs ?? 100, 1);
+    const maxEpochs = intOption('fit', 'maxEpochs', a.maxEpochs ?? 100, 1, 1e6);
     const shuffle = boolOption('fit', 'shuffle', a.shuffle ?? true);
     const pocket = boolOption('fit', 'pocket', a.pocket ?? false);
     const h = this.#h.live('fit');

@@ -130,12 +130,18 @@ impl<'a> BitReader<'a> {
         (self.pos + self.over) as u64 * 8 - u64::from(self.n)
     }
 
-    /// Fails if whole bytes remain after the last code (the stream carries trailing data).
+    /// Fails if whole bytes remain after the last code (the stream carries trailing data), or
+    /// if the bits padding the last byte are not zeros, as the writer leaves them (a header
+    /// claiming fewer bytes than the codes hold).
     pub fn check_end(&self, op: &'static str, n: usize) -> crate::Result<()> {
         let total = self.data.len() as u64 * 8;
         let used = self.consumed_bits();
         if used + 8 <= total {
             return Err(crate::Error::invalid(op, format!("{} trailing bytes after the codes of the {n} bytes the header claims", (total - used) / 8)));
+        }
+        let pad = total.saturating_sub(used) as u32;
+        if pad > 0 && self.data.last().is_some_and(|&b| u32::from(b) & ((1 << pad) - 1) != 0) {
+            return Err(crate::Error::invalid(op, format!("the {pad} bits after the codes of the {n} bytes the header claims are not zero padding: the header's length or the codes are corrupt")));
         }
         Ok(())
     }

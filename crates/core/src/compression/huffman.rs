@@ -990,6 +990,15 @@ mod tests {
         assert!(decode_payload(480, &p).unwrap_err().to_string().contains("not prefix-free"));
         assert!(decode_payload(480, &payload[..130]).unwrap_err().to_string().contains("truncated"));
         assert!(decode_payload(1 << 20, payload).unwrap_err().to_string().contains("claims"));
+        // A header claiming fewer bytes than the codes hold (its checksum recomputed by whoever
+        // edited it): the codes left over are trailing bytes or padding that is not zeros (the
+        // last symbol, ' ', has a code with a 1 in it). One short decoded in silence before.
+        assert_eq!(decode_payload(480, payload).unwrap(), b"abracadabra ".repeat(40));
+        for k in 1..=12 {
+            let e = decode_payload(480 - k, payload).unwrap_err().to_string();
+            assert!(e.contains("not zero padding") || e.contains("trailing bytes"), "{k} short: {e}");
+        }
+        assert!(decode_payload(479, payload).unwrap_err().to_string().contains("bits after the codes of the 479 bytes the header claims are not zero padding"));
         // Mutations below the checksum never panic.
         // 32 random symbols: coded (5 bits a byte), not stored.
         let big = encode(&lcg(3000, 5).iter().map(|b| b & 31).collect::<Vec<u8>>()).unwrap();
