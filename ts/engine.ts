@@ -224,7 +224,9 @@ function startWorkers(mod: WebAssembly.Module, exports: RawExports, now = !confi
   }
   /** The instance goes on with the calling thread alone, and `threads()` says why. */
   const oneThread = (err: unknown): void => {
-    poolFailure = `the workers failed to start: ${(err as Error)?.message ?? String(err)}`;
+    // Node's permission model (--permission without --allow-worker) refuses Worker.
+    const denied = (err as { code?: unknown })?.code === 'ERR_ACCESS_DENIED' ? ' (Node\'s permission model: run with --allow-worker, or init({ threads: 1 }) for one thread without this notice)' : '';
+    poolFailure = `the workers failed to start: ${(err as Error)?.message ?? String(err)}${denied}`;
     try { pe.nr_threads_configure(0); } catch { /* instance gone */ }
     if (late) config.onFallback?.();
   };

@@ -1,7 +1,8 @@
 /** `init()`: compiles and instantiates the core once; both entries build on this. */
 import { initialisedThrough } from './brand.js';
-import { instantiate, isInitialized, rethread, threadsInfo, workersDeferred, type ThreadConfig } from './engine.js';
-import { InvalidArgumentError, IOError, isDenoDenial, thrownDetail } from './errors.js';
+import { isDeno, isNode } from './runtime.js';
+import { instantiate, isInitialized, rethread, shutdown, threadsInfo, workersDeferred, type ThreadConfig } from './engine.js';
+import { DisposedError, InvalidArgumentError, IOError, isDenoDenial, thrownDetail } from './errors.js';
 import { didYouMean, optionKeys } from './options.js';
 import { DEFAULT_THREADS_CAP, MAX_THREADS, hasRelaxedSimd, hasWorkerThreads, reportedCores, workersUnavailable } from './threads/detect.js';
 import { nodeSpawner, nodeWorkerCtor, webSpawner, type Spawner } from './threads/pool.js';
@@ -67,6 +68,18 @@ export interface Entry {
 }
 
 let pending: Promise<void> | null = null;
+/** How many times `shutdown()` ran: an init running across one gives up (the last call wins). */
+let shutdowns = 0;
+
+/** @internal Called by `shutdown()`: an init in progress stops there, and neurite stays shut down. */
+export function noteShutdown(): void {
+  shutdowns++;
+}
+
+/** @internal Whether an `init` is running. */
+export function initPending(): boolean {
+  return pending !== null;
+}
 
 /** What a source is, for error messages. */
 function what(v: unknown): string {
@@ -142,11 +155,14 @@ function readInitOptions(o: Record<string, unknown>): InitOptions {
 
 const said = new Set<string>();
 
-/** One `console.info` per reason and JS realm: the documented channel besides `threads()`. */
+/**
+ * One notice per reason and JS realm, the documented channel besides `threads()`: `console.warn`
+ * in Node and Deno (stderr: a script's stdout stays its own), `console.info` in browsers.
+ */
 function notice(reason: string, message: string): void {
   if (said.has(reason)) return;
   said.add(reason);
-  console.info(`neurite: ${message}`);
+  (isNode || isDeno ? console.warn : console.info)(`neurite: ${message}`);
 }
 
 let blobUrl: string | null = null;
@@ -253,8 +269,14 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
   // then compares its options with what that one set up (so concurrent calls with different
   // options end on the last call's, never on whichever instantiation finished last).
   const before = pending;
-  const p = (async () => {
-    if (before) await before.catch(() => undefined);
+  const gen = shutdowns;
+  /** A shutdown() since this call: the instance this call may have made goes too. */
+  const cancelled = (): void => {
+    if (shutdowns === gen) return;
+    shutdown();
+    throw new DisposedError('init: shutdown() was called while this init was running, so neurite stays shut down; call init() again to start it');
+  };
+  const body = async (): Promise<void> => {
     if (isInitialized() && same()) return;
     // Only the thread count changes: the running instance takes it in place, so the tensors and
     // models made so far (another library's too) stay valid.
@@ -319,6 +341,15 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     warnOtherCopies(entry.name);
     noticeThreads();
     if (relaxedReason) notice(relaxedReason, `relaxedSimd: using the plain SIMD module: ${relaxedReason}`);
+  };
+  const p = (async () => {
+    if (before) await before.catch(() => undefined);
+    cancelled();
+    try {
+      await body();
+    } finally {
+      cancelled(); // the shutdown, not what it broke, is the error
+    }
   })();
   // Forget the attempt when it settles, so that a failed init() can be retried. The handler
   // also marks the rejection as handled here; the caller still receives it through `p`.

@@ -3,7 +3,7 @@
  * for them (`threadsReady()`), and stopping it all (`shutdown()`).
  */
 import { shutdown as stop, threadsInfo, workersReady, type ThreadsInfo } from '../engine.js';
-import { initSettled } from '../init.js';
+import { initPending, initSettled, noteShutdown } from '../init.js';
 
 export type { ThreadsInfo };
 
@@ -37,8 +37,11 @@ export function threads(): ThreadsInfo {
  * (await threadsReady()).count; // 2 on a 2-core machine
  */
 export async function threadsReady(): Promise<ThreadsInfo> {
-  await initSettled();
-  await workersReady();
+  // An init({ threads }) made meanwhile replaces the pool waited for: wait for its pool then.
+  do {
+    await initSettled();
+    await workersReady();
+  } while (initPending());
   return threadsInfo();
 }
 
@@ -48,5 +51,6 @@ export async function threadsReady(): Promise<ThreadsInfo> {
  * or Deno alive.
  */
 export function shutdown(): void {
+  noteShutdown();
   stop();
 }

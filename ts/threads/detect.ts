@@ -42,9 +42,9 @@ export function workersUnavailable(): string | null {
   if (g.crossOriginIsolated !== true) {
     // Browsers ignore COOP on an insecure origin (http:// other than localhost), headers or not.
     if ((g as { isSecureContext?: boolean }).isSecureContext === false) {
-      return 'the page is not cross-origin isolated because it is not a secure context (http:// from an address other than localhost, where browsers ignore Cross-Origin-Opener-Policy), so its workers cannot share memory: serve it over https, or open it as http://localhost, with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
+      return 'the page is not cross-origin isolated because it is not a secure context (http:// from an address other than localhost, where browsers ignore Cross-Origin-Opener-Policy), so its workers cannot share memory: serve it over https, or open it as http://localhost, with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (or init({ threads: 1 }) to run on one thread without this notice)';
     }
-    return 'the page is not cross-origin isolated, so its workers cannot share memory (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+    return 'the page is not cross-origin isolated, so its workers cannot share memory (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, or init({ threads: 1 }) to run on one thread without this notice)';
   }
   if (typeof g.SharedArrayBuffer === 'undefined') {
     return 'this browser does not let workers share memory (it has no SharedArrayBuffer, although the page is cross-origin isolated)';

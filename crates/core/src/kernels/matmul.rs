@@ -148,6 +148,17 @@ pub unsafe fn reset_after_interrupt() -> bool {
     free
 }
 
+/// Frees this thread's packing buffers (a worker leaving its pool: wasm runs no thread-local
+/// destructors, and the next pool's workers start with fresh thread-local blocks, so buffers
+/// left here would be lost for good). A buffer in use is left as it is.
+pub fn free_thread_buffers() {
+    for s in [&SCRATCH, &A_SCRATCH] {
+        s.with(|s| s.try_borrow_mut().map(|mut v| *v = Vec::new()).is_ok());
+    }
+    B_LOCAL.with(|s| s.try_borrow_mut().map(|mut b| *b = (0, Vec::new())).is_ok());
+    super::matmul_stream::free_thread_buffers();
+}
+
 /// Numbers the `op(B)` blocks packed per thread, so a thread packs a block once however many
 /// of its bands it runs (and never mistakes an older block for it).
 static B_BLOCKS: AtomicU64 = AtomicU64::new(0);

@@ -116,6 +116,11 @@ pub(super) unsafe fn reset_after_interrupt() -> bool {
     STREAM_SCRATCH.with(|s| unsafe { crate::interrupt::reset_borrow(s) })
 }
 
+/// Frees [`STREAM_SCRATCH`] (see `matmul::free_thread_buffers`).
+pub(super) fn free_thread_buffers() {
+    STREAM_SCRATCH.with(|s| s.try_borrow_mut().map(|mut v| *v = Vec::new()).is_ok());
+}
+
 /// [`columns`] with its buffers.
 #[allow(clippy::too_many_arguments)]
 fn columns_in(g: &Gemm, kc: usize, j0: usize, j1: usize, swap: bool, out: &crate::parallel::SharedMut<MaybeUninit<f32>>, width: usize, t: &mut [f32], u: &mut [f32]) {

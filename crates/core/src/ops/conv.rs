@@ -182,6 +182,11 @@ thread_local! {
     static PATCHES: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
 }
 
+/// Frees this thread's patch buffer (see `kernels::matmul::free_thread_buffers`).
+pub fn free_thread_buffers() {
+    drop(PATCHES.with(Cell::take));
+}
+
 /// This thread's patch buffer ([`PATCHES`]), taken until [`keep_patch_buffer`] puts it back
 /// (a call that fails in between drops it; the next one allocates a new one).
 fn take_patch_buffer() -> Vec<f32> {

@@ -252,6 +252,11 @@ pub fn worker_main(index: u32) -> Result<(), PoolError> {
             }
         }
     }
+    // The kernels' per-thread buffers, before the thread leaves: on wasm nothing frees them
+    // after (no thread-local destructors, and the next pool's workers get fresh thread-local
+    // blocks), so each init({ threads }) that changed the pool lost them (~0.2 MB a switch).
+    crate::kernels::matmul::free_thread_buffers();
+    crate::ops::conv::free_thread_buffers();
     if EPOCH.load(Acquire) == epoch {
         // Saturating: a `configure` may have reset the count while we were leaving.
         let _ = JOINED.fetch_update(AcqRel, Acquire, |j| Some(j.saturating_sub(1)));
