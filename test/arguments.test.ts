@@ -177,6 +177,8 @@ describe('item 14: integers never wrap on their way into WebAssembly', () => {
     const r = nr.reshape(m, lying);
     expect(r.shape).toEqual([3, 2]);
     nr.dispose([m, r]);
+    // A Proxy of a typed array is no typed array: said so (was "a typed array, got an object (Float32Array)").
+    expect(() => nr.tensor(new Proxy(new Float32Array(3), {}) as never)).toThrow(/got an object \(Float32Array\) that is not a real Float32Array \(a Proxy of one\?\): pass the typed array itself$/);
   });
 });
 

@@ -543,6 +543,8 @@ describe('codecs.learned: bad input', () => {
     const make = (o: unknown) => () => codecs.learned.fromAutoencoder(ae16, o as never);
     throwsInvalid(make(undefined), op('fromAutoencoder'));
     throwsInvalid(make({ imageShape: [28] }), /imageShape must be \[height, width\]/);
+    // The values, not "an array of length 2".
+    throwsInvalid(make({ imageShape: [1e5, 1e5] }), /imageShape must be \[height, width\] with integers in \[1, 65535\], got \[100000,100000\]$/);
     throwsInvalid(make({ imageShape: [20, 20] }), /takes per-sample shape \[784\] \(784 values\) but imageShape \[20,20\] has 400 pixels/);
     for (const bits of [0, 9, 2.5, '4']) throwsInvalid(make({ imageShape: [28, 28], bits }), /bits must be an integer in \[1, 8\]/);
     throwsInvalid(make({ imageShape: [28, 28], range: [1, 1] }), /range must be \[lo, hi\] with finite lo < hi, or 'data'/);

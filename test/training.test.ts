@@ -353,6 +353,8 @@ describe('callbacks and history', () => {
       "earlyStopping: monitor 'val_loss' needs validation data, but this fit has none (its logs will be loss, mae); pass validationData or validationSplit to fit, or monitor 'loss'",
     );
     await expect(m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [callbacks.reduceLROnPlateau({ monitor: 'val_mae' })] })).rejects.toThrow(/^reduceLROnPlateau: monitor 'val_mae' needs validation data/);
+    // A misspelt one: the nearest training log (it suggested 'los').
+    await expect(m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [callbacks.earlyStopping({ monitor: 'val_los' })] })).rejects.toThrow(/^earlyStopping: monitor 'val_los' needs validation data.*, or monitor 'loss'$/);
     expect(epochs).toEqual([]);
     const after = m.getWeights();
     after.forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(before[i].dataSync())));

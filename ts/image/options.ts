@@ -3,7 +3,7 @@
  * argument checks shared by the image ops computed in JS (crops, NMS, transforms).
  */
 import { call, check, outPtr, readOut } from '../engine.js';
-import { describe, f32String, show } from '../ops/convert.js';
+import { f32String, show } from '../ops/convert.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 
@@ -11,7 +11,7 @@ import type { Tensor } from '../tensor.js';
 export function imageShapeWords(op: string, v: unknown): [number, number, number] {
   if (v === undefined) return [0, 0, 0];
   const ok = Array.isArray(v) && v.length === 2 && v.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1 && d <= 2 ** 31 - 1);
-  if (!ok) throw new InvalidArgumentError(`${op}: imageShape must be [height, width] with positive integers, got ${describe(v)}`);
+  if (!ok) throw new InvalidArgumentError(`${op}: imageShape must be [height, width] with positive integers, got ${show(v)}`);
   return [1, v[0] as number, v[1] as number];
 }
 

@@ -3,7 +3,7 @@
  * `terminateOnNaN` and `reduceLROnPlateau`. A callback is any object with some of the hook
  * methods; hooks may be async (fit awaits them).
  */
-import { checkArgs as readKeys } from '../options.js';
+import { checkArgs as readKeys, nearest } from '../options.js';
 import { formatLog } from '../format.js';
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe } from '../ops/convert.js';
@@ -161,7 +161,10 @@ function checkMonitor(op: string, monitor: string, params: CallbackParams | unde
   if (params === undefined || params.metrics.includes(monitor)) return;
   const tfName = monitor.replace(/accuracy$/, 'acc');
   if (monitor.startsWith('val_') && !params.doValidation) {
-    throw new InvalidArgumentError(`${op}: monitor '${monitor}' needs validation data, but this fit has none (its logs will be ${params.metrics.join(', ')}); pass validationData or validationSplit to fit, or monitor '${monitor.slice(4)}'`);
+    // The training log of the same name, or the nearest one ('val_los' → 'loss', not 'los').
+    const base = monitor.slice(4);
+    const train = params.metrics.includes(base) ? base : (nearest(base, params.metrics) ?? 'loss');
+    throw new InvalidArgumentError(`${op}: monitor '${monitor}' needs validation data, but this fit has none (its logs will be ${params.metrics.join(', ')}); pass validationData or validationSplit to fit, or monitor '${train}'`);
   }
   // Keras's 'val_accuracy' reads TF.js's 'val_acc' log (the logs carry Keras's name as an alias).
   if (tfName !== monitor && params.metrics.includes(tfName)) return;

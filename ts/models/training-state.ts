@@ -25,7 +25,7 @@
  */
 import { argPtr, call, check, readArgs, readString, withWords, words } from '../engine.js';
 import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
-import { describe, firstNonFinite } from '../ops/convert.js';
+import { attachedArg, describe, firstNonFinite } from '../ops/convert.js';
 import { didYouMean, unknownOption } from '../options.js';
 import { runOp } from '../ops/run.js';
 import { tensor } from '../ops/creation.js';
@@ -269,6 +269,9 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
       const t = list[at] as unknown;
       const where = `state.tensors[${at}]`;
       if (!isPlainObject(t)) throw new InvalidArgumentError(`${op}: ${where} must be { name, shape, data }, got ${describe(t)}`);
+      const stray = Object.keys(t).find((key) => key !== 'name' && key !== 'shape' && key !== 'data');
+      if (stray !== undefined) throw unknownOption(op, stray, ['name', 'shape', 'data'], `${where} field`);
+      if (ArrayBuffer.isView(t.data)) attachedArg(op, `${where}.data`, t.data);
       const suffix = `/${param}/${slot}`;
       if (typeof t.name !== 'string' || !t.name.endsWith(suffix)) {
         throw new InvalidArgumentError(`${op}: ${where}.name is ${typeof t.name === 'string' ? JSON.stringify(t.name) : describe(t.name)} but it must be slot '${slot}' of weight ${i} (${names[i]}), a name ending in '${suffix}'${didYouMean(t.name, [`${names[i]}/${slot}`])}`);

@@ -309,6 +309,8 @@ export function describe(v: unknown): string {
     if (tf) return tf;
     let name = 'Object';
     try { name = (v as object).constructor?.name ?? 'Object'; } catch { /* a throwing getter or a revoked proxy */ }
+    // A Proxy of a typed array reads its target's constructor but is no typed array itself.
+    if (/^(Big)?(Int|Uint|Float)(8|16|32|64)(Clamped)?Array$/.test(name) && !ArrayBuffer.isView(v)) return `an object (${name}) that is not a real ${name} (a Proxy of one?): pass the typed array itself`;
     return `an object (${name})`;
   }
   return `${typeof v} ${String(v)}`;

@@ -257,7 +257,7 @@ function readDescription(op: string, d: unknown): NonNullable<Opts['described']>
   if (o.format !== FORMAT) bad(`description.format must be '${FORMAT}', got ${show(o.format)}: not a learned codec's description`);
   if (o.version !== DESCRIPTION_VERSION) bad(`description.version ${show(o.version)} is not supported (this library reads version ${DESCRIPTION_VERSION})`);
   const s = o.imageShape;
-  if (!Array.isArray(s) || s.length !== 2 || !s.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535)) bad(`description.imageShape must be [height, width] with integers in [1, 65535], got ${describe(s)}`);
+  if (!Array.isArray(s) || s.length !== 2 || !s.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535)) bad(`description.imageShape must be [height, width] with integers in [1, 65535], got ${show(s)}`);
   const bits = o.bits;
   if (typeof bits !== 'number' || !Number.isInteger(bits) || bits < 1 || bits > 8) bad(`description.bits must be an integer in [1, 8], got ${describe(bits)}`);
   const k = o.codeSize;
@@ -306,7 +306,7 @@ function options(op: string, o: Record<string, unknown>): Opts {
   }
   const s = o.imageShape;
   if (!Array.isArray(s) || s.length !== 2 || !s.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1 && d <= 65535)) {
-    throw new InvalidArgumentError(`${op}: imageShape must be [height, width] with integers in [1, 65535], got ${describe(s)}`);
+    throw new InvalidArgumentError(`${op}: imageShape must be [height, width] with integers in [1, 65535], got ${show(s)}`);
   }
   const bits = o.bits ?? 4;
   if (typeof bits !== 'number' || !Number.isInteger(bits) || bits < 1 || bits > 8) {
