@@ -3,6 +3,7 @@
 // event loop keeps running), a pipeline that fails midway or is left early (no tensor left
 // behind: what was handed out is the caller's, what the pass still held is freed), `zip`'s types,
 // `[features, label]` arrays that batch() stacks (as TF.js), and the op named once in messages.
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -267,6 +268,53 @@ describe('a pipeline that fails or stops early leaves no tensor behind', () => {
     } finally {
       m.dispose();
     }
+  });
+});
+
+describe('prefetch with a bufferSize beyond the dataset', () => {
+  /** A dataset look-alike over `items` that counts its iterator's next() calls. */
+  const counted = (items: number[]) => {
+    const calls = { n: 0 };
+    const ds = {
+      iterator: () => {
+        let i = 0;
+        return { next: () => (calls.n++, i < items.length ? { value: items[i++], done: false } : { value: null, done: true }) };
+      },
+    };
+    return { calls, ds: data.zip([ds as unknown as data.Dataset<number>]).map(([v]) => v) };
+  };
+
+  it('asks upstream only until it ends: prefetch(1e12) over 2 elements is 3 next() calls (was a heap OOM), the elements as TF.js\'s', async () => {
+    const { calls, ds } = counted([1, 2]);
+    const t0 = performance.now();
+    expect(await ds.prefetch(1e12).toArray()).toEqual([1, 2]);
+    expect(await data.array([1, 2]).prefetch(1e6).toArray()).toEqual([1, 2]);
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(calls.n).toBe(3);
+    // TF.js (tfjs-data) gives the same elements (it allocates its ring buffer whole: 1e12 is a RangeError there).
+    const tfd = createRequire(import.meta.url)('@tensorflow/tfjs-data') as { array(a: number[]): { prefetch(n: number): { toArray(): Promise<unknown[]> } } };
+    expect(await data.array([1, 2, 3]).prefetch(1000).toArray()).toEqual(await tfd.array([1, 2, 3]).prefetch(1000).toArray());
+  });
+
+  it('keeps at most bufferSize requests ahead of an endless dataset, and leaves nothing behind when the pass ends early', async () => {
+    const { calls, ds } = counted(range(1000));
+    const it = await ds.prefetch(5).iterator();
+    expect((await it.next()).value).toBe(0);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(calls.n).toBe(5); // the one answered and 4 ahead (TF.js's ring buffer of 5)
+    await it.return();
+    await noLeak(async () => {
+      for await (const t of data.generator(function* () {
+        for (let i = 0; ; i++) yield nr.tensor([i]);
+      }).prefetch(1e9)) {
+        t.dispose();
+        break;
+      }
+    });
+  });
+
+  it('bufferSize stays an integer >= 0', () => {
+    for (const bad of [-1, 1.5, NaN, Infinity, '4']) expect(() => data.array([1]).prefetch(bad as number)).toThrow(/prefetch: bufferSize must be an integer >= 0/);
   });
 });
 

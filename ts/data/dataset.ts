@@ -266,7 +266,8 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Keeps up to `bufferSize` upstream requests in flight, so slow async stages work ahead of the
-   * consumer; the elements and their order are unchanged (0 turns it off).
+   * consumer; the elements and their order are unchanged (0 turns it off). The buffer stops
+   * filling at the end of upstream, so a `bufferSize` beyond the dataset's length costs nothing.
    *
    * @example
    * const ds = data.array(urls).mapAsync(load).prefetch(4);

@@ -343,25 +343,56 @@ export async function zipPass<O>(datasets: unknown): Promise<ZipIterator<O>> {
 }
 
 /**
- * `prefetch`: keeps up to `size` calls to the upstream `next()` pending (the one being answered
- * included, as TF.js's ring buffer), so slow asynchronous stages
- * (a `mapAsync` that fetches) work ahead of the consumer. Elements come out in order.
+ * `prefetch`: keeps up to `size` calls to the upstream `next()` pending or answered ahead (the
+ * one being answered included, as TF.js's ring buffer), so slow asynchronous stages (a
+ * `mapAsync` that fetches) work ahead of the consumer. Elements come out in order. The buffer
+ * fills one request at a time (upstream calls run one at a time anyway) and stops at the end of
+ * upstream or its first failure, so a `size` beyond the dataset's length costs nothing; the
+ * filling yields to the event loop as {@link Pace} says.
  */
 export class PrefetchIterator<T> extends LazyIterator<T> {
   readonly #buffer: Array<Promise<Next<T>>> = [];
+  readonly #pace = new Pace();
+  /** A request is pending whose answer asks for the next one. */
+  #asking = false;
+  /** Upstream ended or failed, or the pass is closing: no more requests. */
+  #stopped = false;
   constructor(private readonly up: LazyIterator<T>, private readonly size: number) {
     super();
   }
   protected async pull(): Promise<Next<T>> {
     if (this.size === 0) return this.up.next();
-    while (this.#buffer.length < this.size) {
-      const p = this.up.next();
-      p.catch(() => undefined); // an error surfaces when its element is asked for
-      this.#buffer.push(p);
+    if (this.#buffer.length === 0) {
+      if (this.#stopped) return done();
+      this.#ask();
     }
-    return this.#buffer.shift()!;
+    const p = this.#buffer.shift()!;
+    this.#fill();
+    return p;
+  }
+  #fill(): void {
+    if (!this.#asking && !this.#stopped && this.#buffer.length < this.size - 1) this.#ask();
+  }
+  #ask(): void {
+    this.#asking = true;
+    const p = this.up.next();
+    this.#buffer.push(p);
+    p.then(
+      (r) => {
+        this.#asking = false;
+        if (r.done) return void (this.#stopped = true);
+        const wait = this.#pace.tick();
+        if (wait) void wait.then(() => this.#fill());
+        else this.#fill();
+      },
+      () => {
+        this.#asking = false;
+        this.#stopped = true; // the error surfaces when its element is asked for
+      },
+    );
   }
   protected override async release(): Promise<void> {
+    this.#stopped = true;
     const pending = this.#buffer.splice(0);
     for (const p of pending) {
       const r = await p.catch(() => null);
