@@ -393,6 +393,27 @@ describe('[features, label] arrays and batch()', () => {
   });
 });
 
+describe('batch: numbers beyond float32, as tensor() refuses them', () => {
+  it('plain numbers (data.array, data.csv\'s fields, in objects) are an InvalidArgumentError naming the element, its key and the value (were Infinity); Infinity itself and float32\'s largest pass', async () => {
+    expect(() => nr.tensor([1e40, 1])).toThrow(/beyond float32's range/);
+    const cases: Array<[string, () => Promise<unknown>, RegExp]> = [
+      ['data.array', () => data.array([1e40, 1]).batch(2).toArray(), /^batch: element 0 of the batch is 1e\+40, beyond float32's range/],
+      ['negative', () => data.array([1, -1e39]).batch(2).toArray(), /^batch: element 1 of the batch is -1e\+39, beyond float32's range .* -Infinity/],
+      ['data.csv', () => data.csv(new Response('a,b\n1e40,2\n1,2\n')).batch(2).toArray(), /^batch: element 0 of the batch at a is 1e\+40, beyond float32's range/],
+      ['{ xs, ys }', () => data.array([{ xs: [1], ys: 1 }, { xs: [2], ys: 4e38 }]).batch(2).toArray(), /^batch: element 1 of the batch at ys is 4e\+38, beyond/],
+      ['an array element (already checked)', () => data.array([[1e40, 1]]).batch(1).toArray(), /^batch: the elements' arrays do not make one tensor: values\[0\]\[0\] is 1e\+40, beyond float32's range/],
+    ];
+    for (const [name, run, message] of cases) {
+      const err = await noLeak(() => rejection(run()));
+      expect(err, name).toBeInstanceOf(nr.InvalidArgumentError);
+      expect(err.message, name).toMatch(message);
+    }
+    const [b] = await data.array([Infinity, -3.4028234663852886e38, true]).batch(3).toArray();
+    expect(Array.from(b.dataSync())).toEqual([Infinity, -3.4028234663852886e38, 1]);
+    b.dispose();
+  });
+});
+
 describe('messages name the op once', () => {
   it('a gradient that is not finite: "fitDataset: a gradient …" (not "fitDataset: fit: …"); fit\'s own stays "fit: …"', async () => {
     const make = () => {

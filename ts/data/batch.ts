@@ -4,7 +4,8 @@
  * first axis, the batch.
  *
  * - tensors are stacked (`stack(rows, 0)`): every row needs the same shape;
- * - numbers and booleans become a 1-D tensor (booleans as 0 and 1: neurite tensors are float32);
+ * - numbers and booleans become a 1-D tensor (booleans as 0 and 1: neurite tensors are float32;
+ *   a finite number beyond float32's range is an error, as in `tensor()`);
  * - arrays of numbers (nested, rectangular) and typed arrays are taken as tensors, so the batch
  *   has one more dimension (rows `[1, 2]` give `[n, 2]`, rows `[[1], [2]]` give `[n, 2, 1]`),
  *   as TF.js — a `[features, label]` pair of equal-length arrays included, which becomes one
@@ -23,7 +24,7 @@ import { stack } from '../ops/joining.js';
 import { tensor } from '../ops/creation.js';
 import { tidy } from '../scope.js';
 import { describeElement, isPlainObject } from './describe.js';
-import { isTypedArray } from '../ops/convert.js';
+import { f32Value, isTypedArray } from '../ops/convert.js';
 
 /** Where a leaf sits in the element, for messages: `''` (the element), `xs`, `[1]`, `xs.a`. */
 const at = (path: string): string => (path === '' ? '' : ` at ${path}`);
@@ -91,6 +92,8 @@ function join1(rows: readonly unknown[], path: string): unknown {
       return stack(ts, 0);
     }
     case 'number':
+      // Checked as tensor() checks a number (Float32Array.from would store 1e40 as Infinity).
+      rows.forEach((r, i) => typeof r === 'number' && f32Value('batch', `element ${i} of the batch${at(path)}`, r));
       return tensor(Float32Array.from(rows as Array<number | boolean>, Number), [rows.length]);
     case 'typed':
     case 'array': {
