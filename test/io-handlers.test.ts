@@ -281,6 +281,33 @@ describe('loading untrusted files: the error catalogue', () => {
     );
   });
 
+  it('a save whose model.json would pass 256 MiB (large userDefinedMetadata) is refused before anything is written, in UTF-8 bytes; other handlers take it', async () => {
+    // 94 M characters of '€' (under 256 Mi characters) are 283 MiB of UTF-8: loadModel would refuse the file.
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 2 })] });
+    const warn = console.warn;
+    console.warn = () => {}; // over TF.js's 1 MiB: a warning at every set and save
+    try {
+      m.setUserDefinedMetadata({ notes: '€'.repeat(94 * 2 ** 20) });
+      const dir = fresh('big-metadata');
+      const e = await rejection(() => m.save(`file://${dir}`));
+      expect(e.message).toMatch(new RegExp(`^save: file://${dir}: the model.json would be (\\d+) bytes, more than the 268435456 a model.json may have \\(loadModel refuses a bigger one\\), 295698444 of them its userDefinedMetadata \\(keep large data out of the model file\\); nothing was written$`));
+      expect(Number(/would be (\d+) bytes/.exec(e.message)![1])).toBeGreaterThan(295698444);
+      expect(() => readdirSync(dir)).toThrow(/ENOENT/);
+      let posts = 0;
+      const fetchFunc = async () => (posts++, new Response('{}'));
+      const viaHttp = await rejection(() => m.save(nr.io.http('http://models.test/save', { fetchFunc })));
+      expect(viaHttp.message).toMatch(/^http: http:\/\/models\.test\/save: the model\.json would be \d+ bytes, more than the 268435456/);
+      expect(posts).toBe(0);
+      // A handler of the caller's own has no model.json to keep small.
+      let got: nr.ModelArtifacts | undefined;
+      await m.save(nr.io.withSaveHandler(async (a) => ((got = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+      expect((got!.userDefinedMetadata!.notes as string).length).toBe(94 * 2 ** 20);
+    } finally {
+      console.warn = warn;
+      m.dispose();
+    }
+  });
+
   it('weightsManifest not an array, a group without paths, a bad spec', async () => {
     const cases: Array<[unknown, string]> = [
       [{ paths: ['weights.bin'] }, 'weightsManifest must be an array of { paths, weights } groups, got an object (Object)'],

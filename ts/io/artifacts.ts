@@ -78,6 +78,13 @@ export interface IOHandler {
 }
 
 /**
+ * The largest `model.json` (UTF-8 bytes) a load reads and a save writes: a Keras topology is
+ * kilobytes to a few megabytes, so a bigger file is refused before it is read, and a save that
+ * would write one (large `userDefinedMetadata`) is refused before it writes anything.
+ */
+export const MAX_JSON_BYTES = 256 * 2 ** 20;
+
+/**
  * TF.js's `MAX_USER_DEFINED_METADATA_SERIALIZED_LENGTH` (1 MiB): `userDefinedMetadata` longer as
  * JSON is saved with a console warning.
  */
@@ -115,7 +122,8 @@ export function checkUserDefinedMetadata(op: string, v: unknown, modelName: stri
   walk(v, 'userDefinedMetadata');
   if (checkSize) {
     const n = JSON.stringify(v).length;
-    if (n > MAX_USER_METADATA_LENGTH) console.warn(`${op}: the userDefinedMetadata of model ${modelName} is ${n} characters long as JSON, more than the ${MAX_USER_METADATA_LENGTH} TF.js recommends; keep large data out of the model file`);
+    const unsaveable = n > MAX_JSON_BYTES ? `; past the ${MAX_JSON_BYTES} bytes a model.json may have, saving to file://, http(s):// or downloads:// is refused` : '';
+    if (n > MAX_USER_METADATA_LENGTH) console.warn(`${op}: the userDefinedMetadata of model ${modelName} is ${n} characters long as JSON, more than the ${MAX_USER_METADATA_LENGTH} TF.js recommends${unsaveable}; keep large data out of the model file`);
   }
 }
 

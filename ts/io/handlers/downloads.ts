@@ -5,7 +5,7 @@
  * files load with `tf.loadLayersModel` or neurite's `file://` once they sit in one folder.
  */
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
-import { checkArtifactsToSave, modelJSONFor, saveResult } from './manifest.js';
+import { checkArtifactsToSave, modelJSONBytes, modelJSONFor, saveResult } from './manifest.js';
 
 /** Resolves on the next macrotask: Firefox keeps only the last of several synchronous downloads. */
 const nextTask = () => new Promise<void>((r) => setTimeout(r));
@@ -22,9 +22,9 @@ export class BrowserDownloads implements IOHandler {
     const { artifacts: a, bytes } = checkArtifactsToSave(this.op, this.url, artifacts);
     const jsonName = `${this.prefix}.json`;
     const binName = `${this.prefix}.weights.bin`;
-    const json = JSON.stringify(modelJSONFor(a, [`./${binName}`]));
+    const json = modelJSONBytes(this.op, this.url, modelJSONFor(a, [`./${binName}`]));
     const urls = [
-      URL.createObjectURL(new Blob([json], { type: 'application/json' })),
+      URL.createObjectURL(new Blob([json as Uint8Array<ArrayBuffer>], { type: 'application/json' })),
       URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' })),
     ];
     for (const [i, name] of [jsonName, binName].entries()) {

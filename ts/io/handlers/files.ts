@@ -16,7 +16,7 @@ import { InvalidArgumentError, IOError, isDenoDenial } from '../../errors.js';
 import { noFiles, type IOHandler, type ModelArtifacts, type SaveResult, type WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
 import {
-  artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch, withOrigin,
+  artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONBytes, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch, withOrigin, type ModelJSON,
 } from './manifest.js';
 
 /** What the handler needs from a file system: Node's `fs/promises` or Deno's API behind one face. */
@@ -279,8 +279,10 @@ export class FileSystemHandler implements IOHandler {
       throw new InvalidArgumentError(`${op}: '${this.url}' names a .json file, but a save writes a folder (model.json and weights.bin inside it); save to the folder, e.g. 'file://${folder === '.' ? './my-model' : folder}' (loadModel takes either the folder or its model.json)`);
     }
     const checked = checkArtifactsToSave(op, this.url, artifacts);
+    // Before the folder is made: a model.json too large to load is refused with nothing written.
+    const json = modelJSONBytes(op, this.url, { ...modelJSONFor(checked.artifacts, [WEIGHTS_BIN]), [CHECKSUM]: checksum(checked.bytes) } as ModelJSON);
     const fs = await api(op, this.url);
-    return inTurn(this.#folderKey(fs), () => this.#save(fs, checked));
+    return inTurn(this.#folderKey(fs), () => this.#save(fs, checked, json));
   }
 
   /** The key of {@link inTurn} for this handler: its folder (a load may name the folder's model.json). */
@@ -297,7 +299,7 @@ export class FileSystemHandler implements IOHandler {
    * never a model of one save's topology and another's weights. Where renaming is not
    * permitted (Deno without `--allow-read`) each file is written in place.
    */
-  async #save(fs: Fs, { artifacts: a, bytes }: ReturnType<typeof checkArtifactsToSave>): Promise<SaveResult> {
+  async #save(fs: Fs, { artifacts: a, bytes }: ReturnType<typeof checkArtifactsToSave>, json: Uint8Array): Promise<SaveResult> {
     const { op, path } = this;
     try {
       await fs.mkdir(path);
@@ -312,8 +314,7 @@ export class FileSystemHandler implements IOHandler {
       }
       throw fileError(op, fs, 'write', path, e);
     }
-    const json = JSON.stringify({ ...modelJSONFor(a, [WEIGHTS_BIN]), [CHECKSUM]: checksum(bytes) });
-    const files = ([[WEIGHTS_BIN, bytes], [MODEL_JSON, new TextEncoder().encode(json)]] as const).map(([name, data]) => {
+    const files = ([[WEIGHTS_BIN, bytes], [MODEL_JSON, json]] as const).map(([name, data]) => {
       const file = join(path, name, fs.windows);
       return { file, temp: temporary(file), data };
     });

@@ -11,7 +11,7 @@ import { InvalidArgumentError, IOError, isDenoDenial, thrownDetail } from '../..
 import { httpError } from '../../http_error.js';
 import type { HttpOptions, IOHandler, ModelArtifacts, SaveResult, WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
-import { artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch, withOrigin } from './manifest.js';
+import { artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONBytes, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch, withOrigin } from './manifest.js';
 
 /**
  * The error for a request or a body read that threw (the network, not the server's answer):
@@ -67,8 +67,8 @@ export class HTTPRequest implements IOHandler {
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const { artifacts: a, bytes } = checkArtifactsToSave(this.op, this.path, artifacts);
     const body = new FormData();
-    const json = JSON.stringify(modelJSONFor(a, ['./model.weights.bin']));
-    body.append('model.json', new Blob([json], { type: 'application/json' }), 'model.json');
+    const json = modelJSONBytes(this.op, this.path, modelJSONFor(a, ['./model.weights.bin']));
+    body.append('model.json', new Blob([json as Uint8Array<ArrayBuffer>], { type: 'application/json' }), 'model.json');
     body.append('model.weights.bin', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), 'model.weights.bin');
     let res: Response;
     try {

@@ -9,7 +9,9 @@
 import { InvalidArgumentError } from '../../errors.js';
 import { HTML_FALLBACK, htmlPageStart } from '../../http_error.js';
 import { describe } from '../../ops/convert.js';
-import { weightDataBytes } from '../artifacts.js';
+import { MAX_JSON_BYTES, weightDataBytes } from '../artifacts.js';
+
+export { MAX_JSON_BYTES };
 import { isObject } from '../keras.js';
 import type { ModelArtifacts, SaveResult, WeightSpec } from '../router.js';
 
@@ -36,11 +38,6 @@ export interface ModelJSON {
  */
 export const MAX_WEIGHT_BYTES = 2 ** 32;
 
-/**
- * The largest `model.json` a load reads: a Keras topology is kilobytes to a few megabytes, so a
- * bigger file is refused before it is read.
- */
-export const MAX_JSON_BYTES = 256 * 2 ** 20;
 
 /** The error for a `model.json` over {@link MAX_JSON_BYTES}: `size` when known (a file), else read that far (HTTP). */
 export function jsonTooLarge(op: string, where: string, size?: number): InvalidArgumentError {
@@ -287,6 +284,31 @@ export function modelJSONFor(artifacts: ModelArtifacts, paths: string[]): ModelJ
   if (artifacts.userDefinedMetadata != null) json.userDefinedMetadata = artifacts.userDefinedMetadata;
   if (artifacts.trainingConfig != null) json.trainingConfig = artifacts.trainingConfig;
   return json;
+}
+
+/**
+ * The UTF-8 bytes of `json`, a `model.json` to write; over {@link MAX_JSON_BYTES} (which every
+ * load refuses) an {@link InvalidArgumentError} naming the size, the limit and the share of
+ * `userDefinedMetadata`, thrown before the handler writes anything.
+ */
+export function modelJSONBytes(op: string, where: string, json: ModelJSON): Uint8Array {
+  const text = JSON.stringify(json);
+  const size = jsonUtf8Length(text);
+  if (size <= MAX_JSON_BYTES) return new TextEncoder().encode(text);
+  const meta = json.userDefinedMetadata === undefined ? 0 : jsonUtf8Length(JSON.stringify(json.userDefinedMetadata));
+  const share = meta > 0 ? `, ${meta} of them its userDefinedMetadata (keep large data out of the model file)` : '';
+  throw fail(op, where, `the model.json would be ${size} bytes, more than the ${MAX_JSON_BYTES} a model.json may have (loadModel refuses a bigger one)${share}; nothing was written`);
+}
+
+/** The UTF-8 length of `JSON.stringify`'s output (well-formed: no lone surrogates), without encoding it. */
+function jsonUtf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // 1 byte below 0x80, 2 below 0x800, 3 above; a surrogate pair is 4 (2 per half).
+    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return n;
 }
 
 /**
