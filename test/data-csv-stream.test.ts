@@ -287,7 +287,8 @@ describe('data.csv: failures and early stops release the source', () => {
     expect(await it.next()).toEqual({ value: { a: 2, b: 'x' }, done: false });
     expect(await it.next()).toEqual({ value: { a: 3, b: 'x' }, done: false });
     const e = await failure(it.next());
-    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    // A failure outside the arguments (README: such a read is an IOError; it was an InvalidArgumentError).
+    expect(e).toBeInstanceOf(nr.IOError);
     expect(e.message).toBe('data.csv: reading the stream failed after 12 bytes [Error: disk on fire]');
     expect((e.cause as Error).message).toBe('disk on fire');
     expect(stream.locked).toBe(false);
@@ -297,11 +298,19 @@ describe('data.csv: failures and early stops release the source', () => {
       yield enc('a,b\n1,2\n');
       throw new Error('connection reset');
     })();
-    expect((await failure(data.csv(gen).toArray())).message).toBe('data.csv: reading the stream failed after 8 bytes [Error: connection reset]');
+    const genErr = await failure(data.csv(gen).toArray());
+    expect(genErr).toBeInstanceOf(nr.IOError);
+    expect(genErr.message).toBe('data.csv: reading the stream failed after 8 bytes [Error: connection reset]');
     const node = new Readable({ read() {} });
     node.push(Buffer.from('a\n1\n'));
     setTimeout(() => node.destroy(new Error('EIO: i/o error')), 5);
-    expect((await failure(data.csv(node).toArray())).message).toBe('data.csv: reading the stream failed after 4 bytes [Error: EIO: i/o error]');
+    const nodeErr = await failure(data.csv(node).toArray());
+    expect(nodeErr).toBeInstanceOf(nr.IOError);
+    expect(nodeErr.message).toBe('data.csv: reading the stream failed after 4 bytes [Error: EIO: i/o error]');
+    // The tester's case: a stream that errors before its first byte.
+    const none = await failure(data.csv(new ReadableStream({ pull: (c) => c.error(new Error('socket reset')) })).toArray());
+    expect(none).toBeInstanceOf(nr.IOError);
+    expect(none.message).toBe('data.csv: reading the stream failed after 0 bytes [Error: socket reset]');
   });
 
   it('a parse error mid-stream cancels the rest of the stream', async () => {
@@ -404,7 +413,7 @@ describe('data.csv: failures and early stops release the source', () => {
       expect(await it.next()).toEqual({ value: { a: 1, b: 2 }, done: false });
       expect(await it.next()).toEqual({ value: { a: 3, b: 4 }, done: false });
       const e = await failure(it.next());
-      expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+      expect(e).toBeInstanceOf(nr.IOError);
       expect(e.message).toMatch(new RegExp(`^data\\.csv: reading ${base.replace(/[./]/g, '\\$&')}/cut\\.csv failed after 12 bytes \\[TypeError: terminated.*\\]$`));
     });
 

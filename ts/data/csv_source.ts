@@ -62,11 +62,13 @@ async function fetchResponse(op: string, input: string | URL | Request, url: str
   return res;
 }
 
-/** The read that failed: an error naming the source and how far it got, with the source's own error as `cause`. */
-function readFailure(op: string, what: string, bytes: number, e: unknown): InvalidArgumentError {
-  const err = new InvalidArgumentError(`${op}: reading ${what} failed after ${bytes} bytes ${reason(e)}`);
-  Object.defineProperty(err, 'cause', { value: e, writable: true, configurable: true });
-  return err;
+/**
+ * The read that failed (a stream that errored, a dropped connection): an {@link IOError}, a
+ * failure outside the arguments, naming the source and how far it got, with the source's own
+ * error as `cause`.
+ */
+function readFailure(op: string, what: string, bytes: number, e: unknown): IOError {
+  return new IOError(`${op}: reading ${what} failed after ${bytes} bytes ${reason(e)}`, { cause: e });
 }
 
 /** A chunk as bytes (a `Uint8Array` as it is, an `ArrayBuffer` or another view wrapped); anything else is an error. */
