@@ -494,6 +494,12 @@ describe('data.csv sources and passes', () => {
     const e = await failure(data.csv(pathToFileURL('/tmp/no such dir/x.csv')).toArray());
     expect(e).toBeInstanceOf(nr.InvalidArgumentError);
     expect(e.message).toMatch(/^data\.csv: cannot read file:\/\/\/tmp\/no%20such%20dir\/x\.csv \(\/tmp\/no such dir\/x\.csv\): no such file \[Error: ENOENT/);
+    // A NUL in the path (raw or %00) is the URL's fault, shown escaped (was Node's own TypeError, not a NeuriteError).
+    for (const url of ['file:///tmp/a\0b.csv', 'file:///tmp/a%00b.csv']) {
+      const nul = await failure(data.csv(url).toArray());
+      expect(nul).toBeInstanceOf(nr.InvalidArgumentError);
+      expect(nul.message).toBe(`data.csv: ${JSON.stringify(url)}: a file path cannot hold a NUL character (\\u0000 or %00)`);
+    }
     expect((await failure(data.csv('data/x.csv').toArray())).message).toMatch(/^data\.csv: fetching data\/x\.csv failed .*\(a string source is a URL, as in TF\.js; to read a local file pass its bytes, e\.g\. data\.csv\(await fs\.readFile\(path\)\)\)$/);
   });
 

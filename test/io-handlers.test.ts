@@ -410,8 +410,21 @@ describe('loading untrusted files: the error catalogue', () => {
     expect(JSON.parse(readFileSync(join(deep, 'model.json'), 'utf8')).format).toBe('layers-model');
     await save(`file://${deep}`); // into the folder it made
     if (process.platform === 'linux') {
-      const err = await rejection(() => save('file:///proc/neurite-test/model'));
+      // The file system's refusal, not the caller's mistake (a save makes the folders it needs): an IOError (was an InvalidArgumentError).
+      const err = await rejection(() => save('file:///proc/neurite-test/model'), nr.IOError);
       expect(err.message).toMatch(/^save: cannot write \/proc\/neurite-test\/model \[Error: ENOENT: no such file or directory, mkdir '\/proc\/neurite-test'\]$/);
+      expect((err.cause as { code?: string }).code).toBe('ENOENT');
     }
   }, 10_000);
+
+  it('a NUL in a file:// path (raw or %00) is an InvalidArgumentError showing it escaped, before any file call (was an IOError from Node\'s fs)', async () => {
+    const dir = fresh('nul');
+    for (const url of [`file://${dir}/a\0b`, `file://${dir}/a%00b`]) {
+      const saved = await rejection(() => save(url));
+      expect(saved.message).toBe(`save: ${JSON.stringify(url)}: a file path cannot hold a NUL character (\\u0000 or %00)`);
+      expect(saved.message).not.toContain('\0');
+      expect((await rejection(() => load(url))).message).toBe(`loadModel: ${JSON.stringify(url)}: a file path cannot hold a NUL character (\\u0000 or %00)`);
+    }
+    expect(() => readdirSync(dir)).toThrow(/ENOENT/);
+  });
 });

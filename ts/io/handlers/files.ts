@@ -11,7 +11,7 @@
  * `url.pathToFileURL('/tmp/my model').href` (`file:///tmp/my%20model`) names `/tmp/my model`.
  * (tfjs-node does not decode: there it names a folder called `my%20model`.)
  */
-import { filePath as pathOf, isNode, nodeBuiltin } from '../../runtime.js';
+import { filePath, isNode, nodeBuiltin } from '../../runtime.js';
 import { InvalidArgumentError, IOError, isDenoDenial } from '../../errors.js';
 import { noFiles, type IOHandler, type ModelArtifacts, type SaveResult, type WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
@@ -150,22 +150,30 @@ function kind(e: unknown): 'notFound' | 'denied' | 'exists' | 'other' {
   return 'other';
 }
 
+/** The path of `file://` + `rest` ({@link filePath}); a NUL in it, which no file system takes, is the URL's fault (shown escaped). */
+async function pathOf(op: string, url: string, rest: string): Promise<string> {
+  const path = await filePath(op, url, rest);
+  if (path.includes('\0')) throw new InvalidArgumentError(`${op}: ${JSON.stringify(url)}: a file path cannot hold a NUL character (\\u0000 or %00)`);
+  return path;
+}
+
 /**
- * A clear error for a failed file call: Deno's denials name the `--allow-*` flag to pass. A
- * missing file, a denied access or a folder in the way are the path's fault (an
- * {@link InvalidArgumentError}); anything else (a full disk, a read error) is an {@link IOError}.
+ * A clear error for a failed file call: Deno's denials name the `--allow-*` flag to pass (an
+ * {@link InvalidArgumentError}: the script's permissions are the caller's). Reading, a missing
+ * file, a denied access or a folder in the way are the path's fault (an
+ * {@link InvalidArgumentError}); writing, only a file in the way is, as a save makes the
+ * folders it needs: a folder that cannot be made or written (`/proc`, no permission, a
+ * read-only or full disk) is an {@link IOError}, as is any other failure (a read error).
  */
 function fileError(op: string, fs: Fs, access: 'read' | 'write', path: string, e: unknown): InvalidArgumentError | IOError {
   if (e instanceof InvalidArgumentError || e instanceof IOError) return e;
   const detail = `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`;
-  if (kind(e) === 'denied') {
-    return new InvalidArgumentError(
-      fs.runtime === 'deno'
-        ? `${op}: Deno denied ${access} access to ${path}: run with --allow-${access}=${path} (or --allow-${access}) [${detail}]`
-        : `${op}: permission denied to ${access} ${path} [${detail}]`,
-    );
+  const k = kind(e);
+  if (k === 'denied' && fs.runtime === 'deno') {
+    return new InvalidArgumentError(`${op}: Deno denied ${access} access to ${path}: run with --allow-${access}=${path} (or --allow-${access}) [${detail}]`);
   }
-  return kind(e) === 'other' ? new IOError(`${op}: cannot ${access} ${path} [${detail}]`, { cause: e }) : new InvalidArgumentError(`${op}: cannot ${access} ${path} [${detail}]`);
+  const message = k === 'denied' ? `${op}: permission denied to ${access} ${path} [${detail}]` : `${op}: cannot ${access} ${path} [${detail}]`;
+  return k === 'exists' || (access === 'read' && k !== 'other') ? new InvalidArgumentError(message) : new IOError(message, { cause: e });
 }
 
 /** `a/b` joined, and the folder of a path (`.` for a bare name). */
