@@ -114,6 +114,11 @@ describe('callbacks.modelCheckpoint', () => {
     expect(() => cb.modelCheckpoint({ filepath: 'file://x', verbose: 2 })).toThrow("modelCheckpoint: verbose must be 0, 1 or a boolean (Keras's values; true is 1), got 2");
     expect(() => cb.modelCheckpoint({ filepath: 'file://x', mode: 'maximum' })).toThrow("modelCheckpoint: mode must be 'min', 'max' or 'auto', got the string \"maximum\"");
     expect(() => cb.modelCheckpoint({ filepath: 'file://x', initialValueThreshold: NaN })).toThrow('modelCheckpoint: initialValueThreshold must be a finite number, got NaN');
+    // The target is checked as model.save checks it, when the callback is made (it was at the end of epoch 1).
+    expect(() => cb.modelCheckpoint({ filepath: 'model-{epoch}' })).toThrow(/^modelCheckpoint: filepath 'model-\{epoch\}' has no URL scheme; use one of file:\/\/, indexeddb:\/\//);
+    expect(() => cb.modelCheckpoint({ filepath: 'fil://ckpt-{epoch}' })).toThrow(/^modelCheckpoint: unknown URL scheme 'fil:\/\/' in filepath 'fil:\/\/ckpt-\{epoch\}'.*file:\/\//);
+    expect(() => cb.modelCheckpoint({ filepath: 'indexeddb://best' })).toThrow(/^modelCheckpoint: .*indexeddb:\/\/best/); // Node has no IndexedDB
+    expect(() => cb.modelCheckpoint({ filepath: 'file://~/ckpt-{epoch}' })).toThrow(/^modelCheckpoint: 'file:\/\/~\/ckpt-\{epoch\}': ~ is not expanded/);
     const train = data(12, 0);
     const m = model();
     const before = bits(m);

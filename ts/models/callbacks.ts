@@ -12,6 +12,7 @@ import { LearningRateSchedule } from '../schedules.js';
 import { printLine, readVerbose } from './progress.js';
 import type { Sequential } from './sequential.js';
 import type { IOHandler } from '../io/artifacts.js';
+import { route } from '../io/router.js';
 
 /** Rejects an options value that is not a plain object, and unknown keys (suggesting the nearest). */
 const checkArgs = (op: string, args: unknown, known: readonly string[]): void => void readKeys(op, args, known, true);
@@ -661,6 +662,8 @@ export class ModelCheckpoint extends MonitorCallback {
     if (!(typeof filepath === 'string' && filepath !== '') && !(filepath !== null && typeof filepath === 'object' && typeof (filepath as IOHandler).save === 'function')) {
       throw new InvalidArgumentError(`${op}: filepath must be where model.save saves, such as 'file://./ckpt/model-{epoch}' or a handler with save(artifacts), got ${describe(filepath)}`);
     }
+    // The checks model.save makes of its target (a scheme, one this runtime has), now rather than after the first epoch.
+    if (typeof filepath === 'string') route(filepath, op, 'save', 'filepath');
     if (initialValueThreshold !== undefined && (typeof initialValueThreshold !== 'number' || !Number.isFinite(initialValueThreshold))) throw new InvalidArgumentError(`${op}: initialValueThreshold must be a finite number, got ${describe(initialValueThreshold)}`);
     // As Keras 3: any improvement counts (no minDelta); the threshold is the baseline.
     super({ monitor: full.monitor, mode: full.mode, baseline: initialValueThreshold, minDelta: 0 }, op);
