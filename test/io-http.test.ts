@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http } from '../ts/io/router.js';
+import { loadModel as nrLoadModel } from '../ts/index.js';
 import { InvalidArgumentError, IOError } from '../ts/errors.js';
 import { artifacts, bytes, f32, fetchFrom, folder, fresh, load, rejection, save, spec, thrown } from './io-helpers.js';
 
@@ -36,6 +37,17 @@ describe('http(s)://', () => {
         if (url.pathname === '/forbidden') res.writeHead(403).end('no write access\n   for this key');
         else if (url.pathname === '/full') res.writeHead(507).end(`disk full ${'x'.repeat(5000)}`);
         else res.writeHead(200).end('saved');
+        return;
+      }
+      // A server that never answers (/hang), or stalls in the middle of the weights (/stall).
+      if (url.pathname === '/hang/model.json') return;
+      if (url.pathname === '/stall/model.json') {
+        res.writeHead(200).end(JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [spec('w', [250])] }] }));
+        return;
+      }
+      if (url.pathname === '/stall/w.bin') {
+        res.writeHead(200, { 'Content-Length': '1000' });
+        res.write(new Uint8Array(4));
         return;
       }
       if (url.pathname === '/chunked/model.json') {
@@ -140,6 +152,16 @@ describe('http(s)://', () => {
     expect((aborted.cause as Error).name).toBe('AbortError');
     // A bad argument stays one.
     expect(thrown(() => http(`${origin}/nope/model.json`, { requestInit: 'yes' } as never, 'loadModel'))).toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it("no default timeout (as TF.js); requestInit: { signal: AbortSignal.timeout(ms) } ends a load that hangs, before the answer or mid-body, in an IOError with the signal's reason as cause (the README's line)", async () => {
+    for (const path of ['hang/model.json', 'stall/model.json']) {
+      const t0 = performance.now();
+      const e = await rejection(() => nrLoadModel(`${origin}/${path}`, { requestInit: { signal: AbortSignal.timeout(100) } }), IOError);
+      expect(performance.now() - t0, path).toBeLessThan(3000);
+      expect(e.message, path).toContain(`${origin}/${path.replace('model.json', '')}`);
+      expect((e.cause as Error).name, path).toBe('TimeoutError'); // AbortSignal.timeout's reason (a plain abort() gives an AbortError, above)
+    }
   });
 
   it('a connection dropped mid-body is an IOError naming the op, the file and the URL, with the network error as its cause', async () => {
