@@ -200,6 +200,15 @@ describe('item 15: sizes are checked before anything is allocated', () => {
     expect(nr.MAX_ELEMENTS * 4).toBeLessThanOrEqual(2 ** 31 - 1);
   });
 
+  it('a result the core finds too large says so (was only "out of memory allocating N bytes")', () => {
+    const [a, b] = [nr.zeros([1e5, 1]), nr.zeros([1, 1e5])];
+    throws(() => nr.matMul(a, b), Oom, /^matMul: out of memory allocating 40000000000 bytes, more than one tensor may hold \(2\^29 - 1 float32 values, 2 GiB\): the result of this call is too large, whatever is freed/);
+    nr.dispose([a, b]);
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 4096 })] });
+    using x = nr.zeros([140000, 2]);
+    throws(() => m.predict(x), Oom, /^predict: out of memory allocating \d+ bytes, more than one tensor may hold .*; predict's result for every row is one tensor: pass fewer rows per call/);
+  });
+
   it('linspace and range', () => {
     tooBig('linspace', () => nr.linspace(0, 1, 2 ** 53 + 1)); // was a plain RangeError
     tooBig('linspace', () => nr.linspace(0, 1, 2 ** 30)); // was 4 GiB of JS first

@@ -65,4 +65,14 @@ describe('fit across an instance reset', () => {
     await nr.init(unpackInline(WASM_LZMA, WASM_BYTES));
     expect(() => x.add(1)).toThrow(/belongs to a neurite instance that was shut down \(shutdown\(\) was called\); it is no longer valid$/);
   });
+
+  it('a loss function that calls shutdown() stops fit with the same message (was a bare NotInitialized naming no op)', async () => {
+    const m = model();
+    m.compile({ optimizer: 'sgd', loss: (yt: nr.Tensor, yp: nr.Tensor) => { nr.shutdown(); return nr.mean(nr.square(nr.sub(yt, yp))); } });
+    const { x, y } = data(10);
+    const err = await rejection(m.fit(x, y, { epochs: 1, verbose: 0 }));
+    expect(err).toBeInstanceOf(nr.DisposedError);
+    expect(err.message).toBe('fit: the neurite instance was shut down (shutdown() was called) during training (epoch 0, batch 0); fit stopped');
+    await nr.init(unpackInline(WASM_LZMA, WASM_BYTES));
+  });
 });

@@ -613,11 +613,23 @@ export function oomHint(numTensors: number, numBytes: number, numModels = 0, mod
   return parts.length ? ` (${parts.join('; ')}; memory() counts them)` : '';
 }
 
+/**
+ * For the core's "out of memory allocating N bytes" beyond what one tensor may hold: no amount
+ * of freeing helps, so say that the result itself is too large (the shape is the op's to know).
+ */
+function tooLarge(message: string): string {
+  const m = /out of memory allocating (\d+) bytes/.exec(message);
+  if (!m || Number(m[1]) <= 4 * (2 ** 29 - 1) || message.includes('one tensor')) return '';
+  const rows = /^(predict|evaluate)\b/.test(message) ? `; ${message.slice(0, message.indexOf(':'))}'s result for every row is one tensor: pass fewer rows per call` : '';
+  return `, more than one tensor may hold (2^29 - 1 float32 values, 2 GiB): the result of this call is too large, whatever is freed${rows}`;
+}
+
 /** Throws the error for `status` if it is not OK. */
 export function check(status: number): void {
   if (status !== 0) {
     const e = live().exports;
     let message = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
+    if (status === 4) message += tooLarge(message);
     if (status === 4 && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2), countModels(), readOut(4));
     throw errorFromStatus(status, message);
   }

@@ -731,6 +731,9 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
           // A step the core refused for a non-finite gradient (weights and step rolled back):
           // with terminateOnNaN, a batch whose loss is NaN, so the callback stops training and
           // fit returns the history (Keras's TerminateOnNaN); without it, the error.
+          // Something the step ran (a loss function) shut the instance down or disposed what the
+          // loop uses: say that (the step's own error is a bare NotInitialized or handle error).
+          stillLive();
           const stopper = refusedStepStopper(cbs, err);
           if (stopper === null) throw err;
           stopper.refusedStep((err as Error).message);

@@ -44,6 +44,9 @@ type Param = (typeof PARAMS)[number];
  * `(x − mean) / √(variance + ε)` are float32 values, so they overflow to ±Infinity beyond
  * ±3.4e38 where TF.js's float64 does not.
  *
+ * As an op (as `sqrt`), a `variance + ε` below zero gives NaN there, as in TF.js, not an error:
+ * the `batchNormalization` layer, which owns its variance, refuses a negative `epsilon`.
+ *
  * @example batchNorm(tensor2d([[1, 2], [3, 4]]), [2, 3], [1, 1], [0, 10], [1, 2], 0)
  *   // [[-1, 8], [1, 12]]
  * @throws {@link InvalidArgumentError} when `mean`, `variance`, `offset` and `scale` do not
