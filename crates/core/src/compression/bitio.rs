@@ -133,6 +133,8 @@ impl<'a> BitReader<'a> {
     /// Fails if whole bytes remain after the last code (the stream carries trailing data), or
     /// if the bits padding the last byte are not zeros, as the writer leaves them (a header
     /// claiming fewer bytes than the codes hold).
+    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check_end(&self, op: &'static str, n: usize) -> crate::Result<()> {
         let total = self.data.len() as u64 * 8;
         let used = self.consumed_bits();

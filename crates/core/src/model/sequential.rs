@@ -764,13 +764,10 @@ impl Sequential {
         let reached = w.layers_reached(&heads, self.layers.len());
         let mut leaves = Vec::new();
         self.leaves(None, true, &mut leaves)?;
-        // A leaf counts as reached if any of its places is (a layer shared with a nested model).
-        let on: Vec<*const ()> = leaves.iter().filter(|(top, ..)| reached[*top]).map(|(.., l)| super::shared::addr(l)).collect();
-        let mut out = Vec::new();
-        for (_, _, l) in leaves.iter().filter(|(top, ..)| range.contains(top)) {
-            let hit = on.contains(&super::shared::addr(l));
-            out.extend(peek(l)?.layer().params().into_iter().filter(|p| p.trainable).map(|_| hit));
-        }
+        // The leaves reached, by their weights' tape ids without the weight index (a leaf
+        // counts as reached if any of its places is: a layer shared with a nested model).
+        let on: Vec<u64> = leaves.iter().filter(|(top, ..)| reached[*top]).map(|(.., l)| super::shared::weight_id(l, 0) >> 6).collect();
+        let out: Vec<bool> = self.trace_sources(range)?.iter().map(|(id, _)| on.contains(&(id >> 6))).collect();
         Ok((!out.iter().all(|&h| h)).then_some(out))
     }
 
