@@ -415,6 +415,20 @@ describe('batch: numbers beyond float32, as tensor() refuses them', () => {
 });
 
 describe('messages name the op once', () => {
+  it("a NaN in a batch's xs or ys says its sample and feature, as fit's does (it gave the flat index alone)", async () => {
+    const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [3], units: 2 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const rows = (bad: 'xs' | 'ys') => Array.from({ length: 8 }, (_, i) => ({ xs: [i, i, i === 6 && bad === 'xs' ? NaN : i], ys: [1, i === 5 && bad === 'ys' ? NaN : 2] }));
+    try {
+      const e1 = await rejection(m.fitDataset(data.array(rows('xs')).batch(4), { epochs: 1, verbose: 0 }));
+      expect(e1.message).toMatch(/^fitDataset: xs contains NaN at flat index 8 \(shape \[4,3\]\) \(sample 2, feature 2\); clean the data first \(epoch 0, batch 1\)$/);
+      const e2 = await rejection(m.fitDataset(data.array(rows('ys')).batch(4), { epochs: 1, verbose: 0 }));
+      expect(e2.message).toMatch(/\(sample 1, output 1\)/);
+    } finally {
+      m.dispose();
+    }
+  });
+
   it('a gradient that is not finite: "fitDataset: a gradient …" (not "fitDataset: fit: …"); fit\'s own stays "fit: …"', async () => {
     const make = () => {
       const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [1], units: 1 })] });

@@ -341,6 +341,16 @@ describe("Keras's positional constructors (the s43 tester's repros)", () => {
     expect(invalidMessage(() => nr.layers.dense(4n as never))).toMatch(/layers\.dense\(\{ units: 4 \}\)$/);
   });
 
+  it("Keras's model.fit(dataset) / evaluate(dataset) / predict(dataset) name the dataset methods (fit blamed a missing y and mentioned autoencoders)", async () => {
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 2 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const ds = nr.data.array(Array.from({ length: 10 }, () => ({ xs: [1, 2, 3, 4], ys: [1, 2] }))).batch(5);
+    await expect(m.fit(ds as never, { epochs: 1 } as never)).rejects.toThrow(/^fit: x is a Dataset, and fit takes tensors \(as TF\.js's; Keras's fit\(dataset\) is not ported\): train on its \{ xs, ys \} batches with model\.fitDataset\(dataset, \{ epochs: 5 \}\)$/);
+    await expect(m.fit(ds as never, undefined as never)).rejects.toThrow(/^fit: x is a Dataset/);
+    expect(invalidMessage(() => m.evaluate(ds as never, { batchSize: 4 } as never))).toMatch(/^evaluate: x is a Dataset.*model\.evaluateDataset\(dataset\)$/);
+    expect(invalidMessage(() => m.predict(ds as never))).toMatch(/^predict: x is a Dataset.*for await \(const b of dataset\) model\.predict\(b\.xs\)\)$/);
+  });
+
   it("normalization().adapt on rows with a missing value names adapt (it named 'tensor')", () => {
     const norm = nr.layers.normalization();
     expect(invalidMessage(() => norm.adapt([[1, 2], [undefined as never, 3]]))).toBe('normalization.adapt: values[1][0] is undefined, not a number');

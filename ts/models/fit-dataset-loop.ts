@@ -139,7 +139,8 @@ function checkData(op: string, model: Sequential, b: ReadyBatch, code: 0 | 1): v
     call((e) => check(e.nr_model_check_data(h, hx, hy, code)));
   } catch (err) {
     const info = model.compiledInfo(op);
-    const e = renamed(op, targetHint(err, info, b.ys.length === 1 ? b.ys[0] : b.y, model.outputDims?.at(-1)), code === 0 ? 'fit' : 'evaluate');
+    // The batch's sample and feature, as fit says them (placed before the renaming to xs).
+    const e = renamed(op, placeBadValue(targetHint(err, info, b.ys.length === 1 ? b.ys[0] : b.y, model.outputDims?.at(-1)), b.x, b.y, model.packedParts), code === 0 ? 'fit' : 'evaluate');
     // The core names the data x and y; here they are the element's xs and ys.
     if (e instanceof NeuriteError) e.message = e.message.replace(`${op}: x contains `, `${op}: xs contains `).replace(/ on y: targets /, ' on ys: targets ');
     throw e;

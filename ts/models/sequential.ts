@@ -184,6 +184,20 @@ const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
  * would train without the weights, `fit(x, y, options, callbacks)` would never run the
  * callbacks, `predict(x, batchSize)`-style positional options would be lost.
  */
+/**
+ * Keras's `model.fit(dataset)`: a `Dataset` where `fit`, `evaluate` and `predict` take tensors
+ * (TF.js's rule) is said as such, with the dataset method to use (the message was about `y`).
+ */
+function notADataset(op: 'fit' | 'evaluate' | 'predict', x: unknown): void {
+  if (x === null || typeof x !== 'object' || typeof (x as { iterator?: unknown }).iterator !== 'function' || typeof (x as { batch?: unknown }).batch !== 'function') return;
+  const use = {
+    fit: 'train on its { xs, ys } batches with model.fitDataset(dataset, { epochs: 5 })',
+    evaluate: 'evaluate its { xs, ys } batches with model.evaluateDataset(dataset)',
+    predict: 'predict each batch\'s tensors (for await (const b of dataset) model.predict(b.xs))',
+  }[op];
+  throw new InvalidArgumentError(`${op}: x is a Dataset, and ${op} takes tensors (as TF.js's; Keras's ${op}(dataset) is not ported): ${use}`);
+}
+
 export function extraArguments(op: string, given: number, n: number): void {
   if (given <= n) return;
   const takes = `${op}: takes ${n} arguments`;
@@ -1072,6 +1086,7 @@ export class Sequential {
    */
   async fit(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: FitArgs = {}): Promise<History> {
     extraArguments('fit', arguments.length, 3);
+    notADataset('fit', x);
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo('fit');
     // A model of a reset instance: said as every other method says it, before any core call.
@@ -1213,6 +1228,7 @@ export class Sequential {
   predict<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[] | Record<string, Tensor>, args?: { batchSize?: number | undefined; verbose?: Verbose | undefined }): T;
   predict(given: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number | undefined; verbose?: Verbose | undefined } = {}): Tensor | Tensor[] {
     extraArguments('predict', arguments.length, 2);
+    notADataset('predict', given);
     const x = this.#named('predict', given);
     if (!this.isPacked) return this.predictAs('predict', x as Tensor, args);
     return this.#packedRun('predict', x, (px) => this.predictAs('predict', px, args));
@@ -1328,6 +1344,7 @@ export class Sequential {
   evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: EvaluateOptions & { returnDict: true }): Record<string, number>;
   evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: EvaluateOptions & { returnDict?: boolean | undefined } = {}): Tensor | Tensor[] | Record<string, number> {
     extraArguments('evaluate', arguments.length, 3);
+    notADataset('evaluate', x);
     checkArgs('evaluate', args, EVALUATE_KEYS);
     const returnDict = boolArg('evaluate', 'returnDict', args.returnDict);
     const verbose = readVerbose('evaluate', args.verbose, 0);
