@@ -629,8 +629,10 @@ export function check(status: number): void {
   if (status !== 0) {
     const e = live().exports;
     let message = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
-    if (status === 4) message += tooLarge(message);
-    if (status === 4 && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2), countModels(), readOut(4));
+    const big = status === 4 ? tooLarge(message) : '';
+    // Beyond one tensor, freeing does not help: no count of live tensors then.
+    if (big) message += big;
+    else if (status === 4 && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2), countModels(), readOut(4));
     throw errorFromStatus(status, message);
   }
 }
