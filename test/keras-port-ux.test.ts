@@ -341,6 +341,55 @@ describe("Keras's positional constructors (the s43 tester's repros)", () => {
     expect(invalidMessage(() => nr.layers.dense(4n as never))).toMatch(/layers\.dense\(\{ units: 4 \}\)$/);
   });
 
+  it("a model subclass with call() or trainStep (Keras's subclassed model, train_step) is refused when made: neurite never calls them (it ran the base layers in silence)", () => {
+    class M extends nr.LayersModel {
+      call(x: nr.Tensor): nr.Tensor {
+        return x;
+      }
+    }
+    expect(invalidMessage(() => new M({ layers: [nr.layers.dense({ inputShape: [4], units: 2 })] }))).toMatch(/^new M\(\): the class overrides call\(\), which neurite never calls: a model runs its layers in the WebAssembly core \(Keras's subclassed call\(\) and train_step are not ported\)\. Build the model from layers/);
+    class TS extends nr.Sequential {
+      trainStep(): void {}
+    }
+    class Deeper extends TS {}
+    expect(invalidMessage(() => new Deeper())).toMatch(/^new Deeper\(\): the class overrides trainStep\(\)/);
+    // A class field the constructor cannot see: refused at compile.
+    class F extends nr.Sequential {
+      train_step = (): void => {};
+    }
+    const f = new F({ layers: [nr.layers.dense({ inputShape: [4], units: 2 })] });
+    expect(invalidMessage(() => f.compile({ optimizer: 'sgd', loss: 'mse' }))).toMatch(/^compile: model sequential_\d+ has its own train_step, which neurite never calls/);
+    f.dispose();
+    // A subclass of its own fields and methods is fine.
+    class Named extends nr.Sequential {
+      describe(): string {
+        return `${this.name}: ${this.layers.length} layers`;
+      }
+    }
+    using n = new Named({ layers: [nr.layers.dense({ inputShape: [4], units: 2 })] });
+    expect(n.describe()).toMatch(/: 1 layers$/);
+  });
+
+  it("Keras 3's Sequential([keras.Input(shape), …]): an input() first gives the model its input shape (it was a paragraph about ops on symbolic tensors)", () => {
+    using m = nr.sequential({ seed: 3, layers: [nr.input({ shape: [4] }) as never, nr.layers.dense({ units: 2 })] });
+    using same = nr.sequential({ seed: 3, layers: [nr.layers.inputLayer({ inputShape: [4] }), nr.layers.dense({ units: 2 })] });
+    expect(m.inputs[0].shape).toEqual([null, 4]);
+    const [a, b] = nr.tidy(() => [m.predict(nr.ones([3, 4])).dataSync(), same.predict(nr.ones([3, 4])).dataSync()]);
+    expect(Array.from(a)).toEqual(Array.from(b));
+    using late = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 2 })] });
+    expect(invalidMessage(() => late.add(nr.input({ shape: [2] }) as never))).toMatch(/^add: input\(\) \(Keras 3's keras\.Input\) gives a sequential model its input shape, so it must come first; model sequential_\d+ has 1 layer already$/);
+  });
+
+  it("Keras's positional regularizers.l2(0.002) and one-hot targets with sparseCategoricalCrossentropy say what to write", async () => {
+    expect(invalidMessage(() => nr.regularizers.l2(0.002 as never))).toBe("regularizers.l2: options must be an object, got 0.002; Keras's first argument is the l2 option here: regularizers.l2({ l2: 0.002 })");
+    expect(invalidMessage(() => nr.regularizers.l1l2(0.01 as never))).toBe("regularizers.l1l2: options must be an object, got 0.01; Keras's first argument is the l1 option here: regularizers.l1l2({ l1: 0.01 })");
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 3, activation: 'softmax' })] });
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    using x = nr.ones([5, 4]);
+    using y = nr.oneHot(nr.tensor([0, 1, 2, 0, 1]), 3);
+    await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(/; these look like one-hot rows: compile with loss 'categoricalCrossentropy', or pass the class indices, y\.argMax\(-1\)$/);
+  });
+
   it("Keras's model.fit(dataset) / evaluate(dataset) / predict(dataset) name the dataset methods (fit blamed a missing y and mentioned autoencoders)", async () => {
     using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 2 })] });
     m.compile({ optimizer: 'sgd', loss: 'mse' });

@@ -106,6 +106,21 @@ describe('callbacks.modelCheckpoint', () => {
     for (const t of [train.x, train.y, m]) t.dispose();
   });
 
+  it('a model compiled with a loss function: refused before the first epoch unless includeOptimizer: false (it failed at the end of epoch 1 naming save)', async () => {
+    const m = model();
+    m.compile({ optimizer: 'rmsprop', loss: (t: nr.Tensor, p: nr.Tensor) => nr.mean(nr.square(nr.sub(t, p)), -1) });
+    const { x, y } = data(12, 0);
+    const before = bits(m);
+    const epochs: number[] = [];
+    const err = await rejection(m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [nr.callbacks.modelCheckpoint({ filepath: `file://${dir}/m-{epoch}` }), { onEpochEnd: (e: number) => void epochs.push(e) }] }));
+    expect(err.message).toMatch(/^modelCheckpoint: model sequential_\d+ is compiled with a loss function, which cannot be saved with the optimizer \(includeOptimizer, this callback's default\); pass modelCheckpoint\(\{ …, includeOptimizer: false \}\)/);
+    expect(epochs).toEqual([]);
+    expect(bits(m)).toEqual(before);
+    await m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [nr.callbacks.modelCheckpoint({ filepath: `file://${dir}/m-{epoch}`, includeOptimizer: false })] });
+    expect(readdirSync(dir).sort()).toEqual(['m-1', 'm-2']);
+    nr.dispose([m, x, y]);
+  });
+
   it('bad options and file names are errors that name them, and leave the model as it was', async () => {
     const cb = nr.callbacks as unknown as { modelCheckpoint: (a: unknown) => unknown };
     expect(() => cb.modelCheckpoint({ filepath: 'file://x', save_best_only: true })).toThrow(/modelCheckpoint: unknown option 'save_best_only'.*saveBestOnly/);

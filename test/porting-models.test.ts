@@ -339,7 +339,7 @@ describe('CustomCallback and TF.js\'s type names', () => {
       onTrainEnd: () => void out.push('trainEnd'),
     });
     let model: unknown;
-    const cb = new nr.CustomCallback({ ...hooks(seen.nr), onTrainEnd() { model = (this as unknown as nr.Callback).model; seen.nr.push('trainEnd'); } });
+    const cb = new nr.CustomCallback({ ...hooks(seen.nr), onTrainEnd() { model = this.model; seen.nr.push('trainEnd'); } }); // this: the callback (typed so, ThisType)
     const [xs, ys] = [nr.tensor(x, [8, 4]), nr.tensor(y, [8, 2])];
     await n.fit(xs, ys, { epochs: 2, batchSize: 4, verbose: 0, callbacks: [cb] });
     xs.dispose();

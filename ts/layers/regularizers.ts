@@ -41,6 +41,13 @@ function klSparsity(options?: { target?: number | undefined; weight?: number | u
   return klChecked('regularizers.klSparsity', o.target, o.weight);
 }
 
+/** Keras's positional `l2(0.002)`: said with the options form to use (it was "options must be an object"). */
+function keras<T>(name: 'l1' | 'l2' | 'l1l2', options: T): T {
+  if (typeof options !== 'number') return options;
+  const key = name === 'l2' ? 'l2' : 'l1';
+  throw new InvalidArgumentError(`regularizers.${name}: options must be an object, got ${options}; Keras's first argument is the ${key} option here: regularizers.${name}({ ${key}: ${options} })`);
+}
+
 function make(op: string, l1: unknown, l2: unknown): Regularizer {
   for (const [k, v] of [['l1', l1], ['l2', l2]] as const) {
     if (typeof v !== 'number' || !Number.isFinite(Math.fround(v)) || v < 0) throw new InvalidArgumentError(`${op}: ${k} must be a finite number >= 0, got ${describe(v)}`);
@@ -55,12 +62,12 @@ function make(op: string, l1: unknown, l2: unknown): Regularizer {
  */
 export const regularizers = {
   /** The penalty `l1·Σ|w|` (default `l1` 0.01). @example regularizers.l1({ l1: 1e-4 }) */
-  l1: (options?: { l1?: number | undefined }) => make('regularizers.l1', readOptions('regularizers.l1', options, { l1: 0.01 }).l1, 0),
+  l1: (options?: { l1?: number | undefined }) => make('regularizers.l1', readOptions('regularizers.l1', keras('l1', options), { l1: 0.01 }).l1, 0),
   /** The penalty `l2·Σw²` (default `l2` 0.01). @example regularizers.l2({ l2: 1e-4 }) */
-  l2: (options?: { l2?: number | undefined }) => make('regularizers.l2', 0, readOptions('regularizers.l2', options, { l2: 0.01 }).l2),
+  l2: (options?: { l2?: number | undefined }) => make('regularizers.l2', 0, readOptions('regularizers.l2', keras('l2', options), { l2: 0.01 }).l2),
   /** The penalty `l1·Σ|w| + l2·Σw²` (defaults 0.01 each). */
   l1l2: (options?: { l1?: number | undefined; l2?: number | undefined }) => {
-    const o = readOptions('regularizers.l1l2', options, { l1: 0.01, l2: 0.01 });
+    const o = readOptions('regularizers.l1l2', keras('l1l2', options), { l1: 0.01, l2: 0.01 });
     return make('regularizers.l1l2', o.l1, o.l2);
   },
   /**

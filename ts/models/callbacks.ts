@@ -132,7 +132,8 @@ const CUSTOM_HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd'
  * @example await model.fit(x, y, { callbacks: [new CustomCallback({ onEpochEnd: (epoch, logs) => console.log(epoch, logs?.loss) })] });
  */
 export class CustomCallback extends Callback {
-  constructor(args: CustomCallbackArgs, yieldEvery?: never) {
+  /** @param args the hooks; in a hook given as a method, `this` is the callback (`this.model`, `this.params`). */
+  constructor(args: CustomCallbackArgs & ThisType<CustomCallback>, yieldEvery?: never) {
     super();
     const op = 'CustomCallback';
     if (yieldEvery !== undefined) throw new InvalidArgumentError(`${op}: yieldEvery (the second argument, ${describe(yieldEvery)}) is fit's option here: fit(x, y, { callbacks, yieldEvery })`);
@@ -681,6 +682,19 @@ export class ModelCheckpoint extends MonitorCallback {
     // The best value first, as before the base class: reset even when the monitor check throws.
     this.best = this.baseline ?? NaN;
     if (this.args.saveBestOnly) super.onTrainBegin();
+    // Before the first epoch, not at its end: a loss function cannot be saved with the optimizer.
+    let fn = false;
+    try {
+      fn = this.args.includeOptimizer && this.model.compiledInfo('modelCheckpoint').custom?.tape === true;
+    } catch {
+      /* not compiled: fit says so */
+    }
+    if (fn) {
+      throw new InvalidArgumentError(
+        `modelCheckpoint: model ${this.model.name} is compiled with a loss function, which cannot be saved with the optimizer (includeOptimizer, this callback's default); ` +
+          'pass modelCheckpoint({ …, includeOptimizer: false }) to save the topology and weights, and keep the training state with exportTrainingState() if you resume',
+      );
+    }
   }
   /** Saves the model (with `saveBestOnly`, only when `logs[monitor]` beats the best so far). */
   override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {

@@ -485,9 +485,16 @@ export function warnZeroTargetRows(op: string, info: CompiledInfo, y: Tensor): v
 /**
  * @internal Adds the likely fix to a target-shape error: class indices (shape `[n]` or
  * `[n, 1]`) given to `categoricalCrossentropy`, which wants one-hot rows, suggest
- * `sparseCategoricalCrossentropy` or `oneHot`. Returns `err` (the same object).
+ * `sparseCategoricalCrossentropy` or `oneHot`, and one-hot rows given to
+ * `sparseCategoricalCrossentropy` suggest `categoricalCrossentropy` or `argMax`. Returns `err`
+ * (the same object).
  */
 export function targetHint(err: unknown, info: CompiledInfo, y: Tensor, classes: number | undefined): unknown {
+  // The reverse: one-hot rows given to sparseCategoricalCrossentropy, which wants indices.
+  if (err instanceof ShapeError && info.loss === 'sparseCategoricalCrossentropy' && !y.isDisposed && y.rank === 2 && classes !== undefined && classes > 1 && y.shape[1] === classes) {
+    err.message += "; these look like one-hot rows: compile with loss 'categoricalCrossentropy', or pass the class indices, y.argMax(-1)";
+    return err;
+  }
   if (!(err instanceof ShapeError) || info.loss !== 'categoricalCrossentropy' || y.isDisposed) return err;
   const indices = y.rank === 1 || (y.rank === 2 && y.shape[1] === 1 && classes !== 1);
   if (!indices || err.message.includes('oneHot')) return err;

@@ -184,6 +184,25 @@ const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
  * would train without the weights, `fit(x, y, options, callbacks)` would never run the
  * callbacks, `predict(x, batchSize)`-style positional options would be lost.
  */
+/** The methods of a Keras (or TF.js) model subclass that neurite never calls. */
+const MODEL_HOOKS = ['call', 'trainStep', 'train_step', 'testStep', 'test_step', 'predictStep', 'predict_step', 'computeLoss', 'compute_loss'] as const;
+
+/**
+ * Refuses a model subclass that defines one of {@link MODEL_HOOKS} (Keras's subclassed model
+ * with `call()`, a `train_step` override): the model would run its layers and never the method,
+ * a silent wrong model (the layer subclasses are refused the same way).
+ */
+function refuseModelHooks(cls: { readonly name: string; readonly prototype: object }): void {
+  for (let p: object | null = cls.prototype; p !== null && p !== Sequential.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    const m = MODEL_HOOKS.find((k) => Object.hasOwn(p!, k));
+    if (m === undefined) continue;
+    throw new InvalidArgumentError(
+      `new ${cls.name || 'Sequential'}(): the class overrides ${m}(), which neurite never calls: a model runs its layers in the WebAssembly core (Keras's subclassed call() and train_step are not ported). ` +
+        'Build the model from layers (sequential({ layers }) or model({ inputs, outputs })), and write a training step of your own as a loop: optimizer.minimize(() => loss(y, model.apply(x, { training: true }))), or variableGrads and applyGradients',
+    );
+  }
+}
+
 /**
  * Keras's `model.fit(dataset)`: a `Dataset` where `fit`, `evaluate` and `predict` take tensors
  * (TF.js's rule) is said as such, with the dataset method to use (the message was about `y`).
@@ -312,6 +331,7 @@ export class Sequential {
   #owned: Sequential[] = [];
 
   constructor(args: SequentialArgs = {}) {
+    refuseModelHooks(new.target);
     if (Array.isArray(args)) {
       // Keras's Sequential([...]) habit.
       throw new InvalidArgumentError(`sequential: options must be an object, got an array of length ${(args as unknown[]).length}; pass the layers as its layers option, sequential({ layers: [...] }) (TF.js's form of Keras's Sequential([...]))`);
@@ -338,6 +358,12 @@ export class Sequential {
     if (this.#disposed) throw new DisposedError(`add: model ${this.name} is disposed`);
     if (this.#graph) throw new InvalidArgumentError(`add: model ${this.name} is a graph model (made by model({ inputs, outputs })); apply the layer to its output and make a new model instead`);
     if (this.#handle !== 0) throw new InvalidArgumentError(`add: model ${this.name} is already built; add layers before compile/fit/predict`);
+    // Keras 3's Sequential([keras.Input(shape), …]): an input() as the first layer gives the
+    // model its input shape, as an inputLayer would.
+    if (layer instanceof SymbolicTensor && layer.sourceLayer instanceof InputLayer) {
+      if (this.layers.length > 0) throw new InvalidArgumentError(`add: input() (Keras 3's keras.Input) gives a sequential model its input shape, so it must come first; model ${this.name} has ${this.layers.length} layer${this.layers.length === 1 ? '' : 's'} already`);
+      layer = new InputLayer({ batchInputShape: layer.shape });
+    }
     if (!(layer instanceof Layer) && !(layer instanceof Sequential)) {
       throw new InvalidArgumentError(`add: expected a layer (e.g. layers.dense({...})) or a sequential model, got ${describe(layer)}`);
     }
@@ -1031,6 +1057,9 @@ export class Sequential {
    */
   compile(args: CompileArgs): void {
     this.#notFitting('compile');
+    // A hook given as a class field (`call = (x) => …`), which the constructor could not see.
+    const field = MODEL_HOOKS.find((k) => Object.hasOwn(this, k));
+    if (field !== undefined) throw new InvalidArgumentError(`compile: model ${this.name} has its own ${field}, which neurite never calls: a model runs its layers in the WebAssembly core; write a training step of your own as a loop (optimizer.minimize over model.apply(x, { training: true }))`);
     const h = this.handle('compile');
     const outs = this.#graph?.outputs.map((t) => t.sourceLayer.name);
     const { params, info } = encodeCompile(args, outs);
