@@ -390,6 +390,16 @@ describe("Keras's positional constructors (the s43 tester's repros)", () => {
     await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(/; these look like one-hot rows: compile with loss 'categoricalCrossentropy', or pass the class indices, y\.argMax\(-1\)$/);
   });
 
+  it("a dataset of no known size counts its batches as Keras 3 does, 3/Unknown (it printed a bare 3)", async () => {
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const ds = nr.data.generator(function* () {
+      for (let i = 0; i < 3; i++) yield { xs: nr.ones([4, 2]), ys: nr.ones([4, 1]) };
+    });
+    const out = await captureStdout(() => m.fitDataset(ds, { epochs: 1, verbose: 1 }));
+    expect(out).toMatch(/^Epoch 1\/1 3\/Unknown - /m);
+  });
+
   it("Keras's model.fit(dataset) / evaluate(dataset) / predict(dataset) name the dataset methods (fit blamed a missing y and mentioned autoencoders)", async () => {
     using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 2 })] });
     m.compile({ optimizer: 'sgd', loss: 'mse' });

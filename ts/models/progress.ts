@@ -228,7 +228,8 @@ function reporter(args: ProgressBarArgs, thinAbove: number): ProgressReporter {
     const metrics = Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size').map(([k, v]) => `${k}: ${formatLog(v)}`);
     return layoutLine({
       head: `Epoch ${epoch + 1}/${epochs}`,
-      counter: batches > 0 ? `${done}/${batches}` : `${done}`,
+      // Keras 3 writes an unknown number of batches (a dataset of no known size) as Unknown.
+      counter: batches > 0 ? `${done}/${batches}` : `${done}/Unknown`,
       fraction: done / Math.max(batches, 1),
       final,
       time: final || Number.isNaN(eta) ? `${secs.toFixed(1)}s` : `ETA ${eta.toFixed(1)}s`,
