@@ -290,8 +290,20 @@ export class Sequential {
 
   /** A unique name, given or generated (`sequential_1`, `model_1`, …); `getLayer` in an outer model finds it by this. */
   readonly name: string;
-  /** The layers (nested models appear as one entry). */
-  readonly layers: Array<Layer | Sequential> = [];
+  /**
+   * The layers (nested models appear as one entry), as a frozen list: the model's own list
+   * cannot be edited through it (`model.layers.pop()` throws a TypeError). Add layers with
+   * {@link Sequential.add}. Keras returns a copy; TF.js returns its own list, whose edits
+   * desynchronise the model.
+   */
+  get layers(): ReadonlyArray<Layer | Sequential> {
+    return (this.#layersView ??= Object.freeze(this.#layers.slice()));
+  }
+  #layers: Array<Layer | Sequential> = [];
+  /** {@link Sequential.layers}' frozen copy of `#layers`, made on first read after a change. */
+  #layersView: ReadonlyArray<Layer | Sequential> | undefined;
+  /** The names of `#layers` (unique in a model). */
+  #names = new Set<string>();
   /** Set to `true` (e.g. from a callback) to end `fit` after the current batch. */
   stopTraining = false;
   /**
@@ -379,10 +391,16 @@ export class Sequential {
     if (twice) {
       throw new InvalidArgumentError(`add: ${twice instanceof Sequential ? 'model' : 'layer'} ${twice.name} is already in model ${this.name} (directly or inside a nested model); a layer can be used once per model for now`);
     }
+    // As Keras (TF.js refuses them only when it saves): names find layers (getLayer) and key saved weights.
+    if (this.#names.has(layer.name)) {
+      const i = this.#layers.findIndex((l) => l.name === layer.name);
+      throw new InvalidArgumentError(`add: model ${this.name} already has a layer named '${layer.name}' (layers[${i}]); layer names must be unique in a model: give the new ${layer instanceof Sequential ? 'model' : 'layer'} another name`);
+    }
     // A graph model's input layers (one per input) come first.
-    const inputsSoFar = this.#assembling && this.layers.every((l) => l instanceof InputLayer);
-    if (layer instanceof InputLayer && this.layers.length > 0 && !inputsSoFar) throw new InvalidArgumentError('add: an inputLayer must come first');
-    this.layers.push(layer);
+    const inputsSoFar = this.#assembling && this.#layers.every((l) => l instanceof InputLayer);
+    if (layer instanceof InputLayer && this.#layers.length > 0 && !inputsSoFar) throw new InvalidArgumentError('add: an inputLayer must come first');
+    this.#layers.push(layer);
+    this.#layersView = undefined;
     let held = holders.get(layer);
     if (!held) holders.set(layer, (held = new Set()));
     const fresh = !held.has(this);
@@ -393,8 +411,8 @@ export class Sequential {
     if (x !== undefined) {
       try {
         // The new layer on the shape before it; the layers before it again when that is not at
-        // hand (the first check, after a nested model changed, or model.layers edited by hand).
-        const i = this.layers.length - 1;
+        // hand (the first check, or after a nested model changed).
+        const i = this.#layers.length - 1;
         let tail = this.#tailShape(i);
         if (tail === undefined) {
           const s = modelSpec(this, this.name);
@@ -421,11 +439,13 @@ export class Sequential {
         const shape = inferWeights('add', layer instanceof Sequential ? modelSpec(layer, `${where}.config`) : layerSpec(layer, where), tail, []);
         this.#tail = { n: i + 1, last: layer, shape };
       } catch (e) {
-        this.layers.pop();
+        this.#layers.pop();
+        this.#layersView = undefined;
         if (fresh) held.delete(this);
         throw e;
       }
     }
+    this.#names.add(layer.name);
     Sequential.#changed(this);
   }
   /**
@@ -437,7 +457,7 @@ export class Sequential {
   /** The output shape of the first `n` layers as add kept it, if it still holds for them. */
   #tailShape(n: number): number[] | undefined {
     const t = this.#tail;
-    return t !== undefined && t.n === n && this.layers[n - 1] === t.last ? t.shape : undefined;
+    return t !== undefined && t.n === n && this.#layers[n - 1] === t.last ? t.shape : undefined;
   }
 
   /** Forgets the shape add keeps in every model holding `m` (directly or further up): `m` changed. */
@@ -450,7 +470,7 @@ export class Sequential {
 
   /** Every layer and model inside this one, depth-first. */
   #nodes(out: Array<Layer | Sequential> = []): Array<Layer | Sequential> {
-    for (const l of this.layers) {
+    for (const l of this.#layers) {
       out.push(l);
       if (l instanceof Sequential) l.#nodes(out);
     }
@@ -463,13 +483,13 @@ export class Sequential {
 
   /** The layers that run (without the input layer). */
   #children(): Array<Layer | Sequential> {
-    return this.layers.filter((l) => !(l instanceof InputLayer));
+    return this.#layers.filter((l) => !(l instanceof InputLayer));
   }
 
   /** `#children().indexOf(node)` without making the list (every weight's lookup asks it). */
   #childIndex(node: Layer | Sequential): number {
     let i = 0;
-    for (const l of this.layers) {
+    for (const l of this.#layers) {
       if (l instanceof InputLayer) continue;
       if (l === node) return i;
       i++;
@@ -577,7 +597,7 @@ export class Sequential {
    */
   static #pendingInputs(layer: Layer): { shapes: number[][]; model: string; pending: true } | null {
     for (const m of holders.get(layer) ?? []) {
-      const i = m.layers.indexOf(layer);
+      const i = m.#layers.indexOf(layer);
       const x = m === Sequential.#adding || m.#disposed || m.#handle !== 0 || m.#graph || i < 0 ? undefined : m.inputDims;
       if (x === undefined) continue;
       let shape = i === 0 ? x : m.#tailShape(i);
@@ -626,7 +646,7 @@ export class Sequential {
   get inputDims(): number[] | undefined {
     if (this.#graph && this.#graph.inputs.length > 1) return undefined;
     if (this.#builtInput) return this.#builtInput.slice();
-    const first = this.layers[0];
+    const first = this.#layers[0];
     return first instanceof Sequential ? first.inputDims : first?.inputDims;
   }
   #builtInput: number[] | undefined;
@@ -661,7 +681,7 @@ export class Sequential {
     if (this.#shapes.length > 0) return this.#shapes.at(-1)!.slice();
     const x = this.inputDims;
     if (x === undefined || this.#disposed) return undefined;
-    const checked = this.#tailShape(this.layers.length); // what add checked
+    const checked = this.#tailShape(this.#layers.length); // what add checked
     if (checked !== undefined) return checked.slice();
     try {
       return inferWeights('outputShape', modelSpec(this, this.name), x, []);
@@ -850,9 +870,9 @@ export class Sequential {
     if (given !== undefined) checkShape('build', batched ? given.map((d) => d ?? 1) : given, 'inputShape');
     // An unknown size (null) is 0 for the core (see sampleShape).
     const inputShape = given?.map((d) => d ?? 0);
-    const shape = inputShape ?? (this.#graph && this.#graph.inputs.length > 1 ? [this.#graph.inputs.reduce((a, t) => a + t.sampleShape.reduce((p, d) => p * d, 1), 0)] : (this.inputDims ?? anyLength(this.layers[0])));
+    const shape = inputShape ?? (this.#graph && this.#graph.inputs.length > 1 ? [this.#graph.inputs.reduce((a, t) => a + t.sampleShape.reduce((p, d) => p * d, 1), 0)] : (this.inputDims ?? anyLength(this.#layers[0])));
     if (!shape) {
-      const first = this.layers.find((l) => !(l instanceof InputLayer));
+      const first = this.#layers.find((l) => !(l instanceof InputLayer));
       const kind = first && !(first instanceof Sequential) ? first.kind : 'dense';
       // An example of the first layer's kind: images for 2-D windows, sequences for 1-D and
       // permute (any length: null), a grid to flatten, else features.
@@ -861,7 +881,7 @@ export class Sequential {
       const any = seq ? ', or inputShape: [null, 8] for sequences of any length' : '';
       throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.${kind}({ inputShape: ${example}, … })${any} (TF.js also asks for it; Keras 3 builds on the first batch)`);
     }
-    if (this.layers.filter((l) => !(l instanceof InputLayer)).length === 0) throw new InvalidArgumentError(`build: model ${this.name} has no layers`);
+    if (this.#layers.filter((l) => !(l instanceof InputLayer)).length === 0) throw new InvalidArgumentError(`build: model ${this.name} has no layers`);
     const created: Array<{ model: Sequential; handle: number }> = [];
     try {
       const h = this.#create(created);
@@ -943,7 +963,7 @@ export class Sequential {
     for (const [index, l] of this.#children().entries()) {
       if (l instanceof Sequential) {
         if (l.#disposed) throw new DisposedError(`build: model ${l.name} (nested in ${this.name}) is disposed`);
-        if (l.#handle === 0 && (l.inputDims ?? anyLength(l.layers[0])) !== undefined) {
+        if (l.#handle === 0 && (l.inputDims ?? anyLength(l.#layers[0])) !== undefined) {
           l.#skipInit = this.#skipInit;
           try {
             l.build();
@@ -1025,7 +1045,7 @@ export class Sequential {
 
   #readShapes(): void {
     const h = this.#handle;
-    const n = this.layers.filter((l) => !(l instanceof InputLayer)).length;
+    const n = this.#layers.filter((l) => !(l instanceof InputLayer)).length;
     this.#shapes = [];
     this.#paramCounts = [];
     for (let i = 0; i < n; i++) {
@@ -1081,7 +1101,7 @@ export class Sequential {
 
   /** The `trainable` switches of every layer, depth-first: each nested model, then its layers. */
   #trainableFlags(op: string): boolean[] {
-    return this.layers.filter((l) => !(l instanceof InputLayer)).flatMap((l) => {
+    return this.#layers.filter((l) => !(l instanceof InputLayer)).flatMap((l) => {
       // A plain property, so check it here: `trainable = 0` or an object is not a switch.
       if (typeof l.trainable !== 'boolean') {
         throw new InvalidArgumentError(`${op}: ${l instanceof Sequential ? 'model' : 'layer'} ${l.name} has trainable = ${describe(l.trainable)}; it must be true or false`);
@@ -1449,7 +1469,7 @@ export class Sequential {
     const h = this.handle(op);
     const ins = this.#graph?.inputs ?? [];
     if (ins.length > 1) {
-      const v = this.layers.find((l): l is Layer => l instanceof Layer && l.kind === 'variational');
+      const v = this.#layers.find((l): l is Layer => l instanceof Layer && l.kind === 'variational');
       const names = ins.map((i) => i.sourceLayer.name).join(', ');
       const how = v ? `: make the model of what its variational layer ${v.name} reads and call the layer's own, ${v.name}.encodeDistribution(model({ inputs: ${this.name}.inputs, outputs: ${this.name}.getLayer('${v.name}').input }).predict(xs)), xs a tensor per input (${names})` : ', and it has no variational layer of its own';
       throw new InvalidArgumentError(`${op}: model ${this.name} has ${ins.length} inputs (${names}), and encodeDistribution runs a model of one input${how}; got ${describe(x)}`);
@@ -1670,7 +1690,7 @@ export class Sequential {
   coreWeightNames(op: string): string[] {
     const specs = weightSpecs(op, { handle: this.handle(op), path: [] });
     const owners = expectedWeights(op, modelSpec(this), this.inputDims ?? []).weights.map((w) => w.layer);
-    const flat = this.layers.filter((l) => !(l instanceof InputLayer));
+    const flat = this.#layers.filter((l) => !(l instanceof InputLayer));
     return specs.map((w, i) => `${owners.length === specs.length ? owners[i] : (flat[w.layer]?.name ?? w.layer)}/${w.name}`);
   }
 
@@ -1724,11 +1744,11 @@ export class Sequential {
   getLayer(name: string | undefined, index: number): Layer | Sequential;
   getLayer(nameOrIndex?: string | number, index?: number): Layer | Sequential {
     const op = 'getLayer';
-    const names = this.layers.map((l) => l.name);
+    const names = this.#layers.map((l) => l.name);
     const at = (i: unknown): Layer | Sequential => {
       if (typeof i !== 'number' || !Number.isInteger(i) || i < 0) throw new InvalidArgumentError(`${op}: index must be a non-negative integer, got ${describe(i)}`);
-      if (i >= this.layers.length) throw new InvalidArgumentError(`${op}: index ${i} is out of range: model ${this.name} has ${this.layers.length} layer${this.layers.length === 1 ? '' : 's'} (${names.join(', ') || 'none'})`);
-      return this.layers[i];
+      if (i >= this.#layers.length) throw new InvalidArgumentError(`${op}: index ${i} is out of range: model ${this.name} has ${this.#layers.length} layer${this.#layers.length === 1 ? '' : 's'} (${names.join(', ') || 'none'})`);
+      return this.#layers[i];
     };
     if (index !== undefined && index !== null) {
       const l = at(index);
@@ -1737,7 +1757,7 @@ export class Sequential {
     }
     if (typeof nameOrIndex === 'number') return at(nameOrIndex);
     if (typeof nameOrIndex !== 'string') throw new InvalidArgumentError(`${op}: expected a layer name or index, got ${describe(nameOrIndex)}`);
-    const l = this.layers.find((x) => x.name === nameOrIndex);
+    const l = this.#layers.find((x) => x.name === nameOrIndex);
     if (l) return l;
     const inside = this.#nodes().find((x) => x.name === nameOrIndex);
     const hint = inside ? this.#nestedHint(inside) : didYouMean(nameOrIndex, names);
@@ -1753,7 +1773,7 @@ export class Sequential {
    */
   #nestedHint(node: Layer | Sequential): string {
     const walk = (m: Sequential, expr: string): { path: string; parent: Sequential; parentPath: string } | null => {
-      for (const l of m.layers) {
+      for (const l of m.#layers) {
         const e = `${expr}.getLayer('${l.name}')`;
         if (l === node) return { path: e, parent: m, parentPath: expr };
         if (l instanceof Sequential) {
@@ -1940,10 +1960,10 @@ export class Sequential {
     const g = this.#graph;
     // A value's name: its layer's (a further use as name[2], name[3], …, as TF.js numbers calls).
     const valueName = (j: number): string => {
-      if (!g || j < this.layers.length) return this.layers[j]?.name ?? 'input';
-      const e = j - this.layers.length;
+      if (!g || j < this.#layers.length) return this.#layers[j]?.name ?? 'input';
+      const e = j - this.#layers.length;
       const u = g.extraUses[e];
-      return `${this.layers[g.inputs.length + u.layer].name}[${1 + g.extraUses.slice(0, e).filter((v) => v.layer === u.layer).length}]`;
+      return `${this.#layers[g.inputs.length + u.layer].name}[${1 + g.extraUses.slice(0, e).filter((v) => v.layer === u.layer).length}]`;
     };
     // A nested model's layers read values of that model, not of the table's: Keras 3 leaves
     // their "Connected to" empty.
@@ -2063,7 +2083,7 @@ export class Sequential {
     if (!shape) throw new InvalidArgumentError(`${op}: model ${this.name} does not know its input shape yet, so it has no symbolic ${op}; give its first layer an inputShape, or build it (model.build(inputShape))`);
     if (this.#children().length === 0) throw new InvalidArgumentError(`${op}: model ${this.name} has no layers`);
     // TF.js's name for the input a sequential model makes, as inputNames says (`dense_1_input`).
-    const first = this.layers[0] instanceof InputLayer ? this.layers[0] : new InputLayer({ inputShape: showShape(shape), name: this.inputNames[0] });
+    const first = this.#layers[0] instanceof InputLayer ? this.#layers[0] : new InputLayer({ inputShape: showShape(shape), name: this.inputNames[0] });
     const x = new SymbolicTensor(first, [], shape);
     setInputOwner(x, this);
     let h = x;
@@ -2082,7 +2102,7 @@ export class Sequential {
    */
   get inputNames(): string[] {
     if (this.#graph) return this.#graph.inputs.map((t) => t.sourceLayer.name);
-    const first = this.layers[0];
+    const first = this.#layers[0];
     if (first === undefined) return [];
     if (first instanceof InputLayer) return [first.name];
     return first instanceof Sequential ? first.inputNames : [`${first.name}_input`];
