@@ -15,7 +15,7 @@ import { makeAutoencoderOrSequential, type Autoencoder } from '../models/autoenc
 import { encodeCompile, type CompileArgs } from '../models/compile.js';
 import { Sequential } from '../models/sequential.js';
 import { exportTrainingState, importTrainingState, type TrainingState } from '../models/training-state.js';
-import { call, check, outPtr, readOut } from '../engine.js';
+import { call, check, withWords, words } from '../engine.js';
 import { describe, show } from '../ops/convert.js';
 import { checkUserDefinedMetadata, decodeWeights, nonFiniteWeight, readWeightSpecs, type IOHandler, type ModelArtifacts, type WeightSlot } from './artifacts.js';
 import { binaryKind, originOf, withOrigin } from './handlers/manifest.js';
@@ -355,20 +355,31 @@ function fingerprintOf(a: ModelArtifacts, slots: WeightSlot[], bytes: Uint8Array
 }
 
 /**
- * Writes the file's values of weight `v.index` (core order) straight into the built model's
- * weight, in WebAssembly memory, then checks them there: its domain (the core's error), and
- * finiteness when `finiteOnly` (named after the file's weight).
+ * Writes the file's values of the weights `values` (each at its core index `v.index`) straight
+ * into the built model's weights, in WebAssembly memory, then checks them there, in `values`'
+ * order: each one's domain (the core's error), and finiteness when `finiteOnly` (named after
+ * the file's weight). One call into the core for each step (a call per weight walked the whole
+ * model each time: quadratic in its layers).
  */
-function fillWeight(op: string, handle: number, v: CheckedModel['values'][number], finiteOnly: boolean): void {
-  call((e) => {
-    check(e.nr_model_fill_weight(handle, v.index, 0, outPtr(0)));
-    const [ptr, len] = [readOut(0), readOut(1)];
-    if (len !== v.data.length) throw new InvalidArgumentError(`${op}: ${v.slot.where} ('${v.slot.name}') has ${v.data.length} values but the model's weight ${v.index} has ${len}`);
-    if (len > 0) new Float32Array(e.memory.buffer, ptr, len).set(v.data);
-    check(e.nr_model_fill_weight(handle, v.index, 1, outPtr(0)));
-    const bad = readOut(0);
-    if (finiteOnly && bad !== 0xffffffff) throw nonFiniteWeight(op, v.slot, v.data[bad], bad);
-  });
+function fillWeights(op: string, handle: number, values: CheckedModel['values'], finiteOnly: boolean): void {
+  const n = values.length;
+  if (n === 0) return;
+  call((e) =>
+    // The list of weights, then room for their [address, length].
+    withWords(op, 3 * n, (ptr) => {
+      words(ptr, n).set(values.map((v) => v.index));
+      check(e.nr_model_fill_weights(handle, ptr, n, 0, ptr + 4 * n));
+      const spans = words(ptr + 4 * n, 2 * n).slice();
+      values.forEach((v, k) => {
+        if (spans[2 * k + 1] !== v.data.length) throw new InvalidArgumentError(`${op}: ${v.slot.where} ('${v.slot.name}') has ${v.data.length} values but the model's weight ${v.index} has ${spans[2 * k + 1]}`);
+      });
+      const f32 = new Float32Array(e.memory.buffer);
+      values.forEach((v, k) => f32.set(v.data, spans[2 * k] >>> 2));
+      check(e.nr_model_fill_weights(handle, ptr, n, finiteOnly ? 1 : 2, ptr + 4 * n));
+      const [k, bad] = words(ptr + 4 * n, 2);
+      if (k !== 0xffffffff) throw nonFiniteWeight(op, values[k].slot, values[k].data[bad], bad);
+    }),
+  );
 }
 
 /**
@@ -376,7 +387,7 @@ function fillWeight(op: string, handle: number, v: CheckedModel['values'][number
  * everything made here is freed and the error is rethrown.
  *
  * NOTE: the weights go from the file's bytes straight into the built model's own buffers
- * (`fillWeight`), with no tensor in between, so loading grows WebAssembly memory by the weights
+ * (`fillWeights`), with no tensor in between, so loading grows WebAssembly memory by the weights
  * once (it made every weight a tensor first, then the model's zero weights beside them).
  */
 function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: Array<Layer | Sequential>) => Sequential): Sequential {
@@ -386,7 +397,7 @@ function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: 
     if (c.inputShape !== undefined) {
       // The file gives every weight (checkSequential), so the initializers are skipped and the
       // count is checked again; otherwise (strict: false, a topology alone) they draw the rest.
-      const fill = (handle: number): void => c.values.forEach((v) => fillWeight(op, handle, v, c.finiteOnly));
+      const fill = (handle: number): void => fillWeights(op, handle, c.values, c.finiteOnly);
       if (c.complete) model.buildWithWeights(c.inputShape, fill, undefined, c.values.length);
       else {
         model.build(c.inputShape);

@@ -47,22 +47,32 @@ export function numWeights(op: string, at: WeightsAt): number {
   });
 }
 
-/** @internal Weight `i` at `at`. */
-export function readWeight(op: string, at: WeightsAt, i: number): WeightInfo {
-  return call((e) => {
-    check(e.nr_model_get_weight(at.handle, writeArgs(op, at.path), at.path.length, i, outPtr(0), outPtr(1)));
-    const [t, layer, trainable] = [readOut(0), readOut(1), readOut(2)];
-    const name = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
-    return { value: wrapHandle(t), name, layer, trainable: trainable !== 0 };
-  });
+/**
+ * Copies of weights `from .. from + count` at `at` (the caller owns them), with what the core
+ * says of each: one call (a call per weight walked the whole model each time: quadratic in its
+ * layers).
+ */
+function getWeights(op: string, at: WeightsAt, from: number, count: number): WeightInfo[] {
+  const got = call((e) =>
+    // The path goes to the argument area; the results after it there, or to a block of their own.
+    withWords(op, at.path.length + 4 * count, (ptr, cap) => {
+      const inArgs = ptr === argPtr();
+      const out = inArgs ? ptr + 4 * at.path.length : ptr;
+      check(e.nr_model_get_weights(at.handle, writeArgs(op, at.path), at.path.length, from, count, out, inArgs ? cap - at.path.length : cap));
+      return { w: words(out, 4 * count).slice(), names: readString(e.nr_last_error_ptr(), e.nr_last_error_len()).split('\n') };
+    }),
+  );
+  return Array.from({ length: count }, (_, k) => ({ value: wrapHandle(got.w[4 * k]), name: got.names[got.w[4 * k + 3]], layer: got.w[4 * k + 1], trainable: got.w[4 * k + 2] !== 0 }));
 }
 
-/** @internal A copy of weight `i` at `at`: {@link readWeight}'s value alone (its name is not decoded). */
+/** @internal Weight `i` at `at`. */
+export function readWeight(op: string, at: WeightsAt, i: number): WeightInfo {
+  return getWeights(op, at, i, 1)[0];
+}
+
+/** @internal A copy of weight `i` at `at`: {@link readWeight}'s value alone. */
 export function readWeightValue(op: string, at: WeightsAt, i: number): Tensor {
-  return call((e) => {
-    check(e.nr_model_get_weight(at.handle, writeArgs(op, at.path), at.path.length, i, outPtr(0), outPtr(1)));
-    return wrapHandle(readOut(0));
-  });
+  return readWeight(op, at, i).value;
 }
 
 /**
@@ -70,16 +80,15 @@ export function readWeightValue(op: string, at: WeightsAt, i: number): Tensor {
  * others are freed at once).
  */
 export function readWeights(op: string, at: WeightsAt, keep: (w: WeightInfo) => boolean = () => true): Tensor[] {
-  const n = numWeights(op, at);
+  const all = getWeights(op, at, 0, numWeights(op, at));
   const out: Tensor[] = [];
   try {
-    for (let i = 0; i < n; i++) {
-      const w = readWeight(op, at, i);
+    for (const w of all) {
       if (keep(w)) out.push(w.value);
       else w.value.dispose();
     }
   } catch (err) {
-    for (const t of out) t.dispose();
+    for (const w of all) if (!w.value.isDisposed) w.value.dispose();
     throw err;
   }
   return out;

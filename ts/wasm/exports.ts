@@ -127,14 +127,15 @@ export interface RawExports {
   nr_model_predict_terms(model: number, x: number, out: number, terms: number): number;
   nr_model_evaluate(model: number, x: number, y: number, w: number, batchSize: number, out: number): number;
   nr_model_num_weights(model: number, path: number, pathLen: number, out: number): number;
-  nr_model_get_weight(model: number, path: number, pathLen: number, i: number, out: number, info: number): number;
+  /** Copies of weights `from .. from + count` at the path in one call: `[handle, layer, trainable, name]` per weight (`cap` u32 at `out`), `name` indexing the distinct names the message buffer lists, each ending in a newline. */
+  nr_model_get_weights(model: number, path: number, pathLen: number, from: number, count: number, out: number, cap: number): number;
   /** `[address, length]` of every weight at the path (`cap` u32 at `out`), for `setWeights` from arrays; with `stage` 1 each weight gets a fresh buffer (the address) until `nr_model_weight_commit`. */
   nr_model_weight_spans(model: number, path: number, pathLen: number, stage: number, out: number, cap: number): number;
   /** Checks the staged weights listed in `checked` (as `nr_model_set_weight` checks a value) and keeps them (`keep` 1), or puts every staged weight's old values back (on an error, or `keep` 0). */
   nr_model_weight_commit(model: number, path: number, pathLen: number, checked: number, nChecked: number, allowNonFinite: number, keep: number): number;
   nr_model_set_weight(model: number, path: number, pathLen: number, i: number, value: number, checkOnly: number, allowNonFinite: number): number;
-  /** Loading: phase 0 writes `[address, length]` of weight `i`'s values to fill in place; phase 1 checks them (domain: an error; the first non-finite index, or 2^32 - 1). */
-  nr_model_fill_weight(model: number, i: number, phase: number, out: number): number;
+  /** Loading, for the `n` weights listed at `list`: phase 0 writes `[address, length]` of each one's values to fill in place; phases 1 and 2 check them in the list's order (domain: an error; phase 1 also writes the list position and flat index of the first non-finite value, or 2^32 - 1 twice). */
+  nr_model_fill_weights(model: number, list: number, n: number, phase: number, out: number): number;
   /** Sets a layer's weight constraint (`option`: an index of `CONSTRAINT_OPTIONS`; `params`: the kind's values, then its axes). */
   nr_model_constrain(model: number, path: number, pathLen: number, option: number, kind: number, params: number, n: number): number;
   /** `out = constraint(x)` (`constraint.apply`). */

@@ -42,6 +42,9 @@ pub struct Sequential {
     pub(super) out_mask: Option<Vec<f32>>,
     /// Per output of a graph model with several, whether a mask reaches it (from the build).
     masked_outputs: Vec<bool>,
+    /// The addresses of the layers and models inside this one, sorted, as `add` placed them
+    /// (see [`check_joins`]).
+    members: Vec<*const ()>,
 }
 
 /// A parameter during [`Sequential::with_params`]: its model-level layer index (the top-level
@@ -55,7 +58,7 @@ pub struct ParamSlot<'a> {
 impl Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Sequential {
-        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), free: Vec::new(), seed, wiring: None, names: Vec::new(), masked: false, out_mask: None, masked_outputs: Vec::new() }
+        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), free: Vec::new(), seed, wiring: None, names: Vec::new(), masked: false, out_mask: None, masked_outputs: Vec::new(), members: Vec::new() }
     }
 
     /// Appends a layer, new or shared with other models. Rejects a layer already inside this
@@ -70,7 +73,7 @@ impl Sequential {
         if layer.try_borrow().is_ok_and(|n| n.layer().as_sequential().is_some_and(Sequential::packed)) {
             return Err(Error::invalid("add", "a model with several inputs or outputs cannot be nested in another model yet"));
         }
-        check_joins("add", &self.layers, &layer)?;
+        check_joins("add", &mut self.members, &layer)?;
         self.layers.push(layer);
         self.trainable.push(true);
         Ok(())
@@ -715,21 +718,25 @@ impl Sequential {
     /// own weight `i`, or a model's `i`-th in [`Sequential::with_params`] order; `None` past
     /// the last.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn node_weight_id(node: &LayerRef, mut i: usize) -> Result<Option<u64>> {
+    pub fn node_weight_id(node: &LayerRef, i: usize) -> Result<Option<u64>> {
+        Ok(Self::node_weight_ids(node)?.get(i).copied())
+    }
+
+    /// [`Sequential::node_weight_id`] of every weight of `node`, in order (one walk of its
+    /// leaves, for a caller that asks for all of them).
+    pub fn node_weight_ids(node: &LayerRef) -> Result<Vec<u64>> {
         let n = peek(node)?;
         let leaves = match n.layer().as_sequential() {
             Some(m) => m.leaves_in(0..m.len())?,
             None => vec![node.clone()],
         };
         drop(n);
+        let mut ids = Vec::new();
         for l in &leaves {
             let count = peek(l)?.layer().params().len();
-            if i < count {
-                return Ok(Some(super::shared::weight_id(l, i)));
-            }
-            i -= count;
+            ids.extend((0..count).map(|i| super::shared::weight_id(l, i)));
         }
-        Ok(None)
+        Ok(ids)
     }
 
     /// The trainable weights (moving statistics left out) of the leaf layers in `range`, in
@@ -923,7 +930,10 @@ impl Sequential {
 
     /// The number of parameters of layer `i` (nested models: all of theirs).
     pub fn layer_param_count(&self, i: usize) -> Result<usize> {
-        self.with_params(|ps| ps.iter().filter(|s| s.layer == i).map(|s| s.param.value.size()).sum())
+        // Layer `i`'s own parameters (nested models expanded), not a walk of the whole model:
+        // `summary` and every build ask it for each layer.
+        let Some(l) = self.layers.get(i) else { return Ok(0) };
+        Self::with_node_params(l, |ps| ps.iter().map(|s| s.param.value.size()).sum())
     }
 
     /// Sum of the activity-regularizer losses of the last forward.

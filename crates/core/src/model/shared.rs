@@ -387,16 +387,18 @@ pub fn collect(op: &'static str, node: &LayerRef, out: &mut Vec<*const ()>) -> R
     Ok(())
 }
 
-/// Checks that no node appears twice in `nodes` (each with everything inside it). A linear scan
-/// per node: O(n²) pointer compares, once per build (a million for a thousand layers).
+/// Checks that no node appears twice in `nodes` (each with everything inside it): the
+/// addresses sorted, then each compared with the next (O(n log n), once per build; a scan per
+/// node was O(n²), 18 million compares for a chain of 6000 layers).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn check_disjoint(op: &'static str, nodes: &[LayerRef]) -> Result<()> {
     let mut all = Vec::new();
     for n in nodes {
         collect(op, n, &mut all)?;
     }
-    match all.iter().enumerate().find(|&(i, a)| all[..i].contains(a)) {
-        Some((_, &a)) => Err(twice(op, nodes, a)),
+    all.sort_unstable();
+    match all.windows(2).find(|w| w[0] == w[1]) {
+        Some(w) => Err(twice(op, nodes, w[0])),
         None => Ok(()),
     }
 }
@@ -407,21 +409,26 @@ fn twice(op: &'static str, nodes: &[LayerRef], a: *const ()) -> Error {
     Error::invalid(op, format!("a {kind} layer appears twice in one model (directly or inside a nested model); one layer object can be used once per model for now"))
 }
 
-/// Checks that `new` (with everything inside it) can join `nodes`, already disjoint: no node of
-/// `new` is among them, and none is in `new` twice. O(n·k) for k nodes in `new` (1 for a layer).
+/// Checks that `new` (with everything inside it) can join a model whose nodes' addresses are
+/// `members` (sorted): no node of `new` is among them, and none is in `new` twice; then adds
+/// them. O(k log n) for k nodes in `new` (1 for a layer), where a walk of the model's nodes per
+/// add made a model of n layers O(n²) to assemble. `members` holds the nodes as they were
+/// added: a nested model that gained a layer since is checked when the model is built
+/// ([`check_disjoint`]).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub fn check_joins(op: &'static str, nodes: &[LayerRef], new: &LayerRef) -> Result<()> {
+pub fn check_joins(op: &'static str, members: &mut Vec<*const ()>, new: &LayerRef) -> Result<()> {
     check_disjoint(op, std::slice::from_ref(new))?;
     let mut mine = Vec::new();
     collect(op, new, &mut mine)?;
-    let mut have = Vec::new();
-    for n in nodes {
-        collect(op, n, &mut have)?;
+    if let Some(&a) = mine.iter().find(|a| members.binary_search(a).is_ok()) {
+        return Err(twice(op, std::slice::from_ref(new), a));
     }
-    match have.into_iter().find(|a| mine.contains(a)) {
-        Some(a) => Err(twice(op, std::slice::from_ref(new), a)),
-        None => Ok(()),
+    for a in mine {
+        if let Err(i) = members.binary_search(&a) {
+            members.insert(i, a);
+        }
     }
+    Ok(())
 }
 
 /// The kind of the node at address `a` inside `n` (for messages).

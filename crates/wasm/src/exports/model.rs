@@ -496,7 +496,7 @@ pub unsafe extern "C" fn nr_model_predict_terms(model: u32, x: u32, out: *mut u3
 
 /// One optimizer step of the model's trainer from gradients computed outside it
 /// (`optimizer.applyGradients` and `minimize` on the weights of the model the optimizer is
-/// compiled into): `pairs` holds `2·n_pairs` u32, `[weight index (nr_model_get_weight order),
+/// compiled into): `pairs` holds `2·n_pairs` u32, `[weight index (nr_model_get_weights order),
 /// gradient tensor handle]` per weight. It is `fit`'s update over fit's optimizer state, step,
 /// schedule × learning-rate scale and clipping (over these gradients), for these weights only
 /// and without the weight regularizers' gradients (`Trainer::apply_given`); zero pairs only
@@ -568,7 +568,7 @@ pub unsafe extern "C" fn nr_model_num_weights(model: u32, path: *const u32, path
 }
 
 /// Writes the gradient tape's id of weight `i` of the layer or model at `path` (in
-/// `nr_model_get_weight`'s order) to `out` as two u32 words, low then high
+/// `nr_model_get_weights`'s order) to `out` as two u32 words, low then high
 /// (`neurite_core::model::shared::weight_id`): a source for `nr_tape_gradient`, valid while
 /// the layer lives.
 ///
@@ -588,42 +588,75 @@ pub unsafe extern "C" fn nr_model_weight_id(model: u32, path: *const u32, path_l
     })
 }
 
-/// Copies weight `i` of the layer at `path` (see `nr_model_num_weights`) into a new tensor;
-/// its name goes to the message buffer and `[layer index, trainable]` to `info`. For a model,
-/// the layer index is the top-level child the weight belongs to and trainable means training
-/// updates it (not a moving statistic, and neither its layer nor an enclosing nested model is
-/// frozen); for a single layer, the index is 0 and trainable is the weight's own flag.
+/// Copies weights `from .. from + count` of the layer at `path` (see `nr_model_num_weights`)
+/// into new tensors, in one walk of the model (a call per weight walked the whole model each
+/// time: quadratic in its layers). `out` gets `[handle, layer index, trainable, name]` per
+/// weight, `name` the index of the weight's name in the message buffer, which then lists the
+/// distinct names, each followed by a newline. For a model, the layer index is the top-level
+/// child the weight belongs to and trainable means training updates it (not a moving
+/// statistic, and neither its layer nor an enclosing nested model is frozen); for a single
+/// layer, the index is 0 and trainable is the weight's own flag. On a tape each copy is the
+/// weight itself (an identity from its weight id), so that a loss term on `w.read()` (weight
+/// decay) reaches the weight, as in TF.js. On an error no tensor is kept.
 ///
 /// # Safety
-/// `path` must point to `path_len` u32; `out` to a writable u32, `info` to two.
+/// `path` must point to `path_len` u32; `out` to `cap` writable u32.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_model_get_weight(model: u32, path: *const u32, path_len: usize, i: u32, out: *mut u32, info: *mut u32) -> i32 {
+pub unsafe extern "C" fn nr_model_get_weights(model: u32, path: *const u32, path_len: usize, from: u32, count: u32, out: *mut u32, cap: usize) -> i32 {
+    const OP: &str = "getWeights";
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
-        let path = unsafe { read_u32s("getWeights", path, path_len) }?;
-        let (node, t, name, layer, trainable) = with_model(model, |m, _| {
-            let node = find("getWeights", &m.as_layer(), &path)?;
-            let (t, name, layer, trainable) = Sequential::with_node_params(&node, |ps| {
+        let path = unsafe { read_u32s(OP, path, path_len) }?;
+        let (from, count) = (from as usize, count as usize);
+        let (node, ws) = with_model(model, |m, _| {
+            let node = find(OP, &m.as_layer(), &path)?;
+            let ws = Sequential::with_node_params(&node, |ps| {
                 let n = ps.len();
-                let s = ps.get(i as usize).ok_or_else(|| Error::invalid("getWeights", format!("weight index {i} is out of range for {n} weights")))?;
-                Ok((s.param.value.clone(), s.param.name, s.layer, s.updated))
+                let Some(ps) = ps.get(from..from.saturating_add(count)) else {
+                    return Err(Error::invalid(OP, format!("weight index {} is out of range for {n} weights", from.max(n))));
+                };
+                Ok(ps.iter().map(|s| (s.param.value.clone(), s.param.name, s.layer, s.updated)).collect::<Vec<_>>())
             })??;
-            Ok((node, t, name, layer, trainable))
+            Ok((node, ws))
         })?;
-        LAST_ERROR.set(name);
-        // SAFETY: forwarded caller contract.
-        unsafe {
-            write_out("getWeights", info, layer as u32)?;
-            write_out("getWeights", info.add(1), trainable as u32)?;
-            // On a tape the copy is the weight itself (an identity from its weight id), so that
-            // a loss term on `w.read()` (weight decay) reaches the weight, as in TF.js.
-            let value = t.clone();
-            super::tape::emit_rec_fallible("getWeights", t, out, || {
-                let id = Sequential::node_weight_id(&node, i as usize)?.ok_or_else(|| Error::Internal { msg: "getWeights: no weight id".into() })?;
-                Ok((Recorded::Reshape, Vec::new(), vec![(id, value)]))
-            })
+        if 4 * count > cap {
+            return Err(Error::invalid(OP, format!("{count} weights do not fit in an output list of capacity {cap}")));
         }
+        crate::ffi::check_out(OP, out, cap)?;
+        let ids = if super::tape::recording() { Sequential::node_weight_ids(&node)? } else { Vec::new() };
+        let mut names: Vec<&str> = Vec::new();
+        let mut made = Vec::with_capacity(count);
+        let mut r = Ok(());
+        for (k, (t, name, layer, trainable)) in ws.into_iter().enumerate() {
+            let at = names.iter().position(|&n| n == name).unwrap_or(names.len());
+            if at == names.len() {
+                names.push(name);
+            }
+            let value = t.clone();
+            // SAFETY: checked above: `out` has room for `cap >= 4 * count` values.
+            let o = unsafe { out.add(4 * k) };
+            r = unsafe {
+                super::tape::emit_rec_fallible(OP, t, o, || {
+                    let id = ids.get(from + k).copied().ok_or_else(|| Error::Internal { msg: "getWeights: no weight id".into() })?;
+                    Ok((Recorded::Reshape, Vec::new(), vec![(id, value)]))
+                })
+            };
+            if r.is_err() {
+                break;
+            }
+            // SAFETY: as above.
+            unsafe {
+                made.push(o.read());
+                core::ptr::copy_nonoverlapping([layer as u32, trainable as u32, at as u32].as_ptr(), o.add(1), 3);
+            }
+        }
+        if r.is_err() {
+            let _ = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| made.iter().for_each(|&t| drop(h.remove(t))));
+            return r;
+        }
+        LAST_ERROR.set(&names.iter().flat_map(|&n| [n, "\n"]).collect::<String>());
+        Ok(())
     })
 }
 
@@ -785,40 +818,52 @@ pub unsafe extern "C" fn nr_model_weight_commit(model: u32, path: *const u32, pa
     })
 }
 
-/// Loading's in-place write of weight `i` (in the order of `nr_model_num_weights`) of `model`:
-/// with `phase` 0 writes `[address, length]` of the weight's values (unshared first: a weight
-/// just built is already) to `out` as u32 for the caller to fill, so that the values go from the
-/// file's bytes straight into the model, without a tensor in between; with `phase` 1 checks
-/// what was written: the weight's domain (an error naming it, as `nr_model_set_weight`), then
-/// writes to `out` the flat index of the first non-finite value, or `u32::MAX` (the facade names
-/// the file's weight in that error). No other allocation; the caller disposes the model on an
-/// error (a weight half written is never seen).
+/// Loading's in-place write of the weights listed in `list` (`n` indices, in the order of
+/// `nr_model_num_weights`) of `model`, all in one walk of the model: with `phase` 0 writes
+/// `[address, length]` of each listed weight's values (unshared first: a weight just built is
+/// already) to `out` (`2n` u32) for the caller to fill, so that the values go from the file's
+/// bytes straight into the model, without a tensor in between; with `phase` 1 or 2 checks what
+/// was written, weight by weight in the list's order: the weight's domain (an error naming it,
+/// as `nr_model_set_weight`), then (phase 1 only) its finiteness, writing to `out` the position
+/// in `list` and the flat index of the first non-finite value, or `u32::MAX` twice (the facade
+/// names the file's weight in that error). No other allocation; the caller disposes the model
+/// on an error (a weight half written is never seen).
 ///
 /// # Safety
-/// `out` must point to 2 writable u32.
+/// `list` must point to `n` u32; `out` to `2n` writable u32 (phase 0) or 2 (phases 1 and 2).
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_model_fill_weight(model: u32, i: u32, phase: u32, out: *mut u32) -> i32 {
+pub unsafe extern "C" fn nr_model_fill_weights(model: u32, list: *const u32, n: usize, phase: u32, out: *mut u32) -> i32 {
     const OP: &str = "loadModel";
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        // SAFETY: forwarded caller contract.
+        let list = unsafe { read_u32s(OP, list, n) }?;
+        crate::ffi::check_out(OP, out, if phase == 0 { 2 * n } else { 2 })?;
         with_model(model, |m, _| {
             Sequential::with_node_params(&m.as_layer(), |ps| {
-                let n = ps.len();
-                let s = ps.get_mut(i as usize).ok_or_else(|| Error::invalid(OP, format!("weight index {i} is out of range for {n} weights")))?;
-                let (l, p) = (s.layer, &mut *s.param);
-                if phase == 0 {
-                    let d = p.value.try_data_mut(OP)?;
-                    // SAFETY: forwarded caller contract.
-                    unsafe { write_out(OP, out, d.as_mut_ptr() as u32)? };
-                    return unsafe { write_out(OP, out.add(1), d.len() as u32) };
+                let count = ps.len();
+                for (pos, &i) in list.iter().enumerate() {
+                    let s = ps.get_mut(i as usize).ok_or_else(|| Error::invalid(OP, format!("weight index {i} is out of range for {count} weights")))?;
+                    let (l, p) = (s.layer, &mut *s.param);
+                    if phase == 0 {
+                        let d = p.value.try_data_mut(OP)?;
+                        // SAFETY: checked above: room for `2n` values.
+                        unsafe { core::ptr::copy_nonoverlapping([d.as_mut_ptr() as u32, d.len() as u32].as_ptr(), out.add(2 * pos), 2) };
+                        continue;
+                    }
+                    if let Some(k) = p.domain.first_outside(p.value.data()) {
+                        let x = neurite_core::error::js_number(p.value.data()[k]);
+                        return Err(Error::invalid(OP, format!("weight {i} (`{}` of layer {l}) holds {x} at flat index {k}; it must be {}", p.name, p.domain.rule())));
+                    }
+                    if phase == 1 {
+                        if let Some(k) = neurite_core::kernels::finite::first_non_finite(p.value.data()) {
+                            // SAFETY: checked above: room for 2 values.
+                            return unsafe { crate::ffi::write_slice(OP, out, 2, &[pos as u32, k as u32]) };
+                        }
+                    }
                 }
-                if let Some(k) = p.domain.first_outside(p.value.data()) {
-                    let x = neurite_core::error::js_number(p.value.data()[k]);
-                    return Err(Error::invalid(OP, format!("weight {i} (`{}` of layer {l}) holds {x} at flat index {k}; it must be {}", p.name, p.domain.rule())));
-                }
-                let bad = neurite_core::kernels::finite::first_non_finite(p.value.data()).map_or(u32::MAX, |k| k as u32);
-                // SAFETY: forwarded caller contract.
-                unsafe { write_out(OP, out, bad) }
+                // SAFETY: as above.
+                if phase == 0 { Ok(()) } else { unsafe { crate::ffi::write_slice(OP, out, 2, &[u32::MAX, u32::MAX]) } }
             })?
         })
     })
@@ -856,7 +901,7 @@ pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f64, out: *mut f32) -> i
     })
 }
 
-/// Excludes the weights at indices `idx` (`n` u32, `nr_model_get_weight` order) from the
+/// Excludes the weights at indices `idx` (`n` u32, `nr_model_get_weights` order) from the
 /// compiled optimizer's weight decay (Keras 3's `exclude_from_weight_decay`; TS matches the
 /// names); every other weight decays. `compile` clears the list.
 ///
@@ -916,7 +961,7 @@ pub unsafe extern "C" fn nr_model_train_state(model: u32, out: *mut u32) -> i32 
     })
 }
 
-/// Copies the optimizer state of weight `i` (`nr_model_get_weight` order) into a new 1-D
+/// Copies the optimizer state of weight `i` (`nr_model_get_weights` order) into a new 1-D
 /// tensor: `slots · size` values, slot-major (slot `k` of a weight of `n` values is
 /// `[k·n, (k+1)·n)`). A weight never updated (frozen, a moving statistic, or before the first
 /// step) gets the fresh state its first update would start from (`Optimizer::init_state`:
@@ -957,7 +1002,7 @@ pub unsafe extern "C" fn nr_model_get_slots(model: u32, i: u32, out: *mut u32) -
 
 /// Restores the resumable training state (`importTrainingState`). `header` holds `n_header`
 /// = 10 u32: `[step_lo, step_hi, seed_lo, seed_hi, lrScale_lo, lrScale_hi (f64 bits), optimizer
-/// id, slots per value, applies_lo, applies_hi]` (see `nr_model_train_state`); `slots` holds `n_slots` tensor handles, one per weight in `nr_model_get_weight`
+/// id, slots per value, applies_lo, applies_hi]` (see `nr_model_train_state`); `slots` holds `n_slots` tensor handles, one per weight in `nr_model_get_weights`
 /// order, each a 1-D tensor as `nr_model_get_slots` makes (0 for a weight without state).
 /// The optimizer id and slot count must be the compiled optimizer's, the handle count the
 /// weight count, and every tensor of the right length, finite, and non-negative where the
@@ -1119,12 +1164,22 @@ mod train_state_tests {
         }
     }
 
+    /// Weight `i` at `path` alone through `nr_model_get_weights`: its handle to `w`, `[layer,
+    /// trainable]` to `info`; the status.
+    unsafe fn get_weight(m: u32, path: &[u32], i: u32, w: &mut u32, info: &mut [u32; 2]) -> i32 {
+        let mut out = [0u32; 4];
+        // SAFETY: locals.
+        let r = unsafe { nr_model_get_weights(m, path.as_ptr(), path.len(), i, 1, out.as_mut_ptr(), 4) };
+        (*w, *info) = (out[0], [out[1], out[2]]);
+        r
+    }
+
     fn weights(m: u32) -> Vec<Vec<u32>> {
         let (mut w, mut info) = (0u32, [0u32; 2]);
         (0..4)
             .map(|i| {
                 // SAFETY: locals.
-                assert_eq!(unsafe { nr_model_get_weight(m, core::ptr::null(), 0, i, &mut w, info.as_mut_ptr()) }, 0);
+                assert_eq!(unsafe { get_weight(m, &[], i, &mut w, &mut info) }, 0);
                 let v = data(w).iter().map(|f| f.to_bits()).collect();
                 handles::with(|t| t.remove(w)).ok().unwrap();
                 v
@@ -1162,7 +1217,7 @@ mod train_state_tests {
         let (mut w, mut info) = (0u32, [0u32; 2]);
         for i in 0..4 {
             // SAFETY: locals.
-            assert_eq!(unsafe { nr_model_get_weight(first, core::ptr::null(), 0, i, &mut w, info.as_mut_ptr()) }, 0);
+            assert_eq!(unsafe { get_weight(first, &[], i, &mut w, &mut info) }, 0);
             assert_eq!(unsafe { nr_model_set_weight(resumed, core::ptr::null(), 0, i, w, 0, 0) }, 0);
             handles::with(|t| t.remove(w)).ok().unwrap();
         }
@@ -1265,7 +1320,7 @@ mod train_state_tests {
             assert_eq!(n as usize, want.len(), "layer {layer}");
             for (i, v) in want.iter().enumerate() {
                 // SAFETY: locals.
-                assert_eq!(unsafe { nr_model_get_weight(m, [layer].as_ptr(), 1, i as u32, &mut w, info.as_mut_ptr()) }, 0);
+                assert_eq!(unsafe { get_weight(m, &[layer], i as u32, &mut w, &mut info) }, 0);
                 assert_eq!(&data(w).iter().map(|f| f.to_bits()).collect::<Vec<_>>(), v);
                 assert_eq!(info, [0, 1], "a layer's weight: index 0, trainable");
                 handles::with(|t| t.remove(w)).ok().unwrap();
@@ -1288,6 +1343,58 @@ mod train_state_tests {
         assert_ne!(unsafe { nr_model_num_weights(m, [0u32, 0].as_ptr(), 2, &mut n) }, 0);
         assert_eq!(LAST_ERROR.as_str(), "getWeights: layer path [0, 0] goes through a dense layer, not a model");
         for h in [bias, m] {
+            handles::with(|t| t.remove(h)).ok().unwrap();
+        }
+        assert_eq!(handles::with(|t| t.stats().live), before);
+    }
+
+    /// The batched reads and loading's writes: `nr_model_get_weights` gives every weight as it
+    /// gives each alone (names listed once); `nr_model_fill_weights`
+    /// writes in place, then reports the first non-finite value of the listed weights in the
+    /// list's order, or refuses a value outside a weight's domain.
+    #[test]
+    fn weights_in_one_call() {
+        let before = handles::with(|t| t.stats().live);
+        let m = model(5, 0);
+        let all = weights(m);
+        let mut out = [0u32; 16];
+        // SAFETY: locals; out has room for 4 weights of 4 words.
+        assert_eq!(unsafe { nr_model_get_weights(m, core::ptr::null(), 0, 0, 4, out.as_mut_ptr(), 16) }, 0);
+        assert_eq!(LAST_ERROR.as_str(), "kernel\nbias\n");
+        for (k, w) in out.chunks(4).enumerate() {
+            assert_eq!(data(w[0]).iter().map(|f| f.to_bits()).collect::<Vec<_>>(), all[k]);
+            assert_eq!(&w[1..], [if k < 2 { 0 } else { 2 }, 1, k as u32 % 2], "weight {k}");
+            handles::with(|t| t.remove(w[0])).ok().unwrap();
+        }
+        // SAFETY: locals; too little room is an error that keeps no tensor.
+        assert_ne!(unsafe { nr_model_get_weights(m, core::ptr::null(), 0, 0, 4, out.as_mut_ptr(), 15) }, 0);
+        assert_eq!(LAST_ERROR.as_str(), "getWeights: 4 weights do not fit in an output list of capacity 15");
+        // SAFETY: locals.
+        assert_ne!(unsafe { nr_model_get_weights(m, core::ptr::null(), 0, 3, 2, out.as_mut_ptr(), 16) }, 0);
+        assert_eq!(LAST_ERROR.as_str(), "getWeights: weight index 4 is out of range for 4 weights");
+        // SAFETY: locals; weight 3 alone.
+        assert_eq!(unsafe { nr_model_get_weights(m, core::ptr::null(), 0, 3, 1, out.as_mut_ptr(), 4) }, 0);
+        assert_eq!((data(out[0]).len(), &out[1..4], LAST_ERROR.as_str()), (2, &[2, 1, 0][..], "bias\n"));
+        handles::with(|t| t.remove(out[0])).ok().unwrap();
+        let mut spans = [0u32; 4];
+        // SAFETY: locals; weights 3 (bias [2]) then 1 (bias [4]).
+        assert_eq!(unsafe { nr_model_fill_weights(m, [3u32, 1].as_ptr(), 2, 0, spans.as_mut_ptr()) }, 0);
+        assert_eq!([spans[1], spans[3]], [2, 4]);
+        // (Natively the addresses are cut to 32 bits: write the NaN through setWeights.)
+        let nan = put(&[4], vec![0.0, 0.0, 0.0, f32::NAN]);
+        // SAFETY: locals.
+        assert_eq!(unsafe { nr_model_set_weight(m, core::ptr::null(), 0, 1, nan, 0, 1) }, 0);
+        let mut bad = [0u32; 2];
+        // SAFETY: locals.
+        assert_eq!(unsafe { nr_model_fill_weights(m, [3u32, 1].as_ptr(), 2, 1, bad.as_mut_ptr()) }, 0);
+        assert_eq!(bad, [1, 3], "list position 1 (weight 1), flat index 3");
+        // SAFETY: locals.
+        assert_eq!(unsafe { nr_model_fill_weights(m, [3u32, 1].as_ptr(), 2, 2, bad.as_mut_ptr()) }, 0);
+        assert_eq!(bad, [u32::MAX, u32::MAX], "phase 2 checks domains only");
+        // SAFETY: locals.
+        assert_ne!(unsafe { nr_model_fill_weights(m, [4u32].as_ptr(), 1, 1, bad.as_mut_ptr()) }, 0);
+        assert_eq!(LAST_ERROR.as_str(), "loadModel: weight index 4 is out of range for 4 weights");
+        for h in [nan, m] {
             handles::with(|t| t.remove(h)).ok().unwrap();
         }
         assert_eq!(handles::with(|t| t.stats().live), before);
