@@ -1,10 +1,22 @@
-// A model's layer list and names: a name once per model (Keras's rule), `model.layers` a frozen
-// copy (editing TF.js's own list desynchronises the model).
+// A model's layer list and names (a name once per model, `model.layers` a frozen copy), and
+// graphs of thousands of layers: built, saved and loaded without recursion (a 6000-layer chain
+// overflowed the call stack) and with one call into the core for all the weights (a call per
+// weight walked the whole model: quadratic). The round trips are checked against TF.js.
 import { describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import './setup.js';
+import { close, tf } from './oracle.js';
 import * as nr from '../ts/index.js';
+
+/** A chain of `n` dense layers of one unit (`units` wide at the input). */
+function chain(n: number, units = 1): { m: nr.Sequential; names: string[] } {
+  const x = nr.input({ shape: [units] });
+  let y = x;
+  for (let k = 0; k < n; k++) y = nr.layers.dense({ units: 1, activation: k % 2 ? 'tanh' : 'linear' }).apply(y) as nr.SymbolicTensor;
+  const m = nr.model({ inputs: x, outputs: y, seed: 3 });
+  return { m, names: m.layers.map((l) => l.name) };
+}
 
 describe('layer names are unique in a model', () => {
   it('sequential and add refuse a second layer of the same name (Keras; TF.js refused it only when saving)', () => {
@@ -63,4 +75,39 @@ describe('model.layers', () => {
     expect([one.length, s.layers.length]).toEqual([1, 2]);
     nr.dispose([m, s]);
   });
+});
+
+describe('graphs of thousands of layers', () => {
+  it('a 6000-layer chain is a model (no call-stack overflow), and loads back', async () => {
+    const { m, names } = chain(6000);
+    expect(m.layers).toHaveLength(6001);
+    const a = await m.toArtifacts();
+    const back = (await nr.loadModel(a)) as nr.Sequential;
+    expect(back.layers.map((l) => l.name)).toEqual(names);
+    const x = nr.tensor([[0.5], [-1]]);
+    expect(back.predict(x).dataSync()).toEqual(m.predict(x).dataSync());
+    nr.dispose([m, back, x]);
+  }, 120_000);
+
+  it('a 400-layer chain saves as TF.js does and loads into TF.js to its outputs', async () => {
+    const { m } = chain(400, 3);
+    const a = await m.toArtifacts();
+    const got = m.getWeights();
+    expect(a.weightSpecs!.map((w) => w.name)).toEqual(m.weights.map((w) => w.name));
+    expect(a.weightSpecs).toHaveLength(800);
+    const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
+    try {
+      // TF.js reads the same weights and computes the same outputs.
+      tm.getWeights().forEach((w, i) => expect(w.dataSync()).toEqual(got[i].dataSync()));
+      const x = [0.3, -0.2, 0.9, 1.5, 0.1, -0.7];
+      close(tf.tidy(() => (tm.predict(tf.tensor(x, [2, 3])) as tf.Tensor).dataSync()), nr.tidy(() => m.predict(nr.tensor(x, [2, 3])).dataSync()), 1e-5, 'TF.js predict');
+      // A NaN in the file is named after the file's weight, as before.
+      const bytes = new Float32Array((a.weightData as ArrayBuffer).slice(0));
+      bytes[bytes.length - 1] = NaN;
+      await expect(nr.loadModel({ ...a, weightData: bytes.buffer })).rejects.toThrow(/^loadModel: .*'dense_\d+\/bias'.* NaN/);
+    } finally {
+      tm.dispose();
+      nr.dispose([m, ...got]);
+    }
+  }, 60_000);
 });

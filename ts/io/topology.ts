@@ -1041,31 +1041,46 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
   outRefs.forEach((ref) => {
     if (inputs.includes(resolve(ref).r)) bad(op, ref.where, `names the input layer '${ref.name}': every output must be computed by a layer`);
   });
-  // Depth-first from each output in turn: each layer after the layers its calls read.
+  // Depth-first from each output in turn: each layer after the layers its calls read (on a
+  // stack of its own: recursion overflowed the call stack on a chain of thousands of layers).
   const order: Raw[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (r: Raw, via: Ref): void => {
-    if (inputs.includes(r) || state.get(r.name) === 'done') return;
-    if (state.get(r.name) === 'visiting') bad(op, via.where, `makes a cycle through '${r.name}' (the calls of a layer run together, so none can read a value computed from its own output)`);
-    if (r.cls === 'InputLayer') bad(op, r.where, `is an InputLayer ('${r.name}') that an output depends on but input_layers does not name`);
-    state.set(r.name, 'visiting');
-    for (const call of r.calls) for (const src of call) visit(resolve(src).r, src);
-    state.set(r.name, 'done');
-    order.push(r);
+  const visit = (root: Raw, rootVia: Ref): void => {
+    const path: Array<{ r: Raw; reads: Ref[]; next: number }> = [];
+    const enter = (r: Raw, via: Ref): void => {
+      if (inputs.includes(r) || state.get(r.name) === 'done') return;
+      if (state.get(r.name) === 'visiting') bad(op, via.where, `makes a cycle through '${r.name}' (the calls of a layer run together, so none can read a value computed from its own output)`);
+      if (r.cls === 'InputLayer') bad(op, r.where, `is an InputLayer ('${r.name}') that an output depends on but input_layers does not name`);
+      state.set(r.name, 'visiting');
+      path.push({ r, reads: r.calls.flat(), next: 0 });
+    };
+    enter(root, rootVia);
+    while (path.length > 0) {
+      const top = path[path.length - 1];
+      if (top.next < top.reads.length) {
+        const src = top.reads[top.next++];
+        enter(resolve(src).r, src);
+      } else {
+        path.pop();
+        state.set(top.r.name, 'done');
+        order.push(top.r);
+      }
+    }
   };
   for (const ref of outRefs) visit(resolve(ref).r, ref);
   // Values: the inputs, each layer's first call, then the further calls in layer order.
   const k = inputs.length;
   const n = order.length;
+  const index = new Map(order.map((r, i) => [r, i]));
+  // The value of each layer's second call (its further calls follow it).
+  const second: number[] = [];
+  order.reduce((j, r) => (second.push(j), j + r.calls.length - 1), k + n);
   const id = (ref: Ref): number => {
     const { r, call } = resolve(ref);
     const at = inputs.indexOf(r);
     if (at >= 0) return at;
-    const i = order.indexOf(r);
-    if (call === 0) return k + i;
-    let j = k + n;
-    for (const o of order.slice(0, i)) j += o.calls.length - 1;
-    return j + call - 1;
+    const i = index.get(r) as number;
+    return call === 0 ? k + i : second[i] + call - 1;
   };
   const wiring = order.map((r) => r.calls[0].map(id));
   const extraUses = order.flatMap((r, i) => r.calls.slice(1).map((call) => ({ layer: i, inputs: call.map(id) })));
@@ -1090,11 +1105,11 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
       if (xs.length !== 1) bad(op, `${r.where}.inbound_nodes`, `gives ${r.cls} '${r.name}' ${xs.length} inputs; only merge layers (Add, Concatenate, …) take several`);
       shapes.push(ctx.shape ?? []);
     }
-    extraUses.forEach((u, j) => {
-      if (u.layer !== i) return;
-      const ys = u.inputs.map(shapeOf);
+    // Its further calls: extraUses[second[i] - k - n …] in order.
+    for (let j = second[i] - k - n; j < second[i] - k - n + r.calls.length - 1; j++) {
+      const ys = extraUses[j].inputs.map(shapeOf);
       further[j] = merge ? mergeOutput(op, spec, ys) : show(ys[0]) === show(xs[0]) ? shapes[k + i] : inferWeights(op, spec, ys[0], []);
-    });
+    }
     layers.push(spec);
   });
   const outputs = outRefs.map(id);

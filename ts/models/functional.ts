@@ -117,15 +117,19 @@ export function model(args: ModelArgs): Sequential {
     if (!(x.sourceLayer instanceof InputLayer)) throw new InvalidArgumentError(`model: inputs must come from input({ shape }), but ${xs.length > 1 ? `inputs[${i}]` : 'inputs'} (${x.name}) is the output of layer ${x.sourceLayer.name}`);
   });
   const ins = (xs.length > 1 ? 'inputs ' : 'input ') + xs.map((x) => x.sourceLayer.name).join(', ');
-  // Every value an output depends on (depth-first from each output in turn).
+  // Every value an output depends on (depth-first from each output in turn; a stack of its
+  // own, not recursion: a chain of thousands of layers overflowed the call stack).
   const reached = new Set<SymbolicTensor>();
-  const visit = (t: SymbolicTensor): void => {
-    if (xs.includes(t) || reached.has(t)) return;
-    if (t.sourceLayer instanceof InputLayer) {
-      throw new InvalidArgumentError(`model: the output depends on ${t.sourceLayer.name} (per-sample shape ${show(t.sampleShape)}), which is not the model's ${ins}: the graph is disconnected${nestedHint(t, xs)}`);
+  const visit = (y: SymbolicTensor): void => {
+    const stack = [y];
+    for (let t = stack.pop(); t !== undefined; t = stack.pop()) {
+      if (xs.includes(t) || reached.has(t)) continue;
+      if (t.sourceLayer instanceof InputLayer) {
+        throw new InvalidArgumentError(`model: the output depends on ${t.sourceLayer.name} (per-sample shape ${show(t.sampleShape)}), which is not the model's ${ins}: the graph is disconnected${nestedHint(t, xs)}`);
+      }
+      reached.add(t);
+      for (let i = t.inputs.length - 1; i >= 0; i--) stack.push(t.inputs[i]);
     }
-    reached.add(t);
-    for (const i of t.inputs) visit(i);
   };
   ys.forEach((y, i) => {
     if (xs.includes(y)) throw new InvalidArgumentError(`model: ${ys.length > 1 ? `outputs[${i}]` : 'outputs'} is the input ${y.sourceLayer.name} itself; every output must be computed by a layer`);
@@ -146,14 +150,27 @@ export function model(args: ModelArgs): Sequential {
   // computed from the layer's own output.
   const order: Array<Layer | Sequential> = [];
   const state = new Map<object, 'visiting' | 'done'>();
-  const visitLayer = (l: object, via: SymbolicTensor): void => {
-    if (state.get(l) === 'done') return;
-    const node = l as Layer | Sequential;
-    if (state.get(l) === 'visiting') throw new InvalidArgumentError(`model: layer ${node.name} is applied to ${via.name}, which is computed from its own output; the uses of a layer run together (as one batch), so none can read another's result`);
-    state.set(l, 'visiting');
-    for (const u of usesOf.get(l) ?? []) for (const v of u.inputs) if (!xs.includes(v)) visitLayer(v.sourceLayer, v);
-    state.set(l, 'done');
-    order.push(node);
+  const visitLayer = (root: object, rootVia: SymbolicTensor): void => {
+    // Each layer on the path with the values its uses read and how many it has visited.
+    const path: Array<{ l: object; reads: SymbolicTensor[]; next: number }> = [];
+    const enter = (l: object, via: SymbolicTensor): void => {
+      if (state.get(l) === 'done') return;
+      if (state.get(l) === 'visiting') throw new InvalidArgumentError(`model: layer ${(l as Layer | Sequential).name} is applied to ${via.name}, which is computed from its own output; the uses of a layer run together (as one batch), so none can read another's result`);
+      state.set(l, 'visiting');
+      path.push({ l, reads: (usesOf.get(l) ?? []).flatMap((u) => u.inputs.filter((v) => !xs.includes(v))), next: 0 });
+    };
+    enter(root, rootVia);
+    while (path.length > 0) {
+      const top = path[path.length - 1];
+      if (top.next < top.reads.length) {
+        const v = top.reads[top.next++];
+        enter(v.sourceLayer, v);
+      } else {
+        path.pop();
+        state.set(top.l, 'done');
+        order.push(top.l as Layer | Sequential);
+      }
+    }
   };
   ys.forEach((y) => visitLayer(y.sourceLayer, y));
   // (A layer's uses may take other shapes where its weights fit them: each apply checked it.)
@@ -247,11 +264,16 @@ setGraphMaker((s, wiring, layers, io, extraUses = []) => {
     if (xs.some((x) => x === undefined)) throw new InvalidArgumentError(`${s.where}: layer ${l.name} reads a value computed after it`);
     return l instanceof Layer && MERGES.has(l.kind) ? l.apply(xs) : l.apply(xs[0]);
   };
+  // The further uses of each layer (value k + n + j for extraUses[j]), applied after its first.
+  const further = new Map<number, number[]>();
+  extraUses.forEach((u, j) => {
+    const list = further.get(u.layer);
+    if (list) list.push(j);
+    else further.set(u.layer, [j]);
+  });
   wiring.forEach((ins, i) => {
     syms[k + i] = apply(layers[k + i], ins);
-    extraUses.forEach((u, j) => {
-      if (u.layer === i) syms[k + n + j] = apply(layers[k + i], u.inputs);
-    });
+    for (const j of further.get(i) ?? []) syms[k + n + j] = apply(layers[k + i], extraUses[j].inputs);
   });
   const outputs = (io?.outputs ?? [k + n - 1]).map((j) => syms[j]);
   return model({ inputs: syms.slice(0, k), outputs, name: s.name, seed: s.seed });

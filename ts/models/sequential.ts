@@ -386,7 +386,7 @@ export class Sequential {
       if (layer.isPacked) throw new InvalidArgumentError(`add: model ${layer.name} has ${layer.inputs.length} inputs and ${layer.outputs.length} outputs; a model with several inputs or outputs cannot be nested in another model yet`);
     }
     const inside = layer instanceof Sequential ? [layer, ...layer.#nodes()] : [layer];
-    const mine = new Set<Layer | Sequential>(this.#nodes());
+    const mine = (this.#nodeSet ??= new Set(this.#nodes()));
     const twice = inside.find((n) => mine.has(n));
     if (twice) {
       throw new InvalidArgumentError(`add: ${twice instanceof Sequential ? 'model' : 'layer'} ${twice.name} is already in model ${this.name} (directly or inside a nested model); a layer can be used once per model for now`);
@@ -397,10 +397,9 @@ export class Sequential {
       throw new InvalidArgumentError(`add: model ${this.name} already has a layer named '${layer.name}' (layers[${i}]); layer names must be unique in a model: give the new ${layer instanceof Sequential ? 'model' : 'layer'} another name`);
     }
     // A graph model's input layers (one per input) come first.
-    const inputsSoFar = this.#assembling && this.#layers.every((l) => l instanceof InputLayer);
-    if (layer instanceof InputLayer && this.#layers.length > 0 && !inputsSoFar) throw new InvalidArgumentError('add: an inputLayer must come first');
+    if (layer instanceof InputLayer && this.#layers.length > 0 && !(this.#assembling && this.#layers.every((l) => l instanceof InputLayer))) throw new InvalidArgumentError('add: an inputLayer must come first');
     this.#layers.push(layer);
-    this.#layersView = undefined;
+    this.#layersView = this.#indexOf = undefined;
     let held = holders.get(layer);
     if (!held) holders.set(layer, (held = new Set()));
     const fresh = !held.has(this);
@@ -440,14 +439,17 @@ export class Sequential {
         this.#tail = { n: i + 1, last: layer, shape };
       } catch (e) {
         this.#layers.pop();
-        this.#layersView = undefined;
+        this.#layersView = this.#indexOf = undefined;
         if (fresh) held.delete(this);
         throw e;
       }
     }
     this.#names.add(layer.name);
+    for (const n of inside) mine.add(n);
     Sequential.#changed(this);
   }
+  /** Every layer and model inside this one (`#nodes`), kept by add; forgotten when a nested model changes. */
+  #nodeSet: Set<Layer | Sequential> | undefined;
   /**
    * The per-sample output of the first `n` layers (the last of them `last`), as add last checked
    * it: the next add checks its layer alone against it. Forgotten when a nested model changes.
@@ -464,6 +466,7 @@ export class Sequential {
   static #changed(m: Sequential): void {
     for (const h of holders.get(m) ?? []) {
       h.#tail = undefined;
+      h.#nodeSet = undefined;
       Sequential.#changed(h);
     }
   }
@@ -486,16 +489,16 @@ export class Sequential {
     return this.#layers.filter((l) => !(l instanceof InputLayer));
   }
 
-  /** `#children().indexOf(node)` without making the list (every weight's lookup asks it). */
+  /** `#children().indexOf(node)` (every weight's lookup asks it): from a map made once per change of the layers. */
   #childIndex(node: Layer | Sequential): number {
-    let i = 0;
-    for (const l of this.#layers) {
-      if (l instanceof InputLayer) continue;
-      if (l === node) return i;
-      i++;
+    if (!this.#indexOf) {
+      this.#indexOf = new Map();
+      for (const l of this.#layers) if (!(l instanceof InputLayer)) this.#indexOf.set(l, this.#indexOf.size);
     }
-    return -1;
+    return this.#indexOf.get(node) ?? -1;
   }
+  /** {@link Sequential.#childIndex}'s map, made on first use after a change of the layers. */
+  #indexOf: Map<Layer | Sequential, number> | undefined;
 
   /** Whether the Rust model behind this object is alive in the current instance. */
   #live(): boolean {

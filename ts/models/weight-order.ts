@@ -80,12 +80,24 @@ export function tfLayerOrder(k: number, wiring: readonly (readonly number[])[], 
   const reached = new Map<number, number>();
   const done = new Set<number>();
   const post: number[] = [];
-  const walk = (v: number): void => {
-    if (done.has(v)) return;
-    if (!reached.has(layerOf(v))) reached.set(layerOf(v), reached.size);
-    for (const u of reads(v)) walk(u);
-    done.add(v);
-    post.push(v);
+  // Depth-first on a stack of its own (recursion overflowed the call stack on a long chain).
+  const walk = (root: number): void => {
+    const path: Array<{ v: number; reads: readonly number[]; next: number }> = [];
+    const enter = (v: number): void => {
+      if (done.has(v)) return;
+      if (!reached.has(layerOf(v))) reached.set(layerOf(v), reached.size);
+      path.push({ v, reads: reads(v), next: 0 });
+    };
+    enter(root);
+    while (path.length > 0) {
+      const top = path[path.length - 1];
+      if (top.next < top.reads.length) enter(top.reads[top.next++]);
+      else {
+        path.pop();
+        done.add(top.v);
+        post.push(top.v);
+      }
+    }
   };
   for (const o of outputs) walk(o);
   const nodeDepth = new Map<number, number>();
