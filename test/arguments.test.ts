@@ -467,7 +467,8 @@ function badValues(kind: string): unknown[] {
   const optional = kind.endsWith('?');
   const base = BAD[optional ? kind.slice(0, -1) : kind];
   if (!base) throw new Error(`no bad values for kind ${kind}`);
-  return optional ? base.filter((v) => v !== undefined) : base;
+  // An optional seed may also be null, as TF.js's (no seed: the global generator's next draw).
+  return optional ? base.filter((v) => v !== undefined && !(kind === 'seed?' && v === null)) : base;
 }
 
 type Entry = {
@@ -822,9 +823,9 @@ const TABLE: Entry[] = [
   { name: 'dropout', call: fnOf('dropout'), good: () => [X, 0.5, [2, 1], 1], kinds: ['tensorLike', 'rate', 'shape?', 'seed?'], allow: { 2: [null] } },
   { name: 'randomStandardNormal', call: fnOf('randomStandardNormal'), good: () => [[2, 2], 'float32', 1], kinds: ['shape', 'dtype?', 'seed?'] },
   // An empty options object as the seed is no seed, as randomUniform's.
-  { name: 'randomUniformInt', call: fnOf('randomUniformInt'), good: () => [[2, 2], -3, 5, 1], kinds: ['shape', 'int', 'int', 'seed?'], allow: { 3: [{}] } },
+  { name: 'randomUniformInt', call: fnOf('randomUniformInt'), good: () => [[2, 2], -3, 5, 1], kinds: ['shape', 'int', 'int', 'seed?'], allow: { 3: [{}, null] } },
   { name: 'randomStandardNormal (options)', op: 'randomStandardNormal', call: fnOf('randomStandardNormal'), good: () => [[2, 2], { seed: 1 }], kinds: ['shape', 'options?'] },
-  { name: 'randomUniformInt (seed options)', op: 'randomUniformInt', call: fnOf('randomUniformInt'), good: () => [[2, 2], -3, 5, { seed: 1 }], kinds: ['shape', 'int', 'int', 'options?'], allow: { 3: [1] } }, // a number there is the positional seed
+  { name: 'randomUniformInt (seed options)', op: 'randomUniformInt', call: fnOf('randomUniformInt'), good: () => [[2, 2], -3, 5, { seed: 1 }], kinds: ['shape', 'int', 'int', 'options?'], allow: { 3: [1, null] } }, // a number there is the positional seed
   { name: 'randomUniformInt (options)', op: 'randomUniformInt', call: fnOf('randomUniformInt'), good: () => [[2, 2], { minval: -3, maxval: 5, seed: 1 }], kinds: ['shape', 'options'] },
   { name: 'multinomial', call: fnOf('multinomial'), good: () => [[[0, 1, 2], [0.2, 0.3, 0.5]], 3, 1, false], kinds: ['tensorLike', 'nonNegInt', 'seed?', 'bool?'] },
   { name: 'movingAverage', call: fnOf('movingAverage'), good: () => [V, [4, 5, 6], 0.9, 2, true], kinds: ['tensorLike', 'tensorLike', 'tensorLike', 'tensorLike?', 'bool?'] },

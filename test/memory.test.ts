@@ -125,6 +125,22 @@ describe('dispose', () => {
     expect(() => nr.dispose(nr.tensor)).toThrow(/^dispose: container must be a Tensor, or an array or plain object of tensors, got a function$/);
   });
 
+  it("dispose and tidy see tensors under an array's named keys, as TF.js's for…in (tfjs-examples' cart-pole leaked every step's gradients)", () => {
+    const before = nr.memory().numTensors;
+    const rec = [] as unknown as Record<string, nr.Tensor[]>;
+    rec['dense/kernel'] = [nr.scalar(1), nr.scalar(2)];
+    nr.dispose(rec);
+    expect(nr.memory().numTensors).toBe(before);
+    const kept = nr.tidy(() => {
+      const r = [] as unknown as Record<string, nr.Tensor>;
+      r.k = nr.scalar(3);
+      return r as unknown as nr.Tensor[];
+    }) as unknown as Record<string, nr.Tensor>;
+    expect(kept.k.isDisposed).toBe(false);
+    kept.k.dispose();
+    expect(nr.memory().numTensors).toBe(before);
+  });
+
   it('supports `using`', () => {
     const before = nr.memory().numTensors;
     {

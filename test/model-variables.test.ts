@@ -628,8 +628,22 @@ describe('custom-loop mistakes name their cause', () => {
     expect(() => nr.matMul(x, kernel as never)).toThrow(/a LayerVariable \(the model weight same_name\/kernel\), not a tensor: use its value with \.read\(\)/);
     const twin = nr.sequential({ seed: 4, layers: [nr.layers.dense({ inputShape: [2], units: 1, name: 'same_name' })] });
     expect(() => nr.variableGrads(() => nr.losses.meanSquaredError(y, m.predict(x).add(twin.predict(x))))).toThrow(
-      /^variableGrads: two variables with gradients are named 'same_name\/kernel' \(layers of two models with the same name\?\); gradients are keyed by name, so give the layers unique names/,
+      /^variableGrads: two variables with gradients are named 'same_name\/kernel' \(layers of two models with the same name\? a copy made by fromConfig keeps them\); gradients are keyed by name, so pass a varList with only one model's weights \(model\.trainableWeights\), freeze the other \(a DQN's target network: target\.trainable = false\), or give the layers unique names/,
     );
     nr.dispose([x, y, m, twin, opt, ...copies]);
+  });
+
+  it("a frozen DQN target's setWeights from the online network: the shape error says the order differs and how to copy (it said only the shapes)", () => {
+    const online = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [4], units: 8 }), nr.layers.batchNormalization(), nr.layers.dense({ units: 2 })] });
+    const target = nr.sequential.fromConfig(online.getConfig());
+    target.trainable = false;
+    expect(() => nr.tidy(() => target.setWeights(online.getWeights()))).toThrow(/^setWeights: .*has shape .*; model \S+ has frozen weights, which getWeights and setWeights list after the trainable ones \(TF\.js's order\).*target\.trainable = true; tidy\(\(\) => target\.setWeights\(online\.getWeights\(\)\)\); target\.trainable = false\)$/);
+    // The way it says works: the same predictions.
+    target.trainable = true;
+    nr.tidy(() => target.setWeights(online.getWeights()));
+    target.trainable = false;
+    const [a, b] = nr.tidy(() => [online.predict(nr.ones([2, 4])).dataSync(), target.predict(nr.ones([2, 4])).dataSync()]);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    nr.dispose([online, target]);
   });
 });

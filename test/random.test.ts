@@ -73,6 +73,22 @@ describe('known answers', () => {
 });
 
 describe('reproducibility', () => {
+  it("a null seed is no seed, as TF.js's (tfjs-examples' multinomial(logits, 1, null, true)): the global generator's next draw", () => {
+    const draws = (seed: null | undefined): number[][] => {
+      nr.setSeed(42);
+      return nr.tidy(() => [
+        nr.multinomial(nr.tensor([[0, 1, 2]]), 4, seed as never, true),
+        nr.randomNormal([3], 0, 1, 'float32', seed as never),
+        nr.randomUniform([3], { seed: seed as never }),
+        nr.truncatedNormal([3], 0, 1, 'float32', seed as never),
+        nr.dropout(nr.ones([6]), 0.5, undefined, seed as never),
+      ].map((t) => Array.from(t.dataSync())));
+    };
+    const [a, b] = [draws(null), draws(undefined)];
+    a.forEach((v, i) => expect(v, `draw ${i}`).toEqual(b[i]));
+    expect(() => nr.setSeed(null as never)).toThrow(/^setSeed: seed must be an integer between 0 and 2\^53, got null$/);
+  });
+
   it('same seed → same bits; different seed → different values', () => {
     for (const f of [nr.randomUniform, nr.randomNormal, nr.truncatedNormal] as Array<(shape: number[], o: { seed: number }) => nr.Tensor>) {
       const a = values(f([3, 50], { seed: 42 }));

@@ -651,7 +651,7 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
       // A name two variables share (a target network copied by fromConfig keeps its layers'
       // names): one reached only through stopGradient and the like yields to the other.
       if (constantOnly[i]) return void t.dispose();
-      if (!gradientOf.get(before)!.constant) drop(new InvalidArgumentError(`${op}: two variables with gradients are named '${key}' (layers of two models with the same name?); gradients are keyed by name, so give the layers unique names (or leave name out: each layer then gets its own), or pass a varList with only one of them`));
+      if (!gradientOf.get(before)!.constant) drop(new InvalidArgumentError(`${op}: two variables with gradients are named '${key}' (layers of two models with the same name? a copy made by fromConfig keeps them); gradients are keyed by name, so pass a varList with only one model's weights (model.trainableWeights), freeze the other (a DQN's target network: target.trainable = false), or give the layers unique names`));
       before.dispose();
     }
     out[key] = t;

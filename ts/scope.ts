@@ -569,6 +569,9 @@ function collect(v: unknown, into: Set<Disposable>, boxed?: Map<Disposable, Map<
       else for (const y of x) add(y, b);
     } else if (Array.isArray(x)) {
       for (let i = 0; i < x.length; i++) add(x[i], box);
+      // Named keys too, as TF.js's for…in (tfjs-examples' cart-pole keeps gradients in
+      // `const all = []; all[name] = …`); not on a large array, which is data, not a container.
+      if (x.length <= 65536) for (const k of Object.keys(x)) if (!/^\d+$/.test(k)) add((x as unknown as Record<string, unknown>)[k], box);
     } else if (!ArrayBuffer.isView(x) && !(x instanceof ArrayBuffer) && (boxed !== undefined || isPlain(x))) {
       for (const k of Object.keys(x)) add((x as Record<string, unknown>)[k], box);
     }

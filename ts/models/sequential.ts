@@ -1719,8 +1719,18 @@ export class Sequential {
     const h = this.handle('setWeights');
     const o = readKeys('setWeights', options, ['allowNonFinite']);
     const allow = boolArg('setWeights', 'allowNonFinite', o.allowNonFinite, false);
-    const { order } = this.tfWeightOrder('setWeights');
-    writeWeights('setWeights', { handle: h, path: [] }, `model ${this.name}`, weights, allow, order);
+    const { order, trainable } = this.tfWeightOrder('setWeights');
+    try {
+      writeWeights('setWeights', { handle: h, path: [] }, `model ${this.name}`, weights, allow, order);
+    } catch (err) {
+      // Frozen weights come after the trainable ones (TF.js's order): weights from a model frozen
+      // otherwise (a DQN's online network into its frozen target) arrive in another order.
+      const frozen = !this.trainable || this.layers.some((l) => !l.trainable);
+      if (err instanceof ShapeError && frozen && trainable < order.length) {
+        err.message += `; model ${this.name} has frozen weights, which getWeights and setWeights list after the trainable ones (TF.js's order), so weights from a model frozen otherwise come in another order: unfreeze it while copying (target.trainable = true; tidy(() => target.setWeights(online.getWeights())); target.trainable = false)`;
+      }
+      throw err;
+    }
   }
 
   /**

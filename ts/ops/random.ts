@@ -82,9 +82,10 @@ export function setSeed(seed: number): void {
  * @internal The key for one random op: an explicit seed uses stream 0; otherwise the global
  * generator hands out its seed with streams 1, 2, 3, ... (so unseeded calls never repeat an
  * explicit seed's values). `drawSeed` (models, classic networks) and the shuffles use it too.
+ * A `null` seed is no seed, as TF.js's (tfjs-examples' `multinomial(logits, 1, null, true)`).
  */
-export function randomKey(op: string, seed?: number): RandomKey {
-  if (seed !== undefined) return { seed: checkSeed(op, 'seed', seed), stream: 0 };
+export function randomKey(op: string, seed?: number | null): RandomKey {
+  if (seed !== undefined && seed !== null) return { seed: checkSeed(op, 'seed', seed), stream: 0 };
   drawn = (drawn % 0xffffffff) + 1; // streams 1 ..= 2^32 - 1
   return { seed: globalSeed, stream: drawn };
 }

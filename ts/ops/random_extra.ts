@@ -14,7 +14,7 @@ import { boolArg, checkShape, checkSize, dtypeArg, EXACT_INT, exactInt, f32Strin
 import { randomKey, randomNormal, randomUniform } from './random.js';
 
 /** Options for randomUniform/randomNormal from an optional (already checked) seed. */
-const seeded = (seed: number | undefined): { seed: number } | undefined => (seed === undefined ? undefined : { seed });
+const seeded = (seed: number | null | undefined): { seed: number } | undefined => (seed === undefined || seed === null ? undefined : { seed });
 
 /**
  * The seed of a `{ seed }` options object at argument `n`, with the other arguments it must
@@ -23,9 +23,9 @@ const seeded = (seed: number | undefined): { seed: number } | undefined => (seed
 function seedOption(op: string, v: unknown, n: number, form: string): { seed?: number } | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const o = checkArgs(op, v, ['seed']);
-  if (o.seed !== undefined) randomKey(op, o.seed as number); // checks it
+  if (o.seed !== undefined && o.seed !== null) randomKey(op, o.seed as number); // checks it
   if (n > 0) throw new InvalidArgumentError(`${op}: an options object must be the last argument: ${form}`);
-  return o.seed === undefined ? {} : { seed: o.seed as number };
+  return o.seed === undefined || o.seed === null ? {} : { seed: o.seed as number };
 }
 
 /**
@@ -54,7 +54,7 @@ export function randomStandardNormal(shape: readonly number[], ...args: unknown[
   const o = seedOption(op, dtype, args.length - 1, '(shape, { seed })');
   if (o !== undefined) return composite(op, () => randomNormal(s, o));
   dtypeArg(op, dtype);
-  if (seed !== undefined) randomKey(op, seed as number);
+  if (seed !== undefined && seed !== null) randomKey(op, seed as number);
   return composite(op, () => randomNormal(s, seeded(seed as number | undefined)));
 }
 
@@ -99,7 +99,7 @@ export function randomUniformInt(shape: readonly number[], ...args: unknown[]): 
   const lo = intArg(op, 'minval', minval, -EXACT_INT, EXACT_INT);
   const hi = intArg(op, 'maxval', maxval, -EXACT_INT, EXACT_INT);
   if (!(lo < hi)) throw new InvalidArgumentError(`${op}: minval (${lo}) must be less than maxval (${hi})`);
-  if (seed !== undefined) randomKey(op, seed as number);
+  if (seed !== undefined && seed !== null) randomKey(op, seed as number);
   return composite(op, () => {
     const u = randomUniform(s, seeded(seed as number | undefined)).data();
     // u = k·2⁻²⁴ with k < 2²⁴, so (hi − lo)·u < hi − lo is exact in float64 and its floor is < hi − lo.
@@ -144,7 +144,7 @@ export function multinomial(logits: TensorLike, numSamples: number, seed?: numbe
     if (outcomes < 2) throw new InvalidArgumentError(`${op}: logits must have at least 2 outcomes (its last axis), got shape [${s}]`);
     exactInt(op, 'the last outcome index of logits', outcomes - 1, `logits shape [${s}]`);
     const n = intArg(op, 'numSamples', numSamples, 0);
-    if (seed !== undefined) randomKey(op, seed);
+    if (seed !== undefined && seed !== null) randomKey(op, seed);
     const norm = boolArg(op, 'normalized', normalized);
     const rows = s.length === 2 ? s[0] : 1;
     checkSize(op, `the result [${s.length === 2 ? [rows, n] : [n]}]`, rows * n);
