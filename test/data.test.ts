@@ -608,7 +608,7 @@ describe('fitDataset', () => {
         for (let i = 0; i < 3; i++) yield { xs: nr.tensor(x.slice(i * 3, i * 3 + 3)), ys: nr.tensor(y.slice(i * 3, i * 3 + 3)) };
       });
       await m.fitDataset(gen, { epochs: 2, verbose: 0, callbacks: [progressBar({ out, bar: false })] });
-      expect(lines[0]).toMatch(/^Epoch 1\/2 3 - [\d.]+s - \d+ samples\/s - loss: /);
+      expect(lines[0]).toMatch(/^Epoch 1\/2 3\/Unknown - [\d.]+s - \d+ samples\/s - loss: /);
       expect(lines[1]).toMatch(/^Epoch 2\/2 3\/3 \[=+\] - /);
     } finally {
       m.dispose();

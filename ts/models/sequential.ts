@@ -280,6 +280,19 @@ function anyLength(first: Layer | Sequential | undefined): number[] | undefined 
 export class Sequential {
   static {
     brand(this);
+    // console.log of a model (Node, Deno): its public fields and its layers, which are a
+    // getter (a frozen copy) and would not show.
+    for (const key of ['nodejs.util.inspect.custom', 'Deno.customInspect']) {
+      Object.defineProperty(this.prototype, Symbol.for(key), {
+        value(this: Sequential): object {
+          const name = this.constructor.name;
+          const view = new ({ [name]: class {} } as Record<string, new () => object>)[name]();
+          return Object.assign(view, { ...this, layers: this.isDisposed ? [] : this.layers });
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
   }
 
   /**
