@@ -207,6 +207,32 @@ function linearLoss(m: nr.Sequential, c: Float32Array): () => nr.Tensor {
 
 const firstKernel = (m: nr.Sequential): Float32Array => nrWeights(m).slice(0, 12) as unknown as Float32Array;
 
+describe('minimize, then compile with that optimizer, then minimize: one state, as TF.js (the compile dropped it)', () => {
+  for (const kind of ['adam', 'momentum', 'rmsprop'] as const) {
+    it(`${kind}: 3 steps, compile, 3 steps equal 6 steps bit for bit, and TF.js's weights (1e-5); iterations 6`, () => {
+      const loss = (m: nr.Sequential) => () => nr.losses.meanSquaredError(nr.tensor(Y, [N, 2]), m.predict(nr.tensor(X, [N, 3])));
+      const [a, b] = [nrModel(), nrModel()];
+      const [oa, ob] = [nrOpt(kind), nrOpt(kind)];
+      for (let i = 0; i < 6; i++) nr.tidy(() => void oa.minimize(loss(a), false, a.trainableWeights));
+      for (let i = 0; i < 3; i++) nr.tidy(() => void ob.minimize(loss(b), false, b.trainableWeights));
+      const before = nr.memory().numTensors;
+      b.compile({ optimizer: ob, loss: 'mse' });
+      expect(nr.memory().numTensors).toBe(before - 4); // the optimizer's own state tensors went to the model
+      expect(ob.iterations).toBe(3);
+      for (let i = 0; i < 3; i++) nr.tidy(() => void ob.minimize(loss(b), false, b.trainableWeights));
+      expect(ob.iterations).toBe(6);
+      expect(nrWeights(b)).toEqual(nrWeights(a));
+      const t = tfModel();
+      const to = tfOpt(kind);
+      for (let i = 0; i < 6; i++) tf.tidy(() => void to.minimize(() => tf.losses.meanSquaredError(tf.tensor(Y, [N, 2]), t.predict(tf.tensor(X, [N, 3])) as tf.Tensor) as tf.Scalar, false, tfVars(t)));
+      expectClose(nrWeights(b), tfWeights(t), 1e-5, 1e-6);
+      for (const x of [a, b, oa, ob]) x.dispose();
+      t.dispose();
+      to.dispose();
+    });
+  }
+});
+
 describe("minimize uses the model's learning rate and clipping", () => {
   it('a schedule at the shared step, times the scale reduceLROnPlateau set', async () => {
     const lr = nr.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 2, decayRate: 0.5 });

@@ -514,6 +514,25 @@ export class Optimizer {
     this.#models.push(new LateWeakRef(model));
   }
 
+  /**
+   * @internal The state this optimizer kept of its own for `vars` (weights of a model being
+   * compiled with it, stepped before by `minimize` or `applyGradients` in a custom loop): each
+   * variable's slots and this optimizer's step count, handed to the model's training state
+   * (as TF.js's optimizer keeps its state when compiled) and forgotten here; null when it holds
+   * none of them.
+   */
+  takeState(vars: readonly LayerVariable[]): { step: number; slots: Map<LayerVariable, Float32Array> } | null {
+    const slots = new Map<LayerVariable, Float32Array>();
+    for (const v of vars) {
+      const st = this.#states.get(v);
+      if (st === undefined) continue;
+      slots.set(v, st.data());
+      st.dispose();
+      this.#states.delete(v);
+    }
+    return slots.size === 0 ? null : { step: this.#iterations, slots };
+  }
+
   /** @internal `model` was disposed or compiled with another optimizer: this one lets it go at once (see {@link LateWeakRef}). */
   forget(model: CompiledModel): void {
     this.#models = this.#models.filter((r) => {

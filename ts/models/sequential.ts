@@ -1083,7 +1083,10 @@ export class Sequential {
    * metric) keeps the training state: the optimizer's slots (Adam's moments, …), its step (a
    * schedule's position), the learning-rate scale `reduceLROnPlateau` set and the count of
    * epochs `fit` completed (which keys its shuffles). Any other optimizer, or a name such as
-   * `'adam'` (a new optimizer, as TF.js makes), starts afresh.
+   * `'adam'` (a new optimizer, as TF.js makes), starts afresh — but for the state an optimizer
+   * object kept of this model's weights from a custom loop before (`minimize`, `applyGradients`):
+   * that becomes the model's training state, with the optimizer's step count (as in TF.js, where
+   * compiling does not touch the optimizer's state).
    *
    * The optimizer object then trains this model in a custom loop too: its `applyGradients` and
    * `minimize` on this model's weights step this model's training state, the one `fit` uses.
@@ -1111,8 +1114,35 @@ export class Sequential {
     if (skip.length > 0) call((e) => check(e.nr_model_exclude_from_decay(h, writeArgs('compile', skip), skip.length)));
     // A fresh training state counts fit's epochs from 0 again (the kept one restores its count).
     if (kept !== null) importTrainingState(this, kept);
-    else setEpochsCompleted(this, undefined);
+    else {
+      setEpochsCompleted(this, undefined);
+      this.#carryOptimizerState(info.optimizer);
+    }
     this.#syncTrainable('compile');
+  }
+
+  /**
+   * The state `opt` kept of its own for this model's weights (a custom loop's `minimize` before
+   * this compile) becomes the model's training state, with its step count, as TF.js's optimizer
+   * keeps its state (it was dropped: the next steps started Adam's moments and bias correction
+   * afresh).
+   */
+  #carryOptimizerState(opt: Optimizer): void {
+    const vars = this.coreVariables('compile');
+    const carried = opt.takeState(vars);
+    if (carried === null) return;
+    const state = exportTrainingState(this);
+    const { order } = this.tfWeightOrder('compile');
+    const per = order.length > 0 ? state.tensors.length / order.length : 0;
+    order.forEach((i, j) => {
+      const all = carried.slots.get(vars[i]);
+      if (all === undefined) return;
+      for (let k = 0; k < per; k++) {
+        const t = state.tensors[j * per + k];
+        t.data = all.slice(k * t.data.length, (k + 1) * t.data.length);
+      }
+    });
+    importTrainingState(this, { ...state, step: carried.step });
   }
 
   /** The `trainable` switches of every layer, depth-first: each nested model, then its layers. */
