@@ -704,12 +704,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * call/train_step, Input in sequential, fit(dataset), modelCheckpoint with a loss function),
  * fitDataset's NaN position, 3/Unknown (JS +1.4 kB): url 643,103 B, inline 545,228 B. Budgets:
  * those plus ~0.05%.
+ * Raised (s46) by the RL tester's fixes: an array's named keys in dispose/tidy, null seeds, the
+ * frozen-order hint of setWeights, an optimizer's own state carried into compile, a model's
+ * console.log (JS +0.6 kB): url 643,672 B, inline 545,795 B. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 643450,
+  url: 644000,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 545500,
+  inline: 546100,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
