@@ -336,6 +336,41 @@ describe('a refused step changes nothing', () => {
   });
 });
 
+describe('a step on the weights of a model whose fit runs', () => {
+  it('is refused as trainOnBatch is (minimize stepped fit\'s Adam state mid-epoch); on other variables it runs', async () => {
+    const m = nrModel();
+    const opt = nr.optimizers.adam(0.01);
+    m.compile({ optimizer: opt, loss: 'mse' });
+    const x = nr.tensor(X, [N, 3]);
+    const y = nr.tensor(Y, [N, 2]);
+    const v = nr.variable(nr.ones([2]));
+    let during: unknown = null;
+    let other: unknown = 'not run';
+    const cb = {
+      onBatchEnd: () => {
+        if (during !== null) return;
+        try {
+          nr.tidy(() => void opt.minimize(() => nr.losses.meanSquaredError(y, m.predict(x)), false, m.trainableWeights));
+          during = 'ran';
+        } catch (e) {
+          during = e;
+        }
+        try {
+          nr.tidy(() => void nr.optimizers.sgd(0.1).minimize(() => v.square().sum(), false, [v]));
+          other = null;
+        } catch (e) {
+          other = e;
+        }
+      },
+    };
+    await m.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0, callbacks: cb });
+    expect(String(during)).toMatch(/^InvalidArgumentError: minimize: model sequential_\d+ is training \(a fit\(\) call has not finished\), and this step would change its optimizer state and weights under it/);
+    expect(other).toBe(null);
+    nr.tidy(() => void opt.minimize(() => nr.losses.meanSquaredError(y, m.predict(x)), false, m.trainableWeights)); // after fit: fine
+    nr.dispose([m, opt, x, y, v]);
+  });
+});
+
 describe('memory', () => {
   it('stays flat over 500 mixed steps (a model weight and a plain variable)', () => {
     using m = nrModel();

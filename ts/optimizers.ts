@@ -314,6 +314,8 @@ interface CompiledModel {
   handle(op: string): number;
   /** @internal Every weight as a variable in the core's order: item `i` is the trainer's parameter `i`. */
   coreVariables(op: string): LayerVariable[];
+  /** @internal The training call running (`fit` or `fitDataset`), or null. */
+  readonly trainingCall: string | null;
 }
 
 /** A checked `{ variable, grad }` pair of an `applyGradients` call and its index in the call. */
@@ -645,6 +647,9 @@ export class Optimizer {
     // weights); the other variables take its step number and rate. The steps run in turn,
     // this optimizer's last: every gradient of a step that is not the first to run is
     // checked before the first runs, so a refused call changes nothing.
+    // A fit running on a model whose trainer this call would step (as trainOnBatch refuses).
+    const busy = groups.find((x) => x.pairs.length > 0 && x.m.trainingCall !== null);
+    if (busy) throw new InvalidArgumentError(`${op}: model ${busy.m.name} is training (a ${busy.m.trainingCall}() call has not finished), and this step would change its optimizer state and weights under it; step after it ends (a callback may evaluate or predict)`);
     const [first, ...others] = groups;
     const steps = [...others.filter((x) => x.pairs.length > 0), first];
     checkGradients(op, pairs, false);

@@ -1200,6 +1200,10 @@ export class Sequential {
   }
   /** The training call running (`fit` or `fitDataset`), or null. */
   #fitting: 'fit' | 'fitDataset' | null = null;
+  /** @internal {@link Sequential.#fitting}, for an optimizer's custom-loop step. */
+  get trainingCall(): 'fit' | 'fitDataset' | null {
+    return this.#fitting;
+  }
 
   /** `op` (compile, trainOnBatch) would change the optimizer or weights under a running fit. */
   #notFitting(op: string): void {
