@@ -633,17 +633,22 @@ describe('custom-loop mistakes name their cause', () => {
     nr.dispose([x, y, m, twin, opt, ...copies]);
   });
 
-  it("a frozen DQN target's setWeights from the online network: the shape error says the order differs and how to copy (it said only the shapes)", () => {
-    const online = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [4], units: 8 }), nr.layers.batchNormalization(), nr.layers.dense({ units: 2 })] });
+  it("a frozen DQN target's setWeights(online.getWeights()) copies each weight to its own (frozen weights are listed last: TF.js scrambles them, tfjs#1807); plain values in the other order get a shape error that says why", () => {
+    // dense → batchNorm → prelu → batchNorm: frozen, the target lists its weights in layer order,
+    // the online network trainable ones first; some shapes coincide (a silent scramble before).
+    const online = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [4], units: 8 }), nr.layers.batchNormalization(), nr.layers.prelu(), nr.layers.batchNormalization(), nr.layers.dense({ units: 2 })] });
+    nr.tidy(() => online.apply(nr.randomNormal([16, 4], { seed: 2 }), { training: true })); // moving statistics away from 0 and 1
     const target = nr.sequential.fromConfig(online.getConfig());
     target.trainable = false;
-    expect(() => nr.tidy(() => target.setWeights(online.getWeights()))).toThrow(/^setWeights: .*has shape .*; model \S+ has frozen weights, which getWeights and setWeights list after the trainable ones \(TF\.js's order\).*target\.trainable = true; tidy\(\(\) => target\.setWeights\(online\.getWeights\(\)\)\); target\.trainable = false\)$/);
-    // The way it says works: the same predictions.
-    target.trainable = true;
     nr.tidy(() => target.setWeights(online.getWeights()));
-    target.trainable = false;
     const [a, b] = nr.tidy(() => [online.predict(nr.ones([2, 4])).dataSync(), target.predict(nr.ones([2, 4])).dataSync()]);
     expect(Array.from(b)).toEqual(Array.from(a));
-    nr.dispose([online, target]);
+    // The same values as plain arrays carry no names: by position, as TF.js, and where a shape
+    // differs the error says the order is the cause and how to copy.
+    const dense = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [4], units: 8 }), nr.layers.batchNormalization(), nr.layers.dense({ units: 2 })] });
+    const frozen = nr.sequential.fromConfig(dense.getConfig());
+    frozen.trainable = false;
+    expect(() => nr.tidy(() => frozen.setWeights(dense.getWeights().map((t) => t.dataSync())))).toThrow(/; model \S+ has frozen weights, which getWeights and setWeights list after the trainable ones \(TF\.js's order\).*target\.trainable = true; tidy\(\(\) => target\.setWeights\(online\.getWeights\(\)\)\); target\.trainable = false\)$/);
+    nr.dispose([online, target, dense, frozen]);
   });
 });

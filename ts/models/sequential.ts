@@ -184,6 +184,9 @@ const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
  * would train without the weights, `fit(x, y, options, callbacks)` would never run the
  * callbacks, `predict(x, batchSize)`-style positional options would be lost.
  */
+/** Which `getWeights()` call made a tensor, and its position there (see `Sequential.#orderOf`). */
+const gotFrom = new WeakMap<Tensor, { from: { model: Sequential; order: number[] }; p: number }>();
+
 /** The methods of a Keras (or TF.js) model subclass that neurite never calls. */
 const MODEL_HOOKS = ['call', 'trainStep', 'train_step', 'testStep', 'test_step', 'predictStep', 'predict_step', 'computeLoss', 'compute_loss'] as const;
 
@@ -1723,7 +1726,28 @@ export class Sequential {
     const h = this.handle('getWeights');
     const { order } = this.tfWeightOrder('getWeights');
     const core = readWeights('getWeights', { handle: h, path: [] });
-    return order.map((i) => core[i]);
+    const from = { model: this, order };
+    return order.map((i, p) => {
+      gotFrom.set(core[i], { from, p });
+      return core[i];
+    });
+  }
+
+  /**
+   * The order `weights` are in when they are one `getWeights()` call's copies, whole and in
+   * place, of another model of this one's layout (the same weight shapes in the core's order):
+   * that model's. A model frozen otherwise lists its weights in another order (frozen ones
+   * last, TF.js's order), so the copies go by the weight they were (a DQN's online network into
+   * its frozen target, which TF.js scrambles: tfjs#1807). Otherwise `mine`.
+   */
+  #orderOf(weights: readonly unknown[], mine: number[]): number[] {
+    const first = weights[0] instanceof Tensor ? gotFrom.get(weights[0])?.from : undefined;
+    if (!first || first.model === this || first.order.length !== weights.length || first.order.every((o, i) => o === mine[i])) return mine;
+    if (!weights.every((w, p) => w instanceof Tensor && gotFrom.get(w)?.from === first && gotFrom.get(w)?.p === p)) return mine;
+    if (first.model.isDisposed) return mine;
+    const shapes = (m: Sequential): string[] => weightSpecs('setWeights', { handle: m.handle('setWeights'), path: [] }).map((w) => w.shape.join(','));
+    const [a, b] = [shapes(first.model), shapes(this)];
+    return a.length === b.length && a.every((s, i) => s === b[i]) ? first.order : mine;
   }
 
   /**
@@ -1755,6 +1779,11 @@ export class Sequential {
    * weight, with no tensor made, which is the cheap way to write genomes into a pool of models.
    * A wrong length is a `ShapeError` naming the weight, its shape and both lengths.
    *
+   * Weights are matched by position in `getWeights()` order, except for one `getWeights()`
+   * call's copies, whole and in order, from a model of the same layout frozen otherwise (a DQN's
+   * online network into its frozen target): frozen weights are listed last, so those copies go
+   * to the weights they were taken from (TF.js writes them by position, scrambling them).
+   *
    * @example
    * tidy(() => copy.setWeights(model.getWeights())); // tidy frees getWeights' copies
    * @example
@@ -1768,7 +1797,7 @@ export class Sequential {
     const allow = boolArg('setWeights', 'allowNonFinite', o.allowNonFinite, false);
     const { order, trainable } = this.tfWeightOrder('setWeights');
     try {
-      writeWeights('setWeights', { handle: h, path: [] }, `model ${this.name}`, weights, allow, order);
+      writeWeights('setWeights', { handle: h, path: [] }, `model ${this.name}`, weights, allow, Array.isArray(weights) ? this.#orderOf(weights, order) : order);
     } catch (err) {
       // Frozen weights come after the trainable ones (TF.js's order): weights from a model frozen
       // otherwise (a DQN's online network into its frozen target) arrive in another order.
