@@ -707,12 +707,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Raised (s46) by the RL tester's fixes: an array's named keys in dispose/tidy, null seeds, the
  * frozen-order hint of setWeights, an optimizer's own state carried into compile, a model's
  * console.log (JS +0.6 kB): url 643,672 B, inline 545,795 B. Budgets: those plus ~0.05%.
+ * Raised (s46) by setWeights matching one getWeights call's copies across a frozen order, the
+ * refusal of a step under a running fit and the README-era hints (JS +0.2 kB): url 643,973 B,
+ * inline 546,099 B. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 644000,
+  url: 644300,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 546100,
+  inline: 546400,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
