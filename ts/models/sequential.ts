@@ -178,12 +178,6 @@ const holders = new WeakMap<Layer | Sequential, Set<Sequential>>();
  */
 const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
 
-/**
- * @internal Refuses arguments past the `n` a method takes, which JS would drop silently (as
- * TF.js does): Keras's `train_on_batch(x, y, sample_weight)` ported as `trainOnBatch(x, y, w)`
- * would train without the weights, `fit(x, y, options, callbacks)` would never run the
- * callbacks, `predict(x, batchSize)`-style positional options would be lost.
- */
 /** Which `getWeights()` call made a tensor, and its position there (see `Sequential.#orderOf`). */
 const gotFrom = new WeakMap<Tensor, { from: { model: Sequential; order: number[] }; p: number }>();
 
@@ -220,6 +214,12 @@ function notADataset(op: 'fit' | 'evaluate' | 'predict', x: unknown): void {
   throw new InvalidArgumentError(`${op}: x is a Dataset, and ${op} takes tensors (as TF.js's; Keras's ${op}(dataset) is not ported): ${use}`);
 }
 
+/**
+ * @internal Refuses arguments past the `n` a method takes, which JS would drop silently (as
+ * TF.js does): Keras's `train_on_batch(x, y, sample_weight)` ported as `trainOnBatch(x, y, w)`
+ * would train without the weights, `fit(x, y, options, callbacks)` would never run the
+ * callbacks, `predict(x, batchSize)`-style positional options would be lost.
+ */
 export function extraArguments(op: string, given: number, n: number): void {
   if (given <= n) return;
   const takes = `${op}: takes ${n} arguments`;
