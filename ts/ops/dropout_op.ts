@@ -5,7 +5,7 @@ import { add, div, mul } from './binary.js';
 import { composite } from './composite.js';
 import { checkShape, describe, show, withTensors, type TensorLike } from './convert.js';
 import { clone } from './creation.js';
-import { randomKey, randomUniform } from './random.js';
+import { randomUniform, seedOptions } from './random.js';
 import { floor } from './unary.js';
 
 /**
@@ -39,10 +39,10 @@ export function dropout(x: TensorLike, rate: number, noiseShape?: ReadonlyArray<
   return withTensors(op, { x }, (t) => {
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new InvalidArgumentError(`${op}: rate must be a number in [0, 1), got ${describe(rate)}`);
     const shape = noiseShapeOf(op, t.x.shape, noiseShape);
-    if (seed !== undefined && seed !== null) randomKey(op, seed); // checked here; randomUniform draws with it (null: none, as TF.js)
+    const seeded = seedOptions(op, seed); // checked here; randomUniform draws with it (null: none, as TF.js)
     if (rate === 0) return composite(op, () => clone(t.x));
     const keep = 1 - rate;
-    return composite(op, () => mul(t.x, div(floor(add(randomUniform(shape, seed === undefined || seed === null ? undefined : { seed }), keep)), keep)));
+    return composite(op, () => mul(t.x, div(floor(add(randomUniform(shape, seeded), keep)), keep)));
   });
 }
 

@@ -58,6 +58,15 @@ function checkSeed(op: string, arg: string, seed: unknown): number {
 }
 
 /**
+ * @internal The `{ seed }` options of a composite random op from its optional `seed`, checked
+ * now (before the op's other checks, as TF.js's order); `undefined` and `null` (TF.js's "no
+ * seed") give none, so the op draws from the global generator.
+ */
+export function seedOptions(op: string, seed: unknown): { seed: number } | undefined {
+  return seed === undefined || seed === null ? undefined : { seed: checkSeed(op, 'seed', seed) };
+}
+
+/**
  * Restarts the global random generator from `seed` (a non-negative integer ≤ 2⁵³). Every
  * random function called without a `seed` option draws from it, and so does every model or
  * network made without one (`sequential`, `model`, `autoencoder`, `perceptron`,

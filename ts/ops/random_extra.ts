@@ -11,10 +11,8 @@ import type { Tensor } from '../tensor.js';
 import { softmax } from '../activations.js';
 import { composite } from './composite.js';
 import { boolArg, checkShape, checkSize, dtypeArg, EXACT_INT, exactInt, f32String, fromFlat, intArg, withTensors, type TensorLike } from './convert.js';
-import { randomKey, randomNormal, randomUniform } from './random.js';
+import { randomNormal, randomUniform, seedOptions } from './random.js';
 
-/** Options for randomUniform/randomNormal from an optional (already checked) seed. */
-const seeded = (seed: number | null | undefined): { seed: number } | undefined => (seed === undefined || seed === null ? undefined : { seed });
 
 /**
  * The seed of a `{ seed }` options object at argument `n`, with the other arguments it must
@@ -23,9 +21,9 @@ const seeded = (seed: number | null | undefined): { seed: number } | undefined =
 function seedOption(op: string, v: unknown, n: number, form: string): { seed?: number } | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const o = checkArgs(op, v, ['seed']);
-  if (o.seed !== undefined && o.seed !== null) randomKey(op, o.seed as number); // checks it
+  const seeded = seedOptions(op, o.seed);
   if (n > 0) throw new InvalidArgumentError(`${op}: an options object must be the last argument: ${form}`);
-  return o.seed === undefined || o.seed === null ? {} : { seed: o.seed as number };
+  return seeded ?? {};
 }
 
 /**
@@ -54,8 +52,8 @@ export function randomStandardNormal(shape: readonly number[], ...args: unknown[
   const o = seedOption(op, dtype, args.length - 1, '(shape, { seed })');
   if (o !== undefined) return composite(op, () => randomNormal(s, o));
   dtypeArg(op, dtype);
-  if (seed !== undefined && seed !== null) randomKey(op, seed as number);
-  return composite(op, () => randomNormal(s, seeded(seed as number | undefined)));
+  const seeded = seedOptions(op, seed);
+  return composite(op, () => randomNormal(s, seeded));
 }
 
 /**
@@ -99,9 +97,9 @@ export function randomUniformInt(shape: readonly number[], ...args: unknown[]): 
   const lo = intArg(op, 'minval', minval, -EXACT_INT, EXACT_INT);
   const hi = intArg(op, 'maxval', maxval, -EXACT_INT, EXACT_INT);
   if (!(lo < hi)) throw new InvalidArgumentError(`${op}: minval (${lo}) must be less than maxval (${hi})`);
-  if (seed !== undefined && seed !== null) randomKey(op, seed as number);
+  const seeded = seedOptions(op, seed);
   return composite(op, () => {
-    const u = randomUniform(s, seeded(seed as number | undefined)).data();
+    const u = randomUniform(s, seeded).data();
     // u = k·2⁻²⁴ with k < 2²⁴, so (hi − lo)·u < hi − lo is exact in float64 and its floor is < hi − lo.
     const width = hi - lo;
     const out = new Float32Array(u.length);
@@ -144,7 +142,7 @@ export function multinomial(logits: TensorLike, numSamples: number, seed?: numbe
     if (outcomes < 2) throw new InvalidArgumentError(`${op}: logits must have at least 2 outcomes (its last axis), got shape [${s}]`);
     exactInt(op, 'the last outcome index of logits', outcomes - 1, `logits shape [${s}]`);
     const n = intArg(op, 'numSamples', numSamples, 0);
-    if (seed !== undefined && seed !== null) randomKey(op, seed);
+    const seeded = seedOptions(op, seed);
     const norm = boolArg(op, 'normalized', normalized);
     const rows = s.length === 2 ? s[0] : 1;
     checkSize(op, `the result [${s.length === 2 ? [rows, n] : [n]}]`, rows * n);
@@ -152,7 +150,7 @@ export function multinomial(logits: TensorLike, numSamples: number, seed?: numbe
     checkValues(op, values, outcomes, norm, s.length === 2);
     return composite(op, () => {
       const probs = norm ? values : softmax(t.logits, -1).data();
-      const u = randomUniform([rows, n], seeded(seed)).data();
+      const u = randomUniform([rows, n], seeded).data();
       const out = new Float32Array(rows * n);
       const cdf = new Float32Array(outcomes - 1);
       const k = cdf.length;
