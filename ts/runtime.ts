@@ -48,15 +48,19 @@ export async function nodeBuiltin(name: string): Promise<unknown> {
  * and `data.csv`'s): an absolute one by Node's and Deno's `url.fileURLToPath` (with `?` and `#`
  * kept as part of the path), a relative one (TF.js's `file://./a`, which is no standard file
  * URL) by `decodeURIComponent`, as `fileURLToPath` decodes. A `%` that starts no UTF-8 escape
- * is an error (`url` is the whole URL, for the message).
+ * is an error, and so is a NUL (raw or `%00`), which no file system takes: the URL's fault,
+ * shown escaped (`url` is the whole URL, for the messages).
  */
 export async function filePath(op: string, url: string, rest: string): Promise<string> {
   const { fileURLToPath } = (await nodeBuiltin('url')) as typeof import('node:url');
+  let path: string;
   try {
-    return rest.startsWith('/') ? fileURLToPath(`file://${rest.replace(/[?#]/g, encodeURIComponent)}`) : decodeURIComponent(rest);
+    path = rest.startsWith('/') ? fileURLToPath(`file://${rest.replace(/[?#]/g, encodeURIComponent)}`) : decodeURIComponent(rest);
   } catch (e) {
     throw new InvalidArgumentError(`${op}: '${url}': a file:// path is percent-decoded, and this one cannot be [${(e as Error)?.message}]; write % as %25 (url.pathToFileURL(path).href encodes a path)`);
   }
+  if (path.includes('\0')) throw new InvalidArgumentError(`${op}: ${JSON.stringify(url)}: a file path cannot hold a NUL character (\\u0000 or %00)`);
+  return path;
 }
 
 /** Whether `v` is a Promise or another thenable (a promise from another realm or library). */

@@ -217,7 +217,6 @@ export async function openChunks(op: string, source: CSVInput): Promise<ByteChun
  */
 async function fileChunks(op: string, url: string): Promise<ByteChunks> {
   const path = await filePath(op, url, url.replace(/^file:(\/\/)?/i, ''));
-  if (path.includes('\0')) throw new InvalidArgumentError(`${op}: ${JSON.stringify(url)}: a file path cannot hold a NUL character (\\u0000 or %00)`);
   const fs = (await nodeBuiltin('fs')) as typeof import('node:fs');
   const stream = fs.createReadStream(path);
   try {

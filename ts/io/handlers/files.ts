@@ -150,13 +150,6 @@ function kind(e: unknown): 'notFound' | 'denied' | 'exists' | 'other' {
   return 'other';
 }
 
-/** The path of `file://` + `rest` ({@link filePath}); a NUL in it, which no file system takes, is the URL's fault (shown escaped). */
-async function pathOf(op: string, url: string, rest: string): Promise<string> {
-  const path = await filePath(op, url, rest);
-  if (path.includes('\0')) throw new InvalidArgumentError(`${op}: ${JSON.stringify(url)}: a file path cannot hold a NUL character (\\u0000 or %00)`);
-  return path;
-}
-
 /**
  * A clear error for a failed file call: Deno's denials name the `--allow-*` flag to pass (an
  * {@link InvalidArgumentError}: the script's permissions are the caller's). Reading, a missing
@@ -267,7 +260,7 @@ async function removeStaleTemporaries(fs: Fs, folder: string, now = Date.now()):
 
 /** @internal The `file://` handler for `rest` (what follows `file://`; `url` is the whole URL, for messages), made by the router. */
 export class FileSystemHandler implements IOHandler {
-  /** The file system path, once decoded ({@link pathOf}). */
+  /** The file system path, once decoded ({@link filePath}). */
   private path = '';
   constructor(
     private readonly rest: string,
@@ -279,7 +272,7 @@ export class FileSystemHandler implements IOHandler {
 
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const { op } = this;
-    const path = (this.path ||= await pathOf(op, this.url, this.rest));
+    const path = (this.path ||= await filePath(op, this.url, this.rest));
     // A save writes a folder; a path naming the model.json (loadModel takes one) would be a
     // folder named like a file.
     if (/\.json\/*$/i.test(path)) {
@@ -354,7 +347,7 @@ export class FileSystemHandler implements IOHandler {
 
   async load(): Promise<ModelArtifacts> {
     const fs = await api(this.op, this.url);
-    this.path ||= await pathOf(this.op, this.url, this.rest);
+    this.path ||= await filePath(this.op, this.url, this.rest);
     return inTurn(this.#folderKey(fs), () => this.#load(fs));
   }
 
@@ -384,7 +377,7 @@ export class FileSystemHandler implements IOHandler {
    */
   async loadWeights(manifest: unknown): Promise<{ specs: WeightSpec[]; fields: string[]; data: ArrayBuffer }> {
     const fs = await api(this.op, this.url);
-    this.path ||= await pathOf(this.op, this.url, this.rest);
+    this.path ||= await filePath(this.op, this.url, this.rest);
     return inTurn(this.#folderKey(fs), () => this.#weights(fs, this.url, manifest, this.path));
   }
 
