@@ -614,12 +614,22 @@ export function oomHint(numTensors: number, numBytes: number, numModels = 0, mod
 }
 
 /**
+ * The most float32 values one tensor can hold: 2^29 − 1, i.e. 2 GiB − 4 bytes, the largest
+ * allocation a 32-bit WebAssembly instance can make (`isize::MAX` bytes in the core). Every
+ * function that creates a tensor from a size (`zeros`, `range`, `linspace`, `randomNormal`,
+ * `oneHot`, `eye`, `tile`, …) checks its element count against this before allocating
+ * anything, in JS or in WebAssembly, and throws an {@link OutOfMemoryError} above it. (A
+ * smaller tensor can still fail with that error when the instance's memory is exhausted.)
+ */
+export const MAX_ELEMENTS = 2 ** 29 - 1;
+
+/**
  * For the core's "out of memory allocating N bytes" beyond what one tensor may hold: no amount
  * of freeing helps, so say that the result itself is too large (the shape is the op's to know).
  */
 function tooLarge(message: string): string {
   const m = /out of memory allocating (\d+) bytes/.exec(message);
-  if (!m || Number(m[1]) <= 4 * (2 ** 29 - 1) || message.includes('one tensor')) return '';
+  if (!m || Number(m[1]) <= 4 * MAX_ELEMENTS || message.includes('one tensor')) return '';
   const rows = /^(predict|evaluate)\b/.test(message) ? `; ${message.slice(0, message.indexOf(':'))}'s result for every row is one tensor: pass fewer rows per call` : '';
   return `, more than one tensor may hold (2^29 - 1 float32 values, 2 GiB): the result of this call is too large, whatever is freed${rows}`;
 }

@@ -2,7 +2,7 @@
  * Turning user values into tensors: shape inference from nested arrays, validation of values
  * and dimensions, and the one function that copies floats into WebAssembly memory.
  */
-import { call, check, outPtr, readOut, writeArgs } from '../engine.js';
+import { call, check, MAX_ELEMENTS, outPtr, readOut, writeArgs } from '../engine.js';
 import { InvalidArgumentError, NeuriteError, OutOfMemoryError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { otherCopy } from '../brand.js';
@@ -21,15 +21,7 @@ export type TensorValues = NestedNumbers | ArrayLike<number> | Float32Array | Fl
  */
 export type TensorLike = Tensor | number | NumberArray | readonly NestedNumbers[];
 
-/**
- * The most float32 values one tensor can hold: 2^29 − 1, i.e. 2 GiB − 4 bytes, the largest
- * allocation a 32-bit WebAssembly instance can make (`isize::MAX` bytes in the core). Every
- * function that creates a tensor from a size (`zeros`, `range`, `linspace`, `randomNormal`,
- * `oneHot`, `eye`, `tile`, …) checks its element count against this before allocating
- * anything, in JS or in WebAssembly, and throws an {@link OutOfMemoryError} above it. (A
- * smaller tensor can still fail with that error when the instance's memory is exhausted.)
- */
-export const MAX_ELEMENTS = 2 ** 29 - 1;
+export { MAX_ELEMENTS };
 
 /**
  * @internal 2^24: every integer up to it is a float32, so an index, position or count stored in
