@@ -643,13 +643,13 @@ export class Optimizer {
     }
     // A model's weights were checked by its compile; variables beside them are checked here.
     if (rest.length > 0) this.#checkVariableNames(op, pairs);
+    // A fit running on a model whose trainer this call would step (as trainOnBatch refuses).
+    const busy = groups.find((x) => x.pairs.length > 0 && x.m.trainingCall !== null);
+    if (busy) throw new InvalidArgumentError(`${op}: model ${busy.m.name} is training (a ${busy.m.trainingCall}() call has not finished), and this step would change its optimizer state and weights under it; step after it ends (a callback may evaluate or predict)`);
     // The model compiled last counts every call (its trainer steps even with none of its
     // weights); the other variables take its step number and rate. The steps run in turn,
     // this optimizer's last: every gradient of a step that is not the first to run is
     // checked before the first runs, so a refused call changes nothing.
-    // A fit running on a model whose trainer this call would step (as trainOnBatch refuses).
-    const busy = groups.find((x) => x.pairs.length > 0 && x.m.trainingCall !== null);
-    if (busy) throw new InvalidArgumentError(`${op}: model ${busy.m.name} is training (a ${busy.m.trainingCall}() call has not finished), and this step would change its optimizer state and weights under it; step after it ends (a callback may evaluate or predict)`);
     const [first, ...others] = groups;
     const steps = [...others.filter((x) => x.pairs.length > 0), first];
     checkGradients(op, pairs, false);
