@@ -10,10 +10,10 @@ import { InvalidArgumentError } from '../../errors.js';
 import { HTML_FALLBACK, htmlPageStart } from '../../http_error.js';
 import { describe } from '../../ops/convert.js';
 import { MAX_JSON_BYTES, weightDataBytes } from '../artifacts.js';
-
-export { MAX_JSON_BYTES };
 import { isObject } from '../keras.js';
 import type { ModelArtifacts, SaveResult, WeightSpec } from '../router.js';
+
+export { MAX_JSON_BYTES };
 
 /** One group of `weightsManifest`: files whose concatenation holds `weights`, in order. */
 export interface ManifestGroup {
@@ -37,7 +37,6 @@ export interface ModelJSON {
  * A manifest claiming more is refused before anything is read.
  */
 export const MAX_WEIGHT_BYTES = 2 ** 32;
-
 
 /** The error for a `model.json` over {@link MAX_JSON_BYTES}: `size` when known (a file), else read that far (HTTP). */
 export function jsonTooLarge(op: string, where: string, size?: number): InvalidArgumentError {
