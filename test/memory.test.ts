@@ -2,6 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import vm from 'node:vm';
 import { expectNoLeak } from './setup.js';
+import { tf } from './oracle.js';
 import * as nr from '../ts/index.js';
 import { raw, call, callOp } from '../ts/engine.js';
 import { setLiveTensorThreshold, setPressureThreshold } from '../ts/scope.js';
@@ -29,8 +30,14 @@ describe('dispose', () => {
     expect(nr.memory().numTensors).toBe(before.numTensors + 100 + 21);
     // One kernel, one bias, one t: the copies share the model's buffers, the clones t's.
     expect(nr.memory().numBytes).toBe(before.numBytes + (256 * 256 + 256 + 64) * 4);
-    // numDataBuffers (TF.js's name) counts those three buffers.
+    // numDataBuffers (TF.js's name) counts those three buffers; TF.js's own count for 20 clones of
+    // one tensor is one buffer too.
     expect(nr.memory().numDataBuffers).toBe(before.numDataBuffers + 3);
+    const tfBefore = tf.memory().numDataBuffers;
+    const tfT = tf.ones([64]);
+    const tfClones = Array.from({ length: 20 }, () => tfT.clone());
+    expect(tf.memory().numDataBuffers - tfBefore).toBe(1);
+    tf.dispose([tfT, ...tfClones]);
     nr.dispose(copies);
     expect(nr.memory().numBytes).toBe(before.numBytes + 64 * 4 * 1);
     expect(nr.memory().numDataBuffers).toBe(before.numDataBuffers + 1);
