@@ -257,7 +257,7 @@ describe('perceptron', () => {
     expect(bad({ inputs: 2, output: 'unipolar' })).toThrow(/perceptron: output must be 'bipolar' \(−1\/1\) or 'binary' \(0\/1\), got the string "unipolar"/);
     expect(bad({ inputs: 2, learningRate: 0 })).toThrow('perceptron: learningRate must be a finite number > 0, got 0');
     expect(bad({ inputs: 2, threshold: NaN })).toThrow(/perceptron: threshold must be a finite number/);
-    expect(bad({ inputs: 2, seed: -1 })).toThrow('perceptron: seed must be a non-negative integer, got -1');
+    expect(bad({ inputs: 2, seed: -1 })).toThrow('perceptron: seed must be an integer between 0 and 2^53 - 1, got -1');
     expect(bad({ inputs: 2, weights: [1] })).toThrow('perceptron: weights has 1 values but inputs is 2');
     expect(bad({ inputs: 2, rate: 1 })).toThrow(/perceptron: unknown option 'rate'/);
   });
@@ -519,7 +519,7 @@ describe('kmeans', () => {
     expect(() => nr.kmeans(x, {} as nr.KMeansArgs)).toThrow(/kmeans: k must be an integer/);
     expect(() => nr.kmeans(x, { k: 2, tolerance: -1 })).toThrow('kmeans: tolerance must be a finite number >= 0, got -1');
     expect(() => nr.kmeans(x, { k: 2, maxIterations: 0 })).toThrow(/kmeans: maxIterations must be an integer in \[1,/);
-    expect(() => nr.kmeans(x, { k: 2, seed: 1.5 })).toThrow('kmeans: seed must be a non-negative integer, got 1.5');
+    expect(() => nr.kmeans(x, { k: 2, seed: 1.5 })).toThrow('kmeans: seed must be an integer between 0 and 2^53 - 1, got 1.5');
     expect(() => nr.kmeans(x, { k: 2, n: 3 } as nr.KMeansArgs)).toThrow(/kmeans: unknown option 'n'/);
     const v = nr.zeros([5]);
     expect(() => nr.kmeans(v, { k: 2 })).toThrow('kmeans: x must have shape [samples, features], got [5]');
@@ -671,7 +671,7 @@ describe('rbfNetwork', () => {
     expect(bad({ centers: 3, kernel: 'box' })).toThrow(/rbfNetwork: kernel must be one of .*, got the string "box"/);
     expect(bad({ centers: 3, l2: -1 })).toThrow('rbfNetwork: l2 must be a finite number >= 0, got -1');
     expect(bad({ centers: 3, widthScale: 0 })).toThrow('rbfNetwork: widthScale must be a finite number > 0, got 0');
-    expect(bad({ centers: 3, seed: 'a' })).toThrow(/rbfNetwork: seed must be a non-negative integer/);
+    expect(bad({ centers: 3, seed: 'a' })).toThrow(/rbfNetwork: seed must be an integer between 0 and 2\^53 - 1/);
     expect(bad({ centers: 3, k: 3 })).toThrow(/rbfNetwork: unknown option 'k'/);
     const net = nr.rbfNetwork({ centers: 5 });
     const one = nr.zeros([1, 1]);
@@ -690,6 +690,9 @@ describe('rbfNetwork', () => {
     await expect(net.fit([[0, 0], [NaN, 1], [2, 2], [3, 3], [4, 4]], [0, 1, 2, 3, 4])).rejects.toThrow(new nr.InvalidArgumentError('fit: x contains NaN at flat index 2 (shape [5,2]); clean the data first'));
     await expect(net.fit([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]], [[0], [1], [2], [-Infinity], [4]])).rejects.toThrow(new nr.InvalidArgumentError('fit: y contains -Infinity at flat index 3 (shape [5,1]); clean the data first'));
     await expect(net.fit([[0, 0], [0, 0], [1, 1], [1, 1], [2, 2], [2, 2]], [0, 0, 1, 1, 2, 2])).rejects.toThrow(new nr.InvalidArgumentError('fit: the network has 5 centers but x has only 3 distinct rows (shape [6,2]); k-means needs a distinct sample per center: use centers <= 3'));
+    // Finite x too large for float32 squared distances: it said 'fit: leastSquares: a contains
+    // NaN', a function never called and NaN the data does not hold.
+    await expect(nr.rbfNetwork({ centers: 2, seed: 1 }).fit([[1e19], [3e19], [5e19]], [0, 1, 0])).rejects.toThrow(new nr.InvalidArgumentError("fit: the RBF features overflowed float32 (squared distances between x's rows and the centers beyond 3.4e38: x of shape [3,1] holds values too large, |x| up to about 1e19); scale x first (e.g. layers.normalization, or divide by its range)"));
     expect(nr.memory().numHandles).toBe(before + 5); // only the five zeros made above
     net.dispose();
     await expect(net.fit(x, x)).rejects.toThrow(new nr.DisposedError('fit: the RBF network is disposed'));

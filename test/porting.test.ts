@@ -45,6 +45,8 @@ describe('TF.js positional forms', () => {
     throws(() => nr.randomUniform([2], { min: 0 } as never, 1 as never), /^randomUniform: expected \(shape, options\) or \(shape, min, max, dtype, seed\) with numbers, got an object/);
     throws(() => (nr.randomNormal as (...a: unknown[]) => nr.Tensor)([2], 0, 1, 'float32', 1, 2), 'randomNormal: too many arguments (6); expected (shape, mean, stddev, dtype, seed)');
     throws(() => nr.randomNormal([2], 0, 1, 'float32', 1.5), /^randomNormal: seed must be an integer/);
+    // The two forms mixed: an options object where TF.js's dtype goes.
+    throws(() => nr.randomUniform([2], 0, 1, { seed: 1 } as never), "randomUniform: argument 4 is the dtype in TF.js's positional form (shape, min, max, dtype, seed), got an object (Object); pass the seed fifth (randomUniform(shape, 0, 1, 'float32', seed)) or every option in one object (randomUniform(shape, { min, max, seed }))");
   });
 
   it('leakyRelu(x, alpha), softmax(x, dim), logSoftmax(x, axis) and their methods', () => {

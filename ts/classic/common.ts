@@ -13,7 +13,7 @@ import type { RawExports } from '../wasm/exports.js';
 /** @internal A seed as the `(lo, hi)` u32 words the ABI takes. */
 export function seedWords(op: string, seed: unknown): [number, number] {
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
-    throw new InvalidArgumentError(`${op}: seed must be a non-negative integer, got ${describe(seed)}`);
+    throw new InvalidArgumentError(`${op}: seed must be an integer between 0 and 2^53 - 1, got ${describe(seed)}`);
   }
   return [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
 }

@@ -280,6 +280,10 @@ export class RBFNetwork {
         });
       } catch (err) {
         km.centers.dispose();
+        // x is finite (checked above): a non-finite feature is float32 overflow of a squared distance.
+        if (err instanceof NeuriteError && /^(fit: )?leastSquares: a contains/.test(err.message)) {
+          err.message = `fit: the RBF features overflowed float32 (squared distances between x's rows and the centers beyond 3.4e38: x of shape [${x.shape}] holds values too large, |x| up to about 1e19); scale x first (e.g. layers.normalization, or divide by its range)`;
+        }
         throw inFit(err);
       }
       const { weights, loss } = stage2;

@@ -157,6 +157,10 @@ function positional(op: string, args: readonly unknown[], keyA: string, keyB: st
   }
   if (args.length > 4) throw new InvalidArgumentError(`${op}: too many arguments (${args.length + 1}); expected (shape, ${keyA}, ${keyB}, dtype, seed)`);
   if (b !== undefined && typeof b !== 'number') throw new InvalidArgumentError(`${op}: ${keyB} (argument 3) must be a number, got ${describe(b)}`);
+  // randomUniform(shape, 0, 1, { seed: 1 }): the two forms mixed.
+  if (typeof dtype === 'object' && dtype !== null) {
+    throw new InvalidArgumentError(`${op}: argument 4 is the dtype in TF.js's positional form (shape, ${keyA}, ${keyB}, dtype, seed), got ${describe(dtype)}; pass the seed fifth (${op}(shape, ${first}, ${b ?? 1}, 'float32', seed)) or every option in one object (${op}(shape, { ${keyA}, ${keyB}, seed }))`);
+  }
   dtypeArg(op, dtype);
   const o: Record<string, unknown> = {};
   if (first !== undefined) o[keyA] = first;
