@@ -192,6 +192,16 @@ impl Perceptron {
         let conv = self.cfg.convention;
         let lo = conv.low();
         if let Some(i) = y.data().iter().position(|&t| t != lo && t != 1.0) {
+            // A third class (iris's 2) is not fixed by the other convention: say so.
+            if let Some(j) = y.data().iter().position(|&t| t != -1.0 && t != 0.0 && t != 1.0) {
+                bail!(
+                    "fit",
+                    "y[{j}] = {} is not a {} label: a perceptron separates two classes (labels {} or 1); for more classes train one perceptron per class on labels y == class (one-vs-rest), or use a softmax model",
+                    js_number(y.data()[j]),
+                    conv.name(),
+                    js_number(lo)
+                );
+            }
             let hint = match conv {
                 Convention::Bipolar => "labels must be -1 or 1 (use output: 'binary' for 0/1 labels)",
                 Convention::Binary => "labels must be 0 or 1 (use output: 'bipolar' for -1/1 labels)",
@@ -347,6 +357,11 @@ mod tests {
         );
         let mut pb = p(Convention::Binary);
         assert!(e(pb.fit(&x, &t(&[2], vec![-1., 1.]), OPTS)).starts_with("fit: y[0] = -1 is not a binary label"));
+        // Several classes: the other convention would not help (iris's labels 0, 1, 2).
+        assert_eq!(
+            e(pc.fit(&x, &t(&[2], vec![0., 2.]), OPTS)),
+            "fit: y[1] = 2 is not a bipolar label: a perceptron separates two classes (labels -1 or 1); for more classes train one perceptron per class on labels y == class (one-vs-rest), or use a softmax model"
+        );
         assert!(e(pc.fit(&x, &t(&[3], vec![1.; 3]), OPTS)).contains("shape [2] or [2,1], got [3]"));
         assert!(e(pc.fit(&t(&[2, 3], vec![0.; 6]), &t(&[2], vec![1.; 2]), OPTS)).contains("3 features per sample"));
         assert!(e(pc.fit(&x, &t(&[2], vec![1.; 2]), FitOptions { max_epochs: 0, ..OPTS })).contains("maxEpochs"));
