@@ -442,7 +442,8 @@ describe('kmeans', () => {
     const xs = x.array() as number[][];
     const cs = a.centers.array() as number[][];
     const inertia = xs.reduce((s, r, i) => s + (r[0] - cs[labels[i]][0]) ** 2 + (r[1] - cs[labels[i]][1]) ** 2, 0);
-    expect(a.inertia).toBeCloseTo(inertia, 3);
+    // In f64 as summed (it came through float32: 7 digits).
+    expect(Math.abs(a.inertia / inertia - 1)).toBeLessThan(1e-12);
     for (let j = 0; j < 3; j++) {
       const mine = xs.filter((_, i) => labels[i] === j);
       expectClose(cs[j], [0, 1].map((q) => mine.reduce((s, r) => s + r[q], 0) / mine.length), 1e-5, 1e-5);
@@ -521,6 +522,15 @@ describe('kmeans', () => {
     expect(() => nr.kmeans(x, { k: 2, maxIterations: 0 })).toThrow(/kmeans: maxIterations must be an integer in \[1,/);
     expect(() => nr.kmeans(x, { k: 2, seed: 1.5 })).toThrow('kmeans: seed must be an integer between 0 and 2^53 - 1, got 1.5');
     expect(() => nr.kmeans(x, { k: 2, n: 3 } as nr.KMeansArgs)).toThrow(/kmeans: unknown option 'n'/);
+    // scikit-learn's names get the neurite one.
+    for (const [sk, ours] of [['random_state', 'seed'], ['n_clusters', 'k'], ['max_iter', 'maxIterations'], ['tol', 'tolerance']]) {
+      expect(() => nr.kmeans(x, { k: 2, [sk]: 1 } as nr.KMeansArgs)).toThrow(`kmeans: unknown option '${sk}' — did you mean '${ours}'?`);
+    }
+    expect(() => nr.perceptron({ inputs: 2, eta0: 1 } as never)).toThrow("perceptron: unknown option 'eta0' — did you mean 'learningRate'?");
+    const pc = nr.perceptron({ inputs: 2, seed: 1 });
+    expect(() => pc.fit([[0, 1]], [1], { max_iter: 5 } as never)).toThrow("fit: unknown option 'max_iter' — did you mean 'maxEpochs'?");
+    pc.dispose();
+    expect(() => nr.pca({ n_components: 2 } as never)).toThrow("pca: unknown option 'n_components' — did you mean 'components'?");
     const v = nr.zeros([5]);
     expect(() => nr.kmeans(v, { k: 2 })).toThrow('kmeans: x must have shape [samples, features], got [5]');
     expect(() => nr.kmeans('x' as never, { k: 1 })).toThrow(/kmeans: x must be a Tensor, a number or an array of numbers/);
@@ -531,6 +541,12 @@ describe('kmeans', () => {
       expect(() => nr.kmeans(dup, { k: 3, seed })).toThrow(new nr.InvalidArgumentError('kmeans: k = 3 is more than the 2 distinct rows of x (shape [4,2]); identical rows cannot be in different clusters: use k <= 2'));
     }
     expect(() => nr.kmeans(x, { k: 2 })).toThrow('kmeans: k = 2 is more than the 1 distinct rows of x (shape [5,2])');
+    // An inertia beyond float32's range (4e40), finite as a number: it came back as Infinity.
+    const far = nr.kmeans([[1e20], [3e20], [-1e20], [-3e20]], { k: 2, seed: 1 });
+    const f = Math.fround;
+    expect(Math.abs(far.inertia / (4 * (f(3e20) - f(2e20)) ** 2) - 1)).toBeLessThan(1e-15);
+    far.centers.dispose();
+    far.labels.dispose();
     // As many clusters as distinct rows: each its own center, inertia 0.
     const r = nr.kmeans(dup, { k: 2, seed: 1 });
     expect([r.inertia, r.converged]).toEqual([0, true]);

@@ -40,6 +40,13 @@ const SYNONYMS: Record<string, readonly string[] | undefined> = {
   inputdim: ['inputShape'],
   // brain.js's passes over the data (`net.train(data, { iterations })`).
   iterations: ['epochs'],
+  // scikit-learn's (KMeans, PCA, Perceptron).
+  randomstate: ['seed'],
+  nclusters: ['k'],
+  ncomponents: ['components'],
+  eta0: ['learningRate'],
+  maxiter: ['maxIterations', 'maxEpochs'],
+  tol: ['tolerance'],
 };
 
 /** Names of things neurite does not have that are one edit from a name it has. */

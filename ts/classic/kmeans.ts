@@ -45,9 +45,12 @@ export interface KMeansResult {
   centers: Tensor;
   /** `[samples]`: the index of each sample's nearest center (as float32). */
   labels: Tensor;
-  /** Sum of squared distances from the samples to their centers. */
+  /** Sum of squared distances from the samples to their centers (summed in f64, as scikit-learn's `inertia_`). */
   inertia: number;
-  /** Lloyd iterations run. */
+  /**
+   * Lloyd iterations that changed the clustering. scikit-learn's `n_iter_` is one more: it
+   * counts the pass that finds no label changed, which `converged` reports here.
+   */
   iterations: number;
   /** Whether it stopped before `maxIterations`. */
   converged: boolean;
@@ -83,7 +86,7 @@ export function kmeans(x: TensorLike, args: KMeansArgs): KMeansResult {
     const hInit = named ? 0 : (t as { init: Tensor }).init.handleFor('kmeans', 'init');
     return call((e) => {
       check(e.nr_kmeans(hx, k, maxIterations, tolerance, lo, hi, nInit, init === 'random' ? 1 : 0, hInit, outPtr(0), argPtr()));
-      const [inertia, iterations, converged] = new Float32Array(e.memory.buffer, argPtr(), 3);
+      const [inertia, iterations, converged] = new Float64Array(e.memory.buffer, argPtr(), 3);
       const centers = wrapHandle(readOut(0));
       const labels = wrapHandle(readOut(1));
       return { centers, labels, inertia, iterations, converged: converged === 1 };

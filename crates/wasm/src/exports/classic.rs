@@ -173,10 +173,11 @@ pub extern "C" fn nr_perceptron_free(p: u32) -> i32 {
 /// `[inertia, iterations, converged]` as f32 to `info`.
 ///
 /// # Safety
-/// `out` points to two writable u32, `info` to three writable f32.
+/// `out` points to two writable u32, `info` to three writable f64 (the inertia in f64, as the
+/// core sums it: a float32 would round it and overflow beyond 3.4e38).
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_kmeans(x: u32, k: u32, max_iterations: u32, tolerance: f32, seed_lo: u32, seed_hi: u32, n_init: u32, random: u32, init: u32, out: *mut u32, info: *mut f32) -> i32 {
+pub unsafe extern "C" fn nr_kmeans(x: u32, k: u32, max_iterations: u32, tolerance: f32, seed_lo: u32, seed_hi: u32, n_init: u32, random: u32, init: u32, out: *mut u32, info: *mut f64) -> i32 {
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let how = if random == 0 { KMeansInit::PlusPlus } else { KMeansInit::Random };
         let cfg = KMeansConfig { k: k as usize, max_iterations: max_iterations as usize, tolerance, seed: seed(seed_lo, seed_hi), n_init: n_init as usize, init: how };
@@ -190,8 +191,8 @@ pub unsafe extern "C" fn nr_kmeans(x: u32, k: u32, max_iterations: u32, toleranc
         let labels = Tensor::new("kmeans", Shape::from([n]), neurite_core::tensor::collect_n("kmeans", n, r.labels.iter().map(|&l| l as f32))?)?;
         // SAFETY: forwarded caller contract.
         unsafe {
-            write_out("kmeans", info, r.inertia as f32)?;
-            write_out("kmeans", info.add(1), r.iterations as f32)?;
+            write_out("kmeans", info, r.inertia)?;
+            write_out("kmeans", info.add(1), r.iterations as f64)?;
             write_out("kmeans", info.add(2), if r.converged { 1.0 } else { 0.0 })?;
             emit_pair("kmeans", centers, labels, out)
         }
