@@ -5,7 +5,7 @@
 // URL/path and the field). http(s):// is in test/io-http.test.ts, the fuzz in
 // test/io-fuzz.test.ts, browsers in test/browser-storage.test.ts (and downloads:// in
 // test/browser-io.test.ts), Deno in test/deno-io.test.ts.
-import { mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -343,6 +343,31 @@ describe('loading untrusted files: the error catalogue', () => {
     dir = folder(valid());
     mkdirSync(join(dir, 'weights.bin'));
     expect((await rejection(() => load(`file://${dir}`))).message).toMatch(/weightsManifest\[0\]\.paths\[0\] names 'weights\.bin', which is not a file/);
+  });
+
+  it('a model.json that is a device, or a link to one, is refused before reading (it read /dev/zero without end)', async () => {
+    expect((await rejection(() => load('file:///dev/zero'))).message).toBe('loadModel: file:///dev/zero: /dev/zero is not a regular file (a device, a pipe or a socket); a model.json is a file');
+    const dir = fresh('device');
+    mkdirSync(dir);
+    symlinkSync('/dev/zero', join(dir, 'model.json'));
+    expect((await rejection(() => load(`file://${dir}`))).message).toBe(`loadModel: file://${dir}: ${dir}/model.json is not a regular file (a device, a pipe or a socket); a model.json is a file`);
+  });
+
+  it('a manifest names each weight file once, and at most 10,000 of them (it read one file 100,000 times)', async () => {
+    const twice = { modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'], weights: [spec('a', [2])] }, { paths: ['./weights.bin'], weights: [spec('b', [2])] }] };
+    let dir = folder(twice, { 'weights.bin': f32(2) });
+    expect((await rejection(() => load(`file://${dir}`))).message).toBe(
+      `loadModel: file://${dir}/model.json: weightsManifest[1].paths[0] names 'weights.bin', as weightsManifest[0].paths[0] does; each weight file holds its own bytes, so a manifest names it once`,
+    );
+    const many = { modelTopology: {}, weightsManifest: [{ paths: Array.from({ length: 10_001 }, (_, i) => `w${i}.bin`), weights: [spec('a', [2])] }] };
+    dir = folder(many);
+    expect((await rejection(() => load(`file://${dir}`))).message).toBe(
+      `loadModel: file://${dir}/model.json: weightsManifest names more than 10000 weight files (up to weightsManifest[0]); refused before reading (TF.js's shards of 4 MB: 10000 of them hold more than a model may)`,
+    );
+    // A size mismatch over many files lists the first few, not every one.
+    const twenty = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`w${i}.bin`, f32(1)]));
+    dir = folder({ modelTopology: {}, weightsManifest: [{ paths: Object.keys(twenty), weights: [spec('a', [21])] }] }, twenty);
+    expect((await rejection(() => load(`file://${dir}`))).message).toMatch(/paths hold 80 \(w0\.bin: 4 bytes, (w\d\.bin: 4 bytes, ){7}and 12 more\): the weights file is truncated$/);
   });
 
   it('a claimed 10 GB is refused before reading or allocating, for files and over http', async () => {

@@ -248,18 +248,19 @@ describe('toJSON, models.modelFromJSON, inputNames, outputNames, optimizer', () 
     for (const m of [t, inTf]) m.dispose();
   });
 
-  it("modelFromJSON with a file:// pathPrefix reads the weight files from that folder, as loadModel reads file:// (percent-decoded; TF.js's fetch cannot read file:)", async () => {
+  it("modelFromJSON refuses a file:// pathPrefix: the JSON would choose which local files become weights (any file's bytes, as float32)", async () => {
     using n = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [3], units: 2 })] });
     const dir = join(fresh('mfj'), 'with space');
     await n.save(`file://${dir}`);
+    // The saved model.json as it is, its checksum key included (it was an unknown option).
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { modelTopology: object; weightsManifest: unknown };
-    for (const pathPrefix of [`file://${dir}`, `${pathToFileURL(dir).href}/`]) {
-      using m = await nr.models.modelFromJSON({ modelTopology: json.modelTopology, weightsManifest: json.weightsManifest, pathPrefix });
-      expect(values(m.getWeights())).toEqual(values(n.getWeights()));
+    for (const pathPrefix of [`file://${dir}`, `${pathToFileURL(dir).href}/`, 'FILE:///etc/']) {
+      const e = await rejection(() => nr.models.modelFromJSON({ ...json, pathPrefix }));
+      expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+      expect(e.message).toBe(`models.modelFromJSON: pathPrefix ${JSON.stringify(pathPrefix)} is a file:// URL, and modelFromJSON does not read local files (the JSON would choose which files become weights); load a saved folder with loadModel('file://…'), or pass { modelTopology } alone for fresh weights`);
     }
-    // A weight file missing there is named as loadModel names it.
-    const e = await rejection(() => nr.models.modelFromJSON({ modelTopology: json.modelTopology, weightsManifest: json.weightsManifest, pathPrefix: `file://${join(dir, 'nowhere')}` }));
-    expect(e.message).toBe(`models.modelFromJSON: file://${join(dir, 'nowhere')}: weightsManifest[0].paths[0] names 'weights.bin', which does not exist (${join(dir, 'nowhere', 'weights.bin')})`);
+    using m = await nr.models.modelFromJSON({ modelTopology: json.modelTopology });
+    expect(nr.tidy(() => m.getWeights().map((w) => w.shape))).toEqual([[3, 2], [2]]);
   });
 
   it('save() of a disposed model names save (it named toArtifacts, which the caller never called)', async () => {

@@ -20,7 +20,6 @@ import { describe, show } from '../ops/convert.js';
 import { checkUserDefinedMetadata, decodeWeights, nonFiniteWeight, readWeightSpecs, type IOHandler, type ModelArtifacts, type WeightSlot } from './artifacts.js';
 import { binaryKind, originOf, withOrigin } from './handlers/manifest.js';
 import { HTTPRequest } from './handlers/http.js';
-import { FileSystemHandler } from './handlers/files.js';
 import { bad, CUSTOM, kerasObject, objectAt } from './keras.js';
 import type { LoadOptions } from './model.js';
 import { getLoadHandler, type HttpOptions } from './router.js';
@@ -47,14 +46,15 @@ const MODEL_CLASSES = ['Sequential', 'Model', 'Functional', `${CUSTOM}Perceptron
 
 
 /** What TF.js's `modelFromJSON` reads besides a bare topology: a model.json's fields (`pathPrefix` is where its weight files are). */
-const MODEL_JSON_KEYS = ['modelTopology', 'weightsManifest', 'pathPrefix', 'format', 'generatedBy', 'convertedBy', 'trainingConfig', 'userDefinedMetadata'];
+const MODEL_JSON_KEYS = ['modelTopology', 'weightsManifest', 'pathPrefix', 'format', 'generatedBy', 'convertedBy', 'trainingConfig', 'userDefinedMetadata', 'neuriteWeightsChecksum'];
 
 /**
  * @internal `models.modelFromJSON` (public in `lazy.ts`): TF.js's `modelFromJSON`, a model from
  * a topology alone (fresh weights) or from a model.json's fields whose `weightsManifest` names
  * weight files under `pathPrefix` (fetched as TF.js: `pathPrefix/<path>`). Not compiled (TF.js
  * ignores `trainingConfig` there too); the weights must be exactly the model's. A `file://`
- * `pathPrefix` (Node, Deno) is the folder the files are read from, as `loadModel` reads it.
+ * `pathPrefix` is refused: the JSON would choose which local files become weights (and the
+ * errors would tell their sizes); `loadModel('file://…')` reads a saved folder.
  */
 export async function modelFromJSON(config: unknown, customObjects?: unknown): Promise<Sequential> {
   const op = 'models.modelFromJSON';
@@ -68,12 +68,11 @@ export async function modelFromJSON(config: unknown, customObjects?: unknown): P
     if (c.weightsManifest != null) {
       const prefix = c.pathPrefix;
       if (typeof prefix !== 'string' || prefix === '') throw new InvalidArgumentError(`${op}: pathPrefix must be the URL of the folder holding the weight files weightsManifest names, got ${describe(prefix)}`);
-      // A file:// folder is read as loadModel reads one (in Node and Deno); any other URL is fetched.
-      const file = /^file:\/\//i.test(prefix);
-      if (!file && typeof fetch !== 'function') throw new InvalidArgumentError(`${op}: this runtime has no fetch to read the weight files with; load the model.json with loadLayersModel(url) or io.http(url, { fetchFunc })`);
-      const { specs, fields, data } = file
-        ? await new FileSystemHandler(prefix.slice(7), prefix, op).loadWeights(c.weightsManifest)
-        : await new HTTPRequest(prefix, {}, op).loadWeights(c.weightsManifest, prefix.endsWith('/') ? prefix : `${prefix}/`, '');
+      // Fetched as TF.js fetches it. Never a local folder: JSON from elsewhere would read the
+      // files it names (any of them, as float32 weights).
+      if (/^file:/i.test(prefix)) throw new InvalidArgumentError(`${op}: pathPrefix ${JSON.stringify(prefix.slice(0, 200))} is a file:// URL, and modelFromJSON does not read local files (the JSON would choose which files become weights); load a saved folder with loadModel('file://…'), or pass { modelTopology } alone for fresh weights`);
+      if (typeof fetch !== 'function') throw new InvalidArgumentError(`${op}: this runtime has no fetch to read the weight files with; load the model.json with loadLayersModel(url) or io.http(url, { fetchFunc })`);
+      const { specs, fields, data } = await new HTTPRequest(prefix, {}, op).loadWeights(c.weightsManifest, prefix.endsWith('/') ? prefix : `${prefix}/`, '');
       artifacts = withOrigin({ ...artifacts, weightSpecs: specs, weightData: data }, prefix, fields);
     }
   }

@@ -88,7 +88,7 @@ export class BrowserFiles implements IOHandler {
         sizes.push(`${name}: ${found.file.size} bytes`);
         order.push(found.file);
       }
-      if (got !== group.bytes) throw sizeMismatch(op, where, group, got, sizes.join(', '));
+      if (got !== group.bytes) throw sizeMismatch(op, where, group, got, sizes);
     }
     const extra = weights.filter((f) => !used.has(basename(f.name)));
     if (extra.length > 0) {

@@ -359,6 +359,8 @@ export class FileSystemHandler implements IOHandler {
     const jsonStat = st.isDirectory ? await fs.stat(jsonPath).catch((e) => { throw fileError(op, fs, 'read', jsonPath, e); }) : st;
     if (jsonStat === null) throw new InvalidArgumentError(`${op}: ${this.url} is a folder without a ${MODEL_JSON} (looked for ${jsonPath})`);
     const where = `file://${jsonPath}`;
+    // A device or a pipe (/dev/zero, a FIFO, a link to one) reports no size and never ends.
+    if (!jsonStat.isFile) throw new InvalidArgumentError(`${op}: ${this.url}: ${jsonPath} is not a regular file (a device, a pipe or a socket); a model.json is a file`);
     if (jsonStat.size > MAX_JSON_BYTES) throw jsonTooLarge(op, where, jsonStat.size);
     const bytes = await fs.readFile(jsonPath).catch((e) => { throw fileError(op, fs, 'read', jsonPath, e); });
     const json = parseModelJSON(op, where, bytes);
@@ -369,16 +371,6 @@ export class FileSystemHandler implements IOHandler {
       throw new InvalidArgumentError(`${op}: ${where}: the weights do not belong to this model.json (their checksum is not the one it records): the folder holds the files of two saves — a save was cut short between writing its two files, or another process is saving to this folder now; load again once that save is done, or save each checkpoint to a folder of its own`);
     }
     return withOrigin(artifactsFromJSON(json, specs, data), where, fields);
-  }
-
-  /**
-   * @internal The weights `manifest` names (a model.json's `weightsManifest`), read from this
-   * handler's folder: `models.modelFromJSON` with a `file://` `pathPrefix`.
-   */
-  async loadWeights(manifest: unknown): Promise<{ specs: WeightSpec[]; fields: string[]; data: ArrayBuffer }> {
-    const fs = await api(this.op, this.url);
-    this.path ||= await filePath(this.op, this.url, this.rest);
-    return inTurn(this.#folderKey(fs), () => this.#weights(fs, this.url, manifest, this.path));
   }
 
   /** The weights `manifest` names in folder `dir` (`where` names the manifest's file in messages): sizes checked first, then read. */
@@ -401,7 +393,7 @@ export class FileSystemHandler implements IOHandler {
         names.push(`${p}: ${s.size} bytes`);
         files.push({ file, size: s.size });
       }
-      if (got !== group.bytes) throw sizeMismatch(op, where, group, got, names.join(', '));
+      if (got !== group.bytes) throw sizeMismatch(op, where, group, got, names);
     }
     const parts: Uint8Array[] = [];
     for (const { file, size } of files) {

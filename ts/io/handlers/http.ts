@@ -132,7 +132,7 @@ export class HTTPRequest implements IOHandler {
         read++;
         progress();
       }
-      if (got !== group.bytes) throw sizeMismatch(op, path, group, got, got > group.bytes ? 'more than claimed' : group.paths.join(', '));
+      if (got !== group.bytes) throw sizeMismatch(op, path, group, got, got > group.bytes ? 'more than claimed' : group.paths);
       return chunks;
     }));
     return { specs, fields, data: ownBuffer(concat(parts.flat())) };

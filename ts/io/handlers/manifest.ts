@@ -38,6 +38,13 @@ export interface ModelJSON {
  */
 export const MAX_WEIGHT_BYTES = 2 ** 32;
 
+/**
+ * The most weight files a manifest may name: TF.js writes shards of 4 MB, so 10,000 of them
+ * hold more than a WebAssembly memory. Beyond it (a crafted manifest) each file would cost a
+ * request or a read before any size check could refuse the load.
+ */
+export const MAX_WEIGHT_FILES = 10_000;
+
 /** The error for a `model.json` over {@link MAX_JSON_BYTES}: `size` when known (a file), else read that far (HTTP). */
 export function jsonTooLarge(op: string, where: string, size?: number): InvalidArgumentError {
   const why = '(a Keras topology is far smaller)';
@@ -155,11 +162,20 @@ export function planWeights(op: string, where: string, manifest: unknown): { gro
   const specs: WeightSpec[] = [];
   const fields: string[] = [];
   let total = 0;
+  // Each file once: a manifest naming one file many times would read it as often.
+  const seen = new Map<string, string>();
   for (const [g, group] of manifest.entries()) {
     const field = `weightsManifest[${g}]`;
     if (!isObject(group)) throw fail(op, where, `${field} must be a { paths, weights } group, got ${describe(group)}`);
     if (!Array.isArray(group.paths)) throw fail(op, where, `${field}.paths must be an array of file names, got ${describe(group.paths)}`);
-    const paths = group.paths.map((p, i) => relativePath(op, where, `${field}.paths[${i}]`, p));
+    if (seen.size + group.paths.length > MAX_WEIGHT_FILES) throw fail(op, where, `weightsManifest names more than ${MAX_WEIGHT_FILES} weight files (up to ${field}); refused before reading (TF.js's shards of 4 MB: ${MAX_WEIGHT_FILES} of them hold more than a model may)`);
+    const paths = group.paths.map((p, i) => {
+      const path = relativePath(op, where, `${field}.paths[${i}]`, p);
+      const other = seen.get(path);
+      if (other !== undefined) throw fail(op, where, `${field}.paths[${i}] names '${path}', as ${other} does; each weight file holds its own bytes, so a manifest names it once`);
+      seen.set(path, `${field}.paths[${i}]`);
+      return path;
+    });
     const bytes = specsBytes(op, where, `${field}.weights`, group.weights);
     total += bytes;
     if (total > MAX_WEIGHT_BYTES) {
@@ -192,11 +208,13 @@ export function originOf(artifacts: unknown): { where: string; fields?: string[]
 }
 
 /** The error for a group whose files hold `got` bytes where its weights claim `group.bytes`. */
-export function sizeMismatch(op: string, where: string, group: PlannedGroup, got: number, files: string): InvalidArgumentError {
+export function sizeMismatch(op: string, where: string, group: PlannedGroup, got: number, files: readonly string[] | string): InvalidArgumentError {
+  // The first files only: a manifest of thousands would make a message of megabytes.
+  const list = typeof files === 'string' ? files : files.length > 8 ? `${files.slice(0, 8).join(', ')}, and ${files.length - 8} more` : files.join(', ');
   return fail(
     op,
     where,
-    `${group.field}.weights need ${group.bytes} bytes but ${group.field}.paths hold ${got} (${files})` +
+    `${group.field}.weights need ${group.bytes} bytes but ${group.field}.paths hold ${got} (${list})` +
       (got < group.bytes ? ': the weights file is truncated' : ': the weights file is longer than the manifest says'),
   );
 }
