@@ -26,7 +26,7 @@
 //! variance term.
 
 use crate::kernels::norm;
-use crate::kernels::reduce::{acc_add, acc_mul, acc_sq_dev};
+use crate::kernels::reduce::{acc_add, acc_dev, acc_mul, acc_sq_dev};
 use crate::parallel::for_each_chunks_mut;
 use crate::tensor::{collect_n, try_vec};
 
@@ -205,12 +205,20 @@ impl Layer for BatchNorm {
         let d = if mask.is_some() { count as f32 + 1e-7 } else { rows as f32 };
         let mut mean = try_vec(OP, c, 0.0f32)?;
         let mut var = try_vec(OP, c, 0.0f32)?;
+        // Summed as deviations from the first counted row, then shifted back: a plain float32
+        // sum of features far from zero with a small spread (2e6 ± 0.5) lost the spread, and the
+        // output was off by about one standard deviation.
+        let mut shift = try_vec(OP, c, 0.0f32)?;
+        if let Some(r) = (0..rows).find(|&r| real(r)) {
+            shift.copy_from_slice(&x.data()[r * c..][..c]);
+        }
         for (r, row) in x.data().chunks_exact(c).enumerate() {
             if real(r) {
-                acc_add(&mut mean, row);
+                acc_dev(&mut mean, row, &shift);
             }
         }
-        mean.iter_mut().for_each(|m| *m /= d);
+        let share = count as f32 / d;
+        mean.iter_mut().zip(&shift).for_each(|(m, &s)| *m = s * share + *m / d);
         for (r, row) in x.data().chunks_exact(c).enumerate() {
             if real(r) {
                 acc_sq_dev(&mut var, row, &mean);
@@ -378,5 +386,23 @@ mod tests {
         let mut l = layer(c);
         let e = l.forward_with_mask(x, Some(vec![1.0; 3]), Mode::Train { seed: 1, step: 1 }).unwrap_err().to_string();
         assert!(e.contains("the mask has 3 values for the 7 rows"), "{e}");
+    }
+
+    /// Features far from zero with a small spread (2e6 + 0, 0.5, 1, 1.5, exact in float32):
+    /// the standardized values of the exact moments (mean 2e6 + 0.75, variance 0.3125), as TF.js
+    /// gives; a float32 sum of the rows lost the spread and shifted every output by ~1.
+    #[test]
+    fn moments_of_large_offsets() {
+        let mut l = BatchNorm::from_abi(&[0.9, 1e-3, 1.0, 1.0]).unwrap();
+        l.build(&[1], Init::seeded(0)).unwrap();
+        let x = Tensor::new("t", Shape::from([64, 1]), (0..64).map(|i| 2e6 + (i % 4) as f32 * 0.5).collect()).unwrap();
+        let y = l.forward(x, Mode::Train { seed: 1, step: 1 }).unwrap();
+        for (i, &v) in y.data()[..4].iter().enumerate() {
+            let want = (f64::from(i as u8) * 0.5 - 0.75) / (0.3125f64 + 1e-3).sqrt();
+            assert!((f64::from(v) - want).abs() < 1e-4, "row {i}: {v} vs {want}");
+        }
+        // The moving variance after one step: 0.9 + 0.1 · 0.3125.
+        let mv = l.params()[3].value.data()[0];
+        assert!((mv - 0.93125).abs() < 1e-6, "{mv}");
     }
 }

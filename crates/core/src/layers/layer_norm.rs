@@ -80,7 +80,9 @@ impl Layer for LayerNorm {
             self.inv_std.try_reserve_exact(rows).map_err(|_| crate::Error::OutOfMemory { op: OP, bytes: rows as u64 * 4 })?;
         }
         for (r, row) in x.try_data_mut(OP)?.chunks_exact_mut(c).enumerate() {
-            let mean = row.iter().sum::<f32>() / c as f32;
+            // In f64: a float32 sum of values far from zero with a small spread (2e6 ± 0.5)
+            // lost the spread, and the output was off by about one standard deviation.
+            let mean = (row.iter().map(|&v| f64::from(v)).sum::<f64>() / c as f64) as f32;
             let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / c as f32;
             let s = 1.0 / (var + self.epsilon).sqrt();
             for j in 0..c {
@@ -135,5 +137,26 @@ impl Layer for LayerNorm {
 
     fn params(&self) -> Vec<&Param> {
         [&self.gamma, &self.beta].into_iter().filter_map(|p| p.as_ref()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One row of 2e6 + 0, 0.5, 1, 1.5 repeated (exact in float32): the standardized values of
+    /// the exact moments, as TF.js gives (a float32 sum lost the spread).
+    #[test]
+    fn moments_of_large_offsets() {
+        for c in [64, 1024] {
+            let mut l = LayerNorm::from_abi(&[1e-3, 1.0, 1.0]).unwrap();
+            l.build(&[c], Init { seed: 0, fill: true }).unwrap();
+            let x = Tensor::new("t", Shape::from([1, c]), (0..c).map(|i| 2e6 + (i % 4) as f32 * 0.5).collect()).unwrap();
+            let y = l.forward(x, Mode::Infer).unwrap();
+            for (i, &v) in y.data()[..4].iter().enumerate() {
+                let want = (f64::from(i as u8) * 0.5 - 0.75) / (0.3125f64 + 1e-3).sqrt();
+                assert!((f64::from(v) - want).abs() < 1e-4, "{c} features, value {i}: {v} vs {want}");
+            }
+        }
     }
 }
