@@ -80,6 +80,15 @@ describe('metrics.* vs tf.metrics', () => {
     });
   });
 
+  it('r2Score of targets far from zero with a small spread is the exact value (squares around a float32 mean gave 0.972 for 0.95)', () => {
+    for (const n of [64, 1024]) {
+      const y = Array.from({ length: n }, (_, i) => 2e6 + (i % 4) * 0.5);
+      const p = y.map((v, i) => v + (i % 2 ? 0.125 : -0.125));
+      // Closed form: Σ(y−p)² = n/64, Σ(y−ȳ)² = n·0.3125, so r² = 1 − 0.05 = 0.95.
+      expect(Math.abs(nr.tidy(() => nr.metrics.r2Score(nr.tensor(y), nr.tensor(p)).item()) - 0.95), `n = ${n}`).toBeLessThan(1e-6);
+    }
+  });
+
   it('r2Score of a constant target (and of one value) is TF.js\'s: NaN when predicted exactly, −Infinity otherwise', () => {
     // Keras 3's R2Score maps the −Infinity to 0 (keras/src/metrics/regression_metrics.py,
     // `ops.where(ops.isinf(raw_scores), 0.0, raw_scores)`) and keeps the NaN; scikit-learn's

@@ -18,7 +18,7 @@ import type { Tensor } from './tensor.js';
 import { show, withTensors, type TensorLike } from './ops/convert.js';
 import { add, div, equal, greater, maximum, mul, sub } from './ops/binary.js';
 import { abs, log, neg, sqrt, square } from './ops/unary.js';
-import { argMax, max, mean, min, sum } from './ops/reduce.js';
+import { argMax, max, mean, min, sum, variance } from './ops/reduce.js';
 import { clipByValue } from './ops/clip.js';
 import { where } from './ops/select.js';
 import { squeeze } from './ops/shape.js';
@@ -100,7 +100,9 @@ export function recall(yTrue: TensorLike, yPred: TensorLike): Tensor {
  */
 export function r2Score(yTrue: TensorLike, yPred: TensorLike): Tensor {
   return metric('r2Score', yTrue, yPred, (t, p) => {
-    const spread = sum(square(sub(t, mean(t))));
+    // n·variance: the variance's two-pass sum keeps the spread of values far from zero, which
+    // squares around a float32 mean lost (2e6 ± 0.5 gave 0.97 for 0.95).
+    const spread = mul(variance(t), t.size);
     return sub(1, div(sum(square(sub(t, p))), where(equal(max(t), min(t)), 0, spread)));
   });
 }
