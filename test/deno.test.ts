@@ -67,6 +67,48 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno (${CI ? 'required on CI' : 'skipp
     expect(r.error).toMatch(/NotCapable|read access|PermissionDenied/);
   });
 
+  // A user's reports: console.log(model) printed [object Object] (Deno's hook must return a
+  // string), and a fit in the thread of Deno.serve answered no request until it ended (Deno
+  // polls network I/O in a timer's turn only, not setImmediate's). A Worker asks every 20 ms;
+  // the server counts the answers given while fit still runs.
+  it('console.log(model) shows the model, and Deno.serve answers requests while fit runs in its thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-deno-serve-'));
+    try {
+      // The client as a data: URL (a worker's file would need --allow-read).
+      const client = `self.onmessage = async (e) => { for (;;) { try { await (await fetch(e.data)).text(); } catch {} await new Promise((r) => setTimeout(r, 20)); } };`;
+      writeFileSync(join(dir, 'main.mjs'), `
+import { init, sequential, layers, randomUniform } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};
+await init({ threads: 1 });
+const m = sequential({ seed: 1, layers: [layers.dense({ inputShape: [64], units: 64, activation: 'relu' }), layers.dense({ units: 1 })] });
+const shown = Deno.inspect(m);
+let training = false, during = 0, batches = 0;
+const server = Deno.serve({ port: 0, hostname: '127.0.0.1', onListen() {} }, () => { if (training) during++; return new Response('ok'); });
+const worker = new Worker(${JSON.stringify(`data:text/javascript,${encodeURIComponent(client)}`)}, { type: 'module' });
+worker.postMessage('http://127.0.0.1:' + server.addr.port + '/');
+await new Promise((r) => setTimeout(r, 300));
+m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+const x = randomUniform([8192, 64], { seed: 1 }), y = randomUniform([8192, 1], { seed: 2 });
+training = true;
+const t0 = performance.now();
+await m.fit(x, y, { epochs: 16, batchSize: 32, verbose: 0, callbacks: [{ onBatchEnd() { batches++; } }] });
+const ms = performance.now() - t0;
+training = false;
+worker.terminate();
+await server.shutdown();
+console.log(JSON.stringify({ shown, during, batches, ms }));
+`);
+      const { stdout } = await run(DENO, ['run', '--no-prompt', '--no-config', '--no-lock', '--allow-net=127.0.0.1', join(dir, 'main.mjs')], { cwd: dir, timeout: 120_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
+      const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { shown: string; during: number; batches: number; ms: number };
+      expect(r.shown).toMatch(/^Sequential \{[\s\S]*layers: \[/);
+      expect(r.shown).not.toContain('[object Object]');
+      // A fit of hundreds of ms: with a timer turn at least every 40 ms, several answers.
+      expect(r.batches).toBe(16 * 256);
+      expect(r.during, `answers during a fit of ${Math.round(r.ms)} ms`).toBeGreaterThanOrEqual(Math.min(3, Math.floor(r.ms / 200)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // A user's report: in a terminal, `deno run main.ts` stopped at "Deno requests env access"
   // (the workers copied process.env). With --no-prompt, or without a terminal, Deno denies in
   // silence, so the check needs a terminal: util-linux's `script` gives it one.

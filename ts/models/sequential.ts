@@ -284,18 +284,22 @@ export class Sequential {
   static {
     brand(this);
     // console.log of a model (Node, Deno): its public fields and its layers, which are a
-    // getter (a frozen copy) and would not show.
-    for (const key of ['nodejs.util.inspect.custom', 'Deno.customInspect']) {
-      Object.defineProperty(this.prototype, Symbol.for(key), {
-        value(this: Sequential): object {
-          const name = this.constructor.name;
-          const view = new ({ [name]: class {} } as Record<string, new () => object>)[name]();
-          return Object.assign(view, { ...this, layers: this.isDisposed ? [] : this.layers });
-        },
-        writable: true,
-        configurable: true,
-      });
-    }
+    // getter (a frozen copy) and would not show. Node shows the object returned; Deno wants a
+    // string and passes its inspect first (it printed [object Object]).
+    const view = (self: Sequential): object => {
+      const name = self.constructor.name;
+      const v = new ({ [name]: class {} } as Record<string, new () => object>)[name]();
+      return Object.assign(v, { ...self, layers: self.isDisposed ? [] : self.layers });
+    };
+    const hooks: Array<[string, (this: Sequential, ...a: unknown[]) => unknown]> = [
+      ['nodejs.util.inspect.custom', function (this: Sequential) {
+        return view(this);
+      }],
+      ['Deno.customInspect', function (this: Sequential, inspect: unknown, options: unknown) {
+        return typeof inspect === 'function' ? (inspect as (v: unknown, o: unknown) => string)(view(this), options) : String(view(this));
+      }],
+    ];
+    for (const [key, value] of hooks) Object.defineProperty(this.prototype, Symbol.for(key), { value, writable: true, configurable: true });
   }
 
   /**
