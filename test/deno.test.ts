@@ -109,6 +109,27 @@ console.log(JSON.stringify({ shown, during, batches, ms }));
     }
   });
 
+  // Deno leaves workers parked in Atomics.wait running past the program's end: each
+  // `deno run --watch` restart kept two threads and ~14 MB. The unload event stops them.
+  it('the unload event stops the workers (deno run --watch restarts leaked them)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-deno-unload-'));
+    try {
+      writeFileSync(join(dir, 'main.mjs'), `
+import { init, threads, threadsReady } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};
+await init({ threads: 2 });
+const before = (await threadsReady()).count;
+dispatchEvent(new Event('unload'));
+console.log(JSON.stringify({ before, after: threads().count }));
+`);
+      const { stdout } = await run(DENO, ['run', '--no-prompt', '--no-config', '--no-lock', join(dir, 'main.mjs')], { cwd: dir, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
+      const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { before: number; after: number };
+      // (Deno keeps a stopped worker's OS thread for reuse, so the process's task count is no measure.)
+      expect([r.before, r.after]).toEqual([2, 1]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // A user's report: in a terminal, `deno run main.ts` stopped at "Deno requests env access"
   // (the workers copied process.env). With --no-prompt, or without a terminal, Deno denies in
   // silence, so the check needs a terminal: util-linux's `script` gives it one.

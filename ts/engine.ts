@@ -6,6 +6,7 @@
 import { DisposedError, errorFromStatus, InvalidArgumentError, NeuriteError, OutOfMemoryError, WasmPanicError } from './errors.js';
 import type { RawExports } from './wasm/exports.js';
 import { otherCopyInitialised, uninitialisedCopy } from './brand.js';
+import { isDeno } from './runtime.js';
 import { isThreadedModule } from './threads/detect.js';
 import { Pool, type PoolExports, type Spawner, type WorkerBlocks } from './threads/pool.js';
 import type { WebAssemblyModule } from './web-types.js';
@@ -118,6 +119,9 @@ function instantiateShared(mod: WebAssembly.Module): { instance: WebAssembly.Ins
 }
 
 /** Stops and terminates the workers of the current instance, if any. */
+/** Whether Deno's `unload` event stops the pool (hooked once, at the first pool). */
+let unloadHooked = false;
+
 function stopPool(): void {
   deferred = false;
   if (pool) {
@@ -239,6 +243,13 @@ function startWorkers(mod: WebAssembly.Module, exports: RawExports, now = !confi
     return null;
   }
   pool = p;
+  // Deno leaves workers parked in Atomics.wait running when the program (or the Web Worker it
+  // runs in) ends: a terminated Web Worker, or each `deno run --watch` restart, kept two
+  // threads and ~14 MB. Its unload event stops them.
+  if (isDeno && !unloadHooked) {
+    unloadHooked = true;
+    (globalThis as { addEventListener?: (t: string, f: () => void) => void }).addEventListener?.('unload', stopPool);
+  }
   poolReady = p.ready.catch((err: Error) => {
     // Workers that cannot start (a Content-Security-Policy without blob:, a missing worker.js…).
     if (pool !== p) return;
