@@ -221,6 +221,12 @@ pub enum Mode {
     /// the gradient tape's rule for `apply(x, { training: true })` differentiates that
     /// function, whose output has no loss terms (no activity penalty or KL in `backward`).
     Replay { seed: u64, step: u64 },
+    /// `fit`'s forward through a graph model's node applied with `training: false` (Keras's
+    /// `base(x, training=False)`): inference values (no noise, moving statistics read and not
+    /// updated, a variational layer's mean) kept for backward, which differentiates that
+    /// function and, as in `Mode::Train`, adds the gradients of the layer's loss terms (an
+    /// activity penalty, a variational KL): Keras adds a layer's losses whatever `training` says.
+    Held,
 }
 
 impl Mode {
@@ -245,7 +251,18 @@ impl Mode {
     /// Whether the output is a training loss's input (`fit`): the layer's loss terms (activity
     /// penalties, a variational KL) add their gradients in `backward`.
     pub fn fitting(self) -> bool {
-        matches!(self, Mode::Train { .. })
+        matches!(self, Mode::Train { .. } | Mode::Held)
+    }
+
+    /// The mode of a node applied with `training: false` in a graph model run in this mode:
+    /// inference behaviour that keeps what this mode keeps (`fit`: [`Mode::Held`]; the tape's
+    /// training call and its replay: [`Mode::Trace`]).
+    pub fn held(self) -> Mode {
+        match self {
+            Mode::Train { .. } | Mode::Held => Mode::Held,
+            Mode::Infer => Mode::Infer,
+            _ => Mode::Trace,
+        }
     }
 
     /// Whether the layer keeps what `backward` needs (training or tracing).

@@ -159,20 +159,28 @@ impl Layer for Variational {
         let batch = x.dims().first().copied().unwrap_or(1);
         self.kl = self.kl_of(&mean, &log_var, batch);
         let shape = self.out_shape(&x)?;
-        let Some((seed, step)) = mode.random() else {
+        let random = mode.random();
+        if random.is_none() && !mode.fitting() {
             if mode.keeps() {
                 self.saved = None;
                 self.traced = Some(x);
             }
             return Tensor::new("variational", shape, mean);
-        };
+        }
         self.traced = None;
-        let mut rng = Philox::new(step_seed(seed, step) ^ 0x7a5e_11ab, self.stream);
+        // Held (fit through a `training: false` node): the mean, as a sample with ε = 0, so
+        // backward adds the KL's gradient to both heads.
+        let mut rng = random.map(|(seed, step)| Philox::new(step_seed(seed, step) ^ 0x7a5e_11ab, self.stream));
         let mut eps = crate::tensor::alloc("variational", mean.len())?;
         let mut z = crate::tensor::alloc("variational", mean.len())?;
         for (((zv, e), &m), &v) in z.iter_mut().zip(eps.iter_mut()).zip(&mean).zip(&log_var) {
-            *e = rng.normal_f32();
-            *zv = m + (0.5 * v).exp() * *e;
+            *zv = match &mut rng {
+                Some(r) => {
+                    *e = r.normal_f32();
+                    m + (0.5 * v).exp() * *e
+                }
+                None => m,
+            };
         }
         self.saved = Some(Saved { x, mean, log_var, eps, kl: mode.fitting() });
         Tensor::new("variational", shape, z)

@@ -25,6 +25,10 @@
 //! a loss term per call (batch normalization, a variational layer, an activity regularizer)
 //! cannot be used twice.
 //!
+//! A layer applied with `training: false` ([`Wiring::hold`], Keras's `base(x, training=False)`)
+//! runs every use in [`Mode::held`] of the model's mode: inference behaviour in `fit` and the
+//! tape too, gradients flowing through it; a layer's uses share one mode (they run as a batch).
+//!
 //! A mask (an embedding's `maskZero`, a `masking` layer) runs beside each node's value. A
 //! layer used more than once sees each use's own mask, as Keras 3 keeps a mask per call (the
 //! siamese text model: one embedding and one pooling applied to two padded inputs): the uses'
@@ -68,6 +72,9 @@ pub struct Wiring {
     /// docs); set by a forward that keeps values.
     /// With a mask, each kept batch's input masks (stacked as its inputs) ride along.
     replay: core::cell::RefCell<(Vec<(usize, usize, Vec<Tensor>, Vec<Option<Vec<f32>>>)>, Option<Mode>)>,
+    /// The layers whose uses run with inference behaviour whatever the model's mode
+    /// (`apply(x, { training: false })`: [`Mode::held`]); `held[i]` for layer `i`, none past the end.
+    held: Vec<bool>,
 }
 
 impl Wiring {
@@ -82,7 +89,7 @@ impl Wiring {
     }
 
     pub fn new() -> Wiring {
-        Wiring { inputs: Vec::new(), extra: Vec::new(), input_grad: true, sources: Vec::new(), free: Vec::new(), outputs: Vec::new(), out_shapes: Vec::new(), groups: Vec::new(), replay: Default::default() }
+        Wiring { inputs: Vec::new(), extra: Vec::new(), input_grad: true, sources: Vec::new(), free: Vec::new(), outputs: Vec::new(), out_shapes: Vec::new(), groups: Vec::new(), replay: Default::default(), held: Vec::new() }
     }
 
     /// `(input j, layer i)` for each layer a use of which reads model input `j`, by input.
@@ -179,6 +186,24 @@ impl Wiring {
         while self.inputs.len() < len {
             let i = self.inputs.len();
             self.inputs.push(vec![(i + k).saturating_sub(1)]);
+        }
+    }
+
+    /// Runs every use of layer `layer` with inference behaviour (`training: false`, see
+    /// [`Mode::held`]) in whatever mode the model runs.
+    pub fn hold(&mut self, layer: usize) {
+        if self.held.len() <= layer {
+            self.held.resize(layer + 1, false);
+        }
+        self.held[layer] = true;
+    }
+
+    /// The mode of layer `i`'s uses when the model runs in `mode`.
+    fn mode_of(&self, i: usize, mode: Mode) -> Mode {
+        if self.held.get(i) == Some(&true) {
+            mode.held()
+        } else {
+            mode
         }
     }
 
@@ -421,6 +446,7 @@ impl Wiring {
         replay.0.clear();
         replay.1 = mode.keeps().then_some(mode);
         for (i, l) in layers.iter().enumerate() {
+            let mode = self.mode_of(i, mode);
             let uses = self.uses_of(i, n);
             let mut xs: Vec<Vec<Tensor>> = Vec::with_capacity(uses.len());
             for (_, ins) in &uses {
@@ -551,7 +577,7 @@ impl Wiring {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn backward_groups<'g>(&self, i: usize, l: &LayerRef, groups: &'g [Vec<usize>], gs: &[Tensor]) -> Result<Vec<(&'g [usize], Vec<Tensor>)>> {
         let mut replay = self.replay.try_borrow_mut().map_err(|_| Error::Internal { msg: "graph: the replay inputs are in use".into() })?;
-        let mode = replay.1.ok_or_else(|| Error::Internal { msg: format!("graph: backward of layer {i} without a forward that kept its inputs") })?;
+        let mode = self.mode_of(i, replay.1.ok_or_else(|| Error::Internal { msg: format!("graph: backward of layer {i} without a forward that kept its inputs") })?);
         let mut out = Vec::with_capacity(groups.len());
         let mut before: Option<Vec<Vec<f32>>> = None;
         for (g, members) in groups.iter().enumerate().rev() {
@@ -1351,6 +1377,59 @@ mod tests {
         // A window larger than the image.
         let e = c.build_all(&[2, 6, 2]).unwrap_err().to_string();
         assert!(e.starts_with("build: conv2d was built for per-sample input shape [6, 6, 2], but here it receives [2, 6, 2]: "), "{e}");
+    }
+
+    /// `training: false` on a node (`Sequential::hold`): in a training step (and the tape's
+    /// training call) the held batch normalization and dropout run as at inference (moving
+    /// statistics read and left as they were, no mask), and backward differentiates that
+    /// function: the bits of the same model traced at inference (the tape's rule for `predict`).
+    #[test]
+    fn a_held_node_runs_with_inference_behaviour_in_training() {
+        let make = |hold: bool| {
+            let mut m = Sequential::new(3);
+            for (i, (kind, p)) in [(0, dense(4.0, 9.0)), (5, vec![0.9, 1e-3, 1.0, 1.0]), (3, vec![0.5]), (0, dense(2.0, 9.0))].into_iter().enumerate() {
+                m.add(from_abi(kind, &p, i as u32).unwrap()).unwrap();
+                m.wire(i, &[i]).unwrap();
+                if hold && (i == 1 || i == 2) {
+                    m.hold(i).unwrap();
+                }
+            }
+            m.build_all(&[4]).unwrap();
+            m.with_params(|ps| {
+                for s in ps.iter_mut() {
+                    let v = match s.param.name {
+                        "moving_mean" => 0.3,
+                        "moving_variance" => 2.5,
+                        "gamma" => 1.5,
+                        _ => continue,
+                    };
+                    s.param.value.data_mut().fill(v);
+                }
+            })
+            .unwrap();
+            m
+        };
+        let state = |m: &Sequential| m.with_params(|ps| ps.iter().flat_map(|s| s.param.value.data().iter().map(|v| v.to_bits())).collect::<Vec<_>>()).unwrap();
+        let grads = |m: &Sequential| m.with_params(|ps| ps.iter().filter(|s| s.param.trainable).flat_map(|s| s.param.grad.iter().map(|v| v.to_bits())).collect::<Vec<_>>()).unwrap();
+        let bits = |t: &Tensor| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let dy = Tensor::new("t", Shape::from([2, 2]), vec![0.7, -1.3, 0.4, 0.9]).unwrap();
+        let mut want = make(false);
+        let y = want.forward_all(x(), Mode::Trace).unwrap();
+        let dx = want.backward_through(4, dy.clone()).unwrap();
+        for mode in [Mode::Train { seed: 1, step: 0 }, Mode::Apply { seed: 1, step: 0 }, Mode::Replay { seed: 1, step: 0 }] {
+            let mut m = make(true);
+            let before = state(&m);
+            assert_eq!(bits(&m.forward_all(x(), mode).unwrap()), bits(&y), "{mode:?}");
+            assert_eq!(bits(&m.backward_through(4, dy.clone()).unwrap()), bits(&dx), "{mode:?}");
+            assert_eq!(grads(&m), grads(&want), "{mode:?}");
+            assert_eq!(state(&m), before, "{mode:?}");
+        }
+        // Not held: the step normalizes with the batch's statistics and updates the moving ones.
+        let mut m = make(false);
+        let before = state(&m);
+        assert_ne!(bits(&m.forward_all(x(), Mode::Train { seed: 1, step: 0 }).unwrap()), bits(&y));
+        assert_ne!(state(&m), before);
+        assert_eq!(Mode::Infer.held(), Mode::Infer);
     }
 
     /// One dropout layer (rate 0.5) applied to two inputs of shapes [3, 2] and [2, 2], each

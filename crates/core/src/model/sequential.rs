@@ -86,6 +86,13 @@ impl Sequential {
         self.wiring_before_build(Some(layer))?.set(layer, inputs, n)
     }
 
+    /// Runs every use of layer `layer` of a graph model with inference behaviour
+    /// (`apply(x, { training: false })`, see [`Mode::held`]). Before `build`.
+    pub fn hold(&mut self, layer: usize) -> Result<()> {
+        self.wiring_before_build(Some(layer))?.hold(layer);
+        Ok(())
+    }
+
     /// A further use of layer `layer` in a graph model, reading `inputs` (see [`Wiring`]: its
     /// value is the next node after the first uses and the further uses added before). Before
     /// `build`.

@@ -11,8 +11,10 @@ use neurite_core::{Error, Result};
 /// Makes `model` a graph model, or rewires one: layer `layer` reads the `n` values `inputs`
 /// (0 the model's input, `i + 1` layer `i`'s output; with several inputs, see
 /// `nr_model_wire_io`, nodes `0..count` are the inputs and `count + i` layer `i`'s output; only
-/// values computed before it). Layers never wired read the previous one. Before
-/// `nr_model_build`, which checks that every value but the outputs is read.
+/// values computed before it). Layers never wired read the previous one. `layer | 1 << 31`:
+/// every use of the layer runs with inference behaviour (`apply(x, { training: false })`,
+/// `Sequential::hold`). Before `nr_model_build`, which checks that every value but the
+/// outputs is read.
 ///
 /// # Safety
 /// `inputs` must point to `n` u32 values.
@@ -22,7 +24,15 @@ pub unsafe extern "C" fn nr_model_wire(model: u32, layer: u32, inputs: *const u3
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let ins = unsafe { read_u32s_as("model", inputs, n, |j| j as usize) }?;
-        with_model(model, |m, _| m.seq()?.wire(layer as usize, &ins))
+        let i = (layer & !(1 << 31)) as usize;
+        with_model(model, |m, _| {
+            let mut s = m.seq()?;
+            s.wire(i, &ins)?;
+            if layer >> 31 == 1 {
+                s.hold(i)?;
+            }
+            Ok(())
+        })
     })
 }
 
