@@ -335,7 +335,7 @@ describe('what neurite does not implement is refused, naming the Keras 3 field',
     ['a layer neurite does not have', 'mlp', (t) => (t.config.layers[2] = { module: 'keras.layers', class_name: 'GRU', config: { name: 'gru', units: 4 }, registered_name: null }),
       "config.config.layers[2].class_name 'GRU' is a Keras 3 layer neurite does not support; supported: Dense,"],
     ['a call argument (training=True)', 'functional', (t) => (layerOf(t, 'BatchNormalization').inbound_nodes[0].kwargs = { training: true }),
-      "config.config.layers[12].inbound_nodes[0].kwargs.training must be null: neurite's layers take no call arguments (training, mask, …), got true"],
+      "config.config.layers[12].inbound_nodes[0].kwargs.training must be null or false: neurite's layers take no call arguments (mask, …) but training: false, got true"],
     ['a second positional argument', 'functional', (t) => layerOf(t, 'BatchNormalization').inbound_nodes[0].args.push(true),
       'config.config.layers[12].inbound_nodes[0].args must hold one input (a tensor, or a list of tensors for a merge layer)'],
     ['a reference to a layer that is not there', 'functional', (t) => (layerOf(t, 'BatchNormalization').inbound_nodes[0].args[0].config.keras_history = ['nope', 0, 0]),
@@ -358,6 +358,16 @@ describe('what neurite does not implement is refused, naming the Keras 3 field',
     t.config.layers[1].config.dtype = POLICY('mixed_float16');
     await expect(nr.models.modelFromJSON(t)).rejects.toThrow(`models.modelFromJSON: modelTopology.config.layers[1].config.dtype is Keras 3's dtype policy "mixed_float16"`);
     await expect(nr.loadModel({ modelTopology: t, weightSpecs: [], weightData: new ArrayBuffer(0) })).rejects.toThrow(`loadModel: modelTopology.config.layers[1].config.dtype is Keras 3's dtype policy "mixed_float16"`);
+  });
+
+  it("a call's kwargs training: false (Keras's bn(x, training=False)) is read as apply(x, { training: false })", async () => {
+    const t = topo('functional');
+    const bn = layerOf(t, 'BatchNormalization');
+    bn.inbound_nodes[0].kwargs = { training: false };
+    const m = await nr.models.modelFromJSON(t);
+    const c = m.getConfig() as { config: { layers: Array<{ name: string; inbound_nodes: unknown[][][] }> } };
+    expect(c.config.layers.find((l) => l.name === bn.config.name)?.inbound_nodes[0][0][3]).toEqual({ training: false });
+    m.dispose();
   });
 
   it('a graph whose wiring is refused frees the nested models made for it (an io fuzz find: the nested model leaked a handle)', async () => {

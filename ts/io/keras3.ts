@@ -167,18 +167,19 @@ function refOf(op: string, at: string, h: unknown, calls: Map<string, { cls: str
   return [name, node + (MODELS.includes(l.cls) ? 1 : 0), 0];
 }
 
-/** One Keras 3 inbound node (`{ args, kwargs }`) as TF.js's `[[name, node, 0, {}], …]`. */
+/** One Keras 3 inbound node (`{ args, kwargs }`) as TF.js's `[[name, node, 0, {}], …]` (`{ training: false }` kept). */
 function nodeOf(op: string, at: string, node: unknown, calls: Map<string, { cls: string; calls: number }>): unknown {
   if (Array.isArray(node)) return node; // Keras 2's form
   if (!isObject(node) || !Array.isArray(node.args)) bad(op, at, `must be Keras 3's { args: [tensor or [tensors]], kwargs: {} } or Keras 2's [[layerName, nodeIndex, 0, {}], …], got ${show(node)}`);
   const kw = node.kwargs ?? {};
   if (!isObject(kw)) bad(op, `${at}.kwargs`, `must be an object, got ${describe(kw)}`);
-  for (const [k, x] of Object.entries(kw)) if (x !== null) bad(op, `${at}.kwargs.${k}`, `must be null: neurite's layers take no call arguments (training, mask, …), got ${show(x)}`);
+  for (const [k, x] of Object.entries(kw)) if (x !== null && !(k === 'training' && x === false)) bad(op, `${at}.kwargs.${k}`, `must be null${k === 'training' ? ' or false' : ''}: neurite's layers take no call arguments (mask, …) but training: false, got ${show(x)}`);
+  const kept: Record<string, boolean> = kw.training === false ? { training: false } : {};
   const args = node.args as unknown[];
   if (args.length !== 1) bad(op, `${at}.args`, `must hold one input (a tensor, or a list of tensors for a merge layer): neurite's layers take no other positional arguments, got ${args.length} arguments`);
-  const tensor = (t: unknown, w: string): [string, number, number, Record<string, never>] => {
+  const tensor = (t: unknown, w: string): [string, number, number, Record<string, boolean>] => {
     if (!isObject(t) || t.class_name !== '__keras_tensor__' || !isObject(t.config)) bad(op, w, `must be a Keras tensor { class_name: '__keras_tensor__', config: { shape, dtype, keras_history } }, got ${show(t)}`);
-    return [...refOf(op, `${w}.config.keras_history`, t.config.keras_history, calls), {}];
+    return [...refOf(op, `${w}.config.keras_history`, t.config.keras_history, calls), kept];
   };
   const a = args[0];
   return Array.isArray(a) ? a.map((t, j) => tensor(t, `${at}.args[0][${j}]`)) : [tensor(a, `${at}.args[0]`)];

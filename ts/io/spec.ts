@@ -50,6 +50,12 @@ export interface ModelSpec {
    * are numbered as `layers`, then the `j`-th further use is value `layers.length + j`.
    */
   extraUses?: Array<{ layer: number; inputs: number[] }>;
+  /**
+   * A graph model's layers (indices among the layers after the inputs) applied with
+   * `training: false`: every call of each runs with inference behaviour. Saved as the calls'
+   * `{ training: false }` kwargs.
+   */
+  held?: number[];
 }
 
 /** The merge layer kinds: several inputs (graph models only). */

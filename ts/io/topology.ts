@@ -196,6 +196,7 @@ export function modelSpec(m: Sequential, where = 'config'): ModelSpec {
     ...(m.graphWiring ? { wiring: m.graphWiring } : {}),
     ...(m.graphIo ? { io: { inputs: m.graphIo.inputs, outputs: m.graphIo.outputs } } : {}),
     ...(m.graphIo?.extraUses.length ? { extraUses: m.graphIo.extraUses } : {}),
+    ...(m.graphIo?.held.length ? { held: m.graphIo.held } : {}),
   };
 }
 
@@ -426,17 +427,19 @@ function graphToKeras(s: ModelSpec, wiring: number[][], x: number[] | undefined)
   const shapes = x === undefined && k === 1 ? undefined : graphShapes('getConfig', s, wiring, x ?? [], []);
   const inputs = [...s.layers.slice(0, k).map((l) => (k === 1 ? x : specInputShape(l))), ...wiring.map((ins) => shapes?.[ins[0]])];
   /** A value as TF.js references it: [layer, call, 0, {}] (a nested model's calls count from 1). */
-  const ref = (j: number): [string, number, number, Record<string, never>] => {
+  const ref = (j: number): [string, number, number, Record<string, boolean>] => {
     if (j < s.layers.length) return [s.layers[j].name, j >= k && s.layers[j].type === 'model' ? 1 : 0, 0, {}];
     const e = j - s.layers.length;
     const l = s.layers[k + extra[e].layer];
     const call = 1 + extra.slice(0, e).filter((u) => u.layer === extra[e].layer).length;
     return [l.name, call + (l.type === 'model' ? 1 : 0), 0, {}];
   };
+  // A call's kwargs ride on each value it reads: { training: false } for a held layer's.
+  const kwargs = (i: number): Record<string, boolean> => (s.held?.includes(i) ? { training: false } : {});
   const layers = s.layers.map((l, j) => {
     const kc = specToKeras(l, inputs[j]);
     const calls = j < k ? [] : [wiring[j - k], ...extra.filter((u) => u.layer === j - k).map((u) => u.inputs)];
-    return { name: l.name, class_name: kc.class_name, config: kc.config, inbound_nodes: calls.map((ins) => ins.map(ref)) };
+    return { name: l.name, class_name: kc.class_name, config: kc.config, inbound_nodes: calls.map((ins) => ins.map((v) => [...ref(v).slice(0, 3), kwargs(j - k)])) };
   });
   const outs = s.io?.outputs ?? [s.layers.length - 1];
   const config: Record<string, unknown> = { name: s.name, layers, input_layers: s.layers.slice(0, k).map((l) => [l.name, 0, 0]), output_layers: outs.map((j) => ref(j).slice(0, 3)), ...(s.seed !== undefined ? { seed: s.seed } : {}) };
@@ -994,6 +997,8 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
     // One inbound node per call, each a list of [source, node, 0, kwargs].
     const nodes = o.inbound_nodes ?? [];
     let calls: Ref[][] = [];
+    // Per call, whether its kwargs say training: false (every value it reads carries them).
+    const held: boolean[] = [];
     if (k.class_name === 'InputLayer') {
       if (!Array.isArray(nodes) || nodes.length !== 0) bad(op, `${w}.inbound_nodes`, `must be [] for an InputLayer, got ${show(nodes)}`);
     } else {
@@ -1004,12 +1009,17 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
           const at = `${w}.inbound_nodes[${u}][${j}]`;
           if (!Array.isArray(e) || typeof e[0] !== 'string' || !isInt(e[1], 0) || !isInt(e[2], 0)) bad(op, at, `must be [layerName, nodeIndex, 0, {}] (the output of one call of a layer), got ${show(e)}`);
           if (e[2] !== 0) bad(op, `${at}[2]`, `reads output ${e[2]} of '${e[0]}', but neurite's layers and nested models have one output`);
-          if (e[3] !== undefined && (e[3] === null || typeof e[3] !== 'object' || Object.keys(e[3] as object).length > 0)) bad(op, `${at}[3]`, `must be {} (call arguments such as training or mask are not supported), got ${show(e[3])}`);
+          const kw = e[3] as Record<string, unknown> | undefined;
+          const training = kw !== null && typeof kw === 'object' && Object.keys(kw).join() === 'training' && kw.training === false;
+          if (kw !== undefined && !training && (kw === null || typeof kw !== 'object' || Object.keys(kw).length > 0)) bad(op, `${at}[3]`, `must be {} or { training: false } (other call arguments, such as training: true or mask, are not supported), got ${show(kw)}`);
+          if (j > 0 && training !== held[u]) bad(op, `${at}[3]`, `is ${show(kw ?? {})}, but the call's first input has ${held[u] ? '{ training: false }' : '{}'}: a call has one set of arguments`);
+          held[u] = training;
           return { name: e[0] as string, node: e[1] as number, where: at };
         });
       });
     }
-    return { v: l, where: w, name: n as string, cls: k.class_name, calls };
+    if (held.some((h) => h !== held[0])) bad(op, `${w}.inbound_nodes`, `calls '${n}' with training: false ${held.filter((h) => h).length} times and without it ${held.filter((h) => !h).length} times; the calls of a layer run as one batch, in one mode`);
+    return { v: l, where: w, name: n as string, cls: k.class_name, calls, held: held[0] === true };
   });
   type Raw = (typeof raw)[number];
   const byName = new Map<string, Raw>();
@@ -1084,6 +1094,7 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
   };
   const wiring = order.map((r) => r.calls[0].map(id));
   const extraUses = order.flatMap((r, i) => r.calls.slice(1).map((call) => ({ layer: i, inputs: call.map(id) })));
+  const held = order.flatMap((r, i) => (r.held ? [i] : []));
   // Each layer read with its input's shape known (for the checks that depend on the rank).
   const shapes: number[][] = [];
   const layers: NodeSpec[] = inputs.map((r) => {
@@ -1114,7 +1125,7 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
   });
   const outputs = outRefs.map(id);
   const io = k > 1 || outputs.length > 1 || outputs[0] !== k + n - 1 ? { io: { inputs: k, outputs } } : {};
-  return { type: 'model', name, seed, trainable, autoencoder: false, layers, where, wiring, ...io, ...(extraUses.length > 0 ? { extraUses } : {}) };
+  return { type: 'model', name, seed, trainable, autoencoder: false, layers, where, wiring, ...io, ...(extraUses.length > 0 ? { extraUses } : {}), ...(held.length > 0 ? { held } : {}) };
 }
 
 /** Reads a Keras 3 config as the Keras 2 config it corresponds to (`keras3.ts`). */

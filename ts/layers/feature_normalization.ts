@@ -344,9 +344,9 @@ export class Normalization extends Layer {
    * norm.adapt(xTrain);
    * const z = norm.apply(xTest); // (xTest − mean) / max(√variance, 1e-7)
    */
-  override apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: Readonly<Record<string, never>>): SymbolicTensor;
+  override apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: { training?: boolean | undefined }): SymbolicTensor;
   override apply(inputs: Tensor): Tensor;
-  override apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor, kwargs?: Readonly<Record<string, never>>): SymbolicTensor | Tensor {
+  override apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor, kwargs?: { training?: boolean | undefined }): SymbolicTensor | Tensor {
     if (!(inputs instanceof Tensor)) return super.apply(inputs, kwargs);
     const op = 'normalization.apply';
     const x = inputs;

@@ -381,15 +381,25 @@ export abstract class Layer {
    * graph model (`model({ inputs, outputs })`): a merge layer takes a list (`add.apply([a, b])`),
    * every other layer one. Checks the shapes as the layer's build does and returns the output
    * as a symbolic tensor. Layers run on concrete tensors inside models (`model.predict`,
-   * `model.apply`). TF.js's `kwargs` are refused: `{ training }` (Keras's `layer(x,
-   * training=False)`) cannot fix a layer's behaviour in a graph here (TF.js ignores it).
+   * `model.apply`).
+   *
+   * `{ training: false }` (Keras's `layer(x, training=False)`; TF.js ignores it) runs this use
+   * with inference behaviour everywhere, `fit`, `trainOnBatch` and a custom loop's
+   * `model.apply(x, { training: true })` included: no dropout or noise, batch normalization
+   * with its moving statistics (left as they are), a variational layer's mean; gradients
+   * still flow through it to its input and its trainable weights. As in Keras, loss terms
+   * still count in `fit`: an activity regularizer's penalty and a variational layer's KL (of
+   * its mean and log-variance) are added to the loss with their gradients. A layer's uses in
+   * one model run as one batch, so they must all give the same `training`. `training: true`
+   * (training behaviour in `predict`) is refused: see `model.apply(x, { training: true })`.
    *
    * @example
    * const x = input({ shape: [8] });
    * const h = layers.dense({ units: 8, activation: 'relu' }).apply(x);
    * const y = layers.add().apply([x, h]); // a residual connection
+   * const z = layers.dropout({ rate: 0.5 }).apply(y, { training: false }); // never active
    */
-  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: Readonly<Record<string, never>>): SymbolicTensor {
+  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: { training?: boolean | undefined }): SymbolicTensor {
     checkNotCustom('apply', this);
     if (!isSymbolic(inputs)) {
       throw new InvalidArgumentError(`apply: layer ${this.name} takes symbolic tensors (from input({ shape }) or another layer's apply) to build a graph model, got ${describe(inputs)}; to run layers on a tensor, put them in a model and call model.predict(x) or model.apply(x)`);

@@ -175,6 +175,16 @@ export function model(args: ModelArgs): Sequential {
   ys.forEach((y) => visitLayer(y.sourceLayer, y));
   // (A layer's uses may take other shapes where its weights fit them: each apply checked it.)
   const uses = order.map((l) => usesOf.get(l) as SymbolicTensor[]);
+  // The layers applied with training: false. A layer's uses run as one batch, so in one mode.
+  const held: number[] = [];
+  uses.forEach((list, i) => {
+    const odd = list.find((t) => t.training !== list[0].training);
+    if (odd) {
+      const [a, b] = list[0].training === false ? [list[0], odd] : [odd, list[0]];
+      throw new InvalidArgumentError(`model: layer ${order[i].name} is applied with training: false (${a.name}) and without it (${b.name}); the uses of a layer in a model run as one batch, in one mode, so give each the same training option (or use another layer, sharing weights through setWeights)`);
+    }
+    if (list[0].training === false) held.push(i);
+  });
   // Value j: the inputs, then each layer's first use, then the further uses in layer order.
   const k = xs.length;
   const id = new Map<SymbolicTensor, number>(xs.map((x, i) => [x, i]));
@@ -190,7 +200,7 @@ export function model(args: ModelArgs): Sequential {
     if (names.has(l.name)) throw new InvalidArgumentError(`model: two layers are named '${l.name}'; layer names must be unique in a model`);
     names.add(l.name);
   }
-  const m = graphModel({ name: a.name === undefined ? `model_${++modelCount}` : (a.name as string), ...(a.seed !== undefined ? { seed: a.seed as number } : {}), layers }, { wiring, extraUses, inputs: xs, outputs: ys, outputNodes: ys.map((y) => id.get(y) as number) });
+  const m = graphModel({ name: a.name === undefined ? `model_${++modelCount}` : (a.name as string), ...(a.seed !== undefined ? { seed: a.seed as number } : {}), layers }, { wiring, extraUses, held, inputs: xs, outputs: ys, outputNodes: ys.map((y) => id.get(y) as number) });
   try {
     m.build();
   } catch (err) {
@@ -219,7 +229,7 @@ function nestedHint(t: SymbolicTensor, xs: SymbolicTensor[]): string {
 }
 
 /** `node.apply(inputs)` for symbolic inputs: checks and records the use; see {@link Layer.apply}. */
-setApplier((node, inputs) => {
+setApplier((node, inputs, training) => {
   const n = node as Layer | Sequential;
   const list: unknown[] = Array.isArray(inputs) ? inputs : [inputs];
   list.forEach((v, i) => {
@@ -237,13 +247,13 @@ setApplier((node, inputs) => {
     if (n.inputDims === undefined) n.build(s);
     if (show(n.inputDims) !== show(s)) throw new InvalidArgumentError(`apply: model ${n.name} takes per-sample input shape ${show(showShape(n.inputDims as number[]))}, but ${xs[0].name} has ${show(showShape(s))}`);
     n.handle('apply');
-    return new SymbolicTensor(n, xs, n.outputDims as number[]);
+    return new SymbolicTensor(n, xs, n.outputDims as number[], training);
   }
   if (!merge && n.inputDims !== undefined && show(n.inputDims) !== show(xs[0].sampleShape)) {
     throw new InvalidArgumentError(`apply: layer ${n.name} was declared with inputShape ${show(showShape(n.inputDims))}, but ${xs[0].name} has per-sample shape ${show(xs[0].sampleShape)}`);
   }
   checkBoundInputs('apply', n, xs.map((x) => x.sampleShape));
-  return new SymbolicTensor(n, xs, outputShape(n, xs));
+  return new SymbolicTensor(n, xs, outputShape(n, xs), training);
 });
 
 /**
@@ -259,10 +269,11 @@ setGraphMaker((s, wiring, layers, io, extraUses = []) => {
     if (!(inp instanceof InputLayer)) throw new InvalidArgumentError(`${s.where}: a graph model's first ${k === 1 ? 'layer' : `${k} layers`} must be its InputLayer${k === 1 ? '' : 's'}`);
     return new SymbolicTensor(inp, [], inp.inputDims as number[]);
   });
-  const apply = (l: Layer | Sequential, ins: number[]): SymbolicTensor => {
+  const apply = (l: Layer | Sequential, ins: number[], i: number): SymbolicTensor => {
     const xs = ins.map((j) => syms[j]);
     if (xs.some((x) => x === undefined)) throw new InvalidArgumentError(`${s.where}: layer ${l.name} reads a value computed after it`);
-    return l instanceof Layer && MERGES.has(l.kind) ? l.apply(xs) : l.apply(xs[0]);
+    const kw = s.held?.includes(i) ? { training: false } : undefined;
+    return l instanceof Layer && MERGES.has(l.kind) ? l.apply(xs, kw) : l.apply(xs[0], kw);
   };
   // The further uses of each layer (value k + n + j for extraUses[j]), applied after its first.
   const further = new Map<number, number[]>();
@@ -272,8 +283,8 @@ setGraphMaker((s, wiring, layers, io, extraUses = []) => {
     else further.set(u.layer, [j]);
   });
   wiring.forEach((ins, i) => {
-    syms[k + i] = apply(layers[k + i], ins);
-    for (const j of further.get(i) ?? []) syms[k + n + j] = apply(layers[k + i], extraUses[j].inputs);
+    syms[k + i] = apply(layers[k + i], ins, i);
+    for (const j of further.get(i) ?? []) syms[k + n + j] = apply(layers[k + i], extraUses[j].inputs, i);
   });
   const outputs = (io?.outputs ?? [k + n - 1]).map((j) => syms[j]);
   return model({ inputs: syms.slice(0, k), outputs, name: s.name, seed: s.seed });

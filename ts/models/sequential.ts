@@ -90,6 +90,8 @@ interface Graph {
    * other shapes where its weights fit them); value `layers.length + j` is the `j`-th.
    */
   extraUses: Array<{ layer: number; inputs: number[]; shape: number[] }>;
+  /** The layers (indices after the inputs) applied with `training: false`: every use runs with inference behaviour. */
+  held: number[];
   inputs: SymbolicTensor[];
   outputs: SymbolicTensor[];
   outputNodes: number[];
@@ -1037,7 +1039,8 @@ export class Sequential {
         check(e.nr_model_wire_io(h, base, shapes.length, base + 4 * shapes.length, g.outputNodes.length));
       });
     }
-    g?.wiring.forEach((ins, i) => call((e) => check(e.nr_model_wire(h, i, writeArgs('model', ins), ins.length))));
+    // A held layer's index carries bit 31 (nr_model_wire: its uses run with inference behaviour).
+    g?.wiring.forEach((ins, i) => call((e) => check(e.nr_model_wire(h, g.held.includes(i) ? (i | 0x80000000) >>> 0 : i, writeArgs('model', ins), ins.length))));
     g?.extraUses.forEach((u) => call((e) => check(e.nr_model_wire_use(h, u.layer, writeArgs('model', u.inputs), u.inputs.length))));
     // The names the core's messages give the layers, then the inputs (it knows indices only).
     const names = [...this.#children().map((l) => l.name), ...(g ? g.inputs.map((t) => t.sourceLayer.name) : [])];
@@ -1400,9 +1403,17 @@ export class Sequential {
   apply<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], kwargs?: { training?: boolean | undefined }): T;
   /**
    * On a symbolic tensor (from `input()` or a layer's `apply`), places this model in a graph
-   * model being assembled, as a layer: see {@link Layer.apply} (`training` is refused there).
+   * model being assembled, as a layer: see {@link Layer.apply}. `{ training: false }` (Keras's
+   * `base(inputs, training=False)` for transfer learning) runs every layer inside it with
+   * inference behaviour in the new model's `fit` too (batch normalization on its moving
+   * statistics, left as they are, while `trainable` weights still learn).
+   *
+   * @example
+   * const inp = input({ shape: [4] });
+   * const feat = base.apply(inp, { training: false });
+   * const head = model({ inputs: inp, outputs: layers.dense({ units: 2 }).apply(feat) });
    */
-  apply(x: SymbolicTensor, kwargs?: Readonly<Record<string, never>>): SymbolicTensor;
+  apply(x: SymbolicTensor, kwargs?: { training?: boolean | undefined }): SymbolicTensor;
   apply(x: Tensor | Tensor[] | SymbolicTensor, kwargs: { training?: boolean | undefined } = {}): Tensor | Tensor[] | SymbolicTensor {
     if (isSymbolic(x)) return applySymbolic(this, x, kwargs);
     const op = 'apply';
@@ -2094,9 +2105,9 @@ export class Sequential {
   }
 
   /** @internal A graph model's number of inputs (its first `layers`), the values it outputs and its further uses of layers, or `null`. */
-  get graphIo(): { inputs: number; outputs: number[]; extraUses: Array<{ layer: number; inputs: number[] }> } | null {
+  get graphIo(): { inputs: number; outputs: number[]; extraUses: Array<{ layer: number; inputs: number[] }>; held: number[] } | null {
     const g = this.#graph;
-    return g ? { inputs: g.inputs.length, outputs: g.outputNodes.slice(), extraUses: g.extraUses.map((u) => ({ layer: u.layer, inputs: u.inputs.slice() })) } : null;
+    return g ? { inputs: g.inputs.length, outputs: g.outputNodes.slice(), extraUses: g.extraUses.map((u) => ({ layer: u.layer, inputs: u.inputs.slice() })), held: g.held.slice() } : null;
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { checkArgs } from '../options.js';
+import { boolArg } from '../ops/convert.js';
 import { brand } from '../brand.js';
 import { LateWeakRef } from '../late_weak_ref.js';
 
@@ -37,12 +38,15 @@ export class SymbolicTensor {
   readonly sourceLayer: { readonly name: string };
   /** The symbolic tensors its layer reads (none for an input). */
   readonly inputs: readonly SymbolicTensor[];
+  /** `false` when made by `apply(x, { training: false })` (the use runs with inference behaviour), else `undefined`. */
+  readonly training: false | undefined;
 
   /** @internal Made by `input()` and `layer.apply()`; recorded as a use of `sourceLayer`. */
-  constructor(sourceLayer: { readonly name: string }, inputs: readonly SymbolicTensor[], perSample: readonly number[]) {
+  constructor(sourceLayer: { readonly name: string }, inputs: readonly SymbolicTensor[], perSample: readonly number[], training?: false) {
     this.id = ++count;
     this.sourceLayer = sourceLayer;
     this.inputs = inputs;
+    this.training = training;
     // An unknown per-sample size (0 inside, see sampleShape) is null, as TF.js shows it.
     this.shape = [null, ...perSample.map((d) => (d === 0 ? null : d))];
     const list = uses.get(sourceLayer);
@@ -166,7 +170,7 @@ export function useOf(op: string, node: { readonly name: string }, index?: unkno
   return list[index];
 }
 
-type Applier = (node: object, inputs: unknown) => SymbolicTensor;
+type Applier = (node: object, inputs: unknown, training: false | undefined) => SymbolicTensor;
 let applier: Applier | null = null;
 
 /** @internal Set by `functional.ts`, which knows the layer and model classes. */
@@ -177,16 +181,19 @@ export function setApplier(a: Applier): void {
 /** @internal `node.apply(inputs)` on symbolic inputs. */
 export function applySymbolic(node: object, inputs: unknown, kwargs?: unknown): SymbolicTensor {
   if (!applier) throw new InvalidArgumentError('apply: the functional API is not loaded');
-  // Keras's base(inputs, training=False) / Dropout()(x, training=True): TF.js takes and ignores
-  // the option here (so fit runs the layer with training behaviour whatever it says); refused.
-  if (checkArgs('apply', kwargs, ['training']).training !== undefined) {
+  // Keras's base(inputs, training=False): the use runs with inference behaviour in fit too
+  // (TF.js takes the option and ignores it). training=True (Monte Carlo dropout in predict) is
+  // refused: its draws would need a seed and a count per predict call the core does not keep.
+  const k = checkArgs('apply', kwargs, ['training']);
+  const training = k.training === undefined ? undefined : boolArg('apply', 'training', k.training);
+  if (training) {
     throw new InvalidArgumentError(
-      'apply: training on a symbolic tensor (Keras\'s base(inputs, training=False), or training=True for dropout at inference) is not supported: ' +
-        'a layer in a graph model runs with training behaviour in fit and inference behaviour in predict (TF.js ignores this option and does the same); ' +
-        'to keep a frozen base in inference mode, compute its outputs with base.predict(x) and fit a model of the head on them',
+      "apply: training: true on a symbolic tensor (Keras's Dropout(rate)(x, training=True), dropout in predict) is not supported: " +
+        'a use runs with training behaviour in fit and inference behaviour in predict and evaluate (the default), or with inference behaviour always (training: false); ' +
+        'for Monte Carlo dropout, call model.apply(x, { training: true }) on a tensor',
     );
   }
-  return applier(node, inputs);
+  return applier(node, inputs, training);
 }
 
 /** Whether `x` is a symbolic tensor or a list holding one. */
