@@ -1,7 +1,8 @@
 // The batchNormalization layer's kernels bit for bit: its forward (training and inference) and
 // backward (dx, dγ, dβ) against a float32 reference in JS that rounds every operation as the
-// core documents it (crates/core/src/kernels/norm.rs: per feature, sums over the rows in row
-// order, separate multiplies and adds). The wasm evaluates 4 features per SIMD lane group, the
+// core documents it (crates/core/src/kernels/norm.rs and layers/batch_norm.rs: per feature,
+// sums over the rows in row order, the mean's of deviations from the first row, separate
+// multiplies and adds). The wasm evaluates 4 features per SIMD lane group, the
 // rest as scalars, and splits rows over the thread pool: feature counts around 4 and batches
 // above one task's rows check that none of that changes a bit.
 import { describe, expect, it } from 'vitest';
@@ -14,8 +15,9 @@ const EPS = 1e-3;
 /** Everything the layer computes, by the reference's rounding. */
 function reference(x: Float32Array, rows: number, c: number, g: Float32Array, b: Float32Array, mm: Float32Array, mv: Float32Array, dy: Float32Array) {
   const mean = new Float32Array(c), vr = new Float32Array(c);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < c; j++) mean[j] = f(mean[j] + x[r * c + j]);
-  for (let j = 0; j < c; j++) mean[j] = f(mean[j] / rows);
+  // The mean as deviations from the first row, shifted back (batch_norm.rs).
+  for (let r = 0; r < rows; r++) for (let j = 0; j < c; j++) mean[j] = f(mean[j] + f(x[r * c + j] - x[j]));
+  for (let j = 0; j < c; j++) mean[j] = f(x[j] + f(mean[j] / rows));
   for (let r = 0; r < rows; r++) for (let j = 0; j < c; j++) { const d = f(x[r * c + j] - mean[j]); vr[j] = f(vr[j] + f(d * d)); }
   for (let j = 0; j < c; j++) vr[j] = f(vr[j] / rows);
   const inv = vr.map((v) => f(1 / f(Math.sqrt(f(v + f(EPS))))));
