@@ -365,7 +365,7 @@ describe('what neurite does not implement is refused, naming the Keras 3 field',
     const bn = layerOf(t, 'BatchNormalization');
     bn.inbound_nodes[0].kwargs = { training: false };
     const m = await nr.models.modelFromJSON(t);
-    const c = m.getConfig() as { config: { layers: Array<{ name: string; inbound_nodes: unknown[][][] }> } };
+    const c = m.getConfig() as unknown as { config: { layers: Array<{ name: string; inbound_nodes: unknown[][][] }> } };
     expect(c.config.layers.find((l) => l.name === bn.config.name)?.inbound_nodes[0][0][3]).toEqual({ training: false });
     m.dispose();
   });
