@@ -74,6 +74,9 @@ describe('file:// saves that overlap', () => {
     const e = await nr.loadModel(`file://${da}`).then(() => null, (err: unknown) => err as Error);
     expect(e).toBeInstanceOf(nr.InvalidArgumentError);
     expect(e!.message).toMatch(/^loadModel: file:\/\/.*model\.json: the weights do not belong to this model\.json \(their checksum is not the one it records\): the folder holds the files of two saves/);
+    // A checksum that is not neurite's string is named as such (it was reported as two saves).
+    writeFileSync(join(da, 'model.json'), JSON.stringify({ ...json, neuriteWeightsChecksum: { a: 1 } }));
+    expect((await nr.loadModel(`file://${da}`).then(() => null, (err: unknown) => err as Error))!.message).toBe(`loadModel: file://${da}/model.json: neuriteWeightsChecksum must be the string neurite wrote ('fnv1a32:…'), got an object (Object)`);
     // A file without the checksum (TF.js's, an older neurite's) loads as before.
     delete json.neuriteWeightsChecksum;
     writeFileSync(join(da, 'model.json'), JSON.stringify(json));

@@ -345,6 +345,10 @@ describe('loading untrusted files: the error catalogue', () => {
     expect((await rejection(() => load(`file://${dir}`))).message).toMatch(/weightsManifest\[0\]\.paths\[0\] names 'weights\.bin', which is not a file/);
   });
 
+  it("a handler whose load is not a function is named as such (it was read as artifacts: 'modelTopology must be an object')", async () => {
+    expect((await rejection(() => nr.loadModel({ load: 5 } as never))).message).toBe("loadModel: source.load must be a function (an IOHandler's load, returning the artifacts), got 5");
+  });
+
   it('a model.json that is a device, or a link to one, is refused before reading (it read /dev/zero without end)', async () => {
     expect((await rejection(() => load('file:///dev/zero'))).message).toBe('loadModel: file:///dev/zero: /dev/zero is not a regular file (a device, a pipe or a socket); a model.json is a file');
     const dir = fresh('device');

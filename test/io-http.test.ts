@@ -211,6 +211,14 @@ describe('http(s)://', () => {
     expect(pulled).toBe(17 * chunk.byteLength);
   });
 
+  it('a model.json whose Content-Length is beyond 256 MiB is refused before its body is read (it waited for the body)', async () => {
+    let pulled = 0;
+    const body = () => new ReadableStream<Uint8Array>({ pull(c) { pulled++; c.enqueue(new Uint8Array(16)); } }, { highWaterMark: 0 });
+    const e = await rejection(() => http('http://models.test/model.json', { fetchFunc: async () => new Response(body(), { headers: { 'content-length': String(2 ** 40) } }) }, 'loadModel').load!());
+    expect(e.message).toBe('loadModel: http://models.test/model.json: is 1099511627776 bytes, more than the 268435456 a model.json may have (a Keras topology is far smaller); refused before reading');
+    expect(pulled).toBe(0);
+  });
+
   it('http() options are checked', () => {
     expect(thrown(() => http('http://x/model.json', { fetchFun: fetch } as never)).message).toMatch(/^http: unknown option 'fetchFun' — did you mean 'fetchFunc'\?/);
     expect(thrown(() => http('http://x/model.json', { fetchFunc: 3 } as never)).message).toBe('http: options.fetchFunc must be a function like fetch, got 3');

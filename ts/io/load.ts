@@ -101,6 +101,10 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
   }
   const read: HttpOptions = Object.fromEntries((['onProgress', 'requestInit', 'fetchFunc', 'weightPathPrefix'] as const).filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
   let artifacts: unknown = source;
+  // { load: 5 } was read as artifacts ("modelTopology must be an object, got undefined").
+  if (source !== null && typeof source === 'object' && 'load' in source && typeof source.load !== 'function' && !('modelTopology' in source)) {
+    throw new InvalidArgumentError(`${OP}: source.load must be a function (an IOHandler's load, returning the artifacts), got ${describe(source.load)}`);
+  }
   // A URL object goes to the router too, which says to pass a string (as model.save does).
   const isUrl = typeof URL !== 'undefined' && (source as unknown) instanceof URL;
   if (typeof source === 'string' || isUrl || (source !== null && typeof source === 'object' && typeof (source as IOHandler).load === 'function')) {

@@ -15,6 +15,7 @@ import { filePath, isNode, nodeBuiltin } from '../../runtime.js';
 import { InvalidArgumentError, IOError, isDenoDenial } from '../../errors.js';
 import { noFiles, type IOHandler, type ModelArtifacts, type SaveResult, type WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
+import { describe } from '../../ops/convert.js';
 import {
   artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONBytes, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch, withOrigin, type ModelJSON,
 } from './manifest.js';
@@ -367,6 +368,7 @@ export class FileSystemHandler implements IOHandler {
     if (json.weightsManifest === undefined) return withOrigin(artifactsFromJSON(json, undefined, undefined), where);
     const { specs, fields, data } = await this.#weights(fs, where, json.weightsManifest, dirname(jsonPath, fs.windows));
     const want = json[CHECKSUM];
+    if (want !== undefined && typeof want !== 'string') throw new InvalidArgumentError(`${op}: ${where}: ${CHECKSUM} must be the string neurite wrote ('fnv1a32:…'), got ${describe(want)}`);
     if (want !== undefined && want !== checksum(new Uint8Array(data))) {
       throw new InvalidArgumentError(`${op}: ${where}: the weights do not belong to this model.json (their checksum is not the one it records): the folder holds the files of two saves — a save was cut short between writing its two files, or another process is saving to this folder now; load again once that save is done, or save each checkpoint to a folder of its own`);
     }

@@ -84,6 +84,13 @@ export class HTTPRequest implements IOHandler {
   async load(): Promise<ModelArtifacts> {
     const { op, path } = this;
     const res = await this.get(path, 'the model JSON');
+    // A declared length beyond the cap is refused before waiting for the body (without a
+    // Content-Encoding it counts the bytes that would be read).
+    const declared = Number(res.headers?.get?.('content-length') ?? NaN);
+    if (declared > MAX_JSON_BYTES && !res.headers.get('content-encoding')) {
+      await res.body?.cancel().catch(() => undefined);
+      throw jsonTooLarge(op, path, declared);
+    }
     const head: Uint8Array[] = [];
     const size = await readInto(head, res, MAX_JSON_BYTES + 1, `${op}: reading the model JSON from ${path}`);
     if (size > MAX_JSON_BYTES) throw jsonTooLarge(op, path);
