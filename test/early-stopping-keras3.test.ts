@@ -108,6 +108,14 @@ describe('earlyStopping({ startFromEpoch }) against Keras 3', () => {
     await expect(m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [nr.callbacks.earlyStopping({ monitor: 'score', mode: 'min', startFromEpoch: 5 })] })).rejects.toThrow(
       "earlyStopping: monitor 'score' is not in the logs (loss)",
     );
+    // A typo of a log fit writes is refused before the first epoch trains (it came after one).
+    const before = nr.tidy(() => m.getWeights().map((w) => Array.from(w.dataSync())));
+    using x2 = nr.tensor([[1, 2], [3, 4]]);
+    using y2 = nr.zeros([2, 1]);
+    await expect(m.fit(x2, y2, { epochs: 3, verbose: 0, validationSplit: 0.5, callbacks: [nr.callbacks.earlyStopping({ monitor: 'val_los' })] })).rejects.toThrow(
+      "earlyStopping: monitor 'val_los' is not a log of this fit (its logs will be loss, val_loss) — did you mean 'val_loss'?",
+    );
+    expect(nr.tidy(() => m.getWeights().map((w) => Array.from(w.dataSync())))).toEqual(before);
     for (const bad of [-1, 1.5, NaN, '2', Infinity]) {
       expect(() => nr.callbacks.earlyStopping({ startFromEpoch: bad as number }), String(bad)).toThrow(/^earlyStopping: startFromEpoch must be a non-negative integer \(the epochs of warm-up before monitoring starts\), got /);
     }

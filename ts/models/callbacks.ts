@@ -3,7 +3,7 @@
  * `terminateOnNaN` and `reduceLROnPlateau`. A callback is any object with some of the hook
  * methods; hooks may be async (fit awaits them).
  */
-import { checkArgs as readKeys, nearest } from '../options.js';
+import { checkArgs as readKeys, didYouMean, nearest } from '../options.js';
 import { formatLog } from '../format.js';
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe } from '../ops/convert.js';
@@ -170,6 +170,10 @@ function checkMonitor(op: string, monitor: string, params: CallbackParams | unde
   }
   // Keras's 'val_accuracy' reads TF.js's 'val_acc' log (the logs carry Keras's name as an alias).
   if (tfName !== monitor && params.metrics.includes(tfName)) return;
+  // A typo of one of the logs fit writes ('val_los'): now, not after an epoch has trained. A
+  // name near none of them may be a log a callback of the user's adds: checked at epoch end.
+  const near = nearest(monitor, params.metrics);
+  if (near !== undefined) throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not a log of this fit (its logs will be ${params.metrics.join(', ')}) — did you mean '${near}'?`);
 }
 
 /**
@@ -185,7 +189,7 @@ function monitored(op: string, monitor: string, logs: Logs): number {
   const hint = tfName !== monitor && Object.hasOwn(logs, tfName)
     ? `; metrics: ['accuracy'] logs as acc, as in TF.js: monitor '${tfName}'`
     : monitor.startsWith('val_') && !Object.keys(logs).some((k) => k.startsWith('val_')) ? '; pass validation data for val_* monitors' : '';
-  throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not in the logs (${Object.keys(logs).join(', ')})${hint}`);
+  throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not in the logs (${Object.keys(logs).join(', ')})${hint || didYouMean(monitor, Object.keys(logs))}`);
 }
 
 type Mode = 'min' | 'max' | 'auto';
