@@ -14,7 +14,7 @@ const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
 const run = promisify(execFile);
 
 type Step = { ok?: unknown; error?: string };
-type Report = { expected: string; save: Step; loadSaved: Step; loadPre: Step; truncated: Step; http: Step; localStorage: Step; manage: Step };
+type Report = { expected: string; save: Step; loadSaved: Step; loadPre: Step; truncated: Step; http: Step; localStorage: Step; localStorageQuota: Step; manage: Step };
 
 describe.skipIf(!runtimeAvailable(DENO))(`Deno file:// (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'neurite-deno-io-'));
@@ -58,6 +58,7 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno file:// (${CI ? 'required on CI' 
     expect(r.loadSaved).toEqual({ ok: r.expected });
     expect(r.loadPre).toEqual({ ok: r.expected });
     expect(r.localStorage).toEqual({ ok: r.expected });
+    expect(r.localStorageQuota.error).toMatch(/^IOError: save: 'localstorage:\/\/deno-big': localStorage refused the model \(its quota, typically 10 MB in Deno, exceeded\?\): .*use file:\/\/ for larger models \[/);
     expect(r.manage).toEqual({ ok: { before: ['localstorage://deno-test'], moved: r.expected, removed: 24, after: ['localstorage://deno-moved'] } });
     expect(r.truncated.error).toBe(
       `InvalidArgumentError: loadModel: file://${dir}/truncated/model.json: weightsManifest[0].weights need 24 bytes but weightsManifest[0].paths hold 20 (weights.bin: 20 bytes): the weights file is truncated`,

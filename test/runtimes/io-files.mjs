@@ -38,6 +38,12 @@ const report = {
     await nr.io.getSaveHandler('localstorage://deno-test', 'save').save(artifacts);
     return hex((await nr.io.getLoadHandler('localstorage://deno-test', 'loadModel').load()).weightData);
   }),
+  // Over Deno's 10 MB quota (12 MB of weights, 16 MB as base64): the hint names file://, not
+  // indexeddb://, which Deno lacks.
+  localStorageQuota: await step(async () => {
+    const big = { ...artifacts, weightSpecs: [{ name: 'k', shape: [3_000_000], dtype: 'float32' }], weightData: new ArrayBuffer(12_000_000) };
+    await nr.io.getSaveHandler('localstorage://deno-big', 'save').save(big);
+  }),
   // Model management over Deno's localStorage: copy from the folder saved above, move, remove.
   manage: await step(async () => {
     const list = async () => Object.keys(await nr.io.listModels()).sort();

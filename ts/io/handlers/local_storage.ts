@@ -7,6 +7,7 @@
  * `listLocalStorage` and `removeLocalStorage` serve `io.listModels` and `io.removeModel`.
  */
 import { InvalidArgumentError, IOError } from '../../errors.js';
+import { isDeno } from '../../runtime.js';
 import { decodeBase64 } from '../../wasm/load.js';
 import type { ModelArtifactsInfo } from '../artifacts.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
@@ -59,9 +60,9 @@ export class BrowserLocalStorage implements IOHandler {
       const info = result.modelArtifactsInfo;
       const kept = previous[0][1] !== null ? `; the model saved as '${this.name}' before is unchanged` : '';
       throw new IOError(
-        `${op}: '${url}': localStorage refused the model (its quota, typically 5 MB, exceeded?): ` +
+        `${op}: '${url}': localStorage refused the model (its quota, typically ${isDeno ? '10 MB in Deno' : '5 MB'}, exceeded?): ` +
           `modelTopologyBytes=${info.modelTopologyBytes}, weightSpecsBytes=${info.weightSpecsBytes}, weightDataBytes=${info.weightDataBytes} ` +
-          `(base64 adds a third); use indexeddb:// for larger models${kept} [${(e as Error).name}: ${(e as Error).message}]`,
+          `(base64 adds a third); use ${isDeno ? 'file://' : 'indexeddb://'} for larger models${kept} [${(e as Error).name}: ${(e as Error).message}]`,
         { cause: e },
       );
     }
