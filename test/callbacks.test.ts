@@ -129,4 +129,15 @@ describe('MonitorCallback', () => {
     // modelCheckpoint: no minDelta, initialValueThreshold is the baseline.
     expect([ck.minDelta, ck.baseline, ck.isImprovement(3.0000001, 3), ck.isImprovement(3, 3)]).toEqual([0, 3, true, false]);
   });
+
+  it("modelCheckpoint takes Keras's positional form (filepath, options) too", () => {
+    const a = nr.callbacks.modelCheckpoint('file:///tmp/never-{epoch}', { saveBestOnly: true, monitor: 'loss' });
+    const b = nr.callbacks.modelCheckpoint({ filepath: 'file:///tmp/never-{epoch}', saveBestOnly: true, monitor: 'loss' });
+    expect(a.args).toEqual(b.args);
+    expect(nr.callbacks.modelCheckpoint('file:///tmp/never').args.filepath).toBe('file:///tmp/never');
+    expect(() => nr.callbacks.modelCheckpoint('file:///tmp/x', { filepath: 'file:///tmp/y' } as never)).toThrow('modelCheckpoint: filepath is given twice, as argument 1 and in the options');
+    expect(() => nr.callbacks.modelCheckpoint('file:///tmp/x', 3 as never)).toThrow('modelCheckpoint: options (argument 2) must be an object like { saveBestOnly: true }, got 3');
+    expect(() => (nr.callbacks.modelCheckpoint as (a: unknown, b: unknown) => unknown)({ filepath: 'file:///tmp/x' }, { saveBestOnly: true })).toThrow(/^modelCheckpoint: a second argument goes with a filepath first/);
+    expect(() => nr.callbacks.modelCheckpoint('x-{epoch}')).toThrow(nr.InvalidArgumentError);
+  });
 });

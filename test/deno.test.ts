@@ -130,6 +130,32 @@ console.log(JSON.stringify({ before, after: threads().count }));
     }
   });
 
+  // A user's report: a templated checkpoint path's denial named this epoch's folder, whose flag
+  // failed the next epoch.
+  it("modelCheckpoint's Deno denial names the folder every checkpoint goes in, and that flag works", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-deno-ckpt-'));
+    try {
+      writeFileSync(join(dir, 'main.mjs'), `
+import { init, sequential, layers, tensor, callbacks } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};
+await init({ threads: 1 });
+const m = sequential({ seed: 1, layers: [layers.dense({ inputShape: [2], units: 1 })] });
+m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+try { await m.fit(tensor([[1, 2]]), tensor([[1]]), { epochs: 2, verbose: 0, callbacks: [callbacks.modelCheckpoint('file://./ckpt/e{epoch}', { monitor: 'loss' })] }); console.log(JSON.stringify({ ok: true })); }
+catch (e) { console.log(JSON.stringify({ error: e.message })); }
+`);
+      const go = async (flags: string[]) => {
+        const { stdout } = await run(DENO, ['run', '--no-prompt', '--no-config', '--no-lock', ...flags, join(dir, 'main.mjs')], { cwd: dir, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
+        return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { ok?: boolean; error?: string };
+      };
+      const denied = await go([]);
+      expect(denied.error).toMatch(/^modelCheckpoint: epoch 1's checkpoint: Deno denied write access to \.\/ckpt\/e1: run with --allow-write=\.\/ckpt\/ \(the folder the checkpoints of 'file:\/\/\.\/ckpt\/e\{epoch\}' go in; or --allow-write\) \[/);
+      expect(await go(['--allow-write=./ckpt/'])).toEqual({ ok: true });
+      expect(readdirSync(join(dir, 'ckpt')).sort()).toEqual(['e1', 'e2']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // A user's report: in a terminal, `deno run main.ts` stopped at "Deno requests env access"
   // (the workers copied process.env). With --no-prompt, or without a terminal, Deno denies in
   // silence, so the check needs a terminal: util-linux's `script` gives it one.

@@ -719,7 +719,19 @@ export class ModelCheckpoint extends MonitorCallback {
     } else if (loud) {
       console.log(`Epoch ${epoch + 1}: saving model to ${where}`);
     }
-    await this.model.save(path, { includeOptimizer });
+    try {
+      await this.model.save(path, { includeOptimizer });
+    } catch (e) {
+      // Deno's flag for this epoch's folder would fail the next epoch: name the folder every
+      // checkpoint of the template goes in.
+      const denied = typeof filepath === 'string' && filepath.includes('{') && e instanceof InvalidArgumentError ? /^save: Deno denied write access to (.*?): run with --allow-write=/.exec(e.message) : null;
+      if (denied && typeof filepath === 'string' && e instanceof InvalidArgumentError) {
+        const fixed = filepath.slice(0, filepath.indexOf('{'));
+        const folder = fixed.slice(0, fixed.lastIndexOf('/') + 1).replace(/^file:\/\//, '') || '.';
+        e.message = `${op}: epoch ${epoch + 1}'s checkpoint: Deno denied write access to ${denied[1]}: run with --allow-write=${folder} (the folder the checkpoints of '${filepath}' go in; or --allow-write)${e.message.slice(e.message.indexOf(' ['))}`;
+      }
+      throw e;
+    }
     this.lastSaved = typeof path === 'string' ? path : null;
   }
 }
@@ -789,8 +801,24 @@ export const callbacks = {
   terminateOnNaN: () => new TerminateOnNaN(),
   /** A {@link ReduceLROnPlateau}: lowers the learning rate when `monitor` stops improving. @example callbacks.reduceLROnPlateau({ factor: 0.5, patience: 2 }) */
   reduceLROnPlateau: (args?: ReduceLROnPlateauArgs) => new ReduceLROnPlateau(args),
-  /** A {@link ModelCheckpoint}: saves the model each epoch, or when `monitor` improves. @example callbacks.modelCheckpoint({ filepath: 'file://./ckpt/best', saveBestOnly: true }) */
-  modelCheckpoint: (args: ModelCheckpointArgs) => new ModelCheckpoint(args),
+  /**
+   * A {@link ModelCheckpoint}: saves the model each epoch, or when `monitor` improves. Keras's
+   * positional form `(filepath, options)` is taken too.
+   * @example callbacks.modelCheckpoint({ filepath: 'file://./ckpt/best', saveBestOnly: true })
+   * @example callbacks.modelCheckpoint('file://./ckpt/best', { saveBestOnly: true }) // Keras's ModelCheckpoint(filepath, save_best_only=True)
+   */
+  modelCheckpoint: ((args: ModelCheckpointArgs | string | IOHandler, options?: Omit<ModelCheckpointArgs, 'filepath'>) => {
+    if (typeof args === 'string' || (args !== null && typeof args === 'object' && typeof (args as IOHandler).save === 'function')) {
+      if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) throw new InvalidArgumentError(`modelCheckpoint: options (argument 2) must be an object like { saveBestOnly: true }, got ${describe(options)}`);
+      if (options && 'filepath' in options) throw new InvalidArgumentError('modelCheckpoint: filepath is given twice, as argument 1 and in the options');
+      return new ModelCheckpoint({ ...options, filepath: args as ModelCheckpointArgs['filepath'] });
+    }
+    if (options !== undefined) throw new InvalidArgumentError(`modelCheckpoint: a second argument goes with a filepath first (Keras's form, modelCheckpoint(filepath, options)); with an options object, give everything in it`);
+    return new ModelCheckpoint(args as ModelCheckpointArgs);
+  }) as {
+    (args: ModelCheckpointArgs): ModelCheckpoint;
+    (filepath: string | IOHandler, options?: Omit<ModelCheckpointArgs, 'filepath'>): ModelCheckpoint;
+  },
   /**
    * A {@link LearningRateScheduler}: sets the rate to `schedule(epoch, lr)` at each epoch's start (Keras 3's `LearningRateScheduler`).
    * @example callbacks.learningRateScheduler((epoch, lr) => (epoch < 10 ? lr : lr * 0.9))
