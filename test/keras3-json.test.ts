@@ -380,6 +380,27 @@ describe('what neurite does not implement is refused, naming the Keras 3 field',
     expect([nr.memory().numTensors, nr.memory().numHandles]).toEqual([before.numTensors, before.numHandles]);
   });
 
+  // A tester's report: the standard functional text classifier did not load ("args must hold one
+  // input … got 2 arguments", naming a layer the user never wrote).
+  it("a functional text model's mask, written by Keras 3 as a NotEqual(ids, 0) op layer passed as kwargs.mask, is the embedding's own: the model loads and predicts as Keras", async () => {
+    const k = JSON.parse(readFileSync(new URL('./fixtures/keras3-mask-op.json', import.meta.url), 'utf8')) as { topology: any; weights: number[][][] | number[][]; x: number[][]; pred: number[][] };
+    expect(k.topology.config.layers.map((l: any) => l.class_name)).toContain('NotEqual');
+    using m = await nr.models.modelFromJSON(k.topology);
+    expect(m.layers.map((l) => l.getClassName())).toEqual(['InputLayer', 'Embedding', 'Dense', 'GlobalAveragePooling1D', 'Dense']);
+    nr.tidy(() => m.setWeights((k.weights as unknown[]).map((w) => nr.tensor(w as number[]))));
+    const got = nr.tidy(() => (m.predict(nr.tensor(k.x)) as nr.Tensor).arraySync() as number[][]);
+    expectClose(got.flat(), k.pred.flat(), 1e-5, 1e-6);
+    // The pooling averages the real tokens only: padding more changes nothing.
+    const padded = nr.tidy(() => (m.predict(nr.tensor(k.x.map((r) => [...r, 0, 0, 0]))) as nr.Tensor).arraySync() as number[][]);
+    expectClose(padded.flat(), got.flat(), 1e-6, 1e-7);
+    // Read other than as a mask, a NotEqual stays, and is refused as before.
+    const t = JSON.parse(JSON.stringify(k.topology));
+    const gap = t.config.layers.find((l: any) => l.class_name === 'GlobalAveragePooling1D');
+    gap.inbound_nodes[0].args = [gap.inbound_nodes[0].kwargs.mask];
+    gap.inbound_nodes[0].kwargs = {};
+    expect(await nr.models.modelFromJSON(t).then(() => '', (e: Error) => e.message)).toMatch(/NotEqual|args/);
+  });
+
   it('TF.js and Keras 2 configs keep their messages', () => {
     const dense = (config: Record<string, unknown>) => ({ class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'Dense', config: { name: 'd', units: 2, batch_input_shape: [null, 3], ...config } }] } });
     expect(invalidMessage(() => nr.Sequential.fromConfig(dense({ dtype: 'float16' })))).toBe("fromConfig: config.config.layers[0].config.dtype must be 'float32' (neurite computes in float32), got \"float16\"");

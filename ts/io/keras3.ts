@@ -168,12 +168,15 @@ function refOf(op: string, at: string, h: unknown, calls: Map<string, { cls: str
 }
 
 /** One Keras 3 inbound node (`{ args, kwargs }`) as TF.js's `[[name, node, 0, {}], …]` (`{ training: false }` kept). */
-function nodeOf(op: string, at: string, node: unknown, calls: Map<string, { cls: string; calls: number }>): unknown {
+function nodeOf(op: string, at: string, node: unknown, calls: Map<string, { cls: string; calls: number }>, masks: ReadonlySet<string> = new Set()): unknown {
   if (Array.isArray(node)) return node; // Keras 2's form
   if (!isObject(node) || !Array.isArray(node.args)) bad(op, at, `must be Keras 3's { args: [tensor or [tensors]], kwargs: {} } or Keras 2's [[layerName, nodeIndex, 0, {}], …], got ${show(node)}`);
   const kw = node.kwargs ?? {};
   if (!isObject(kw)) bad(op, `${at}.kwargs`, `must be an object, got ${describe(kw)}`);
-  for (const [k, x] of Object.entries(kw)) if (x !== null && !(k === 'training' && x === false)) bad(op, `${at}.kwargs.${k}`, `must be null${k === 'training' ? ' or false' : ''}: neurite's layers take no call arguments (mask, …) but training: false, got ${show(x)}`);
+  for (const [k, x] of Object.entries(kw)) {
+    if (x === null || (k === 'training' && x === false) || (k === 'mask' && masks.has(historyName(x) ?? ''))) continue;
+    bad(op, `${at}.kwargs.${k}`, `must be null${k === 'training' ? ' or false' : ''}: neurite's layers take no call arguments (mask, …) but training: false, got ${show(x)}`);
+  }
   const kept: Record<string, boolean> = kw.training === false ? { training: false } : {};
   const args = node.args as unknown[];
   if (args.length !== 1) bad(op, `${at}.args`, `must hold one input (a tensor, or a list of tensors for a merge layer): neurite's layers take no other positional arguments, got ${args.length} arguments`);
@@ -183,6 +186,41 @@ function nodeOf(op: string, at: string, node: unknown, calls: Map<string, { cls:
   };
   const a = args[0];
   return Array.isArray(a) ? a.map((t, j) => tensor(t, `${at}.args[0][${j}]`)) : [tensor(a, `${at}.args[0]`)];
+}
+
+/** The layer name a Keras tensor `t` comes from (`keras_history[0]`), if it is one. */
+function historyName(t: unknown): string | undefined {
+  const h = isObject(t) && isObject(t.config) ? t.config.keras_history : undefined;
+  return Array.isArray(h) && typeof h[0] === 'string' ? h[0] : undefined;
+}
+
+/**
+ * The `NotEqual(ids, 0)` op layers Keras 3 writes for the mask of an `Embedding(mask_zero=True)`
+ * that a layer takes as `kwargs.mask` (a functional text model): the ids are an embedding's
+ * input, and every use is as a mask. neurite's embedding makes that mask itself, so they go.
+ */
+function maskOps(layers: readonly unknown[]): Set<string> {
+  const maskedInputs = new Set<string>();
+  for (const l of layers) {
+    if (!isObject(l) || l.class_name !== 'Embedding' || !isObject(l.config) || l.config.mask_zero !== true || !Array.isArray(l.inbound_nodes)) continue;
+    for (const n of l.inbound_nodes) if (isObject(n) && Array.isArray(n.args)) maskedInputs.add(historyName(n.args[0]) ?? '');
+  }
+  const found = new Set<string>();
+  for (const l of layers) {
+    if (!isObject(l) || l.class_name !== 'NotEqual' || typeof l.name !== 'string' || !Array.isArray(l.inbound_nodes) || l.inbound_nodes.length !== 1) continue;
+    const n = l.inbound_nodes[0];
+    if (isObject(n) && Array.isArray(n.args) && n.args.length === 2 && n.args[1] === 0 && maskedInputs.has(historyName(n.args[0]) ?? '')) found.add(l.name);
+  }
+  // Kept if anything reads one other than as a mask.
+  const reads = (v: unknown, name: string): boolean => historyName(v) === name || (Array.isArray(v) && v.some((x) => reads(x, name)));
+  for (const l of layers) {
+    if (!isObject(l) || !Array.isArray(l.inbound_nodes)) continue;
+    for (const n of l.inbound_nodes) {
+      if (!isObject(n)) continue;
+      for (const name of found) if (reads(n.args, name) || (isObject(n.kwargs) && Object.entries(n.kwargs).some(([k, v]) => k !== 'mask' && reads(v, name)))) found.delete(name);
+    }
+  }
+  return found;
 }
 
 /** `input_layers`/`output_layers`: Keras 3 writes one entry unnested (`['x', 0, 0]`) and dict inputs as an object. */
@@ -216,14 +254,16 @@ function modelConfig(op: string, cw: string, cls: string, v: Record<string, unkn
   if (!Array.isArray(c.layers)) return c; // the reader's message names it
   const graph = cls !== 'Sequential';
   const calls = new Map<string, { cls: string; calls: number }>();
+  const masks = graph ? maskOps(c.layers) : new Set<string>();
+  const layers = masks.size > 0 ? (c.layers as unknown[]).filter((l) => !(isObject(l) && masks.has(l.name as string))) : (c.layers as unknown[]);
   if (graph) {
-    for (const l of c.layers) {
+    for (const l of layers) {
       if (!isObject(l)) continue;
       const n = l.name ?? (isObject(l.config) ? l.config.name : undefined);
       if (typeof n === 'string' && !calls.has(n)) calls.set(n, { cls: String(l.class_name), calls: Array.isArray(l.inbound_nodes) ? l.inbound_nodes.length : 0 });
     }
   }
-  c.layers = c.layers.map((l: unknown, i: number) => {
+  c.layers = layers.map((l: unknown, i: number) => {
     const w = `${cw}.layers[${i}]`;
     if (!isObject(l)) return l;
     const o = withoutKeras3Keys(l);
@@ -233,7 +273,7 @@ function modelConfig(op: string, cw: string, cls: string, v: Record<string, unkn
     } else if (isObject(o.config)) {
       o.config = layerConfig(op, `${w}.config`, lc, o.config);
     }
-    if (graph && Array.isArray(o.inbound_nodes)) o.inbound_nodes = o.inbound_nodes.map((n: unknown, u: number) => nodeOf(op, `${w}.inbound_nodes[${u}]`, n, calls));
+    if (graph && Array.isArray(o.inbound_nodes)) o.inbound_nodes = o.inbound_nodes.map((n: unknown, u: number) => nodeOf(op, `${w}.inbound_nodes[${u}]`, n, calls, masks));
     return o;
   });
   if (graph) {
