@@ -40,6 +40,14 @@ describe('io.browserFiles', () => {
       z.dispose();
       back.dispose();
     }
+    // Downloaded twice, the browser renamed the weights 'weights (1).bin': taken when it is the only such file.
+    const again = (await nr.loadModel(io.browserFiles([file(dir, 'model.json'), file(dir, 'weights.bin', 'weights (1).bin')]))) as nr.Sequential;
+    const z2 = again.predict(x) as nr.Tensor;
+    expect(new Uint32Array(z2.data().buffer)).toEqual(new Uint32Array(y.data().buffer));
+    z2.dispose();
+    again.dispose();
+    // Two such copies: which one is meant cannot be told.
+    expect(await io.browserFiles([file(dir, 'model.json'), file(dir, 'weights.bin', 'weights (1).bin'), file(dir, 'weights.bin', 'weights (2).bin')]).load!().then(() => '', (e: Error) => e.message)).toMatch(/names 'weights\.bin', which is not among the weight files given \('weights \(1\)\.bin', 'weights \(2\)\.bin'\)/);
     // A FileList is array-like: any { length, [i] } works.
     const list = { length: 2, 0: file(dir, 'model.json'), 1: file(dir, 'weights.bin') };
     expect(bytes((await io.browserFiles(list).load!()).weightData)).toEqual(bytes((await load(`file://${dir}`)).weightData));

@@ -67,6 +67,15 @@ export class BrowserFiles implements IOHandler {
     // Every file found and every size compared before any weight byte is read.
     const order: NamedBlob[] = [];
     const used = new Map<string, string>();
+    /** The given files' names taken, by the manifest's name or as a browser renamed it. */
+    const taken = new Set<string>();
+    // A browser saving a download again names it 'm.weights (1).bin': that file, if it is the only one so named.
+    const renamed = (name: string) => {
+      const dot = name.lastIndexOf('.');
+      const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+      const hits = [...byName.keys()].filter((k) => k.startsWith(`${stem} (`) && k.endsWith(`)${ext}`) && /^\d+$/.test(k.slice(stem.length + 2, k.length - ext.length - 1)) && !taken.has(k));
+      return hits.length === 1 ? byName.get(hits[0]) : undefined;
+    };
     for (const group of groups) {
       let got = 0;
       const sizes: string[] = [];
@@ -76,7 +85,7 @@ export class BrowserFiles implements IOHandler {
         const other = used.get(name);
         if (other !== undefined) throw new InvalidArgumentError(`${op}: ${where}: ${other} and ${field} both name a file '${name}', which files cannot tell apart`);
         used.set(name, field);
-        const found = byName.get(name);
+        const found = byName.get(name) ?? renamed(name);
         if (!found) {
           throw new InvalidArgumentError(
             weights.length === 0
@@ -84,13 +93,14 @@ export class BrowserFiles implements IOHandler {
               : `${op}: ${where}: ${field} names '${name}', which is not among the weight files given (${given()})`,
           );
         }
+        taken.add(basename(found.file.name));
         got += found.file.size;
         sizes.push(`${name}: ${found.file.size} bytes`);
         order.push(found.file);
       }
       if (got !== group.bytes) throw sizeMismatch(op, where, group, got, sizes);
     }
-    const extra = weights.filter((f) => !used.has(basename(f.name)));
+    const extra = weights.filter((f) => !taken.has(basename(f.name)));
     if (extra.length > 0) {
       throw new InvalidArgumentError(`${op}: ${where}: weightsManifest does not name ${extra.map((f) => `'${f.name}'`).join(', ')}; give only the model's weight files (the manifest names ${[...used.keys()].map((n) => `'${n}'`).join(', ') || 'none'})`);
     }
