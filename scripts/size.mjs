@@ -716,12 +716,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * fixes (loaders' manifest and device checks, Deno's timer yields, unload hook and inspect,
  * scikit-learn's option names, messages: JS +0.6 kB): url 646,005 B, inline 548,170 B.
  * Budgets: those plus ~0.05%.
+ * Raised (s47) by the second round: Keras 3's NotEqual mask op read as the embedding's mask,
+ * modelCheckpoint's positional form and Deno hint, browserFiles' renamed downloads, losses'
+ * sample positions, the early monitor check (JS +0.5 kB); the flat-rows reshape hint and the
+ * image side message (wasm +0.2 kB): url 646,833 B, inline 548,920 B. Budgets: those plus
+ * ~0.05%. (Lines of 200 characters instead of 1,000 cost 2.1 kB and did not bound the longest,
+ * a string literal: not taken.)
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 646330,
+  url: 647160,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 548450,
+  inline: 549200,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
