@@ -246,7 +246,7 @@ describe('edge values and documented differences', () => {
     same(run('meanAbsolutePercentageError', t, p), runTf(tfLosses.meanAbsolutePercentageError, t, p));
     same(run('meanSquaredLogarithmicError', t, p), runTf(tfLosses.meanSquaredLogarithmicError, t, p));
     for (const name of ['meanAbsolutePercentageError', 'meanSquaredLogarithmicError', 'poisson', 'logcosh', 'categoricalHinge', 'cosineProximity']) {
-      expect(() => nrLoss(name)(nr.tensor([[1, Infinity]]), nr.tensor([[1, 1]]))).toThrow(`${name}: target[1] is Infinity; targets must be finite numbers`);
+      expect(() => nrLoss(name)(nr.tensor([[1, Infinity]]), nr.tensor([[1, 1]]))).toThrow(`${name}: target[1] (sample 0, output 1) is Infinity; targets must be finite numbers`);
     }
   });
 
@@ -270,7 +270,7 @@ describe('edge values and documented differences', () => {
     expectClose(got.gt, Array.from(want.gt, (g) => 2 * g), 1e-5, 1e-6);
     const raw = runTf(tfLosses.squaredHinge, t, p).v;
     expect(Math.abs(raw - got.v)).toBeGreaterThan(0.1);
-    expect(() => losses.squaredHinge([[-1, 0, 1]], [[1, 1, 1]])).toThrow('squaredHinge: target[1] = 0: hinge targets must be all in {-1, 1} or all in {0, 1}');
+    expect(() => losses.squaredHinge([[-1, 0, 1]], [[1, 1, 1]])).toThrow('squaredHinge: target[1] (sample 0, output 1) = 0: hinge targets must be all in {-1, 1} or all in {0, 1}');
   });
 
   it("aliases: 'mape', 'MAPE', 'msle', 'MSLE', Keras 3's 'cosineSimilarity' and 'logCosh'", () => {

@@ -197,9 +197,9 @@ describe('loss errors', () => {
       expect(() => losses.sparseCategoricalCrossentropy(nr.tensor([0, 2]), p)).toThrow(
         'sparseCategoricalCrossentropy: target[1] = 2 is not a class index: targets must be integers in [0, 2) for 2 classes',
       );
-      expect(() => losses.binaryCrossentropy(nr.tensor([[0, 1], [1.5, 0]]), p)).toThrow('binaryCrossentropy: target[2] = 1.5 is not a probability');
-      expect(() => losses.hinge(nr.tensor([[-1, 0], [1, 1]]), p)).toThrow('hinge: target[1] = 0: hinge targets must be all in {-1, 1} or all in {0, 1}');
-      expect(() => losses.meanAbsoluteError(nr.tensor([[0, NaN], [1, 1]]), p)).toThrow('meanAbsoluteError: target[1] is NaN; targets must be finite numbers');
+      expect(() => losses.binaryCrossentropy(nr.tensor([[0, 1], [1.5, 0]]), p)).toThrow('binaryCrossentropy: target[2] (sample 1, output 0) = 1.5 is not a probability');
+      expect(() => losses.hinge(nr.tensor([[-1, 0], [1, 1]]), p)).toThrow('hinge: target[1] (sample 0, output 1) = 0: hinge targets must be all in {-1, 1} or all in {0, 1}');
+      expect(() => losses.meanAbsoluteError(nr.tensor([[0, NaN], [1, 1]]), p)).toThrow('meanAbsoluteError: target[1] (sample 0, output 1) is NaN; targets must be finite numbers');
       expect(() => losses.huber(p, p, { delta: -1 })).toThrow('huber: delta must be a finite number > 0, got -1');
       expect(() => losses.categoricalCrossentropy(p, p, { labelSmoothing: 2 })).toThrow('categoricalCrossentropy: labelSmoothing must be in [0, 1], got 2');
       expect(() => losses.binaryCrossentropy(p, p, { fromLogit: true } as never)).toThrow("binaryCrossentropy: unknown option 'fromLogit' — did you mean 'fromLogits'? (known: fromLogits, labelSmoothing, reduction)");

@@ -4,6 +4,7 @@
  * `matMul: inner dimensions differ: a is [2,3], b is [4,5]`.
  */
 import { STATUS } from './wasm/codes.js';
+import type { Tensor } from './tensor.js';
 
 /** Machine-readable error codes. The first seven mirror the C ABI status codes. */
 export type ErrorCode =
@@ -197,5 +198,35 @@ export function inOp(op: string, err: unknown, coreOp?: string): unknown {
     if (coreOp !== undefined && coreOp !== op && m.startsWith(`${coreOp}: `)) err.message = `${op}: ${m.slice(coreOp.length + 2)}`;
     else if (!(m.startsWith(`${op}:`) || m.startsWith(`${op} (`))) err.message = `${op}: ${m}`;
   }
+  return err;
+}
+
+/**
+ * @internal `err` (the core's check of `x` and `y`: `x contains NaN at flat index 2042 (shape
+ * [256,8])`, `target[2042] is NaN`) with the sample and position that flat index is in, for
+ * `x` and `y` of rank 2 or more: `(sample 255, feature 2)`. A tensor packed from several
+ * inputs or outputs (`packed`) gets the sample alone, its row being the inputs side by side.
+ */
+export function placeBadValue(err: unknown, x: Tensor | null, y: Tensor | null, packed: { x: boolean; y: boolean } = { x: false, y: false }): unknown {
+  if (!(err instanceof NeuriteError)) return err;
+  const where = (t: Tensor | null, flat: number, part: string, isPacked: boolean): string => {
+    if (t === null || t.isDisposed || t.rank < 2) return '';
+    const inner = t.shape.slice(1);
+    const width = inner.reduce((a, b) => a * b, 1);
+    if (width <= 0) return '';
+    const sample = Math.floor(flat / width);
+    if (isPacked) return ` (sample ${sample})`;
+    let r = flat % width;
+    const idx = inner.map((_, k) => {
+      const below = inner.slice(k + 1).reduce((a, b) => a * b, 1);
+      const i = Math.floor(r / below);
+      r %= below;
+      return i;
+    });
+    return idx.length === 1 ? ` (sample ${sample}, ${part} ${idx[0]})` : ` (sample ${sample}, position [${idx.join(', ')}] in it)`;
+  };
+  err.message = err.message
+    .replace(/\bx contains (\S+) at flat index (\d+) \(shape \[[\d,]*\]\)/, (all: string, _v: string, i: string) => all + where(x, Number(i), 'feature', packed.x))
+    .replace(/\btarget\[(\d+)\]( =| is)/, (_all: string, i: string, rest: string) => `target[${i}]${where(y, Number(i), 'output', packed.y)}${rest}`);
   return err;
 }

@@ -29,7 +29,7 @@
  */
 import { writeArgs } from './engine.js';
 import { Tensor } from './tensor.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, placeBadValue } from './errors.js';
 import { describe, withTensors, type TensorLike } from './ops/convert.js';
 import { runOp } from './ops/run.js';
 import { f32Bits, lossAbi, REDUCTIONS, type LossAlias, type LossReduction } from './options.js';
@@ -108,10 +108,16 @@ function run(op: string, kind: number, params: number[], yTrue: TensorLike, yPre
   return withTensors(op, { yTrue, yPred }, ({ yTrue, yPred }) => {
     const t = yTrue.handleFor(op, 'yTrue');
     const p = yPred.handleFor(op, 'yPred');
-    return runOp((e, out) => {
-      const ptr = writeArgs(op, f32Bits(params));
-      return grad ? e.nr_loss_grad(kind, ptr, params.length, p, t, out) : e.nr_loss(kind, ptr, params.length, p, t, out);
-    });
+    try {
+      return runOp((e, out) => {
+        const ptr = writeArgs(op, f32Bits(params));
+        return grad ? e.nr_loss_grad(kind, ptr, params.length, p, t, out) : e.nr_loss(kind, ptr, params.length, p, t, out);
+      });
+    } catch (err) {
+      // A bad target's flat index with its sample and place (a per-sample score of real data with
+      // a missing value named only target[3]).
+      throw placeBadValue(err, null, yTrue);
+    }
   });
 }
 
