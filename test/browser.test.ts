@@ -53,6 +53,16 @@ for (const kind of BROWSER_KINDS) {
       const url = await pages!.open<Run>('/cspw/test/runtimes/csp.html?entry=url&threads');
       expect(url.result).toMatchObject({ error: null, threads: { count: 2, reason: null } });
     }, PAGE_TEST_TIMEOUT);
+
+    // A tester's report: a host that sets COOP/COEP on the page but not on worker.js; the reason
+    // asked only whether worker.js was served and whether a CSP allowed it.
+    it.skipIf(kind !== 'chromium')('an isolated page whose worker.js lacks COEP: one thread, and threads().reason names the header', async () => {
+      type Run = { entry: string; error: unknown; threads: { count: number; reason: string | null } };
+      const url = await pages!.open<Run>('/coip/test/runtimes/csp.html?entry=url&threads');
+      expect(url.result.error, `server log: ${JSON.stringify(pages!.server.requests)}`).toBe(null);
+      expect(url.result.threads.count).toBe(1);
+      expect(url.result.threads.reason).toContain('is it served with Cross-Origin-Embedder-Policy: require-corp (on a cross-origin-isolated page a worker script needs the header too, not just the page)');
+    }, PAGE_TEST_TIMEOUT);
   });
 }
 

@@ -12,6 +12,8 @@
 // 'wasm-unsafe-eval', which forbids compiling WebAssembly (test/runtimes/csp.html).
 // Paths under /cspw/ serve them cross-origin isolated with a CSP that compiles WebAssembly but
 // allows only same-origin worker scripts (`worker-src 'self'`): no Blob URL workers.
+// Paths under /coip/ serve them cross-origin isolated, but worker.js without the headers, as a
+// host that sets them on HTML documents only: the browser refuses that worker.
 // A POST to /__report/<id> is a page's result when no driver can read it (Firefox:
 // test/runtimes/publish.mjs sends it, `report(id)` hands it to the test).
 import { createServer } from 'node:http';
@@ -67,7 +69,7 @@ export function startServer(root: string, allow = ['/dist/', '/test/runtimes/'])
       });
       return;
     }
-    const prefix = ['/coi/', '/cors/', '/csp/', '/cspw/'].find((p) => full.startsWith(p));
+    const prefix = ['/coi/', '/coip/', '/cors/', '/csp/', '/cspw/'].find((p) => full.startsWith(p));
     const path = prefix ? full.slice(prefix.length - 1) : full;
     const isolation: Record<string, string> = {
       '/coi/': { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
@@ -78,6 +80,7 @@ export function startServer(root: string, allow = ['/dist/', '/test/runtimes/'])
         'Cross-Origin-Embedder-Policy': 'require-corp',
         'Content-Security-Policy': "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; worker-src 'self'",
       },
+      '/coip/': path.endsWith('/worker.js') ? {} : { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
     }[prefix ?? ''] ?? {};
     const file = normalize(join(root, path));
     const ok = allow.some((p) => path.startsWith(p)) && file.startsWith(resolve(root) + sep) && !path.includes('..');
