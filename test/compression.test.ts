@@ -345,6 +345,9 @@ describe('image codecs: any size, within the error bound of their quality', () =
       flipped[500] ^= 1;
       throwsInvalid(() => codecs[c].decode(flipped), /checksum mismatch/);
       throwsInvalid(() => codecs[c].decode(resign(withRawLen(s, 12001))), /does not match the header's 12001 pixels/);
+      // 1 × 2^26 (= the header's pixels): the side is what is wrong (it said "does not match").
+      const tall = Uint8Array.from([...s.subarray(0, 14), 0x01, 0x80, 0x80, 0x80, 0x20, ...s.subarray(16)]);
+      throwsInvalid(() => codecs[c].decode(resign(withRawLen(tall, 2 ** 26))), /image size 1 × 67108864 has a side over 65536, which no stream written here has/);
     }
   });
 

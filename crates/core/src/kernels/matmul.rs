@@ -153,9 +153,17 @@ pub unsafe fn reset_after_interrupt() -> bool {
 /// left here would be lost for good). A buffer in use is left as it is.
 pub fn free_thread_buffers() {
     for s in [&SCRATCH, &A_SCRATCH] {
-        s.with(|s| s.try_borrow_mut().map(|mut v| *v = Vec::new()).is_ok());
+        s.with(|s| {
+            if let Ok(mut v) = s.try_borrow_mut() {
+                *v = Vec::new();
+            }
+        });
     }
-    B_LOCAL.with(|s| s.try_borrow_mut().map(|mut b| *b = (0, Vec::new())).is_ok());
+    B_LOCAL.with(|s| {
+        if let Ok(mut b) = s.try_borrow_mut() {
+            *b = (0, Vec::new());
+        }
+    });
     super::matmul_stream::free_thread_buffers();
 }
 

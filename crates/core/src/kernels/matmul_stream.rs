@@ -118,7 +118,11 @@ pub(super) unsafe fn reset_after_interrupt() -> bool {
 
 /// Frees [`STREAM_SCRATCH`] (see `matmul::free_thread_buffers`).
 pub(super) fn free_thread_buffers() {
-    STREAM_SCRATCH.with(|s| s.try_borrow_mut().map(|mut v| *v = Vec::new()).is_ok());
+    STREAM_SCRATCH.with(|s| {
+        if let Ok(mut v) = s.try_borrow_mut() {
+            *v = Vec::new();
+        }
+    });
 }
 
 /// [`columns`] with its buffers.

@@ -996,6 +996,11 @@ fn check_batch(op: &'static str, inp: &[usize], x: &Tensor) -> Result<()> {
             format!("; for {n} samples of one {what}, x.reshape([{}]){more}", dims(n.to_string()))
         } else if without_last.is_some_and(|rest| !rest.is_empty() && x.dims() == rest) {
             format!("; for one sample of one {what}, add the batch and {what} axes: x.reshape([{}])", dims("1".into()))
+        } else if x.rank() >= 2 && inp.len() >= 2 && x.rank() != inp.len() + 1 && x.dims()[1..].iter().product::<usize>() == inp.iter().product::<usize>() {
+            // The values of each sample in another rank (MNIST's flat rows of 784 for [28, 28, 1]);
+            // at the same rank the axes may be swapped, which reshape would not undo.
+            let n = x.dims()[0];
+            format!("; each sample has the {} values of one in another layout: x.reshape([{}])", inp.iter().product::<usize>(), dims(n.to_string()))
         } else {
             String::new()
         };
@@ -1286,6 +1291,7 @@ mod tests {
         assert_eq!(msg(&[2, 3], &[2, 3]), "predict: expected input of shape [batch,2,3] (the first dimension is the batch), got [2,3]; for one sample, add the batch axis: x.reshape([1,2,3]) or x.expandDims(0)");
         assert_eq!(msg(&[1], &[5]), "predict: expected input of shape [batch,1] (the first dimension is the batch), got [5]; for 5 samples of one feature, x.reshape([5,1])");
         assert_eq!(msg(&[4], &[5, 3]), "predict: expected input of shape [batch,4] (the first dimension is the batch), got [5,3]");
+        assert_eq!(msg(&[28, 28, 1], &[2, 784]), "predict: expected input of shape [batch,28,28,1] (the first dimension is the batch), got [2,784]; each sample has the 784 values of one in another layout: x.reshape([2,28,28,1])");
         // A signal engineer's windows without their channel axis.
         assert_eq!(msg(&[256, 1], &[32, 256]), "predict: expected input of shape [batch,256,1] (the first dimension is the batch), got [32,256]; for 32 samples of one channel, x.reshape([32,256,1]) or x.expandDims(-1)");
         assert_eq!(msg(&[256, 1], &[256]), "predict: expected input of shape [batch,256,1] (the first dimension is the batch), got [256]; for one sample of one channel, add the batch and channel axes: x.reshape([1,256,1])");

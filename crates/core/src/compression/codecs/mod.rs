@@ -61,7 +61,10 @@ pub(crate) fn open_payload(op: &'static str, n: usize, quality: u32, p: &[u8]) -
     let mut pos = 0;
     let width = get_varint(op, "width", p, &mut pos)? as usize;
     let height = get_varint(op, "height", p, &mut pos)? as usize;
-    if (width as u64) * (height as u64) != n as u64 || width > 1 << 16 || height > 1 << 16 {
+    if width > 1 << 16 || height > 1 << 16 {
+        return Err(Error::invalid(op, format!("image size {width} × {height} has a side over 65536, which no stream written here has")));
+    }
+    if (width as u64) * (height as u64) != n as u64 {
         return Err(Error::invalid(op, format!("image size {width} × {height} does not match the header's {n} pixels")));
     }
     Ok((width, height, pos))
