@@ -36,6 +36,24 @@ async function deno(entry: 'inline' | 'url', flags: string[], extra: string[] = 
   }
 }
 
+/**
+ * Runs `code` (ESM importing the built bundle, printing one JSON line last) as main.mjs in a fresh
+ * folder, with `flags`, once per call of `go`; `check` gets `go` and the folder, which goes after.
+ */
+async function program<T>(code: string, check: (go: (flags?: string[]) => Promise<T>, dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'neurite-deno-program-'));
+  try {
+    writeFileSync(join(dir, 'main.mjs'), code.replaceAll('NEURITE', JSON.stringify(join(ROOT, 'dist/index.js'))));
+    const go = async (flags: string[] = []) => {
+      const { stdout } = await run(DENO, ['run', '--no-prompt', '--no-config', '--no-lock', ...flags, join(dir, 'main.mjs')], { cwd: dir, timeout: 120_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
+      return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T;
+    };
+    await check(go, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe.skipIf(!runtimeAvailable(DENO))(`Deno (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
   beforeAll(() => {
     requireDist();
@@ -72,12 +90,10 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno (${CI ? 'required on CI' : 'skipp
   // polls network I/O in a timer's turn only, not setImmediate's). A Worker asks every 20 ms;
   // the server counts the answers given while fit still runs.
   it('console.log(model) shows the model, and Deno.serve answers requests while fit runs in its thread', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'neurite-deno-serve-'));
-    try {
-      // The client as a data: URL (a worker's file would need --allow-read).
-      const client = `self.onmessage = async (e) => { for (;;) { try { await (await fetch(e.data)).text(); } catch {} await new Promise((r) => setTimeout(r, 20)); } };`;
-      writeFileSync(join(dir, 'main.mjs'), `
-import { init, sequential, layers, randomUniform } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};
+    // The client as a data: URL (a worker's file would need --allow-read).
+    const client = `self.onmessage = async (e) => { for (;;) { try { await (await fetch(e.data)).text(); } catch {} await new Promise((r) => setTimeout(r, 20)); } };`;
+    await program<{ shown: string; during: number; batches: number; ms: number }>(`
+import { init, sequential, layers, randomUniform } from NEURITE;
 await init({ threads: 1 });
 const m = sequential({ seed: 1, layers: [layers.dense({ inputShape: [64], units: 64, activation: 'relu' }), layers.dense({ units: 1 })] });
 const shown = Deno.inspect(m);
@@ -96,64 +112,46 @@ training = false;
 worker.terminate();
 await server.shutdown();
 console.log(JSON.stringify({ shown, during, batches, ms }));
-`);
-      const { stdout } = await run(DENO, ['run', '--no-prompt', '--no-config', '--no-lock', '--allow-net=127.0.0.1', join(dir, 'main.mjs')], { cwd: dir, timeout: 120_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
-      const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { shown: string; during: number; batches: number; ms: number };
+`, async (go) => {
+      const r = await go(['--allow-net=127.0.0.1']);
       expect(r.shown).toMatch(/^Sequential \{[\s\S]*layers: \[/);
       expect(r.shown).not.toContain('[object Object]');
       // A fit of hundreds of ms: with a timer turn at least every 40 ms, several answers.
       expect(r.batches).toBe(16 * 256);
       expect(r.during, `answers during a fit of ${Math.round(r.ms)} ms`).toBeGreaterThanOrEqual(Math.min(3, Math.floor(r.ms / 200)));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   // Deno leaves workers parked in Atomics.wait running past the program's end: each
   // `deno run --watch` restart kept two threads and ~14 MB. The unload event stops them.
   it('the unload event stops the workers (deno run --watch restarts leaked them)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'neurite-deno-unload-'));
-    try {
-      writeFileSync(join(dir, 'main.mjs'), `
-import { init, threads, threadsReady } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};
+    await program<{ before: number; after: number }>(`
+import { init, threads, threadsReady } from NEURITE;
 await init({ threads: 2 });
 const before = (await threadsReady()).count;
 dispatchEvent(new Event('unload'));
 console.log(JSON.stringify({ before, after: threads().count }));
-`);
-      const { stdout } = await run(DENO, ['run', '--no-prompt', '--no-config', '--no-lock', join(dir, 'main.mjs')], { cwd: dir, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
-      const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { before: number; after: number };
+`, async (go) => {
       // (Deno keeps a stopped worker's OS thread for reuse, so the process's task count is no measure.)
-      expect([r.before, r.after]).toEqual([2, 1]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      expect(Object.values(await go())).toEqual([2, 1]);
+    });
   });
 
   // A user's report: a templated checkpoint path's denial named this epoch's folder, whose flag
   // failed the next epoch.
   it("modelCheckpoint's Deno denial names the folder every checkpoint goes in, and that flag works", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'neurite-deno-ckpt-'));
-    try {
-      writeFileSync(join(dir, 'main.mjs'), `
-import { init, sequential, layers, tensor, callbacks } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};
+    await program<{ ok?: boolean; error?: string }>(`
+import { init, sequential, layers, tensor, callbacks } from NEURITE;
 await init({ threads: 1 });
 const m = sequential({ seed: 1, layers: [layers.dense({ inputShape: [2], units: 1 })] });
 m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
 try { await m.fit(tensor([[1, 2]]), tensor([[1]]), { epochs: 2, verbose: 0, callbacks: [callbacks.modelCheckpoint('file://./ckpt/e{epoch}', { monitor: 'loss' })] }); console.log(JSON.stringify({ ok: true })); }
 catch (e) { console.log(JSON.stringify({ error: e.message })); }
-`);
-      const go = async (flags: string[]) => {
-        const { stdout } = await run(DENO, ['run', '--no-prompt', '--no-config', '--no-lock', ...flags, join(dir, 'main.mjs')], { cwd: dir, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
-        return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { ok?: boolean; error?: string };
-      };
-      const denied = await go([]);
-      expect(denied.error).toMatch(/^modelCheckpoint: epoch 1's checkpoint: Deno denied write access to \.\/ckpt\/e1: run with --allow-write=\.\/ckpt\/ \(the folder the checkpoints of 'file:\/\/\.\/ckpt\/e\{epoch\}' go in; or --allow-write\) \[/);
+`, async (go, dir) => {
+      expect((await go()).error).toMatch(/^modelCheckpoint: epoch 1's checkpoint: Deno denied write access to \.\/ckpt\/e1: run with --allow-write=\.\/ckpt\/ \(the folder the checkpoints of 'file:\/\/\.\/ckpt\/e\{epoch\}' go in; or --allow-write\) \[/);
       expect(await go(['--allow-write=./ckpt/'])).toEqual({ ok: true });
       expect(readdirSync(join(dir, 'ckpt')).sort()).toEqual(['e1', 'e2']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   // A user's report: in a terminal, `deno run main.ts` stopped at "Deno requests env access"

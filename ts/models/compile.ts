@@ -4,7 +4,6 @@
  */
 import { didYouMean, unknownOption, type LossAlias, optionKeys } from '../options.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-export { placeBadValue } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import * as metricFns from '../metrics.js';
 import { describe } from '../ops/convert.js';

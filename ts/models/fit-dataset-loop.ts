@@ -8,7 +8,7 @@
  * and a pass that ends early is closed (its buffers freed).
  */
 import { argPtr, call, check } from '../engine.js';
-import { DisposedError, inOp, InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
+import { DisposedError, inOp, InvalidArgumentError, NeuriteError, placeBadValue, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { need } from '../ops/convert.js';
 import { describeElement, isPlainObject } from '../data/describe.js';
@@ -20,7 +20,7 @@ import { passOf } from '../data/dataset.js';
 import { checkSamples, inValidation, readSampleWeights, rowCounts, runEpochs, weightTensor, type EpochRunner, type History } from './fit.js';
 import { didYouMean } from '../options.js';
 import type { Sequential } from './sequential.js';
-import { placeBadValue, targetHint } from './compile.js';
+import { targetHint } from './compile.js';
 import { byName } from './packing.js';
 import { customStep } from './custom-loss.js';
 import type { DatasetLike, FitDatasetPlan } from './fit-dataset.js';

@@ -7,7 +7,7 @@
  */
 import { didYouMean, unknownOption, optionKeys } from '../options.js';
 import { argPtr, call, check, endedHow, instanceId } from '../engine.js';
-import { DisposedError, InvalidArgumentError, NeuriteError, NonFiniteError, ShapeError } from '../errors.js';
+import { DisposedError, InvalidArgumentError, NeuriteError, NonFiniteError, placeBadValue, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { boolArg, describe, EXACT_INT, fromFlat, need } from '../ops/convert.js';
 import { otherCopy } from '../brand.js';
@@ -16,7 +16,7 @@ import { yieldNow } from '../runtime.js';
 import { Callback, TerminateOnNaN, type CallbackHooks, type CallbackParams, type Logs } from './callbacks.js';
 import { fitReporter, readVerbose, type ProgressReporter, type Verbose } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
-import { placeBadValue, targetHint, warnZeroTargetRows } from './compile.js';
+import { targetHint, warnZeroTargetRows } from './compile.js';
 import { byName } from './packing.js';
 import { customStep, epochOrder } from './custom-loss.js';
 import { gather, slice } from '../ops/slicing.js';

@@ -22,7 +22,7 @@
  */
 import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, withWords, words, writeArgs } from '../engine.js';
 import { checkArgs as readKeys, didYouMean, f32Bits } from '../options.js';
-import { DisposedError, inOp, InvalidArgumentError, ShapeError } from '../errors.js';
+import { DisposedError, inOp, InvalidArgumentError, placeBadValue, ShapeError } from '../errors.js';
 import { track, untrack, type Tracked } from '../scope.js';
 import { Tensor } from '../tensor.js';
 import { boolArg, checkShape, describe, f32String, need, show } from '../ops/convert.js';
@@ -32,7 +32,7 @@ import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, setLocator, showShape, type Shape } from '../layers/layer.js';
 import { printLine, readVerbose, type Verbose } from './progress.js';
 import { formatLog } from '../format.js';
-import { encodeCompile, metricLogName, placeBadValue, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
+import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
 import { fitLoop, kerasAliases, readSampleWeights, rowCounts, setEpochsCompleted, weightTensor, type FitArgs, type History, type SampleWeight, type WeightTargets } from './fit.js';
