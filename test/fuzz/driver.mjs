@@ -66,9 +66,12 @@ export class Context {
     return render(v);
   }
 
-  /** A pool entry that satisfies `pred`, or null. */
+  /**
+   * A pool entry that satisfies `pred`, or null. Not one made too large to keep its values
+   * (over 50,000: the reference could not compute from it, and its `size` would read 0).
+   */
   pick(pred = () => true) {
-    const c = this.pool.filter(pred);
+    const c = this.pool.filter((e) => e.vals.length === e.shape.reduce((a, b) => a * b, 1) && pred(e));
     const e = c.length ? this.rng.pick(c) : null;
     if (e) this.used.add(e);
     return e;
@@ -83,7 +86,7 @@ export class Context {
     const n = shape.reduce((a, b) => a * b, 1);
     const v = vals ? Float32Array.from(vals) : this.driver.values(n);
     const t = nr.tensor(v, shape);
-    return this.adopt(t, `tensor(${render(Array.from(v), 12)}, ${render(shape)})`);
+    return this.adopt(t, `tensor(${render(Array.from(v), 12)}, ${render(shape)})`, undefined, true, v);
   }
 
   /** A pool tensor of `shape` if there is one, else a fresh one. */
@@ -110,10 +113,11 @@ export class Context {
     return this.rng.pick(this.dead);
   }
 
-  /** Adds a live tensor to the pool (reading its values), logs its definition, returns its entry. */
-  adopt(t, def, name = `t${this.counter++}`, log = true) {
+  /** Adds a live tensor to the pool (reading its values, or taking `known`), logs its definition, returns its entry. */
+  adopt(t, def, name = `t${this.counter++}`, log = true, known = undefined) {
     names.set(t, name);
-    const e = new Entry(t, name, t.size <= 50000 ? t.dataSync() : new Float32Array(0), def);
+    // Values made here are known at any size (a large input's reference needs them).
+    const e = new Entry(t, name, known ?? (t.size <= 50000 ? t.dataSync() : new Float32Array(0)), def);
     // Large tensors (or zero-size ones with huge dims) are not kept in the pool: a result is
     // checked by its call and disposed, an input (a logged setup) lives until the next call.
     if (t.size > 50000 || t.shape.some((d) => d > 4096)) {

@@ -29,12 +29,15 @@ export function garbage(rng) {
 /**
  * A pool entry's values as TF.js's TensorLike, to pass instead of its tensor (the ops take them
  * as temporary tensors): nested arrays, a Float32Array for a vector now and then, a number for a
- * scalar. `null` for a shape nested arrays cannot spell (a 0 before the last axis, `[0, 3]`).
+ * scalar. `null` for a shape nested arrays cannot spell (a 0 before the last axis, `[0, 3]`), or
+ * for an entry that kept only its first values.
  */
 export function tensorLike(rng, e) {
   const { shape, vals } = e;
   if (shape.length === 0) return vals[0];
   if (shape.slice(0, -1).includes(0)) return null;
+  // A large entry keeps only its first values (driver.mjs): its array would hold undefined.
+  if (vals.length !== sizeOf(shape)) return null;
   if (shape.length === 1 && rng.chance(0.3)) return Float32Array.from(vals);
   let i = 0;
   const build = (d) => (d === shape.length ? vals[i++] : Array.from({ length: shape[d] }, () => build(d + 1)));
