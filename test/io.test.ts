@@ -621,7 +621,7 @@ describe('loadModel arguments', () => {
       [undefined, undefined, /^loadModel: expected model artifacts .*, got undefined$/],
       [null, undefined, /^loadModel: expected model artifacts .*, got null$/],
       ['file://does-not-exist/x', undefined, /^loadModel\b/], // no handler in this build, or no such file with one
-      [{ load: 'no' }, undefined, /^loadModel: modelTopology must be an object, got undefined$/],
+      [{ load: 'no' }, undefined, /^loadModel: source.load must be a function \(an IOHandler's load, returning the artifacts\), got the string "no"$/],
       [[], undefined, /^loadModel: expected model artifacts .*, got an array of length 0$/],
       [{ load: async () => 5 }, undefined, /^loadModel: expected model artifacts .*, got 5$/],
       [{}, null, /^loadModel: options must be an object like \{ compile: false \}, got null$/],

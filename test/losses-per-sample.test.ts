@@ -266,7 +266,7 @@ describe("reduction: 'none': shapes, arguments and errors", () => {
     const msg = (f: () => unknown) => expectNoLeak(() => { const e = thrown(f) as Error; return `${e.constructor.name}: ${e.message}`; });
     const p = [[0.5, 0.5]];
     expect(msg(() => losses.meanSquaredError([1, 2, 3], p, { reduction: 'none' }))).toBe(msg(() => losses.meanSquaredError([1, 2, 3], p)));
-    expect(msg(() => losses.binaryCrossentropy([[2, 0]], p, { reduction: 'none' }))).toBe('InvalidArgumentError: binaryCrossentropy: target[0] = 2 is not a probability: targets must be in [0, 1]');
+    expect(msg(() => losses.binaryCrossentropy([[2, 0]], p, { reduction: 'none' }))).toBe('InvalidArgumentError: binaryCrossentropy: target[0] (sample 0, output 0) = 2 is not a probability: targets must be in [0, 1]');
     expect(msg(() => losses.binaryCrossentropy([[1, 0]], p, { reduction: 'none', labelSmoothing: 2 }))).toBe('InvalidArgumentError: binaryCrossentropy: labelSmoothing must be in [0, 1], got 2');
     expect(msg(() => losses.huber([[1, 0]], p, { reduction: 'none', delta: 0 }))).toBe('InvalidArgumentError: huber: delta must be a finite number > 0, got 0');
     expect(msg(() => losses.sparseCategoricalCrossentropy([2], p, { reduction: 'none' }))).toBe('InvalidArgumentError: sparseCategoricalCrossentropy: target[0] = 2 is not a class index: targets must be integers in [0, 2) for 2 classes');

@@ -172,8 +172,9 @@ function checkMonitor(op: string, monitor: string, params: CallbackParams | unde
   if (tfName !== monitor && params.metrics.includes(tfName)) return;
   // A typo of one of the logs fit writes ('val_los'): now, not after an epoch has trained. A
   // name near none of them may be a log a callback of the user's adds: checked at epoch end.
+  // Within a letter of the name's length: 'my_loss' may be a log of the user's, 'val_los' is not.
   const near = nearest(monitor, params.metrics);
-  if (near !== undefined) throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not a log of this fit (its logs will be ${params.metrics.join(', ')}) — did you mean '${near}'?`);
+  if (near !== undefined && Math.abs(near.length - monitor.length) <= 1) throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not a log of this fit (its logs will be ${params.metrics.join(', ')}) — did you mean '${near}'?`);
 }
 
 /**
@@ -816,8 +817,8 @@ export const callbacks = {
     if (options !== undefined) throw new InvalidArgumentError(`modelCheckpoint: a second argument goes with a filepath first (Keras's form, modelCheckpoint(filepath, options)); with an options object, give everything in it`);
     return new ModelCheckpoint(args as ModelCheckpointArgs);
   }) as {
-    (args: ModelCheckpointArgs): ModelCheckpoint;
     (filepath: string | IOHandler, options?: Omit<ModelCheckpointArgs, 'filepath'>): ModelCheckpoint;
+    (args: ModelCheckpointArgs): ModelCheckpoint;
   },
   /**
    * A {@link LearningRateScheduler}: sets the rate to `schedule(epoch, lr)` at each epoch's start (Keras 3's `LearningRateScheduler`).
