@@ -118,10 +118,10 @@ function instantiateShared(mod: WebAssembly.Module): { instance: WebAssembly.Ins
   }
 }
 
-/** Stops and terminates the workers of the current instance, if any. */
 /** Whether Deno's `unload` event stops the pool (hooked once, at the first pool). */
 let unloadHooked = false;
 
+/** Stops and terminates the workers of the current instance, if any. */
 function stopPool(): void {
   deferred = false;
   if (pool) {

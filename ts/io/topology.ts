@@ -426,23 +426,23 @@ function graphToKeras(s: ModelSpec, wiring: number[][], x: number[] | undefined)
   // The per-sample input of each layer, for the configs that carry it (a nested model's first layer).
   const shapes = x === undefined && k === 1 ? undefined : graphShapes('getConfig', s, wiring, x ?? [], []);
   const inputs = [...s.layers.slice(0, k).map((l) => (k === 1 ? x : specInputShape(l))), ...wiring.map((ins) => shapes?.[ins[0]])];
-  /** A value as TF.js references it: [layer, call, 0, {}] (a nested model's calls count from 1). */
-  const ref = (j: number): [string, number, number, Record<string, boolean>] => {
-    if (j < s.layers.length) return [s.layers[j].name, j >= k && s.layers[j].type === 'model' ? 1 : 0, 0, {}];
+  /** A value as TF.js references it: [layer, call, 0] (a nested model's calls count from 1). */
+  const ref = (j: number): [string, number, number] => {
+    if (j < s.layers.length) return [s.layers[j].name, j >= k && s.layers[j].type === 'model' ? 1 : 0, 0];
     const e = j - s.layers.length;
     const l = s.layers[k + extra[e].layer];
     const call = 1 + extra.slice(0, e).filter((u) => u.layer === extra[e].layer).length;
-    return [l.name, call + (l.type === 'model' ? 1 : 0), 0, {}];
+    return [l.name, call + (l.type === 'model' ? 1 : 0), 0];
   };
   // A call's kwargs ride on each value it reads: { training: false } for a held layer's.
   const kwargs = (i: number): Record<string, boolean> => (s.held?.includes(i) ? { training: false } : {});
   const layers = s.layers.map((l, j) => {
     const kc = specToKeras(l, inputs[j]);
     const calls = j < k ? [] : [wiring[j - k], ...extra.filter((u) => u.layer === j - k).map((u) => u.inputs)];
-    return { name: l.name, class_name: kc.class_name, config: kc.config, inbound_nodes: calls.map((ins) => ins.map((v) => [...ref(v).slice(0, 3), kwargs(j - k)])) };
+    return { name: l.name, class_name: kc.class_name, config: kc.config, inbound_nodes: calls.map((ins) => ins.map((v) => [...ref(v), kwargs(j - k)])) };
   });
   const outs = s.io?.outputs ?? [s.layers.length - 1];
-  const config: Record<string, unknown> = { name: s.name, layers, input_layers: s.layers.slice(0, k).map((l) => [l.name, 0, 0]), output_layers: outs.map((j) => ref(j).slice(0, 3)), ...(s.seed !== undefined ? { seed: s.seed } : {}) };
+  const config: Record<string, unknown> = { name: s.name, layers, input_layers: s.layers.slice(0, k).map((l) => [l.name, 0, 0]), output_layers: outs.map(ref), ...(s.seed !== undefined ? { seed: s.seed } : {}) };
   if (!s.trainable) config.trainable = false;
   return { class_name: 'Model', config };
 }

@@ -170,9 +170,9 @@ function checkMonitor(op: string, monitor: string, params: CallbackParams | unde
   }
   // Keras's 'val_accuracy' reads TF.js's 'val_acc' log (the logs carry Keras's name as an alias).
   if (tfName !== monitor && params.metrics.includes(tfName)) return;
-  // A typo of one of the logs fit writes ('val_los'): now, not after an epoch has trained. A
-  // name near none of them may be a log a callback of the user's adds: checked at epoch end.
-  // Within a letter of the name's length: 'my_loss' may be a log of the user's, 'val_los' is not.
+  // A typo of one of the logs fit writes ('val_los', within a letter of its length): now, not
+  // after an epoch has trained. Any other name ('my_loss') may be a log a callback of the user's
+  // adds: checked at epoch end.
   const near = nearest(monitor, params.metrics);
   if (near !== undefined && Math.abs(near.length - monitor.length) <= 1) throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not a log of this fit (its logs will be ${params.metrics.join(', ')}) — did you mean '${near}'?`);
 }
@@ -725,11 +725,13 @@ export class ModelCheckpoint extends MonitorCallback {
     } catch (e) {
       // Deno's flag for this epoch's folder would fail the next epoch: name the folder every
       // checkpoint of the template goes in.
-      const denied = typeof filepath === 'string' && filepath.includes('{') && e instanceof InvalidArgumentError ? /^save: Deno denied write access to (.*?): run with --allow-write=/.exec(e.message) : null;
-      if (denied && typeof filepath === 'string' && e instanceof InvalidArgumentError) {
-        const fixed = filepath.slice(0, filepath.indexOf('{'));
-        const folder = fixed.slice(0, fixed.lastIndexOf('/') + 1).replace(/^file:\/\//, '') || '.';
-        e.message = `${op}: epoch ${epoch + 1}'s checkpoint: Deno denied write access to ${denied[1]}: run with --allow-write=${folder} (the folder the checkpoints of '${filepath}' go in; or --allow-write)${e.message.slice(e.message.indexOf(' ['))}`;
+      if (e instanceof InvalidArgumentError && typeof filepath === 'string' && filepath.includes('{')) {
+        const denied = /^save: Deno denied write access to (.*?): run with --allow-write=/.exec(e.message);
+        if (denied) {
+          const [fixed] = filepath.split('{');
+          const folder = fixed.slice(0, fixed.lastIndexOf('/') + 1).replace(/^file:\/\//, '') || '.';
+          e.message = `${op}: epoch ${epoch + 1}'s checkpoint: Deno denied write access to ${denied[1]}: run with --allow-write=${folder} (the folder the checkpoints of '${filepath}' go in; or --allow-write)${e.message.slice(e.message.indexOf(' ['))}`;
+        }
       }
       throw e;
     }
