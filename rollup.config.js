@@ -49,7 +49,7 @@ const onwarn = (w, warn) => { if (w.code !== 'CIRCULAR_DEPENDENCY') warn(w); };
 // are all. Only the entry carries the Deno types banner.
 const chunkFileNames = (chunk) => {
   if (!chunk.isDynamicEntry) return 'neurite.js';
-  const file = { store: 'io.js', run: 'data.js', inline: 'wasm.js' }[chunk.name];
+  const file = { store: 'io.js', run: 'data.js', 'fit-loop': 'train.js', inline: 'wasm.js' }[chunk.name];
   if (!file) throw new Error(`rollup.config.js: no file name for the dynamic chunk '${chunk.name}'`);
   return file;
 };

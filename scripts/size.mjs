@@ -722,12 +722,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * image side message (wasm +0.2 kB): url 646,833 B, inline 548,920 B. Budgets: those plus
  * ~0.05%. (Lines of 200 characters instead of 1,000 cost 2.1 kB and did not bound the longest,
  * a string literal: not taken.)
+ * Raised (s48) by the training loop's own chunk (train.js, loaded on the first fit): the inline
+ * app's code chunk in Vite was 500.7 kB, over its 500 kB advice, and is 493.4 kB; compressed
+ * apart, the two chunks cost 1.1 kB more than the one: url 647,962 B, inline 550,101 B. Budgets:
+ * those plus ~0.05%.
  */
 export const BUDGET = {
-  /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 647160,
-  /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 549200,
+  /** `neurite/url`: dist/url/index.js + neurite.js + train.js + core.wasm + worker.js. */
+  url: 648290,
+  /** `neurite`: dist/index.js + neurite.js + train.js + wasm.js (the wasm LZMA-packed, as basE91). */
+  inline: 550380,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
@@ -740,10 +744,10 @@ export function measure(dist = join(root, 'dist')) {
   };
   // The entry re-exports neurite.js; io.js (the storage code) is imported on the first save or
   // load and data.js (the dataset code) when a dataset is first iterated or trained on, so they
-  // are listed but not budgeted (like the relaxed-SIMD module).
-  const entry = file('url/index.js');
-  const main = file('url/neurite.js');
-  const js = { raw: entry.raw + main.raw, gzip: entry.gzip + main.gzip };
+  // are listed but not budgeted (like the relaxed-SIMD module). train.js (the training loop) is
+  // imported on the first fit: budgeted with the entry, as training is what most apps do.
+  const sum = (parts) => parts.map(file).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }));
+  const js = sum(['url/index.js', 'url/neurite.js', 'url/train.js']);
   const io = file('url/io.js');
   const data = file('url/data.js');
   const wasm = file('url/core.wasm');
@@ -752,7 +756,7 @@ export function measure(dist = join(root, 'dist')) {
   const worker = file('url/worker.js');
   const relaxed = file('url/core-relaxed.wasm');
   // The default entry: the same split, and its wasm text in a chunk imported by init().
-  const inline = ['index.js', 'neurite.js', 'wasm.js'].map(file).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }));
+  const inline = sum(['index.js', 'neurite.js', 'train.js', 'wasm.js']);
   const inlineIo = file('io.js');
   const inlineData = file('data.js');
   return { urlJs: js, io, data, wasm, worker, relaxed, url: { raw: js.raw + wasm.raw + worker.raw, gzip: js.gzip + wasm.gzip + worker.gzip }, inline, inlineIo, inlineData };
@@ -777,17 +781,17 @@ export function namedWasm() {
 export function table(m = measure()) {
   const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
   const row = (name, v, budget) =>
-    `${name.padEnd(40)} ${kB(v.raw).padStart(10)} ${kB(v.gzip).padStart(10)} gzip` +
+    `${name.padEnd(44)} ${kB(v.raw).padStart(10)} ${kB(v.gzip).padStart(10)} gzip` +
     (budget ? `   budget ${kB(budget)} (${((100 * v.gzip) / budget).toFixed(0)}% used)` : '');
   return [
-    row('dist/url/index.js + neurite.js', m.urlJs),
+    row('dist/url/index.js + neurite.js + train.js', m.urlJs),
     row('dist/url/core.wasm', m.wasm),
     row('dist/url/worker.js', m.worker),
     row('neurite/url (JS + wasm + worker)', m.url, BUDGET.url),
     row('dist/url/io.js (on first save/load)', m.io),
     row('dist/url/data.js (on first dataset use)', m.data),
     row('dist/url/core-relaxed.wasm (opt-in)', m.relaxed),
-    row('neurite (index, neurite, wasm .js)', m.inline, BUDGET.inline),
+    row('neurite (index, neurite, train, wasm .js)', m.inline, BUDGET.inline),
     row('dist/io.js (on first save/load)', m.inlineIo),
     row('dist/data.js (on first dataset use)', m.inlineData),
   ].join('\n');

@@ -1,7 +1,13 @@
 // Mistakes a JS beginner makes, each with an error that says what went wrong and what to do.
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { thrown } from './setup.js';
 import * as nr from '../ts/index.js';
+import { trainChunk } from '../ts/models/fit.js';
+
+// The tests below load a second copy of neurite with vi.resetModules(), which also empties the
+// module registry this copy's lazy import('./fit-loop.js') would read: this copy's training
+// loop is loaded first, as it is in a bundle (its own file, train.js, per copy).
+beforeAll(() => trainChunk('test'));
 
 describe('JS operators on tensors', () => {
   it('throw instead of computing with a string or NaN', () => {

@@ -266,7 +266,7 @@ describe("neurite/url without its core.wasm (a bundler that did not emit it)", (
     const { execFileSync } = await import('node:child_process');
     const dir = mkdtempSync(join(tmpdir(), 'neurite-nowasm-'));
     try {
-      for (const f of ['index.js', 'neurite.js', 'worker.js', 'io.js', 'data.js']) copyFileSync(join('dist/url', f), join(dir, f));
+      for (const f of ['index.js', 'neurite.js', 'worker.js', 'io.js', 'data.js', 'train.js']) copyFileSync(join('dist/url', f), join(dir, f));
       writeFileSync(join(dir, 'main.mjs'), "import { init } from './index.js';\ntry { await init(); } catch (e) { console.log(e.constructor.name + ': ' + e.message); }\n");
       const out = execFileSync(process.execPath, [join(dir, 'main.mjs')], { encoding: 'utf8' }).trim();
       expect(out).toMatch(/^InvalidArgumentError: init: reading the neurite wasm from file:\/\/.*\/core\.wasm failed: ENOENT.*; neurite\/url loads core\.wasm from next to its own module: copy node_modules\/neurite\/dist\/url\/core\.wasm \(and worker\.js\) next to the bundle \(Vite, webpack 5, and Rollup with @web\/rollup-plugin-import-meta-assets emit them from new URL\(…, import\.meta\.url\); esbuild does not\), pass the wasm to init\(\), or import 'neurite', whose wasm is inline$/);

@@ -63,16 +63,18 @@ describe('package', () => {
     const url = (f: string) => join(ROOT, 'dist/url', f);
     const inline = (f: string) => join(ROOT, 'dist', f);
     expect(specifiers(DIST.inline)).toEqual(['./neurite.js']);
-    expect(specifiers(inline('neurite.js')).sort()).toEqual(['./data.js', './io.js', './wasm.js']);
+    expect(specifiers(inline('neurite.js')).sort()).toEqual(['./data.js', './io.js', './train.js', './wasm.js']);
     expect(specifiers(inline('io.js'))).toEqual(['./neurite.js']);
     expect(specifiers(inline('data.js'))).toEqual(['./neurite.js']);
+    expect(specifiers(inline('train.js'))).toEqual(['./neurite.js']);
     expect(specifiers(inline('wasm.js'))).toEqual(['./neurite.js']);
     expect(specifiers(url('worker.js'))).toEqual([]);
     expect(specifiers(DIST.url)).toEqual(['./neurite.js']);
-    expect(specifiers(url('neurite.js')).sort()).toEqual(['./data.js', './io.js']);
+    expect(specifiers(url('neurite.js')).sort()).toEqual(['./data.js', './io.js', './train.js']);
     expect(specifiers(url('io.js'))).toEqual(['./neurite.js']);
     expect(specifiers(url('data.js'))).toEqual(['./neurite.js']);
-    const files = [...['index.js', 'neurite.js', 'io.js', 'data.js', 'wasm.js'].map(inline), DIST.url, url('neurite.js'), url('io.js'), url('data.js'), url('worker.js')];
+    expect(specifiers(url('train.js'))).toEqual(['./neurite.js']);
+    const files = [...['index.js', 'neurite.js', 'io.js', 'data.js', 'train.js', 'wasm.js'].map(inline), DIST.url, url('neurite.js'), url('io.js'), url('data.js'), url('train.js'), url('worker.js')];
     for (const f of files) expect(readFileSync(f, 'utf8')).not.toMatch(/\brequire\(/);
     // Those are all the bundles.
     const js = (dir: string) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.js')).map((f) => join(ROOT, dir, f));
@@ -94,7 +96,7 @@ describe('package', () => {
     // A copy of dist/url without io.js: everything but storage works; loadModel then says what is missing.
     const dir = mkdtempSync(join(tmpdir(), 'neurite-no-io-'));
     try {
-      for (const f of ['index.js', 'neurite.js', 'core.wasm', 'worker.js']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'dist/url', f)));
+      for (const f of ['index.js', 'neurite.js', 'train.js', 'core.wasm', 'worker.js']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'dist/url', f)));
       const script = `
         const nr = await import(${JSON.stringify(join(dir, 'index.js'))});
         await nr.init({ threads: 1 });
@@ -119,7 +121,7 @@ describe('package', () => {
     // A copy of dist without wasm.js: init() says what is missing; with the file back, it runs.
     const dir = mkdtempSync(join(tmpdir(), 'neurite-no-wasm-'));
     try {
-      for (const f of ['index.js', 'neurite.js', 'io.js', 'data.js']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'dist', f)));
+      for (const f of ['index.js', 'neurite.js', 'io.js', 'data.js', 'train.js']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'dist', f)));
       const script = `
         const nr = await import(${JSON.stringify(join(dir, 'index.js'))});
         let err;
@@ -235,7 +237,7 @@ describe('package', () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 20_000 });
     const [info] = JSON.parse(stdout) as Array<{ size: number; unpackedSize: number; files: Array<{ path: string }> }>;
     const paths = info.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'FORMATS.md', 'dist/index.js', 'dist/neurite.js', 'dist/wasm.js', 'dist/io.js', 'dist/data.js', 'dist/url/index.js', 'dist/url/core.wasm', 'dist/url/core-relaxed.wasm', 'dist/url/worker.js', 'dist/types/index.d.ts']));
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'FORMATS.md', 'dist/index.js', 'dist/neurite.js', 'dist/wasm.js', 'dist/io.js', 'dist/data.js', 'dist/train.js', 'dist/url/index.js', 'dist/url/core.wasm', 'dist/url/core-relaxed.wasm', 'dist/url/worker.js', 'dist/types/index.d.ts']));
     expect(paths.filter((p) => !p.startsWith('dist/') && !/^(package\.json|README\.md|FORMATS\.md|LICENSE)$/i.test(p))).toEqual([]);
     const size = (f: string) => {
       const b = readFileSync(f);

@@ -23,7 +23,7 @@ describe('footprint', () => {
 
   it('the bundles are minified (no comments or indentation left but the @ts-self-types banner)', () => {
     requireDist();
-    const chunks = ['index.js', 'neurite.js', 'io.js', 'data.js'];
+    const chunks = ['index.js', 'neurite.js', 'io.js', 'data.js', 'train.js'];
     for (const file of [...chunks.map((f) => `dist/${f}`), 'dist/wasm.js', ...chunks.map((f) => `dist/url/${f}`), 'dist/url/worker.js']) {
       const text = readFileSync(join(ROOT, file), 'utf8');
       // Terser fills lines up to 1,000 characters (rollup.config.js keeps them that short, for

@@ -1,7 +1,7 @@
 /**
  * The loops of `model.fitDataset` and `model.evaluateDataset`, in the dataset chunk loaded on
  * their first call (see `../data/lazy.ts`); their options are checked before, in the main
- * bundle (`fit-dataset.ts`). Training runs on `fit`'s loop (`runEpochs` in `fit.ts`: the
+ * bundle (`fit-dataset.ts`). Training runs on `fit`'s loop (`runEpochs` in `fit-loop.ts`, its own chunk: the
  * callbacks, logs, progress bar, validation, history and liveness checks are `fit`'s), with a
  * runner that pulls one element per step and trains on it with the `trainOnBatch` step (one
  * call into WebAssembly). Each element's tensors are disposed after its step, as TF.js does,
@@ -17,7 +17,8 @@ import { close } from '../data/stages.js';
 import { consume, pull } from '../data/consume.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { passOf } from '../data/dataset.js';
-import { checkSamples, inValidation, readSampleWeights, rowCounts, runEpochs, weightTensor, type EpochRunner, type History } from './fit.js';
+import { checkSamples, inValidation, readSampleWeights, rowCounts, trainChunk, weightTensor, type History } from './fit.js';
+import type { EpochRunner } from './fit-loop.js';
 import { didYouMean } from '../options.js';
 import type { Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
@@ -204,6 +205,7 @@ export async function evaluateOnDataset(model: Sequential, dataset: unknown, isI
 export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Promise<History> {
   const op = 'fitDataset';
   const { dataset, loop, batchesPerEpoch: bpe, size, valDataset, valBatches, valX, valY, valW, valBatchSize, outputNames, classWeights } = plan;
+  const { runEpochs } = await trainChunk(op);
   const h = model.handle(op);
   return runEpochs(model, op, loop, (): EpochRunner => {
     if (valX && valY) {
