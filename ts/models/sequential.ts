@@ -35,7 +35,7 @@ import { formatLog } from '../format.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
-import { fitLoop, kerasAliases, readSampleWeights, rowCounts, setEpochsCompleted, weightTensor, type FitArgs, type History, type SampleWeight, type WeightTargets } from './fit.js';
+import { kerasAliases, trainChunk, readSampleWeights, rowCounts, setEpochsCompleted, weightTensor, type FitArgs, type History, type SampleWeight, type WeightTargets } from './fit.js';
 import { evaluateDatasetLoop, fitDatasetLoop, type DatasetLike, type EvaluateDatasetArgs, type FitDatasetArgs } from './fit-dataset.js';
 import { summaryText, type SummaryOptions, type SummaryRow } from './summary.js';
 import { assertCanLearn } from './zero_gradient.js';
@@ -391,7 +391,10 @@ export class Sequential {
   add(layer: Layer | Sequential): void {
     if (this.#disposed) throw new DisposedError(`add: model ${this.name} is disposed`);
     if (this.#graph) throw new InvalidArgumentError(`add: model ${this.name} is a graph model (made by model({ inputs, outputs })); apply the layer to its output and make a new model instead`);
-    if (this.#handle !== 0) throw new InvalidArgumentError(`add: model ${this.name} is already built; add layers before compile/fit/predict`);
+    if (this.#handle !== 0) {
+      // TF.js's add() after a build, and its pop(): a new model from these layers shares their weights.
+      throw new InvalidArgumentError(`add: model ${this.name} is already built (by ${this.#builtBy ?? 'build'}) and its layers are fixed; make a new model from its layers, which shares their weights: sequential({ layers: [...${this.name}.layers, layer] }) (and for TF.js's pop(), sequential({ layers: ${this.name}.layers.slice(0, -1) }))`);
+    }
     // Keras 3's Sequential([keras.Input(shape), …]): an input() as the first layer gives the
     // model its input shape, as an inputLayer would.
     if (layer instanceof SymbolicTensor && layer.sourceLayer instanceof InputLayer) {
@@ -871,10 +874,16 @@ export class Sequential {
     return parts ? unpack(out, parts) : [out];
   }
 
+  /** What first built the model (an op's name), for add's message. */
+  #builtBy: string | undefined;
+
   /** @internal The live handle; builds on first use. */
   handle(op: string): number {
     if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
-    if (this.#handle === 0) this.build();
+    if (this.#handle === 0) {
+      this.build();
+      this.#builtBy ??= op === 'built' ? 'reading its built' : op;
+    }
     assertLive(this.#owner, `${op}: model ${this.name}`);
     return this.#handle;
   }
@@ -919,6 +928,7 @@ export class Sequential {
     }
     for (const { model: m, handle: mh } of created) {
       m.#handle = mh;
+      if (m !== this) m.#builtBy = `building model ${this.name}`;
       m.#owner = instanceId();
       m.#tracked = track(m, mh, 'model', false);
       m.#ref = new LateWeakRef(m);
@@ -992,6 +1002,7 @@ export class Sequential {
           l.#skipInit = this.#skipInit;
           try {
             l.build();
+            l.#builtBy ??= `building model ${this.name}`;
           } finally {
             l.#skipInit = false;
           }
@@ -1201,6 +1212,7 @@ export class Sequential {
     assertCanLearn(this, 'fit');
     this.#fitting = 'fit';
     try {
+      const { fitLoop } = await trainChunk('fit');
       return await fitLoop(this, x, y, args);
     } catch (err) {
       throw inOp('fit', err);
