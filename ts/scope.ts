@@ -91,25 +91,39 @@ export function holdFinalizer(on: boolean): void {
 }
 
 /**
- * How many objects made at each place (their creation stack) were finalized without dispose(),
- * in debug mode: a loop that forgets a tensor per step made the same 12-line stack print once
- * per tensor (1,200 stacks for 300 leaky copies).
+ * How many objects made at each place (the first frame of their creation stack outside neurite)
+ * were finalized without dispose(), in debug mode: a loop that forgets a tensor per step made
+ * the same 12-line stack print once per tensor (1,200 stacks for 300 leaky copies).
  */
 const leaksAt = new Map<string, number>();
 
 /** The file this code runs from (the bundle), whose frames a leak's place skips; '' where stacks name none. */
 const OWN_FILE = /\(?((?:file|https?):\/\/[^\s)]+?|\/[^\s)]+?):\d+:\d+\)?$/.exec(new Error().stack?.split('\n')[1] ?? '')?.[1] ?? '';
+const OWN_DIR = OWN_FILE.slice(0, OWN_FILE.lastIndexOf('/') + 1);
 
-/** Debug mode's warning for a finalized object: its stack the first time, then counts at powers of two. */
+/**
+ * Whether a stack frame is neurite's: its bundle, the chunks beside it (`train.js`, `io.js`…, as
+ * a bundler names them: `neurite-<hash>.js`), its sources (`ts/…`, in its own tests), or a
+ * built-in function it called (`Array.from (<anonymous>)`): none is the place a leak was made.
+ */
+function ownFrame(line: string): boolean {
+  if (/\((?:<anonymous>|native|index \d+)\)$|node:internal/.test(line)) return true;
+  if (OWN_FILE === '') return false;
+  if (line.includes(OWN_FILE)) return true;
+  const i = line.indexOf(OWN_DIR);
+  return i >= 0 && (OWN_DIR.endsWith('/ts/') || /^(?:neurite|train|io|data|wasm)(?:-[\w-]{8})?\.js:/.test(line.slice(i + OWN_DIR.length)));
+}
+
+/** Debug mode's warning for a finalized object: its stack the first time at its place, then counts at powers of two. */
 function reportLeak(held: Tracked): void {
   const stack = held.stack ?? '(no stack)';
-  const n = (leaksAt.get(stack) ?? 0) + 1;
-  leaksAt.set(stack, n);
+  const frames = stack.split('\n').slice(1);
+  const at = (frames.find((l) => !ownFrame(l)) ?? frames[0] ?? '(no stack)').trim();
+  const n = (leaksAt.get(at) ?? 0) + 1;
+  leaksAt.set(at, n);
   if (n === 1) {
     console.warn(`neurite: a ${held.kind} was garbage-collected without dispose(); it was created at:\n${stack}`);
   } else if ((n & (n - 1)) === 0) {
-    const frames = stack.split('\n').slice(1);
-    const at = (frames.find((l) => (OWN_FILE === '' || !l.includes(OWN_FILE)) && !l.includes('node:internal')) ?? frames[0] ?? '(no stack)').trim();
     console.warn(`neurite: ${n} objects created at the same place (${at}; the whole stack was printed for the first) have been garbage-collected without dispose()`);
   }
 }

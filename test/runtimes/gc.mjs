@@ -57,6 +57,25 @@ for (let i = 0; i < 9; i++) {
 await settle();
 nr.setDebug(false);
 const afterDebug = nr.memory();
+const debugWarnings = warnings.filter((w) => w.includes('without dispose()'));
+const debugWarning = warnings.find((w) => w.includes('garbage-collected without dispose()')) ?? null;
+
+// 3b. A model's getWeights() forgotten, 3 times: its copies are made inside neurite (through
+// Array.from and map, built-ins whose frames are not the place), at the caller's one place for
+// the kernels and the biases: one stack, then counts at 2 and 4 naming forgetWeights.
+const wm = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 2 })] });
+wm.build();
+nr.setDebug(true);
+function forgetWeights() {
+  wm.getWeights();
+}
+warnings.length = 0;
+for (let i = 0; i < 3; i++) forgetWeights();
+await settle();
+nr.setDebug(false);
+const weightWarnings = warnings.filter((w) => w.includes('without dispose()'));
+wm.dispose();
+const afterWeights = nr.memory();
 
 // 4. A model, forgotten (counted in numModels while it lives).
 let whileModel;
@@ -76,6 +95,8 @@ console.log(JSON.stringify({
   afterDebug,
   whileModel,
   afterModel,
-  debugWarning: warnings.find((w) => w.includes('garbage-collected without dispose()')) ?? null,
-  debugWarnings: warnings.filter((w) => w.includes('without dispose()')),
+  debugWarning,
+  debugWarnings,
+  afterWeights,
+  weightWarnings,
 }));
