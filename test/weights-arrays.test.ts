@@ -119,7 +119,8 @@ describe('setWeights from arrays', () => {
     expect(viaTensor).toBe('InvalidArgumentError: setWeights: weight 8 (`moving_variance` of layer 1) holds -0.25 at flat index 4; it must be >= 0');
     expect(msg(() => m.setWeights(negative))).toBe(viaTensor);
     // Not numbers.
-    expect(msg(() => m.setWeights(vs.map((v, k) => (k === 0 ? [[...v.subarray(0, 5)]] : v)) as never))).toMatch(/^ShapeError: setWeights: weight 0 \(`kernel` of layer 0\) has shape \[7,5\] \(35 values\), but weights\[0\] has 1 values/);
+    expect(msg(() => m.setWeights(vs.map((v, k) => (k === 0 ? [[...v.subarray(0, 5)]] : v)) as never))).toBe('ShapeError: setWeights: weight 0 (`kernel` of layer 0) has shape [7,5], but weights[0] is a nested array of shape [1,5]');
+    expect(msg(() => m.setWeights(vs.map((v, k) => (k === 0 ? [[1, 2], [3]] : v)) as never))).toMatch(/^ShapeError: setWeights: weights\[0\]: values are ragged/);
     expect(msg(() => m.setWeights(vs.map((v, k) => (k === 2 ? Array.from(v, (x, i) => (i === 1 ? String(x) : x)) : v)) as never))).toMatch(/^InvalidArgumentError: setWeights: weights\[2\]\[1\] must be a number \(the values flat, in row-major order\), got the string/);
     expect(msg(() => m.setWeights(vs.map((v, k) => (k === 2 ? new Int32Array(v.length) : v)) as never))).toMatch(
       /^InvalidArgumentError: setWeights: weights\[2\] must be a Tensor, a Float32Array, a Float64Array or an array of numbers \(the weight's values in row-major order\), got /,
@@ -128,6 +129,8 @@ describe('setWeights from arrays', () => {
     const small = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 3 })] });
     small.build();
     expect(msg(() => small.setWeights([new Float32Array(6)]))).toBe(`InvalidArgumentError: setWeights: model ${small.name} has 2 weights ([2,3], [3]), got 1 weight (6 values)`);
+    // Every weight's values in one array (a neuroevolution genome): how to split it.
+    expect(msg(() => small.setWeights([new Float32Array(9)]))).toBe(`InvalidArgumentError: setWeights: model ${small.name} has 2 weights ([2,3], [3]), got 1 weight (9 values); that is every weight's values in one array: give one array per weight, e.g. its subarrays of 6, 3 values in turn`);
     small.dispose();
     expect(bits(m)).toEqual(kept);
     // allowNonFinite lets NaN in, as for tensors (not a negative variance).
@@ -135,6 +138,27 @@ describe('setWeights from arrays', () => {
     m.setWeights(nan, { allowNonFinite: true });
     expect(nr.tidy(() => Number.isNaN(m.getWeights()[0].dataSync()[3]))).toBe(true);
     m.dispose();
+  });
+
+  it('takes nested arrays (as Keras’s set_weights takes nested lists) of each weight’s shape: the same bits as flat', () => {
+    const [a, b] = [net(11), net(12)];
+    const vs = values(a, 13);
+    const shapes = nr.tidy(() => a.getWeights().map((w) => w.shape.slice()));
+    // Each weight as nested arrays of its shape (rows of the kernels), the vectors flat.
+    const nestedOf = (v: Float32Array, shape: number[]): unknown => (shape.length < 2 ? Array.from(v) : Array.from({ length: shape[0] }, (_, r) => Array.from(v.subarray(r * shape[1], (r + 1) * shape[1]))));
+    a.setWeights(vs);
+    b.setWeights(vs.map((v, k) => nestedOf(v, shapes[k])) as never);
+    expect(bits(b)).toEqual(bits(a));
+    // A layer's too.
+    const layer = b.getLayer(3) as nr.Layer;
+    const k = nr.tidy(() => layer.getWeights().map((w) => ({ v: w.dataSync().map((x) => x + 1), s: w.shape.slice() })));
+    layer.setWeights(k.map(({ v, s }) => nestedOf(v, s)) as never);
+    expect(nr.tidy(() => Array.from(layer.getWeights()[0].dataSync()))).toEqual(Array.from(k[0].v));
+    // The transposed shape of the same count is refused, not read in the wrong order.
+    const e = thrown(() => layer.setWeights([Array.from({ length: 3 }, () => [0, 0, 0, 0, 0]), [0, 0, 0]] as never)) as Error;
+    expect(e.message).toBe(`setWeights: layer ${layer.name}: weight 0 (\`kernel\`) has shape [5,3], but weights[0] is a nested array of shape [3,5]`);
+    a.dispose();
+    b.dispose();
   });
 
   it('a layer’s messages name the layer, as for tensors', () => {

@@ -7,7 +7,7 @@
 import { argPtr, call, check, outPtr, readOut, readString, withWords, words, writeArgs } from '../engine.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { Tensor, wrapHandle } from '../tensor.js';
-import { attachedArg, describe, f32Value, need, show } from '../ops/convert.js';
+import { attachedArg, describe, f32Value, flatten, need, show, type TensorValues } from '../ops/convert.js';
 
 /** The smallest magnitude float32 rounds to ±Infinity (as `ops/convert.ts`'s `f32Value` reads it). */
 const F32_OVERFLOW = 2 ** 128 - 2 ** 103;
@@ -123,7 +123,15 @@ export function writeWeights(op: string, at: WeightsAt, owner: string, weights: 
       w !== null && typeof w === 'object' && Array.isArray((w as { shape?: unknown }).shape) ? show((w as { shape: number[] }).shape) : isValues(w) ? `${w.length} values` : describe(w);
     const noun = Array.isArray(weights) && weights.some(isValues) ? 'weight' : 'tensor';
     const got = Array.isArray(weights) ? `${weights.length} ${noun}${weights.length === 1 ? '' : 's'}${few(weights.length) ? ` (${weights.map(shapeOf).join(', ')})` : ''}` : describe(weights);
-    throw new InvalidArgumentError(`${op}: ${owner} has ${n} weight${n === 1 ? '' : 's'}${expected.length ? ` (${expected.join(', ')})` : ''}, got ${got}`);
+    // One array of every weight's values (a genome): say how to split it.
+    let hint = '';
+    const one = Array.isArray(weights) && weights.length === 1 && isValues(weights[0]) ? weights[0].length : -1;
+    if (n > 1 && one > 0) {
+      const all = specs.length > 0 ? specs : weightSpecs(op, at);
+      const sizes = (order ? order.map((i) => all[i]) : all).map((w) => w.size);
+      if (sizes.reduce((a, b) => a + b, 0) === one) hint = `; that is every weight's values in one array: give one array per weight, e.g. its subarrays of ${sizes.join(', ')} values in turn`;
+    }
+    throw new InvalidArgumentError(`${op}: ${owner} has ${n} weight${n === 1 ? '' : 's'}${expected.length ? ` (${expected.join(', ')})` : ''}, got ${got}${hint}`);
   }
   // Position j of `weights` for the core's weight i.
   const pos = order ? inverse(order) : weights.map((_, i) => i);
@@ -167,9 +175,23 @@ function isValues(w: unknown): w is Float32Array | Float64Array | readonly numbe
  * of the core's weight `i`. Messages read as the core's for a tensor (a layer's begin with
  * `owner`, as `Layer.setWeights` prefixes the core's).
  */
-function writeValues(op: string, at: WeightsAt, owner: string, weights: readonly unknown[], pos: readonly number[], allowNonFinite: boolean): void {
-  const n = weights.length;
+function writeValues(op: string, at: WeightsAt, owner: string, given: readonly unknown[], pos: readonly number[], allowNonFinite: boolean): void {
+  const n = given.length;
   const handles = new Array<number>(n).fill(0);
+  // Nested arrays (Keras's set_weights takes nested lists): flat, once their shape is the weight's.
+  const nested = given.some((w) => Array.isArray(w) && w.some(Array.isArray));
+  const specs = nested ? weightSpecs(op, at) : [];
+  const weights = given.map((w, j) => {
+    if (!Array.isArray(w) || !w.some(Array.isArray)) return w;
+    const { flat, shape } = flatten(`${op}: weights[${j}]`, w as TensorValues);
+    const i = pos.indexOf(j);
+    const want = specs[i]?.shape;
+    if (want && show(shape) !== show(want)) {
+      const w = specs[i];
+      throw new ShapeError(`${op}: ${at.path.length === 0 ? '' : `${owner}: `}weight ${j} (\`${w.name}\`${at.path.length === 0 ? ` of layer ${w.layer}` : ''}) has shape ${show(want)}, but weights[${j}] is a nested array of shape ${show(shape)}`);
+    }
+    return flat;
+  });
   for (let j = 0; j < n; j++) {
     const w = weights[j];
     if (w instanceof Tensor) handles[j] = need(op, `weights[${j}]`, w);
