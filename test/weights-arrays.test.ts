@@ -145,14 +145,14 @@ describe('setWeights from arrays', () => {
     const vs = values(a, 13);
     const shapes = nr.tidy(() => a.getWeights().map((w) => w.shape.slice()));
     // Each weight as nested arrays of its shape (rows of the kernels), the vectors flat.
-    const nestedOf = (v: Float32Array, shape: number[]): unknown => (shape.length < 2 ? Array.from(v) : Array.from({ length: shape[0] }, (_, r) => Array.from(v.subarray(r * shape[1], (r + 1) * shape[1]))));
+    const nestedOf = (v: Float32Array, shape: number[]): number[] | number[][] => (shape.length < 2 ? Array.from(v) : Array.from({ length: shape[0] }, (_, r) => Array.from(v.subarray(r * shape[1], (r + 1) * shape[1]))));
     a.setWeights(vs);
-    b.setWeights(vs.map((v, k) => nestedOf(v, shapes[k])) as never);
+    b.setWeights(vs.map((v, k) => nestedOf(v, shapes[k])));
     expect(bits(b)).toEqual(bits(a));
     // A layer's too.
     const layer = b.getLayer(3) as nr.Layer;
     const k = nr.tidy(() => layer.getWeights().map((w) => ({ v: w.dataSync().map((x) => x + 1), s: w.shape.slice() })));
-    layer.setWeights(k.map(({ v, s }) => nestedOf(v, s)) as never);
+    layer.setWeights(k.map(({ v, s }) => nestedOf(v, s)));
     expect(nr.tidy(() => Array.from(layer.getWeights()[0].dataSync()))).toEqual(Array.from(k[0].v));
     // The transposed shape of the same count is refused, not read in the wrong order.
     const e = thrown(() => layer.setWeights([Array.from({ length: 3 }, () => [0, 0, 0, 0, 0]), [0, 0, 0]] as never)) as Error;

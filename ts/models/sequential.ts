@@ -1804,7 +1804,8 @@ export class Sequential {
    * or an array of numbers) in row-major order with as many values as the weight has (Keras's
    * `set_weights` takes arrays too; TF.js only tensors): they are copied straight into the
    * weight, with no tensor made, which is the cheap way to write genomes into a pool of models.
-   * A wrong length is a `ShapeError` naming the weight, its shape and both lengths.
+   * A wrong length is a `ShapeError` naming the weight, its shape and both lengths. Nested
+   * arrays of the weight's shape (`[[…], […]]` for a kernel, as Keras's nested lists) work too.
    *
    * Weights are matched by position in `getWeights()` order, except for one `getWeights()`
    * call's copies, whole and in order, from a model of the same layout frozen otherwise (a DQN's

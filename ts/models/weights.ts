@@ -18,8 +18,10 @@ const F32_OVERFLOW = 2 ** 128 - 2 ** 103;
  * weight has, which go straight into the weight's memory (one copy, no tensor): the way to
  * write a genome into a pooled model. Keras's `set_weights` takes arrays too; TF.js takes
  * tensors only. Float64 values and numbers are rounded to float32, as `tensor()` rounds them.
+ * Nested arrays of the weight's shape (a kernel's rows, as Keras's nested lists) are read in
+ * row-major order too; another shape of the same count is a `ShapeError`.
  */
-export type WeightValues = Tensor | Float32Array | Float64Array | readonly number[];
+export type WeightValues = Tensor | Float32Array | Float64Array | readonly number[] | ReadonlyArray<ReadonlyArray<number | readonly unknown[]>>;
 
 /** @internal A model handle and the child-index path of the model or layer inside it. */
 export interface WeightsAt {
