@@ -91,15 +91,16 @@ describe('a Vite build of an app', () => {
   });
 
   // An app's minifier renames classes: the errors' names are literals, not the class's name.
-  it("an app's minified build keeps the errors' names (e.name is 'ShapeError', not 'r')", async () => {
+  it("an app's minified build keeps the errors' names (e.name is 'ShapeError', not 'r') and the metric and loss functions' (compile logs a metric under its name)", async () => {
     const root = join(app, 'lib');
     mkdirSync(root);
     writeFileSync(join(root, 'main.js'), `
-      import { init, tensor, NeuriteError } from 'neurite';
+      import { init, tensor, NeuriteError, metrics, losses } from 'neurite';
       export async function failure() {
         await init();
         try { tensor([1, 2]).reshape([3]); } catch (e) { return [e.name, e instanceof NeuriteError, e.message]; }
       }
+      export const names = () => [metrics, losses].map((ns) => Object.entries(ns).filter(([, f]) => typeof f === 'function').map(([k, f]) => [k, f.name]));
     `);
     const env = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production';
@@ -115,5 +116,13 @@ describe('a Vite build of an app', () => {
     const [name, isNeurite, message] = await failure();
     expect([name, isNeurite]).toEqual(['ShapeError', true]);
     expect(message).toMatch(/^reshape: /);
+    // Each function's name is an export's (an alias has its function's: mse is meanSquaredError,
+    // as TF.js logs tf.metrics.mse); they were 'kh', 'zh', … in neurite's own bundle.
+    const { names } = await import(pathToFileURL(join(root, 'dist', out!)).href);
+    for (const list of names() as Array<Array<[string, string]>>) {
+      const keys = new Set(list.map(([k]) => k));
+      for (const [k, n] of list) expect(keys.has(n), `${k} is named '${n}'`).toBe(true);
+      expect(list.filter(([k, n]) => k === n).length).toBeGreaterThan(10);
+    }
   });
 });

@@ -150,3 +150,9 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike): T
 
 export { meanSquaredError as mse, meanSquaredError as MSE, meanAbsoluteError as mae, meanAbsoluteError as MAE };
 export { meanAbsolutePercentageError as mape, meanAbsolutePercentageError as MAPE };
+
+// compile logs a metric function under its name (as TF.js does): pinned here, as a minifier
+// renames functions (history's keys were 'kh' and 'zh' for meanSquaredError and mape).
+for (const [name, f] of Object.entries({ binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, precision, recall, r2Score, meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, cosineProximity, binaryCrossentropy, categoricalCrossentropy })) {
+  Object.defineProperty(f, 'name', { value: name });
+}
