@@ -535,6 +535,11 @@ describe('optimizer API', () => {
     expect(() => optimizers.adamw({ weightDecay: -1 })).toThrow('adamw: weightDecay must be a finite number >= 0, got -1');
     expect(() => optimizers.adagrad({ initialAccumulatorValue: 0, epsilon: 0 })).toThrow('adagrad: initialAccumulatorValue and epsilon cannot both be 0');
     expect(() => optimizers.adamax({ epsilon: 0 })).toThrow('adamax: epsilon must be > 0 (m / (u + ε) would be 0 / 0 at a zero gradient), got 0');
+    // TF.js and Keras take it and write NaN into a weight whose gradient is 0 (the next fit
+    // blamed the gradient): refused as adamax's is, in every form.
+    for (const make of [() => optimizers.adam({ epsilon: 0 }), () => optimizers.adam(0.1, 0.9, 0.999, 0), () => optimizers.adam({ epsilon: 0, amsgrad: true }), () => optimizers.adamw({ epsilon: 0 })]) {
+      expect(make).toThrow(/^(adam|adamw): epsilon must be > 0 \(m̂ \/ \(√v̂ \+ ε\) would be 0 \/ 0 at a zero gradient\), got 0$/);
+    }
     expect(() => optimizers.adamax({ decay: -0.5 })).toThrow('adamax: decay must be a finite number >= 0, got -0.5');
     expect(() => optimizers.adadelta({ rho: 1 })).toThrow('adadelta: rho must be in [0, 1), got 1');
     expect(() => optimizers.adadelta({ epsilon: 0 })).toThrow('adadelta: epsilon must be > 0 (√(d + ε) / √(a + ε) would be 0 / 0 at a zero gradient), got 0');

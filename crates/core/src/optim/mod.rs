@@ -109,8 +109,9 @@ impl Optimizer {
     /// Every optimizer's `weight_decay` (finite, ≥ 0) is the decoupled decay of
     /// [`weight_decay`] (Keras 3's base `Optimizer`), applied by [`Optimizer::update`].
     ///
-    /// A zero accumulator with a zero epsilon (adagrad), and a zero epsilon for RMSProp,
-    /// Adamax and Adadelta, are rejected: an update could divide zero by zero.
+    /// A zero accumulator with a zero epsilon (adagrad), and a zero epsilon for Adam, AdamW,
+    /// RMSProp, Adamax and Adadelta, are rejected: an update could divide zero by zero (TF.js
+    /// and Keras take it and write NaN into a weight whose gradient is zero).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(kind: u32, params: &[f32]) -> Result<Optimizer> {
         let Some(&name) = Optimizer::KIND_NAMES.get(kind as usize) else {
@@ -155,14 +156,14 @@ impl Optimizer {
             1 => Optimizer::Adam {
                 beta1: unit(0, "beta1", false)?,
                 beta2: unit(1, "beta2", false)?,
-                epsilon: nonneg(2, "epsilon")?,
+                epsilon: positive(2, "m̂ / (√v̂ + ε)")?,
                 amsgrad: flag(3, "amsgrad")?,
                 weight_decay,
             },
             2 => Optimizer::AdamW {
                 beta1: unit(0, "beta1", false)?,
                 beta2: unit(1, "beta2", false)?,
-                epsilon: nonneg(2, "epsilon")?,
+                epsilon: positive(2, "m̂ / (√v̂ + ε)")?,
                 weight_decay,
                 amsgrad: flag(4, "amsgrad")?,
             },
@@ -581,6 +582,9 @@ mod tests {
         assert_eq!(msg(6, &[1.0, 1e-7, 0.0]), "adadelta: rho must be in [0, 1), got 1");
         assert_eq!(msg(6, &[0.95, 0.0, 0.0]), "adadelta: epsilon must be > 0 (√(d + ε) / √(a + ε) would be 0 / 0 at a zero gradient), got 0");
         assert_eq!(msg(1, &[0.9]), "adam: takes 5 parameters, got 1");
+        assert_eq!(msg(1, &[0.9, 0.999, 0.0, 0.0, 0.0]), "adam: epsilon must be > 0 (m̂ / (√v̂ + ε) would be 0 / 0 at a zero gradient), got 0");
+        assert_eq!(msg(1, &[0.9, 0.999, 0.0, 1.0, 0.0]), "adam: epsilon must be > 0 (m̂ / (√v̂ + ε) would be 0 / 0 at a zero gradient), got 0");
+        assert_eq!(msg(2, &[0.9, 0.999, 0.0, 0.004, 0.0]), "adamw: epsilon must be > 0 (m̂ / (√v̂ + ε) would be 0 / 0 at a zero gradient), got 0");
         assert_eq!(msg(1, &[1.0, 0.999, 1e-7, 0.0, 0.0]), "adam: beta1 must be in [0, 1), got 1");
         assert_eq!(msg(1, &[0.9, 0.999, 1e-7, 0.5, 0.0]), "adam: amsgrad must be 0 or 1 (false or true), got 0.5");
         assert_eq!(msg(0, &[1.5, 0.0, 0.0]), "sgd: momentum must be in [0, 1], got 1.5");
