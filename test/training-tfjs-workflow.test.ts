@@ -280,7 +280,38 @@ describe('compile metric names', () => {
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: [name] });
     const got = m.evaluate(xs, ys, { batchSize: 20, returnDict: true });
     const want = nr.tidy(() => ref(ys, m.predict(xs)).item());
-    expect(got[name]).toBeCloseTo(want, 6);
+    // TF.js logs 'crossentropy' as ce, as it logs 'accuracy' as acc.
+    expect(got[name === 'crossentropy' ? 'ce' : name]).toBeCloseTo(want, 6);
+  });
+
+  it("'crossentropy' and 'ce' are the binary, sparse or categorical one as TF.js picks it (the output's loss and size), logged as ce", async () => {
+    // A one-unit sigmoid (the categorical one is 0 there whatever the model does), three
+    // sigmoid units under binaryCrossentropy (multi-label), and softmax with class indices.
+    const { x, y } = blobs(17);
+    const cases: Array<[string, number, string, number[][]]> = [
+      ['sigmoid', 1, 'binaryCrossentropy', y.map((r) => [r[0]])],
+      ['sigmoid', 3, 'binaryCrossentropy', y.map((r, i) => [r[0], i % 2, r[2]])],
+      ['softmax', 3, 'sparseCategoricalCrossentropy', y.map((r) => [r.indexOf(1)])],
+      ['softmax', 3, 'categoricalCrossentropy', y],
+    ];
+    for (const [activation, units, loss, target] of cases) {
+      const n = nr.sequential({ seed: 5, layers: [layers.dense({ inputShape: [4], units: 6, activation: 'tanh' }), layers.dense({ units, activation: activation as 'sigmoid' })] });
+      const t = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 6, activation: 'tanh' }), tfl.layers.dense({ units, activation: activation as 'sigmoid' })] });
+      n.build();
+      copyLayerWeights(n, t);
+      for (const name of ['crossentropy', 'ce'] as const) {
+        n.compile({ optimizer: 'sgd', loss: loss as 'mse', metrics: [name] });
+        t.compile({ optimizer: 'sgd', loss, metrics: [name] });
+        const got = nr.tidy(() => n.evaluate(nr.tensor(x), nr.tensor(target), { batchSize: 17, returnDict: true }));
+        const want = tf.tidy(() => (t.evaluate(tf.tensor(x), tf.tensor(target), { batchSize: 17 }) as tf.Scalar[]).map((v) => v.dataSync()[0]));
+        expect(Object.keys(got), `${loss} ${units}`).toEqual(['loss', 'ce']);
+        expect(got.loss).toBeCloseTo(want[0], 5);
+        expect(Math.abs(got.ce - want[1]), `${loss} ${units}: ${got.ce} vs TF.js ${want[1]}`).toBeLessThan(1e-5);
+        if (units === 1) expect(got.ce).toBeGreaterThan(0.1);
+      }
+      n.dispose();
+      t.dispose();
+    }
   });
 
   it('AUC: an error saying there is no function for it', () => {

@@ -9,7 +9,7 @@ import * as metricFns from '../metrics.js';
 import { describe } from '../ops/convert.js';
 import { tidy } from '../scope.js';
 import { lossAbi } from '../options.js';
-import type { LossConfig, LossName } from '../losses.js';
+import { sparseCategoricalCrossentropy as sparseLoss, type LossConfig, type LossName } from '../losses.js';
 import { Optimizer, sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta } from '../optimizers.js';
 import type { OptimizerName } from '../wasm/codes.js';
 
@@ -29,7 +29,7 @@ const METRIC_ALIASES: Record<MetricAlias, MetricName> = { acc: 'accuracy', meanS
 const FROM_PREDICT: Readonly<Record<string, readonly [fn: string | null, perExample: boolean]>> = {
   precision: ['precision', false], recall: ['recall', false], AUC: [null, false], auc: [null, false],
   categoricalCrossentropy: ['categoricalCrossentropy', true], crossentropy: ['categoricalCrossentropy', true], ce: ['categoricalCrossentropy', true],
-  sparseCategoricalCrossentropy: [null, false], binaryCrossentropy: ['binaryCrossentropy', true],
+  sparseCategoricalCrossentropy: ['sparseCategoricalCrossentropy', true], binaryCrossentropy: ['binaryCrossentropy', true],
   mape: ['mape', true], MAPE: ['mape', true], meanAbsolutePercentageError: ['mape', true],
   cosine: ['cosineProximity', true], cosineProximity: ['cosineProximity', true], r2Score: ['r2Score', false],
 };
@@ -51,7 +51,25 @@ function noKernel(name: string): InvalidArgumentError {
  * given, but `'accuracy'` logs as `acc` (and `val_acc`), as in TF.js (Keras 3 keeps `accuracy`).
  */
 export function metricLogName(name: string): string {
-  return name === 'accuracy' ? 'acc' : name;
+  return name === 'accuracy' ? 'acc' : name === 'crossentropy' ? 'ce' : name;
+}
+
+/** Per-example sparse categorical cross-entropy (`losses.sparseCategoricalCrossentropy`'s `reduction: 'none'`). */
+function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor): Tensor {
+  return sparseLoss(yTrue, yPred, { reduction: 'none' });
+}
+
+/**
+ * TF.js's `'crossentropy'` (`'ce'`) metric, as its compile picks it for an output (as it picks
+ * `'accuracy'`): binary for a one-unit output or a `binaryCrossentropy` loss, sparse for a
+ * `sparseCategoricalCrossentropy` loss, else categorical (the categorical one of a one-unit
+ * output is 0 whatever the model does).
+ */
+function crossentropyFor(loss: LossName | null): MetricFunction {
+  return (yTrue, yPred) =>
+    loss === 'binaryCrossentropy' || yPred.shape.at(-1) === 1 ? metricFns.binaryCrossentropy(yTrue, yPred)
+      : loss === 'sparseCategoricalCrossentropy' ? sparseCategoricalCrossentropy(yTrue, yPred)
+        : metricFns.categoricalCrossentropy(yTrue, yPred);
 }
 
 /** Options of `model.compile` (TF.js and Keras names): the optimizer, the loss and the metrics. */
@@ -133,13 +151,17 @@ export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 /**
  * Metrics: a name, a function, or a list of them. Besides {@link METRICS} (computed in the
  * training step), the names of the `metrics.*` functions are accepted: `'precision'`,
- * `'recall'`, `'binaryCrossentropy'`, `'categoricalCrossentropy'` (`'crossentropy'`, `'ce'`),
- * `'mape'` (`'MAPE'`, `'meanAbsolutePercentageError'`), `'cosineProximity'` (`'cosine'`),
- * `'r2Score'`.
+ * `'recall'`, `'binaryCrossentropy'`, `'categoricalCrossentropy'`,
+ * `'sparseCategoricalCrossentropy'`, `'mape'` (`'MAPE'`, `'meanAbsolutePercentageError'`),
+ * `'cosineProximity'` (`'cosine'`), `'r2Score'`, and TF.js's `'crossentropy'` (`'ce'`, logged
+ * as `ce`), which is the binary, sparse or categorical one as the output's loss and size say
+ * (as TF.js picks it). `'precision'`, `'recall'` and `'r2Score'` are not per example: their
+ * epoch value is the mean of the batches' values, which depends on `batchSize` (Keras 3's
+ * keep running totals); evaluate them on the whole set with `metrics.*` when that matters.
  */
 export type MetricSpec = MetricName | MetricAlias | FromPredictName | MetricFunction | Array<MetricName | MetricAlias | FromPredictName | MetricFunction>;
 /** The names of metrics computed by a `metrics.*` function on the step's output (see {@link MetricSpec}). */
-export type FromPredictName = 'precision' | 'recall' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'crossentropy' | 'ce' | 'mape' | 'MAPE' | 'meanAbsolutePercentageError' | 'cosine' | 'cosineProximity' | 'r2Score';
+export type FromPredictName = 'precision' | 'recall' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'crossentropy' | 'ce' | 'mape' | 'MAPE' | 'meanAbsolutePercentageError' | 'cosine' | 'cosineProximity' | 'r2Score';
 
 /** @internal What the model remembers about its compile call. */
 export interface CompiledInfo {
@@ -215,8 +237,11 @@ interface MetricEntry {
   user: boolean;
 }
 
-/** The metrics of a list (or one name or function): the core's ids, or functions. */
-function metricList(where: string, given: unknown): MetricEntry[] {
+/**
+ * The metrics of a list (or one name or function): the core's ids, or functions. `loss` is the
+ * output's loss name (null for a loss function), which picks `'crossentropy'`'s function.
+ */
+function metricList(where: string, given: unknown, loss: LossName | null): MetricEntry[] {
   // A single name (or function) is accepted too, as in TF.js.
   const list: unknown = typeof given === 'string' || typeof given === 'function' ? [given] : (given ?? []);
   if (!Array.isArray(list)) throw new InvalidArgumentError(`compile: ${where} must be an array of names or functions, e.g. ['accuracy'], got ${describe(list)}`);
@@ -234,7 +259,9 @@ function metricList(where: string, given: unknown): MetricEntry[] {
     if (id < 0 && typeof m === 'string' && Object.hasOwn(FROM_PREDICT, m)) {
       const fn = FROM_PREDICT[m][0];
       if (fn === null) throw noKernel(m);
-      return { id: null, name: m, fn: (metricFns as unknown as Record<string, MetricFunction>)[fn], user: false };
+      if (m === 'crossentropy' || m === 'ce') return { id: null, name: m, fn: crossentropyFor(loss), user: false };
+      const f = fn === 'sparseCategoricalCrossentropy' ? sparseCategoricalCrossentropy : (metricFns as unknown as Record<string, MetricFunction>)[fn];
+      return { id: null, name: m, fn: f, user: false };
     }
     if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}${didYouMean(m, [...METRICS, ...Object.keys(METRIC_ALIASES), ...Object.keys(FROM_PREDICT)])}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')}), the metrics.* names ${Object.keys(FROM_PREDICT).filter((k) => FROM_PREDICT[k][0] !== null).join(', ')}, or a function (yTrue, yPred) => Tensor`);
     return { id, name: m as string, fn: null, user: false };
@@ -255,7 +282,7 @@ function metricList(where: string, given: unknown): MetricEntry[] {
 
 /** The weighted metrics of one output: names of the core's metrics only (the training step weighs them). */
 function weightedList(where: string, given: unknown): MetricEntry[] {
-  const list = metricList(where, given);
+  const list = metricList(where, given, null);
   list.forEach((m, i) => {
     if (m.id === null) {
       const what = m.user ? `a function (${m.name})` : `'${m.name}', a metrics.* function`;
@@ -376,7 +403,9 @@ export function encodeCompile(args: CompileArgs, outputs?: readonly string[]): {
     const given = many ? perOutput<unknown>('weightedMetrics', args.weightedMetrics, outputs!, (v) => typeof v === 'string' || typeof v === 'function' || (Array.isArray(v) && !(v.length > 0 && v.every(Array.isArray))), []) : [args.weightedMetrics];
     const lists = names.map((o, i) => weightedList(o === '' ? 'weightedMetrics' : `weightedMetrics for output '${o}'`, given[i]));
     if (custom && lists.some((l) => l.length > 0)) {
-      throw new InvalidArgumentError(`compile: weightedMetrics is computed by the core's training step, which a loss function or metric function (${custom.tape ? 'the loss' : 'a metric'}) replaces with one in JS; give the metrics by name, or use metrics (unweighted)`);
+      // What put the step in JS: the loss function, or the metrics computed from the output.
+      const js = custom.tape ? 'the loss is a function' : `metrics computed in JS from the output (${custom.heads.flatMap((h) => h.metrics.filter((m) => m.core < 0).map((m) => (m.user ? `the function ${m.name}` : `'${m.name}'`))).join(', ')}) are compiled`;
+      throw new InvalidArgumentError(`compile: weightedMetrics are computed by the core's training step, which runs in JS instead when ${js}; leave those out, or give the weighted ones in metrics (unweighted)`);
     }
     const plain = many ? heads.map((h) => h.info.metricNames) : [info.metricNames];
     const logNames = lists.map((l, i) => weightedLogNames(l.map((m) => m.name), plain[i], names[i]));
@@ -404,7 +433,8 @@ function oneLoss(where: string, given: unknown): { fn: LossFunction | null; abi:
 
 /** The loss and metrics of a model with one output. */
 function oneHead(args: CompileArgs): { fn: LossFunction | null; abi: { name: LossName; kind: number; params: number[]; reduction: number }; metrics: MetricEntry[] } {
-  return { ...oneLoss('compile', args.loss), metrics: metricList('metrics', args.metrics) };
+  const l = oneLoss('compile', args.loss);
+  return { ...l, metrics: metricList('metrics', args.metrics, l.fn ? null : l.abi.name) };
 }
 
 /** The {@link CustomSpec} of heads whose losses and metrics are given, or undefined when the core computes all of them. */
@@ -442,7 +472,7 @@ function encodeHeads(args: CompileArgs, outputs: readonly string[]): Array<{ par
     }
     const w = weights[i];
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new InvalidArgumentError(`compile: lossWeights for ${where} must be a finite number >= 0, got ${describe(w)}`);
-    const m = metricList(`metrics for ${where}`, metrics[i]);
+    const m = metricList(`metrics for ${where}`, metrics[i], l.fn ? null : l.abi.name);
     const ids = m.filter((x) => x.id !== null).map((x) => x.id as number);
     return {
       params: [l.abi.kind, l.abi.params.length, ...l.abi.params, l.abi.reduction, w, ids.length, ...ids],
