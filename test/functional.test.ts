@@ -260,7 +260,7 @@ describe('the functional API', () => {
     expect(() => nr.layers.concatenate({ axis: 0 }).apply([x, h])).toThrow(/batch axis/);
     expect(() => nr.layers.dense({ units: 2 }).apply([x, h])).toThrow(/takes one input, got a list of 2/);
     expect(() => nr.layers.conv2d({ filters: 1, kernelSize: 2, name: 'cv' }).apply(x)).toThrow(/^apply: layer cv: /);
-    expect(() => nr.layers.dense({ units: 2, inputShape: [5] }).apply(x)).toThrow(/declared with inputShape \[5\], but .* has per-sample shape \[3\]/);
+    expect(() => nr.layers.dense({ units: 2, inputShape: [5] }).apply(x)).toThrow(/^apply: layer dense_\d+ \(dense\) was declared \(inputShape\) with per-sample input shape \[5\], but here it receives \[3\]: its weights fit 5 on the last axis, not 3;/);
     expect(() => nr.layers.inputLayer({ inputShape: [3] }).apply(x)).toThrow(/is an input layer/);
     // Keras's base(inputs, training=False) holds (test/training-mode.test.ts); training: true is
     // refused, as are other keys; {} and undefined are TF.js's empty kwargs.

@@ -291,7 +291,7 @@ describe('summary', () => {
     expect(ae.summary({ expandNested: true, printFn: (l) => lines.push(l) })).toBe(undefined);
     expect(lines).toEqual(text.split('\n'));
     const bad = (f: () => unknown, msg: string) => expect(f).toThrow(new nr.InvalidArgumentError(msg));
-    bad(() => ae.summary({ expandNestd: true } as never), "summary: unknown option 'expandNestd' — did you mean 'expandNested'? (known: expandNested, print, printFn)");
+    bad(() => ae.summary({ expandNestd: true } as never), "summary: unknown option 'expandNestd' — did you mean 'expandNested'? (known: expandNested, showTrainable, print, printFn)");
     bad(() => ae.summary({ expandNested: 1 } as never), 'summary: expandNested must be true or false, got 1');
     bad(() => ae.summary({ print: 'log' } as never), 'summary: print must be a function such as console.log, or null to only return the text, got the string "log"');
     bad(() => ae.summary({ printFn: null } as never), 'summary: printFn must be a function such as console.log, got null');

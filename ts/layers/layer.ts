@@ -8,7 +8,7 @@ import { checkArgs, optionKeys, unknownOption } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt, type WeightValues } from '../models/weights.js';
 import { LayerVariable, type VariableOwner } from './variable.js';
-import { applySymbolic, firstUse, isSymbolic, readersOf, useOf, usesOf, type SymbolicTensor } from '../models/symbolic.js';
+import { applySymbolic, isSymbolic, readersOf, useOf, usesOf, usesSoFar, type SymbolicTensor } from '../models/symbolic.js';
 import { brand } from '../brand.js';
 import { displayAs } from '../display.js';
 import { CONSTRAINT_OPTIONS, constraintOf, type Constraint, type ConstraintOption } from '../constraints.js';
@@ -112,16 +112,19 @@ export function locate(layer: Layer): WeightsAt | null {
  * other lengths, a weightless layer anything), so a dense layer built for `[3]` and added where
  * `[7]` arrives fails here, as in TF.js, not at the first `predict`.
  */
-export function checkBoundInputs(op: string, layer: Layer, shapes: readonly (readonly number[])[]): void {
+export function checkBoundInputs(op: string, layer: Layer, shapes: readonly (readonly number[])[], declared = false): void {
   const built = locator.inputs(layer);
-  const use = built ? undefined : firstUse(layer);
-  const was = built ? built.shapes : use?.inputs.map((x) => x.sampleShape);
+  const use = built ? undefined : usesSoFar(layer)[0];
+  // `declared`: a layer neither built nor applied yet gets its weights for its inputShape (in a
+  // sequential model) or for this input (Keras 3 ignores input_shape outside one): either fits.
+  const shape = declared && !use ? layer.inputDims : undefined;
+  const was = built ? built.shapes : use ? use.inputs.map((x) => x.sampleShape) : shape && [shape];
   if (was === undefined || show(was) === show(shapes)) return;
   const why = locator.refits(layer, was, shapes);
   if (why === null) return;
   const one = was.length === 1 && shapes.length === 1;
   const s = one ? '' : 's';
-  const where = built === null ? 'was first applied to' : built.pending ? `is in model ${built.model}, where it gets` : `was built (in model ${built.model}) for`;
+  const where = built === null ? (use ? 'was first applied to' : 'was declared (inputShape) with') : built.pending ? `is in model ${built.model}, where it gets` : `was built (in model ${built.model}) for`;
   const how = `${where} per-sample input shape${s} ${show(one ? was[0] : was)}`;
   throw new InvalidArgumentError(`${op}: layer ${layer.name} (${layer.kind}) ${how}, but here it receives ${show(one ? shapes[0] : shapes)}: ${why}`);
 }
@@ -183,8 +186,18 @@ export abstract class Layer {
   abstract readonly kind: LayerKind | 'input';
   /** A unique name, given or generated (`dense_1`, ...); `model.getLayer(name)` finds it. */
   readonly name: string;
-  /** Whether training updates this layer's weights. Set before `compile`/`fit`. */
-  trainable: boolean;
+  /**
+   * Whether training updates this layer's weights: `true` or `false` (anything else is an
+   * error). Read when `fit`, `trainOnBatch` or a gradient starts; a change during `fit` (in a
+   * callback) takes effect at the next one, with a warning.
+   */
+  get trainable(): boolean {
+    return this.#trainable;
+  }
+  set trainable(on: boolean) {
+    this.#trainable = trainableArg('layer', this.name, on);
+  }
+  #trainable = true;
   /** @internal The per-sample input shape, if given, with 0 for an unknown (`null`) size. */
   readonly inputDims?: number[];
   /** The batch size `batchInputShape` gave (`null` when not given). */
@@ -219,7 +232,8 @@ export abstract class Layer {
    */
   get inputShape(): Shape | Shape[] | undefined {
     const declared = this.batchInputShape;
-    if (declared) return declared;
+    // Unless it was also applied to inputs of another shape (a pretrained trunk on larger images).
+    if (declared && usesSoFar(this).every((u) => u.inputs.length !== 1 || show(u.inputs[0].sampleShape) === show(this.inputDims))) return declared;
     const nodes = this.#nodeShapes();
     if (nodes.length === 0) return undefined;
     const shapes = distinct('inputShape', this, 'input', nodes.map((n) => n.inputShapes), 'getInputAt');
@@ -346,7 +360,7 @@ export abstract class Layer {
     const n = (counters.get(kind) ?? 0) + 1;
     counters.set(kind, n);
     this.name = args.name ?? `${kind}_${n}`;
-    this.trainable = trainable;
+    this.#trainable = trainable;
     if (shape !== undefined) this.inputDims = shape;
     for (const k of CONSTRAINT_OPTIONS) {
       const c = keys.includes(k) ? constraintOf(`${kind} ${this.name}`, k, (args as Record<string, unknown>)[k]) : null;
@@ -705,6 +719,12 @@ export function showShape(dims: readonly number[]): Array<number | null> {
 
 /** A shape as TF.js shows it: batch dimension first, `null` for a size not known in advance. */
 export type Shape = Array<number | null>;
+
+/** @internal A `trainable` assignment to a layer or model, `true` or `false` (`0`, `'false'` are errors). */
+export function trainableArg(what: string, name: string, on: unknown): boolean {
+  if (typeof on !== 'boolean') throw new InvalidArgumentError(`trainable: ${what} ${name} takes true or false, got ${describe(on)}`);
+  return on;
+}
 
 /** One connection of a layer (TF.js's `Node`, as {@link Layer.inboundNodes} lists them). */
 export interface LayerNode {

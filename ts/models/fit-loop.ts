@@ -154,12 +154,25 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       if (gone !== null) throw stop(`${gone} was disposed`);
       if (model.handle(op) !== h) throw stop(`model ${model.name} was rebuilt`);
     };
+    // The trainable switches are read as training starts (as TF.js and Keras): a callback that
+    // changes one (gradual unfreezing) is told once that it waits for the next fit.
+    const flags = model.trainableFlags();
+    let warned = false;
+    const sameSwitches = (hook: string): void => {
+      if (warned) return;
+      const now = model.trainableFlags();
+      const i = now.findIndex(([, on], j) => on !== flags[j]?.[1]);
+      if (i < 0) return;
+      warned = true;
+      console.warn(`${op}: the trainable switch of ${now[i][0]} changed during ${op} (in ${hook}), which reads the switches as it starts (as TF.js and Keras): the change takes effect at the next fit, trainOnBatch or gradient; to unfreeze layers in stages, call ${op} once per stage`);
+    };
     const emit = async (hook: (typeof HOOKS)[number], ...a: unknown[]): Promise<void> => {
       for (const c of cbs) {
         const f = (c as Record<string, unknown>)[hook] as ((...a: unknown[]) => unknown) | undefined;
         if (f === undefined) continue;
         await f.apply(c, a);
         stillLive();
+        sameSwitches(hook);
       }
     };
     /** `onBatchEnd` with the batch's own logs, but the running means (`running`) for progress reporters. */
@@ -169,6 +182,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
         if (f === undefined) continue;
         await f.call(c, batch, isProgressReporter(c) ? running : logs);
         stillLive();
+        sameSwitches('onBatchEnd');
       }
     };
 

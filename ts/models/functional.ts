@@ -23,7 +23,7 @@ import { checkArgs } from '../options.js';
 import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, Layer, showShape } from '../layers/layer.js';
 import { graphModel, layerShape, Sequential } from './sequential.js';
-import { inputOwner, setApplier, SymbolicTensor } from './symbolic.js';
+import { inputOwner, setApplier, SymbolicTensor, usesOf } from './symbolic.js';
 import { setGraphMaker } from '../io/topology.js';
 import { MERGE_KINDS } from '../io/spec.js';
 
@@ -241,6 +241,9 @@ setApplier((node, inputs, training) => {
   const merge = n instanceof Layer && MERGES.has(n.kind);
   if (merge && !Array.isArray(inputs)) throw new InvalidArgumentError(`apply: ${n.name} (${(n as Layer).kind}) merges a list of symbolic tensors, e.g. apply([a, b]); got one`);
   if (!merge && xs.length !== 1) throw new InvalidArgumentError(`apply: ${n.name} takes one input, got a list of ${xs.length}; merge layers (add, concatenate, …) take lists`);
+  // A layer (or model) of a sequential model whose input shape is known has its node 0 there,
+  // as in TF.js, which connects it when that model is made: connect it before this use.
+  usesOf(n);
   if (n instanceof Sequential) {
     if (n.isDisposed) throw new DisposedError(`apply: model ${n.name} is disposed`);
     const s = xs[0].sampleShape;
@@ -249,10 +252,9 @@ setApplier((node, inputs, training) => {
     n.handle('apply');
     return new SymbolicTensor(n, xs, n.outputDims as number[], training);
   }
-  if (!merge && n.inputDims !== undefined && show(n.inputDims) !== show(xs[0].sampleShape)) {
-    throw new InvalidArgumentError(`apply: layer ${n.name} was declared with inputShape ${show(showShape(n.inputDims))}, but ${xs[0].name} has per-sample shape ${show(xs[0].sampleShape)}`);
-  }
-  checkBoundInputs('apply', n, xs.map((x) => x.sampleShape));
+  // At another shape than the one it was declared with or built for (a pretrained trunk on
+  // larger images), as far as its weights fit (TF.js warns, Keras 3 ignores input_shape here).
+  checkBoundInputs('apply', n, xs.map((x) => x.sampleShape), !merge);
   return new SymbolicTensor(n, xs, outputShape(n, xs), training);
 });
 

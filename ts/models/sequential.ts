@@ -29,7 +29,7 @@ import { boolArg, checkShape, describe, f32String, need, show } from '../ops/con
 import { runOp } from '../ops/run.js';
 import { drawSeed } from '../ops/random.js';
 import { InputLayer } from '../layers/core.js';
-import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, setLocator, showShape, type Shape } from '../layers/layer.js';
+import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, setLocator, showShape, trainableArg, type Shape } from '../layers/layer.js';
 import { printLine, readVerbose, type Verbose } from './progress.js';
 import { formatLog } from '../format.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
@@ -49,7 +49,7 @@ import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.j
 import { exportTrainingState, importTrainingState, trainingStep } from './training-state.js';
 import { layerSpec, makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, inferWeights, type ModelSpec } from '../io/spec.js';
-import { applySymbolic, forgetInputOwner, isSymbolic, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
+import { applySymbolic, forgetInputOwner, isSymbolic, makingChain, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
 import { byName, pack, unpack, type Part } from './packing.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { brand } from '../brand.js';
@@ -338,9 +338,16 @@ export class Sequential {
    * elsewhere (freeze it too if it should not train). Layers can also be frozen one by one; a
    * frozen layer is frozen in every model that uses it. Read at each `fit`/`trainOnBatch` (a GAN
    * loop sets the discriminator's to `true` for its own step and to `false` for the combined
-   * model's).
+   * model's); a change during `fit` (in a callback) takes effect at the next one, with a warning.
+   * `true` or `false`: anything else is an error.
    */
-  trainable = true;
+  get trainable(): boolean {
+    return this.#trainable;
+  }
+  set trainable(on: boolean) {
+    this.#trainable = trainableArg('model', this.name, on);
+  }
+  #trainable = true;
   #handle = 0;
   #owner = 0;
   /** The finalizer record, once built (see `track`). */
@@ -1139,7 +1146,7 @@ export class Sequential {
       setEpochsCompleted(this, undefined);
       this.#carryOptimizerState(info.optimizer);
     }
-    this.#syncTrainable('compile');
+    this.#syncTrainable();
   }
 
   /**
@@ -1166,21 +1173,20 @@ export class Sequential {
     importTrainingState(this, { ...state, step: carried.step });
   }
 
-  /** The `trainable` switches of every layer, depth-first: each nested model, then its layers. */
-  #trainableFlags(op: string): boolean[] {
-    return this.#layers.filter((l) => !(l instanceof InputLayer)).flatMap((l) => {
-      // A plain property, so check it here: `trainable = 0` or an object is not a switch.
-      if (typeof l.trainable !== 'boolean') {
-        throw new InvalidArgumentError(`${op}: ${l instanceof Sequential ? 'model' : 'layer'} ${l.name} has trainable = ${describe(l.trainable)}; it must be true or false`);
-      }
+  /**
+   * @internal The `trainable` switch of every layer, depth-first (each nested model, then its
+   * layers), with its name: what training reads when it starts (fit warns when one changes).
+   */
+  trainableFlags(): Array<[string, boolean]> {
+    return this.#layers.filter((l) => !(l instanceof InputLayer)).flatMap((l): Array<[string, boolean]> =>
       // A layer a frozen model elsewhere shares is frozen here too (as TF.js's variables).
-      return l instanceof Sequential ? [l.trainable, ...l.#trainableFlags(op)] : [l.trainable && Sequential.#frozenBy(l) === null];
-    });
+      l instanceof Sequential ? [[l.name, l.trainable], ...l.trainableFlags()] : [[l.name, l.trainable && Sequential.#frozenBy(l) === null]],
+    );
   }
 
-  #syncTrainable(op: string): void {
+  #syncTrainable(): void {
     const h = this.#handle;
-    this.#trainableFlags(op).forEach((on, i) => call((e) => check(e.nr_model_set_trainable(h, i, on ? 1 : 0))));
+    this.trainableFlags().forEach(([, on], i) => call((e) => check(e.nr_model_set_trainable(h, i, on ? 1 : 0))));
   }
 
   /** @internal */
@@ -1208,7 +1214,7 @@ export class Sequential {
     // A model of a reset instance: said as every other method says it, before any core call.
     this.handle('fit');
     if (this.#fitting) throw new InvalidArgumentError(`fit: model ${this.name} is already training (${this.#fitting === 'fit' ? 'another fit() call' : `a ${this.#fitting}() call`} has not finished); await it first, or, if its promise was lost (Ctrl-C on await model.fit(…) in a REPL), set model.stopTraining = true to end it after its current batch`);
-    this.#syncTrainable('fit');
+    this.#syncTrainable();
     assertCanLearn(this, 'fit');
     this.#fitting = 'fit';
     try {
@@ -1256,7 +1262,7 @@ export class Sequential {
     this.compiledInfo(op);
     this.handle(op); // a model of a reset instance says so before anything touches its handle
     if (this.#fitting) throw new InvalidArgumentError(`${op}: model ${this.name} is already training (${this.#fitting === op ? 'another fitDataset() call' : `a ${this.#fitting}() call`} has not finished); await it first, or, if its promise was lost (Ctrl-C on await model.fit(…) in a REPL), set model.stopTraining = true to end it after its current batch`);
-    this.#syncTrainable(op);
+    this.#syncTrainable();
     assertCanLearn(this, op);
     this.#fitting = op;
     try {
@@ -1612,7 +1618,7 @@ export class Sequential {
       const hy = need('trainOnBatch', 'y', cy);
       const w = this.sampleWeightTensor('trainOnBatch', sampleWeight, cx, owned);
       const hw = w ? w.handleFor('trainOnBatch', 'sampleWeight') : 0;
-      this.#syncTrainable('trainOnBatch');
+      this.#syncTrainable();
       const cols = this.#resultColumns();
       const width = resultWidth(info);
       if (info.custom) {
@@ -1741,7 +1747,10 @@ export class Sequential {
    * moving_mean, moving_variance`, and the weights of a TF.js model of the same architecture
    * (`tfModel.getWeights()`) fit `setWeights` as they are. A layer's own
    * {@link Layer.getWeights} keeps its order (`gamma, beta, moving_mean, moving_variance`).
-   * {@link Sequential.weightNames} names them.
+   * {@link Sequential.weightNames} names them. Not Keras's `get_weights()` order (layer by
+   * layer): it depends on what is frozen, so plain arrays (`dataSync()` copies) taken from a
+   * model of the same layers frozen otherwise go to other weights wherever the shapes agree,
+   * silently (see {@link Sequential.setWeights}); copy with both unfrozen, or layer by layer.
    *
    * The tensors are yours to dispose: copy weights inside `tidy`, which frees them once
    * `setWeights` has written them.
@@ -1811,6 +1820,7 @@ export class Sequential {
    * call's copies, whole and in order, from a model of the same layout frozen otherwise (a DQN's
    * online network into its frozen target): frozen weights are listed last, so those copies go
    * to the weights they were taken from (TF.js writes them by position, scrambling them).
+   * Plain arrays always go by position.
    *
    * @example
    * tidy(() => copy.setWeights(model.getWeights())); // tidy frees getWeights' copies
@@ -2021,11 +2031,13 @@ export class Sequential {
       if (f !== undefined && typeof f !== 'function') throw new InvalidArgumentError(`summary: printFn must be a function such as console.log, got ${describe(f)}`);
     };
     let expand = false;
+    let showTrainable = false;
     /** Prints the text line by line (TF.js's printFn), instead of `print`. */
     let lines: ((line: string) => void) | undefined;
     if (arguments.length === 1 && print !== null && typeof print === 'object') {
-      const o = readKeys('summary', print, ['expandNested', 'print', 'printFn']);
-      expand = o.expandNested === undefined ? false : boolArg('summary', 'expandNested', o.expandNested);
+      const o = readKeys('summary', print, ['expandNested', 'showTrainable', 'print', 'printFn']);
+      expand = boolArg('summary', 'expandNested', o.expandNested, false);
+      showTrainable = boolArg('summary', 'showTrainable', o.showTrainable, false);
       checkPrint(o.print);
       checkPrintFn(o.printFn);
       if (o.printFn !== undefined && o.print !== undefined) throw new InvalidArgumentError('summary: pass print (the whole text) or printFn (each line), not both');
@@ -2040,7 +2052,7 @@ export class Sequential {
     } else {
       checkPrint(print);
     }
-    const text = this.#summary(expand);
+    const text = this.#summary(expand, showTrainable);
     if (lines !== undefined) {
       for (const line of text.split('\n')) lines(line);
       return;
@@ -2053,26 +2065,27 @@ export class Sequential {
     return text;
   }
 
-  /** The text of `summary`, with the layers of nested models under their rows when `expand`. */
-  #summary(expand: boolean): string {
+  /** The text of `summary`, with the layers of nested models under their rows when `expand`, and a "Trainable" column when `showTrainable`. */
+  #summary(expand: boolean, showTrainable: boolean): string {
     const h = this.handle('summary');
-    this.#syncTrainable('summary');
+    this.#syncTrainable();
     const flat = this.#children();
     // Trainable parameters per layer: what training updates (moving statistics and frozen
     // layers, nested ones included, are non-trainable, as Keras counts them; so is everything
     // of a model with trainable = false).
     const trainable = flat.map(() => 0);
     for (const w of weightSpecs('summary', { handle: h, path: [] })) if (w.trainable && this.trainable) trainable[w.layer] += w.size;
-    return summaryText(this.name, this.#summaryRows(expand, 0, this.#graph !== null, trainable));
+    return summaryText(this.name, this.#summaryRows(expand, 0, this.#graph !== null, trainable, this.trainable), showTrainable);
   }
 
   /**
    * The summary's rows of this model's layers (a graph model's input layers first), `level`
    * deep in the model summarized, whose table has a "Connected to" column when `connected`;
    * with `expand`, each nested model's rows follow its own (Keras 3's `expand_nested`).
-   * `trainable` holds the trainable parameters per layer (counted at level 0 only).
+   * `trainable` holds the trainable parameters per layer (counted at level 0 only); `on`:
+   * whether this model trains (not frozen, nor any model it is expanded in).
    */
-  #summaryRows(expand: boolean, level: number, connected: boolean, trainable: number[]): SummaryRow[] {
+  #summaryRows(expand: boolean, level: number, connected: boolean, trainable: number[], on: boolean): SummaryRow[] {
     const flat = this.#children();
     const g = this.#graph;
     // A value's name: its layer's (a further use as name[2], name[3], …, as TF.js numbers calls).
@@ -2088,8 +2101,10 @@ export class Sequential {
     // A graph model's input layers come first, as TF.js and Keras list them (so row i is `model.layers[i]`).
     const rows: SummaryRow[] = g ? g.inputs.map((x) => ({ name: x.sourceLayer.name, kind: 'InputLayer', shape: (x.sourceLayer as Layer).inputDims, params: 0, trainableParams: 0, connected: connected ? '' : undefined, level })) : [];
     flat.forEach((l, i) => {
-      rows.push({ name: l.name, kind: l.getClassName(), shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: level > 0 ? 0 : trainable[i], connected: reads(i), level });
-      if (expand && l instanceof Sequential) rows.push(...l.#summaryRows(true, level + 1, connected, []));
+      // Keras 3's show_trainable: whether training updates it (frozen also by a model holding it).
+      const trains = on && l.trainable && (l instanceof Sequential || Sequential.#frozenBy(l) === null);
+      rows.push({ name: l.name, kind: l.getClassName(), shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: level > 0 ? 0 : trainable[i], connected: reads(i), level, trains });
+      if (expand && l instanceof Sequential) rows.push(...l.#summaryRows(true, level + 1, connected, [], trains));
     });
     return rows;
   }
@@ -2203,8 +2218,7 @@ export class Sequential {
     const first = this.#layers[0] instanceof InputLayer ? this.#layers[0] : new InputLayer({ inputShape: showShape(shape), name: this.inputNames[0] });
     const x = new SymbolicTensor(first, [], shape);
     setInputOwner(x, this);
-    let h = x;
-    for (const l of this.#children()) h = applySymbolic(l, h);
+    const h = makingChain(() => this.#children().reduce((v, l) => applySymbolic(l, v), x));
     this.#chain = { inputs: [x], outputs: [h] };
     return this.#chain;
   }

@@ -18,6 +18,8 @@ export interface SummaryRow {
    * totals (its model's row counts it).
    */
   level?: number;
+  /** Whether training updates its weights (the "Trainable" column: `Y`, `N`, or `-` without weights). */
+  trains?: boolean;
 }
 
 /**
@@ -33,6 +35,12 @@ export interface SummaryOptions {
    */
   expandNested?: boolean | undefined;
   /**
+   * Add a "Trainable" column, as Keras 3's `show_trainable=True` (TF.js has none): `Y` for a
+   * layer (or nested model) that training updates, `N` for a frozen one (by its own
+   * `trainable`, or by a model holding it), `-` for one without weights. Default `false`.
+   */
+  showTrainable?: boolean | undefined;
+  /**
    * Who gets the text: `undefined` (the default) prints it with `console.log` and `summary`
    * returns nothing, `null` only returns it, a function gets it and `summary` also returns it
    * (as `summary(print)`).
@@ -42,12 +50,16 @@ export interface SummaryOptions {
   printFn?: ((line: string) => void) | undefined;
 }
 
-export function summaryText(model: string, rows: SummaryRow[]): string {
+export function summaryText(model: string, rows: SummaryRow[], showTrainable = false): string {
   const graph = rows.some((r) => r.connected !== undefined);
-  const head = ['Layer (type)', 'Output shape', 'Param #', ...(graph ? ['Connected to'] : [])];
-  const body = rows.map((r) => [`${r.level ? `${'   '.repeat(r.level)}└ ` : ''}${r.name} (${className(r.kind)})`, r.shape ? `[${[null, ...r.shape].map((d) => (d === 0 || d === null ? 'null' : d)).join(',')}]` : '?', String(r.params ?? 0), ...(graph ? [r.connected ?? ''] : [])]);
+  const head = ['Layer (type)', 'Output shape', 'Param #', ...(graph ? ['Connected to'] : []), ...(showTrainable ? ['Trainable'] : [])];
+  const trains = (r: SummaryRow) => (r.params ? (r.trains ? 'Y' : 'N') : '-');
+  const body = rows.map((r) => [`${r.level ? `${'   '.repeat(r.level)}└ ` : ''}${r.name} (${className(r.kind)})`, r.shape ? `[${[null, ...r.shape].map((d) => (d === 0 || d === null ? 'null' : d)).join(',')}]` : '?', String(r.params ?? 0), ...(graph ? [r.connected ?? ''] : []), ...(showTrainable ? [trains(r)] : [])]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)) + 2);
-  const fmt = (cols: string[]) => cols.map((c, i) => (i === 2 ? c.padStart(w[i] - 2) + (graph ? '  ' : '') : c.padEnd(w[i]))).join('').trimEnd();
+  // Param # right-aligned; Keras 3 centres the Trainable column.
+  const last = head.length - 1;
+  const centre = (c: string, n: number) => c.padStart((n + c.length) >> 1).padEnd(n);
+  const fmt = (cols: string[]) => cols.map((c, i) => (i === 2 ? c.padStart(w[i] - 2) + (graph || showTrainable ? '  ' : '') : showTrainable && i === last ? centre(c, w[i] - 2) : c.padEnd(w[i]))).join('').trimEnd();
   const rule = (ch: string) => ch.repeat(w.reduce((a, b) => a + b, 0));
   const own = rows.filter((r) => !r.level);
   const total = own.reduce((a, r) => a + (r.params ?? 0), 0);

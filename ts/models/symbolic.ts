@@ -124,9 +124,9 @@ export function inputOwner(x: SymbolicTensor): { readonly name: string } | undef
   return ownerOfInput.get(x)?.deref();
 }
 
-/** @internal The first symbolic use of `node` (its first `apply`), without connecting it through a model. */
-export function firstUse(node: object): SymbolicTensor | undefined {
-  return uses.get(node)?.[0];
+/** @internal The symbolic uses of `node` so far (its `apply`s), without connecting it through a model. */
+export function usesSoFar(node: object): readonly SymbolicTensor[] {
+  return uses.get(node) ?? [];
 }
 
 /**
@@ -134,8 +134,25 @@ export function firstUse(node: object): SymbolicTensor | undefined {
  * the one model holding it), for a model's `getOutputAt(i)`.
  */
 export function usesOf(node: { readonly name: string }): readonly SymbolicTensor[] {
-  if (!uses.has(node)) connect(node);
+  if (!uses.has(node) && !chaining) makingChain(() => connect(node));
   return uses.get(node) ?? [];
+}
+
+/** Whether a model's symbolic chain is being made (see {@link makingChain}). */
+let chaining = false;
+
+/**
+ * @internal Runs `f`, which makes a model's symbolic chain: the layers it applies are not
+ * connected through that model (or another) again on the way.
+ */
+export function makingChain<T>(f: () => T): T {
+  const was = chaining;
+  chaining = true;
+  try {
+    return f();
+  } finally {
+    chaining = was;
+  }
 }
 
 /** Connects a layer with no use yet through the one model holding it (set by `sequential.ts`). */
