@@ -340,6 +340,26 @@ describe('neurite → TF.js', () => {
     }
   });
 
+  it("centered rmsprop's checkpoint is neurite's form: TF.js 4.22's centered rule is another (it resumed 0.088 away), so TF.js loads the model uncompiled", async () => {
+    const m = nr.sequential({ seed: 9, layers: [layers.dense({ inputShape: [3], units: 5, activation: 'tanh' }), layers.dense({ units: 2 })] });
+    m.compile({ optimizer: nr.optimizers.rmsprop({ learningRate: 0.01, centered: true, momentum: 0.5 }), loss: 'meanSquaredError' });
+    const [x, y] = [nr.tensor(normals(33)(12 * 3), [12, 3]), nr.tensor(normals(34)(12 * 2), [12, 2])];
+    await m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
+    const a = await m.toArtifacts({ includeOptimizer: true });
+    expect(a.trainingConfig).toBeUndefined();
+    const names = a.weightSpecs!.filter((w) => w.group === 'optimizer').map((w) => w.name);
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((n) => n.startsWith('optimizer/'))).toBe(true);
+    const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
+    expect(tm.optimizer).toBeUndefined();
+    // neurite resumes it bit for bit.
+    const back = (await nr.loadModel(a)) as nr.Sequential;
+    expect(back.compiledInfo('t').optimizer.getConfig()).toMatchObject({ name: 'rmsprop', centered: true, momentum: 0.5 });
+    expect(nr.exportTrainingState(back).step).toBe(nr.exportTrainingState(m).step);
+    tm.dispose();
+    [x, y, m, back].forEach((t) => t.dispose());
+  });
+
   it("TF.js resumes at the rate the model has now, not the compiled one, after model.learningRate = … (as Keras and TF.js save their optimizer's current rate); neurite's own record keeps the compiled rate and the state its factor", async () => {
     const XS = normals(33)(12 * 3);
     const YS = normals(34)(12 * 2);

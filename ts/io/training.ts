@@ -303,10 +303,12 @@ function tfSlotOrder(c: OptimizerConfig): string[] | null {
   switch (c.name) {
     case 'sgd': return c.momentum === 0 ? [] : ['momentum'];
     case 'adam': return ['m', 'v'];
-    // TF.js keeps the momentum slots even at momentum 0 (they are written as zeros).
-    case 'rmsprop': return c.centered ? ['rms', 'momentum', 'mg'] : ['rms', 'momentum'];
+    // TF.js keeps the momentum slots even at momentum 0 (they are written as zeros). Centered:
+    // TF.js 4.22 divides by √(ms − (mg² + ε)), not √(ms − mg² + ε), so it would resume this
+    // state on another course (0.088 apart after 30 steps; NaN at a zero gradient): neurite's form.
+    case 'rmsprop': return c.centered ? null : ['rms', 'momentum'];
     case 'adagrad': return ['accumulator'];
-    default: return null; // adamax (TF.js cannot set its weights), adadelta, adamw
+    default: return null; // adamax (TF.js cannot set its weights), adadelta (TF.js's is SGD), adamw
   }
 }
 
