@@ -205,7 +205,31 @@ describe('Keras habits with weights and logs', () => {
     c.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
     const [x, y] = [nr.zeros([2, 2]), nr.tensor([[0, 1, 0], [1, 0, 0]])];
     await c.fit(x, y, { classWeight: { 0: 1, 1: 2, 2: 1 }, epochs: 1, verbose: 0 });
+    // Soft and multi-label rows have no one class: said so, with what to do (it spoke of taggers).
+    for (const rows of [[[0.2, 0.8, 0], [1, 0, 0]], [[1, 1, 0], [1, 0, 0]]]) {
+      using t = nr.tensor(rows);
+      const err = await c.fit(x, t, { classWeight: { 0: 1, 1: 2, 2: 1 }, epochs: 1, verbose: 0 }).then(() => 'trained', (e: unknown) => String(e));
+      expect(err).toBe(`ShapeError: fit: classWeight reads y of shape [2,3] as one-hot rows [n, classes], but row 0 is not one-hot ([${rows[0].join(', ')}]); a soft or multi-label row has no one class to weigh it by (TF.js takes its argMax, Keras 3 refuses it): give each sample its weight with sampleWeight of shape [n] instead`);
+    }
     for (const t of [tok, tags, m, c, x, y]) t.dispose();
+  });
+
+  it('classWeight as a list of numbers, one per class index (an object with keys 0, 1, … in TF.js), trains as the object', async () => {
+    const make = () => {
+      const m = nr.sequential({ seed: 10, layers: [nr.layers.dense({ units: 3, inputShape: [2], activation: 'softmax' })] });
+      m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+      return m;
+    };
+    const [a, b] = [make(), make()];
+    using x = nr.tensor([[0, 1], [1, 0], [1, 1], [0.5, 0.2]]);
+    using y = nr.tensor([[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 1, 0]]);
+    const ha = await a.fit(x, y, { classWeight: { 0: 1, 1: 3, 2: 0.5 }, epochs: 2, verbose: 0 });
+    const hb = await b.fit(x, y, { classWeight: [1, 3, 0.5], epochs: 2, verbose: 0 });
+    expect(hb.history.loss).toEqual(ha.history.loss);
+    const plain = make();
+    const hp = await plain.fit(x, y, { epochs: 2, verbose: 0 });
+    expect(hp.history.loss).not.toEqual(ha.history.loss);
+    for (const m of [a, b, plain]) m.dispose();
   });
 
   it("gives callbacks Keras's accuracy and val_accuracy beside TF.js's acc and val_acc", async () => {

@@ -6,7 +6,7 @@
 import { didYouMean } from '../options.js';
 import { DisposedError, InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { describe } from '../ops/convert.js';
+import { describe, f32String } from '../ops/convert.js';
 import { otherCopy } from '../brand.js';
 import { tensor } from '../ops/creation.js';
 import { type CallbackHooks, type CallbackParams } from './callbacks.js';
@@ -108,7 +108,9 @@ export interface FitArgs {
   initialEpoch?: number | undefined;
   /**
    * A weight per class, as TF.js's `classWeight`: `{ [classIndex]: weight }` (or a list of one
-   * such object, TF.js's form for a model with one output). Each training sample's loss, and so
+   * such object, TF.js's form for a model with one output; or a list of numbers, one per class
+   * index: `[1, 3, 0.5]`). A one-hot `y`'s rows must be one-hot (a soft or multi-label row has no
+   * one class: weigh those samples with `sampleWeight`). Each training sample's loss, and so
    * its gradient, is multiplied by the weight of its class before the mean over the batch (the
    * logged `loss` is that weighted mean); metrics and validation are not weighted. The class of
    * a sample is its index in a one-hot `y` (`argMax`), or its value when `y` is `[n]` or `[n, 1]`
@@ -245,7 +247,9 @@ export function readClassWeights(given: unknown, outputs: readonly string[] | nu
 
 /** One output's `classWeight` (named `what` in messages) as a map from class index to weight (checked: finite weights ≥ 0). */
 function readClassWeight(given: unknown, what: string, op: string): Map<number, number> {
-  const one = Array.isArray(given) && given.length === 1 ? given[0] : given;
+  // A list of numbers is a weight per class index (an object with keys 0, 1, … in TF.js).
+  const numbers = Array.isArray(given) && given.length > 0 && given.every((w) => typeof w === 'number');
+  const one = numbers ? { ...given } : Array.isArray(given) && given.length === 1 ? given[0] : given;
   if (one === null || typeof one !== 'object' || Array.isArray(one)) {
     throw new InvalidArgumentError(`${op}: ${what} must be an object { [classIndex]: weight } (or a list of one, for the one output), got ${describe(given)}`);
   }
@@ -280,12 +284,13 @@ function oneHotClasses(y: Tensor, yName: string, what: string, op: string): Floa
       } else if (x !== 0 && other < 0) other = j;
     }
     if (ones === 1 && other < 0) continue;
-    const row = Array.from(v.subarray(i * c, i * c + Math.min(c, 6)), (x) => String(x)).join(', ') + (c > 6 ? ', …' : '');
-    throw new ShapeError(
-      `${op}: ${what} reads ${yName} of shape [${y.shape}] as one-hot rows [n, classes], but row ${i} is not one-hot ([${row}]); ` +
-        `for class indices per step ([n, T], a tagger's targets) weight each step instead: sampleWeight of shape [n, T] holding each step's class weight ` +
-        `(Keras 3 refuses classWeight there too)`,
-    );
+    const row = Array.from(v.subarray(i * c, i * c + Math.min(c, 6)), f32String).join(', ') + (c > 6 ? ', …' : '');
+    const values = Array.from(v.subarray(i * c, (i + 1) * c));
+    // Probabilities (soft or multi-label targets) or class indices per step (a tagger's).
+    const why = values.every((x) => x >= 0 && x <= 1)
+      ? `a soft or multi-label row has no one class to weigh it by (TF.js takes its argMax, Keras 3 refuses it): give each sample its weight with sampleWeight of shape [n] instead`
+      : `for class indices per step ([n, T], a tagger's targets) weight each step instead: sampleWeight of shape [n, T] holding each step's class weight (Keras 3 refuses classWeight there too)`;
+    throw new ShapeError(`${op}: ${what} reads ${yName} of shape [${y.shape}] as one-hot rows [n, classes], but row ${i} is not one-hot ([${row}]); ${why}`);
   }
   return classes;
 }
