@@ -244,7 +244,9 @@ describe('errors name the function and leave the model usable', () => {
     const { n } = pair();
     const f = (a: nr.Tensor) => a;
     expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: [(a: nr.Tensor) => a] })).toThrow(/metrics\[0\] is an anonymous function; a metric is logged under its function's name/);
-    expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: [f, function f() { return nr.scalar(0); }] as nr.MetricSpec })).toThrow(/metrics\[0\] and metrics\[1\] are both logged as 'f'/);
+    expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: [f, function f() { return nr.scalar(0); }] as nr.MetricSpec })).toThrow(/metrics\[0\] and metrics\[1\] are both logged as 'f'; each metric needs its own name \(rename one function\)$/);
+    // Two names of one metric: no function to rename.
+    expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['accuracy', 'acc'] })).toThrow(`compile: metrics[0] and metrics[1] are both logged as 'acc'; "accuracy" and "acc" are one metric: give it once`);
     expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: [function loss() { return nr.scalar(0); }] })).toThrow(/logged as 'loss'/);
     expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['AUC' as never] })).toThrow(/metric "AUC" is not supported: neurite has no AUC yet, and a metric function would be averaged over batches \(a batch without a positive has no AUC\); compute it over the validation set in a callback's onEpochEnd/);
     nr.dispose([n]);

@@ -274,7 +274,10 @@ function metricList(where: string, given: unknown, loss: LossName | null): Metri
       throw new InvalidArgumentError(`compile: ${where}[${i}] would be logged as '${key}', a name fit's logs use for the loss; rename the function`);
     }
     const j = seen.get(key);
-    if (j !== undefined) throw new InvalidArgumentError(`compile: ${where}[${j}] and ${where}[${i}] are both logged as '${key}'; each metric needs its own name (rename one function)`);
+    if (j !== undefined) {
+      const fix = m.user || out[j].user ? 'each metric needs its own name (rename one function)' : `${JSON.stringify(out[j].name)} and ${JSON.stringify(m.name)} are one metric: give it once`;
+      throw new InvalidArgumentError(`compile: ${where}[${j}] and ${where}[${i}] are both logged as '${key}'; ${fix}`);
+    }
     seen.set(key, i);
   });
   return out;
