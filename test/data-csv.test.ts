@@ -181,7 +181,7 @@ describe('data.csv config', () => {
     expect(e).toBeInstanceOf(nr.InvalidArgumentError);
     expect(e.message).toBe("data.csv: line 3, column 'a' is empty but the column is required (give it a default, or required: false)");
     // A label is required unless it has a default (as TF.js).
-    expect((await failure(rows(text, { columnConfigs: { b: { isLabel: true } } }))).message).toBe("data.csv: line 2, column 'b' is empty but the column is a label, and a label is required unless it has a default (as TF.js)");
+    expect((await failure(rows(text, { columnConfigs: { b: { isLabel: true } } }))).message).toBe("data.csv: line 2, column 'b' is empty but the column is a label, and a label is required unless it has a default (as TF.js); to drop such rows, give it default: NaN and filter them out: columnConfigs: { b: { isLabel: true, default: NaN } }, then .filter(({ ys }) => !Number.isNaN(ys.b))");
     expect(await rows(text, { columnConfigs: { b: { isLabel: true, default: 0 } } })).toEqual([
       { xs: { a: 1, c: undefined }, ys: { b: 0 } },
       { xs: { a: undefined, c: 3 }, ys: { b: 2 } },
@@ -226,8 +226,11 @@ describe('data.csv config', () => {
     expect(required).toBeInstanceOf(nr.InvalidArgumentError);
     expect(required.message).toBe('data.csv: line 3, column \'age\' is "NA" (a missing value) but the column is required (give it a default, or required: false)');
     expect((await failure(rows(text, { columnConfigs: { age: { required: true, default: 30 }, survived: { isLabel: true } } }))).message).toBe(
-      'data.csv: line 6, column \'survived\' is "N/A" (a missing value) but the column is a label, and a label is required unless it has a default (as TF.js)',
+      'data.csv: line 6, column \'survived\' is "N/A" (a missing value) but the column is a label, and a label is required unless it has a default (as TF.js); to drop such rows, give it default: NaN and filter them out: columnConfigs: { survived: { isLabel: true, default: NaN } }, then .filter(({ ys }) => !Number.isNaN(ys.survived))',
     );
+    // The pattern the error and the TSDoc give: default: NaN, then filter; the rows with a label are kept.
+    const kept = await data.csv(enc(text), { columnConfigs: { survived: { isLabel: true, default: NaN } } }).filter(({ ys }) => !Number.isNaN(ys.survived)).toArray();
+    expect(kept.map(({ xs, ys }) => [xs.id, ys.survived])).toEqual([[1, 0], [2, 1], [3, 1], [4, 0], [6, 1], [7, 0]]);
     expect((await failure(rows('a,b\n1, NaN \n', { columnConfigs: { b: { required: true } } }))).message).toBe('data.csv: line 2, column \'b\' is " NaN " (a missing value) but the column is required (give it a default, or required: false)');
     // Not missing values: other spellings and words stay text, as in pandas (Na, nA, NAN, n.a.).
     expect(await rows('a,b,c,d\nNa,nA,NAN,n.a.\n')).toEqual([{ a: 'Na', b: 'nA', c: 'NAN', d: 'n.a.' }]);
@@ -621,7 +624,7 @@ describe('data.csv sources and passes', () => {
     const text = 'a,b,y\n1,2,0\n3,,1\n';
     const ds = (cfg: data.CSVConfig) => data.csv(enc(text), cfg).map((e) => ({ xs: Object.values((e as { xs: object }).xs), ys: Object.values((e as { ys: object }).ys) })).batch(2);
     const e = await failure(ds({ columnConfigs: { y: { isLabel: true } } }).toArray());
-    expect(e.message).toBe("batch: the elements' arrays at xs do not make one tensor: values[1][1] is undefined, not a number; an empty field of data.csv is undefined (as in TF.js): give its column a default in columnConfigs ({ default: 0 }), or required: true to refuse such rows");
+    expect(e.message).toBe("batch: the elements' arrays at xs do not make one tensor: element 1 of the batch (its xs[1]) is undefined, not a number; an empty field of data.csv is undefined (as in TF.js): give its column a default in columnConfigs ({ default: 0 }), or required: true to refuse such rows");
     const fixed = await read(ds({ columnConfigs: { y: { isLabel: true }, b: { default: 0 } } }));
     expect(fixed).toEqual([{ xs: { shape: [2, 2], values: [1, 2, 3, 0] }, ys: { shape: [2, 1], values: [0, 1] } }]);
   });

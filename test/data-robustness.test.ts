@@ -321,7 +321,7 @@ describe('prefetch with a bufferSize beyond the dataset', () => {
 describe('zip types', () => {
   it('an array of datasets gives tuples, an object of datasets objects', async () => {
     const ab = data.zip([data.array([{ a: 1 }]), data.array([{ b: 4 }])]);
-    expectTypeOf(ab).toEqualTypeOf<data.Dataset<[{ a: number }, { b: number }]>>();
+    expectTypeOf(ab).toEqualTypeOf<data.Dataset<data.ZipTuple<[{ a: number }, { b: number }]>>>();
     const merged = ab.map((x) => ({ a: x[0].a, b: x[1].b }));
     expectTypeOf(merged).toEqualTypeOf<data.Dataset<{ a: number; b: number }>>();
     expect(await merged.toArray()).toEqual([{ a: 1, b: 4 }]);
@@ -330,10 +330,10 @@ describe('zip types', () => {
     expect(await destructured.toArray()).toEqual([5]);
 
     const nested = data.zip({ xs: [data.array([[1, 2]]), data.array(['s'])], ys: data.array([3]) });
-    expectTypeOf(nested).toEqualTypeOf<data.Dataset<{ xs: [number[], string]; ys: number }>>();
+    expectTypeOf(nested).toEqualTypeOf<data.Dataset<{ xs: data.ZipTuple<[number[], string]>; ys: number }>>();
     expect(await nested.toArray()).toEqual([{ xs: [[1, 2], 's'], ys: 3 }]);
     const list: data.Dataset<number>[] = [data.array([1]), data.array([2])];
-    expectTypeOf(data.zip(list)).toEqualTypeOf<data.Dataset<number[]>>();
+    expectTypeOf(data.zip(list)).toEqualTypeOf<data.Dataset<data.ZipTuple<number[]>>>();
     const obj: Record<string, data.Dataset<number>> = { a: data.array([1]) };
     expectTypeOf(data.zip(obj)).toEqualTypeOf<data.Dataset<Record<string, number>>>();
 
@@ -401,7 +401,8 @@ describe('batch: numbers beyond float32, as tensor() refuses them', () => {
       ['negative', () => data.array([1, -1e39]).batch(2).toArray(), /^batch: element 1 of the batch is -1e\+39, beyond float32's range .* -Infinity/],
       ['data.csv', () => data.csv(new Response('a,b\n1e40,2\n1,2\n')).batch(2).toArray(), /^batch: element 0 of the batch at a is 1e\+40, beyond float32's range/],
       ['{ xs, ys }', () => data.array([{ xs: [1], ys: 1 }, { xs: [2], ys: 4e38 }]).batch(2).toArray(), /^batch: element 1 of the batch at ys is 4e\+38, beyond/],
-      ['an array element (already checked)', () => data.array([[1e40, 1]]).batch(1).toArray(), /^batch: the elements' arrays do not make one tensor: values\[0\]\[0\] is 1e\+40, beyond float32's range/],
+      ['an array element (already checked)', () => data.array([[1e40, 1]]).batch(1).toArray(), /^batch: the elements' arrays do not make one tensor: element 0 of the batch \(its \[0\]\) is 1e\+40, beyond float32's range/],
+      ['at a key, the element named (tensor()\'s values[1] is the element, not a row)', () => data.array([{ xs: [1, 2] }, { xs: [3, 1e40] }]).batch(2).toArray(), /^batch: the elements' arrays at xs do not make one tensor: element 1 of the batch \(its xs\[1\]\) is 1e\+40/],
     ];
     for (const [name, run, message] of cases) {
       const err = await noLeak(() => rejection(run()));

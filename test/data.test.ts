@@ -454,7 +454,20 @@ describe('fitDataset', () => {
       const rest = await n.evaluateDataset(it, { returnDict: true });
       const restWant = nr.tidy(() => (n.evaluate(nr.tensor(vx.slice(4)), nr.tensor(vy.slice(4))) as nr.Tensor).data()[0]);
       close([rest.loss], [restWant], 1e-6, 'iterator');
-      expect((await failure(n.evaluateDataset(rowsDataset(vx, vy, 4), { batches: 3 }))).message).toMatch(/^evaluateDataset: the dataset ended after 2 batches but batches is 3/);
+      // More batches than the dataset has: TF.js warns and evaluates the batches it got; so does neurite, naming batches.
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      try {
+        const short = await n.evaluateDataset(rowsDataset(vx, vy, 4), { batches: 3, returnDict: true });
+        close([short.loss], [got], 1e-7, 'batches beyond the dataset');
+        expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^evaluateDataset: the dataset ran out after 2 batches, but batches is 3: the evaluation used the 2 it gave \(as TF\.js\); give batches <= 2, or repeat\(\) it$/)]);
+        warn.mockClear();
+        const tShort = (await t.evaluateDataset(tfDataset(vx, vy, 4) as never, { batches: 3 })) as tf.Scalar;
+        close([short.loss], tShort.dataSync(), 1e-6, 'vs TF.js evaluateDataset with batches beyond the dataset');
+        tShort.dispose();
+        expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^Your dataset iterator ran out of data during evaluateDataset\(\)/)]);
+      } finally {
+        warn.mockRestore();
+      }
       expect((await failure(n.evaluateDataset(rowsDataset(vx, vy, 4), { verbose: 3 as never }))).message).toMatch(/^evaluateDataset: verbose must be 0, 1, 2, 'auto' or a boolean/);
     } finally {
       n.dispose();
@@ -668,6 +681,11 @@ describe('fitDataset errors', () => {
           const h2 = await m.fitDataset(rowsDataset(x, y, 4), { epochs: 3, batchesPerEpoch: 1, verbose: 0 });
           expect(h2.epoch).toEqual([0, 1]);
           expect(warned[0]).toMatch(/ran out after 0 batches of epoch 2 \(counting from 0\)/);
+          // A dataset that repeats already is not told to add repeat(): repeat(2) gives 4 of the 6 batches.
+          warned.length = 0;
+          const h3 = await m.fitDataset(rowsDataset(x, y, 4).repeat(2), { epochs: 2, batchesPerEpoch: 3, verbose: 0 });
+          expect(h3.epoch).toEqual([0, 1]);
+          expect(warned).toEqual([expect.stringMatching(/ran out after 1 batch of epoch 1 .*at least 6 batches \(3 × 2 epochs\): it repeats, but its passes ran out: repeat it more times \(repeat\(count\) with a larger count, or repeat\(\) for ever; an endless repeat ends only after 16 empty passes in a row\)$/)]);
         } finally {
           warn.mockRestore();
         }
@@ -677,8 +695,15 @@ describe('fitDataset errors', () => {
         const [tx, ty] = [nr.tensor(x), nr.tensor(y)];
         expect((await failure(m.fitDataset(rowsDataset(x, y, 4), { validationData: rowsDataset(x, y, 4), validationBatchSize: 4 }))).message).toMatch(/validationBatchSize applies to validationData given as \[x, y\] tensors/);
         expect((await failure(m.fitDataset(rowsDataset(x, y, 4), { validationData: [tx, ty, tx] as never }))).message).toMatch(/^fitDataset: validationData\[2\] must have shape \[\d+\] or \[\d+, 1\] \(one weight per sample of x\)/);
-        const badVal = await failure(m.fitDataset(rowsDataset(x, y, 4), { verbose: 0, validationData: rowsDataset(x, y, 4), validationBatches: 5 }));
-        expect(badVal.message).toMatch(/^fitDataset: validationData: the dataset ended after 2 batches but batches is 5/);
+        // validationBatches beyond the validation dataset (size 2): said once, before training; each validation uses all of it.
+        const warnVal = vi.spyOn(console, 'warn').mockImplementation(() => {});
+        try {
+          const h = await m.fitDataset(rowsDataset(x, y, 4), { epochs: 2, verbose: 0, validationData: rowsDataset(x, y, 4), validationBatches: 5 });
+          expect(h.history.val_loss).toHaveLength(2);
+          expect(warnVal.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^fitDataset: validationData has 2 batches \(its size\), but validationBatches is 5: each validation uses the 2 it has \(as TF\.js\); give validationBatches <= 2, or repeat\(\) it$/)]);
+        } finally {
+          warnVal.mockRestore();
+        }
         nr.dispose([tx, ty]);
       });
     } finally {

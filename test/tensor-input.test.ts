@@ -52,7 +52,7 @@ describe('typed arrays whose buffer was transferred (detached)', () => {
   it('a dataset batching detached arrays says so (it made a tensor of shape [2, 0])', async () => {
     const f = detached(Float32Array);
     const err = await nr.data.array([f, f]).batch(2).toArray().then(() => null, (e: unknown) => e);
-    expect(String(err)).toMatch(/^InvalidArgumentError: batch: the elements' arrays do not make one tensor: values\[0\] is a Float32Array whose ArrayBuffer is detached/);
+    expect(String(err)).toMatch(/^InvalidArgumentError: batch: the elements' arrays do not make one tensor: element 0 of the batch is a Float32Array whose ArrayBuffer is detached/);
   });
 
   it('empty arrays that are not detached are still empty tensors (zero-length views, shared memory)', () => {

@@ -16,15 +16,19 @@
  *   of rows), are joined position by position, recursively. TF.js makes a malformed tensor of
  *   such an array (its shape read from the first row only); neurite recurses, so `[xs, ys]`
  *   elements batch into `[xs, ys]` batches and a model with several inputs can take lists of
- *   rows. Equal-length rows stay one tensor, so TF.js programs batch the same.
+ *   rows. Equal-length rows stay one tensor, so TF.js programs batch the same — except the
+ *   tuples of a `zip` of an array of datasets, which are always joined position by position
+ *   (`zip([xs, ys])` with rows of 3 features and 3 labels gives `[Tensor [n, 3], Tensor [n, 3]]`,
+ *   where TF.js stacks one `[n, 2, 3]` tensor): the structure never depends on the widths.
  */
-import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
+import { DisposedError, InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { stack } from '../ops/joining.js';
 import { tensor } from '../ops/creation.js';
 import { tidy } from '../scope.js';
 import { describeElement, isPlainObject } from './describe.js';
 import { f32Value, isTypedArray } from '../ops/convert.js';
+import { zipTuples } from './tree.js';
 
 /** Where a leaf sits in the element, for messages: `''` (the element), `xs`, `[1]`, `xs.a`. */
 const at = (path: string): string => (path === '' ? '' : ` at ${path}`);
@@ -84,7 +88,7 @@ function join1(rows: readonly unknown[], path: string): unknown {
     case 'tensor': {
       const ts = rows as Tensor[];
       ts.forEach((t, i) => {
-        if (t.isDisposed) throw new InvalidArgumentError(`batch: element ${i} of the batch${at(path)} is a disposed Tensor`);
+        if (t.isDisposed) throw new DisposedError(`batch: element ${i} of the batch${at(path)} is a disposed Tensor; batch() disposes the elements' tensors once stacked, so a map or generator that returns tensors it keeps (a lookup table) gives them once only: return clones (t.clone()), or use data.array(tensors), which clones its items on every pass`);
         if (t.shape.length !== ts[0].shape.length || t.shape.some((d, j) => d !== ts[0].shape[j])) {
           throw new ShapeError(`batch: element ${i} of the batch${at(path)} has shape [${t.shape}] but element 0 has shape [${ts[0].shape}]; every element needs the same shape (pad or resize them in map() first)`);
         }
@@ -97,7 +101,7 @@ function join1(rows: readonly unknown[], path: string): unknown {
       return tensor(Float32Array.from(rows as Array<number | boolean>, Number), [rows.length]);
     case 'typed':
     case 'array': {
-      if (k0 === 'array' && (holdsStructure(first as unknown[]) || nestShape(first) === null)) {
+      if (k0 === 'array' && (zipTuples.has(first as unknown[]) || holdsStructure(first as unknown[]) || nestShape(first) === null)) {
         const n = (first as unknown[]).length;
         rows.forEach((r, i) => {
           if ((r as unknown[]).length !== n) throw new InvalidArgumentError(`batch: element ${i} of the batch${at(path)} is an array of length ${(r as unknown[]).length} but element 0's has length ${n}; every element needs the same structure`);
@@ -108,8 +112,10 @@ function join1(rows: readonly unknown[], path: string): unknown {
         return tensor(rows as Array<number[]>);
       } catch (err) {
         // A value tensor() refuses (not a number, a detached array, beyond float32) is that, not a shape.
-        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`batch: the elements' arrays${at(path)} do not make one tensor: ${err.message.replace(/^tensor: /, '')}${/ is undefined, not a number/.test(err.message) ? EMPTY_CSV_FIELD : ''}`);
-        if (err instanceof NeuriteError) throw new ShapeError(`batch: the elements' arrays${at(path)} do not make one tensor: ${err.message.replace(/^tensor: /, '')}; every element needs the same shape`);
+        // tensor()'s values[i][j] is element i of the batch, and [j] within it.
+        const m = err instanceof NeuriteError ? err.message.replace(/^tensor: /, '').replace(/\bvalues\[(\d+)\]((?:\[\d+\])*)/g, (_, i: string, rest: string) => `element ${i} of the batch${path !== '' || rest !== '' ? ` (its ${path}${rest})` : ''}`) : '';
+        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`batch: the elements' arrays${at(path)} do not make one tensor: ${m}${/ is undefined, not a number/.test(err.message) ? EMPTY_CSV_FIELD : ''}`);
+        if (err instanceof NeuriteError) throw new ShapeError(`batch: the elements' arrays${at(path)} do not make one tensor: ${m}; every element needs the same shape`);
         throw err;
       }
     }

@@ -358,7 +358,10 @@ export class CSVDataset<T = CSVElement> extends Dataset<T> {
  * default), and otherwise the number `NaN`, as pandas gives: TF.js keeps it as the string
  * `'NaN'` or `'NA'`, which in a column of numbers fails only later, when batching or training
  * meets a string. A column with `dtype: 'string'` keeps the text. Drop or fill such rows with
- * `filter`/`map`, or give the column a `default`.
+ * `filter`/`map`, or give the column a `default`. A label column is required unless it has a
+ * default, so the error comes before any `filter` runs: to drop rows whose label is missing,
+ * give the label `default: NaN` and filter them out:
+ * `data.csv(src, { columnConfigs: { price: { isLabel: true, default: NaN } } }).filter(({ ys }) => !Number.isNaN(ys.price))`.
  *
  * Quoting follows RFC 4180 (delimiters, doubled quotes and line
  * breaks inside quotes); CRLF, LF and lone CR line ends (old Mac files, as Python's `csv`

@@ -318,7 +318,7 @@ function parseValue(op: string, raw: string, name: string, config: ColumnPlan | 
     const cell = na ? `${JSON.stringify(raw)} (a missing value)` : 'empty';
     if (config?.default !== undefined) return config.default;
     if (config?.required) throw new InvalidArgumentError(`${op}: ${where} is ${cell} but the column is required (give it a default, or required: false)`);
-    if (config?.isLabel) throw new InvalidArgumentError(`${op}: ${where} is ${cell} but the column is a label, and a label is required unless it has a default (as TF.js)`);
+    if (config?.isLabel) throw new InvalidArgumentError(`${op}: ${where} is ${cell} but the column is a label, and a label is required unless it has a default (as TF.js); to drop such rows, give it default: NaN and filter them out: columnConfigs: { ${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: { isLabel: true, default: NaN } }, then .filter(({ ys }) => !Number.isNaN(ys.${/^[A-Za-z_$][\w$]*$/.test(name) ? name : `[${JSON.stringify(name)}]`}))`);
     // NaN where the value is a number (as pandas); TF.js's undefined for an empty field of a
     // column without a dtype.
     return na || (dtype !== undefined && dtype !== 'string') ? NaN : undefined;

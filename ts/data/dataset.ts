@@ -48,13 +48,26 @@ import { dataChunk, type DataChunk } from './lazy.js';
 
 type Numeric = number | boolean | NumberArray | readonly Numeric[];
 
+declare const zipped: unique symbol;
+
+/**
+ * An element of `zip` of an array of datasets: the tuple `T`, marked so that `batch()` types it
+ * as it runs, position by position (`[Tensor, Tensor]`), even where a tuple of numbers or of
+ * number arrays from elsewhere (`data.array`) would be stacked into one tensor. The mark is a
+ * type only; the value is a plain array.
+ */
+export type ZipTuple<T extends readonly unknown[]> = T & { readonly [zipped]: T };
+
 /**
  * The element type of `batch()`'s dataset for elements of type `T`: tensors, numbers and
- * (nested) arrays of numbers become one tensor each; objects, and arrays holding tensors or
- * objects, keep their structure with their leaves batched.
+ * (nested) arrays of numbers become one tensor each; objects, arrays holding tensors or
+ * objects, and the tuples of a `zip` of an array of datasets ({@link ZipTuple}) keep their
+ * structure with their leaves batched.
  */
 export type Batched<T> = T extends Tensor
   ? Tensor
+  : T extends { readonly [zipped]: infer U extends readonly unknown[] }
+    ? { -readonly [K in keyof U]: Batched<U[K]> }
   : T extends Numeric
     ? Tensor
     : T extends readonly unknown[]
@@ -68,20 +81,40 @@ export type DatasetContainer = Dataset<unknown> | readonly DatasetContainer[] | 
 
 /**
  * The element type of `zip(datasets)`: the structure of `datasets` with each dataset's element
- * type at its leaves — a tuple of datasets gives a tuple of their elements, an object of
- * datasets an object (`never` where something else than a dataset stands; `unknown` for a
- * structure typed only as a {@link DatasetContainer}, which is also what a wrong argument
- * leaves, so that it is one plain type error).
+ * type at its leaves — a tuple of datasets gives a tuple of their elements (a {@link ZipTuple},
+ * which `batch()` joins position by position), an object of datasets an object (`never` where
+ * something else than a dataset stands; `unknown` for a structure typed only as a
+ * {@link DatasetContainer}, which is also what a wrong argument leaves, so that it is one plain
+ * type error).
  */
 export type Zipped<D> = [DatasetContainer] extends [D]
   ? unknown
   : D extends Dataset<infer E>
     ? E
     : D extends readonly unknown[]
-      ? { -readonly [K in keyof D]: Zipped<D[K]> }
+      ? ZipTuple<{ -readonly [K in keyof D]: Zipped<D[K]> }>
       : D extends object
         ? { -readonly [K in keyof D]: Zipped<D[K]> }
         : never;
+
+/**
+ * Empty passes in a row after which an endless `repeat()` ends: a dataset that gave nothing
+ * that many times is taken to be empty for good (a spinning pass otherwise), while one that
+ * yields on only some passes (a generator's, a filter's) goes on.
+ */
+export const EMPTY_PASSES = 16;
+
+/** The datasets with a `repeat` stage (so `fitDataset` does not advise adding one when the data runs out). */
+const repeating = new WeakSet<object>();
+
+/** @internal Whether `ds` has a `repeat` stage (a look-alike dataset: not known, false). */
+export const repeats = (ds: unknown): boolean => typeof ds === 'object' && ds !== null && repeating.has(ds);
+
+/** `ds`, recorded as repeating when `repeat` is. */
+function marked<T>(ds: Dataset<T>, repeat: boolean): Dataset<T> {
+  if (repeat) repeating.add(ds);
+  return ds;
+}
 
 /** A count that may also be `Infinity`; `min` the least accepted. */
 function countArg(op: string, name: string, v: unknown, min: number, infinite = false): number {
@@ -155,10 +188,10 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
 
   /** A new dataset of the passes `f` makes from this one's, with the stages `c` of the dataset chunk. */
   #then<O>(size: number | null, f: (pass: LazyIterator<T>, c: DataChunk) => LazyIterator<O>): Dataset<O> {
-    return new Dataset<O>(async () => {
+    return marked(new Dataset<O>(async () => {
       const pass = await passOf<T>(this, 'iterator');
       return f(pass, await dataChunk('iterator'));
-    }, size);
+    }, size), repeats(this));
   }
 
   /**
@@ -170,13 +203,19 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
    * `[1, 2]` rows give a `[n, 2]` tensor, and an array of equal-length arrays too — `[[1], [3]]`
    * rows give one `[n, 2, 1]` tensor, even when meant as a `[features, label]` pair. Other arrays
    * are batched position by position (TF.js makes no valid tensor of them): arrays holding
-   * tensors or objects (`[xs, ys]` of tensors, a `zip` of an array of datasets) and ragged
-   * arrays (`[[1, 2], [3]]` rows give `[Tensor [n, 2], Tensor [n, 1]]`). To keep features and
-   * labels apart whatever their lengths, make the elements `{ xs, ys }` objects, which
-   * `fitDataset` takes.
+   * tensors or objects (`[xs, ys]` of tensors) and ragged arrays (`[[1, 2], [3]]` rows give
+   * `[Tensor [n, 2], Tensor [n, 1]]`). The tuples of a `zip` of an array of datasets are always
+   * batched position by position, whatever their widths (`data.zip([xs, ys])` of rows of 3
+   * numbers gives `[Tensor [n, 3], Tensor [n, 3]]`, where TF.js stacks one `[n, 2, 3]` tensor);
+   * a `map` returning a new array after the zip makes a plain array again. To keep features and
+   * labels apart whatever their lengths, make the elements `{ xs, ys }` objects or zip them.
    *
-   * The last batch may be smaller unless `smallLastBatch` is false (then it is dropped). The
-   * batches are new tensors; the elements' tensors are disposed.
+   * The batches are new tensors and `batch` disposes the elements' tensors once stacked (as
+   * TF.js), so each pass must give new tensors: a `map` or generator that returns tensors you
+   * keep (a lookup table) should return clones (`t.clone()`), or use `data.array(tensors)`,
+   * which clones its items on every pass.
+   *
+   * The last batch may be smaller unless `smallLastBatch` is false (then it is dropped).
    *
    * @example
    * const b = data.array([{ x: 1, y: [1, 2] }, { x: 2, y: [3, 4] }, { x: 3, y: [5, 6] }]).batch(2);
@@ -202,14 +241,14 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
     if (!isDataset(dataset)) throw new InvalidArgumentError(`concatenate: dataset must be a Dataset, got ${describeElement(dataset)}`);
     const [a, b] = [this.size, dataset.size];
     const size = a === Infinity || b === Infinity ? Infinity : a !== null && b !== null ? a + b : null;
-    return new Dataset<T>(async () => {
+    return marked(new Dataset<T>(async () => {
       const { ChainIterator } = await dataChunk('iterator');
       const parts: Dataset<T>[] = [this, dataset];
       return new ChainIterator<T>(async () => {
         const next = parts.shift();
         return next ? passOf<T>(next, 'concatenate') : null;
-      }, false);
-    }, size);
+      }, Infinity);
+    }, size), repeats(this) || repeats(dataset));
   }
 
   /**
@@ -241,7 +280,12 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Transforms each element with `transform`, run in `tidy` (intermediate tensors are freed).
-   * The element's tensors that the result does not contain are disposed.
+   * The element's tensors that the result does not contain are disposed. The tensors the result
+   * holds belong to the pass from then on: a later `batch` disposes them once stacked, and the
+   * caller of `toArray` owns them. So return new tensors, not ones you keep using (a lookup
+   * table's rows): `(i) => ({ xs: table[i].clone(), ys: labels[i].clone() })`, or
+   * `data.array(table)`, which clones its items on every pass. Returning a kept tensor works
+   * for one pass only; the next one finds it disposed.
    *
    * @example
    * const scaled = data.array(images).map((x) => x.div(255));
@@ -280,8 +324,10 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
 
   /**
    * The dataset `count` times over, each time a new pass (so a `shuffle` before it reshuffles);
-   * forever when `count` is omitted or negative (as TF.js). Repeating an empty dataset gives an
-   * empty one.
+   * forever when `count` is omitted or negative (as TF.js). A pass that gives no element is
+   * skipped: `count` passes always run (a generator may yield nothing on some of them), as in
+   * TF.js. Repeating forever ends once 16 passes in a row give nothing,
+   * so `repeat()` of an empty dataset ends where TF.js's spins for ever.
    *
    * @example
    * await data.array([1, 2]).repeat(2).toArray(); // [1, 2, 1, 2]
@@ -291,11 +337,11 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
     const n = forever ? Infinity : countArg('repeat', 'count', count, 0, true);
     const s = this.size;
     const size = n === 0 ? 0 : s === null ? null : s === 0 ? 0 : n === Infinity ? Infinity : s * n;
-    return new Dataset<T>(async () => {
+    return marked(new Dataset<T>(async () => {
       const { ChainIterator } = await dataChunk('iterator');
       let passes = 0;
-      return new ChainIterator<T>(async () => (passes++ < n ? passOf<T>(this, 'repeat') : null), true);
-    }, size);
+      return new ChainIterator<T>(async () => (passes++ < n ? passOf<T>(this, 'repeat') : null), n === Infinity ? EMPTY_PASSES : Infinity);
+    }, size), true);
   }
 
   /**
@@ -439,5 +485,5 @@ export function zip<const D extends DatasetContainer>(datasets: D): Dataset<Zipp
   if (leaves.length === 0) throw new InvalidArgumentError('data.zip: datasets holds no dataset');
   const sizes = leaves.map((d) => d.size);
   const size = sizes.some((s) => s === null || s === undefined) ? null : Math.min(...(sizes as number[]));
-  return new Dataset<Zipped<D>>(async () => (await dataChunk('iterator')).zipPass<Zipped<D>>(datasets), size);
+  return marked(new Dataset<Zipped<D>>(async () => (await dataChunk('iterator')).zipPass<Zipped<D>>(datasets), size), leaves.some(repeats));
 }

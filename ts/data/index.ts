@@ -10,7 +10,7 @@
  * const ds = data.zip({ xs: data.array(xs), ys: data.array(ys) }).shuffle(100).batch(32);
  * await model.fitDataset(ds, { epochs: 5 });
  */
-export { Dataset, array, generator, zip, type Batched, type DatasetContainer, type Zipped } from './dataset.js';
+export { Dataset, array, generator, zip, type Batched, type DatasetContainer, type Zipped, type ZipTuple } from './dataset.js';
 export {
   CSVDataset, csv, type ColumnConfig, type CSVByteStream, type CSVConfig, type CSVDtype, type CSVElement, type CSVElementOf, type CSVInput, type CSVLabeledRow, type CSVRow,
   type CSVSource, type CSVValue,

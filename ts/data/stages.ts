@@ -11,7 +11,7 @@ import { Tensor } from '../tensor.js';
 import { tidy } from '../scope.js';
 import { batchRows } from './batch.js';
 import { describeElement } from './describe.js';
-import { deepClone, disposeAll, disposeConsumed, tensorsIn } from './tree.js';
+import { deepClone, disposeAll, disposeConsumed, tensorsIn, zipTuples } from './tree.js';
 import { mix32, uniform } from './random.js';
 import { done, LazyIterator, type IteratorLike, type Next } from './iterator.js';
 import { isDataset, passOf } from './dataset.js';
@@ -235,27 +235,33 @@ export class SkipIterator<T> extends LazyIterator<T> {
 
 /**
  * The passes of `next()` (a function giving the next pass, or `null` when there is none) one
- * after the other: `repeat` and `concatenate`. A pass that gives no element ends the whole
- * stream, so repeating an empty dataset forever ends instead of spinning.
+ * after the other: `repeat` and `concatenate`. `emptyLimit` passes in a row that give no
+ * element end the whole stream (`Infinity`: never), so an endless `repeat()` of a dataset that
+ * has become empty ends instead of spinning, while a pass that happens to be empty between
+ * others is skipped.
  */
 export class ChainIterator<T> extends LazyIterator<T> {
   #cur: LazyIterator<T> | null = null;
   #ended = false;
-  constructor(private readonly nextPass: () => Promise<LazyIterator<T> | null>, private readonly stopOnEmpty: boolean) {
+  /** Passes in a row, the current one included, that have given nothing yet. */
+  #empty = 0;
+  constructor(private readonly nextPass: () => Promise<LazyIterator<T> | null>, private readonly emptyLimit: number) {
     super();
   }
   protected async pull(): Promise<Next<T>> {
     while (!this.#ended) {
-      let fresh = false;
       if (this.#cur === null) {
+        if (this.#empty >= this.emptyLimit) break;
         this.#cur = await this.nextPass();
-        fresh = true;
         if (this.#cur === null) break;
+        this.#empty++;
       }
       const r = await this.#cur.next();
-      if (!r.done) return r;
+      if (!r.done) {
+        this.#empty = 0;
+        return r;
+      }
       this.#cur = null;
-      if (fresh && this.stopOnEmpty) break;
     }
     this.#ended = true;
     return done();
@@ -301,7 +307,11 @@ export class ZipIterator<O> extends LazyIterator<O> {
     const values = new Map(this.#leaves.map((it, i) => [it, got[i].value]));
     const build = (t: IteratorTree): unknown => {
       if (t instanceof LazyIterator) return values.get(t);
-      if (Array.isArray(t)) return t.map(build);
+      if (Array.isArray(t)) {
+        const tuple = t.map(build);
+        zipTuples.add(tuple);
+        return tuple;
+      }
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(t)) out[k] = build(v);
       return out;

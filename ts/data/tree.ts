@@ -13,6 +13,13 @@ import { isPlainObject } from './describe.js';
 /** Nesting deeper than this is refused (a cycle, or not data). */
 const MAX_DEPTH = 64;
 
+/**
+ * The arrays `zip` builds from an array of datasets: tuples, which `batch` joins position by
+ * position whatever they hold (never one stacked tensor, as equal-length rows of numbers from
+ * `data.array` would be). A `map` that returns a new array drops the mark.
+ */
+export const zipTuples = new WeakSet<readonly unknown[]>();
+
 /** Every tensor in `v` (inside arrays and plain objects, nested), each once. */
 export function tensorsIn(v: unknown, into: Set<Tensor> = new Set(), depth = 0): Set<Tensor> {
   if (v instanceof Tensor) into.add(v);

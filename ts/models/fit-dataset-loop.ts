@@ -16,7 +16,7 @@ import { disposeAll, tensorsIn } from '../data/tree.js';
 import { close } from '../data/stages.js';
 import { consume, pull } from '../data/consume.js';
 import type { IteratorLike } from '../data/iterator.js';
-import { passOf } from '../data/dataset.js';
+import { EMPTY_PASSES, passOf, repeats } from '../data/dataset.js';
 import { checkSamples, inValidation, readSampleWeights, rowCounts, trainChunk, weightTensor, type History } from './fit.js';
 import type { EpochRunner } from './fit-loop.js';
 import { didYouMean } from '../options.js';
@@ -149,18 +149,30 @@ function checkData(op: string, model: Sequential, b: ReadyBatch, code: 0 | 1): v
 }
 
 /**
+ * What to say when a dataset gives fewer batches than `option` asks (`got` of `batches`): as
+ * TF.js, the evaluation uses those it got; the advice does not suggest `repeat()` to a dataset
+ * that has one.
+ */
+function shortWarning(op: string, what: string, option: string, got: number, batches: number, ds: unknown, known = false): string {
+  const fix = repeats(ds) ? 'repeat it more times' : 'repeat() it';
+  return `${op}: ${what} ${known ? `has ${got} batch${got === 1 ? '' : 'es'} (its size)` : `ran out after ${got} batch${got === 1 ? '' : 'es'}`}, but ${option} is ${batches}: ${option === 'batches' ? 'the evaluation used' : 'each validation uses'} the ${got} it ${known ? 'has' : 'gave'} (as TF.js); give ${option} <= ${got}, or ${fix}`;
+}
+
+/**
  * The mean of the core's evaluation results over the batches of `it` (up to `batches`), each
  * batch weighted by its samples (as TF.js's evaluateDataset), read with the dataset loop
  * (`consume`: it yields to the event loop now and then, and closes `it` on every way out when
- * `own`). `check` runs after each await.
+ * `own`). `check` runs after each await. Fewer batches than `batches` are used as they are,
+ * as TF.js: `short(got)` is called to warn.
  */
-async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>, batches: number | null, own: boolean, check?: () => void): Promise<number[]> {
+async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>, batches: number | null, own: boolean, short: (got: number) => void, check?: () => void): Promise<number[]> {
   let sums: Float64Array | null = null;
   let dens: Float64Array | null = null;
   let total = 0;
   // A weighted metric (a third entry) weighs each batch by its output's Σw, not its samples.
   const byWeight = new Map(model.logColumns().filter((c) => c[2] !== undefined).map(([, at, w]) => [at, w as number]));
-  const seen = await consume(op, it, (value, b) => {
+  let seen = 0;
+  await consume(op, it, (value, b) => {
     const batch = readBatch(op, model, value, `batch ${b}`);
     try {
       checkData(op, model, batch, 1);
@@ -173,13 +185,16 @@ async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>
         dens![j] += w;
       });
       total += batch.n;
+      seen = b + 1;
     } catch (err) {
       throw at(err, `batch ${b}`);
     } finally {
       batch.free();
     }
-  }, { limit: batches, own, check });
-  if (batches !== null && seen < batches) throw new InvalidArgumentError(`${op}: the dataset ended after ${seen} batches but batches is ${batches}; use repeat() or a smaller batches`);
+  }, { limit: batches, own, check }).catch((err: unknown) => {
+    throw at(err, `batch ${seen}`); // a stage failed making the batch (batch, map, a generator)
+  });
+  if (batches !== null && seen < batches && seen > 0) short(seen);
   if (sums === null) throw new InvalidArgumentError(`${op}: the dataset gave no elements to evaluate`);
   const d = dens as unknown as Float64Array;
   return Array.from(sums as Float64Array, (s, j) => (byWeight.has(j) ? (d[j] > 0 ? s / d[j] : 0) : s / total));
@@ -194,7 +209,7 @@ async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>
 export async function evaluateOnDataset(model: Sequential, dataset: unknown, isIterator: boolean, batches: number | null): Promise<number[]> {
   const op = 'evaluateDataset';
   const it = isIterator ? (dataset as IteratorLike<unknown>) : await passOf(dataset as DatasetLike, op);
-  return meanOver(op, model, it, batches, !isIterator);
+  return meanOver(op, model, it, batches, !isIterator, (got) => console.warn(shortWarning(op, 'the dataset', 'batches', got, batches!, dataset)));
 }
 
 /**
@@ -223,6 +238,10 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
     let ranOut: string | null = null;
     /** The training loop's liveness check (model, data and instance still there), for validation's awaits. */
     let live: (() => void) | undefined;
+    // A validation dataset of known size short of validationBatches is said once, before training.
+    const valSize = valDataset !== null && typeof valDataset.size === 'number' ? valDataset.size : null;
+    let warned = valBatches !== null && valSize !== null && valSize < valBatches && valSize > 0;
+    if (warned) console.warn(shortWarning(op, 'validationData', 'validationBatches', valSize!, valBatches!, valDataset, true));
     const endPass = async (): Promise<void> => {
       const p = pass;
       pass = null;
@@ -244,7 +263,12 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
         }
         for (let b = 0; (bpe === null || b < bpe) && !model.stopTraining; b++) {
           where(`epoch ${epoch}, batch ${b}`);
-          const r = await pull(op, pass);
+          let r;
+          try {
+            r = await pull(op, pass);
+          } catch (err) {
+            throw at(err, `epoch ${epoch}, batch ${b}`); // a stage failed making the batch (batch, map, a generator)
+          }
           try {
             stillLive();
           } catch (err) {
@@ -259,7 +283,9 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
               // fitDataset returns the History of what ran (the short epoch, if it had a batch).
               const total = bpe * (loop.epochs - loop.initialEpoch);
               ranOut = `the dataset ran out after ${b} batch${b === 1 ? '' : 'es'} of epoch ${epoch} (counting from 0), but batchesPerEpoch is ${bpe}`;
-              console.warn(`${op}: ${ranOut}: training stopped there. With batchesPerEpoch one pass runs through every epoch (as TF.js), so the dataset must give at least ${total} batches (${bpe} × ${loop.epochs - loop.initialEpoch} epochs): add repeat()`);
+              // A dataset that repeats already ran out of passes (repeat(count)) or they became empty.
+              const fix = repeats(dataset) ? `it repeats, but its passes ran out: repeat it more times (repeat(count) with a larger count, or repeat() for ever; an endless repeat ends only after ${EMPTY_PASSES} empty passes in a row)` : 'add repeat()';
+              console.warn(`${op}: ${ranOut}: training stopped there. With batchesPerEpoch one pass runs through every epoch (as TF.js), so the dataset must give at least ${total} batches (${bpe} × ${loop.epochs - loop.initialEpoch} epochs): ${fix}`);
               model.stopTraining = true;
               return;
             }
@@ -320,7 +346,11 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
         try {
           if (valX && valY) return model.evaluateValues(valX, valY, valBatchSize, op, valY, valW);
           if (valDataset === null) return null;
-          return await meanOver(op, model, await passOf(valDataset, op), valBatches, true, live);
+          const short = (got: number): void => {
+            if (!warned) console.warn(shortWarning(op, 'validationData', 'validationBatches', got, valBatches!, valDataset));
+            warned = true;
+          };
+          return await meanOver(op, model, await passOf(valDataset, op), valBatches, true, short, live);
         } catch (err) {
           throw inValidation(op, err, 'validationData');
         }

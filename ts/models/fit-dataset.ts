@@ -57,6 +57,8 @@ export interface FitDatasetArgs extends Pick<FitArgs, 'callbacks' | 'verbose' | 
   /**
    * With a validation dataset: the batches of it used each epoch (each epoch a new pass). Default:
    * all of one pass; an endless validation dataset (size `Infinity`, after `repeat()`) needs it.
+   * A dataset that gives fewer is used as it is, with one `console.warn` (as TF.js): before
+   * training when its size says so, else at the first short validation.
    */
   validationBatches?: number | undefined;
   /** With validation tensors: the batch size of their evaluation. Default 32. */
@@ -66,8 +68,9 @@ export interface FitDatasetArgs extends Pick<FitArgs, 'callbacks' | 'verbose' | 
 /** Options of `evaluateDataset`, as TF.js's `ModelEvaluateDatasetArgs` (with `evaluate`'s `returnDict`). */
 export interface EvaluateDatasetArgs {
   /**
-   * Batches to evaluate (the dataset must give at least this many). Default: all of one pass; an
-   * endless dataset (size `Infinity`, after `repeat()`) needs it.
+   * Batches to evaluate. Default: all of one pass; an endless dataset (size `Infinity`, after
+   * `repeat()`) needs it. A dataset that ends first is evaluated on the batches it gave, with a
+   * `console.warn` (as TF.js).
    */
   batches?: number | undefined;
   /** As `evaluate`'s: 1, 2, `true` or `'auto'` print one line with the results (Keras's last progress line); default 0, nothing (TF.js accepts only 0). */

@@ -1,0 +1,163 @@
+// A data engineer's findings on the dataset pipeline, compared with TF.js 4.22's tf.data
+// (@tensorflow/tfjs-data) where the behaviour is TF.js's: repeat(count) over passes that give
+// nothing, mapAsync under prefetch, a zip of an array of datasets batched (always position by
+// position, and typed so), tensors a map returns that the user keeps, and where an error in the
+// batch stage during fitDataset happened.
+import { createRequire } from 'node:module';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import './setup.js';
+import { rejection } from './fit-helpers.js';
+import * as nr from '../ts/index.js';
+import * as data from '../ts/data/index.js';
+
+const live = (): number => nr.memory().numTensors;
+
+/** `await f()` and expect the number of live tensors to be what it was. */
+async function noLeak<T>(f: () => Promise<T>): Promise<T> {
+  const before = live();
+  const r = await f();
+  expect(live(), 'live tensors').toBe(before);
+  return r;
+}
+
+interface TfdDataset {
+  repeat(n?: number): TfdDataset;
+  take(n: number): TfdDataset;
+  batch(n: number): TfdDataset;
+  mapAsync(f: (v: unknown) => Promise<unknown>): TfdDataset;
+  prefetch(n: number): TfdDataset;
+  toArray(): Promise<unknown[]>;
+}
+const require = createRequire(import.meta.url);
+require('@tensorflow/tfjs-core');
+require('@tensorflow/tfjs-backend-cpu');
+const tfd = require('@tensorflow/tfjs-data') as { generator(f: () => Iterator<unknown>): TfdDataset; array(a: unknown[]): TfdDataset; zip(d: unknown): TfdDataset };
+
+/** A generator function that yields `[10p, 10p + 1]` on even passes p and nothing on odd ones (its pass counter in `state`). */
+const alternating = (state = { pass: 0 }) => function* (): Generator<number> {
+  const p = state.pass++;
+  if (p % 2 === 0) {
+    yield p * 10;
+    yield p * 10 + 1;
+  }
+};
+
+describe('repeat over passes that give nothing', () => {
+  it('repeat(count) runs every pass, an empty one between others included, as TF.js', async () => {
+    const got = await data.generator(alternating()).repeat(4).toArray();
+    expect(got).toEqual([0, 1, 20, 21]);
+    expect(got).toEqual(await tfd.generator(alternating()).repeat(4).toArray());
+    const endless = await data.generator(alternating()).repeat().take(6).toArray();
+    expect(endless).toEqual([0, 1, 20, 21, 40, 41]);
+    expect(endless).toEqual(await tfd.generator(alternating()).repeat().take(6).toArray());
+    // A dataset that yields on one pass in 10 goes on.
+    let pass = 0;
+    const rare = data.generator(function* () {
+      if (pass++ % 10 === 0) yield pass;
+    });
+    expect(await rare.repeat().take(3).toArray()).toEqual([1, 11, 21]);
+  });
+
+  it('an endless repeat ends after 16 empty passes in a row (TF.js 4.22 spins); a finite one runs its count', async () => {
+    let passes = 0;
+    const empty = data.generator(function* () {
+      passes++;
+    });
+    expect(await empty.repeat().take(5).toArray()).toEqual([]);
+    expect(passes).toBe(16);
+    passes = 0;
+    expect(await empty.repeat(40).toArray()).toEqual([]);
+    expect(passes).toBe(40);
+    expect(await data.array<number>([]).repeat().toArray()).toEqual([]);
+  });
+});
+
+describe('a zip of an array of datasets batches position by position, whatever the widths', () => {
+  it('[features, labels] of equal widths stay two tensors (TF.js stacks them into one); types say so', async () => {
+    await noLeak(async () => {
+      for (const [fw, lw] of [[2, 1], [1, 1], [3, 3]]) {
+        const xs = data.array([Array(fw).fill(1), Array(fw).fill(2)]);
+        const ys = data.array([Array(lw).fill(0), Array(lw).fill(1)]);
+        const [b] = await data.zip([xs, ys]).batch(2).toArray();
+        expect(Array.isArray(b), `${fw}/${lw}`).toBe(true);
+        expect(b.map((t) => t.shape)).toEqual([[2, fw], [2, lw]]);
+        nr.dispose(b);
+      }
+      // TF.js stacks equal widths into one [2, 2, 3] tensor, which its fitDataset cannot use.
+      const [tb] = await tfd.zip([tfd.array([[1, 1, 1], [2, 2, 2]]), tfd.array([[0, 0, 0], [1, 1, 1]])]).batch(2).toArray() as Array<{ shape: number[]; dispose(): void }>;
+      expect(tb.shape).toEqual([2, 2, 3]);
+      tb.dispose();
+      // Nested, in an object, and through shuffle and take: still tuples.
+      const [o] = await data.zip({ xs: [data.array([[1], [2]]), data.array([[3], [4]])], ys: data.array([5, 6]) }).shuffle(2, 1).take(2).batch(2).toArray();
+      expect(o.xs.map((t) => t.shape)).toEqual([[2, 1], [2, 1]]);
+      nr.dispose([...o.xs, o.ys]);
+      // A map returning a new array makes a plain array again: TF.js's rule (one tensor).
+      const [plain] = await data.zip([data.array([[1], [2]]), data.array([[3], [4]])]).map(([a, b]) => [a, b]).batch(2).toArray();
+      expect((plain as unknown as nr.Tensor).shape).toEqual([2, 2, 1]);
+      nr.dispose(plain as unknown as nr.Tensor);
+    });
+    const zb = data.zip([data.array([1, 2]), data.array([[1, 2], [3, 4]])]).batch(2);
+    expectTypeOf(zb).toEqualTypeOf<data.Dataset<[nr.Tensor, nr.Tensor]>>();
+    expectTypeOf<data.Batched<data.Zipped<[data.Dataset<number>, data.Dataset<number[]>]>>>().toEqualTypeOf<[nr.Tensor, nr.Tensor]>();
+    // A tuple from elsewhere is TF.js's: one tensor, at runtime and in the type.
+    expectTypeOf<data.Batched<[number, number[]]>>().toEqualTypeOf<nr.Tensor>();
+    expectTypeOf(data.zip({ xs: [data.array([[1]]), data.array([2])], ys: data.array([3]) }).batch(1)).toEqualTypeOf<data.Dataset<{ xs: [nr.Tensor, nr.Tensor]; ys: nr.Tensor }>>();
+  });
+
+  it('fitDataset trains on data.zip([xs, ys]) of equal widths', async () => {
+    const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [1], units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    try {
+      const rows = [[0], [1], [2], [3]];
+      const h = await noLeak(() => m.fitDataset(data.zip([data.array(rows), data.array(rows)]).batch(2), { epochs: 2, verbose: 0 }));
+      expect(h.history.loss).toHaveLength(2);
+    } finally {
+      m.dispose();
+    }
+  });
+});
+
+describe('tensors a map returns that the caller keeps', () => {
+  it('the second pass says batch() disposed them and how to fix it; clones work on every pass', async () => {
+    const table = [0, 1, 2, 3].map((i) => nr.tensor([i, i]));
+    try {
+      const ds = data.array([0, 1, 2, 3]).map((i) => ({ xs: table[i], ys: table[i] })).batch(2);
+      nr.dispose(await ds.toArray());
+      const err = await rejection(ds.toArray());
+      expect(err).toBeInstanceOf(nr.DisposedError);
+      expect(err.message).toBe("batch: element 0 of the batch at xs is a disposed Tensor; batch() disposes the elements' tensors once stacked, so a map or generator that returns tensors it keeps (a lookup table) gives them once only: return clones (t.clone()), or use data.array(tensors), which clones its items on every pass");
+    } finally {
+      nr.dispose(table);
+    }
+    const kept = [0, 1].map((i) => nr.tensor([i]));
+    try {
+      await noLeak(async () => {
+        const ds = data.array([0, 1]).map((i) => ({ xs: kept[i].clone(), ys: kept[i].clone() })).batch(2);
+        for (let pass = 0; pass < 2; pass++) nr.dispose(Object.values((await ds.toArray())[0]));
+      });
+      expect(kept.every((t) => !t.isDisposed)).toBe(true);
+    } finally {
+      nr.dispose(kept);
+    }
+  });
+
+  it('in fitDataset, an error of the batch stage says where: (epoch E, batch B), as the other errors do', async () => {
+    const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const table = [0, 1, 2, 3].map((i) => nr.tensor([i, i]));
+    try {
+      const ds = data.array([0, 1, 2, 3]).map((i) => ({ xs: table[i], ys: nr.tensor([i]) })).batch(2);
+      const err = await rejection(m.fitDataset(ds, { epochs: 2, verbose: 0 }));
+      expect(err.message).toMatch(/^batch: element 0 of the batch at xs is a disposed Tensor; .* \(epoch 1, batch 0\)$/);
+      // A row of the wrong length in batch 1 of epoch 0; evaluateDataset says its batch too.
+      const ragged = data.array([{ xs: [1, 2], ys: [1] }, { xs: [1, 2], ys: [1] }, { xs: [1, 2], ys: [1] }, { xs: [1, 2, 3], ys: [1] }]).batch(2);
+      const e2 = await noLeak(() => rejection(m.fitDataset(ragged, { verbose: 0 })));
+      expect(e2.message).toMatch(/^batch: the elements' arrays at xs do not make one tensor: .* \(epoch 0, batch 1\)$/);
+      const e3 = await noLeak(() => rejection(m.evaluateDataset(ragged)));
+      expect(e3.message).toMatch(/^batch: the elements' arrays at xs do not make one tensor: .* \(batch 1\)$/);
+    } finally {
+      nr.dispose(table);
+      m.dispose();
+    }
+  });
+});
