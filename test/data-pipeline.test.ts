@@ -72,6 +72,85 @@ describe('repeat over passes that give nothing', () => {
   });
 });
 
+describe('mapAsync under prefetch(n) runs up to n transforms at once, as TF.js', () => {
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  /** A 20 ms async transform counting how many run at once. */
+  const slow = () => {
+    const seen = { now: 0, max: 0 };
+    const f = async (i: unknown): Promise<number> => {
+      seen.max = Math.max(seen.max, ++seen.now);
+      await sleep(20);
+      seen.now--;
+      return i as number;
+    };
+    return { seen, f };
+  };
+
+  it('16 transforms of 20 ms under prefetch(8): 8 at once, in order, the same elements and concurrency as TF.js', async () => {
+    const items = [...Array(16).keys()];
+    const n = slow();
+    const t0 = performance.now();
+    const got = await data.array(items).mapAsync(n.f).prefetch(8).toArray();
+    const ms = performance.now() - t0;
+    expect(got).toEqual(items);
+    expect(n.seen.max).toBe(8);
+    expect(ms).toBeLessThan(200); // one at a time takes 320 ms or more
+    const t = slow();
+    expect(await tfd.array(items).mapAsync(t.f).prefetch(8).toArray()).toEqual(got);
+    expect(t.seen.max).toBe(n.seen.max);
+    // Without prefetch, or prefetch(1), one at a time; prefetch(100) beyond the dataset: all 16.
+    for (const [size, max] of [[0, 1], [1, 1], [3, 3], [100, 16]]) {
+      const s = slow();
+      const ds = size === 0 ? data.array(items).mapAsync(s.f) : data.array(items).mapAsync(s.f).prefetch(size);
+      expect(await ds.toArray(), `prefetch(${size})`).toEqual(items);
+      expect(s.seen.max, `prefetch(${size})`).toBe(max);
+    }
+  });
+
+  it('results in order whatever the transforms\' times (deterministic); the first error in order is the one thrown; nothing leaked', async () => {
+    const delays = [30, 5, 20, 1, 15, 8, 2, 25, 3, 12];
+    await noLeak(async () => {
+      const ds = data.array(delays).mapAsync(async (ms) => {
+        await sleep(ms);
+        return nr.tensor([ms]);
+      }).prefetch(4);
+      const out = await ds.toArray();
+      expect(out.map((t) => t.dataSync()[0])).toEqual(delays);
+      nr.dispose(out);
+      // Elements 3 and 6 fail (3 later than 6): element 3's error, after elements 0-2; what was in flight is disposed.
+      const failing = data.array(delays).mapAsync(async (ms) => {
+        const t = nr.tensor([ms]);
+        await sleep(ms);
+        if (ms === 1 || ms === 2) {
+          t.dispose();
+          throw new Error(`failed at ${ms}`);
+        }
+        return t;
+      }).prefetch(5);
+      const seen: number[] = [];
+      const err = await rejection(failing.forEachAsync((t) => void seen.push(t.dataSync()[0])));
+      expect(err.message).toBe('failed at 1');
+      expect(seen).toEqual([30, 5, 20]);
+    });
+  });
+
+  it('a pass stopped early (take, break) waits for the transforms in flight and disposes what they gave', async () => {
+    await noLeak(async () => {
+      const ds = data.array([...Array(20).keys()]).mapAsync(async (i) => {
+        await sleep(5);
+        return nr.tensor([i]);
+      }).prefetch(6);
+      const first = await ds.take(3).toArray();
+      expect(first.map((t) => t.dataSync()[0])).toEqual([0, 1, 2]);
+      nr.dispose(first);
+      for await (const t of ds) {
+        t.dispose();
+        break;
+      }
+    });
+  });
+});
+
 describe('a zip of an array of datasets batches position by position, whatever the widths', () => {
   it('[features, labels] of equal widths stay two tensors (TF.js stacks them into one); types say so', async () => {
     await noLeak(async () => {

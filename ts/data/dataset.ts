@@ -298,7 +298,10 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
   /**
    * Transforms each element with an async `transform`. It cannot run in `tidy`: free its own
    * intermediates (wrap its synchronous parts in `tidy`). The element's tensors that the result
-   * does not contain are disposed.
+   * does not contain are disposed. One element at a time, unless `prefetch(n)` follows at once:
+   * then up to `n` transforms run at once (as TF.js), their results in order; an error is thrown
+   * when its element is reached, and a pass that ends early waits for the transforms in flight
+   * and disposes what they gave.
    *
    * @example
    * const ds = data.array(urls).mapAsync(async (u) => tensor(await (await fetch(u)).json()));
@@ -309,9 +312,13 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
   }
 
   /**
-   * Keeps up to `bufferSize` upstream requests in flight, so slow async stages work ahead of the
-   * consumer; the elements and their order are unchanged (0 turns it off). The buffer stops
-   * filling at the end of upstream, so a `bufferSize` beyond the dataset's length costs nothing.
+   * Works up to `bufferSize` elements ahead of the consumer; the elements and their order are
+   * unchanged (0 turns it off). Right after `mapAsync`, up to `bufferSize` of its transforms
+   * run at once (as TF.js: `data.array(urls).mapAsync(load).prefetch(4)` loads 4 at a time).
+   * Other stages give one element at a time (a `batch`, `filter` or generator upstream is not
+   * run in parallel), so a `mapAsync` meant to overlap goes just before `prefetch`. The buffer
+   * stops filling at the end of upstream, so a `bufferSize` beyond the dataset's length costs
+   * nothing.
    *
    * @example
    * const ds = data.array(urls).mapAsync(load).prefetch(4);

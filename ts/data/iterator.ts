@@ -2,7 +2,9 @@
  * `LazyIterator`: one pass over a dataset, as TF.js's. `next()` resolves to `{ value, done:
  * false }` for each element, then `{ value: null, done: true }` for ever after. Calls to
  * `next()` run one at a time in call order, even when several are pending (as `prefetch`
- * makes them), so a stage with state never sees two at once.
+ * makes them), so a stage with state never sees two at once. (A `mapAsync` under `prefetch(n)`
+ * runs up to `n` transforms at once all the same: it asks its own upstream ahead, one call at a
+ * time, and hands the results on in order; see `MapIterator` in `stages.ts`.)
  *
  * Beyond TF.js, an iterator has `return()` (the async-iterator protocol's, which `for await`
  * calls on `break`): it frees what the pass holds — elements buffered by `shuffle` and

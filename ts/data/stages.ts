@@ -102,27 +102,89 @@ export async function generatorPass<T>(fn: () => unknown): Promise<SourceIterato
 /**
  * `map` and `mapAsync`: `f` on each element; then the element's tensors that the result does not
  * contain are disposed (TF.js). A synchronous `f` runs in `tidy`, so its intermediates are freed.
+ *
+ * An async `f` right under `prefetch(n)` runs up to `n` transforms at once, as TF.js's (which
+ * does not serialise its async map): `prefetch` calls {@link MapIterator.runAhead}, and the
+ * stage keeps up to `n` elements in flight, each asked from upstream once the one before has
+ * come (upstream calls stay one at a time), its transform started at once. Results come out in
+ * order, an error when its element is asked for; the pass ending (an error, `return()`) waits
+ * for the transforms in flight and disposes what they gave.
  */
 export class MapIterator<I, O> extends LazyIterator<O> {
+  /** Transforms allowed in flight (1: one element at a time). */
+  #ahead = 1;
+  /** Elements asked for or being transformed or transformed, not yet handed on, in order. */
+  readonly #running: Array<Promise<Next<O>>> = [];
+  /** An upstream request is pending (the next is asked once it answers). */
+  #asking = false;
+  /** Upstream ended or failed, or the pass is closing: no more requests. */
+  #stopped = false;
   constructor(private readonly up: LazyIterator<I>, private readonly f: (v: I) => O | Promise<O>, private readonly sync: boolean) {
     super();
   }
+  /** @internal Lets an async transform run on up to `n` elements at once (`prefetch(n)` above it). */
+  runAhead(n: number): void {
+    if (!this.sync) this.#ahead = Math.max(this.#ahead, n);
+  }
   protected async pull(): Promise<Next<O>> {
-    const r = await this.up.next();
-    if (r.done) return done();
-    const inputs = tensorsIn(r.value);
+    if (this.#ahead <= 1) {
+      const r = await this.up.next();
+      return r.done ? done() : this.#apply(r.value);
+    }
+    this.#fill();
+    // Left in the list while it runs, so that it counts as in flight (and release waits for it).
+    const slot = this.#running[0];
+    if (slot === undefined) return done(); // nothing in flight and none asked: upstream ended
+    const r = await slot;
+    this.#running.shift();
+    this.#fill();
+    return r;
+  }
+  /** Asks upstream for one more element when there is room and none is pending. */
+  #fill(): void {
+    if (this.#asking || this.#stopped || this.#running.length >= this.#ahead) return;
+    this.#asking = true;
+    const slot = this.up.next().then(
+      (r) => {
+        this.#asking = false;
+        if (r.done) {
+          this.#stopped = true;
+          return done<O>();
+        }
+        const out = this.#apply(r.value);
+        this.#fill();
+        return out;
+      },
+      (err: unknown) => {
+        this.#asking = false;
+        this.#stopped = true;
+        throw err;
+      },
+    );
+    // Its failure surfaces when its element is asked for (or is dropped by release): not unhandled meanwhile.
+    slot.catch(() => undefined);
+    this.#running.push(slot);
+  }
+  /** `f` on `value`; the element's tensors the result does not hold are disposed (all of them if `f` fails). */
+  async #apply(value: I): Promise<Next<O>> {
+    const inputs = tensorsIn(value);
     let out: O;
     try {
-      out = this.sync ? runTidy('map', () => this.f(r.value) as O, 'use mapAsync for an async transform') : await this.f(r.value);
+      out = this.sync ? runTidy('map', () => this.f(value) as O, 'use mapAsync for an async transform') : await this.f(value);
     } catch (err) {
-      disposeAll(r.value);
+      disposeAll(value);
       throw err;
     }
     disposeConsumed(inputs, out);
     return { value: out, done: false };
   }
-  protected override release(): Promise<void> {
-    return close(this.up);
+  protected override async release(): Promise<void> {
+    this.#stopped = true;
+    for (const p of this.#running.splice(0)) {
+      const r = await p.catch(() => null);
+      if (r && !r.done) disposeAll(r.value);
+    }
+    await close(this.up);
   }
 }
 
@@ -355,8 +417,9 @@ export async function zipPass<O>(datasets: unknown): Promise<ZipIterator<O>> {
 /**
  * `prefetch`: keeps up to `size` calls to the upstream `next()` pending or answered ahead (the
  * one being answered included, as TF.js's ring buffer), so slow asynchronous stages (a
- * `mapAsync` that fetches) work ahead of the consumer. Elements come out in order. The buffer
- * fills one request at a time (upstream calls run one at a time anyway) and stops at the end of
+ * `mapAsync` that fetches) work ahead of the consumer. Elements come out in order. Upstream
+ * calls run one at a time, so a `mapAsync` just above is told to run up to `size` transforms at
+ * once itself ({@link MapIterator.runAhead}). The buffer fills one request at a time and stops at the end of
  * upstream or its first failure, so a `size` beyond the dataset's length costs nothing; the
  * filling yields to the event loop as {@link Pace} says.
  */
@@ -369,6 +432,7 @@ export class PrefetchIterator<T> extends LazyIterator<T> {
   #stopped = false;
   constructor(private readonly up: LazyIterator<T>, private readonly size: number) {
     super();
+    if (up instanceof MapIterator) up.runAhead(size);
   }
   protected async pull(): Promise<Next<T>> {
     if (this.size === 0) return this.up.next();
