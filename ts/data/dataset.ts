@@ -98,7 +98,7 @@ export type Zipped<D> = [DatasetContainer] extends [D]
         : never;
 
 /**
- * Empty passes in a row after which an endless `repeat()` ends: a dataset that gave nothing
+ * @internal Empty passes in a row after which an endless `repeat()` ends: a dataset that gave nothing
  * that many times is taken to be empty for good (a spinning pass otherwise), while one that
  * yields on only some passes (a generator's, a filter's) goes on.
  */
@@ -210,8 +210,8 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
    * a `map` returning a new array after the zip makes a plain array again. To keep features and
    * labels apart whatever their lengths, make the elements `{ xs, ys }` objects or zip them.
    *
-   * The batches are new tensors and `batch` disposes the elements' tensors once stacked (as
-   * TF.js), so each pass must give new tensors: a `map` or generator that returns tensors you
+   * The batches are new tensors and `batch` disposes the elements' tensors once stacked, so
+   * each pass must give new tensors: a `map` or generator that returns tensors you
    * keep (a lookup table) should return clones (`t.clone()`), or use `data.array(tensors)`,
    * which clones its items on every pass.
    *
