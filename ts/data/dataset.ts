@@ -56,7 +56,7 @@ declare const zipped: unique symbol;
  * number arrays from elsewhere (`data.array`) would be stacked into one tensor. The mark is a
  * type only; the value is a plain array.
  */
-export type ZipTuple<T extends readonly unknown[]> = T & { readonly [zipped]: T };
+export type ZipTuple<T> = T & { readonly [zipped]: T };
 
 /**
  * The element type of `batch()`'s dataset for elements of type `T`: tensors, numbers and
@@ -66,7 +66,7 @@ export type ZipTuple<T extends readonly unknown[]> = T & { readonly [zipped]: T 
  */
 export type Batched<T> = T extends Tensor
   ? Tensor
-  : T extends { readonly [zipped]: infer U extends readonly unknown[] }
+  : T extends { readonly [zipped]: infer U }
     ? { -readonly [K in keyof U]: Batched<U[K]> }
   : T extends Numeric
     ? Tensor
