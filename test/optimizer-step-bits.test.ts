@@ -2,7 +2,9 @@
  * The custom-loop steps give the same bits as the build before the per-call work (session
  * 36): `test/fixtures/optimizer-step-bits.json` was written by that build
  * (`NEURITE_RECORD_BITS=1 npx vitest run test/optimizer-step-bits.test.ts`), before any of the
- * changes to how `minimize`, `variableGrads` and `applyGradients` reach the weights. Every
+ * changes to how `minimize`, `variableGrads` and `applyGradients` reach the weights (the shared
+ * layer's tanh case re-recorded in session 48, when tanh became the simd128 kernel: every other
+ * case kept its bits). Every
  * optimizer and option that changes the update (momentum, Nesterov, AMSGrad, centering, decay,
  * the three clipping modes, a schedule) steps
  * - a model's weights with an optimizer not compiled into it (`minimize`, a weight constraint on

@@ -8,7 +8,7 @@ import { expectNoLeak } from './setup.js';
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
 import { asDenseActivation, bits, expectSameBitsForThreads, rng, sizeOf, type Input, viaNr } from './oracle.js';
-import { expm1NegRef, expRef, lnRef } from './kernel-refs.js';
+import { expm1NegRef, expRef, fromBits, lnRef, toBits } from './kernel-refs.js';
 
 const LENGTHS = [0, 1, 3, 4, 5, 15, 16, 17, 1023];
 const f = Math.fround;
@@ -175,6 +175,13 @@ function sigmoidRef(x: number): number {
   return x >= 0 ? f(1 / d) : f(e / d);
 }
 
+/** tanh: `−t / (2 + t)` with `t = e^(−2|x|) − 1`, the sign of x put back (transcendental.rs). */
+function tanhRef(x: number): number {
+  const t = expm1NegRef(f(-2 * Math.abs(x)));
+  const y = f(-t / f(2 + t));
+  return fromBits(toBits(y) | (toBits(x) & 0x80000000));
+}
+
 /** elu (`pos` 1, `neg` α) and selu (`pos` λ, `neg` λα): `pos·x` for x > 0, else `neg·(e^x − 1)`. */
 const eluRef = (pos: number, neg: number) => (x: number) => (x > 0 ? f(pos * x) : f(neg * expm1NegRef(x)));
 
@@ -199,6 +206,24 @@ describe('simd128 exp / ln kernels (kernels/transcendental.rs), bit for bit', ()
       expect(bits(got)).toEqual(bits(Array.from(edge.values, sigmoidRef)));
       expect([got[0], got[11]]).toEqual([0, 1]);
       expect(got[2]).toBeGreaterThan(0);
+    });
+  });
+
+  it('tanh on every length (the kernel and its scalar tail), with tiny, saturating and special inputs, within 3 ulp of Math.tanh', () => {
+    expectNoLeak(() => {
+      for (const n of [...LENGTHS, 4099]) {
+        for (const x of [inp([n]), wide(n)]) {
+          const got = viaNr(op('tanh'), [x]).values;
+          expect(bits(got), `tanh n=${n}`).toEqual(bits(Array.from(x.values, tanhRef)));
+        }
+      }
+      const edge: Input = { shape: [14], values: Float32Array.from([-13, -12.9, -9, -0.55, -1e-4, -1e-8, -1e-40, -0, 0, 1e-30, 0.3, 8.7, Infinity, -Infinity]) };
+      const got = viaNr(op('tanh'), [edge]).values;
+      expect(bits(got)).toEqual(bits(Array.from(edge.values, tanhRef)));
+      expect([got[0], got[12], got[13], got[9]]).toEqual([-1, 1, -1, f(1e-30)]);
+      expect([Object.is(got[7], -0), Object.is(got[8], 0)]).toEqual([true, true]);
+      const ulp = (v: number) => Math.abs(fromBits(toBits(Math.abs(v)) + 1) - Math.abs(v));
+      for (let i = 0; i < edge.values.length; i++) expect(Math.abs(got[i] - Math.tanh(edge.values[i])) / ulp(Math.fround(Math.tanh(edge.values[i])) || 1e-45)).toBeLessThanOrEqual(3);
     });
   });
 

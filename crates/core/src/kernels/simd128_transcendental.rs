@@ -89,6 +89,14 @@ fn sigmoid4(x: v128) -> v128 {
     v128_bitselect(f32x4_div(f32x4_splat(1.0), d), f32x4_div(e, d), f32x4_ge(x, f32x4_splat(0.0)))
 }
 
+/// `scalar::tanh_one`, lane-wise.
+#[inline(always)]
+fn tanh4(x: v128) -> v128 {
+    let t = expm1_neg4(f32x4_mul(f32x4_splat(-2.0), f32x4_abs(x)));
+    let y = f32x4_div(f32x4_neg(t), f32x4_add(f32x4_splat(2.0), t));
+    v128_or(y, v128_and(x, u32x4_splat(0x8000_0000)))
+}
+
 /// `scalar::cosh_one` on two f64 lanes (the f32 lanes 0 and 1 of `x`), lanes 0 and 1 of the result.
 #[inline(always)]
 fn cosh2(x: v128) -> v128 {
@@ -156,6 +164,11 @@ pub fn exp_shifted(x: &[f32], m: f32, out: &mut [f32]) {
 /// The simd128 twin of `scalar::ln`.
 pub fn ln(x: &[f32], out: &mut [f32]) {
     map(x, out, ln4, scalar::ln_one);
+}
+
+/// The simd128 twin of `scalar::tanh`.
+pub fn tanh(x: &[f32], out: &mut [f32]) {
+    map(x, out, tanh4, scalar::tanh_one);
 }
 
 /// The simd128 twin of `scalar::sigmoid`.

@@ -70,6 +70,12 @@ pub fn softplus(x: &[f32], out: &mut [f32]) {
     imp::softplus(x, out);
 }
 
+/// `out[i] = tanh x[i]`, as `−t / (2 + t)` with `t = e^(−2|x|) − 1` (`expm1`, no cancellation
+/// near 0), the sign of `x` put back.
+pub fn tanh(x: &[f32], out: &mut [f32]) {
+    imp::tanh(x, out);
+}
+
 /// `out[i] = cosh x[i]`, computed in f64 and rounded once.
 pub fn cosh(x: &[f32], out: &mut [f32]) {
     imp::cosh(x, out);
@@ -155,6 +161,16 @@ pub mod scalar {
         let e = s * p - (1.0 - s);
         // −0 for x = −0 (the sum above gives +0); a no-op for x < 0, where e < 0.
         f32::from_bits(e.to_bits() | (x.to_bits() & 0x8000_0000))
+    }
+
+    /// `tanh x = −t / (2 + t)` for `x ≥ 0`, `t = e^(−2x) − 1 ∈ [−1, 0]` (so `2 + t ≥ 1`), and
+    /// odd: the sign bit of `x` is put on the result (`tanh −0 = −0`). `t` saturates to −1 for
+    /// `|x| ≥ 13` (`e^−26 − 1` rounds to −1), giving exactly ±1; NaN stays NaN.
+    #[inline(always)]
+    pub fn tanh_one(x: f32) -> f32 {
+        let t = expm1_neg_one(-2.0 * x.abs());
+        let y = -t / (2.0 + t);
+        f32::from_bits(y.to_bits() | (x.to_bits() & 0x8000_0000))
     }
 
     /// `pos·x` for `x > 0`, else `neg·(e^x − 1)`.
@@ -282,6 +298,11 @@ pub mod scalar {
         out.iter_mut().zip(x).for_each(|(o, &a)| *o = sigmoid_one(a));
     }
 
+    /// `out[i] = tanh_one(x[i])`.
+    pub fn tanh(x: &[f32], out: &mut [f32]) {
+        out.iter_mut().zip(x).for_each(|(o, &a)| *o = tanh_one(a));
+    }
+
     /// `out[i] = cosh_one(x[i])`.
     pub fn cosh(x: &[f32], out: &mut [f32]) {
         out.iter_mut().zip(x).for_each(|(o, &a)| *o = cosh_one(a));
@@ -305,7 +326,7 @@ pub mod scalar {
 
 #[cfg(test)]
 mod tests {
-    use super::scalar::{cosh_one, elu_one, exp_one, expm1_neg_one, ln_one, log1p_one, sigmoid_one, softplus_one};
+    use super::scalar::{cosh_one, elu_one, exp_one, expm1_neg_one, ln_one, log1p_one, sigmoid_one, softplus_one, tanh_one};
 
     /// Distance in ulps of `got` from the exact `want`, in units of the `f32` spacing at `want`.
     fn ulps(got: f32, want: f64) -> f64 {
@@ -323,6 +344,23 @@ mod tests {
             f(f32::from_bits(bits));
             f(f32::from_bits(bits | 0x8000_0000));
         }
+    }
+
+    #[test]
+    fn tanh_is_within_three_ulp_over_the_range_and_odd() {
+        let mut worst = 0.0f64;
+        sweep(|x| {
+            let got = tanh_one(x);
+            assert_eq!(got.to_bits(), (-tanh_one(-x)).to_bits(), "tanh({x:e}) is not odd");
+            let u = ulps(got, (x as f64).tanh());
+            assert!(u <= 3.0, "tanh({x:e}) = {got:e}, {u} ulp from {:e}", (x as f64).tanh());
+            worst = worst.max(u);
+        });
+        assert!(worst > 0.0, "the sweep compared nothing");
+        assert_eq!([tanh_one(0.0).to_bits(), tanh_one(-0.0).to_bits()], [0.0f32.to_bits(), (-0.0f32).to_bits()]);
+        assert_eq!([tanh_one(13.0), tanh_one(-100.0), tanh_one(f32::INFINITY), tanh_one(f32::NEG_INFINITY)], [1.0, -1.0, 1.0, -1.0]);
+        assert_eq!(tanh_one(1e-30), 1e-30);
+        assert!(tanh_one(f32::NAN).is_nan());
     }
 
     #[test]
