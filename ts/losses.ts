@@ -35,6 +35,7 @@ import { runOp } from './ops/run.js';
 import { f32Bits, lossAbi, REDUCTIONS, type LossAlias, type LossReduction } from './options.js';
 import type { LossName } from './wasm/codes.js';
 import { weightedMeanSquaredError, type LossWeights, type Reduction } from './weighted_losses.js';
+import { pinNames } from './pin_names.js';
 
 export type { LossName } from './wasm/codes.js';
 export {
@@ -346,3 +347,6 @@ export function lossGradient(loss: LossName | LossConfig | LossAlias, yTrue: Ten
   const { kind, params, reduction } = lossAbi('lossGradient', loss, options);
   return run('lossGradient', kind, [...params, reduction], yTrue, yPred, true);
 }
+
+// Named as exported through any minifier (a loss function's errors name it).
+pinNames({ meanSquaredError, meanAbsoluteError, huber, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, kullbackLeiblerDivergence, hinge, meanAbsolutePercentageError, meanSquaredLogarithmicError, logcosh, poisson, squaredHinge, categoricalHinge, cosineProximity, dice, lossGradient });

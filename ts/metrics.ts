@@ -22,6 +22,7 @@ import { argMax, max, mean, min, sum, variance } from './ops/reduce.js';
 import { clipByValue } from './ops/clip.js';
 import { where } from './ops/select.js';
 import { squeeze } from './ops/shape.js';
+import { pinNames } from './pin_names.js';
 
 /** TF.js's `backend.epsilon()` for float32, which its metrics clip with. */
 const EPSILON = 1e-7;
@@ -153,6 +154,4 @@ export { meanAbsolutePercentageError as mape, meanAbsolutePercentageError as MAP
 
 // compile logs a metric function under its name (as TF.js does): pinned here, as a minifier
 // renames functions (history's keys were 'kh' and 'zh' for meanSquaredError and mape).
-for (const [name, f] of Object.entries({ binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, precision, recall, r2Score, meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, cosineProximity, binaryCrossentropy, categoricalCrossentropy })) {
-  Object.defineProperty(f, 'name', { value: name });
-}
+pinNames({ binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, precision, recall, r2Score, meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, cosineProximity, binaryCrossentropy, categoricalCrossentropy });

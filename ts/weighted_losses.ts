@@ -42,6 +42,7 @@ import { axisArg, describe, fromFlat, show, withTensors, type TensorLike } from 
 import { clone } from './ops/creation.js';
 import { sum } from './ops/reduce.js';
 import { abs, exp, log, log1p, neg, square } from './ops/unary.js';
+import { pinNames } from './pin_names.js';
 
 /**
  * How a loss's per-element values are reduced, TF.js's `tf.Reduction` (same names, same
@@ -364,3 +365,6 @@ export function softmaxCrossEntropy(onehotLabels: TensorLike, logits: TensorLike
     });
   });
 }
+
+// Named as exported through any minifier (a loss function's errors name it).
+pinNames({ computeWeightedLoss, absoluteDifference, cosineDistance, hingeLoss, huberLoss, logLoss, sigmoidCrossEntropy, softmaxCrossEntropy });
