@@ -661,7 +661,8 @@ describe('fit vs TF.js fit', () => {
     await expect(fit({ 0: 1, 1: 2 })).rejects.toThrow('fit: y holds class 2 at sample 2 but classWeight has no weight for it (classes weighted: 0, 1); every class in y needs one');
     await expect(fit({ 0: 1, 1: -2, 2: 1 })).rejects.toThrow('fit: classWeight[1] must be a finite number >= 0, got -2');
     await expect(fit({ a: 1 })).rejects.toThrow("fit: classWeight's keys must be class indices (0, 1, …), got 'a'");
-    await expect(fit([1, 2, 3])).rejects.toThrow('fit: classWeight must be an object { [classIndex]: weight } (or a list of one, for the one output), got an array of length 3');
+    await expect(fit([1, -2, 3])).rejects.toThrow('fit: classWeight[1] must be a finite number >= 0, got -2');
+    await expect(fit([1, 'a'])).rejects.toThrow("fit: classWeight must be an object { [classIndex]: weight }, a list of weights by class index ([1, 3, 0.5]), or a list of one object (for the one output), got an array of length 2");
     const h = await fit([{ 0: 1, 1: 1, 2: 1 }]); // TF.js's list of one
     expect(h.history.loss).toHaveLength(1);
     using m3 = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });

@@ -251,7 +251,7 @@ function readClassWeight(given: unknown, what: string, op: string): Map<number, 
   const numbers = Array.isArray(given) && given.length > 0 && given.every((w) => typeof w === 'number');
   const one = numbers ? { ...given } : Array.isArray(given) && given.length === 1 ? given[0] : given;
   if (one === null || typeof one !== 'object' || Array.isArray(one)) {
-    throw new InvalidArgumentError(`${op}: ${what} must be an object { [classIndex]: weight } (or a list of one, for the one output), got ${describe(given)}`);
+    throw new InvalidArgumentError(`${op}: ${what} must be an object { [classIndex]: weight }, a list of weights by class index ([1, 3, 0.5]), or a list of one object (for the one output), got ${describe(given)}`);
   }
   const weights = new Map<number, number>();
   for (const [k, w] of Object.entries(one)) {
