@@ -411,4 +411,12 @@ describe("TF.js's cosmetics", () => {
     // TF.js's ReLU, ELU and Softmax layers are activation layers of TF.js's classes, saved as those.
     expect([layers.reLU(), layers.elu(), layers.softmax()].map((l) => l.getClassName())).toEqual([tfl.layers.reLU(), tfl.layers.elu(), tfl.layers.softmax()].map((l) => l.getClassName()));
   });
+
+  it("an activation layer of its own class is named after its factory (leakyReLU_1, not activation_1)", () => {
+    const made = [layers.leakyReLU(), layers.elu(), layers.reLU({ maxValue: 6 }), layers.softmax(), layers.leakyReLU(), layers.activation({ activation: 'relu' })];
+    const names = made.map((l) => l.name.replace(/_\d+$/, ''));
+    expect(names).toEqual(['leakyReLU', 'elu', 'reLU', 'softmax', 'leakyReLU', 'activation']);
+    const n = (l: { name: string }) => Number(l.name.split('_').at(-1));
+    expect(n(made[4])).toBe(n(made[0]) + 1);
+  });
 });

@@ -116,7 +116,12 @@ import { layers as layerFactories, Layer as LayerClass } from './layers/index.js
  * TF.js's: a layer neurite does not have (`layers.lstm`) is `undefined`, so feature detection
  * (`typeof layers.lstm === 'function'`, `'lstm' in layers`, `layers.lstm?.(…)`) works.
  */
-export const layers = {
+// Typed as the factories' object, so that editors show each factory's own TSDoc (an inferred
+// object type is written out member by member in the .d.ts, without it).
+export const layers: typeof layerFactories & {
+  /** The base class of every layer (TF.js's `tf.layers.Layer`): {@link Layer}. */
+  Layer: typeof LayerClass;
+} = {
   ...layerFactories,
   /** The base class of every layer (TF.js's `tf.layers.Layer`): {@link Layer}. */
   Layer: LayerClass,

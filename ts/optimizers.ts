@@ -68,7 +68,7 @@ export interface ClipOptions {
 
 /** Options every optimizer takes. */
 export interface BaseOptimizerOptions extends ClipOptions {
-  /** A number or a schedule from `schedules.*`. Defaults: sgd 0.01, others 0.001 (Keras). */
+  /** A number or a schedule from `schedules.*`. Defaults: sgd and adagrad 0.01, adamax 0.002 (as TF.js), the others 0.001 (as Keras). */
   learningRate?: LearningRate | undefined;
   /**
    * Decoupled weight decay λ >= 0 (Keras 3's `weight_decay` on every optimizer; PyTorch's
@@ -1005,7 +1005,7 @@ export function rmsprop(...args: unknown[]): RmsPropOptimizer {
 }
 
 /**
- * Adagrad (`learningRate` 0.001, `initialAccumulatorValue` 0.1, `epsilon` 1e-7). TF.js's
+ * Adagrad (`learningRate` 0.01 as TF.js, `initialAccumulatorValue` 0.1, `epsilon` 1e-7). TF.js's
  * positional form `adagrad(learningRate, initialAccumulatorValue)` is accepted too.
  */
 export function adagrad(options?: AdagradOptions): AdagradOptimizer;

@@ -59,11 +59,13 @@ const finiteAtLeast0 = (v: number): string | null => (Number.isFinite(Math.froun
  * Any finite `alpha`, negative too, as TF.js (Keras 3 refuses a negative slope, so such a saved
  * model loads in TF.js, not in Keras 3).
  *
- * @example layers.leakyReLU({ alpha: 0.1 }).getConfig() // { alpha: 0.1, name: 'leaky_re_lu_1', trainable: true }
+ * @example layers.leakyReLU({ alpha: 0.1 }).getConfig() // { alpha: 0.1, name: 'leakyReLU_1', trainable: true }
  */
 export class LeakyReLU extends Activation {
   /** TF.js's class name, `'LeakyReLU'`. */
   static override readonly className: string = 'LeakyReLU';
+  /** @internal Default names are `leakyReLU_1`, `leakyReLU_2`, … (as the factory's name; not `activation_N`). */
+  static readonly namePrefix = 'leakyReLU';
   /** The slope for `x <= 0`. */
   readonly alpha: number;
   constructor(args: LeakyReLUArgs = {}) {
@@ -86,6 +88,8 @@ export class LeakyReLU extends Activation {
 export class ELU extends Activation {
   /** TF.js's class name, `'ELU'`. */
   static override readonly className: string = 'ELU';
+  /** @internal Default names are `elu_1`, `elu_2`, … (as the factory's name; not `activation_N`). */
+  static readonly namePrefix = 'elu';
   /** The scale of `eˣ − 1` for `x <= 0`. */
   readonly alpha: number;
   constructor(args: ELUArgs = {}) {
@@ -103,11 +107,13 @@ export class ELU extends Activation {
  * TF.js's `ReLU` layer: `max(x, 0)`, capped at `maxValue` when given. The cap may only be 6:
  * `relu6`, the same values and gradients as TF.js's `ReLU({ maxValue: 6 })`.
  *
- * @example layers.reLU({ maxValue: 6 }).getConfig() // { maxValue: 6, name: 're_lu_1', trainable: true }
+ * @example layers.reLU({ maxValue: 6 }).getConfig() // { maxValue: 6, name: 'reLU_1', trainable: true }
  */
 export class ReLU extends Activation {
   /** TF.js's class name, `'ReLU'`. */
   static override readonly className: string = 'ReLU';
+  /** @internal Default names are `reLU_1`, `reLU_2`, … (as the factory's name; not `activation_N`). */
+  static readonly namePrefix = 'reLU';
   /** The cap: 6, or `null` for none. */
   readonly maxValue: number | null;
   constructor(args: ReLUArgs = {}) {
@@ -132,6 +138,8 @@ export class ReLU extends Activation {
 export class Softmax extends Activation {
   /** TF.js's class name, `'Softmax'`. */
   static override readonly className: string = 'Softmax';
+  /** @internal Default names are `softmax_1`, `softmax_2`, … (as the factory's name; not `activation_N`). */
+  static readonly namePrefix = 'softmax';
   /** The axis normalised: -1, the last. */
   readonly axis: number;
   constructor(args: SoftmaxArgs = {}) {

@@ -181,7 +181,7 @@ function statIndex(shape: readonly number[], keep: readonly number[]): Uint32Arr
  * @example
  * const norm = layers.normalization();
  * norm.adapt(xTrain); // per-feature mean and variance of the training data
- * const model = sequential({ layers: [layers.input({ shape: [8] }), norm, layers.dense({ units: 1 })] });
+ * const model = sequential({ layers: [layers.inputLayer({ inputShape: [8] }), norm, layers.dense({ units: 1 })] });
  */
 export class Normalization extends Layer {
   static {

@@ -72,7 +72,7 @@ export const layers = {
   elu: (args: ELUArgs = {}) => new ELU(args),
   /** TF.js's `Softmax` layer, over the last axis (`axis` may only be -1). A {@link Softmax}. */
   softmax: (args: SoftmaxArgs = {}) => new Softmax(args),
-  /** Parametric ReLU with a learnable slope per unit of the last axis (initially 0, TF.js's default `'zeros'`). */
+  /** Parametric ReLU with a learnable slope per value of a sample (every axis but the batch; `sharedAxes: [1, 2]` shares one per channel of an image), initially 0 (TF.js's default `'zeros'`). */
   prelu: (args: PReLUArgs = {}) => orConfig('prelu', 'PReLU', args, () => new PReLU(args)),
   /** Inverted dropout with probability `rate` during training. */
   dropout: (args: DropoutArgs) => new Dropout(args),

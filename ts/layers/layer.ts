@@ -357,9 +357,11 @@ export abstract class Layer {
       shape = sampleShape(kind, 'batchInputShape', b.slice(1), 1);
       this.#batch = b[0] as number | null;
     }
-    const n = (counters.get(kind) ?? 0) + 1;
-    counters.set(kind, n);
-    this.name = args.name ?? `${kind}_${n}`;
+    // A layer class of its own on a shared kind (leakyReLU on activation) names by its own prefix.
+    const prefix = (new.target as unknown as { namePrefix?: string }).namePrefix ?? kind;
+    const n = (counters.get(prefix) ?? 0) + 1;
+    counters.set(prefix, n);
+    this.name = args.name ?? `${prefix}_${n}`;
     this.#trainable = trainable;
     if (shape !== undefined) this.inputDims = shape;
     for (const k of CONSTRAINT_OPTIONS) {

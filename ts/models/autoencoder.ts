@@ -236,6 +236,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
    *
    * @example
    * const ae = autoencoder({ encoder: sequential({ layers: [layers.dense({ inputShape: [784], units: 32 })] }), decoder: layers.dense({ units: 784 }) });
+   * ae.compile({ optimizer: 'adam', loss: 'mse' });
    * try { await ae.fit(x, { epochs: 5 }); } finally { ae.dispose(); ae.encoder.dispose(); }
    * // or: autoencoder({ encoder: sequential({ … }), decoder, ownsParts: true }) and ae.dispose() alone
    */

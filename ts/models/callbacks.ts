@@ -38,10 +38,19 @@ export interface TrainingModel {
 
 /** Hooks called by `fit`. All optional. */
 export interface CallbackHooks {
+  /** Once, before the first epoch (after `setModel` and `setParams`). `fit` awaits a returned promise, as it does for every hook. */
   onTrainBegin?(logs?: Logs): void | Promise<void>;
+  /** Once, after the last epoch or a stop (`model.stopTraining`, a callback's early stop); not after an error (see `cleanup`). */
   onTrainEnd?(logs?: Logs): void | Promise<void>;
+  /** Before epoch `epoch` (counted from 0, or from `initialEpoch`) runs its first batch. */
   onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
+  /**
+   * After epoch `epoch` and its validation: `logs` holds the epoch's loss and metrics (means over
+   * its batches weighted by batch size) and the `val_` ones, which a callback may add to (they go
+   * into the history). Setting `this.model.stopTraining = true` here ends `fit` after this epoch.
+   */
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
+  /** Before each training step: `logs` has the batch index `batch` and its `size`. */
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
   /**
    * After each training step: `logs` has the batch index and `size`, and that batch's own loss

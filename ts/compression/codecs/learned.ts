@@ -47,6 +47,7 @@ import { call, check, outPtr, readOut } from '../../engine.js';
 import { keep } from '../../scope.js';
 import { crc32 } from '../crc32.js';
 import { imageData, rgbaHint, type GrayImage, type GrayImageInput } from './image.js';
+import type { LoadedModel } from '../../io/load.js';
 
 /** Options of {@link create} and {@link fromAutoencoder}. */
 export interface LearnedCodecOptions {
@@ -221,9 +222,10 @@ export function create(args: { encoder: Sequential | Layer; decoder: Sequential 
  * // elsewhere: the saved model and the description, no training data
  * const same = codecs.learned.fromAutoencoder(await loadModel(url), { description: JSON.parse(text) });
  */
-export function fromAutoencoder(ae: Autoencoder, opts: LearnedCodecOptions | LearnedCodecRestoreOptions): LearnedCodec {
+export function fromAutoencoder(ae: LoadedModel, opts: LearnedCodecOptions | LearnedCodecRestoreOptions): LearnedCodec {
   const op = 'codecs.learned.fromAutoencoder';
-  if (!(ae instanceof Autoencoder)) throw new InvalidArgumentError(`${op}: ae must be an Autoencoder, got ${describe(ae)}`);
+  // Typed as what loadModel gives (its union), so that loadModel's result type-checks here.
+  if (!(ae instanceof Autoencoder)) throw new InvalidArgumentError(`${op}: ae must be an Autoencoder (made by autoencoder(), or loaded from an autoencoder's save), got ${describe(ae)}`);
   return new Codec(op, ae, false, options(op, checkKeys(op, opts, ['imageShape', 'bits', 'range', 'data', 'description'], true)));
 }
 
