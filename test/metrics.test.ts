@@ -80,6 +80,12 @@ describe('metrics.* vs tf.metrics', () => {
     });
   });
 
+  it('r2Score of no samples is NaN, as TF.js (it was max\'s empty-axis error)', () => {
+    const tfv = tf.tidy(() => tfl.metrics.r2Score(tf.zeros([0, 3]), tf.zeros([0, 3])).dataSync()[0]);
+    const got = nr.tidy(() => nr.metrics.r2Score(nr.zeros([0, 3]), nr.zeros([0, 3])).item());
+    expect([Number.isNaN(got), Number.isNaN(tfv)]).toEqual([true, true]);
+  });
+
   it('r2Score of targets far from zero with a small spread is the exact value (squares around a float32 mean gave 0.972 for 0.95)', () => {
     for (const n of [64, 1024]) {
       const y = Array.from({ length: n }, (_, i) => 2e6 + (i % 4) * 0.5);

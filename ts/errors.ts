@@ -60,6 +60,7 @@ export class NeuriteError extends Error {
 
 /** An argument is invalid on its own: a bad dimension, axis, option or value. */
 export class InvalidArgumentError extends NeuriteError {
+  /** The class's kind for `instanceof InvalidArgumentError` across copies of neurite (as {@link NeuriteError.errorKind}). */
   static override readonly errorKind: string = 'InvalidArgumentError';
   constructor(message: string) {
     super('InvalidArgument', message);
@@ -69,6 +70,7 @@ export class InvalidArgumentError extends NeuriteError {
 
 /** Shapes do not fit together (matMul inner dims, broadcasting, value counts). */
 export class ShapeError extends NeuriteError {
+  /** The class's kind for `instanceof ShapeError` across copies of neurite (as {@link NeuriteError.errorKind}). */
   static override readonly errorKind: string = 'ShapeError';
   constructor(message: string) {
     super('ShapeMismatch', message);
@@ -78,6 +80,7 @@ export class ShapeError extends NeuriteError {
 
 /** A tensor or model was used after `dispose()`, or belongs to an instance that was reset. */
 export class DisposedError extends NeuriteError {
+  /** The class's kind for `instanceof DisposedError` across copies of neurite (as {@link NeuriteError.errorKind}). */
   static override readonly errorKind: string = 'DisposedError';
   constructor(message: string) {
     super('Disposed', message);
@@ -91,6 +94,7 @@ export class DisposedError extends NeuriteError {
  * live; disposing what is no longer needed (`dispose()`, `tidy()`) is the cure for all three.
  */
 export class OutOfMemoryError extends NeuriteError {
+  /** The class's kind for `instanceof OutOfMemoryError` across copies of neurite (as {@link NeuriteError.errorKind}). */
   static override readonly errorKind: string = 'OutOfMemoryError';
   constructor(message: string) {
     super('OutOfMemory', message);
@@ -105,6 +109,7 @@ export class OutOfMemoryError extends NeuriteError {
  * `clipValue`), or check the data for NaN; `callbacks.terminateOnNaN()` turns it into a stop.
  */
 export class NonFiniteError extends NeuriteError {
+  /** The class's kind for `instanceof NonFiniteError` across copies of neurite (as {@link NeuriteError.errorKind}). */
   static override readonly errorKind: string = 'NonFiniteError';
   constructor(message: string) {
     super('NonFinite', message);
@@ -119,6 +124,7 @@ export class NonFiniteError extends NeuriteError {
  * moment it could not recover from (see README, REPLs and notebooks): the message says so.
  */
 export class WasmPanicError extends NeuriteError {
+  /** The class's kind for `instanceof WasmPanicError` across copies of neurite (as {@link NeuriteError.errorKind}). */
   static override readonly errorKind: string = 'WasmPanicError';
   constructor(message: string, cause?: unknown) {
     super('Panic', message, { cause });
@@ -136,6 +142,7 @@ export class WasmPanicError extends NeuriteError {
  * permission a Deno script was not given) stays an {@link InvalidArgumentError}.
  */
 export class IOError extends NeuriteError {
+  /** The class's kind for `instanceof IOError` across copies of neurite (as {@link NeuriteError.errorKind}). */
   static override readonly errorKind: string = 'IOError';
   /** The HTTP status of the answer that failed (`500`), or `undefined` for other failures. */
   readonly status: number | undefined;

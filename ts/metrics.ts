@@ -22,6 +22,7 @@ import { argMax, max, mean, min, sum, variance } from './ops/reduce.js';
 import { clipByValue } from './ops/clip.js';
 import { where } from './ops/select.js';
 import { squeeze } from './ops/shape.js';
+import { scalar } from './ops/creation.js';
 import { pinNames } from './pin_names.js';
 
 /** TF.js's `backend.epsilon()` for float32, which its metrics clip with. */
@@ -101,6 +102,8 @@ export function recall(yTrue: TensorLike, yPred: TensorLike): Tensor {
  */
 export function r2Score(yTrue: TensorLike, yPred: TensorLike): Tensor {
   return metric('r2Score', yTrue, yPred, (t, p) => {
+    // No samples: NaN, as TF.js (0 / 0), not max's empty-axis error.
+    if (t.size === 0) return scalar(NaN);
     // n·variance: the variance's two-pass sum keeps the spread of values far from zero, which
     // squares around a float32 mean lost (2e6 ± 0.5 gave 0.97 for 0.95).
     const spread = mul(variance(t), t.size);

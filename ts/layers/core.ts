@@ -26,7 +26,9 @@ export interface DenseArgs extends LayerArgs {
   kernelInitializer?: InitializerSpec | undefined;
   /** Default `'zeros'`. */
   biasInitializer?: InitializerSpec | undefined;
+  /** A penalty on the kernel added to the training loss (`regularizers.l2({ l2: 0.01 })`, `'l2'`, …), as TF.js's. Default none. */
   kernelRegularizer?: RegularizerSpec | undefined;
+  /** A penalty on the bias added to the training loss, as `kernelRegularizer`. Default none. */
   biasRegularizer?: RegularizerSpec | undefined;
   /**
    * Penalty on the layer's output (e.g. `regularizers.l1()` or `regularizers.klSparsity()`

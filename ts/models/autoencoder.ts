@@ -251,8 +251,11 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
    * @example const { loss } = ae.evaluate(xTest, { returnDict: true });
    */
   override evaluate(x: Tensor, y: Tensor, args?: EvaluateOptions & { returnDict?: false | undefined }): Tensor | Tensor[];
+  /** With explicit targets, `returnDict: true`: the loss and metrics by name (`{ loss, … }`). */
   override evaluate(x: Tensor, y: Tensor, args: EvaluateOptions & { returnDict: true }): Record<string, number>;
+  /** On `x` with `x` itself as the target: the loss (and metrics) as scalar tensors, yours to dispose. */
   override evaluate(x: Tensor, args?: EvaluateOptions & { returnDict?: false | undefined }): Tensor | Tensor[];
+  /** On `x` with `x` itself as the target, `returnDict: true`: the loss and metrics by name (`{ loss, … }`). @example const { loss } = ae.evaluate(xTest, { returnDict: true }); */
   override evaluate(x: Tensor, args: EvaluateOptions & { returnDict: true }): Record<string, number>;
   override evaluate(x: Tensor, y?: Tensor | EvaluateArgs, args?: EvaluateArgs): Tensor | Tensor[] | Record<string, number> {
     extraArguments('evaluate', arguments.length, 3);
