@@ -172,7 +172,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
         if (f === undefined) continue;
         await f.apply(c, a);
         stillLive();
-        sameSwitches(hook);
+        if (c !== reporter) sameSwitches(hook); // fit's own progress bar sets no switch
       }
     };
     /** `onBatchEnd` with the batch's own logs, but the running means (`running`) for progress reporters. */
@@ -182,7 +182,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
         if (f === undefined) continue;
         await f.call(c, batch, isProgressReporter(c) ? running : logs);
         stillLive();
-        sameSwitches('onBatchEnd');
+        if (c !== reporter) sameSwitches('onBatchEnd');
       }
     };
 
