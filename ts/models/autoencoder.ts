@@ -129,6 +129,21 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
     if (args.ownsParts) ownNested(this, [encoder as Sequential | Layer, decoder].filter((p): p is Sequential => p instanceof Sequential));
   }
 
+  /**
+   * An error: an autoencoder's layers are its encoder and its decoder (add the layer to one of
+   * them before the autoencoder is built, or make a new autoencoder).
+   */
+  override add(layer: Layer | Sequential): void {
+    // The constructor adds the two parts (before `encoder` is set).
+    if (this.encoder !== undefined) throw new InvalidArgumentError(`add: autoencoder ${this.name}'s layers are its encoder and its decoder; add the layer to one of them before the autoencoder is built, or make a new autoencoder`);
+    super.add(layer);
+  }
+
+  /** An error, as {@link Autoencoder.add}: an autoencoder's layers are its encoder and its decoder. */
+  override pop(): void {
+    throw new InvalidArgumentError(`pop: autoencoder ${this.name}'s layers are its encoder and its decoder; pop a layer of one of them before the autoencoder is built, or make a new autoencoder`);
+  }
+
   /** Builds the autoencoder; a shape conflict between encoder and decoder names both shapes. */
   override build(inputShape?: number[] | [null, ...Array<number | null>]): void {
     try {

@@ -394,14 +394,25 @@ export class Sequential {
    * Appends a layer or a model. Either may also sit in other models (built or not): it is
    * shared, with one set of weights. The same object twice in one model, and a model inside
    * itself, are errors.
+   *
+   * On a built model (TF.js and Keras add to one too) the new layer is built for the model's
+   * output and initialized, and the other layers keep their weights. A compiled model must then
+   * be compiled again before it trains: its optimizer state, loss and metrics were made for the
+   * layers it had (TF.js would keep training the old list of weights and leave the new layer
+   * as initialized). A model nested in a built model (sequential, or graph model applying it)
+   * cannot change (it would change that one): make a new model from its layers instead.
+   *
+   * @example
+   * // Transfer learning: a new head on a trained trunk (TF.js's model.pop(); model.add(…)).
+   * model.pop();
+   * model.add(layers.dense({ units: 3, activation: 'softmax' }));
+   * model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
    */
   add(layer: Layer | Sequential): void {
     if (this.#disposed) throw new DisposedError(`add: model ${this.name} is disposed`);
     if (this.#graph) throw new InvalidArgumentError(`add: model ${this.name} is a graph model (made by model({ inputs, outputs })); apply the layer to its output and make a new model instead`);
-    if (this.#handle !== 0) {
-      // TF.js's add() after a build, and its pop(): a new model from these layers shares their weights.
-      throw new InvalidArgumentError(`add: model ${this.name} is already built (by ${this.#builtBy ?? 'build'}) and its layers are fixed; make a new model from its layers, which shares their weights: sequential({ layers: [...${this.name}.layers, layer] }) (and for TF.js's pop(), sequential({ layers: ${this.name}.layers.slice(0, -1) }))`);
-    }
+    const built = this.#handle !== 0;
+    if (built) this.#canChange('add');
     // Keras 3's Sequential([keras.Input(shape), …]): an input() as the first layer gives the
     // model its input shape, as an inputLayer would.
     if (layer instanceof SymbolicTensor && layer.sourceLayer instanceof InputLayer) {
@@ -479,7 +490,126 @@ export class Sequential {
     this.#names.add(layer.name);
     for (const n of inside) mine.add(n);
     Sequential.#changed(this);
+    if (built) {
+      try {
+        this.#rebuild('add');
+      } catch (e) {
+        this.#dropLast();
+        throw e;
+      }
+    }
+    // TF.js's add updates the model's symbolic output, once made.
+    const chain = this.#chain;
+    if (chain) chain.outputs = [makingChain(() => applySymbolic(layer, chain.outputs[0]))];
   }
+
+  /**
+   * Removes the last layer (TF.js and Keras `model.pop()`), as {@link Sequential.add} adds one:
+   * a built model keeps the weights of the layers it keeps, and must be compiled again before
+   * it trains. The removed layer's weights are freed unless another live model holds the layer.
+   * An error when the model has no layers, is a graph model, is training, or is nested in a
+   * built model, sequential or graph (changing it would change that one).
+   *
+   * @example
+   * model.pop(); // drop the classifier head; model.outputShape is the layer before's
+   */
+  pop(): void {
+    if (this.#disposed) throw new DisposedError(`pop: model ${this.name} is disposed`);
+    if (this.#graph) throw new InvalidArgumentError(`pop: model ${this.name} is a graph model (made by model({ inputs, outputs })); make a new model whose outputs are an earlier layer's output instead`);
+    const last = this.#layers.at(-1);
+    if (last === undefined || last instanceof InputLayer) throw new InvalidArgumentError(`pop: model ${this.name} has no layers`);
+    this.#canChange('pop');
+    const built = this.#handle !== 0;
+    const [chain, layersView] = [this.#chain, this.#layersView];
+    this.#dropLast();
+    if (built) {
+      try {
+        this.#rebuild('pop');
+      } catch (e) {
+        // As it was: the layer back in its place.
+        this.#layers.push(last);
+        this.#names.add(last.name);
+        let held = holders.get(last);
+        if (!held) holders.set(last, (held = new Set()));
+        held.add(this);
+        parentsOf.get(last)?.add(this);
+        this.#layersView = layersView;
+        Sequential.#changed(this);
+        throw e;
+      }
+    }
+    if (chain) {
+      // The popped layer's input is the output now (none when no layer is left).
+      const before = chain.outputs[0].inputs[0];
+      if (this.#children().length > 0) chain.outputs = [before];
+      else {
+        for (const x of chain.inputs) forgetInputOwner(x, this);
+        this.#chain = null;
+      }
+    }
+  }
+
+  /** Takes the last layer out of the model's lists (not out of the Rust model: see {@link Sequential.#rebuild}). */
+  #dropLast(): void {
+    const layer = this.#layers.pop()!;
+    this.#layersView = this.#indexOf = this.#nodeSet = this.#tail = undefined;
+    this.#names.delete(layer.name);
+    holders.get(layer)?.delete(this);
+    parentsOf.get(layer)?.delete(this);
+    Sequential.#changed(this);
+  }
+
+  /**
+   * Whether `op` (add to a built model, pop) may change this model's layers: not while it
+   * trains, nor while a built model (sequential or graph) holds it: its Rust model keeps this
+   * one's layers.
+   */
+  #canChange(op: string): void {
+    this.#notFitting(op);
+    if (this.#handle !== 0) assertLive(this.#owner, `${op}: model ${this.name}`);
+    const by = [...(holders.get(this) ?? [])].find((m) => !m.#disposed && m.#handle !== 0);
+    const fix = `make a new model from its layers instead, which shares their weights (sequential({ layers: ${this.name}.layers.slice(0, -1) }) for pop, sequential({ layers: [...${this.name}.layers, layer] }) for add)`;
+    if (by) throw new InvalidArgumentError(`${op}: model ${this.name} is nested in model ${by.name}, which is built, so its layers cannot change (${by.name}'s would); ${fix}`);
+  }
+
+  /**
+   * Makes the Rust model again for the layers `add` or `pop` left, sharing their weights, and
+   * frees the old one (with the weights of a popped layer no other live model holds). The new
+   * model is uncompiled: its optimizer state, loss and metrics were the old one's.
+   */
+  #rebuild(op: string): void {
+    const old = this.#handle;
+    const [tracked, ref] = [this.#tracked, this.#ref];
+    this.#handle = 0;
+    this.#tracked = this.#ref = undefined;
+    Sequential.#moving = { model: this, handle: old };
+    try {
+      // In TF.js's batch form, where an unknown size (0 for the core) is null.
+      if (this.#children().length > 0) this.build([null, ...(this.#builtInput ?? []).map((d) => d || null)]);
+      else this.#shapes = this.#paramCounts = [];
+    } catch (e) {
+      [this.#handle, this.#tracked, this.#ref] = [old, tracked, ref];
+      throw e;
+    } finally {
+      Sequential.#moving = null;
+    }
+    untrack(this, tracked);
+    if (ref) {
+      liveModels.delete(ref);
+      ref.clear();
+    }
+    call((e) => check(e.nr_model_free(old, 0)));
+    if (this.#compiled) {
+      this.#compiled.optimizer.forget(this);
+      this.#compiled = null;
+      this.#changedBy = op;
+      setEpochsCompleted(this, undefined);
+    }
+  }
+  /** Set while {@link Sequential.#rebuild} makes a model's Rust model again: its old handle holds its layers. */
+  static #moving: { model: Sequential; handle: number } | null = null;
+  /** The change (`'add'`, `'pop'`) that uncompiled the model, for `fit`'s message; cleared by compile. */
+  #changedBy: string | undefined;
   /** Every layer and model inside this one (`#nodes`), kept by add; forgotten when a nested model changes. */
   #nodeSet: Set<Layer | Sequential> | undefined;
   /**
@@ -656,6 +786,7 @@ export class Sequential {
       const i = p.#childIndex(node);
       if (i < 0) continue;
       if (p.#live()) return { handle: p.#handle, path: [i] };
+      if (p === Sequential.#moving?.model) return { handle: Sequential.#moving.handle, path: [i] };
       const up = Sequential.#locate(p);
       if (up) return { handle: up.handle, path: [...up.path, i] };
       ps.delete(p); // no live model holds `p` any more
@@ -881,16 +1012,10 @@ export class Sequential {
     return parts ? unpack(out, parts) : [out];
   }
 
-  /** What first built the model (an op's name), for add's message. */
-  #builtBy: string | undefined;
-
   /** @internal The live handle; builds on first use. */
   handle(op: string): number {
     if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
-    if (this.#handle === 0) {
-      this.build();
-      this.#builtBy ??= op === 'built' ? 'reading its built' : op;
-    }
+    if (this.#handle === 0) this.build();
     assertLive(this.#owner, `${op}: model ${this.name}`);
     return this.#handle;
   }
@@ -935,7 +1060,6 @@ export class Sequential {
     }
     for (const { model: m, handle: mh } of created) {
       m.#handle = mh;
-      if (m !== this) m.#builtBy = `building model ${this.name}`;
       m.#owner = instanceId();
       m.#tracked = track(m, mh, 'model', false);
       m.#ref = new LateWeakRef(m);
@@ -1009,7 +1133,6 @@ export class Sequential {
           l.#skipInit = this.#skipInit;
           try {
             l.build();
-            l.#builtBy ??= `building model ${this.name}`;
           } finally {
             l.#skipInit = false;
           }
@@ -1136,6 +1259,7 @@ export class Sequential {
     const kept = this.#compiled !== null && info.optimizer === this.#compiled.optimizer ? exportTrainingState(this) : null;
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
     this.#compiled = info;
+    this.#changedBy = undefined;
     info.optimizer.compiledInto(this);
     // The weights the optimizer's excludeFromWeightDecay names (by the core's weight index).
     const skip = info.optimizer.excludedFromDecay(this.coreVariables('compile').map((v) => v.name));
@@ -1192,7 +1316,10 @@ export class Sequential {
   /** @internal */
   compiledInfo(op: string): CompiledInfo {
     if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
-    if (!this.#compiled) throw new InvalidArgumentError(`${op}: the model must be compiled first: call model.compile({ optimizer, loss })`);
+    if (!this.#compiled) {
+      const changed = this.#changedBy && ` again: its layers changed (${this.#changedBy}()) since it was compiled, and its optimizer state, loss and metrics were made for the layers it had`;
+      throw new InvalidArgumentError(`${op}: the model must be compiled${changed || ' first'}: call model.compile({ optimizer, loss })`);
+    }
     return this.#compiled;
   }
 
