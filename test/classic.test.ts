@@ -288,11 +288,32 @@ describe('a linear network is one neuron', () => {
     }
   });
 
+  it("takes 'identity' (linear's alias) and activation layers with a linear activation, first, between or last", () => {
+    const deep = nr.sequential({
+      seed: 5,
+      layers: [
+        nr.layers.activation({ inputShape: [3], activation: { name: 'linear', slope: -1.5, intercept: 0.25 } }),
+        nr.layers.dense({ units: 4, activation: 'identity', biasInitializer: 'glorotUniform' }),
+        nr.layers.activation({ activation: 'identity' }),
+        nr.layers.dense({ units: 2, activation: { name: 'linear', slope: 3 }, useBias: false }),
+        nr.layers.activation({ activation: { name: 'linear', intercept: -2 } }),
+      ],
+    });
+    const x = nr.randomNormal([9, 3], { seed: 3 });
+    const [a, one] = [deep.predict(x), nr.collapseLinear(deep)];
+    expect(one.layers).toHaveLength(1);
+    const c = one.predict(x);
+    expectClose(c.data(), a.data(), 1e-5, 1e-5);
+    for (const t of [x, a, c]) t.dispose();
+    deep.dispose();
+    one.dispose();
+  });
+
   it('refuses layers that are not linear dense layers', () => {
     const relu = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 2, activation: 'relu' })] });
     expect(() => nr.collapseLinear(relu)).toThrow(/collapseLinear: layer 0 \(dense_\d+\) has activation "relu"; only a linear activation \(or none\) composes/);
     const drop = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 2 }), nr.layers.dropout({ rate: 0.5 })] });
-    expect(() => nr.collapseLinear(drop)).toThrow(/collapseLinear: layer 1 \(dropout_\d+\) is a dropout layer; only dense layers compose into one/);
+    expect(() => nr.collapseLinear(drop)).toThrow(/collapseLinear: layer 1 \(dropout_\d+\) is a dropout layer; only dense layers \(and activation layers\) with linear activations compose into one/);
     expect(() => nr.collapseLinear({} as nr.Sequential)).toThrow(/collapseLinear: model must be a Sequential/);
     relu.dispose();
     drop.dispose();

@@ -7,21 +7,20 @@
  * nonlinearity adds no expressive power — which is why hidden layers need activations.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { Dense, InputLayer } from '../layers/core.js';
+import { encodeActivation } from '../activations.js';
+import { Activation, Dense, InputLayer } from '../layers/core.js';
 import { Sequential } from '../models/sequential.js';
 import { show } from '../ops/convert.js';
-import { fill, zeros } from '../ops/creation.js';
+import { eye, fill, zeros } from '../ops/creation.js';
 import { tidy } from '../scope.js';
 import type { Tensor } from '../tensor.js';
 
 /** Slope and intercept of a linear activation spec, or null if it is not linear. */
 function linearParts(spec: unknown): { slope: number; intercept: number } | null {
-  if (spec === undefined || spec === 'linear') return { slope: 1, intercept: 0 };
-  if (spec !== null && typeof spec === 'object' && (spec as { name?: unknown }).name === 'linear') {
-    const s = spec as { slope?: number; intercept?: number };
-    return { slope: s.slope ?? 1, intercept: s.intercept ?? 0 };
-  }
-  return null;
+  if (spec === undefined) return { slope: 1, intercept: 0 };
+  // Names and aliases as layers read them ('identity' is 'linear').
+  const a = encodeActivation('collapseLinear', spec);
+  return a.name === 'linear' ? { slope: a.params[0], intercept: a.params[1] } : null;
 }
 
 /** `(b·Wk + bk)·a + c`, with absent terms left out (`null` when everything is absent). */
@@ -34,8 +33,10 @@ function foldBias(b: Tensor | null, Wk: Tensor, bk: Tensor | null, slope: number
 }
 
 /**
- * Composes the weights of a model made only of `dense` layers with linear activations into a
- * new model with a single dense layer that computes the same function (up to float rounding).
+ * Composes the weights of a model made only of `dense` layers with linear activations
+ * (`'linear'`, `'identity'`, or `{ name: 'linear', slope, intercept }`: `mx + b`), and of
+ * `activation` layers with such an activation, into a new model with a single dense layer that
+ * computes the same function (up to float rounding).
  * The input model must be built (it is, after `predict`, `compile` or `fit`).
  *
  * @example
@@ -48,26 +49,27 @@ export function collapseLinear(model: Sequential): Sequential {
   const stack = model.layers.filter((l) => !(l instanceof InputLayer));
   if (stack.length === 0) throw new InvalidArgumentError(`collapseLinear: model ${model.name} has no layers`);
   const parts = stack.map((l, i) => {
-    if (!(l instanceof Dense)) {
-      const kind = l instanceof Sequential ? 'sequential' : l.kind;
-      throw new InvalidArgumentError(`collapseLinear: layer ${i} (${l.name}) is a ${kind} layer; only dense layers compose into one`);
+    if (!(l instanceof Dense) && !(l instanceof Activation)) {
+      const kind = l instanceof Sequential ? 'sequential model' : `${l.kind} layer`;
+      throw new InvalidArgumentError(`collapseLinear: layer ${i} (${l.name}) is a ${kind}; only dense layers (and activation layers) with linear activations compose into one`);
     }
     const act = linearParts(l.activation);
     if (!act) {
       throw new InvalidArgumentError(`collapseLinear: layer ${i} (${l.name}) has activation ${show(l.activation)}; only a linear activation (or none) composes`);
     }
-    return { useBias: l.args.useBias !== false, ...act };
+    return { dense: l instanceof Dense, useBias: l instanceof Dense && l.args.useBias !== false, ...act };
   });
   const inputShape = model.inputDims;
   // Each layer's own weights (kernel, bias): the model's list is in TF.js's order, which puts
   // a frozen layer's weights last.
-  const weights = (stack as Dense[]).flatMap((l) => l.getWeights());
+  const weights = stack.flatMap((l) => (l instanceof Dense ? l.getWeights() : []));
   const { kernel, bias } = tidy(() => {
     let k = 0;
     let W: Tensor | null = null;
     let b: Tensor | null = null;
     for (const p of parts) {
-      const Wk = weights[k++];
+      // An activation layer is a dense layer whose kernel is the identity.
+      const Wk: Tensor = p.dense ? weights[k++] : eye(W ? W.shape[1] : (inputShape ?? [1]).at(-1)!);
       const bk = p.useBias ? weights[k++] : null;
       // W ← W·Wk·a, b ← (b·Wk + bk)·a + c
       W = (W ? W.matMul(Wk) : Wk).mul(p.slope);
