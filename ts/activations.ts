@@ -306,7 +306,10 @@ export interface StraightThroughOptions {
 
 /**
  * `floor(x / step)·step`, quantising to multiples of `step` (default 1, must be > 0). Its
- * gradient is 0, or `dy` with `straightThrough` ({@link StraightThroughOptions}).
+ * gradient is 0, or `dy` with `straightThrough` ({@link StraightThroughOptions}). Computed in
+ * float32, as TF.js's `floor(x / step) * step`: a step that binary cannot hold exactly (0.1,
+ * 0.3) can put a multiple of it one stair lower (`stairStep(1.3, { step: 0.1 })` is 1.2, since
+ * `1.3 / 0.1` rounds to 12.999999); steps that are powers of two (0.25) are exact.
  *
  * @example stairStep(x, { step: 0.25, straightThrough: true }) // quantisation-aware training
  */

@@ -78,7 +78,14 @@ function run(op: string, x: Tensor, options: DwtOptions | undefined, inverse: nu
 }
 
 /**
- * Forward 2-D DWT.
+ * Forward 2-D DWT of `x` (`[..., height, width]`, any sizes), `levels` times on the low band.
+ * Conventions (details in the module's notes): the Mallat layout, LL top-left, then HL
+ * (right), LH (below), HH; `haar` is orthonormal (`[1, 2]` → `[2.1213, 0.7071]`: low-pass
+ * `(a + b)/√2`, detail `(b − a)/√2`, the negative of PyWavelets' `pywt.dwt` detail), and
+ * `cdf97` has a low-pass gain of √2 per axis (a constant image of ones gives LL = 2, as
+ * `bior4.4`), with details negated against PyWavelets too; an odd side's last sample pairs
+ * with its mirror image (so energy is not kept exactly there); `cdf53` is an integer transform
+ * (inputs must be integers) that `inverse2d` undoes exactly.
  * @example
  * const c = compression.dwt.forward2d(image, { wavelet: 'cdf53', levels: 3 });
  * compression.dwt.inverse2d(c, { wavelet: 'cdf53', levels: 3 }); // == image, exactly
