@@ -89,6 +89,13 @@ describe('reproducibility', () => {
     expect(() => nr.setSeed(null as never)).toThrow(/^setSeed: seed must be an integer between 0 and 2\^53, got null$/);
   });
 
+  it("randomUniform takes TF.js's and Keras's minval and maxval as min and max", () => {
+    expect(values(nr.randomUniform([40], { minval: -3, maxval: 3, seed: 5 }))).toEqual(values(nr.randomUniform([40], { min: -3, max: 3, seed: 5 })));
+    expect(values(nr.randomUniform([4], { maxval: 0.5, seed: 5 }))).toEqual(values(nr.randomUniform([4], { max: 0.5, seed: 5 })));
+    expect(() => nr.randomUniform([2], { min: 0, minval: 1 })).toThrow(/^randomUniform: min and minval are two names of one option; give one$/);
+    expect(() => nr.randomUniform([2], { maxval: NaN })).toThrow(/^randomUniform: maxval must be a finite number within float32 range, got NaN$/);
+  });
+
   it('same seed → same bits; different seed → different values', () => {
     for (const f of [nr.randomUniform, nr.randomNormal, nr.truncatedNormal] as Array<(shape: number[], o: { seed: number }) => nr.Tensor>) {
       const a = values(f([3, 50], { seed: 42 }));

@@ -24,6 +24,10 @@ export interface RandomUniformOptions {
   min?: number | undefined;
   /** Upper bound, excluded. Default 1. Must be greater than `min`. */
   max?: number | undefined;
+  /** `min` by TF.js's and Keras's name (as `randomUniformInt` and `initializers.randomUniform` take it). */
+  minval?: number | undefined;
+  /** `max` by TF.js's and Keras's name. */
+  maxval?: number | undefined;
   /** A non-negative integer ≤ 2⁵³. Default: the next seed of the global generator. */
   seed?: number | undefined;
 }
@@ -187,7 +191,14 @@ export function randomUniform(shape: readonly number[], min: number, max?: numbe
 export function randomUniform(shape: readonly number[], ...args: unknown[]): Tensor {
   const op = 'randomUniform';
   const s = checkShape(op, shape);
-  const { min, max, seed } = readOptions(op, positional(op, args, 'min', 'max'), { min: 0, max: 1 });
+  const o = positional(op, args, 'min', 'max');
+  const r = readOptions(op, o, { min: 0, max: 1, minval: NaN, maxval: NaN });
+  for (const [k, alias] of [['min', 'minval'], ['max', 'maxval']] as const) {
+    if (Number.isNaN(r[alias])) continue;
+    if (Object.hasOwn(o as object, k)) throw new InvalidArgumentError(`${op}: ${k} and ${alias} are two names of one option; give one`);
+    r[k] = r[alias];
+  }
+  const { min, max, seed } = r;
   if (!(Math.fround(min) < Math.fround(max))) {
     throw new InvalidArgumentError(`${op}: min (${min}) must be less than max (${max})`);
   }
