@@ -6,7 +6,7 @@
 //! `f'(x) = σ(x) + x·σ(x)·(1 − σ(x)) = σ(x)·(1 + x·(1 − σ(x)))`.
 //!
 //! The limits at `x → −∞` (where `x·σ(x) → 0`) are taken explicitly, so `f(−∞) = 0` and
-//! `f'(−∞) = 0` instead of `−∞·0 = NaN`.
+//! `f'(−∞) = 0` instead of `−∞·0 = NaN`, and `f'(+∞) = 1`.
 
 use super::map::{map, map_grad};
 use super::sigmoid::sigmoid;
@@ -27,6 +27,9 @@ pub fn backward(x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32]) {
         let s = sigmoid(v);
         if s == 0.0 {
             0.0
+        } else if s == 1.0 {
+            // x·(1 − σ) is 0 for every finite x here, and its limit at +∞: the same bits, no ∞·0.
+            d
         } else {
             d * s * (1.0 + v * (1.0 - s))
         }
@@ -39,8 +42,8 @@ mod tests {
 
     #[test]
     fn values_and_extremes() {
-        let x = [0.0, 1.0, -1.0, 100.0, -100.0, 1e30, -1e30, f32::NEG_INFINITY, f32::NAN];
-        let mut y = [0.0; 9];
+        let x = [0.0, 1.0, -1.0, 100.0, -100.0, 1e30, -1e30, f32::NEG_INFINITY, f32::NAN, f32::INFINITY];
+        let mut y = [0.0; 10];
         forward(&x, &mut y);
         assert_eq!(y[0], 0.0);
         assert!((y[1] - 0.731_058_6).abs() < 1e-7 && (y[2] + 0.268_941_43).abs() < 1e-7);
@@ -48,11 +51,13 @@ mod tests {
         assert!(y[4] < 0.0 && y[4] > -1e-40);
         assert_eq!((y[5], y[6], y[7]), (1e30, 0.0, 0.0));
         assert!(y[8].is_nan());
-        let mut dx = [0.0; 9];
-        backward(&x, &y, &[1.0; 9], &mut dx);
+        assert_eq!(y[9], f32::INFINITY);
+        let mut dx = [0.0; 10];
+        backward(&x, &y, &[1.0; 10], &mut dx);
         assert_eq!(dx[0], 0.5);
         assert!((dx[1] - 0.927_670_4).abs() < 1e-6 && (dx[2] - 0.072_329_6).abs() < 1e-6);
         assert_eq!((dx[3], dx[5], dx[6], dx[7]), (1.0, 1.0, 0.0, 0.0));
         assert!(dx[8].is_nan());
+        assert_eq!(dx[9], 1.0);
     }
 }
