@@ -93,7 +93,8 @@ describe('package', () => {
   });
 
   it("neurite/url's storage code is a chunk of its own, imported only on the first save or load", async () => {
-    // A copy of dist/url without io.js: everything but storage works; loadModel then says what is missing.
+    // A copy of dist/url without io.js: everything but storage works; toArtifacts and loadModel
+    // then say what is missing, and work once it is there.
     const dir = mkdtempSync(join(tmpdir(), 'neurite-no-io-'));
     try {
       for (const f of ['index.js', 'neurite.js', 'train.js', 'core.wasm', 'worker.js']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'dist/url', f)));
@@ -103,15 +104,19 @@ describe('package', () => {
         const m = nr.sequential({ layers: [nr.layers.dense({ units: 2, inputShape: [3], activation: 'relu' })] });
         m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
         await m.fit(nr.ones([4, 3]), nr.zeros([4, 2]), { epochs: 1, verbose: 0 });
+        const handler = nr.io.getSaveHandler('file://./never-written');
+        let err, err2;
+        try { await m.toArtifacts(); } catch (e) { err = e; }
+        try { await nr.loadModel({ modelTopology: {} }); } catch (e) { err2 = e; }
+        const { copyFileSync } = await import('node:fs');
+        copyFileSync(${JSON.stringify(join(ROOT, 'dist/url/io.js'))}, ${JSON.stringify(join(dir, 'io.js'))});
         const a = await m.toArtifacts();
         const saved = await m.save({ save: async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }) });
-        const handler = nr.io.getSaveHandler('file://./never-written');
-        let err;
-        try { await nr.loadModel(a); } catch (e) { err = e; }
-        console.log(JSON.stringify({ weights: a.weightSpecs.length, saved: saved.modelArtifactsInfo.modelTopologyType, handler: typeof handler.save, name: err?.name, code: err?.code, message: err?.message }));`;
+        console.log(JSON.stringify({ weights: a.weightSpecs.length, saved: saved.modelArtifactsInfo.modelTopologyType, handler: typeof handler.save, name: err?.name, code: err?.code, message: err?.message, message2: err2?.message }));`;
       const out = JSON.parse(await node(['--input-type=module', '-e', script], dir));
       expect(out).toMatchObject({ weights: 2, saved: 'JSON', handler: 'function', name: 'NeuriteError', code: 'Internal' });
-      expect(out.message).toMatch(/^loadModel: loading neurite's storage code \(io\.js next to the neurite bundle\) failed: /);
+      expect(out.message).toMatch(/^toArtifacts: loading neurite's storage code \(io\.js next to the neurite bundle\) failed: /);
+      expect(out.message2).toMatch(/^loadModel: loading neurite's storage code \(io\.js next to the neurite bundle\) failed: /);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

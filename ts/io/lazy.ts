@@ -2,9 +2,9 @@
  * The storage code (`store.ts`: the handler classes and `loadModel`'s reading of artifacts),
  * loaded on first use with a dynamic `import()`, so that `neurite/url` carries it as a chunk of
  * its own (`dist/url/io.js`) which an app that never saves or loads does not download (the
- * default entry, one file, keeps it inside). Everything that takes a snapshot of a model
- * (`toArtifacts`, the start of `save`) stays synchronous and in the main bundle: the weights
- * saved are those of the call.
+ * default entry, one file, keeps it inside). What `toArtifacts` and `save` read of a model is
+ * read synchronously, at the call, in the main bundle (the weights saved are those of the
+ * call); this chunk makes the artifacts of it (`write.ts`).
  */
 import { Perceptron } from '../classic/perceptron.js';
 import { lazyChunk } from '../lazy_chunk.js';

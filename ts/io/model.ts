@@ -1,8 +1,9 @@
 /**
  * Sequential models (and autoencoders) to artifacts. Saving walks the model into a spec, writes
  * its Keras config and its weights in TF.js's order (`model.getWeights()`'s, see
- * `models/weight-order.ts`). Synchronously, up to the
- * handler: the artifacts are those of the call. Reading them back is `load.ts`.
+ * `models/weight-order.ts`). What the file holds is read synchronously, at the call (the
+ * artifacts are those of the call); the storage code (`write.ts`, loaded on first use) makes
+ * the artifacts of it. Reading them back is `load.ts`.
  */
 import { call, check, outPtr, readOut } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -10,12 +11,15 @@ import { show } from '../ops/convert.js';
 import type { Tensor } from '../tensor.js';
 import { checkArgs } from '../options.js';
 import type { Sequential } from '../models/sequential.js';
-import { artifactsInfo, checkUserDefinedMetadata, encodeWeights, type IOHandler, type ModelArtifacts, type NamedInts, type NamedWeight, type SaveResult } from './artifacts.js';
+import { artifactsInfo, checkUserDefinedMetadata, type IOHandler, type ModelArtifacts, type NamedInts, type NamedWeight, type SaveResult } from './artifacts.js';
 import { getSaveHandler } from './router.js';
 import { checkUniqueNames, expectedWeights, type ModelSpec, type WeightSpec } from './spec.js';
 import { modelConfig, modelSpec, NEURITE_VERSION } from './topology.js';
-import { fileFingerprint, tfOptimizerParts, tfTrainingConfig, trainingStateParts, type CompileRecord } from './training.js';
-import { exportTrainingState } from '../models/training-state.js';
+import type { CompileRecord } from './training.js';
+import { exportTrainingState, type TrainingState } from '../models/training-state.js';
+import type { CompiledInfo } from '../models/compile.js';
+import type { OptimizerConfig } from '../optimizers.js';
+import { storage } from './lazy.js';
 import { readWeights } from '../models/weights.js';
 import type { WebRequestInit, WebResponse } from '../web-types.js';
 
@@ -132,6 +136,35 @@ function normalizationLayers(spec: ModelSpec): Set<string> {
   return out;
 }
 
+/**
+ * @internal What a model's artifacts are made of, read at the call (the weights saved are those
+ * of the call): the storage code (`write.ts`, loaded on first use) makes the artifacts of it.
+ */
+export interface ArtifactsSnapshot {
+  op: string;
+  topology: ModelArtifacts['modelTopology'];
+  /** The weights in TF.js's order; their values are copied from tensors the caller holds. */
+  weights: Array<NamedWeight | NamedInts>;
+  /** The weights' specs in `getWeights()` order. */
+  inOrder: WeightSpec[];
+  /** The compile call: neurite's record, and what TF.js's trainingConfig is made of. */
+  compiled: { record: CompileRecord; tf: TrainingConfigParts } | null;
+  /** The training state (`includeOptimizer`), else null. */
+  state: TrainingState | null;
+  /** The user's metadata (checked). */
+  user: Record<string, unknown> | undefined;
+}
+
+/** @internal The arguments of `tfTrainingConfig`, read at the call; `learningRate` replaces the optimizer's when set. */
+export interface TrainingConfigParts {
+  loss: string;
+  lossSpec: unknown;
+  metrics: string[];
+  optimizer: OptimizerConfig;
+  many: Pick<CompiledInfo, 'heads' | 'lossWeightsSpec'>;
+  learningRate?: number | undefined;
+}
+
 /** @internal `model.toArtifacts(options)`. */
 export async function sequentialToArtifacts(model: Sequential, options?: SaveOptions, op = 'toArtifacts'): Promise<ModelArtifacts> {
   const includeOptimizer = readSaveOptions(op, options);
@@ -142,58 +175,39 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
   try {
     const { weights } = expectedWeights(op, spec, model.inputDims ?? []);
     const { order } = model.tfWeightOrder(op);
-    return artifactsOf(op, model, spec, namedWeights(op, model, spec, weights, tensors, order), includeOptimizer, order.map((i) => weights[i]));
+    const named = namedWeights(op, model, spec, weights, tensors, order);
+    const snapshot: ArtifactsSnapshot = {
+      op,
+      topology: modelConfig(spec, model.inputDims),
+      weights: named,
+      inOrder: order.map((i) => weights[i]),
+      compiled: compiledRecord(model, includeOptimizer),
+      state: null,
+      user: model.getUserDefinedMetadata(),
+    };
+    if (snapshot.user !== undefined) checkUserDefinedMetadata(op, snapshot.user, model.name, true);
+    if (includeOptimizer) {
+      if (compiledWithLossFunction(model)) {
+        throw new InvalidArgumentError(`${op}: model ${model.name} is compiled with a loss function, which cannot be saved (TF.js's save with includeOptimizer throws "Serialization of non-string loss is not supported" too); save without includeOptimizer (the topology and weights), and keep the training state with exportTrainingState()`);
+      }
+      if (!snapshot.compiled) throw new InvalidArgumentError(`${op}: includeOptimizer needs a compiled model; model ${model.name} has no optimizer (call compile first, or save without includeOptimizer)`);
+      snapshot.state = exportTrainingState(model);
+    }
+    // Everything is read: the weights' values are in `tensors`, copies held until the end.
+    return (await storage(op)).artifactsOf(snapshot);
   } finally {
     for (const t of tensors) t.dispose();
   }
 }
 
-/** The artifacts of `model` (its spec, its named weights and, if asked, its optimizer state; `inOrder`: its weights' specs in `getWeights()` order). */
-function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: Array<NamedWeight | NamedInts>, includeOptimizer: boolean, inOrder: WeightSpec[]): ModelArtifacts {
-  const neurite: Record<string, unknown> = {};
-  const a: ModelArtifacts = { modelTopology: modelConfig(spec, model.inputDims), format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null };
-  const compiled = compiledRecord(model, includeOptimizer);
-  let iter: number | undefined;
-  if (compiled) {
-    neurite.compile = compiled.record;
-    if (compiled.tf && !includeOptimizer) a.trainingConfig = compiled.tf;
-  }
-  if (includeOptimizer) {
-    if (compiledWithLossFunction(model)) {
-      throw new InvalidArgumentError(`${op}: model ${model.name} is compiled with a loss function, which cannot be saved (TF.js's save with includeOptimizer throws "Serialization of non-string loss is not supported" too); save without includeOptimizer (the topology and weights), and keep the training state with exportTrainingState()`);
-    }
-    if (!compiled) throw new InvalidArgumentError(`${op}: includeOptimizer needs a compiled model; model ${model.name} has no optimizer (call compile first, or save without includeOptimizer)`);
-    const state = exportTrainingState(model);
-    const parts = trainingStateParts(state);
-    neurite.training = parts.json;
-    // In TF.js's form when it can hold the state exactly: TF.js then recompiles from
-    // trainingConfig and resumes too. Otherwise neurite's own form and no trainingConfig (TF.js
-    // would hand those slots to its optimizer's setWeights, another layout).
-    const tf = compiled.tf ? tfOptimizerParts(state, inOrder) : null;
-    if (tf) a.trainingConfig = compiled.tf!;
-    weights.push(...(tf ?? parts.weights));
-    iter = tf ? state.step : undefined;
-  }
-  const { specs, data } = encodeWeights(weights);
-  a.weightSpecs = specs;
-  a.weightData = data;
-  // What the record goes with: loadModel sets it aside once another tool has re-saved the file.
-  if (compiled) neurite.wrote = fileFingerprint(a.trainingConfig, specs.filter((w) => w.group === 'optimizer'), iter);
-  // The user's metadata, with neurite's own record beside it (its key is refused there).
-  const user = model.getUserDefinedMetadata();
-  if (user !== undefined) checkUserDefinedMetadata(op, user, model.name, true);
-  if (user !== undefined || Object.keys(neurite).length > 0) a.userDefinedMetadata = { ...user, ...(Object.keys(neurite).length > 0 ? { neurite } : {}) };
-  return a;
-}
-
 /**
- * The compile call of `model` as neurite's record and as TF.js's trainingConfig (when possible);
+ * The compile call of `model` as neurite's record and what TF.js's trainingConfig is made of;
  * `null` if not compiled. A constant learning rate that `reduceLROnPlateau`, a scheduler
  * callback or `model.learningRate = …` changed is saved as it is now (as Keras and TF.js save
  * their optimizer's current rate) in trainingConfig, and in the record unless the training
  * state goes with it (`withState`: the record keeps the compiled rate, the state its factor).
  */
-function compiledRecord(model: Sequential, withState: boolean): { record: CompileRecord; tf: ReturnType<typeof tfTrainingConfig> } | null {
+function compiledRecord(model: Sequential, withState: boolean): ArtifactsSnapshot['compiled'] {
   let info;
   try {
     info = model.compiledInfo('toArtifacts');
@@ -209,11 +223,12 @@ function compiledRecord(model: Sequential, withState: boolean): { record: Compil
   const record: CompileRecord = { optimizer: info.optimizer.getConfig(), loss: info.lossSpec, metrics: info.heads ? structuredClone(withoutFunctions(info.metricsSpec ?? [])) : names };
   if (info.lossWeightsSpec !== undefined) record.lossWeights = structuredClone(info.lossWeightsSpec);
   if (info.weightedMetricsSpec !== undefined) record.weightedMetrics = structuredClone(info.weightedMetricsSpec);
-  const tf = tfTrainingConfig(info.loss, info.lossSpec, names, info.optimizer, { ...info, ...(heads ? { heads } : {}) });
+  // The compiled specs are not changed after compile (compile makes new ones).
+  const tf: TrainingConfigParts = { loss: info.loss, lossSpec: info.lossSpec, metrics: names, optimizer: info.optimizer.getConfig(), many: { heads, lossWeightsSpec: info.lossWeightsSpec } };
   const compiledLr = record.optimizer.learningRate;
   if (typeof compiledLr === 'number' && model.learningRateF32 !== Math.fround(compiledLr)) {
     const now = model.learningRate;
-    if (tf) tf.optimizer_config.config.learningRate = now;
+    tf.learningRate = now;
     if (!withState) record.optimizer = { ...record.optimizer, learningRate: now };
   }
   return { record, tf };

@@ -1,7 +1,8 @@
 /**
  * The storage code that is loaded on first use (see `lazy.ts`): the handler classes that read
  * and write files, IndexedDB, localStorage, downloads, HTTP and picked files, the listing and
- * removal of models in the browser stores, and what reads a model back from its artifacts. The
+ * removal of models in the browser stores, what reads a model back from its artifacts, and what
+ * makes the artifacts of what a save read (`write.ts`). The
  * bundles put it, and what only it uses, in a chunk of its own.
  */
 export { BrowserDownloads } from './handlers/downloads.js';
@@ -12,3 +13,4 @@ export { BrowserIndexedDB } from './handlers/indexed_db.js';
 export { BrowserLocalStorage } from './handlers/local_storage.js';
 export { listModels, removeModel, cloneModel } from './manage.js';
 export { loadModel, modelFromJSON } from './load.js';
+export { artifactsOf } from './write.js';

@@ -78,7 +78,7 @@ const tfLoss = (name: string): string | undefined => (TF_LOSSES as Readonly<Reco
  * @internal TF.js's `trainingConfig` for a compile call, or `null` when TF.js cannot represent
  * it exactly (TF.js would then fail to load the whole model).
  */
-export function tfTrainingConfig(lossName: string, lossSpec: unknown, metrics: string[], opt: Optimizer, many?: Pick<CompiledInfo, 'heads' | 'lossWeightsSpec'>): TrainingConfig | null {
+export function tfTrainingConfig(lossName: string, lossSpec: unknown, metrics: string[], c: OptimizerConfig, many?: Pick<CompiledInfo, 'heads' | 'lossWeightsSpec'>): TrainingConfig | null {
   const plain = (l: unknown): boolean => typeof l === 'string' || (typeof l === 'object' && l !== null && !Array.isArray(l) && Object.keys(l).every((k) => k === 'name'));
   let loss: TrainingConfig['loss'] | undefined = tfLoss(lossName);
   let tfMetrics: TrainingConfig['metrics'] = metrics.map(snake);
@@ -91,7 +91,6 @@ export function tfTrainingConfig(lossName: string, lossSpec: unknown, metrics: s
     loss = names as string[];
     tfMetrics = Object.fromEntries(many.heads.map((h) => [h.name, h.metricNames.map(snake)]));
   } else if (!plain(lossSpec)) return null;
-  const c = opt.getConfig();
   // TF.js's optimizers have no clipping and no weight decay: such a compile is neurite's record only.
   if (!loss || typeof c.learningRate !== 'number' || 'clipNorm' in c || 'clipValue' in c || 'globalClipNorm' in c || (c.name !== 'adamw' && c.weightDecay !== 0)) return null;
   let oc: { class_name: string; config: Record<string, unknown> };
