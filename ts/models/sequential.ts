@@ -1964,11 +1964,14 @@ export class Sequential {
     try {
       writeWeights('setWeights', { handle: h, path: [] }, `model ${this.name}`, weights, allow, Array.isArray(weights) ? this.#orderOf(weights, order) : order);
     } catch (err) {
-      // Frozen weights come after the trainable ones (TF.js's order): weights from a model frozen
-      // otherwise (a DQN's online network into its frozen target) arrive in another order.
-      const frozen = !this.trainable || this.layers.some((l) => !l.trainable);
-      if (err instanceof ShapeError && frozen && trainable < order.length) {
-        err.message += `; model ${this.name} has frozen weights, which getWeights and setWeights list after the trainable ones (TF.js's order), so weights from a model frozen otherwise come in another order: unfreeze it while copying (target.trainable = true; tidy(() => target.setWeights(online.getWeights())); target.trainable = false)`;
+      // Non-trainable weights come after the trainable ones (TF.js's order): weights from a model
+      // frozen otherwise (a DQN's online network into its frozen target), or in Keras's order
+      // (each layer's in turn, moving statistics beside gamma and beta), arrive in another order.
+      if (err instanceof ShapeError && trainable < order.length) {
+        const frozen = !this.trainable || this.#children().some((l) => !l.trainable);
+        err.message += frozen
+          ? `; model ${this.name} has frozen weights, which getWeights and setWeights list after the trainable ones (TF.js's order), so weights from a model frozen otherwise come in another order: unfreeze it while copying (target.trainable = true; tidy(() => target.setWeights(online.getWeights())); target.trainable = false)`
+          : `; model ${this.name} has non-trainable weights (moving statistics), which getWeights and setWeights list after the trainable ones (TF.js's order), while Keras's get_weights() lists each layer's in turn: pass Keras's model.trainable_weights + model.non_trainable_weights, or set layer by layer (getLayer(name).setWeights(…))`;
       }
       throw err;
     }

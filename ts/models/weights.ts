@@ -184,6 +184,16 @@ function writeValues(op: string, at: WeightsAt, owner: string, given: readonly u
   const nested = given.some((w) => Array.isArray(w) && w.some(Array.isArray));
   const specs = nested ? weightSpecs(op, at) : [];
   const weights = given.map((w, j) => {
+    if (nested && isValues(w) && !w.some(Array.isArray)) {
+      // A flat array among nested ones: its length now, so that the first misfit named is the first given.
+      const i = pos.indexOf(j);
+      const want = specs[i]?.shape;
+      const size = want?.reduce((a, b) => a * b, 1);
+      if (want && w.length !== size) {
+        const s = specs[i];
+        throw new ShapeError(`${op}: ${at.path.length === 0 ? '' : `${owner}: `}weight ${j} (\`${s.name}\`${at.path.length === 0 ? ` of layer ${s.layer}` : ''}) has shape ${show(want)} (${size} values), but weights[${j}] has ${w.length} values`);
+      }
+    }
     if (!Array.isArray(w) || !w.some(Array.isArray)) return w;
     const { flat, shape } = flatten(`${op}: weights[${j}]`, w as TensorValues);
     const i = pos.indexOf(j);
