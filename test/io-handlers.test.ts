@@ -268,6 +268,11 @@ describe('loading untrusted files: the error catalogue', () => {
     expect((await rejection(() => load(`file://${dir}`))).message).toBe(
       `loadModel: file://${dir}/model.json: modelTopology must be an object (the Keras model config), got undefined: not a TF.js Layers model (its keys: name, weights)`,
     );
+    // Keras 3's config.json (of a .keras file) or model.to_json(): the way that reads it.
+    dir = folder({ module: 'keras', class_name: 'Sequential', config: { name: 's', layers: [] }, registered_name: null });
+    expect((await rejection(() => load(`file://${dir}`))).message).toBe(
+      `loadModel: file://${dir}/model.json: modelTopology must be an object (the Keras model config), got undefined: not a TF.js Layers model (its keys: module, class_name, config, registered_name); it is a Keras model config (model.to_json(), or a .keras file's config.json): read it with models.modelFromJSON(config), then copy the weights in with setWeights`,
+    );
   });
 
   it('a model.json over 256 MiB is refused before it is read (a sparse file here)', async () => {

@@ -655,7 +655,7 @@ describe('custom-loop mistakes name their cause', () => {
   it("weights in Keras's order (moving statistics beside gamma and beta) name the first misfit and Keras's fix, not frozen weights (an input layer is no frozen layer)", () => {
     // As a Keras 3 Sequential loads: an input layer first.
     const m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [4] }), nr.layers.dense({ units: 8, name: 'd1' }), nr.layers.batchNormalization({ name: 'bn' }), nr.layers.dense({ units: 2, name: 'd2' })] });
-    const nest = (flat: Float32Array, shape: number[]) => (shape.length === 1 ? Array.from(flat) : Array.from({ length: shape[0] }, (_, r) => Array.from(flat.subarray(r * shape[1], (r + 1) * shape[1]))));
+    const nest = (flat: Float32Array, shape: readonly number[]) => (shape.length === 1 ? Array.from(flat) : Array.from({ length: shape[0] }, (_, r) => Array.from(flat.subarray(r * shape[1], (r + 1) * shape[1]))));
     // Keras's get_weights(): d1 kernel, bias; bn gamma, beta, moving mean, variance; d2 kernel, bias.
     const ws = nr.tidy(() => ['d1', 'bn', 'd2'].flatMap((n) => m.getLayer(n).getWeights().map((t) => nest(t.dataSync() as Float32Array, t.shape))));
     const e = thrown(() => m.setWeights(ws as never)) as Error;

@@ -100,7 +100,9 @@ export async function loadLayersModel(source: string | IOHandler | ModelArtifact
  * (TF.js ignores a `trainingConfig` here too); the manifest's weights must be exactly the
  * model's (TF.js skips weights the model does not have). `customObjects`, TF.js's registry of
  * custom classes, is an error: neurite has none. For a model.json at a URL, `loadLayersModel`
- * does it all.
+ * does it all. It also reads Keras 3's own configs: `model.to_json()` from Python, or the
+ * `config.json` inside a `.keras` file (then copy the weights in with `setWeights`, see the
+ * README's "Saving and loading").
  *
  * @example const copy = await models.modelFromJSON(JSON.parse(model.toJSON()));
  */

@@ -276,7 +276,10 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
           complete = false;
           return;
         }
-        const file = modelSlots.length === 0 ? `has no weights (${slots.length > 0 ? 'only optimizer state' : 'an empty list'}), but the model has ${weights.length}, starting with '${w.name}'` : `has no weight '${w.name}'`;
+        // Keras 3's variable paths carry the model's name first (`sequential/dense/kernel`).
+        const prefixed = modelSlots.find((x) => x.name.endsWith(`/${w.name}`));
+        const path = prefixed ? `; it has '${prefixed.name}', a Keras 3 variable path: name the weights '<layer>/<weight>' as TF.js does ('${w.name}')` : '';
+        const file = modelSlots.length === 0 ? `has no weights (${slots.length > 0 ? 'only optimizer state' : 'an empty list'}), but the model has ${weights.length}, starting with '${w.name}'` : `has no weight '${w.name}'${path}`;
         bad(op, 'weightSpecs', `${file} (the layer at ${w.where} needs it, shape ${show(w.shape)}); pass { strict: false } to load the weights the file has and draw the others`);
       }
       if (s.shape.join() !== w.shape.join()) bad(op, `${s.where}.shape`, `of '${w.name}' is ${show(s.shape)}, but the topology needs ${show(w.shape)}`);

@@ -244,7 +244,7 @@ const BINARY = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\ufffd]/;
  */
 export function binaryKind(bytes: Uint8Array): string | undefined {
   const starts = (sig: number[]): boolean => sig.every((b, i) => bytes[i] === b);
-  const route = "load its topology with models.modelFromJSON(JSON.parse(model.to_json())) and copy the weights in with setWeights (README: Saving and loading), or convert it to a TF.js Layers model with tensorflowjs_converter";
+  const route = "load its topology with models.modelFromJSON(JSON.parse(model.to_json())) (or the config.json inside a .keras file) and copy the weights in with setWeights (README: Saving and loading), or convert it to a TF.js Layers model with tensorflowjs_converter";
   if (starts([0x50, 0x4b, 0x03, 0x04])) return `a zip archive (a Keras 3 .keras file?), which neurite does not read: ${route}`;
   if (starts([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])) return `an HDF5 file (a Keras .h5 model or .weights.h5?), which neurite does not read: ${route}`;
   return undefined;
@@ -269,7 +269,9 @@ export function checkModelJSON(op: string, where: string, json: unknown): Record
   if (!isObject(json)) throw fail(op, where, `must be a JSON object with modelTopology and weightsManifest, got ${describe(json)}`);
   if (!isObject(json.modelTopology)) {
     const keys = Object.keys(json).slice(0, 8).join(', ');
-    throw fail(op, where, `modelTopology must be an object (the Keras model config), got ${describe(json.modelTopology)}: not a TF.js Layers model (its keys: ${keys || 'none'})`);
+    // Keras 3's model.to_json(), or the config.json of a .keras file: a model config alone.
+    const keras = typeof json.class_name === 'string' && isObject(json.config) ? `; it is a Keras model config (model.to_json(), or a .keras file's config.json): read it with models.modelFromJSON(config), then copy the weights in with setWeights` : '';
+    throw fail(op, where, `modelTopology must be an object (the Keras model config), got ${describe(json.modelTopology)}: not a TF.js Layers model (its keys: ${keys || 'none'})${keras}`);
   }
   return json;
 }
