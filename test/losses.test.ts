@@ -12,6 +12,7 @@ import { expectClose, expectNoLeak } from './setup.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as tfLosses from '@tensorflow/tfjs-layers/dist/losses';
 import * as nr from '../ts/index.js';
 import { mulberry32 } from './rng.js';
 
@@ -236,6 +237,57 @@ describe('loss errors', () => {
   });
 });
 
+
+describe('losses of empty tensors (they threw "a loss needs at least one value")', () => {
+  const NAMES = ['meanSquaredError', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'kullbackLeiblerDivergence', 'hinge', 'meanAbsolutePercentageError', 'meanSquaredLogarithmicError', 'logcosh', 'poisson', 'squaredHinge', 'categoricalHinge', 'cosineProximity'] as const;
+  const SUMS = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'kullbackLeiblerDivergence', 'cosineProximity'];
+  const call = (n: string, t: nr.Tensor, p: nr.Tensor, o?: object) => (losses as unknown as Record<string, (...a: unknown[]) => nr.Tensor>)[n](t, p, o);
+  const vals = (x: nr.Tensor) => [x.shape, Array.from(x.data() as Float32Array)];
+
+  it('no samples ([0, 3], [0]): the mean is NaN, as TF.js\'s tf.losses forms; per-sample losses empty as tfjs-layers\'', () => {
+    // TF.js: tf.losses.meanSquaredError (and absoluteDifference, …) of no values is NaN.
+    for (const shape of [[0, 3], [0]]) {
+      expect(tf.tidy(() => tf.losses.meanSquaredError(tf.zeros(shape), tf.zeros(shape)).dataSync()[0])).toBeNaN();
+      expect(tf.tidy(() => tf.losses.absoluteDifference(tf.zeros(shape), tf.zeros(shape)).dataSync()[0])).toBeNaN();
+    }
+    expectNoLeak(() => nr.tidy(() => {
+      const p = nr.zeros([0, 3]);
+      for (const n of NAMES) {
+        const t = n === 'sparseCategoricalCrossentropy' ? nr.zeros([0]) : p;
+        expect(vals(call(n, t, p)), n).toEqual([[], [NaN]]);
+        expect(vals(call(n, t, p, { reduction: 'sumOverFeatures' })), n).toEqual([[], [NaN]]);
+        expect(vals(call(n, t, p, { reduction: 'none' })), n).toEqual([[0], []]); // tfjs-layers' per-sample losses: shape [0]
+        expect(vals(losses.lossGradient(n, t, p)), n).toEqual([[0, 3], []]);
+        if (n !== 'sparseCategoricalCrossentropy') {
+          // One sample of no values ([0]): a mean of nothing (NaN), a sum 0.
+          const e = nr.zeros([0]);
+          expect(vals(call(n, e, e)), n).toEqual([[], [SUMS.includes(n) ? 0 : NaN]]);
+          expect(vals(call(n, e, e, { reduction: 'sumOverFeatures' })), n).toEqual([[], [0]]);
+          // Samples of no values: TF.js's per-sample sums over no classes are 0 too.
+          const r = nr.zeros([2, 0]);
+          expect(vals(call(n, r, r, { reduction: 'none' })), n).toEqual([[2], SUMS.includes(n) ? [0, 0] : [NaN, NaN]]);
+        }
+      }
+      expect(vals(losses.dice(p, p))).toEqual([[], [1]]); // Keras's 1 − 2·0 / (0 + ε)
+      for (const n of ['categoricalCrossentropy', 'kullbackLeiblerDivergence', 'cosineProximity'] as const) {
+        const want = tf.tidy(() => Array.from((tfLosses[n] as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor)(tf.zeros([2, 0]), tf.zeros([2, 0])).dataSync(), Math.abs)); // −Σ of nothing is −0 there
+        expect(Array.from(call(n, nr.zeros([2, 0]), nr.zeros([2, 0]), { reduction: 'none' }).data() as Float32Array), n).toEqual(want);
+      }
+    }));
+  });
+
+  it('targets are still checked against empty predictions; a sparse row of no classes is refused (TF.js: oneHot depth 0)', () => {
+    nr.tidy(() => {
+      expect(() => losses.meanSquaredError(nr.zeros([0, 2]), nr.zeros([0, 3]))).toThrow(new nr.ShapeError('meanSquaredError: targets of shape [0,2] do not match predictions of shape [0,3]'));
+      expect(losses.meanSquaredError(nr.zeros([0]), nr.zeros([0, 1])).item()).toBeNaN(); // a trailing 1, as for values
+      expect(() => losses.sparseCategoricalCrossentropy(nr.zeros([0, 3]), nr.zeros([0, 3]))).toThrow(
+        new nr.ShapeError('sparseCategoricalCrossentropy: targets must be class indices of shape [0] (the prediction shape [0,3] without its last axis), got shape [0,3]'),
+      );
+      expect(() => losses.sparseCategoricalCrossentropy(nr.zeros([2]), nr.zeros([2, 0]))).toThrow(/^sparseCategoricalCrossentropy: predictions are empty/);
+      expect(() => losses.lossGradient('mse', nr.zeros([3]), nr.zeros([0]))).toThrow('lossGradient: targets of shape [3] do not match predictions of shape [0]');
+    });
+  });
+});
 
 describe('loss configs by alias', () => {
   it("{ name: 'mse', reduction } type-checks as a LossConfig (it was LossName only) and is meanSquaredError's", async () => {

@@ -86,6 +86,24 @@ describe('metrics.* vs tf.metrics', () => {
     expect([Number.isNaN(got), Number.isNaN(tfv)]).toEqual([true, true]);
   });
 
+  it('empty inputs: no examples give empty results as TF.js; a mean of no values is NaN (TF.js cpu: 0), an example of no classes NaN (it threw argMax\'s error)', () => {
+    const m = nr.metrics as unknown as Record<string, (a: nr.Tensor, b: nr.Tensor) => nr.Tensor>;
+    const tm = tfl.metrics as unknown as Record<string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor>;
+    const names = ['binaryAccuracy', 'categoricalAccuracy', 'binaryCrossentropy', 'meanSquaredError', 'meanAbsoluteError', 'meanAbsolutePercentageError', 'cosineProximity', 'categoricalCrossentropy', 'precision', 'recall'];
+    expectNoLeak(() => nr.tidy(() => {
+      for (const n of names) {
+        const want = tf.tidy(() => { const r = tm[n](tf.zeros([0, 3]), tf.zeros([0, 3])); return [r.shape, Array.from(r.dataSync())]; });
+        const got = m[n](nr.zeros([0, 3]), nr.zeros([0, 3]));
+        expect([got.shape, Array.from(got.data() as Float32Array)], n).toEqual(want);
+      }
+      expect(Array.from(nr.metrics.sparseCategoricalAccuracy(nr.zeros([0]), nr.zeros([0, 3])).shape)).toEqual([0]);
+      expect(Array.from(nr.metrics.categoricalAccuracy(nr.zeros([2, 0]), nr.zeros([2, 0])).data())).toEqual([NaN, NaN]);
+      expect(Array.from(nr.metrics.sparseCategoricalAccuracy(nr.zeros([2]), nr.zeros([2, 0])).data())).toEqual([NaN, NaN]);
+      expect(nr.metrics.meanSquaredError(nr.zeros([0]), nr.zeros([0])).item()).toBeNaN();
+      expect(Array.from(nr.metrics.categoricalCrossentropy(nr.zeros([2, 0]), nr.zeros([2, 0])).data(), Math.abs)).toEqual([0, 0]); // −Σ of nothing
+    }));
+  });
+
   it('r2Score of targets far from zero with a small spread is the exact value (squares around a float32 mean gave 0.972 for 0.95)', () => {
     for (const n of [64, 1024]) {
       const y = Array.from({ length: n }, (_, i) => 2e6 + (i % 4) * 0.5);

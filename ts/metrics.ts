@@ -8,6 +8,10 @@
  * (`metrics.binaryAccuracy([[1, 0]], [[0.9, 0.2]])`, as TF.js), temporary tensors freed after
  * the call.
  *
+ * Empty inputs give empty results, or what the formula gives: the mean of no values is NaN
+ * (`meanSquaredError([[]], [[]])` is `[NaN]`; TF.js's cpu backend gives 0), a sum 0
+ * (`categoricalCrossentropy`, `cosineProximity`), `precision` and `recall` 0, `r2Score` NaN.
+ *
  * @example
  * const acc = metrics.categoricalAccuracy(yTrue, model.predict(x)); // [batch] of 0 and 1
  * console.log(acc.mean().item());
@@ -22,7 +26,7 @@ import { argMax, max, mean, min, sum, variance } from './ops/reduce.js';
 import { clipByValue } from './ops/clip.js';
 import { where } from './ops/select.js';
 import { squeeze } from './ops/shape.js';
-import { scalar } from './ops/creation.js';
+import { fill, scalar } from './ops/creation.js';
 import { pinNames } from './pin_names.js';
 
 /** TF.js's `backend.epsilon()` for float32, which its metrics clip with. */
@@ -50,12 +54,20 @@ export function binaryAccuracy(yTrue: TensorLike, yPred: TensorLike): Tensor {
   return metric('binaryAccuracy', yTrue, yPred, (t, p) => mean(equal(t, greater(p, 0.5)), -1));
 }
 
-/** 1 where the largest entry of `yPred`'s last axis is at `yTrue`'s (one-hot) largest, else 0. */
-export function categoricalAccuracy(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  return metric('categoricalAccuracy', yTrue, yPred, (t, p) => equal(argMax(t, -1), argMax(p, -1)));
+/** NaN for each example of no classes (a last axis of 0; TF.js's argMax of nothing is 0, so it gives 1). */
+function noClasses(p: Tensor): Tensor | null {
+  return p.shape[p.rank - 1] === 0 ? fill(p.shape.slice(0, -1), NaN) : null;
 }
 
-/** 1 where the largest entry of `yPred`'s last axis is at the class index `yTrue` holds, else 0. */
+/**
+ * 1 where the largest entry of `yPred`'s last axis is at `yTrue`'s (one-hot) largest, else 0;
+ * NaN for an example of no classes (shape `[b, 0]`).
+ */
+export function categoricalAccuracy(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('categoricalAccuracy', yTrue, yPred, (t, p) => noClasses(p) ?? equal(argMax(t, -1), argMax(p, -1)));
+}
+
+/** 1 where the largest entry of `yPred`'s last axis is at the class index `yTrue` holds, else 0; NaN for an example of no classes. */
 export function sparseCategoricalAccuracy(yTrue: TensorLike, yPred: TensorLike): Tensor {
   return metric('sparseCategoricalAccuracy', yTrue, yPred, (t, p) => {
     const want = p.shape.slice(0, -1);
@@ -63,7 +75,7 @@ export function sparseCategoricalAccuracy(yTrue: TensorLike, yPred: TensorLike):
     if (show(given) !== show(want)) {
       throw new ShapeError(`metrics.sparseCategoricalAccuracy: yTrue has shape ${show(t.shape)} but yPred ${show(p.shape)} needs class indices of shape ${show(want)} (or ${show([...want, 1])})`);
     }
-    return equal(t.rank === p.rank ? squeeze(t, [t.rank - 1]) : t, argMax(p, -1));
+    return noClasses(p) ?? equal(t.rank === p.rank ? squeeze(t, [t.rank - 1]) : t, argMax(p, -1));
   }, false);
 }
 
