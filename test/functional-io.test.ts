@@ -796,7 +796,7 @@ describe('model({ inputs: [...], outputs: [...] }) against tf.model', () => {
       n.compile({ optimizer: 'sgd', loss: ['meanSquaredError', 'categoricalCrossentropy'] });
       // classWeight for several outputs: by output name or one per output; targets that are not classes are named.
       const hot = nr.oneHot(nr.tensor([0, 1, 2, 0, 1, 2, 0]), 3);
-      await expect(n.fit([xa, xb], [ya, hot], { epochs: 1, verbose: 0, classWeight: [{ 5: 1 }, { 0: 1, 1: 2, 2: 1 }] })).rejects.toThrow(/classWeight for reg reads y\[0\] \(reg\) of shape \[7,\d+\] as one-hot rows \[n, classes\], but row 0 is not one-hot/);
+      await expect(n.fit([xa, xb], [ya, hot], { epochs: 1, verbose: 0, classWeight: [{ 5: 1 }, { 0: 1, 1: 2, 2: 1 }] })).rejects.toThrow(/classWeight for reg reads y\[0\] \(reg\) of shape \[7,\d+\] as one-hot \(or probability\) rows \[n, classes\], but row 0 holds -?[\d.]+ \(\[.*\]\); classWeight is for class targets; weigh other samples with sampleWeight of shape \[n\]$/);
       hot.dispose();
       await expect(n.fit([xa, xb], [ya, yb], { epochs: 1, verbose: 0, classWeight: { 0: 1, 1: 2, 2: 1 } })).rejects.toThrow(/classWeight names '0', which is not an output of the model/);
       await expect(n.fit([xa, xb], [ya, yb], { epochs: 1, verbose: 0, classWeight: [{ 0: 1 }] })).rejects.toThrow(/classWeight lists 1 objects but the model has 2 outputs/);

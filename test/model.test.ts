@@ -625,13 +625,21 @@ describe('fit vs TF.js fit', () => {
     p.nrWeights().forEach((w, i) => expectClose(w, p.tfWeights()[i], 1e-4, 1e-5));
     p.dispose();
   });
-  it("classWeight (TF.js's per-class loss weights): same history and weights as TF.js, one-hot softmax + CCE (fused), sigmoid + BCE with 0/1 labels [n, 1], MSE on class indices [n]", async () => {
+  it("classWeight (TF.js's per-class loss weights): same history and weights as TF.js, one-hot softmax + CCE (fused), sigmoid + BCE with 0/1 labels [n, 1], MSE on class indices [n], soft and multi-label rows (argMax)", async () => {
     const n = 16;
     const xv = normals(61)(n * IN, 1.5);
     const cases: Array<{ specs: Spec[]; loss: 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError'; y: Float32Array; ys: number[]; weights: Record<number, number> }> = [
       { specs: STACK, loss: 'categoricalCrossentropy', y: Float32Array.from({ length: n * 3 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)), ys: [n, 3], weights: { 0: 1, 1: 4, 2: 0.5 } },
       { specs: [{ kind: 'dense', units: 5, activation: 'tanh' }, { kind: 'dense', units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy', y: Float32Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 1 : 0)), ys: [n, 1], weights: { 0: 0.25, 1: 3 } },
       { specs: [{ kind: 'dense', units: 5, activation: 'tanh' }, { kind: 'dense', units: 1 }], loss: 'meanSquaredError', y: Float32Array.from({ length: n }, (_, i) => i % 2), ys: [n], weights: { 0: 2, 1: 0 } },
+      // Soft rows (label smoothing 0.1) and multi-label rows with ties: the class of each is its
+      // argMax, the first of equal values, as TF.js (they were refused: "no one class").
+      { specs: STACK, loss: 'categoricalCrossentropy', y: Float32Array.from({ length: n * 3 }, (_, i) => {
+        const [r, k] = [Math.floor(i / 3), i % 3];
+        if (r % 4 === 1) return [0.5, 0, 0.5][k];
+        if (r % 4 === 3) return [0, 0.5, 0.5][k];
+        return k === r % 3 ? 0.9 + 0.1 / 3 : 0.1 / 3;
+      }), ys: [n, 3], weights: { 0: 1, 1: 4, 2: 0.5 } },
     ];
     for (const c of cases) {
       const p = new Pair(c.specs, IN, 8);

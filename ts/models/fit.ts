@@ -109,12 +109,16 @@ export interface FitArgs {
   /**
    * A weight per class, as TF.js's `classWeight`: `{ [classIndex]: weight }` (or a list of one
    * such object, TF.js's form for a model with one output; or a list of numbers, one per class
-   * index: `[1, 3, 0.5]`). A one-hot `y`'s rows must be one-hot (a soft or multi-label row has no
-   * one class: weigh those samples with `sampleWeight`). Each training sample's loss, and so
+   * index: `[1, 3, 0.5]`). Each training sample's loss, and so
    * its gradient, is multiplied by the weight of its class before the mean over the batch (the
    * logged `loss` is that weighted mean); metrics and validation are not weighted. The class of
    * a sample is its index in a one-hot `y` (`argMax`), or its value when `y` is `[n]` or `[n, 1]`
    * (e.g. 0/1 labels); every class in `y` needs a weight. Use it to make a rare class count more.
+   * As TF.js, a soft row (label smoothing, pseudo-labels) or a multi-label row of `y` counts as
+   * the class of its largest value, the first of equal ones (`[0.1, 0.8, 0.1]` is class 1,
+   * `[1, 0, 1]` class 0; Keras 3 refuses such rows; to weigh by every label, give `sampleWeight`);
+   * a row with a value outside [0, 1] (class indices per step, `[n, T]`) is refused, where TF.js
+   * would weigh it by a step index.
    * For a model with several outputs (as TF.js): a list with one such object per output (`null`
    * for none), or an object of them by output name; each output's loss is weighted by its own.
    */
@@ -264,33 +268,30 @@ function readClassWeight(given: unknown, what: string, op: string): Map<number, 
 }
 
 /**
- * The class of each row of `y` (`[n, classes]`), the index of its 1, throwing unless every row
- * is one-hot: 0s and one 1. A rank-2 `y` of class indices per step (`[n, T]`, a tagger's
- * sparse targets) would otherwise be read as one-hot and every sequence weighted by the class
- * of its argMax, a step index (Keras 3 refuses it too, with a broadcasting error).
+ * The class of each row of `y` (`[n, classes]`): its argMax, the first of equal largest values,
+ * as TF.js (so a soft or multi-label row of probabilities counts as its likeliest class). A row
+ * with a value outside [0, 1] is refused: a rank-2 `y` of class indices per step (`[n, T]`, a
+ * tagger's sparse targets) would otherwise weigh every sequence by a step index (TF.js does;
+ * Keras 3 refuses it, with a broadcasting error).
  */
-function oneHotClasses(y: Tensor, yName: string, what: string, op: string): Float32Array {
+function rowClasses(y: Tensor, yName: string, what: string, op: string): Float32Array {
   const [n, c] = [y.shape[0], y.shape[1]];
   const v = y.data();
   const classes = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    let ones = 0;
-    let other = -1;
+    let best = 0;
     for (let j = 0; j < c; j++) {
       const x = v[i * c + j];
-      if (x === 1) {
-        ones++;
-        classes[i] = j;
-      } else if (x !== 0 && other < 0) other = j;
+      if (!(x >= 0 && x <= 1)) {
+        const row = Array.from(v.subarray(i * c, i * c + Math.min(c, 6)), f32String).join(', ') + (c > 6 ? ', …' : '');
+        const why = Number.isInteger(x)
+          ? `for class indices per step ([n, T], a tagger's targets) weight each step instead: sampleWeight of shape [n, T] holding each step's class weight (Keras 3 refuses classWeight there too; TF.js weighs each row by the class of its argMax, a step index)`
+          : `classWeight is for class targets; weigh other samples with sampleWeight of shape [n]`;
+        throw new ShapeError(`${op}: ${what} reads ${yName} of shape [${y.shape}] as one-hot (or probability) rows [n, classes], but row ${i} holds ${f32String(x)} ([${row}]); ${why}`);
+      }
+      if (x > v[i * c + best]) best = j;
     }
-    if (ones === 1 && other < 0) continue;
-    const row = Array.from(v.subarray(i * c, i * c + Math.min(c, 6)), f32String).join(', ') + (c > 6 ? ', …' : '');
-    const values = Array.from(v.subarray(i * c, (i + 1) * c));
-    // Probabilities (soft or multi-label targets) or class indices per step (a tagger's).
-    const why = values.every((x) => x >= 0 && x <= 1)
-      ? `a soft or multi-label row has no one class to weigh it by (TF.js takes its argMax, Keras 3 refuses it): give each sample its weight with sampleWeight of shape [n] instead`
-      : `for class indices per step ([n, T], a tagger's targets) weight each step instead: sampleWeight of shape [n, T] holding each step's class weight (Keras 3 refuses classWeight there too)`;
-    throw new ShapeError(`${op}: ${what} reads ${yName} of shape [${y.shape}] as one-hot rows [n, classes], but row ${i} is not one-hot ([${row}]); ${why}`);
+    classes[i] = best;
   }
   return classes;
 }
@@ -304,7 +305,7 @@ export function sampleWeights(y: Tensor, classWeight: Map<number, number>, yName
   if (!(y.rank === 1 || (y.rank === 2 && y.shape[1] >= 1))) {
     throw new ShapeError(`${op}: ${what} needs ${yName} of shape [n] or [n, 1] (class indices) or [n, classes] (one-hot), got [${y.shape}]`);
   }
-  const classes = oneHot ? oneHotClasses(y, yName, what, op) : y.data();
+  const classes = oneHot ? rowClasses(y, yName, what, op) : y.data();
   const out = new Float32Array(classes.length);
   classes.forEach((c, i) => {
     const w = classWeight.get(c);
