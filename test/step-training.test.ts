@@ -10,7 +10,12 @@
 // (through predict under grad) and with activationGrad.
 import { describe, expect, it, vi } from 'vitest';
 import { expectNoLeak, thrown } from './setup.js';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
+
+await tf.setBackend('cpu');
 
 const { layers } = nr;
 const STEPS = ['unitStep', 'heaviside', 'stairStep', 'sign'] as const;
@@ -346,14 +351,23 @@ describe('a model that cannot change a weight is refused, as TF.js refuses it', 
     expect(nr.tidy(() => m.getWeights().map((w) => Array.from(w.data())))).not.toEqual(before);
     nr.dispose([xs, ys]);
   });
-  it('every layer frozen, or no weights at all: the same refusal', async () => {
+  it('every layer frozen, or no weights at all: the same refusal, as TF.js 4.22', async () => {
+    // TF.js's fit of a model of an activation layer only, or of frozen weights, throws too.
+    for (const frozen of [false, true]) {
+      const t = tfl.sequential({ layers: [frozen ? tfl.layers.dense({ units: 1, inputShape: [2], trainable: false }) : tfl.layers.activation({ activation: 'relu', inputShape: [2] })] });
+      t.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      const [tx, ty] = [tf.ones([2, 2]), tf.ones([2, frozen ? 1 : 2])];
+      await expect(t.fit(tx, ty, { verbose: 0 })).rejects.toThrow(/none of the 0 variables is trainable/);
+      tf.dispose([tx, ty]);
+      t.dispose();
+    }
     using m = nr.sequential({ name: 'all_frozen', layers: [layers.dense({ inputShape: [2], units: 1, trainable: false })] });
     m.compile({ optimizer: 'sgd', loss: 'mse' });
     using n = nr.sequential({ name: 'weightless', layers: [layers.activation({ inputShape: [1], activation: 'relu' })] });
     n.compile({ optimizer: 'sgd', loss: 'mse' });
     const [xs, ys] = [x(), y()];
-    await expect(m.fit(xs, ys, { verbose: 0 })).rejects.toThrow(/^fit: model all_frozen has no trainable weights \(its 2 weights are frozen: every layer has trainable = false, sits in a model with trainable = false \(also one sharing it\), or is a statistic\), so fit would change no weight; unfreeze a layer/);
-    await expect(n.fit(ys, ys, { verbose: 0 })).rejects.toThrow(/^fit: model weightless has no weights, so there is nothing to train/);
+    await expect(m.fit(xs, ys, { verbose: 0 })).rejects.toThrow(/^fit: model all_frozen has no trainable weights \(its 2 weights are frozen: every layer has trainable = false, sits in a model with trainable = false \(also one sharing it\), or is a statistic\), so fit would change no weight \(TF\.js refuses it too\); unfreeze a layer/);
+    await expect(n.fit(ys, ys, { verbose: 0 })).rejects.toThrow(/^fit: model weightless has no weights, so there is nothing to train \(TF\.js refuses it too\); use predict or evaluate$/);
     nr.dispose([xs, ys]);
   });
 });

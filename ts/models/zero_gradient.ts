@@ -118,8 +118,8 @@ function modelCarries(m: Sequential, fromInput: boolean, frozen: boolean, walk: 
 }
 
 /**
- * Throws when `model` has no trainable weight, as TF.js does ("none of the variables is
- * trainable"): the model frozen (`model.trainable = false`), every layer frozen, or no weights
+ * Throws when `model` has no trainable weight, as TF.js 4.22 does ("none of the 0 variables is
+ * trainable", also for a model of an activation layer only): the model frozen (`model.trainable = false`), every layer frozen, or no weights
  * at all (`anyTrainable`: what the walk found). Training it would compute the loss and change
  * nothing (Keras 3 does so in silence).
  */
@@ -136,8 +136,8 @@ function assertHasTrainableWeights(model: Sequential, op: string, anyTrainable: 
   const n = weightSpecs(op, { handle: model.handle(op), path: [] }).length;
   throw new InvalidArgumentError(
     n === 0
-      ? `${op}: model ${model.name} has no weights, so there is nothing to train; use predict or evaluate`
-      : `${op}: model ${model.name} has no trainable weights (its ${n} weight${n === 1 ? ' is' : 's are'} frozen: every layer has trainable = false, sits in a model with trainable = false (also one sharing it), or is a statistic), so ${op} would change no weight; ` +
+      ? `${op}: model ${model.name} has no weights, so there is nothing to train (TF.js refuses it too); use predict or evaluate`
+      : `${op}: model ${model.name} has no trainable weights (its ${n} weight${n === 1 ? ' is' : 's are'} frozen: every layer has trainable = false, sits in a model with trainable = false (also one sharing it), or is a statistic), so ${op} would change no weight (TF.js refuses it too); ` +
           'unfreeze a layer (layer.trainable = true) or the model holding it, or use evaluate for the loss',
   );
 }
