@@ -419,7 +419,7 @@ describe('clipping', () => {
   });
   it('allows one mode at a time', () => {
     expect(() => optimizers.adam({ clipNorm: 1, clipValue: 1 })).toThrow('optimizers.adam: only one of clipValue, clipNorm and globalClipNorm can be set, got clipValue and clipNorm');
-    expect(() => optimizers.adam({ clipNorm: 0 })).toThrow('optimizer: clipNorm must be a finite number > 0, got 0');
+    expect(() => optimizers.adam({ clipNorm: 0 })).toThrow(new nr.InvalidArgumentError('optimizers.adam: clipNorm must be a finite number > 0, got 0'));
   });
 });
 
@@ -526,23 +526,33 @@ describe('optimizer API', () => {
   });
 
   it('rejects bad options with the option named', () => {
-    expect(() => optimizers.adam({ beta1: 1 })).toThrow('adam: beta1 must be in [0, 1), got 1');
-    expect(() => optimizers.sgd({ momentum: -0.1 })).toThrow('sgd: momentum must be in [0, 1], got -0.1');
+    expect(() => optimizers.adam({ beta1: 1 })).toThrow(new nr.InvalidArgumentError('optimizers.adam: beta1 must be in [0, 1), got 1'));
+    expect(() => optimizers.sgd({ momentum: -0.1 })).toThrow(new nr.InvalidArgumentError('optimizers.sgd: momentum must be in [0, 1], got -0.1'));
     expect(() => optimizers.sgd({ learningRate: -1 })).toThrow('optimizers.sgd: learningRate must be a finite number >= 0 or a schedule, got -1');
     expect(() => optimizers.adam({ lr: 0.1 } as never)).toThrow("optimizers.adam: unknown option 'lr' — did you mean 'learningRate'? (known: learningRate, beta1, beta2, epsilon, amsgrad, weightDecay, clipValue, clipNorm, globalClipNorm, excludeFromWeightDecay)");
     expect(() => optimizers.adam({ amsgrad: 1 } as never)).toThrow('optimizers.adam: amsgrad must be a boolean, got 1');
     expect(() => optimizers.rmsprop({ centered: 'yes' } as never)).toThrow('optimizers.rmsprop: centered must be a boolean, got the string "yes"');
-    expect(() => optimizers.adamw({ weightDecay: -1 })).toThrow('adamw: weightDecay must be a finite number >= 0, got -1');
-    expect(() => optimizers.adagrad({ initialAccumulatorValue: 0, epsilon: 0 })).toThrow('adagrad: initialAccumulatorValue and epsilon cannot both be 0');
-    expect(() => optimizers.adamax({ epsilon: 0 })).toThrow('adamax: epsilon must be > 0 (m / (u + ε) would be 0 / 0 at a zero gradient), got 0');
+    expect(() => optimizers.adamw({ weightDecay: -1 })).toThrow(new nr.InvalidArgumentError('optimizers.adamw: weightDecay must be a finite number >= 0, got -1'));
+    expect(() => optimizers.adagrad({ initialAccumulatorValue: 0, epsilon: 0 })).toThrow(new nr.InvalidArgumentError('optimizers.adagrad: initialAccumulatorValue and epsilon cannot both be 0 (the first update would divide by zero)'));
+    expect(() => optimizers.adamax({ epsilon: 0 })).toThrow(new nr.InvalidArgumentError('optimizers.adamax: epsilon must be > 0 (m / (u + ε) would be 0 / 0 at a zero gradient), got 0'));
     // TF.js and Keras take it and write NaN into a weight whose gradient is 0 (the next fit
     // blamed the gradient): refused as adamax's is, in every form.
     for (const make of [() => optimizers.adam({ epsilon: 0 }), () => optimizers.adam(0.1, 0.9, 0.999, 0), () => optimizers.adam({ epsilon: 0, amsgrad: true }), () => optimizers.adamw({ epsilon: 0 })]) {
-      expect(make).toThrow(/^(adam|adamw): epsilon must be > 0 \(m̂ \/ \(√v̂ \+ ε\) would be 0 \/ 0 at a zero gradient\), got 0$/);
+      expect(make).toThrow(/^optimizers\.(adam|adamw): epsilon must be > 0 \(m̂ \/ \(√v̂ \+ ε\) would be 0 \/ 0 at a zero gradient\), got 0$/);
     }
-    expect(() => optimizers.adamax({ decay: -0.5 })).toThrow('adamax: decay must be a finite number >= 0, got -0.5');
-    expect(() => optimizers.adadelta({ rho: 1 })).toThrow('adadelta: rho must be in [0, 1), got 1');
-    expect(() => optimizers.adadelta({ epsilon: 0 })).toThrow('adadelta: epsilon must be > 0 (√(d + ε) / √(a + ε) would be 0 / 0 at a zero gradient), got 0');
+    expect(() => optimizers.adamax({ decay: -0.5 })).toThrow(new nr.InvalidArgumentError('optimizers.adamax: decay must be a finite number >= 0, got -0.5'));
+    expect(() => optimizers.adadelta({ rho: 1 })).toThrow(new nr.InvalidArgumentError('optimizers.adadelta: rho must be in [0, 1), got 1'));
+    expect(() => optimizers.adadelta({ epsilon: 0 })).toThrow(new nr.InvalidArgumentError('optimizers.adadelta: epsilon must be > 0 (√(d + ε) / √(a + ε) would be 0 / 0 at a zero gradient), got 0'));
+    // Every argument error names the factory called, the clipping options (checked by the core) and momentum's too.
+    for (const f of ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax', 'adadelta'] as const) {
+      expect(() => (optimizers[f] as (o: object) => unknown)({ clipValue: -1 })).toThrow(new nr.InvalidArgumentError(`optimizers.${f}: clipValue must be a finite number > 0, got -1`));
+      expect(() => (optimizers[f] as (o: object) => unknown)({ globalClipNorm: 0 })).toThrow(new nr.InvalidArgumentError(`optimizers.${f}: globalClipNorm must be a finite number > 0, got 0`));
+    }
+    expect(() => optimizers.rmsprop(0.1, 2)).toThrow(new nr.InvalidArgumentError('optimizers.rmsprop: rho must be in [0, 1), got 2'));
+    expect(() => optimizers.momentum(0.1, 2)).toThrow(new nr.InvalidArgumentError('optimizers.momentum: momentum must be in [0, 1], got 2'));
+    expect(() => optimizers.momentum(-0.1, 0.9)).toThrow(new nr.InvalidArgumentError('optimizers.momentum: learningRate must be a finite number >= 0 or a schedule, got -0.1'));
+    expect(() => optimizers.momentum(0.1, 0.9, 1 as never)).toThrow(new nr.InvalidArgumentError('optimizers.momentum: useNesterov must be a boolean, got 1'));
+    expect(() => nr.train.adam(0.1, 1)).toThrow(new nr.InvalidArgumentError('optimizers.adam: beta1 must be in [0, 1), got 1')); // train.* are the same factories
     expect(() => optimizers.adadelta({ beta1: 0.9 } as never)).toThrow("optimizers.adadelta: unknown option 'beta1' (known: learningRate, rho, epsilon, weightDecay, clipValue, clipNorm, globalClipNorm, excludeFromWeightDecay)");
   });
 });

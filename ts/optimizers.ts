@@ -391,7 +391,12 @@ export class Optimizer {
     this.#clip = given.length ? { mode: CLIP_MODES.indexOf(given[0]) + 1, value: read[given[0]] as number } : { mode: 0, value: 0 };
     this.#options = Object.freeze(Object.fromEntries(Object.keys(SPECS[name]).map((k) => [k, read[k]])));
     const params = this.#params();
-    call((e) => check(e.nr_optimizer_check(OPTIMIZERS.indexOf(name), writeArgs(op, f32Bits(params)), params.length, this.#clip.mode, this.#clip.value)));
+    try {
+      call((e) => check(e.nr_optimizer_check(OPTIMIZERS.indexOf(name), writeArgs(op, f32Bits(params)), params.length, this.#clip.mode, this.#clip.value)));
+    } catch (err) {
+      // The core names the optimizer (`adam: beta1 …`) or, for clipping, `optimizer:`: name the factory.
+      throw inOp(op, err, err instanceof Error && err.message.startsWith('optimizer: ') ? 'optimizer' : name);
+    }
   }
 
   /** The parts of weight names and the RegExps excluded from weight decay (see {@link BaseOptimizerOptions.excludeFromWeightDecay}). */
@@ -946,10 +951,18 @@ export function sgd(...args: unknown[]): SgdOptimizer {
  * `sgd({ learningRate, momentum, nesterov })`.
  */
 export function momentum(learningRate: LearningRate, momentum: number, useNesterov = false): SgdOptimizer {
+  const op = 'optimizers.momentum';
   if (typeof learningRate !== 'number' && !(learningRate instanceof LearningRateSchedule)) {
-    throw new InvalidArgumentError(`optimizers.momentum: learningRate must be a number or a schedule, got ${describe(learningRate)} (for options use optimizers.sgd({ learningRate, momentum }))`);
+    throw new InvalidArgumentError(`${op}: learningRate must be a number or a schedule, got ${describe(learningRate)} (for options use optimizers.sgd({ learningRate, momentum }))`);
   }
-  return new SgdOptimizer({ learningRate, momentum, nesterov: useNesterov });
+  if (typeof useNesterov !== 'boolean') throw new InvalidArgumentError(`${op}: useNesterov must be a boolean, got ${describe(useNesterov)}`);
+  try {
+    return new SgdOptimizer({ learningRate, momentum, nesterov: useNesterov });
+  } catch (err) {
+    // Named as the factory called (sgd's errors say optimizers.sgd).
+    if (err instanceof Error && err.message.startsWith('optimizers.sgd: ')) err.message = `${op}: ${err.message.slice(16)}`;
+    throw err;
+  }
 }
 
 /**
