@@ -347,6 +347,15 @@ describe('shipped declarations (no skipLibCheck)', () => {
     expect(load).toMatch(/export type LoadedModel = Sequential \| Autoencoder \| Perceptron \| RBFNetwork;/);
   });
 
+  it('internal members stay out of the declarations (editors offered layer.kind, layer.abiParams)', () => {
+    const dts = join(packed.pkg, 'dist/types');
+    const all = (readdirSync(dts, { recursive: true }) as string[]).filter((f) => f.endsWith('.d.ts')).map((f) => readFileSync(join(dts, f), 'utf8')).join('\n');
+    expect(all).not.toMatch(/^\s*abiParams\(/m);
+    expect(all).not.toMatch(/OPTIMIZER_PARAMS|CLIP_MODES|const SPECS/);
+    // The one public `kind`: the discriminant of a klSparsity activity regularizer.
+    expect(all.match(/^\s*(abstract )?readonly kind\b.*$/gm)).toEqual(["    readonly kind: 'klSparsity';"]);
+  });
+
   it('neurite/url has its own declarations, and no declaration carries the wasm', () => {
     const pkg = JSON.parse(readFileSync(join(packed.pkg, 'package.json'), 'utf8'));
     expect(pkg.exports['./url'].types).toBe('./dist/types/url.d.ts');

@@ -31,6 +31,7 @@ export interface SaltAndPepperArgs extends LayerArgs {
  * sequential({ layers: [layers.saltAndPepper({ inputShape: [784], rate: 0.2 }), layers.dense({ units: 32, activation: 'relu' }), layers.dense({ units: 784, activation: 'sigmoid' })] })
  */
 export class SaltAndPepper extends Layer {
+  /** @internal */
   readonly kind = 'saltAndPepper' as const;
   /** TF.js's class name, `'SaltAndPepper'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.saltAndPepper;
@@ -48,6 +49,7 @@ export class SaltAndPepper extends Layer {
     this.high = finite('high', args.high, 1);
     if (this.low > this.high) throw new InvalidArgumentError(`saltAndPepper: low (${this.low}) must not exceed high (${this.high})`);
   }
+  /** @internal */
   abiParams(): number[] {
     return [this.rate, this.low, this.high];
   }
@@ -82,6 +84,7 @@ export interface Distribution {
  * const encoder = sequential({ layers: [layers.dense({ inputShape: [784], units: 400, activation: 'relu' }), layers.variational({ units: 20 })] });
  */
 export class Variational extends Layer {
+  /** @internal */
   readonly kind = 'variational' as const;
   /** TF.js's class name, `'Variational'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.variational;
@@ -95,6 +98,7 @@ export class Variational extends Layer {
     this.units = intArg('variational', 'units', args.units, 1, MAX_UNITS);
     this.klWeight = checkNumber('variational', 'klWeight', args.klWeight ?? 1, (w) => Number.isFinite(Math.fround(w)) && w >= 0, 'a finite number >= 0');
   }
+  /** @internal */
   abiParams(): number[] {
     return [this.units, this.klWeight];
   }

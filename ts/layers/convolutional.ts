@@ -90,6 +90,7 @@ abstract class BaseConv2D extends KernelLayer {
     this.args = args;
     this.abiParams();
   }
+  /** @internal */
   abiParams(): number[] {
     return convAbi(this.#op, this.args, this.filters, this.kernelSize, this.strides, this.dilationRate, this.padding === 'same', this.activation);
   }
@@ -129,6 +130,7 @@ export function convAbi(
  * layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu' })
  */
 export class Conv2D extends BaseConv2D {
+  /** @internal */
   readonly kind = 'conv2d' as const;
   /** TF.js's class name, `'Conv2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.conv2d;
@@ -150,6 +152,7 @@ export class Conv2D extends BaseConv2D {
  * layers.conv2dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }) // [b, 7, 7, c] → [b, 14, 14, 8]
  */
 export class Conv2DTranspose extends BaseConv2D {
+  /** @internal */
   readonly kind = 'conv2dTranspose' as const;
   /** TF.js's class name, `'Conv2DTranspose'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.conv2dTranspose;
@@ -185,6 +188,7 @@ abstract class Pooling2D extends Layer {
     this.padding = paddingArg(kind, args.padding) ? 'same' : 'valid';
     channelsLast(kind, args.dataFormat);
   }
+  /** @internal */
   abiParams(): number[] {
     return [...this.poolSize, ...this.strides, 1, 1, this.padding === 'same' ? 1 : 0];
   }
@@ -197,6 +201,7 @@ abstract class Pooling2D extends Layer {
  * layers.maxPooling2d({ poolSize: 2 }) // [batch, 28, 28, c] → [batch, 14, 14, c]
  */
 export class MaxPooling2D extends Pooling2D {
+  /** @internal */
   readonly kind = 'maxPooling2d' as const;
   /** TF.js's class name, `'MaxPooling2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.maxPooling2d;
@@ -207,6 +212,7 @@ export class MaxPooling2D extends Pooling2D {
 
 /** The mean of each window, per channel (with `'same'` padding, over the positions inside the input). */
 export class AveragePooling2D extends Pooling2D {
+  /** @internal */
   readonly kind = 'averagePooling2d' as const;
   /** TF.js's class name, `'AveragePooling2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.averagePooling2d;
@@ -221,6 +227,7 @@ abstract class GlobalPooling2D extends Layer {
     super(kind, args, ['dataFormat']);
     channelsLast(kind, args.dataFormat);
   }
+  /** @internal */
   abiParams(): number[] {
     return [];
   }
@@ -228,6 +235,7 @@ abstract class GlobalPooling2D extends Layer {
 
 /** The largest value of each channel over the whole image: `[batch, h, w, c]` → `[batch, c]`. */
 export class GlobalMaxPooling2D extends GlobalPooling2D {
+  /** @internal */
   readonly kind = 'globalMaxPooling2d' as const;
   /** TF.js's class name, `'GlobalMaxPooling2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.globalMaxPooling2d;
@@ -238,6 +246,7 @@ export class GlobalMaxPooling2D extends GlobalPooling2D {
 
 /** The mean of each channel over the whole image: `[batch, h, w, c]` → `[batch, c]`. */
 export class GlobalAveragePooling2D extends GlobalPooling2D {
+  /** @internal */
   readonly kind = 'globalAveragePooling2d' as const;
   /** TF.js's class name, `'GlobalAveragePooling2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.globalAveragePooling2d;
@@ -264,6 +273,7 @@ export interface UpSampling2DArgs extends LayerArgs {
  * rows and columns or interpolating between them: a convolutional decoder's way back up.
  */
 export class UpSampling2D extends Layer {
+  /** @internal */
   readonly kind = 'upSampling2d' as const;
   /** TF.js's class name, `'UpSampling2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.upSampling2d;
@@ -280,6 +290,7 @@ export class UpSampling2D extends Layer {
     }
     this.interpolation = args.interpolation ?? 'nearest';
   }
+  /** @internal */
   abiParams(): number[] {
     return [...this.size, this.interpolation === 'bilinear' ? 1 : 0];
   }
@@ -314,6 +325,7 @@ abstract class Border2DLayer extends Layer {
     this.amounts = border(kind, arg, value);
     channelsLast(kind, args.dataFormat);
   }
+  /** @internal */
   abiParams(): number[] {
     return this.amounts.flat();
   }
@@ -335,6 +347,7 @@ export interface ZeroPadding2DArgs extends LayerArgs {
  * layers.zeroPadding2d({ padding: 2 }) // [b, 28, 28, 1] → [b, 32, 32, 1]
  */
 export class ZeroPadding2D extends Border2DLayer {
+  /** @internal */
   readonly kind = 'zeroPadding2d' as const;
   /** TF.js's class name, `'ZeroPadding2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.zeroPadding2d;
@@ -359,6 +372,7 @@ export interface Cropping2DArgs extends LayerArgs {
  * layers.cropping2d({ cropping: 2 }) // [b, 32, 32, 1] → [b, 28, 28, 1]
  */
 export class Cropping2D extends Border2DLayer {
+  /** @internal */
   readonly kind = 'cropping2d' as const;
   /** TF.js's class name, `'Cropping2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.cropping2d;

@@ -77,6 +77,7 @@ export interface Conv1DArgs extends Omit<Conv2DArgs, 'kernelSize' | 'strides' | 
  * layers.conv1d({ inputShape: [100, 1], filters: 8, kernelSize: 5, padding: 'causal', activation: 'relu' })
  */
 export class Conv1D extends BaseConv1D {
+  /** @internal */
   readonly kind = 'conv1d' as const;
   /** TF.js's class name, `'Conv1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.conv1d;
@@ -93,6 +94,7 @@ export class Conv1D extends BaseConv1D {
     channelsLast(op, args.dataFormat, STEPS);
     this.abiParams();
   }
+  /** @internal */
   abiParams(): number[] {
     return [this.padding === 'causal' ? 1 : 0, ...this.windowAbi('conv1d', this.padding === 'same')];
   }
@@ -127,6 +129,7 @@ export interface Conv1DTransposeArgs extends Omit<Conv1DArgs, 'padding'> {
  * layers.conv1dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }) // [b, 50, c] → [b, 100, 8]
  */
 export class Conv1DTranspose extends BaseConv1D {
+  /** @internal */
   readonly kind = 'conv1dTranspose' as const;
   /** Keras 3's class name, `'Conv1DTranspose'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.conv1dTranspose;
@@ -160,6 +163,7 @@ export class Conv1DTranspose extends BaseConv1D {
     channelsLast(op, args.dataFormat, STEPS);
     this.abiParams();
   }
+  /** @internal */
   abiParams(): number[] {
     return [this.outputPadding === null ? 0 : 1, this.outputPadding ?? 0, ...this.windowAbi('conv1dTranspose', this.padding === 'same')];
   }
@@ -191,6 +195,7 @@ abstract class Pooling1D extends Layer {
     this.padding = p;
     channelsLast(kind, args.dataFormat, STEPS);
   }
+  /** @internal */
   abiParams(): number[] {
     return [1, this.poolSize, 1, this.strides, 1, 1, this.padding === 'same' ? 1 : 0];
   }
@@ -198,6 +203,7 @@ abstract class Pooling1D extends Layer {
 
 /** The largest value of each window of steps, per channel: `[b, steps, c]` → `[b, outSteps, c]`. */
 export class MaxPooling1D extends Pooling1D {
+  /** @internal */
   readonly kind = 'maxPooling1d' as const;
   /** TF.js's class name, `'MaxPooling1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.maxPooling1d;
@@ -208,6 +214,7 @@ export class MaxPooling1D extends Pooling1D {
 
 /** The mean of each window of steps, per channel. */
 export class AveragePooling1D extends Pooling1D {
+  /** @internal */
   readonly kind = 'averagePooling1d' as const;
   /** TF.js's class name, `'AveragePooling1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.averagePooling1d;
@@ -222,6 +229,7 @@ abstract class GlobalPooling1D extends Layer {
     super(kind, args, ['dataFormat']);
     channelsLast(kind, args.dataFormat, STEPS);
   }
+  /** @internal */
   abiParams(): number[] {
     return [];
   }
@@ -229,6 +237,7 @@ abstract class GlobalPooling1D extends Layer {
 
 /** The largest value of each channel over all steps: `[b, steps, c]` → `[b, c]`. */
 export class GlobalMaxPooling1D extends GlobalPooling1D {
+  /** @internal */
   readonly kind = 'globalMaxPooling1d' as const;
   /** TF.js's class name, `'GlobalMaxPooling1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.globalMaxPooling1d;
@@ -239,6 +248,7 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
 
 /** The mean of each channel over all steps: `[b, steps, c]` → `[b, c]`. */
 export class GlobalAveragePooling1D extends GlobalPooling1D {
+  /** @internal */
   readonly kind = 'globalAveragePooling1d' as const;
   /** TF.js's class name, `'GlobalAveragePooling1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.globalAveragePooling1d;
@@ -266,6 +276,7 @@ export interface UpSampling1DArgs extends LayerArgs {
  * layers.upSampling1d({ size: 2 }) // [b, 16, 8] → [b, 32, 8]
  */
 export class UpSampling1D extends Layer {
+  /** @internal */
   readonly kind = 'upSampling1d' as const;
   /** Keras 3's class name, `'UpSampling1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.upSampling1d;
@@ -275,6 +286,7 @@ export class UpSampling1D extends Layer {
     super('upSampling1d', args, ['size']);
     this.size = single('upSampling1d', 'size', args.size, 2);
   }
+  /** @internal */
   abiParams(): number[] {
     return [this.size];
   }
@@ -301,6 +313,7 @@ abstract class Border1DLayer extends Layer {
     super(kind, args, keys);
     this.amounts = border1d(kind, arg, value);
   }
+  /** @internal */
   abiParams(): number[] {
     return this.amounts.slice();
   }
@@ -325,6 +338,7 @@ export interface ZeroPadding1DArgs extends LayerArgs {
  * layers.zeroPadding1d({ padding: [0, 1] }) // [b, 7, 3] → [b, 8, 3]
  */
 export class ZeroPadding1D extends Border1DLayer {
+  /** @internal */
   readonly kind = 'zeroPadding1d' as const;
   /** Keras 3's class name, `'ZeroPadding1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.zeroPadding1d;
@@ -352,6 +366,7 @@ export interface Cropping1DArgs extends LayerArgs {
  * layers.cropping1d({ cropping: [0, 1] }) // [b, 8, 3] → [b, 7, 3]
  */
 export class Cropping1D extends Border1DLayer {
+  /** @internal */
   readonly kind = 'cropping1d' as const;
   /** Keras 3's class name, `'Cropping1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.cropping1d;

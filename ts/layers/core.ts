@@ -58,6 +58,7 @@ function withInputDim(args: DenseArgs): DenseArgs {
 
 /** A fully connected layer: `y = activation(x·W + b)` over the last axis. */
 export class Dense extends KernelLayer {
+  /** @internal */
   readonly kind = 'dense' as const;
   /** TF.js's class name, `'Dense'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.dense;
@@ -76,6 +77,7 @@ export class Dense extends KernelLayer {
     this.args = args;
     this.abiParams(); // validate eagerly: errors point at the layer definition
   }
+  /** @internal */
   abiParams(): number[] {
     const a = this.args;
     return [
@@ -92,6 +94,7 @@ export class Dense extends KernelLayer {
 
 /** Applies an activation function on its own. */
 export class Activation extends Layer {
+  /** @internal */
   readonly kind = 'activation' as const;
   /** TF.js's class name, `'Activation'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.activation;
@@ -103,6 +106,7 @@ export class Activation extends Layer {
     this.activation = args.activation;
     this.abiParams();
   }
+  /** @internal */
   abiParams(): number[] {
     return activationAbi('activation', this.activation);
   }
@@ -127,6 +131,7 @@ export interface DropoutArgs extends LayerArgs {
 
 /** Zeroes inputs with probability `rate` during training (scaling the rest by 1/(1−rate)). */
 export class Dropout extends Layer {
+  /** @internal */
   readonly kind = 'dropout' as const;
   /** TF.js's class name, `'Dropout'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.dropout;
@@ -140,6 +145,7 @@ export class Dropout extends Layer {
     const seed = seedArg('dropout', args.seed);
     if (seed !== undefined) this.seed = seed;
   }
+  /** @internal */
   abiParams(): number[] {
     return [this.rate];
   }
@@ -147,6 +153,7 @@ export class Dropout extends Layer {
 
 /** Adds N(0, stddev²) noise during training; identity at inference. */
 export class GaussianNoise extends Layer {
+  /** @internal */
   readonly kind = 'gaussianNoise' as const;
   /** TF.js's class name, `'GaussianNoise'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.gaussianNoise;
@@ -156,6 +163,7 @@ export class GaussianNoise extends Layer {
     super('gaussianNoise', args, ['stddev']);
     this.stddev = checkNumber('gaussianNoise', 'stddev', args?.stddev, (s) => Number.isFinite(s) && s >= 0, 'a finite number >= 0');
   }
+  /** @internal */
   abiParams(): number[] {
     return [this.stddev];
   }
@@ -172,6 +180,7 @@ export interface FlattenArgs extends LayerArgs {
 
 /** Flattens each sample to one dimension. */
 export class Flatten extends Layer {
+  /** @internal */
   readonly kind = 'flatten' as const;
   /** TF.js's class name, `'Flatten'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.flatten;
@@ -182,6 +191,7 @@ export class Flatten extends Layer {
     channelsLast('flatten', args.dataFormat, '[batch, ..., channels]: the values keep their order');
     if (args.dataFormat !== undefined) this.dataFormat = args.dataFormat;
   }
+  /** @internal */
   abiParams(): number[] {
     return [];
   }
@@ -189,6 +199,7 @@ export class Flatten extends Layer {
 
 /** Reshapes each sample to `targetShape` (one entry may be -1 or `null`: inferred). */
 export class Reshape extends Layer {
+  /** @internal */
   readonly kind = 'reshape' as const;
   /** TF.js's class name, `'Reshape'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.reshape;
@@ -206,6 +217,7 @@ export class Reshape extends Layer {
       throw new InvalidArgumentError(`reshape: targetShape may have at most one -1 or null (inferred), got ${show(t)}`);
     }
   }
+  /** @internal */
   abiParams(): number[] {
     return [this.targetShape.length, ...this.targetShape];
   }
@@ -213,6 +225,7 @@ export class Reshape extends Layer {
 
 /** Declares the model's per-sample input shape; it adds no computation. */
 export class InputLayer extends Layer {
+  /** @internal */
   readonly kind = 'input' as const;
   /** TF.js's class name, `'InputLayer'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.input;
@@ -224,6 +237,7 @@ export class InputLayer extends Layer {
     // As TF.js: an input layer has nothing to train.
     this.trainable = false;
   }
+  /** @internal */
   abiParams(): number[] {
     return [];
   }

@@ -95,7 +95,7 @@ abstract class BaseDepthwise extends Layer {
     this.activation = args.activation ?? 'linear';
     this.args = args as SeparableConv2DArgs;
   }
-  /** The ABI layout of `DepthwiseConv2dConfig::from_abi`. */
+  /** @internal The ABI layout of `DepthwiseConv2dConfig::from_abi`. */
   abiParams(): number[] {
     const [a, op] = [this.args, this.#op];
     const separable = op === 'separableConv2d';
@@ -123,6 +123,7 @@ abstract class BaseDepthwise extends Layer {
  * layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', activation: 'relu' }) // [b, 28, 28, 16] → [b, 28, 28, 16]
  */
 export class DepthwiseConv2D extends BaseDepthwise {
+  /** @internal */
   readonly kind = 'depthwiseConv2d' as const;
   /** TF.js's class name, `'DepthwiseConv2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.depthwiseConv2d;
@@ -142,6 +143,7 @@ export class DepthwiseConv2D extends BaseDepthwise {
  * layers.separableConv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' })
  */
 export class SeparableConv2D extends BaseDepthwise {
+  /** @internal */
   readonly kind = 'separableConv2d' as const;
   /** TF.js's class name, `'SeparableConv2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.separableConv2d;

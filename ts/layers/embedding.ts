@@ -61,6 +61,7 @@ const MAX_DIM = 2 ** 24 - 1;
  * layers.embedding({ inputDim: 1000, outputDim: 16, inputLength: 20 }) // [b, 20] → [b, 20, 16]
  */
 export class Embedding extends Layer {
+  /** @internal */
   readonly kind = 'embedding' as const;
   /** TF.js's class name, `'Embedding'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.embedding;
@@ -87,7 +88,7 @@ export class Embedding extends Layer {
     this.args = args;
     this.abiParams();
   }
-  /** The ABI layout of `Embedding::from_abi`. */
+  /** @internal The ABI layout of `Embedding::from_abi`. */
   abiParams(): number[] {
     const a = this.args;
     return [

@@ -188,6 +188,7 @@ export class Normalization extends Layer {
     // Its apply also takes a tensor (Keras's adapted layer called on data).
     builtInOverrides(this);
   }
+  /** @internal */
   readonly kind = 'normalization' as const;
   /** Keras 3's class name, `'Normalization'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.normalization;
@@ -228,7 +229,7 @@ export class Normalization extends Layer {
     }
   }
 
-  /** The ABI layout of `Normalization::from_abi`: `invert, n, axes`. */
+  /** @internal The ABI layout of `Normalization::from_abi`: `invert, n, axes`. */
   abiParams(): number[] {
     return [this.invert ? 1 : 0, this.axis.length, ...this.axis];
   }

@@ -182,7 +182,7 @@ export abstract class Layer {
     displayAs(this, (l) => `<${l.getClassName()} name=${l.name} trainable=${l.trainable}>`);
   }
 
-  /** The layer type (`dense`, `dropout`, ...). */
+  /** @internal The layer type (`dense`, `dropout`, ...). */
   abstract readonly kind: LayerKind | 'input';
   /** A unique name, given or generated (`dense_1`, ...); `model.getLayer(name)` finds it. */
   readonly name: string;

@@ -31,6 +31,7 @@ export interface MaskingArgs extends LayerArgs {
  * layers.masking({ maskValue: 0, inputShape: [null, 3] }) // steps of three zeros are padding
  */
 export class Masking extends Layer {
+  /** @internal */
   readonly kind = 'masking' as const;
   /** TF.js's class name, `'Masking'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.masking;
@@ -40,7 +41,7 @@ export class Masking extends Layer {
     super('masking', args, ['maskValue']);
     this.maskValue = checkNumber('masking', 'maskValue', args.maskValue ?? 0, (v) => !Number.isNaN(v), 'a number other than NaN (NaN equals no value, so it would mask nothing)');
   }
-  /** The ABI layout of `MaskingLayer::from_abi`: `maskValue`. */
+  /** @internal The ABI layout of `MaskingLayer::from_abi`: `maskValue`. */
   abiParams(): number[] {
     return [this.maskValue];
   }

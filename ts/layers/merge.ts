@@ -24,11 +24,13 @@ export type MergeKind = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' 
  * const h = layers.multiply().apply([latent, emb]);                        // [null, 1, 4]
  */
 export class Merge extends Layer {
+  /** @internal */
   readonly kind: Exclude<MergeKind, 'concatenate' | 'dot'>;
   constructor(kind: Exclude<MergeKind, 'concatenate' | 'dot'>, args: LayerArgs = {}) {
     super(kind, args);
     this.kind = kind;
   }
+  /** @internal */
   abiParams(): number[] {
     return [];
   }
@@ -98,6 +100,7 @@ export interface ConcatenateArgs extends LayerArgs {
 
 /** Joins its inputs along `axis` (the batch axis excluded); they match on every other axis. */
 export class Concatenate extends Layer {
+  /** @internal */
   readonly kind = 'concatenate' as const;
   /** TF.js's class name, `'Concatenate'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.concatenate;
@@ -107,6 +110,7 @@ export class Concatenate extends Layer {
     super('concatenate', args, ['axis']);
     this.axis = args.axis === undefined ? -1 : intArg('concatenate', 'axis', args.axis, -32, 32);
   }
+  /** @internal */
   abiParams(): number[] {
     return [this.axis];
   }
@@ -138,6 +142,7 @@ export interface DotArgs extends LayerArgs {
  * const score = layers.dot({ axes: 1 }).apply([user, item]); // [batch, 1]
  */
 export class Dot extends Layer {
+  /** @internal */
   readonly kind = 'dot' as const;
   /** TF.js's class name, `'Dot'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.dot;
@@ -155,7 +160,7 @@ export class Dot extends Layer {
     } else this.axes = intArg('dot', 'axes', a, -3, 3);
     this.normalize = boolArg('dot', 'normalize', args.normalize, false);
   }
-  /** The ABI layout of `DotConfig::from_abi`: both axes, then normalize. */
+  /** @internal The ABI layout of `DotConfig::from_abi`: both axes, then normalize. */
   abiParams(): number[] {
     const [a, b] = typeof this.axes === 'number' ? [this.axes, this.axes] : this.axes;
     return [a, b, this.normalize ? 1 : 0];

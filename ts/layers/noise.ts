@@ -25,6 +25,7 @@ const rateOf = (kind: string, r: unknown): number => checkNumber(kind, 'rate', r
  * layers.gaussianDropout({ rate: 0.2 })
  */
 export class GaussianDropout extends Layer {
+  /** @internal */
   readonly kind = 'gaussianDropout' as const;
   /** TF.js's class name, `'GaussianDropout'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.gaussianDropout;
@@ -34,7 +35,7 @@ export class GaussianDropout extends Layer {
     super('gaussianDropout', args, ['rate']);
     this.rate = rateOf('gaussianDropout', args.rate);
   }
-  /** The ABI layout: `rate`. */
+  /** @internal The ABI layout: `rate`. */
   abiParams(): number[] {
     return [this.rate];
   }
@@ -60,6 +61,7 @@ export interface AlphaDropoutArgs extends NoiseRateArgs {
  * layers.alphaDropout({ rate: 0.1 }) // after dense layers with activation 'selu'
  */
 export class AlphaDropout extends Layer {
+  /** @internal */
   readonly kind = 'alphaDropout' as const;
   /** TF.js's class name, `'AlphaDropout'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.alphaDropout;
@@ -69,7 +71,7 @@ export class AlphaDropout extends Layer {
     super('alphaDropout', args, ['rate', 'noiseShape']);
     this.rate = rateOf('alphaDropout', args.rate);
   }
-  /** The ABI layout: `rate`. */
+  /** @internal The ABI layout: `rate`. */
   abiParams(): number[] {
     return [this.rate];
   }
@@ -98,6 +100,7 @@ export interface SpatialDropout1DArgs extends NoiseRateArgs {
  * layers.spatialDropout1d({ rate: 0.2 }) // [b, steps, c] → [b, steps, c]
  */
 export class SpatialDropout1D extends Layer {
+  /** @internal */
   readonly kind = 'spatialDropout1d' as const;
   /** TF.js's class name, `'SpatialDropout1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.spatialDropout1d;
@@ -111,7 +114,7 @@ export class SpatialDropout1D extends Layer {
     const seed = seedArg('spatialDropout1d', args.seed);
     if (seed !== undefined) this.seed = seed;
   }
-  /** The ABI layout: `rate`. */
+  /** @internal The ABI layout: `rate`. */
   abiParams(): number[] {
     return [this.rate];
   }

@@ -64,6 +64,7 @@ export interface LayerNormalizationArgs extends LayerArgs {
  * or not, is normalized with them, and the moving statistics follow them.
  */
 export class BatchNormalization extends Layer {
+  /** @internal */
   readonly kind = 'batchNormalization' as const;
   /** TF.js's class name, `'BatchNormalization'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.batchNormalization;
@@ -78,6 +79,7 @@ export class BatchNormalization extends Layer {
     boolArg('batchNormalization', 'center', args.center, true);
     boolArg('batchNormalization', 'scale', args.scale, true);
   }
+  /** @internal */
   abiParams(): number[] {
     const a = this.args;
     return [a.momentum ?? 0.99, a.epsilon ?? 1e-3, a.center === false ? 0 : 1, a.scale === false ? 0 : 1];
@@ -86,6 +88,7 @@ export class BatchNormalization extends Layer {
 
 /** Normalises each sample over its last axis. */
 export class LayerNormalization extends Layer {
+  /** @internal */
   readonly kind = 'layerNormalization' as const;
   /** TF.js's class name, `'LayerNormalization'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.layerNormalization;
@@ -99,6 +102,7 @@ export class LayerNormalization extends Layer {
     boolArg('layerNormalization', 'center', args.center, true);
     boolArg('layerNormalization', 'scale', args.scale, true);
   }
+  /** @internal */
   abiParams(): number[] {
     const a = this.args;
     return [a.epsilon ?? 1e-3, a.center === false ? 0 : 1, a.scale === false ? 0 : 1];
@@ -131,6 +135,7 @@ export interface PReLUArgs extends LayerArgs {
  * layers.prelu({ sharedAxes: [1, 2] })  // after conv2d(…, filters 8): 8 slopes, one per channel
  */
 export class PReLU extends Layer {
+  /** @internal */
   readonly kind = 'prelu' as const;
   /** TF.js's class name, `'PReLU'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.prelu;
@@ -144,6 +149,7 @@ export class PReLU extends Layer {
     this.sharedAxes = sharedAxesArg('prelu', args.sharedAxes);
     this.abiParams();
   }
+  /** @internal */
   abiParams(): number[] {
     const shared = this.sharedAxes ?? [];
     return [

@@ -58,6 +58,7 @@ function numbers(op: string, field: string, v: ArrayLike<number>): number[] {
  * @example layers.rbf({ inputShape: [2], units: 10, kernel: 'gaussian', widths: 0.5 })
  */
 export class RBF extends Layer {
+  /** @internal */
   readonly kind = 'rbf' as const;
   /** TF.js's class name, `'RBF'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.rbf;

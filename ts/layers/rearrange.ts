@@ -21,6 +21,7 @@ export interface RepeatVectorArgs extends LayerArgs {
  * layers.repeatVector({ n: 3 }) // [b, 8] → [b, 3, 8]
  */
 export class RepeatVector extends Layer {
+  /** @internal */
   readonly kind = 'repeatVector' as const;
   /** TF.js's class name, `'RepeatVector'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.repeatVector;
@@ -31,7 +32,7 @@ export class RepeatVector extends Layer {
     if (args.n === undefined) throw new InvalidArgumentError('repeatVector: n is required, e.g. repeatVector({ n: 3 })');
     this.n = intArg('repeatVector', 'n', args.n, 1, 2 ** 24 - 1);
   }
-  /** The ABI layout of `RepeatVector::from_abi`. */
+  /** @internal The ABI layout of `RepeatVector::from_abi`. */
   abiParams(): number[] {
     return [this.n];
   }
@@ -55,6 +56,7 @@ export interface PermuteArgs extends LayerArgs {
  * layers.permute({ dims: [2, 1], inputShape: [10, 64] }) // [b, 10, 64] → [b, 64, 10]
  */
 export class Permute extends Layer {
+  /** @internal */
   readonly kind = 'permute' as const;
   /** TF.js's class name, `'Permute'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.permute;
@@ -69,7 +71,7 @@ export class Permute extends Layer {
     // TF.js compares a lexically sorted copy, which refuses every valid dims of 10 or more axes.
     if (new Set(this.dims).size !== this.dims.length) throw new InvalidArgumentError(`permute: dims ${show(d)} must be a permutation of 1..${d.length} (the non-batch axes, counted from 1): each axis once`);
   }
-  /** The ABI layout of `Permute::from_abi`. */
+  /** @internal The ABI layout of `Permute::from_abi`. */
   abiParams(): number[] {
     return [this.dims.length, ...this.dims];
   }

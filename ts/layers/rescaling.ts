@@ -22,6 +22,7 @@ export interface RescalingArgs extends LayerArgs {
  * layers.rescaling({ scale: 1 / 127.5, offset: -1, inputShape: [28, 28, 1] }) // pixels to [−1, 1]
  */
 export class Rescaling extends Layer {
+  /** @internal */
   readonly kind = 'rescaling' as const;
   /** TF.js's class name, `'Rescaling'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.rescaling;
@@ -36,7 +37,7 @@ export class Rescaling extends Layer {
     this.scale = checkNumber('rescaling', 'scale', args.scale, finite, 'a finite number');
     this.offset = checkNumber('rescaling', 'offset', args.offset ?? 0, finite, 'a finite number');
   }
-  /** The ABI layout of `ActivationLayer::rescaling`. */
+  /** @internal The ABI layout of `ActivationLayer::rescaling`. */
   abiParams(): number[] {
     return [this.scale, this.offset];
   }

@@ -19,6 +19,7 @@ export interface ThresholdedReLUArgs extends LayerArgs {
  * layers.thresholdedReLU({ theta: 0.5 })
  */
 export class ThresholdedReLU extends Layer {
+  /** @internal */
   readonly kind = 'thresholdedReLU' as const;
   /** TF.js's class name, `'ThresholdedReLU'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.thresholdedReLU;
@@ -28,7 +29,7 @@ export class ThresholdedReLU extends Layer {
     super('thresholdedReLU', args, ['theta']);
     this.theta = checkNumber('thresholdedReLU', 'theta', args.theta ?? 1, (t) => Number.isFinite(t) && t >= 0, 'a finite number >= 0');
   }
-  /** The ABI layout of `ThresholdedRelu::from_abi`: `theta`. */
+  /** @internal The ABI layout of `ThresholdedRelu::from_abi`: `theta`. */
   abiParams(): number[] {
     return [this.theta];
   }
