@@ -310,7 +310,7 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
 
   it('random ops, activations, optimizers, losses, callbacks and initializers', () => {
     throws(() => nr.randomNormal([2], { std: 1 } as never), "randomNormal: unknown option 'std' — did you mean 'stddev'? (known: mean, stddev, seed)");
-    throws(() => nr.randomUniform([2], { minval: 0 } as never), /^randomUniform: unknown option 'minval' — did you mean 'min'\?/);
+    throws(() => nr.randomUniform([2], { mn: 0 } as never), /^randomUniform: unknown option 'mn' — did you mean 'min'\?/);
     using x = nr.zeros([2]);
     throws(() => nr.leakyRelu(x, { alpah: 0.1 } as never), "leakyRelu: unknown option 'alpah' — did you mean 'alpha'? (known: alpha)");
     throws(() => nr.softmax(x, { axes: 0 } as never), /^softmax: unknown option 'axes' — did you mean 'axis'\?/);

@@ -198,3 +198,36 @@ describe('summary({ showTrainable: true })', () => {
     for (const m of [g, net, base]) m.dispose();
   });
 });
+
+describe("a graph model's layers in TF.js's and Keras's order", () => {
+  it('lists two heads depth by depth, as TF.js 4.22 (and Keras 3), in layers, getLayer(index) and summary rows', () => {
+    const run = (L: Lib, deep: boolean) => {
+      const ia = L.input({ shape: [6], name: 'ia' });
+      const ib = L.input({ shape: [6], name: 'ib' });
+      const dA = L.layers.dense({ units: 6, name: 'dA' }).apply(ia);
+      const dB = L.layers.dense({ units: 6, name: 'dB' }).apply(ib);
+      const cc = L.layers.concatenate({ name: 'cc' }).apply([dA, dB]);
+      const ad = L.layers.add({ name: 'ad' }).apply([dA, dB]);
+      const head = (x: unknown, name: string, units: number) => (deep ? L.layers.dense({ units, name: `${name}2` }).apply(L.layers.dense({ units: 4, name: `${name}1` }).apply(x)) : L.layers.dense({ units, name }).apply(x));
+      return L.model({ inputs: [ia, ib], outputs: [head(cc, 'cls', 2), head(ad, 'reg', 1)] });
+    };
+    for (const deep of [false, true]) {
+      const [t, n] = [run(TF, deep), run(NR, deep)];
+      const names = t.layers.map((l: { name: string }) => l.name);
+      expect(names).toEqual(deep ? ['ia', 'ib', 'dA', 'dB', 'cc', 'ad', 'cls1', 'reg1', 'cls2', 'reg2'] : ['ia', 'ib', 'dA', 'dB', 'cc', 'ad', 'cls', 'reg']);
+      expect(n.layers.map((l: { name: string }) => l.name)).toEqual(names);
+      expect(names.map((_: string, i: number) => n.getLayer(undefined, i).name)).toEqual(names);
+      const rows: string[] = [];
+      n.summary(200, undefined, (line: string) => rows.push(line));
+      const at = names.map((name: string) => rows.findIndex((r) => r.startsWith(`${name} (`)));
+      expect(at.every((r: number, i: number) => r >= 0 && (i === 0 || r > at[i - 1]))).toBe(true);
+      // The weights follow the same order, and the model still computes the same.
+      copyWeights(n, t);
+      const x = [uniform(rng(1), 12, -1, 1), uniform(rng(2), 12, -1, 1)];
+      const p = n.predict(x.map((v) => nr.tensor(v, [2, 6]))) as nr.Tensor[];
+      const q = t.predict(x.map((v) => tf.tensor(v, [2, 6]))) as tf.Tensor[];
+      p.forEach((y, i) => close(y.dataSync(), q[i].dataSync() as Float32Array, 1e-6, `output ${i}`));
+      n.dispose();
+    }
+  });
+});

@@ -193,8 +193,9 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
       if (!snapshot.compiled) throw new InvalidArgumentError(`${op}: includeOptimizer needs a compiled model; model ${model.name} has no optimizer (call compile first, or save without includeOptimizer)`);
       snapshot.state = exportTrainingState(model);
     }
-    // Everything is read: the weights' values are in `tensors`, copies held until the end.
-    return (await storage(op)).artifactsOf(snapshot);
+    // Everything is read: the weights' values are in `tensors`, copies held until the end. No
+    // turn is waited once the storage code is loaded (a load begun after this save waits for it).
+    return (storage.loaded ?? (await storage(op))).artifactsOf(snapshot);
   } finally {
     for (const t of tensors) t.dispose();
   }

@@ -189,7 +189,7 @@ export function modelSpec(m: Sequential, where = 'config'): ModelSpec {
   const ae = 'encoder' in m && 'decoder' in m && typeof (m as { encode?: unknown }).encode === 'function';
   return {
     type: 'model', name: m.name, seed: m.givenSeed, trainable: m.trainable, autoencoder: ae, where,
-    layers: m.layers.map((l, i) => {
+    layers: m.coreLayers.map((l, i) => {
       const w = `${where}.layers[${i}]`;
       return l instanceof Sequential ? modelSpec(l, `${w}.config`) : layerSpec(l, w);
     }),

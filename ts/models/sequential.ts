@@ -277,7 +277,7 @@ export interface EvaluateOptions {
  * `undefined` for any other first layer (a model nested first: its own first layer's).
  */
 function anyLength(first: Layer | Sequential | undefined): number[] | undefined {
-  if (first instanceof Sequential) return first.inputDims ?? anyLength(first.layers[0]);
+  if (first instanceof Sequential) return first.inputDims ?? anyLength(first.coreLayers[0]);
   return first?.kind === 'embedding' && first.inputDims === undefined ? [0] : undefined;
 }
 
@@ -316,10 +316,33 @@ export class Sequential {
    * The layers (nested models appear as one entry), as a frozen list: the model's own list
    * cannot be edited through it (`model.layers.pop()` throws a TypeError). Add layers with
    * {@link Sequential.add}. Keras returns a copy; TF.js returns its own list, whose edits
-   * desynchronise the model.
+   * desynchronise the model. A graph model's are in TF.js's and Keras's order: by depth from
+   * the outputs, deepest first (so `model.layers[i]` is the same layer in all three), which is
+   * also the order of `getLayer(index)`, `summary()`'s rows and `getWeights()`.
    */
   get layers(): ReadonlyArray<Layer | Sequential> {
-    return (this.#layersView ??= Object.freeze(this.#layers.slice()));
+    return (this.#layersView ??= Object.freeze(this.#graph ? this.#tfOrder().map((j) => this.#layers[j]) : this.#layers.slice()));
+  }
+
+  /**
+   * @internal The layers in the order the core holds them (a graph model's input layers first,
+   * then each layer after those it reads): the indices of `graphWiring` and `graphIo` are into
+   * this list. {@link Sequential.layers} lists a graph model's in TF.js's order.
+   */
+  get coreLayers(): ReadonlyArray<Layer | Sequential> {
+    return this.#layers;
+  }
+
+  /**
+   * A graph model's layers in TF.js's and Keras's order, as indices into `#layers`: by depth
+   * from the outputs, deepest first (see `tfLayerOrder`); a layer no output reaches comes last.
+   */
+  #tfOrder(): number[] {
+    const g = this.#graph!;
+    const order = tfLayerOrder(g.inputs.length, g.wiring, g.extraUses, g.outputNodes);
+    const listed = new Set(order);
+    for (let j = 0; j < this.#layers.length; j++) if (!listed.has(j)) order.push(j);
+    return order;
   }
   #layers: Array<Layer | Sequential> = [];
   /** {@link Sequential.layers}' frozen copy of `#layers`, made on first read after a change. */
@@ -2001,11 +2024,12 @@ export class Sequential {
   getLayer(name: string | undefined, index: number): Layer | Sequential;
   getLayer(nameOrIndex?: string | number, index?: number): Layer | Sequential {
     const op = 'getLayer';
-    const names = this.#layers.map((l) => l.name);
+    const list = this.layers;
+    const names = list.map((l) => l.name);
     const at = (i: unknown): Layer | Sequential => {
       if (typeof i !== 'number' || !Number.isInteger(i) || i < 0) throw new InvalidArgumentError(`${op}: index must be a non-negative integer, got ${describe(i)}`);
-      if (i >= this.#layers.length) throw new InvalidArgumentError(`${op}: index ${i} is out of range: model ${this.name} has ${this.#layers.length} layer${this.#layers.length === 1 ? '' : 's'} (${names.join(', ') || 'none'})`);
-      return this.#layers[i];
+      if (i >= list.length) throw new InvalidArgumentError(`${op}: index ${i} is out of range: model ${this.name} has ${list.length} layer${list.length === 1 ? '' : 's'} (${names.join(', ') || 'none'})`);
+      return list[i];
     };
     if (index !== undefined && index !== null) {
       const l = at(index);
@@ -2209,7 +2233,7 @@ export class Sequential {
   }
 
   /**
-   * The summary's rows of this model's layers (a graph model's input layers first), `level`
+   * The summary's rows of this model's layers (a graph model's in TF.js's order), `level`
    * deep in the model summarized, whose table has a "Connected to" column when `connected`;
    * with `expand`, each nested model's rows follow its own (Keras 3's `expand_nested`).
    * `trainable` holds the trainable parameters per layer (counted at level 0 only); `on`:
@@ -2228,15 +2252,17 @@ export class Sequential {
     // A nested model's layers read values of that model, not of the table's: Keras 3 leaves
     // their "Connected to" empty.
     const reads = (i: number): string | undefined => (level > 0 ? (connected ? '' : undefined) : g ? [g.wiring[i], ...g.extraUses.filter((u) => u.layer === i).map((u) => u.inputs)].map((ins) => ins.map(valueName).join(', ')).join('; ') : undefined);
-    // A graph model's input layers come first, as TF.js and Keras list them (so row i is `model.layers[i]`).
-    const rows: SummaryRow[] = g ? g.inputs.map((x) => ({ name: x.sourceLayer.name, kind: 'InputLayer', shape: (x.sourceLayer as Layer).inputDims, params: 0, trainableParams: 0, connected: connected ? '' : undefined, level })) : [];
+    // Each layer's rows, in the core's order: a graph model's input layers, then its other layers.
+    const rows: SummaryRow[][] = g ? g.inputs.map((x) => [{ name: x.sourceLayer.name, kind: 'InputLayer', shape: (x.sourceLayer as Layer).inputDims, params: 0, trainableParams: 0, connected: connected ? '' : undefined, level }]) : [];
     flat.forEach((l, i) => {
       // Keras 3's show_trainable: whether training updates it (frozen also by a model holding it).
       const trains = on && l.trainable && (l instanceof Sequential || Sequential.#frozenBy(l) === null);
-      rows.push({ name: l.name, kind: l.getClassName(), shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: level > 0 ? 0 : trainable[i], connected: reads(i), level, trains });
-      if (expand && l instanceof Sequential) rows.push(...l.#summaryRows(true, level + 1, connected, [], trains));
+      const own: SummaryRow[] = [{ name: l.name, kind: l.getClassName(), shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: level > 0 ? 0 : trainable[i], connected: reads(i), level, trains }];
+      if (expand && l instanceof Sequential) own.push(...l.#summaryRows(true, level + 1, connected, [], trains));
+      rows.push(own);
     });
-    return rows;
+    // A graph model's in TF.js's and Keras's order (row i is `model.layers[i]`).
+    return (g ? this.#tfOrder().map((j) => rows[j]) : rows).flat();
   }
 
   /** The number of weights (parameters and layer state such as moving statistics), nested models included. */

@@ -106,14 +106,14 @@ function modelCarries(m: Sequential, fromInput: boolean, frozen: boolean, walk: 
   const io = m.graphIo;
   if (wiring === null || io === null) {
     let c = fromInput;
-    for (const l of m.layers) if (!(l instanceof Layer && l.kind === 'input')) c = carries(l, [c], frozen, walk);
+    for (const l of m.coreLayers) if (!(l instanceof Layer && l.kind === 'input')) c = carries(l, [c], frozen, walk);
     return c;
   }
   // Values as graph.rs numbers them: the inputs, each layer's first use, then the further uses.
   const k = io.inputs;
   const values: boolean[] = new Array<boolean>(k).fill(fromInput);
-  wiring.forEach((reads, i) => (values[k + i] = carries(m.layers[k + i], reads.map((j) => values[j]), frozen, walk)));
-  io.extraUses.forEach((u) => values.push(carries(m.layers[k + u.layer], u.inputs.map((j) => values[j]), frozen, walk)));
+  wiring.forEach((reads, i) => (values[k + i] = carries(m.coreLayers[k + i], reads.map((j) => values[j]), frozen, walk)));
+  io.extraUses.forEach((u) => values.push(carries(m.coreLayers[k + u.layer], u.inputs.map((j) => values[j]), frozen, walk)));
   return io.outputs.some((j) => values[j]);
 }
 
@@ -154,8 +154,8 @@ function outputLayer(m: Sequential): Layer | null {
   const wiring = m.graphWiring;
   const io = m.graphIo;
   let last: Layer | Sequential | undefined;
-  if (wiring === null || io === null) last = m.layers.at(-1);
-  else if (io.outputs.length === 1) last = m.layers[valueLayer(io.inputs, wiring.length, io.extraUses, io.outputs[0])];
+  if (wiring === null || io === null) last = m.coreLayers.at(-1);
+  else if (io.outputs.length === 1) last = m.coreLayers[valueLayer(io.inputs, wiring.length, io.extraUses, io.outputs[0])];
   if (last === undefined) return null;
   return last instanceof Layer ? last : outputLayer(last);
 }
