@@ -49,10 +49,8 @@ function inlineWasm(): Promise<ArrayBufferBytes> {
  * to split (see `threadsReady()`), so `init()` itself starts none.
  */
 export function init(source?: WasmSource | InitOptions): Promise<void> {
-  // Relative URLs resolve against the page (browsers) when there is one.
-  const base = (globalThis as { location?: { href?: string } }).location?.href;
   return initFrom(
-    { name: 'neurite', defaultSource: inlineWasm, defaultName: "neurite's inline wasm", relaxedSource: null, base, worker: { code: () => `(${String(workerMain)})()` } },
+    { name: 'neurite', defaultSource: inlineWasm, defaultName: "neurite's inline wasm", relaxedSource: null, worker: { code: () => `(${String(workerMain)})()` } },
     source,
   );
 }

@@ -55,8 +55,6 @@ export interface Entry {
   missingAdvice?: string;
   /** The relaxed-SIMD module, or `null` if the entry has none. */
   relaxedSource: (() => WasmSource) | null;
-  /** Resolves relative URL strings. */
-  base?: string;
   /**
    * The worker: its source text (`code`: Node and Deno start it as an `eval` worker, which
    * needs no file permission; browsers from a Blob URL), or for browsers a worker file next
@@ -311,7 +309,7 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
       // A runtime that refuses the relaxed module's file (Deno with --allow-read for core.wasm
       // only) gets the plain module, as where relaxed SIMD is unsupported, with the flag to add.
       try {
-        mod = await compileFrom(entry.relaxedSource!(), entry.base);
+        mod = await compileFrom(entry.relaxedSource!());
       } catch (err) {
         const denied = denoDenial(err);
         if (!denied) throw err;
@@ -322,7 +320,10 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     const own = src === undefined;
     if (!mod) {
       src ??= await entry.defaultSource();
-      mod = await compileFrom(src, entry.base, own ? { name: entry.defaultName, denoAdvice: entry.denoAdvice, missingAdvice: entry.missingAdvice } : {});
+      // A URL string given resolves against the page (in a browser or a worker), in both entries;
+      // the entry's own sources are absolute.
+      const page = (globalThis as { location?: { href?: string } }).location?.href;
+      mod = await compileFrom(src, own ? undefined : page, own ? { name: entry.defaultName, denoAdvice: entry.denoAdvice, missingAdvice: entry.missingAdvice } : {});
     }
     const threads = opts.threads ?? Math.min(await reportedCores(), DEFAULT_THREADS_CAP);
     const defer = opts.threads === undefined;

@@ -33,16 +33,17 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
         if (typeof import.meta.url !== 'string') throw noModuleUrl();
         return new URL('./core-relaxed.wasm', import.meta.url);
       },
-      base: import.meta.url,
-      // Browsers start worker.js, written out so that bundlers (Vite) see and emit it; Node and
-      // Deno start the same code from its text (no file access, so no Deno permission), and so
-      // do browsers from a Blob URL when this bundle comes from another origin (a CDN), whose
-      // worker.js they would refuse. The origin is this module's own: a bundler may rewrite a
-      // second `new URL('./worker.js', import.meta.url)` to a data: URL (Vite inlines assets
-      // under 4 kB), whose origin is never the page's (test/bundler.test.ts).
+      // Browsers start worker.js, written out so that bundlers (Vite, webpack, Parcel) see and
+      // emit it; Node and Deno start the same code from its text (no file access, so no Deno
+      // permission), and so do browsers from a Blob URL when this bundle and its worker.js come
+      // from another origin (a CDN), which they would refuse. The origin asked is core.wasm's,
+      // emitted next to worker.js: not import.meta.url's, which webpack and Parcel replace with
+      // the build machine's file:// path (it would also ship in the bundle), nor a second
+      // `new URL('./worker.js', import.meta.url)`'s, which Vite inlines as a data: URL (assets
+      // under 4 kB; test/bundler.test.ts).
       worker: {
         code: () => `(${String(workerMain)})()`,
-        web: () => (foreignOrigin(new URL(import.meta.url)) ? null : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })),
+        web: () => (foreignOrigin(new URL('./core.wasm', import.meta.url)) ? null : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })),
       },
     },
     source,
