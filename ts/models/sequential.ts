@@ -1990,7 +1990,7 @@ export class Sequential {
       // Non-trainable weights come after the trainable ones (TF.js's order): weights from a model
       // frozen otherwise (a DQN's online network into its frozen target), or in Keras's order
       // (each layer's in turn, moving statistics beside gamma and beta), arrive in another order.
-      if (err instanceof ShapeError && trainable < order.length) {
+      if (err instanceof ShapeError && trainable < order.length && this.#reordered(h, weights)) {
         const frozen = !this.trainable || this.#children().some((l) => !l.trainable);
         err.message += frozen
           ? `; model ${this.name} has frozen weights, which getWeights and setWeights list after the trainable ones (TF.js's order), so weights from a model frozen otherwise come in another order: unfreeze it while copying (target.trainable = true; tidy(() => target.setWeights(online.getWeights())); target.trainable = false)`
@@ -1998,6 +1998,14 @@ export class Sequential {
       }
       throw err;
     }
+  }
+
+  /** Whether `given` holds values of this model's weights' sizes in another order (what setWeights' hint is about). */
+  #reordered(h: number, given: readonly WeightValues[]): boolean {
+    const size = (w: unknown): number => (w instanceof Tensor ? w.size : Array.isArray(w) ? w.flat(Infinity).length : ArrayBuffer.isView(w) ? (w as Float32Array).length : -1);
+    const want = weightSpecs('setWeights', { handle: h, path: [] }).map((s) => s.shape.reduce((a, b) => a * b, 1)).sort((a, b) => a - b);
+    const got = Array.from(given, size).sort((a, b) => a - b);
+    return want.length === got.length && want.every((n, i) => n === got[i]);
   }
 
   /**
