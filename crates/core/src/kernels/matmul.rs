@@ -31,9 +31,9 @@
 //! and a partial store. Packing is skipped where it would cost as much as it saves: when
 //! `op(A)` has few rows and `B` is not transposed, the micro-kernel reads `B` in place (and
 //! one- or two-row products, as in batch-1 inference, use wider tiles); when `op(B)` has few
-//! columns, it reads `A` in place. Products with at most `STREAM_MAX_M` (8) rows and a `B`
-//! too large for the cache (or transposed), and their transposes (few columns), go to
-//! `matmul_stream.rs` instead, which reads `B` once in long contiguous runs and sums every
+//! columns, it reads `A` in place. Products with at most `STREAM_ROWS_MAX` (12) rows and a `B`
+//! too large for the cache (at most 2 rows if `B` is transposed), and their transposes (few
+//! columns), go to `matmul_stream.rs` instead, which reads `B` once in long contiguous runs and sums every
 //! element in the same order as here (the same bits).
 //!
 //! [`gemm_reference`] is the plain scalar kernel the tests compare against.
@@ -51,7 +51,7 @@ use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use super::matmul_pack::{pack_a, pack_b_panel, Gemm};
-use super::matmul_stream::{gemm_stream, STREAM_MAX_M};
+use super::matmul_stream::{gemm_stream, STREAM_MAX_M, STREAM_ROWS_MAX};
 use super::matmul_tile::{tile_column, tile_wide, ABlock, MR, W1, W2};
 pub use super::matmul_tile::{taps_column, Taps, NR};
 
@@ -306,7 +306,7 @@ impl Plan {
 }
 
 /// Whether [`gemm_stream`] (few rows or few columns, `B` read once in place) beats the packed
-/// kernel (measured on Node 20, Zen 4, interleaved with the packed kernel; see
+/// kernel, and in which form (measured on Node 20, Zen 4, interleaved with the packed kernel; see
 /// `matmul_stream.rs`): with at most [`STREAM_MAX_M`] rows of `op(A)` and `B` not transposed,
 /// once `B` no longer stays in cache (from [`STREAM_MIN_B`] floats: 1×512·512×512 ran 1.35×
 /// slower streamed, 1×1024·1024×1024 as fast, 1×4096·4096×4096 1.8× faster, 8×1024·1024×1024
@@ -314,13 +314,24 @@ impl Plan {
 /// call: 1×1024·(1024×1024)ᵀ 1.15×, 1×4096·(4096×4096)ᵀ 1.3×; from 4 rows, re-transposing `B`
 /// per 4 rows of `A` lost up to 1.9×). With few columns of `op(B)` and many rows of `op(A)`,
 /// the same rule on `Cᵀ = op(B)ᵀ·op(A)ᵀ` (`matMul(Bᵀ, Aᵀ, true, true)` of batch-1 inference:
-/// 3.5× at 4096).
-fn stream_pays(m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool) -> bool {
+/// 3.5× at 4096). From 9 rows the packed kernel packed all of `B` per call (9 rows took
+/// 1.9× the time of 8); streamed, up to [`STREAM_ROWS_MAX`] rows (in groups of 4, each reading
+/// a piece of `B` from L1), 9×1024·1024×1024 ran 1.3–2× faster, 12 rows 1.25–1.8×, 9–12×
+/// 2048·2048×2048 1.4–2.4×, 9–12×784·784×2000 1.1–1.9×; from 14–16 rows the two were even, and
+/// at 16×2048·2048×2048 the packed kernel 1.5× faster (Node 20, one thread, a busy 2-core
+/// machine: interleaved runs, ranges over runs). Some(swap): which form; None: packed.
+fn stream_form(m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool) -> Option<bool> {
     let rows = |m: usize, k: usize, n: usize, trans_b: bool| {
         let b = k.saturating_mul(n);
-        m <= STREAM_MAX_M && if trans_b { m <= 2 && b >= STREAM_MIN_BT } else { b >= STREAM_MIN_B }
+        if trans_b { m <= 2 && b >= STREAM_MIN_BT } else { m <= STREAM_ROWS_MAX && b >= STREAM_MIN_B }
     };
-    rows(m, k, n, trans_b) || (m > STREAM_MAX_M && rows(n, k, m, !trans_a))
+    let (direct, swapped) = (rows(m, k, n, trans_b), m > STREAM_MAX_M && rows(n, k, m, !trans_a));
+    // Both: the form with fewer rows.
+    if swapped && (!direct || n < m) {
+        Some(true)
+    } else {
+        direct.then_some(false)
+    }
 }
 
 /// [`gemm`] with a caller-owned buffer for the packed `B`. `scratch` grows (once) to what this
@@ -355,8 +366,8 @@ fn gemm_with_scratch_uninit(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool, sc
         c.fill(MaybeUninit::new(0.0));
         return finish.into_iter().for_each(|f| f(init_part(c, false)));
     }
-    if stream_pays(m, k, n, g.trans_a, g.trans_b) {
-        return gemm_stream(g, c, finish);
+    if let Some(swap) = stream_form(m, k, n, g.trans_a, g.trans_b) {
+        return gemm_stream(g, swap, c, finish);
     }
     gemm_packed(g, c, init, scratch, finish);
 }
@@ -597,10 +608,10 @@ mod tests {
         (c, scale)
     }
 
-    /// `gemm_stream` and `gemm_packed` on the same product.
-    fn stream_and_packed(g: &Gemm) -> (Vec<f32>, Vec<f32>) {
+    /// `gemm_stream` (the few-column form if `swap`) and `gemm_packed` on the same product.
+    fn stream_and_packed(g: &Gemm, swap: bool) -> (Vec<f32>, Vec<f32>) {
         let mut s = vec![f32::NAN; g.m * g.n];
-        gemm_stream(g, as_uninit(&mut s), None);
+        gemm_stream(g, swap, as_uninit(&mut s), None);
         let mut p = vec![f32::NAN; g.m * g.n];
         gemm_packed(g, as_uninit(&mut p), false, &mut Vec::new(), None);
         (s, p)
@@ -625,7 +636,7 @@ mod tests {
                         if g.m.min(g.n) > STREAM_MAX_M {
                             continue;
                         }
-                        let (s, p) = stream_and_packed(&g);
+                        let (s, p) = stream_and_packed(&g, g.m > STREAM_MAX_M);
                         let (want, scale) = reference_f64(&g);
                         for i in 0..s.len() {
                             let what = format!("{}x{}x{} ta={} tb={} at {i}", g.m, g.k, g.n, g.trans_a, g.trans_b);
@@ -641,6 +652,49 @@ mod tests {
         assert!(count > 400);
     }
 
+    /// 9 to 33 rows streamed against `B` not transposed (the rows in groups of up to 4, each
+    /// element summed as the packed kernel sums it): the bits of the packed kernel, at odd `k`
+    /// and `n` (tails of every kind, `kc` blocks, several stack-buffer pieces), `A` transposed
+    /// or not; and `gemm` itself where it takes this path (`k·n ≥ STREAM_MIN_B`) or its
+    /// few-column transpose.
+    #[test]
+    fn more_rows_streamed_give_the_bits_of_the_packed_kernel() {
+        let ks = [1, 7, 9, 17, KC + 1, 263, 1021];
+        let ns = [1, 3, 9, 31, 127, 521, 1031];
+        for m in STREAM_MAX_M + 1..=STREAM_ROWS_MAX + 1 {
+            for (q, &n) in ns.iter().enumerate() {
+                let k = ks[(m * 3 + q) % ks.len()];
+                for ta in [false, true] {
+                    let a = fill(m * k, (m * 13 + k * 5 + n) as u32);
+                    let b = fill(k * n, (n * 11 + k + 1) as u32);
+                    let (s, p) = stream_and_packed(&Gemm { m, k, n, a: &a, trans_a: ta, b: &b, trans_b: false }, false);
+                    assert!(s.iter().zip(&p).all(|(s, p)| s.to_bits() == p.to_bits()), "{m}x{k}x{n} ta={ta}");
+                }
+            }
+        }
+        for (m, k, n) in [(9, 1031, 1025), (17, 2053, 513), (STREAM_ROWS_MAX, 1025, 1031)] {
+            for ta in [false, true] {
+                let a = fill(m * k, (m + k) as u32);
+                let b = fill(k * n, (n + 3 * k) as u32);
+                let g = Gemm { m, k, n, a: &a, trans_a: ta, b: &b, trans_b: false };
+                assert_eq!(stream_form(m, k, n, ta, false), Some(false));
+                let mut got = vec![f32::NAN; m * n];
+                gemm(m, k, n, &a, ta, &b, false, &mut got);
+                let mut want = vec![f32::NAN; m * n];
+                gemm_packed(&g, as_uninit(&mut want), false, &mut Vec::new(), None);
+                assert!(got.iter().zip(&want).all(|(s, p)| s.to_bits() == p.to_bits()), "gemm {m}x{k}x{n} ta={ta}");
+                // The transposed product (few columns: streamed swapped).
+                let gt = Gemm { m: n, k, n: m, a: &b, trans_a: true, b: &a, trans_b: !ta };
+                assert_eq!(stream_form(n, k, m, true, !ta), Some(true));
+                let mut got = vec![f32::NAN; m * n];
+                gemm(n, k, m, &b, true, &a, !ta, &mut got);
+                let mut want = vec![f32::NAN; m * n];
+                gemm_packed(&gt, as_uninit(&mut want), false, &mut Vec::new(), None);
+                assert!(got.iter().zip(&want).all(|(s, p)| s.to_bits() == p.to_bits()), "gemm transposed {m}x{k}x{n} ta={ta}");
+            }
+        }
+    }
+
     #[test]
     fn the_streamed_path_propagates_nan_and_infinity() {
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
@@ -652,7 +706,7 @@ mod tests {
             b[if tb { 30 * k + 7 } else { 7 * n + 30 }] = f32::INFINITY;
             a[if ta { 7 * m + 2 } else { 2 * k + 7 }] = 0.0;
             let g = Gemm { m, k, n, a: &a, trans_a: ta, b: &b, trans_b: tb };
-            let (s, p) = stream_and_packed(&g);
+            let (s, p) = stream_and_packed(&g, false);
             for i in 0..m * n {
                 assert_eq!(s[i].to_bits(), p[i].to_bits(), "ta={ta} tb={tb} at {i}");
             }
@@ -753,6 +807,8 @@ mod tests {
             (8, 520, 2100),
             (4103, 67, 1),
             (6150, 171, 7),
+            // More rows streamed (B not transposed, k·n ≥ STREAM_MIN_B), and their transposes.
+            (12, 1030, 1025),
         ];
         for (m, k, n) in shapes {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {

@@ -1,5 +1,5 @@
-//! Few-row products (`op(A)` with at most [`STREAM_MAX_M`] rows: batch-1 inference and small
-//! batches through wide layers): `op(B)` is read once, in place and in its own layout, in
+//! Few-row products (`op(A)` with at most [`STREAM_ROWS_MAX`] rows, [`STREAM_MAX_M`] for the
+//! transposed form: batch-1 inference and small batches through wide layers): `op(B)` is read once, in place and in its own layout, in
 //! long contiguous runs, with every row of `op(A)` computed against each piece of it.
 //!
 //! The packed GEMM (`matmul.rs`) reads `B` in `KC × NR` panels: a column strip down `kc` rows,
@@ -37,9 +37,13 @@ use super::matmul_tile::APanel;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 use super::simd128_matmul::{axpy_rows, dot_tile};
 
-/// Products with at most this many rows of `op(A)` take this path (see `matmul.rs` for the
-/// measurements that set it).
+/// Products with more rows of `op(A)` than this take the few-column (swapped) form only
+/// (see `matmul::stream_form` for the measurements that set the limits).
 pub const STREAM_MAX_M: usize = 8;
+/// The most rows of `op(A)` streamed against a `B` that is not transposed (each group of up to
+/// 4 rows reads a piece of `B` from L1; `B` itself is read from memory once, however many rows).
+/// From 14–16 rows the packed kernel is as fast or faster.
+pub const STREAM_ROWS_MAX: usize = 12;
 /// Floats of the stack buffer that holds a chunk of `C`'s rows while it is summed (and as
 /// many for the partial sum of a `kc` block): 16 KiB each.
 const T_LEN: usize = 4096;
@@ -52,12 +56,12 @@ const MIN_CHUNK: usize = 2048;
 /// slower on several).
 const QR: usize = 8;
 
-/// `C = op(A)·op(B)` for `m ≤ STREAM_MAX_M`, or `n ≤ STREAM_MAX_M` (then as
-/// `Cᵀ = op(B)ᵀ·op(A)ᵀ`, the same products summed in the same order), into `c` (`m·n` values,
-/// uninitialised or not: every value is written), then `finish` on all of `C`.
-pub fn gemm_stream(g: &Gemm, c: &mut [MaybeUninit<f32>], finish: Option<Finish>) {
-    assert!(g.m.min(g.n) <= STREAM_MAX_M && g.k >= 1 && c.len() == g.m * g.n);
-    let swap = g.m > STREAM_MAX_M;
+/// `C = op(A)·op(B)`, or with `swap` as `Cᵀ = op(B)ᵀ·op(A)ᵀ` (the same products summed in the
+/// same order), into `c` (`m·n` values, uninitialised or not: every value is written), then
+/// `finish` on all of `C`. Any number of rows gives the bits of the packed kernel; few rows
+/// (at most [`STREAM_ROWS_MAX`], or 2 with `B` transposed) give its speed or better.
+pub fn gemm_stream(g: &Gemm, swap: bool, c: &mut [MaybeUninit<f32>], finish: Option<Finish>) {
+    assert!(g.k >= 1 && c.len() == g.m * g.n);
     let g = &if swap { Gemm { m: g.n, k: g.k, n: g.m, a: g.b, trans_a: !g.trans_b, b: g.a, trans_b: !g.trans_a } } else { *g };
     let (m, k, n) = (g.m, g.k, g.n);
     let kc = Plan::new(m, k, n).kc;
