@@ -2,20 +2,36 @@
 //! `y_i = x_i − m − ln Σ_j e^(x_j − m)` with `m` the row maximum.
 //!
 //! Computed directly in that form (not as `ln(softmax)`), so it stays finite where softmax
-//! underflows: `logSoftmax([0, −1000]) = [0, −1000]`, not `[0, −∞]`. The sum is accumulated
-//! in f64. Rows with `+∞`, NaN, or only `−∞` give NaN, as TF.js.
+//! underflows: `logSoftmax([0, −1000]) = [0, −1000]`, not `[0, −∞]`. The max and the
+//! exponentials run on SIMD lanes (`kernels::reduce::max`, `kernels::transcendental`, within
+//! 2 ulp, the same bits in every runtime); their sum is accumulated in f64 (four partial sums,
+//! a fixed order). Rows with `+∞`, NaN, or only `−∞` give NaN, as TF.js.
 //!
 //! # Derivative
 //! `∂y_i/∂x_j = δ_ij − softmax(x)_j`, so the vector-Jacobian product is
 //! `dx_j = dy_j − e^(y_j)·Σ_i dy_i` (with `e^(y_j) = softmax(x)_j`).
 
-use super::softmax::{row_max, rows};
+use super::softmax::rows;
+use crate::kernels::transcendental::{exp, exp_shifted};
+
+/// `Σ v` in f64, four partial sums (vector lanes) added at the end.
+fn sum_f64(v: &[f32]) -> f64 {
+    let (quads, tail) = v.as_chunks::<4>();
+    let mut acc = [0f64; 4];
+    for q in quads {
+        for (a, &x) in acc.iter_mut().zip(q) {
+            *a += f64::from(x);
+        }
+    }
+    tail.iter().fold((acc[0] + acc[1]) + (acc[2] + acc[3]), |s, &x| s + f64::from(x))
+}
 
 pub fn forward(x: &[f32], y: &mut [f32], cols: usize) {
     for (xr, yr) in rows(x, y, cols) {
-        let m = row_max(xr);
-        let sum: f64 = xr.iter().map(|&v| f64::from((v - m).exp())).sum();
-        let log_sum = sum.ln() as f32;
+        // A NaN makes the max NaN and so the whole row NaN.
+        let m = crate::kernels::reduce::max(xr);
+        exp_shifted(xr, m, yr);
+        let log_sum = sum_f64(yr).ln() as f32;
         for (o, &v) in yr.iter_mut().zip(xr) {
             // (v − m) first: with huge logits, v − (m + log_sum) would lose log_sum entirely.
             *o = (v - m) - log_sum;
@@ -26,9 +42,10 @@ pub fn forward(x: &[f32], y: &mut [f32], cols: usize) {
 pub fn backward(_x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32], cols: usize) {
     let c = cols.max(1);
     for ((yr, gr), dr) in y.chunks_exact(c).zip(dy.chunks_exact(c)).zip(dx.chunks_exact_mut(c)) {
-        let total = gr.iter().map(|&g| f64::from(g)).sum::<f64>() as f32;
-        for ((o, &a), &g) in dr.iter_mut().zip(yr).zip(gr) {
-            *o = g - a.exp() * total;
+        let total = sum_f64(gr) as f32;
+        exp(yr, dr);
+        for (o, &g) in dr.iter_mut().zip(gr) {
+            *o = g - *o * total;
         }
     }
 }

@@ -20,12 +20,6 @@ pub(crate) fn rows<'a>(x: &'a [f32], y: &'a mut [f32], cols: usize) -> impl Iter
     x.chunks_exact(c).zip(y.chunks_exact_mut(c))
 }
 
-/// The maximum of a row, −∞ for an empty row (NaN entries are skipped; they reach the
-/// output through `x − m` anyway).
-pub(crate) fn row_max(row: &[f32]) -> f32 {
-    row.iter().copied().fold(f32::NEG_INFINITY, f32::max)
-}
-
 /// Values per block of short rows in [`forward`] (on the stack).
 const BLOCK: usize = 240;
 
