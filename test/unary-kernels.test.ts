@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
 import { asDenseActivation, bits, expectSameBitsForThreads, rng, viaNr } from './oracle.js';
-import { expRef, lnRef } from './kernel-refs.js';
+import { expm1NegRef, expRef, fromBits, lnRef, toBits } from './kernel-refs.js';
 
 const f = Math.fround;
 const rand = rng(11);
@@ -79,6 +79,71 @@ describe('log1p and softplus on the simd128 log1p kernel', () => {
       nr.dispose(outs);
       return r;
     });
+  });
+});
+
+/** `sigmoid_one`: `1 / (1 + e)` or `e / (1 + e)` with `e = e^−|x|`. */
+function sigmoidRef(x: number): number {
+  const e = expRef(-Math.abs(x));
+  const d = f(1 + e);
+  return x >= 0 ? f(1 / d) : f(e / d);
+}
+
+/** `tanh_one`: `−t / (2 + t)` with `t = e^(−2|x|) − 1`, the sign of x put back. */
+function tanhRef(x: number): number {
+  const t = expm1NegRef(f(-2 * Math.abs(x)));
+  return fromBits(toBits(f(-t / f(2 + t))) | (toBits(x) & 0x80000000));
+}
+
+/** mish (activations/mish.rs): `x·t`, `t = tanh(softplus(x))`, and its slope `t + x·(1 − t²)·σ(x)`. */
+const mishRef = (x: number): number => { const t = tanhRef(softplusRef(x)); return t === 0 && !Number.isNaN(x) ? -0 : f(x * t); };
+function mishGradRef(x: number): number {
+  const [t, s] = [tanhRef(softplusRef(x)), sigmoidRef(x)];
+  const q = f(1 - f(t * t));
+  return f(t + (s === 0 || q === 0 ? 0 : f(f(x * q) * s)));
+}
+
+/** geluNew (activations/gelu_new.rs): `x·σ(v)`, `v = 2√(2/π)·(x + 0.044715·x³)` in float64 rounded once. */
+const GELU_K = 2 * Math.sqrt(2 / Math.PI);
+const geluV = (x: number) => f(GELU_K * (x + 0.044715 * x * x * x));
+const geluNewRef = (x: number): number => { const s = sigmoidRef(geluV(x)); return s === 0 && !Number.isNaN(x) ? -0 : f(x * s); };
+function geluNewGradRef(x: number): number {
+  const v = geluV(x);
+  const q = f(sigmoidRef(v) * sigmoidRef(-v));
+  return f(sigmoidRef(v) + (q === 0 ? 0 : f(f(x * q) * f(GELU_K * (1 + 3 * 0.044715 * x * x)))));
+}
+
+describe('mish, geluNew and logSoftmax on the simd128 transcendental kernels', () => {
+  const run = (spec: nr.ActivationSpec, x: Float32Array) => nr.tidy(() => nr.activation(nr.tensor(x), spec).data());
+  const grad = (spec: nr.ActivationSpec, x: Float32Array) => nr.tidy(() => { const t = nr.tensor(x); return nr.activationGrad(t, nr.onesLike(t), spec).data(); });
+
+  it('mish and geluNew and their slopes: the bits of the scalar references on every length (pieces of 256 too)', () => {
+    for (const n of [...LENGTHS, 257, 600]) {
+      const x = values(n);
+      for (const [spec, fwd, bwd] of [['mish', mishRef, mishGradRef], ['geluNew', geluNewRef, geluNewGradRef]] as const) {
+        expect(bits(run(spec, x)), `${spec} n=${n}`).toEqual(bits(Array.from(x, fwd)));
+        expect(bits(grad(spec, x)), `${spec} slope n=${n}`).toEqual(bits(Array.from(x, bwd)));
+      }
+    }
+  });
+
+  it('logSoftmax: exp on the kernel, the sum in float64; a row gives the same bits alone as in a batch, close to float64', () => {
+    for (const cols of [1, 3, 4, 7, 16, 17, 1000]) {
+      const x = values(5 * cols).map((v) => (Number.isFinite(v) ? v : 0.5) % 60);
+      const got = nr.tidy(() => nr.logSoftmax(nr.tensor(x, [5, cols])).data());
+      const g = nr.tidy(() => { const t = nr.tensor(x, [5, cols]); return nr.activationGrad(t, nr.onesLike(t).mul(nr.range(0, 5 * cols).reshape([5, cols]).mod(3)), 'logSoftmax').data(); });
+      for (let r = 0; r < 5; r++) {
+        const row = x.subarray(r * cols, (r + 1) * cols);
+        expect(bits(nr.tidy(() => nr.logSoftmax(nr.tensor(row, [1, cols])).data())), `row ${r} of ${cols}`).toEqual(bits(got.subarray(r * cols, (r + 1) * cols)));
+        const m = Math.max(...row);
+        const lse = Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+        row.forEach((v, j) => expect(Math.abs(got[r * cols + j] - (v - m - lse)), `${cols}: ${v}`).toBeLessThanOrEqual(4e-7 * Math.max(1, Math.abs(v - m - lse))));
+        // dx = dy − softmax·Σdy, with dy = (index mod 3).
+        const dy = Array.from(row, (_, j) => (r * cols + j) % 3);
+        const total = dy.reduce((a, b) => a + b, 0);
+        row.forEach((v, j) => expect(Math.abs(g[r * cols + j] - (dy[j] - Math.exp(v - m - lse) * total))).toBeLessThanOrEqual(2e-6 * Math.max(1, total)));
+      }
+    }
   });
 });
 
