@@ -1,11 +1,30 @@
 //! The wasm32 simd128 twins of `transcendental::scalar`: the same operations lane-wise, in the
 //! same order, bit-identical results (checked from JS by `test/simd.test.ts`). Each runs over
-//! 4-lane chunks and hands the tail (< 4 values) to the scalar reference.
+//! 4-lane chunks; the tail (< 4 values) goes through one more vector, padded with zeros (the
+//! lanes are independent, so a value gets the same bits in the tail as in a full vector), and
+//! the module carries no scalar copy of each kernel.
 
 use core::arch::wasm32::*;
 
-use super::simd128_elementwise::map;
-use super::transcendental::scalar::{self, COSH_HI, EXP64_P, LN2_HI64, LN2_LO64, ROUND64, EXPM1_LO, EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LN_Q, LOG2E, ROUND, SQRT_HALF, TWO_23};
+use super::simd128_elementwise::{load, store};
+use super::transcendental::scalar::{COSH_HI, EXP64_P, LN2_HI64, LN2_LO64, ROUND64, EXPM1_LO, EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LN_Q, LOG2E, ROUND, SQRT_HALF, TWO_23};
+
+/// `out = v(x)`, 4 lanes at a time; the tail is copied into a zero-padded vector and given to
+/// `whole` (the kernel itself, out of line: one copy of `v` per kernel, and the loop over
+/// whole vectors stays as tight as without a tail).
+#[inline(always)]
+fn map(x: &[f32], out: &mut [f32], v: impl Fn(v128) -> v128, whole: impl Fn(&[f32], &mut [f32])) {
+    let (oc, ot) = out.as_chunks_mut::<4>();
+    let (xc, xt) = x.as_chunks::<4>();
+    oc.iter_mut().zip(xc).for_each(|(o, a)| store(o, v(load(a))));
+    let n = ot.len().min(xt.len());
+    if n > 0 {
+        let (mut a, mut o) = ([0f32; 4], [0f32; 4]);
+        a[..n].copy_from_slice(&xt[..n]);
+        whole(&a, &mut o);
+        ot[..n].copy_from_slice(&o[..n]);
+    }
+}
 
 /// `2^k` lane-wise for `−126 ≤ k ≤ 127`.
 #[inline(always)]
@@ -136,49 +155,58 @@ fn softplus4(x: v128) -> v128 {
 }
 
 /// The simd128 twin of `scalar::cosh`.
+#[inline(never)]
 pub fn cosh(x: &[f32], out: &mut [f32]) {
-    map(x, out, |v| i64x2_shuffle::<0, 2>(cosh2(v), cosh2(i64x2_shuffle::<1, 1>(v, v))), scalar::cosh_one);
+    map(x, out, |v| i64x2_shuffle::<0, 2>(cosh2(v), cosh2(i64x2_shuffle::<1, 1>(v, v))), cosh);
 }
 
 /// The simd128 twin of `scalar::log1p`.
+#[inline(never)]
 pub fn log1p(x: &[f32], out: &mut [f32]) {
-    map(x, out, log1p4, scalar::log1p_one);
+    map(x, out, log1p4, log1p);
 }
 
 /// The simd128 twin of `scalar::softplus`.
+#[inline(never)]
 pub fn softplus(x: &[f32], out: &mut [f32]) {
-    map(x, out, softplus4, scalar::softplus_one);
+    map(x, out, softplus4, softplus);
 }
 
 /// The simd128 twin of `scalar::exp`.
+#[inline(never)]
 pub fn exp(x: &[f32], out: &mut [f32]) {
-    map(x, out, exp4, scalar::exp_one);
+    map(x, out, exp4, exp);
 }
 
 /// The simd128 twin of `scalar::exp_shifted`.
+#[inline(never)]
 pub fn exp_shifted(x: &[f32], m: f32, out: &mut [f32]) {
     let mv = f32x4_splat(m);
-    map(x, out, |v| exp4(f32x4_sub(v, mv)), |a| scalar::exp_one(a - m));
+    map(x, out, |v| exp4(f32x4_sub(v, mv)), |a, o| exp_shifted(a, m, o));
 }
 
 /// The simd128 twin of `scalar::ln`.
+#[inline(never)]
 pub fn ln(x: &[f32], out: &mut [f32]) {
-    map(x, out, ln4, scalar::ln_one);
+    map(x, out, ln4, ln);
 }
 
 /// The simd128 twin of `scalar::tanh`.
+#[inline(never)]
 pub fn tanh(x: &[f32], out: &mut [f32]) {
-    map(x, out, tanh4, scalar::tanh_one);
+    map(x, out, tanh4, tanh);
 }
 
 /// The simd128 twin of `scalar::sigmoid`.
+#[inline(never)]
 pub fn sigmoid(x: &[f32], out: &mut [f32]) {
-    map(x, out, sigmoid4, scalar::sigmoid_one);
+    map(x, out, sigmoid4, sigmoid);
 }
 
 /// The simd128 twin of `scalar::elu`.
+#[inline(never)]
 pub fn elu(x: &[f32], pos: f32, neg: f32, out: &mut [f32]) {
     let (pv, nv) = (f32x4_splat(pos), f32x4_splat(neg));
     let lane = |v: v128| v128_bitselect(f32x4_mul(pv, v), f32x4_mul(nv, expm1_neg4(v)), f32x4_gt(v, f32x4_splat(0.0)));
-    map(x, out, lane, |a| scalar::elu_one(a, pos, neg));
+    map(x, out, lane, |a, o| elu(a, pos, neg, o));
 }
