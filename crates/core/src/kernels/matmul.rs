@@ -672,7 +672,9 @@ mod tests {
                 }
             }
         }
-        for (m, k, n) in [(9, 1031, 1025), (17, 2053, 513), (STREAM_ROWS_MAX, 1025, 1031)] {
+        // Past STREAM_ROWS_MAX rows the packed kernel takes over (as fast or faster there).
+        assert_eq!(stream_form(STREAM_ROWS_MAX + 1, 1025, 1031, false, false), None);
+        for (m, k, n) in [(9, 1031, 1025), (11, 2053, 513), (STREAM_ROWS_MAX, 1025, 1031)] {
             for ta in [false, true] {
                 let a = fill(m * k, (m + k) as u32);
                 let b = fill(k * n, (n + 3 * k) as u32);
