@@ -137,6 +137,26 @@ describe('init sources', () => {
   });
 });
 
+describe('init() during a fit', () => {
+  it('refuses a new instance (another source) while a fit runs, and the fit and its model carry on; threads change in place', async () => {
+    const m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [8], units: 16, activation: 'relu' }), nr.layers.dense({ units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const [x, y] = [nr.randomNormal([512, 8], { seed: 1 }), nr.randomNormal([512, 1], { seed: 2 })];
+    let during: Promise<void> | undefined;
+    const fit = m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0, yieldEvery: 'batch', callbacks: { onBatchEnd: (b: number) => void (b === 3 && (during ??= nr.init({ source: bytes }))) } });
+    await expect(fit.then(() => during)).rejects.toThrow(new nr.InvalidArgumentError(`init: another wasm source needs a new neurite instance, which would end the running one and its models while model ${m.name} trains (its fit has not finished): await the fit first (init({ threads }) alone changes threads in place, also during a fit)`));
+    const h = await fit;
+    expect(h.history.loss).toHaveLength(3);
+    const p = m.predict(nr.ones([1, 8])) as nr.Tensor;
+    expect(p.shape).toEqual([1, 1]);
+    // After the fit, the same call makes its new instance.
+    await nr.init({ source: bytes });
+    expect(() => m.predict(x)).toThrow(nr.DisposedError);
+    nr.dispose([p]);
+    works();
+  });
+});
+
 describe('the inline module', () => {
   it('unpacks to the module build/core.wasm holds, byte for byte', async () => {
     const { readFileSync } = await import('node:fs');

@@ -114,7 +114,7 @@ describe('package', () => {
         const saved = await m.save({ save: async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }) });
         console.log(JSON.stringify({ weights: a.weightSpecs.length, saved: saved.modelArtifactsInfo.modelTopologyType, handler: typeof handler.save, name: err?.name, code: err?.code, message: err?.message, message2: err2?.message }));`;
       const out = JSON.parse(await node(['--input-type=module', '-e', script], dir));
-      expect(out).toMatchObject({ weights: 2, saved: 'JSON', handler: 'function', name: 'NeuriteError', code: 'Internal' });
+      expect(out).toMatchObject({ weights: 2, saved: 'JSON', handler: 'function', name: 'IOError', code: 'IO' });
       expect(out.message).toMatch(/^toArtifacts: loading neurite's storage code \(io\.js next to the neurite bundle\) failed: /);
       expect(out.message2).toMatch(/^loadModel: loading neurite's storage code \(io\.js next to the neurite bundle\) failed: /);
     } finally {
@@ -136,7 +136,7 @@ describe('package', () => {
         await nr.init({ threads: 1 });
         console.log(JSON.stringify({ name: err?.name, code: err?.code, message: err?.message, sum: nr.tensor([1, 2]).sum().dataSync()[0] }));`;
       const out = JSON.parse(await node(['--input-type=module', '-e', script], dir));
-      expect(out).toMatchObject({ name: 'NeuriteError', code: 'Internal', sum: 3 });
+      expect(out).toMatchObject({ name: 'IOError', code: 'IO', sum: 3 });
       expect(out.message).toMatch(/^init: loading neurite's inline wasm \(wasm\.js next to the neurite bundle\) failed: /);
     } finally {
       rmSync(dir, { recursive: true, force: true });

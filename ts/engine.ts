@@ -142,6 +142,12 @@ function stopPool(): void {
  */
 const endings = new Map<number, string>();
 
+/**
+ * @internal The models whose `fit` or `fitDataset` runs: an `init()` that would replace the
+ * instance under them (its models' weights would go with it) refuses meanwhile.
+ */
+export const training = new Set<{ readonly name: string }>();
+
 /** Records why the current instance ends (before it is dropped or replaced). */
 function ending(cause: string): void {
   if (current && !endings.has(current.id)) endings.set(current.id, cause);

@@ -10,7 +10,7 @@
  * await init();
  * const y = tensor([[1, 2], [3, 4]]).matMul(tensor([[1], [1]]));
  */
-import { NeuriteError } from './errors.js';
+import { IOError } from './errors.js';
 import { registerInit } from './backend.js';
 import { initFrom, type InitOptions } from './init.js';
 import { workerMain } from './threads/worker.js';
@@ -25,14 +25,14 @@ let unpacked: Promise<ArrayBufferBytes> | undefined;
 /**
  * The module this entry carries: its text is a chunk of its own (ts/wasm/inline.ts,
  * `dist/wasm.js`), imported on the first `init()` that needs it. A failed import (a file
- * missing next to the bundle, a network error) is a {@link NeuriteError} and can be retried.
+ * missing next to the bundle, a network error) is an {@link IOError} and can be retried.
  */
 function inlineWasm(): Promise<ArrayBufferBytes> {
   if (!unpacked) {
     unpacked = import('./wasm/inline.js').then(
       (m) => m.inlineModuleSliced(),
       (err: unknown) => {
-        throw new NeuriteError('Internal', `init: loading neurite's inline wasm (wasm.js next to the neurite bundle) failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+        throw new IOError(`init: loading neurite's inline wasm (wasm.js next to the neurite bundle) failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
       },
     );
     unpacked.catch(() => (unpacked = undefined));

@@ -1,7 +1,7 @@
 /** `init()`: compiles and instantiates the core once; both entries build on this. */
 import { initialisedThrough } from './brand.js';
 import { isDeno, isNode } from './runtime.js';
-import { instantiate, isInitialized, rethread, shutdown, threadsInfo, workersDeferred, type ThreadConfig } from './engine.js';
+import { instantiate, isInitialized, rethread, shutdown, threadsInfo, training, workersDeferred, type ThreadConfig } from './engine.js';
 import { DisposedError, InvalidArgumentError, IOError, isDenoDenial, thrownDetail } from './errors.js';
 import { didYouMean, optionKeys } from './options.js';
 import { DEFAULT_THREADS_CAP, MAX_THREADS, hasRelaxedSimd, hasWorkerThreads, reportedCores, workersUnavailable } from './threads/detect.js';
@@ -295,6 +295,13 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
         if (relaxedReason && opts.relaxedSimd) notice(relaxedReason, `relaxedSimd: using the plain SIMD module: ${relaxedReason}`);
         return;
       }
+    }
+    // A new instance ends the running one with its models: not under a fit, which would end
+    // in silence with its weights gone (the thread count alone changed in place above).
+    const busy = isInitialized() ? [...training][0] : undefined;
+    if (busy) {
+      const why = opts.source !== undefined ? 'another wasm source' : 'relaxedSimd';
+      throw new InvalidArgumentError(`init: ${why} needs a new neurite instance, which would end the running one and its models while model ${busy.name} trains (its fit has not finished): await the fit first (init({ threads }) alone changes threads in place, also during a fit)`);
     }
     let src: WasmSource | undefined;
     let relaxed = false;

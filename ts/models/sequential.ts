@@ -20,7 +20,7 @@
  * A graph model (`model({ inputs, outputs })`, `functional.ts`) is a `Sequential` whose layers
  * read the values its wiring names instead of the previous layer's output.
  */
-import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, withWords, words, writeArgs } from '../engine.js';
+import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, training, withWords, words, writeArgs } from '../engine.js';
 import { checkArgs as readKeys, didYouMean, f32Bits } from '../options.js';
 import { DisposedError, inOp, InvalidArgumentError, placeBadValue, ShapeError } from '../errors.js';
 import { track, untrack, type Tracked } from '../scope.js';
@@ -1367,6 +1367,7 @@ export class Sequential {
     this.#syncTrainable();
     assertCanLearn(this, 'fit');
     this.#fitting = 'fit';
+    training.add(this);
     try {
       const { fitLoop } = await trainChunk('fit');
       return await fitLoop(this, x, y, args);
@@ -1374,6 +1375,7 @@ export class Sequential {
       throw inOp('fit', err);
     } finally {
       this.#fitting = null;
+      training.delete(this);
     }
   }
   /** The training call running (`fit` or `fitDataset`), or null. */
@@ -1415,12 +1417,14 @@ export class Sequential {
     this.#syncTrainable();
     assertCanLearn(this, op);
     this.#fitting = op;
+    training.add(this);
     try {
       return await fitDatasetLoop(this, dataset, args);
     } catch (err) {
       throw inOp(op, err);
     } finally {
       this.#fitting = null;
+      training.delete(this);
     }
   }
 
