@@ -8,7 +8,7 @@ import type { RawExports } from '../wasm/exports.js';
 import { InvalidArgumentError } from '../errors.js';
 import { intArg, need } from '../ops/convert.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
-import { checkNumber, CLASS_NAMES, Layer, locate, MAX_UNITS, type LayerArgs } from './layer.js';
+import { checkNumber, CLASS_NAMES, fixedOption, Layer, locate, MAX_UNITS, type LayerArgs } from './layer.js';
 
 /** Options of {@link SaltAndPepper}. */
 export interface SaltAndPepperArgs extends LayerArgs {
@@ -44,6 +44,7 @@ export class SaltAndPepper extends Layer {
   constructor(args: SaltAndPepperArgs) {
     super('saltAndPepper', args, ['rate', 'low', 'high']);
     this.rate = checkNumber('saltAndPepper', 'rate', args?.rate, (r) => r >= 0 && r <= 1, 'a number in [0, 1]');
+    fixedOption('saltAndPepper', this, 'rate');
     const finite = (f: string, v: unknown, def: number) => (v === undefined ? def : checkNumber('saltAndPepper', f, v, (x) => Number.isFinite(Math.fround(x)), 'a finite number'));
     this.low = finite('low', args.low, 0);
     this.high = finite('high', args.high, 1);
@@ -97,6 +98,8 @@ export class Variational extends Layer {
     if (!args || typeof args !== 'object') throw new InvalidArgumentError('variational: expected an options object like { units: 2 }');
     this.units = intArg('variational', 'units', args.units, 1, MAX_UNITS);
     this.klWeight = checkNumber('variational', 'klWeight', args.klWeight ?? 1, (w) => Number.isFinite(Math.fround(w)) && w >= 0, 'a finite number >= 0');
+    // A schedule of it (KL annealing, a β-VAE warm-up) is not there yet.
+    fixedOption('variational', this, 'klWeight', ' (a klWeight that changes during training, KL annealing, is not supported yet)');
   }
   /** @internal */
   abiParams(): number[] {

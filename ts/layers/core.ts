@@ -7,7 +7,7 @@ import { encodeActivation } from '../activations.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, seedArg, type InitializerSpec } from './initializers.js';
 import { boolArg, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
-import { checkNumber, CLASS_NAMES, KernelLayer, Layer, MAX_UNITS, sampleShape, type LayerArgs } from './layer.js';
+import { checkNumber, CLASS_NAMES, fixedOption, KernelLayer, Layer, MAX_UNITS, sampleShape, type LayerArgs } from './layer.js';
 import { channelsLast } from './convolutional.js';
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type RegularizerSpec } from './regularizers.js';
 import type { ConstraintSpec } from '../constraints.js';
@@ -142,6 +142,7 @@ export class Dropout extends Layer {
   constructor(args: DropoutArgs) {
     super('dropout', args, ['rate', 'noiseShape', 'seed']);
     this.rate = checkNumber('dropout', 'rate', args?.rate, (r) => r >= 0 && r < 1, 'a number in [0, 1)');
+    fixedOption('dropout', this, 'rate');
     const seed = seedArg('dropout', args.seed);
     if (seed !== undefined) this.seed = seed;
   }
@@ -162,6 +163,7 @@ export class GaussianNoise extends Layer {
   constructor(args: LayerArgs & { stddev: number }) {
     super('gaussianNoise', args, ['stddev']);
     this.stddev = checkNumber('gaussianNoise', 'stddev', args?.stddev, (s) => Number.isFinite(s) && s >= 0, 'a finite number >= 0');
+    fixedOption('gaussianNoise', this, 'stddev');
   }
   /** @internal */
   abiParams(): number[] {

@@ -761,6 +761,24 @@ function distinct<T>(op: string, layer: Layer, what: string, values: T[], at: st
   return values[0];
 }
 
+/**
+ * @internal Makes the option `key` of `layer` (kind `op`) read-only at run time too: `readonly`
+ * binds TypeScript only, and a plain-JS assignment was kept by the layer (and written into its
+ * saved config) while the core, which took the value when the model was built, went on with the
+ * old one. Now it throws, naming the option.
+ */
+export function fixedOption<T extends object>(op: string, layer: T, key: keyof T & string, why = ''): void {
+  const value = layer[key];
+  Object.defineProperty(layer, key, {
+    get: () => value,
+    set: () => {
+      throw new InvalidArgumentError(`${op}: ${key} is fixed when the layer is made (the models built with it use that value); make a new layer with another ${key}${why}`);
+    },
+    enumerable: true,
+    configurable: false,
+  });
+}
+
 /** Throws unless `v` is a number satisfying `ok`, also as the float32 the core receives. */
 export function checkNumber(op: string, field: string, v: unknown, ok: (x: number) => boolean, what: string): number {
   if (typeof v !== 'number' || !ok(v)) {

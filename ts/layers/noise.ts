@@ -5,7 +5,7 @@
  * the model's seed, the step and the layer's position, so the same seed gives the same bits.
  * Mirror `crates/core/src/layers/gaussian_dropout.rs`, `alpha_dropout.rs` and `spatial_dropout.rs`.
  */
-import { checkNumber, CLASS_NAMES, Layer, type LayerArgs } from './layer.js';
+import { checkNumber, CLASS_NAMES, fixedOption, Layer, type LayerArgs } from './layer.js';
 import { seedArg } from './initializers.js';
 
 /** Options of `layers.gaussianDropout` and `layers.alphaDropout`. */
@@ -34,6 +34,7 @@ export class GaussianDropout extends Layer {
   constructor(args: NoiseRateArgs) {
     super('gaussianDropout', args, ['rate']);
     this.rate = rateOf('gaussianDropout', args.rate);
+    fixedOption('gaussianDropout', this, 'rate');
   }
   /** @internal The ABI layout: `rate`. */
   abiParams(): number[] {
@@ -70,6 +71,7 @@ export class AlphaDropout extends Layer {
   constructor(args: AlphaDropoutArgs) {
     super('alphaDropout', args, ['rate', 'noiseShape']);
     this.rate = rateOf('alphaDropout', args.rate);
+    fixedOption('alphaDropout', this, 'rate');
   }
   /** @internal The ABI layout: `rate`. */
   abiParams(): number[] {
@@ -111,6 +113,7 @@ export class SpatialDropout1D extends Layer {
   constructor(args: SpatialDropout1DArgs) {
     super('spatialDropout1d', args, ['rate', 'seed']);
     this.rate = rateOf('spatialDropout1d', args.rate);
+    fixedOption('spatialDropout1d', this, 'rate');
     const seed = seedArg('spatialDropout1d', args.seed);
     if (seed !== undefined) this.seed = seed;
   }
