@@ -4,7 +4,7 @@
 // with Reduction.NONE then summed with tf ops, and a VAE loss written by hand with tf ops and
 // differentiated with tf.grads — else plain-JS formulas. Finite-difference checks of every
 // gradient are in crates/core/tests/layers_gradcheck.rs.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { expectClose, expectNoLeak } from './setup.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -343,5 +343,29 @@ describe("noise and variational layers' options are fixed once made", () => {
     const saved = await ae.toArtifacts();
     expect(JSON.stringify(saved.modelTopology)).toContain('"kl_weight":0.5');
     ae.dispose();
+  });
+});
+
+describe("a VAE's loss reduction", () => {
+  it("warns at compile when a per-value mean reconstruction loss would outweigh the KL term's sum over units (codes collapse), not with sumOverFeatures", () => {
+    const vae = () => nr.autoencoder({ encoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [12], units: 6 }), nr.layers.variational({ units: 2 })] }), decoder: nr.sequential({ layers: [nr.layers.dense({ units: 12, activation: 'sigmoid' })] }), seed: 2 });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const a = vae();
+      a.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+      expect(warn.mock.calls.map((c) => c[0])).toEqual([
+        `compile: model ${a.name} has a variational layer, whose KL term is summed over its units for each sample, while the loss binaryCrossentropy with reduction 'mean' averages over the 12 values of each sample: the KL weighs 12× more than in the ELBO, and the codes may collapse to the prior; for the ELBO, compile with { name: 'binaryCrossentropy', reduction: 'sumOverFeatures' } (or make the layer with klWeight: 1/12)`,
+      ]);
+      warn.mockClear();
+      const b = vae();
+      b.compile({ optimizer: 'adam', loss: { name: 'binaryCrossentropy', reduction: 'sumOverFeatures' } });
+      // A plain autoencoder has no KL term to outweigh.
+      const c = nr.autoencoder({ encoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [12], units: 2 })] }), decoder: nr.sequential({ layers: [nr.layers.dense({ units: 12 })] }) });
+      c.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+      expect(warn).not.toHaveBeenCalled();
+      for (const m of [a, b, c]) m.dispose();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

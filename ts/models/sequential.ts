@@ -1283,6 +1283,7 @@ export class Sequential {
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
     this.#compiled = info;
     this.#changedBy = undefined;
+    this.#warnKlBalance(info);
     info.optimizer.compiledInto(this);
     // The weights the optimizer's excludeFromWeightDecay names (by the core's weight index).
     const skip = info.optimizer.excludedFromDecay(this.coreVariables('compile').map((v) => v.name));
@@ -1294,6 +1295,25 @@ export class Sequential {
       this.#carryOptimizerState(info.optimizer);
     }
     this.#syncTrainable();
+  }
+
+  /**
+   * A VAE compiled with a reconstruction loss averaged over each sample's values (the default
+   * `'mean'`): its KL term, summed over the code's units per sample, then weighs as many times
+   * more than in the ELBO as a sample has values, and the codes collapse to the prior with no
+   * error (Keras's add_loss does the same). Said once per compile call.
+   */
+  #warnKlBalance(info: CompiledInfo): void {
+    const spec: unknown = info.lossSpec;
+    const named = typeof spec === 'string' || (spec !== null && typeof spec === 'object' && !Array.isArray(spec) && typeof (spec as { name?: unknown }).name === 'string');
+    const reduction = named && typeof spec === 'object' ? (spec as { reduction?: unknown }).reduction : undefined;
+    if (info.heads || !named || (reduction !== undefined && reduction !== 'mean')) return;
+    const n = (this.outputDims ?? []).reduce((a, b) => a * b, 1);
+    if (n <= 1 || !this.#nodes().some((l) => l instanceof Layer && l.kind === 'variational')) return;
+    console.warn(
+      `compile: model ${this.name} has a variational layer, whose KL term is summed over its units for each sample, while the loss ${info.loss} with reduction 'mean' averages over the ${n} values of each sample: ` +
+        `the KL weighs ${n}× more than in the ELBO, and the codes may collapse to the prior; for the ELBO, compile with { name: '${info.loss}', reduction: 'sumOverFeatures' } (or make the layer with klWeight: 1/${n})`,
+    );
   }
 
   /**
