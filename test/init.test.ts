@@ -208,7 +208,7 @@ describe('a Content-Security-Policy that forbids WebAssembly', () => {
         const err = compileError(where, new WebAssembly.CompileError(message), ours);
         expect(err, engine).toBeInstanceOf(nr.NeuriteError);
         expect(err, engine).not.toBeInstanceOf(nr.InvalidArgumentError);
-        expect(err.message).toContain(`init: this page's Content-Security-Policy does not allow WebAssembly, so ${where} cannot be compiled or instantiated: add 'wasm-unsafe-eval' to its script-src directive`);
+        expect(err.message).toContain(`init: this page's Content-Security-Policy does not allow WebAssembly, so ${where} cannot be compiled or instantiated: add 'wasm-unsafe-eval' to its script-src directive, keeping the sources it has (script-src 'self' … 'wasm-unsafe-eval': an inline import map still needs its hash)`);
         expect(err.message).toContain(message);
       }
     }

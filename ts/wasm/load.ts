@@ -223,7 +223,7 @@ export function compileError(where: string, err: unknown, ours: boolean): Neurit
     return new NeuriteError(
       'Internal',
       `init: this page's Content-Security-Policy does not allow WebAssembly, so ${where} cannot be compiled or instantiated: ` +
-        `add 'wasm-unsafe-eval' to its script-src directive (script-src 'self' 'wasm-unsafe-eval') ${detail}`,
+        `add 'wasm-unsafe-eval' to its script-src directive, keeping the sources it has (script-src 'self' … 'wasm-unsafe-eval': an inline import map still needs its hash) ${detail}`,
       { cause: err },
     );
   }
