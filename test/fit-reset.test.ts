@@ -20,6 +20,9 @@ describe('fit across an instance reset', () => {
         if (fresh) return;
         // A new instance, then the same model and data in it: its handles are the values the
         // old ones had, so fit's integers now name these objects.
+        // A new instance for another source is refused during a fit; after shutdown() it is made.
+        await expect(nr.init(unpackInline(WASM_LZMA, WASM_BYTES))).rejects.toThrow(/^init: another wasm source needs a new neurite instance, which would end the running one and its models while model \S+ trains/);
+        nr.shutdown();
         await nr.init(unpackInline(WASM_LZMA, WASM_BYTES));
         const m2 = model();
         const d2 = data(10);
@@ -30,13 +33,13 @@ describe('fit across an instance reset', () => {
     };
     const err = await rejection(m.fit(x, y, { epochs: 3, verbose: 0, callbacks: reset }));
     expect(err).toBeInstanceOf(nr.DisposedError);
-    expect(err.message).toBe('fit: the neurite instance was replaced by a new init() during training (end of epoch 0); fit stopped');
+    expect(err.message).toBe('fit: the neurite instance was shut down (shutdown() was called) during training (end of epoch 0); fit stopped');
     const f = fresh as Fresh;
     // Before: fit went on with its old handles and trained m2 on x2/y2.
     const ws = f.m.getWeights();
     ws.forEach((t, i) => expect(Array.from(t.data())).toEqual(Array.from(f.w0[i])));
     ws.forEach((t) => t.dispose());
-    expect(() => x.add(1)).toThrow(/belongs to a neurite instance that was replaced by a new init\(\); it is no longer valid/);
+    expect(() => x.add(1)).toThrow(/belongs to a neurite instance that was shut down \(shutdown\(\) was called\)/);
     f.x.dispose(); f.y.dispose(); f.m.dispose();
     expect(nr.memory().numTensors).toBe(0);
   });
