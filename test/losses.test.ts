@@ -285,7 +285,14 @@ describe('losses of empty tensors (they threw "a loss needs at least one value")
       );
       expect(() => losses.sparseCategoricalCrossentropy(nr.zeros([2]), nr.zeros([2, 0]))).toThrow(/^sparseCategoricalCrossentropy: predictions are empty/);
       expect(() => losses.lossGradient('mse', nr.zeros([3]), nr.zeros([0]))).toThrow('lossGradient: targets of shape [3] do not match predictions of shape [0]');
+      // The options too, as for values (the API fuzzer found labelSmoothing 1.0000002 taken).
+      const bad = (f: () => unknown) => expect(f).toThrow(nr.InvalidArgumentError);
+      bad(() => losses.binaryCrossentropy(nr.zeros([5, 0, 6]), nr.zeros([5, 0, 6]), { labelSmoothing: 1.0000002 }));
+      bad(() => losses.huber(nr.zeros([0, 2]), nr.zeros([0, 2]), { delta: -1 }));
+      bad(() => losses.lossGradient({ name: 'binaryCrossentropy', labelSmoothing: 2 }, nr.zeros([0]), nr.zeros([0])));
+      expect(losses.binaryCrossentropy(nr.zeros([5, 0, 6]), nr.zeros([5, 0, 6]), { labelSmoothing: 0.1 }).item()).toBeNaN();
     });
+    expect(nr.memory().numTensors).toBe(0);
   });
 });
 

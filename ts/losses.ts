@@ -157,6 +157,14 @@ function run(op: string, name: LossName, kind: number, params: number[], yTrue: 
   return withTensors(op, { yTrue, yPred }, ({ yTrue, yPred }) => {
     // The core needs a value; a sparse target of a row with no classes is refused there.
     if (yPred.size === 0 && !(name === 'sparseCategoricalCrossentropy' && yPred.shape.slice(0, -1).every((d) => d > 0))) {
+      // The options are checked as for values (the core reads them): one sample of two classes.
+      const sparse = name === 'sparseCategoricalCrossentropy';
+      const probe = [zeros(sparse ? [1] : [1, 2]), fill([1, 2], 0.5)];
+      try {
+        run(op, name, kind, params, probe[0], probe[1], grad).dispose();
+      } finally {
+        probe.forEach((t) => t.dispose());
+      }
       return emptyLoss(op, name, grad ? null : params[params.length - 1], yTrue, yPred);
     }
     const t = yTrue.handleFor(op, 'yTrue');
