@@ -36,8 +36,8 @@ function corrupt(x, n, seed) {
 function network(outputs, seed) {
   const noisy = input({ shape: [784], name: 'noisy' });
   const level = input({ shape: [1], name: 'level' });
-  const h = layers.dense({ units: 256, activation: 'relu' }).apply(layers.concatenate().apply([noisy, level]));
-  const code = layers.dense({ units: 64, activation: 'relu' }).apply(h);
+  const h = layers.dense({ units: 256, activation: 'relu', name: 'hidden' }).apply(layers.concatenate().apply([noisy, level]));
+  const code = layers.dense({ units: 64, activation: 'relu', name: 'code' }).apply(h);
   const digit = layers.dense({ units: 10, activation: 'softmax', name: 'digit' }).apply(code);
   if (outputs === 'digit') return model({ inputs: [noisy, level], outputs: digit, seed });
   const up = layers.dense({ units: 256, activation: 'relu' }).apply(code);
@@ -120,9 +120,10 @@ console.log(`classifier alone (${((performance.now() - t0) / 1000).toFixed(1)} s
 const zero = network('both', 3);
 zero.compile({ optimizer: adam(), loss: { digit: 'sparseCategoricalCrossentropy', clean: 'binaryCrossentropy' }, lossWeights: { clean: 0 } });
 const hZero = { history: await fitFresh(zero, [labels, clean]) };
-// The first n weights in layer order (model.getWeights() lists a graph's layers in TF.js's order, by depth).
-const weights = (m, n) => tidy(() => m.layers.flatMap((l) => l.getWeights()).slice(0, n).map((w) => Array.from(w.dataSync())));
-const [wa, wz] = [weights(alone, 6), weights(zero, 6)];
+// The classifier's weights, by layer name (a graph's layers are listed by depth, as in TF.js, so
+// the image head's first layer comes before the digit head in the two-output model).
+const weights = (m) => tidy(() => ['hidden', 'code', 'digit'].flatMap((n) => m.getLayer(n).getWeights()).map((w) => Array.from(w.dataSync())));
+const [wa, wz] = [weights(alone), weights(zero)];
 const equal = wa.every((w, i) => w.every((v, j) => v === wz[i][j])) && hAlone.history.loss.every((v, i) => v === hZero.history.loss[i]);
 console.log(`image loss weighted 0: the classifier's weights and losses ${equal ? 'equal' : 'DIFFER from'} the classifier trained alone`);
 if (!equal) fail('lossWeights { clean: 0 } did not train the classifier as the classifier alone');
