@@ -276,15 +276,16 @@ const fitOp = {
       extra = 'callbacks: { onBatchEnd: () => { throw new Error("fuzz") } }';
       if (expect === 'ok') { expect = 'error'; passThrough = sentinel; }
     } else if (r === 5 && rng.chance(0.3)) {
-      // Disposing the model itself from a callback, or replacing the instance (init with bytes):
-      // fit must stop with an error that says so, not go on with stale handles.
+      // Disposing the model itself from a callback, or replacing the instance (shutdown, then
+      // init with bytes; init alone is refused while a fit runs): fit must stop with an error
+      // that says so, not go on with stale handles.
       const reset = ctx.driver.reinit && rng.chance(0.5);
       if (expect !== 'ok' || n < 2) return null;
       opts.epochs = 2;
       opts.batchSize = 1;
       if (reset) {
-        opts.callbacks = { onBatchEnd: async (b) => { if (b === 0) await ctx.driver.reinit(); } };
-        const call = fitCall(ctx, md, x, y, opts, 'callbacks: { onBatchEnd: async (b) => { if (b === 0) await init(coreWasmBytes); } }', 'error');
+        opts.callbacks = { onBatchEnd: async (b) => { if (b === 0) { ctx.nr.shutdown(); await ctx.driver.reinit(); } } };
+        const call = fitCall(ctx, md, x, y, opts, 'callbacks: { onBatchEnd: async (b) => { if (b === 0) { shutdown(); await init(coreWasmBytes); } } }', 'error');
         call.names = ['fit'];
         call.resets = true;
         ctx.models.splice(ctx.models.indexOf(md), 1);
