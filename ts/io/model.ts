@@ -221,11 +221,13 @@ function compiledRecord(model: Sequential, withState: boolean): ArtifactsSnapsho
   const user = new Set(info.custom?.heads.flatMap((h) => h.metrics.filter((m) => m.user).map((m) => m.name)) ?? []);
   const names = info.metricNames.filter((k) => !user.has(k));
   const heads = info.heads?.map((h) => ({ ...h, metricNames: h.metricNames.filter((k) => !user.has(k)) }));
-  const record: CompileRecord = { optimizer: info.optimizer.getConfig(), loss: info.lossSpec, metrics: info.heads ? structuredClone(withoutFunctions(info.metricsSpec ?? [])) : names };
+  // One read of the optimizer's config serves both (neither is changed after; a new rate below makes a copy).
+  const optimizer = info.optimizer.getConfig();
+  const record: CompileRecord = { optimizer, loss: info.lossSpec, metrics: info.heads ? structuredClone(withoutFunctions(info.metricsSpec ?? [])) : names };
   if (info.lossWeightsSpec !== undefined) record.lossWeights = structuredClone(info.lossWeightsSpec);
   if (info.weightedMetricsSpec !== undefined) record.weightedMetrics = structuredClone(info.weightedMetricsSpec);
   // The compiled specs are not changed after compile (compile makes new ones).
-  const tf: TrainingConfigParts = { loss: info.loss, lossSpec: info.lossSpec, metrics: names, optimizer: info.optimizer.getConfig(), many: { heads, lossWeightsSpec: info.lossWeightsSpec } };
+  const tf: TrainingConfigParts = { loss: info.loss, lossSpec: info.lossSpec, metrics: names, optimizer, many: { heads, lossWeightsSpec: info.lossWeightsSpec } };
   const compiledLr = record.optimizer.learningRate;
   if (typeof compiledLr === 'number' && model.learningRateF32 !== Math.fround(compiledLr)) {
     const now = model.learningRate;

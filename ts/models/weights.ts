@@ -179,6 +179,8 @@ function isValues(w: unknown): w is Float32Array | Float64Array | readonly numbe
  */
 function writeValues(op: string, at: WeightsAt, owner: string, given: readonly unknown[], pos: readonly number[], allowNonFinite: boolean): void {
   const n = given.length;
+  /** Weight `j` as the core's messages name it (a layer's begin with `owner`). */
+  const label = (j: number, w: { name: string; layer: unknown }): string => `${at.path.length === 0 ? '' : `${owner}: `}weight ${j} (\`${w.name}\`${at.path.length === 0 ? ` of layer ${w.layer}` : ''})`;
   const handles = new Array<number>(n).fill(0);
   // Nested arrays (Keras's set_weights takes nested lists): flat, once their shape is the weight's.
   const nested = given.some((w) => Array.isArray(w) && w.some(Array.isArray));
@@ -190,8 +192,7 @@ function writeValues(op: string, at: WeightsAt, owner: string, given: readonly u
       const want = specs[i]?.shape;
       const size = want?.reduce((a, b) => a * b, 1);
       if (want && w.length !== size) {
-        const s = specs[i];
-        throw new ShapeError(`${op}: ${at.path.length === 0 ? '' : `${owner}: `}weight ${j} (\`${s.name}\`${at.path.length === 0 ? ` of layer ${s.layer}` : ''}) has shape ${show(want)} (${size} values), but weights[${j}] has ${w.length} values`);
+        throw new ShapeError(`${op}: ${label(j, specs[i])} has shape ${show(want)} (${size} values), but weights[${j}] has ${w.length} values`);
       }
     }
     if (!Array.isArray(w) || !w.some(Array.isArray)) return w;
@@ -199,8 +200,7 @@ function writeValues(op: string, at: WeightsAt, owner: string, given: readonly u
     const i = pos.indexOf(j);
     const want = specs[i]?.shape;
     if (want && show(shape) !== show(want)) {
-      const w = specs[i];
-      throw new ShapeError(`${op}: ${at.path.length === 0 ? '' : `${owner}: `}weight ${j} (\`${w.name}\`${at.path.length === 0 ? ` of layer ${w.layer}` : ''}) has shape ${show(want)}, but weights[${j}] is a nested array of shape ${show(shape)}`);
+      throw new ShapeError(`${op}: ${label(j, specs[i])} has shape ${show(want)}, but weights[${j}] is a nested array of shape ${show(shape)}`);
     }
     return flat;
   });
@@ -242,7 +242,7 @@ function writeValues(op: string, at: WeightsAt, owner: string, given: readonly u
         const info = readWeight(op, at, i);
         const shape = show(info.value.shape);
         info.value.dispose();
-        const name = `${at.path.length === 0 ? '' : `${owner}: `}weight ${j} (\`${info.name}\`${at.path.length === 0 ? ` of layer ${info.layer}` : ''})`;
+        const name = label(j, info);
         throw new ShapeError(`${op}: ${name} has shape ${shape} (${len} values), but weights[${j}] has ${v.length} values`);
       }
       if (!Array.isArray(v) && (v as Float32Array).BYTES_PER_ELEMENT === 4) continue;
