@@ -269,6 +269,12 @@ describe('losses of empty tensors (they threw "a loss needs at least one value")
         }
       }
       expect(vals(losses.dice(p, p))).toEqual([[], [1]]); // Keras's 1 − 2·0 / (0 + ε)
+      // Under the tape, the gradients are empty tensors of the inputs' shapes (the core's one
+      // backward rule), also through a reduction 'none' and for the targets.
+      for (const [n, o] of [['meanSquaredError', undefined], ['categoricalCrossentropy', { reduction: 'none' }], ['hinge', { reduction: 'sumOverFeatures' }]] as const) {
+        const [gt, gp] = nr.grads((t: nr.Tensor, q: nr.Tensor) => nr.sum(call(n, t, q, o)))([p, p]);
+        expect([vals(gt), vals(gp)], n).toEqual([[[0, 3], []], [[0, 3], []]]);
+      }
       for (const n of ['categoricalCrossentropy', 'kullbackLeiblerDivergence', 'cosineProximity'] as const) {
         const want = tf.tidy(() => Array.from((tfLosses[n] as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor)(tf.zeros([2, 0]), tf.zeros([2, 0])).dataSync(), Math.abs)); // −Σ of nothing is −0 there
         expect(Array.from(call(n, nr.zeros([2, 0]), nr.zeros([2, 0]), { reduction: 'none' }).data() as Float32Array), n).toEqual(want);
@@ -284,7 +290,7 @@ describe('losses of empty tensors (they threw "a loss needs at least one value")
         new nr.ShapeError('sparseCategoricalCrossentropy: targets must be class indices of shape [0] (the prediction shape [0,3] without its last axis), got shape [0,3]'),
       );
       expect(() => losses.sparseCategoricalCrossentropy(nr.zeros([2]), nr.zeros([2, 0]))).toThrow(/^sparseCategoricalCrossentropy: predictions are empty/);
-      expect(() => losses.lossGradient('mse', nr.zeros([3]), nr.zeros([0]))).toThrow('lossGradient: targets of shape [3] do not match predictions of shape [0]');
+      expect(() => losses.lossGradient('mse', nr.zeros([3]), nr.zeros([0]))).toThrow('meanSquaredError: targets of shape [3] do not match predictions of shape [0]'); // as for values
       // The options too, as for values (the API fuzzer found labelSmoothing 1.0000002 taken).
       const bad = (f: () => unknown) => expect(f).toThrow(nr.InvalidArgumentError);
       bad(() => losses.binaryCrossentropy(nr.zeros([5, 0, 6]), nr.zeros([5, 0, 6]), { labelSmoothing: 1.0000002 }));

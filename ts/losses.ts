@@ -37,13 +37,8 @@
  */
 import { writeArgs } from './engine.js';
 import { Tensor } from './tensor.js';
-import { InvalidArgumentError, placeBadValue, ShapeError } from './errors.js';
-import { describe, show, withTensors, type TensorLike } from './ops/convert.js';
-import { fill, scalar, zeros } from './ops/creation.js';
-import { tapeRecording } from './autodiff.js';
-import { add, mul } from './ops/binary.js';
-import { composite } from './ops/composite.js';
-import { sum } from './ops/reduce.js';
+import { InvalidArgumentError, placeBadValue } from './errors.js';
+import { describe, withTensors, type TensorLike } from './ops/convert.js';
 import { runOp } from './ops/run.js';
 import { f32Bits, lossAbi, REDUCTIONS, type LossAlias, type LossReduction } from './options.js';
 import type { LossName } from './wasm/codes.js';
@@ -117,56 +112,9 @@ export interface LossConfig extends LossOptions {
   name: LossName | LossAlias;
 }
 
-/** The losses that sum a row (its classes) rather than average it: 0, not NaN, for a row of no values. */
-const SUMS_ROW = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'kullbackLeiblerDivergence', 'cosineProximity'];
-
-/**
- * A loss of predictions with no values (`[0]`, `[0, k]`, `[b, 0]`), which the core refuses:
- * what the loss's formula gives, as TF.js (`tf.losses.meanSquaredError` of `[0, 3]` is NaN).
- * A mean of nothing is NaN, a sum 0. Targets are checked as the core does. `reduction` is the
- * ABI id (0 mean, 1 sumOverFeatures, 2 none); `null` for the gradient (an empty tensor).
- */
-function emptyLoss(op: string, name: LossName, reduction: number | null, t: Tensor, p: Tensor): Tensor {
-  const lead = p.shape.slice(0, -1);
-  const sparse = name === 'sparseCategoricalCrossentropy';
-  const drop1 = (s: readonly number[]) => (s[s.length - 1] === 1 ? show(s.slice(0, -1)) : show(s));
-  const want = sparse ? lead : p.shape;
-  if (show(t.shape) !== show(want) && drop1(t.shape) !== show(want) && show(t.shape) !== drop1(want)) {
-    throw new ShapeError(sparse
-      ? `${op}: targets must be class indices of shape ${show(lead)} (the prediction shape ${show(p.shape)} without its last axis), got shape ${show(t.shape)}`
-      : `${op}: targets of shape ${show(t.shape)} do not match predictions of shape ${show(p.shape)}`);
-  }
-  if (reduction === null) return zeros(p.shape);
-  const rows = lead.reduce((a, b) => a * b, 1);
-  const row = SUMS_ROW.includes(name) ? 0 : NaN;
-  return composite(op, () => {
-    const r =
-      reduction === 2 ? fill(lead, row)
-      // Dice: 1 − 2·0 / (0 + 1e-7), Keras's formula on no values.
-      : name === 'dice' ? scalar(1)
-      // sumOverFeatures: each sample's sum of no values is 0; NaN when there are no samples.
-      : reduction === 1 ? scalar(p.rank > 1 && p.shape[0] === 0 ? NaN : 0)
-      : scalar(rows === 0 ? NaN : row);
-    // Under grad, a result of both tensors (empty gradients), as the core's loss is.
-    return tapeRecording() ? add(r, mul(add(sum(p), sum(t)), 0)) : r;
-  });
-}
-
 /** Calls `nr_loss` or `nr_loss_grad` with resolved options. */
-function run(op: string, name: LossName, kind: number, params: number[], yTrue: TensorLike, yPred: TensorLike, grad: boolean): Tensor {
+function run(op: string, kind: number, params: number[], yTrue: TensorLike, yPred: TensorLike, grad: boolean): Tensor {
   return withTensors(op, { yTrue, yPred }, ({ yTrue, yPred }) => {
-    // The core needs a value; a sparse target of a row with no classes is refused there.
-    if (yPred.size === 0 && !(name === 'sparseCategoricalCrossentropy' && yPred.shape.slice(0, -1).every((d) => d > 0))) {
-      // The options are checked as for values (the core reads them): one sample of two classes.
-      const sparse = name === 'sparseCategoricalCrossentropy';
-      const probe = [zeros(sparse ? [1] : [1, 2]), fill([1, 2], 0.5)];
-      try {
-        run(op, name, kind, params, probe[0], probe[1], grad).dispose();
-      } finally {
-        probe.forEach((t) => t.dispose());
-      }
-      return emptyLoss(op, name, grad ? null : params[params.length - 1], yTrue, yPred);
-    }
     const t = yTrue.handleFor(op, 'yTrue');
     const p = yPred.handleFor(op, 'yPred');
     try {
@@ -223,7 +171,7 @@ function compute(name: LossName, yTrue: TensorLike, yPred: TensorLike, options?:
     throw new InvalidArgumentError(`${name}: unknown reduction ${typeof r === 'string' ? `'${r}'` : describe(r)} (valid: ${REDUCTIONS.join(', ')})${tfjs}`);
   }
   const { kind, params, reduction } = lossAbi(name, name, options as LossOptions, true);
-  return run(name, name, kind, [...params, reduction], yTrue, yPred, false);
+  return run(name, kind, [...params, reduction], yTrue, yPred, false);
 }
 
 /**
@@ -404,8 +352,8 @@ export function lossGradient(loss: LossName | LossConfig | LossAlias, yTrue: Ten
   if (perSampleAsked(options) || perSampleAsked(loss)) {
     throw new InvalidArgumentError("lossGradient: reduction 'none' gives one loss per sample, not one number to differentiate; take the gradient of the per-sample losses you need with grad, e.g. grad((p) => losses.meanSquaredError(yTrue, p, { reduction: 'none' }))(yPred) (the gradient of their sum)");
   }
-  const { name, kind, params, reduction } = lossAbi('lossGradient', loss, options);
-  return run('lossGradient', name, kind, [...params, reduction], yTrue, yPred, true);
+  const { kind, params, reduction } = lossAbi('lossGradient', loss, options);
+  return run('lossGradient', kind, [...params, reduction], yTrue, yPred, true);
 }
 
 // Named as exported through any minifier (a loss function's errors name it).

@@ -567,7 +567,7 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool], 
         Recorded::Loss { loss, reduction: crate::losses::Reduction::None } => {
             // One loss per row: g holds a gradient per row.
             let pred = x[0];
-            let (rows, cols) = crate::losses::check::per_row_shape(pred.dims());
+            let (rows, cols) = crate::losses::check::rows_cols(pred.dims());
             let mut d = Tensor::zeros("grad", pred.shape().clone())?;
             let mut dt = if needs(1) { Some(Tensor::zeros("grad", x[1].shape().clone())?) } else { None };
             crate::losses::Reduction::None.per_row_backward(loss, pred.data(), x[1].data(), rows, cols, g.data(), d.data_mut(), dt.as_mut().map(|t| t.data_mut()));

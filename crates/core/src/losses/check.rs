@@ -10,11 +10,14 @@ use crate::shape::Shape;
 use crate::{bail, bail_shape, Result};
 use crate::error::js_number;
 
-/// `(rows, cols)` of a prediction shape: cols is the last axis (1 for a scalar).
+/// `(rows, cols)` of a prediction shape: cols is the last axis, rows every axis before it (also
+/// when the last axis is 0: `[2, 0]` is two rows of no values); a 0-d prediction is one row of
+/// one value. The per-row losses (reduction `none`) have shape `pred_shape[..rank − 1]`.
 pub fn rows_cols(pred_shape: &[usize]) -> (usize, usize) {
-    let cols = pred_shape.last().copied().unwrap_or(1);
-    let size: usize = pred_shape.iter().product();
-    (size.checked_div(cols).unwrap_or(0), cols)
+    match pred_shape.split_last() {
+        Some((&cols, lead)) => (lead.iter().product(), cols),
+        None => (1, 1),
+    }
 }
 
 /// How many rows of [`rows_cols`] make one sample of a prediction of shape `pred_shape`: the
@@ -24,16 +27,6 @@ pub fn rows_per_sample(pred_shape: &[usize]) -> usize {
     match pred_shape {
         [_, middle @ .., _] => middle.iter().product::<usize>().max(1),
         _ => 1,
-    }
-}
-
-/// Rows and columns of a prediction for per-row losses: the rows are every axis before the
-/// last (also when the last axis is 0, where [`rows_cols`] counts none), and a 0-d prediction
-/// is one row of one value. The per-row losses have shape `pred_shape[..rank − 1]`.
-pub fn per_row_shape(pred_shape: &[usize]) -> (usize, usize) {
-    match pred_shape.split_last() {
-        Some((&cols, lead)) => (lead.iter().product(), cols),
-        None => (1, 1),
     }
 }
 
@@ -48,14 +41,24 @@ pub fn same_up_to_trailing_one(a: &[usize], b: &[usize]) -> bool {
     a == b || strip(a) == b || a == strip(b)
 }
 
+/// Refuses predictions of no values where a loss must be trained on (fit and evaluate).
+pub fn non_empty(op: &'static str, pred_shape: &[usize]) -> Result<()> {
+    if pred_shape.contains(&0) {
+        bail_shape!(op, "predictions are empty (shape {}); a loss needs at least one value", Shape::from(pred_shape.to_vec()));
+    }
+    Ok(())
+}
+
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: &[f32]) -> Result<()> {
     let op = loss.name();
     let (rows, cols) = rows_cols(pred_shape);
     let ps = Shape::from(pred_shape.to_vec());
     let ts = Shape::from(target_shape.to_vec());
-    if rows == 0 || cols == 0 {
-        bail_shape!(op, "predictions are empty (shape {ps}); a loss needs at least one value");
+    // Predictions of no values are a loss of nothing (Loss::forward); a row with no classes
+    // has no class index.
+    if cols == 0 && rows > 0 && matches!(loss, Loss::SparseCategoricalCrossentropy { .. }) {
+        bail_shape!(op, "predictions are empty (shape {ps}): a class index needs at least one class");
     }
     if target.len() != target_shape.iter().product::<usize>() {
         bail_shape!(op, "{} target values do not fill the target shape {ts}", target.len());
@@ -122,7 +125,12 @@ mod tests {
         assert!(check(&mse, &[4], &[4, 1], &[0.0; 4]).is_ok());
         assert!(check(&mse, &[], &[], &[0.0]).is_ok());
         assert_eq!(err(mse, &[2, 3], &[3, 2], &[0.0; 6]), "meanSquaredError: targets of shape [3,2] do not match predictions of shape [2,3]");
-        assert_eq!(err(mse, &[0, 3], &[0, 3], &[]), "meanSquaredError: predictions are empty (shape [0,3]); a loss needs at least one value");
+        // Empty predictions are checked like others: the loss of nothing is Loss::forward's.
+        assert!(check(&mse, &[0, 3], &[0, 3], &[]).is_ok() && check(&mse, &[2, 0], &[2, 0], &[]).is_ok());
+        assert_eq!(err(mse, &[0, 2], &[0, 3], &[]), "meanSquaredError: targets of shape [0,3] do not match predictions of shape [0,2]");
+        assert_eq!(non_empty("fit", &[0, 3]).unwrap_err().to_string(), "fit: predictions are empty (shape [0,3]); a loss needs at least one value");
+        assert_eq!(rows_cols(&[2, 0]), (2, 0));
+        assert_eq!(rows_cols(&[]), (1, 1));
         assert_eq!(err(mse, &[2], &[2], &[0.0, f32::NAN]), "meanSquaredError: target[1] is NaN; targets must be finite numbers");
     }
 
@@ -142,6 +150,8 @@ mod tests {
         );
         assert!(err(s, &[3, 4], &[3], &[0.0, 1.5, -1.0]).contains("target[1] = 1.5"));
         assert!(err(s, &[3, 4], &[3], &[-1.0, 1.0, 1.0]).contains("target[0] = -1"));
+        assert!(check(&s, &[0, 4], &[0], &[]).is_ok());
+        assert_eq!(err(s, &[2, 0], &[2], &[0.0; 2]), "sparseCategoricalCrossentropy: predictions are empty (shape [2,0]): a class index needs at least one class");
     }
 
     #[test]

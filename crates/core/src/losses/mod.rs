@@ -238,9 +238,10 @@ impl Loss {
 
     /// Mean loss over the batch (Keras `"sum_over_batch_size"`: the per-sample loss averaged
     /// over `rows`). The caller has run [`Loss::check`]; inconsistent lengths never panic.
+    /// Of no values, what the formula gives ([`Loss::of_nothing`]).
     pub fn forward(&self, pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
         if rows == 0 || cols == 0 {
-            return f32::NAN;
+            return self.of_nothing(rows);
         }
         match *self {
             Loss::MeanSquaredError => mse::forward(pred, target, rows, cols),
@@ -302,6 +303,20 @@ impl Loss {
 }
 
 impl Loss {
+    /// The loss of `rows` rows of no values, as its formula gives it (TF.js's too:
+    /// `tf.losses.meanSquaredError` of `[0, 3]` is NaN): a mean over no rows is NaN; a row's
+    /// mean of nothing NaN, a row's sum of nothing 0 (the categorical cross-entropies, KL
+    /// divergence and cosine proximity sum their row); Dice, one overlap of nothing, is
+    /// `1 − 2·0 / (0 + ε)` = 1 (Keras's formula).
+    pub fn of_nothing(&self, rows: usize) -> f32 {
+        match self {
+            Loss::Dice => 1.0,
+            _ if rows == 0 => f32::NAN,
+            Loss::CategoricalCrossentropy { .. } | Loss::SparseCategoricalCrossentropy { .. } | Loss::KullbackLeiblerDivergence | Loss::CosineProximity => 0.0,
+            _ => f32::NAN,
+        }
+    }
+
     /// The rows of `target` that count in the mean's denominator: `rows`, but for sparse
     /// categorical cross-entropy with `ignore_class` those whose target is another class.
     pub fn counted_rows(&self, target: &[f32], rows: usize) -> usize {
@@ -531,8 +546,12 @@ pub(crate) mod tests {
     #[test]
     fn empty_or_inconsistent_inputs_do_not_panic() {
         for l in every_loss() {
-            assert!(l.forward(&[], &[], 0, 3).is_nan());
-            assert!(l.forward(&[], &[], 2, 0).is_nan());
+            // A mean over no rows is NaN; rows of nothing are a row's mean (NaN) or sum (0).
+            let sums = matches!(l, Loss::CategoricalCrossentropy { .. } | Loss::SparseCategoricalCrossentropy { .. } | Loss::KullbackLeiblerDivergence | Loss::CosineProximity);
+            let dice = matches!(l, Loss::Dice);
+            assert!(if dice { l.forward(&[], &[], 0, 3) == 1.0 } else { l.forward(&[], &[], 0, 3).is_nan() }, "{}", l.name());
+            let two_empty_rows = l.forward(&[], &[], 2, 0);
+            assert!(if dice { two_empty_rows == 1.0 } else if sums { two_empty_rows.to_bits() == 0 } else { two_empty_rows.is_nan() }, "{}", l.name());
             let mut d: [f32; 0] = [];
             l.backward(&[], &[], 0, 0, &mut d);
             // Inconsistent lengths (a caller bug) must not panic either.

@@ -83,6 +83,18 @@ impl Reduction {
         loss.forward(pred, target, rows, cols) * self.factor(loss, cols, per_sample)
     }
 
+    /// The loss of predictions of shape `pred_shape` holding no values (a 0 in the shape), as
+    /// the formula gives it: under `mean` [`Loss::of_nothing`]; under `sumOverFeatures` each
+    /// sample's sum of nothing is 0, so the loss is 0, or NaN when there are no samples (a
+    /// batch axis of 0). A 1-d prediction is one sample, as for values.
+    pub fn of_empty(self, loss: &Loss, pred_shape: &[usize]) -> f32 {
+        match (self, pred_shape) {
+            (Reduction::SumOverFeatures, [0, _, ..]) => f32::NAN,
+            (Reduction::SumOverFeatures, _) => 0.0,
+            _ => loss.of_nothing(super::check::rows_cols(pred_shape).0),
+        }
+    }
+
     /// `loss.backward` under this reduction, `per_sample` rows to a sample.
     pub fn backward(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, per_sample: usize, dpred: &mut [f32]) {
         loss.backward(pred, target, rows, cols, dpred);
@@ -148,7 +160,8 @@ impl Reduction {
 
 /// The hinges' 0/1 convention, decided by the whole batch (`None` for the other losses).
 fn hinge_convention(loss: &Loss, target: &[f32]) -> Option<bool> {
-    matches!(loss, Loss::Hinge | Loss::SquaredHinge).then(|| hinge::zero_one(target))
+    // No targets (rows of no values): no convention, each row's loss is Loss::forward's.
+    (matches!(loss, Loss::Hinge | Loss::SquaredHinge) && !target.is_empty()).then(|| hinge::zero_one(target))
 }
 
 /// Multiplies a mean-reduction gradient by `f` (a [`Reduction::factor`]).
@@ -237,6 +250,30 @@ mod tests {
         assert_eq!(crate::losses::check::rows_per_sample(&[4, 28, 28, 1]), 784);
         for shape in [&[5, 7][..], &[7], &[], &[2, 0, 4]] {
             assert_eq!(crate::losses::check::rows_per_sample(shape), 1, "{shape:?}");
+        }
+    }
+
+    /// Losses of no values are what their formulas give (TF.js's `tf.losses` too): a mean of
+    /// nothing NaN, a sum of nothing 0, Dice 1; `none` gives each row of nothing its value.
+    #[test]
+    fn losses_of_no_values() {
+        let (mse, cce) = (Loss::MeanSquaredError, Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 });
+        for r in [Reduction::Mean, Reduction::SumOverFeatures] {
+            assert!(r.of_empty(&mse, &[0, 3]).is_nan() && r.of_empty(&cce, &[0, 3]).is_nan(), "{r:?}: no samples");
+            assert!(r.of_empty(&mse, &[0]).is_nan() == (r == Reduction::Mean), "{r:?}: one sample of no values");
+        }
+        assert_eq!(Reduction::Mean.of_empty(&cce, &[0]).to_bits(), 0);
+        assert_eq!(Reduction::SumOverFeatures.of_empty(&mse, &[2, 0]).to_bits(), 0);
+        assert_eq!(Reduction::SumOverFeatures.of_empty(&mse, &[2, 0, 3]).to_bits(), 0);
+        assert!(Reduction::Mean.of_empty(&mse, &[2, 0, 3]).is_nan());
+        assert_eq!(Reduction::Mean.of_empty(&Loss::Dice, &[0, 3]), 1.0);
+        for loss in every_loss().into_iter().filter(|l| !matches!(l, Loss::Dice)) {
+            let mut out = [7.0f32; 2];
+            Reduction::None.per_row(&loss, &[], &[], 2, 0, &mut out);
+            let sums = loss.of_nothing(1) == 0.0;
+            assert!(out.iter().all(|v| if sums { v.to_bits() == 0 } else { v.is_nan() }), "{}: {out:?}", loss.name());
+            let mut d: [f32; 0] = [];
+            Reduction::None.per_row_backward(&loss, &[], &[], 2, 0, &[1.0, 1.0], &mut d, None);
         }
     }
 

@@ -12,7 +12,7 @@ use super::tensor::emit;
 use neurite_core::autodiff::Recorded;
 use crate::ffi::{guard, read_u32s, read_u32s_as, write_out};
 use crate::handles;
-use neurite_core::losses::check::{per_row_shape, rows_cols, rows_per_sample};
+use neurite_core::losses::check::{rows_cols, rows_per_sample};
 use neurite_core::losses::{Loss, Reduction};
 use neurite_core::optim::{Clip, LrSchedule, Optimizer};
 use neurite_core::{bail, bail_shape, Result, Shape, Tensor};
@@ -59,7 +59,7 @@ fn loss_call(kind: u32, params: &[f32], pred: u32, target: u32, grad: bool) -> R
             if grad {
                 bail!(loss.name(), "reduction 'none' gives one loss per sample, not one number to differentiate; take the gradient of the per-sample losses with grad");
             }
-            let (rows, cols) = per_row_shape(p.dims());
+            let (rows, cols) = rows_cols(p.dims());
             let dims = p.dims().split_last().map_or(&[][..], |(_, lead)| lead);
             let mut out = Tensor::zeros(loss.name(), Shape::new(loss.name(), dims)?)?;
             reduction.per_row(&loss, p.data(), t.data(), rows, cols, out.data_mut());
@@ -70,6 +70,8 @@ fn loss_call(kind: u32, params: &[f32], pred: u32, target: u32, grad: bool) -> R
             let mut d = Tensor::zeros(loss.name(), p.shape().clone())?;
             reduction.backward(&loss, p.data(), t.data(), rows, cols, k, d.data_mut());
             Ok(d)
+        } else if p.size() == 0 {
+            Ok(Tensor::scalar(reduction.of_empty(&loss, p.dims())))
         } else {
             Ok(Tensor::scalar(reduction.forward(&loss, p.data(), t.data(), rows, cols, k)))
         }
