@@ -516,8 +516,11 @@ const confusionOp = {
       if (rng.chance(0.4)) return ctx.fresh([a.length], a).t;
       return rng.chance(0.2) ? Float32Array.from(a) : a;
     };
-    la = asArg(la);
-    pa = asArg(pa);
+    // Not garbage: an array of garbage ([null], [1, 'a']) would become a valid tensor ([0]).
+    if (fault !== 'garbage') {
+      la = asArg(la);
+      pa = asArg(pa);
+    }
     // Valid: numClasses a positive integer, both 1-D of one length, every float32 value an integer in [0, n).
     const isCls = (v) => Number.isInteger(f32(v)) && f32(v) >= 0 && f32(v) < numClasses;
     const ok = typeof numClasses === 'number' && Number.isInteger(numClasses) && numClasses >= 1 && numClasses * numClasses < 2 ** 29
