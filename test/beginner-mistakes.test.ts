@@ -149,6 +149,24 @@ describe('two copies of neurite initialised in one program', () => {
   });
 });
 
+describe("a chunk bound to another copy of neurite (tsx in a CommonJS package: neurite.js turned into CommonJS, train.js loaded as ESM with a second neurite.js)", () => {
+  it('is refused when it loads, with the fix (it failed later: "fit: x must be a Tensor, got a Tensor from another copy")', async () => {
+    const chunkOfThisCopy = await import('../ts/models/fit-loop.js');
+    vi.resetModules();
+    const { lazyChunk } = await import('../ts/lazy_chunk.js'); // another copy's loader
+    const load = lazyChunk(() => Promise.resolve(chunkOfThisCopy), 'train.js', 'training loop');
+    const err = await load('fit').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(nr.NeuriteError);
+    expect((err as nr.NeuriteError).code).toBe('NotInitialized');
+    expect((err as Error).message).toBe(
+      `fit: neurite's training loop (train.js) loaded a second copy of neurite: your loader turned neurite into CommonJS (tsx or ts-node running a file of a "type": "commonjs" package) but loads its chunks as ES modules. neurite is ESM only: run the program as an ES module (name the file .mts, or set "type": "module" in package.json), or load neurite with await import('neurite')`,
+    );
+    // The chunk of the loader's own copy loads.
+    const own = lazyChunk(() => import('../ts/models/fit-loop.js'), 'train.js', 'training loop');
+    expect(typeof (await own('fit')).fitLoop).toBe('function');
+  });
+});
+
 describe('a tensor from another copy of neurite', () => {
   it('is named as such (the neurite and neurite/url entries are two copies)', async () => {
     vi.resetModules();

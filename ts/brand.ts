@@ -8,8 +8,8 @@
  */
 
 const MARK = Symbol.for('neurite.copy');
-/** This copy's identity. */
-const COPY = Object.freeze({});
+/** @internal This copy's identity (the lazily loaded chunks re-export it: `lazy_chunk.ts`). */
+export const COPY = Object.freeze({});
 
 /** Marks the instances of `cls` (call it in a class's static block: `static { brand(this); }`). */
 export function brand(cls: { prototype: object }): void {

@@ -13,3 +13,5 @@ export { disposeAll } from './tree.js';
 export { consume } from './consume.js';
 export { csvColumnNames, csvPass } from './csv_parse.js';
 export { evaluateOnDataset, fitOnDataset } from '../models/fit-dataset-loop.js';
+// This copy's mark, which the loader checks (lazy_chunk.ts).
+export { COPY } from '../brand.js';

@@ -14,3 +14,5 @@ export { BrowserLocalStorage } from './handlers/local_storage.js';
 export { listModels, removeModel, cloneModel } from './manage.js';
 export { loadModel, modelFromJSON } from './load.js';
 export { artifactsOf } from './write.js';
+// This copy's mark, which the loader checks (lazy_chunk.ts).
+export { COPY } from '../brand.js';

@@ -19,6 +19,8 @@ import { targetHint, warnZeroTargetRows } from './compile.js';
 import { byName } from './packing.js';
 import { customStep, epochOrder } from './custom-loss.js';
 import { checkSamples, epochsCompleted, inValidation, kerasAliases, FIT_KEYS, HOOKS, intOption, NOT_IN_FIT, readClassWeights, readLoopArgs, readSampleWeights, rowCounts, setEpochsCompleted, weightRows, weightTensor, type FitArgs, type History, type LoopArgs, type OutputWeights } from './fit.js';
+// This copy's mark, which the loader checks (lazy_chunk.ts).
+export { COPY } from '../brand.js';
 
 /** The plain-object callbacks whose `model` and `params` fit set (and may set again). */
 const given = new WeakSet<object>();
