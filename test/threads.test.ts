@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as nr from '../ts/index.js';
 import { availableParallelism } from 'node:os';
 import { call, instantiate, raw } from '../ts/engine.js';
@@ -450,6 +450,38 @@ describe('faults and lifecycle', () => {
       await until(() => nr.threads().count === 2, 20_000, 'the rebuilt pool to join');
       expect((await mlpTraining(nr)).hex).toBe(ref.hex);
     }
+  });
+
+  it.skipIf(availableParallelism() < 2)('a worker that exits on its own between calls (terminated from outside) is replaced, and the console says so once; the tensors stay valid (threads() kept saying 2, on one thread)', async () => {
+    nr.shutdown();
+    const mod = new WebAssembly.Module(readFileSync(join(ROOT, 'build/core.wasm')));
+    const { Worker } = await import('node:worker_threads');
+    const started: InstanceType<typeof Worker>[] = [];
+    // The real spawner, keeping each worker so that the test can end one.
+    class Kept extends Worker {
+      constructor(...args: ConstructorParameters<typeof Worker>) {
+        super(...args);
+        started.push(this);
+      }
+    }
+    const { workerMain } = await import('../ts/threads/worker.js');
+    const spawner = (await import('../ts/threads/pool.js')).nodeSpawner(Kept as never, `(${String(workerMain)})()`);
+    await instantiate(mod, { threads: 2, spawner, reason: null, relaxedSimd: false, relaxedReason: null });
+    await until(() => nr.threads().count === 2, 20_000, 'the pool to join');
+    const ref = await mlpTraining(nr);
+    const kept = nr.tensor([1, 2, 3]);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await started[0].terminate();
+      await until(() => started.length === 2 && nr.threads().count === 2, 20_000, 'a new worker to join');
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(['neurite: worker 0 failed: exited (code 1); its pool was replaced by new workers (threads() counts them once they joined)']);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(liveWorkers()).toBe(1);
+    expect(Array.from(kept.data())).toEqual([1, 2, 3]);
+    expect((await mlpTraining(nr)).hex).toBe(ref.hex);
+    kept.dispose();
   });
 
   it('5 × init/shutdown and 5 × init with other options leak no workers (pool registry and OS threads)', async () => {

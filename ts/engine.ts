@@ -242,7 +242,7 @@ function startWorkers(mod: WebAssembly.Module, exports: RawExports, now = !confi
   };
   let p: Pool;
   try {
-    p = new Pool(mod, linear!, pe, workers, config.spawner!, () => {}, spare);
+    p = new Pool(mod, linear!, pe, workers, config.spawner!, (message) => workerLost(p, message), spare);
   } catch (err) {
     // A worker that cannot even be constructed (a permission, a policy).
     oneThread(err);
@@ -264,6 +264,22 @@ function startWorkers(mod: WebAssembly.Module, exports: RawExports, now = !confi
     oneThread(err);
   });
   return poolReady;
+}
+
+/**
+ * A worker of the live pool `p` died on its own between calls (terminated from outside, or its
+ * thread ended): the pool is replaced by a new one on the same memory, so the instance keeps
+ * its threads and its tensors, and the console says so (`message`: which worker, and how). (A worker that traps inside a call
+ * makes that call a WasmPanicError, whose new instance has a new pool: `p` is no longer live.)
+ * The dead worker's stack is not reused.
+ */
+function workerLost(p: Pool, message: string): void {
+  // Before the pool joined, its ready promise fails and one thread runs (startWorkers).
+  if (pool !== p || !p.joined || !current || !module) return;
+  pool = null;
+  p.terminate(); // not nr_threads_stop: the new pool's configure sends the old workers home
+  console.warn(`neurite: ${message}; its pool was replaced by new workers (threads() counts them once they joined)`);
+  void startWorkers(module, current.exports, true, true);
 }
 
 /**

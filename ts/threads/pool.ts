@@ -12,7 +12,10 @@ import type { WebAssemblyGlobal, WebAssemblyMemory, WebAssemblyModule, WebWorker
 /** A started worker, whatever the runtime. */
 export interface WorkerHandle {
   post(m: WorkerStart): void;
-  /** Reports from the worker; `error` for a worker that failed to load or died. */
+  /**
+   * Reports from the worker; `error` for a worker that failed to load or died (a Node/Deno
+   * worker that exited: terminated from outside, out of memory under `resourceLimits`).
+   */
   listen(onReport: (r: WorkerReport) => void, onError: (message: string) => void): void;
   terminate(): void;
 }
@@ -59,6 +62,7 @@ export class Pool {
   #exited = 0;
   #failure: string | null = null;
   #terminated = false;
+  #joined = false;
   #wake: (() => void) | null = null;
   /** Resolves when every worker joined; rejects (with the reason) if one failed or the wait timed out. */
   readonly ready: Promise<void>;
@@ -67,9 +71,10 @@ export class Pool {
    * Configures the core for `workers` helpers and starts them on `memory`. Does not wait:
    * until they join, jobs run on the calling thread alone (the core counts joined workers).
    * Stacks and TLS blocks come from `spare` (those of an earlier pool on this memory whose
-   * workers all exited) before new ones are allocated.
+   * workers all exited) before new ones are allocated. `onLost` hears of a worker that died
+   * (failed or exited on its own), with which and how.
    */
-  constructor(module: WebAssemblyModule, memory: WebAssemblyMemory, e: PoolExports, workers: number, spawn: Spawner, onFault: (message: string) => void, spare: WorkerBlocks[] = []) {
+  constructor(module: WebAssemblyModule, memory: WebAssemblyMemory, e: PoolExports, workers: number, spawn: Spawner, onLost: (message: string) => void, spare: WorkerBlocks[] = []) {
     live.add(this);
     const status = e.nr_threads_configure(workers);
     if (status !== 0) throw new Error(`nr_threads_configure(${workers}) failed with status ${status}`);
@@ -83,18 +88,20 @@ export class Pool {
         this.blocks.push({ stack, tls });
         const w = spawn();
         this.#workers.push(w);
+        let left = false;
         w.listen(
           (r) => {
             if (r.type === 'exit') {
+              left = true;
               this.#exited++;
               this.#wake?.();
             }
-            if (r.type === 'fault') {
-              this.#fail(`worker ${r.index} trapped: ${r.message}`);
-              onFault(r.message);
-            }
+            // A trap fails the call it happened in (the fault word), whose instance is replaced.
+            if (r.type === 'fault') this.#fail(`worker ${r.index} trapped: ${r.message}`);
           },
           (message) => {
+            // A worker that left the pool, or one this pool terminated, may end as it likes.
+            if (left || this.#terminated) return;
             this.#fail(`worker ${index} failed: ${message}`);
             // A worker that died while it held a task would never finish it: raise the fault
             // word so the calling thread stops waiting.
@@ -102,7 +109,7 @@ export class Pool {
               const words = new Int32Array(memory.buffer);
               Atomics.store(words, faultPtr >>> 2, 1);
             } catch { /* memory gone */ }
-            onFault(message);
+            onLost(`worker ${index} failed: ${message}`);
           },
         );
         w.post({ type: 'start', module, memory, stackTop: stack + STACK_BYTES, tls, index, faultPtr });
@@ -113,6 +120,11 @@ export class Pool {
     }
     this.ready = this.#join(e, workers);
     this.ready.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+  }
+
+  /** Whether every worker joined ({@link Pool.ready} resolved). */
+  get joined(): boolean {
+    return this.#joined;
   }
 
   /** Workers started (and not terminated). */
@@ -130,7 +142,10 @@ export class Pool {
     for (;;) {
       if (this.#terminated) throw new Error('the pool was shut down while its workers were starting');
       if (this.#failure) throw new Error(this.#failure);
-      if (e.nr_threads_joined() >= workers) return;
+      if (e.nr_threads_joined() >= workers) {
+        this.#joined = true;
+        return;
+      }
       if (Date.now() - t0 > JOIN_TIMEOUT_MS) throw new Error(`only ${e.nr_threads_joined()} of ${workers} workers started within ${JOIN_TIMEOUT_MS / 1000} s`);
       await new Promise<void>((r) => {
         this.#wake = r;
@@ -205,6 +220,7 @@ export function nodeSpawner(Ctor: NodeWorkerCtor, code: string): Spawner {
       listen(onReport, onError) {
         w.on('message', (d) => onReport(d as WorkerReport));
         w.on('error', (err) => onError(String((err as Error)?.message ?? err)));
+        w.on('exit', (code) => onError(`exited (code ${String(code)})`));
         // A 'message' listener refs the worker's port again: unref after adding it.
         w.unref();
       },
