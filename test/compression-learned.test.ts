@@ -157,6 +157,8 @@ describe('codecs.learned: round trip and rate', () => {
     const many = codec.encode(digits);
     expect(Array.from(many.subarray(0, 7))).toEqual([0x4e, 0x4c, 3, 5, 28, 28, 16]);
     expect(Array.from(many.subarray(7, 9))).toEqual([0xc9, 0x01]); // count: varint of 2 · 100 + 1 (an array)
+    // A batch's rate: the pixels of all its images (one image's size gave 100× the rate).
+    expect(codecs.bitsPerPixel(many, digits)).toBe((8 * many.length) / (784 * digits.length));
     codec.dispose();
   });
 

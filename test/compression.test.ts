@@ -363,7 +363,11 @@ describe('image codecs: any size, within the error bound of their quality', () =
     for (const bad of [-1, 2.5, NaN, Infinity, '4', undefined]) {
       throwsInvalid(() => codecs.bitsPerPixel(new Uint8Array(10), { width: 4, height: bad as never }), new RegExp(`${op}image\\.height must be a positive integer, got`));
     }
-    throwsInvalid(() => codecs.bitsPerPixel(new Uint8Array(10), null as never), new RegExp(`${op}image must be an object with width and height, got`));
+    throwsInvalid(() => codecs.bitsPerPixel(new Uint8Array(10), null as never), new RegExp(`${op}image must be an object with width and height \\(or an array of them\\), got`));
+    // A batch stream's images: all their pixels; each checked by its index.
+    expect(codecs.bitsPerPixel(new Uint8Array(10), [{ width: 4, height: 5 }, { width: 2, height: 10 }])).toBe(2);
+    throwsInvalid(() => codecs.bitsPerPixel(new Uint8Array(10), []), new RegExp(`${op}image is an empty array: a batch of no images has no bits per pixel$`));
+    throwsInvalid(() => codecs.bitsPerPixel(new Uint8Array(10), [{ width: 4, height: 5 }, { width: 4, height: 0 }]), new RegExp(`${op}image\\[1\\]\\.height is 0`));
     // Bytes as every codec function takes them, with the same message.
     for (const bad of [[1, 2, 3], 'abc', new Float32Array(4), new ArrayBuffer(4), undefined]) {
       throwsInvalid(() => codecs.bitsPerPixel(bad as never, { width: 4, height: 5 }), new RegExp(`${op}bytes must be a Uint8Array \\(or a Uint8ClampedArray\\), got`));
@@ -496,6 +500,12 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
     for (const m of [Infinity, 2 ** 40, 2 ** 32 - 1]) expect(rle.decode(s, { maxOutputBytes: m }).length).toBe(20_000_000);
     for (const m of [NaN, 1.5, -Infinity]) throwsInvalid(() => rle.decode(s, { maxOutputBytes: m }), /^compression\.rle\.decode: maxOutputBytes must be a non-negative integer, or Infinity for no limit/);
     expect(codecs.wavelet.decode(codecs.wavelet.encode(img), { maxOutputBytes: Infinity }).width).toBe(img.width);
+    // With no limit, a 152-byte Huffman stream (runs mode) claiming 2^31 bytes is more than one
+    // block of memory: an OutOfMemoryError about bytes (it spoke of tensors of float32 values).
+    const claims2GiB = Uint8Array.from(atob('TlJIRgMBAAAAgIUHMB4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAi6qqqqqqqqqg='), (c) => c.charCodeAt(0));
+    expect(() => compression.huffman.decode(claims2GiB, { maxOutputBytes: Infinity })).toThrow(
+      new nr.OutOfMemoryError('compression.huffman: out of memory allocating 2147483648 bytes, more than one block of WebAssembly memory may hold (2 GiB): the output of this call is too large, whatever is freed'),
+    );
     // An image header claiming 65536 × 65536 pixels: refused by the default cap.
     throwsInvalid(() => codecs.wavelet.decode(resign(withRawLen(codecs.wavelet.encode(img), 0xffff_ffff))), /more than maxOutputBytes = 67108864/);
     // The image decoders' default cap is 2^26 pixels (a flat 16000 × 16000 image codes in 50 kB

@@ -663,6 +663,8 @@ export const MAX_ELEMENTS = 2 ** 29 - 1;
 function tooLarge(message: string): string {
   const m = /out of memory allocating (\d+) bytes/.exec(message);
   if (!m || Number(m[1]) <= 4 * MAX_ELEMENTS || message.includes('one tensor')) return '';
+  // The byte codecs' outputs are bytes, not tensors: one block of memory all the same.
+  if (/^(compression|codecs)\./.test(message)) return ', more than one block of WebAssembly memory may hold (2 GiB): the output of this call is too large, whatever is freed';
   const rows = /^(predict|evaluate)\b/.test(message) ? `; ${message.slice(0, message.indexOf(':'))}'s result for every row is one tensor: pass fewer rows per call` : '';
   return `, more than one tensor may hold (2^29 - 1 float32 values, 2 GiB): the result of this call is too large, whatever is freed${rows}`;
 }

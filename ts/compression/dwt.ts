@@ -84,7 +84,9 @@ function run(op: string, x: Tensor, options: DwtOptions | undefined, inverse: nu
  * `(a + b)/√2`, detail `(b − a)/√2`, the negative of PyWavelets' `pywt.dwt` detail), and
  * `cdf97` has a low-pass gain of √2 per axis (a constant image of ones gives LL = 2, as
  * `bior4.4`), with details negated against PyWavelets too; an odd side's last sample pairs
- * with its mirror image (so energy is not kept exactly there); `cdf53` is an integer transform
+ * with its mirror image (so energy is not kept exactly there), but an axis of length 1 is left
+ * as it is (a `[1, n]` image is the 1-D transform of its row; PyWavelets gives `√2·x` for one
+ * sample); `cdf53` is an integer transform
  * (inputs must be integers) that `inverse2d` undoes exactly.
  * @example
  * const c = compression.dwt.forward2d(image, { wavelet: 'cdf53', levels: 3 });
