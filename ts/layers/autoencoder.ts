@@ -60,7 +60,7 @@ export class SaltAndPepper extends Layer {
 export interface VariationalArgs extends LayerArgs {
   /** Size of the latent code (positive integer). */
   units: number;
-  /** Weight β of the KL term added to the loss (>= 0). Default 1 (the ELBO). */
+  /** Weight β of the KL term added to the loss (>= 0). Default 1 (the ELBO). Settable later: {@link Variational.klWeight}. */
   klWeight?: number | undefined;
 }
 
@@ -91,15 +91,33 @@ export class Variational extends Layer {
   static readonly className = CLASS_NAMES.variational;
   /** The code size (the mean, the log-variance and the sample each have `units` values). */
   readonly units: number;
-  /** The weight of the KL term added to the loss (default 1). */
-  readonly klWeight: number;
+  /**
+   * The weight β of the KL term added to the loss (default 1: the ELBO), a finite number >= 0.
+   * Assigning it changes β for every model holding the layer from the next training step on
+   * (also from a callback during `fit`: KL annealing, a β-VAE warm-up, as a `keras.Variable`
+   * assigned in `on_epoch_begin`); `getConfig()` and saving write the current value. The `kl`
+   * that `fit` reports is the weighted term, so it is 0 while β is 0.
+   *
+   * @example
+   * // Warm-up (Bowman et al. 2016, https://arxiv.org/abs/1511.06349): β from 0 to 1 over 10 epochs.
+   * const sampler = layers.variational({ units: 20, klWeight: 0 });
+   * await vae.fit(x, { epochs: 30, callbacks: { onEpochBegin: (epoch) => { sampler.klWeight = Math.min(1, epoch / 10); } } });
+   */
+  get klWeight(): number {
+    return this.#klWeight;
+  }
+  set klWeight(w: number) {
+    const v = checkKlWeight(`klWeight of layer ${this.name}`, w);
+    const at = locate(this);
+    if (at) call((e) => check(e.nr_model_set_kl_weight(at.handle, writeArgs('klWeight', at.path), at.path.length, v)));
+    this.#klWeight = v;
+  }
+  #klWeight: number;
   constructor(args: VariationalArgs) {
     super('variational', args, ['units', 'klWeight']);
     if (!args || typeof args !== 'object') throw new InvalidArgumentError('variational: expected an options object like { units: 2 }');
     this.units = intArg('variational', 'units', args.units, 1, MAX_UNITS);
-    this.klWeight = checkNumber('variational', 'klWeight', args.klWeight ?? 1, (w) => Number.isFinite(Math.fround(w)) && w >= 0, 'a finite number >= 0');
-    // A schedule of it (KL annealing, a β-VAE warm-up) is not there yet.
-    fixedOption('variational', this, 'klWeight', ' (a klWeight that changes during training, KL annealing, is not supported yet)');
+    this.#klWeight = checkKlWeight('klWeight', args.klWeight ?? 1);
   }
   /** @internal */
   abiParams(): number[] {
@@ -117,6 +135,11 @@ export class Variational extends Layer {
     const hx = need('encodeDistribution', 'x', x);
     return distribution((e) => e.nr_model_layer_distribution(at.handle, writeArgs('encodeDistribution', at.path), at.path.length, hx, outPtr(0)));
   }
+}
+
+/** `w` when it is a finite number >= 0 in float32, else an error naming `field` and `w`. */
+function checkKlWeight(field: string, w: unknown): number {
+  return checkNumber('variational', field, w, (x) => Number.isFinite(Math.fround(x)) && x >= 0, 'a finite number >= 0');
 }
 
 /** @internal Runs an export that writes two tensor handles to out-slots 0 and 1. */

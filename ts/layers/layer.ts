@@ -767,12 +767,12 @@ function distinct<T>(op: string, layer: Layer, what: string, values: T[], at: st
  * saved config) while the core, which took the value when the model was built, went on with the
  * old one. Now it throws, naming the option.
  */
-export function fixedOption<T extends object>(op: string, layer: T, key: keyof T & string, why = ''): void {
+export function fixedOption<T extends object>(op: string, layer: T, key: keyof T & string): void {
   const value = layer[key];
   Object.defineProperty(layer, key, {
     get: () => value,
     set: () => {
-      throw new InvalidArgumentError(`${op}: ${key} is fixed when the layer is made (the models built with it use that value); make a new layer with another ${key}${why}`);
+      throw new InvalidArgumentError(`${op}: ${key} is fixed when the layer is made (the models built with it use that value); make a new layer with another ${key}`);
     },
     enumerable: true,
     configurable: false,

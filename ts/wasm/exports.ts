@@ -159,6 +159,8 @@ export interface RawExports {
   nr_model_loss_terms(model: number, out: number): number;
   nr_model_encode_distribution(model: number, x: number, out: number): number;
   nr_model_layer_distribution(model: number, path: number, pathLen: number, x: number, out: number): number;
+  /** `layer.klWeight = w` on the variational layer at `path` (shared by every model holding it). */
+  nr_model_set_kl_weight(model: number, path: number, pathLen: number, w: number): number;
   nr_tensor_assign(dst: number, src: number): number;
   nr_tape_begin(): number;
   nr_tape_end(): number;

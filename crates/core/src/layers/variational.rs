@@ -43,12 +43,17 @@ impl VariationalConfig {
         if units == 0 {
             bail!("variational", "units must be a positive integer, got 0");
         }
-        let kl_weight = r.f32("klWeight")?;
-        if !(kl_weight.is_finite() && kl_weight >= 0.0) {
-            return Err(super::out_of_range("variational", "klWeight", "a finite number >= 0", kl_weight));
-        }
+        let kl_weight = check_kl_weight(r.f32("klWeight")?)?;
         Ok(VariationalConfig { units, kl_weight })
     }
+}
+
+/// `w` when it is a finite number >= 0 (a KL weight `β`), else an error naming it.
+fn check_kl_weight(w: f32) -> Result<f32> {
+    if !(w.is_finite() && w >= 0.0) {
+        return Err(super::out_of_range("variational", "klWeight", "a finite number >= 0", w));
+    }
+    Ok(w)
 }
 
 /// What a training forward keeps for backward.
@@ -57,8 +62,9 @@ struct Saved {
     mean: Vec<f32>,
     log_var: Vec<f32>,
     eps: Vec<f32>,
-    /// Whether backward adds the KL's gradient (training; not a replay, whose output is z).
-    kl: bool,
+    /// The `β` of the KL gradient backward adds: the layer's at this forward in training, 0
+    /// otherwise (a replay, whose output is z), so a `β` set between them cannot mix two values.
+    beta: f32,
 }
 
 pub struct Variational {
@@ -86,6 +92,13 @@ impl Variational {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: VariationalConfig, stream: u32) -> Variational {
         Variational { cfg, params: Vec::new(), stream, saved: None, traced: None, kl: 0.0, input_grad: true }
+    }
+
+    /// Sets `β` (`layer.klWeight = w`, KL annealing): the next forward's KL and its gradient
+    /// use it. An error naming `w` unless it is a finite number >= 0 (`β` is then unchanged).
+    pub fn set_kl_weight(&mut self, w: f32) -> Result<()> {
+        self.cfg.kl_weight = check_kl_weight(w)?;
+        Ok(())
     }
 
     /// `(μ, log σ²)` for `x`, as `[rows·units]` each.
@@ -182,7 +195,8 @@ impl Layer for Variational {
                 None => m,
             };
         }
-        self.saved = Some(Saved { x, mean, log_var, eps, kl: mode.fitting() });
+        let beta = if mode.fitting() { self.cfg.kl_weight } else { 0.0 };
+        self.saved = Some(Saved { x, mean, log_var, eps, beta });
         Tensor::new("variational", shape, z)
     }
 
@@ -199,9 +213,8 @@ impl Layer for Variational {
                 None => Ok(dz),
             };
         }
-        let Saved { x, mean, log_var, eps, kl } = self.saved.take().ok_or_else(|| super::no_forward("variational"))?;
+        let Saved { x, mean, log_var, eps, beta } = self.saved.take().ok_or_else(|| super::no_forward("variational"))?;
         let batch = x.dims().first().copied().unwrap_or(1).max(1) as f32;
-        let beta = if kl { self.cfg.kl_weight } else { 0.0 };
         let mut dmean = crate::tensor::alloc("variational", mean.len())?;
         let mut dlv = crate::tensor::alloc("variational", mean.len())?;
         for i in 0..mean.len().min(dz.size()) {
@@ -308,6 +321,17 @@ pub fn layer_distribution(layer: &LayerRef, x: &Tensor) -> Result<(Tensor, Tenso
     }
 }
 
+/// `layer.klWeight = w`: sets `β` of the variational layer `layer`, one object shared by every
+/// model holding it, so each uses `w` from its next forward on.
+pub fn set_kl_weight(layer: &LayerRef, w: f32) -> Result<()> {
+    let mut node = lock(layer)?;
+    let kind = node.layer().kind();
+    match node.layer_mut().as_variational_mut() {
+        Some(v) => v.set_kl_weight(w),
+        None => Err(Error::invalid("klWeight", format!("the layer is a {kind} layer, not a variational layer"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,6 +356,33 @@ mod tests {
         // KL: −½Σ(1 + v − μ² − e^v) / batch.
         let want: f64 = mean.data().iter().zip(lv.data()).map(|(&m, &v)| -0.5 * (1.0 + v as f64 - (m as f64).powi(2) - (v as f64).exp())).sum::<f64>() / 2.0;
         assert!((l.kl_loss().unwrap() as f64 - want).abs() < 1e-6);
+    }
+
+    /// A `β` set after build gives what a layer made with it gives (the KL and every gradient)
+    /// from the next forward on; a backward keeps the `β` of its forward.
+    #[test]
+    fn kl_weight_set_after_build_acts_from_the_next_forward() {
+        let x = Tensor::new("t", Shape::from([2, 2]), vec![0.5, -1.0, 1.5, 0.2]).unwrap();
+        let dz = Tensor::new("t", Shape::from([2, 3]), vec![0.1, -0.2, 0.3, 0.0, 0.5, -0.4]).unwrap();
+        let step = |l: &mut Variational, set_between: Option<f32>| {
+            l.forward(x.clone(), Mode::Train { seed: 1, step: 0 }).unwrap();
+            if let Some(w) = set_between {
+                l.set_kl_weight(w).unwrap();
+            }
+            let dx = l.backward(dz.clone()).unwrap().data().to_vec();
+            (l.kl_loss().unwrap(), dx, l.params().iter().map(|p| p.grad.clone()).collect::<Vec<_>>())
+        };
+        let (mut a, mut b) = (layer(3, 0.25, 2), layer(3, 2.0, 2));
+        let quarter = step(&mut a, None);
+        a.set_kl_weight(2.0).unwrap();
+        assert_eq!(step(&mut a, None), step(&mut b, None), "as made with β = 2");
+        assert_eq!(step(&mut a, Some(0.25)), step(&mut b, None), "set between forward and backward: the forward's β");
+        assert_eq!(step(&mut a, None), quarter);
+        for w in [-1.0, f32::NAN, f32::INFINITY] {
+            let e = a.set_kl_weight(w).unwrap_err().to_string();
+            assert!(e.starts_with("variational: klWeight must be a finite number >= 0, got "), "{e}");
+        }
+        assert_eq!(step(&mut a, None), quarter, "a refused β leaves the layer's");
     }
 
     #[test]

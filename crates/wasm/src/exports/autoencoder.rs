@@ -74,6 +74,24 @@ pub unsafe extern "C" fn nr_model_layer_distribution(model: u32, path: *const u3
     })
 }
 
+/// `layer.klWeight = w`: sets the KL weight `β` of the variational layer at `path` (child
+/// indices through nested models, as `nr_model_add_shared`) inside `model`. The layer is one
+/// object shared by every model holding it, so each uses `w` from its next forward on (the next
+/// training step, `evaluate`). InvalidArgument when `w` is not a finite number >= 0 (the message
+/// names it) or the layer at `path` is not variational; `β` is then unchanged.
+///
+/// # Safety
+/// `path` must point to `path_len` u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_set_kl_weight(model: u32, path: *const u32, path_len: usize, w: f32) -> i32 {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        // SAFETY: forwarded caller contract.
+        let path = unsafe { crate::ffi::read_u32s("klWeight", path, path_len) }?;
+        crate::handles::with(|t| neurite_core::layers::variational::set_kl_weight(&super::model::find("klWeight", &t.model(model)?.as_layer(), &path)?, w))
+    })
+}
+
 /// Emits the mean and log-variance to `out[0..2]`; if the second fails, the first is freed.
 /// While a tape records, records what `trail` says ran from input handle `x`: the layers
 /// before the variational layer as inference ([`Recorded::Layers`], intermediate values under
