@@ -133,7 +133,7 @@ describe('two copies of neurite initialised in one program', () => {
     vi.resetModules();
     const C = (await import('../ts/index.js')) as typeof nr;
     expect((thrown(() => C.tensor([1, 2])) as Error).message).toMatch(
-      /^neurite is not initialised: call `await init\(\)` first; another copy of neurite is \(imported as 'neurite'\): each copy — 'neurite' and 'neurite\/url', or two installs — has its own instance, so import one entry everywhere/,
+      /^neurite is not initialised: call `await init\(\)` first \(or TF\.js's `await ready\(\)`, the same\); another copy of neurite is \(imported as 'neurite'\): each copy — 'neurite' and 'neurite\/url', or two installs — has its own instance, so import one entry everywhere/,
     );
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {

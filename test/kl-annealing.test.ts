@@ -62,7 +62,7 @@ describe('klWeight set during training (KL annealing)', () => {
     const x = nr.tensor(xs, [N, F]);
     const run = async (how: 'callback' | 'between' | 'fixed') => {
       const { m, v } = vae(0.2);
-      const opts = { batchSize: 4, verbose: 0 };
+      const opts = { batchSize: 4, verbose: 0 } as const;
       if (how === 'between') {
         await m.fit(x, x, { ...opts, epochs: 2 });
         v.klWeight = 1.5;

@@ -66,6 +66,8 @@ describe('model and layer weights as variables', () => {
       const [k] = hidden.getWeights();
       expect(Array.from(hidden.weights[0].read().dataSync())).toEqual(Array.from(k.dataSync()));
     }));
+    // TF.js's guides do w.val.assign(t): val says what to use (it was "reading 'assign' of undefined").
+    expect(() => hidden.weights[0].val).toThrow(new nr.InvalidArgumentError("val: variable hidden/kernel has no tensor of its own (its value lives in the model): read a copy with read(), and set it with write(t) (TF.js's val.assign(t))"));
     n.dispose();
     t.dispose();
   });

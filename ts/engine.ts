@@ -13,7 +13,7 @@ import type { WebAssemblyModule } from './web-types.js';
 
 /** The error of a call made before `init()`: it names another copy that was initialised instead. */
 function notInitialised(): NeuriteError {
-  return new NeuriteError('NotInitialized', `neurite is not initialised: call \`await init()\` first${otherCopyInitialised()}`);
+  return new NeuriteError('NotInitialized', `neurite is not initialised: call \`await init()\` first (or TF.js's \`await ready()\`, the same)${otherCopyInitialised()}`);
 }
 
 interface Instance {

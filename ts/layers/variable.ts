@@ -10,7 +10,7 @@
  * backward rules, the ones `fit` uses.
  */
 import { call, check, outPtr, readOut, writeArgs } from '../engine.js';
-import { DisposedError, inOp } from '../errors.js';
+import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { boolArg, need } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
 import type { Tensor } from '../tensor.js';
@@ -94,6 +94,15 @@ export class LayerVariable {
     const at = this.#owner.where(op);
     if (!at) throw new DisposedError(`${op}: variable ${this.name} has no value: every model holding layer ${this.#owner.name} was disposed`);
     return at;
+  }
+
+  /**
+   * Not here: TF.js's `variable.val` is the weight's own `tf.Variable`, while neurite's weight
+   * lives in the model. Throws an error that says what to use instead: `read()` for a copy,
+   * `write(t)` for TF.js's `val.assign(t)`.
+   */
+  get val(): never {
+    throw new InvalidArgumentError(`val: variable ${this.name} has no tensor of its own (its value lives in the model): read a copy with read(), and set it with write(t) (TF.js's val.assign(t))`);
   }
 
   /**
