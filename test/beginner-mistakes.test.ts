@@ -159,7 +159,7 @@ describe("a chunk bound to another copy of neurite (tsx in a CommonJS package: n
     expect(err).toBeInstanceOf(nr.NeuriteError);
     expect((err as nr.NeuriteError).code).toBe('NotInitialized');
     expect((err as Error).message).toBe(
-      `fit: neurite's training loop (train.js) loaded a second copy of neurite: your loader turned neurite into CommonJS (tsx or ts-node running a file of a "type": "commonjs" package) but loads its chunks as ES modules. neurite is ESM only: run the program as an ES module (name the file .mts, or set "type": "module" in package.json), or load neurite with await import('neurite')`,
+      `fit: neurite's training loop (train.js) loaded a second copy of neurite: your loader turned neurite into CommonJS (tsx or ts-node running a file of a "type": "commonjs" package) but loads its chunks as ES modules. neurite is ESM only: run the program as an ES module (name the file .mts, or set "type": "module" in package.json), or load neurite with a dynamic import instead`,
     );
     // The chunk of the loader's own copy loads.
     const own = lazyChunk(() => import('../ts/models/fit-loop.js'), 'train.js', 'training loop');

@@ -27,7 +27,7 @@ export function lazyChunk<T extends { COPY: object }>(load: () => Promise<T>, fi
           chunk = undefined;
           throw new NeuriteError(
             'NotInitialized',
-            `${op}: neurite's ${what} (${file}) loaded a second copy of neurite: your loader turned neurite into CommonJS (tsx or ts-node running a file of a "type": "commonjs" package) but loads its chunks as ES modules. neurite is ESM only: run the program as an ES module (name the file .mts, or set "type": "module" in package.json), or load neurite with await import('neurite')`,
+            `${op}: neurite's ${what} (${file}) loaded a second copy of neurite: your loader turned neurite into CommonJS (tsx or ts-node running a file of a "type": "commonjs" package) but loads its chunks as ES modules. neurite is ESM only: run the program as an ES module (name the file .mts, or set "type": "module" in package.json), or load neurite with a dynamic import instead`,
           );
         }
         return (loaded = m);
