@@ -41,14 +41,6 @@ pub fn same_up_to_trailing_one(a: &[usize], b: &[usize]) -> bool {
     a == b || strip(a) == b || a == strip(b)
 }
 
-/// Refuses predictions of no values where a loss must be trained on (fit and evaluate).
-pub fn non_empty(op: &'static str, pred_shape: &[usize]) -> Result<()> {
-    if pred_shape.contains(&0) {
-        bail_shape!(op, "predictions are empty (shape {}); a loss needs at least one value", Shape::from(pred_shape.to_vec()));
-    }
-    Ok(())
-}
-
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: &[f32]) -> Result<()> {
     let op = loss.name();
@@ -128,7 +120,6 @@ mod tests {
         // Empty predictions are checked like others: the loss of nothing is Loss::forward's.
         assert!(check(&mse, &[0, 3], &[0, 3], &[]).is_ok() && check(&mse, &[2, 0], &[2, 0], &[]).is_ok());
         assert_eq!(err(mse, &[0, 2], &[0, 3], &[]), "meanSquaredError: targets of shape [0,3] do not match predictions of shape [0,2]");
-        assert_eq!(non_empty("fit", &[0, 3]).unwrap_err().to_string(), "fit: predictions are empty (shape [0,3]); a loss needs at least one value");
         assert_eq!(rows_cols(&[2, 0]), (2, 0));
         assert_eq!(rows_cols(&[]), (1, 1));
         assert_eq!(err(mse, &[2], &[2], &[0.0, f32::NAN]), "meanSquaredError: target[1] is NaN; targets must be finite numbers");

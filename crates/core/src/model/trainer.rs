@@ -349,7 +349,7 @@ impl Trainer {
             for (i, ((h, s), t)) in outs.iter().zip(&ys).enumerate() {
                 let pred_shape = [&[n][..], s].concat();
                 let target_shape = [&[n][..], &h.target_shape(s)].concat();
-                crate::losses::check::non_empty(h.loss.name(), &pred_shape).and_then(|()| h.loss.check(&pred_shape, &target_shape, t)).map_err(|e| e.within(op, &format!("y[{i}] (output {i})")))?;
+                h.loss.check(&pred_shape, &target_shape, t).map_err(|e| e.within(op, &format!("y[{i}] (output {i})")))?;
                 for m in h.metrics.iter().chain(&h.weighted) {
                     m.check(&pred_shape, &target_shape).map_err(|e| e.within(op, &format!("y[{i}] (output {i})")))?;
                 }
@@ -359,7 +359,7 @@ impl Trainer {
         let mut pred_shape = vec![n];
         pred_shape.extend(model.output_shape().unwrap_or(&[]));
         // The loss names itself; the message also names the caller (fit, evaluate, ...) and y.
-        crate::losses::check::non_empty(self.cfg.loss.name(), &pred_shape).and_then(|()| self.cfg.loss.check(&pred_shape, y.dims(), y.data())).map_err(|e| e.within(op, "y"))?;
+        self.cfg.loss.check(&pred_shape, y.dims(), y.data()).map_err(|e| e.within(op, "y"))?;
         for m in self.cfg.metrics.iter().chain(&self.cfg.weighted) {
             m.check(&pred_shape, y.dims()).map_err(|e| e.within(op, "y"))?;
         }
