@@ -149,8 +149,8 @@ describe('running out of handles', () => {
       expect(err).toBeInstanceOf(nr.OutOfMemoryError);
       expect((err as Error).message).toBe(
         `out of handles: ${live} objects (tensors, models, ...) are live, the most at once (each holds one handle, whatever its size); ` +
-          'dispose() the tensors and models you no longer need, or compute each step inside tidy() (a tensor dropped without dispose() is freed by the ' +
-          `garbage collector only between jobs of the event loop, never during a synchronous loop) (${live - start.numHandles + start.numTensors} tensors are live, holding 4 bytes: dispose() the ones you ` +
+          'dispose() the tensors and models you no longer need, or compute each step inside tidy() (a tensor dropped without dispose() is freed only when the ' +
+          `garbage collector finalizes it: never during a synchronous loop, and in Node often not for a long while in a loop that awaits) (${live - start.numHandles + start.numTensors} tensors are live, holding 4 bytes: dispose() the ones you ` +
           'no longer need, or compute temporaries inside tidy(); memory() counts them)',
       );
       // A model's build needs a handle too.

@@ -66,6 +66,19 @@ describe('model and layer weights as variables', () => {
       const [k] = hidden.getWeights();
       expect(Array.from(hidden.weights[0].read().dataSync())).toEqual(Array.from(k.dataSync()));
     }));
+    // write takes values as tensor() does; flat values of the weight's size in row-major order
+    // (a gene array, as setWeights takes them): it took tensors only.
+    expectNoLeak(() => nr.tidy(() => {
+      const kernel = hidden.weights[0];
+      const size = kernel.shape.reduce((a, b) => a * b, 1);
+      const genes = Float32Array.from({ length: size + 3 }, (_, i) => i / 8);
+      kernel.write(genes.subarray(0, size));
+      expect(Array.from(kernel.read().dataSync())).toEqual(Array.from(genes.subarray(0, size)));
+      kernel.write(nr.zeros(kernel.shape).arraySync() as number[][]);
+      expect(kernel.read().sum().item()).toBe(0);
+      expect(() => kernel.write(genes)).toThrow(new RegExp(`^write: variable hidden/kernel has shape \\[${kernel.shape}\\]`));
+      expect(() => kernel.write([1, 'a'] as never)).toThrow(/^write: value/);
+    }));
     // TF.js's guides do w.val.assign(t): val says what to use (it was "reading 'assign' of undefined").
     expect(() => hidden.weights[0].val).toThrow(new nr.InvalidArgumentError("val: variable hidden/kernel has no tensor of its own (its value lives in the model): read a copy with read(), and set it with write(t) (TF.js's val.assign(t))"));
     n.dispose();

@@ -11,9 +11,10 @@
  */
 import { call, check, outPtr, readOut, writeArgs } from '../engine.js';
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
-import { boolArg, need } from '../ops/convert.js';
+import { boolArg, need, withTensors, type TensorLike } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { reshape } from '../ops/shape.js';
 import { readWeightValue, type WeightsAt } from '../models/weights.js';
 import { displayAs } from '../display.js';
 
@@ -120,14 +121,28 @@ export class LayerVariable {
 
   /**
    * Sets the value (same shape, finite values unless `allowNonFinite`) in every model holding
-   * the layer. Returns this variable. The layer's weight constraint, if any, is not applied
-   * (Keras; TF.js's `write` applies it): constraints act after optimizer updates.
+   * the layer. Returns this variable. `value` is a tensor, or values as `tensor()` takes them;
+   * a flat `Float32Array` (or array) of the weight's size is read in row-major order, as
+   * `setWeights` reads it (a neuroevolution gene). The layer's weight constraint, if any, is not
+   * applied (Keras; TF.js's `write` applies it): constraints act after optimizer updates.
+   *
+   * @example kernel.write(genes.subarray(0, 128)) // an [8, 16] kernel from a flat gene array
    */
-  write(value: Tensor, options?: { allowNonFinite?: boolean | undefined }): this {
+  write(value: TensorLike, options?: { allowNonFinite?: boolean | undefined }): this {
     const op = 'write';
     const o = checkArgs(op, options, ['allowNonFinite']);
     const allow = boolArg(op, 'allowNonFinite', o.allowNonFinite, false);
-    this.#set(op, need(op, 'value', value), allow ? 1 : 0);
+    withTensors(op, { value }, ({ value: t }) => {
+      // Flat values of the weight's size: its shape (a temporary view, freed here).
+      const size = this.#shape.reduce((a, b) => a * b, 1);
+      const flat = !(value instanceof Tensor) && t.rank === 1 && this.#shape.length !== 1 && t.size === size;
+      const v = flat ? reshape(t, this.#shape) : t;
+      try {
+        this.#set(op, need(op, 'value', v), allow ? 1 : 0);
+      } finally {
+        if (v !== t) v.dispose();
+      }
+    });
     return this;
   }
 

@@ -151,7 +151,7 @@ impl fmt::Display for Error {
                 f,
                 "out of handles: {live} objects (tensors, models, ...) are live, the most at once (each holds one handle, whatever its size); \
                  dispose() the tensors and models you no longer need, or compute each step inside tidy() (a tensor dropped without dispose() \
-                 is freed by the garbage collector only between jobs of the event loop, never during a synchronous loop)"
+                 is freed only when the garbage collector finalizes it: never during a synchronous loop, and in Node often not for a long while in a loop that awaits)"
             ),
             Error::Internal { msg } => write!(f, "internal error (a neurite bug): {msg}"),
         }
