@@ -29,7 +29,7 @@ fn sum_f64(v: &[f32]) -> f64 {
 pub fn forward(x: &[f32], y: &mut [f32], cols: usize) {
     for (xr, yr) in rows(x, y, cols) {
         // A NaN makes the max NaN and so the whole row NaN.
-        let m = crate::kernels::reduce::max(xr);
+        let m = crate::kernels::reduce::shift_max(xr);
         exp_shifted(xr, m, yr);
         let log_sum = sum_f64(yr).ln() as f32;
         for (o, &v) in yr.iter_mut().zip(xr) {

@@ -31,7 +31,7 @@ pub fn forward(x: &[f32], y: &mut [f32], cols: usize) {
         // The max, the exponentials and their sum four or sixteen lanes at a time, each
         // bit-identical to its scalar reference. A NaN makes the max NaN and so the whole row
         // NaN, as a NaN term did before through the sum.
-        let m = crate::kernels::reduce::max(xr);
+        let m = crate::kernels::reduce::shift_max(xr);
         crate::kernels::transcendental::exp_shifted(xr, m, yr);
         let inv = 1.0 / crate::kernels::reduce::sum(yr);
         for o in yr.iter_mut() {

@@ -89,6 +89,11 @@ pub fn max(v: &[f32]) -> f32 {
     fold(v, f32::NEG_INFINITY, |a, b| f32x4_max(a, b), max_f32)
 }
 
+/// The simd128 twin of `scalar::shift_max`.
+pub fn shift_max(v: &[f32]) -> f32 {
+    fold(v, f32::NEG_INFINITY, |a, b| f32x4_pmax(a, b), super::reduce::scalar::pmax)
+}
+
 /// The simd128 twin of `scalar::min`.
 pub fn min(v: &[f32]) -> f32 {
     fold(v, f32::INFINITY, |a, b| f32x4_min(a, b), min_f32)

@@ -32,11 +32,12 @@ fn pow2(k: v128) -> v128 {
     i32x4_shl(i32x4_add(k, i32x4_splat(127)), 23)
 }
 
-/// `scalar::reduce`, lane-wise: `(n, r, P(r)·r²)`.
+/// `scalar::reduce`, lane-wise: `(k, r, P(r)·r²)`.
 #[inline(always)]
 fn reduce4(x: v128) -> (v128, v128, v128) {
     let round = f32x4_splat(ROUND);
-    let n = f32x4_sub(f32x4_add(f32x4_mul(x, f32x4_splat(LOG2E)), round), round);
+    let t = f32x4_add(f32x4_mul(x, f32x4_splat(LOG2E)), round);
+    let n = f32x4_sub(t, round);
     let r = f32x4_sub(x, f32x4_mul(n, f32x4_splat(LN2_HI)));
     let r = f32x4_sub(r, f32x4_mul(n, f32x4_splat(LN2_LO)));
     let z = f32x4_mul(r, r);
@@ -44,7 +45,7 @@ fn reduce4(x: v128) -> (v128, v128, v128) {
     for &c in &EXP_P[1..] {
         y = f32x4_add(f32x4_mul(y, r), f32x4_splat(c));
     }
-    (n, r, f32x4_mul(y, z))
+    (i32x4_sub(t, round), r, f32x4_mul(y, z))
 }
 
 /// `scalar::exp_one`, lane-wise.
@@ -52,9 +53,8 @@ fn reduce4(x: v128) -> (v128, v128, v128) {
 fn exp4(x: v128) -> v128 {
     let x = f32x4_pmin(x, f32x4_splat(EXP_HI)); // EXP_HI < x ? EXP_HI : x
     let x = f32x4_pmax(x, f32x4_splat(EXP_LO)); // x < EXP_LO ? EXP_LO : x
-    let (n, r, yz) = reduce4(x);
+    let (k, r, yz) = reduce4(x);
     let p = f32x4_add(f32x4_add(yz, r), f32x4_splat(1.0));
-    let k = i32x4_trunc_sat_f32x4(n);
     let k1 = i32x4_shr(k, 1);
     f32x4_mul(f32x4_mul(p, pow2(k1)), pow2(i32x4_sub(k, k1)))
 }
@@ -64,9 +64,9 @@ fn exp4(x: v128) -> v128 {
 fn expm1_neg4(x: v128) -> v128 {
     let x = f32x4_pmin(x, f32x4_splat(0.0)); // 0 < x ? 0 : x
     let x = f32x4_pmax(x, f32x4_splat(EXPM1_LO)); // x < EXPM1_LO ? EXPM1_LO : x
-    let (n, r, yz) = reduce4(x);
+    let (k, r, yz) = reduce4(x);
     let p = f32x4_add(yz, r);
-    let s = pow2(i32x4_trunc_sat_f32x4(n));
+    let s = pow2(k);
     let e = f32x4_sub(f32x4_mul(s, p), f32x4_sub(f32x4_splat(1.0), s));
     v128_or(e, v128_and(x, u32x4_splat(0x8000_0000)))
 }
@@ -105,7 +105,7 @@ fn ln4(x: v128) -> v128 {
 fn sigmoid4(x: v128) -> v128 {
     let e = exp4(f32x4_neg(f32x4_abs(x)));
     let d = f32x4_add(f32x4_splat(1.0), e);
-    v128_bitselect(f32x4_div(f32x4_splat(1.0), d), f32x4_div(e, d), f32x4_ge(x, f32x4_splat(0.0)))
+    f32x4_div(v128_bitselect(f32x4_splat(1.0), e, f32x4_ge(x, f32x4_splat(0.0))), d)
 }
 
 /// `scalar::tanh_one`, lane-wise.

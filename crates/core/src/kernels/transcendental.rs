@@ -113,15 +113,20 @@ pub mod scalar {
     /// `2^k` for `−126 ≤ k ≤ 127`.
     #[inline(always)]
     fn pow2(k: i32) -> f32 {
-        f32::from_bits(((k + 127) as u32) << 23)
+        f32::from_bits((k.wrapping_add(127) as u32) << 23)
     }
 
     /// The range reduction and polynomial `exp_one` and `expm1_neg_one` share: `x = n·ln 2 + r`
     /// (Cody–Waite, ln 2 in two parts) and Cephes' `P(r)·r²`, with `e^r − 1 ≈ P(r)·r² + r`.
-    /// Returns `(n, r, P(r)·r²)`.
+    /// Returns `(k, r, P(r)·r²)`, `k` the integer `n`: for `|x| ≤ 104` the rounding sum
+    /// `t = x·log2 e + 1.5·2^23` lies in `[2^23, 2^24)`, where the spacing is 1, so its low
+    /// mantissa bits hold `n` exactly and `bits(t) − bits(1.5·2^23) = n` (an integer
+    /// subtraction; a float-to-int conversion costs several instructions per lane on x86).
+    /// For a NaN `x`, `k` is arbitrary and the result NaN anyway.
     #[inline(always)]
-    fn reduce(x: f32) -> (f32, f32, f32) {
-        let n = (x * LOG2E + ROUND) - ROUND;
+    fn reduce(x: f32) -> (i32, f32, f32) {
+        let t = x * LOG2E + ROUND;
+        let n = t - ROUND;
         let r = x - n * LN2_HI;
         let r = r - n * LN2_LO;
         let z = r * r;
@@ -129,7 +134,7 @@ pub mod scalar {
         for &c in &EXP_P[1..] {
             y = y * r + c;
         }
-        (n, r, y * z)
+        ((t.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32), r, y * z)
     }
 
     /// `e^x`.
@@ -138,12 +143,10 @@ pub mod scalar {
         // pmin / pmax: a NaN `x` passes through both.
         let x = if EXP_HI < x { EXP_HI } else { x };
         let x = if x < EXP_LO { EXP_LO } else { x };
-        let (n, r, yz) = reduce(x); // −150 ≤ n ≤ 128
+        let (k, r, yz) = reduce(x); // −150 ≤ k ≤ 128
         let p = yz + r + 1.0;
-        // NaN converts to 0 (as `i32x4.trunc_sat_f32x4_s`); p is NaN then anyway.
-        let k = n as i32;
         let k1 = k >> 1;
-        p * pow2(k1) * pow2(k - k1)
+        p * pow2(k1) * pow2(k.wrapping_sub(k1))
     }
 
     /// `expm1` clamps its argument to `[EXPM1_LO, 0]`: `e^−26 − 1` rounds to −1 (as every
@@ -155,9 +158,9 @@ pub mod scalar {
     pub fn expm1_neg_one(x: f32) -> f32 {
         let x = if 0.0 < x { 0.0 } else { x }; // pmin, then pmax, as in exp_one
         let x = if x < EXPM1_LO { EXPM1_LO } else { x };
-        let (n, r, yz) = reduce(x); // −38 ≤ n ≤ 0
+        let (k, r, yz) = reduce(x); // −38 ≤ k ≤ 0
         let p = yz + r; // e^r − 1
-        let s = pow2(n as i32);
+        let s = pow2(k);
         let e = s * p - (1.0 - s);
         // −0 for x = −0 (the sum above gives +0); a no-op for x < 0, where e < 0.
         f32::from_bits(e.to_bits() | (x.to_bits() & 0x8000_0000))
@@ -275,7 +278,7 @@ pub mod scalar {
     pub fn sigmoid_one(x: f32) -> f32 {
         let e = exp_one(-x.abs());
         let d = 1.0 + e;
-        if x >= 0.0 { 1.0 / d } else { e / d }
+        (if x >= 0.0 { 1.0 } else { e }) / d
     }
 
     /// `out[i] = exp_one(x[i])`.
