@@ -79,7 +79,7 @@ pub fn binary_kernel(op: BinaryOp) -> BinaryKernel {
         BinaryOp::Sub => imp::sub,
         BinaryOp::Mul => imp::mul,
         BinaryOp::Div => imp::div,
-        BinaryOp::Pow => scalar::pow,
+        BinaryOp::Pow => super::pow::pow,
         BinaryOp::Maximum => imp::maximum,
         BinaryOp::Minimum => imp::minimum,
         BinaryOp::Equal => imp::equal,
@@ -346,8 +346,6 @@ pub mod scalar {
         mul = |a, b| a * b;
         /// `x / y` (IEEE: `x / 0` is ±∞ or NaN).
         div = |a, b| a / b;
-        /// `x ^ y` (libm `powf`).
-        pow = f32::powf;
         /// [`max_f32`] element-wise.
         maximum = max_f32;
         /// [`min_f32`] element-wise.

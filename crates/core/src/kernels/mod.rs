@@ -7,6 +7,7 @@ pub mod finite;
 pub mod lerp;
 pub mod matmul;
 pub mod norm;
+pub mod pow;
 mod matmul_pack;
 mod matmul_stream;
 mod matmul_tile;

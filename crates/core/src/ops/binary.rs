@@ -89,7 +89,7 @@ impl BinaryOp {
             BinaryOp::Sub => x - y,
             BinaryOp::Mul => x * y,
             BinaryOp::Div => x / y,
-            BinaryOp::Pow => x.powf(y),
+            BinaryOp::Pow => crate::kernels::pow::pow_one(x, y),
             // NOTE: NaN propagates and +0 > -0, as JS `Math.max` (TF.js) and wasm `f32.max`;
             // `f32::max` would drop the NaN.
             BinaryOp::Maximum => k::max_f32(x, y),
