@@ -3,7 +3,9 @@
 // blocks of argMax's search, the 16 Ki chunks of the thread pool) and on special values:
 // log1p and softplus (logSigmoid) on the simd128 log1p kernel, cosh and rsqrt in float64
 // lanes, argMax/argMin as max then first match, oneHot written once, multinomial's guide
-// table and searchSorted's search.
+// table and searchSorted's search. Branch perf (s50): pow's route for whole and half exponents
+// (float64, two lanes at a time) against a plain-JS float64 reference, and erf four values at a
+// time against erf of each value alone (the scalar path).
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
 import { asDenseActivation, bits, expectSameBitsForThreads, rng, viaNr } from './oracle.js';
@@ -294,6 +296,67 @@ describe('multinomial and searchSorted', () => {
           expect(Array.from(got), `${side} rows=${rows} n=${n}`).toEqual(searchRef(seq, v, rows, side));
         }
       }
+    }
+  });
+});
+
+/** kernels/pow.rs's route for `y = k/2`, `|y| ≤ 64`: `x^n` by binary powering in float64, times `√|x|` for a half, `1/p` for `y < 0`, rounded once. */
+function powRouteRef(x: number, y: number): number {
+  const k = Math.abs(2 * y);
+  const half = k % 2 === 1;
+  const a = half ? Math.abs(x) : x;
+  let [p, b, m] = [1, a, k >> 1];
+  while (m !== 0) {
+    if (m & 1) p *= b;
+    m >>= 1;
+    if (m !== 0) b *= b;
+  }
+  if (half) p *= Math.sqrt(a);
+  if (y < 0) p = 1 / p;
+  return half && x < 0 && x !== -Infinity ? NaN : f(p);
+}
+
+describe('pow with a whole or half exponent, and erf four values at a time', () => {
+  const EXPONENTS = [3, 0.5, -1, 2.5, -0.5, 2, 1.5, 7, -3, 13, 64, -64, 31.5, -7.5, 1, 0, -0];
+
+  it('pow(x, k/2): the float64 route\'s bits on every length, as a scalar exponent and a full one, within 0.5 + 2^-20 ulp', () => {
+    for (const n of LENGTHS) {
+      const x = values(n);
+      for (const y of EXPONENTS) {
+        const got = viaNr((t) => nr.pow(t as nr.Tensor, y), [{ shape: [n], values: x }]).values;
+        expect(bits(got), `pow n=${n} y=${y}`).toEqual(bits(Array.from(x, (v) => powRouteRef(v, y))));
+        const full = nr.tidy(() => nr.pow(nr.tensor(x, [n]), nr.fill([n], y)).data());
+        expect(bits(full), `pow n=${n} y=[${y}]`).toEqual(bits(got));
+        for (let i = 0; i < n; i++) {
+          const want = Math.pow(x[i], y);
+          if (Number.isFinite(want) && Math.abs(want) < 3.4e38) expect(ulps(got[i], want), `${x[i]}^${y}`).toBeLessThanOrEqual(0.5 + 2 ** -20);
+        }
+      }
+    }
+    // IEEE pow's special values on the route (JS Math.pow agrees on these).
+    const sp = Float32Array.from([0, -0, Infinity, -Infinity, NaN, -2, 1, -1]);
+    for (const y of [3, -3, 2, -2, 0.5, -0.5, 2.5, 0]) {
+      const got = Array.from(viaNr((t) => nr.pow(t as nr.Tensor, y), [{ shape: [8], values: sp }]).values);
+      expect(got, `y=${y}`).toEqual(Array.from(sp, (v) => f(Math.pow(v, y))));
+    }
+  });
+
+  it('pow\'s other exponents still go through powf; its gradient uses the route for y − 1', () => {
+    const x = Float32Array.from([0.5, 2, 3, 10]);
+    const got = Array.from(viaNr((t) => nr.pow(t as nr.Tensor, 0.3), [{ shape: [4], values: x }]).values);
+    got.forEach((v, i) => expect(Math.abs(v - Math.pow(x[i], 0.3)) / Math.pow(x[i], 0.3)).toBeLessThan(1e-6));
+    const g = nr.tidy(() => nr.grad((t: nr.Tensor) => nr.pow(t, 2.5).sum())(nr.tensor(x)).data());
+    expect(bits(g)).toEqual(bits(Array.from(x, (v) => f(2.5 * powRouteRef(v, 1.5)))));
+  });
+
+  it('erf: four values at a time give the bits of each value alone (the scalar path), on every length', () => {
+    const grid = Float32Array.from({ length: 4001 }, (_, i) => (i - 2000) * 0.0025); // [-5, 5], the pieces' ends
+    for (const x of [...LENGTHS.map(values), grid, Float32Array.from([0.75, 1.5, 2.5, 4, 3.92, -3.93, 6.5, 10.5])]) {
+      const n = x.length;
+      const got = viaNr((t) => nr.erf(t as nr.Tensor), [{ shape: [n], values: x }]).values;
+      const alone: number[] = [];
+      for (let i = 0; i < n; i += 3) alone.push(...viaNr((t) => nr.erf(t as nr.Tensor), [{ shape: [Math.min(3, n - i)], values: x.subarray(i, i + 3) }]).values);
+      expect(bits(got), `erf n=${n}`).toEqual(bits(alone));
     }
   });
 });

@@ -239,7 +239,7 @@ pub fn unary_kernel(op: UnaryOp) -> UnaryKernel {
         UnaryOp::Asinh => scalar::asinh,
         UnaryOp::Acosh => scalar::acosh,
         UnaryOp::Atanh => scalar::atanh,
-        UnaryOp::Erf => scalar::erf,
+        UnaryOp::Erf => crate::activations::erf::erf_f32,
         UnaryOp::Rsqrt => imp::rsqrt,
     }
 }
