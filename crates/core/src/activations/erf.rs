@@ -123,80 +123,6 @@ pub fn erf(x: f64) -> f64 {
     r.copysign(x)
 }
 
-/// `|x|` from which `erf(x)` rounds to ±1 in f32 (`erfc(4) ≈ 1.5e-8` is below half the
-/// f32 spacing under 1, 6e-8).
-const F32_ONE: f64 = 4.0;
-
-/// `out[i] = erf(x[i])` rounded once to f32: the value of `erf(f64::from(x[i])) as f32`, the
-/// same operations on each value (so the same bits), two values at a time (f64x2 lanes under
-/// simd128) with no branch on them: both `x·P(x²)` and `1 − e^(−x²)·G(x)` (the piece of each
-/// lane picked by index) are computed and the lane's one kept, ±1 from [`F32_ONE`]. One value
-/// at a time waited on each step of its Clenshaw recurrence and mispredicted its piece.
-pub fn erf_f32(x: &[f32], out: &mut [f32]) {
-    let t = tables();
-    let (oc, ot) = out.as_chunks_mut::<2>();
-    let (xc, xt) = x.as_chunks::<2>();
-    oc.iter_mut().zip(xc).for_each(|(o, x)| *o = erf2(t, x));
-    ot.iter_mut().zip(xt).for_each(|(o, &v)| *o = erf(f64::from(v)) as f32);
-}
-
-/// The piece of `upper` for `SMALL ≤ a < F32_ONE` (another `a` takes one whose value is not kept).
-#[inline(always)]
-fn piece(t: &Tables, a: f64) -> &(f64, f64, [f64; TERMS]) {
-    &t.pieces[usize::from(a >= BOUNDS[0]) + usize::from(a >= BOUNDS[1])]
-}
-
-/// [`erf_f32`] on two values, in plain f64 (the reference of the simd128 form below).
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-#[inline(always)]
-fn erf2(t: &Tables, x: &[f32; 2]) -> [f32; 2] {
-    x.map(|v| {
-        let a = f64::from(v.abs());
-        let h = 0.5 * SMALL * SMALL;
-        let small = a * clenshaw(&t.small, (a * a - h) / h);
-        let (lo, hi, c) = piece(t, a);
-        let upper = 1.0 - (-a * a).exp() * clenshaw(c, (2.0 * a - lo - hi) / (hi - lo));
-        let r = if a < SMALL { small } else if a < F32_ONE { upper } else { 1.0 };
-        let r = if a.is_nan() { a } else { r };
-        r.copysign(f64::from(v)) as f32
-    })
-}
-
-/// [`erf_f32`] on two values in f64x2 lanes: each operation of the scalar form, lane-wise.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[inline(always)]
-fn erf2(t: &Tables, x: &[f32; 2]) -> [f32; 2] {
-    use core::arch::wasm32::*;
-    let v = f64x2(f64::from(x[0]), f64::from(x[1]));
-    let a = f64x2_abs(v);
-    let (a0, a1) = (f64x2_extract_lane::<0>(a), f64x2_extract_lane::<1>(a));
-    let clenshaw2 = |s: v128, c: &dyn Fn(usize) -> v128, terms: usize| {
-        let two_s = f64x2_mul(f64x2_splat(2.0), s);
-        let (mut b1, mut b2) = (f64x2_splat(0.0), f64x2_splat(0.0));
-        for j in (1..terms).rev() {
-            let b0 = f64x2_add(f64x2_sub(f64x2_mul(two_s, b1), b2), c(j));
-            b2 = b1;
-            b1 = b0;
-        }
-        f64x2_add(f64x2_sub(f64x2_mul(s, b1), b2), c(0))
-    };
-    let h = f64x2_splat(0.5 * SMALL * SMALL);
-    let ss = f64x2_div(f64x2_sub(f64x2_mul(a, a), h), h);
-    let small = f64x2_mul(a, clenshaw2(ss, &|j| f64x2_splat(t.small[j]), SMALL_TERMS));
-    let (p0, p1) = (piece(t, a0), piece(t, a1));
-    let (lo, hi) = (f64x2(p0.0, p1.0), f64x2(p0.1, p1.1));
-    let s = f64x2_div(f64x2_sub(f64x2_sub(f64x2_mul(f64x2_splat(2.0), a), lo), hi), f64x2_sub(hi, lo));
-    let g = clenshaw2(s, &|j| f64x2(p0.2[j], p1.2[j]), TERMS);
-    let e = f64x2((-a0 * a0).exp(), (-a1 * a1).exp());
-    let upper = f64x2_sub(f64x2_splat(1.0), f64x2_mul(e, g));
-    let r = v128_bitselect(upper, f64x2_splat(1.0), f64x2_lt(a, f64x2_splat(F32_ONE)));
-    let r = v128_bitselect(small, r, f64x2_lt(a, f64x2_splat(SMALL)));
-    let r = v128_bitselect(a, r, f64x2_ne(a, a));
-    // copysign: r has no sign bit (a ≥ 0, and |NaN| above).
-    let r = f32x4_demote_f64x2_zero(v128_or(r, v128_and(v, u64x2_splat(1 << 63))));
-    [f32x4_extract_lane::<0>(r), f32x4_extract_lane::<1>(r)]
-}
-
 /// `erfc(x) = 1 − erf(x)`, accurate also where it is tiny (large positive `x`).
 pub fn erfc(x: f64) -> f64 {
     if x.is_nan() {
@@ -276,20 +202,6 @@ fn tail(a: f64) -> f64 {
 #[allow(clippy::excessive_precision)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_f32_kernel_is_erf_rounded_once() {
-        // Every 257th float of both signs (the whole range), densely where the pieces meet.
-        let mut x: Vec<f32> = (0..0x7fc0_0000u32).step_by(257).flat_map(|b| [f32::from_bits(b), -f32::from_bits(b)]).collect();
-        x.extend((0..200_000).map(|i| i as f32 * 2.5e-5 - 0.5));
-        x.extend([0.75, 1.5, 2.5, 4.0, 3.92, 3.93, 10.5, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, -f32::NAN, 0.0, -0.0, 1e-45]);
-        let mut out = vec![0.0; x.len()];
-        erf_f32(&x, &mut out);
-        for (&v, &o) in x.iter().zip(&out) {
-            let want = erf(f64::from(v)) as f32;
-            assert!(o.to_bits() == want.to_bits() || (o.is_nan() && want.is_nan()), "erf({v:e}) = {o:e}, want {want:e}");
-        }
-    }
 
     fn rel(a: f64, b: f64) -> f64 {
         ((a - b) / b).abs()

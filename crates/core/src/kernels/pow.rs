@@ -46,8 +46,8 @@ fn route(y: f32) -> Option<Route> {
     Some(Route { n: k >> 1, half: k & 1 == 1, neg: t < 0.0 })
 }
 
-/// `x^y` on `r`'s route.
-#[inline(always)]
+/// `x^y` on `r`'s route (out of line: the one copy of the scalar route).
+#[inline(never)]
 fn routed(x: f32, r: Route) -> f32 {
     // A half power is taken of |x| (so −0 and −∞ act as +0 and +∞); x < 0 is NaN below.
     let a = f64::from(if r.half { x.abs() } else { x });
@@ -71,7 +71,7 @@ fn routed(x: f32, r: Route) -> f32 {
 }
 
 /// `x^y` for one value.
-#[inline]
+#[inline(never)]
 pub fn pow_one(x: f32, y: f32) -> f32 {
     match route(y) {
         Some(r) => routed(x, r),

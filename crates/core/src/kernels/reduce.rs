@@ -130,12 +130,13 @@ pub fn max(v: &[f32]) -> f32 {
 /// skipped, and a maximum of both `+0` and `−0`, which may be either (`f32x4.pmax`: one
 /// instruction on x86, where `f32x4.max` is several). A row's NaN still makes its
 /// `e^(x − m)` and so its sum NaN, and `x − (±0)` has the same exponential and, but for the
-/// sign of a zero difference, the same value.
+/// sign of a zero difference, the same value. A run longer than [`CHUNK`] takes [`max`]
+/// (split over the thread pool; one instance of the split, not two).
 pub fn shift_max(v: &[f32]) -> f32 {
     if v.len() <= CHUNK {
         return imp::shift_max(v);
     }
-    chunked(v, imp::shift_max, scalar::pmax)
+    max(v)
 }
 
 /// The smallest value; NaN if any is NaN; `+∞` for an empty run.
