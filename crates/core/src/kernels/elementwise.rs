@@ -239,7 +239,7 @@ pub fn unary_kernel(op: UnaryOp) -> UnaryKernel {
         UnaryOp::Asinh => scalar::asinh,
         UnaryOp::Acosh => scalar::acosh,
         UnaryOp::Atanh => scalar::atanh,
-        UnaryOp::Erf => crate::activations::erf::erf_f32,
+        UnaryOp::Erf => scalar::erf,
         UnaryOp::Rsqrt => imp::rsqrt,
     }
 }
