@@ -324,11 +324,10 @@ pub fn layer_distribution(layer: &LayerRef, x: &Tensor) -> Result<(Tensor, Tenso
 /// `layer.klWeight = w`: sets `β` of the variational layer `layer`, one object shared by every
 /// model holding it, so each uses `w` from its next forward on.
 pub fn set_kl_weight(layer: &LayerRef, w: f32) -> Result<()> {
-    let mut node = lock(layer)?;
-    let kind = node.layer().kind();
-    match node.layer_mut().as_variational_mut() {
+    // (TS sets it on variational layers only: a plain message, no formatting code.)
+    match lock(layer)?.layer_mut().as_variational_mut() {
         Some(v) => v.set_kl_weight(w),
-        None => Err(Error::invalid("klWeight", format!("the layer is a {kind} layer, not a variational layer"))),
+        None => Err(Error::invalid("klWeight", "the layer is not a variational layer")),
     }
 }
 

@@ -88,7 +88,8 @@ pub unsafe extern "C" fn nr_model_set_kl_weight(model: u32, path: *const u32, pa
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         // SAFETY: forwarded caller contract.
         let path = unsafe { crate::ffi::read_u32s("klWeight", path, path_len) }?;
-        crate::handles::with(|t| neurite_core::layers::variational::set_kl_weight(&super::model::find("klWeight", &t.model(model)?.as_layer(), &path)?, w))
+        let node = with_model(model, |m, _| super::model::find("klWeight", &m.as_layer(), &path))?;
+        neurite_core::layers::variational::set_kl_weight(&node, w)
     })
 }
 
