@@ -103,7 +103,7 @@ describe('bars that are properties', () => {
       ['huffman', huffman.encode(rand), (b: Uint8Array) => huffman.decode(b)],
       ['lzw', lzw.encode(rand, { maxBits: 13 }), (b: Uint8Array) => lzw.decode(b)],
     ] as const) {
-      const n = name === 'huffman' ? 'compression\\.huffman' : 'compression\\.lzw';
+      const n = name === 'huffman' ? 'compression\\.huffman\\.decode' : 'compression\\.lzw\\.decode';
       // Length field off by one (re-signed): a clear error naming both lengths.
       for (const len of [1999, 2001, 0]) throwsInvalid(() => dec(resign(withRawLen(s, len))), new RegExp(`^${n}: stored stream: the header claims ${len} bytes but the payload holds 2000`));
       throwsInvalid(() => dec(resign(s.subarray(0, s.length - 1))), new RegExp(`^${n}: stored stream: the header claims 2000 bytes but the payload holds 1999`));
@@ -447,7 +447,7 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const n = c.name.replace('.', '\\.');
+      const n = `${c.name.replace('.', '\\.')}\\.decode`; // the function called, as the option errors
       throwsInvalid(() => c.dec(c.enc.subarray(0, 9)), new RegExp(`^${n}: truncated stream: 9 bytes, shorter than the 14-byte header`));
       throwsInvalid(() => c.dec(c.enc.subarray(0, c.enc.length - 1)), new RegExp(`^${n}: checksum mismatch`));
       const flipped = c.enc.slice();
@@ -466,15 +466,15 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
       // A header claiming more than the payload can hold (checksum made valid).
       throwsInvalid(() => c.dec(resign(withRawLen(c.enc, 100_000_000))), new RegExp(`^${n}: .*(claims|does not match|truncated)`));
       throwsInvalid(() => c.dec(c.enc, { maxOutputBytes: 10 }), new RegExp(`^${n}: the header claims \\d+ output bytes, more than maxOutputBytes = 10`));
-      throwsInvalid(() => c.dec(c.enc, { maxOutputBytes: -1 }), new RegExp(`^${n}\\.decode: maxOutputBytes must be a non-negative integer, or Infinity for no limit, got -1`));
-      throwsInvalid(() => c.dec('x' as never), new RegExp(`^${n}\\.decode: bytes must be a Uint8Array`));
+      throwsInvalid(() => c.dec(c.enc, { maxOutputBytes: -1 }), new RegExp(`^${n}: maxOutputBytes must be a non-negative integer, or Infinity for no limit, got -1`));
+      throwsInvalid(() => c.dec('x' as never), new RegExp(`^${n}: bytes must be a Uint8Array`));
     });
   }
 
   it('a Huffman table that is not prefix-free', () => {
     const s = huffman.encode(text).slice();
     s.fill(0x11, 14, 14 + 128); // 256 codes of length 1
-    throwsInvalid(() => huffman.decode(resign(s)), /^compression\.huffman: code table is not prefix-free/);
+    throwsInvalid(() => huffman.decode(resign(s)), /^compression\.huffman\.decode: code table is not prefix-free/);
   });
 
   it('an LZW code beyond the dictionary', () => {
@@ -484,7 +484,7 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
     bad.set(s);
     bad[14] = 300 >> 1;
     bad[15] = (300 & 1) << 7;
-    throwsInvalid(() => lzw.decode(resign(bad)), /^compression\.lzw: code 300 at output byte 0 is beyond the dictionary \(next free code 257\)/);
+    throwsInvalid(() => lzw.decode(resign(bad)), /^compression\.lzw\.decode: code 300 at output byte 0 is beyond the dictionary \(next free code 257\)/);
   });
 
   it('decompression bombs stop at maxOutputBytes before allocating', () => {
@@ -504,7 +504,7 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
     // block of memory: an OutOfMemoryError about bytes (it spoke of tensors of float32 values).
     const claims2GiB = Uint8Array.from(atob('TlJIRgMBAAAAgIUHMB4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAi6qqqqqqqqqg='), (c) => c.charCodeAt(0));
     expect(() => compression.huffman.decode(claims2GiB, { maxOutputBytes: Infinity })).toThrow(
-      new nr.OutOfMemoryError('compression.huffman: out of memory allocating 2147483648 bytes, more than one block of WebAssembly memory may hold (2 GiB): the output of this call is too large, whatever is freed'),
+      new nr.OutOfMemoryError('compression.huffman.decode: out of memory allocating 2147483648 bytes, more than one block of WebAssembly memory may hold (2 GiB): the output of this call is too large, whatever is freed'),
     );
     // An image header claiming 65536 × 65536 pixels: refused by the default cap.
     throwsInvalid(() => codecs.wavelet.decode(resign(withRawLen(codecs.wavelet.encode(img), 0xffff_ffff))), /more than maxOutputBytes = 67108864/);
@@ -515,7 +515,7 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
       const big = resign(withRawLen(codec.encode(img), 2 ** 26 + 1));
       throwsInvalid(() => codec.decode(big), /the header claims 67108865 output bytes, more than maxOutputBytes = 67108864; raise maxOutputBytes if the stream is trusted/);
       // Raised, the header passes and the payload's own size check refuses the lie.
-      throwsInvalid(() => codec.decode(big, { maxOutputBytes: 2 ** 27 }), /^codecs\.(dct|wavelet): (?!.*maxOutputBytes)/);
+      throwsInvalid(() => codec.decode(big, { maxOutputBytes: 2 ** 27 }), /^codecs\.(dct|wavelet)\.decode: (?!.*maxOutputBytes)/);
     }
   });
 

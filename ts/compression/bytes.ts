@@ -3,7 +3,7 @@
  * codec's result is copied out of the module's result buffer, which is then released.
  */
 import { call, check, outPtr, raw, readOut } from '../engine.js';
-import { InvalidArgumentError, OutOfMemoryError } from '../errors.js';
+import { inOp, InvalidArgumentError, OutOfMemoryError } from '../errors.js';
 import { attachedArg, describe } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
 
@@ -140,16 +140,29 @@ function takeResult(op: string, output?: Uint8Array): RawResult {
 export function encodeRaw(op: string, codec: number, bytes: Uint8Array, param: number, width = 0, height = 0): Uint8Array {
   return withInput(op, bytes, (ptr) =>
     call((e) => {
-      check(e.nr_compress(codec, ptr, bytes.length, param, width, height, outPtr(0)));
+      asCalled(op, () => check(e.nr_compress(codec, ptr, bytes.length, param, width, height, outPtr(0))));
       return takeResult(op).bytes;
     }),
   );
 }
 
+/**
+ * Runs `f`, a codec's call into the core, whose errors name the codec (`compression.huffman:
+ * the header claims …`): they name the function called instead (`compression.huffman.decode:`),
+ * as the option errors do.
+ */
+function asCalled(op: string, f: () => void): void {
+  try {
+    f();
+  } catch (err) {
+    throw inOp(op, err, op.slice(0, op.lastIndexOf('.')));
+  }
+}
+
 export function decodeRaw(op: string, codec: number, bytes: Uint8Array, maxOutput: number, output?: Uint8Array): RawResult {
   return withInput(op, bytes, (ptr) =>
     call((e) => {
-      check(e.nr_decompress(codec, ptr, bytes.length, maxOutput, outPtr(0)));
+      asCalled(op, () => check(e.nr_decompress(codec, ptr, bytes.length, maxOutput, outPtr(0))));
       return takeResult(op, output);
     }),
   );
