@@ -146,6 +146,16 @@ describe('verbose defaults', () => {
     dispose();
   });
 
+  it('two models training at once: each line begins with its model\'s name (interleaved lines could not be told apart); one alone keeps Keras\'s line', async () => {
+    const a = xor(), b = xor();
+    const out = screen(await captureStdout(() => Promise.all([a.model.fit(a.x, a.y, { epochs: 3, verbose: 2 }), b.model.fit(b.x, b.y, { epochs: 3, verbose: 2 })])));
+    expect(out).toHaveLength(6);
+    for (const m of [a.model, b.model]) expect(out.filter((l) => l.startsWith(`${m.name} Epoch `)).map((l) => l.split(' ')[2])).toEqual(['1/3', '2/3', '3/3']);
+    expect(screen(await captureStdout(() => a.model.fit(a.x, a.y, { epochs: 2, verbose: 2 }))).map((l) => l.split(' ')[0])).toEqual(['Epoch', 'Epoch']);
+    a.dispose();
+    b.dispose();
+  });
+
   it("in Deno's Jupyter kernel (stdout not shown) the epoch lines go to console.log, one call per line", async () => {
     const { x, y, model, dispose } = xor();
     // Deno.jupyter exists in the kernel only (elsewhere its getter throws, as this one does first).

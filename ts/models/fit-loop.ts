@@ -129,7 +129,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     const r = (runner = await prepare());
     let reporter: ProgressReporter | null = null;
     if (verbose !== 0) {
-      reporter = fitReporter(verbose);
+      reporter = fitReporter(verbose, model.name);
       reporter.configure(epochs, r.batches, r.batchSize, r.samples);
       cbs.push(reporter);
     }

@@ -16,6 +16,7 @@ import { unknownOption, optionKeys } from '../options.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { formatLog } from '../format.js';
+import { training } from '../engine.js';
 import type { CallbackHooks, Logs } from './callbacks.js';
 
 interface Out {
@@ -64,11 +65,12 @@ function consoleOut(): Out {
  * on stdout (Node, Deno) a bar on a terminal, else a line per epoch; `'auto'` keeps about one
  * epoch line a second in a run of more than {@link THIN_ABOVE} epochs. Where there is no stdout (browsers), the default (`'auto'`) prints
  * nothing, as TF.js; an explicit 1 or 2 prints Keras's line per epoch (`verbose: 2`'s form)
- * through `console.log`.
+ * through `console.log`. While another model trains too, its lines begin with the model's
+ * `name` (two fits' interleaved lines could not be told apart).
  */
-export function fitReporter(verbose: 1 | 2 | 'auto'): ProgressReporter {
+export function fitReporter(verbose: 1 | 2 | 'auto', name = ''): ProgressReporter {
   const out = verbose !== 'auto' && stdout() === null ? consoleOut() : undefined;
-  return reporter({ epochLineMs: verbose === 'auto' ? 1000 : 0, ...(verbose === 2 || out ? { bar: false } : {}), ...(out ? { out } : {}) }, THIN_ABOVE);
+  return reporter({ epochLineMs: verbose === 'auto' ? 1000 : 0, ...(verbose === 2 || out ? { bar: false } : {}), ...(out ? { out } : {}) }, THIN_ABOVE, name);
 }
 
 /** `fit`'s `verbose: 'auto'` prints every epoch's line in a run of up to this many epochs, and thins longer runs' lines. */
@@ -186,7 +188,7 @@ export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
 }
 
 /** {@link progressBar}, whose `epochLineMs` applies only to a run of more than `thinAbove` epochs. */
-function reporter(args: ProgressBarArgs, thinAbove: number): ProgressReporter {
+function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): ProgressReporter {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`progressBar: options must be an object, got ${describe(args)}`);
   for (const k of optionKeys('progressBar', args)) {
     if (!KNOWN.includes(k)) throw unknownOption('progressBar', k, KNOWN);
@@ -227,7 +229,7 @@ function reporter(args: ProgressBarArgs, thinAbove: number): ProgressReporter {
     const eta = samples > 0 ? (samples - seen) / Math.max(rate, 1e-9) : batches > 0 ? (secs / Math.max(done, 1)) * Math.max(batches - done, 0) : NaN;
     const metrics = Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size').map(([k, v]) => `${k}: ${formatLog(v)}`);
     return layoutLine({
-      head: `Epoch ${epoch + 1}/${epochs}`,
+      head: `${name && training.size > 1 ? `${name} ` : ''}Epoch ${epoch + 1}/${epochs}`,
       // Keras 3 writes an unknown number of batches (a dataset of no known size) as Unknown.
       counter: batches > 0 ? `${done}/${batches}` : `${done}/Unknown`,
       fraction: done / Math.max(batches, 1),
