@@ -28,6 +28,7 @@ import { Tensor } from '../tensor.js';
 import { boolArg, checkShape, describe, f32String, need, show } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { drawSeed } from '../ops/random.js';
+import { reshape } from '../ops/shape.js';
 import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, setLocator, showShape, trainableArg, type Shape } from '../layers/layer.js';
 import { printLine, readVerbose, type Verbose } from './progress.js';
@@ -971,8 +972,20 @@ export class Sequential {
     return (Array.isArray(v) && v.length === 1 && v[0] instanceof Tensor ? v[0] : v) as Tensor;
   }
 
+  /**
+   * A 1-D `x` of a model of one feature as the `n` samples of it, `[n, 1]`, as TF.js's
+   * `standardizeInputData` reads it (`fit(tensor1d(xs), …)` in its curve-fitting tutorials): a
+   * reshape (so a tape sees it) in `owned`, freed with the call's other temporaries.
+   */
+  #column(op: string, arg: string, t: Tensor, owned: Tensor[]): Tensor {
+    if (!(t instanceof Tensor && t.handleFor(op, arg) && t.rank === 1 && show(this.inputDims ?? []) === '[1]')) return t;
+    const r = reshape(t, [t.shape[0], 1]);
+    owned.push(r);
+    return r;
+  }
+
   #coreX(op: string, x: unknown, owned: Tensor[], arg = 'x'): Tensor {
-    if (!this.#graph || this.#graph.inputs.length === 1) return this.#lone(op, arg, x, 'input');
+    if (!this.#graph || this.#graph.inputs.length === 1) return this.#column(op, arg, this.#lone(op, arg, x, 'input'), owned);
     const t = pack(op, arg, x, this.#inParts());
     owned.push(t);
     return t;
@@ -1567,12 +1580,15 @@ export class Sequential {
     // draws a bar over the batches; here predict is one call into the core).
     readVerbose(op, args.verbose, 0);
     const h = this.handle(op);
-    const hx = need(op, 'x', this.#lone(op, 'x', x, 'input'));
-    const bs = batchSizeOf(op, args.batchSize ?? 32);
+    const owned: Tensor[] = [];
+    const hx = need(op, 'x', this.#column(op, 'x', this.#lone(op, 'x', x, 'input'), owned));
     try {
+      const bs = batchSizeOf(op, args.batchSize ?? 32);
       return runOp((e, out) => e.nr_model_predict(h, hx, bs, out));
     } catch (err) {
       throw inOp(op, err, 'predict');
+    } finally {
+      for (const t of owned) t.dispose();
     }
   }
 
