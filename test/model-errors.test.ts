@@ -86,7 +86,10 @@ describe('input shapes', () => {
     expect(Array.from(pa.dataSync())).toEqual(Array.from(pb.dataSync()));
     const [ea, eb] = [a.evaluate(xs, ys) as nr.Tensor, b.evaluate(x2, ys) as nr.Tensor];
     expect(ea.item()).toBe(eb.item());
-    nr.dispose([pa, pb, ea, eb]);
+    // Under the tape the reshape is recorded: the gradient w.r.t. the 1-D x has its shape.
+    const [ga, gb] = [nr.grad((x: nr.Tensor) => a.predict(x).sum())(xs), nr.grad((x: nr.Tensor) => b.predict(x).sum())(x2)];
+    expect([ga.shape, Array.from(ga.dataSync())]).toEqual([[4], Array.from(gb.dataSync())]);
+    nr.dispose([pa, pb, ea, eb, ga, gb]);
     expect(nr.memory().numTensors).toBe(before);
     // A vector for an input of more features stays an error with the fix.
     await expectError(() => m.predict(z([4])), Shape, `${want('predict', '[4]')}; for one sample, add the batch axis: x.reshape([1,4]) or x.expandDims(0)`);
