@@ -147,13 +147,25 @@ describe('verbose defaults', () => {
   });
 
   it('two models training at once: each line begins with its model\'s name (interleaved lines could not be told apart); one alone keeps Keras\'s line', async () => {
-    const a = xor(), b = xor();
-    const out = screen(await captureStdout(() => Promise.all([a.model.fit(a.x, a.y, { epochs: 3, verbose: 2 }), b.model.fit(b.x, b.y, { epochs: 3, verbose: 2 })])));
+    const a = xor(), b = xor(), c = xor();
+    // c trains (silently) until a's and b's fits end, so both always have company, however the
+    // event loop orders their epochs.
+    let done = false;
+    const background = c.model.fit(c.x, c.y, { epochs: 100_000, verbose: 0, callbacks: { onEpochEnd: async () => {
+      if (done) c.model.stopTraining = true;
+      await new Promise((r) => setTimeout(r, 1));
+    } } });
+    let out: string[];
+    try {
+      out = screen(await captureStdout(() => Promise.all([a.model.fit(a.x, a.y, { epochs: 3, verbose: 2 }), b.model.fit(b.x, b.y, { epochs: 3, verbose: 2 })])));
+    } finally {
+      done = true;
+      await background;
+    }
     expect(out).toHaveLength(6);
     for (const m of [a.model, b.model]) expect(out.filter((l) => l.startsWith(`${m.name} Epoch `)).map((l) => l.split(' ')[2])).toEqual(['1/3', '2/3', '3/3']);
     expect(screen(await captureStdout(() => a.model.fit(a.x, a.y, { epochs: 2, verbose: 2 }))).map((l) => l.split(' ')[0])).toEqual(['Epoch', 'Epoch']);
-    a.dispose();
-    b.dispose();
+    for (const m of [a, b, c]) m.dispose();
   });
 
   it("in Deno's Jupyter kernel (stdout not shown) the epoch lines go to console.log, one call per line", async () => {
