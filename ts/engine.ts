@@ -269,9 +269,9 @@ function startWorkers(mod: WebAssembly.Module, exports: RawExports, now = !confi
 /**
  * A worker of the live pool `p` died on its own between calls (terminated from outside, or its
  * thread ended): the pool is replaced by a new one on the same memory, so the instance keeps
- * its threads and its tensors, and the console says so (`message`: which worker, and how). (A worker that traps inside a call
- * makes that call a WasmPanicError, whose new instance has a new pool: `p` is no longer live.)
- * The dead worker's stack is not reused.
+ * its threads and its tensors, and the console says so (`message`: which worker, and how).
+ * (A worker that traps inside a call makes that call a WasmPanicError, whose new instance has
+ * a new pool: `p` is no longer live.) The dead worker's stack is not reused.
  */
 function workerLost(p: Pool, message: string): void {
   // Before the pool joined, its ready promise fails and one thread runs (startWorkers).

@@ -978,7 +978,11 @@ export class Sequential {
    * reshape (so a tape sees it) in `owned`, freed with the call's other temporaries.
    */
   #column(op: string, arg: string, t: Tensor, owned: Tensor[]): Tensor {
-    if (!(t instanceof Tensor && t.handleFor(op, arg) && t.rank === 1 && show(this.inputDims ?? []) === '[1]')) return t;
+    // The rank first: on predict's path the usual x costs one comparison.
+    if (!(t instanceof Tensor) || t.rank !== 1) return t;
+    const dims = this.inputDims;
+    if (dims?.length !== 1 || dims[0] !== 1) return t;
+    t.handleFor(op, arg); // a disposed x named as the caller's argument, not reshape's
     const r = reshape(t, [t.shape[0], 1]);
     owned.push(r);
     return r;

@@ -102,14 +102,15 @@ export class Pool {
           (message) => {
             // A worker that left the pool, or one this pool terminated, may end as it likes.
             if (left || this.#terminated) return;
-            this.#fail(`worker ${index} failed: ${message}`);
+            const why = `worker ${index} failed: ${message}`;
+            this.#fail(why);
             // A worker that died while it held a task would never finish it: raise the fault
             // word so the calling thread stops waiting.
             try {
               const words = new Int32Array(memory.buffer);
               Atomics.store(words, faultPtr >>> 2, 1);
             } catch { /* memory gone */ }
-            onLost(`worker ${index} failed: ${message}`);
+            onLost(why);
           },
         );
         w.post({ type: 'start', module, memory, stackTop: stack + STACK_BYTES, tls, index, faultPtr });

@@ -108,12 +108,13 @@ export function decodeImage(op: string, codec: number, bytes: Bytes, options: Im
 export function bitsPerPixel(bytes: Bytes, image: { width: number; height: number } | ReadonlyArray<{ width: number; height: number }>): number {
   const op = 'codecs.bitsPerPixel';
   const b = bytesArg(op, bytes);
-  const images = Array.isArray(image) ? (image as ReadonlyArray<{ width: number; height: number }>) : [image as { width: number; height: number }];
+  const batch = Array.isArray(image);
+  const images = batch ? (image as ReadonlyArray<{ width: number; height: number }>) : [image as { width: number; height: number }];
   if (images.length === 0) throw new InvalidArgumentError(`${op}: image is an empty array: a batch of no images has no bits per pixel`);
   let pixels = 0;
   images.forEach((im, i) => {
-    const name = Array.isArray(image) ? `image[${i}]` : 'image';
-    if (im === null || typeof im !== 'object') throw new InvalidArgumentError(`${op}: ${name} must be an object with width and height${Array.isArray(image) ? '' : ' (or an array of them)'}, got ${describe(im)}`);
+    const name = batch ? `image[${i}]` : 'image';
+    if (im === null || typeof im !== 'object') throw new InvalidArgumentError(`${op}: ${name} must be an object with width and height${batch ? '' : ' (or an array of them)'}, got ${describe(im)}`);
     for (const k of ['width', 'height'] as const) {
       const v = im[k];
       if (v === 0) throw new InvalidArgumentError(`${op}: ${name}.${k} is 0: an image of no pixels has no bits per pixel (width and height must be positive integers)`);
