@@ -1,6 +1,9 @@
 // User mistakes with models and layers: each throws a NeuriteError subclass with a precise
 // message — never a WebAssembly trap, never a bare TypeError — and leaves nothing behind.
 import { afterAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import './setup.js';
 
@@ -82,8 +85,17 @@ describe('input shapes', () => {
     expect(la).toEqual(lb);
     expect(a.trainOnBatch(xs, ys)).toBe(b.trainOnBatch(x2, ys));
     const [pa, pb] = [a.predict(xs), b.predict(x2)];
-    expect(pa.shape).toEqual([4, 1]); // TF.js: [4, 1] too
     expect(Array.from(pa.dataSync())).toEqual(Array.from(pb.dataSync()));
+    // TF.js with the same weights reads the 1-D x the same way: [4, 1], the same values.
+    const t = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [1], units: 4, activation: 'tanh' }), tfl.layers.dense({ units: 1 })] });
+    const tw = nr.tidy(() => a.getWeights().map((w) => tf.tensor(w.dataSync(), [...w.shape])));
+    t.setWeights(tw);
+    const tx = tf.tensor1d([-1, 0.5, 2, 3]);
+    const tp = t.predict(tx) as tf.Tensor;
+    expect(pa.shape).toEqual(tp.shape);
+    Array.from(tp.dataSync()).forEach((v, i) => expect(pa.dataSync()[i]).toBeCloseTo(v, 5));
+    tf.dispose([tp, tx, ...tw]);
+    t.dispose();
     const [ea, eb] = [a.evaluate(xs, ys) as nr.Tensor, b.evaluate(x2, ys) as nr.Tensor];
     expect(ea.item()).toBe(eb.item());
     // Under the tape the reshape is recorded: the gradient w.r.t. the 1-D x has its shape.
