@@ -423,12 +423,40 @@ describe('callbacks and history', () => {
     using y = nr.tensor([[0]]);
     const err = await m.fit(x, y, { epochs: 1, verbose: 0 }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(nr.NonFiniteError);
-    expect((err as Error).message).toBe('fit: the loss is Infinity at step 1 though every gradient is finite: the predictions or targets overflow float32; lower the learning rate, clip gradients, or scale data of huge magnitude');
+    expect((err as Error).message).toBe("fit: the loss is Infinity at step 1 though every gradient is finite: the predictions or targets overflow float32; lower the learning rate, clip gradients, or scale data of huge magnitude. The epochs completed before it (0) are in this error's `history`; with callbacks.terminateOnNaN() among the callbacks, training stops there and they are returned");
+    expect((err as nr.NonFiniteError).history?.epoch).toEqual([]);
     expect(weights(m)).toEqual([Float32Array.of(2e19)]);
     // terminateOnNaN turns it into a stop with the history, as for a gradient.
     const stopper = nr.callbacks.terminateOnNaN();
     const h = await m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [stopper] });
     expect([h.epoch, h.history.loss.map(Number.isNaN)]).toEqual([[0], [true]]);
+  });
+
+  it("a fit that diverges after some epochs throws with their loss curve in the error's history (TF.js's fit returns one with the NaN losses)", async () => {
+    // A learning-rate-too-high demo: y = 3x + 1 with SGD at rate 5 grows ~9× an epoch until
+    // the loss overflows float32 at epoch 21.
+    using x = nr.linspace(-1, 1, 32).reshape([32, 1]);
+    using y = x.mul(3).add(1);
+    using m = nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [1], units: 1 })] });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 5 }), loss: 'mse', metrics: ['mae'] });
+    const seen: number[] = [];
+    const err = await m.fit(x, y, { epochs: 30, batchSize: 32, verbose: 0, callbacks: [{ onEpochEnd: (_e, logs) => void seen.push(logs!.loss!) }] }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(nr.NonFiniteError);
+    const h = (err as nr.NonFiniteError).history!;
+    expect(seen.length).toBeGreaterThan(5);
+    expect(h.epoch).toEqual(seen.map((_, i) => i));
+    expect(h.history.loss).toEqual(seen);
+    expect(h.history.mae).toHaveLength(seen.length);
+    expect(h.params).toMatchObject({ epochs: 30, samples: 32 });
+    expect(seen.every((v, i) => Number.isFinite(v) && (i === 0 || v > seen[i - 1]!))).toBe(true);
+    expect((err as Error).message).toMatch(new RegExp(`^fit: the loss is Infinity at step ${seen.length + 1} .* The epochs completed before it \\(${seen.length}\\) are in this error's \`history\``));
+    // Other errors carry none.
+    expect(() => m.trainOnBatch(x, y)).toThrow(nr.NonFiniteError);
+    try {
+      m.trainOnBatch(x, y);
+    } catch (e) {
+      expect((e as nr.NonFiniteError).history).toBeUndefined();
+    }
   });
 
   it('a non-finite gradient throws and leaves every weight unchanged', async () => {

@@ -5,6 +5,7 @@
  */
 import { STATUS } from './wasm/codes.js';
 import type { Tensor } from './tensor.js';
+import type { History } from './models/fit.js';
 
 /** Machine-readable error codes. The first seven mirror the C ABI status codes. */
 export type ErrorCode =
@@ -105,12 +106,19 @@ export class OutOfMemoryError extends NeuriteError {
 /**
  * A training step diverged: a gradient is NaN or infinite, so the step was refused and nothing
  * changed (weights, optimizer state and step count are those before it). The message names the
- * weight, its layer and the step. Lower the learning rate, clip gradients (`clipNorm`,
- * `clipValue`), or check the data for NaN; `callbacks.terminateOnNaN()` turns it into a stop.
+ * weight, its layer and the step (`fit`'s also carries the epochs before it, in `history`). Lower
+ * the learning rate, clip gradients (`clipNorm`, `clipValue`), or check the data for NaN;
+ * `callbacks.terminateOnNaN()` turns it into a stop.
  */
 export class NonFiniteError extends NeuriteError {
   /** The class's kind for `instanceof NonFiniteError` across copies of neurite (as {@link NeuriteError.errorKind}). */
   static override readonly errorKind: string = 'NonFiniteError';
+  /**
+   * When `fit` or `fitDataset` diverged: the epochs completed before the refused step, as the
+   * `History` it would have returned (the loss curve up to the divergence). Undefined for the
+   * other calls.
+   */
+  history?: History;
   constructor(message: string) {
     super('NonFinite', message);
     this.name = 'NonFiniteError';

@@ -230,7 +230,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
           // loop uses: say that (the step's own error is a bare NotInitialized or handle error).
           stillLive();
           const stopper = refusedStepStopper(cbs, err);
-          if (stopper === null) throw err;
+          if (stopper === null) throw err instanceof NonFiniteError ? diverged(err, history) : err;
           stopper.refusedStep((err as Error).message);
           out.fill(NaN);
         }
@@ -302,6 +302,19 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     }
     if (cleanupError !== null && !failed) throw cleanupError; // eslint-disable-line no-unsafe-finally
   }
+}
+
+/**
+ * A refused step's error as `fit` throws it: the epochs trained before it in its `history` (a
+ * divergence demo keeps its loss curve, which TF.js's `fit` returns with NaN losses), and the
+ * message says so and how to get them back without the error.
+ */
+function diverged(err: NonFiniteError, history: History): NonFiniteError {
+  const e = new NonFiniteError(`${err.message}. The epochs completed before it (${history.epoch.length}) are in this error's \`history\`; with callbacks.terminateOnNaN() among the callbacks, training stops there and they are returned`);
+  const h = { ...history, history: { ...history.history } };
+  kerasAliases(h.history);
+  e.history = h;
+  return e;
 }
 
 /**
