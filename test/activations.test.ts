@@ -320,6 +320,10 @@ describe('errors', () => {
     throws((t) => nr.activation(t, 'foo' as ActivationSpec), nr.InvalidArgumentError,
       "activation: unknown activation 'foo'; valid names: linear, stairStep, unitStep, heaviside, sign, relu, leakyRelu, softplus, sigmoid, tanh, softmax, logSoftmax, elu, selu, gelu, swish, hardSigmoid, softsign, relu6, mish, geluNew, hardSilu, silu, gelu_new, hardSwish, identity");
     // 'sin' (a CPPN's units) is an op, not a misspelt 'sign'.
+    // prelu is a layer (its alpha is learned), not a misspelt relu (it said "did you mean 'relu'?").
+    for (const name of ['prelu', 'PReLU']) {
+      expect(() => nr.layers.dense({ units: 2, activation: name as never })).toThrow(new RegExp(`^dense: unknown activation '${name}' \\(PReLU learns its alpha, so it is a layer, as in TF\\.js and Keras: add layers\\.prelu\\(\\) after this layer\\); valid names: linear,`));
+    }
     expect(() => nr.layers.dense({ units: 2, activation: 'sin' as never })).toThrow(/^dense: unknown activation 'sin' \(sin is an element-wise op, not a layer activation in TF\.js or Keras: apply it with the op, e\.g\. sin\(matMul\(x, w\)\) in a custom model or loop\); valid names: linear,/);
     expect(() => nr.layers.dense({ units: 2, activation: 'sgin' as never })).toThrow(/did you mean 'sign'\?/);
     // An object without a name (a String object, one with a toString) said "unknown activation undefined".

@@ -69,7 +69,8 @@ export function encodeActivation(op: string, spec: unknown, arg = 'activation'):
   if (typeof name !== 'string' || !VALID_NAMES.includes(name)) {
     const what = typeof name === 'string' ? `'${name}'` : describe(name);
     // sin/cos/tan (a CPPN's or SIREN's units) are ops, not activations in TF.js or Keras: 'sin' is not a misspelt 'sign'.
-    const hint = typeof name === 'string' && PERIODIC.includes(name) ? ` (${name} is an element-wise op, not a layer activation in TF.js or Keras: apply it with the op, e.g. ${name}(matMul(x, w)) in a custom model or loop)` : didYouMean(name, VALID_NAMES);
+    // prelu learns its alpha, so it is a layer (in TF.js and Keras too): not a misspelt 'relu'.
+    const hint = typeof name !== 'string' ? '' : PERIODIC.includes(name) ? ` (${name} is an element-wise op, not a layer activation in TF.js or Keras: apply it with the op, e.g. ${name}(matMul(x, w)) in a custom model or loop)` : /^p_?relu$/i.test(name) ? ' (PReLU learns its alpha, so it is a layer, as in TF.js and Keras: add layers.prelu() after this layer)' : didYouMean(name, VALID_NAMES);
     throw new InvalidArgumentError(`${op}: unknown activation ${what}${hint}; valid names: ${VALID_NAMES.join(', ')}`);
   }
   const canonical = (ALIASES[name] ?? name) as ActivationName;
