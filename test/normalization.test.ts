@@ -219,6 +219,36 @@ describe('normalization in training', () => {
     }
   });
 
+  it("an adapted normalization first in a model gives it the data's input shape (Keras 3 builds it in adapt; it asked for an inputShape)", async () => {
+    const norm = nr.layers.normalization();
+    using x = nr.randomNormal([12, 4], { seed: 1 });
+    norm.adapt(x);
+    const hidden = () => [nr.layers.dense({ units: 3, activation: 'tanh' })];
+    using a = nr.sequential({ seed: 5, layers: [norm, ...hidden()] });
+    using b = nr.sequential({ seed: 5, layers: [nr.layers.normalization({ inputShape: [4] }), ...hidden()] });
+    a.build();
+    b.build();
+    nr.tidy(() => b.layers[0]!.setWeights(norm.getWeights()));
+    expect(a.inputs[0]!.shape).toEqual([null, 4]);
+    nr.tidy(() => {
+      expect(Array.from(a.predict(x).dataSync())).toEqual(Array.from(b.predict(x).dataSync()));
+    });
+    // Sequences whose lengths differ between batches: that size is unknown (null).
+    const seq = nr.layers.normalization();
+    using short = nr.ones([2, 5, 3]);
+    using long = nr.tensor(new Float32Array(42).fill(3), [2, 7, 3]);
+    await seq.adapt(nr.data.array([short, long]));
+    using s = nr.sequential({ layers: [seq, nr.layers.conv1d({ filters: 2, kernelSize: 2 })] });
+    s.build();
+    expect(s.inputs[0]!.shape).toEqual([null, null, 3]);
+    nr.tidy(() => {
+      expect(s.predict(nr.zeros([1, 9, 3])).shape).toEqual([1, 8, 2]);
+    });
+    // Not adapted yet: the error asks for an inputShape, as before.
+    using c = nr.sequential({ layers: [nr.layers.normalization(), nr.layers.dense({ units: 1 })] });
+    expect(() => c.build()).toThrow(/^build: model sequential_\d+ does not know its input shape; give the first layer an inputShape, e\.g\. layers\.normalization\(\{ inputShape: \[784\], … \}\)/);
+  });
+
   it('adapt after the model is built writes the weights in place; a model built later gets them too', () => {
     const norm = nr.layers.normalization({ axis: null });
     using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [2] }), norm] });

@@ -89,6 +89,8 @@ class Moments {
   count = 0;
   readonly mean: Float64Array;
   readonly m2: Float64Array;
+  /** The batches' sample shape: a size in which they differ (sequence lengths) is 0, unknown. */
+  sample: number[] | null = null;
   constructor(
     readonly keep: number[],
     readonly dims: number[],
@@ -104,6 +106,7 @@ class Moments {
    */
   add(op: string, x: Float32Array, shape: readonly number[]): void {
     const k = this.mean.length;
+    this.sample = shape.slice(1).map((d, a) => (this.sample === null || this.sample[a] === d ? d : 0));
     const rows = x.length / k;
     if (rows === 0) return;
     const idx = statIndex(shape, this.keep);
@@ -202,8 +205,8 @@ export class Normalization extends Layer {
   readonly #givenMean: Flat | null;
   /** The `variance` option, flattened with its shape (`null` when not given). */
   readonly #givenVariance: Flat | null;
-  /** The statistics `adapt` computed (float64), their kept axes' shape; `null` before. */
-  #adapted: { mean: Float64Array; variance: Float64Array; dims: number[] } | null = null;
+  /** The statistics `adapt` computed (float64), their kept axes' shape, the data's sample shape; `null` before. */
+  #adapted: { mean: Float64Array; variance: Float64Array; dims: number[]; sample: number[] } | null = null;
 
   constructor(args: NormalizationArgs = {}) {
     super('normalization', args, ['axis', 'mean', 'variance', 'invert']);
@@ -232,6 +235,16 @@ export class Normalization extends Layer {
   /** @internal The ABI layout of `Normalization::from_abi`: `invert, n, axes`. */
   abiParams(): number[] {
     return [this.invert ? 1 : 0, this.axis.length, ...this.axis];
+  }
+
+  /**
+   * @internal The sample shape of the data `adapt` read (0 for a size its batches differ in), so
+   * that a model whose first layer this is knows its input shape without an `inputShape`, as
+   * Keras 3's adapted layer is built; `undefined` before `adapt`.
+   */
+  get adaptedSampleShape(): number[] | undefined {
+    const sample = this.#adapted?.sample;
+    return sample?.length ? sample : undefined;
   }
 
   /** Whether the layer has statistics (given, adapted or loaded into a model holding it). */
@@ -313,7 +326,7 @@ export class Normalization extends Layer {
       const want = weightSpecs(op, at)[0].shape;
       if (show(want) !== show(m.dims)) throw new InvalidArgumentError(`${op}: layer ${this.name} was built with statistics of shape ${show(want)} on its kept axes, but the data have ${show(m.dims)} there`);
     }
-    this.#adapted = { mean: m.mean, variance, dims: m.dims };
+    this.#adapted = { mean: m.mean, variance, dims: m.dims, sample: m.sample ?? [] };
     if (at) this.#install(op);
   }
 

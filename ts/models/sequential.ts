@@ -273,13 +273,17 @@ export interface EvaluateOptions {
 }
 
 /**
- * TF.js's input shape of an embedding given none (no `inputShape`, `batchInputShape` or
- * `inputLength`): `[null]`, sequences of any length (its `batchInputShape` is `[null, null]`);
- * `undefined` for any other first layer (a model nested first: its own first layer's).
+ * The input shape of a first layer given none (no `inputShape`, `batchInputShape` or
+ * `inputLength`): an embedding's is TF.js's `[null]`, sequences of any length (its
+ * `batchInputShape` is `[null, null]`); an adapted normalization's is its data's sample shape
+ * (Keras 3 builds the layer in `adapt`); `undefined` for any other first layer (a model nested
+ * first: its own first layer's).
  */
 function anyLength(first: Layer | Sequential | undefined): number[] | undefined {
   if (first instanceof Sequential) return first.inputDims ?? anyLength(first.coreLayers[0]);
-  return first?.kind === 'embedding' && first.inputDims === undefined ? [0] : undefined;
+  if (first?.inputDims !== undefined) return undefined;
+  // An embedding reads sequences of any length; an adapted normalization knows its data's shape.
+  return first?.kind === 'embedding' ? [0] : (first as { adaptedSampleShape?: number[] } | undefined)?.adaptedSampleShape;
 }
 
 /** A stack of layers trained as one model (Keras/TF.js `Sequential`); make one with {@link sequential}. */
