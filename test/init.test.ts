@@ -250,7 +250,9 @@ describe('console.log of a tensor whose instance ended (a REPL echoing an old va
     expect(inspect(t)).toBe(t.toString(true));
     nr.shutdown();
     const ended = 'Tensor(shape=[2,2], dtype=float32) <values unreadable: ';
-    expect(inspect(t)).toBe(`${ended}NeuriteError: neurite is not initialised: call \`await init()\` first (or TF.js's \`await ready()\`, the same)>`);
+    // Before the next init too: "call init() first" would not bring it back (it said so).
+    expect(inspect(t)).toBe(`${ended}DisposedError: data: tensor belongs to a neurite instance that was shut down (shutdown() was called); it is no longer valid>`);
+    expect(() => t.dataSync()).toThrow(nr.DisposedError);
     expect(inspect({ t, note: 'mine' })).toContain(ended);
     await nr.init({ threads: 1 });
     expect(inspect(t)).toBe(`${ended}DisposedError: data: tensor belongs to a neurite instance that was shut down (shutdown() was called); it is no longer valid>`);

@@ -736,8 +736,9 @@ function rethrow(inst: Instance, err: unknown): never {
 
 /** Checks that a handle from instance `owner` may be used now. */
 export function assertLive(owner: number, what: string): void {
-  if (!current) throw notInitialised();
-  if (owner !== current.id) {
+  // Kept after shutdown(): "call init() first" would not bring it back.
+  if (!current && !endings.has(owner)) throw notInitialised();
+  if (owner !== current?.id) {
     throw new DisposedError(`${what} belongs to a neurite instance that ${endedHow(owner)}; it is no longer valid`);
   }
 }
