@@ -181,7 +181,7 @@ async function spawnerFor(worker: Entry['worker']): Promise<Spawner | string> {
   const fromFile = (): WebWorker => {
     const w = web?.();
     if (!w) return fromBlob();
-    source = `worker.js from next to the bundle: is it served there, does a Content-Security-Policy allow it (worker-src)${(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ? ', and is it served with Cross-Origin-Embedder-Policy: require-corp (on a cross-origin-isolated page a worker script needs the header too, not just the page)' : ''}?`;
+    source = `worker.js from next to the bundle, worker-<hash>.js among a bundler's assets: is it served there, does a Content-Security-Policy allow it (worker-src)${(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ? ', and is it served with Cross-Origin-Embedder-Policy: require-corp (on a cross-origin-isolated page a worker script needs the header too, not just the page)' : ''}?`;
     return w;
   };
   return webSpawner(fromFile, () => source);
