@@ -536,7 +536,9 @@ describe('kmeans', () => {
 
   it('rejects bad input', () => {
     const x = nr.zeros([5, 2]);
-    expect(() => nr.kmeans(x, { k: 6 })).toThrow('kmeans: k = 6 is more than the 5 samples of x (shape [5,2])');
+    expect(() => nr.kmeans(x, { k: 6 })).toThrow(new nr.InvalidArgumentError('kmeans: k = 6 is more than the 1 distinct rows of x (shape [5,2], 5 samples); identical rows cannot be in different clusters: use k <= 1'));
+    expect(() => nr.kmeans([[1], [0], [-0], [2]], { k: 5 })).toThrow(new nr.InvalidArgumentError('kmeans: k = 5 is more than the 3 distinct rows of x (shape [4,1], 4 samples); identical rows cannot be in different clusters: use k <= 3'));
+    expect(() => nr.kmeans([[1], [0], [2]], { k: 5 })).toThrow(new nr.InvalidArgumentError('kmeans: k = 5 is more than the 3 samples of x (shape [3,1]): use k <= 3'));
     expect(() => nr.kmeans(x, { k: 0 })).toThrow(/kmeans: k must be an integer in \[1,/);
     expect(() => nr.kmeans(x, {} as nr.KMeansArgs)).toThrow(/kmeans: k must be an integer/);
     expect(() => nr.kmeans(x, { k: 2, tolerance: -1 })).toThrow('kmeans: tolerance must be a finite number >= 0, got -1');
@@ -718,7 +720,11 @@ describe('rbfNetwork', () => {
     const x = nr.zeros([4, 2]);
     const before = nr.memory().numHandles;
     // Named as the call the user made (it said 'kmeans: k = 5 …', a function they never called).
-    await expect(net.fit(x, nr.zeros([4, 1]))).rejects.toThrow(new nr.InvalidArgumentError('fit: the network has 5 centers but x has only 4 samples (shape [4,2]); k-means needs a sample per center: use centers <= 4'));
+    await expect(net.fit(x, nr.zeros([4, 1]))).rejects.toThrow(new nr.InvalidArgumentError('fit: the network has 5 centers but x has only 1 distinct rows (shape [4,2]); k-means needs a distinct sample per center: use centers <= 1'));
+    // The bound given is the one that works: the distinct rows' where fewer than the samples (it
+    // said 'use centers <= 4', then 'only 3 distinct rows').
+    await expect(net.fit([[0], [1], [1], [2]], [0, 1, 1, 2])).rejects.toThrow(new nr.InvalidArgumentError('fit: the network has 5 centers but x has only 3 distinct rows (shape [4,1]); k-means needs a distinct sample per center: use centers <= 3'));
+    await expect(net.fit([[0], [1], [3], [2]], [0, 1, 1, 2])).rejects.toThrow(new nr.InvalidArgumentError('fit: the network has 5 centers but x has only 4 samples (shape [4,1]); k-means needs a sample per center: use centers <= 4'));
     await expect(net.fit(x, nr.zeros([3, 1]))).rejects.toThrow('fit: y must have shape [4] or [4, outputs] (one row per sample of x, shape [4,2]), got [3,1]');
     await expect(net.fit(nr.zeros([4]), nr.zeros([4]))).rejects.toThrow('fit: x must have shape [samples, features], got [4]');
     await expect(net.fit(x, nr.zeros([4]), { epochs: -1 })).rejects.toThrow(/fit: epochs must be an integer in \[0,/);

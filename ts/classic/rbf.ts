@@ -251,7 +251,6 @@ export class RBFNetwork {
       throw new ShapeError(`fit: y must have shape [${x.shape[0]}] or [${x.shape[0]}, outputs] (one row per sample of x, shape [${x.shape}]), got [${y.shape}]`);
     }
     const [n, d] = x.shape;
-    if (this.units > n) throw new InvalidArgumentError(`fit: the network has ${this.units} centers but x has only ${n} samples (shape [${x.shape}]); k-means needs a sample per center: use centers <= ${n}`);
     // Checked here so that the message names fit and its argument, not kmeans' x or leastSquares' b.
     for (const [name, t] of [['x', x], ['y', y]] as const) {
       const h = t.handleFor('fit', name);
@@ -326,9 +325,10 @@ export class RBFNetwork {
     try {
       return kmeans(x, { k: this.units, seed: this.seed, maxIterations: this.maxIterations });
     } catch (err) {
-      const few = err instanceof NeuriteError ? /is more than the (\d+) distinct rows of x/.exec(err.message) : null;
+      const few = err instanceof NeuriteError ? /is more than the (\d+) (distinct rows|samples) of x/.exec(err.message) : null;
       if (few) {
-        (err as NeuriteError).message = `fit: the network has ${this.units} centers but x has only ${few[1]} distinct rows (shape [${x.shape}]); k-means needs a distinct sample per center: use centers <= ${few[1]}`;
+        const [, j, rows] = few, distinct = rows === 'samples' ? '' : 'distinct ';
+        (err as NeuriteError).message = `fit: the network has ${this.units} centers but x has only ${j} ${rows} (shape [${x.shape}]); k-means needs a ${distinct}sample per center: use centers <= ${j}`;
       }
       throw inFit(err);
     }

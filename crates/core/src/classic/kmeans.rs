@@ -145,6 +145,17 @@ fn random_centers(x: &[f32], n: usize, d: usize, k: usize, rng: &mut Philox) -> 
     bail!(OP, "k = {k} is more than the {j} distinct rows of x (shape [{n},{d}]); identical rows cannot be in different clusters: use k <= {j}");
 }
 
+/// The number of distinct rows of `x` (`d` > 0 values each), as k-means tells rows apart: by
+/// value, −0 equal to +0.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn distinct_rows(x: &[f32], d: usize) -> Result<usize> {
+    let n = x.len() / d;
+    let row = |i: u32| x[i as usize * d..][..d].iter().map(|v| v + 0.0);
+    let mut order: Vec<u32> = crate::tensor::collect_n(OP, n, 0..n as u32)?;
+    order.sort_unstable_by(|&a, &b| row(a).zip(row(b)).map(|(p, q)| p.total_cmp(&q)).find(|o| o.is_ne()).unwrap_or(core::cmp::Ordering::Equal));
+    Ok(order.windows(2).filter(|w| row(w[0]).zip(row(w[1])).any(|(p, q)| p.total_cmp(&q).is_ne())).count() + usize::from(n > 0))
+}
+
 /// Checks `x` and `cfg`; `x`'s `[n, d]`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn check(x: &Tensor, cfg: &KMeansConfig) -> Result<(usize, usize)> {
@@ -155,11 +166,17 @@ fn check(x: &Tensor, cfg: &KMeansConfig) -> Result<(usize, usize)> {
     if cfg.k == 0 {
         bail!(OP, "k must be a positive integer, got 0");
     }
-    if cfg.k > n {
-        bail!(OP, "k = {} is more than the {n} samples of x (shape {})", cfg.k, x.shape());
-    }
     if d == 0 {
         bail_shape!(OP, "x has no features (shape {})", x.shape());
+    }
+    if cfg.k > n {
+        // The bound to give is the distinct rows' (fewer samples than k: n is small), so that
+        // the fix is not followed by the next error.
+        let j = distinct_rows(x.data(), d)?;
+        if j < n {
+            bail!(OP, "k = {} is more than the {j} distinct rows of x (shape {}, {n} samples); identical rows cannot be in different clusters: use k <= {j}", cfg.k, x.shape());
+        }
+        bail!(OP, "k = {} is more than the {n} samples of x (shape {}): use k <= {n}", cfg.k, x.shape());
     }
     if cfg.max_iterations == 0 {
         bail!(OP, "maxIterations must be a positive integer, got 0");
@@ -354,6 +371,13 @@ mod tests {
         let r = kmeans(&same, cfg(1, 1)).unwrap();
         assert_eq!((r.centers.as_slice(), r.inertia), (&[2.0][..], 0.0));
         assert_eq!(kmeans(&same, cfg(3, 1)).unwrap_err().to_string(), "kmeans: k = 3 is more than the 1 distinct rows of x (shape [4,1]); identical rows cannot be in different clusters: use k <= 1");
+        // More clusters than samples: the bound given is the distinct rows', where fewer.
+        let dup = Tensor::new("t", Shape::from([2, 2]), vec![1.0, -0.0, 1.0, 0.0]).unwrap();
+        assert_eq!(kmeans(&dup, cfg(3, 1)).unwrap_err().to_string(), "kmeans: k = 3 is more than the 1 distinct rows of x (shape [2,2], 2 samples); identical rows cannot be in different clusters: use k <= 1");
+        let rows = Tensor::new("t", Shape::from([3, 1]), vec![2.0, 1.0, 2.0]).unwrap();
+        assert_eq!(kmeans(&rows, cfg(5, 1)).unwrap_err().to_string(), "kmeans: k = 5 is more than the 2 distinct rows of x (shape [3,1], 3 samples); identical rows cannot be in different clusters: use k <= 2");
+        let all = Tensor::new("t", Shape::from([3, 1]), vec![2.0, 1.0, 3.0]).unwrap();
+        assert_eq!(kmeans(&all, cfg(5, 1)).unwrap_err().to_string(), "kmeans: k = 5 is more than the 3 samples of x (shape [3,1]): use k <= 3");
     }
 
     /// k above the number of distinct rows is an error on every seed (the seeding never draws
@@ -415,7 +439,7 @@ mod tests {
     fn bad_input_is_named() {
         let x = blobs(1);
         let e = |x: &Tensor, c: KMeansConfig| kmeans(x, c).unwrap_err().to_string();
-        assert_eq!(e(&x, cfg(61, 0)), "kmeans: k = 61 is more than the 60 samples of x (shape [60,2])");
+        assert_eq!(e(&x, cfg(61, 0)), "kmeans: k = 61 is more than the 60 samples of x (shape [60,2]): use k <= 60");
         assert_eq!(e(&x, cfg(0, 0)), "kmeans: k must be a positive integer, got 0");
         assert!(e(&Tensor::scalar(1.0), cfg(1, 0)).contains("got []"));
         assert!(e(&x, KMeansConfig { max_iterations: 0, ..cfg(2, 0) }).contains("maxIterations"));
