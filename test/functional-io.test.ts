@@ -570,6 +570,7 @@ describe('model({ inputs: [...], outputs: [...] }) against tf.model', () => {
       t.compile({ optimizer: tf.train.adam(0.01), ...compile } as unknown as tfl.ModelCompileArgs); // TF.js's types omit lists in a metrics object; it accepts them
       const names = ['loss', 'reg_loss', 'cls_loss', 'reg_mae', 'reg_mse', 'cls_acc'];
       expect(t.metricsNames).toEqual(names);
+      expect(n.metricsNames, "neurite's metricsNames").toEqual(names);
       const want = tfEvaluate(t, xs, ys, 4);
       const got = expectNoLeak(() => {
         const ins = [...xs, ...ys].map(nrT);

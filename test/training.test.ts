@@ -226,6 +226,40 @@ describe('callbacks and history', () => {
     expect(h.history.loss).toHaveLength(2);
   });
 
+  it("metricsNames is TF.js's (tfjs-layers 4.22) after compile, undefined before: evaluate's and trainOnBatch's order, the history's keys less kl and regularization", async () => {
+    const xs = [[0, 1], [1, 0], [1, 1], [0, 0]];
+    const ys = [[1], [1], [0], [0]];
+    const cases: Array<[string, unknown, unknown]> = [
+      ['accuracy', ['accuracy'], ['accuracy']],
+      ['names', ['mse', 'mae'], ['mse', 'mae']],
+      ['function', [tfl.metrics.binaryAccuracy], [nr.metrics.binaryAccuracy]],
+      ['none', undefined, undefined],
+    ];
+    for (const [what, tm, nm] of cases) {
+      const t = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [2], activation: 'sigmoid' })] });
+      using n = nr.sequential({ layers: [layers.dense({ units: 1, inputShape: [2], activation: 'sigmoid', kernelRegularizer: nr.regularizers.l2() })] });
+      expect(n.metricsNames, `${what}: before compile`).toBeUndefined();
+      t.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: tm as string[] });
+      n.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: nm as nr.CompileArgs['metrics'] });
+      expect(n.metricsNames, what).toEqual(t.metricsNames);
+      t.dispose();
+      using x = nr.tensor(xs);
+      using y = nr.tensor(ys);
+      const h = await n.fit(x, y, { epochs: 1, verbose: 0 });
+      expect(Object.keys(h.history), `${what}: the regularizer's term is logged beside them`).toEqual([...n.metricsNames!, 'regularization']);
+      const ev = [n.evaluate(x, y)].flat();
+      nr.dispose(ev);
+      expect(ev.length, `${what}: one evaluate value per name`).toBe(n.metricsNames!.length);
+      expect([n.trainOnBatch(x, y)].flat().length).toBe(n.metricsNames!.length);
+    }
+    // A variational layer's KL is logged, not named (TF.js has no such layer).
+    using v = nr.sequential({ layers: [layers.dense({ units: 3, inputShape: [2] }), layers.variational({ units: 2 }), layers.dense({ units: 1 })] });
+    v.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['mae'] });
+    expect(v.metricsNames).toEqual(['loss', 'mae']);
+    v.dispose();
+    expect(v.metricsNames, 'disposed').toBeUndefined();
+  });
+
   it('validationData is evaluated after every epoch; initialEpoch counts from there', async () => {
     using x = nr.tensor(data.x, [30, 4]);
     using y = nr.tensor(data.y, [30, 3]);

@@ -1704,7 +1704,27 @@ export class Sequential {
    * TF.js's order: the loss, each output's loss (several outputs), then the metrics.
    */
   #resultColumns(): number[] {
-    return this.logColumns().filter(([k]) => k !== 'kl' && k !== 'regularization').map(([, i]) => i);
+    return this.#results().map(([, i]) => i);
+  }
+
+  #results(): Array<[string, number, number?]> {
+    return this.logColumns().filter(([k]) => k !== 'kl' && k !== 'regularization');
+  }
+
+  /**
+   * The names of what `evaluate` and `trainOnBatch` return, in their order (TF.js's
+   * `metricsNames`): `'loss'`, each output's `<output>_loss` (several outputs), then the metrics
+   * as `fit` logs them (`'accuracy'` as `'acc'`, `<output>_acc` with several outputs, a metric
+   * function by its name). `undefined` before `compile` (and after a change of layers that needs
+   * another). These are the history's keys less `kl` and `regularization`, which `fit` logs
+   * beside them (neurite's; TF.js has neither).
+   *
+   * @example
+   * model.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+   * model.metricsNames; // ['loss', 'acc']
+   */
+  get metricsNames(): string[] | undefined {
+    return this.#compiled && !this.#disposed ? this.#results().map(([k]) => k) : undefined;
   }
 
   /**
