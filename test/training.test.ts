@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import * as tfd from '@tensorflow/tfjs-data';
 import { expectClose } from './setup.js';
 import * as nr from '../ts/index.js';
 
@@ -220,7 +221,7 @@ describe('callbacks and history', () => {
     using m = mlp(2);
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['mae'] });
     const none = await m.fit(x, y, { epochs: 3, initialEpoch: 3, verbose: 0 });
-    expect(none).toEqual({ epoch: [], history: { loss: [] }, params: { epochs: 3, initialEpoch: 3, samples: 6, steps: 1, batchSize: 32, doValidation: false, metrics: ['loss', 'mae'] } });
+    expect(none).toEqual({ epoch: [], history: { loss: [] }, params: { epochs: 3, initialEpoch: 3, samples: 6, steps: null, batchSize: 32, verbose: 0, doValidation: false, metrics: ['loss', 'mae'] } });
     const h = await m.fit(x, y, { epochs: 2, verbose: 0, validationSplit: 0.5 });
     expect(Object.keys(h.history)).toEqual(['loss', 'mae', 'val_loss', 'val_mae']);
     expect(h.history.loss).toHaveLength(2);
@@ -258,6 +259,49 @@ describe('callbacks and history', () => {
     expect(v.metricsNames).toEqual(['loss', 'mae']);
     v.dispose();
     expect(v.metricsNames, 'disposed').toBeUndefined();
+  });
+
+  it("history keys and params are TF.js's (tfjs-layers 4.22) for a plain fit, validation, a regularizer and fitDataset; kl and regularization are neurite's extra logs", async () => {
+    const xs = Array.from({ length: 20 }, (_, i) => [i / 20, (i % 3) / 3]);
+    const ys = xs.map(([a, b]) => [a + b > 0.6 ? 1 : 0]);
+    const run = async (L: any, x: any, y: any, reg: boolean, o: object) => {
+      const m = L.sequential({ layers: [L.layers.dense({ units: 3, inputShape: [2], activation: 'tanh', kernelRegularizer: reg ? L.regularizers.l2() : undefined }), L.layers.dense({ units: 1, activation: 'sigmoid' })] });
+      m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+      const h = await m.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0, ...o });
+      m.dispose();
+      return { keys: Object.keys(h.history).sort(), params: h.params };
+    };
+    using x = nr.tensor(xs);
+    using y = nr.tensor(ys);
+    const [tx, ty] = [tf.tensor(xs), tf.tensor(ys)];
+    for (const [what, reg, o] of [['plain', false, {}], ['validation', false, { validationSplit: 0.25 }], ['regularizer', true, { validationData: [x, y] }]] as const) {
+      const t = await run(tfl, tx, ty, reg, 'validationData' in o ? { validationData: [tx, ty] } : o);
+      const n = await run(nr, x, y, reg, o);
+      // TF.js logs the penalty inside loss alone; neurite also logs it (README, Training).
+      const extra = reg ? ['regularization', 'val_regularization'] : [];
+      expect(n.keys, what).toEqual([...t.keys, ...extra].sort());
+      expect(n.params, what).toEqual({ ...t.params, metrics: n.params.metrics });
+      expect([...n.params.metrics].sort(), what).toEqual(n.keys);
+    }
+    tf.dispose([tx, ty]);
+    // fitDataset: the dataset's batches (steps), no samples or batch size.
+    const tds = tfd.array(xs.map((v, i) => ({ xs: v, ys: ys[i] }))).batch(8);
+    const nds = nr.data.array(xs.map((v, i) => ({ xs: v, ys: ys[i] }))).batch(8);
+    const ds = async (L: any, d: any) => {
+      const m = L.sequential({ layers: [L.layers.dense({ units: 1, inputShape: [2] })] });
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      const h = await m.fitDataset(d, { epochs: 1, verbose: 0 });
+      m.dispose();
+      return h.params;
+    };
+    // TF.js's fitDataset passes initialEpoch null; neurite's gives the epoch it starts from.
+    expect(await ds(nr, nds)).toEqual({ ...(await ds(tfl, tds)), initialEpoch: 0 });
+    // A variational layer's KL (TF.js has no such layer) is logged beside the loss, with its val_ twin.
+    using v = nr.sequential({ layers: [layers.dense({ units: 3, inputShape: [2] }), layers.variational({ units: 2 }), layers.dense({ units: 1 })] });
+    v.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['mae'] });
+    const h = await v.fit(x, y, { epochs: 1, verbose: 0, validationSplit: 0.2 });
+    expect(Object.keys(h.history)).toEqual(['loss', 'mae', 'kl', 'val_loss', 'val_mae', 'val_kl']);
+    expect(h.params.metrics).toEqual(Object.keys(h.history));
   });
 
   it('validationData is evaluated after every epoch; initialEpoch counts from there', async () => {
@@ -401,7 +445,7 @@ describe('callbacks and history', () => {
       }
     })();
     const ran = await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, validationSplit: 0.2, callbacks: [probe] });
-    expect(probe.got).toEqual({ epochs: 1, initialEpoch: 0, samples: 24, steps: 3, batchSize: 8, doValidation: true, metrics: ['loss', 'mae', 'val_loss', 'val_mae'] });
+    expect(probe.got).toEqual({ epochs: 1, initialEpoch: 0, samples: 24, steps: null, batchSize: 8, verbose: 0, doValidation: true, metrics: ['loss', 'mae', 'val_loss', 'val_mae'] });
     // The History has them too (TF.js's history.params).
     expect(ran.params).toEqual(probe.got);
     // A plain object's hooks see this.model and this.params too (TF.js wraps it in a
@@ -417,7 +461,7 @@ describe('callbacks and history', () => {
       },
     };
     await m.fit(x, y, { epochs: 2, batchSize: 10, verbose: 0, callbacks: [plain] });
-    expect([plain.seen, plain.steps, Object.keys(plain)]).toEqual([[3, 30, true], 6, ['steps', 'seen', 'onTrainBegin', 'onBatchEnd']]);
+    expect([plain.seen, plain.steps, Object.keys(plain)]).toEqual([[null, 30, true], 6, ['steps', 'seen', 'onTrainBegin', 'onBatchEnd']]);
     // So do an instance of another class and an object made with Object.create (TF.js wraps them too).
     class Counter {
       seen: unknown = null;

@@ -77,12 +77,16 @@ export interface CallbackHooks {
 /** What `fit` tells a {@link Callback} about the run before `onTrainBegin` (TF.js's `params`). */
 export interface CallbackParams {
   readonly epochs: number;
+  /** The first epoch's index (`fit`'s and `fitDataset`'s `initialEpoch`; TF.js's `fitDataset` gives `null`). */
   readonly initialEpoch: number;
-  /** Samples per epoch (`null` when not known: a dataset without a size, as TF.js). */
+  /** Samples per epoch in `fit` (`null` in `fitDataset`, as TF.js). */
   readonly samples: number | null;
-  /** Batches per epoch (`null` when not known). */
+  /** Batches per epoch in `fitDataset` (`null` in `fit`, where `samples` and `batchSize` give them, and for a dataset of unknown size, as TF.js). */
   readonly steps: number | null;
-  readonly batchSize: number;
+  /** `fit`'s batch size (`null` in `fitDataset`, whose elements are the batches, as TF.js). */
+  readonly batchSize: number | null;
+  /** The run's `verbose` (a boolean given as 0 or 1). */
+  readonly verbose: 0 | 1 | 2 | 'auto';
   /** Whether each epoch is validated (`validationData` or `validationSplit`). */
   readonly doValidation: boolean;
   /** The keys of each epoch's logs (`loss`, metrics, then their `val_` twins when validating). */

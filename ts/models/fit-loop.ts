@@ -134,8 +134,8 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       cbs.push(reporter);
     }
     const names = columns.map(([k]) => k);
-    // As TF.js: null for a size not known (a dataset without one).
-    const params = { epochs, initialEpoch, samples: r.samples || null, steps: r.batches || null, batchSize: r.batchSize, doValidation: r.validates, metrics: [...names, ...(r.validates ? names.map((k) => `val_${k}`) : [])] };
+    // As TF.js: fit gives samples (steps null), fitDataset steps (null if the dataset's size is not known).
+    const params = { epochs, initialEpoch, samples: r.samples || null, steps: r.samples ? null : r.batches || null, batchSize: r.batchSize || null, verbose, doValidation: r.validates, metrics: [...names, ...(r.validates ? names.map((k) => `val_${k}`) : [])] };
     for (const c of cbs) {
       if (c instanceof Callback) {
         c.setModel(model);
