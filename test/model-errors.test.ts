@@ -110,6 +110,66 @@ describe('input shapes', () => {
     b.dispose();
   });
 
+  it('a vector for a one-feature input reads as [n, 1] on the autoencoder paths (encode, decode of a one-feature code, encodeDistribution, fit) and for an input of a graph model with several (TF.js reads each 1-D input so); they refused it', async () => {
+    const before = nr.memory().numTensors;
+    const xs = nr.tensor1d([-1, 0.5, 2, 3]);
+    const x2 = xs.reshape([4, 1]);
+    const same = (a: nr.Tensor, b: nr.Tensor, what: string) => {
+      expect([a.shape, Array.from(a.dataSync())], what).toEqual([b.shape, Array.from(b.dataSync())]);
+      nr.dispose([a, b]);
+    };
+    const ae = () => {
+      const encoder = nr.sequential({ seed: 4, layers: [layers.dense({ inputShape: [1], units: 3, activation: 'tanh' }), layers.dense({ units: 1 })] });
+      const a = nr.autoencoder({ encoder, decoder: layers.dense({ units: 1 }), seed: 4, ownsParts: true });
+      a.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+      return a;
+    };
+    const [a, b] = [ae(), ae()];
+    same(a.encode(xs), b.encode(x2), 'encode');
+    same(a.decode(xs), b.decode(x2), 'decode of a code of one feature');
+    same(a.reconstruct(xs), b.reconstruct(x2), 'reconstruct');
+    const [ha, hb] = [await a.fit(xs, { epochs: 2, batchSize: 2, verbose: 0, validationData: xs }), await b.fit(x2, { epochs: 2, batchSize: 2, verbose: 0, validationData: x2 })];
+    expect(ha.history).toEqual(hb.history);
+    expect(a.trainOnBatch(xs)).toBe(b.trainOnBatch(x2));
+    const [ea, eb] = [a.evaluate(xs) as nr.Tensor, b.evaluate(x2) as nr.Tensor];
+    same(ea, eb, 'evaluate');
+    a.dispose();
+    b.dispose();
+    using vae = nr.sequential({ seed: 5, layers: [layers.dense({ inputShape: [1], units: 3 }), layers.variational({ units: 2 })] });
+    const [da, db] = [vae.encodeDistribution(xs), vae.encodeDistribution(x2)];
+    same(da.mean, db.mean, 'encodeDistribution mean');
+    same(da.logVar, db.logVar, 'encodeDistribution logVar');
+    // A graph model with an input of one feature beside another: the same as the [n, 1] form,
+    // and as TF.js 4.22 with the same weights.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const graph = (L: any) => {
+      const [u, v] = [L.input({ shape: [1], name: 'u' }), L.input({ shape: [2], name: 'v' })];
+      const h = L.layers.dense({ units: 3, activation: 'tanh', name: 'h' }).apply(L.layers.concatenate({ name: 'c' }).apply([u, v]));
+      return L.model({ inputs: [u, v], outputs: L.layers.dense({ units: 1, name: 'o' }).apply(h) });
+    };
+    using g = graph({ ...nr, model: (o: nr.ModelArgs) => nr.model({ ...o, seed: 6 }) }) as nr.LayersModel;
+    const vs = nr.tensor([[1, 2], [0, -1], [0.5, 0.5], [3, 1]]);
+    same(g.predict([xs, vs]) as nr.Tensor, g.predict([x2, vs]) as nr.Tensor, 'graph predict');
+    const t = graph(tfl) as tfl.LayersModel;
+    for (const l of g.layers) {
+      const ws = l.getWeights();
+      if (ws.length > 0) tf.tidy(() => t.getLayer(l.name).setWeights(ws.map((w) => tf.tensor(w.dataSync(), [...w.shape]))));
+      nr.dispose(ws);
+    }
+    const [tu, tv] = [tf.tensor1d([-1, 0.5, 2, 3]), tf.tensor([[1, 2], [0, -1], [0.5, 0.5], [3, 1]])];
+    const tp = t.predict([tu, tv]) as tf.Tensor;
+    const np = g.predict([xs, vs]) as nr.Tensor;
+    expect(np.shape).toEqual(tp.shape);
+    Array.from(tp.dataSync()).forEach((v, i) => expect(np.dataSync()[i]).toBeCloseTo(v, 5));
+    tf.dispose([tu, tv, tp]);
+    t.dispose();
+    g.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const ys = nr.tensor1d([1, 0, -1, 2]);
+    expect(g.trainOnBatch({ u: xs, v: vs }, ys)).toBeTypeOf('number');
+    nr.dispose([np, vs, ys, xs, x2]);
+    expect(nr.memory().numTensors).toBe(before);
+  });
+
   it('a multi-dimensional input shape is spelled out', async () => {
     const m2 = nr.sequential({ layers: [layers.flatten({ inputShape: [2, 3] }), layers.dense({ units: 1 })] });
     await expectError(() => m2.predict(z([4, 3, 2])), Shape, 'predict: expected input of shape [batch,2,3] (the first dimension is the batch), got [4,3,2]');

@@ -40,6 +40,12 @@ const fits = (got: readonly number[], want: readonly number[]): boolean => got.l
 const sameUpToTrailingOne = (a: readonly number[], b: readonly number[]): boolean => fits(a, b) || fits(strip(a), b) || fits(a, strip(b));
 
 /**
+ * Whether an input of per-sample shape `dims` takes a 1-D `x` as its `n` samples, `[n, 1]`: a
+ * shape of one feature, `[1]` (TF.js's `standardizeInputData` reads a 1-D `x` so).
+ */
+export const oneFeature = (dims: readonly number[] | undefined): boolean => dims?.length === 1 && dims[0] === 1;
+
+/**
  * The tensors `v` for `parts` (a list, one per part in order; a lone tensor for one part),
  * checked, as `[n, Σ sizes]`. `arg` names them in messages (`x`, `y`, `validationData[0]`).
  * The result is a new tensor the caller owns.
@@ -60,7 +66,7 @@ export function pack(op: string, arg: string, v: unknown, parts: readonly Part[]
   ts.forEach((t, i) => {
     const want = parts[i].shape;
     const got = t.shape.slice(1);
-    const ok = t.rank >= 1 && (fits(got, want) || (parts[i].loose === true && sameUpToTrailingOne(got, want)));
+    const ok = t.rank >= 1 && (fits(got, want) || (parts[i].loose === true ? sameUpToTrailingOne(got, want) : t.rank === 1 && oneFeature(want)));
     // A tensor's own shape as it is (a 0 there is 0); `show` writes the model's 0 as null.
     if (!ok) throw new ShapeError(`${op}: ${what(i)} must have shape ${show(['batch', ...want])} (the first dimension is the batch${want.includes(0) ? '; null: any size from 1' : ''}), got [${t.shape}]`);
     if (t.shape[0] !== n) throw new ShapeError(`${op}: ${what(0)} has ${n} samples but ${what(i)} has ${t.shape[0]} (shape [${t.shape}]); every ${arg} needs the same number of samples`);
@@ -68,7 +74,7 @@ export function pack(op: string, arg: string, v: unknown, parts: readonly Part[]
   const packed = tidy(() => concat(ts.map((t) => reshape(t, [n, size(t.shape.slice(1))])), 1));
   // Unknown (null) sizes: the core learns this call's sizes from the packed tensor itself.
   if (parts.some((p) => p.shape.includes(0))) {
-    const words = [ts.length, ...ts.flatMap((t) => [t.rank - 1, ...t.shape.slice(1)])];
+    const words = [ts.length, ...ts.flatMap((t, i) => (t.rank === 1 && !parts[i].loose ? [1, 1] : [t.rank - 1, ...t.shape.slice(1)]))];
     try {
       call((e) => check(e.nr_tensor_set_parts(packed.handleFor(op, arg), writeArgs(op, words), words.length)));
     } catch (err) {

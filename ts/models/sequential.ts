@@ -51,7 +51,7 @@ import { exportTrainingState, importTrainingState, trainingStep } from './traini
 import { layerSpec, makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, inferWeights, type ModelSpec } from '../io/spec.js';
 import { applySymbolic, forgetInputOwner, isSymbolic, makingChain, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
-import { byName, pack, unpack, type Part } from './packing.js';
+import { byName, oneFeature, pack, unpack, type Part } from './packing.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { brand } from '../brand.js';
 import { CONSTRAINT_OPTIONS } from '../constraints.js';
@@ -979,13 +979,13 @@ export class Sequential {
   /**
    * A 1-D `x` of a model of one feature as the `n` samples of it, `[n, 1]`, as TF.js's
    * `standardizeInputData` reads it (`fit(tensor1d(xs), …)` in its curve-fitting tutorials): a
-   * reshape (so a tape sees it) in `owned`, freed with the call's other temporaries.
+   * reshape (so a tape sees it) in `owned`, freed with the call's other temporaries. `start`:
+   * the layer `x` enters (an autoencoder's `decode` gives its decoder's codes).
    */
-  #column(op: string, arg: string, t: Tensor, owned: Tensor[]): Tensor {
+  #column(op: string, arg: string, t: Tensor, owned: Tensor[], start = 0): Tensor {
     // The rank first: on predict's path the usual x costs one comparison.
     if (!(t instanceof Tensor) || t.rank !== 1) return t;
-    const dims = this.inputDims;
-    if (dims?.length !== 1 || dims[0] !== 1) return t;
+    if (!oneFeature(start === 0 ? this.inputDims : this.#shapes[start - 1])) return t;
     t.handleFor(op, arg); // a disposed x named as the caller's argument, not reshape's
     const r = reshape(t, [t.shape[0], 1]);
     owned.push(r);
@@ -1778,8 +1778,13 @@ export class Sequential {
       const how = v ? `: make the model of what its variational layer ${v.name} reads and call the layer's own, ${v.name}.encodeDistribution(model({ inputs: ${this.name}.inputs, outputs: ${this.name}.getLayer('${v.name}').input }).predict(xs)), xs a tensor per input (${names})` : ', and it has no variational layer of its own';
       throw new InvalidArgumentError(`${op}: model ${this.name} has ${ins.length} inputs (${names}), and encodeDistribution runs a model of one input${how}; got ${describe(x)}`);
     }
-    const hx = need(op, 'x', this.#lone(op, 'x', x, 'input'));
-    return distribution((e) => e.nr_model_encode_distribution(h, hx, outPtr(0)));
+    const owned: Tensor[] = [];
+    try {
+      const hx = need(op, 'x', this.#coreX(op, x, owned));
+      return distribution((e) => e.nr_model_encode_distribution(h, hx, outPtr(0)));
+    } finally {
+      for (const t of owned) t.dispose();
+    }
   }
 
   /**
@@ -2350,12 +2355,15 @@ export class Sequential {
   /** @internal Inference through layers `start..end` only (e.g. one half of an autoencoder), for the public method `op`, named in every error. */
   predictRange(op: string, x: Tensor, start: number, end: number, batchSize = 32): Tensor {
     const h = this.handle(op);
-    const hx = need(op, 'x', x);
     const bs = batchSizeOf(op, batchSize);
+    const owned: Tensor[] = [];
+    const hx = need(op, 'x', this.#column(op, 'x', x, owned, start));
     try {
       return runOp((e, out) => e.nr_model_predict_range(h, hx, start, end, bs, out));
     } catch (err) {
       throw inOp(op, err, 'predict');
+    } finally {
+      for (const t of owned) t.dispose();
     }
   }
 
