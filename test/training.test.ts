@@ -540,10 +540,10 @@ describe('callbacks and history', () => {
   it('a non-finite gradient throws and leaves every weight unchanged', async () => {
     using x = nr.tensor([[1e30, 1e30]]);
     using y = nr.tensor([[1]]);
-    using m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 3 }), layers.dense({ units: 1 })] });
+    using m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 3, name: 'hidden' }), layers.dense({ units: 1 })] });
     m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'meanSquaredError' });
     const before = weights(m);
-    expect(() => m.trainOnBatch(x, y)).toThrow(/^trainOnBatch: a gradient of `kernel` of layer 0 is not finite \(NaN or Infinity\) at step 1; lower the learning rate/);
+    expect(() => m.trainOnBatch(x, y)).toThrow(/^trainOnBatch: a gradient of `kernel` of layer 'hidden' is not finite \(NaN or Infinity\) at step 1; lower the learning rate/);
     // Its own class and code (a diverged step is not a bad argument): catchable without the text.
     expect(() => m.trainOnBatch(x, y)).toThrow(nr.NonFiniteError);
     try {
@@ -553,6 +553,36 @@ describe('callbacks and history', () => {
     }
     expect(weights(m)).toEqual(before);
     expect(m.learningRate).toBeCloseTo(0.1, 6);
+  });
+
+  it("a non-finite gradient's error names the layer as the user does (its name, and the models it is nested in), through fit, fitDataset and trainOnBatch; it gave the core's index of the top-level layer", async () => {
+    using x = nr.tensor([[1e30, 1e30]]);
+    using y = nr.tensor([[1]]);
+    const make = (frozen: boolean) => {
+      const encoder = nr.sequential({ name: 'encoder', layers: [nr.sequential({ name: 'trunk', layers: [layers.dense({ inputShape: [2], units: 3, name: 'hidden' })] })] });
+      encoder.trainable = !frozen;
+      const m = nr.sequential({ name: 'outer', layers: [encoder, layers.dense({ units: 1, name: 'head' })] });
+      m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'meanSquaredError' });
+      return [m, encoder];
+    };
+    const tail = ' is not finite (NaN or Infinity) at step 1; lower the learning rate, clip gradients, or check the data for NaN';
+    // The first weight with a non-finite gradient, in a model nested twice; with that model
+    // frozen, the head's kernel (after the frozen weights in the core's order).
+    for (const [frozen, where] of [[false, "`kernel` of layer 'hidden' in model 'trunk' in model 'encoder'"], [true, "`kernel` of layer 'head'"]] as const) {
+      const [m, encoder] = make(frozen);
+      const before = weights(m);
+      expect(() => m.trainOnBatch(x, y)).toThrow(`trainOnBatch: a gradient of ${where}${tail}`);
+      await expect(m.fit(x, y, { epochs: 1, verbose: 0 })).rejects.toThrow(`fit: a gradient of ${where}${tail}`);
+      const ds = nr.data.array([{ xs: [1e30, 1e30], ys: [1] }]).batch(1);
+      await expect(m.fitDataset(ds, { epochs: 1, verbose: 0 })).rejects.toThrow(new RegExp(`^fitDataset: a gradient of ${where}`));
+      // terminateOnNaN's reason quotes it too.
+      const stop = callbacks.terminateOnNaN();
+      await m.fit(x, y, { epochs: 1, verbose: 0, callbacks: [stop] });
+      expect(stop.stopReason).toContain(`(a gradient of ${where}${tail.slice(0, 30)}`);
+      expect(weights(m)).toEqual(before);
+      m.dispose();
+      encoder.dispose();
+    }
   });
 
   it('reduceLROnPlateau lowers model.learningRate, which the next steps use', async () => {

@@ -314,6 +314,8 @@ interface CompiledModel {
   handle(op: string): number;
   /** @internal Every weight as a variable in the core's order: item `i` is the trainer's parameter `i`. */
   coreVariables(op: string): LayerVariable[];
+  /** @internal `err` naming the layer of a weight whose gradient is not finite. */
+  nameLayerIn(err: unknown): unknown;
   /** @internal The training call running (`fit` or `fitDataset`), or null. */
   readonly trainingCall: string | null;
 }
@@ -706,7 +708,7 @@ export class Optimizer {
           }),
         );
       } catch (err) {
-        throw inOp(op, err, 'applyGradients');
+        throw inOp(op, x.m.nameLayerIn(err), 'applyGradients');
       }
     }
     if (at) this.#apply(op, rest, at.step, { kind: 0, params: [at.lr, 0] });

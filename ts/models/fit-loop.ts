@@ -229,6 +229,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
           // Something the step ran (a loss function) shut the instance down or disposed what the
           // loop uses: say that (the step's own error is a bare NotInitialized or handle error).
           stillLive();
+          model.nameLayerIn(err);
           const stopper = refusedStepStopper(cbs, err);
           if (stopper === null) throw err instanceof NonFiniteError ? diverged(err, history) : err;
           stopper.refusedStep((err as Error).message);

@@ -22,7 +22,7 @@
  */
 import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, training, withWords, words, writeArgs } from '../engine.js';
 import { checkArgs as readKeys, didYouMean, f32Bits } from '../options.js';
-import { DisposedError, inOp, InvalidArgumentError, placeBadValue, ShapeError } from '../errors.js';
+import { DisposedError, inOp, InvalidArgumentError, NonFiniteError, placeBadValue, ShapeError } from '../errors.js';
 import { track, untrack, type Tracked } from '../scope.js';
 import { Tensor } from '../tensor.js';
 import { boolArg, checkShape, describe, f32String, need, show } from '../ops/convert.js';
@@ -1859,6 +1859,7 @@ export class Sequential {
       });
     } catch (err) {
       // The core's update, shared with fit, names itself fit (a gradient that is not finite).
+      this.nameLayerIn(err);
       placeBadValue(err, cx, cy, this.packedParts);
       throw inOp('trainOnBatch', y instanceof Tensor ? targetHint(err, info, y, this.outputDims?.at(-1)) : err, 'fit');
     } finally {
@@ -1940,6 +1941,37 @@ export class Sequential {
       return { trainable: m.trainable !== false, children };
     };
     return tfWeightOrder(tree(this));
+  }
+
+  /**
+   * @internal `err` with the core's refusal of a non-finite gradient naming the layer as the
+   * user sees it: `of layer 2 (weight 5)` (the core's index of the top-level layer and of the
+   * weight) becomes `of layer 'dense_Dense3'`, in a nested model `of layer 'dense_Dense3' in
+   * model 'encoder'`. Runs on the error path only.
+   */
+  nameLayerIn(err: unknown): unknown {
+    if (err instanceof NonFiniteError && !this.#disposed) {
+      err.message = err.message.replace(/ of layer \d+ \(weight (\d+)\)/, (all, i: string) => {
+        let left = Number(i);
+        // The core's order: each layer's weights in turn, nested models expanded.
+        const find = (m: Sequential, path: string): string | null => {
+          for (const c of m.#children()) {
+            if (c instanceof Sequential) {
+              const r = find(c, ` in model '${c.name}'${path}`);
+              if (r !== null) return r;
+              continue;
+            }
+            const n = c.weights.length;
+            if (left < n) return `'${c.name}'${path}`;
+            left -= n;
+          }
+          return null;
+        };
+        const at = find(this, '');
+        return at === null ? all : ` of layer ${at}`;
+      });
+    }
+    return err;
   }
 
   /**

@@ -90,7 +90,7 @@ export function stepBackward(op: string, model: Sequential, dLdyPred: readonly T
         return { loss: v[0], kl: v[1], regularization: v[2] };
       });
     } catch (err) {
-      throw inOp(op, err, CORE_OP);
+      throw inOp(op, model.nameLayerIn(err), CORE_OP);
     }
   });
 }

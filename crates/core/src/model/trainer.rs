@@ -717,7 +717,8 @@ impl Trainer {
             let name = p.name;
             drop(params);
             let layer = all[i].layer;
-            return Err(Error::non_finite(op, format!("a gradient of `{name}` of layer {layer} is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", self.step + 1)));
+            // The weight's index too: TS names the layer (and the nested models it is in) from it.
+            return Err(Error::non_finite(op, format!("a gradient of `{name}` of layer {layer} (weight {i}) is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", self.step + 1)));
         }
         // A loss that overflowed (predictions or targets beyond float32) is a diverged step even
         // when every gradient is still finite: refused the same way.
@@ -1221,7 +1222,7 @@ mod tests {
         };
         let (status, msg) = err(&mut tr, &mut m, &[(0, &g[0]), (3, &g[3])]);
         assert_eq!(status, crate::error::Status::NonFinite);
-        assert_eq!(msg, "minimize: a gradient of `bias` of layer 2 is not finite (NaN or Infinity) at step 3; lower the learning rate, clip gradients, or check the data for NaN");
+        assert_eq!(msg, "minimize: a gradient of `bias` of layer 2 (weight 3) is not finite (NaN or Infinity) at step 3; lower the learning rate, clip gradients, or check the data for NaN");
         assert_eq!(err(&mut tr, &mut m, &[(4, &g[0])]).1, "minimize: weight index 4 is out of range for 4 weights");
         let (status, msg) = err(&mut tr, &mut m, &[(0, &g[0]), (1, &g[0])]);
         assert_eq!(status, crate::error::Status::ShapeMismatch);
