@@ -526,6 +526,34 @@ describe('codecs.learned: bad input', () => {
 
   // A new user's report: the default [0, 1] on a linear code clipped it silently (PSNR 10.9 dB
   // against 13.8 with range: 'data'). An explicit range is the user's choice and is kept.
+  it("every codec entry point's errors name the function called: a corrupt stream for decode, decodeBatch and the image codecs' decode; a disposed autoencoder for encode, decode and decodeBatch (they named ae.encode and getWeights)", () => {
+    const codec = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits: 4, range: [0, 1] });
+    const damage = (s: Uint8Array) => {
+      const t = s.slice();
+      t[t.length - 1] ^= 0x10;
+      return t;
+    };
+    throwsInvalid(() => codec.decode(damage(codec.encode(digits[0]))), /^codecs\.learned\.decode: CRC-32 mismatch/);
+    throwsInvalid(() => codec.decodeBatch(damage(codec.encode(digits.slice(0, 3)))), /^codecs\.learned\.decodeBatch: CRC-32 mismatch/);
+    for (const c of ['dct', 'wavelet'] as const) {
+      const s = codecs[c].encode(digits[0], { quality: 50 });
+      throwsInvalid(() => codecs[c].decode(damage(s)), new RegExp(`^codecs\\.${c}\\.decode: checksum mismatch`));
+      throwsInvalid(() => codecs[c].decode(s.subarray(0, 10)), new RegExp(`^codecs\\.${c}\\.decode: truncated stream`));
+    }
+    codec.dispose();
+    // fromAutoencoder's codec uses the caller's model: disposed first, each call says so.
+    const ae = nr.autoencoder({ encoder: ae16.encoder, decoder: ae16.decoder });
+    const own = codecs.learned.fromAutoencoder(ae, { imageShape: [28, 28], bits: 4, range: [0, 1] });
+    const [one, batch] = [own.encode(digits[0]), own.encode(digits.slice(0, 2))];
+    ae.dispose();
+    const gone = (name: string) => `codecs.learned.${name}: the codec's autoencoder ${ae.name} is disposed (fromAutoencoder does not own it): dispose it after the codec`;
+    expect(() => own.encode(digits[0])).toThrow(new DisposedError(gone('encode')));
+    expect(() => own.decode(one)).toThrow(new DisposedError(gone('decode')));
+    expect(() => own.decodeBatch(batch)).toThrow(new DisposedError(gone('decodeBatch')));
+    expect(own.toJSON().codeSize, 'the description needs no model').toBe(16);
+    own.dispose();
+  });
+
   it('with data, the default range [0, 1] on a code far outside it is an error; an explicit range is kept', () => {
     const z = nr.tidy(() => ae16.encode(xTrain).dataSync());
     const outside = z.filter((v) => v < -1 / 30 || v > 1 + 1 / 30).length / z.length;

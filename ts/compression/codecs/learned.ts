@@ -541,12 +541,15 @@ class Codec implements LearnedCodec {
     }
   }
 
-  #live(op: string): void {
+  #live(op: string, model = true): void {
     if (this.#disposed) throw new DisposedError(`${op}: the codec is disposed`);
+    // The caller's autoencoder (fromAutoencoder), disposed: its own error named its method
+    // (`encode: model … is disposed`) or getWeights, not op.
+    if (model && this.#ae.isDisposed) throw new DisposedError(`${op}: the codec's autoencoder ${this.#ae.name} is disposed (fromAutoencoder does not own it): dispose it after the codec`);
   }
 
   toJSON(): LearnedCodecDescription {
-    this.#live('codecs.learned.toJSON');
+    this.#live('codecs.learned.toJSON', false);
     const L = 1 << this.bits;
     const frequencies = new Uint32Array(this.codeSize * L);
     for (let j = 0; j < this.codeSize; j++) for (let s = 0; s < L; s++) frequencies[j * L + s] = this.#cum[j * (L + 1) + s + 1] - this.#cum[j * (L + 1) + s];
