@@ -146,6 +146,15 @@ describe('dispose', () => {
     expect(kept.k.isDisposed).toBe(false);
     kept.k.dispose();
     expect(nr.memory().numTensors).toBe(before);
+    // Beside indices, and in a sparse array with as many keys as its length ([, t] and k).
+    const both = [nr.scalar(4), 5] as unknown as Record<string, nr.Tensor>;
+    both.k = nr.scalar(6);
+    const holes = [] as unknown as Record<string, nr.Tensor>;
+    (holes as unknown as unknown[])[1] = nr.scalar(7);
+    holes.k = nr.scalar(8);
+    expect([Object.keys(holes).length, (holes as unknown as unknown[]).length]).toEqual([2, 2]);
+    nr.dispose([both, holes]);
+    expect(nr.memory().numTensors).toBe(before);
   });
 
   it('supports `using`', () => {

@@ -585,7 +585,12 @@ function collect(v: unknown, into: Set<Disposable>, boxed?: Map<Disposable, Map<
       for (let i = 0; i < x.length; i++) add(x[i], box);
       // Named keys too, as TF.js's for…in (tfjs-examples' cart-pole keeps gradients in
       // `const all = []; all[name] = …`); not on a large array, which is data, not a container.
-      if (x.length <= 65536) for (const k of Object.keys(x)) if (!/^\d+$/.test(k)) add((x as unknown as Record<string, unknown>)[k], box);
+      // Index keys come first, in order, named ones after them: a last key that is the last
+      // index means none (one comparison instead of a RegExp per element).
+      if (x.length <= 65536) {
+        const keys = Object.keys(x);
+        if (keys.length !== x.length || (keys.length > 0 && keys[keys.length - 1] !== String(x.length - 1))) for (const k of keys) if (!/^\d+$/.test(k)) add((x as unknown as Record<string, unknown>)[k], box);
+      }
     } else if (!ArrayBuffer.isView(x) && !(x instanceof ArrayBuffer) && (boxed !== undefined || isPlain(x))) {
       for (const k of Object.keys(x)) add((x as Record<string, unknown>)[k], box);
     }
