@@ -55,7 +55,12 @@ fn zip(x: &[f32], y: &[f32], out: &mut [f32], v: impl Fn(v128, v128) -> v128, s:
         }
         _ => {
             let ((xc, xt), (yc, yt)) = (x.as_chunks::<4>(), y.as_chunks::<4>());
-            oc.iter_mut().zip(xc).zip(yc).for_each(|((o, a), b)| store(o, v(load(a), load(b))));
+            // Four 4-lane chunks per iteration, unrolled here: the build does not unroll loops
+            // of unknown trip count (scripts/build-wasm.mjs, -unroll-runtime=false).
+            let m = oc.len().min(xc.len()).min(yc.len());
+            let ((o4, o1), (x4, x1), (y4, y1)) = (oc[..m].as_chunks_mut::<4>(), xc[..m].as_chunks::<4>(), yc[..m].as_chunks::<4>());
+            o4.iter_mut().zip(x4).zip(y4).for_each(|((o, a), b)| (0..4).for_each(|i| store(&mut o[i], v(load(&a[i]), load(&b[i])))));
+            o1.iter_mut().zip(x1).zip(y1).for_each(|((o, a), b)| store(o, v(load(a), load(b))));
             ot.iter_mut().zip(xt).zip(yt).for_each(|((o, &a), &b)| *o = s(a, b));
         }
     }

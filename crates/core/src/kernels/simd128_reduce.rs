@@ -127,7 +127,14 @@ pub fn first_of(v: &[f32], m: f32) -> usize {
 fn update(acc: &mut [f32], x: &[f32], vf: impl Fn(v128, v128) -> v128, s: impl Fn(f32, f32) -> f32) {
     let (ac, at) = acc.as_chunks_mut::<4>();
     let (xc, xt) = x.as_chunks::<4>();
-    ac.iter_mut().zip(xc).for_each(|(a, x)| store(a, vf(load(a), load(x))));
+    // Four 4-lane chunks per iteration (unrolled here, as `simd128_elementwise::zip`).
+    let m = ac.len().min(xc.len());
+    let ((a4, a1), (x4, x1)) = (ac[..m].as_chunks_mut::<4>(), xc[..m].as_chunks::<4>());
+    a4.iter_mut().zip(x4).for_each(|(a, x)| (0..4).for_each(|i| {
+        let v = vf(load(&a[i]), load(&x[i]));
+        store(&mut a[i], v)
+    }));
+    a1.iter_mut().zip(x1).for_each(|(a, x)| store(a, vf(load(a), load(x))));
     at.iter_mut().zip(xt).for_each(|(a, &x)| *a = s(*a, x));
 }
 
