@@ -354,8 +354,19 @@ describe("a VAE's loss reduction", () => {
       const a = vae();
       a.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
       expect(warn.mock.calls.map((c) => c[0])).toEqual([
-        `compile: model ${a.name} has a variational layer, whose KL term is summed over its units for each sample, while the loss binaryCrossentropy with reduction 'mean' averages over the 12 values of each sample: the KL weighs 12× more than in the ELBO, and the codes may collapse to the prior; for the ELBO, compile with { name: 'binaryCrossentropy', reduction: 'sumOverFeatures' } (or make the layer with klWeight: 1/12)`,
+        `compile: model ${a.name} has a variational layer, whose KL term is summed over its units for each sample, while the loss binaryCrossentropy with reduction 'mean' averages over the 12 values of each sample: the KL weighs 12× more than in the ELBO, and the codes may collapse to the prior; for the ELBO, compile with { name: 'binaryCrossentropy', reduction: 'sumOverFeatures' } (or set the layer's klWeight to 1/12)`,
       ]);
+      warn.mockClear();
+      // The layer's klWeight counts: 1/12 or less (an annealing start at 0) is balanced, 0.25 is 3× (it said 12× whatever klWeight was).
+      const vaeAt = (klWeight: number) => nr.autoencoder({ encoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [12], units: 6 }), nr.layers.variational({ units: 2, klWeight })] }), decoder: nr.sequential({ layers: [nr.layers.dense({ units: 12, activation: 'sigmoid' })] }), seed: 2 });
+      for (const w of [1 / 12, 0.001, 0]) {
+        using m = vaeAt(w);
+        m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+      }
+      expect(warn).not.toHaveBeenCalled();
+      using q = vaeAt(0.25);
+      q.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+      expect(warn.mock.calls.map((c) => c[0])).toEqual([expect.stringContaining("whose KL term (times its klWeight 0.25) is summed over its units for each sample, while the loss binaryCrossentropy with reduction 'mean' averages over the 12 values of each sample: the KL weighs 3× more than in the ELBO")]);
       warn.mockClear();
       const b = vae();
       b.compile({ optimizer: 'adam', loss: { name: 'binaryCrossentropy', reduction: 'sumOverFeatures' } });

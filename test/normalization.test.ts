@@ -225,6 +225,8 @@ describe('normalization in training', () => {
     norm.adapt(x);
     const hidden = () => [nr.layers.dense({ units: 3, activation: 'tanh' })];
     using a = nr.sequential({ seed: 5, layers: [norm, ...hidden()] });
+    // Known before anything builds it, as a model given inputShape: [4].
+    expect([a.inputShape, a.outputShape, a.inputs[0]!.shape, a.built]).toEqual([[null, 4], [null, 3], [null, 4], true]);
     using b = nr.sequential({ seed: 5, layers: [nr.layers.normalization({ inputShape: [4] }), ...hidden()] });
     a.build();
     b.build();

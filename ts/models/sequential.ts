@@ -273,17 +273,13 @@ export interface EvaluateOptions {
 }
 
 /**
- * The input shape of a first layer given none (no `inputShape`, `batchInputShape` or
- * `inputLength`): an embedding's is TF.js's `[null]`, sequences of any length (its
- * `batchInputShape` is `[null, null]`); an adapted normalization's is its data's sample shape
- * (Keras 3 builds the layer in `adapt`); `undefined` for any other first layer (a model nested
- * first: its own first layer's).
+ * TF.js's input shape of an embedding given none (no `inputShape`, `batchInputShape` or
+ * `inputLength`): `[null]`, sequences of any length (its `batchInputShape` is `[null, null]`);
+ * `undefined` for any other first layer (a model nested first: its own first layer's).
  */
 function anyLength(first: Layer | Sequential | undefined): number[] | undefined {
   if (first instanceof Sequential) return first.inputDims ?? anyLength(first.coreLayers[0]);
-  if (first?.inputDims !== undefined) return undefined;
-  // An embedding reads sequences of any length; an adapted normalization knows its data's shape.
-  return first?.kind === 'embedding' ? [0] : (first as { adaptedSampleShape?: number[] } | undefined)?.adaptedSampleShape;
+  return first?.kind === 'embedding' && first.inputDims === undefined ? [0] : undefined;
 }
 
 /** A stack of layers trained as one model (Keras/TF.js `Sequential`); make one with {@link sequential}. */
@@ -841,7 +837,8 @@ export class Sequential {
     if (this.#graph && this.#graph.inputs.length > 1) return undefined;
     if (this.#builtInput) return this.#builtInput.slice();
     const first = this.#layers[0];
-    return first instanceof Sequential ? first.inputDims : first?.inputDims;
+    // An adapted normalization knows its data's sample shape (Keras 3 builds it in adapt).
+    return first instanceof Sequential ? first.inputDims : (first?.inputDims ?? (first as { adaptedSampleShape?: number[] } | undefined)?.adaptedSampleShape);
   }
   #builtInput: number[] | undefined;
 
@@ -1330,10 +1327,13 @@ export class Sequential {
     const reduction = named && typeof spec === 'object' ? (spec as { reduction?: unknown }).reduction : undefined;
     if (info.heads || !named || (reduction !== undefined && reduction !== 'mean')) return;
     const n = (this.outputDims ?? []).reduce((a, b) => a * b, 1);
-    if (n <= 1 || !this.#nodes().some((l) => l instanceof Layer && l.kind === 'variational')) return;
+    // The largest klWeight: a layer made with klWeight 1/n (or annealed from 0) is balanced.
+    const beta = Math.max(0, ...this.#nodes().filter((l) => l instanceof Layer && l.kind === 'variational').map((l) => (l as unknown as { klWeight: number }).klWeight));
+    if (n <= 1 || beta * n <= 1) return;
+    const weighted = beta === 1 ? '' : ` (times its klWeight ${beta})`;
     console.warn(
-      `compile: model ${this.name} has a variational layer, whose KL term is summed over its units for each sample, while the loss ${info.loss} with reduction 'mean' averages over the ${n} values of each sample: ` +
-        `the KL weighs ${n}× more than in the ELBO, and the codes may collapse to the prior; for the ELBO, compile with { name: '${info.loss}', reduction: 'sumOverFeatures' } (or make the layer with klWeight: 1/${n})`,
+      `compile: model ${this.name} has a variational layer, whose KL term${weighted} is summed over its units for each sample, while the loss ${info.loss} with reduction 'mean' averages over the ${n} values of each sample: ` +
+        `the KL weighs ${+(beta * n).toPrecision(4)}× more than in the ELBO, and the codes may collapse to the prior; for the ELBO, compile with { name: '${info.loss}', reduction: 'sumOverFeatures' } (or set the layer's klWeight to 1/${n})`,
     );
   }
 
