@@ -76,8 +76,10 @@ export interface Distribution {
  * is `z = μ + exp(½·log σ²)·ε` with `ε ~ N(0, I)` drawn per step from the model seed; at
  * inference it is `μ`. The layer adds `klWeight · KL(N(μ, σ²) ‖ N(0, I))`, with
  * `KL = −½ Σ_units (1 + log σ² − μ² − σ²)` per sample averaged over the batch, to the loss;
- * `fit` and `evaluate` report that weighted term, `klWeight · KL`, as `kl` (divide by
- * `klWeight` for the KL itself, e.g. in a β-VAE). Gradients flow through the sample
+ * `fit`'s logs and history report that weighted term, `klWeight · KL`, as `kl` and `val_kl`
+ * (`evaluate` gives the loss, which includes it). Divide by `klWeight` for the KL itself, e.g.
+ * in a β-VAE; at `klWeight` 0 (where annealing starts) compute it from `encodeDistribution`'s
+ * `μ` and `log σ²` with the formula above. Gradients flow through the sample
  * (reparameterisation) and the KL. Weights: `mean_kernel`, `mean_bias`, `log_var_kernel`,
  * `log_var_bias` (Glorot-uniform kernels, zero biases).
  *

@@ -231,7 +231,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
           stillLive();
           model.nameLayerIn(err);
           const stopper = refusedStepStopper(cbs, err);
-          if (stopper === null) throw err instanceof NonFiniteError ? diverged(err, history) : err;
+          if (stopper === null) throw err instanceof NonFiniteError ? diverged(err, history, where) : err;
           stopper.refusedStep((err as Error).message);
           out.fill(NaN);
         }
@@ -310,9 +310,12 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
  * divergence demo keeps its loss curve, which TF.js's `fit` returns with NaN losses), and the
  * message says so and how to get them back without the error.
  */
-function diverged(err: NonFiniteError, history: History): NonFiniteError {
-  const e = new NonFiniteError(`${err.message}. The epochs completed before it (${history.epoch.length}) are in this error's \`history\`; with callbacks.terminateOnNaN() among the callbacks, training stops there and they are returned`);
-  const h = { ...history, history: { ...history.history } };
+function diverged(err: NonFiniteError, history: History, where: string): NonFiniteError {
+  // The place first (fitDataset's errors end with it, and do not add it twice).
+  const at = err.message.includes(`(${where})`) ? '' : ` (${where})`;
+  const e = new NonFiniteError(`${err.message}${at}. The epochs completed before it (${history.epoch.length}) are in this error's \`history\`; with callbacks.terminateOnNaN() among the callbacks, training stops there and they are returned`);
+  // Every key the logs have (params.metrics), empty when it diverged in the first epoch.
+  const h: History = { ...history, history: { loss: [], ...Object.fromEntries([...(history.params.metrics ?? []), ...Object.keys(history.history)].map((k) => [k, history.history[k] ?? []])) } };
   kerasAliases(h.history);
   e.history = h;
   return e;
