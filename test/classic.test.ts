@@ -539,6 +539,8 @@ describe('kmeans', () => {
     expect(() => nr.kmeans(x, { k: 6 })).toThrow(new nr.InvalidArgumentError('kmeans: k = 6 is more than the 1 distinct rows of x (shape [5,2], 5 samples); identical rows cannot be in different clusters: use k <= 1'));
     expect(() => nr.kmeans([[1], [0], [-0], [2]], { k: 5 })).toThrow(new nr.InvalidArgumentError('kmeans: k = 5 is more than the 3 distinct rows of x (shape [4,1], 4 samples); identical rows cannot be in different clusters: use k <= 3'));
     expect(() => nr.kmeans([[1], [0], [2]], { k: 5 })).toThrow(new nr.InvalidArgumentError('kmeans: k = 5 is more than the 3 samples of x (shape [3,1]): use k <= 3'));
+    // No samples: nothing to cluster (it said 'use k <= 0').
+    expect(() => nr.kmeans(nr.zeros([0, 2]), { k: 1 })).toThrow(new nr.InvalidArgumentError('kmeans: x has no samples (shape [0,2]), so there is nothing to cluster'));
     expect(() => nr.kmeans(x, { k: 0 })).toThrow(/kmeans: k must be an integer in \[1,/);
     expect(() => nr.kmeans(x, {} as nr.KMeansArgs)).toThrow(/kmeans: k must be an integer/);
     expect(() => nr.kmeans(x, { k: 2, tolerance: -1 })).toThrow('kmeans: tolerance must be a finite number >= 0, got -1');

@@ -93,7 +93,7 @@ export class LayerVariable {
 
   #at(op: string): WeightsAt {
     const at = this.#owner.where(op);
-    if (!at) throw new DisposedError(`${op}: variable ${this.name} has no value: every model holding layer ${this.#owner.name} was disposed`);
+    if (!at) throw new DisposedError(`${op}: variable ${this.name} has no value: every model holding layer ${this.#owner.name} was disposed (or its neurite instance ended: shutdown(), a new init())`);
     return at;
   }
 

@@ -169,6 +169,9 @@ fn check(x: &Tensor, cfg: &KMeansConfig) -> Result<(usize, usize)> {
     if d == 0 {
         bail_shape!(OP, "x has no features (shape {})", x.shape());
     }
+    if n == 0 {
+        bail!(OP, "x has no samples (shape {}), so there is nothing to cluster", x.shape());
+    }
     if cfg.k > n {
         // The bound to give is the distinct rows' (fewer samples than k: n is small), so that
         // the fix is not followed by the next error.
@@ -376,6 +379,8 @@ mod tests {
         assert_eq!(kmeans(&dup, cfg(3, 1)).unwrap_err().to_string(), "kmeans: k = 3 is more than the 1 distinct rows of x (shape [2,2], 2 samples); identical rows cannot be in different clusters: use k <= 1");
         let rows = Tensor::new("t", Shape::from([3, 1]), vec![2.0, 1.0, 2.0]).unwrap();
         assert_eq!(kmeans(&rows, cfg(5, 1)).unwrap_err().to_string(), "kmeans: k = 5 is more than the 2 distinct rows of x (shape [3,1], 3 samples); identical rows cannot be in different clusters: use k <= 2");
+        let none = Tensor::new("t", Shape::from([0, 2]), vec![]).unwrap();
+        assert_eq!(kmeans(&none, cfg(1, 1)).unwrap_err().to_string(), "kmeans: x has no samples (shape [0,2]), so there is nothing to cluster");
         let all = Tensor::new("t", Shape::from([3, 1]), vec![2.0, 1.0, 3.0]).unwrap();
         assert_eq!(kmeans(&all, cfg(5, 1)).unwrap_err().to_string(), "kmeans: k = 5 is more than the 3 samples of x (shape [3,1]): use k <= 3");
     }
