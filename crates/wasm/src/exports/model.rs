@@ -1273,7 +1273,7 @@ mod train_state_tests {
         // SAFETY: pointers to locals of the stated lengths.
         unsafe {
             assert_eq!(nr_model_apply_gradients(m, [3, nan].as_ptr(), 1), neurite_core::Status::NonFinite as i32);
-            assert!(LAST_ERROR.as_str().starts_with("applyGradients: a gradient of `bias` of layer 2 is not finite"), "{}", LAST_ERROR.as_str());
+            assert!(LAST_ERROR.as_str().starts_with("applyGradients: a gradient of `bias` of layer 2 (weight 3) is not finite"), "{}", LAST_ERROR.as_str());
             assert_ne!(nr_model_apply_gradients(m, [3, 0x7ff_ffff].as_ptr(), 1), 0);
             assert_ne!(nr_model_apply_gradients(m, [4, g].as_ptr(), 1), 0);
             assert_eq!(LAST_ERROR.as_str(), "applyGradients: weight index 4 is out of range for 4 weights");
