@@ -206,7 +206,7 @@ export class Normalization extends Layer {
   /** The `variance` option, flattened with its shape (`null` when not given). */
   readonly #givenVariance: Flat | null;
   /** The statistics `adapt` computed (float64), their kept axes' shape, the data's sample shape; `null` before. */
-  #adapted: { mean: Float64Array; variance: Float64Array; dims: number[]; sample: number[] } | null = null;
+  #adapted: { mean: Float64Array; variance: Float64Array; dims: number[]; sample: number[] | null } | null = null;
 
   constructor(args: NormalizationArgs = {}) {
     super('normalization', args, ['axis', 'mean', 'variance', 'invert']);
@@ -326,7 +326,7 @@ export class Normalization extends Layer {
       const want = weightSpecs(op, at)[0].shape;
       if (show(want) !== show(m.dims)) throw new InvalidArgumentError(`${op}: layer ${this.name} was built with statistics of shape ${show(want)} on its kept axes, but the data have ${show(m.dims)} there`);
     }
-    this.#adapted = { mean: m.mean, variance, dims: m.dims, sample: m.sample ?? [] };
+    this.#adapted = { mean: m.mean, variance, dims: m.dims, sample: m.sample };
     if (at) this.#install(op);
   }
 

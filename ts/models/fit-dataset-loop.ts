@@ -17,7 +17,7 @@ import { close } from '../data/stages.js';
 import { consume, pull } from '../data/consume.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { EMPTY_PASSES, passOf, repeats } from '../data/dataset.js';
-import { checkSamples, inValidation, readSampleWeights, rowCounts, trainChunk, weightTensor, type History } from './fit.js';
+import { at, checkSamples, inValidation, readSampleWeights, rowCounts, trainChunk, weightTensor, type History } from './fit.js';
 import type { EpochRunner } from './fit-loop.js';
 import { didYouMean } from '../options.js';
 import type { Sequential } from './sequential.js';
@@ -110,12 +110,6 @@ function readBatch(op: string, model: Sequential, value: unknown, where: string)
 /** The sample weights an element carries (`[xs, ys, w]` or `{ xs, ys, sampleWeight }`), or undefined. */
 function sw(value: unknown): unknown {
   return Array.isArray(value) ? value[2] : isPlainObject(value) ? value.sampleWeight : undefined;
-}
-
-/** Adds where it happened (`epoch 0, batch 3`) to a neurite error's message. */
-function at(err: unknown, where: string): unknown {
-  if (err instanceof NeuriteError && !err.message.includes(`(${where})`)) err.message = `${err.message} (${where})`;
-  return err;
 }
 
 /**

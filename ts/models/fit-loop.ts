@@ -18,7 +18,7 @@ import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint, warnZeroTargetRows } from './compile.js';
 import { byName } from './packing.js';
 import { customStep, epochOrder } from './custom-loss.js';
-import { checkSamples, epochsCompleted, inValidation, kerasAliases, FIT_KEYS, HOOKS, intOption, NOT_IN_FIT, readClassWeights, readLoopArgs, readSampleWeights, rowCounts, setEpochsCompleted, weightRows, weightTensor, type FitArgs, type History, type LoopArgs, type OutputWeights } from './fit.js';
+import { at, checkSamples, epochsCompleted, inValidation, kerasAliases, FIT_KEYS, HOOKS, intOption, NOT_IN_FIT, readClassWeights, readLoopArgs, readSampleWeights, rowCounts, setEpochsCompleted, weightRows, weightTensor, type FitArgs, type History, type LoopArgs, type OutputWeights } from './fit.js';
 // This copy's mark, which the loader checks (lazy_chunk.ts).
 export { COPY } from '../brand.js';
 
@@ -311,11 +311,11 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
  * message says so and how to get them back without the error.
  */
 function diverged(err: NonFiniteError, history: History, where: string): NonFiniteError {
-  // The place first (fitDataset's errors end with it, and do not add it twice).
-  const at = err.message.includes(`(${where})`) ? '' : ` (${where})`;
-  const e = new NonFiniteError(`${err.message}${at}. The epochs completed before it (${history.epoch.length}) are in this error's \`history\`; with callbacks.terminateOnNaN() among the callbacks, training stops there and they are returned`);
+  // The place first (fitDataset's errors end with it already).
+  at(err, where);
+  const e = new NonFiniteError(`${err.message}. The epochs completed before it (${history.epoch.length}) are in this error's \`history\`; with callbacks.terminateOnNaN() among the callbacks, training stops there and they are returned`);
   // Every key the logs have (params.metrics), empty when it diverged in the first epoch.
-  const h: History = { ...history, history: { loss: [], ...Object.fromEntries([...(history.params.metrics ?? []), ...Object.keys(history.history)].map((k) => [k, history.history[k] ?? []])) } };
+  const h: History = { ...history, history: { loss: [], ...Object.fromEntries([...history.params.metrics, ...Object.keys(history.history)].map((k) => [k, history.history[k] ?? []])) } };
   kerasAliases(h.history);
   e.history = h;
   return e;

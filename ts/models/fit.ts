@@ -174,6 +174,12 @@ export interface History {
  */
 export type HistoryLogs = { loss: number[] } & Record<string, number[]>;
 
+/** @internal Adds where it happened (`epoch 0, batch 3`) to a neurite error's message, once. */
+export function at(err: unknown, where: string): unknown {
+  if (err instanceof NeuriteError && !err.message.includes(`(${where})`)) err.message = `${err.message} (${where})`;
+  return err;
+}
+
 /**
  * @internal Keras's names for the logs TF.js calls `acc` and `val_acc` ('accuracy' in compile
  * logs as `acc`, as TF.js): `history.accuracy` and `history.val_accuracy` (and `accuracy` in
