@@ -23,14 +23,16 @@
 // by path (npm, bundlers, tsc and Deno importing by package name use the `types` conditions).
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
+import { markThrowLines } from './scripts/rollup-throw-lines.mjs';
 import { copyFileSync, mkdirSync } from 'node:fs';
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { noEmit: false, declaration: false }, include: ['ts/**/*.ts'] });
 
 // Class names stay (errors report `name` from `new.target.name`); the @ts-self-types banner stays.
-// Lines stay under 1,000 characters: Node prints the source line an uncaught error was thrown
-// from, and one minified line of the whole bundle (475 kB with the inline wasm) buried the
-// message (test/package.test.ts). The line breaks cost 0.4 kB gzipped.
+// Lines stay under 1,000 characters: Node prints the source line an uncaught error was made
+// on, and one minified line of the whole bundle (475 kB with the inline wasm) buried the
+// message (test/package.test.ts). The line breaks cost 0.4 kB gzipped. markThrowLines then
+// keeps Node from printing the lines that make neurite's errors at all.
 // Two compress passes: -0.2 kB gzipped (a third gains nothing).
 const minify = () => terser({
   module: true,
@@ -59,7 +61,7 @@ export default [
   {
     input: 'ts/index.ts',
     output: { dir: 'dist', entryFileNames: 'index.js', chunkFileNames, format: 'es', sourcemap: false, banner: entryBanner('./types-deno/index.d.ts') },
-    plugins: [ts(), minify()],
+    plugins: [ts(), minify(), markThrowLines()],
     onwarn,
   },
   {
@@ -69,6 +71,7 @@ export default [
     plugins: [
       ts(),
       minify(),
+      markThrowLines(),
       {
         name: 'copy-wasm',
         writeBundle() {
