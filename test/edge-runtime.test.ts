@@ -21,11 +21,11 @@ let n = 0;
 type Outcome = { ok: true; value: unknown } | { ok: false; name: string; message: string };
 
 /** Runs `code` as a module in the sandbox; with `request`, as a handler sent one POST of it. */
-async function sandbox(code: string, request?: unknown): Promise<Outcome> {
+async function sandbox(code: string, request?: unknown, env: Record<string, string> = {}): Promise<Outcome> {
   const file = join(tmp, `m${n++}.mjs`);
   writeFileSync(file, code);
   const args = ['--experimental-vm-modules', '--no-warnings', join(ROOT, 'test/edge/sandbox.mjs'), file, ...(request === undefined ? [] : [JSON.stringify(request)])];
-  const { stdout } = await run(process.execPath, args, { cwd: ROOT, timeout: 60_000 });
+  const { stdout } = await run(process.execPath, args, { cwd: ROOT, timeout: 60_000, env: { ...process.env, ...env } });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Outcome;
 }
 
@@ -52,6 +52,41 @@ describe('an edge runtime that compiles no WebAssembly from bytes', () => {
       export const result = { y: tidy(() => Array.from(matMul(tensor([[1, 2]]), tensor([[3], [4]])).dataSync())), threads: threads().count, module: wasm instanceof WebAssembly.Module };`;
     expect(await sandbox(code)).toEqual({ ok: true, value: { y: [11], threads: 1, module: false } });
   });
+
+  // A handler that calls init(wasm) in every request and keeps a trained model across them (the
+  // obvious pattern where init needs the platform's module): every request after the first
+  // found the model's instance replaced. Without WeakRef (Workers before the 2025-05-05
+  // compatibility date), a model kept past its request threw a ReferenceError in a later task.
+  const perRequest = `import { init, layers, sequential, tensor, memory } from 'neurite/url';
+    import wasm from 'neurite/core.wasm';
+    let model;
+    async function handle(row) {
+      await init(wasm);
+      if (!model) {
+        model = sequential({ seed: 1, layers: [layers.dense({ units: 1, inputShape: [2] })] });
+        model.compile({ loss: 'mse', optimizer: 'sgd' });
+        const [x, y] = [tensor([[1, 2], [3, 4]]), tensor([[3], [7]])];
+        await model.fit(x, y, { epochs: 2, verbose: 0 });
+        x.dispose(); y.dispose();
+      }
+      const x = tensor([row]);
+      const p = model.predict(x);
+      const out = Array.from(p.dataSync());
+      x.dispose(); p.dispose();
+      return out;
+    }
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      answers.push(await handle([i, 1]));
+      await new Promise((r) => setTimeout(r, 5)); // requests come in later tasks
+    }
+    export const result = { answers: answers.length, same: answers[0].length === 1 && Number.isFinite(answers[2][0]), weakRef: typeof WeakRef, live: memory().numTensors };`;
+  for (const weak of [true, false]) {
+    it(`a handler may call init(wasm) in every request; its model lives on${weak ? '' : ' (no WeakRef nor FinalizationRegistry, as in Workers before 2025-05-05)'}`, async () => {
+      const r = await sandbox(perRequest, undefined, weak ? {} : { EDGE_NO_WEAKREF: '1' });
+      expect(r).toEqual({ ok: true, value: { answers: 3, same: true, weakRef: weak ? 'function' : 'undefined', live: 0 } });
+    });
+  }
 
   it("the default entry's init() says this runtime compiles no wasm from bytes and what to do instead (was: blame a Content-Security-Policy or a damaged bundle)", async () => {
     const r = await sandbox(`import { init } from 'neurite'; await init(); export const result = 'ran';`);

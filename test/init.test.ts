@@ -137,6 +137,37 @@ describe('init sources', () => {
   });
 });
 
+describe("init with the running instance's source", () => {
+  // A Cloudflare Worker imports core.wasm as a WebAssembly.Module and calls init(wasm) in each
+  // request: every request after the first ended the instance with the model kept across them.
+  it('keeps the instance (and its tensors) for the same Module, bytes object or URL; another object replaces it', async () => {
+    const mod = await WebAssembly.compile(bytes);
+    await nr.init(mod);
+    const t = nr.tensor([1, 2]);
+    await nr.init(mod);
+    await nr.init({ source: mod });
+    await Promise.all([nr.init(mod), nr.init({ source: mod, threads: 1 })]);
+    expect(Array.from(t.data())).toEqual([1, 2]);
+    // Bytes: the same object keeps it, equal bytes in another object replace it.
+    await nr.init(bytes);
+    expect(() => t.data()).toThrow(new nr.DisposedError('data: tensor belongs to a neurite instance that was replaced by a new init(); it is no longer valid'));
+    const u = nr.tensor([3]);
+    await nr.init(bytes);
+    expect(Array.from(u.data())).toEqual([3]);
+    await nr.init(new Uint8Array(bytes));
+    expect(() => u.data()).toThrow(nr.DisposedError);
+    // A URL string and a URL object with the same text are the same source.
+    const file = new URL('../build/core.wasm', import.meta.url);
+    await nr.init(file.href);
+    const v = nr.tensor([4]);
+    await nr.init(new URL(file.href));
+    await nr.init({ source: file.href, threads: 1 });
+    expect(Array.from(v.data())).toEqual([4]);
+    v.dispose();
+    works();
+  });
+});
+
 describe('init() during a fit', () => {
   it('refuses a new instance (another source) while a fit runs, and the fit and its model carry on; threads change in place', async () => {
     const m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [8], units: 16, activation: 'relu' }), nr.layers.dense({ units: 1 })] });

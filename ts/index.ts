@@ -46,7 +46,9 @@ function inlineWasm(): Promise<ArrayBufferBytes> {
  * to use another, or {@link InitOptions} (`threads`, `source`; `relaxedSimd` needs
  * `neurite/url`). Workers start from source text inlined here (a Blob URL in browsers, an
  * `eval` worker in Node and Deno); without `threads`, only after the first call large enough
- * to split (see `threadsReady()`), so `init()` itself starts none.
+ * to split (see `threadsReady()`), so `init()` itself starts none. A later call with the same options, or the very source the instance was
+ * made from (the same `Module` or bytes object, or URL), returns at once: an edge handler may call
+ * `init(wasm)` in every request; another source replaces the instance.
  */
 export function init(source?: WasmSource | InitOptions): Promise<void> {
   return initFrom(

@@ -214,7 +214,21 @@ async function workersFor(entry: Entry, threads: number): Promise<{ spawner: Spa
  * What the last `init` resolved its options to (to tell a repeated `init(options)` from a new
  * one); `defer` when its threads were the default (workers wait for a large call).
  */
-const last = { threads: 0, relaxedSimd: false, defer: false };
+const last: { threads: number; relaxedSimd: boolean; defer: boolean; source: WasmSource | undefined } = { threads: 0, relaxedSimd: false, defer: false, source: undefined };
+
+/**
+ * Whether `given` is the source the running instance was made from: the same object (a
+ * `WebAssembly.Module`, bytes, a URL, a promise), or a URL with the same text. An edge runtime
+ * hands the same imported module to every request's `init(wasm)`, which must keep the instance.
+ */
+function sameSource(given: WasmSource | undefined, running: WasmSource | undefined): boolean {
+  if (given === undefined) return true;
+  if (running === undefined) return false;
+  if (given === running) return true;
+  const text = (s: WasmSource): string | undefined => (typeof s === 'string' ? s : s instanceof URL ? s.href : undefined);
+  const a = text(given);
+  return a !== undefined && a === text(running);
+}
 
 /** Says once (per reason) that fewer threads run than asked, when `threads()` gives a reason. */
 /**
@@ -246,7 +260,7 @@ export function initSettled(): Promise<void> {
 
 /**
  * Loads the WebAssembly core. Call once and await it before any other function; later calls
- * without arguments (or with the same options) return at once. `arg` is a source (where the
+ * without arguments, with the same options or with the source the instance came from return at once. `arg` is a source (where the
  * `.wasm` comes from) or {@link InitOptions}; anything else is an {@link InvalidArgumentError}.
  */
 export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<void> {
@@ -259,7 +273,7 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
   // Options that ask for what already runs keep the instance; options not given keep theirs.
   // A thread count given where the default's workers wait for a large call starts them.
   const same = () =>
-    opts.source === undefined && (opts.threads === undefined || (opts.threads === last.threads && !last.defer)) && (opts.relaxedSimd === undefined || opts.relaxedSimd === last.relaxedSimd);
+    sameSource(opts.source, last.source) && (opts.threads === undefined || (opts.threads === last.threads && !last.defer)) && (opts.relaxedSimd === undefined || opts.relaxedSimd === last.relaxedSimd);
   const unspecified = opts.source === undefined && opts.threads === undefined && opts.relaxedSimd === undefined;
   if (pending && unspecified) return pending;
   if (!pending && isInitialized() && same()) return Promise.resolve();
@@ -283,7 +297,7 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     const now = threadsInfo();
     const unusable = relaxedUnavailable(entry);
     const wantRelaxed = (opts.relaxedSimd ?? last.relaxedSimd) && unusable === null;
-    if (isInitialized() && opts.source === undefined && wantRelaxed === now.relaxedSimd) {
+    if (isInitialized() && sameSource(opts.source, last.source) && wantRelaxed === now.relaxedSimd) {
       const threads = opts.threads ?? last.threads;
       const defer = opts.threads === undefined && last.defer;
       const relaxedReason = opts.relaxedSimd === undefined ? now.relaxedReason : opts.relaxedSimd ? unusable : null;
@@ -346,6 +360,7 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     last.threads = threads;
     last.relaxedSimd = opts.relaxedSimd ?? false;
     last.defer = defer;
+    last.source = opts.source;
     warnOtherCopies(entry.name);
     noticeThreads();
     if (relaxedReason) notice(relaxedReason, `relaxedSimd: using the plain SIMD module: ${relaxedReason}`);

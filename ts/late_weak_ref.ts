@@ -54,8 +54,13 @@ export class LateWeakRef<T extends object> {
     fresh.delete(this);
   }
 
-  /** @internal The end of the job that made this reference. */
+  /**
+   * @internal The end of the job that made this reference. Where there is no `WeakRef`
+   * (Cloudflare Workers before the 2025-05-05 compatibility date), the target stays held until
+   * its owner clears it on `dispose()`, as there is no `FinalizationRegistry` there either.
+   */
   settle(): void {
+    if (typeof WeakRef !== 'function') return;
     if (this.#strong !== undefined) this.#weak = new WeakRef(this.#strong);
     this.#strong = undefined;
   }

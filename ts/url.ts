@@ -16,7 +16,9 @@ export * from './api.js';
  * or a `WebAssembly.Module` to use another, or {@link InitOptions} (`threads`, `relaxedSimd`,
  * `source`). Browser workers run `worker.js` from next to this module; without `threads`, they
  * start only after the first call large enough to split (see `threadsReady()`), so `init()`
- * itself starts none.
+ * itself starts none. A later call with the same options, or the very source the instance was
+ * made from (the same `Module` or bytes object, or URL), returns at once: an edge handler may call
+ * `init(wasm)` in every request; another source replaces the instance.
  */
 export function init(source?: WasmSource | InitOptions): Promise<void> {
   return initFrom(

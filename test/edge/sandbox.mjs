@@ -4,6 +4,7 @@
 // `neurite/core.wasm` imported as the module the host compiled (the platform does that at
 // deploy time), which comes from another realm. Run by test/edge-runtime.test.ts:
 //   node --experimental-vm-modules test/edge/sandbox.mjs <file.mjs> [request-json]
+// (with EDGE_NO_WEAKREF=1 in the environment, the context has no WeakRef and no FinalizationRegistry)
 // runs <file.mjs> there as a module. With request-json, the module is a Workers-style handler
 // (`export default { fetch(request) }`): one POST with that body is sent to it. Prints one
 // JSON line: { ok: true, value } (the module's `result` export, or the response's status and
@@ -17,6 +18,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [file, request] = process.argv.slice(2);
 const host = { console, TextEncoder, TextDecoder, URL, atob, btoa, setTimeout, clearTimeout, queueMicrotask, performance, Request, Response, Headers };
 const context = vm.createContext({ ...host }, { codeGeneration: { strings: false, wasm: false } });
+// Workers before the 2025-05-05 compatibility date have neither WeakRef nor FinalizationRegistry.
+if (process.env.EDGE_NO_WEAKREF) vm.runInContext('delete globalThis.WeakRef; delete globalThis.FinalizationRegistry;', context);
 const hostModule = new WebAssembly.Module(readFileSync(join(root, 'dist/url/core.wasm')));
 
 const PACKAGE = { neurite: 'dist/index.js', 'neurite/url': 'dist/url/index.js' };
