@@ -236,7 +236,11 @@ function startWorkers(mod: WebAssembly.Module, exports: RawExports, now = !confi
   const oneThread = (err: unknown): void => {
     // Node's permission model (--permission without --allow-worker) refuses Worker.
     const denied = (err as { code?: unknown })?.code === 'ERR_ACCESS_DENIED' ? ' (Node\'s permission model: run with --allow-worker, or init({ threads: 1 }) for one thread without this notice)' : '';
-    poolFailure = `the workers failed to start: ${(err as Error)?.message ?? String(err)}${denied}`;
+    const message = (err as Error)?.message ?? String(err);
+    // A helper a bundler put into the worker's source text (which runs with nothing around it).
+    const helper = /\b(__\w+) is not defined/.exec(message)?.[1];
+    const rebundled = helper ? ` (${helper} is a helper that a bundler or loader added to neurite's worker code, which runs on its own: esbuild's keepNames, as tsx and CDK's keepNames set, adds __name, and a target below ES2020 adds others; bundle without that option, or import neurite from outside the bundle)` : '';
+    poolFailure = `the workers failed to start: ${message}${denied}${rebundled}`;
     try { pe.nr_threads_configure(0); } catch { /* instance gone */ }
     if (late) config.onFallback?.();
   };

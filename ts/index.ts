@@ -13,7 +13,7 @@
 import { IOError } from './errors.js';
 import { registerInit } from './backend.js';
 import { initFrom, type InitOptions } from './init.js';
-import { workerMain } from './threads/worker.js';
+import { workerSource } from './threads/worker.js';
 import type { ArrayBufferBytes } from './web-types.js';
 import type { WasmSource } from './wasm/load.js';
 
@@ -52,7 +52,7 @@ function inlineWasm(): Promise<ArrayBufferBytes> {
  */
 export function init(source?: WasmSource | InitOptions): Promise<void> {
   return initFrom(
-    { name: 'neurite', defaultSource: inlineWasm, defaultName: "neurite's inline wasm", relaxedSource: null, worker: { code: () => `(${String(workerMain)})()` } },
+    { name: 'neurite', defaultSource: inlineWasm, defaultName: "neurite's inline wasm", relaxedSource: null, worker: { code: workerSource } },
     source,
   );
 }

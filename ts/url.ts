@@ -5,7 +5,7 @@
 import { registerInit } from './backend.js';
 import { InvalidArgumentError } from './errors.js';
 import { foreignOrigin, initFrom, type InitOptions } from './init.js';
-import { workerMain } from './threads/worker.js';
+import { workerSource } from './threads/worker.js';
 import { EDGE_ADVICE, type WasmSource } from './wasm/load.js';
 
 export * from './api.js';
@@ -44,7 +44,7 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
       // `new URL('./worker.js', import.meta.url)`'s, which Vite inlines as a data: URL (assets
       // under 4 kB; test/bundler.test.ts).
       worker: {
-        code: () => `(${String(workerMain)})()`,
+        code: workerSource,
         web: () => (foreignOrigin(new URL('./core.wasm', import.meta.url)) ? null : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })),
       },
     },

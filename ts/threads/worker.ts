@@ -36,6 +36,17 @@ export type WorkerReport =
   | { type: 'exit'; index: number; status: number }
   | { type: 'fault'; index: number; message: string };
 
+/**
+ * The worker's source text for the entries that start it from text: {@link workerMain} called,
+ * after a `__name` that returns its function. esbuild's keepNames (tsx's loader; AWS CDK's
+ * `keepNames`) calls `__name(fn, 'name')` inside every function it rewrites, this one too, and
+ * the helper it defines in the bundle does not exist in the worker. `text`: the function's text
+ * (a test gives it as such a bundler leaves it).
+ */
+export function workerSource(text = String(workerMain)): string {
+  return `var __name=(f)=>f;(${text})()`;
+}
+
 /** Runs in the worker. Self-contained: see the file comment. */
 export async function workerMain(): Promise<void> {
   type Port = { postMessage(m: unknown): void; on?(ev: string, f: (d: unknown) => void): void };
