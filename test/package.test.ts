@@ -174,6 +174,45 @@ describe('package', () => {
     }
   });
 
+  it("under Node's permission model, a refused core.wasm and refused workers each name the flag to add", async () => {
+    const flag = Number(process.versions.node.split('.')[0]) >= 22 ? '--permission' : '--experimental-permission';
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-permission-'));
+    try {
+      const script = join(dir, 'main.mjs');
+      writeFileSync(script, `
+        const url = await import(${JSON.stringify(join(ROOT, 'dist/url/index.js'))});
+        let err;
+        try { await url.init({ threads: 1 }); } catch (e) { err = e; }
+        const inline = await import(${JSON.stringify(join(ROOT, 'dist/index.js'))});
+        const info = console.info, warn = console.warn;
+        console.info = console.warn = () => {};
+        await inline.init({ threads: 2 });
+        console.info = info; console.warn = warn;
+        console.log(JSON.stringify({ name: err?.name, message: err?.message, threads: inline.threads().count, reason: inline.threads().reason }));`);
+      // Every JS file of both entries may be read; core.wasm may not.
+      const js = readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.js')).map((f) => join(ROOT, 'dist', f));
+      const urlJs = readdirSync(join(ROOT, 'dist/url')).filter((f) => f.endsWith('.js')).map((f) => join(ROOT, 'dist/url', f));
+      const args = [flag, ...[script, ...js, ...urlJs].map((f) => `--allow-fs-read=${f}`), '--no-warnings', script];
+      const out = JSON.parse((await node(args, dir)).trim().split('\n').at(-1)!);
+      const wasm = join(ROOT, 'dist/url/core.wasm');
+      expect(out.name).toBe('InvalidArgumentError');
+      expect(out.message).toMatch(/^init: reading the neurite wasm from .*core\.wasm failed: /);
+      expect(out.message).toContain(`(Node's permission model: run with --allow-fs-read=${wasm}, or pass init() the wasm's bytes)`);
+      expect(out.threads).toBe(1);
+      expect(out.reason).toContain("Node's permission model: run with --allow-worker");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without WebAssembly (node --jitless) both entries import, and init() says what is missing (was: a bare ReferenceError)', async () => {
+    for (const entry of ['dist/index.js', 'dist/url/index.js']) {
+      const script = `const nr = await import(${JSON.stringify(join(ROOT, entry))}); try { await nr.init(); } catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })); }`;
+      const out = JSON.parse((await node(['--jitless', '--input-type=module', '-e', script])).trim().split('\n').at(-1)!);
+      expect(out).toEqual({ name: 'NeuriteError', message: expect.stringMatching(/^init: this runtime has no WebAssembly \(Node's or Deno's --jitless, /) });
+    }
+  });
+
   it('the inline bundle carries exactly dist/url/core.wasm (in dist/wasm.js)', () => {
     const src = readFileSync(join(ROOT, 'dist/wasm.js'), 'utf8');
     // The bundle is minified: the constant is the one long string literal (an .lzma stream in

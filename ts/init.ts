@@ -2,7 +2,7 @@
 import { initialisedThrough } from './brand.js';
 import { isDeno, isNode } from './runtime.js';
 import { instantiate, isInitialized, rethread, shutdown, threadsInfo, training, workersDeferred, type ThreadConfig } from './engine.js';
-import { DisposedError, InvalidArgumentError, IOError, isDenoDenial, thrownDetail } from './errors.js';
+import { DisposedError, InvalidArgumentError, IOError, isDenoDenial, NeuriteError, thrownDetail } from './errors.js';
 import { didYouMean, optionKeys } from './options.js';
 import { DEFAULT_THREADS_CAP, MAX_THREADS, hasRelaxedSimd, hasWorkerThreads, reportedCores, workersUnavailable } from './threads/detect.js';
 import { nodeSpawner, nodeWorkerCtor, webSpawner, type Spawner } from './threads/pool.js';
@@ -264,6 +264,11 @@ export function initSettled(): Promise<void> {
  * `.wasm` comes from) or {@link InitOptions}; anything else is an {@link InvalidArgumentError}.
  */
 export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<void> {
+  if (typeof WebAssembly === 'undefined') {
+    // Node's and Deno's --jitless; a browser with WebAssembly turned off (Safari's Lockdown
+    // Mode, Edge's enhanced security, an enterprise policy).
+    return Promise.reject(new NeuriteError('Internal', "init: this runtime has no WebAssembly (Node's or Deno's --jitless, or a browser where it is turned off: Safari's Lockdown Mode, Edge's enhanced security), which neurite's core runs on; run without --jitless, or allow WebAssembly for this site"));
+  }
   let opts: InitOptions;
   try {
     opts = isOptions(arg) ? readInitOptions(arg) : { source: arg as WasmSource | undefined };

@@ -95,8 +95,11 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
       try {
         data = await fs.readFile(url);
       } catch (err) {
-        const missing = (err as { code?: unknown })?.code === 'ENOENT' ? (label.missingAdvice ?? '') : '';
-        throw new InvalidArgumentError(`init: reading the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}${missing}`);
+        const code = (err as { code?: unknown })?.code;
+        const missing = code === 'ENOENT' ? (label.missingAdvice ?? '') : '';
+        // Node's permission model (--permission, Node 20's --experimental-permission).
+        const denied = code === 'ERR_ACCESS_DENIED' ? ` (Node's permission model: run with --allow-fs-read=${decodeURIComponent(url.pathname)}, or pass init() the wasm's bytes)` : '';
+        throw new InvalidArgumentError(`init: reading the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}${missing}${denied}`);
       }
       return compileBytes(data as BufferSource, where, label.name !== undefined);
     }
