@@ -122,4 +122,23 @@ describe('earlyStopping({ startFromEpoch }) against Keras 3', () => {
     expect(() => nr.callbacks.earlyStopping({ startFromEpooch: 2 } as never)).toThrow(/startFromEpoch/);
     expect(nr.callbacks.earlyStopping({ startFromEpoch: undefined }).args.startFromEpoch).toBe(0);
   });
+
+  it("a log a callback of the user's writes before it may be monitored even a letter from fit's own (compile's AUC advice: 'val_auc' beside 'val_acc')", async () => {
+    using x = nr.tensor([[0, 1], [1, 0], [1, 1], [0, 0]]);
+    using y = nr.tensor([[1], [0], [1], [0]]);
+    using m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ units: 1, inputShape: [2], activation: 'sigmoid' })] });
+    m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['acc'] });
+    const scores = [0.5, 0.7, 0.6, 0.65, 0.9];
+    const auc = { onEpochEnd: (epoch: number, logs?: nr.Logs) => void (logs!.val_auc = scores[epoch]) };
+    const stop = nr.callbacks.earlyStopping({ monitor: 'val_auc', mode: 'max', patience: 1 });
+    const plateau = nr.callbacks.reduceLROnPlateau({ monitor: 'val_auc', mode: 'max', patience: 1, verbose: 0 });
+    const h = await m.fit(x, y, { epochs: 5, verbose: 0, validationSplit: 0.5, callbacks: [auc, plateau, stop] });
+    // Before: "monitor 'val_auc' is not a log of this fit … — did you mean 'val_acc'?" at the start.
+    expect(h.history.val_auc).toEqual([0.5, 0.7, 0.6]);
+    expect(h.epoch).toEqual([0, 1, 2]);
+    // Listed after earlyStopping, the writer has not written the log when earlyStopping reads it.
+    await expect(m.fit(x, y, { epochs: 2, verbose: 0, validationSplit: 0.5, callbacks: [nr.callbacks.earlyStopping({ monitor: 'val_auc', mode: 'max' }), { onEpochEnd: auc.onEpochEnd }] })).rejects.toThrow(
+      "earlyStopping: monitor 'val_auc' is not a log of this fit (its logs will be loss, acc, val_loss, val_acc) — did you mean 'val_acc'?; a callback that writes logs.val_auc must come before earlyStopping in the callbacks list",
+    );
+  });
 });

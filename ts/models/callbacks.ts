@@ -172,7 +172,7 @@ function checkEpochs(op: string, name: string, v: unknown, what = ''): void {
  * one without validation data — is an error now, not after the first epoch (TF.js warns and
  * never stops; Keras too). Keras's `accuracy`/`val_accuracy` monitor TF.js's `acc`/`val_acc`.
  */
-function checkMonitor(op: string, monitor: string, params: CallbackParams | undefined): void {
+function checkMonitor(op: string, monitor: string, params: CallbackParams | undefined, self: object): void {
   if (params === undefined || params.metrics.includes(monitor)) return;
   const tfName = monitor.replace(/accuracy$/, 'acc');
   if (monitor.startsWith('val_') && !params.doValidation) {
@@ -185,9 +185,25 @@ function checkMonitor(op: string, monitor: string, params: CallbackParams | unde
   if (tfName !== monitor && params.metrics.includes(tfName)) return;
   // A typo of one of the logs fit writes ('val_los', within a letter of its length): now, not
   // after an epoch has trained. Any other name ('my_loss') may be a log a callback of the user's
-  // adds: checked at epoch end.
+  // adds: checked at epoch end. So is a near name where a callback of the user's runs before
+  // this one and may write it (the AUC that compile's error suggests: 'val_auc', a letter from
+  // 'val_acc').
+  const run = runCallbacks.get(params) ?? [];
+  const at = run.indexOf(self);
+  if (run.slice(0, at).some(mayWriteLogs)) return;
   const near = nearest(monitor, params.metrics);
-  if (near !== undefined && Math.abs(near.length - monitor.length) <= 1) throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not a log of this fit (its logs will be ${params.metrics.join(', ')}) — did you mean '${near}'?`);
+  if (near === undefined || Math.abs(near.length - monitor.length) > 1) return;
+  const later = at >= 0 && run.slice(at + 1).some(mayWriteLogs) ? `; a callback that writes logs.${monitor} must come before ${op} in the callbacks list` : '';
+  throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not a log of this fit (its logs will be ${params.metrics.join(', ')}) — did you mean '${near}'?${later}`);
+}
+
+/** @internal The callbacks of each run, in order (set by the training loop). */
+export const runCallbacks = new WeakMap<CallbackParams, readonly object[]>();
+
+/** Whether callback `c` may add logs at epoch end: one of the user's with an `onEpochEnd` (not neurite's own, nor a progress reporter). */
+function mayWriteLogs(c: object): boolean {
+  const own = c instanceof MonitorCallback || c instanceof TerminateOnNaN || c instanceof LearningRateScheduler;
+  return !own && typeof (c as { onEpochEnd?: unknown }).onEpochEnd === 'function' && typeof (c as { configure?: unknown }).configure !== 'function';
 }
 
 /**
@@ -336,7 +352,7 @@ export class MonitorCallback extends Callback {
    * error now), settles the direction and resets `best` to the baseline.
    */
   override onTrainBegin(_logs?: Logs): void {
-    checkMonitor(this.opName, this.monitor, this.params);
+    checkMonitor(this.opName, this.monitor, this.params, this);
     this.#direction = direction(this.opName, this.mode, this.monitor);
     this.best = this.baseline ?? NaN;
   }

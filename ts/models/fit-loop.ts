@@ -12,7 +12,7 @@ import { Tensor } from '../tensor.js';
 import { boolArg, describe, EXACT_INT, fromFlat, need } from '../ops/convert.js';
 import { gather, slice } from '../ops/slicing.js';
 import { yieldNow } from '../runtime.js';
-import { Callback, TerminateOnNaN, type CallbackHooks, type CallbackParams, type Logs } from './callbacks.js';
+import { Callback, runCallbacks, TerminateOnNaN, type CallbackHooks, type CallbackParams, type Logs } from './callbacks.js';
 import { fitReporter, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint, warnZeroTargetRows } from './compile.js';
@@ -136,6 +136,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     const names = columns.map(([k]) => k);
     // As TF.js: fit gives samples (steps null), fitDataset steps (null if the dataset's size is not known).
     const params = { epochs, initialEpoch, samples: r.samples || null, steps: r.samples ? null : r.batches || null, batchSize: r.batchSize || null, verbose, doValidation: r.validates, metrics: [...names, ...(r.validates ? names.map((k) => `val_${k}`) : [])] };
+    runCallbacks.set(params, cbs);
     for (const c of cbs) {
       if (c instanceof Callback) {
         c.setModel(model);
