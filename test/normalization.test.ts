@@ -286,6 +286,51 @@ describe('normalization in a graph model', () => {
 });
 
 describe('normalization errors, config, saving', () => {
+  it('a dataset of single samples (a CSV mapped to arrays, not batched) adapts as its rows do, read 128 at a time as Keras 3 batches it', async () => {
+    const c = F.features.array;
+    const rows: number[][] = [];
+    for (let i = 0; i < 300; i++) rows.push(c.x.slice((5 * i) % 180, ((5 * i) % 180) + 5).map((v, j) => v + i * 1e-3 * j));
+    const a = nr.layers.normalization();
+    a.adapt(rows);
+    const b = nr.layers.normalization();
+    // Was: "each dataset element must be a batch tensor (or [xs, ys], { xs, ys }), got an array of length 5".
+    await b.adapt(nr.data.array(rows.map((r) => [...r])).map((r) => r as number[]));
+    const bw = b.getWeights();
+    const aw = a.getWeights();
+    expectClose(bw[0].dataSync(), aw[0].dataSync(), 1e-7, 0);
+    expectClose(bw[1].dataSync(), aw[1].dataSync(), 1e-6, 0);
+    nr.dispose([...aw, ...bw]);
+    const bad = nr.layers.normalization();
+    await expect(bad.adapt(nr.data.array(['a', 'b'] as never))).rejects.toThrow(/^normalization\.adapt: each dataset element must be a batch \(a tensor or nested arrays \[samples, \.\.\.\]\), one sample \(an array of numbers\), or \[xs, ys\] or \{ xs, ys \} of those; got /);
+  });
+
+  it("a model used while its normalization's adapt(dataset) runs says to await it (was: 'no mean and variance yet: call adapt'); given statistics say the input shape to declare", async () => {
+    const norm = nr.layers.normalization();
+    using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [2] }), norm, nr.layers.dense({ units: 1 })] });
+    m.compile({ loss: 'mse', optimizer: 'sgd' });
+    using x = nr.tensor([[1, 2], [3, 5]]);
+    using y = nr.tensor([[1], [2]]);
+    const pending = norm.adapt(nr.data.array([[1, 2], [3, 5]]).batch(1));
+    const msg = `layer ${norm.name} of model ${m.name} is still reading its statistics: adapt(dataset) returns a promise (Keras's adapt is synchronous); await layer.adapt(dataset) before`;
+    expect(() => m.predict(x)).toThrow(`predict: ${msg} predict`);
+    await expect(m.fit(x, y, { epochs: 1, verbose: 0 })).rejects.toThrow(`fit: ${msg} fit`);
+    // In a nested model too.
+    using outer = nr.sequential({ layers: [m] });
+    expect(() => outer.predict(x)).toThrow(`predict: layer ${norm.name} of model ${outer.name} is still reading`);
+    await pending;
+    nr.tidy(() => {
+      expect(Array.from((m.predict(x) as nr.Tensor).dataSync()).every(Number.isFinite)).toBe(true);
+    });
+    // A failed adapt leaves nothing pending.
+    const broken = nr.layers.normalization();
+    using mb = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [2] }), broken] });
+    await expect(broken.adapt(nr.data.array([[1, NaN]]).batch(1))).rejects.toThrow(/NaN/);
+    expect(() => nr.tidy(() => mb.predict(x))).toThrow(/no mean and variance yet/);
+    // Given statistics: the example of the missing inputShape has their size (it said [784]).
+    using g = nr.sequential({ layers: [nr.layers.normalization({ mean: new Array(12).fill(0), variance: new Array(12).fill(1) }), nr.layers.dense({ units: 1 })] });
+    expect(() => g.build()).toThrow(/give the first layer an inputShape, e\.g\. layers\.normalization\(\{ inputShape: \[12\], … \}\)/);
+  });
+
   it('used before adapt: an error saying to call adapt; NaN in the data names the feature', () => {
     using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [3] }), nr.layers.normalization()] });
     const e = (() => {

@@ -174,6 +174,12 @@ function statIndex(shape: readonly number[], keep: readonly number[]): Uint32Arr
 }
 
 /**
+ * @internal The normalization layers whose `adapt` of a dataset is running: a model holding one
+ * says so when it is used (a forgotten `await`; Keras's `adapt` is synchronous).
+ */
+export const adapting = new Set<Normalization>();
+
+/**
  * Standardizes features with statistics carried in the model (Keras 3's `Normalization`):
  * `y = (x − mean) / max(√variance, 1e-7)` per index of the kept axes (`axis`, default `-1`:
  * per feature), or the inverse with `invert`. Give the statistics with `mean`/`variance`, or
@@ -281,16 +287,44 @@ export class Normalization extends Layer {
 
   async #adaptDataset(op: string, ds: AdaptDataset): Promise<void> {
     let moments: Moments | null = null;
+    adapting.add(this);
+    try {
+      await this.#readDataset(op, ds, (m) => (moments = m), () => moments);
+    } finally {
+      adapting.delete(this);
+    }
+    this.#finish(op, moments);
+  }
+
+  async #readDataset(op: string, ds: AdaptDataset, set: (m: Moments) => void, get: () => Moments | null): Promise<void> {
+    // Elements that are one sample each (an array of numbers: a dataset not batched, as a CSV's
+    // rows mapped to arrays) are read 128 at a time, as Keras 3 batches an unbatched dataset.
+    let samples: number[][] = [];
+    const flush = (): void => {
+      if (samples.length > 0) this.#batch(op, samples, set, get());
+      samples = [];
+    };
     for await (const el of ds) {
       try {
         const x = inputOf(el);
-        if (!(x instanceof Tensor)) throw new InvalidArgumentError(`${op}: each dataset element must be a batch tensor (or [xs, ys], { xs, ys }), got ${describe(el)}`);
-        this.#batch(op, x, (m) => (moments = m), moments);
+        if (Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'number')) {
+          samples.push(x as number[]);
+          if (samples.length === 128) flush();
+          continue;
+        }
+        flush();
+        if (!(x instanceof Tensor) && !Array.isArray(x)) throw new InvalidArgumentError(`${op}: each dataset element must be a batch (a tensor or nested arrays [samples, ...]), one sample (an array of numbers), or [xs, ys] or { xs, ys } of those; got ${describe(el)}`);
+        this.#batch(op, x as Tensor | NestedNumbers[], set, get());
       } finally {
         disposeAll(el);
       }
     }
-    this.#finish(op, moments);
+    flush();
+  }
+
+  /** @internal The shape of the statistics given (`mean`) or adapted, on the kept axes; `undefined` with neither. */
+  get statisticsShape(): number[] | undefined {
+    return this.#adapted?.dims ?? this.#givenMean?.shape;
   }
 
   /** Adds one batch to `moments` (made from the first batch's shape when `null`). */

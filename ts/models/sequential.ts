@@ -31,6 +31,7 @@ import { drawSeed } from '../ops/random.js';
 import { reshape } from '../ops/shape.js';
 import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, setLocator, showShape, trainableArg, type Shape } from '../layers/layer.js';
+import { adapting, Normalization } from '../layers/feature_normalization.js';
 import { printLine, readVerbose, type Verbose } from './progress.js';
 import { formatLog } from '../format.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
@@ -1056,9 +1057,18 @@ export class Sequential {
   /** @internal The live handle; builds on first use. */
   handle(op: string): number {
     if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
+    if (adapting.size > 0) this.#checkAdapting(op);
     if (this.#handle === 0) this.build();
     assertLive(this.#owner, `${op}: model ${this.name}`);
     return this.#handle;
+  }
+
+  /** Refuses a use while `adapt` of a dataset runs on a normalization layer of this model (a forgotten `await`). */
+  #checkAdapting(op: string): void {
+    const holds = (m: Sequential, l: Layer): boolean => m.#layers.some((x) => x === l || (x instanceof Sequential && holds(x, l)));
+    for (const l of adapting) {
+      if (holds(this, l)) throw new InvalidArgumentError(`${op}: layer ${l.name} of model ${this.name} is still reading its statistics: adapt(dataset) returns a promise (Keras's adapt is synchronous); await layer.adapt(dataset) before ${op}`);
+    }
   }
 
   /**
@@ -1084,7 +1094,9 @@ export class Sequential {
       // An example of the first layer's kind: images for 2-D windows, sequences for 1-D and
       // permute (any length: null), a grid to flatten, else features.
       const seq = /1d$/i.test(kind) || kind === 'permute';
-      const example = /2d$/i.test(kind) ? '[28, 28, 1]' : seq ? '[100, 8]' : kind === 'flatten' ? '[28, 28]' : '[784]';
+      // A normalization's given statistics say how many features it takes.
+      const stats = first instanceof Normalization ? first.statisticsShape : undefined;
+      const example = stats?.length ? show(stats) : /2d$/i.test(kind) ? '[28, 28, 1]' : seq ? '[100, 8]' : kind === 'flatten' ? '[28, 28]' : '[784]';
       const any = seq ? ', or inputShape: [null, 8] for sequences of any length' : '';
       throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.${kind}({ inputShape: ${example}, … })${any} (TF.js also asks for it; Keras 3 builds on the first batch)`);
     }
