@@ -114,9 +114,13 @@ describe('loss reduction sumOverFeatures', () => {
   it('unknown reductions are InvalidArgumentErrors listing the valid ones', () => {
     nr.tidy(() => {
       const a = nr.tensor([0.5, 0.5], [1, 2]);
-      throws(() => losses.meanSquaredError(a, a, { reduction: 'sum' as never }), "meanSquaredError: unknown reduction 'sum' (valid: mean, sumOverFeatures, none)");
+      throws(() => losses.meanSquaredError(a, a, { reduction: 'sum' as never }), "meanSquaredError: unknown reduction 'sum' (valid: mean, sumOverFeatures, none) — Keras's 'sum' (the losses added over the batch) is reduction 'none' and .sum()");
       const m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 2 })] });
       throws(() => m.compile({ optimizer: 'sgd', loss: { name: 'binaryCrossentropy', reduction: 'none' as never } }), "compile: reduction 'none' gives one loss per sample, and a training loss is one number: use 'mean' or 'sumOverFeatures'");
+      // Keras's default reduction by its name, and a near miss.
+      throws(() => losses.meanSquaredError(a, a, { reduction: 'sum_over_batch_size' as never }), "meanSquaredError: unknown reduction 'sum_over_batch_size' (valid: mean, sumOverFeatures, none) — Keras's 'sum_over_batch_size' is 'mean' here");
+      throws(() => m.compile({ optimizer: 'sgd', loss: { name: 'mse', reduction: 'sum_over_batch_size' as never } }), "compile: unknown reduction 'sum_over_batch_size' (valid: mean, sumOverFeatures) — Keras's 'sum_over_batch_size' is 'mean' here");
+      throws(() => losses.meanSquaredError(a, a, { reduction: 'sumOverFeature' as never }), "meanSquaredError: unknown reduction 'sumOverFeature' (valid: mean, sumOverFeatures, none) — did you mean 'sumOverFeatures'?");
       m.dispose();
     });
   });

@@ -40,7 +40,7 @@ import { Tensor } from './tensor.js';
 import { InvalidArgumentError, placeBadValue } from './errors.js';
 import { describe, withTensors, type TensorLike } from './ops/convert.js';
 import { runOp } from './ops/run.js';
-import { f32Bits, lossAbi, REDUCTIONS, type LossAlias, type LossReduction } from './options.js';
+import { f32Bits, lossAbi, REDUCTIONS, unknownReduction, type LossAlias, type LossReduction } from './options.js';
 import type { LossName } from './wasm/codes.js';
 import { weightedMeanSquaredError, type LossWeights, type Reduction } from './weighted_losses.js';
 import { pinNames } from './pin_names.js';
@@ -168,7 +168,7 @@ function compute(name: LossName, yTrue: TensorLike, yPred: TensorLike, options?:
   if (r !== undefined && !(REDUCTIONS as readonly unknown[]).includes(r)) {
     // A TF.js Reduction (a number) belongs to the tf.losses forms, as their last argument.
     const tfjs = typeof r === 'number' ? `; TF.js's Reduction enum is the last argument of the tf.losses forms (losses.meanSquaredError(labels, predictions, weights, reduction), losses.absoluteDifference, …)` : '';
-    throw new InvalidArgumentError(`${name}: unknown reduction ${typeof r === 'string' ? `'${r}'` : describe(r)} (valid: ${REDUCTIONS.join(', ')})${tfjs}`);
+    throw unknownReduction(name, r, REDUCTIONS, tfjs);
   }
   const { kind, params, reduction } = lossAbi(name, name, options as LossOptions, true);
   return run(name, kind, [...params, reduction], yTrue, yPred, false);

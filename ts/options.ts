@@ -272,8 +272,16 @@ export function reductionId(op: string, r: unknown, perSample = false): number {
     throw new InvalidArgumentError(`${op}: reduction 'none' gives one loss per sample, and a training loss is one number: use ${valid.map((v) => `'${v}'`).join(' or ')}`);
   }
   const id = (valid as readonly unknown[]).indexOf(r);
-  if (id < 0) throw new InvalidArgumentError(`${op}: unknown reduction ${typeof r === 'string' ? `'${r}'` : describe(r)} (valid: ${valid.join(', ')})`);
+  if (id < 0) throw unknownReduction(op, r, valid);
   return id;
+}
+
+/** @internal The error for reduction `r`, not one of `valid`: Keras's name for the mean said, else the nearest name. */
+export function unknownReduction(op: string, r: unknown, valid: readonly string[], extra = ''): InvalidArgumentError {
+  // Keras's names: its default, 'sum_over_batch_size', is the mean here; 'sum' is not here.
+  const sum = valid.includes('none') ? "reduction 'none' and .sum()" : 'the mean times the batch size';
+  const keras = r === 'sum_over_batch_size' || r === 'sumOverBatchSize' ? ` — Keras's '${r}' is 'mean' here` : r === 'sum' ? ` — Keras's 'sum' (the losses added over the batch) is ${sum}` : typeof r === 'string' ? didYouMean(r, valid) : '';
+  return new InvalidArgumentError(`${op}: unknown reduction ${typeof r === 'string' ? `'${r}'` : describe(r)} (valid: ${valid.join(', ')})${extra}${keras}`);
 }
 
 /**

@@ -13,6 +13,7 @@ import { describe, show } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
 import { Layer } from '../layers/layer.js';
 import type { FitArgs, History, SampleWeight } from './fit.js';
+import type { Verbose } from './progress.js';
 import { extraArguments, ownNested, Sequential, setModelMaker, type DisposeResult, type EvaluateOptions } from './sequential.js';
 import { layerSpec, makeModel, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { inferWeights, type ModelSpec } from '../io/spec.js';
@@ -183,8 +184,8 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
     return this.predictRange('decode', z, 1, 2, args.batchSize);
   }
 
-  /** `decode(encode(x))` in one pass. */
-  reconstruct(x: Tensor, args: AutoencoderPredictArgs = {}): Tensor {
+  /** `decode(encode(x))` in one pass; takes `predict`'s options (`batchSize`, `verbose`). */
+  reconstruct(x: Tensor, args: AutoencoderPredictArgs & { verbose?: Verbose | undefined } = {}): Tensor {
     return this.predictAs('reconstruct', x, args);
   }
 
