@@ -11,11 +11,14 @@ const runtime = /Firefox\//.test(ua) ? 'firefox' : /Chrom(e|ium)\//.test(ua) ? '
 try {
   if (entry !== 'inline' && entry !== 'url') throw new Error(`page: ?entry must be inline or url, got ${entry}`);
   const nr = entry === 'url' ? await import('/dist/url/index.js') : await import('/dist/index.js');
+  // Each source makes a new instance (the smoke checks that a tensor of the one before is
+  // stale), so no two neighbours are the same source: a URL and its text are (init keeps the
+  // instance for them).
   const sources = {
     bytes: async () => (await fetch(wasmUrl)).arrayBuffer(),
     url: async () => wasmUrl,
-    urlString: async () => wasmUrl.href,
     module: async () => WebAssembly.compileStreaming(fetch(wasmUrl)),
+    urlString: async () => wasmUrl.href,
     response: async () => fetch(wasmUrl),
   };
   // The resume checkpoint goes through IndexedDB, as a browser app would keep it.
