@@ -645,6 +645,13 @@ describe('custom-loop mistakes name their cause', () => {
     expect(() => nr.variableGrads(() => nr.losses.meanSquaredError(y, m.predict(x).add(twin.predict(x))))).toThrow(
       /^variableGrads: two variables with gradients are named 'same_name\/kernel' \(layers of two models with the same name\? a copy made by fromConfig keeps them\); gradients are keyed by name, so pass a varList with only one model's weights \(model\.trainableWeights\), freeze the other \(a DQN's target network: target\.trainable = false\), or give the layers unique names/,
     );
+    // One weight twice (was blamed on two models of the same name): listed twice, or through a
+    // model and a model holding it (a GAN's generator and the GAN give the same variables).
+    const [k0] = m.trainableWeights;
+    expect(() => opt.minimize(() => nr.losses.meanSquaredError(y, m.predict(x)), false, [k0, k0] as never)).toThrow("minimize: varList lists variable 'same_name/kernel' twice (at 0 and 1): list each variable once");
+    const gan = nr.sequential({ layers: [m] });
+    expect(() => opt.minimize(() => nr.losses.meanSquaredError(y, gan.predict(x)), false, [...m.trainableWeights, ...gan.trainableWeights] as never)).toThrow("minimize: varList lists variable 'same_name/kernel' twice (at 0 and 2): list each variable once");
+    gan.dispose();
     nr.dispose([x, y, m, twin, opt, ...copies]);
   });
 

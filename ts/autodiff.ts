@@ -651,7 +651,15 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
       // A name two variables share (a target network copied by fromConfig keeps its layers'
       // names): one reached only through stopGradient and the like yields to the other.
       if (constantOnly[i]) return void t.dispose();
-      if (!gradientOf.get(before)!.constant) drop(new InvalidArgumentError(`${op}: two variables with gradients are named '${key}' (layers of two models with the same name? a copy made by fromConfig keeps them); gradients are keyed by name, so pass a varList with only one model's weights (model.trainableWeights), freeze the other (a DQN's target network: target.trainable = false), or give the layers unique names`));
+      if (!gradientOf.get(before)!.constant) {
+        const first = gradientOf.get(before)!.variable;
+        // The same variable twice: listed twice, or through a model and a model holding it
+        // ([...g.trainableWeights, ...gan.trainableWeights] gives g's variables twice).
+        const why = first === v
+          ? `varList lists variable '${key}' twice (at ${vars.indexOf(first)} and ${i}): list each variable once`
+          : `two variables with gradients are named '${key}' (layers of two models with the same name? a copy made by fromConfig keeps them); gradients are keyed by name, so pass a varList with only one model's weights (model.trainableWeights), freeze the other (a DQN's target network: target.trainable = false), or give the layers unique names`;
+        drop(new InvalidArgumentError(`${op}: ${why}`));
+      }
       before.dispose();
     }
     out[key] = t;
