@@ -996,6 +996,9 @@ fn check_batch(op: &'static str, inp: &[usize], x: &Tensor) -> Result<()> {
             format!("; for {n} samples of one {what}, x.reshape([{}]){more}", dims(n.to_string()))
         } else if without_last.is_some_and(|rest| !rest.is_empty() && x.dims() == rest) {
             format!("; for one sample of one {what}, add the batch and {what} axes: x.reshape([{}])", dims("1".into()))
+        } else if inp.len() == 3 && x.rank() == 4 && x.dims()[1..] == [inp[2], inp[0], inp[1]] && inp[2] != inp[0] {
+            // Images channels first (PyTorch's NCHW) where the model reads [h, w, c] (NHWC).
+            "; x looks channels-first ([batch, channels, height, width], PyTorch's layout): neurite reads images as [batch, height, width, channels]: x.transpose([0, 2, 3, 1])".to_string()
         } else if x.rank() >= 2 && inp.len() >= 2 && x.rank() != inp.len() + 1 && x.dims()[1..].iter().product::<usize>() == inp.iter().product::<usize>() {
             // The values of each sample in another rank (MNIST's flat rows of 784 for [28, 28, 1]);
             // at the same rank the axes may be swapped, which reshape would not undo.
@@ -1290,6 +1293,8 @@ mod tests {
         assert_eq!(msg(&[4], &[4]), "predict: expected input of shape [batch,4] (the first dimension is the batch), got [4]; for one sample, add the batch axis: x.reshape([1,4]) or x.expandDims(0)");
         assert_eq!(msg(&[2, 3], &[2, 3]), "predict: expected input of shape [batch,2,3] (the first dimension is the batch), got [2,3]; for one sample, add the batch axis: x.reshape([1,2,3]) or x.expandDims(0)");
         assert_eq!(msg(&[1], &[5]), "predict: expected input of shape [batch,1] (the first dimension is the batch), got [5]; for 5 samples of one feature, x.reshape([5,1])");
+        assert_eq!(msg(&[28, 28, 1], &[2, 1, 28, 28]), "predict: expected input of shape [batch,28,28,1] (the first dimension is the batch), got [2,1,28,28]; x looks channels-first ([batch, channels, height, width], PyTorch's layout): neurite reads images as [batch, height, width, channels]: x.transpose([0, 2, 3, 1])");
+        assert_eq!(msg(&[32, 32, 3], &[4, 3, 32, 32]), "predict: expected input of shape [batch,32,32,3] (the first dimension is the batch), got [4,3,32,32]; x looks channels-first ([batch, channels, height, width], PyTorch's layout): neurite reads images as [batch, height, width, channels]: x.transpose([0, 2, 3, 1])");
         assert_eq!(msg(&[4], &[5, 3]), "predict: expected input of shape [batch,4] (the first dimension is the batch), got [5,3]");
         assert_eq!(msg(&[28, 28, 1], &[2, 784]), "predict: expected input of shape [batch,28,28,1] (the first dimension is the batch), got [2,784]; each sample has the 784 values of one in another layout: x.reshape([2,28,28,1])");
         // A signal engineer's windows without their channel axis.

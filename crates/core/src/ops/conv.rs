@@ -152,9 +152,11 @@ fn transpose_placement(x: &Tensor, filter: &Tensor, out: [usize; 3], win: Window
     let win = Window::new(OP, [kh, kw], win.strides, [1, 1], win.same)?;
     let p = win.place(OP, &out)?;
     if [p.oh, p.ow] != [h, w] {
+        // As given: with the batch for a batch of images (TF.js's 4-D outputShape).
+        let lead = if x.rank() == 4 { format!("{batch}, ") } else { String::new() };
         bail!(
             OP,
-            "outputShape [{}, {}, {}] does not go with x of shape {}: a conv2d of such an image with this filter, strides and pad gives {} × {}, x has {h} × {w}",
+            "outputShape [{lead}{}, {}, {}] does not go with x of shape {}: a conv2d of such an image with this filter, strides and pad gives {} × {}, x has {h} × {w}",
             out[0], out[1], out[2], x.shape(), p.oh, p.ow
         );
     }
@@ -949,7 +951,7 @@ mod tests {
         let win = Window { size: [1, 1], strides: [2, 2], dilation: [1, 1], same: false };
         let (x, w) = (t(&[1, 3, 3, 3], 1), t(&[3, 3, 2, 3], 2));
         let err = |out: [usize; 3], w: &Tensor| conv2d_transpose(&x, w, out, win).unwrap_err().to_string();
-        assert_eq!(err([9, 7, 2], &w), "conv2dTranspose: outputShape [9, 7, 2] does not go with x of shape [1,3,3,3]: a conv2d of such an image with this filter, strides and pad gives 4 × 3, x has 3 × 3");
+        assert_eq!(err([9, 7, 2], &w), "conv2dTranspose: outputShape [1, 9, 7, 2] does not go with x of shape [1,3,3,3]: a conv2d of such an image with this filter, strides and pad gives 4 × 3, x has 3 × 3");
         assert_eq!(err([7, 7, 3], &w), "conv2dTranspose: filter has 2 output channels (filter[2], shape [3,3,2,3]) but outputShape has 3: they must be equal");
         assert_eq!(err([7, 7, 2], &t(&[3, 3, 2, 4], 2)), "conv2dTranspose: filter has 4 input channels (filter[3], shape [3,3,2,4]) but x has 3 (shape [1,3,3,3]): filter[3] must equal x's last dimension");
     }
