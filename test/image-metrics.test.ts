@@ -3,7 +3,7 @@
 // window, valid positions only, as tf.image.ssim) written with a direct 2-D window rather
 // than the core's separable passes; known properties; layouts (channels last as TF's: psnr
 // over h·w·c, ssim per channel averaged over channels) and errors.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { expectNoLeak, thrown } from './setup.js';
 import * as nr from '../ts/index.js';
 import { mulberry32 } from './rng.js';
@@ -124,6 +124,32 @@ describe('ssim', () => {
       expect(s(clean, n1)).toBeLessThan(1);
       expect(s(clean, n2)).toBeLessThan(s(clean, n1));
     });
+  });
+});
+
+describe('the default maxValue', () => {
+  it('8-bit images scored with the default maxValue (1) warn once per metric; with maxValue, or in [0, 1], nothing', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const rnd = mulberry32(7);
+      const a = Array.from({ length: 2 }, () => Array.from({ length: 12 }, () => Array.from({ length: 12 }, () => Math.round(rnd() * 255))));
+      const b = a.map((img) => img.map((row) => row.map((v) => Math.min(255, v + 3))));
+      // Was silent: a negative PSNR for these 8-bit images.
+      const bad = nr.tidy(() => Array.from(nr.image.psnr(a, b).dataSync()));
+      expect(bad.every((v) => v < 0)).toBe(true);
+      nr.tidy(() => nr.image.psnr(a, b));
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(['psnr: the images reach 255 but maxValue is 1, the default for images in [0, 1]: for 8-bit images pass { maxValue: 255 } (with the wrong range the score means nothing; a PSNR comes out negative)']);
+      nr.tidy(() => nr.image.ssim(a, b));
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(String(warn.mock.calls[1][0])).toMatch(/^ssim: the images reach 255 but maxValue is 1/);
+      warn.mockClear();
+      const good = nr.tidy(() => Array.from(nr.image.psnr(a, b, { maxValue: 255 }).dataSync()));
+      expect(good.every((v) => v > 30)).toBe(true);
+      nr.tidy(() => nr.image.psnr(a.map((i) => i.map((r) => r.map((v) => v / 255))), b.map((i) => i.map((r) => r.map((v) => v / 255)))));
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

@@ -6,6 +6,24 @@ import { call, check, outPtr, readOut } from '../engine.js';
 import { f32String, show } from '../ops/convert.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { tidy } from '../scope.js';
+import { abs } from '../ops/unary.js';
+
+/** The metrics that said their images exceed the default maxValue (once each). */
+const rangeWarned = new Set<string>();
+
+/**
+ * @internal Warns once per metric when `maxValue` was left at its default, 1 (images in
+ * [0, 1]), and the images reach above 2: 8-bit images (0–255) then score a meaningless value
+ * (a negative PSNR) in silence. TF's `tf.image.psnr` has no default.
+ */
+export function checkDefaultRange(op: string, given: unknown, a: Tensor, b: Tensor): void {
+  if (given !== undefined || rangeWarned.has(op)) return;
+  const top = Math.max(...[a, b].map((t) => tidy(() => abs(t).max().dataSync()[0])));
+  if (!(top > 2)) return;
+  rangeWarned.add(op);
+  console.warn(`${op}: the images reach ${f32String(top)} but maxValue is 1, the default for images in [0, 1]: for 8-bit images pass { maxValue: 255 } (with the wrong range the score means nothing; a PSNR comes out negative)`);
+}
 
 /** @internal `imageShape` as `[has, h, w]` for the ABI. */
 export function imageShapeWords(op: string, v: unknown): [number, number, number] {

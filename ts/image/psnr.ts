@@ -5,11 +5,11 @@ import { reshape } from '../ops/shape.js';
 import { tidy } from '../scope.js';
 import type { Tensor } from '../tensor.js';
 import { checkKeys, numberOption } from '../classic/common.js';
-import { channelsLast, imageShapeWords } from './options.js';
+import { channelsLast, checkDefaultRange, imageShapeWords } from './options.js';
 
 /** Options of `psnr` (`image.psnr`). */
 export interface PsnrArgs {
-  /** The dynamic range of the pixels: 1 for `[0, 1]` images (default), 255 for bytes. */
+  /** The dynamic range of the pixels: 1 for `[0, 1]` images (default), 255 for bytes. Left at the default with images that reach above 2, the metric warns once (8-bit images need 255). */
   maxValue?: number | undefined;
   /**
    * `[height, width]` to read flat images: `a` and `b` are then `[h·w]` (one image) or
@@ -50,6 +50,7 @@ export function psnr(a: TensorLike, b: TensorLike, args: PsnrArgs = {}): Tensor 
     const ha = a.handleFor('psnr', 'a');
     const hb = b.handleFor('psnr', 'b');
     const nhwc = channelsLast('psnr', a, b, o.imageShape);
+    checkDefaultRange('psnr', o.maxValue, a, b);
     if (nhwc === null) return runOp((e, out) => e.nr_psnr(ha, hb, max, has, h, w, out));
     // [n, h, w·c] keeps each image's values together and in order: one MSE over h·w·c.
     const [n, ih, iw, c] = nhwc;

@@ -7,11 +7,11 @@ import { tidy } from '../scope.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkKeys, intOption, numberOption } from '../classic/common.js';
-import { channelsLast, imageShapeWords } from './options.js';
+import { channelsLast, checkDefaultRange, imageShapeWords } from './options.js';
 
 /** Options of `ssim` (`image.ssim`; TF.js's `tf.image.ssim` defaults). */
 export interface SsimArgs {
-  /** The dynamic range of the pixels: 1 for `[0, 1]` images (default), 255 for bytes. */
+  /** The dynamic range of the pixels: 1 for `[0, 1]` images (default), 255 for bytes. Left at the default with images that reach above 2, the metric warns once (8-bit images need 255). */
   maxValue?: number | undefined;
   /** The side of the Gaussian window. Default 11 (Wang et al. 2004, `tf.image.ssim`). */
   windowSize?: number | undefined;
@@ -69,6 +69,7 @@ export function ssim(a: TensorLike, b: TensorLike, args: SsimArgs = {}): Tensor 
     const ha = a.handleFor('ssim', 'a');
     const hb = b.handleFor('ssim', 'b');
     const nhwc = channelsLast('ssim', a, b, o.imageShape);
+    checkDefaultRange('ssim', o.maxValue, a, b);
     if (nhwc === null) return runOp((e, out) => e.nr_ssim(ha, hb, max, size, sigma, k1, k2, has, h, w, out));
     const [n, ih, iw, c] = nhwc;
     if (ih < size || iw < size) {
