@@ -209,6 +209,40 @@ describe('simd128 exp / ln kernels (kernels/transcendental.rs), bit for bit', ()
     });
   });
 
+  it('softmax rows of every length: max, exponentials summed in reduce::sum\'s 16-lane order as they are stored, then scaled', () => {
+    /** `reduce::sum`'s order: 16 lanes, partials per group of 32 blocks, lanes folded, tail in order. */
+    const sum16 = (v: ArrayLike<number>): number => {
+      const whole = v.length - (v.length % 16);
+      const acc = new Array(16).fill(0);
+      for (let g = 0; g < whole; g += 16 * 32) {
+        const part = new Array(16).fill(0);
+        for (let i = g; i < Math.min(whole, g + 16 * 32); i++) part[i % 16] = f(part[i % 16] + v[i]);
+        for (let k = 0; k < 16; k++) acc[k] = f(acc[k] + part[k]);
+      }
+      const l = [0, 1, 2, 3].map((i) => f(f(acc[i] + acc[4 + i]) + f(acc[8 + i] + acc[12 + i])));
+      let s = f(f(l[0] + l[1]) + f(l[2] + l[3]));
+      for (let i = whole; i < v.length; i++) s = f(s + v[i]);
+      return s;
+    };
+    const softmaxRef = (row: Float32Array): number[] => {
+      const m = row.reduce((a, b) => Math.max(a, b), -Infinity);
+      const e = Array.from(row, (v) => expRef(f(v - m)));
+      const inv = f(1 / sum16(e));
+      return e.map((v) => f(v * inv));
+    };
+    expectNoLeak(() => {
+      // Rows of 16 and more take the fused kernel (shorter ones a blocked path); 513 and 1029
+      // cross a group of 32 blocks, the odd lengths end in whole vectors and a padded tail.
+      for (const cols of [16, 17, 19, 31, 64, 100, 513, 1029, 4099]) {
+        const x: Input = { shape: [3, cols], values: Float32Array.from({ length: 3 * cols }, () => (rand() - 0.5) * 40) };
+        x.values[5] = -Infinity;
+        const got = viaNr((t) => nr.softmax(t as nr.Tensor), [x]).values;
+        const want = [0, 1, 2].flatMap((r) => softmaxRef(x.values.subarray(r * cols, (r + 1) * cols)));
+        expect(bits(got), `softmax cols=${cols}`).toEqual(bits(want));
+      }
+    });
+  });
+
   it('tanh on every length (the kernel and its scalar tail), with tiny, saturating and special inputs, within 3 ulp of Math.tanh', () => {
     expectNoLeak(() => {
       for (const n of [...LENGTHS, 4099]) {

@@ -51,7 +51,13 @@ fn reduce4(x: v128) -> (v128, v128, v128) {
 /// `scalar::exp_one`, lane-wise.
 #[inline(always)]
 fn exp4(x: v128) -> v128 {
-    let x = f32x4_pmin(x, f32x4_splat(EXP_HI)); // EXP_HI < x ? EXP_HI : x
+    exp_below4(f32x4_pmin(x, f32x4_splat(EXP_HI))) // EXP_HI < x ? EXP_HI : x
+}
+
+/// `scalar::exp_one` of an `x ≤ EXP_HI` (or NaN), lane-wise: [`exp4`] without its upper clamp,
+/// which is `x` itself for such lanes (NaN included), so the same bits with one operation less.
+#[inline(always)]
+fn exp_below4(x: v128) -> v128 {
     let x = f32x4_pmax(x, f32x4_splat(EXP_LO)); // x < EXP_LO ? EXP_LO : x
     let (k, r, yz) = reduce4(x);
     let p = f32x4_add(f32x4_add(yz, r), f32x4_splat(1.0));
@@ -100,10 +106,17 @@ fn ln4(x: v128) -> v128 {
     v128_bitselect(f32x4_splat(f32::INFINITY), r, f32x4_eq(x, f32x4_splat(f32::INFINITY)))
 }
 
+/// `−|x|` lane-wise: the sign bit set, one operation (`f32x4.abs` and `f32x4.neg` each build a
+/// mask on x86 before applying it); the same bits, NaN included.
+#[inline(always)]
+fn neg_abs4(x: v128) -> v128 {
+    v128_or(x, u32x4_splat(0x8000_0000))
+}
+
 /// `scalar::sigmoid_one`, lane-wise.
 #[inline(always)]
 fn sigmoid4(x: v128) -> v128 {
-    let e = exp4(f32x4_neg(f32x4_abs(x)));
+    let e = exp_below4(neg_abs4(x)); // −|x| ≤ 0 < EXP_HI
     let d = f32x4_add(f32x4_splat(1.0), e);
     f32x4_div(v128_bitselect(f32x4_splat(1.0), e, f32x4_ge(x, f32x4_splat(0.0))), d)
 }
@@ -151,7 +164,7 @@ fn log1p4(x: v128) -> v128 {
 #[inline(always)]
 fn softplus4(x: v128) -> v128 {
     let m = v128_and(x, f32x4_gt(x, f32x4_splat(0.0))); // x > 0 ? x : +0
-    f32x4_add(m, log1p4(exp4(f32x4_neg(f32x4_abs(x)))))
+    f32x4_add(m, log1p4(exp_below4(neg_abs4(x)))) // −|x| ≤ 0 < EXP_HI
 }
 
 /// The simd128 twin of `scalar::cosh`.
