@@ -124,8 +124,10 @@ fn sigmoid4(x: v128) -> v128 {
 /// `scalar::tanh_one`, lane-wise.
 #[inline(always)]
 fn tanh4(x: v128) -> v128 {
-    let t = expm1_neg4(f32x4_mul(f32x4_splat(-2.0), f32x4_abs(x)));
-    let y = f32x4_div(f32x4_neg(t), f32x4_add(f32x4_splat(2.0), t));
+    // 2·(−|x|) is −2·|x|, and t / (−2 − t) is −t / (2 + t) (IEEE products, sums and
+    // quotients are sign-symmetric): the same bits without `f32x4.abs` and `f32x4.neg`.
+    let t = expm1_neg4(f32x4_mul(f32x4_splat(2.0), neg_abs4(x)));
+    let y = f32x4_div(t, f32x4_sub(f32x4_splat(-2.0), t));
     v128_or(y, v128_and(x, u32x4_splat(0x8000_0000)))
 }
 
