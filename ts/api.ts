@@ -16,7 +16,7 @@ export {
   type ErrorCode,
 } from './errors.js';
 export { MAX_ELEMENTS, type TensorLike, type TensorValues } from './ops/convert.js';
-export { Rank, type TensorContainer, type TensorContainerObject, type TensorContainerArray } from './types.js';
+export { Rank, type ArrayMap, type ShapeMap, type TensorContainer, type TensorContainerObject, type TensorContainerArray } from './types.js';
 export type { WasmSource } from './wasm/load.js';
 export type { InitOptions } from './init.js';
 export { threads, threadsReady, shutdown, type ThreadsInfo } from './threads/api.js';

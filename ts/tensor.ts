@@ -44,8 +44,9 @@ import * as bcast from './ops/broadcast_to.js';
 import * as conversions from './ops/conversions.js';
 import { TensorBuffer } from './ops/buffer.js';
 import { describe, extraArgs, ONLY_FLOAT32, show, type TensorLike } from './ops/convert.js';
+import type { ArrayMap, Rank } from './types.js';
 
-/** Nested arrays of numbers, as returned by `array()`. */
+/** Nested arrays of numbers: what `array()` gives at any rank (`ArrayMap[R]` is one of them). */
 export type NestedArray = number | NestedArray[];
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
@@ -54,12 +55,19 @@ export type NestedArray = number | NestedArray[];
  * A dense float32 tensor in WebAssembly memory. Made by ops (`tensor`, `zeros`, …), never with
  * `new`; free it with `dispose()`, `tidy()` or `using`.
  *
+ * `R` is the rank when it is known to the type checker, as TF.js's `Tensor<R>`: `tensor2d(…)`
+ * is a {@link Tensor2D} (`Tensor<'R2'>`), whose `arraySync()` is a `number[][]`; a `Tensor` is
+ * `Tensor<Rank>`, of any rank. The rank only types `array()`/`arraySync()` (and what keeps it:
+ * `relu()`, `clone()`, …): tensors of every rank are assignable to each other, as before the
+ * rank was typed (`const h: Tensor2D = x.matMul(w)` compiles, as TF.js's generic returns let
+ * it); the check that matters is at run time (`t.rank`, `tensor2d` refuses other ranks).
+ *
  * @example
  * const t = tensor([[1, 2], [3, 4]]);
  * t.matMul(t).sum().item(); // 54
  * t.dispose();
  */
-export class Tensor {
+export class Tensor<R extends Rank = Rank> {
   #handle: number;
   readonly #owner: number;
   readonly #tracked: Tracked;
@@ -80,13 +88,18 @@ export class Tensor {
   }
 
   /**
-   * The dimensions, outermost first (`[]` for a scalar); a frozen array. A getter (with a setter
-   * that throws): a field would take `t.shape = [3, 1]` and then describe the values wrongly.
+   * The dimensions, outermost first (`[]` for a scalar). Typed `number[]` as TF.js's, so that
+   * ported code passes it where a `number[]` is asked for (`tensor(w.dataSync(), w.shape)`, a
+   * helper of its own); it is the tensor's own array, frozen: read or copy it
+   * (`[...t.shape]`), never change it (`t.shape.push(1)` or `t.shape[0] = 2` throws a
+   * `TypeError`; TF.js's would silently misdescribe the values). A getter (with a setter that
+   * throws): a field would take `t.shape = [3, 1]` and then describe the values wrongly.
    *
    * @example const [rows, cols] = x.shape;
    */
-  get shape(): readonly number[] {
-    return this.#shape;
+  get shape(): number[] {
+    // The array is frozen (the constructor): the type is TF.js's, the value cannot change.
+    return this.#shape as number[];
   }
   /**
    * The element type. Only `'float32'` exists today. A getter (on the prototype, with a setter
@@ -182,12 +195,19 @@ export class Tensor {
     return new TensorBuffer(this.shape, 'float32', this.data());
   }
 
-  /** The values as nested arrays (a number for a scalar). Also works with `await`. */
-  array(): NestedArray {
+  /**
+   * The values as nested arrays (a number for a scalar). Also works with `await`. Typed by the
+   * rank, as TF.js's (`ArrayMap[R]`: a {@link Tensor2D}'s is `number[][]`, so
+   * `x.arraySync()[0]` is a row); a `Tensor` of unknown rank gives the union of every rank's,
+   * or the one its use names (`const rows: number[][] = t.arraySync()`), unchecked as a cast.
+   *
+   * @example const rows: number[][] = tensor2d([[1, 2], [3, 4]]).array();
+   */
+  array<A extends ArrayMap[R] = ArrayMap[R]>(): A {
     const d = this.data();
     const shape = this.shape;
     const rank = shape.length;
-    if (rank === 0) return d[0];
+    if (rank === 0) return d[0] as A;
     const strides = new Array<number>(rank).fill(1);
     for (let i = rank - 2; i >= 0; i--) strides[i] = strides[i + 1] * shape[i + 1];
     const last = shape[rank - 1];
@@ -202,12 +222,12 @@ export class Tensor {
       }
       return out;
     };
-    return build(0, 0);
+    return build(0, 0) as A;
   }
 
-  /** Same as {@link array} (TF.js name). */
-  arraySync(): NestedArray {
-    return this.array();
+  /** Same as {@link array} (TF.js name), typed the same way. */
+  arraySync<A extends ArrayMap[R] = ArrayMap[R]>(): A {
+    return this.array<A>();
   }
 
   /** The single value of a tensor with one element. */
@@ -289,59 +309,59 @@ export class Tensor {
   /** `floorDiv(this, b)`: `⌊this / b⌋`, broadcast. */
   floorDiv(b: TensorLike): Tensor { return binary.floorDiv(this, b); }
   /** `−this`, element-wise. */
-  neg(): Tensor { return unary.neg(this); }
+  neg(): Tensor<R> { return unary.neg(this); }
   /** `|this|`, element-wise. */
-  abs(): Tensor { return unary.abs(this); }
+  abs(): Tensor<R> { return unary.abs(this); }
   /** `eˣ`, element-wise. */
-  exp(): Tensor { return unary.exp(this); }
+  exp(): Tensor<R> { return unary.exp(this); }
   /** The natural logarithm, element-wise (`-Infinity` at 0, NaN below). */
-  log(): Tensor { return unary.log(this); }
+  log(): Tensor<R> { return unary.log(this); }
   /** The square root, element-wise (NaN below 0). */
-  sqrt(): Tensor { return unary.sqrt(this); }
+  sqrt(): Tensor<R> { return unary.sqrt(this); }
   /** `x²`, element-wise. */
-  square(): Tensor { return unary.square(this); }
+  square(): Tensor<R> { return unary.square(this); }
   /** −1, 0 or 1 by the sign of each element. */
-  sign(): Tensor { return unary.sign(this); }
+  sign(): Tensor<R> { return unary.sign(this); }
   /** Rounds each element down. */
-  floor(): Tensor { return unary.floor(this); }
+  floor(): Tensor<R> { return unary.floor(this); }
   /** Rounds each element up. */
-  ceil(): Tensor { return unary.ceil(this); }
+  ceil(): Tensor<R> { return unary.ceil(this); }
   /** Rounds each element to the nearest integer, halves to even (as TF.js). */
-  round(): Tensor { return unary.round(this); }
+  round(): Tensor<R> { return unary.round(this); }
   /** `1 / x`, element-wise. */
-  reciprocal(): Tensor { return unary.reciprocal(this); }
+  reciprocal(): Tensor<R> { return unary.reciprocal(this); }
   /** `ln(1 + x)`, accurate near 0. */
-  log1p(): Tensor { return unary.log1p(this); }
+  log1p(): Tensor<R> { return unary.log1p(this); }
   /** `eˣ − 1`, accurate near 0. */
-  expm1(): Tensor { return unary.expm1(this); }
+  expm1(): Tensor<R> { return unary.expm1(this); }
   /** The sine, element-wise (radians). */
-  sin(): Tensor { return unary.sin(this); }
+  sin(): Tensor<R> { return unary.sin(this); }
   /** The cosine, element-wise (radians). */
-  cos(): Tensor { return unary.cos(this); }
+  cos(): Tensor<R> { return unary.cos(this); }
   /** The tangent, element-wise (radians). */
-  tan(): Tensor { return unary.tan(this); }
+  tan(): Tensor<R> { return unary.tan(this); }
   /** The arcsine, element-wise. */
-  asin(): Tensor { return unary.asin(this); }
+  asin(): Tensor<R> { return unary.asin(this); }
   /** The arccosine, element-wise. */
-  acos(): Tensor { return unary.acos(this); }
+  acos(): Tensor<R> { return unary.acos(this); }
   /** The arctangent, element-wise. */
-  atan(): Tensor { return unary.atan(this); }
+  atan(): Tensor<R> { return unary.atan(this); }
   /** The hyperbolic sine, element-wise. */
-  sinh(): Tensor { return unary.sinh(this); }
+  sinh(): Tensor<R> { return unary.sinh(this); }
   /** The hyperbolic cosine, element-wise. */
-  cosh(): Tensor { return unary.cosh(this); }
+  cosh(): Tensor<R> { return unary.cosh(this); }
   /** The inverse hyperbolic sine, element-wise. */
-  asinh(): Tensor { return unary.asinh(this); }
+  asinh(): Tensor<R> { return unary.asinh(this); }
   /** The inverse hyperbolic cosine, element-wise. */
-  acosh(): Tensor { return unary.acosh(this); }
+  acosh(): Tensor<R> { return unary.acosh(this); }
   /** The inverse hyperbolic tangent, element-wise. */
-  atanh(): Tensor { return unary.atanh(this); }
+  atanh(): Tensor<R> { return unary.atanh(this); }
   /** The error function, element-wise. */
-  erf(): Tensor { return unary.erf(this); }
+  erf(): Tensor<R> { return unary.erf(this); }
   /** `1 / √x`, element-wise. */
-  rsqrt(): Tensor { return unary.rsqrt(this); }
+  rsqrt(): Tensor<R> { return unary.rsqrt(this); }
   /** `clipByValue(this, min, max)`: values limited to `[min, max]`, NaN kept. */
-  clipByValue(min: number, max: number): Tensor { return clip.clipByValue(this, min, max); }
+  clipByValue(min: number, max: number): Tensor<R> { return clip.clipByValue(this, min, max); }
   /** `where(condition, this, b)` (the TF.js chained form): `this` where `condition`, else `b`. */
   where(condition: TensorLike, b: TensorLike): Tensor { return select.where(condition, this, b); }
 
@@ -377,19 +397,19 @@ export class Tensor {
   /** The dot product of vectors, or a matrix–vector / matrix–matrix product (as TF.js `dot`). */
   dot(b: Tensor): Tensor { return matmul.dot(this, b); }
   /** Permutes the axes (reverses them by default). @example x.transpose() // [m, n] → [n, m] */
-  transpose(perm?: number[]): Tensor { return shapeOps.transpose(this, perm); }
+  transpose(perm?: number[]): Tensor<R> { return shapeOps.transpose(this, perm); }
   /** The same values with another shape; one dimension may be -1 (inferred). @example x.reshape([-1, 784]) */
-  reshape(shape: number[]): Tensor { return shapeOps.reshape(this, shape); }
+  reshape<T extends Tensor = Tensor>(shape: readonly number[]): T { return shapeOps.reshape(this, shape) as T; }
   /** A copy (the identity under `grad`), as TF.js's `t.clone()`. */
-  clone(): Tensor { return creation.clone(this); }
+  clone(): Tensor<R> { return creation.clone(this); }
   /** The same values with no gradient through them (`stopGradient(t)`; PyTorch's `t.detach()`). */
-  stopGradient(): Tensor { return creation.stopGradient(this); }
+  stopGradient(): Tensor<R> { return creation.stopGradient(this); }
   /** TF.js's `cast`: `'float32'` (the only dtype) gives a copy; see {@link creation.cast}. */
-  cast(dtype: 'float32'): Tensor { return creation.cast(this, dtype); }
+  cast(dtype: 'float32'): Tensor<R> { return creation.cast(this, dtype); }
   /** Removes axes of size 1 (all of them, or those in `axis`). */
-  squeeze(axis?: number | number[]): Tensor { return shapeOps.squeeze(this, axis); }
+  squeeze<T extends Tensor = Tensor>(axis?: number | readonly number[]): T { return shapeOps.squeeze(this, axis) as T; }
   /** Inserts an axis of size 1 at `axis` (default 0). */
-  expandDims(axis = 0): Tensor { return shapeOps.expandDims(this, axis); }
+  expandDims<T extends Tensor = Tensor>(axis = 0): T { return shapeOps.expandDims(this, axis) as T; }
 
   // ---- slicing and joining (see ops/slicing.ts, ops/joining.ts) ----------------------------
   /** The block starting at `begin` with `size` (-1: to the end). @example x.slice([0, 1], [2, -1]) */
@@ -401,20 +421,20 @@ export class Tensor {
   /** One-hot encodes integer class indices: shape `[...this.shape, depth]`. @example tensor([0, 2]).oneHot(3) */
   oneHot(depth: number, onValue = 1, offValue = 0): Tensor { return slicing.oneHot(this, depth, onValue, offValue); }
   /** Repeats the tensor `reps[i]` times along each axis. */
-  tile(reps: number[]): Tensor { return joining.tile(this, reps); }
+  tile(reps: number[]): Tensor<R> { return joining.tile(this, reps); }
   /** Reversed along `axis` (one or a list; every axis if omitted). @example x.reverse(1) */
-  reverse(axis?: number | number[]): Tensor { return slicing.reverse(this, axis); }
+  reverse(axis?: number | number[]): Tensor<R> { return slicing.reverse(this, axis); }
   /** Padded with `constantValue` (default 0): `paddings[i] = [before, after]` per axis. @example x.pad([[1, 1]]) */
-  pad(paddings: Array<[number, number]>, constantValue = 0): Tensor { return joining.pad(this, paddings, constantValue); }
+  pad(paddings: Array<[number, number]>, constantValue = 0): Tensor<R> { return joining.pad(this, paddings, constantValue); }
   /** Padded with its mirror image (`'reflect'` or `'symmetric'`), as TF.js `mirrorPad`. @example x.mirrorPad([[2, 1]], 'reflect') */
-  mirrorPad(paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Tensor { return joining.mirrorPad(this, paddings, mode); }
+  mirrorPad(paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Tensor<R> { return joining.mirrorPad(this, paddings, mode); }
   /** Running sums along `axis` (default 0), optionally `exclusive` and/or `reverse`. @example tensor([1, 2, 3]).cumsum() // [1, 3, 6] */
-  cumsum(axis = 0, exclusive = false, reverse = false): Tensor {
+  cumsum(axis = 0, exclusive = false, reverse = false): Tensor<R> {
     extraArgs('cumsum', arguments.length, ['axis', 'exclusive', 'reverse'], scan.NOT_NUMPY_SCAN);
     return scan.cumsum(this, axis, exclusive, reverse);
   }
   /** Running products along `axis` (default 0), optionally `exclusive` and/or `reverse`. @example tensor([1, 2, 3]).cumprod() // [1, 2, 6] */
-  cumprod(axis = 0, exclusive = false, reverse = false): Tensor {
+  cumprod(axis = 0, exclusive = false, reverse = false): Tensor<R> {
     extraArgs('cumprod', arguments.length, ['axis', 'exclusive', 'reverse'], scan.NOT_NUMPY_SCAN);
     return scan.cumprod(this, axis, exclusive, reverse);
   }
@@ -439,7 +459,7 @@ export class Tensor {
   /** Moves blocks of the batch back into the spatial axes and crops them (see {@link batchToSpaceND}). */
   batchToSpaceND(blockShape: readonly number[], crops: ReadonlyArray<readonly [number, number]>): Tensor { return s2b.batchToSpaceND(this, blockShape, crops); }
   /** Local response normalization over the depth (last) axis (see {@link localResponseNormalization}). */
-  localResponseNormalization(depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): Tensor { return lrn.localResponseNormalization(this, depthRadius, bias, alpha, beta); }
+  localResponseNormalization(depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): Tensor<R> { return lrn.localResponseNormalization(this, depthRadius, bias, alpha, beta); }
   /** Batch normalization with given moments (see {@link batchNorm}). @example x.batchNorm(mean, variance, offset, scale) */
   batchNorm(mean: TensorLike, variance: TensorLike, offset?: TensorLike | null, scale?: TensorLike | null, varianceEpsilon?: number | null): Tensor { return bn.batchNorm(this, mean, variance, offset, scale, varianceEpsilon); }
   /** The `k` largest entries of each row (last axis) and their indices. @example x.topk(3).indices */
@@ -469,43 +489,43 @@ export class Tensor {
 
   // ---- activations (see activations.ts) -----------------------------------------------------
   /** `max(x, 0)`. */
-  relu(): Tensor { return act.relu(this); }
+  relu(): Tensor<R> { return act.relu(this); }
   /** `x` for `x > 0`, `alpha·x` otherwise (default 0.2). @example x.leakyRelu(0.1) // or x.leakyRelu({ alpha: 0.1 }) */
-  leakyRelu(alpha?: number | { alpha?: number | undefined }): Tensor { return act.leakyRelu(this, alpha); }
+  leakyRelu(alpha?: number | { alpha?: number | undefined }): Tensor<R> { return act.leakyRelu(this, alpha); }
   /** Parametric ReLU: `x` for `x > 0`, `alpha·x` otherwise; see {@link prelu}. */
   prelu(alpha: Tensor | number): Tensor { return act.prelu(this, alpha); }
   /** `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise (default `alpha` 1). */
-  elu(options?: { alpha?: number | undefined }): Tensor { return act.elu(this, options); }
+  elu(options?: { alpha?: number | undefined }): Tensor<R> { return act.elu(this, options); }
   /** Scaled ELU (Klambauer et al. 2017). */
-  selu(): Tensor { return act.selu(this); }
+  selu(): Tensor<R> { return act.selu(this); }
   /** Gaussian error linear unit. */
-  gelu(): Tensor { return act.gelu(this); }
+  gelu(): Tensor<R> { return act.gelu(this); }
   /** `x · sigmoid(x)`. */
-  swish(): Tensor { return act.swish(this); }
+  swish(): Tensor<R> { return act.swish(this); }
   /** Same as {@link swish}. */
-  silu(): Tensor { return act.swish(this); }
+  silu(): Tensor<R> { return act.swish(this); }
   /** The logistic function `1 / (1 + e⁻ˣ)`. */
-  sigmoid(): Tensor { return act.sigmoid(this); }
+  sigmoid(): Tensor<R> { return act.sigmoid(this); }
   /** `clip(0.2·x + 0.5, 0, 1)`. */
-  hardSigmoid(): Tensor { return act.hardSigmoid(this); }
+  hardSigmoid(): Tensor<R> { return act.hardSigmoid(this); }
   /** The hyperbolic tangent. */
-  tanh(): Tensor { return act.tanh(this); }
+  tanh(): Tensor<R> { return act.tanh(this); }
   /** `ln(1 + eˣ)`, without overflow. */
-  softplus(): Tensor { return act.softplus(this); }
+  softplus(): Tensor<R> { return act.softplus(this); }
   /** `x / (1 + |x|)`. */
-  softsign(): Tensor { return act.softsign(this); }
+  softsign(): Tensor<R> { return act.softsign(this); }
   /** TF.js's `step`: 1 for `x > 0`, `alpha` (default 0) otherwise. @example x.step(0.5) */
-  step(alpha?: number): Tensor { return act.step(this, alpha); }
+  step(alpha?: number): Tensor<R> { return act.step(this, alpha); }
   /** Softmax along `axis` (default -1), as `{ axis }` or a number (TF.js `softmax(dim)`). @example logits.softmax() */
-  softmax(axis?: act.AxisOptions | number): Tensor { return act.softmax(this, axis); }
+  softmax(axis?: act.AxisOptions | number): Tensor<R> { return act.softmax(this, axis); }
   /** `log(softmax(x))` along `axis` (default -1), as `{ axis }` or a number. */
-  logSoftmax(axis?: act.AxisOptions | number): Tensor { return act.logSoftmax(this, axis); }
+  logSoftmax(axis?: act.AxisOptions | number): Tensor<R> { return act.logSoftmax(this, axis); }
 
   // ---- TF.js's other chained ops (composed ops: ops/logsumexp.ts, ops/norm.ts, …) -----------
   /** `max(x, 0)` clipped at 6, as TF.js `relu6`. */
-  relu6(): Tensor { return act.relu6(this); }
+  relu6(): Tensor<R> { return act.relu6(this); }
   /** `log(sigmoid(x))`, stable for large `|x|`. */
-  logSigmoid(): Tensor { return actOps.logSigmoid(this); }
+  logSigmoid(): Tensor<R> { return actOps.logSigmoid(this); }
   /** `log(Σ exp(x))` over `axis` (all axes by default), without overflow. @example logits.logSumExp(-1, true) */
   logSumExp(axis?: number | number[] | null, keepDims?: boolean): Tensor { return lse.logSumExp(this, axis, keepDims); }
   /** The norm (`'euclidean'` by default, `'fro'`, 1, 2, ±Infinity, p) over `axis`; see {@link normOps.norm}. @example x.norm(1, -1) */
@@ -530,46 +550,46 @@ export class Tensor {
   /** 1 where exactly one of `this` and `b` is non-zero, else 0 (broadcasting). */
   logicalXor(b: TensorLike): Tensor { return logical.logicalXor(this, b); }
   /** 1 where `this` is 0, else 0. */
-  logicalNot(): Tensor { return logical.logicalNot(this); }
+  logicalNot(): Tensor<R> { return logical.logicalNot(this); }
   /** 1 where NaN, else 0. */
-  isNaN(): Tensor { return logical.isNaN(this); }
+  isNaN(): Tensor<R> { return logical.isNaN(this); }
   /** 1 where ±Infinity, else 0. */
-  isInf(): Tensor { return logical.isInf(this); }
+  isInf(): Tensor<R> { return logical.isInf(this); }
   /** 1 where finite, else 0. */
-  isFinite(): Tensor { return logical.isFinite(this); }
+  isFinite(): Tensor<R> { return logical.isFinite(this); }
   /** The slices along `axis` (default 0), each without that axis. @example x.unstack() */
   unstack(axis = 0): Tensor[] { return unstackOps.unstack(this, axis); }
   /** Repeated along size-1 and new leading axes to `shape` (NumPy broadcasting). @example bias.broadcastTo([n, units]) */
   broadcastTo(shape: number[]): Tensor { return bcast.broadcastTo(this, shape); }
   /** Zeros with this shape. */
-  zerosLike(): Tensor { return creation.zerosLike(this); }
+  zerosLike(): Tensor<R> { return creation.zerosLike(this); }
   /** Ones with this shape. */
-  onesLike(): Tensor { return creation.onesLike(this); }
+  onesLike(): Tensor<R> { return creation.onesLike(this); }
   /** The values as a 1-D tensor (TF.js `flatten`; as `as1D`). */
-  flatten(): Tensor { return conversions.asRank('flatten', this, [this.size]); }
+  flatten(): Tensor1D { return conversions.asRank('flatten', this, [this.size]); }
   /** The values as a 1-D tensor. */
-  as1D(): Tensor { return conversions.asRank('as1D', this, [this.size]); }
+  as1D(): Tensor1D { return conversions.asRank('as1D', this, [this.size]); }
   /** The values with shape `[rows, columns]`. */
-  as2D(rows: number, columns: number): Tensor { return conversions.asRank('as2D', this, [rows, columns]); }
+  as2D(rows: number, columns: number): Tensor2D { return conversions.asRank('as2D', this, [rows, columns]); }
   /** The values with shape `[rows, columns, depth]`. */
-  as3D(rows: number, columns: number, depth: number): Tensor { return conversions.asRank('as3D', this, [rows, columns, depth]); }
+  as3D(rows: number, columns: number, depth: number): Tensor3D { return conversions.asRank('as3D', this, [rows, columns, depth]); }
   /** The values with shape `[rows, columns, depth, depth2]`. */
-  as4D(rows: number, columns: number, depth: number, depth2: number): Tensor { return conversions.asRank('as4D', this, [rows, columns, depth, depth2]); }
+  as4D(rows: number, columns: number, depth: number, depth2: number): Tensor4D { return conversions.asRank('as4D', this, [rows, columns, depth, depth2]); }
   /** The values with shape `[rows, columns, depth, depth2, depth3]`. */
-  as5D(rows: number, columns: number, depth: number, depth2: number, depth3: number): Tensor { return conversions.asRank('as5D', this, [rows, columns, depth, depth2, depth3]); }
+  as5D(rows: number, columns: number, depth: number, depth2: number, depth3: number): Tensor5D { return conversions.asRank('as5D', this, [rows, columns, depth, depth2, depth3]); }
   /** The single value as a rank-0 tensor (it must hold exactly one). */
-  asScalar(): Tensor { return conversions.asScalar(this); }
+  asScalar(): Scalar { return conversions.asScalar(this); }
   /** The values with the shape of `x` (the same element count). */
-  reshapeAs(x: Tensor): Tensor { return conversions.reshapeAs(this, x); }
+  reshapeAs<R2 extends Rank>(x: Tensor<R2>): Tensor<R2> { return conversions.reshapeAs(this, x); }
   /** TF.js's `asType`: `'float32'` (the only dtype) gives a copy; any other dtype is an error, as {@link cast}. */
-  asType(dtype: 'float32'): Tensor { return creation.cast(this, dtype); }
+  asType(dtype: 'float32'): Tensor<R> { return creation.cast(this, dtype); }
   /**
    * TF.js's `toFloat`: every tensor is float32 already, so a copy, as `asType('float32')` (the
    * identity under `grad`). The caller owns (and disposes) the copy.
    *
    * @example const f = labels.toFloat();
    */
-  toFloat(): Tensor { return creation.cast(this, 'float32'); }
+  toFloat(): Tensor<R> { return creation.cast(this, 'float32'); }
   /**
    * TF.js's `toInt` (`cast(t, 'int32')`): always an {@link InvalidArgumentError}, as
    * `cast(t, 'int32')` — float32 is the only dtype. Integers are float32 values here: labels and
@@ -612,23 +632,23 @@ readOnly('shape', (t, v) =>
 );
 
 /**
- * TF.js's rank-typed tensor names, so typed TF.js code (`const xs: tf.Tensor2D = …`) ports as
- * is. neurite's `Tensor` carries no rank in its type: each is `Tensor` (check `t.rank` at run
- * time; `tensor1d` … `tensor6d` check it when they make one).
+ * A rank-0 tensor (TF.js's `Scalar`, `Tensor<Rank.R0>`): its `arraySync()` is a `number`. The
+ * rank-typed names let typed TF.js code (`const xs: tf.Tensor2D = …`) port as is; see
+ * {@link Tensor} for what the rank types and what it does not.
  */
-export type Scalar = Tensor;
-/** TF.js's name for a rank-1 tensor; see {@link Scalar}. */
-export type Tensor1D = Tensor;
-/** TF.js's name for a rank-2 tensor; see {@link Scalar}. */
-export type Tensor2D = Tensor;
-/** TF.js's name for a rank-3 tensor; see {@link Scalar}. */
-export type Tensor3D = Tensor;
-/** TF.js's name for a rank-4 tensor; see {@link Scalar}. */
-export type Tensor4D = Tensor;
-/** TF.js's name for a rank-5 tensor; see {@link Scalar}. */
-export type Tensor5D = Tensor;
-/** TF.js's name for a rank-6 tensor; see {@link Scalar}. */
-export type Tensor6D = Tensor;
+export type Scalar = Tensor<'R0'>;
+/** A rank-1 tensor (TF.js's `Tensor1D`): `arraySync()` is a `number[]`. See {@link Scalar}. */
+export type Tensor1D = Tensor<'R1'>;
+/** A rank-2 tensor (TF.js's `Tensor2D`): `arraySync()` is a `number[][]`. See {@link Scalar}. */
+export type Tensor2D = Tensor<'R2'>;
+/** A rank-3 tensor (TF.js's `Tensor3D`): `arraySync()` is a `number[][][]`. See {@link Scalar}. */
+export type Tensor3D = Tensor<'R3'>;
+/** A rank-4 tensor (TF.js's `Tensor4D`), e.g. a batch of images `[n, h, w, c]`. See {@link Scalar}. */
+export type Tensor4D = Tensor<'R4'>;
+/** A rank-5 tensor (TF.js's `Tensor5D`). See {@link Scalar}. */
+export type Tensor5D = Tensor<'R5'>;
+/** A rank-6 tensor (TF.js's `Tensor6D`). See {@link Scalar}. */
+export type Tensor6D = Tensor<'R6'>;
 
 /** @internal Wraps a fresh handle from the live instance, reading its shape once. */
 export function wrapHandle(h: number): Tensor {

@@ -1,6 +1,7 @@
 /** Creating tensors: from values, constants, identity matrices and ranges. */
 import { InvalidArgumentError } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, type Scalar, type Tensor1D, type Tensor2D, type Tensor3D, type Tensor4D, type Tensor5D, type Tensor6D } from '../tensor.js';
+import type { Rank } from '../types.js';
 import { call, check, outPtr, readOut } from '../engine.js';
 import { checkShape, checkSize, describe, dtypeArg, extraArgs, f32Value, fromFlat, intArg, makeTensor, numberArg, shapeDims, withTensors, type TensorLike, type TensorValues } from './convert.js';
 import { runOp } from './run.js';
@@ -10,7 +11,8 @@ import { runOp } from './run.js';
  * `Int32Array`, `Uint8Array`, …; not a `DataView` or a `BigInt64Array`). Without `shape` the
  * shape is inferred from the nesting (a flat typed array is 1-D); with `shape`, the value
  * count must match it. Values are stored as float32; `dtype`, if given, must be `'float32'`.
- * Rounding to float32 keeps about 7 significant digits, and a magnitude below float32's
+ * The rank is `R` if given (`tensor<Rank.R2>(…)`, as TF.js), else unknown to the type checker
+ * (`tensor2d` checks it at run time). Rounding to float32 keeps about 7 significant digits, and a magnitude below float32's
  * smallest (1.4e-45) becomes 0 without an error (as TF.js: `1e-50` is 0, `0.1` is
  * 0.10000000149011612); only values beyond its largest are refused (below).
  *
@@ -23,7 +25,7 @@ import { runOp } from './run.js';
  *   detached (transferred to a worker); {@link OutOfMemoryError} when the values are more than
  *   {@link MAX_ELEMENTS}.
  */
-export function tensor(values: TensorValues, shape?: readonly number[] | null, dtype?: 'float32'): Tensor {
+export function tensor<R extends Rank = Rank>(values: TensorValues, shape?: readonly number[] | null, dtype?: 'float32'): Tensor<R> {
   dtypeArg('tensor', dtype);
   return makeTensor('tensor', values, shape);
 }
@@ -46,37 +48,37 @@ function ranked(rank: number, values: TensorValues, shape: readonly number[] | n
 }
 
 /** A 1-D tensor (TF.js `tensor1d`). @example tensor1d([1, 2, 3]) */
-export function tensor1d(values: TensorValues, dtype?: 'float32'): Tensor {
+export function tensor1d(values: TensorValues, dtype?: 'float32'): Tensor1D {
   return ranked(1, values, undefined, dtype);
 }
 
 /** A 2-D tensor from nested arrays, or flat values with `shape`. @example tensor2d([1, 2, 3, 4], [2, 2]) */
-export function tensor2d(values: TensorValues, shape?: readonly [number, number] | null, dtype?: 'float32'): Tensor {
+export function tensor2d(values: TensorValues, shape?: readonly [number, number] | null, dtype?: 'float32'): Tensor2D {
   return ranked(2, values, shape, dtype);
 }
 
 /** A 3-D tensor from nested arrays, or flat values with `shape`. */
-export function tensor3d(values: TensorValues, shape?: readonly [number, number, number] | null, dtype?: 'float32'): Tensor {
+export function tensor3d(values: TensorValues, shape?: readonly [number, number, number] | null, dtype?: 'float32'): Tensor3D {
   return ranked(3, values, shape, dtype);
 }
 
 /** A 4-D tensor from nested arrays, or flat values with `shape` (TF.js `tensor4d`). */
-export function tensor4d(values: TensorValues, shape?: readonly [number, number, number, number] | null, dtype?: 'float32'): Tensor {
+export function tensor4d(values: TensorValues, shape?: readonly [number, number, number, number] | null, dtype?: 'float32'): Tensor4D {
   return ranked(4, values, shape, dtype);
 }
 
 /** A 5-D tensor from nested arrays, or flat values with `shape` (TF.js `tensor5d`). */
-export function tensor5d(values: TensorValues, shape?: readonly [number, number, number, number, number] | null, dtype?: 'float32'): Tensor {
+export function tensor5d(values: TensorValues, shape?: readonly [number, number, number, number, number] | null, dtype?: 'float32'): Tensor5D {
   return ranked(5, values, shape, dtype);
 }
 
 /** A 6-D tensor from nested arrays, or flat values with `shape` (TF.js `tensor6d`). */
-export function tensor6d(values: TensorValues, shape?: readonly [number, number, number, number, number, number] | null, dtype?: 'float32'): Tensor {
+export function tensor6d(values: TensorValues, shape?: readonly [number, number, number, number, number, number] | null, dtype?: 'float32'): Tensor6D {
   return ranked(6, values, shape, dtype);
 }
 
 /** A rank-0 tensor holding one number (a boolean gives 1 or 0); a finite number beyond float32's range is an error. */
-export function scalar(value: number, dtype?: 'float32'): Tensor {
+export function scalar(value: number, dtype?: 'float32'): Scalar {
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new InvalidArgumentError(`scalar: value must be a number, got ${describe(value)}`);
   if (typeof value === 'number') f32Value('scalar', 'value', value);
   dtypeArg('scalar', dtype);
@@ -84,7 +86,7 @@ export function scalar(value: number, dtype?: 'float32'): Tensor {
 }
 
 /** A tensor of `shape` filled with `value` (a finite number beyond float32's range is an error). */
-export function fill(shape: readonly number[], value: number, dtype?: 'float32'): Tensor {
+export function fill<R extends Rank = Rank>(shape: readonly number[], value: number, dtype?: 'float32'): Tensor<R> {
   const s = checkShape('fill', shape);
   f32Value('fill', 'value', numberArg('fill', 'value', value));
   dtypeArg('fill', dtype);
@@ -112,36 +114,36 @@ function withValues(op: string, shape: readonly number[], write: (v: Float32Arra
   }
 }
 
-/** A tensor of zeros. */
-export function zeros(shape: readonly number[], dtype?: 'float32'): Tensor {
+/** A tensor of zeros (of rank `R` if given, as TF.js's `zeros<Rank.R2>([2, 3])`). */
+export function zeros<R extends Rank = Rank>(shape: readonly number[], dtype?: 'float32'): Tensor<R> {
   const s = checkShape('zeros', shape);
   dtypeArg('zeros', dtype);
   return fromFlat('zeros', [], s);
 }
 
-/** A tensor of ones. */
-export function ones(shape: readonly number[], dtype?: 'float32'): Tensor {
+/** A tensor of ones (of rank `R` if given, as TF.js's `ones<Rank.R2>([2, 3])`). */
+export function ones<R extends Rank = Rank>(shape: readonly number[], dtype?: 'float32'): Tensor<R> {
   const s = checkShape('ones', shape);
   dtypeArg('ones', dtype);
   return withValues('ones', s, (v) => v.fill(1));
 }
 
 /** Zeros with the shape of `x`. */
-export function zerosLike(x: TensorLike): Tensor {
-  return withTensors('zerosLike', { x }, (t) => zeros(t.x.shape));
+export function zerosLike<T extends Tensor = Tensor>(x: T | TensorLike): T {
+  return withTensors('zerosLike', { x }, (t) => zeros(t.x.shape)) as T;
 }
 
 /** Ones with the shape of `x`. */
-export function onesLike(x: TensorLike): Tensor {
-  return withTensors('onesLike', { x }, (t) => ones(t.x.shape));
+export function onesLike<T extends Tensor = Tensor>(x: T | TensorLike): T {
+  return withTensors('onesLike', { x }, (t) => ones(t.x.shape)) as T;
 }
 
 /** A copy of `x`. Under `grad` it is the identity: gradients flow through it (TF.js `clone`). */
-export function clone(x: TensorLike): Tensor {
+export function clone<T extends Tensor = Tensor>(x: T | TensorLike): T {
   return withTensors('clone', { x }, (t) => {
     const h = t.x.handleFor('clone', 'x');
     return runOp((e, out) => e.nr_tensor_clone(h, out));
-  });
+  }) as T;
 }
 
 /**
@@ -182,7 +184,7 @@ export function cast(x: TensorLike, dtype: 'float32'): Tensor {
  * An identity matrix `[numRows, numColumns]` (square by default). TF.js's `batchShape` is not
  * supported; `dtype`, if given, must be `'float32'`.
  */
-export function eye(numRows: number, numColumns?: number | null, batchShape?: readonly number[], dtype?: 'float32'): Tensor {
+export function eye(numRows: number, numColumns?: number | null, batchShape?: readonly number[], dtype?: 'float32'): Tensor2D {
   const cols = numColumns ?? numRows;
   if (batchShape !== undefined && batchShape !== null) {
     throw new InvalidArgumentError(`eye: batchShape is not supported, got ${describe(batchShape)}; stack the matrices instead`);
@@ -204,7 +206,7 @@ export function eye(numRows: number, numColumns?: number | null, batchShape?: re
  * repeatedly: `range(0, 1, 0.3)` ends with 0.90000004 there, 0.9 here). The element count is
  * checked against {@link MAX_ELEMENTS} before anything is allocated.
  */
-export function range(start: number, stop?: number | null, step = 1, dtype?: 'float32'): Tensor {
+export function range(start: number, stop?: number | null, step = 1, dtype?: 'float32'): Tensor1D {
   if (stop === undefined || stop === null) [start, stop] = [0, start];
   for (const [k, v] of [['start', start], ['stop', stop], ['step', step]] as const) numberArg('range', k, v, true);
   dtypeArg('range', dtype);
@@ -223,7 +225,7 @@ export function range(start: number, stop?: number | null, step = 1, dtype?: 'fl
  * `num` evenly spaced numbers from `start` to `stop`, both included. `num` is checked against
  * {@link MAX_ELEMENTS} before anything is allocated.
  */
-export function linspace(start: number, stop: number, num: number): Tensor {
+export function linspace(start: number, stop: number, num: number): Tensor1D {
   extraArgs('linspace', arguments.length, ['start', 'stop', 'num'], "the last value is always stop (NumPy's endpoint=False is linspace(start, stop - (stop - start) / num, num))");
   numberArg('linspace', 'start', start, true);
   numberArg('linspace', 'stop', stop, true);

@@ -1,6 +1,7 @@
 /** `rand`: a tensor of values from a function called once per element. */
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import type { Rank } from '../types.js';
 import { checkShape, describe, dtypeArg, fromFlat } from './convert.js';
 
 /**
@@ -15,7 +16,7 @@ import { checkShape, describe, dtypeArg, fromFlat } from './convert.js';
  *   number (TF.js stores NaN); {@link OutOfMemoryError} when `shape` has more than
  *   {@link MAX_ELEMENTS} elements. What `randFunction` throws passes through.
  */
-export function rand(shape: readonly number[], randFunction: () => number, dtype?: 'float32'): Tensor {
+export function rand<R extends Rank = Rank>(shape: readonly number[], randFunction: () => number, dtype?: 'float32'): Tensor<R> {
   const op = 'rand';
   const s = checkShape(op, shape);
   dtypeArg(op, dtype === null ? undefined : dtype);

@@ -14,6 +14,7 @@ import { checkArgs } from '../options.js';
 import { InvalidArgumentError } from '../errors.js';
 import { writeArgs } from '../engine.js';
 import type { Tensor } from '../tensor.js';
+import type { Rank } from '../types.js';
 import { checkShape, describe, dtypeArg } from './convert.js';
 import { mix32 } from '../data/random.js';
 import { runOp } from './run.js';
@@ -180,14 +181,14 @@ function positional(op: string, args: readonly unknown[], keyA: string, keyB: st
  * @example randomUniform([2, 3], { min: -1, max: 1, seed: 42 })
  * @example randomUniform([2, 3], -1, 1, 'float32', 42) // the same tensor, TF.js style
  */
-export function randomUniform(shape: readonly number[], options?: RandomUniformOptions): Tensor;
+export function randomUniform<R extends Rank = Rank>(shape: readonly number[], options?: RandomUniformOptions): Tensor<R>;
 /**
  * Uniform values in `[min, max)` (default max 1), TF.js's positional form
  * `tf.randomUniform(shape, min, max, dtype, seed)` (`dtype` must be `'float32'`).
  *
  * @example randomUniform([2, 3], -1, 1, 'float32', 42) // randomUniform([2, 3], { min: -1, max: 1, seed: 42 })
  */
-export function randomUniform(shape: readonly number[], min: number, max?: number, dtype?: 'float32', seed?: number): Tensor;
+export function randomUniform<R extends Rank = Rank>(shape: readonly number[], min: number, max?: number, dtype?: 'float32', seed?: number): Tensor<R>;
 export function randomUniform(shape: readonly number[], ...args: unknown[]): Tensor {
   const op = 'randomUniform';
   const s = checkShape(op, shape);
@@ -212,14 +213,14 @@ export function randomUniform(shape: readonly number[], ...args: unknown[]): Ten
  * @example randomNormal([64, 32], { stddev: 0.05, seed: 1 })
  * @example randomNormal([64, 32], 0, 0.05, 'float32', 1) // the same tensor, TF.js style
  */
-export function randomNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor;
+export function randomNormal<R extends Rank = Rank>(shape: readonly number[], options?: RandomNormalOptions): Tensor<R>;
 /**
  * Normal values (default `stddev` 1), TF.js's positional form
  * `tf.randomNormal(shape, mean, stdDev, dtype, seed)` (`dtype` must be `'float32'`).
  *
  * @example randomNormal([64, 32], 0, 0.05, 'float32', 1) // randomNormal([64, 32], { stddev: 0.05, seed: 1 })
  */
-export function randomNormal(shape: readonly number[], mean: number, stddev?: number, dtype?: 'float32', seed?: number): Tensor;
+export function randomNormal<R extends Rank = Rank>(shape: readonly number[], mean: number, stddev?: number, dtype?: 'float32', seed?: number): Tensor<R>;
 export function randomNormal(shape: readonly number[], ...args: unknown[]): Tensor {
   return normal('randomNormal', shape, positional('randomNormal', args, 'mean', 'stddev'), 'nr_random_normal');
 }
@@ -230,14 +231,14 @@ export function randomNormal(shape: readonly number[], ...args: unknown[]): Tens
  *
  * @example truncatedNormal([784, 128], { stddev: 0.05, seed: 3 })
  */
-export function truncatedNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor;
+export function truncatedNormal<R extends Rank = Rank>(shape: readonly number[], options?: RandomNormalOptions): Tensor<R>;
 /**
  * Normal values within `mean ± 2·stddev` (default `stddev` 1), TF.js's positional form
  * `tf.truncatedNormal(shape, mean, stdDev, dtype, seed)` (`dtype` must be `'float32'`).
  *
  * @example truncatedNormal([784, 128], 0, 0.05, 'float32', 3) // truncatedNormal([784, 128], { stddev: 0.05, seed: 3 })
  */
-export function truncatedNormal(shape: readonly number[], mean: number, stddev?: number, dtype?: 'float32', seed?: number): Tensor;
+export function truncatedNormal<R extends Rank = Rank>(shape: readonly number[], mean: number, stddev?: number, dtype?: 'float32', seed?: number): Tensor<R>;
 export function truncatedNormal(shape: readonly number[], ...args: unknown[]): Tensor {
   return normal('truncatedNormal', shape, positional('truncatedNormal', args, 'mean', 'stddev'), 'nr_truncated_normal');
 }

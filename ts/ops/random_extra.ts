@@ -8,6 +8,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { checkArgs } from '../options.js';
 import type { Tensor } from '../tensor.js';
+import type { Rank } from '../types.js';
 import { softmax } from '../activations.js';
 import { composite } from './composite.js';
 import { boolArg, checkShape, checkSize, dtypeArg, EXACT_INT, exactInt, f32String, fromFlat, intArg, withTensors, type TensorLike } from './convert.js';
@@ -41,9 +42,9 @@ function seedOption(op: string, v: unknown, n: number, form: string): { seed?: n
  *   `seed` that is not an integer in `[0, 2^53]`; {@link OutOfMemoryError} for a shape of more
  *   than {@link MAX_ELEMENTS} values.
  */
-export function randomStandardNormal(shape: readonly number[], options?: { seed?: number | undefined }): Tensor;
+export function randomStandardNormal<R extends Rank = Rank>(shape: readonly number[], options?: { seed?: number | undefined }): Tensor<R>;
 /** TF.js's positional form `randomStandardNormal(shape, dtype, seed)` (`dtype` must be `'float32'`). */
-export function randomStandardNormal(shape: readonly number[], dtype?: 'float32', seed?: number): Tensor;
+export function randomStandardNormal<R extends Rank = Rank>(shape: readonly number[], dtype?: 'float32', seed?: number): Tensor<R>;
 export function randomStandardNormal(shape: readonly number[], ...args: unknown[]): Tensor {
   const op = 'randomStandardNormal';
   const s = checkShape(op, shape);
@@ -78,9 +79,9 @@ export function randomStandardNormal(shape: readonly number[], ...args: unknown[
  *   integers within ±2^24 or not `minval < maxval`, or a `seed` that is not an integer in
  *   `[0, 2^53]`; {@link OutOfMemoryError} for a shape of more than {@link MAX_ELEMENTS} values.
  */
-export function randomUniformInt(shape: readonly number[], minval: number, maxval: number, seed?: number | { seed?: number | undefined }): Tensor;
+export function randomUniformInt<R extends Rank = Rank>(shape: readonly number[], minval: number, maxval: number, seed?: number | { seed?: number | undefined }): Tensor<R>;
 /** The options form: `randomUniformInt(shape, { minval, maxval, seed })` (`minval` and `maxval` required). */
-export function randomUniformInt(shape: readonly number[], options: { minval: number; maxval: number; seed?: number | undefined }): Tensor;
+export function randomUniformInt<R extends Rank = Rank>(shape: readonly number[], options: { minval: number; maxval: number; seed?: number | undefined }): Tensor<R>;
 export function randomUniformInt(shape: readonly number[], ...args: unknown[]): Tensor {
   const op = 'randomUniformInt';
   const s = checkShape(op, shape);

@@ -6,11 +6,15 @@
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import type { Rank } from '../types.js';
 import { describe, intArg, intList, show, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
-/** The same values under a new shape; one dimension may be `-1` (inferred). */
-export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
+/**
+ * The same values under a new shape; one dimension may be `-1` (inferred). `R`, the new rank
+ * for the type checker, as TF.js's `reshape<Rank.R2>(x, [2, 3])`, is not inferred from `shape`.
+ */
+export function reshape<R extends Rank = Rank>(x: TensorLike, shape: readonly number[]): Tensor<R> {
   return withTensors('reshape', { x }, ({ x }) => {
     const h = x.handleFor('reshape', 'x');
     if (!Array.isArray(shape)) throw new InvalidArgumentError(`reshape: shape must be an array, got ${describe(shape)}`);
@@ -26,7 +30,7 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
 }
 
 /** Permutes dimensions: output dim `i` is input dim `perm[i]`; reverses them if `perm` is omitted. */
-export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
+export function transpose<T extends Tensor = Tensor>(x: T | TensorLike, perm?: readonly number[]): T {
   return withTensors('transpose', { x }, ({ x }) => {
     const h = x.handleFor('transpose', 'x');
     const given = perm !== undefined && perm !== null;
@@ -34,7 +38,7 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
     const p = given ? intList('transpose', 'perm', perm) : [];
     // Ranges and repeats are checked by the core (negative entries count from the end).
     return runOp((e, out) => e.nr_transpose(h, writeArgs('transpose', p), p.length, given ? 1 : 0, out));
-  });
+  }) as T;
 }
 
 /**
@@ -44,13 +48,13 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
  * @example squeeze(zeros([1, 3, 1]))        // shape [3]
  * @example squeeze(zeros([1, 3, 1]), [-1])  // shape [1, 3]
  */
-export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tensor {
+export function squeeze<T extends Tensor = Tensor>(x: TensorLike, axis?: number | readonly number[]): T {
   return withTensors('squeeze', { x }, ({ x }) => {
     const h = x.handleFor('squeeze', 'x');
     const axes = axis === undefined || axis === null ? null : intList('squeeze', 'axis', axis);
     const a = axes ?? [];
     return runOp((e, out) => e.nr_squeeze(h, writeArgs('squeeze', a), a.length, axes ? 1 : 0, out));
-  });
+  }) as T;
 }
 
 /**
@@ -59,10 +63,10 @@ export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tenso
  *
  * @example expandDims(tensor([1, 2]), 1)  // shape [2, 1]
  */
-export function expandDims(x: TensorLike, axis = 0): Tensor {
+export function expandDims<T extends Tensor = Tensor>(x: TensorLike, axis = 0): T {
   return withTensors('expandDims', { x }, ({ x }) => {
     const h = x.handleFor('expandDims', 'x');
     const a = intArg('expandDims', 'axis', axis);
     return runOp((e, out) => e.nr_expand_dims(h, a, out));
-  });
+  }) as T;
 }
