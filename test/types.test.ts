@@ -8,7 +8,7 @@
 // `document`, and both it and a browser program passing real DOM objects (ImageData, Blob,
 // Request, fetch's RequestInit) type-check. Options given as `undefined` type-check under
 // exactOptionalPropertyTypes. Uses the `typescript` dev dependency's compiler API.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -55,6 +55,139 @@ const AUTOENCODER_TYPES = `
     // @ts-expect-error: the encoder is not a string
     autoencoder({ encoder: 'dense', decoder: lae.decoder });
     console.log(aeLayer, anyAe, part);
+`;
+
+/**
+ * TF.js code as testers ported it under `tsc --strict` (nodenext): rank-typed tensors give
+ * rank-typed arrays (`array(): ArrayMap[R]`), `shape` is a `number[]`, explicit ranks as TF.js
+ * writes them (`tensor<Rank.R2>`, `reshape<Tensor2D>`) compile, and the errors TF.js's types
+ * give stay errors. Checked against the shipped declarations and against the sources.
+ */
+const RANK_TYPES = `
+    import * as tf from 'neurite';
+    import { Rank, type ArrayMap, type NestedArray, type Tensor } from 'neurite';
+    const xs = tf.tensor2d([[1, 2], [3, 4]]);
+    const rows: number[][] = xs.arraySync();
+    const firstRow: number[] = xs.arraySync()[0];
+    const widths: number[] = (await xs.array()).map((r) => r.length);
+    const v = tf.tensor1d([1, 2, 3]);
+    const values: number[] = v.arraySync();
+    const one: number = tf.scalar(3).arraySync() + tf.scalar(1).array();
+    const cube: number[][][] = tf.tensor3d([[[1]]]).array();
+    const t4: number[][][][] = tf.tensor4d([[[[1]]]]).arraySync();
+    const t5: number[][][][][] = tf.tensor5d([[[[[1]]]]]).arraySync();
+    const t6: number[][][][][][] = tf.tensor6d([[[[[[1]]]]]]).arraySync();
+    // Ranks named as TF.js names them, on the creation ops and reshape.
+    const named: tf.Tensor2D = tf.tensor<Rank.R2>([1, 2, 3, 4], [2, 2]);
+    const generic: tf.Tensor<tf.Rank.R2> = named;
+    const z: number[][] = tf.zeros<Rank.R2>([2, 3]).arraySync();
+    const o: number[] = tf.ones<Rank.R3>([1, 2, 3]).arraySync()[0][1];
+    const f: number[] = tf.fill<tf.Rank.R1>([3], 7).arraySync();
+    const rn: number[][] = tf.randomNormal<Rank.R2>([2, 2], 0, 1, 'float32', 1).arraySync();
+    const ru: number[] = tf.randomUniform<Rank.R1>([2], { seed: 1 }).arraySync();
+    const r: number[][] = tf.reshape<Rank.R2>(v, [3, 1]).arraySync();
+    const rm: number[][] = v.reshape<tf.Tensor2D>([1, 3]).arraySync();
+    const sq: number[] = tf.squeeze<tf.Tensor1D>(tf.zeros([1, 3])).arraySync();
+    const ex: number[][] = v.expandDims<tf.Tensor2D>(0).arraySync();
+    const as2: number[][] = v.as2D(1, 3).arraySync();
+    const flat: number[] = xs.flatten().arraySync().concat(xs.as1D().arraySync());
+    const sc: number = v.sum().asScalar().arraySync();
+    const like: number[][] = tf.zerosLike(xs).arraySync().concat(tf.clone(xs).arraySync(), tf.transpose(xs).arraySync());
+    // Ops that keep the rank keep it in the type.
+    const kept: number[][] = xs.relu().abs().transpose().clipByValue(0, 1).softmax().clone().arraySync();
+    const ranged: number[] = tf.range(0, 3).arraySync().concat(tf.linspace(0, 1, 3).arraySync());
+    const eye: number[][] = tf.eye(2).arraySync();
+    // shape is a number[]: TF.js's way of copying a tensor, and helpers typed for TF.js.
+    const w = tf.randomUniform([2, 3]);
+    const copy: Tensor = tf.tensor(w.dataSync(), w.shape);
+    const dims: number[] = w.shape;
+    const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+    const reshaped = xs.reshape(w.shape);
+    // An op of unknown rank fits a rank-typed name (TF.js's ops return a generic T).
+    const h: tf.Tensor2D = xs.matMul(xs).add(1);
+    const takes2d = (t: tf.Tensor2D): number[][] => t.arraySync();
+    const pred = w.mul(2);
+    takes2d(pred);
+    // An unknown rank gives the union, which every NestedArray use still takes, or the array the use names.
+    const u = pred.arraySync();
+    const nested: NestedArray = u;
+    const predRows: number[][] = pred.arraySync();
+    if (Array.isArray(u)) console.log(u.length);
+    const am: ArrayMap[Rank.R2] = rows;
+    // @ts-expect-error: a Tensor2D's array() is number[][], not number[] (as TF.js)
+    const notFlat: number[] = xs.array();
+    // @ts-expect-error: nor a number
+    const notScalar: number = xs.arraySync();
+    // @ts-expect-error: a Tensor1D's is number[]
+    const notMatrix: number[][] = v.arraySync();
+    // @ts-expect-error: a scalar's is a number
+    tf.scalar(1).arraySync()[0];
+    // @ts-expect-error: a tensor of unknown rank may be a scalar: index it once its rank is named
+    pred.arraySync()[0];
+    // @ts-expect-error: never a string
+    const notString: string = pred.arraySync();
+    // @ts-expect-error: the ranks are R0 to R6
+    const noRank: tf.Tensor<'R7'> = xs;
+    // @ts-expect-error: tensor2d's shape has two dimensions
+    tf.tensor2d([1, 2, 3], [1, 2, 3]);
+    // @ts-expect-error: the shape itself is read-only
+    w.shape = [3, 2];
+    console.log(rows, firstRow, widths, values, one, cube, t4, t5, t6, generic, z, o, f, rn, ru, r, rm, sq, ex, as2, flat, sc, like, kept, ranged, eye,
+      copy, dims, sizeOf(w.shape), reshaped, h, nested, predRows, am, notFlat, notScalar, notMatrix, notString, noRank);
+    export {};
+`;
+
+/**
+ * TF.js code written against TF.js 4.22's own declarations, importing 'tfjs': it type-checks
+ * there (the reference) and against neurite's sources, and its 7 negative cases are errors in
+ * both. neurite's types are looser than TF.js's in one way only, on purpose: tensors of every
+ * rank are assignable to each other (a `Tensor` where a `Tensor2D` is asked for), as before
+ * the rank was typed, and a `Tensor`'s `arraySync()` takes the type its use names.
+ */
+const TFJS_PORT = `
+    import * as tf from 'tfjs';
+    import { Rank, type Tensor } from 'tfjs';
+    const xs = tf.tensor2d([[1, 2], [3, 4]]);
+    const rows: number[][] = xs.arraySync();
+    const firstRow: number[] = xs.arraySync()[0];
+    const widths: number[] = (await xs.array()).map((r) => r.length);
+    const v = tf.tensor1d([1, 2, 3]);
+    const values: number[] = (await v.array()).concat(v.arraySync());
+    const s: number = tf.scalar(3).arraySync();
+    const cube: number[][][] = tf.tensor3d([[[1]]]).arraySync();
+    const batch: number[][][][] = tf.tensor4d([[[[1]]]]).arraySync();
+    const named: tf.Tensor2D = tf.tensor<Rank.R2>([1, 2, 3, 4], [2, 2]);
+    const generic: tf.Tensor<tf.Rank.R2> = named;
+    const z: number[][] = tf.zeros<Rank.R2>([2, 3]).arraySync();
+    const o: number[] = tf.ones<Rank.R3>([1, 2, 3]).arraySync()[0][1];
+    const rn: number[][] = tf.randomNormal<Rank.R2>([2, 2]).arraySync();
+    const r: number[][] = tf.reshape<Rank.R2>(v, [3, 1]).arraySync();
+    const rm: number[][] = v.reshape<tf.Tensor2D>([1, 3]).arraySync();
+    const sq: number[] = tf.squeeze<tf.Tensor1D>(tf.zeros([1, 3])).arraySync();
+    const ex: number[][] = v.expandDims<tf.Tensor2D>(0).arraySync();
+    const as2: number[][] = v.as2D(1, 3).arraySync();
+    const flat: number[] = xs.flatten().arraySync().concat(tf.range(0, 3).arraySync(), tf.linspace(0, 1, 3).arraySync());
+    const kept: number[][] = xs.abs().neg().clone().arraySync().concat(tf.clone(xs).arraySync(), tf.eye(2).arraySync());
+    const w = tf.randomUniform([2, 3]);
+    const copy: Tensor = tf.tensor(w.dataSync(), w.shape);
+    const dims: number[] = w.shape;
+    const h: tf.Tensor2D = xs.matMul(xs).add(1);
+    // @ts-expect-error: a Tensor2D's arraySync() is number[][]
+    const notFlat: number[] = xs.arraySync();
+    // @ts-expect-error: not a number
+    const notScalar: number = xs.arraySync();
+    // @ts-expect-error: a Tensor1D's is number[]
+    const notMatrix: number[][] = v.arraySync();
+    // @ts-expect-error: a scalar's is a number
+    tf.scalar(1).arraySync()[0];
+    // @ts-expect-error: a tensor of unknown rank may be a scalar
+    w.arraySync()[0];
+    // @ts-expect-error: the rank of a tensor2d's values
+    const notCube: number[][][] = (await xs.array());
+    // @ts-expect-error: shape is read-only
+    w.shape = [3, 2];
+    console.log(rows, firstRow, widths, values, s, cube, batch, generic, z, o, rn, r, rm, sq, ex, as2, flat, kept, copy, dims, h, notFlat, notScalar, notMatrix, notCube);
+    export {};
 `;
 
 let packed: Packed;
@@ -164,6 +297,7 @@ beforeAll(async () => {
     console.log(n, e.message, memory().numTensors, url.memory().numTensors, inits);
   `);
   writeFileSync(join(packed.dir, 'autoencoder.ts'), AUTOENCODER_TYPES);
+  writeFileSync(join(packed.dir, 'ranks.ts'), RANK_TYPES);
   // The README's `using` block (a user's report: "Cannot find global type 'Disposable'" for
   // targets es2020 and es2022 with the default lib).
   writeFileSync(join(packed.dir, 'using.ts'), `
@@ -260,8 +394,8 @@ for (const target of ['ES2020', 'ES2022', 'ESNext']) {
   combos.push({ target, module: 'ESNext', moduleResolution: 'Bundler' });
 }
 
-/** Type-checks `files` (by default the browser programs: main.ts, autoencoder.ts, using.ts, dom.ts) with `options`; returns the diagnostics as text. */
-function check(options: ts.CompilerOptions, files = ['main.ts', 'autoencoder.ts', 'using.ts', 'dom.ts'], compiler: typeof ts = ts): string[] {
+/** Type-checks `files` (by default the browser programs: main.ts, autoencoder.ts, ranks.ts, using.ts, dom.ts) with `options`; returns the diagnostics as text. */
+function check(options: ts.CompilerOptions, files = ['main.ts', 'autoencoder.ts', 'ranks.ts', 'using.ts', 'dom.ts'], compiler: typeof ts = ts): string[] {
   const program = compiler.createProgram(files.map((f) => join(packed.dir, f)), {
     strict: true,
     noEmit: true,
@@ -376,6 +510,7 @@ describe("the sources' types (ts/index.ts as 'neurite'; no build needed)", () =>
   const aeBlocks = codeBlocks(README).filter((b) => b.lang === 'js' && b.code.includes('autoencoder('));
   const snippets: Record<string, string> = {
     'autoencoder.ts': AUTOENCODER_TYPES,
+    'ranks.ts': RANK_TYPES,
     // The check can fail: a layer part is not disposable.
     'layer-part.ts': `import { autoencoder, layers } from 'neurite';
       const lae = autoencoder({ encoder: layers.dense({ inputShape: [8], units: 2 }), decoder: layers.dense({ units: 8 }) });
@@ -403,6 +538,63 @@ describe("the sources' types (ts/index.ts as 'neurite'; no build needed)", () =>
 
   it('an autoencoder keeps the types of its parts: a Sequential encoder predicts without a cast, a Layer stays a Layer, fromConfig gives the union', () => {
     expect(diagnostics('autoencoder.ts')).toEqual([]);
+  });
+
+  it("rank-typed tensors as TF.js's: tensor2d(…).arraySync() is number[][], shape is number[], explicit ranks compile, rank mismatches stay errors", () => {
+    expect(diagnostics('ranks.ts')).toEqual([]);
+  });
+
+  it('the rank checks can fail: without their @ts-expect-error, each negative case is the error TF.js gives', () => {
+    const lines = RANK_TYPES.split('\n');
+    const negatives = lines.flatMap((l, i) => (/@ts-expect-error/.test(l) ? [i] : []));
+    expect(negatives.length).toBe(9);
+    const d = mkdtempSync(join(tmpdir(), 'neurite-rank-negatives-'));
+    try {
+      writeFileSync(join(d, 'ranks.ts'), lines.map((l, i) => (negatives.includes(i) ? '' : l)).join('\n'));
+      const { options } = ts.parseJsonConfigFileContent({ extends: join(ROOT, 'tsconfig.json') }, ts.sys, ROOT);
+      const p = ts.createProgram([join(d, 'ranks.ts')], { ...options, noEmit: true, noUnusedLocals: false, paths: { neurite: [join(ROOT, 'ts/index.ts')] } });
+      const sf = p.getSourceFile(join(d, 'ranks.ts'))!;
+      const errs = p.getSemanticDiagnostics(sf).map((x) => `${sf.getLineAndCharacterOfPosition(x.start ?? 0).line} TS${x.code}: ${ts.flattenDiagnosticMessageText(x.messageText, '\n').split('\n')[0]}`);
+      // One error on each line that had the directive, and none elsewhere.
+      expect(errs.map((e) => Number(e.split(' ')[0]))).toEqual(negatives.map((i) => i + 1));
+      expect(errs.join('\n')).toMatch(/Type 'number\[\]\[\]' is not assignable to type 'number\[\]'/);
+      expect(errs.join('\n')).toMatch(/Cannot assign to 'shape' because it is a read-only property/);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it("TF.js-typed code: the same program type-checks against TF.js 4.22's declarations (the reference) and neurite's, and its negative cases fail in both", () => {
+    const d = mkdtempSync(join(tmpdir(), 'neurite-tfjs-port-'));
+    const run = (paths: Record<string, string[]>, extra: string[]): string[] => {
+      const p = ts.createProgram([join(d, 'port.ts'), ...extra], {
+        strict: true, noEmit: true, skipLibCheck: true, types: [], target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler, baseUrl: ROOT, paths,
+      });
+      const sf = p.getSourceFile(join(d, 'port.ts'))!;
+      return [...p.getSyntacticDiagnostics(sf), ...p.getSemanticDiagnostics(sf)].map((x) =>
+        `${sf.getLineAndCharacterOfPosition(x.start ?? 0).line} TS${x.code}: ${ts.flattenDiagnosticMessageText(x.messageText, '\n').split('\n')[0]}`);
+    };
+    // Real paths: node_modules may be a symlink, and TypeScript would read two copies of TF.js's tensor.d.ts.
+    const core = realpathSync(join(ROOT, 'node_modules/@tensorflow/tfjs-core/dist'));
+    const tfjs = { tfjs: [join(core, 'index.d.ts')] };
+    // TF.js's chained methods (x.matMul, x.reshape) are declared by this module's augmentations.
+    writeFileSync(join(d, 'chained.ts'), `import '${join(core, 'public/chained_ops/register_all_chained_ops.js')}';\n`);
+    const lines = TFJS_PORT.split('\n');
+    const negatives = lines.flatMap((l, i) => (/@ts-expect-error/.test(l) ? [i + 1] : []));
+    try {
+      writeFileSync(join(d, 'port.ts'), TFJS_PORT);
+      expect(run(tfjs, [join(d, 'chained.ts')])).toEqual([]);
+      expect(run({ tfjs: [join(ROOT, 'ts/index.ts')] }, [])).toEqual([]);
+      // Without the directives: an error on each of their lines, in both, and nowhere else.
+      writeFileSync(join(d, 'port.ts'), lines.map((l) => (/@ts-expect-error/.test(l) ? '' : l)).join('\n'));
+      expect(negatives.length).toBe(7);
+      for (const errs of [run(tfjs, [join(d, 'chained.ts')]), run({ tfjs: [join(ROOT, 'ts/index.ts')] }, [])]) {
+        expect(errs.map((e) => Number(e.split(' ')[0]))).toEqual(negatives);
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('the check fails where it should: a Layer part has no dispose', () => {
