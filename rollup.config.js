@@ -24,7 +24,7 @@
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
 import { markThrowLines } from './scripts/rollup-throw-lines.mjs';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { noEmit: false, declaration: false }, include: ['ts/**/*.ts'] });
 
@@ -40,6 +40,19 @@ const minify = () => terser({
   keep_classnames: true,
   compress: { passes: 2 },
   format: { comments: /@ts-self-types|webpackIgnore|@vite-ignore/, max_line_len: 1000 },
+});
+
+// The pool worker's text, dist/url/worker.js (built first), as the string the entries start
+// their workers from (ts/threads/worker.ts, workerSource): a bundler that re-bundles neurite
+// leaves a string alone, where it rewrote the worker function's code with helpers the worker
+// lacks (esbuild's keepNames with minify).
+const workerScript = () => ({
+  name: 'worker-script',
+  transform(code, id) {
+    if (!id.replaceAll('\\', '/').endsWith('ts/threads/worker.ts')) return null;
+    const script = readFileSync('dist/url/worker.js', 'utf8').trim();
+    return { code: code.replace("typeof __NEURITE_WORKER_SCRIPT__ === 'string'", 'true').replaceAll('__NEURITE_WORKER_SCRIPT__', JSON.stringify(script)), map: null };
+  },
 });
 
 // Tensor <-> ops cycles are intended (methods delegate to ops; ops create tensors) and only
@@ -58,10 +71,17 @@ const chunkFileNames = (chunk) => {
 const entryBanner = (types) => (chunk) => (chunk.isEntry ? `/* @ts-self-types="${types}" */` : '');
 
 export default [
+  // First: the entries below carry its text (workerScript).
+  {
+    input: 'ts/threads/worker-entry.ts',
+    onwarn,
+    output: { file: 'dist/url/worker.js', format: 'es', sourcemap: false },
+    plugins: [ts(), minify()],
+  },
   {
     input: 'ts/index.ts',
     output: { dir: 'dist', entryFileNames: 'index.js', chunkFileNames, format: 'es', sourcemap: false, banner: entryBanner('./types-deno/index.d.ts') },
-    plugins: [ts(), minify(), markThrowLines()],
+    plugins: [ts(), workerScript(), minify(), markThrowLines()],
     onwarn,
   },
   {
@@ -70,6 +90,7 @@ export default [
     output: { dir: 'dist/url', entryFileNames: 'index.js', chunkFileNames, format: 'es', sourcemap: false, banner: entryBanner('../types-deno/url.d.ts') },
     plugins: [
       ts(),
+      workerScript(),
       minify(),
       markThrowLines(),
       {
@@ -81,11 +102,5 @@ export default [
         },
       },
     ],
-  },
-  {
-    input: 'ts/threads/worker-entry.ts',
-    onwarn,
-    output: { file: 'dist/url/worker.js', format: 'es', sourcemap: false },
-    plugins: [ts(), minify()],
   },
 ];

@@ -188,7 +188,10 @@ describe('package', () => {
         console.info = console.warn = () => {};
         await inline.init({ threads: 2 });
         console.info = info; console.warn = warn;
-        console.log(JSON.stringify({ name: err?.name, message: err?.message, threads: inline.threads().count, reason: inline.threads().reason }));`);
+        const m = inline.sequential({ layers: [inline.layers.dense({ units: 1, inputShape: [2] })] });
+        let saveErr;
+        try { await m.save('file://' + ${JSON.stringify(dir)} + '/saved'); } catch (e) { saveErr = e; }
+        console.log(JSON.stringify({ name: err?.name, message: err?.message, threads: inline.threads().count, reason: inline.threads().reason, save: saveErr?.message }));`);
       // Every JS file of both entries may be read; core.wasm may not.
       const js = readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.js')).map((f) => join(ROOT, 'dist', f));
       const urlJs = readdirSync(join(ROOT, 'dist/url')).filter((f) => f.endsWith('.js')).map((f) => join(ROOT, 'dist/url', f));
@@ -200,6 +203,7 @@ describe('package', () => {
       expect(out.message).toContain(`(Node's permission model: run with --allow-fs-read=${wasm}, or pass init() the wasm's bytes)`);
       expect(out.threads).toBe(1);
       expect(out.reason).toContain("Node's permission model: run with --allow-worker");
+      expect(out.save).toMatch(new RegExp(`^save: Node's permission model denied write access to ${dir}/saved.*: run with --allow-fs-write=${dir}/saved`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -210,6 +214,17 @@ describe('package', () => {
       const script = `const nr = await import(${JSON.stringify(join(ROOT, entry))}); try { await nr.init(); } catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })); }`;
       const out = JSON.parse((await node(['--jitless', '--input-type=module', '-e', script])).trim().split('\n').at(-1)!);
       expect(out).toEqual({ name: 'NeuriteError', message: expect.stringMatching(/^init: this runtime has no WebAssembly \(Node's or Deno's --jitless, /) });
+    }
+  });
+
+  it("both entries carry the worker as dist/url/worker.js's text in a string, which a re-bundler leaves alone (esbuild --keep-names --minify rewrote the worker function's code: 'l is not defined')", () => {
+    const script = readFileSync(join(ROOT, 'dist/url/worker.js'), 'utf8').trim();
+    expect(script).not.toMatch(/[\n'\\]/); // so it stands as it is in a '…' literal
+    for (const chunk of ['dist/neurite.js', 'dist/url/neurite.js']) {
+      const src = readFileSync(join(ROOT, chunk), 'utf8');
+      expect(src, chunk).toContain(`'${script}'`);
+      // Once: the worker function's own code is not bundled beside it.
+      expect(src.split('nr_worker_main(').length - 1, chunk).toBe(1);
     }
   });
 

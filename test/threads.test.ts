@@ -487,17 +487,17 @@ describe('faults and lifecycle', () => {
   it.skipIf(availableParallelism() < 2)("the worker's source text runs as esbuild's keepNames leaves it (tsx, CDK's keepNames: a __name call inside); a bundler's other helper is named in threads().reason", async () => {
     const mod = new WebAssembly.Module(readFileSync(join(ROOT, 'build/core.wasm')));
     const { Worker } = await import('node:worker_threads');
-    const { workerMain, workerSource } = await import('../ts/threads/worker.js');
+    const { workerMain, workerText } = await import('../ts/threads/worker.js');
     const { nodeSpawner } = await import('../ts/threads/pool.js');
     // What esbuild --keep-names makes of a function with a named inner function.
     const kept = (helper: string) => String(workerMain).replace('{', `{${helper}(function inner() {}, 'inner');`);
     nr.shutdown();
-    await instantiate(mod, { threads: 2, spawner: nodeSpawner(Worker as never, workerSource(kept('__name'))), reason: null, relaxedSimd: false, relaxedReason: null });
+    await instantiate(mod, { threads: 2, spawner: nodeSpawner(Worker as never, workerText(kept('__name'))), reason: null, relaxedSimd: false, relaxedReason: null });
     await until(() => nr.threads().count === 2, 20_000, 'the pool to join');
     expect(nr.threads().reason).toBeNull();
     nr.shutdown();
     // Before: "worker 0 failed: __name is not defined", with nothing to act on.
-    await instantiate(mod, { threads: 2, spawner: nodeSpawner(Worker as never, workerSource(kept('__publicField'))), reason: null, relaxedSimd: false, relaxedReason: null });
+    await instantiate(mod, { threads: 2, spawner: nodeSpawner(Worker as never, workerText(kept('__publicField'))), reason: null, relaxedSimd: false, relaxedReason: null });
     await until(() => nr.threads().reason !== null, 20_000, 'the pool to fail');
     expect(nr.threads().count).toBe(1);
     expect(nr.threads().reason).toMatch(/^the workers failed to start: worker 0 failed: __publicField is not defined \(__publicField is a helper that a bundler or loader added to neurite's worker code, which runs on its own: esbuild's keepNames/);

@@ -37,13 +37,27 @@ export type WorkerReport =
   | { type: 'fault'; index: number; message: string };
 
 /**
- * The worker's source text for the entries that start it from text: {@link workerMain} called,
- * after a `__name` that returns its function. esbuild's keepNames (tsx's loader; AWS CDK's
- * `keepNames`) calls `__name(fn, 'name')` inside every function it rewrites, this one too, and
- * the helper it defines in the bundle does not exist in the worker. `text`: the function's text
- * (a test gives it as such a bundler leaves it).
+ * The built `dist/url/worker.js` as a string, put in by the bundle's build (rollup.config.js):
+ * a user's bundler leaves a string alone, where it rewrites a function's code (esbuild's
+ * keepNames adds `__name(fn, 'name')` calls inside it, and with minify names that helper `l`,
+ * neither of which exists in the worker). Undefined when the sources run unbundled (tests).
  */
-export function workerSource(text = String(workerMain)): string {
+declare const __NEURITE_WORKER_SCRIPT__: string | undefined;
+
+/**
+ * The worker's source text for the entries that start it from text: the built worker script,
+ * or unbundled, {@link workerText} of {@link workerMain}.
+ */
+export function workerSource(): string {
+  return typeof __NEURITE_WORKER_SCRIPT__ === 'string' ? __NEURITE_WORKER_SCRIPT__ : workerText(String(workerMain));
+}
+
+/**
+ * @internal A worker script from a function's text: the function called, after a `__name` that
+ * returns its function (tsx's loader runs esbuild with keepNames on the sources, which calls
+ * `__name(fn, 'name')` inside it).
+ */
+export function workerText(text: string): string {
   return `var __name=(f)=>f;(${text})()`;
 }
 
