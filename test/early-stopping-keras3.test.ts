@@ -4,7 +4,7 @@
 // scripted `score`: the epochs that ran, stopped_epoch, and with restore_best_weights the best
 // epoch and value. The same scripts are fed here, in the same order of callbacks.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -136,7 +136,19 @@ describe('earlyStopping({ startFromEpoch }) against Keras 3', () => {
     // Before: "monitor 'val_auc' is not a log of this fit … — did you mean 'val_acc'?" at the start.
     expect(h.history.val_auc).toEqual([0.5, 0.7, 0.6]);
     expect(h.epoch).toEqual([0, 1, 2]);
-    // Listed after earlyStopping, the writer has not written the log when earlyStopping reads it.
+    // A writer that starts at epoch 2: epochs 0 and 1 are not counted, with one warning (was:
+    // "monitor 'val_auc' is not in the logs … — did you mean 'val_acc'?" at epoch 0).
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const late = { onEpochEnd: (epoch: number, logs?: nr.Logs) => void (epoch >= 2 && (logs!.val_auc = scores[epoch])) };
+      const h2 = await m.fit(x, y, { epochs: 5, verbose: 0, validationSplit: 0.5, callbacks: [late, nr.callbacks.earlyStopping({ monitor: 'val_auc', mode: 'max', patience: 1 })] });
+      // Counted from epoch 2: 0.6, 0.65 (better), 0.9 (better): no stop.
+      expect(h2.epoch).toEqual([0, 1, 2, 3, 4]);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(["earlyStopping: monitor 'val_auc' is not in the logs of epoch 0 (loss, acc, val_loss, val_acc), so that epoch is not counted (as Keras 3); a callback listed before earlyStopping writes it from a later epoch? (said once per fit)"]);
+    } finally {
+      warn.mockRestore();
+    }
+    // Listed after earlyStopping, the writer has not written the log when earlyStopping reads it.    // Listed after earlyStopping, the writer has not written the log when earlyStopping reads it.
     await expect(m.fit(x, y, { epochs: 2, verbose: 0, validationSplit: 0.5, callbacks: [nr.callbacks.earlyStopping({ monitor: 'val_auc', mode: 'max' }), { onEpochEnd: auc.onEpochEnd }] })).rejects.toThrow(
       "earlyStopping: monitor 'val_auc' is not a log of this fit (its logs will be loss, acc, val_loss, val_acc) — did you mean 'val_acc'?; a callback that writes logs.val_auc must come before earlyStopping in the callbacks list",
     );

@@ -348,6 +348,24 @@ export class MonitorCallback extends Callback {
     return monitored(this.opName, this.monitor, logs);
   }
   /**
+   * @internal Whether epoch `epoch`'s logs lack the monitor while a callback of the user's
+   * listed before this one may write it (a score computed from some epoch on): then the epoch
+   * is not counted, with one warning per run, as Keras 3 skips an epoch without the monitor.
+   * Without such a writer the monitor's absence stays an error ({@link monitorValue}).
+   */
+  skipsEpoch(epoch: number, logs: Logs): boolean {
+    if (Object.hasOwn(logs, this.monitor) || Object.hasOwn(logs, this.monitor.replace(/accuracy$/, 'acc'))) return false;
+    const run = this.params ? runCallbacks.get(this.params) ?? [] : [];
+    const at = run.indexOf(this);
+    if (at <= 0 || !run.slice(0, at).some(mayWriteLogs)) return false;
+    if (this.#warnedRun !== run) {
+      this.#warnedRun = run;
+      console.warn(`${this.opName}: monitor '${this.monitor}' is not in the logs of epoch ${epoch} (${Object.keys(logs).join(', ')}), so that epoch is not counted (as Keras 3); a callback listed before ${this.opName} writes it from a later epoch? (said once per fit)`);
+    }
+    return true;
+  }
+  #warnedRun: readonly object[] | null = null;
+  /**
    * Checks the monitor against the run's logs (a `val_*` monitor without validation data is an
    * error now), settles the direction and resets `best` to the baseline.
    */
@@ -452,6 +470,7 @@ export class EarlyStopping extends MonitorCallback {
    * are only checked for the monitor (as Keras 3).
    */
   override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    if (this.skipsEpoch(epoch, logs)) return;
     const v = this.monitorValue(logs);
     if (epoch < this.args.startFromEpoch) return;
     // The best epoch, baseline or not (Keras 3: with a baseline no epoch beats, the best of
@@ -602,8 +621,9 @@ export class ReduceLROnPlateau extends MonitorCallback {
    * `learning_rate` (as Keras 3), so the history holds it.
    */
   override onEpochEnd(epoch: number, logs: Logs = {}): void {
-    const v = this.monitorValue(logs);
     logs.learning_rate = this.model.learningRateF32;
+    if (this.skipsEpoch(epoch, logs)) return;
+    const v = this.monitorValue(logs);
     if (this.#cool > 0) this.#cool--;
     if (this.isImprovement(v, this.best, this.args.minDelta)) {
       this.best = v;
@@ -738,6 +758,7 @@ export class ModelCheckpoint extends MonitorCallback {
     const path = typeof filepath === 'string' ? checkpointPath(op, filepath, epoch, logs) : filepath;
     const where = typeof path === 'string' ? path : 'the handler';
     if (saveBestOnly) {
+      if (this.skipsEpoch(epoch, logs)) return;
       const v = this.monitorValue(logs);
       const before = this.best;
       if (!this.isImprovement(v, before) || Number.isNaN(v)) {
