@@ -138,7 +138,7 @@ describe('the default maxValue', () => {
       const bad = nr.tidy(() => Array.from(nr.image.psnr(a, b).dataSync()));
       expect(bad.every((v) => v < 0)).toBe(true);
       nr.tidy(() => nr.image.psnr(a, b));
-      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(['psnr: the images reach 255 but maxValue is 1, the default for images in [0, 1]: for 8-bit images pass { maxValue: 255 } (with the wrong range the score means nothing; a PSNR comes out negative)']);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(['psnr: the images reach 255 but maxValue is 1, the default for images in [0, 1]: for 8-bit images pass { maxValue: 255 } (the score is wrong: a PSNR comes out negative)']);
       nr.tidy(() => nr.image.ssim(a, b));
       expect(warn).toHaveBeenCalledTimes(2);
       expect(String(warn.mock.calls[1][0])).toMatch(/^ssim: the images reach 255 but maxValue is 1/);

@@ -329,6 +329,8 @@ describe('normalization errors, config, saving', () => {
     // Given statistics: the example of the missing inputShape has their size (it said [784]).
     using g = nr.sequential({ layers: [nr.layers.normalization({ mean: new Array(12).fill(0), variance: new Array(12).fill(1) }), nr.layers.dense({ units: 1 })] });
     expect(() => g.build()).toThrow(/give the first layer an inputShape, e\.g\. layers\.normalization\(\{ inputShape: \[12\], … \}\)/);
+    using sc = nr.sequential({ layers: [nr.layers.normalization({ mean: 3, variance: 4 }), nr.layers.dense({ units: 1 })] });
+    expect(() => sc.build()).toThrow(/e\.g\. layers\.normalization\(\{ inputShape: \[number of features\], … \}\)/);
   });
 
   it('used before adapt: an error saying to call adapt; NaN in the data names the feature', () => {

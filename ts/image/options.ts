@@ -22,7 +22,8 @@ export function checkDefaultRange(op: string, given: unknown, a: Tensor, b: Tens
   const top = Math.max(...[a, b].map((t) => tidy(() => abs(t).max().dataSync()[0])));
   if (!(top > 2)) return;
   rangeWarned.add(op);
-  console.warn(`${op}: the images reach ${f32String(top)} but maxValue is 1, the default for images in [0, 1]: for 8-bit images pass { maxValue: 255 } (with the wrong range the score means nothing; a PSNR comes out negative)`);
+  const wrong = op === 'psnr' ? 'the score is wrong: a PSNR comes out negative' : "the score is off: SSIM's constants C1 and C2 follow maxValue, and flat regions are scored by them";
+  console.warn(`${op}: the images reach ${f32String(top)} but maxValue is 1, the default for images in [0, 1]: for 8-bit images pass { maxValue: 255 } (${wrong})`);
 }
 
 /** @internal `imageShape` as `[has, h, w]` for the ABI. */

@@ -1096,7 +1096,7 @@ export class Sequential {
       const seq = /1d$/i.test(kind) || kind === 'permute';
       // A normalization's given statistics say how many features it takes.
       const stats = first instanceof Normalization ? first.statisticsShape : undefined;
-      const example = stats?.length ? show(stats) : /2d$/i.test(kind) ? '[28, 28, 1]' : seq ? '[100, 8]' : kind === 'flatten' ? '[28, 28]' : '[784]';
+      const example = stats?.length ? show(stats) : stats ? '[number of features]' : /2d$/i.test(kind) ? '[28, 28, 1]' : seq ? '[100, 8]' : kind === 'flatten' ? '[28, 28]' : '[784]';
       const any = seq ? ', or inputShape: [null, 8] for sequences of any length' : '';
       throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.${kind}({ inputShape: ${example}, … })${any} (TF.js also asks for it; Keras 3 builds on the first batch)`);
     }

@@ -166,6 +166,10 @@ function fileError(op: string, fs: Fs, access: 'read' | 'write', path: string, e
   if (k === 'denied' && fs.runtime === 'deno') {
     return new InvalidArgumentError(`${op}: Deno denied ${access} access to ${path}: run with --allow-${access}=${path} (or --allow-${access}) [${detail}]`);
   }
+  // Node's permission model (--permission; Node 20's --experimental-permission).
+  if ((e as { code?: unknown })?.code === 'ERR_ACCESS_DENIED') {
+    return new InvalidArgumentError(`${op}: Node's permission model denied ${access} access to ${path}: run with --allow-fs-${access}=${path} [${detail}]`);
+  }
   const message = k === 'denied' ? `${op}: permission denied to ${access} ${path} [${detail}]` : `${op}: cannot ${access} ${path} [${detail}]`;
   return k === 'exists' || (access === 'read' && k !== 'other') ? new InvalidArgumentError(message) : new IOError(message, { cause: e });
 }
