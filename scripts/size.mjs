@@ -761,12 +761,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * its message; +1.3 kB gzipped per entry; a max_line_len of 4,000 would have paid for it, but
  * Bun prints six lines of context around an error): url 644,873 B, inline 548,821 B. Budgets:
  * those plus ~0.05%.
+ * Raised (s52) by the testers' fixes in JS (+1.3 kB gzipped: init keeping the instance for its
+ * own source, the worker shipped as its built text in a string, the permission and no-WebAssembly
+ * errors, monitors of logs a user's callback writes, a pending adapt named, reductions by Keras's
+ * names, psnr/ssim's range warning, a variable listed twice) and the channels-first hint in the
+ * core (wasm +0.2 kB; the sigmoid/tanh kernels' sign-bit OR is 14 B smaller): url 646,337 B,
+ * inline 550,215 B. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + train.js + core.wasm + worker.js. */
-  url: 645200,
+  url: 646660,
   /** `neurite`: dist/index.js + neurite.js + train.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 549100,
+  inline: 550490,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
