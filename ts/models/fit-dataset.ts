@@ -15,7 +15,7 @@ import { describeElement } from '../data/describe.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { isDataset } from '../data/dataset.js';
 import { dataChunk } from '../data/lazy.js';
-import { checkSamples, intOption, readClassWeights, readLoopArgs, type FitArgs, type History, type LoopArgs, type SampleWeight } from './fit.js';
+import { checkSamples, FIT_DATASET_KEYS, intOption, readClassWeights, readLoopArgs, type FitArgs, type History, type LoopArgs, type SampleWeight } from './fit.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 import { readVerbose, type Verbose } from './progress.js';
 
@@ -100,8 +100,6 @@ export interface FitDatasetPlan {
   classWeights: ReturnType<typeof readClassWeights>;
 }
 
-/** @internal The options `fitDataset` takes. */
-export const FIT_DATASET_KEYS: ReadonlyArray<keyof FitDatasetArgs> = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight'];
 const EVALUATE_KEYS: ReadonlyArray<keyof EvaluateDatasetArgs> = ['batches', 'verbose', 'returnDict'];
 
 /** `fit` options that have no place in `fitDataset`, and where their job is done instead. */

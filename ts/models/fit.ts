@@ -3,6 +3,7 @@
  * (`LoopArgs`: epochs, yielding, verbosity, callbacks), read and checked here. The loop itself
  * (`fit-loop.ts`) is loaded on the first `fit` (`lazy.ts`).
  */
+import type { FitDatasetArgs } from './fit-dataset.js';
 import { didYouMean } from '../options.js';
 import { DisposedError, InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
@@ -234,6 +235,8 @@ export const NOT_IN_FIT: Record<string, string> = {
 
 /** @internal The options `fit` takes; anything else is an error, not ignored. */
 export const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight', 'sampleWeight'];
+/** @internal The options `fitDataset` takes (here, beside `fit`'s: the rest of fitDataset is in the dataset chunk). */
+export const FIT_DATASET_KEYS: ReadonlyArray<keyof FitDatasetArgs> = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight'];
 /** @internal The hooks a callback may have (another `on…` method is a typo, refused). */
 export const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield', 'cleanup'] as const;
 

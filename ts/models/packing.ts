@@ -15,8 +15,7 @@ import { reshape } from '../ops/shape.js';
 import { slice } from '../ops/slicing.js';
 import { tidy } from '../scope.js';
 import { call, check, writeArgs } from '../engine.js';
-import { FIT_KEYS, NOT_IN_FIT } from './fit.js';
-import { FIT_DATASET_KEYS } from './fit-dataset.js';
+import { FIT_DATASET_KEYS, FIT_KEYS, NOT_IN_FIT } from './fit.js';
 import { EVALUATE_KEYS } from './sequential.js';
 
 /** One input, output or target of a model with several: its name and per-sample shape. */

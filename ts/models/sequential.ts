@@ -38,7 +38,8 @@ import { encodeCompile, metricLogName, targetHint, type CompileArgs, type Compil
 import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
 import { kerasAliases, trainChunk, readSampleWeights, rowCounts, setEpochsCompleted, weightTensor, type FitArgs, type History, type SampleWeight, type WeightTargets } from './fit.js';
-import { evaluateDatasetLoop, fitDatasetLoop, type DatasetLike, type EvaluateDatasetArgs, type FitDatasetArgs } from './fit-dataset.js';
+import type { DatasetLike, EvaluateDatasetArgs, FitDatasetArgs } from './fit-dataset.js';
+import { dataChunk } from '../data/lazy.js';
 import { summaryText, type SummaryOptions, type SummaryRow } from './summary.js';
 import { assertCanLearn } from './zero_gradient.js';
 import { distribution, type Distribution } from '../layers/autoencoder.js';
@@ -1472,7 +1473,7 @@ export class Sequential {
     this.#fitting = op;
     training.add(this);
     try {
-      return await fitDatasetLoop(this, dataset, args);
+      return await (await dataChunk(op)).fitDatasetLoop(this, dataset, args);
     } catch (err) {
       throw inOp(op, err);
     } finally {
@@ -1503,7 +1504,7 @@ export class Sequential {
   evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args: EvaluateDatasetArgs & { returnDict: true }): Promise<Record<string, number>>;
   async evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args: EvaluateDatasetArgs = {}): Promise<Tensor | Tensor[] | Record<string, number>> {
     try {
-      const { values, returnDict } = await evaluateDatasetLoop(this, dataset, args);
+      const { values, returnDict } = await (await dataChunk('evaluateDataset')).evaluateDatasetLoop(this, dataset, args);
       return this.#evaluateResult(values, returnDict);
     } catch (err) {
       throw inOp('evaluateDataset', err);
