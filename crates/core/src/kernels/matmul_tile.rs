@@ -158,9 +158,11 @@ pub fn tile_wide(rows: usize, kc: usize, pa: &[f32], pb: &[f32], ldb: usize, c: 
     }
 }
 
-/// Where the tiles of a one-channel convolution read their window (no gathered patches): tap
+/// Where the tiles of a convolution read their window (no gathered patches): tap
 /// `p = i·kw + j` of output position `r` is `a[i·line + j·dx + r·sx]`, `a` being the window's
 /// input rows (zero-padded, `line` apart), `dx` the dilation and `sx` the stride along the width.
+/// With `c` channels and no dilation along the width, a window row's taps are one run: `kw` is
+/// then the window's width times `c`, `dx` 1 and `sx` the stride times `c` (`ops::conv`).
 #[derive(Clone, Copy)]
 pub struct Taps {
     pub kh: usize,
@@ -170,7 +172,7 @@ pub struct Taps {
     pub sx: usize,
 }
 
-/// A row of output positions of a one-channel convolution: positions `0..n` (in tiles of `MR`,
+/// A row of output positions of a convolution read in place ([`Taps`]): positions `0..n` (in tiles of `MR`,
 /// then one at a time) times filters `0..cols` (`cols ≤ NR`) from the packed filter panel `pb`
 /// (`kh·kw` rows of `NR`), into `c` (positions `ldc` apart). Each tile sums the taps in order
 /// of `p` from zero with the GEMM's steps, so its values are the bits of the GEMM over the
@@ -187,7 +189,7 @@ pub fn taps_column(n: usize, cols: usize, t: Taps, a: &[f32], pb: &[f32], c: &mu
     }
 }
 
-/// The portable one-channel tile (see [`taps_column`]): the steps of `tile_rows` over the taps.
+/// The portable in-place convolution tile (see [`taps_column`]): the steps of `tile_rows` over the taps.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 fn tile_taps<const R: usize, const V: usize>(t: Taps, a: &[f32], pb: &[f32], c: &mut [f32], ldc: usize, cols: usize) {

@@ -258,7 +258,7 @@ fn store_tile<const R: usize, const V: usize>(acc: &[[v128; V]; R], c: &mut [f32
     }
 }
 
-/// The one-channel convolution tile (`matmul_tile::taps_column`): `R` output positions ×
+/// The in-place convolution tile (`matmul_tile::taps_column`): `R` output positions ×
 /// `4V` filters, the taps in order of `p = i·kw + j` with [`step`] (the GEMM's steps, so the
 /// same bits as the GEMM over gathered patches), stored as `tile_rows` stores a first block.
 #[inline(always)]

@@ -16,10 +16,12 @@
 //! block's patches again rather than keeping them from the forward. The cuts come from the
 //! shapes alone, so the values do not depend on the thread count.
 //!
-//! With one input channel (a grayscale network's first layer: 9-long patch rows, which the
-//! GEMM multiplies mostly at its per-tile cost) the forward gathers nothing: the tiles of
-//! `kernels::matmul::taps_column` read each window from a zero-padded copy of its input rows
-//! ([`in_place_lines`]), summing the taps in the GEMM's order, so the values are the same bits.
+//! With few taps (at most the GEMM's `KC`: a first layer on grayscale or RGB images, 9- or
+//! 27-long patch rows, which the GEMM multiplies mostly at its per-tile cost) the forward
+//! gathers nothing: the tiles of `kernels::matmul::taps_column` read each window from a
+//! zero-padded copy of its input rows ([`in_place_lines`]; several channels when the window is
+//! not dilated along the width, [`in_place`]), summing the taps in the GEMM's order, so the
+//! values are the same bits.
 
 use std::cell::Cell;
 use std::mem::MaybeUninit;
@@ -246,14 +248,29 @@ fn pointwise(p: &Placement) -> bool {
     p.win.size == [1, 1] && p.win.strides == [1, 1]
 }
 
-/// Values per copied input row of [`in_place_lines`]: the columns one output line's windows
+/// Whether the forward reads each window in place from a copy of its input rows
+/// ([`in_place_lines`]) rather than gathering patches for the GEMM: one channel, or a window
+/// not dilated along the width (its taps then one run per window row), and up to `KC` taps
+/// (the GEMM sums those in one block, as the tiles do, so the values are the same bits). Few
+/// channels gain most: an RGB first layer's 3×3 patch rows are 27 values, gathered 9 at a time
+/// and then multiplied by the GEMM mostly at its per-tile cost; in place, 8×64×64×3 by
+/// 3×3×3×16 ('same') ran in 0.68× the time, 16×27×27×3 by 5×5×3×8 ('valid') 0.63×, stride 2
+/// 0.73×. Up to the `KC` limit no shape measured ran slower: 3×3 on 8 to 24 channels into 16
+/// to 64 filters 0.85–1.01×, 7×7×3×64 at stride 2 0.99× (Node, one thread, interleaved, 15
+/// rounds; bench/firstconv.mjs has the TF.js comparison).
+fn in_place(p: &Placement) -> bool {
+    let k = p.win.size[0] * p.win.size[1] * p.c;
+    (p.c == 1 || p.win.dilation[1] == 1) && k <= KC
+}
+
+/// Columns per copied input row of [`in_place_lines`]: the columns one output line's windows
 /// span, `(ow − 1)·sx + (kw − 1)·dx + 1`.
 fn window_line(p: &Placement) -> usize {
     (p.ow - 1) * p.win.strides[1] + (p.win.size[1] - 1) * p.win.dilation[1] + 1
 }
 
 /// The kernel `[k, filters]` in panels of `NR` filters (`k` rows each, zero past the last
-/// filter), as the one-channel tiles read it.
+/// filter), as the in-place tiles read it ([`in_place_lines`]).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn pack_filters(op: &'static str, w: &[f32], k: usize, filters: usize) -> Result<Vec<f32>> {
     let mut panels = crate::tensor::alloc(op, filters.div_ceil(NR) * k * NR)?;
@@ -273,33 +290,39 @@ fn zeroed(ys: &mut [MaybeUninit<f32>]) -> &mut [f32] {
     unsafe { &mut *(ys as *mut [MaybeUninit<f32>] as *mut [f32]) }
 }
 
-/// The forward of one input channel over output lines `lines`, without patches: each line's
-/// window rows are copied (zero-padded) into `rows`, and the tiles of `taps_column` read the
-/// taps there ([`Taps`]), in the GEMM's order of steps (the bits of im2col + GEMM); then
-/// `finish` runs on the line while it is in cache (the bias and activation). Writes every value
-/// of `ys` (`lines × ow × filters`).
+/// The forward over output lines `lines` without patches ([`in_place`]): each line's window
+/// rows are copied (zero-padded, `c` values a column) into `rows`, and the tiles of
+/// `taps_column` read the taps there ([`Taps`]), in the GEMM's order of steps (the bits of
+/// im2col + GEMM); then `finish` runs on the line while it is in cache (the bias and
+/// activation). Writes every value of `ys` (`lines × ow × filters`).
+///
+/// Tap `(i, j, ch)` of output column `ox` is value `(ox·sx + j·dx)·c + ch` of window row `i`.
+/// With one channel that is [`Taps`] as it stands; with several the window is not dilated
+/// along the width (`dx = 1`), so the `kw·c` taps of a window row are one run, `kw·c` taps of
+/// stride 1, and the output columns `sx·c` apart.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[allow(clippy::too_many_arguments)]
 fn in_place_lines(p: &Placement, x: &[f32], lines: Range<usize>, panels: &[f32], filters: usize, rows: &mut [f32], ys: &mut [MaybeUninit<f32>], finish: &dyn Fn(&mut [f32])) {
-    let (kh, kw) = (p.win.size[0], p.win.size[1]);
-    let line = window_line(p);
-    let taps = Taps { kh, kw, line, dx: p.win.dilation[1], sx: p.win.strides[1] };
+    let (kh, kw, c) = (p.win.size[0], p.win.size[1], p.c);
+    let cols = window_line(p);
+    let line = cols * c;
+    let taps = Taps { kh, kw: kw * c, line, dx: p.win.dilation[1], sx: p.win.strides[1] * c };
     // Copy column t of a window row is input column t − pad_left: inside for t in lo..hi.
-    let (lo, hi) = (p.pad_left.min(line), (p.pad_left + p.w).min(line));
+    let (lo, hi) = (p.pad_left.min(cols) * c, (p.pad_left + p.w).min(cols) * c);
     for (q, out) in lines.zip(ys.chunks_exact_mut(p.ow * filters)) {
         let (sample, oy) = line_source(p, x, q);
         for (i, row) in rows.chunks_exact_mut(line).enumerate() {
             match p.source(0, oy, i) {
                 Some(iy) => {
                     fill_short(&mut row[..lo], 0.0);
-                    row[lo..hi].copy_from_slice(&sample[iy * p.w..][..hi - lo]);
+                    row[lo..hi].copy_from_slice(&sample[iy * p.w * c..][..hi - lo]);
                     fill_short(&mut row[hi..], 0.0);
                 }
                 None => row.fill(0.0),
             }
         }
         let out = zeroed(out);
-        for (panel, q) in panels.chunks_exact(kh * kw * NR).zip((0..filters).step_by(NR)) {
+        for (panel, q) in panels.chunks_exact(kh * kw * c * NR).zip((0..filters).step_by(NR)) {
             taps_column(p.ow, NR.min(filters - q), taps, rows, panel, &mut out[q..], filters);
         }
         finish(out);
@@ -442,15 +465,14 @@ pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f3
         // The bytes of a patch buffer that could not grow (0: none).
         let failed = AtomicUsize::new(0);
         let work = (2 * batch * rows).saturating_mul(k).saturating_mul(filters);
-        // One input channel: the window read in place from a copy of its rows (no patches),
+        // Few input channels: the window read in place from a copy of its rows (no patches),
         // with the filters packed in panels once for all blocks.
-        // (Up to KC taps: the GEMM sums those in one block, as the tiles do.)
-        let panels = if p.c == 1 && k <= KC { Some(pack_filters(op, w, k, filters)?) } else { None };
+        let panels = if in_place(p) { Some(pack_filters(op, w, k, filters)?) } else { None };
         for_each_chunk_mut(&mut y.spare_capacity_mut()[..len], lines * p.ow * filters, work, |t, ys| {
             let n = ys.len() / (p.ow * filters);
             let (need, done) = match &panels {
                 Some(panels) => {
-                    let need = p.win.size[0] * window_line(p);
+                    let need = p.win.size[0] * window_line(p) * p.c;
                     (need, with_patches(op, need, |rows| in_place_lines(p, x, t * lines..t * lines + n, panels, filters, rows, ys, &|line| affine::finish(line, filters, b, fused))))
                 }
                 None => {
@@ -734,6 +756,34 @@ mod tests {
         for (size, strides, dilation, same, input, f) in [([3, 3], [1, 1], [1, 1], true, [9, 11, 1], 16), ([3, 3], [1, 1], [1, 1], false, [8, 7, 1], 5), ([2, 4], [2, 3], [1, 1], true, [9, 10, 1], 19), ([3, 3], [1, 1], [2, 2], true, [12, 12, 1], 8), ([1, 2], [1, 1], [1, 1], false, [7, 6, 1], 1), ([17, 17], [1, 1], [1, 1], false, [20, 20, 1], 3)] {
             let p = Window { size, strides, dilation, same }.place("t", &input).unwrap();
             forward_is_one_product(&p, 3, f, &format!("{size:?} {strides:?} {dilation:?} {same} {input:?} {f}"));
+        }
+    }
+
+    /// Several input channels read in place (a window row's `kw·c` taps one run) give the bits
+    /// of the GEMM over the gathered patches: RGB first layers ('same' 3×3, 'valid' 5×5, stride
+    /// 2, strides [2, 1]), a 1×1 image under a larger 'same' window, one filter and 17 (edge
+    /// panels), dilation along the height (in place) and along the width (gathered), 28 channels
+    /// (252 taps, in place) and 29 (261 taps, more than a GEMM block: gathered), with any number
+    /// of workers.
+    #[test]
+    fn several_channels_in_place_are_the_product_of_the_patches() {
+        let cases = [
+            ([3, 3], [1, 1], [1, 1], true, [11, 9, 3], 16, true),
+            ([5, 5], [1, 1], [1, 1], false, [9, 8, 3], 8, true),
+            ([3, 3], [2, 2], [1, 1], true, [10, 9, 3], 16, true),
+            ([3, 3], [2, 1], [1, 1], true, [9, 7, 3], 17, true),
+            ([3, 5], [1, 1], [1, 1], true, [1, 1, 3], 1, true),
+            ([3, 3], [1, 1], [2, 1], true, [9, 9, 2], 5, true),
+            ([3, 3], [1, 1], [1, 2], true, [9, 9, 2], 5, false),
+            ([3, 3], [1, 1], [1, 1], true, [6, 5, 28], 9, true),
+            ([3, 3], [1, 1], [1, 1], true, [6, 5, 29], 9, false),
+            ([7, 7], [2, 2], [1, 1], true, [15, 13, 3], 12, true),
+        ];
+        for (size, strides, dilation, same, input, f, inside) in cases {
+            let p = Window { size, strides, dilation, same }.place("t", &input).unwrap();
+            let what = format!("{size:?} {strides:?} {dilation:?} {same} {input:?} {f}");
+            assert_eq!(in_place(&p), inside, "{what}");
+            forward_is_one_product(&p, 3, f, &what);
         }
     }
 
