@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { arch, cpus, platform } from 'node:os';
 import { compare, fmt, machineLoad, markdownTable, setClock, stats } from './lib.mjs';
 
-const MODULES = ['matmul', 'elementwise', 'opcost', 'training', 'graph', 'cnn', 'depthwise', 'customloop', 'autoencoders', 'compression', 'saveload', 'threads'];
+const MODULES = ['matmul', 'elementwise', 'opcost', 'training', 'graph', 'cnn', 'firstconv', 'depthwise', 'customloop', 'autoencoders', 'compression', 'saveload', 'threads'];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
