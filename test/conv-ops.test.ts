@@ -48,6 +48,13 @@ const CONV: Array<{ name: string; x: number[]; w: number[]; strides: Pair2; pad:
   { name: 'one channel 3×3 same (a grayscale first layer: window rows copied four lanes at a time)', x: [2, 9, 7, 1], w: [3, 3, 1, 4], strides: [1, 1], pad: 'same', dilations: [1, 1] },
   { name: 'one channel 3×3 valid', x: [3, 8, 10, 1], w: [3, 3, 1, 5], strides: [1, 1], pad: 'valid', dilations: [1, 1] },
   { name: 'one channel [2,4] strides [2,1] same', x: [2, 7, 6, 1], w: [2, 4, 1, 3], strides: [2, 1], pad: 'same', dilations: [1, 1] },
+  // Several channels read in place (a window row's kw·c taps as one run, up to 256 taps).
+  { name: 'RGB 3×3 same, 17 filters (an RGB first layer; the last filter panel partial)', x: [2, 11, 9, 3], w: [3, 3, 3, 17], strides: [1, 1], pad: 'same', dilations: [1, 1] },
+  { name: 'RGB 5×5 valid', x: [2, 9, 8, 3], w: [5, 5, 3, 8], strides: [1, 1], pad: 'valid', dilations: [1, 1] },
+  { name: 'RGB 3×3 stride 2 same', x: [2, 10, 9, 3], w: [3, 3, 3, 16], strides: [2, 2], pad: 'same', dilations: [1, 1] },
+  { name: 'RGB 1×1 image under a 3×5 same window, one filter', x: [2, 1, 1, 3], w: [3, 5, 3, 1], strides: [1, 1], pad: 'same', dilations: [1, 1] },
+  { name: 'two channels, dilation [2,1] (in place) same', x: [2, 9, 9, 2], w: [3, 3, 2, 5], strides: [1, 1], pad: 'same', dilations: [2, 1] },
+  { name: '28 channels 3×3 same (252 taps: in place)', x: [1, 6, 5, 28], w: [3, 3, 28, 9], strides: [1, 1], pad: 'same', dilations: [1, 1] },
 ];
 
 describe('conv2d', () => {
