@@ -16,12 +16,12 @@
 //! block's patches again rather than keeping them from the forward. The cuts come from the
 //! shapes alone, so the values do not depend on the thread count.
 //!
-//! With few taps (at most the GEMM's `KC`: a first layer on grayscale or RGB images, 9- or
-//! 27-long patch rows, which the GEMM multiplies mostly at its per-tile cost) the forward
-//! gathers nothing: the tiles of `kernels::matmul::taps_column` read each window from a
-//! zero-padded copy of its input rows ([`in_place_lines`]; several channels when the window is
-//! not dilated along the width, [`in_place`]), summing the taps in the GEMM's order, so the
-//! values are the same bits.
+//! With few input channels (a first layer on grayscale or RGB images: 9- or 27-long patch
+//! rows, which the GEMM multiplies mostly at its per-tile cost) the forward gathers nothing:
+//! the tiles of `kernels::matmul::taps_column` read each window from a zero-padded copy of its
+//! input rows ([`in_place_lines`]; up to 8 channels and `KC` taps, the window not dilated along
+//! the width, [`in_place`]), summing the taps in the GEMM's order, so the values are the same
+//! bits.
 
 use std::cell::Cell;
 use std::mem::MaybeUninit;
@@ -248,19 +248,24 @@ fn pointwise(p: &Placement) -> bool {
     p.win.size == [1, 1] && p.win.strides == [1, 1]
 }
 
+/// Input channels up to which the forward reads the windows in place ([`in_place`]).
+const IN_PLACE_MAX_C: usize = 8;
+
 /// Whether the forward reads each window in place from a copy of its input rows
-/// ([`in_place_lines`]) rather than gathering patches for the GEMM: one channel, or a window
-/// not dilated along the width (its taps then one run per window row), and up to `KC` taps
-/// (the GEMM sums those in one block, as the tiles do, so the values are the same bits). Few
-/// channels gain most: an RGB first layer's 3×3 patch rows are 27 values, gathered 9 at a time
-/// and then multiplied by the GEMM mostly at its per-tile cost; in place, 8×64×64×3 by
-/// 3×3×3×16 ('same') ran in 0.68× the time, 16×27×27×3 by 5×5×3×8 ('valid') 0.63×, stride 2
-/// 0.73×. Up to the `KC` limit no shape measured ran slower: 3×3 on 8 to 24 channels into 16
-/// to 64 filters 0.85–1.01×, 7×7×3×64 at stride 2 0.99× (Node, one thread, interleaved, 15
-/// rounds; bench/firstconv.mjs has the TF.js comparison).
+/// ([`in_place_lines`]) rather than gathering patches for the GEMM: up to [`IN_PLACE_MAX_C`]
+/// channels, one channel or a window not dilated along the width (its taps then one run per
+/// window row), and up to `KC` taps (the GEMM sums those in one block, as the tiles do, so the
+/// values are the same bits). Few channels gain most: an RGB first layer's 3×3 patch rows are
+/// 27 values, gathered 9 at a time and then multiplied by the GEMM mostly at its per-tile cost;
+/// in place, 8×64×64×3 by 3×3×3×16 ('same') ran in 0.68× the time, 16×27×27×3 by 5×5×3×8
+/// ('valid') 0.63×, stride 2 0.73×, 4 and 8 channels 0.71–0.95×. With 16 to 24 channels the
+/// runs disagreed (0.85–1.15×, the MNIST CNN's second layer, 256×13×13×16 by 3×3×16×32, at
+/// 1.15× in one: 11 output columns make three one-row tiles a line), as much as two builds of
+/// the same code differ on a loaded machine, so those keep the GEMM (Node, one thread,
+/// interleaved; bench/firstconv.mjs has the TF.js comparison).
 fn in_place(p: &Placement) -> bool {
     let k = p.win.size[0] * p.win.size[1] * p.c;
-    (p.c == 1 || p.win.dilation[1] == 1) && k <= KC
+    p.c <= IN_PLACE_MAX_C && (p.c == 1 || p.win.dilation[1] == 1) && k <= KC
 }
 
 /// Columns per copied input row of [`in_place_lines`]: the columns one output line's windows
@@ -762,9 +767,9 @@ mod tests {
     /// Several input channels read in place (a window row's `kw·c` taps one run) give the bits
     /// of the GEMM over the gathered patches: RGB first layers ('same' 3×3, 'valid' 5×5, stride
     /// 2, strides [2, 1]), a 1×1 image under a larger 'same' window, one filter and 17 (edge
-    /// panels), dilation along the height (in place) and along the width (gathered), 28 channels
-    /// (252 taps, in place) and 29 (261 taps, more than a GEMM block: gathered), with any number
-    /// of workers.
+    /// panels), dilation along the height (in place) and along the width (gathered), 8 channels
+    /// (in place; 216 taps with a 3×3 window) and 9 (gathered), 8 channels under a 7×7 window
+    /// (392 taps, more than a GEMM block: gathered), with any number of workers.
     #[test]
     fn several_channels_in_place_are_the_product_of_the_patches() {
         let cases = [
@@ -775,8 +780,9 @@ mod tests {
             ([3, 5], [1, 1], [1, 1], true, [1, 1, 3], 1, true),
             ([3, 3], [1, 1], [2, 1], true, [9, 9, 2], 5, true),
             ([3, 3], [1, 1], [1, 2], true, [9, 9, 2], 5, false),
-            ([3, 3], [1, 1], [1, 1], true, [6, 5, 28], 9, true),
-            ([3, 3], [1, 1], [1, 1], true, [6, 5, 29], 9, false),
+            ([3, 3], [1, 1], [1, 1], true, [6, 5, 8], 9, true),
+            ([3, 3], [1, 1], [1, 1], true, [6, 5, 9], 9, false),
+            ([7, 7], [1, 1], [1, 1], true, [8, 9, 8], 4, false),
             ([7, 7], [2, 2], [1, 1], true, [15, 13, 3], 12, true),
         ];
         for (size, strides, dilation, same, input, f, inside) in cases {
