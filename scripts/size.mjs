@@ -770,7 +770,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Lowered (s52): fitDataset's and evaluateDataset's option checks moved into the dataset chunk
  * (data.js, loaded by their first call; a Vite app's main chunk of neurite/url had reached
  * 500.7 kB, over Vite's warning, and is 496.7 kB): url 645,085 B, inline 548,963 B. Budgets:
- * those plus ~0.05%.
+ * those plus ~0.05%. Then conv2d's forward in place for up to 8 input channels (wasm +0.1 kB
+ * gzipped): url 645,195 B, inline 549,036 B, within them.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + train.js + core.wasm + worker.js. */
