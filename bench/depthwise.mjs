@@ -14,7 +14,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import * as nr from '../dist/index.js';
 import { initTfWasm, relDiff } from './tfjs.mjs';
-import { lcgValues } from './lib.mjs';
+import { lcgValues, tfWasmGrads, warmCompare } from './lib.mjs';
 
 /** The cases: input and filter shapes (`[kh, kw, c, multiplier]`), strides (1 unless `s`),
  * 'same'. The last three: a large multiplier on few channels, and multiplier 1 on RGB. */
@@ -34,29 +34,13 @@ const label = (c) => `x ${c.x.join('×')}, filter ${c.f.join('×')}${c.s ? `, st
 
 /** Runs every case; see bench/run.mjs for the module contract. */
 export async function run(ctx) {
-  // Each contender runs for a while before it is timed: V8 compiles wasm functions with its
-  // baseline compiler first and swaps in the optimized code once a function is hot (in the
-  // background, later on a busy machine); the first samples would time the baseline code.
-  const timed = async (contenders) => {
-    for (const c of Object.values(contenders)) {
-      await c.before?.();
-      for (const t0 = performance.now(); performance.now() - t0 < (ctx.quick ? 100 : 300); ) c.fn();
-      await c.after?.();
-    }
-    return ctx.compare(contenders);
-  };
+  const timed = (contenders) => warmCompare(ctx, contenders);
   await nr.init({ threads: 1 }); // one thread, as TF.js wasm here
   const tfWasm = await initTfWasm();
   const conv = (lib, strides = 1) => (x, f) => lib.depthwiseConv2d(x, f, strides, PAD);
 
   // Does TF.js wasm have the backward kernels? (4.22 does not.)
-  let wasmGrads = 'yes';
-  await tf.setBackend('wasm');
-  try {
-    tf.tidy(() => tf.grads(conv(tf))([tf.ones([1, 4, 4, 2]), tf.ones([3, 3, 2, 1])]).forEach((g) => g.dataSync()));
-  } catch (e) {
-    wasmGrads = `no: ${e.message}`;
-  }
+  const wasmGrads = await tfWasmGrads(tf, conv(tf), () => [tf.ones([1, 4, 4, 2]), tf.ones([3, 3, 2, 1])]);
   const backBackend = wasmGrads === 'yes' ? 'wasm' : 'cpu';
   // Counted after the probe, whose failure may leave its inputs behind.
   const nrBefore = nr.memory().numTensors;

@@ -14,7 +14,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import * as nr from '../dist/index.js';
 import { initTfWasm, relDiff } from './tfjs.mjs';
-import { lcgValues } from './lib.mjs';
+import { lcgValues, tfWasmGrads, warmCompare } from './lib.mjs';
 
 /** The cases: input and filter shapes (`[kh, kw, in, out]`), padding, strides (1 unless `s`).
  * The first three are RGB first layers; the last three controls (8 and 16 channels, one). */
@@ -31,28 +31,13 @@ const label = (c) => `x ${c.x.join('×')}, filter ${c.f.join('×')}, '${c.pad}'$
 
 /** Runs every case; see bench/run.mjs for the module contract. */
 export async function run(ctx) {
-  // Each contender runs for a while before it is timed: V8 compiles wasm functions with its
-  // baseline compiler first and swaps in the optimized code once a function is hot.
-  const timed = async (contenders) => {
-    for (const c of Object.values(contenders)) {
-      await c.before?.();
-      for (const t0 = performance.now(); performance.now() - t0 < (ctx.quick ? 100 : 300); ) c.fn();
-      await c.after?.();
-    }
-    return ctx.compare(contenders);
-  };
+  const timed = (contenders) => warmCompare(ctx, contenders);
   await nr.init({ threads: 1 }); // one thread, as TF.js wasm here
   const tfWasm = await initTfWasm();
   const conv = (lib, strides = 1, pad = 'same') => (x, f) => lib.conv2d(x, f, strides, pad);
 
   // Does TF.js wasm have the backward kernels? (4.22 does not.)
-  let wasmGrads = 'yes';
-  await tf.setBackend('wasm');
-  try {
-    tf.tidy(() => tf.grads(conv(tf))([tf.ones([1, 4, 4, 2]), tf.ones([3, 3, 2, 1])]).forEach((g) => g.dataSync()));
-  } catch (e) {
-    wasmGrads = `no: ${e.message}`;
-  }
+  const wasmGrads = await tfWasmGrads(tf, conv(tf), () => [tf.ones([1, 4, 4, 2]), tf.ones([3, 3, 2, 1])]);
   // Counted after the probe, whose failure may leave its inputs behind.
   const nrBefore = nr.memory().numTensors;
   const tfBefore = tf.memory().numTensors;

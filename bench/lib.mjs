@@ -125,6 +125,35 @@ export async function compare(contenders, { repeats = 9, batchMs = 40, budgetMs 
   return Object.fromEntries(names.map((n) => [n, stats(samples[n])]));
 }
 
+/**
+ * {@link compare} after each contender has run for a while untimed (300 ms, 100 with
+ * `ctx.quick`): V8 compiles wasm functions with its baseline compiler first and swaps in the
+ * optimized code once a function is hot (later on a busy machine), so the first samples would
+ * time the baseline code.
+ */
+export async function warmCompare(ctx, contenders) {
+  for (const c of Object.values(contenders)) {
+    await c.before?.();
+    for (const t0 = performance.now(); performance.now() - t0 < (ctx.quick ? 100 : 300); ) c.fn();
+    await c.after?.();
+  }
+  return ctx.compare(contenders);
+}
+
+/**
+ * Whether TF.js's wasm backend has the gradient kernels of `f` (TF.js 4.22 has none for the
+ * convolutions): `'yes'`, or `'no: '` and its error. Leaves the backend on wasm.
+ */
+export async function tfWasmGrads(tf, f, inputs) {
+  await tf.setBackend('wasm');
+  try {
+    tf.tidy(() => tf.grads(f)(inputs()).forEach((g) => g.dataSync()));
+    return 'yes';
+  } catch (e) {
+    return `no: ${e.message}`;
+  }
+}
+
 /** Fraction of CPU time (0–1, all cores) spent busy over `ms` milliseconds; null off Linux. */
 export async function cpuBusy(ms = 500) {
   const read = () => {
