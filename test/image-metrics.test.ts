@@ -131,6 +131,14 @@ describe('the default maxValue', () => {
   it('8-bit images scored with the default maxValue (1) warn once per metric; with maxValue, or in [0, 1], nothing', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
+      // Before any warning: empty images have no range (the check took a maximum over nothing),
+      // and a non-finite value is the metric's own error, with no warning before it.
+      nr.tidy(() => {
+        expect(nr.image.psnr(nr.zeros([0, 12, 12, 3]), nr.zeros([0, 12, 12, 3])).shape).toEqual([0]);
+        expect(nr.image.ssim(nr.zeros([0, 12, 12]), nr.zeros([0, 12, 12])).shape).toEqual([0]);
+      });
+      expect(() => nr.tidy(() => nr.image.psnr([[1, Infinity], [3, 4]], [[1, 2], [3, 4]]))).toThrow(/Infinity/);
+      expect(warn).not.toHaveBeenCalled();
       const rnd = mulberry32(7);
       const a = Array.from({ length: 2 }, () => Array.from({ length: 12 }, () => Array.from({ length: 12 }, () => Math.round(rnd() * 255))));
       const b = a.map((img) => img.map((row) => row.map((v) => Math.min(255, v + 3))));

@@ -7,7 +7,7 @@ import { f32String, show } from '../ops/convert.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { tidy } from '../scope.js';
-import { abs } from '../ops/unary.js';
+import { max, min } from '../ops/reduce.js';
 
 /** The metrics that said their images exceed the default maxValue (once each). */
 const rangeWarned = new Set<string>();
@@ -18,9 +18,12 @@ const rangeWarned = new Set<string>();
  * (a negative PSNR) in silence. TF's `tf.image.psnr` has no default.
  */
 export function checkDefaultRange(op: string, given: unknown, a: Tensor, b: Tensor): void {
-  if (given !== undefined || rangeWarned.has(op)) return;
-  const top = Math.max(...[a, b].map((t) => tidy(() => abs(t).max().dataSync()[0])));
-  if (!(top > 2)) return;
+  // Empty images have no range (and a maximum over nothing is an error).
+  if (given !== undefined || rangeWarned.has(op) || a.size === 0) return;
+  // The largest |value|, from two reductions (no full-size |x| tensor).
+  const top = Math.max(...[a, b].map((t) => tidy(() => Math.max(max(t).dataSync()[0], -min(t).dataSync()[0]))));
+  // A non-finite value is the metric's own error, which follows.
+  if (!(top > 2) || top === Infinity) return;
   rangeWarned.add(op);
   const wrong = op === 'psnr' ? 'the score is wrong: a PSNR comes out negative' : "the score is off: SSIM's constants C1 and C2 follow maxValue, and flat regions are scored by them";
   console.warn(`${op}: the images reach ${f32String(top)} but maxValue is 1, the default for images in [0, 1]: for 8-bit images pass { maxValue: 255 } (${wrong})`);
