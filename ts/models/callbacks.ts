@@ -188,17 +188,23 @@ function checkMonitor(op: string, monitor: string, params: CallbackParams | unde
   // adds: checked at epoch end. So is a near name where a callback of the user's runs before
   // this one and may write it (the AUC that compile's error suggests: 'val_auc', a letter from
   // 'val_acc').
-  const run = runCallbacks.get(params) ?? [];
-  const at = run.indexOf(self);
-  if (run.slice(0, at).some(mayWriteLogs)) return;
+  const writers = logWriters(params, self);
+  if (writers.before) return;
   const near = nearest(monitor, params.metrics);
   if (near === undefined || Math.abs(near.length - monitor.length) > 1) return;
-  const later = at >= 0 && run.slice(at + 1).some(mayWriteLogs) ? `; a callback that writes logs.${monitor} must come before ${op} in the callbacks list` : '';
+  const later = writers.after ? `; a callback that writes logs.${monitor} must come before ${op} in the callbacks list` : '';
   throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not a log of this fit (its logs will be ${params.metrics.join(', ')}) — did you mean '${near}'?${later}`);
 }
 
 /** @internal The callbacks of each run, in order (set by the training loop). */
 export const runCallbacks = new WeakMap<CallbackParams, readonly object[]>();
+
+/** Whether a callback of the user's that may add logs runs before `self` in its run, and after it. */
+function logWriters(params: CallbackParams | undefined, self: object): { before: boolean; after: boolean } {
+  const run = (params && runCallbacks.get(params)) ?? [];
+  const at = run.indexOf(self);
+  return { before: at > 0 && run.slice(0, at).some(mayWriteLogs), after: at >= 0 && run.slice(at + 1).some(mayWriteLogs) };
+}
 
 /** Whether callback `c` may add logs at epoch end: one of the user's with an `onEpochEnd` (not neurite's own, nor a progress reporter). */
 function mayWriteLogs(c: object): boolean {
@@ -212,14 +218,21 @@ function mayWriteLogs(c: object): boolean {
  * `accuracy`.
  */
 function monitored(op: string, monitor: string, logs: Logs): number {
-  const v = Object.hasOwn(logs, monitor) ? logs[monitor] : undefined;
+  const v = logValue(monitor, logs);
   if (v !== undefined) return v;
   const tfName = monitor.replace(/accuracy$/, 'acc');
-  if (tfName !== monitor && Object.hasOwn(logs, tfName) && logs[tfName] !== undefined) return logs[tfName];
   const hint = tfName !== monitor && Object.hasOwn(logs, tfName)
     ? `; metrics: ['accuracy'] logs as acc, as in TF.js: monitor '${tfName}'`
     : monitor.startsWith('val_') && !Object.keys(logs).some((k) => k.startsWith('val_')) ? '; pass validation data for val_* monitors' : '';
   throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not in the logs (${Object.keys(logs).join(', ')})${hint || didYouMean(monitor, Object.keys(logs))}`);
+}
+
+/** `logs[monitor]`, or Keras's `accuracy` read from TF.js's `acc`; `undefined` when neither is there. */
+function logValue(monitor: string, logs: Logs): number | undefined {
+  const v = Object.hasOwn(logs, monitor) ? logs[monitor] : undefined;
+  if (v !== undefined) return v;
+  const tfName = monitor.replace(/accuracy$/, 'acc');
+  return tfName !== monitor && Object.hasOwn(logs, tfName) ? logs[tfName] : undefined;
 }
 
 type Mode = 'min' | 'max' | 'auto';
@@ -354,17 +367,15 @@ export class MonitorCallback extends Callback {
    * Without such a writer the monitor's absence stays an error ({@link monitorValue}).
    */
   skipsEpoch(epoch: number, logs: Logs): boolean {
-    if (Object.hasOwn(logs, this.monitor) || Object.hasOwn(logs, this.monitor.replace(/accuracy$/, 'acc'))) return false;
-    const run = this.params ? runCallbacks.get(this.params) ?? [] : [];
-    const at = run.indexOf(this);
-    if (at <= 0 || !run.slice(0, at).some(mayWriteLogs)) return false;
-    if (this.#warnedRun !== run) {
-      this.#warnedRun = run;
+    if (logValue(this.monitor, logs) !== undefined || !logWriters(this.params, this).before) return false;
+    if (this.#warnedRun !== this.params) {
+      this.#warnedRun = this.params;
       console.warn(`${this.opName}: monitor '${this.monitor}' is not in the logs of epoch ${epoch} (${Object.keys(logs).join(', ')}), so that epoch is not counted (as Keras 3); a callback listed before ${this.opName} writes it from a later epoch? (said once per fit)`);
     }
     return true;
   }
-  #warnedRun: readonly object[] | null = null;
+  /** The run (its params) this callback said it skips epochs in. */
+  #warnedRun: CallbackParams | undefined;
   /**
    * Checks the monitor against the run's logs (a `val_*` monitor without validation data is an
    * error now), settles the direction and resets `best` to the baseline.
