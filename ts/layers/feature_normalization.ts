@@ -287,39 +287,36 @@ export class Normalization extends Layer {
 
   async #adaptDataset(op: string, ds: AdaptDataset): Promise<void> {
     let moments: Moments | null = null;
-    adapting.add(this);
-    try {
-      await this.#readDataset(op, ds, (m) => (moments = m), () => moments);
-    } finally {
-      adapting.delete(this);
-    }
-    this.#finish(op, moments);
-  }
-
-  async #readDataset(op: string, ds: AdaptDataset, set: (m: Moments) => void, get: () => Moments | null): Promise<void> {
+    const set = (m: Moments): void => void (moments = m);
     // Elements that are one sample each (an array of numbers: a dataset not batched, as a CSV's
     // rows mapped to arrays) are read 128 at a time, as Keras 3 batches an unbatched dataset.
     let samples: number[][] = [];
     const flush = (): void => {
-      if (samples.length > 0) this.#batch(op, samples, set, get());
+      if (samples.length > 0) this.#batch(op, samples, set, moments);
       samples = [];
     };
-    for await (const el of ds) {
-      try {
-        const x = inputOf(el);
-        if (Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'number')) {
-          samples.push(x as number[]);
-          if (samples.length === 128) flush();
-          continue;
+    adapting.add(this);
+    try {
+      for await (const el of ds) {
+        try {
+          const x = inputOf(el);
+          if (Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'number')) {
+            samples.push(x as number[]);
+            if (samples.length === 128) flush();
+            continue;
+          }
+          flush();
+          if (!(x instanceof Tensor) && !Array.isArray(x)) throw new InvalidArgumentError(`${op}: each dataset element must be a batch (a tensor or nested arrays [samples, ...]), one sample (an array of numbers), or [xs, ys] or { xs, ys } of those; got ${describe(el)}`);
+          this.#batch(op, x as Tensor | NestedNumbers[], set, moments);
+        } finally {
+          disposeAll(el);
         }
-        flush();
-        if (!(x instanceof Tensor) && !Array.isArray(x)) throw new InvalidArgumentError(`${op}: each dataset element must be a batch (a tensor or nested arrays [samples, ...]), one sample (an array of numbers), or [xs, ys] or { xs, ys } of those; got ${describe(el)}`);
-        this.#batch(op, x as Tensor | NestedNumbers[], set, get());
-      } finally {
-        disposeAll(el);
       }
+      flush();
+    } finally {
+      adapting.delete(this);
     }
-    flush();
+    this.#finish(op, moments);
   }
 
   /** @internal The shape of the statistics given (`mean`) or adapted, on the kept axes; `undefined` with neither. */
