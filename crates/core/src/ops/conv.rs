@@ -274,6 +274,11 @@ fn window_line(p: &Placement) -> usize {
     (p.ow - 1) * p.win.strides[1] + (p.win.size[1] - 1) * p.win.dilation[1] + 1
 }
 
+/// Values per copied input row of [`in_place_lines`]: [`window_line`]'s columns of `c` channels.
+fn window_values(p: &Placement) -> usize {
+    window_line(p) * p.c
+}
+
 /// The kernel `[k, filters]` in panels of `NR` filters (`k` rows each, zero past the last
 /// filter), as the in-place tiles read it ([`in_place_lines`]).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -310,7 +315,7 @@ fn zeroed(ys: &mut [MaybeUninit<f32>]) -> &mut [f32] {
 fn in_place_lines(p: &Placement, x: &[f32], lines: Range<usize>, panels: &[f32], filters: usize, rows: &mut [f32], ys: &mut [MaybeUninit<f32>], finish: &dyn Fn(&mut [f32])) {
     let (kh, kw, c) = (p.win.size[0], p.win.size[1], p.c);
     let cols = window_line(p);
-    let line = cols * c;
+    let line = window_values(p);
     let taps = Taps { kh, kw: kw * c, line, dx: p.win.dilation[1], sx: p.win.strides[1] * c };
     // Copy column t of a window row is input column t − pad_left: inside for t in lo..hi.
     let (lo, hi) = (p.pad_left.min(cols) * c, (p.pad_left + p.w).min(cols) * c);
@@ -477,7 +482,7 @@ pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f3
             let n = ys.len() / (p.ow * filters);
             let (need, done) = match &panels {
                 Some(panels) => {
-                    let need = p.win.size[0] * window_line(p) * p.c;
+                    let need = p.win.size[0] * window_values(p);
                     (need, with_patches(op, need, |rows| in_place_lines(p, x, t * lines..t * lines + n, panels, filters, rows, ys, &|line| affine::finish(line, filters, b, fused))))
                 }
                 None => {
