@@ -3,7 +3,7 @@
  * into errors, and helpers to pass small arguments through the scratch area.
  * Internal: not part of the public API.
  */
-import { DisposedError, errorFromStatus, InvalidArgumentError, NeuriteError, OutOfMemoryError, WasmPanicError } from './errors.js';
+import { DisposedError, errorFromStatus, InvalidArgumentError, isNodeDenial, NeuriteError, OutOfMemoryError, WasmPanicError } from './errors.js';
 import type { RawExports } from './wasm/exports.js';
 import { otherCopyInitialised, uninitialisedCopy } from './brand.js';
 import { isDeno } from './runtime.js';
@@ -235,7 +235,7 @@ function startWorkers(mod: WebAssembly.Module, exports: RawExports, now = !confi
   /** The instance goes on with the calling thread alone, and `threads()` says why. */
   const oneThread = (err: unknown): void => {
     // Node's permission model (--permission without --allow-worker) refuses Worker.
-    const denied = (err as { code?: unknown })?.code === 'ERR_ACCESS_DENIED' ? ' (Node\'s permission model: run with --allow-worker, or init({ threads: 1 }) for one thread without this notice)' : '';
+    const denied = isNodeDenial(err) ? ' (Node\'s permission model: run with --allow-worker, or init({ threads: 1 }) for one thread without this notice)' : '';
     const message = (err as Error)?.message ?? String(err);
     // A helper a bundler put into the worker's source text (which runs with nothing around it).
     const helper = /\b(__\w+) is not defined/.exec(message)?.[1];

@@ -184,6 +184,11 @@ export function errorFromStatus(status: number, message: string): NeuriteError {
   return err;
 }
 
+/** @internal Whether `e` is Node's permission model's refusal (`--permission`, Node 20's `--experimental-permission`). */
+export function isNodeDenial(e: unknown): boolean {
+  return (e as { code?: unknown } | null)?.code === 'ERR_ACCESS_DENIED';
+}
+
 /** @internal Whether `e` is Deno's refusal of a permission (`NotCapable`; `PermissionDenied` before Deno 2). */
 export function isDenoDenial(e: unknown): boolean {
   const name = (e as { name?: unknown } | null)?.name;

@@ -1,6 +1,6 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
 import { isDeno, isNode, nodeBuiltin } from '../runtime.js';
-import { InvalidArgumentError, IOError, isDenoDenial, NeuriteError } from '../errors.js';
+import { InvalidArgumentError, IOError, isDenoDenial, isNodeDenial, NeuriteError } from '../errors.js';
 import { HTML_FALLBACK, htmlPageStart, httpError } from '../http_error.js';
 import type { InitOptions } from '../init.js';
 import type { ArrayBufferBytes, WebAssemblyModule, WebResponse, WebURL } from '../web-types.js';
@@ -95,10 +95,8 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
       try {
         data = await fs.readFile(url);
       } catch (err) {
-        const code = (err as { code?: unknown })?.code;
-        const missing = code === 'ENOENT' ? (label.missingAdvice ?? '') : '';
-        // Node's permission model (--permission, Node 20's --experimental-permission).
-        const denied = code === 'ERR_ACCESS_DENIED' ? ` (Node's permission model: run with --allow-fs-read=${decodeURIComponent(url.pathname)}, or pass init() the wasm's bytes)` : '';
+        const missing = (err as { code?: unknown })?.code === 'ENOENT' ? (label.missingAdvice ?? '') : '';
+        const denied = isNodeDenial(err) ? ` (Node's permission model: run with --allow-fs-read=${decodeURIComponent(url.pathname)}, or pass init() the wasm's bytes)` : '';
         throw new InvalidArgumentError(`init: reading the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}${missing}${denied}`);
       }
       return compileBytes(data as BufferSource, where, label.name !== undefined);

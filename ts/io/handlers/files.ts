@@ -12,7 +12,7 @@
  * (tfjs-node does not decode: there it names a folder called `my%20model`.)
  */
 import { filePath, isNode, nodeBuiltin } from '../../runtime.js';
-import { InvalidArgumentError, IOError, isDenoDenial } from '../../errors.js';
+import { InvalidArgumentError, IOError, isDenoDenial, isNodeDenial } from '../../errors.js';
 import { noFiles, type IOHandler, type ModelArtifacts, type SaveResult, type WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
 import { describe } from '../../ops/convert.js';
@@ -166,8 +166,7 @@ function fileError(op: string, fs: Fs, access: 'read' | 'write', path: string, e
   if (k === 'denied' && fs.runtime === 'deno') {
     return new InvalidArgumentError(`${op}: Deno denied ${access} access to ${path}: run with --allow-${access}=${path} (or --allow-${access}) [${detail}]`);
   }
-  // Node's permission model (--permission; Node 20's --experimental-permission).
-  if ((e as { code?: unknown })?.code === 'ERR_ACCESS_DENIED') {
+  if (isNodeDenial(e)) {
     return new InvalidArgumentError(`${op}: Node's permission model denied ${access} access to ${path}: run with --allow-fs-${access}=${path} [${detail}]`);
   }
   const message = k === 'denied' ? `${op}: permission denied to ${access} ${path} [${detail}]` : `${op}: cannot ${access} ${path} [${detail}]`;
