@@ -90,6 +90,23 @@ export function setLocator(l: Locator): void {
   locator = l;
 }
 
+/**
+ * @internal A layer's `apply` on a tensor and its `dispose`, set by `Sequential`
+ * (`models/eager.ts`: the layer runs in a hidden model holding it).
+ */
+export interface EagerRunner {
+  /** Whether `v` is a tensor (or a list of them): `apply` then runs the layer on it. */
+  takes(v: unknown): boolean;
+  apply(layer: Layer, x: unknown, kwargs: unknown): Tensor;
+  dispose(layer: Layer): void;
+}
+let eager: EagerRunner | null = null;
+
+/** @internal Set by `Sequential`. */
+export function setEagerRunner(r: EagerRunner): void {
+  eager = r;
+}
+
 /** What `layer.getConfig()` returns, given the per-sample input shape the layer was built for (if any). */
 type ConfigWriter = (layer: Layer, input: number[] | undefined) => Record<string, unknown>;
 let configWriter: ConfigWriter | null = null;
@@ -393,11 +410,23 @@ export abstract class Layer {
   }
 
   /**
-   * Applies the layer to symbolic tensors (from {@link input} or other layers' `apply`), for a
+   * On a tensor `[batch, ...]` (TF.js's and Keras's eager call): runs the layer on it and
+   * returns the output, as `dense.apply(x)` does in TF.js. The first call builds the layer for
+   * `x`'s per-sample shape (initialized from its initializers, seeded as a model's layer is)
+   * in a hidden model that holds it, where its weights live (`getWeights()`, `weights` and
+   * `setWeights` then work); the same bits as the layer in a model of its own, and
+   * differentiable: inside `grad`, `variableGrads` or `optimizer.minimize` the gradients reach
+   * `x` and the layer's weights (which `layer.weights` lists). The layer stays shareable: put
+   * in a model later it keeps its weights (and the input shape they were made for). Another
+   * per-sample shape works where the weights fit it (a dense layer's last axis). `{ training:
+   * true }` runs dropout, noise and batch normalization as in `fit`. `layer.dispose()` frees
+   * the hidden model (it counts in `memory().numModels` until then). A merge layer on a list
+   * of tensors is not supported yet (use `add(a, b)`, `concat([a, b], axis)`, …).
+   *
+   * On symbolic tensors (from {@link input} or other layers' `apply`): places the layer in a
    * graph model (`model({ inputs, outputs })`): a merge layer takes a list (`add.apply([a, b])`),
    * every other layer one. Checks the shapes as the layer's build does and returns the output
-   * as a symbolic tensor. Layers run on concrete tensors inside models (`model.predict`,
-   * `model.apply`).
+   * as a symbolic tensor.
    *
    * `{ training: false }` (Keras's `layer(x, training=False)`; TF.js ignores it) runs this use
    * with inference behaviour everywhere, `fit`, `trainOnBatch` and a custom loop's
@@ -410,17 +439,34 @@ export abstract class Layer {
    * (training behaviour in `predict`) is refused: see `model.apply(x, { training: true })`.
    *
    * @example
+   * const dense = layers.dense({ units: 2 });
+   * const y = dense.apply(tensor2d([[1, 2, 3]])); // [1, 2]; dense.getWeights() now has its kernel [3, 2] and bias
+   * @example
    * const x = input({ shape: [8] });
    * const h = layers.dense({ units: 8, activation: 'relu' }).apply(x);
    * const y = layers.add().apply([x, h]); // a residual connection
    * const z = layers.dropout({ rate: 0.5 }).apply(y, { training: false }); // never active
    */
-  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: { training?: boolean | undefined }): SymbolicTensor {
+  apply(inputs: Tensor, kwargs?: { training?: boolean | undefined }): Tensor;
+  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: { training?: boolean | undefined }): SymbolicTensor;
+  apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor, kwargs?: { training?: boolean | undefined }): SymbolicTensor | Tensor {
     checkNotCustom('apply', this);
+    if (!isSymbolic(inputs) && eager?.takes(inputs)) return eager.apply(this, inputs, kwargs);
     if (!isSymbolic(inputs)) {
-      throw new InvalidArgumentError(`apply: layer ${this.name} takes symbolic tensors (from input({ shape }) or another layer's apply) to build a graph model, got ${describe(inputs)}; to run layers on a tensor, put them in a model and call model.predict(x) or model.apply(x)`);
+      throw new InvalidArgumentError(`apply: layer ${this.name} takes a tensor [batch, ...] (run at once) or symbolic tensors (from input({ shape }) or another layer's apply, to build a graph model), got ${describe(inputs)}`);
     }
     return applySymbolic(this, inputs, kwargs);
+  }
+
+  /**
+   * Frees what {@link Layer.apply} on tensors made: the hidden model holding the layer, and
+   * with it the layer's weights unless a model of yours holds the layer too (they live on
+   * there). A later `apply` on a tensor builds the layer again (new weights, when no model
+   * holds it). Does nothing for a layer never applied to a tensor (a model's layers are freed
+   * with the model: `model.dispose()`).
+   */
+  dispose(): void {
+    eager?.dispose(this);
   }
 
   /**

@@ -30,7 +30,8 @@ import { runOp } from '../ops/run.js';
 import { drawSeed } from '../ops/random.js';
 import { reshape } from '../ops/shape.js';
 import { InputLayer } from '../layers/core.js';
-import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, setLocator, showShape, trainableArg, type Shape } from '../layers/layer.js';
+import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, setEagerRunner, setLocator, showShape, trainableArg, type Shape } from '../layers/layer.js';
+import { applyEager, disposeEager, eagerHolders, isEagerInput } from './eager.js';
 import { adapting, Normalization } from '../layers/feature_normalization.js';
 import { printLine, readVerbose, type Verbose } from './progress.js';
 import { formatLog } from '../format.js';
@@ -717,9 +718,11 @@ export class Sequential {
     // layer.output for a layer never applied: through the one live sequential model holding it
     // that knows its input shape (its symbolic chain applies the layer).
     setConnector((node) => {
-      const ms = [...(holders.get(node as Layer | Sequential) ?? [])].filter((m) => !m.#disposed && !m.#graph && !m.#chain && m.inputDims !== undefined);
+      const ms = [...(holders.get(node as Layer | Sequential) ?? [])].filter((m) => !m.#disposed && !m.#graph && !m.#chain && m.inputDims !== undefined && !eagerHolders.has(m));
       if (ms.length === 1) ms[0].#ends('output');
     });
+    // layer.apply(tensor) runs the layer in a hidden model holding it (models/eager.ts).
+    setEagerRunner({ takes: isEagerInput, apply: (l, x, kwargs) => applyEager(l, x as Tensor | Tensor[], kwargs), dispose: disposeEager });
     // layer.encodeDistribution finds the weights of a (shared) variational layer this way.
     setLocator({
       at: (l) => Sequential.#locate(l),

@@ -1,0 +1,138 @@
+// layer.apply on a tensor (TF.js's and Keras's eager call, `dense.apply(x)`): the layer is
+// built for x and runs in a hidden model holding it (ts/models/eager.ts). Against TF.js's eager
+// apply with the same weights (values and gradients), bit for bit against the layer in a model of
+// its own, and what it must leave alone: names, `layer.output`, memory after `dispose()`.
+import { describe, expect, it } from 'vitest';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { close, rng, tf, uniform } from './oracle.js';
+import * as nr from '../ts/index.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/** The layer pairs (same options in both libraries) and a per-sample input shape. */
+const CASES: Array<[string, () => [nr.Layer, any], number[]]> = [
+  ['dense (relu) on [n, 7]', () => [nr.layers.dense({ units: 5, activation: 'relu' }), tfl.layers.dense({ units: 5, activation: 'relu' })], [7]],
+  ['dense on [n, 3, 4] (the last axis)', () => [nr.layers.dense({ units: 2 }), tfl.layers.dense({ units: 2 })], [3, 4]],
+  ['conv2d (5×5×3, 3×3, strides 2, same, tanh)', () => [nr.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh' }), tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh' })], [5, 5, 3]],
+  ['batchNormalization (inference)', () => [nr.layers.batchNormalization(), tfl.layers.batchNormalization()], [6]],
+];
+
+describe('layer.apply(tensor)', () => {
+  for (const [name, make, sample] of CASES) {
+    it(`${name}: TF.js's eager apply with the same weights, values and gradients`, () => {
+      const [layer, tfLayer] = make();
+      const rand = rng(sample.length * 31 + 7);
+      const shape = [3, ...sample];
+      const n = shape.reduce((a, b) => a * b, 1);
+      const xs = uniform(rand, n, -2, 2);
+      const x = nr.tensor(xs, shape);
+      const y = layer.apply(x);
+      const tx = tf.tensor(xs, shape);
+      const ty = tfLayer.apply(tx) as tf.Tensor;
+      const weights = layer.getWeights();
+      // Non-trivial statistics for batch normalization (its initial ones are 0 and 1).
+      const ws = name.startsWith('batch') ? weights.map((w, i) => nr.tensor(uniform(rand, w.size, i === 3 ? 0.5 : -1, 1.5), w.shape)) : weights;
+      layer.setWeights(ws);
+      tfLayer.setWeights(ws.map((w) => tf.tensor(w.dataSync(), w.shape)));
+      expect(y.shape).toEqual(ty.shape);
+      close(layer.apply(x).dataSync(), (tfLayer.apply(tx) as tf.Tensor).dataSync(), 2e-6, `${name} values`);
+      // Gradients to x and to the weights, of Σ y·c (c fixed, not all ones).
+      const c = uniform(rand, ty.size, -1, 1);
+      const f = (v: nr.Tensor) => nr.sum(nr.mul(layer.apply(v), nr.tensor(c, ty.shape)));
+      const gx = nr.grad(f)(x);
+      const tgx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tfLayer.apply(v) as tf.Tensor, tf.tensor(c, ty.shape))))(tx);
+      close(gx.dataSync(), tgx.dataSync(), 2e-5, `${name} dx`);
+      const vars = layer.trainableWeights;
+      const { grads } = nr.variableGrads(() => f(x), vars);
+      const tfVars = tfLayer.trainableWeights.map((w: any) => w.read());
+      const tg = tf.variableGrads(() => tf.sum(tf.mul(tfLayer.apply(tx) as tf.Tensor, tf.tensor(c, ty.shape))) as tf.Scalar, tfVars);
+      expect(vars.length).toBe(tfVars.length);
+      vars.forEach((v, i) => close(grads[v.name].dataSync(), tg.grads[tfVars[i].name].dataSync(), 2e-5, `${name} d${v.name}`));
+      layer.dispose();
+    });
+  }
+
+  it('gives the bits of the layer in a model of its own, keeps its weights when added to a model, and moves no name counter', () => {
+    const x = nr.tensor(uniform(rng(3), 4 * 9, -1, 1), [4, 9]);
+    const d = nr.layers.dense({ units: 6, activation: 'sigmoid', name: 'eager_d' });
+    const before = [nr.layers.dense({ units: 1 }).name, nr.sequential().name];
+    const y = d.apply(x);
+    const after = [nr.layers.dense({ units: 1 }).name, nr.sequential().name];
+    // One more of each since `before`: the eager apply made none of its own.
+    const next = (s: string) => s.replace(/\d+$/, (k) => String(Number(k) + 1));
+    expect(after).toEqual(before.map(next));
+    const m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [9] }), d] });
+    expect(Array.from(m.predict(x).dataSync())).toEqual(Array.from(y.dataSync()));
+    // The model shares the weights: a change through it shows in the eager call.
+    m.setWeights(d.getWeights().map((w) => nr.mul(w, 2)));
+    expect(Array.from(d.apply(x).dataSync())).toEqual(Array.from(m.predict(x).dataSync()));
+    // The layer's symbolic output is the one user model's (the hidden model is not counted).
+    expect(d.output.shape).toEqual([null, 6]);
+    // Freed with dispose(): the weights live on in the model, and are gone with it.
+    d.dispose();
+    expect(m.predict(x).shape).toEqual([4, 6]);
+    m.dispose();
+    expect(() => d.getWeights()).toThrow(/every model holding it was disposed/);
+  });
+
+  it('trains in a custom loop (optimizer.minimize over the layer), dropout and batch normalization with training: true', () => {
+    const rand = rng(5);
+    const x = nr.tensor(uniform(rand, 16 * 3, -1, 1), [16, 3]);
+    const y = nr.matMul(x, nr.tensor([[1], [-2], [0.5]]));
+    const d = nr.layers.dense({ units: 1 });
+    const opt = nr.optimizers.sgd(0.1);
+    // As TF.js: an unbuilt layer has no weights, so the first call builds it.
+    expect(d.trainableWeights).toEqual([]);
+    d.apply(x).dispose();
+    const losses: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const l = opt.minimize(() => nr.losses.meanSquaredError(y, d.apply(x)) as nr.Scalar, true, d.trainableWeights)!;
+      losses.push(l.dataSync()[0]);
+      l.dispose();
+    }
+    expect(losses[59]).toBeLessThan(losses[0] / 100);
+    close(d.getWeights()[0].dataSync(), [1, -2, 0.5], 0.05, 'learned kernel');
+    d.dispose();
+    const drop = nr.layers.dropout({ rate: 0.5, seed: 4 });
+    expect(Array.from(drop.apply(nr.ones([1, 64])).dataSync())).toEqual(new Array(64).fill(1));
+    const kept = Array.from(drop.apply(nr.ones([1, 64]), { training: true }).dataSync());
+    expect(new Set(kept)).toEqual(new Set([0, 2]));
+    drop.dispose();
+    const bn = nr.layers.batchNormalization({ momentum: 0.5 });
+    bn.apply(nr.tensor([[0], [4]]), { training: true });
+    close(bn.getWeights()[2].dataSync(), [1], 1e-6, 'moving mean after one update (0.5·0 + 0.5·2)');
+    bn.dispose();
+  });
+
+  it('memory: the hidden model counts until dispose(), a second call at the same shape makes nothing, another shape replaces it', () => {
+    const m0 = nr.memory();
+    const d = nr.layers.dense({ units: 3 });
+    nr.tidy(() => void d.apply(nr.ones([2, 4])));
+    const m1 = nr.memory();
+    expect(m1.numModels - m0.numModels).toBe(1);
+    for (let i = 0; i < 20; i++) nr.tidy(() => void d.apply(nr.ones([2, 4])));
+    for (let i = 0; i < 5; i++) nr.tidy(() => void d.apply(nr.ones([2, i + 1, 4])));
+    expect(nr.memory().numModels).toBe(m1.numModels);
+    expect(nr.memory().numTensors).toBe(m1.numTensors);
+    d.dispose();
+    expect(nr.memory().numModels).toBe(m0.numModels);
+    expect(nr.memory().modelBytes).toBe(m0.modelBytes);
+    d.dispose(); // twice: nothing to free
+  });
+
+  it('says what is wrong', () => {
+    const d = nr.layers.dense({ units: 2, name: 'eager_e' });
+    d.apply(nr.ones([1, 3]));
+    expect(() => d.apply(nr.ones([1, 5]))).toThrow(/^apply: layer eager_e \(dense\) was built for per-sample input shape \[3\], but here it receives \[5\]: its weights fit 3 on the last axis, not 5/);
+    expect(() => d.apply(nr.scalar(1))).toThrow(/^apply: layer eager_e \(dense\) takes a tensor \[batch, \.\.\.\], got a scalar; add the batch axis with expandDims\(x, 0\)$/);
+    expect(() => d.apply([1, 2] as never)).toThrow(/^apply: layer eager_e takes a tensor \[batch, \.\.\.\] \(run at once\) or symbolic tensors .*, got an array of length 2$/);
+    const c = nr.layers.conv2d({ filters: 1, kernelSize: 3, name: 'eager_c' });
+    expect(() => c.apply(nr.ones([2, 3]))).toThrow(/^apply: layer eager_c \(conv2d\) on x of per-sample shape \[3\]: expects per-sample inputs of shape \[height, width, channels\] \(channels last\), got per-sample shape \[3\]$/);
+    expect(() => nr.layers.add({ name: 'eager_a' }).apply([nr.ones([1, 2]), nr.ones([1, 2])] as never)).toThrow(/^apply: layer eager_a \(add\) got a list of 2 tensors; a merge layer runs on one tensor at a time for now .*add\(a, b\), concat\(\[a, b\], axis\)/);
+    expect(() => nr.layers.inputLayer({ inputShape: [2] }).apply(nr.ones([1, 2]))).toThrow(/is an input layer, which computes nothing/);
+    const t = nr.ones([1, 3]);
+    t.dispose();
+    expect(() => d.apply(t)).toThrow(/^apply: x is disposed|disposed/);
+    d.dispose();
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * A layer's `apply` on a tensor (TF.js's and Keras's eager call, `dense.apply(x)`): the layer
+ * runs in a hidden model that holds it after an input layer of `x`'s per-sample shape, so it is
+ * built, initialized, shared and differentiated as in any model (the same bits as in a model of
+ * its own, `grad`/`variableGrads` through it). The hidden model stays with the layer, as its
+ * weights live in a model, until `layer.dispose()`; a call at another per-sample shape replaces
+ * it by one for that shape (made first: the weights carry over).
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { show } from '../ops/convert.js';
+import { Tensor } from '../tensor.js';
+import { InputLayer } from '../layers/core.js';
+import { Concatenate, Dot, Merge } from '../layers/merge.js';
+import type { Layer } from '../layers/layer.js';
+import { Sequential } from './sequential.js';
+
+/** The hidden model each layer applied to a tensor runs in. */
+const holderOf = new WeakMap<Layer, Sequential>();
+
+/** @internal The hidden models, which `layer.output` and the like do not count as a user's. */
+export const eagerHolders = new WeakSet<Sequential>();
+
+/** @internal Whether `v` is a tensor (or a list of them) that {@link applyEager} takes. */
+export function isEagerInput(v: unknown): boolean {
+  return v instanceof Tensor || (Array.isArray(v) && v.length > 0 && v.every((t) => t instanceof Tensor));
+}
+
+/** @internal `layer.apply(x, kwargs)` on a tensor: see the module's comment. */
+export function applyEager(layer: Layer, x: Tensor | Tensor[], kwargs: unknown): Tensor {
+  const op = 'apply';
+  const merge = layer instanceof Merge || layer instanceof Concatenate || layer instanceof Dot;
+  if (Array.isArray(x) || merge) {
+    const got = Array.isArray(x) ? `a list of ${x.length} tensors` : 'a tensor';
+    throw new InvalidArgumentError(`${op}: layer ${layer.name} (${layer.kind}) got ${got}; ${merge ? 'a merge layer' : 'a layer'} runs on one tensor at a time for now (merge layers only in graph models): use the ops (add(a, b), concat([a, b], axis), mul, dot, …), or a graph model, model({ inputs, outputs })`);
+  }
+  if (layer.kind === 'input') throw new InvalidArgumentError(`${op}: layer ${layer.name} is an input layer, which computes nothing: apply the next layer to the tensor`);
+  x.handleFor(op, 'x');
+  const shape = x.shape;
+  if (shape.length === 0) throw new InvalidArgumentError(`${op}: layer ${layer.name} (${layer.kind}) takes a tensor [batch, ...], got a scalar; add the batch axis with expandDims(x, 0)`);
+  const sample = shape.slice(1);
+  let holder = holderOf.get(layer);
+  if (holder === undefined || holder.isDisposed || show(holder.inputDims) !== show(sample)) {
+    const next = hold(op, layer, sample);
+    holder?.dispose();
+    holderOf.set(layer, next);
+    holder = next;
+  }
+  try {
+    return holder.apply(x, kwargs as { training?: boolean | undefined } | undefined);
+  } catch (e) {
+    throw renamed(e, holder, layer);
+  }
+}
+
+/** @internal `layer.dispose()`: frees the hidden model of its `apply` on tensors, if any. */
+export function disposeEager(layer: Layer): void {
+  holderOf.get(layer)?.dispose();
+  holderOf.delete(layer);
+}
+
+/** A built hidden model of `layer` for per-sample inputs `sample`. */
+function hold(op: string, layer: Layer, sample: number[]): Sequential {
+  // Named, so that making one moves no counter of the names of the user's models and layers.
+  const name = `${layer.name}.apply`;
+  let m: Sequential | undefined;
+  try {
+    m = new Sequential({ name, layers: [new InputLayer({ batchInputShape: [null, ...sample], name: `${name}.input` })] });
+    eagerHolders.add(m);
+    m.add(layer);
+    m.build();
+    return m;
+  } catch (e) {
+    m?.dispose();
+    throw renamed(e, m, layer, `${op}: layer ${layer.name} (${layer.kind}) on x of per-sample shape ${show(sample)}`);
+  }
+}
+
+/** `e` with the hidden model's name and the `add`/`build` op it came from replaced by what the user called. */
+function renamed(e: unknown, holder: Sequential | undefined, layer: Layer, prefix = `apply: layer ${layer.name} (${layer.kind})`): unknown {
+  if (!(e instanceof Error)) return e;
+  let m = e.message.replace(/^(?:add|build|apply|predict): /, '');
+  if (holder !== undefined) {
+    // The core names the layer by its place in the hidden model: `<model>.layers[1] (dense d) …`.
+    m = m.split(`${holder.name}.layers[1] (${layer.kind} ${layer.name}) `).join('').split(` (in model ${holder.name})`).join('').split(`model ${holder.name}`).join(`layer ${layer.name}`);
+  }
+  if (!m.startsWith(`layer ${layer.name}`)) m = `${prefix}: ${m}`;
+  else m = `apply: ${m}`;
+  try {
+    e.message = m;
+  } catch {
+    return new InvalidArgumentError(m);
+  }
+  return e;
+}
