@@ -35,13 +35,14 @@ const AUTOENCODER_TYPES = `
     const aeCodes: Tensor = ae.encoder.predict(aex);
     // The README's loop (its compression example) type-checks: every element has dispose.
     for (const d of [aex, aeCodes, ae, ae.encoder, ae.decoder]) d.dispose();
-    // A layer encoder stays a layer: no predict, no dispose.
+    // A layer encoder stays a layer: no predict, no summary (its dispose frees only what its
+    // apply on a tensor made; the model holding it frees its weights).
     const lae = autoencoder({ encoder: layers.dense({ inputShape: [8], units: 2 }), decoder: layers.dense({ units: 8 }) });
     const aeLayer: Layer = lae.encoder;
     // @ts-expect-error: a layer has no predict
     lae.encoder.predict(aex);
-    // @ts-expect-error: nor dispose (the model holding it frees its weights)
-    lae.decoder.dispose();
+    // @ts-expect-error: nor summary
+    lae.decoder.summary();
     // Mixed, and the default (Sequential | Layer) every inferred form is assignable to.
     const mixed = autoencoder({ encoder: ae.encoder, decoder: lae.decoder });
     const anyAe: Autoencoder[] = [ae, lae, mixed, new Autoencoder({ encoder: ae.encoder, decoder: ae.decoder })];
@@ -511,10 +512,10 @@ describe("the sources' types (ts/index.ts as 'neurite'; no build needed)", () =>
   const snippets: Record<string, string> = {
     'autoencoder.ts': AUTOENCODER_TYPES,
     'ranks.ts': RANK_TYPES,
-    // The check can fail: a layer part is not disposable.
+    // The check can fail: a layer part has no summary.
     'layer-part.ts': `import { autoencoder, layers } from 'neurite';
       const lae = autoencoder({ encoder: layers.dense({ inputShape: [8], units: 2 }), decoder: layers.dense({ units: 8 }) });
-      for (const d of [lae, lae.encoder]) d.dispose();`,
+      for (const d of [lae, lae.encoder]) d.summary();`,
     ...Object.fromEntries(aeBlocks.map((b) => [`readme-${b.line}.ts`, `${b.code}\nexport {};\n`])),
   };
   let dir: string;
@@ -597,8 +598,8 @@ describe("the sources' types (ts/index.ts as 'neurite'; no build needed)", () =>
     }
   });
 
-  it('the check fails where it should: a Layer part has no dispose', () => {
-    expect(diagnostics('layer-part.ts')).toEqual([expect.stringMatching(/^layer-part\.ts:3 TS2339: Property 'dispose' does not exist on type 'Dense \| Autoencoder<Dense, Dense>'/)]);
+  it('the check fails where it should: a Layer part has no summary', () => {
+    expect(diagnostics('layer-part.ts')).toEqual([expect.stringMatching(/^layer-part\.ts:3 TS2339: Property 'summary' does not exist on type 'Dense \| Autoencoder<Dense, Dense>'/)]);
   });
 
   it("History.history.loss is number[] under noUncheckedIndexedAccess (no '!'); other logs stay possibly undefined, and TF.js-style code type-checks", () => {

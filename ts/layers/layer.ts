@@ -448,6 +448,7 @@ export abstract class Layer {
    * const z = layers.dropout({ rate: 0.5 }).apply(y, { training: false }); // never active
    */
   apply(inputs: Tensor, kwargs?: { training?: boolean | undefined }): Tensor;
+  /** On symbolic tensors: the layer's node in a graph model, its output a symbolic tensor (see above). */
   apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: { training?: boolean | undefined }): SymbolicTensor;
   apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor, kwargs?: { training?: boolean | undefined }): SymbolicTensor | Tensor {
     checkNotCustom('apply', this);
