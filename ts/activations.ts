@@ -129,16 +129,16 @@ function axisOf(op: string, options: unknown): number {
   return axis;
 }
 
-function apply(op: string, x: TensorLike, a: EncodedActivation, axis = -1): Tensor {
+function apply<T extends Tensor>(op: string, x: TensorLike, a: EncodedActivation, axis = -1): T {
   const r = resolve(op, 'x', x);
-  return runOp((e, out) => e.nr_activation(a.kind, writeParams(op, a.params), a.params.length, r.handle, axis, out), r.temp ? [r.temp] : undefined);
+  return runOp((e, out) => e.nr_activation(a.kind, writeParams(op, a.params), a.params.length, r.handle, axis, out), r.temp ? [r.temp] : undefined) as T;
 }
 
 /** {@link named}'s encodings of the activations called without options, by name. */
 const defaults: Partial<Record<ActivationName, EncodedActivation>> = Object.create(null) as Partial<Record<ActivationName, EncodedActivation>>;
 
 /** Applies the activation `name` with the options `options` (whose keys are its parameters, `straightThrough` included). */
-function named(name: ActivationName, x: TensorLike, options?: unknown): Tensor {
+function named<T extends Tensor>(name: ActivationName, x: TensorLike, options?: unknown): T {
   // Without options (`relu(x)`) the encoding is the defaults', the same every call.
   if (options === undefined) return apply(name, x, (defaults[name] ??= encodeActivation(name, { name })));
   const known = ((ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[name] ?? []).map(([k]) => k);
@@ -179,7 +179,7 @@ export function activationGrad(x: TensorLike, dy: TensorLike, spec: ActivationSp
 }
 
 /** `max(x, 0)`. The gradient at 0 is 0. */
-export const relu = (x: TensorLike): Tensor => named('relu', x);
+export const relu = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('relu', x);
 
 /**
  * `x` for `x > 0`, `alpha·x` otherwise. Default `alpha` 0.2, as TF.js `tf.leakyRelu` (the
@@ -189,7 +189,7 @@ export const relu = (x: TensorLike): Tensor => named('relu', x);
  *
  * @example leakyRelu(x, 0.1) // same as leakyRelu(x, { alpha: 0.1 })
  */
-export function leakyRelu(x: TensorLike, alpha?: number | { alpha?: number | undefined }): Tensor {
+export function leakyRelu<T extends Tensor = Tensor>(x: T | TensorLike, alpha?: number | { alpha?: number | undefined }): T {
   if (alpha !== undefined && typeof alpha !== 'number' && (alpha === null || typeof alpha !== 'object' || Array.isArray(alpha))) {
     throw new InvalidArgumentError(`leakyRelu: alpha must be a number or { alpha }, got ${describe(alpha)}`);
   }
@@ -201,13 +201,13 @@ export function leakyRelu(x: TensorLike, alpha?: number | { alpha?: number | und
  * tensor, one slope per unit of the last axis (shape `[units]`), or any shape that broadcasts
  * to `x`'s (as `tf.prelu`: `[channels, 1]`, `x`'s own shape, …). The output has `x`'s shape.
  */
-export function prelu(x: TensorLike, alpha: TensorLike): Tensor {
+export function prelu<T extends Tensor = Tensor>(x: T | TensorLike, alpha: T | TensorLike): T {
   const op = 'prelu';
   return withTensors(op, { x, alpha }, ({ x, alpha }) => {
     const hx = x.handleFor(op, 'x');
     const ha = alpha.handleFor(op, 'alpha');
     return runOp((e, out) => e.nr_prelu(hx, ha, out));
-  });
+  }) as T;
 }
 
 /**
@@ -230,56 +230,56 @@ export function preluGrad(x: TensorLike, alpha: TensorLike, dy: TensorLike): { d
 }
 
 /** `ln(1 + eˣ)`, computed without overflow (`softplus(100) = 100`). Its derivative is `sigmoid`. */
-export const softplus = (x: TensorLike): Tensor => named('softplus', x);
+export const softplus = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('softplus', x);
 /** The logistic function `1 / (1 + e⁻ˣ)`, stable for large `|x|`. */
-export const sigmoid = (x: TensorLike): Tensor => named('sigmoid', x);
+export const sigmoid = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('sigmoid', x);
 /** The hyperbolic tangent. */
-export const tanh = (x: TensorLike): Tensor => named('tanh', x);
+export const tanh = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('tanh', x);
 
 /**
  * `eˣ / Σ eˣ` along `axis` (default -1), stable for large logits (the maximum is subtracted
  * first). Any axis works (TF.js supports only the last).
  */
-export const softmax = (x: TensorLike, options?: AxisOptions | number): Tensor => apply('softmax', x, encodeActivation('softmax', 'softmax'), axisOf('softmax', options));
+export const softmax = <T extends Tensor = Tensor>(x: T | TensorLike, options?: AxisOptions | number): T => apply('softmax', x, encodeActivation('softmax', 'softmax'), axisOf('softmax', options));
 
 /** `log(softmax(x))` along `axis` (default -1), computed directly so it stays finite where softmax underflows. */
-export const logSoftmax = (x: TensorLike, options?: AxisOptions | number): Tensor => apply('logSoftmax', x, encodeActivation('logSoftmax', 'logSoftmax'), axisOf('logSoftmax', options));
+export const logSoftmax = <T extends Tensor = Tensor>(x: T | TensorLike, options?: AxisOptions | number): T => apply('logSoftmax', x, encodeActivation('logSoftmax', 'logSoftmax'), axisOf('logSoftmax', options));
 
 /** `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise (default `alpha` 1, ≥ 0). The gradient at 0 is 1 (as TF.js). */
-export const elu = (x: TensorLike, options?: { alpha?: number | undefined }): Tensor => named('elu', x, options);
+export const elu = <T extends Tensor = Tensor>(x: T | TensorLike, options?: { alpha?: number | undefined }): T => named('elu', x, options);
 /** Scaled ELU with the constants of Klambauer et al. 2017 (λ ≈ 1.0507, α ≈ 1.6733), as TF.js. */
-export const selu = (x: TensorLike): Tensor => named('selu', x);
+export const selu = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('selu', x);
 /** `x·Φ(x)` with `Φ` the standard normal CDF: the exact (erf) GELU, as TF.js layers `'gelu'` and Keras `approximate=False`. */
-export const gelu = (x: TensorLike): Tensor => named('gelu', x);
+export const gelu = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('gelu', x);
 /**
  * The tanh approximation of {@link gelu}, `½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`: TF.js
  * layers' `'gelu_new'` (also accepted as a name) and Keras `gelu(approximate=True)`.
  *
  * @example geluNew(tensor([-1, 0, 1]))  // [-0.1588, 0, 0.8412]
  */
-export const geluNew = (x: TensorLike): Tensor => named('geluNew', x);
+export const geluNew = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('geluNew', x);
 /** `x·sigmoid(x)` (also called SiLU). */
-export const swish = (x: TensorLike): Tensor => named('swish', x);
+export const swish = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('swish', x);
 /** Same as {@link swish}. */
 export const silu = swish;
 /** `clip(0.2·x + 0.5, 0, 1)`, as TF.js layers and Keras 2 (Keras 3 uses `relu6(x + 3) / 6`). */
-export const hardSigmoid = (x: TensorLike): Tensor => named('hardSigmoid', x);
+export const hardSigmoid = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('hardSigmoid', x);
 /** `x / (1 + |x|)`. */
-export const softsign = (x: TensorLike): Tensor => named('softsign', x);
+export const softsign = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('softsign', x);
 /**
  * `min(max(x, 0), 6)`, MobileNet's activation (TF.js's `relu6` op and layer activation); NaN
  * stays NaN. The gradient is 1 on `(0, 6]` and 0 elsewhere (TF.js's rule: 0 at 0, 1 at 6).
  *
  * @example relu6(tensor([-1, 2, 8]))  // [0, 2, 6]
  */
-export const relu6 = (x: TensorLike): Tensor => named('relu6', x);
+export const relu6 = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('relu6', x);
 /**
  * `x·tanh(softplus(x))` (Misra 2019), as TF.js's and Keras 3's `'mish'` layer activation: smooth,
  * with a minimum of about −0.31 near `x = −1.19`.
  *
  * @example mish(tensor([-1, 0, 1]))  // [-0.3034, 0, 0.8651]
  */
-export const mish = (x: TensorLike): Tensor => named('mish', x);
+export const mish = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('mish', x);
 /**
  * Hard SiLU (hard swish, MobileNetV3), `x·relu6(x + 3)/6`: 0 for `x ≤ −3`, `x` for `x ≥ 3`,
  * `x·(x + 3)/6` between; Keras 3's `hard_silu` (alias `hard_swish`, accepted as `'hardSwish'`),
@@ -288,10 +288,10 @@ export const mish = (x: TensorLike): Tensor => named('mish', x);
  *
  * @example hardSilu(tensor([-4, -1, 0, 1, 4]))  // [0, -0.3333, 0, 0.6667, 4]
  */
-export const hardSilu = (x: TensorLike): Tensor => named('hardSilu', x);
+export const hardSilu = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('hardSilu', x);
 
 /** `slope·x + intercept` (defaults 1 and 0: the identity). */
-export const linear = (x: TensorLike, options?: { slope?: number | undefined; intercept?: number | undefined }): Tensor => named('linear', x, options);
+export const linear = <T extends Tensor = Tensor>(x: T | TensorLike, options?: { slope?: number | undefined; intercept?: number | undefined }): T => named('linear', x, options);
 /**
  * The option of the step-like activations (`stairStep`, `unitStep`, `heaviside`, and the
  * `sign` op): their derivative is 0 wherever it exists, so by default no gradient passes them
@@ -314,19 +314,19 @@ export interface StraightThroughOptions {
  *
  * @example stairStep(x, { step: 0.25, straightThrough: true }) // quantisation-aware training
  */
-export const stairStep = (x: TensorLike, options?: { step?: number | undefined } & StraightThroughOptions): Tensor => named('stairStep', x, options);
+export const stairStep = <T extends Tensor = Tensor>(x: T | TensorLike, options?: { step?: number | undefined } & StraightThroughOptions): T => named('stairStep', x, options);
 /**
  * 1 where `x ≥ threshold` (default 0), else 0. Its gradient is 0, or `dy` with
  * `straightThrough` ({@link StraightThroughOptions}).
  *
  * @example unitStep(x, { straightThrough: true }) // a step that trains (straight-through estimator)
  */
-export const unitStep = (x: TensorLike, options?: { threshold?: number | undefined } & StraightThroughOptions): Tensor => named('unitStep', x, options);
+export const unitStep = <T extends Tensor = Tensor>(x: T | TensorLike, options?: { threshold?: number | undefined } & StraightThroughOptions): T => named('unitStep', x, options);
 /**
  * The Heaviside step: 0 for `x < 0`, 1 for `x > 0`, `atZero` (default 0.5, in [0, 1]) at 0.
  * Its gradient is 0, or `dy` with `straightThrough` ({@link StraightThroughOptions}).
  */
-export const heaviside = (x: TensorLike, options?: { atZero?: number | undefined } & StraightThroughOptions): Tensor => named('heaviside', x, options);
+export const heaviside = <T extends Tensor = Tensor>(x: T | TensorLike, options?: { atZero?: number | undefined } & StraightThroughOptions): T => named('heaviside', x, options);
 
 /**
  * TF.js's `tf.step`: 1 for `x > 0`, `alpha` (default 0) for `x ≤ 0`; NaN stays NaN. Its
@@ -335,11 +335,11 @@ export const heaviside = (x: TensorLike, options?: { atZero?: number | undefined
  * @example step(tensor([-1, 0, 2]))      // [0, 0, 1]
  * @example step(tensor([-1, 0, 2]), 0.5) // [0.5, 0.5, 1]
  */
-export function step(x: TensorLike, alpha = 0): Tensor {
+export function step<T extends Tensor = Tensor>(x: T | TensorLike, alpha = 0): T {
   const op = 'step';
   if (typeof alpha !== 'number') throw new InvalidArgumentError(`${op}: alpha must be a number, got ${describe(alpha)}`);
   if (!Number.isFinite(Math.fround(alpha)) && !Number.isNaN(alpha)) throw new InvalidArgumentError(`${op}: alpha = ${alpha} is outside the float32 range`);
-  const heaviside0 = (): Tensor => apply(op, x, encodeActivation(op, { name: 'heaviside', atZero: 0 }));
+  const heaviside0 = (): T => apply(op, x, encodeActivation(op, { name: 'heaviside', atZero: 0 }));
   if (alpha === 0) return heaviside0();
   // h + alpha·(1 − h): exactly 1, alpha or NaN.
   return tidy(() => {

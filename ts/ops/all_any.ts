@@ -21,8 +21,8 @@ type Axis = number | number[] | null;
  * @example all(tensor([[1, 0], [1, 1]]), 1)  // [0, 1]
  * @throws {@link InvalidArgumentError} for an axis out of range or listed twice.
  */
-export function all(x: TensorLike, axis: Axis = null, keepDims = false): Tensor {
-  return logical('all', x, axis, keepDims, (t, axes, keep) => prod(notEqual(t, 0), axes, keep));
+export function all<T extends Tensor = Tensor>(x: TensorLike, axis: Axis = null, keepDims = false): T {
+  return logical('all', x, axis, keepDims, (t, axes, keep) => prod(notEqual(t, 0), axes, keep)) as T;
 }
 
 /**
@@ -31,8 +31,8 @@ export function all(x: TensorLike, axis: Axis = null, keepDims = false): Tensor 
  *
  * @example any(tensor([[1, 0], [0, 0]]), 1)  // [1, 0]
  */
-export function any(x: TensorLike, axis: Axis = null, keepDims = false): Tensor {
-  return logical('any', x, axis, keepDims, (t, axes, keep) => notEqual(sum(notEqual(t, 0), axes, keep), 0));
+export function any<T extends Tensor = Tensor>(x: TensorLike, axis: Axis = null, keepDims = false): T {
+  return logical('any', x, axis, keepDims, (t, axes, keep) => notEqual(sum(notEqual(t, 0), axes, keep), 0)) as T;
 }
 
 function logical(op: string, x: TensorLike, axis: unknown, keepDims: unknown, f: (t: Tensor, axes: number[], keep: boolean) => Tensor): Tensor {

@@ -20,7 +20,7 @@ import { square } from './unary.js';
  * @throws {@link InvalidArgumentError} when `tensors` is not an array or is empty;
  *   {@link ShapeError} naming the first item whose shape differs, with both shapes.
  */
-export function addN(tensors: readonly TensorLike[]): Tensor {
+export function addN<T extends Tensor = Tensor>(tensors: readonly (T | TensorLike)[]): T {
   const op = 'addN';
   if (!Array.isArray(tensors)) throw new InvalidArgumentError(`${op}: tensors must be an array of Tensors, got ${describe(tensors)}`);
   if (tensors.length === 0) throw new InvalidArgumentError(`${op}: tensors must hold at least one tensor, got an empty array`);
@@ -41,7 +41,7 @@ export function addN(tensors: readonly TensorLike[]): Tensor {
       }
       return acc;
     });
-  });
+  }) as T;
 }
 
 /**
@@ -53,8 +53,8 @@ export function addN(tensors: readonly TensorLike[]): Tensor {
  * @example squaredDifference(tensor([1, 4]), 2)  // [1, 4]
  * @throws {@link ShapeError} when the shapes do not broadcast.
  */
-export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
-  return withTensors('squaredDifference', { a, b }, (t) => composite('squaredDifference', () => square(sub(t.a, t.b))));
+export function squaredDifference<T extends Tensor = Tensor>(a: TensorLike, b: TensorLike): T {
+  return withTensors('squaredDifference', { a, b }, (t) => composite('squaredDifference', () => square(sub(t.a, t.b)))) as T;
 }
 
 /**
@@ -68,12 +68,12 @@ export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
  * @example divNoNan(tensor([1, 2]), tensor([2, 0]))  // [0.5, 0]
  * @throws {@link ShapeError} when the shapes do not broadcast.
  */
-export function divNoNan(a: TensorLike, b: TensorLike): Tensor {
+export function divNoNan<T extends Tensor = Tensor>(a: TensorLike, b: TensorLike): T {
   return withTensors('divNoNan', { a, b }, (t) =>
     composite('divNoNan', () => {
       const zero = equal(t.b, 0);
       // Dividing by 1 where b is 0 keeps 0 / 0 (and its NaN gradient) out of the result.
       return where(zero, 0, div(t.a, where(zero, 1, t.b)));
     }),
-  );
+  ) as T;
 }

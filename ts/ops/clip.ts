@@ -21,11 +21,11 @@ import { runOp } from './run.js';
  * clipByValue(tensor([-2, 0.5, 3]), -1, 1); // [-1, 0.5, 1]
  * ```
  */
-export function clipByValue(x: TensorLike, min: number, max: number): Tensor {
+export function clipByValue<T extends Tensor = Tensor>(x: T | TensorLike, min: number, max: number): T {
   return withTensors('clipByValue', { x }, ({ x }) => {
     const h = x.handleFor('clipByValue', 'x');
     if (typeof min !== 'number') throw new InvalidArgumentError(`clipByValue: min must be a number, got ${describe(min)}`);
     if (typeof max !== 'number') throw new InvalidArgumentError(`clipByValue: max must be a number, got ${describe(max)}`);
     return runOp((e, out) => e.nr_clip(h, min, max, out));
-  });
+  }) as T;
 }

@@ -170,14 +170,14 @@ export function stopGradient(x: TensorLike): Tensor {
  *
  * @example cast(labels, 'float32')
  */
-export function cast(x: TensorLike, dtype: 'float32'): Tensor {
+export function cast<T extends Tensor = Tensor>(x: T | TensorLike, dtype: 'float32'): T {
   if (x instanceof Tensor) x.handleFor('cast', 'x');
   if (dtype === undefined) throw new InvalidArgumentError("cast: dtype is required ('float32', the only dtype neurite supports today)");
   dtypeArg('cast', dtype);
   return withTensors('cast', { x }, (t) => {
     const h = t.x.handleFor('cast', 'x');
     return runOp((e, out) => e.nr_tensor_clone(h, out));
-  });
+  }) as T;
 }
 
 /**

@@ -62,12 +62,12 @@ function checkAcrossGroups(op: 'concat' | 'stack', tensors: readonly Tensor[], a
  * @example concat([tensor([[1, 2]]), tensor([[3, 4]])])     // [[1, 2], [3, 4]]
  * @example concat([tensor([[1], [2]]), tensor([[3], [4]])], 1)  // [[1, 3], [2, 4]]
  */
-export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
+export function concat<T extends Tensor = Tensor>(tensors: readonly (T | TensorLike)[], axis = 0): T {
   return joined('concat', tensors, (ts, hs) => {
     const a = intArg('concat', 'axis', axis);
     if (hs.length > GROUP) checkAcrossGroups('concat', ts, a);
     return join('concat', hs, a, (e, list, n, ax, out) => e.nr_concat(list, n, ax, out));
-  });
+  }) as T;
 }
 
 /**
@@ -78,7 +78,7 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
  * @example stack([tensor([1, 2]), tensor([3, 4])])     // [[1, 2], [3, 4]]
  * @example stack([tensor([1, 2]), tensor([3, 4])], 1)  // [[1, 3], [2, 4]]
  */
-export function stack(tensors: readonly TensorLike[], axis = 0): Tensor {
+export function stack<T extends Tensor = Tensor>(tensors: readonly (T | TensorLike)[], axis = 0): Tensor {
   return joined('stack', tensors, (ts, hs) => {
     const a = intArg('stack', 'axis', axis);
     if (hs.length > GROUP) checkAcrossGroups('stack', ts, a);
@@ -93,8 +93,8 @@ export function stack(tensors: readonly TensorLike[], axis = 0): Tensor {
  * @example tile(tensor([1, 2]), [3])          // [1, 2, 1, 2, 1, 2]
  * @example tile(tensor([[1], [2]]), [1, 2])   // [[1, 1], [2, 2]]
  */
-export function tile(x: TensorLike, reps: readonly number[]): Tensor {
-  return withTensors('tile', { x }, ({ x }) => tileOf(x, reps));
+export function tile<T extends Tensor = Tensor>(x: T | TensorLike, reps: readonly number[]): T {
+  return withTensors('tile', { x }, ({ x }) => tileOf(x, reps)) as T;
 }
 
 function tileOf(x: Tensor, reps: readonly number[]): Tensor {
@@ -125,7 +125,7 @@ function padPairs(op: string, paddings: unknown): number[] {
  * @example pad(tensor([1, 2]), [[1, 2]])               // [0, 1, 2, 0, 0]
  * @example pad(tensor([[1]]), [[0, 1], [1, 0]], -1)     // [[-1, 1], [-1, -1]]
  */
-export function pad(x: TensorLike, paddings: ReadonlyArray<readonly [number, number]>, constantValue = 0): Tensor {
+export function pad<T extends Tensor = Tensor>(x: T | TensorLike, paddings: ReadonlyArray<readonly [number, number]>, constantValue = 0): T {
   return withTensors('pad', { x }, ({ x }) => {
     const h = x.handleFor('pad', 'x');
     const flat = padPairs('pad', paddings);
@@ -135,7 +135,7 @@ export function pad(x: TensorLike, paddings: ReadonlyArray<readonly [number, num
       checkSize('pad', `the result [${dims}]`, dims.reduce((a, b) => a * b, 1));
     }
     return runOp((e, out) => e.nr_pad(h, writeArgs('pad', flat), paddings.length, value, out));
-  });
+  }) as T;
 }
 
 /**
@@ -146,11 +146,11 @@ export function pad(x: TensorLike, paddings: ReadonlyArray<readonly [number, num
  *
  * @example mirrorPad(images, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect')   // before a 3×3 conv
  */
-export function mirrorPad(x: TensorLike, paddings: ReadonlyArray<readonly [number, number]>, mode: 'reflect' | 'symmetric'): Tensor {
+export function mirrorPad<T extends Tensor = Tensor>(x: T | TensorLike, paddings: ReadonlyArray<readonly [number, number]>, mode: 'reflect' | 'symmetric'): T {
   return withTensors('mirrorPad', { x }, ({ x }) => {
     const h = x.handleFor('mirrorPad', 'x');
     const flat = padPairs('mirrorPad', paddings);
     if (mode !== 'reflect' && mode !== 'symmetric') throw new InvalidArgumentError(`mirrorPad: mode must be 'reflect' or 'symmetric', got ${describe(mode)}`);
     return runOp((e, out) => e.nr_mirror_pad(h, writeArgs('mirrorPad', flat), paddings.length, mode === 'symmetric' ? 1 : 0, out));
-  });
+  }) as T;
 }

@@ -26,37 +26,37 @@ function as(op: string, f: () => Tensor): Tensor {
 }
 
 /** 1 where both `a` and `b` are non-zero, else 0. @example logicalAnd(tensor([1, 0, 2]), tensor([1, 1, 0])) // [1, 0, 0] */
-export function logicalAnd(a: TensorLike, b: TensorLike): Tensor {
-  return as('logicalAnd', () => mul(notEqual(a, 0), notEqual(b, 0)));
+export function logicalAnd<T extends Tensor = Tensor>(a: TensorLike, b: TensorLike): T {
+  return as('logicalAnd', () => mul(notEqual(a, 0), notEqual(b, 0))) as T;
 }
 
 /** 1 where `a` or `b` is non-zero, else 0. */
-export function logicalOr(a: TensorLike, b: TensorLike): Tensor {
-  return as('logicalOr', () => notEqual(add(notEqual(a, 0), notEqual(b, 0)), 0));
+export function logicalOr<T extends Tensor = Tensor>(a: TensorLike, b: TensorLike): T {
+  return as('logicalOr', () => notEqual(add(notEqual(a, 0), notEqual(b, 0)), 0)) as T;
 }
 
 /** 1 where exactly one of `a` and `b` is non-zero, else 0. */
-export function logicalXor(a: TensorLike, b: TensorLike): Tensor {
-  return as('logicalXor', () => notEqual(notEqual(a, 0), notEqual(b, 0)));
+export function logicalXor<T extends Tensor = Tensor>(a: TensorLike, b: TensorLike): T {
+  return as('logicalXor', () => notEqual(notEqual(a, 0), notEqual(b, 0))) as T;
 }
 
 /** 1 where `x` is 0, else 0. `x` may be any TensorLike, as in the ops below. */
-export function logicalNot(x: TensorLike): Tensor {
-  return withTensors('logicalNot', { x }, ({ x }) => equal(x, 0));
+export function logicalNot<T extends Tensor = Tensor>(x: TensorLike): T {
+  return withTensors('logicalNot', { x }, ({ x }) => equal(x, 0)) as T;
 }
 
 /** 1 where `x` is NaN, else 0. */
-export function isNaN(x: TensorLike): Tensor {
-  return withTensors('isNaN', { x }, ({ x }) => notEqual(x, x));
+export function isNaN<T extends Tensor = Tensor>(x: T | TensorLike): T {
+  return withTensors('isNaN', { x }, ({ x }) => notEqual(x, x)) as T;
 }
 
 /** 1 where `x` is +∞ or −∞, else 0. */
-export function isInf(x: TensorLike): Tensor {
-  return withTensors('isInf', { x }, ({ x }) => tidy(() => equal(abs(x), Infinity)));
+export function isInf<T extends Tensor = Tensor>(x: T | TensorLike): T {
+  return withTensors('isInf', { x }, ({ x }) => tidy(() => equal(abs(x), Infinity))) as T;
 }
 
 /** 1 where `x` is a finite number (not NaN, not ±∞), else 0. */
-export function isFinite(x: TensorLike): Tensor {
+export function isFinite<T extends Tensor = Tensor>(x: T | TensorLike): T {
   // x − x is 0 for a finite x and NaN for NaN and ±∞.
-  return withTensors('isFinite', { x }, ({ x }) => tidy(() => equal(sub(x, x), 0)));
+  return withTensors('isFinite', { x }, ({ x }) => tidy(() => equal(sub(x, x), 0))) as T;
 }

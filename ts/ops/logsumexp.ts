@@ -24,7 +24,7 @@ import { exp, log } from './unary.js';
  * @throws {@link InvalidArgumentError} for an axis out of range or listed twice, or a
  *   `keepDims` that is not a boolean.
  */
-export function logSumExp(x: TensorLike, axis?: number | number[] | null, keepDims?: boolean): Tensor {
+export function logSumExp<T extends Tensor = Tensor>(x: TensorLike, axis?: number | number[] | null, keepDims?: boolean): T {
   const op = 'logSumExp';
   return withTensors(op, { x }, (t) => {
     const axes = reductionAxes(op, t.x, axis);
@@ -38,5 +38,5 @@ export function logSumExp(x: TensorLike, axis?: number | number[] | null, keepDi
       const y = add(log(sum(exp(sub(t.x, shift)), axes, true)), shift);
       return y.shape.join() === outShape.join() ? y : reshape(y, outShape);
     });
-  });
+  }) as T;
 }

@@ -43,14 +43,14 @@ function transposesOf(third: unknown, fourth: unknown): [boolean, boolean] {
  * @example matMul(x, dy, true)                   // xᵀ · dy, as a weight gradient — as fast as the plain form
  * @example matMul(a, b, { transposeB: true })    // a · bᵀ
  */
-export function matMul(a: TensorLike, b: TensorLike, transposeA?: boolean, transposeB?: boolean): Tensor;
+export function matMul<T extends Tensor = Tensor>(a: TensorLike, b: TensorLike, transposeA?: boolean, transposeB?: boolean): T;
 /**
  * `op(a) · op(b)` with the transposes as options (`transposeA`, `transposeB`, default
  * `false`); otherwise as the positional form.
  *
  * @example matMul(a, b, { transposeB: true }) // a · bᵀ
  */
-export function matMul(a: TensorLike, b: TensorLike, options: MatMulOptions): Tensor;
+export function matMul<T extends Tensor = Tensor>(a: TensorLike, b: TensorLike, options: MatMulOptions): T;
 export function matMul(a: TensorLike, b: TensorLike, transposeA?: boolean | MatMulOptions, transposeB?: boolean): Tensor {
   return withTensors('matMul', { a, b }, ({ a, b }) => matMulOf(a, b, transposeA, transposeB));
 }

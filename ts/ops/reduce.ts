@@ -18,14 +18,14 @@ const NOT_NUMPY = "keepDims comes right after axis (NumPy's dtype and out are no
 const DDOF = 'the variance divides by the count (ddof 0, as TF.js moments); for the sample variance (ddof 1) multiply it by n / (n − 1)';
 
 /** `x` may be any TensorLike (nested arrays too: `sum([1, 2])`, as TF.js), as a freed temporary. */
-function reduce(op: ReduceOpName, x: TensorLike, axis: Axis, keepDims: unknown): Tensor {
+function reduce<T extends Tensor>(op: ReduceOpName, x: TensorLike, axis: Axis, keepDims: unknown): T {
   const r = resolve(op, 'x', x);
   try {
     const t = r.temp ?? (x as Tensor);
     const axes = axesOf(op, t, axis);
     const keep = boolArg(op, 'keepDims', keepDims);
     const id = idOf(REDUCE_OPS, op);
-    return runOp((e, out) => e.nr_reduce(id, r.handle, writeArgs(op, axes), axes.length, keep ? 1 : 0, out));
+    return runOp((e, out) => e.nr_reduce(id, r.handle, writeArgs(op, axes), axes.length, keep ? 1 : 0, out)) as T;
   } finally {
     r.temp?.dispose();
   }
@@ -34,8 +34,11 @@ function reduce(op: ReduceOpName, x: TensorLike, axis: Axis, keepDims: unknown):
 /** The reductions that take `(x, axis?, keepDims?)`. */
 type Reduction = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'variance';
 
-/** The public `op`: `(x, axis?, keepDims?)`, refusing a fourth argument (NumPy's dtype, out, ddof). */
-function reduction(op: Reduction): (x: TensorLike, axis?: Axis, keepDims?: boolean) => Tensor {
+/**
+ * The public `op`: `(x, axis?, keepDims?)`, refusing a fourth argument (NumPy's dtype, out,
+ * ddof). Its result type `T` is TF.js's (`sum<Scalar>(x)`), unchecked as a cast.
+ */
+function reduction(op: Reduction): <T extends Tensor = Tensor>(x: TensorLike, axis?: Axis, keepDims?: boolean) => T {
   return function (x, axis, keepDims) {
     extraArgs(op, arguments.length, REDUCE_PARAMS, op === 'variance' ? DDOF : NOT_NUMPY);
     return reduce(op, x, axis, keepDims);
@@ -43,7 +46,7 @@ function reduction(op: Reduction): (x: TensorLike, axis?: Axis, keepDims?: boole
 }
 
 /** @internal The Tensor method `x.op(axis?, keepDims?)`, refusing a third argument (`given`: its arguments.length). */
-export function reduceMethod(op: Reduction, x: Tensor, given: number, axis: Axis, keepDims: boolean | undefined): Tensor {
+export function reduceMethod<T extends Tensor>(op: Reduction, x: Tensor, given: number, axis: Axis, keepDims: boolean | undefined): T {
   extraArgs(op, given, ['axis', 'keepDims'], op === 'variance' ? DDOF : NOT_NUMPY);
   return reduce(op, x, axis, keepDims);
 }
@@ -71,15 +74,15 @@ export const variance = reduction('variance');
  * first index; a NaN counts as the maximum (the first NaN wins, as NumPy; TF.js skips NaN). An
  * axis longer than 2^24 + 1 is an error: float32 holds its last indices only rounded.
  */
-export function argMax(x: TensorLike, axis = 0): Tensor {
+export function argMax<T extends Tensor = Tensor>(x: TensorLike, axis = 0): T {
   extraArgs('argMax', arguments.length, ['x', 'axis'], KEEP_ARG);
-  return argReduce('argMax', x, axis);
+  return argReduce('argMax', x, axis) as T;
 }
 
 /** Index of the minimum along one axis (default 0), as float indices; see {@link argMax} for ties and NaN. */
-export function argMin(x: TensorLike, axis = 0): Tensor {
+export function argMin<T extends Tensor = Tensor>(x: TensorLike, axis = 0): T {
   extraArgs('argMin', arguments.length, ['x', 'axis'], KEEP_ARG);
-  return argReduce('argMin', x, axis);
+  return argReduce('argMin', x, axis) as T;
 }
 
 /** NumPy's `argmax(x, axis, out, keepdims)`. */

@@ -19,7 +19,7 @@ import { runOp } from './run.js';
  * where(tensor([1, 0, 1]), tensor([1, 2, 3]), -1); // [1, -1, 3]
  * ```
  */
-export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+export function where<T extends Tensor = Tensor>(condition: TensorLike, a: T | TensorLike, b: T | TensorLike): T {
   const args: Array<[string, TensorLike]> = [['condition', condition], ['a', a], ['b', b]];
   const resolved: Array<ReturnType<typeof resolve>> = [];
   try {
@@ -29,5 +29,5 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
     throw e;
   }
   const [c, x, y] = resolved;
-  return runOp((e, out) => e.nr_where(c.handle, x.handle, y.handle, out), resolved.map((r) => r.temp));
+  return runOp((e, out) => e.nr_where(c.handle, x.handle, y.handle, out), resolved.map((r) => r.temp)) as T;
 }

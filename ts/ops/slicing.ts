@@ -13,6 +13,7 @@ import { range } from './creation.js';
 import { Tensor, wrapHandle } from '../tensor.js';
 import { checkSize, describe, EXACT_INT, exactInt, exactInts, intArg, intList, isTypedArray, makeTensor, withTensors, type NestedNumbers, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
+import type { Rank } from '../types.js';
 
 /** Room for results in the scratch argument area of `engine.ts` (1008 u32 words). */
 const ARG_WORDS = 1008;
@@ -31,7 +32,7 @@ export type Indices = Tensor | NestedNumbers;
  * @example slice(tensor([[1, 2, 3], [4, 5, 6]]), [0, 1], [-1, 2])  // [[2, 3], [5, 6]]
  * @example slice(x, 2)                                              // x without its first 2 rows
  */
-export function slice(x: TensorLike, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
+export function slice<R extends Rank = Rank, T extends Tensor<R> = Tensor<R>>(x: T | TensorLike, begin: number | readonly number[], size?: number | readonly number[]): T {
   return withTensors('slice', { x }, ({ x }) => {
     const h = x.handleFor('slice', 'x');
     const b = intList('slice', 'begin', begin);
@@ -40,7 +41,7 @@ export function slice(x: TensorLike, begin: number | readonly number[], size?: n
       const p = writeArgs('slice', [...b, ...s]);
       return e.nr_slice(h, p, b.length, p + 4 * b.length, s.length, out);
     });
-  });
+  }) as T;
 }
 
 /**
@@ -52,8 +53,8 @@ export function slice(x: TensorLike, begin: number | readonly number[], size?: n
  * @example const [a, b] = split(tensor([[1, 2, 3, 4]]), 2, 1)   // [[1, 2]] and [[3, 4]]
  * @example split(tensor([1, 2, 3, 4, 5]), [1, -1, 2])            // [1], [2, 3], [4, 5]
  */
-export function split(x: TensorLike, numOrSizeSplits: number | readonly number[], axis = 0): Tensor[] {
-  return withTensors('split', { x }, ({ x }) => splitOf(x, numOrSizeSplits, axis));
+export function split<T extends Tensor = Tensor>(x: TensorLike, numOrSizeSplits: number | readonly number[], axis = 0): T[] {
+  return withTensors('split', { x }, ({ x }) => splitOf(x, numOrSizeSplits, axis)) as T[];
 }
 
 function splitOf(x: Tensor, numOrSizeSplits: number | readonly number[], axis: number): Tensor[] {
@@ -130,7 +131,7 @@ function indicesOf(op: string, indices: unknown, range: number): { handle: numbe
  * @example gather(tensor([10, 20, 30]), [2, 0])             // [30, 10]
  * @example gather(tensor([[1, 2], [3, 4]]), tensor([1]), 1)  // [[2], [4]]
  */
-export function gather(x: TensorLike, indices: Indices, axis = 0, batchDims = 0): Tensor {
+export function gather<T extends Tensor = Tensor>(x: T | TensorLike, indices: Indices, axis = 0, batchDims = 0): T {
   return withTensors('gather', { x }, ({ x }) => {
     const h = x.handleFor('gather', 'x');
     const a = intArg('gather', 'axis', axis);
@@ -144,7 +145,7 @@ export function gather(x: TensorLike, indices: Indices, axis = 0, batchDims = 0)
     } finally {
       idx.temp?.dispose();
     }
-  });
+  }) as T;
 }
 
 /**
@@ -236,10 +237,10 @@ export function oneHot(indices: Indices, depth: number, onValue = 1, offValue = 
  * @example reverse(tensor([1, 2, 3]))                  // [3, 2, 1]
  * @example reverse(tensor([[1, 2], [3, 4]]), 1)        // [[2, 1], [4, 3]]
  */
-export function reverse(x: TensorLike, axis?: number | readonly number[]): Tensor {
+export function reverse<T extends Tensor = Tensor>(x: T | TensorLike, axis?: number | readonly number[]): T {
   return withTensors('reverse', { x }, ({ x }) => {
     const h = x.handleFor('reverse', 'x');
     const axes = axis === undefined || axis === null ? x.shape.map((_, i) => i) : intList('reverse', 'axis', axis);
     return runOp((e, out) => e.nr_reverse(h, writeArgs('reverse', axes), axes.length, out));
-  });
+  }) as T;
 }
