@@ -60,7 +60,11 @@ export type NestedArray = number | NestedArray[];
  * `Tensor<Rank>`, of any rank. The rank only types `array()`/`arraySync()` (and what keeps it:
  * `relu()`, `clone()`, …): tensors of every rank are assignable to each other, as before the
  * rank was typed (`const h: Tensor2D = x.matMul(w)` compiles, as TF.js's generic returns let
- * it); the check that matters is at run time (`t.rank`, `tensor2d` refuses other ranks).
+ * it); the check that matters is at run time (`t.rank`, `tensor2d` refuses other ranks). The
+ * ops TF.js declares with a generic result `T` (binary ops, reductions, `matMul`, `concat`,
+ * `where`, `gather`, …) take it the same way: named (`x.sum<Scalar>()`, `matMul<Tensor2D>(a, b)`),
+ * inferred from the argument where TF.js's is (`relu(x2d)` is a `Tensor2D`) or from the use,
+ * `Tensor` otherwise; an unchecked cast, as TF.js's.
  *
  * @example
  * const t = tensor([[1, 2], [3, 4]]);
@@ -277,37 +281,37 @@ export class Tensor<R extends Rank = Rank> {
 
   // ---- element-wise ------------------------------------------------------------------------
   /** `this + b`, element-wise with broadcasting. @example tensor([1, 2]).add(1) // [2, 3] */
-  add(b: TensorLike): Tensor { return binary.add(this, b); }
+  add<T extends Tensor = Tensor>(b: TensorLike): T { return binary.add(this, b); }
   /** `this − b`, element-wise with broadcasting. */
-  sub(b: TensorLike): Tensor { return binary.sub(this, b); }
+  sub<T extends Tensor = Tensor>(b: TensorLike): T { return binary.sub(this, b); }
   /** `this · b`, element-wise with broadcasting (not a matrix product: see {@link matMul}). */
-  mul(b: TensorLike): Tensor { return binary.mul(this, b); }
+  mul<T extends Tensor = Tensor>(b: TensorLike): T { return binary.mul(this, b); }
   /** `this / b`, element-wise with broadcasting. */
-  div(b: TensorLike): Tensor { return binary.div(this, b); }
+  div<T extends Tensor = Tensor>(b: TensorLike): T { return binary.div(this, b); }
   /** `this ** b`, element-wise with broadcasting. @example x.pow(2) */
-  pow(b: TensorLike): Tensor { return binary.pow(this, b); }
+  pow<T extends Tensor = Tensor>(b: TensorLike): T { return binary.pow(this, b); }
   /** The element-wise larger of `this` and `b` (broadcasting). */
-  maximum(b: TensorLike): Tensor { return binary.maximum(this, b); }
+  maximum<T extends Tensor = Tensor>(b: TensorLike): T { return binary.maximum(this, b); }
   /** The element-wise smaller of `this` and `b` (broadcasting). */
-  minimum(b: TensorLike): Tensor { return binary.minimum(this, b); }
+  minimum<T extends Tensor = Tensor>(b: TensorLike): T { return binary.minimum(this, b); }
   /** 1 where `this == b`, else 0 (broadcasting). */
-  equal(b: TensorLike): Tensor { return binary.equal(this, b); }
+  equal<T extends Tensor = Tensor>(b: TensorLike): T { return binary.equal(this, b); }
   /** 1 where `this != b`, else 0 (broadcasting). */
-  notEqual(b: TensorLike): Tensor { return binary.notEqual(this, b); }
+  notEqual<T extends Tensor = Tensor>(b: TensorLike): T { return binary.notEqual(this, b); }
   /** 1 where `this > b`, else 0 (broadcasting). */
-  greater(b: TensorLike): Tensor { return binary.greater(this, b); }
+  greater<T extends Tensor = Tensor>(b: TensorLike): T { return binary.greater(this, b); }
   /** 1 where `this >= b`, else 0 (broadcasting). */
-  greaterEqual(b: TensorLike): Tensor { return binary.greaterEqual(this, b); }
+  greaterEqual<T extends Tensor = Tensor>(b: TensorLike): T { return binary.greaterEqual(this, b); }
   /** 1 where `this < b`, else 0 (broadcasting). */
-  less(b: TensorLike): Tensor { return binary.less(this, b); }
+  less<T extends Tensor = Tensor>(b: TensorLike): T { return binary.less(this, b); }
   /** 1 where `this <= b`, else 0 (broadcasting). */
-  lessEqual(b: TensorLike): Tensor { return binary.lessEqual(this, b); }
+  lessEqual<T extends Tensor = Tensor>(b: TensorLike): T { return binary.lessEqual(this, b); }
   /** `atan2(this, b)`, broadcast. */
-  atan2(b: TensorLike): Tensor { return binary.atan2(this, b); }
+  atan2<T extends Tensor = Tensor>(b: TensorLike): T { return binary.atan2(this, b); }
   /** `mod(this, b)`: the remainder with the sign of `b`, broadcast. */
-  mod(b: TensorLike): Tensor { return binary.mod(this, b); }
+  mod<T extends Tensor = Tensor>(b: TensorLike): T { return binary.mod(this, b); }
   /** `floorDiv(this, b)`: `⌊this / b⌋`, broadcast. */
-  floorDiv(b: TensorLike): Tensor { return binary.floorDiv(this, b); }
+  floorDiv<T extends Tensor = Tensor>(b: TensorLike): T { return binary.floorDiv(this, b); }
   /** `−this`, element-wise. */
   neg(): Tensor<R> { return unary.neg(this); }
   /** `|this|`, element-wise. */
@@ -363,36 +367,40 @@ export class Tensor<R extends Rank = Rank> {
   /** `clipByValue(this, min, max)`: values limited to `[min, max]`, NaN kept. */
   clipByValue(min: number, max: number): Tensor<R> { return clip.clipByValue(this, min, max); }
   /** `where(condition, this, b)` (the TF.js chained form): `this` where `condition`, else `b`. */
-  where(condition: TensorLike, b: TensorLike): Tensor { return select.where(condition, this, b); }
+  where<T extends Tensor = Tensor>(condition: TensorLike, b: TensorLike): T { return select.where<T>(condition, this, b); }
 
   // ---- reductions ----------------------------------------------------------------------------
   /** The sum over `axis` (all axes by default), keeping reduced axes as 1 with `keepDims`. @example x.sum(1) */
-  sum(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.reduceMethod('sum', this, arguments.length, axis, keepDims); }
+  sum<T extends Tensor = Tensor>(axis?: number | number[], keepDims?: boolean): T { return reduce.reduceMethod('sum', this, arguments.length, axis, keepDims); }
   /** The mean over `axis` (all axes by default). @example x.mean(0, true) */
-  mean(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.reduceMethod('mean', this, arguments.length, axis, keepDims); }
+  mean<T extends Tensor = Tensor>(axis?: number | number[], keepDims?: boolean): T { return reduce.reduceMethod('mean', this, arguments.length, axis, keepDims); }
   /** The maximum over `axis` (all axes by default). */
-  max(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.reduceMethod('max', this, arguments.length, axis, keepDims); }
+  max<T extends Tensor = Tensor>(axis?: number | number[], keepDims?: boolean): T { return reduce.reduceMethod('max', this, arguments.length, axis, keepDims); }
   /** The minimum over `axis` (all axes by default). */
-  min(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.reduceMethod('min', this, arguments.length, axis, keepDims); }
+  min<T extends Tensor = Tensor>(axis?: number | number[], keepDims?: boolean): T { return reduce.reduceMethod('min', this, arguments.length, axis, keepDims); }
   /** The product over `axis` (all axes by default). */
-  prod(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.reduceMethod('prod', this, arguments.length, axis, keepDims); }
+  prod<T extends Tensor = Tensor>(axis?: number | number[], keepDims?: boolean): T { return reduce.reduceMethod('prod', this, arguments.length, axis, keepDims); }
   /** The population variance over `axis` (all axes by default). */
-  variance(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.reduceMethod('variance', this, arguments.length, axis, keepDims); }
+  variance<T extends Tensor = Tensor>(axis?: number | number[], keepDims?: boolean): T { return reduce.reduceMethod('variance', this, arguments.length, axis, keepDims); }
   /** The index of the maximum along `axis` (default 0), as float32 values. @example logits.argMax(-1) */
-  argMax(axis = 0): Tensor {
+  argMax<T extends Tensor = Tensor>(axis = 0): T {
     extraArgs('argMax', arguments.length, ['axis'], reduce.KEEP_ARG);
     return reduce.argMax(this, axis);
   }
   /** The index of the minimum along `axis` (default 0), as float32 values. */
-  argMin(axis = 0): Tensor {
+  argMin<T extends Tensor = Tensor>(axis = 0): T {
     extraArgs('argMin', arguments.length, ['axis'], reduce.KEEP_ARG);
     return reduce.argMin(this, axis);
   }
 
   // ---- matrices and shapes ----------------------------------------------------------------
-  /** `matMul(this, b, transposeA, transposeB)`; the transposes may also be one options object. */
-  matMul(b: Tensor, transposeA?: boolean | matmul.MatMulOptions, transposeB?: boolean): Tensor {
-    return (matmul.matMul as (a: Tensor, b: Tensor, ta?: unknown, tb?: unknown) => Tensor)(this, b, transposeA, transposeB);
+  /**
+   * `matMul(this, b, transposeA, transposeB)`; the transposes may also be one options object.
+   * `T` is the result's type, as `matMul<T>(a, b)`'s (`a.matMul<Tensor2D>(b)`; TF.js's method
+   * takes `T` but returns a `Tensor` of unknown rank).
+   */
+  matMul<T extends Tensor = Tensor>(b: Tensor, transposeA?: boolean | matmul.MatMulOptions, transposeB?: boolean): T {
+    return (matmul.matMul as (a: Tensor, b: Tensor, ta?: unknown, tb?: unknown) => T)(this, b, transposeA, transposeB);
   }
   /** The dot product of vectors, or a matrix–vector / matrix–matrix product (as TF.js `dot`). */
   dot(b: Tensor): Tensor { return matmul.dot(this, b); }
@@ -413,11 +421,11 @@ export class Tensor<R extends Rank = Rank> {
 
   // ---- slicing and joining (see ops/slicing.ts, ops/joining.ts) ----------------------------
   /** The block starting at `begin` with `size` (-1: to the end). @example x.slice([0, 1], [2, -1]) */
-  slice(begin: number | number[], size?: number | number[]): Tensor { return slicing.slice(this, begin, size); }
+  slice<T extends Tensor = Tensor<R>>(begin: number | number[], size?: number | number[]): T { return slicing.slice<R, T>(this, begin, size); }
   /** Splits along `axis` into equal parts or parts of the given sizes. */
-  split(numOrSizeSplits: number | number[], axis = 0): Tensor[] { return slicing.split(this, numOrSizeSplits, axis); }
+  split<T extends Tensor = Tensor>(numOrSizeSplits: number | number[], axis = 0): T[] { return slicing.split(this, numOrSizeSplits, axis); }
   /** The slices at `indices` along `axis` (default 0). @example x.gather([2, 0]) */
-  gather(indices: slicing.Indices, axis = 0, batchDims = 0): Tensor { return slicing.gather(this, indices, axis, batchDims); }
+  gather<T extends Tensor = Tensor<R>>(indices: slicing.Indices, axis = 0, batchDims = 0): T { return slicing.gather<T>(this, indices, axis, batchDims); }
   /** One-hot encodes integer class indices: shape `[...this.shape, depth]`. @example tensor([0, 2]).oneHot(3) */
   oneHot(depth: number, onValue = 1, offValue = 0): Tensor { return slicing.oneHot(this, depth, onValue, offValue); }
   /** Repeats the tensor `reps[i]` times along each axis. */
@@ -439,7 +447,7 @@ export class Tensor<R extends Rank = Rank> {
     return scan.cumprod(this, axis, exclusive, reverse);
   }
   /** Sums of this tensor's rows by segment id into `numSegments` rows. @example tensor([1, 2, 3]).unsortedSegmentSum([0, 1, 0], 2) // [4, 2] */
-  unsortedSegmentSum(segmentIds: TensorLike, numSegments: number): Tensor { return segment.unsortedSegmentSum(this, segmentIds, numSegments); }
+  unsortedSegmentSum<T extends Tensor = Tensor<R>>(segmentIds: TensorLike, numSegments: number): T { return segment.unsortedSegmentSum(this, segmentIds, numSegments) as T; }
   /** The strided slice `begin:end:strides` with TF.js's masks (see {@link stridedSlice}). @example tensor([1, 2, 3, 4]).stridedSlice([0], [4], [2]) // [1, 3] */
   stridedSlice(begin: readonly number[], end: readonly number[], strides?: readonly number[] | null, beginMask = 0, endMask = 0, ellipsisMask = 0, newAxisMask = 0, shrinkAxisMask = 0): Tensor {
     return strided.stridedSlice(this, begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask);
@@ -483,9 +491,9 @@ export class Tensor<R extends Rank = Rank> {
   /** `image.resizeNearestNeighbor(this, size, alignCorners, halfPixelCenters)`. @example mask.resizeNearestNeighbor([56, 56]) */
   resizeNearestNeighbor(size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor { return resize.resizeNearestNeighbor(this, size, alignCorners, halfPixelCenters); }
   /** `concat([this, ...others], axis)`. */
-  concat(others: Tensor | Tensor[], axis = 0): Tensor { return joining.concat([this, ...(Array.isArray(others) ? others : [others])], axis); }
+  concat<T extends Tensor = Tensor>(others: T | T[], axis = 0): T { return joining.concat<T>([this, ...(Array.isArray(others) ? others : [others])], axis); }
   /** `stack([this, ...others], axis)`. */
-  stack(others: Tensor | Tensor[], axis = 0): Tensor { return joining.stack([this, ...(Array.isArray(others) ? others : [others])], axis); }
+  stack<T extends Tensor = Tensor>(others: Tensor | Tensor[], axis = 0): T { return joining.stack([this, ...(Array.isArray(others) ? others : [others])], axis) as T; }
 
   // ---- activations (see activations.ts) -----------------------------------------------------
   /** `max(x, 0)`. */
@@ -493,7 +501,7 @@ export class Tensor<R extends Rank = Rank> {
   /** `x` for `x > 0`, `alpha·x` otherwise (default 0.2). @example x.leakyRelu(0.1) // or x.leakyRelu({ alpha: 0.1 }) */
   leakyRelu(alpha?: number | { alpha?: number | undefined }): Tensor<R> { return act.leakyRelu(this, alpha); }
   /** Parametric ReLU: `x` for `x > 0`, `alpha·x` otherwise; see {@link prelu}. */
-  prelu(alpha: Tensor | number): Tensor { return act.prelu(this, alpha); }
+  prelu<T extends Tensor = Tensor>(alpha: T | number): T { return act.prelu<T>(this, alpha); }
   /** `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise (default `alpha` 1). */
   elu(options?: { alpha?: number | undefined }): Tensor<R> { return act.elu(this, options); }
   /** Scaled ELU (Klambauer et al. 2017). */
@@ -527,28 +535,28 @@ export class Tensor<R extends Rank = Rank> {
   /** `log(sigmoid(x))`, stable for large `|x|`. */
   logSigmoid(): Tensor<R> { return actOps.logSigmoid(this); }
   /** `log(Σ exp(x))` over `axis` (all axes by default), without overflow. @example logits.logSumExp(-1, true) */
-  logSumExp(axis?: number | number[] | null, keepDims?: boolean): Tensor { return lse.logSumExp(this, axis, keepDims); }
+  logSumExp<T extends Tensor = Tensor<R>>(axis?: number | number[] | null, keepDims?: boolean): T { return lse.logSumExp(this, axis, keepDims); }
   /** The norm (`'euclidean'` by default, `'fro'`, 1, 2, ±Infinity, p) over `axis`; see {@link normOps.norm}. @example x.norm(1, -1) */
   norm(ord?: normOps.NormOrd, axis?: number | number[] | null, keepDims?: boolean): Tensor {
     extraArgs('norm', arguments.length, ['ord', 'axis', 'keepDims']);
     return normOps.norm(this, ord, axis, keepDims);
   }
   /** The Euclidean norm over `axis` (all axes by default). */
-  euclideanNorm(axis?: number | number[] | null, keepDims?: boolean): Tensor { return normOps.euclideanNorm(this, axis, keepDims); }
+  euclideanNorm<T extends Tensor = Tensor<R>>(axis?: number | number[] | null, keepDims?: boolean): T { return normOps.euclideanNorm(this, axis, keepDims) as T; }
   /** 1 where every entry over `axis` is non-zero, else 0 (TF.js `all`). */
-  all(axis?: number | number[] | null, keepDims?: boolean): Tensor { return allAny.all(this, axis, keepDims); }
+  all<T extends Tensor = Tensor>(axis?: number | number[] | null, keepDims?: boolean): T { return allAny.all(this, axis, keepDims); }
   /** 1 where some entry over `axis` is non-zero, else 0 (TF.js `any`). */
-  any(axis?: number | number[] | null, keepDims?: boolean): Tensor { return allAny.any(this, axis, keepDims); }
+  any<T extends Tensor = Tensor>(axis?: number | number[] | null, keepDims?: boolean): T { return allAny.any(this, axis, keepDims); }
   /** `(this − b)²`, element-wise with broadcasting. */
-  squaredDifference(b: TensorLike): Tensor { return arith.squaredDifference(this, b); }
+  squaredDifference<T extends Tensor = Tensor>(b: TensorLike): T { return arith.squaredDifference(this, b); }
   /** `this / b`, but 0 where `b` is 0 (broadcasting). */
-  divNoNan(b: TensorLike): Tensor { return arith.divNoNan(this, b); }
+  divNoNan<T extends Tensor = Tensor>(b: TensorLike): T { return arith.divNoNan(this, b); }
   /** 1 where both `this` and `b` are non-zero, else 0 (broadcasting). */
-  logicalAnd(b: TensorLike): Tensor { return logical.logicalAnd(this, b); }
+  logicalAnd<T extends Tensor = Tensor>(b: TensorLike): T { return logical.logicalAnd(this, b); }
   /** 1 where `this` or `b` is non-zero, else 0 (broadcasting). */
-  logicalOr(b: TensorLike): Tensor { return logical.logicalOr(this, b); }
+  logicalOr<T extends Tensor = Tensor>(b: TensorLike): T { return logical.logicalOr(this, b); }
   /** 1 where exactly one of `this` and `b` is non-zero, else 0 (broadcasting). */
-  logicalXor(b: TensorLike): Tensor { return logical.logicalXor(this, b); }
+  logicalXor<T extends Tensor = Tensor>(b: TensorLike): T { return logical.logicalXor(this, b); }
   /** 1 where `this` is 0, else 0. */
   logicalNot(): Tensor<R> { return logical.logicalNot(this); }
   /** 1 where NaN, else 0. */
@@ -558,9 +566,9 @@ export class Tensor<R extends Rank = Rank> {
   /** 1 where finite, else 0. */
   isFinite(): Tensor<R> { return logical.isFinite(this); }
   /** The slices along `axis` (default 0), each without that axis. @example x.unstack() */
-  unstack(axis = 0): Tensor[] { return unstackOps.unstack(this, axis); }
+  unstack<T extends Tensor = Tensor>(axis = 0): T[] { return unstackOps.unstack(this, axis) as T[]; }
   /** Repeated along size-1 and new leading axes to `shape` (NumPy broadcasting). @example bias.broadcastTo([n, units]) */
-  broadcastTo(shape: number[]): Tensor { return bcast.broadcastTo(this, shape); }
+  broadcastTo<R2 extends Rank = Rank>(shape: number[]): Tensor<R2> { return bcast.broadcastTo(this, shape) as Tensor<R2>; }
   /** Zeros with this shape. */
   zerosLike(): Tensor<R> { return creation.zerosLike(this); }
   /** Ones with this shape. */
