@@ -191,6 +191,88 @@ const TFJS_PORT = `
     export {};
 `;
 
+/**
+ * TF.js's generic results as a TF.js port uses them, against TF.js 4.22's declarations (core,
+ * layers and the chained ops, as \`@tensorflow/tfjs\` exports them) and neurite's: binary ops,
+ * reductions, matMul, concat and the ops whose argument gives the rank return TF.js's \`T\`
+ * (named by a type argument, by the use, or inferred from the argument), and the results TF.js
+ * leaves of unknown rank stay so (stack, oneHot, predict). Its 9 negative cases fail in both.
+ */
+const TFJS_OPS_PORT = `
+    import * as tf from 'tfjs';
+    const a = tf.tensor2d([[1, 2], [3, 4]]);
+    const b = tf.tensor2d([[5, 6], [7, 8]]);
+    const v = tf.tensor1d([1, 2]);
+    // Binary ops and their chains: the result takes the rank its use names, or the one given.
+    const chain: tf.Tensor2D = a.add(b).mul(2).sub(a).div(b);
+    const fn: tf.Tensor2D = tf.add(a, b);
+    const rows: number[][] = tf.maximum<tf.Tensor2D>(a, 0).arraySync();
+    const row: number[] = a.sub<tf.Tensor2D>(v).arraySync()[0];
+    const sq: number[][] = tf.squaredDifference<tf.Tensor2D>(a, b).arraySync().concat(a.pow<tf.Tensor2D>(2).arraySync(), tf.mul<tf.Tensor2D>(a, b).arraySync());
+    const cmp: number[][] = a.greater<tf.Tensor2D>(2).arraySync().concat(tf.equal<tf.Tensor2D>(a, b).arraySync(), tf.logicalAnd<tf.Tensor2D>(a, b).arraySync());
+    // Reductions: a scalar sum as a number, an axis kept.
+    const total: number = tf.sum<tf.Scalar>(a).arraySync();
+    const avg: number = a.mean<tf.Scalar>().arraySync() + tf.max<tf.Scalar>(a).arraySync() + a.min<tf.Scalar>().arraySync();
+    const colMax: number[] = a.max<tf.Tensor1D>(0).arraySync();
+    const kept: number[][] = tf.mean<tf.Tensor2D>(a, 1, true).arraySync();
+    const s: tf.Scalar = tf.sum(a);
+    const ss: number = s.arraySync();
+    const labels: number[] = tf.argMax<tf.Tensor1D>(a, 1).arraySync().concat(a.argMax<tf.Tensor1D>(-1).arraySync());
+    const lse: number[] = tf.logSumExp<tf.Tensor1D>(a, 1).arraySync();
+    // matMul indexed as 2-D.
+    const m00: number = tf.matMul<tf.Tensor2D>(a, b).arraySync()[0][0];
+    const mm: tf.Tensor2D = tf.matMul(a, b, false, true);
+    const mRow: number[] = mm.arraySync()[1];
+    // concat keeps its inputs' rank; stack gives a Tensor.
+    const cat: number[][] = tf.concat([a, b]).arraySync();
+    const cat1: number[] = tf.concat([a, b], 1).arraySync()[1];
+    const catM: number[][] = a.concat(b).arraySync().concat(a.concat([b, a], 1).arraySync());
+    const stacked = tf.stack([a, b]) as tf.Tensor3D;
+    const st: number[][] = stacked.arraySync()[0];
+    // The ops whose argument gives the rank keep it.
+    const kept2: number[][] = tf.relu(a).arraySync().concat(tf.sigmoid(a).arraySync(), tf.tanh(a).arraySync(), tf.exp(a).arraySync(), tf.abs(a).arraySync(), tf.neg(a).arraySync(), tf.sqrt(a).arraySync(), tf.square(a).arraySync(), tf.softmax(a).arraySync(), tf.log(a).arraySync());
+    const sel: number[][] = tf.where(tf.greater(a, 2), a, b).arraySync().concat(tf.clipByValue(a, 0, 3).arraySync(), tf.gather(a, [1, 0]).arraySync(), tf.reverse(a).arraySync(), tf.tile(a, [1, 2]).arraySync());
+    const sl: number[][] = tf.slice(a, [0, 0], [1, 2]).arraySync().concat(a.slice([0, 0], [1, 1]).arraySync(), a.gather([0]).arraySync(), tf.pad(a, [[1, 1], [0, 0]]).arraySync());
+    const ca: number[][] = tf.cast(a, 'float32').arraySync().concat(tf.transpose(a).arraySync(), tf.leakyRelu(a, 0.1).arraySync(), tf.elu(a).arraySync());
+    const ed: number[] = tf.expandDims<tf.Tensor3D>(a).arraySync()[0][0];
+    const parts: tf.Tensor2D[] = tf.split<tf.Tensor2D>(a, 2, 1);
+    const p0: number[] = parts[0].arraySync()[0];
+    const oh = tf.oneHot([0, 1], 3) as tf.Tensor2D;
+    const ohRow: number[] = oh.arraySync()[0];
+    const y: tf.Tensor2D = tf.tidy(() => tf.matMul(a, b).add(1));
+    // @ts-expect-error: without a type argument matMul's rank is unknown, so a row is not there to index
+    tf.matMul(a, b).arraySync()[0];
+    // @ts-expect-error: sum's rank is not known either: not a number
+    const notNumber: number = tf.sum(a).dataSync();
+    // @ts-expect-error: the rank a type argument names: a Tensor1D's values are number[]
+    const notRows: number[][] = tf.sum<tf.Tensor1D>(a, 0).arraySync();
+    // @ts-expect-error: relu keeps a Tensor2D's rank: a value is not an array
+    tf.relu(a).arraySync()[0][0][0];
+    // @ts-expect-error: concat of Tensor2Ds is a Tensor2D
+    const notCube: number[][][] = tf.concat([a, b]).arraySync();
+    // @ts-expect-error: stack's result is a Tensor of unknown rank
+    tf.stack([a, b]).arraySync()[0];
+    // @ts-expect-error: a type argument is a Tensor
+    tf.add<number>(a, b);
+    // @ts-expect-error: oneHot's result is a Tensor of unknown rank
+    tf.oneHot([0, 1], 3).arraySync()[0];
+    // Layers: apply and predict give what TF.js users cast them to.
+    const xs = tf.tensor2d([[1, 2], [3, 4]]);
+    const inp = tf.input({ shape: [2] });
+    const hidden = tf.layers.dense({ units: 3, activation: 'relu' }).apply(inp) as tf.SymbolicTensor;
+    const net = tf.model({ inputs: inp, outputs: tf.layers.dense({ units: 1 }).apply(hidden) as tf.SymbolicTensor });
+    const out = net.apply(xs) as tf.Tensor;
+    const out2: number[][] = (net.apply(xs, { training: true }) as tf.Tensor2D).arraySync();
+    const pred = net.predict(xs) as tf.Tensor2D;
+    const first: number = pred.arraySync()[0][0];
+    const seq = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+    const p2: number[] = (seq.predict(xs) as tf.Tensor2D).arraySync()[1];
+    // @ts-expect-error: predict's result must be named before it is indexed
+    seq.predict(xs).arraySync()[0];
+    console.log(chain, fn, rows, row, sq, cmp, total, avg, colMax, kept, ss, labels, lse, m00, mRow, cat, cat1, catM, st, kept2, sel, sl, ca, ed, p0, ohRow, y, notNumber, notRows, notCube, out, out2, first, p2);
+    export {};
+`;
+
 let packed: Packed;
 beforeAll(async () => {
   packed = await packAndInstall('neurite-types-');
@@ -565,10 +647,10 @@ describe("the sources' types (ts/index.ts as 'neurite'; no build needed)", () =>
     }
   });
 
-  it("TF.js-typed code: the same program type-checks against TF.js 4.22's declarations (the reference) and neurite's, and its negative cases fail in both", () => {
+  it("TF.js-typed code: the same programs type-check against TF.js 4.22's declarations (the reference) and neurite's, and their negative cases fail in both", () => {
     const d = mkdtempSync(join(tmpdir(), 'neurite-tfjs-port-'));
-    const run = (paths: Record<string, string[]>, extra: string[]): string[] => {
-      const p = ts.createProgram([join(d, 'port.ts'), ...extra], {
+    const run = (paths: Record<string, string[]>): string[] => {
+      const p = ts.createProgram([join(d, 'port.ts')], {
         strict: true, noEmit: true, skipLibCheck: true, types: [], target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext,
         moduleResolution: ts.ModuleResolutionKind.Bundler, baseUrl: ROOT, paths,
       });
@@ -578,20 +660,26 @@ describe("the sources' types (ts/index.ts as 'neurite'; no build needed)", () =>
     };
     // Real paths: node_modules may be a symlink, and TypeScript would read two copies of TF.js's tensor.d.ts.
     const core = realpathSync(join(ROOT, 'node_modules/@tensorflow/tfjs-core/dist'));
-    const tfjs = { tfjs: [join(core, 'index.d.ts')] };
-    // TF.js's chained methods (x.matMul, x.reshape) are declared by this module's augmentations.
-    writeFileSync(join(d, 'chained.ts'), `import '${join(core, 'public/chained_ops/register_all_chained_ops.js')}';\n`);
-    const lines = TFJS_PORT.split('\n');
-    const negatives = lines.flatMap((l, i) => (/@ts-expect-error/.test(l) ? [i + 1] : []));
+    const layers = realpathSync(join(ROOT, 'node_modules/@tensorflow/tfjs-layers/dist'));
+    // What @tensorflow/tfjs exports: core and layers; the chained methods (x.matMul, x.reshape)
+    // are declared by the chained ops' augmentations.
+    writeFileSync(join(d, 'tfjs.ts'), `export * from '${join(core, 'index.js')}';\nexport * from '${join(layers, 'index.js')}';\n` +
+      `import '${join(core, 'public/chained_ops/register_all_chained_ops.js')}';\n`);
+    const tfjs = { tfjs: [join(d, 'tfjs.ts')] };
+    const neurite = { tfjs: [join(ROOT, 'ts/index.ts')] };
     try {
-      writeFileSync(join(d, 'port.ts'), TFJS_PORT);
-      expect(run(tfjs, [join(d, 'chained.ts')])).toEqual([]);
-      expect(run({ tfjs: [join(ROOT, 'ts/index.ts')] }, [])).toEqual([]);
-      // Without the directives: an error on each of their lines, in both, and nowhere else.
-      writeFileSync(join(d, 'port.ts'), lines.map((l) => (/@ts-expect-error/.test(l) ? '' : l)).join('\n'));
-      expect(negatives.length).toBe(7);
-      for (const errs of [run(tfjs, [join(d, 'chained.ts')]), run({ tfjs: [join(ROOT, 'ts/index.ts')] }, [])]) {
-        expect(errs.map((e) => Number(e.split(' ')[0]))).toEqual(negatives);
+      for (const [program, count] of [[TFJS_PORT, 7], [TFJS_OPS_PORT, 9]] as const) {
+        const lines = program.split('\n');
+        const negatives = lines.flatMap((l, i) => (/@ts-expect-error/.test(l) ? [i + 1] : []));
+        expect(negatives.length).toBe(count);
+        writeFileSync(join(d, 'port.ts'), program);
+        expect(run(tfjs)).toEqual([]);
+        expect(run(neurite)).toEqual([]);
+        // Without the directives: an error on each of their lines, in both, and nowhere else.
+        writeFileSync(join(d, 'port.ts'), lines.map((l) => (/@ts-expect-error/.test(l) ? '' : l)).join('\n'));
+        for (const errs of [run(tfjs), run(neurite)]) {
+          expect([...new Set(errs.map((e) => Number(e.split(' ')[0])))]).toEqual(negatives);
+        }
       }
     } finally {
       rmSync(d, { recursive: true, force: true });
