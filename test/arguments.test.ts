@@ -742,6 +742,7 @@ const TABLE: Entry[] = [
     { name: `compression.${c}.decode`, op: `compression.${c}.decode`, call: (b: unknown, o: unknown) => nr.compression[c].decode(b as never, o as never), good: () => [nr.compression[c].encode(new Uint8Array([1, 2, 3])), { maxOutputBytes: 100 }], kinds: ['bytes', 'options?'] },
   ]),
   { name: 'compression.huffman.codeLengths', op: 'compression.huffman.codeLengths', call: (f, o) => nr.compression.huffman.codeLengths(f as never, o as never), good: () => [[1, 2, 3], { maxLength: 15 }], kinds: ['intList', 'options?'] },
+  { name: 'compression.huffman.codes', op: 'compression.huffman.codes', call: (l) => nr.compression.huffman.codes(l as never), good: () => [[1, 2, 2]], kinds: ['intList'] },
   ...(['dct', 'dwt'] as const).flatMap((c) => (['forward2d', 'inverse2d'] as const).map((f) => ({
     name: `compression.${c}.${f}`, op: `compression.${c}.${f}`, call: (x: unknown, o: unknown) => nr.compression[c][f](x as never, o as never), good: () => [X, c === 'dct' ? { blockSize: 1 } : { wavelet: 'haar', levels: 1 }], kinds: ['tensor', 'options?'],
   }))),

@@ -604,3 +604,48 @@ describe('Uint8ClampedArray (canvas ImageData.data) is taken as bytes, in place'
     ae.dispose();
   });
 });
+
+describe('huffman.codes: the canonical code table encode writes with', () => {
+  it("gives deflate's canonical codes, and decodes an encoded stream's payload by itself (its table read from the stream)", () => {
+    expect(compression.huffman.codes([3, 3, 2, 1])).toEqual(['110', '111', '10', '0']);
+    // RFC 1951 §3.2.2's example: lengths (3, 3, 3, 3, 3, 2, 4, 4) for A–H.
+    expect(compression.huffman.codes([3, 3, 3, 3, 3, 2, 4, 4])).toEqual(['010', '011', '100', '101', '110', '00', '1110', '1111']);
+    expect(compression.huffman.codes([0, 1, 0])).toEqual(['', '0', '']);
+    expect(compression.huffman.codes([])).toEqual([]);
+    // A text long enough to be coded (not stored), of many distinct bytes: plain mode.
+    const words = 'the quick brown fox jumps over the lazy dog while a wizard quietly boxes jam '.split(' ');
+    const rand = mulberry32(9);
+    const text = new TextEncoder().encode(Array.from({ length: 400 }, () => words[Math.floor(rand() * words.length)]).join(' '));
+    const stream = compression.huffman.encode(text);
+    expect([stream[4], stream[5]], 'plain Huffman (version 1, parameter 0)').toEqual([1, 0]);
+    const lengths = Array.from({ length: 256 }, (_, s) => (stream[14 + (s >> 1)] >> (s & 1 ? 0 : 4)) & 15);
+    // The table is the one codeLengths gives for the text's byte counts.
+    const counts = new Array(256).fill(0);
+    for (const b of text) counts[b]++;
+    expect(lengths).toEqual(compression.huffman.codeLengths(counts));
+    const table = compression.huffman.codes(lengths);
+    const bySymbol = new Map(table.flatMap((c, s) => (c === '' ? [] : [[c, s] as const])));
+    const bits = Array.from(stream.subarray(14 + 128), (b) => b.toString(2).padStart(8, '0')).join('');
+    const out: number[] = [];
+    let code = '';
+    for (const bit of bits) {
+      if (out.length === text.length) break;
+      code += bit;
+      const s = bySymbol.get(code);
+      if (s !== undefined) [out.push(s), (code = '')];
+    }
+    expect(out).toEqual(Array.from(text));
+    // Prefix-free: no code begins another.
+    const all = [...bySymbol.keys()];
+    for (const a of all) for (const b of all) if (a !== b) expect(b.startsWith(a), `${a} begins ${b}`).toBe(false);
+  });
+
+  it('refuses lengths no prefix code has, and bad values, naming them', () => {
+    expect(() => compression.huffman.codes([1, 1, 1])).toThrow(/^compression\.huffman\.codes: no prefix code has these lengths: their Kraft sum Σ 2\^−length is 1\.5, above 1/);
+    expect(() => compression.huffman.codes([1, 16])).toThrow(/^compression\.huffman\.codes: lengths\[1\] must be an integer in \[0, 15\], got 16/);
+    expect(() => compression.huffman.codes([1.5])).toThrow(/lengths\[0\] must be an integer in \[0, 15\], got 1\.5/);
+    expect(() => compression.huffman.codes('abc' as never)).toThrow(/lengths must be an array of integers in \[0, 15\], got/);
+    // An incomplete code (Kraft sum below 1) is a prefix code: allowed, as deflate's single-code case.
+    expect(compression.huffman.codes([2, 2, 2])).toEqual(['00', '01', '10']);
+  });
+});

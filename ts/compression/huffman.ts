@@ -87,3 +87,59 @@ export function codeLengths(frequencies: ArrayLike<number>, options: { maxLength
     });
   });
 }
+
+/**
+ * The canonical codes of code `lengths` (as {@link codeLengths} gives them and the stream's
+ * table holds them), as strings of bits, most significant first: lengths 1 to 15 in turn, and
+ * within one length consecutive codes in increasing symbol order (deflate's rule, which
+ * `encode` writes with). A length of 0 (a symbol that does not occur) gets `''`. The lengths
+ * must be integers in [0, 15] that a prefix code can have (Kraft sum `Σ 2^−len ≤ 1`), else an
+ * error naming the sum. To see what `encode` does to a text: count its bytes, then
+ * `codes(codeLengths(counts))`.
+ *
+ * @example
+ * compression.huffman.codes([3, 3, 2, 1]); // ['110', '111', '10', '0']
+ * @example
+ * const text = new TextEncoder().encode('abracadabra');
+ * const counts = new Array(256).fill(0);
+ * for (const b of text) counts[b]++;
+ * const table = compression.huffman.codes(compression.huffman.codeLengths(counts));
+ * table[97]; // 'a' (5 of the 11 bytes): '0'
+ */
+export function codes(lengths: ArrayLike<number>): string[] {
+  const op = 'compression.huffman.codes';
+  if (typeof lengths !== 'object' || lengths === null || typeof lengths.length !== 'number') {
+    throw new InvalidArgumentError(`${op}: lengths must be an array of integers in [0, 15], got ${describe(lengths)}`);
+  }
+  if (ArrayBuffer.isView(lengths)) attachedArg(op, 'lengths', lengths);
+  const n = lengths.length;
+  if (n > 1 << 20) throw new InvalidArgumentError(`${op}: ${n} symbols are too many (at most ${1 << 20})`);
+  // How many codes of each length, and the Kraft sum in units of 2^−15 (exact in a double).
+  const count = new Array<number>(16).fill(0);
+  let kraft = 0;
+  for (let i = 0; i < n; i++) {
+    const l = lengths[i];
+    if (typeof l !== 'number' || !Number.isInteger(l) || l < 0 || l > 15) {
+      throw new InvalidArgumentError(`${op}: lengths[${i}] must be an integer in [0, 15], got ${describe(l)}`);
+    }
+    if (l > 0) {
+      count[l]++;
+      kraft += 2 ** (15 - l);
+    }
+  }
+  if (kraft > 2 ** 15) {
+    throw new InvalidArgumentError(`${op}: no prefix code has these lengths: their Kraft sum Σ 2^−length is ${kraft / 2 ** 15}, above 1 (too many short codes)`);
+  }
+  // The first code of each length (deflate's next_code), then each symbol's in symbol order.
+  const next = new Array<number>(16).fill(0);
+  for (let l = 1, code = 0; l <= 15; l++) {
+    code = (code + count[l - 1]) << 1;
+    next[l] = code;
+  }
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const l = lengths[i];
+    out[i] = l === 0 ? '' : (next[l]++).toString(2).padStart(l, '0');
+  }
+  return out;
+}
