@@ -101,9 +101,13 @@ function conv1dOf(x: Tensor, filter: Tensor, stride: number, pad: OpPadding, dat
  * filterWidth, outChannels, inChannels]`, `outputShape` `[batch, outHeight, outWidth,
  * outChannels]` (rank 3 for one image): a `conv2d` of an image of that shape with `filter`,
  * `strides` and `pad` must give x's height and width (with strides above 1 several output sizes
- * do, hence the argument). Differentiable with respect to `x` and `filter`.
+ * do, hence the argument): for x's height `h`, `(h − 1)·s + 1` to `h·s` with `'same'` and
+ * `(h − 1)·s + k` to `h·s + k − 1` with `'valid'` (the error names the range), which holds
+ * every size of Keras 3's `output_padding` except with `'same'`, an even filter and no output
+ * padding. Differentiable with respect to `x` and `filter`.
  *
  * @example conv2dTranspose(codes, filter, [n, 14, 14, 1], 2, 'same')   // 7×7 → 14×14
+ * conv2dTranspose(codes, filter, [n, 13, 13, 1], 2, 'same')   // 7×7 → 13×13 (Keras's outputPadding 0 with a 3×3 filter)
  */
 export function conv2dTranspose(x: TensorLike, filter: TensorLike, outputShape: number[], strides: Size2D, pad: OpPadding, dimRoundingMode?: never): Tensor {
   const op = 'conv2dTranspose';

@@ -152,15 +152,29 @@ fn transpose_placement(x: &Tensor, filter: &Tensor, out: [usize; 3], win: Window
         bail!(OP, "filter has {fout} output channels (filter[2], shape {}) but outputShape has {}: they must be equal", filter.shape(), out[2]);
     }
     let win = Window::new(OP, [kh, kw], win.strides, [1, 1], win.same)?;
-    let p = win.place(OP, &out)?;
-    if [p.oh, p.ow] != [h, w] {
+    // The sizes whose conv2d gives x's `n` rows (columns): `(n − 1)·s + 1 ..= n·s` with `same`,
+    // `(n − 1)·s + k ..= n·s + k − 1` with `valid` (Keras 3's output_padding picks one of them).
+    if !win.same && (h == 0 || w == 0) {
+        bail!(OP, "x of shape {} has no rows or no columns, which no conv2d with pad 'valid' gives (it gives at least one): use pad 'same'", x.shape());
+    }
+    let range = |a: usize, n: usize| -> [usize; 2] {
+        let (k, s) = (win.size[a], win.strides[a]);
+        let lo = if n == 0 { 0 } else { (n - 1).saturating_mul(s).saturating_add(if win.same { 1 } else { k }) };
+        [lo, if n == 0 { 0 } else { lo.saturating_add(s - 1) }]
+    };
+    let ([lh, hh], [lw, hw]) = (range(0, h), range(1, w));
+    if !(lh..=hh).contains(&out[0]) || !(lw..=hw).contains(&out[1]) {
         // As given: with the batch for a batch of images (TF.js's 4-D outputShape).
         let lead = if x.rank() == 4 { format!("{batch}, ") } else { String::new() };
         bail!(
             OP,
-            "outputShape [{lead}{}, {}, {}] does not go with x of shape {}: a conv2d of such an image with this filter, strides and pad gives {} × {}, x has {h} × {w}",
-            out[0], out[1], out[2], x.shape(), p.oh, p.ow
+            "outputShape [{lead}{}, {}, {}] does not go with x of shape {}: with a {kh} × {kw} filter, strides [{}, {}] and pad '{}', the outputs whose conv2d is x's {h} × {w} have height {lh} to {hh} and width {lw} to {hw}",
+            out[0], out[1], out[2], x.shape(), win.strides[0], win.strides[1], if win.same { "same" } else { "valid" }
         );
+    }
+    let p = win.place(OP, &out)?;
+    if [p.oh, p.ow] != [h, w] {
+        return Err(crate::Error::Internal { msg: format!("conv2dTranspose: the output [{}, {}] does not convolve back to [{h}, {w}]", out[0], out[1]) });
     }
     Ok((p, batch))
 }
@@ -1012,7 +1026,21 @@ mod tests {
         let win = Window { size: [1, 1], strides: [2, 2], dilation: [1, 1], same: false };
         let (x, w) = (t(&[1, 3, 3, 3], 1), t(&[3, 3, 2, 3], 2));
         let err = |out: [usize; 3], w: &Tensor| conv2d_transpose(&x, w, out, win).unwrap_err().to_string();
-        assert_eq!(err([9, 7, 2], &w), "conv2dTranspose: outputShape [1, 9, 7, 2] does not go with x of shape [1,3,3,3]: a conv2d of such an image with this filter, strides and pad gives 4 × 3, x has 3 × 3");
+        assert_eq!(err([9, 7, 2], &w), "conv2dTranspose: outputShape [1, 9, 7, 2] does not go with x of shape [1,3,3,3]: with a 3 × 3 filter, strides [2, 2] and pad 'valid', the outputs whose conv2d is x's 3 × 3 have height 7 to 8 and width 7 to 8");
+        // Each end of the ranges is accepted (Keras 3's output_padding 0 and strides − 1), the
+        // next size on either side refused, with 'same' too; a 'valid' x of no rows has none.
+        for (same, lo, hi) in [(false, 7, 8), (true, 5, 6)] {
+            let win = Window { same, ..win };
+            let ok = |out: [usize; 3]| conv2d_transpose(&x, &w, out, win).map(|y| y.dims().to_vec());
+            assert_eq!(ok([lo, hi, 2]).unwrap(), vec![1, lo, hi, 2]);
+            assert_eq!(ok([hi, lo, 2]).unwrap(), vec![1, hi, lo, 2]);
+            assert!(ok([lo - 1, lo, 2]).unwrap_err().to_string().contains(&format!("have height {lo} to {hi} and width {lo} to {hi}")));
+            assert!(ok([lo, hi + 1, 2]).is_err());
+        }
+        let empty = t(&[1, 0, 3, 3], 1);
+        let e = conv2d_transpose(&empty, &w, [1, 7, 2], win).unwrap_err().to_string();
+        assert_eq!(e, "conv2dTranspose: x of shape [1,0,3,3] has no rows or no columns, which no conv2d with pad 'valid' gives (it gives at least one): use pad 'same'");
+        assert_eq!(conv2d_transpose(&empty, &w, [0, 6, 2], Window { same: true, ..win }).unwrap().dims(), &[1, 0, 6, 2]);
         assert_eq!(err([7, 7, 3], &w), "conv2dTranspose: filter has 2 output channels (filter[2], shape [3,3,2,3]) but outputShape has 3: they must be equal");
         assert_eq!(err([7, 7, 2], &t(&[3, 3, 2, 4], 2)), "conv2dTranspose: filter has 4 input channels (filter[3], shape [3,3,2,4]) but x has 3 (shape [1,3,3,3]): filter[3] must equal x's last dimension");
     }
