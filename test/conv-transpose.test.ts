@@ -1,8 +1,8 @@
 // The conv2dTranspose layer against TF.js Layers on the CPU backend: the same weights give the
 // same outputs, input gradients and training steps (strides below, equal to and above the
 // kernel, both paddings, non-square windows, no bias, activations); saved models cross between
-// the two libraries both ways; what TF.js's layer does not have (dilation, output padding) is
-// an error naming the option.
+// the two libraries both ways. Keras 3's outputPadding and dilation (TF.js's layer has neither)
+// are tested against Keras 3 in conv2d-transpose-padding.test.ts.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -128,7 +128,7 @@ describe('conv2dTranspose models cross between TF.js and neurite', () => {
     m.dispose();
   });
 
-  it("configs neurite cannot run are refused by path (Keras 3's output_padding, dilation)", async () => {
+  it("Keras 3's output_padding and dilation_rate in a TF.js-format config are read; what neurite cannot run is refused by path", async () => {
     const t = tfl.sequential({ layers: [tfl.layers.conv2dTranspose({ inputShape: [3, 3, 2], filters: 2, kernelSize: 3 })] });
     const a = await tfArtifacts(t);
     const edit = (f: (c: Record<string, unknown>) => void) => {
@@ -136,8 +136,14 @@ describe('conv2dTranspose models cross between TF.js and neurite', () => {
       f((copy.modelTopology as { config: { layers: Array<{ config: Record<string, unknown> }> } }).config.layers[0].config);
       return nr.loadModel(copy as nr.ModelArtifacts);
     };
-    await expect(edit((c) => (c.output_padding = [1, 1]))).rejects.toThrow(/layers\[0\]\.config\.output_padding must be null: neurite's conv2dTranspose has no output padding/);
-    await expect(edit((c) => (c.dilation_rate = [2, 2]))).rejects.toThrow(/layers\[0\].*conv2dTranspose: dilationRate must be 1/);
+    // Keras's sizes: (3 − 1)·2 + 3 + [1, 0]; dilation 2 with stride 1: 3 + 5 − 1.
+    for (const [change, shape] of [[{ output_padding: [1, 0], strides: [2, 2] }, [null, 8, 7, 2]], [{ dilation_rate: [2, 2] }, [null, 7, 7, 2]]] as const) {
+      const m = (await edit((c) => Object.assign(c, change))) as nr.Sequential;
+      expect(m.outputShape, JSON.stringify(change)).toEqual(shape);
+      m.dispose();
+    }
+    await expect(edit((c) => (c.output_padding = [1, 0]))).rejects.toThrow(/layers\[0\].*conv2dTranspose: outputPadding must be less than strides .*got outputPadding \[1,0\] with strides \[1,1\]/);
+    await expect(edit((c) => Object.assign(c, { dilation_rate: [2, 2], strides: [2, 2] }))).rejects.toThrow(/layers\[0\].*conv2dTranspose: strides > 1 is not supported together with dilationRate > 1/);
     await expect(edit((c) => (c.data_format = 'channels_first'))).rejects.toThrow(/config\.data_format must be 'channels_last'/);
     // Keras 3's form of the defaults loads.
     const ok = (await edit((c) => Object.assign(c, { output_padding: null, dilation_rate: [1, 1] }))) as nr.Sequential;
@@ -151,9 +157,9 @@ describe('conv2dTranspose: errors name the layer and the shapes', () => {
   it('bad options and inputs', () => {
     expect(thrown(() => layers.conv2dTranspose({ filters: 2 } as never)).message).toMatch(/^conv2dTranspose: kernelSize is required/);
     expect(thrown(() => layers.conv2dTranspose({ filters: 0, kernelSize: 3 })).message).toMatch(/^conv2dTranspose: filters must be/);
-    expect(thrown(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, dilationRate: 2 })).message).toBe("conv2dTranspose: dilationRate must be 1 (TF.js's conv2dTranspose layer has no dilation), got 2");
+    expect(thrown(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, dilationRate: 2 })).message).toBe('conv2dTranspose: strides > 1 is not supported together with dilationRate > 1 (as Keras 3), got strides [2,2] and dilationRate [2,2]');
     expect(thrown(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, padding: 'causal' as never })).message).toMatch(/^conv2dTranspose: padding must be 'valid' or 'same'/);
-    expect(thrown(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, outputPadding: 1 } as never)).message).toMatch(/^conv2dTranspose: unknown option 'outputPadding'/);
+    expect(thrown(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, outputPadding: 1 })).message).toMatch(/^conv2dTranspose: outputPadding must be less than strides/);
     expect(() => nr.sequential({ layers: [layers.conv2dTranspose({ inputShape: [6, 6], filters: 2, kernelSize: 3 })] })).toThrow(/^add: .*conv2dTranspose.*\[height, width, channels\].*\[6,6\]/);
     const flat = nr.sequential({ layers: [layers.conv2dTranspose({ filters: 2, kernelSize: 3 })] });
     expect(() => flat.build([6, 6])).toThrow(/conv2dTranspose.*\[height, width, channels\].*\[6, ?6\]/);

@@ -125,6 +125,18 @@ const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 
 /**
+ * A transposed convolution's output length along one axis for an input of `n` (the core's
+ * `Window::transposed_len` and, with Keras 3's output padding `o`, `transposed_padded`):
+ * `n·s` with 'same' and `n·s + max(k_eff − s, 0)` with 'valid' (TF.js's `deconvLength`), or
+ * `(n − 1)·s + k_eff − 2·⌊k_eff/2⌋·[same] + o`; negative when `n` is 0 with an output padding.
+ */
+function transposedLength(n: number, k: number, s: number, d: number, same: boolean, o: number | null): number {
+  const ke = (k - 1) * d + 1;
+  if (o === null) return same ? n * s : n * s + Math.max(ke - s, 0);
+  return (n - 1) * s + (same ? ke % 2 : ke) + o;
+}
+
+/**
  * The per-sample output `[oh, ow, channels]` of a sliding window on input `x` (TensorFlow's
  * sizes: `valid` ⌊(n − k_eff) / s⌋ + 1, `same` ⌈n / s⌉), as `crates/core/src/ops/window.rs`.
  */
@@ -293,13 +305,14 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       return [oh, ow, units];
     }
     case 'conv2dTranspose': {
-      // TF.js's deconvLength: h·s with 'same', h·s + max(k − s, 0) with 'valid'.
       const [h, w, ch] = windowOutput(op, s, x, [1, 1], [1, 1], [1, 1], false);
-      const [k, st, f] = [a.kernelSize as number[], a.strides as number[], a.filters as number];
-      const len = (n: number, i: number) => n * st[i] + (a.padding === 'same' ? 0 : Math.max(k[i] - st[i], 0));
+      const [k, st, d, f] = [a.kernelSize as number[], a.strides as number[], (a.dilationRate ?? [1, 1]) as number[], a.filters as number];
+      const o = (a.outputPadding ?? null) as number[] | null;
+      const [oh, ow] = [h, w].map((n, i) => transposedLength(n, k[i], st[i], d[i], a.padding === 'same', o && o[i]));
+      if (oh < 0 || ow < 0) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}): per-sample input ${show(x)} has no output with outputPadding ${show(o)} (an input needs at least one row and column)`);
       add('kernel', [...k, f, ch]);
       if (a.useBias !== false) add('bias', [f]);
-      return [len(h, 0), len(w, 1), f];
+      return [oh, ow, f];
     }
     case 'zeroPadding2d':
     case 'cropping2d': {
@@ -352,9 +365,7 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       if (x.length !== 2) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) expects per-sample inputs of shape [steps, channels], got per-sample shape ${show(x)}`);
       const [k, st, d, f] = [a.kernelSize as number, a.strides as number, a.dilationRate as number, a.filters as number];
       const o = (a.outputPadding ?? null) as number | null;
-      const ke = (k - 1) * d + 1;
-      const same = a.padding === 'same';
-      const len = o === null ? (same ? x[0] * st : x[0] * st + Math.max(ke - st, 0)) : (x[0] - 1) * st + (same ? ke % 2 : ke) + o;
+      const len = transposedLength(x[0], k, st, d, a.padding === 'same', o);
       if (len < 0) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}): per-sample input ${show(x)} has no output with outputPadding ${o} (an input needs at least one step)`);
       add('kernel', [k, f, x[1]]);
       if (a.useBias !== false) add('bias', [f]);

@@ -121,7 +121,8 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
     const list = (v: number | number[]) => (typeof v === 'number' ? v : v.slice());
     args = {
       filters: l.filters, kernelSize: list(l.kernelSize), strides: list(l.strides), padding: l.padding, dilationRate: list(l.dilationRate),
-      ...(l instanceof Conv1DTranspose ? { outputPadding: l.outputPadding } : {}),
+      // TF.js's Conv2DTranspose has no outputPadding: it is there only when set.
+      ...(l instanceof Conv1DTranspose || (l instanceof Conv2DTranspose && l.outputPadding !== null) ? { outputPadding: l.outputPadding } : {}),
       activation: normalizeActivation(op, l.activation), useBias: a.useBias !== false,
       kernelInitializer: init(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'), biasInitializer: init(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
       kernelRegularizer: reg(op, a.kernelRegularizer, 'kernelRegularizer'), biasRegularizer: reg(op, a.biasRegularizer, 'biasRegularizer'),
@@ -274,8 +275,11 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
       c = {
         filters: a.filters, kernel_initializer: initializerToKeras(a.kernelInitializer as Initializer), kernel_regularizer: regularizerToKeras((a.kernelRegularizer as Regularizer) ?? null), kernel_constraint: null,
         kernel_size: a.kernelSize, strides: a.strides, padding: a.padding, data_format: 'channels_last',
-        // TF.js's Conv2DTranspose config has no dilation_rate (its layer has no dilation).
-        ...(s.kind === 'conv2d' ? { dilation_rate: a.dilationRate } : {}),
+        // TF.js's Conv2DTranspose config has no dilation_rate and no output_padding (its layer
+        // ignores a dilationRate and has no output padding: it would build its own sizes), so
+        // they are written only when set, as Keras 3's keys.
+        ...(s.kind === 'conv2d' || (a.dilationRate as number[]).some((d) => d !== 1) ? { dilation_rate: a.dilationRate } : {}),
+        ...(a.outputPadding != null ? { output_padding: a.outputPadding } : {}),
         activation: activationToKeras('getConfig', a.activation), use_bias: a.useBias, bias_initializer: initializerToKeras(a.biasInitializer as Initializer),
         bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null), activity_regularizer: regularizerToKeras((a.activityRegularizer as Regularizer) ?? null), bias_constraint: null,
       };
@@ -581,12 +585,12 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     if (c[k] != null && got === null) unbacked(k, 'an initializer neurite cannot draw');
     return got ?? init(op, field, def);
   };
-  const sizes = (k: string, def?: [number, number]): [number, number] => {
+  const sizes = (k: string, def?: [number, number], min = 1): [number, number] => {
     const v = c[k] ?? def;
-    const ok = (d: unknown) => isInt(d, 1) && d <= 65536;
+    const ok = (d: unknown) => isInt(d, min) && d <= 65536;
     if (ok(v)) return [v as number, v as number];
     if (Array.isArray(v) && v.length === 2 && v.every(ok)) return v as [number, number];
-    return bad(op, `${cw}.${k}`, `must be a positive integer or a pair of them, got ${show(v)}`);
+    return bad(op, `${cw}.${k}`, `must be a ${min === 1 ? 'positive' : 'non-negative'} integer or a pair of them, got ${show(v)}`);
   };
   const one = (k: string, def?: number): number => {
     const v = c[k] ?? def;
@@ -739,10 +743,10 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case 'Conv2DTranspose':
       kind = o.class_name === 'Conv2D' ? 'conv2d' : 'conv2dTranspose';
       channelsLast();
-      // Keras 3's Conv2DTranspose can fix the output size with output_padding; TF.js's cannot.
-      if (kind === 'conv2dTranspose') mustBeNull(ctx, cw, c, ['output_padding'], "neurite's conv2dTranspose has no output padding (TF.js's sizes)");
       args = {
         filters: int('filters'), kernelSize: sizes('kernel_size'), strides: sizes('strides', [1, 1]), padding: padding(), dilationRate: sizes('dilation_rate', [1, 1]),
+        // Keras 3's Conv2DTranspose fixes the output size with output_padding (TF.js's has none).
+        ...(kind === 'conv2dTranspose' ? { outputPadding: c.output_padding == null ? null : sizes('output_padding', undefined, 0) } : {}),
         ...convWeights(),
         ...constraintsOf(['kernel_constraint', 'bias_constraint']),
       };

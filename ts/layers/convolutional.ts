@@ -76,8 +76,8 @@ abstract class BaseConv2D extends KernelLayer {
   readonly activation: ActivationSpec;
   readonly args: Conv2DArgs;
   readonly #op: 'conv2d' | 'conv2dTranspose';
-  protected constructor(op: 'conv2d' | 'conv2dTranspose', args: Conv2DArgs) {
-    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']);
+  protected constructor(op: 'conv2d' | 'conv2dTranspose', args: Conv2DArgs, more: readonly string[] = []) {
+    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', ...more, 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']);
     this.#op = op;
     this.filters = intArg(op, 'filters', args.filters, 1, 2 ** 24 - 1);
     if (args.kernelSize === undefined) throw new InvalidArgumentError(`${op}: kernelSize is required, e.g. ${op}({ filters: 8, kernelSize: 3 })`);
@@ -88,12 +88,41 @@ abstract class BaseConv2D extends KernelLayer {
     channelsLast(op, args.dataFormat);
     this.activation = args.activation ?? 'linear';
     this.args = args;
-    this.abiParams();
   }
   /** @internal */
   abiParams(): number[] {
     return convAbi(this.#op, this.args, this.filters, this.kernelSize, this.strides, this.dilationRate, this.padding === 'same', this.activation);
   }
+}
+
+/**
+ * @internal Keras 3's `output_padding` of a transposed convolution (`null`, `n`, or one per
+ * axis), each a non-negative integer below its axis's stride, and Keras's other rule of
+ * `BaseConvTranspose`: no stride above 1 together with a dilation above 1. conv1dTranspose's
+ * and conv2dTranspose's checks.
+ */
+export function transposeArgs(op: string, v: unknown, strides: readonly number[], dilation: readonly number[]): number[] | null {
+  const n = strides.length;
+  // One axis prints as a number, two as lists.
+  const say = (a: readonly number[]) => (n === 1 ? String(a[0]) : show(a));
+  if (strides.some((s) => s > 1) && dilation.some((d) => d > 1)) {
+    throw new InvalidArgumentError(`${op}: strides > 1 is not supported together with dilationRate > 1 (as Keras 3), got strides ${say(strides)} and dilationRate ${say(dilation)}`);
+  }
+  if (v === undefined || v === null) return null;
+  if (Array.isArray(v) && v.length !== n) throw new InvalidArgumentError(`${op}: outputPadding must be a non-negative integer or ${n === 1 ? 'a list of one' : 'a pair [rows, columns] of them'}, got ${show(v)}`);
+  const o = Array.isArray(v) ? Array.from(v as unknown[], (x, i) => intArg(op, n === 1 ? 'outputPadding' : `outputPadding[${i}]`, x, 0, 65535)) : new Array<number>(n).fill(intArg(op, 'outputPadding', v, 0, 65535));
+  if (o.some((x, i) => x >= strides[i])) {
+    throw new InvalidArgumentError(`${op}: outputPadding must be less than strides (Keras 3's rule: the extra ${n === 1 ? 'steps are' : 'rows and columns are each'} fewer than one stride), got outputPadding ${say(o)} with strides ${say(strides)}`);
+  }
+  return o;
+}
+
+/**
+ * @internal The core's layout of a transposed convolution (`Conv2d::transpose_from_abi`):
+ * `hasOutputPadding, outputPadding(2)`, then conv2d's ([`convAbi`]).
+ */
+export function transposeAbi(outputPadding: readonly number[] | null, conv: number[]): number[] {
+  return [outputPadding === null ? 0 : 1, ...(outputPadding ?? [0, 0]), ...conv];
 }
 
 /**
@@ -136,31 +165,56 @@ export class Conv2D extends BaseConv2D {
   static readonly className = CLASS_NAMES.conv2d;
   constructor(args: Conv2DArgs) {
     super('conv2d', args);
+    this.abiParams();
   }
+}
+
+/** conv2dTranspose's options: conv2d's, with Keras 3's `outputPadding`. */
+export interface Conv2DTransposeArgs extends Conv2DArgs {
+  /**
+   * Keras 3's `output_padding` (TF.js's layer has none): rows and columns added at the end of
+   * the output, `n` or `[rows, columns]`, each a non-negative integer below its stride. The
+   * output then has `(h − 1)·strides + k_eff − 2·pad + outputPadding` rows (`pad` is
+   * `⌊k_eff / 2⌋` with `'same'`, 0 with `'valid'`; `k_eff = (kernelSize − 1)·dilationRate + 1`),
+   * and the same for the columns: 7 → 13 → 25 (`kernelSize: 3, strides: 2, padding: 'same'`,
+   * `outputPadding: 0`) where TF.js's sizes give 14 and 26. Default `null`: TF.js's sizes,
+   * which are Keras's without it.
+   */
+  outputPadding?: Size2D | null | undefined;
 }
 
 /**
  * A transposed 2-D convolution ("deconvolution"): `activation(conv2dTranspose(x, W) + b)`, the
- * adjoint of a conv2d with the same kernel, strides and padding — a convolutional decoder's way
- * back up. Inputs `[batch, h, w, in]` give `[batch, h·s, w·s, filters]` with `'same'` padding
- * and `[batch, h·s + max(k − s, 0), …]` with `'valid'` (TF.js's sizes); the kernel has shape
+ * adjoint of a conv2d with the same kernel, strides, dilation and padding — a convolutional
+ * decoder's way back up. Inputs `[batch, h, w, in]` give `[batch, h·s, w·s, filters]` with
+ * `'same'` padding and `[batch, h·s + max(k_eff − s, 0), …]` with `'valid'` (TF.js's sizes), or
+ * Keras 3's with {@link Conv2DTransposeArgs.outputPadding}; the kernel has shape
  * `[kh, kw, filters, in]` (TF.js's and Keras's layout; initializer fans `kh·kw·filters` and
- * `kh·kw·in`). As in TF.js, no dilation (`dilationRate` other than 1 is an error) and no
- * output padding.
+ * `kh·kw·in`). `outputPadding` and `dilationRate` are Keras 3's (TF.js's layer has no output
+ * padding and ignores its dilationRate): as Keras, `outputPadding` must be below `strides`, and
+ * `strides` and `dilationRate` cannot both exceed 1.
  *
  * @example
  * layers.conv2dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }) // [b, 7, 7, c] → [b, 14, 14, 8]
+ * layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 2, padding: 'same', outputPadding: 0 }) // [b, 13, 13, c] → [b, 25, 25, 1]
  */
 export class Conv2DTranspose extends BaseConv2D {
   /** @internal */
   readonly kind = 'conv2dTranspose' as const;
   /** TF.js's class name, `'Conv2DTranspose'` (`layer.constructor.className`, as `layer.getClassName()`). */
   static readonly className = CLASS_NAMES.conv2dTranspose;
-  constructor(args: Conv2DArgs) {
-    super('conv2dTranspose', args);
-    if (this.dilationRate[0] !== 1 || this.dilationRate[1] !== 1) {
-      throw new InvalidArgumentError(`conv2dTranspose: dilationRate must be 1 (TF.js's conv2dTranspose layer has no dilation), got ${show(args.dilationRate)}`);
-    }
+  /** Keras 3's output padding `[rows, columns]`, or `null` (TF.js's sizes). */
+  readonly outputPadding: [number, number] | null;
+  /** The options given (for `getConfig`). */
+  declare readonly args: Conv2DTransposeArgs;
+  constructor(args: Conv2DTransposeArgs) {
+    super('conv2dTranspose', args, ['outputPadding']);
+    this.outputPadding = transposeArgs('conv2dTranspose', args.outputPadding, this.strides, this.dilationRate) as [number, number] | null;
+    this.abiParams();
+  }
+  /** @internal */
+  override abiParams(): number[] {
+    return transposeAbi(this.outputPadding, super.abiParams());
   }
 }
 

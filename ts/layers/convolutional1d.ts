@@ -11,7 +11,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { ActivationSpec } from './activation_abi.js';
 import { intArg, show } from '../ops/convert.js';
 import { CLASS_NAMES, KernelLayer, Layer, type LayerArgs } from './layer.js';
-import { channelsLast, convAbi, type Conv2DArgs } from './convolutional.js';
+import { channelsLast, convAbi, transposeAbi, transposeArgs, type Conv2DArgs } from './convolutional.js';
 
 /** The layout of sequences, for messages. */
 const STEPS = '[batch, steps, channels]';
@@ -148,24 +148,14 @@ export class Conv1DTranspose extends BaseConv1D {
       throw new InvalidArgumentError(`${op}: padding must be 'valid' or 'same', got ${show(p)}${hint}`);
     }
     this.padding = p;
-    const o = args.outputPadding;
-    if (o === undefined || o === null) this.outputPadding = null;
-    else {
-      if (Array.isArray(o) && o.length !== 1) throw new InvalidArgumentError(`${op}: outputPadding must be a non-negative integer or a list of one, got ${show(o)}`);
-      this.outputPadding = intArg(op, 'outputPadding', Array.isArray(o) ? o[0] : o, 0, 65535);
-      if (this.outputPadding >= this.strides) {
-        throw new InvalidArgumentError(`${op}: outputPadding must be less than strides (Keras 3's rule: the extra steps are fewer than one stride), got outputPadding ${this.outputPadding} with strides ${this.strides}`);
-      }
-    }
-    if (this.strides > 1 && this.dilationRate > 1) {
-      throw new InvalidArgumentError(`${op}: strides > 1 is not supported together with dilationRate > 1 (as Keras 3), got strides ${this.strides} and dilationRate ${this.dilationRate}`);
-    }
+    this.outputPadding = transposeArgs(op, args.outputPadding, [this.strides], [this.dilationRate])?.[0] ?? null;
     channelsLast(op, args.dataFormat, STEPS);
     this.abiParams();
   }
   /** @internal */
   abiParams(): number[] {
-    return [this.outputPadding === null ? 0 : 1, this.outputPadding ?? 0, ...this.windowAbi('conv1dTranspose', this.padding === 'same')];
+    // conv2dTranspose's layout on [1, steps]: the output padding [0, op].
+    return transposeAbi(this.outputPadding === null ? null : [0, this.outputPadding], this.windowAbi('conv1dTranspose', this.padding === 'same'));
   }
 }
 

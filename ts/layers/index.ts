@@ -25,7 +25,7 @@ import { Embedding, type EmbeddingArgs } from './embedding.js';
 import { Permute, RepeatVector, type PermuteArgs, type RepeatVectorArgs } from './rearrange.js';
 import { Rescaling, type RescalingArgs } from './rescaling.js';
 import { Normalization, type NormalizationArgs } from './feature_normalization.js';
-import { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Conv2DArgs, type Cropping2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
+import { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Conv2DArgs, type Conv2DTransposeArgs, type Cropping2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /**
  * A layer from `args`, or, when `args` holds TF.js's serialized form of an initializer,
@@ -56,7 +56,7 @@ export { Embedding, type EmbeddingArgs } from './embedding.js';
 export { Permute, RepeatVector, type PermuteArgs, type RepeatVectorArgs } from './rearrange.js';
 export { Rescaling, type RescalingArgs } from './rescaling.js';
 export { Normalization, type NormalizationArgs, type NestedNumbers, type AdaptDataset } from './feature_normalization.js';
-export { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Border2D, type Conv2DArgs, type Cropping2DArgs, type Padding, type Pooling2DArgs, type Size2D, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
+export { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Border2D, type Conv2DArgs, type Conv2DTransposeArgs, type Cropping2DArgs, type Padding, type Pooling2DArgs, type Size2D, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /** Layer factories, as `tf.layers`. @example layers.dense({ units: 10, activation: 'relu', inputShape: [784] }) */
 export const layers = {
@@ -99,9 +99,10 @@ export const layers = {
   /**
    * Transposed 2-D convolution (the adjoint of conv2d; a decoder's upsampling):
    * `activation(conv2dTranspose(x, W) + b)`, `[batch, h, w, in]` → `[batch, h·s, w·s, filters]`
-   * with `'same'` padding.
+   * with `'same'` padding; Keras 3's `outputPadding` sets the size exactly (`[b, 7, 7, c]` →
+   * `[b, 13, 13, filters]` with `kernelSize: 3, strides: 2, padding: 'same', outputPadding: 0`).
    */
-  conv2dTranspose: (args: Conv2DArgs) => orConfig('conv2dTranspose', 'Conv2DTranspose', args, () => new Conv2DTranspose(args)),
+  conv2dTranspose: (args: Conv2DTransposeArgs) => orConfig('conv2dTranspose', 'Conv2DTranspose', args, () => new Conv2DTranspose(args)),
   /** Depthwise 2-D convolution: each channel filtered on its own, `[batch, h, w, in]` → `[batch, oh, ow, in·depthMultiplier]`. */
   depthwiseConv2d: (args: DepthwiseConv2DArgs) => orConfig('depthwiseConv2d', 'DepthwiseConv2D', args, () => new DepthwiseConv2D(args)),
   /** Depthwise-separable 2-D convolution: a depthwise stage, then a 1×1 convolution to `filters` channels. */

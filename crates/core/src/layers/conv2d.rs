@@ -75,7 +75,7 @@ impl Conv2dConfig {
 pub struct Conv2d {
     pub(super) cfg: Conv2dConfig,
     pub(super) transposed: bool,
-    /// conv2dTranspose inside conv1dTranspose: Keras's output padding per axis, when given.
+    /// conv2dTranspose (and conv1dTranspose): Keras 3's output padding per axis, when given.
     pub(super) output_padding: Option<[usize; 2]>,
     /// The window placed on the input (for conv2dTranspose: on the output image, the
     /// convolution it is the adjoint of).

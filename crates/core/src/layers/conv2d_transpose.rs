@@ -6,11 +6,12 @@
 //!
 //! # Shapes
 //! `x: [batch, h, w, in]` → `y: [batch, oh, ow, filters]` with `oh = h·s` for `same` padding
-//! and `h·s + max(k − s, 0)` for `valid` (TF.js's `deconvLength`; [`Window::transposed_len`]);
-//! `W: [kh, kw, filters, in]`, `b: [filters]` (TF.js and Keras layouts). No dilation (TF.js's
-//! layer has none) and no output padding; inside `conv1dTranspose` (Keras 3's
-//! `Conv1DTranspose`, [`Conv2d::transpose_1d`]) dilation along the steps and Keras's output
-//! padding, with its lengths and JAX's padding ([`Window::transposed_padded`]).
+//! and `h·s + max(k_eff − s, 0)` for `valid` (TF.js's `deconvLength`, Keras's without
+//! `output_padding`; [`Window::transposed_len`]); with Keras 3's `output_padding` `op`,
+//! `(h − 1)·s + k_eff − 2·pad + op` and JAX's padding ([`Window::transposed_padded`]).
+//! `W: [kh, kw, filters, in]`, `b: [filters]` (TF.js and Keras layouts). Dilation as Keras 3's
+//! (TF.js's layer ignores it), not with strides above 1. `conv1dTranspose` (Keras 3's
+//! `Conv1DTranspose`) is this layer on `[1, steps, channels]`.
 //!
 //! # Forward and backward
 //! [`conv::transpose_forward`] and [`conv::transpose_backward`], the functions the
@@ -24,40 +25,41 @@ use super::conv2d::{Conv2d, Conv2dConfig};
 use super::{image_batch, Init, Param};
 use crate::ops::window::{Placement, Window};
 use crate::ops::conv;
+use crate::config::Reader;
+use crate::error::ints;
 use crate::{bail, Error, Result, Shape, Tensor};
 
 const OP: &str = "conv2dTranspose";
 
 impl Conv2d {
-    /// A conv2dTranspose layer for `cfg` (the conv2d layer's options); a dilation other than 1
-    /// is an error.
+    /// A transposed convolution layer from its ABI parameters: `hasOutputPadding,
+    /// outputPadding(2), ` then conv2d's layout ([`Conv2dConfig::read`]). conv2dTranspose and
+    /// conv1dTranspose (on `[1, steps, channels]`, its output padding `[0, op]`) both read it.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn transpose(cfg: Conv2dConfig) -> Result<Conv2d> {
-        if cfg.window.dilation != [1, 1] {
-            bail!(OP, "dilationRate must be 1 (TF.js's conv2dTranspose layer has no dilation), got [{}, {}]", cfg.window.dilation[0], cfg.window.dilation[1]);
-        }
-        let mut layer = Conv2d::new(cfg);
-        layer.transposed = true;
-        Ok(layer)
+    pub fn transpose_from_abi(op: &'static str, p: &[f32]) -> Result<Conv2d> {
+        let mut r = Reader::new(op, p);
+        let given = r.bool("hasOutputPadding")?;
+        let pad = [r.usize("outputPadding")?, r.usize("outputPadding")?];
+        Conv2d::transpose(op, Conv2dConfig::read(op, p.get(3..).unwrap_or_default())?, given.then_some(pad))
     }
 
-    /// The transposed convolution inside `conv1dTranspose` (Keras 3's `Conv1DTranspose`, run on
-    /// `[1, steps, channels]`): dilation along the steps, and Keras's `output_padding` when
-    /// given (`[0, op]`: the output length and padding of [`Window::transposed_padded`]).
-    /// Keras's rules: the output padding below the stride, and no stride above 1 with a
-    /// dilation above 1.
+    /// A transposed convolution layer for `cfg` (the conv2d layer's options) with Keras 3's
+    /// `output_padding` per axis when given (the output sizes and padding of
+    /// [`Window::transposed_padded`]; without it TF.js's sizes, which are Keras's too), and
+    /// Keras's rules: each output padding below its stride, and no stride above 1 with a
+    /// dilation above 1 (`BaseConvTranspose`).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn transpose_1d(op: &'static str, cfg: Conv2dConfig, output_padding: Option<usize>) -> Result<Conv2d> {
-        let (s, d) = (cfg.window.strides[1], cfg.window.dilation[1]);
-        if let Some(o) = output_padding.filter(|&o| o >= s) {
-            bail!(op, "outputPadding must be less than strides, got outputPadding {o} with strides {s}");
+    pub fn transpose(op: &'static str, cfg: Conv2dConfig, output_padding: Option<[usize; 2]>) -> Result<Conv2d> {
+        let (s, d) = (cfg.window.strides, cfg.window.dilation);
+        if let Some(o) = output_padding.filter(|o| o[0] >= s[0] || o[1] >= s[1]) {
+            bail!(op, "outputPadding must be less than strides on each axis, got outputPadding {} with strides {}", ints(&o[..]), ints(&s[..]));
         }
-        if s > 1 && d > 1 {
-            bail!(op, "strides > 1 is not supported together with dilationRate > 1 (as Keras), got strides {s} and dilationRate {d}");
+        if s.iter().any(|&v| v > 1) && d.iter().any(|&v| v > 1) {
+            bail!(op, "strides > 1 is not supported together with dilationRate > 1 (as Keras), got strides {} and dilationRate {}", ints(&s[..]), ints(&d[..]));
         }
         let mut layer = Conv2d::new(cfg);
         layer.transposed = true;
-        layer.output_padding = output_padding.map(|o| [0, o]);
+        layer.output_padding = output_padding;
         Ok(layer)
     }
 
@@ -136,9 +138,13 @@ mod tests {
     use crate::layers::{Layer, Mode};
 
     fn layer(filters: usize, size: [usize; 2], strides: [usize; 2], same: bool, activation: Activation) -> Conv2d {
+        padded(filters, size, strides, [1, 1], same, activation, None)
+    }
+
+    fn padded(filters: usize, size: [usize; 2], strides: [usize; 2], dilation: [usize; 2], same: bool, activation: Activation, op: Option<[usize; 2]>) -> Conv2d {
         let cfg = Conv2dConfig {
             filters,
-            window: Window::new(OP, size, strides, [1, 1], same).unwrap(),
+            window: Window::new(OP, size, strides, dilation, same).unwrap(),
             use_bias: true,
             activation,
             kernel_initializer: Initializer::GlorotUniform.into(),
@@ -147,7 +153,7 @@ mod tests {
             bias_regularizer: None,
             activity_regularizer: None,
         };
-        Conv2d::transpose(cfg).unwrap()
+        Conv2d::transpose(OP, cfg, op).unwrap()
     }
 
     /// Values that differ from each other and from zero, of both signs.
@@ -156,14 +162,23 @@ mod tests {
     }
 
     /// The definition, in f64: every input value scatters `x·W[ki, kj, f, c]` to output row
-    /// `i·s + ki − pad_top` and column `j·s + kj − pad_left` (TensorFlow's padding of the
-    /// convolution from the output back: `max(k − s, 0)` for `same`, the smaller half before).
+    /// `i·s + ki·d − pad_top` and column `j·s + kj·d − pad_left`. Without an output padding,
+    /// TensorFlow's padding of the convolution from the output back (`max(k_eff − s, 0)` for
+    /// `same`, the smaller half before); with one, Keras 3's sizes and JAX's padding
+    /// (`keras/src/backend/common/backend_utils.py`: `(n − 1)·s + k_eff − 2·⌊k_eff/2⌋ + op`
+    /// for `same`, `+ k_eff + op` for `valid`, `⌊(k_eff − k_eff mod 2 − op) / 2⌋` before).
     #[allow(clippy::too_many_arguments)]
-    fn reference(x: &[f32], [b, h, w, c]: [usize; 4], k: &[f32], [kh, kw]: [usize; 2], f: usize, s: [usize; 2], same: bool, bias: &[f32]) -> (Vec<f64>, [usize; 2]) {
-        let out = |n: usize, k: usize, s: usize| if same { n * s } else { n * s + k.saturating_sub(s) };
-        let (oh, ow) = (out(h, kh, s[0]), out(w, kw, s[1]));
-        let pad = |k: usize, s: usize| if same { k.saturating_sub(s) / 2 } else { 0 };
-        let (pt, pl) = (pad(kh, s[0]), pad(kw, s[1]));
+    fn reference(x: &[f32], [b, h, w, c]: [usize; 4], k: &[f32], [kh, kw]: [usize; 2], f: usize, s: [usize; 2], d: [usize; 2], same: bool, op: Option<[usize; 2]>, bias: &[f32]) -> (Vec<f64>, [usize; 2]) {
+        let axis = |n: usize, k: usize, a: usize| -> (usize, usize) {
+            let (ke, s) = ((k - 1) * d[a] + 1, s[a]);
+            match (op, same) {
+                (None, true) => (n * s, ke.saturating_sub(s) / 2),
+                (None, false) => (n * s + ke.saturating_sub(s), 0),
+                (Some(o), true) => ((n - 1) * s + ke % 2 + o[a], (ke - ke % 2).saturating_sub(o[a]) / 2),
+                (Some(o), false) => ((n - 1) * s + ke + o[a], 0),
+            }
+        };
+        let ((oh, pt), (ow, pl)) = (axis(h, kh, 0), axis(w, kw, 1));
         let mut y = vec![0f64; b * oh * ow * f];
         for n in 0..b {
             for i in 0..h {
@@ -172,7 +187,7 @@ mod tests {
                         let v = x[((n * h + i) * w + j) * c + ch] as f64;
                         for ki in 0..kh {
                             for kj in 0..kw {
-                                let (Some(r), Some(q)) = ((i * s[0] + ki).checked_sub(pt), (j * s[1] + kj).checked_sub(pl)) else { continue };
+                                let (Some(r), Some(q)) = ((i * s[0] + ki * d[0]).checked_sub(pt), (j * s[1] + kj * d[1]).checked_sub(pl)) else { continue };
                                 if r >= oh || q >= ow {
                                     continue;
                                 }
@@ -193,15 +208,24 @@ mod tests {
         (y, [oh, ow])
     }
 
-    /// (batch, h, w, in, filters, kernel, strides, same): strides above, below and equal to the
-    /// kernel, both paddings, non-square shapes, one input channel.
-    const CASES: [(usize, usize, usize, usize, usize, [usize; 2], [usize; 2], bool); 6] = [
-        (2, 3, 4, 2, 3, [3, 3], [2, 2], false),
-        (2, 3, 4, 2, 3, [3, 3], [2, 2], true),
-        (1, 2, 3, 3, 2, [2, 3], [1, 2], true),
-        (3, 2, 2, 1, 2, [1, 1], [3, 2], false),
-        (1, 4, 3, 2, 1, [4, 2], [2, 3], true),
-        (2, 2, 3, 2, 2, [2, 2], [2, 2], false),
+    type Case = (usize, usize, usize, usize, usize, [usize; 2], [usize; 2], [usize; 2], bool, Option<[usize; 2]>);
+
+    /// (batch, h, w, in, filters, kernel, strides, dilation, same, output padding): strides
+    /// above, below and equal to the kernel, both paddings, non-square shapes, one input
+    /// channel; Keras 3's output padding 0, 1 and 2 per axis (even kernels with `same`, a
+    /// stride above the kernel), dilation with stride 1.
+    const CASES: [Case; 11] = [
+        (2, 3, 4, 2, 3, [3, 3], [2, 2], [1, 1], false, None),
+        (2, 3, 4, 2, 3, [3, 3], [2, 2], [1, 1], true, None),
+        (1, 2, 3, 3, 2, [2, 3], [1, 2], [1, 1], true, None),
+        (3, 2, 2, 1, 2, [1, 1], [3, 2], [1, 1], false, None),
+        (1, 4, 3, 2, 1, [4, 2], [2, 3], [1, 1], true, None),
+        (2, 2, 3, 2, 2, [2, 2], [2, 2], [1, 1], false, None),
+        (2, 3, 5, 2, 2, [3, 3], [2, 2], [1, 1], true, Some([1, 0])),
+        (1, 4, 3, 1, 2, [4, 2], [2, 3], [1, 1], true, Some([0, 2])),
+        (2, 3, 2, 2, 1, [2, 3], [3, 2], [1, 1], false, Some([2, 1])),
+        (1, 2, 3, 2, 2, [1, 2], [3, 3], [1, 1], true, Some([2, 1])),
+        (1, 3, 4, 2, 2, [3, 2], [1, 1], [2, 3], true, Some([0, 0])),
     ];
 
     fn set(l: &mut Conv2d, k: &[f32], b: &[f32]) {
@@ -211,19 +235,19 @@ mod tests {
 
     #[test]
     fn forward_is_the_definition_and_shapes_follow_tfjs() {
-        for (bn, h, w, c, f, ks, st, same) in CASES {
-            let mut l = layer(f, ks, st, same, Activation::Linear { slope: 1.0, intercept: 0.0 });
+        for (bn, h, w, c, f, ks, st, d, same, op) in CASES {
+            let mut l = padded(f, ks, st, d, same, Activation::Linear { slope: 1.0, intercept: 0.0 }, op);
             let out = l.build(&[h, w, c], Init::seeded(1)).unwrap();
             let (k, b, x) = (wave(ks[0] * ks[1] * f * c, 0.3), wave(f, 1.1), wave(bn * h * w * c, 2.0));
             set(&mut l, &k, &b);
             assert_eq!(l.kernel.as_ref().unwrap().value.dims(), &[ks[0], ks[1], f, c]);
-            let (want, [oh, ow]) = reference(&x, [bn, h, w, c], &k, ks, f, st, same, &b);
-            assert_eq!(out, vec![oh, ow, f], "case {h}x{w} k {ks:?} s {st:?} same {same}");
+            let (want, [oh, ow]) = reference(&x, [bn, h, w, c], &k, ks, f, st, d, same, op, &b);
+            assert_eq!(out, vec![oh, ow, f], "case {h}x{w} k {ks:?} s {st:?} d {d:?} same {same} op {op:?}");
             for mode in [Mode::Infer, Mode::Trace] {
                 let y = l.forward(Tensor::new("t", Shape::new("t", &[bn, h, w, c]).unwrap(), x.clone()).unwrap(), mode).unwrap();
                 assert_eq!(y.dims(), &[bn, oh, ow, f]);
                 for (i, (&a, &e)) in y.data().iter().zip(&want).enumerate() {
-                    assert!((a as f64 - e).abs() < 1e-5 * (1.0 + e.abs()), "case {h}x{w} k {ks:?} s {st:?} same {same}: y[{i}] {a} vs {e}");
+                    assert!((a as f64 - e).abs() < 1e-5 * (1.0 + e.abs()), "case {h}x{w} k {ks:?} s {st:?} d {d:?} same {same} op {op:?}: y[{i}] {a} vs {e}");
                 }
             }
         }
@@ -237,8 +261,8 @@ mod tests {
     /// dL/dx, dL/dW and dL/db for L = Σ g·tanh(y) against central differences of the forward.
     #[test]
     fn backward_matches_central_differences() {
-        for (bn, h, w, c, f, ks, st, same) in CASES {
-            let mut l = layer(f, ks, st, same, Activation::Tanh);
+        for (bn, h, w, c, f, ks, st, d, same, op) in CASES {
+            let mut l = padded(f, ks, st, d, same, Activation::Tanh, op);
             let out = l.build(&[h, w, c], Init::seeded(1)).unwrap();
             let (k, b, x) = (wave(ks[0] * ks[1] * f * c, 0.3), wave(f, 1.1), wave(bn * h * w * c, 2.0));
             set(&mut l, &k, &b);
@@ -251,7 +275,7 @@ mod tests {
             l.forward(Tensor::new("t", shape.clone(), x.clone()).unwrap(), Mode::Trace).unwrap();
             let dx = l.backward(Tensor::new("t", Shape::new("t", &[bn, out[0], out[1], out[2]]).unwrap(), g.clone()).unwrap()).unwrap();
             let (dk, db) = (l.kernel.as_ref().unwrap().grad.clone(), l.bias.as_ref().unwrap().grad.clone());
-            let close = |a: f32, fd: f64, what: &str| assert!((a as f64 - fd).abs() < 2e-3 * (1.0 + fd.abs()), "case {h}x{w} k {ks:?} s {st:?} same {same}: {what} {a} vs differences {fd}");
+            let close = |a: f32, fd: f64, what: &str| assert!((a as f64 - fd).abs() < 2e-3 * (1.0 + fd.abs()), "case {h}x{w} k {ks:?} s {st:?} d {d:?} same {same} op {op:?}: {what} {a} vs differences {fd}");
             let e = 1e-2f32;
             for i in 0..x.len() {
                 let (mut a, mut z) = (x.clone(), x.clone());
@@ -282,11 +306,14 @@ mod tests {
     }
 
     #[test]
-    fn refuses_dilation_and_other_input_ranks() {
-        let mut cfg = layer(2, [3, 3], [1, 1], true, Activation::Tanh).cfg;
+    fn refuses_keras_rules_and_other_input_ranks() {
+        let mut cfg = layer(2, [3, 3], [1, 2], true, Activation::Tanh).cfg;
         cfg.window.dilation = [2, 1];
-        let e = Conv2d::transpose(cfg).err().unwrap().to_string();
-        assert!(e.contains("dilationRate must be 1"), "{e}");
+        let e = Conv2d::transpose(OP, cfg.clone(), None).err().unwrap().to_string();
+        assert_eq!(e, "conv2dTranspose: strides > 1 is not supported together with dilationRate > 1 (as Keras), got strides [1, 2] and dilationRate [2, 1]");
+        cfg.window.dilation = [1, 1];
+        let e = Conv2d::transpose(OP, cfg, Some([1, 1])).err().unwrap().to_string();
+        assert_eq!(e, "conv2dTranspose: outputPadding must be less than strides on each axis, got outputPadding [1, 1] with strides [1, 2]");
         let e = layer(2, [3, 3], [1, 1], true, Activation::Tanh).build(&[4, 4], Init::seeded(0)).unwrap_err().to_string();
         assert!(e.contains("[height, width, channels]"), "{e}");
     }

@@ -671,7 +671,8 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         15 => shared(pooling::Pooling::global("globalMaxPooling2d", true)),
         16 => shared(pooling::Pooling::global("globalAveragePooling2d", false)),
         17 => shared(up_sampling::UpSampling::from_abi(p)?),
-        18 => shared(conv2d::Conv2d::transpose(conv2d::Conv2dConfig::read("conv2dTranspose", p)?)?),
+        // `hasOutputPadding, outputPadding(2)`, then conv2d's layout (Keras 3's output_padding).
+        18 => shared(conv2d::Conv2d::transpose_from_abi("conv2dTranspose", p)?),
         19 => shared(border::Border2d::from_abi(false, p)?),
         20 => shared(border::Border2d::from_abi(true, p)?),
         21..=26 => {
@@ -714,16 +715,9 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         43 => shared(spatial_dropout::SpatialDropout1d::new(Reader::new("spatialDropout1d", p).f32("rate")?, index)?),
         44 => shared(normalization::Normalization::from_abi(p)?),
         45 => shared(masking::MaskingLayer::from_abi(p)?),
-        // Keras 3's Conv1DTranspose: `hasOutputPadding, outputPadding`, then conv2d's layout
-        // (kernel, strides and dilation as [1, n]).
-        46 => {
-            const OP: &str = "conv1dTranspose";
-            let mut r = Reader::new(OP, p);
-            let (given, pad) = (r.bool("hasOutputPadding")?, r.usize("outputPadding")?);
-            let cfg = conv2d::Conv2dConfig::read(OP, p.get(2..).unwrap_or_default())?;
-            let inner = conv2d::Conv2d::transpose_1d(OP, cfg, given.then_some(pad))?;
-            shared(one_d::OneD::new(OP, Box::new(inner), 0, None))
-        }
+        // Keras 3's Conv1DTranspose: conv2dTranspose's layout on [1, steps] (kernel, strides,
+        // dilation and output padding as [1, n], [0, op]).
+        46 => shared(one_d::OneD::new("conv1dTranspose", Box::new(conv2d::Conv2d::transpose_from_abi("conv1dTranspose", p)?), 0, None)),
         // Keras 3's UpSampling1D (`size`), ZeroPadding1D and Cropping1D (`start, end`): the
         // 2-D layers along the steps of [1, steps, channels].
         47 => shared(one_d::OneD::new("upSampling1d", Box::new(up_sampling::UpSampling::one_d(p)?), 0, None)),

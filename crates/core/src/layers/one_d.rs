@@ -6,7 +6,7 @@
 //!
 //! `conv1dTranspose` (Keras 3's `Conv1DTranspose`; TF.js has none) is conv2dTranspose's layer
 //! the same way, with Keras's dilation and `output_padding` along the steps
-//! ([`super::conv2d::Conv2d::transpose_1d`]); its kernel `[k, filters, in]` is Keras's.
+//! ([`super::conv2d::Conv2d::transpose`]); its kernel `[k, filters, in]` is Keras's.
 //!
 //! `upSampling1d`, `zeroPadding1d` and `cropping1d` (Keras 3's `UpSampling1D`, `ZeroPadding1D`
 //! and `Cropping1D`; TF.js has none) are upSampling2d (size `[1, size]`, exact repeats: see
@@ -367,7 +367,7 @@ mod tests {
     /// conv1dTranspose (filters 2, kernel k, stride, dilation, padding, output padding,
     /// linear, with a zero bias) as the ABI lays it out.
     fn conv1d_transpose(k: usize, stride: usize, dilation: usize, same: bool, out_pad: Option<usize>) -> Vec<f32> {
-        let mut p = vec![f32::from(u8::from(out_pad.is_some())), out_pad.unwrap_or(0) as f32];
+        let mut p = vec![f32::from(u8::from(out_pad.is_some())), 0., out_pad.unwrap_or(0) as f32];
         p.extend([2., 1., k as f32, 1., stride as f32, 1., dilation as f32, f32::from(u8::from(same)), 1., 0., 0., 6., 0., 0., 0., 0., 0., 0., 0., 0., 0.]);
         p
     }
@@ -483,9 +483,9 @@ mod tests {
     #[test]
     fn conv1d_transpose_errors_and_other_lengths() {
         let e = from_abi(46, &conv1d_transpose(3, 2, 1, true, Some(2)), 0).err().unwrap().to_string();
-        assert_eq!(e, "conv1dTranspose: outputPadding must be less than strides, got outputPadding 2 with strides 2");
+        assert_eq!(e, "conv1dTranspose: outputPadding must be less than strides on each axis, got outputPadding [0, 2] with strides [1, 2]");
         let e = from_abi(46, &conv1d_transpose(3, 2, 2, true, None), 0).err().unwrap().to_string();
-        assert!(e.contains("strides > 1 is not supported together with dilationRate > 1 (as Keras), got strides 2 and dilationRate 2"), "{e}");
+        assert!(e.contains("strides > 1 is not supported together with dilationRate > 1 (as Keras), got strides [1, 2] and dilationRate [1, 2]"), "{e}");
         // Built at 5 steps, it runs at 7 (null steps); its channels are fixed.
         let l = from_abi(46, &conv1d_transpose(3, 2, 1, false, Some(1)), 0).unwrap();
         assert_eq!(l.borrow_mut().build(&[5, 2], Init::seeded(0)).unwrap(), vec![12, 2]);
