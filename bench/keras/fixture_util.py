@@ -118,14 +118,14 @@ def grads(m, x, g):
     return jax.grad(f, argnums=(0, 1))(jnp.asarray(x), tv)
 
 
-def trained_case(fresh, rng, head):
+def trained_case(fresh, rng, head, scale=1.0):
     """One case of a layer fixture (test/keras-fixture.ts `TrainedCase`): the model `fresh()`
-    makes (seeded and compiled, a new one for each run) on a batch of 4 inputs from `rng`, its
-    predict, the gradients of sum(y·g) for a random `g`, one train_on_batch and two epochs of fit
-    (batches of 3, in order) to a random target `y`. `head(m)` gives the case's own fields,
-    written first."""
+    makes (seeded and compiled, a new one for each run) on a batch of 4 inputs from `rng` (N(0,
+    1) times `scale`), its predict, the gradients of sum(y·g) for a random `g`, one
+    train_on_batch and two epochs of fit (batches of 3, in order) to a random target `y`.
+    `head(m)` gives the case's own fields, written first."""
     m = fresh()
-    x = rng.normal(0, 1, (4, *m.input_shape[1:])).astype(np.float32)
+    x = (rng.normal(0, 1, (4, *m.input_shape[1:])) * scale).astype(np.float32)
     y = np.asarray(m.predict(x, verbose=0))
     g = rng.normal(0, 1, y.shape).astype(np.float32)
     target = rng.normal(0, 1, y.shape).astype(np.float32)
