@@ -604,19 +604,20 @@ export function pool2d(x, { k, s, same, max }) {
 
 /**
  * A plain-JS conv2dTranspose: every input value `x[n, iy, ix, ci]` times `W[a, e, co, ci]` added
- * to output `[n, iy·s + a − pad, ix·s + e − pad, co]` when inside `out` ([n, oh, ow, co]), with
- * the padding of the conv2d of the output image; float64 with the magnitudes of the terms.
+ * to output `[n, iy·s + a·d − pad, ix·s + e·d − pad, co]` when inside `out` ([n, oh, ow, co]),
+ * with the padding of the conv2d of the output image, or `before` (`[rows, columns]`: Keras 3's
+ * with an output padding, JAX's); float64 with the magnitudes of the terms.
  */
-export function conv2dTranspose(x, W, out, { s, same }) {
+export function conv2dTranspose(x, W, out, { s, same, d = [1, 1], before }) {
   const [n, h, w, ci] = x.shape;
   const [kh, kw, co] = W.shape;
   const [, oh, ow] = out;
-  const [pt, pl] = [windowPlace(oh, kh, s[0], 1, same).pad, windowPlace(ow, kw, s[1], 1, same).pad];
+  const [pt, pl] = before ?? [windowPlace(oh, kh, s[0], d[0], same).pad, windowPlace(ow, kw, s[1], d[1], same).pad];
   const size = n * oh * ow * co;
   const vals = new Array(size).fill(0);
   const mag = new Array(size).fill(0);
   for (let b = 0; b < n; b++) for (let iy = 0; iy < h; iy++) for (let ix = 0; ix < w; ix++) for (let a = 0; a < kh; a++) for (let e = 0; e < kw; e++) {
-    const [ty, tx] = [iy * s[0] + a - pt, ix * s[1] + e - pl];
+    const [ty, tx] = [iy * s[0] + a * d[0] - pt, ix * s[1] + e * d[1] - pl];
     if (ty < 0 || ty >= oh || tx < 0 || tx >= ow) continue;
     for (let o = 0; o < co; o++) for (let c = 0; c < ci; c++) {
       const t = x.vals[((b * h + iy) * w + ix) * ci + c] * W.vals[((a * kw + e) * co + o) * ci + c];

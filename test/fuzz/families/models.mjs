@@ -61,17 +61,18 @@ function plainWeights(m) {
 
 /**
  * Builds `sequential({ layers, seed })`, predicts `x` and, when `x` is finite (training refuses
- * non-finite data, checked by fit's own suites), takes one SGD step towards that prediction;
- * returns the output and the weights before and after as plain values, the model disposed.
+ * non-finite data, checked by fit's own suites) and `train`, takes one SGD step towards that
+ * prediction; returns the output and the weights before and after as plain values, the model
+ * disposed.
  */
-function predictAndStep(nr, layers, seed, x) {
+function predictAndStep(nr, layers, seed, x, train = true) {
   const m = nr.sequential({ layers, seed });
   let y = null;
   try {
     y = m.predict(x.t);
     const ws = plainWeights(m);
     const out = { shape: y.shape.slice(), vals: y.dataSync().slice() };
-    if (!x.ref.vals.every(Number.isFinite)) return { out, ws, after: ws };
+    if (!train || !x.ref.vals.every(Number.isFinite)) return { out, ws, after: ws };
     m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.01 }), loss: 'mse' });
     m.trainOnBatch(x.t, y);
     return { out, ws, after: plainWeights(m) };
@@ -897,10 +898,11 @@ const convOp = {
 };
 
 /**
- * A random conv2dTranspose layer (kernel, strides above and below it, padding), sometimes with
- * an option TF.js's layer does not have or an input with other channels: predict against the
- * plain-JS transposed convolution plus bias and activation, then one training step that must
- * keep the weights finite.
+ * A random conv2dTranspose layer (kernel, strides above and below it, padding; Keras 3's
+ * outputPadding below the strides, or dilation with stride 1), sometimes with an option Keras's
+ * rules refuse or an input with other channels: predict against the plain-JS transposed
+ * convolution (TF.js's sizes, or Keras 3's with JAX's padding) plus bias and activation, then
+ * one training step that must keep the weights finite.
  */
 const convTransposeOp = {
   name: 'conv2dTranspose',
@@ -909,25 +911,32 @@ const convTransposeOp = {
     const [h, w, c] = [rng.int(1, 5), rng.int(1, 5), rng.int(1, 3)];
     const n = rng.int(1, 3);
     const k = [rng.int(1, 4), rng.int(1, 4)];
-    const s = [rng.int(1, 3), rng.int(1, 3)];
+    const dil = rng.chance(0.2);
+    const d = dil ? [rng.int(1, 3), rng.int(1, 3)] : [1, 1];
+    const s = dil ? [1, 1] : [rng.int(1, 3), rng.int(1, 3)];
     const same = rng.chance(0.5);
+    const op = rng.chance(0.5) ? [rng.int(0, s[0] - 1), rng.int(0, s[1] - 1)] : null;
     const act = rng.pick(Object.keys(ACTS));
     const f = rng.int(1, 3);
-    const cfg = { filters: f, kernelSize: k, strides: s, padding: same ? 'same' : 'valid', activation: act, inputShape: [h, w, c], biasInitializer: 'randomNormal' };
-    const badCfg = rng.chance(0.1) ? rng.pick([['kernelSize', [0, 2]], ['strides', 0], ['padding', 'full'], ['dilationRate', 2], ['filters', 1.5], ['outputPadding', 1]]) : null;
-    if (badCfg) cfg[badCfg[0]] = badCfg[1];
+    const cfg = { filters: f, kernelSize: k, strides: s, dilationRate: d, padding: same ? 'same' : 'valid', outputPadding: op, activation: act, inputShape: [h, w, c], biasInitializer: 'randomNormal' };
+    const badCfg = rng.chance(0.1) ? rng.pick([['kernelSize', [0, 2]], ['strides', 0], ['padding', 'full'], ['dilationRate', [2, 1], 'strides', [1, 2]], ['filters', 1.5], ['outputPadding', s], ['outputPadding', -1], ['outputPadding', [1, 1, 1]]]) : null;
+    if (badCfg) for (let i = 0; i < badCfg.length; i += 2) cfg[badCfg[i]] = badCfg[i + 1];
     const wrongInput = rng.chance(0.1);
     const x = ctx.fresh([n, h, w, wrongInput ? c + 1 : c]);
     const seed = rng.int(0, 1000);
-    // TF.js's deconvLength.
-    const len = (m, a) => m * s[a] + (same ? 0 : Math.max(k[a] - s[a], 0));
+    // TF.js's deconvLength, or Keras 3's length and JAX's padding with an output padding.
+    const ke = (a) => (k[a] - 1) * d[a] + 1;
+    const len = (m, a) => (op === null ? m * s[a] + (same ? 0 : Math.max(ke(a) - s[a], 0)) : (m - 1) * s[a] + (same ? ke(a) % 2 : ke(a)) + op[a]);
+    const before = op && [0, 1].map((a) => (same ? Math.floor(Math.max(ke(a) - (ke(a) % 2) - op[a], 0) / 2) : 0));
     const out = [n, len(h, 0), len(w, 1), f];
+    // An even kernel with 'same' and outputPadding 0 on one row has no output rows: nothing to train on.
+    const empty = out.includes(0);
     return {
       op: 'conv2dTranspose', expect: badCfg || wrongInput ? 'error' : 'ok', names: ['conv2dTranspose', 'predict', 'sequential', 'build', 'trainOnBatch'],
-      line: `m = sequential({ layers: [layers.conv2dTranspose(${ctx.show(cfg)})], seed: ${seed} }); y = m.predict(${x.name}); m.compile({ optimizer: 'sgd', loss: 'mse' }); m.trainOnBatch(${x.name}, y); m.getWeights(); m.dispose()`,
-      run: () => predictAndStep(nr, [nr.layers.conv2dTranspose(cfg)], seed, x),
+      line: `m = sequential({ layers: [layers.conv2dTranspose(${ctx.show(cfg)})], seed: ${seed} }); y = m.predict(${x.name}); ${empty ? '' : `m.compile({ optimizer: 'sgd', loss: 'mse' }); m.trainOnBatch(${x.name}, y); `}m.getWeights(); m.dispose()`,
+      run: () => predictAndStep(nr, [nr.layers.conv2dTranspose(cfg)], seed, x, !empty),
       check: ({ out: res, ws, after }) => {
-        const z = R.conv2dTranspose(x.ref, ws[0], out, { s, same });
+        const z = R.conv2dTranspose(x.ref, ws[0], out, { s, same, d, before });
         const vals = z.vals.map((v, i) => ACTS[act](v + ws[1].vals[i % f]));
         const mag = z.mag.map((v, i) => v + Math.abs(ws[1].vals[i % f]));
         compare('conv2dTranspose predict (a plain-JS transposed convolution)', { shape: res.shape, dataSync: () => res.vals }, { shape: out, vals, mag }, false);
