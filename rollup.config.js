@@ -39,7 +39,7 @@ const minify = () => terser({
   ecma: 2020,
   keep_classnames: true,
   compress: { passes: 2 },
-  format: { comments: /@ts-self-types|webpackIgnore|@vite-ignore/, max_line_len: 1000 },
+  format: { comments: /@ts-self-types|webpackIgnore|@vite-ignore/, max_line_len: 1000, preserve_annotations: true },
 });
 
 // The pool worker's text, dist/url/worker.js (built first), as the string the entries start
