@@ -264,15 +264,16 @@ describe('compile metric names', () => {
   });
 
   it.each([
-    ['precision', (t: nr.Tensor, p: nr.Tensor) => nr.metrics.precision(t, p)],
-    ['recall', (t: nr.Tensor, p: nr.Tensor) => nr.metrics.recall(t, p)],
+    ['precision', (t: nr.Tensor, p: nr.Tensor) => nr.metrics.precision(t, p.greater(0.5))],
+    ['recall', (t: nr.Tensor, p: nr.Tensor) => nr.metrics.recall(t, p.greater(0.5))],
     ['categoricalCrossentropy', (t: nr.Tensor, p: nr.Tensor) => nr.metrics.categoricalCrossentropy(t, p).mean()],
     ['crossentropy', (t: nr.Tensor, p: nr.Tensor) => nr.metrics.categoricalCrossentropy(t, p).mean()],
     ['ce', (t: nr.Tensor, p: nr.Tensor) => nr.metrics.categoricalCrossentropy(t, p).mean()],
     ['mape', (t: nr.Tensor, p: nr.Tensor) => nr.metrics.mape(t, p).mean()],
     ['cosine', (t: nr.Tensor, p: nr.Tensor) => nr.metrics.cosineProximity(t, p).mean()],
-    ['r2Score', (t: nr.Tensor, p: nr.Tensor) => nr.metrics.r2Score(t, p)],
-  ] as const)('%s: computed by its metrics.* function on the output, logged under the name', (name, ref) => {
+    // Keras 3's R2Score: per column, then their mean.
+    ['r2Score', (t: nr.Tensor, p: nr.Tensor) => nr.addN([0, 1, 2].map((c) => nr.metrics.r2Score(t.slice([0, c], [-1, 1]), p.slice([0, c], [-1, 1])))).div(3)],
+  ] as const)('%s: computed on the output (precision and recall at 0.5, as Keras 3), logged under the name', (name, ref) => {
     using m = model();
     const { x, y } = blobs(20);
     using xs = nr.tensor(x);
@@ -314,9 +315,16 @@ describe('compile metric names', () => {
     }
   });
 
-  it('AUC: an error saying there is no function for it', () => {
+  it("AUC: Keras 3's, logged as auc, which earlyStopping({ monitor: 'val_auc' }) reads as a score to maximize", async () => {
     using m = model();
-    expect(() => m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['AUC' as 'mse'] })).toThrow("compile: metric \"AUC\" is not supported: neurite has no AUC yet, and a metric function would be averaged over batches (a batch without a positive has no AUC); compute it over the validation set in a callback's onEpochEnd and write it to logs.val_auc, which earlyStopping({ monitor: 'val_auc', mode: 'max' }) and the history then see");
+    const { x, y } = blobs(20);
+    using xs = nr.tensor(x);
+    using ys = nr.tensor(y);
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['AUC'] });
+    const es = callbacks.earlyStopping({ monitor: 'val_auc', patience: 5 });
+    const h = await m.fit(xs, ys, { epochs: 2, verbose: 0, validationSplit: 0.25, callbacks: [es] });
+    expect(Object.keys(h.history)).toEqual(['loss', 'auc', 'val_loss', 'val_auc']);
+    expect(es.best).toBe(Math.max(...h.history.val_auc));
   });
 
   it('a name that is neither still gets the nearest one', () => {

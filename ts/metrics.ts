@@ -1,7 +1,10 @@
 /**
  * `metrics.*`: TF.js's `tf.metrics` functions (tfjs-layers), for evaluating predictions
  * outside `compile`. Most give one value per example — the mean over the last axis, shape
- * `yTrue.shape` without it — as TF.js's do; `precision`, `recall` and `r2Score` give a scalar.
+ * `yTrue.shape` without it — as TF.js's do; `precision`, `recall`, `r2Score`, `auc` and
+ * `f1Score` give a scalar. `precision` and `recall` are TF.js's (a prediction counts as positive
+ * when it is exactly 1: pass thresholded predictions, `yPred.greater(0.5)`), and `r2Score` pools
+ * every entry as TF.js's; `compile`'s metrics of those names are Keras 3's accumulated ones.
  * They are made of the tensor ops, so those that are differentiable (the errors, the
  * cross-entropies, cosine proximity, r²) work under `grad`; the accuracies, precision and
  * recall are step functions (a constant there). `yTrue` and `yPred` may be any TensorLike
@@ -28,6 +31,9 @@ import { where } from './ops/select.js';
 import { squeeze } from './ops/shape.js';
 import { fill, scalar } from './ops/creation.js';
 import { pinNames } from './pin_names.js';
+import { aucOptions, f1Options, metricState, type AucOptions, type F1Options, type MetricState } from './metric-state.js';
+
+export type { AucOptions, F1Options } from './metric-state.js';
 
 /** TF.js's `backend.epsilon()` for float32, which its metrics clip with. */
 const EPSILON = 1e-7;
@@ -164,9 +170,42 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike): T
   });
 }
 
+/**
+ * The area under the ROC (or PR) curve of `yPred` (probabilities in [0, 1]) against `yTrue`
+ * (a target other than 0 is positive) over every entry, a scalar: Keras 3's `AUC()` over the
+ * whole set — confusion counts at `numThresholds` evenly spaced thresholds (with Keras's ε
+ * ends and its buckets), trapezoids by default. `compile({ metrics: ['auc'] })` accumulates the
+ * same counts over an epoch. The counts see only the thresholds: scores closer than
+ * `1 / (numThresholds − 1)` tie. TF.js has none.
+ *
+ * @example metrics.auc(yTest, model.predict(xTest)).item(); // 0.5: chance, 1: a perfect ranking
+ */
+export function auc(yTrue: TensorLike, yPred: TensorLike, options?: AucOptions): Tensor {
+  const o = aucOptions('metrics.auc', options);
+  return metric('auc', yTrue, yPred, (t, p) => wholeSet('metrics.auc', metricState('auc', o), t, p));
+}
+
+/**
+ * The F1 score of `yPred` against `yTrue` (`[n, classes]`; one-hot or multi-label targets), a
+ * scalar: Keras 3's `F1Score` over the whole set with `average` (default `'macro'`) and
+ * `threshold` (default 0.5 for one column, else each row's largest: see {@link F1Options}).
+ *
+ * @example metrics.f1Score(yTest, model.predict(xTest), { average: 'weighted' }).item();
+ */
+export function f1Score(yTrue: TensorLike, yPred: TensorLike, options?: F1Options): Tensor {
+  const o = f1Options('metrics.f1Score', options);
+  return metric('f1Score', yTrue, yPred, (t, p) => wholeSet('metrics.f1Score', metricState('f1Score', o), t, p));
+}
+
+/** A state's result after adding the one batch `t`, `p`, as a scalar. */
+function wholeSet(op: string, state: MetricState, t: Tensor, p: Tensor): Tensor {
+  state.update(op, t, p);
+  return scalar(state.result());
+}
+
 export { meanSquaredError as mse, meanSquaredError as MSE, meanAbsoluteError as mae, meanAbsoluteError as MAE };
 export { meanAbsolutePercentageError as mape, meanAbsolutePercentageError as MAPE };
 
 // compile logs a metric function under its name (as TF.js does): pinned here, as a minifier
 // renames functions (history's keys were 'kh' and 'zh' for meanSquaredError and mape).
-pinNames({ binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, precision, recall, r2Score, meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, cosineProximity, binaryCrossentropy, categoricalCrossentropy });
+pinNames({ binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, precision, recall, r2Score, auc, f1Score, meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, cosineProximity, binaryCrossentropy, categoricalCrossentropy });

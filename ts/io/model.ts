@@ -223,7 +223,9 @@ function compiledRecord(model: Sequential, withState: boolean): ArtifactsSnapsho
   const heads = info.heads?.map((h) => ({ ...h, metricNames: h.metricNames.filter((k) => !user.has(k)) }));
   // One read of the optimizer's config serves both (neither is changed after; a new rate below makes a copy).
   const optimizer = info.optimizer.getConfig();
-  const record: CompileRecord = { optimizer, loss: info.lossSpec, metrics: info.heads ? structuredClone(withoutFunctions(info.metricsSpec ?? [])) : names };
+  // Several outputs, or a metric with options ({ name: 'auc', curve: 'PR' }): the metrics as given.
+  const configs = hasMetricConfig(info.metricsSpec);
+  const record: CompileRecord = { optimizer, loss: info.lossSpec, metrics: info.heads || configs ? structuredClone(withoutFunctions(info.metricsSpec ?? [])) : names };
   if (info.lossWeightsSpec !== undefined) record.lossWeights = structuredClone(info.lossWeightsSpec);
   if (info.weightedMetricsSpec !== undefined) record.weightedMetrics = structuredClone(info.weightedMetricsSpec);
   // The compiled specs are not changed after compile (compile makes new ones).
@@ -247,6 +249,12 @@ function compiledWithLossFunction(model: Sequential): boolean {
 }
 
 /** A metrics spec without its functions (which cannot be saved). */
+/** Whether a metrics spec holds a metric with options (`{ name, ...options }`), in a list or by output. */
+function hasMetricConfig(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasMetricConfig);
+  return v !== null && typeof v === 'object' && (typeof (v as { name?: unknown }).name === 'string' || Object.values(v).some(hasMetricConfig));
+}
+
 function withoutFunctions(v: unknown): unknown {
   if (Array.isArray(v)) return v.filter((x) => typeof x !== 'function').map(withoutFunctions);
   if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x !== 'function').map(([k, x]) => [k, withoutFunctions(x)]));

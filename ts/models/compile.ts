@@ -2,10 +2,11 @@
  * `compile` options and their encoding for `nr_model_compile`
  * (`neurite_core::model::TrainConfig::from_abi`).
  */
-import { didYouMean, unknownOption, type LossAlias, optionKeys } from '../options.js';
+import { checkArgs, didYouMean, unknownOption, type LossAlias, optionKeys } from '../options.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import * as metricFns from '../metrics.js';
+import { aucOptions, f1Options, metricState, type AccumulatedName, type AucOptions, type F1Options, type MetricState } from '../metric-state.js';
 import { describe } from '../ops/convert.js';
 import { tidy } from '../scope.js';
 import { lossAbi } from '../options.js';
@@ -23,27 +24,40 @@ const METRIC_ALIASES: Record<MetricAlias, MetricName> = { acc: 'accuracy', meanS
 
 /**
  * Metrics TF.js's or Keras's compile takes that the training step has no kernel for, each with
- * the `metrics.*` function that computes it from `predict` (null: none) and whether that
- * function gives one value per example (so its mean is the metric).
+ * the `metrics.*` function that computes it per example on the step's output (its batch mean
+ * is the batch's value, and the epoch's the mean of those weighted by batch size, as TF.js's).
  */
-const FROM_PREDICT: Readonly<Record<string, readonly [fn: string | null, perExample: boolean]>> = {
-  precision: ['precision', false], recall: ['recall', false], AUC: [null, false], auc: [null, false],
-  categoricalCrossentropy: ['categoricalCrossentropy', true], crossentropy: ['categoricalCrossentropy', true], ce: ['categoricalCrossentropy', true],
-  sparseCategoricalCrossentropy: ['sparseCategoricalCrossentropy', true], binaryCrossentropy: ['binaryCrossentropy', true],
-  mape: ['mape', true], MAPE: ['mape', true], meanAbsolutePercentageError: ['mape', true],
-  cosine: ['cosineProximity', true], cosineProximity: ['cosineProximity', true], r2Score: ['r2Score', false],
+const FROM_PREDICT: Readonly<Record<string, string>> = {
+  categoricalCrossentropy: 'categoricalCrossentropy', crossentropy: 'categoricalCrossentropy', ce: 'categoricalCrossentropy',
+  sparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy', binaryCrossentropy: 'binaryCrossentropy',
+  mape: 'mape', MAPE: 'mape', meanAbsolutePercentageError: 'mape', cosine: 'cosineProximity', cosineProximity: 'cosineProximity',
 };
 
-/** The error for a metric name the training step cannot compute (see {@link FROM_PREDICT}). */
-function noKernel(name: string): InvalidArgumentError {
-  const [fn, perExample] = FROM_PREDICT[name];
-  const call = fn === null ? null : `metrics.${fn}(y, model.predict(x))`;
-  // AUC is a ranking over the whole set: a metric function's batch means would not be it (a
-  // batch without a positive has none), so the way that works is a callback over the validation set.
-  const how = name.toLowerCase() === 'auc'
-    ? "neurite has no AUC yet, and a metric function would be averaged over batches (a batch without a positive has no AUC); compute it over the validation set in a callback's onEpochEnd and write it to logs.val_auc, which earlyStopping({ monitor: 'val_auc', mode: 'max' }) and the history then see"
-    : call === null ? 'neurite has no function for it yet; pass your own as a metric function (yTrue, yPred) => Tensor' : `compute it from predict instead: ${perExample ? `${call}.mean()` : call}`;
-  return new InvalidArgumentError(`compile: metric ${JSON.stringify(name)} is not supported: ${how}`);
+/**
+ * The names of the metrics accumulated over the whole epoch or set (`metric-state.ts`, Keras 3's
+ * stateful metrics) with the metric each is; Keras 3's class names log under the lower-case
+ * name beside them (Keras 3 logs `AUC()` as `auc`).
+ */
+const ACCUMULATED_NAMES: Readonly<Record<string, readonly [metric: AccumulatedName, log: string]>> = {
+  precision: ['precision', 'precision'], Precision: ['precision', 'precision'], recall: ['recall', 'recall'], Recall: ['recall', 'recall'],
+  r2Score: ['r2Score', 'r2Score'], R2Score: ['r2Score', 'r2Score'],
+  rmse: ['rmse', 'rmse'], RMSE: ['rmse', 'RMSE'], rootMeanSquaredError: ['rmse', 'rootMeanSquaredError'], RootMeanSquaredError: ['rmse', 'rootMeanSquaredError'],
+  auc: ['auc', 'auc'], AUC: ['auc', 'auc'], f1Score: ['f1Score', 'f1Score'], F1Score: ['f1Score', 'f1Score'],
+};
+
+/**
+ * An accumulated metric given by name or as `{ name, ...options }` (`auc` and `f1Score` take
+ * options): its log name and a maker of its state; null for anything else.
+ */
+function accumulatedEntry(where: string, m: unknown): { name: string; state: () => MetricState } | null {
+  const name = typeof m === 'string' ? m : typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as { name?: unknown }).name : undefined;
+  if (typeof name !== 'string' || !Object.hasOwn(ACCUMULATED_NAMES, name)) return null;
+  const [metric, log] = ACCUMULATED_NAMES[name];
+  if (typeof m === 'string') return { name: log, state: () => metricState(metric) };
+  const op = `compile: ${where} '${name}'`;
+  if (metric !== 'auc' && metric !== 'f1Score') checkArgs(op, m, ['name']);
+  const options = metric === 'auc' ? aucOptions(op, m, ['name']) : metric === 'f1Score' ? f1Options(op, m, ['name']) : undefined;
+  return { name: log, state: () => metricState(metric, options) };
 }
 
 /**
@@ -150,18 +164,53 @@ export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 /**
  * Metrics: a name, a function, or a list of them. Besides {@link METRICS} (computed in the
- * training step), the names of the `metrics.*` functions are accepted: `'precision'`,
- * `'recall'`, `'binaryCrossentropy'`, `'categoricalCrossentropy'`,
- * `'sparseCategoricalCrossentropy'`, `'mape'` (`'MAPE'`, `'meanAbsolutePercentageError'`),
- * `'cosineProximity'` (`'cosine'`), `'r2Score'`, and TF.js's `'crossentropy'` (`'ce'`, logged
- * as `ce`), which is the binary, sparse or categorical one as the output's loss and size say
- * (as TF.js picks it). `'precision'`, `'recall'` and `'r2Score'` are not per example: their
- * epoch value is the mean of the batches' values, which depends on `batchSize` (Keras 3's
- * keep running totals); evaluate them on the whole set with `metrics.*` when that matters.
+ * training step), these names are accepted:
+ * - {@link AccumulatedMetricName}: `'precision'`, `'recall'`, `'r2Score'`, `'rmse'`, `'auc'`,
+ *   `'f1Score'` (and Keras 3's class names `'Precision'`, `'AUC'`, `'RootMeanSquaredError'`, …)
+ *   are accumulated over the whole epoch (and over all of `evaluate`'s or a validation pass's
+ *   batches), as Keras 3's stateful metrics: counts and sums kept from batch to batch, so the
+ *   logged value is the metric of the whole set, independent of `batchSize`. TF.js's compile
+ *   instead averages batch values, and its `'precision'` counts only a prediction of exactly 1
+ *   as positive: on a sigmoid output it logs 0 whatever the model learns, and a batch without a
+ *   positive pulls the mean towards 0. neurite follows Keras 3 here because TF.js's is a known
+ *   inaccuracy rather than a different definition (`metrics.precision` keeps TF.js's formula
+ *   for a call on given 0/1 predictions). See {@link MetricConfig} for `auc`'s and `f1Score`'s
+ *   options. They are unweighted (Keras 3's `metrics` are too); `onBatchEnd` sees the value so
+ *   far in the epoch, as Keras 3's batch logs; `trainOnBatch` gives the batch's own.
+ * - the names of the `metrics.*` functions computed per example, logged as the mean over the
+ *   epoch's samples (TF.js's way): `'binaryCrossentropy'`, `'categoricalCrossentropy'`,
+ *   `'sparseCategoricalCrossentropy'`, `'mape'` (`'MAPE'`, `'meanAbsolutePercentageError'`),
+ *   `'cosineProximity'` (`'cosine'`), and TF.js's `'crossentropy'` (`'ce'`, logged as `ce`),
+ *   which is the binary, sparse or categorical one as the output's loss and size say (as TF.js
+ *   picks it).
+ *
+ * @example model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy', 'auc', 'precision', 'recall'] }) // logs auc, val_auc, …
  */
-export type MetricSpec = MetricName | MetricAlias | FromPredictName | MetricFunction | Array<MetricName | MetricAlias | FromPredictName | MetricFunction>;
+export type MetricSpec = MetricName | MetricAlias | FromPredictName | AccumulatedMetricName | MetricConfig | MetricFunction | Array<MetricName | MetricAlias | FromPredictName | AccumulatedMetricName | MetricConfig | MetricFunction>;
 /** The names of metrics computed by a `metrics.*` function on the step's output (see {@link MetricSpec}). */
-export type FromPredictName = 'precision' | 'recall' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'crossentropy' | 'ce' | 'mape' | 'MAPE' | 'meanAbsolutePercentageError' | 'cosine' | 'cosineProximity' | 'r2Score';
+export type FromPredictName = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'crossentropy' | 'ce' | 'mape' | 'MAPE' | 'meanAbsolutePercentageError' | 'cosine' | 'cosineProximity';
+/**
+ * The metrics accumulated over the epoch, as Keras 3's classes of these names (see
+ * {@link MetricSpec}): `precision` and `recall` (Keras 3's `Precision()`/`Recall()`: a target
+ * other than 0 is positive, a prediction above 0.5; every entry of a multi-label output counts),
+ * `r2Score` (`R2Score()`: per output column over the whole set, then their mean; a constant
+ * target column gives 0, or NaN when predicted exactly; TF.js's `metrics.r2Score` pools every
+ * entry), `rmse` (`RootMeanSquaredError()`: the root of the epoch's mean squared error, not a mean
+ * of batch roots), `auc` (`AUC()`: ROC, 200 thresholds, trapezoids; predictions in [0, 1]) and
+ * `f1Score` (`F1Score(average='macro')`, at 0.5 for an output of one unit, else each row's
+ * largest; see {@link F1Options}). Keras 3's class names log under the camel-case name
+ * (`'AUC'` as `auc`, `'RootMeanSquaredError'` as `rootMeanSquaredError`).
+ */
+export type AccumulatedMetricName = 'precision' | 'Precision' | 'recall' | 'Recall' | 'r2Score' | 'R2Score' | 'rmse' | 'RMSE' | 'rootMeanSquaredError' | 'RootMeanSquaredError' | 'auc' | 'AUC' | 'f1Score' | 'F1Score';
+/**
+ * An accumulated metric with options (logged under its name, so one of each per output):
+ * `{ name: 'auc', numThresholds, curve, summationMethod }` ({@link AucOptions}: Keras 3's
+ * `AUC(num_thresholds, curve, summation_method)`) or `{ name: 'f1Score', average, threshold }`
+ * ({@link F1Options}: Keras 3's `F1Score`).
+ *
+ * @example model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: [{ name: 'f1Score', average: 'weighted' }, { name: 'auc', curve: 'PR' }] })
+ */
+export type MetricConfig = ({ name: 'auc' | 'AUC' } & AucOptions) | ({ name: 'f1Score' | 'F1Score' } & F1Options);
 
 /** @internal What the model remembers about its compile call. */
 export interface CompiledInfo {
@@ -219,6 +268,11 @@ export interface CustomMetric {
   core: number;
   /** Whether it is the user's function (not saved), rather than a name. */
   user: boolean;
+  /**
+   * An accumulated metric (Keras 3's stateful ones, `metric-state.ts`): makes its state, which
+   * the batches of an epoch or an evaluation add to; its value is the state's result so far.
+   */
+  state: (() => MetricState) | null;
 }
 
 const BY_NAME: Readonly<Record<string, () => Optimizer>> = { sgd: () => sgd(), adam: () => adam(), adamw: () => adamw(), rmsprop: () => rmsprop(), adagrad: () => adagrad(),
@@ -235,6 +289,8 @@ interface MetricEntry {
   fn: MetricFunction | null;
   /** Whether `fn` is the user's (not a `metrics.*` function for a name). */
   user: boolean;
+  /** An accumulated metric's maker of its state (`metric-state.ts`). */
+  state?: () => MetricState;
 }
 
 /**
@@ -243,7 +299,8 @@ interface MetricEntry {
  */
 function metricList(where: string, given: unknown, loss: LossName | null): MetricEntry[] {
   // A single name (or function) is accepted too, as in TF.js.
-  const list: unknown = typeof given === 'string' || typeof given === 'function' ? [given] : (given ?? []);
+  const one = typeof given === 'string' || typeof given === 'function' || (typeof given === 'object' && given !== null && !Array.isArray(given) && typeof (given as { name?: unknown }).name === 'string');
+  const list: unknown = one ? [given] : (given ?? []);
   if (!Array.isArray(list)) throw new InvalidArgumentError(`compile: ${where} must be an array of names or functions, e.g. ['accuracy'], got ${describe(list)}`);
   const out = list.map((m: unknown, i: number): MetricEntry => {
     if (typeof m === 'function') {
@@ -256,14 +313,18 @@ function metricList(where: string, given: unknown, loss: LossName | null): Metri
     if (Array.isArray(m)) throw new InvalidArgumentError(`compile: ${where}[${i}] is a list (${describe(m)}): a list of lists gives one list per output of a model with several outputs (Keras's form); for this model give one list of names or functions, e.g. ['accuracy']`);
     const name = typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m) ? METRIC_ALIASES[m as MetricAlias] : m;
     const id = METRICS.indexOf(name as MetricName);
+    const acc = id < 0 ? accumulatedEntry(`${where}[${i}]`, m) : null;
+    if (acc) return { id: null, name: acc.name, fn: null, state: acc.state, user: false };
     if (id < 0 && typeof m === 'string' && Object.hasOwn(FROM_PREDICT, m)) {
-      const fn = FROM_PREDICT[m][0];
-      if (fn === null) throw noKernel(m);
+      const fn = FROM_PREDICT[m];
       if (m === 'crossentropy' || m === 'ce') return { id: null, name: m, fn: crossentropyFor(loss), user: false };
       const f = fn === 'sparseCategoricalCrossentropy' ? sparseCategoricalCrossentropy : (metricFns as unknown as Record<string, MetricFunction>)[fn];
       return { id: null, name: m, fn: f, user: false };
     }
-    if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}${didYouMean(m, [...METRICS, ...Object.keys(METRIC_ALIASES), ...Object.keys(FROM_PREDICT)])}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')}), the metrics.* names ${Object.keys(FROM_PREDICT).filter((k) => FROM_PREDICT[k][0] !== null).join(', ')}, or a function (yTrue, yPred) => Tensor`);
+    if (id < 0) {
+      const given = typeof m === 'object' && m !== null && typeof (m as { name?: unknown }).name === 'string' ? (m as { name: string }).name : m;
+      throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}${didYouMean(given, [...METRICS, ...Object.keys(METRIC_ALIASES), ...Object.keys(ACCUMULATED_NAMES), ...Object.keys(FROM_PREDICT)])}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')}), the accumulated ${Object.keys(ACCUMULATED_NAMES).join(', ')} (auc and f1Score also as { name, ...options }), the metrics.* names ${Object.keys(FROM_PREDICT).join(', ')}, or a function (yTrue, yPred) => Tensor`);
+    }
     return { id, name: m as string, fn: null, user: false };
   });
   // Logged by name: two metrics with one log name would overwrite each other (TF.js's do).
@@ -288,7 +349,7 @@ function weightedList(where: string, given: unknown): MetricEntry[] {
   const list = metricList(where, given, null);
   list.forEach((m, i) => {
     if (m.id === null) {
-      const what = m.user ? `a function (${m.name})` : `'${m.name}', a metrics.* function`;
+      const what = m.user ? `a function (${m.name})` : m.state ? `'${m.name}', a metric accumulated over the epoch (not weighted here; Keras 3 weighs its own)` : `'${m.name}', a metrics.* function`;
       throw new InvalidArgumentError(`compile: ${where}[${i}] is ${what}: weighted metrics are those the training step computes (${METRICS.join(', ')}); give it in metrics (unweighted)`);
     }
   });
@@ -442,11 +503,11 @@ function oneHead(args: CompileArgs): { fn: LossFunction | null; abi: { name: Los
 
 /** The {@link CustomSpec} of heads whose losses and metrics are given, or undefined when the core computes all of them. */
 function customOf(heads: Array<{ name: string; fn: LossFunction | null; loss: LossName; abi: { kind: number; params: number[]; reduction: number }; weight: number; metrics: MetricEntry[] }>): CustomSpec | undefined {
-  if (!heads.some((h) => h.fn !== null || h.metrics.some((m) => m.fn !== null))) return undefined;
+  if (!heads.some((h) => h.fn !== null || h.metrics.some((m) => m.fn !== null || m.state))) return undefined;
   let core = 0;
   const out = heads.map((h): CustomHead => ({
     name: h.name, fn: h.fn, loss: h.loss, abi: { kind: h.abi.kind, params: h.abi.params, reduction: h.abi.reduction }, weight: h.weight,
-    metrics: h.metrics.map((m) => ({ name: m.name, fn: m.fn, builtin: m.id === null ? null : METRICS[m.id], core: m.id === null ? -1 : core++, user: m.user })),
+    metrics: h.metrics.map((m) => ({ name: m.name, fn: m.fn, builtin: m.id === null ? null : METRICS[m.id], core: m.id === null ? -1 : core++, user: m.user, state: m.state ?? null })),
   }));
   return { tape: heads.some((h) => h.fn !== null), heads: out, coreMetrics: core };
 }

@@ -15,7 +15,10 @@
  *   for a model without dropout, noise or batch normalization).
  *
  * Every value is the mean of what the function returns on the batch, as TF.js; the epoch's and
- * `evaluate`'s values are the means over batches weighted by their sizes, as TF.js's.
+ * `evaluate`'s values are the means over batches weighted by their sizes, as TF.js's — except
+ * the accumulated metrics (`'precision'`, `'auc'`, …; `metric-state.ts`), whose states the
+ * batches add to ({@link MetricStates}: one set per epoch, per evaluation, per validation pass),
+ * and whose value after a batch is the state's result so far: the last one is the whole set's.
  */
 import { argPtr, call, check, writeArgs } from '../engine.js';
 import { DisposedError, InvalidArgumentError, NonFiniteError, ShapeError } from '../errors.js';
@@ -33,6 +36,7 @@ import { runOp } from '../ops/run.js';
 import { fisherYates, mix32, uniform } from '../data/random.js';
 import * as metricFns from '../metrics.js';
 import type { CompiledInfo, CustomHead, CustomMetric, CustomSpec } from './compile.js';
+import type { MetricState } from '../metric-state.js';
 import type { Part } from './packing.js';
 import { predictTerms, stepBackward, stepCancel, stepForward } from './split-step.js';
 import type { Sequential } from './sequential.js';
@@ -120,15 +124,44 @@ function builtinFn(m: CustomMetric, head: CustomHead, p: Tensor): (t: Tensor, p:
 }
 
 /**
- * The batch values of the metrics of `spec` computed here (`all`: every metric; else only the
- * functions), in log order: the mean of each function's result, as TF.js.
+ * @internal The states of the accumulated metrics of a compile (`spec`), one per metric in log
+ * order (null for the others): what the batches of one epoch, one `evaluate` or one validation
+ * pass add to.
  */
-function metricValues(op: string, spec: CustomSpec, ys: Tensor[], preds: Tensor[], all: boolean): number[] {
+export type MetricStates = Array<MetricState | null>;
+
+/** @internal New (empty) {@link MetricStates} for `spec`. */
+export function newStates(spec: CustomSpec): MetricStates {
+  return spec.heads.flatMap((h) => h.metrics.map((m) => (m.state ? m.state() : null)));
+}
+
+/**
+ * @internal The positions, in the results `[loss, …metrics, …]`, of the accumulated metrics of
+ * `info`: a batch gives their value so far, so the set's is the last batch's, not a mean.
+ */
+export function accumulatedColumns(info: CompiledInfo): Set<number> {
+  const flags = info.custom?.heads.flatMap((h) => h.metrics.map((m) => m.state !== null)) ?? [];
+  return new Set(flags.flatMap((on, k) => (on ? [1 + k] : [])));
+}
+
+/**
+ * The batch values of the metrics of `spec` computed here (`all`: every metric; else only those
+ * the core does not compute), in log order: the mean of each function's result, as TF.js, or an
+ * accumulated metric's result after adding the batch to its state in `states`.
+ */
+function metricValues(op: string, spec: CustomSpec, ys: Tensor[], preds: Tensor[], all: boolean, states: MetricStates): number[] {
   const many = spec.heads.length > 1;
   const out: number[] = [];
+  let k = 0;
   spec.heads.forEach((head, q) => {
     for (const m of head.metrics) {
-      if (m.fn === null && !all) continue;
+      const state = states[k++];
+      if (m.core >= 0 && !all) continue;
+      if (state) {
+        state.update(op, ys[q], preds[q]);
+        out.push(state.result());
+        continue;
+      }
       out.push(tidy(() => {
         const v = m.fn ? callUser(op, named('metric', m.fn, head, many), m.fn, ys[q], preds[q]) : builtinFn(m, head, preds[q])(ys[q], preds[q]);
         return mean(v).item();
@@ -186,14 +219,15 @@ function merged(spec: CustomSpec, core: ArrayLike<number>, own: readonly number[
 /**
  * @internal One training step on the batch `xb`/`yb` (the core's packed forms; `w` one weight
  * per sample, `[n]` or `[n, outputs]`, or null), writing `[loss, …metrics, kl, regularization,
- * …outputLosses]` to `out` (as much as it has room for), as the core's step does.
+ * …outputLosses]` to `out` (as much as it has room for), as the core's step does. The
+ * accumulated metrics add the batch to `states` (the epoch's; by default the batch's own).
  */
-export function customStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor, yb: Tensor, w: Tensor | null, out: Float32Array): void {
+export function customStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor, yb: Tensor, w: Tensor | null, out: Float32Array, states: MetricStates = newStates(info.custom!)): void {
   const spec = info.custom!;
-  if (spec.tape) return tapeStep(op, model, info, xb, yb, w, out);
+  if (spec.tape) return tapeStep(op, model, info, xb, yb, w, out, states);
   const n = xb.shape[0];
   // The functions see the output before the step updates the weights, as TF.js's do.
-  const own = tidy(() => metricValues(op, spec, splitTargets(yb, model.targetParts(op)), model.coreForward(op, xb, false, Math.max(n, 1)), false));
+  const own = tidy(() => metricValues(op, spec, splitTargets(yb, model.targetParts(op)), model.coreForward(op, xb, false, Math.max(n, 1)), false, states));
   const h = model.handle(op);
   const [hx, hy, hw] = [xb.handleFor(op, 'x'), yb.handleFor(op, 'y'), w ? w.handleFor(op, 'sampleWeight') : 0];
   const core = call((e) => {
@@ -209,7 +243,7 @@ export function customStep(op: string, model: Sequential, info: CompiledInfo, xb
  * The step of a model compiled with a loss function (see the module doc): the core's forward
  * half, the losses' gradient with respect to the outputs on the tape, the core's backward half.
  */
-function tapeStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor, yb: Tensor, w: Tensor | null, out: Float32Array): void {
+function tapeStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor, yb: Tensor, w: Tensor | null, out: Float32Array, states: MetricStates): void {
   const spec = info.custom!;
   const many = spec.heads.length > 1;
   tidy(() => {
@@ -242,7 +276,7 @@ function tapeStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor,
       open = false; // the backward half closes the step, whatever happens
       // One output: the value is that output's loss, read above (a second read cost a call).
       const r = stepBackward(op, model, dp, many ? value.item() : losses[0]);
-      out.set([r.loss, ...metricValues(op, spec, ys, preds, true), r.kl, r.regularization, ...(many ? losses : [])].slice(0, out.length));
+      out.set([r.loss, ...metricValues(op, spec, ys, preds, true, states), r.kl, r.regularization, ...(many ? losses : [])].slice(0, out.length));
     } finally {
       if (open) stepCancel(model);
     }
@@ -252,10 +286,12 @@ function tapeStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor,
 /**
  * @internal `[loss, …metrics, kl, regularization, …outputLosses]` on all of `x`/`y` (the core's
  * packed forms) in batches of `batchSize`: each value the mean of the batch values weighted by
- * their sizes, as TF.js's `evaluate`. With named losses the core computes its part over the
+ * their sizes, as TF.js's `evaluate`, except the accumulated metrics: their states' results
+ * after the last batch (`states`: where an evaluation over several calls, a dataset's batches,
+ * accumulates; by default new ones). With named losses the core computes its part over the
  * same batches; with a loss function everything is computed here.
  */
-export function customEvaluate(op: string, model: Sequential, info: CompiledInfo, x: Tensor, y: Tensor, batchSize: number, w: Tensor | null = null): number[] {
+export function customEvaluate(op: string, model: Sequential, info: CompiledInfo, x: Tensor, y: Tensor, batchSize: number, w: Tensor | null = null, states: MetricStates = newStates(info.custom!)): number[] {
   const spec = info.custom!;
   const many = spec.heads.length > 1;
   const n = x.shape[0] ?? 0;
@@ -275,6 +311,9 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
   // [data loss, metrics…, output losses…, kl, regularization], each summed × batch size.
   const sums = new Float64Array(1 + width + spec.heads.length + 2);
   const [klAt, regAt] = [sums.length - 2, sums.length - 1];
+  // Whether each value metricValues gives is an accumulated metric's (then its last value counts).
+  const accumulated = spec.heads.flatMap((hd) => hd.metrics.filter((m) => spec.tape || m.core < 0).map((m) => m.state !== null));
+  let last: number[] = [];
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     tidy(() => {
@@ -291,7 +330,7 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
         preds = model.coreForward(op, xb, false, count);
       }
       const ys = splitTargets(yb, parts);
-      const vals = metricValues(op, spec, ys, preds, spec.tape);
+      const vals = (last = metricValues(op, spec, ys, preds, spec.tape, states));
       let total = 0;
       if (spec.tape) {
         const ws = splitWeights(model, w && (count === n ? w : slice(w, [start], [count])), spec.heads.length);
@@ -305,9 +344,9 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
       vals.forEach((v, i) => (sums[1 + i] += v * count));
     });
   }
-  const mean = (i: number): number => sums[i] / n;
+  const mean = (i: number): number => (i >= 1 && i <= width && accumulated[i - 1] ? last[i - 1] : sums[i] / n);
   if (core) {
-    const own = Array.from({ length: spec.heads.reduce((a, hd) => a + hd.metrics.filter((m) => m.fn !== null).length, 0) }, (_, i) => mean(1 + i));
+    const own = Array.from({ length: accumulated.length }, (_, i) => mean(1 + i));
     return merged(spec, core, own);
   }
   // As the core's evaluate (and TF.js's): the loss is the data loss plus the KL, without the penalties.

@@ -23,7 +23,7 @@ import { didYouMean } from '../options.js';
 import type { Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
 import { byName } from './packing.js';
-import { customStep } from './custom-loss.js';
+import { accumulatedColumns, customStep, newStates } from './custom-loss.js';
 import type { DatasetLike, FitDatasetPlan } from './fit-dataset.js';
 
 /**
@@ -165,12 +165,17 @@ async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>
   let total = 0;
   // A weighted metric (a third entry) weighs each batch by its output's Σw, not its samples.
   const byWeight = new Map(model.logColumns().filter((c) => c[2] !== undefined).map(([, at, w]) => [at, w as number]));
+  // The accumulated metrics add every batch to one state each: their last value is the pass's.
+  const info = model.compiledInfo(op);
+  const accumulated = accumulatedColumns(info);
+  const states = info.custom ? newStates(info.custom) : undefined;
   let seen = 0;
+  let last: number[] | null = null;
   await consume(op, it, (value, b) => {
     const batch = readBatch(op, model, value, `batch ${b}`);
     try {
       checkData(op, model, batch, 1);
-      const v = model.evaluateValues(batch.x, batch.y, batch.n, op, batch.y, batch.w);
+      const v = model.evaluateValues(batch.x, batch.y, batch.n, op, batch.y, batch.w, states);
       sums ??= new Float64Array(v.length);
       dens ??= new Float64Array(v.length);
       v.forEach((x, j) => {
@@ -179,6 +184,7 @@ async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>
         dens![j] += w;
       });
       total += batch.n;
+      last = v;
       seen = b + 1;
     } catch (err) {
       throw at(err, `batch ${b}`);
@@ -191,7 +197,7 @@ async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>
   if (batches !== null && seen < batches && seen > 0) short(seen);
   if (sums === null) throw new InvalidArgumentError(`${op}: the dataset gave no elements to evaluate`);
   const d = dens as unknown as Float64Array;
-  return Array.from(sums as Float64Array, (s, j) => (byWeight.has(j) ? (d[j] > 0 ? s / d[j] : 0) : s / total));
+  return Array.from(sums as Float64Array, (s, j) => (accumulated.has(j) ? last![j] : byWeight.has(j) ? (d[j] > 0 ? s / d[j] : 0) : s / total));
 }
 
 /**
@@ -301,9 +307,9 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
             const hw = weights ? weights.handleFor(op, classWeights ? 'classWeight' : 'sampleWeight') : 0;
             const info = model.compiledInfo(op);
             if (info.custom) {
-              await step(batch.n, (out) => {
+              await step(batch.n, (out, states) => {
                 try {
-                  customStep(op, model, info, batch.x, batch.y, weights, out);
+                  customStep(op, model, info, batch.x, batch.y, weights, out, states);
                 } catch (err) {
                   throw renamed(op, err, 'fit');
                 }

@@ -17,7 +17,7 @@ import { fitReporter, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint, warnZeroTargetRows } from './compile.js';
 import { byName } from './packing.js';
-import { customStep, epochOrder } from './custom-loss.js';
+import { accumulatedColumns, customStep, epochOrder, newStates, type MetricStates } from './custom-loss.js';
 import { at, checkSamples, epochsCompleted, inValidation, kerasAliases, FIT_KEYS, HOOKS, intOption, NOT_IN_FIT, readClassWeights, readLoopArgs, readSampleWeights, rowCounts, setEpochsCompleted, weightRows, weightTensor, type FitArgs, type History, type LoopArgs, type OutputWeights } from './fit.js';
 // This copy's mark, which the loader checks (lazy_chunk.ts).
 export { COPY } from '../brand.js';
@@ -47,9 +47,10 @@ function stopNote(cbs: readonly CallbackHooks[], last: number, epochs: number, o
 /**
  * @internal One training step as {@link runEpochs} runs it: `count` samples, trained by `train`,
  * which writes the core's results (`[loss, ...metrics, kl, regularization, ...outputLosses]`)
- * into `out`. Reports `onBatchBegin`/`onBatchEnd` around it and yields when due.
+ * into `out`, adding the batch to the epoch's accumulated metrics (`states`, for `customStep`).
+ * Reports `onBatchBegin`/`onBatchEnd` around it and yields when due.
  */
-export type StepFn = (count: number, train: (out: Float32Array) => void) => Promise<void>;
+export type StepFn = (count: number, train: (out: Float32Array, states: MetricStates) => void) => Promise<void>;
 
 /** @internal What differs between `fit` (slices of tensors) and `fitDataset` (a dataset's elements). */
 export interface EpochRunner {
@@ -102,7 +103,8 @@ const callbacksInUse = new WeakSet<object>();
 /**
  * @internal The training loop behind `fit` and `fitDataset`: callbacks (hooks, `setModel`,
  * progress reporters' `configure`, the default progress bar), the per-epoch logs (each log the
- * mean of the batch values weighted by batch size, as TF.js's BaseLogger), validation, the
+ * mean of the batch values weighted by batch size, as TF.js's BaseLogger; an accumulated
+ * metric's the last batch's, its value over the whole epoch), validation, the
  * history, yielding, and the checks that the model and data are still alive after every await.
  * `prepare` runs first, inside the loop's error handling (so a failure there still runs each
  * callback's `cleanup`), and gives the {@link EpochRunner}.
@@ -191,6 +193,9 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
 
     stillLive();
     const width = 1 + Math.max(...columns.map(([, i, w]) => Math.max(i, w ?? 0)));
+    const spec = model.compiledInfo(op).custom;
+    // Positions of the metrics accumulated over the epoch (Keras 3's stateful metrics).
+    const accumulated = accumulatedColumns(model.compiledInfo(op));
     const history: History = { epoch: [], history: { loss: [] }, params };
     const out = new Float32Array(width);
     model.stopTraining = false;
@@ -212,6 +217,8 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       where = `epoch ${epoch}`;
       r.beginEpoch?.(epoch, epoch + ahead);
       await emit('onEpochBegin', epoch, {});
+      // The accumulated metrics start the epoch from zero, as Keras 3 resets its metrics.
+      const states: MetricStates = spec ? newStates(spec) : [];
       const sums = new Float64Array(names.length);
       // A weighted metric's denominator: its output's Σw over the batches so far (else the samples).
       const dens = new Float64Array(names.length);
@@ -222,7 +229,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
         await emit('onBatchBegin', b, { batch: b, size: count });
         stillLive(); // also without callbacks: something disposed on a microtask since the last step
         try {
-          train(out);
+          train(out, states);
         } catch (err) {
           // A step the core refused for a non-finite gradient (weights and step rolled back):
           // with terminateOnNaN, a batch whose loss is NaN, so the callback stops training and
@@ -244,8 +251,12 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
         const running: Logs = { batch: b, size: count };
         columns.forEach(([k, at, w], i) => {
           const weight = w === undefined ? count : out[w];
-          sums[i] += out[at] * weight;
-          dens[i] += weight;
+          // An accumulated metric's value is already the epoch's so far (and its mean would not be it).
+          if (accumulated.has(at)) [sums[i], dens[i]] = [out[at], 1];
+          else {
+            sums[i] += out[at] * weight;
+            dens[i] += weight;
+          }
           logs[k] = out[at];
           running[k] = dens[i] > 0 ? sums[i] / dens[i] : 0;
         });
@@ -262,7 +273,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       where = `end of epoch ${epoch}`;
       const logs: Logs = {};
       // Weighted metrics: Σ w·m / Σ w over the epoch (0 when every weight was 0, as Keras).
-      names.forEach((k, i) => (logs[k] = columns[i][2] === undefined ? sums[i] / Math.max(seen, 1) : dens[i] > 0 ? sums[i] / dens[i] : 0));
+      names.forEach((k, i) => (logs[k] = accumulated.has(columns[i][1]) ? sums[i] : columns[i][2] === undefined ? sums[i] / Math.max(seen, 1) : dens[i] > 0 ? sums[i] / dens[i] : 0));
       stillLive();
       const v = await r.validate();
       stillLive();
@@ -474,7 +485,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
                 idx?.dispose();
               }
               try {
-                await step(count, (out) => customStep('fit', model, info, batch[0]!, batch[1]!, batch[2], out));
+                await step(count, (out, states) => customStep('fit', model, info, batch[0]!, batch[1]!, batch[2], out, states));
               } finally {
                 for (const t of batch) t?.dispose();
               }

@@ -36,7 +36,7 @@ import { adapting, Normalization } from '../layers/feature_normalization.js';
 import { printLine, readVerbose, type Verbose } from './progress.js';
 import { formatLog } from '../format.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
-import { customEvaluate, customStep } from './custom-loss.js';
+import { customEvaluate, customStep, type MetricStates } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
 import { kerasAliases, trainChunk, readSampleWeights, rowCounts, setEpochsCompleted, weightTensor, type FitArgs, type History, type SampleWeight, type WeightTargets } from './fit.js';
 import type { DatasetLike, EvaluateDatasetArgs, FitDatasetArgs } from './fit-dataset.js';
@@ -1806,8 +1806,10 @@ export class Sequential {
   /**
    * @internal `[loss, ...metrics, kl, regularization]` as numbers; `op` is the public method
    * core errors name (a core error under `evaluate` is renamed to it, except under `fit`).
+   * `states`: the accumulated metrics' states when an evaluation spans several calls (a
+   * dataset's batches); by default each call starts from zero.
    */
-  evaluateValues(x: Tensor, y: Tensor, batchSize: number, op = 'evaluate', given: unknown = y, weights: Tensor | null = null): number[] {
+  evaluateValues(x: Tensor, y: Tensor, batchSize: number, op = 'evaluate', given: unknown = y, weights: Tensor | null = null, states?: MetricStates): number[] {
     const info = this.compiledInfo('evaluate');
     const width = resultWidth(info);
     const h = this.handle('evaluate');
@@ -1817,7 +1819,7 @@ export class Sequential {
     const bs = batchSizeOf('evaluate', batchSize);
     if (info.custom) {
       try {
-        return customEvaluate(op, this, info, x, y, bs, weights);
+        return customEvaluate(op, this, info, x, y, bs, weights, states);
       } catch (err) {
         throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputDims?.at(-1)) : err, evaluateCoreOp(op, err));
       }

@@ -163,18 +163,12 @@ function outputLayer(m: Sequential): Layer | null {
 /** The compiled models already checked for a mismatch between loss, metrics and output (once per compile). */
 const warnedLogits = new WeakSet<object>();
 
-/** TF.js's metrics that count a prediction as positive only when it is exactly 1. */
-const EXACT_ONE_METRICS = ['precision', 'recall'];
-
 /**
  * Warns once per compile (a `console.warn`, as Keras's warning for the second case) when the
  * compile and the output's last activation disagree:
- * - a `'linear'` output (logits, as after PyTorch's `nn.Linear`) under a cross-entropy that
- *   reads probabilities trains on a wrong loss without a word (measured: MNIST stays at
- *   chance), and `fromLogits: true` after a `'softmax'`/`'sigmoid'` applies it twice;
- * - `'precision'` or `'recall'` by name (TF.js's: only a prediction of exactly 1 is positive)
- *   after a `'sigmoid'` or `'softmax'` logs 0 whatever the model learns (a Kaggle user's
- *   report: Keras 3's `Precision()` thresholds at 0.5).
+ * a `'linear'` output (logits, as after PyTorch's `nn.Linear`) under a cross-entropy that
+ * reads probabilities trains on a wrong loss without a word (measured: MNIST stays at chance),
+ * and `fromLogits: true` after a `'softmax'`/`'sigmoid'` applies it twice.
  * Only a single-output model whose output layer has an `activation` is checked; a loss
  * function is not.
  */
@@ -183,9 +177,7 @@ function warnLogitsMismatch(model: Sequential, op: string): void {
   if (info.heads || warnedLogits.has(info)) return;
   warnedLogits.add(info);
   const wants = typeof info.lossSpec === 'function' ? undefined : PROBABILITY_LOSSES.get(info.loss);
-  // By name only: a metric function of that name is the user's own.
-  const exact = ([info.metricsSpec].flat() as unknown[]).filter((m): m is string => typeof m === 'string' && EXACT_ONE_METRICS.includes(m));
-  const layer = wants === undefined && exact.length === 0 ? null : outputLayer(model);
+  const layer = wants === undefined ? null : outputLayer(model);
   const spec = layer === null ? undefined : (layer as { activation?: unknown }).activation;
   if (layer === null || spec === undefined) return;
   const act = encodeActivation(layer.name, spec).name;
@@ -199,14 +191,6 @@ function warnLogitsMismatch(model: Sequential, op: string): void {
     console.warn(
       `${op}: ${info.loss} was compiled with fromLogits: true, but model ${model.name}'s output comes from layer ${layer.name}'s '${act}', so it is not logits and the loss applies ${act} twice; ` +
         `drop fromLogits (the output is already probabilities), or make ${layer.name}'s activation 'linear'`,
-    );
-  }
-  if (exact.length > 0 && (act === 'sigmoid' || act === 'softmax')) {
-    const m = exact[0];
-    console.warn(
-      `${op}: metric '${m}' is TF.js's: a prediction counts as positive only when it is exactly 1, but model ${model.name}'s output comes from layer ${layer.name}'s '${act}' (values between 0 and 1), ` +
-        `so it stays 0 unless the output saturates to exactly 1 (Keras 3's ${m === 'precision' ? 'Precision' : 'Recall'}() thresholds at 0.5); for that, compile a metric function: ` +
-        `function ${m}(yTrue, yPred) { return metrics.${m}(yTrue, yPred.greater(0.5)); }`,
     );
   }
 }
