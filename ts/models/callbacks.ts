@@ -186,8 +186,8 @@ function checkMonitor(op: string, monitor: string, params: CallbackParams | unde
   // A typo of one of the logs fit writes ('val_los', within a letter of its length): now, not
   // after an epoch has trained. Any other name ('my_loss') may be a log a callback of the user's
   // adds: checked at epoch end. So is a near name where a callback of the user's runs before
-  // this one and may write it (the AUC that compile's error suggests: 'val_auc', a letter from
-  // 'val_acc').
+  // this one and may write it (a score of its own, 'val_auc' computed by hand, is a letter
+  // from 'val_acc').
   const writers = logWriters(params, self);
   if (writers.before) return;
   const near = nearest(monitor, params.metrics);
@@ -859,7 +859,11 @@ export class LearningRateScheduler extends Callback {
 
 /** Callback factories, as `tf.callbacks`. */
 export const callbacks = {
-  /** An {@link EarlyStopping}: stops training when `monitor` stops improving. @example callbacks.earlyStopping({ monitor: 'val_loss', patience: 3 }) */
+  /**
+   * An {@link EarlyStopping}: stops training when `monitor` stops improving.
+   * @example callbacks.earlyStopping({ monitor: 'val_loss', patience: 3 })
+   * @example callbacks.earlyStopping({ monitor: 'val_auc', patience: 3 }) // compile({ metrics: ['auc'] }): the whole validation set's AUC each epoch, maximized
+   */
   earlyStopping: (args?: EarlyStoppingArgs) => new EarlyStopping(args),
   /** A {@link TerminateOnNaN}: stops training as soon as the loss is NaN or infinite. */
   terminateOnNaN: () => new TerminateOnNaN(),
