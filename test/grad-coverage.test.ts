@@ -281,13 +281,16 @@ const METRICS: Record<string, Diff> = {
   binaryCrossentropy: { shapes: [[2, 3]], range: [0.2, 0.8], f: (p) => nr.metrics.binaryCrossentropy(c([0, 1, 1, 0, 1, 0], [2, 3]), p) },
   categoricalCrossentropy: { shapes: [[2, 3]], range: [0.2, 0.8], f: (p) => nr.metrics.categoricalCrossentropy(c([0, 1, 0, 0.3, 0.3, 0.4], [2, 3]), p) },
 };
-/** metrics.* that are step functions of `yPred` (accuracies, precision, recall): constants. */
+/** metrics.* that are step functions of `yPred` (accuracies, precision, recall, auc, f1Score): constants. */
 const METRIC_CONSTANTS: Record<string, (p: T) => T> = {
   binaryAccuracy: (p) => nr.metrics.binaryAccuracy(c([0, 1, 1, 0], [2, 2]), p.reshape([2, 2])),
   categoricalAccuracy: (p) => nr.metrics.categoricalAccuracy(c([0, 1, 1, 0], [2, 2]), p.reshape([2, 2])),
   sparseCategoricalAccuracy: (p) => nr.metrics.sparseCategoricalAccuracy(c([1, 0], [2]), p.reshape([2, 2])),
   precision: (p) => nr.metrics.precision(c([0, 1, 1, 0], [2, 2]), nr.round(p).reshape([2, 2])),
   recall: (p) => nr.metrics.recall(c([0, 1, 1, 0], [2, 2]), nr.round(p).reshape([2, 2])),
+  // Counts at thresholds (computed in JS from the values): a scalar with no path back to yPred.
+  auc: (p) => nr.metrics.auc(c([0, 1, 1, 0], [2, 2]), nr.sigmoid(p).reshape([2, 2])),
+  f1Score: (p) => nr.metrics.f1Score(c([0, 1, 1, 0], [2, 2]), nr.sigmoid(p).reshape([2, 2])),
 };
 const METRIC_ALIASES = ['mse', 'MSE', 'mae', 'MAE', 'mape', 'MAPE'];
 
