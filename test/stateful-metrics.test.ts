@@ -12,6 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { failTestsThatLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 import { data } from '../ts/index.js';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 
 type Nested = number | Nested[];
 type Weights = Record<string, Nested[]>;
@@ -244,6 +247,21 @@ describe('accumulated metrics: saving', () => {
       const [x, y] = [T(c.x), T(c.y)];
       expectLogs(b.evaluate(x, y, { batchSize: 4, returnDict: true }), c.evaluate4, 'loaded model evaluate');
     });
+    m.dispose();
+    b.dispose();
+  });
+});
+
+describe('accumulated metrics: TF.js reads the file', () => {
+  it("TF.js's trainingConfig leaves out the metrics its compile does not know (its load failed: 'Unknown metric auc'); neurite's record keeps them", async () => {
+    const m = nr.sequential({ layers: [L.dense({ inputShape: [2], units: 1, activation: 'sigmoid' })] });
+    m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy', 'auc', 'recall', 'precision', 'mse'] });
+    const a = await m.toArtifacts();
+    expect((a.trainingConfig as { metrics: unknown }).metrics).toEqual(['accuracy', 'mse']);
+    const t = await tfl.loadLayersModel(tf.io.fromMemory(a));
+    t.dispose();
+    const b = (await nr.loadModel(a)) as nr.Sequential;
+    expect(b.metricsNames).toEqual(['loss', 'acc', 'auc', 'recall', 'precision', 'mse']);
     m.dispose();
     b.dispose();
   });

@@ -75,13 +75,22 @@ const TF_LOSSES: Readonly<Record<LossName, string | null>> = {
 const tfLoss = (name: string): string | undefined => (TF_LOSSES as Readonly<Record<string, string | null>>)[name] ?? undefined;
 
 /**
+ * The metric names TF.js 4.22's compile takes (its `metricsMap`, and the names it resolves by
+ * the loss); `precision` is left out, as TF.js's is another metric (a prediction of exactly 1)
+ * than compile's Keras 3 one.
+ */
+const TF_METRICS = new Set(['accuracy', 'acc', 'crossentropy', 'ce', 'binaryAccuracy', 'categoricalAccuracy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'mse', 'MSE', 'mae', 'MAE', 'mape', 'MAPE', 'cosine']);
+
+/**
  * @internal TF.js's `trainingConfig` for a compile call, or `null` when TF.js cannot represent
- * it exactly (TF.js would then fail to load the whole model).
+ * it exactly (TF.js would then fail to load the whole model). Metrics TF.js's compile does not
+ * know (`'auc'`, `'recall'`, …: its load fails with "Unknown metric") are left out of it; neurite's
+ * own record keeps them.
  */
 export function tfTrainingConfig(lossName: string, lossSpec: unknown, metrics: string[], c: OptimizerConfig, many?: Pick<CompiledInfo, 'heads' | 'lossWeightsSpec'>): TrainingConfig | null {
   const plain = (l: unknown): boolean => typeof l === 'string' || (typeof l === 'object' && l !== null && !Array.isArray(l) && Object.keys(l).every((k) => k === 'name'));
   let loss: TrainingConfig['loss'] | undefined = tfLoss(lossName);
-  let tfMetrics: TrainingConfig['metrics'] = metrics.map(snake);
+  let tfMetrics: TrainingConfig['metrics'] = metrics.filter((m) => TF_METRICS.has(m)).map(snake);
   if (many?.heads) {
     // Several outputs: TF.js's list of losses and metrics by output; it has no loss weights.
     const entries = Array.isArray(lossSpec) ? lossSpec : typeof lossSpec === 'object' && lossSpec !== null && !plain(lossSpec) ? Object.values(lossSpec) : [lossSpec];
@@ -89,7 +98,7 @@ export function tfTrainingConfig(lossName: string, lossSpec: unknown, metrics: s
     const names = many.heads.map((h) => tfLoss(h.loss));
     if (!entries.every(plain) || weights.some((w) => w !== 1) || names.some((n) => n === undefined)) return null;
     loss = names as string[];
-    tfMetrics = Object.fromEntries(many.heads.map((h) => [h.name, h.metricNames.map(snake)]));
+    tfMetrics = Object.fromEntries(many.heads.map((h) => [h.name, h.metricNames.filter((m) => TF_METRICS.has(m)).map(snake)]));
   } else if (!plain(lossSpec)) return null;
   // TF.js's optimizers have no clipping and no weight decay: such a compile is neurite's record only.
   if (!loss || typeof c.learningRate !== 'number' || 'clipNorm' in c || 'clipValue' in c || 'globalClipNorm' in c || (c.name !== 'adamw' && c.weightDecay !== 0)) return null;
