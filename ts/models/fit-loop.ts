@@ -193,9 +193,10 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
 
     stillLive();
     const width = 1 + Math.max(...columns.map(([, i, w]) => Math.max(i, w ?? 0)));
-    const spec = model.compiledInfo(op).custom;
+    const compiled = model.compiledInfo(op);
+    const spec = compiled.custom;
     // Positions of the metrics accumulated over the epoch (Keras 3's stateful metrics).
-    const accumulated = accumulatedColumns(model.compiledInfo(op));
+    const accumulated = accumulatedColumns(compiled);
     const history: History = { epoch: [], history: { loss: [] }, params };
     const out = new Float32Array(width);
     model.stopTraining = false;
