@@ -220,6 +220,36 @@ describe('perceptron', () => {
     expect([s.inputs, s.output, s.learningRate, s.threshold]).toEqual([2, 'bipolar', 1, 0]);
   });
 
+  it("agrees with a neuron of its weights and unit ({ name: 'sign', atZero: -1 } or { name: 'heaviside', atZero: 0 }) on every point, the boundary included", () => {
+    // A grid of halves in [-2, 2]²: with the learned whole weights every w·x + b is exact in
+    // float32, and several points lie on the boundary w·x + b = θ exactly.
+    const grid: number[][] = [];
+    for (let i = -4; i <= 4; i++) for (let j = -4; j <= 4; j++) grid.push([i / 2, j / 2]);
+    const cases: Array<[nr.PerceptronArgs, number[], nr.ActivationSpec, number]> = [
+      [{ inputs: 2, seed: 1 }, [-1, 1, 1, 1], { name: 'sign', atZero: -1 }, -1], // OR, bipolar
+      [{ inputs: 2, seed: 3 }, [-1, -1, -1, 1], { name: 'sign', atZero: -1 }, -1], // AND, bipolar
+      [{ inputs: 2, seed: 1, output: 'binary' }, [0, 1, 1, 1], { name: 'heaviside', atZero: 0 }, 0],
+      [{ inputs: 2, seed: 2, output: 'binary', threshold: 0.5 }, [0, 0, 0, 1], { name: 'heaviside', atZero: 0 }, 0],
+    ];
+    for (const [args, labels, activation, low] of cases) {
+      using p = nr.perceptron(args);
+      expect(p.fit(XOR_X, labels).converged).toBe(true);
+      const n = nr.neuron({ weights: p.weights, bias: p.bias - p.threshold, activation });
+      const onBoundary = grid.filter((x) => x[0] * p.weights[0] + x[1] * p.weights[1] + p.bias === p.threshold);
+      expect(onBoundary.length, JSON.stringify(args)).toBeGreaterThan(0);
+      // The perceptron's rule, Rosenblatt's as implemented: high only strictly above θ.
+      for (const x of onBoundary) expect(p.predict(x)).toBe(low);
+      expect(grid.map((x) => n.forward(x)), JSON.stringify(args)).toEqual(grid.map((x) => p.predict(x)));
+    }
+    // The default 'sign' is +1 at 0 (every input gets a class), so it differs on the boundary.
+    using p = nr.perceptron({ inputs: 2, seed: 1 });
+    p.fit(XOR_X, [-1, 1, 1, 1]);
+    expect([p.weights, p.bias]).toEqual([[2, 2], 0]); // bipolar updates are ±2η
+    expect([p.predict([0, 0]), nr.neuron({ weights: p.weights, bias: p.bias, activation: 'sign' }).forward([0, 0])]).toEqual([-1, 1]);
+    expect(nr.neuron({ weights: [1], activation: { name: 'sign', atZero: 0 } }).forward([0])).toBe(0);
+    expect(() => nr.neuron({ weights: [1], activation: { name: 'sign', atZero: -2 } }).forward([0])).toThrow('sign: atZero must be a finite number in [-1, 1], got -2');
+  });
+
   it('is deterministic by seed and frees its handle', () => {
     const { x, y } = setosaVersicolor();
     const run = (seed: number) => expectNoHandleLeak(() => {

@@ -80,7 +80,7 @@ describe('round trips: predictions bit-identical, getConfig equal', () => {
     const specs: nr.ActivationSpec[] = [
       ...ACTIVATIONS, 'silu',
       { name: 'linear', slope: 2, intercept: -1 }, { name: 'stairStep', step: 0.25, straightThrough: true }, { name: 'unitStep', threshold: 0.1 },
-      { name: 'heaviside', atZero: 1 }, { name: 'sign', straightThrough: true }, { name: 'leakyRelu', alpha: 0.01 }, { name: 'elu', alpha: 0.5 },
+      { name: 'heaviside', atZero: 1 }, { name: 'sign', straightThrough: true }, { name: 'sign', atZero: -1 }, { name: 'leakyRelu', alpha: 0.01 }, { name: 'elu', alpha: 0.5 },
     ];
     for (const activation of specs) {
       const m = nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [3], units: 4, activation }), layers.activation({ activation })] });
@@ -88,6 +88,23 @@ describe('round trips: predictions bit-identical, getConfig equal', () => {
       l.dispose();
       m.dispose();
     }
+  });
+
+  it("'sign' saved before its atZero option loads as it was, +1 at 0; atZero is kept", async () => {
+    const atZero = async (activation: nr.ActivationSpec, drop: boolean): Promise<[unknown, number[]]> => {
+      const m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 1, activation, kernelInitializer: 'zeros' })] });
+      const a = await m.toArtifacts();
+      const topo = a.modelTopology as { config: { layers: Array<{ config: { activation: { config: Record<string, unknown> } } }> } };
+      const saved = topo.config.layers[0].config.activation;
+      if (drop) delete saved.config.at_zero; // the config as files before atZero hold it
+      const l = await nr.loadModel(a);
+      const got = nr.tidy(() => Array.from(l.predict(nr.tensor([[0, 0], [1, -1]])).dataSync()));
+      l.dispose();
+      m.dispose();
+      return [saved, got];
+    };
+    expect(await atZero('sign', true)).toEqual([{ class_name: 'neurite>sign', config: { straight_through: false } }, [1, 1]]);
+    expect(await atZero({ name: 'sign', atZero: -1 }, false)).toEqual([{ class_name: 'neurite>sign', config: { straight_through: false, at_zero: -1 } }, [-1, -1]]);
   });
 
   it('every initializer config', async () => {

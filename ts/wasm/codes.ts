@@ -59,7 +59,7 @@ export const ACTIVATION_PARAMS = {
   stairStep: [['step', 1], ['straightThrough', 0]],
   unitStep: [['threshold', 0], ['straightThrough', 0]],
   heaviside: [['atZero', 0.5], ['straightThrough', 0]],
-  sign: [['straightThrough', 0]],
+  sign: [['straightThrough', 0], ['atZero', 1]],
   leakyRelu: [['alpha', 0.2]],
   elu: [['alpha', 1]],
 } as const satisfies Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>;
@@ -72,8 +72,10 @@ type PlainActivation = Exclude<ActivationName, keyof typeof ACTIVATION_PARAMS>;
  * `'geluNew'`, Keras's `'hardSwish'` of `'hardSilu'`, `'identity'` of `'linear'`), or an object with
  * the name and parameters. `straightThrough` (step-like activations only) makes the backward
  * pass the straight-through estimator (`dx = dy`) instead of the true zero gradient.
- * `'sign'` is the perceptron's bipolar unit: −1 below 0 and +1 from 0 up (the `sign` op, as
- * NumPy's and TF.js's, gives 0 at 0); `'heaviside'` gives `atZero` (0.5) at 0, `'unitStep'` 1
+ * `'sign'` is the bipolar unit: −1 below 0, +1 above, and `atZero` (default +1, in [−1, 1]) at
+ * 0; the `sign` op, as NumPy's and TF.js's, gives 0 at 0. A `perceptron` fires only when
+ * `w·x + b > 0`, so its bipolar unit is `{ name: 'sign', atZero: -1 }` (its binary one
+ * `{ name: 'heaviside', atZero: 0 }`). `'heaviside'` gives `atZero` (0.5) at 0, `'unitStep'` 1
  * from its threshold up.
  *
  * @example 'relu'
@@ -90,7 +92,7 @@ export type ActivationSpec =
   | { name: 'stairStep'; step?: number | undefined; straightThrough?: boolean | undefined }
   | { name: 'unitStep'; threshold?: number | undefined; straightThrough?: boolean | undefined }
   | { name: 'heaviside'; atZero?: number | undefined; straightThrough?: boolean | undefined }
-  | { name: 'sign'; straightThrough?: boolean | undefined }
+  | { name: 'sign'; atZero?: number | undefined; straightThrough?: boolean | undefined }
   | { name: 'leakyRelu'; alpha?: number | undefined }
   | { name: 'elu'; alpha?: number | undefined }
   | { name: PlainActivation | 'silu' | 'gelu_new' | 'hardSwish' | 'identity' };

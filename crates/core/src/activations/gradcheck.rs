@@ -44,7 +44,7 @@ fn straight_through(a: &Activation) -> bool {
         Activation::StairStep { straight_through: true, .. }
             | Activation::UnitStep { straight_through: true, .. }
             | Activation::Heaviside { straight_through: true, .. }
-            | Activation::Sign { straight_through: true }
+            | Activation::Sign { straight_through: true, .. }
     )
 }
 
@@ -60,7 +60,8 @@ fn cases() -> Vec<Activation> {
         Activation::UnitStep { threshold: 0.3, straight_through: false },
         Activation::UnitStep { threshold: 0.3, straight_through: true },
         Activation::Heaviside { at_zero: 1.0, straight_through: true },
-        Activation::Sign { straight_through: true },
+        Activation::Sign { straight_through: true, at_zero: 1.0 },
+        Activation::Sign { straight_through: false, at_zero: -1.0 },
     ]);
     all
 }
@@ -177,7 +178,8 @@ fn derivatives_at_kinks_follow_the_documented_convention() {
         (Activation::HardSilu, -3.0, 0.0),
         (Activation::HardSilu, 3.0, 1.0),
         (Activation::Heaviside { at_zero: 0.5, straight_through: false }, 0.0, 0.0),
-        (Activation::Sign { straight_through: false }, 0.0, 0.0),
+        (Activation::Sign { straight_through: false, at_zero: 1.0 }, 0.0, 0.0),
+        (Activation::Sign { straight_through: false, at_zero: -1.0 }, 0.0, 0.0),
         (Activation::UnitStep { threshold: 0.0, straight_through: false }, 0.0, 0.0),
         (Activation::StairStep { step: 1.0, straight_through: false }, 2.0, 0.0),
     ];

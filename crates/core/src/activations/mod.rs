@@ -87,8 +87,8 @@ pub enum Activation {
     UnitStep { threshold: f32, straight_through: bool },
     /// `f = 0` for `x < 0`, `1` for `x > 0`, `at_zero` at 0.
     Heaviside { at_zero: f32, straight_through: bool },
-    /// Bipolar step: `-1` for `x < 0`, `+1` for `x ≥ 0` (so `+1` at ±0).
-    Sign { straight_through: bool },
+    /// Bipolar step: `-1` for `x < 0`, `+1` for `x > 0`, `at_zero` at ±0 (default `+1`).
+    Sign { straight_through: bool, at_zero: f32 },
     Relu,
     LeakyRelu { alpha: f32 },
     Softplus,
@@ -147,7 +147,9 @@ impl Activation {
         &[p("step", 1.0, ParamCheck::Positive), ST],
         &[p("threshold", 0.0, ParamCheck::Finite), ST],
         &[p("atZero", 0.5, ParamCheck::UnitInterval), ST],
-        &[ST],
+        // atZero after straightThrough: the ABI's parameters are appended, so a list of one
+        // (from before atZero) keeps its meaning. Default +1, the unit's value at 0 before it.
+        &[ST, p("atZero", 1.0, ParamCheck::SignedUnitInterval)],
         &[],
         // TF.js `tf.leakyRelu` default (Keras 3 `leaky_relu` also 0.2; its layer uses 0.3). Any
         // finite slope, negative too, as TF.js (Keras 3 refuses a negative one).
@@ -196,7 +198,7 @@ impl Activation {
             1 => Activation::StairStep { step: v[0], straight_through: flag(1) },
             2 => Activation::UnitStep { threshold: v[0], straight_through: flag(1) },
             3 => Activation::Heaviside { at_zero: v[0], straight_through: flag(1) },
-            4 => Activation::Sign { straight_through: flag(0) },
+            4 => Activation::Sign { straight_through: flag(0), at_zero: v[1] },
             5 => Activation::Relu,
             6 => Activation::LeakyRelu { alpha: v[0] },
             7 => Activation::Softplus,
@@ -255,7 +257,7 @@ impl Activation {
             Activation::StairStep { step, straight_through } => vec![step, f(straight_through)],
             Activation::UnitStep { threshold, straight_through } => vec![threshold, f(straight_through)],
             Activation::Heaviside { at_zero, straight_through } => vec![at_zero, f(straight_through)],
-            Activation::Sign { straight_through } => vec![f(straight_through)],
+            Activation::Sign { straight_through, at_zero } => vec![f(straight_through), at_zero],
             Activation::LeakyRelu { alpha } | Activation::Elu { alpha } => vec![alpha],
             _ => Vec::new(),
         }
@@ -349,7 +351,7 @@ impl Activation {
             Activation::StairStep { step, .. } => stair_step::forward(x, y, step),
             Activation::UnitStep { threshold, .. } => unit_step::forward(x, y, threshold),
             Activation::Heaviside { at_zero, .. } => heaviside::forward(x, y, at_zero),
-            Activation::Sign { .. } => sign::forward(x, y),
+            Activation::Sign { at_zero, .. } => sign::forward(x, y, at_zero),
             Activation::Relu => relu::forward(x, y),
             Activation::LeakyRelu { alpha } => leaky_relu::forward(x, y, alpha),
             Activation::Softplus => softplus::forward(x, y),
@@ -391,7 +393,7 @@ impl Activation {
             Activation::StairStep { straight_through, .. }
             | Activation::UnitStep { straight_through, .. }
             | Activation::Heaviside { straight_through, .. }
-            | Activation::Sign { straight_through } => map::step_backward(x, dy, dx, straight_through),
+            | Activation::Sign { straight_through, .. } => map::step_backward(x, dy, dx, straight_through),
             Activation::Relu => relu::backward(x, y, dy, dx),
             Activation::LeakyRelu { alpha } => leaky_relu::backward(x, y, dy, dx, alpha),
             Activation::Softplus => softplus::backward(x, y, dy, dx),
@@ -419,7 +421,7 @@ impl Activation {
             Activation::StairStep { step: 1.0, straight_through: false },
             Activation::UnitStep { threshold: 0.0, straight_through: false },
             Activation::Heaviside { at_zero: 0.5, straight_through: false },
-            Activation::Sign { straight_through: false },
+            Activation::Sign { straight_through: false, at_zero: 1.0 },
             Activation::Relu,
             Activation::LeakyRelu { alpha: 0.2 },
             Activation::Softplus,
@@ -471,6 +473,9 @@ mod tests {
         assert_eq!(msg(12, &[f32::NAN]), "elu: alpha must be a finite number >= 0, got NaN");
         assert_eq!(msg(0, &[f32::INFINITY]), "linear: slope must be a finite number, got Infinity");
         assert_eq!(msg(3, &[2.0]), "heaviside: atZero must be a finite number in [0, 1], got 2");
+        assert_eq!(msg(4, &[0.0, -1.5]), "sign: atZero must be a finite number in [-1, 1], got -1.5");
+        assert_eq!(Activation::from_abi(4, &[1.0]).unwrap(), Activation::Sign { straight_through: true, at_zero: 1.0 });
+        assert_eq!(Activation::from_abi(4, &[0.0, -1.0]).unwrap(), Activation::Sign { straight_through: false, at_zero: -1.0 });
         assert_eq!(msg(5, &[1.0]), "relu: takes at most 0 parameters (), got 1: [1]");
         assert!(msg(22, &[]).starts_with("activation: unknown activation kind 22; valid kinds are 0..=21 (linear, stairStep,"));
     }

@@ -15,6 +15,8 @@ pub enum ParamCheck {
     NonNegative,
     /// A finite number in `[0, 1]`.
     UnitInterval,
+    /// A finite number in `[-1, 1]`.
+    SignedUnitInterval,
     /// `0` (false) or `1` (true).
     Flag,
 }
@@ -42,6 +44,7 @@ pub(crate) fn checked(op: &'static str, ps: &ParamSpec, v: f32) -> Result<f32> {
             ParamCheck::Positive => v > 0.0,
             ParamCheck::NonNegative => v >= 0.0,
             ParamCheck::UnitInterval => (0.0..=1.0).contains(&v),
+            ParamCheck::SignedUnitInterval => (-1.0..=1.0).contains(&v),
             ParamCheck::Flag => v == 0.0 || v == 1.0,
         };
     if !ok {
@@ -50,6 +53,7 @@ pub(crate) fn checked(op: &'static str, ps: &ParamSpec, v: f32) -> Result<f32> {
             ParamCheck::Positive => "a finite number > 0",
             ParamCheck::NonNegative => "a finite number >= 0",
             ParamCheck::UnitInterval => "a finite number in [0, 1]",
+            ParamCheck::SignedUnitInterval => "a finite number in [-1, 1]",
             ParamCheck::Flag => "0 (false) or 1 (true)",
         };
         bail!(op, "{} must be {want}, got {v}", ps.name, v = js_number(v));
