@@ -237,6 +237,10 @@ describe('step (TF.js tf.step)', () => {
       // Zero where x is a number (TF.js: zero everywhere; neurite's activations give NaN for NaN).
       expect(g.map(Math.abs), `alpha ${alpha}`).toEqual(v.map((e) => (Number.isNaN(e) ? NaN : 0)));
     }
+    // The activation that 'step''s error points to has tf.step's values (0 at ±0); 'unitStep' differs at 0.
+    const asActivation = (spec: ActivationSpec) => nr.tidy(() => Array.from(nr.activation(v, spec).dataSync()));
+    expect(asActivation({ name: 'heaviside', atZero: 0 })).toEqual(Array.from(tf.step(tf.tensor(v)).dataSync()));
+    expect(asActivation('unitStep').slice(2, 4)).toEqual([1, 1]);
     const t = nr.tensor([-1, 0, 2]);
     const s = expectNoLeak(() => { const r = t.step(0.25); const d = Array.from(r.data()); r.dispose(); return d; }); // no temporaries left
     expect(s).toEqual([0.25, 0.25, 1]);
@@ -326,6 +330,10 @@ describe('errors', () => {
     }
     expect(() => nr.layers.dense({ units: 2, activation: 'sin' as never })).toThrow(/^dense: unknown activation 'sin' \(sin is an element-wise op, not a layer activation in TF\.js or Keras: apply it with the op, e\.g\. sin\(matMul\(x, w\)\) in a custom model or loop\); valid names: linear,/);
     expect(() => nr.layers.dense({ units: 2, activation: 'sgin' as never })).toThrow(/did you mean 'sign'\?/);
+    // TF.js's tf.step is an op: the message names the activations with its values (said without a hint before).
+    for (const name of ['step', 'Step']) {
+      expect(() => nr.neuron({ weights: [1], activation: name as never })).toThrow(new RegExp(`^neuron: unknown activation '${name}' \\(step is TF\\.js's tf\\.step op \\(1 for x > 0, alpha, default 0, for x <= 0\\), not an activation: as an activation, \\{ name: 'heaviside', atZero: 0 \\} is tf\\.step\\(x\\) \\(0 at 0\\), and 'unitStep' is 1 from 0 up\\); valid names: linear,`));
+    }
     // An object without a name (a String object, one with a toString) said "unknown activation undefined".
     expect(() => nr.layers.dense({ units: 2, activation: new String('relu') as never })).toThrow("dense: activation must be an activation name (a string) or an object { name, ...parameters }, got an object (String), which has no name");
     throws((t) => nr.activationGrad(t, t, 7 as unknown as ActivationSpec), nr.InvalidArgumentError,

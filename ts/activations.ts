@@ -40,8 +40,24 @@ export interface EncodedActivation {
   params: number[];
 }
 
-/** Names users try as activations that are ops (see {@link encodeActivation}'s error). */
-const PERIODIC: readonly string[] = ['sin', 'cos', 'tan'];
+/** An element-wise op that CPPNs and SIRENs use as units: 'sin' is not a misspelt 'sign'. */
+const periodic = (op: string): string => `${op} is an element-wise op, not a layer activation in TF.js or Keras: apply it with the op, e.g. ${op}(matMul(x, w)) in a custom model or loop`;
+
+/**
+ * Names users try as activations that are something else in TF.js or Keras, by lower-case
+ * name, with what to use instead ({@link encodeActivation}'s error says it in place of a
+ * "did you mean", which would point at an unrelated name).
+ */
+const NOT_ACTIVATIONS: Readonly<Record<string, string>> = {
+  sin: periodic('sin'),
+  cos: periodic('cos'),
+  tan: periodic('tan'),
+  // prelu learns its alpha: not a misspelt 'relu'.
+  prelu: 'PReLU learns its alpha, so it is a layer, as in TF.js and Keras: add layers.prelu() after this layer',
+  p_relu: 'PReLU learns its alpha, so it is a layer, as in TF.js and Keras: add layers.prelu() after this layer',
+  // TF.js's tf.step(x, alpha): x > 0 ? 1 : alpha (NaN stays NaN), an op and not an activation name.
+  step: "step is TF.js's tf.step op (1 for x > 0, alpha, default 0, for x <= 0), not an activation: as an activation, { name: 'heaviside', atZero: 0 } is tf.step(x) (0 at 0), and 'unitStep' is 1 from 0 up",
+};
 
 /** Every key an activation spec may have: `name` and each activation's parameters. */
 const SPEC_KEYS: readonly string[] = ['name', ...new Set((Object.values(ACTIVATION_PARAMS) as ReadonlyArray<ReadonlyArray<readonly [string, number]>>).flatMap((t) => t.map(([k]) => k)))];
@@ -68,9 +84,8 @@ export function encodeActivation(op: string, spec: unknown, arg = 'activation'):
   }
   if (typeof name !== 'string' || !VALID_NAMES.includes(name)) {
     const what = typeof name === 'string' ? `'${name}'` : describe(name);
-    // sin/cos/tan (a CPPN's or SIREN's units) are ops, not activations in TF.js or Keras: 'sin' is not a misspelt 'sign'.
-    // prelu learns its alpha, so it is a layer (in TF.js and Keras too): not a misspelt 'relu'.
-    const hint = typeof name !== 'string' ? '' : PERIODIC.includes(name) ? ` (${name} is an element-wise op, not a layer activation in TF.js or Keras: apply it with the op, e.g. ${name}(matMul(x, w)) in a custom model or loop)` : /^p_?relu$/i.test(name) ? ' (PReLU learns its alpha, so it is a layer, as in TF.js and Keras: add layers.prelu() after this layer)' : didYouMean(name, VALID_NAMES);
+    const instead = typeof name === 'string' && Object.hasOwn(NOT_ACTIVATIONS, name.toLowerCase()) ? NOT_ACTIVATIONS[name.toLowerCase()] : undefined;
+    const hint = typeof name !== 'string' ? '' : instead !== undefined ? ` (${instead})` : didYouMean(name, VALID_NAMES);
     throw new InvalidArgumentError(`${op}: unknown activation ${what}${hint}; valid names: ${VALID_NAMES.join(', ')}`);
   }
   const canonical = (ALIASES[name] ?? name) as ActivationName;
