@@ -271,7 +271,10 @@ describe('perceptron', () => {
     expect(() => p.fit(XOR_X, [0, 1, 1, 0])).toThrow("fit: y[0] = 0 is not a bipolar label; labels must be -1 or 1 (use output: 'binary' for 0/1 labels)");
     using q = nr.perceptron({ inputs: 2, output: 'binary' });
     expect(() => q.fit(XOR_X, [-1, 1, 1, -1])).toThrow("fit: y[0] = -1 is not a binary label; labels must be 0 or 1 (use output: 'bipolar' for -1/1 labels)");
-    expect(() => q.fit(XOR_X, [0, 1, 2, 0])).toThrow(/fit: y\[2\] = 2 is not a binary label/);
+    expect(() => q.fit(XOR_X, [0, 1, 2, 0])).toThrow(/fit: y\[2\] = 2 is not a binary label: a perceptron separates two classes .* train one perceptron per class/);
+    // A label off a valid one by rounding is not a third class: it must be exact.
+    expect(() => q.fit(XOR_X, [0, 1, 1, 1.0000001])).toThrow('fit: y[3] = 1.0000001 is not a binary label: labels must be exactly 0 or 1, compared exactly (round the labels first, e.g. round(y))');
+    expect(() => p.fit(XOR_X, [-1, 0.98, 1, -1])).toThrow(/^fit: y\[1\] = 0\.98 is not a bipolar label: labels must be exactly -1 or 1/);
     expect(() => q.fit(XOR_X, [0, 1, 1])).toThrow('fit: y must hold one label per sample, shape [4] or [4,1], got [3]');
     expect(() => q.fit([[1, 2, 3]], [1])).toThrow('fit: x has 3 features per sample (shape [1,3]) but the perceptron has 2 inputs');
     expect(() => q.fit([1, 2] as unknown as number[][], [1])).toThrow(/fit: x must have shape \[samples, 2\], got \[2\]/);

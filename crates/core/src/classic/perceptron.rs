@@ -192,8 +192,20 @@ impl Perceptron {
         let conv = self.cfg.convention;
         let lo = conv.low();
         if let Some(i) = y.data().iter().position(|&t| t != lo && t != 1.0) {
-            // A third class (iris's 2) is not fixed by the other convention: say so.
             if let Some(j) = y.data().iter().position(|&t| t != -1.0 && t != 0.0 && t != 1.0) {
+                // Not a whole number (1.0000001 from arithmetic, 0.98 from a probability, NaN):
+                // the labels are compared exactly, so say that rather than "another class".
+                let t = y.data()[j];
+                if t.round() != t || !t.is_finite() {
+                    bail!(
+                        "fit",
+                        "y[{j}] = {} is not a {} label: labels must be exactly {} or 1, compared exactly (round the labels first, e.g. round(y))",
+                        js_number(t),
+                        conv.name(),
+                        js_number(lo)
+                    );
+                }
+                // A third class (iris's 2) is not fixed by the other convention: say so.
                 bail!(
                     "fit",
                     "y[{j}] = {} is not a {} label: a perceptron separates two classes (labels {} or 1); for more classes train one perceptron per class on labels y == class (one-vs-rest), or use a softmax model",
@@ -362,6 +374,14 @@ mod tests {
             e(pc.fit(&x, &t(&[2], vec![0., 2.]), OPTS)),
             "fit: y[1] = 2 is not a bipolar label: a perceptron separates two classes (labels -1 or 1); for more classes train one perceptron per class on labels y == class (one-vs-rest), or use a softmax model"
         );
+        // A label off a valid one by rounding is not another class.
+        assert_eq!(
+            e(pb.fit(&x, &t(&[2], vec![0., 1.000_000_1]), OPTS)),
+            "fit: y[1] = 1.0000001 is not a binary label: labels must be exactly 0 or 1, compared exactly (round the labels first, e.g. round(y))"
+        );
+        assert!(e(pc.fit(&x, &t(&[2], vec![-1., 0.98]), OPTS)).starts_with("fit: y[1] = 0.98 is not a bipolar label: labels must be exactly -1 or 1"));
+        assert!(e(pc.fit(&x, &t(&[2], vec![f32::NAN, 1.]), OPTS)).starts_with("fit: y[0] = NaN is not a bipolar label: labels must be exactly -1 or 1"));
+        assert!(e(pc.fit(&x, &t(&[2], vec![1., 2.5]), OPTS)).contains("labels must be exactly -1 or 1"));
         assert!(e(pc.fit(&x, &t(&[3], vec![1.; 3]), OPTS)).contains("shape [2] or [2,1], got [3]"));
         assert!(e(pc.fit(&t(&[2, 3], vec![0.; 6]), &t(&[2], vec![1.; 2]), OPTS)).contains("3 features per sample"));
         assert!(e(pc.fit(&x, &t(&[2], vec![1.; 2]), FitOptions { max_epochs: 0, ..OPTS })).contains("maxEpochs"));
