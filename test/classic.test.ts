@@ -58,6 +58,28 @@ describe('neuron', () => {
     expect(nr.neuron({ weights: [2] }).forward([3])).toBe(6);
   });
 
+  it('takes its weights as a 1-D tensor, read once (the README: the classic models take tensors or nested arrays)', () => {
+    const n = expectNoLeak(() => {
+      const w = nr.tensor([0.5, -2, 3]);
+      const made = nr.neuron({ weights: w, bias: 1, activation: 'relu' });
+      w.dispose(); // a copy: the neuron does not need the tensor any more
+      return made;
+    });
+    expect(n.weights).toEqual([0.5, -2, 3]);
+    expect(n.forward([2, 1, 1])).toBe(3); // relu(1 − 2 + 3 + 1)
+    expect(n.forward([0, 1, 0])).toBe(0);
+    expect(() => nr.tidy(() => nr.neuron({ weights: nr.zeros([2, 2]) as never }))).toThrow('neuron: weights must be a 1-D tensor or an array of numbers, got a tensor of shape [2,2]');
+    expect(() => nr.tidy(() => nr.neuron({ weights: nr.tensor([1, NaN]) }))).toThrow(/neuron: weights\[1\] must be a finite number, got NaN/);
+    expect(() => nr.tidy(() => nr.neuron({ weights: nr.zeros([0]) }))).toThrow('neuron: weights must hold at least one value, got none');
+    const gone = nr.tensor([1]);
+    gone.dispose();
+    expect(() => nr.neuron({ weights: gone })).toThrow(nr.DisposedError);
+    using p = expectNoLeak(() => nr.tidy(() => nr.perceptron({ inputs: 2, weights: nr.tensor([1, 1]), bias: -1.5, output: 'binary' })));
+    expect([p.weights, XOR_X.map((x) => p.predict(x))]).toEqual([[1, 1], [0, 0, 0, 1]]);
+    expect(() => nr.tidy(() => nr.perceptron({ inputs: 2, weights: nr.tensor([1, 2, 3]) }))).toThrow('perceptron: weights has 3 values but inputs is 2');
+    expect(() => nr.tidy(() => nr.perceptron({ inputs: 2, weights: nr.tensor(1) }))).toThrow('perceptron: weights must be a 1-D tensor or an array of numbers, got a tensor of shape []');
+  });
+
   it('names both lengths when the input does not fit', () => {
     const n = nr.neuron({ weights: [1, 2] });
     expect(() => n.forward([1, 2, 3])).toThrow('neuron: the input has 3 values but the neuron has 2 weights');
@@ -69,7 +91,7 @@ describe('neuron', () => {
     const bad = (args: unknown) => () => nr.neuron(args as nr.NeuronArgs);
     expect(bad(undefined)).toThrow(/neuron: options must be an object/);
     expect(bad({ weights: [] })).toThrow('neuron: weights must hold at least one value, got none');
-    expect(bad({ weights: 3 })).toThrow(/neuron: weights must be an array of numbers, got 3/);
+    expect(bad({ weights: 3 })).toThrow(/neuron: weights must be an array of numbers or a 1-D tensor, got 3/);
     expect(bad({ weights: [1, NaN] })).toThrow(/neuron: weights\[1\] must be a finite number, got NaN/);
     expect(bad({ weights: [1], bias: Infinity })).toThrow(/neuron: bias must be a finite number/);
     // Finite in JS, Infinity in float32 (what the core computes in): said as such.
@@ -444,6 +466,28 @@ describe('rbf layer', () => {
     nr.tidy(() => [c, s, c2, s2, x, y]).forEach((t) => t.dispose());
     m.summary(() => {});
     m.dispose();
+  });
+
+  it('takes its centers and widths as tensors, read once, with the arrays\' results', () => {
+    const x = nr.tensor(RBF_X);
+    const predict = (centers: unknown, widths: unknown): number[] => {
+      const m = nr.sequential({ layers: [nr.layers.rbf({ inputShape: [RBF_C[0].length], units: RBF_C.length, centers: centers as number[][], widths: widths as number[] })] });
+      try {
+        return Array.from(nr.tidy(() => m.predict(x).dataSync()));
+      } finally {
+        m.dispose();
+      }
+    };
+    const want = predict(RBF_C, RBF_S);
+    expect(expectNoLeak(() => nr.tidy(() => predict(nr.tensor(RBF_C), nr.tensor(RBF_S))))).toEqual(want);
+    expect(nr.tidy(() => predict(nr.tensor(RBF_C.flat()), RBF_S))).toEqual(want);
+    expect(nr.tidy(() => predict(RBF_C, nr.scalar(0.75)))).toEqual(predict(RBF_C, 0.75));
+    const bad = (args: () => unknown) => () => nr.tidy(() => nr.layers.rbf(args() as nr.RBFArgs));
+    expect(bad(() => ({ units: RBF_C.length + 1, centers: nr.tensor(RBF_C) }))).toThrow(`rbf: centers has ${RBF_C.length} rows but the layer has ${RBF_C.length + 1} units`);
+    expect(bad(() => ({ units: 2, centers: nr.zeros([2, 2, 1]) }))).toThrow('rbf: centers must be a 1-D or 2-D tensor or an array of numbers, got a tensor of shape [2,2,1]');
+    expect(bad(() => ({ units: 2, widths: nr.tensor([1, 0]) }))).toThrow('rbf: widths[1] must be a finite number > 0, got 0');
+    expect(bad(() => ({ units: 2, widths: 'wide' }))).toThrow('rbf: widths must be a number, an array of numbers or a tensor, got the string "wide"');
+    x.dispose();
   });
 
   it('rejects bad arguments', () => {

@@ -40,6 +40,24 @@ export function boolOption(op: string, name: string, v: unknown): boolean {
   return v;
 }
 
+/**
+ * @internal The values of a list option given as numbers (any array-like) or as a `Tensor` of
+ * one of `ranks` (read once, a copy: changing or disposing the tensor later does not reach
+ * the option), and the tensor's shape (`null` for an array); `null` when `v` is neither, for
+ * the caller's own error. The values are not checked.
+ */
+export function listOption(op: string, name: string, v: unknown, ranks: readonly number[]): { values: unknown[]; shape: number[] | null } | null {
+  if (v instanceof Tensor) {
+    if (!ranks.includes(v.rank)) {
+      const want = ranks.map((r) => `${r}-D`).join(' or ');
+      throw new InvalidArgumentError(`${op}: ${name} must be a ${want} tensor or an array of numbers, got a tensor of shape [${v.shape.join(',')}]`);
+    }
+    return { values: Array.from(v.dataSync()), shape: [...v.shape] };
+  }
+  if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<unknown>).length !== 'number') return null;
+  return { values: Array.from(v as ArrayLike<unknown>), shape: null };
+}
+
 /** @internal Rejects an options value that is not a plain object, and unknown keys (`checkArgs`). */
 export const checkKeys = checkArgs;
 

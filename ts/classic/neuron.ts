@@ -9,12 +9,12 @@ import { describe, fromFlat } from '../ops/convert.js';
 import { f32Bits } from '../options.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
 import type { ActivationSpec } from '../wasm/codes.js';
-import { checkKeys, numberOption, tensorArg } from './common.js';
+import { checkKeys, listOption, numberOption, tensorArg } from './common.js';
 
 /** Options of {@link neuron}: its weights, bias and activation. */
 export interface NeuronArgs {
-  /** One weight per input (at least one, all finite). */
-  weights: ArrayLike<number>;
+  /** One weight per input (at least one, all finite): numbers, or a 1-D tensor (its values are copied). */
+  weights: ArrayLike<number> | Tensor;
   /** Added to the weighted sum. Default 0. */
   bias?: number | undefined;
   /** Any activation (`'unitStep'`, `'sign'`, `'sigmoid'`, `{ name: 'leakyRelu', alpha }`, …). Default `'linear'`. */
@@ -33,11 +33,8 @@ export class Neuron {
 
   constructor(args: NeuronArgs) {
     const a = checkKeys('neuron', args, ['weights', 'bias', 'activation'], true);
-    const w = a.weights;
-    if (w === null || typeof w !== 'object' || typeof (w as ArrayLike<number>).length !== 'number') {
-      throw new InvalidArgumentError(`neuron: weights must be an array of numbers, got ${describe(w)}`);
-    }
-    const ws = Array.from(w as ArrayLike<unknown>);
+    const ws = listOption('neuron', 'weights', a.weights, [1])?.values;
+    if (ws === undefined) throw new InvalidArgumentError(`neuron: weights must be an array of numbers or a 1-D tensor, got ${describe(a.weights)}`);
     if (ws.length === 0) throw new InvalidArgumentError('neuron: weights must hold at least one value, got none');
     ws.forEach((v, i) => numberOption('neuron', `weights[${i}]`, v, () => true, 'a finite number'));
     this.weights = Object.freeze(ws as number[]);

@@ -12,7 +12,7 @@ import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
 import { perceptronConfig, perceptronToArtifacts } from '../io/classic.js';
 import { saveWith } from '../io/model.js';
 import type { ModelConfig } from '../io/topology.js';
-import { boolOption, checkKeys, intOption, numberOption, OwnedHandle, seedWords, tensorArg } from './common.js';
+import { boolOption, checkKeys, intOption, listOption, numberOption, OwnedHandle, seedWords, tensorArg } from './common.js';
 import { drawSeed } from '../ops/random.js';
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
@@ -37,8 +37,8 @@ export interface PerceptronArgs {
    * tells the one drawn, and a saved perceptron keeps it.
    */
   seed?: number | undefined;
-  /** Starting weights (one per input). Default zeros. */
-  weights?: ArrayLike<number> | undefined;
+  /** Starting weights (one per input): numbers, or a 1-D tensor (its values are copied). Default zeros. */
+  weights?: ArrayLike<number> | Tensor | undefined;
   /** Starting bias. Default 0. */
   bias?: number | undefined;
 }
@@ -107,11 +107,9 @@ export class Perceptron {
     if (a.seed !== undefined) seedWords('perceptron', a.seed);
     let weights: number[] | null = null;
     if (a.weights !== undefined) {
-      const w = a.weights;
-      if (w === null || typeof w !== 'object' || typeof (w as ArrayLike<number>).length !== 'number') {
-        throw new InvalidArgumentError(`perceptron: weights must be an array of ${this.inputs} numbers, got ${describe(w)}`);
-      }
-      weights = Array.from(w as ArrayLike<number>);
+      const w = listOption('perceptron', 'weights', a.weights, [1])?.values;
+      if (w === undefined) throw new InvalidArgumentError(`perceptron: weights must be an array of ${this.inputs} numbers or a 1-D tensor, got ${describe(a.weights)}`);
+      weights = w as number[];
       if (weights.length !== this.inputs) throw new InvalidArgumentError(`perceptron: weights has ${weights.length} values but inputs is ${this.inputs}`);
       weights.forEach((v, i) => numberOption('perceptron', `weights[${i}]`, v, () => true, 'a finite number'));
     }

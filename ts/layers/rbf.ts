@@ -2,8 +2,10 @@
  * `rbf`: a layer of radial basis functions. Mirrors `crates/core/src/layers/rbf.rs`, where the
  * math and its derivatives are documented.
  */
+import { listOption } from '../classic/common.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe, intArg } from '../ops/convert.js';
+import type { Tensor } from '../tensor.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { checkNumber, CLASS_NAMES, Layer, MAX_UNITS, type LayerArgs } from './layer.js';
 
@@ -25,12 +27,13 @@ export interface RBFArgs extends LayerArgs {
   kernel?: RbfKernelName | undefined;
   /**
    * Starting centers, one row of `inputs` values per unit (`[units][inputs]`, or a flat
-   * array of `units × inputs`). Default: drawn by `centersInitializer`. Large sets of centers
+   * array of `units × inputs`; a tensor `[units, inputs]` or flat, whose values are copied).
+   * Default: drawn by `centersInitializer`. Large sets of centers
    * are better set after building with `model.setWeights`.
    */
-  centers?: ArrayLike<number> | ArrayLike<number>[] | undefined;
-  /** Starting widths σ: one number for every unit, or one per unit. Default 1. */
-  widths?: number | ArrayLike<number> | undefined;
+  centers?: ArrayLike<number> | ArrayLike<number>[] | Tensor | undefined;
+  /** Starting widths σ: one number for every unit, or one per unit (numbers or a tensor, whose values are copied). Default 1. */
+  widths?: number | ArrayLike<number> | Tensor | undefined;
   /** Default `initializers.randomUniform({ minval: -1, maxval: 1 })`. */
   centersInitializer?: InitializerSpec | undefined;
 }
@@ -81,13 +84,13 @@ export class RBF extends Layer {
     if (c === undefined) {
       this.#centers = [];
     } else {
-      if (c === null || typeof c !== 'object' || typeof (c as ArrayLike<unknown>).length !== 'number') {
-        throw new InvalidArgumentError(`rbf: centers must be an array of ${this.units} rows or a flat array, got ${describe(c)}`);
-      }
-      const rows = Array.from(c as ArrayLike<unknown>);
+      const list = listOption('rbf', 'centers', c, [1, 2]);
+      if (list === null) throw new InvalidArgumentError(`rbf: centers must be an array of ${this.units} rows, a flat array or a tensor, got ${describe(c)}`);
+      const rows = list.values;
       const nested = rows.length > 0 && typeof rows[0] === 'object' && rows[0] !== null;
-      if (nested && rows.length !== this.units) {
-        throw new InvalidArgumentError(`rbf: centers has ${rows.length} rows but the layer has ${this.units} units`);
+      const count = list.shape?.length === 2 ? list.shape[0] : nested ? rows.length : null;
+      if (count !== null && count !== this.units) {
+        throw new InvalidArgumentError(`rbf: centers has ${count} rows but the layer has ${this.units} units`);
       }
       this.#centers = nested ? rows.flatMap((r, i) => numbers('rbf', `centers[${i}]`, r as ArrayLike<number>)) : numbers('rbf', 'centers', rows as number[]);
       if (this.#centers.length === 0 || this.#centers.length % this.units !== 0) {
@@ -95,7 +98,9 @@ export class RBF extends Layer {
       }
     }
     const w = args.widths ?? 1;
-    this.#widths = typeof w === 'number' ? [w] : numbers('rbf', 'widths', w);
+    const ws = typeof w === 'number' ? null : listOption('rbf', 'widths', w, [0, 1]);
+    if (typeof w !== 'number' && ws === null) throw new InvalidArgumentError(`rbf: widths must be a number, an array of numbers or a tensor, got ${describe(w)}`);
+    this.#widths = ws === null ? [w as number] : numbers('rbf', 'widths', ws.values as number[]);
     if (this.#widths.length !== 1 && this.#widths.length !== this.units) {
       throw new InvalidArgumentError(`rbf: widths must be one number or ${this.units} (one per unit), got ${this.#widths.length} values`);
     }
