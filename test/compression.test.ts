@@ -96,6 +96,15 @@ describe('bars that are properties', () => {
     }
   });
 
+  it("small inputs grow: the README's sizes ('abracadabra' 11 bytes → 25, 25 and 26)", () => {
+    const sizes = (t: string) => {
+      const x = new TextEncoder().encode(t);
+      return [huffman.encode(x).length, lzw.encode(x).length, rle.encode(x).length, x.length];
+    };
+    expect(sizes('abracadabra')).toEqual([25, 25, 26, 11]);
+    expect(sizes('TOBEORNOTTOBEORTOBEORNOT')).toEqual([38, 32, 39, 24]);
+  });
+
   it('stored mode: mutated stored streams are rejected or decode to the header length', () => {
     const r = mulberry32(12);
     const rand = Uint8Array.from({ length: 2000 }, () => Math.floor(r() * 256));
