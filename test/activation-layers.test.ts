@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectClose, expectNoLeak, invalidMessage } from './setup.js';
 import { tfArtifacts } from './oracle.js';
@@ -16,7 +17,8 @@ import * as nr from '../ts/index.js';
 /** Each factory with the options tried: TF.js's defaults and a non-default value. */
 const CASES: Array<[string, string, object]> = [
   ['leakyReLU', 'LeakyReLU', {}], ['leakyReLU', 'LeakyReLU', { alpha: 0.1 }], ['leakyReLU', 'LeakyReLU', { alpha: -0.5 }],
-  ['elu', 'ELU', {}], ['reLU', 'ReLU', {}], ['reLU', 'ReLU', { maxValue: 6 }], ['softmax', 'Softmax', {}],
+  ['elu', 'ELU', {}], ['reLU', 'ReLU', {}], ['reLU', 'ReLU', { maxValue: 6 }], ['reLU', 'ReLU', { maxValue: 1.5 }], ['reLU', 'ReLU', { maxValue: 0 }],
+  ['softmax', 'Softmax', {}],
 ];
 /** The config without its name (numbered differently in each library). */
 const unnamed = (c: Record<string, unknown>) => Object.fromEntries(Object.entries(c).filter(([k]) => k !== 'name'));
@@ -55,7 +57,9 @@ describe("TF.js's activation layers are classes of their own", () => {
     expect(invalidMessage(() => nr.layers.leakyReLU({ alpha: Infinity }))).toBe('leakyReLU: alpha must be a finite number, got Infinity');
     expect(invalidMessage(() => nr.layers.elu({ alpha: -1 }))).toBe('elu: alpha must be a finite number >= 0, got -1');
     expect(invalidMessage(() => nr.layers.elu({ alpha: '1' as never }))).toBe('elu: alpha must be a number, got the string "1"');
-    expect(invalidMessage(() => nr.layers.reLU({ maxValue: 3 }))).toBe('reLU: maxValue must be 6 (relu6) or null: neurite has no other capped ReLU, got 3');
+    expect(invalidMessage(() => nr.layers.reLU({ maxValue: -1 }))).toBe('reLU: maxValue must be null (no cap) or a finite number >= 0, got -1');
+    expect(invalidMessage(() => nr.layers.reLU({ maxValue: Infinity }))).toBe('reLU: maxValue must be null (no cap) or a finite number >= 0, got Infinity');
+    expect(invalidMessage(() => nr.layers.reLU({ maxValue: '3' as never }))).toBe('reLU: maxValue must be a number, got the string "3"');
     expect(invalidMessage(() => nr.layers.softmax({ axis: 1 }))).toBe('softmax: axis must be -1 (softmax layers normalise over the last axis), got 1');
     expect(invalidMessage(() => nr.layers.leakyReLU({ alhpa: 0.1 } as never))).toMatch(/^leakyReLU: unknown option 'alhpa'.*alpha/);
   });
@@ -65,7 +69,7 @@ describe("TF.js's activation layers are classes of their own", () => {
     const build = (L: any, seq: any) => seq({ layers: [
       L.layers.dense({ units: 4, inputShape: [3], name: 'd', kernelInitializer: 'ones', biasInitializer: 'zeros' }),
       L.layers.leakyReLU({ alpha: 0.1, name: 'a1' }), L.layers.elu({ name: 'a2' }), L.layers.reLU({ maxValue: 6, name: 'a3' }),
-      L.layers.reLU({ name: 'a4' }), L.layers.leakyReLU({ name: 'a5' }), L.layers.softmax({ name: 'a6' }),
+      L.layers.reLU({ name: 'a4' }), L.layers.leakyReLU({ name: 'a5' }), L.layers.reLU({ maxValue: 0.75, name: 'a7' }), L.layers.softmax({ name: 'a6' }),
     ] });
     const n = build(nr, nr.sequential) as nr.Sequential;
     const t = build(tfl, tfl.sequential);
@@ -79,18 +83,19 @@ describe("TF.js's activation layers are classes of their own", () => {
       // TF.js loads neurite's file and predicts as neurite (and as TF.js's own model).
       const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
       try {
-        expect(tm.layers.slice(1).map((l) => l.getClassName())).toEqual(['LeakyReLU', 'ELU', 'ReLU', 'ReLU', 'LeakyReLU', 'Softmax']);
+        expect(tm.layers.slice(1).map((l) => l.getClassName())).toEqual(['LeakyReLU', 'ELU', 'ReLU', 'ReLU', 'LeakyReLU', 'ReLU', 'Softmax']);
         const want = nr.tidy(() => n.predict(nr.tensor(x, [4, 3])).data());
         expectClose(tf.tidy(() => (tm.predict(tf.tensor(x, [4, 3])) as tf.Tensor).dataSync()), want, 1e-6, 1e-7);
         expectClose(tf.tidy(() => (t.predict(tf.tensor(x, [4, 3])) as tf.Tensor).dataSync()), want, 1e-6, 1e-7);
         // neurite loads TF.js's save of it (softmax axis 1 kept) and its own: the classes and bits.
         for (const art of [a, await tfArtifacts(tm), tt]) {
           const m = (await nr.loadModel(art as nr.ModelArtifacts)) as nr.Sequential;
-          expect(m.layers.slice(1).map((l) => (l as nr.Layer).getClassName())).toEqual(['LeakyReLU', 'ELU', 'ReLU', 'ReLU', 'LeakyReLU', 'Softmax']);
+          expect(m.layers.slice(1).map((l) => (l as nr.Layer).getClassName())).toEqual(['LeakyReLU', 'ELU', 'ReLU', 'ReLU', 'LeakyReLU', 'ReLU', 'Softmax']);
           expect(m.layers[1]).toBeInstanceOf(nr.LeakyReLU);
           expect((m.layers[1] as nr.LeakyReLU).alpha).toBe(0.1);
           expect((m.layers[3] as nr.ReLU).maxValue).toBe(6);
           expect((m.layers[4] as nr.ReLU).maxValue).toBe(null);
+          expect((m.layers[6] as nr.ReLU).maxValue).toBe(0.75);
           if (art !== a) m.setWeights(n.getWeights());
           expect(nr.tidy(() => m.predict(nr.tensor(x, [4, 3])).data())).toEqual(want);
           m.dispose();
@@ -106,6 +111,45 @@ describe("TF.js's activation layers are classes of their own", () => {
       n.dispose();
       t.dispose();
     }
+  });
+
+  it("ReLU with any maxValue: TF.js 4.22's layer's values and gradients, at the kinks (0, the cap) too; relu6's bits unchanged", () => {
+    const x = [-1e30, -3, -1e-30, -0, 0, 1e-30, 1e-3, 0.1, 0.75, 1.5, 1.5000001, 2, 6, 7, 1e30, -Infinity, Infinity];
+    const dy = x.map((_, i) => i + 1);
+    for (const maxValue of [1.5, 0.75, 0.1, 1e-3, 0, 6, 2.5e38]) {
+      const what = `maxValue ${maxValue}`;
+      const tl = tfl.layers.reLU({ maxValue });
+      const nl = nr.layers.reLU({ maxValue });
+      const tx = tf.tensor(x);
+      const want = tf.tidy(() => Array.from((tl.apply(tx) as tf.Tensor).dataSync()));
+      // The layer's call is clipByValue(relu(x), 0, maxValue) (tfjs-layers' ReLU.call); its ops
+      // run in tfjs-layers' own copy of the engine, so tf.grad differentiates that composition.
+      const call = (v: tf.Tensor) => tf.clipByValue(tf.relu(v), 0, maxValue);
+      expect(tf.tidy(() => Array.from(call(tx).dataSync())), what).toEqual(want);
+      // With maxValue 0, TF.js's clipByValue is fill(0) (min == max), which tf.grad refuses as not
+      // depending on x: the gradient is 0 everywhere.
+      const wantGrad = maxValue === 0 ? x.map(() => 0) : tf.tidy(() => Array.from(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(call(v), tf.tensor(dy))))(tx).dataSync()));
+      tx.dispose();
+      const m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [x.length] }), nl] });
+      const [got, grad] = expectNoLeak(() => nr.tidy(() => {
+        const t = nr.tensor([x]);
+        return [Array.from(m.predict(t).dataSync()), Array.from(nr.grad((v) => m.predict(v).mul(nr.tensor([dy])).sum())(t).dataSync())];
+      }));
+      // TF.js's relu passes -0 through (neurite's relu6 gives +0 there): equal as numbers.
+      expect(got.map((v) => v + 0), what).toEqual(want.map((v) => v + 0));
+      expect(grad, what).toEqual(wantGrad);
+      // The op and the activation spec are the layer.
+      expect(nr.tidy(() => Array.from(nr.cappedRelu(x, { maxValue }).dataSync())), what).toEqual(got);
+      expect(nr.tidy(() => Array.from(nr.activationGrad(x, dy, { name: 'cappedRelu', maxValue }).dataSync())), what).toEqual(grad);
+      m.dispose();
+    }
+    // cappedRelu at 6 and relu6 give the same bits (relu6 runs the same kernel with cap 6).
+    const bits = (t: nr.Tensor) => Array.from(new Uint32Array(t.dataSync().slice().buffer));
+    expect(nr.tidy(() => bits(nr.cappedRelu(x)))).toEqual(nr.tidy(() => bits(nr.relu6(x))));
+    expect(nr.tidy(() => bits(nr.activationGrad(x, dy, 'cappedRelu')))).toEqual(nr.tidy(() => bits(nr.activationGrad(x, dy, 'relu6'))));
+    // NaN stays NaN (value and gradient), neurite's rule for every activation.
+    expect(nr.tidy(() => [nr.cappedRelu([NaN], { maxValue: 1 }).dataSync()[0], nr.activationGrad([NaN], [1], { name: 'cappedRelu', maxValue: 1 }).dataSync()[0]])).toEqual([NaN, NaN]);
+    expect(() => nr.cappedRelu([1], { maxValue: -0.5 })).toThrow('cappedRelu: maxValue must be a finite number >= 0, got -0.5');
   });
 
   it('compute what the activation layer computes; a config round trip leaves no tensor live', () => {

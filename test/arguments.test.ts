@@ -516,6 +516,7 @@ const plainActivations = ['relu', 'softplus', 'sigmoid', 'tanh', 'selu', 'gelu',
 const optionActivations: Array<[string, Record<string, unknown>]> = [
   ['leakyRelu', { alpha: 0.1 }], ['elu', { alpha: 1 }], ['softmax', { axis: -1 }], ['logSoftmax', { axis: 0 }],
   ['linear', { slope: 2 }], ['stairStep', { step: 1, straightThrough: true }], ['unitStep', { threshold: 0, straightThrough: false }], ['heaviside', { atZero: 0.5, straightThrough: true }],
+  ['cappedRelu', { maxValue: 1 }],
 ];
 
 const built = () => {

@@ -135,6 +135,7 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   logSumExp: { shapes: [[2, 3]], f: (x) => nr.logSumExp(x, -1, true) },
   logSigmoid: { shapes: [[6]], range: [-4, 4], f: (x) => nr.logSigmoid(x) },
   relu6: { shapes: [[6]], inputs: [[-1, 0.5, 2, 5.5, 6.5, 3]], f: (x) => nr.relu6(x) },
+  cappedRelu: { shapes: [[6]], inputs: [[-1, 0.5, 1.2, 1.4, 1.7, 3]], f: (x) => nr.cappedRelu(x, { maxValue: 1.5 }) },
   norm: { shapes: [[2, 3]], f: (x) => nr.add(nr.norm(x), nr.norm(x, 1, [1, 0])) },
   euclideanNorm: { shapes: [[2, 3]], f: (x) => nr.euclideanNorm(x, 0) },
   addN: { shapes: [[2, 3], [2, 3], [2, 3]], f: (a, b, d) => nr.addN([a, b.mul(2), d, a]) },

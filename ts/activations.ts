@@ -289,6 +289,15 @@ export const softsign = <T extends Tensor = Tensor>(x: T | TensorLike): T => nam
  */
 export const relu6 = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('relu6', x);
 /**
+ * `min(max(x, 0), maxValue)`: relu capped at `maxValue` (a finite number >= 0, default 6,
+ * where it is {@link relu6}), TF.js's `ReLU` layer with `maxValue` as an op and as an
+ * activation (`{ name: 'cappedRelu', maxValue }`); NaN stays NaN. The gradient is TF.js's
+ * layer's: 1 on `(0, maxValue]`, 0 elsewhere (0 at 0, 1 at the cap).
+ *
+ * @example cappedRelu(tensor([-1, 0.5, 2]), { maxValue: 1 })  // [0, 0.5, 1]
+ */
+export const cappedRelu = (x: TensorLike, options?: { maxValue?: number | undefined }): Tensor => named('cappedRelu', x, options);
+/**
  * `x·tanh(softplus(x))` (Misra 2019), as TF.js's and Keras 3's `'mish'` layer activation: smooth,
  * with a minimum of about −0.31 near `x = −1.19`.
  *

@@ -82,7 +82,7 @@ export * as util from './util.js';
 export * as serialization from './serialization.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,
-  elu, selu, gelu, geluNew, swish, silu, hardSigmoid, hardSilu, softsign, relu6, mish, linear, stairStep, unitStep, heaviside, step, type AxisOptions, type StraightThroughOptions,
+  elu, selu, gelu, geluNew, swish, silu, hardSigmoid, hardSilu, softsign, relu6, cappedRelu, mish, linear, stairStep, unitStep, heaviside, step, type AxisOptions, type StraightThroughOptions,
 } from './activations.js';
 export type { ActivationSpec, ActivationName } from './wasm/codes.js';
 export * as losses from './losses.js';

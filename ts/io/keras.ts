@@ -73,7 +73,7 @@ const TF_ACTIVATIONS: Readonly<Record<ActivationName, string | null>> = {
   linear: 'linear', relu: 'relu', softplus: 'softplus', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax',
   logSoftmax: 'log_softmax', elu: 'elu', selu: 'selu', gelu: 'gelu', swish: 'swish', hardSigmoid: 'hard_sigmoid', softsign: 'softsign',
   relu6: 'relu6', mish: 'mish', geluNew: 'gelu_new', hardSilu: 'hard_silu',
-  stairStep: null, unitStep: null, heaviside: null, sign: null, leakyRelu: null,
+  stairStep: null, unitStep: null, heaviside: null, sign: null, leakyRelu: null, cappedRelu: null,
 };
 
 /** Names a file may use for an activation (camel-cased): Keras's `silu` and `hard_swish`. */

@@ -88,8 +88,8 @@ function activationOf(op: string, where: string, v: unknown): unknown {
     case 'ELU': return { class_name: 'neurite>elu', config: { alpha: c.alpha ?? 1 } };
     case 'Activation': return activationOf(op, `${at}.activation`, c.activation);
     case 'ReLU':
-      if ((c.negative_slope ?? 0) === 0 && (c.threshold ?? 0) === 0 && (c.max_value == null || c.max_value === 6)) return c.max_value === 6 ? 'relu6' : 'relu';
-      return bad(op, where, `is a ReLU layer with max_value/negative_slope/threshold ${show([c.max_value, c.negative_slope, c.threshold])}; neurite reads ReLU as 'relu' or, with max_value 6, 'relu6'`);
+      if ((c.negative_slope ?? 0) === 0 && (c.threshold ?? 0) === 0) return c.max_value == null ? 'relu' : c.max_value === 6 ? 'relu6' : { class_name: 'neurite>cappedRelu', config: { max_value: c.max_value } };
+      return bad(op, where, `is a ReLU layer with negative_slope/threshold ${show([c.negative_slope, c.threshold])}; neurite reads ReLU as 'relu', 'relu6' (max_value 6) or 'cappedRelu' (another max_value)`);
     case 'Softmax':
       if (c.axis === undefined || c.axis === -1 || (Array.isArray(c.axis) && c.axis.length === 1 && c.axis[0] === -1)) return 'softmax';
       return bad(op, `${at}.axis`, `must be -1: neurite's softmax activation is over the last axis, got ${show(c.axis)}`);

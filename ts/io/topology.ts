@@ -245,7 +245,7 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
         cls = 'LeakyReLU';
         c = { alpha };
       } else if (layerClass === 'ELU') [cls, c] = ['ELU', { alpha }];
-      else if (layerClass === 'ReLU') [cls, c] = ['ReLU', { max_value: act === 'relu6' ? 6 : null }];
+      else if (layerClass === 'ReLU') [cls, c] = ['ReLU', { max_value: act === 'relu6' ? 6 : typeof act === 'object' ? (act as { maxValue: number }).maxValue : null }];
       else if (layerClass === 'Softmax') [cls, c] = ['Softmax', { axis: -1 }];
       else c = { activation: activationToKeras('getConfig', act) };
       break;
@@ -653,10 +653,10 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case 'ELU': kind = 'activation'; args = { activation: normalizeActivation(op, { name: 'elu', alpha: num('alpha', 1) }), layerClass: 'ELU' }; break;
     case 'ReLU':
       kind = 'activation';
-      // relu6 is TF.js's ReLU({ maxValue: 6 }) exactly (values and gradients).
-      if (c.max_value != null && c.max_value !== 6) bad(op, `${cw}.max_value`, `must be null or 6 (relu6): neurite has no other capped ReLU, got ${show(c.max_value)}`);
+      // TF.js's ReLU({ maxValue }) exactly (values and gradients): relu6 for 6, cappedRelu for another cap.
+      if (c.max_value != null && !(typeof c.max_value === 'number' && Number.isFinite(Math.fround(c.max_value)) && c.max_value >= 0)) bad(op, `${cw}.max_value`, `must be null or a finite number >= 0, got ${show(c.max_value)}`);
       if ((c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) bad(op, cw, `is a ReLU with negative_slope/threshold, which neurite does not have: ${show(c)}`);
-      args = { activation: c.max_value === 6 ? 'relu6' : 'relu', layerClass: 'ReLU' };
+      args = { activation: c.max_value == null ? 'relu' : c.max_value === 6 ? 'relu6' : normalizeActivation(op, { name: 'cappedRelu', maxValue: c.max_value }), layerClass: 'ReLU' };
       break;
     case 'Softmax': kind = 'activation'; lastAxis(false); args = { activation: 'softmax', layerClass: 'Softmax' }; break;
     case 'Dropout':

@@ -24,7 +24,7 @@ export interface ELUArgs extends LayerArgs {
 
 /** Options of `layers.reLU` (TF.js's). */
 export interface ReLUArgs extends LayerArgs {
-  /** The cap: `null` (none, default) or 6 (`relu6`); neurite has no other capped ReLU. */
+  /** The cap: `null` (none, default) or a finite number >= 0 (6 is `relu6`). */
   maxValue?: number | null | undefined;
 }
 
@@ -104,8 +104,9 @@ export class ELU extends Activation {
 }
 
 /**
- * TF.js's `ReLU` layer: `max(x, 0)`, capped at `maxValue` when given. The cap may only be 6:
- * `relu6`, the same values and gradients as TF.js's `ReLU({ maxValue: 6 })`.
+ * TF.js's `ReLU` layer: `max(x, 0)`, capped at `maxValue` when given: the `relu` activation,
+ * `relu6` for 6 and `{ name: 'cappedRelu', maxValue }` for another cap, with TF.js's values and
+ * gradients (1 on `(0, maxValue]`: 0 at 0, 1 at the cap).
  *
  * @example layers.reLU({ maxValue: 6 }).getConfig() // { maxValue: 6, name: 'reLU_1', trainable: true }
  */
@@ -114,13 +115,12 @@ export class ReLU extends Activation {
   static override readonly className: string = 'ReLU';
   /** @internal Default names are `reLU_1`, `reLU_2`, … (as the factory's name; not `activation_N`). */
   static readonly namePrefix = 'reLU';
-  /** The cap: 6, or `null` for none. */
+  /** The cap, or `null` for none. */
   readonly maxValue: number | null;
   constructor(args: ReLUArgs = {}) {
     const { given, rest } = layerArgs('reLU', args, ['maxValue']);
-    const maxValue = given.maxValue ?? null;
-    if (maxValue !== null && maxValue !== 6) throw new InvalidArgumentError(`reLU: maxValue must be 6 (relu6) or null: neurite has no other capped ReLU, got ${describe(maxValue)}`);
-    super({ ...rest, activation: maxValue === 6 ? 'relu6' : 'relu' });
+    const maxValue = given.maxValue === null || given.maxValue === undefined ? null : numberOption('reLU', given, 'maxValue', 0, (v) => (finiteAtLeast0(v) === null ? null : 'null (no cap) or a finite number >= 0'));
+    super({ ...rest, activation: maxValue === null ? 'relu' : maxValue === 6 ? 'relu6' : { name: 'cappedRelu', maxValue } });
     this.maxValue = maxValue;
   }
   override getClassName(): string {
@@ -158,15 +158,17 @@ export type ActivationLayerClass = 'LeakyReLU' | 'ELU' | 'ReLU' | 'Softmax';
 
 /**
  * @internal The layer of class `cls` computing `activation` (as a saved config or a spec reads
- * it: `{ name: 'leakyRelu', alpha }`, `{ name: 'elu', alpha }`, `'relu'`/`'relu6'`, `'softmax'`),
+ * it: `{ name: 'leakyRelu', alpha }`, `{ name: 'elu', alpha }`, `'relu'`/`'relu6'`/`{ name:
+ * 'cappedRelu', maxValue }`, `'softmax'`),
  * with the layer options `rest`.
  */
 export function activationLayerOf(cls: ActivationLayerClass, activation: ActivationSpec, rest: LayerArgs): Activation {
   const alpha = typeof activation === 'object' && activation !== null ? (activation as { alpha?: number }).alpha : undefined;
+  const maxValue = typeof activation === 'object' && activation !== null ? (activation as { maxValue?: number }).maxValue : undefined;
   switch (cls) {
     case 'LeakyReLU': return new LeakyReLU({ ...rest, alpha });
     case 'ELU': return new ELU({ ...rest, alpha });
-    case 'ReLU': return new ReLU({ ...rest, maxValue: activation === 'relu6' ? 6 : null });
+    case 'ReLU': return new ReLU({ ...rest, maxValue: activation === 'relu6' ? 6 : (maxValue ?? null) });
     case 'Softmax': return new Softmax(rest);
   }
 }

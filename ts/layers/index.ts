@@ -66,7 +66,7 @@ export const layers = {
   activation: (args: LayerArgs & { activation: ActivationSpec }) => orConfig('activation', 'Activation', args, () => new Activation(args)),
   /** TF.js's `LeakyReLU` layer: `x` for `x > 0`, `alpha·x` otherwise; default `alpha` 0.3 (the layer's default in TF.js and Keras; the `leakyRelu` op's is 0.2). A {@link LeakyReLU}. */
   leakyReLU: (args: LeakyReLUArgs = {}) => new LeakyReLU(args),
-  /** TF.js's `ReLU` layer: `max(x, 0)`, capped at `maxValue` when given (only 6: `relu6`). A {@link ReLU}. */
+  /** TF.js's `ReLU` layer: `max(x, 0)`, capped at `maxValue` (any finite number >= 0) when given. A {@link ReLU}. */
   reLU: (args: ReLUArgs = {}) => new ReLU(args),
   /** TF.js's `ELU` layer: `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise; default `alpha` 1. An {@link ELU}. */
   elu: (args: ELUArgs = {}) => new ELU(args),

@@ -44,7 +44,7 @@ export type ReduceOpName = (typeof REDUCE_OPS)[number];
 export const ACTIVATIONS = [
   'linear', 'stairStep', 'unitStep', 'heaviside', 'sign', 'relu', 'leakyRelu', 'softplus',
   'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'elu', 'selu', 'gelu', 'swish', 'hardSigmoid', 'softsign',
-  'relu6', 'mish', 'geluNew', 'hardSilu',
+  'relu6', 'mish', 'geluNew', 'hardSilu', 'cappedRelu',
 ] as const;
 /** An activation by name (see {@link ACTIVATIONS}), as `activation: 'relu'` takes it. */
 export type ActivationName = (typeof ACTIVATIONS)[number];
@@ -62,6 +62,7 @@ export const ACTIVATION_PARAMS = {
   sign: [['straightThrough', 0], ['atZero', 1]],
   leakyRelu: [['alpha', 0.2]],
   elu: [['alpha', 1]],
+  cappedRelu: [['maxValue', 6]],
 } as const satisfies Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>;
 
 /** Activations without parameters. */
@@ -95,6 +96,7 @@ export type ActivationSpec =
   | { name: 'sign'; atZero?: number | undefined; straightThrough?: boolean | undefined }
   | { name: 'leakyRelu'; alpha?: number | undefined }
   | { name: 'elu'; alpha?: number | undefined }
+  | { name: 'cappedRelu'; maxValue?: number | undefined }
   | { name: PlainActivation | 'silu' | 'gelu_new' | 'hardSwish' | 'identity' };
 
 /** Losses (`neurite_core::losses::Loss`), by ABI id. */

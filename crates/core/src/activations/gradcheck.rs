@@ -33,6 +33,7 @@ fn near_kink(a: &Activation, x: f32) -> bool {
         Activation::StairStep { step, .. } => near((x / step).round() * step),
         Activation::HardSigmoid => near(-2.5) || near(2.5),
         Activation::Relu6 => near(0.0) || near(6.0),
+        Activation::CappedRelu { max_value } => near(0.0) || near(max_value),
         Activation::HardSilu => near(-3.0) || near(3.0),
         _ => false,
     }
@@ -62,6 +63,8 @@ fn cases() -> Vec<Activation> {
         Activation::Heaviside { at_zero: 1.0, straight_through: true },
         Activation::Sign { straight_through: true, at_zero: 1.0 },
         Activation::Sign { straight_through: false, at_zero: -1.0 },
+        Activation::CappedRelu { max_value: 1.5 },
+        Activation::CappedRelu { max_value: 0.0 },
     ]);
     all
 }
@@ -177,6 +180,10 @@ fn derivatives_at_kinks_follow_the_documented_convention() {
         // Keras's (JAX's and TF's relu6 pass no gradient at 0 and 6): the outer side's slope.
         (Activation::HardSilu, -3.0, 0.0),
         (Activation::HardSilu, 3.0, 1.0),
+        // TF.js's ReLU layer (relu's step(x) times clipByValue's inclusive mask): 0 at 0, 1 at the cap.
+        (Activation::CappedRelu { max_value: 1.5 }, 0.0, 0.0),
+        (Activation::CappedRelu { max_value: 1.5 }, 1.5, 1.0),
+        (Activation::CappedRelu { max_value: 0.0 }, 0.0, 0.0),
         (Activation::Heaviside { at_zero: 0.5, straight_through: false }, 0.0, 0.0),
         (Activation::Sign { straight_through: false, at_zero: 1.0 }, 0.0, 0.0),
         (Activation::Sign { straight_through: false, at_zero: -1.0 }, 0.0, 0.0),
@@ -219,6 +226,7 @@ fn extreme_inputs_give_finite_outputs_and_nan_propagates() {
         (Activation::Softsign, -1.0, 1.0),
         (Activation::HardSigmoid, 0.0, 1.0),
         (Activation::Relu6, 0.0, 6.0),
+        (Activation::CappedRelu { max_value: 1.5 }, 0.0, 1.5),
     ] {
         assert!(eval(&a, &x, 1).iter().all(|&v| (lo..=hi).contains(&v)), "{a:?} left [{lo}, {hi}]");
     }

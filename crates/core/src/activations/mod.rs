@@ -35,6 +35,7 @@
 //! the name in `ts/wasm/codes.ts` (checked against Rust by `test/codes.test.ts`).
 
 mod apply;
+mod capped_relu;
 mod elu;
 pub mod erf;
 mod gelu;
@@ -54,7 +55,6 @@ mod sign;
 mod softmax;
 mod softplus;
 mod softsign;
-mod relu6;
 mod mish;
 mod gelu_new;
 mod stair_step;
@@ -109,10 +109,12 @@ pub enum Activation {
     GeluNew,
     /// `x · relu6(x + 3) / 6` (Keras 3 `hard_silu`).
     HardSilu,
+    /// `min(max(x, 0), max_value)`: TF.js's `ReLU` layer with a `maxValue` (relu6 is 6).
+    CappedRelu { max_value: f32 },
 }
 
 /// The number of activation kinds.
-pub const KIND_COUNT: usize = 22;
+pub const KIND_COUNT: usize = 23;
 
 impl Activation {
     /// ABI kind ids: the index of each name. Append-only.
@@ -139,6 +141,7 @@ impl Activation {
         "mish",
         "geluNew",
         "hardSilu",
+        "cappedRelu",
     ];
 
     /// The parameters of each kind, in ABI order, with their defaults.
@@ -169,6 +172,8 @@ impl Activation {
         &[],
         &[],
         &[],
+        // No default cap in TF.js (its ReLU layer's maxValue is null: plain relu); 6 is relu6's.
+        &[p("maxValue", 6.0, ParamCheck::NonNegative)],
     ];
 
     /// Builds an activation from its ABI kind id and parameters, validating every parameter.
@@ -215,7 +220,8 @@ impl Activation {
             18 => Activation::Relu6,
             19 => Activation::Mish,
             20 => Activation::GeluNew,
-            _ => Activation::HardSilu,
+            21 => Activation::HardSilu,
+            _ => Activation::CappedRelu { max_value: v[0] },
         })
     }
 
@@ -245,6 +251,7 @@ impl Activation {
             Activation::Mish => 19,
             Activation::GeluNew => 20,
             Activation::HardSilu => 21,
+            Activation::CappedRelu { .. } => 22,
         }
     }
 
@@ -259,6 +266,7 @@ impl Activation {
             Activation::Heaviside { at_zero, straight_through } => vec![at_zero, f(straight_through)],
             Activation::Sign { straight_through, at_zero } => vec![f(straight_through), at_zero],
             Activation::LeakyRelu { alpha } | Activation::Elu { alpha } => vec![alpha],
+            Activation::CappedRelu { max_value } => vec![max_value],
             _ => Vec::new(),
         }
     }
@@ -339,6 +347,7 @@ impl Activation {
             | Activation::Relu
             | Activation::LeakyRelu { .. }
             | Activation::Relu6
+            | Activation::CappedRelu { .. }
             | Activation::HardSigmoid => 1,
             _ => 16,
         }
@@ -365,10 +374,11 @@ impl Activation {
             Activation::Swish => swish::forward(x, y),
             Activation::HardSigmoid => hard_sigmoid::forward(x, y),
             Activation::Softsign => softsign::forward(x, y),
-            Activation::Relu6 => relu6::forward(x, y),
+            Activation::Relu6 => capped_relu::forward(x, y, 6.0),
             Activation::Mish => mish::forward(x, y),
             Activation::GeluNew => gelu_new::forward(x, y),
             Activation::HardSilu => hard_silu::forward(x, y),
+            Activation::CappedRelu { max_value } => capped_relu::forward(x, y, max_value),
         }
     }
 
@@ -407,10 +417,11 @@ impl Activation {
             Activation::Swish => swish::backward(x, y, dy, dx),
             Activation::HardSigmoid => hard_sigmoid::backward(x, y, dy, dx),
             Activation::Softsign => softsign::backward(x, y, dy, dx),
-            Activation::Relu6 => relu6::backward(x, y, dy, dx),
+            Activation::Relu6 => capped_relu::backward(x, y, dy, dx, 6.0),
             Activation::Mish => mish::backward(x, y, dy, dx),
             Activation::GeluNew => gelu_new::backward(x, y, dy, dx),
             Activation::HardSilu => hard_silu::backward(x, y, dy, dx),
+            Activation::CappedRelu { max_value } => capped_relu::backward(x, y, dy, dx, max_value),
         }
     }
 
@@ -439,6 +450,7 @@ impl Activation {
             Activation::Mish,
             Activation::GeluNew,
             Activation::HardSilu,
+            Activation::CappedRelu { max_value: 6.0 },
         ]
     }
 }
@@ -477,7 +489,10 @@ mod tests {
         assert_eq!(Activation::from_abi(4, &[1.0]).unwrap(), Activation::Sign { straight_through: true, at_zero: 1.0 });
         assert_eq!(Activation::from_abi(4, &[0.0, -1.0]).unwrap(), Activation::Sign { straight_through: false, at_zero: -1.0 });
         assert_eq!(msg(5, &[1.0]), "relu: takes at most 0 parameters (), got 1: [1]");
-        assert!(msg(22, &[]).starts_with("activation: unknown activation kind 22; valid kinds are 0..=21 (linear, stairStep,"));
+        assert_eq!(msg(22, &[-1.0]), "cappedRelu: maxValue must be a finite number >= 0, got -1");
+        assert_eq!(msg(22, &[f32::INFINITY]), "cappedRelu: maxValue must be a finite number >= 0, got Infinity");
+        assert_eq!(Activation::from_abi(22, &[0.0]).unwrap(), Activation::CappedRelu { max_value: 0.0 });
+        assert!(msg(23, &[]).starts_with("activation: unknown activation kind 23; valid kinds are 0..=22 (linear, stairStep,"));
     }
 
     /// Forward and backward of every kind, split over the pool, give the bits of one run on
