@@ -226,6 +226,7 @@ describe('Keras 3 to_json() models predict as Keras 3 with its weights', () => {
     const forms: Array<[unknown, unknown]> = [
       [{ module: 'keras.activations', class_name: 'function', config: 'tanh', registered_name: 'tanh' }, 'tanh'],
       [{ module: 'keras.layers', class_name: 'ReLU', config: { name: 'r', max_value: 6, negative_slope: 0, threshold: 0 }, registered_name: null }, 'relu6'],
+      [{ module: 'keras.layers', class_name: 'ReLU', config: { name: 'r', max_value: 0.5, negative_slope: 0, threshold: 0 }, registered_name: null }, { class_name: 'neurite>cappedRelu', config: { max_value: 0.5 } }],
       [{ module: 'keras.layers', class_name: 'ELU', config: { name: 'e', alpha: 0.5 }, registered_name: null }, { class_name: 'neurite>elu', config: { alpha: 0.5 } }],
       [{ module: 'keras.layers', class_name: 'Activation', config: { name: 'a', activation: 'sigmoid' }, registered_name: null }, 'sigmoid'],
       [{ module: 'keras.layers', class_name: 'Softmax', config: { name: 's', axis: -1 }, registered_name: null }, 'softmax'],
