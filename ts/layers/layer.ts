@@ -376,9 +376,14 @@ export abstract class Layer {
     }
     // A layer class of its own on a shared kind (leakyReLU on activation) names by its own prefix.
     const prefix = (new.target as unknown as { namePrefix?: string }).namePrefix ?? kind;
-    const n = (counters.get(prefix) ?? 0) + 1;
-    counters.set(prefix, n);
-    this.name = args.name ?? `${prefix}_${n}`;
+    // As TF.js and Keras, only a layer without a given name takes a number: named layers (the
+    // hidden ones of an eager apply among them) move no counter.
+    if (args.name !== undefined && args.name !== null) this.name = args.name;
+    else {
+      const n = (counters.get(prefix) ?? 0) + 1;
+      counters.set(prefix, n);
+      this.name = `${prefix}_${n}`;
+    }
     this.#trainable = trainable;
     if (shape !== undefined) this.inputDims = shape;
     for (const k of CONSTRAINT_OPTIONS) {
@@ -462,9 +467,9 @@ export abstract class Layer {
   /**
    * Frees what {@link Layer.apply} on tensors made: the hidden model holding the layer, and
    * with it the layer's weights unless a model of yours holds the layer too (they live on
-   * there). A later `apply` on a tensor builds the layer again (new weights, when no model
-   * holds it). Does nothing for a layer never applied to a tensor (a model's layers are freed
-   * with the model: `model.dispose()`).
+   * there, and so does `apply` on a tensor). Applied to a tensor again while no model holds it,
+   * the layer is a `DisposedError`. Does nothing for a layer never applied to a tensor (a
+   * model's layers are freed with the model: `model.dispose()`).
    */
   dispose(): void {
     eager?.dispose(this);

@@ -6,16 +6,18 @@
  * weights live in a model, until `layer.dispose()`; a call at another per-sample shape replaces
  * it by one for that shape (made first: the weights carry over).
  */
-import { InvalidArgumentError } from '../errors.js';
+import { DisposedError, InvalidArgumentError } from '../errors.js';
 import { show } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
 import { InputLayer } from '../layers/core.js';
 import { Concatenate, Dot, Merge } from '../layers/merge.js';
-import type { Layer } from '../layers/layer.js';
+import { locate, type Layer } from '../layers/layer.js';
 import { Sequential } from './sequential.js';
 
 /** The hidden model each layer applied to a tensor runs in. */
 const holderOf = new WeakMap<Layer, Sequential>();
+/** The layers whose hidden model `layer.dispose()` freed: applied again, an error unless a model holds them. */
+const disposed = new WeakSet<Layer>();
 
 /** @internal The hidden models, which `layer.output` and the like do not count as a user's. */
 export const eagerHolders = new WeakSet<Sequential>();
@@ -38,6 +40,9 @@ export function applyEager(layer: Layer, x: Tensor | Tensor[], kwargs: unknown):
   const shape = x.shape;
   if (shape.length === 0) throw new InvalidArgumentError(`${op}: layer ${layer.name} (${layer.kind}) takes a tensor [batch, ...], got a scalar; add the batch axis with expandDims(x, 0)`);
   const sample = shape.slice(1);
+  if (disposed.has(layer) && locate(layer) === null) {
+    throw new DisposedError(`${op}: layer ${layer.name} (${layer.kind}) was disposed (layer.dispose()), and its weights with it: make a new layer`);
+  }
   let holder = holderOf.get(layer);
   if (holder === undefined || holder.isDisposed || show(holder.inputDims) !== show(sample)) {
     const next = hold(op, layer, sample);
@@ -54,8 +59,11 @@ export function applyEager(layer: Layer, x: Tensor | Tensor[], kwargs: unknown):
 
 /** @internal `layer.dispose()`: frees the hidden model of its `apply` on tensors, if any. */
 export function disposeEager(layer: Layer): void {
-  holderOf.get(layer)?.dispose();
+  const holder = holderOf.get(layer);
+  if (holder === undefined) return;
+  holder.dispose();
   holderOf.delete(layer);
+  disposed.add(layer);
 }
 
 /** A built hidden model of `layer` for per-sample inputs `sample`. */
@@ -80,11 +88,16 @@ function renamed(e: unknown, holder: Sequential | undefined, layer: Layer, prefi
   if (!(e instanceof Error)) return e;
   let m = e.message.replace(/^(?:add|build|apply|predict): /, '');
   if (holder !== undefined) {
-    // The core names the layer by its place in the hidden model: `<model>.layers[1] (dense d) …`.
-    m = m.split(`${holder.name}.layers[1] (${layer.kind} ${layer.name}) `).join('').split(` (in model ${holder.name})`).join('').split(`model ${holder.name}`).join(`layer ${layer.name}`);
+    // The core names the layer by its place in the hidden model: `<model>.layers[1] (dense d): …`.
+    const place = `${holder.name}.layers[1] (${layer.kind} ${layer.name})`;
+    m = m.split(`${place}: `).join('').split(`${place} `).join('').split(` (in model ${holder.name})`).join('').split(`model ${holder.name}`).join(`layer ${layer.name}`);
   }
-  if (!m.startsWith(`layer ${layer.name}`)) m = `${prefix}: ${m}`;
-  else m = `apply: ${m}`;
+  // A message about the layer itself keeps its own subject; another gets the layer as prefix once.
+  if (m.startsWith(`layer ${layer.name} (${layer.kind}) `)) m = `apply: ${m}`;
+  else {
+    for (const own of [`layer '${layer.name}' (${layer.kind}): `, `layer ${layer.name} (${layer.kind}): `, `layer ${layer.name}: `]) if (m.startsWith(own)) m = m.slice(own.length);
+    m = `${prefix}: ${m}`;
+  }
   try {
     e.message = m;
   } catch {
