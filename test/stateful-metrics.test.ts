@@ -299,9 +299,34 @@ describe('accumulated metrics: errors', () => {
     expect(() => m.evaluate(x, y)).toThrow(/evaluate: metric 'auc' reads predictions as probabilities in \[0, 1\], got 6 at flat index 0 of yPred \(shape \[2,1\]\); give the output a 'sigmoid'/);
     await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(/fit: metric 'auc' reads predictions as probabilities/);
     expect(() => nr.metrics.auc([[1], [0]], [[0.2, 0.3], [0.4, 0.5]])).toThrow(/metrics.auc: yTrue has shape \[2,1\] but yPred has shape \[2,2\]/);
-    expect(() => nr.metrics.auc([1, 0], [0.2, Number.NaN])).toThrow(/got NaN at flat index 1/);
     m.dispose();
     x.dispose();
     y.dispose();
+  });
+
+  it("a NaN prediction (a diverged fit) makes auc NaN, not a range error, so terminateOnNaN stops the fit as with the other metrics", async () => {
+    expect(nr.tidy(() => nr.metrics.auc([1, 0], [0.2, Number.NaN]).dataSync()[0])).toBeNaN();
+    const m = model(1, 'sigmoid');
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['auc'] });
+    const x = nr.tensor([[3, -1], [-3, 2], [1, 1], [-2, -2]]);
+    const y = nr.tensor([[1], [0], [1], [0]]);
+    try {
+      // Weights gone NaN, as a diverged fit leaves them.
+      nr.tidy(() => m.setWeights([nr.fill([2, 1], Number.NaN), nr.zeros([1])], { allowNonFinite: true }));
+      const h = await m.fit(x, y, { epochs: 3, batchSize: 2, verbose: 0, callbacks: [nr.callbacks.terminateOnNaN()] });
+      expect(h.history.loss.length).toBe(1);
+      expect(h.history.auc[0]).toBeNaN();
+    } finally {
+      m.dispose();
+      x.dispose();
+      y.dispose();
+    }
+  });
+
+  it('a vector of labels and predictions is one column ([n] as [n, 1]), as TF.js users keep binary labels', () => {
+    const f1 = (t: number[] | number[][], p: number[] | number[][]) => nr.tidy(() => nr.metrics.f1Score(t, p).dataSync()[0]);
+    expect(f1([0, 1, 1, 0], [0.1, 0.9, 0.4, 0.6])).toBe(f1([[0], [1], [1], [0]], [[0.1], [0.9], [0.4], [0.6]]));
+    // One true positive, one false positive, one false negative: F1 = 2·1 / (2·1 + 1 + 1) = 0.5.
+    expect(f1([0, 1, 1, 0], [0.1, 0.9, 0.4, 0.6])).toBeCloseTo(0.5, 6);
   });
 });

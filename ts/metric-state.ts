@@ -76,7 +76,8 @@ function values(op: string, what: string, t: Tensor, p: Tensor): { yt: Float32Ar
   if (t.size !== p.size || p.rank === 0) {
     throw new ShapeError(`${op}: metric '${what}' needs targets with one value per prediction, but yTrue has shape [${t.shape}] and yPred [${p.shape}]${p.rank === 0 ? '' : ' (class indices need a one-hot yTrue: oneHot(labels, classes))'}`);
   }
-  return { yt: t.dataSync(), yp: p.dataSync(), cols: p.shape[p.rank - 1] };
+  // A vector of predictions (TF.js users keep binary labels 1-D) is one column, [n, 1].
+  return { yt: t.dataSync(), yp: p.dataSync(), cols: p.rank === 1 ? 1 : p.shape[p.rank - 1] };
 }
 
 /** `a / b`, 0 when `b` is 0 (Keras's `divide_no_nan`). */
@@ -178,17 +179,25 @@ function r2(): MetricState {
  * evenly spaced `i/(T − 1)`, `1 + ε`), counted with Keras's buckets (a prediction `p` is above
  * the thresholds `0 … ⌈p·(T − 1)⌉ − 1`, with `p·(T − 1)` rounded to float32 as Keras does), and
  * the area under the curve they trace. A target other than 0 is positive; every entry counts
- * (Keras's `multi_label=False`). Predictions must be probabilities in [0, 1] (Keras clips
- * others silently, which would be the AUC of something else).
+ * (Keras's `multi_label=False`). A NaN prediction makes it NaN (a diverged model); the others
+ * must be probabilities in [0, 1] (Keras clips them silently, which would be the AUC of
+ * something else).
  */
 function auc(options: Required<AucOptions>): MetricState {
   const T = options.numThresholds;
   const tpB = new Float64Array(T), fpB = new Float64Array(T);
+  // A NaN prediction (a diverged model) makes the AUC NaN, as it makes the loss, so that
+  // terminateOnNaN and the history see it; it is not a range error.
+  let sawNaN = false;
   return {
     update(op, t, p) {
       const { yt, yp } = values(op, 'auc', t, p);
       for (let i = 0; i < yp.length; i++) {
         const v = yp[i];
+        if (Number.isNaN(v)) {
+          sawNaN = true;
+          continue;
+        }
         if (!(v >= 0 && v <= 1)) {
           throw new InvalidArgumentError(`${op}: metric 'auc' reads predictions as probabilities in [0, 1], got ${v} at flat index ${i} of yPred (shape [${p.shape}]); give the output a 'sigmoid' (or 'softmax') activation`);
         }
@@ -198,6 +207,7 @@ function auc(options: Required<AucOptions>): MetricState {
       }
     },
     result() {
+      if (sawNaN) return NaN;
       // Counts at each threshold: the buckets at or above it (a reversed cumulative sum).
       const tp = new Float64Array(T), fp = new Float64Array(T);
       for (let i = T - 1, a = 0, b = 0; i >= 0; i--) [tp[i], fp[i]] = [(a += tpB[i]), (b += fpB[i])];
@@ -215,7 +225,7 @@ function auc(options: Required<AucOptions>): MetricState {
       }
       return area;
     },
-    reset: () => void (tpB.fill(0), fpB.fill(0)),
+    reset: () => void (tpB.fill(0), fpB.fill(0), (sawNaN = false)),
   };
 }
 

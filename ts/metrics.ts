@@ -186,7 +186,8 @@ export function auc(yTrue: TensorLike, yPred: TensorLike, options?: AucOptions):
 }
 
 /**
- * The F1 score of `yPred` against `yTrue` (`[n, classes]`; one-hot or multi-label targets), a
+ * The F1 score of `yPred` against `yTrue` (`[n, classes]`, one-hot or multi-label targets;
+ * `[n]` is one column, `[n, 1]`, binary labels as TF.js users keep them), a
  * scalar: Keras 3's `F1Score` over the whole set with `average` (default `'macro'`) and
  * `threshold` (default 0.5 for one column, else each row's largest: see {@link F1Options}).
  *
