@@ -207,7 +207,7 @@ describe('config neurite cannot implement is a clear error', () => {
     tm.dispose();
   });
 
-  it("ReLU's maxValue 6 is relu6, bit for bit TF.js's ReLU({ maxValue: 6 }) with its gradient at the kinks; other caps are errors", async () => {
+  it("ReLU's maxValue 6 is relu6, bit for bit TF.js's ReLU({ maxValue: 6 }) with its gradient at the kinks; another cap loads from TF.js's file and predicts as TF.js; a negative cap is an error", async () => {
     const x = [-0, Number.NaN, 0, 6, 7, -1, Infinity, -Infinity, 3, Math.fround(5.999999), 1e-30, 6.0000005];
     const shape = [1, x.length];
     const m = nr.sequential({ layers: [layers.reLU({ inputShape: [x.length], maxValue: 6 })] });
@@ -221,11 +221,15 @@ describe('config neurite cannot implement is a clear error', () => {
     // TF.js's file loads (as relu6) and predicts the same.
     const { m: loaded } = await loadFromTfjs(tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 4 }), tfl.layers.reLU({ maxValue: 6 })] }), [5, 3]);
     expect(layerConfigs(loaded.getConfig())[1].max_value).toBe(6);
-    expect(invalid(() => layers.reLU({ maxValue: 5 }))).toBe('reLU: maxValue must be 6 (relu6) or null: neurite has no other capped ReLU, got 5');
+    expect(invalid(() => layers.reLU({ maxValue: -5 }))).toBe('reLU: maxValue must be null (no cap) or a finite number >= 0, got -5');
     expect(layerConfigs(nr.sequential({ layers: [layers.reLU({ inputShape: [2], maxValue: null })] }).getConfig())[0].max_value).toBe(null);
     const five = tfl.sequential({ layers: [tfl.layers.reLU({ inputShape: [2], maxValue: 5 })] });
-    expect(await rejected(nr.loadModel((await tfArtifacts(five)) as nr.ModelArtifacts))).toBe('loadModel: modelTopology.config.layers[0].config.max_value must be null or 6 (relu6): neurite has no other capped ReLU, got 5');
-    [m, loaded].forEach((v) => v.dispose());
+    const fromFive = await nr.loadModel((await tfArtifacts(five)) as nr.ModelArtifacts);
+    const xs = [-1, 0, 2.5, 5, 7];
+    const wantFive = tf.tidy(() => Array.from((five.predict(tf.tensor([xs.slice(0, 2), xs.slice(2, 4)])) as tf.Tensor).dataSync()));
+    expect(nr.tidy(() => Array.from(fromFive.predict(nr.tensor([xs.slice(0, 2), xs.slice(2, 4)])).dataSync()))).toEqual(wantFive);
+    expect(layerConfigs(fromFive.getConfig())[0].max_value).toBe(5);
+    [m, loaded, fromFive].forEach((v) => v.dispose());
     [tm, five].forEach((v) => v.dispose());
   });
 

@@ -215,7 +215,7 @@ describe("TF.js's activation layers: layers.leakyReLU, reLU, elu, softmax (they 
     throws(() => nr.layers.leakyReLU({ alpha: NaN }), 'leakyReLU: alpha must be a finite number, got NaN');
     throws(() => nr.layers.elu({ alpha: -1 }), 'elu: alpha must be a finite number >= 0, got -1');
     throws(() => nr.layers.elu({ alpha: '1' } as never), 'elu: alpha must be a number, got the string "1"');
-    throws(() => nr.layers.reLU({ maxValue: 5 }), 'reLU: maxValue must be 6 (relu6) or null: neurite has no other capped ReLU, got 5');
+    throws(() => nr.layers.reLU({ maxValue: -1 }), 'reLU: maxValue must be null (no cap) or a finite number >= 0, got -1');
     throws(() => nr.layers.softmax({ axis: 0 }), 'softmax: axis must be -1 (softmax layers normalise over the last axis), got 0');
     throws(() => nr.layers.leakyReLU({ alpa: 0.1 } as never), /^leakyReLU: unknown option 'alpa' — did you mean 'alpha'\?/);
   });

@@ -198,6 +198,8 @@ mod tests {
         assert_eq!(param_entry(2).as_deref(), Some("stairStep.step=1"));
         let all: Vec<String> = (0..).map_while(param_entry).collect();
         assert!(all.contains(&"leakyRelu.alpha=0.2".to_string()));
-        assert_eq!(all.last().map(String::as_str), Some("elu.alpha=1"));
+        assert!(all.contains(&"elu.alpha=1".to_string()));
+        // Appended last (the list is append-only: saved parameter lists keep their meaning).
+        assert_eq!(all.last().map(String::as_str), Some("cappedRelu.maxValue=6"));
     }
 }
