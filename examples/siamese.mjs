@@ -63,12 +63,28 @@ const tr = pairs(train, PAIRS, 11, SEEN);
 const te = pairs(test, 4000, 12, SEEN);
 const un = pairs(test, 4000, 13, UNSEEN);
 const accuracy = (p, y) => p.reduce((hits, v, i) => hits + ((v > 0.5) === (y[i] > 0.5) ? 1 : 0), 0) / p.length;
+/** The exact ROC AUC: the chance that a positive pair scores above a negative one (ties half). */
+function rankAuc(p, y) {
+  const order = [...p.keys()].sort((i, j) => p[i] - p[j]);
+  let negatives = 0, above = 0, positives = 0;
+  for (let k = 0; k < order.length; ) {
+    let end = k;
+    while (end < order.length && p[order[end]] === p[order[k]]) end++;
+    const pos = order.slice(k, end).filter((i) => y[i] > 0.5).length;
+    above += pos * (negatives + (end - k - pos) / 2);
+    positives += pos;
+    negatives += end - k - pos;
+    k = end;
+  }
+  return above / (positives * negatives);
+}
 const yTest = te.y.dataSync();
 let failed = false;
 const results = {};
 for (const shared of [true, false]) {
   const m = network(shared, 3);
-  m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  // 'auc' is Keras 3's AUC(): a ranking over every pair of the set, accumulated over its batches.
+  m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: 'binaryCrossentropy', metrics: ['accuracy', 'auc'] });
   const t0 = performance.now();
   await m.fit([tr.a, tr.b], tr.y, { epochs: EPOCHS, batchSize: 64, seed: 2, verbose: 0 });
   const secs = (performance.now() - t0) / 1000;
@@ -76,8 +92,15 @@ for (const shared of [true, false]) {
   const acc = accuracy(p, yTest);
   const accU = accuracy(pu, un.y.dataSync());
   const symmetric = p.every((v, i) => Object.is(v, swapped[i]));
+  const [, , aucU] = tidy(() => m.evaluate([un.a, un.b], un.y, { batchSize: 256 }).map((t) => t.dataSync()[0]));
+  const exact = rankAuc(pu, un.y.dataSync());
   results[m.name] = acc;
-  console.log(`${m.name.padEnd(8)} (${m.countParams()} weights, ${EPOCHS} epochs over ${PAIRS} pairs in ${secs.toFixed(1)} s): ${(100 * acc).toFixed(2)} % of ${te.n} held-out pairs right, ${(100 * accU).toFixed(2)} % of pairs of digits never trained on (7, 8, 9); swapped pairs give ${symmetric ? 'the same bits' : `other answers (${p.filter((v, i) => (v > 0.5) !== (swapped[i] > 0.5)).length} flip)`}`);
+  // Keras's AUC sums over 200 thresholds: within a hundredth of the exact one.
+  if (Math.abs(aucU - exact) > 0.01) {
+    console.log(`FAILED: the 'auc' metric ${aucU} is not the exact ROC AUC ${exact} of the predictions`);
+    failed = true;
+  }
+  console.log(`${m.name.padEnd(8)} (${m.countParams()} weights, ${EPOCHS} epochs over ${PAIRS} pairs in ${secs.toFixed(1)} s): ${(100 * acc).toFixed(2)} % of ${te.n} held-out pairs right, ${(100 * accU).toFixed(2)} % of pairs of digits never trained on (7, 8, 9), AUC ${aucU.toFixed(3)} there (exact ${exact.toFixed(3)}); swapped pairs give ${symmetric ? 'the same bits' : `other answers (${p.filter((v, i) => (v > 0.5) !== (swapped[i] > 0.5)).length} flip)`}`);
   if (shared && !symmetric) {
     console.log('FAILED: the shared encoder answers a swapped pair differently');
     failed = true;
