@@ -33,7 +33,6 @@ import { reshape } from '../ops/shape.js';
 import { slice } from '../ops/slicing.js';
 import { f32Bits, REDUCTIONS } from '../options.js';
 import { runOp } from '../ops/run.js';
-import { fisherYates, mix32, uniform } from '../data/random.js';
 import * as metricFns from '../metrics.js';
 import type { CompiledInfo, CustomHead, CustomMetric, CustomSpec } from './compile.js';
 import type { MetricState } from '../metric-state.js';
@@ -352,16 +351,4 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
   // As the core's evaluate (and TF.js's): the loss is the data loss plus the KL, without the penalties.
   const kl = mean(klAt);
   return [mean(0) + kl, ...Array.from({ length: width }, (_, i) => mean(1 + i)), kl, mean(regAt), ...(many ? spec.heads.map((_, q) => mean(1 + width + q)) : [])];
-}
-
-/** @internal The order of `n` samples for epoch `epoch` of a step run here: `0..n`, shuffled (Fisher–Yates) from the seeds and the epoch when `shuffle`. */
-export function epochOrder(n: number, modelSeed: number, seed: number, epoch: number, shuffle: boolean): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  if (!shuffle) return order;
-  // The shuffles' generator (util.shuffle's, Dataset.shuffle's), keyed by the seeds and the epoch.
-  const key = mix32(((modelSeed >>> 0) ^ mix32(Math.floor(modelSeed / 2 ** 32)) ^ mix32((seed + 0x9e3779b9) >>> 0)) >>> 0);
-  fisherYates(n, uniform(mix32((key ^ (epoch + 1)) >>> 0)), (i, j) => {
-    [order[i], order[j]] = [order[j], order[i]];
-  });
-  return order;
 }

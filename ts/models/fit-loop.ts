@@ -6,7 +6,7 @@
  * `yieldEvery` says (after every batch, at each epoch's end, or never).
  */
 import { optionKeys, unknownOption } from '../options.js';
-import { argPtr, call, check, endedHow, instanceId } from '../engine.js';
+import { argPtr, call, check, endedHow, instanceId, withWords, words } from '../engine.js';
 import { DisposedError, InvalidArgumentError, NonFiniteError, placeBadValue } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { boolArg, describe, EXACT_INT, fromFlat, need } from '../ops/convert.js';
@@ -17,7 +17,7 @@ import { fitReporter, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint, warnZeroTargetRows } from './compile.js';
 import { byName } from './packing.js';
-import { accumulatedColumns, customStep, epochOrder, newStates, type MetricStates } from './custom-loss.js';
+import { accumulatedColumns, customStep, newStates, type MetricStates } from './custom-loss.js';
 import { at, checkSamples, epochsCompleted, inValidation, kerasAliases, FIT_KEYS, HOOKS, intOption, NOT_IN_FIT, readClassWeights, readLoopArgs, readSampleWeights, rowCounts, setEpochsCompleted, weightRows, weightTensor, type FitArgs, type History, type LoopArgs, type OutputWeights } from './fit.js';
 // This copy's mark, which the loader checks (lazy_chunk.ts).
 export { COPY } from '../brand.js';
@@ -449,11 +449,11 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
         weights = own(weightTensor('fit', ys, cws, outputNames, cut, 'y', weightRows(perSample, 0, cut), rowCounts(model.weightTargets(cut)))!);
         hw = weights.handleFor('fit', classWeights ? 'classWeight' : 'sampleWeight');
       }
-      // With functions compiled, batches are gathered here (in an order drawn here) and stepped
-      // by customStep; otherwise the core gathers them in its own order.
-      let order: number[] = [];
+      // With functions compiled, batches are gathered here and stepped by customStep; otherwise
+      // the core gathers them. Both take their rows from the core's order of the epoch.
       const n = trainX.shape[0];
       const batches = Math.ceil(n / batchSize);
+      let order: number[] = [];
       return {
         batches,
         batchSize,
@@ -463,12 +463,17 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
           return data.find(([, t]) => t?.isDisposed)?.[0] ?? null;
         },
         beginEpoch: (_epoch, key) => {
-          if (info.custom) {
-            order = epochOrder(n, model.seed, seed, key, shuffle);
-            return;
-          }
+          // One order for both steps: a loss or metric function (the step run here) must not
+          // change which samples each batch holds.
           const shuffleEpoch = (key + seed * 0x9e3779b1) >>> 0;
           call((e) => check(e.nr_model_shuffle(h, n, shuffleEpoch, shuffle ? 1 : 0)));
+          // Read at once: the step run here uses the core's order for its own batch.
+          if (info.custom) {
+            order = withWords('fit', Math.max(n, 1), (ptr) => call((e) => {
+              check(e.nr_model_order(h, 0, n, ptr));
+              return Array.from(words(ptr, n));
+            }));
+          }
         },
         epoch: async (_epoch, { step }) => {
           for (let b = 0; b < batches && !model.stopTraining; b++) {

@@ -117,6 +117,8 @@ export interface RawExports {
   nr_model_compile(model: number, params: number, n: number): number;
   nr_model_check_data(model: number, x: number, y: number, op: number): number;
   nr_model_shuffle(model: number, n: number, epoch: number, shuffle: number): number;
+  /** The samples `order[start .. start + count]` of the epoch (see `nr_model_shuffle`) as u32 to `out`. */
+  nr_model_order(model: number, start: number, count: number, out: number): number;
   nr_model_train_batch(model: number, x: number, y: number, w: number, start: number, count: number, out: number): number;
   nr_model_train_on_batch(model: number, x: number, y: number, w: number, out: number): number;
   /** The forward half of a split training step (a loss function's, `models/split-step.ts`): the output's handle to `out`; opens the step. */

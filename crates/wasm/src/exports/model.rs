@@ -363,6 +363,30 @@ pub extern "C" fn nr_model_shuffle(model: u32, n: u32, epoch: u32, shuffle: u32)
     })
 }
 
+/// Writes `order[start .. start + count]` of the epoch's sample order (set by
+/// `nr_model_shuffle`) to `out` as u32: a fit whose step runs in the facade (a loss or metric
+/// function) reads the epoch's order once and gathers each batch's rows itself, so that it
+/// trains on the batches the core's step would (a metric computed in JS must not change which
+/// samples a batch holds).
+///
+/// # Safety
+/// `out` must have room for `count` u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_order(model: u32, start: u32, count: u32, out: *mut u32) -> i32 {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let rows = with_model(model, |m, _| {
+            let (s, e) = (start as usize, start as usize + count as usize);
+            if e > m.order.len() || s > e {
+                return Err(Error::invalid("fit", format!("batch {s}..{e} is outside the epoch of {} samples", m.order.len())));
+            }
+            neurite_core::tensor::copy_of("fit", &m.order[s..e])
+        })?;
+        // SAFETY: forwarded caller contract: `count` words.
+        unsafe { crate::ffi::write_slice("fit", out, count as usize, &rows) }
+    })
+}
+
 /// One training step on samples `order[start .. start + count]` of `x`/`y`; writes
 /// `[loss, metrics…, kl, regularization]` as f32 to `out` (the loss is the total; `kl` and
 /// `regularization` are its parts from variational layers and from weight and activity
