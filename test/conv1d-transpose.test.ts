@@ -279,7 +279,11 @@ describe('the conv1dTranspose op (neurite\'s own) against TF.js\'s conv2dTranspo
     const f = nr.ones([3, 2, 3]);
     const f4 = nr.ones([3, 2, 4]);
     try {
-      expect(invalidMessage(() => nr.conv1dTranspose(x, f, [2, 13, 2], 2, 'same'))).toMatch(/^conv1dTranspose: outputShape \[2, 1, 13, 2\]|^conv1dTranspose: outputShape/);
+      // Said of sequences (the conv2dTranspose it runs would name one-row images [2, 1, 5, 3]).
+      expect(invalidMessage(() => nr.conv1dTranspose(x, f, [2, 13, 2], 2, 'same'))).toBe("conv1dTranspose: outputShape [2,13,2] does not go with x of shape [2,5,3]: with a filter of width 3, stride 2 and pad 'same', the widths whose conv1d is x's 5 are 9 to 10, got 13");
+      expect(invalidMessage(() => nr.conv1dTranspose(x, f, [2, 10, 2], 2, 'valid'))).toMatch(/the widths whose conv1d is x's 5 are 11 to 12, got 10$/);
+      expect(invalidMessage(() => nr.conv1dTranspose(x, f, [2, 8, 2], 1, 'valid'))).toMatch(/stride 1 and pad 'valid', the widths whose conv1d is x's 5 are 7, got 8$/);
+      nr.conv1dTranspose(x, f, [2, 7, 2], 1, 'valid').dispose(); // the one width
       expect(errorText(() => nr.conv1dTranspose(x, f4, [2, 10, 2], 2, 'same'))).toMatch(/conv1dTranspose: filter has 4 input channels \(filter\[2\]/);
       expect(errorText(() => nr.conv1dTranspose(x, f, [2, 10, 3], 2, 'same'))).toMatch(/conv1dTranspose: filter has 2 output channels \(filter\[1\]/);
       expect(invalidMessage(() => nr.conv1dTranspose(x, f, [3, 10, 2], 2, 'same'))).toBe('conv1dTranspose: outputShape [3,10,2] has batch 3 but x has 2 sequences (shape [2,5,3])');

@@ -163,12 +163,19 @@ function conv1dTransposeOf(x: Tensor, filter: Tensor, outputShape: number[], str
     throw new InvalidArgumentError(`${op}: outputShape ${show(outputShape)} has batch ${dims[0]} but x has ${x.shape[0]} sequences (shape ${show(x.shape)})`);
   }
   const s = intArg(op, 'stride', stride, 1, 65536);
-  padArg(op, pad);
+  const same = padArg(op, pad);
   if (filter.shape[2] !== x.shape[x.rank - 1]) {
     throw new ShapeError(`${op}: filter has ${filter.shape[2]} input channels (filter[2], shape ${show(filter.shape)}) but x has ${x.shape[x.rank - 1]} (shape ${show(x.shape)}): filter[2] must equal x's last dimension`);
   }
   if (filter.shape[1] !== dims[dims.length - 1]) {
     throw new ShapeError(`${op}: filter has ${filter.shape[1]} output channels (filter[1], shape ${show(filter.shape)}) but outputShape ${show(outputShape)} has ${dims[dims.length - 1]}: they must be equal`);
+  }
+  // The widths whose conv1d with this filter, stride and pad is x's, said in 1-D terms (the
+  // conv2dTranspose below would name its one-row images).
+  const w = x.shape[x.rank - 2], k = filter.shape[0], outW = dims[dims.length - 2];
+  const lo = same ? (w - 1) * s + 1 : (w - 1) * s + k, hi = same ? w * s : w * s + k - 1;
+  if (w > 0 && (outW < lo || outW > hi)) {
+    throw new InvalidArgumentError(`${op}: outputShape ${show(outputShape)} does not go with x of shape ${show(x.shape)}: with a filter of width ${k}, stride ${s} and pad '${same ? 'same' : 'valid'}', the widths whose conv1d is x's ${w} are ${lo === hi ? lo : `${lo} to ${hi}`}, got ${outW}`);
   }
   const row = x.rank - 2; // the axis of the one-row images' height
   const out = [...dims.slice(0, row), 1, ...dims.slice(row)];
