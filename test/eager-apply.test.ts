@@ -108,6 +108,27 @@ describe('layer.apply(tensor)', () => {
     bn.dispose();
   });
 
+  it('draws from the global generator only where it initializes weights or draws noise, as TF.js', () => {
+    // The next unseeded random values after the calls, from setSeed(11).
+    const next = (calls: () => void): number[] =>
+      nr.tidy(() => {
+        nr.setSeed(11);
+        calls();
+        return Array.from(nr.randomNormal([4]).dataSync());
+      });
+    const plain = next(() => {});
+    const x = nr.tensor(uniform(rng(3), 2 * 4 * 4 * 2, -1, 1), [2, 4, 4, 2]);
+    const weightless = [nr.layers.reLU(), nr.layers.flatten(), nr.layers.maxPooling2d({ poolSize: 2 }), nr.layers.activation({ activation: 'sigmoid' }), nr.layers.zeroPadding2d({ padding: 1 })];
+    expect(next(() => weightless.forEach((l) => l.apply(x)))).toEqual(plain);
+    const dense = nr.layers.dense({ units: 3 });
+    expect(next(() => dense.apply(x)), "a dense layer's initial weights draw a seed").not.toEqual(plain);
+    // Built already: applied again at another shape, its weights carry over and nothing is drawn.
+    expect(next(() => dense.apply(nr.ones([3, 2])))).toEqual(plain);
+    const drop = nr.layers.dropout({ rate: 0.5 });
+    expect(next(() => drop.apply(x)), 'a noise layer keeps its seed').not.toEqual(plain);
+    nr.dispose([x, ...weightless, dense, drop]);
+  });
+
   it('memory: the hidden model counts until dispose(), a second call at the same shape makes nothing, another shape replaces it', () => {
     const m0 = nr.memory();
     const d = nr.layers.dense({ units: 3 });

@@ -12,7 +12,14 @@ import { Tensor } from '../tensor.js';
 import { InputLayer } from '../layers/core.js';
 import { Concatenate, Dot, Merge } from '../layers/merge.js';
 import { locate, type Layer } from '../layers/layer.js';
+import { drawnSoFar, rewindTo } from '../ops/random.js';
 import { Sequential } from './sequential.js';
+
+/**
+ * The kinds that draw noise without weights (each takes a `seed`): their hidden model keeps the
+ * seed it drew from the global generator; another weightless layer gives it back.
+ */
+const NOISE_KINDS: ReadonlySet<string> = new Set(['dropout', 'gaussianNoise', 'gaussianDropout', 'alphaDropout', 'spatialDropout1d', 'saltAndPepper', 'variational']);
 
 /** The hidden model each layer applied to a tensor runs in. */
 const holderOf = new WeakMap<Layer, Sequential>();
@@ -71,11 +78,18 @@ function hold(op: string, layer: Layer, sample: number[]): Sequential {
   // Named, so that making one moves no counter of the names of the user's models and layers.
   const name = `${layer.name}.apply`;
   let m: Sequential | undefined;
+  const drawn = drawnSoFar();
+  const hadWeights = layer.builtOnce;
   try {
     m = new Sequential({ name, layers: [new InputLayer({ batchInputShape: [null, ...sample], name: `${name}.input` })] });
     eagerHolders.add(m);
     m.add(layer);
     m.build();
+    // A layer without noise whose weights this did not initialize (none, as relu's, flatten's
+    // or pooling's, or made before: built in a model, or at another shape) uses no randomness:
+    // its model's seed is given back, so the random ops after it draw what they would without
+    // the call (TF.js's eager call of such a layer draws nothing either).
+    if (!NOISE_KINDS.has(layer.kind) && (hadWeights || layer.countParams() === 0)) rewindTo(drawn);
     return m;
   } catch (e) {
     m?.dispose();

@@ -105,6 +105,19 @@ export function randomKey(op: string, seed?: number | null): RandomKey {
 }
 
 /**
+ * @internal How far the global generator has gone (with {@link rewindTo}: a draw taken back,
+ * as a layer's apply on a tensor does when its layer turns out to use no randomness).
+ */
+export function drawnSoFar(): number {
+  return drawn;
+}
+
+/** @internal Takes back the draws since {@link drawnSoFar} gave `n` (the same seed as then). */
+export function rewindTo(n: number): void {
+  drawn = n;
+}
+
+/**
  * @internal A seed for a model or network made without one (`sequential`, `model`,
  * `autoencoder`, `perceptron`, `rbfNetwork`, `kmeans`): the next key of the global generator
  * hashed to an integer in [0, 2⁵³). Drawn at construction, so `setSeed(n)` followed by the
