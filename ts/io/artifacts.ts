@@ -22,8 +22,13 @@ export interface WeightsManifestEntry {
   dtype: 'float32' | 'int32' | 'bool' | 'string' | 'complex64';
   /** `'optimizer'` for optimizer state (TF.js `includeOptimizer`). */
   group?: 'model' | 'optimizer';
-  /** Quantized weights (written by the TF.js converter); neurite does not read them. */
-  quantization?: unknown;
+  /**
+   * Quantized weights, as the TF.js converter writes them (`--quantize_uint8`,
+   * `--quantize_uint16`, `--quantize_float16`): stored as `dtype` (`'uint8'`/`'uint16'`: each
+   * value `q · scale + min`; `'float16'`: IEEE half precision), read back as float32 when
+   * loaded, as TF.js does. neurite writes float32 only.
+   */
+  quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; scale?: number; min?: number; original_dtype?: string } | undefined;
 }
 
 /** The compile config as TF.js writes it (`loss`, `metrics`, `optimizer_config`). */
@@ -210,12 +215,61 @@ export interface WeightSlot {
   where: string;
 }
 
+/** A checked `quantization` of a manifest entry: its stored width and how a value reads back. */
+interface Quantized {
+  dtype: 'uint8' | 'uint16' | 'float16';
+  bytes: 1 | 2;
+  scale: number;
+  min: number;
+}
+
+/** `e.quantization` checked as TF.js's `decodeWeight` reads it (float32 weights only), or null. */
+function quantizationOf(op: string, where: string, e: Record<string, unknown>): Quantized | null {
+  const q = e.quantization;
+  if (q === undefined || q === null) return null;
+  const what = `${op}: ${where}.quantization of '${String(e.name)}'`;
+  if (typeof q !== 'object' || Array.isArray(q)) throw new InvalidArgumentError(`${what} must be an object { dtype, scale, min }, got ${describe(q)}`);
+  const { dtype, scale, min } = q as Record<string, unknown>;
+  if (dtype !== 'uint8' && dtype !== 'uint16' && dtype !== 'float16') {
+    throw new InvalidArgumentError(`${what} has dtype ${describe(dtype)}; the quantized dtypes are 'uint8', 'uint16' and 'float16' (as TF.js's)`);
+  }
+  if (e.dtype !== 'float32') throw new InvalidArgumentError(`${what}: quantized weights must be float32 ones (dtype 'float32'), got ${describe(e.dtype)}`);
+  if (dtype === 'float16') return { dtype, bytes: 2, scale: 1, min: 0 };
+  for (const [k, v] of [['scale', scale], ['min', min]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(`${what}: a ${dtype} weight needs a finite ${k} (each value is q · scale + min), got ${describe(v)}`);
+  }
+  return { dtype, bytes: dtype === 'uint8' ? 1 : 2, scale: scale as number, min: min as number };
+}
+
+/** IEEE half-precision bits to the float32 of the same value (exact: every half is a float32). */
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return sign * m * 2 ** -24; // zero and subnormals
+  if (e === 0x1f) return m === 0 ? sign * Infinity : NaN;
+  return sign * (1024 + m) * 2 ** (e - 25);
+}
+
+/**
+ * The values of a quantized weight (`count` stored values from `at` in `bytes`, little endian)
+ * as float32, as TF.js's `decodeWeight`: `q · scale + min` in double precision, rounded once.
+ */
+function dequantize(q: Quantized, bytes: Uint8Array, at: number, count: number, out: DataView, to: number): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, count * q.bytes);
+  // Written little endian, as weightData's float32 values are (decodeWeights reads them so).
+  if (q.dtype === 'uint8') for (let i = 0; i < count; i++) out.setFloat32(4 * (to + i), view.getUint8(i) * q.scale + q.min, true);
+  else if (q.dtype === 'uint16') for (let i = 0; i < count; i++) out.setFloat32(4 * (to + i), view.getUint16(2 * i, true) * q.scale + q.min, true);
+  else for (let i = 0; i < count; i++) out.setFloat32(4 * (to + i), halfToFloat(view.getUint16(2 * i, true)), true);
+}
+
 /**
  * @internal Checks `weightSpecs` against `weightData` (each entry a name, a shape of integers,
  * dtype `float32`, unique names; the sizes add up to exactly the bytes given) without
- * allocating anything, and returns where each weight is. `op` prefixes messages, which name
- * entry `i` as `fields[i]` (where it was in a file: `weightsManifest[0].weights[2]`) or
- * `weightSpecs[i]`.
+ * allocating anything, and returns where each weight is. Quantized entries (the TF.js
+ * converter's uint8, uint16 and float16) are read back as float32, as TF.js loads them: the
+ * bytes returned are then a new float32 buffer. `op` prefixes messages, which name entry `i`
+ * as `fields[i]` (where it was in a file: `weightsManifest[0].weights[2]`) or `weightSpecs[i]`.
  */
 export function readWeightSpecs(op: string, specs: unknown, data: unknown, fields?: readonly string[]): { slots: WeightSlot[]; bytes: Uint8Array } {
   if (specs === undefined && data === undefined) return { slots: [], bytes: new Uint8Array(0) };
@@ -224,6 +278,9 @@ export function readWeightSpecs(op: string, specs: unknown, data: unknown, field
   const slots: WeightSlot[] = [];
   const seen = new Set<string>();
   let offset = 0;
+  /** Where each entry's stored values start in `bytes`, and its quantization (null: 4-byte values). */
+  const stored: Array<{ at: number; q: Quantized | null }> = [];
+  let at = 0;
   specs.forEach((s: unknown, i) => {
     const where = fields?.[i] ?? `weightSpecs[${i}]`;
     if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new InvalidArgumentError(`${op}: ${where} must be an object { name, shape, dtype }, got ${describe(s)}`);
@@ -231,7 +288,7 @@ export function readWeightSpecs(op: string, specs: unknown, data: unknown, field
     if (typeof e.name !== 'string' || e.name === '') throw new InvalidArgumentError(`${op}: ${where}.name must be a non-empty string, got ${describe(e.name)}`);
     if (seen.has(e.name)) throw new InvalidArgumentError(`${op}: ${where}.name '${e.name}' appears twice in the manifest`);
     seen.add(e.name);
-    if (e.quantization != null) throw new InvalidArgumentError(`${op}: ${where} ('${e.name}') is quantized (${show(e.quantization)}); neurite reads float32 weights only — convert the model without quantization`);
+    const q = quantizationOf(op, where, e);
     if (e.group !== undefined && e.group !== 'model' && e.group !== 'optimizer') throw new InvalidArgumentError(`${op}: ${where}.group of '${e.name}' must be 'model' or 'optimizer', got ${describe(e.group)}`);
     // TF.js writes its optimizer's step counter as int32 (4 bytes too); model weights are float32.
     if (e.dtype !== 'float32' && !(e.group === 'optimizer' && e.dtype === 'int32')) throw new InvalidArgumentError(`${op}: ${where}.dtype of '${e.name}' must be 'float32', got ${describe(e.dtype)}`);
@@ -245,17 +302,33 @@ export function readWeightSpecs(op: string, specs: unknown, data: unknown, field
       size *= d;
     });
     if (size > MAX_ELEMENTS) throw new InvalidArgumentError(`${op}: ${where}.shape of '${e.name}' is ${show(shape)}: ${size} values, more than the ${MAX_ELEMENTS} one tensor can hold`);
-    const claimed = (offset + size) * 4;
+    const claimed = at + size * (q?.bytes ?? 4);
     if (claimed > bytes.byteLength) {
-      throw new InvalidArgumentError(`${op}: weightData is too short: ${where} ('${e.name}', shape ${show(shape)}) ends at byte ${claimed}, but weightData has ${bytes.byteLength} bytes`);
+      const stores = q === null ? '' : ` of ${q.dtype} values`;
+      throw new InvalidArgumentError(`${op}: weightData is too short: ${where} ('${e.name}', shape ${show(shape)}${stores}) ends at byte ${claimed}, but weightData has ${bytes.byteLength} bytes`);
     }
     slots.push({ name: e.name, shape: shape.slice() as number[], size, offset, where, dtype: e.dtype, ...(e.group === 'optimizer' ? { group: 'optimizer' as const } : {}) });
+    stored.push({ at, q });
     offset += size;
+    at = claimed;
   });
-  if (offset * 4 !== bytes.byteLength) {
-    throw new InvalidArgumentError(`${op}: weightData is too long: weightSpecs describe ${offset * 4} bytes (${offset} float32 values), but weightData has ${bytes.byteLength} bytes`);
+  if (at !== bytes.byteLength) {
+    const values = stored.some((w) => w.q !== null) ? `${offset} values, some quantized` : `${offset} float32 values`;
+    throw new InvalidArgumentError(`${op}: weightData is too long: weightSpecs describe ${at} bytes (${values}), but weightData has ${bytes.byteLength} bytes`);
   }
-  return { slots, bytes };
+  if (stored.every((w) => w.q === null)) return { slots, bytes };
+  // Quantized entries: every weight read into one float32 buffer (4-byte entries copied as they are).
+  if (offset * 4 > 2 ** 32) {
+    throw new InvalidArgumentError(`${op}: the quantized weights read back as ${offset} float32 values (${offset * 4} bytes), more than a WebAssembly memory can hold`);
+  }
+  const raw = new Uint8Array(offset * 4);
+  const out = new DataView(raw.buffer);
+  slots.forEach((slot, i) => {
+    const { at: from, q } = stored[i];
+    if (q === null) raw.set(bytes.subarray(from, from + slot.size * 4), slot.offset * 4);
+    else dequantize(q, bytes, from, slot.size, out, slot.offset);
+  });
+  return { slots, bytes: raw };
 }
 
 /** An ArrayBuffer, also one from another realm (a worker, an iframe, Node's `vm`), where `instanceof` fails. */
