@@ -123,6 +123,25 @@ describe('finite numbers beyond float32 range', () => {
   });
 });
 
+describe('32-bit integers float32 cannot hold', () => {
+  // An Int32Array index past 2^24 was rounded in silence, and gather read another element
+  // (TF.js keeps the index exact in an int32 tensor); a plain array's index was refused already.
+  it('are refused from Int32Array and Uint32Array, naming the index, the value and its rounding; exact ones pass', () => {
+    expect(error(() => nr.tensor(new Int32Array([0, 16777217])))).toBe('InvalidArgumentError: tensor: values[1] is 16777217 (of an Int32Array), which float32, neurite\'s only dtype, cannot hold exactly: integers past 2^24 = 16777216 round (this one to 16777216); keep integers within ±2^24 (indices and counts), or pass Float32Array.from(values) to round them knowingly');
+    expect(error(() => nr.tensor(new Uint32Array([4294967295])))).toMatch(/^InvalidArgumentError: tensor: values\[0\] is 4294967295 \(of a Uint32Array\).* \(this one to 4294967296\)/);
+    expect(error(() => nr.tensor(new Int32Array([-16777219]), [1, 1]))).toMatch(/values\[0\] is -16777219/);
+    const x = nr.range(0, 20);
+    expect(error(() => nr.gather(x, new Int32Array([16777217])))).toMatch(/^InvalidArgumentError: gather: .*16777217/);
+    x.dispose();
+    // Exact ones (within ±2^24, or even ones a float32 holds) keep their values.
+    const exact = [16777216, -16777216, 16777218, 2 ** 31 - 128, -(2 ** 31)];
+    expect(nr.tidy(() => Array.from(nr.tensor(Int32Array.from(exact)).dataSync()))).toEqual(exact);
+    expect(nr.tidy(() => Array.from(nr.tensor(Uint32Array.of(2 ** 32 - 256)).dataSync()))).toEqual([2 ** 32 - 256]);
+    // Rounding, asked for.
+    expect(nr.tidy(() => Array.from(nr.tensor(Float32Array.from(Int32Array.of(16777217))).dataSync()))).toEqual([16777216]);
+  });
+});
+
 describe('nested arrays are read in one pass that builds no strings per value', () => {
   // flatten fills a float64 array in place and names a position only when it reports one: it
   // took 12.5 ms for 256 × 784 nested numbers (4.5× a hand copy into a Float32Array), now ~2.8.

@@ -448,6 +448,16 @@ function beyondF32(v: Float64Array): number {
   return v.findIndex((x) => Math.abs(x) >= F32_OVERFLOW && Math.abs(x) !== Infinity);
 }
 
+/** The index of the first value of `v` float32 cannot hold exactly (beyond ±2^24, odd parts), or -1. */
+function inexactInt(v: Int32Array | Uint32Array): number {
+  const n = v.length;
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    if ((x > 16777216 || x < -16777216) && Math.fround(x) !== x) return i;
+  }
+  return -1;
+}
+
 /** Flattens nested arrays, inferring the shape and rejecting ragged arrays, non-numbers, detached typed arrays and finite numbers beyond float32's range. */
 export function flatten(op: string, values: TensorValues): { flat: ArrayLike<number>; shape: number[] } {
   if (typeof values === 'number' || typeof values === 'boolean') {
@@ -467,6 +477,14 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
     if (kind === 'Float64Array') {
       const i = beyondF32(values as Float64Array);
       if (i >= 0) f32Value(op, `values[${i}]`, v[i]);
+    }
+    // 32-bit integers past 2^24 may have no float32 of their own: rounded, an index or a count
+    // would change in silence (TF.js keeps them exact in an int32 tensor).
+    if (kind === 'Int32Array' || kind === 'Uint32Array') {
+      const i = inexactInt(values as Int32Array | Uint32Array);
+      if (i >= 0) {
+        throw new InvalidArgumentError(`${op}: values[${i}] is ${v[i]} (of ${kind === 'Int32Array' ? 'an' : 'a'} ${kind}), which float32, neurite's only dtype, cannot hold exactly: integers past 2^24 = 16777216 round (this one to ${Math.fround(v[i])}); keep integers within ±2^24 (indices and counts), or pass Float32Array.from(values) to round them knowingly`);
+      }
     }
     return { flat: v, shape: [v.length] };
   }
