@@ -411,10 +411,13 @@ describe('loading untrusted files: the error catalogue', () => {
       ['..\\secret.bin', 'must be a path relative to the model\'s folder (no absolute path, URL or backslash)'],
       ['http://evil.test/w.bin', 'must be a path relative to the model\'s folder (no absolute path, URL or backslash)'],
       ['./', 'names no file'],
+      // A NUL (which ends a path in the OS) was said to be an absolute path or URL, and printed raw.
+      ['w.bin\u0000.png', 'holds a control character (a file name has none)'],
     ] as const) {
       const manifest = { modelTopology: {}, weightsManifest: [{ paths: ['weights.bin', p], weights: [spec('k', [3, 3])] }] };
       const dir = folder(manifest, { 'weights.bin': new Uint8Array(0) });
-      expect((await rejection(() => load(`file://${dir}`))).message, p).toBe(`loadModel: file://${dir}/model.json: weightsManifest[0].paths[1] '${p}' ${why}`);
+      const shown = why.startsWith('holds') ? JSON.stringify(p) : `'${p}'`;
+      expect((await rejection(() => load(`file://${dir}`))).message, p).toBe(`loadModel: file://${dir}/model.json: weightsManifest[0].paths[1] ${shown} ${why}`);
       const { fetchFunc, asked } = fetchFrom(dir);
       await rejection(() => http('http://models.test/model.json', { fetchFunc }).load!());
       expect(asked).toEqual(['http://models.test/model.json']);

@@ -135,7 +135,9 @@ export function checkWeightData(op: string, where: string, specs: unknown, data:
  */
 export function relativePath(op: string, where: string, field: string, p: unknown): string {
   if (typeof p !== 'string' || p.length === 0) throw fail(op, where, `${field} must be a non-empty file name, got ${describe(p)}`);
-  if (p.startsWith('/') || p.includes('\\') || p.includes('\0') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(p)) {
+  // Control characters (a NUL ends a path in the OS) are refused, and shown escaped.
+  if (/[\u0000-\u001f\u007f]/.test(p)) throw fail(op, where, `${field} ${JSON.stringify(p)} holds a control character (a file name has none)`);
+  if (p.startsWith('/') || p.includes('\\') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(p)) {
     throw fail(op, where, `${field} '${p}' must be a path relative to the model's folder (no absolute path, URL or backslash)`);
   }
   const segments = p.split('/').filter((s) => s !== '' && s !== '.');
