@@ -692,6 +692,16 @@ describe('leastSquares', () => {
   //   A = [[1, 2, .5], [0, 1, -1], [3, -1, 2], [1, 1, 1], [2, 0, -2]]
   //   B = [[1, 0], [2, 1], [0, -1], [1, 3], [-1, 2]]
   //   np.linalg.solve(A.T @ A + lam * np.eye(3), A.T @ B)  # lam = 0 and 0.5
+  it('no targets (b of shape [n, 0]) give a [p, 0] solution, as NumPy lstsq; it trapped and replaced the instance', () => {
+    using keep = nr.tensor([1, 2]);
+    for (const l2 of [0, 0.1]) {
+      const x = nr.leastSquares([[1, 0], [0, 1], [1, 1]], nr.zeros([3, 0]), { l2 });
+      expect(x.shape).toEqual([2, 0]);
+      x.dispose();
+    }
+    expect(Array.from(keep.dataSync())).toEqual([1, 2]);
+  });
+
   it('solves an ill-conditioned Vandermonde system to NumPy lstsq\'s residual (QR, not the normal equations)', () => {
     const xs = Array.from({ length: 100 }, (_, i) => i / 99);
     const v = xs.map((x) => Array.from({ length: 13 }, (_, j) => x ** j));

@@ -108,6 +108,10 @@ pub fn least_squares(a: &Tensor, b: &Tensor, l2: f32) -> Result<Tensor> {
             bail!(OP, "{name} contains {} at flat index {i}", js_number(t.data()[i]));
         }
     }
+    if m == 0 {
+        // No targets: the solution has no columns (NumPy's lstsq gives a [p, 0] array too).
+        return Tensor::zeros(OP, out_shape);
+    }
     let (ad, bd) = (a.data(), b.data());
     // The stacked system [A; √λ·I]·X ≈ [B; 0], column-major; (n + p)·p may overflow.
     let ridge = l2 > 0.0;
@@ -156,6 +160,17 @@ mod tests {
 
     fn t(dims: &[usize], v: Vec<f32>) -> Tensor {
         Tensor::new("t", Shape::from(dims), v).unwrap()
+    }
+
+    #[test]
+    fn no_targets_give_an_empty_solution() {
+        // b of shape [n, 0] (it trapped: chunks_exact(0)), with and without l2.
+        for l2 in [0.0, 0.1] {
+            let x = least_squares(&t(&[3, 2], vec![1., 0., 0., 1., 1., 1.]), &t(&[3, 0], vec![]), l2).unwrap();
+            assert_eq!(x.dims(), &[2, 0]);
+        }
+        let x = least_squares(&t(&[0, 2], vec![]), &t(&[0, 0], vec![]), 0.0).unwrap();
+        assert_eq!(x.dims(), &[2, 0]);
     }
 
     #[test]
