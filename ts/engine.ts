@@ -517,8 +517,13 @@ let decoder: TextDecoder | null = null;
 
 /** Decodes UTF-8 from linear memory. A copy: browsers refuse to decode views of a SharedArrayBuffer. */
 export function readString(ptr: number, len: number): string {
+  return stringIn(live(), ptr, len);
+}
+
+/** {@link readString} from `inst`'s memory, whatever state its call left (a trap's panic message). */
+function stringIn(inst: Instance, ptr: number, len: number): string {
   decoder ??= new TextDecoder();
-  return decoder.decode(new Uint8Array(live().exports.memory.buffer, ptr, len).slice());
+  return decoder.decode(new Uint8Array(inst.exports.memory.buffer, ptr, len).slice());
 }
 
 /** Address of out-slot `i` (u32). */
@@ -726,7 +731,9 @@ function rethrow(inst: Instance, err: unknown): never {
   if (err instanceof WebAssembly.RuntimeError) {
     const e = inst.exports;
     let msg = '';
-    try { msg = readString(e.nr_panic_ptr(), e.nr_panic_len()); } catch { /* memory unreadable */ }
+    // Read from the trapped instance as it is: through live() the phase word the trap left set
+    // would be taken for an interrupted call (the message lost, the instance replaced twice).
+    try { msg = stringIn(inst, e.nr_panic_ptr(), e.nr_panic_len()); } catch { /* memory unreadable */ }
     ending('was replaced after a panic (a WasmPanicError)');
     if (module) void create(module);
     throw new WasmPanicError(

@@ -262,13 +262,18 @@ pub extern "C" fn nr_enum_name(kind: u32, id: u32) -> i32 {
     }
 }
 
-/// Panics on purpose, to test the panic path end to end. Never called by the library.
+/// Panics on purpose, to test the panic path end to end. Never called by the library. It marks
+/// itself in a call as every export does (`ffi::guard`), so a panic leaves the phase word set,
+/// as a real export's panic does.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_debug_panic(n: u32) -> i32 {
+    neurite_core::interrupt::begin_call();
     let v: Vec<u32> = vec![1, 2, 3];
     // Index out of bounds for n >= 3: a real panic with a real message.
-    v[n as usize] as i32
+    let r = v[n as usize] as i32;
+    neurite_core::interrupt::end_call();
+    r
 }
 
 /// Address of the last-result record `[handle, rank, dims…]` (see `ffi::RESULT_INFO`).
