@@ -492,6 +492,21 @@ describe('errors from the core', () => {
     expectNoLeak(() => nr.zeros([2, 2]).dispose());
   });
 
+  it("a batch whose layer output is beyond one tensor: fit and trainOnBatch name the layer and the fix (the batch size)", async () => {
+    using m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [1], units: 4e6 }), nr.layers.dense({ units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    using x = nr.ones([200, 1]);
+    using y = nr.ones([200, 1]);
+    const big = 'dense: out of memory allocating 3200000000 bytes, more than one tensor may hold (2^29 - 1 float32 values, 2 GiB): the result of this call is too large, whatever is freed';
+    await expect(m.fit(x, y, { batchSize: 200, verbose: 0 })).rejects.toThrow(`fit: ${big}; fit runs each batch through a layer as one tensor (here dense's output): pass a smaller batchSize, or make the layer narrower`);
+    expect(() => m.trainOnBatch(x, y)).toThrow(`trainOnBatch: ${big}; trainOnBatch runs each batch through a layer as one tensor (here dense's output): pass fewer rows, or make the layer narrower`);
+    // The model still trains at a batch that fits.
+    using xs = x.slice(0, 8);
+    using ys = y.slice(0, 8);
+    const h = await m.fit(xs, ys, { batchSize: 8, verbose: 0 });
+    expect(Number.isFinite(h.history.loss[0])).toBe(true);
+  });
+
   // call() and callOp() (as every op runs) turn a trap into a WasmPanicError the same way.
   const paths: Array<[string, (f: (e: ReturnType<typeof raw>) => number) => unknown]> = [
     ['call', (f) => call(f)],
@@ -507,7 +522,10 @@ describe('errors from the core', () => {
         err = e;
       }
       expect(err).toBeInstanceOf(nr.WasmPanicError);
+      // The message of the panic, read though the trap left the call's phase word set (it was
+      // taken for a Ctrl-C: the message lost, the instance replaced twice).
       expect((err as Error).message).toMatch(/index out of bounds: the len is 3 but the index is 9/);
+      expect((err as Error).message).not.toMatch(/interrupted/);
       // The new instance works...
       expect(nr.tensor([1, 2]).add(1).data()).toEqual(new Float32Array([2, 3]));
       // ...and old handles say clearly what happened.

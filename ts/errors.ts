@@ -217,6 +217,11 @@ export function inOp(op: string, err: unknown, coreOp?: string): unknown {
     const m = err.message;
     if (coreOp !== undefined && coreOp !== op && m.startsWith(`${coreOp}: `)) err.message = `${op}: ${m.slice(coreOp.length + 2)}`;
     else if (!(m.startsWith(`${op}:`) || m.startsWith(`${op} (`))) err.message = `${op}: ${m}`;
+    // A layer's output for a whole batch beyond one tensor (engine.ts tooLarge): the batch size is the fix.
+    const layer = /^(\w+): out of memory .*whatever is freed$/.exec(m);
+    if (err instanceof OutOfMemoryError && layer && (op === 'fit' || op === 'fitDataset' || op === 'trainOnBatch')) {
+      err.message += `; ${op} runs each batch through a layer as one tensor (here ${layer[1]}'s output): ${op === 'trainOnBatch' ? 'pass fewer rows' : 'pass a smaller batchSize'}, or make the layer narrower`;
+    }
   }
   return err;
 }
