@@ -147,7 +147,7 @@ describe('quantized weights (the TF.js converter)', () => {
       const from = sz.slice(0, i).reduce((p, k) => p + k, 0);
       return new Uint8Array(x.weightData as ArrayBuffer, from, sz[i]);
     };
-    a.weightSpecs!.forEach((s, i) => {
+    a.weightSpecs!.forEach((_, i) => {
       const src = i === 0 ? q8 : i % 2 === 1 ? q16 : a;
       specs.push(src.weightSpecs![i]);
       parts.push(slice(src, i));
