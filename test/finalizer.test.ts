@@ -25,6 +25,13 @@ describe('FinalizationRegistry', () => {
     expect(r.debugWarnings.length).toBe(5);
     expect((r.debugWarnings as string[]).slice(0, 2).every((w) => /created at:\n/.test(w) && /makeTheLeak/.test(w))).toBe(true);
     expect((r.debugWarnings as string[]).slice(2).map((w) => /^neurite: (\d+) objects created at the same place \(at makeTheLeak \(.*gc\.mjs:\d+:\d+\); the whole stack was printed for the first\) have been garbage-collected without dispose\(\)$/.exec(w)?.[1])).toEqual(['2', '4', '8']);
+    // Made before setDebug(true): no stack was recorded, and the warning says so (it printed
+    // "(no stack)"), then counts them together (at 2).
+    expect(r.afterEarly.numLeaked - r.afterDebug.numLeaked).toBe(3);
+    expect(r.beforeDebugWarnings).toEqual([
+      'neurite: a tensor was garbage-collected without dispose(); it was created before setDebug(true), so no creation stack was recorded (call setDebug(true) before it is made, e.g. at startup, to see where)',
+      'neurite: 2 objects created before setDebug(true) (so no creation stack was recorded) have been garbage-collected without dispose()',
+    ]);
     // The model's handle is freed too (live handles back to the start), and it is no longer
     // counted as a live model.
     expect(r.afterModel.numHandles).toBe(r.before.numHandles);
@@ -34,7 +41,7 @@ describe('FinalizationRegistry', () => {
     // getWeights' copies forgotten: 6 tensors from one place of the caller's, though made by
     // built-ins inside neurite (the place was 'Function.from (<anonymous>)', kernels and
     // biases counted apart).
-    expect(r.afterWeights.numLeaked - r.afterDebug.numLeaked).toBe(6);
+    expect(r.afterWeights.numLeaked - r.afterEarly.numLeaked).toBe(6);
     const w = r.weightWarnings as string[];
     expect(w.length).toBe(3);
     expect(w[0]).toMatch(/created at:\n/);

@@ -569,7 +569,7 @@ describe('forgotten models', () => {
 });
 
 describe('forgotten tensors filling the handle table', () => {
-  it('warn once when many small tensors are live, before the ~1 million handles run out (a synchronous loop never lets the finalizer run)', () => {
+  it('warn once when many small tensors are live, before the ~1 million handles run out (a synchronous loop never lets the finalizer run, a server\'s handler lets it run late)', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const kept: nr.Tensor[] = [];
     const base = nr.memory().numTensors;
@@ -580,7 +580,7 @@ describe('forgotten tensors filling the handle table', () => {
       expect(warn).not.toHaveBeenCalled();
       for (let i = 0; i < 600; i++) kept.push(nr.scalar(i));
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0][0])).toMatch(/^neurite: \d+ tensors are live, of at most about a million \(each tensor and model holds one handle, whatever its size\)\. A tensor dropped without dispose\(\) is freed only when the garbage collector finalizes it, which happens between jobs of the event loop, not during a synchronous loop: dispose\(\) what you no longer need, or compute each step inside tidy\(\)/);
+      expect(String(warn.mock.calls[0][0])).toMatch(/^neurite: \d+ tensors are live, of at most about a million \(each tensor and model holds one handle, whatever its size\)\. A tensor dropped without dispose\(\) is freed only when the garbage collector finalizes it, which happens between jobs of the event loop: never during a synchronous loop, and late in a server whose request handler forgets them \(the collector sees only their small JS wrappers\)\. dispose\(\) what you no longer need, or compute each step or request inside tidy\(\)\. memory\(\) counts what is live; setDebug\(true\) reports where forgotten tensors were made\.$/);
       // Not again before the count doubles.
       for (let i = 0; i < 1000; i++) kept.push(nr.scalar(i));
       expect(warn).toHaveBeenCalledTimes(1);

@@ -114,17 +114,32 @@ function ownFrame(line: string): boolean {
   return i >= 0 && (OWN_DIR.endsWith('/ts/') || /^(?:neurite|train|io|data|wasm)(?:-[\w-]{8})?\.js:/.test(line.slice(i + OWN_DIR.length)));
 }
 
-/** Debug mode's warning for a finalized object: its stack the first time at its place, then counts at powers of two. */
+/** The key in {@link leaksAt} of the objects made while debug mode was off (they have no stack). */
+const BEFORE_DEBUG = '\0before setDebug(true)';
+
+/**
+ * Debug mode's warning for a finalized object: its stack the first time at its place, then
+ * counts at powers of two. An object made before `setDebug(true)` has no stack (it printed
+ * "(no stack)", which read as a bug): the warning says so, and these are counted together.
+ */
 function reportLeak(held: Tracked): void {
-  const stack = held.stack ?? '(no stack)';
-  const frames = stack.split('\n').slice(1);
-  const at = (frames.find((l) => !ownFrame(l)) ?? frames[0] ?? '(no stack)').trim();
+  const stack = held.stack;
+  const frames = stack?.split('\n').slice(1) ?? [];
+  const at = stack === undefined ? BEFORE_DEBUG : (frames.find((l) => !ownFrame(l)) ?? frames[0] ?? stack).trim();
   const n = (leaksAt.get(at) ?? 0) + 1;
   leaksAt.set(at, n);
   if (n === 1) {
-    console.warn(`neurite: a ${held.kind} was garbage-collected without dispose(); it was created at:\n${stack}`);
+    console.warn(
+      stack === undefined
+        ? `neurite: a ${held.kind} was garbage-collected without dispose(); it was created before setDebug(true), so no creation stack was recorded (call setDebug(true) before it is made, e.g. at startup, to see where)`
+        : `neurite: a ${held.kind} was garbage-collected without dispose(); it was created at:\n${stack}`,
+    );
   } else if ((n & (n - 1)) === 0) {
-    console.warn(`neurite: ${n} objects created at the same place (${at}; the whole stack was printed for the first) have been garbage-collected without dispose()`);
+    console.warn(
+      stack === undefined
+        ? `neurite: ${n} objects created before setDebug(true) (so no creation stack was recorded) have been garbage-collected without dispose()`
+        : `neurite: ${n} objects created at the same place (${at}; the whole stack was printed for the first) have been garbage-collected without dispose()`,
+    );
   }
 }
 
@@ -229,7 +244,9 @@ function flush(): void {
  * count at which it next warns. Each live object holds one of the ~1 million handles whatever
  * its size, and a synchronous loop never lets the finalizer run (it runs between jobs): a loop
  * that forgets two small tensors a step runs out of handles at half a million steps with ~100
- * MB of memory, far below the memory warning.
+ * MB of memory, far below the memory warning. A server's request handler that forgets its
+ * tensors yields between requests, but the collector, which sees only the small wrappers,
+ * runs late: the warning names both.
  */
 let registeredSinceCount = 0;
 let liveWarnAt = 2 ** 17;
@@ -272,8 +289,9 @@ function checkLiveCount(): void {
   liveWarnAt = 2 * n;
   console.warn(
     `neurite: ${n} tensors are live, of at most about a million (each tensor and model holds one handle, whatever its size). ` +
-      'A tensor dropped without dispose() is freed only when the garbage collector finalizes it, which happens between jobs of the event loop, ' +
-      'not during a synchronous loop: dispose() what you no longer need, or compute each step inside tidy(). memory() counts what is live; ' +
+      'A tensor dropped without dispose() is freed only when the garbage collector finalizes it, which happens between jobs of the event loop: ' +
+      'never during a synchronous loop, and late in a server whose request handler forgets them (the collector sees only their small JS wrappers). ' +
+      'dispose() what you no longer need, or compute each step or request inside tidy(). memory() counts what is live; ' +
       'setDebug(true) reports where forgotten tensors were made.',
   );
 }
@@ -380,7 +398,9 @@ onReset(() => {
 
 /**
  * Turns debug mode on or off. In debug mode every tensor records where it was created, and a
- * tensor that is garbage-collected without `dispose()` prints a warning with that stack.
+ * tensor that is garbage-collected without `dispose()` prints a warning with that stack. A
+ * tensor made before debug mode was turned on has no stack: its warning says it was created
+ * before `setDebug(true)`, so turn it on at startup to see every place.
  */
 export function setDebug(on: boolean): void {
   if (typeof on !== 'boolean') throw new InvalidArgumentError(`setDebug: on must be true or false, got ${on === null ? 'null' : typeof on}`);

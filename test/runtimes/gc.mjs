@@ -60,6 +60,18 @@ const afterDebug = nr.memory();
 const debugWarnings = warnings.filter((w) => w.includes('without dispose()'));
 const debugWarning = warnings.find((w) => w.includes('garbage-collected without dispose()')) ?? null;
 
+// 3a. Tensors made while debug mode was off, forgotten once it is on: no stack was recorded,
+// and the warning says why (it printed "(no stack)"); the three are counted together.
+let early = [nr.zeros([2]), nr.zeros([2]), nr.zeros([2])];
+await settle();
+nr.setDebug(true);
+warnings.length = 0;
+early = null;
+await settle();
+nr.setDebug(false);
+const beforeDebugWarnings = warnings.filter((w) => w.includes('without dispose()'));
+const afterEarly = nr.memory();
+
 // 3b. A model's getWeights() forgotten, 3 times: its copies are made inside neurite (through
 // Array.from and map, built-ins whose frames are not the place), at the caller's one place for
 // the kernels and the biases: one stack, then counts at 2 and 4 naming forgetWeights.
@@ -99,4 +111,6 @@ console.log(JSON.stringify({
   debugWarnings,
   afterWeights,
   weightWarnings,
+  beforeDebugWarnings,
+  afterEarly,
 }));
