@@ -54,6 +54,36 @@ describe('file:// round trip', () => {
     });
   });
 
+  it("reads a URL object's href (pathToFileURL) and file:/abs without '//' as Node does; file:./relative says how Node would read it and what to write", async () => {
+    const dir = fresh('url object');
+    const a = artifacts();
+    await save(pathToFileURL(dir) as never, a);
+    expect(readdirSync(join(dir, '..'))).toContain(dir.split(sep).at(-1)); // /…/url object-N, not url%20object-N
+    expect(bytes((await load(pathToFileURL(join(dir, 'model.json')) as never)).weightData)).toEqual(bytes(a.weightData));
+    // file: + an absolute path: file:///… (RFC 8089's short form; Node's URL reads it so).
+    expect(bytes((await load(`file:${dir}`)).weightData)).toEqual(bytes(a.weightData));
+    const b = fresh('short');
+    await save(`FILE:${b}`, a);
+    expect(bytes((await load(`file://${b}`)).weightData)).toEqual(bytes(a.weightData));
+    // The public functions take a URL object wherever they take a URL string.
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    const c = fresh('saved by url');
+    await m.save(pathToFileURL(c));
+    using back = await nr.loadLayersModel(pathToFileURL(c), { compile: false });
+    using back2 = await nr.loadModel(new URL(`file:${c}/model.json`), { compile: false });
+    expect(back.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(m.getWeights().map((w) => Array.from(w.dataSync())));
+    expect(back2).toBeInstanceOf(nr.Sequential);
+    // file:./x, file:x: Node's URL reads them from the root (/x); tfjs-node reads only file://.
+    expect(thrown(() => getLoadHandler('file:./models/m', 'loadModel')).message).toBe(
+      "loadModel: source 'file:./models/m' is a relative path in a file: URL without '//': Node's URL and fileURLToPath read it from the root (file:///models/m), " +
+        "and tfjs-node reads only file://; write 'file://./models/m' for ./models/m in the working directory (as TF.js), or 'file:///models/m' for /models/m",
+    );
+    expect(new URL('file:./models/m').pathname).toBe('/models/m'); // what the message says of Node
+    expect(thrown(() => getSaveHandler('file:my model', 'save')).message).toMatch(/^save: target 'file:my model' is a relative path .*\(file:\/\/\/my%20model\).* write 'file:\/\/\.\/my model' for \.\/my model in the working directory \(as TF\.js\), or 'file:\/\/\/my%20model' for \/my%20model$/);
+    expect((await rejection(() => nr.loadModel('file:../m'))).message).toMatch(/^loadModel: source 'file:\.\.\/m' is a relative path in a file: URL without '\/\/'.*write 'file:\/\/\.\.\/m' for \.\.\/m/);
+    expect(thrown(() => getLoadHandler('file:', 'loadModel')).message).toBe("loadModel: 'file:' names no path; write file://./my-model or file:///absolute/folder");
+  });
+
   it('creates missing parent folders, overwrites an earlier save, and takes a path relative to the working directory', async () => {
     const dir = join(fresh(), 'deeper', 'still');
     await save(`file://${dir}`);
@@ -210,15 +240,16 @@ describe('custom handlers and routing', () => {
     expect(await load(h)).toBe(a);
   });
 
-  it('a handler without the method needed, a non-handler, a URL object, no scheme, or an unknown scheme is refused', async () => {
+  it('a handler without the method needed, a non-handler, no scheme, a scheme without its //, or an unknown scheme is refused', async () => {
     expect(thrown(() => getSaveHandler({ load: async () => artifacts() }, 'save')).message).toBe(
       "save: the target handler has no save() method (it has load()); pass an object with save() or a URL such as 'file://…', 'indexeddb://…', 'localstorage://…'",
     );
     expect(thrown(() => getLoadHandler({}, 'loadModel')).message).toMatch(/^loadModel: the source handler has no load\(\) method \(it has neither save\(\) nor load\(\)\)/);
-    expect(thrown(() => getLoadHandler(new URL('file:///tmp/m') as never, 'loadModel')).message).toBe("loadModel: source is a URL object; pass a string such as 'file:///tmp/my-model' or 'file:///tmp/m'");
-    // loadModel itself routes a URL object (it is not artifacts), as save does.
-    await expect(nr.loadModel(new URL('file:///tmp/m') as never)).rejects.toThrow("loadModel: source is a URL object; pass a string such as 'file:///tmp/my-model' or 'file:///tmp/m'");
-    expect(thrown(() => getLoadHandler(42 as never, 'loadModel')).message).toMatch(/^loadModel: source must be a URL string \(file:\/\/, .*\) or an object with load\(\), got 42$/);
+    expect(thrown(() => getLoadHandler(42 as never, 'loadModel')).message).toMatch(/^loadModel: source must be a URL \(file:\/\/, .*; a string or a URL object\) or an object with load\(\), got 42$/);
+    // It said 'has no URL scheme' of these, which have one.
+    expect(thrown(() => getLoadHandler('indexeddb:my-model', 'loadModel')).message).toBe("loadModel: source 'indexeddb:my-model' lacks the '//' of 'indexeddb://'; write 'indexeddb://my-model'");
+    expect(thrown(() => getSaveHandler('https:/example.com/up', 'save')).message).toBe("save: target 'https:/example.com/up' lacks the '//' of 'https://'; write 'https://example.com/up'");
+    expect(thrown(() => getLoadHandler('C:\\models\\m', 'loadModel')).message).toBe("loadModel: source 'C:\\models\\m' is a Windows path, not a URL; write url.pathToFileURL(path) (a URL object, or its href: 'file:///C:/models/m')");
     expect(thrown(() => getSaveHandler('my-model', 'save')).message).toMatch(/^save: target 'my-model' has no URL scheme; use one of file:\/\/, indexeddb:\/\//);
     expect(thrown(() => getSaveHandler('indexdb://m', 'save')).message).toBe(
       "save: unknown URL scheme 'indexdb://' in target 'indexdb://m' — did you mean 'indexeddb://'? (known: file://, indexeddb://, localstorage://, downloads://, http://, https://)",

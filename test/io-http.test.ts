@@ -89,6 +89,17 @@ describe('http(s)://', () => {
     expect(b.userDefinedMetadata).toEqual(artifacts().userDefinedMetadata);
   });
 
+  it('takes a URL object (its href) where it takes a URL string: loadModel, io.http, save', async () => {
+    const m = await nrLoadModel(new URL('m/model.json', `${origin}/`), { allowNonFinite: true, compile: false }).catch((e: Error) => e);
+    // The served artifacts are hand-made (not a buildable model): the load got past the URL to the topology.
+    expect(m).toBeInstanceOf(InvalidArgumentError);
+    expect((m as Error).message).toMatch(new RegExp(`^loadModel: ${origin}/m/model\\.json`));
+    expect(bytes((await http(new URL(`${origin}/m/model.json`)).load!()).weightData)).toEqual(bytes(artifacts().weightData));
+    const r = await save(new URL(`${origin}/upload?via=url`) as never);
+    expect(r.responses?.map((x) => x.status)).toEqual([200]);
+    expect(posts.at(-1)!.url).toBe('/upload?via=url');
+  });
+
   it('carries the JSON URL\'s query string to the weight files and passes requestInit, as TF.js', async () => {
     const { fetchFunc, asked } = fetchFrom(join(served, 'm'));
     const inits: Array<RequestInit | undefined> = [];

@@ -7,6 +7,7 @@
 // test/browser-storage.test.ts.
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as nr from '../ts/index.js';
@@ -188,6 +189,11 @@ describe('model management in Node (no browser stores)', () => {
     expect((await rejection(() => io.copyModel(`file://${src}`, 7 as never))).message).toBe('copyModel: destURL must be a URL string, got 7');
     expect((await rejection(() => io.copyModel('nowhere', `file://${other}`))).message).toMatch(/^copyModel: sourceURL 'nowhere' has no URL scheme/);
     expect(existsSync(other)).toBe(false);
+    // URL objects are read as their href (pathToFileURL), as the strings they stand for.
+    const byUrl = fresh();
+    expect(await io.copyModel(pathToFileURL(src), pathToFileURL(byUrl))).toMatchObject({ weightDataBytes: 28 * 4 });
+    expect(bytes((await load(`file://${byUrl}`)).weightData)).toEqual(bytes(a.weightData));
+    expect((await rejection(() => io.removeModel(pathToFileURL(byUrl)))).message).toBe(`removeModel: url '${pathToFileURL(byUrl).href}': only indexeddb:// and localstorage:// models can be removed; a file:// model is a folder of files, which neurite does not delete`);
   });
 });
 

@@ -247,7 +247,7 @@ export class Perceptron {
   }
 
   /** Saves {@link Perceptron.toArtifacts} through a storage handler (a URL or `{ save }`). */
-  save(target: string | IOHandler): Promise<SaveResult> {
+  save(target: string | URL | IOHandler): Promise<SaveResult> {
     return saveWith('save', target, async () => {
       this.#h.live('save');
       return perceptronToArtifacts(this);

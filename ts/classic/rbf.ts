@@ -395,7 +395,7 @@ export class RBFNetwork {
   }
 
   /** Saves {@link RBFNetwork.toArtifacts} through a storage handler (a URL or `{ save }`). */
-  save(target: string | IOHandler): Promise<SaveResult> {
+  save(target: string | URL | IOHandler): Promise<SaveResult> {
     return saveWith('save', target, async () => {
       this.#check('save');
       return rbfNetworkToArtifacts(this, this.#model);

@@ -29,7 +29,10 @@ export const storage = lazyChunk((): Promise<StorageChunk> => import('./store.js
  *
  * `source` is the artifacts themselves (`{ modelTopology, weightSpecs, weightData, … }`, e.g.
  * from `model.toArtifacts()` or a TF.js save handler), a handler object with `load()`, or a URL
- * (`file://…`, `indexeddb://…`, `http(s)://…/model.json`, … where a storage handler exists).
+ * (`file://…`, `indexeddb://…`, `http(s)://…/model.json`, … where a storage handler exists) as
+ * a string or a `URL` object (`url.pathToFileURL(path)`, `new URL('model.json', base)`), whose
+ * `href` is read. `file:/abs/path` (no `//`) is `file:///abs/path`, as Node reads it; a relative
+ * path is written `file://./models/m` (relative to the working directory, as in TF.js).
  * In a page or a worker served over http(s), a path without a scheme (`'/models/m/model.json'`,
  * `'model.json'`) is fetched relative to the page's (or the worker's) URL, as TF.js does.
  *
@@ -63,12 +66,12 @@ export const storage = lazyChunk((): Promise<StorageChunk> => import('./store.js
  * const artifacts = await model.toArtifacts();
  * const copy = await loadModel(artifacts);
  */
-export async function loadModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<LoadedModel> {
+export async function loadModel(source: string | URL | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<LoadedModel> {
   return (await storage('loadModel')).loadModel(source, options);
 }
 
 /** {@link loadModel}, its messages naming `op`. */
-async function loadAs(op: string, source: string | IOHandler | ModelArtifacts, options: LoadOptions): Promise<LoadedModel> {
+async function loadAs(op: string, source: string | URL | IOHandler | ModelArtifacts, options: LoadOptions): Promise<LoadedModel> {
   return (await storage(op)).loadModel(source, options, op);
 }
 
@@ -84,7 +87,7 @@ async function loadAs(op: string, source: string | IOHandler | ModelArtifacts, o
  * const model = await loadLayersModel(artifacts); // or a URL, as loadModel
  * const [label, image] = model.predict<Tensor[]>([digit, noise]);
  */
-export async function loadLayersModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<Sequential> {
+export async function loadLayersModel(source: string | URL | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<Sequential> {
   const m = await loadAs('loadLayersModel', source, options);
   if (m instanceof Sequential) return m;
   const kind = m instanceof Perceptron ? 'Perceptron' : 'RBFNetwork';
@@ -138,8 +141,9 @@ export async function listModels(): Promise<Record<string, ModelArtifactsInfo>> 
  * Removes the model at `url` (`indexeddb://name` or `localstorage://name`) and returns its
  * info, as TF.js's `tf.io.removeModel`. A model that is not there is an
  * {@link InvalidArgumentError}; other schemes cannot be removed (a `file://` model is a folder).
+ * A `URL` object is read as its `href`, here and in {@link copyModel} and {@link moveModel}.
  */
-export async function removeModel(url: string): Promise<ModelArtifactsInfo> {
+export async function removeModel(url: string | URL): Promise<ModelArtifactsInfo> {
   return (await storage('removeModel')).removeModel(url);
 }
 
@@ -149,7 +153,7 @@ export async function removeModel(url: string): Promise<ModelArtifactsInfo> {
  * `indexeddb://a`, `http(s)://…/model.json` to `indexeddb://cache`, `file://` to `file://`).
  * The artifacts are copied as stored, without building the model.
  */
-export async function copyModel(sourceURL: string, destURL: string): Promise<ModelArtifactsInfo> {
+export async function copyModel(sourceURL: string | URL, destURL: string | URL): Promise<ModelArtifactsInfo> {
   return (await storage('copyModel')).cloneModel('copyModel', sourceURL, destURL, false);
 }
 
@@ -158,6 +162,6 @@ export async function copyModel(sourceURL: string, destURL: string): Promise<Mod
  * TF.js's `tf.io.moveModel`, but safely: the source is removed only after the copy is saved, so
  * a failed save (a full quota) leaves it as it was (TF.js removes it first within one store).
  */
-export async function moveModel(sourceURL: string, destURL: string): Promise<ModelArtifactsInfo> {
+export async function moveModel(sourceURL: string | URL, destURL: string | URL): Promise<ModelArtifactsInfo> {
   return (await storage('moveModel')).cloneModel('moveModel', sourceURL, destURL, true);
 }

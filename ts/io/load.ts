@@ -22,7 +22,7 @@ import { binaryKind, originOf, withOrigin } from './handlers/manifest.js';
 import { HTTPRequest } from './handlers/http.js';
 import { bad, CUSTOM, kerasObject, objectAt } from './keras.js';
 import type { LoadOptions } from './model.js';
-import { getLoadHandler, type HttpOptions } from './router.js';
+import { getLoadHandler, urlString, type HttpOptions } from './router.js';
 import { isResponseLike } from '../wasm/load.js';
 import { expectedWeights, specInputShape, type ModelSpec, type WeightSpec } from './spec.js';
 import { fromKeras3 } from './keras3.js';
@@ -93,7 +93,7 @@ export async function modelFromJSON(config: unknown, customObjects?: unknown): P
 const LOAD_KEYS = ['compile', 'allowNonFinite', 'strict', 'onProgress', 'requestInit', 'fetchFunc', 'weightPathPrefix'] as const;
 
 /** @internal {@link loadModel} (public in `lazy.ts`), once the storage chunk is loaded; `OP` names the caller (`loadLayersModel`). */
-export async function loadModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}, OP = 'loadModel'): Promise<LoadedModel> {
+export async function loadModel(source: string | URL | IOHandler | ModelArtifacts, options: LoadOptions = {}, OP = 'loadModel'): Promise<LoadedModel> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InvalidArgumentError(`${OP}: options must be an object like { compile: false }, got ${describe(options)}`);
   checkArgs(OP, options, LOAD_KEYS);
   for (const k of ['compile', 'allowNonFinite', 'strict'] as const) {
@@ -105,10 +105,10 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
   if (source !== null && typeof source === 'object' && 'load' in source && typeof source.load !== 'function' && !('modelTopology' in source)) {
     throw new InvalidArgumentError(`${OP}: source.load must be a function (an IOHandler's load, returning the artifacts), got ${describe(source.load)}`);
   }
-  // A URL object goes to the router too, which says to pass a string (as model.save does).
-  const isUrl = typeof URL !== 'undefined' && (source as unknown) instanceof URL;
-  if (typeof source === 'string' || isUrl || (source !== null && typeof source === 'object' && typeof (source as IOHandler).load === 'function')) {
-    const h = getLoadHandler(source as string | IOHandler, OP, read);
+  // A URL object is read as its href (pathToFileURL(path), new URL('https://…')), as model.save reads it.
+  const url = urlString(source);
+  if (typeof url === 'string' || (url !== null && typeof url === 'object' && typeof (url as IOHandler).load === 'function')) {
+    const h = getLoadHandler(url as string | IOHandler, OP, read);
     artifacts = await h.load!();
   } else if (Object.keys(read).length > 0) {
     const k = Object.keys(read)[0];

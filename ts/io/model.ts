@@ -262,7 +262,7 @@ function withoutFunctions(v: unknown): unknown {
 }
 
 /** @internal `model.save(target, options)`: the artifacts, handed to the target's handler. */
-export async function saveWith(op: string, target: string | IOHandler, artifacts: () => Promise<ModelArtifacts>): Promise<SaveResult> {
+export async function saveWith(op: string, target: string | URL | IOHandler, artifacts: () => Promise<ModelArtifacts>): Promise<SaveResult> {
   const h = getSaveHandler(target, op);
   const a = await artifacts();
   const r = await h.save!(a);

@@ -46,36 +46,51 @@ const HTTP_KEYS = ['requestInit', 'fetchFunc', 'weightPathPrefix', 'onProgress']
 const SCHEMES = ['file://', 'indexeddb://', 'localstorage://', 'downloads://', 'http://', 'https://'];
 
 /**
- * The handler that saves to `target`: a URL string (`file://path`, `indexeddb://name`,
- * `localstorage://name`, `downloads://name`, `http(s)://…` which POSTs as TF.js does) or an
- * object with a `save` method, returned as is. `op` names the caller in error messages. An
- * unknown scheme, a scheme this runtime lacks (`indexeddb://` in Node, `file://` in a browser)
- * or an object without `save` is an {@link InvalidArgumentError}.
+ * Whether `v` is a WHATWG `URL` object (`new URL(…)`, `url.pathToFileURL(path)`), also one
+ * from another realm (a `vm` context, an iframe), which `instanceof` misses.
  */
-export function getSaveHandler(target: string | IOHandler, op = 'save'): IOHandler {
+const isURLObject = (v: unknown): v is URL =>
+  typeof v === 'object' && v !== null && ((typeof URL !== 'undefined' && v instanceof URL) || Object.prototype.toString.call(v) === '[object URL]');
+
+/**
+ * @internal `where` as a model URL string: a `URL` object's `href` (`pathToFileURL('/tmp/m')`
+ * is `'file:///tmp/m'`); anything else as is, for the caller's own checks.
+ */
+export function urlString<T>(where: T | URL): T | string {
+  return isURLObject(where) ? String(where.href) : where;
+}
+
+/**
+ * The handler that saves to `target`: a URL (`file://path`, `indexeddb://name`,
+ * `localstorage://name`, `downloads://name`, `http(s)://…` which POSTs as TF.js does), as a
+ * string or a `URL` object (its `href` is read), or an object with a `save` method, returned as
+ * is. `op` names the caller in error messages. An unknown scheme, a scheme this runtime lacks
+ * (`indexeddb://` in Node, `file://` in a browser) or an object without `save` is an
+ * {@link InvalidArgumentError}.
+ */
+export function getSaveHandler(target: string | URL | IOHandler, op = 'save'): IOHandler {
   return route(target, op, 'save');
 }
 
 /**
- * The handler that loads from `source`: a URL string (`file://path` to a folder or its
- * `model.json`, `indexeddb://name`, `localstorage://name`, `http(s)://…/model.json`) or an
- * object with a `load` method, returned as is; in a page or a worker served over http(s), a
- * path without a scheme is an `http(s)://` URL relative to it (TF.js's fallback). `op` names
- * the caller in error messages.
+ * The handler that loads from `source`: a URL (`file://path` to a folder or its `model.json`,
+ * `indexeddb://name`, `localstorage://name`, `http(s)://…/model.json`), as a string or a `URL`
+ * object (its `href` is read), or an object with a `load` method, returned as is; in a page or
+ * a worker served over http(s), a path without a scheme is an `http(s)://` URL relative to it
+ * (TF.js's fallback). `op` names the caller in error messages.
  */
-export function getLoadHandler(source: string | IOHandler, op = 'loadModel', read: HttpOptions = {}): IOHandler {
+export function getLoadHandler(source: string | URL | IOHandler, op = 'loadModel', read: HttpOptions = {}): IOHandler {
   return route(source, op, 'load', 'source', read);
 }
 
 /**
- * @internal The handler for `where`; `arg` names it in messages. `read` (loading) are the
- * options of `loadModel` that say how a URL is read: all of them for `http(s)://`, `onProgress`
- * for `file://`; given for another source, each is an error that says where it applies.
+ * @internal The handler for `to` (a `URL` object is read as its `href`); `arg` names it in
+ * messages. `read` (loading) are the options of `loadModel` that say how a URL is read: all of
+ * them for `http(s)://`, `onProgress` for `file://`; given for another source, each is an
+ * error that says where it applies.
  */
-export function route(where: string | IOHandler, op: string, method: 'save' | 'load', arg = method === 'save' ? 'target' : 'source', read: HttpOptions = {}): IOHandler {
-  if (typeof URL !== 'undefined' && where instanceof URL) {
-    throw new InvalidArgumentError(`${op}: ${arg} is a URL object; pass a string such as 'file:///tmp/my-model' or '${where.href}'`);
-  }
+export function route(to: string | URL | IOHandler, op: string, method: 'save' | 'load', arg = method === 'save' ? 'target' : 'source', read: HttpOptions = {}): IOHandler {
+  const where = urlString<string | IOHandler>(to);
   const given = HTTP_KEYS.filter((k) => read[k] !== undefined);
   const misplaced = (k: string, what: string): InvalidArgumentError =>
     new InvalidArgumentError(`${op}: ${k} applies ${k === 'onProgress' ? 'where weight files are fetched or read (an http(s):// or file:// URL)' : 'to an http(s):// URL (it is how the files are fetched)'}, not to ${what}`);
@@ -92,12 +107,12 @@ export function route(where: string | IOHandler, op: string, method: 'save' | 'l
     return where;
   }
   if (typeof where !== 'string') {
-    throw new InvalidArgumentError(`${op}: ${arg} must be a URL string (${SCHEMES.join(', ')}) or an object with ${method}(), got ${describe(where)}`);
+    throw new InvalidArgumentError(`${op}: ${arg} must be a URL (${SCHEMES.join(', ')}; a string or a URL object) or an object with ${method}(), got ${describe(where)}`);
   }
   const page = pageURL();
   // As TF.js's loadLayersModel: in a page or a worker, a load path without a scheme
   // ('/models/m/model.json', 'model.json') is fetched relative to the page (or worker) URL.
-  if (method === 'load' && page !== undefined && !SCHEME.test(where) && where.length > 0) {
+  if (method === 'load' && page !== undefined && !SCHEME.test(where) && !/^file:/i.test(where) && where.length > 0) {
     return http(new URL(where, page).href, given.length > 0 ? read : undefined, op);
   }
   const example = page !== undefined ? `'indexeddb://my-model'` : `'file://./my-model'`;
@@ -133,11 +148,54 @@ function pageURL(): string | undefined {
 /** A URL's scheme and its `://` at the start of a string. */
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 
-/** @internal A URL's scheme (lower case) and what follows `://`; a string without a scheme is an error ending with `hint`. */
+/** A scheme and its colon without `//` after it (`file:/tmp/m`, `indexeddb:m`, `C:\\models`). */
+const BARE_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\/\/)/;
+
+/**
+ * @internal A URL's scheme (lower case) and what follows `://`. A `file:` URL without `//` is
+ * read as Node's `URL` reads it where that is what it plainly means: `file:/tmp/m` (and
+ * `file:C:/m`) name the absolute path, as `file:///tmp/m`; `rest` is then that path. A
+ * relative one (`file:./m`, `file:m`) is an error: Node's `URL` and `fileURLToPath` read it
+ * from the root (`/m`), which is not what it looks like, and tfjs-node reads only `file://`. A
+ * known scheme without its `//`, a Windows path, or a string without a scheme is an error
+ * ending with `hint`.
+ */
 export function splitURL(where: string, op: string, arg: string, hint: string): { scheme: string; rest: string } {
   const m = SCHEME.exec(where);
-  if (!m) throw new InvalidArgumentError(`${op}: ${arg} '${where}' has no URL scheme; use one of ${SCHEMES.join(', ')}${hint}`);
-  return { scheme: m[1].toLowerCase(), rest: where.slice(m[0].length) };
+  if (m) return { scheme: m[1].toLowerCase(), rest: where.slice(m[0].length) };
+  const bare = BARE_SCHEME.exec(where);
+  const scheme = bare?.[1].toLowerCase();
+  const after = bare ? where.slice(bare[0].length) : '';
+  if (scheme === 'file') return { scheme, rest: bareFilePath(where, after, op, arg) };
+  if (scheme?.length === 1 && /^[\\/]/.test(after)) {
+    throw new InvalidArgumentError(`${op}: ${arg} '${where}' is a Windows path, not a URL; write url.pathToFileURL(path) (a URL object, or its href: 'file:///${where.replace(/\\/g, '/')}')`);
+  }
+  if (scheme !== undefined && SCHEMES.includes(`${scheme}://`)) {
+    throw new InvalidArgumentError(`${op}: ${arg} '${where}' lacks the '//' of '${scheme}://'; write '${scheme}://${after.replace(/^\/+/, '')}'`);
+  }
+  throw new InvalidArgumentError(`${op}: ${arg} '${where}' has no URL scheme; use one of ${SCHEMES.join(', ')}${hint}`);
+}
+
+/**
+ * The path of `file:` + `after` (no `//`): `after` itself when absolute (`/tmp/m`, as
+ * `file:///tmp/m`; a drive `C:/m` as `/C:/m`, which `fileURLToPath` reads as `C:\m` on
+ * Windows), `''` for a bare `file:` (the handler says it names no path); a relative path is an
+ * error saying how Node would read it and what to write for either meaning.
+ */
+function bareFilePath(where: string, after: string, op: string, arg: string): string {
+  // '~' goes on to the handler's own message (it is not expanded).
+  if (after === '' || after.startsWith('/') || after.startsWith('~')) return after;
+  if (/^[A-Za-z]:[\\/]/.test(after)) return `/${after}`;
+  let fromRoot = `/${after}`;
+  try {
+    fromRoot = new URL(where).pathname;
+  } catch { /* no URL class here: the plain join */ }
+  const rel = after.startsWith('.') ? after : `./${after}`;
+  throw new InvalidArgumentError(
+    `${op}: ${arg} '${where}' is a relative path in a file: URL without '//': Node's URL and fileURLToPath read it from the root ` +
+      `(file://${fromRoot}), and tfjs-node reads only file://; write 'file://${rel}' for ${rel} in the working directory (as TF.js), ` +
+      `or 'file://${fromRoot}' for ${fromRoot}`,
+  );
 }
 
 /** @internal The error for a scheme not among `known`. */
@@ -251,7 +309,8 @@ function browserDownloads(prefix: string, url: string, op: string): IOHandler {
 }
 
 /**
- * A handler that loads a model from `url` (its `model.json`) or saves to it (a multipart POST),
+ * A handler that loads a model from `url` (its `model.json`; a string or a `URL` object, whose
+ * `href` is read) or saves to it (a multipart POST),
  * as TF.js's `tf.io.http`: `options.requestInit` is passed to every request,
  * `options.fetchFunc` replaces `fetch`, and loading takes `weightPathPrefix` and `onProgress`
  * (see {@link HttpOptions}). Passing an `http(s)://` string to `loadModel` or `save` uses this,
@@ -260,7 +319,8 @@ function browserDownloads(prefix: string, url: string, op: string): IOHandler {
  * @example
  * const model = await loadModel(io.http('https://example.com/m/model.json', { requestInit: { headers: { Authorization: 'Bearer …' } } }));
  */
-export function http(url: string, options?: HttpOptions, op = 'http'): IOHandler {
+export function http(to: string | URL, options?: HttpOptions, op = 'http'): IOHandler {
+  const url = urlString<string>(to);
   if (typeof url !== 'string' || url.length === 0) throw new InvalidArgumentError(`${op}: url must be a non-empty string (the model.json URL), got ${describe(url)}`);
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new InvalidArgumentError(`${op}: options must be an object { requestInit, fetchFunc, weightPathPrefix, onProgress }, got ${describe(options)}`);

@@ -2662,12 +2662,13 @@ export class Sequential {
 
   /**
    * Saves the model (as {@link Sequential.toArtifacts}) through a storage handler: a URL such as
-   * `file://path`, `indexeddb://name`, or an object with `save(artifacts)`. Resolves to TF.js's
+   * `file://path`, `indexeddb://name` (a string, or a `URL` object such as
+   * `url.pathToFileURL(path)`, whose `href` is read), or an object with `save(artifacts)`. Resolves to TF.js's
    * `SaveResult` (`{ modelArtifactsInfo: { dateSaved, modelTopologyType: 'JSON', … } }`).
    *
    * @example await model.save({ save: async (a) => { stored = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; } });
    */
-  save(target: string | IOHandler, options?: SaveOptions): Promise<SaveResult> {
+  save(target: string | URL | IOHandler, options?: SaveOptions): Promise<SaveResult> {
     return saveWith('save', target, () => sequentialToArtifacts(this, options, 'save'));
   }
 
