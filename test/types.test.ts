@@ -425,10 +425,17 @@ beforeAll(async () => {
     export { t, px, rows, m };
   `);
   writeFileSync(join(packed.dir, 'console.d.ts'), 'declare var console: { log(...data: unknown[]): void };\n');
-  // The same with @types/node: its URL, Blob, fetch, Response and RequestInit fit.
+  // The same with @types/node: its URL, Blob, fetch, Response and RequestInit fit (a URL
+  // object also where a model URL is taken).
   writeFileSync(join(packed.dir, 'node-web.ts'), `
-    import { data, loadModel } from 'neurite';
+    import { data, loadModel, loadLayersModel, sequential, io } from 'neurite';
     import * as url from 'neurite/url';
+    import { pathToFileURL } from 'node:url';
+    const byUrl = [await loadModel(pathToFileURL('/tmp/m')), await loadLayersModel(new URL('https://example.com/model.json'))];
+    await sequential().save(pathToFileURL('/tmp/m2'));
+    await io.copyModel(pathToFileURL('/tmp/m'), new URL('file:///tmp/m3'));
+    io.http(new URL('https://example.com/model.json'));
+    console.log(byUrl);
     await url.init(new URL('file:///tmp/core.wasm'));
     await url.init(fetch('https://example.com/core.wasm'));
     await url.init(await fetch('https://example.com/core.wasm'));

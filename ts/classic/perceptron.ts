@@ -14,6 +14,7 @@ import { saveWith } from '../io/model.js';
 import type { ModelConfig } from '../io/topology.js';
 import { boolOption, checkKeys, intOption, listOption, numberOption, OwnedHandle, seedWords, tensorArg } from './common.js';
 import { drawSeed } from '../ops/random.js';
+import type { WebURL } from '../web-types.js';
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
@@ -247,7 +248,7 @@ export class Perceptron {
   }
 
   /** Saves {@link Perceptron.toArtifacts} through a storage handler (a URL or `{ save }`). */
-  save(target: string | URL | IOHandler): Promise<SaveResult> {
+  save(target: string | WebURL | IOHandler): Promise<SaveResult> {
     return saveWith('save', target, async () => {
       this.#h.live('save');
       return perceptronToArtifacts(this);

@@ -30,6 +30,7 @@ import { boolOption, checkKeys, intOption, numberOption, seedWords } from './com
 import { drawSeed } from '../ops/random.js';
 import { kmeans, type KMeansResult } from './kmeans.js';
 import { leastSquares } from './least_squares.js';
+import type { WebURL } from '../web-types.js';
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
@@ -395,7 +396,7 @@ export class RBFNetwork {
   }
 
   /** Saves {@link RBFNetwork.toArtifacts} through a storage handler (a URL or `{ save }`). */
-  save(target: string | URL | IOHandler): Promise<SaveResult> {
+  save(target: string | WebURL | IOHandler): Promise<SaveResult> {
     return saveWith('save', target, async () => {
       this.#check('save');
       return rbfNetworkToArtifacts(this, this.#model);

@@ -14,6 +14,7 @@ import type { IOHandler, ModelArtifacts, ModelArtifactsInfo } from './artifacts.
 import type { LoadedModel } from './load.js';
 import type { LoadOptions } from './model.js';
 import type { ModelConfig } from './topology.js';
+import type { WebURL } from '../web-types.js';
 
 /** @internal The storage chunk's exports. */
 export type StorageChunk = typeof import('./store.js');
@@ -66,12 +67,12 @@ export const storage = lazyChunk((): Promise<StorageChunk> => import('./store.js
  * const artifacts = await model.toArtifacts();
  * const copy = await loadModel(artifacts);
  */
-export async function loadModel(source: string | URL | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<LoadedModel> {
+export async function loadModel(source: string | WebURL | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<LoadedModel> {
   return (await storage('loadModel')).loadModel(source, options);
 }
 
 /** {@link loadModel}, its messages naming `op`. */
-async function loadAs(op: string, source: string | URL | IOHandler | ModelArtifacts, options: LoadOptions): Promise<LoadedModel> {
+async function loadAs(op: string, source: string | WebURL | IOHandler | ModelArtifacts, options: LoadOptions): Promise<LoadedModel> {
   return (await storage(op)).loadModel(source, options, op);
 }
 
@@ -87,7 +88,7 @@ async function loadAs(op: string, source: string | URL | IOHandler | ModelArtifa
  * const model = await loadLayersModel(artifacts); // or a URL, as loadModel
  * const [label, image] = model.predict<Tensor[]>([digit, noise]);
  */
-export async function loadLayersModel(source: string | URL | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<Sequential> {
+export async function loadLayersModel(source: string | WebURL | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<Sequential> {
   const m = await loadAs('loadLayersModel', source, options);
   if (m instanceof Sequential) return m;
   const kind = m instanceof Perceptron ? 'Perceptron' : 'RBFNetwork';
@@ -143,7 +144,7 @@ export async function listModels(): Promise<Record<string, ModelArtifactsInfo>> 
  * {@link InvalidArgumentError}; other schemes cannot be removed (a `file://` model is a folder).
  * A `URL` object is read as its `href`, here and in {@link copyModel} and {@link moveModel}.
  */
-export async function removeModel(url: string | URL): Promise<ModelArtifactsInfo> {
+export async function removeModel(url: string | WebURL): Promise<ModelArtifactsInfo> {
   return (await storage('removeModel')).removeModel(url);
 }
 
@@ -153,7 +154,7 @@ export async function removeModel(url: string | URL): Promise<ModelArtifactsInfo
  * `indexeddb://a`, `http(s)://…/model.json` to `indexeddb://cache`, `file://` to `file://`).
  * The artifacts are copied as stored, without building the model.
  */
-export async function copyModel(sourceURL: string | URL, destURL: string | URL): Promise<ModelArtifactsInfo> {
+export async function copyModel(sourceURL: string | WebURL, destURL: string | WebURL): Promise<ModelArtifactsInfo> {
   return (await storage('copyModel')).cloneModel('copyModel', sourceURL, destURL, false);
 }
 
@@ -162,6 +163,6 @@ export async function copyModel(sourceURL: string | URL, destURL: string | URL):
  * TF.js's `tf.io.moveModel`, but safely: the source is removed only after the copy is saved, so
  * a failed save (a full quota) leaves it as it was (TF.js removes it first within one store).
  */
-export async function moveModel(sourceURL: string | URL, destURL: string | URL): Promise<ModelArtifactsInfo> {
+export async function moveModel(sourceURL: string | WebURL, destURL: string | WebURL): Promise<ModelArtifactsInfo> {
   return (await storage('moveModel')).cloneModel('moveModel', sourceURL, destURL, true);
 }

@@ -29,6 +29,7 @@ import { fromKeras3 } from './keras3.js';
 import { makeModel, setKeras3Reader, specFromKeras } from './topology.js';
 import { checkArgs } from '../options.js';
 import { compileFromRecord, compileFromTrainingConfig, fileFingerprint, tfOptimizerStateFrom, trainingStateFrom, withTfOptimizerState, type TfOptimizerState } from './training.js';
+import type { WebURL } from '../web-types.js';
 
 /**
  * What {@link loadModel} returns, by the file's `modelTopology.class_name`: a `Sequential`, an
@@ -93,7 +94,7 @@ export async function modelFromJSON(config: unknown, customObjects?: unknown): P
 const LOAD_KEYS = ['compile', 'allowNonFinite', 'strict', 'onProgress', 'requestInit', 'fetchFunc', 'weightPathPrefix'] as const;
 
 /** @internal {@link loadModel} (public in `lazy.ts`), once the storage chunk is loaded; `OP` names the caller (`loadLayersModel`). */
-export async function loadModel(source: string | URL | IOHandler | ModelArtifacts, options: LoadOptions = {}, OP = 'loadModel'): Promise<LoadedModel> {
+export async function loadModel(source: string | WebURL | IOHandler | ModelArtifacts, options: LoadOptions = {}, OP = 'loadModel'): Promise<LoadedModel> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InvalidArgumentError(`${OP}: options must be an object like { compile: false }, got ${describe(options)}`);
   checkArgs(OP, options, LOAD_KEYS);
   for (const k of ['compile', 'allowNonFinite', 'strict'] as const) {

@@ -13,6 +13,7 @@ import type { ModelArtifactsInfo } from './artifacts.js';
 import { listIndexedDB, removeIndexedDB } from './handlers/indexed_db.js';
 import { listLocalStorage, removeLocalStorage } from './handlers/local_storage.js';
 import { indexedDBOrNone, localStorageOrNone, needIndexedDB, needLocalStorage, route, splitURL, unknownScheme, urlString } from './router.js';
+import type { WebURL } from '../web-types.js';
 
 /** The schemes whose models can be listed and removed. */
 const MANAGED = ['indexeddb://', 'localstorage://'];
@@ -30,14 +31,14 @@ export async function listModels(): Promise<Record<string, ModelArtifactsInfo>> 
 }
 
 /** @internal `io.removeModel` (see `lazy.ts`). */
-export async function removeModel(given: string | URL): Promise<ModelArtifactsInfo> {
+export async function removeModel(given: string | WebURL): Promise<ModelArtifactsInfo> {
   const op = 'removeModel';
   const url = urlString<string>(given);
   return remove(op, managed(op, url, 'url'), url);
 }
 
 /** @internal `io.copyModel` and `io.moveModel` (see `lazy.ts`). */
-export async function cloneModel(op: string, sourceGiven: string | URL, destGiven: string | URL, move: boolean): Promise<ModelArtifactsInfo> {
+export async function cloneModel(op: string, sourceGiven: string | WebURL, destGiven: string | WebURL, move: boolean): Promise<ModelArtifactsInfo> {
   const sourceURL = urlString<string>(sourceGiven);
   const destURL = urlString<string>(destGiven);
   for (const [arg, v] of [['sourceURL', sourceURL], ['destURL', destURL]]) {

@@ -21,7 +21,7 @@ import type { CompiledInfo } from '../models/compile.js';
 import type { OptimizerConfig } from '../optimizers.js';
 import { storage } from './lazy.js';
 import { readWeights } from '../models/weights.js';
-import type { WebRequestInit, WebResponse } from '../web-types.js';
+import type { WebRequestInit, WebResponse, WebURL } from '../web-types.js';
 
 /** Options of `model.save` and `model.toArtifacts`. */
 export interface SaveOptions {
@@ -262,7 +262,7 @@ function withoutFunctions(v: unknown): unknown {
 }
 
 /** @internal `model.save(target, options)`: the artifacts, handed to the target's handler. */
-export async function saveWith(op: string, target: string | URL | IOHandler, artifacts: () => Promise<ModelArtifacts>): Promise<SaveResult> {
+export async function saveWith(op: string, target: string | WebURL | IOHandler, artifacts: () => Promise<ModelArtifacts>): Promise<SaveResult> {
   const h = getSaveHandler(target, op);
   const a = await artifacts();
   const r = await h.save!(a);

@@ -13,7 +13,7 @@ import { describe } from '../ops/convert.js';
 import { didYouMean, unknownOption, optionKeys } from '../options.js';
 import { storage, type StorageChunk } from './lazy.js';
 import { isDeno, isNode, runtimeKind } from '../runtime.js';
-import type { WebRequestInit, WebResponse } from '../web-types.js';
+import type { WebRequestInit, WebResponse, WebURL } from '../web-types.js';
 
 import type { IOHandler, ModelArtifacts, SaveResult, TrainingConfig, WeightsManifestEntry } from './artifacts.js';
 export type { IOHandler, ModelArtifacts, SaveResult, WeightsManifestEntry as WeightSpec } from './artifacts.js';
@@ -49,14 +49,14 @@ const SCHEMES = ['file://', 'indexeddb://', 'localstorage://', 'downloads://', '
  * Whether `v` is a WHATWG `URL` object (`new URL(…)`, `url.pathToFileURL(path)`), also one
  * from another realm (a `vm` context, an iframe), which `instanceof` misses.
  */
-const isURLObject = (v: unknown): v is URL =>
+const isURLObject = (v: unknown): v is WebURL =>
   typeof v === 'object' && v !== null && ((typeof URL !== 'undefined' && v instanceof URL) || Object.prototype.toString.call(v) === '[object URL]');
 
 /**
  * @internal `where` as a model URL string: a `URL` object's `href` (`pathToFileURL('/tmp/m')`
  * is `'file:///tmp/m'`); anything else as is, for the caller's own checks.
  */
-export function urlString<T>(where: T | URL): T | string {
+export function urlString<T>(where: T | WebURL): T | string {
   return isURLObject(where) ? String(where.href) : where;
 }
 
@@ -68,7 +68,7 @@ export function urlString<T>(where: T | URL): T | string {
  * (`indexeddb://` in Node, `file://` in a browser) or an object without `save` is an
  * {@link InvalidArgumentError}.
  */
-export function getSaveHandler(target: string | URL | IOHandler, op = 'save'): IOHandler {
+export function getSaveHandler(target: string | WebURL | IOHandler, op = 'save'): IOHandler {
   return route(target, op, 'save');
 }
 
@@ -79,7 +79,7 @@ export function getSaveHandler(target: string | URL | IOHandler, op = 'save'): I
  * a worker served over http(s), a path without a scheme is an `http(s)://` URL relative to it
  * (TF.js's fallback). `op` names the caller in error messages.
  */
-export function getLoadHandler(source: string | URL | IOHandler, op = 'loadModel', read: HttpOptions = {}): IOHandler {
+export function getLoadHandler(source: string | WebURL | IOHandler, op = 'loadModel', read: HttpOptions = {}): IOHandler {
   return route(source, op, 'load', 'source', read);
 }
 
@@ -89,7 +89,7 @@ export function getLoadHandler(source: string | URL | IOHandler, op = 'loadModel
  * them for `http(s)://`, `onProgress` for `file://`; given for another source, each is an
  * error that says where it applies.
  */
-export function route(to: string | URL | IOHandler, op: string, method: 'save' | 'load', arg = method === 'save' ? 'target' : 'source', read: HttpOptions = {}): IOHandler {
+export function route(to: string | WebURL | IOHandler, op: string, method: 'save' | 'load', arg = method === 'save' ? 'target' : 'source', read: HttpOptions = {}): IOHandler {
   const where = urlString<string | IOHandler>(to);
   const given = HTTP_KEYS.filter((k) => read[k] !== undefined);
   const misplaced = (k: string, what: string): InvalidArgumentError =>
@@ -319,7 +319,7 @@ function browserDownloads(prefix: string, url: string, op: string): IOHandler {
  * @example
  * const model = await loadModel(io.http('https://example.com/m/model.json', { requestInit: { headers: { Authorization: 'Bearer …' } } }));
  */
-export function http(to: string | URL, options?: HttpOptions, op = 'http'): IOHandler {
+export function http(to: string | WebURL, options?: HttpOptions, op = 'http'): IOHandler {
   const url = urlString<string>(to);
   if (typeof url !== 'string' || url.length === 0) throw new InvalidArgumentError(`${op}: url must be a non-empty string (the model.json URL), got ${describe(url)}`);
   if (options !== undefined && (options === null || typeof options !== 'object')) {

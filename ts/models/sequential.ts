@@ -59,6 +59,7 @@ import type { IteratorLike } from '../data/iterator.js';
 import { brand } from '../brand.js';
 import { CONSTRAINT_OPTIONS } from '../constraints.js';
 import { LateWeakRef } from '../late_weak_ref.js';
+import type { WebURL } from '../web-types.js';
 
 /**
  * What {@link Sequential.dispose} returns: TF.js's `DisposeResult`, with the same fields and
@@ -2668,7 +2669,7 @@ export class Sequential {
    *
    * @example await model.save({ save: async (a) => { stored = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; } });
    */
-  save(target: string | URL | IOHandler, options?: SaveOptions): Promise<SaveResult> {
+  save(target: string | WebURL | IOHandler, options?: SaveOptions): Promise<SaveResult> {
     return saveWith('save', target, () => sequentialToArtifacts(this, options, 'save'));
   }
 
