@@ -7,6 +7,7 @@
 import { InvalidArgumentError } from './errors.js';
 import { describe, withTensors, type TensorLike } from './ops/convert.js';
 import { setDebug } from './scope.js';
+import type { Tensor } from './tensor.js';
 
 /** The entry's `init()` (the inline or the url entry registers its own). */
 let entryInit: () => Promise<void> = () => Promise.reject(new Error('neurite: no entry registered its init()'));
@@ -62,6 +63,6 @@ export function enableProdMode(): void {
  *
  * @example print(tensor([1, 2]))
  */
-export function print(x: TensorLike, verbose = false): void {
+export function print<T extends Tensor = Tensor>(x: T | TensorLike, verbose = false): void {
   withTensors('print', { x }, (t) => t.x.print(verbose));
 }

@@ -194,7 +194,7 @@ export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike, options?:
  *
  * @example meanSquaredError(labels, preds, [[1], [0]], Reduction.SUM)
  */
-export function meanSquaredError(labels: TensorLike, predictions: TensorLike, weights?: LossWeights, reduction?: Reduction): Tensor;
+export function meanSquaredError<T extends Tensor = Tensor, O extends Tensor = Tensor>(labels: T | TensorLike, predictions: T | TensorLike, weights?: LossWeights, reduction?: Reduction): O;
 export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions | LossWeights, reduction?: Reduction): Tensor {
   if (reduction !== undefined || isWeights(options)) return weightedMeanSquaredError(yTrue, yPred, options as LossWeights, reduction);
   return compute('meanSquaredError', yTrue, yPred, options as ReductionOptions | undefined);

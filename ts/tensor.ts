@@ -447,7 +447,7 @@ export class Tensor<R extends Rank = Rank> {
     return scan.cumprod(this, axis, exclusive, reverse);
   }
   /** Sums of this tensor's rows by segment id into `numSegments` rows. @example tensor([1, 2, 3]).unsortedSegmentSum([0, 1, 0], 2) // [4, 2] */
-  unsortedSegmentSum<T extends Tensor = Tensor<R>>(segmentIds: TensorLike, numSegments: number): T { return segment.unsortedSegmentSum(this, segmentIds, numSegments) as T; }
+  unsortedSegmentSum<T extends Tensor = Tensor<R>>(segmentIds: TensorLike, numSegments: number): T { return segment.unsortedSegmentSum<T>(this, segmentIds, numSegments); }
   /** The strided slice `begin:end:strides` with TF.js's masks (see {@link stridedSlice}). @example tensor([1, 2, 3, 4]).stridedSlice([0], [4], [2]) // [1, 3] */
   stridedSlice(begin: readonly number[], end: readonly number[], strides?: readonly number[] | null, beginMask = 0, endMask = 0, ellipsisMask = 0, newAxisMask = 0, shrinkAxisMask = 0): Tensor {
     return strided.stridedSlice(this, begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask);

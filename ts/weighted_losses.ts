@@ -8,7 +8,9 @@
  * (`losses.meanSquaredError` takes either form).
  *
  * Every tensor argument may be a TensorLike (a number or nested arrays, a temporary freed
- * after the call), and `weights` may be `null` or omitted (no weights). The values are TF.js's
+ * after the call), and `weights` may be `null` or omitted (no weights). Typed as TF.js's
+ * `<T, O>`: `O` is the result's type, `Tensor` unless named (`softmaxCrossEntropy<Tensor2D,
+ * Scalar>(labels, logits)`, or by the use: `const l: Scalar = hingeLoss(y, p)`). The values are TF.js's
  * (the same ops in the same order). Differences from TF.js 4.22, for calls TF.js accepts but
  * gets wrong or that make no sense:
  * - `weights` must broadcast *to* the losses' shape (each axis 1 or the losses' size; extra
@@ -177,13 +179,13 @@ function reduced(op: string, w: Tensor | null, lossShape: readonly number[], wha
  * @throws {@link ShapeError} when `weights` does not broadcast to `losses`' shape;
  *   {@link InvalidArgumentError} for an unknown `reduction`.
  */
-export function computeWeightedLoss(losses: TensorLike, weights?: LossWeights, reduction?: Reduction): Tensor {
+export function computeWeightedLoss<T extends Tensor = Tensor, O extends Tensor = Tensor>(losses: T | TensorLike, weights?: LossWeights, reduction?: Reduction): O {
   const op = 'computeWeightedLoss';
   return withWeights(op, { losses }, weights, ({ losses: l }, w) => {
     // NONE without weights returns the losses themselves in TF.js; here a copy (the caller owns it).
     if (w === null && reductionArg(op, reduction) === Reduction.NONE) return composite(op, () => clone(l));
     return reduced(op, w, l.shape, 'losses', reduction, () => l);
-  });
+  }) as O;
 }
 
 /** `(labels, predictions)` of one shape, the element-wise losses `f(labels, predictions)` weighted and reduced. */
@@ -205,8 +207,8 @@ function elementwise(op: string, labels: unknown, predictions: unknown, weights:
  * @throws {@link ShapeError} when the shapes differ or `weights` does not broadcast to them;
  *   {@link InvalidArgumentError} for an unknown `reduction`.
  */
-export function absoluteDifference(labels: TensorLike, predictions: TensorLike, weights?: LossWeights, reduction?: Reduction): Tensor {
-  return elementwise('absoluteDifference', labels, predictions, weights, reduction, (l, p) => abs(sub(l, p)));
+export function absoluteDifference<T extends Tensor = Tensor, O extends Tensor = Tensor>(labels: T | TensorLike, predictions: T | TensorLike, weights?: LossWeights, reduction?: Reduction): O {
+  return elementwise('absoluteDifference', labels, predictions, weights, reduction, (l, p) => abs(sub(l, p))) as O;
 }
 
 /**
@@ -215,8 +217,8 @@ export function absoluteDifference(labels: TensorLike, predictions: TensorLike, 
  * is weights (a tensor, number, array or `null`) or a reduction is given.
  * @internal
  */
-export function weightedMeanSquaredError(labels: TensorLike, predictions: TensorLike, weights?: LossWeights, reduction?: Reduction): Tensor {
-  return elementwise('meanSquaredError', labels, predictions, weights, reduction, (l, p) => square(sub(l, p)));
+export function weightedMeanSquaredError<T extends Tensor = Tensor, O extends Tensor = Tensor>(labels: T | TensorLike, predictions: T | TensorLike, weights?: LossWeights, reduction?: Reduction): O {
+  return elementwise('meanSquaredError', labels, predictions, weights, reduction, (l, p) => square(sub(l, p))) as O;
 }
 
 /**
@@ -230,7 +232,7 @@ export function weightedMeanSquaredError(labels: TensorLike, predictions: Tensor
  *   for an unknown `reduction`; {@link ShapeError} when the shapes differ or `weights` does
  *   not broadcast to the losses.
  */
-export function cosineDistance(labels: TensorLike, predictions: TensorLike, axis: number, weights?: LossWeights, reduction?: Reduction): Tensor {
+export function cosineDistance<T extends Tensor = Tensor, O extends Tensor = Tensor>(labels: T | TensorLike, predictions: T | TensorLike, axis: number, weights?: LossWeights, reduction?: Reduction): O {
   const op = 'cosineDistance';
   return withWeights(op, { labels, predictions }, weights, ({ labels: l, predictions: p }, w) => {
     sameShape(op, ['labels', l], ['predictions', p]);
@@ -238,7 +240,7 @@ export function cosineDistance(labels: TensorLike, predictions: TensorLike, axis
     const k = a < 0 ? a + l.rank : a;
     const shape = l.shape.map((d, i) => (i === k ? 1 : d));
     return reduced(op, w, shape, `labels' shape [${l.shape}] with axis ${a} reduced to 1`, reduction, () => sub(1, sum(mul(l, p), a, true)));
-  });
+  }) as O;
 }
 
 /**
@@ -250,8 +252,8 @@ export function cosineDistance(labels: TensorLike, predictions: TensorLike, axis
  * @throws {@link ShapeError} when the shapes differ or `weights` does not broadcast to them;
  *   {@link InvalidArgumentError} for an unknown `reduction`.
  */
-export function hingeLoss(labels: TensorLike, predictions: TensorLike, weights?: LossWeights, reduction?: Reduction): Tensor {
-  return elementwise('hingeLoss', labels, predictions, weights, reduction, (l, p) => relu(sub(1, mul(sub(mul(2, l), 1), p))));
+export function hingeLoss<T extends Tensor = Tensor, O extends Tensor = Tensor>(labels: T | TensorLike, predictions: T | TensorLike, weights?: LossWeights, reduction?: Reduction): O {
+  return elementwise('hingeLoss', labels, predictions, weights, reduction, (l, p) => relu(sub(1, mul(sub(mul(2, l), 1), p)))) as O;
 }
 
 /**
@@ -264,7 +266,7 @@ export function hingeLoss(labels: TensorLike, predictions: TensorLike, weights?:
  *   unknown `reduction`; {@link ShapeError} when the shapes differ or `weights` does not
  *   broadcast to them.
  */
-export function huberLoss(labels: TensorLike, predictions: TensorLike, weights?: LossWeights, delta = 1, reduction?: Reduction): Tensor {
+export function huberLoss<T extends Tensor = Tensor, O extends Tensor = Tensor>(labels: T | TensorLike, predictions: T | TensorLike, weights?: LossWeights, delta = 1, reduction?: Reduction): O {
   const op = 'huberLoss';
   const d = numberIn(op, 'delta', delta, 1, 0, Infinity, true);
   return elementwise(op, labels, predictions, weights, reduction, (l, p) => {
@@ -272,7 +274,7 @@ export function huberLoss(labels: TensorLike, predictions: TensorLike, weights?:
     const quadratic = minimum(error, d);
     const linear = sub(error, quadratic);
     return add(mul(0.5, square(quadratic)), mul(d, linear));
-  });
+  }) as O;
 }
 
 /**
@@ -285,14 +287,14 @@ export function huberLoss(labels: TensorLike, predictions: TensorLike, weights?:
  *   unknown `reduction`; {@link ShapeError} when the shapes differ or `weights` does not
  *   broadcast to them.
  */
-export function logLoss(labels: TensorLike, predictions: TensorLike, weights?: LossWeights, epsilon = 1e-7, reduction?: Reduction): Tensor {
+export function logLoss<T extends Tensor = Tensor, O extends Tensor = Tensor>(labels: T | TensorLike, predictions: T | TensorLike, weights?: LossWeights, epsilon = 1e-7, reduction?: Reduction): O {
   const op = 'logLoss';
   const eps = numberIn(op, 'epsilon', epsilon, 1e-7, 0, Infinity);
   return elementwise(op, labels, predictions, weights, reduction, (l, p) => {
     const l1 = neg(mul(l, log(add(p, eps))));
     const l2 = mul(sub(1, l), log(add(sub(1, p), eps)));
     return sub(l1, l2);
-  });
+  }) as O;
 }
 
 /** TF.js's `1 − s` and `s·k` of a label-smoothing factor, each rounded to float32 as its scalars are. */
@@ -310,7 +312,7 @@ const f32 = Math.fround;
  *   unknown `reduction`; {@link ShapeError} when the shapes differ or `weights` does not
  *   broadcast to them.
  */
-export function sigmoidCrossEntropy(multiClassLabels: TensorLike, logits: TensorLike, weights?: LossWeights, labelSmoothing = 0, reduction?: Reduction): Tensor {
+export function sigmoidCrossEntropy<T extends Tensor = Tensor, O extends Tensor = Tensor>(multiClassLabels: T | TensorLike, logits: T | TensorLike, weights?: LossWeights, labelSmoothing = 0, reduction?: Reduction): O {
   const op = 'sigmoidCrossEntropy';
   const s = numberIn(op, 'labelSmoothing', labelSmoothing, 0, 0, 1);
   return elementwise(op, multiClassLabels, logits, weights, reduction, (labels, x) => {
@@ -319,7 +321,7 @@ export function sigmoidCrossEntropy(multiClassLabels: TensorLike, logits: Tensor
     // the gradient at x = 0 σ(0) − z = 0.5 − z (neurite's abs, with gradient 0, would give −z).
     const absX = maximum(neg(x), x);
     return add(sub(relu(x), mul(x, z)), log1p(exp(neg(absX))));
-  }, ['multiClassLabels', 'logits']);
+  }, ['multiClassLabels', 'logits']) as O;
 }
 
 /** A copy of `t` with no gradient (a tensor made from values, a constant on the tape). */
@@ -344,7 +346,7 @@ function constant(op: string, t: Tensor): Tensor {
  *   [0, 1], or for an unknown `reduction`; {@link ShapeError} when the shapes differ or
  *   `weights` does not broadcast to the per-example losses.
  */
-export function softmaxCrossEntropy(onehotLabels: TensorLike, logits: TensorLike, weights?: LossWeights, labelSmoothing = 0, reduction?: Reduction): Tensor {
+export function softmaxCrossEntropy<T extends Tensor = Tensor, O extends Tensor = Tensor>(onehotLabels: T | TensorLike, logits: T | TensorLike, weights?: LossWeights, labelSmoothing = 0, reduction?: Reduction): O {
   const op = 'softmaxCrossEntropy';
   const s = numberIn(op, 'labelSmoothing', labelSmoothing, 0, 0, 1);
   return withWeights(op, { onehotLabels, logits }, weights, ({ onehotLabels: labels, logits: x }, w) => {
@@ -363,7 +365,7 @@ export function softmaxCrossEntropy(onehotLabels: TensorLike, logits: TensorLike
       const c = constant(op, mul(sub(1, sum(y, -1, true)), softmax(x, -1)));
       return add(loss, sum(mul(sub(x, constant(op, x)), c), -1));
     });
-  });
+  }) as O;
 }
 
 // Named as exported through any minifier (a loss function's errors name it).

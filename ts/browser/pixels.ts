@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { isA } from '../runtime.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, type Tensor3D } from '../tensor.js';
 import { attachedArg, describe, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { tensor } from '../ops/creation.js';
 import type { WebImageBitmap, WebImageData, WebOffscreenCanvas } from '../web-types.js';
@@ -115,7 +115,7 @@ function rgbaOf(op: string, pixels: unknown): PixelData {
  * @throws {@link InvalidArgumentError} for anything else, a `numChannels` other than 1, 3 or
  *   4, bytes that do not match the size, an image not loaded yet or that failed to load.
  */
-export function fromPixels(pixels: PixelSource, numChannels = 3): Tensor {
+export function fromPixels(pixels: PixelSource, numChannels = 3): Tensor3D {
   const op = 'fromPixels';
   if (numChannels !== 1 && numChannels !== 3 && numChannels !== 4) {
     throw new InvalidArgumentError(`${op}: numChannels must be 1, 3 or 4, got ${describe(numChannels)}`);
@@ -133,7 +133,7 @@ export function fromPixels(pixels: PixelSource, numChannels = 3): Tensor {
  *
  * @example const x = await browser.fromPixelsAsync(img)
  */
-export async function fromPixelsAsync(pixels: PixelSource, numChannels = 3): Promise<Tensor> {
+export async function fromPixelsAsync(pixels: PixelSource, numChannels = 3): Promise<Tensor3D> {
   const img = pixels as unknown as { complete: boolean; decode(): Promise<void> };
   if (isA(pixels, 'HTMLImageElement') && !img.complete) await img.decode();
   return fromPixels(pixels, numChannels);

@@ -4,7 +4,7 @@
  * (nested arrays, as TF.js), a temporary tensor freed after the op.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, Tensor2D, Tensor3D, Tensor4D, Tensor5D, Tensor6D } from '../tensor.js';
 import { show, withTensors, type TensorLike } from '../ops/convert.js';
 import { reverse } from '../ops/slicing.js';
 import { tile } from '../ops/joining.js';
@@ -28,7 +28,7 @@ function channels(op: string, image: Tensor, want: number): void {
  *
  * @example image.flipLeftRight(batch)   // column j of each image becomes column w − 1 − j
  */
-export function flipLeftRight(image: TensorLike): Tensor {
+export function flipLeftRight(image: TensorLike): Tensor4D {
   return withTensors('flipLeftRight', { image }, ({ image }) => {
     if (image.rank !== 4) {
       throw new InvalidArgumentError(`flipLeftRight: image must have rank 4 [batch, height, width, channels] (as TF.js), got shape ${show(image.shape)}`);
@@ -43,11 +43,11 @@ export function flipLeftRight(image: TensorLike): Tensor {
  *
  * @example image.rgbToGrayscale(photos)   // [n, h, w, 3] → [n, h, w, 1]
  */
-export function rgbToGrayscale(image: TensorLike): Tensor {
+export function rgbToGrayscale<T extends Tensor2D | Tensor3D | Tensor4D | Tensor5D | Tensor6D = Tensor>(image: T | TensorLike): T {
   return withTensors('rgbToGrayscale', { image }, ({ image }) => {
     channels('rgbToGrayscale', image, 3);
     return tidy(() => sum(mul(image, tensor1d(LUMA)), -1, true));
-  });
+  }) as T;
 }
 
 /**
@@ -56,9 +56,9 @@ export function rgbToGrayscale(image: TensorLike): Tensor {
  *
  * @example image.grayscaleToRGB(digits)   // [n, 28, 28, 1] → [n, 28, 28, 3]
  */
-export function grayscaleToRGB(image: TensorLike): Tensor {
+export function grayscaleToRGB<T extends Tensor2D | Tensor3D | Tensor4D | Tensor5D | Tensor6D = Tensor>(image: T | TensorLike): T {
   return withTensors('grayscaleToRGB', { image }, ({ image }) => {
     channels('grayscaleToRGB', image, 1);
     return tile(image, [...image.shape.map(() => 1).slice(1), 3]);
-  });
+  }) as T;
 }

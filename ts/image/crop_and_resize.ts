@@ -5,7 +5,7 @@
  * the float32 values, rounded to float32 once at the end), so the bits are TF.js's.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor4D } from '../tensor.js';
 import { checkSize, EXACT_INT, exactInts, f32String, fromFlat, intArg, numberArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { batchOfImages, finiteRows } from './options.js';
 import { withoutGradient } from '../autodiff.js';
@@ -54,7 +54,7 @@ export function cropAndResize(
   cropSize: [number, number],
   method: 'bilinear' | 'nearest' = 'bilinear',
   extrapolationValue = 0,
-): Tensor {
+): Tensor4D {
   const op = 'cropAndResize';
   exactInts(op, 'boxInd', boxInd);
   return withTensors(op, { image, boxes, boxInd }, (t) => {

@@ -9,7 +9,7 @@
  * return a settled Promise; their errors reject it, as TF.js's async functions do.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, Tensor1D } from '../tensor.js';
 import { composite } from '../ops/composite.js';
 import { boolArg, describe, exactInt, fromFlat, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { finiteRows } from './options.js';
@@ -223,7 +223,7 @@ function indicesTensor(op: string, s: Selection): Tensor {
  *   `scores` not `[numBoxes]`, `maxOutputSize` not an integer ≥ 0, `iouThreshold` not in
  *   `[0, 1]`, or `scoreThreshold` NaN.
  */
-export function nonMaxSuppression(boxes: TensorLike, scores: TensorLike, maxOutputSize: number, iouThreshold = 0.5, scoreThreshold = Number.NEGATIVE_INFINITY): Tensor {
+export function nonMaxSuppression(boxes: TensorLike, scores: TensorLike, maxOutputSize: number, iouThreshold = 0.5, scoreThreshold = Number.NEGATIVE_INFINITY): Tensor1D {
   const op = 'nonMaxSuppression';
   return indicesTensor(op, suppress(op, boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, 0, false));
 }
@@ -236,7 +236,7 @@ export function nonMaxSuppression(boxes: TensorLike, scores: TensorLike, maxOutp
  *
  * @example const keep = await image.nonMaxSuppressionAsync(boxes, scores, 20, 0.5, 0.3);
  */
-export async function nonMaxSuppressionAsync(boxes: TensorLike, scores: TensorLike, maxOutputSize: number, iouThreshold = 0.5, scoreThreshold = Number.NEGATIVE_INFINITY): Promise<Tensor> {
+export async function nonMaxSuppressionAsync(boxes: TensorLike, scores: TensorLike, maxOutputSize: number, iouThreshold = 0.5, scoreThreshold = Number.NEGATIVE_INFINITY): Promise<Tensor1D> {
   const op = 'nonMaxSuppressionAsync';
   return indicesTensor(op, suppress(op, boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, 0, false));
 }

@@ -5,7 +5,7 @@
  * so the threshold and the pixels are TF.js's bits.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor3D } from '../tensor.js';
 import { LUMA as RGB_LUMA } from './color.js';
 import { boolArg, describe, f32String, fromFlat, show, withTensors, type TensorLike } from '../ops/convert.js';
 
@@ -44,7 +44,7 @@ const LUMA = RGB_LUMA.map(f32);
  *   is not `'binary'` or `'otsu'`, `inverted` not a boolean, `threshValue` NaN or not a
  *   number, or (Otsu) a gray level is not finite or rounds below 0.
  */
-export function threshold(image: TensorLike, method: 'binary' | 'otsu' = 'binary', inverted = false, threshValue = 0.5): Tensor {
+export function threshold(image: TensorLike, method: 'binary' | 'otsu' = 'binary', inverted = false, threshValue = 0.5): Tensor3D {
   const op = 'threshold';
   return withTensors(op, { image }, (t) => {
     const s = t.image.shape;

@@ -6,7 +6,7 @@
  * are TF.js's.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor4D } from '../tensor.js';
 import { checkSize, describe, fromFlat, intArg, numberArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { batchOfImages, finiteRows } from './options.js';
 import { withoutGradient } from '../autodiff.js';
@@ -59,7 +59,7 @@ export function transform(
   fillMode: FillMode = 'constant',
   fillValue = 0,
   outputShape?: [number, number],
-): Tensor {
+): Tensor4D {
   const op = 'transform';
   return withTensors(op, { image, transforms }, (t) => {
     const s = t.image.shape;
@@ -200,7 +200,7 @@ function bilinear(img: Float32Array, h: number, w: number, c: number, offset: nu
  *   number, `fillValue` not a number or `[r, g, b]` (with at most 4 channels), or `center` not
  *   a finite number or `[cx, cy]` of them.
  */
-export function rotateWithOffset(image: TensorLike, radians: number, fillValue: number | [number, number, number] = 0, center: number | [number, number] = 0.5): Tensor {
+export function rotateWithOffset(image: TensorLike, radians: number, fillValue: number | [number, number, number] = 0, center: number | [number, number] = 0.5): Tensor4D {
   const op = 'rotateWithOffset';
   return withTensors(op, { image }, (t) => {
     const s = t.image.shape;

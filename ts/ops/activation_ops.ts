@@ -17,6 +17,6 @@ export { relu6 } from '../activations.js';
  *
  * @example logSigmoid(tensor([0]))  // [-0.6931]
  */
-export function logSigmoid(x: TensorLike): Tensor {
-  return withTensors('logSigmoid', { x }, (t) => composite('logSigmoid', () => neg(softplus(neg(t.x)))));
+export function logSigmoid<T extends Tensor = Tensor>(x: T | TensorLike): T {
+  return withTensors('logSigmoid', { x }, (t) => composite('logSigmoid', () => neg(softplus(neg(t.x))))) as T;
 }

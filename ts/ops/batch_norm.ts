@@ -1,6 +1,7 @@
 /** `batchNorm` and its rank forms `batchNorm2d/3d/4d` (TF.js's ops): x normalised by given moments. */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, Tensor2D, Tensor3D, Tensor4D } from '../tensor.js';
+import type { Rank } from '../types.js';
 import { add, div, mul, sub } from './binary.js';
 import { composite } from './composite.js';
 import { numberArg, withTensors, type TensorLike } from './convert.js';
@@ -53,7 +54,7 @@ type Param = (typeof PARAMS)[number];
  *   have one rank, or `varianceEpsilon` is not a finite number; {@link ShapeError} when one
  *   of them does not broadcast to `x`'s shape.
  */
-export function batchNorm(x: TensorLike, mean: TensorLike, variance: TensorLike, offset?: TensorLike | null, scale?: TensorLike | null, varianceEpsilon?: number | null): Tensor {
+export function batchNorm<R extends Rank = Rank>(x: Tensor<R> | TensorLike, mean: TensorLike, variance: TensorLike, offset?: TensorLike | null, scale?: TensorLike | null, varianceEpsilon?: number | null): Tensor<R> {
   return batchNormOf('batchNorm', null, x, mean, variance, offset, scale, varianceEpsilon);
 }
 
@@ -65,7 +66,7 @@ export function batchNorm(x: TensorLike, mean: TensorLike, variance: TensorLike,
  * @throws {@link InvalidArgumentError} when `x` does not have rank 2 or a parameter has a rank
  *   other than 2 or 1; otherwise as {@link batchNorm}.
  */
-export function batchNorm2d(x: TensorLike, mean: TensorLike, variance: TensorLike, offset?: TensorLike | null, scale?: TensorLike | null, varianceEpsilon?: number | null): Tensor {
+export function batchNorm2d(x: TensorLike, mean: TensorLike, variance: TensorLike, offset?: TensorLike | null, scale?: TensorLike | null, varianceEpsilon?: number | null): Tensor2D {
   return batchNormOf('batchNorm2d', 2, x, mean, variance, offset, scale, varianceEpsilon);
 }
 
@@ -77,7 +78,7 @@ export function batchNorm2d(x: TensorLike, mean: TensorLike, variance: TensorLik
  * @throws {@link InvalidArgumentError} when `x` does not have rank 3 or a parameter has a rank
  *   other than 3 or 1; otherwise as {@link batchNorm}.
  */
-export function batchNorm3d(x: TensorLike, mean: TensorLike, variance: TensorLike, offset?: TensorLike | null, scale?: TensorLike | null, varianceEpsilon?: number | null): Tensor {
+export function batchNorm3d(x: TensorLike, mean: TensorLike, variance: TensorLike, offset?: TensorLike | null, scale?: TensorLike | null, varianceEpsilon?: number | null): Tensor3D {
   return batchNormOf('batchNorm3d', 3, x, mean, variance, offset, scale, varianceEpsilon);
 }
 
@@ -89,7 +90,7 @@ export function batchNorm3d(x: TensorLike, mean: TensorLike, variance: TensorLik
  * @throws {@link InvalidArgumentError} when `x` does not have rank 4 or a parameter has a rank
  *   other than 4 or 1; otherwise as {@link batchNorm}.
  */
-export function batchNorm4d(x: TensorLike, mean: TensorLike, variance: TensorLike, offset?: TensorLike | null, scale?: TensorLike | null, varianceEpsilon?: number | null): Tensor {
+export function batchNorm4d(x: TensorLike, mean: TensorLike, variance: TensorLike, offset?: TensorLike | null, scale?: TensorLike | null, varianceEpsilon?: number | null): Tensor4D {
   return batchNormOf('batchNorm4d', 4, x, mean, variance, offset, scale, varianceEpsilon);
 }
 

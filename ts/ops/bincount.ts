@@ -1,6 +1,6 @@
 /** `bincount` and `denseBincount`: how often each integer occurs, or the sum of its weights (TF.js names). */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, Tensor1D, Tensor2D } from '../tensor.js';
 import { boolArg, checkSize, describe, EXACT_INT, exactInt, exactInts, f32String, fromFlat, position, withTensors, type TensorLike } from './convert.js';
 import { composite } from './composite.js';
 import { unsortedSegmentSum } from './segment.js';
@@ -30,14 +30,14 @@ import { reshape } from './shape.js';
  *   values but not as many as `x`. {@link OutOfMemoryError} when `size` exceeds
  *   {@link MAX_ELEMENTS}.
  */
-export function bincount(x: TensorLike, weights: TensorLike, size: number): Tensor {
+export function bincount<T extends Tensor1D = Tensor1D>(x: T | TensorLike, weights: TensorLike, size: number): T {
   const op = 'bincount';
   exactInts(op, 'x', x);
   return withTensors(op, { x, weights }, (t) => {
     const n = sizeArg(op, size);
     if (hasWeights(op, t.x, t.weights)) return weighted(op, t.x, t.weights, n, 1, t.x.size, [n]);
     return fromFlat(op, count(op, t.x, n, 1, t.x.size, false), [n]);
-  });
+  }) as T;
 }
 
 /**
@@ -62,7 +62,7 @@ export function bincount(x: TensorLike, weights: TensorLike, size: number): Tens
  *   boolean. {@link ShapeError} when `weights` has values but not as many as `x`.
  *   {@link OutOfMemoryError} when the result would exceed {@link MAX_ELEMENTS}.
  */
-export function denseBincount(x: TensorLike, weights: TensorLike, size: number, binaryOutput = false): Tensor {
+export function denseBincount<T extends Tensor1D | Tensor2D = Tensor>(x: T | TensorLike, weights: TensorLike, size: number, binaryOutput = false): T {
   const op = 'denseBincount';
   exactInts(op, 'x', x);
   return withTensors(op, { x, weights }, (t) => {
@@ -77,7 +77,7 @@ export function denseBincount(x: TensorLike, weights: TensorLike, size: number, 
     checkSize(op, `the result [${shape}]`, rows * n);
     if (w && !binary) return weighted(op, t.x, t.weights, n, rows, cols, shape);
     return fromFlat(op, count(op, t.x, n, rows, cols, binary), shape);
-  });
+  }) as T;
 }
 
 /**

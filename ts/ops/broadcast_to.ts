@@ -1,6 +1,7 @@
 /** `broadcastTo`: a tensor repeated along size-1 (and new leading) axes to a given shape. */
 import { ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import type { Rank } from '../types.js';
 import { composite } from './composite.js';
 import { checkShape, withTensors, type TensorLike } from './convert.js';
 import { clone } from './creation.js';
@@ -17,7 +18,7 @@ import { reshape } from './shape.js';
  * @throws {@link InvalidArgumentError} for a shape that is not a list of non-negative
  *   integers; {@link ShapeError} when `shape` has fewer axes than `x` or an axis does not fit.
  */
-export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
+export function broadcastTo<R extends Rank = Rank>(x: TensorLike, shape: readonly number[]): Tensor<R> {
   const op = 'broadcastTo';
   return withTensors(op, { x }, (t) => {
     const target = checkShape(op, shape);

@@ -1,6 +1,6 @@
 /** `confusionMatrix`: counts of (label, prediction) pairs, TF.js's `tf.math.confusionMatrix`. */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, Tensor2D } from '../tensor.js';
 import { checkSize, describe, EXACT_INT, exactInt, exactInts, f32String, fromFlat, withTensors, type TensorLike } from './convert.js';
 
 /**
@@ -24,7 +24,7 @@ import { checkSize, describe, EXACT_INT, exactInt, exactInts, f32String, fromFla
  *   {@link ShapeError} when their lengths differ; {@link OutOfMemoryError} when
  *   `numClasses²` exceeds {@link MAX_ELEMENTS}.
  */
-export function confusionMatrix(labels: TensorLike, predictions: TensorLike, numClasses: number): Tensor {
+export function confusionMatrix(labels: TensorLike, predictions: TensorLike, numClasses: number): Tensor2D {
   const op = 'confusionMatrix';
   if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 1) {
     throw new InvalidArgumentError(`${op}: numClasses must be a positive integer, got ${describe(numClasses)}`);

@@ -1,6 +1,6 @@
 /** `depthToSpace`: blocks of channels moved into blocks of pixels (TF.js's op, channels last). */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor4D } from '../tensor.js';
 import { composite } from './composite.js';
 import { checkShape, describe, intArg, show, withTensors, type TensorLike } from './convert.js';
 import { reshape, transpose } from './shape.js';
@@ -27,7 +27,7 @@ import { reshape, transpose } from './shape.js';
  *   ≥ 2, or `dataFormat` is not `'NHWC'`; {@link ShapeError} when the depth is not divisible
  *   by `blockSize²`.
  */
-export function depthToSpace(x: TensorLike, blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): Tensor {
+export function depthToSpace(x: TensorLike, blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): Tensor4D {
   const op = 'depthToSpace';
   return withTensors(op, { x }, (t) => {
     const b = intArg(op, 'blockSize', blockSize, 2);

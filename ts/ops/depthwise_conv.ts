@@ -4,7 +4,7 @@
  * {@link conv2d} after it.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, Tensor3D, Tensor4D } from '../tensor.js';
 import { composite } from './composite.js';
 import { pair, show, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
@@ -47,12 +47,12 @@ function depthwise(op: string, x: Tensor, filter: Tensor, strides: Size2D, pad: 
  * @throws {@link InvalidArgumentError} for ranks or channel counts that do not fit, a layout
  *   other than `'NHWC'`, or the arguments conv2d rejects (named as depthwiseConv2d's).
  */
-export function depthwiseConv2d(x: TensorLike, filter: TensorLike, strides: Size2D, pad: OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): Tensor {
+export function depthwiseConv2d<T extends Tensor3D | Tensor4D = Tensor>(x: T | TensorLike, filter: TensorLike, strides: Size2D, pad: OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): T {
   const op = 'depthwiseConv2d';
   return withTensors(op, { x, filter }, (t) => {
     checked(op, t.x, t.filter, 'filter', dataFormat);
     return depthwise(op, t.x, t.filter, strides, pad, dilations, dimRoundingMode);
-  });
+  }) as T;
 }
 
 /**
@@ -65,9 +65,9 @@ export function depthwiseConv2d(x: TensorLike, filter: TensorLike, strides: Size
  * @throws {@link InvalidArgumentError} when the filters' shapes do not fit `x` or each other,
  *   and for the arguments depthwiseConv2d rejects.
  */
-export function separableConv2d(
-  x: TensorLike, depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: Size2D, pad: OpPadding, dilation: Size2D = 1, dataFormat: 'NHWC' = 'NHWC',
-): Tensor {
+export function separableConv2d<T extends Tensor3D | Tensor4D = Tensor>(
+  x: T | TensorLike, depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: Size2D, pad: OpPadding, dilation: Size2D = 1, dataFormat: 'NHWC' = 'NHWC',
+): T {
   const op = 'separableConv2d';
   return withTensors(op, { x, depthwiseFilter, pointwiseFilter }, (t) => {
     checked(op, t.x, t.depthwiseFilter, 'depthwiseFilter', dataFormat);
@@ -79,5 +79,5 @@ export function separableConv2d(
       );
     }
     return composite(op, () => conv2d(depthwise(op, t.x, t.depthwiseFilter, strides, pad, dilation, undefined), pw, 1, 'valid'));
-  });
+  }) as T;
 }

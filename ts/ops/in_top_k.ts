@@ -27,7 +27,7 @@ import { describe, EXACT_INT, exactInt, exactInts, fromFlat, withTensors, type T
  *   below 2, `k` is not an integer in `[1, classes]` or a target is not a class index;
  *   {@link ShapeError} when `targets`' shape is not `predictions`' without its last axis.
  */
-export async function inTopKAsync(predictions: TensorLike, targets: TensorLike, k = 1): Promise<Tensor> {
+export async function inTopKAsync<T extends Tensor = Tensor, U extends Tensor = Tensor>(predictions: T | TensorLike, targets: U | TensorLike, k = 1): Promise<U> {
   const op = 'inTopKAsync';
   exactInts(op, 'targets', targets);
   return withTensors(op, { predictions, targets }, (t) => {
@@ -64,5 +64,5 @@ export async function inTopKAsync(predictions: TensorLike, targets: TensorLike, 
       out[r] = before < k ? 1 : 0;
     }
     return fromFlat(op, out, ts);
-  });
+  }) as U;
 }

@@ -6,7 +6,7 @@
 import { call, check, outPtr, readOut } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import { tidy } from '../scope.js';
-import { Tensor, wrapHandle } from '../tensor.js';
+import { Tensor, wrapHandle, type Tensor1D, type Tensor2D } from '../tensor.js';
 import { div, mul, sub } from './binary.js';
 import { boolArg, describe, intArg, withTensors, type TensorLike } from './convert.js';
 import { zeros } from './creation.js';
@@ -62,7 +62,7 @@ export function qr(x: TensorLike, fullMatrices = false): [Tensor, Tensor] {
  * @example linalg.bandPart(tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), 1, 0)
  * // [[1, 0, 0], [4, 5, 0], [0, 8, 9]]
  */
-export function bandPart(a: TensorLike, numLower: number, numUpper: number): Tensor {
+export function bandPart<T extends Tensor = Tensor>(a: T | TensorLike, numLower: number, numUpper: number): T {
   return withTensors('linalg.bandPart', { a }, ({ a }) => {
     const h = a.handleFor('linalg.bandPart', 'a');
     const lo = intArg('linalg.bandPart', 'numLower', numLower);
@@ -71,7 +71,7 @@ export function bandPart(a: TensorLike, numLower: number, numUpper: number): Ten
       check(e.nr_linalg_band_part(h, lo, up, outPtr(0)));
       return wrapHandle(readOut(0));
     });
-  });
+  }) as T;
 }
 
 /**
@@ -84,9 +84,9 @@ export function bandPart(a: TensorLike, numLower: number, numUpper: number): Ten
  *
  * @example linalg.gramSchmidt(tensor([[3, 4], [1, 0]])) // [[0.6, 0.8], [0.8, -0.6]]
  */
-export function gramSchmidt(xs: readonly Tensor[]): Tensor[];
+export function gramSchmidt(xs: readonly Tensor[]): Tensor1D[];
 /** The rows of the 2-D tensor `xs` made orthonormal, as a 2-D tensor (see the array form). */
-export function gramSchmidt(xs: Tensor): Tensor;
+export function gramSchmidt(xs: Tensor): Tensor2D;
 export function gramSchmidt(xs: Tensor | readonly Tensor[]): Tensor | Tensor[] {
   const op = 'linalg.gramSchmidt';
   const isArray = Array.isArray(xs);

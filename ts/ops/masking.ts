@@ -6,7 +6,7 @@
  * the call, so a `tidy` around the call tracks them as it tracks any op's result.
  */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, Tensor2D } from '../tensor.js';
 import { composite } from './composite.js';
 import { describe, EXACT_INT, exactInt, fromFlat, withTensors, type TensorLike } from './convert.js';
 import { reshape } from './shape.js';
@@ -83,7 +83,7 @@ export async function booleanMaskAsync(tensor: TensorLike, mask: TensorLike, axi
  * @throws (the Promise rejects with) {@link InvalidArgumentError} when a coordinate would
  *   pass 2^24, which float32 cannot hold exactly.
  */
-export async function whereAsync(condition: TensorLike): Promise<Tensor> {
+export async function whereAsync(condition: TensorLike): Promise<Tensor2D> {
   const op = 'whereAsync';
   return withTensors(op, { condition }, (t) => {
     const shape = t.condition.shape;

@@ -1,6 +1,6 @@
 /** Matrix products: `matMul` (batched, with transposes), `dot`, `outerProduct`. */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, Tensor2D } from '../tensor.js';
 import { boolArg, describe, withTensors, type TensorLike } from './convert.js';
 import { readOptions } from '../options.js';
 import { runOp } from './run.js';
@@ -100,7 +100,7 @@ function dotOf(a: Tensor, b: Tensor): Tensor {
 }
 
 /** Outer product of two vectors: `[m] ⊗ [n]` → `[m, n]`. `a` and `b` may be arrays. */
-export function outerProduct(a: TensorLike, b: TensorLike): Tensor {
+export function outerProduct(a: TensorLike, b: TensorLike): Tensor2D {
   return withTensors('outerProduct', { a, b }, ({ a, b }) => outerOf(a, b));
 }
 

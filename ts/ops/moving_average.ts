@@ -32,7 +32,7 @@ import { boolArg, describe, withTensors, type TensorLike } from './convert.js';
  *   when `decay` or `step` is not a scalar in range, `step` is missing with `zeroDebias`, or
  *   `zeroDebias` is not a boolean.
  */
-export function movingAverage(v: TensorLike, x: TensorLike, decay: number | Tensor, step?: number | Tensor | null, zeroDebias = true): Tensor {
+export function movingAverage<T extends Tensor = Tensor>(v: TensorLike, x: T | TensorLike, decay: number | Tensor, step?: number | Tensor | null, zeroDebias = true): T {
   const op = 'movingAverage';
   const debias = boolArg(op, 'zeroDebias', zeroDebias, true);
   const withStep = debias && step !== undefined && step !== null;
@@ -54,7 +54,7 @@ export function movingAverage(v: TensorLike, x: TensorLike, decay: number | Tens
       const update = mul(sub(t.x, t.v), sub(1, t.decay));
       return add(t.v, ts ? div(update, sub(1, pow(t.decay, ts))) : update);
     });
-  });
+  }) as T;
 }
 
 /** The value of a scalar argument (a number, or a tensor of rank 0). */

@@ -31,9 +31,9 @@ function scan(op: string, fn: ScanExport, x: TensorLike, axis: unknown, exclusiv
  * @example cumsum(tensor([1, 2, 3, 4]), 0, true)      // [0, 1, 3, 6]
  * @example cumsum(tensor([[1, 2], [3, 4]]), 1, false, true)  // [[3, 2], [7, 4]]
  */
-export function cumsum(x: TensorLike, axis = 0, exclusive = false, reverse = false): Tensor {
+export function cumsum<T extends Tensor = Tensor>(x: T | TensorLike, axis = 0, exclusive = false, reverse = false): T {
   extraArgs('cumsum', arguments.length, ['x', 'axis', 'exclusive', 'reverse'], NOT_NUMPY_SCAN);
-  return scan('cumsum', 'nr_cumsum', x, axis, exclusive, reverse);
+  return scan('cumsum', 'nr_cumsum', x, axis, exclusive, reverse) as T;
 }
 
 /**
@@ -48,7 +48,7 @@ export function cumsum(x: TensorLike, axis = 0, exclusive = false, reverse = fal
  * @example cumprod(tensor([1, 2, 3, 4]), 0, true)      // [1, 1, 2, 6]
  * @example cumprod(tensor([[1, 2], [3, 4]]), 1, false, true)  // [[2, 2], [12, 4]]
  */
-export function cumprod(x: TensorLike, axis = 0, exclusive = false, reverse = false): Tensor {
+export function cumprod<T extends Tensor = Tensor>(x: T | TensorLike, axis = 0, exclusive = false, reverse = false): T {
   extraArgs('cumprod', arguments.length, ['x', 'axis', 'exclusive', 'reverse'], NOT_NUMPY_SCAN);
-  return scan('cumprod', 'nr_cumprod', x, axis, exclusive, reverse);
+  return scan('cumprod', 'nr_cumprod', x, axis, exclusive, reverse) as T;
 }

@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import type { Rank } from '../types.js';
 import { composite } from './composite.js';
 import { checkShape, exactInts, show, withTensors, type TensorLike } from './convert.js';
 import { tupleRows, type TupleRows } from './index_tuples.js';
@@ -47,7 +48,7 @@ function checkUpdates(op: string, arg: string, updates: Tensor, t: TupleRows, in
  * @throws {@link InvalidArgumentError} when an index is not an integer or out of range (naming
  *   it, as a tuple), or the shapes do not fit together.
  */
-export function scatterND(indices: TensorLike, updates: TensorLike, shape: readonly number[]): Tensor {
+export function scatterND<R extends Rank = Rank>(indices: TensorLike, updates: TensorLike, shape: readonly number[]): Tensor<R> {
   const op = 'scatterND';
   const s = checkShape(op, shape);
   exactInts(op, 'indices', indices);
@@ -89,7 +90,7 @@ function update(op: string, [indicesArg, updatesArg]: [string, string], base: Te
  * @example tensorScatterUpdate(zeros([4]), [[1], [3]], [5, 6])  // [0, 5, 0, 6]
  * @throws {@link InvalidArgumentError} as {@link scatterND}.
  */
-export function tensorScatterUpdate(tensor: TensorLike, indices: TensorLike, updates: TensorLike): Tensor {
+export function tensorScatterUpdate<R extends Rank = Rank>(tensor: Tensor<R> | TensorLike, indices: TensorLike, updates: TensorLike): Tensor<R> {
   const op = 'tensorScatterUpdate';
   exactInts(op, 'indices', indices);
   return withTensors(op, { tensor, indices, updates }, (a) => update(op, ['indices', 'updates'], a.tensor, a.indices, a.updates));
@@ -108,7 +109,7 @@ export function tensorScatterUpdate(tensor: TensorLike, indices: TensorLike, upd
  *   index tuples do not have one entry per axis of `outputShape`, or `sparseValues` or
  *   `defaultValue` has the wrong shape.
  */
-export function sparseToDense(sparseIndices: TensorLike, sparseValues: TensorLike, outputShape: readonly number[], defaultValue: TensorLike = 0): Tensor {
+export function sparseToDense<R extends Rank = Rank>(sparseIndices: TensorLike, sparseValues: TensorLike, outputShape: readonly number[], defaultValue: TensorLike = 0): Tensor<R> {
   const op = 'sparseToDense';
   const s = checkShape(op, outputShape, 'outputShape');
   exactInts(op, 'sparseIndices', sparseIndices);

@@ -28,7 +28,7 @@ import { runOp } from './run.js';
  *   non-negative integer;
  *   {@link OutOfMemoryError} when the result would be too large.
  */
-export function unsortedSegmentSum(x: TensorLike, segmentIds: TensorLike, numSegments: number): Tensor {
+export function unsortedSegmentSum<T extends Tensor = Tensor>(x: T | TensorLike, segmentIds: TensorLike, numSegments: number): T {
   const op = 'unsortedSegmentSum';
   exactInts(op, 'segmentIds', segmentIds);
   return withTensors(op, { x, segmentIds }, (t) => {
@@ -38,5 +38,5 @@ export function unsortedSegmentSum(x: TensorLike, segmentIds: TensorLike, numSeg
     // Past 2^24 + 1 segments an id past 2^24 would be in range, but float32 holds it rounded.
     if (n > EXACT_INT + 1 && segmentIds instanceof Tensor) exactInts(op, 'segmentIds', segmentIds, true);
     return runOp((e, out) => e.nr_unsorted_segment_sum(hx, hi, n, out));
-  });
+  }) as T;
 }

@@ -1,5 +1,5 @@
 /** `signal.hannWindow`, `signal.hammingWindow`: TF.js's raised-cosine windows. */
-import type { Tensor } from '../tensor.js';
+import type { Tensor, Tensor1D } from '../tensor.js';
 import { checkSize, fromFlat, intArg } from './convert.js';
 
 /**
@@ -28,7 +28,7 @@ function cosineWindow(op: string, windowLength: unknown, a: number, b: number): 
  * @example signal.hannWindow(5)   // [0, 0.5, 1, 0.5, 0]
  * @throws {@link InvalidArgumentError} unless `windowLength` is a non-negative integer.
  */
-export function hannWindow(windowLength: number): Tensor {
+export function hannWindow(windowLength: number): Tensor1D {
   return cosineWindow('hannWindow', windowLength, 0.5, 0.5);
 }
 
@@ -43,6 +43,6 @@ export function hannWindow(windowLength: number): Tensor {
  * @example signal.hammingWindow(3)   // [0.08, 1, 0.08]
  * @throws {@link InvalidArgumentError} unless `windowLength` is a non-negative integer.
  */
-export function hammingWindow(windowLength: number): Tensor {
+export function hammingWindow(windowLength: number): Tensor1D {
   return cosineWindow('hammingWindow', windowLength, 0.54, 0.46);
 }

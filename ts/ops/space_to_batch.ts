@@ -49,7 +49,7 @@ function checkRank(op: string, x: Tensor, m: number): void {
  *   below `1 + blockShape.length`; {@link ShapeError} when a padded spatial axis is not
  *   divisible by its block size; {@link OutOfMemoryError} when the padded `x` would be too large.
  */
-export function spaceToBatchND(x: TensorLike, blockShape: readonly number[], paddings: ReadonlyArray<readonly [number, number]>): Tensor {
+export function spaceToBatchND<T extends Tensor = Tensor>(x: T | TensorLike, blockShape: readonly number[], paddings: ReadonlyArray<readonly number[]>): T {
   const op = 'spaceToBatchND';
   return withTensors(op, { x }, (t) => {
     const block = blockShapeArg(op, blockShape);
@@ -75,7 +75,7 @@ export function spaceToBatchND(x: TensorLike, blockShape: readonly number[], pad
       const p = pads.some(([a, b]) => a > 0 || b > 0) ? pad(t.x, s.map((_, i) => (i >= 1 && i <= m ? pads[i - 1] : [0, 0]))) : t.x;
       return reshape(transpose(reshape(p, split), perm), out);
     });
-  });
+  }) as T;
 }
 
 /**
@@ -97,7 +97,7 @@ export function spaceToBatchND(x: TensorLike, blockShape: readonly number[], pad
  *   than an axis holds, or `x` of rank below `1 + blockShape.length`; {@link ShapeError} when
  *   the batch is not divisible by the product of `blockShape`.
  */
-export function batchToSpaceND(x: TensorLike, blockShape: readonly number[], crops: ReadonlyArray<readonly [number, number]>): Tensor {
+export function batchToSpaceND<T extends Tensor = Tensor>(x: T | TensorLike, blockShape: readonly number[], crops: ReadonlyArray<readonly number[]>): T {
   const op = 'batchToSpaceND';
   return withTensors(op, { x }, (t) => {
     const block = blockShapeArg(op, blockShape);
@@ -127,5 +127,5 @@ export function batchToSpaceND(x: TensorLike, blockShape: readonly number[], cro
       if (!cuts.some(([c, e]) => c > 0 || e > 0)) return r;
       return slice(r, [0, ...cuts.map(([c]) => c)], [n, ...cuts.map(([c, e], i) => full[i] - c - e)]);
     });
-  });
+  }) as T;
 }

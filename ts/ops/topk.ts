@@ -16,7 +16,7 @@ import { boolArg, exactInt, intArg, withTensors, type TensorLike } from './conve
  * @example const { values, indices } = topk(tensor([[1, 5, 3], [2, 2, 0]]), 2)
  * // values [[5, 3], [2, 2]], indices [[1, 2], [0, 1]]
  */
-export function topk(x: TensorLike, k = 1, sorted = true): { values: Tensor; indices: Tensor } {
+export function topk<T extends Tensor = Tensor>(x: T | TensorLike, k = 1, sorted = true): { values: T; indices: T } {
   return withTensors('topk', { x }, ({ x }) => {
     const h = x.handleFor('topk', 'x');
     const kk = intArg('topk', 'k', k, 0);
@@ -29,5 +29,5 @@ export function topk(x: TensorLike, k = 1, sorted = true): { values: Tensor; ind
       const values = wrapHandle(readOut(0));
       return { values, indices: wrapHandle(hi) };
     });
-  });
+  }) as { values: T; indices: T };
 }

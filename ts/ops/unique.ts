@@ -1,6 +1,6 @@
 /** `unique`: the distinct values (or slices) of a tensor and where each entry went (TF.js `unique`). */
 import { InvalidArgumentError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor, Tensor1D } from '../tensor.js';
 import { composite } from './composite.js';
 import { axisArg, exactInt, fromFlat, withTensors, type TensorLike } from './convert.js';
 import { gather } from './slicing.js';
@@ -23,6 +23,9 @@ import { gather } from './slicing.js';
  * Differences from TF.js 4.22: none in the results. An axis over 2^24 + 1 entries throws (float32
  * indices cannot count past 2^24 exactly).
  *
+ * Typed as TF.js's `unique<T>`: `values` has the type of `x`; `indices` is a `Tensor1D`, as it
+ * is at run time (TF.js types it as `x`'s type too).
+ *
  * @example unique([1, 1, 2, 4, 4, 4, 7, 8, 8])
  * // values [1, 2, 4, 7, 8], indices [0, 0, 1, 2, 2, 2, 3, 4, 4]
  * @example unique(tensor([[1, 0, 1], [1, 0, 1], [2, 0, 2]]), 1)
@@ -30,7 +33,7 @@ import { gather } from './slicing.js';
  * @throws {@link InvalidArgumentError} when `x` is a scalar or `axis` is not an integer in
  *   `[-rank, rank)`.
  */
-export function unique(x: TensorLike, axis = 0): { values: Tensor; indices: Tensor } {
+export function unique<T extends Tensor = Tensor>(x: T | TensorLike, axis = 0): { values: T; indices: Tensor1D } {
   const op = 'unique';
   return withTensors(op, { x }, (t) => {
     const shape = t.x.shape;
@@ -66,5 +69,5 @@ export function unique(x: TensorLike, axis = 0): { values: Tensor; indices: Tens
     // flows back to them (TF.js 4.22 has none for unique).
     const [v, idx] = composite(op, () => [gather(t.x, fromFlat(op, Float32Array.from(first), [first.length]), a), fromFlat(op, indices, [n])]);
     return { values: v, indices: idx };
-  });
+  }) as { values: T; indices: Tensor1D };
 }
