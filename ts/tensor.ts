@@ -62,9 +62,12 @@ export type NestedArray = number | NestedArray[];
  * rank was typed (`const h: Tensor2D = x.matMul(w)` compiles, as TF.js's generic returns let
  * it); the check that matters is at run time (`t.rank`, `tensor2d` refuses other ranks). The
  * ops TF.js declares with a generic result `T` (binary ops, reductions, `matMul`, `concat`,
- * `where`, `gather`, …) take it the same way: named (`x.sum<Scalar>()`, `matMul<Tensor2D>(a, b)`),
- * inferred from the argument where TF.js's is (`relu(x2d)` is a `Tensor2D`) or from the use,
- * `Tensor` otherwise; an unchecked cast, as TF.js's.
+ * `where`, `gather`, convolutions and pooling, `topk`, …) take it the same way: named
+ * (`x.sum<Scalar>()`, `matMul<Tensor2D>(a, b)`, `x.conv2d<Tensor4D>(f, 1, 'same')`), inferred
+ * from the argument where TF.js's is (`relu(x2d)` and `conv2d(x4d, f, 1, 'same')` keep the
+ * rank) or from the use, `Tensor` otherwise; an unchecked cast, as TF.js's. The methods that
+ * keep the rank (`abs`, `relu`, `transpose`, …) take no type argument (TF.js's take one:
+ * `x.relu<Tensor2D>()` is an error here; `x.relu()` already has `x`'s type).
  *
  * @example
  * const t = tensor([[1, 2], [3, 4]]);
@@ -187,16 +190,16 @@ export class Tensor<R extends Rank = Rank> {
     return this.data();
   }
 
-  /** A {@link TensorBuffer} holding a copy of the values (TF.js's `bufferSync()`). @example x.bufferSync().get(0, 1) */
-  bufferSync(): TensorBuffer {
+  /** A {@link TensorBuffer} holding a copy of the values (TF.js's `bufferSync()`), of this tensor's rank. @example x.bufferSync().get(0, 1) */
+  bufferSync(): TensorBuffer<R> {
     this.handleFor('bufferSync');
-    return new TensorBuffer(this.shape, 'float32', this.data());
+    return new TensorBuffer<R>(this.shape, 'float32', this.data());
   }
 
   /** {@link bufferSync} through a Promise, as TF.js's `await t.buffer()` (it rejects for a disposed tensor). */
-  async buffer(): Promise<TensorBuffer> {
+  async buffer(): Promise<TensorBuffer<R>> {
     this.handleFor('buffer');
-    return new TensorBuffer(this.shape, 'float32', this.data());
+    return new TensorBuffer<R>(this.shape, 'float32', this.data());
   }
 
   /**
@@ -403,7 +406,7 @@ export class Tensor<R extends Rank = Rank> {
     return (matmul.matMul as (a: Tensor, b: Tensor, ta?: unknown, tb?: unknown) => T)(this, b, transposeA, transposeB);
   }
   /** The dot product of vectors, or a matrix–vector / matrix–matrix product (as TF.js `dot`). */
-  dot(b: Tensor): Tensor { return matmul.dot(this, b); }
+  dot<T extends Tensor = Tensor>(b: TensorLike): T { return matmul.dot(this, b) as T; }
   /** Permutes the axes (reverses them by default). @example x.transpose() // [m, n] → [n, m] */
   transpose(perm?: number[]): Tensor<R> { return shapeOps.transpose(this, perm); }
   /** The same values with another shape; one dimension may be -1 (inferred). @example x.reshape([-1, 784]) */
@@ -437,11 +440,17 @@ export class Tensor<R extends Rank = Rank> {
   /** Padded with its mirror image (`'reflect'` or `'symmetric'`), as TF.js `mirrorPad`. @example x.mirrorPad([[2, 1]], 'reflect') */
   mirrorPad(paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Tensor<R> { return joining.mirrorPad(this, paddings, mode); }
   /** Running sums along `axis` (default 0), optionally `exclusive` and/or `reverse`. @example tensor([1, 2, 3]).cumsum() // [1, 3, 6] */
+  cumsum(axis?: number, exclusive?: boolean, reverse?: boolean): Tensor<R>;
+  /** {@link cumsum} with the result's rank named, as TF.js's `x.cumsum<Rank.R2>()`. */
+  cumsum<R2 extends Rank>(axis?: number, exclusive?: boolean, reverse?: boolean): Tensor<R2>;
   cumsum(axis = 0, exclusive = false, reverse = false): Tensor<R> {
     extraArgs('cumsum', arguments.length, ['axis', 'exclusive', 'reverse'], scan.NOT_NUMPY_SCAN);
     return scan.cumsum(this, axis, exclusive, reverse);
   }
   /** Running products along `axis` (default 0), optionally `exclusive` and/or `reverse`. @example tensor([1, 2, 3]).cumprod() // [1, 2, 6] */
+  cumprod(axis?: number, exclusive?: boolean, reverse?: boolean): Tensor<R>;
+  /** {@link cumprod} with the result's rank named, as TF.js's `x.cumprod<Rank.R2>()`. */
+  cumprod<R2 extends Rank>(axis?: number, exclusive?: boolean, reverse?: boolean): Tensor<R2>;
   cumprod(axis = 0, exclusive = false, reverse = false): Tensor<R> {
     extraArgs('cumprod', arguments.length, ['axis', 'exclusive', 'reverse'], scan.NOT_NUMPY_SCAN);
     return scan.cumprod(this, axis, exclusive, reverse);
@@ -449,47 +458,50 @@ export class Tensor<R extends Rank = Rank> {
   /** Sums of this tensor's rows by segment id into `numSegments` rows. @example tensor([1, 2, 3]).unsortedSegmentSum([0, 1, 0], 2) // [4, 2] */
   unsortedSegmentSum<T extends Tensor = Tensor<R>>(segmentIds: TensorLike, numSegments: number): T { return segment.unsortedSegmentSum<T>(this, segmentIds, numSegments); }
   /** The strided slice `begin:end:strides` with TF.js's masks (see {@link stridedSlice}). @example tensor([1, 2, 3, 4]).stridedSlice([0], [4], [2]) // [1, 3] */
-  stridedSlice(begin: readonly number[], end: readonly number[], strides?: readonly number[] | null, beginMask = 0, endMask = 0, ellipsisMask = 0, newAxisMask = 0, shrinkAxisMask = 0): Tensor {
-    return strided.stridedSlice(this, begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask);
+  stridedSlice<T extends Tensor = Tensor>(begin: readonly number[], end: readonly number[], strides?: readonly number[] | null, beginMask = 0, endMask = 0, ellipsisMask = 0, newAxisMask = 0, shrinkAxisMask = 0): T {
+    return strided.stridedSlice(this, begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask) as T;
   }
   /** The distinct values (slices along `axis`) in order of first appearance, and where each entry went. @example tensor([2, 1, 2]).unique() // values [2, 1], indices [0, 1, 0] */
-  unique(axis = 0): { values: Tensor; indices: Tensor } { return uniqueOps.unique(this, axis); }
+  unique<T extends Tensor = Tensor<R>>(axis = 0): { values: T; indices: Tensor1D } { return uniqueOps.unique<T>(this, axis); }
   /** Depthwise 2-D convolution: each channel with its own filters (see {@link depthwiseConv2d}). */
-  depthwiseConv2d(filter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1): Tensor { return dw.depthwiseConv2d(this, filter, strides, pad, dataFormat, dilations); }
+  depthwiseConv2d<T extends Tensor3D | Tensor4D = Tensor<R>>(filter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1): T { return dw.depthwiseConv2d<T>(this, filter, strides, pad, dataFormat, dilations); }
   /** Depthwise separable 2-D convolution: depthwise, then a 1×1 convolution (see {@link separableConv2d}). */
-  separableConv2d(depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dilation: conv.Size2D = 1, dataFormat: 'NHWC' = 'NHWC'): Tensor {
-    return dw.separableConv2d(this, depthwiseFilter, pointwiseFilter, strides, pad, dilation, dataFormat);
+  separableConv2d<T extends Tensor3D | Tensor4D = Tensor<R>>(depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dilation: conv.Size2D = 1, dataFormat: 'NHWC' = 'NHWC'): T {
+    return dw.separableConv2d<T>(this, depthwiseFilter, pointwiseFilter, strides, pad, dilation, dataFormat);
   }
   /** Moves blocks of depth into space: `[b, h, w, c]` → `[b, h·s, w·s, c/s²]`. @example x.depthToSpace(2) */
-  depthToSpace(blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): Tensor { return d2s.depthToSpace(this, blockSize, dataFormat); }
+  depthToSpace<T extends Tensor4D = Tensor4D>(blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): T { return d2s.depthToSpace(this, blockSize, dataFormat) as T; }
   /** Pads the spatial axes and moves blocks of them into the batch (see {@link spaceToBatchND}). */
-  spaceToBatchND(blockShape: readonly number[], paddings: ReadonlyArray<readonly [number, number]>): Tensor { return s2b.spaceToBatchND(this, blockShape, paddings); }
+  spaceToBatchND<R2 extends Rank = R>(blockShape: readonly number[], paddings: ReadonlyArray<readonly number[]>): Tensor<R2> { return s2b.spaceToBatchND(this, blockShape, paddings); }
   /** Moves blocks of the batch back into the spatial axes and crops them (see {@link batchToSpaceND}). */
-  batchToSpaceND(blockShape: readonly number[], crops: ReadonlyArray<readonly [number, number]>): Tensor { return s2b.batchToSpaceND(this, blockShape, crops); }
+  batchToSpaceND<R2 extends Rank = R>(blockShape: readonly number[], crops: ReadonlyArray<readonly number[]>): Tensor<R2> { return s2b.batchToSpaceND(this, blockShape, crops); }
   /** Local response normalization over the depth (last) axis (see {@link localResponseNormalization}). */
+  localResponseNormalization(depthRadius?: number, bias?: number, alpha?: number, beta?: number): Tensor<R>;
+  /** {@link localResponseNormalization} with the result's type named, as TF.js's `x.localResponseNormalization<Tensor4D>()`. */
+  localResponseNormalization<T extends Tensor>(depthRadius?: number, bias?: number, alpha?: number, beta?: number): T;
   localResponseNormalization(depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): Tensor<R> { return lrn.localResponseNormalization(this, depthRadius, bias, alpha, beta); }
   /** Batch normalization with given moments (see {@link batchNorm}). @example x.batchNorm(mean, variance, offset, scale) */
-  batchNorm(mean: TensorLike, variance: TensorLike, offset?: TensorLike | null, scale?: TensorLike | null, varianceEpsilon?: number | null): Tensor { return bn.batchNorm(this, mean, variance, offset, scale, varianceEpsilon); }
+  batchNorm<T extends Tensor = Tensor<R>>(mean: TensorLike, variance: TensorLike, offset?: TensorLike | null, scale?: TensorLike | null, varianceEpsilon?: number | null): T { return bn.batchNorm(this, mean, variance, offset, scale, varianceEpsilon) as T; }
   /** The `k` largest entries of each row (last axis) and their indices. @example x.topk(3).indices */
-  topk(k = 1, sorted = true): { values: Tensor; indices: Tensor } { return topkOps.topk(this, k, sorted); }
+  topk<T extends Tensor = Tensor<R>>(k = 1, sorted = true): { values: T; indices: T } { return topkOps.topk<T>(this, k, sorted); }
   /** `conv2d(this, filter, strides, pad, dataFormat, dilations)`: this is `[batch, h, w, in]` or `[h, w, in]`. @example images.conv2d(filter, 1, 'same') */
-  conv2d(filter: Tensor, strides: conv.Size2D, pad: conv.OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1, dimRoundingMode?: never): Tensor { return conv.conv2d(this, filter, strides, pad, dataFormat, dilations, dimRoundingMode); }
+  conv2d<T extends Tensor3D | Tensor4D = Tensor<R>>(filter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1, dimRoundingMode?: never): T { return conv.conv2d<T>(this, filter, strides, pad, dataFormat, dilations, dimRoundingMode); }
   /** `conv1d(this, filter, stride, pad, dataFormat, dilation)`: this is `[batch, width, in]` or `[width, in]`. @example signal.conv1d(filter, 1, 'same') */
-  conv1d(filter: Tensor, stride: number, pad: conv.OpPadding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): Tensor { return conv.conv1d(this, filter, stride, pad, dataFormat, dilation, dimRoundingMode); }
+  conv1d<T extends Tensor2D | Tensor3D = Tensor<R>>(filter: TensorLike, stride: number, pad: conv.OpPadding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): T { return conv.conv1d<T>(this, filter, stride, pad, dataFormat, dilation, dimRoundingMode); }
   /** `conv1dTranspose(this, filter, outputShape, stride, pad)`: this is `[batch, width, in]` or `[width, in]`, filter `[filterWidth, out, in]`. @example codes.conv1dTranspose(filter, [n, 100, 1], 2, 'same') */
-  conv1dTranspose(filter: Tensor, outputShape: number[], stride: number, pad: conv.OpPadding): Tensor { return conv.conv1dTranspose(this, filter, outputShape, stride, pad); }
+  conv1dTranspose<T extends Tensor2D | Tensor3D = Tensor<R>>(filter: TensorLike, outputShape: number[], stride: number, pad: conv.OpPadding): T { return conv.conv1dTranspose<T>(this, filter, outputShape, stride, pad); }
   /** `conv2dTranspose(this, filter, outputShape, strides, pad)`: the transpose of conv2d (a learned upsampling). @example codes.conv2dTranspose(filter, [n, 14, 14, 1], 2, 'same') */
-  conv2dTranspose(filter: Tensor, outputShape: number[], strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): Tensor { return conv.conv2dTranspose(this, filter, outputShape, strides, pad, dimRoundingMode); }
+  conv2dTranspose<T extends Tensor3D | Tensor4D = Tensor<R>>(filter: TensorLike, outputShape: number[], strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): T { return conv.conv2dTranspose<T>(this, filter, outputShape, strides, pad, dimRoundingMode); }
   /** `maxPool(this, filterSize, strides, pad)`. @example images.maxPool(2, 2, 'valid') */
-  maxPool(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): Tensor { return conv.maxPool(this, filterSize, strides, pad, dimRoundingMode); }
+  maxPool<T extends Tensor3D | Tensor4D = Tensor<R>>(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): T { return conv.maxPool<T>(this, filterSize, strides, pad, dimRoundingMode); }
   /** `avgPool(this, filterSize, strides, pad)`. @example images.avgPool(2, 2, 'same') */
-  avgPool(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): Tensor { return conv.avgPool(this, filterSize, strides, pad, dimRoundingMode); }
+  avgPool<T extends Tensor3D | Tensor4D = Tensor<R>>(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): T { return conv.avgPool<T>(this, filterSize, strides, pad, dimRoundingMode); }
   /** `pool(this, windowShape, poolingType, pad, dilations, strides)`: max or average pooling, optionally dilated (see {@link pool}). @example images.pool(3, 'max', 'same', 2) */
-  pool(windowShape: conv.Size2D, poolingType: poolOps.PoolingType, pad: conv.OpPadding, dilations?: conv.Size2D | null, strides?: conv.Size2D | null, dimRoundingMode?: never): Tensor { return poolOps.pool(this, windowShape, poolingType, pad, dilations, strides, dimRoundingMode); }
+  pool<T extends Tensor3D | Tensor4D = Tensor<R>>(windowShape: conv.Size2D, poolingType: poolOps.PoolingType, pad: conv.OpPadding, dilations?: conv.Size2D | null, strides?: conv.Size2D | null, dimRoundingMode?: never): T { return poolOps.pool<T>(this, windowShape, poolingType, pad, dilations, strides, dimRoundingMode); }
   /** `image.resizeBilinear(this, size, alignCorners, halfPixelCenters)`: this is `[batch, h, w, c]` or `[h, w, c]`. @example images.resizeBilinear([14, 14]) */
-  resizeBilinear(size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor { return resize.resizeBilinear(this, size, alignCorners, halfPixelCenters); }
+  resizeBilinear<T extends Tensor3D | Tensor4D = Tensor<R>>(size: [number, number], alignCorners = false, halfPixelCenters = false): T { return resize.resizeBilinear<T>(this, size, alignCorners, halfPixelCenters); }
   /** `image.resizeNearestNeighbor(this, size, alignCorners, halfPixelCenters)`. @example mask.resizeNearestNeighbor([56, 56]) */
-  resizeNearestNeighbor(size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor { return resize.resizeNearestNeighbor(this, size, alignCorners, halfPixelCenters); }
+  resizeNearestNeighbor<T extends Tensor3D | Tensor4D = Tensor<R>>(size: [number, number], alignCorners = false, halfPixelCenters = false): T { return resize.resizeNearestNeighbor<T>(this, size, alignCorners, halfPixelCenters); }
   /** `concat([this, ...others], axis)`. */
   concat<T extends Tensor = Tensor>(others: T | T[], axis = 0): T { return joining.concat<T>([this, ...(Array.isArray(others) ? others : [others])], axis); }
   /** `stack([this, ...others], axis)`. */
@@ -537,9 +549,9 @@ export class Tensor<R extends Rank = Rank> {
   /** `log(Σ exp(x))` over `axis` (all axes by default), without overflow. @example logits.logSumExp(-1, true) */
   logSumExp<T extends Tensor = Tensor<R>>(axis?: number | number[] | null, keepDims?: boolean): T { return lse.logSumExp(this, axis, keepDims); }
   /** The norm (`'euclidean'` by default, `'fro'`, 1, 2, ±Infinity, p) over `axis`; see {@link normOps.norm}. @example x.norm(1, -1) */
-  norm(ord?: normOps.NormOrd, axis?: number | number[] | null, keepDims?: boolean): Tensor {
+  norm<T extends Tensor = Tensor>(ord?: normOps.NormOrd, axis?: number | number[] | null, keepDims?: boolean): T {
     extraArgs('norm', arguments.length, ['ord', 'axis', 'keepDims']);
-    return normOps.norm(this, ord, axis, keepDims);
+    return normOps.norm(this, ord, axis, keepDims) as T;
   }
   /** The Euclidean norm over `axis` (all axes by default). */
   euclideanNorm<T extends Tensor = Tensor<R>>(axis?: number | number[] | null, keepDims?: boolean): T { return normOps.euclideanNorm(this, axis, keepDims) as T; }
@@ -588,7 +600,7 @@ export class Tensor<R extends Rank = Rank> {
   /** The single value as a rank-0 tensor (it must hold exactly one). */
   asScalar(): Scalar { return conversions.asScalar(this); }
   /** The values with the shape of `x` (the same element count). */
-  reshapeAs<R2 extends Rank>(x: Tensor<R2>): Tensor<R2> { return conversions.reshapeAs(this, x); }
+  reshapeAs<T extends Tensor>(x: T): T { return conversions.reshapeAs(this, x) as T; }
   /** TF.js's `asType`: `'float32'` (the only dtype) gives a copy; any other dtype is an error, as {@link cast}. */
   asType(dtype: 'float32'): Tensor<R> { return creation.cast(this, dtype); }
   /**

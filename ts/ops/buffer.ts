@@ -1,6 +1,7 @@
 /** `buffer` and `TensorBuffer`: TF.js's mutable array of values with a shape, turned into a tensor at the end. */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import type { Rank } from '../types.js';
 import { attachedArg, checkShape, describe, dtypeArg, f32Value, fromFlat, isNumberArray, show } from './convert.js';
 
 /** TF.js's row-major strides: one per axis but the last (`[]` below rank 2). */
@@ -41,6 +42,10 @@ function initialValues(op: string, values: unknown, size: number, shape: readonl
  * in JavaScript memory (nothing to dispose). Made by {@link buffer}, `t.bufferSync()` or
  * `await t.buffer()`.
  *
+ * `R` is the rank when the type checker knows it, as TF.js's `TensorBuffer<R>`:
+ * `buffer<Rank.R2>([2, 3]).toTensor()` is a `Tensor2D`, and so is `x2d.bufferSync().toTensor()`.
+ * `D` is the dtype, always `'float32'` (for TF.js's `TensorBuffer<R, 'float32'>`).
+ *
  * Differences from TF.js 4.22: every location is checked — one integer per axis (none for a
  * scalar), each in `[0, shape[i])` — and a bad one is an {@link InvalidArgumentError} naming it
  * and the shape (TF.js's `set` and `locToIndex` write or index anywhere, and its `get` checks
@@ -53,7 +58,7 @@ function initialValues(op: string, values: unknown, size: number, shape: readonl
  * b.set(3, 0, 1);
  * b.toTensor().print();   // [[0, 3], [0, 0]]
  */
-export class TensorBuffer {
+export class TensorBuffer<R extends Rank = Rank, D extends 'float32' = 'float32'> {
   /** The dimensions, outermost first. */
   readonly shape: number[];
   /** The number of values. */
@@ -63,7 +68,7 @@ export class TensorBuffer {
   /** The values, row-major; writing them changes the buffer. */
   readonly values: Float32Array;
   /** The element type: always `'float32'`. */
-  readonly dtype = 'float32' as const;
+  readonly dtype: D = 'float32' as D;
 
   /**
    * A buffer of `shape` holding `values` (a Float32Array of `size` values is used as is, not
@@ -72,7 +77,7 @@ export class TensorBuffer {
    * @throws {@link InvalidArgumentError} for a bad shape, a dtype other than `'float32'`, or
    *   values that are not numbers; {@link ShapeError} when `values` has the wrong length.
    */
-  constructor(shape: readonly number[], dtype?: 'float32', values?: Float32Array | ArrayLike<number>) {
+  constructor(shape: readonly number[], dtype?: D, values?: Float32Array | ArrayLike<number>) {
     const op = 'TensorBuffer';
     this.shape = checkShape(op, shape);
     dtypeArg(op, dtype === null ? undefined : dtype);
@@ -143,7 +148,7 @@ export class TensorBuffer {
    * A new tensor holding a copy of the values (later writes to the buffer do not change it).
    * @example const t = b.toTensor();
    */
-  toTensor(): Tensor {
+  toTensor(): Tensor<R> {
     return fromFlat('TensorBuffer.toTensor', this.values, this.shape);
   }
 
@@ -182,9 +187,9 @@ export class TensorBuffer {
  * @throws {@link InvalidArgumentError} for a bad shape, a dtype other than `'float32'`, or
  *   values that are not numbers; {@link ShapeError} when `values` does not have the buffer's size.
  */
-export function buffer(shape: readonly number[], dtype?: 'float32', values?: Float32Array | ArrayLike<number>): TensorBuffer {
+export function buffer<R extends Rank = Rank, D extends 'float32' = 'float32'>(shape: readonly number[], dtype?: D, values?: Float32Array | ArrayLike<number>): TensorBuffer<R, D> {
   try {
-    return new TensorBuffer(shape, dtype, values);
+    return new TensorBuffer<R, D>(shape, dtype, values);
   } catch (err) {
     if (err instanceof Error && err.message.startsWith('TensorBuffer: ')) err.message = `buffer: ${err.message.slice(14)}`;
     throw err;
