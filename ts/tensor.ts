@@ -464,9 +464,9 @@ export class Tensor<R extends Rank = Rank> {
   /** The distinct values (slices along `axis`) in order of first appearance, and where each entry went. @example tensor([2, 1, 2]).unique() // values [2, 1], indices [0, 1, 0] */
   unique<T extends Tensor = Tensor<R>>(axis = 0): { values: T; indices: Tensor1D } { return uniqueOps.unique<T>(this, axis); }
   /** Depthwise 2-D convolution: each channel with its own filters (see {@link depthwiseConv2d}). */
-  depthwiseConv2d<T extends Tensor3D | Tensor4D = Tensor<R>>(filter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1): T { return dw.depthwiseConv2d<T>(this, filter, strides, pad, dataFormat, dilations); }
+  depthwiseConv2d<T extends Tensor = Tensor<R>>(filter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1): T { return dw.depthwiseConv2d<T>(this, filter, strides, pad, dataFormat, dilations); }
   /** Depthwise separable 2-D convolution: depthwise, then a 1×1 convolution (see {@link separableConv2d}). */
-  separableConv2d<T extends Tensor3D | Tensor4D = Tensor<R>>(depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dilation: conv.Size2D = 1, dataFormat: 'NHWC' = 'NHWC'): T {
+  separableConv2d<T extends Tensor = Tensor<R>>(depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dilation: conv.Size2D = 1, dataFormat: 'NHWC' = 'NHWC'): T {
     return dw.separableConv2d<T>(this, depthwiseFilter, pointwiseFilter, strides, pad, dilation, dataFormat);
   }
   /** Moves blocks of depth into space: `[b, h, w, c]` → `[b, h·s, w·s, c/s²]`. @example x.depthToSpace(2) */
@@ -485,23 +485,23 @@ export class Tensor<R extends Rank = Rank> {
   /** The `k` largest entries of each row (last axis) and their indices. @example x.topk(3).indices */
   topk<T extends Tensor = Tensor<R>>(k = 1, sorted = true): { values: T; indices: T } { return topkOps.topk<T>(this, k, sorted); }
   /** `conv2d(this, filter, strides, pad, dataFormat, dilations)`: this is `[batch, h, w, in]` or `[h, w, in]`. @example images.conv2d(filter, 1, 'same') */
-  conv2d<T extends Tensor3D | Tensor4D = Tensor<R>>(filter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1, dimRoundingMode?: never): T { return conv.conv2d<T>(this, filter, strides, pad, dataFormat, dilations, dimRoundingMode); }
+  conv2d<T extends Tensor = Tensor<R>>(filter: TensorLike, strides: conv.Size2D, pad: conv.OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1, dimRoundingMode?: never): T { return conv.conv2d<T>(this, filter, strides, pad, dataFormat, dilations, dimRoundingMode); }
   /** `conv1d(this, filter, stride, pad, dataFormat, dilation)`: this is `[batch, width, in]` or `[width, in]`. @example signal.conv1d(filter, 1, 'same') */
-  conv1d<T extends Tensor2D | Tensor3D = Tensor<R>>(filter: TensorLike, stride: number, pad: conv.OpPadding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): T { return conv.conv1d<T>(this, filter, stride, pad, dataFormat, dilation, dimRoundingMode); }
+  conv1d<T extends Tensor = Tensor<R>>(filter: TensorLike, stride: number, pad: conv.OpPadding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): T { return conv.conv1d<T>(this, filter, stride, pad, dataFormat, dilation, dimRoundingMode); }
   /** `conv1dTranspose(this, filter, outputShape, stride, pad)`: this is `[batch, width, in]` or `[width, in]`, filter `[filterWidth, out, in]`. @example codes.conv1dTranspose(filter, [n, 100, 1], 2, 'same') */
-  conv1dTranspose<T extends Tensor2D | Tensor3D = Tensor<R>>(filter: TensorLike, outputShape: number[], stride: number, pad: conv.OpPadding): T { return conv.conv1dTranspose<T>(this, filter, outputShape, stride, pad); }
+  conv1dTranspose<T extends Tensor = Tensor<R>>(filter: TensorLike, outputShape: number[], stride: number, pad: conv.OpPadding): T { return conv.conv1dTranspose<T>(this, filter, outputShape, stride, pad); }
   /** `conv2dTranspose(this, filter, outputShape, strides, pad)`: the transpose of conv2d (a learned upsampling). @example codes.conv2dTranspose(filter, [n, 14, 14, 1], 2, 'same') */
-  conv2dTranspose<T extends Tensor3D | Tensor4D = Tensor<R>>(filter: TensorLike, outputShape: number[], strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): T { return conv.conv2dTranspose<T>(this, filter, outputShape, strides, pad, dimRoundingMode); }
+  conv2dTranspose<T extends Tensor = Tensor<R>>(filter: TensorLike, outputShape: number[], strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): T { return conv.conv2dTranspose<T>(this, filter, outputShape, strides, pad, dimRoundingMode); }
   /** `maxPool(this, filterSize, strides, pad)`. @example images.maxPool(2, 2, 'valid') */
-  maxPool<T extends Tensor3D | Tensor4D = Tensor<R>>(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): T { return conv.maxPool<T>(this, filterSize, strides, pad, dimRoundingMode); }
+  maxPool<T extends Tensor = Tensor<R>>(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): T { return conv.maxPool<T>(this, filterSize, strides, pad, dimRoundingMode); }
   /** `avgPool(this, filterSize, strides, pad)`. @example images.avgPool(2, 2, 'same') */
-  avgPool<T extends Tensor3D | Tensor4D = Tensor<R>>(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): T { return conv.avgPool<T>(this, filterSize, strides, pad, dimRoundingMode); }
+  avgPool<T extends Tensor = Tensor<R>>(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.OpPadding, dimRoundingMode?: never): T { return conv.avgPool<T>(this, filterSize, strides, pad, dimRoundingMode); }
   /** `pool(this, windowShape, poolingType, pad, dilations, strides)`: max or average pooling, optionally dilated (see {@link pool}). @example images.pool(3, 'max', 'same', 2) */
-  pool<T extends Tensor3D | Tensor4D = Tensor<R>>(windowShape: conv.Size2D, poolingType: poolOps.PoolingType, pad: conv.OpPadding, dilations?: conv.Size2D | null, strides?: conv.Size2D | null, dimRoundingMode?: never): T { return poolOps.pool<T>(this, windowShape, poolingType, pad, dilations, strides, dimRoundingMode); }
+  pool<T extends Tensor = Tensor<R>>(windowShape: conv.Size2D, poolingType: poolOps.PoolingType, pad: conv.OpPadding, dilations?: conv.Size2D | null, strides?: conv.Size2D | null, dimRoundingMode?: never): T { return poolOps.pool<T>(this, windowShape, poolingType, pad, dilations, strides, dimRoundingMode); }
   /** `image.resizeBilinear(this, size, alignCorners, halfPixelCenters)`: this is `[batch, h, w, c]` or `[h, w, c]`. @example images.resizeBilinear([14, 14]) */
-  resizeBilinear<T extends Tensor3D | Tensor4D = Tensor<R>>(size: [number, number], alignCorners = false, halfPixelCenters = false): T { return resize.resizeBilinear<T>(this, size, alignCorners, halfPixelCenters); }
+  resizeBilinear<T extends Tensor = Tensor<R>>(size: [number, number], alignCorners = false, halfPixelCenters = false): T { return resize.resizeBilinear<T>(this, size, alignCorners, halfPixelCenters); }
   /** `image.resizeNearestNeighbor(this, size, alignCorners, halfPixelCenters)`. @example mask.resizeNearestNeighbor([56, 56]) */
-  resizeNearestNeighbor<T extends Tensor3D | Tensor4D = Tensor<R>>(size: [number, number], alignCorners = false, halfPixelCenters = false): T { return resize.resizeNearestNeighbor<T>(this, size, alignCorners, halfPixelCenters); }
+  resizeNearestNeighbor<T extends Tensor = Tensor<R>>(size: [number, number], alignCorners = false, halfPixelCenters = false): T { return resize.resizeNearestNeighbor<T>(this, size, alignCorners, halfPixelCenters); }
   /** `concat([this, ...others], axis)`. */
   concat<T extends Tensor = Tensor>(others: T | T[], axis = 0): T { return joining.concat<T>([this, ...(Array.isArray(others) ? others : [others])], axis); }
   /** `stack([this, ...others], axis)`. */

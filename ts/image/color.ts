@@ -4,7 +4,7 @@
  * (nested arrays, as TF.js), a temporary tensor freed after the op.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { Tensor, Tensor2D, Tensor3D, Tensor4D, Tensor5D, Tensor6D } from '../tensor.js';
+import type { Tensor, Tensor4D } from '../tensor.js';
 import { show, withTensors, type TensorLike } from '../ops/convert.js';
 import { reverse } from '../ops/slicing.js';
 import { tile } from '../ops/joining.js';
@@ -43,7 +43,7 @@ export function flipLeftRight(image: TensorLike): Tensor4D {
  *
  * @example image.rgbToGrayscale(photos)   // [n, h, w, 3] → [n, h, w, 1]
  */
-export function rgbToGrayscale<T extends Tensor2D | Tensor3D | Tensor4D | Tensor5D | Tensor6D = Tensor>(image: T | TensorLike): T {
+export function rgbToGrayscale<T extends Tensor = Tensor>(image: T | TensorLike): T {
   return withTensors('rgbToGrayscale', { image }, ({ image }) => {
     channels('rgbToGrayscale', image, 3);
     return tidy(() => sum(mul(image, tensor1d(LUMA)), -1, true));
@@ -56,7 +56,7 @@ export function rgbToGrayscale<T extends Tensor2D | Tensor3D | Tensor4D | Tensor
  *
  * @example image.grayscaleToRGB(digits)   // [n, 28, 28, 1] → [n, 28, 28, 3]
  */
-export function grayscaleToRGB<T extends Tensor2D | Tensor3D | Tensor4D | Tensor5D | Tensor6D = Tensor>(image: T | TensorLike): T {
+export function grayscaleToRGB<T extends Tensor = Tensor>(image: T | TensorLike): T {
   return withTensors('grayscaleToRGB', { image }, ({ image }) => {
     channels('grayscaleToRGB', image, 1);
     return tile(image, [...image.shape.map(() => 1).slice(1), 3]);

@@ -4,7 +4,7 @@
  * (`crates/core/src/ops/resize.rs`).
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { Tensor, Tensor3D, Tensor4D } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { boolArg, checkSize, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 
@@ -39,7 +39,7 @@ function resize(op: 'resizeBilinear' | 'resizeNearestNeighbor', images: TensorLi
  * @example image.resizeBilinear(images, [14, 14])                  // 28×28 → 14×14
  * @example image.resizeBilinear(photo, [224, 224], false, true)    // half-pixel centres
  */
-export function resizeBilinear<T extends Tensor3D | Tensor4D = Tensor>(images: T | TensorLike, size: [number, number], alignCorners = false, halfPixelCenters = false): T {
+export function resizeBilinear<T extends Tensor = Tensor>(images: T | TensorLike, size: [number, number], alignCorners = false, halfPixelCenters = false): T {
   return resize('resizeBilinear', images, size, alignCorners, halfPixelCenters) as T;
 }
 
@@ -52,6 +52,6 @@ export function resizeBilinear<T extends Tensor3D | Tensor4D = Tensor>(images: T
  *
  * @example image.resizeNearestNeighbor(mask, [56, 56])   // 28×28 → 56×56, each pixel 2×2 times
  */
-export function resizeNearestNeighbor<T extends Tensor3D | Tensor4D = Tensor>(images: T | TensorLike, size: [number, number], alignCorners = false, halfPixelCenters = false): T {
+export function resizeNearestNeighbor<T extends Tensor = Tensor>(images: T | TensorLike, size: [number, number], alignCorners = false, halfPixelCenters = false): T {
   return resize('resizeNearestNeighbor', images, size, alignCorners, halfPixelCenters) as T;
 }

@@ -1,6 +1,6 @@
 /** `bincount` and `denseBincount`: how often each integer occurs, or the sum of its weights (TF.js names). */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-import type { Tensor, Tensor1D, Tensor2D } from '../tensor.js';
+import type { Tensor, Tensor1D } from '../tensor.js';
 import { boolArg, checkSize, describe, EXACT_INT, exactInt, exactInts, f32String, fromFlat, position, withTensors, type TensorLike } from './convert.js';
 import { composite } from './composite.js';
 import { unsortedSegmentSum } from './segment.js';
@@ -62,7 +62,7 @@ export function bincount<T extends Tensor1D = Tensor1D>(x: T | TensorLike, weigh
  *   boolean. {@link ShapeError} when `weights` has values but not as many as `x`.
  *   {@link OutOfMemoryError} when the result would exceed {@link MAX_ELEMENTS}.
  */
-export function denseBincount<T extends Tensor1D | Tensor2D = Tensor>(x: T | TensorLike, weights: TensorLike, size: number, binaryOutput = false): T {
+export function denseBincount<T extends Tensor = Tensor>(x: T | TensorLike, weights: TensorLike, size: number, binaryOutput = false): T {
   const op = 'denseBincount';
   exactInts(op, 'x', x);
   return withTensors(op, { x, weights }, (t) => {

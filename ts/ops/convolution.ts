@@ -5,7 +5,7 @@
  * be any TensorLike (nested arrays, as TF.js), temporary tensors freed after the op.
  */
 import { inOp, InvalidArgumentError, ShapeError } from '../errors.js';
-import type { Tensor, Tensor2D, Tensor3D, Tensor4D } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { intArg, pair, show, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 import { expandDims, squeeze } from './shape.js';
@@ -44,7 +44,7 @@ export function noRounding(op: string, v: unknown): void {
  * @example conv2d(images, filter, 1, 'same')                 // [n, h, w, out]
  * @example conv2d(images, filter, [2, 2], 'valid', 'NHWC', 2)  // strided, dilated
  */
-export function conv2d<T extends Tensor3D | Tensor4D = Tensor>(x: T | TensorLike, filter: TensorLike, strides: Size2D, pad: OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): T {
+export function conv2d<T extends Tensor = Tensor>(x: T | TensorLike, filter: TensorLike, strides: Size2D, pad: OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): T {
   const op = 'conv2d';
   return withTensors(op, { x, filter }, ({ x, filter }) => {
     const hx = x.handleFor(op, 'x');
@@ -68,7 +68,7 @@ export function conv2d<T extends Tensor3D | Tensor4D = Tensor>(x: T | TensorLike
  *
  * @example conv1d(signal, filter, 1, 'same')   // [b, 100, 1] with [5, 1, 8] → [b, 100, 8]
  */
-export function conv1d<T extends Tensor2D | Tensor3D = Tensor>(x: T | TensorLike, filter: TensorLike, stride: number, pad: OpPadding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): T {
+export function conv1d<T extends Tensor = Tensor>(x: T | TensorLike, filter: TensorLike, stride: number, pad: OpPadding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): T {
   return withTensors('conv1d', { x, filter }, ({ x, filter }) => conv1dOf(x, filter, stride, pad, dataFormat, dilation, dimRoundingMode)) as T;
 }
 
@@ -109,7 +109,7 @@ function conv1dOf(x: Tensor, filter: Tensor, stride: number, pad: OpPadding, dat
  * @example conv2dTranspose(codes, filter, [n, 14, 14, 1], 2, 'same')   // 7×7 → 14×14
  * conv2dTranspose(codes, filter, [n, 13, 13, 1], 2, 'same')   // 7×7 → 13×13 (Keras's outputPadding 0 with a 3×3 filter)
  */
-export function conv2dTranspose<T extends Tensor3D | Tensor4D = Tensor>(x: T | TensorLike, filter: TensorLike, outputShape: number[], strides: Size2D, pad: OpPadding, dimRoundingMode?: never): T {
+export function conv2dTranspose<T extends Tensor = Tensor>(x: T | TensorLike, filter: TensorLike, outputShape: number[], strides: Size2D, pad: OpPadding, dimRoundingMode?: never): T {
   const op = 'conv2dTranspose';
   return withTensors(op, { x, filter }, ({ x, filter }) => conv2dTransposeOf(x, filter, outputShape, strides, pad, dimRoundingMode)) as T;
 }
@@ -147,7 +147,7 @@ function conv2dTransposeOf(x: Tensor, filter: Tensor, outputShape: number[], str
  *
  * @example conv1dTranspose(codes, filter, [n, 100, 1], 2, 'same')   // [n, 50, 8] with [5, 1, 8] → [n, 100, 1]
  */
-export function conv1dTranspose<T extends Tensor2D | Tensor3D = Tensor>(x: T | TensorLike, filter: TensorLike, outputShape: number[], stride: number, pad: OpPadding): T {
+export function conv1dTranspose<T extends Tensor = Tensor>(x: T | TensorLike, filter: TensorLike, outputShape: number[], stride: number, pad: OpPadding): T {
   return withTensors('conv1dTranspose', { x, filter }, ({ x, filter }) => conv1dTransposeOf(x, filter, outputShape, stride, pad)) as T;
 }
 
@@ -205,7 +205,7 @@ function pool(op: 'maxPool' | 'avgPool', x: TensorLike, filterSize: Size2D, stri
  *
  * @example maxPool(images, 2, 2, 'valid')   // halves height and width
  */
-export function maxPool<T extends Tensor3D | Tensor4D = Tensor>(x: T | TensorLike, filterSize: Size2D, strides: Size2D, pad: OpPadding, dimRoundingMode?: never): T {
+export function maxPool<T extends Tensor = Tensor>(x: T | TensorLike, filterSize: Size2D, strides: Size2D, pad: OpPadding, dimRoundingMode?: never): T {
   return pool('maxPool', x, filterSize, strides, pad, dimRoundingMode) as T;
 }
 
@@ -216,6 +216,6 @@ export function maxPool<T extends Tensor3D | Tensor4D = Tensor>(x: T | TensorLik
  *
  * @example avgPool(images, [3, 3], 1, 'same')
  */
-export function avgPool<T extends Tensor3D | Tensor4D = Tensor>(x: T | TensorLike, filterSize: Size2D, strides: Size2D, pad: OpPadding, dimRoundingMode?: never): T {
+export function avgPool<T extends Tensor = Tensor>(x: T | TensorLike, filterSize: Size2D, strides: Size2D, pad: OpPadding, dimRoundingMode?: never): T {
   return pool('avgPool', x, filterSize, strides, pad, dimRoundingMode) as T;
 }

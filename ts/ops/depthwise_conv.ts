@@ -4,7 +4,7 @@
  * {@link conv2d} after it.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { Tensor, Tensor3D, Tensor4D } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
 import { pair, show, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
@@ -47,7 +47,7 @@ function depthwise(op: string, x: Tensor, filter: Tensor, strides: Size2D, pad: 
  * @throws {@link InvalidArgumentError} for ranks or channel counts that do not fit, a layout
  *   other than `'NHWC'`, or the arguments conv2d rejects (named as depthwiseConv2d's).
  */
-export function depthwiseConv2d<T extends Tensor3D | Tensor4D = Tensor>(x: T | TensorLike, filter: TensorLike, strides: Size2D, pad: OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): T {
+export function depthwiseConv2d<T extends Tensor = Tensor>(x: T | TensorLike, filter: TensorLike, strides: Size2D, pad: OpPadding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): T {
   const op = 'depthwiseConv2d';
   return withTensors(op, { x, filter }, (t) => {
     checked(op, t.x, t.filter, 'filter', dataFormat);
@@ -65,7 +65,7 @@ export function depthwiseConv2d<T extends Tensor3D | Tensor4D = Tensor>(x: T | T
  * @throws {@link InvalidArgumentError} when the filters' shapes do not fit `x` or each other,
  *   and for the arguments depthwiseConv2d rejects.
  */
-export function separableConv2d<T extends Tensor3D | Tensor4D = Tensor>(
+export function separableConv2d<T extends Tensor = Tensor>(
   x: T | TensorLike, depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: Size2D, pad: OpPadding, dilation: Size2D = 1, dataFormat: 'NHWC' = 'NHWC',
 ): T {
   const op = 'separableConv2d';

@@ -1,6 +1,6 @@
 /** `localResponseNormalization` (TF.js's op): each channel divided by its neighbours' energy. */
 import { InvalidArgumentError } from '../errors.js';
-import type { Tensor, Tensor3D, Tensor4D } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { add, mul, pow } from './binary.js';
 import { composite } from './composite.js';
 import { intArg, numberArg, withTensors, type TensorLike } from './convert.js';
@@ -36,7 +36,7 @@ import { square } from './unary.js';
  * @throws {@link InvalidArgumentError} when `x` is not rank 3 or 4, `depthRadius` is not a
  *   non-negative integer, or `bias`, `alpha` or `beta` is not a finite number.
  */
-export function localResponseNormalization<T extends Tensor3D | Tensor4D = Tensor>(x: T | TensorLike, depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): T {
+export function localResponseNormalization<T extends Tensor = Tensor>(x: T | TensorLike, depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): T {
   const op = 'localResponseNormalization';
   return withTensors(op, { x }, (t) => {
     const s = t.x.shape;

@@ -1,6 +1,6 @@
 /** `pool` (TF.js's op): max or average pooling with optional dilations, as TF.js composes it. */
 import { InvalidArgumentError } from '../errors.js';
-import type { Tensor, Tensor3D, Tensor4D } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
 import { noRounding, padArg, avgPool, maxPool, type OpPadding, type Size2D } from './convolution.js';
 import { pair, show, withTensors, type TensorLike } from './convert.js';
@@ -43,7 +43,7 @@ export type PoolingType = 'avg' | 'max';
  *   does not fit, or `dimRoundingMode` is given; {@link OutOfMemoryError} when the padded input
  *   of a dilated pooling would be too large.
  */
-export function pool<T extends Tensor3D | Tensor4D = Tensor>(input: T | TensorLike, windowShape: Size2D, poolingType: PoolingType, pad: OpPadding, dilations?: Size2D | null, strides?: Size2D | null, dimRoundingMode?: never): T {
+export function pool<T extends Tensor = Tensor>(input: T | TensorLike, windowShape: Size2D, poolingType: PoolingType, pad: OpPadding, dilations?: Size2D | null, strides?: Size2D | null, dimRoundingMode?: never): T {
   const op = 'pool';
   return withTensors(op, { input }, (t) => {
     const s = t.input.shape;
