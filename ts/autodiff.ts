@@ -32,20 +32,25 @@ import { InvalidArgumentError, inOp } from './errors.js';
 import { boolArg, describe } from './ops/convert.js';
 import { clone } from './ops/creation.js';
 import { keep, onAbandoned, settleAbandoned, tidy, turnNow } from './scope.js';
-import { Tensor, wrapHandle } from './tensor.js';
+import { Tensor, wrapHandle, type Scalar } from './tensor.js';
+import type { Rank } from './types.js';
 import { LayerVariable } from './layers/variable.js';
 import { LateWeakRef } from './late_weak_ref.js';
 
 export { LayerVariable } from './layers/variable.js';
 
-/** A trainable tensor whose values can be replaced in place (`assign`). */
-export interface Variable extends Tensor {
+/**
+ * A trainable tensor whose values can be replaced in place (`assign`). `R` is its rank when the
+ * type checker knows it, as TF.js's `Variable<R>`: `variable(w2d)` is a `Variable<'R2'>`, whose
+ * `arraySync()` is a `number[][]`.
+ */
+export interface Variable<R extends Rank = Rank> extends Tensor<R> {
   /** A unique name (the key in `variableGrads(...).grads`). */
   readonly name: string;
   /** Whether `variableGrads` and `optimizer.minimize` include it by default. */
   trainable: boolean;
   /** Replaces the values (same shape) in place. */
-  assign(value: Tensor): void;
+  assign(value: Tensor<R>): void;
 }
 
 /**
@@ -80,7 +85,7 @@ function liveVariables(): Variable[] {
  * {@link InvalidArgumentError} when `trainable` is not a boolean or `name` not a string.
  * @example const w = variable(randomNormal([3, 1], { seed: 1 }), true, 'w');
  */
-export function variable(initial: Tensor, trainable = true, name?: string): Variable {
+export function variable<R extends Rank = Rank>(initial: Tensor<R>, trainable = true, name?: string): Variable<R> {
   if (!(initial instanceof Tensor)) throw new InvalidArgumentError(`variable: initial value must be a Tensor, got ${describe(initial)}`);
   // A disposed initial value is named as variable's own argument (not as clone's `x`).
   initial.handleFor('variable', 'initial');
@@ -90,7 +95,7 @@ export function variable(initial: Tensor, trainable = true, name?: string): Vari
   // Checked before the copy is made, so a rejected name leaks nothing.
   if (liveVariables().some((other) => other.name === n)) throw new InvalidArgumentError(`variable: a live variable is already named '${n}'`);
   // As TF.js, a variable outlives the tidy scope it is made in (it is state, not a temporary).
-  const v = keep(clone(initial)) as Variable;
+  const v = keep(clone(initial)) as Variable<R>;
   Object.defineProperty(v, 'name', { value: n, enumerable: true });
   v.trainable = isTrainable;
   v.assign = (value: Tensor) => {
@@ -540,22 +545,26 @@ export function grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: T
   };
 }
 
-/** `x ↦ { value: f(x), grad: df/dx }`. */
-export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
+/**
+ * `x ↦ { value: f(x), grad: df/dx }`. Typed as TF.js's: `value` has the type `f` returns and
+ * `grad` the type of `x` (`valueAndGrad((x: Tensor1D) => sum<Scalar>(x.square()))` gives a
+ * `Scalar` value and a `Tensor1D` gradient).
+ */
+export function valueAndGrad<I extends Tensor = Tensor, O extends Tensor = Tensor>(f: (x: I) => O): (x: I, dy?: O) => { value: O; grad: I } {
   checkFn('valueAndGrad', f);
   return (x, dy) => {
     const { value, grads: g } = taped('valueAndGrad', () => f(x), [x], dy);
-    return { value, grad: g[0] as Tensor };
+    return { value: value as O, grad: g[0] as I };
   };
 }
 
-/** `[x₁…xₙ] ↦ { value, grads }`. */
-export function valueAndGrads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
+/** `[x₁…xₙ] ↦ { value, grads }`; `value` has the type `f` returns, as TF.js's. */
+export function valueAndGrads<O extends Tensor = Tensor>(f: (...args: Tensor[]) => O): (args: Tensor[], dy?: O) => { value: O; grads: Tensor[] } {
   checkFn('valueAndGrads', f);
   return (args, dy) => {
     if (!Array.isArray(args)) throw new InvalidArgumentError(`valueAndGrads: args must be an array of tensors, got ${describe(args)}`);
     const { value, grads: g } = taped('valueAndGrads', () => f(...args), args, dy);
-    return { value, grads: g as Tensor[] };
+    return { value: value as O, grads: g as Tensor[] };
   };
 }
 
@@ -573,7 +582,7 @@ export function valueAndGrads(f: (...args: Tensor[]) => Tensor): (args: Tensor[]
  * const { value, grads } = variableGrads(() => losses.meanSquaredError(y, model.predict(x)));
  * optimizer.applyGradients(grads); // trains the model's weights
  */
-export function variableGrads(f: () => Tensor, varList?: TrainableVariable[]): { value: Tensor; grads: Record<string, Tensor> } {
+export function variableGrads(f: () => Tensor, varList?: TrainableVariable[]): { value: Scalar; grads: Record<string, Tensor> } {
   const { value, grads } = variableGradsOf('variableGrads', f, varList);
   return { value, grads };
 }

@@ -45,7 +45,7 @@ import { LayerVariable, variableGradsOf, variableNamed, variableOfGradient, type
 import { call, check, outPtr, readOut, withWords, words as wordsAt, writeArgs } from './engine.js';
 import { DisposedError, inOp, InvalidArgumentError, NonFiniteError, ShapeError } from './errors.js';
 import { keep } from './scope.js';
-import { Tensor, wrapHandle } from './tensor.js';
+import { Tensor, wrapHandle, type Scalar } from './tensor.js';
 import { describe, f32String } from './ops/convert.js';
 import { f32Bits, optionKeys, optionValues, readOptions, unknownOption, type OptionSpec } from './options.js';
 import { LearningRateSchedule, type LearningRate, type ScheduleConfig } from './schedules.js';
@@ -788,11 +788,11 @@ export class Optimizer {
    * stepped at all — no momentum, no `weightDecay` — as Keras (its gradient is `None`) and
    * PyTorch (`.detach()`); TF.js would step it with zeros (`variableGrads` gives those zeros).
    */
-  minimize(f: () => Tensor, returnCost: true, varList?: TrainableVariable[]): Tensor;
+  minimize(f: () => Tensor, returnCost: true, varList?: TrainableVariable[]): Scalar;
   /** One step of minimising `f()`, returning nothing (see the first form). */
   minimize(f: () => Tensor, returnCost?: false, varList?: TrainableVariable[]): null;
   /** One step of minimising `f()`: the cost when `returnCost` is true, else `null` (see the first form). */
-  minimize(f: () => Tensor, returnCost?: boolean, varList?: TrainableVariable[]): Tensor | null;
+  minimize(f: () => Tensor, returnCost?: boolean, varList?: TrainableVariable[]): Scalar | null;
   minimize(f: () => Tensor, returnCost = false, varList?: TrainableVariable[]): Tensor | null {
     const { value, grads, vars } = variableGradsOf('minimize', f, varList);
     try {
