@@ -115,6 +115,20 @@ const RANK_TYPES = `
     const predRows: number[][] = pred.arraySync();
     if (Array.isArray(u)) console.log(u.length);
     const am: ArrayMap[Rank.R2] = rows;
+    // The ops typed by rank later (convolutions, pooling, topk, batchNorm, variable, gradients)
+    // keep compiling code written before: a Tensor or nested arrays in give a Tensor out.
+    const img: Tensor = tf.randomNormal([1, 4, 4, 1], { seed: 1 });
+    const convRows: number[][][][] = tf.conv2d(img, [[[[1]]]], 1, 'same').arraySync();
+    const fromNested: Tensor = tf.maxPool([[[[1], [2]], [[3], [4]]]], 1, 1, 'valid').add(img.conv2d(tf.ones([1, 1, 1, 1]), 1, 'same'));
+    const best: number[][] = tf.topk(pred, 1).values.arraySync();
+    const wVar: Tensor = tf.variable(pred);
+    const g2d: tf.Tensor2D = tf.valueAndGrad((x) => x.square().sum())(pred).grad;
+    const bnAny: Tensor = tf.batchNorm(img, [0], [1]);
+    const resized: tf.Tensor4D = tf.image.resizeBilinear(img, [2, 2]);
+    // Inside another op (whose T then comes from the use), a result's values stay readable.
+    const nestedConv: number[][][][] = tf.relu(img.conv2d(tf.ones([1, 1, 1, 1]), 1, 'same')).arraySync();
+    const nestedOps = [tf.relu(tf.conv2d([[[[1]]]], [[[[1]]]], 1, 'same')), tf.sigmoid(tf.image.rgbToGrayscale(img)), tf.relu(tf.denseBincount([0, 1], [], 2))].map((t) => t.arraySync());
+    console.log(convRows, fromNested, best, wVar, g2d, bnAny, resized, nestedConv, nestedOps);
     // @ts-expect-error: a Tensor2D's array() is number[][], not number[] (as TF.js)
     const notFlat: number[] = xs.array();
     // @ts-expect-error: nor a number
@@ -270,6 +284,122 @@ const TFJS_OPS_PORT = `
     // @ts-expect-error: predict's result must be named before it is indexed
     seq.predict(xs).arraySync()[0];
     console.log(chain, fn, rows, row, sq, cmp, total, avg, colMax, kept, ss, labels, lse, m00, mRow, cat, cat1, catM, st, kept2, sel, sl, ca, ed, p0, ohRow, y, notNumber, notRows, notCube, out, out2, first, p2);
+    export {};
+`;
+
+/**
+ * The ops whose TF.js 4.22 declarations are rank-specific or generic beyond the binary ops and
+ * reductions, as a TF.js port of a convolutional block uses them, against TF.js's declarations
+ * and neurite's: convolutions and pooling keep the input's rank (`conv2d(x4d, f, 1, 'same')` is
+ * a `Tensor4D`), batchNorm is `Tensor<R>` and batchNorm4d a `Tensor4D`, the `tf.image` ops,
+ * depthToSpace, spaceToBatchND, cumsum, topk, unique and scatterND as TF.js types them,
+ * `variable<R>` a `Variable<R>`, `buffer<R>` a `TensorBuffer<R>`, valueAndGrad's value and
+ * gradient typed by `f`, variableGrads' value a `Scalar`, the losses' `<T, O>` and the
+ * rank-specific forms (`slice2d`, `concat1d`, …). Its 12 negative cases fail in both.
+ */
+const TFJS_CONV_PORT = `
+    import * as tf from 'tfjs';
+    // A small convolutional block written with the ops, as a TF.js port writes one.
+    const images = tf.randomNormal<tf.Rank.R4>([2, 8, 8, 3]);
+    const one = tf.zeros<tf.Rank.R3>([8, 8, 3]);
+    const filter = tf.randomNormal<tf.Rank.R4>([3, 3, 3, 4]);
+    const conv: tf.Tensor4D = tf.conv2d(images, filter, 1, 'same');
+    const c4: number[][][][] = tf.conv2d(images, filter, [1, 1], 'valid', 'NHWC', 1).arraySync();
+    const c3: number[][][] = tf.conv2d(one, filter, 1, 'same').arraySync();
+    const mean = tf.mean<tf.Tensor1D>(conv, [0, 1, 2]);
+    const variance = tf.moments(conv, [0, 1, 2]).variance as tf.Tensor1D;
+    const normed: number[][][][] = tf.batchNorm(conv, mean, variance).arraySync().concat(tf.batchNorm4d(conv, mean, variance, undefined, undefined, 1e-3).arraySync());
+    const bn2: number[][] = tf.batchNorm2d(tf.zeros<tf.Rank.R2>([2, 4]), mean, variance).arraySync();
+    const pooled: number[][][][] = tf.maxPool(tf.relu(conv), 2, 2, 'valid').arraySync().concat(tf.avgPool(conv, [2, 2], 2, 'same').arraySync(), tf.pool(conv, 2, 'max', 'same').arraySync());
+    const p3: number[][][] = tf.maxPool(one, 2, 2, 'valid').arraySync().concat(tf.localResponseNormalization(one).arraySync());
+    const dwFilter = tf.randomNormal<tf.Rank.R4>([3, 3, 3, 2]);
+    const pwFilter = tf.randomNormal<tf.Rank.R4>([1, 1, 6, 4]);
+    const dws: number[][][][] = tf.depthwiseConv2d(images, dwFilter, 1, 'same').arraySync().concat(tf.separableConv2d(images, dwFilter, pwFilter, 1, 'same').arraySync());
+    const signal = tf.zeros<tf.Rank.R3>([2, 10, 3]);
+    const c1: number[][][] = tf.conv1d(signal, tf.randomNormal<tf.Rank.R3>([3, 3, 4]), 1, 'same').arraySync();
+    const up: number[][][][] = tf.conv2dTranspose(conv, filter, [2, 8, 8, 3], 1, 'same').arraySync();
+    // The chained forms: the result's type named, by a type argument or by the use.
+    const mc: tf.Tensor4D = images.conv2d(filter, 1, 'same');
+    const mp: number[][][][] = images.maxPool<tf.Tensor4D>(2, 2, 'valid').arraySync();
+    const mp3: tf.Tensor3D = one.avgPool(2, 2, 'same');
+    const lrn: number[][][][] = conv.localResponseNormalization<tf.Tensor4D>().arraySync();
+    const mbn: number[][][][] = conv.batchNorm(mean, variance).arraySync();
+    const rs: number[][][][] = images.resizeBilinear<tf.Tensor4D>([4, 4]).arraySync();
+    // tf.image.
+    const small: number[][][][] = tf.image.resizeBilinear(images, [4, 4]).arraySync().concat(tf.image.flipLeftRight(images).arraySync(), tf.image.rgbToGrayscale(images).arraySync());
+    const near: number[][][] = tf.image.resizeNearestNeighbor(one, [4, 4], false, true).arraySync();
+    const rgb: number[][][][] = tf.image.grayscaleToRGB(tf.image.rgbToGrayscale(images)).arraySync();
+    const crops: number[][][][] = tf.image.cropAndResize(images, [[0, 0, 1, 1]], [0], [4, 4]).arraySync().concat(tf.image.rotateWithOffset(images, 0.5).arraySync());
+    const keep: number[] = tf.image.nonMaxSuppression([[0, 0, 1, 1], [0, 0, 1, 1]], [0.9, 0.8], 1).arraySync();
+    const thr: number[][][] = tf.image.threshold(tf.zeros<tf.Rank.R3>([4, 4, 1])).arraySync();
+    // Blocks and space.
+    const d2s: number[][][][] = tf.depthToSpace(tf.zeros<tf.Rank.R4>([1, 2, 2, 4]), 2).arraySync();
+    const s2b: number[][][][] = tf.batchToSpaceND(tf.spaceToBatchND(images, [2, 2], [[0, 0], [0, 0]]), [2, 2], [[0, 0], [0, 0]]).arraySync();
+    const ms2b: tf.Tensor4D = images.spaceToBatchND<tf.Rank.R4>([2, 2], [[0, 0], [0, 0]]);
+    // Scans, top-k, unique, scatter.
+    const v = tf.tensor1d([3, 1, 2, 3]);
+    const logits = tf.tensor2d([[1, 5, 3], [2, 2, 0]]);
+    const sums: number[] = tf.cumsum<tf.Tensor1D>(v).arraySync().concat(tf.cumprod<tf.Tensor1D>(v, 0, true).arraySync(), v.cumsum<tf.Rank.R1>().arraySync());
+    const { values, indices } = tf.topk(logits, 2);
+    const top: number[][] = values.arraySync().concat(indices.arraySync(), logits.topk(1).indices.arraySync());
+    const u = tf.unique(v);
+    const distinct: number[] = u.values.arraySync().concat(u.indices.arraySync());
+    const scattered: number[] = tf.scatterND<tf.Rank.R1>([[0], [2]], [5, 6], [4]).arraySync().concat(tf.tensorScatterUpdate(v, [[0]], [9]).arraySync());
+    const dense: number[][] = tf.sparseToDense<tf.Rank.R2>([[0, 1]], [3], [2, 2]).arraySync();
+    // Variables, buffers, gradients.
+    const w = tf.variable(tf.zeros<tf.Rank.R2>([3, 2]));
+    const wRows: number[][] = w.arraySync();
+    const wv: tf.Variable<tf.Rank.R2> = w;
+    w.assign(tf.ones<tf.Rank.R2>([3, 2]));
+    const buf = tf.buffer<tf.Rank.R2>([2, 2]);
+    buf.set(3, 0, 1);
+    const tb: tf.TensorBuffer<tf.Rank.R2> = buf;
+    const bufRows: number[][] = buf.toTensor().arraySync().concat(logits.bufferSync().toTensor().arraySync());
+    const vg = tf.valueAndGrad((x: tf.Tensor1D) => tf.sum<tf.Scalar>(x.square()));
+    const { value, grad } = vg(v);
+    const val: number = value.arraySync();
+    const gv: number[] = grad.arraySync();
+    const vgs = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor) => tf.sum<tf.Scalar>(a.mul(b)))([v, v]);
+    const vgsValue: number = vgs.value.arraySync();
+    const { value: cost, grads } = tf.variableGrads(() => tf.sum<tf.Scalar>(w.square()));
+    const costValue: number = cost.arraySync();
+    const loss = tf.train.sgd(0.1).minimize(() => tf.sum<tf.Scalar>(w.square()), true);
+    const lossValue: number | undefined = loss?.arraySync();
+    const xe: number = tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(logits, logits).arraySync() + tf.losses.meanSquaredError<tf.Tensor, tf.Scalar>(v, v).arraySync();
+    // The rank-specific forms and the other ops TF.js types by rank.
+    const ranked: number[][] = tf.slice2d(logits, [0, 0], [1, 2]).arraySync().concat(tf.reverse2d(logits).arraySync(), tf.pad2d(logits, [[0, 0], [1, 1]]).arraySync(), tf.concat2d([logits, logits], 0).arraySync());
+    const ranked1: number[] = tf.concat1d([v, v]).arraySync().concat(tf.slice1d(v, 0, 2).arraySync(), tf.signal.hannWindow(4).arraySync(), tf.bincount(tf.tensor1d([0, 1, 1]), [], 3).arraySync());
+    const mats: number[][] = tf.outerProduct(v, v).arraySync().concat(tf.math.confusionMatrix([0, 1], [1, 1], 2).arraySync(), tf.linalg.bandPart(logits, 0, -1).arraySync(), tf.broadcastTo<tf.Rank.R2>(v, [2, 4]).arraySync());
+    const kept: number[][] = tf.logSigmoid(logits).arraySync().concat(tf.unsortedSegmentSum(logits, [0, 0], 1).arraySync(), v.reshapeAs(tf.zeros<tf.Rank.R2>([2, 2])).arraySync());
+    const avgV: number[] = tf.movingAverage(v, v, 0.9, 1).arraySync();
+    const where: number[][] = (await tf.whereAsync(logits)).arraySync();
+    const hits: number[] = (await tf.inTopKAsync(logits, tf.tensor1d([1, 0]))).arraySync();
+    // @ts-expect-error: conv2d of a Tensor4D is a Tensor4D
+    const notMatrix: number[][] = tf.conv2d(images, filter, 1, 'same').arraySync();
+    // @ts-expect-error: maxPool of one image is a Tensor3D: a value is not an array
+    tf.maxPool(one, 2, 2, 'valid').arraySync()[0][0][0][0];
+    // @ts-expect-error: topk keeps the rank of x
+    tf.topk(v).values.arraySync()[0][0];
+    // @ts-expect-error: variableGrads' value is a Scalar
+    const notValues: number[] = tf.variableGrads(() => tf.sum<tf.Scalar>(w.square())).value.arraySync();
+    // @ts-expect-error: the gradient has the type of x
+    const notRows: number[][] = vg(v).grad.arraySync();
+    // @ts-expect-error: flipLeftRight is a Tensor4D
+    const notCube: number[][][] = tf.image.flipLeftRight(images).arraySync();
+    // @ts-expect-error: a variable keeps its rank
+    const notFlat: number[] = w.arraySync();
+    // @ts-expect-error: the buffer's rank is its tensor's
+    buf.toTensor().arraySync()[0][0][0];
+    // @ts-expect-error: batchNorm keeps x's rank
+    const notBatch: number[] = tf.batchNorm(conv, mean, variance).arraySync();
+    // @ts-expect-error: depthToSpace is a Tensor4D
+    const notImage: number[][] = tf.depthToSpace(tf.zeros<tf.Rank.R4>([1, 2, 2, 4]), 2).arraySync();
+    // @ts-expect-error: a scatterND of the rank named
+    tf.scatterND<tf.Rank.R1>([[0]], [5], [4]).arraySync()[0][0];
+    // @ts-expect-error: the loss type named
+    const notLoss: number[] = tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(logits, logits).arraySync();
+    console.log(c4, c3, normed, bn2, pooled, p3, dws, c1, up, mc, mp, mp3, lrn, mbn, rs, small, near, rgb, crops, keep, thr, d2s, s2b, ms2b, sums, top, distinct, scattered, dense,
+      wRows, wv, tb, bufRows, val, gv, vgsValue, grads, costValue, lossValue, xe, ranked, ranked1, mats, kept, avgV, where, hits, notMatrix, notValues, notRows, notCube, notFlat, notBatch, notImage, notLoss);
     export {};
 `;
 
@@ -675,7 +805,7 @@ describe("the sources' types (ts/index.ts as 'neurite'; no build needed)", () =>
     const tfjs = { tfjs: [join(d, 'tfjs.ts')] };
     const neurite = { tfjs: [join(ROOT, 'ts/index.ts')] };
     try {
-      for (const [program, count] of [[TFJS_PORT, 7], [TFJS_OPS_PORT, 9]] as const) {
+      for (const [program, count] of [[TFJS_PORT, 7], [TFJS_OPS_PORT, 9], [TFJS_CONV_PORT, 12]] as const) {
         const lines = program.split('\n');
         const negatives = lines.flatMap((l, i) => (/@ts-expect-error/.test(l) ? [i + 1] : []));
         expect(negatives.length).toBe(count);
