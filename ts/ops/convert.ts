@@ -59,6 +59,11 @@ export function exactInts(op: string, arg: string, values: unknown, tensor = fal
     if (!tensor) return;
     flat = values.size > 0 ? values.data() : new Float32Array(0);
     shape = values.shape;
+  } else if (values instanceof Int32Array || values instanceof Uint32Array) {
+    // Read as they are: flatten refuses their values past 2^24 only where float32 would round
+    // them, and in tensor creation's words; an index argument's message is this one's.
+    flat = values;
+    shape = [values.length];
   } else {
     try {
       ({ flat, shape } = flatten(op, values as TensorValues));
