@@ -493,7 +493,12 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
     }
     return { flat: v, shape: [v.length] };
   }
-  if (!Array.isArray(values)) throw new InvalidArgumentError(`${op}: values must be a number, an array or a typed array, got ${describe(values)}`);
+  if (!Array.isArray(values)) {
+    // A tensor that went through postMessage or structuredClone arrives as a plain object.
+    const cloned = values !== null && typeof values === 'object' && Object.getPrototypeOf(values) === Object.prototype;
+    const hint = cloned ? ' (a tensor posted to or from a worker, or structuredClone()d, arrives as a plain object: post t.dataSync() and t.shape instead, and make it again with tensor(data, shape))' : '';
+    throw new InvalidArgumentError(`${op}: values must be a number, an array or a typed array, got ${describe(values)}${hint}`);
+  }
   const shape: number[] = [];
   let probe: unknown = values;
   while (Array.isArray(probe)) {
