@@ -125,10 +125,54 @@ describe('item 18: every way out of fit runs the same cleanup', () => {
     const es = nr.callbacks.earlyStopping({ monitor: 'loss', patience: 10, restoreBestWeights: true });
     const bad = { cleanup: () => { throw new Error('cleanup failed'); } };
     const boom = { onEpochEnd: () => { throw new Error('boom'); } };
-    expect((await rejection(m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [bad, es, boom] }))).message).toBe('boom');
+    const err = await rejection(m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [bad, es, boom] }));
+    // Training's error, told of the cleanup's (its message and its cause), not replaced by it.
+    expect(err.message).toBe("boom; then a callback's cleanup failed too: cleanup failed");
+    expect((err.cause as Error).message).toBe('cleanup failed');
     expect(live()).toEqual(before);
     // Without another error, the cleanup error is reported.
     expect((await rejection(m.fit(x, y, { epochs: 1, verbose: 0, callbacks: [bad, es] }))).message).toBe('cleanup failed');
+    expect(live()).toEqual(before);
+    x.dispose(); y.dispose(); m.dispose();
+  });
+
+  it('an async cleanup is awaited in fit and fitDataset: it has finished before fit settles, and its rejection is fit\'s (was an unhandled rejection after fit resolved)', async () => {
+    const m = model();
+    const { x, y } = data(10);
+    const before = live();
+    const later = () => new Promise((r) => setTimeout(r, 10));
+    const events: string[] = [];
+    class Logger extends nr.Callback {
+      override async cleanup(): Promise<void> {
+        await later();
+        events.push('log closed');
+      }
+    }
+    const ds = () => nr.data.zip({ xs: nr.data.array([[1, 2, 3], [4, 5, 6]]), ys: nr.data.array([[1, 0], [0, 1]]) }).batch(2);
+    const closing = { cleanup: async () => { await later(); throw new Error('could not close log file'); } };
+    for (const op of ['fit', 'fitDataset'] as const) {
+      const train = (callbacks: nr.CallbackHooks[]) => (op === 'fit' ? m.fit(x, y, { epochs: 1, verbose: 0, callbacks }) : m.fitDataset(ds(), { epochs: 1, verbose: 0, callbacks }));
+      events.length = 0;
+      await train([new Logger()]);
+      events.push(`${op} resolved`);
+      expect(events).toEqual(['log closed', `${op} resolved`]);
+      // A rejection: the other cleanups run, and fit rejects with it.
+      events.length = 0;
+      expect((await rejection(train([closing, new Logger()]))).message).toBe('could not close log file');
+      expect(events).toEqual(['log closed']);
+      // Training failed too: its error (class kept, for instanceof checks) told of both cleanups'.
+      const fail = { onEpochEnd: () => { throw new nr.InvalidArgumentError('bad epoch'); } };
+      const second = { cleanup: () => { throw new Error('second'); } };
+      const err = await rejection(train([closing, fail, second]));
+      expect(err).toBeInstanceOf(nr.InvalidArgumentError);
+      expect(err.message).toBe('bad epoch; then 2 cleanups failed too: could not close log file; second');
+      expect((err.cause as Error).message).toBe('could not close log file');
+      // A thrown value that is not an Error cannot carry them: an AggregateError of all three.
+      const agg = await rejection(train([closing, { onEpochEnd: () => { throw 'bad epoch'; } }]));
+      expect(agg).toBeInstanceOf(AggregateError);
+      expect(agg.message).toBe(`${op}: bad epoch; then a callback's cleanup failed too: could not close log file`);
+      expect((agg as AggregateError).errors.map(String)).toEqual(['bad epoch', 'Error: could not close log file']);
+    }
     expect(live()).toEqual(before);
     x.dispose(); y.dispose(); m.dispose();
   });

@@ -68,10 +68,14 @@ export interface CallbackHooks {
   /**
    * Called by `fit` on every way out — after `onTrainEnd` on success or a stop, and also when
    * training fails part-way (an error in a hook, bad data, a disposed model). Free here what
-   * the callback holds for the length of training. Synchronous; neurite's callbacks use it to
-   * free their weight copies.
+   * the callback holds for the length of training (neurite's callbacks free their weight
+   * copies). `fit` awaits a returned promise, as it does for every hook, so an async cleanup
+   * (closing a log file) has finished before `fit` settles. If it throws or rejects, the other
+   * cleanups still run; `fit` rejects with that error when training succeeded, and when
+   * training failed it rejects with training's error, whose message then ends with the
+   * cleanup's (and whose `cause` is the cleanup error, if it had none).
    */
-  cleanup?(): void;
+  cleanup?(): void | Promise<void>;
 }
 
 /** What `fit` tells a {@link Callback} about the run before `onTrainBegin` (TF.js's `params`). */
@@ -126,8 +130,8 @@ export class Callback {
   setParams(p: CallbackParams): void {
     this.params = p;
   }
-  /** See {@link CallbackHooks.cleanup}. Does nothing by default. */
-  cleanup(): void {}
+  /** See {@link CallbackHooks.cleanup}. Does nothing by default; a subclass's may be async. */
+  cleanup(): void | Promise<void> {}
 }
 
 /** The hooks of a {@link CustomCallback}, as TF.js's `CustomCallbackArgs`. */

@@ -122,6 +122,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
   }
   for (const c of cbs) callbacksInUse.add(c);
   let failed = false;
+  let trainingError: unknown = null;
   let runner: EpochRunner | null = null;
   try {
     // Out of the caller's tidy scope (fit inside tidy, or inside grad) before making anything:
@@ -296,26 +297,54 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     return history;
   } catch (err) {
     failed = true;
+    trainingError = err;
     throw err;
   } finally {
     for (const c of cbs) callbacksInUse.delete(c);
-    // The runner's close and each callback's cleanup run on every path; an error in one does
-    // not skip the others, and never hides the error that ended training.
-    let cleanupError: unknown = null;
+    // The runner's close and each callback's cleanup run on every path, awaited (an async
+    // cleanup has finished, or failed into this call's result, before fit settles); an error
+    // in one does not skip the others, and never hides the error that ended training.
+    const cleanupErrors: unknown[] = [];
     try {
       await runner?.close?.();
     } catch (e) {
-      cleanupError = e;
+      cleanupErrors.push(e);
     }
     for (const c of cbs) {
       try {
-        c.cleanup?.();
+        await c.cleanup?.();
       } catch (e) {
-        cleanupError ??= e;
+        cleanupErrors.push(e);
       }
     }
-    if (cleanupError !== null && !failed) throw cleanupError; // eslint-disable-line no-unsafe-finally
+    // eslint-disable-next-line no-unsafe-finally
+    if (cleanupErrors.length > 0) throw failed ? alsoFailed(op, trainingError, cleanupErrors) : alsoFailed(op, cleanupErrors[0], cleanupErrors.slice(1));
   }
+}
+
+/**
+ * The error that ended `op` (`first`: training's, or the first cleanup's), told of the cleanup
+ * errors that came after it (`more`): each one's message appended to its message, the first
+ * also as its `cause` when it has none (printed with its stack by Node and the browsers'
+ * consoles). The error keeps its class and its own message first, so code that tells errors
+ * apart (`instanceof DisposedError`, `err.history` of a divergence) reads it as before. A thrown
+ * value that cannot take the note (not an extensible Error) comes back in an `AggregateError`
+ * with the others.
+ */
+function alsoFailed(op: string, first: unknown, more: readonly unknown[]): unknown {
+  if (more.length === 0) return first;
+  const text = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+  const note = `; then ${more.length === 1 ? "a callback's cleanup" : `${more.length} cleanups`} failed too: ${more.map(text).join('; ')}`;
+  if (first instanceof Error && Object.isExtensible(first)) {
+    try {
+      first.message += note;
+      if (first.cause === undefined) Object.defineProperty(first, 'cause', { value: more[0], writable: true, configurable: true, enumerable: false });
+      return first;
+    } catch {
+      // a read-only message: the AggregateError below
+    }
+  }
+  return new AggregateError([first, ...more], `${op}: ${text(first)}${note}`);
 }
 
 /**
