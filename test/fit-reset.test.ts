@@ -69,6 +69,26 @@ describe('fit across an instance reset', () => {
     expect(() => x.add(1)).toThrow(/belongs to a neurite instance that was shut down \(shutdown\(\) was called\); it is no longer valid$/);
   });
 
+  it('shutdown() while fitDataset awaits its data pipeline stops it with the DisposedError fit gives (was a ShapeError from the batch stage)', async () => {
+    const m = model();
+    const rows = Array.from({ length: 40 }, (_, i) => ({ xs: [i / 40, 1, 0], ys: [i / 40, 0] }));
+    // Once batch 2 has trained, the next element's stage shuts neurite down (a SIGTERM handler
+    // running while the pipeline waits): the batch stage then fails to make its tensor.
+    let due = false;
+    const ds = nr.data.array(rows).mapAsync(async (r) => {
+      if (due) (due = false, nr.shutdown());
+      await new Promise((res) => setTimeout(res, 1));
+      return r;
+    }).batch(4);
+    const seen: number[] = [];
+    const stop = { onBatchEnd: (b: number) => void (seen.push(b), (due = b === 2)) };
+    const err = await rejection(m.fitDataset(ds, { epochs: 1, verbose: 0, callbacks: stop }));
+    expect(err).toBeInstanceOf(nr.DisposedError);
+    expect(err.message).toBe('fitDataset: the neurite instance was shut down (shutdown() was called) during training (epoch 0, batch 3); fitDataset stopped');
+    expect(seen).toEqual([0, 1, 2]);
+    await nr.init(unpackInline(WASM_LZMA, WASM_BYTES));
+  });
+
   it('a loss function that calls shutdown() stops fit with the same message (was a bare NotInitialized naming no op)', async () => {
     const m = model();
     m.compile({ optimizer: 'sgd', loss: (yt: nr.Tensor, yp: nr.Tensor) => { nr.shutdown(); return nr.mean(nr.square(nr.sub(yt, yp))); } });

@@ -293,6 +293,49 @@ describe('console.log of a tensor whose instance ended (a REPL echoing an old va
 });
 
 
+describe('init() and shutdown() called while an init runs', () => {
+  it('an init() called after shutdown() starts neurite again; the init the shutdown cancelled still rejects (it was handed that one, and neurite stayed down)', async () => {
+    nr.shutdown();
+    const a = nr.init();
+    nr.shutdown();
+    const b = nr.init();
+    const c = nr.init(); // joins b: no shutdown since b began
+    await rejects(a, 'init: shutdown() was called while this init was running, so neurite stays shut down; call init() again to start it', nr.DisposedError);
+    await b;
+    await c;
+    works();
+    // A shutdown after both: each pending init gives up, and the next starts it again.
+    const d = nr.init({ threads: 1 });
+    const e = nr.init();
+    nr.shutdown();
+    for (const p of [d, e]) await rejects(p, /^init: shutdown\(\) was called while this init was running/, nr.DisposedError);
+    await nr.init();
+    works();
+  });
+
+  it('a call after shutdown() says neurite was shut down (a loadModel reading its files, adapt on a dataset, threadsReady()), not that it was never initialised', async () => {
+    const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const shut = /^neurite was shut down \(shutdown\(\) was called\); call `await init\(\)` again to start it$/;
+    await nr.init();
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    const artifacts = await m.toArtifacts();
+    m.dispose();
+    const loading = nr.loadModel({ load: async () => (await later(10), artifacts) });
+    nr.shutdown();
+    await rejects(loading, /^loadModel: building modelTopology: neurite was shut down \(shutdown\(\) was called\); call `await init\(\)` again to start it$/, nr.NeuriteError);
+    await nr.init();
+    const norm = nr.layers.normalization();
+    // Was a ShapeError: "batch: the elements' arrays do not make one tensor: neurite is not initialised …".
+    const adapting = norm.adapt(nr.data.array([[1, 2], [3, 4], [5, 6]]).mapAsync(async (r) => (await later(5), r)).batch(1));
+    setTimeout(() => nr.shutdown(), 7);
+    await rejects(adapting, shut, nr.NeuriteError);
+    await expect(nr.threadsReady()).rejects.toThrow(shut);
+    expect(() => nr.ones([2])).toThrow(shut);
+    await nr.init();
+    works();
+  });
+});
+
 describe('variables of an ended instance', () => {
   it('are not live any more: minimize() without a varList trains the new ones (it failed on the old ones until they were disposed)', async () => {
     await nr.init({ threads: 1 });

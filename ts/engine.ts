@@ -11,8 +11,18 @@ import { isThreadedModule } from './threads/detect.js';
 import { Pool, type PoolExports, type Spawner, type WorkerBlocks } from './threads/pool.js';
 import type { WebAssemblyModule } from './web-types.js';
 
-/** The error of a call made before `init()`: it names another copy that was initialised instead. */
+/**
+ * Whether the last instance ended by `shutdown()` and no init has made another since: a call
+ * then (an op awaited across the shutdown, a loadModel that was reading its files) says so.
+ */
+let shutDown = false;
+
+/**
+ * The error of a call made while no instance runs: before `init()` (naming another copy that
+ * was initialised instead), or after `shutdown()`.
+ */
 function notInitialised(): NeuriteError {
+  if (shutDown) return new NeuriteError('NotInitialized', 'neurite was shut down (shutdown() was called); call `await init()` again to start it');
   return new NeuriteError('NotInitialized', `neurite is not initialised: call \`await init()\` first (or TF.js's \`await ready()\`, the same)${otherCopyInitialised()}`);
 }
 
@@ -199,6 +209,7 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   linear = memory;
   module = mod;
   const sp = (exports as unknown as { __stack_pointer?: WebAssembly.Global }).__stack_pointer;
+  shutDown = false;
   current = {
     exports, id, scratch: exports.nr_scratch_ptr(), resultInfo: exports.nr_result_info_ptr(),
     phase: exports.nr_interrupt_state_ptr() >>> 2, stackTop: sp ? Number(sp.value) : null,
@@ -362,6 +373,7 @@ export function shutdown(): void {
   ending('was shut down (shutdown() was called)');
   stopPool();
   const had = current !== null;
+  shutDown ||= had;
   current = null;
   uninitialisedCopy();
   linear = null;

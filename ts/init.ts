@@ -68,6 +68,8 @@ export interface Entry {
 let pending: Promise<void> | null = null;
 /** How many times `shutdown()` ran: an init running across one gives up (the last call wins). */
 let shutdowns = 0;
+/** {@link shutdowns} when {@link pending} began: a later `init()` reuses it only if no shutdown came since. */
+let pendingGen = 0;
 
 /** @internal Called by `shutdown()`: an init in progress stops there, and neurite stays shut down. */
 export function noteShutdown(): void {
@@ -280,7 +282,9 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
   const same = () =>
     sameSource(opts.source, last.source) && (opts.threads === undefined || (opts.threads === last.threads && !last.defer)) && (opts.relaxedSimd === undefined || opts.relaxedSimd === last.relaxedSimd);
   const unspecified = opts.source === undefined && opts.threads === undefined && opts.relaxedSimd === undefined;
-  if (pending && unspecified) return pending;
+  // An init() without options joins the one running, unless shutdown() came after that one
+  // began: it gives up (see `cancelled`), and this call starts neurite again after it.
+  if (pending && unspecified && pendingGen === shutdowns) return pending;
   if (!pending && isInitialized() && same()) return Promise.resolve();
   // One init at a time: a call made while another runs starts when that one has settled, and
   // then compares its options with what that one set up (so concurrent calls with different
@@ -385,6 +389,7 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     if (pending === p) pending = null;
   };
   pending = p;
+  pendingGen = gen;
   p.then(clear, clear);
   return p;
 }

@@ -111,6 +111,8 @@ function join1(rows: readonly unknown[], path: string): unknown {
       try {
         return tensor(rows as Array<number[]>);
       } catch (err) {
+        // No instance (shut down while a pipeline awaited): that, not the elements, is the error.
+        if (err instanceof NeuriteError && err.code === 'NotInitialized') throw err;
         // A value tensor() refuses (not a number, a detached array, beyond float32) is that, not a shape.
         // tensor()'s values[i][j] is element i of the batch, and [j] within it.
         const m = err instanceof NeuriteError ? err.message.replace(/^tensor: /, '').replace(/\bvalues\[(\d+)\]((?:\[\d+\])*)/g, (_, i: string, rest: string) => `element ${i} of the batch${path !== '' || rest !== '' ? ` (its ${path}${rest})` : ''}`) : '';

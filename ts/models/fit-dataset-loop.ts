@@ -267,6 +267,9 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
           try {
             r = await pull(op, pass);
           } catch (err) {
+            // A shutdown or a disposal during the pull broke the stage that failed (its tensors
+            // could not be made): that is the error, as fit's, not the stage's symptom.
+            stillLive();
             throw at(err, `epoch ${epoch}, batch ${b}`); // a stage failed making the batch (batch, map, a generator)
           }
           try {
