@@ -207,6 +207,19 @@ describe('verbose defaults', () => {
     dispose();
   });
 
+  it("a stop that is not an early stop says who set stopTraining: a callback's hook, or someone outside the callbacks (was 'a callback set stopTraining' for a timer too)", async () => {
+    const { x, y, model, dispose } = xor();
+    const byCallback = { onEpochEnd: (e: number) => void (e === 1 && (model.stopTraining = true)) };
+    const lines = screen(await captureStdout(() => model.fit(x, y, { epochs: 5, verbose: 2, callbacks: byCallback })));
+    expect(lines.at(-1)).toBe('Stopped after epoch 2/5: a callback set stopTraining (in onEpochEnd)');
+    // From outside (a timer, a Stop button): set while fit yields to the event loop after epoch 2
+    // (setImmediate: queued before fit's own yield, which uses it in Node).
+    const outside = { onEpochEnd: (e: number) => void (e === 1 && setImmediate(() => (model.stopTraining = true))) };
+    const lines2 = screen(await captureStdout(() => model.fit(x, y, { epochs: 5, verbose: 2, yieldEvery: 'epoch', callbacks: outside })));
+    expect(lines2.at(-1)).toBe('Stopped after epoch 2/5: stopTraining was set');
+    dispose();
+  });
+
   it('huge losses print short in the epoch line', async () => {
     const x = nr.tensor([[1e18], [2e18]]);
     const y = nr.tensor([[0], [0]]);

@@ -198,6 +198,59 @@ describe('callbacks and history', () => {
     expect(epochLogs[0].loss).toBeCloseTo(weighted, 6);
   });
 
+  it("model.stopTraining runs the hooks in TF.js 4.22's order wherever a callback sets it, in fit and fitDataset (set in onEpochBegin, that epoch trains a batch and gets its onEpochEnd; set in onTrainBegin, it is cleared and every epoch runs)", async () => {
+    // Was: set in onEpochBegin, training ended with no onEpochEnd for that epoch (a callback
+    // timing epochs saw a begin without an end); set in onTrainBegin, no epoch ran.
+    const xs = Array.from({ length: 24 }, (_, i) => [Math.sin(i), Math.cos(i)]);
+    const ys = xs.map(([a, b]) => [a * b]);
+    const hooks = ['onTrainBegin', 'onEpochBegin', 'onBatchBegin', 'onBatchEnd', 'onEpochEnd'] as const;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const run = async (L: any, where: (typeof hooks)[number], dataset: boolean) => {
+      const m = L.sequential({ layers: [L.layers.dense({ units: 1, inputShape: [2] })] });
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      const calls: string[] = [];
+      // Stops at the hook's second call in the run (index 1), or in onTrainBegin.
+      const hook = (name: string, tag: string) => (arg?: unknown) => {
+        const i = typeof arg === 'number' ? arg : null; // onTrainBegin's argument is its logs
+        calls.push(i === null ? tag : `${tag}${i}`);
+        if (name === where && (i === null || i === 1) && !calls.includes('stop')) (calls.push('stop'), (m.stopTraining = true));
+      };
+      const cb = { onTrainBegin: hook('onTrainBegin', 'tb'), onEpochBegin: hook('onEpochBegin', 'eb'), onBatchBegin: hook('onBatchBegin', 'bb'), onBatchEnd: hook('onBatchEnd', 'be'), onEpochEnd: hook('onEpochEnd', 'ee'), onTrainEnd: () => void calls.push('te') };
+      const opts = { epochs: 3, verbose: 0, callbacks: cb };
+      const tfjs = L === tfl;
+      let h;
+      if (dataset) {
+        const rows = xs.map((v, i) => ({ xs: v, ys: ys[i] }));
+        const d = tfjs ? tfd.array(rows).batch(8) : nr.data.array(rows).batch(8);
+        h = await m.fitDataset(d, opts);
+      } else {
+        const [x, y] = tfjs ? [tf.tensor2d(xs), tf.tensor2d(ys)] : [nr.tensor(xs), nr.tensor(ys)];
+        h = await m.fit(x, y, { ...opts, batchSize: 8 });
+        x.dispose();
+        y.dispose();
+      }
+      m.dispose();
+      return { calls: calls.join(' '), epochs: h.epoch, losses: h.history.loss.length };
+    };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      for (const dataset of [false, true]) {
+        for (const where of hooks) {
+          const want = await run(tfl, where, dataset);
+          const got = await run(nr, where, dataset);
+          expect(got, `${dataset ? 'fitDataset' : 'fit'}, stopTraining set in ${where}`).toEqual(want);
+        }
+      }
+      expect(warn.mock.calls.map((c) => String(c[0])).filter((w) => !w.includes('TensorFlow.js'))).toEqual(['fit', 'fitDataset'].map((op) => `${op}: a callback set stopTraining in onTrainBegin, before the first epoch; as TF.js, ${op} clears it as training starts and runs the epochs (set it in onEpochBegin to stop after that epoch's first batch, or in onBatchEnd or onEpochEnd)`));
+    } finally {
+      warn.mockRestore();
+    }
+    // The cases the comparison covers, spelt out for fit (3 epochs of 3 batches).
+    const got = await run(nr, 'onEpochBegin', false);
+    expect(got.calls).toBe('tb eb0 bb0 be0 bb1 be1 bb2 be2 ee0 eb1 stop bb0 be0 ee1 te');
+    expect(got.epochs).toEqual([0, 1]);
+  });
+
   it('history has loss, metrics and val_* per epoch; validationSplit holds out the last samples', async () => {
     using x = nr.tensor(data.x, [30, 4]);
     using y = nr.tensor(data.y, [30, 3]);
@@ -407,7 +460,7 @@ describe('callbacks and history', () => {
       // A name neither rule reads: TF.js's default (min), with a warning that says to pass the mode.
       const r = await run('score', rising);
       expect([r.epochs, r.bestEpoch, r.best]).toEqual([2, 0, 0.1]);
-      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+      expect(warn.mock.calls.map((c) => String(c[0])).filter((w) => !w.includes('TensorFlow.js'))).toEqual([
         "earlyStopping: mode 'auto' cannot tell whether 'score' should rise or fall, so it treats it as a loss (lower is better, TF.js's rule for a name without 'acc'); pass mode: 'max' or mode: 'min' to say which",
         "reduceLROnPlateau: mode 'auto' cannot tell whether 'score' should rise or fall, so it treats it as a loss (lower is better, TF.js's rule for a name without 'acc'); pass mode: 'max' or mode: 'min' to say which",
       ]);

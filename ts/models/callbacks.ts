@@ -42,7 +42,11 @@ export interface CallbackHooks {
   onTrainBegin?(logs?: Logs): void | Promise<void>;
   /** Once, after the last epoch or a stop (`model.stopTraining`, a callback's early stop); not after an error (see `cleanup`). */
   onTrainEnd?(logs?: Logs): void | Promise<void>;
-  /** Before epoch `epoch` (counted from 0, or from `initialEpoch`) runs its first batch. */
+  /**
+   * Before epoch `epoch` (counted from 0, or from `initialEpoch`) runs its first batch. Setting
+   * `this.model.stopTraining = true` here ends training after that batch and this epoch's
+   * `onEpochEnd` (as TF.js and Keras 3, which check the flag after each batch).
+   */
   onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
   /**
    * After epoch `epoch` and its validation: `logs` holds the epoch's loss and metrics (means over

@@ -261,7 +261,8 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
           passDone = false;
           stillLive();
         }
-        for (let b = 0; (bpe === null || b < bpe) && !model.stopTraining; b++) {
+        // The stop checked after each batch, as fit's (one set in onEpochBegin trains a batch).
+        for (let b = 0; (bpe === null || b < bpe) && (b === 0 || !model.stopTraining); b++) {
           where(`epoch ${epoch}, batch ${b}`);
           let r;
           try {

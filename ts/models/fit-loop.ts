@@ -38,10 +38,14 @@ function giveContext(c: object, model: unknown, params: CallbackParams): void {
   for (const [k, value] of [['model', model], ['params', params]] as const) Object.defineProperty(c, k, { value, writable: true, configurable: true, enumerable: false });
 }
 
-/** The one line that says why training ended before `epochs`: an early-stopping callback's reason, or a generic one. */
-function stopNote(cbs: readonly CallbackHooks[], last: number, epochs: number, own: string | null = null): string {
+/**
+ * The one line that says why training ended before `epochs`: the runner's or an early-stopping
+ * callback's reason, else the hook that set `stopTraining` (`setIn`), else that it was set
+ * (from outside the callbacks: a timer, a button's handler).
+ */
+function stopNote(cbs: readonly CallbackHooks[], last: number, epochs: number, own: string | null, setIn: string | null): string {
   const reason = own ?? cbs.map((c) => (c as { stopReason?: unknown }).stopReason).find((r): r is string => typeof r === 'string');
-  return `Stopped after epoch ${last + 1}/${epochs}: ${reason ?? 'a callback set stopTraining'}`;
+  return `Stopped after epoch ${last + 1}/${epochs}: ${reason ?? (setIn === null ? 'stopTraining was set' : `a callback set stopTraining (in ${setIn})`)}`;
 }
 
 /**
@@ -172,11 +176,15 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       warned = true;
       console.warn(`${op}: the trainable switch of ${now[i][0]} changed during ${op} (in ${hook}), which reads the switches as it starts (as TF.js and Keras): the change takes effect at the next fit, trainOnBatch or gradient; to unfreeze layers in stages, call ${op} once per stage`);
     };
+    /** The hook that set `model.stopTraining` (for the progress bar's note), null if none did. */
+    let stopSetIn: string | null = null;
     const emit = async (hook: (typeof HOOKS)[number], ...a: unknown[]): Promise<void> => {
       for (const c of cbs) {
         const f = (c as Record<string, unknown>)[hook] as ((...a: unknown[]) => unknown) | undefined;
         if (f === undefined) continue;
+        const was = model.stopTraining;
         await f.apply(c, a);
+        if (!was && model.stopTraining) stopSetIn = hook;
         stillLive();
         if (c !== reporter) sameSwitches(hook); // fit's own progress bar sets no switch
       }
@@ -186,7 +194,9 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       for (const c of cbs) {
         const f = c.onBatchEnd;
         if (f === undefined) continue;
+        const was = model.stopTraining;
         await f.call(c, batch, isProgressReporter(c) ? running : logs);
+        if (!was && model.stopTraining) stopSetIn = 'onBatchEnd';
         stillLive();
         if (c !== reporter) sameSwitches('onBatchEnd');
       }
@@ -200,7 +210,6 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     const accumulated = accumulatedColumns(compiled);
     const history: History = { epoch: [], history: { loss: [] }, params };
     const out = new Float32Array(width);
-    model.stopTraining = false;
     let lastYield = performance.now();
     /** Yields to the event loop, then runs the `onYield` hooks with the epoch, batch and logs. */
     const yieldTo = async (epoch: number, batch: number, logs: Logs): Promise<void> => {
@@ -214,7 +223,17 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     // while a resumed run (initialEpoch = the epochs completed) keeps its epochs' numbers.
     const done = epochsCompleted(model);
     const ahead = done !== undefined && done > initialEpoch ? done - initialEpoch : 0;
+    // Cleared before onTrainBegin (as Keras 3: a stopped run's flag is not what a callback
+    // reads there) and after it (as TF.js 4.22; Keras 3 would stop after the first batch): a
+    // flag left set before fit, or set in onTrainBegin, stops nothing. The latter is said,
+    // since the callback meant to stop.
+    model.stopTraining = false;
     await emit('onTrainBegin', {});
+    if (model.stopTraining && stopSetIn === 'onTrainBegin') {
+      console.warn(`${op}: a callback set stopTraining in onTrainBegin, before the first epoch; as TF.js, ${op} clears it as training starts and runs the epochs (set it in onEpochBegin to stop after that epoch's first batch, or in onBatchEnd or onEpochEnd)`);
+    }
+    model.stopTraining = false;
+    stopSetIn = null;
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       where = `epoch ${epoch}`;
       r.beginEpoch?.(epoch, epoch + ahead);
@@ -269,8 +288,9 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
         b++;
       };
       await r.epoch(epoch, { step, check: stillLive, where: (w) => (where = w) });
-      // Stopped before this epoch's first batch (the data ran out at its start, or a callback
-      // stopped in onEpochBegin): there is no epoch to log.
+      // Stopped before this epoch's first batch (fitDataset's data ran out at its start): there
+      // is no epoch to log. (A stop set in onEpochBegin still runs the epoch's first batch and
+      // its onEpochEnd, as TF.js and Keras 3: the runners check the flag after each batch.)
       if (seen === 0 && model.stopTraining) break;
       where = `end of epoch ${epoch}`;
       const logs: Logs = {};
@@ -291,7 +311,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     }
     where = 'after training';
     const last = history.epoch.at(-1);
-    if (reporter && model.stopTraining && last !== undefined && last < epochs - 1) reporter.note(stopNote(cbs, last, epochs, r.stopReason?.() ?? null));
+    if (reporter && model.stopTraining && last !== undefined && last < epochs - 1) reporter.note(stopNote(cbs, last, epochs, r.stopReason?.() ?? null, stopSetIn));
     for (const c of cbs) await c.onTrainEnd?.({});
     kerasAliases(history.history);
     return history;
@@ -505,7 +525,9 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
           }
         },
         epoch: async (_epoch, { step }) => {
-          for (let b = 0; b < batches && !model.stopTraining; b++) {
+          // As TF.js and Keras 3, the stop is checked after each batch: one set in onEpochBegin
+          // still trains the epoch's first batch.
+          for (let b = 0; b < batches && (b === 0 || !model.stopTraining); b++) {
             const start = b * batchSize;
             const count = Math.min(batchSize, n - start);
             if (info.custom) {

@@ -354,7 +354,11 @@ export class Sequential {
   #layersView: ReadonlyArray<Layer | Sequential> | undefined;
   /** The names of `#layers` (unique in a model). */
   #names = new Set<string>();
-  /** Set to `true` (e.g. from a callback) to end `fit` after the current batch. */
+  /**
+   * Set to `true` (from a callback, a timer, a button's handler) to end `fit` or `fitDataset`
+   * after the current batch, with that epoch's `onEpochEnd`. As TF.js, training clears it after
+   * `onTrainBegin`: a flag left from before, or set in `onTrainBegin`, stops nothing.
+   */
   stopTraining = false;
   /**
    * `false` freezes every layer of this model: inside another model its weights do not train,
