@@ -145,11 +145,11 @@ describe('32-bit integers float32 cannot hold', () => {
 describe('a tensor that went through postMessage or structuredClone', () => {
   it('arrives as a plain object: tensor() says so and what to post instead', () => {
     const t = nr.tensor([[1, 2], [3, 4]]);
-    const cloned = structuredClone(t) as unknown as nr.TensorLike;
+    const cloned = structuredClone(t) as never;
     t.dispose();
     expect(error(() => nr.tensor(cloned))).toBe('InvalidArgumentError: tensor: values must be a number, an array or a typed array, got an object (Object) (a tensor posted to or from a worker, or structuredClone()d, arrives as a plain object: post t.dataSync() and t.shape instead, and make it again with tensor(data, shape))');
     // Other objects get no such hint.
-    expect(error(() => nr.tensor(new Map() as unknown as nr.TensorLike))).toMatch(/got an? .*Map[^(]*$/);
+    expect(error(() => nr.tensor(new Map() as never))).toMatch(/got an? .*Map[^(]*$/);
   });
 });
 
