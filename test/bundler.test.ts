@@ -6,9 +6,12 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, createLogger } from 'vite';
+import { build, createLogger, type InlineConfig } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerProject, requireDist } from './runtimes/expect.js';
+import type { Browser } from 'playwright-core';
+import { CI, consumerProject, requireDist, runtimeAvailable } from './runtimes/expect.js';
+import { CHROMIUM, closeChromium, launchChromium } from './runtimes/chromium.js';
+import type { StaticServer } from './runtimes/server.js';
 
 let app = '';
 
@@ -19,12 +22,17 @@ beforeAll(() => {
 
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
-/** Builds `main` (the app's only module) and returns the emitted files (name → bytes) and Vite's warnings. */
-async function viteBuild(name: string, main: string): Promise<{ files: Map<string, number>; warnings: string[] }> {
+/**
+ * Builds `main` (the app's entry module; `more` are its other modules, name → code, and
+ * `config` Vite's options beside `build`) and returns the emitted files (name → bytes) and
+ * Vite's warnings.
+ */
+async function viteBuild(name: string, main: string, more: Record<string, string> = {}, config: InlineConfig = {}): Promise<{ files: Map<string, number>; warnings: string[] }> {
   const root = join(app, name);
   mkdirSync(root);
   writeFileSync(join(root, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>');
   writeFileSync(join(root, 'main.js'), main);
+  for (const [file, code] of Object.entries(more)) writeFileSync(join(root, file), code);
   const warnings: string[] = [];
   const logger = createLogger('warn');
   // Rolldown's [PLUGIN_TIMINGS] says a plugin took long: on a loaded machine, not about the app.
@@ -37,7 +45,7 @@ async function viteBuild(name: string, main: string): Promise<{ files: Map<strin
   const env = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ root, logLevel: 'warn', customLogger: logger, configFile: false, build: { outDir: join(root, 'dist'), target: 'es2022', rolldownOptions: { onLog } } });
+    await build({ ...config, root, logLevel: 'warn', customLogger: logger, configFile: false, build: { outDir: join(root, 'dist'), target: 'es2022', rolldownOptions: { onLog } } });
   } finally {
     process.env.NODE_ENV = env;
   }
@@ -130,5 +138,93 @@ describe('a Vite build of an app', () => {
       for (const [k, n] of list) expect(keys.has(n), `${k} is named '${n}'`).toBe(true);
       expect(list.filter(([k, n]) => k === n).length).toBeGreaterThan(10);
     }
+  });
+});
+
+// Vite's inline worker (`import W from './worker.js?worker&inline'`) runs its bundle from a
+// blob: URL, so nothing next to neurite can be found: neurite/url's core.wasm (`new URL(…,
+// import.meta.url)` threw a bare "Invalid URL", and the pool's worker.js the same, as the
+// threads' reason), nor, with worker.format 'es', the chunks imported on first use (wasm.js,
+// train.js, io.js: "Failed to resolve module specifier"). Each error now says so and what works,
+// and what it recommends is run here: worker.format 'iife' with the default entry, or with
+// neurite/url given the wasm's absolute URL (whose pool then starts from a Blob URL, 2 threads).
+describe.skipIf(!runtimeAvailable(CHROMIUM))(`Vite's inline worker (?worker&inline) in Chromium (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
+  type Attempt = { ok?: unknown; name?: string; message?: string };
+  type Run = { plain: Attempt; source?: Attempt; fit: Attempt; threads: { count: number; reason: string | null } | null };
+  const worker = (entry: string, source: boolean) => `
+    import { init, threads, threadsReady, sequential, layers, tensor, loadModel } from '${entry}';
+    ${source ? "import wasmUrl from 'neurite/core.wasm?url';" : ''}
+    const attempt = async (f) => { try { return { ok: await f() }; } catch (e) { return { name: e.name, message: e.message }; } };
+    // No top-level await: an iife worker has none.
+    (async () => {
+    const plain = await attempt(() => init({ threads: 2 }).then(() => 'ok'));
+    ${source ? "const source = await attempt(() => init({ source: new URL(wasmUrl, self.location.origin), threads: 2 }).then(() => 'ok'));" : 'const source = undefined;'}
+    const fit = await attempt(async () => {
+      const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [1] })] });
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      const h = await m.fit(tensor([[1], [2]]), tensor([[2], [4]]), { epochs: 2, verbose: 0 });
+      return [h.history.loss.length, (await loadModel(await m.toArtifacts())).layers.length];
+    });
+    postMessage({ plain, source, fit, threads: (await attempt(() => threadsReady())).ok ?? null });
+    })();
+  `;
+  const main = `
+    import UrlWorker from './url.js?worker&inline';
+    import DefaultWorker from './default.js?worker&inline';
+    const run = (W) => new Promise((done) => { const w = new W(); w.onmessage = (e) => { done(e.data); w.terminate(); }; w.onerror = (e) => done({ onerror: e.message }); });
+    window.__r = { url: await run(UrlWorker), default: await run(DefaultWorker) };
+  `;
+  let browser: Browser | undefined;
+  let server: StaticServer | undefined;
+  const runs: Record<string, { url: Run; default: Run }> = {};
+
+  beforeAll(async () => {
+    for (const format of ['es', 'iife'] as const) {
+      // Served under /coi/ (cross-origin isolated, for the threads), so built for that base.
+      const { warnings } = await viteBuild(format, main, { 'url.js': worker('neurite/url', true), 'default.js': worker('neurite', false) }, { base: `/coi/${format}/dist/`, worker: { format } });
+      expect(warnings.filter((w) => !w.includes('larger than 500 kB'))).toEqual([]);
+    }
+    [browser, server] = await launchChromium(['/es/', '/iife/'], app);
+    for (const format of ['es', 'iife']) {
+      const page = await browser.newPage();
+      const said: string[] = [];
+      page.on('console', (m) => said.push(m.text()));
+      page.on('pageerror', (e) => said.push(e.message));
+      await page.goto(`${server.origin}/coi/${format}/dist/index.html`);
+      await page.waitForFunction(() => (window as unknown as { __r?: unknown }).__r, null, { timeout: 30_000 }).catch((e: Error) => {
+        throw new Error(`${format}: ${e.message}; the page said ${JSON.stringify(said)}; server log: ${JSON.stringify(server!.requests)}`);
+      });
+      runs[format] = await page.evaluate(() => (window as unknown as { __r: { url: Run; default: Run } }).__r);
+      await page.close();
+    }
+  }, 90_000);
+
+  afterAll(() => closeChromium(browser, server));
+
+  const inlineModule = /^init: neurite\/url finds core\.wasm next to its module through import\.meta\.url, which is a blob: URL here \(blob:http:\/\/127\.0\.0\.1:\d+\/[-0-9a-f]+\): the module runs as an inline worker \(Vite's \?worker&inline\), so no file next to it can be found\. Start the worker from its file \(Vite: import MyWorker from '\.\/worker\.ts\?worker', without &inline\); or, with Vite's worker\.format 'iife' .*import 'neurite' \(its wasm inline\) or pass this entry the wasm's absolute URL: import wasmUrl from 'neurite\/core\.wasm\?url'; await init\(\{ source: new URL\(wasmUrl, self\.location\.origin\) \}\)/;
+  const inlineChunk = (op: string, file: string) =>
+    new RegExp(`^${op}: loading neurite's .* \\(${file} next to the neurite bundle\\) failed: Failed to resolve module specifier '\\./${file.replace('.js', '')}-[\\w-]{8}\\.js': neurite runs from a blob: URL here \\(blob:http://127\\.0\\.0\\.1:\\d+/[-0-9a-f]+\\), an inline worker \\(Vite's \\?worker&inline with worker\\.format 'es'\\), so the chunks .* cannot be found next to it\\. Start the worker from its file .*, or set Vite's worker\\.format to 'iife'`);
+
+  it("worker.format 'es': neurite/url's init() names the blob: URL and what works; given the wasm's URL it starts 2 threads from a Blob URL, and the first fit names the training loop's chunk", () => {
+    const { url } = runs['es']!;
+    expect(url.plain).toEqual({ name: 'InvalidArgumentError', message: expect.stringMatching(inlineModule) });
+    expect(url.source).toEqual({ ok: 'ok' });
+    expect(url.threads).toEqual(expect.objectContaining({ count: 2, reason: null }));
+    expect(url.fit).toEqual({ name: 'IOError', message: expect.stringMatching(inlineChunk('fit', 'train.js')) });
+  });
+
+  it("worker.format 'es': the default entry's init() names the inline wasm's chunk, the blob: URL and what works", () => {
+    const { default: dflt } = runs['es']!;
+    expect(dflt.plain).toEqual({ name: 'IOError', message: expect.stringMatching(inlineChunk('init', 'wasm.js')) });
+  });
+
+  it("worker.format 'iife' (the recommended fix): the default entry trains on 2 threads and loads a model; neurite/url does given the wasm's absolute URL", () => {
+    const { url, default: dflt } = runs['iife']!;
+    expect(dflt).toEqual({ plain: { ok: 'ok' }, fit: { ok: [2, 1] }, threads: expect.objectContaining({ count: 2, reason: null }) });
+    expect(url.plain).toEqual({ name: 'InvalidArgumentError', message: expect.stringMatching(inlineModule) });
+    expect(url.source).toEqual({ ok: 'ok' });
+    expect(url.fit).toEqual({ ok: [2, 1] });
+    // Before, its pool's worker.js URL threw "Invalid URL" too: one thread, that as the reason.
+    expect(url.threads).toEqual(expect.objectContaining({ count: 2, reason: null }));
   });
 });

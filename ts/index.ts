@@ -13,6 +13,7 @@
 import { IOError } from './errors.js';
 import { registerInit } from './backend.js';
 import { initFrom, type InitOptions } from './init.js';
+import { inlineChunkAdvice } from './inline_worker.js';
 import { workerSource } from './threads/worker.js';
 import type { ArrayBufferBytes } from './web-types.js';
 import type { WasmSource } from './wasm/load.js';
@@ -25,14 +26,15 @@ let unpacked: Promise<ArrayBufferBytes> | undefined;
 /**
  * The module this entry carries: its text is a chunk of its own (ts/wasm/inline.ts,
  * `dist/wasm.js`), imported on the first `init()` that needs it. A failed import (a file
- * missing next to the bundle, a network error) is an {@link IOError} and can be retried.
+ * missing next to the bundle, a network error, an inline worker's `blob:` URL) is an
+ * {@link IOError} and can be retried.
  */
 function inlineWasm(): Promise<ArrayBufferBytes> {
   if (!unpacked) {
     unpacked = import('./wasm/inline.js').then(
       (m) => m.inlineModuleSliced(),
       (err: unknown) => {
-        throw new IOError(`init: loading neurite's inline wasm (wasm.js next to the neurite bundle) failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+        throw new IOError(`init: loading neurite's inline wasm (wasm.js next to the neurite bundle) failed: ${(err as Error)?.message ?? String(err)}${inlineChunkAdvice()}`, { cause: err });
       },
     );
     unpacked.catch(() => (unpacked = undefined));

@@ -4,12 +4,13 @@
  */
 import { IOError, NeuriteError } from './errors.js';
 import { COPY } from './brand.js';
+import { inlineChunkAdvice } from './inline_worker.js';
 
 /**
  * @internal A loader of the chunk `load` imports, loaded once and shared by every caller. A
- * failed load (a missing `file` next to the bundle, a network error) rejects with an
- * {@link IOError} naming the caller `op` and `what` the chunk holds, and the next call
- * tries again. Its `loaded` is the chunk once loaded: a caller that must not wait a turn when
+ * failed load (a missing `file` next to the bundle, a network error, an inline worker's
+ * `blob:` URL with nothing next to it) rejects with an {@link IOError} naming the caller `op`
+ * and `what` the chunk holds, and the next call tries again. Its `loaded` is the chunk once loaded: a caller that must not wait a turn when
  * it need not (a save, whose place in a folder's queue of saves and loads is its call's) uses it.
  *
  * Each chunk re-exports this copy's {@link COPY}. A chunk bound to another copy means that a
@@ -34,7 +35,7 @@ export function lazyChunk<T extends { COPY: object }>(load: () => Promise<T>, fi
       },
       (err: unknown) => {
         chunk = undefined;
-        throw new IOError(`${op}: loading neurite's ${what} (${file} next to the neurite bundle) failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+        throw new IOError(`${op}: loading neurite's ${what} (${file} next to the neurite bundle) failed: ${(err as Error)?.message ?? String(err)}${inlineChunkAdvice()}`, { cause: err });
       },
     ));
   return Object.defineProperty(get, 'loaded', { get: () => loaded }) as typeof get & { readonly loaded: T | undefined };

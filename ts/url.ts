@@ -5,6 +5,7 @@
 import { registerInit } from './backend.js';
 import { InvalidArgumentError } from './errors.js';
 import { foreignOrigin, initFrom, type InitOptions } from './init.js';
+import { inlineModuleAdvice, inlineUrl } from './inline_worker.js';
 import { workerSource } from './threads/worker.js';
 import { EDGE_ADVICE, type WasmSource } from './wasm/load.js';
 
@@ -26,14 +27,14 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
       name: 'neurite/url',
       defaultSource: () => {
         if (typeof import.meta.url !== 'string') throw noModuleUrl();
-        return new URL('./core.wasm', import.meta.url);
+        return besideModule(() => new URL('./core.wasm', import.meta.url), 'core.wasm');
       },
       missingAdvice:
         "; neurite/url loads core.wasm from next to its own module: copy node_modules/neurite/dist/url/core.wasm (and worker.js) next to the bundle (Vite, webpack 5, and Rollup with @web/rollup-plugin-import-meta-assets emit them from new URL(…, import.meta.url); esbuild does not), pass the wasm to init(), or import 'neurite', whose wasm is inline",
       denoAdvice: ", pass the wasm to init() yourself, or import 'neurite' (the wasm inline, no permission needed) instead of 'neurite/url'",
       relaxedSource: () => {
         if (typeof import.meta.url !== 'string') throw noModuleUrl();
-        return new URL('./core-relaxed.wasm', import.meta.url);
+        return besideModule(() => new URL('./core-relaxed.wasm', import.meta.url), 'core-relaxed.wasm');
       },
       // Browsers start worker.js, written out so that bundlers (Vite, webpack, Parcel) see and
       // emit it; Node and Deno start the same code from its text (no file access, so no Deno
@@ -42,14 +43,40 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
       // emitted next to worker.js: not import.meta.url's, which webpack and Parcel replace with
       // the build machine's file:// path (it would also ship in the bundle), nor a second
       // `new URL('./worker.js', import.meta.url)`'s, which Vite inlines as a data: URL (assets
-      // under 4 kB; test/bundler.test.ts).
+      // under 4 kB; test/bundler.test.ts). An inline worker (Vite's ?worker&inline: this module
+      // runs from a blob: URL, against which no relative URL resolves) has no worker.js next to
+      // it either, so its workers start from the code too.
       worker: {
         code: workerSource,
-        web: () => (foreignOrigin(new URL('./core.wasm', import.meta.url)) ? null : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })),
+        web: () => {
+          let wasm: URL;
+          try {
+            wasm = new URL('./core.wasm', import.meta.url);
+          } catch (err) {
+            if (inlineUrl(import.meta.url)) return null;
+            throw err;
+          }
+          return foreignOrigin(wasm) ? null : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+        },
       },
     },
     source,
   );
+}
+
+/**
+ * The URL of `file` next to this module (`make` writes `new URL('./file', import.meta.url)` out,
+ * which bundlers rewrite to the emitted asset's), or, when that throws because this module runs
+ * from a `blob:` or `data:` URL (an inline worker), an error that says so and what works.
+ */
+function besideModule(make: () => URL, file: string): URL {
+  try {
+    return make();
+  } catch (err) {
+    const inline = inlineUrl(import.meta.url);
+    if (inline) throw new InvalidArgumentError(inlineModuleAdvice(inline, file));
+    throw err;
+  }
 }
 
 /**

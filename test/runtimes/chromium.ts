@@ -11,11 +11,14 @@ export const CHROMIUM: string = BROWSERS.chromium.paths[0];
 export const INSECURE_HOST = 'insecure.test';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`];
 
-/** Checks dist/ and Chromium are there, then starts Chromium and the server (serving `allow`, or its default paths). */
-export async function launchChromium(allow?: string[]): Promise<[Browser, StaticServer]> {
+/**
+ * Checks dist/ and Chromium are there, then starts Chromium and the server (serving `allow`, or
+ * its default paths, under `root`: the repository, or an app a test built).
+ */
+export async function launchChromium(allow?: string[], root = ROOT): Promise<[Browser, StaticServer]> {
   requireDist();
   requireRuntime('chromium', CHROMIUM);
-  return Promise.all([chromium.launch({ executablePath: CHROMIUM, args: ARGS }), allow ? startServer(ROOT, allow) : startServer(ROOT)]);
+  return Promise.all([chromium.launch({ executablePath: CHROMIUM, args: ARGS }), allow ? startServer(root, allow) : startServer(root)]);
 }
 
 /** Closes what {@link launchChromium} started (either may be missing after a failed launch). */
