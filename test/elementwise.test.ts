@@ -197,6 +197,16 @@ describe('IEEE special values', () => {
     });
   });
 
+  it("pow's gradients where the base is not positive are TF.js's: NaN where the value is NaN or infinite (the exponent's was 0)", () => {
+    const a = [-2, -8, 0, 0, -2, 2, -1.5];
+    const b = [2.5, 1 / 3, -1, 2, 2, 3, 3];
+    const [da, db] = nr.tidy(() => nr.grads((x: nr.Tensor, y: nr.Tensor) => nr.pow(x, y).sum())([nr.tensor(a), nr.tensor(b)]).map((t) => Array.from(t.dataSync())));
+    const [ta, tb] = tf.tidy(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.pow(x, y)))([tf.tensor(a), tf.tensor(b)]).map((t) => Array.from(t.dataSync())));
+    expect(db).toEqual(tb);
+    expect(db.slice(0, 3).every(Number.isNaN)).toBe(true);
+    expectClose(da.filter((v) => Number.isFinite(v)), ta.filter((v) => Number.isFinite(v)), 1e-6, 0);
+  });
+
   it('binary ops agree with TF.js on all pairs, except pow where IEEE and JS differ', () => {
     expectNoLeak(() => {
       const a = SPECIAL.flatMap((v) => SPECIAL.map(() => v));

@@ -101,7 +101,9 @@ pub fn binary_backward(op: B, a: &Tensor, b: &Tensor, y: &Tensor, g: &Tensor) ->
             let da = map2(&fa, &fb, |a, b| b * crate::kernels::pow::pow_one(a, b - 1.0))?;
             let mut db = Tensor::zeros("grad", g.shape().clone())?;
             for (((o, &av), &yv), &gv) in db.data_mut().iter_mut().zip(fa.data()).zip(y.data()).zip(g.data()) {
-                *o = if av > 0.0 { gv * av.ln() * yv } else { 0.0 };
+                // TF.js's where(a > 0, log a, 0) · y: NaN where the value is NaN or infinite
+                // (a negative base with a fractional exponent, 0 to a negative power).
+                *o = if av > 0.0 { gv * av.ln() * yv } else { gv * (yv * 0.0) };
             }
             back(binary(B::Mul, g, &da)?, db)
         }

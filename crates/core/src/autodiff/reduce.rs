@@ -52,8 +52,14 @@ pub fn reduce_backward(op: ReduceOp, x: &Tensor, y: &Tensor, g: &Tensor, axes: &
             binary(BinaryOp::Mul, &gb, &others)?
         }
         ReduceOp::Variance => {
+            // ∂var/∂xᵢ = 2(xᵢ − μ)/n with the exact mean μ: the float32 mean μ̂ is off by the
+            // mean of x − μ̂ (the forward's correction term), which is taken off again here, so
+            // the gradients sum to 0 (x = [2^24, 2^24 + 2, 2^24 + 2] gave [0, 4/3, 4/3], not
+            // [−8/9, 4/9, 4/9], where μ̂ = 2^24 is 4/3 below μ).
             let mean = reduce(ReduceOp::Mean, x, axes, true)?;
             let centered = binary(BinaryOp::Sub, x, &mean)?;
+            let off = reduce(ReduceOp::Mean, &centered, axes, true)?;
+            let centered = binary(BinaryOp::Sub, &centered, &off)?;
             let mut t = binary(BinaryOp::Mul, &gb, &centered)?;
             t.data_mut().iter_mut().for_each(|v| *v *= 2.0 / n.max(1) as f32);
             t
@@ -128,6 +134,37 @@ mod tests {
                 m.data_mut()[i] -= eps;
                 let num = (f(&p) - f(&m)) / (2.0 * eps);
                 assert!((num - d.data()[i]).abs() < 1e-2 * (1.0 + num.abs()), "{op:?}[{i}]: {num} vs {}", d.data()[i]);
+            }
+        }
+    }
+
+    /// The variance's gradient uses the exact mean, not the rounded float32 one: against the
+    /// float64 rule 2(xᵢ − μ)/n where μ is far from a float32 (huge mean, small spread), and
+    /// each group's gradients sum to 0 (a shift changes no variance).
+    #[test]
+    fn variance_gradient_uses_the_exact_mean() {
+        for (v, dims, axes) in [
+            (vec![16777216.0f32, 16777218.0, 16777218.0], vec![3], vec![0i64]),
+            (vec![1e4, 1e4 + 3e-3, 1e4 + 7e-3], vec![3], vec![0]),
+            ((0..34).map(|i| 1e6 + (i % 17) as f32 * 0.37 - (i / 17) as f32 * 0.11).collect(), vec![2, 17], vec![1]),
+        ] {
+            let x = Tensor::new("t", dims.as_slice().into(), v.clone()).unwrap();
+            let y = reduce(ReduceOp::Variance, &x, &axes, false).unwrap();
+            let groups = y.data().len();
+            let g = Tensor::new("t", y.shape().clone(), vec![1.0; groups]).unwrap();
+            let d = reduce_backward(ReduceOp::Variance, &x, &y, &g, &axes, false).unwrap().unwrap();
+            let n = v.len() / groups;
+            for k in 0..groups {
+                let xs: Vec<f64> = v[k * n..(k + 1) * n].iter().map(|&a| f64::from(a)).collect();
+                let mu = xs.iter().sum::<f64>() / n as f64;
+                let scale = xs.iter().map(|a| (a - mu).abs()).fold(0.0, f64::max) * 2.0 / n as f64;
+                for (i, &a) in xs.iter().enumerate() {
+                    let want = 2.0 * (a - mu) / n as f64;
+                    let got = f64::from(d.data()[k * n + i]);
+                    assert!((got - want).abs() <= 1e-3 * scale, "{v:?}[{i}]: {got} vs {want}");
+                }
+                let sum: f64 = d.data()[k * n..(k + 1) * n].iter().map(|&a| f64::from(a)).sum();
+                assert!(sum.abs() <= 1e-3 * scale, "the gradients sum to {sum}");
             }
         }
     }
