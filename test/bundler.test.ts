@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { build, createLogger, type InlineConfig } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { CI, consumerProject, requireDist, runtimeAvailable } from './runtimes/expect.js';
+import { CI, consumerProject, requireDist, ROOT, runtimeAvailable } from './runtimes/expect.js';
+import { codeBlocks } from './runtimes/packed.js';
 import { CHROMIUM, closeChromium, launchChromium } from './runtimes/chromium.js';
 import type { StaticServer } from './runtimes/server.js';
 
@@ -45,7 +46,8 @@ async function viteBuild(name: string, main: string, more: Record<string, string
   const env = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ ...config, root, logLevel: 'warn', customLogger: logger, configFile: false, build: { outDir: join(root, 'dist'), target: 'es2022', rolldownOptions: { onLog } } });
+    const { build: given, ...rest } = config;
+    await build({ ...rest, root, logLevel: 'warn', customLogger: logger, configFile: false, build: { ...given, outDir: join(root, 'dist'), target: 'es2022', rolldownOptions: { ...given?.rolldownOptions, onLog } } });
   } finally {
     process.env.NODE_ENV = env;
   }
@@ -102,6 +104,43 @@ describe('a Vite build of an app', () => {
     // namespace stayed in every app (this chunk was 498.9 kB, now ~437 kB).
     const code = js.map(([f]) => readFileSync(join(app, 'inline', 'dist', 'assets', f), 'utf8')).join('\n');
     for (const unused of ['compression.lzw.encode', 'codecs.dct.encode', 'image.cropAndResize', 'linalg.bandPart']) expect(code, unused).not.toContain(unused);
+  });
+
+  // neurite's code is ~450 kB of a page's chunk: Vite puts it in the app's own chunk (an app
+  // without top-level await), which an app's 60 kB pass over 500 kB. The README's
+  // vite.config.js (its ```js vite block) gives neurite a chunk of its own; matching only
+  // index.js and neurite.js leaves io.js, data.js and train.js loaded on first use (matching
+  // the whole folder made one 558 kB chunk of them all in a tester's app).
+  it("an app of 60 kB over neurite: one chunk over 500 kB (Vite warns); with the README's vite.config.js, neurite's code is a chunk of its own and the lazy chunks stay apart", async () => {
+    const blocks = codeBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8')).filter((b) => b.lang === 'js' && b.tag === 'vite');
+    expect(blocks.length, 'the README has one ```js vite block').toBe(1);
+    // The app's own code: 6,000 strings of 10 characters the page reads (not minified away).
+    const words = JSON.stringify(Array.from({ length: 6000 }, (_, i) => (i * 2654435761 % 2 ** 32).toString(36).padStart(10, 'q')));
+    const main = `
+      import { init, tensor } from 'neurite';
+      const WORDS = ${words};
+      async function start() { await init(); document.body.textContent = String(tensor([1, 2]).sum().item()) + WORDS.join('').length; }
+      start();
+    `;
+    const plain = await viteBuild('chunk-plain', main);
+    const big = [...plain.files].filter(([f, n]) => f.endsWith('.js') && n > 500_000);
+    expect(big.map(([f]) => f.replace(/-[\w-]{8}\./, '.')), 'the app and neurite in one chunk').toEqual(['index.js']);
+    expect(plain.warnings.join('\n')).toMatch(/larger than 500 kB/);
+    // The block as the app's vite.config.js. Node's installs are folders; this test's is a link
+    // to the repository, whose real path has no node_modules/neurite in it: keep the link's.
+    const root = join(app, 'chunk-config');
+    mkdirSync(root);
+    writeFileSync(join(root, 'vite.config.mjs'), blocks[0]!.code);
+    const config = ((await import(pathToFileURL(join(root, 'vite.config.mjs')).href)) as { default: InlineConfig }).default;
+    rmSync(root, { recursive: true });
+    const split = await viteBuild('chunk-config', main, {}, { ...config, resolve: { preserveSymlinks: true } });
+    expect(split.warnings).toEqual([]);
+    const js = new Map([...split.files].filter(([f]) => f.endsWith('.js')).map(([f, n]) => [f.replace(/-[\w-]{8}\./, '.'), n]));
+    console.log(`chunks with the README's vite.config.js: ${[...js].map(([f, n]) => `${f} ${(n / 1000).toFixed(1)} kB`).join(', ')}`);
+    expect([...js.keys()].sort()).toEqual(['data.js', 'index.js', 'io.js', 'neurite.js', 'train.js', 'wasm.js']);
+    expect(js.get('neurite.js')).toBeGreaterThan(400_000);
+    expect(js.get('index.js')).toBeLessThan(100_000);
+    expect(js.get('io.js')).toBeLessThan(100_000);
   });
 
   // An app's minifier renames classes: the errors' names are literals, not the class's name.
@@ -227,4 +266,46 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Vite's inline worker (?worker&inli
     // Before, its pool's worker.js URL threw "Invalid URL" too: one thread, that as the reason.
     expect(url.threads).toEqual(expect.objectContaining({ count: 2, reason: null }));
   });
+});
+
+// The README's Training in a Web Worker: its two ```js browser blocks (each names its file on its
+// first line) as an app, built with Vite (worker.format 'es', as the README says) and run in
+// Chromium: the worker trains with progress posted, saves to IndexedDB and transfers its
+// artifacts; the page loads them and predicts what the block's comment says.
+describe.skipIf(!runtimeAvailable(CHROMIUM))(`the README's Training in a Web Worker, built with Vite and run in Chromium (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
+  let browser: Browser | undefined;
+  let server: StaticServer | undefined;
+  afterAll(() => closeChromium(browser, server));
+
+  it('the worker posts each epoch, saves to indexeddb:// and transfers the model; the page prints the prediction its comment says', async () => {
+    const blocks = codeBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8')).filter((b) => b.lang === 'js' && b.tag === 'browser');
+    const files = Object.fromEntries(blocks.map((b) => [/^\/\/ ([\w.-]+\.js)\b/.exec(b.code)?.[1] ?? `README.md:${b.line} names no file`, b.code]));
+    expect(Object.keys(files).sort()).toEqual(['main.js', 'train-worker.js']);
+    const { 'main.js': main, ...more } = files;
+    const { warnings } = await viteBuild('recipe', main!, more, { base: '/recipe/dist/', worker: { format: 'es' } });
+    expect(warnings.filter((w) => !w.includes('larger than 500 kB'))).toEqual([]);
+    [browser, server] = await launchChromium(['/recipe/'], app);
+    const page = await browser.newPage();
+    const said: string[] = [];
+    page.on('console', (m) => said.push(m.text()));
+    page.on('pageerror', (e) => said.push(`pageerror: ${e.message}`));
+    await page.goto(`${server.origin}/recipe/dist/index.html`);
+    const deadline = Date.now() + 30_000;
+    while (!said.some((l) => /^-?\d+\.\d\d$/.test(l) || l.startsWith('pageerror')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const expected = /\/\/ (-?\d+\.\d\d)$/m.exec(main!)?.[1];
+    expect(expected, "main.js's comment on the prediction").toBeTruthy();
+    const epochs = said.filter((l) => l.startsWith('epoch '));
+    expect(epochs.length, JSON.stringify(said)).toBe(30);
+    const loss = epochs.map((l) => Number(/loss (\S+)$/.exec(l)![1]));
+    console.log(`the recipe: loss ${loss[0]} at the first epoch, ${loss[29]} at the last; the page printed ${said.at(-1)}`);
+    expect(loss[29]).toBeLessThan(loss[0]! / 10);
+    expect(said.at(-1), JSON.stringify(said)).toBe(expected);
+    // The worker's save, in TF.js's IndexedDB layout, as the page sees it.
+    const keys = await page.evaluate(() => new Promise((done, fail) => {
+      const open = indexedDB.open('tensorflowjs');
+      open.onerror = () => fail(open.error);
+      open.onsuccess = () => { const get = open.result.transaction('models_store').objectStore('models_store').getAllKeys(); get.onsuccess = () => done(get.result); };
+    }));
+    expect(keys).toEqual(['my-model']);
+  }, 90_000);
 });

@@ -1,8 +1,11 @@
 // Every code block of README.md, run as written from the package as a user installs it (the
 // tarball of `npm pack`, installed offline into an empty project): `js` blocks in Node, the
 // `ts` blocks (the `using` declaration, not available in Node 20/22) in Deno, type-checked.
-// Blocks that are not code to run say so by their fence language (`sh`, `text`); a `js edge`
-// block is a handler for an edge runtime, run by test/edge-runtime.test.ts.
+// Blocks that are not code to run say so by their fence language (`sh`, `text`); a second word
+// says where a block runs instead of Node: `js edge`, a handler for an edge runtime, run by
+// test/edge-runtime.test.ts; `js browser`, a file of a page or its Worker (named on its first
+// line), and `js vite`, a vite.config.js, built with Vite and run in Chromium by
+// test/bundler.test.ts.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +21,8 @@ const blocks = codeBlocks(README);
 const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
 const RUNNABLE = { js: 'node', ts: 'deno' } as const;
 const NOT_RUN = ['sh', 'text'];
+/** The tags of `js` blocks run elsewhere than in Node (see the header). */
+const ELSEWHERE = ['edge', 'browser', 'vite'];
 
 let packed: Packed;
 beforeAll(async () => {
@@ -41,8 +46,8 @@ async function exec(cmd: string, args: string[], what: string, cwd = packed.dir)
 }
 
 describe('README code blocks', () => {
-  it('every block is labelled: js (run in Node), js edge (run in the edge sandbox), ts (run in Deno), or sh/text (not run)', () => {
-    const bad = blocks.filter((b) => (!(b.lang in RUNNABLE) && !NOT_RUN.includes(b.lang)) || (b.tag !== '' && !(b.lang === 'js' && b.tag === 'edge')));
+  it('every block is labelled: js (run in Node), js edge (run in the edge sandbox), js browser or js vite (built with Vite, run in Chromium), ts (run in Deno), or sh/text (not run)', () => {
+    const bad = blocks.filter((b) => (!(b.lang in RUNNABLE) && !NOT_RUN.includes(b.lang)) || (b.tag !== '' && !(b.lang === 'js' && ELSEWHERE.includes(b.tag))));
     expect(bad.map((b) => `README.md:${b.line} \`\`\`${b.lang}`)).toEqual([]);
     expect(blocks.filter((b) => b.lang === 'js').length).toBeGreaterThanOrEqual(4);
     expect(blocks.filter((b) => b.lang === 'ts').length).toBeGreaterThanOrEqual(1);
