@@ -126,6 +126,7 @@ describe('a Vite build of an app', () => {
     const big = [...plain.files].filter(([f, n]) => f.endsWith('.js') && n > 500_000);
     expect(big.map(([f]) => f.replace(/-[\w-]{8}\./, '.')), 'the app and neurite in one chunk').toEqual(['index.js']);
     expect(plain.warnings.join('\n')).toMatch(/larger than 500 kB/);
+    console.log(`without it, the app and neurite in one chunk: ${(big[0]![1] / 1000).toFixed(1)} kB`);
     // The block as the app's vite.config.js. Node's installs are folders; this test's is a link
     // to the repository, whose real path has no node_modules/neurite in it: keep the link's.
     const root = join(app, 'chunk-config');
