@@ -126,6 +126,13 @@ describe('layer.apply(tensor)', () => {
     expect(next(() => dense.apply(nr.ones([3, 2])))).toEqual(plain);
     const drop = nr.layers.dropout({ rate: 0.5 });
     expect(next(() => drop.apply(x)), 'a noise layer keeps its seed').not.toEqual(plain);
+    // A call that fails makes nothing and draws nothing (a built dense at another width, pooling on rank 2).
+    const pool = nr.layers.maxPooling2d({ poolSize: 2 });
+    expect(next(() => {
+      expect(() => dense.apply(nr.ones([3, 5]))).toThrow(/apply/);
+      expect(() => pool.apply(nr.ones([3, 5]))).toThrow(/apply/);
+    })).toEqual(plain);
+    pool.dispose();
     nr.dispose([x, ...weightless, dense, drop]);
   });
 

@@ -498,8 +498,8 @@ describe('errors from the core', () => {
     using x = nr.ones([200, 1]);
     using y = nr.ones([200, 1]);
     const big = 'dense: out of memory allocating 3200000000 bytes, more than one tensor may hold (2^29 - 1 float32 values, 2 GiB): the result of this call is too large, whatever is freed';
-    await expect(m.fit(x, y, { batchSize: 200, verbose: 0 })).rejects.toThrow(`fit: ${big}; fit runs each batch through a layer as one tensor (here dense's output): pass a smaller batchSize, or make the layer narrower`);
-    expect(() => m.trainOnBatch(x, y)).toThrow(`trainOnBatch: ${big}; trainOnBatch runs each batch through a layer as one tensor (here dense's output): pass fewer rows, or make the layer narrower`);
+    await expect(m.fit(x, y, { batchSize: 200, verbose: 0 })).rejects.toThrow(`fit: ${big}; fit runs each batch through a layer as one tensor (here a dense layer's output): pass a smaller batchSize, or make the layer narrower`);
+    expect(() => m.trainOnBatch(x, y)).toThrow(`trainOnBatch: ${big}; trainOnBatch runs each batch through a layer as one tensor (here a dense layer's output): pass fewer rows, or make the layer narrower`);
     // The model still trains at a batch that fits.
     using xs = x.slice(0, 8);
     using ys = y.slice(0, 8);

@@ -130,6 +130,8 @@ describe('32-bit integers float32 cannot hold', () => {
     expect(error(() => nr.tensor(new Int32Array([0, 16777217])))).toBe('InvalidArgumentError: tensor: values[1] is 16777217 (of an Int32Array), which float32, neurite\'s only dtype, cannot hold exactly: integers past 2^24 = 16777216 round (this one to 16777216); keep integers within ±2^24 (indices and counts), or pass Float32Array.from(values) to round them knowingly');
     expect(error(() => nr.tensor(new Uint32Array([4294967295])))).toMatch(/^InvalidArgumentError: tensor: values\[0\] is 4294967295 \(of a Uint32Array\).* \(this one to 4294967296\)/);
     expect(error(() => nr.tensor(new Int32Array([-16777219]), [1, 1]))).toMatch(/values\[0\] is -16777219/);
+    // Rows that are integer arrays too (TF.js's [Int32Array, …]).
+    expect(error(() => nr.tensor([Int32Array.of(0, 1), Int32Array.of(2, 16777217)]))).toMatch(/^InvalidArgumentError: tensor: values\[1\]\[1\] is 16777217 \(of an Int32Array\)/);
     const x = nr.range(0, 20);
     expect(error(() => nr.gather(x, new Int32Array([16777217])))).toMatch(/^InvalidArgumentError: gather: .*16777217/);
     x.dispose();
@@ -150,6 +152,7 @@ describe('a tensor that went through postMessage or structuredClone', () => {
     expect(error(() => nr.tensor(cloned))).toBe('InvalidArgumentError: tensor: values must be a number, an array or a typed array, got an object (Object) (a tensor posted to or from a worker, or structuredClone()d, arrives as a plain object: post t.dataSync() and t.shape instead, and make it again with tensor(data, shape))');
     // Other objects get no such hint.
     expect(error(() => nr.tensor(new Map() as never))).toMatch(/got an? .*Map[^(]*$/);
+    expect(error(() => nr.tensor({ a: 1 } as never))).not.toMatch(/posted/);
   });
 });
 

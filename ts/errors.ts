@@ -220,7 +220,7 @@ export function inOp(op: string, err: unknown, coreOp?: string): unknown {
     // A layer's output for a whole batch beyond one tensor (engine.ts tooLarge): the batch size is the fix.
     const layer = /^(\w+): out of memory .*whatever is freed$/.exec(m);
     if (err instanceof OutOfMemoryError && layer && (op === 'fit' || op === 'fitDataset' || op === 'trainOnBatch')) {
-      err.message += `; ${op} runs each batch through a layer as one tensor (here ${layer[1]}'s output): ${op === 'trainOnBatch' ? 'pass fewer rows' : 'pass a smaller batchSize'}, or make the layer narrower`;
+      err.message += `; ${op} runs each batch through a layer as one tensor (here a ${layer[1]} layer's output): ${op === 'trainOnBatch' ? 'pass fewer rows' : 'pass a smaller batchSize'}, or make the layer narrower`;
     }
   }
   return err;

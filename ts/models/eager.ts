@@ -93,6 +93,7 @@ function hold(op: string, layer: Layer, sample: number[]): Sequential {
     return m;
   } catch (e) {
     m?.dispose();
+    rewindTo(drawn); // nothing was made: the call draws nothing, as TF.js's failing one
     throw renamed(e, m, layer, `${op}: layer ${layer.name} (${layer.kind}) on x of per-sample shape ${show(sample)}`);
   }
 }

@@ -463,6 +463,12 @@ function inexactInt(v: Int32Array | Uint32Array): number {
   return -1;
 }
 
+/** The error for value `i` of the integer array `v` (`what` names it), which float32 would round. */
+function inexact(op: string, what: string, v: Int32Array | Uint32Array, i: number): never {
+  const kind = v instanceof Int32Array ? 'an Int32Array' : 'a Uint32Array';
+  throw new InvalidArgumentError(`${op}: ${what} is ${v[i]} (of ${kind}), which float32, neurite's only dtype, cannot hold exactly: integers past 2^24 = 16777216 round (this one to ${Math.fround(v[i])}); keep integers within ±2^24 (indices and counts), or pass Float32Array.from(values) to round them knowingly`);
+}
+
 /** Flattens nested arrays, inferring the shape and rejecting ragged arrays, non-numbers, detached typed arrays and finite numbers beyond float32's range. */
 export function flatten(op: string, values: TensorValues): { flat: ArrayLike<number>; shape: number[] } {
   if (typeof values === 'number' || typeof values === 'boolean') {
@@ -487,15 +493,14 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
     // would change in silence (TF.js keeps them exact in an int32 tensor).
     if (kind === 'Int32Array' || kind === 'Uint32Array') {
       const i = inexactInt(values as Int32Array | Uint32Array);
-      if (i >= 0) {
-        throw new InvalidArgumentError(`${op}: values[${i}] is ${v[i]} (of ${kind === 'Int32Array' ? 'an' : 'a'} ${kind}), which float32, neurite's only dtype, cannot hold exactly: integers past 2^24 = 16777216 round (this one to ${Math.fround(v[i])}); keep integers within ±2^24 (indices and counts), or pass Float32Array.from(values) to round them knowingly`);
-      }
+      if (i >= 0) inexact(op, `values[${i}]`, values as Int32Array | Uint32Array, i);
     }
     return { flat: v, shape: [v.length] };
   }
   if (!Array.isArray(values)) {
     // A tensor that went through postMessage or structuredClone arrives as a plain object.
-    const cloned = values !== null && typeof values === 'object' && Object.getPrototypeOf(values) === Object.prototype;
+    // (Its private fields are not cloned: an empty object, or one with a shape.)
+    const cloned = values !== null && typeof values === 'object' && Object.getPrototypeOf(values) === Object.prototype && (Object.keys(values).length === 0 || 'shape' in values);
     const hint = cloned ? ' (a tensor posted to or from a worker, or structuredClone()d, arrives as a plain object: post t.dataSync() and t.shape instead, and make it again with tensor(data, shape))' : '';
     throw new InvalidArgumentError(`${op}: values must be a number, an array or a typed array, got ${describe(values)}${hint}`);
   }
@@ -533,6 +538,8 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
     if (typedRows && depth === shape.length - 1 && isNumberArray(v)) {
       attachedArg(op, `values${path(depth)}`, v as unknown as ArrayBufferView);
       if (v.length === shape[depth]) {
+        const ints = v instanceof Int32Array || v instanceof Uint32Array ? inexactInt(v) : -1;
+        if (ints >= 0) inexact(op, `values${path(depth, ints)}`, v as Int32Array | Uint32Array, ints);
         for (let i = 0; i < v.length; i++) {
           const x = v[i];
           if (x >= F32_OVERFLOW || x <= -F32_OVERFLOW) f32Value(op, `values${path(depth, i)}`, x);
