@@ -210,27 +210,32 @@ describe('callbacks and history', () => {
       m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
       const calls: string[] = [];
       // Stops at the hook's second call in the run (index 1), or in onTrainBegin.
-      const hook = (name: string, tag: string) => (arg?: unknown) => {
+      // An onEpochEnd whose logs have val_loss (the epoch was validated) is marked 'v'.
+      const hook = (name: string, tag: string) => (arg?: unknown, logs?: { val_loss?: number }) => {
         const i = typeof arg === 'number' ? arg : null; // onTrainBegin's argument is its logs
-        calls.push(i === null ? tag : `${tag}${i}`);
+        calls.push((i === null ? tag : `${tag}${i}`) + (name === 'onEpochEnd' && logs?.val_loss !== undefined ? 'v' : ''));
         if (name === where && (i === null || i === 1) && !calls.includes('stop')) (calls.push('stop'), (m.stopTraining = true));
       };
       const cb = { onTrainBegin: hook('onTrainBegin', 'tb'), onEpochBegin: hook('onEpochBegin', 'eb'), onBatchBegin: hook('onBatchBegin', 'bb'), onBatchEnd: hook('onBatchEnd', 'be'), onEpochEnd: hook('onEpochEnd', 'ee'), onTrainEnd: () => void calls.push('te') };
       const opts = { epochs: 3, verbose: 0, callbacks: cb };
       const tfjs = L === tfl;
       let h;
+      // With validation data: only an epoch that ran all its batches is validated (TF.js 4.22).
+      const [vx, vy] = tfjs ? [tf.tensor2d(xs.slice(0, 5)), tf.tensor2d(ys.slice(0, 5))] : [nr.tensor(xs.slice(0, 5)), nr.tensor(ys.slice(0, 5))];
       if (dataset) {
         const rows = xs.map((v, i) => ({ xs: v, ys: ys[i] }));
         const d = tfjs ? tfd.array(rows).batch(8) : nr.data.array(rows).batch(8);
-        h = await m.fitDataset(d, opts);
+        h = await m.fitDataset(d, { ...opts, validationData: [vx, vy] });
       } else {
         const [x, y] = tfjs ? [tf.tensor2d(xs), tf.tensor2d(ys)] : [nr.tensor(xs), nr.tensor(ys)];
-        h = await m.fit(x, y, { ...opts, batchSize: 8 });
+        h = await m.fit(x, y, { ...opts, batchSize: 8, validationData: [vx, vy] });
         x.dispose();
         y.dispose();
       }
+      vx.dispose();
+      vy.dispose();
       m.dispose();
-      return { calls: calls.join(' '), epochs: h.epoch, losses: h.history.loss.length };
+      return { calls: calls.join(' '), epochs: h.epoch, losses: h.history.loss.length, validated: h.history.val_loss?.length ?? 0 };
     };
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
@@ -247,8 +252,10 @@ describe('callbacks and history', () => {
     }
     // The cases the comparison covers, spelt out for fit (3 epochs of 3 batches).
     const got = await run(nr, 'onEpochBegin', false);
-    expect(got.calls).toBe('tb eb0 bb0 be0 bb1 be1 bb2 be2 ee0 eb1 stop bb0 be0 ee1 te');
+    // Epoch 1 ran one of its three batches: not validated (Keras 3 would validate it).
+    expect(got.calls).toBe('tb eb0 bb0 be0 bb1 be1 bb2 be2 ee0v eb1 stop bb0 be0 ee1 te');
     expect(got.epochs).toEqual([0, 1]);
+    expect(got.validated).toBe(1);
   });
 
   it('history has loss, metrics and val_* per epoch; validationSplit holds out the last samples', async () => {

@@ -262,7 +262,8 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
           stillLive();
         }
         // The stop checked after each batch, as fit's (one set in onEpochBegin trains a batch).
-        for (let b = 0; (bpe === null || b < bpe) && (b === 0 || !model.stopTraining); b++) {
+        let b = 0;
+        for (; (bpe === null || b < bpe) && (b === 0 || !model.stopTraining); b++) {
           where(`epoch ${epoch}, batch ${b}`);
           let r;
           try {
@@ -291,10 +292,10 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
               const fix = repeats(dataset) ? `it repeats, but its passes ran out: repeat it more times (repeat(count) with a larger count, or repeat() for ever; an endless repeat ends only after ${EMPTY_PASSES} empty passes in a row)` : 'add repeat()';
               console.warn(`${op}: ${ranOut}: training stopped there. With batchesPerEpoch one pass runs through every epoch (as TF.js), so the dataset must give at least ${total} batches (${bpe} × ${loop.epochs - loop.initialEpoch} epochs): ${fix}`);
               model.stopTraining = true;
-              return;
+              return false;
             }
             if (b === 0) throw new InvalidArgumentError(`${op}: the dataset gave no elements in epoch ${epoch}${size === 0 ? ' (its size is 0)' : ''}; an epoch needs at least one batch (batch(n, false) drops a dataset of fewer than n elements)`);
-            return;
+            return true; // the pass ended: the epoch is whole
           }
           const batch = readBatch(op, model, r.value, `epoch ${epoch}, batch ${b}`);
           try {
@@ -344,6 +345,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
         }
         // The epoch ended before the pass did (a stop, or without batchesPerEpoch never): free it.
         if (bpe === null) await endPass();
+        return bpe !== null && b === bpe;
       },
       validates: (valX !== null && valY !== null) || valDataset !== null,
       validate: async () => {

@@ -69,8 +69,12 @@ export interface EpochRunner {
    * the model's training, see {@link FitArgs.initialEpoch}).
    */
   beginEpoch?(epoch: number, key: number): void;
-  /** Runs the batches of `epoch` with `ctx.step`, stopping when `model.stopTraining` is set; `ctx.check()` after its own awaits. */
-  epoch(epoch: number, ctx: { step: StepFn; check(): void; where(w: string): void }): Promise<void>;
+  /**
+   * Runs the batches of `epoch` with `ctx.step`, stopping when `model.stopTraining` is set;
+   * `ctx.check()` after its own awaits. Resolves to whether the epoch ran all its batches (the
+   * data's, or `batchesPerEpoch`): only such an epoch is validated, as TF.js 4.22's.
+   */
+  epoch(epoch: number, ctx: { step: StepFn; check(): void; where(w: string): void }): Promise<boolean>;
   /** Whether the run has validation data (then {@link EpochRunner.validate} gives results). */
   readonly validates: boolean;
   /** The validation results (the core's order), or null without validation data. */
@@ -287,7 +291,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
         if (performance.now() - lastYield >= yieldEvery) await yieldTo(epoch, b, logs);
         b++;
       };
-      await r.epoch(epoch, { step, check: stillLive, where: (w) => (where = w) });
+      const whole = await r.epoch(epoch, { step, check: stillLive, where: (w) => (where = w) });
       // Stopped before this epoch's first batch (fitDataset's data ran out at its start): there
       // is no epoch to log. (A stop set in onEpochBegin still runs the epoch's first batch and
       // its onEpochEnd, as TF.js and Keras 3: the runners check the flag after each batch.)
@@ -297,7 +301,9 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       // Weighted metrics: Σ w·m / Σ w over the epoch (0 when every weight was 0, as Keras).
       names.forEach((k, i) => (logs[k] = accumulated.has(columns[i][1]) ? sums[i] : columns[i][2] === undefined ? sums[i] / Math.max(seen, 1) : dens[i] > 0 ? sums[i] / dens[i] : 0));
       stillLive();
-      const v = await r.validate();
+      // An epoch cut short by a stop is not validated (TF.js 4.22 validates at an epoch's last
+      // batch; Keras 3 would validate it): its logs and the History have no val_* for it.
+      const v = whole ? await r.validate() : null;
       stillLive();
       if (v) columns.forEach(([k, at]) => (logs[`val_${k}`] = v[at]));
       setEpochsCompleted(model, epoch + ahead + 1);
@@ -527,7 +533,8 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
         epoch: async (_epoch, { step }) => {
           // As TF.js and Keras 3, the stop is checked after each batch: one set in onEpochBegin
           // still trains the epoch's first batch.
-          for (let b = 0; b < batches && (b === 0 || !model.stopTraining); b++) {
+          let b = 0;
+          for (; b < batches && (b === 0 || !model.stopTraining); b++) {
             const start = b * batchSize;
             const count = Math.min(batchSize, n - start);
             if (info.custom) {
@@ -553,6 +560,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
               out.set(new Float32Array(e.memory.buffer, argPtr(), out.length));
             }));
           }
+          return b === batches;
         },
         validates: valX !== null && valY !== null,
         validate: () => {
