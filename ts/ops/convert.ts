@@ -453,20 +453,20 @@ function beyondF32(v: Float64Array): number {
   return v.findIndex((x) => Math.abs(x) >= F32_OVERFLOW && Math.abs(x) !== Infinity);
 }
 
-/** The index of the first value of `v` float32 cannot hold exactly (beyond ±2^24, odd parts), or -1. */
-function inexactInt(v: Int32Array | Uint32Array): number {
-  const n = v.length;
-  for (let i = 0; i < n; i++) {
+/**
+ * Refuses the first value of `v`, when it is an `Int32Array` or a `Uint32Array` (other arrays
+ * pass), that float32 would round (past ±2^24, odd parts), naming it `at(i)`: rounded, an index
+ * or a count would change in silence (TF.js keeps them exact in an int32 tensor).
+ */
+function exactIntegers(op: string, v: ArrayLike<number>, at: (i: number) => string): void {
+  const kind = Object.prototype.toString.call(v).slice(8, -1);
+  if (kind !== 'Int32Array' && kind !== 'Uint32Array') return;
+  for (let i = 0; i < v.length; i++) {
     const x = v[i];
-    if ((x > 16777216 || x < -16777216) && Math.fround(x) !== x) return i;
+    if ((x > EXACT_INT || x < -EXACT_INT) && Math.fround(x) !== x) {
+      throw new InvalidArgumentError(`${op}: ${at(i)} is ${x} (of ${kind === 'Int32Array' ? 'an' : 'a'} ${kind}), which float32, neurite's only dtype, cannot hold exactly: integers past 2^24 = ${EXACT_INT} round (this one to ${Math.fround(x)}); keep integers within ±2^24 (indices and counts), or pass Float32Array.from(values) to round them knowingly`);
+    }
   }
-  return -1;
-}
-
-/** The error for value `i` of the integer array `v` (`what` names it), which float32 would round. */
-function inexact(op: string, what: string, v: Int32Array | Uint32Array, i: number): never {
-  const kind = v instanceof Int32Array ? 'an Int32Array' : 'a Uint32Array';
-  throw new InvalidArgumentError(`${op}: ${what} is ${v[i]} (of ${kind}), which float32, neurite's only dtype, cannot hold exactly: integers past 2^24 = 16777216 round (this one to ${Math.fround(v[i])}); keep integers within ±2^24 (indices and counts), or pass Float32Array.from(values) to round them knowingly`);
 }
 
 /** Flattens nested arrays, inferring the shape and rejecting ragged arrays, non-numbers, detached typed arrays and finite numbers beyond float32's range. */
@@ -489,12 +489,7 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
       const i = beyondF32(values as Float64Array);
       if (i >= 0) f32Value(op, `values[${i}]`, v[i]);
     }
-    // 32-bit integers past 2^24 may have no float32 of their own: rounded, an index or a count
-    // would change in silence (TF.js keeps them exact in an int32 tensor).
-    if (kind === 'Int32Array' || kind === 'Uint32Array') {
-      const i = inexactInt(values as Int32Array | Uint32Array);
-      if (i >= 0) inexact(op, `values[${i}]`, values as Int32Array | Uint32Array, i);
-    }
+    exactIntegers(op, v, (i) => `values[${i}]`);
     return { flat: v, shape: [v.length] };
   }
   if (!Array.isArray(values)) {
@@ -538,8 +533,7 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
     if (typedRows && depth === shape.length - 1 && isNumberArray(v)) {
       attachedArg(op, `values${path(depth)}`, v as unknown as ArrayBufferView);
       if (v.length === shape[depth]) {
-        const ints = v instanceof Int32Array || v instanceof Uint32Array ? inexactInt(v) : -1;
-        if (ints >= 0) inexact(op, `values${path(depth, ints)}`, v as Int32Array | Uint32Array, ints);
+        exactIntegers(op, v, (i) => `values${path(depth, i)}`);
         for (let i = 0; i < v.length; i++) {
           const x = v[i];
           if (x >= F32_OVERFLOW || x <= -F32_OVERFLOW) f32Value(op, `values${path(depth, i)}`, x);
