@@ -312,11 +312,12 @@ export function readWeightSpecs(op: string, specs: unknown, data: unknown, field
     offset += size;
     at = claimed;
   });
+  const quantized = stored.some((w) => w.q !== null);
   if (at !== bytes.byteLength) {
-    const values = stored.some((w) => w.q !== null) ? `${offset} values, some quantized` : `${offset} float32 values`;
+    const values = quantized ? `${offset} values, some quantized` : `${offset} float32 values`;
     throw new InvalidArgumentError(`${op}: weightData is too long: weightSpecs describe ${at} bytes (${values}), but weightData has ${bytes.byteLength} bytes`);
   }
-  if (stored.every((w) => w.q === null)) return { slots, bytes };
+  if (!quantized) return { slots, bytes };
   // Quantized entries: every weight read into one float32 buffer (4-byte entries copied as they are).
   if (offset * 4 > 2 ** 32) {
     throw new InvalidArgumentError(`${op}: the quantized weights read back as ${offset} float32 values (${offset * 4} bytes), more than a WebAssembly memory can hold`);
