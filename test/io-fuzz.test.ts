@@ -1,7 +1,8 @@
 /**
  * Seeded fuzz test of `loadModel` (issue 11, "Bad input"): valid artifacts of several models
  * (every layer kind, a nested model, an autoencoder, a perceptron, an RBF network, a graph
- * model with two inputs and two outputs, compiled and not) are mutated — JSON fields deleted or given values of other types, numbers nudged or made
+ * model with two inputs and two outputs, compiled and not; two of them with the TF.js
+ * converter's quantized weights) are mutated — JSON fields deleted or given values of other types, numbers nudged or made
  * huge, class names swapped, manifest entries dropped or duplicated, weight bytes flipped,
  * truncated or extended — and loaded. Every outcome is a model (disposed again) or a
  * NeuriteError; never a TypeError, a RangeError, a trap or a hang, and memory() is back at its
@@ -67,10 +68,38 @@ async function samples(): Promise<Sample[]> {
     const a = await m.toArtifacts();
     out.push({ json: JSON.parse(JSON.stringify({ ...a, weightData: null })), data: new Uint8Array(a.weightData as ArrayBuffer) });
   }
+  // The TF.js converter's quantized weights (uint8, float16 and float32 entries in turn), of m1 and m4.
+  for (const i of [0, 7]) out.push(quantized(out[i]));
   for (const m of made) m.dispose();
   inner.dispose();
   (ae.encoder as nr.Sequential).dispose();
   return out;
+}
+
+/** `s` with its weights stored as the TF.js converter's uint8 (`q · scale + min`), float16 and float32 in turn. */
+function quantized(s: Sample): Sample {
+  const json = structuredClone(s.json);
+  const specs = json.weightSpecs as Array<{ shape: number[]; quantization?: object }>;
+  const f32 = new Float32Array(s.data.slice().buffer);
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  specs.forEach((spec, i) => {
+    const w = f32.subarray(at, (at += spec.shape.reduce((a, b) => a * b, 1)));
+    if (i % 3 === 0) {
+      const min = Math.min(0, ...w), scale = (Math.max(0, ...w) - min) / 255 || 1;
+      spec.quantization = { dtype: 'uint8', scale, min };
+      parts.push(Uint8Array.from(w, (v) => Math.round((v - min) / scale)));
+    } else if (i % 3 === 1) {
+      spec.quantization = { dtype: 'float16' };
+      // float32 bits to half bits by truncation (the weights are small: normal halves or 0).
+      const bits = new Uint32Array(Float32Array.from(w).buffer);
+      const e = (b: number) => ((b >>> 23) & 0xff) - 112;
+      parts.push(new Uint8Array(Uint16Array.from(bits, (b) => (e(b) > 0 && e(b) < 31 ? ((b >>> 16) & 0x8000) | (e(b) << 10) | ((b >>> 13) & 0x3ff) : 0)).buffer));
+    } else parts.push(new Uint8Array(w.slice().buffer));
+  });
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((k, p) => (data.set(p, k), k + p.length), 0);
+  return { json, data };
 }
 
 /** Every path to a value inside `v` (object keys and array indices). */
@@ -124,6 +153,16 @@ describe('fuzz: loadModel on mutated valid artifacts', () => {
   it(`${CASES} mutations: a model or a NeuriteError, memory back at baseline (seed ${SEED})`, async () => {
     console.log(`io-fuzz seed ${SEED} (replay with IO_FUZZ_SEED=${SEED})`);
     const base = await samples();
+    // Unmutated, every sample loads (the quantized ones too: else their mutations prove little).
+    for (const s of base) {
+      const warn = console.warn;
+      console.warn = () => {};
+      try {
+        (await nr.loadModel({ ...s.json, weightData: s.data.slice().buffer } as nr.ModelArtifacts)).dispose();
+      } finally {
+        console.warn = warn;
+      }
+    }
     const r = mulberry32(SEED);
     const before = nr.memory();
     let loaded = 0;
