@@ -20,7 +20,7 @@ writes test/fixtures/keras3-conv1d-transpose.json (committed, so CI needs no Pyt
 Values are float32, written in their shortest float32 decimal form.
 """
 
-from fixture_util import f32, fixture, history, set_seeded, trained_case, weights_of, write_fixture  # first: it sets the Keras backend
+from fixture_util import fit_record, fixture, set_seeded, trained_case, weights_of, write_fixture  # first: it sets the Keras backend
 
 import platform
 
@@ -82,21 +82,7 @@ def autoencoder():
         ],
         name="ae",
     )
-    rng_w = np.random.default_rng(12)
-    for layer in m.layers:
-        layer.set_weights([rng_w.normal(0, 0.3, w.shape).astype(np.float32) for w in layer.get_weights()])
-    m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
-    before = weights_of(m)
-    h = m.fit(noisy, clean, batch_size=8, epochs=6, shuffle=False, verbose=0)
-    return {
-        "json": m.to_json(),
-        "x": f32(noisy),
-        "y": f32(clean),
-        "weights": before,
-        "history": history(h),
-        "after": weights_of(m),
-        "predict": f32(m.predict(noisy, verbose=0)),
-    }
+    return fit_record(m, noisy, clean, 12, 0.1, batch_size=8)
 
 
 def main():

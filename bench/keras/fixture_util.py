@@ -35,18 +35,39 @@ def fnum(v):
     return float(str(np.float32(v)))
 
 
-def set_seeded(m, seed):
-    """Every weight of `m` drawn from N(0, 0.7) with numpy's generator `seed` (the fixtures hold them)."""
+def set_seeded(m, seed, std=0.7):
+    """Every weight of `m` drawn from N(0, std) with numpy's generator `seed` (the fixtures hold them)."""
     rng = np.random.default_rng(seed)
     for layer in m.layers:
         ws = layer.get_weights()
         if ws:
-            layer.set_weights([rng.normal(0, 0.7, w.shape).astype(np.float32) for w in ws])
+            layer.set_weights([rng.normal(0, std, w.shape).astype(np.float32) for w in ws])
 
 
 def weights_of(m):
     """The weights of each layer of `m` that has some, by layer name."""
     return {layer.name: [f32(w) for w in layer.get_weights()] for layer in m.layers if layer.get_weights()}
+
+
+def fit_record(m, x, y, seed, lr, batch_size, epochs=6):
+    """`m`'s weights drawn from N(0, 0.3) with numpy's generator `seed`, then `epochs` of SGD(lr)
+    on the mean squared error, batches in order: its to_json(), the data, the weights before and
+    after, the History and the predictions (the denoising autoencoders' fixtures)."""
+    import keras
+
+    set_seeded(m, seed, 0.3)
+    m.compile(optimizer=keras.optimizers.SGD(lr), loss="mse")
+    before = weights_of(m)
+    h = m.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=False, verbose=0)
+    return {
+        "json": m.to_json(),
+        "x": f32(x),
+        "y": f32(y),
+        "weights": before,
+        "history": history(h),
+        "after": weights_of(m),
+        "predict": f32(m.predict(x, verbose=0)),
+    }
 
 
 def logs(d):
