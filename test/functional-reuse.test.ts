@@ -197,6 +197,42 @@ describe('a layer applied more than once in a graph model (siamese)', () => {
     }
   });
 
+  // A tester's shared-encoder model: loadModel read a further use's value id as a layer index
+  // and failed on the compile record ("Cannot read properties of undefined (reading 'name')").
+  it('compiled, with outputs that are further uses of a layer (one layer on two inputs): loads compiled, evaluates the same, and TF.js loads it', async () => {
+    const r = rng(12);
+    const x = nr.tensor(uniform(r, 15, -2, 2), [5, 3]);
+    const y = nr.tensor(uniform(r, 10, -2, 2), [5, 2]);
+    const d = nr.layers.dense({ units: 2, name: 'head' });
+    const [a, b] = [nr.input({ shape: [3] }), nr.input({ shape: [3] })];
+    const m = nr.model({ inputs: [a, b], outputs: [d.apply(a), d.apply(b)] as nr.SymbolicTensor[] });
+    try {
+      m.compile({ optimizer: 'adam', loss: ['mse', 'mae'], metrics: [['mae'], ['mse']] });
+      await m.fit([x, x], [y, y], { epochs: 1, verbose: 0 });
+      const want = nr.tidy(() => (m.evaluate([x, x], [y, y]) as nr.Tensor[]).map((t) => t.item()));
+      // neurite's own record: the same compile. TF.js's trainingConfig alone (as a file TF.js
+      // re-saved) keys metrics by output name, so both heads take the last one's (as in TF.js).
+      for (const [art, metrics] of [[await m.toArtifacts(), m.metricsNames], [{ ...(await m.toArtifacts()), userDefinedMetadata: undefined }, ['loss', 'head_loss', 'head_loss', 'head_mse', 'head_mse']]] as const) {
+        const back = (await nr.loadModel(art)) as nr.Sequential;
+        try {
+          expect(back.metricsNames).toEqual(metrics);
+          const got = nr.tidy(() => (back.evaluate([x, x], [y, y]) as nr.Tensor[]).map((t) => t.item()));
+          expect(got.slice(0, 3)).toEqual(want.slice(0, 3));
+          if (art.userDefinedMetadata) expect(got).toEqual(want);
+        } finally {
+          back.dispose();
+        }
+      }
+      const tm = await tfl.loadLayersModel(tf.io.fromMemory((await m.toArtifacts()) as tf.io.ModelArtifacts));
+      expect(tm.outputNames).toEqual(['head', 'head']);
+      tm.dispose();
+    } finally {
+      m.dispose();
+      x.dispose();
+      y.dispose();
+    }
+  });
+
   it('says what is wrong: a use reading its own output, other input shapes, batch statistics; leaks nothing', () => {
     expectNoLeak(() => {
       const x = nr.input({ shape: [3] });

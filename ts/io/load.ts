@@ -25,6 +25,7 @@ import type { LoadOptions } from './model.js';
 import { getLoadHandler, urlString, type HttpOptions } from './router.js';
 import { isResponseLike } from '../wasm/load.js';
 import { expectedWeights, specInputShape, type ModelSpec, type WeightSpec } from './spec.js';
+import { valueLayer } from '../models/weight-order.js';
 import { fromKeras3 } from './keras3.js';
 import { makeModel, setKeras3Reader, specFromKeras } from './topology.js';
 import { checkArgs } from '../options.js';
@@ -316,7 +317,9 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
     // The loss, metrics and optimizer are checked now, before the model is built.
     const where = neurite.compile !== undefined ? 'userDefinedMetadata.neurite.compile' : 'trainingConfig';
     try {
-      encodeCompile(compile, spec.io?.outputs.map((j) => spec.layers[j].name));
+      // An output may be a further use of a layer (a shared layer's second call): its layer's name.
+      const io = spec.io;
+      encodeCompile(compile, io?.outputs.map((j) => spec.layers[valueLayer(io.inputs, spec.layers.length - io.inputs, spec.extraUses ?? [], j)].name));
     } catch (err) {
       if (err instanceof InvalidArgumentError) err.message = `${op}: ${where}: ${err.message}`;
       throw err;
