@@ -331,6 +331,18 @@ describe('init() and shutdown() called while an init runs', () => {
     await rejects(adapting, shut, nr.NeuriteError);
     await expect(nr.threadsReady()).rejects.toThrow(shut);
     expect(() => nr.ones([2])).toThrow(shut);
+    // An init() after the shutdown that failed: a call names that failure (it said only "was
+    // shut down"); a successful init clears it, and so does the next shutdown().
+    const missing = new URL('file:///nonexistent/neurite-core.wasm');
+    await rejects(nr.init(missing), /^init: reading the neurite wasm from file:\/\/\/nonexistent/);
+    expect(() => nr.ones([2])).toThrow(/^neurite was shut down \(shutdown\(\) was called\), and the init\(\) after that failed \(init: reading the neurite wasm from file:\/\/\/nonexistent\/neurite-core\.wasm failed: .*\); call `await init\(\)` again to start it$/);
+    await nr.init();
+    works();
+    // A failed init() while an instance runs leaves it running: nothing to say.
+    await rejects(nr.init(missing), /^init: reading/);
+    works();
+    nr.shutdown();
+    expect(() => nr.ones([2])).toThrow(shut);
     await nr.init();
     works();
   });

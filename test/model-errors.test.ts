@@ -432,7 +432,9 @@ describe('bad layer and fit options', () => {
     await expectError(() => nr.sequential({ layers: [layers.dense({ units: 3 })] }).build([5, null] as never), Invalid, /^build: inputShape\[1\] must be/);
     a1.dispose();
     a2.dispose();
-    await expectError(() => nr.sequential({ layers: [layers.dense({ inputShape: [100000], units: 16000000 })] }).build(), nr.OutOfMemoryError, 'dense: out of memory allocating 6400000000000 bytes, more than one tensor may hold (2^29 - 1 float32 values, 2 GiB): the result of this call is too large, whatever is freed');
+    // Weights beyond one tensor: said of the layer's weights (it said "the result of this call").
+    await expectError(() => nr.sequential({ layers: [layers.dense({ inputShape: [100000], units: 16000000, name: 'wide' })] }).build(), nr.OutOfMemoryError, "layer 'wide' (dense): its weights for per-sample input shape [100000] would need a tensor of 1600000000000 float32 values (6400000000000 bytes), more than one tensor may hold (2^29 - 1 float32 values, 2 GiB): make the layer smaller (fewer units or filters, a smaller kernel or vocabulary) or its input");
+    await expectError(() => nr.tidy(() => layers.conv2d({ filters: 60000, kernelSize: 3 }).apply(nr.zeros([1, 8, 8, 1000]))), nr.OutOfMemoryError, /^apply: layer conv2d_\d+ \(conv2d\) on x of per-sample shape \[8,8,1000\]: (conv2d: )?its weights for per-sample input shape \[8, 8, 1000\] would need a tensor of 540000000 float32 values \(2160000000 bytes\), more than one tensor may hold .*a smaller kernel or vocabulary\) or its input$/);
   });
 
   it('model structure', async () => {

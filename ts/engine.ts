@@ -22,8 +22,19 @@ let shutDown = false;
  * was initialised instead), or after `shutdown()`.
  */
 function notInitialised(): NeuriteError {
-  if (shutDown) return new NeuriteError('NotInitialized', 'neurite was shut down (shutdown() was called); call `await init()` again to start it');
+  // A call after an init() that failed (one whose promise was not awaited, say) names that failure.
+  const failed = initFailure === null ? '' : `, and the init() after that failed (${initFailure})`;
+  if (shutDown) return new NeuriteError('NotInitialized', `neurite was shut down (shutdown() was called)${failed}; call \`await init()\` again to start it`);
+  if (initFailure !== null) return new NeuriteError('NotInitialized', `neurite is not initialised: init() failed (${initFailure}); call \`await init()\` again once that is fixed`);
   return new NeuriteError('NotInitialized', `neurite is not initialised: call \`await init()\` first (or TF.js's \`await ready()\`, the same)${otherCopyInitialised()}`);
+}
+
+/** The message of the last init() that failed while no instance ran, until an instance runs or shutdown(). */
+let initFailure: string | null = null;
+
+/** @internal Records that an init() failed (`message`) while no instance ran, for the calls after it. */
+export function initFailed(message: string): void {
+  if (!current) initFailure = message.length > 300 ? `${message.slice(0, 300)}…` : message;
 }
 
 interface Instance {
@@ -210,6 +221,7 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   module = mod;
   const sp = (exports as unknown as { __stack_pointer?: WebAssembly.Global }).__stack_pointer;
   shutDown = false;
+  initFailure = null;
   current = {
     exports, id, scratch: exports.nr_scratch_ptr(), resultInfo: exports.nr_result_info_ptr(),
     phase: exports.nr_interrupt_state_ptr() >>> 2, stackTop: sp ? Number(sp.value) : null,
@@ -374,6 +386,7 @@ export function shutdown(): void {
   stopPool();
   const had = current !== null;
   shutDown ||= had;
+  initFailure = null;
   current = null;
   uninitialisedCopy();
   linear = null;
@@ -698,7 +711,7 @@ export function check(status: number): void {
     const big = status === 4 ? tooLarge(message) : '';
     // Beyond one tensor, freeing does not help: no count of live tensors then.
     if (big) message += big;
-    else if (status === 4 && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2), countModels(), readOut(4));
+    else if (status === 4 && !message.includes('one tensor') && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2), countModels(), readOut(4));
     throw errorFromStatus(status, message);
   }
 }

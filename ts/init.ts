@@ -1,7 +1,7 @@
 /** `init()`: compiles and instantiates the core once; both entries build on this. */
 import { initialisedThrough } from './brand.js';
 import { isDeno, isNode } from './runtime.js';
-import { instantiate, isInitialized, rethread, shutdown, threadsInfo, training, workersDeferred, type ThreadConfig } from './engine.js';
+import { initFailed, instantiate, isInitialized, rethread, shutdown, threadsInfo, training, workersDeferred, type ThreadConfig } from './engine.js';
 import { DisposedError, InvalidArgumentError, IOError, isDenoDenial, NeuriteError, thrownDetail } from './errors.js';
 import { didYouMean, optionKeys } from './options.js';
 import { DEFAULT_THREADS_CAP, MAX_THREADS, hasRelaxedSimd, hasWorkerThreads, reportedCores, workersUnavailable } from './threads/detect.js';
@@ -379,9 +379,12 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     cancelled();
     try {
       await body();
-    } finally {
+    } catch (err) {
       cancelled(); // the shutdown, not what it broke, is the error
+      initFailed((err as Error)?.message ?? String(err));
+      throw err;
     }
+    cancelled();
   })();
   // Forget the attempt when it settles, so that a failed init() can be retried. The handler
   // also marks the rejection as handled here; the caller still receives it through `p`.

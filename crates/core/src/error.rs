@@ -3,8 +3,8 @@
 //! Every fallible function returns [`Result`]. User mistakes (bad shapes, bad arguments,
 //! absurd sizes) are errors, never panics: on `wasm32-unknown-unknown` a panic is a trap.
 //! Each variant maps to a status code of the C ABI ([`Error::status`]), one-to-one but for
-//! [`Error::OutOfHandles`], which shares [`Status::OutOfMemory`] (both are cured by freeing
-//! something); the codes are append-only.
+//! [`Error::OutOfHandles`] and [`Error::TooLarge`], which share [`Status::OutOfMemory`] (an
+//! allocation that cannot be made); the codes are append-only.
 
 use core::fmt;
 
@@ -33,6 +33,10 @@ pub enum Error {
     /// refused and nothing changes). Not an argument error: the same call with a smaller
     /// learning rate or clipped gradients succeeds.
     NonFinite { op: &'static str, msg: String },
+    /// Something the caller asked for would be one tensor beyond what one tensor may hold (a
+    /// layer's weights for its input), said with what it is and the fix; no freeing helps.
+    /// Status [`Status::OutOfMemory`], as the allocation it stands for.
+    TooLarge { op: &'static str, msg: String },
 }
 
 /// The result type of the core.
@@ -90,7 +94,7 @@ impl Error {
             Error::InvalidArgument { .. } => Status::InvalidArgument,
             Error::ShapeMismatch { .. } => Status::ShapeMismatch,
             Error::InvalidHandle { .. } => Status::InvalidHandle,
-            Error::OutOfMemory { .. } | Error::OutOfHandles { .. } => Status::OutOfMemory,
+            Error::OutOfMemory { .. } | Error::OutOfHandles { .. } | Error::TooLarge { .. } => Status::OutOfMemory,
             Error::Internal { .. } => Status::Internal,
             Error::NonFinite { .. } => Status::NonFinite,
         }
@@ -139,8 +143,8 @@ impl fmt::Display for Error {
         match self {
             // An empty op: the message names where it arose (a layer, `Node::named`) and the
             // caller's method begins it.
-            Error::InvalidArgument { op: "", msg } | Error::ShapeMismatch { op: "", msg } => write!(f, "{msg}"),
-            Error::InvalidArgument { op, msg } | Error::ShapeMismatch { op, msg } | Error::NonFinite { op, msg } => {
+            Error::InvalidArgument { op: "", msg } | Error::ShapeMismatch { op: "", msg } | Error::TooLarge { op: "", msg } => write!(f, "{msg}"),
+            Error::InvalidArgument { op, msg } | Error::ShapeMismatch { op, msg } | Error::NonFinite { op, msg } | Error::TooLarge { op, msg } => {
                 write!(f, "{op}: {msg}")
             }
             Error::InvalidHandle { msg } => write!(f, "{msg}"),

@@ -207,7 +207,24 @@ impl<L: ?Sized + Layer> Node<L> {
             }
             return Ok(out);
         }
-        let out = self.layer.build(input, init)?;
+        let out = self.layer.build(input, init).map_err(|e| match e {
+            // A weight beyond one tensor (2^29 - 1 float32 values on wasm32): the layer is too
+            // large for this input, whatever is freed; said of the layer, not of "the result".
+            Error::OutOfMemory { bytes, .. } if bytes > isize::MAX as u64 => {
+                let kind = self.layer.kind();
+                let values = if bytes == u64::MAX { String::from("more float32 values than a size can count") } else { format!("{} float32 values ({bytes} bytes)", bytes / 4) };
+                // Named by its model: the name leads, as in its forward errors (`named`).
+                let (op, who) = if self.name.is_empty() { (kind, String::new()) } else { ("", format!("layer '{}' ({kind}): ", self.name)) };
+                Error::TooLarge {
+                    op,
+                    msg: format!(
+                        "{who}its weights for per-sample input shape {input} would need a tensor of {values}, more than one tensor may hold (2^29 - 1 float32 values, 2 GiB): make the layer smaller (fewer units or filters, a smaller kernel or vocabulary) or its input",
+                        input = crate::error::ints(input)
+                    ),
+                }
+            }
+            other => other,
+        })?;
         self.install_constraints()?;
         self.input = Some(input.to_vec());
         self.at = Some(input.to_vec());
@@ -446,6 +463,37 @@ mod tests {
     use crate::layers::embedding::Embedding;
     use crate::layers::{Init, Mode};
     use crate::{Shape, Tensor};
+
+    #[test]
+    fn a_layer_whose_weights_are_beyond_one_tensor_says_so_of_its_weights() {
+        use crate::activations::Activation;
+        use crate::initializers::Initializer;
+        use crate::layers::dense::{Dense, DenseConfig};
+        // A kernel of [2^32 - 1, 2^32 - 1] float32 values: its byte size overflows a u64 (on
+        // wasm32 a kernel beyond 2 GiB takes the same path with its byte count).
+        let units = u32::MAX as usize;
+        let mut node = Node::new(Dense::new(DenseConfig {
+            units,
+            activation: Activation::Linear { slope: 1.0, intercept: 0.0 },
+            use_bias: true,
+            kernel_initializer: Initializer::GlorotUniform.into(),
+            bias_initializer: Initializer::Zeros.into(),
+            kernel_regularizer: None,
+            bias_regularizer: None,
+            activity_regularizer: None,
+            kl_sparsity: None,
+        }));
+        let e = node.build(&[units], Init::seeded(1)).unwrap_err();
+        assert!(matches!(e, Error::TooLarge { op: "dense", .. }), "{e:?}");
+        assert_eq!(e.status(), crate::error::Status::OutOfMemory);
+        assert_eq!(
+            e.to_string(),
+            "dense: its weights for per-sample input shape [4294967295] would need a tensor of more float32 values than a size can count, more than one tensor may hold (2^29 - 1 float32 values, 2 GiB): make the layer smaller (fewer units or filters, a smaller kernel or vocabulary) or its input"
+        );
+        assert!(node.input.is_none() && node.output.is_none(), "left unbuilt");
+        node.set_name("wide");
+        assert!(node.build(&[units], Init::seeded(1)).unwrap_err().to_string().starts_with("layer 'wide' (dense): its weights for per-sample input shape [4294967295] would need"));
+    }
 
     #[test]
     fn a_layer_named_by_its_model_names_itself_in_its_forward_errors() {
