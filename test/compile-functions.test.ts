@@ -234,6 +234,15 @@ describe('errors name the function and leave the model usable', () => {
     expect(ny.isDisposed).toBe(false);
     nr.dispose([nx, ny, n]);
   });
+  // A tester's fit said "the metric function '$p' threw": neurite's own function, minified in dist.
+  it("a metric given by name that throws is named as given, not by its function's (minified) name", async () => {
+    const m = nr.sequential({ layers: [nr.layers.dense({ units: 3, inputShape: [3], activation: 'softmax' })] });
+    using x = nr.randomUniform([8, 3], { seed: 1 });
+    using y = nr.oneHot([0, 1, 2, 0, 1, 2, 0, 1], 3);
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['sparseCategoricalCrossentropy'] });
+    await expect(m.fit(x, y, { epochs: 1, verbose: 0 })).rejects.toThrow(/^fit: the metric 'sparseCategoricalCrossentropy' threw: sparseCategoricalCrossentropy: targets must be class indices/);
+    m.dispose();
+  });
   it('a metric function that returns a non-tensor, in evaluate', () => {
     const { n, nx, ny } = setup('mse', [function half() { return 0.5; }]);
     expect(() => n.evaluate(nx, ny)).toThrow(/evaluate: the metric function 'half' returned 0.5; it must return a Tensor/);

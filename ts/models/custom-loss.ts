@@ -162,7 +162,9 @@ function metricValues(op: string, spec: CustomSpec, ys: Tensor[], preds: Tensor[
         continue;
       }
       out.push(tidy(() => {
-        const v = m.fn ? callUser(op, named('metric', m.fn, head, many), m.fn, ys[q], preds[q]) : builtinFn(m, head, preds[q])(ys[q], preds[q]);
+        // A metric given by name runs neurite's function, whose own name a minifier may have changed: its name as given.
+        const what = m.user ? named('metric', m.fn!, head, many) : `the metric '${m.name}'${many ? ` of output '${head.name}'` : ''}`;
+        const v = m.fn ? callUser(op, what, m.fn, ys[q], preds[q]) : builtinFn(m, head, preds[q])(ys[q], preds[q]);
         return mean(v).item();
       }));
     }
