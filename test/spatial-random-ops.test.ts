@@ -86,7 +86,7 @@ describe('depthToSpace vs TF.js', () => {
 
   it('errors: rank, blockSize, dataFormat (NCHW throws, as TF.js cpu), depth not divisible', () => {
     const x = nr.zeros([1, 1, 1, 4]);
-    expect(thrown(() => depthToSpace(x, 2, 'NCHW'))).toMatchObject({ name: 'InvalidArgumentError', message: "depthToSpace: dataFormat 'NCHW' is not supported (channels last only, as TF.js's cpu backend); transpose x to [batch, height, width, depth] with perm [0, 2, 3, 1] first" });
+    expect(thrown(() => depthToSpace(x, 2, 'NCHW' as 'NHWC'))).toMatchObject({ name: 'InvalidArgumentError', message: "depthToSpace: dataFormat 'NCHW' is not supported (channels last only, as TF.js's cpu backend); transpose x to [batch, height, width, depth] with perm [0, 2, 3, 1] first" });
     // TF.js's cpu kernel refuses NCHW too.
     expect(() => tf.tidy(() => tf.depthToSpace(tf.zeros([1, 4, 1, 1]) as tf.Tensor4D, 2, 'NCHW'))).toThrow(/Only NHWC dataFormat supported on CPU/);
     expect(thrown(() => depthToSpace(x, 2, 'nhwc' as never))).toMatchObject({ message: 'depthToSpace: dataFormat must be \'NHWC\', got "nhwc"' });

@@ -470,7 +470,7 @@ export class Tensor<R extends Rank = Rank> {
     return dw.separableConv2d<T>(this, depthwiseFilter, pointwiseFilter, strides, pad, dilation, dataFormat);
   }
   /** Moves blocks of depth into space: `[b, h, w, c]` → `[b, h·s, w·s, c/s²]`. @example x.depthToSpace(2) */
-  depthToSpace<T extends Tensor4D = Tensor4D>(blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): T { return d2s.depthToSpace(this, blockSize, dataFormat) as T; }
+  depthToSpace<T extends Tensor4D = Tensor4D>(blockSize: number, dataFormat: 'NHWC' = 'NHWC'): T { return d2s.depthToSpace(this, blockSize, dataFormat) as T; }
   /** Pads the spatial axes and moves blocks of them into the batch (see {@link spaceToBatchND}). */
   spaceToBatchND<R2 extends Rank = R>(blockShape: readonly number[], paddings: ReadonlyArray<readonly number[]>): Tensor<R2> { return s2b.spaceToBatchND(this, blockShape, paddings); }
   /** Moves blocks of the batch back into the spatial axes and crops them (see {@link batchToSpaceND}). */

@@ -541,7 +541,9 @@ export abstract class Layer {
    * `name`, `trainable`, and `batchInputShape` and `dtype` when the layer has an input shape. It
    * is the layer's entry of `model.getConfig()` (in that form, snake_case). The layer's factory
    * takes it back: `layers.dense(d.getConfig())` makes a layer with the same options (and, after
-   * `tidy(() => copy.setWeights(d.getWeights()))` in a model, the same outputs). Where TF.js leaves an option
+   * `tidy(() => copy.setWeights(d.getWeights()))` in a model, the same outputs); the type is
+   * every layer's, so TypeScript takes it as one layer's options with a cast:
+   * `layers.dense(d.getConfig() as unknown as DenseArgs)` (TF.js's `ConfigDict` needs one too). Where TF.js leaves an option
    * `undefined` (an embedding's `maskZero`, `inputLength`), it is `null` here.
    *
    * @example layers.dense({ units: 2, useBias: false }).getConfig() // { units: 2, activation: 'linear', useBias: false, kernelInitializer: { className: 'VarianceScaling', … }, … }

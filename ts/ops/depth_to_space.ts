@@ -19,7 +19,7 @@ import { reshape, transpose } from './shape.js';
  * (TF.js 4.22 has no gradient for it). Empty tensors give empty results.
  *
  * Differences from TF.js 4.22: `'NCHW'` is an error (TF.js's cpu and wasm backends throw for it
- * too; neurite is channels last throughout); `x` must have rank 4 (TF.js reads a rank-3 `x` as
+ * too; neurite is channels last throughout), so the type takes `'NHWC'` alone, as `conv2d`'s; `x` must have rank 4 (TF.js reads a rank-3 `x` as
  * if it had a fourth axis of undefined size).
  *
  * @example depthToSpace(tensor4d([1, 2, 3, 4], [1, 1, 1, 4]), 2)  // [[[[1], [2]], [[3], [4]]]]
@@ -27,11 +27,12 @@ import { reshape, transpose } from './shape.js';
  *   ≥ 2, or `dataFormat` is not `'NHWC'`; {@link ShapeError} when the depth is not divisible
  *   by `blockSize²`.
  */
-export function depthToSpace(x: TensorLike, blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): Tensor4D {
+export function depthToSpace(x: TensorLike, blockSize: number, dataFormat: 'NHWC' = 'NHWC'): Tensor4D {
   const op = 'depthToSpace';
   return withTensors(op, { x }, (t) => {
     const b = intArg(op, 'blockSize', blockSize, 2);
-    if (dataFormat === 'NCHW') {
+    // Typed 'NHWC' as conv2d's; a JS caller's (or a cast) 'NCHW' gets the way to channels last.
+    if ((dataFormat as string) === 'NCHW') {
       throw new InvalidArgumentError(`${op}: dataFormat 'NCHW' is not supported (channels last only, as TF.js's cpu backend); transpose x to [batch, height, width, depth] with perm [0, 2, 3, 1] first`);
     }
     if (dataFormat !== 'NHWC') throw new InvalidArgumentError(`${op}: dataFormat must be 'NHWC', got ${typeof dataFormat === 'string' ? show(dataFormat) : describe(dataFormat)}`);
