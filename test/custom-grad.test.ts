@@ -159,6 +159,12 @@ describe('customGrad', () => {
     expect((thrown(() => badSave(x)) as Error).message).toMatch(/^customGrad: save takes an array of tensors, got /);
     const throws = make((v) => ({ value: v.square(), gradFunc: () => { throw new Error('my gradient failed'); } }));
     expect(gradOf((v) => throws(v).sum()).message).toBe('my gradient failed');
+    // A gradFunc closing over a tensor f's caller made (freed when that scope ended) is told of save.
+    const closing = (v: nr.Tensor) => {
+      const z = v.mul(2);
+      return make((u) => ({ value: u.square(), gradFunc: (dy: nr.Tensor) => dy.mul(z) }))(v).sum();
+    };
+    expect(gradOf(closing).message).toMatch(/^mul: b is a disposed tensor \(shape \[3\]\) \(freed at the end of the tidy\(\) it was made in; return it from the function or keep\(\) it\); gradFunc runs during the gradient, after that scope: hand the forward tensors it needs to f's save\(\[\.\.\.\]\) and read them from gradFunc's second argument \(saved\)$/);
     const nested = make((v) => ({ value: v.square(), gradFunc: (dy: nr.Tensor) => nr.grad((z) => z.sum())(dy) }));
     expect(gradOf((v) => nested(v).sum()).message).toMatch(/already recording|cannot be nested/);
     expect(nr.memory().numTensors).toBe(before);

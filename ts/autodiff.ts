@@ -28,7 +28,7 @@
  * df(tensor([1, 2, 3])).print();                        // [2, 4, 6]
  */
 import { call, check, outPtr, readOut, withWords, words } from './engine.js';
-import { InvalidArgumentError, inOp } from './errors.js';
+import { DisposedError, InvalidArgumentError, inOp } from './errors.js';
 import { boolArg, describe } from './ops/convert.js';
 import { clone } from './ops/creation.js';
 import { keep, onAbandoned, settleAbandoned, tidy, turnNow } from './scope.js';
@@ -385,7 +385,16 @@ function customGradient(step: Step, n: number): Step {
     const rec = customs.get(step.key);
     if (!rec) throw new InvalidArgumentError(`${op}: the sweep reached a customGrad function (${step.key}) that this tape did not record`);
     return tidy(() => {
-      const r = rec.gradFunc(dy, rec.saved.slice());
+      let r: Tensor | Tensor[];
+      try {
+        r = rec.gradFunc(dy, rec.saved.slice());
+      } catch (err) {
+        // A forward tensor the gradFunc closed over, freed when the scope it was made in ended.
+        if (err instanceof DisposedError && err.message.includes('freed at the end of the tidy()')) {
+          err.message += "; gradFunc runs during the gradient, after that scope: hand the forward tensors it needs to f's save([...]) and read them from gradFunc's second argument (saved)";
+        }
+        throw err;
+      }
       const gs = Array.isArray(r) ? r : [r];
       if (gs.length !== rec.inputs) {
         throw new InvalidArgumentError(`${op}: gradFunc must return one gradient per input of f (${rec.inputs}: a tensor${rec.inputs === 1 ? '' : ' or an array of tensors'}), got ${Array.isArray(r) ? `an array of ${gs.length}` : describe(r)}`);
