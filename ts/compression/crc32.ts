@@ -25,7 +25,8 @@ const T = /* @__PURE__ */ (() => {
 export const CRC32_TABLE: Uint32Array = /* @__PURE__ */ T.subarray(0, 256);
 
 /**
- * The CRC-32 of the bytes of `parts`, in order, as one message.
+ * @internal The CRC-32 of the bytes of `parts`, in order, as one message (the learned codecs'
+ * fingerprint; not exported).
  *
  * @example crc32([new TextEncoder().encode('123456789')]) // 0xcbf43926
  */
