@@ -363,7 +363,7 @@ describe('errors that suggest the fix', () => {
     const live = Array.from({ length: 120 }, () => nr.zeros([16]));
     const build = () => nr.sequential({ layers: [nr.layers.dense({ inputShape: [100000], units: 16000000 })] }).build();
     expect(build).toThrow(nr.OutOfMemoryError);
-    expect(build).toThrow(/^dense: out of memory allocating 6400000000000 bytes, more than one tensor may hold \(2\^29 - 1 float32 values, 2 GiB\): the result of this call is too large, whatever is freed$/);
+    expect(build).toThrow(/^layer 'dense_\d+' \(dense\): its weights for per-sample input shape \[100000\] would need a tensor of 1600000000000 float32 values \(6400000000000 bytes\), more than one tensor may hold \(2\^29 - 1 float32 values, 2 GiB\): make the layer smaller \(fewer units or filters, a smaller kernel or vocabulary\) or its input$/);
     live.forEach((t) => t.dispose());
   });
 });
