@@ -125,7 +125,7 @@ describe("an optimizer's step on a model's weights, in place (not compiled into 
     return out;
   };
 
-  it('refuses a step that would leave a weight\'s domain (an RBF width <= 0) before changing any weight or state', () => {
+  it('refuses a step that would leave a weight\'s domain (an RBF width of 0) before changing any weight or state', () => {
     const m = model(1);
     const opt = nr.optimizers.sgd({ learningRate: 1, momentum: 0.5 });
     const [centers, widths, kernel, bias] = m.trainableWeights;
@@ -134,11 +134,11 @@ describe("an optimizer's step on a model's weights, in place (not compiled into 
     // The kernel comes first: before, it was written back before the widths were refused.
     const pairs = [
       { variable: kernel, grad: g(kernel, 0.5) },
-      { variable: widths, grad: g(widths, 2) }, // 1 − 1·2 = −1
+      { variable: widths, grad: g(widths, 1) }, // 1 − 1·1 = 0 (a negative width is a width: it enters squared)
       { variable: bias, grad: g(bias, 0.5) },
     ];
     try {
-      expect(() => opt.applyGradients(pairs)).toThrow(/^applyGradients: the update of variable rbf_\w+\/widths gives -1 at flat index 0; it must be > 0$/);
+      expect(() => opt.applyGradients(pairs)).toThrow(/^applyGradients: the update of variable rbf_\w+\/widths gives 0 at flat index 0; it must be != 0 \(a width enters squared\)$/);
       expect(values(m)).toEqual(before);
       expect(opt.iterations).toBe(0);
       // The momentum state did not move either: the same step with a valid gradient gives the

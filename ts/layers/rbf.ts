@@ -57,6 +57,9 @@ function numbers(op: string, field: string, v: ArrayLike<number>): number[] {
  * Radial basis functions: unit `j` outputs `φ(‖x − cⱼ‖ / σⱼ)`. Centers (`[units, inputs]`) and
  * widths (`[units]`) are weights, learned by backpropagation like any other (set `trainable:
  * false` to freeze them). Output shape: the input's with the last axis replaced by `units`.
+ * A width enters squared (`‖x − cⱼ‖² / σⱼ²`): one that training takes through 0 is negative and
+ * acts as its absolute value, and the model saves, loads and `setWeights` it as it is; only a
+ * width of 0 is refused (the starting widths given here are > 0).
  *
  * @example layers.rbf({ inputShape: [2], units: 10, kernel: 'gaussian', widths: 0.5 })
  */

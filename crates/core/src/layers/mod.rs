@@ -63,12 +63,13 @@ pub struct Param {
     pub constraint: Option<crate::constraints::Constraint>,
 }
 
-/// The values a weight may hold besides being a number: an RBF width must be > 0 (the unit
-/// divides by it), a moving variance >= 0 (batch normalization takes its square root).
+/// The values a weight may hold besides being a number: an RBF width must not be 0 (the unit
+/// divides by its square; training may take it through 0 to a negative width, which acts as
+/// its absolute value), a moving variance >= 0 (batch normalization takes its square root).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Domain {
     Any,
-    Positive,
+    NonZero,
     NonNegative,
 }
 
@@ -77,7 +78,7 @@ impl Domain {
     pub fn first_outside(self, values: &[f32]) -> Option<usize> {
         match self {
             Domain::Any => None,
-            Domain::Positive => values.iter().position(|&v| v <= 0.0),
+            Domain::NonZero => values.iter().position(|&v| v == 0.0),
             Domain::NonNegative => values.iter().position(|&v| v < 0.0),
         }
     }
@@ -86,7 +87,7 @@ impl Domain {
     pub fn rule(self) -> &'static str {
         match self {
             Domain::Any => "",
-            Domain::Positive => "> 0",
+            Domain::NonZero => "!= 0 (a width enters squared)",
             Domain::NonNegative => ">= 0",
         }
     }

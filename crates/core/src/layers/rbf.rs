@@ -16,7 +16,10 @@
 //! # Backward
 //! With `g = dy ⊙ dφ/du` and `δ = x − cⱼ`: `du/dx = 2δ/σ²`, `du/dc = −2δ/σ²`,
 //! `du/dσ = −2u/σ`, so `dx = Σⱼ g·2δ/σⱼ²`, `dcⱼ = −Σ_rows g·2δ/σⱼ²`, `dσⱼ = −Σ_rows g·2u/σⱼ`.
-//! Widths should stay away from 0: a width that training drives to 0 makes `u` infinite.
+//! Widths should stay away from 0: a width that training drives to 0 makes `u` infinite. A
+//! width enters squared, so one that training takes through 0 is negative and acts as its
+//! absolute value (the gradient above holds for either sign): the layer's weights, `setWeights`,
+//! a saved model and `features` take any finite width but 0; a configured width is > 0.
 
 use super::{no_forward, Domain, Init, Layer, Mode, Param};
 use crate::config::Reader;
@@ -173,8 +176,8 @@ fn features_with_u(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKer
     if x.rank() == 0 || x.dims()[x.rank() - 1] != *d {
         bail_shape!(OP, "x must have {d} features on its last axis (centers have shape {}), got shape {}", centers.shape(), x.shape());
     }
-    if let Some(i) = widths.data().iter().position(|w| !(w.is_finite() && *w > 0.0)) {
-        bail!(OP, "widths[{i}] must be a finite number > 0, got {}", js_number(widths.data()[i]));
+    if let Some(i) = widths.data().iter().position(|w| !(w.is_finite() && *w != 0.0)) {
+        bail!(OP, "widths[{i}] must be a finite number other than 0 (a width enters squared), got {}", js_number(widths.data()[i]));
     }
     let rows = rows_of(x);
     let mut dims = x.dims().to_vec();
@@ -292,7 +295,7 @@ impl Layer for Rbf {
             w.data_mut().copy_from_slice(&self.cfg.widths);
         }
         self.centers = Some(Param::new("centers", c, None)?);
-        self.widths = Some(Param::new("widths", w, None)?.within(Domain::Positive));
+        self.widths = Some(Param::new("widths", w, None)?.within(Domain::NonZero));
         let mut out = input.to_vec();
         *out.last_mut().expect("non-empty") = units;
         Ok(out)
@@ -390,7 +393,7 @@ mod tests {
         let e = features(&x, &t(&[2, 2], vec![0.; 4]), &t(&[3], vec![1.; 3]), RbfKernel::Gaussian).unwrap_err().to_string();
         assert_eq!(e, "rbfFeatures: widths must have shape [2] (one per center), got [3]");
         let e = features(&x, &t(&[2, 2], vec![0.; 4]), &t(&[2], vec![1., 0.]), RbfKernel::Gaussian).unwrap_err().to_string();
-        assert_eq!(e, "rbfFeatures: widths[1] must be a finite number > 0, got 0");
+        assert_eq!(e, "rbfFeatures: widths[1] must be a finite number other than 0 (a width enters squared), got 0");
     }
 
     #[test]
