@@ -208,11 +208,18 @@ describe('a layer applied more than once in a graph model (siamese)', () => {
     const m = nr.model({ inputs: [a, b], outputs: [d.apply(a), d.apply(b)] as nr.SymbolicTensor[] });
     try {
       m.compile({ optimizer: 'adam', loss: ['mse', 'mae'], metrics: [['mae'], ['mse']] });
-      await m.fit([x, x], [y, y], { epochs: 1, verbose: 0 });
+      // Two outputs of one name: logged apart as TF.js's fit logs them (getDedupedMetricsNames);
+      // one key kept only the second output's values. A y keyed by that name is refused.
+      const h = await m.fit([x, x], [y, y], { epochs: 1, verbose: 0 });
+      expect(m.metricsNames).toEqual(['loss', 'head_loss_0', 'head_loss_1', 'head_mae', 'head_mse']);
+      expect(Object.keys(h.history)).toEqual(m.metricsNames);
+      await expect(m.fit([x, x], { head: y }, { verbose: 0 })).rejects.toThrow("fit: y has a key 'head', which names outputs 0 and 1 of the model (one layer gives them all): give y as an array in output order");
       const want = nr.tidy(() => (m.evaluate([x, x], [y, y]) as nr.Tensor[]).map((t) => t.item()));
+      const dict = nr.tidy(() => m.evaluate([x, x], [y, y], { returnDict: true }));
+      expect(Object.values(dict)).toEqual(want);
       // neurite's own record: the same compile. TF.js's trainingConfig alone (as a file TF.js
       // re-saved) keys metrics by output name, so both heads take the last one's (as in TF.js).
-      for (const [art, metrics] of [[await m.toArtifacts(), m.metricsNames], [{ ...(await m.toArtifacts()), userDefinedMetadata: undefined }, ['loss', 'head_loss', 'head_loss', 'head_mse', 'head_mse']]] as const) {
+      for (const [art, metrics] of [[await m.toArtifacts(), m.metricsNames], [{ ...(await m.toArtifacts()), userDefinedMetadata: undefined }, ['loss', 'head_loss_0', 'head_loss_1', 'head_mse_0', 'head_mse_1']]] as const) {
         const back = (await nr.loadModel(art)) as nr.Sequential;
         try {
           expect(back.metricsNames).toEqual(metrics);
@@ -250,6 +257,14 @@ describe('a layer applied more than once in a graph model (siamese)', () => {
       expect(() => nr.model({ inputs: [x, y], outputs: nr.layers.add().apply([bn.apply(x), bn.apply(y)]) })).toThrow(/layer bn is used more than once but it is \(or holds\) a batchNormalization layer/);
       const reg = nr.layers.dense({ units: 3, name: 'reg', activityRegularizer: nr.regularizers.l1() });
       expect(() => nr.model({ inputs: [x, y], outputs: nr.layers.add().apply([reg.apply(x), reg.apply(y)]) })).toThrow(/layer reg is used more than once but it is \(or holds\) a dense layer with an activity regularizer/);
+      // Used directly and inside a nested model: said of model(), with what works (it was "add:
+      // layer shared is already in model …", a call the user never made).
+      const shared = nr.layers.dense({ units: 3, name: 'shared' });
+      const si = nr.input({ shape: [3] });
+      const sub = nr.model({ inputs: si, outputs: nr.layers.dense({ units: 3, name: 'subd' }).apply(shared.apply(si)) as nr.SymbolicTensor, name: 'sub' });
+      expect(() => nr.model({ inputs: x, outputs: nr.layers.concatenate().apply([sub.apply(x) as nr.SymbolicTensor, shared.apply(x) as nr.SymbolicTensor]) as nr.SymbolicTensor })).toThrow(
+        'model: layer shared is used inside nested model sub and directly; a layer can be used at one level of a model for now (several times there, as in a siamese graph): apply the layers of sub directly in this graph instead of nesting it');
+      sub.dispose();
     });
     // Many builds, fits and disposals of a siamese model leave nothing behind.
     const before = nr.memory();

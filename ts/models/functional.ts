@@ -195,6 +195,22 @@ export function model(args: ModelArgs): Sequential {
   const wiring = uses.map((list) => ids(list[0]));
   const extraUses = uses.flatMap((list, i) => list.slice(1).map((t) => ({ layer: i, inputs: ids(t), shape: t.sampleShape })));
   const layers = [...xs.map((x) => x.sourceLayer as InputLayer), ...order];
+  // A layer both used directly and inside a nested model (or inside two nested models): a
+  // layer's uses run as one batch at one level of a model, which cannot span levels yet (the
+  // model's add said "add: layer … is already in model …", a call the user never made).
+  const level = new Map<Layer | Sequential, string>();
+  const within = (n: Layer | Sequential): Array<Layer | Sequential> => (n instanceof Sequential ? n.layers.flatMap((l) => [l, ...within(l)]) : []);
+  for (const l of order) {
+    const at = l instanceof Sequential ? `inside nested model ${l.name}` : 'directly';
+    for (const n of [l, ...within(l)]) {
+      const was = level.get(n);
+      if (was !== undefined && was !== at) {
+        const nested = [was, at].filter((w) => w !== 'directly').map((w) => w.slice('inside nested model '.length));
+        throw new InvalidArgumentError(`model: ${n instanceof Sequential ? 'model' : 'layer'} ${n.name} is used ${was} and ${at}; a layer can be used at one level of a model for now (several times there, as in a siamese graph): apply the layers of ${nested.join(' and ')} directly in this graph instead of nesting ${nested.length === 1 ? 'it' : 'them'}`);
+      }
+      level.set(n, at);
+    }
+  }
   const names = new Set<string>();
   for (const l of layers) {
     if (names.has(l.name)) throw new InvalidArgumentError(`model: two layers are named '${l.name}'; layer names must be unique in a model`);

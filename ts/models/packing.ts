@@ -95,6 +95,9 @@ export function byName(op: string, arg: string, v: unknown, names: readonly stri
   if (kind === 'output' && arg === 'y') optionsAsY(op, Object.keys(o), names);
   for (const k of Object.keys(o)) {
     if (!names.includes(k)) throw new InvalidArgumentError(`${op}: ${arg} has a key '${k}' that is not an ${kind} of the model${didYouMean(k, names)} (its ${kind}s: ${names.join(', ')})`);
+    // One layer giving several outputs (used twice, both uses outputs): the name is not one output's.
+    const at = names.flatMap((n, i) => (n === k ? [i] : []));
+    if (at.length > 1) throw new InvalidArgumentError(`${op}: ${arg} has a key '${k}', which names ${kind}s ${at.join(' and ')} of the model (one layer gives them all): give ${arg} as an array in ${kind} order`);
   }
   return names.map((n) => {
     if (!Object.hasOwn(o, n)) throw new InvalidArgumentError(`${op}: ${arg} has no key '${n}' for the model's ${kind} ${n} (its ${kind}s: ${names.join(', ')})`);

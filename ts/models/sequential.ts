@@ -1738,7 +1738,9 @@ export class Sequential {
    * as `fit` logs them (`'accuracy'` as `'acc'`, `<output>_acc` with several outputs, a metric
    * function by its name). `undefined` before `compile` (and after a change of layers that needs
    * another). These are the history's keys less `kl` and `regularization`, which `fit` logs
-   * beside them (neurite's; TF.js has neither).
+   * beside them (neurite's; TF.js has neither). Outputs of one name (one layer used twice, both
+   * uses outputs) are told apart as TF.js's fit logs them, `head_loss_0` and `head_loss_1` (its
+   * `metricsNames` keeps `head_loss` twice).
    *
    * @example
    * model.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
@@ -1776,7 +1778,15 @@ export class Sequential {
     });
     if (kl) cols.push(['kl', 1 + m]);
     if (reg) cols.push(['regularization', 2 + m]);
-    return cols;
+    // Outputs of one name (one layer used twice, both uses outputs) log as TF.js's fit does
+    // (getDedupedMetricsNames): `head_loss_0`, `head_loss_1`; one key would keep only the last.
+    const seen = new Map<string, number>();
+    return cols.map(([k, ...at]): [string, number, number?] => {
+      if (cols.filter(([c]) => c === k).length === 1) return [k, ...at];
+      const i = seen.get(k) ?? 0;
+      seen.set(k, i + 1);
+      return [`${k}_${i}`, ...at];
+    });
   }
 
   /**
