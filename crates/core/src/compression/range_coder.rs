@@ -201,6 +201,13 @@ impl<'a> Decoder<'a> {
         v
     }
 
+    /// Bytes of the data not read yet: 0 at the end of a whole stream (the decoder reads the 5
+    /// bytes the encoder's flush wrote, and one per renormalisation, as the encoder wrote them).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn unread(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
     /// True when the decoder read past the end of the data.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn overrun(&self) -> bool {
@@ -229,5 +236,20 @@ mod tests {
             assert_eq!(d.direct(3), i as u32 & 7);
         }
         assert!(!d.overrun());
+        assert_eq!(d.unread(), 0);
+        for n in [0, 1, 2, 7, 100] {
+            let mut e = Encoder::new(Vec::new());
+            let mut p = Prob::NEW;
+            for i in 0..n {
+                e.bit(&mut p, i % 3 == 0);
+            }
+            let out = e.finish();
+            let mut d = Decoder::new(&out);
+            let mut p = Prob::NEW;
+            for i in 0..n {
+                assert_eq!(d.bit(&mut p), i % 3 == 0);
+            }
+            assert_eq!((d.unread(), d.overrun()), (0, false), "{n} bits");
+        }
     }
 }

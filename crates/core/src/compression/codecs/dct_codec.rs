@@ -22,7 +22,7 @@
 use super::super::bitio::{BitReader, BitWriter};
 use super::super::header;
 use super::super::huffman::{canonical_codes, code_lengths, Table, MAX_LEN};
-use super::{begin_stream, decode_stored, open_payload, smaller_of, Image, STORED};
+use super::{begin_stream, check_no_trailing, decode_stored, open_payload, smaller_of, Image, STORED};
 use crate::compression::dct;
 use crate::{Error, Result};
 
@@ -321,6 +321,9 @@ pub fn decode_payload(n: usize, quality: u32, p: &[u8]) -> Result<Image> {
             }
         }
     }
+    // The codes end in the last byte (zero-padded); whole bytes after it are not this stream's.
+    let used = r.consumed_bits().div_ceil(8) as usize;
+    check_no_trailing(OP, (p.len() - pos).saturating_sub(used), width, height)?;
     Ok(Image { width, height, data: out })
 }
 
@@ -377,6 +380,27 @@ mod tests {
             m[i] ^= 1 << (k % 8);
             let _ = decode_payload(32 * 24, 60, &m);
             let _ = decode_payload(32 * 24, 60, &p[..p.len() * (k % 7 + 1) / 8]);
+        }
+    }
+
+    /// Bytes after a coded stream's last code (appended bytes, a second stream) are refused,
+    /// naming how many; they decoded as if absent. Every stream the encoder writes ends exactly.
+    #[test]
+    fn trailing_bytes_are_refused() {
+        for (w, h) in [(1, 1), (8, 8), (13, 7), (64, 48), (100, 75)] {
+            for q in [1, 30, 75, 100] {
+                let enc = encode(&photo(w, h), w, h, q).unwrap();
+                if enc[4] != header::VERSION {
+                    continue;
+                }
+                let p = &enc[header::HEADER_BYTES..];
+                assert!(decode_payload(w * h, q, p).is_ok());
+                for extra in [&[0u8][..], &[0xde, 0xad, 0xbe, 0xef], p] {
+                    let long = [p, extra].concat();
+                    let e = decode_payload(w * h, q, &long).unwrap_err().to_string();
+                    assert_eq!(e, format!("codecs.dct: {} trailing bytes after the end of the {w} × {h} image's codes: decode takes exactly one stream (bytes appended after it, or a second stream, are refused)", extra.len()));
+                }
+            }
         }
     }
 

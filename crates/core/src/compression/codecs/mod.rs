@@ -70,6 +70,20 @@ pub(crate) fn open_payload(op: &'static str, n: usize, quality: u32, p: &[u8]) -
     Ok((width, height, pos))
 }
 
+/// Refuses `extra` bytes left after a coded image's last code: the header holds no compressed
+/// length, so bytes appended after a stream (another stream, say) would otherwise decode as if
+/// absent, while the byte codecs refuse them.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub(crate) fn check_no_trailing(op: &'static str, extra: usize, width: usize, height: usize) -> Result<()> {
+    if extra > 0 {
+        return Err(Error::invalid(
+            op,
+            format!("{extra} trailing bytes after the end of the {width} × {height} image's codes: decode takes exactly one stream (bytes appended after it, or a second stream, are refused)"),
+        ));
+    }
+    Ok(())
+}
+
 /// Bit 7 of an image stream's parameter byte (a quality uses bits 0..6): the stream is
 /// stored, its payload varint width, varint height and the pixels as they are.
 pub(crate) const STORED: u8 = header::STORED;

@@ -45,7 +45,7 @@
 
 use super::super::header;
 use super::super::range_coder::{self, Decoder, Encoder, Prob};
-use super::{begin_stream_version, decode_stored, open_payload, smaller_of, Image, STORED};
+use super::{begin_stream_version, check_no_trailing, decode_stored, open_payload, smaller_of, Image, STORED};
 use crate::compression::dwt::{self, Wavelet};
 use crate::{Error, Result};
 
@@ -480,6 +480,7 @@ fn decode_coded(n: usize, quality: u32, d: f32, version: u8, p: &[u8]) -> Result
             }
         }
     }
+    check_no_trailing(OP, dec.unread(), width, height)?;
     let mut plane = header::alloc_filled(OP, n, 0f32)?;
     for (p, &v) in plane.iter_mut().zip(&q) {
         *p = if v == 0 { 0.0 } else { (v.signum() as f32) * (v.unsigned_abs() as f32 + RECON) * d };
@@ -673,6 +674,30 @@ mod tests {
             let i = 3 + (k * 7919) % (m.len() - 3);
             m[i] ^= 1 << (k % 8);
             let _ = decode_payload(1200, 50, &m);
+        }
+    }
+
+    /// Bytes after a coded stream's last byte (appended bytes, a second stream) are refused,
+    /// naming how many; they decoded as if absent. Streams of every version the encoder can
+    /// write end exactly where the decoder stops (the golden streams of versions 2–4 too, in
+    /// `golden_streams_of_versions_2_to_4_decode_as_before`).
+    #[test]
+    fn trailing_bytes_are_refused() {
+        for (w, h) in [(1, 1), (2, 3), (13, 7), (40, 30), (64, 48)] {
+            let img = photo(w, h);
+            for q in [1, 20, 50, 90, 100] {
+                for version in [OLDEST, V3, V4, VERSION] {
+                    let d = if version == OLDEST { step_v2(q) } else { step(q) };
+                    let enc = encode_coded(&img, w, h, q, version, d).unwrap();
+                    let p = &enc[header::HEADER_BYTES..];
+                    assert!(decode_coded(w * h, q, d, version, p).is_ok(), "{w}x{h} q{q} v{version}");
+                    for extra in [&[0u8][..], &[0xde, 0xad, 0xbe, 0xef], p] {
+                        let long = [p, extra].concat();
+                        let e = decode_coded(w * h, q, d, version, &long).unwrap_err().to_string();
+                        assert_eq!(e, format!("codecs.wavelet: {} trailing bytes after the end of the {w} × {h} image's codes: decode takes exactly one stream (bytes appended after it, or a second stream, are refused)", extra.len()), "v{version}");
+                    }
+                }
+            }
         }
     }
 
