@@ -71,8 +71,10 @@ export interface ByteDecodeOptions extends DecodeOptions {
    * saves the allocation of the result, which dominates decoding long runs (a fresh 64 MiB
    * array costs its page faults when first written). A `Uint8ClampedArray` (canvas
    * `ImageData.data`) is written in place too, and the result is a `Uint8Array` over its first
-   * `n` bytes (the same memory). A stream that decodes to more bytes than `output` holds
-   * throws `InvalidArgumentError` (after decoding; `maxOutputBytes` still bounds the work).
+   * `n` bytes (the same memory). A stream whose header says it decodes to more bytes than
+   * `output` holds throws `InvalidArgumentError` before anything is decoded (the header gives
+   * the length up front), after the checks of the stream itself (magic, version, checksum,
+   * `maxOutputBytes`).
    */
   output?: Bytes | undefined;
 }
@@ -127,9 +129,8 @@ function takeResult(op: string, output?: Uint8Array): RawResult {
   try {
     const view = new Uint8Array(e.memory.buffer, ptr, len);
     if (output === undefined) return { bytes: view.slice(), width: readOut(2), height: readOut(3) };
-    if (len > output.length) {
-      throw new InvalidArgumentError(`${op}: output holds ${output.length} bytes but the stream decodes to ${len}`);
-    }
+    // The core refused a stream longer than `output` before decoding it (`outputCap`).
+    if (len > output.length) throw new InvalidArgumentError(`${op}: output holds ${output.length} bytes but the stream decodes to ${len}`);
     output.set(view);
     return { bytes: output.subarray(0, len), width: readOut(2), height: readOut(3) };
   } finally {
@@ -162,7 +163,9 @@ function asCalled(op: string, f: () => void): void {
 export function decodeRaw(op: string, codec: number, bytes: Uint8Array, maxOutput: number, output?: Uint8Array): RawResult {
   return withInput(op, bytes, (ptr) =>
     call((e) => {
-      asCalled(op, () => check(e.nr_decompress(codec, ptr, bytes.length, maxOutput, outPtr(0))));
+      // The core refuses a stream whose header claims more than `output` holds, undecoded.
+      const outputCap = output === undefined ? 0xffff_ffff : Math.min(output.length, 0xffff_ffff);
+      asCalled(op, () => check(e.nr_decompress(codec, ptr, bytes.length, maxOutput, outputCap, outPtr(0))));
       return takeResult(op, output);
     }),
   );

@@ -198,7 +198,7 @@ export interface RawExports {
   nr_psnr(a: number, b: number, maxValue: number, hasShape: number, h: number, w: number, out: number): number;
   nr_ssim(a: number, b: number, maxValue: number, windowSize: number, sigma: number, k1: number, k2: number, hasShape: number, h: number, w: number, out: number): number;
   nr_compress(codec: number, ptr: number, len: number, param: number, width: number, height: number, out: number): number;
-  nr_decompress(codec: number, ptr: number, len: number, maxOutput: number, out: number): number;
+  nr_decompress(codec: number, ptr: number, len: number, maxOutput: number, outputCap: number, out: number): number;
   nr_compress_release(): number;
   nr_huffman_code_lengths(freqs: number, n: number, maxLen: number, out: number, cap: number): number;
   nr_dct(x: number, block: number, inverse: number, dims: number, out: number): number;

@@ -20,9 +20,10 @@
 //! byte for byte as before, so version-1 decoders read them; they refuse a stored stream with
 //! "unsupported version 2" instead of misreading it. Version-2 decoders read both. A stored
 //! payload must be exactly the decoded length ([`decode_stored`]). RLE has no stored mode and
-//! accepts only version 1. The image codecs store too: a stored DCT stream is version 2 (coded
-//! ones stay version 1); wavelet streams are version 4, stored or coded (versions 3, the LL band
-//! quantised as the others, and 2, the older quantiser scale, still decode).
+//! accepts only version 1 with parameter 0. The image codecs store too: a stored DCT stream is
+//! version 2 (coded ones stay version 1); wavelet streams are version 5, stored or coded
+//! (versions 4 and 3, and 2, the older quantiser scale, still decode). Each decoder accepts
+//! only the pairs of version and parameter byte that FORMATS.md lists (a version names a mode).
 //!
 //! The checksum makes a flipped bit anywhere a clear "checksum mismatch" instead of silently
 //! different output. Adler-32 catches every single-bit error but not every pattern of two or
@@ -251,6 +252,20 @@ pub fn open_range<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_ou
         ));
     }
     Ok((Header { version, param: bytes[5], raw_len }, payload))
+}
+
+/// Refuses a stream whose header's length `raw_len` does not fit a caller's buffer of `cap`
+/// bytes (`compression.*.decode(stream, { output })`): the header gives the length up front,
+/// so nothing is decoded or allocated for a result that could not be delivered.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn check_output_cap(op: &'static str, raw_len: usize, cap: usize) -> Result<()> {
+    if raw_len > cap {
+        return Err(Error::invalid(
+            op,
+            format!("output holds {cap} bytes but the stream decodes to {raw_len} (its header's length); pass an output of at least {raw_len} bytes (nothing was decoded)"),
+        ));
+    }
+    Ok(())
 }
 
 /// Reserves `n` bytes (fallibly).

@@ -409,25 +409,38 @@ fn encode_runs(bytes: &[u8], z: u8, lens: &[u8], size: usize) -> Result<Vec<u8>>
 /// Decodes a stream from [`encode`] (coded, runs mode or stored), refusing to produce more
 /// than `max_output` bytes.
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
-    let (h, payload) = header::open_versions(OP, MAGIC, stream, max_output, VERSION_RUNS)?;
-    match (h.version, h.param) {
-        (_, 0) => decode_payload(h.raw_len, payload),
-        (header::VERSION_STORED.., header::STORED) => header::decode_stored(OP, h.raw_len, payload),
-        (VERSION_RUNS, RUNS) => decode_runs_payload(h.raw_len, payload),
-        (v, p) => Err(Error::invalid(
-            OP,
-            format!(
-                "parameter byte {p:#04x} is not valid in a version {v} stream (0 = coded{}{})",
-                if v >= header::VERSION_STORED { ", 0x80 = stored" } else { "" },
-                if v >= VERSION_RUNS { ", 0x01 = runs" } else { "" }
-            ),
-        )),
-    }
+    decode_capped(stream, max_output, usize::MAX)
 }
 
-/// Decodes the payload of a runs-mode stream (exposed for fuzzing below the checksum). The
-/// output grows as it is decoded: runs let a few bits claim many bytes, so nothing is
-/// allocated for what the stream has not produced yet.
+/// [`decode`] for a caller's buffer of `output_cap` bytes: a stream whose header claims more is
+/// refused before anything is decoded ([`header::check_output_cap`]).
+///
+/// The header's version and parameter byte must be one of the pairs neurite writes: version 1
+/// with 0 (plain), version 2 with [`STORED`](header::STORED), version 3 with [`RUNS`]. Any
+/// other pairing (a version-2 stream without the stored flag, a stored flag in version 3) is
+/// refused rather than guessed at.
+pub fn decode_capped(stream: &[u8], max_output: usize, output_cap: usize) -> Result<Vec<u8>> {
+    let (h, payload) = header::open_versions(OP, MAGIC, stream, max_output, VERSION_RUNS)?;
+    let decoder: fn(usize, &[u8]) -> Result<Vec<u8>> = match (h.version, h.param) {
+        (header::VERSION, 0) => decode_payload,
+        (header::VERSION_STORED, header::STORED) => |n, p: &[u8]| header::decode_stored(OP, n, p),
+        (VERSION_RUNS, RUNS) => decode_runs_payload,
+        (v, p) => {
+            return Err(Error::invalid(
+                OP,
+                format!("version {v} with parameter byte {p:#04x}: streams are version 1 with 0x00 (plain), version 2 with 0x80 (stored) or version 3 with 0x01 (runs)"),
+            ))
+        }
+    };
+    header::check_output_cap(OP, h.raw_len, output_cap)?;
+    decoder(h.raw_len, payload)
+}
+
+/// Decodes the payload of a runs-mode stream (exposed for fuzzing below the checksum). Runs
+/// let a few bits claim many bytes, so the output starts at 8 bytes per payload byte (at most
+/// `n`) and is allocated for what the stream has not produced yet only when it outgrows that:
+/// then once, to exactly `n`. It never takes more than `n` bytes, and the one reallocation
+/// copies at most 8 bytes per payload byte (growing by doubling could take 1.5–3 times `n`).
 pub fn decode_runs_payload(n: usize, payload: &[u8]) -> Result<Vec<u8>> {
     if payload.len() < 130 {
         return Err(Error::invalid(OP, format!("truncated stream: runs mode needs the run byte and a 129-byte code-length table, {} bytes present", payload.len())));
@@ -446,12 +459,18 @@ pub fn decode_runs_payload(n: usize, payload: &[u8]) -> Result<Vec<u8>> {
     let mut r = BitReader::new(&payload[130..]);
     // The pending run: its length so far and the weight of the next digit.
     let (mut run, mut weight) = (0u64, 1u64);
+    // Grows `out` to its final size `n` in one step (see above).
+    let grow_to_n = |out: &mut Vec<u8>| -> Result<()> {
+        out.try_reserve_exact(n - out.len()).map_err(|_| Error::OutOfMemory { op: OP, bytes: n as u64 })
+    };
     let push_run = |out: &mut Vec<u8>, run: u64| -> Result<()> {
         let left = (n - out.len()) as u64;
         if run > left {
             return Err(Error::invalid(OP, format!("a run of {run} bytes at output byte {} decodes past the {n} bytes the header claims", out.len())));
         }
-        out.try_reserve(run as usize).map_err(|_| Error::OutOfMemory { op: OP, bytes: (out.len() as u64) + run })?;
+        if out.capacity() - out.len() < run as usize {
+            grow_to_n(out)?;
+        }
         out.resize(out.len() + run as usize, z);
         Ok(())
     };
@@ -475,7 +494,8 @@ pub fn decode_runs_payload(n: usize, payload: &[u8]) -> Result<Vec<u8>> {
                 run += weight << (s - RUNA);
                 weight <<= 1;
                 if run > (n - out.len()) as u64 {
-                    return Err(Error::invalid(OP, format!("a run of {run} bytes at output byte {} decodes past the {n} bytes the header claims", out.len())));
+                    // More digits may follow: the run is at least this long.
+                    return Err(Error::invalid(OP, format!("a run of at least {run} bytes at output byte {} decodes past the {n} bytes the header claims", out.len())));
                 }
             } else {
                 if run > 0 {
@@ -486,8 +506,7 @@ pub fn decode_runs_payload(n: usize, payload: &[u8]) -> Result<Vec<u8>> {
                     return Err(Error::invalid(OP, format!("the codes decode to more than the {n} bytes the header claims")));
                 }
                 if out.len() == out.capacity() {
-                    let more = out.len().max(1 << 16).min(n - out.len());
-                    out.try_reserve(more).map_err(|_| Error::OutOfMemory { op: OP, bytes: (out.len() + more) as u64 })?;
+                    grow_to_n(&mut out)?;
                 }
                 out.push(s as u8);
             }
@@ -945,27 +964,83 @@ mod tests {
         }
         // Payload cut or extended and re-signed.
         assert!(decode(&reseal(enc[..enc.len() - 1].to_vec()), usize::MAX).unwrap_err().to_string().contains("payload holds 999"));
-        // The stored flag in a version 1 stream, and unknown parameter bits.
-        let mut s = enc.clone();
-        s[4] = 1;
-        assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("parameter byte 0x80 is not valid in a version 1 stream"));
-        let mut s = enc.clone();
-        s[5] = 0x81;
-        assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("parameter byte 0x81"));
-        let mut s = encode(&b"abracadabra ".repeat(100)).unwrap();
-        s[5] = 1;
-        assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("parameter byte 0x01 is not valid in a version 1 stream (0 = coded)"));
-        // A coded stream relabelled as version 2 (parameter 0) still decodes; a stored one's
-        // flag cleared makes its payload a (bad) coded one: an error, never a panic.
+        // FORMATS.md's pairs only (version 1 with 0, 2 with 0x80, 3 with 0x01): every other
+        // pairing of version and parameter byte is refused, whatever the payload.
+        let modes = "streams are version 1 with 0x00 (plain), version 2 with 0x80 (stored) or version 3 with 0x01 (runs)";
         let text = b"abracadabra ".repeat(100);
-        let mut s = encode(&text).unwrap();
-        s[4] = 2;
-        assert_eq!(decode(&reseal(s), usize::MAX).unwrap(), text);
-        let mut s = enc.clone();
-        s[5] = 0;
-        assert!(decode(&reseal(s), usize::MAX).is_err());
+        let coded = encode(&text).unwrap();
+        let runs = encode(&sparse_image(20_000, 9)).unwrap();
+        assert_eq!([coded[4], coded[5], enc[4], enc[5], runs[4], runs[5]], [1, 0, 2, 0x80, 3, 1]);
+        for base in [&coded, &enc, &runs] {
+            for (v, p) in [(1u8, 0x80u8), (1, 1), (1, 0x40), (2, 0), (2, 1), (2, 0x81), (2, 0xff), (3, 0), (3, 0x80), (3, 0x81)] {
+                let mut s = base.clone();
+                (s[4], s[5]) = (v, p);
+                let e = decode(&reseal(s), usize::MAX).unwrap_err().to_string();
+                assert!(e.contains(&format!("version {v} with parameter byte {p:#04x}: {modes}")), "{e}");
+            }
+        }
+        // Version 4 and up: unknown versions.
+        let mut s = coded.clone();
+        s[4] = 4;
+        assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("unsupported version 4 (this decoder reads versions 1 to 3)"));
         // The output cap applies before the copy.
         assert!(decode(&enc, 999).unwrap_err().to_string().contains("maxOutputBytes = 999"));
+    }
+
+    /// A caller's `output` too small for the header's length is refused before decoding, in
+    /// every mode; one of exactly that length decodes.
+    #[test]
+    fn an_output_too_small_is_refused_before_decoding() {
+        let inputs = [b"abracadabra ".repeat(100), lcg(500, 3), sparse_image(20_000, 9), vec![0u8; 1 << 20]];
+        for x in &inputs {
+            let enc = encode(x).unwrap();
+            let n = x.len();
+            assert_eq!(decode_capped(&enc, usize::MAX, n).unwrap(), *x);
+            let e = decode_capped(&enc, usize::MAX, 16).unwrap_err().to_string();
+            assert_eq!(e, format!("compression.huffman: output holds 16 bytes but the stream decodes to {n} (its header's length); pass an output of at least {n} bytes (nothing was decoded)"));
+        }
+    }
+
+    /// Runs mode takes at most the header's length: a stream of 1 MiB that alternates long runs
+    /// and literals (its output outgrows the first reservation several times) ends with a
+    /// capacity of exactly `n`; growing by doubling left 2 MiB.
+    #[test]
+    fn runs_mode_output_is_never_larger_than_the_headers_length() {
+        let mut x = Vec::new();
+        let mut k = 0;
+        while x.len() < 1 << 20 {
+            x.extend(std::iter::repeat_n(0u8, 1000 + k % 5000));
+            x.extend((0..50).map(|i| (i * 7 + k) as u8 | 1));
+            k += 1;
+        }
+        x.truncate(1 << 20);
+        let enc = encode(&x).unwrap();
+        assert_eq!((enc[4], enc[5]), (VERSION_RUNS, RUNS));
+        let out = decode(&enc, usize::MAX).unwrap();
+        assert_eq!(out, x);
+        assert_eq!(out.capacity(), x.len());
+        // A run longer than the header allows, found while its digits are read: "at least".
+        let e = decode_runs_payload(10, &forged_runs(&[257, 257, 257, 256])).unwrap_err().to_string();
+        assert_eq!(e, "compression.huffman: a run of at least 14 bytes at output byte 0 decodes past the 10 bytes the header claims");
+    }
+
+    /// A runs-mode payload (run byte 0) whose codes are `symbols`, with 2-bit codes for `A`,
+    /// `B`, `RUNA` and `RUNB`.
+    fn forged_runs(symbols: &[usize]) -> Vec<u8> {
+        let mut lens = [0u8; 258];
+        for s in [65, 66, RUNA, RUNB] {
+            lens[s] = 2;
+        }
+        let codes = canonical_codes("t", &lens).unwrap();
+        let mut p = vec![0u8];
+        for pair in lens.chunks_exact(2) {
+            p.push((pair[0] << 4) | pair[1]);
+        }
+        let mut w = BitWriter::new(p);
+        for &s in symbols {
+            w.put(codes[s], 2);
+        }
+        w.finish()
     }
 
     #[test]

@@ -158,18 +158,52 @@ pub fn encode(bytes: &[u8], max_bits: u32) -> Result<Vec<u8>> {
 /// Decodes a stream from [`encode`] (coded or stored), refusing to produce more than
 /// `max_output` bytes.
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
+    decode_capped(stream, max_output, usize::MAX)
+}
+
+/// [`decode`] for a caller's buffer of `output_cap` bytes: a stream whose header claims more is
+/// refused before anything is decoded ([`header::check_output_cap`]).
+///
+/// The header's version and parameter byte must be one of the pairs neurite writes: version 1
+/// with the maximum code width (coded), version 2 with [`STORED`](header::STORED) `|` width
+/// (stored). Any other pairing is refused rather than guessed at.
+pub fn decode_capped(stream: &[u8], max_output: usize, output_cap: usize) -> Result<Vec<u8>> {
     let (h, payload) = header::open_versions(OP, MAGIC, stream, max_output, header::VERSION_STORED)?;
+    let stored = h.param & header::STORED != 0;
+    if stored != (h.version == header::VERSION_STORED) {
+        return Err(Error::invalid(
+            OP,
+            format!(
+                "version {} with parameter byte {:#04x}: version 1 streams are coded (parameter = the maximum code width, 12..=20), version 2 streams stored (0x80 | width)",
+                h.version, h.param
+            ),
+        ));
+    }
     let max_bits = u32::from(h.param & !header::STORED);
-    if h.param & header::STORED == 0 {
-        return decode_payload(h.raw_len, u32::from(h.param), payload);
-    }
-    if h.version != header::VERSION_STORED {
-        return Err(Error::invalid(OP, format!("parameter byte {:#04x} has the stored flag (0x80), which a version {} stream may not have", h.param, h.version)));
-    }
     if !(12..=MAX_BITS).contains(&max_bits) {
         return Err(Error::invalid(OP, format!("the header's maximum code width {max_bits} is not in 12..={MAX_BITS}")));
     }
-    header::decode_stored(OP, h.raw_len, payload)
+    header::check_output_cap(OP, h.raw_len, output_cap)?;
+    if stored {
+        return header::decode_stored(OP, h.raw_len, payload);
+    }
+    decode_payload(h.raw_len, max_bits, payload)
+}
+
+/// The most bytes `payload_len` payload bytes of codes at most `max_bits` wide can decode to.
+///
+/// Every code takes at least 9 bits, so there are at most `c = ⌊8·payload_len / 9⌋` codes
+/// (CLEARs included). Counting from the start or the last CLEAR, code `k` (0-based) names a
+/// string of at most `k + 1` bytes: code 0 is a byte, and the entry added after code `k` is the
+/// string of code `k - 1` plus one byte, which a later code (or code `k` itself, the `KwKwK`
+/// case) may name. No string is longer than the last entry, `2^max_bits − 1`, made after code
+/// `2^max_bits − 257`: at most `L = 2^max_bits − 256` bytes. So `c` codes give at most
+/// `Σ_{k<c} min(k + 1, L)` bytes: `c(c + 1)/2` while `c ≤ L`, then `L` per further code. A
+/// CLEAR restarts the count, which only lowers the sum (it is convex in `c`).
+fn max_decoded_len(payload_len: usize, max_bits: u32) -> u64 {
+    let c = payload_len as u64 * 8 / 9;
+    let l = (1u64 << max_bits) - 256;
+    if c <= l { c * (c + 1) / 2 } else { l * (l + 1) / 2 + (c - l) * l }
 }
 
 /// Decodes the payload after the header (exposed for fuzzing below the checksum).
@@ -191,8 +225,22 @@ pub fn decode_payload(n: usize, max_bits: u32, payload: &[u8]) -> Result<Vec<u8>
         // 256 is CLEAR: a placeholder that no code reaches as an entry.
         grow(&mut dict, Entry { prefix: 0, last: b as u8, first: b as u8, len: 1 })?;
     }
-    // Output grows as decoded (a bomb cannot claim memory it does not fill); at most `n`.
-    let mut out = alloc_bytes(OP, n.min(payload.len().saturating_mul(8).saturating_add(1024)))?;
+    // One allocation of exactly `n` bytes, made only when the payload could decode to them
+    // (see `max_decoded_len`): the output never grows, so it is never copied to a larger
+    // block (growing by doubling kept ~2.5 times the output at its peak).
+    let most = max_decoded_len(payload.len(), max_bits);
+    if n as u64 > most {
+        let codes = payload.len() as u64 * 8 / 9;
+        return Err(Error::invalid(
+            OP,
+            format!(
+                "truncated stream or corrupt header: the header claims {n} bytes but {} payload bytes hold at most {codes} code{}, which decode to at most {most} bytes",
+                payload.len(),
+                if codes == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    let mut out = alloc_bytes(OP, n)?;
     let mut r = BitReader::new(payload);
     let mut next = FIRST;
     let mut prev: Option<u32> = None;
@@ -230,9 +278,7 @@ pub fn decode_payload(n: usize, max_bits: u32, payload: &[u8]) -> Result<Vec<u8>
         if start + entry_len > n {
             return Err(Error::invalid(OP, format!("the codes decode to more than the {n} bytes the header claims")));
         }
-        if out.try_reserve(entry_len).is_err() {
-            return Err(Error::OutOfMemory { op: OP, bytes: (start + entry_len) as u64 });
-        }
+        // Within the capacity reserved above (`start + entry_len <= n`): no reallocation.
         out.resize(start + entry_len, 0);
         // Write the entry backwards along its prefix chain.
         if code < next {
@@ -321,16 +367,69 @@ mod tests {
         }
         let mut s = enc.clone();
         s[4] = 1;
-        assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("parameter byte 0x8e has the stored flag (0x80), which a version 1 stream may not have"));
+        assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("version 1 with parameter byte 0x8e: version 1 streams are coded"));
         let mut s = enc.clone();
         s[5] = 0x80 | 21;
         assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("maximum code width 21"));
         assert!(decode(&enc, 999).unwrap_err().to_string().contains("maxOutputBytes = 999"));
-        // A coded stream relabelled as version 2 still decodes.
+        // FORMATS.md's pairs only: a coded stream relabelled as version 2 (no stored flag) is
+        // refused, as is version 3; every stream neurite wrote (version 1 coded, version 2
+        // stored) still decodes.
         let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(30);
-        let mut s = encode(&text, 12).unwrap();
+        let coded = encode(&text, 12).unwrap();
+        assert_eq!((coded[4], coded[5]), (1, 12));
+        assert_eq!(decode(&coded, usize::MAX).unwrap(), text);
+        let mut s = coded.clone();
         s[4] = 2;
-        assert_eq!(decode(&reseal(s), usize::MAX).unwrap(), text);
+        let e = decode(&reseal(s), usize::MAX).unwrap_err().to_string();
+        assert!(e.contains("version 2 with parameter byte 0x0c: version 1 streams are coded (parameter = the maximum code width, 12..=20), version 2 streams stored (0x80 | width)"), "{e}");
+        let mut s = coded.clone();
+        s[4] = 3;
+        assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("unsupported version 3"));
+    }
+
+    /// The output is one allocation of the header's length: never a larger block, never grown
+    /// (a 256 MiB stream of zeros kept 653 MB of WebAssembly memory when it doubled). A header
+    /// claiming more than its payload can decode to is refused before any allocation.
+    #[test]
+    fn the_output_is_one_allocation_of_the_headers_length() {
+        for input in [vec![0u8; 3 << 20], b"TOBEORNOTTOBEORTOBEORNOT#".repeat(40_000), lcg(100_000, 2).iter().map(|b| b & 7).collect()] {
+            for bits in [12, 17, 20] {
+                let enc = encode(&input, bits).unwrap();
+                assert_eq!(enc[4], 1);
+                let out = decode(&enc, usize::MAX).unwrap();
+                assert_eq!(out, input);
+                assert_eq!(out.capacity(), input.len(), "bits {bits}");
+                let payload = &enc[header::HEADER_BYTES..];
+                assert!(max_decoded_len(payload.len(), bits) >= input.len() as u64);
+            }
+        }
+        // The bound is reached: zeros make code k the string of k + 1 zeros (a 9-byte payload
+        // holds 8 codes: 1 + 2 + … + 8 = 36 bytes). One byte more is refused up front.
+        let enc = encode(&[0u8; 36], 12).unwrap();
+        let payload = &enc[header::HEADER_BYTES..];
+        assert_eq!((payload.len(), max_decoded_len(payload.len(), 12)), (9, 36));
+        let e = decode_payload(37, 12, payload).unwrap_err().to_string();
+        assert!(e.contains("truncated stream or corrupt header: the header claims 37 bytes but 9 payload bytes hold at most 8 codes, which decode to at most 36 bytes"), "{e}");
+        // Past the longest string (2^12 − 256 bytes at 12 bits), L bytes per further code.
+        let l = (1u64 << 12) - 256;
+        assert_eq!(max_decoded_len((9 * (l as usize + 1)).div_ceil(8), 12), l * (l + 1) / 2 + l);
+        // A 30-byte stream claiming 256 MiB: an error, not 256 MiB of memory.
+        assert!(decode_payload(256 << 20, 17, &[0; 30]).unwrap_err().to_string().contains("at most 26 codes, which decode to at most 351 bytes"));
+    }
+
+    /// A caller's `output` too small for the header's length is refused before decoding, after
+    /// the checks of the stream itself (magic, version, checksum, maxOutputBytes).
+    #[test]
+    fn an_output_too_small_is_refused_before_decoding() {
+        let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(30);
+        for enc in [encode(&text, 12).unwrap(), encode(&lcg(500, 1), 12).unwrap()] {
+            let n = if enc[4] == 1 { text.len() } else { 500 };
+            assert_eq!(decode_capped(&enc, usize::MAX, n).unwrap().len(), n);
+            let e = decode_capped(&enc, usize::MAX, n - 1).unwrap_err().to_string();
+            assert_eq!(e, format!("compression.lzw: output holds {} bytes but the stream decodes to {n} (its header's length); pass an output of at least {n} bytes (nothing was decoded)", n - 1));
+            assert!(decode_capped(&enc, n - 1, 0).unwrap_err().to_string().contains("maxOutputBytes"));
+        }
     }
 
     /// Input whose statistics change half-way: the dictionary fills on the first half and
@@ -382,7 +481,8 @@ mod tests {
         let mut w = BitWriter::new(Vec::new());
         w.put(300, 9);
         let p = w.finish();
-        assert!(decode_payload(5, 12, &p).unwrap_err().to_string().contains("beyond the dictionary"));
+        assert!(decode_payload(1, 12, &p).unwrap_err().to_string().contains("beyond the dictionary"));
+        assert!(decode_payload(5, 12, &p).unwrap_err().to_string().contains("2 payload bytes hold at most 1 code, which decode to at most 1 bytes"));
         assert!(decode_payload(5, 21, &p).unwrap_err().to_string().contains("12..=20"));
         // 16 random symbols: coded, not stored.
         let enc = encode(&lcg(5000, 9).iter().map(|b| b & 15).collect::<Vec<u8>>(), 12).unwrap();

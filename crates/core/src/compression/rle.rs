@@ -107,7 +107,19 @@ pub fn encode(bytes: &[u8]) -> Result<Vec<u8>> {
 /// Decodes a stream from [`encode`], refusing to produce more than `max_output` bytes.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
+    decode_capped(stream, max_output, usize::MAX)
+}
+
+/// [`decode`] for a caller's buffer of `output_cap` bytes: a stream whose header claims more is
+/// refused before anything is decoded ([`header::check_output_cap`]). The parameter byte must
+/// be 0 (RLE has no parameter and no stored mode).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn decode_capped(stream: &[u8], max_output: usize, output_cap: usize) -> Result<Vec<u8>> {
     let (h, payload) = header::open(OP, MAGIC, stream, max_output)?;
+    if h.param != 0 {
+        return Err(Error::invalid(OP, format!("parameter byte {:#04x} in a version 1 stream: RLE streams have 0x00 (no parameter, no stored mode)", h.param)));
+    }
+    header::check_output_cap(OP, h.raw_len, output_cap)?;
     decode_payload(h.raw_len, payload)
 }
 
@@ -263,6 +275,32 @@ mod tests {
         assert_eq!(decode_payload(want.len(), &p).unwrap(), want);
         assert!(decode_payload(want.len() - 1, &p).unwrap_err().to_string().contains("more than"));
         assert!(decode_payload(want.len() + 1, &p).unwrap_err().to_string().contains("decode to 396 of the 397"));
+    }
+
+    /// FORMATS.md: version 1, parameter 0. Any other parameter byte is refused (it was
+    /// ignored), and so is a caller's `output` shorter than the header's length, before
+    /// decoding; the output is one allocation of exactly that length.
+    #[test]
+    fn header_parameter_and_output_cap_are_checked() {
+        let x: Vec<u8> = (0..5000u32).map(|i| if (i / 50) % 2 == 0 { 7 } else { (i % 256) as u8 }).collect();
+        let enc = encode(&x).unwrap();
+        assert_eq!((enc[4], enc[5]), (1, 0));
+        let out = decode(&enc, usize::MAX).unwrap();
+        assert_eq!((out == x, out.capacity()), (true, x.len()));
+        for p in [0x80u8, 0x07, 0x01, 0xff] {
+            let mut s = enc.clone();
+            s[5] = p;
+            header::seal(&mut s);
+            let e = decode(&s, usize::MAX).unwrap_err().to_string();
+            assert_eq!(e, format!("compression.rle: parameter byte {p:#04x} in a version 1 stream: RLE streams have 0x00 (no parameter, no stored mode)"));
+        }
+        let mut s = enc.clone();
+        s[4] = 2;
+        header::seal(&mut s);
+        assert!(decode(&s, usize::MAX).unwrap_err().to_string().contains("unsupported version 2"));
+        assert_eq!(decode_capped(&enc, usize::MAX, 5000).unwrap(), x);
+        let e = decode_capped(&enc, usize::MAX, 4999).unwrap_err().to_string();
+        assert_eq!(e, "compression.rle: output holds 4999 bytes but the stream decodes to 5000 (its header's length); pass an output of at least 5000 bytes (nothing was decoded)");
     }
 
     #[test]

@@ -99,6 +99,8 @@ pub unsafe extern "C" fn nr_compress(codec: u32, ptr: *const u8, len: usize, par
 }
 
 /// Decodes `len` bytes at `ptr` with codec `codec`, producing at most `max_output` bytes.
+/// `output_cap` is the length of the caller's `output` buffer (byte codecs; `u32::MAX` when
+/// there is none): a stream whose header claims more is refused before it is decoded.
 /// Writes `[address, length, width, height]` of the result to `out` (width and height are 0
 /// for the byte codecs).
 ///
@@ -106,15 +108,15 @@ pub unsafe extern "C" fn nr_compress(codec: u32, ptr: *const u8, len: usize, par
 /// As [`nr_compress`].
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_decompress(codec: u32, ptr: *const u8, len: usize, max_output: usize, out: *mut u32) -> i32 {
+pub unsafe extern "C" fn nr_decompress(codec: u32, ptr: *const u8, len: usize, max_output: usize, output_cap: usize, out: *mut u32) -> i32 {
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let op = codec_op(codec, true);
         // SAFETY: forwarded caller contract.
         let bytes = unsafe { input(op, ptr, len) }?;
         let (data, w, h) = match codec {
-            0 => (huffman::decode(bytes, max_output)?, 0, 0),
-            1 => (lzw::decode(bytes, max_output)?, 0, 0),
-            2 => (rle::decode(bytes, max_output)?, 0, 0),
+            0 => (huffman::decode_capped(bytes, max_output, output_cap)?, 0, 0),
+            1 => (lzw::decode_capped(bytes, max_output, output_cap)?, 0, 0),
+            2 => (rle::decode_capped(bytes, max_output, output_cap)?, 0, 0),
             3 | 4 => {
                 let Image { width, height, data } =
                     if codec == 3 { dct_codec::decode(bytes, max_output)? } else { wavelet_codec::decode(bytes, max_output)? };
@@ -220,10 +222,14 @@ mod tests {
             let enc = OUTPUT.with(|o| o.borrow().clone());
             assert_eq!(info[1] as usize, enc.len());
             // SAFETY: valid buffers.
-            assert_eq!(unsafe { nr_decompress(codec, enc.as_ptr(), enc.len(), 1 << 20, info.as_mut_ptr()) }, 0);
+            assert_eq!(unsafe { nr_decompress(codec, enc.as_ptr(), enc.len(), 1 << 20, data.len(), info.as_mut_ptr()) }, 0);
             assert_eq!(OUTPUT.with(|o| o.borrow().clone()), data);
+            // An output one byte short: refused, naming it.
             // SAFETY: valid buffers.
-            let s = unsafe { nr_decompress(codec, enc.as_ptr(), enc.len() - 1, 1 << 20, info.as_mut_ptr()) };
+            assert_eq!(unsafe { nr_decompress(codec, enc.as_ptr(), enc.len(), 1 << 20, data.len() - 1, info.as_mut_ptr()) }, 1);
+            assert!(crate::ffi::LAST_ERROR.as_str().contains("output holds 23 bytes but the stream decodes to 24"), "{}", crate::ffi::LAST_ERROR.as_str());
+            // SAFETY: valid buffers.
+            let s = unsafe { nr_decompress(codec, enc.as_ptr(), enc.len() - 1, 1 << 20, u32::MAX as usize, info.as_mut_ptr()) };
             assert_eq!(s, 1);
             assert!(crate::ffi::LAST_ERROR.as_str().starts_with(codec_op(codec, true).trim_end_matches(".decode")), "{}", crate::ffi::LAST_ERROR.as_str());
         }
