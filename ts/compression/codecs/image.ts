@@ -66,6 +66,14 @@ export interface ImageCodecOptions {
   quality?: number | undefined;
 }
 
+/** @internal `quality` (the argument of `op`) if it is an integer in [1, 100], else an {@link InvalidArgumentError}. */
+export function qualityArg(op: string, quality: unknown): number {
+  if (typeof quality !== 'number' || !Number.isInteger(quality) || quality < 1 || quality > 100) {
+    throw new InvalidArgumentError(`${op}: quality must be an integer in [1, 100], got ${describe(quality)}`);
+  }
+  return quality;
+}
+
 export function encodeImage(op: string, codec: number, image: GrayImageInput, options: ImageCodecOptions | undefined): Uint8Array {
   const data = imageData(op, 'image', image);
   const { width, height } = image;
@@ -78,10 +86,7 @@ export function encodeImage(op: string, codec: number, image: GrayImageInput, op
     throw new InvalidArgumentError(`${op}: image.data has ${data.length} bytes but width × height = ${width} × ${height} = ${width * height}${rgbaHint(data.length, width * height)}`);
   }
   const o = checkKeys(op, options, ['quality']);
-  const quality = o.quality === undefined ? 75 : o.quality;
-  if (typeof quality !== 'number' || !Number.isInteger(quality) || quality < 1 || quality > 100) {
-    throw new InvalidArgumentError(`${op}: quality must be an integer in [1, 100], got ${describe(quality)}`);
-  }
+  const quality = qualityArg(op, o.quality === undefined ? 75 : o.quality);
   return encodeRaw(op, codec, data, quality, width, height);
 }
 

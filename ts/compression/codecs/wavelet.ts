@@ -20,7 +20,7 @@
  * `0.5 · 2^((100 − quality)/12)`), written by earlier builds, still decode as they did.
  */
 import { CODEC, type Bytes } from '../bytes.js';
-import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions, type ImageDecodeOptions } from './image.js';
+import { decodeImage, encodeImage, qualityArg, type GrayImage, type GrayImageInput, type ImageCodecOptions, type ImageDecodeOptions } from './image.js';
 
 /**
  * Encodes a grayscale image. Images over 64 MiB of pixels (more than 8192 × 8192) encode, but
@@ -36,7 +36,12 @@ export function decode(bytes: Bytes, options?: ImageDecodeOptions): GrayImage {
   return decodeImage('codecs.wavelet.decode', CODEC.wavelet, bytes, options);
 }
 
-/** The quantisation step Δ for `quality` (1..100): `0.5 + 24·(quality < 50 ? 50/quality : 2 − quality/50)`. */
+/**
+ * The quantisation step Δ for `quality`: `0.5 + 24·(quality < 50 ? 50/quality : 2 − quality/50)`.
+ * `quality` must be an integer in [1, 100], as {@link encode} takes it (anything else throws
+ * `InvalidArgumentError`: 0 gave Infinity, NaN gave NaN).
+ */
 export function step(quality: number): number {
-  return 0.5 + 24 * (quality < 50 ? 50 / quality : 2 - quality / 50);
+  const q = qualityArg('codecs.wavelet.step', quality);
+  return 0.5 + 24 * (q < 50 ? 50 / q : 2 - q / 50);
 }
