@@ -120,7 +120,7 @@ describe('bars that are properties', () => {
       // The stored flag in a version-1 stream.
       const v1 = s.slice();
       v1[4] = 1;
-      throwsInvalid(() => dec(resign(v1)), new RegExp(`^${n}: parameter byte 0x8\\w (is not valid in|has the stored flag)`));
+      throwsInvalid(() => dec(resign(v1)), new RegExp(`^${n}: version 1 with parameter byte 0x8\\w: `));
       // Random mutations, raw and re-signed: an InvalidArgumentError, or exactly 2000 bytes
       // (a flipped payload byte under a valid checksum is stored data).
       let ok = 0;
@@ -203,13 +203,14 @@ describe('decoding into a buffer of yours (options.output)', () => {
     for (const [name, c] of [['huffman', huffman], ['lzw', lzw], ['rle', rle]] as const) {
       const stream = c.encode(x);
       const small = new Uint8Array(999).fill(9);
-      throwsInvalid(() => c.decode(stream, { output: small }), new RegExp(`^compression\\.${name}\\.decode: output holds 999 bytes but the stream decodes to 1000$`));
+      const tooSmall = new RegExp(`^compression\\.${name}\\.decode: output holds 999 bytes but the stream decodes to 1000 \\(its header's length\\); pass an output of at least 1000 bytes \\(nothing was decoded\\)$`);
+      throwsInvalid(() => c.decode(stream, { output: small }), tooSmall);
       expect(small.every((v) => v === 9)).toBe(true);
       throwsInvalid(() => c.decode(stream, { output: [0, 0] as unknown as Uint8Array }), new RegExp(`^compression\\.${name}\\.decode: output must be a Uint8Array \\(or a Uint8ClampedArray\\), got`));
       throwsInvalid(() => c.decode(stream, { output: new Float32Array(1000) as unknown as Uint8Array }), /output must be a Uint8Array \(or a Uint8ClampedArray\), got/);
       throwsInvalid(() => c.decode(stream, { output: new Int8Array(1000) as unknown as Uint8Array }), /output must be a Uint8Array \(or a Uint8ClampedArray\), got/);
       const clamped = new Uint8ClampedArray(999).fill(9);
-      throwsInvalid(() => c.decode(stream, { output: clamped }), new RegExp(`^compression\\.${name}\\.decode: output holds 999 bytes but the stream decodes to 1000$`));
+      throwsInvalid(() => c.decode(stream, { output: clamped }), tooSmall);
       expect(clamped.every((v) => v === 9)).toBe(true);
       throwsInvalid(() => c.decode(stream, { ouptut: new Uint8Array(1000) } as never), /unknown option 'ouptut' — did you mean 'output'\? \(known: maxOutputBytes, output\)/);
       // maxOutputBytes still bounds the work when an output is given.
@@ -332,6 +333,10 @@ describe('image codecs: any size, within the error bound of their quality', () =
 
   it("wavelet quality: libjpeg's scaling of the step (0.5 + 24·s), a rate that rises smoothly", () => {
     for (const [q, s] of [[1, 50], [10, 5], [25, 2], [50, 1], [75, 0.5], [90, 0.2], [100, 0]]) expect(codecs.wavelet.step(q)).toBeCloseTo(0.5 + 24 * s, 10);
+    // Quality as encode takes it: an integer in [1, 100] (step(0) was Infinity, step(NaN) NaN).
+    for (const q of [0, -1, 101, 200, 50.5, NaN, Infinity, '50', null, undefined]) {
+      throwsInvalid(() => codecs.wavelet.step(q as number), /^codecs\.wavelet\.step: quality must be an integer in \[1, 100\], got /);
+    }
     const camera = readPgm(`${here}data/images/camera.pgm`);
     const bpp = (q: number) => codecs.bitsPerPixel(codecs.wavelet.encode(camera, { quality: q }), camera);
     const [b25, b50, b75] = [bpp(25), bpp(50), bpp(75)];
@@ -480,6 +485,43 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
     });
   }
 
+  it("a version paired with a parameter byte FORMATS.md does not give it (the mode came from the parameter alone)", () => {
+    const relabel = (s: Uint8Array, v: number, p: number) => { const m = s.slice(); m[4] = v; m[5] = p; return resign(m); };
+    const coded = huffman.encode(text), stored = huffman.encode(Uint8Array.from({ length: 300 }, (_, i) => (i * 97 + 13) & 255));
+    expect([coded[4], coded[5], stored[4], stored[5]]).toEqual([1, 0, 2, 0x80]);
+    const modes = 'streams are version 1 with 0x00 \\(plain\\), version 2 with 0x80 \\(stored\\) or version 3 with 0x01 \\(runs\\)';
+    for (const [s, v, p] of [[coded, 2, 0], [coded, 3, 0], [stored, 3, 0x80], [stored, 1, 0x80]] as const) {
+      throwsInvalid(() => huffman.decode(relabel(s, v, p)), new RegExp(`^compression\\.huffman\\.decode: version ${v} with parameter byte 0x${p.toString(16).padStart(2, '0')}: ${modes}$`));
+    }
+    const lc = lzw.encode(text);
+    expect([lc[4], lc[5]]).toEqual([1, 17]);
+    throwsInvalid(() => lzw.decode(relabel(lc, 2, 17)), /^compression\.lzw\.decode: version 2 with parameter byte 0x11: version 1 streams are coded \(parameter = the maximum code width, 12\.\.=20\), version 2 streams stored \(0x80 \| width\)$/);
+    const rc = rle.encode(text);
+    for (const p of [0x80, 0x07]) {
+      throwsInvalid(() => rle.decode(relabel(rc, 1, p)), new RegExp(`^compression\\.rle\\.decode: parameter byte 0x${p.toString(16).padStart(2, '0')} in a version 1 stream: RLE streams have 0x00 \\(no parameter, no stored mode\\)$`));
+    }
+    // The pairs neurite writes still decode.
+    expect(huffman.decode(coded)).toEqual(text);
+    expect(lzw.decode(lc)).toEqual(text);
+    expect(rle.decode(rc)).toEqual(text);
+  });
+
+  it('image streams with bytes after their end (checksum recomputed) are refused, naming how many', () => {
+    const img = { data: Uint8Array.from({ length: 64 * 48 }, (_, i) => 128 + 100 * Math.sin(i / 37)), width: 64, height: 48 };
+    const extra = Uint8Array.from([0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const append = (s: Uint8Array, e: Uint8Array) => { const m = new Uint8Array(s.length + e.length); m.set(s); m.set(e, s.length); return resign(m); };
+    for (const name of ['dct', 'wavelet'] as const) {
+      for (const quality of [30, 90]) {
+        const s = codecs[name].encode(img, { quality });
+        expect(s[5]).toBe(quality); // coded
+        const msg = (k: number) => new RegExp(`^codecs\\.${name}\\.decode: ${k} trailing bytes after the end of the 64 × 48 image's codes: decode takes exactly one stream \\(bytes appended after it, or a second stream, are refused\\)$`);
+        throwsInvalid(() => codecs[name].decode(append(s, extra)), msg(16));
+        throwsInvalid(() => codecs[name].decode(append(s, s)), msg(s.length));
+        expect(codecs[name].decode(s).width).toBe(64);
+      }
+    }
+  });
+
   it('a Huffman table that is not prefix-free', () => {
     const s = huffman.encode(text).slice();
     s.fill(0x11, 14, 14 + 128); // 256 codes of length 1
@@ -488,7 +530,8 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
 
   it('an LZW code beyond the dictionary', () => {
     // Header for 5 bytes, then the 9-bit code 300 while the dictionary ends at 256.
-    const s = lzw.encode(new Uint8Array(5)).slice(0, 14);
+    // (A header for 5 bytes is refused before: 2 payload bytes hold at most 1 code, 1 byte.)
+    const s = withRawLen(lzw.encode(new Uint8Array(5)).slice(0, 14), 1);
     const bad = new Uint8Array(16);
     bad.set(s);
     bad[14] = 300 >> 1;
