@@ -246,14 +246,19 @@ export function preluGrad(x: TensorLike, alpha: TensorLike, dy: TensorLike): { d
 
 /** `ln(1 + eˣ)`, computed without overflow (`softplus(100) = 100`). Its derivative is `sigmoid`. */
 export const softplus = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('softplus', x);
-/** The logistic function `1 / (1 + e⁻ˣ)`, stable for large `|x|`. */
+/**
+ * The logistic function `σ(x) = 1 / (1 + e⁻ˣ)`, stable for large `|x|`. Its derivative is
+ * `σ(x)(1 − σ(x))`, computed from the output in float32 (as TF.js): for x beyond about 10 its
+ * relative error grows, and from about 17 it is 0 (σ rounds to 1), while at −x it stays exact.
+ */
 export const sigmoid = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('sigmoid', x);
-/** The hyperbolic tangent. */
+/** The hyperbolic tangent. Its derivative is `1 − tanh²(x)`. */
 export const tanh = <T extends Tensor = Tensor>(x: T | TensorLike): T => named('tanh', x);
 
 /**
  * `eˣ / Σ eˣ` along `axis` (default -1), stable for large logits (the maximum is subtracted
- * first). Any axis works (TF.js supports only the last).
+ * first). Any axis works (TF.js supports only the last). Its Jacobian along the axis is
+ * `diag(s) − s sᵀ` for `s = softmax(x)`, so its gradient is `s ⊙ (dy − Σ dy ⊙ s)`.
  */
 export const softmax = <T extends Tensor = Tensor>(x: T | TensorLike, options?: AxisOptions | number): T => apply('softmax', x, encodeActivation('softmax', 'softmax'), axisOf('softmax', options));
 

@@ -27,7 +27,7 @@ export interface PerceptronArgs {
   inputs: number;
   /** Default `'bipolar'`. Training labels must use the same convention. */
   output?: PerceptronOutput | undefined;
-  /** η in `w ← w + η·(t − ŷ)·x`. Default 1. */
+  /** η in `w ← w + η·(t − ŷ)·x` and `b ← b + η·(t − ŷ)`. Default 1. */
   learningRate?: number | undefined;
   /** θ: the output is 1 when `w·x + b > θ`. Default 0. */
   threshold?: number | undefined;
@@ -87,7 +87,7 @@ export class Perceptron {
   readonly inputs: number;
   /** `'bipolar'` (outputs −1 or 1) or `'binary'` (0 or 1). */
   readonly output: PerceptronOutput;
-  /** η in `w ← w + η·(t − ŷ)·x` (t the label). */
+  /** η in `w ← w + η·(t − ŷ)·x` and `b ← b + η·(t − ŷ)` (t the label). */
   readonly learningRate: number;
   /** θ: the output is high when `w·x + b > θ`. */
   readonly threshold: number;

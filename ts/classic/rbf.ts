@@ -115,7 +115,7 @@ export interface RBFNetworkArgs {
    * one drawn (saved with the network).
    */
   seed?: number | undefined;
-  /** Nearest centers averaged for each width, at most `centers − 1`. Default 2 (1 with 2 centers). */
+  /** Nearest centers averaged for each width, at most `centers − 1` (with one center, unused: its width is `widthScale`). Default 2 (1 with 2 centers). */
   neighbors?: number | undefined;
   /** Multiplies every width. Default 1. */
   widthScale?: number | undefined;
