@@ -226,6 +226,15 @@ describe('labels that do not fit the loss', () => {
     m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy', 'sparseCategoricalAccuracy'] });
     expect(m.evaluate(z([2, 4]), t([[0], [2]]), { returnDict: true })).toHaveProperty('acc');
     m.dispose();
+    // A metric given to every output of a graph model meets one whose loss takes class indices:
+    // said so (it said "need the predictions' shape [2,3], got [2]" of targets given as [2,1]).
+    const x = nr.input({ shape: [2] });
+    const g = nr.model({ inputs: x, outputs: [nr.layers.dense({ units: 3, activation: 'softmax', name: 'cls' }).apply(x) as nr.SymbolicTensor, nr.layers.dense({ units: 1, name: 'reg' }).apply(x) as nr.SymbolicTensor] });
+    g.compile({ optimizer: 'sgd', loss: ['sparseCategoricalCrossentropy', 'meanSquaredError'], metrics: ['mae'] });
+    await expectError(() => g.fit(z([2, 2]), [t([[0], [2]]), t([[1], [2]])], { verbose: 0 }), Shape, "fit: mae on y[0] (output 0): compares targets with predictions value by value, but output 0's loss (sparseCategoricalCrossentropy) takes class indices as its targets, not values of the predictions' shape [2,3]: give each output its own metrics (compile's metrics as an object by output name or a list per output)");
+    g.compile({ optimizer: 'sgd', loss: ['sparseCategoricalCrossentropy', 'meanSquaredError'], metrics: { cls: ['accuracy'], reg: ['mae'] } });
+    expect(Object.keys(g.evaluate(z([2, 2]), [t([[0], [2]]), t([[1], [2]])], { returnDict: true }))).toEqual(['loss', 'cls_loss', 'reg_loss', 'cls_acc', 'reg_mae']);
+    g.dispose();
   });
 
   it("binaryAccuracy compares the targets as they are, as TF.js's (a soft or out-of-range target never matches)", async () => {

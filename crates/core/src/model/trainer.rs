@@ -351,7 +351,20 @@ impl Trainer {
                 let target_shape = [&[n][..], &h.target_shape(s)].concat();
                 h.loss.check(&pred_shape, &target_shape, t).map_err(|e| e.within(op, &format!("y[{i}] (output {i})")))?;
                 for m in h.metrics.iter().chain(&h.weighted) {
-                    m.check(&pred_shape, &target_shape).map_err(|e| e.within(op, &format!("y[{i}] (output {i})")))?;
+                    m.check(&pred_shape, &target_shape).map_err(|e| match e {
+                        // A metric given to every output meets one whose loss takes class
+                        // indices: say that, not the targets' squeezed shape.
+                        Error::ShapeMismatch { .. } if target_shape != pred_shape => Error::shape(
+                            op,
+                            format!(
+                                "{} on y[{i}] (output {i}): compares targets with predictions value by value, but output {i}'s loss ({}) takes class indices as its targets, not values of the predictions' shape {}: give each output its own metrics (compile's metrics as an object by output name or a list per output)",
+                                m.name(),
+                                h.loss.name(),
+                                crate::Shape::from(pred_shape.clone())
+                            ),
+                        ),
+                        e => e.within(op, &format!("y[{i}] (output {i})")),
+                    })?;
                 }
             }
             return Ok(());
