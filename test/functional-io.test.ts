@@ -920,28 +920,32 @@ describe('TF.js 4.22\'s multi-output behaviour this file relies on (asserted)', 
 
 describe('a tower built twice by one function (nested models whose layers share names)', () => {
   // A tester's Keras habit: it builds and trains, and save refused it without saying what to do.
-  it('save names the clash and the fix; renamed, it saves and loads with the same predictions', async () => {
-    const tower = (name: string) => {
-      const i = nr.input({ shape: [4] });
-      const h = nr.layers.dense({ units: 8, activation: 'relu', name: 'hidden' }).apply(i) as nr.SymbolicTensor;
-      return nr.model({ inputs: i, outputs: nr.layers.dense({ units: 2, name: 'proj' }).apply(h) as nr.SymbolicTensor, name });
-    };
-    const [ta, tb] = [tower('tower_a'), tower('tower_b')];
-    const [a, b] = [nr.input({ shape: [4], name: 'a' }), nr.input({ shape: [4], name: 'b' })];
-    const out = nr.layers.dense({ units: 1, name: 'out' }).apply(nr.layers.concatenate().apply([ta.apply(a) as nr.SymbolicTensor, tb.apply(b) as nr.SymbolicTensor])) as nr.SymbolicTensor;
-    const m = nr.model({ inputs: [a, b], outputs: out, seed: 1 });
+  it('save names the clash and the fix; with the names the fix gives, it saves and loads with the same predictions', async () => {
     const xs = [nr.tensor([[1, 2, 3, 4]]), nr.tensor([[4, 3, 2, 1]])];
-    try {
-      await expect(m.toArtifacts()).rejects.toThrow(/the name 'hidden' is used twice \(.*\); every layer and nested model of a saved model needs its own name \(its weights are saved under it, as TF\.js's\): give the layers names when a function builds them .*or rename one before saving \(layer\.name = 'tower2_hidden'\)$/);
-      ta.getLayer('hidden').name = 'tower_a_hidden';
-      ta.getLayer('proj').name = 'tower_a_proj';
-      const back = (await nr.loadModel(await m.toArtifacts())) as nr.Sequential;
-      const [want, got] = [m.predict(xs) as nr.Tensor, back.predict(xs) as nr.Tensor];
-      expect(bits(got.data())).toEqual(bits(want.data()));
-      nr.dispose([want, got, back]);
-    } finally {
-      nr.dispose([...xs, m, ta, tb]);
+    for (const prefixed of [false, true]) {
+      const tower = (name: string) => {
+        const i = nr.input({ shape: [4] });
+        const h = nr.layers.dense({ units: 8, activation: 'relu', name: prefixed ? `${name}_hidden` : 'hidden' }).apply(i) as nr.SymbolicTensor;
+        return nr.model({ inputs: i, outputs: nr.layers.dense({ units: 2, name: prefixed ? `${name}_proj` : 'proj' }).apply(h) as nr.SymbolicTensor, name });
+      };
+      const [ta, tb] = [tower('tower_a'), tower('tower_b')];
+      const [a, b] = [nr.input({ shape: [4], name: 'a' }), nr.input({ shape: [4], name: 'b' })];
+      const out = nr.layers.dense({ units: 1, name: 'out' }).apply(nr.layers.concatenate().apply([ta.apply(a) as nr.SymbolicTensor, tb.apply(b) as nr.SymbolicTensor])) as nr.SymbolicTensor;
+      const m = nr.model({ inputs: [a, b], outputs: out, seed: 1 });
+      try {
+        if (!prefixed) {
+          await expect(m.toArtifacts()).rejects.toThrow(/the name 'hidden' is used twice \(.*\); every layer and nested model of a saved model needs its own name \(its weights are saved under it, as TF\.js's\): give the layers names when a function builds them \(layers\.dense\(\{ units, name: `\$\{prefix\}_hidden` \}\)\)$/);
+          continue;
+        }
+        const back = (await nr.loadModel(await m.toArtifacts())) as nr.Sequential;
+        const [want, got] = [m.predict(xs) as nr.Tensor, back.predict(xs) as nr.Tensor];
+        expect(bits(got.data())).toEqual(bits(want.data()));
+        nr.dispose([want, got, back]);
+      } finally {
+        nr.dispose([m, ta, tb]);
+      }
     }
+    nr.dispose(xs);
   });
 });
 

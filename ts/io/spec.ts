@@ -451,7 +451,7 @@ export function checkUniqueNames(op: string, s: ModelSpec): void {
   const seen = new Map<string, string>();
   for (const { name, where } of specNames(s).slice(1)) {
     const prev = seen.get(name);
-    if (prev !== undefined) throw new InvalidArgumentError(`${op}: the name '${name}' is used twice (${prev} and ${where}); every layer and nested model of a saved model needs its own name (its weights are saved under it, as TF.js's): give the layers names when a function builds them (layers.dense({ units, name: \`\${prefix}_hidden\` })), or rename one before saving (layer.name = 'tower2_hidden')`);
+    if (prev !== undefined) throw new InvalidArgumentError(`${op}: the name '${name}' is used twice (${prev} and ${where}); every layer and nested model of a saved model needs its own name (its weights are saved under it, as TF.js's): give the layers names when a function builds them (layers.dense({ units, name: \`\${prefix}_hidden\` }))`);
     seen.set(name, where);
   }
 }
