@@ -141,3 +141,49 @@ describe('MonitorCallback', () => {
     expect(() => nr.callbacks.modelCheckpoint('x-{epoch}')).toThrow(nr.InvalidArgumentError);
   });
 });
+
+// A tester's training service stopped a fit mid-epoch (an HTTP /stop, terminateOnNaN, a dataset
+// that ran out): that epoch is not validated (as TF.js 4.22), and every callback watching a
+// val_* log threw "pass validation data for val_* monitors", so fit rejected and lost its
+// history and restoreBestWeights. Now the epoch is not counted, with a warning, as TF.js.
+describe('an epoch a stop cut short (not validated) with callbacks watching val_*', () => {
+  it('fit resolves with its history; earlyStopping restores its best epoch, reduceLROnPlateau and a {val_loss} checkpoint skip the epoch', async () => {
+    const m = model();
+    m.compile({ optimizer: optimizers.sgd(0.05), loss: 'meanSquaredError' });
+    const x = nr.randomNormal([40, 3], 0, 1, 'float32', 3);
+    const y = nr.tidy(() => x.sum(1, true));
+    const saved: string[] = [];
+    const handler = { save: async (a: nr.ModelArtifacts) => (saved.push(String(a.modelTopology !== undefined)), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const } }) };
+    const early = nr.callbacks.earlyStopping({ monitor: 'val_loss', patience: 10, restoreBestWeights: true });
+    const plateau = nr.callbacks.reduceLROnPlateau({ monitor: 'val_loss', patience: 10 });
+    const checkpoint = nr.callbacks.modelCheckpoint({ filepath: 'file:///nonexistent-neurite/ckpt-{epoch:02d}-{val_loss:.4f}' });
+    const named = nr.callbacks.modelCheckpoint({ filepath: handler as never });
+    // Stops in epoch 2's second batch (of 4).
+    const stop = { onBatchEnd: () => void (seen++ === 9 && (m.stopTraining = true)) };
+    let seen = 0;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const h = await m.fit(x, y, { epochs: 5, batchSize: 8, validationSplit: 0.2, shuffle: false, verbose: 0, callbacks: [stop, early, plateau, named] });
+      expect(h.epoch).toEqual([0, 1, 2]);
+      expect(h.history.val_loss).toHaveLength(2);
+      const said = warn.mock.calls.map((c) => String(c[0]));
+      expect(said).toEqual(expect.arrayContaining([
+        'earlyStopping: epoch 2 was cut short by a stop and not validated (as TF.js), so it has no val_loss: that epoch is not counted',
+        'reduceLROnPlateau: epoch 2 was cut short by a stop and not validated (as TF.js), so it has no val_loss: that epoch is not counted',
+      ]));
+      // The best epoch's weights are back (restoreBestWeights as the epochs ended).
+      expect(early.bestEpoch).toBe(h.history.val_loss.indexOf(Math.min(...h.history.val_loss)));
+      expect(saved).toHaveLength(3); // the handler's checkpoint needs no log: every epoch
+      // The template names val_loss: the unvalidated epoch is not saved (and nothing throws).
+      warn.mockClear();
+      seen = 0;
+      m.stopTraining = false;
+      const h2 = await m.fit(x, y, { epochs: 3, batchSize: 8, validationSplit: 0.2, shuffle: false, verbose: 0, callbacks: [{ onBatchEnd: () => void (seen++ === 1 && (m.stopTraining = true)) }, checkpoint] });
+      expect(h2.epoch).toEqual([0]);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(["modelCheckpoint: epoch 0 was cut short by a stop and not validated (as TF.js), so filepath 'file:///nonexistent-neurite/ckpt-{epoch:02d}-{val_loss:.4f}' cannot be named from its logs: that epoch is not saved"]);
+    } finally {
+      warn.mockRestore();
+      nr.dispose([x, y, m]);
+    }
+  });
+});

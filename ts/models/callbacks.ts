@@ -220,6 +220,11 @@ function mayWriteLogs(c: object): boolean {
   return !own && typeof (c as { onEpochEnd?: unknown }).onEpochEnd === 'function' && typeof (c as { configure?: unknown }).configure !== 'function';
 }
 
+/** Whether a run that validates each epoch (`params`) did not validate the one of `logs` (a stop cut it short). */
+function unvalidated(params: CallbackParams | undefined, logs: Logs): boolean {
+  return params?.doValidation === true && !Object.keys(logs).some((k) => k.startsWith('val_'));
+}
+
 /**
  * `logs[monitor]`, or an InvalidArgumentError naming `op`, the logs there are and the likely
  * fix: validation data for a `val_*` monitor without validation, or TF.js's `acc` for Keras's
@@ -375,7 +380,15 @@ export class MonitorCallback extends Callback {
    * Without such a writer the monitor's absence stays an error ({@link monitorValue}).
    */
   skipsEpoch(epoch: number, logs: Logs): boolean {
-    if (logValue(this.monitor, logs) !== undefined || !logWriters(this.params, this).before) return false;
+    if (logValue(this.monitor, logs) !== undefined) return false;
+    // An epoch a stop cut short (stopTraining, terminateOnNaN, a dataset that ran out) is not
+    // validated (as TF.js 4.22): it is not counted, with a warning, and fit ends as it would
+    // (TF.js warns too; this threw, and fit lost its history and restoreBestWeights).
+    if (this.monitor.startsWith('val_') && unvalidated(this.params, logs)) {
+      console.warn(`${this.opName}: epoch ${epoch} was cut short by a stop and not validated (as TF.js), so it has no ${this.monitor}: that epoch is not counted`);
+      return true;
+    }
+    if (!logWriters(this.params, this).before) return false;
     if (this.#warnedRun !== this.params) {
       this.#warnedRun = this.params;
       console.warn(`${this.opName}: monitor '${this.monitor}' is not in the logs of epoch ${epoch} (${Object.keys(logs).join(', ')}), so that epoch is not counted (as Keras 3); a callback listed before ${this.opName} writes it from a later epoch? (said once per fit)`);
@@ -774,6 +787,11 @@ export class ModelCheckpoint extends MonitorCallback {
     const op = 'modelCheckpoint';
     const { filepath, saveBestOnly, monitor, includeOptimizer } = this.args;
     const loud = readVerbose(op, this.args.verbose, 0, true) === 1;
+    // A name from a val_* log of an epoch a stop left unvalidated: that epoch is not saved.
+    if (typeof filepath === 'string' && /\{val_/.test(filepath) && unvalidated(this.params, logs)) {
+      console.warn(`${op}: epoch ${epoch} was cut short by a stop and not validated (as TF.js), so filepath '${filepath}' cannot be named from its logs: that epoch is not saved`);
+      return;
+    }
     const path = typeof filepath === 'string' ? checkpointPath(op, filepath, epoch, logs) : filepath;
     const where = typeof path === 'string' ? path : 'the handler';
     if (saveBestOnly) {
