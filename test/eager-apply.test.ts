@@ -136,6 +136,56 @@ describe('layer.apply(tensor)', () => {
     nr.dispose([x, ...weightless, dense, drop]);
   });
 
+  // TF.js's tf.layers.add().apply([a, b]) on tensors (it was refused: merge layers only in graph models).
+  it('merge layers on a list of tensors: values and gradients as TF.js, the hidden model made once per shapes, freed by dispose()', () => {
+    const r = rng(31);
+    const a = uniform(r, 3 * 4, -2, 2);
+    const b = uniform(r, 3 * 4, -2, 2);
+    const c = uniform(r, 3 * 2, -2, 2);
+    const merges: Array<[string, () => [nr.Layer, any], number[][]]> = [
+      ['add', () => [nr.layers.add(), tfl.layers.add()], [[4], [4]]],
+      ['subtract', () => [nr.layers.subtract(), (tfl.layers as any).subtract?.() ?? null], [[4], [4]]],
+      ['multiply', () => [nr.layers.multiply(), tfl.layers.multiply()], [[4], [4]]],
+      ['average', () => [nr.layers.average(), tfl.layers.average()], [[4], [4]]],
+      ['maximum', () => [nr.layers.maximum(), tfl.layers.maximum()], [[4], [4]]],
+      ['minimum', () => [nr.layers.minimum(), tfl.layers.minimum()], [[4], [4]]],
+      ['concatenate (three inputs)', () => [nr.layers.concatenate(), tfl.layers.concatenate()], [[4], [4], [2]]],
+      ['dot (axes 1, normalize)', () => [nr.layers.dot({ axes: 1, normalize: true }), tfl.layers.dot({ axes: 1, normalize: true })], [[4], [4]]],
+    ];
+    const values = [a, b, c];
+    for (const [name, make, shapes] of merges) {
+      const [nl, tl] = make();
+      const xs = shapes.map((s, i) => nr.tensor(values[i].slice(0, 3 * s[0]), [3, s[0]]));
+      const got = nr.tidy(() => (nl.apply(xs) as nr.Tensor).data());
+      // d/dx0 of sum(merge(x0, x1, …) ⊙ w) for a fixed w: the gradient flows through the hidden model.
+      const w = uniform(r, got.length, -1, 1);
+      const g = nr.tidy(() => nr.grad((x0: nr.Tensor) => (nl.apply([x0, ...xs.slice(1)]) as nr.Tensor).mul(nr.tensor(w, [3, got.length / 3])).sum())(xs[0]).data());
+      if (tl !== null) {
+        const ts = shapes.map((s, i) => tf.tensor(values[i].slice(0, 3 * s[0]), [3, s[0]]));
+        close(got, tf.tidy(() => (tl.apply(ts) as tf.Tensor).dataSync()), 1e-6, `${name}: values`);
+        const tg = tf.tidy(() => tf.grad((x0: tf.Tensor) => tf.sum(tf.mul(tl.apply([x0, ...ts.slice(1)]) as tf.Tensor, tf.tensor(w, [3, got.length / 3]))))(ts[0]).dataSync());
+        close(g, tg, 1e-5, `${name}: gradient`);
+        tf.dispose(ts);
+      } else {
+        close(got, Array.from(got, (_, i) => a[i] - b[i]), 1e-6, `${name}: values`);
+      }
+      nr.dispose(xs);
+      nl.dispose();
+    }
+    // One hidden model per set of shapes: calls at the same shapes make nothing, dispose frees it.
+    const m0 = nr.memory();
+    const add = nr.layers.add();
+    for (let i = 0; i < 10; i++) nr.tidy(() => void add.apply([nr.ones([2, 3]), nr.ones([2, 3])]));
+    const m1 = nr.memory();
+    expect(m1.numModels - m0.numModels).toBe(1);
+    nr.tidy(() => void add.apply([nr.ones([2, 5]), nr.ones([2, 5])]));
+    expect(nr.memory().numModels).toBe(m1.numModels);
+    expect(nr.memory().numTensors).toBe(m1.numTensors);
+    add.dispose();
+    expect(nr.memory().numModels).toBe(m0.numModels);
+    expect(nr.memory().modelBytes).toBe(m0.modelBytes);
+  });
+
   it('memory: the hidden model counts until dispose(), a second call at the same shape makes nothing, another shape replaces it', () => {
     const m0 = nr.memory();
     const d = nr.layers.dense({ units: 3 });
@@ -160,7 +210,9 @@ describe('layer.apply(tensor)', () => {
     expect(() => d.apply([1, 2] as never)).toThrow(/^apply: layer eager_e takes a tensor \[batch, \.\.\.\] \(run at once\) or symbolic tensors .*, got an array of length 2$/);
     const c = nr.layers.conv2d({ filters: 1, kernelSize: 3, name: 'eager_c' });
     expect(() => c.apply(nr.ones([2, 3]))).toThrow(/^apply: layer eager_c \(conv2d\) on x of per-sample shape \[3\]: expects per-sample inputs of shape \[height, width, channels\] \(channels last\), got per-sample shape \[3\]$/);
-    expect(() => nr.layers.add({ name: 'eager_a' }).apply([nr.ones([1, 2]), nr.ones([1, 2])] as never)).toThrow(/^apply: layer eager_a \(add\) got a list of 2 tensors; a merge layer runs on one tensor at a time for now .*add\(a, b\), concat\(\[a, b\], axis\)/);
+    expect(() => nr.layers.add({ name: 'eager_a' }).apply(nr.ones([1, 2]))).toThrow(/^apply: layer eager_a \(add\) got a tensor; a merge layer takes a list of tensors, apply\(\[a, b\]\)$/);
+    expect(() => nr.layers.add({ name: 'eager_a2' }).apply([nr.ones([1, 2]), nr.ones([1, 3])])).toThrow(/^apply: layer eager_a2 \(add\) on x of per-sample shapes \[2\], \[3\]: /);
+    expect(() => d.apply([nr.ones([1, 3]), nr.ones([1, 3])])).toThrow(/^apply: layer eager_e \(dense\) got a list of 2 tensors; a layer runs on one tensor at a time/);
     expect(() => nr.layers.inputLayer({ inputShape: [2] }).apply(nr.ones([1, 2]))).toThrow(/is an input layer, which computes nothing/);
     // The hidden model's name never shows: the core names a layer by its place in it.
     expect(() => nr.layers.conv1d({ filters: 2, kernelSize: 3, name: 'eager_k' }).apply(nr.ones([2, 2, 1]))).toThrow(/^apply: layer eager_k \(conv1d\) on x of per-sample shape \[2,1\]: kernelSize 3 needs sequences of at least 3 steps/);

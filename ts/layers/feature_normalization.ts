@@ -391,8 +391,10 @@ export class Normalization extends Layer {
    */
   override apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: { training?: boolean | undefined }): SymbolicTensor;
   override apply(inputs: Tensor): Tensor;
-  override apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor, kwargs?: { training?: boolean | undefined }): SymbolicTensor | Tensor {
-    if (!(inputs instanceof Tensor)) return super.apply(inputs, kwargs);
+  /** (A list of tensors is for merge layers: an error here, as the base class says.) */
+  override apply(inputs: Tensor[]): Tensor;
+  override apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor | Tensor[], kwargs?: { training?: boolean | undefined }): SymbolicTensor | Tensor {
+    if (!(inputs instanceof Tensor)) return super.apply(inputs as SymbolicTensor[], kwargs);
     const op = 'normalization.apply';
     const x = inputs;
     x.handleFor(op, 'x');

@@ -425,8 +425,9 @@ export abstract class Layer {
    * in a model later it keeps its weights (and the input shape they were made for). Another
    * per-sample shape works where the weights fit it (a dense layer's last axis). `{ training:
    * true }` runs dropout, noise and batch normalization as in `fit`. `layer.dispose()` frees
-   * the hidden model (it counts in `memory().numModels` until then). A merge layer on a list
-   * of tensors is not supported yet (use `add(a, b)`, `concat([a, b], axis)`, …).
+   * the hidden model (it counts in `memory().numModels` until then). A merge layer takes a
+   * list of tensors, `layers.add().apply([a, b])`, as in TF.js (a hidden graph model of one
+   * input per tensor, made again for other per-sample shapes).
    *
    * On symbolic tensors (from {@link input} or other layers' `apply`): places the layer in a
    * graph model (`model({ inputs, outputs })`): a merge layer takes a list (`add.apply([a, b])`),
@@ -453,9 +454,11 @@ export abstract class Layer {
    * const z = layers.dropout({ rate: 0.5 }).apply(y, { training: false }); // never active
    */
   apply(inputs: Tensor, kwargs?: { training?: boolean | undefined }): Tensor;
+  /** A merge layer on a list of tensors (`layers.concatenate().apply([a, b])`): its output, run at once (see above). */
+  apply(inputs: Tensor[], kwargs?: { training?: boolean | undefined }): Tensor;
   /** On symbolic tensors: the layer's node in a graph model, its output a symbolic tensor (see above). */
   apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: { training?: boolean | undefined }): SymbolicTensor;
-  apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor, kwargs?: { training?: boolean | undefined }): SymbolicTensor | Tensor {
+  apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor | Tensor[], kwargs?: { training?: boolean | undefined }): SymbolicTensor | Tensor {
     checkNotCustom('apply', this);
     if (!isSymbolic(inputs) && eager?.takes(inputs)) return eager.apply(this, inputs, kwargs);
     if (!isSymbolic(inputs)) {

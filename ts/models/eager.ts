@@ -34,13 +34,28 @@ export function isEagerInput(v: unknown): boolean {
   return v instanceof Tensor || (Array.isArray(v) && v.length > 0 && v.every((t) => t instanceof Tensor));
 }
 
+/**
+ * Makes the hidden graph model of a merge layer on inputs of per-sample shapes `samples` (set
+ * by functional.ts, which sequential.ts's import of this module must not reach).
+ */
+let mergeHolder: ((layer: Layer, samples: number[][], name: string) => Sequential) | null = null;
+
+/** @internal Sets the maker of a merge layer's hidden graph model (functional.ts). */
+export function setMergeHolder(f: (layer: Layer, samples: number[][], name: string) => Sequential): void {
+  mergeHolder = f;
+}
+
+/** The per-sample shapes each hidden graph model of a merge layer was made for. */
+const mergeShapes = new WeakMap<Sequential, string>();
+
 /** @internal `layer.apply(x, kwargs)` on a tensor: see the module's comment. */
 export function applyEager(layer: Layer, x: Tensor | Tensor[], kwargs: unknown): Tensor {
   const op = 'apply';
   const merge = layer instanceof Merge || layer instanceof Concatenate || layer instanceof Dot;
+  if (merge && Array.isArray(x)) return applyMerge(op, layer, x, kwargs);
   if (Array.isArray(x) || merge) {
     const got = Array.isArray(x) ? `a list of ${x.length} tensors` : 'a tensor';
-    throw new InvalidArgumentError(`${op}: layer ${layer.name} (${layer.kind}) got ${got}; ${merge ? 'a merge layer' : 'a layer'} runs on one tensor at a time for now (merge layers only in graph models): use the ops (add(a, b), concat([a, b], axis), mul, dot, …), or a graph model, model({ inputs, outputs })`);
+    throw new InvalidArgumentError(`${op}: layer ${layer.name} (${layer.kind}) got ${got}; ${merge ? 'a merge layer takes a list of tensors, apply([a, b])' : 'a layer runs on one tensor at a time (merge layers on a list: add, concatenate, …)'}`);
   }
   if (layer.kind === 'input') throw new InvalidArgumentError(`${op}: layer ${layer.name} is an input layer, which computes nothing: apply the next layer to the tensor`);
   x.handleFor(op, 'x');
@@ -59,6 +74,46 @@ export function applyEager(layer: Layer, x: Tensor | Tensor[], kwargs: unknown):
   }
   try {
     return holder.apply(x, kwargs as { training?: boolean | undefined } | undefined);
+  } catch (e) {
+    throw renamed(e, holder, layer);
+  }
+}
+
+/**
+ * A merge layer's `apply([a, b, …])` on tensors (TF.js's eager call): it runs in a hidden graph
+ * model of one input per tensor, made for their per-sample shapes (and made again for others).
+ * A merge layer has no weights and draws nothing, so making one moves no random stream.
+ */
+function applyMerge(op: string, layer: Layer, xs: Tensor[], kwargs: unknown): Tensor {
+  xs.forEach((t, i) => {
+    t.handleFor(op, `x[${i}]`);
+    if (t.rank === 0) throw new InvalidArgumentError(`${op}: layer ${layer.name} (${layer.kind}) takes tensors [batch, ...]; x[${i}] is a scalar: add the batch axis with expandDims(x, 0)`);
+  });
+  if (disposed.has(layer) && locate(layer) === null) {
+    throw new DisposedError(`${op}: layer ${layer.name} (${layer.kind}) was disposed (layer.dispose()): make a new layer`);
+  }
+  const samples = xs.map((t) => t.shape.slice(1));
+  const key = show(samples);
+  let holder = holderOf.get(layer);
+  if (holder === undefined || holder.isDisposed || mergeShapes.get(holder) !== key) {
+    const drawn = drawnSoFar();
+    const name = `${layer.name}.apply`;
+    let next: Sequential;
+    try {
+      next = mergeHolder!(layer, samples, name);
+    } catch (e) {
+      throw renamed(e, undefined, layer, `${op}: layer ${layer.name} (${layer.kind}) on x of per-sample shapes ${samples.map((d) => show(d)).join(', ')}`);
+    } finally {
+      rewindTo(drawn);
+    }
+    eagerHolders.add(next);
+    mergeShapes.set(next, key);
+    holder?.dispose();
+    holderOf.set(layer, next);
+    holder = next;
+  }
+  try {
+    return holder.apply(xs, kwargs as { training?: boolean | undefined } | undefined) as Tensor;
   } catch (e) {
     throw renamed(e, holder, layer);
   }

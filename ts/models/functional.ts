@@ -24,6 +24,7 @@ import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, Layer, showShape } from '../layers/layer.js';
 import { graphModel, layerShape, Sequential } from './sequential.js';
 import { inputOwner, setApplier, SymbolicTensor, usesOf } from './symbolic.js';
+import { setMergeHolder } from './eager.js';
 import { setGraphMaker } from '../io/topology.js';
 import { MERGE_KINDS } from '../io/spec.js';
 
@@ -245,6 +246,12 @@ function nestedHint(t: SymbolicTensor, xs: SymbolicTensor[]): string {
 }
 
 /** `node.apply(inputs)` for symbolic inputs: checks and records the use; see {@link Layer.apply}. */
+// A merge layer applied to tensors runs in a hidden graph model of one input per tensor (eager.ts).
+setMergeHolder((layer, samples, name) => {
+  const ins = samples.map((shape, i) => input({ shape, name: `${name}.input${i}` }));
+  return model({ inputs: ins, outputs: layer.apply(ins) as SymbolicTensor, name });
+});
+
 setApplier((node, inputs, training) => {
   const n = node as Layer | Sequential;
   const list: unknown[] = Array.isArray(inputs) ? inputs : [inputs];
