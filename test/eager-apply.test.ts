@@ -172,6 +172,14 @@ describe('layer.apply(tensor)', () => {
       nr.dispose(xs);
       nl.dispose();
     }
+    // The eager call is no use of the layer's (TF.js's makes no node): its output is the graph's.
+    const plus = nr.layers.add({ name: 'eager_plus' });
+    nr.tidy(() => void plus.apply([nr.ones([1, 2]), nr.ones([1, 2])]));
+    const [p, q] = [nr.input({ shape: [2] }), nr.input({ shape: [2] })];
+    const sym = plus.apply([p, q]);
+    expect(plus.output).toBe(sym);
+    expect(sym.name).toBe('eager_plus/eager_plus');
+    plus.dispose();
     // One hidden model per set of shapes: calls at the same shapes make nothing, dispose frees it.
     const m0 = nr.memory();
     const add = nr.layers.add();

@@ -23,7 +23,7 @@ import { checkArgs } from '../options.js';
 import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, Layer, showShape } from '../layers/layer.js';
 import { graphModel, layerShape, Sequential } from './sequential.js';
-import { inputOwner, setApplier, SymbolicTensor, usesOf } from './symbolic.js';
+import { forgetUse, inputOwner, setApplier, SymbolicTensor, usesOf } from './symbolic.js';
 import { setMergeHolder } from './eager.js';
 import { setGraphMaker } from '../io/topology.js';
 import { MERGE_KINDS } from '../io/spec.js';
@@ -249,7 +249,13 @@ function nestedHint(t: SymbolicTensor, xs: SymbolicTensor[]): string {
 // A merge layer applied to tensors runs in a hidden graph model of one input per tensor (eager.ts).
 setMergeHolder((layer, samples, name) => {
   const ins = samples.map((shape, i) => input({ shape, name: `${name}.input${i}` }));
-  return model({ inputs: ins, outputs: layer.apply(ins) as SymbolicTensor, name });
+  const out = layer.apply(ins) as SymbolicTensor;
+  try {
+    return model({ inputs: ins, outputs: out, name });
+  } finally {
+    // Not a use of the user's (TF.js's eager call makes no node): layer.output stays theirs.
+    forgetUse(out);
+  }
 });
 
 setApplier((node, inputs, training) => {

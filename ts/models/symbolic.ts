@@ -92,6 +92,20 @@ const uses = new WeakMap<object, SymbolicTensor[]>();
 const readers = new WeakMap<object, SymbolicTensor[]>();
 
 /**
+ * @internal Forgets use `t` (a hidden model's: a merge layer applied to tensors), so that the
+ * layer's `output`, `inboundNodes` and the names of its later uses are as if it never was.
+ */
+export function forgetUse(t: SymbolicTensor): void {
+  const drop = (map: WeakMap<object, SymbolicTensor[]>, key: object) => {
+    const list = map.get(key);
+    const i = list?.lastIndexOf(t) ?? -1;
+    if (i >= 0) list!.splice(i, 1);
+  };
+  drop(uses, t.sourceLayer);
+  for (const x of t.inputs) drop(readers, x.sourceLayer);
+}
+
+/**
  * @internal The symbolic uses that read an output of `node` (after connecting it through the
  * one model holding it, as {@link usesOf}), for TF.js's `layer.outboundNodes`.
  */
