@@ -107,6 +107,45 @@ describe('normalization against Keras 3', () => {
     expect(Array.from(vd)).toEqual(Array.from(vb));
   });
 
+  // A data engineer's cases: [x, y] rows (batch() stacks them into one [n, 2, 1] tensor, as
+  // TF.js) were read as inputs in silence, labels in the statistics; an endless dataset hung
+  // the process; a long adapt held the event loop for the whole call.
+  it('a dataset of [features, label] rows is said (the statistics read both), an endless one refused, and a long adapt lets timers run', async () => {
+    const xs = Array.from({ length: 100 }, (_, i) => [i]);
+    const pairs = xs.map(([x]) => [[x], [1000 + x]]);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      for (const [ds, read] of [[nr.data.array(pairs).batch(10), 'batch() stacks them into one tensor, here [10,2,1], as TF.js'], [nr.data.array(pairs), 'each a batch of 2 samples']] as const) {
+        warn.mockClear();
+        const n = nr.layers.normalization();
+        await n.adapt(ds);
+        expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([`normalization.adapt: the dataset's elements are arrays of 2 arrays, read as inputs (${read}); if they are [features, label] pairs, the labels are in the statistics: give the elements as { xs, ys } objects, data.array(pairs.map(([xs, ys]) => ({ xs, ys }))), or zip two datasets, data.zip({ xs, ys })`]);
+        n.dispose();
+      }
+      // As the warning says: { xs, ys } reads the features alone, and says nothing.
+      warn.mockClear();
+      const n = nr.layers.normalization();
+      await n.adapt(nr.data.array(pairs.map(([x, y]) => ({ xs: x, ys: y }))).batch(10));
+      expect(warn).not.toHaveBeenCalled();
+      using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [1] }), n] });
+      m.build();
+      const [mean, variance] = weightsOf(n);
+      expect([mean[0], variance[0]]).toEqual([49.5, 833.25]);
+    } finally {
+      warn.mockRestore();
+    }
+    await expect(nr.layers.normalization().adapt(nr.data.array(xs).batch(10).repeat())).rejects.toThrow("normalization.adapt: the dataset is endless (size Infinity, e.g. after repeat()), so adapt would never end; adapt to ds.take(n) (Keras's adapt takes steps for this)");
+    // 20,000 in-memory batches: a 5 ms timer fires during the adapt.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    try {
+      await nr.layers.normalization().adapt(nr.data.array(Array.from({ length: 20000 }, (_, i) => [[i % 7]])));
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThan(0);
+  });
+
   it('invert: mean + x·max(√variance, ε), as Keras', () => {
     const c = F.features.invert;
     const norm = nr.layers.normalization({ invert: true });

@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { tidy } from '../scope.js';
 import { batchRows } from './batch.js';
+import { pairLike, stackedPairs } from './stacked.js';
 import { describeElement } from './describe.js';
 import { deepClone, disposeAll, disposeConsumed, tensorsIn, zipTuples } from './tree.js';
 import { mix32, uniform } from './random.js';
@@ -542,6 +543,7 @@ export class BatchIterator<T, B> extends LazyIterator<B> {
         return done();
       }
       const out = batchRows(rows) as B;
+      if (out instanceof Tensor && pairLike(rows[0])) stackedPairs.add(out);
       for (const r of rows) disposeConsumed(tensorsIn(r), out);
       return { value: out, done: false };
     } catch (err) {

@@ -6,6 +6,9 @@
  * (`mean`, `variance`); the core runs the layer (`crates/core/src/layers/normalization.rs`).
  */
 import { InvalidArgumentError } from '../errors.js';
+import { pairLike, stackedPairs } from '../data/stacked.js';
+import { yieldNow } from '../runtime.js';
+import { YIELD_EVERY_MS } from '../models/fit.js';
 import { boolArg, describe, makeTensor, show } from '../ops/convert.js';
 import { tensor } from '../ops/creation.js';
 import { add, div, maximum, mul, sub } from '../ops/binary.js';
@@ -286,6 +289,20 @@ export class Normalization extends Layer {
   }
 
   async #adaptDataset(op: string, ds: AdaptDataset): Promise<void> {
+    if ((ds as { size?: unknown }).size === Infinity) {
+      throw new InvalidArgumentError(`${op}: the dataset is endless (size Infinity, e.g. after repeat()), so adapt would never end; adapt to ds.take(n) (Keras's adapt takes steps for this)`);
+    }
+    // Elements that are arrays of 2 or 3 arrays are read as inputs (a batch, or the tensor
+    // batch() stacked of them): [features, label] pairs would put the labels in the statistics.
+    let warned = false;
+    const pairs = (k: number, read: string): void => {
+      if (warned) return;
+      warned = true;
+      console.warn(`${op}: the dataset's elements are arrays of ${k} arrays, read as inputs (${read}); if they are [features, label] pairs, the labels are in the statistics: give the elements as { xs, ys } objects, data.array(pairs.map(([xs, ys]) => ({ xs, ys }))), or zip two datasets, data.zip({ xs, ys })`);
+    };
+    // The loop yields a macrotask every ~16 ms, as the dataset stages do: an adapt over many
+    // in-memory batches leaves timers and I/O running (it held the event loop for the whole call).
+    let since = performance.now();
     let moments: Moments | null = null;
     const set = (m: Moments): void => void (moments = m);
     // Elements that are one sample each (an array of numbers: a dataset not batched, as a CSV's
@@ -298,8 +315,14 @@ export class Normalization extends Layer {
     adapting.add(this);
     try {
       for await (const el of ds) {
+        if (performance.now() - since >= YIELD_EVERY_MS) {
+          await yieldNow();
+          since = performance.now();
+        }
         try {
           const x = inputOf(el);
+          if (x instanceof Tensor && stackedPairs.has(x)) pairs(x.shape[1], `batch() stacks them into one tensor, here [${x.shape}], as TF.js`);
+          else if (pairLike(x)) pairs((x as unknown[]).length, `each a batch of ${(x as unknown[]).length} samples`);
           if (Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'number')) {
             samples.push(x as number[]);
             if (samples.length === 128) flush();
