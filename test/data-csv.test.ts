@@ -503,7 +503,18 @@ describe('data.csv sources and passes', () => {
       expect(nul).toBeInstanceOf(nr.InvalidArgumentError);
       expect(nul.message).toBe(`data.csv: ${JSON.stringify(url)}: a file path cannot hold a NUL character (\\u0000 or %00)`);
     }
-    expect((await failure(data.csv('data/x.csv').toArray())).message).toMatch(/^data\.csv: fetching data\/x\.csv failed .*\(a string source is a URL, as in TF\.js; to read a local file pass its bytes, e\.g\. data\.csv\(await fs\.readFile\(path\)\)\)$/);
+    expect((await failure(data.csv('data/x.csv').toArray())).message).toMatch(/^data\.csv: fetching data\/x\.csv failed .*\(a string source is a URL, as in TF\.js; to read a local file give its file: URL, data\.csv\(pathToFileURL\(path\)\) with pathToFileURL from 'node:url', which streams it\)$/);
+    // What it advises works (a tester's first try was a plain path).
+    const pathDir = mkdtempSync(join(tmpdir(), 'neurite-csv-path-'));
+    try {
+      writeFileSync(join(pathDir, 'x.csv'), 'a,b\n1,2\n');
+      expect(await data.csv(pathToFileURL(join(pathDir, 'x.csv'))).toArray()).toEqual([{ a: 1, b: 2 }]);
+      // A UTF-16 file (Excel's "Unicode text") is said, not read as fields of U+FFFD.
+      const utf16 = new Uint8Array([0xff, 0xfe, ...Array.from(Buffer.from('a,b\n1,2\n', 'utf16le'))]);
+      expect((await failure(data.csv(utf16).toArray())).message).toBe(`data.csv: the source starts with a UTF-16LE byte-order mark (FF FE); data.csv reads UTF-8: save the file as UTF-8 (Excel: "CSV UTF-8"), or decode it first, data.csv(new TextEncoder().encode(new TextDecoder('utf-16le').decode(bytes)))`);
+    } finally {
+      rmSync(pathDir, { recursive: true, force: true });
+    }
   });
 
   it('bytes are parsed anew at every pass (so changes show); a Blob is read at every pass', async () => {

@@ -86,6 +86,8 @@ export class CSVReader {
   /** Whether the source has ended: `#text` holds the rest of the CSV. */
   #ended = false;
   readonly #decoder = new TextDecoder('utf-8');
+  /** Whether a non-empty chunk has come (the first is checked for a UTF-16 byte-order mark). */
+  #sawFirst = false;
   /** The part of the last chunk not decoded yet. */
   #chunk: Uint8Array | null = null;
   #at = 0;
@@ -150,6 +152,14 @@ export class CSVReader {
           add += this.#decoder.decode();
           this.#ended = true;
           break;
+        }
+        // A UTF-16 file (Excel's "Unicode text") read as UTF-8 would be fields of U+FFFD and NULs.
+        if (!this.#sawFirst && chunk.length > 0) {
+          this.#sawFirst = true;
+          if (chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
+            const le = chunk[0] === 0xff;
+            throw new InvalidArgumentError(`data.csv: the source starts with a UTF-16${le ? 'LE' : 'BE'} byte-order mark (${le ? 'FF FE' : 'FE FF'}); data.csv reads UTF-8: save the file as UTF-8 (Excel: "CSV UTF-8"), or decode it first, data.csv(new TextEncoder().encode(new TextDecoder('utf-16${le ? 'le' : 'be'}').decode(bytes)))`);
+          }
         }
         this.#chunk = chunk;
         this.#at = 0;

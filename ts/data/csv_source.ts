@@ -47,7 +47,7 @@ async function fetchResponse(op: string, input: string | URL | Request, url: str
       throw new InvalidArgumentError(`${op}: cannot fetch ${url}: this runtime's fetch does not read file: URLs (Node's does not); pass the file's bytes instead, e.g. data.csv(await fs.readFile(path)), or stream it: data.csv(() => fs.createReadStream(path)) ${reason(e)}`);
     }
     const relative = !/^[a-z][a-z0-9+.-]*:/i.test(url) && typeof (globalThis as { location?: unknown }).location === 'undefined';
-    const hint = relative ? ' (a string source is a URL, as in TF.js; to read a local file pass its bytes, e.g. data.csv(await fs.readFile(path)))' : '';
+    const hint = relative ? " (a string source is a URL, as in TF.js; to read a local file give its file: URL, data.csv(pathToFileURL(path)) with pathToFileURL from 'node:url', which streams it)" : '';
     // A relative path in a runtime without a page is the argument's fault; else the network's.
     if (relative) throw new InvalidArgumentError(`${op}: fetching ${url} failed ${reason(e)}${hint}`);
     throw new IOError(`${op}: fetching ${url} failed ${reason(e)}`, { cause: e });
