@@ -49,3 +49,15 @@ describe('stages that pull many elements for one yield to the event loop', () =>
     }
   });
 });
+
+describe('a for-await loop over a dataset yields to the event loop', () => {
+  // A data engineer's `for await (const b of ds.repeat()) { if (stop) break; }` never saw the
+  // stop flag a timer set: the pass ran on microtasks alone.
+  it('an endless in-memory dataset: a timer fires and ends the loop', async () => {
+    const r = await timerFires(async (stop) => {
+      for await (const _ of data.array([1, 2, 3]).repeat()) if (stop()) break;
+    });
+    expect(r.fired).toBe(true);
+    expect(r.pulls).toBeLessThan(LIMIT);
+  });
+});
