@@ -220,6 +220,8 @@ describe('layer.apply(tensor)', () => {
     expect(() => c.apply(nr.ones([2, 3]))).toThrow(/^apply: layer eager_c \(conv2d\) on x of per-sample shape \[3\]: expects per-sample inputs of shape \[height, width, channels\] \(channels last\), got per-sample shape \[3\]$/);
     expect(() => nr.layers.add({ name: 'eager_a' }).apply(nr.ones([1, 2]))).toThrow(/^apply: layer eager_a \(add\) got a tensor; a merge layer takes a list of tensors, apply\(\[a, b\]\)$/);
     expect(() => nr.layers.add({ name: 'eager_a2' }).apply([nr.ones([1, 2]), nr.ones([1, 3])])).toThrow(/^apply: layer eager_a2 \(add\) on x of per-sample shapes \[2\], \[3\]: /);
+    expect(() => nr.layers.add({ name: 'eager_a3' }).apply([nr.ones([1, 2])])).toThrow(/^apply: layer eager_a3 \(add\) merges a list of at least 2 tensors, got 1$/);
+    expect(() => nr.layers.add({ name: 'eager_a4' }).apply([nr.ones([2, 3]), nr.ones([3, 3])])).toThrow(/^apply: layer eager_a4 \(add\): x\[0\] has 2 samples \(shape \[2,3\]\) but x\[1\] has 3 \(shape \[3,3\]\); every tensor needs the same number of samples$/);
     expect(() => d.apply([nr.ones([1, 3]), nr.ones([1, 3])])).toThrow(/^apply: layer eager_e \(dense\) got a list of 2 tensors; a layer runs on one tensor at a time/);
     expect(() => nr.layers.inputLayer({ inputShape: [2] }).apply(nr.ones([1, 2]))).toThrow(/is an input layer, which computes nothing/);
     // The hidden model's name never shows: the core names a layer by its place in it.

@@ -6,7 +6,7 @@
  * weights live in a model, until `layer.dispose()`; a call at another per-sample shape replaces
  * it by one for that shape (made first: the weights carry over).
  */
-import { DisposedError, InvalidArgumentError } from '../errors.js';
+import { DisposedError, InvalidArgumentError, ShapeError } from '../errors.js';
 import { show } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
 import { InputLayer } from '../layers/core.js';
@@ -85,9 +85,12 @@ export function applyEager(layer: Layer, x: Tensor | Tensor[], kwargs: unknown):
  * A merge layer has no weights and draws nothing, so making one moves no random stream.
  */
 function applyMerge(op: string, layer: Layer, xs: Tensor[], kwargs: unknown): Tensor {
+  const who = `${op}: layer ${layer.name} (${layer.kind})`;
+  if (xs.length < 2) throw new InvalidArgumentError(`${who} merges a list of at least 2 tensors, got ${xs.length}`);
   xs.forEach((t, i) => {
     t.handleFor(op, `x[${i}]`);
-    if (t.rank === 0) throw new InvalidArgumentError(`${op}: layer ${layer.name} (${layer.kind}) takes tensors [batch, ...]; x[${i}] is a scalar: add the batch axis with expandDims(x, 0)`);
+    if (t.rank === 0) throw new InvalidArgumentError(`${who} takes tensors [batch, ...]; x[${i}] is a scalar: add the batch axis with expandDims(x, 0)`);
+    if (t.shape[0] !== xs[0].shape[0]) throw new ShapeError(`${who}: x[0] has ${xs[0].shape[0]} samples (shape [${xs[0].shape}]) but x[${i}] has ${t.shape[0]} (shape [${t.shape}]); every tensor needs the same number of samples`);
   });
   if (disposed.has(layer) && locate(layer) === null) {
     throw new DisposedError(`${op}: layer ${layer.name} (${layer.kind}) was disposed (layer.dispose()): make a new layer`);
