@@ -165,6 +165,24 @@ describe('verbose defaults', () => {
     expect(out).toHaveLength(6);
     for (const m of [a.model, b.model]) expect(out.filter((l) => l.startsWith(`${m.name} Epoch `)).map((l) => l.split(' ')[2])).toEqual(['1/3', '2/3', '3/3']);
     expect(screen(await captureStdout(() => a.model.fit(a.x, a.y, { epochs: 2, verbose: 2 }))).map((l) => l.split(' ')[0])).toEqual(['Epoch', 'Epoch']);
+    // Company that ends during the fit: the lines keep the name to the end (a tester's service
+    // log lost it once the other fit ended).
+    let stopC = false;
+    let running = (): void => undefined;
+    const started = new Promise<void>((r) => (running = r));
+    const short = c.model.fit(c.x, c.y, { epochs: 100_000, verbose: 0, callbacks: { onEpochEnd: async () => {
+      running();
+      if (stopC) c.model.stopTraining = true;
+      await new Promise((r) => setTimeout(r, 1));
+    } } });
+    await started; // c trains when a begins
+    const lines = screen(await captureStdout(() => a.model.fit(a.x, a.y, { epochs: 3, verbose: 2, callbacks: { onEpochEnd: async (e) => {
+      if (e === 0) {
+        stopC = true;
+        await short; // the other fit has ended before epoch 1
+      }
+    } } })));
+    expect(lines.map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([1, 2, 3].map(() => `${a.model.name} Epoch`));
     for (const m of [a, b, c]) m.dispose();
   });
 

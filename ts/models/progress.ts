@@ -217,6 +217,8 @@ function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): Progress
   let skipped = 0, noted = false;
   /** On a TTY: whether the cursor sits on a line drawn in place. */
   let open = false;
+  /** Whether this run's lines carry the model's name (set once another fit ran beside it). */
+  let named = false;
   // A terminal that reports 0 columns (some pseudo-terminals, `script`) is one of unknown width.
   const columns = () => out?.columns || (tty ? 80 : Infinity);
 
@@ -228,8 +230,9 @@ function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): Progress
     // Without the sample count (fitDataset), the ETA comes from the batches, if known.
     const eta = samples > 0 ? (samples - seen) / Math.max(rate, 1e-9) : batches > 0 ? (secs / Math.max(done, 1)) * Math.max(batches - done, 0) : NaN;
     const metrics = Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size').map(([k, v]) => `${k}: ${formatLog(v)}`);
+    if (training.size > 1) named = true;
     return layoutLine({
-      head: `${name && training.size > 1 ? `${name} ` : ''}Epoch ${epoch + 1}/${epochs}`,
+      head: `${name && named ? `${name} ` : ''}Epoch ${epoch + 1}/${epochs}`,
       // Keras 3 writes an unknown number of batches (a dataset of no known size) as Unknown.
       counter: batches > 0 ? `${done}/${batches}` : `${done}/Unknown`,
       fraction: done / Math.max(batches, 1),
@@ -278,6 +281,7 @@ function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): Progress
     },
     onTrainBegin() {
       first = true;
+      named = false;
       lastKept = -Infinity;
       pending = null;
       skipped = 0;
@@ -285,6 +289,9 @@ function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): Progress
       open = false;
     },
     onEpochBegin(e: number) {
+      // Once another fit ran beside this one, its lines keep the model's name to the end (they
+      // lost it when the other ended, and a log could no longer tell them apart).
+      if (training.size > 1) named = true;
       epoch = e;
       t0 = performance.now();
       last = 0;
@@ -293,6 +300,7 @@ function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): Progress
     },
     onBatchEnd(batch: number, logs: Logs = {}) {
       ran = batch + 1;
+      if (training.size > 1) named = true;
       if (typeof logs.size === 'number') seenNow += logs.size;
       if (!out || !tty) return;
       const now = performance.now();
