@@ -38,8 +38,7 @@
  * the first pass starts (see `lazy.ts`); every pass starts asynchronously, as in TF.js.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { yieldNow } from '../runtime.js';
-import { YIELD_EVERY_MS } from '../models/fit.js';
+import { Pace } from '../pace.js';
 import { Tensor } from '../tensor.js';
 import type { NumberArray } from '../ops/convert.js';
 import { describeElement, isPlainObject } from './describe.js';
@@ -431,21 +430,14 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
   [Symbol.asyncIterator](): AsyncIterator<T> {
     let it: Promise<LazyIterator<T>> | null = null;
     const pass = () => (it ??= this.iterator());
-    // A for-await loop over in-memory elements runs on microtasks alone: every ~16 ms (looked at
-    // every 256 elements) it yields a macrotask, as the stages do, so timers (a stop flag) and
-    // I/O run during it (a tester's loop over repeat() never saw its stop flag).
-    let pulls = 0;
-    let since = -1;
+    // A for-await loop over in-memory elements runs on microtasks alone: every ~16 ms it yields
+    // a macrotask, as the stages do, so timers (a stop flag) and I/O run during it (a tester's
+    // loop over repeat() never saw its stop flag).
+    const pace = new Pace();
     return {
       next: async () => {
-        if (++pulls % 256 === 0) {
-          const now = performance.now();
-          if (since < 0) since = now;
-          else if (now - since >= YIELD_EVERY_MS) {
-            await yieldNow();
-            since = performance.now();
-          }
-        }
+        const wait = pace.tick();
+        if (wait) await wait;
         return (await pass()).next();
       },
       return: async () => (it === null ? { value: null, done: true as const } : (await it).return()),

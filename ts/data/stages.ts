@@ -16,33 +16,8 @@ import { deepClone, disposeAll, disposeConsumed, tensorsIn, zipTuples } from './
 import { mix32, uniform } from './random.js';
 import { done, LazyIterator, type IteratorLike, type Next } from './iterator.js';
 import { isDataset, passOf } from './dataset.js';
-import { YIELD_EVERY_MS } from '../models/fit.js';
-import { isThenable, yieldNow } from '../runtime.js';
-
-/** Upstream pulls between two looks at the clock in {@link Pace}. */
-const PACE_PULLS = 256;
-
-/**
- * Keeps a stage that reads many upstream elements for one of its own (`filter` dropping them,
- * `skip`, filling a `shuffle` buffer or a batch) from holding the thread: stages pass elements
- * on in microtasks only, so without it `repeat().filter(() => false)` would never let a timer,
- * I/O or a user's abort run. `tick()` after each upstream pull gives a macrotask to await
- * (`yieldNow`) once {@link YIELD_EVERY_MS} have passed since the loop's first look at the clock
- * (after {@link PACE_PULLS} pulls) or its last yield, else `null` (no await on the fast path).
- */
-class Pace {
-  #pulls = 0;
-  #since = -1;
-  tick(): Promise<void> | null {
-    if (++this.#pulls % PACE_PULLS !== 0) return null;
-    const now = performance.now();
-    if (this.#since < 0 || now - this.#since < YIELD_EVERY_MS) {
-      if (this.#since < 0) this.#since = now;
-      return null;
-    }
-    return yieldNow().then(() => void (this.#since = performance.now()));
-  }
-}
+import { isThenable } from '../runtime.js';
+import { Pace } from '../pace.js';
 
 /** Closes `it` if it can be closed, ignoring what it returns. */
 export async function close(it: IteratorLike<unknown> | null | undefined): Promise<void> {

@@ -7,8 +7,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { pairLike, stackedPairs } from '../data/stacked.js';
-import { yieldNow } from '../runtime.js';
-import { YIELD_EVERY_MS } from '../models/fit.js';
+import { Pace } from '../pace.js';
 import { boolArg, describe, makeTensor, show } from '../ops/convert.js';
 import { tensor } from '../ops/creation.js';
 import { add, div, maximum, mul, sub } from '../ops/binary.js';
@@ -302,7 +301,8 @@ export class Normalization extends Layer {
     };
     // The loop yields a macrotask every ~16 ms, as the dataset stages do: an adapt over many
     // in-memory batches leaves timers and I/O running (it held the event loop for the whole call).
-    let since = performance.now();
+    // The clock is looked at each batch, as each is a batch's work.
+    const pace = new Pace(1);
     let moments: Moments | null = null;
     const set = (m: Moments): void => void (moments = m);
     // Elements that are one sample each (an array of numbers: a dataset not batched, as a CSV's
@@ -315,10 +315,8 @@ export class Normalization extends Layer {
     adapting.add(this);
     try {
       for await (const el of ds) {
-        if (performance.now() - since >= YIELD_EVERY_MS) {
-          await yieldNow();
-          since = performance.now();
-        }
+        const wait = pace.tick();
+        if (wait) await wait;
         try {
           const x = inputOf(el);
           if (x instanceof Tensor && stackedPairs.has(x)) pairs(x.shape[1], `batch() stacks them into one tensor, here [${x.shape}], as TF.js`);
