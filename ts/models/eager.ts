@@ -45,9 +45,6 @@ export function setMergeHolder(f: (layer: Layer, samples: number[][], name: stri
   mergeHolder = f;
 }
 
-/** The per-sample shapes each hidden graph model of a merge layer was made for. */
-const mergeShapes = new WeakMap<Sequential, string>();
-
 /** @internal `layer.apply(x, kwargs)` on a tensor: see the module's comment. */
 export function applyEager(layer: Layer, x: Tensor | Tensor[], kwargs: unknown): Tensor {
   const op = 'apply';
@@ -62,18 +59,31 @@ export function applyEager(layer: Layer, x: Tensor | Tensor[], kwargs: unknown):
   const shape = x.shape;
   if (shape.length === 0) throw new InvalidArgumentError(`${op}: layer ${layer.name} (${layer.kind}) takes a tensor [batch, ...], got a scalar; add the batch axis with expandDims(x, 0)`);
   const sample = shape.slice(1);
+  return runHeld(op, layer, show(sample), () => hold(op, layer, sample), x, kwargs, ', and its weights with it');
+}
+
+/** The per-sample shape (or shapes, a merge layer's) each hidden model was made for, as `show` writes them. */
+const heldFor = new WeakMap<Sequential, string>();
+
+/**
+ * Runs `x` through `layer`'s hidden model for the per-sample shapes `key`: the one it has, or
+ * one `make` makes (which replaces the old one, freed). A layer `dispose()` freed is an error
+ * unless a model of the user's holds it (`gone` says what went with it).
+ */
+function runHeld(op: string, layer: Layer, key: string, make: () => Sequential, x: Tensor | Tensor[], kwargs: unknown, gone: string): Tensor {
   if (disposed.has(layer) && locate(layer) === null) {
-    throw new DisposedError(`${op}: layer ${layer.name} (${layer.kind}) was disposed (layer.dispose()), and its weights with it: make a new layer`);
+    throw new DisposedError(`${op}: layer ${layer.name} (${layer.kind}) was disposed (layer.dispose())${gone}: make a new layer`);
   }
   let holder = holderOf.get(layer);
-  if (holder === undefined || holder.isDisposed || show(holder.inputDims) !== show(sample)) {
-    const next = hold(op, layer, sample);
+  if (holder === undefined || holder.isDisposed || heldFor.get(holder) !== key) {
+    const next = make();
+    heldFor.set(next, key);
     holder?.dispose();
     holderOf.set(layer, next);
     holder = next;
   }
   try {
-    return holder.apply(x, kwargs as { training?: boolean | undefined } | undefined);
+    return holder.apply(x as Tensor, kwargs as { training?: boolean | undefined } | undefined);
   } catch (e) {
     throw renamed(e, holder, layer);
   }
@@ -92,34 +102,20 @@ function applyMerge(op: string, layer: Layer, xs: Tensor[], kwargs: unknown): Te
     if (t.rank === 0) throw new InvalidArgumentError(`${who} takes tensors [batch, ...]; x[${i}] is a scalar: add the batch axis with expandDims(x, 0)`);
     if (t.shape[0] !== xs[0].shape[0]) throw new ShapeError(`${who}: x[0] has ${xs[0].shape[0]} samples (shape [${xs[0].shape}]) but x[${i}] has ${t.shape[0]} (shape [${t.shape}]); every tensor needs the same number of samples`);
   });
-  if (disposed.has(layer) && locate(layer) === null) {
-    throw new DisposedError(`${op}: layer ${layer.name} (${layer.kind}) was disposed (layer.dispose()): make a new layer`);
-  }
   const samples = xs.map((t) => t.shape.slice(1));
-  const key = show(samples);
-  let holder = holderOf.get(layer);
-  if (holder === undefined || holder.isDisposed || mergeShapes.get(holder) !== key) {
+  const make = (): Sequential => {
     const drawn = drawnSoFar();
-    const name = `${layer.name}.apply`;
-    let next: Sequential;
     try {
-      next = mergeHolder!(layer, samples, name);
+      const m = mergeHolder!(layer, samples, `${layer.name}.apply`);
+      eagerHolders.add(m);
+      return m;
     } catch (e) {
       throw renamed(e, undefined, layer, `${op}: layer ${layer.name} (${layer.kind}) on x of per-sample shapes ${samples.map((d) => show(d)).join(', ')}`);
     } finally {
       rewindTo(drawn);
     }
-    eagerHolders.add(next);
-    mergeShapes.set(next, key);
-    holder?.dispose();
-    holderOf.set(layer, next);
-    holder = next;
-  }
-  try {
-    return holder.apply(xs, kwargs as { training?: boolean | undefined } | undefined) as Tensor;
-  } catch (e) {
-    throw renamed(e, holder, layer);
-  }
+  };
+  return runHeld(op, layer, show(samples), make, xs, kwargs, '');
 }
 
 /** @internal `layer.dispose()`: frees the hidden model of its `apply` on tensors, if any. */
