@@ -693,10 +693,13 @@ export const MAX_ELEMENTS = 2 ** 29 - 1;
 /**
  * For the core's "out of memory allocating N bytes" beyond what one tensor may hold: no amount
  * of freeing helps, so say that the result itself is too large (the shape is the op's to know).
+ * `''` for a message that says so already (the core's `TooLarge`), `null` for an allocation
+ * that freeing may cure.
  */
-function tooLarge(message: string): string {
+function tooLarge(message: string): string | null {
+  if (message.includes('one tensor')) return '';
   const m = /out of memory allocating (\d+) bytes/.exec(message);
-  if (!m || Number(m[1]) <= 4 * MAX_ELEMENTS || message.includes('one tensor')) return '';
+  if (!m || Number(m[1]) <= 4 * MAX_ELEMENTS) return null;
   // The byte codecs' outputs are bytes, not tensors: one block of memory all the same.
   if (/^(compression|codecs)\./.test(message)) return ', more than one block of WebAssembly memory may hold (2 GiB): the output of this call is too large, whatever is freed';
   const rows = /^(predict|evaluate)\b/.test(message) ? `; ${message.slice(0, message.indexOf(':'))}'s result for every row is one tensor: pass fewer rows per call` : '';
@@ -708,10 +711,10 @@ export function check(status: number): void {
   if (status !== 0) {
     const e = live().exports;
     let message = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
-    const big = status === 4 ? tooLarge(message) : '';
+    const big = status === 4 ? tooLarge(message) : null;
     // Beyond one tensor, freeing does not help: no count of live tensors then.
-    if (big) message += big;
-    else if (status === 4 && !message.includes('one tensor') && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2), countModels(), readOut(4));
+    if (big !== null) message += big;
+    else if (status === 4 && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2), countModels(), readOut(4));
     throw errorFromStatus(status, message);
   }
 }

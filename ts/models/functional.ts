@@ -199,15 +199,17 @@ export function model(args: ModelArgs): Sequential {
   // A layer both used directly and inside a nested model (or inside two nested models): a
   // layer's uses run as one batch at one level of a model, which cannot span levels yet (the
   // model's add said "add: layer … is already in model …", a call the user never made).
-  const level = new Map<Layer | Sequential, string>();
+  // Each node's level: the nested model of `order` it is inside, or null (used directly).
+  const level = new Map<Layer | Sequential, Sequential | null>();
   const within = (n: Layer | Sequential): Array<Layer | Sequential> => (n instanceof Sequential ? n.layers.flatMap((l) => [l, ...within(l)]) : []);
+  const where = (m: Sequential | null) => (m === null ? 'directly' : `inside nested model ${m.name}`);
   for (const l of order) {
-    const at = l instanceof Sequential ? `inside nested model ${l.name}` : 'directly';
+    const at = l instanceof Sequential ? l : null;
     for (const n of [l, ...within(l)]) {
       const was = level.get(n);
       if (was !== undefined && was !== at) {
-        const nested = [was, at].filter((w) => w !== 'directly').map((w) => w.slice('inside nested model '.length));
-        throw new InvalidArgumentError(`model: ${n instanceof Sequential ? 'model' : 'layer'} ${n.name} is used ${was} and ${at}; a layer can be used at one level of a model for now (several times there, as in a siamese graph): apply the layers of ${nested.join(' and ')} directly in this graph instead of nesting ${nested.length === 1 ? 'it' : 'them'}`);
+        const nested = [was, at].filter((m): m is Sequential => m !== null).map((m) => m.name);
+        throw new InvalidArgumentError(`model: ${n instanceof Sequential ? 'model' : 'layer'} ${n.name} is used ${where(was)} and ${where(at)}; a layer can be used at one level of a model for now (several times there, as in a siamese graph): apply the layers of ${nested.join(' and ')} directly in this graph instead of nesting ${nested.length === 1 ? 'it' : 'them'}`);
       }
       level.set(n, at);
     }
@@ -245,7 +247,6 @@ function nestedHint(t: SymbolicTensor, xs: SymbolicTensor[]): string {
   return `. ${t.sourceLayer.name} is the input of model ${owner.name}${via}: to output a value computed inside ${owner.name}, build the model from that model's own inputs: model({ inputs: ${owner.name}.inputs, outputs: … })`;
 }
 
-/** `node.apply(inputs)` for symbolic inputs: checks and records the use; see {@link Layer.apply}. */
 // A merge layer applied to tensors runs in a hidden graph model of one input per tensor (eager.ts).
 setMergeHolder((layer, samples, name) => {
   const ins = samples.map((shape, i) => input({ shape, name: `${name}.input${i}` }));
@@ -258,6 +259,7 @@ setMergeHolder((layer, samples, name) => {
   }
 });
 
+/** `node.apply(inputs)` for symbolic inputs: checks and records the use; see {@link Layer.apply}. */
 setApplier((node, inputs, training) => {
   const n = node as Layer | Sequential;
   const list: unknown[] = Array.isArray(inputs) ? inputs : [inputs];

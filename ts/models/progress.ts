@@ -219,6 +219,10 @@ function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): Progress
   let open = false;
   /** Whether this run's lines carry the model's name (set once another fit ran beside it). */
   let named = false;
+  // Once another fit ran beside this one, its lines keep the model's name to the end (they lost
+  // it when the other ended, and a log could no longer tell them apart): looked at each epoch,
+  // batch and line.
+  const company = () => void (named ||= training.size > 1);
   // A terminal that reports 0 columns (some pseudo-terminals, `script`) is one of unknown width.
   const columns = () => out?.columns || (tty ? 80 : Infinity);
 
@@ -230,7 +234,7 @@ function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): Progress
     // Without the sample count (fitDataset), the ETA comes from the batches, if known.
     const eta = samples > 0 ? (samples - seen) / Math.max(rate, 1e-9) : batches > 0 ? (secs / Math.max(done, 1)) * Math.max(batches - done, 0) : NaN;
     const metrics = Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size').map(([k, v]) => `${k}: ${formatLog(v)}`);
-    if (training.size > 1) named = true;
+    company();
     return layoutLine({
       head: `${name && named ? `${name} ` : ''}Epoch ${epoch + 1}/${epochs}`,
       // Keras 3 writes an unknown number of batches (a dataset of no known size) as Unknown.
@@ -289,9 +293,7 @@ function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): Progress
       open = false;
     },
     onEpochBegin(e: number) {
-      // Once another fit ran beside this one, its lines keep the model's name to the end (they
-      // lost it when the other ended, and a log could no longer tell them apart).
-      if (training.size > 1) named = true;
+      company();
       epoch = e;
       t0 = performance.now();
       last = 0;
@@ -300,7 +302,7 @@ function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): Progress
     },
     onBatchEnd(batch: number, logs: Logs = {}) {
       ran = batch + 1;
-      if (training.size > 1) named = true;
+      company();
       if (typeof logs.size === 'number') seenNow += logs.size;
       if (!out || !tty) return;
       const now = performance.now();
