@@ -5,7 +5,8 @@
  * may also feed later layers) — predicted and
  * differentiated (grads of Σ cₖ·yₖ through predict, for every input) against a plain-JS
  * forward and backward pass with the layers' own weights, and saved and loaded (TF.js's
- * functional format) to the same output bits; a merge of mismatched shapes must be refused
+ * functional format) to the same output bits; a merge that reads inputs alone is also applied
+ * to the input tensors at once (its eager call) against the same plain-JS values; a merge of mismatched shapes must be refused
  * when it is applied, and an input no output depends on, or a layer's use reading its own
  * output, when the model is made.
  */
@@ -111,7 +112,7 @@ function reference(nodes, weights, xs, n, outs, cs) {
       }
     }
   }
-  return { ys: outs.map((o) => vals[o]), dxs: grads.slice(0, k), live };
+  return { ys: outs.map((o) => vals[o]), dxs: grads.slice(0, k), live, vals };
 }
 
 export const graphOp = {
@@ -184,7 +185,11 @@ export const graphOp = {
     });
     const ins = nodes.slice(0, k).map((nd, j) => `v${j} = input({ shape: [${nd.dim}] })`);
     const xText = xs.map((x, j) => `tensor(${ctx.show(x)}, [${n}, ${nodes[j].dim}])`);
-    const line = `${ins.join('; ')}; ${text.join('; ')}; m = model({ inputs: ${list([...Array(k).keys()])}, outputs: ${list(outs)}, seed: ${seed} }); m.predict(${k === 1 ? xText[0] : `[${xText.join(', ')}]`}); grads((...x) => Σ m.predict(x)[q].mul(c[q]).sum());${reload ? ' again = await loadModel(await m.toArtifacts()); again.predict(x); again.dispose();' : ''} m.dispose()`;
+    // The merges that read inputs alone also run on the input tensors at once (a merge
+    // layer's eager apply, as TF.js's), against the same plain-JS values.
+    const eager = bad ? [] : nodes.map((nd, i) => i).filter((i) => nodes[i].kind === 'merge' && nodes[i].ins.every((j) => j < k));
+    const eagerText = eager.map((i) => `; layers.${nodes[i].op}().apply([${nodes[i].ins.map((j) => `x${j}`).join(', ')}])`).join('');
+    const line = `${ins.join('; ')}; ${text.join('; ')}${eagerText}; m = model({ inputs: ${list([...Array(k).keys()])}, outputs: ${list(outs)}, seed: ${seed} }); m.predict(${k === 1 ? xText[0] : `[${xText.join(', ')}]`}); grads((...x) => Σ m.predict(x)[q].mul(c[q]).sum());${reload ? ' again = await loadModel(await m.toArtifacts()); again.predict(x); again.dispose();' : ''} m.dispose()`;
     return {
       op: 'model', line, expect: bad ? 'error' : 'ok', names: ['apply', 'model', ...MERGES], handlesNeutral: true,
       run: async () => {
@@ -227,14 +232,26 @@ export const graphOp = {
             });
             m2.dispose();
           }
-          return { got, dxs, weights, again };
+          const eagerVals = eager.map((i) => {
+            const layer = nr.layers[nodes[i].op]();
+            try {
+              const y = layer.apply(nodes[i].ins.map((j) => xts[j]));
+              const r = { i, shape: y.shape.slice(), vals: y.dataSync().slice() };
+              y.dispose();
+              return r;
+            } finally {
+              layer.dispose();
+            }
+          });
+          return { got, dxs, weights, again, eagerVals };
         } finally {
           [...xts, ...cts].forEach((t) => t.dispose());
           m.dispose();
         }
       },
-      check: ({ got, dxs, weights, again }) => {
+      check: ({ got, dxs, weights, again, eagerVals }) => {
         const ref = reference(nodes, weights, xs, n, outs, cs);
+        for (const e of eagerVals) compare(`${nodes[e.i].op}.apply on the input tensors (a merge layer's eager call; plain JS)`, { shape: e.shape, dataSync: () => e.vals }, { shape: [n, nodes[e.i].dim], vals: ref.vals[e.i] }, false);
         got.forEach((g, q) => {
           if (again) compare(`output ${q} of a graph model saved and loaded predicts the same bits`, { shape: g.shape, dataSync: () => again[q] }, { shape: g.shape, vals: Array.from(g.vals) }, true);
           compare(`output ${q} of a graph model's predict (a plain-JS forward pass)`, { shape: g.shape, dataSync: () => g.vals }, { shape: [n, nodes[outs[q]].dim], vals: ref.ys[q] }, false);
