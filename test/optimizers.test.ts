@@ -417,6 +417,27 @@ describe('clipping', () => {
     const [c] = run({ globalClipNorm: 100 }, [[3, 4], [12]]);
     expectClose(c, [3, 4]);
   });
+  it('a norm beyond float32 (finite gradients near 1e38, the explosion clipping is for) is still clipped', () => {
+    // ‖[2.55e38, 2.55e38]‖ = 3.6e38 > 3.4e38: in float32 the norm was Infinity and the
+    // gradients passed unclipped (a tester's sgd step of -2.5e37 from 2.5e38; Adam's v became
+    // Infinity for good). The values are float32's (3·2^126, 1.75·2^127).
+    for (const opts of [{ clipNorm: 1 }, { globalClipNorm: 1 }]) {
+      const [a, b] = run(opts, [[3 * 2 ** 126, 3 * 2 ** 126], [0]]);
+      expectClose(a, [Math.SQRT1_2, Math.SQRT1_2]);
+      expect(b).toEqual([-0]);
+    }
+    const [a, b] = run({ globalClipNorm: 2 }, [[1.75 * 2 ** 127, 0], [-1.75 * 2 ** 127]]);
+    expectClose(a, [Math.SQRT2, 0]);
+    expectClose(b, [-Math.SQRT2]);
+    // Adam after such a step keeps moving (its moments stay finite).
+    const w = nr.variable(nr.tensor([1, 2]));
+    const opt = optimizers.adam({ learningRate: 0.1, globalClipNorm: 1 });
+    nr.tidy(() => opt.applyGradients([{ variable: w, grad: nr.tensor([2.5e38, 2.5e38]) }]));
+    for (let i = 0; i < 20; i++) opt.minimize(() => w.square().sum(), false, [w]);
+    expect(Array.from(w.data()).every((v) => Math.abs(v) < 1)).toBe(true);
+    opt.dispose();
+    w.dispose();
+  });
   it('allows one mode at a time', () => {
     expect(() => optimizers.adam({ clipNorm: 1, clipValue: 1 })).toThrow('optimizers.adam: only one of clipValue, clipNorm and globalClipNorm can be set, got clipValue and clipNorm');
     expect(() => optimizers.adam({ clipNorm: 0 })).toThrow(new nr.InvalidArgumentError('optimizers.adam: clipNorm must be a finite number > 0, got 0'));

@@ -34,22 +34,27 @@ pub fn clip_by_value(grads: &mut [f32], clip: f32) {
     }
 }
 
-/// `√(Σ_i Σ_j g_ij²)` over all gradients, accumulated in f64.
+/// `√(Σ_i Σ_j g_ij²)` over all gradients, accumulated in f64 (∞ when it is beyond f32).
 pub fn global_norm(grads: &[&[f32]]) -> f32 {
-    grads.iter().flat_map(|g| g.iter()).map(|&v| (v as f64) * (v as f64)).sum::<f64>().sqrt() as f32
+    norm_f64(grads.iter().copied()) as f32
+}
+
+/// The global norm in f64: finite for any finite gradients (f32's largest squared is ~1e77).
+fn norm_f64<'a>(grads: impl Iterator<Item = &'a [f32]>) -> f64 {
+    grads.flat_map(|g| g.iter()).map(|&v| (v as f64) * (v as f64)).sum::<f64>().sqrt()
 }
 
 /// Rescales all gradients together so that their global norm is at most `max_norm`.
+/// NOTE: the norm and the scale stay in f64: gradients whose norm is beyond f32 (finite
+/// values around 1e38, the explosion clipping is for) are rescaled too; in f32 the norm was
+/// ∞ and they passed unclipped.
 pub fn clip_by_global_norm(grads: &mut [&mut [f32]], max_norm: f32) {
-    let norm = {
-        let views: Vec<&[f32]> = grads.iter().map(|g| &**g).collect();
-        global_norm(&views)
-    };
-    if norm.is_finite() && norm > max_norm {
-        let scale = max_norm / norm;
+    let norm = norm_f64(grads.iter().map(|g| &**g));
+    if norm.is_finite() && norm > max_norm as f64 {
+        let scale = max_norm as f64 / norm;
         for g in grads.iter_mut() {
             for v in g.iter_mut() {
-                *v *= scale;
+                *v = (*v as f64 * scale) as f32;
             }
         }
     }
@@ -125,6 +130,21 @@ mod tests {
         clip_by_global_norm(&mut [&mut c], 1.0);
         assert_eq!(c[1], 1.0, "a non-finite norm leaves the gradients alone");
         assert_eq!(global_norm(&[]), 0.0);
+    }
+
+    #[test]
+    fn a_norm_beyond_f32_is_still_clipped() {
+        // ‖[2.5e38, 2.5e38]‖ = 3.54e38 > f32::MAX: every value finite, the norm not in f32.
+        let mut g = [2.5e38f32, 2.5e38];
+        assert_eq!(global_norm(&[&g]), f32::INFINITY);
+        clip_by_global_norm(&mut [&mut g], 1.0);
+        assert_eq!(g, [std::f32::consts::FRAC_1_SQRT_2; 2]);
+        let (mut a, mut b) = ([3.0e38f32], [-3.0e38f32]);
+        Clip::GlobalNorm(2.0).apply(&mut [&mut a, &mut b]);
+        assert_eq!((a[0], b[0]), (std::f32::consts::SQRT_2, -std::f32::consts::SQRT_2));
+        let mut tiny = [1e-30f32, 1e-30];
+        clip_by_global_norm(&mut [&mut tiny], 1.0);
+        assert_eq!(tiny, [1e-30, 1e-30], "under the threshold: unchanged");
     }
 
     #[test]
