@@ -272,6 +272,48 @@ describe('configs and saved models record a given seed only', () => {
     for (const m of [a, s, la, ls]) m.dispose();
   });
 
+  it('loads awaited together get their seeds in call order, whichever read finishes first (one draw per call)', async () => {
+    const a = await brain().toArtifacts(), b = await brain().toArtifacts();
+    /** An IOHandler whose load resolves after `ms`. */
+    const slow = (art: nr.io.ModelArtifacts, ms: number): nr.io.IOHandler => ({ load: () => new Promise((r) => setTimeout(() => r(art), ms)) });
+    const seedsOf = async (msA: number, msB: number) => {
+      nr.setSeed(7);
+      const ms = await Promise.all([nr.loadModel(slow(a, msA)), nr.loadModel(slow(b, msB))]) as nr.Sequential[];
+      const seeds = ms.map((m) => m.seed);
+      const next = drawSeed('t'); // what the program draws next
+      for (const m of ms) m.dispose();
+      return [...seeds, next];
+    };
+    const first = await seedsOf(1, 30);
+    expect(await seedsOf(30, 1)).toEqual(first);
+    expect(new Set(first).size).toBe(3);
+    // A seeded model in the file keeps its seed; the call still takes its one draw.
+    nr.setSeed(7);
+    const s = await nr.loadModel(await brain(3).toArtifacts()) as nr.Sequential;
+    const after = drawSeed('t');
+    nr.setSeed(7);
+    drawSeed('t');
+    expect([s.seed, after]).toEqual([3, drawSeed('t')]);
+    s.dispose();
+  });
+
+  it("model.seed is the imported training state's seed, which drives training from then on", async () => {
+    const m = brain(5);
+    m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    const x = nr.ones([4, 5]), y = nr.zeros([4, 2]);
+    await m.fit(x, y, { epochs: 1, verbose: 0 });
+    const state = nr.exportTrainingState(m);
+    const other = brain(9);
+    other.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    await other.fit(x, y, { epochs: 1, verbose: 0 }); // builds it
+    expect(other.seed).toBe(9);
+    nr.importTrainingState(other, state);
+    expect(other.seed).toBe(5);
+    other.compile({ optimizer: 'sgd', loss: 'meanSquaredError' }); // a fresh state: its own seed again
+    expect(other.seed).toBe(9);
+    for (const t of [m, other, x, y]) t.dispose();
+  });
+
   it('perceptron and rbfNetwork draw theirs when made and save it; kmeans draws per call', async () => {
     nr.setSeed(8);
     const p1 = nr.perceptron({ inputs: 2 }), p2 = nr.perceptron({ inputs: 2 });

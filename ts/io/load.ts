@@ -17,6 +17,7 @@ import { Sequential } from '../models/sequential.js';
 import { exportTrainingState, importTrainingState, type TrainingState } from '../models/training-state.js';
 import { call, check, withWords, words } from '../engine.js';
 import { describe, show } from '../ops/convert.js';
+import { drawSeed, drawsFrom } from '../ops/random.js';
 import { checkUserDefinedMetadata, decodeWeights, nonFiniteWeight, readWeightSpecs, type IOHandler, type ModelArtifacts, type WeightSlot } from './artifacts.js';
 import { binaryKind, originOf, withOrigin } from './handlers/manifest.js';
 import { HTTPRequest } from './handlers/http.js';
@@ -64,6 +65,7 @@ export async function modelFromJSON(config: unknown, customObjects?: unknown): P
   if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new InvalidArgumentError(`${op}: modelAndWeightsConfig must be a model topology (JSON.parse(model.toJSON())) or { modelTopology, weightsManifest, pathPrefix }, got ${describe(config)}`);
   const c = config as Record<string, unknown>;
   let artifacts: ModelArtifacts = { modelTopology: c };
+  let draws: number | undefined;
   if ('modelTopology' in c) {
     checkArgs(op, c, MODEL_JSON_KEYS);
     artifacts = { modelTopology: c.modelTopology as object, ...(c.userDefinedMetadata != null ? { userDefinedMetadata: c.userDefinedMetadata as Record<string, unknown> } : {}) };
@@ -74,6 +76,7 @@ export async function modelFromJSON(config: unknown, customObjects?: unknown): P
       // files it names (any of them, as float32 weights).
       if (/^file:/i.test(prefix)) throw new InvalidArgumentError(`${op}: pathPrefix ${JSON.stringify(prefix.slice(0, 200))} is a file:// URL, and modelFromJSON does not read local files (the JSON would choose which files become weights); load a saved folder with loadModel('file://…'), or pass { modelTopology } alone for fresh weights`);
       if (typeof fetch !== 'function') throw new InvalidArgumentError(`${op}: this runtime has no fetch to read the weight files with; load the model.json with loadLayersModel(url) or io.http(url, { fetchFunc })`);
+      draws = drawSeed(op); // before the read, as loadModel's
       const { specs, fields, data } = await new HTTPRequest(prefix, {}, op).loadWeights(c.weightsManifest, prefix.endsWith('/') ? prefix : `${prefix}/`, '');
       artifacts = withOrigin({ ...artifacts, weightSpecs: specs, weightData: data }, prefix, fields);
     }
@@ -81,7 +84,8 @@ export async function modelFromJSON(config: unknown, customObjects?: unknown): P
   let m: LoadedModel;
   const origin = originOf(artifacts);
   try {
-    m = fromArtifacts(origin ? `${op}: ${origin.where}` : op, artifacts, { compile: false }, origin?.fields, false);
+    const from = draws ?? drawSeed(op);
+    m = drawsFrom(from, () => fromArtifacts(origin ? `${op}: ${origin.where}` : op, artifacts, { compile: false }, origin?.fields, false));
   } catch (err) {
     if (err instanceof NeuriteError) throw err;
     throw new InvalidArgumentError(`${op}: the topology is malformed (${err instanceof Error ? err.message : String(err)})`);
@@ -109,18 +113,21 @@ export async function loadModel(source: string | WebURL | IOHandler | ModelArtif
   }
   // A URL object is read as its href (pathToFileURL(path), new URL('https://…')), as model.save reads it.
   const url = urlString(source);
-  if (typeof url === 'string' || (url !== null && typeof url === 'object' && typeof (url as IOHandler).load === 'function')) {
-    const h = getLoadHandler(url as string | IOHandler, OP, read);
-    artifacts = await h.load!();
-  } else if (Object.keys(read).length > 0) {
+  const handler = typeof url === 'string' || (url !== null && typeof url === 'object' && typeof (url as IOHandler).load === 'function') ? getLoadHandler(url as string | IOHandler, OP, read) : null;
+  if (!handler && Object.keys(read).length > 0) {
     const k = Object.keys(read)[0];
     throw new InvalidArgumentError(`${OP}: ${k} applies when ${OP} reads a URL (${k === 'onProgress' ? 'http(s):// or file://' : 'http(s)://'}); the artifacts given are in memory already`);
   }
+  // One draw when called, whatever the file holds: the model's draws (the seeds of unseeded
+  // models in it) come from it, so loads awaited together get the same seeds whichever read
+  // finishes first.
+  const draws = drawSeed(OP);
+  if (handler) artifacts = await handler.load!();
   // After the handler (which names the file it read), messages name the file too.
   const origin = originOf(artifacts);
   const op = origin ? `${OP}: ${origin.where}` : OP;
   try {
-    return fromArtifacts(op, artifacts, options, origin?.fields, true);
+    return drawsFrom(draws, () => fromArtifacts(op, artifacts, options, origin?.fields, true));
   } catch (err) {
     // Anything but a NeuriteError here is a bug in the checks: report it as bad input, never as a TypeError.
     if (err instanceof NeuriteError) throw err;

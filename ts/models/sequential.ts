@@ -143,7 +143,9 @@ export interface SequentialArgs {
    * their seed alone.
    *
    * Default: drawn from the global generator (see {@link setSeed}) when the model is made
-   * (`sequential(…)`, `model(…)`, `fromConfig`, `loadModel`), once; `model.seed` tells it. So
+   * (`sequential(…)`, `model(…)`, `fromConfig`; `loadModel` takes one draw when called, before
+   * it reads, and the models in the file draw from that, so loads awaited together get the same
+   * seeds whichever read finishes first), once; `model.seed` tells it. So
    * two unseeded models start from different weights (as TF.js and Keras), and `setSeed(n)`
    * before the same program gives them the same bits again (as Keras 3's
    * `set_random_seed`). A layer's weights are drawn once, by the first model that builds it;
@@ -635,6 +637,7 @@ export class Sequential {
       this.#compiled.optimizer.forget(this);
       this.#compiled = null;
       this.#changedBy = op;
+      this.#trainingSeed = undefined;
       setEpochsCompleted(this, undefined);
     }
   }
@@ -1330,6 +1333,7 @@ export class Sequential {
     // A fresh training state counts fit's epochs from 0 again (the kept one restores its count).
     if (kept !== null) importTrainingState(this, kept);
     else {
+      this.#trainingSeed = undefined;
       setEpochsCompleted(this, undefined);
       this.#carryOptimizerState(info.optimizer);
     }
@@ -2625,10 +2629,21 @@ export class Sequential {
   /**
    * The seed of the model's random draws (weights, dropout and noise masks, shuffling): the
    * one given at construction, or the one drawn then from the global generator (see
-   * {@link SequentialArgs.seed}).
+   * {@link SequentialArgs.seed}). Once a training state is imported (`importTrainingState`,
+   * or `loadModel` of a checkpoint saved with its optimizer), the state's seed, which drives
+   * training from then on (a `compile` with another optimizer starts from the model's own
+   * seed again).
    */
   get seed(): number {
-    return this.#seed;
+    return this.#trainingSeed ?? this.#seed;
+  }
+
+  /** The seed of an imported training state (see {@link Sequential.seed}); `undefined` after a fresh `compile`. */
+  #trainingSeed: number | undefined;
+
+  /** @internal Records the seed of an imported training state, or forgets it (`undefined`). */
+  setTrainingSeed(seed: number | undefined): void {
+    this.#trainingSeed = seed;
   }
 
   /** @internal The seed given at construction, `undefined` when it was drawn (the config records only a given one). */

@@ -325,6 +325,7 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
     for (const t of made) t.dispose();
   }
   setEpochsCompleted(m, extra.epochsCompleted as number | undefined);
+  m.setTrainingSeed(extra.seed as number);
 }
 
 /**

@@ -100,8 +100,31 @@ export function setSeed(seed: number): void {
  */
 export function randomKey(op: string, seed?: number | null): RandomKey {
   if (seed !== undefined && seed !== null) return { seed: checkSeed(op, 'seed', seed), stream: 0 };
+  if (scoped) {
+    scoped.drawn = (scoped.drawn % 0xffffffff) + 1;
+    return { seed: scoped.seed, stream: scoped.drawn };
+  }
   drawn = (drawn % 0xffffffff) + 1; // streams 1 ..= 2^32 - 1
   return { seed: globalSeed, stream: drawn };
+}
+
+/** The generator {@link drawsFrom} puts in the global one's place while its function runs. */
+let scoped: { seed: number; drawn: number } | null = null;
+
+/**
+ * @internal Runs `f` (synchronous) with every draw from the global generator taken from a
+ * generator of its own, seeded with `seed`. `loadModel` draws `seed` when it is called and
+ * builds the model under it once the files are read: the seeds of unseeded models in the file
+ * then depend on the order of the `loadModel` calls, not on the order their reads finish.
+ */
+export function drawsFrom<T>(seed: number, f: () => T): T {
+  const outer = scoped;
+  scoped = { seed, drawn: 0 };
+  try {
+    return f();
+  } finally {
+    scoped = outer;
+  }
 }
 
 /**
@@ -109,12 +132,13 @@ export function randomKey(op: string, seed?: number | null): RandomKey {
  * as a layer's apply on a tensor does when its layer turns out to use no randomness).
  */
 export function drawnSoFar(): number {
-  return drawn;
+  return scoped ? scoped.drawn : drawn;
 }
 
 /** @internal Takes back the draws since {@link drawnSoFar} gave `n` (the same seed as then). */
 export function rewindTo(n: number): void {
-  drawn = n;
+  if (scoped) scoped.drawn = n;
+  else drawn = n;
 }
 
 /**
