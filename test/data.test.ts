@@ -257,7 +257,19 @@ describe('Dataset stages', () => {
     expect(await data.array(items).shuffle(1).toArray()).toEqual(items);
     for (let seed = 0; seed < 20; seed++) expect((await data.array(items).shuffle(3, seed).toArray())[0]).toBeLessThan(3);
     expect(() => data.array(items).shuffle(undefined as never)).toThrow(/shuffle: bufferSize is required \(as TF\.js\); to shuffle the whole dataset use its size, 20/);
-    expect(() => data.array(items).shuffle(10, -1)).toThrow(/shuffle: seed must be a non-negative integer or a string/);
+    expect(() => data.array(items).shuffle(10, -1)).toThrow('shuffle: seed must be an integer between 0 and 2^53, or a string, got -1');
+    expect(() => data.array(items).shuffle(10, 2 ** 53 + 2)).toThrow('shuffle: seed must be an integer between 0 and 2^53, or a string, got 9007199254740994');
+  });
+
+  it('shuffle seeds keep 64 bits: integers and strings that shared a 32-bit key give different orders', async () => {
+    // A tester's pairs: equal FNV-1a hashes, and integers equal in the low 32 bits after the
+    // old fold (a Date.now()-sized seed among them); 2^53 is a seed as the random ops' is.
+    const items = Array.from({ length: 20 }, (_, i) => i);
+    const pairs: Array<[number | string, number | string]> = [['costarring', 'liquid'], ['declinate', 'macallums'], [0, 6556940915], [1161130741, 1700000000000], [2 ** 53, 2 ** 53 - 1], [5, 5 + 2 ** 32]];
+    for (const [a, b] of pairs) {
+      expect(await data.array(items).shuffle(20, a).toArray(), `${a} vs ${b}`).not.toEqual(await data.array(items).shuffle(20, b).toArray());
+      expect(nr.util.shuffle([...items], a), `${a} vs ${b}`).not.toEqual(nr.util.shuffle([...items], b));
+    }
   });
 
   it('a pass that ends early frees what shuffle and prefetch buffered (take, for-await break, return())', async () => {
@@ -326,8 +338,11 @@ describe('Dataset stages', () => {
   });
 });
 
-/** The first pass of `data.array([0..19]).shuffle(20, 42)` (neurite's seeded shuffle; computed once, kept as a guard). */
-const PINNED_SEED_42 = [4, 5, 9, 16, 1, 14, 17, 6, 3, 7, 13, 18, 11, 2, 19, 10, 0, 12, 15, 8];
+/**
+ * The first pass of `data.array([0..19]).shuffle(20, 42)` (neurite's seeded shuffle; computed
+ * once, kept as a guard; computed again in s56 when the generator's key grew from 32 to 64 bits).
+ */
+const PINNED_SEED_42 = [12, 17, 3, 18, 7, 19, 2, 15, 11, 13, 1, 0, 8, 4, 6, 14, 9, 10, 16, 5];
 
 // ---------------------------------------------------------------------------------------------
 

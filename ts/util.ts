@@ -5,7 +5,7 @@
  *
  * The shuffles are seeded, as every random choice in neurite: Fisher–Yates in place (as TF.js),
  * drawing from the generator of `Dataset.shuffle` (`data/random.ts`) instead of `Math.random`.
- * With a `seed` (a non-negative integer, or a string as TF.js's seeds) the order depends only on
+ * With a `seed` (an integer in [0, 2^53], or a string as TF.js's seeds) the order depends only on
  * the seed and the length; without one, each call takes the next seed of the global generator
  * (the one `setSeed` restarts, which starts at 0), so successive calls give different orders and
  * a program gives the same orders on every run. The orders are not TF.js's (its are random).
@@ -14,7 +14,7 @@ import { InvalidArgumentError, OutOfMemoryError } from './errors.js';
 import { describe, isTypedArray, type TypedArray } from './ops/convert.js';
 import { randomKey } from './ops/random.js';
 import { now as clock } from './performance.js';
-import { fisherYates, mix32, seedOf, uniform } from './data/random.js';
+import { derive, fisherYates, seedOf, uniform } from './data/random.js';
 
 /** The typed arrays `shuffle` reorders (any but a `DataView`). */
 export type { TypedArray };
@@ -36,7 +36,7 @@ function shuffleable(op: string, arg: string, v: unknown): unknown[] | TypedArra
 function generator(op: string, seed: unknown): () => number {
   if (seed !== undefined && seed !== null) return uniform(seedOf(op, seed));
   const key = randomKey(op);
-  return uniform(mix32((seedOf(op, key.seed) ^ mix32(key.stream + 0x9e3779b9)) >>> 0));
+  return uniform(derive(seedOf(op, key.seed), key.stream));
 }
 
 /** Swaps `a[i]` and `a[j]`. */
@@ -48,7 +48,7 @@ function swapIn(a: unknown[] | TypedArray, i: number, j: number): void {
 
 /**
  * Shuffles `array` in place (Fisher–Yates, as TF.js's `tf.util.shuffle`) and returns it (TF.js
- * returns nothing). Seeded: the same `seed` (a non-negative integer or a string) gives the same
+ * returns nothing). Seeded: the same `seed` (an integer in [0, 2^53] or a string) gives the same
  * order for the same length; without one, each call takes the next seed of the global generator
  * (see `setSeed`; it starts at 0), so a program shuffles the same way on every run. The orders
  * differ from TF.js's, which come from `Math.random`.

@@ -369,8 +369,9 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
   /**
    * Shuffles with a buffer of `bufferSize` elements: each element is drawn uniformly from the
    * buffer, whose place the next upstream element takes (TF.js's sliding-window shuffle; a
-   * buffer as large as the dataset shuffles it fully). Seeded: the same `seed` (a non-negative
-   * integer, or a string as TF.js's) gives the same orders; without one, the seed is drawn
+   * buffer as large as the dataset shuffles it fully). Seeded: the same `seed` (an integer in
+   * [0, 2^53], or a string as TF.js's; two seeds never share an order by construction: the
+   * generator keeps a 64-bit key) gives the same orders; without one, the seed is drawn
    * from the global generator when `shuffle` is called (see `setSeed`), so two unseeded
    * shuffles differ and a program shuffles the same way on every run. With
    * `reshuffleEachIteration` (the default) each pass has its own order (pass `k` of this

@@ -25,16 +25,41 @@ export function fnv1a(text: string): number {
   return h >>> 0;
 }
 
+/** A shuffle's 64-bit key: two 32-bit words, low first. */
+export type ShuffleKey = readonly [number, number];
+
 /**
- * A 32-bit seed from a shuffle seed: a non-negative integer (up to 2^53), or a string (TF.js's
- * seeds are strings; hashed with FNV-1a).
+ * A 64-bit hash of `text`'s UTF-16 code units: two multiplicative lanes, each mixed with the
+ * other at the end (so strings that collide in one 32-bit lane still differ).
  */
-export function seedOf(op: string, seed: unknown): number {
-  if (typeof seed === 'string') return fnv1a(seed);
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
-    throw new InvalidArgumentError(`${op}: seed must be a non-negative integer or a string, got ${describe(seed)}`);
+function hash64(text: string): ShuffleKey {
+  let a = 0x811c9dc5;
+  let b = 0x6a09e667;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
   }
-  return (seed >>> 0) ^ mix32(Math.floor(seed / 2 ** 32));
+  const lo = mix32((a ^ mix32(b >>> 0)) >>> 0);
+  return [lo, mix32((b ^ mix32((lo ^ 0x85ebca6b) >>> 0)) >>> 0)];
+}
+
+/**
+ * The 64-bit key of a shuffle seed: a non-negative integer up to 2^53 (as the random ops'
+ * seeds; two integers never share a key), or a string (TF.js's seeds are strings; hashed to 64
+ * bits).
+ */
+export function seedOf(op: string, seed: unknown): ShuffleKey {
+  if (typeof seed === 'string') return hash64(seed);
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 2 ** 53) {
+    throw new InvalidArgumentError(`${op}: seed must be an integer between 0 and 2^53, or a string, got ${describe(seed)}`);
+  }
+  return [seed >>> 0, Math.floor(seed / 2 ** 32)];
+}
+
+/** The key of stream `n` (a pass, or a draw of the global generator) of `key`: one to one for each `n`. */
+export function derive([lo, hi]: ShuffleKey, n: number): ShuffleKey {
+  return [mix32((lo ^ mix32((n + 0x9e3779b9) >>> 0)) >>> 0), mix32((hi ^ mix32((n ^ 0x85ebca6b) >>> 0)) >>> 0)];
 }
 
 /** Fisher–Yates over `n` places: calls `swap(i, j)` for i = n−1 … 1, with j uniform in [0, i]. */
@@ -46,13 +71,15 @@ export function fisherYates(n: number, random: () => number, swap: (i: number, j
 }
 
 /**
- * A uniform generator on [0, 1) with 32 random bits per draw (a SplitMix-style counter through
- * {@link mix32}), from a 32-bit seed (see {@link seedOf}).
+ * A uniform generator on [0, 1) with 32 random bits per draw from a 64-bit key (see
+ * {@link seedOf}): a SplitMix-style counter from the low word through {@link mix32}, each
+ * draw mixed with the high word.
  */
-export function uniform(seed: number): () => number {
-  let s = seed >>> 0;
+export function uniform([lo, hi]: ShuffleKey): () => number {
+  let s = lo >>> 0;
+  const k = mix32((hi ^ 0x85ebca6b) >>> 0);
   return () => {
     s = (s + 0x9e3779b9) >>> 0;
-    return mix32(s) / 2 ** 32;
+    return mix32((mix32(s) ^ k) >>> 0) / 2 ** 32;
   };
 }

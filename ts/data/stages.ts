@@ -13,7 +13,7 @@ import { batchRows } from './batch.js';
 import { pairLike, stackedPairs } from './stacked.js';
 import { describeElement } from './describe.js';
 import { deepClone, disposeAll, disposeConsumed, tensorsIn, zipTuples } from './tree.js';
-import { mix32, uniform } from './random.js';
+import { derive, uniform, type ShuffleKey } from './random.js';
 import { done, LazyIterator, type IteratorLike, type Next } from './iterator.js';
 import { isDataset, passOf } from './dataset.js';
 import { isThenable } from '../runtime.js';
@@ -452,23 +452,18 @@ export class PrefetchIterator<T> extends LazyIterator<T> {
   }
 }
 
-/** The seed of pass `pass` (0, 1, …) over a shuffled dataset seeded with `seed`. */
-function passSeed(seed: number, pass: number): number {
-  return mix32((seed ^ mix32(pass + 0x9e3779b9)) >>> 0);
-}
-
 /**
  * `shuffle`: a buffer of up to `size` elements; each output is drawn uniformly from the buffer
  * (seeded) and its place refilled from upstream (TF.js's sliding-window shuffle). Pass `pass`
- * of a dataset shuffled with `seed` draws from `uniform(passSeed(seed, pass))`.
+ * of a dataset shuffled with `seed` draws from `uniform(derive(seed, pass))`.
  */
 export class ShuffleIterator<T> extends LazyIterator<T> {
   readonly #buffer: T[] = [];
   readonly #random: () => number;
   #exhausted = false;
-  constructor(private readonly up: LazyIterator<T>, private readonly size: number, seed: number, pass: number) {
+  constructor(private readonly up: LazyIterator<T>, private readonly size: number, seed: ShuffleKey, pass: number) {
     super();
-    this.#random = uniform(passSeed(seed, pass));
+    this.#random = uniform(derive(seed, pass));
   }
   protected async pull(): Promise<Next<T>> {
     const pace = new Pace();
