@@ -50,6 +50,41 @@ describe('stages that pull many elements for one yield to the event loop', () =>
   });
 });
 
+describe('slow elements: the stages yield by the clock, not by a count of elements', () => {
+  // A student's page filled shuffle(1000) from a CSV at ~1 ms per row and froze for 0.2–0.8 s:
+  // the clock was looked at every 256 elements, and its first look only started the timer.
+  it('shuffle, batch, skip and filter over elements of 1 ms each keep every gap between timer ticks far below 300 ms', async () => {
+    const slow = () => data.generator(function* () {
+      for (let i = 0; i < 300; i++) {
+        const t = performance.now();
+        while (performance.now() - t < 1);
+        yield i;
+      }
+    });
+    for (const [name, run] of [
+      ['shuffle', () => slow().shuffle(300, 1).take(1).toArray()],
+      ['batch', () => slow().batch(300).take(1).forEachAsync((b) => (b as { dispose(): void }).dispose())],
+      ['skip', () => slow().skip(299).toArray()],
+      ['filter', () => slow().filter((i) => i === 299).toArray()],
+    ] as const) {
+      await run(); // loads the dataset code
+      let last = performance.now();
+      let gap = 0;
+      const timer = setInterval(() => {
+        const now = performance.now();
+        gap = Math.max(gap, now - last);
+        last = now;
+      }, 1);
+      await run();
+      clearInterval(timer);
+      gap = Math.max(gap, performance.now() - last);
+      // 16 ms between yields (YIELD_EVERY_MS) plus an element and the timer's own lateness;
+      // 300 ms is what one unbroken read of the 300 elements takes.
+      expect(gap, name).toBeLessThan(100);
+    }
+  });
+});
+
 describe('a for-await loop over a dataset yields to the event loop', () => {
   // A data engineer's `for await (const b of ds.repeat()) { if (stop) break; }` never saw the
   // stop flag a timer set: the pass ran on microtasks alone.

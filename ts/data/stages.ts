@@ -179,7 +179,7 @@ export class FilterIterator<T> extends LazyIterator<T> {
     super();
   }
   protected async pull(): Promise<Next<T>> {
-    let pace: Pace | null = null;
+    const pace = new Pace(); // from the first read: its time counts
     for (;;) {
       const r = await this.up.next();
       if (r.done) return r;
@@ -206,7 +206,7 @@ export class FilterIterator<T> extends LazyIterator<T> {
       }
       if (keep) return r;
       disposeAll(r.value);
-      const wait = (pace ??= new Pace()).tick();
+      const wait = pace.tick();
       if (wait) await wait;
     }
   }
