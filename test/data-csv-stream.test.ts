@@ -8,7 +8,8 @@
 // early (take, a parse error) cancels the source; memory does not grow with the file.
 import { createServer, type Server } from 'node:http';
 import { Readable } from 'node:stream';
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -461,6 +462,30 @@ describe('data.csv memory', () => {
     // The file is 50 MB (100 MB as a JS string); what stays live is a window and a row (~3 MB
     // measured, with the dataset code).
     expect(Math.max(...heap)).toBeLessThan(8 * 2 ** 20);
+  });
+});
+
+describe('data.csv passes left open', () => {
+  it.runIf(existsSync('/proc/self/fd'))('a pass dropped without return() closes its file when collected (a peek loop ran out of file descriptors)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-csv-fd-'));
+    const file = join(dir, 'peek.csv');
+    writeFileSync(file, 'a,b\n1,2\n3,4\n');
+    const open = () => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`) === file; } catch { return false; } }).length;
+    const ds = data.csv(pathToFileURL(file).href);
+    const peek = async (): Promise<unknown> => {
+      const it = await ds.iterator();
+      return (await it.next()).value; // and the iterator is dropped
+    };
+    for (let i = 0; i < 30; i++) expect(await peek()).toEqual({ a: 1, b: 2 });
+    expect(open()).toBe(30);
+    for (let i = 0; i < 20 && open() > 0; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(open()).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -352,10 +352,18 @@ function put(o: Record<string, CSVValue>, key: string, v: CSVValue): void {
   else o[key] = v;
 }
 
+/**
+ * Closes the source of a pass dropped without being closed (`await ds.iterator()` then
+ * `next()`, and the iterator forgotten): its file or connection stays open otherwise, and a
+ * process that peeks at a CSV in a loop runs out of file descriptors.
+ */
+const abandoned = new FinalizationRegistry<CSVReader>((reader) => void reader.close().catch(() => {}));
+
 /** A pass over the records of a CSV source: one element per row. Closing it early (`take`, `break`) or a failure stops reading the source. */
 class CSVIterator<T> extends LazyIterator<T> {
   constructor(private readonly reader: CSVReader, private readonly layout: Layout, private readonly p: CSVPlan) {
     super();
+    abandoned.register(this, reader, this);
   }
 
   protected async pull(): Promise<Next<T>> {
@@ -381,6 +389,7 @@ class CSVIterator<T> extends LazyIterator<T> {
   }
 
   protected override async release(): Promise<void> {
+    abandoned.unregister(this);
     await this.reader.close();
   }
 }

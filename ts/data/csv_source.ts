@@ -224,6 +224,9 @@ async function fileChunks(op: string, url: string): Promise<ByteChunks> {
   } catch (e) {
     stream.destroy();
     const code = (e as { code?: string }).code;
+    if (code === 'EMFILE' || code === 'ENFILE') {
+      throw new IOError(`${op}: cannot open ${url} (${path}): the process has too many files open ${reason(e)}; passes left open keep their file until they are collected: end them (break, take(n), or iterator.return())`);
+    }
     const why = isDenoDenial(e) ? `Deno denied read access: run with --allow-read=${path}` : code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : 'it cannot be read';
     throw new InvalidArgumentError(`${op}: cannot read ${url} (${path}): ${why} ${reason(e)}`);
   }
