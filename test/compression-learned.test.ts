@@ -588,6 +588,18 @@ describe('codecs.learned: bad input', () => {
     const small = nr.sequential({ layers: [nr.layers.dense({ inputShape: [16], units: 10 })] });
     throwsInvalid(() => codecs.learned.create({ encoder: ae16.encoder, decoder: small, imageShape: [28, 28] }), /the decoder gives 10 values per image but imageShape \[28,28\] has 784 pixels/);
     small.dispose();
+    // A model whose input has rows and columns says the image's: the same pixel count in
+    // another layout is refused (it was reshaped into the model's input and decoded as noise).
+    const convEnc = nr.sequential({ seed: 0, layers: [nr.layers.conv2d({ inputShape: [28, 28, 1], filters: 2, kernelSize: 4, strides: 4 }), nr.layers.flatten()] });
+    const convDec = nr.sequential({ seed: 0, layers: [nr.layers.dense({ inputShape: [98], units: 784 }), nr.layers.reshape({ targetShape: [28, 28, 1] })] });
+    for (const shape of [[14, 56], [56, 14], [1, 784]]) {
+      throwsInvalid(() => codecs.learned.create({ encoder: convEnc, decoder: convDec, imageShape: shape as [number, number] }), new RegExp(`^codecs\\.learned\\.create: the autoencoder takes images of 28 rows × 28 columns \\(per-sample shape \\[28,28,1\\]\\) but imageShape is \\[${shape.join(',')}\\]; give imageShape \\[28,28\\]$`));
+    }
+    const ok = codecs.learned.create({ encoder: convEnc, decoder: convDec, imageShape: [28, 28] });
+    expect(ok.decode(ok.encode(digits[0])).width).toBe(28);
+    ok.dispose();
+    convEnc.dispose();
+    convDec.dispose();
   });
 
   it('fuzz: 3,000 mutated valid streams decode or throw an InvalidArgumentError naming the codec', () => {

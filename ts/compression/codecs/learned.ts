@@ -376,6 +376,12 @@ class Codec implements LearnedCodec {
     if (declared && declared.reduce((a, b) => a * b, 1) !== px) {
       throw new InvalidArgumentError(`${op}: the autoencoder takes per-sample shape [${declared.join(',')}] (${declared.reduce((a, b) => a * b, 1)} values) but imageShape [${o.h},${o.w}] has ${px} pixels`);
     }
+    // An input with rows and columns ([h, w] or [h, w, c]) says the image's: a [14,56] image
+    // passed as a [28,28,1] model's input was reshaped into it (the same pixel count) and came
+    // back as noise.
+    if (declared && declared.length >= 2 && (declared[0] !== o.h || declared[1] !== o.w)) {
+      throw new InvalidArgumentError(`${op}: the autoencoder takes images of ${declared[0]} rows × ${declared[1]} columns (per-sample shape [${declared.join(',')}]) but imageShape is [${o.h},${o.w}]; give imageShape [${declared[0]},${declared[1]}]`);
+    }
     this.#inShape = declared ?? [px];
     if (!declared) ae.build([px]);
     // Probe with a blank image: the code's shape, and a decoder that gives back an image.
