@@ -46,6 +46,14 @@ describe('FinalizationRegistry', () => {
     expect(w.length).toBe(3);
     expect(w[0]).toMatch(/created at:\n/);
     expect(w.slice(1).map((x) => /^neurite: (\d+) objects created at the same place \(at forgetWeights \(.*gc\.mjs:\d+:\d+\);/.exec(x)?.[1])).toEqual(['2', '4']);
+    // Composed ops leaked on three lines: each line is named (a loss's stack had no frame of
+    // the caller's, and norm's leak was counted with another op's as "the same place").
+    const c = r.composedWarnings as string[];
+    const lines = r.composedLines as Record<string, number>;
+    const named = (line: number) => c.filter((x) => new RegExp(`gc\\.mjs:${line}:\\d+`).test(x)).length;
+    expect([named(lines.loss), named(lines.norm), named(lines.moments)]).toEqual([1, 1, 2]);
+    expect(c.length).toBe(4);
+    expect(c.every((x) => /created at:\n/.test(x))).toBe(false); // the moments pair: one stack, then a count
   });
 
   it('a model built and disposed leaves no JS memory behind (a service builds one per request), also in a loop that never yields', () => {

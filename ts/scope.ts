@@ -114,6 +114,26 @@ function ownFrame(line: string): boolean {
   return i >= 0 && (OWN_DIR.endsWith('/ts/') || /^(?:neurite|train|io|data|wasm)(?:-[\w-]{8})?\.js:/.test(line.slice(i + OWN_DIR.length)));
 }
 
+/** Frames a debug-mode creation stack keeps: enough to reach the caller through composed ops. */
+const STACK_FRAMES = 64;
+
+/**
+ * The stack where an object is made, in debug mode. V8 keeps 10 frames by default, and a
+ * composed op (a loss, `moments`, `stack`, a metric) spends them all inside neurite, so the
+ * warning named no line of the caller's: the limit is raised while the stack is taken.
+ */
+function creationStack(): string | undefined {
+  const E = Error as { stackTraceLimit?: number };
+  const limit = E.stackTraceLimit;
+  if (typeof limit !== 'number' || limit >= STACK_FRAMES) return new Error().stack;
+  E.stackTraceLimit = STACK_FRAMES;
+  try {
+    return new Error().stack;
+  } finally {
+    E.stackTraceLimit = limit;
+  }
+}
+
 /** The key in {@link leaksAt} of the objects made while debug mode was off (they have no stack). */
 const BEFORE_DEBUG = '\0before setDebug(true)';
 
@@ -125,7 +145,10 @@ const BEFORE_DEBUG = '\0before setDebug(true)';
 function reportLeak(held: Tracked): void {
   const stack = held.stack;
   const frames = stack?.split('\n').slice(1) ?? [];
-  const at = stack === undefined ? BEFORE_DEBUG : (frames.find((l) => !ownFrame(l)) ?? frames[0] ?? stack).trim();
+  // The place is the first frame outside neurite; a stack of neurite's frames alone is its own
+  // place (its first frame, shared by many ops, merged a leak of norm's with one of matMul's).
+  const user = frames.find((l) => !ownFrame(l))?.trim();
+  const at = stack === undefined ? BEFORE_DEBUG : user ?? stack;
   const n = (leaksAt.get(at) ?? 0) + 1;
   leaksAt.set(at, n);
   if (n === 1) {
@@ -138,7 +161,7 @@ function reportLeak(held: Tracked): void {
     console.warn(
       stack === undefined
         ? `neurite: ${n} objects created before setDebug(true) (so no creation stack was recorded) have been garbage-collected without dispose()`
-        : `neurite: ${n} objects created at the same place (${at}; the whole stack was printed for the first) have been garbage-collected without dispose()`,
+        : `neurite: ${n} objects created at the same place (${user ?? `by the same stack, ${frames[0]?.trim() ?? ''} …`}; the whole stack was printed for the first) have been garbage-collected without dispose()`,
     );
   }
 }
@@ -418,7 +441,7 @@ export function isDebug(): boolean {
  * Returns the record that {@link untrack} takes on dispose. @internal
  */
 export function track(obj: Disposable, handle: number, kind: string, scoped = true): Tracked {
-  const rec: Tracked = { handle, owner: instanceId(), kind, stack: debug ? new Error().stack : undefined, state: SCOPED };
+  const rec: Tracked = { handle, owner: instanceId(), kind, stack: debug ? creationStack() : undefined, state: SCOPED };
   if (kind === 'model') {
     rec.counted = true;
     liveModelCount++;

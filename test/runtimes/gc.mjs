@@ -1,6 +1,7 @@
 // Run with `node --expose-gc`: forgets tensors (and one model) without dispose(), collects
 // garbage, and reports what the FinalizationRegistry freed. Prints one JSON line.
 import * as nr from '../../dist/index.js';
+import { readFileSync } from 'node:fs';
 import { settle } from './gc-settle.mjs';
 
 await nr.init();
@@ -99,6 +100,24 @@ let whileModel;
 await settle();
 const afterModel = nr.memory();
 
+// 5. Composed ops (a loss, norm, moments) forgotten on three lines of their own: each
+// warning names its line (V8's 10 frames were all neurite's, and two of them were counted as
+// one place, the first frame they shared).
+nr.setDebug(true);
+warnings.length = 0;
+const ya = nr.ones([4, 3]), yb = nr.zeros([4, 3]);
+(function composedLeaks() {
+  nr.losses.meanSquaredError(ya, yb); // LEAK-LOSS
+  nr.norm(ya); // LEAK-NORM
+  nr.moments(ya, 0).mean; // LEAK-MOMENTS (and its variance)
+})();
+await settle();
+nr.setDebug(false);
+nr.dispose([ya, yb]);
+const composedWarnings = warnings.filter((w) => w.includes('without dispose()'));
+const lineOf = (tag) => readFileSync(new URL(import.meta.url), 'utf8').split('\n').findIndex((l) => l.includes(`// ${tag}`)) + 1;
+const composedLines = { loss: lineOf('LEAK-LOSS'), norm: lineOf('LEAK-NORM'), moments: lineOf('LEAK-MOMENTS') };
+
 console.log(JSON.stringify({
   before,
   afterPlain,
@@ -111,6 +130,8 @@ console.log(JSON.stringify({
   debugWarnings,
   afterWeights,
   weightWarnings,
+  composedWarnings,
+  composedLines,
   beforeDebugWarnings,
   afterEarly,
 }));
