@@ -165,6 +165,16 @@ describe('customGrad', () => {
       return make((u) => ({ value: u.square(), gradFunc: (dy: nr.Tensor) => dy.mul(z) }))(v).sum();
     };
     expect(gradOf(closing).message).toMatch(/^mul: b is a disposed tensor \(shape \[3\]\) \(freed at the end of the tidy\(\) it was made in; return it from the function or keep\(\) it\); gradFunc runs during the gradient, after that scope: hand the forward tensors it needs to f's save\(\[\.\.\.\]\) and read them from gradFunc's second argument \(saved\)$/);
+    // A tensor save() took, disposed before f returned (it said "clone: x is a disposed tensor").
+    const early = nr.customGrad(((v: nr.Tensor, save: nr.GradSaveFunc) => {
+      const t = v.mul(2);
+      save([v, t]);
+      t.dispose();
+      return { value: v.square(), gradFunc: (dy: nr.Tensor) => dy };
+    }) as never) as (v: nr.Tensor) => nr.Tensor;
+    const e = gradOf((v) => early(v).sum());
+    expect(e).toBeInstanceOf(nr.DisposedError);
+    expect(e.message).toBe("customGrad: save([…])[1] (shape [3]) was disposed before f returned; save keeps copies of its tensors when f returns, so dispose them after that, or leave them to f's scope, which frees what f made");
     const nested = make((v) => ({ value: v.square(), gradFunc: (dy: nr.Tensor) => nr.grad((z) => z.sum())(dy) }));
     expect(gradOf((v) => nested(v).sum()).message).toMatch(/already recording|cannot be nested/);
     expect(nr.memory().numTensors).toBe(before);

@@ -474,7 +474,13 @@ export function customGrad<T extends Tensor = Tensor>(f: CustomGradientFunc<T>):
       }
       if (typeof res.gradFunc !== 'function') throw new InvalidArgumentError(`${op}: f must return an object { value, gradFunc } whose gradFunc is a function, got ${describe(res.gradFunc)}`);
       gradFunc = res.gradFunc as CustomRecord['gradFunc'];
-      if (tape === 'recording') saved.forEach((t) => kept.push(keep(clone(t))));
+      if (tape === 'recording') {
+        // Disposed between save() and f's return: said as such (it said "clone: x is a disposed
+        // tensor"), before any copy is kept.
+        const gone = saved.findIndex((t) => t.isDisposed);
+        if (gone >= 0) throw new DisposedError(`${op}: save([…])[${gone}] (shape [${saved[gone].shape}]) was disposed before f returned; save keeps copies of its tensors when f returns, so dispose them after that, or leave them to f's scope, which frees what f made`);
+        saved.forEach((t) => kept.push(keep(clone(t))));
+      }
       return res.value;
     });
     if (tape !== 'recording') return value;
