@@ -192,6 +192,12 @@ describe('layer.apply(tensor)', () => {
     add.dispose();
     expect(nr.memory().numModels).toBe(m0.numModels);
     expect(nr.memory().modelBytes).toBe(m0.modelBytes);
+    // `using` frees it too (layers had dispose() but no Symbol.dispose: a TypeError at run time).
+    const dense = nr.layers.dense({ units: 2 });
+    nr.tidy(() => void dense.apply(nr.ones([1, 3])));
+    expect(nr.memory().numModels).toBe(m0.numModels + 1);
+    dense[Symbol.dispose]();
+    expect(nr.memory().numModels).toBe(m0.numModels);
   });
 
   it('memory: the hidden model counts until dispose(), a second call at the same shape makes nothing, another shape replaces it', () => {

@@ -13,6 +13,8 @@ import { brand } from '../brand.js';
 import { displayAs } from '../display.js';
 import { CONSTRAINT_OPTIONS, constraintOf, type Constraint, type ConstraintOption } from '../constraints.js';
 
+(Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
+
 /**
  * The layout of each constrained weight whose rank the layer's options fix (`[rank, layout]`),
  * to check a constraint's axis when the layer is made; PReLU's alpha (its rank is the input's)
@@ -476,6 +478,11 @@ export abstract class Layer {
    */
   dispose(): void {
     eager?.dispose(this);
+  }
+
+  /** Same as {@link Layer.dispose}, so that `using layer = layers.dense(…)` frees what its eager `apply` made at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /**
