@@ -163,6 +163,30 @@ describe('browser.fromPixels / toPixels vs TF.js (RGBA bytes)', () => {
     expect(msg(() => nr.browser.fromPixels({ width: 1, height: 1, getContext: () => null } as unknown as HTMLCanvasElement))).toMatch(
       /^InvalidArgumentError: fromPixels: this runtime has no 2-D canvas \(no OffscreenCanvas or document\) to read the image with; pass an ImageData or \{ data, width, height \} RGBA bytes instead/,
     );
+    // A canvas tainted by a cross-origin image (as a browser's OffscreenCanvas answers it): the
+    // browser's SecurityError named neurite's scratch canvas; the message says what to do.
+    const g = globalThis as { OffscreenCanvas?: unknown };
+    const had = 'OffscreenCanvas' in g;
+    const prev = g.OffscreenCanvas;
+    const ctx = {
+      canvas: { width: 0, height: 0 },
+      clearRect() {},
+      drawImage() {},
+      getImageData() {
+        throw Object.assign(new Error("Failed to execute 'getImageData' on 'OffscreenCanvasRenderingContext2D': The canvas has been tainted by cross-origin data."), { name: 'SecurityError' });
+      },
+    };
+    g.OffscreenCanvas = class { getContext() { return ctx; } };
+    try {
+      expect(msg(() => nr.browser.fromPixels({ width: 2, height: 2, getContext: () => null } as unknown as HTMLCanvasElement))).toBe(
+        "InvalidArgumentError: fromPixels: the browser does not let the pixels be read: it holds pixels from another origin without CORS (a canvas drawn with such an image, or its ImageBitmap) (Failed to execute 'getImageData' on 'OffscreenCanvasRenderingContext2D': The canvas has been tainted by cross-origin data.); serve the image with an Access-Control-Allow-Origin header and set img.crossOrigin = 'anonymous' before its src (or fetch it and pass await createImageBitmap(await response.blob()))",
+      );
+    } finally {
+      if (had) g.OffscreenCanvas = prev;
+      else delete g.OffscreenCanvas;
+    }
+    // The tainted scratch canvas was dropped: without a canvas, the next call says so again.
+    expect(msg(() => nr.browser.fromPixels({ width: 1, height: 1, getContext: () => null } as unknown as HTMLCanvasElement))).toMatch(/this runtime has no 2-D canvas/);
     const t = nr.tensor([0.5, 255], [1, 2]);
     expect(await rejection(nr.browser.toPixels(t))).toBe('InvalidArgumentError: toPixels: img[0,1] = 255 is not in [0, 1] (a tensor of 0–255 values, as fromPixels gives, must be divided by 255 first)');
     t.dispose();

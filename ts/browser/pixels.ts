@@ -96,8 +96,19 @@ function rgbaOf(op: string, pixels: unknown): PixelData {
   ctx.canvas.width = width;
   ctx.canvas.height = height;
   ctx.clearRect(0, 0, width, height);
-  ctx.drawImage(pixels as CanvasImageSource, 0, 0, width, height);
-  return { width, height, data: ctx.getImageData(0, 0, width, height).data };
+  try {
+    ctx.drawImage(pixels as CanvasImageSource, 0, 0, width, height);
+    return { width, height, data: ctx.getImageData(0, 0, width, height).data };
+  } catch (e) {
+    if ((e as { name?: unknown } | null)?.name !== 'SecurityError') throw e;
+    // A cross-origin image without CORS taints the canvas it is drawn on: the browser's error
+    // named neurite's scratch canvas. A fresh one is made next time.
+    scratch = null;
+    const what = isA(pixels, 'HTMLImageElement') || video ? `the ${video ? 'video' : 'image'} comes from another origin without CORS` : 'it holds pixels from another origin without CORS (a canvas drawn with such an image, or its ImageBitmap)';
+    throw new InvalidArgumentError(
+      `${op}: the browser does not let the pixels be read: ${what} (${(e as Error).message}); serve the image with an Access-Control-Allow-Origin header and set img.crossOrigin = 'anonymous' before its src (or fetch it and pass await createImageBitmap(await response.blob()))`,
+    );
+  }
 }
 
 /**
