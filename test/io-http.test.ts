@@ -141,6 +141,20 @@ describe('http(s)://', () => {
     // A server that does not answer at all.
     const down = await rejection(() => load('http://127.0.0.1:1/model.json'), IOError);
     expect(down.message).toMatch(/^loadModel: fetching the model JSON from http:\/\/127\.0\.0\.1:1\/model\.json failed \[TypeError/);
+    expect(down.message).not.toMatch(/origin/); // not in a page
+    // In a page, a fetch of another origin that fails bare is most often CORS: said with both
+    // origins (a student's page said only "[TypeError: Failed to fetch]"); not for its own origin.
+    const g = globalThis as { location?: unknown };
+    g.location = { origin: 'http://localhost:8080', href: 'http://localhost:8080/app/index.html' };
+    try {
+      const failing = async () => { throw new TypeError('Failed to fetch'); };
+      const cross = await rejection(() => http('http://localhost:8082/m/model.json', { fetchFunc: failing }, 'loadModel').load!(), IOError);
+      expect(cross.message).toBe("loadModel: fetching the model JSON from http://localhost:8082/m/model.json failed [TypeError: Failed to fetch]; http://localhost:8082 is not this page's origin (http://localhost:8080): a server that sends no Access-Control-Allow-Origin header for it fails this way too (the browser console says which)");
+      const same = await rejection(() => http('/m/model.json', { fetchFunc: failing }, 'loadModel').load!(), IOError);
+      expect(same.message).toBe('loadModel: fetching the model JSON from /m/model.json failed [TypeError: Failed to fetch]');
+    } finally {
+      delete g.location;
+    }
   });
 
   it('failures of the network or the server are IOErrors (status: the HTTP status), not the InvalidArgumentError of a bad argument', async () => {

@@ -32,7 +32,25 @@ function failed(what: string, e: unknown, url = ''): IOError | InvalidArgumentEr
     }
     return new InvalidArgumentError(`${what}: Deno denied net access to ${host}: run with --allow-net=${host} (or --allow-net) ${detail}`);
   }
-  return new IOError(`${what} failed ${detail}`, { cause: e });
+  return new IOError(`${what} failed ${detail}${corsHint(e, url)}`, { cause: e });
+}
+
+/**
+ * In a page (or a worker), a fetch of another origin that fails with a bare TypeError ("Failed
+ * to fetch", "NetworkError…") is most often a server that sends no Access-Control-Allow-Origin:
+ * the browser tells the console, not the script. Said with the two origins; '' otherwise.
+ */
+function corsHint(e: unknown, url: string): string {
+  const here = (globalThis as { location?: { origin?: unknown; href?: unknown } }).location;
+  if (!(e instanceof TypeError) || url === '' || typeof here?.origin !== 'string' || typeof here.href !== 'string') return '';
+  let origin: string;
+  try {
+    origin = new URL(url, here.href).origin;
+  } catch {
+    return '';
+  }
+  if (origin === here.origin || origin === 'null') return '';
+  return `; ${origin} is not this page's origin (${here.origin}): a server that sends no Access-Control-Allow-Origin header for it fails this way too (the browser console says which)`;
 }
 
 /** @internal The handler {@link http} makes (after checking its arguments). */
