@@ -6,8 +6,8 @@
  * 2-D: `x` is a Float32 tensor `[..., height, width]` whose last two axes are images
  * (any leading axes are a batch); height and width must be multiples of `blockSize`
  * (default 8), else an `InvalidArgumentError`: the transform does not pad (as scipy's `dctn`,
- * which has no blocks at all, pads nothing). `codecs.dct` pads an image of any size by
- * repeating its last row and column; here, pad first (`pad`, or `mirrorPad(x, [[0, (8 - h % 8) % 8],
+ * which has no blocks at all, pads nothing). `codecs.dct` pads an image of any size (sides up to
+ * 65,536) by repeating its last row and column; here, pad first (`pad`, or `mirrorPad(x, [[0, (8 - h % 8) % 8],
  * [0, (8 - w % 8) % 8]], 'symmetric')`) and crop the inverse. Each block is replaced by its coefficients, DC at the block's top-left. The
  * forward transform is DCT-II with the orthonormal scaling (energy preserving; for 8×8 this
  * is JPEG's DCT), the inverse is DCT-III, so `inverse2d(forward2d(x))` returns `x` up to

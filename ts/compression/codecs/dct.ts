@@ -2,7 +2,8 @@
  * `codecs.dct`: a JPEG-style grayscale codec (`crates/core/src/compression/codecs/dct_codec.rs`):
  * 8×8 orthonormal DCT, the JPEG luminance table scaled by `quality` (libjpeg's formula),
  * zig-zag order, DC differences and (zero-run, size) AC symbols, and Huffman codes built
- * for each image. Any width and height (edges are padded by repetition and cropped back).
+ * for each image. Any width and height up to 65,536 (edges are padded by repetition and cropped
+ * back), within `maxOutputBytes` when decoding (64 MiB by default).
  * Error bound: RMS error ≤ √(mean(Q²)/4 · padding factor) + 0.5 for quantisation table Q.
  * When the coded stream would be longer than the pixels (noise at a high quality), the image
  * is stored as it is (exact; a version-2 stream, which decoders of earlier builds refuse with

@@ -7,7 +7,8 @@
  * `(|q| + 0.35)·Δ`). Quality numbers are not the DCT codec's: at one quality this codec spends
  * fewer bits and on photographs gives a lower PSNR; compare the two at equal bits per pixel,
  * and context-adaptive binary range coding (contexts: subband class, the neighbours'
- * magnitudes, whether the parent coefficient is non-zero). Any width and height.
+ * magnitudes, whether the parent coefficient is non-zero). Any width and height up to 65,536
+ * (within `maxOutputBytes` when decoding: 64 MiB by default).
  * Error bound: RMS error ≤ 1.5·Δ + 0.5. When the coded stream would be longer than the pixels
  * (noise at a high quality), the image is stored as it is (exact, 8 bits per pixel + 16–20
  * bytes). The coarsest low-pass band (the image's local means) has its own step,
