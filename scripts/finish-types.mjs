@@ -52,6 +52,41 @@ if (existsSync(inline)) {
   if (src.length > 1000) throw new Error(`finish-types: ${inline} is ${src.length} characters: the packed wasm leaked into the declarations`);
 }
 
+// Classes whose constructor is `@internal` (made by ops and factories: Tensor, Optimizer, …):
+// stripInternal removes it, and a class without one in a declaration has a public constructor
+// of no arguments, so `new Tensor()` type-checked (and failed at run time). Each gets
+// `protected constructor();` (their subclasses' declarations still extend them). The classes
+// are found in the sources: a constructor whose doc comment says @internal.
+const sources = join(types, '..', '..', 'ts');
+const hidden = new Set();
+for (const f of readdirSync(sources, { recursive: true })) {
+  if (!String(f).endsWith('.ts') || String(f).endsWith('.d.ts')) continue;
+  const src = readFileSync(join(sources, String(f)), 'utf8');
+  for (const m of src.matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*constructor\(/g)) {
+    if (!m[1].includes('@internal')) continue;
+    const before = src.slice(0, m.index);
+    const cls = [...before.matchAll(/^(?:export )?(?:abstract )?class (\w+)/gm)].at(-1);
+    if (cls) hidden.add(cls[1]);
+  }
+}
+const protectedCtors = new Set();
+for (const f of readdirSync(types, { recursive: true })) {
+  if (!String(f).endsWith('.d.ts')) continue;
+  const p = join(types, String(f));
+  const src = readFileSync(p, 'utf8');
+  const out = src.replace(/^(export )?declare (abstract )?class (\w+)\b[^\n]*\{\n/gm, (line, _e, _a, name, at) => {
+    if (!hidden.has(name)) return line;
+    // The class body up to its end (a line `}` at the start): no constructor of its own.
+    const end = src.indexOf('\n}', at);
+    protectedCtors.add(name);
+    if (/^\s*(?:protected |private )?constructor\(/m.test(src.slice(at, end))) return line; // declared (or a second run)
+    return `${line}    /** Made by neurite's functions and factories (see the class's documentation), not with \`new\`. */\n    protected constructor();\n`;
+  });
+  if (out !== src) writeFileSync(p, out);
+}
+const missing = [...hidden].filter((n) => !protectedCtors.has(n));
+if (missing.length > 0) throw new Error(`finish-types: no declaration found for the classes with an @internal constructor: ${missing.join(', ')}`);
+
 const deno = join(types, '..', 'types-deno');
 rmSync(deno, { recursive: true, force: true });
 cpSync(types, deno, { recursive: true });

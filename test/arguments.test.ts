@@ -1033,3 +1033,24 @@ describe('layer numbers are checked as the float32 the core computes with', () =
     expect(nr.layers.dropout({ rate: 0.9999999 }).rate).toBe(0.9999999); // below 1 in float32 too
   });
 });
+
+describe('classes made by ops and factories, called with new from JS', () => {
+  // Their declarations hide the constructor (protected); a JS caller's `new Tensor()` made an
+  // object that failed later with a TypeError ("reading 'length'") or a DisposedError of handle 0.
+  it('say what makes them', () => {
+    const make = (C: unknown) => () => new (C as new () => unknown)();
+    expect(make(nr.Tensor)).toThrow(new nr.InvalidArgumentError('Tensor: tensors are made by ops (tensor(), zeros(), randomNormal(), …), not with new Tensor()'));
+    expect(make(nr.Optimizer)).toThrow(/^Optimizer: optimizers are made by their factories \(optimizers\.sgd\(…\), optimizers\.adam\(…\), …, or train\.\*\), not with new$/);
+    expect(make(nr.LearningRateSchedule)).toThrow(/^LearningRateSchedule: schedules are made by their factories/);
+    expect(make(nr.SymbolicTensor)).toThrow(/^SymbolicTensor: symbolic tensors are made by input\(\{ shape \}\) and layer\.apply\(x\), not with new$/);
+    expect(make(nr.LayerVariable)).toThrow(/^LayerVariable: a layer's weights are made by the layer/);
+    expect(make(nr.Constraint)).toThrow(/^Constraint: constraints are made by their factories/);
+    for (const C of [nr.Tensor, nr.Optimizer, nr.LearningRateSchedule, nr.SymbolicTensor, nr.LayerVariable, nr.Constraint]) {
+      try {
+        make(C)();
+      } catch (e) {
+        expect(e, C.name).toBeInstanceOf(nr.InvalidArgumentError);
+      }
+    }
+  });
+});

@@ -412,7 +412,7 @@ let packed: Packed;
 beforeAll(async () => {
   packed = await packAndInstall('neurite-types-');
   writeFileSync(join(packed.dir, 'main.ts'), `
-    import { init, tensor, randomNormal, tidy, memory, ShapeError, NeuriteError, type Tensor, type WasmSource } from 'neurite';
+    import { init, tensor, randomNormal, tidy, memory, ShapeError, NeuriteError, optimizers, Tensor, Optimizer, LearningRateSchedule, SymbolicTensor, LayerVariable, Constraint, type WasmSource } from 'neurite';
     import * as url from 'neurite/url';
 
     const src: WasmSource = new URL('https://example.com/core.wasm');
@@ -432,6 +432,22 @@ beforeAll(async () => {
     init({ threads: 2, foo: 1 });
     // @ts-expect-error: a number is no source
     init(2);
+    // Classes made by ops and factories: \`new\` is a type error (stripInternal left them a
+    // public constructor of no arguments, and new Tensor() failed at run time).
+    // @ts-expect-error: tensors are made by ops
+    new Tensor();
+    // @ts-expect-error: optimizers by their factories
+    new Optimizer();
+    // @ts-expect-error: schedules by theirs
+    new LearningRateSchedule();
+    // @ts-expect-error: symbolic tensors by input() and apply()
+    new SymbolicTensor();
+    // @ts-expect-error: weights by their layer
+    new LayerVariable();
+    // @ts-expect-error: constraints by their factories
+    new Constraint();
+    // Subclasses still declare (and type-check) as before.
+    const adam: Optimizer = optimizers.adam();
     const t: Tensor = tensor([[1, 2]]).matMul(randomNormal([2, 3], { seed: 42, stddev: 0.1 }));
     const n: number = tidy(() => t.sum().item());
     t[Symbol.dispose]();

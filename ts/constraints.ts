@@ -78,6 +78,7 @@ export class Constraint {
 
   /** @internal Made by the {@link constraints} factories (options already checked). */
   constructor(name: ConstraintName, config: Record<string, number | number[]>) {
+    if (typeof name !== 'string' || config === null || typeof config !== 'object') throw new InvalidArgumentError('Constraint: constraints are made by their factories (constraints.maxNorm(…), constraints.nonNeg(), …), not with new');
     this.name = name;
     this.config = Object.freeze(config);
   }

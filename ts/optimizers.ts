@@ -373,6 +373,7 @@ export class Optimizer {
 
   /** @internal Use the factories. */
   constructor(name: OptimizerName, options: unknown) {
+    if (typeof name !== 'string' || !Object.hasOwn(SPECS, name)) throw new InvalidArgumentError('Optimizer: optimizers are made by their factories (optimizers.sgd(…), optimizers.adam(…), …, or train.*), not with new');
     const op = `optimizers.${name}`;
     if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
       throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);

@@ -51,6 +51,7 @@ export class LearningRateSchedule {
 
   /** @internal Use the factories (`schedules.exponentialDecay(...)` etc.). */
   constructor(name: ScheduleName, options: unknown) {
+    if (typeof name !== 'string' || !Object.hasOwn(SPECS, name)) throw new InvalidArgumentError('LearningRateSchedule: schedules are made by their factories (schedules.exponentialDecay(…), schedules.cosineDecay(…), …), not with new');
     this.name = name;
     this.#options = Object.freeze(readOptions(`schedules.${name}`, options, SPECS[name]));
     this.at(1); // the core validates the ranges (e.g. decaySteps >= 1) now, not at the first update

@@ -118,6 +118,8 @@ export class Tensor<R extends Rank = Rank> {
 
   /** @internal Use {@link wrapHandle}; tensors are made by ops, not by `new`. */
   constructor(handle: number, shape: readonly number[]) {
+    // A JS caller's `new Tensor()` (its types hide the constructor) failed later with a TypeError.
+    if (typeof handle !== 'number' || !Array.isArray(shape)) throw new InvalidArgumentError('Tensor: tensors are made by ops (tensor(), zeros(), randomNormal(), …), not with new Tensor()');
     this.#handle = handle;
     this.#owner = instanceId();
     this.#shape = Object.isFrozen(shape) ? shape : Object.freeze(shape);

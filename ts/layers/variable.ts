@@ -54,6 +54,7 @@ export class LayerVariable {
 
   /** @internal Made by the layer (`layer.weights`). */
   constructor(owner: VariableOwner, index: number, weightName: string, shape: readonly number[], ownTrainable: boolean) {
+    if (owner === null || typeof owner !== 'object' || typeof weightName !== 'string') throw new InvalidArgumentError("LayerVariable: a layer's weights are made by the layer (layer.weights, model.weights), not with new");
     this.#owner = owner;
     this.#index = index;
     this.name = `${owner.name}/${weightName}`;

@@ -43,6 +43,7 @@ export class SymbolicTensor {
 
   /** @internal Made by `input()` and `layer.apply()`; recorded as a use of `sourceLayer`. */
   constructor(sourceLayer: { readonly name: string }, inputs: readonly SymbolicTensor[], perSample: readonly number[], training?: false) {
+    if (sourceLayer === null || typeof sourceLayer !== 'object' || !Array.isArray(inputs)) throw new InvalidArgumentError('SymbolicTensor: symbolic tensors are made by input({ shape }) and layer.apply(x), not with new');
     this.id = ++count;
     this.sourceLayer = sourceLayer;
     this.inputs = inputs;
