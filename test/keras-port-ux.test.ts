@@ -67,6 +67,14 @@ describe('subclassing a layer (Keras and TF.js customise layers so; here the cor
       }
     }
     expect(invalidMessage(() => new Sampling({}))).toMatch(/^new Sampling\(\): the class overrides call\(\)/);
+    // A TS author's form, with a real kind (the declarations show the protected constructor):
+    // it was made, printed as '<undefined name=dense_1 …>' and failed in predict with a TypeError.
+    class Typed extends Base {
+      constructor(args: object) {
+        super('dense', args, ['units']);
+      }
+    }
+    expect(invalidMessage(() => new Typed({ units: 2 }))).toMatch(/^new Typed\(\): a subclass of Layer itself is not a layer neurite can run \(whatever kind it passes to super, here 'dense'\): custom layer code/);
   });
 
   it('a subclass that only adds fields and methods runs, saves and loads as its built-in class', async () => {
@@ -102,6 +110,9 @@ describe('subclassing a layer (Keras and TF.js customise layers so; here the cor
       readonly note = 'x';
     }
     expect(nr.serialization.registerClass(Named)).toBe(Named);
+    // A subclass of Layer itself (no code of its own to refuse) was accepted.
+    class Bare extends (nr.Layer as unknown as new (...a: unknown[]) => object) {}
+    expect(invalidMessage(() => nr.serialization.registerClass(Bare as never))).toMatch(/^serialization\.registerClass\(Bare\): a subclass of Layer itself is none of neurite's layers/);
     class MyRegularizer {
       apply(): number {
         return 0;

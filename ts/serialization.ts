@@ -25,5 +25,8 @@ export function registerClass<T extends { readonly prototype: unknown }>(cls: T)
     throw new InvalidArgumentError(`${where}: neurite saves and loads only its own classes (layers, initializers, regularizers, constraints, optimizers and schedules), so a class of your own cannot be registered: use the built-in ones (initializers.*, regularizers.*, constraints.*), or write the computation with tensor ops in a custom training loop`);
   }
   refuseRunOverrides(where, c as { readonly name: string; readonly prototype: object });
+  if (typeof (c.prototype as { abiParams?: unknown }).abiParams !== 'function') {
+    throw new InvalidArgumentError(`${where}: a subclass of Layer itself is none of neurite's layers, so it cannot be made, saved or loaded; a subclass of a built-in layer (class MyDense extends Dense) is saved and loaded as that layer`);
+  }
   return cls;
 }

@@ -715,6 +715,12 @@ function refuseCustomClass(cls: { readonly name: string; readonly prototype: obj
   if (kind !== 'input' && !(LAYER_KINDS as readonly unknown[]).includes(kind)) {
     throw new InvalidArgumentError(`new ${cls.name || 'Layer'}(): the Layer constructor's first argument must be one of neurite's layer kinds (${LAYER_KINDS.join(', ')}), got ${describe(kind)}; a subclass of Layer is not a layer neurite can run: ${CUSTOM_LAYER_HELP}`);
   }
+  // A subclass of Layer itself given a real kind (super('dense', args, ['units'])) is none of
+  // neurite's layers (their classes implement abiParams): it was made, printed as
+  // '<undefined …>' and failed in predict with a TypeError.
+  if (typeof (cls.prototype as { abiParams?: unknown }).abiParams !== 'function') {
+    throw new InvalidArgumentError(`new ${cls.name || 'Layer'}(): a subclass of Layer itself is not a layer neurite can run (whatever kind it passes to super, here '${String(kind)}'): ${CUSTOM_LAYER_HELP}`);
+  }
 }
 
 /**
