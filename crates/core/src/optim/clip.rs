@@ -45,18 +45,20 @@ fn norm_f64<'a>(grads: impl Iterator<Item = &'a [f32]>) -> f64 {
 }
 
 /// Rescales all gradients together so that their global norm is at most `max_norm`.
-/// NOTE: the norm and the scale stay in f64: gradients whose norm is beyond f32 (finite
-/// values around 1e38, the explosion clipping is for) are rescaled too; in f32 the norm was
-/// ∞ and they passed unclipped.
+/// NOTE: a norm beyond f32 (finite values around 1e38, the explosion clipping is for) is
+/// rescaled in f64: cast to f32 it was ∞ and the gradients passed unclipped. A norm within f32
+/// keeps the f32 scale (the bits pinned in test/fixtures/optimizer-step-bits.json).
 pub fn clip_by_global_norm(grads: &mut [&mut [f32]], max_norm: f32) {
-    let norm = norm_f64(grads.iter().map(|g| &**g));
-    if norm.is_finite() && norm > max_norm as f64 {
-        let scale = max_norm as f64 / norm;
-        for g in grads.iter_mut() {
-            for v in g.iter_mut() {
-                *v = (*v as f64 * scale) as f32;
-            }
+    let wide = norm_f64(grads.iter().map(|g| &**g));
+    let norm = wide as f32;
+    if norm.is_finite() {
+        if norm > max_norm {
+            let scale = max_norm / norm;
+            grads.iter_mut().for_each(|g| g.iter_mut().for_each(|v| *v *= scale));
         }
+    } else if wide.is_finite() {
+        let scale = max_norm as f64 / wide;
+        grads.iter_mut().for_each(|g| g.iter_mut().for_each(|v| *v = (*v as f64 * scale) as f32));
     }
 }
 
