@@ -412,7 +412,7 @@ let packed: Packed;
 beforeAll(async () => {
   packed = await packAndInstall('neurite-types-');
   writeFileSync(join(packed.dir, 'main.ts'), `
-    import { init, tensor, randomNormal, tidy, memory, ShapeError, NeuriteError, optimizers, Tensor, Optimizer, LearningRateSchedule, SymbolicTensor, LayerVariable, Constraint, type WasmSource } from 'neurite';
+    import { init, tensor, randomNormal, tidy, memory, ShapeError, NeuriteError, Tensor, Optimizer, LearningRateSchedule, SymbolicTensor, LayerVariable, Constraint, type WasmSource } from 'neurite';
     import * as url from 'neurite/url';
 
     const src: WasmSource = new URL('https://example.com/core.wasm');
@@ -446,8 +446,6 @@ beforeAll(async () => {
     new LayerVariable();
     // @ts-expect-error: constraints by their factories
     new Constraint();
-    // Subclasses still declare (and type-check) as before.
-    const adam: Optimizer = optimizers.adam();
     const t: Tensor = tensor([[1, 2]]).matMul(randomNormal([2, 3], { seed: 42, stddev: 0.1 }));
     const n: number = tidy(() => t.sum().item());
     t[Symbol.dispose]();
@@ -599,7 +597,7 @@ beforeAll(async () => {
   // exactOptionalPropertyTypes: an option given as undefined means its default (a user's
   // report: init({ threads: maybe }) and fit(x, y, { batchSize: undefined }) were errors).
   writeFileSync(join(packed.dir, 'exact.ts'), `
-    import { init, sequential, layers, tensor2d, optimizers, randomNormal, data, loadModel, callbacks, schedules, matMul, type FitArgs } from 'neurite';
+    import { init, sequential, layers, tensor2d, optimizers, randomNormal, data, loadModel, callbacks, schedules, matMul, type FitArgs, type Tensor, type SymbolicTensor, type EvaluateDatasetArgs } from 'neurite';
     import * as url from 'neurite/url';
     declare const maybe: number | undefined;
     declare const flag: boolean | undefined;
@@ -623,6 +621,14 @@ beforeAll(async () => {
     data.csv(new Uint8Array(0), { hasHeader: flag, delimiter: undefined, columnConfigs: { a: { isLabel: flag, dtype: undefined } } });
     // @ts-expect-error: a required option is still required
     layers.dense({ units: undefined });
+    // A boolean known at run time only (a helper passing its own options on): either result.
+    // The overloads took false | undefined or true, and refused the exported options types.
+    const anyEval: Tensor | Tensor[] | Record<string, number> = m.evaluate(x, x, { returnDict: flag });
+    const evalSet = (args: EvaluateDatasetArgs) => m.evaluateDataset(data.array([{ xs: x, ys: x }]), args);
+    const asJson: string | object = m.toJSON(null, flag ?? true);
+    // Layer.apply on a Tensor | SymbolicTensor (a block helper), as TF.js's apply takes it.
+    const block = (t: Tensor | SymbolicTensor): Tensor | SymbolicTensor => layers.dense({ units: 1 }).apply(t);
+    export { anyEval, evalSet, asJson, block };
   `);
 });
 afterAll(() => packed?.cleanup());

@@ -460,6 +460,8 @@ export abstract class Layer {
   apply(inputs: Tensor[], kwargs?: { training?: boolean | undefined }): Tensor;
   /** On symbolic tensors: the layer's node in a graph model, its output a symbolic tensor (see above). */
   apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: { training?: boolean | undefined }): SymbolicTensor;
+  /** On either, known at run time only (a block helper `(x: Tensor | SymbolicTensor) => …`, as TF.js's `apply` takes): the matching result. */
+  apply(inputs: Tensor | SymbolicTensor | Tensor[] | SymbolicTensor[], kwargs?: { training?: boolean | undefined }): Tensor | SymbolicTensor;
   apply(inputs: SymbolicTensor | SymbolicTensor[] | Tensor | Tensor[], kwargs?: { training?: boolean | undefined }): SymbolicTensor | Tensor {
     checkNotCustom('apply', this);
     if (!isSymbolic(inputs) && eager?.takes(inputs)) return eager.apply(this, inputs, kwargs);

@@ -1514,6 +1514,8 @@ export class Sequential {
    * @example const { loss, acc } = await model.evaluateDataset(testDs, { returnDict: true });
    */
   evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args: EvaluateDatasetArgs & { returnDict: true }): Promise<Record<string, number>>;
+  /** {@link Sequential.evaluateDataset} with `returnDict` a `boolean` known at run time only (a helper passing its own `EvaluateDatasetArgs` on): either result. */
+  evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args?: EvaluateDatasetArgs): Promise<Tensor | Tensor[] | Record<string, number>>;
   async evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args: EvaluateDatasetArgs = {}): Promise<Tensor | Tensor[] | Record<string, number>> {
     try {
       const { values, returnDict } = await (await dataChunk('evaluateDataset')).evaluateDatasetLoop(this, dataset, args);
@@ -1700,6 +1702,8 @@ export class Sequential {
    * @example const { loss, accuracy } = model.evaluate(x, y, { returnDict: true });
    */
   evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: EvaluateOptions & { returnDict: true }): Record<string, number>;
+  /** {@link Sequential.evaluate} with `returnDict` a `boolean` known at run time only: either result. */
+  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args?: EvaluateOptions & { returnDict?: boolean | undefined }): Tensor | Tensor[] | Record<string, number>;
   evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: EvaluateOptions & { returnDict?: boolean | undefined } = {}): Tensor | Tensor[] | Record<string, number> {
     extraArguments('evaluate', arguments.length, 3);
     notADataset('evaluate', x);
@@ -2587,6 +2591,8 @@ export class Sequential {
    * @example const config = model.toJSON(null, false);
    */
   toJSON(unused: unknown, returnString: false): ModelConfig;
+  /** {@link Sequential.toJSON} with `returnString` a `boolean` known at run time only: either result. */
+  toJSON(unused: unknown, returnString: boolean): string | ModelConfig;
   toJSON(_unused?: unknown, returnString: boolean = true): string | ModelConfig {
     const asString = boolArg('toJSON', 'returnString', returnString, true);
     const config = this.getConfig();
