@@ -94,7 +94,7 @@ export * as metrics from './metrics.js';
 export * as optimizers from './optimizers.js';
 export * as train from './train.js';
 export * as schedules from './schedules.js';
-export { Optimizer, type GradientPair, type NamedGradients, type OptimizerConfig } from './optimizers.js';
+export { Optimizer, type GradientPair, type NamedGradients, type NamedTensor, type OptimizerConfig } from './optimizers.js';
 export { LearningRateSchedule, type LearningRate } from './schedules.js';
 export { sequential, Sequential, LayersModel, type DisposeResult, type EvaluateOptions, type SequentialArgs } from './models/sequential.js';
 export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';

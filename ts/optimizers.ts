@@ -29,6 +29,9 @@
  * Keras 3 and PyTorch (divide by the running maximum of the second moment) with the ε
  * placement above.
  *
+ * `getWeights()` and `setWeights()` save and restore the state (the step count and every
+ * variable's slots) in TF.js's form: `[{ name: 'iter', … }, { name: 'w/m', … }, …]`.
+ *
  * `applyGradients` updates variables in place, in one call into WebAssembly per step, with
  * optional clipping (`clipValue`, per-gradient `clipNorm`, or `globalClipNorm`, at most one, as
  * Keras) and a learning rate that may be a {@link LearningRateSchedule}. Per-variable state
@@ -41,11 +44,14 @@
  * using opt = optimizers.adam({ learningRate: 0.01, globalClipNorm: 1 });
  * opt.applyGradients([{ variable: w, grad: dw }, { variable: b, grad: db }]);
  */
-import { LayerVariable, variableGradsOf, variableNamed, variableOfGradient, type TrainableVariable } from './autodiff.js';
+import { defaultVariables, LayerVariable, variableGradsOf, variableNamed, variableOfGradient, type TrainableVariable } from './autodiff.js';
 import { call, check, outPtr, readOut, withWords, words as wordsAt, writeArgs } from './engine.js';
 import { DisposedError, inOp, InvalidArgumentError, NonFiniteError, ShapeError } from './errors.js';
 import { keep } from './scope.js';
 import { Tensor, wrapHandle, type Scalar } from './tensor.js';
+import { scalar, tensor } from './ops/creation.js';
+import { MAX_ITER, readWeightList, slotNames, slotValues, type NamedTensor } from './optimizer-weights.js';
+import type { TrainingState } from './models/training-state.js';
 import { describe, f32String } from './ops/convert.js';
 import { f32Bits, optionKeys, optionValues, readOptions, unknownOption, type OptionSpec } from './options.js';
 import { LearningRateSchedule, type LearningRate, type ScheduleConfig } from './schedules.js';
@@ -54,6 +60,7 @@ import { brand } from './brand.js';
 import { LateWeakRef } from './late_weak_ref.js';
 
 export type { OptimizerName } from './wasm/codes.js';
+export type { NamedTensor } from './optimizer-weights.js';
 export type { LearningRate } from './schedules.js';
 
 /** Gradient clipping, applied before the update; at most one may be set (Keras semantics). */
@@ -318,6 +325,10 @@ interface CompiledModel {
   nameLayerIn(err: unknown): unknown;
   /** @internal The training call running (`fit` or `fitDataset`), or null. */
   readonly trainingCall: string | null;
+  /** @internal The trainer's state (`exportTrainingState`): every weight's slots, weight-major, in TF.js's weight order. */
+  trainingState(): TrainingState;
+  /** @internal Sets the trainer's state (`importTrainingState`). */
+  setTrainingState(state: TrainingState): void;
 }
 
 /** A checked `{ variable, grad }` pair of an `applyGradients` call and its index in the call. */
@@ -832,6 +843,171 @@ export class Optimizer {
       this.#states.set(variable, st);
     }
     return st;
+  }
+
+  /** The slots this optimizer keeps per variable (see `optimizer-weights.ts`). */
+  #slotNames(): string[] {
+    return slotNames(this.name, this.#options);
+  }
+
+  /**
+   * This optimizer's state as TF.js's `optimizer.getWeights()` lists it: first
+   * `{ name: 'iter', tensor: scalar(iterations) }`, then the slots of every variable it keeps
+   * state for, slot-major (every variable's first slot, then every second …: TF.js's order),
+   * each named `<variableName>/<slot>` and of its variable's shape. The slots are TF.js's: sgd
+   * with momentum `momentum` (plain sgd has none: only `iter`); adam `m`, `v`; rmsprop `rms`,
+   * then `momentum` (with momentum) and `mg` (centered); adagrad `accumulator`; adamax `m`, `v`;
+   * adadelta `accum_grad`, `accum_var`; and Keras 3's `vhat` with AMSGrad (adam, adamw).
+   *
+   * The variables are, first, the weights of the model this optimizer is compiled into (the
+   * one compiled last, whose trainer `iterations` reports; every weight but moving statistics,
+   * in `model.getWeights()` order — trainable ones first, then a frozen layer's — each with the
+   * state `fit` and the custom loop's steps share, fresh zeros for a weight not stepped yet),
+   * then the variables (`variable()`s,
+   * weights of models not compiled with it) that `minimize` or `applyGradients` stepped, in
+   * the order of their first step. `iter` is float32 (neurite's only dtype; TF.js's is int32):
+   * exact up to 2^24 steps, beyond which this throws.
+   *
+   * The tensors are copies the caller owns (dispose them: `dispose(ws.map((w) => w.tensor))`),
+   * not the live state TF.js returns, and tidy scopes do not take them. Restore them with
+   * {@link Optimizer.setWeights} on an optimizer of the same kind and slot options.
+   *
+   * @throws {@link DisposedError} for a disposed optimizer; {@link InvalidArgumentError} when
+   * two variables with state share a name (two uncompiled models with layers of the same name:
+   * their slots could not be told apart), or a tensor stepped with `applyGradients` has no name
+   * (not a `variable()`).
+   *
+   * @example
+   * const saved = await opt.getWeights();          // [{ name: 'iter', … }, { name: 'w/m', … }, …]
+   * const fresh = optimizers.adam(0.01);
+   * await fresh.setWeights(saved);                  // continues where opt stopped
+   * dispose(saved.map((w) => w.tensor));
+   */
+  async getWeights(): Promise<NamedTensor[]> {
+    const op = 'optimizer.getWeights';
+    if (this.#disposed) throw new DisposedError(`${op}: this ${this.name} optimizer was disposed`);
+    const slots = this.#slotNames();
+    const iter = this.iterations;
+    if (iter > MAX_ITER) throw new InvalidArgumentError(`${op}: ${iter} steps do not fit the float32 'iter' exactly (up to 2^24 = ${MAX_ITER}); save the model's state with exportTrainingState instead`);
+    const held: Array<{ name: string; shape: number[]; data: Float32Array[] }> = [];
+    const m = this.#compiled();
+    if (m && slots.length > 0) {
+      const own = new Set(m.coreVariables(op).filter((v) => v.ownTrainable).map((v) => v.name));
+      const { tensors } = m.trainingState();
+      for (let j = 0; j < tensors.length; j += slots.length) {
+        const name = tensors[j].name.slice(0, -(slots[0].length + 1));
+        if (own.has(name)) held.push({ name, shape: tensors[j].shape, data: slots.map((_, k) => tensors[j + k].data) });
+      }
+    }
+    for (const [v, st] of slots.length > 0 ? this.#states : []) {
+      if (v.isDisposed) continue;
+      const name = (v as { name?: unknown }).name;
+      if (typeof name !== 'string' || name === '') {
+        throw new InvalidArgumentError(`${op}: a tensor of shape [${v.shape}] that applyGradients stepped has state but no name (it is not a variable()), so its slots cannot be named; step variable(t, true, name)s`);
+      }
+      const all = st.data();
+      const n = all.length / Math.max(slots.length, 1);
+      held.push({ name, shape: v.shape, data: slots.map((_, k) => all.slice(k * n, (k + 1) * n)) });
+    }
+    const names = held.map((h) => h.name);
+    const twice = names.find((x, i) => names.indexOf(x) !== i);
+    if (twice !== undefined) {
+      throw new InvalidArgumentError(`${op}: two variables this ${this.name} optimizer keeps state for are named '${twice}' (layers of the same name in two models), so their slots would have one name; give the layers unique names (layers.dense({ name: … }))`);
+    }
+    const out: NamedTensor[] = [];
+    try {
+      out.push({ name: 'iter', tensor: keep(scalar(iter)) });
+      slots.forEach((slot, k) => {
+        for (const h of held) out.push({ name: `${h.name}/${slot}`, tensor: keep(tensor(h.data[k], h.shape)) });
+      });
+    } catch (err) {
+      for (const w of out) w.tensor.dispose();
+      throw err;
+    }
+    return out;
+  }
+
+  /**
+   * Restores a state from {@link Optimizer.getWeights} (this optimizer's, another neurite
+   * optimizer's of the same kind, or TF.js's list of the same form), as TF.js's
+   * `optimizer.setWeights(weightValues)`: `iter` (first) becomes {@link Optimizer.iterations}
+   * (the step count of Adam's bias correction, of a schedule, of Adamax's decay), and each
+   * `<variableName>/<slot>` item becomes that slot of the variable so named — a live
+   * `variable()`, or a weight of a live model (`model.trainableWeights[i].name`). The next
+   * `minimize` or `applyGradients` then continues exactly as the optimizer that was saved:
+   * N steps, `getWeights`, a fresh optimizer with `setWeights`, M steps give the bits of N + M
+   * steps.
+   *
+   * As TF.js, the list replaces the whole state: a variable it does not name starts afresh at
+   * its next step (zeros; adagrad's `initialAccumulatorValue`). Compiled into a model, this
+   * optimizer sets the state of that model's trainer (the model compiled last, as
+   * {@link Optimizer.iterations}): its step count and its weights' slots, which `fit` then
+   * continues too; its seed and learning-rate factor are kept. Items are matched by name, in
+   * any order. The tensors are copied: the caller still owns (and disposes) them. An RMSProp
+   * without momentum takes and ignores TF.js's `<name>/momentum` items (TF.js keeps that slot
+   * always; with momentum 0 it does not change the next step).
+   *
+   * Everything is checked before anything changes; a refused list leaves the optimizer as it
+   * was.
+   *
+   * @throws {@link InvalidArgumentError} when the list does not start with an integer `iter`,
+   * an item is not `{ name, tensor }`, a name has no slot of this optimizer or names no live
+   * variable, a variable lacks one of its slots or has one twice, or a value is not finite
+   * (or negative in a slot of squares: `v`, `vhat`, `rms`, `accumulator`, adadelta's);
+   * {@link ShapeError} when a slot's shape is not its variable's; {@link DisposedError} for a
+   * disposed tensor or optimizer.
+   */
+  async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const op = 'optimizer.setWeights';
+    if (this.#disposed) throw new DisposedError(`${op}: this ${this.name} optimizer was disposed`);
+    const slots = this.#slotNames();
+    const ignored = this.name === 'rmsprop' && !slots.includes('momentum') ? ['momentum'] : [];
+    const what = `this ${this.name} optimizer${ignored.length > 0 ? ' (without momentum)' : ''}`;
+    const { iter, vars } = readWeightList(op, weightValues, slots, ignored, what);
+    const m = this.#compiled();
+    const state = m && slots.length > 0 ? m.trainingState() : null;
+    // The model's weights by name: the index of their first slot in the trainer's list.
+    const inModel = new Map<string, { j: number; shape: number[] }>();
+    if (state) for (let j = 0; j < state.tensors.length; j += slots.length) inModel.set(state.tensors[j].name.slice(0, -(slots[0].length + 1)), { j, shape: state.tensors[j].shape });
+    const toModel = new Map<number, Float32Array>();
+    const own = new Map<Tensor | LayerVariable, Float32Array>();
+    for (const g of vars) {
+      const w = inModel.get(g.variable);
+      if (w) {
+        toModel.set(w.j, slotValues(op, g, slots, w.shape));
+        continue;
+      }
+      const v = variableNamed(op, g.variable);
+      if (v === undefined) {
+        const known = [...inModel.keys(), ...defaultVariables().map((x) => x.name)];
+        const list = known.length === 0 ? 'there are none' : `live ones: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}`;
+        throw new InvalidArgumentError(`${op}: weightValues[${g.items[0].at}] ('${g.variable}/${slots[0]}') is for '${g.variable}', but no live variable or model weight has that name (${list}); make the variables (variable(t, true, '${g.variable}')) or build the model before setWeights`);
+      }
+      own.set(v, slotValues(op, g, slots, v.shape));
+    }
+    // Checked: the new states are made, then the trainer's is set (it checks again: a refusal changes nothing), then they replace the old.
+    const made: Array<[Tensor | LayerVariable, Tensor]> = [];
+    try {
+      for (const [v, data] of own) made.push([v, keep(tensor(data, [data.length]))]);
+      if (m) {
+        const init = this.name === 'adagrad' ? Number(this.#options.initialAccumulatorValue) : 0;
+        const now = state ?? m.trainingState();
+        const tensors = now.tensors.map((t, i) => {
+          const k = i % slots.length;
+          const given = toModel.get(i - k);
+          const n = t.data.length;
+          return { ...t, data: given ? given.slice(k * n, (k + 1) * n) : new Float32Array(n).fill(init) };
+        });
+        m.setTrainingState({ ...now, step: iter, tensors });
+      }
+    } catch (err) {
+      for (const [, t] of made) t.dispose();
+      throw err;
+    }
+    for (const st of this.#states.values()) st.dispose();
+    this.#states.clear();
+    for (const [v, t] of made) this.#states.set(v, t);
+    this.#iterations = iter;
   }
 
   /** Name, learning rate (a number or a schedule's config) and every option, including clipping. */

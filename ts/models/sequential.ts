@@ -50,7 +50,7 @@ import type { LayerVariable } from '../layers/variable.js';
 import { setModelVariables, tapeRecording } from '../autodiff.js';
 import { checkUserDefinedMetadata, type IOHandler, type ModelArtifacts, type SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
-import { exportTrainingState, importTrainingState, trainingStep } from './training-state.js';
+import { exportTrainingState, importTrainingState, trainingStep, type TrainingState } from './training-state.js';
 import { layerSpec, makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, inferWeights, type ModelSpec } from '../io/spec.js';
 import { applySymbolic, forgetInputOwner, isSymbolic, makingChain, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
@@ -2256,6 +2256,16 @@ export class Sequential {
   /** @internal The optimizer steps taken (the compiled optimizer's `iterations`). */
   trainingStep(): number {
     return trainingStep(this.handle('iterations'), 'iterations');
+  }
+
+  /** @internal The trainer's state, for the compiled optimizer's `getWeights` (`exportTrainingState`). */
+  trainingState(): TrainingState {
+    return exportTrainingState(this);
+  }
+
+  /** @internal Sets the trainer's state, for the compiled optimizer's `setWeights` (`importTrainingState`). */
+  setTrainingState(state: TrainingState): void {
+    importTrainingState(this, state);
   }
 
   set learningRate(lr: number) {
