@@ -630,9 +630,13 @@ function trainableOf(op: string, varList: TrainableVariable[]): TrainableVariabl
 
 /**
  * @internal {@link variableGrads} for `op`, also returning the variables the gradients are
- * for (`varList`, or the default list as it was after `f` ran).
+ * for (`varList`, or the default list as it was after `f` ran). For `minimize` the gradients
+ * come as `pairs` (each variable with its own, those reached only through ops without a
+ * gradient left out) and `grads` is empty: a step needs no names, so two variables of one name
+ * (layers of the same name in two models) are both stepped, as TF.js steps them (its variable
+ * names are unique). For `variableGrads`, `pairs` is empty.
  */
-export function variableGradsOf(op: string, f: () => Tensor, varList?: TrainableVariable[]): { value: Tensor; grads: Record<string, Tensor>; vars: TrainableVariable[] } {
+export function variableGradsOf(op: string, f: () => Tensor, varList?: TrainableVariable[]): { value: Tensor; grads: Record<string, Tensor>; pairs: Array<{ variable: TrainableVariable; grad: Tensor }>; vars: TrainableVariable[] } {
   checkFn(op, f);
   if (varList !== undefined && !Array.isArray(varList)) throw new InvalidArgumentError(`${op}: varList must be an array of variables or layer weights, got ${describe(varList)}`);
   if (varList?.length === 0) throw new InvalidArgumentError(`${op}: varList is empty (a model's trainableWeights are [] until it is built: call model.build() first, or leave varList out to train every live model's weights)`);
@@ -665,6 +669,19 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
     ));
   }
   if (value.rank !== 0) drop(new InvalidArgumentError(`${op}: f must return a scalar, got shape [${value.shape}]`));
+  if (op === 'minimize') {
+    const pairs: Array<{ variable: TrainableVariable; grad: Tensor }> = [];
+    vars.forEach((v, i) => {
+      const t = g[i];
+      if (!t) return;
+      const first = vars.indexOf(v);
+      // Not stepped (see applyGradients' gradientPairs); a variable listed twice is an error, as below.
+      if (constantOnly[i]) return void t.dispose();
+      if (first !== i) drop(new InvalidArgumentError(`${op}: varList lists variable '${v.name}' twice (at ${first} and ${i}): list each variable once`));
+      pairs.push({ variable: v, grad: t });
+    });
+    return { value, grads: {}, pairs, vars };
+  }
   const out: Record<string, Tensor> = {};
   vars.forEach((v, i) => {
     const t = g[i];
@@ -681,7 +698,7 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
         // ([...g.trainableWeights, ...gan.trainableWeights] gives g's variables twice).
         const why = first === v
           ? `varList lists variable '${key}' twice (at ${vars.indexOf(first)} and ${i}): list each variable once`
-          : `two variables with gradients are named '${key}' (layers of two models with the same name? a copy made by fromConfig keeps them); gradients are keyed by name, so pass a varList with only one model's weights (model.trainableWeights), freeze the other (a DQN's target network: target.trainable = false), or give the layers unique names`;
+          : `two variables with gradients are named '${key}' (layers of two models with the same name? a copy made by fromConfig keeps them); gradients are keyed by name, so pass a varList with only one model's weights (model.trainableWeights), freeze the other (a DQN's target network: target.trainable = false), or give the layers unique names; optimizer.minimize(f, false, varList) needs no names: it steps each variable with its own gradient (both models' here)`;
         drop(new InvalidArgumentError(`${op}: ${why}`));
       }
       before.dispose();
@@ -689,7 +706,7 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
     out[key] = t;
     gradientOf.set(t, { variable: v, constant: constantOnly[i] });
   });
-  return { value, grads: out, vars };
+  return { value, grads: out, pairs: [], vars };
 }
 
 /**

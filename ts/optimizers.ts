@@ -785,7 +785,9 @@ export class Optimizer {
 
   /**
    * One step of minimising `f()` (a scalar loss built from variables): computes the
-   * gradients with `variableGrads` and applies them. Returns the loss when `returnCost` is
+   * gradients as `variableGrads` does and applies them, each to its own variable — names need
+   * not be unique, so the weights of two models whose layers share a name (`hidden/kernel`)
+   * both train, as in TF.js (which names the second `hidden/kernel_1`). Returns the loss when `returnCost` is
    * true (dispose it; typed as a `Tensor` then), else `null`. The forward pass belongs inside `f`: as TF.js, a loss that
    * depends on none of the variables (computed before the call) throws an
    * {@link InvalidArgumentError} naming `minimize`, rather than train nothing.
@@ -806,17 +808,16 @@ export class Optimizer {
   /** One step of minimising `f()`: the cost when `returnCost` is true, else `null` (see the first form). */
   minimize(f: () => Tensor, returnCost?: boolean, varList?: TrainableVariable[]): Scalar | null;
   minimize(f: () => Tensor, returnCost = false, varList?: TrainableVariable[]): Tensor | null {
-    const { value, grads, vars } = variableGradsOf('minimize', f, varList);
+    // Each variable with its own gradient (no names: two models' layers of one name both train).
+    const { value, pairs, vars } = variableGradsOf('minimize', f, varList);
     try {
-      // By name, as applyGradients takes them: each to the variable it was computed for, the
-      // constant-only ones left out (see gradientPairs).
-      this.#step('minimize', grads);
+      this.#step('minimize', pairs);
     } catch (err) {
       // The cost is not returned: freed (unless f returned a variable itself).
       if (!(vars as unknown[]).includes(value)) value.dispose();
       throw err;
     } finally {
-      for (const g of Object.values(grads)) g.dispose();
+      for (const p of pairs) p.grad.dispose();
     }
     if (returnCost) return value;
     value.dispose();
