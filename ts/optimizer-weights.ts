@@ -14,7 +14,9 @@ import type { OptimizerName } from './wasm/codes.js';
 
 /** A tensor and its name: an item of `optimizer.getWeights()` and `setWeights()` (TF.js's `NamedTensor`). */
 export interface NamedTensor {
+  /** `'iter'`, or `<variableName>/<slot>` (`w/m`, `dense_1/kernel/v`). */
   name: string;
+  /** Its value: for `iter` a scalar (the step count), for a slot a tensor of its variable's shape. */
   tensor: Tensor;
 }
 
