@@ -141,6 +141,49 @@ describe('optimizer.getWeights / setWeights', () => {
     }
   });
 
+  it("a compiled model's weights and a plain variable in one applyGradients: both listed (the model's first) and restored, bit for bit; a disposed variable's state is left out", async () => {
+    const x = nr.tensor(X), y = nr.tensor(Y);
+    const build = () => {
+      const m = nr.sequential({ seed: 7, layers: [nr.layers.dense({ units: 2, inputShape: [3], name: 'lin' })] });
+      m.compile({ optimizer: nr.optimizers.adam(0.02), loss: 'mse' });
+      return m;
+    };
+    const s = nr.tidy(() => nr.variable(nr.tensor([0.5, -0.5]), true, 'scale'));
+    const step = (m: nr.Sequential) => nr.tidy(() => {
+      const { grads } = nr.variableGrads(() => nr.losses.meanSquaredError(y, m.predict(x).mul(s)), [...m.trainableWeights, s]);
+      m.optimizer!.applyGradients(grads);
+    });
+    const a = build();
+    for (let i = 0; i < 2; i++) step(a);
+    const saved = await a.optimizer!.getWeights();
+    expect(saved.map((w) => w.name)).toEqual(['iter', 'lin/kernel/m', 'lin/bias/m', 'scale/m', 'lin/kernel/v', 'lin/bias/v', 'scale/v']);
+    const [weights, s2] = [a.getWeights(), nr.clone(s)];
+    for (let i = 0; i < 3; i++) step(a);
+    const want = [...a.trainableWeights.map(bits), bits(s)];
+    a.optimizer!.dispose();
+    a.dispose();
+    const b = build();
+    b.setWeights(weights);
+    s.assign(s2);
+    await b.optimizer!.setWeights(saved);
+    for (let i = 0; i < 3; i++) step(b);
+    expect([...b.trainableWeights.map(bits), bits(s)]).toEqual(want);
+    // A variable disposed since its last step: no longer listed.
+    s.dispose();
+    const left = await b.optimizer!.getWeights();
+    expect(left.map((w) => w.name)).toEqual(['iter', 'lin/kernel/m', 'lin/bias/m', 'lin/kernel/v', 'lin/bias/v']);
+    // A compiled plain sgd: iter only, which sets the trainer's step.
+    const c = nr.sequential({ seed: 7, layers: [nr.layers.dense({ units: 2, inputShape: [3], name: 'lin2' })] });
+    c.compile({ optimizer: nr.optimizers.sgd(0.1), loss: 'mse' });
+    const iter = nr.scalar(5);
+    await c.optimizer!.setWeights([{ name: 'iter', tensor: iter }]);
+    expect(c.optimizer!.iterations).toBe(5);
+    [saved, left].forEach(disposeAll);
+    nr.dispose([...weights, s2, x, y, iter, c, b]);
+    b.optimizer!.dispose();
+    c.optimizer!.dispose();
+  });
+
   it('getWeights returns copies the caller owns (tidy does not take them); setWeights copies and replaces the whole state', async () => {
     const p = problem();
     const opt = nr.optimizers.adam(0.01);
@@ -217,6 +260,10 @@ describe('optimizer.getWeights / setWeights', () => {
       else expect((err as Error).message).toMatch(msg);
     }
     expect((await opt.setWeights(withItem(1, { name: 'w/m', tensor: t(nr.zeros([2, 3])) })).catch((e: unknown) => e))).toBeInstanceOf(nr.ShapeError);
+    // TF.js's tensors: how to convert them.
+    const tfm = tf.zeros([3, 2]);
+    await expect(opt.setWeights(withItem(1, { name: 'w/m', tensor: tfm as never }))).rejects.toThrow(/^optimizer\.setWeights: weightValues\[1\] must be \{ name: string, tensor: Tensor \}, got .* \(a TF\.js tensor\? pass tensor\(t\.dataSync\(\), t\.shape\) for each\)$/);
+    tfm.dispose();
     const gone = nr.zeros([3, 2]);
     gone.dispose();
     const err = await opt.setWeights(withItem(1, { name: 'w/m', tensor: gone })).catch((e: unknown) => e);

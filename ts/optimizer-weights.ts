@@ -69,7 +69,10 @@ export function readWeightList(op: string, given: unknown, slots: readonly strin
   const item = (i: number): { name: string; tensor: Tensor } => {
     const v = given[i] as unknown;
     if (v === null || typeof v !== 'object' || typeof (v as { name?: unknown }).name !== 'string' || !((v as { tensor?: unknown }).tensor instanceof Tensor)) {
-      throw new InvalidArgumentError(`${op}: weightValues[${i}] must be { name: string, tensor: Tensor }, got ${describe(v)}`);
+      const t = v !== null && typeof v === 'object' ? (v as { tensor?: unknown }).tensor : undefined;
+      // TF.js's list (its tensors are not neurite's): say how to convert it.
+      const hint = t !== null && typeof t === 'object' && typeof (t as { dataSync?: unknown }).dataSync === 'function' ? ' (a TF.js tensor? pass tensor(t.dataSync(), t.shape) for each)' : '';
+      throw new InvalidArgumentError(`${op}: weightValues[${i}] must be { name: string, tensor: Tensor }, got ${describe(v)}${hint}`);
     }
     const t = (v as NamedTensor).tensor;
     t.handleFor(op, `weightValues[${i}].tensor`); // disposed: a DisposedError naming the item
