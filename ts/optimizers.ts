@@ -44,20 +44,28 @@
  * using opt = optimizers.adam({ learningRate: 0.01, globalClipNorm: 1 });
  * opt.applyGradients([{ variable: w, grad: dw }, { variable: b, grad: db }]);
  */
-import { defaultVariables, LayerVariable, variableGradsOf, variableNamed, variableOfGradient, type TrainableVariable } from './autodiff.js';
+import { LayerVariable, variableGradsOf, variableNamed, variableOfGradient, type TrainableVariable } from './autodiff.js';
 import { call, check, outPtr, readOut, withWords, words as wordsAt, writeArgs } from './engine.js';
 import { DisposedError, inOp, InvalidArgumentError, NonFiniteError, ShapeError } from './errors.js';
 import { keep } from './scope.js';
 import { Tensor, wrapHandle, type Scalar } from './tensor.js';
-import { scalar, tensor } from './ops/creation.js';
-import { MAX_ITER, readWeightList, slotNames, slotValues, type NamedTensor } from './optimizer-weights.js';
+import type { NamedTensor } from './optimizer-weights.js';
 import type { TrainingState } from './models/training-state.js';
+import type { OptimizerAccess } from './io/optimizer-state.js';
+import type { StorageChunk } from './io/lazy.js';
+import { lazyChunk } from './lazy_chunk.js';
 import { describe, f32String } from './ops/convert.js';
 import { f32Bits, optionKeys, optionValues, readOptions, unknownOption, type OptionSpec } from './options.js';
 import { LearningRateSchedule, type LearningRate, type ScheduleConfig } from './schedules.js';
 import { OPTIMIZERS, type OptimizerName } from './wasm/codes.js';
 import { brand } from './brand.js';
 import { LateWeakRef } from './late_weak_ref.js';
+
+/**
+ * The storage chunk (`io.js`), where `getWeights` and `setWeights` live: saving and restoring
+ * an optimizer's state is rare, and its code (2.3 kB gzipped) stays out of the main bundle.
+ */
+const storageCode = lazyChunk((): Promise<StorageChunk> => import('./io/store.js'), 'io.js', 'storage code');
 
 export type { OptimizerName } from './wasm/codes.js';
 export type { NamedTensor } from './optimizer-weights.js';
@@ -310,7 +318,8 @@ function learningRateAbi(op: string, lr: unknown): { kind: number; params: numbe
 }
 
 /** What an optimizer reads of the model it is compiled into (a `Sequential`; no import cycle). */
-interface CompiledModel {
+/** @internal A model this optimizer is compiled into, as the optimizer reaches it. */
+export interface CompiledModel {
   readonly name: string;
   readonly isDisposed: boolean;
   readonly optimizer: Optimizer | undefined;
@@ -846,11 +855,6 @@ export class Optimizer {
     return st;
   }
 
-  /** The slots this optimizer keeps per variable (see `optimizer-weights.ts`). */
-  #slotNames(): string[] {
-    return slotNames(this.name, this.#options);
-  }
-
   /**
    * This optimizer's state as TF.js's `optimizer.getWeights()` lists it: first
    * `{ name: 'iter', tensor: scalar(iterations) }`, then the slots of every variable it keeps
@@ -886,47 +890,12 @@ export class Optimizer {
    */
   async getWeights(): Promise<NamedTensor[]> {
     const op = 'optimizer.getWeights';
-    if (this.#disposed) throw new DisposedError(`${op}: this ${this.name} optimizer was disposed`);
-    const slots = this.#slotNames();
-    const iter = this.iterations;
-    if (iter > MAX_ITER) throw new InvalidArgumentError(`${op}: ${iter} steps do not fit the float32 'iter' exactly (up to 2^24 = ${MAX_ITER}); save the model's state with exportTrainingState instead`);
-    const held: Array<{ name: string; shape: number[]; data: Float32Array[] }> = [];
-    const m = this.#compiled();
-    if (m && slots.length > 0) {
-      const own = new Set(m.coreVariables(op).filter((v) => v.ownTrainable).map((v) => v.name));
-      const { tensors } = m.trainingState();
-      for (let j = 0; j < tensors.length; j += slots.length) {
-        const name = tensors[j].name.slice(0, -(slots[0].length + 1));
-        if (own.has(name)) held.push({ name, shape: tensors[j].shape, data: slots.map((_, k) => tensors[j + k].data) });
-      }
-    }
-    for (const [v, st] of slots.length > 0 ? this.#states : []) {
-      if (v.isDisposed) continue;
-      const name = (v as { name?: unknown }).name;
-      if (typeof name !== 'string' || name === '') {
-        throw new InvalidArgumentError(`${op}: a tensor of shape [${v.shape}] that applyGradients stepped has state but no name (it is not a variable()), so its slots cannot be named; step variable(t, true, name)s`);
-      }
-      const all = st.data();
-      const n = all.length / Math.max(slots.length, 1);
-      held.push({ name, shape: v.shape, data: slots.map((_, k) => all.slice(k * n, (k + 1) * n)) });
-    }
-    const names = held.map((h) => h.name);
-    const twice = names.find((x, i) => names.indexOf(x) !== i);
-    if (twice !== undefined) {
-      throw new InvalidArgumentError(`${op}: two variables this ${this.name} optimizer keeps state for are named '${twice}' (layers of the same name in two models), so their slots would have one name; give the layers unique names (layers.dense({ name: … }))`);
-    }
-    const out: NamedTensor[] = [];
-    try {
-      out.push({ name: 'iter', tensor: keep(scalar(iter)) });
-      slots.forEach((slot, k) => {
-        for (const h of held) out.push({ name: `${h.name}/${slot}`, tensor: keep(tensor(h.data[k], h.shape)) });
-      });
-    } catch (err) {
-      for (const w of out) w.tensor.dispose();
-      throw err;
-    }
-    return out;
+    this.#live(op);
+    const code = await storageCode(op); // the storage chunk (io.js): loaded on first use
+    this.#live(op);
+    return code.optimizerWeights(op, this.#access());
   }
+
 
   /**
    * Restores a state from {@link Optimizer.getWeights} (this optimizer's, another neurite
@@ -960,56 +929,29 @@ export class Optimizer {
    */
   async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const op = 'optimizer.setWeights';
-    if (this.#disposed) throw new DisposedError(`${op}: this ${this.name} optimizer was disposed`);
-    const slots = this.#slotNames();
-    const ignored = this.name === 'rmsprop' && !slots.includes('momentum') ? ['momentum'] : [];
-    const what = `this ${this.name} optimizer${ignored.length > 0 ? ' (without momentum)' : ''}`;
-    const { iter, vars } = readWeightList(op, weightValues, slots, ignored, what);
-    const m = this.#compiled();
-    const state = m && slots.length > 0 ? m.trainingState() : null;
-    // The model's weights by name: the index of their first slot in the trainer's list.
-    const inModel = new Map<string, { j: number; shape: number[] }>();
-    if (state) for (let j = 0; j < state.tensors.length; j += slots.length) inModel.set(state.tensors[j].name.slice(0, -(slots[0].length + 1)), { j, shape: state.tensors[j].shape });
-    const toModel = new Map<number, Float32Array>();
-    const own = new Map<Tensor | LayerVariable, Float32Array>();
-    for (const g of vars) {
-      const w = inModel.get(g.variable);
-      if (w) {
-        toModel.set(w.j, slotValues(op, g, slots, w.shape));
-        continue;
-      }
-      const v = variableNamed(op, g.variable);
-      if (v === undefined) {
-        const known = [...inModel.keys(), ...defaultVariables().map((x) => x.name)];
-        const list = known.length === 0 ? 'there are none' : `live ones: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}`;
-        throw new InvalidArgumentError(`${op}: weightValues[${g.items[0].at}] ('${g.variable}/${slots[0]}') is for '${g.variable}', but no live variable or model weight has that name (${list}); make the variables (variable(t, true, '${g.variable}')) or build the model before setWeights`);
-      }
-      own.set(v, slotValues(op, g, slots, v.shape));
-    }
-    // Checked: the new states are made, then the trainer's is set (it checks again: a refusal changes nothing), then they replace the old.
-    const made: Array<[Tensor | LayerVariable, Tensor]> = [];
-    try {
-      for (const [v, data] of own) made.push([v, keep(tensor(data, [data.length]))]);
-      if (m) {
-        const init = this.name === 'adagrad' ? Number(this.#options.initialAccumulatorValue) : 0;
-        const now = state ?? m.trainingState();
-        const tensors = now.tensors.map((t, i) => {
-          const k = i % slots.length;
-          const given = toModel.get(i - k);
-          const n = t.data.length;
-          return { ...t, data: given ? given.slice(k * n, (k + 1) * n) : new Float32Array(n).fill(init) };
-        });
-        m.setTrainingState({ ...now, step: iter, tensors });
-      }
-    } catch (err) {
-      for (const [, t] of made) t.dispose();
-      throw err;
-    }
-    for (const st of this.#states.values()) st.dispose();
-    this.#states.clear();
-    for (const [v, t] of made) this.#states.set(v, t);
-    this.#iterations = iter;
+    this.#live(op);
+    const code = await storageCode(op);
+    this.#live(op);
+    code.setOptimizerWeights(op, this.#access(), weightValues);
   }
+
+  /** Throws the {@link DisposedError} of a disposed optimizer for `op`. */
+  #live(op: string): void {
+    if (this.#disposed) throw new DisposedError(`${op}: this ${this.name} optimizer was disposed`);
+  }
+
+  /** What `getWeights` and `setWeights` (in the storage chunk, `io/optimizer-state.ts`) read and replace. */
+  #access(): OptimizerAccess {
+    return {
+      name: this.name,
+      options: this.#options,
+      iterations: this.iterations,
+      states: this.#states,
+      compiled: this.#compiled(),
+      setIterations: (n) => void (this.#iterations = n),
+    };
+  }
+
 
   /** Name, learning rate (a number or a schedule's config) and every option, including clipping. */
   getConfig(): OptimizerConfig {
