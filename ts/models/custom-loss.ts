@@ -27,10 +27,10 @@ import { describe } from '../ops/convert.js';
 import { tidy } from '../scope.js';
 import { taped } from '../autodiff.js';
 import { zerosLike } from '../ops/creation.js';
-import { mean } from '../ops/reduce.js';
+import { mean, sum } from '../ops/reduce.js';
 import { add, mul } from '../ops/binary.js';
 import { reshape } from '../ops/shape.js';
-import { slice } from '../ops/slicing.js';
+import { gather, slice } from '../ops/slicing.js';
 import { f32Bits, REDUCTIONS } from '../options.js';
 import { runOp } from '../ops/run.js';
 import * as metricFns from '../metrics.js';
@@ -144,20 +144,73 @@ export function accumulatedColumns(info: CompiledInfo): Set<number> {
 }
 
 /**
+ * The real rows of each output of the model's last forward (Keras 3's `_keras_mask`, set by an
+ * embedding with `maskZero` or a masking layer): per output a `[n, …rows]` mask of 1s (a real
+ * row) and 0s (padding), or null when no mask reaches the outputs.
+ */
+function outputMasks(op: string, model: Sequential, preds: Tensor[]): Array<Tensor | null> {
+  const h = model.handle(op);
+  const packed = runOp((e, out) => e.nr_model_output_mask(h, out));
+  if (packed.size === 0) return preds.map(() => null);
+  const n = preds[0].shape[0];
+  const rows = preds.map((p) => p.shape.slice(1, -1));
+  if (preds.length === 1) return [reshape(packed, [n, ...rows[0]])];
+  // Several outputs: per sample, each output's rows one after the other.
+  const sizes = rows.map((r) => r.reduce((a, b) => a * b, 1));
+  const all = reshape(packed, [n, sizes.reduce((a, b) => a + b, 0)]);
+  let at = 0;
+  return rows.map((r, q) => {
+    const t = reshape(slice(all, [0, at], [n, sizes[q]]), [n, ...r]);
+    at += sizes[q];
+    return t;
+  });
+}
+
+/** `y` and `p` at the rows `mask` keeps (the core's `compute_masked`): `[k, …]` each; null when every row is padding. */
+function realRows(y: Tensor, p: Tensor, mask: Tensor): [Tensor, Tensor] | null {
+  const m = mask.data();
+  const keep: number[] = [];
+  for (let i = 0; i < m.length; i++) if (m[i] !== 0) keep.push(i);
+  if (keep.length === 0) return null;
+  const rows = (t: Tensor) => gather(reshape(t, [m.length, t.size / m.length]), keep);
+  return [rows(y), rows(p)];
+}
+
+/**
+ * The mean of a metric function's values `v` over the real rows (`mask`, `[n, …rows]`), as
+ * Keras 3 weighs a metric by the output's mask: the values of a row (`v` of shape
+ * `[n, …rows, …]`) averaged, then the mean over the rows the mask keeps (0 when none). Values
+ * of another shape (one per sample, or a scalar) are not per row: their plain mean.
+ */
+function maskedMean(v: Tensor, mask: Tensor | null): number {
+  if (!mask || v.rank < mask.rank || mask.shape.some((d, i) => v.shape[i] !== d)) return mean(v).item();
+  const perRow = v.rank === mask.rank ? v : mean(v, Array.from({ length: v.rank - mask.rank }, (_, i) => mask.rank + i));
+  const real = sum(mask).item();
+  return real === 0 ? 0 : sum(mul(perRow, mask)).item() / real;
+}
+
+/**
  * The batch values of the metrics of `spec` computed here (`all`: every metric; else only those
  * the core does not compute), in log order: the mean of each function's result, as TF.js, or an
- * accumulated metric's result after adding the batch to its state in `states`.
+ * accumulated metric's result after adding the batch to its state in `states`. On an output
+ * with a mask (`masks`), as the core's metrics: a function's values are averaged over the real
+ * rows, and an accumulated metric adds the real rows only (Keras 3 weighs every metric by the
+ * mask; these counted the padding).
  */
-function metricValues(op: string, spec: CustomSpec, ys: Tensor[], preds: Tensor[], all: boolean, states: MetricStates): number[] {
+function metricValues(op: string, spec: CustomSpec, ys: Tensor[], preds: Tensor[], all: boolean, states: MetricStates, masks: Array<Tensor | null> = []): number[] {
   const many = spec.heads.length > 1;
   const out: number[] = [];
   let k = 0;
   spec.heads.forEach((head, q) => {
+    const mask = masks[q] ?? null;
     for (const m of head.metrics) {
       const state = states[k++];
       if (m.core >= 0 && !all) continue;
       if (state) {
-        state.update(op, ys[q], preds[q]);
+        tidy(() => {
+          const real = mask ? realRows(ys[q], preds[q], mask) : [ys[q], preds[q]];
+          if (real) state.update(op, real[0], real[1]);
+        });
         out.push(state.result());
         continue;
       }
@@ -165,21 +218,25 @@ function metricValues(op: string, spec: CustomSpec, ys: Tensor[], preds: Tensor[
         // A metric given by name runs neurite's function, whose own name a minifier may have changed: its name as given.
         const what = m.user ? named('metric', m.fn!, head, many) : `the metric '${m.name}'${many ? ` of output '${head.name}'` : ''}`;
         const v = m.fn ? callUser(op, what, m.fn, ys[q], preds[q]) : builtinFn(m, head, preds[q])(ys[q], preds[q]);
-        return mean(v).item();
+        return maskedMean(v, mask);
       }));
     }
   });
   return out;
 }
 
-/** `y` (packed for a model with several outputs) as one tensor per output (new tensors then; else `[y]`). */
-function splitTargets(y: Tensor, parts: Part[] | null): Tensor[] {
+/**
+ * `y` (packed for a model with several outputs) as one tensor per output (new tensors then;
+ * else `[y]`). A size the parts do not know (0: a `null` length) is the output's in `preds`.
+ */
+function splitTargets(y: Tensor, parts: Part[] | null, preds: Tensor[]): Tensor[] {
   if (!parts) return [y];
   const n = y.shape[0];
   let at = 0;
-  return parts.map((p) => {
-    const s = p.shape.reduce((a, b) => a * b, 1);
-    const t = reshape(slice(y, [0, at], [n, s]), [n, ...p.shape]);
+  return parts.map((p, q) => {
+    const shape = p.shape.map((d, i) => (d === 0 ? preds[q].shape[1 + i] : d));
+    const s = shape.reduce((a, b) => a * b, 1);
+    const t = reshape(slice(y, [0, at], [n, s]), [n, ...shape]);
     at += s;
     return t;
   });
@@ -228,7 +285,10 @@ export function customStep(op: string, model: Sequential, info: CompiledInfo, xb
   if (spec.tape) return tapeStep(op, model, info, xb, yb, w, out, states);
   const n = xb.shape[0];
   // The functions see the output before the step updates the weights, as TF.js's do.
-  const own = tidy(() => metricValues(op, spec, splitTargets(yb, model.targetParts(op)), model.coreForward(op, xb, false, Math.max(n, 1)), false, states));
+  const own = tidy(() => {
+    const preds = model.coreForward(op, xb, false, Math.max(n, 1));
+    return metricValues(op, spec, splitTargets(yb, model.targetParts(op), preds), preds, false, states, outputMasks(op, model, preds));
+  });
   const h = model.handle(op);
   const [hx, hy, hw] = [xb.handleFor(op, 'x'), yb.handleFor(op, 'y'), w ? w.handleFor(op, 'sampleWeight') : 0];
   const core = call((e) => {
@@ -248,11 +308,12 @@ function tapeStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor,
   const spec = info.custom!;
   const many = spec.heads.length > 1;
   tidy(() => {
-    const ys = splitTargets(yb, model.targetParts(op));
     const ws = splitWeights(model, w, spec.heads.length);
     const preds = stepForward(op, model, xb);
     let open = true;
     try {
+      // After the forward (its sizes fill the unknown ones), inside the open step.
+      const ys = splitTargets(yb, model.targetParts(op), preds);
       const losses: number[] = [];
       // The outputs are the sources: a function that ignores one output leaves it no gradient (zeros).
       const { value, grads } = taped(op, () => {
@@ -330,8 +391,9 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
       } else {
         preds = model.coreForward(op, xb, false, count);
       }
-      const ys = splitTargets(yb, parts);
-      const vals = (last = metricValues(op, spec, ys, preds, spec.tape, states));
+      const ys = splitTargets(yb, parts, preds);
+      // A loss function refuses a masked output (the core's split step): masks only without one.
+      const vals = (last = metricValues(op, spec, ys, preds, spec.tape, states, spec.tape ? [] : outputMasks(op, model, preds)));
       let total = 0;
       if (spec.tape) {
         const ws = splitWeights(model, w && (count === n ? w : slice(w, [start], [count])), spec.heads.length);

@@ -108,6 +108,8 @@ export interface RawExports {
   nr_model_names(model: number, names: number, n: number): number;
   nr_tensor_set_parts(x: number, shapes: number, words: number): number;
   nr_model_output_dims(model: number, q: number, out: number): number;
+  /** The mask of the last forward at the output rows as a `[rows]` tensor to `out` (empty when none reaches the output). */
+  nr_model_output_mask(model: number, out: number): number;
   nr_model_wire_use(model: number, layer: number, inputs: number, n: number): number;
   nr_layer_output_shape(kind: number, params: number, n: number, nInputs: number, shapes: number, words: number, out: number): number;
   nr_layer_refit_shape(kind: number, params: number, n: number, nInputs: number, shapes: number, words: number, out: number): number;

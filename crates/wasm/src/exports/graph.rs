@@ -120,6 +120,25 @@ pub unsafe extern "C" fn nr_model_output_dims(model: u32, q: u32, out: *mut u32)
     })
 }
 
+/// The mask of `model`'s last forward (`predict`, `apply`) at its output rows (every axis but
+/// the last; with several outputs packed per sample, each output's rows one after the other,
+/// 1s for an output without one), 1 where a row counts and 0 where it is padding (Keras 3's
+/// `_keras_mask`), as a `[rows]` tensor to `out`: empty (`[0]`) when no mask reaches the
+/// output. The metrics computed in JS keep the rows it keeps, as the core's do.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_output_mask(model: u32, out: *mut u32) -> i32 {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let mask = with_model(model, |m, _| Ok(m.seq()?.output_mask().map(<[f32]>::to_vec).unwrap_or_default()))?;
+        let t = neurite_core::Tensor::new("metrics", neurite_core::Shape::from([mask.len()]), mask)?;
+        // SAFETY: forwarded caller contract.
+        unsafe { super::tensor::store("metrics", t, out) }.map(drop)
+    })
+}
+
 /// Sets the names messages give `model`'s layers (in order) and then its inputs: `n` u32
 /// Unicode code points at `names`, each name followed by a 0.
 ///
