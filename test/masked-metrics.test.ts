@@ -50,6 +50,16 @@ describe('metrics computed in JS on a masked per-step output', () => {
     expect(e.myAcc).toBeCloseTo(accuracy(real), 6);
     expect(e.recall).toBeCloseTo(recall(real), 6);
     expect(e.precision).toBeCloseTo(precision(real), 6);
+    // In batches of 3 (10 real steps, then a batch of padding only): the metrics count real
+    // steps over the whole set, as the core's accuracy (and Keras 3's metrics, which add
+    // Σ v·mask and Σ mask over the batches); the loss is each batch's mean weighted by its
+    // samples, as Keras 3's loss tracker (the padding batch's loss is 0).
+    const b = m.evaluate(x, y, { batchSize: 3, returnDict: true });
+    expect(b.loss).toBeCloseTo((bce(real) * 3) / 4, 5);
+    expect(b.acc).toBeCloseTo(accuracy(real), 6);
+    expect(b.binaryCrossentropy).toBeCloseTo(bce(real), 5);
+    expect(b.myAcc).toBeCloseTo(accuracy(real), 6);
+    expect(b.recall).toBeCloseTo(recall(real), 6);
     // fit: one batch, its metrics from the weights before the step, as its loss.
     const h = await m.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0, shuffle: false, validationData: [x, y] });
     expect(h.history.binaryCrossentropy[0]).toBeCloseTo(bce(real), 5);

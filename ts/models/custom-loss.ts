@@ -375,6 +375,10 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
   const [klAt, regAt] = [sums.length - 2, sums.length - 1];
   // Whether each value metricValues gives is an accumulated metric's (then its last value counts).
   const accumulated = spec.heads.flatMap((hd) => hd.metrics.filter((m) => spec.tape || m.core < 0).map((m) => m.state !== null));
+  // The output each value is of, and what its batches weigh: the batch's samples, or on a
+  // masked output its real rows (the core's evaluate counts real steps over the whole set).
+  const headOf = spec.heads.flatMap((hd, q) => hd.metrics.filter((m) => spec.tape || m.core < 0).map(() => q));
+  const weights = new Float64Array(headOf.length);
   let last: number[] = [];
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
@@ -393,7 +397,9 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
       }
       const ys = splitTargets(yb, parts, preds);
       // A loss function refuses a masked output (the core's split step): masks only without one.
-      const vals = (last = metricValues(op, spec, ys, preds, spec.tape, states, spec.tape ? [] : outputMasks(op, model, preds)));
+      const masks = spec.tape ? [] : outputMasks(op, model, preds);
+      const vals = (last = metricValues(op, spec, ys, preds, spec.tape, states, masks));
+      const real = masks.map((m) => (m ? sum(m).item() : count));
       let total = 0;
       if (spec.tape) {
         const ws = splitWeights(model, w && (count === n ? w : slice(w, [start], [count])), spec.heads.length);
@@ -404,10 +410,17 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
         });
       }
       sums[0] += total * count;
-      vals.forEach((v, i) => (sums[1 + i] += v * count));
+      vals.forEach((v, i) => {
+        const wt = real[headOf[i]] ?? count;
+        sums[1 + i] += v * wt;
+        weights[i] += wt;
+      });
     });
   }
-  const mean = (i: number): number => (i >= 1 && i <= width && accumulated[i - 1] ? last[i - 1] : sums[i] / n);
+  const mean = (i: number): number => {
+    if (i < 1 || i > width) return sums[i] / n;
+    return accumulated[i - 1] ? last[i - 1] : weights[i - 1] > 0 ? sums[i] / weights[i - 1] : 0;
+  };
   if (core) {
     const own = Array.from({ length: accumulated.length }, (_, i) => mean(1 + i));
     return merged(spec, core, own);
