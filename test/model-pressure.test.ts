@@ -175,5 +175,10 @@ describe('forgotten models filling WebAssembly memory', () => {
     expect(oomHint(10, 1e6, 3000, 3000 * 2 ** 20)).toBe(` (${models}; memory() counts them)`);
     expect(oomHint(5000, 300 * 2 ** 20, 3000, 3000 * 2 ** 20)).toBe(` (5000 tensors are live, holding 300 MB: dispose() the ones you no longer need, or compute temporaries inside tidy(); ${models}; memory() counts them)`);
     expect(oomHint(5000, 300 * 2 ** 20)).toBe(' (5000 tensors are live, holding 300 MB: dispose() the ones you no longer need, or compute temporaries inside tidy(); memory() counts them)');
+    // Little live in a large memory (a tester filled 3.75 GiB with 256 MiB tensors, freed them
+    // all, and a 768 MiB one did not fit): the free memory is split, and the error said nothing.
+    expect(oomHint(5, 3e6, 1, 1e6, 3.75 * 2 ** 30)).toBe(' (only 3.8 MB of the 3840 MB of WebAssembly memory are live in tensors and models: the rest is free, but not in one block this large; make the largest tensors first, or shutdown() then init() to start from an empty memory)');
+    expect(oomHint(5, 3e6, 1, 1e6, 2 ** 29)).toBe(''); // a memory under 1 GiB: not that
+    expect(oomHint(5, 2 ** 31, 1, 0, 3 * 2 ** 30)).toBe(''); // most of it live: not that
   });
 });

@@ -671,13 +671,20 @@ export function setModelCounter(f: () => number): void {
  * The hint an out-of-memory error gets when many tensors or models are live (a leak is the
  * usual cause): how many and how much they hold, and what frees them. Empty otherwise.
  */
-export function oomHint(numTensors: number, numBytes: number, numModels = 0, modelBytes = 0): string {
+export function oomHint(numTensors: number, numBytes: number, numModels = 0, modelBytes = 0, memoryBytes = 0): string {
   // Clones share their values (memory() counts a buffer once), so a million tensors may hold a few bytes.
   const mb = (b: number) => (b < 1024 ? `${b} bytes` : b < 2 ** 20 ? `${(b / 1024).toPrecision(2)} kB` : `${b / 2 ** 20 >= 10 ? (b / 2 ** 20).toFixed(0) : (b / 2 ** 20).toPrecision(2)} MB`);
   const parts: string[] = [];
   if (numTensors >= MANY_LIVE_TENSORS) parts.push(`${numTensors} tensors are live, holding ${mb(numBytes)}: dispose() the ones you no longer need, or compute temporaries inside tidy()`);
   if (numModels >= MANY_LIVE_MODELS) parts.push(`${numModels} models are live, holding ${mb(modelBytes)}: model.dispose() the ones you no longer need (one dropped without it is freed only when the garbage collector finalizes it, between jobs of the event loop)`);
-  return parts.length ? ` (${parts.join('; ')}; memory() counts them)` : '';
+  if (parts.length) return ` (${parts.join('; ')}; memory() counts them)`;
+  // Little is live in a large memory: the rest is free, but not as one block this large (freed
+  // blocks are reused, yet small live ones between them keep them apart).
+  const live = numBytes + modelBytes;
+  if (memoryBytes >= 2 ** 30 && live < memoryBytes / 2) {
+    return ` (only ${mb(live)} of the ${mb(memoryBytes)} of WebAssembly memory are live in tensors and models: the rest is free, but not in one block this large; make the largest tensors first, or shutdown() then init() to start from an empty memory)`;
+  }
+  return '';
 }
 
 /**
@@ -714,7 +721,7 @@ export function check(status: number): void {
     const big = status === 4 ? tooLarge(message) : null;
     // Beyond one tensor, freeing does not help: no count of live tensors then.
     if (big !== null) message += big;
-    else if (status === 4 && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2), countModels(), readOut(4));
+    else if (status === 4 && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2), countModels(), readOut(4), e.memory.buffer.byteLength);
     throw errorFromStatus(status, message);
   }
 }

@@ -125,6 +125,44 @@ impl<A: GlobalAlloc> Cache<A> {
         }
     }
 
+    /// Returns every cached block to the inner allocator; whether any was held. Called when an
+    /// allocation fails: a cached block is in use as far as the inner allocator knows, so
+    /// freed blocks on each side of it cannot merge (a tester filled 3.75 GiB with 256 MiB
+    /// tensors and freed them all, and then one of 768 MiB did not fit: each had been kept
+    /// apart by a small cached block of its own tensor).
+    fn drain(&self) -> bool {
+        let taken = self.try_with(|ls| {
+            let heads = ls.heads;
+            ls.heads = [core::ptr::null_mut(); CLASSES];
+            ls.counts = [0; CLASSES];
+            let had = ls.bytes > 0;
+            ls.bytes = 0;
+            (heads, had)
+        });
+        let Some((heads, had)) = taken else { return false };
+        for (c, mut p) in heads.into_iter().enumerate() {
+            while !p.is_null() {
+                // SAFETY: a cached block holds the next one in its first word, and was
+                // allocated by the inner allocator with its class's layout.
+                unsafe {
+                    let next = p.cast::<*mut u8>().read();
+                    self.inner.dealloc(p, class_layout(c));
+                    p = next;
+                }
+            }
+        }
+        had
+    }
+
+    /// `inner.alloc(l)` (zeroed when `zeroed`), tried again once the cache is drained when it fails.
+    #[inline]
+    unsafe fn alloc_large(&self, l: Layout, zeroed: bool) -> *mut u8 {
+        // SAFETY: forwarded.
+        let get = || unsafe { if zeroed { self.inner.alloc_zeroed(l) } else { self.inner.alloc(l) } };
+        let p = get();
+        if p.is_null() && self.drain() { get() } else { p }
+    }
+
     /// Bytes held now (tests).
     pub fn held(&self) -> usize {
         self.try_with(|ls| ls.bytes).unwrap_or(0)
@@ -163,7 +201,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Cache<A> {
             // SAFETY: forwarded.
             Some(c) => unsafe { self.take(c) },
             // SAFETY: forwarded.
-            None => unsafe { self.inner.alloc(l) },
+            None => unsafe { self.alloc_large(l, false) },
         }
     }
 
@@ -192,7 +230,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Cache<A> {
                 p
             }
             // SAFETY: forwarded.
-            None => unsafe { self.inner.alloc_zeroed(l) },
+            None => unsafe { self.alloc_large(l, true) },
         }
     }
 
@@ -202,8 +240,11 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Cache<A> {
         // SAFETY: the caller guarantees that `new_size` rounded up to `l.align()` fits.
         let nl = unsafe { Layout::from_size_align_unchecked(new_size, l.align()) };
         match (class(&l), class(&nl)) {
-            // SAFETY: forwarded.
-            (None, None) => unsafe { self.inner.realloc(p, l, new_size) },
+            // SAFETY: forwarded; a failed realloc leaves `p` as it was, so it may be tried again.
+            (None, None) => unsafe {
+                let q = self.inner.realloc(p, l, new_size);
+                if q.is_null() && self.drain() { self.inner.realloc(p, l, new_size) } else { q }
+            },
             // The block already has room (its class is the new size's).
             (Some(a), Some(b)) if a == b => p,
             _ => {
@@ -296,6 +337,34 @@ mod tests {
                 assert!((0..n).all(|k| *p.add(k) == k as u8), "after realloc to {size}");
             }
             c.dealloc(p, lay(size, 4));
+        }
+    }
+
+    #[test]
+    fn a_failed_large_allocation_drains_the_cache_and_tries_again() {
+        /// System, failing every large allocation until it has freed a block.
+        struct Tight(core::sync::atomic::AtomicUsize);
+        unsafe impl GlobalAlloc for Tight {
+            unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+                if l.size() > MAX_CACHED && self.0.load(Ordering::SeqCst) == 0 { core::ptr::null_mut() } else { unsafe { System.alloc(l) } }
+            }
+            unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+                unsafe { System.dealloc(p, l) }
+            }
+        }
+        let c = Cache::new(Tight(core::sync::atomic::AtomicUsize::new(0)));
+        unsafe {
+            // An empty cache: the failure stands.
+            assert!(c.alloc(lay(MAX_CACHED * 4, 8)).is_null());
+            let small = c.alloc(lay(64, 8));
+            c.dealloc(small, lay(64, 8));
+            assert_eq!(c.held(), 64);
+            // The cached block goes back to the inner allocator, which then succeeds.
+            let big = c.alloc_zeroed(lay(MAX_CACHED * 4, 8));
+            assert!(!big.is_null());
+            assert_eq!((c.held(), c.inner.0.load(Ordering::SeqCst)), (0, 1));
+            c.dealloc(big, lay(MAX_CACHED * 4, 8));
         }
     }
 
