@@ -2,7 +2,7 @@
 // a round trip with --allow-read/--allow-write scoped to a tmp folder, a folder written by Node
 // loading in Deno byte-exact, and without a permission the error naming the flag to pass.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -78,6 +78,16 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno file:// (${CI ? 'required on CI' 
     expect(r.save).toEqual({ ok: 24 });
     expect(r.loadPre.error).toMatch(new RegExp(`^InvalidArgumentError: loadModel: Deno denied read access to ${dir}/pre: run with --allow-read=${dir}/pre \\(or --allow-read\\) \\[(NotCapable|PermissionDenied)`));
     expect(r.loadSaved.error).toMatch(/Deno denied read access to .*\/saved\/model\.json: run with --allow-read=/);
+  });
+
+  it.runIf(existsSync('/usr/bin/script'))('with --allow-write alone, in a terminal: a save asks for nothing (a rename asked Deno for read access, naming a temporary file, and the program waited)', async () => {
+    const dir = await setup();
+    const cmd = [DENO, 'run', '--no-config', '--no-lock', `--allow-write=${dir}`, join(ROOT, 'test/runtimes/deno-save-prompt.mjs'), dir].map((a) => `'${a}'`).join(' ');
+    // script(1) runs it in a pseudo-terminal, where Deno prompts (its input is empty: a prompt is refused, or waits).
+    const { stdout } = await run('/usr/bin/script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, timeout: 30_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(tmp, 'deno-dir') } }).catch((e: Error & { stdout?: string }) => ({ stdout: `${e.message}\n${e.stdout ?? ''}` }));
+    expect(stdout).not.toMatch(/requests read access|⚠/);
+    expect(stdout).toMatch(/saved twice/);
+    expect(readdirSync(join(dir, 'saved')).sort()).toEqual(['model.json', 'weights.bin']);
   });
 
   it('without --allow-net, loading from http:// is an InvalidArgumentError naming the flag (not an IOError, the class worth a retry)', async () => {

@@ -35,6 +35,12 @@ interface Fs {
   mkdir(path: string): Promise<void>;
   /** The absolute form of `path`, so that two spellings of one folder are one key. */
   resolve(path: string): string;
+  /**
+   * Whether reading `path` is permitted without asking (Deno: `--allow-read` covers it; a
+   * rename and a folder listing read, and in a terminal Deno would stop to ask, naming the
+   * temporary files). Always true in Node.
+   */
+  mayRead(path: string): boolean;
   /** `'deno'` makes permission errors name the flag to pass. */
   runtime: 'node' | 'deno';
   windows: boolean;
@@ -50,6 +56,7 @@ interface DenoApi {
   readDir(path: string): AsyncIterable<{ name: string; isFile: boolean }>;
   lstat(path: string): Promise<{ mtime: Date | null }>;
   build: { os: string };
+  permissions?: { querySync?(d: { name: 'read'; path: string }): { state: string } };
 }
 
 const deno = (globalThis as { Deno?: DenoApi }).Deno;
@@ -63,6 +70,13 @@ async function fileSystemApi(): Promise<Fs | undefined> {
     return {
       runtime: 'deno',
       windows: deno.build.os === 'windows',
+      mayRead: (p) => {
+        try {
+          return deno.permissions?.querySync?.({ name: 'read', path: p }).state === 'granted';
+        } catch {
+          return false;
+        }
+      },
       stat: async (p) => {
         try {
           const s = await deno.stat(p);
@@ -96,6 +110,7 @@ async function fileSystemApi(): Promise<Fs | undefined> {
     return {
       runtime: 'node',
       windows: nodeProcess?.platform === 'win32',
+      mayRead: () => true,
       stat: async (p) => {
         try {
           const s = await fs.stat(p);
@@ -301,8 +316,9 @@ export class FileSystemHandler implements IOHandler {
    * folder in this process never mix their files. `model.json` carries the checksum of its
    * `weights.bin` ({@link CHECKSUM}): a load that meets the files of two saves (a process killed
    * between the two renames, or another process saving while this one loads) refuses them,
-   * never a model of one save's topology and another's weights. Where renaming is not
-   * permitted (Deno without `--allow-read`) each file is written in place.
+   * never a model of one save's topology and another's weights. Where reading the folder is not
+   * permitted (Deno without `--allow-read` for it: a rename reads) each file is written in
+   * place, and a save that fails may leave the folder with one new file and one old.
    */
   async #save(fs: Fs, { artifacts: a, bytes }: ReturnType<typeof checkArtifactsToSave>, json: Uint8Array): Promise<SaveResult> {
     const { op, path } = this;
@@ -324,6 +340,16 @@ export class FileSystemHandler implements IOHandler {
       return { file, temp: temporary(file), data };
     });
     let at = '';
+    // Without read permission (Deno's --allow-write alone) a rename would ask for it, in a
+    // terminal stopping the program at a prompt naming a temporary file: each file is written
+    // in place (saves to one folder in this process still take turns).
+    if (!fs.mayRead(path)) {
+      for (const f of files) {
+        at = f.file;
+        await fs.writeFile(f.file, f.data).catch((e: unknown) => { throw fileError(op, fs, 'write', at, e); });
+      }
+      return saveResult(a, bytes.byteLength);
+    }
     try {
       for (const f of files) {
         at = f.file;
