@@ -70,7 +70,13 @@ pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: 
         let ignored = |v: f32| super::sparse_categorical_crossentropy::ignored(v, ignore_class);
         if let Some((i, &v)) = target.iter().enumerate().find(|(_, &v)| !ignored(v) && (v < 0.0 || v.fract() != 0.0 || v >= cols as f32)) {
             let or = ignore_class.map_or(String::new(), |c| format!(" (or the ignored class {c})"));
-            bail!(op, "target[{i}] = {v} is not a class index: targets must be integers in [0, {cols}) for {cols} classes{or}", v = js_number(v));
+            // A negative integer is most often a padding label (Keras's -1, PyTorch's -100).
+            let pad = if ignore_class.is_none() && v < 0.0 && v.fract() == 0.0 {
+                format!("; a padding label is skipped with compile({{ loss: {{ name: 'sparseCategoricalCrossentropy', ignoreClass: {v} }} }}), or pad the labels of masked steps with 0", v = js_number(v))
+            } else {
+                String::new()
+            };
+            bail!(op, "target[{i}] = {v} is not a class index: targets must be integers in [0, {cols}) for {cols} classes{or}{pad}", v = js_number(v));
         }
         return Ok(());
     }
@@ -141,6 +147,9 @@ mod tests {
         );
         assert!(err(s, &[3, 4], &[3], &[0.0, 1.5, -1.0]).contains("target[1] = 1.5"));
         assert!(err(s, &[3, 4], &[3], &[-1.0, 1.0, 1.0]).contains("target[0] = -1"));
+        // A negative integer (a padding label) points at ignoreClass; a fraction does not.
+        assert!(err(s, &[3, 4], &[3], &[0.0, -100.0, 1.0]).ends_with("for 4 classes; a padding label is skipped with compile({ loss: { name: 'sparseCategoricalCrossentropy', ignoreClass: -100 } }), or pad the labels of masked steps with 0"));
+        assert!(!err(s, &[3, 4], &[3], &[0.0, -0.5, 1.0]).contains("padding"));
         assert!(check(&s, &[0, 4], &[0], &[]).is_ok());
         assert_eq!(err(s, &[2, 0], &[2], &[0.0; 2]), "sparseCategoricalCrossentropy: predictions are empty (shape [2,0]): a class index needs at least one class");
     }
