@@ -158,6 +158,28 @@ describe('buffer, TensorBuffer, t.bufferSync(), t.buffer()', () => {
   });
 });
 
+describe('tensor(nested values, shape) as TF.js', () => {
+  // A time-series idiom: windows as number[][] given the shape [n, W, 1]. TF.js flattens the
+  // innermost axis of the values over the shape's last axes; neurite refused it.
+  it('the innermost axis may spread over the last axes of the shape; the outer ones must match', () => {
+    const same = (values: number[][] | number[][][], shape: number[]) => {
+      const t = nr.tensor(values, shape);
+      const r = tf.tensor(values, shape);
+      expect(t.shape).toEqual(r.shape);
+      expect(Array.from(t.dataSync())).toEqual(Array.from(r.dataSync()));
+      t.dispose();
+      r.dispose();
+    };
+    same([[1, 2], [3, 4]], [2, 2, 1]);
+    same([[1, 2, 3, 4], [5, 6, 7, 8]], [2, 2, 2]);
+    same([[[1, 2], [3, 4]]], [1, 2, 2, 1]);
+    for (const [values, shape] of [[[[1, 2], [3, 4]], [4, 1]], [[[1, 2], [3, 4]], [4]], [[[1, 2], [3, 4]], [1, 2, 2]]] as const) {
+      expect(() => tf.tensor(values as unknown as number[][], shape as unknown as number[])).toThrow();
+      expect(err(() => nr.tensor(values as unknown as number[][], shape as unknown as number[]))).toBe(`ShapeError: tensor: values have shape [2,2] but shape [${shape}] was given (only the innermost axis may spread over the shape's last axes, as TF.js)`);
+    }
+  });
+});
+
 describe('time, profile, nextFrame', () => {
   it('time(f) resolves with wallMs and kernelMs (the same here), the keys of TF.js CPU backend', async () => {
     const x = nr.randomNormal([30, 30], { seed: 1 });

@@ -594,8 +594,10 @@ export function makeTensor(op: string, values: TensorValues, shape?: readonly nu
   if (flat.length !== need) {
     throw new ShapeError(`${op}: ${flat.length} values do not fill shape [${s}], which needs ${Number.isSafeInteger(need) ? need : 'more than 2^53'}`);
   }
-  if (inferred.length > 1 && inferred.join() !== s.join()) {
-    throw new ShapeError(`${op}: values have shape [${inferred}] but shape [${s}] was given`);
+  // As TF.js: the nesting's axes must be the shape's, but the innermost may be flattened over
+  // the shape's last axes (tensor([[1, 2], [3, 4]], [2, 2, 1]): windows as [n, W, 1]).
+  if (inferred.length > 1 && inferred.slice(0, -1).some((d, i) => d !== s[i])) {
+    throw new ShapeError(`${op}: values have shape [${inferred}] but shape [${s}] was given (only the innermost axis may spread over the shape's last axes, as TF.js)`);
   }
   return fromFlat(op, flat, s);
 }
