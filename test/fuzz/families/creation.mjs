@@ -30,9 +30,14 @@ const tensorValid = {
     const { rng, nr } = ctx;
     const s = ctx.driver.shape(5);
     const flat = ctx.driver.values(size(s));
-    const form = rng.int(0, 5);
+    const form = rng.int(0, 6);
     let args;
     if (form === 0 && s.length > 0 && s.every((d) => d > 0)) args = [nest(Array.from(flat), s)];
+    else if (form === 6 && s.length > 1 && s.every((d) => d > 0)) {
+      // As TF.js: the innermost axis of the nesting spread over the shape's last axes.
+      const k = rng.int(1, s.length - 1);
+      args = [nest(Array.from(flat), [...s.slice(0, k), size(s.slice(k))]), s];
+    }
     else if (form === 1) args = [Array.from(flat), s];
     else if (form === 2) args = [Float64Array.from(flat), s];
     else if (form === 3) {
@@ -61,9 +66,10 @@ const tensorInvalid = {
       case 3: args = [[1, 2, 3, 4, 5, 6], rng.pick([[4, 2], [7], [2, 2], [6, 0]])]; break;
       case 4: args = [[1, 2], badShape(rng)]; break;
       case 5: args = [rng.pick([[[1, 2], [3]], [[1], 2], [1, [2]], [[[1]], [[2, 3]]], [1, 'x'], [1, null], [1, undefined], [1, 2n], [{}]])]; break;
-      default: args = [[[1, 2], [3, 4]], rng.pick([[4], [1, 4], [2, 2, 1]])]; break;
+      default: args = [[[1, 2], [3, 4]], rng.pick([[4], [1, 4], [1, 2, 2], [4, 1]])]; break;
     }
-    // A nested [[1,2],[3,4]] with a different shape of the same size is rejected by neurite.
+    // A nested [[1,2],[3,4]] whose outer axes the shape does not keep is rejected, as TF.js
+    // rejects it ([2, 2, 1] is valid: the innermost axis spreads over the last ones).
     if (args[0] === undefined) return null;
     if (args.length === 2 && args[1] === undefined) return null;
     // A null shape means "infer it from the values", as TF.js: valid.
