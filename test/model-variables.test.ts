@@ -674,6 +674,26 @@ describe('custom-loop mistakes name their cause', () => {
     nr.dispose([online, target, dense, frozen]);
   });
 
+  it('a checkpoint of a model restored after one of its layers was frozen goes back to the weights it was taken from (it went by position, scrambling them in silence where the shapes agree)', () => {
+    // A PyTorch habit: state_dict, freeze (requires_grad = False), load_state_dict. 4-4-4: the
+    // kernels and biases of both layers have the same shapes.
+    const m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [4], units: 4 }), nr.layers.dense({ units: 4 })] });
+    const x = nr.tensor([[1, -2, 3, 0.5]]);
+    const before = nr.tidy(() => Array.from(m.predict(x).dataSync()));
+    const best = m.getWeights();
+    nr.tidy(() => m.setWeights(m.getWeights().map((w) => nr.zerosLike(w)))); // training moved them
+    m.getLayer(m.layers[0].name).trainable = false;
+    m.setWeights(best);
+    expect(nr.tidy(() => Array.from(m.predict(x).dataSync()))).toEqual(before);
+    // And the other way: taken while frozen, restored after unfreezing.
+    const frozenBest = m.getWeights();
+    m.getLayer(m.layers[0].name).trainable = true;
+    nr.tidy(() => m.setWeights(m.getWeights().map((w) => nr.zerosLike(w))));
+    m.setWeights(frozenBest);
+    expect(nr.tidy(() => Array.from(m.predict(x).dataSync()))).toEqual(before);
+    nr.dispose([m, x, ...best, ...frozenBest]);
+  });
+
   it("weights in Keras's order (moving statistics beside gamma and beta) name the first misfit and Keras's fix, not frozen weights (an input layer is no frozen layer)", () => {
     // As a Keras 3 Sequential loads: an input layer first.
     const m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [4] }), nr.layers.dense({ units: 8, name: 'd1' }), nr.layers.batchNormalization({ name: 'bn' }), nr.layers.dense({ units: 2, name: 'd2' })] });

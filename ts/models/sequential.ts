@@ -2074,7 +2074,9 @@ export class Sequential {
    */
   #orderOf(weights: readonly unknown[], mine: number[]): number[] {
     const first = weights[0] instanceof Tensor ? gotFrom.get(weights[0])?.from : undefined;
-    if (!first || first.model === this || first.order.length !== weights.length || first.order.every((o, i) => o === mine[i])) return mine;
+    // The same model too: a checkpoint taken, a layer frozen (its weights now listed last), the
+    // checkpoint restored (a PyTorch habit) went by position and scrambled them.
+    if (!first || first.order.length !== weights.length || first.order.every((o, i) => o === mine[i])) return mine;
     if (!weights.every((w, p) => w instanceof Tensor && gotFrom.get(w)?.from === first && gotFrom.get(w)?.p === p)) return mine;
     if (first.model.isDisposed) return mine;
     const shapes = (m: Sequential): string[] => weightSpecs('setWeights', { handle: m.handle('setWeights'), path: [] }).map((w) => w.shape.join(','));
@@ -2114,8 +2116,9 @@ export class Sequential {
    *
    * Weights are matched by position in `getWeights()` order, except for one `getWeights()`
    * call's copies, whole and in order, from a model of the same layout frozen otherwise (a DQN's
-   * online network into its frozen target): frozen weights are listed last, so those copies go
-   * to the weights they were taken from (TF.js writes them by position, scrambling them).
+   * online network into its frozen target), or from this model before a layer was frozen or
+   * unfrozen (a checkpoint restored): frozen weights are listed last, so those copies go to the
+   * weights they were taken from (TF.js writes them by position, scrambling them).
    * Plain arrays always go by position.
    *
    * @example
