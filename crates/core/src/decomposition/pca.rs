@@ -266,7 +266,12 @@ impl Pca {
         }
         drop(block);
         let lambda = symmetric_eigen(&mut g, p)?;
-        let tol = lambda.first().copied().unwrap_or(0.0).max(0.0) * f64::EPSILON * n.max(d) as f64;
+        // Below this an eigenvalue is rounding: the solver's (ε·λ₁ per dimension) and the
+        // scatter's sums over n rows (~√n·ε·λ₁ for data of exact rank below k). It was
+        // ε·λ₁·max(n, d), a singular-value bound applied to eigenvalues: at n = 60,000 it
+        // dropped a real component of λ/λ₁ = 3e-12 (income beside a rate, unscaled) and put a
+        // basis vector in its place.
+        let tol = lambda.first().copied().unwrap_or(0.0).max(0.0) * f64::EPSILON * (p as f64 + 8.0 * (n as f64).sqrt());
         let mut components = try_vec(OP, dims_product(OP, &[k, d])?, 0f64)?;
         let mut eig = try_vec(OP, k, 0f64)?;
         let mut found = 0; // components filled so far (a prefix, by decreasing λ)

@@ -214,3 +214,31 @@ fn bad_input_is_named() {
     // The failed calls kept the fit.
     assert!(p.transform(&t(&[3], vec![1., 2., 3.])).is_ok());
 }
+
+#[test]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn a_small_real_component_beside_a_large_one_is_kept_and_exact_rank_still_gives_zero() {
+    // A tester's unscaled data: 60,000 rows of an income (σ ≈ 29,000) and an independent rate
+    // (σ ≈ 0.05): λ₂/λ₁ ≈ 3e-12. The cutoff ε·λ₁·max(n, d) dropped it (variance 0, ratio
+    // [1, 0]) and put a basis vector in its place.
+    let n = 60_000;
+    let r = random(n, 2, 5);
+    let x: Vec<f32> = (0..n).flat_map(|i| [50_000.0 + 100_000.0 * r[2 * i], 0.05 + 0.17 * r[2 * i + 1]]).collect();
+    let (s, _) = scatter(&x, n, 2);
+    let p = fit(&t(&[n, 2], x.clone()), 2, false);
+    let f = p.fitted.as_ref().unwrap();
+    // The 2×2 scatter's smaller eigenvalue in f64: det / λ₁ (the closed form's difference of
+    // two near-equal numbers would lose it).
+    let (a, b, c) = (s[0], s[1], s[3]);
+    let big = ((a + c) + ((a - c) * (a - c) + 4.0 * b * b).sqrt()) / 2.0;
+    let small = (a * c - b * b) / big / (n - 1) as f64;
+    assert!(small > 1e-3, "{small}");
+    // To the eigen solver's rounding, ~ε·λ₁ absolute (3.8e-5 of this λ₂).
+    let floor = 4.0 * f64::EPSILON * big / (n - 1) as f64;
+    assert!((f.variance[1] - small).abs() < floor, "{} vs {small} (floor {floor})", f.variance[1]);
+    assert!(f.components[3].abs() > 0.999_999, "{:?}", &f.components);
+    // Exact rank 1 at the same n (the rate a multiple of the income, exact in f32): still 0.
+    let dup: Vec<f32> = (0..n).flat_map(|i| [x[2 * i], x[2 * i] * 0.5]).collect();
+    let p = fit(&t(&[n, 2], dup), 2, false);
+    assert_eq!(p.fitted.as_ref().unwrap().variance[1], 0.0);
+}
