@@ -370,6 +370,13 @@ describe('a linear network is one neuron', () => {
     const drop = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 2 }), nr.layers.dropout({ rate: 0.5 })] });
     expect(() => nr.collapseLinear(drop)).toThrow(/collapseLinear: layer 1 \(dropout_\d+\) is a dropout layer; only dense layers \(and activation layers\) with linear activations compose into one/);
     expect(() => nr.collapseLinear({} as nr.Sequential)).toThrow(/collapseLinear: model must be a Sequential/);
+    // Unbuilt, with no input shape: said (it was a TypeError reading 'mul'); with one, it builds.
+    const unbuilt = nr.sequential({ layers: [nr.layers.dense({ units: 8 })] });
+    expect(() => nr.collapseLinear(unbuilt)).toThrow(new nr.InvalidArgumentError(`collapseLinear: model ${unbuilt.name} is not built, so its layers have no weights yet; give its first layer an inputShape, or call model.build([features]) (or predict) first`));
+    const shaped = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 2 })] });
+    const one = nr.collapseLinear(shaped);
+    expect(one.layers).toHaveLength(1);
+    nr.dispose([unbuilt, shaped, one]);
     relu.dispose();
     drop.dispose();
   });

@@ -60,6 +60,9 @@ export function collapseLinear(model: Sequential): Sequential {
     return { dense: l instanceof Dense, useBias: l instanceof Dense && l.args.useBias !== false, ...act };
   });
   const inputShape = model.inputDims;
+  // Unbuilt and without an input shape, its layers have no weights (a TypeError followed).
+  // (`built` builds a model that knows its input shape.)
+  if (!model.built) throw new InvalidArgumentError(`collapseLinear: model ${model.name} is not built, so its layers have no weights yet; give its first layer an inputShape, or call model.build([features]) (or predict) first`);
   // Each layer's own weights (kernel, bias): the model's list is in TF.js's order, which puts
   // a frozen layer's weights last.
   const weights = stack.flatMap((l) => (l instanceof Dense ? l.getWeights() : []));
