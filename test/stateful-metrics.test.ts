@@ -330,3 +330,28 @@ describe('accumulated metrics: errors', () => {
     expect(f1([0, 1, 1, 0], [0.1, 0.9, 0.4, 0.6])).toBeCloseTo(0.5, 6);
   });
 });
+
+describe('metrics that read probabilities under a loss that reads logits', () => {
+  // A PyTorch user's BCEWithLogitsLoss: binaryCrossentropy with fromLogits on a linear output.
+  // 'accuracy' thresholds logits at 0; precision, recall and the others thresholded them at 0.5
+  // in silence (0.5, 0, 0 where 0.83, 0.75, 1 were right), and auc advised a sigmoid.
+  it('compile says which ones, once; accuracy alone, or a sigmoid output, says nothing', () => {
+    const make = () => nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    const warned: string[] = [];
+    const warn = console.warn;
+    console.warn = (...a: unknown[]) => void warned.push(a.join(' '));
+    try {
+      const m = make();
+      m.compile({ optimizer: 'sgd', loss: { name: 'binaryCrossentropy', fromLogits: true }, metrics: ['accuracy', 'precision', 'recall', 'auc'] });
+      expect(warned).toEqual([`compile: model ${m.name}'s loss reads its output as logits (binaryCrossentropy with fromLogits: true), but the metrics 'precision', 'recall', 'auc' read it as probabilities: a logit above 0.5 (a probability of 0.62) counts as positive, and auc refuses values outside [0, 1]. 'accuracy' reads logits here; for the others give the output a 'sigmoid' activation and compile the loss without fromLogits`]);
+      const quiet = make();
+      quiet.compile({ optimizer: 'sgd', loss: { name: 'binaryCrossentropy', fromLogits: true }, metrics: ['accuracy'] });
+      const probs = make();
+      probs.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['precision'] });
+      expect(warned).toHaveLength(1);
+      nr.dispose([m, quiet, probs]);
+    } finally {
+      console.warn = warn;
+    }
+  });
+});

@@ -1326,6 +1326,7 @@ export class Sequential {
     this.#compiled = info;
     this.#changedBy = undefined;
     this.#warnKlBalance(info);
+    this.#warnLogitMetrics(info);
     info.optimizer.compiledInto(this);
     // The weights the optimizer's excludeFromWeightDecay names (by the core's weight index).
     const skip = info.optimizer.excludedFromDecay(this.coreVariables('compile').map((v) => v.name));
@@ -1359,6 +1360,27 @@ export class Sequential {
     console.warn(
       `compile: model ${this.name} has a variational layer, whose KL term${weighted} is summed over its units for each sample, while the loss ${info.loss} with reduction 'mean' averages over the ${n} values of each sample: ` +
         `the KL weighs ${+(beta * n).toPrecision(4)}× more than in the ELBO, and the codes may collapse to the prior; for the ELBO, compile with { name: '${info.loss}', reduction: 'sumOverFeatures' } (or set the layer's klWeight to 1/${n})`,
+    );
+  }
+
+  /**
+   * A loss that reads the output as logits (`binaryCrossentropy` with `fromLogits: true`, as
+   * PyTorch's BCEWithLogitsLoss) beside metrics that read it as probabilities: they threshold a
+   * logit at 0.5 (a probability of 0.62) and gave wrong values in silence (auc refused it,
+   * advising a sigmoid). `'accuracy'` reads logits there. Said once per compile call.
+   */
+  #warnLogitMetrics(info: CompiledInfo): void {
+    const spec = info.lossSpec as unknown;
+    const o = spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as { name?: unknown; fromLogits?: unknown }) : null;
+    if (!o || o.fromLogits !== true || (o.name !== 'binaryCrossentropy' && o.name !== 'bce')) return;
+    const READ_PROBABILITIES = ['binaryAccuracy', 'precision', 'recall', 'f1Score', 'auc', 'binaryCrossentropy'];
+    const names = info.heads ? info.heads.flatMap((h) => h.metricNames) : info.metricNames;
+    const hit = READ_PROBABILITIES.filter((m) => names.some((n) => n === m || n.toLowerCase() === m.toLowerCase() || n.endsWith(`_${m}`)));
+    if (hit.length === 0) return;
+    const list = hit.map((m) => `'${m}'`).join(', ');
+    console.warn(
+      `compile: model ${this.name}'s loss reads its output as logits (binaryCrossentropy with fromLogits: true), but the metric${hit.length === 1 ? '' : 's'} ${list} read${hit.length === 1 ? 's' : ''} it as probabilities: a logit above 0.5 (a probability of 0.62) counts as positive${hit.includes('auc') ? ', and auc refuses values outside [0, 1]' : ''}. ` +
+        `'accuracy' reads logits here; for the others give the output a 'sigmoid' activation and compile the loss without fromLogits`,
     );
   }
 
