@@ -19,8 +19,11 @@ export interface LeastSquaresArgs {
  * (of `[a; √l2·I]` with a ridge) in f64, so ill-conditioned problems — a degree-12
  * polynomial fit, condition 2.5e8 — reach NumPy's `lstsq` residual. A column of `a` that is a
  * linear combination of the columns before it (less than 1e-10 of its norm outside their
- * span: a repeated, scaled or zero column, or more columns than rows) is an error naming it,
- * unless `l2 > 0`. It has no gradient under `grad` (the solve is not recorded).
+ * span: a repeated or zero column, one scaled by a power of 2, or more columns than rows) is
+ * an error naming it, unless `l2 > 0`. A column computed from others with rounding (`h / 2.54`
+ * beside `h`) is only nearly dependent in float32 (~1e-7 of its norm outside): it is solved,
+ * as NumPy's `lstsq` solves it, with large coefficients that cancel; drop it or pass `l2 > 0`.
+ * It has no gradient under `grad` (the solve is not recorded).
  *
  * @example
  * leastSquares([[2, 1], [1, 3]], [5, 10]); // [1, 3]
