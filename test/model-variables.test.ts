@@ -694,6 +694,22 @@ describe('custom-loop mistakes name their cause', () => {
     nr.dispose([m, x, ...best, ...frozenBest]);
   });
 
+  it('copies from a model since disposed still go to their own weights (they went by position once the source was gone)', () => {
+    // A game's generation replaced: a partly frozen network's weights kept, the network
+    // disposed, the weights written into an unfrozen copy (8→8→8→8: every layer's shapes agree).
+    const make = () => nr.sequential({ seed: 5, layers: [nr.layers.dense({ inputShape: [8], units: 8 }), nr.layers.dense({ units: 8 }), nr.layers.dense({ units: 8 })] });
+    const a = make();
+    a.getLayer(a.layers[0].name).trainable = false;
+    const x = nr.randomNormal([2, 8], { seed: 1 });
+    const want = nr.tidy(() => Array.from(a.predict(x).dataSync()));
+    const ws = a.getWeights();
+    a.dispose();
+    const b = nr.sequential({ seed: 9, layers: [nr.layers.dense({ inputShape: [8], units: 8 }), nr.layers.dense({ units: 8 }), nr.layers.dense({ units: 8 })] });
+    b.setWeights(ws);
+    expect(nr.tidy(() => Array.from(b.predict(x).dataSync()))).toEqual(want);
+    nr.dispose([b, x, ...ws]);
+  });
+
   it("weights in Keras's order (moving statistics beside gamma and beta) name the first misfit and Keras's fix, not frozen weights (an input layer is no frozen layer)", () => {
     // As a Keras 3 Sequential loads: an input layer first.
     const m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [4] }), nr.layers.dense({ units: 8, name: 'd1' }), nr.layers.batchNormalization({ name: 'bn' }), nr.layers.dense({ units: 2, name: 'd2' })] });

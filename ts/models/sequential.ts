@@ -188,7 +188,7 @@ const holders = new WeakMap<Layer | Sequential, Set<Sequential>>();
 const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
 
 /** Which `getWeights()` call made a tensor, and its position there (see `Sequential.#orderOf`). */
-const gotFrom = new WeakMap<Tensor, { from: { model: Sequential; order: number[] }; p: number }>();
+const gotFrom = new WeakMap<Tensor, { from: { order: number[]; shapes: string[] }; p: number }>();
 
 /** The methods of a Keras (or TF.js) model subclass that neurite never calls. */
 const MODEL_HOOKS = ['call', 'trainStep', 'train_step', 'testStep', 'test_step', 'predictStep', 'predict_step', 'computeLoss', 'compute_loss'] as const;
@@ -2080,7 +2080,9 @@ export class Sequential {
     const h = this.handle('getWeights');
     const { order } = this.tfWeightOrder('getWeights');
     const core = readWeights('getWeights', { handle: h, path: [] });
-    const from = { model: this, order };
+    // The weights' shapes in the core's order, kept with the copies: the model they came from
+    // may be disposed before they are written (a hot swap, a replaced generation).
+    const from = { order, shapes: core.map((t) => t.shape.join(',')) };
     return order.map((i, p) => {
       gotFrom.set(core[i], { from, p });
       return core[i];
@@ -2100,9 +2102,9 @@ export class Sequential {
     // checkpoint restored (a PyTorch habit) went by position and scrambled them.
     if (!first || first.order.length !== weights.length || first.order.every((o, i) => o === mine[i])) return mine;
     if (!weights.every((w, p) => w instanceof Tensor && gotFrom.get(w)?.from === first && gotFrom.get(w)?.p === p)) return mine;
-    if (first.model.isDisposed) return mine;
-    const shapes = (m: Sequential): string[] => weightSpecs('setWeights', { handle: m.handle('setWeights'), path: [] }).map((w) => w.shape.join(','));
-    const [a, b] = [shapes(first.model), shapes(this)];
+    // (It went by position once the model the copies came from was disposed: layers scrambled.)
+    const b = weightSpecs('setWeights', { handle: this.handle('setWeights'), path: [] }).map((w) => w.shape.join(','));
+    const a = first.shapes;
     return a.length === b.length && a.every((s, i) => s === b[i]) ? first.order : mine;
   }
 
