@@ -21,6 +21,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import './setup.js';
 import * as nr from '../ts/index.js';
+import { OPTIMIZER_SETTINGS } from './optimizer-cases.js';
 import { normals } from './rng.js';
 
 const FIXTURE = new URL('./fixtures/optimizer-step-bits.json', import.meta.url);
@@ -31,18 +32,8 @@ const STEPS = 3;
 const enc = (v: ArrayLike<number>): string => Buffer.from(Float32Array.from(v).buffer).toString('base64');
 type Record_ = Record<string, string[]>;
 
-const OPTIMIZERS: Array<[string, () => nr.Optimizer]> = [
-  ['sgd', () => nr.optimizers.sgd(0.05)],
-  ['momentum', () => nr.optimizers.sgd({ learningRate: 0.05, momentum: 0.9 })],
-  ['nesterov', () => nr.optimizers.sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true })],
-  ['adam', () => nr.optimizers.adam(0.01)],
-  ['adam amsgrad', () => nr.optimizers.adam({ learningRate: 0.01, amsgrad: true })],
-  ['adamw', () => nr.optimizers.adamw({ learningRate: 0.01, weightDecay: 0.1 })],
-  ['rmsprop', () => nr.optimizers.rmsprop(0.01)],
-  ['rmsprop centered momentum', () => nr.optimizers.rmsprop({ learningRate: 0.01, momentum: 0.5, centered: true })],
-  ['adagrad', () => nr.optimizers.adagrad(0.1)],
-  ['adamax decay', () => nr.optimizers.adamax({ learningRate: 0.02, decay: 0.1 })],
-  ['adadelta', () => nr.optimizers.adadelta(1)],
+const OPTIMIZERS: Array<readonly [string, () => nr.Optimizer]> = [
+  ...OPTIMIZER_SETTINGS,
   ['sgd clipNorm', () => nr.optimizers.sgd({ learningRate: 0.05, clipNorm: 0.1 })],
   ['adam clipValue', () => nr.optimizers.adam({ learningRate: 0.01, clipValue: 0.01 })],
   ['adam globalClipNorm', () => nr.optimizers.adam({ learningRate: 0.01, globalClipNorm: 0.1 })],

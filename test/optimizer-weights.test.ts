@@ -17,21 +17,12 @@
 import { describe, expect, it } from 'vitest';
 import './setup.js';
 import * as nr from '../ts/index.js';
+import { OPTIMIZER_SETTINGS } from './optimizer-cases.js';
 import { tf } from './oracle.js';
 
-const CASES: Array<[string, () => nr.Optimizer]> = [
-  ['sgd', () => nr.optimizers.sgd(0.05)],
-  ['momentum', () => nr.optimizers.sgd({ learningRate: 0.05, momentum: 0.9 })],
-  ['nesterov', () => nr.optimizers.sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true })],
-  ['adam', () => nr.optimizers.adam(0.01)],
-  ['adam amsgrad', () => nr.optimizers.adam({ learningRate: 0.01, amsgrad: true })],
-  ['adamw', () => nr.optimizers.adamw({ learningRate: 0.01, weightDecay: 0.1 })],
-  ['rmsprop', () => nr.optimizers.rmsprop(0.01)],
+const CASES: Array<readonly [string, () => nr.Optimizer]> = [
+  ...OPTIMIZER_SETTINGS,
   ['rmsprop momentum', () => nr.optimizers.rmsprop({ learningRate: 0.01, momentum: 0.5 })],
-  ['rmsprop centered momentum', () => nr.optimizers.rmsprop({ learningRate: 0.01, momentum: 0.5, centered: true })],
-  ['adagrad', () => nr.optimizers.adagrad(0.1)],
-  ['adamax decay', () => nr.optimizers.adamax({ learningRate: 0.02, decay: 0.1 })],
-  ['adadelta', () => nr.optimizers.adadelta(1)],
   ['adam schedule', () => nr.optimizers.adam({ learningRate: nr.schedules.exponentialDecay({ initialLearningRate: 0.05, decaySteps: 1, decayRate: 0.8 }) })],
 ];
 
