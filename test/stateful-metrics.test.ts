@@ -335,6 +335,16 @@ describe('metrics that read probabilities under a loss that reads logits', () =>
   // A PyTorch user's BCEWithLogitsLoss: binaryCrossentropy with fromLogits on a linear output.
   // 'accuracy' thresholds logits at 0; precision, recall and the others thresholded them at 0.5
   // in silence (0.5, 0, 0 where 0.83, 0.75, 1 were right), and auc advised a sigmoid.
+  it("auc's fromLogits (Keras 3's from_logits): the logits through a sigmoid, the same AUC as of the probabilities", () => {
+    const logits = [2.1, -0.3, 0.4, -1.7, 0.05, 3, -2.2, 0.9];
+    const y = [1, 0, 1, 0, 0, 1, 1, 0];
+    const probs = logits.map((v) => 1 / (1 + Math.exp(-v)));
+    const [a, b] = nr.tidy(() => [nr.metrics.auc(y, logits, { fromLogits: true }).item(), nr.metrics.auc(y, probs).item()]);
+    expect(a).toBeCloseTo(b, 6);
+    expect(() => nr.metrics.auc(y, logits)).toThrow(/or for logits \(a loss with fromLogits: true\) use \{ name: 'auc', fromLogits: true \}$/);
+    expect(() => nr.metrics.auc(y, logits, { fromLogits: 1 as never })).toThrow('metrics.auc: fromLogits must be true or false, got 1');
+  });
+
   it('compile says which ones, once; accuracy alone, or a sigmoid output, says nothing', () => {
     const make = () => nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
     const warned: string[] = [];
@@ -343,13 +353,17 @@ describe('metrics that read probabilities under a loss that reads logits', () =>
     try {
       const m = make();
       m.compile({ optimizer: 'sgd', loss: { name: 'binaryCrossentropy', fromLogits: true }, metrics: ['accuracy', 'precision', 'recall', 'auc'] });
-      expect(warned).toEqual([`compile: model ${m.name}'s loss reads its output as logits (binaryCrossentropy with fromLogits: true), but the metrics 'precision', 'recall', 'auc' read it as probabilities: a logit above 0.5 (a probability of 0.62) counts as positive, and auc refuses values outside [0, 1]. 'accuracy' reads logits here; for the others give the output a 'sigmoid' activation and compile the loss without fromLogits`]);
+      expect(warned).toEqual([`compile: model ${m.name}'s loss reads its output as logits (binaryCrossentropy with fromLogits: true), but the metrics 'precision', 'recall', 'auc' read it as probabilities: a logit above 0.5 (a probability of 0.62) counts as positive, and auc refuses values outside [0, 1]. 'accuracy' reads logits here, and so does { name: 'auc', fromLogits: true }; for the others give the output a 'sigmoid' activation and compile the loss without fromLogits`]);
       const quiet = make();
       quiet.compile({ optimizer: 'sgd', loss: { name: 'binaryCrossentropy', fromLogits: true }, metrics: ['accuracy'] });
       const probs = make();
       probs.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['precision'] });
       expect(warned).toHaveLength(1);
-      nr.dispose([m, quiet, probs]);
+      // An auc told the predictions are logits is not listed.
+      const logitAuc = make();
+      logitAuc.compile({ optimizer: 'sgd', loss: { name: 'binaryCrossentropy', fromLogits: true }, metrics: [{ name: 'auc', fromLogits: true }, 'recall'] });
+      expect(warned[1]).toMatch(/but the metric 'recall' reads it as probabilities/);
+      nr.dispose([m, quiet, probs, logitAuc]);
     } finally {
       console.warn = warn;
     }

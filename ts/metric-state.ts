@@ -48,6 +48,12 @@ export interface AucOptions {
    * upper of the two heights).
    */
   summationMethod?: 'interpolation' | 'minoring' | 'majoring' | undefined;
+  /**
+   * The predictions are logits (a linear output trained with `fromLogits: true`, PyTorch's
+   * BCEWithLogitsLoss): each goes through a sigmoid first, as Keras 3's `AUC(from_logits=True)`.
+   * Default `false`: probabilities in [0, 1].
+   */
+  fromLogits?: boolean | undefined;
 }
 
 /** Options of the F1 score (Keras 3's `F1Score(average, threshold)`). */
@@ -193,13 +199,13 @@ function auc(options: Required<AucOptions>): MetricState {
     update(op, t, p) {
       const { yt, yp } = values(op, 'auc', t, p);
       for (let i = 0; i < yp.length; i++) {
-        const v = yp[i];
+        const v = options.fromLogits ? 1 / (1 + Math.exp(-yp[i])) : yp[i];
         if (Number.isNaN(v)) {
           sawNaN = true;
           continue;
         }
         if (!(v >= 0 && v <= 1)) {
-          throw new InvalidArgumentError(`${op}: metric 'auc' reads predictions as probabilities in [0, 1], got ${v} at flat index ${i} of yPred (shape [${p.shape}]); give the output a 'sigmoid' (or 'softmax') activation`);
+          throw new InvalidArgumentError(`${op}: metric 'auc' reads predictions as probabilities in [0, 1], got ${v} at flat index ${i} of yPred (shape [${p.shape}]); give the output a 'sigmoid' (or 'softmax') activation, or for logits (a loss with fromLogits: true) use { name: 'auc', fromLogits: true }`);
         }
         const b = Math.max(Math.ceil(Math.fround(v * (T - 1))) - 1, 0);
         if (yt[i] !== 0) tpB[b]++;
@@ -306,10 +312,11 @@ function choice<T extends string>(op: string, key: string, v: unknown, allowed: 
 
 /** @internal The AUC's options checked (unknown keys named), with Keras 3's defaults. */
 export function aucOptions(op: string, given: unknown, extra: readonly string[] = []): Required<AucOptions> {
-  const o = checkArgs(op, given, [...extra, 'numThresholds', 'curve', 'summationMethod']);
+  const o = checkArgs(op, given, [...extra, 'numThresholds', 'curve', 'summationMethod', 'fromLogits']);
   const T = o.numThresholds ?? 200;
   if (typeof T !== 'number' || !Number.isInteger(T) || T < 2 || T > 1e6) throw new InvalidArgumentError(`${op}: numThresholds must be an integer in [2, 1e6], got ${describe(T)}`);
-  return { numThresholds: T, curve: choice(op, 'curve', o.curve, ['ROC', 'PR'], 'ROC'), summationMethod: choice(op, 'summationMethod', o.summationMethod, ['interpolation', 'minoring', 'majoring'], 'interpolation') };
+  if (o.fromLogits !== undefined && typeof o.fromLogits !== 'boolean') throw new InvalidArgumentError(`${op}: fromLogits must be true or false, got ${describe(o.fromLogits)}`);
+  return { numThresholds: T, curve: choice(op, 'curve', o.curve, ['ROC', 'PR'], 'ROC'), summationMethod: choice(op, 'summationMethod', o.summationMethod, ['interpolation', 'minoring', 'majoring'], 'interpolation'), fromLogits: o.fromLogits === true };
 }
 
 /** @internal The F1 score's options checked (unknown keys named), with neurite's defaults (see {@link F1Options}). */

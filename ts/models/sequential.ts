@@ -1375,12 +1375,15 @@ export class Sequential {
     if (!o || o.fromLogits !== true || (o.name !== 'binaryCrossentropy' && o.name !== 'bce')) return;
     const READ_PROBABILITIES = ['binaryAccuracy', 'precision', 'recall', 'f1Score', 'auc', 'binaryCrossentropy'];
     const names = info.heads ? info.heads.flatMap((h) => h.metricNames) : info.metricNames;
-    const hit = READ_PROBABILITIES.filter((m) => names.some((n) => n === m || n.toLowerCase() === m.toLowerCase() || n.endsWith(`_${m}`)));
+    // An auc given { fromLogits: true } reads logits.
+    const logitAuc = (m: unknown): boolean =>
+      Array.isArray(m) ? m.some(logitAuc) : m !== null && typeof m === 'object' && ((m as { fromLogits?: unknown }).fromLogits === true || Object.values(m).some((v) => typeof v === 'object' && logitAuc(v)));
+    const hit = READ_PROBABILITIES.filter((m) => names.some((n) => n === m || n.toLowerCase() === m.toLowerCase() || n.endsWith(`_${m}`)) && !(m === 'auc' && logitAuc(info.metricsSpec)));
     if (hit.length === 0) return;
     const list = hit.map((m) => `'${m}'`).join(', ');
     console.warn(
       `compile: model ${this.name}'s loss reads its output as logits (binaryCrossentropy with fromLogits: true), but the metric${hit.length === 1 ? '' : 's'} ${list} read${hit.length === 1 ? 's' : ''} it as probabilities: a logit above 0.5 (a probability of 0.62) counts as positive${hit.includes('auc') ? ', and auc refuses values outside [0, 1]' : ''}. ` +
-        `'accuracy' reads logits here; for the others give the output a 'sigmoid' activation and compile the loss without fromLogits`,
+        `'accuracy' reads logits here, and so does { name: 'auc', fromLogits: true }; for the others give the output a 'sigmoid' activation and compile the loss without fromLogits`,
     );
   }
 
