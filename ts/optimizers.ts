@@ -52,20 +52,13 @@ import { Tensor, wrapHandle, type Scalar } from './tensor.js';
 import type { NamedTensor } from './optimizer-weights.js';
 import type { TrainingState } from './models/training-state.js';
 import type { OptimizerAccess } from './io/optimizer-state.js';
-import type { StorageChunk } from './io/lazy.js';
-import { lazyChunk } from './lazy_chunk.js';
+import { storage } from './io/storage_chunk.js';
 import { describe, f32String } from './ops/convert.js';
 import { f32Bits, optionKeys, optionValues, readOptions, unknownOption, type OptionSpec } from './options.js';
 import { LearningRateSchedule, type LearningRate, type ScheduleConfig } from './schedules.js';
 import { OPTIMIZERS, type OptimizerName } from './wasm/codes.js';
 import { brand } from './brand.js';
 import { LateWeakRef } from './late_weak_ref.js';
-
-/**
- * The storage chunk (`io.js`), where `getWeights` and `setWeights` live: saving and restoring
- * an optimizer's state is rare, and its code (2.3 kB gzipped) stays out of the main bundle.
- */
-const storageCode = lazyChunk((): Promise<StorageChunk> => import('./io/store.js'), 'io.js', 'storage code');
 
 export type { OptimizerName } from './wasm/codes.js';
 export type { NamedTensor } from './optimizer-weights.js';
@@ -891,7 +884,7 @@ export class Optimizer {
   async getWeights(): Promise<NamedTensor[]> {
     const op = 'optimizer.getWeights';
     this.#live(op);
-    const code = await storageCode(op); // the storage chunk (io.js): loaded on first use
+    const code = await storage(op); // the storage chunk (io.js): loaded on first use
     this.#live(op);
     return code.optimizerWeights(op, this.#access());
   }
@@ -930,7 +923,7 @@ export class Optimizer {
   async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const op = 'optimizer.setWeights';
     this.#live(op);
-    const code = await storageCode(op);
+    const code = await storage(op);
     this.#live(op);
     code.setOptimizerWeights(op, this.#access(), weightValues);
   }

@@ -7,23 +7,16 @@
  * call); this chunk makes the artifacts of it (`write.ts`).
  */
 import { Perceptron } from '../classic/perceptron.js';
-import { lazyChunk } from '../lazy_chunk.js';
-import { InvalidArgumentError, NeuriteError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { Sequential } from '../models/sequential.js';
 import type { IOHandler, ModelArtifacts, ModelArtifactsInfo } from './artifacts.js';
 import type { LoadedModel } from './load.js';
 import type { LoadOptions } from './model.js';
 import type { ModelConfig } from './topology.js';
 import type { WebURL } from '../web-types.js';
+import { storage } from './storage_chunk.js';
 
-/** @internal The storage chunk's exports. */
-export type StorageChunk = typeof import('./store.js');
-
-/**
- * @internal The storage chunk, loaded once; `op` names the caller if loading fails (a missing
- * file next to the bundle, a network error), which is a {@link NeuriteError} and can be retried.
- */
-export const storage = lazyChunk((): Promise<StorageChunk> => import('./store.js'), 'io.js', 'storage code');
+export { storage, type StorageChunk } from './storage_chunk.js';
 
 /**
  * Loads a model saved by neurite or by TF.js (`model.save`, Layers format).
