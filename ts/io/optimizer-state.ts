@@ -10,6 +10,7 @@ import type { LayerVariable } from '../layers/variable.js';
 import { scalar, tensor } from '../ops/creation.js';
 import { MAX_ITER, readWeightList, slotNames, slotValues, type NamedTensor } from '../optimizer-weights.js';
 import type { CompiledModel, OptimizerName } from '../optimizers.js';
+import type { TrainingState } from '../models/training-state.js';
 import { keep } from '../scope.js';
 import type { Tensor } from '../tensor.js';
 
@@ -26,6 +27,16 @@ export interface OptimizerAccess {
   setIterations(n: number): void;
 }
 
+/**
+ * The weights in a trainer's state (weight-major: `slots.length` tensors per weight, named
+ * `<weight>/<slot>`): each one's name, the index of its first slot and its shape.
+ */
+function weightsIn(state: TrainingState, slots: readonly string[]): Array<{ name: string; j: number; shape: number[] }> {
+  const out: Array<{ name: string; j: number; shape: number[] }> = [];
+  for (let j = 0; j < state.tensors.length; j += slots.length) out.push({ name: state.tensors[j].name.slice(0, -(slots[0].length + 1)), j, shape: state.tensors[j].shape });
+  return out;
+}
+
 /** @internal `optimizer.getWeights()`: copies the caller owns. */
 export function optimizerWeights(op: string, a: OptimizerAccess): NamedTensor[] {
   const slots = slotNames(a.name, a.options);
@@ -35,10 +46,9 @@ export function optimizerWeights(op: string, a: OptimizerAccess): NamedTensor[] 
   const m = a.compiled;
   if (m && slots.length > 0) {
     const own = new Set(m.coreVariables(op).filter((v) => v.ownTrainable).map((v) => v.name));
-    const { tensors } = m.trainingState();
-    for (let j = 0; j < tensors.length; j += slots.length) {
-      const name = tensors[j].name.slice(0, -(slots[0].length + 1));
-      if (own.has(name)) held.push({ name, shape: tensors[j].shape, data: slots.map((_, k) => tensors[j + k].data) });
+    const state = m.trainingState();
+    for (const { name, j, shape } of weightsIn(state, slots)) {
+      if (own.has(name)) held.push({ name, shape, data: slots.map((_, k) => state.tensors[j + k].data) });
     }
   }
   for (const [v, st] of slots.length > 0 ? a.states : []) {
@@ -78,8 +88,7 @@ export function setOptimizerWeights(op: string, a: OptimizerAccess, weightValues
   const m = a.compiled;
   const state = m && slots.length > 0 ? m.trainingState() : null;
   // The model's weights by name: the index of their first slot in the trainer's list.
-  const inModel = new Map<string, { j: number; shape: number[] }>();
-  if (state) for (let j = 0; j < state.tensors.length; j += slots.length) inModel.set(state.tensors[j].name.slice(0, -(slots[0].length + 1)), { j, shape: state.tensors[j].shape });
+  const inModel = new Map(state ? weightsIn(state, slots).map((w) => [w.name, w] as const) : []);
   const toModel = new Map<number, Float32Array>();
   const own = new Map<Tensor | LayerVariable, Float32Array>();
   for (const g of vars) {
