@@ -373,12 +373,11 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
   // [data loss, metrics…, output losses…, kl, regularization], each summed × batch size.
   const sums = new Float64Array(1 + width + spec.heads.length + 2);
   const [klAt, regAt] = [sums.length - 2, sums.length - 1];
-  // Whether each value metricValues gives is an accumulated metric's (then its last value counts).
-  const accumulated = spec.heads.flatMap((hd) => hd.metrics.filter((m) => spec.tape || m.core < 0).map((m) => m.state !== null));
-  // The output each value is of, and what its batches weigh: the batch's samples, or on a
-  // masked output its real rows (the core's evaluate counts real steps over the whole set).
-  const headOf = spec.heads.flatMap((hd, q) => hd.metrics.filter((m) => spec.tape || m.core < 0).map(() => q));
-  const weights = new Float64Array(headOf.length);
+  // Each value metricValues gives: its output, and whether it is an accumulated metric's (then
+  // its last value counts). Its batches weigh the batch's samples, or on a masked output its
+  // real rows (the core's evaluate counts real steps over the whole set).
+  const values = spec.heads.flatMap((hd, q) => hd.metrics.filter((m) => spec.tape || m.core < 0).map((m) => ({ q, accumulated: m.state !== null })));
+  const weights = new Float64Array(values.length);
   let last: number[] = [];
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
@@ -411,7 +410,7 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
       }
       sums[0] += total * count;
       vals.forEach((v, i) => {
-        const wt = real[headOf[i]] ?? count;
+        const wt = real[values[i].q] ?? count;
         sums[1 + i] += v * wt;
         weights[i] += wt;
       });
@@ -419,10 +418,10 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
   }
   const mean = (i: number): number => {
     if (i < 1 || i > width) return sums[i] / n;
-    return accumulated[i - 1] ? last[i - 1] : weights[i - 1] > 0 ? sums[i] / weights[i - 1] : 0;
+    return values[i - 1].accumulated ? last[i - 1] : weights[i - 1] > 0 ? sums[i] / weights[i - 1] : 0;
   };
   if (core) {
-    const own = Array.from({ length: accumulated.length }, (_, i) => mean(1 + i));
+    const own = values.map((_, i) => mean(1 + i));
     return merged(spec, core, own);
   }
   // As the core's evaluate (and TF.js's): the loss is the data loss plus the KL, without the penalties.
