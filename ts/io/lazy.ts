@@ -16,8 +16,6 @@ import type { ModelConfig } from './topology.js';
 import type { WebURL } from '../web-types.js';
 import { storage } from './storage_chunk.js';
 
-export { storage, type StorageChunk } from './storage_chunk.js';
-
 /**
  * Loads a model saved by neurite or by TF.js (`model.save`, Layers format).
  *

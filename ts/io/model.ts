@@ -19,7 +19,7 @@ import type { CompileRecord } from './training.js';
 import { exportTrainingState, type TrainingState } from '../models/training-state.js';
 import type { CompiledInfo } from '../models/compile.js';
 import type { OptimizerConfig } from '../optimizers.js';
-import { storage } from './lazy.js';
+import { storage } from './storage_chunk.js';
 import { readWeights } from '../models/weights.js';
 import type { WebRequestInit, WebResponse, WebURL } from '../web-types.js';
 

@@ -11,7 +11,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { didYouMean, unknownOption, optionKeys } from '../options.js';
-import { storage, type StorageChunk } from './lazy.js';
+import { storage, type StorageChunk } from './storage_chunk.js';
 import { isDeno, isNode, runtimeKind } from '../runtime.js';
 import type { WebRequestInit, WebResponse, WebURL } from '../web-types.js';
 
