@@ -401,6 +401,26 @@ describe('normalization errors, config, saving', () => {
     expect(() => m4.build()).toThrow(/broadcast/);
   });
 
+  it("adapt to data of another width than a known input shape is refused at once, keeping the good statistics (was: accepted, then the build failed and the next predict said adapt was never called)", () => {
+    const norm = nr.layers.normalization({ inputShape: [3] });
+    using m = nr.sequential({ layers: [norm, nr.layers.dense({ units: 1, kernelInitializer: 'ones' })] });
+    norm.adapt([[1, 2, 3], [3, 4, 5]]);
+    expect(invalidMessage(() => norm.adapt([[1, 2], [3, 4]]))).toMatch(/takes inputs of shape \[null, ?3\] \(its inputShape\), \[3\] on its kept axes .* data have \[2\]/);
+    // Not built yet: the model's input before the layer is what it takes.
+    const later = nr.layers.normalization();
+    using m2 = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [4, 5] }), later] });
+    expect(invalidMessage(() => nr.tidy(() => later.adapt(nr.zeros([2, 4, 2]))))).toMatch(/\(where it is in a model\), \[5\] .* \[2\]/);
+    nr.tidy(() => later.adapt(nr.ones([2, 6, 5]))); // another length, the same features: the statistics fit
+    // A layer with no known shape takes any width, as before.
+    const free = nr.layers.normalization();
+    free.adapt([[1, 2]]);
+    free.adapt([[1, 2, 3]]);
+    // The first statistics were kept: (x − 2) / 1 per feature.
+    const y = nr.tidy(() => m.predict(nr.tensor([[3, 4, 5]])).dataSync()[0]);
+    expect(y).toBeCloseTo(3, 6);
+    expect(nr.tidy(() => m2.predict(nr.ones([1, 4, 5])).shape)).toEqual([1, 4, 5]);
+  });
+
   it('getConfig/fromConfig, summary, className; saved and loaded it predicts the same', async () => {
     const norm = nr.layers.normalization({ axis: [-1], name: 'std' });
     norm.adapt([[1, 10], [3, 30], [8, 20]]);

@@ -377,9 +377,38 @@ export class Normalization extends Layer {
     if (at) {
       const want = weightSpecs(op, at)[0].shape;
       if (show(want) !== show(m.dims)) throw new InvalidArgumentError(`${op}: layer ${this.name} was built with statistics of shape ${show(want)} on its kept axes, but the data have ${show(m.dims)} there`);
+    } else {
+      // Not built yet, but its input shape known (its inputShape, or a model's input before it):
+      // data of another width would replace good statistics and fail only at the build.
+      const want = this.#keptDims();
+      if (want && (want.length !== m.dims.length || want.some((d, i) => d !== null && d !== m.dims[i]))) {
+        const shape = this.inputShape as Array<number | null>;
+        throw new InvalidArgumentError(
+          `${op}: layer ${this.name} takes inputs of shape ${show(shape)}${this.batchInputShape ? ' (its inputShape)' : ' (where it is in a model)'}, ` +
+            `${show(want)} on its kept axes (axis ${show(this.args.axis === undefined ? -1 : this.args.axis)}), but the data have ${show(m.dims)} there; adapt to data with the model's features`,
+        );
+      }
     }
     this.#adapted = { mean: m.mean, variance, dims: m.dims, sample: m.sample };
     if (at) this.#install(op);
+  }
+
+  /**
+   * The kept axes' sizes of the input shape the layer is known to take before it is built
+   * (`null` for an unknown size), or `null` when that shape is not known (or not one shape).
+   */
+  #keptDims(): Array<number | null> | null {
+    let shape: unknown;
+    try {
+      shape = this.inputShape;
+    } catch {
+      return null;
+    }
+    if (!Array.isArray(shape) || shape.some((d) => d !== null && typeof d !== 'number')) return null;
+    const ndim = shape.length;
+    if (this.axis.some((a) => a < -ndim || a >= ndim || (a < 0 ? a + ndim : a) === 0)) return null;
+    const keep = [...new Set(this.axis.map((a) => (a < 0 ? a + ndim : a)))].sort((a, b) => a - b);
+    return keep.map((k) => shape[k] as number | null);
   }
 
   /**
