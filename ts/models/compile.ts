@@ -468,8 +468,12 @@ export function encodeCompile(args: CompileArgs, outputs?: readonly string[]): {
     const lists = names.map((o, i) => weightedList(o === '' ? 'weightedMetrics' : `weightedMetrics for output '${o}'`, given[i]));
     if (custom && lists.some((l) => l.length > 0)) {
       // What put the step in JS: the loss function, or the metrics computed from the output.
-      const js = custom.tape ? 'the loss is a function' : `metrics computed in JS from the output (${custom.heads.flatMap((h) => h.metrics.filter((m) => m.core < 0).map((m) => (m.user ? `the function ${m.name}` : `'${m.name}'`))).join(', ')}) are compiled`;
-      throw new InvalidArgumentError(`compile: weightedMetrics are computed by the core's training step, which runs in JS instead when ${js}; leave those out, or give the weighted ones in metrics (unweighted)`);
+      const js = custom.tape ? 'a loss function' : `metrics computed in JS from the output (${custom.heads.flatMap((h) => h.metrics.filter((m) => m.core < 0).map((m) => (m.user ? `the function ${m.name}` : `'${m.name}'`))).join(', ')})`;
+      // Keras 3 allows both: say plainly it is a gap here, and the ways around it.
+      const fix = custom.tape
+        ? 'use a named loss to keep weightedMetrics, or compute the weighted metrics after training'
+        : 'to keep them, compute those metrics after training instead (model.predict, then metrics.* or your own weighted formula), or give the weighted ones in metrics (unweighted)';
+      throw new InvalidArgumentError(`compile: weightedMetrics (${lists.flat().map((m) => `'${m.name}'`).join(', ')}) cannot be combined yet with ${js}: the weighted metrics are computed only by the core's training step, and with those the step runs in JS (Keras 3 allows both; a gap in neurite); ${fix}`);
     }
     const plain = many ? heads.map((h) => h.info.metricNames) : [info.metricNames];
     const logNames = lists.map((l, i) => weightedLogNames(l.map((m) => m.name), plain[i], names[i]));
