@@ -171,6 +171,44 @@ describe('a loss function that computes MSE trains as the named mse', () => {
   });
 });
 
+describe('targets of one axis fewer than the output', () => {
+  // TF.js makes a 1-D target [n, 1] before the loss (Keras 3 expands it too): a function's
+  // sub(yPred, yTrue) then subtracts row by row. Here yTrue was [b] against yPred [b, 1], and
+  // the difference broadcast to [b, b]: a mean squared error as a function trained toward the
+  // mean, and a metric function logged 9.47 where the error was 0.
+  it('a 1-D y with a loss function and metric functions trains as TF.js (which expands it to [n, 1]); mape accepts it', async () => {
+    const { n, t } = pair(1);
+    const { x, y } = data(21, N, 1);
+    const nrMse = function sqErr(yTrue: nr.Tensor, yPred: nr.Tensor): nr.Tensor {
+      return nr.mean(nr.square(nr.sub(yPred, yTrue)), -1);
+    };
+    const tfMse = function sqErr(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+      return tf.mean(tf.square(tf.sub(yPred, yTrue)), -1);
+    };
+    n.compile({ optimizer: nr.optimizers.sgd(0.1), loss: nrMse, metrics: [nrMaxErr, 'mae', 'mape'] });
+    t.compile({ optimizer: tf.train.sgd(0.1), loss: tfMse, metrics: [tfMaxErr, 'mae', 'mape'] });
+    const [nx, ny, tx, ty] = [nr.tensor(x, [N, IN]), nr.tensor(y, [N]), tf.tensor(x, [N, IN]), tf.tensor(y, [N])];
+    const ours = await n.fit(nx, ny, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0 });
+    const theirs = await t.fit(tx, ty, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0 });
+    for (const k of ['loss', 'maxErr', 'mae']) expectClose(ours.history[k], theirs.history[k] as number[], 2e-5);
+    expectClose(ours.history.mape, theirs.history.mape as number[], 1e-4);
+    const nw = n.getWeights();
+    expectClose(nw[2].dataSync(), t.getWeights()[2].dataSync(), 2e-5);
+    // evaluate and a dataset of scalar targets (batched to [b]) read them the same way.
+    const e = n.evaluate(nx, ny, { batchSize: 5, returnDict: true });
+    const col = ny.reshape([N, 1]);
+    const f = n.evaluate(nx, col, { batchSize: 5, returnDict: true });
+    expectClose([e.loss, e.maxErr, e.mape], [f.loss, f.maxErr, f.mape], 1e-7);
+    const ds = nr.data.zip({ xs: nr.data.array(Array.from({ length: N }, (_, i) => Array.from(x.subarray(i * IN, (i + 1) * IN)))), ys: nr.data.array(Array.from(y)) }).batch(8);
+    const d = await n.evaluateDataset(ds, { returnDict: true });
+    const g = n.evaluate(nx, col, { batchSize: 8, returnDict: true });
+    expectClose([d.loss, d.maxErr], [g.loss, g.maxErr], 1e-6);
+    nr.dispose([nx, ny, col, n, ...nw]);
+    tf.dispose([tx, ty]);
+    t.dispose();
+  });
+});
+
 describe('several outputs', () => {
   function twoHeads() {
     const inp = nr.input({ shape: [IN] });

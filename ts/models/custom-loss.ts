@@ -226,11 +226,26 @@ function metricValues(op: string, spec: CustomSpec, ys: Tensor[], preds: Tensor[
 }
 
 /**
- * `y` (packed for a model with several outputs) as one tensor per output (new tensors then;
- * else `[y]`). A size the parts do not know (0: a `null` length) is the output's in `preds`.
+ * `y` at the rank of the output `p` where the two differ by a last axis of size 1: a target
+ * `[n]` for an output `[n, 1]` is `[n, 1]` (TF.js makes a 1-D target `[n, 1]` before the loss;
+ * Keras 3 squeezes or expands that axis), `[n, T]` for `[n, T, 1]` is `[n, T, 1]`, and `[n, 1]`
+ * for `[n]` is `[n]`. A loss or metric function then sees targets of the output's shape, so
+ * the usual `sub(yPred, yTrue)` does not broadcast `[n, 1]` against `[n]` to `[n, n]` (the
+ * named losses, in the core, read them so already). Other shapes are passed as given.
+ */
+function sameRank(y: Tensor, p: Tensor): Tensor {
+  if (y.rank === p.rank - 1 && p.shape[p.rank - 1] === 1) return reshape(y, [...y.shape, 1]);
+  if (y.rank === p.rank + 1 && y.shape[y.rank - 1] === 1) return reshape(y, y.shape.slice(0, -1));
+  return y;
+}
+
+/**
+ * `y` (packed for a model with several outputs) as one tensor per output, each at its output's
+ * rank ({@link sameRank}; new tensors then, else `[y]`). A size the parts do not know (0: a
+ * `null` length) is the output's in `preds`.
  */
 function splitTargets(y: Tensor, parts: Part[] | null, preds: Tensor[]): Tensor[] {
-  if (!parts) return [y];
+  if (!parts) return [sameRank(y, preds[0])];
   const n = y.shape[0];
   let at = 0;
   return parts.map((p, q) => {
@@ -238,7 +253,7 @@ function splitTargets(y: Tensor, parts: Part[] | null, preds: Tensor[]): Tensor[
     const s = shape.reduce((a, b) => a * b, 1);
     const t = reshape(slice(y, [0, at], [n, s]), [n, ...shape]);
     at += s;
-    return t;
+    return sameRank(t, preds[q]);
   });
 }
 
