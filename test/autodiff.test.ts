@@ -237,6 +237,34 @@ describe('variables and minimize', () => {
     expect(() => nr.variable(nr.tensor([0]), true, 'a_vg')).toThrow(/already named 'a_vg'/);
     for (const t of [a, frozen, value, ...Object.values(grads)]) t.dispose();
   });
+
+  it('a variable made inside f is a new leaf, as in TF.js: no gradient flows through it to its initial value (it did, even after assign replaced that value)', () => {
+    const x = nr.tensor([1, 2, 3]);
+    // Lazily made running state, set to 10 before use: d/dv Σ(v − 10)² = 2(v − 10).
+    const g = nr.grad((v) => {
+      const s = nr.variable(v.mean().reshape([1]), false, 'state_nr');
+      s.assign(nr.tensor([10]));
+      return v.sub(s).square().sum();
+    })(x);
+    const tx = tf.tensor([1, 2, 3]);
+    const tg = tf.grad((v) => {
+      const s = tf.variable(v.mean().reshape([1]), false, 'state_tf');
+      s.assign(tf.tensor([10]));
+      return v.sub(s).square().sum();
+    })(tx);
+    expect(Array.from(g.dataSync())).toEqual([-18, -16, -14]);
+    expect(Array.from(tg.dataSync())).toEqual([-18, -16, -14]);
+    // f depending on x only through a variable made from it: zeros, as through stopGradient
+    // (it gave 2s; TF.js throws, finding no connection).
+    const z = nr.grad((v) => nr.variable(v.mul(2), true, 'leaf_nr').sum())(x);
+    expect(Array.from(z.dataSync())).toEqual([0, 0, 0]);
+    z.dispose();
+    expect(() => tf.grad((v) => tf.variable(v.mul(2), true, 'leaf_tf').sum())(tx)).toThrow(/Cannot compute gradient/);
+    nr.disposeVariables();
+    tf.disposeVariables();
+    nr.dispose([x, g]);
+    tf.dispose([tx, tg]);
+  });
 });
 
 // A loss that does not depend on the variables (the forward pass run before the call, outside

@@ -30,7 +30,7 @@
 import { call, check, outPtr, readOut, withWords, words } from './engine.js';
 import { DisposedError, InvalidArgumentError, inOp } from './errors.js';
 import { boolArg, describe } from './ops/convert.js';
-import { clone } from './ops/creation.js';
+import { clone, stopGradient } from './ops/creation.js';
 import { keep, onAbandoned, settleAbandoned, tidy, turnNow } from './scope.js';
 import { Tensor, wrapHandle, type Scalar } from './tensor.js';
 import type { Rank } from './types.js';
@@ -79,7 +79,8 @@ function liveVariables(): Variable[] {
  * A trainable copy of `initial`. Dispose it like any tensor. As in TF.js, a variable made
  * inside `tidy` is not disposed when the scope ends. Variables are tracked weakly: one
  * that is no longer referenced is freed by the garbage collector like any tensor (and leaves
- * `variableGrads`' default list).
+ * `variableGrads`' default list). Made inside a function being differentiated, it is a new
+ * leaf, as in TF.js: no gradient flows through it back to `initial`.
  *
  * @throws {@link DisposedError} naming `variable` and `initial` when `initial` is disposed;
  * {@link InvalidArgumentError} when `trainable` is not a boolean or `name` not a string.
@@ -95,7 +96,10 @@ export function variable<R extends Rank = Rank>(initial: Tensor<R>, trainable = 
   // Checked before the copy is made, so a rejected name leaks nothing.
   if (liveVariables().some((other) => other.name === n)) throw new InvalidArgumentError(`variable: a live variable is already named '${n}'`);
   // As TF.js, a variable outlives the tidy scope it is made in (it is state, not a temporary).
-  const v = keep(clone(initial)) as Variable<R>;
+  // A copy with no gradient back to `initial`: made inside a differentiated function it is a
+  // new leaf, as TF.js's (its creation is not on the tape), so a gradient never flows through
+  // it to what it was made from — nor to a value it no longer holds after `assign`.
+  const v = keep(stopGradient(initial)) as Variable<R>;
   Object.defineProperty(v, 'name', { value: n, enumerable: true });
   v.trainable = isTrainable;
   v.assign = (value: Tensor) => {
