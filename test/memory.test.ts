@@ -507,6 +507,18 @@ describe('errors from the core', () => {
     expect(Number.isFinite(h.history.loss[0])).toBe(true);
   });
 
+  it("an optimizer's state beyond one block (Adam's m and v for a 268.7M-value kernel) is said to be that, not a layer's output to shrink with the batch size", async () => {
+    // 16384 × 16400 = 268,697,600 values (1.07 GB), within one tensor; Adam's two slots are not.
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [16384], units: 16400, useBias: false, kernelInitializer: 'zeros' })] });
+    m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    using x = nr.zeros([1, 16384]);
+    using y = nr.zeros([1, 16400]);
+    const e = await m.fit(x, y, { batchSize: 1, verbose: 0 }).then(() => null, (err: Error) => err);
+    expect(e).toBeInstanceOf(nr.OutOfMemoryError);
+    expect(e!.message).toMatch(/^fit: out of memory allocating 2149580800 bytes, .*; not a layer's output but the step's own state, most likely the optimizer's: .*adam and adamax 2 values per weight value.*whatever the batch size: use an optimizer with fewer slots, or make the largest layer smaller$/);
+    expect(e!.message).not.toMatch(/batchSize/);
+  }, 60_000);
+
   // call() and callOp() (as every op runs) turn a trap into a WasmPanicError the same way.
   const paths: Array<[string, (f: (e: ReturnType<typeof raw>) => number) => unknown]> = [
     ['call', (f) => call(f)],

@@ -204,6 +204,9 @@ export function thrownDetail(e: unknown): string {
   return `[${err?.name ?? 'Error'}: ${err?.message ?? String(e)}${err?.cause?.message ? `: ${err.cause.message}` : ''}]`;
 }
 
+/** The names the core gives its training steps' own errors (a layer's name its kind instead). */
+const TRAINING_OPS = new Set(['fit', 'fitDataset', 'trainOnBatch', 'train', 'step']);
+
 /**
  * @internal Names the public method `op` in an error the core raised while running it: a
  * core error whose message does not already start with `op` (e.g. a layer's or a loss's own
@@ -219,7 +222,12 @@ export function inOp(op: string, err: unknown, coreOp?: string): unknown {
     else if (!(m.startsWith(`${op}:`) || m.startsWith(`${op} (`))) err.message = `${op}: ${m}`;
     // A layer's output for a whole batch beyond one tensor (engine.ts tooLarge): the batch size is the fix.
     const layer = /^(\w+): out of memory .*whatever is freed$/.exec(m);
-    if (err instanceof OutOfMemoryError && layer && (op === 'fit' || op === 'fitDataset' || op === 'trainOnBatch')) {
+    const training = op === 'fit' || op === 'fitDataset' || op === 'trainOnBatch';
+    if (err instanceof OutOfMemoryError && layer && training && TRAINING_OPS.has(layer[1])) {
+      // Named by the step, not a layer: its own state, a block per weight for the optimizer's
+      // slots (Adam's m and v together), which the batch size does not change.
+      err.message += `; not a layer's output but the step's own state, most likely the optimizer's: it keeps its slots for a weight in one block (adam and adamax 2 values per weight value, amsgrad 3, rmsprop 1 to 3, adagrad and sgd with momentum 1, plain sgd none), so a weight of more than 2^29 / slots values cannot train with it, whatever the batch size: use an optimizer with fewer slots, or make the largest layer smaller`;
+    } else if (err instanceof OutOfMemoryError && layer && training) {
       err.message += `; ${op} runs each batch through a layer as one tensor (here a ${layer[1]} layer's output): ${op === 'trainOnBatch' ? 'pass fewer rows' : 'pass a smaller batchSize'}, or make the layer narrower`;
     }
   }
