@@ -266,6 +266,19 @@ describe('item 5: disposing what fit uses, from a callback, stops it with an err
     expect(live()).toEqual({ numTensors: before.numTensors - 1, numHandles: before.numHandles - 1 });
     y.dispose(); m.dispose();
   });
+
+  it("the model disposed in an onTrainEnd before earlyStopping's (a search freeing each trial): fit resolves, restoring into nothing (was: 'setWeights: model … is disposed')", async () => {
+    const m = model();
+    const { x, y } = data(10);
+    const before = live();
+    const es = nr.callbacks.earlyStopping({ monitor: 'loss', restoreBestWeights: true });
+    const h = await m.fit(x, y, { epochs: 3, batchSize: 4, verbose: 0, callbacks: [{ onTrainEnd: () => void m.dispose() }, es] });
+    expect(h.history.loss).toHaveLength(3);
+    expect(m.isDisposed).toBe(true);
+    // The best weights' copies are freed with the model's weights.
+    expect(live()).toEqual({ numTensors: before.numTensors, numHandles: before.numHandles - 1 });
+    x.dispose(); y.dispose();
+  });
 });
 
 describe('one fit at a time per model', () => {

@@ -34,6 +34,8 @@ export interface TrainingModel {
   readonly learningRateF32: number;
   getWeights(): import('../tensor.js').Tensor[];
   setWeights(w: import('../tensor.js').Tensor[], options?: { allowNonFinite?: boolean | undefined }): void;
+  /** Whether the model was disposed (a callback may free it in `onTrainEnd`: nothing to restore into then). */
+  readonly isDisposed?: boolean;
 }
 
 /** Hooks called by `fit`. All optional. */
@@ -532,12 +534,13 @@ export class EarlyStopping extends MonitorCallback {
   }
   /**
    * With `restoreBestWeights`, puts back the best epoch's weights (as Keras 3, also when the
-   * epochs ran out first); then frees the copy.
+   * epochs ran out first); then frees the copy. A model an earlier callback disposed in its
+   * `onTrainEnd` (a search freeing each trial) gets nothing back, as there is nothing to restore into.
    */
   override onTrainEnd(): void {
     const verbose = readVerbose('earlyStopping', this.args.verbose, 0, true) === 1;
     if (verbose && this.stopReason !== null) printLine(1, `Epoch ${this.stoppedEpoch + 1}: early stopping`);
-    if (this.args.restoreBestWeights && this.#bestWeights !== null) {
+    if (this.args.restoreBestWeights && this.#bestWeights !== null && this.model.isDisposed !== true) {
       if (verbose) printLine(1, `Restoring model weights from the end of the best epoch: ${this.#bestEpoch + 1}.`);
       this.model.setWeights(this.#bestWeights, { allowNonFinite: true });
     }
