@@ -232,7 +232,6 @@ function sameSource(given: WasmSource | undefined, running: WasmSource | undefin
   return a !== undefined && a === text(running);
 }
 
-/** Says once (per reason) that fewer threads run than asked, when `threads()` gives a reason. */
 /**
  * Warns once (`console.warn`) when another copy of neurite was initialised in this program
  * before this one: `'neurite'` and `'neurite/url'` both imported (a library and its app on
@@ -250,7 +249,12 @@ function warnOtherCopies(name: string): void {
   );
 }
 
+/**
+ * Says once (per reason) that fewer threads run than asked, when `threads()` gives a reason;
+ * nothing once `shutdown()` ended the instance (an init it interrupted rejects, saying so).
+ */
 function noticeThreads(): void {
+  if (!isInitialized()) return;
   const info = threadsInfo();
   if (info.reason && !workersDeferred()) notice(info.reason, `running on ${info.count} of ${info.requested} threads: ${info.reason}`);
 }
