@@ -280,4 +280,33 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno user program (${CI ? 'required on
       server.close();
     }
   });
+
+  // A tester's esbuild bundle: core.wasm and worker.js copied as the README said, not
+  // core-relaxed.wasm, and init({ relaxedSimd: true }) rejected with the 404. A relaxed module
+  // that cannot be loaded is like an unsupported one: the plain module runs, and relaxedReason
+  // names the file to copy.
+  it('the url entry with relaxedSimd where the server has no core-relaxed.wasm runs the plain module, and relaxedReason says to copy it', async () => {
+    const server = createServer((req, res) => {
+      const file = join(packed.dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      if (!file.startsWith(join(packed.dir, 'vendor')) || !existsSync(file) || file.endsWith('core-relaxed.wasm')) return void res.writeHead(404).end('not found');
+      res.writeHead(200, { 'content-type': file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript' }).end(readFileSync(file));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+      writeFileSync(join(packed.dir, 'url-relaxed-404.js'), `
+        import { init, tensor, threads } from 'http://${host}/vendor/neurite/url/index.js';
+        await init({ relaxedSimd: true, threads: 1 });
+        const { relaxedSimd, relaxedReason } = threads();
+        console.log(JSON.stringify({ s: tensor([[1, 2], [3, 4]]).sum().item(), relaxedSimd, relaxedReason }));
+      `);
+      const { stdout, stderr } = await denoIn(['run', '--no-prompt', `--allow-import=${host}`, `--allow-net=${host}`, 'url-relaxed-404.js']);
+      const r = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      expect(r).toMatchObject({ s: 10, relaxedSimd: false });
+      expect(r.relaxedReason).toMatch(/^core-relaxed\.wasm could not be loaded \(fetching the neurite wasm from \S*core-relaxed\.wasm failed: HTTP 404.*\): to use it, copy node_modules\/neurite\/dist\/url\/core-relaxed\.wasm next to core\.wasm$/);
+      expect(stdout + stderr).toMatch(/relaxedSimd: using the plain SIMD module: core-relaxed\.wasm could not be loaded/);
+    } finally {
+      server.close();
+    }
+  });
 });

@@ -341,14 +341,19 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     let mod: WebAssembly.Module | undefined;
     if (relaxed) {
       // A runtime that refuses the relaxed module's file (Deno with --allow-read for core.wasm
-      // only) gets the plain module, as where relaxed SIMD is unsupported, with the flag to add.
+      // only) gets the plain module, as where relaxed SIMD is unsupported, with the flag to add;
+      // so does a bundle that left the file out (esbuild and plain Rollup copy no assets: the
+      // README's list was core.wasm and worker.js), with the file to copy.
       try {
         mod = await compileFrom(entry.relaxedSource!());
       } catch (err) {
         const denied = denoDenial(err);
-        if (!denied) throw err;
         relaxed = false;
-        relaxedReason = `Deno denied ${denied.what} ${denied.target}: run with --allow-${denied.flag}=${denied.target} (or --allow-${denied.flag}) to use it`;
+        if (denied) relaxedReason = `Deno denied ${denied.what} ${denied.target}: run with --allow-${denied.flag}=${denied.target} (or --allow-${denied.flag}) to use it`;
+        else {
+          const why = ((err as Error)?.message ?? String(err)).replace(/^init: /, '');
+          relaxedReason = `core-relaxed.wasm could not be loaded (${why}): to use it, copy node_modules/neurite/dist/url/core-relaxed.wasm next to core.wasm`;
+        }
       }
     }
     const own = src === undefined;
