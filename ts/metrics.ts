@@ -110,6 +110,12 @@ export function recall(yTrue: TensorLike, yPred: TensorLike): Tensor {
  * The coefficient of determination over every entry: `1 − Σ(yTrue − yPred)² / Σ(yTrue − mean(yTrue))²`
  * (a scalar), as TF.js's `tf.metrics.r2Score`.
  *
+ * Not the value `compile({ metrics: ['r2Score'] })` logs: that one is Keras 3's `R2Score`, one R²
+ * per output column (each with its own mean) then averaged, so for targets `[n, H]` whose
+ * columns sit at different levels (a multi-step forecast) the two differ (0.9995 pooled here
+ * against 0.919 per column on the same data): check a logged `val_r2Score` against the mean of
+ * this function over the columns (`r2Score(yTrue.slice([0, j], [-1, 1]), …)`), not against one call.
+ *
  * When `yTrue` is constant — always so for a single value — the denominator is 0 and the
  * result is TF.js's, not a finite stand-in: `NaN` when `yPred` equals it exactly (0/0),
  * `−Infinity` otherwise. Keras 3's `R2Score` gives 0 instead of `−Infinity` (and `NaN`

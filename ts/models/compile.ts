@@ -177,6 +177,9 @@ export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
  *   for a call on given 0/1 predictions). See {@link MetricConfig} for `auc`'s and `f1Score`'s
  *   options. They are unweighted (Keras 3's `metrics` are too); `onBatchEnd` sees the value so
  *   far in the epoch, as Keras 3's batch logs; `trainOnBatch` gives the batch's own.
+ *   `'r2Score'` is Keras 3's `R2Score`: one R² per output column, then their mean — not the
+ *   `metrics.r2Score` function, which pools every entry as TF.js's does (they differ on
+ *   multi-column targets whose columns sit at different levels).
  * - the names of the `metrics.*` functions computed per example, logged as the mean over the
  *   epoch's samples (TF.js's way): `'binaryCrossentropy'`, `'categoricalCrossentropy'`,
  *   `'sparseCategoricalCrossentropy'`, `'mape'` (`'MAPE'`, `'meanAbsolutePercentageError'`),
