@@ -149,6 +149,26 @@ describe('TF.js → neurite', () => {
     expectClose(y, [e, 1 - e], 1e-6, 1e-7);
     m.dispose();
   });
+
+  it('channels_first on the 1-D poolings, keepdims on the 1-D global poolings and groups on Conv1D/Conv2D are refused by path (they were dropped, pooling another axis or reading another kernel)', async () => {
+    const refusal = (shape: number[], class_name: string, config: Record<string, unknown>) => nr.models.modelFromJSON({ class_name: 'Sequential', config: { name: 's', layers: [
+      { class_name: 'InputLayer', config: { batch_input_shape: [null, ...shape], dtype: 'float32', name: 'in' } },
+      { class_name, config: { name: 'p', trainable: true, dtype: 'float32', ...config } },
+    ] } } as never).then((m) => `loaded: ${JSON.stringify(m.outputShape)}`, (e: unknown) => (e as Error).message);
+    const at = 'models.modelFromJSON: modelTopology.config.layers[1].config';
+    for (const cls of ['MaxPooling1D', 'AveragePooling1D', 'GlobalMaxPooling1D', 'GlobalAveragePooling1D']) {
+      expect(await refusal([4, 5], cls, { data_format: 'channels_first' }), cls).toBe(`${at}.data_format must be 'channels_last' ([batch, steps, channels]), the only layout neurite has, got "channels_first"`);
+      expect(await refusal([4, 5], cls, { data_format: 'channels_last' }), cls).toMatch(/^loaded/);
+    }
+    for (const cls of ['GlobalMaxPooling1D', 'GlobalAveragePooling1D']) {
+      expect(await refusal([4, 5], cls, { keepdims: true }), cls).toBe(`${at}.keepdims must be false: neurite's global pooling outputs [batch, channels], got true`);
+      expect(await refusal([4, 5], cls, { keepdims: false }), cls).toBe('loaded: [null,5]');
+    }
+    const conv = { filters: 2, kernel_size: [1], strides: [1], padding: 'valid', dilation_rate: [1], activation: 'linear', use_bias: false };
+    expect(await refusal([4, 4], 'Conv1D', { ...conv, groups: 2 })).toBe(`${at}.groups must be 1: neurite's convolutions are not grouped, got 2`);
+    expect(await refusal([4, 4, 4], 'Conv2D', { ...conv, kernel_size: [1, 1], strides: [1, 1], dilation_rate: [1, 1], groups: 2 })).toBe(`${at}.groups must be 1: neurite's convolutions are not grouped, got 2`);
+    expect(await refusal([4, 4, 4], 'Conv2D', { ...conv, kernel_size: [1, 1], strides: [1, 1], dilation_rate: [1, 1], groups: 1 })).toBe('loaded: [null,4,4,2]');
+  });
 });
 
 /** A neurite model with every layer TF.js also has, trained a few steps (so BN statistics move). */

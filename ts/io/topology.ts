@@ -632,6 +632,14 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     const f = c.data_format;
     if (f !== undefined && f !== null && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' (${layout}), the only layout neurite has, got ${show(f)}`);
   };
+  /** Refuses a grouped convolution (tf.keras 2's and Keras 3's `groups`): its kernel is [..., in / groups, filters]. */
+  const ungrouped = (): void => {
+    if (c.groups != null && c.groups !== 1) bad(op, `${cw}.groups`, `must be 1: neurite's convolutions are not grouped, got ${show(c.groups)}`);
+  };
+  /** Refuses `keepdims: true` on a global pooling (TF.js writes none, Keras writes false). */
+  const noKeepdims = (): void => {
+    if (c.keepdims !== undefined && c.keepdims !== null && c.keepdims !== false) bad(op, `${cw}.keepdims`, `must be false: neurite's global pooling outputs [batch, channels], got ${show(c.keepdims)}`);
+  };
   let kind: LayerKind | 'input';
   let args: Record<string, unknown> = {};
   switch (o.class_name) {
@@ -743,6 +751,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case 'Conv2DTranspose':
       kind = o.class_name === 'Conv2D' ? 'conv2d' : 'conv2dTranspose';
       channelsLast();
+      if (kind === 'conv2d') ungrouped();
       args = {
         filters: int('filters'), kernelSize: sizes('kernel_size'), strides: sizes('strides', [1, 1]), padding: padding(), dilationRate: sizes('dilation_rate', [1, 1]),
         // Keras 3's Conv2DTranspose fixes the output size with output_padding (TF.js's has none).
@@ -779,6 +788,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       if (f !== undefined && f !== null && f !== 'channelsLast' && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' ([batch, steps, channels]), the only layout neurite has, got ${show(f)}`);
       const p = c.padding ?? 'valid';
       if (p !== 'valid' && p !== 'same' && p !== 'causal') bad(op, `${cw}.padding`, `must be 'valid', 'same' or 'causal', got ${show(p)}`);
+      ungrouped();
       args = {
         filters: int('filters'), kernelSize: one('kernel_size'), strides: one('strides', 1), padding: p, dilationRate: one('dilation_rate', 1),
         ...convWeights(),
@@ -805,6 +815,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case 'AveragePooling1D':
     case 'AvgPool1D': {
       kind = o.class_name.startsWith('Max') ? 'maxPooling1d' : 'averagePooling1d';
+      channelsLast('[batch, steps, channels]');
       const poolSize = one('pool_size', 2);
       args = { poolSize, strides: c.strides === null ? poolSize : one('strides', poolSize), padding: padding() };
       break;
@@ -812,6 +823,8 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case 'GlobalMaxPooling1D':
     case 'GlobalAveragePooling1D':
       kind = o.class_name === 'GlobalMaxPooling1D' ? 'globalMaxPooling1d' : 'globalAveragePooling1d';
+      channelsLast('[batch, steps, channels]');
+      noKeepdims();
       break;
     case 'UpSampling1D':
       kind = 'upSampling1d';
@@ -844,7 +857,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case 'GlobalAveragePooling2D':
       kind = o.class_name === 'GlobalMaxPooling2D' ? 'globalMaxPooling2d' : 'globalAveragePooling2d';
       channelsLast();
-      if (c.keepdims !== undefined && c.keepdims !== false) bad(op, `${cw}.keepdims`, `must be false: neurite's global pooling outputs [batch, channels], got ${show(c.keepdims)}`);
+      noKeepdims();
       break;
     case 'UpSampling2D':
       kind = 'upSampling2d';
