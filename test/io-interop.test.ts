@@ -169,6 +169,51 @@ describe('TF.js → neurite', () => {
     expect(await refusal([4, 4, 4], 'Conv2D', { ...conv, kernel_size: [1, 1], strides: [1, 1], dilation_rate: [1, 1], groups: 2 })).toBe(`${at}.groups must be 1: neurite's convolutions are not grouped, got 2`);
     expect(await refusal([4, 4, 4], 'Conv2D', { ...conv, kernel_size: [1, 1], strides: [1, 1], dilation_rate: [1, 1], groups: 1 })).toBe('loaded: [null,4,4,2]');
   });
+
+  it("tensorflowjs_converter's model.json: modelTopology { keras_version, backend, model_config, training_config } loads as TF.js loads it, compiled from training_config (Keras's snake_case optimizer config read as TF.js reads its own)", async () => {
+    const t = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 2, activation: 'relu' })] });
+    const a = await tfArtifacts(t);
+    const { class_name, config } = a.modelTopology as { class_name: string; config: unknown };
+    const kerasOpt = (cls: string, c: Record<string, unknown>) => ({ class_name: cls, config: { name: cls, weight_decay: null, clipnorm: null, global_clipnorm: null, clipvalue: null, use_ema: false, is_legacy_optimizer: false, ...c } });
+    const wrapped = (training: Record<string, unknown> | null, extra: Record<string, unknown> = {}) => ({ ...a, format: 'layers-model', modelTopology: { keras_version: '2.15.0', backend: 'tensorflow', model_config: { class_name, config }, training_config: training }, ...extra });
+    const training = (optimizer_config: unknown, more: Record<string, unknown> = {}) => ({ loss: 'mse', metrics: ['mae'], weighted_metrics: null, loss_weights: null, optimizer_config, ...more });
+    const x = [[1, -2, 3]];
+    const want = Array.from((t.predict(tf.tensor2d(x)) as tf.Tensor).dataSync());
+    const theirs = await tfl.loadLayersModel(tf.io.fromMemory(wrapped(null)));
+    expect(Array.from((theirs.predict(tf.tensor2d(x)) as tf.Tensor).dataSync())).toEqual(want);
+    const load = async (art: unknown) => {
+      const m = (await nr.loadModel(art as nr.ModelArtifacts)) as nr.Sequential;
+      try {
+        expectClose(nr.tidy(() => Array.from(m.predict(nr.tensor(x)).dataSync())), want, 1e-6, 1e-7);
+        return m.optimizer ? { ...m.compiledInfo('t').optimizer.getConfig(), loss: m.compiledInfo('t').loss, metrics: m.compiledInfo('t').metricNames } : null;
+      } finally {
+        m.dispose();
+      }
+    };
+    expect(await load(wrapped(null))).toBeNull();
+    expect(await load(wrapped(training(kerasOpt('Adam', { learning_rate: 0.002, beta_1: 0.8, beta_2: 0.99, epsilon: 1e-6, amsgrad: false }))))).toMatchObject({ name: 'adam', learningRate: 0.002, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, loss: 'meanSquaredError', metrics: ['mae'] });
+    // Keras 2.11+'s decoupled weight_decay and clipping are neurite's weightDecay and clipNorm; amsgrad is Adam's.
+    expect(await load(wrapped(training(kerasOpt('Adam', { learning_rate: 0.01, weight_decay: 0.004, clipnorm: 1, amsgrad: true }))))).toMatchObject({ name: 'adam', weightDecay: 0.004, clipNorm: 1, amsgrad: true });
+    // A legacy Keras RMSprop writes rho and a learning-rate decay of 0 (TF.js names rho decay).
+    expect(await load(wrapped(training({ class_name: 'RMSprop', config: { name: 'RMSprop', learning_rate: 0.01, decay: 0, rho: 0.8, momentum: 0, epsilon: 1e-7, centered: false } })))).toMatchObject({ name: 'rmsprop', learningRate: 0.01, rho: 0.8 });
+    // The file's own trainingConfig (TF.js's) comes first.
+    expect(await load(wrapped(training(kerasOpt('Adam', { learning_rate: 0.002 })), { trainingConfig: { loss: 'mean_absolute_error', metrics: [], optimizer_config: { class_name: 'SGD', config: { learningRate: 0.3 } } } }))).toMatchObject({ name: 'sgd', learningRate: 0.3, loss: 'meanAbsoluteError' });
+    // modelFromJSON unwraps it too, given the model.json or its modelTopology alone (not compiled, as TF.js).
+    for (const v of [{ modelTopology: wrapped(null).modelTopology }, wrapped(null).modelTopology]) {
+      const m = await nr.models.modelFromJSON(v as never);
+      expect(m.outputShape).toEqual([null, 2]);
+      m.dispose();
+    }
+    // What neurite cannot compile is named where the file has it.
+    const refused = (art: unknown) => nr.loadModel(art as nr.ModelArtifacts).then(() => 'loaded', (e: unknown) => (e as Error).message);
+    expect(await refused(wrapped(training(kerasOpt('Adam', { use_ema: true }))))).toBe("loadModel: modelTopology.training_config.optimizer_config.config.use_ema is true: neurite's optimizers keep no moving average of the weights; load with { compile: false } and compile the model again");
+    expect(await refused(wrapped(training(kerasOpt('SGD', { learning_rate: 0.1 }), { loss_weights: [2] })))).toBe('loadModel: modelTopology.training_config.loss_weights must be null: neurite does not read it from a file (TF.js refuses it too), got [2]; load with { compile: false } and compile the model again with it');
+    expect(await refused(wrapped(training({ class_name: 'SGD', config: { name: 'SGD', learning_rate: 0.1, decay: 0.01, momentum: 0 } })))).toMatch(/^loadModel: modelTopology\.training_config\.optimizer_config\.config\.decay is 0\.01, a legacy Keras optimizer's learning-rate decay/);
+    expect(await refused(wrapped(training(kerasOpt('Nadam', {}))))).toMatch(/^loadModel: modelTopology\.training_config\.optimizer_config\.class_name 'Nadam' is an optimizer neurite does not support/);
+    expect(await refused({ ...wrapped(null), modelTopology: { ...wrapped(null).modelTopology, model_config: { class_name, config: { name: 's', layers: [{ class_name: 'Dense', config: { name: 'd', units: 0 } }] } } } })).toMatch(/^loadModel: modelTopology\.model_config\.config\.layers\[0\]\.config\.units must be/);
+    theirs.dispose();
+    t.dispose();
+  });
 });
 
 /** A neurite model with every layer TF.js also has, trained a few steps (so BN statistics move). */

@@ -109,6 +109,12 @@ function tfModel(): tfl.Sequential {
 
 const X = normals(11)(9 * 5);
 
+/** A tf.keras 2.15 model's training_config as tensorflowjs_converter writes it (Keras's compile, snake_case). */
+const CONVERTER_TRAINING = {
+  loss: 'categorical_crossentropy', metrics: ['accuracy'], weighted_metrics: null, loss_weights: null,
+  optimizer_config: { class_name: 'Adam', config: { name: 'Adam', weight_decay: null, clipnorm: null, global_clipnorm: null, clipvalue: null, use_ema: false, ema_momentum: 0.99, ema_overwrite_frequency: null, jit_compile: false, is_legacy_optimizer: false, learning_rate: 0.002, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false } },
+};
+
 describe('quantized weights (the TF.js converter)', () => {
   for (const dtype of ['uint8', 'uint16', 'float16'] as const) {
     it(`${dtype}: the weights are TF.js's bit for bit and the predictions agree`, async () => {
@@ -134,7 +140,7 @@ describe('quantized weights (the TF.js converter)', () => {
     });
   }
 
-  it('from model.json and weights.bin on disk (file://), mixed with float32 entries', async () => {
+  it('from model.json and weights.bin on disk (file://) as tensorflowjs_converter writes them (the Keras config wrapped in model_config, beside training_config), mixed with float32 entries', async () => {
     const m = tfModel();
     const a = await tfArtifacts(m);
     // The first weight uint8 (35 bytes: the next starts unaligned), the rest float16 and float32.
@@ -159,13 +165,19 @@ describe('quantized weights (the TF.js converter)', () => {
       k += p.byteLength;
     }
     const dir = mkdtempSync(join(tmpdir(), 'neurite-quantized-'));
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', generatedBy: 'keras v2.15', convertedBy: 'TensorFlow.js Converter v4.22.0', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: specs }] }));
+    // The converter's model.json wraps the Keras config: { keras_version, backend, model_config, training_config }.
+    const { class_name, config } = a.modelTopology as { class_name: string; config: unknown };
+    const modelTopology = { keras_version: '2.15.0', backend: 'tensorflow', model_config: { class_name, config }, training_config: CONVERTER_TRAINING };
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', generatedBy: 'keras v2.15.0', convertedBy: 'TensorFlow.js Converter v4.22.0', modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: specs }] }));
     writeFileSync(join(dir, 'group1-shard1of1.bin'), bin);
-    const mixed = { ...a, weightSpecs: specs, weightData: bin.slice().buffer };
+    const mixed = { ...a, modelTopology, weightSpecs: specs, weightData: bin.slice().buffer };
     const theirs = await tfl.loadLayersModel(tf.io.fromMemory(mixed));
     const mine = await nr.loadModel(`file://${dir}/model.json`) as nr.Sequential;
     try {
       expect(nr.tidy(() => mine.getWeights().map((w) => Array.from(w.dataSync())))).toEqual(theirs.getWeights().map((w) => Array.from(w.dataSync())));
+      // Compiled from training_config, which TF.js 4.22 ignores (its model loads uncompiled).
+      expect(mine.compiledInfo('t').optimizer.getConfig()).toMatchObject({ name: 'adam', learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+      expect([mine.compiledInfo('t').loss, mine.compiledInfo('t').metricNames]).toEqual(['categoricalCrossentropy', ['accuracy']]);
     } finally {
       mine.dispose();
       theirs.dispose();

@@ -21,7 +21,7 @@ import { drawSeed, drawsFrom } from '../ops/random.js';
 import { checkUserDefinedMetadata, decodeWeights, nonFiniteWeight, readWeightSpecs, type IOHandler, type ModelArtifacts, type WeightSlot } from './artifacts.js';
 import { binaryKind, originOf, withOrigin } from './handlers/manifest.js';
 import { HTTPRequest } from './handlers/http.js';
-import { bad, CUSTOM, kerasObject, objectAt } from './keras.js';
+import { bad, CUSTOM, isObject, kerasObject, objectAt } from './keras.js';
 import type { LoadOptions } from './model.js';
 import { getLoadHandler, urlString, type HttpOptions } from './router.js';
 import { isResponseLike } from '../wasm/load.js';
@@ -160,7 +160,7 @@ function fromArtifacts(op: string, v: unknown, options: LoadOptions, fields: rea
         `pass the model.json's URL (loadModel(${url ? JSON.stringify(url) : "'https://…/model.json'"}), with fetchFunc or requestInit in the options if the request needs them), or artifacts { modelTopology, weightSpecs, weightData }`,
     );
   }
-  const a = v as ModelArtifacts;
+  const { a, at, trainingAt } = unwrapConverted(v as ModelArtifacts);
   if (a.format !== undefined && a.format !== 'layers-model') {
     bad(op, 'format', `must be 'layers-model', got ${show(a.format)}${a.format === 'graph-model' ? ' (TF.js graph models are not supported: save the Keras model in the Layers format)' : ''}`);
   }
@@ -174,18 +174,41 @@ function fromArtifacts(op: string, v: unknown, options: LoadOptions, fields: rea
   if (a.weightsManifest != null && a.weightSpecs == null && a.weightData != null) {
     bad(op, 'weightSpecs', "is missing: a model.json keeps the weights' specs in weightsManifest[i].weights, which loadModel does not read from artifacts in memory; pass weightSpecs: json.weightsManifest.flatMap((g) => g.weights) beside weightData");
   }
-  const topo = objectAt(op, 'modelTopology', a.modelTopology);
-  const cls = kerasObject(op, 'modelTopology', topo).class_name;
+  const topo = objectAt(op, at, a.modelTopology);
+  const cls = kerasObject(op, at, topo).class_name;
   // Every size is checked against weightData before anything is allocated.
   const { slots, bytes } = readWeightSpecs(op, a.weightSpecs, a.weightData, fields);
   if (cls === 'Sequential' || cls === 'Model' || cls === 'Functional') {
-    const spec = specFromKeras(op, 'modelTopology', topo, weightsFollow);
-    const checked = checkSequential(op, a, spec, options, slots, bytes);
+    const spec = specFromKeras(op, at, topo, weightsFollow);
+    const checked = checkSequential(op, a, spec, options, slots, bytes, trainingAt);
     return buildChecked(op, checked, makeAutoencoderOrSequential);
   }
   if (cls === `${CUSTOM}Perceptron`) return loadPerceptron(op, topo, slots, bytes, options);
   if (cls === `${CUSTOM}RBFNetwork`) return loadRbfNetwork(op, a, topo, options, weightsFollow);
   return bad(op, 'modelTopology.class_name', `'${cls}' is a model class neurite does not support; supported: ${MODEL_CLASSES.join(', ')}`);
+}
+
+/**
+ * `a` without the wrapper `tensorflowjs_converter` (Keras `--input_format keras`) puts around
+ * the Keras config: `modelTopology: { keras_version, backend, model_config, training_config }`.
+ * As in TF.js, the topology is `model_config`. Its `training_config` (Keras's compile, in the
+ * snake_case form of TF.js's `trainingConfig`, read the same way) compiles the model when the
+ * file has no `trainingConfig` of its own; TF.js 4.22 ignores it (its model loads uncompiled).
+ * `at` and `trainingAt` say where the two are in the file, for the messages.
+ */
+function unwrapConverted(a: ModelArtifacts): { a: ModelArtifacts; at: string; trainingAt: string } {
+  const t = a.modelTopology as Record<string, unknown> | undefined;
+  if (!isObject(t) || t instanceof ArrayBuffer || t.model_config == null) return { a, at: 'modelTopology', trainingAt: 'trainingConfig' };
+  const own = a.trainingConfig != null;
+  const trainingConfig = own ? a.trainingConfig : (t.training_config ?? undefined);
+  // The Keras version is the wrapper's: it tells tf.keras 2.13+'s `module` keys from Keras 3's (isKeras3).
+  const m = t.model_config;
+  const topology = isObject(m) && m.keras_version === undefined && t.keras_version !== undefined ? { ...m, keras_version: t.keras_version } : m;
+  return {
+    a: { ...a, modelTopology: topology as object, trainingConfig: trainingConfig as ModelArtifacts['trainingConfig'] },
+    at: 'modelTopology.model_config',
+    trainingAt: own ? 'trainingConfig' : 'modelTopology.training_config',
+  };
 }
 
 function loadPerceptron(op: string, topo: Record<string, unknown>, slots: WeightSlot[], bytes: Uint8Array, options: LoadOptions): Perceptron {
@@ -262,7 +285,7 @@ interface CheckedModel {
  * Checks a Sequential model file completely (see the module doc) and decodes its weights;
  * `topology` is `a.modelTopology` already parsed into `spec`. Allocates nothing.
  */
-function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options: LoadOptions, slots: WeightSlot[], bytes: Uint8Array): CheckedModel {
+function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options: LoadOptions, slots: WeightSlot[], bytes: Uint8Array, trainingAt = 'trainingConfig'): CheckedModel {
   const inputShape = specInputShape(spec);
   const modelSlots = slots.filter((s) => s.group !== 'optimizer');
   // A topology without weights (no weightSpecs, no weightData) loads with fresh weights, as in TF.js.
@@ -318,11 +341,11 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
   let compile: CompileArgs | null = null;
   if (options.compile !== false) {
     if (neurite.compile !== undefined) compile = compileFromRecord(op, 'userDefinedMetadata.neurite.compile', neurite.compile);
-    else if (a.trainingConfig !== undefined && a.trainingConfig !== null) compile = compileFromTrainingConfig(op, 'trainingConfig', a.trainingConfig);
+    else if (a.trainingConfig !== undefined && a.trainingConfig !== null) compile = compileFromTrainingConfig(op, trainingAt, a.trainingConfig);
   }
   if (compile) {
     // The loss, metrics and optimizer are checked now, before the model is built.
-    const where = neurite.compile !== undefined ? 'userDefinedMetadata.neurite.compile' : 'trainingConfig';
+    const where = neurite.compile !== undefined ? 'userDefinedMetadata.neurite.compile' : trainingAt;
     try {
       // An output may be a further use of a layer (a shared layer's second call): its layer's name.
       const io = spec.io;

@@ -153,7 +153,11 @@ export function compileFromTrainingConfig(op: string, where: string, v: unknown)
   const dict = metrics !== null && typeof metrics === 'object' && !Array.isArray(metrics);
   const byOutput = dict && typeof t.loss !== 'string';
   const all = dict ? Object.values(metrics as object).flat() : metrics;
-  if (!Array.isArray(all) || all.some((m) => typeof m !== 'string')) bad(op, `${where}.metrics`, `must be an array of metric names (or a dict of them by output), got ${show(t.metrics)}`);
+  if (!Array.isArray(all) || all.some((m) => typeof m !== 'string')) bad(op, `${where}.metrics`, `must be an array of metric names (or a dict of them by output), got ${show(t.metrics)} (or load with { compile: false } and compile the model again)`);
+  // Keras's training_config (in a converted file) may hold these; TF.js's trainingConfig never does.
+  for (const k of ['loss_weights', 'weighted_metrics', 'sample_weight_mode']) {
+    if (t[k] != null) bad(op, `${where}.${k}`, `must be null: neurite does not read it from a file (TF.js refuses it too), got ${show(t[k])}; load with { compile: false } and compile the model again with it`);
+  }
   metrics = byOutput ? Object.fromEntries(Object.entries(metrics as object).map(([k, ms]) => [k, (typeof ms === 'string' ? [ms] : (ms as string[])).map(camel)])) : (all as string[]).map(camel);
   const o = kerasObject(op, `${where}.optimizer_config`, t.optimizer_config);
   const c = Object.fromEntries(Object.entries(o.config).map(([k, x]) => [camel(k), x])) as Record<string, unknown>;
@@ -165,15 +169,19 @@ export function compileFromTrainingConfig(op: string, where: string, v: unknown)
   const lr = (def: number) => num('learningRate', c.lr === undefined ? def : (c.lr as number));
   let optimizer: Optimizer;
   const w = `${where}.optimizer_config`;
+  // Keras spells TF.js's RMSProp 'RMSprop'.
+  const cls = o.class_name === 'RMSprop' ? 'RMSProp' : o.class_name;
+  const keras = kerasOptimizerOptions(op, `${w}.config`, cls, c);
   try {
-    switch (o.class_name) {
-      case 'SGD': optimizer = sgd({ learningRate: lr(0.01), ...(c.momentum ? { momentum: num('momentum', 0), nesterov: c.nesterov === true } : {}) }); break;
+    switch (cls) {
+      case 'SGD': optimizer = sgd({ learningRate: lr(0.01), ...(c.momentum ? { momentum: num('momentum', 0), nesterov: c.nesterov === true } : {}), ...keras }); break;
       case 'Momentum': optimizer = sgd({ learningRate: lr(0.01), momentum: num('momentum', 0), nesterov: c.useNesterov === true }); break;
-      case 'Adam': optimizer = adam({ learningRate: lr(0.001), beta1: num('beta1', 0.9), beta2: num('beta2', 0.999), epsilon: num('epsilon', 1e-7) }); break;
-      case 'RMSProp': optimizer = rmsprop({ learningRate: lr(0.001), rho: num('decay', c.rho === undefined ? 0.9 : num('rho', 0.9)), momentum: num('momentum', 0), epsilon: num('epsilon', 1e-7), centered: c.centered === true }); break;
-      case 'Adagrad': optimizer = adagrad({ learningRate: lr(0.001), initialAccumulatorValue: num('initialAccumulatorValue', 0.1) }); break;
-      case 'Adamax': optimizer = adamax({ learningRate: lr(0.002), beta1: num('beta1', 0.9), beta2: num('beta2', 0.999), epsilon: num('epsilon', 1e-7), decay: num('decay', 0) }); break;
-      case 'Adadelta': optimizer = adadelta({ learningRate: lr(0.001), rho: num('rho', 0.95), epsilon: num('epsilon', 1e-7) }); break;
+      case 'Adam': optimizer = adam({ learningRate: lr(0.001), beta1: num('beta1', 0.9), beta2: num('beta2', 0.999), epsilon: num('epsilon', 1e-7), ...keras }); break;
+      // TF.js names RMSProp's rho `decay`; Keras names it rho (its `decay` is the learning rate's, refused above).
+      case 'RMSProp': optimizer = rmsprop({ learningRate: lr(0.001), rho: c.rho === undefined ? num('decay', 0.9) : num('rho', 0.9), momentum: num('momentum', 0), epsilon: num('epsilon', 1e-7), centered: c.centered === true, ...keras }); break;
+      case 'Adagrad': optimizer = adagrad({ learningRate: lr(0.001), initialAccumulatorValue: num('initialAccumulatorValue', 0.1), ...(c.epsilon !== undefined ? { epsilon: num('epsilon', 1e-7) } : {}), ...keras }); break;
+      case 'Adamax': optimizer = adamax({ learningRate: lr(0.002), beta1: num('beta1', 0.9), beta2: num('beta2', 0.999), epsilon: num('epsilon', 1e-7), decay: num('decay', 0), ...keras }); break;
+      case 'Adadelta': optimizer = adadelta({ learningRate: lr(0.001), rho: num('rho', 0.95), epsilon: num('epsilon', 1e-7), ...keras }); break;
       default: return bad(op, `${w}.class_name`, `'${o.class_name}' is an optimizer neurite does not support; supported: ${OPTIMIZER_CLASSES.join(', ')} (or load with { compile: false })`);
     }
   } catch (err) {
@@ -181,6 +189,33 @@ export function compileFromTrainingConfig(op: string, where: string, v: unknown)
     throw err;
   }
   return { optimizer, loss: loss as never, metrics: metrics as never };
+}
+
+/**
+ * The options of Keras's optimizer config (`training_config.optimizer_config.config` in a file
+ * `tensorflowjs_converter` wrote; keys camel-cased as TF.js does) that neurite's optimizers take
+ * (`weight_decay`, `clipnorm`, `clipvalue`, `global_clipnorm`, Adam's `amsgrad`); a value they
+ * would change training with and neurite has no option for (`use_ema`, the legacy optimizers'
+ * learning-rate `decay`) is refused. TF.js's own trainingConfig has none of these keys.
+ */
+function kerasOptimizerOptions(op: string, where: string, cls: string, c: Record<string, unknown>): Record<string, number | boolean> {
+  const out: Record<string, number | boolean> = {};
+  const pairs: Array<[string, string, string]> = [['weightDecay', 'weight_decay', 'weightDecay'], ['clipnorm', 'clipnorm', 'clipNorm'], ['clipvalue', 'clipvalue', 'clipValue'], ['globalClipnorm', 'global_clipnorm', 'globalClipNorm']];
+  for (const [k, file, option] of pairs) {
+    const x = c[k];
+    if (x == null || (k === 'weightDecay' && x === 0)) continue;
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) bad(op, `${where}.${file}`, `must be null or a finite number >= 0, got ${describe(x)}`);
+    out[option] = x;
+  }
+  if (c.amsgrad === true) {
+    if (cls !== 'Adam') bad(op, `${where}.amsgrad`, `is true on ${cls}, which neurite's ${cls} does not have: load with { compile: false } and compile the model again`);
+    out.amsgrad = true;
+  }
+  if (c.useEma === true) bad(op, `${where}.use_ema`, `is true: neurite's optimizers keep no moving average of the weights; load with { compile: false } and compile the model again`);
+  // Keras 2's legacy optimizers decay the learning rate by `decay` (TF.js's Adamax has a `decay` of its own, and TF.js names RMSProp's rho `decay`).
+  const lrDecay = cls !== 'Adamax' && (cls !== 'RMSProp' || c.rho !== undefined) ? c.decay : undefined;
+  if (lrDecay != null && lrDecay !== 0) bad(op, `${where}.decay`, `is ${show(lrDecay)}, a legacy Keras optimizer's learning-rate decay, which neurite's ${cls} does not have: load with { compile: false } and compile the model again (a schedules.* learning rate for a decay)`);
+  return out;
 }
 
 /** @internal Compile arguments from neurite's exact record (at `where`). */
