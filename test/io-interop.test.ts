@@ -214,6 +214,35 @@ describe('TF.js → neurite', () => {
     theirs.dispose();
     t.dispose();
   });
+
+  it("tf.keras 2's BatchNormalization axis [3] (a list of one) and Keras ≤ 2.2's Sequential config written as its list of layers load as TF.js loads them", async () => {
+    const t = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [4, 4, 2], filters: 3, kernelSize: 1 }), tfl.layers.batchNormalization({ epsilon: 1e-5, movingMeanInitializer: 'randomNormal', gammaInitializer: 'randomUniform' }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })] });
+    const a = await tfArtifacts(t);
+    const topo = a.modelTopology as { class_name: string; config: { name: string; layers: Array<{ class_name: string; config: Record<string, unknown> }> } };
+    topo.config.layers[1].config.axis = [3];
+    const x = tf.randomNormal([2, 4, 4, 2], 0, 1, 'float32', 5);
+    const xs = Array.from(x.dataSync());
+    const check = async (art: tf.io.ModelArtifacts) => {
+      const theirs = await tfl.loadLayersModel(tf.io.fromMemory(art));
+      const mine = (await nr.loadModel(art as nr.ModelArtifacts)) as nr.Sequential;
+      expectClose(nr.tidy(() => Array.from(mine.predict(nr.tensor(xs, [2, 4, 4, 2])).dataSync())), Array.from((theirs.predict(x) as tf.Tensor).dataSync()), 1e-6, 1e-7);
+      mine.dispose();
+      theirs.dispose();
+    };
+    await check(a);
+    // Keras 2.2: { class_name: 'Sequential', config: [layers] } (no name), the input shape on the first layer.
+    const [input, ...rest] = topo.config.layers;
+    const first = { ...rest[0], config: { ...rest[0].config, batch_input_shape: input.class_name === 'InputLayer' ? input.config.batch_input_shape : rest[0].config.batch_input_shape } };
+    const list = input.class_name === 'InputLayer' ? [first, ...rest.slice(1)] : topo.config.layers;
+    await check({ ...a, modelTopology: { class_name: 'Sequential', config: list, keras_version: '2.1.6', backend: 'tensorflow' } });
+    // A list entry's errors name it where it is (config[i], not config.layers[i]).
+    const bad = structuredClone(list) as Array<{ config: Record<string, unknown> }>;
+    bad[bad.length - 1].config.units = 0;
+    await expect(nr.loadModel({ ...a, modelTopology: { class_name: 'Sequential', config: bad } } as nr.ModelArtifacts)).rejects.toThrow(`modelTopology.config[${bad.length - 1}].config.units must be`);
+    await expect(nr.loadModel({ ...a, modelTopology: { ...topo, config: { ...topo.config, layers: topo.config.layers.map((l, i) => (i === 1 ? { ...l, config: { ...l.config, axis: [1] } } : l)) } } } as nr.ModelArtifacts)).rejects.toThrow('axis must be the last axis, -1 or 3: neurite normalizes over the last axis only, got [1]');
+    x.dispose();
+    t.dispose();
+  });
 });
 
 /** A neurite model with every layer TF.js also has, trained a few steps (so BN statistics move). */

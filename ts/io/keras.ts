@@ -51,11 +51,16 @@ export function objectAt(op: string, where: string, v: unknown): Record<string, 
   return v;
 }
 
-/** @internal A Keras `{ class_name, config }` object, else an error naming `where`. */
+/**
+ * @internal A Keras `{ class_name, config }` object, else an error naming `where`. A
+ * `Sequential`'s config may be Keras ≤ 2.2's list of its layers (TF.js's `Sequential.fromConfig`
+ * reads it): it is returned as that list, which `modelFromKeras` reads.
+ */
 export function kerasObject(op: string, where: string, v: unknown): KerasObject {
   const o = objectAt(op, where, v);
   if (typeof o.class_name !== 'string') bad(op, `${where}.class_name`, `must be a string, got ${describe(o.class_name)}`);
-  const config = o.config === undefined || o.config === null ? {} : objectAt(op, `${where}.config`, o.config);
+  const list = o.class_name === 'Sequential' && Array.isArray(o.config);
+  const config = o.config === undefined || o.config === null ? {} : list ? (o.config as unknown as Record<string, unknown>) : objectAt(op, `${where}.config`, o.config);
   return { class_name: o.class_name, config };
 }
 

@@ -677,8 +677,8 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case 'LayerNormalization': {
       const bn = o.class_name === 'BatchNormalization';
       kind = bn ? 'batchNormalization' : 'layerNormalization';
-      // A positive axis is checked here against the rank; the layer is made with -1 (its file value is kept).
-      lastAxis(!bn);
+      // A positive axis (or a list of one: tf.keras 2 writes BatchNormalization's as [3]) is checked here against the rank; the layer is made with -1 (its file value is kept).
+      lastAxis(true);
       mustBeNull(ctx, cw, c, ['beta_regularizer', 'gamma_regularizer'], `neurite's ${kind} has no regularizers`);
       if (!bn) mustBeNull(ctx, cw, c, ['beta_constraint', 'gamma_constraint'], `neurite's ${kind} has no constraints (TF.js's neither)`);
       // The core always starts from γ = 1, β = 0 and the moving statistics at 0 and 1.
@@ -945,15 +945,18 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
 
 /** @internal The spec of a Sequential config object (`{ name, layers, ... }`) at `where`. */
 export function modelFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
-  const c = objectAt(ctx.op, where, v);
+  // Keras ≤ 2.2 wrote a Sequential's config as the list of its layers (TF.js reads it so too).
+  const list = Array.isArray(v);
+  const c = list ? { layers: v } : objectAt(ctx.op, where, v);
+  const at = list ? where : `${where}.layers`;
   const name = field(ctx, where, c, 'name', (x): x is string => typeof x === 'string', 'a string', `sequential_loaded`);
   const seed = seedField(ctx, where, c);
   const trainable = field(ctx, where, c, 'trainable', isBool, 'true or false', true);
   const nc = c.neurite_class;
   if (nc !== undefined && nc !== 'Autoencoder') bad(ctx.op, `${where}.neurite_class`, `must be 'Autoencoder' when present, got ${show(nc)}`);
-  if (!Array.isArray(c.layers)) bad(ctx.op, `${where}.layers`, `must be an array of layer configs, got ${describe(c.layers)}`);
-  const layers = (c.layers as unknown[]).map((l, i) => nodeFromKeras(ctx, `${where}.layers[${i}]`, l));
-  if (nc === 'Autoencoder' && layers.length !== 2) bad(ctx.op, `${where}.layers`, `of an autoencoder must be [encoder, decoder], got ${layers.length} entries`);
+  if (!Array.isArray(c.layers)) bad(ctx.op, at, `must be an array of layer configs, got ${describe(c.layers)}`);
+  const layers = (c.layers as unknown[]).map((l, i) => nodeFromKeras(ctx, `${at}[${i}]`, l));
+  if (nc === 'Autoencoder' && layers.length !== 2) bad(ctx.op, at, `of an autoencoder must be [encoder, decoder], got ${layers.length} entries`);
   return { type: 'model', name, seed, trainable, autoencoder: nc === 'Autoencoder', layers, where };
 }
 
