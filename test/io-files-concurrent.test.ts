@@ -48,6 +48,28 @@ describe('file:// saves that overlap', () => {
     for (const m of [a, b, loaded]) m.dispose();
   });
 
+  it('a weights.bin changed since its save (edited, corrupted) is refused with both causes and what to do for each; without the checksum it loads as it is', async () => {
+    const a = mk(3, 4);
+    const d = fresh();
+    await a.save(`file://${d}`);
+    const bin = readFileSync(join(d, 'weights.bin'));
+    bin.writeFloatLE(0.5, 0);
+    writeFileSync(join(d, 'weights.bin'), bin);
+    const e = await nr.loadModel(`file://${d}`).then(() => null, (err: unknown) => err as Error);
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(e!.message).toBe(
+      `loadModel: file://${d}/model.json: the weights do not belong to this model.json (their checksum is not the one it records). Either the folder holds the files of two saves — a save was cut short between writing its two files, or another process is saving to this folder now: load again once that save is done, and save each checkpoint to a folder of its own — ` +
+        'or the weights file was changed since the save (edited, replaced or corrupted on disk): load a good copy, or save the model again. To load the weights as they are anyway, remove "neuriteWeightsChecksum" from the model.json (then nothing checks that they are the ones saved)',
+    );
+    const json = JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')) as Record<string, unknown>;
+    delete json.neuriteWeightsChecksum;
+    writeFileSync(join(d, 'model.json'), JSON.stringify(json));
+    const loaded = (await nr.loadModel(`file://${d}`)) as nr.Sequential;
+    expect(flat(loaded)[0]).toBe(0.5);
+    expect(flat(loaded).slice(1)).toEqual(flat(a).slice(1));
+    for (const m of [a, loaded]) m.dispose();
+  });
+
   it('a load of the folder\'s model.json waits for a save to the folder too (the turn is the folder\'s, however it is spelt)', async () => {
     const [a, b] = [mk(8, 3), mk(16, 4)];
     const dir = fresh();
@@ -73,7 +95,7 @@ describe('file:// saves that overlap', () => {
     copyFileSync(join(db, 'weights.bin'), join(da, 'weights.bin'));
     const e = await nr.loadModel(`file://${da}`).then(() => null, (err: unknown) => err as Error);
     expect(e).toBeInstanceOf(nr.InvalidArgumentError);
-    expect(e!.message).toMatch(/^loadModel: file:\/\/.*model\.json: the weights do not belong to this model\.json \(their checksum is not the one it records\): the folder holds the files of two saves/);
+    expect(e!.message).toMatch(/^loadModel: file:\/\/.*model\.json: the weights do not belong to this model\.json \(their checksum is not the one it records\)\. Either the folder holds the files of two saves/);
     // A checksum that is not neurite's string is named as such (it was reported as two saves).
     writeFileSync(join(da, 'model.json'), JSON.stringify({ ...json, neuriteWeightsChecksum: { a: 1 } }));
     expect((await nr.loadModel(`file://${da}`).then(() => null, (err: unknown) => err as Error))!.message).toBe(`loadModel: file://${da}/model.json: neuriteWeightsChecksum must be the string neurite wrote ('fnv1a32:…'), got an object (Object)`);

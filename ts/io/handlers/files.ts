@@ -242,7 +242,8 @@ const CHECKSUM = 'neuriteWeightsChecksum';
 /**
  * The weights' checksum as `model.json` records it: `fnv1a32:` and 8 hex digits of FNV-1a over
  * the bytes' 32-bit little-endian words (weights are whole float32 and int32 values), then the
- * byte count. Not a defence against tampering: it tells two saves' files apart.
+ * byte count. Not a defence against tampering: it tells two saves' files apart, and a weights
+ * file changed since its save (edited, corrupted) from the one saved.
  */
 function checksum(bytes: Uint8Array): string {
   const words = bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2) : new Uint32Array(bytes.slice(0, bytes.byteLength & ~3).buffer);
@@ -399,7 +400,10 @@ export class FileSystemHandler implements IOHandler {
     const want = json[CHECKSUM];
     if (want !== undefined && typeof want !== 'string') throw new InvalidArgumentError(`${op}: ${where}: ${CHECKSUM} must be the string neurite wrote ('fnv1a32:…'), got ${describe(want)}`);
     if (want !== undefined && want !== checksum(new Uint8Array(data))) {
-      throw new InvalidArgumentError(`${op}: ${where}: the weights do not belong to this model.json (their checksum is not the one it records): the folder holds the files of two saves — a save was cut short between writing its two files, or another process is saving to this folder now; load again once that save is done, or save each checkpoint to a folder of its own`);
+      throw new InvalidArgumentError(
+        `${op}: ${where}: the weights do not belong to this model.json (their checksum is not the one it records). Either the folder holds the files of two saves — a save was cut short between writing its two files, or another process is saving to this folder now: load again once that save is done, and save each checkpoint to a folder of its own — ` +
+          `or the weights file was changed since the save (edited, replaced or corrupted on disk): load a good copy, or save the model again. To load the weights as they are anyway, remove "${CHECKSUM}" from the model.json (then nothing checks that they are the ones saved)`,
+      );
     }
     return withOrigin(artifactsFromJSON(json, specs, data), where, fields);
   }
