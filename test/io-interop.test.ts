@@ -527,6 +527,11 @@ describe('what TF.js cannot represent fails there with its own error', () => {
     ['a variational layer', () => [layers.dense({ inputShape: [3], units: 4 }), layers.variational({ units: 2 })], /Unknown layer: neurite>Variational/],
     ['a stairStep activation', () => [layers.dense({ inputShape: [3], units: 2, activation: { name: 'stairStep', step: 0.5 } })], /Unknown activation: neurite>stairStep/],
     ['a heaviside activation layer', () => [layers.dense({ inputShape: [3], units: 2 }), layers.activation({ activation: 'heaviside' })], /Unknown activation: neurite>heaviside/],
+    // The README lists every activation saved as a neurite> class: these as well as the step ones.
+    ['a dense layer\'s leakyRelu activation', () => [layers.dense({ inputShape: [3], units: 2, activation: 'leakyRelu' })], /Unknown activation: neurite>leakyRelu/],
+    ['a cappedRelu activation', () => [layers.dense({ inputShape: [3], units: 2, activation: { name: 'cappedRelu', maxValue: 2 } })], /Unknown activation: neurite>cappedRelu/],
+    ['an elu activation of another alpha', () => [layers.dense({ inputShape: [3], units: 2, activation: { name: 'elu', alpha: 0.5 } })], /Unknown activation: neurite>elu/],
+    ['a linear activation of another slope', () => [layers.dense({ inputShape: [3], units: 2, activation: { name: 'linear', slope: 2 } })], /Unknown activation: neurite>linear/],
     ['a klSparsity activity regularizer', () => [layers.dense({ inputShape: [3], units: 2, activation: 'sigmoid', activityRegularizer: nr.regularizers.klSparsity() })], /Unknown regularizer: neurite>KlSparsity/],
   ];
   for (const [what, make, msg] of cases) {
