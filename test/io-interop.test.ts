@@ -520,6 +520,31 @@ describe('nested models and configs', () => {
   });
 });
 
+describe("weight constraints: neurite applies them after each update (Keras 3), TF.js 4.22 when a weight is written and never in fit (README's Weight constraints)", () => {
+  it('a weight that breaks its constraint loads projected in TF.js and as it is in neurite; after one epoch only neurite has projected it', async () => {
+    const x = [[1, 2, 3, 4], [-1, 0.5, 2, -3]];
+    const m = nr.sequential({ layers: [layers.dense({ inputShape: [4], units: 2, useBias: false, kernelConstraint: nr.constraints.maxNorm({ maxValue: 1 }) })] });
+    m.setWeights([nr.tensor([1, 2, 1, 2, 1, 2, 1, 2], [4, 2])]); // column norms 2 and 4, kept by setWeights
+    const t = await tfl.loadLayersModel(tf.io.fromMemory((await m.toArtifacts()) as tf.io.ModelArtifacts));
+    const colNorms = (k: ArrayLike<number>) => [0, 1].map((j) => Math.hypot(k[j], k[2 + j], k[4 + j], k[6 + j]));
+    expectClose(colNorms(nr.tidy(() => m.getWeights()[0].dataSync())), [2, 4], 1e-6, 0);
+    expectClose(colNorms(t.getWeights()[0].dataSync()), [1, 1], 1e-6, 0);
+    // One epoch of SGD from TF.js's checkpoint in both: TF.js's fit leaves the norms above 0.5, neurite's projects them.
+    const tm = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 2, kernelConstraint: tfl.constraints.maxNorm({ maxValue: 0.5 }), kernelInitializer: 'ones' })] });
+    tm.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+    const nm = (await nr.loadModel((await tfArtifacts(tm, true)) as nr.ModelArtifacts)) as nr.Sequential;
+    await tm.fit(tf.tensor2d(x), tf.tensor2d([[1, 0], [0, 1]]), { epochs: 1, batchSize: 2, verbose: 0 });
+    const y = nr.tensor([[1, 0], [0, 1]]);
+    const xs = nr.tensor(x);
+    await nm.fit(xs, y, { epochs: 1, batchSize: 2, verbose: 0 });
+    expect(colNorms(tm.getWeights()[0].dataSync()).every((n) => n > 1)).toBe(true);
+    expectClose(colNorms(nr.tidy(() => nm.getWeights()[0].dataSync())), [0.5, 0.5], 1e-6, 0);
+    for (const d of [m, nm, xs, y]) d.dispose();
+    t.dispose();
+    tm.dispose();
+  });
+});
+
 describe('what TF.js cannot represent fails there with its own error', () => {
   const cases: Array<[string, () => Array<nr.Layer>, RegExp]> = [
     ['an rbf layer', () => [layers.rbf({ inputShape: [3], units: 4 })], /Unknown layer: neurite>RBF/],
