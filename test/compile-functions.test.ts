@@ -245,7 +245,12 @@ describe('errors name the function and leave the model usable', () => {
     return { n, nx, ny };
   }
   const cases: Array<[string, unknown, RegExp]> = [
-    ['throws', function bad() { throw new Error('boom'); }, /fit: the loss function 'bad' threw: boom/],
+    // The user's own error goes on untouched (its message was prefixed in place: a
+    // DOMException's has no setter, so signal.throwIfAborted() gave a TypeError).
+    ['throws', function bad() { throw new Error('boom'); }, /^boom$/],
+    ['throws an AbortError', function aborted() { AbortSignal.abort().throwIfAborted(); }, /aborted/],
+    ['throws a frozen error', function frozen() { throw Object.freeze(new Error('frozen error')); }, /^frozen error$/],
+    ['makes an op throw', function shapes(t: nr.Tensor, p: nr.Tensor) { return nr.matMul(t, p); }, /^fit: the loss function 'shapes' threw: matMul: /],
     ['returns a number', function num() { return 3; }, /fit: the loss function 'num' returned 3; it must return a Tensor/],
     ['returns a wrong shape', function wrong(t: nr.Tensor) { return nr.reshape(t, [-1]); }, /fit: the loss function 'wrong' returned a tensor of shape \[24\] for a batch of 8 samples/],
     ['returns NaN', function nan(t: nr.Tensor) { return nr.mul(nr.mean(t, -1), NaN); }, /fit: the loss function 'nan' gave NaN on this batch \(nothing was updated\)/],
@@ -266,6 +271,17 @@ describe('errors name the function and leave the model usable', () => {
       nr.dispose([nx, ny, n]);
     });
   }
+  it("the user's error from a loss function, thrown again in a later fit, keeps its name, class and message (an AbortError stays one)", async () => {
+    const shared = new Error('stop: budget exceeded');
+    const { n, nx, ny } = setup(function myLoss() { throw shared; });
+    for (let i = 0; i < 2; i++) await expect(n.fit(nx, ny, { batchSize: 8, verbose: 0 })).rejects.toBe(shared);
+    expect(shared.message).toBe('stop: budget exceeded');
+    n.compile({ optimizer: 'sgd', loss: function cancelled() { AbortSignal.abort().throwIfAborted(); return nr.scalar(0); } });
+    const e = await n.fit(nx, ny, { batchSize: 8, verbose: 0 }).then(() => null, (err: Error) => err);
+    expect(e?.name).toBe('AbortError');
+    nr.dispose([nx, ny, n]);
+  });
+
   it('a metric function that disposes yTrue is named (the error named fit\'s y, which was intact)', async () => {
     const { n, nx, ny } = setup('mse', [function greedy(t: nr.Tensor, p: nr.Tensor) { const v = nr.mean(nr.abs(nr.sub(t, p)), -1); t.dispose(); return v; }]);
     await expect(n.fit(nx, ny, { batchSize: 8, verbose: 0 })).rejects.toThrow(/^fit: the metric function 'greedy' disposed yTrue, which fit still needs \(a loss or metric function must not dispose its arguments\)$/);

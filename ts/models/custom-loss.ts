@@ -21,7 +21,7 @@
  * and whose value after a batch is the state's result so far: the last one is the whole set's.
  */
 import { argPtr, call, check, writeArgs } from '../engine.js';
-import { DisposedError, InvalidArgumentError, NonFiniteError, ShapeError } from '../errors.js';
+import { DisposedError, InvalidArgumentError, NeuriteError, NonFiniteError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { describe } from '../ops/convert.js';
 import { tidy } from '../scope.js';
@@ -67,10 +67,15 @@ function callUser(op: string, what: string, fn: (t: Tensor, p: Tensor) => unknow
   try {
     v = fn(y, p);
   } catch (err) {
-    if (err instanceof Error) {
+    // neurite's own error (an op's ShapeError inside the function, made by this throw) says which
+    // function it came from; the user's own error object goes on untouched, as TF.js and Keras
+    // pass it: a DOMException's message (signal.throwIfAborted()) has no setter, a frozen one
+    // none either, and one thrown again from a later batch would have gained the prefix twice.
+    if (err instanceof NeuriteError && !Object.isFrozen(err) && !err.message.startsWith(`${op}: ${what} threw: `)) {
       err.message = `${op}: ${what} threw: ${err.message}`;
       throw err;
     }
+    if (err instanceof Error || (typeof err === 'object' && err !== null)) throw err;
     throw new InvalidArgumentError(`${op}: ${what} threw ${describe(err)}`);
   }
   if (!(v instanceof Tensor)) {
