@@ -575,3 +575,35 @@ describe('after all these errors', () => {
     expect(y.shape).toEqual([3, 2]);
   });
 });
+
+describe('error stacks', () => {
+  // V8 keeps 10 frames by default; neurite's own calls filled them (matMul inside a loss inside
+  // fit, concat), so the stack never reached the line that made the mistake.
+  it("reach the caller's line past neurite's own frames, and leave Error.stackTraceLimit as it was", async () => {
+    // Fewer than neurite's own frames (V8's default 10 was, in the bundle; vitest raises it).
+    const runner = Error.stackTraceLimit;
+    Error.stackTraceLimit = 3;
+    const limit = Error.stackTraceLimit;
+    const a = nr.zeros([2, 3]);
+    const b = nr.zeros([4, 5]);
+    const deep = (k: number): unknown => (k === 0 ? nr.tidy(() => nr.matMul(a, b)) : deep(k - 1));
+    let stack = '';
+    try {
+      deep(3);
+    } catch (e) {
+      expect(e).toBeInstanceOf(nr.ShapeError);
+      stack = (e as Error).stack ?? '';
+    }
+    expect(stack).toMatch(/model-errors\.test\.ts/);
+    expect(Error.stackTraceLimit).toBe(limit);
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 2 })] });
+    m.compile({ optimizer: 'sgd', loss: function shapes(t: nr.Tensor, p: nr.Tensor) { return nr.matMul(t, nr.transpose(nr.zeros([5, 5]))).add(p.sum()); } });
+    const x = nr.zeros([4, 3]);
+    const y = nr.zeros([4, 2]);
+    const err = await m.fit(x, y, { verbose: 0 }).then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(/^fit: the loss function 'shapes' threw: matMul: /);
+    expect(err?.stack).toMatch(/model-errors\.test\.ts/);
+    Error.stackTraceLimit = runner;
+    nr.dispose([a, b, x, y, m]);
+  });
+});

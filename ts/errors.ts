@@ -27,12 +27,15 @@ export type ErrorCode =
  */
 const ERROR_KINDS = Symbol.for('neurite.errorKinds');
 
+/** The frames an error's stack keeps at least (where the runtime lets it be set: V8). */
+const STACK_FRAMES = 64;
+
 /**
  * The base class of every error neurite throws. `instanceof` also recognises the errors of
  * another copy of neurite in the same program (`neurite` and `neurite/url` both imported, or a
  * library's install beside the app's): `e instanceof ShapeError` holds for any copy's
- * ShapeError. (Sent to another thread with `postMessage`, an error keeps only its message:
- * send `{ name, code, message }` instead.)
+ * ShapeError. (Sent to another thread with `postMessage`, an error keeps its message and stack
+ * but not its class or `code`: send `{ name, code, message }` instead.)
  */
 export class NeuriteError extends Error {
   /** The class's kind for `instanceof` across copies of neurite (see {@link ERROR_KINDS}). */
@@ -40,7 +43,17 @@ export class NeuriteError extends Error {
   /** What kind of failure this is. */
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // V8 keeps 10 frames by default, which neurite's own calls can fill (matMul inside a loss
+    // inside fit): with 64 the stack reaches the user's line. Restored at once (a global).
+    const E = Error as { stackTraceLimit?: number };
+    const limit = E.stackTraceLimit;
+    const raise = typeof limit === 'number' && limit < STACK_FRAMES;
+    if (raise) E.stackTraceLimit = STACK_FRAMES;
+    try {
+      super(message, options);
+    } finally {
+      if (raise) E.stackTraceLimit = limit;
+    }
     this.code = code;
     this.name = 'NeuriteError';
     const kinds: string[] = [];
