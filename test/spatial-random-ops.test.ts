@@ -485,6 +485,19 @@ describe('randomStandardNormal, randomUniformInt, multinomial', () => {
     expectSame(run(() => read(multinomial([1, 2, 3], 30))), g, EXACT);
   });
 
+  it('multinomial over 50,000 outcomes: never one of a -Infinity logit, and the tail drawn its share (TF.js\'s float32 running sum drew the first and never the last 31 outcomes)', () => {
+    const V = 50000;
+    const banned = Float32Array.from({ length: V }, (_, i) => (i < 30000 ? 0 : -Infinity));
+    const b = run(() => read(multinomial(nr.tensor(banned), 200000, 3))).values;
+    expect(b.reduce((a, x) => Math.max(a, x), 0)).toBeLessThan(30000);
+    const u = run(() => read(multinomial(nr.zeros([V]), 400000, 4))).values;
+    let tail = 0;
+    for (const i of u) if (i >= V - 100) tail++;
+    // 100 of 50,000 outcomes: 800 expected, sd ~28 (TF.js's sum never reached 31 of them).
+    expect(Math.abs(tail - 800)).toBeLessThan(150);
+    expect(u.reduce((a, x) => Math.max(a, x), 0)).toBeGreaterThanOrEqual(V - 5);
+  });
+
   it('multinomial errors', () => {
     expect(thrown(() => multinomial([1], 3, 1))).toMatchObject({ name: 'InvalidArgumentError', message: 'multinomial: logits must have at least 2 outcomes (its last axis), got shape [1]' });
     expect(thrown(() => multinomial(nr.zeros([2, 2, 2]), 3, 1))).toMatchObject({ message: 'multinomial: logits must have rank 1 [numOutcomes] or 2 [batch, numOutcomes], got shape [2,2,2]' });

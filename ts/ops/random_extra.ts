@@ -113,14 +113,17 @@ export function randomUniformInt(shape: readonly number[], ...args: unknown[]): 
  * Draws `numSamples` outcome indices from each row of `logits`, as TF.js
  * `multinomial(logits, numSamples, seed, normalized)`. `logits` is `[numOutcomes]` (result
  * `[numSamples]`) or `[batch, numOutcomes]` (result `[batch, numSamples]`); outcome `i` has
- * probability `softmax(logits)[i]`, or `logits[i]` itself with `normalized = true`. Sampling
- * is TF.js's: a uniform `u` picks the first outcome whose float32 running sum of probabilities
- * exceeds `u`, else the last, so with `normalized` the last outcome takes whatever the others
- * leave (`1 − Σ` of theirs; the probabilities need not sum to 1). A logit of `-Infinity` is
- * an outcome of probability 0. Not differentiable (an index is a constant).
+ * probability `softmax(logits)[i]`, or `logits[i]` itself with `normalized = true`. A uniform
+ * `u` picks the first outcome whose running sum of probabilities exceeds `u`: for logits the
+ * sum is float64 and a share of the whole, so a logit of `-Infinity` (probability 0) is never
+ * drawn and a large vocabulary's tail keeps its share; with `normalized` it is TF.js's float32
+ * sum, else the last outcome, so the last takes whatever the others leave (`1 − Σ` of theirs;
+ * the probabilities need not sum to 1). Not differentiable (an index is a constant).
  *
- * Differences from TF.js 4.22: the indices are float32 (TF.js returns int32; neurite has one
- * dtype); the rows draw independent uniforms (TF.js restarts its generator for each row, so
+ * Differences from TF.js 4.22: from logits, the float64 shares above (TF.js's float32 sum of
+ * 50,000 equal probabilities ends at 1.0006, so its last 31 outcomes were never drawn, and with
+ * banned outcomes at the end it drew them ~3 times in 10,000); the indices are float32 (TF.js
+ * returns int32; neurite has one dtype); the rows draw independent uniforms (TF.js restarts its generator for each row, so
  * its rows are correlated); `seed` 0 is a seed (TF.js draws a random one for 0); a batch of 0
  * rows gives an empty result (TF.js throws); NaN or `+Infinity` logits, a row of `-Infinity`
  * only, and (with `normalized`) negative or non-finite probabilities are errors (TF.js
@@ -156,7 +159,21 @@ export function multinomial(logits: TensorLike, numSamples: number, seed?: numbe
       const cdf = new Float32Array(outcomes - 1);
       const k = cdf.length;
       const start = new Int32Array(k + 1);
+      const share = norm ? null : new Float64Array(k);
       for (let b = 0; b < rows; b++) {
+        if (share) {
+          // The softmax's probabilities: each outcome's running sum as a share of all of them,
+          // in float64. TF.js's float32 running sum misses 1 by ~3e-4 over 50,000 outcomes, so
+          // its "else the last" drew an outcome of a -Infinity logit, and where the sum went past
+          // 1 the tail was never drawn; here the share reaches exactly 1 at the last outcome of
+          // probability above 0, and none of probability 0 can be drawn.
+          let total = 0;
+          for (let e = 0; e < outcomes; e++) total += probs[b * outcomes + e];
+          let run = 0;
+          for (let e = 0; e < k; e++) share[e] = (run += probs[b * outcomes + e]) / total;
+          for (let j = 0; j < n; j++) out[b * n + j] = firstAbove(share, u[b * n + j], 0, k);
+          continue;
+        }
         // The running sum of all outcomes but the last, in float32 as TF.js's kernel.
         cdf[0] = probs[b * outcomes];
         for (let e = 1; e < k; e++) cdf[e] = cdf[e - 1] + probs[b * outcomes + e];
@@ -189,7 +206,7 @@ function guideTable(cdf: Float32Array, start: Int32Array): void {
 }
 
 /** The first index `e` in `lo ..= hi` with `u < cdf[e]` (`cdf` is non-decreasing), or `hi`. */
-function firstAbove(cdf: Float32Array, u: number, lo: number, hi: number): number {
+function firstAbove(cdf: Float32Array | Float64Array, u: number, lo: number, hi: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (u < cdf[mid]) hi = mid;
