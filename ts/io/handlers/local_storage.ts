@@ -48,12 +48,18 @@ export class BrowserLocalStorage implements IOHandler {
     // A model saved under this name before stays if this save fails (the quota): its entries
     // are kept here and put back, which fits, since they fitted before.
     const previous = Object.values(k).map((key) => [key, ls.getItem(key)] as const);
+    // Every value made first, then the five writes back to back: another tab saving this name
+    // at the same time (localStorage has no transaction) has the shortest window to interleave
+    // its writes with these (the weights' base64 was made between two writes).
+    const values: Array<[string, string]> = [
+      [k.info, JSON.stringify(result.modelArtifactsInfo)],
+      [k.topology, JSON.stringify(a.modelTopology)],
+      [k.weightSpecs, JSON.stringify(a.weightSpecs ?? [])],
+      [k.weightData, encodeBase64(bytes)],
+      [k.metadata, JSON.stringify(metadata)],
+    ];
     try {
-      ls.setItem(k.info, JSON.stringify(result.modelArtifactsInfo));
-      ls.setItem(k.topology, JSON.stringify(a.modelTopology));
-      ls.setItem(k.weightSpecs, JSON.stringify(a.weightSpecs ?? []));
-      ls.setItem(k.weightData, encodeBase64(bytes));
-      ls.setItem(k.metadata, JSON.stringify(metadata));
+      for (const [key, value] of values) ls.setItem(key, value);
     } catch (e) {
       for (const key of Object.values(k)) ls.removeItem(key);
       for (const [key, value] of previous) if (value !== null) ls.setItem(key, value);
@@ -100,7 +106,12 @@ export class BrowserLocalStorage implements IOHandler {
     // Sizes first: a claim that disagrees with the stored data is refused before decoding.
     const stored = base64Bytes(b64);
     if (stored !== claimed) {
-      throw new InvalidArgumentError(`${op}: ${where}: weight_data holds ${stored} bytes but weightSpecs describe ${claimed}${stored < claimed ? ' (truncated?)' : ''}`);
+      // The likely cause: two saves of this name at once (two tabs), whose key-by-key writes interleaved.
+      throw new InvalidArgumentError(
+        `${op}: ${where}: weight_data holds ${stored} bytes but weightSpecs describe ${claimed}${stored < claimed ? ' (truncated?)' : ''}; ` +
+          `if nothing truncated it, the keys of '${this.name}' come from two saves of this name at once (another tab or window: localStorage stores a model as five keys written one by one): ` +
+          'save the model again, and give each tab a name of its own, or use indexeddb://, whose save is one transaction',
+      );
     }
     try {
       out.weightData = decodeBase64(b64).buffer;
