@@ -106,6 +106,24 @@ describe('callbacks.modelCheckpoint', () => {
     for (const t of [train.x, train.y, m]) t.dispose();
   });
 
+  it("the best value carries over from one fit to the next, as Keras 3's (each fit reset it, so a diverging later fit overwrote the best checkpoint)", async () => {
+    const train = data(24, 0);
+    const m = model();
+    const saved: number[] = [];
+    const handler = { save: async () => (saved.push(epochNow), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const } }) };
+    let epochNow = 0;
+    const script = [0.3, 0.1, 7e8, 0.05];
+    const feed = { onEpochEnd: (e: number, logs?: nr.Logs) => void ((epochNow = e), (logs!.val_loss = script[e])) };
+    const ckpt = nr.callbacks.modelCheckpoint({ filepath: handler, saveBestOnly: true });
+    // One fit per epoch (fresh augmentation each time), the same callback.
+    for (let e = 0; e < 4; e++) await m.fit(train.x, train.y, { epochs: e + 1, initialEpoch: e, batchSize: 8, validationSplit: 0.25, callbacks: [feed, ckpt], verbose: 0 });
+    expect(saved).toEqual([0, 1, 3]); // not epoch 2's 7e8
+    expect(ckpt.best).toBe(0.05);
+    // A new callback starts from none.
+    expect(nr.callbacks.modelCheckpoint({ filepath: handler, saveBestOnly: true }).best).toBeNaN();
+    for (const t of [train.x, train.y, m]) t.dispose();
+  });
+
   it('a model compiled with a loss function: refused before the first epoch unless includeOptimizer: false (it failed at the end of epoch 1 naming save)', async () => {
     const m = model();
     m.compile({ optimizer: 'rmsprop', loss: (t: nr.Tensor, p: nr.Tensor) => nr.mean(nr.square(nr.sub(t, p)), -1) });

@@ -757,20 +757,27 @@ export class ModelCheckpoint extends MonitorCallback {
     if (initialValueThreshold !== undefined && (typeof initialValueThreshold !== 'number' || !Number.isFinite(initialValueThreshold))) throw new InvalidArgumentError(`${op}: initialValueThreshold must be a finite number, got ${describe(initialValueThreshold)}`);
     // As Keras 3: any improvement counts (no minDelta); the threshold is the baseline.
     super({ monitor: full.monitor, mode: full.mode, baseline: initialValueThreshold, minDelta: 0 }, op);
+    this.best = initialValueThreshold ?? NaN;
     this.args = full;
     boolArg(op, 'saveBestOnly', full.saveBestOnly);
     boolArg(op, 'includeOptimizer', full.includeOptimizer);
     readVerbose(op, verbose, 0, true);
   }
   /**
-   * Resets the best value (to `initialValueThreshold`, else `NaN`: the best value of `monitor`
-   * saved so far, with `saveBestOnly`); with `saveBestOnly`, checks the monitor before the
-   * first epoch.
+   * With `saveBestOnly`, checks the monitor before the first epoch. The best value saved so far
+   * carries over from an earlier `fit` with this callback, as Keras 3's (its `best` is set once,
+   * when made): a checkpoint reused over `fit` calls of an epoch each (fresh augmentation per
+   * epoch) saves only what beats every earlier run; a new callback starts from
+   * `initialValueThreshold`, else from none.
    */
   override onTrainBegin(): void {
-    // The best value first, as before the base class: reset even when the monitor check throws.
-    this.best = this.baseline ?? NaN;
-    if (this.args.saveBestOnly) super.onTrainBegin();
+    // The base class resets best to the baseline; this callback's stays (Keras 3 has no on_train_begin here).
+    const kept = this.best;
+    try {
+      if (this.args.saveBestOnly) super.onTrainBegin();
+    } finally {
+      this.best = kept;
+    }
     // Before the first epoch, not at its end: a loss function cannot be saved with the optimizer.
     let fn = false;
     try {
