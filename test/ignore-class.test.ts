@@ -152,3 +152,14 @@ describe('sparseCategoricalCrossentropy({ ignoreClass }) against Keras 3', () =>
     m.dispose();
   });
 });
+
+describe('the crossentropy metric beside a loss with ignoreClass', () => {
+  it("says the metric takes no ignoreClass (its hint told the user to set the loss's, which they had)", async () => {
+    using m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 3, activation: 'softmax' })] });
+    m.compile({ optimizer: 'sgd', loss: { name: 'sparseCategoricalCrossentropy', ignoreClass: -1 }, metrics: ['sparseCategoricalCrossentropy'] });
+    using x = nr.zeros([4, 2]);
+    using y = nr.tensor([0, 1, -1, 2]);
+    const e = await m.fit(x, y, { epochs: 1, verbose: 0 }).then(() => null, (err: Error) => err);
+    expect(e?.message).toMatch(/is not a class index.*ignoreClass.*; the metric 'sparseCategoricalCrossentropy' itself takes no ignoreClass \(Keras 3's neither\): with one on the loss, leave the metric out of metrics/);
+  });
+});

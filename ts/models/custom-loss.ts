@@ -222,7 +222,16 @@ function metricValues(op: string, spec: CustomSpec, ys: Tensor[], preds: Tensor[
       out.push(tidy(() => {
         // A metric given by name runs neurite's function, whose own name a minifier may have changed: its name as given.
         const what = m.user ? named('metric', m.fn!, head, many) : `the metric '${m.name}'${many ? ` of output '${head.name}'` : ''}`;
-        const v = m.fn ? callUser(op, what, m.fn, ys[q], preds[q]) : builtinFn(m, head, preds[q])(ys[q], preds[q]);
+        let v: Tensor;
+        try {
+          v = m.fn ? callUser(op, what, m.fn, ys[q], preds[q]) : builtinFn(m, head, preds[q])(ys[q], preds[q]);
+        } catch (err) {
+          // The core's hint (skip padding with the loss's ignoreClass) does not reach a metric.
+          if (!m.user && err instanceof NeuriteError && /ignoreClass/.test(err.message)) {
+            err.message += `; the metric '${m.name}' itself takes no ignoreClass (Keras 3's neither): with one on the loss, leave the metric out of metrics (the loss, logged as loss, skips the padding) or give a metric function that drops those rows`;
+          }
+          throw err;
+        }
         return maskedMean(v, mask);
       }));
     }
