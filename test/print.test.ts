@@ -106,4 +106,11 @@ describe("tensor.toString(verbose): TF.js 4.22's text", () => {
     expect(inspect(t)).toBe('Tensor(disposed, shape=[2,2])');
     expect(t.toString()).toBe('Tensor(disposed, shape=[2,2])');
   });
+
+  it('console.log of a model shows its layers; a disposed one says it is disposed (it printed as a model with no layers)', () => {
+    const m = nr.sequential({ name: 'printed', layers: [nr.layers.dense({ inputShape: [2], units: 1, name: 'd1' })] });
+    expect(inspect(m)).toMatch(/^Sequential \{[\s\S]*name: 'printed'[\s\S]*layers: \[[\s\S]*d1/);
+    m.dispose();
+    expect(inspect(m)).toBe("Sequential { name: 'printed', disposed: true }");
+  });
 });

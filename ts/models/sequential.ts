@@ -298,7 +298,8 @@ export class Sequential {
     const view = (self: Sequential): object => {
       const name = self.constructor.name;
       const v = new ({ [name]: class {} } as Record<string, new () => object>)[name]();
-      return Object.assign(v, { ...self, layers: self.isDisposed ? [] : self.layers });
+      // A disposed model says so (it printed as one with no layers).
+      return Object.assign(v, self.isDisposed ? { name: self.name, disposed: true } : { ...self, layers: self.layers });
     };
     const hooks: Array<[string, (this: Sequential, ...a: unknown[]) => unknown]> = [
       ['nodejs.util.inspect.custom', function (this: Sequential) {
