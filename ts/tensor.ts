@@ -251,12 +251,21 @@ export class Tensor<R extends Rank = Rank> {
    * The values as TF.js 4.22's `tensor.toString(verbose)` writes them, character for character:
    * a `Tensor` line, with `verbose` the dtype, rank and shape lines, then the values (7 decimals
    * at most, columns padded to their widest, an axis longer than 20 shown as its first and last
-   * 3 around `...`). A disposed tensor gives `Tensor(disposed, shape=[…])` (TF.js throws).
+   * 3 around `...`). A disposed tensor gives `Tensor(disposed, shape=[…])` (TF.js throws), and
+   * one of an instance that has ended (`shutdown()`, another `init`) its shape and why its
+   * values cannot be read: a log line (`${t}`, `print()`) never throws for what it prints.
    * @example tensor([[1, 2.5], [-3, 4]]).toString() // 'Tensor\n    [[1 , 2.5],\n     [-3, 4  ]]'
    */
   toString(verbose = false): string {
     if (typeof verbose !== 'boolean') throw new InvalidArgumentError(`toString: verbose must be true or false, got ${describe(verbose)}`);
     if (this.isDisposed) return `Tensor(disposed, shape=[${this.shape}])`;
+    if (this.fromEndedInstance) {
+      try {
+        this.handleFor('data');
+      } catch (e) {
+        return `Tensor(shape=[${this.shape}], dtype=${this.dtype}) <values unreadable: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}>`;
+      }
+    }
     return formatTensor(this.data(), this.shape, verbose);
   }
 
