@@ -4,7 +4,7 @@
 // under a temporary name, then renamed); a failed save leaves no temporary files behind; a
 // load waits for a save to the same folder begun before it; a save removes the temporary
 // files a killed save left (unchanged for an hour).
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
@@ -102,6 +102,28 @@ describe('file:// saves that overlap', () => {
     // A file without the checksum (TF.js's, an older neurite's) loads as before.
     delete json.neuriteWeightsChecksum;
     writeFileSync(join(da, 'model.json'), JSON.stringify(json));
+    const loaded = (await nr.loadModel(`file://${da}`)) as nr.Sequential;
+    expect(flat(loaded)).toEqual(flat(b));
+    for (const m of [a, b, loaded]) m.dispose();
+  });
+
+  it("a save killed between its two renames (Ctrl-C) left its model.json whole as model.json.<random>.tmp: the load's error names it and the rename that finishes the save", async () => {
+    const [a, b] = [mk(8, 6), mk(8, 7)];
+    const [da, db] = [fresh(), fresh()];
+    await a.save(`file://${da}`);
+    await b.save(`file://${db}`);
+    // What the kill leaves: b's weights renamed into place, b's model.json still temporary.
+    copyFileSync(join(db, 'weights.bin'), join(da, 'weights.bin'));
+    const tmp = join(da, 'model.json.mxdjsrb2dkbj4c.tmp');
+    copyFileSync(join(db, 'model.json'), tmp);
+    writeFileSync(join(da, 'model.json.aaaaaaaa.tmp'), '{"truncated'); // another killed save's: not whole
+    const e = await nr.loadModel(`file://${da}`).then(() => null, (err: unknown) => err as Error);
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(e!.message).toBe(
+      `loadModel: file://${da}/model.json: the weights do not belong to this model.json (their checksum is not the one it records): a save was cut short (the process killed, e.g. by Ctrl-C) between writing its two files, and left its model.json whole as ${tmp}, ` +
+        `which matches the weights: rename it to model.json (mv '${tmp}' '${join(da, 'model.json')}') to load that save, or save the model again`,
+    );
+    renameSync(tmp, join(da, 'model.json'));
     const loaded = (await nr.loadModel(`file://${da}`)) as nr.Sequential;
     expect(flat(loaded)).toEqual(flat(b));
     for (const m of [a, b, loaded]) m.dispose();

@@ -400,12 +400,46 @@ export class FileSystemHandler implements IOHandler {
     const want = json[CHECKSUM];
     if (want !== undefined && typeof want !== 'string') throw new InvalidArgumentError(`${op}: ${where}: ${CHECKSUM} must be the string neurite wrote ('fnv1a32:…'), got ${describe(want)}`);
     if (want !== undefined && want !== checksum(new Uint8Array(data))) {
+      // A save killed between its two renames (Ctrl-C) left the new weights in place and its
+      // model.json, whole, under its temporary name: say which file and how to finish the save.
+      const kept = await this.#unfinished(fs, dirname(jsonPath, fs.windows), checksum(new Uint8Array(data)));
+      if (kept !== null) {
+        throw new InvalidArgumentError(
+          `${op}: ${where}: the weights do not belong to this model.json (their checksum is not the one it records): a save was cut short (the process killed, e.g. by Ctrl-C) between writing its two files, and left its model.json whole as ${kept}, ` +
+            `which matches the weights: rename it to model.json (mv '${kept}' '${jsonPath}') to load that save, or save the model again`,
+        );
+      }
       throw new InvalidArgumentError(
         `${op}: ${where}: the weights do not belong to this model.json (their checksum is not the one it records). Either the folder holds the files of two saves — a save was cut short between writing its two files, or another process is saving to this folder now: load again once that save is done, and save each checkpoint to a folder of its own — ` +
           `or the weights file was changed since the save (edited, replaced or corrupted on disk): load a good copy, or save the model again. To load the weights as they are anyway, remove "${CHECKSUM}" from the model.json (then nothing checks that they are the ones saved)`,
       );
     }
     return withOrigin(artifactsFromJSON(json, specs, data), where, fields);
+  }
+
+  /**
+   * The path of a `model.json.<random>.tmp` in `folder` (the newest first) whose checksum is
+   * `sum`, the weights' own: a save's model.json that was written whole but never renamed. `null`
+   * when there is none (or the folder cannot be listed: this only improves a message).
+   */
+  async #unfinished(fs: Fs, folder: string, sum: string): Promise<string | null> {
+    try {
+      const temps = (await fs.list(folder)).filter((f) => /^model\.json\.[0-9a-z]+\.tmp$/.test(f.name)).sort((a, b) => b.mtimeMs - a.mtimeMs);
+      for (const f of temps.slice(0, 8)) {
+        const path = join(folder, f.name, fs.windows);
+        const st = await fs.stat(path);
+        if (st === null || !st.isFile || st.size > MAX_JSON_BYTES) continue;
+        try {
+          const json = JSON.parse(new TextDecoder().decode(await fs.readFile(path))) as Record<string, unknown>;
+          if (json[CHECKSUM] === sum) return path;
+        } catch {
+          /* not whole JSON: not a save's finished model.json */
+        }
+      }
+    } catch {
+      /* a folder it cannot list: the general message */
+    }
+    return null;
   }
 
   /** The weights `manifest` names in folder `dir` (`where` names the manifest's file in messages): sizes checked first, then read. */
