@@ -100,6 +100,18 @@ describe('progress line layout', () => {
 });
 
 describe('progress edge cases', () => {
+  it('a clock that did not move (a browser\'s coarse performance.now()) prints no rate, not 4000000000 samples/s', async () => {
+    const { x, y, model, dispose } = xor();
+    const s = sink(false);
+    vi.spyOn(performance, 'now').mockReturnValue(5000);
+    await model.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0, callbacks: [nr.progressBar({ out: s.out, throttleMs: 0 })] });
+    vi.restoreAllMocks();
+    const lines = screen(s.text());
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(l).toMatch(/^Epoch \d\/2 1\/1 \[=+\] - 0\.0s - loss: /);
+    dispose();
+  });
+
   it('a terminal that reports 0 columns is laid out as 80 wide, not one metric per line', async () => {
     const { x, y, model, dispose } = xor();
     const s = sink(true, 0);

@@ -201,7 +201,8 @@ export function foreignOrigin(url: WebURL): boolean {
 /** Why this entry cannot run the relaxed-SIMD module here, or `null` when it can. */
 function relaxedUnavailable(entry: Entry): string | null {
   if (!entry.relaxedSource) return "the default entry does not carry the relaxed-SIMD module: import 'neurite/url' for it";
-  if (!hasRelaxedSimd()) return 'this runtime does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)';
+  // The flag that adds it is Node's (a browser's reason said so to Safari users).
+  if (!hasRelaxedSimd()) return `this runtime does not support relaxed SIMD${isNode ? ' (Node 20 needs --experimental-wasm-relaxed-simd)' : ''}`;
   return null;
 }
 

@@ -242,7 +242,9 @@ function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): Progress
       fraction: done / Math.max(batches, 1),
       final,
       time: final || Number.isNaN(eta) ? `${secs.toFixed(1)}s` : `ETA ${eta.toFixed(1)}s`,
-      rate: `${Math.round(rate)} samples/s`,
+      // A clock that did not move (browsers coarsen performance.now() to 0.1–1 ms) gives no rate:
+      // 4 samples over "0 s" printed 4000000000 samples/s.
+      rate: secs <= 0 ? '' : `${Math.round(rate)} samples/s`,
       metrics,
       noBar: batches === 0,
     }, columns(), final);
