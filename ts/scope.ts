@@ -97,8 +97,30 @@ export function holdFinalizer(on: boolean): void {
  */
 const leaksAt = new Map<string, number>();
 
+/** A stack frame's file: V8's `    at f (url:1:2)` or `    at url:1:2`, SpiderMonkey's and JavaScriptCore's `f@url:1:2`. */
+const FRAME_FILE = /\(?((?:file|https?):\/\/[^\s)]+?|\/[^\s)]+?):\d+:\d+\)?$/;
+
+/**
+ * @internal The lines of `stack` that are frames: without V8's `Error: message` header, which
+ * Firefox's and Safari's stacks do not have (taking the header as line 0 there dropped a frame,
+ * and named the file this code runs from '').
+ */
+export function frameLines(stack: string | undefined): string[] {
+  const lines = (stack ?? '').split('\n').filter((l) => l.trim() !== '');
+  return lines.length > 0 && !/@|^\s+at /.test(lines[0]) ? lines.slice(1) : lines;
+}
+
+/** @internal The file of the first frame of `stack` that names one, or ''. */
+export function firstFrameFile(stack: string | undefined): string {
+  for (const line of frameLines(stack)) {
+    const m = FRAME_FILE.exec(line);
+    if (m) return m[1];
+  }
+  return '';
+}
+
 /** The file this code runs from (the bundle), whose frames a leak's place skips; '' where stacks name none. */
-const OWN_FILE = /\(?((?:file|https?):\/\/[^\s)]+?|\/[^\s)]+?):\d+:\d+\)?$/.exec(new Error().stack?.split('\n')[1] ?? '')?.[1] ?? '';
+const OWN_FILE = firstFrameFile(new Error().stack);
 const OWN_DIR = OWN_FILE.slice(0, OWN_FILE.lastIndexOf('/') + 1);
 
 /**
@@ -107,7 +129,7 @@ const OWN_DIR = OWN_FILE.slice(0, OWN_FILE.lastIndexOf('/') + 1);
  * built-in function it called (`Array.from (<anonymous>)`): none is the place a leak was made.
  */
 function ownFrame(line: string): boolean {
-  if (/\((?:<anonymous>|native|index \d+)\)$|node:internal/.test(line)) return true;
+  if (/\((?:<anonymous>|native|index \d+)\)$|node:internal|@\[native code\]$/.test(line)) return true;
   if (OWN_FILE === '') return false;
   if (line.includes(OWN_FILE)) return true;
   const i = line.indexOf(OWN_DIR);
@@ -144,7 +166,7 @@ const BEFORE_DEBUG = '\0before setDebug(true)';
  */
 function reportLeak(held: Tracked): void {
   const stack = held.stack;
-  const frames = stack?.split('\n').slice(1) ?? [];
+  const frames = frameLines(stack);
   // The place is the first frame outside neurite; a stack of neurite's frames alone is its own
   // place (its first frame, shared by many ops, merged a leak of norm's with one of matMul's).
   const user = frames.find((l) => !ownFrame(l))?.trim();
