@@ -282,6 +282,11 @@ describe('dot and outerProduct', () => {
     }
   });
 
+  it('outerProduct too large for one tensor is named as outerProduct (it said matMul)', () => {
+    using a = nr.zeros([100000]);
+    expect(() => nr.outerProduct(a, a)).toThrow(/^outerProduct: out of memory/);
+  });
+
   it('outerProduct matches TF.js and is exact', () => {
     for (const [m, n] of [[3, 4], [1, 1], [17, 9], [0, 5]]) {
       const av = uniform(m);

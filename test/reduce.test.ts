@@ -301,7 +301,7 @@ describe('errors', () => {
       expect(() => nr.prod(x, [0, 0], true)).toThrow('prod: axis 0 is listed twice in axes [0,0]');
       expect(() => x.min(1.5)).toThrow('min: axis must be an integer, got 1.5');
       expect(() => x.variance('0' as unknown as number)).toThrow('variance: axis must be a number or an array of numbers, got the string "0"');
-      expect(() => nr.moments(x, 7)).toThrow('mean: axis 7 is out of range for a tensor of rank 2 (shape [2,3])');
+      expect(() => nr.moments(x, 7)).toThrow('moments: axis 7 is out of range for a tensor of rank 2 (shape [2,3])');
     });
     x.dispose();
   });
@@ -326,7 +326,7 @@ describe('errors', () => {
       expect(nr.tidy(() => nr.argMax(5).item())).toBe(0);
       expect(nr.tidy(() => nr.argMax([1, 5, 2]).item())).toBe(1);
       expect(() => nr.argMax('x' as never)).toThrow('argMax: x must be a Tensor, a number or an array of numbers, got the string "x"');
-      expect(() => nr.moments({} as nr.Tensor)).toThrow('mean: x must be a Tensor, a number or an array of numbers, got an object (Object)');
+      expect(() => nr.moments({} as nr.Tensor)).toThrow('moments: x must be a Tensor, a number or an array of numbers, got an object (Object)');
       const d = nr.ones([4]);
       d.dispose();
       expect(() => d.mean()).toThrow(new nr.DisposedError('mean: x is a disposed tensor (shape [4])'));

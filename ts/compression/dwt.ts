@@ -87,7 +87,9 @@ function run(op: string, x: Tensor, options: DwtOptions | undefined, inverse: nu
  * with its mirror image (so energy is not kept exactly there), but an axis of length 1 is left
  * as it is (a `[1, n]` image is the 1-D transform of its row; PyWavelets gives `√2·x` for one
  * sample); `cdf53` is an integer transform
- * (inputs must be integers) that `inverse2d` undoes exactly.
+ * (inputs must be integers) that `inverse2d` undoes exactly. The lifting steps run in float32:
+ * values beyond about 3e37 can overflow inside them (haar of `[2e38, 2e38]` gives Infinity
+ * where `(a + b)/√2` = 2.8e38 would fit), so scale such data down first.
  * @example
  * const c = compression.dwt.forward2d(image, { wavelet: 'cdf53', levels: 3 });
  * compression.dwt.inverse2d(c, { wavelet: 'cdf53', levels: 3 }); // == image, exactly

@@ -79,8 +79,14 @@ export function bandPart<T extends Tensor = Tensor>(a: T | TensorLike, numLower:
  * what `xs` spans, in order (`y_i` is `x_i` minus its projections on `y_0 … y_{i−1}`,
  * normalised). `xs` is an array of 1-D tensors of one length (the result is an array) or a
  * 2-D tensor whose rows are the vectors (the result is a 2-D tensor; `[0, d]` gives `[0, d]`).
- * At most as many vectors as their length. A vector in the span of the ones before it (or zero) divides 0 by 0 and
- * gives NaN, as in TF.js. Made of other ops, so it is differentiable as TF.js's is.
+ * At most as many vectors as their length. In float32, without rescaling, as TF.js's (the
+ * same values): a vector in the span of the ones before it gives NaN only where its remainder
+ * is exactly 0 (`[[3, 4], [6, 8]]`; a zero vector too); otherwise the remainder is rounding
+ * noise, normalised into a unit vector that is not orthogonal to the others (`[[1, 1], [2, 2]]`
+ * gives two equal rows). Entries beyond ~1.8e19 overflow the squared norms (vectors of norm 0)
+ * and below ~1e-19 underflow them (Infinity, NaN). For dependent or extreme inputs use
+ * {@link qr} (float64 inside): its R's near-zero diagonal tells the rank. Made of other ops, so
+ * it is differentiable as TF.js's is.
  *
  * @example linalg.gramSchmidt(tensor([[3, 4], [1, 0]])) // [[0.6, 0.8], [0.8, -0.6]]
  */

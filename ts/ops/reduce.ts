@@ -4,7 +4,7 @@
  */
 import { idOf, REDUCE_OPS, type ReduceOpName } from '../wasm/codes.js';
 import { writeArgs } from '../engine.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { axesOf, axisArg, boolArg, describe, exactInt, extraArgs, resolve, show, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
@@ -106,12 +106,15 @@ function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: unknown): Tenso
 /** Mean and population variance over `axis`, as TF.js `moments` (`x` any TensorLike, converted once). */
 export function moments(x: TensorLike, axis?: Axis, keepDims?: boolean): { mean: Tensor; variance: Tensor } {
   extraArgs('moments', arguments.length, REDUCE_PARAMS, DDOF);
-  return withTensors('mean', { x }, ({ x }) => {
-    const m = mean(x, axis, keepDims);
+  return withTensors('moments', { x }, ({ x }) => {
+    let m: Tensor | null = null;
     try {
+      m = mean(x, axis, keepDims);
       return { mean: m, variance: variance(x, axis, keepDims) };
     } catch (e) {
-      m.dispose();
+      m?.dispose();
+      // Its parts' errors are this op's (a bad axis said mean).
+      if (e instanceof NeuriteError) e.message = e.message.replace(/^(?:mean|variance): /, 'moments: ');
       throw e;
     }
   });
