@@ -100,6 +100,32 @@ describe('progress line layout', () => {
 });
 
 describe('progress edge cases', () => {
+  it('TERM=dumb (Emacs): the bar is redrawn with spaces over the last draw, never an escape sequence', async () => {
+    const { x, y, model, dispose } = xor();
+    const s = sink(true, 80);
+    vi.stubEnv('TERM', 'dumb');
+    await model.fit(x, y, { epochs: 2, batchSize: 1, verbose: 0, callbacks: [nr.progressBar({ out: s.out, throttleMs: 0 })] });
+    vi.unstubAllEnvs();
+    expect(s.text()).not.toContain('\x1b');
+    const lines = screen(s.text());
+    expect(lines.map((l) => l.trimEnd().split(' ').slice(0, 2).join(' '))).toEqual(['Epoch 1/2', 'Epoch 2/2']);
+    dispose();
+  });
+
+  it("fitDataset's data-ran-out warning comes after the bar's last line, not inside the line drawn in place", async () => {
+    const { model, dispose } = xor();
+    const order: string[] = [];
+    const out = { isTTY: true, columns: 120, write: (t: string) => void order.push(`out:${t}`) };
+    vi.spyOn(console, 'warn').mockImplementation((t: unknown) => void order.push(`warn:${String(t)}`));
+    const ds = nr.data.array(Array.from({ length: 5 }, (_, i) => ({ xs: [i % 2, (i >> 1) % 2], ys: [i % 2] }))).batch(1);
+    await model.fitDataset(ds, { epochs: 3, batchesPerEpoch: 3, verbose: 0, callbacks: [nr.progressBar({ out, throttleMs: 0 })] });
+    const warn = order.findIndex((t) => t.startsWith('warn:fitDataset: the dataset ran out'));
+    expect(warn).toBeGreaterThan(0);
+    expect(order.slice(warn + 1).filter((t) => t.startsWith('out:'))).toEqual([]);
+    expect(order[warn - 1]).toMatch(/^out:\rEpoch 2\/3 2\/3 .*\n$/); // the short epoch's line, ended
+    dispose();
+  });
+
   it('a clock that did not move (a browser\'s coarse performance.now()) prints no rate, not 4000000000 samples/s', async () => {
     const { x, y, model, dispose } = xor();
     const s = sink(false);

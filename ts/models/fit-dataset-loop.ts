@@ -242,6 +242,8 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
     const valSize = valDataset !== null && typeof valDataset.size === 'number' ? valDataset.size : null;
     let warned = valBatches !== null && valSize !== null && valSize < valBatches && valSize > 0;
     if (warned) console.warn(shortWarning(op, 'validationData', 'validationBatches', valSize!, valBatches!, valDataset, true));
+    /** The data-ran-out warning, said once training has ended (see `close`). */
+    let ranOutWarning: string | null = null;
     const endPass = async (): Promise<void> => {
       const p = pass;
       pass = null;
@@ -290,7 +292,8 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
               ranOut = `the dataset ran out after ${b} batch${b === 1 ? '' : 'es'} of epoch ${epoch} (counting from 0), but batchesPerEpoch is ${bpe}`;
               // A dataset that repeats already ran out of passes (repeat(count)) or they became empty.
               const fix = repeats(dataset) ? `it repeats, but its passes ran out: repeat it more times (repeat(count) with a larger count, or repeat() for ever; an endless repeat ends only after ${EMPTY_PASSES} empty passes in a row)` : 'add repeat()';
-              console.warn(`${op}: ${ranOut}: training stopped there. With batchesPerEpoch one pass runs through every epoch (as TF.js), so the dataset must give at least ${total} batches (${bpe} × ${loop.epochs - loop.initialEpoch} epochs): ${fix}`);
+              // Said at the end: now it would land inside the progress bar's line, drawn in place.
+              ranOutWarning = `${op}: ${ranOut}: training stopped there. With batchesPerEpoch one pass runs through every epoch (as TF.js), so the dataset must give at least ${total} batches (${bpe} × ${loop.epochs - loop.initialEpoch} epochs): ${fix}`;
               model.stopTraining = true;
               return false;
             }
@@ -361,7 +364,14 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
           throw inValidation(op, err, 'validationData');
         }
       },
-      close: endPass,
+      close: async () => {
+        try {
+          await endPass();
+        } finally {
+          if (ranOutWarning !== null) console.warn(ranOutWarning);
+          ranOutWarning = null;
+        }
+      },
     };
   });
 }

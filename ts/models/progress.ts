@@ -17,6 +17,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { formatLog } from '../format.js';
 import { training } from '../engine.js';
+import { isNode } from '../runtime.js';
 import type { CallbackHooks, Logs } from './callbacks.js';
 
 interface Out {
@@ -30,6 +31,15 @@ function stdout(): Out | null {
   if (inDenoJupyter()) return consoleOut();
   const p = (globalThis as { process?: { stdout?: Out } }).process;
   return p?.stdout ?? null;
+}
+
+/**
+ * Whether Node's terminal is a dumb one (`TERM=dumb`: Emacs's shell and compilation buffers),
+ * which shows escape sequences literally. Node only: Deno would ask for permission to read it.
+ */
+function dumbTerminal(): boolean {
+  if (!isNode) return false;
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TERM === 'dumb';
 }
 
 /** Whether this is Deno's Jupyter kernel (`deno jupyter`): elsewhere `Deno.jupyter` throws. */
@@ -249,14 +259,26 @@ function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): Progress
       noBar: batches === 0,
     }, columns(), final);
   };
+  /** The length of the line last drawn in place, which a dumb terminal's redraw pads over. */
+  let drawn = 0;
+  // Clear to the end of the line: ESC [K, or on a dumb terminal (Emacs's shell: TERM=dumb, which
+  // shows escapes literally) spaces over what the last draw left, as Keras's bar does.
+  const clear = (s: string): string => {
+    if (!dumbTerminal()) return '\x1b[K';
+    const pad = ' '.repeat(Math.max(drawn - s.length, 0));
+    drawn = s.length;
+    return pad;
+  };
   const draw = (s: string) => {
     // In place: back to the start of the line, clear to the end (one line: interim lines are cut).
-    out!.write(`\r${s}\x1b[K`);
+    out!.write(`\r${s}${clear(s)}`);
     open = true;
   };
   const commit = (s: string) => {
-    if (tty) out!.write(`\r${s}\x1b[K\n`);
-    else out!.write(`${s}\n`);
+    if (tty) {
+      out!.write(`\r${s}${clear(s)}\n`);
+      drawn = 0;
+    } else out!.write(`${s}\n`);
     open = false;
   };
   /** Says how many epoch lines were left out before the next one printed (the first time with how to see them all). */
