@@ -250,7 +250,9 @@ describe('custom handlers and routing', () => {
     expect(thrown(() => getLoadHandler('indexeddb:my-model', 'loadModel')).message).toBe("loadModel: source 'indexeddb:my-model' lacks the '//' of 'indexeddb://'; write 'indexeddb://my-model'");
     expect(thrown(() => getSaveHandler('https:/example.com/up', 'save')).message).toBe("save: target 'https:/example.com/up' lacks the '//' of 'https://'; write 'https://example.com/up'");
     expect(thrown(() => getLoadHandler('C:\\models\\m', 'loadModel')).message).toBe("loadModel: source 'C:\\models\\m' is a Windows path, not a URL; write url.pathToFileURL(path) (a URL object, or its href: 'file:///C:/models/m')");
-    expect(thrown(() => getSaveHandler('my-model', 'save')).message).toMatch(/^save: target 'my-model' has no URL scheme; use one of file:\/\/, indexeddb:\/\//);
+    expect(thrown(() => getSaveHandler('my-model', 'save')).message).toMatch(/^save: target 'my-model' has no URL scheme; use one of file:\/\/, indexeddb:\/\/.*\(e\.g\. 'file:\/\/\.\/my-model'\)/);
+    // An absolute path (a CLI's argument) is suggested as its own URL.
+    expect(thrown(() => getLoadHandler('/srv/models/m1', 'loadModel')).message).toMatch(/^loadModel: source '\/srv\/models\/m1' has no URL scheme; .*\(e\.g\. 'file:\/\/\/srv\/models\/m1'\)/);
     expect(thrown(() => getSaveHandler('indexdb://m', 'save')).message).toBe(
       "save: unknown URL scheme 'indexdb://' in target 'indexdb://m' — did you mean 'indexeddb://'? (known: file://, indexeddb://, localstorage://, downloads://, http://, https://)",
     );

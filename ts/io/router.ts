@@ -115,7 +115,8 @@ export function route(to: string | WebURL | IOHandler, op: string, method: 'save
   if (method === 'load' && page !== undefined && !SCHEME.test(where) && !/^file:/i.test(where) && where.length > 0) {
     return http(new URL(where, page).href, given.length > 0 ? read : undefined, op);
   }
-  const example = page !== undefined ? `'indexeddb://my-model'` : `'file://./my-model'`;
+  // An absolute path (a CLI's argument) is suggested as its own file:// URL.
+  const example = page !== undefined ? `'indexeddb://my-model'` : where.startsWith('/') && !where.startsWith('//') ? `'file://${where}'` : `'file://./my-model'`;
   const { scheme, rest } = splitURL(where, op, arg, ` (e.g. ${example}), or pass an object with ${method}()`);
   const notHttp = scheme !== 'http' && scheme !== 'https' ? given.find((k) => k !== 'onProgress' || scheme !== 'file') : undefined;
   if (notHttp !== undefined) throw misplaced(notHttp, `'${where}'`);
