@@ -59,7 +59,9 @@ function numbers(op: string, field: string, v: ArrayLike<number>): number[] {
  * false` to freeze them). Output shape: the input's with the last axis replaced by `units`.
  * A width enters squared (`‖x − cⱼ‖² / σⱼ²`): one that training takes through 0 is negative and
  * acts as its absolute value, and the model saves, loads and `setWeights` it as it is; only a
- * width of 0 is refused (the starting widths given here are > 0).
+ * width of 0 is refused (the starting widths given here are > 0). In float32, distances and
+ * widths below ~1e-19 underflow when squared (φ at a center stays 1, but nearby points read as
+ * on it): scale such inputs up.
  *
  * @example layers.rbf({ inputShape: [2], units: 10, kernel: 'gaussian', widths: 0.5 })
  */

@@ -98,7 +98,7 @@ impl Forward<'_> {
             for (j, &s) in self.widths.iter().enumerate() {
                 let c = &self.centers[j * d..(j + 1) * d];
                 let r2: f32 = xr.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum();
-                ur[j] = r2 / (s * s);
+                ur[j] = over_width_squared(r2, s);
                 pr[j] = self.kernel.phi(ur[j]);
             }
         }
@@ -120,10 +120,13 @@ impl Forward<'_> {
                 }
                 let s = self.widths[j];
                 let f = 2.0 * g / (s * s);
+                // Where σ² underflows (module docs of over_width_squared), each term divides by σ
+                // twice: f itself would be ±∞, and ∞·0 NaN at the center.
+                let tiny = (s * s).abs() < f32::MIN_POSITIVE;
                 let c = &self.centers[j * d..(j + 1) * d];
                 let dcj = &mut dc[j * d..(j + 1) * d];
                 for ((dxv, dcv), (&a, &b)) in dxr.iter_mut().zip(dcj).zip(xr.iter().zip(c)) {
-                    let t = f * (a - b);
+                    let t = if tiny { over_width_squared(2.0 * g * (a - b), s) } else { f * (a - b) };
                     *dxv += t;
                     *dcv -= t;
                 }
@@ -186,6 +189,19 @@ fn features_with_u(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKer
     let mut u = crate::tensor::alloc(OP, phi.size())?;
     Forward { x: x.data(), rows, d: *d, centers: centers.data(), widths: widths.data(), kernel }.run(&mut u, phi.data_mut());
     Ok((phi, u))
+}
+
+/// `v / σ²`: as `v / (σ·σ)`, except where `σ²` underflows float32's normal range (a width
+/// below ~1.1e-19), where `(v / σ) / σ` keeps the quotient (`σ²` became 0, and a point at its
+/// center got `0 / 0`, NaN, for φ = 1).
+#[inline]
+fn over_width_squared(v: f32, s: f32) -> f32 {
+    let s2 = s * s;
+    if s2.abs() < f32::MIN_POSITIVE {
+        v / s / s
+    } else {
+        v / s2
+    }
 }
 
 /// How the centers start.
@@ -378,6 +394,22 @@ mod tests {
         assert_eq!(RbfKernel::Gaussian.phi(2.0), (-1.0f32).exp());
         assert_eq!(RbfKernel::Multiquadric.phi(3.0), 2.0);
         assert_eq!(RbfKernel::InverseMultiquadric.phi(3.0), 0.5);
+    }
+
+    #[test]
+    fn a_width_whose_square_underflows_keeps_its_quotients() {
+        // σ = 1e-23: σ² is 0 in float32, and a point at its center gave 0 / 0 = NaN for φ = 1.
+        let c = t(&[1, 2], vec![0., 0.]);
+        let w = t(&[1], vec![1e-23]);
+        let x = t(&[2, 2], vec![0., 0., 1e-23, 0.]);
+        let phi = features(&x, &c, &w, RbfKernel::Gaussian).unwrap();
+        assert_eq!(phi.data()[0], 1.0);
+        // (A distance that small underflows its square too: φ there is 1, not e^-0.5; finite.)
+        assert!(phi.data()[1].is_finite(), "{}", phi.data()[1]);
+        // Ordinary widths keep their bits: v / (σ·σ).
+        assert_eq!(over_width_squared(3.0, 0.7), 3.0 / (0.7f32 * 0.7));
+        let [dx, _, _] = features_backward(&x, &c, &w, RbfKernel::Gaussian, &t(&[2, 1], vec![1., 1.])).unwrap();
+        assert!(dx.data().iter().all(|v| v.is_finite()), "{:?}", dx.data());
     }
 
     #[test]
