@@ -20,7 +20,7 @@
 //! assert!((l + 0.75f32.ln()).abs() < 1e-6);
 //! ```
 
-use super::categorical_crossentropy::logsumexp;
+use super::categorical_crossentropy::{lse, term};
 use super::clip_prob;
 
 /// The class index of a target, if it is one (checked targets always are).
@@ -53,7 +53,12 @@ pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logi
         }
         let Some(y) = label(t, cols) else { return f32::NAN };
         sum += if from_logits {
-            logsumexp(p) - p[y] as f64
+            // lse(z) − z_y = (m − z_y) + ln(1 + tail); a NaN, +∞ or all-−∞ row: m − z_y, as TF's
+            // reduce_logsumexp (NaN, or ∞ beside a finite z_y).
+            match lse(p, None) {
+                Some(r) => r.minus(r.tail.ln_1p(), p[y]),
+                None => crate::kernels::reduce::max(p) as f64 - p[y] as f64,
+            }
         } else {
             let total: f64 = p.iter().map(|&v| clip_prob(v).0 as f64).sum();
             total.ln() - (clip_prob(p[y]).0 as f64).ln()
@@ -75,11 +80,23 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_log
             continue;
         };
         if from_logits {
-            let lse = logsumexp(p);
-            for (i, (di, &z)) in d.iter_mut().zip(p).enumerate() {
-                let soft = ((z as f64) - lse).exp() as f32;
-                *di = scale * (soft - if i == y { 1.0 } else { 0.0 });
+            let scale = scale as f64;
+            let Some(r) = lse(p, Some(d)) else {
+                // No softmax (a NaN, +∞, or only −∞): NaN, as TF's (∞ − ∞ in its shifted row).
+                d.fill(f32::NAN);
+                continue;
+            };
+            // softmax(z)_i = e^(z_i − m) / (1 + tail), from the exponentials `lse` left in d;
+            // at the label, softmax − 1 = −(1 + tail − e^(z_y − m)) / (1 + tail), which is −tail
+            // over it at the largest logit (1 − softmax there keeps a small tail's digits).
+            let inv = 1.0 / (1.0 + r.tail);
+            let ty = term(d[y], p[y], r.m);
+            let s = scale * inv;
+            for (di, &z) in d.iter_mut().zip(p) {
+                *di = (s * term(*di, z, r.m)) as f32;
             }
+            let rest = if y == r.k { r.tail } else { 1.0 + (r.tail - ty) };
+            d[y] = (-s * rest) as f32;
         } else {
             let total: f32 = p.iter().map(|&v| clip_prob(v).0).sum();
             let cy = clip_prob(p[y]).0;
@@ -98,6 +115,66 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_log
 mod tests {
     use super::*;
     use crate::losses::categorical_crossentropy as cce;
+    use cce::tests::{close, logit_rows, lse_minus_f64, softmax_f64, U};
+
+    /// Logits: every row's loss and gradient for three labels (the first, the middle, the
+    /// largest logit's) against f64, relative to the terms' size; a −∞ logit's gradient is 0.
+    #[test]
+    fn logits_match_float64() {
+        let (mut worst_l, mut worst_d) = (0.0f64, 0.0f64);
+        for z in logit_rows() {
+            let n = z.len();
+            let lm = lse_minus_f64(&z);
+            let soft = softmax_f64(&z);
+            let top = (0..n).fold(0, |k, i| if z[i] > z[k] { i } else { k });
+            for y in [0, n / 2, top] {
+                let want = lm[y];
+                let got = forward(&z, &[y as f32], 1, n, true, None);
+                assert!(close(got, want, want), "{n} classes, label {y}: loss {got} vs {want}");
+                if want > 1e-30 && want.is_finite() {
+                    worst_l = worst_l.max((got as f64 - want).abs() / want);
+                }
+                let mut d = vec![9.0; n];
+                backward(&z, &[y as f32], 1, n, true, None, &mut d);
+                for j in 0..n {
+                    let hot = if j == y { 1.0 } else { 0.0 };
+                    // At the label, softmax − 1 = −(Σ_{i≠y} softmax_i), which f64 keeps.
+                    let want = if j == y { -(0..n).filter(|&i| i != y).map(|i| soft[i]).sum::<f64>() } else { soft[j] };
+                    let mag = soft[j] + hot;
+                    assert!(close(d[j], want, want.abs().max(mag * U)), "{n} classes, label {y}: d[{j}] {} vs {want}", d[j]);
+                    if z[j] == f32::NEG_INFINITY && j != y {
+                        assert_eq!(d[j], 0.0);
+                    }
+                    if want.abs() > 1e-30 {
+                        worst_d = worst_d.max((d[j] as f64 - want).abs() / want.abs());
+                    }
+                }
+            }
+        }
+        eprintln!("sparse categorical on logits: loss within {:.2} ulp, gradient {:.2} ulp (relative to each value)", worst_l / U, worst_d / U);
+    }
+
+    /// A NaN logit makes the row's loss and gradient NaN; a +∞ one gives a loss of ∞ at a
+    /// finite label (TF's reduce_logsumexp: lse = the max) and a NaN gradient (no softmax, as
+    /// TF's); a row of one class has loss 0 and no gradient.
+    #[test]
+    fn non_finite_rows_and_one_class() {
+        let mut d = [0.0; 3];
+        assert!(forward(&[0.0, f32::NAN, 1.0], &[0.0], 1, 3, true, None).is_nan());
+        backward(&[0.0, f32::NAN, 1.0], &[0.0], 1, 3, true, None, &mut d);
+        assert!(d.iter().all(|v| v.is_nan()), "{d:?}");
+        assert_eq!(forward(&[f32::INFINITY, 0.0, 1.0], &[1.0], 1, 3, true, None), f32::INFINITY);
+        assert!(forward(&[f32::NEG_INFINITY; 3], &[1.0], 1, 3, true, None).is_nan());
+        for z in [[f32::INFINITY, 0.0, 1.0], [f32::NEG_INFINITY; 3]] {
+            backward(&z, &[1.0], 1, 3, true, None, &mut d);
+            assert!(d.iter().all(|v| v.is_nan()), "{z:?}: {d:?}");
+        }
+        for z in [-80.0, 0.0, 1e30] {
+            assert_eq!(forward(&[z], &[0.0], 1, 1, true, None), 0.0);
+            backward(&[z], &[0.0], 1, 1, true, None, &mut d[..1]);
+            assert_eq!(d[0], 0.0);
+        }
+    }
 
     #[test]
     fn equals_categorical_on_one_hot_targets() {
