@@ -386,12 +386,6 @@ pub(crate) fn clip_prob(p: f32) -> (f32, bool) {
     }
 }
 
-/// `ln(1 + e^x)` without overflow.
-#[inline]
-pub(crate) fn softplus(x: f32) -> f32 {
-    x.max(0.0) + (-x.abs()).exp().ln_1p()
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
