@@ -53,6 +53,13 @@ describe('ready, getBackend, setBackend, enableProdMode, print', () => {
     expect(await rejection(nr.setBackend(1 as unknown as string))).toMatch(/^InvalidArgumentError: setBackend: unknown backend 1/);
   });
 
+  it("enableDebugMode() turns debug mode on (TF.js's name; it was missing, a bare TypeError)", () => {
+    nr.enableDebugMode();
+    expect(nr.env().get('DEBUG')).toBe(true);
+    nr.enableProdMode();
+    expect(nr.env().get('DEBUG')).toBe(false);
+  });
+
   it('enableProdMode() turns debug mode off; print(x) logs what x.print() logs', () => {
     nr.setDebug(true);
     nr.enableProdMode();

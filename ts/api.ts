@@ -161,7 +161,7 @@ export * as image from './image/index.js';
 export * as linalg from './ops/linalg.js';
 export * as browser from './browser/pixels.js';
 export type { PixelData, PixelSource, DrawableImage, CanvasLike } from './browser/pixels.js';
-export { ready, getBackend, setBackend, enableProdMode, print } from './backend.js';
+export { ready, getBackend, setBackend, enableProdMode, enableDebugMode, print } from './backend.js';
 export { env, type Environment, type FlagValue } from './env.js';
 export { version } from './version.js';
 export * as compression from './compression/index.js';

@@ -58,6 +58,15 @@ export function enableProdMode(): void {
 }
 
 /**
+ * TF.js's `tf.enableDebugMode()`: turns neurite's debug mode on (see {@link setDebug}: creation
+ * stacks for objects freed without `dispose()`). TF.js's also logs every kernel and checks each
+ * result for NaN; neurite's ops refuse NaN where it is an error and leave the values alone.
+ */
+export function enableDebugMode(): void {
+  setDebug(true);
+}
+
+/**
  * Logs `x` as TF.js `tf.print(x, verbose)` does (see {@link Tensor.print}); `x` may be any
  * TensorLike.
  *

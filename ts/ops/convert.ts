@@ -227,7 +227,9 @@ export const ONLY_FLOAT32 = 'float32 is the only dtype neurite supports today; i
 export function dtypeArg(op: string, v: unknown): void {
   if (v !== undefined && v !== 'float32') {
     // TF.js's randomUniform(shape, 0, 10, 'int32') draws whole numbers: neurite's own op for that.
-    const hint = op === 'randomUniform' && v === 'int32' ? '; for random whole numbers use randomUniformInt(shape, minval, maxval, { seed })' : '';
+    // TF.js code passes 'int32' for indices (oneHot, gather need them there): here a float32
+    // tensor of whole numbers is what those take, so the fix is to leave the dtype out.
+    const hint = op === 'randomUniform' && v === 'int32' ? '; for random whole numbers use randomUniformInt(shape, minval, maxval, { seed })' : (v === 'int32' || v === 'bool') && /^(?:tensor[1-6]?d?|scalar)$/.test(op) ? `; leave the dtype out: indices and labels are float32 tensors of whole numbers here (oneHot, gather and the sparse losses take them so)` : '';
     throw new InvalidArgumentError(`${op}: dtype must be 'float32' (${ONLY_FLOAT32}), got ${describe(v)}${hint}`);
   }
 }
@@ -330,7 +332,7 @@ function layerVariable(v: object): string | undefined {
   try {
     const w = v as { name?: unknown; read?: unknown; write?: unknown; constructor?: { name?: unknown } };
     if (w.constructor?.name !== 'LayerVariable' || typeof w.read !== 'function' || typeof w.write !== 'function') return undefined;
-    return `a LayerVariable (the model weight ${String(w.name)}), not a tensor: use its value with .read() (inside variableGrads/minimize the gradient still reaches the weight)`;
+    return `a LayerVariable (the model weight ${String(w.name)}), not a tensor: use its value with .read() (inside variableGrads/minimize the gradient still reaches the weight); for a gradient with respect to the weight use variableGrads(f, [weight]) (grad differentiates with respect to the tensors passed to f, and a model reads its own weights, not a copy)`;
   } catch {
     return undefined;
   }
