@@ -164,7 +164,7 @@ describe('gradients never silently zero (item 3)', () => {
   it('an op without a gradient rule on the path is an error naming it', () => {
     const x = nr.tensor([[0.5, -0.2]]);
     expectNoLeak(() => {
-      expect(() => nr.grad((x) => nr.activationGrad(x, nr.onesLike(x), 'relu').sum())(x)).toThrow(/relu has no gradient rule/);
+      expect(() => nr.grad((x) => nr.activationGrad(x, nr.onesLike(x), 'relu').sum())(x)).toThrow(/activationGrad has no gradient rule/);
       // The same op on values that do not depend on x is fine (a constant).
       const c = nr.tensor([[1, 2]]);
       const g = nr.grad((x) => x.mul(nr.activationGrad(c, nr.onesLike(c), 'relu')).sum())(x);

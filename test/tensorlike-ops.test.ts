@@ -103,7 +103,7 @@ const CASES: Case[] = [
   { op: 'preluGrad', args: [[-1, 0, 2], 0.25, [1, 2, 3]], like: [[0, 'x'], [1, 'alpha'], [2, 'dy']], run: (x, a, dy) => nr.preluGrad(x, a, dy) },
   { op: 'argMax', args: [[[1, 5, 3], [7, 2, 0]], 1], like: [[0, 'x']], run: (x, a) => nr.argMax(x, a), tf: (x, a) => tf.argMax(x, a) },
   { op: 'argMin', args: [[[1, 5, 3], [7, 2, 0]], 1], like: [[0, 'x']], run: (x, a) => nr.argMin(x, a), tf: (x, a) => tf.argMin(x, a) },
-  { op: 'mean', label: 'moments', args: [[[1, 2], [3, 5]], 0], like: [[0, 'x']], run: (x, a) => nr.moments(x, a), tf: (x, a) => tf.moments(x, a) },
+  { op: 'moments', label: 'moments', args: [[[1, 2], [3, 5]], 0], like: [[0, 'x']], run: (x, a) => nr.moments(x, a), tf: (x, a) => tf.moments(x, a) },
   { op: 'logicalNot', args: [[0, 1, 2]], like: [[0, 'x']], run: (x) => nr.logicalNot(x) },
   { op: 'isNaN', args: [[0, NaN, Infinity]], like: [[0, 'x']], run: (x) => nr.isNaN(x), tf: (x) => tf.isNaN(x) },
   { op: 'isInf', args: [[0, NaN, -Infinity]], like: [[0, 'x']], run: (x) => nr.isInf(x), tf: (x) => tf.isInf(x) },

@@ -223,10 +223,22 @@ describe('oneHot written once', () => {
 
 describe('multinomial and searchSorted', () => {
   /** TF.js's sampling: the first outcome whose float32 running sum exceeds u, over the whole cdf. */
-  function sampleRef(probs: Float32Array, u: Float32Array, rows: number, outcomes: number, n: number): number[] {
+  function sampleRef(probs: Float32Array, u: Float32Array, rows: number, outcomes: number, n: number, normalized = true): number[] {
     const out: number[] = [];
     const cdf = new Float32Array(outcomes - 1);
     for (let b = 0; b < rows; b++) {
+      if (!normalized) {
+        // From logits: float64 running shares of the whole, scanned in order.
+        const row = Array.from(probs.subarray(b * outcomes, (b + 1) * outcomes));
+        const total = row.reduce((a, p) => a + p, 0);
+        for (let j = 0; j < n; j++) {
+          let run = 0;
+          let e = 0;
+          for (; e < outcomes - 1; e++) if (u[b * n + j] < (run += row[e]) / total) break;
+          out.push(e);
+        }
+        continue;
+      }
       cdf[0] = probs[b * outcomes];
       for (let e = 1; e < cdf.length; e++) cdf[e] = cdf[e - 1] + probs[b * outcomes + e];
       for (let j = 0; j < n; j++) {
@@ -243,7 +255,7 @@ describe('multinomial and searchSorted', () => {
     return out;
   }
 
-  it('the guide table picks the outcomes of the search over the whole cdf', () => {
+  it('the guide table picks the outcomes of the search over the whole cdf (probabilities); logits pick by float64 shares', () => {
     const skewed = Float32Array.from({ length: 1000 }, (_, i) => (i === 500 ? 0.999 : 1e-6));
     const cases: Array<[string, Float32Array, number, boolean]> = [
       ['uniform logits', Float32Array.from({ length: 4 * 1000 }, () => rand()), 1000, false],
@@ -260,7 +272,7 @@ describe('multinomial and searchSorted', () => {
         const got = nr.multinomial(logits, n, 42, normalized).data();
         const probs = normalized ? v : nr.softmax(logits, -1).data();
         const u = nr.randomUniform([rows, n], { seed: 42 }).data();
-        expect(Array.from(got), name).toEqual(sampleRef(probs, u, rows, outcomes, n));
+        expect(Array.from(got), name).toEqual(sampleRef(probs, u, rows, outcomes, n, normalized));
       });
     }
   });
