@@ -286,6 +286,26 @@ describe('optimizer.getWeights / setWeights', () => {
     nr.dispose([a, b, opt]);
   });
 
+  it("with a copy of the model alive (an EMA or target network: fromConfig keeps the names), setWeights restores into the optimizer that stepped the weights; a fresh one says to dispose the copy (it refused both, suggesting fixes that do not work)", async () => {
+    const g = nr.sequential({ seed: 1, layers: [nr.layers.dense({ units: 2, inputShape: [3], name: 'gen' })] });
+    g.build();
+    const ema = nr.sequential.fromConfig(g.getConfig()) as nr.Sequential;
+    ema.build();
+    const x = nr.ones([4, 3]);
+    const opt = nr.optimizers.adam({ learningRate: 0.01 });
+    const step = (o: nr.Optimizer) => o.minimize(() => nr.tidy(() => g.predict(x).square().mean()), false, g.trainableWeights);
+    for (let i = 0; i < 3; i++) step(opt);
+    const saved = await opt.getWeights();
+    step(opt);
+    // Back to the state after 3 steps, on the optimizer that stepped these weights.
+    await opt.setWeights(saved);
+    const fresh = nr.optimizers.adam({ learningRate: 0.01 });
+    await expect(fresh.setWeights(saved)).rejects.toThrow(/^optimizer\.setWeights: weightValues\[1\] is for 'gen\/kernel', and 2 live models have a weight named 'gen\/kernel', none of which this optimizer has stepped, .*dispose the other models first/);
+    ema.dispose();
+    await fresh.setWeights(saved); // with the copy gone, the name is one weight's
+    nr.dispose([x, opt, fresh, g, ...saved.map((w) => w.tensor)]);
+  });
+
   it('rmsprop without momentum takes and ignores TF.js’s momentum slot', async () => {
     const p = problem();
     const opt = nr.optimizers.rmsprop(0.01);

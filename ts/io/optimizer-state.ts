@@ -97,7 +97,22 @@ export function setOptimizerWeights(op: string, a: OptimizerAccess, weightValues
       toModel.set(w.j, slotValues(op, g, slots, w.shape));
       continue;
     }
-    const v = variableNamed(op, g.variable);
+    // A variable this optimizer already keeps state for (it stepped it) first: another live model
+    // with a weight of that name (an EMA or target copy made by fromConfig keeps the names)
+    // made a round trip on the same optimizer fail.
+    const mine = [...a.states.keys()].filter((x) => (x as { name?: unknown }).name === g.variable);
+    let v: Tensor | LayerVariable | undefined = mine.length === 1 ? mine[0] : undefined;
+    if (v === undefined) {
+      try {
+        v = variableNamed(op, g.variable);
+      } catch (err) {
+        if (!(err instanceof InvalidArgumentError)) throw err;
+        throw new InvalidArgumentError(
+          `${op}: weightValues[${g.items[0].at}] is for '${g.variable}', and ${err.message.replace(`${op}: `, '').replace(/; give their layers.*$/, '')}, none of which this optimizer has stepped, so it cannot tell which the state is for (TF.js matches by position): ` +
+            'dispose the other models first (an EMA or target copy made with fromConfig keeps the layer names), or restore into the optimizer that stepped them',
+        );
+      }
+    }
     if (v === undefined) {
       const known = [...inModel.keys(), ...defaultVariables().map((x) => x.name)];
       const list = known.length === 0 ? 'there are none' : `live ones: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}`;
