@@ -498,3 +498,20 @@ describe('loading untrusted files: the error catalogue', () => {
     expect(() => readdirSync(dir)).toThrow(/ENOENT/);
   });
 });
+
+describe('file:// weights past 2 GiB', () => {
+  // One weights.bin of 2 GiB or more cannot be read back (Node's readFile refuses it); the save
+  // failed with a RangeError from its checksum (a signed shift) and wrote nothing usable.
+  it('a save of weights past 2 GiB is refused before anything is written, saying why and what to do', async () => {
+    const dir = fresh();
+    const bytes = 2 ** 31; // [2^29] float32 values: untouched pages, never resident
+    const artifacts: ModelArtifacts = {
+      modelTopology: { class_name: 'Sequential', config: { name: 'big', layers: [] } },
+      weightSpecs: [{ name: 'w', shape: [2 ** 29], dtype: 'float32' }],
+      weightData: new ArrayBuffer(bytes),
+    };
+    const e = await getSaveHandler(`file://${dir}/m`, 'save').save!(artifacts).then(() => null, (err: Error) => err);
+    expect(e?.message).toBe(`save: file://${dir}/m: the weights are 2147483648 bytes (2.15 GB), more than one weights.bin can hold to be read back (2 GiB, Node's readFile): keep the model in memory with toArtifacts(), or make it smaller; nothing was written`);
+    expect(() => readdirSync(join(dir, 'm'))).toThrow(/ENOENT/);
+  });
+});

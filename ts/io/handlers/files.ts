@@ -239,6 +239,9 @@ function inTurn<T>(key: string, task: () => Promise<T>): Promise<T> {
  */
 const CHECKSUM = 'neuriteWeightsChecksum';
 
+/** The largest weights.bin a save writes: Node's `readFile` refuses a file of 2 GiB or more. */
+const MAX_WEIGHTS_FILE = 2 ** 31 - 1;
+
 /**
  * The weights' checksum as `model.json` records it: `fnv1a32:` and 8 hex digits of FNV-1a over
  * the bytes' 32-bit little-endian words (weights are whole float32 and int32 values), then the
@@ -246,7 +249,9 @@ const CHECKSUM = 'neuriteWeightsChecksum';
  * file changed since its save (edited, corrupted) from the one saved.
  */
 function checksum(bytes: Uint8Array): string {
-  const words = bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2) : new Uint32Array(bytes.slice(0, bytes.byteLength & ~3).buffer);
+  // Whole words by division, not `>> 2` / `& ~3`: those are signed 32-bit, negative past 2 GiB.
+  const whole = Math.floor(bytes.byteLength / 4);
+  const words = bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, whole) : new Uint32Array(bytes.slice(0, whole * 4).buffer);
   let h = 0x811c9dc5;
   for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
   for (let i = words.length * 4; i < bytes.byteLength; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
@@ -300,6 +305,16 @@ export class FileSystemHandler implements IOHandler {
       throw new InvalidArgumentError(`${op}: '${this.url}' names a .json file, but a save writes a folder (model.json and weights.bin inside it); save to the folder, e.g. 'file://${folder === '.' ? './my-model' : folder}' (loadModel takes either the folder or its model.json)`);
     }
     const checked = checkArtifactsToSave(op, this.url, artifacts);
+    // One weights.bin: past 2 GiB no runtime reads it back (Node's readFile refuses a file of
+    // 2 GiB or more), so the save would leave a model that cannot load (it failed in the checksum
+    // with a RangeError).
+    if (checked.bytes.byteLength > MAX_WEIGHTS_FILE) {
+      const gb = (checked.bytes.byteLength / 1e9).toFixed(2);
+      throw new InvalidArgumentError(
+        `${op}: ${this.url}: the weights are ${checked.bytes.byteLength} bytes (${gb} GB), more than one weights.bin can hold to be read back (2 GiB, Node's readFile): ` +
+          `${checked.artifacts.weightSpecs?.some((w) => w.group === 'optimizer') ? 'save without the optimizer state (includeOptimizer: false), or ' : ''}keep the model in memory with toArtifacts(), or make it smaller; nothing was written`,
+      );
+    }
     // Before the folder is made: a model.json too large to load is refused with nothing written.
     const json = modelJSONBytes(op, this.url, { ...modelJSONFor(checked.artifacts, [WEIGHTS_BIN]), [CHECKSUM]: checksum(checked.bytes) } as ModelJSON);
     const fs = await api(op, this.url);
