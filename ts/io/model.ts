@@ -6,7 +6,7 @@
  * the artifacts of it. Reading them back is `load.ts`.
  */
 import { call, check, outPtr, readOut } from '../engine.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, OutOfMemoryError } from '../errors.js';
 import { show } from '../ops/convert.js';
 import type { Tensor } from '../tensor.js';
 import { checkArgs } from '../options.js';
@@ -191,7 +191,16 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
         throw new InvalidArgumentError(`${op}: model ${model.name} is compiled with a loss function, which cannot be saved (TF.js's save with includeOptimizer throws "Serialization of non-string loss is not supported" too); save without includeOptimizer (the topology and weights), and keep the training state with exportTrainingState()`);
       }
       if (!snapshot.compiled) throw new InvalidArgumentError(`${op}: includeOptimizer needs a compiled model; model ${model.name} has no optimizer (call compile first, or save without includeOptimizer)`);
-      snapshot.state = exportTrainingState(model);
+      try {
+        snapshot.state = exportTrainingState(model);
+      } catch (err) {
+        // The state is copied out of WebAssembly memory beside the weights' copies: for Adam twice
+        // the weights more, so a model that trains may not checkpoint with it (1.4 GB refused at 720 MB of weights).
+        if (err instanceof OutOfMemoryError) {
+          err.message += `; saving with the optimizer state (includeOptimizer, modelCheckpoint's default) copies that state out of WebAssembly memory beside the weights' copies (Adam: twice the weights more): save with includeOptimizer: false (modelCheckpoint({ …, includeOptimizer: false })) to keep the weights alone`;
+        }
+        throw err;
+      }
     }
     // Everything is read: the weights' values are in `tensors`, copies held until the end. No
     // turn is waited once the storage code is loaded (a load begun after this save waits for it).
