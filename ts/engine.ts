@@ -671,7 +671,7 @@ export function setModelCounter(f: () => number): void {
  * The hint an out-of-memory error gets when many tensors or models are live (a leak is the
  * usual cause): how many and how much they hold, and what frees them. Empty otherwise.
  */
-export function oomHint(numTensors: number, numBytes: number, numModels = 0, modelBytes = 0, memoryBytes = 0): string {
+export function oomHint(numTensors: number, numBytes: number, numModels = 0, modelBytes = 0, memoryBytes = 0, requested = 0): string {
   // Clones share their values (memory() counts a buffer once), so a million tensors may hold a few bytes.
   const mb = (b: number) => (b < 1024 ? `${b} bytes` : b < 2 ** 20 ? `${(b / 1024).toPrecision(2)} kB` : `${b / 2 ** 20 >= 10 ? (b / 2 ** 20).toFixed(0) : (b / 2 ** 20).toPrecision(2)} MB`);
   const parts: string[] = [];
@@ -683,6 +683,10 @@ export function oomHint(numTensors: number, numBytes: number, numModels = 0, mod
   const live = numBytes + modelBytes;
   if (memoryBytes >= 2 ** 30 && live < memoryBytes / 2) {
     return ` (only ${mb(live)} of the ${mb(memoryBytes)} of WebAssembly memory are live in tensors and models: the rest is free, but not in one block this large; make the largest tensors first, or shutdown() then init() to start from an empty memory)`;
+  }
+  // What is live and this call's block together pass wasm32's end: say so (it said nothing).
+  if (requested > 0 && live + requested > 2 ** 32 - 2 ** 26) {
+    return ` (${mb(live)} are live in tensors and models, and this needs ${mb(requested)} more: WebAssembly memory ends at 4 GiB (wasm32); training holds each weight's gradient and the optimizer's slots beside it (Adam: 4× the weights in all): dispose what you no longer need, or make the model smaller)`;
   }
   return '';
 }
@@ -721,7 +725,7 @@ export function check(status: number): void {
     const big = status === 4 ? tooLarge(message) : null;
     // Beyond one tensor, freeing does not help: no count of live tensors then.
     if (big !== null) message += big;
-    else if (status === 4 && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2), countModels(), readOut(4), e.memory.buffer.byteLength);
+    else if (status === 4 && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2), countModels(), readOut(4), e.memory.buffer.byteLength, Number(/out of memory allocating (\d+) bytes/.exec(message)?.[1] ?? 0));
     throw errorFromStatus(status, message);
   }
 }

@@ -785,6 +785,8 @@ export function memory(): MemoryInfo {
   if (!isInitialized()) return { numTensors: 0, numDataBuffers: 0, numBytes: 0, modelBytes: 0, numModels: 0, wasmBytes: 0, numHandles: 0, numLeaked: leaked, threads: 0 };
   return call((e) => {
     check(e.nr_memory(outPtr(0)));
-    return { numHandles: readOut(0), numTensors: readOut(1), numDataBuffers: readOut(5), numBytes: readOut(2), modelBytes: readOut(4), numModels: liveModelCount, wasmBytes: readOut(3), numLeaked: leaked, threads: threadsInfo().count };
+    // The memory's size from JS: the core's u32 wrapped to 0 at 4 GiB (65,536 pages), the very
+    // moment a health check reading it should fire.
+    return { numHandles: readOut(0), numTensors: readOut(1), numDataBuffers: readOut(5), numBytes: readOut(2), modelBytes: readOut(4), numModels: liveModelCount, wasmBytes: e.memory.buffer.byteLength, numLeaked: leaked, threads: threadsInfo().count };
   });
 }

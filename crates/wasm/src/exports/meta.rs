@@ -130,10 +130,12 @@ pub unsafe extern "C" fn nr_memory(out: *mut u32) -> i32 {
     guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
         let s = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| h.stats());
         #[cfg(target_arch = "wasm32")]
-        let wasm_bytes = core::arch::wasm32::memory_size(0) * 65536;
+        let wasm_bytes = core::arch::wasm32::memory_size(0) as u64 * 65536;
         #[cfg(not(target_arch = "wasm32"))]
-        let wasm_bytes = 0usize;
-        let vals = [s.live as u32, s.tensors as u32, s.tensor_bytes as u32, wasm_bytes as u32, s.model_bytes as u32, s.buffers as u32];
+        let wasm_bytes = 0u64;
+        // 4 GiB (65,536 pages) is one more than a u32 holds: saturated (it wrapped to 0; the
+        // facade reads the size from JS, exact).
+        let vals = [s.live as u32, s.tensors as u32, s.tensor_bytes as u32, wasm_bytes.min(u64::from(u32::MAX)) as u32, s.model_bytes as u32, s.buffers as u32];
         // SAFETY: write_slice checks that `out` has room for 6 u32s.
         unsafe { ffi::write_slice("memory", out, 6, &vals) }
     })
