@@ -10,8 +10,8 @@ describe('memory() with the WebAssembly memory full', () => {
   it('reports 4 GiB of WebAssembly memory, not 0', () => {
     const held: nr.Tensor[] = [];
     try {
-      // Big blocks first, then 1 MiB ones until the memory cannot grow.
-      for (const size of [2 ** 26, 2 ** 18]) {
+      // Big blocks first, then smaller ones until the memory cannot grow.
+      for (const size of [2 ** 26, 2 ** 18, 2 ** 12]) {
         for (;;) {
           try {
             held.push(nr.zeros([size]));

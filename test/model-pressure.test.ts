@@ -178,7 +178,7 @@ describe('forgotten models filling WebAssembly memory', () => {
     // Little live in a large memory (a tester filled 3.75 GiB with 256 MiB tensors, freed them
     // all, and a 768 MiB one did not fit): the free memory is split, and the error said nothing.
     // Much live and a large block: the 4 GiB end and what training holds (it said nothing).
-    expect(oomHint(3, 2.1e9, 1, 4e6, 3.5 * 2 ** 30, 2147418112)).toBe(' (2007 MB are live in tensors and models, and this needs 2048 MB more: WebAssembly memory ends at 4 GiB (wasm32); training holds each weight\'s gradient and the optimizer\'s slots beside it (Adam: 4× the weights in all): dispose what you no longer need, or make the model smaller)');
+    expect(oomHint(3, 2.1e9, 1, 4e6, 3.5 * 2 ** 30, 2147418112)).toBe(' (2007 MB are live in tensors and models, and this needs 2048 MB more: WebAssembly memory ends at 4 GiB (wasm32), and training also holds each weight\'s gradient and the optimizer\'s slots beside it (Adam: 4× the weights in all): dispose what you no longer need, or make the model smaller)');
     expect(oomHint(3, 1e6, 1, 1e6, 2 ** 28, 1e6)).toBe('');
     expect(oomHint(5, 3e6, 1, 1e6, 3.75 * 2 ** 30)).toBe(' (only 3.8 MB of the 3840 MB of WebAssembly memory are live in tensors and models: the rest is free, but not in one block this large; make the largest tensors first, or shutdown() then init() to start from an empty memory)');
     expect(oomHint(5, 3e6, 1, 1e6, 2 ** 29)).toBe(''); // a memory under 1 GiB: not that

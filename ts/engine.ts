@@ -686,7 +686,7 @@ export function oomHint(numTensors: number, numBytes: number, numModels = 0, mod
   }
   // What is live and this call's block together pass wasm32's end: say so (it said nothing).
   if (requested > 0 && live + requested > 2 ** 32 - 2 ** 26) {
-    return ` (${mb(live)} are live in tensors and models, and this needs ${mb(requested)} more: WebAssembly memory ends at 4 GiB (wasm32); training holds each weight's gradient and the optimizer's slots beside it (Adam: 4× the weights in all): dispose what you no longer need, or make the model smaller)`;
+    return ` (${mb(live)} are live in tensors and models, and this needs ${mb(requested)} more: WebAssembly memory ends at 4 GiB (wasm32), and training also holds each weight's gradient and the optimizer's slots beside it (Adam: 4× the weights in all): dispose what you no longer need, or make the model smaller)`;
   }
   return '';
 }
