@@ -384,7 +384,7 @@ const AS_IN_TFJS: Record<string, { as: (a: T, b: T) => T; f: (a: T, b: T) => T }
 
 /** Ops with no gradient rule: a source flowing through them makes `grad` throw naming them. */
 const NO_RULE: Record<string, { name: RegExp; f: (x: T) => T }> = {
-  activationGrad: { name: /relu has no gradient rule/, f: (x) => nr.activationGrad(x, nr.onesLike(x), 'relu') },
+  activationGrad: { name: /activationGrad has no gradient rule/, f: (x) => nr.activationGrad(x, nr.onesLike(x), 'relu') },
   preluGrad: { name: /preluGrad has no gradient rule/, f: (x) => nr.preluGrad(x, 0.2, nr.onesLike(x)).dx },
   lossGradient: { name: /lossGrad has no gradient rule/, f: (x) => nr.losses.lossGradient('mse', nr.zerosLike(x), x) },
   // Deliberately without a rule: the choice of nearest neighbours and the closed-form solve (a
@@ -415,7 +415,7 @@ const NOT_OPS = [
   'exportTrainingState', 'importTrainingState', 'optimizerFromConfig',
   'input', 'model', 'SymbolicTensor', 'Merge', 'Concatenate', 'Conv1D', 'MaxPooling1D', 'AveragePooling1D', 'GlobalMaxPooling1D', 'GlobalAveragePooling1D', 'UpSampling1D', 'ZeroPadding1D', 'Cropping1D',
   // TF.js's engine calls, the browser namespace, and the async ops (a Promise cannot run under grad).
-  'ready', 'version', 'getBackend', 'setBackend', 'enableProdMode', 'env', 'serialization', 'print', 'browser', 'booleanMaskAsync', 'whereAsync', 'setdiff1dAsync',
+  'ready', 'version', 'getBackend', 'setBackend', 'enableProdMode', 'enableDebugMode', 'env', 'serialization', 'print', 'browser', 'booleanMaskAsync', 'whereAsync', 'setdiff1dAsync',
   // TF.js's tf.Reduction enum (also losses.Reduction), and the tf.math namespace (its ops are listed by name).
   'Reduction', 'math',
   // The tf.linalg namespace (its ops are listed by name).
