@@ -433,6 +433,18 @@ describe('a loss not connected to the variables, as TF.js', () => {
     for (const t of [tx, tyy, tc, tv, tw, tfr.value, ...Object.values(tfr.grads)]) t.dispose();
   });
 
+  it('grad of a model weight says to use variableGrads (its advice, .read(), led to a second error: a copy the model never reads)', () => {
+    using m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.build();
+    using x = nr.tensor([[1, 2]]);
+    const kernel = m.trainableWeights[0];
+    const e = String(thrown(() => nr.grad(() => nr.tidy(() => m.predict(x).sum()))(kernel as never)));
+    expect(e).toMatch(/a LayerVariable \(the model weight .*kernel.*\), not a tensor: .*for a gradient with respect to the weight use variableGrads\(f, \[weight\]\)/);
+    const { value, grads } = nr.variableGrads(() => m.predict(x).sum(), [kernel]);
+    expect(Array.from(grads[kernel.name].dataSync())).toEqual([1, 2]);
+    nr.dispose([value, ...Object.values(grads)]);
+  });
+
   it('errors the tape raises name the call made, not grad', () => {
     const v = nr.variable(nr.tensor([0.5, -1]), true, 'tape_v');
     const x = nr.tensor([1, 2]);
@@ -440,11 +452,11 @@ describe('a loss not connected to the variables, as TF.js', () => {
       const relu = (t: nr.Tensor) => nr.activationGrad(t, nr.onesLike(t), 'relu').sum();
       expect(thrown(() => nr.variableGrads(() => relu(v), [v]))).toMatchObject({
         name: 'InvalidArgumentError',
-        message: 'variableGrads: relu has no gradient rule, and the result depends on it through a tensor being differentiated; compute relu outside variableGrads, or on values that do not depend on the sources',
+        message: 'variableGrads: activationGrad has no gradient rule, and the result depends on it through a tensor being differentiated; compute activationGrad outside variableGrads, or on values that do not depend on the sources',
       });
-      expect(String(thrown(() => nr.optimizers.sgd(0.1).minimize(() => relu(v), false, [v])))).toMatch(/^InvalidArgumentError: minimize: relu has no gradient rule, .*compute relu outside minimize,/);
-      expect(String(thrown(() => nr.grads((t: nr.Tensor) => relu(t))([x])))).toMatch(/^InvalidArgumentError: grads: relu has no gradient rule/);
-      expect(String(thrown(() => nr.grad((t: nr.Tensor) => relu(t))(x)))).toMatch(/^InvalidArgumentError: grad: relu has no gradient rule, .*compute relu outside grad,/);
+      expect(String(thrown(() => nr.optimizers.sgd(0.1).minimize(() => relu(v), false, [v])))).toMatch(/^InvalidArgumentError: minimize: activationGrad has no gradient rule, .*compute activationGrad outside minimize,/);
+      expect(String(thrown(() => nr.grads((t: nr.Tensor) => relu(t))([x])))).toMatch(/^InvalidArgumentError: grads: activationGrad has no gradient rule/);
+      expect(String(thrown(() => nr.grad((t: nr.Tensor) => relu(t))(x)))).toMatch(/^InvalidArgumentError: grad: activationGrad has no gradient rule, .*compute activationGrad outside grad,/);
       // Nested: the inner call is named (it is the one refused).
       expect(String(thrown(() => nr.grad((t) => nr.variableGrads(() => t.sum().add(v.sum()), [v]).value)(x)))).toMatch(/^InvalidArgumentError: variableGrads: a gradient tape is already recording/);
       expect(String(thrown(() => nr.variableGrads(() => nr.grad((t) => t.sum())(x).sum().add(v.sum()), [v])))).toMatch(/^InvalidArgumentError: grad: a gradient tape is already recording/);

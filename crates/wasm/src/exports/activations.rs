@@ -67,8 +67,10 @@ pub unsafe extern "C" fn nr_activation_grad(
         // SAFETY: forwarded caller contract.
         let act = unsafe { read_activation(kind, params, n_params) }?;
         let t = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| activations::activation_grad(&act, h.tensor(x)?, h.tensor(dy)?, i64::from(axis)))?;
+        // Recorded as activationGrad (no gradient rule): a grad through it names this op, not
+        // the activation, whose own rule exists ("tanh has no gradient rule" misled).
         // SAFETY: forwarded caller contract.
-        unsafe { emit(act.name(), t, out) }
+        unsafe { emit("activationGrad", t, out) }
     })
 }
 
