@@ -80,7 +80,7 @@ describe('slow elements: the stages yield by the clock, not by a count of elemen
       gap = Math.max(gap, performance.now() - last);
       // 16 ms between yields (YIELD_EVERY_MS) plus an element and the timer's own lateness;
       // 300 ms is what one unbroken read of the 300 elements takes.
-      expect(gap, name).toBeLessThan(100);
+      expect(gap, name).toBeLessThan(200); // 100 flaked at 130 on a loaded CI machine
     }
   });
 });
