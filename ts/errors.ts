@@ -27,8 +27,21 @@ export type ErrorCode =
  */
 const ERROR_KINDS = Symbol.for('neurite.errorKinds');
 
-/** The frames an error's stack keeps at least (where the runtime lets it be set: V8). */
+/** The frames a stack keeps at least (where the runtime lets it be set: V8). */
 const STACK_FRAMES = 64;
+
+/**
+ * @internal Raises V8's `Error.stackTraceLimit` to {@link STACK_FRAMES} while a stack is taken
+ * (its default 10 can be all neurite's frames: a matMul inside a loss inside fit), returning
+ * what puts it back; nothing elsewhere (the limit is V8's). For errors and debug-mode stacks.
+ */
+export function deeperStacks(): () => void {
+  const E = Error as { stackTraceLimit?: number };
+  const limit = E.stackTraceLimit;
+  if (typeof limit !== 'number' || limit >= STACK_FRAMES) return () => undefined;
+  E.stackTraceLimit = STACK_FRAMES;
+  return () => void (E.stackTraceLimit = limit);
+}
 
 /**
  * The base class of every error neurite throws. `instanceof` also recognises the errors of
@@ -43,16 +56,12 @@ export class NeuriteError extends Error {
   /** What kind of failure this is. */
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    // V8 keeps 10 frames by default, which neurite's own calls can fill (matMul inside a loss
-    // inside fit): with 64 the stack reaches the user's line. Restored at once (a global).
-    const E = Error as { stackTraceLimit?: number };
-    const limit = E.stackTraceLimit;
-    const raise = typeof limit === 'number' && limit < STACK_FRAMES;
-    if (raise) E.stackTraceLimit = STACK_FRAMES;
+    // With 64 frames the stack reaches the user's line past neurite's own.
+    const restore = deeperStacks();
     try {
       super(message, options);
     } finally {
-      if (raise) E.stackTraceLimit = limit;
+      restore();
     }
     this.code = code;
     this.name = 'NeuriteError';

@@ -5,7 +5,7 @@
  * Garbage collection is a safety net, not a strategy: it runs late or never, and the WASM
  * memory it would free is invisible to the JS engine's heuristics. Dispose what you create.
  */
-import { InvalidArgumentError } from './errors.js';
+import { deeperStacks, InvalidArgumentError } from './errors.js';
 import { describe } from './ops/convert.js';
 import { isThenable } from './runtime.js';
 import { call, check, instanceId, isInitialized, MANY_LIVE_MODELS, MANY_LIVE_TENSORS, onReset, outPtr, raw, readOut, setModelCounter, threadsInfo } from './engine.js';
@@ -136,23 +136,17 @@ function ownFrame(line: string): boolean {
   return i >= 0 && (OWN_DIR.endsWith('/ts/') || /^(?:neurite|train|io|data|wasm)(?:-[\w-]{8})?\.js:/.test(line.slice(i + OWN_DIR.length)));
 }
 
-/** Frames a debug-mode creation stack keeps: enough to reach the caller through composed ops. */
-const STACK_FRAMES = 64;
-
 /**
  * The stack where an object is made, in debug mode. V8 keeps 10 frames by default, and a
  * composed op (a loss, `moments`, `stack`, a metric) spends them all inside neurite, so the
  * warning named no line of the caller's: the limit is raised while the stack is taken.
  */
 function creationStack(): string | undefined {
-  const E = Error as { stackTraceLimit?: number };
-  const limit = E.stackTraceLimit;
-  if (typeof limit !== 'number' || limit >= STACK_FRAMES) return new Error().stack;
-  E.stackTraceLimit = STACK_FRAMES;
+  const restore = deeperStacks();
   try {
     return new Error().stack;
   } finally {
-    E.stackTraceLimit = limit;
+    restore();
   }
 }
 
