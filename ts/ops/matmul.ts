@@ -1,5 +1,6 @@
 /** Matrix products: `matMul` (batched, with transposes), `dot`, `outerProduct`. */
-import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { composite } from './composite.js';
 import type { Tensor, Tensor2D } from '../tensor.js';
 import { boolArg, describe, withTensors, type TensorLike } from './convert.js';
 import { readOptions } from '../options.js';
@@ -106,16 +107,6 @@ export function outerProduct(a: TensorLike, b: TensorLike): Tensor2D {
 
 function outerOf(a: Tensor, b: Tensor): Tensor {
   if (a.rank !== 1 || b.rank !== 1) throw new InvalidArgumentError(`outerProduct: needs two vectors: a is [${a.shape}], b is [${b.shape}]`);
-  const a2 = reshape(a, [a.shape[0], 1]);
-  const b2 = reshape(b, [1, b.shape[0]]);
-  try {
-    return matMul(a2, b2);
-  } catch (e) {
-    // The product's errors (out of memory for [m, n]) are this op's (they said matMul).
-    if (e instanceof NeuriteError) e.message = e.message.replace(/^matMul: /, 'outerProduct: ');
-    throw e;
-  } finally {
-    a2.dispose();
-    b2.dispose();
-  }
+  // composite: the reshapes freed, and the product's errors (out of memory for [m, n]) this op's.
+  return composite('outerProduct', () => matMul(reshape(a, [a.shape[0], 1]), reshape(b, [1, b.shape[0]])));
 }

@@ -4,7 +4,8 @@
  */
 import { idOf, REDUCE_OPS, type ReduceOpName } from '../wasm/codes.js';
 import { writeArgs } from '../engine.js';
-import { InvalidArgumentError, NeuriteError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { composite } from './composite.js';
 import type { Tensor } from '../tensor.js';
 import { axesOf, axisArg, boolArg, describe, exactInt, extraArgs, resolve, show, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
@@ -107,15 +108,8 @@ function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: unknown): Tenso
 export function moments(x: TensorLike, axis?: Axis, keepDims?: boolean): { mean: Tensor; variance: Tensor } {
   extraArgs('moments', arguments.length, REDUCE_PARAMS, DDOF);
   return withTensors('moments', { x }, ({ x }) => {
-    let m: Tensor | null = null;
-    try {
-      m = mean(x, axis, keepDims);
-      return { mean: m, variance: variance(x, axis, keepDims) };
-    } catch (e) {
-      m?.dispose();
-      // Its parts' errors are this op's (a bad axis said mean).
-      if (e instanceof NeuriteError) e.message = e.message.replace(/^(?:mean|variance): /, 'moments: ');
-      throw e;
-    }
+    // composite: a failed variance frees the mean, and the parts' errors are this op's (a bad axis said mean).
+    const [m, v] = composite('moments', () => [mean(x, axis, keepDims), variance(x, axis, keepDims)]);
+    return { mean: m, variance: v };
   });
 }
