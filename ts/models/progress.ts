@@ -261,10 +261,11 @@ function reporter(args: ProgressBarArgs, thinAbove: number, name = ''): Progress
   };
   /** The length of the line last drawn in place, which a dumb terminal's redraw pads over. */
   let drawn = 0;
+  const dumb = dumbTerminal();
   // Clear to the end of the line: ESC [K, or on a dumb terminal (Emacs's shell: TERM=dumb, which
   // shows escapes literally) spaces over what the last draw left, as Keras's bar does.
   const clear = (s: string): string => {
-    if (!dumbTerminal()) return '\x1b[K';
+    if (!dumb) return '\x1b[K';
     const pad = ' '.repeat(Math.max(drawn - s.length, 0));
     drawn = s.length;
     return pad;
