@@ -176,3 +176,28 @@ describe('rbfFeatures under grad: the rbf layer\'s gradient w.r.t. x, the center
     }));
   });
 });
+
+describe('distances of any float32 scale (data in SI units: 1e-25 kg, 1e20 m)', () => {
+  it("rbfFeatures: φ at half a width from its center is e^-1/8 at every scale (it was 1 at 1e-23 and NaN at 1e20)", () => {
+    for (const s of [1e-25, 1e-21, 1, 1e19, 1e20, 1e30]) {
+      const phi = nr.tidy(() => nr.rbfFeatures([[3 * s + s], [3 * s - 5 * s]], [[3 * s]], [2 * s]).dataSync());
+      expect(phi[0], `scale ${s}`).toBeCloseTo(Math.exp(-1 / 8), 6);
+      expect(phi[1], `scale ${s}`).toBeCloseTo(Math.exp(-25 / 8), 6);
+    }
+  });
+
+  it('rbfNetwork.fit reaches the same least-squares loss on sin at 1e-25 as at 1 (it predicted a constant)', async () => {
+    const losses: number[] = [];
+    for (const s of [1, 1e-25]) {
+      const x = Array.from({ length: 60 }, (_, i) => [(Math.PI * i / 59) * s]);
+      const y = x.map(([v]) => Math.sin(v / s));
+      const net = nr.rbfNetwork({ centers: 8, seed: 1 });
+      const r = await net.fit(x, y);
+      losses.push(r.leastSquaresLoss);
+      net.dispose();
+    }
+    expect(losses[0]).toBeLessThan(1e-4);
+    expect(losses[1] / losses[0]).toBeGreaterThan(0.5);
+    expect(losses[1] / losses[0]).toBeLessThan(2);
+  });
+});

@@ -98,7 +98,16 @@ impl Forward<'_> {
             for (j, &s) in self.widths.iter().enumerate() {
                 let c = &self.centers[j * d..(j + 1) * d];
                 let r2: f32 = xr.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum();
-                ur[j] = over_width_squared(r2, s);
+                let s2 = s * s;
+                ur[j] = if r2 >= f32::MIN_POSITIVE && r2.is_finite() && s2 >= f32::MIN_POSITIVE && s2.is_finite() {
+                    r2 / s2
+                } else {
+                    // A distance or width whose square leaves float32's normal range (|x − c|
+                    // below ~1e-19 or above ~1.8e19: data in SI units, say): in f64, where the
+                    // squares of every float32 fit. (Also a row at its center: 0 either way.)
+                    let r2: f64 = xr.iter().zip(c).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum();
+                    (r2 / f64::from(s).powi(2)) as f32
+                };
                 pr[j] = self.kernel.phi(ur[j]);
             }
         }
@@ -121,8 +130,9 @@ impl Forward<'_> {
                 let s = self.widths[j];
                 let f = 2.0 * g / (s * s);
                 // Where σ² underflows (module docs of over_width_squared), each term divides by σ
-                // twice: f itself would be ±∞, and ∞·0 NaN at the center.
-                let tiny = (s * s).abs() < f32::MIN_POSITIVE;
+                // twice: f itself would be ±∞, and ∞·0 NaN at the center; where it overflows, f
+                // would be 0 for a gradient that is not.
+                let tiny = (s * s).abs() < f32::MIN_POSITIVE || !(s * s).is_finite();
                 let c = &self.centers[j * d..(j + 1) * d];
                 let dcj = &mut dc[j * d..(j + 1) * d];
                 for ((dxv, dcv), (&a, &b)) in dxr.iter_mut().zip(dcj).zip(xr.iter().zip(c)) {
@@ -191,13 +201,13 @@ fn features_with_u(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKer
     Ok((phi, u))
 }
 
-/// `v / σ²`: as `v / (σ·σ)`, except where `σ²` underflows float32's normal range (a width
-/// below ~1.1e-19), where `(v / σ) / σ` keeps the quotient (`σ²` became 0, and a point at its
-/// center got `0 / 0`, NaN, for φ = 1).
+/// `v / σ²`: as `v / (σ·σ)`, except where `σ²` leaves float32's normal range (a width below
+/// ~1.1e-19 or above ~1.8e19), where `(v / σ) / σ` keeps the quotient (`σ²` became 0 or ∞:
+/// `0 / 0` was NaN, `v / ∞` a 0 for a gradient that is not).
 #[inline]
 fn over_width_squared(v: f32, s: f32) -> f32 {
     let s2 = s * s;
-    if s2.abs() < f32::MIN_POSITIVE {
+    if s2.abs() < f32::MIN_POSITIVE || !s2.is_finite() {
         v / s / s
     } else {
         v / s2
@@ -404,12 +414,32 @@ mod tests {
         let x = t(&[2, 2], vec![0., 0., 1e-23, 0.]);
         let phi = features(&x, &c, &w, RbfKernel::Gaussian).unwrap();
         assert_eq!(phi.data()[0], 1.0);
-        // (A distance that small underflows its square too: φ there is 1, not e^-0.5; finite.)
-        assert!(phi.data()[1].is_finite(), "{}", phi.data()[1]);
+        // A distance that small underflows its square too: taken in f64, φ is e^-0.5 (it was 1).
+        assert_eq!(phi.data()[1], (-0.5f32).exp());
         // Ordinary widths keep their bits: v / (σ·σ).
         assert_eq!(over_width_squared(3.0, 0.7), 3.0 / (0.7f32 * 0.7));
         let [dx, _, _] = features_backward(&x, &c, &w, RbfKernel::Gaussian, &t(&[2, 1], vec![1., 1.])).unwrap();
         assert!(dx.data().iter().all(|v| v.is_finite()), "{:?}", dx.data());
+    }
+
+    #[test]
+    fn distances_and_widths_at_every_float32_scale() {
+        // x = c + σ/2 on one axis of two: u = 1/4 and φ = e^-1/8 whatever the scale, though
+        // ‖x − c‖² and σ² leave float32 below ~1e-19 and above ~1.8e19 (it gave 1 at 1e-23 and
+        // NaN at 1e20). The gradients against their closed forms (φ = e^(−u/2), δ = σ/2):
+        // dφ/dx = −φ·δ/σ² = −φ/(2σ), dφ/dσ = φ·u/σ = φ/(4σ).
+        let want = (-0.125f64).exp();
+        for scale in [1e-30f32, 1e-25, 1e-21, 1e-19, 1e-6, 1.0, 1e6, 1e19, 1e20, 1e25, 1e30] {
+            let (c, s) = (3.0 * scale, 2.0 * scale);
+            let x = t(&[1, 2], vec![c + s / 2.0, -scale]);
+            let phi = features(&x, &t(&[1, 2], vec![c, -scale]), &t(&[1], vec![s]), RbfKernel::Gaussian).unwrap();
+            assert!((f64::from(phi.data()[0]) - want).abs() < 1e-6, "scale {scale:e}: φ {}", phi.data()[0]);
+            let [dx, dc, dw] = features_backward(&x, &t(&[1, 2], vec![c, -scale]), &t(&[1], vec![s]), RbfKernel::Gaussian, &t(&[1, 1], vec![1.0])).unwrap();
+            let (gx, gw) = (-want / (2.0 * f64::from(s)), want / (4.0 * f64::from(s)));
+            assert!((f64::from(dx.data()[0]) / gx - 1.0).abs() < 1e-5 && dx.data()[1] == 0.0, "scale {scale:e}: dx {:?}, want {gx:e}", dx.data());
+            assert!((f64::from(dc.data()[0]) / -gx - 1.0).abs() < 1e-5, "scale {scale:e}: dc {:?}", dc.data());
+            assert!((f64::from(dw.data()[0]) / gw - 1.0).abs() < 1e-5, "scale {scale:e}: dw {:?}, want {gw:e}", dw.data());
+        }
     }
 
     #[test]
