@@ -422,7 +422,7 @@ describe('messages name the op once', () => {
     const rows = (bad: 'xs' | 'ys') => Array.from({ length: 8 }, (_, i) => ({ xs: [i, i, i === 6 && bad === 'xs' ? NaN : i], ys: [1, i === 5 && bad === 'ys' ? NaN : 2] }));
     try {
       const e1 = await rejection(m.fitDataset(data.array(rows('xs')).batch(4), { epochs: 1, verbose: 0 }));
-      expect(e1.message).toMatch(/^fitDataset: xs contains NaN at flat index 8 \(shape \[4,3\]\) \(sample 2, feature 2\); clean the data first \(epoch 0, batch 1\)$/);
+      expect(e1.message).toMatch(/^fitDataset: xs contains NaN at flat index 8 \(shape \[4,3\]\) \(sample 2, feature 2\); clean the data first \(epoch 1\/\d+, batch 2\)$/);
       const e2 = await rejection(m.fitDataset(data.array(rows('ys')).batch(4), { epochs: 1, verbose: 0 }));
       expect(e2.message).toMatch(/\(sample 1, output 1\)/);
     } finally {
@@ -441,7 +441,7 @@ describe('messages name the op once', () => {
     try {
       const ds = data.zip({ xs: data.array(x), ys: data.array(y) }).batch(1).repeat(5);
       const viaDataset = await rejection(a.fitDataset(ds, { verbose: 0 }));
-      expect(viaDataset.message).toMatch(/^fitDataset: a gradient of `kernel` of layer \S+ is not finite \(NaN or Infinity\) at step \d+; .*\(epoch 0, batch \d+\)\. The epochs completed before it \(0\) are in this error's `history`; [^(]*callbacks\.terminateOnNaN\(\)[^(]*$/);
+      expect(viaDataset.message).toMatch(/^fitDataset: a gradient of `kernel` of layer \S+ is not finite \(NaN or Infinity\) at step \d+; .*\(epoch 1\/\d+, batch \d+\)\. The epochs completed before it \(0\) are in this error's `history`; [^(]*callbacks\.terminateOnNaN\(\)[^(]*$/);
       expect(viaDataset.message).not.toContain('fit: ');
       expect([viaDataset.name, (viaDataset as nr.NeuriteError).code]).toEqual(['NonFiniteError', 'NonFinite']);
       const [tx, ty] = [nr.tensor(x), nr.tensor(y)];

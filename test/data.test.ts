@@ -653,7 +653,7 @@ describe('fitDataset errors', () => {
       await noLeak(async () => {
         const notPair = await failure(m.fitDataset(data.array([1, 2, 3]).batch(2), { verbose: 0 }));
         expect(notPair).toBeInstanceOf(nr.InvalidArgumentError);
-        expect(notPair.message).toMatch(/^fitDataset: each element of the dataset must be \{ xs, ys \} or \[xs, ys\] .*got a Tensor of shape \[2\].*data\.zip\(.*\(epoch 0, batch 0\)$/);
+        expect(notPair.message).toMatch(/^fitDataset: each element of the dataset must be \{ xs, ys \} or \[xs, ys\] .*got a Tensor of shape \[2\].*data\.zip\(.*\(epoch 1\/\d+, batch 1\)$/);
         // A key beside xs and ys (Keras's sample weights, a misspelling) was dropped in silence.
         const weighted = await failure(m.fitDataset(data.zip({ xs: data.array(x), ys: data.array(y), sample_weight: data.array(x.map(() => 0)) }).batch(4), { verbose: 0 }));
         expect(weighted).toBeInstanceOf(nr.InvalidArgumentError);
@@ -662,16 +662,16 @@ describe('fitDataset errors', () => {
         expect(typo.message).toMatch(/^evaluateDataset: a dataset element has the key 'yz' beside xs and ys/);
         const samples = await failure(m.fitDataset(data.zip({ xs: data.array(x).batch(4), ys: data.array(y).batch(3) }), { verbose: 0 }));
         expect(samples).toBeInstanceOf(nr.ShapeError);
-        expect(samples.message).toMatch(/^fitDataset: xs has 4 samples \(shape \[4,3\]\) but ys has 3 \(shape \[3,2\]\); .*\(epoch 0, batch 0\)$/);
+        expect(samples.message).toMatch(/^fitDataset: xs has 4 samples \(shape \[4,3\]\) but ys has 3 \(shape \[3,2\]\); .*\(epoch 1\/\d+, batch 1\)$/);
         const features = await failure(m.fitDataset(rowsDataset(sin(8, 5), y, 4), { verbose: 0 }));
-        expect(features.message).toMatch(/^fitDataset: .*\[4,5\].*\(epoch 0, batch 0\)$/);
+        expect(features.message).toMatch(/^fitDataset: .*\[4,5\].*\(epoch 1\/\d+, batch 1\)$/);
         const unbatched = await failure(m.fitDataset(data.zip({ xs: data.array(x), ys: data.array(y) }), { verbose: 0 }));
         expect(unbatched.message).toMatch(/^fitDataset: xs is an array of numbers, not a Tensor; the elements must be batches of tensors: add \.batch\(batchSize\)/);
         const unbatchedTensors = await failure(m.fitDataset(data.zip({ xs: data.array(x).map((r) => nr.tensor(r)), ys: data.array(y).map((r) => nr.tensor(r)) }), { verbose: 0 }));
         expect(unbatchedTensors.message).toMatch(/^fitDataset: xs has shape \[3\], the shape of one sample of the model's input; the elements must be batches: add \.batch\(batchSize\)/);
         const disposedEl = nr.tensor(x.slice(0, 2));
         const same = data.generator(function* () { yield { xs: disposedEl, ys: nr.tensor(y.slice(0, 2)) }; yield { xs: disposedEl, ys: nr.tensor(y.slice(0, 2)) }; });
-        expect((await failure(m.fitDataset(same, { verbose: 0 }))).message).toMatch(/disposes each batch after using it, so the dataset must give new tensors each time .*\(epoch 0, batch 1\)/);
+        expect((await failure(m.fitDataset(same, { verbose: 0 }))).message).toMatch(/disposes each batch after using it, so the dataset must give new tensors each time .*\(epoch 1\/\d+, batch 2\)/);
       });
     } finally {
       m.dispose();
@@ -690,21 +690,21 @@ describe('fitDataset errors', () => {
           const h = await m.fitDataset(rowsDataset(x, y, 4), { epochs: 2, batchesPerEpoch: 3, verbose: 0 });
           expect(h.epoch).toEqual([0]);
           expect(h.history.loss).toHaveLength(1);
-          expect(warned).toEqual([expect.stringMatching(/^fitDataset: the dataset ran out after 2 batches of epoch 0 \(counting from 0\), but batchesPerEpoch is 3: training stopped there\. .*at least 6 batches .*add repeat\(\)$/)]);
+          expect(warned).toEqual([expect.stringMatching(/^fitDataset: the dataset ran out after 2 batches of epoch 1\/\d+, but batchesPerEpoch is 3: training stopped there\. .*at least 6 batches .*add repeat\(\)$/)]);
           // Ran out exactly at an epoch's start: that epoch is not logged (no batch ran).
           warned.length = 0;
           const h2 = await m.fitDataset(rowsDataset(x, y, 4), { epochs: 3, batchesPerEpoch: 1, verbose: 0 });
           expect(h2.epoch).toEqual([0, 1]);
-          expect(warned[0]).toMatch(/ran out after 0 batches of epoch 2 \(counting from 0\)/);
+          expect(warned[0]).toMatch(/ran out after 0 batches of epoch 3\/\d+/);
           // A dataset that repeats already is not told to add repeat(): repeat(2) gives 4 of the 6 batches.
           warned.length = 0;
           const h3 = await m.fitDataset(rowsDataset(x, y, 4).repeat(2), { epochs: 2, batchesPerEpoch: 3, verbose: 0 });
           expect(h3.epoch).toEqual([0, 1]);
-          expect(warned).toEqual([expect.stringMatching(/ran out after 1 batch of epoch 1 .*at least 6 batches \(3 × 2 epochs\): it repeats, but its passes ran out: repeat it more times \(repeat\(count\) with a larger count, or repeat\(\) for ever; an endless repeat ends only after 16 empty passes in a row\)$/)]);
+          expect(warned).toEqual([expect.stringMatching(/ran out after 1 batch of epoch 2\/\d+, .*at least 6 batches \(3 × 2 epochs\): it repeats, but its passes ran out: repeat it more times \(repeat\(count\) with a larger count, or repeat\(\) for ever; an endless repeat ends only after 16 empty passes in a row\)$/)]);
         } finally {
           warn.mockRestore();
         }
-        expect((await failure(m.fitDataset(rowsDataset(x, y, 4).take(0), { verbose: 0 }))).message).toMatch(/^fitDataset: the dataset gave no elements in epoch 0 \(its size is 0\)/);
+        expect((await failure(m.fitDataset(rowsDataset(x, y, 4).take(0), { verbose: 0 }))).message).toMatch(/^fitDataset: the dataset gave no elements in epoch 1\/\d+ \(its size is 0\)/);
         expect((await failure(m.fitDataset(rowsDataset(x, y, 4).repeat(), { verbose: 0 }))).message).toMatch(/^fitDataset: the dataset is endless .*pass batchesPerEpoch/);
         expect((await failure(m.fitDataset(rowsDataset(x, y, 4), { validationBatches: 2 }))).message).toMatch(/validationBatches applies to validationData given as a dataset, and there is no validationData/);
         const [tx, ty] = [nr.tensor(x), nr.tensor(y)];
@@ -782,7 +782,7 @@ describe('fitDataset errors', () => {
       const ds = data.zip({ xs: data.array(elements), ys: data.array(y) }).shuffle(8).batch(2);
       const err = await failure(m.fitDataset(ds, { epochs: 2, verbose: 0, callbacks: { onBatchEnd: (b) => { if (b === 1) m.dispose(); } } }));
       expect(err).toBeInstanceOf(nr.DisposedError);
-      expect(err.message).toMatch(/^fitDataset: model sequential_\d+ was disposed during training \(epoch 0, batch 1\); fitDataset stopped$/);
+      expect(err.message).toMatch(/^fitDataset: model sequential_\d+ was disposed during training \(epoch 1\/\d+, batch 2\); fitDataset stopped$/);
     });
     nr.dispose(elements);
   });

@@ -218,11 +218,11 @@ describe('item 18: every way out of fit runs the same cleanup', () => {
 
 describe('item 5: disposing what fit uses, from a callback, stops it with an error that says so', () => {
   const cases: Array<[string, (k: { m: nr.Sequential; x: nr.Tensor; y: nr.Tensor; vx: nr.Tensor; vy: nr.Tensor }) => void, RegExp]> = [
-    ['the model', (k) => k.m.dispose(), /^fit: model sequential_\d+ was disposed during training \(epoch 1, batch 2\); fit stopped$/],
-    ['x', (k) => k.x.dispose(), /^fit: x was disposed during training \(epoch 1, batch 2\); fit stopped$/],
-    ['y', (k) => k.y.dispose(), /^fit: y was disposed during training \(epoch 1, batch 2\); fit stopped$/],
-    ['validation x', (k) => k.vx.dispose(), /^fit: validationData\[0\] was disposed during training \(epoch 1, batch 2\); fit stopped$/],
-    ['validation y', (k) => k.vy.dispose(), /^fit: validationData\[1\] was disposed during training \(epoch 1, batch 2\); fit stopped$/],
+    ['the model', (k) => k.m.dispose(), /^fit: model sequential_\d+ was disposed during training \(epoch 2\/\d+, batch 3\); fit stopped$/],
+    ['x', (k) => k.x.dispose(), /^fit: x was disposed during training \(epoch 2\/\d+, batch 3\); fit stopped$/],
+    ['y', (k) => k.y.dispose(), /^fit: y was disposed during training \(epoch 2\/\d+, batch 3\); fit stopped$/],
+    ['validation x', (k) => k.vx.dispose(), /^fit: validationData\[0\] was disposed during training \(epoch 2\/\d+, batch 3\); fit stopped$/],
+    ['validation y', (k) => k.vy.dispose(), /^fit: validationData\[1\] was disposed during training \(epoch 2\/\d+, batch 3\); fit stopped$/],
   ];
   for (const [what, kill, msg] of cases) {
     it(`${what}, in onBatchEnd`, async () => {
@@ -262,7 +262,7 @@ describe('item 5: disposing what fit uses, from a callback, stops it with an err
     const { x, y } = data(10);
     const before = live();
     const err = await rejection(m.fit(x, y, { epochs: 2, validationSplit: 0.3, verbose: 0, callbacks: { onEpochEnd: () => x.dispose() } }));
-    expect(err.message).toBe('fit: x was disposed during training (end of epoch 0); fit stopped');
+    expect(err.message).toBe('fit: x was disposed during training (end of epoch 1/2); fit stopped');
     expect(live()).toEqual({ numTensors: before.numTensors - 1, numHandles: before.numHandles - 1 });
     y.dispose(); m.dispose();
   });

@@ -33,7 +33,7 @@ describe('fit across an instance reset', () => {
     };
     const err = await rejection(m.fit(x, y, { epochs: 3, verbose: 0, callbacks: reset }));
     expect(err).toBeInstanceOf(nr.DisposedError);
-    expect(err.message).toBe('fit: the neurite instance was shut down (shutdown() was called) during training (end of epoch 0); fit stopped');
+    expect(err.message).toBe('fit: the neurite instance was shut down (shutdown() was called) during training (end of epoch 1/3); fit stopped');
     const f = fresh as Fresh;
     // Before: fit went on with its old handles and trained m2 on x2/y2.
     const ws = f.m.getWeights();
@@ -64,7 +64,7 @@ describe('fit across an instance reset', () => {
     const stop = { onEpochEnd: () => nr.shutdown() };
     const err = await rejection(m.fit(x, y, { epochs: 3, verbose: 0, callbacks: stop }));
     expect(err).toBeInstanceOf(nr.DisposedError);
-    expect(err.message).toBe('fit: the neurite instance was shut down (shutdown() was called) during training (end of epoch 0); fit stopped');
+    expect(err.message).toBe('fit: the neurite instance was shut down (shutdown() was called) during training (end of epoch 1/3); fit stopped');
     await nr.init(unpackInline(WASM_LZMA, WASM_BYTES));
     expect(() => x.add(1)).toThrow(/belongs to a neurite instance that was shut down \(shutdown\(\) was called\); it is no longer valid$/);
   });
@@ -84,7 +84,7 @@ describe('fit across an instance reset', () => {
     const stop = { onBatchEnd: (b: number) => void (seen.push(b), (due = b === 2)) };
     const err = await rejection(m.fitDataset(ds, { epochs: 1, verbose: 0, callbacks: stop }));
     expect(err).toBeInstanceOf(nr.DisposedError);
-    expect(err.message).toBe('fitDataset: the neurite instance was shut down (shutdown() was called) during training (epoch 0, batch 3); fitDataset stopped');
+    expect(err.message).toBe('fitDataset: the neurite instance was shut down (shutdown() was called) during training (epoch 1/1, batch 4); fitDataset stopped');
     expect(seen).toEqual([0, 1, 2]);
     await nr.init(unpackInline(WASM_LZMA, WASM_BYTES));
   });
@@ -95,7 +95,7 @@ describe('fit across an instance reset', () => {
     const { x, y } = data(10);
     const err = await rejection(m.fit(x, y, { epochs: 1, verbose: 0 }));
     expect(err).toBeInstanceOf(nr.DisposedError);
-    expect(err.message).toBe('fit: the neurite instance was shut down (shutdown() was called) during training (epoch 0, batch 0); fit stopped');
+    expect(err.message).toBe('fit: the neurite instance was shut down (shutdown() was called) during training (epoch 1/1, batch 1); fit stopped');
     await nr.init(unpackInline(WASM_LZMA, WASM_BYTES));
   });
 });

@@ -184,7 +184,7 @@ describe('terminateOnNaN stops a run whose step the core refuses', () => {
       expect(m.stopTraining).toBe(true);
       expect(h.epoch).toEqual([0]);
       expect(Number.isNaN(h.history.loss[0])).toBe(true);
-      expect(stopper.stopReason).toMatch(/^terminateOnNaN: the loss became nan at batch \d+; the step was refused and not applied, so the weights are those after the last finite step \(a gradient of `\w+` of layer '\w+' is not finite/);
+      expect(stopper.stopReason).toMatch(/^terminateOnNaN: the step at batch \d+ of the epoch was refused and not applied, so the weights are those after the last finite step: a gradient of `\w+` of layer '\w+' is not finite/);
       expect(nrWeights(m).every(Number.isFinite)).toBe(true);
     } finally {
       m.dispose();
@@ -215,7 +215,7 @@ describe('terminateOnNaN stops a run whose step the core refuses', () => {
     expect(seen).toEqual([0, 0, NaN]);
     expect(h.epoch).toEqual([0]);
     expect(Number.isNaN(h.history.loss[0])).toBe(true);
-    expect(stopper.stopReason).toMatch(/^terminateOnNaN: the loss became nan at batch 2; the step was refused and not applied, so the weights are those after the last finite step \(a gradient of `kernel` of layer '\w+' is not finite \(NaN or Infinity\) at step 3/);
+    expect(stopper.stopReason).toMatch(/^terminateOnNaN: the step at batch 3 of the epoch was refused and not applied, so the weights are those after the last finite step: a gradient of `kernel` of layer '\w+' is not finite \(NaN or Infinity\) at step 3/);
     expect(nrWeights(m)).toEqual([1]);
     await expect(m.fitDataset(ds, { epochs: 1, verbose: 0 })).rejects.toThrow(/is not finite \(NaN or Infinity\) at step 5/);
   });

@@ -561,7 +561,7 @@ describe('callbacks and history', () => {
     using y = nr.tensor([[0]]);
     const err = await m.fit(x, y, { epochs: 1, verbose: 0 }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(nr.NonFiniteError);
-    expect((err as Error).message).toBe("fit: the loss is Infinity at step 1 though every gradient is finite: the predictions or targets overflow float32; lower the learning rate, clip gradients, or scale data of huge magnitude (epoch 0, batch 0). The epochs completed before it (0) are in this error's `history`; with callbacks.terminateOnNaN() among the callbacks, training stops there and they are returned");
+    expect((err as Error).message).toBe("fit: the loss is Infinity at step 1 though every gradient is finite: the predictions or targets overflow float32; lower the learning rate, clip gradients, or scale data of huge magnitude (epoch 1/1, batch 1). The epochs completed before it (0) are in this error's `history`; with callbacks.terminateOnNaN() among the callbacks, training stops there and they are returned");
     expect((err as nr.NonFiniteError).history?.epoch).toEqual([]);
     expect((err as nr.NonFiniteError).history?.history).toEqual({ loss: [] });
     // With metrics and validation, every key of the logs, empty (it had loss only).
@@ -592,13 +592,13 @@ describe('callbacks and history', () => {
     expect(h.history.mae).toHaveLength(seen.length);
     expect(h.params).toMatchObject({ epochs: 30, samples: 32 });
     expect(seen.every((v, i) => Number.isFinite(v) && (i === 0 || v > seen[i - 1]!))).toBe(true);
-    expect((err as Error).message).toMatch(new RegExp(`^fit: the loss is Infinity at step ${seen.length + 1} .* \\(epoch ${seen.length}, batch 0\\)\\. The epochs completed before it \\(${seen.length}\\) are in this error's \`history\`; with callbacks\\.terminateOnNaN\\(\\) among the callbacks, training stops there and they are returned$`));
+    expect((err as Error).message).toMatch(new RegExp(`^fit: the loss is Infinity at step ${seen.length + 1} .* \\(epoch ${seen.length + 1}/30, batch 1\\)\\. The epochs completed before it \\(${seen.length}\\) are in this error's \`history\`; with callbacks\\.terminateOnNaN\\(\\) among the callbacks, training stops there and they are returned$`));
     // fitDataset's: the place once, before the history sentence.
     const ds = nr.data.zip({ xs: nr.data.array(Array.from(x.dataSync(), (v) => [v])), ys: nr.data.array(Array.from(y.dataSync(), (v) => [v])) }).batch(32);
     using m2 = nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [1], units: 1 })] });
     m2.compile({ optimizer: optimizers.sgd({ learningRate: 5 }), loss: 'mse' });
     const err2 = await m2.fitDataset(ds, { epochs: 30, verbose: 0 }).then(() => null, (e: unknown) => e);
-    expect((err2 as Error).message).toMatch(new RegExp(`^fitDataset: the loss is Infinity at step ${seen.length + 1} [^(]*\\(epoch ${seen.length}, batch 0\\)\\. The epochs completed before it \\(${seen.length}\\) are in this error's \`history\`; with callbacks\\.terminateOnNaN\\(\\) among the callbacks, training stops there and they are returned$`));
+    expect((err2 as Error).message).toMatch(new RegExp(`^fitDataset: the loss is Infinity at step ${seen.length + 1} [^(]*\\(epoch ${seen.length + 1}/30, batch 1\\)\\. The epochs completed before it \\(${seen.length}\\) are in this error's \`history\`; with callbacks\\.terminateOnNaN\\(\\) among the callbacks, training stops there and they are returned$`));
     expect((err2 as nr.NonFiniteError).history!.history.loss).toHaveLength(seen.length);
     // Other errors carry none.
     expect(() => m.trainOnBatch(x, y)).toThrow(nr.NonFiniteError);
@@ -650,7 +650,7 @@ describe('callbacks and history', () => {
       // terminateOnNaN's reason quotes it too.
       const stop = callbacks.terminateOnNaN();
       await m.fit(x, y, { epochs: 1, verbose: 0, callbacks: [stop] });
-      expect(stop.stopReason).toContain(`(a gradient of ${where}${tail.slice(0, 30)}`);
+      expect(stop.stopReason).toContain(`the weights are those after the last finite step: a gradient of ${where}${tail.slice(0, 30)}`);
       expect(weights(m)).toEqual(before);
       m.dispose();
       encoder.dispose();

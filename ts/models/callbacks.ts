@@ -584,8 +584,12 @@ export class TerminateOnNaN extends Callback {
     this.#refused = null;
     if (logs.loss !== undefined && !Number.isFinite(logs.loss)) {
       this.model.stopTraining = true;
-      const why = refused === null ? '' : `; the step was refused and not applied, so the weights are those after the last finite step (${refused.replace(/^[A-Za-z]+: /, '')})`;
-      this.stopReason = `terminateOnNaN: the loss became ${formatLog(logs.loss)} at batch ${batch}${why}`;
+      // The epoch's batch counted from 1, as the progress bar and the stop line's epoch. A
+      // refused step's batch logs NaN whatever failed: its reason is the core's own message.
+      const place = `at batch ${batch + 1} of the epoch`;
+      this.stopReason = refused === null
+        ? `terminateOnNaN: the loss became ${formatLog(logs.loss)} ${place}`
+        : `terminateOnNaN: the step ${place} was refused and not applied, so the weights are those after the last finite step: ${refused.replace(/^[A-Za-z]+: /, '')}`;
     }
   }
 }

@@ -17,7 +17,7 @@ import { close } from '../data/stages.js';
 import { consume, pull } from '../data/consume.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { EMPTY_PASSES, passOf, repeats } from '../data/dataset.js';
-import { at, checkSamples, inValidation, readSampleWeights, rowCounts, trainChunk, weightTensor, type History } from './fit.js';
+import { at, checkSamples, placeIn, inValidation, readSampleWeights, rowCounts, trainChunk, weightTensor, type History } from './fit.js';
 import type { EpochRunner } from './fit-loop.js';
 import { didYouMean } from '../options.js';
 import type { Sequential } from './sequential.js';
@@ -266,7 +266,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
         // The stop checked after each batch, as fit's (one set in onEpochBegin trains a batch).
         let b = 0;
         for (; (bpe === null || b < bpe) && (b === 0 || !model.stopTraining); b++) {
-          where(`epoch ${epoch}, batch ${b}`);
+          where(placeIn(epoch, loop.epochs, b));
           let r;
           try {
             r = await pull(op, pass);
@@ -274,7 +274,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
             // A shutdown or a disposal during the pull broke the stage that failed (its tensors
             // could not be made): that is the error, as fit's, not the stage's symptom.
             stillLive();
-            throw at(err, `epoch ${epoch}, batch ${b}`); // a stage failed making the batch (batch, map, a generator)
+            throw at(err, placeIn(epoch, loop.epochs, b)); // a stage failed making the batch (batch, map, a generator)
           }
           try {
             stillLive();
@@ -289,7 +289,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
               // As TF.js and Keras: training stops where the data ran out, with a warning, and
               // fitDataset returns the History of what ran (the short epoch, if it had a batch).
               const total = bpe * (loop.epochs - loop.initialEpoch);
-              ranOut = `the dataset ran out after ${b} batch${b === 1 ? '' : 'es'} of epoch ${epoch} (counting from 0), but batchesPerEpoch is ${bpe}`;
+              ranOut = `the dataset ran out after ${b} batch${b === 1 ? '' : 'es'} of ${placeIn(epoch, loop.epochs)}, but batchesPerEpoch is ${bpe}`;
               // A dataset that repeats already ran out of passes (repeat(count)) or they became empty.
               const fix = repeats(dataset) ? `it repeats, but its passes ran out: repeat it more times (repeat(count) with a larger count, or repeat() for ever; an endless repeat ends only after ${EMPTY_PASSES} empty passes in a row)` : 'add repeat()';
               // Said at the end: now it would land inside the progress bar's line, drawn in place.
@@ -297,10 +297,10 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
               model.stopTraining = true;
               return false;
             }
-            if (b === 0) throw new InvalidArgumentError(`${op}: the dataset gave no elements in epoch ${epoch}${size === 0 ? ' (its size is 0)' : ''}; an epoch needs at least one batch (batch(n, false) drops a dataset of fewer than n elements)`);
+            if (b === 0) throw new InvalidArgumentError(`${op}: the dataset gave no elements in ${placeIn(epoch, loop.epochs)}${size === 0 ? ' (its size is 0)' : ''}; an epoch needs at least one batch (batch(n, false) drops a dataset of fewer than n elements)`);
             return true; // the pass ended: the epoch is whole
           }
-          const batch = readBatch(op, model, r.value, `epoch ${epoch}, batch ${b}`);
+          const batch = readBatch(op, model, r.value, placeIn(epoch, loop.epochs, b));
           try {
             checkData(op, model, batch, 0);
             const [hx, hy] = [batch.x.handleFor(op, 'xs'), batch.y.handleFor(op, 'ys')];
@@ -341,7 +341,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
               }
             });
           } catch (err) {
-            throw err instanceof NeuriteError && !(err instanceof DisposedError && err.message.includes('during training')) ? at(err, `epoch ${epoch}, batch ${b}`) : err;
+            throw err instanceof NeuriteError && !(err instanceof DisposedError && err.message.includes('during training')) ? at(err, placeIn(epoch, loop.epochs, b)) : err;
           } finally {
             batch.free();
           }

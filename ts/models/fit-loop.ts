@@ -18,7 +18,7 @@ import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint, warnZeroTargetRows } from './compile.js';
 import { byName } from './packing.js';
 import { accumulatedColumns, customStep, newStates, type MetricStates } from './custom-loss.js';
-import { at, checkSamples, epochsCompleted, inValidation, kerasAliases, FIT_KEYS, HOOKS, intOption, NOT_IN_FIT, readClassWeights, readLoopArgs, readSampleWeights, rowCounts, setEpochsCompleted, weightRows, weightTensor, type FitArgs, type History, type LoopArgs, type OutputWeights } from './fit.js';
+import { at, checkSamples, placeIn, epochsCompleted, inValidation, kerasAliases, FIT_KEYS, HOOKS, intOption, NOT_IN_FIT, readClassWeights, readLoopArgs, readSampleWeights, rowCounts, setEpochsCompleted, weightRows, weightTensor, type FitArgs, type History, type LoopArgs, type OutputWeights } from './fit.js';
 // This copy's mark, which the loader checks (lazy_chunk.ts).
 export { COPY } from '../brand.js';
 
@@ -239,7 +239,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     model.stopTraining = false;
     stopSetIn = null;
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-      where = `epoch ${epoch}`;
+      where = placeIn(epoch, epochs);
       r.beginEpoch?.(epoch, epoch + ahead);
       await emit('onEpochBegin', epoch, {});
       // The accumulated metrics start the epoch from zero, as Keras 3 resets its metrics.
@@ -250,7 +250,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       let seen = 0;
       let b = 0;
       const step: StepFn = async (count, train) => {
-        where = `epoch ${epoch}, batch ${b}`;
+        where = placeIn(epoch, epochs, b);
         await emit('onBatchBegin', b, { batch: b, size: count });
         stillLive(); // also without callbacks: something disposed on a microtask since the last step
         try {
@@ -296,7 +296,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       // is no epoch to log. (A stop set in onEpochBegin still runs the epoch's first batch and
       // its onEpochEnd, as TF.js and Keras 3: the runners check the flag after each batch.)
       if (seen === 0 && model.stopTraining) break;
-      where = `end of epoch ${epoch}`;
+      where = `end of ${placeIn(epoch, epochs)}`;
       const logs: Logs = {};
       // Weighted metrics: Σ w·m / Σ w over the epoch (0 when every weight was 0, as Keras).
       names.forEach((k, i) => (logs[k] = accumulated.has(columns[i][1]) ? sums[i] : columns[i][2] === undefined ? sums[i] / Math.max(seen, 1) : dens[i] > 0 ? sums[i] / dens[i] : 0));

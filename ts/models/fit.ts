@@ -176,6 +176,14 @@ export interface History {
 export type HistoryLogs = { loss: number[] } & Record<string, number[]>;
 
 /** @internal Adds where it happened (`epoch 0, batch 3`) to a neurite error's message, once. */
+/**
+ * @internal Where a fit is, for its messages: the epoch and batch counted from 1, as the
+ * progress bar counts them (`epoch 3/50, batch 2`), while callbacks get both from 0, as Keras's.
+ */
+export function placeIn(epoch: number, epochs: number, batch?: number): string {
+  return `epoch ${epoch + 1}/${epochs}${batch === undefined ? '' : `, batch ${batch + 1}`}`;
+}
+
 export function at(err: unknown, where: string): unknown {
   if (err instanceof NeuriteError && !err.message.includes(`(${where})`)) err.message = `${err.message} (${where})`;
   return err;
