@@ -328,11 +328,9 @@ describe('codecs.learned: the decoder fingerprint is computed once per weights',
     const vars = ae.decoder.trainableWeights;
     opt.minimize(() => nr.sum(nr.square(ae.decoder.apply(nr.ones([1, 4])) as nr.Tensor)), false, vars as never);
     expect(invalidMessage(() => codec.decode(s!))).toMatch(/CRC-32 mismatch/);
-    // The ranges are a public array: changing them is seen as before.
+    // The ranges are read as a copy: writing into it changes nothing.
     ae.decoder.setWeights(original);
     codec.ranges[0] += 0.5;
-    expect(invalidMessage(() => codec.decode(s!))).toMatch(/CRC-32 mismatch/);
-    codec.ranges[0] -= 0.5;
     expect(codec.decode(s!).width).toBe(4);
     const live = nr.memory().numTensors;
     codec.dispose();

@@ -158,7 +158,7 @@ export interface LearnedCodec {
   readonly codeSize: number;
   /** `[height, width]`. */
   readonly imageShape: [number, number];
-  /** Each unit's quantisation range, `[lo₀, hi₀, lo₁, hi₁, …]`. */
+  /** Each unit's quantisation range, `[lo₀, hi₀, lo₁, hi₁, …]`: a copy (the codec's own never change; its streams depend on them). */
   readonly ranges: Float64Array;
   /**
    * The ranges and probability tables as plain JSON (see {@link LearnedCodecDescription}):
@@ -348,7 +348,8 @@ class Codec implements LearnedCodec {
   readonly bits: number;
   readonly codeSize: number;
   readonly imageShape: [number, number];
-  readonly ranges: Float64Array;
+  /** Each unit's range: set when made, then read only (the getter gives copies). */
+  readonly #ranges: Float64Array;
   readonly #ae: Autoencoder;
   readonly #owned: boolean;
   readonly #inShape: number[];
@@ -365,6 +366,11 @@ class Codec implements LearnedCodec {
   /** The last fingerprint and what it was computed from: see {@link Codec.#fingerprint}. */
   #snapshot: Snapshot | null = null;
   #disposed = false;
+
+  /** Each unit's quantisation range, a copy: writing into the codec's own array made streams no rebuilt codec reads (lo > hi, NaN). */
+  get ranges(): Float64Array {
+    return this.#ranges.slice();
+  }
 
   constructor(op: string, ae: Autoencoder, owned: boolean, o: Opts) {
     this.#ae = ae;
@@ -407,7 +413,7 @@ class Codec implements LearnedCodec {
       codes = this.#run(op, 'encode', pixels, n, this.#inShape).values;
       for (let i = 0; i < codes.length; i++) if (!Number.isFinite(codes[i])) throw new InvalidArgumentError(`${op}: the encoder gave a non-finite code value (${codes[i]}) for data image ${Math.floor(i / codeSize)}`);
     }
-    this.ranges = described ? described.ranges.slice() : new Float64Array(2 * codeSize);
+    this.#ranges = described ? described.ranges.slice() : new Float64Array(2 * codeSize);
     for (let j = 0; j < codeSize && !described; j++) {
       let lo: number, hi: number;
       if (o.range === 'data') {
@@ -419,8 +425,8 @@ class Codec implements LearnedCodec {
           if (v > hi) hi = v;
         }
       } else [lo, hi] = o.range;
-      this.ranges[2 * j] = lo;
-      this.ranges[2 * j + 1] = hi;
+      this.#ranges[2 * j] = lo;
+      this.#ranges[2 * j + 1] = hi;
     }
     // The default [0, 1] (for a sigmoid code) on a code that goes well outside it would clip
     // silently: more than 1 % of the training codes beyond half a step is an error.
@@ -489,15 +495,15 @@ class Codec implements LearnedCodec {
     try {
       const ptrs = weights.map(dataAddress);
       const snap = this.#snapshot;
-      if (snap && snap.addresses.length === ptrs.length && snap.ranges.every((v, i) => Object.is(v, this.ranges[i])) && snap.weights.every((w, i) => !w.isDisposed && w.size === weights[i].size && snap.addresses[i] === ptrs[i])) {
+      if (snap && snap.addresses.length === ptrs.length && snap.ranges.every((v, i) => Object.is(v, this.#ranges[i])) && snap.weights.every((w, i) => !w.isDisposed && w.size === weights[i].size && snap.addresses[i] === ptrs[i])) {
         return snap.fingerprint;
       }
-      const parts = [this.#tables, bytesOf(Uint32Array.from(this.#codeShape)), bytesOf(this.ranges), bytesOf(Uint32Array.from(weights, (w) => w.size))];
+      const parts = [this.#tables, bytesOf(Uint32Array.from(this.#codeShape)), bytesOf(this.#ranges), bytesOf(Uint32Array.from(weights, (w) => w.size))];
       for (const w of weights) parts.push(bytesOf(w.dataSync()));
       const fingerprint = le32(crc32(parts));
       this.#dropSnapshot();
       for (const w of weights) keep(w);
-      this.#snapshot = { weights, addresses: ptrs, ranges: this.ranges.slice(), fingerprint };
+      this.#snapshot = { weights, addresses: ptrs, ranges: this.#ranges.slice(), fingerprint };
       snapshots.register(this, weights, this);
       kept = true;
       return fingerprint;
@@ -521,14 +527,14 @@ class Codec implements LearnedCodec {
   }
 
   #quantize(j: number, v: number): number {
-    const lo = this.ranges[2 * j], hi = this.ranges[2 * j + 1];
+    const lo = this.#ranges[2 * j], hi = this.#ranges[2 * j + 1];
     if (!(hi > lo)) return 0;
     const L1 = (1 << this.bits) - 1;
     return Math.min(L1, Math.max(0, Math.round(((v - lo) / (hi - lo)) * L1)));
   }
 
   #dequantize(j: number, s: number): number {
-    const lo = this.ranges[2 * j], hi = this.ranges[2 * j + 1];
+    const lo = this.#ranges[2 * j], hi = this.#ranges[2 * j + 1];
     return hi > lo ? lo + ((hi - lo) * s) / ((1 << this.bits) - 1) : lo;
   }
 
@@ -566,9 +572,9 @@ class Codec implements LearnedCodec {
       imageShape: [h, w],
       bits: this.bits,
       codeSize: this.codeSize,
-      ranges: Array.from(this.ranges),
+      ranges: Array.from(this.#ranges),
       frequencies: Array.from(frequencies),
-      check: descriptionCrc(h, w, this.bits, this.codeSize, this.ranges, frequencies),
+      check: descriptionCrc(h, w, this.bits, this.codeSize, this.#ranges, frequencies),
     };
   }
 
