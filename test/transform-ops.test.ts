@@ -314,7 +314,12 @@ describe("gather with TF.js's batchDims", () => {
     }
     const x = nr.tensor(Float32Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]);
     expectNoLeak(() => {
-      expect(() => nr.gather(x, [[0, 4], [1, 2]], 2, 1)).toThrow(/^gather: index 4 is out of range for axis 2 of x \(size 4, shape \[2,3,4\]\); indices must be integers in \[0, 4\)$/);
+      // The first bad index by its position, as the core's gather names it (this named the
+      // extreme value alone, and called NaN out of range).
+      expect(() => nr.gather(x, [[0, 4], [1, 2]], 2, 1)).toThrow(/^gather: indices\[0,1\] = 4 is out of range \[0, 4\) for axis 2 of x \(shape \[2,3,4\]\)$/);
+      expect(() => nr.gather(x, [[2, 0], [1, 3]], 1, 1)).toThrow(/^gather: indices\[1,1\] = 3 is out of range \[0, 3\) for axis 1 of x \(shape \[2,3,4\]\)$/);
+      expect(() => nr.gather(x, [[0, NaN], [0.5, 0]], 1, 1)).toThrow(/^gather: indices\[0,1\] = NaN is not an integer \(indices has shape \[2,2\]\)$/);
+      expect(() => nr.gather(x, [[0, 1], [-1, 0]], 1, 1)).toThrow(/^gather: indices\[1,0\] = -1 is out of range \[0, 3\)/);
       expect(() => nr.gather(x, [[0, -1]], 1, 1)).toThrow(/^gather: with batchDims 1, x and indices must share their first 1 axes, got x \[2,3,4\] and indices \[1,2\]$/);
       expect(() => nr.gather(x, [[0, 1], [1, 0]], 1, 2)).toThrow(/^gather: batchDims 2 must be in \[-2, 2\] and at most axis \(1\)/);
     });

@@ -32,8 +32,9 @@ export interface EmbeddingArgs extends LayerArgs {
    * the unmasked steps (the mean divides by their number; sample weights multiply them). Any
    * other layer after it is an error naming both (Keras 3 drops the mask there with a warning).
    * In a graph model the mask runs beside each value and the merge layers combine their
-   * inputs' masks as Keras 3's (see the README's Text and sequences; not yet: through a layer
-   * used more than once, such as one embedding shared by two inputs, or a nested model).
+   * inputs' masks as Keras 3's (see the README's Text and sequences); a layer used more than
+   * once (one embedding shared by two inputs) sees each call's own mask, and a nested model
+   * carries the mask through its layers by the same rules.
    * Index 0 still has its row (the masked steps' outputs are computed; `predict` returns them).
    * Default `false`.
    */

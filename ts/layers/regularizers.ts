@@ -4,8 +4,14 @@
  * autoencoders. Mirrors `crates/core/src/regularizers.rs`.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { describe, show } from '../ops/convert.js';
+import { add, mul } from '../ops/binary.js';
+import { describe, show, type TensorLike } from '../ops/convert.js';
+import { scalar } from '../ops/creation.js';
+import { sum } from '../ops/reduce.js';
+import { abs, square } from '../ops/unary.js';
 import { readOptions, optionKeys } from '../options.js';
+import { tidy } from '../scope.js';
+import type { Scalar } from '../tensor.js';
 
 /** A weight regularizer's coefficients: the penalty `l1·Σ|w| + l2·Σw²` (made by `regularizers.l1`, `l2`, `l1l2`). */
 export interface Regularizer {
@@ -14,6 +20,47 @@ export interface Regularizer {
   /** The L2 coefficient (of `Σw²`), >= 0. */
   readonly l2: number;
 }
+/**
+ * A regularizer made by `regularizers.l1`, `l2` or `l1l2`: its coefficients, and TF.js's
+ * methods (its `L1L2` class), so a custom loop adds a penalty as in TF.js:
+ * `loss = add(loss, regularizers.l2({ l2: 1e-4 }).apply(table))`.
+ */
+export class L1L2 implements Regularizer {
+  /** TF.js's and Keras's class name. */
+  static readonly className = 'L1L2';
+  /** @internal Use the factories (`regularizers.l1l2({ l1, l2 })`), which check the coefficients. */
+  constructor(
+    /** The L1 coefficient (of `Σ|w|`), >= 0. */
+    readonly l1: number,
+    /** The L2 coefficient (of `Σw²`), >= 0. */
+    readonly l2: number,
+  ) {}
+
+  /**
+   * The penalty of `x`, `Σ l1·|x| + Σ l2·x²`, a scalar on the tape (TF.js's
+   * `regularizer.apply(x)`, its sums in its order; a zero coefficient's term left out).
+   * @example const loss = add(dataLoss, regularizers.l2({ l2: 1e-4 }).apply(userTable));
+   */
+  apply(x: TensorLike): Scalar {
+    return tidy(() => {
+      let penalty = scalar(0);
+      if (this.l1 !== 0) penalty = add(penalty, sum(mul(scalar(this.l1), abs(x))));
+      if (this.l2 !== 0) penalty = add(penalty, sum(mul(scalar(this.l2), square(x))));
+      return penalty as Scalar;
+    });
+  }
+
+  /** `{ l1, l2 }`, TF.js's config. */
+  getConfig(): { l1: number; l2: number } {
+    return { l1: this.l1, l2: this.l2 };
+  }
+
+  /** `'L1L2'`, as TF.js. */
+  getClassName(): string {
+    return L1L2.className;
+  }
+}
+
 /** What `kernelRegularizer` and the other regularizer options accept: a {@link Regularizer}, or a name for Keras's default 0.01. */
 export type RegularizerSpec = Regularizer | 'l1' | 'l2' | 'l1l2';
 
@@ -48,11 +95,11 @@ function keras<T>(name: 'l1' | 'l2' | 'l1l2', options: T): T {
   throw new InvalidArgumentError(`regularizers.${name}: options must be an object, got ${options}; Keras's first argument is the ${key} option here: regularizers.${name}({ ${key}: ${options} })`);
 }
 
-function make(op: string, l1: unknown, l2: unknown): Regularizer {
+function make(op: string, l1: unknown, l2: unknown): L1L2 {
   for (const [k, v] of [['l1', l1], ['l2', l2]] as const) {
     if (typeof v !== 'number' || !Number.isFinite(Math.fround(v)) || v < 0) throw new InvalidArgumentError(`${op}: ${k} must be a finite number >= 0, got ${describe(v)}`);
   }
-  return { l1: l1 as number, l2: l2 as number };
+  return new L1L2(l1 as number, l2 as number);
 }
 
 /**

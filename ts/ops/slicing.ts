@@ -8,7 +8,6 @@ import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
 import { tidy } from '../scope.js';
 import { reshape, transpose } from './shape.js';
 import { add, mul } from './binary.js';
-import { max, min } from './reduce.js';
 import { range } from './creation.js';
 import { Tensor, wrapHandle } from '../tensor.js';
 import { checkSize, describe, EXACT_INT, exactInt, exactInts, intArg, intList, isTypedArray, makeTensor, withTensors, type NestedNumbers, type TensorLike } from './convert.js';
@@ -148,6 +147,16 @@ export function gather<T extends Tensor = Tensor>(x: T | TensorLike, indices: In
   }) as T;
 }
 
+/** The multi-index of flat position `k` in `shape`, comma-separated (`1,0`). */
+function positionOf(k: number, shape: readonly number[]): string {
+  const at: number[] = [];
+  for (let i = shape.length - 1; i >= 0; i--) {
+    at.unshift(shape[i] > 0 ? k % shape[i] : 0);
+    k = shape[i] > 0 ? Math.floor(k / shape[i]) : k;
+  }
+  return at.join(',');
+}
+
 /**
  * TF.js's `gather` with `batchDims` b: for each index of the first b axes (shared by `x` and
  * `indices`), gather along `axis` of that batch's slice. Made of taped ops (so differentiable):
@@ -176,13 +185,15 @@ function gatherBatched(x: Tensor, indices: Tensor, axisArg: number, batchArg: nu
   const rest = x.shape.slice(axis + 1);
   const idxRest = indices.shape.slice(b);
   return tidy(() => {
-    if (indices.size > 0) {
-      const lo = min(indices).dataSync()[0];
-      const hi = max(indices).dataSync()[0];
-      if (!(lo >= 0 && hi < size)) {
-        const bad = !(lo >= 0) ? lo : hi;
-        throw new InvalidArgumentError(`${op}: index ${bad} is out of range for axis ${axis} of x (size ${size}, shape [${x.shape}]); indices must be integers in [0, ${size})`);
-      }
+    // Each index checked in order, named by its position as the core's gather names it (this
+    // named the extreme value alone, and called NaN out of range).
+    const v = indices.dataSync();
+    for (let k = 0; k < v.length; k++) {
+      const e = v[k];
+      if (Number.isInteger(e) && e >= 0 && e < size) continue;
+      const at = `indices[${positionOf(k, indices.shape)}] = ${e}`;
+      if (!Number.isInteger(e)) throw new InvalidArgumentError(`${op}: ${at} is not an integer (indices has shape [${indices.shape}])`);
+      throw new InvalidArgumentError(`${op}: ${at} is out of range [0, ${size}) for axis ${axis} of x (shape [${x.shape}])`);
     }
     // x as [n, size, ...mid, ...rest] with the gathered axis next to the batch, folded: [n·size, ...].
     const xb = reshape(x, [n, ...x.shape.slice(b)]);
