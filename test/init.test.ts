@@ -316,6 +316,26 @@ describe('init() and shutdown() called while an init runs', () => {
     works();
   });
 
+  it("an init() without options made while another source fails to load gets no error while an instance runs (it rejected with that source's error)", async () => {
+    await nr.init();
+    const t = nr.tensor([1, 2, 3]);
+    const bad = nr.init(new Uint8Array([1, 2, 3]));
+    const joined = [nr.init(), nr.init()];
+    await expect(bad).rejects.toThrow(/^init: /);
+    const settled = await Promise.allSettled(joined);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(Array.from(t.dataSync())).toEqual([1, 2, 3]);
+    t.dispose();
+    // With no instance, the failure is every joined call's: neurite is not there.
+    nr.shutdown();
+    const bad2 = nr.init(new Uint8Array([1, 2, 3]));
+    const joined2 = nr.init();
+    await expect(bad2).rejects.toThrow(/^init: /);
+    await expect(joined2).rejects.toThrow(/^init: /);
+    await nr.init();
+    works();
+  });
+
   it('a call after shutdown() says neurite was shut down (a loadModel reading its files, adapt on a dataset, threadsReady()), not that it was never initialised', async () => {
     const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const shut = /^neurite was shut down \(shutdown\(\) was called\); call `await init\(\)` again to start it$/;
@@ -384,5 +404,75 @@ describe("neurite/url without its core.wasm (a bundler that did not emit it)", (
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('fake timers (Jest\'s useFakeTimers, Sinon): installed before neurite loads', () => {
+  it('init(), a thread pool, fit and the end-of-job flushes settle: neurite waits on the runtime\'s own timers (init never settled, nor the test file)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    // Fakes that never fire, on every global Jest's modern timers replace, before the import
+    // (Jest's fakeTimers: { enableGlobally: true }); the clock frozen as theirs.
+    const code = `
+      const never = () => 0;
+      for (const k of ['setTimeout', 'setImmediate', 'setInterval', 'queueMicrotask']) globalThis[k] = never;
+      Date.now = () => 0;
+      performance.now = () => 0;
+      const nr = await import(${JSON.stringify(join(process.cwd(), 'dist/index.js'))});
+      await nr.init({ threads: 2 });
+      await nr.threadsReady();
+      const a = nr.randomUniform([300, 300], { seed: 1 });
+      const s = nr.tidy(() => nr.matMul(a, a).sum().dataSync()[0]);
+      const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+      m.compile({ optimizer: 'sgd', loss: 'mse' });
+      const h = await m.fit(nr.ones([4, 2]), nr.ones([4, 1]), { epochs: 2, verbose: 0 });
+      console.log(JSON.stringify({ finite: Number.isFinite(s), epochs: h.history.loss.length, threads: nr.threads().count }));
+      nr.shutdown();
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 }).trim();
+    expect(JSON.parse(out)).toEqual({ finite: true, epochs: 2, threads: 2 });
+  });
+});
+
+describe("neurite/url's own wasm URL made relative by a bundler (Next.js sets webpack's javascript.url: 'relative')", () => {
+  /** webpack's RelativeURL: a URL whose href and string are the path alone. */
+  function relativeUrl(path: string): URL {
+    const u = Object.create(URL.prototype) as URL;
+    for (const k of ['href', 'toString', 'toJSON'] as const) Object.defineProperty(u, k, { value: k === 'href' ? path : () => path });
+    return u;
+  }
+
+  it('resolves against the page where there is one, and on a server says what the bundler did and the fixes (it blamed a string source never given)', async () => {
+    const { compileFrom } = await import('../ts/wasm/load.js');
+    const own = { name: "neurite/url's core.wasm", own: true };
+    await expect(compileFrom(relativeUrl('/_next/static/media/core.a2a3f291.wasm'), undefined, own)).rejects.toThrow(
+      /^init: neurite\/url's own core\.wasm URL is "\/_next\/static\/media\/core\.a2a3f291\.wasm", relative, with no page to resolve it against: a bundler rewrote .*serverExternalPackages: \['neurite'\].*import 'neurite'/,
+    );
+    // With a page (a browser), the path is fetched from the page's origin.
+    await expect(compileFrom(relativeUrl('/_next/static/media/core.a2a3f291.wasm'), 'http://127.0.0.1:9/app/page', own)).rejects.toThrow(/http:\/\/127\.0\.0\.1:9\/_next\/static\/media\/core\.a2a3f291\.wasm/);
+  });
+});
+
+describe("an edge sandbox whose setImmediate and MessageChannel throw (Next.js's next dev / next start)", () => {
+  it('tidy, dispose and loadModel work: neurite does not call them where EdgeRuntime is set (they threw "A Node.js API is used")', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const code = `
+      const stub = (name) => Object.defineProperty(globalThis, name, { configurable: true, get() { return function () { throw new Error('A Node.js API is used (' + name + ') which is not supported in the Edge Runtime.'); }; } });
+      stub('setImmediate');
+      stub('MessageChannel');
+      globalThis.EdgeRuntime = 'edge-runtime';
+      process.getBuiltinModule = undefined; // as there: no Node timers module to fall back on
+      const nr = await import(${JSON.stringify(join(process.cwd(), 'dist/index.js'))});
+      await nr.init();
+      const m = nr.sequential({ layers: [nr.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'ones' })] });
+      const y = nr.tidy(() => m.predict(nr.tensor([[1, 2]])).arraySync());
+      const back = await nr.loadModel(nr.io.fromMemory(await m.toArtifacts()));
+      const t = nr.tensor([1, 2]); t.dispose();
+      await new Promise((r) => setTimeout(r, 5));
+      console.log(JSON.stringify({ y, loaded: back.layers.length, tensors: nr.memory().numTensors }));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 }).trim();
+    expect(JSON.parse(out)).toEqual({ y: [[3]], loaded: 1, tensors: 0 });
   });
 });

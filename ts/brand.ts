@@ -36,20 +36,27 @@ export function otherCopy(v: unknown): string | undefined {
 /** The copies initialised in this program (`Symbol.for`, so every copy sees one list). */
 const COPIES = Symbol.for('neurite.copies');
 
-function initialised(): Array<{ copy: object; entry: string }> {
-  const g = globalThis as { [COPIES]?: Array<{ copy: object; entry: string }> };
+/** A copy initialised in this program: its entry and version (an older copy's record may lack the version). */
+interface CopyRecord {
+  copy: object;
+  entry: string;
+  version?: string;
+}
+
+function initialised(): CopyRecord[] {
+  const g = globalThis as { [COPIES]?: CopyRecord[] };
   return (g[COPIES] ??= []);
 }
 
 /**
- * Records that this copy was initialised through `entry` (`'neurite'` or `'neurite/url'`) and
- * returns the entries through which other copies were initialised before it (none in a
- * program that imports one entry from one install).
+ * Records that this copy (of `version`) was initialised through `entry` (`'neurite'` or
+ * `'neurite/url'`) and returns the other copies initialised before it (none in a program that
+ * imports one entry from one install and evaluates it once).
  */
-export function initialisedThrough(entry: string): string[] {
+export function initialisedThrough(entry: string, version: string): Array<{ entry: string; version?: string }> {
   const all = initialised();
-  if (!all.some((c) => c.copy === COPY)) all.push({ copy: COPY, entry });
-  return all.filter((c) => c.copy !== COPY).map((c) => c.entry);
+  if (!all.some((c) => c.copy === COPY)) all.push({ copy: COPY, entry, version });
+  return all.filter((c) => c.copy !== COPY).map(({ entry, version }) => ({ entry, version }));
 }
 
 /** Why this copy is not initialised when another copy is (`''` when none is). */

@@ -547,8 +547,27 @@ export function readString(ptr: number, len: number): string {
 
 /** {@link readString} from `inst`'s memory, whatever state its call left (a trap's panic message). */
 function stringIn(inst: Instance, ptr: number, len: number): string {
+  const bytes = new Uint8Array(inst.exports.memory.buffer, ptr, len).slice();
+  // Jest's jsdom environment has no TextDecoder: every message read from the core was a
+  // ReferenceError there (a ShapeError's among them).
+  if (typeof TextDecoder !== 'function') return utf8(bytes);
   decoder ??= new TextDecoder();
-  return decoder.decode(new Uint8Array(inst.exports.memory.buffer, ptr, len).slice());
+  return decoder.decode(bytes);
+}
+
+/** UTF-8 to a string, where the runtime has no `TextDecoder`: the core's strings are Rust's, valid UTF-8. */
+function utf8(bytes: Uint8Array): string {
+  const points: number[] = [];
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i++];
+    const more = b < 0x80 ? 0 : b < 0xe0 ? 1 : b < 0xf0 ? 2 : 3;
+    let c = more === 0 ? b : b & (0x3f >> more);
+    for (let k = 0; k < more; k++) c = (c << 6) | (bytes[i++] & 0x3f);
+    points.push(c);
+  }
+  let s = '';
+  for (let i = 0; i < points.length; i += 4096) s += String.fromCodePoint(...points.slice(i, i + 4096));
+  return s;
 }
 
 /** Address of out-slot `i` (u32). */

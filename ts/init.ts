@@ -1,5 +1,6 @@
 /** `init()`: compiles and instantiates the core once; both entries build on this. */
 import { initialisedThrough } from './brand.js';
+import { version } from './version.js';
 import { isDeno, isNode } from './runtime.js';
 import { initFailed, instantiate, isInitialized, rethread, shutdown, threadsInfo, training, workersDeferred, type ThreadConfig } from './engine.js';
 import { DisposedError, InvalidArgumentError, IOError, isDenoDenial, NeuriteError, thrownDetail } from './errors.js';
@@ -240,10 +241,19 @@ function sameSource(given: WasmSource | undefined, running: WasmSource | undefin
  * between them, and the app carries the code and the wasm twice.
  */
 function warnOtherCopies(name: string): void {
-  const others = initialisedThrough(name);
+  const others = initialisedThrough(name, version);
   if (others.length === 0 || said.has('copies')) return;
   said.add('copies');
-  const before = [...new Set(others)].map((e) => `'${e}'`).join(' and ');
+  // The same entry of the same version: this module was most likely evaluated again, not
+  // installed twice; the advice to import one entry and install one version would not apply.
+  if (others.every((o) => o.entry === name && o.version === version)) {
+    console.warn(
+      `neurite: '${name}' ${version} was initialised again in this program, by a second evaluation of its module (a dev server's reload such as Next.js's next dev, jest.isolateModules or vi.resetModules; else two installs of one version): ` +
+        "each evaluation has its own WebAssembly instance, so the earlier one's tensors and models do not work with this one, and its memory stays until they are collected; on a server, keep neurite out of the reloaded bundle (Next.js: serverExternalPackages: ['neurite']) and keep models made at module scope on globalThis",
+    );
+    return;
+  }
+  const before = [...new Set(others.map((o) => o.entry))].map((e) => `'${e}'`).join(' and ');
   console.warn(
     `neurite: a second copy of neurite was initialised in this program (this one imported as '${name}', the first as ${before}): ` +
       "each copy has its own WebAssembly instance, so tensors and models do not cross between them, and the app ships the code twice; import one entry everywhere (a library and its app both from 'neurite', or alias 'neurite' to 'neurite/url' in the bundler, e.g. webpack's resolve.alias { 'neurite$': 'neurite/url' }) and install one version",
@@ -288,8 +298,14 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     sameSource(opts.source, last.source) && (opts.threads === undefined || (opts.threads === last.threads && !last.defer)) && (opts.relaxedSimd === undefined || opts.relaxedSimd === last.relaxedSimd);
   const unspecified = opts.source === undefined && opts.threads === undefined && opts.relaxedSimd === undefined;
   // An init() without options joins the one running, unless shutdown() came after that one
-  // began: it gives up (see `cancelled`), and this call starts neurite again after it.
-  if (pending && unspecified && pendingGen === shutdowns) return pending;
+  // began: it gives up (see `cancelled`), and this call starts neurite again after it. That
+  // one's failure (another source's HTTP 503) is not this call's while an instance still runs:
+  // it asked for neurite, which is there.
+  if (pending && unspecified && pendingGen === shutdowns) {
+    return pending.catch((err: unknown) => {
+      if (!isInitialized()) throw err;
+    });
+  }
   if (!pending && isInitialized() && same()) return Promise.resolve();
   // One init at a time: a call made while another runs starts when that one has settled, and
   // then compares its options with what that one set up (so concurrent calls with different
@@ -361,9 +377,10 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     if (!mod) {
       src ??= await entry.defaultSource();
       // A URL string given resolves against the page (in a browser or a worker), in both entries;
-      // the entry's own sources are absolute.
+      // so does the entry's own, which a bundler may have made relative (Next.js sets webpack's
+      // `javascript.url: 'relative'`: `/_next/static/media/core.….wasm`).
       const page = (globalThis as { location?: { href?: string } }).location?.href;
-      mod = await compileFrom(src, own ? undefined : page, own ? { name: entry.defaultName, denoAdvice: entry.denoAdvice, missingAdvice: entry.missingAdvice } : {});
+      mod = await compileFrom(src, page, own ? { name: entry.defaultName, denoAdvice: entry.denoAdvice, missingAdvice: entry.missingAdvice, own: true } : {});
     }
     const threads = opts.threads ?? Math.min(await reportedCores(), DEFAULT_THREADS_CAP);
     const defer = opts.threads === undefined;

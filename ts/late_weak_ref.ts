@@ -10,14 +10,13 @@
  * owner {@link LateWeakRef.clear}s it on `dispose()`, so an object disposed in the job that
  * made it never gets one, and a loop that disposes what it makes holds nothing.
  */
+import { hostTimers } from './runtime.js';
 
 const fresh = new Set<LateWeakRef<object>>();
 let queued = false;
 
-/** Runs `f` in a later task: Node's and Deno's `setImmediate`, else a 0 ms timeout. */
-const later: (f: () => void) => void = typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
-  ? (f) => (globalThis as unknown as { setImmediate(f: () => void): unknown }).setImmediate(f)
-  : (f) => void setTimeout(f, 0);
+/** Runs `f` in a later task: Node's and Deno's `setImmediate`, else a 0 ms timeout (the runtime's own, not a test's fakes). */
+const later: (f: () => void) => void = (f) => void (hostTimers.setImmediate ?? ((h: () => void) => hostTimers.setTimeout(h, 0)))(f);
 
 function settle(): void {
   queued = false;

@@ -7,7 +7,7 @@
 import { InvalidArgumentError } from './errors.js';
 import { describe } from './ops/convert.js';
 import { memory } from './scope.js';
-import { isThenable } from './runtime.js';
+import { isEdge, isThenable } from './runtime.js';
 
 /** What {@link time} resolves with (TF.js's `TimingInfo` on its CPU backend). */
 export interface TimingInfo {
@@ -125,7 +125,7 @@ export function nextFrame(): Promise<void> {
   const g = globalThis as { requestAnimationFrame?: (f: () => void) => unknown; setImmediate?: (f: () => void) => unknown };
   return new Promise<void>((resolve) => {
     if (typeof g.requestAnimationFrame === 'function') g.requestAnimationFrame(() => resolve());
-    else if (typeof g.setImmediate === 'function') g.setImmediate(() => resolve());
+    else if (typeof g.setImmediate === 'function' && !isEdge) g.setImmediate(() => resolve());
     else setTimeout(resolve, 0);
   });
 }

@@ -12,6 +12,9 @@ const g = globalThis as { Deno?: unknown; process?: { versions?: { node?: string
 /** Deno (also in its workers). */
 export const isDeno = g.Deno !== undefined;
 
+/** A Vercel/Next.js edge runtime (`EdgeRuntime`, a string, is its documented mark). */
+export const isEdge = typeof (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime === 'string';
+
 /** Node, not Deno's Node compatibility (Deno also has `process.versions.node`). */
 export const isNode = !isDeno && !!g.process?.versions?.node;
 
@@ -75,6 +78,38 @@ export function isA(v: unknown, name: string): boolean {
   return typeof C === 'function' && v instanceof (C as new () => unknown);
 }
 
+/** The timers neurite waits on (see {@link hostTimers}). */
+interface Timers {
+  setTimeout(f: () => void, ms?: number): unknown;
+  setImmediate?: ((f: () => void) => unknown) | undefined;
+}
+
+/**
+ * The runtime's own timers, not fakes put on `globalThis` later: a test's
+ * `jest.useFakeTimers()` (or Sinon's, or Jest's `fakeTimers: { enableGlobally: true }`) replaces
+ * the globals, and an `init()` waiting on them (the default entry unpacks its wasm between
+ * yields; a thread pool's join polls) never settled, nor did the test file after it. Node's come
+ * from its timers module (`process.getBuiltinModule`, Node ≥ 20.16 and 22.3; fakes patch only
+ * the globals), else the globals as they were when neurite loaded. TF.js's `ready()` waits on
+ * none. `nextFrame()` keeps the globals: it is the caller's to pace.
+ */
+export const hostTimers: Timers = (() => {
+  const p = g.process as { getBuiltinModule?: (id: string) => unknown } | undefined;
+  // The specifier built at run time, as nodeBuiltin's: no bundler sees it.
+  const t = isNode && typeof p?.getBuiltinModule === 'function' ? (p.getBuiltinModule(['node', 'timers'].join(':')) as Timers | undefined) : undefined;
+  if (t && typeof t.setTimeout === 'function') return t;
+  const gt = globalThis as unknown as Timers;
+  // Next.js's edge sandbox defines setImmediate (and MessageChannel) as functions that throw
+  // "A Node.js API is used": a tidy, a load or a yield failed with it there.
+  const im = isEdge ? undefined : gt.setImmediate;
+  return { setTimeout: gt.setTimeout.bind(globalThis), setImmediate: typeof im === 'function' ? im.bind(globalThis) : undefined };
+})();
+
+/** Runs `f` as a microtask, by a promise: a fake `queueMicrotask` (Jest's modern timers fake it) would hold it until the test advances its clock. */
+export function microtask(f: () => void): void {
+  void Promise.resolve().then(f);
+}
+
 /** When {@link yieldNow} last took a timer turn (Deno). */
 let lastTimerTurn = 0;
 
@@ -92,12 +127,12 @@ export function yieldNow(): Promise<void> {
     const now = performance.now();
     if (now - lastTimerTurn >= 40) {
       lastTimerTurn = now;
-      return new Promise((resolve) => setTimeout(resolve, 0));
+      return new Promise((resolve) => hostTimers.setTimeout(resolve, 0));
     }
   }
-  const s = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
+  const s = hostTimers.setImmediate;
   if (s) return new Promise((resolve) => s(resolve));
-  if (typeof MessageChannel === 'function') {
+  if (typeof MessageChannel === 'function' && !isEdge) {
     return new Promise((resolve) => {
       const channel = new MessageChannel();
       channel.port1.onmessage = () => {
@@ -107,5 +142,5 @@ export function yieldNow(): Promise<void> {
       channel.port2.postMessage(0);
     });
   }
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => hostTimers.setTimeout(resolve, 0));
 }

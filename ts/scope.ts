@@ -7,7 +7,7 @@
  */
 import { deeperStacks, InvalidArgumentError } from './errors.js';
 import { describe } from './ops/convert.js';
-import { isThenable } from './runtime.js';
+import { isThenable, microtask } from './runtime.js';
 import { call, check, instanceId, isInitialized, MANY_LIVE_MODELS, MANY_LIVE_TENSORS, onReset, outPtr, raw, readOut, setModelCounter, threadsInfo } from './engine.js';
 
 /**
@@ -210,7 +210,7 @@ function nextTurn(): void {
 export function turnNow(): number {
   if (!turnQueued) {
     turnQueued = true;
-    queueMicrotask(nextTurn);
+    microtask(nextTurn);
   }
   return turn;
 }
@@ -418,7 +418,7 @@ function enqueue(obj: Disposable, rec: Tracked): void {
   if (pending.length >= PENDING_MAX) flush();
   if (!flushQueued) {
     flushQueued = true;
-    queueMicrotask(flushAtEndOfJob);
+    microtask(flushAtEndOfJob);
   }
   rec.state = PENDING;
   pending.push(obj);

@@ -5,7 +5,7 @@
  * and spins while workers finish theirs, the workers sleep in `memory.atomic.wait32`.
  * Internal: not part of the public API.
  */
-import { nodeBuiltin } from '../runtime.js';
+import { hostTimers, nodeBuiltin } from '../runtime.js';
 import type { WorkerReport, WorkerStart } from './worker.js';
 import type { WebAssemblyGlobal, WebAssemblyMemory, WebAssemblyModule, WebWorker } from '../web-types.js';
 
@@ -150,7 +150,7 @@ export class Pool {
       if (Date.now() - t0 > JOIN_TIMEOUT_MS) throw new Error(`only ${e.nr_threads_joined()} of ${workers} workers started within ${JOIN_TIMEOUT_MS / 1000} s`);
       await new Promise<void>((r) => {
         this.#wake = r;
-        setTimeout(r, 2);
+        hostTimers.setTimeout(r, 2);
       });
       this.#wake = null;
     }
@@ -168,7 +168,7 @@ export class Pool {
     while (this.#exited < this.#workers.length && !this.#failure && Date.now() - t0 < timeoutMs) {
       await new Promise<void>((r) => {
         this.#wake = r;
-        setTimeout(r, 2);
+        hostTimers.setTimeout(r, 2);
       });
       this.#wake = null;
     }

@@ -71,6 +71,8 @@ export interface SourceLabel {
   denoAdvice?: string;
   /** Appended when the file is not there (no such file, HTTP 404): where it should be. */
   missingAdvice?: string;
+  /** The entry's own `new URL('./core.wasm', import.meta.url)`, not the caller's source. */
+  own?: boolean;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
   if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return compileBytes(src as BufferSource, label.name ?? 'the bytes given', label.name !== undefined);
   let where = label.name ?? 'the Response given';
   if (typeof src === 'string' || src instanceof URL) {
-    const url = urlOf(src, base);
+    const url = urlOf(src, base, label.own === true);
     where = label.name ? `${label.name} (${url.href})` : url.href;
     if (url.protocol === 'file:' && isNode) {
       const fs = (await nodeBuiltin('fs/promises')) as typeof import('node:fs/promises');
@@ -161,11 +163,18 @@ export const SOURCES = 'a WebAssembly.Module, bytes (an ArrayBuffer or a typed a
  * {@link InvalidArgumentError} that says what a source may be (`new URL` throws a bare
  * `TypeError: Invalid URL`).
  */
-function urlOf(src: string | WebURL, base: string | undefined): URL {
+function urlOf(src: string | WebURL, base: string | undefined, own = false): URL {
   try {
     return new URL(String(src), base);
   } catch {
     const shown = JSON.stringify(String(src).length > 60 ? `${String(src).slice(0, 60)}…` : String(src));
+    if (own) {
+      // The entry's new URL('./core.wasm', import.meta.url) came out relative: a bundler's doing.
+      throw new InvalidArgumentError(
+        `init: neurite/url's own core.wasm URL is ${shown}, relative, with no page to resolve it against: a bundler rewrote its new URL('./core.wasm', import.meta.url) (Next.js sets webpack's module.parser.javascript.url to 'relative'); ` +
+          `on a server leave neurite out of the bundle (Next.js: serverExternalPackages: ['neurite']), import 'neurite' (its wasm is inline), or pass the wasm to init() (its bytes, or a module)`,
+      );
+    }
     const why = base === undefined ? 'there is no page to resolve a relative URL against' : `not even relative to ${base}`;
     throw new InvalidArgumentError(
       `init: source ${shown} is not a URL (${why}): a string source is the URL of the .wasm file, absolute (https://…, file:///…) or relative ` +
