@@ -36,7 +36,7 @@ function thrown(f: () => unknown): Error {
 }
 
 describe('autoencoder: the input is the target wherever fit defaults it', () => {
-  it('evaluate(x) and evaluate(x, options) equal evaluate(x, x, ...)', () => {
+  it('evaluate(x) and evaluate(x, options) equal evaluate(x, x, ...)', async () => {
     const before = live();
     const x = nr.tensor(rand(16 * 12, 5), [16, 12]);
     const m = make();
@@ -48,7 +48,14 @@ describe('autoencoder: the input is the target wherever fit defaults it', () => 
     // Explicit targets still work, and options in third place need a tensor in second (as fit).
     const y = nr.tensor(rand(16 * 12, 6), [16, 12]);
     expect(m.ae.evaluate(x, y, { returnDict: true }).loss).not.toBe(m.ae.evaluate(x, { returnDict: true }).loss);
-    expect(() => m.ae.evaluate(x, undefined as never, { returnDict: true })).toThrow(/^evaluate: the second argument must be the targets y \(a tensor\) when options come third, got undefined$/);
+    // evaluate(x, undefined, options) and fit(x, undefined, options) take x as the target
+    // (Keras's None; fit threw synchronously, outside its promise); another value is refused.
+    expect(m.ae.evaluate(x, undefined as never, { returnDict: true, batchSize: 4 })).toEqual(m.ae.evaluate(x, x, { returnDict: true, batchSize: 4 }));
+    expect(() => m.ae.evaluate(x, 3 as never, { returnDict: true })).toThrow(/^evaluate: the second argument must be the targets y \(a tensor\), or undefined for x itself, when options come third, got 3$/);
+    const refused = m.ae.fit(x, 'y' as never, { epochs: 1 });
+    await expect(refused).rejects.toThrow(/^fit: the second argument must be the targets y \(a tensor\), or undefined for x itself, when options come third, got the string "y"$/);
+    const h = await m.ae.fit(x, undefined, { epochs: 1, verbose: 0, batchSize: 4 });
+    expect(h.history.loss).toHaveLength(1);
     expect(() => m.ae.evaluate(x, { returnDict: true, batch: 4 } as never)).toThrow(/^evaluate: unknown option 'batch' — did you mean 'batchSize'\?/);
     for (const t of [...explicit, ...implicit, x, y]) t.dispose();
     m.dispose();
@@ -194,6 +201,28 @@ describe('autoencoder: encoder/decoder shape mismatch', () => {
     expect(core).toBeInstanceOf(nr.ShapeError);
     expect(core.message).toMatch(/already built for per-sample input shape \[12\], but here it receives \[5\]; a built layer keeps the input shape its weights were made for \(also when it is shared between models\)$/);
     for (const x of [m, inner, late]) x.dispose();
+  });
+});
+
+describe("autoencoder({ seed }): the seed covers parts built with it", () => {
+  it('an unseeded sequential part (no input shape) draws from the autoencoder\'s seed and its place: the same seed, the same weights (it drew from the global generator)', () => {
+    const weightsOf = (seed: number, seeded?: number) => {
+      const ae = nr.autoencoder({
+        seed,
+        encoder: nr.layers.dense({ inputShape: [6], units: 2 }),
+        decoder: nr.sequential({ ...(seeded === undefined ? {} : { seed: seeded }), layers: [nr.layers.dense({ units: 6 })] }),
+        ownsParts: true,
+      });
+      ae.build();
+      const w = ae.getWeights().map((t) => Array.from(t.dataSync()));
+      nr.dispose(ae.getWeights());
+      ae.dispose();
+      return w;
+    };
+    const [a, b, c] = [weightsOf(5), weightsOf(5), weightsOf(6)];
+    expect(b).toEqual(a);
+    expect(c[2]).not.toEqual(a[2]); // the decoder's kernel follows the seed
+    expect(weightsOf(5, 9)).toEqual(weightsOf(5, 9));
   });
 });
 

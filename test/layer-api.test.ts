@@ -382,4 +382,23 @@ describe('errors, each against TF.js\'s', () => {
     n.dispose();
     t.dispose();
   });
+
+  it("assigning a name is an error that says how to get one (it took the name and left the weights' names and the models' checks behind)", () => {
+    const n = MODELS.dense(NR) as nr.Sequential;
+    const d1 = n.getLayer('d1') as nr.Layer;
+    expect(thrown(() => ((d1 as { name: string }).name = 'd2'))).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/^name: a layer's name is fixed when it is made .*so layer d1 cannot be renamed to the string "d2"; give it when making the layer/) });
+    expect(thrown(() => ((n as { name: string }).name = 'm2'))).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/^name: a model's name is fixed when it is made .*so model mdense cannot be renamed to the string "m2"; .*sequential\.fromConfig/) });
+    expect([d1.name, n.name, n.layers.map((l) => l.name).join()]).toEqual(['d1', 'mdense', 'd1,d2']);
+    // The copy the message suggests: its own name, the same outputs.
+    const c = n.getConfig();
+    const copy = nr.sequential.fromConfig({ ...c, config: { ...c.config, name: 'm2' } }) as nr.Sequential;
+    nr.tidy(() => copy.setWeights(n.getWeights()));
+    expect(copy.name).toBe('m2');
+    nr.tidy(() => {
+      const x = nr.ones([2, 4]);
+      expect(Array.from((copy.predict(x) as nr.Tensor).dataSync())).toEqual(Array.from((n.predict(x) as nr.Tensor).dataSync()));
+    });
+    copy.dispose();
+    n.dispose();
+  });
 });

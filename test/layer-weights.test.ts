@@ -110,6 +110,31 @@ describe('layer.getWeights / setWeights / countParams against TF.js', () => {
     n.dispose();
   });
 
+  it("getWeights(true) keeps trainableWeights' weights, of a model and of a layer in a frozen model (as TF.js; the model's ignored the flag)", () => {
+    const { n, t } = models();
+    copyLayerWeights(n, t);
+    for (const frozen of [false, true]) {
+      n.trainable = t.trainable = !frozen;
+      expectNoLeak(() => {
+        const [nw, tw] = [n.getWeights(true), t.getWeights(true)];
+        expect(shapes(nw), `model, frozen ${frozen}`).toEqual(shapes(tw));
+        expect(values(nw)).toEqual(values(tw));
+        expect(nw.length).toBe(n.trainableWeights.length);
+        for (let i = 0; i < t.layers.length; i++) {
+          const [nl, tl] = [n.layers[i] as nr.Layer, t.layers[i]];
+          const lw = nl.getWeights(true);
+          expect(shapes(lw), `${tl.name}, model frozen ${frozen}`).toEqual(shapes(tl.getWeights(true)));
+          expect(lw.length).toBe(nl.trainableWeights.length);
+          nr.dispose(lw);
+        }
+        nr.dispose(nw);
+      });
+    }
+    expect(message(() => n.getWeights(1 as never))).toBe('getWeights: trainableOnly must be true or false, got 1');
+    n.dispose();
+    t.dispose();
+  });
+
   it("kernel and bias of dense and convolution layers are TF.js's variables (layer.kernel was undefined)", () => {
     const d = nr.layers.dense({ units: 3, name: 'kb_dense' });
     const td = tfl.layers.dense({ units: 3 });

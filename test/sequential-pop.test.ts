@@ -93,6 +93,21 @@ describe('pop() and add() on a built model', () => {
     m.dispose();
   });
 
+  it("says a popped layer's weights went with pop(), not with a dispose (it blamed one that never happened)", () => {
+    const m = base();
+    m.build();
+    const c = m.getLayer('c') as nr.Layer;
+    m.pop();
+    const msg = (thrown(() => c.getWeights()) as Error).message;
+    expect(msg).toMatch(/^getWeights: layer c has no weights: model sequential_\d+'s pop\(\) took it out, and as the last model holding it freed its weights with it .*copy them before pop\(\) \(layer\.getWeights\(\)\) or keep another model holding the layer$/);
+    expect(msg).not.toMatch(/disposed/);
+    // Another model cannot build it again (new weights in silence): that says pop() too.
+    const other = nr.sequential({ layers: [layers.dense({ inputShape: [6], units: 6 }), c] });
+    expect((thrown(() => other.build()) as Error).message).toMatch(/^build: layer c's weights were freed when model sequential_\d+'s pop\(\) took it out \(the last model holding it\), so sequential_\d+ cannot use them; /);
+    other.dispose();
+    m.dispose();
+  });
+
   it('leaves a popped layer that another live model holds its weights', () => {
     const m = base();
     const c = m.getLayer('c') as nr.Layer;

@@ -315,7 +315,7 @@ describe('autoencoder()', () => {
     using z2 = ae.encode(x);
     expect(Array.from(z2.dataSync())).toEqual(Array.from(z.dataSync()));
     await ae.fit(x, { epochs: 1, batchSize: 8, verbose: 0 });
-    expect(() => ae.fit(x, { epochs: 1 } as never, {})).toThrow(nr.InvalidArgumentError);
+    await expect(ae.fit(x, { epochs: 1 } as never, {})).rejects.toThrow(nr.InvalidArgumentError);
     for (const m of [ae, decoder, twin, twin.encoder as nr.Sequential, twin.decoder as nr.Sequential]) m.dispose();
     x.dispose();
     for (const t of [z, zInner, r, r2, z2]) t.dispose();

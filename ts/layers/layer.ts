@@ -203,8 +203,15 @@ export abstract class Layer {
 
   /** @internal The layer type (`dense`, `dropout`, ...). */
   abstract readonly kind: LayerKind | 'input';
-  /** A unique name, given or generated (`dense_1`, ...); `model.getLayer(name)` finds it. */
-  readonly name: string;
+  /**
+   * A unique name, given or generated (`dense_1`, ...); `model.getLayer(name)` finds it. Fixed
+   * when the layer is made: its weights are named by it and models check it when they take the
+   * layer, so assigning one is an error (TF.js's field takes it and leaves both behind).
+   */
+  get name(): string {
+    return this.#name;
+  }
+  #name: string;
   /**
    * Whether training updates this layer's weights: `true` or `false` (anything else is an
    * error). Read when `fit`, `trainOnBatch` or a gradient starts; a change during `fit` (in a
@@ -331,6 +338,8 @@ export abstract class Layer {
   }
   /** @internal Whether a model holding this layer was ever built (set by `Sequential`). */
   builtOnce = false;
+  /** @internal The model whose `pop()` freed this layer's weights, holding it last (set by `Sequential`), or null. */
+  poppedFrom: string | null = null;
 
   /** @internal Called by `Sequential` once a model that made this layer's weights is built (normalization writes its statistics). */
   afterBuild(): void {}
@@ -380,11 +389,11 @@ export abstract class Layer {
     const prefix = (new.target as unknown as { namePrefix?: string }).namePrefix ?? kind;
     // As TF.js and Keras, only a layer without a given name takes a number: named layers (the
     // hidden ones of an eager apply among them) move no counter.
-    if (args.name !== undefined && args.name !== null) this.name = args.name;
+    if (args.name !== undefined && args.name !== null) this.#name = args.name;
     else {
       const n = (counters.get(prefix) ?? 0) + 1;
       counters.set(prefix, n);
-      this.name = `${prefix}_${n}`;
+      this.#name = `${prefix}_${n}`;
     }
     this.#trainable = trainable;
     if (shape !== undefined) this.inputDims = shape;
@@ -573,7 +582,11 @@ export abstract class Layer {
   #weights(op: string): WeightsAt | null {
     if (this.kind === 'input') return null;
     let at = locator.at(this);
-    if (!at && locator.built(this)) throw new DisposedError(`${op}: layer ${this.name} has no weights: every model holding it was disposed, and its weights with the last one`);
+    if (!at && locator.built(this)) {
+      const popped = this.poppedFrom;
+      if (popped !== null) throw new DisposedError(`${op}: layer ${this.name} has no weights: model ${popped}'s pop() took it out, and as the last model holding it freed its weights with it (weights live in the models holding a layer); to keep them, copy them before pop() (layer.getWeights()) or keep another model holding the layer`);
+      throw new DisposedError(`${op}: layer ${this.name} has no weights: every model holding it was disposed, and its weights with the last one`);
+    }
     if (!at) {
       // In a model that knows its input shape, the weights can exist: TF.js would have made them.
       locator.buildHolder(this);
@@ -585,8 +598,9 @@ export abstract class Layer {
   /**
    * Copies of this layer's weights, in its order (a dense layer: `kernel`, `bias`; batch
    * normalization: `gamma`, `beta`, `moving_mean`, `moving_variance`), from the model(s) holding
-   * it (a shared layer has one set). `trainableOnly` keeps the weights training updates (none
-   * when the layer is frozen; no moving statistics). A layer in a model that knows its input
+   * it (a shared layer has one set). `trainableOnly` keeps the weights training updates, those of
+   * {@link Layer.trainableWeights} (none when the layer or a model holding it is frozen; no
+   * moving statistics). A layer in a model that knows its input
    * shape builds that model first (TF.js builds it when it is made); a layer in no such model
    * has none: `[]`, as in TF.js. The caller owns the tensors.
    *
@@ -597,7 +611,8 @@ export abstract class Layer {
     const op = 'getWeights';
     const only = boolArg(op, 'trainableOnly', trainableOnly, false);
     const at = this.#weights(op);
-    if (!at || (only && !this.trainable)) return [];
+    // Frozen by itself or by a model holding it (Sequential's frozenBy): TF.js lists nothing.
+    if (!at || (only && !(this.trainable && locator.frozenBy(this) === null))) return [];
     return readWeights(op, at, (w) => !only || w.trainable);
   }
 
@@ -683,6 +698,7 @@ export abstract class Layer {
     return weightSpecs(op, at).reduce((total, w) => total + w.size, 0);
   }
 }
+refuseRename(Layer.prototype, 'layer', "give it when making the layer (layers.dense({ units: 4, name: 'head' })), or make another of its options under a new name (layers.dense({ ...layer.getConfig(), name: 'head2' }), new weights)");
 
 /**
  * The methods through which Keras and TF.js run a layer (`call`, `apply`, `build`,
@@ -712,6 +728,23 @@ function ownRunMethod(o: object): string | undefined {
  * whose prototype chain defines one of {@link RUN_METHODS} (`Layer`'s own `apply` aside), or a
  * `kind` that is not a layer kind (`class Scale extends Layer {}` called as `new Scale({})`).
  */
+/**
+ * @internal Makes assigning `name` (JS; TypeScript refuses it, the property being read-only)
+ * an error that says why and what to do, on `proto` (Layer's, Sequential's): it took the name
+ * and left the weights' names and the models' name checks behind.
+ */
+export function refuseRename(proto: object, what: 'layer' | 'model', fix: string): void {
+  const d = Object.getOwnPropertyDescriptor(proto, 'name');
+  Object.defineProperty(proto, 'name', {
+    get: d?.get,
+    set(this: { readonly name: string }, v: unknown) {
+      throw new InvalidArgumentError(`name: a ${what}'s name is fixed when it is made (its weights are named by it, and models check the names of what they hold when they take it), so ${what} ${this.name} cannot be renamed to ${describe(v)}; ${fix}`);
+    },
+    enumerable: false,
+    configurable: true,
+  });
+}
+
 function refuseCustomClass(cls: { readonly name: string; readonly prototype: object }, kind: unknown): void {
   refuseRunOverrides(`new ${cls.name || 'Layer'}()`, cls);
   if (kind !== 'input' && !(LAYER_KINDS as readonly unknown[]).includes(kind)) {

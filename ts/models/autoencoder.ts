@@ -190,7 +190,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
   }
 
   /**
-   * Trains the autoencoder to reproduce `x` (`fit(x, options)`), or to map `x` to `y`
+   * Trains the autoencoder to reproduce `x` (`fit(x, options)`, or `fit(x, undefined, options)`), or to map `x` to `y`
    * (`fit(x, y, options)`, e.g. noisy inputs to clean targets). `validationData` may be a
    * single tensor, its own target (`fit(x, { validationData: xTest })`), or `[x, y]`; with
    * explicit targets `y` it must be `[x, y]` (a single tensor is an error).
@@ -209,13 +209,15 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
       }
       return super.fit(x, y, fitArgs(args ?? {}));
     }
-    if (args !== undefined) throw new InvalidArgumentError(`fit: the second argument must be the targets y (a tensor) when options come third, got ${describe(y)}`);
+    // fit(x, undefined, options) (Keras's fit(x, None, …)): x is the target, as fit(x, options).
+    const none = y === undefined || y === null;
+    if (args !== undefined && !none) return Promise.reject(new InvalidArgumentError(`fit: the second argument must be the targets y (a tensor), or undefined for x itself, when options come third, got ${describe(y)}`));
     try {
       this.#selfTarget('fit');
     } catch (err) {
       return Promise.reject(err);
     }
-    return super.fit(x, x, fitArgs(y ?? {}));
+    return super.fit(x, x, fitArgs((none ? args : y) ?? {}));
   }
 
   /**
@@ -276,9 +278,11 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
   override evaluate(x: Tensor, y?: Tensor | EvaluateArgs, args?: EvaluateArgs): Tensor | Tensor[] | Record<string, number> {
     extraArguments('evaluate', arguments.length, 3);
     if (y instanceof Tensor) return super.evaluate(x, y, args as never);
-    if (args !== undefined) throw new InvalidArgumentError(`evaluate: the second argument must be the targets y (a tensor) when options come third, got ${describe(y)}`);
+    // evaluate(x, undefined, options), as fit's: x is the target.
+    const none = y === undefined || y === null;
+    if (args !== undefined && !none) throw new InvalidArgumentError(`evaluate: the second argument must be the targets y (a tensor), or undefined for x itself, when options come third, got ${describe(y)}`);
     this.#selfTarget('evaluate');
-    return super.evaluate(x, x, (y ?? {}) as never);
+    return super.evaluate(x, x, ((none ? args : y) ?? {}) as never);
   }
 
   /**

@@ -28,9 +28,10 @@ import { Tensor } from '../tensor.js';
 import { boolArg, checkShape, describe, f32String, need, show } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { drawSeed } from '../ops/random.js';
+import { mix32 } from '../data/random.js';
 import { reshape } from '../ops/shape.js';
 import { InputLayer } from '../layers/core.js';
-import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, setEagerRunner, setLocator, showShape, trainableArg, type Shape } from '../layers/layer.js';
+import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, refuseRename, setEagerRunner, setLocator, showShape, trainableArg, type Shape } from '../layers/layer.js';
 import { applyEager, disposeEager, eagerHolders, isEagerInput } from './eager.js';
 import { adapting, Normalization } from '../layers/feature_normalization.js';
 import { printLine, readVerbose, type Verbose } from './progress.js';
@@ -187,6 +188,16 @@ const holders = new WeakMap<Layer | Sequential, Set<Sequential>>();
  */
 const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
 
+/**
+ * The seed of the unseeded model nested at child `index` of a model seeded `seed`, built with
+ * it (see `Sequential.#create`): both words mixed with the index, an integer in [0, 2⁵³).
+ */
+function nestedSeed(seed: number, index: number): number {
+  const lo = mix32(((seed % 2 ** 32) ^ mix32((index + 0x632be5ab) >>> 0)) >>> 0);
+  const hi = mix32((Math.floor(seed / 2 ** 32) ^ mix32((lo ^ 0x9e3779b9) >>> 0)) >>> 0);
+  return (hi & 0x1fffff) * 2 ** 32 + lo;
+}
+
 /** Which `getWeights()` call made a tensor, and its position there (see `Sequential.#orderOf`). */
 const gotFrom = new WeakMap<Tensor, { from: { order: number[]; shapes: string[] }; p: number }>();
 
@@ -299,7 +310,7 @@ export class Sequential {
       const name = self.constructor.name;
       const v = new ({ [name]: class {} } as Record<string, new () => object>)[name]();
       // A disposed model says so (it printed as one with no layers).
-      return Object.assign(v, self.isDisposed ? { name: self.name, disposed: true } : { ...self, layers: self.layers });
+      return Object.assign(v, self.isDisposed ? { name: self.name, disposed: true } : { ...self, name: self.name, layers: self.layers });
     };
     const hooks: Array<[string, (this: Sequential, ...a: unknown[]) => unknown]> = [
       ['nodejs.util.inspect.custom', function (this: Sequential) {
@@ -318,8 +329,17 @@ export class Sequential {
    */
   static readonly className: string = 'Sequential';
 
-  /** A unique name, given or generated (`sequential_1`, `model_1`, …); `getLayer` in an outer model finds it by this. */
-  readonly name: string;
+  /**
+   * A unique name, given or generated (`sequential_1`, `model_1`, …); `getLayer` in an outer
+   * model finds it by this. Fixed when the model is made (assigning one is an error): copies of
+   * one loaded model side by side in a graph ensemble take names as they are made:
+   * `const c = m.getConfig()`, `sequential.fromConfig({ ...c, config: { ...c.config, name: 'm2' } })`,
+   * then `setWeights`.
+   */
+  get name(): string {
+    return this.#name;
+  }
+  #name: string;
   /**
    * The layers (nested models appear as one entry), as a frozen list: the model's own list
    * cannot be edited through it (`model.layers.pop()` throws a TypeError). Add layers with
@@ -414,7 +434,7 @@ export class Sequential {
     }
     checkArgs('sequential', args, ['layers', 'name', 'seed']);
     if (args.name !== undefined && typeof args.name !== 'string') throw new InvalidArgumentError(`sequential: name must be a string, got ${describe(args.name)}`);
-    this.name = args.name ?? `sequential_${++modelCount}`;
+    this.#name = args.name ?? `sequential_${++modelCount}`;
     const seed = args.seed;
     if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`sequential: seed must be an integer between 0 and 2^53 - 1, got ${describe(seed)}`);
     if (args.layers !== undefined && !Array.isArray(args.layers)) throw new InvalidArgumentError(`sequential: layers must be an array of layers, got ${describe(args.layers)}`);
@@ -573,6 +593,9 @@ export class Sequential {
         throw e;
       }
     }
+    // Its weights went with this model's old Rust model unless a live built model holds it:
+    // the layer's own calls say so (they would blame a dispose).
+    if (built && last instanceof Layer && ![...(holders.get(last) ?? [])].some((m) => !m.#disposed && m.#handle !== 0)) last.poppedFrom = this.name;
     if (chain) {
       // The popped layer's input is the output now (none when no layer is left).
       const before = chain.outputs[0].inputs[0];
@@ -1140,7 +1163,7 @@ export class Sequential {
         let ps = parentsOf.get(ch);
         if (!ps) parentsOf.set(ch, (ps = new Set()));
         ps.add(m);
-        if (ch instanceof Layer) ch.builtOnce = true;
+        if (ch instanceof Layer) [ch.builtOnce, ch.poppedFrom] = [true, null];
       }
     }
     this.#setInputs(shape);
@@ -1195,6 +1218,10 @@ export class Sequential {
     for (const [index, l] of this.#children().entries()) {
       if (l instanceof Sequential) {
         if (l.#disposed) throw new DisposedError(`build: model ${l.name} (nested in ${this.name}) is disposed`);
+        // A part built here without a seed of its own takes one from this model's and its place,
+        // as a layer's weights come from the seed and its position: the same seed gives the same
+        // whole (an autoencoder's sequential decoder drew from the global generator instead).
+        if (l.#handle === 0 && !l.#seedGiven) l.#seed = nestedSeed(seed, index);
         if (l.#handle === 0 && (l.inputDims ?? anyLength(l.#layers[0])) !== undefined) {
           l.#skipInit = this.#skipInit;
           try {
@@ -1219,8 +1246,9 @@ export class Sequential {
           // Its weights went with the last model holding it: building it again would give it
           // new random weights in silence (TF.js: "LayerVariable … is already disposed").
           if (l.builtOnce) {
+            const how = l.poppedFrom === null ? 'with the last model that held it (disposed)' : `when model ${l.poppedFrom}'s pop() took it out (the last model holding it)`;
             throw new DisposedError(
-              `build: layer ${l.name}'s weights were freed with the last model that held it (disposed), so ${this.name} cannot use them; ` +
+              `build: layer ${l.name}'s weights were freed ${how}, so ${this.name} cannot use them; ` +
                 'keep a model holding the layer alive while other models use it, or make a new layer (with fresh weights, or setWeights from a saved copy)',
             );
           }
@@ -2074,23 +2102,31 @@ export class Sequential {
    * model of the same layers frozen otherwise go to other weights wherever the shapes agree,
    * silently (see {@link Sequential.setWeights}); copy with both unfrozen, or layer by layer.
    *
+   * `trainableOnly` (TF.js's) keeps the first part, those of {@link Sequential.trainableWeights}
+   * (none when the model is frozen): for averaging what training moves, say.
+   *
    * The tensors are yours to dispose: copy weights inside `tidy`, which frees them once
    * `setWeights` has written them.
    *
    * @example tidy(() => copy.setWeights(model.getWeights())); // copy = sequential.fromConfig(model.getConfig())
    * @example tidy(() => nrModel.setWeights(tfModel.getWeights().map((w) => tensor(w.dataSync(), w.shape))));
    */
-  getWeights(): Tensor[] {
-    const h = this.handle('getWeights');
-    const { order } = this.tfWeightOrder('getWeights');
-    const core = readWeights('getWeights', { handle: h, path: [] });
+  getWeights(trainableOnly = false): Tensor[] {
+    const op = 'getWeights';
+    const only = boolArg(op, 'trainableOnly', trainableOnly, false);
+    const h = this.handle(op);
+    const { order, trainable } = this.tfWeightOrder(op);
+    const core = readWeights(op, { handle: h, path: [] });
     // The weights' shapes in the core's order, kept with the copies: the model they came from
     // may be disposed before they are written (a hot swap, a replaced generation).
     const from = { order, shapes: core.map((t) => t.shape.join(',')) };
-    return order.map((i, p) => {
+    const all = order.map((i, p) => {
       gotFrom.set(core[i], { from, p });
       return core[i];
     });
+    if (!only) return all;
+    for (const t of all.slice(trainable)) t.dispose();
+    return all.slice(0, trainable);
   }
 
   /**
@@ -2844,6 +2880,7 @@ export function batchSizeOf(op: string, bs: unknown): number {
   return bs;
 }
 
+refuseRename(Sequential.prototype, 'model', "give it when making the model (sequential({ name: 'm2', layers })), or copy it under a new name: const c = m.getConfig(), copy = sequential.fromConfig({ ...c, config: { ...c.config, name: 'm2' } }); tidy(() => copy.setWeights(m.getWeights()))");
 
 /**
  * The class of a graph model (`model({ inputs, outputs })`, or one loaded or made from a
