@@ -369,3 +369,26 @@ describe('metrics that read probabilities under a loss that reads logits', () =>
     }
   });
 });
+
+describe('metrics computed outside the core read the training step\'s own output', () => {
+  it("under batch normalization (training statistics) a JS-computed 'binaryCrossentropy' equals the loss, and auc follows it, as Keras 3 and TF.js (an inference pass before the step gave 5.4 for a loss of 0.7 and auc 0.5 at accuracy 0.88)", async () => {
+    const n = 64;
+    const xs = new Float32Array(n * 2), ys = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = Math.sin(i * 1.7), b = Math.cos(i * 0.9);
+      xs[2 * i] = 100 + a;
+      xs[2 * i + 1] = 50 + b;
+      ys[i] = a + b > 0 ? 1 : 0;
+    }
+    const x = nr.tensor(xs, [n, 2]), y = nr.tensor(ys, [n, 1]);
+    const m = nr.sequential({ seed: 3, layers: [nr.layers.batchNormalization({ inputShape: [2] }), nr.layers.dense({ units: 8, activation: 'relu' }), nr.layers.dense({ units: 1, activation: 'sigmoid' })] });
+    m.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.03 }), loss: 'binaryCrossentropy', metrics: ['binaryCrossentropy', 'acc'] });
+    for (let step = 0; step < 5; step++) {
+      const [loss, bce] = m.trainOnBatch(x, y) as number[];
+      expect(Math.abs(bce - loss), `step ${step}: loss ${loss}, metric ${bce}`).toBeLessThan(1e-5 * Math.max(1, loss));
+    }
+    const h = await m.fit(x, y, { epochs: 3, batchSize: 32, verbose: 0, shuffle: false });
+    h.history.loss.forEach((l, i) => expect(Math.abs(h.history.binaryCrossentropy[i] - l)).toBeLessThan(1e-5 * Math.max(1, l)));
+    nr.dispose([x, y, m]);
+  });
+});

@@ -10,9 +10,9 @@
  *   the KL and penalty terms with their gradients, as the fused step adds them — and update
  *   (the model's optimizer state, step, learning rate, clipping and constraints). The loss
  *   reported is the data loss plus the KL and penalties, as a named loss's.
- * - Metric functions with named losses: the fused one-call step stays; the functions see the
- *   batch's output at inference just before the step (the same values as the training forward
- *   for a model without dropout, noise or batch normalization).
+ * - Metric functions (and the accumulated metrics) with named losses: the fused one-call step
+ *   stays, keeping its forward's output, which the functions then see: the output the loss was
+ *   taken of (training behaviour, before the update), as Keras 3 and TF.js compute metrics.
  *
  * Every value is the mean of what the function returns on the batch, as TF.js; the epoch's and
  * `evaluate`'s values are the means over batches weighted by their sizes, as TF.js's — except
@@ -38,6 +38,7 @@ import type { CompiledInfo, CustomHead, CustomMetric, CustomSpec } from './compi
 import type { MetricState } from '../metric-state.js';
 import type { Part } from './packing.js';
 import { predictTerms, stepBackward, stepCancel, stepForward } from './split-step.js';
+import { unpack } from './packing.js';
 import type { Sequential } from './sequential.js';
 
 /**
@@ -313,19 +314,36 @@ export function customStep(op: string, model: Sequential, info: CompiledInfo, xb
   const spec = info.custom!;
   if (spec.tape) return tapeStep(op, model, info, xb, yb, w, out, states);
   const n = xb.shape[0];
-  // The functions see the output before the step updates the weights, as TF.js's do.
-  const own = tidy(() => {
-    const preds = model.coreForward(op, xb, false, Math.max(n, 1));
-    return metricValues(op, spec, splitTargets(yb, model.targetParts(op), preds), preds, false, states, outputMasks(op, model, preds));
-  });
   const h = model.handle(op);
   const [hx, hy, hw] = [xb.handleFor(op, 'x'), yb.handleFor(op, 'y'), w ? w.handleFor(op, 'sampleWeight') : 0];
-  const core = call((e) => {
-    // The weighted step of fit, on this batch's rows in order.
-    check(e.nr_model_shuffle(h, n, 0, 0));
-    check(e.nr_model_train_batch(h, hx, hy, hw, 0, n, argPtr()));
-    return Array.from(new Float32Array(e.memory.buffer, argPtr(), 3 + spec.coreMetrics + (spec.heads.length > 1 ? spec.heads.length : 0)));
-  });
+  // The metrics read the output the loss was taken of: the step's own forward (training
+  // behaviour, before the update), which the core keeps for them, as Keras 3 and TF.js compute
+  // every metric. (An inference pass before the step gave other values under batch
+  // normalization and dropout — a training AUC of 0.5 at accuracy 0.88 — and cost a forward.)
+  call((e) => check(e.nr_model_keep_output(h, 1)));
+  let core: number[];
+  let packed: Tensor;
+  try {
+    core = call((e) => {
+      // The weighted step of fit, on this batch's rows in order.
+      check(e.nr_model_shuffle(h, n, 0, 0));
+      check(e.nr_model_train_batch(h, hx, hy, hw, 0, n, argPtr()));
+      return Array.from(new Float32Array(e.memory.buffer, argPtr(), 3 + spec.coreMetrics + (spec.heads.length > 1 ? spec.heads.length : 0)));
+    });
+    packed = runOp((e, o) => e.nr_model_take_output(h, o));
+  } finally {
+    call((e) => check(e.nr_model_keep_output(h, 0)));
+  }
+  let own: number[];
+  try {
+    own = tidy(() => {
+      const parts = model.outputParts();
+      const preds = parts ? unpack(packed, parts) : [packed];
+      return metricValues(op, spec, splitTargets(yb, model.targetParts(op), preds), preds, false, states, outputMasks(op, model, preds));
+    });
+  } finally {
+    packed.dispose();
+  }
   out.set(merged(spec, core, own).slice(0, out.length));
 }
 

@@ -123,6 +123,10 @@ export interface RawExports {
   nr_model_order(model: number, start: number, count: number, out: number): number;
   nr_model_train_batch(model: number, x: number, y: number, w: number, start: number, count: number, out: number): number;
   nr_model_train_on_batch(model: number, x: number, y: number, w: number, out: number): number;
+  /** Whether the fused training steps keep their forward's output (`on` 1; 0 stops and frees it), for metrics computed in TS. */
+  nr_model_keep_output(model: number, on: number): number;
+  /** The output the last fused step kept (packed, for several outputs): its handle to `out`, taken. */
+  nr_model_take_output(model: number, out: number): number;
   /** The forward half of a split training step (a loss function's, `models/split-step.ts`): the output's handle to `out`; opens the step. */
   nr_model_step_forward(model: number, x: number, out: number): number;
   /** The backward half from `dL/dyPred` (`dp`; 0 cancels the open step) for the data loss `data`: `[loss, kl, regularization]` to `out`. */

@@ -194,6 +194,12 @@ pub struct Trainer {
     pub no_decay: Vec<bool>,
     /// The open split step: its forward half ran, its backward half has not (see [`super::split`]).
     pub(super) split: Option<super::split::OpenStep>,
+    /// Whether each fused step keeps its forward's output in [`Trainer::kept`]: metrics
+    /// computed outside the core (`compile`'s `'auc'`, metric functions) read the output the
+    /// loss was taken of — training behaviour, before the update — as Keras 3 and TF.js do.
+    pub keep_output: bool,
+    /// The last fused step's output, when [`Trainer::keep_output`] (taken by the caller).
+    pub kept: Option<Tensor>,
 }
 
 /// The scheduled rate `lr` times `scale`, rounded once to f32 (the product of an f32 and an f32
@@ -256,7 +262,7 @@ impl Trainer {
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: TrainConfig, seed: u64) -> Trainer {
-        Trainer { cfg, state: Vec::new(), step: 0, seed, lr_scale: 1.0, no_decay: Vec::new(), split: None }
+        Trainer { cfg, state: Vec::new(), step: 0, seed, lr_scale: 1.0, no_decay: Vec::new(), split: None, keep_output: false, kept: None }
     }
 
     /// The optimizer state of parameter `i` (`with_params` order): empty while it has never
@@ -581,11 +587,16 @@ impl Trainer {
     /// (fused with a final softmax or sigmoid where it may be), then the penalties, backward
     /// (no input gradient needed) and the update.
     fn step(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor, weights: Option<&[f32]>) -> Result<StepResult> {
+        self.kept = None;
         let pred = self.forward_half(model, xb)?;
         let outs = self.outputs(model, "fit")?;
         let acts = model.output_activations();
         let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, model.output_mask().map(|m| (m, model.masked_outputs())), Some(&acts))?;
-        drop(pred);
+        if self.keep_output {
+            self.kept = Some(pred);
+        } else {
+            drop(pred);
+        }
         let (dp, pre) = dp.ok_or_else(|| Error::Internal { msg: "fit: no gradient".into() })?;
         let (kl, regularization) = self.backward_half(model, dp, &pre, data)?;
         Ok(StepResult { loss: data + kl + regularization, metrics: metrics.plain, weighted: metrics.weighted, weight_sums: metrics.weight_sums, kl, regularization, heads: self.reported(heads) })

@@ -443,6 +443,44 @@ pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, w: 
     })
 }
 
+/// Whether the model's fused training steps keep their forward's output (`on` 1) for
+/// [`nr_model_take_output`]: the metrics computed in TS (`'auc'`, metric functions) then read
+/// the output the loss was taken of (training behaviour), as Keras 3 and TF.js compute them.
+/// `on` 0 stops it and frees a kept output. The model must be compiled.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub extern "C" fn nr_model_keep_output(model: u32, on: u32) -> i32 {
+    guard(|| {
+        with_model(model, |m, _| {
+            let (_, tr, _, _) = m.parts()?;
+            let tr = trainer(tr, "fit")?;
+            tr.keep_output = on != 0;
+            if on == 0 {
+                tr.kept = None;
+            }
+            Ok(())
+        })
+    })
+}
+
+/// The output the last fused training step kept (see [`nr_model_keep_output`]): its handle to
+/// `out` (packed, for several outputs), taken (the next call has none until another step).
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_take_output(model: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let y = with_model(model, |m, _| {
+            let (_, tr, _, _) = m.parts()?;
+            trainer(tr, "fit")?.kept.take().ok_or_else(|| Error::invalid("fit", "no training step kept its output (keep it first, then run a step)"))
+        })?;
+        // SAFETY: forwarded caller contract.
+        unsafe { super::tensor::store("fit", y, out) }.map(drop)
+    })
+}
+
 /// The forward half of a split training step (`compile` with a loss function: the loss is
 /// differentiated outside, with respect to the output): `fit`'s forward with training
 /// behaviour on the whole of `x`, the layers keeping what backward needs; the output (packed
