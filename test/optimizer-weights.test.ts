@@ -306,6 +306,30 @@ describe('optimizer.getWeights / setWeights', () => {
     nr.dispose([x, opt, fresh, g, ...saved.map((w) => w.tensor)]);
   });
 
+  it("compiled into a model, a state whose items all name another model's weights is refused (the copy's auto-named layers got none of it, silently, at the given step count)", async () => {
+    const make = () => {
+      const m = nr.sequential({ seed: 2, layers: [nr.layers.dense({ units: 3, inputShape: [2] }), nr.layers.dense({ units: 1 })] });
+      m.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.05 }), loss: 'mse' });
+      return m;
+    };
+    const [a, b] = [make(), make()];
+    const [x, y] = [nr.ones([4, 2]), nr.zeros([4, 1])];
+    await a.fit(x, y, { epochs: 2, verbose: 0 });
+    const saved = await a.optimizer!.getWeights();
+    const names = b.trainableWeights.map((w) => w.name.split('/')[0]);
+    await expect(b.optimizer!.setWeights(saved)).rejects.toThrow(
+      new RegExp(`^optimizer\\.setWeights: this optimizer is compiled into model ${b.name}, but weightValues names none of its weights \\(${names[0]}/kernel, .*\\): it names ${a.trainableWeights[0].name}, .*weights of another live model, so ${b.name} would start afresh at step 2\\. .*sequential\\.fromConfig`),
+    );
+    expect(b.optimizer!.iterations).toBe(0); // nothing changed
+    // A copy made from the config keeps the names, and takes the state.
+    const c = nr.sequential.fromConfig(a.getConfig()) as nr.Sequential;
+    c.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.05 }), loss: 'mse' });
+    a.dispose();
+    await c.optimizer!.setWeights(saved);
+    expect(c.optimizer!.iterations).toBe(2);
+    nr.dispose([x, y, b, c, ...saved.map((w) => w.tensor)]);
+  });
+
   it('rmsprop without momentum takes and ignores TF.js’s momentum slot', async () => {
     const p = problem();
     const opt = nr.optimizers.rmsprop(0.01);

@@ -6,7 +6,7 @@
  */
 import { defaultVariables, variableNamed } from '../autodiff.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { LayerVariable } from '../layers/variable.js';
+import { LayerVariable } from '../layers/variable.js';
 import { scalar, tensor } from '../ops/creation.js';
 import { MAX_ITER, readWeightList, slotNames, slotValues, type NamedTensor } from '../optimizer-weights.js';
 import type { CompiledModel, OptimizerName } from '../optimizers.js';
@@ -119,6 +119,17 @@ export function setOptimizerWeights(op: string, a: OptimizerAccess, weightValues
       throw new InvalidArgumentError(`${op}: weightValues[${g.items[0].at}] ('${g.variable}/${slots[0]}') is for '${g.variable}', but no live variable or model weight has that name (${list}); make the variables (variable(t, true, '${g.variable}')) or build the model before setWeights`);
     }
     own.set(v, slotValues(op, g, slots, v.shape));
+  }
+  // Compiled into a model, and every item names a weight of other models: the state of another
+  // model (its layers auto-named otherwise: dense_1 for this one's dense_3), which this
+  // model's weights would not get — they would start afresh at the step count given, which for
+  // Adam is worse than a fresh optimizer. TF.js matches by position and takes it.
+  if (m && inModel.size > 0 && toModel.size === 0 && own.size > 0 && [...own.keys()].every((v) => v instanceof LayerVariable)) {
+    const theirs = [...new Set(vars.map((g) => g.variable))];
+    throw new InvalidArgumentError(
+      `${op}: this optimizer is compiled into model ${m.name}, but weightValues names none of its weights (${[...inModel.keys()].slice(0, 6).join(', ')}${inModel.size > 6 ? ', …' : ''}): it names ${theirs.slice(0, 6).join(', ')}${theirs.length > 6 ? ', …' : ''}, weights of another live model, so ${m.name} would start afresh at step ${iter}. ` +
+        'Items are matched by weight name (TF.js matches by position): make the copy from the original\'s config (sequential.fromConfig(original.getConfig())), whose weights keep its names, or restore into the optimizer compiled into the model the state is for',
+    );
   }
   // Checked: the new states are made, then the trainer's is set (it checks again: a refusal changes nothing), then they replace the old.
   const made: Array<[Tensor | LayerVariable, Tensor]> = [];
