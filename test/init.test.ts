@@ -476,3 +476,29 @@ describe("an edge sandbox whose setImmediate and MessageChannel throw (Next.js's
     expect(JSON.parse(out)).toEqual({ y: [[3]], loaded: 1, tensors: 0 });
   });
 });
+
+describe("Cloudflare Workers' global scope, where timers are refused", () => {
+  it('init() (the default entry unpacking its wasm), building, compiling and a predict work without one (they failed with "Disallowed operation called within global scope", or hung)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const code = `
+      const refuse = () => { throw new Error('Disallowed operation called within global scope.'); };
+      const real = globalThis.setTimeout;
+      for (const k of ['setTimeout', 'setImmediate', 'setInterval']) globalThis[k] = refuse;
+      Object.defineProperty(globalThis, 'navigator', { configurable: true, value: { userAgent: 'Cloudflare-Workers' } });
+      process.getBuiltinModule = undefined;
+      const nr = await import(${JSON.stringify(join(process.cwd(), 'dist/index.js'))});
+      await nr.init();
+      const m = nr.sequential({ layers: [nr.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'ones' })] });
+      m.compile({ optimizer: 'sgd', loss: 'mse' });
+      m.build();
+      const v = nr.variable(nr.tensor([1, 2]));
+      const y = nr.tidy(() => m.predict(nr.tensor([[1, 2]])).arraySync());
+      const back = await nr.loadModel(nr.io.fromMemory(await m.toArtifacts()));
+      globalThis.setTimeout = real;
+      console.log(JSON.stringify({ y, loaded: back.layers.length, v: Array.from(v.dataSync()) }));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 }).trim();
+    expect(JSON.parse(out)).toEqual({ y: [[3]], loaded: 1, v: [1, 2] });
+  });
+});

@@ -10,13 +10,22 @@
  * owner {@link LateWeakRef.clear}s it on `dispose()`, so an object disposed in the job that
  * made it never gets one, and a loop that disposes what it makes holds nothing.
  */
-import { hostTimers } from './runtime.js';
+import { hostTimers, microtask } from './runtime.js';
 
 const fresh = new Set<LateWeakRef<object>>();
 let queued = false;
 
 /** Runs `f` in a later task: Node's and Deno's `setImmediate`, else a 0 ms timeout (the runtime's own, not a test's fakes). */
-const later: (f: () => void) => void = (f) => void (hostTimers.setImmediate ?? ((h: () => void) => hostTimers.setTimeout(h, 0)))(f);
+const later = (f: () => void): void => {
+  try {
+    (hostTimers.setImmediate ?? ((h: () => void) => hostTimers.setTimeout(h, 0)))(f);
+  } catch {
+    // No timer here: Cloudflare Workers refuse one in a module's global scope ("Disallowed
+    // operation called within global scope"), where building a model once per isolate failed
+    // with it. A microtask still makes the WeakRef (kept to the end of this job, not later).
+    microtask(f);
+  }
+};
 
 function settle(): void {
   queued = false;

@@ -15,6 +15,9 @@ export const isDeno = g.Deno !== undefined;
 /** A Vercel/Next.js edge runtime (`EdgeRuntime`, a string, is its documented mark). */
 export const isEdge = typeof (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime === 'string';
 
+/** Cloudflare Workers (workerd): its `navigator.userAgent` is documented as this string. */
+export const isWorkers = (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent === 'Cloudflare-Workers';
+
 /** Node, not Deno's Node compatibility (Deno also has `process.versions.node`). */
 export const isNode = !isDeno && !!g.process?.versions?.node;
 
@@ -123,6 +126,10 @@ let lastTimerTurn = 0;
  * default entry's unpacking.
  */
 export function yieldNow(): Promise<void> {
+  // Cloudflare Workers refuse a timer in a module's global scope, or never run it there (the
+  // default entry's unpacking then hung the first request instead of saying the runtime
+  // compiles no wasm from bytes): a request there is its own task, with nothing to yield to.
+  if (isWorkers) return Promise.resolve();
   if (isDeno) {
     const now = performance.now();
     if (now - lastTimerTurn >= 40) {
