@@ -99,7 +99,7 @@ function copyInto(op: string, t: Tensor, out: Float32Array): void {
  */
 function namedWeights(op: string, model: Sequential, spec: ModelSpec, weights: WeightSpec[], tensors: Tensor[], order: readonly number[]): NamedWeight[] {
   if (weights.length !== tensors.length || order.length !== tensors.length || weights.some((w, i) => w.shape.join() !== tensors[i].shape.join())) {
-    throw new InvalidArgumentError(`${op}: internal: model ${model.name} has weights ${show(tensors.map((t) => t.shape))}, its layers describe ${show(weights.map((w) => w.shape))}`);
+    throw new InvalidArgumentError(`${op}: internal: model ${model.name} has weights ${show(tensors.map((t) => t.shape))}, its layers describe ${show(weights.map((w) => w.shape))}, its weight order lists ${order.length}`);
   }
   const norms = normalizationLayers(spec);
   const warned = new Set<string>();

@@ -484,8 +484,9 @@ export abstract class Layer {
    * Frees what {@link Layer.apply} on tensors made: the hidden model holding the layer, and
    * with it the layer's weights unless a model of yours holds the layer too (they live on
    * there, and so does `apply` on a tensor). Applied to a tensor again while no model holds it,
-   * the layer is a `DisposedError`. Does nothing for a layer never applied to a tensor (a
-   * model's layers are freed with the model: `model.dispose()`).
+   * the layer is a `DisposedError`. Does nothing for a layer never applied to a tensor. A
+   * model's layers are freed with the model: `model.dispose()` also frees the hidden model of a
+   * layer of it applied to a tensor, unless another model holds the layer.
    */
   dispose(): void {
     eager?.dispose(this);

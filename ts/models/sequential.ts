@@ -2826,6 +2826,16 @@ export class Sequential {
     this.#owned = [];
     // Their weights were not freed above (their own handles held them): they go now.
     for (const m of owned) result.numDisposedVariables += m.dispose().numDisposedVariables;
+    // A layer of this model applied to a tensor (its feature maps looked at) runs in a hidden
+    // model that holds its weights too: with no other model of the user's holding the layer,
+    // that goes with this one, as the layer's weights would in TF.js (it was left to the GC).
+    if (!eagerHolders.has(this)) {
+      for (const l of this.#layers) {
+        if (!(l instanceof Layer)) continue;
+        const others = [...(holders.get(l) ?? [])].some((m) => m !== this && !m.#disposed && !eagerHolders.has(m));
+        if (!others) disposeEager(l);
+      }
+    }
     return result;
   }
 
