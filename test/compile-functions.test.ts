@@ -311,6 +311,9 @@ describe('errors name the function and leave the model usable', () => {
     expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['accuracy', 'acc'] })).toThrow(`compile: metrics[0] and metrics[1] are both logged as 'acc'; "accuracy" and "acc" are one metric: give it once`);
     expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: [function loss() { return nr.scalar(0); }] })).toThrow(/logged as 'loss'/);
     expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['AUCC' as never] })).toThrow(/unknown metric "AUCC" — did you mean 'auc'\?/);
+    // Keras's metric objects by a name that is known: said as that (it suggested the name given).
+    expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: [{ name: 'accuracy' } as never] })).toThrow(/^compile: metrics\[0\] is an object \(Object\), but 'accuracy' takes no \{ name, \.\.\.options \} form .*: give it as its name, 'accuracy'$/);
+    expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: [{ name: 'binaryAccuracy', threshold: 0.7 } as never] })).toThrow(/give it as its name, 'binaryAccuracy'; its options \(threshold\) have no equivalent here \(for Keras's BinaryAccuracy\(threshold\), write a metric function\)$/);
     nr.dispose([n]);
   });
 });

@@ -340,3 +340,12 @@ describe('channels last [batch, h, w, c]', () => {
     });
   });
 });
+
+describe("TensorFlow's positional max_val", () => {
+  it('psnr(a, b, 1) and ssim(a, b, 255) say to write { maxValue } (it said only that options must be an object)', () => {
+    const a = nr.zeros([4, 4]), b = nr.ones([4, 4]);
+    expect((thrown(() => nr.psnr(a, b, 1 as never)) as Error).message).toBe("psnr: options must be an object, got 1; TensorFlow's third argument max_val is the maxValue option here: psnr(a, b, { maxValue: 1 })");
+    expect((thrown(() => nr.ssim(a, b, 255 as never)) as Error).message).toBe("ssim: options must be an object, got 255; TensorFlow's third argument max_val is the maxValue option here: ssim(a, b, { maxValue: 255 })");
+    nr.dispose([a, b]);
+  });
+});

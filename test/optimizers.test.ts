@@ -577,3 +577,28 @@ describe('optimizer API', () => {
     expect(() => optimizers.adadelta({ beta1: 0.9 } as never)).toThrow("optimizers.adadelta: unknown option 'beta1' (known: learningRate, rho, epsilon, weightDecay, clipValue, clipNorm, globalClipNorm, excludeFromWeightDecay)");
   });
 });
+
+describe("currentLearningRate with Adamax's decay, and train.momentum's required momentum", () => {
+  it('adamax({ decay }) reports η / (1 + decay·(k − 1)) for the next step k, the rate its steps take (it reported η), plain and compiled', async () => {
+    const opt = nr.optimizers.adamax({ learningRate: 0.1, decay: 1 });
+    const v = nr.variable(nr.tensor([1]));
+    const seen: number[] = [];
+    for (let k = 1; k <= 4; k++) {
+      seen.push(opt.currentLearningRate());
+      // One step of gradient 1 on a fresh Adamax moves by the rate (m̂ = u = 1).
+      nr.tidy(() => opt.minimize(() => nr.sum(v), false, [v]));
+    }
+    expect(seen).toEqual([0.1, 0.05, 0.033333335, 0.025]);
+    nr.dispose([v, opt]);
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 1 })] });
+    m.compile({ optimizer: nr.optimizers.adamax({ learningRate: 0.1, decay: 1 }), loss: 'mse' });
+    await m.fit(nr.ones([2, 1]), nr.ones([2, 1]), { epochs: 3, batchSize: 2, verbose: 0 });
+    expect(m.optimizer!.currentLearningRate()).toBe(0.025);
+    nr.dispose(m);
+  });
+
+  it('train.momentum(lr) without its momentum is an error (it was plain SGD calling itself Momentum)', () => {
+    expect(() => (nr.train.momentum as (lr: number) => unknown)(0.1)).toThrow(/^optimizers\.momentum: momentum is required \(TF\.js's train\.momentum\(learningRate, momentum\)\), got undefined; e\.g\. momentum\(0\.1, 0\.9\)$/);
+    expect(nr.train.momentum(0.1, 0.9).getClassName()).toBe('Momentum');
+  });
+});

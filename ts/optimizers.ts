@@ -589,17 +589,24 @@ export class Optimizer {
 
   /**
    * The learning rate the next update will use, as float32 in its shortest decimal form (`0.01`):
-   * the schedule's value at the next step, and for
+   * the schedule's value at the next step (Adamax's with its `decay` applied), and for
    * an optimizer compiled into a model, the model's (`model.learningRate`: after
    * `reduceLROnPlateau` or an assignment to it), which `fit`, `applyGradients` and `minimize`
    * all use.
    */
   currentLearningRate(): number {
     const m = this.#compiled();
-    if (m) return m.learningRate;
     const lr = this.#learningRate;
     // The float32 rate the step uses, in its shortest decimal form (as model.learningRate).
-    return Number(f32String(Math.fround(lr instanceof LearningRateSchedule ? lr.at(this.#iterations + 1) : lr)));
+    let rate = m ? m.learningRate : Math.fround(lr instanceof LearningRateSchedule ? lr.at(this.#iterations + 1) : lr);
+    // Adamax's TF.js decay, η / (1 + decay·(k − 1)) at step k, in float32 as the core takes it
+    // (crates/core/src/optim/adamax.rs): it reported the undecayed rate.
+    const decay = this.name === 'adamax' ? Number(this.#options.decay ?? 0) : 0;
+    if (decay > 0) {
+      const k = (m ? m.trainingStep() : this.#iterations) + 1;
+      rate = Math.fround(Math.fround(rate) / Math.fround(1 + Math.fround(decay * Math.fround(k - 1))));
+    }
+    return m && decay === 0 ? rate : Number(f32String(Math.fround(rate)));
   }
 
   /**
@@ -1071,6 +1078,8 @@ export function momentum(learningRate: LearningRate, momentum: number, useNester
     throw new InvalidArgumentError(`${op}: learningRate must be a number or a schedule, got ${describe(learningRate)} (for options use optimizers.sgd({ learningRate, momentum }))`);
   }
   if (typeof useNesterov !== 'boolean') throw new InvalidArgumentError(`${op}: useNesterov must be a boolean, got ${describe(useNesterov)}`);
+  // TF.js's momentum is required: left out, this was plain SGD that called itself Momentum.
+  if (momentum === undefined) throw new InvalidArgumentError(`${op}: momentum is required (TF.js's train.momentum(learningRate, momentum)), got undefined; e.g. momentum(${typeof learningRate === 'number' ? learningRate : 'learningRate'}, 0.9)`);
   try {
     return new SgdOptimizer({ learningRate, momentum, nesterov: useNesterov });
   } catch (err) {

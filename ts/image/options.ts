@@ -38,6 +38,14 @@ export function imageShapeWords(op: string, v: unknown): [number, number, number
 }
 
 /**
+ * @internal TensorFlow's positional `tf.image.psnr(a, b, max_val)` (and `ssim`'s): said with
+ * the options form to write (it was "options must be an object, got 1").
+ */
+export function positionalMax(op: string, args: unknown): void {
+  if (typeof args === 'number') throw new InvalidArgumentError(`${op}: options must be an object, got ${args}; TensorFlow's third argument max_val is the maxValue option here: ${op}(a, b, { maxValue: ${args} })`);
+}
+
+/**
  * @internal The layout of `a` and `b` (live tensors) when the metric must read them in TS:
  * `[n, h, w, c]` for a channels-last batch, checked as the core checks its own layouts (the
  * same messages, naming the caller's shape, and finite values). `null` when the core reads

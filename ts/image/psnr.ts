@@ -5,7 +5,7 @@ import { reshape } from '../ops/shape.js';
 import { tidy } from '../scope.js';
 import type { Tensor } from '../tensor.js';
 import { checkKeys, numberOption } from '../classic/common.js';
-import { channelsLast, checkDefaultRange, imageShapeWords } from './options.js';
+import { channelsLast, checkDefaultRange, imageShapeWords, positionalMax } from './options.js';
 
 /** Options of `psnr` (`image.psnr`). */
 export interface PsnrArgs {
@@ -43,6 +43,7 @@ export interface PsnrArgs {
  * psnr(x, convAe.predict(x));                                // [n, 28, 28, 1] → [n]
  */
 export function psnr(a: TensorLike, b: TensorLike, args: PsnrArgs = {}): Tensor {
+  positionalMax('psnr', args);
   const o = checkKeys('psnr', args, ['maxValue', 'imageShape']);
   const max = numberOption('psnr', 'maxValue', o.maxValue ?? 1, (v) => v > 0, 'a finite number > 0');
   const [has, h, w] = imageShapeWords('psnr', o.imageShape);

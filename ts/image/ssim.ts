@@ -7,7 +7,7 @@ import { tidy } from '../scope.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkKeys, intOption, numberOption } from '../classic/common.js';
-import { channelsLast, checkDefaultRange, imageShapeWords } from './options.js';
+import { channelsLast, checkDefaultRange, imageShapeWords, positionalMax } from './options.js';
 
 /** Options of `ssim` (`image.ssim`; TF.js's `tf.image.ssim` defaults). */
 export interface SsimArgs {
@@ -58,6 +58,7 @@ export interface SsimArgs {
  * ssim(photos, decoded, { maxValue: 255 });                  // [n, h, w, 3] → [n]
  */
 export function ssim(a: TensorLike, b: TensorLike, args: SsimArgs = {}): Tensor {
+  positionalMax('ssim', args);
   const o = checkKeys('ssim', args, ['maxValue', 'windowSize', 'sigma', 'k1', 'k2', 'imageShape']);
   const max = numberOption('ssim', 'maxValue', o.maxValue ?? 1, (v) => v > 0, 'a finite number > 0');
   const size = intOption('ssim', 'windowSize', o.windowSize ?? 11, 1);

@@ -326,6 +326,15 @@ function metricList(where: string, given: unknown, loss: LossName | null): Metri
     }
     if (id < 0) {
       const given = typeof m === 'object' && m !== null && typeof (m as { name?: unknown }).name === 'string' ? (m as { name: string }).name : m;
+      // { name: 'accuracy' } (Keras's metric objects): the name is known, the object form is not
+      // (it said "did you mean 'accuracy'?" to a user who wrote 'accuracy').
+      const known = [...METRICS, ...Object.keys(METRIC_ALIASES), ...Object.keys(ACCUMULATED_NAMES), ...Object.keys(FROM_PREDICT)];
+      if (typeof given === 'string' && given !== m && known.includes(given)) {
+        const rest = Object.keys(m as object).filter((k) => k !== 'name');
+        throw new InvalidArgumentError(
+          `compile: ${where}[${i}] is ${describe(m)}, but '${given}' takes no { name, ...options } form (the accumulated metrics do; auc and f1Score have options): give it as its name, '${given}'${rest.length > 0 ? `; its options (${rest.join(', ')}) have no equivalent here (for Keras's BinaryAccuracy(threshold), write a metric function)` : ''}`,
+        );
+      }
       throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}${didYouMean(given, [...METRICS, ...Object.keys(METRIC_ALIASES), ...Object.keys(ACCUMULATED_NAMES), ...Object.keys(FROM_PREDICT)])}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')}), the accumulated ${Object.keys(ACCUMULATED_NAMES).join(', ')} (auc and f1Score also as { name, ...options }), the metrics.* names ${Object.keys(FROM_PREDICT).join(', ')}, or a function (yTrue, yPred) => Tensor`);
     }
     return { id, name: m as string, fn: null, user: false };
