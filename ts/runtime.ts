@@ -92,15 +92,18 @@ interface Timers {
  * `jest.useFakeTimers()` (or Sinon's, or Jest's `fakeTimers: { enableGlobally: true }`) replaces
  * the globals, and an `init()` waiting on them (the default entry unpacks its wasm between
  * yields; a thread pool's join polls) never settled, nor did the test file after it. Node's come
- * from its timers module (`process.getBuiltinModule`, Node ≥ 20.16 and 22.3; fakes patch only
- * the globals), else the globals as they were when neurite loaded. TF.js's `ready()` waits on
+ * from its timers module (`process.getBuiltinModule`, Node ≥ 20.16 and 22.3; Jest's fakes
+ * patch only the globals), else the globals, as they were when neurite loaded (Sinon's fakes
+ * installed before that replace both: install them after importing neurite). TF.js's `ready()` waits on
  * none. `nextFrame()` keeps the globals: it is the caller's to pace.
  */
 export const hostTimers: Timers = (() => {
   const p = g.process as { getBuiltinModule?: (id: string) => unknown } | undefined;
   // The specifier built at run time, as nodeBuiltin's: no bundler sees it.
   const t = isNode && typeof p?.getBuiltinModule === 'function' ? (p.getBuiltinModule(['node', 'timers'].join(':')) as Timers | undefined) : undefined;
-  if (t && typeof t.setTimeout === 'function') return t;
+  // The functions as they are now, not looked up at each call: @sinonjs/fake-timers 13+
+  // (Sinon 19+) installed later patches the timers module's methods too.
+  if (t && typeof t.setTimeout === 'function') return { setTimeout: t.setTimeout.bind(t), setImmediate: typeof t.setImmediate === 'function' ? t.setImmediate.bind(t) : undefined };
   const gt = globalThis as unknown as Timers;
   // Next.js's edge sandbox defines setImmediate (and MessageChannel) as functions that throw
   // "A Node.js API is used": a tidy, a load or a yield failed with it there.
@@ -130,6 +133,25 @@ export function yieldNow(): Promise<void> {
   // default entry's unpacking then hung the first request instead of saying the runtime
   // compiles no wasm from bytes): a request there is its own task, with nothing to yield to.
   if (isWorkers) return Promise.resolve();
+  // zone.js (Angular) counts the timers it patched as pending work, not a message to itself or
+  // Node's own setImmediate: the app looked stable (whenStable(), SSR's render) in the middle
+  // of an init or a fit. The yield is a macrotask of the current zone there.
+  const zone = (globalThis as { Zone?: { current?: ZoneLike } }).Zone?.current;
+  if (zone && typeof zone.scheduleMacroTask === 'function') {
+    return new Promise((resolve) => {
+      zone.scheduleMacroTask('neurite.yield', resolve, undefined, (task) => void turn().then(() => task.invoke()), () => {});
+    });
+  }
+  return turn();
+}
+
+/** The part of zone.js's `Zone` that {@link yieldNow} uses. */
+interface ZoneLike {
+  scheduleMacroTask(source: string, callback: () => void, data: undefined, customSchedule: (task: { invoke(): void }) => void, customCancel: () => void): unknown;
+}
+
+/** One turn of the event loop (see {@link yieldNow}). */
+function turn(): Promise<void> {
   if (isDeno) {
     const now = performance.now();
     if (now - lastTimerTurn >= 40) {
