@@ -168,8 +168,8 @@ describe('an epoch a stop cut short (not validated) with callbacks watching val_
       expect(h.history.val_loss).toHaveLength(2);
       const said = warn.mock.calls.map((c) => String(c[0]));
       expect(said).toEqual(expect.arrayContaining([
-        'earlyStopping: epoch 2 was cut short by a stop and not validated (as TF.js), so it has no val_loss: that epoch is not counted',
-        'reduceLROnPlateau: epoch 2 was cut short by a stop and not validated (as TF.js), so it has no val_loss: that epoch is not counted',
+        'earlyStopping: epoch 3 was cut short by a stop and not validated (as TF.js), so it has no val_loss: that epoch is not counted',
+        'reduceLROnPlateau: epoch 3 was cut short by a stop and not validated (as TF.js), so it has no val_loss: that epoch is not counted',
       ]));
       // The best epoch's weights are back (restoreBestWeights as the epochs ended).
       expect(early.bestEpoch).toBe(h.history.val_loss.indexOf(Math.min(...h.history.val_loss)));
@@ -180,7 +180,7 @@ describe('an epoch a stop cut short (not validated) with callbacks watching val_
       m.stopTraining = false;
       const h2 = await m.fit(x, y, { epochs: 3, batchSize: 8, validationSplit: 0.2, shuffle: false, verbose: 0, callbacks: [{ onBatchEnd: () => void (seen++ === 1 && (m.stopTraining = true)) }, checkpoint] });
       expect(h2.epoch).toEqual([0]);
-      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(["modelCheckpoint: epoch 0 was cut short by a stop and not validated (as TF.js), so filepath 'file:///nonexistent-neurite/ckpt-{epoch:02d}-{val_loss:.4f}' cannot be named from its logs: that epoch is not saved"]);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(["modelCheckpoint: epoch 1 was cut short by a stop and not validated (as TF.js), so filepath 'file:///nonexistent-neurite/ckpt-{epoch:02d}-{val_loss:.4f}' cannot be named from its logs: that epoch is not saved"]);
     } finally {
       warn.mockRestore();
       nr.dispose([x, y, m]);

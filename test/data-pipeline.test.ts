@@ -228,12 +228,13 @@ describe('tensors a map returns that the caller keeps', () => {
       const ds = data.array([0, 1, 2, 3]).map((i) => ({ xs: table[i], ys: nr.tensor([i]) })).batch(2);
       const err = await rejection(m.fitDataset(ds, { epochs: 2, verbose: 0 }));
       expect(err.message).toMatch(/^batch: element 0 of the batch at xs is a disposed Tensor; .* \(epoch 2\/\d+, batch 1\)$/);
-      // A row of the wrong length in batch 1 of epoch 0; evaluateDataset says its batch too.
+      // A row of the wrong length in the second batch of the first epoch; evaluateDataset says
+      // its batch too, counted from 1 as fit's.
       const ragged = data.array([{ xs: [1, 2], ys: [1] }, { xs: [1, 2], ys: [1] }, { xs: [1, 2], ys: [1] }, { xs: [1, 2, 3], ys: [1] }]).batch(2);
       const e2 = await noLeak(() => rejection(m.fitDataset(ragged, { verbose: 0 })));
       expect(e2.message).toMatch(/^batch: the elements' arrays at xs do not make one tensor: .* \(epoch 1\/\d+, batch 2\)$/);
       const e3 = await noLeak(() => rejection(m.evaluateDataset(ragged)));
-      expect(e3.message).toMatch(/^batch: the elements' arrays at xs do not make one tensor: .* \(batch 1\)$/);
+      expect(e3.message).toMatch(/^batch: the elements' arrays at xs do not make one tensor: .* \(batch 2\)$/);
     } finally {
       nr.dispose(table);
       m.dispose();

@@ -144,7 +144,7 @@ describe('earlyStopping({ startFromEpoch }) against Keras 3', () => {
       const h2 = await m.fit(x, y, { epochs: 5, verbose: 0, validationSplit: 0.5, callbacks: [late, nr.callbacks.earlyStopping({ monitor: 'val_auc', mode: 'max', patience: 1 })] });
       // Counted from epoch 2: 0.6, 0.65 (better), 0.9 (better): no stop.
       expect(h2.epoch).toEqual([0, 1, 2, 3, 4]);
-      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(["earlyStopping: monitor 'val_auc' is not in the logs of epoch 0 (loss, acc, val_loss, val_acc), so that epoch is not counted (as Keras 3); a callback listed before earlyStopping writes it from a later epoch? (said once per fit)"]);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(["earlyStopping: monitor 'val_auc' is not in the logs of epoch 1 (loss, acc, val_loss, val_acc), so that epoch is not counted (as Keras 3); a callback listed before earlyStopping writes it from a later epoch? (said once per fit)"]);
     } finally {
       warn.mockRestore();
     }

@@ -456,7 +456,7 @@ describe('callbacks.learningRateScheduler', () => {
     n.compile({ optimizer: 'sgd', loss: 'mse' });
     for (const [bad, text] of [[NaN, 'NaN'], [-0.1, '-0.1'], [Infinity, 'Infinity'], ['0.1', 'the string "0.1"']] as const) {
       await expect(n.fit(x, y, { epochs: 3, verbose: 0, callbacks: [nr.callbacks.learningRateScheduler((e, lr) => (e === 1 ? (bad as number) : lr))] })).rejects.toThrow(
-        new RegExp(`learningRateScheduler: schedule\\(1, [0-9.e-]+\\) returned ${text.replace(/[.()]/g, '\\$&')} at epoch 1; the learning rate must be a finite number >= 0`),
+        new RegExp(`learningRateScheduler: schedule\\(1, [0-9.e-]+\\) returned ${text.replace(/[.()]/g, '\\$&')} at epoch 2 \\(the schedule gets epochs from 0, as Keras's\\); the learning rate must be a finite number >= 0`),
       );
     }
     expect(() => nr.callbacks.learningRateScheduler(0.1 as never)).toThrow('learningRateScheduler: schedule must be a function (epoch, lr) => newLr, got 0.1');

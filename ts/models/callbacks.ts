@@ -387,13 +387,13 @@ export class MonitorCallback extends Callback {
     // validated (as TF.js 4.22): it is not counted, with a warning, and fit ends as it would
     // (TF.js warns too; this threw, and fit lost its history and restoreBestWeights).
     if (this.monitor.startsWith('val_') && unvalidated(this.params, logs)) {
-      console.warn(`${this.opName}: epoch ${epoch} was cut short by a stop and not validated (as TF.js), so it has no ${this.monitor}: that epoch is not counted`);
+      console.warn(`${this.opName}: epoch ${epoch + 1} was cut short by a stop and not validated (as TF.js), so it has no ${this.monitor}: that epoch is not counted`);
       return true;
     }
     if (!logWriters(this.params, this).before) return false;
     if (this.#warnedRun !== this.params) {
       this.#warnedRun = this.params;
-      console.warn(`${this.opName}: monitor '${this.monitor}' is not in the logs of epoch ${epoch} (${Object.keys(logs).join(', ')}), so that epoch is not counted (as Keras 3); a callback listed before ${this.opName} writes it from a later epoch? (said once per fit)`);
+      console.warn(`${this.opName}: monitor '${this.monitor}' is not in the logs of epoch ${epoch + 1} (${Object.keys(logs).join(', ')}), so that epoch is not counted (as Keras 3); a callback listed before ${this.opName} writes it from a later epoch? (said once per fit)`);
     }
     return true;
   }
@@ -803,7 +803,7 @@ export class ModelCheckpoint extends MonitorCallback {
     const loud = readVerbose(op, this.args.verbose, 0, true) === 1;
     // A name from a val_* log of an epoch a stop left unvalidated: that epoch is not saved.
     if (typeof filepath === 'string' && /\{val_/.test(filepath) && unvalidated(this.params, logs)) {
-      console.warn(`${op}: epoch ${epoch} was cut short by a stop and not validated (as TF.js), so filepath '${filepath}' cannot be named from its logs: that epoch is not saved`);
+      console.warn(`${op}: epoch ${epoch + 1} was cut short by a stop and not validated (as TF.js), so filepath '${filepath}' cannot be named from its logs: that epoch is not saved`);
       return;
     }
     const path = typeof filepath === 'string' ? checkpointPath(op, filepath, epoch, logs) : filepath;
@@ -886,7 +886,7 @@ export class LearningRateScheduler extends Callback {
     const lr = this.model.learningRateF32;
     const next: unknown = this.schedule(epoch, lr);
     if (typeof next !== 'number' || !Number.isFinite(next) || next < 0) {
-      throw new InvalidArgumentError(`learningRateScheduler: schedule(${epoch}, ${lr}) returned ${describe(next)} at epoch ${epoch}; the learning rate must be a finite number >= 0`);
+      throw new InvalidArgumentError(`learningRateScheduler: schedule(${epoch}, ${lr}) returned ${describe(next)} at epoch ${epoch + 1} (the schedule gets epochs from 0, as Keras's); the learning rate must be a finite number >= 0`);
     }
     this.model.learningRate = next;
     if (this.verbose > 0) console.log(`\nEpoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${Number(Math.fround(next).toPrecision(7))}.`);

@@ -172,7 +172,7 @@ async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>
   let seen = 0;
   let last: number[] | null = null;
   await consume(op, it, (value, b) => {
-    const batch = readBatch(op, model, value, `batch ${b}`);
+    const batch = readBatch(op, model, value, `batch ${b + 1}`);
     try {
       checkData(op, model, batch, 1);
       const v = model.evaluateValues(batch.x, batch.y, batch.n, op, batch.y, batch.w, states);
@@ -187,12 +187,12 @@ async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>
       last = v;
       seen = b + 1;
     } catch (err) {
-      throw at(err, `batch ${b}`);
+      throw at(err, `batch ${b + 1}`);
     } finally {
       batch.free();
     }
   }, { limit: batches, own, check }).catch((err: unknown) => {
-    throw at(err, `batch ${seen}`); // a stage failed making the batch (batch, map, a generator)
+    throw at(err, `batch ${seen + 1}`); // a stage failed making the batch (batch, map, a generator)
   });
   if (batches !== null && seen < batches && seen > 0) short(seen);
   if (sums === null) throw new InvalidArgumentError(`${op}: the dataset gave no elements to evaluate`);
