@@ -259,6 +259,8 @@ describe("model.dispose() and its layers' eager apply", () => {
       expect(maps.shape).toEqual([1, 8, 8, 4]);
       nr.dispose([x, maps]);
       m.dispose();
+      // Applied again, it says what freed it (it blamed a layer.dispose() never called).
+      if (i === 0) expect(() => nr.tidy(() => (m.layers[0] as nr.Layer).apply(nr.ones([1, 8, 8, 1])))).toThrow(/^apply: layer \S+ \(conv2d\) was disposed \(with its model sequential_\d+: model\.dispose\(\)\).*: make a new layer$/);
     }
     expect(nr.memory()).toMatchObject({ numModels: before.numModels, modelBytes: before.modelBytes, numTensors: before.numTensors });
     // Shared with a live model: its eager apply goes on, on that model's weights.

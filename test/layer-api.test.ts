@@ -383,21 +383,27 @@ describe('errors, each against TF.js\'s', () => {
     t.dispose();
   });
 
-  it("assigning a name is an error that says how to get one (it took the name and left the weights' names and the models' checks behind)", () => {
+  it("assigning a name is an error that says how to get one (it took the name and left the weights' names and the models' checks behind)", async () => {
     const n = MODELS.dense(NR) as nr.Sequential;
     const d1 = n.getLayer('d1') as nr.Layer;
     expect(thrown(() => ((d1 as { name: string }).name = 'd2'))).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/^name: a layer's name is fixed when it is made .*so layer d1 cannot be renamed to the string "d2"; give it when making the layer/) });
-    expect(thrown(() => ((n as { name: string }).name = 'm2'))).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/^name: a model's name is fixed when it is made .*so model mdense cannot be renamed to the string "m2"; .*sequential\.fromConfig/) });
+    expect(thrown(() => ((n as { name: string }).name = 'm2'))).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/^name: a model's name is fixed when it is made .*so model mdense cannot be renamed to the string "m2"; .*from its config \(the recipe is in model\.name's documentation\)$/) });
     expect([d1.name, n.name, n.layers.map((l) => l.name).join()]).toEqual(['d1', 'mdense', 'd1,d2']);
     // The copy the message suggests: its own name, the same outputs.
-    const c = n.getConfig();
-    const copy = nr.sequential.fromConfig({ ...c, config: { ...c.config, name: 'm2' } }) as nr.Sequential;
+    // The copy model.name's TSDoc gives: its name and its layers' new, the same outputs, and a
+    // graph ensemble of both saves (layer names unique).
+    const c = n.getConfig() as unknown as { config: { layers: Array<{ config: { name: string } }> } };
+    const copy = nr.sequential.fromConfig({ ...c, config: { ...c.config, name: 'm2', layers: c.config.layers.map((l) => ({ ...l, config: { ...l.config, name: 'm2_' + l.config.name } })) } } as never) as nr.Sequential;
     nr.tidy(() => copy.setWeights(n.getWeights()));
-    expect(copy.name).toBe('m2');
+    expect([copy.name, copy.layers.map((l) => l.name).join()]).toEqual(['m2', 'm2_d1,m2_d2']);
     nr.tidy(() => {
       const x = nr.ones([2, 4]);
       expect(Array.from((copy.predict(x) as nr.Tensor).dataSync())).toEqual(Array.from((n.predict(x) as nr.Tensor).dataSync()));
     });
+    const inp = nr.input({ shape: [4] });
+    const ensemble = nr.model({ inputs: inp, outputs: nr.layers.average().apply([n.apply(inp), copy.apply(inp)] as never) as never });
+    expect((await ensemble.toArtifacts()).weightSpecs?.length).toBe(8);
+    ensemble.dispose();
     copy.dispose();
     n.dispose();
   });

@@ -249,7 +249,7 @@ function warnOtherCopies(name: string): void {
   if (others.every((o) => o.entry === name && o.version === version)) {
     console.warn(
       `neurite: '${name}' ${version} was initialised again in this program, by a second evaluation of its module (a dev server's reload such as Next.js's next dev, jest.isolateModules or vi.resetModules; else two installs of one version): ` +
-        "each evaluation has its own WebAssembly instance, so the earlier one's tensors and models do not work with this one, and its memory stays until they are collected; on a server, keep neurite out of the reloaded bundle (Next.js: serverExternalPackages: ['neurite']) and keep models made at module scope on globalThis",
+        "each evaluation has its own WebAssembly instance, so the earlier one's tensors and models do not work with this one, and its memory and worker threads stay while it runs: shut it down from the reloaded module (globalThis.__stopNeurite?.(); globalThis.__stopNeurite = shutdown;), or keep neurite out of what is reloaded (Next.js: serverExternalPackages: ['neurite'])",
     );
     return;
   }

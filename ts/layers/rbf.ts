@@ -59,9 +59,10 @@ function numbers(op: string, field: string, v: ArrayLike<number>): number[] {
  * false` to freeze them). Output shape: the input's with the last axis replaced by `units`.
  * A width enters squared (`‖x − cⱼ‖² / σⱼ²`): one that training takes through 0 is negative and
  * acts as its absolute value, and the model saves, loads and `setWeights` it as it is; only a
- * width of 0 is refused (the starting widths given here are > 0). In float32, distances and
- * widths below ~1e-19 underflow when squared (φ at a center stays 1, but nearby points read as
- * on it): scale such inputs up.
+ * width of 0 is refused (the starting widths given here are > 0). Distances and widths whose
+ * squares leave float32's range (below ~1e-19, above ~1.8e19: data in SI units) are squared in
+ * float64, so any scale float32 holds works; fine-tuning by backpropagation still wants inputs
+ * of about unit scale (its steps are in the weights' units).
  *
  * @example layers.rbf({ inputShape: [2], units: 10, kernel: 'gaussian', widths: 0.5 })
  */

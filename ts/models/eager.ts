@@ -24,7 +24,7 @@ const NOISE_KINDS: ReadonlySet<string> = new Set(['dropout', 'gaussianNoise', 'g
 /** The hidden model each layer applied to a tensor runs in. */
 const holderOf = new WeakMap<Layer, Sequential>();
 /** The layers whose hidden model `layer.dispose()` freed: applied again, an error unless a model holds them. */
-const disposed = new WeakSet<Layer>();
+const disposed = new WeakMap<Layer, string>();
 
 /** @internal The hidden models, which `layer.output` and the like do not count as a user's. */
 export const eagerHolders = new WeakSet<Sequential>();
@@ -72,7 +72,7 @@ const heldFor = new WeakMap<Sequential, string>();
  */
 function runHeld(op: string, layer: Layer, key: string, make: () => Sequential, x: Tensor | Tensor[], kwargs: unknown, gone: string): Tensor {
   if (disposed.has(layer) && locate(layer) === null) {
-    throw new DisposedError(`${op}: layer ${layer.name} (${layer.kind}) was disposed (layer.dispose())${gone}: make a new layer`);
+    throw new DisposedError(`${op}: layer ${layer.name} (${layer.kind}) was disposed (${disposed.get(layer)})${gone}: make a new layer`);
   }
   let holder = holderOf.get(layer);
   if (holder === undefined || holder.isDisposed || heldFor.get(holder) !== key) {
@@ -118,13 +118,16 @@ function applyMerge(op: string, layer: Layer, xs: Tensor[], kwargs: unknown): Te
   return runHeld(op, layer, show(samples), make, xs, kwargs, '');
 }
 
-/** @internal `layer.dispose()`: frees the hidden model of its `apply` on tensors, if any. */
-export function disposeEager(layer: Layer): void {
+/**
+ * @internal `layer.dispose()`: frees the hidden model of its `apply` on tensors, if any; `how`
+ * says what disposed it, for a later `apply`'s error (`model.dispose()` of a model holding it).
+ */
+export function disposeEager(layer: Layer, how = 'layer.dispose()'): void {
   const holder = holderOf.get(layer);
   if (holder === undefined) return;
   holder.dispose();
   holderOf.delete(layer);
-  disposed.add(layer);
+  disposed.set(layer, how);
 }
 
 /** A built hidden model of `layer` for per-sample inputs `sample`. */

@@ -332,9 +332,12 @@ export class Sequential {
   /**
    * A unique name, given or generated (`sequential_1`, `model_1`, …); `getLayer` in an outer
    * model finds it by this. Fixed when the model is made (assigning one is an error): copies of
-   * one loaded model side by side in a graph ensemble take names as they are made:
-   * `const c = m.getConfig()`, `sequential.fromConfig({ ...c, config: { ...c.config, name: 'm2' } })`,
-   * then `setWeights`.
+   * one loaded model side by side in a graph ensemble take names, theirs and their layers' (a
+   * saved ensemble's layer names are unique), as they are made, from the config:
+   * `const c = m.getConfig()`, then
+   * `sequential.fromConfig({ ...c, config: { ...c.config, name: 'm2', layers: c.config.layers.map((l) => ({ ...l, config: { ...l.config, name: 'm2_' + l.config.name } })) } })`
+   * (a sequential model's config; its weights keep their order), then
+   * `tidy(() => copy.setWeights(m.getWeights()))`.
    */
   get name(): string {
     return this.#name;
@@ -2833,7 +2836,7 @@ export class Sequential {
       for (const l of this.#layers) {
         if (!(l instanceof Layer)) continue;
         const others = [...(holders.get(l) ?? [])].some((m) => m !== this && !m.#disposed && !eagerHolders.has(m));
-        if (!others) disposeEager(l);
+        if (!others) disposeEager(l, `with its model ${this.name}: model.dispose()`);
       }
     }
     return result;
@@ -2890,7 +2893,7 @@ export function batchSizeOf(op: string, bs: unknown): number {
   return bs;
 }
 
-refuseRename(Sequential.prototype, 'model', "give it when making the model (sequential({ name: 'm2', layers })), or copy it under a new name: const c = m.getConfig(), copy = sequential.fromConfig({ ...c, config: { ...c.config, name: 'm2' } }); tidy(() => copy.setWeights(m.getWeights()))");
+refuseRename(Sequential.prototype, 'model', "give it when making the model (sequential({ name: 'm2', layers })), or copy it under new names, its own and its layers', from its config (the recipe is in model.name's documentation)");
 
 /**
  * The class of a graph model (`model({ inputs, outputs })`, or one loaded or made from a
