@@ -431,6 +431,14 @@ describe('fake timers (Jest\'s useFakeTimers, Sinon): installed before neurite l
     `;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 }).trim();
     expect(JSON.parse(out)).toEqual({ finite: true, epochs: 2, threads: 2 });
+    // Sinon 19+ (@sinonjs/fake-timers 13+) installed after the import also patches Node's
+    // timers module: the functions neurite bound when it loaded are the real ones.
+    const after = code
+      .replace("for (const k of ['setTimeout', 'setImmediate', 'setInterval', 'queueMicrotask']) globalThis[k] = never;", '')
+      .replace('await nr.init({ threads: 2 });', "const timers = process.getBuiltinModule('node:timers'); for (const k of ['setTimeout', 'setImmediate', 'setInterval', 'queueMicrotask']) { globalThis[k] = never; if (k in timers) timers[k] = never; }\n      await nr.init({ threads: 2 });");
+    expect(after).not.toBe(code);
+    const out2 = execFileSync(process.execPath, ['--input-type=module', '-e', after], { encoding: 'utf8', timeout: 60_000 }).trim();
+    expect(JSON.parse(out2)).toEqual({ finite: true, epochs: 2, threads: 2 });
   });
 });
 
