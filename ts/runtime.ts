@@ -145,7 +145,23 @@ export function yieldNow(): Promise<void> {
   return turn();
 }
 
-/** The part of zone.js's `Zone` that {@link yieldNow} uses. */
+/**
+ * `run()`'s promise, held as one macrotask of the current zone until it settles, where zone.js
+ * (Angular) runs: `init()`, `fit` and `fitDataset` also wait on what zone.js does not count —
+ * a lazily imported chunk (train.js, data.js, the inline wasm), `WebAssembly.compile` — so a
+ * first call left the app "stable" (whenStable(), SSR's render) while it ran. Elsewhere `run()`.
+ */
+export function zoneTask<T>(source: string, run: () => Promise<T>): Promise<T> {
+  const zone = (globalThis as { Zone?: { current?: ZoneLike } }).Zone?.current;
+  if (!zone || typeof zone.scheduleMacroTask !== 'function') return run();
+  let done = (): void => {};
+  zone.scheduleMacroTask(source, () => {}, undefined, (task) => void (done = () => task.invoke()), () => {});
+  const p = run();
+  p.then(done, done);
+  return p;
+}
+
+/** The part of zone.js's `Zone` that {@link yieldNow} and {@link zoneTask} use. */
 interface ZoneLike {
   scheduleMacroTask(source: string, callback: () => void, data: undefined, customSchedule: (task: { invoke(): void }) => void, customCancel: () => void): unknown;
 }

@@ -29,6 +29,7 @@ import { boolArg, checkShape, describe, f32String, need, show } from '../ops/con
 import { runOp } from '../ops/run.js';
 import { drawSeed } from '../ops/random.js';
 import { mix32 } from '../data/random.js';
+import { zoneTask } from '../runtime.js';
 import { reshape } from '../ops/shape.js';
 import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, refuseRename, setEagerRunner, setLocator, showShape, trainableArg, type Shape } from '../layers/layer.js';
@@ -1479,8 +1480,14 @@ export class Sequential {
    * output's loss as `<output>_loss` and metrics as `<output>_<metric>` beside the total `loss`
    * (TF.js's names).
    */
-  async fit(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: FitArgs = {}): Promise<History> {
-    extraArguments('fit', arguments.length, 3);
+  fit(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: FitArgs = {}): Promise<History> {
+    const n = arguments.length;
+    // One zone.js macrotask for the whole call (Angular's whenStable() waits for it).
+    return zoneTask('neurite.fit', () => this.#fit(n, x, y, args));
+  }
+
+  async #fit(n: number, x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: FitArgs): Promise<History> {
+    extraArguments('fit', n, 3);
     notADataset('fit', x);
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo('fit');
@@ -1531,7 +1538,12 @@ export class Sequential {
    * const ds = data.zip({ xs: data.array(xs), ys: data.array(ys) }).shuffle(100).batch(32);
    * const history = await model.fitDataset(ds, { epochs: 5, validationData: valDs });
    */
-  async fitDataset<T>(dataset: DatasetLike<T>, args: FitDatasetArgs = {}): Promise<History> {
+  fitDataset<T>(dataset: DatasetLike<T>, args: FitDatasetArgs = {}): Promise<History> {
+    // One zone.js macrotask for the whole call, as fit's.
+    return zoneTask('neurite.fitDataset', () => this.#fitDataset(dataset, args));
+  }
+
+  async #fitDataset<T>(dataset: DatasetLike<T>, args: FitDatasetArgs): Promise<History> {
     const op = 'fitDataset';
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object like { epochs: 10 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo(op);
