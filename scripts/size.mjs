@@ -847,13 +847,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * training output for metrics computed in TS (two exports), regularizers as TF.js's L1L2 with
  * apply, the host timers and microtasks fakes cannot hold, the TextDecoder fallback, the edge
  * and Workers guards, the bundler-relative wasm URL, the messages): url 665,420 B (JS
- * 206.9 kB, wasm 457.9 kB), inline 567,581 B. Budgets: those plus ~0.05%.
+ * 206.9 kB, wasm 457.9 kB), inline 567,581 B; then zone.js's macrotasks around init, fit and
+ * fitDataset and their yields: url 665,694 B, inline 567,883 B. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + train.js + core.wasm + worker.js. */
-  url: 665750,
+  url: 666030,
   /** `neurite`: dist/index.js + neurite.js + train.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 567870,
+  inline: 568170,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

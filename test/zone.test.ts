@@ -72,4 +72,24 @@ describe('zone.js sees the yields as pending work', () => {
     expect(z.pending).toBe(0);
     nr.dispose([x, y, m]);
   });
+
+  it("a zone that refuses unknown tasks (Angular's fakeAsync) runs the calls as without zone.js (init() and fit threw 'Unknown macroTask scheduled in fake async test' synchronously)", async () => {
+    let refused = 0;
+    (globalThis as { Zone?: unknown }).Zone = {
+      current: {
+        scheduleMacroTask(source: string) {
+          refused++;
+          throw new Error(`Unknown macroTask scheduled in fake async test: ${source}`);
+        },
+      },
+    };
+    await nr.init();
+    const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const [x, y] = [nr.ones([16, 2]), nr.ones([16, 1])];
+    const h = await m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0, yieldEvery: 'batch' });
+    expect(h.history.loss).toHaveLength(2);
+    expect(refused).toBeGreaterThan(2);
+    nr.dispose([x, y, m]);
+  });
 });

@@ -138,9 +138,17 @@ export function yieldNow(): Promise<void> {
   // of an init or a fit. The yield is a macrotask of the current zone there.
   const zone = (globalThis as { Zone?: { current?: ZoneLike } }).Zone?.current;
   if (zone && typeof zone.scheduleMacroTask === 'function') {
-    return new Promise((resolve) => {
-      zone.scheduleMacroTask('neurite.yield', resolve, undefined, (task) => void turn().then(() => task.invoke()), () => {});
+    let scheduled = false;
+    const p = new Promise<void>((resolve) => {
+      try {
+        zone.scheduleMacroTask('neurite.yield', resolve, {}, (task) => void turn().then(() => task.invoke()), () => {});
+        scheduled = true;
+      } catch {
+        // A zone that refuses tasks it does not know (Angular's fakeAsync: "Unknown macroTask
+        // scheduled in fake async test"): the plain turn, as without zone.js.
+      }
     });
+    return scheduled ? p : turn();
   }
   return turn();
 }
@@ -155,7 +163,14 @@ export function zoneTask<T>(source: string, run: () => Promise<T>): Promise<T> {
   const zone = (globalThis as { Zone?: { current?: ZoneLike } }).Zone?.current;
   if (!zone || typeof zone.scheduleMacroTask !== 'function') return run();
   let done = (): void => {};
-  zone.scheduleMacroTask(source, () => {}, undefined, (task) => void (done = () => task.invoke()), () => {});
+  try {
+    // `data` an object: zone.js's own (fakeAsync's) writes into it.
+    zone.scheduleMacroTask(source, () => {}, {}, (task) => void (done = () => task.invoke()), () => {});
+  } catch {
+    // Angular's fakeAsync refuses tasks it does not know: the call runs as without zone.js (it
+    // threw synchronously from init() and fit()).
+    return run();
+  }
   const p = run();
   p.then(done, done);
   return p;
@@ -163,7 +178,7 @@ export function zoneTask<T>(source: string, run: () => Promise<T>): Promise<T> {
 
 /** The part of zone.js's `Zone` that {@link yieldNow} and {@link zoneTask} use. */
 interface ZoneLike {
-  scheduleMacroTask(source: string, callback: () => void, data: undefined, customSchedule: (task: { invoke(): void }) => void, customCancel: () => void): unknown;
+  scheduleMacroTask(source: string, callback: () => void, data: object, customSchedule: (task: { invoke(): void }) => void, customCancel: () => void): unknown;
 }
 
 /** One turn of the event loop (see {@link yieldNow}). */
