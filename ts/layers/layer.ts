@@ -612,8 +612,8 @@ export abstract class Layer {
     const op = 'getWeights';
     const only = boolArg(op, 'trainableOnly', trainableOnly, false);
     const at = this.#weights(op);
-    // Frozen by itself or by a model holding it (Sequential's frozenBy): TF.js lists nothing.
-    if (!at || (only && !(this.trainable && locator.frozenBy(this) === null))) return [];
+    // Frozen by itself or by a model holding it (its variables' owner says which): TF.js lists nothing.
+    if (!at || (only && !this.#owner.trainable)) return [];
     return readWeights(op, at, (w) => !only || w.trainable);
   }
 
