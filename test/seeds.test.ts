@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import './setup.js';
 import * as nr from '../ts/index.js';
 import { drawSeed } from '../ts/ops/random.js';
+import { mix32, mixSeed } from '../ts/data/random.js';
 
 afterEach(() => nr.setSeed(0));
 
@@ -387,5 +388,40 @@ describe("a layer's initial weights: the model seed and the layer's position (th
     expect(renamed).toEqual(base);
     const seeded = (extra: nr.Layer[]) => kernels([d(8, { inputShape: [4] }), ...extra, d(3, { kernelInitializer: nr.initializers.glorotUniform({ seed: 7 }) })]).at(-1);
     expect(seeded([nr.layers.dropout({ rate: 0.5 })])).toEqual(seeded([]));
+  });
+});
+
+describe('mixSeed: one seed mixer for the global draws and the nested parts', () => {
+  // The formula drawSeed used before it was shared: domain 0 keeps every pinned stream.
+  const before = (seed: number, stream: number): number => {
+    const lo = mix32(((seed % 2 ** 32) ^ mix32((stream + 0x9e3779b9) >>> 0)) >>> 0);
+    const hi = mix32((Math.floor(seed / 2 ** 32) ^ mix32((lo ^ 0x85ebca6b) >>> 0) ^ stream) >>> 0);
+    return (hi & 0x1fffff) * 2 ** 32 + lo;
+  };
+  it('domain 0 is the old draw; another domain gives other seeds in [0, 2^53) for the same streams', () => {
+    const seeds = [0, 1, 42, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1];
+    const seen = new Set<number>();
+    for (const s of seeds) {
+      for (const k of [0, 1, 2, 7, 1000]) {
+        expect(mixSeed(s, k)).toBe(before(s, k));
+        const n = mixSeed(s, k, 1);
+        expect(Number.isInteger(n) && n >= 0 && n < 2 ** 53).toBe(true);
+        expect(n).not.toBe(mixSeed(s, k));
+        seen.add(n);
+      }
+    }
+    expect(seen.size).toBe(seeds.length * 5);
+  });
+  it("a seeded model's unseeded nested parts: the same seed gives the same whole, another seed another", () => {
+    const whole = (seed: number): string => {
+      const inner = nr.sequential({ layers: [nr.layers.dense({ units: 3 })] });
+      const m = nr.sequential({ seed, layers: [nr.layers.dense({ inputShape: [4], units: 5 }), inner] });
+      const s = bits(m);
+      m.dispose();
+      inner.dispose();
+      return s;
+    };
+    expect(whole(5)).toBe(whole(5));
+    expect(whole(5)).not.toBe(whole(6));
   });
 });

@@ -18,6 +18,19 @@ export function mix32(x: number): number {
   return (x ^ (x >>> 15)) >>> 0;
 }
 
+/**
+ * The seed of stream `stream` of `seed` in `domain`: both words of `seed` (an integer in
+ * [0, 2⁵³)) mixed with the stream, an integer in [0, 2⁵³). Domain 0 is the global generator's
+ * draws (`drawSeed`, `ops/random.ts`); another domain gives other seeds for the same streams
+ * (a nested model's parts: `Sequential`'s `nestedSeed`).
+ */
+export function mixSeed(seed: number, stream: number, domain = 0): number {
+  const d = mix32(domain >>> 0);
+  const lo = mix32(((seed % 2 ** 32) ^ mix32(((stream ^ d) + 0x9e3779b9) >>> 0)) >>> 0);
+  const hi = mix32((Math.floor(seed / 2 ** 32) ^ mix32((lo ^ 0x85ebca6b) >>> 0) ^ stream ^ d) >>> 0);
+  return (hi & 0x1fffff) * 2 ** 32 + lo;
+}
+
 /** The 32-bit FNV-1a hash of `text`'s UTF-16 code units. */
 export function fnv1a(text: string): number {
   let h = 0x811c9dc5;

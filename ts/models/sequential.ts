@@ -28,7 +28,7 @@ import { Tensor } from '../tensor.js';
 import { boolArg, checkShape, describe, f32String, need, show } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { drawSeed } from '../ops/random.js';
-import { mix32 } from '../data/random.js';
+import { mixSeed } from '../data/random.js';
 import { zoneTask } from '../runtime.js';
 import { reshape } from '../ops/shape.js';
 import { InputLayer } from '../layers/core.js';
@@ -189,14 +189,15 @@ const holders = new WeakMap<Layer | Sequential, Set<Sequential>>();
  */
 const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
 
+/** {@link nestedSeed}'s domain of {@link mixSeed} (not the global generator's, 0). */
+const NESTED_DOMAIN = 1;
+
 /**
  * The seed of the unseeded model nested at child `index` of a model seeded `seed`, built with
- * it (see `Sequential.#create`): both words mixed with the index, an integer in [0, 2⁵³).
+ * it (see `Sequential.#create`): stream `index` of the seed in a domain of its own.
  */
 function nestedSeed(seed: number, index: number): number {
-  const lo = mix32(((seed % 2 ** 32) ^ mix32((index + 0x632be5ab) >>> 0)) >>> 0);
-  const hi = mix32((Math.floor(seed / 2 ** 32) ^ mix32((lo ^ 0x9e3779b9) >>> 0)) >>> 0);
-  return (hi & 0x1fffff) * 2 ** 32 + lo;
+  return mixSeed(seed, index, NESTED_DOMAIN);
 }
 
 /** Which `getWeights()` call made a tensor, and its position there (see `Sequential.#orderOf`). */

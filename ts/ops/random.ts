@@ -16,7 +16,7 @@ import { writeArgs } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import type { Rank } from '../types.js';
 import { checkShape, describe, dtypeArg } from './convert.js';
-import { mix32 } from '../data/random.js';
+import { mixSeed } from '../data/random.js';
 import { runOp } from './run.js';
 
 /** Options of {@link randomUniform}. */
@@ -149,9 +149,7 @@ export function rewindTo(n: number): void {
  */
 export function drawSeed(op: string): number {
   const { seed, stream } = randomKey(op);
-  const lo = mix32(((seed % 2 ** 32) ^ mix32((stream + 0x9e3779b9) >>> 0)) >>> 0);
-  const hi = mix32((Math.floor(seed / 2 ** 32) ^ mix32((lo ^ 0x85ebca6b) >>> 0) ^ stream) >>> 0);
-  return (hi & 0x1fffff) * 2 ** 32 + lo;
+  return mixSeed(seed, stream);
 }
 
 /** Reads `options`, rejecting unknown keys and non-finite or non-float32 numbers. */
