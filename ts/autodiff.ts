@@ -36,6 +36,7 @@ import { Tensor, wrapHandle, type Scalar } from './tensor.js';
 import type { Rank } from './types.js';
 import { LayerVariable } from './layers/variable.js';
 import { LateWeakRef } from './late_weak_ref.js';
+import { nextName, sawName } from './names.js';
 
 export { LayerVariable } from './layers/variable.js';
 
@@ -58,7 +59,6 @@ export interface Variable<R extends Rank = Rank> extends Tensor<R> {
  * garbage-collected (and its memory freed by the finalizer), as any tensor.
  */
 const live = new Set<LateWeakRef<Variable>>();
-let counter = 0;
 
 /** The live, undisposed variables in creation order; forgets collected and disposed ones. */
 function liveVariables(): Variable[] {
@@ -92,7 +92,8 @@ export function variable<R extends Rank = Rank>(initial: Tensor<R>, trainable = 
   initial.handleFor('variable', 'initial');
   const isTrainable = boolArg('variable', 'trainable', trainable, true);
   if (name !== undefined && typeof name !== 'string') throw new InvalidArgumentError(`variable: name must be a string, got ${describe(name)}`);
-  const n = name ?? `variable_${++counter}`;
+  if (name !== undefined) sawName(name);
+  const n = name ?? nextName('variable');
   // Checked before the copy is made, so a rejected name leaks nothing.
   if (liveVariables().some((other) => other.name === n)) throw new InvalidArgumentError(`variable: a live variable is already named '${n}'`);
   // As TF.js, a variable outlives the tidy scope it is made in (it is state, not a temporary).

@@ -51,6 +51,9 @@ export type NestedArray = number | NestedArray[];
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
+/** The last {@link Tensor.id} given. */
+let lastTensorId = 0;
+
 /**
  * A dense float32 tensor in WebAssembly memory. Made by ops (`tensor`, `zeros`, …), never with
  * `new`; free it with `dispose()`, `tidy()` or `using`.
@@ -79,6 +82,15 @@ export class Tensor<R extends Rank = Rank> {
   readonly #owner: number;
   readonly #tracked: Tracked;
   readonly #shape: readonly number[];
+
+  /**
+   * A number no other tensor of this program has (TF.js's `tensor.id`). An own property, as
+   * TF.js's: two tensors are never deep-equal (`expect(a).toEqual(b)`, `assert.deepStrictEqual`,
+   * `util.isDeepStrictEqual`) unless they are one tensor — compare their values instead
+   * (`expect(a.arraySync()).toEqual(b.arraySync())`). Without it every tensor was deep-equal to
+   * every other: the comparison saw no properties.
+   */
+  readonly id: number = ++lastTensorId;
 
   // How `console.log` shows a tensor: toString(true), TF.js's verbose text with the dtype, rank
   // and shape (TF.js shows its internal fields). One whose instance ended (shutdown(), a panic,

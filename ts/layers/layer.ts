@@ -2,6 +2,7 @@
  * The base of every layer. A layer here is a configuration: its weights live in the model's
  * WebAssembly memory once the model is built. Mirrors `crates/core/src/layers/`.
  */
+import { nextId, nextName, sawName } from '../names.js';
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { boolArg, describe, dtypeArg, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
 import { checkArgs, optionKeys, unknownOption } from '../options.js';
@@ -62,8 +63,6 @@ export interface LayerArgs {
 
 /** The most units a dense or rbf layer may have: 2^24 − 1. */
 export const MAX_UNITS = 2 ** 24 - 1;
-
-const counters = new Map<string, number>();
 
 /**
  * @internal How a layer finds its weights, set by `Sequential` (which knows the models holding
@@ -200,6 +199,13 @@ export abstract class Layer {
     // Keras 3's repr (`<Dense name=dense, built=True>`), not the private fields.
     displayAs(this, (l) => `<${l.getClassName()} name=${l.name} trainable=${l.trainable}>`);
   }
+
+  /**
+   * A number no other layer or model of this program has (TF.js's \`layer.id\`). An own
+   * property, as TF.js's: two layers are never deep-equal (\`toEqual\`, \`assert.deepStrictEqual\`)
+   * unless they are one object (every model was deep-equal to every other).
+   */
+  readonly id: number = nextId();
 
   /** @internal The layer type (`dense`, `dropout`, ...). */
   abstract readonly kind: LayerKind | 'input';
@@ -387,14 +393,10 @@ export abstract class Layer {
     }
     // A layer class of its own on a shared kind (leakyReLU on activation) names by its own prefix.
     const prefix = (new.target as unknown as { namePrefix?: string }).namePrefix ?? kind;
-    // As TF.js and Keras, only a layer without a given name takes a number: named layers (the
-    // hidden ones of an eager apply among them) move no counter.
-    if (args.name !== undefined && args.name !== null) this.#name = args.name;
-    else {
-      const n = (counters.get(prefix) ?? 0) + 1;
-      counters.set(prefix, n);
-      this.#name = `${prefix}_${n}`;
-    }
+    // Only a layer without a given name takes a number; a given name of the generated form
+    // (a loaded model's) moves its counter past it (see sawName).
+    if (args.name !== undefined && args.name !== null) sawName(this.#name = args.name);
+    else this.#name = nextName(prefix);
     this.#trainable = trainable;
     if (shape !== undefined) this.inputDims = shape;
     for (const k of CONSTRAINT_OPTIONS) {

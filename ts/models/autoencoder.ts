@@ -7,6 +7,7 @@
  * `ae.encode(x)`. Each keeps working on its own, and disposing one while the autoencoder is
  * alive does not break the autoencoder (its weights live while a model holds them).
  */
+import { nextName } from '../names.js';
 import { checkArgs, unknownOption, optionKeys } from '../options.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { describe, show } from '../ops/convert.js';
@@ -59,7 +60,6 @@ const OPTIONS = ['encoder', 'decoder', 'name', 'seed', 'ownsParts'];
 
 const fmt = (s: number[] | undefined): string => (s ? `[${s.join(',')}]` : 'unknown');
 
-let autoencoderCount = 0;
 
 /** Options of `encode`, `decode` and `reconstruct`. */
 export interface AutoencoderPredictArgs {
@@ -123,7 +123,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
     if (out && inp && !sameShape(out, inp)) {
       throw new InvalidArgumentError(`autoencoder: encoder ${encoder.name} outputs per-sample shape ${fmt(out)} but decoder ${decoder.name} expects ${fmt(inp)}`);
     }
-    super({ layers: [encoder, decoder], name: args.name ?? `autoencoder_${++autoencoderCount}`, seed: args.seed });
+    super({ layers: [encoder, decoder], name: args.name ?? nextName('autoencoder'), seed: args.seed });
     this.encoder = encoder;
     this.decoder = decoder;
     // Freed with this model (after its own handle), as the parts fromConfig and loadModel make.

@@ -22,6 +22,7 @@ import { describe, dtypeArg, show } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
 import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, Layer, showShape } from '../layers/layer.js';
+import { nextName } from '../names.js';
 import { graphModel, layerShape, Sequential } from './sequential.js';
 import { forgetUse, inputOwner, setApplier, SymbolicTensor, usesOf } from './symbolic.js';
 import { setMergeHolder } from './eager.js';
@@ -77,8 +78,6 @@ export interface ModelArgs {
    */
   seed?: number | undefined;
 }
-
-let modelCount = 0;
 
 /** The merge layer kinds (several inputs): the one list of `io/spec.ts`. */
 const MERGES: ReadonlySet<string> = new Set(MERGE_KINDS);
@@ -219,7 +218,7 @@ export function model(args: ModelArgs): Sequential {
     if (names.has(l.name)) throw new InvalidArgumentError(`model: two layers are named '${l.name}'; layer names must be unique in a model`);
     names.add(l.name);
   }
-  const m = graphModel({ name: a.name === undefined ? `model_${++modelCount}` : (a.name as string), ...(a.seed !== undefined ? { seed: a.seed as number } : {}), layers }, { wiring, extraUses, held, inputs: xs, outputs: ys, outputNodes: ys.map((y) => id.get(y) as number) });
+  const m = graphModel({ name: a.name === undefined ? nextName('model') : (a.name as string), ...(a.seed !== undefined ? { seed: a.seed as number } : {}), layers }, { wiring, extraUses, held, inputs: xs, outputs: ys, outputNodes: ys.map((y) => id.get(y) as number) });
   try {
     m.build();
   } catch (err) {

@@ -20,6 +20,7 @@
  * A graph model (`model({ inputs, outputs })`, `functional.ts`) is a `Sequential` whose layers
  * read the values its wiring names instead of the previous layer's output.
  */
+import { nextId, nextName, sawName } from '../names.js';
 import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, training, withWords, words, writeArgs } from '../engine.js';
 import { checkArgs as readKeys, didYouMean, f32Bits } from '../options.js';
 import { DisposedError, inOp, InvalidArgumentError, NonFiniteError, placeBadValue, ShapeError } from '../errors.js';
@@ -157,8 +158,6 @@ export interface SequentialArgs {
    */
   seed?: number | undefined;
 }
-
-let modelCount = 0;
 
 type ModelMaker = (s: ModelSpec, layers: Array<Layer | Sequential>) => Sequential;
 /** How `fromConfig` makes each model of a spec; `autoencoder.ts` installs one that makes autoencoders too. */
@@ -383,6 +382,13 @@ export class Sequential {
   /** The names of `#layers` (unique in a model). */
   #names = new Set<string>();
   /**
+   * A number no other layer or model of this program has (TF.js's \`layer.id\`). An own
+   * property, as TF.js's: two models are never deep-equal (\`toEqual\`, \`assert.deepStrictEqual\`)
+   * unless they are one object (every model was deep-equal to every other).
+   */
+  readonly id: number = nextId();
+
+  /**
    * Set to `true` (from a callback, a timer, a button's handler) to end `fit` or `fitDataset`
    * after the current batch, with that epoch's `onEpochEnd`. As TF.js, training clears it after
    * `onTrainBegin`: a flag left from before, or set in `onTrainBegin`, stops nothing.
@@ -439,7 +445,8 @@ export class Sequential {
     }
     checkArgs('sequential', args, ['layers', 'name', 'seed']);
     if (args.name !== undefined && typeof args.name !== 'string') throw new InvalidArgumentError(`sequential: name must be a string, got ${describe(args.name)}`);
-    this.#name = args.name ?? `sequential_${++modelCount}`;
+    if (args.name !== undefined) sawName(args.name);
+    this.#name = args.name ?? nextName('sequential');
     const seed = args.seed;
     if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`sequential: seed must be an integer between 0 and 2^53 - 1, got ${describe(seed)}`);
     if (args.layers !== undefined && !Array.isArray(args.layers)) throw new InvalidArgumentError(`sequential: layers must be an array of layers, got ${describe(args.layers)}`);
