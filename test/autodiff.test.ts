@@ -238,6 +238,25 @@ describe('variables and minimize', () => {
     for (const t of [a, frozen, value, ...Object.values(grads)]) t.dispose();
   });
 
+  it("optimizer.computeGradients is TF.js's: variableGrads' value and gradients, the optimizer untouched", () => {
+    const a = nr.variable(nr.tensor([1, -2, 3]), true, 'a_cg');
+    const ta = tf.variable(tf.tensor([1, -2, 3]), true, 'a_cg_tf');
+    const opt = nr.train.adam(0.1);
+    const topt = tf.train.adam(0.1);
+    const { value, grads } = opt.computeGradients(() => a.square().mul(a.sin()).sum() as nr.Scalar, [a]);
+    const t = topt.computeGradients(() => ta.square().mul(ta.sin()).sum() as tf.Scalar, [ta]);
+    expectClose(value.data(), t.value.dataSync(), 1e-5, 1e-6);
+    expectClose(grads.a_cg!.data(), t.grads.a_cg_tf!.dataSync(), 1e-5, 1e-6);
+    expect(opt.iterations).toBe(0);
+    expect(Array.from(a.data())).toEqual([1, -2, 3]);
+    expect(() => opt.computeGradients(() => nr.scalar(1), [a])).toThrow(/^computeGradients: /);
+    opt.applyGradients(grads);
+    expect(opt.iterations).toBe(1);
+    for (const x of [a, value, ...Object.values(grads), opt]) x.dispose();
+    tf.dispose([ta, t.value, ...Object.values(t.grads)]);
+    topt.dispose();
+  });
+
   it('a variable made inside f is a new leaf, as in TF.js: no gradient flows through it to its initial value (it did, even after assign replaced that value)', () => {
     const x = nr.tensor([1, 2, 3]);
     // Lazily made running state, set to 10 before use: d/dv Σ(v − 10)² = 2(v − 10).

@@ -260,6 +260,15 @@ describe('fit refuses a one-value softmax and a cross-entropy over one value (a 
       using soft = nr.tensor([[0.3, 0.3], [0, 1], [0.2, 0.9], [1, 0]]);
       await m.fit(x, soft, { epochs: 1, verbose: 0 });
       expect(warn).not.toHaveBeenCalled();
+      // Label smoothing makes a row of zeros s/K per class: it has a loss and trains, unsaid (helper-325).
+      m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.5 }), loss: { name: 'categoricalCrossentropy', labelSmoothing: 0.3 } });
+      await m.fit(x, y, { epochs: 1, verbose: 0 });
+      expect(warn).not.toHaveBeenCalled();
+      using zeroRowOnly = nr.tensor([[0, 0]]);
+      using x0 = nr.tensor([X[0]!]);
+      const loss = m.evaluate(x0, zeroRowOnly) as nr.Tensor;
+      expect(loss.item()).toBeGreaterThan(0.1);
+      loss.dispose();
     } finally {
       warn.mockRestore();
     }

@@ -834,6 +834,18 @@ export class Optimizer {
   }
 
   /**
+   * TF.js's `optimizer.computeGradients(f, varList)`: the value of `f()` and its gradients by
+   * variable name, exactly {@link variableGrads} (this optimizer is not used); apply them with
+   * {@link Optimizer.applyGradients}. Dispose `value` and the gradients.
+   *
+   * @example const { value, grads } = opt.computeGradients(loss); opt.applyGradients(grads);
+   */
+  computeGradients(f: () => Tensor, varList?: TrainableVariable[]): { value: Scalar; grads: Record<string, Tensor> } {
+    const { value, grads } = variableGradsOf('computeGradients', f, varList);
+    return { value, grads };
+  }
+
+  /**
    * The state tensor of `variable`, created (and kept out of tidy scopes) on first use, sized
    * by its value (a model's weight is read once for that).
    */

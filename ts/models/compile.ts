@@ -569,13 +569,16 @@ function encodeHeads(args: CompileArgs, outputs: readonly string[]): Array<{ par
 const zeroRowScans = new WeakMap<object, true | WeakSet<Tensor>>();
 
 /**
- * @internal Warns once per compile when `categoricalCrossentropy` targets have rows of zeros: such a row
- * gives no loss and its sample does not train, silently in TF.js and Keras. The usual cause is
+ * @internal Warns once per compile when `categoricalCrossentropy` targets (without label
+ * smoothing) have rows of zeros: such a row gives no loss and its sample does not train, silently in TF.js and Keras. The usual cause is
  * `oneHot` of a label outside `0…classes − 1` (a −1 of −1/1 labels), whose row is all zeros.
  */
 export function warnZeroTargetRows(op: string, info: CompiledInfo, y: Tensor): void {
   const classes = y.shape.at(-1) ?? 0;
   if (info.loss !== 'categoricalCrossentropy' || info.heads || y.rank < 2 || classes === 0) return;
+  // Smoothing makes such a row s/K per class: it has a loss and trains (helper-325).
+  const spec = info.lossSpec as { labelSmoothing?: unknown } | string | null;
+  if (typeof spec === 'object' && spec !== null && typeof spec.labelSmoothing === 'number' && spec.labelSmoothing > 0) return;
   const scanned = zeroRowScans.get(info);
   if (scanned === true || scanned?.has(y)) return;
   const zero = tidy(() => y.abs().sum(-1).equal(0).sum().dataSync()[0]);
