@@ -185,3 +185,25 @@ describe('nested arrays are read in one pass that builds no strings per value', 
     expect(error(() => nr.tensor([[1, 2], [3, [4]]] as unknown as number[]))).toMatch(/^InvalidArgumentError: tensor: values\[1\]\[1\] is .*, not a number$/);
   });
 });
+
+describe('rows that are typed arrays, in any order with plain rows (helper-324)', () => {
+  it('a plain row before a typed one is the same tensor as every other order (it was "ragged: length 2, expected length 2")', () => {
+    const F = Float32Array.of(3, 4);
+    for (const v of [[[1, 2], F], [Float32Array.of(1, 2), [3, 4]], [Float64Array.of(1, 2), Int32Array.of(3, 4)], [[1, 2], Array.from(F)]]) {
+      const t = nr.tensor(v as number[][]);
+      expect([t.shape, Array.from(t.data())]).toEqual([[2, 2], [1, 2, 3, 4]]);
+      t.dispose();
+    }
+    const deep = nr.tensor([[[1, 2]], [Float32Array.of(3, 4)]] as unknown as number[][][]);
+    expect(deep.shape).toEqual([2, 1, 2]);
+    deep.dispose();
+    const empty = nr.tensor([[], new Float32Array(0)] as unknown as number[][]);
+    expect(empty.shape).toEqual([2, 0]);
+    empty.dispose();
+    using s = nr.add([[1, 2], F] as unknown as number[][], 0);
+    expect(s.arraySync()).toEqual([[1, 2], [3, 4]]);
+    // A typed row of another length is ragged, with its length; beyond float32 range, named.
+    expect(() => nr.tensor([[1, 2], Float32Array.of(3)] as unknown as number[][])).toThrow('tensor: values are ragged: values[1] is an array of length 1, expected an array of length 2 (inferred shape [2,2])');
+    expect(() => nr.tensor([[1, 2], Float64Array.of(3, 1e39)] as unknown as number[][])).toThrow(/values\[1\]\[1\]/);
+  });
+});

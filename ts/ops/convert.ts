@@ -532,7 +532,8 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
     else throw new InvalidArgumentError(`${op}: values${path(depth, i)} is ${describe(v)}, not a number`);
   };
   const walk = (v: unknown, depth: number): void => {
-    if (typedRows && depth === shape.length - 1 && isNumberArray(v)) {
+    // Any innermost row may be a typed array, after plain rows too (TF.js takes every order).
+    if (depth === shape.length - 1 && isNumberArray(v)) {
       attachedArg(op, `values${path(depth)}`, v as unknown as ArrayBufferView);
       if (v.length === shape[depth]) {
         exactIntegers(op, v, (i) => `values${path(depth, i)}`);
