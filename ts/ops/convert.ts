@@ -496,8 +496,9 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
   }
   if (!Array.isArray(values)) {
     // A tensor that went through postMessage or structuredClone arrives as a plain object.
-    // (Its private fields are not cloned: an empty object, or one with a shape.)
-    const cloned = values !== null && typeof values === 'object' && Object.getPrototypeOf(values) === Object.prototype && (Object.keys(values).length === 0 || 'shape' in values);
+    // (Its private fields are not cloned: only its `id` (TF.js's: also its shape) is left.)
+    const keys = values !== null && typeof values === 'object' && Object.getPrototypeOf(values) === Object.prototype ? Object.keys(values) : null;
+    const cloned = keys !== null && (keys.length === 0 || keys.includes('shape') || (keys.length === 1 && keys[0] === 'id'));
     const hint = cloned ? ' (a tensor posted to or from a worker, or structuredClone()d, arrives as a plain object: post t.dataSync() and t.shape instead, and make it again with tensor(data, shape))' : '';
     throw new InvalidArgumentError(`${op}: values must be a number, an array or a typed array, got ${describe(values)}${hint}`);
   }
