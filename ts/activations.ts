@@ -16,7 +16,7 @@
 import { didYouMean, unknownOption, optionKeys, optionValues, plainOptions } from './options.js';
 import { call, check, outPtr, readOut, writeF32Args } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
-import { describe, resolve, withTensors, type TensorLike } from './ops/convert.js';
+import { describe, intArg, resolve, withTensors, type TensorLike } from './ops/convert.js';
 import { runOp } from './ops/run.js';
 import { add, mul, sub } from './ops/binary.js';
 import { tidy } from './scope.js';
@@ -138,10 +138,7 @@ function readOptions(op: string, options: unknown, known: readonly string[]): Re
 function axisOf(op: string, options: unknown): number {
   // TF.js passes the axis positionally: softmax(x, dim).
   const { axis = -1 } = (typeof options === 'number' ? { axis: options } : readOptions(op, options, ['axis'])) as { axis?: unknown };
-  if (typeof axis !== 'number' || !Number.isInteger(axis) || Math.abs(axis) > 0x7fffffff) {
-    throw new InvalidArgumentError(`${op}: axis must be an integer, got ${describe(axis)}`);
-  }
-  return axis;
+  return intArg(op, 'axis', axis);
 }
 
 function apply<T extends Tensor>(op: string, x: TensorLike, a: EncodedActivation, axis = -1): T {

@@ -148,7 +148,10 @@ export function extraArgs(op: string, given: number, params: readonly string[], 
  */
 export function intArg(op: string, arg: string, v: unknown, min = -0x80000000, max = 0x7fffffff): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    const range = min === -0x80000000 && max === 0x7fffffff ? '' : ` in [${min}, ${max}]`;
+    // The default bounds are said too when the value is an integer beyond them (2^32 was
+    // "must be an integer").
+    const beyond = typeof v === 'number' && Number.isInteger(v);
+    const range = min === -0x80000000 && max === 0x7fffffff && !beyond ? '' : ` in [${min}, ${max}]`;
     throw new InvalidArgumentError(`${op}: ${arg} must be an integer${range}, got ${describe(v)}`);
   }
   return v;
@@ -188,7 +191,8 @@ export function intList(op: string, arg: string, v: unknown): number[] {
   // Array.from, not map: a hole ([1, , 2]) is read as undefined and refused (map skips it).
   return Array.from(v as unknown[], (x, i) => {
     if (typeof x !== 'number' || !Number.isInteger(x) || x < -0x80000000 || x > 0x7fffffff) {
-      throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be an integer, got ${describe(x)} (${arg} ${show(v)})`);
+      const range = typeof x === 'number' && Number.isInteger(x) ? ' in [-2147483648, 2147483647]' : '';
+      throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be an integer${range}, got ${describe(x)} (${arg} ${show(v)})`);
     }
     return x;
   });
