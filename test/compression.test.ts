@@ -436,6 +436,14 @@ describe('transforms on tensors', () => {
       expect(Array.from(compression.dwt.forward2d(nr.tensor([[1, 2], [3, 4]]), { wavelet: 'haar' }).dataSync())).toEqual([5, 1, 2, 0].map((v) => expect.closeTo(v, 5)));
     });
     throwsInvalid(() => nr.tidy(() => compression.dwt.forward2d(nr.tensor([[0.5]]), { wavelet: 'cdf53' })), /^compression\.dwt\.forward2d: cdf53 is an integer transform/);
+    // A tester's report: this message gave 2^31 as the limit, while integers from 2^24 on can
+    // be refused too (a result float32 cannot hold): it states both limits.
+    throwsInvalid(
+      () => nr.tidy(() => compression.dwt.forward2d(nr.tensor([[1.5, 2]]), { wavelet: 'cdf53' })),
+      /^compression\.dwt\.forward2d: cdf53 is an integer transform: values must be integers of magnitude below 2\^31 = 2147483648, and every result an integer float32 holds exactly \(all below 2\^24, only some past it: else an error; inputs below 2\^20 always fit at one level\), found 1\.5$/,
+    );
+    throwsInvalid(() => nr.tidy(() => compression.dwt.inverse2d(nr.tensor([[2 ** 31, 2]]), { wavelet: 'cdf53' })), /^compression\.dwt\.inverse2d: cdf53 is an integer transform: .*below 2\^24.*found 2147483648$/);
+    throwsInvalid(() => nr.tidy(() => compression.dwt.forward2d(nr.tensor([[2 ** 25, 2]]), { wavelet: 'cdf53' })), /^compression\.dwt\.forward2d: cdf53: image 0 has coefficients past 2\^24/);
     // A user's report: inverse2d refused forward2d's own coefficients of inputs at 2^18..2^20
     // (high-pass values reach 4·2^20; the inverse checked them against the forward's input limit).
     nr.tidy(() => {

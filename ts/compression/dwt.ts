@@ -34,7 +34,8 @@
  * Gradients (`grad`, a loss on wavelet coefficients): `haar` and `cdf97` are linear, and the
  * gradient of each transform is its transpose applied to the output's gradient (for `cdf97`,
  * biorthogonal, that is not the other transform). `cdf53` rounds in every lifting step and
- * has none: a gradient through it is an error that names it.
+ * has none: a gradient through it is an `InvalidArgumentError` (`grad: compression.dwt.forward2d
+ * with wavelet 'cdf53' has no gradient …`) that points to `haar` and `cdf97`.
  *
  * @example
  * const x = tensor2d(signal, [1, signal.length]);        // one signal as a 1-row image
@@ -86,8 +87,14 @@ function run(op: string, x: Tensor, options: DwtOptions | undefined, inverse: nu
  * `bior4.4`), with details negated against PyWavelets too; an odd side's last sample pairs
  * with its mirror image (so energy is not kept exactly there), but an axis of length 1 is left
  * as it is (a `[1, n]` image is the 1-D transform of its row; PyWavelets gives `√2·x` for one
- * sample); `cdf53` is an integer transform
- * (inputs must be integers) that `inverse2d` undoes exactly. The lifting steps run in float32:
+ * sample); `cdf53` is an integer transform that `inverse2d` undoes exactly, with two limits,
+ * each an `InvalidArgumentError` when broken: the values must be integers of magnitude below
+ * 2^31, and every result (each coefficient, and each value between lifting steps) must be an
+ * integer float32 holds exactly, as all below 2^24 are and only some past it (`[[2 ** 25, 2]]`
+ * is refused: a coefficient of 16777217). Inputs below 2^20 in magnitude always fit at one
+ * level (a 2-D level at most quadruples magnitudes); each further level can grow the low band
+ * by up to about 2.25× (1.5 per axis, the 5/3 low-pass filter's absolute sum), so deep
+ * transforms of large values may need them scaled down. The lifting steps run in float32:
  * values beyond about 3e37 can overflow inside them (haar of `[2e38, 2e38]` gives Infinity
  * where `(a + b)/√2` = 2.8e38 would fit), so scale such data down first.
  * @example

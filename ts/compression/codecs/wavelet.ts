@@ -9,6 +9,13 @@
  * and context-adaptive binary range coding (contexts: subband class, the neighbours'
  * magnitudes, whether the parent coefficient is non-zero). Any width and height up to 65,536
  * (within `maxOutputBytes` when decoding: 64 MiB by default).
+ * The levels come from the smaller side (the largest `l ≤ 6` with `min(w, h) >> l ≥ 6`, at
+ * least 1 when it is ≥ 2): a thin image gets few, and a 1-pixel-high or -wide one (a 1-D
+ * signal such as audio, `[1, n]`) none, so it is only quantised: qualities up to ~38 then
+ * write the same stream, and a sine of 44,100 samples takes 2–2.5× the bytes, at up to 2× the
+ * error, of the same samples as 2 rows. For 1-D signals use `dwt.forward2d` on `[1, n]` (it
+ * transforms the row) with your own quantiser, or fold the samples into rows of a square-ish
+ * image.
  * Error bound: RMS error ≤ 1.5·Δ + 0.5. When the coded stream would be longer than the pixels
  * (noise at a high quality), the image is stored as it is (exact, 8 bits per pixel + 16–20
  * bytes). The coarsest low-pass band (the image's local means) has its own step,

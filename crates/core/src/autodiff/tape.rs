@@ -32,8 +32,8 @@ pub enum Recorded {
     /// last axis); `two_d`: blocks over the last two axes.
     Dct { block: Option<usize>, two_d: bool, inverse: bool },
     /// `compression.dwt.{forward,inverse}2d` with Haar or CDF 9/7 (linear): its backward is
-    /// the transform's transpose (CDF 9/7 is biorthogonal: not its inverse). CDF 5/3 rounds
-    /// and is recorded as [`Recorded::Opaque`].
+    /// the transform's transpose (CDF 9/7 is biorthogonal: not its inverse). CDF 5/3 rounds:
+    /// its rule is an error naming it and the differentiable wavelets.
     Dwt { wavelet: crate::compression::dwt::Wavelet, levels: usize, inverse: bool },
     MirrorPad { paddings: Vec<[i64; 2]>, symmetric: bool },
     Cumsum { axis: i64, exclusive: bool, reverse: bool },

@@ -416,7 +416,7 @@ pub fn dwt2d(x: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Te
             // An integral value in full (2^31 is 2147483648, not float32's shortest 2147483600),
             // as an integer: f64's Display would pull core's float formatting in (+22 kB).
             let v = if v.fract() == 0.0 && v.abs() < 9.0e18 { format!("{}", *v as i64) } else { js_number(*v).to_string() };
-            return Err(Error::invalid(op, format!("cdf53 is an integer transform: values must be integers of magnitude below 2^31 = 2147483648, found {v}")));
+            return Err(Error::invalid(op, format!("cdf53 is an integer transform: values must be integers of magnitude below 2^31 = 2147483648, and every result an integer float32 holds exactly (all below 2^24, only some past it: else an error; inputs below 2^20 always fit at one level), found {v}")));
         }
     }
     images(op, x, wv, levels, if inverse { Pass::Inverse } else { Pass::Forward })
@@ -424,13 +424,18 @@ pub fn dwt2d(x: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Te
 
 /// The gradient of [`dwt2d`] (`inverse` as that call ran) given its output's gradient `g`:
 /// the transpose of the transform, image by image. Haar and CDF 9/7 are linear; CDF 5/3
-/// rounds (`floor`) and has no gradient (the tape records it as an op without a rule).
+/// rounds (`floor`) and has no gradient: asked for one (the tape reached a CDF 5/3 entry
+/// that a differentiated result depends on), this is the `grad` error naming the wavelet
+/// and the differentiable ones.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn dwt2d_backward(g: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Tensor> {
-    if wv == Wavelet::Cdf53 {
-        return Err(Error::Internal { msg: "dwt2d_backward: cdf53 has no gradient".into() });
-    }
     let op = if inverse { "compression.dwt.inverse2d" } else { "compression.dwt.forward2d" };
+    if wv == Wavelet::Cdf53 {
+        return Err(Error::invalid(
+            "grad",
+            format!("{op} with wavelet 'cdf53' has no gradient (an integer transform: its lifting steps round down), and the result depends on it through a tensor being differentiated; use wavelet 'haar' or 'cdf97' (linear, with gradients), or compute the cdf53 transform outside grad"),
+        ));
+    }
     images(op, g, wv, levels, if inverse { Pass::InverseT } else { Pass::ForwardT })
 }
 
@@ -569,10 +574,36 @@ mod tests {
         }
     }
 
+    /// A tester's report: a gradient through cdf53 was "compression.dwt.forward2d has no
+    /// gradient rule", as if no wavelet had one; the error names cdf53 and points to the
+    /// differentiable ones, and cdf53 on a constant is still fine.
+    #[test]
+    fn cdf53_gradient_error_names_the_wavelet() {
+        use crate::autodiff::{Recorded, Tape};
+        use crate::ops::reduce::{reduce, ReduceOp};
+        let x = Tensor::new("t", Shape::from([2, 4]), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]).unwrap();
+        for inverse in [false, true] {
+            let y = dwt2d(&x, Wavelet::Cdf53, 1, inverse).unwrap();
+            let s = reduce(ReduceOp::Sum, &y, &[0, 1], false).unwrap();
+            let mut tape = Tape::new();
+            tape.record(Recorded::Dwt { wavelet: Wavelet::Cdf53, levels: 1, inverse }, vec![(1, x.clone())], (2, y.clone()));
+            tape.record(Recorded::Reduce { op: ReduceOp::Sum, axes: vec![0, 1], keep_dims: false }, vec![(2, y.clone())], (3, s));
+            let e = tape.gradient(3, Tensor::scalar(1.0), &[1]).unwrap_err().to_string();
+            let op = if inverse { "inverse2d" } else { "forward2d" };
+            assert!(e.starts_with(&format!("grad: compression.dwt.{op} with wavelet 'cdf53' has no gradient (an integer transform")), "{e}");
+            assert!(e.contains("use wavelet 'haar' or 'cdf97'"), "{e}");
+            // Not differentiated (the source 7 is not reached): no error.
+            assert!(tape.gradient(3, Tensor::scalar(1.0), &[7]).unwrap()[0].is_none());
+        }
+    }
+
     #[test]
     fn cdf53_rejects_non_integers() {
         let t = Tensor::new("t", Shape::from([2, 2]), vec![0.5, 1.0, 2.0, 3.0]).unwrap();
-        assert!(dwt2d(&t, Wavelet::Cdf53, 1, false).unwrap_err().to_string().contains("integer"));
+        // The message gives both limits: the 2^31 checked here, and the exactness past 2^24
+        // the lifting checks (a tester read "below 2^31" and met the 2^24 error).
+        let e = dwt2d(&t, Wavelet::Cdf53, 1, false).unwrap_err().to_string();
+        assert_eq!(e, "compression.dwt.forward2d: cdf53 is an integer transform: values must be integers of magnitude below 2^31 = 2147483648, and every result an integer float32 holds exactly (all below 2^24, only some past it: else an error; inputs below 2^20 always fit at one level), found 0.5");
         // 2^31 in full (float32's shortest form is 2147483600, which looks below the limit).
         let big = Tensor::new("t", Shape::from([1, 1]), vec![2_147_483_648.0]).unwrap();
         assert!(dwt2d(&big, Wavelet::Cdf53, 1, false).unwrap_err().to_string().ends_with("found 2147483648"));

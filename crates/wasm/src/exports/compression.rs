@@ -7,7 +7,6 @@
 //! [`nr_compress_release`]; the call writes its address and length to `out` for TS to copy.
 
 use super::tape::emit_rec;
-use super::tensor::emit;
 use neurite_core::autodiff::Recorded;
 use crate::ffi::{check_out, check_region, guard, read_u32s, write_slice};
 use crate::handles;
@@ -187,11 +186,9 @@ pub unsafe extern "C" fn nr_dwt2d(x: u32, wavelet: u32, levels: u32, inverse: u3
         let op = if inverse != 0 { "compression.dwt.inverse2d" } else { "compression.dwt.forward2d" };
         let w = Wavelet::from_abi(wavelet, op)?;
         let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| dwt::dwt2d(h.tensor(x)?, w, levels as usize, inverse != 0))?;
-        if w == Wavelet::Cdf53 {
-            // An integer transform (floor in each lift): no gradient, an error if one is asked.
-            // SAFETY: forwarded caller contract.
-            return unsafe { emit(op, y, out) };
-        }
+        // Recorded for every wavelet: cdf53 (floor in each lift) has no gradient, and its
+        // backward rule is the error that says so and names haar and cdf97 (recorded as an op
+        // without a rule, the error blamed the whole transform).
         let rec = Recorded::Dwt { wavelet: w, levels: levels as usize, inverse: inverse != 0 };
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("dwt", y, out, || (rec, vec![x])) }
