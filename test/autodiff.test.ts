@@ -183,6 +183,18 @@ describe('grad API', () => {
     expect(() => nr.grad((t) => nr.grad((u) => u.sum())(t))(x)).toThrow(/cannot be nested, so higher-order gradients \(a gradient of a gradient, such as a gradient penalty\) are not supported yet/);
     expect(() => nr.grad(() => 3 as unknown as nr.Tensor)(x)).toThrow(/f must return a Tensor, got 3/);
     expect(() => nr.grad(42 as never)).toThrow(/f must be a function/);
+    // An empty list names itself (it said there were no trainable variables; helper-326).
+    expect(() => nr.grads((a) => a.sum())([])).toThrow('grads: args is an empty list; give the tensors to differentiate with respect to (grads(f)([x, y]) for f(x, y))');
+    expect(() => nr.valueAndGrads((a) => a.sum())([])).toThrow(/^valueAndGrads: args is an empty list/);
+    expect(() => nr.variableGrads(() => x.sum(), [])).toThrow(/^variableGrads: varList is empty/);
+    // A tensor f made and did not return is freed when f returns: said as grad's f, not a tidy() never written.
+    let inner: nr.Tensor | null = null;
+    nr.grad((t) => { inner = t.mul(2); return inner.sum(); })(x).dispose();
+    expect(() => inner!.data()).toThrow("data: tensor is a disposed tensor (shape [2]) (freed at the end of grad's f, which runs in a tidy() as TF.js's: keep() a tensor inside f to read it after grad returns)");
+    let kept: nr.Tensor | null = null;
+    nr.grad((t) => { kept = nr.keep(t.mul(2)); return kept.sum(); })(x).dispose();
+    expect(Array.from(kept!.data())).toEqual([2, 4]);
+    kept!.dispose();
     const v = nr.variable(nr.tensor([1, 2]), true, 'v_err');
     expect(() => nr.variableGrads(() => v.mul(2))).toThrow(/must return a scalar, got shape \[2\]/);
     // After an error the tape is closed again: the next grad works.

@@ -164,7 +164,7 @@ describe('customGrad', () => {
       const z = v.mul(2);
       return make((u) => ({ value: u.square(), gradFunc: (dy: nr.Tensor) => dy.mul(z) }))(v).sum();
     };
-    expect(gradOf(closing).message).toMatch(/^mul: b is a disposed tensor \(shape \[3\]\) \(freed at the end of the tidy\(\) it was made in; return it from the function or keep\(\) it\); gradFunc runs during the gradient, after that scope: hand the forward tensors it needs to f's save\(\[\.\.\.\]\) and read them from gradFunc's second argument \(saved\)$/);
+    expect(gradOf(closing).message).toMatch(/^mul: b is a disposed tensor \(shape \[3\]\) \(freed at the end of the scope it was made in\); gradFunc runs during the gradient, after that scope: hand the forward tensors it needs to f's save\(\[\.\.\.\]\) and read them from gradFunc's second argument \(saved\)$/);
     // A tensor save() took, disposed before f returned (it said "clone: x is a disposed tensor").
     const early = nr.customGrad(((v: nr.Tensor, save: nr.GradSaveFunc) => {
       const t = v.mul(2);

@@ -31,7 +31,7 @@ import { call, check, outPtr, readOut, withWords, words } from './engine.js';
 import { DisposedError, InvalidArgumentError, inOp } from './errors.js';
 import { boolArg, describe } from './ops/convert.js';
 import { clone, stopGradient } from './ops/creation.js';
-import { keep, onAbandoned, settleAbandoned, tidy, turnNow } from './scope.js';
+import { keep, onAbandoned, settleAbandoned, tidy, tidyNoted, turnNow } from './scope.js';
 import { Tensor, wrapHandle, type Scalar } from './tensor.js';
 import type { Rank } from './types.js';
 import { LayerVariable } from './layers/variable.js';
@@ -245,6 +245,15 @@ function onTape<T>(op: string, run: () => T): T {
 export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable> | (() => Array<Tensor | LayerVariable>), dy?: Tensor, allowUnused = false): Taped {
   // The argument as the caller wrote it: grad(f)(x), grads(f)([…]) (args[i]), variableGrads(f, varList).
   const what = (i: number): string => (allowUnused ? `varList[${i}]` : op === 'grad' || op === 'valueAndGrad' ? 'x' : `args[${i}]`);
+  // An empty list given: nothing to differentiate with respect to (it was said as "there are no
+  // trainable variables"; TF.js: "gradients() received an empty list of xs").
+  if (Array.isArray(given) && given.length === 0) {
+    throw new InvalidArgumentError(
+      allowUnused
+        ? `${op}: varList is empty; give the variables to differentiate with respect to (model.trainableWeights, variable(...)s), or leave it out for every trainable one`
+        : `${op}: args is an empty list; give the tensors to differentiate with respect to (${op}(f)([x, y]) for f(x, y))`,
+    );
+  }
   // A default list is made after f ran: f may build a model (its first predict), whose weights
   // then belong in it.
   (typeof given === 'function' ? [] : given).forEach((s, i) => {
@@ -282,7 +291,9 @@ export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVa
   const grads: Array<Tensor | null> = [];
   let constantOnly: boolean[] = [];
   try {
-    value = tidy(() => {
+    // What f made and did not return is freed when it returns, as TF.js's: a tensor of it read
+    // afterwards says so (it blamed a tidy() the caller never wrote).
+    value = tidyNoted(`${op}'s f, which runs in a tidy() as TF.js's: keep() a tensor inside f to read it after ${op} returns`, () => {
       const v = f();
       if (!(v instanceof Tensor)) throw new InvalidArgumentError(`${op}: f must return a Tensor, got ${describe(v)}`);
       return v;
@@ -395,7 +406,9 @@ function customGradient(step: Step, n: number): Step {
         r = rec.gradFunc(dy, rec.saved.slice());
       } catch (err) {
         // A forward tensor the gradFunc closed over, freed when the scope it was made in ended.
-        if (err instanceof DisposedError && err.message.includes('freed at the end of the tidy()')) {
+        if (err instanceof DisposedError && err.message.includes(' (freed at the end of ')) {
+          // The scope's own advice (keep() it) is not the fix here: save() is.
+          err.message = err.message.replace(/ \(freed at the end of (?:the tidy\(\) it was made in; return it from the function or keep\(\) it|\w+'s f, which runs in a tidy\(\) as TF\.js's: keep\(\) a tensor inside f to read it after \w+ returns)\)/, ' (freed at the end of the scope it was made in)');
           err.message += "; gradFunc runs during the gradient, after that scope: hand the forward tensors it needs to f's save([...]) and read them from gradFunc's second argument (saved)";
         }
         throw err;

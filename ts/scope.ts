@@ -24,6 +24,8 @@ export interface Tracked {
   state: number;
   /** A model counted in {@link liveModelCount} until it is disposed or finalized. */
   counted?: boolean;
+  /** Set when {@link TIDIED} by a scope neurite opened (see {@link tidyNoted}): what freed it, for messages. */
+  freedIn?: string;
 }
 
 /** In a tidy scope, which frees it; it joins the finalizer only if it escapes. */
@@ -513,6 +515,10 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   if (scopes.length !== 0 && outerTurn !== turn) closeAbandoned();
   if (scopes.length === 0) outerTurn = turnNow();
   const scope = new Map<Disposable, Tracked>();
+  if (nextNote !== undefined) {
+    scopeNotes.set(scope, nextNote);
+    nextNote = undefined;
+  }
   scopes.push(scope);
   let result: T;
   try {
@@ -527,6 +533,25 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
     // Reading the result threw (a getter, a Proxy trap): the scope still closes.
     closeScope(scope, NOTHING);
     throw e;
+  }
+}
+
+/** What the scopes neurite opens for a user's function free their tensors at the end of (see {@link tidyNoted}). */
+const scopeNotes = new WeakMap<Map<Disposable, Tracked>, string>();
+/** The note of the next scope {@link tidy} opens (set by {@link tidyNoted}). */
+let nextNote: string | undefined;
+
+/**
+ * @internal {@link tidy} for a scope neurite opens around a user's function (`grad`'s `f`):
+ * a tensor it frees says so as `note` ("freed at the end of grad's f, …"), not as a tidy the
+ * user never wrote.
+ */
+export function tidyNoted<T>(note: string, fn: () => T): T {
+  nextNote = note;
+  try {
+    return tidy(fn);
+  } finally {
+    nextNote = undefined;
   }
 }
 
@@ -597,10 +622,12 @@ function closeScope(scope: Map<Disposable, Tracked>, escaping: ReadonlySet<Dispo
     const i = scopes.lastIndexOf(scope);
     if (i >= 0) scopes.splice(i, 1);
   }
+  const note = scopeNotes.get(scope);
   for (const [t, rec] of scope) {
     if (t === one || escaping.has(t) || t.isDisposed) continue;
     t.dispose();
     rec.state = TIDIED;
+    if (note !== undefined) rec.freedIn = note;
   }
 }
 
@@ -609,7 +636,8 @@ function closeScope(scope: Map<Disposable, Tracked>, escaping: ReadonlySet<Dispo
  * it was made in, or `''` (its own `dispose()`, or a reset). `rec` from {@link track}.
  */
 export function freedNote(rec: Tracked): string {
-  return rec.state === TIDIED ? ' (freed at the end of the tidy() it was made in; return it from the function or keep() it)' : '';
+  if (rec.state !== TIDIED) return '';
+  return rec.freedIn !== undefined ? ` (freed at the end of ${rec.freedIn})` : ' (freed at the end of the tidy() it was made in; return it from the function or keep() it)';
 }
 
 /**
