@@ -137,7 +137,7 @@ export { constraints, Constraint, type ConstraintSpec, type ConstraintName, type
 export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRegularizer, type ActivityRegularizerSpec } from './layers/regularizers.js';
 export { type SummaryOptions } from './models/summary.js';
 export { callbacks, Callback, CustomCallback, MonitorCallback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, ModelCheckpoint, LearningRateScheduler, type CallbackHooks, type CallbackParams, type CustomCallbackArgs, type EarlyStoppingArgs, type Logs, type ModelCheckpointArgs, type MonitorCallbackArgs, type ReduceLROnPlateauArgs, type TrainingModel } from './models/callbacks.js';
-export { progressBar, type ProgressBarArgs, type ProgressReporter } from './models/progress.js';
+export { progressBar, type ProgressBarArgs, type ProgressOut, type ProgressReporter } from './models/progress.js';
 export type { FitArgs, History, HistoryLogs, SampleWeight, YieldEvery } from './models/fit.js';
 export { exportTrainingState, importTrainingState, optimizerFromConfig, type TrainingState } from './models/training-state.js';
 export type { LossReduction, LossAlias } from './options.js';
@@ -167,3 +167,16 @@ export { version } from './version.js';
 export * as compression from './compression/index.js';
 export * as codecs from './compression/codecs/index.js';
 export * as io from './io/handlers/index.js';
+// Types that public signatures use, exported so that a library built on neurite can name them
+// (its `tsc --declaration` otherwise fails with TS2742, or writes `import("…/dist/types/…")`
+// paths), from both entries; test/declaration-emit.test.ts keeps it so. Type-only: nothing at run time. `L1L2` is
+// the class `regularizers.l1/l2/l1l2()` return (its constructor is internal: the factories check
+// the coefficients; TF.js exports neither it nor `Regularizer`).
+export type { L1L2 } from './layers/regularizers.js';
+export type { Disposable } from './scope.js';
+export type { AutoencoderFitArgs, AutoencoderPredictArgs } from './models/autoencoder.js';
+export type { Verbose } from './models/progress.js';
+export type { OpPadding } from './ops/convolution.js';
+export type { NestedNumbers as NestedValues } from './ops/convert.js';
+export type { WasmModule } from './wasm/load.js';
+export type { WebURL, WebResponse, WebRequestInit } from './web-types.js';

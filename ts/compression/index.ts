@@ -10,7 +10,7 @@ export * as lzw from './lzw.js';
 export * as rle from './rle.js';
 export * as dct from './dct.js';
 export * as dwt from './dwt.js';
-export { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_IMAGE_BYTES, type ByteDecodeOptions, type DecodeOptions } from './bytes.js';
+export { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_IMAGE_BYTES, type ByteDecodeOptions, type DecodeOptions, type Bytes } from './bytes.js';
 export type { LzwOptions } from './lzw.js';
 export type { DctOptions } from './dct.js';
 export type { DwtOptions, WaveletName } from './dwt.js';

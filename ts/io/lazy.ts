@@ -106,7 +106,10 @@ export async function modelFromJSON(modelAndWeightsConfig: ModelConfig | Record<
 }
 
 /** TF.js's `tf.models` namespace: {@link modelFromJSON}. */
-export const models = {
+export const models: {
+  /** TF.js's `tf.models.modelFromJSON` (see the property). */
+  modelFromJSON(modelAndWeightsConfig: ModelConfig | Record<string, unknown>, customObjects?: never): Promise<Sequential>;
+} = {
   /**
    * TF.js's `tf.models.modelFromJSON`: a model from its topology (`JSON.parse(model.toJSON())`)
    * or a model.json's `{ modelTopology, weightsManifest, pathPrefix }`; see {@link modelFromJSON}.

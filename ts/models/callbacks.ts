@@ -11,6 +11,7 @@ import { brand } from '../brand.js';
 import { LearningRateSchedule } from '../schedules.js';
 import { printLine, readVerbose } from './progress.js';
 import type { Sequential } from './sequential.js';
+import type { Tensor } from '../tensor.js';
 import type { IOHandler } from '../io/artifacts.js';
 import { route } from '../io/router.js';
 
@@ -32,8 +33,8 @@ export interface TrainingModel {
   learningRate: number;
   /** The current rate's exact float32 value (what Keras 3's callbacks read: `learningRate` is its shortest decimal form). */
   readonly learningRateF32: number;
-  getWeights(): import('../tensor.js').Tensor[];
-  setWeights(w: import('../tensor.js').Tensor[], options?: { allowNonFinite?: boolean | undefined }): void;
+  getWeights(): Tensor[];
+  setWeights(w: Tensor[], options?: { allowNonFinite?: boolean | undefined }): void;
   /** Whether the model was disposed (a callback may free it in `onTrainEnd`: nothing to restore into then). */
   readonly isDisposed?: boolean;
 }
@@ -468,7 +469,7 @@ export class EarlyStopping extends MonitorCallback {
   /** The best value seen, baseline or not: its epoch's weights are the ones restored (Keras 3). */
   #bestSeen = NaN;
   #wait = 0;
-  #bestWeights: import('../tensor.js').Tensor[] | null = null;
+  #bestWeights: Tensor[] | null = null;
   constructor(args: EarlyStoppingArgs = {}) {
     const op = 'earlyStopping';
     checkArgs(op, args, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights', 'baseline', 'verbose', 'startFromEpoch']);

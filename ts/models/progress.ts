@@ -20,16 +20,17 @@ import { training } from '../engine.js';
 import { isNode } from '../runtime.js';
 import type { CallbackHooks, Logs } from './callbacks.js';
 
-interface Out {
+/** Where a progress bar writes: `process.stdout` or anything with its `write` (and `isTTY`, `columns` for a live bar). */
+export interface ProgressOut {
   write(s: string): unknown;
   isTTY?: boolean;
   columns?: number;
 }
 
-function stdout(): Out | null {
+function stdout(): ProgressOut | null {
   // Deno's Jupyter kernel shows console.log in the notebook but not what goes to stdout.
   if (inDenoJupyter()) return consoleOut();
-  const p = (globalThis as { process?: { stdout?: Out } }).process;
+  const p = (globalThis as { process?: { stdout?: ProgressOut } }).process;
   return p?.stdout ?? null;
 }
 
@@ -57,7 +58,7 @@ function inDenoJupyter(): boolean {
  * Where there is no stdout (a browser page or worker) or it is not shown (a Deno notebook): what
  * is written goes to `console.log`, a call per complete line.
  */
-function consoleOut(): Out {
+function consoleOut(): ProgressOut {
   let held = '';
   return {
     write(s: string) {
@@ -113,7 +114,7 @@ export function printLine(verbose: 1 | 2 | 'auto', text: string): void {
 /** Options of {@link progressBar}. */
 export interface ProgressBarArgs {
   /** Where to write. Default: `process.stdout` in Node and Deno (`console.log` in a Deno Jupyter notebook, which does not show stdout); nothing elsewhere. */
-  out?: Out | undefined;
+  out?: ProgressOut | undefined;
   /** Minimum milliseconds between redraws of the bar. Default 100. */
   throttleMs?: number | undefined;
   /**
