@@ -152,6 +152,31 @@ describe('two copies of neurite initialised in one program', () => {
   });
 });
 
+describe('two installs of one version, both initialised (a library linked with npm link keeps its own node_modules)', () => {
+  it('are said as two installs, naming both files and the fix (they were said as a dev server reload; helper-328)', async () => {
+    vi.resetModules();
+    const C = (await import('../ts/index.js')) as typeof nr;
+    const { moduleFile } = await import('../ts/brand.js');
+    expect(moduleFile()).toMatch(/\/ts\/brand\.ts$/);
+    // The other install's record, as its copy writes it into the list every copy shares.
+    const copies = (globalThis as Record<symbol, unknown[]>)[Symbol.for('neurite.copies')]!;
+    const other = { copy: {}, entry: 'neurite', version: C.version, where: 'file:///work/lib/node_modules/neurite/dist/index.js' };
+    copies.push(other);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await C.init();
+      const said = warn.mock.calls.map((c) => String(c[0]));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(/^neurite: 'neurite' \S+ is installed twice in this program, and both copies were initialised: this one at \S+\/ts\/brand\.ts, the first at file:\/\/\/work\/lib\/node_modules\/neurite\/dist\/index\.js\. /);
+      expect(said[0]).toMatch(/make neurite a peerDependency of the library/);
+    } finally {
+      warn.mockRestore();
+      copies.splice(copies.indexOf(other), 1);
+    }
+    C.shutdown();
+  });
+});
+
 describe("a chunk bound to another copy of neurite (tsx in a CommonJS package: neurite.js turned into CommonJS, train.js loaded as ESM with a second neurite.js)", () => {
   it('is refused when it loads, with the fix (it failed later: "fit: x must be a Tensor, got a Tensor from another copy")', async () => {
     const chunkOfThisCopy = await import('../ts/models/fit-loop.js');

@@ -41,6 +41,8 @@ interface CopyRecord {
   copy: object;
   entry: string;
   version?: string;
+  /** The entry module's URL, when known (an older copy's record lacks it). */
+  where?: string | undefined;
 }
 
 function initialised(): CopyRecord[] {
@@ -50,13 +52,13 @@ function initialised(): CopyRecord[] {
 
 /**
  * Records that this copy (of `version`) was initialised through `entry` (`'neurite'` or
- * `'neurite/url'`) and returns the other copies initialised before it (none in a program that
+ * `'neurite/url'`, whose module is at `where` when known) and returns the other copies initialised before it (none in a program that
  * imports one entry from one install and evaluates it once).
  */
-export function initialisedThrough(entry: string, version: string): Array<{ entry: string; version?: string }> {
+export function initialisedThrough(entry: string, version: string, where?: string): Array<{ entry: string; version?: string | undefined; where?: string | undefined }> {
   const all = initialised();
-  if (!all.some((c) => c.copy === COPY)) all.push({ copy: COPY, entry, version });
-  return all.filter((c) => c.copy !== COPY).map(({ entry, version }) => ({ entry, version }));
+  if (!all.some((c) => c.copy === COPY)) all.push({ copy: COPY, entry, version, where });
+  return all.filter((c) => c.copy !== COPY).map(({ entry, version, where }) => ({ entry, version, where }));
 }
 
 /** Why this copy is not initialised when another copy is (`''` when none is). */
@@ -65,6 +67,19 @@ export function otherCopyInitialised(): string {
   if (others.length === 0) return '';
   const which = [...new Set(others.map((c) => `'${c.entry}'`))].join(' and ');
   return `; another copy of neurite is (imported as ${which}): each copy — 'neurite' and 'neurite/url', or two installs — has its own instance, so import one entry everywhere (a library and its app both from 'neurite', or alias 'neurite' to 'neurite/url' in the bundler)`;
+}
+
+/**
+ * The file this code runs from, read from a stack trace (`file:///…/node_modules/neurite/dist/
+ * index.js`, a page's script URL), or `undefined`: tells a module evaluated again (the same file)
+ * from two installs (two files) when two copies meet. Not `import.meta.url`: a CommonJS
+ * transform of neurite (Jest's) cannot parse it, and webpack writes its build machine's path.
+ */
+export function moduleFile(): string | undefined {
+  const stack = new Error().stack;
+  if (typeof stack !== 'string') return undefined;
+  const m = /(?:file:\/\/|https?:\/\/|\/)[^\s()@]+?(?=:\d+:\d+)/.exec(stack);
+  return m?.[0];
 }
 
 /** Forgets that this copy was initialised (`shutdown()`). */

@@ -1,5 +1,5 @@
 /** `init()`: compiles and instantiates the core once; both entries build on this. */
-import { initialisedThrough } from './brand.js';
+import { initialisedThrough, moduleFile } from './brand.js';
 import { version } from './version.js';
 import { isDeno, isNode, zoneTask } from './runtime.js';
 import { initFailed, instantiate, isInitialized, rethread, shutdown, threadsInfo, training, workersDeferred, type ThreadConfig } from './engine.js';
@@ -241,11 +241,24 @@ function sameSource(given: WasmSource | undefined, running: WasmSource | undefin
  * between them, and the app carries the code and the wasm twice.
  */
 function warnOtherCopies(name: string): void {
-  const others = initialisedThrough(name, version);
+  const where = moduleFile();
+  const others = initialisedThrough(name, version, where);
   if (others.length === 0 || said.has('copies')) return;
   said.add('copies');
-  // The same entry of the same version: this module was most likely evaluated again, not
-  // installed twice; the advice to import one entry and install one version would not apply.
+  // A file's URL without a reload's query (Vite's ?t=…) or hash.
+  const file = (u: string | undefined): string | undefined => u?.replace(/[?#].*$/, '');
+  const elsewhere = [...new Set(others.map((o) => file(o.where)).filter((w) => w !== undefined && w !== file(where)))];
+  if (others.every((o) => o.entry === name && o.version === version) && elsewhere.length > 0 && where !== undefined) {
+    // The same entry and version from another file: two installs (a library linked with npm
+    // link or a file: dependency keeps its own node_modules), not a reload.
+    console.warn(
+      `neurite: '${name}' ${version} is installed twice in this program, and both copies were initialised: this one at ${file(where)}, the first at ${elsewhere.join(' and ')}. ` +
+        "Each copy has its own WebAssembly instance, so tensors and models do not cross between them (a library's tensors are refused by the app's ops). A library linked for development (npm link, a file: or workspace dependency) loads neurite from its own node_modules: make neurite a peerDependency of the library (a devDependency too, for its own tests) and let the app install it, run npm dedupe, or alias neurite to one path in the bundler",
+    );
+    return;
+  }
+  // The same entry of the same version, from the same file (or one not known): this module was
+  // most likely evaluated again; the advice to import one entry would not apply.
   if (others.every((o) => o.entry === name && o.version === version)) {
     console.warn(
       `neurite: '${name}' ${version} was initialised again in this program, by a second evaluation of its module (a dev server's reload such as Next.js's next dev, jest.isolateModules or vi.resetModules; else two installs of one version): ` +
