@@ -590,6 +590,17 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
     throwsInvalid(() => huffman.encode(pcm as never), /^compression\.huffman\.encode: bytes must be a Uint8Array \(or a Uint8ClampedArray\), got .*; to code its bytes, pass new Uint8Array\(x\.buffer, x\.byteOffset, x\.byteLength\), and view the decoded bytes as Int16Array again$/);
     const back = huffman.decode(huffman.encode(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength)));
     expect(new Int16Array(back.buffer, back.byteOffset, back.byteLength / 2)).toEqual(pcm);
+    // A tensor or a model weight: how to get its bytes (describe()'s read()/tensor() hints led
+    // to another refused object; helper-329), and that works.
+    using t = nr.tensor([1.5, -2, 3e-8]);
+    throwsInvalid(() => huffman.encode(t as never), /^compression\.huffman\.encode: bytes must be a Uint8Array \(or a Uint8ClampedArray\), got a tensor \(shape \[3\]\): the codecs take bytes; a float32 tensor's are new Uint8Array\(Float32Array\.from\(t\.dataSync\(\)\)\.buffer\)/);
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.build();
+    throwsInvalid(() => lzw.encode(m.weights[0] as never), /got a model weight \(shape \[2,1\]\): .*new Uint8Array\(Float32Array\.from\(w\.read\(\)\.dataSync\(\)\)\.buffer\)/);
+    m.dispose();
+    const decoded = huffman.decode(huffman.encode(new Uint8Array(Float32Array.from(t.dataSync()).buffer)));
+    expect(Array.from(new Float32Array(decoded.slice().buffer))).toEqual(Array.from(t.dataSync()));
+    throwsInvalid(() => huffman.codeLengths(t as never), /^compression\.huffman\.codeLengths: frequencies must be an array of non-negative integers, got a tensor: a tensor's values are t\.dataSync\(\)/);
   });
 
   it('an image codec given a Tensor or bare bytes says what it got and what it takes', () => {

@@ -57,6 +57,13 @@ export function bytesArg(op: string, bytes: unknown): Uint8Array {
   if (b === undefined) {
     // Samples in a wider typed array (Int16Array audio, Float32Array): their bytes, as a view.
     const view = ArrayBuffer.isView(bytes) && !(bytes instanceof DataView) ? `; to code its bytes, pass new Uint8Array(x.buffer, x.byteOffset, x.byteLength), and view the decoded bytes as ${bytes.constructor.name} again` : '';
+    // A tensor or a model weight (neurite's or TF.js's): describe()'s hints are for ops that
+    // take tensors (read(), tensor(…)), which would give another refused object here.
+    const t = bytes as { shape?: unknown; dataSync?: unknown; read?: unknown } | null;
+    if (typeof t === 'object' && t !== null && Array.isArray(t.shape) && (typeof t.dataSync === 'function' || typeof t.read === 'function')) {
+      const get = typeof t.dataSync === 'function' ? 't.dataSync()' : 'w.read().dataSync()';
+      throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got a ${typeof t.dataSync === 'function' ? 'tensor' : 'model weight'} (shape [${String(t.shape)}]): the codecs take bytes; a float32 tensor's are new Uint8Array(Float32Array.from(${get}).buffer) (4 per value; the decoded bytes back as new Float32Array(decoded.slice().buffer)), or quantise the values to bytes first`);
+    }
     throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got ${describe(bytes)}${view}`);
   }
   if (b.length > 0xffff_fffe) throw new InvalidArgumentError(`${op}: ${b.length} bytes are more than 4 GiB - 1`);

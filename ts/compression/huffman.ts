@@ -61,7 +61,10 @@ export function decode(bytes: Bytes, options?: ByteDecodeOptions): Uint8Array {
 export function codeLengths(frequencies: ArrayLike<number>, options: { maxLength?: number | undefined } = {}): number[] {
   const op = 'compression.huffman.codeLengths';
   if (typeof frequencies !== 'object' || frequencies === null || typeof frequencies.length !== 'number') {
-    throw new InvalidArgumentError(`${op}: frequencies must be an array of non-negative integers, got ${describe(frequencies)}`);
+    // A tensor of counts (neurite's or TF.js's, e.g. bincount's): its values are the array.
+    const t = frequencies as { shape?: unknown; dataSync?: unknown } | null;
+    const values = typeof t === 'object' && t !== null && Array.isArray(t.shape) && typeof t.dataSync === 'function' ? `: a tensor's values are t.dataSync() (counts of shape [${String(t.shape)}])` : '';
+    throw new InvalidArgumentError(`${op}: frequencies must be an array of non-negative integers, got ${values ? 'a tensor' : describe(frequencies)}${values}`);
   }
   if (ArrayBuffer.isView(frequencies)) attachedArg(op, 'frequencies', frequencies);
   const o = checkKeys(op, options, ['maxLength']);
