@@ -420,7 +420,12 @@ describe('bad layer and fit options', () => {
     m.dispose();
     // With the input shape known, at add, as TF.js (the layer is not added).
     await expectError(() => nr.sequential({ layers: [layers.reshape({ inputShape: [4], targetShape: [3] })] }), Invalid, /^add: sequential_\d+\.layers\[0\] \(reshape reshape_\d+\): targetShape \[3\] does not fit the per-sample input shape \[4\] \(4 values\)$/);
-    await expectError(() => nr.sequential({ layers: [layers.dense({ units: 3 })] }).predict(z([1, 4])), Invalid, /^build: model sequential_\d+ does not know its input shape; give the first layer an inputShape/);
+    await expectError(() => nr.sequential({ layers: [layers.dense({ units: 3 })] }).predict(z([1, 4])), Invalid, /^predict: model sequential_\d+ does not know its input shape; give the first layer an inputShape/);
+    // Said as the call that needed the weights, not as a build() never written (helper-329).
+    await expectError(() => nr.sequential({ layers: [layers.dense({ units: 3 })] }).setWeights([]), Invalid, /^setWeights: model sequential_\d+ does not know its input shape; give the first layer an inputShape/);
+    // TF.js's static form fromConfig(cls, config) says how it is written here.
+    const config = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 1 })] }).getConfig();
+    await expectError(() => (nr.Sequential.fromConfig as (...a: unknown[]) => unknown)(nr.Sequential, config), Invalid, "fromConfig: config is a class (Sequential): TF.js's static form fromConfig(cls, config) is fromConfig(config) here (Sequential.fromConfig(config), sequential.fromConfig(config))");
     // The example names the first layer's kind and a shape of its kind.
     await expectError(() => nr.sequential({ layers: [layers.conv2d({ filters: 2, kernelSize: 3 })] }).predict(z([1, 5, 5, 1])), Invalid, /e\.g\. layers\.conv2d\(\{ inputShape: \[28, 28, 1\], … \}\) \(TF\.js also asks for it; Keras 3 builds on the first batch\)$/);
     // An embedding without one takes any length, as TF.js's (batchInputShape [null, null]: test/varlen-more.test.ts).

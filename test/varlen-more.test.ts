@@ -134,7 +134,7 @@ describe('unknown (null) sequence lengths: merges, no input shape, errors, autoe
     // TF.js refuses a first layer without one when it is added; neurite when it must build.
     expect(() => tfl.sequential({ layers: [tfl.layers.conv1d({ filters: 2, kernelSize: 2 })] })).toThrow(/must get an `inputShape`/);
     const c = nr.sequential({ layers: [nr.layers.conv1d({ filters: 2, kernelSize: 2 })] });
-    expect(() => c.predict(nr.zeros([1, 5, 3]))).toThrow(/^build: model sequential_\d+ does not know its input shape; give the first layer an inputShape, e.g. layers\.conv1d\(\{ inputShape: \[100, 8\], … \}\), or inputShape: \[null, 8\] for sequences of any length/);
+    expect(() => c.predict(nr.zeros([1, 5, 3]))).toThrow(/^predict: model sequential_\d+ does not know its input shape; give the first layer an inputShape, e.g. layers\.conv1d\(\{ inputShape: \[100, 8\], … \}\), or inputShape: \[null, 8\] for sequences of any length/);
     c.dispose();
     const d = nr.sequential({ layers: [nr.layers.dense({ units: 2 })] });
     expect(() => d.predict(nr.zeros([1, 5]))).toThrow(/give the first layer an inputShape, e.g. layers\.dense\(\{ inputShape: \[784\], … \}\) \(TF\.js/);

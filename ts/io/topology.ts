@@ -1185,6 +1185,10 @@ export function isKeras3(v: unknown): boolean {
  * chunk that holds it is loaded).
  */
 export function specFromKeras(op: string, where: string, v: unknown, weightsFollow = false): ModelSpec {
+  // TF.js's static form, Sequential.fromConfig(Sequential, config): a class where the config goes.
+  if (typeof v === 'function' && op === 'fromConfig') {
+    bad(op, where, `is a class (${(v as { name?: string }).name || 'a function'}): TF.js's static form fromConfig(cls, config) is fromConfig(config) here (Sequential.fromConfig(config), sequential.fromConfig(config))`);
+  }
   const given = objectAt(op, where, v);
   // A Keras 3 config (model.to_json()) is read as the Keras 2 config it corresponds to.
   const keras3 = isKeras3(given);

@@ -1106,7 +1106,15 @@ export class Sequential {
   handle(op: string): number {
     if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
     if (adapting.size > 0) this.#checkAdapting(op);
-    if (this.#handle === 0) this.build();
+    if (this.#handle === 0) {
+      try {
+        this.build();
+      } catch (err) {
+        // Said as the call that needed the weights (setWeights, predict), not a build() never called.
+        if (err instanceof InvalidArgumentError && err.message.startsWith('build: model ') && err.message.includes(' does not know its input shape')) err.message = `${op}: ${err.message.slice('build: '.length)}`;
+        throw err;
+      }
+    }
     assertLive(this.#owner, `${op}: model ${this.name}`);
     return this.#handle;
   }
