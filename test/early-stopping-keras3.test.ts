@@ -100,6 +100,24 @@ describe('earlyStopping({ startFromEpoch }) against Keras 3', () => {
     expect(restoredBelowBaseline).toBe(3); // restoreBestWeights with a baseline no epoch beat
   });
 
+  it("with baseline and minDelta, restores Keras 3's best epoch and says which (it said 'best 0.8800; restored the best weights' and put back 0.86; helper-333)", async () => {
+    using x = nr.tensor([1, 1, 1, 1, 1, 1, 1, 1], [4, 2]);
+    using y = nr.zeros([4, 1]);
+    using m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.01 }), loss: 'meanSquaredError' });
+    const script = [0.83, 0.84, 0.86, 0.88, 0.87, 0.88, 0.86, 0.87];
+    const saved = new Map<number, Float32Array[]>();
+    const feed = { onEpochEnd: (e: number, logs?: nr.Logs) => void ((logs!.score = script[e]!), saved.set(e, weights(m))) };
+    const es = nr.callbacks.earlyStopping({ monitor: 'score', mode: 'max', patience: 4, minDelta: 0.02, baseline: 0.85, restoreBestWeights: true });
+    await m.fit(x, y, { epochs: 25, batchSize: 4, verbose: 0, callbacks: [feed, es] });
+    // Keras 3: 0.84 does not beat 0.83 by 0.02, 0.86 does, 0.88 does not beat 0.86 by 0.02.
+    expect(es.bestEpoch).toBe(2);
+    expect(es.best).toBeCloseTo(0.88, 6);
+    expect(weights(m)).toEqual(saved.get(2));
+    expect(es.stoppedEpoch).toBe(7);
+    expect(es.stopReason).toBe('early stopping: score did not improve for 4 epochs (patience 4; best 0.8800); restored the weights of epoch 3 (score 0.8600: Keras 3\'s best, which needs minDelta over the best so far)');
+  });
+
   it('epochs in the warm-up still need the monitor in their logs, and startFromEpoch must be a non-negative integer', async () => {
     using x = nr.tensor([1, 2], [1, 2]);
     using y = nr.zeros([1, 1]);

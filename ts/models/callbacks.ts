@@ -484,7 +484,10 @@ export class EarlyStopping extends MonitorCallback {
   /**
    * The epoch with the best value so far, counting those that did not beat the `baseline`
    * (`-1` before the first monitored epoch), as Keras 3's `best_epoch`: the epoch whose weights
-   * `restoreBestWeights` puts back.
+   * `restoreBestWeights` puts back. With `minDelta` and a `baseline` it can differ from the
+   * epoch of `best` (TF.js's rule, which starts at the baseline): values 0.83, 0.84, 0.86, 0.88
+   * with baseline 0.85 and minDelta 0.02 give `best` 0.88 and `bestEpoch` 2 (0.86), as 0.88
+   * does not beat 0.86 by minDelta (Keras 3 restores 0.86 too); the stop message says which.
    */
   get bestEpoch(): number {
     return this.#bestEpoch;
@@ -530,7 +533,11 @@ export class EarlyStopping extends MonitorCallback {
       const { monitor, patience, restoreBestWeights } = this.args;
       const restored = restoreBestWeights && this.#bestWeights !== null;
       const best = this.best === this.args.baseline ? `baseline ${formatLog(this.best)}` : `best ${formatLog(this.best)}`;
-      this.stopReason = `early stopping: ${monitor} did not improve for ${this.#wait} epoch${this.#wait === 1 ? '' : 's'} (patience ${patience}; ${best})${restored ? '; restored the best weights' : ''}`;
+      // The epoch restored is Keras 3's best, which needs minDelta over the best so far; the
+      // best stopping reports starts at the baseline (TF.js): with both options they can be two
+      // epochs (0.88 beat the baseline 0.85 by minDelta 0.02, but not 0.86), said as such.
+      const which = restored && this.#bestSeen !== this.best && this.best !== this.args.baseline ? `; restored the weights of epoch ${this.#bestEpoch + 1} (${monitor} ${formatLog(this.#bestSeen)}: Keras 3's best, which needs minDelta over the best so far)` : restored ? '; restored the best weights' : '';
+      this.stopReason = `early stopping: ${monitor} did not improve for ${this.#wait} epoch${this.#wait === 1 ? '' : 's'} (patience ${patience}; ${best})${which}`;
     }
   }
   /**
