@@ -150,7 +150,26 @@ describe('a tensor that went through postMessage or structuredClone', () => {
     const cloned = structuredClone(t) as never;
     t.dispose();
     expect(error(() => nr.tensor(cloned))).toBe('InvalidArgumentError: tensor: values must be a number, an array or a typed array, got an object (Object) (a tensor posted to or from a worker, or structuredClone()d, arrives as a plain object: post t.dataSync() and t.shape instead, and make it again with tensor(data, shape))');
+    // The ops and the models say so too (a model read { id } as inputs by name: "x has a key 'id'
+    // that is not an input"; helper-332), and a variable clones as a tensor does (its own assign
+    // function was a DataCloneError quoting its source).
+    const t2 = nr.tensor([[1, 2]]);
+    const posted = structuredClone(t2) as never;
+    t2.dispose();
+    const hint = /got an object \(Object\) \(a tensor posted to or from a worker, or structuredClone\(\)d, arrives as a plain object: post t\.dataSync\(\) and t\.shape instead/;
+    expect(error(() => nr.add(posted, 1))).toMatch(/^InvalidArgumentError: add: a must be a Tensor, a number or an array of numbers, got an object \(Object\) \(a tensor posted/);
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    expect(error(() => m.predict(posted))).toMatch(/^InvalidArgumentError: predict: x must be a Tensor, got an object \(Object\) \(a tensor posted/);
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    expect(error(() => m.trainOnBatch(posted, posted))).toMatch(hint);
+    m.dispose();
+    const v = nr.variable(nr.tensor([1, 2]), true, 'posted_v');
+    const pv = structuredClone(v) as never;
+    expect(Object.keys(pv)).toEqual(['id', 'name', 'trainable']);
+    expect(error(() => nr.tensor(pv))).toMatch(hint);
+    v.dispose();
     // Other objects get no such hint.
+    expect(error(() => nr.tensor({ id: 'x' } as never))).not.toMatch(/posted/);
     expect(error(() => nr.tensor(new Map() as never))).toMatch(/got an? .*Map[^(]*$/);
     expect(error(() => nr.tensor({ a: 1 } as never))).not.toMatch(/posted/);
   });

@@ -103,12 +103,19 @@ export function variable<R extends Rank = Rank>(initial: Tensor<R>, trainable = 
   const v = keep(stopGradient(initial)) as Variable<R>;
   Object.defineProperty(v, 'name', { value: n, enumerable: true });
   v.trainable = isTrainable;
-  v.assign = (value: Tensor) => {
-    const dst = v.handleFor('assign', 'variable');
-    if (!(value instanceof Tensor)) throw new InvalidArgumentError(`assign: value must be a Tensor, got ${describe(value)}`);
-    const src = value.handleFor('assign', 'value');
-    call((e) => check(e.nr_tensor_assign(dst, src)));
-  };
+  // Not enumerable: postMessage and structuredClone copy enumerable properties, and a function
+  // among them was a DataCloneError quoting its source (a variable now arrives as a tensor does,
+  // a plain object of its fields).
+  Object.defineProperty(v, 'assign', {
+    value: (value: Tensor) => {
+      const dst = v.handleFor('assign', 'variable');
+      if (!(value instanceof Tensor)) throw new InvalidArgumentError(`assign: value must be a Tensor, got ${describe(value)}`);
+      const src = value.handleFor('assign', 'value');
+      call((e) => check(e.nr_tensor_assign(dst, src)));
+    },
+    writable: true,
+    configurable: true,
+  });
   live.add(new LateWeakRef(v));
   return v;
 }

@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { describe } from '../ops/convert.js';
+import { describe, postedTensor } from '../ops/convert.js';
 import { didYouMean } from '../options.js';
 import { concat } from '../ops/joining.js';
 import { reshape } from '../ops/shape.js';
@@ -91,6 +91,8 @@ export function pack(op: string, arg: string, v: unknown, parts: readonly Part[]
  */
 export function byName(op: string, arg: string, v: unknown, names: readonly string[], kind: 'input' | 'output'): unknown {
   if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return v;
+  // A posted tensor ({ id }) is no object by name: said as what it is, not as an unknown input 'id'.
+  if (postedTensor(v)) throw new InvalidArgumentError(`${op}: ${arg} must be a Tensor, got ${describe(v)}`);
   const o = v as Record<string, unknown>;
   if (kind === 'output' && arg === 'y') optionsAsY(op, Object.keys(o), names);
   for (const k of Object.keys(o)) {

@@ -296,6 +296,21 @@ function showIn(v: unknown, depth: number, seen: Set<object>): string {
   }
 }
 
+/** What a tensor that went through `postMessage` or `structuredClone` is, and what to post instead. */
+export const POSTED = '(a tensor posted to or from a worker, or structuredClone()d, arrives as a plain object: post t.dataSync() and t.shape instead, and make it again with tensor(data, shape))';
+
+/**
+ * @internal Whether `v` is what a tensor becomes through `postMessage` or `structuredClone`:
+ * a plain object holding only its own `id` (and a variable's `name` and `trainable`; its private
+ * fields are not cloned).
+ */
+export function postedTensor(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  // A variable's own name and trainable flag come along.
+  const keys = Object.keys(v);
+  return keys.includes('id') && keys.every((k) => k === 'id' || k === 'name' || k === 'trainable') && typeof (v as { id: unknown }).id === 'number';
+}
+
 /** A short description of a value for error messages. */
 export function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -310,6 +325,7 @@ export function describe(v: unknown): string {
     if (v instanceof SymbolicTensor) return symbolicValue(v);
     const tf = tfjsTensor(v) ?? foreignTensor(v) ?? otherCopy(v) ?? layerVariable(v);
     if (tf) return tf;
+    if (postedTensor(v)) return `an object (Object) ${POSTED}`;
     let name = 'Object';
     try { name = (v as object).constructor?.name ?? 'Object'; } catch { /* a throwing getter or a revoked proxy */ }
     // A Proxy of a typed array reads its target's constructor but is no typed array itself.
@@ -500,10 +516,11 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
   }
   if (!Array.isArray(values)) {
     // A tensor that went through postMessage or structuredClone arrives as a plain object.
-    // (Its private fields are not cloned: only its `id` (TF.js's: also its shape) is left.)
+    // (Its private fields are not cloned: only its `id` is left, which describe() tells; an
+    // empty object, or TF.js's with a shape, get the same hint.)
     const keys = values !== null && typeof values === 'object' && Object.getPrototypeOf(values) === Object.prototype ? Object.keys(values) : null;
-    const cloned = keys !== null && (keys.length === 0 || keys.includes('shape') || (keys.length === 1 && keys[0] === 'id'));
-    const hint = cloned ? ' (a tensor posted to or from a worker, or structuredClone()d, arrives as a plain object: post t.dataSync() and t.shape instead, and make it again with tensor(data, shape))' : '';
+    const cloned = keys !== null && !postedTensor(values) && (keys.length === 0 || keys.includes('shape'));
+    const hint = cloned ? ` ${POSTED}` : '';
     throw new InvalidArgumentError(`${op}: values must be a number, an array or a typed array, got ${describe(values)}${hint}`);
   }
   const shape: number[] = [];
