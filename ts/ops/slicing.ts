@@ -217,8 +217,9 @@ function gatherBatched(x: Tensor, indices: Tensor, axisArg: number, batchArg: nu
  * An integer index outside `[0, depth)` gives a row of `offValue` (as TF.js). A NaN, infinite
  * or fractional index throws an {@link InvalidArgumentError} naming the value and its
  * position: TF.js silently truncates it, which hides upstream bugs such as normalised labels.
- * So does an index past 2^24, which float32 cannot hold exactly (`[16777217]` would set column
- * 16777216). Unlike TF.js, `depth` may be 0 or 1.
+ * So does an index past 2^24 in an array, which float32 cannot hold exactly (`[16777217]` would
+ * set column 16777216); a tensor's indices are float32 already, each the integer it holds (an
+ * index at or past `depth` gives a row of `offValue`). Unlike TF.js, `depth` may be 0 or 1.
  *
  * @example oneHot([0, 2], 3)  // [[1, 0, 0], [0, 0, 1]]
  */
