@@ -1,13 +1,15 @@
 /**
  * Weight and activity regularizers: `l1`, `l2`, `l1l2` (Keras names and defaults 0.01).
- * Penalty `l1·Σ|w| + l2·Σw²`. The activity regularizer `klSparsity` is for sparse
- * autoencoders. Mirrors `crates/core/src/regularizers.rs`.
+ * Penalty `l1·Σ|w| + l2·Σw²` (divided by the batch size as an activity regularizer in
+ * `fit`/`evaluate`; `apply` is the undivided sum). The activity regularizer `klSparsity` is for
+ * sparse autoencoders. Mirrors `crates/core/src/regularizers.rs`.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { add, mul } from '../ops/binary.js';
-import { describe, show, type TensorLike } from '../ops/convert.js';
-import { scalar } from '../ops/creation.js';
+import { add, mul, sub } from '../ops/binary.js';
+import { describe, show, withTensors, type TensorLike } from '../ops/convert.js';
+import { scalar, stopGradient, tensor } from '../ops/creation.js';
 import { sum } from '../ops/reduce.js';
+import { reshape } from '../ops/shape.js';
 import { abs, square } from '../ops/unary.js';
 import { readOptions, optionKeys } from '../options.js';
 import { tidy } from '../scope.js';
@@ -38,7 +40,10 @@ export class L1L2 implements Regularizer {
 
   /**
    * The penalty of `x`, `Σ l1·|x| + Σ l2·x²`, a scalar on the tape (TF.js's
-   * `regularizer.apply(x)`, its sums in its order; a zero coefficient's term left out).
+   * `regularizer.apply(x)`, its sums in its order; a zero coefficient's term left out). This is
+   * the undivided sum: as a layer's `activityRegularizer`, `fit`, `evaluate` and the validation
+   * divide it by the batch size (the first axis), as Keras 3 (`divide_no_nan(loss, batch_size)`)
+   * and TF.js, so `regularization` there is `apply(y) / y.shape[0]` for the layer's output `y`.
    * @example const loss = add(dataLoss, regularizers.l2({ l2: 1e-4 }).apply(userTable));
    */
   apply(x: TensorLike): Scalar {
@@ -79,13 +84,110 @@ export type ActivityRegularizerSpec = RegularizerSpec | KlSparsityRegularizer;
 /** Checks klSparsity's target and weight; `op` names the factory or the layer option. */
 function klChecked(op: string, target: unknown, weight: unknown): KlSparsityRegularizer {
   if (typeof target !== 'number' || !(target > 0 && target < 1)) throw new InvalidArgumentError(`${op}: target must be a number in (0, 1), got ${describe(target)}`);
+  // The core holds it in float32: 0.99999999 would become 1 (and 1e-46 0) there, refused only
+  // at compile ("klSparsity: target must be in (0, 1), got 1").
+  const t32 = Math.fround(target);
+  if (!(t32 > 0 && t32 < 1)) throw new InvalidArgumentError(`${op}: target must be a number in (0, 1), got ${describe(target)}, which rounds to ${t32} in float32 (neurite computes in float32)`);
   if (typeof weight !== 'number' || !Number.isFinite(Math.fround(weight)) || weight < 0) throw new InvalidArgumentError(`${op}: weight must be a finite number >= 0, got ${describe(weight)}`);
   return { kind: 'klSparsity', target, weight };
 }
 
-function klSparsity(options?: { target?: number | undefined; weight?: number | undefined }): KlSparsityRegularizer {
+/** The clamp of ρ̂ in the penalty's value (the core's `RHO_EPS`). */
+const RHO_EPS = 1e-6;
+/** The floor of ρ̂ and 1 − ρ̂ in the gradient (the core's `GRAD_FLOOR`). */
+const GRAD_FLOOR = 1e-30;
+const F32_MAX = 3.4028234663852886e38;
+
+/** klSparsity's spec with TF.js's regularizer methods (its keys stay `kind`, `target`, `weight`). */
+class KlSparsity implements KlSparsityRegularizer {
+  static readonly className = 'neurite>KlSparsity';
+  // Declared in this order, so the own keys read as a hand-made spec's: kind, target, weight.
+  readonly kind: 'klSparsity';
+  readonly target: number;
+  readonly weight: number;
+  constructor(target: number, weight: number) {
+    this.kind = 'klSparsity';
+    this.target = target;
+    this.weight = weight;
+  }
+
+  apply(x: TensorLike): Scalar {
+    const op = 'klSparsity.apply';
+    return withTensors(op, { x }, ({ x: t }) => {
+      const shape = t.shape;
+      if (shape.length === 0) throw new InvalidArgumentError(`${op}: x must have a last axis of units ([..., units]), got a scalar`);
+      const units = shape[shape.length - 1];
+      const rows = units === 0 ? 0 : t.size / units;
+      if (units === 0 || rows === 0) throw new InvalidArgumentError(`${op}: x must have at least one row and one unit (ρ̂ is a mean over the rows), got shape [${shape}]`);
+      const rho = Math.fround(this.target);
+      const beta = Math.fround(this.weight);
+      if (beta === 0) return scalar(0);
+      // ρ̂ in float64 from the float32 values, in the core's order.
+      const v = t.dataSync();
+      const m = new Float64Array(units);
+      for (let i = 0; i < v.length; i++) m[i % units] += v[i];
+      let kl = 0;
+      const d = new Float32Array(units);
+      for (let j = 0; j < units; j++) {
+        const r = m[j] / rows;
+        const c = Math.min(Math.max(r, RHO_EPS), 1 - RHO_EPS);
+        kl += rho * Math.log(rho / c) + (1 - rho) * Math.log((1 - rho) / (1 - c));
+        // ∂P/∂x_ij = weight · dKL/dρ̂ / rows at the unclamped ρ̂ (floored), within float32's
+        // range: the core's expression, so the same float32 gradient.
+        const g = (beta * (-rho / Math.max(r, GRAD_FLOOR) + (1 - rho) / Math.max(1 - r, GRAD_FLOOR))) / rows;
+        d[j] = Math.min(Math.max(g, -F32_MAX), F32_MAX);
+      }
+      const value = Math.fround(beta * kl);
+      return tidy(() => {
+        // value + Σ_j (s_j − stop(s_j))·d_j with s_j = Σ_rows x_ij: the second term is exactly 0
+        // and carries the gradient, d_j for every x_ij.
+        const sums = sum(reshape(t, [rows, units]), 0);
+        return add(scalar(value), sum(mul(sub(sums, stopGradient(sums)), tensor(d)))) as Scalar;
+      });
+    });
+  }
+
+  getConfig(): { target: number; weight: number } {
+    return { target: this.target, weight: this.weight };
+  }
+
+  getClassName(): string {
+    return KlSparsity.className;
+  }
+}
+
+/**
+ * What `regularizers.klSparsity` returns: the spec (`{ kind, target, weight }`, its own keys,
+ * so a spread or a hand-made object is the same option) and, as TF.js's regularizer classes,
+ * `apply(x)`, `getConfig()` and `getClassName()` (written out here, not named, so that a
+ * library's declarations can name it).
+ */
+function klSparsity(options?: { target?: number | undefined; weight?: number | undefined }): KlSparsityRegularizer & {
+  /**
+   * The penalty the core adds for a layer output `x` (`[..., units]`), a scalar on the tape:
+   * `weight · Σ_j KL(ρ ‖ ρ̂_j)` with `ρ̂_j` the mean of unit `j` over every axis but the last
+   * (`n·T` rows for `[n, T, units]`) and clamped to [1e-6, 1 − 1e-6], as `evaluate`'s
+   * `regularization` for that batch (klSparsity is a mean already: `fit` and `evaluate` do not
+   * divide it by the batch size, unlike l1/l2). The value is computed in float64 as the core's
+   * (`target` and `weight` taken in float32). Its gradient is the core's rule: `∂/∂x_ij =
+   * weight·(−ρ/ρ̂_j + (1 − ρ)/(1 − ρ̂_j)) / rows` at the *unclamped* ρ̂ (floored at 1e-30 only,
+   * so a dead unit, ρ̂ < 1e-6, is still pulled back; kept within float32's range), the float32
+   * value the core adds to the layer's output gradient in `fit`. So the gradient is *not*
+   * that of the clamped value: central differences of `apply` give 0 for a unit outside the
+   * clamp, where this gives the unclamped KL's derivative. It is of first order (a
+   * stop-gradient construction: not differentiable twice). A weight of 0 gives a constant 0,
+   * as TF.js's `l1l2({ l1: 0, l2: 0 }).apply`.
+   * @example const loss = add(reconLoss, regularizers.klSparsity({ target: 0.05, weight: 3 }).apply(codes));
+   */
+  apply(x: TensorLike): Scalar;
+  /** `{ target, weight }`, the config saved files hold. */
+  getConfig(): { target: number; weight: number };
+  /** `'neurite>KlSparsity'`, the class name saved files hold (TF.js does not know it). */
+  getClassName(): string;
+} {
   const o = readOptions('regularizers.klSparsity', options, { target: 0.05, weight: 3 });
-  return klChecked('regularizers.klSparsity', o.target, o.weight);
+  const r = klChecked('regularizers.klSparsity', o.target, o.weight);
+  return new KlSparsity(r.target, r.weight);
 }
 
 /** Keras's positional `l2(0.002)`: said with the options form to use (it was "options must be an object"). */
@@ -106,25 +208,53 @@ function make(op: string, l1: unknown, l2: unknown): L1L2 {
  * Regularizer factories, as `tf.regularizers`. The options are checked here: an options object
  * (or nothing) with finite numbers >= 0; unknown options, `null` or a non-object throw an error
  * naming the factory.
+ *
+ * As a weight regularizer (`kernelRegularizer`, `biasRegularizer`) `l1`/`l2`/`l1l2` add their
+ * penalty as is. As an `activityRegularizer` they penalize the layer's output `y` and `fit`,
+ * `evaluate` and the validation divide that penalty by the batch size (`y`'s first axis), as
+ * Keras 3 (`divide_no_nan(loss, batch_size)`) and TF.js; `reg.apply(y)` is the undivided sum.
+ * `klSparsity` is a mean over the rows already and is not divided.
  */
 export const regularizers = {
-  /** The penalty `l1·Σ|w|` (default `l1` 0.01). @example regularizers.l1({ l1: 1e-4 }) */
+  /**
+   * The penalty `l1·Σ|w|` (default `l1` 0.01). As an `activityRegularizer`, divided by the batch
+   * size in `fit`/`evaluate`; `.apply(x)` is the undivided sum.
+   * @example regularizers.l1({ l1: 1e-4 })
+   */
   l1: (options?: { l1?: number | undefined }) => make('regularizers.l1', readOptions('regularizers.l1', keras('l1', options), { l1: 0.01 }).l1, 0),
-  /** The penalty `l2·Σw²` (default `l2` 0.01). @example regularizers.l2({ l2: 1e-4 }) */
+  /**
+   * The penalty `l2·Σw²` (default `l2` 0.01). As an `activityRegularizer`, divided by the batch
+   * size in `fit`/`evaluate`; `.apply(x)` is the undivided sum.
+   * @example regularizers.l2({ l2: 1e-4 })
+   */
   l2: (options?: { l2?: number | undefined }) => make('regularizers.l2', 0, readOptions('regularizers.l2', keras('l2', options), { l2: 0.01 }).l2),
-  /** The penalty `l1·Σ|w| + l2·Σw²` (defaults 0.01 each). */
+  /**
+   * The penalty `l1·Σ|w| + l2·Σw²` (defaults 0.01 each). As an `activityRegularizer`, divided by
+   * the batch size in `fit`/`evaluate`; `.apply(x)` is the undivided sum.
+   */
   l1l2: (options?: { l1?: number | undefined; l2?: number | undefined }) => {
     const o = readOptions('regularizers.l1l2', keras('l1l2', options), { l1: 0.01, l2: 0.01 });
     return make('regularizers.l1l2', o.l1, o.l2);
   },
   /**
    * Sparsity for autoencoder codes, as an `activityRegularizer`: adds
-   * `weight · Σ_j KL(ρ ‖ ρ̂_j)` to the loss, where `ρ = target`, `ρ̂_j` is the mean activation
-   * of unit `j` over the batch and `KL(ρ ‖ ρ̂) = ρ·ln(ρ/ρ̂) + (1 − ρ)·ln((1 − ρ)/(1 − ρ̂))`
-   * (Ng, "Sparse autoencoder", CS294A notes). Already a mean over the batch, so it is not
-   * divided by the batch size. Needs activations in (0, 1): the layer's activation must be
-   * `'sigmoid'`, `'hardSigmoid'` or `'softmax'` (anything else is an InvalidArgumentError when
-   * the model is built); `ρ̂` is clamped to [1e-6, 1 − 1e-6] so a dead unit stays finite.
+   * `weight · Σ_j KL(ρ ‖ ρ̂_j)` to the loss, where `ρ = target` (default 0.05), `weight` β
+   * (default 3), `ρ̂_j` is the mean activation of unit `j` over every axis of the output but the
+   * last (the batch; for a dense layer on sequences `[n, T, units]`, all `n·T` rows) and
+   * `KL(ρ ‖ ρ̂) = ρ·ln(ρ/ρ̂) + (1 − ρ)·ln((1 − ρ)/(1 − ρ̂))` (Ng, "Sparse autoencoder", CS294A
+   * notes). Already a mean over the batch, so it is not divided by the batch size (unlike
+   * l1/l2); being a function of a batch mean, its value depends on the batches it is computed
+   * on: `fit` logs the mean over its batches, `evaluate` over batches of its own `batchSize`
+   * (default 32) and the validation over batches of `fit`'s, so the same weights give another
+   * `regularization` at another batch size (larger with smaller batches, whose means are
+   * noisier). Needs activations in (0, 1):
+   * the layer's activation must be `'sigmoid'`, `'hardSigmoid'` or `'softmax'` (anything else
+   * is an InvalidArgumentError when the model is built). The value clamps `ρ̂` to
+   * [1e-6, 1 − 1e-6] so a dead unit stays finite; the gradient is taken at the unclamped `ρ̂`
+   * (floored at 1e-30), so a dead sigmoid unit is still pulled back (its bias by about
+   * `weight·ρ·learningRate` per SGD step). `target` must be in (0, 1) in float32 too
+   * (0.99999999 rounds to 1 and is refused). `.apply(x)` gives the same penalty for an output
+   * `x`, on the tape, for a custom loop.
    *
    * @example layers.dense({ units: 32, activation: 'sigmoid', activityRegularizer: regularizers.klSparsity({ target: 0.05, weight: 3 }) })
    */

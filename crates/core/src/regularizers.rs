@@ -11,9 +11,18 @@
 //! [`KlSparsity`] (sparse autoencoders, Ng's CS294A notes): with `ρ̂_j` the mean activation of
 //! unit `j` over the rows of the batch, `P = weight·Σ_j KL(ρ ‖ ρ̂_j)`,
 //! `KL(ρ ‖ ρ̂) = ρ·ln(ρ/ρ̂) + (1 − ρ)·ln((1 − ρ)/(1 − ρ̂))`. It is already a mean over the batch,
-//! so it is *not* divided by the batch size again. `∂P/∂y_ij = weight·(−ρ/ρ̂_j + (1 − ρ)/(1 − ρ̂_j)) / rows`.
-//! `ρ̂` is clamped to `[1e-6, 1 − 1e-6]` (no gradient where the clamp is active), so a dead
-//! or saturated unit gives a large but finite penalty.
+//! so it is *not* divided by the batch size again. The "rows" are every axis but the last (the
+//! units'): `n·T` rows for an output `[n, T, units]`, so `ρ̂` (and the penalty) depends on the
+//! batch it is computed on. `∂P/∂y_ij = weight·(−ρ/ρ̂_j + (1 − ρ)/(1 − ρ̂_j)) / rows`.
+//!
+//! The *value* clamps `ρ̂` to `[1e-6, 1 − 1e-6]`, so a dead or saturated unit gives a large but
+//! finite penalty. The *gradient* does not use that clamp: it is taken at the true `ρ̂`, with
+//! `ρ̂` and `1 − ρ̂` floored only at `1e-30` (and the result kept within f32's range) so it stays
+//! finite at `ρ̂ = 0` or `1` exactly. A dead sigmoid unit (`ρ̂ < 1e-6`) thus still gets the
+//! `−ρ/ρ̂` pull that revives it: through `σ' = y(1 − y)` it moves the unit's bias by about
+//! `weight·ρ` per step at learning rate 1, whatever `ρ̂` is. Where the activation's derivative is
+//! exactly 0 (hardSigmoid's flat parts, a sigmoid that rounded to 0 or 1 in f32) the finite
+//! gradient times 0 stays 0: such a unit gets nothing, as with any gradient.
 
 use crate::tensor::Tensor;
 use crate::{bail, Result};
@@ -82,8 +91,10 @@ pub struct KlSparsity {
     pub weight: f32,
 }
 
-/// The clamp of `ρ̂`.
+/// The clamp of `ρ̂` in the penalty's value.
 const RHO_EPS: f64 = 1e-6;
+/// The floor of `ρ̂` and `1 − ρ̂` in the gradient (only keeps it finite at 0 and 1 exactly).
+const GRAD_FLOOR: f64 = 1e-30;
 
 impl KlSparsity {
     /// From ABI parameters `[target, weight]`; `None` when the weight is 0.
@@ -101,9 +112,8 @@ impl KlSparsity {
         Ok(Some(KlSparsity { target, weight }))
     }
 
-    /// Per-unit mean activations of `y` viewed as `rows × cols`, clamped, with whether the
-    /// clamp was inactive.
-    fn means(y: &[f32], cols: usize) -> Vec<(f64, bool)> {
+    /// Per-unit mean activations `ρ̂_j` of `y` viewed as `rows × cols` (unclamped), and `rows`.
+    fn means(y: &[f32], cols: usize) -> (Vec<f64>, usize) {
         let mut m = vec![0.0f64; cols];
         let mut rows = 0usize;
         for row in y.chunks_exact(cols.max(1)) {
@@ -112,31 +122,39 @@ impl KlSparsity {
                 *a += v as f64;
             }
         }
-        m.into_iter()
-            .map(|s| {
-                let r = s / rows.max(1) as f64;
-                (r.clamp(RHO_EPS, 1.0 - RHO_EPS), (RHO_EPS..=1.0 - RHO_EPS).contains(&r))
-            })
-            .collect()
+        let n = rows.max(1) as f64;
+        m.iter_mut().for_each(|a| *a /= n);
+        (m, rows)
     }
 
-    /// `P(y)` for `y` of `rows × cols`.
+    /// `P(y)` for `y` of `rows × cols`, with `ρ̂` clamped to `[1e-6, 1 − 1e-6]`.
     pub fn penalty(&self, y: &[f32], cols: usize) -> f32 {
         let rho = self.target as f64;
-        let kl: f64 = KlSparsity::means(y, cols).iter().map(|&(r, _)| rho * (rho / r).ln() + (1.0 - rho) * ((1.0 - rho) / (1.0 - r)).ln()).sum();
+        let kl: f64 = KlSparsity::means(y, cols)
+            .0
+            .iter()
+            .map(|&r| {
+                let r = r.clamp(RHO_EPS, 1.0 - RHO_EPS);
+                rho * (rho / r).ln() + (1.0 - rho) * ((1.0 - rho) / (1.0 - r)).ln()
+            })
+            .sum();
         (self.weight as f64 * kl) as f32
     }
 
-    /// `grad += ∂P/∂y`.
+    /// `grad += ∂P/∂y`, at the unclamped `ρ̂` (floored at [`GRAD_FLOOR`]; see the module docs).
     pub fn add_grad(&self, y: &[f32], cols: usize, grad: &mut [f32]) {
         if cols == 0 {
             return;
         }
-        let rows = y.len() / cols;
         let rho = self.target as f64;
-        let g: Vec<f32> = KlSparsity::means(y, cols)
+        let (means, rows) = KlSparsity::means(y, cols);
+        let max = f32::MAX as f64;
+        let g: Vec<f32> = means
             .iter()
-            .map(|&(r, inside)| if inside { (self.weight as f64 * (-rho / r + (1.0 - rho) / (1.0 - r)) / rows.max(1) as f64) as f32 } else { 0.0 })
+            .map(|&r| {
+                let d = -rho / r.max(GRAD_FLOOR) + (1.0 - rho) / (1.0 - r).max(GRAD_FLOOR);
+                (self.weight as f64 * d / rows.max(1) as f64).clamp(-max, max) as f32
+            })
             .collect();
         for row in grad.chunks_exact_mut(cols) {
             for (d, &gj) in row.iter_mut().zip(&g) {
@@ -188,13 +206,114 @@ mod tests {
             let fd = (up - down) / (2.0 * h as f64);
             assert!((fd - g[i] as f64).abs() < 1e-3 + 1e-2 * fd.abs(), "y[{i}]: {} vs {fd}", g[i]);
         }
-        // A dead unit: finite penalty, no gradient through the clamp.
+        // A dead unit: finite penalty (the clamped value), finite gradient (floored ρ̂).
         assert!(r.penalty(&[0.0, 0.0], 1).is_finite());
+        assert!((r.penalty(&[0.0, 0.0], 1) as f64 - 2.0 * kl(0.1, 1e-6)).abs() < 1e-4);
         let mut g = [0.0; 2];
         r.add_grad(&[0.0, 0.0], 1, &mut g);
-        assert_eq!(g, [0.0, 0.0]);
+        assert!(g.iter().all(|v| v.is_finite() && *v < 0.0), "{g:?}");
         assert_eq!(KlSparsity::from_abi(0.05, 0.0).unwrap(), None);
         assert_eq!(KlSparsity::from_abi(0.05, -1.0).unwrap_err().to_string(), "klSparsity: weight must be a finite number >= 0, got -1");
         assert_eq!(KlSparsity::from_abi(1.0, 3.0).unwrap_err().to_string(), "klSparsity: target must be in (0, 1), got 1");
+    }
+
+    /// The tester's dead sigmoid units through a real dense layer: x = ±e₁, ±e₂ (4 rows),
+    /// W = [[0.5, 0.5], [0.5, −0.5]], biases −30 and −12 (ρ̂ ≈ 1e-13, below the value's clamp,
+    /// and ≈ 6e-6, above it), ρ = 0.05, β = 3, no loss gradient: the bias gradient of each unit
+    /// is the float64 value of the unclamped rule, `β·(−ρ/ρ̂ + (1 − ρ)/(1 − ρ̂))·Σ σ'/rows`, so
+    /// SGD at learning rate 1 steps the biases by ≈ +0.150000 and +0.149979 (β·ρ = 0.15).
+    #[test]
+    fn kl_sparsity_revives_a_dead_sigmoid_unit() {
+        use crate::activations::Activation;
+        use crate::initializers::Initializer;
+        use crate::layers::dense::{Dense, DenseConfig};
+        use crate::layers::{Init, Layer, Mode};
+        use crate::Shape;
+        let (rho, beta) = (0.05f64, 3.0f64);
+        let mut l = Dense::new(DenseConfig {
+            units: 2,
+            activation: Activation::Sigmoid,
+            use_bias: true,
+            kernel_initializer: Initializer::Zeros.into(),
+            bias_initializer: Initializer::Zeros.into(),
+            kernel_regularizer: None,
+            bias_regularizer: None,
+            activity_regularizer: None,
+            kl_sparsity: KlSparsity::from_abi(rho as f32, beta as f32).unwrap(),
+        });
+        l.build(&[2], Init::seeded(1)).unwrap();
+        let (w, b) = ([0.5f32, 0.5, 0.5, -0.5], [-30.0f32, -12.0]);
+        {
+            let mut ps = l.params_mut();
+            ps[0].value.data_mut().copy_from_slice(&w);
+            ps[1].value.data_mut().copy_from_slice(&b);
+        }
+        let xs = [1.0f32, 0.0, 0.0, 1.0, -1.0, 0.0, 0.0, -1.0];
+        let x = Tensor::new("t", Shape::from([4, 2]), xs.to_vec()).unwrap();
+        let y = l.forward(x, Mode::Train { seed: 1, step: 0 }).unwrap();
+        l.backward(Tensor::zeros("t", y.shape().clone()).unwrap()).unwrap();
+        let db = l.params_mut()[1].grad.clone();
+        let sig = |z: f64| 1.0 / (1.0 + (-z).exp());
+        for j in 0..2 {
+            let s: Vec<f64> = xs.chunks(2).map(|r| sig(b[j] as f64 + r[0] as f64 * w[j] as f64 + r[1] as f64 * w[2 + j] as f64)).collect();
+            let q = s.iter().sum::<f64>() / 4.0;
+            let want = beta * (-rho / q + (1.0 - rho) / (1.0 - q)) * s.iter().map(|v| v * (1.0 - v)).sum::<f64>() / 4.0;
+            assert!((db[j] as f64 - want).abs() < 1e-5 * want.abs(), "unit {j}: ρ̂ {q:e}, bias grad {} vs f64 {want}", db[j]);
+        }
+        assert!(KlSparsity::means(y.data(), 2).0[0] < 1e-12, "unit 0 is below the clamp");
+        assert!((-db[0] - 0.150000).abs() < 5e-6 && (-db[1] - 0.149979).abs() < 5e-6, "{db:?}");
+        // The value is still the clamped one (finite, and the same as before the change).
+        let kl = |p: f64, q: f64| p * (p / q).ln() + (1.0 - p) * ((1.0 - p) / (1.0 - q)).ln();
+        let q1 = KlSparsity::means(y.data(), 2).0[1];
+        assert!((l.activity_loss() as f64 - beta * (kl(rho, 1e-6) + kl(rho, q1))).abs() < 1e-4 * l.activity_loss() as f64);
+    }
+
+    /// ρ̂ = 0 or 1 exactly: a finite penalty and gradient, and the activations' zero
+    /// derivatives there (sigmoid rounded to 0 or 1, hardSigmoid's flat parts) give exactly 0,
+    /// not NaN, even at a weight so large that the gradient is capped at f32::MAX.
+    #[test]
+    fn kl_sparsity_at_exactly_zero_and_one_is_finite() {
+        use crate::activations::Activation;
+        for weight in [3.0f32, 1e30, f32::MAX] {
+            let k = KlSparsity::from_abi(0.05, weight).unwrap().unwrap();
+            for v in [0.0f32, 1.0] {
+                let y = [v; 6]; // 3 rows × 2 units
+                assert!(k.penalty(&y, 2).is_finite() || weight > 1e30, "weight {weight}, ρ̂ {v}");
+                let mut g = [0.0f32; 6];
+                k.add_grad(&y, 2, &mut g);
+                assert!(g.iter().all(|d| d.is_finite()), "weight {weight}, ρ̂ {v}: {g:?}");
+                assert!(g.iter().all(|&d| if v == 0.0 { d < 0.0 } else { d > 0.0 }), "{g:?}");
+                let mut dz = [f32::NAN; 6];
+                Activation::Sigmoid.backward(&[if v == 0.0 { -200.0 } else { 200.0 }; 6], &y, &g, &mut dz, 2);
+                assert_eq!(dz, [0.0; 6], "sigmoid, weight {weight}, ρ̂ {v}");
+                let mut dz = [f32::NAN; 6];
+                Activation::HardSigmoid.backward(&[if v == 0.0 { -10.0 } else { 10.0 }; 6], &y, &g, &mut dz, 2);
+                assert_eq!(dz, [0.0; 6], "hardSigmoid, weight {weight}, ρ̂ {v}");
+            }
+        }
+        // A mixed batch: one unit at 0, one at 1, one inside; the inside one keeps the usual rule.
+        let k = KlSparsity::from_abi(0.2, 1.5).unwrap().unwrap();
+        let y = [0.0f32, 1.0, 0.3, 0.0, 1.0, 0.5];
+        let mut g = [0.0f32; 6];
+        k.add_grad(&y, 3, &mut g);
+        assert!(g.iter().all(|d| d.is_finite()), "{g:?}");
+        let want = 1.5 * (-0.2 / 0.4 + 0.8 / 0.6) / 2.0;
+        assert!((g[2] as f64 - want).abs() < 1e-6 && g[2] == g[5], "{g:?}");
+    }
+
+    /// Inside the clamp the gradient is unchanged, and below it it matches central differences
+    /// of the *unclamped* KL (the function the gradient now follows), with ρ̂ ≈ 1e-9.
+    #[test]
+    fn kl_sparsity_gradient_below_the_clamp_is_the_unclamped_one() {
+        let k = KlSparsity::from_abi(0.05, 3.0).unwrap().unwrap();
+        let y = [1e-9f32, 3e-9, 2e-9, 2e-9]; // 4 rows × 1 unit: ρ̂ = 2e-9
+        let mut g = [0.0f32; 4];
+        k.add_grad(&y, 1, &mut g);
+        let unclamped = |q: f64| 3.0 * (0.05 * (0.05 / q).ln() + 0.95 * (0.95 / (1.0 - q)).ln());
+        let (q, h) = (2e-9f64, 1e-13f64);
+        let fd = (unclamped(q + h) - unclamped(q - h)) / (2.0 * h) / 4.0; // ∂ρ̂/∂y_i = 1/4
+        for d in g {
+            assert!((d as f64 - fd).abs() < 1e-5 * fd.abs(), "{d} vs {fd}");
+        }
     }
 }
