@@ -551,6 +551,19 @@ describe('callbacks and history', () => {
     expect(batches).toBeLessThan(4 * 50);
   });
 
+  it("a NaN loss with finite gradients names the loss's domain (poisson of a linear output's −2 was said as an overflow; helper-335)", async () => {
+    using m = nr.sequential({ layers: [layers.dense({ inputShape: [1], units: 1 })] });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'poisson' });
+    using w = nr.tensor([[0]]);
+    using b = nr.tensor([-2]);
+    m.setWeights([w, b]);
+    using x = nr.tensor([[1]]);
+    using y = nr.tensor([[3]]);
+    const err = await m.fit(x, y, { epochs: 1, verbose: 0 }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(nr.NonFiniteError);
+    expect((err as Error).message).toMatch(/^fit: the loss is NaN at step 1 though every gradient is finite: a prediction outside the loss's domain \(poisson, and a cross-entropy on probabilities, need predictions ≥ 0/);
+  });
+
   it('a loss that overflows float32 while every gradient is finite is refused the same way (it used to train on with loss Infinity)', async () => {
     // w·1 with w = 2e19 and target 0: the loss 4e38 overflows, its gradient 4e19 does not.
     using m = nr.sequential({ layers: [layers.dense({ inputShape: [1], units: 1, useBias: false })] });

@@ -747,7 +747,14 @@ impl Trainer {
         // A loss that overflowed (predictions or targets beyond float32) is a diverged step even
         // when every gradient is still finite: refused the same way.
         if let Some(loss) = loss.filter(|l| !l.is_finite()) {
-            return Err(Error::non_finite(op, format!("the loss is {} at step {} though every gradient is finite: the predictions or targets overflow float32; lower the learning rate, clip gradients, or scale data of huge magnitude", js_number(loss), self.step + 1)));
+            // NaN (not Infinity) with finite gradients is most often a prediction outside the
+            // loss's domain, which no learning rate fixes (poisson of a linear output's −2).
+            let why = if loss.is_nan() {
+                "a prediction outside the loss's domain (poisson, and a cross-entropy on probabilities, need predictions ≥ 0, and a categoricalCrossentropy row of all-zero predictions is 0/0: end the model in softmax, sigmoid or softplus, or use fromLogits), or predictions or targets that overflow float32 (lower the learning rate, clip gradients, or scale data of huge magnitude)"
+            } else {
+                "the predictions or targets overflow float32; lower the learning rate, clip gradients, or scale data of huge magnitude"
+            };
+            return Err(Error::non_finite(op, format!("the loss is {} at step {} though every gradient is finite: {why}", js_number(loss), self.step + 1)));
         }
         // Every allocation (optimizer state, unsharing a weight the user also holds) happens
         // before the first update, so running out of memory also leaves every weight as it was.
