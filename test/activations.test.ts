@@ -322,7 +322,7 @@ describe('errors', () => {
 
   it('unknown names list the valid ones', () => {
     throws((t) => nr.activation(t, 'foo' as ActivationSpec), nr.InvalidArgumentError,
-      "activation: unknown activation 'foo'; valid names: linear, stairStep, unitStep, heaviside, sign, relu, leakyRelu, softplus, sigmoid, tanh, softmax, logSoftmax, elu, selu, gelu, swish, hardSigmoid, softsign, relu6, mish, geluNew, hardSilu, cappedRelu, silu, gelu_new, hardSwish, identity");
+      "activation: unknown activation 'foo'; valid names: linear, stairStep, unitStep, heaviside, sign, relu, leakyRelu, softplus, sigmoid, tanh, softmax, logSoftmax, elu, selu, gelu, swish, hardSigmoid, softsign, relu6, mish, geluNew, hardSilu, cappedRelu, silu, gelu_new, hardSwish, identity, hard_silu, hard_swish, log_softmax, hard_sigmoid");
     // 'sin' (a CPPN's units) is an op, not a misspelt 'sign'.
     // prelu is a layer (its alpha is learned), not a misspelt relu (it said "did you mean 'relu'?").
     for (const name of ['prelu', 'PReLU']) {

@@ -23,8 +23,15 @@ import { tidy } from './scope.js';
 import { wrapHandle, type Tensor } from './tensor.js';
 import { ACTIVATION_PARAMS, ACTIVATIONS, type ActivationName, type ActivationSpec } from './wasm/codes.js';
 
-/** Other names accepted for an activation. */
-const ALIASES: Readonly<Record<string, ActivationName>> = { silu: 'swish', gelu_new: 'geluNew', hardSwish: 'hardSilu', identity: 'linear' };
+/**
+ * Other names accepted for an activation: Keras's and TF.js's snake_case names, those a saved
+ * model holds (`'hard_silu'`, `'log_softmax'`, `'hard_sigmoid'`, `'gelu_new'`; neurite writes
+ * them to `model.json`), so that a name read from a file works as a layer's `activation` too.
+ */
+const ALIASES: Readonly<Record<string, ActivationName>> = {
+  silu: 'swish', gelu_new: 'geluNew', hardSwish: 'hardSilu', identity: 'linear',
+  hard_silu: 'hardSilu', hard_swish: 'hardSilu', log_softmax: 'logSoftmax', hard_sigmoid: 'hardSigmoid',
+};
 const VALID_NAMES: readonly string[] = [...ACTIVATIONS, ...Object.keys(ALIASES)];
 
 /** Options of the softmax-like functions. */
@@ -113,6 +120,41 @@ export function encodeActivation(op: string, spec: unknown, arg = 'activation'):
     return v;
   });
   return { name: canonical, kind: ACTIVATIONS.indexOf(canonical), params };
+}
+
+/**
+ * The range of each activation parameter, as the core checks it when an activation arrives over
+ * the ABI (Rust `Activation::PARAMS` and `params::checked`, on the float32 value): `[ok, rule]`.
+ * `test/layer-factory-config.test.ts` compares the two at and around each boundary.
+ */
+const PARAM_RANGES: Readonly<Record<string, readonly [(v: number) => boolean, string]>> = (() => {
+  const finite: readonly [(v: number) => boolean, string] = [() => true, 'a finite number'];
+  const positive: readonly [(v: number) => boolean, string] = [(v) => v > 0, 'a finite number > 0'];
+  const nonNegative: readonly [(v: number) => boolean, string] = [(v) => v >= 0, 'a finite number >= 0'];
+  return {
+    'linear.slope': finite, 'linear.intercept': finite, 'stairStep.step': positive, 'unitStep.threshold': finite,
+    'heaviside.atZero': [(v) => v >= 0 && v <= 1, 'a finite number in [0, 1]'], 'sign.atZero': [(v) => v >= -1 && v <= 1, 'a finite number in [-1, 1]'],
+    'leakyRelu.alpha': finite, 'elu.alpha': nonNegative, 'cappedRelu.maxValue': nonNegative,
+  };
+})();
+
+/**
+ * @internal Checks the parameters of an encoded activation against the core's ranges, so that a
+ * layer given `{ name: 'cappedRelu', maxValue: -1 }` is refused when it is made (not at compile or
+ * predict): `dense: activation: cappedRelu: maxValue must be a finite number >= 0, got -1`. The
+ * value is checked as the float32 the core receives. `op` and `arg` start the message.
+ */
+export function checkActivationParams(op: string, a: EncodedActivation, arg = 'activation'): void {
+  const table: ReadonlyArray<readonly [string, number]> = (ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[a.name] ?? [];
+  table.forEach(([k], i) => {
+    const range = PARAM_RANGES[`${a.name}.${k}`];
+    if (range === undefined) return; // a flag (straightThrough), checked as a boolean
+    const v = a.params[i];
+    const f = Math.fround(v);
+    if (Number.isFinite(f) && range[0](f)) return;
+    const as32 = Object.is(f, v) || Number.isNaN(v) ? '' : ` (${describe(f)} as a float32)`;
+    throw new InvalidArgumentError(`${op}: ${arg}: ${a.name}: ${k} must be ${range[1]}, got ${describe(v)}${as32}`);
+  });
 }
 
 /** Writes f32 parameters (as their bit patterns) to the argument area. */

@@ -349,6 +349,10 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       if (a.useBias !== false) add('bias', [f]);
       return [ow, f];
     }
+    case 'spatialDropout1d':
+      // Checked where the shape is known, as the other 1-D layers (it failed at the first predict).
+      if (x.length !== 2) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) expects per-sample inputs of shape [steps, channels], got per-sample shape ${show(x)}`);
+      return x;
     case 'upSampling1d':
     case 'zeroPadding1d':
     case 'cropping1d': {

@@ -5,7 +5,7 @@
  * `crates/core/src/layers/{conv2d,conv2d_transpose,pooling,up_sampling}.rs`.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { activationAbi, type ActivationSpec } from './activation_abi.js';
+import { layerActivationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { intArg, pair, show } from '../ops/convert.js';
 import { CLASS_NAMES, KernelLayer, Layer, type LayerArgs } from './layer.js';
@@ -142,7 +142,7 @@ export function convAbi(
 ): number[] {
   return [
     filters, ...kernel, ...strides, ...dilation, same ? 1 : 0, a.useBias === false ? 0 : 1,
-    ...activationAbi(op, activation),
+    ...layerActivationAbi(op, activation),
     ...initializerAbi(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
     ...initializerAbi(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
     ...regularizerAbi(op, a.kernelRegularizer, 'kernelRegularizer'),

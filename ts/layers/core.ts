@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { encodeActivation } from '../activations.js';
-import { activationAbi, type ActivationSpec } from './activation_abi.js';
+import { layerActivationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, seedArg, type InitializerSpec } from './initializers.js';
 import { boolArg, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
 import { checkNumber, CLASS_NAMES, fixedOption, KernelLayer, Layer, MAX_UNITS, sampleShape, type LayerArgs } from './layer.js';
@@ -82,7 +82,7 @@ export class Dense extends KernelLayer {
     const a = this.args;
     return [
       this.units, a.useBias === false ? 0 : 1,
-      ...activationAbi('dense', this.activation),
+      ...layerActivationAbi('dense', this.activation),
       ...initializerAbi('dense', 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
       ...initializerAbi('dense', 'biasInitializer', a.biasInitializer ?? 'zeros'),
       ...regularizerAbi('dense', a.kernelRegularizer, 'kernelRegularizer'),
@@ -108,7 +108,7 @@ export class Activation extends Layer {
   }
   /** @internal */
   abiParams(): number[] {
-    return activationAbi('activation', this.activation);
+    return layerActivationAbi('activation', this.activation);
   }
   /** `'Activation'`, or `'LeakyReLU'` for a leaky ReLU (TF.js's layer, as it is saved). */
   override getClassName(): string {

@@ -5,7 +5,7 @@
  * `crates/core/src/layers/depthwise_conv2d.rs`.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { activationAbi, type ActivationSpec } from './activation_abi.js';
+import { layerActivationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { intArg, pair } from '../ops/convert.js';
 import { CLASS_NAMES, Layer, type LayerArgs } from './layer.js';
@@ -102,7 +102,7 @@ abstract class BaseDepthwise extends Layer {
     return [
       ...(separable ? [a.filters] : []),
       this.depthMultiplier, ...this.kernelSize, ...this.strides, ...this.dilationRate, this.padding === 'same' ? 1 : 0, a.useBias === false ? 0 : 1,
-      ...activationAbi(op, this.activation),
+      ...layerActivationAbi(op, this.activation),
       ...initializerAbi(op, 'depthwiseInitializer', a.depthwiseInitializer ?? 'glorotUniform'),
       ...(separable ? initializerAbi(op, 'pointwiseInitializer', a.pointwiseInitializer ?? 'glorotUniform') : []),
       ...initializerAbi(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),

@@ -8,6 +8,8 @@ import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape
 import type { ActivationSpec } from './activation_abi.js';
 import type { Layer, LayerArgs } from './layer.js';
 import { isObject, isSerialized } from '../io/keras.js';
+import { InvalidArgumentError } from '../errors.js';
+import { show } from '../ops/convert.js';
 import { layerFromConfig } from '../io/topology.js';
 import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type LayerNormalizationArgs, type PReLUArgs } from './normalization.js';
 import { input, type InputArgs } from '../models/functional.js';
@@ -40,6 +42,22 @@ function orConfig<L extends Layer>(op: string, className: string, args: unknown,
   return serialized ? (layerFromConfig(op, className, args, true) as L) : make();
 }
 
+/**
+ * `layers.activation`'s options, also in the form its `getConfig()` has for a leaky ReLU: such a
+ * layer is saved as TF.js's `LeakyReLU` (TF.js has no `'leakyRelu'` activation name), whose config
+ * is `{ alpha, name, … }`, so `{ alpha }` without `activation` is `activation: { name:
+ * 'leakyRelu', alpha }` (the saved JSON is unchanged, and `layers.activation(layer.getConfig())`
+ * makes the same layer).
+ */
+function activationArgs(args: unknown): unknown {
+  if (!isObject(args) || !Object.hasOwn(args, 'alpha')) return args;
+  const { alpha, ...rest } = args as Record<string, unknown>;
+  if (rest.activation !== undefined) {
+    throw new InvalidArgumentError(`activation: alpha is the option of a leaky ReLU's config (getConfig()'s form of an activation layer computing leakyRelu: { alpha, name, … }), but activation is given too (${show(rest.activation)}); give the slope in the spec instead: activation: { name: 'leakyRelu', alpha: ${show(alpha)} }`);
+  }
+  return { ...rest, activation: alpha === undefined ? 'leakyRelu' : { name: 'leakyRelu', alpha } };
+}
+
 export { KernelLayer, Layer, type LayerArgs } from './layer.js';
 export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs, type DropoutArgs, type FlattenArgs } from './core.js';
 export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type LayerNormalizationArgs, type PReLUArgs } from './normalization.js';
@@ -62,8 +80,13 @@ export { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePoo
 export const layers = {
   /** Fully connected: `activation(x·W + b)`. */
   dense: (args: DenseArgs) => orConfig('dense', 'Dense', args, () => new Dense(args)),
-  /** An activation on its own. */
-  activation: (args: LayerArgs & { activation: ActivationSpec }) => orConfig('activation', 'Activation', args, () => new Activation(args)),
+  /**
+   * An activation on its own. Also takes what its `getConfig()` returns for a leaky ReLU, TF.js's
+   * `LeakyReLU` config `{ alpha, … }` (the class it is saved as): `{ alpha }` without `activation`
+   * is `activation: { name: 'leakyRelu', alpha }`.
+   */
+  activation: (args: (LayerArgs & { activation: ActivationSpec }) | (LayerArgs & { alpha: number; activation?: undefined })) =>
+    orConfig('activation', 'Activation', args, () => new Activation(activationArgs(args) as LayerArgs & { activation: ActivationSpec })),
   /** TF.js's `LeakyReLU` layer: `x` for `x > 0`, `alpha·x` otherwise; default `alpha` 0.3 (the layer's default in TF.js and Keras; the `leakyRelu` op's is 0.2). A {@link LeakyReLU}. */
   leakyReLU: (args: LeakyReLUArgs = {}) => new LeakyReLU(args),
   /** TF.js's `ReLU` layer: `max(x, 0)`, capped at `maxValue` (any finite number >= 0) when given. A {@link ReLU}. */

@@ -53,9 +53,14 @@ export interface LayerArgs {
   name?: string | undefined;
   /** `false` freezes the layer's weights during training. Default `true`. */
   trainable?: boolean | undefined;
-  /** Per-sample input shape (without the batch dimension); only needed on the first layer. `null` is a size not known in advance: `[null]` for sequences of ids of any length, `[null, 8]` for sequences of 8 channels; each call then takes its own length. */
+  /**
+   * Per-sample input shape (without the batch dimension); only needed on the first layer. `null` is a size not known in advance: `[null]` for sequences of ids of any length, `[null, 8]` for sequences of 8 channels; each call then takes its own length.
+   * Given with `batchInputShape`, the two must agree (`inputShape: [3]` with `batchInputShape:
+   * [8, 3]` is a batch of 8); when they disagree it is an error naming both (TF.js and Keras
+   * silently use `batchInputShape`).
+   */
   inputShape?: Array<number | null> | undefined;
-  /** Input shape with the batch dimension first (`null` or any number for the batch). */
+  /** Input shape with the batch dimension first (`null` or any number for the batch). Given with `inputShape`, it must agree with it (see there). */
   batchInputShape?: Array<number | null> | undefined;
   /** Only `'float32'`, the one dtype (TF.js's option; anything else is an error). */
   dtype?: 'float32' | undefined;
@@ -372,7 +377,10 @@ export abstract class Layer {
       // TF.js seeds random layers one by one; here the model does (dropout keeps TF.js's seed for saving).
       if (k === 'seed' && !known.includes(k)) throw new InvalidArgumentError(`${kind}: there is no per-layer seed; a model's random draws (initial weights, dropout and noise masks) come from its seed: sequential({ seed, layers }), or an initializer's own (initializers.glorotUniform({ seed }))`);
       if (!known.includes(k)) throw unknownOption(kind, k, known);
-      if (Object.hasOwn(NOT_IMPLEMENTED, k) && v !== undefined && v !== null) throw new InvalidArgumentError(`${kind}: ${k} must be null or absent: ${NOT_IMPLEMENTED[k]}, got ${show(v)}`);
+      if (Object.hasOwn(NOT_IMPLEMENTED, k) && v !== undefined && v !== null) {
+        const why = kind === 'spatialDropout1d' && k === 'noiseShape' ? 'its noise shape is always [batch, 1, channels] (one draw per sample and channel, shared by the steps)' : NOT_IMPLEMENTED[k];
+        throw new InvalidArgumentError(`${kind}: ${k} must be null or absent: ${why}, got ${show(v)}`);
+      }
     }
     if (args.dtype !== undefined) dtypeArg(kind, args.dtype);
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
@@ -382,13 +390,20 @@ export abstract class Layer {
     let shape: number[] | undefined;
     if (args.inputShape !== undefined && args.inputShape !== null) {
       shape = sampleShape(kind, 'inputShape', args.inputShape);
-    } else if (args.batchInputShape !== undefined && args.batchInputShape !== null) {
+    }
+    if (args.batchInputShape !== undefined && args.batchInputShape !== null) {
       const b = args.batchInputShape as unknown;
       if (!Array.isArray(b) || b.length < 1) {
         throw new InvalidArgumentError(`${kind}: batchInputShape must be an array [batch, ...inputShape] (batch null or a positive integer), got ${show(b)}`);
       }
       if (b[0] !== null) intArg(kind, 'batchInputShape[0]', b[0], 1, MAX_ELEMENTS);
-      shape = sampleShape(kind, 'batchInputShape', b.slice(1), 1);
+      const dims = sampleShape(kind, 'batchInputShape', b.slice(1), 1);
+      // Both given: they must say the same (TF.js and Keras silently take batchInputShape, so
+      // `{ ...layer.getConfig(), inputShape }` kept the old shape there).
+      if (shape !== undefined && show(shape) !== show(dims)) {
+        throw new InvalidArgumentError(`${kind}: inputShape ${show(args.inputShape)} and batchInputShape ${show(b)} disagree (batchInputShape is [batch, ...inputShape]); give one of them (TF.js would silently use batchInputShape)`);
+      }
+      shape = dims;
       this.#batch = b[0] as number | null;
     }
     // A layer class of its own on a shared kind (leakyReLU on activation) names by its own prefix.

@@ -2,11 +2,20 @@
  * `masking`: masks the steps of a float sequence whose features all equal `maskValue` (TF.js's
  * and Keras 3's `Masking`). Mirrors `crates/core/src/layers/masking.rs`.
  */
+import { InvalidArgumentError } from '../errors.js';
+import { describe } from '../ops/convert.js';
 import { checkNumber, CLASS_NAMES, Layer, type LayerArgs } from './layer.js';
+
+/** What `maskValue` must be, and why. */
+const MASK_VALUE_RULE = 'a finite number (NaN equals no value, so it would mask nothing; with ±Infinity the model could be saved but never loaded, every loader refusing a non-finite mask_value, and fit refuses non-finite inputs anyway)';
 
 /** Options of `layers.masking`. */
 export interface MaskingArgs extends LayerArgs {
-  /** The padding value: a step whose features all equal it is masked. Any number but NaN. Default 0. */
+  /**
+   * The padding value: a step whose features all equal it is masked. A finite number (NaN equals
+   * no value, so it would mask nothing; ±Infinity would be saved as a value no loader reads back,
+   * `null` in JSON, and `fit` refuses non-finite inputs anyway). Default 0.
+   */
   maskValue?: number | undefined;
 }
 
@@ -25,7 +34,9 @@ export interface MaskingArgs extends LayerArgs {
  * runs beside each value and the merge layers combine their inputs' masks as Keras 3's (not
  * yet: through a layer used more than once or a nested model). The gradient is `dy` on the
  * kept steps and 0 on the masked ones. A masked step's output is `+0` (Keras 3's `where`; TF.js multiplies by the mask, so a
- * negative `maskValue` gives `−0` there and an infinite one NaN).
+ * negative `maskValue` gives `−0` there). `maskValue` must be finite: a model masking ±Infinity
+ * could be saved but not loaded (every loader refuses a non-finite `mask_value`, and JSON writes it
+ * as `null`), and `fit` refuses non-finite inputs.
  *
  * @example
  * layers.masking({ maskValue: 0, inputShape: [null, 3] }) // steps of three zeros are padding
@@ -39,7 +50,10 @@ export class Masking extends Layer {
   readonly maskValue: number;
   constructor(args: MaskingArgs = {}) {
     super('masking', args, ['maskValue']);
-    this.maskValue = checkNumber('masking', 'maskValue', args.maskValue ?? 0, (v) => !Number.isNaN(v), 'a number other than NaN (NaN equals no value, so it would mask nothing)');
+    // Finite as a float64, as the loaders require of a saved mask_value (1e39, Infinity in
+    // float32, loads, so it is kept here too).
+    this.maskValue = checkNumber('masking', 'maskValue', args.maskValue ?? 0, (v) => !Number.isNaN(v), MASK_VALUE_RULE);
+    if (!Number.isFinite(this.maskValue)) throw new InvalidArgumentError(`masking: maskValue must be ${MASK_VALUE_RULE}, got ${describe(this.maskValue)}`);
   }
   /** @internal The ABI layout of `MaskingLayer::from_abi`: `maskValue`. */
   abiParams(): number[] {

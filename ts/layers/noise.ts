@@ -5,7 +5,9 @@
  * the model's seed, the step and the layer's position, so the same seed gives the same bits.
  * Mirror `crates/core/src/layers/gaussian_dropout.rs`, `alpha_dropout.rs` and `spatial_dropout.rs`.
  */
-import { checkNumber, CLASS_NAMES, fixedOption, Layer, type LayerArgs } from './layer.js';
+import { InvalidArgumentError } from '../errors.js';
+import { show } from '../ops/convert.js';
+import { checkNumber, CLASS_NAMES, fixedOption, Layer, showShape, type LayerArgs } from './layer.js';
 import { seedArg } from './initializers.js';
 
 /** Options of `layers.gaussianDropout` and `layers.alphaDropout`. */
@@ -85,6 +87,11 @@ export class AlphaDropout extends Layer {
 /** Options of `layers.spatialDropout1d` (TF.js's `SpatialDropout1DLayerConfig`). */
 export interface SpatialDropout1DArgs extends NoiseRateArgs {
   /**
+   * Only `null` (what `getConfig()` writes, TF.js's default): the noise shape is always
+   * `[batch, 1, channels]`, one draw per (sample, channel).
+   */
+  noiseShape?: null | undefined;
+  /**
    * TF.js's per-layer seed, kept and saved with the layer so that files round-trip; it does not
    * choose the masks, which are drawn from the model's seed (`sequential({ seed, layers })`).
    */
@@ -111,7 +118,11 @@ export class SpatialDropout1D extends Layer {
   /** The seed given (TF.js's option, saved with the layer; the masks come from the model's seed). */
   readonly seed?: number;
   constructor(args: SpatialDropout1DArgs) {
-    super('spatialDropout1d', args, ['rate', 'seed']);
+    super('spatialDropout1d', args, ['rate', 'noiseShape', 'seed']);
+    // Its input shape known here: the rank checked now, as a sequential model checks a conv1d's.
+    if (this.inputDims !== undefined && this.inputDims.length !== 2) {
+      throw new InvalidArgumentError(`spatialDropout1d: expects per-sample inputs of shape [steps, channels] (a batch [batch, steps, channels], as TF.js's SpatialDropout1D), got per-sample shape ${show(showShape(this.inputDims))} (its ${args.inputShape != null ? 'inputShape' : 'batchInputShape'})`);
+    }
     this.rate = rateOf('spatialDropout1d', args.rate);
     fixedOption('spatialDropout1d', this, 'rate');
     const seed = seedArg('spatialDropout1d', args.seed);
