@@ -116,6 +116,15 @@ describe('earlyStopping({ startFromEpoch }) against Keras 3', () => {
     expect(weights(m)).toEqual(saved.get(2));
     expect(es.stoppedEpoch).toBe(7);
     expect(es.stopReason).toBe('early stopping: score did not improve for 4 epochs (patience 4; best 0.8800); restored the weights of epoch 3 (score 0.8600: Keras 3\'s best, which needs minDelta over the best so far)');
+    // No epoch beat the baseline: the best that ran comes back, named (helper-338).
+    const es2 = nr.callbacks.earlyStopping({ monitor: 'score', mode: 'max', patience: 3, minDelta: 0.05, baseline: 0.95, restoreBestWeights: true });
+    await m.fit(x, y, { epochs: 25, batchSize: 4, verbose: 0, callbacks: [feed, es2] });
+    expect(es2.stopReason).toBe('early stopping: score did not improve for 3 epochs (patience 3; baseline 0.9500); restored the weights of epoch 1 (score 0.8300, the best seen: none beat the baseline)');
+    expect(weights(m)).toEqual(saved.get(0));
+    // Plain patience: the restored epoch is the best reported.
+    const es3 = nr.callbacks.earlyStopping({ monitor: 'score', mode: 'max', patience: 2, restoreBestWeights: true });
+    await m.fit(x, y, { epochs: 25, batchSize: 4, verbose: 0, callbacks: [feed, es3] });
+    expect(es3.stopReason).toBe('early stopping: score did not improve for 2 epochs (patience 2; best 0.8800); restored the weights of epoch 4 (score 0.8800)');
   });
 
   it('epochs in the warm-up still need the monitor in their logs, and startFromEpoch must be a non-negative integer', async () => {

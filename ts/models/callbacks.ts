@@ -536,7 +536,9 @@ export class EarlyStopping extends MonitorCallback {
       // The epoch restored is Keras 3's best, which needs minDelta over the best so far; the
       // best stopping reports starts at the baseline (TF.js): with both options they can be two
       // epochs (0.88 beat the baseline 0.85 by minDelta 0.02, but not 0.86), said as such.
-      const which = restored && this.#bestSeen !== this.best && this.best !== this.args.baseline ? `; restored the weights of epoch ${this.#bestEpoch + 1} (${monitor} ${formatLog(this.#bestSeen)}: Keras 3's best, which needs minDelta over the best so far)` : restored ? '; restored the best weights' : '';
+      // Named in every case: with a baseline no epoch beat, the best epoch that ran comes back.
+      const why = this.#bestSeen === this.best ? '' : this.best === this.args.baseline ? ', the best seen: none beat the baseline' : ": Keras 3's best, which needs minDelta over the best so far";
+      const which = restored ? `; restored the weights of epoch ${this.#bestEpoch + 1} (${monitor} ${formatLog(this.#bestSeen)}${why})` : '';
       this.stopReason = `early stopping: ${monitor} did not improve for ${this.#wait} epoch${this.#wait === 1 ? '' : 's'} (patience ${patience}; ${best})${which}`;
     }
   }
