@@ -25,12 +25,12 @@ import { ACTIVATION_PARAMS, ACTIVATIONS, type ActivationName, type ActivationSpe
 
 /**
  * Other names accepted for an activation: Keras's and TF.js's snake_case names, those a saved
- * model holds (`'hard_silu'`, `'log_softmax'`, `'hard_sigmoid'`, `'gelu_new'`; neurite writes
+ * model holds (`'hard_silu'`, `'log_softmax'`, `'hard_sigmoid'`, `'gelu_new'`, Keras 3's `'leaky_relu'`; neurite writes
  * them to `model.json`), so that a name read from a file works as a layer's `activation` too.
  */
 const ALIASES: Readonly<Record<string, ActivationName>> = {
   silu: 'swish', gelu_new: 'geluNew', hardSwish: 'hardSilu', identity: 'linear',
-  hard_silu: 'hardSilu', hard_swish: 'hardSilu', log_softmax: 'logSoftmax', hard_sigmoid: 'hardSigmoid',
+  hard_silu: 'hardSilu', hard_swish: 'hardSilu', log_softmax: 'logSoftmax', hard_sigmoid: 'hardSigmoid', leaky_relu: 'leakyRelu',
 };
 const VALID_NAMES: readonly string[] = [...ACTIVATIONS, ...Object.keys(ALIASES)];
 

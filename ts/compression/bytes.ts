@@ -61,7 +61,7 @@ export function bytesArg(op: string, bytes: unknown): Uint8Array {
     // take tensors (read(), tensor(…)), which would give another refused object here.
     const t = bytes as { shape?: unknown; dataSync?: unknown; read?: unknown } | null;
     if (typeof t === 'object' && t !== null && Array.isArray(t.shape) && (typeof t.dataSync === 'function' || typeof t.read === 'function')) {
-      const get = typeof t.dataSync === 'function' ? 't.dataSync()' : 'w.read().dataSync()';
+      const get = typeof t.dataSync === 'function' ? 't.dataSync()' : 'tidy(() => w.read().dataSync())';
       throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got a ${typeof t.dataSync === 'function' ? 'tensor' : 'model weight'} (shape [${String(t.shape)}]): the codecs take bytes; a float32 tensor's are new Uint8Array(Float32Array.from(${get}).buffer) (4 per value; the decoded bytes back as new Float32Array(decoded.slice().buffer)), or quantise the values to bytes first`);
     }
     throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got ${describe(bytes)}${view}`);

@@ -72,7 +72,7 @@ type PlainActivation = Exclude<ActivationName, keyof typeof ACTIVATION_PARAMS>;
  * An activation function: its name (`'silu'` is an alias of `'swish'`, TF.js's `'gelu_new'` of
  * `'geluNew'`, Keras's `'hardSwish'` of `'hardSilu'`, `'identity'` of `'linear'`; the snake_case
  * names a saved model holds, `'hard_silu'`, `'hard_swish'`, `'log_softmax'`, `'hard_sigmoid'`,
- * too), or an object with
+ * Keras 3's `'leaky_relu'`, too), or an object with
  * the name and parameters. `straightThrough` (step-like activations only) makes the backward
  * pass the straight-through estimator (`dx = dy`) instead of the true zero gradient.
  * `'sign'` is the bipolar unit: −1 below 0, +1 above, and `atZero` (default +1, in [−1, 1]) at
@@ -95,6 +95,7 @@ export type ActivationSpec =
   | 'hard_swish'
   | 'log_softmax'
   | 'hard_sigmoid'
+  | 'leaky_relu'
   | { name: 'linear'; slope?: number | undefined; intercept?: number | undefined }
   | { name: 'stairStep'; step?: number | undefined; straightThrough?: boolean | undefined }
   | { name: 'unitStep'; threshold?: number | undefined; straightThrough?: boolean | undefined }
@@ -103,7 +104,7 @@ export type ActivationSpec =
   | { name: 'leakyRelu'; alpha?: number | undefined }
   | { name: 'elu'; alpha?: number | undefined }
   | { name: 'cappedRelu'; maxValue?: number | undefined }
-  | { name: PlainActivation | 'silu' | 'gelu_new' | 'hardSwish' | 'identity' | 'hard_silu' | 'hard_swish' | 'log_softmax' | 'hard_sigmoid' };
+  | { name: PlainActivation | 'silu' | 'gelu_new' | 'hardSwish' | 'identity' | 'hard_silu' | 'hard_swish' | 'log_softmax' | 'hard_sigmoid' | 'leaky_relu' };
 
 /** Losses (`neurite_core::losses::Loss`), by ABI id. */
 export const LOSSES = [
