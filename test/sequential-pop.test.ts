@@ -263,3 +263,18 @@ describe('pop() and add() on a built model', () => {
     expect(thrown(() => m.pop())).toBeInstanceOf(nr.DisposedError);
   });
 });
+
+describe("a later layer's own inputShape", () => {
+  it('that is not what it receives is refused at add, as TF.js refuses it (a new head with the old one\'s inputShape after pop() reported and saved [null, 64] on 32 inputs; helper-340)', () => {
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 32 }), nr.layers.dense({ units: 10 })] });
+    m.pop();
+    expect(() => m.add(nr.layers.dense({ inputShape: [64], units: 2, name: 'bad' }))).toThrow(
+      /^add: layer bad \(dense\) declares per-sample input shape \[64\], but here it receives \[32\] from the layer before it; leave out its inputShape/,
+    );
+    expect(m.layers.length).toBe(1);
+    // The same shape is fine (a redundant declaration), as is none.
+    m.add(nr.layers.dense({ inputShape: [32], units: 2 }));
+    expect(m.outputShape).toEqual([null, 2]);
+    m.dispose();
+  });
+});

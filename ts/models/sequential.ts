@@ -537,6 +537,12 @@ export class Sequential {
           } finally {
             Sequential.#adding = null;
           }
+          // A later layer's own inputShape that is not what it receives (a new head added with
+          // the old one's inputShape after pop()): it would report and save a shape it does not
+          // use (TF.js refuses it too: "does not match the expectation of layer").
+          if (i > 0 && layer.inputDims !== undefined && show(layer.inputDims) !== show(tail)) {
+            throw new InvalidArgumentError(`add: layer ${layer.name} (${layer.kind}) declares per-sample input shape ${show(showShape(layer.inputDims))}, but here it receives ${show(showShape(tail))} from the layer before it; leave out its inputShape (only a model's first layer needs one)`);
+          }
         }
         else if (layer.inputDims !== undefined && show(layer.inputDims) !== show(tail)) {
           const built = layer.#handle !== 0;
