@@ -58,7 +58,7 @@ describe('file:// saves that overlap', () => {
     const e = await nr.loadModel(`file://${d}`).then(() => null, (err: unknown) => err as Error);
     expect(e).toBeInstanceOf(nr.InvalidArgumentError);
     expect(e!.message).toBe(
-      `loadModel: file://${d}/model.json: the weights do not belong to this model.json (their checksum is not the one it records). Either the folder holds the files of two saves — a save was cut short between writing its two files, or another process is saving to this folder now: load again once that save is done, and save each checkpoint to a folder of its own — ` +
+      `loadModel: file://${d}/model.json: the weights do not belong to this model.json (their checksum is not the one it records). Either the folder holds the files of two saves — a save was cut short between writing its two files, or another thread or process saved to this folder at the same time, or is saving to it now (saves take turns only within one thread): load again once that save is done, or save the model again, and give each thread's saves a folder of their own — ` +
         'or the weights file was changed since the save (edited, replaced or corrupted on disk): load a good copy, or save the model again. To load the weights as they are anyway, remove "neuriteWeightsChecksum" from the model.json (then nothing checks that they are the ones saved)',
     );
     const json = JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')) as Record<string, unknown>;
@@ -120,8 +120,8 @@ describe('file:// saves that overlap', () => {
     const e = await nr.loadModel(`file://${da}`).then(() => null, (err: unknown) => err as Error);
     expect(e).toBeInstanceOf(nr.InvalidArgumentError);
     expect(e!.message).toBe(
-      `loadModel: file://${da}/model.json: the weights do not belong to this model.json (their checksum is not the one it records): a save was cut short (the process killed, e.g. by Ctrl-C) between writing its two files, and left its model.json whole as ${tmp}, ` +
-        `which matches the weights: rename it to model.json (mv '${tmp}' '${join(da, 'model.json')}') to load that save, or save the model again`,
+      `loadModel: file://${da}/model.json: the weights do not belong to this model.json (their checksum is not the one it records): a save is between writing its two files — one running now in another thread or process (load again once it is done), or one cut short (the process killed, e.g. by Ctrl-C) — and its model.json is whole as ${tmp}, ` +
+        `which matches the weights: if no save is running, rename it to model.json (mv '${tmp}' '${join(da, 'model.json')}') to load that save, or save the model again`,
     );
     renameSync(tmp, join(da, 'model.json'));
     const loaded = (await nr.loadModel(`file://${da}`)) as nr.Sequential;

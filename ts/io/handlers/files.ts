@@ -420,12 +420,12 @@ export class FileSystemHandler implements IOHandler {
       const kept = await this.#unfinished(fs, dirname(jsonPath, fs.windows), checksum(new Uint8Array(data)));
       if (kept !== null) {
         throw new InvalidArgumentError(
-          `${op}: ${where}: the weights do not belong to this model.json (their checksum is not the one it records): a save was cut short (the process killed, e.g. by Ctrl-C) between writing its two files, and left its model.json whole as ${kept}, ` +
-            `which matches the weights: rename it to model.json (mv '${kept}' '${jsonPath}') to load that save, or save the model again`,
+          `${op}: ${where}: the weights do not belong to this model.json (their checksum is not the one it records): a save is between writing its two files — one running now in another thread or process (load again once it is done), or one cut short (the process killed, e.g. by Ctrl-C) — and its model.json is whole as ${kept}, ` +
+            `which matches the weights: if no save is running, rename it to model.json (mv '${kept}' '${jsonPath}') to load that save, or save the model again`,
         );
       }
       throw new InvalidArgumentError(
-        `${op}: ${where}: the weights do not belong to this model.json (their checksum is not the one it records). Either the folder holds the files of two saves — a save was cut short between writing its two files, or another process is saving to this folder now: load again once that save is done, and save each checkpoint to a folder of its own — ` +
+        `${op}: ${where}: the weights do not belong to this model.json (their checksum is not the one it records). Either the folder holds the files of two saves — a save was cut short between writing its two files, or another thread or process saved to this folder at the same time, or is saving to it now (saves take turns only within one thread): load again once that save is done, or save the model again, and give each thread's saves a folder of their own — ` +
           `or the weights file was changed since the save (edited, replaced or corrupted on disk): load a good copy, or save the model again. To load the weights as they are anyway, remove "${CHECKSUM}" from the model.json (then nothing checks that they are the ones saved)`,
       );
     }
