@@ -162,6 +162,12 @@ describe('a tensor that went through postMessage or structuredClone', () => {
     expect(error(() => m.predict(posted))).toMatch(/^InvalidArgumentError: predict: x must be a Tensor, got an object \(Object\) \(a tensor posted/);
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     expect(error(() => m.trainOnBatch(posted, posted))).toMatch(hint);
+    // In a list, the element is named (it said the list was no tensor, and to make one of it).
+    expect(error(() => m.predict([posted] as never))).toMatch(/^InvalidArgumentError: predict: x\[0\] must be a Tensor, got an object \(Object\) \(a tensor posted/);
+    // A model weight posted arrives as its name and dtype.
+    const w = structuredClone(m.layers[0]!.weights[0]) as never;
+    expect(Object.keys(w)).toEqual(['name', 'dtype']);
+    expect(error(() => nr.add(w, 1))).toMatch(/got an object \(Object\) \(a tensor posted/);
     m.dispose();
     const v = nr.variable(nr.tensor([1, 2]), true, 'posted_v');
     const pv = structuredClone(v) as never;

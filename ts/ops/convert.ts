@@ -306,9 +306,12 @@ export const POSTED = '(a tensor posted to or from a worker, or structuredClone(
  */
 export function postedTensor(v: unknown): boolean {
   if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
-  // A variable's own name and trainable flag come along.
+  // A variable's own name and trainable flag come along; a model weight (LayerVariable) has no
+  // id and arrives as its name and dtype.
   const keys = Object.keys(v);
-  return keys.includes('id') && keys.every((k) => k === 'id' || k === 'name' || k === 'trainable') && typeof (v as { id: unknown }).id === 'number';
+  const o = v as { id?: unknown; name?: unknown; dtype?: unknown };
+  if (keys.length === 2 && typeof o.name === 'string' && o.dtype === 'float32') return true;
+  return keys.includes('id') && keys.every((k) => k === 'id' || k === 'name' || k === 'trainable') && typeof o.id === 'number';
 }
 
 /** A short description of a value for error messages. */
@@ -710,6 +713,9 @@ function scoped<R>(op: string, names: readonly string[], values: readonly unknow
 /** Requires a Tensor argument. */
 export function need(op: string, arg: string, x: unknown): number {
   if (x instanceof Tensor) return x.handleFor(op, arg);
+  // A list holding a posted tensor ({ id }): the element is the mistake, not the list.
+  const posted = Array.isArray(x) ? x.findIndex(postedTensor) : -1;
+  if (posted >= 0) throw new InvalidArgumentError(`${op}: ${arg}[${posted}] must be a Tensor, got ${describe((x as unknown[])[posted])}`);
   const hint = Array.isArray(x) || ArrayBuffer.isView(x) ? `; make one from the values with tensor(${arg.replace(/\W.*/, '') || 'values'}) (nested arrays give the shape, e.g. tensor([[0, 1], [1, 0]]) is [2, 2]), and dispose it when done` : '';
   throw new InvalidArgumentError(`${op}: ${arg} must be a Tensor, got ${describe(x)}${hint}`);
 }
