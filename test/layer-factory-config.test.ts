@@ -169,7 +169,7 @@ describe('layers.<factory>(layer.getConfig()) for every factory', () => {
     expect(invalidMessage(() => layers.activation({ alpha: 0.1, activation: 'relu' } as never))).toBe(
       "activation: alpha is the option of a leaky ReLU's config (getConfig()'s form of an activation layer computing leakyRelu: { alpha, name, … }), but activation is given too (\"relu\"); give the slope in the spec instead: activation: { name: 'leakyRelu', alpha: 0.1 }",
     );
-    expect(invalidMessage(() => layers.activation({ alpha: Infinity } as never))).toBe('activation: activation: leakyRelu: alpha must be a finite number, got Infinity');
+    expect(invalidMessage(() => layers.activation({ alpha: Infinity } as never))).toBe('activation: leakyRelu: alpha must be a finite number, got Infinity');
   });
 
   it('spatialDropout1d takes noiseShape null (what getConfig() writes) and refuses another', () => {
@@ -222,7 +222,7 @@ describe('activation parameters are checked when the layer is made, naming the l
   ];
   for (const [op, make] of makers) {
     it(op, () => {
-      for (const [spec, msg] of cases) expect(invalidMessage(() => make(spec))).toBe(`${op}: activation: ${msg}`);
+      for (const [spec, msg] of cases) expect(invalidMessage(() => make(spec))).toBe(op === 'activation' ? `activation: ${msg}` : `${op}: activation: ${msg}`);
     });
   }
 
@@ -253,7 +253,7 @@ describe('activation parameters are checked when the layer is made, naming the l
           const what = `${name}.${k} = ${v}`;
           expect(layer === null, what).toBe(core === null);
           // The core says the float32 value; the layer says the value given, and the float32 one when it differs.
-          if (core !== null) expect(layer!.replace(/ \(.* as a float32\)$/, ''), what).toBe(`activation: activation: ${core.replace(/got .*$/, `got ${Object.is(v, -0) ? '-0' : String(v)}`)}`);
+          if (core !== null) expect(layer!.replace(/ \(.* as a float32\)$/, ''), what).toBe(`activation: ${core.replace(/got .*$/, `got ${Object.is(v, -0) ? '-0' : String(v)}`)}`);
         }
       }
     } finally {

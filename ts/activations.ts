@@ -153,7 +153,8 @@ export function checkActivationParams(op: string, a: EncodedActivation, arg = 'a
     const f = Math.fround(v);
     if (Number.isFinite(f) && range[0](f)) return;
     const as32 = Object.is(f, v) || Number.isNaN(v) ? '' : ` (${describe(f)} as a float32)`;
-    throw new InvalidArgumentError(`${op}: ${arg}: ${a.name}: ${k} must be ${range[1]}, got ${describe(v)}${as32}`);
+    // `activation: activation: …` said once for the activation layer.
+    throw new InvalidArgumentError(`${op === arg ? op : `${op}: ${arg}`}: ${a.name}: ${k} must be ${range[1]}, got ${describe(v)}${as32}`);
   });
 }
 
