@@ -324,3 +324,15 @@ describe('spatialDropout1d after a layer of another rank', () => {
     expect(l.getConfig().activation).toBe('hardSilu');
   });
 });
+
+describe("a serialized initializer beside the factories' objects", () => {
+  it('says the serialized form switches the options to a saved config, and what to give instead (it named a class_name never written; helper-335)', () => {
+    const vs = { className: 'VarianceScaling', config: { scale: 2, mode: 'fanOut', distribution: 'truncatedNormal', seed: 3 } };
+    const msg = invalidMessage(() => layers.dense({ inputShape: [4], units: 3, kernelInitializer: vs as never, kernelRegularizer: nr.regularizers.l2({ l2: 0.01 }) }));
+    expect(msg).toMatch(/kernelRegularizer/);
+    expect(msg).toMatch(/; kernelInitializer is TF\.js's serialized form \(\{ className, config \}\), which makes dense read all its options as a saved layer config, where kernelRegularizer is not in that form: give kernelInitializer as a factory's object/);
+    // Alone it is fine (TF.js's factories take it).
+    const l = layers.dense({ inputShape: [4], units: 3, kernelInitializer: vs as never });
+    expect((l.getConfig().kernelInitializer as { className: string }).className).toBe('VarianceScaling');
+  });
+});

@@ -316,7 +316,7 @@ describe('a refused step changes nothing', () => {
     nr.tidy(() => {
       const g = nr.tensor(bad, [3, 4]);
       expect(() => opt.applyGradients([{ variable: kernel, grad: g }])).toThrow(`applyGradients: a gradient of \`kernel\` of layer '${m.layers[0].name}' is not finite`);
-      expect(() => opt.applyGradients([{ variable: bias, grad: nr.zeros([4]) }, { variable: kernel, grad: nr.zeros([4, 3]) }])).toThrow(new nr.ShapeError('applyGradients: gradient 1 has shape [4,3] but its variable has shape [3,4]'));
+      expect(() => opt.applyGradients([{ variable: bias, grad: nr.zeros([4]) }, { variable: kernel, grad: nr.zeros([4, 3]) }])).toThrow(new nr.ShapeError(`applyGradients: gradient 1 has shape [4,3] but its variable '${kernel!.name}' has shape [3,4]`));
     });
     expect(nrWeights(m)).toEqual(before.w);
     expect(nr.exportTrainingState(m)).toEqual(before.state);

@@ -356,7 +356,11 @@ function ofVariable(variable: Tensor | LayerVariable): string {
  */
 function checkGradients(op: string, pairs: readonly Pair[], finite: boolean): void {
   for (const { i, variable, grad } of pairs) {
-    if (!sameShape(grad.shape, variable.shape)) throw new ShapeError(`${op}: gradient ${i} has shape [${grad.shape}] but its variable has shape [${variable.shape}]`);
+    if (!sameShape(grad.shape, variable.shape)) {
+      // The variable named when it has a name (a model's weight), as the non-finite message does.
+      const name = (variable as { name?: unknown }).name;
+      throw new ShapeError(`${op}: gradient ${i} has shape [${grad.shape}] but its variable${typeof name === 'string' && name !== '' ? ` '${name}'` : ''} has shape [${variable.shape}]`);
+    }
     if (!finite) continue;
     const h = grad.handleFor(op, `pairs[${i}].grad`);
     const at = call((e) => {

@@ -39,7 +39,20 @@ import { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePoo
  */
 function orConfig<L extends Layer>(op: string, className: string, args: unknown, make: () => L): L {
   const serialized = isObject(args) && Object.values(args).some(isSerialized);
-  return serialized ? (layerFromConfig(op, className, args, true) as L) : make();
+  if (!serialized) return make();
+  try {
+    return layerFromConfig(op, className, args, true) as L;
+  } catch (e) {
+    // A serialized initializer beside objects of the factories (regularizers.l2(…), an
+    // activation spec): the config reader's message names a `class_name` never written.
+    const entries = Object.entries(args as Record<string, unknown>);
+    const from = entries.find(([, v]) => isSerialized(v))?.[0];
+    const live = entries.filter(([, v]) => isObject(v) && !isSerialized(v)).map(([k]) => k);
+    if (e instanceof InvalidArgumentError && from !== undefined && live.length > 0) {
+      e.message += `; ${from} is TF.js's serialized form ({ className, config }), which makes ${op} read all its options as a saved layer config, where ${live.join(', ')} ${live.length === 1 ? 'is' : 'are'} not in that form: give ${from} as a factory's object (initializers.varianceScaling({ … }), initializers.glorotUniform({ seed }), …), or every option in the serialized form`;
+    }
+    throw e;
+  }
 }
 
 /**
