@@ -342,10 +342,16 @@ interface Pair {
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, k) => d === b[k]);
 
-/** `, of variable 'name'` for a named variable (a model's `dense_1/kernel`, a custom loop's own name), else nothing: which one a gradient error is about. */
-function ofVariable(variable: Tensor | LayerVariable): string {
+/** A variable's name (a model's `dense_1/kernel`, a custom loop's own name), or `undefined` for a plain tensor. */
+function nameOf(variable: Tensor | LayerVariable): string | undefined {
   const name = (variable as { name?: unknown }).name;
-  return typeof name === 'string' && name !== '' ? `, of variable '${name}'` : '';
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+/** `, of variable 'name'` for a named variable, else nothing: which one a gradient error is about. */
+function ofVariable(variable: Tensor | LayerVariable): string {
+  const name = nameOf(variable);
+  return name !== undefined ? `, of variable '${name}'` : '';
 }
 
 /**
@@ -358,8 +364,8 @@ function checkGradients(op: string, pairs: readonly Pair[], finite: boolean): vo
   for (const { i, variable, grad } of pairs) {
     if (!sameShape(grad.shape, variable.shape)) {
       // The variable named when it has a name (a model's weight), as the non-finite message does.
-      const name = (variable as { name?: unknown }).name;
-      throw new ShapeError(`${op}: gradient ${i} has shape [${grad.shape}] but its variable${typeof name === 'string' && name !== '' ? ` '${name}'` : ''} has shape [${variable.shape}]`);
+      const name = nameOf(variable);
+      throw new ShapeError(`${op}: gradient ${i} has shape [${grad.shape}] but its variable${name !== undefined ? ` '${name}'` : ''} has shape [${variable.shape}]`);
     }
     if (!finite) continue;
     const h = grad.handleFor(op, `pairs[${i}].grad`);

@@ -42,6 +42,17 @@ export interface DecodeOptions {
 export type Bytes = Uint8Array | Uint8ClampedArray;
 
 /**
+ * @internal Whether `v` is a tensor (neurite's or TF.js's: a `shape` and `dataSync()`) or a
+ * model weight (a `shape` and `read()`), with its shape for messages; `undefined` otherwise.
+ */
+export function tensorLike(v: unknown): { kind: 'tensor' | 'model weight'; shape: string } | undefined {
+  const t = v as { shape?: unknown; dataSync?: unknown; read?: unknown } | null;
+  if (typeof t !== 'object' || t === null || !Array.isArray(t.shape)) return undefined;
+  if (typeof t.dataSync === 'function') return { kind: 'tensor', shape: String(t.shape) };
+  return typeof t.read === 'function' ? { kind: 'model weight', shape: String(t.shape) } : undefined;
+}
+
+/**
  * @internal `v` (the argument `arg` of `op`) as a `Uint8Array` if it holds bytes: itself, or a
  * view on the same memory of a `Uint8ClampedArray` (no copy); `undefined` for anything else.
  * Bytes whose buffer was transferred away (detached) are an {@link InvalidArgumentError}.
@@ -59,10 +70,10 @@ export function bytesArg(op: string, bytes: unknown): Uint8Array {
     const view = ArrayBuffer.isView(bytes) && !(bytes instanceof DataView) ? `; to code its bytes, pass new Uint8Array(x.buffer, x.byteOffset, x.byteLength), and view the decoded bytes as ${bytes.constructor.name} again` : '';
     // A tensor or a model weight (neurite's or TF.js's): describe()'s hints are for ops that
     // take tensors (read(), tensor(…)), which would give another refused object here.
-    const t = bytes as { shape?: unknown; dataSync?: unknown; read?: unknown } | null;
-    if (typeof t === 'object' && t !== null && Array.isArray(t.shape) && (typeof t.dataSync === 'function' || typeof t.read === 'function')) {
-      const get = typeof t.dataSync === 'function' ? 't.dataSync()' : 'tidy(() => w.read().dataSync())';
-      throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got a ${typeof t.dataSync === 'function' ? 'tensor' : 'model weight'} (shape [${String(t.shape)}]): the codecs take bytes; a float32 tensor's are new Uint8Array(Float32Array.from(${get}).buffer) (4 per value; the decoded bytes back as new Float32Array(decoded.slice().buffer)), or quantise the values to bytes first`);
+    const t = tensorLike(bytes);
+    if (t !== undefined) {
+      const get = t.kind === 'tensor' ? 't.dataSync()' : 'tidy(() => w.read().dataSync())';
+      throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got a ${t.kind} (shape [${t.shape}]): the codecs take bytes; a float32 tensor's are new Uint8Array(Float32Array.from(${get}).buffer) (4 per value; the decoded bytes back as new Float32Array(decoded.slice().buffer)), or quantise the values to bytes first`);
     }
     throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got ${describe(bytes)}${view}`);
   }

@@ -18,7 +18,7 @@ import { call, check, withWords, words } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import { attachedArg, describe } from '../ops/convert.js';
 import { checkKeys } from '../classic/common.js';
-import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions, type Bytes } from './bytes.js';
+import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, tensorLike, type ByteDecodeOptions, type Bytes } from './bytes.js';
 
 /**
  * Encodes `bytes`. Inputs over 256 MiB encode, but decode only with a larger cap:
@@ -62,8 +62,8 @@ export function codeLengths(frequencies: ArrayLike<number>, options: { maxLength
   const op = 'compression.huffman.codeLengths';
   if (typeof frequencies !== 'object' || frequencies === null || typeof frequencies.length !== 'number') {
     // A tensor of counts (neurite's or TF.js's, e.g. bincount's): its values are the array.
-    const t = frequencies as { shape?: unknown; dataSync?: unknown } | null;
-    const values = typeof t === 'object' && t !== null && Array.isArray(t.shape) && typeof t.dataSync === 'function' ? `: a tensor's values are t.dataSync() (counts of shape [${String(t.shape)}])` : '';
+    const t = tensorLike(frequencies);
+    const values = t?.kind === 'tensor' ? `: a tensor's values are t.dataSync() (counts of shape [${t.shape}])` : '';
     throw new InvalidArgumentError(`${op}: frequencies must be an array of non-negative integers, got ${values ? 'a tensor' : describe(frequencies)}${values}`);
   }
   if (ArrayBuffer.isView(frequencies)) attachedArg(op, 'frequencies', frequencies);

@@ -1113,17 +1113,21 @@ export class Sequential {
     if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
     if (adapting.size > 0) this.#checkAdapting(op);
     if (this.#handle === 0) {
+      // A missing input shape is said as the call that needed the weights (setWeights, predict),
+      // not a build() never called; through build() itself, which a subclass may override.
+      this.#buildFor = op;
       try {
         this.build();
-      } catch (err) {
-        // Said as the call that needed the weights (setWeights, predict), not a build() never called.
-        if (err instanceof InvalidArgumentError && err.message.startsWith('build: model ') && err.message.includes(' does not know its input shape')) err.message = `${op}: ${err.message.slice('build: '.length)}`;
-        throw err;
+      } finally {
+        this.#buildFor = 'build';
       }
     }
     assertLive(this.#owner, `${op}: model ${this.name}`);
     return this.#handle;
   }
+
+  /** The call {@link Sequential.build} runs for, named in its missing-input-shape error (see {@link Sequential.handle}). */
+  #buildFor = 'build';
 
   /** Refuses a use while `adapt` of a dataset runs on a normalization layer of this model (a forgotten `await`). */
   #checkAdapting(op: string): void {
@@ -1160,7 +1164,7 @@ export class Sequential {
       const stats = first instanceof Normalization ? first.statisticsShape : undefined;
       const example = stats?.length ? show(stats) : stats ? '[number of features]' : /2d$/i.test(kind) ? '[28, 28, 1]' : seq ? '[100, 8]' : kind === 'flatten' ? '[28, 28]' : '[784]';
       const any = seq ? ', or inputShape: [null, 8] for sequences of any length' : '';
-      throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.${kind}({ inputShape: ${example}, … })${any} (TF.js also asks for it; Keras 3 builds on the first batch)`);
+      throw new InvalidArgumentError(`${this.#buildFor}: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.${kind}({ inputShape: ${example}, … })${any} (TF.js also asks for it; Keras 3 builds on the first batch)`);
     }
     if (this.#layers.filter((l) => !(l instanceof InputLayer)).length === 0) throw new InvalidArgumentError(`build: model ${this.name} has no layers`);
     const created: Array<{ model: Sequential; handle: number }> = [];
