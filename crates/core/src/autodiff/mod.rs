@@ -14,6 +14,7 @@
 //! needs while a tape records) when no other call has run the layers since.
 
 pub mod elementwise;
+mod id_map;
 pub mod reduce;
 mod tape;
 

@@ -1,5 +1,6 @@
 //! The tape: recorded entries and the reverse sweep.
 
+use super::id_map::IdMap;
 use super::{elementwise, reduce, sum_to};
 use crate::activations::{self, Activation};
 use crate::losses::Loss;
@@ -63,6 +64,8 @@ pub enum Recorded {
     Affine,
     /// `rbfFeatures(x, centers, widths)` (the `rbf` layer's map). inputs: x, centers, widths
     RbfFeatures { kernel: crate::layers::rbf::RbfKernel },
+    /// `regularizers.klSparsity(…).apply(y)`: the scalar penalty of a layer output. input: y
+    KlSparsity(crate::regularizers::KlSparsity),
     /// inputs: pred, target (differentiable too, but for sparse categorical cross-entropy's
     /// class indices); output: the scalar loss, or under `Reduction::None` one loss per row
     /// (the prediction's shape without its last axis)
@@ -437,59 +440,6 @@ pub enum Step {
     Custom { key: u32, dy: Tensor },
 }
 
-/// A map from tensor ids, as a vector sorted by id (binary search; inserting shifts the tail).
-/// The tape's id sets and gradients without std's `HashMap`, whose hashing code the wasm then
-/// does not carry (hashbrown + SipHash: ~6 kB).
-#[derive(Clone)]
-struct IdMap<T> {
-    entries: Vec<(u64, T)>,
-}
-
-impl<T> Default for IdMap<T> {
-    fn default() -> Self {
-        IdMap { entries: Vec::new() }
-    }
-}
-
-impl IdMap<()> {
-    fn from_ids(ids: &[u64]) -> Self {
-        let mut m = IdMap::default();
-        for &id in ids {
-            m.insert(id, ());
-        }
-        m
-    }
-}
-
-impl<T> IdMap<T> {
-    fn find(&self, id: u64) -> std::result::Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| k.cmp(&id))
-    }
-
-    fn contains(&self, id: u64) -> bool {
-        self.find(id).is_ok()
-    }
-
-    fn get(&self, id: u64) -> Option<&T> {
-        self.find(id).ok().map(|i| &self.entries[i].1)
-    }
-
-    fn get_mut(&mut self, id: u64) -> Option<&mut T> {
-        self.find(id).ok().map(|i| &mut self.entries[i].1)
-    }
-
-    fn insert(&mut self, id: u64, v: T) {
-        match self.find(id) {
-            Ok(i) => self.entries[i].1 = v,
-            Err(i) => self.entries.insert(i, (id, v)),
-        }
-    }
-
-    fn remove(&mut self, id: u64) -> Option<T> {
-        self.find(id).ok().map(|i| self.entries.remove(i).1)
-    }
-}
-
 /// The gradient of each input, given the gradient `g` of the output. `need[i]`: whether input
 /// `i`'s gradient is used (it depends on a source); rules whose work splits by input (a
 /// product, a model's layers) skip the rest and may answer `None` there.
@@ -564,6 +514,7 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool], 
             let [dx, dc, dw] = crate::layers::rbf::features_backward(x[0], x[1], x[2], *kernel, &g)?;
             vec![Some(dx), Some(dc), Some(dw)]
         }
+        Recorded::KlSparsity(reg) => vec![Some(reg.apply_backward(x[0], &g)?)],
         Recorded::Loss { loss, reduction: crate::losses::Reduction::None } => {
             // One loss per row: g holds a gradient per row.
             let pred = x[0];
@@ -625,27 +576,6 @@ mod tests {
             let rule = binary_backward(op, &x, &x, &y, &x).unwrap().0.is_some();
             assert_eq!(Recorded::Binary(op).passes_gradient(0), rule, "{op:?}");
         }
-    }
-
-    #[test]
-    fn id_map_behaves_as_a_btree_map() {
-        // Random inserts, overwrites and removals over a small id range (so ids repeat).
-        let mut ids = vec![0u32; 4000];
-        crate::rng::fill_u32(9, 0, 0, &mut ids);
-        let mut m: IdMap<u32> = IdMap::default();
-        let mut reference = std::collections::BTreeMap::new();
-        for (step, &r) in ids.iter().enumerate() {
-            let id = u64::from(r % 97) << 40 | u64::from(r % 5);
-            if r % 3 == 0 {
-                assert_eq!(m.remove(id), reference.remove(&id), "step {step}");
-            } else {
-                m.insert(id, r);
-                reference.insert(id, r);
-            }
-            assert_eq!(m.contains(id), reference.contains_key(&id));
-            assert_eq!(m.get(id), reference.get(&id));
-        }
-        assert_eq!(m.entries, reference.into_iter().collect::<Vec<_>>());
     }
 
     #[test]
