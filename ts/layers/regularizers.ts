@@ -5,13 +5,13 @@
  * sparse autoencoders. Mirrors `crates/core/src/regularizers.rs`.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { add, mul, sub } from '../ops/binary.js';
+import { add, mul } from '../ops/binary.js';
 import { describe, show, withTensors, type TensorLike } from '../ops/convert.js';
-import { scalar, stopGradient, tensor } from '../ops/creation.js';
+import { scalar } from '../ops/creation.js';
 import { sum } from '../ops/reduce.js';
-import { reshape } from '../ops/shape.js';
 import { abs, square } from '../ops/unary.js';
 import { readOptions, optionKeys } from '../options.js';
+import { runOp } from '../ops/run.js';
 import { tidy } from '../scope.js';
 import type { Scalar } from '../tensor.js';
 
@@ -92,12 +92,6 @@ function klChecked(op: string, target: unknown, weight: unknown): KlSparsityRegu
   return { kind: 'klSparsity', target, weight };
 }
 
-/** The clamp of ρ̂ in the penalty's value (the core's `RHO_EPS`). */
-const RHO_EPS = 1e-6;
-/** The floor of ρ̂ and 1 − ρ̂ in the gradient (the core's `GRAD_FLOOR`). */
-const GRAD_FLOOR = 1e-30;
-const F32_MAX = 3.4028234663852886e38;
-
 /** klSparsity's spec with TF.js's regularizer methods (its keys stay `kind`, `target`, `weight`). */
 class KlSparsity implements KlSparsityRegularizer {
   static readonly className = 'neurite>KlSparsity';
@@ -113,37 +107,10 @@ class KlSparsity implements KlSparsityRegularizer {
 
   apply(x: TensorLike): Scalar {
     const op = 'klSparsity.apply';
+    // The core's penalty and its backward rule, those of `fit` (crates/core/src/regularizers.rs).
     return withTensors(op, { x }, ({ x: t }) => {
-      const shape = t.shape;
-      if (shape.length === 0) throw new InvalidArgumentError(`${op}: x must have a last axis of units ([..., units]), got a scalar`);
-      const units = shape[shape.length - 1];
-      const rows = units === 0 ? 0 : t.size / units;
-      if (units === 0 || rows === 0) throw new InvalidArgumentError(`${op}: x must have at least one row and one unit (ρ̂ is a mean over the rows), got shape [${shape}]`);
-      const rho = Math.fround(this.target);
-      const beta = Math.fround(this.weight);
-      if (beta === 0) return scalar(0);
-      // ρ̂ in float64 from the float32 values, in the core's order.
-      const v = t.dataSync();
-      const m = new Float64Array(units);
-      for (let i = 0; i < v.length; i++) m[i % units] += v[i];
-      let kl = 0;
-      const d = new Float32Array(units);
-      for (let j = 0; j < units; j++) {
-        const r = m[j] / rows;
-        const c = Math.min(Math.max(r, RHO_EPS), 1 - RHO_EPS);
-        kl += rho * Math.log(rho / c) + (1 - rho) * Math.log((1 - rho) / (1 - c));
-        // ∂P/∂x_ij = weight · dKL/dρ̂ / rows at the unclamped ρ̂ (floored), within float32's
-        // range: the core's expression, so the same float32 gradient.
-        const g = (beta * (-rho / Math.max(r, GRAD_FLOOR) + (1 - rho) / Math.max(1 - r, GRAD_FLOOR))) / rows;
-        d[j] = Math.min(Math.max(g, -F32_MAX), F32_MAX);
-      }
-      const value = Math.fround(beta * kl);
-      return tidy(() => {
-        // value + Σ_j (s_j − stop(s_j))·d_j with s_j = Σ_rows x_ij: the second term is exactly 0
-        // and carries the gradient, d_j for every x_ij.
-        const sums = sum(reshape(t, [rows, units]), 0);
-        return add(scalar(value), sum(mul(sub(sums, stopGradient(sums)), tensor(d)))) as Scalar;
-      });
+      const h = t.handleFor(op, 'x');
+      return runOp((e, out) => e.nr_kl_sparsity(this.target, this.weight, h, out)) as Scalar;
     });
   }
 
@@ -168,15 +135,14 @@ function klSparsity(options?: { target?: number | undefined; weight?: number | u
    * `weight · Σ_j KL(ρ ‖ ρ̂_j)` with `ρ̂_j` the mean of unit `j` over every axis but the last
    * (`n·T` rows for `[n, T, units]`) and clamped to [1e-6, 1 − 1e-6], as `evaluate`'s
    * `regularization` for that batch (klSparsity is a mean already: `fit` and `evaluate` do not
-   * divide it by the batch size, unlike l1/l2). The value is computed in float64 as the core's
-   * (`target` and `weight` taken in float32). Its gradient is the core's rule: `∂/∂x_ij =
-   * weight·(−ρ/ρ̂_j + (1 − ρ)/(1 − ρ̂_j)) / rows` at the *unclamped* ρ̂ (floored at 1e-30 only,
-   * so a dead unit, ρ̂ < 1e-6, is still pulled back; kept within float32's range), the float32
-   * value the core adds to the layer's output gradient in `fit`. So the gradient is *not*
-   * that of the clamped value: central differences of `apply` give 0 for a unit outside the
-   * clamp, where this gives the unclamped KL's derivative. It is of first order (a
-   * stop-gradient construction: not differentiable twice). A weight of 0 gives a constant 0,
-   * as TF.js's `l1l2({ l1: 0, l2: 0 }).apply`.
+   * divide it by the batch size, unlike l1/l2): the core computes it (in float64 from the
+   * float32 values, `target` and `weight` taken in float32) and records it on the tape with
+   * the backward rule `fit` uses: `∂/∂x_ij = weight·(−ρ/ρ̂_j + (1 − ρ)/(1 − ρ̂_j)) / rows` at
+   * the *unclamped* ρ̂ (floored at 1e-30 only, so a dead unit, ρ̂ < 1e-6, is still pulled
+   * back; kept within float32's range). So the gradient is *not* that of the clamped value:
+   * central differences of `apply` give 0 for a unit outside the clamp, where this gives the
+   * unclamped KL's derivative. A weight of 0 gives a constant 0, as TF.js's
+   * `l1l2({ l1: 0, l2: 0 }).apply`.
    * @example const loss = add(reconLoss, regularizers.klSparsity({ target: 0.05, weight: 3 }).apply(codes));
    */
   apply(x: TensorLike): Scalar;

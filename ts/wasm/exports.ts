@@ -92,6 +92,7 @@ export interface RawExports {
 
   nr_loss(kind: number, params: number, nParams: number, pred: number, target: number, out: number): number;
   nr_loss_grad(kind: number, params: number, nParams: number, pred: number, target: number, out: number): number;
+  nr_kl_sparsity(target: number, weight: number, x: number, out: number): number;
   nr_optimizer_check(kind: number, params: number, nParams: number, clipMode: number, clipValue: number): number;
   nr_optimizer_state(kind: number, params: number, nParams: number, param: number, out: number): number;
   nr_schedule_lr(kind: number, params: number, nParams: number, step: number, out: number): number;
@@ -200,6 +201,8 @@ export interface RawExports {
   nr_pca_fit(p: number, x: number): number;
   nr_pca_transform(p: number, x: number, inverse: number, out: number): number;
   nr_pca_get(p: number, part: number, out: number): number;
+  nr_pca_get_f64(p: number, part: number, out: number, cap: number): number;
+  nr_pca_check(p: number, x: number, inverse: number): number;
   nr_pca_free(p: number): number;
   nr_psnr(a: number, b: number, maxValue: number, hasShape: number, h: number, w: number, out: number): number;
   nr_ssim(a: number, b: number, maxValue: number, windowSize: number, sigma: number, k1: number, k2: number, hasShape: number, h: number, w: number, out: number): number;

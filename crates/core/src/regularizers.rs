@@ -162,6 +162,41 @@ impl KlSparsity {
             }
         }
     }
+
+    /// The shape check of [`KlSparsity::apply`]: `y` is `[..., units]` with a row and a unit;
+    /// gives `units` (the columns of the `rows × units` view).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn units_of(y: &Tensor) -> Result<usize> {
+        const OP: &str = "klSparsity.apply";
+        let Some(&units) = y.dims().last() else {
+            bail!(OP, "x must have a last axis of units ([..., units]), got a scalar");
+        };
+        if y.size() == 0 {
+            bail!(OP, "x must have at least one row and one unit (ρ̂ is a mean over the rows), got shape {}", y.shape());
+        }
+        Ok(units)
+    }
+
+    /// `regularizers.klSparsity(…).apply(y)`: [`KlSparsity::penalty`] of a layer output `y`
+    /// (`[..., units]`) as a scalar, the value `fit` and `evaluate` add. Its backward rule is
+    /// [`KlSparsity::apply_backward`], the gradient `fit` adds.
+    pub fn apply(&self, y: &Tensor) -> Result<Tensor> {
+        let units = KlSparsity::units_of(y)?;
+        Ok(Tensor::scalar(self.penalty(y.data(), units)))
+    }
+
+    /// The vector-Jacobian product of [`KlSparsity::apply`] at `y` for the scalar gradient `g`:
+    /// `g ·` [`KlSparsity::add_grad`]'s rule (the unclamped `ρ̂`'s, as in `fit`).
+    pub fn apply_backward(&self, y: &Tensor, g: &Tensor) -> Result<Tensor> {
+        let units = KlSparsity::units_of(y)?;
+        let &[s] = g.data() else {
+            bail!("klSparsity.apply", "the gradient at the output must be a scalar, got shape {}", g.shape());
+        };
+        let mut d = Tensor::zeros("grad", y.shape().clone())?;
+        self.add_grad(y.data(), units, d.data_mut());
+        d.data_mut().iter_mut().for_each(|v| *v *= s);
+        Ok(d)
+    }
 }
 
 #[cfg(test)]
@@ -315,5 +350,25 @@ mod tests {
         for d in g {
             assert!((d as f64 - fd).abs() < 1e-5 * fd.abs(), "{d} vs {fd}");
         }
+    }
+
+    /// `apply` is `penalty` over the rows of `[..., units]` (every axis but the last), and
+    /// `apply_backward` is `add_grad` times the output's gradient: the rules `fit` uses.
+    #[test]
+    fn kl_sparsity_apply_is_the_layer_rule() {
+        let k = KlSparsity::from_abi(0.1, 2.0).unwrap().unwrap();
+        let v: Vec<f32> = (0..12).map(|i| 0.05 + 0.07 * i as f32).collect();
+        let y = Tensor::new("t", crate::Shape::new("t", &[2, 3, 2]).unwrap(), v.clone()).unwrap();
+        assert_eq!(k.apply(&y).unwrap().data(), [k.penalty(&v, 2)]);
+        let mut want = vec![0.0f32; 12];
+        k.add_grad(&v, 2, &mut want);
+        let d = k.apply_backward(&y, &Tensor::scalar(-0.5)).unwrap();
+        assert_eq!(d.dims(), [2, 3, 2]);
+        assert!(d.data().iter().zip(&want).all(|(a, b)| *a == -0.5 * b), "{:?} vs {want:?}", d.data());
+        let msg = |r: Result<Tensor>| r.unwrap_err().to_string();
+        assert_eq!(msg(k.apply(&Tensor::scalar(0.5))), "klSparsity.apply: x must have a last axis of units ([..., units]), got a scalar");
+        let empty = Tensor::zeros("t", crate::Shape::new("t", &[0, 3]).unwrap()).unwrap();
+        assert_eq!(msg(k.apply(&empty)), "klSparsity.apply: x must have at least one row and one unit (ρ̂ is a mean over the rows), got shape [0,3]");
+        assert_eq!(msg(k.apply_backward(&y, &y)), "klSparsity.apply: the gradient at the output must be a scalar, got shape [2,3,2]");
     }
 }

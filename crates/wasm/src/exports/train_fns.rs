@@ -15,6 +15,7 @@ use crate::handles;
 use neurite_core::losses::check::{rows_cols, rows_per_sample};
 use neurite_core::losses::{Loss, Reduction};
 use neurite_core::optim::{Clip, LrSchedule, Optimizer};
+use neurite_core::regularizers::KlSparsity;
 use neurite_core::{bail, bail_shape, Result, Shape, Tensor};
 use neurite_core::error::js_number;
 
@@ -109,6 +110,35 @@ pub unsafe extern "C" fn nr_loss_grad(kind: u32, params: *const f32, n_params: u
         let t = loss_call(kind, &p, pred, target, true)?;
         // SAFETY: forwarded caller contract.
         unsafe { emit("lossGrad", t, out) }
+    })
+}
+
+/// `regularizers.klSparsity({ target, weight }).apply(x)`: the KL sparsity penalty of a layer
+/// output `x` (`[..., units]`, at least one row and unit) as a scalar, recorded on the tape with
+/// the backward rule `fit` uses. A weight of 0 gives a constant 0 (nothing recorded).
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_kl_sparsity(target: f32, weight: f32, x: u32, out: *mut u32) -> i32 {
+    guard(#[cfg_attr(target_arch = "wasm32", optimize(size))] || {
+        let reg = KlSparsity::from_abi(target, weight)?;
+        let y = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| -> Result<Tensor> {
+            let x = h.tensor(x)?;
+            KlSparsity::units_of(x)?;
+            match reg {
+                Some(r) => r.apply(x),
+                None => Ok(Tensor::scalar(0.0)),
+            }
+        })?;
+        match reg {
+            // SAFETY: forwarded caller contract.
+            Some(r) => unsafe { emit_rec("klSparsity.apply", y, out, || (Recorded::KlSparsity(r), vec![x])) },
+            // A constant, as `scalar(0)`: the result does not depend on x.
+            // SAFETY: forwarded caller contract.
+            None => unsafe { emit_rec("klSparsity.apply", y, out, || (Recorded::NoGradient { op: "klSparsity.apply" }, Vec::new())) },
+        }
     })
 }
 
