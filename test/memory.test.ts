@@ -93,6 +93,16 @@ describe('dispose', () => {
     expect(() => nr.matMul(nr.zeros([1, 3]), t)).toThrow(/matMul: b is a disposed tensor \(shape \[3\]\)/);
     expect(() => t.data()).toThrow(/data: tensor is a disposed tensor/);
     expect(String(t)).toContain('disposed');
+    // Each reading method names itself (arraySync, dataSync, array, item said "data").
+    for (const m of ['dataSync', 'array', 'arraySync', 'bufferSync'] as const) {
+      expect(() => t[m]()).toThrow(new nr.DisposedError(`${m}: tensor is a disposed tensor (shape [3])`));
+    }
+    const one = nr.scalar(1);
+    one.dispose();
+    expect(() => one.item()).toThrow(new nr.DisposedError('item: tensor is a disposed tensor (shape [])'));
+    // A Proxy of a tensor still gets the message (the reading goes through the public handleFor).
+    const p = new Proxy(nr.tensor([1]), {});
+    expect(() => p.arraySync()).toThrow(/^arraySync: tensor is an object made from a Tensor \(a Proxy of it/);
   });
 
   it('a tensor disposed during the call (by an option getter) is a DisposedError, and an object made from a tensor is named (were a bare InvalidHandle NeuriteError and a TypeError)', () => {

@@ -54,6 +54,39 @@ export type NestedArray = number | NestedArray[];
 /** The last {@link Tensor.id} given. */
 let lastTensorId = 0;
 
+/** A tensor's values, read for `op` (the method called, which a disposed tensor's message names). */
+function readValues(t: Tensor, op: string): Float32Array {
+  const h = t.handleFor(op);
+  return call((e) => {
+    check(e.nr_tensor_data(h, outPtr(0)));
+    const ptr = readOut(0);
+    return new Float32Array(e.memory.buffer, ptr, t.size).slice();
+  });
+}
+
+/** A tensor's values as nested arrays (`array()`), read for `op`. */
+function nested<A>(t: Tensor, op: string): A {
+  const d = readValues(t, op);
+  const shape = t.shape;
+  const rank = shape.length;
+  if (rank === 0) return d[0] as A;
+  const strides = new Array<number>(rank).fill(1);
+  for (let i = rank - 2; i >= 0; i--) strides[i] = strides[i + 1] * shape[i + 1];
+  const last = shape[rank - 1];
+  // Arrays of their final length filled by index, and no call per element (2-3x faster than both).
+  const build = (dim: number, off: number): NestedArray[] => {
+    const n = shape[dim];
+    const out: NestedArray[] = new Array(n);
+    if (dim === rank - 1) {
+      for (let i = 0; i < last; i++) out[i] = d[off + i];
+    } else {
+      for (let i = 0, s = strides[dim]; i < n; i++) out[i] = build(dim + 1, off + i * s);
+    }
+    return out;
+  };
+  return build(0, 0) as A;
+}
+
 /**
  * A dense float32 tensor in WebAssembly memory. Made by ops (`tensor`, `zeros`, …), never with
  * `new`; free it with `dispose()`, `tidy()` or `using`.
@@ -191,29 +224,22 @@ export class Tensor<R extends Rank = Rank> {
 
   /** A copy of the values as a `Float32Array` (row-major). Also works with `await`. */
   data(): Float32Array {
-    const h = this.handleFor('data');
-    return call((e) => {
-      check(e.nr_tensor_data(h, outPtr(0)));
-      const ptr = readOut(0);
-      return new Float32Array(e.memory.buffer, ptr, this.size).slice();
-    });
+    return readValues(this, 'data');
   }
 
   /** Same as {@link data} (TF.js name). */
   dataSync(): Float32Array {
-    return this.data();
+    return readValues(this, 'dataSync');
   }
 
   /** A {@link TensorBuffer} holding a copy of the values (TF.js's `bufferSync()`), of this tensor's rank. @example x.bufferSync().get(0, 1) */
   bufferSync(): TensorBuffer<R> {
-    this.handleFor('bufferSync');
-    return new TensorBuffer<R>(this.shape, 'float32', this.data());
+    return new TensorBuffer<R>(this.shape, 'float32', readValues(this, 'bufferSync'));
   }
 
   /** {@link bufferSync} through a Promise, as TF.js's `await t.buffer()` (it rejects for a disposed tensor). */
   async buffer(): Promise<TensorBuffer<R>> {
-    this.handleFor('buffer');
-    return new TensorBuffer<R>(this.shape, 'float32', this.data());
+    return new TensorBuffer<R>(this.shape, 'float32', readValues(this, 'buffer'));
   }
 
   /**
@@ -225,30 +251,12 @@ export class Tensor<R extends Rank = Rank> {
    * @example const rows: number[][] = tensor2d([[1, 2], [3, 4]]).array();
    */
   array<A extends ArrayMap[R] = ArrayMap[R]>(): A {
-    const d = this.data();
-    const shape = this.shape;
-    const rank = shape.length;
-    if (rank === 0) return d[0] as A;
-    const strides = new Array<number>(rank).fill(1);
-    for (let i = rank - 2; i >= 0; i--) strides[i] = strides[i + 1] * shape[i + 1];
-    const last = shape[rank - 1];
-    // Arrays of their final length filled by index, and no call per element (2-3x faster than both).
-    const build = (dim: number, off: number): NestedArray[] => {
-      const n = shape[dim];
-      const out: NestedArray[] = new Array(n);
-      if (dim === rank - 1) {
-        for (let i = 0; i < last; i++) out[i] = d[off + i];
-      } else {
-        for (let i = 0, s = strides[dim]; i < n; i++) out[i] = build(dim + 1, off + i * s);
-      }
-      return out;
-    };
-    return build(0, 0) as A;
+    return nested<A>(this, 'array');
   }
 
   /** Same as {@link array} (TF.js name), typed the same way. */
   arraySync<A extends ArrayMap[R] = ArrayMap[R]>(): A {
-    return this.array<A>();
+    return nested<A>(this, 'arraySync');
   }
 
   /** The single value of a tensor with one element. */
@@ -256,7 +264,7 @@ export class Tensor<R extends Rank = Rank> {
     if (this.size !== 1) {
       throw new InvalidArgumentError(`item: tensor has ${this.size} elements (shape [${this.shape}]); item() needs exactly 1`);
     }
-    return this.data()[0];
+    return readValues(this, 'item')[0];
   }
 
   /**
