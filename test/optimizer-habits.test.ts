@@ -417,17 +417,40 @@ describe('stopGradient', () => {
     nr.dispose([value, ...Object.values(grads)]);
     expect(bits(target)).toEqual(t0);
     expect(bits(q)).not.toEqual(q0);
-    // With its own names, the target's zeros are returned (as TF.js) but applyGradients skips them, as minimize does.
+    // With its own names, the target's weights are left out (Keras's None; they had zeros, which
+    // applyGradients skipped), so a merge of two results keeps each one's real gradients.
     const other = nr.sequential({ seed: 2, layers: [nr.layers.dense({ inputShape: [2], units: 2, name: 'tgt' })] });
     other.build();
     const o0 = bits(other);
     const r = nr.variableGrads(() => q.predict(s).sub(nr.stopGradient(other.predict(s))).square().sum());
-    expect(Object.keys(r.grads)).toContain('tgt/kernel');
+    expect(Object.keys(r.grads).sort()).toEqual(q.trainableWeights.map((w) => w.name).sort());
     wd.applyGradients(r.grads);
     expect(bits(other)).toEqual(o0);
-    const only = nr.variableGrads(() => nr.stopGradient(other.predict(s)).sum().add(q.predict(s).sum().mul(0)), other.trainableWeights);
-    expect(() => wd.applyGradients(only.grads)).toThrow(/^applyGradients: every gradient given is of a variable f\(\) reached only through ops with no gradient/);
-    nr.dispose([s, r.value, ...Object.values(r.grads), only.value, ...Object.values(only.grads), q, target, other, wd]);
+    expect(() => nr.variableGrads(() => nr.stopGradient(other.predict(s)).sum().add(q.predict(s).sum().mul(0)), other.trainableWeights)).toThrow(/^variableGrads: f\(\) depends on the variables only through ops with no gradient/);
+    nr.dispose([s, r.value, ...Object.values(r.grads), q, target, other, wd]);
+  });
+
+  it("an actor reading its critic through stopGradient: applyGradients({ ...criticGrads, ...actorGrads }) trains the critic too (the actor's result held zeros for the critic's weights, which replaced its real gradients: the critic never moved; an RL tester's finding)", () => {
+    const s = nr.tensor([[1, 2], [0.5, -1], [0, 3]]);
+    const target = nr.tensor([[1], [0], [2]]);
+    const actor = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [2], units: 2, name: 'a1' })] });
+    const critic = nr.sequential({ seed: 4, layers: [nr.layers.dense({ inputShape: [2], units: 1, name: 'c1' })] });
+    actor.build();
+    critic.build();
+    const bits = (m: nr.Sequential) => nr.tidy(() => m.getWeights().flatMap((w) => Array.from(w.dataSync())));
+    const c0 = bits(critic);
+    const a0 = bits(actor);
+    const opt = nr.optimizers.adam({ learningRate: 0.1 });
+    const cg = nr.variableGrads(() => nr.losses.meanSquaredError(target, critic.predict(s)));
+    // The advantage comes from the critic, detached: no critic weight in the actor's result.
+    const ag = nr.variableGrads(() => nr.mean(nr.mul(nr.logSoftmax(actor.predict(s)).sum(-1, true), nr.stopGradient(critic.predict(s)))));
+    expect(Object.keys(ag.grads).sort()).toEqual(['a1/bias', 'a1/kernel']);
+    // A clip of every gradient (no zero to become a plain tensor and be stepped by Adam).
+    const clipped = Object.fromEntries(Object.entries({ ...cg.grads, ...ag.grads }).map(([k, g]) => [k, nr.clipByValue(g, -1, 1)]));
+    opt.applyGradients(clipped);
+    expect(bits(critic)).not.toEqual(c0);
+    expect(bits(actor)).not.toEqual(a0);
+    nr.dispose([s, target, cg.value, ag.value, ...Object.values(cg.grads), ...Object.values(ag.grads), ...Object.values(clipped), actor, critic, opt]);
   });
 });
 

@@ -559,8 +559,12 @@ function checkFn(op: string, f: unknown): void {
  * autoencoder's `encode`/`decode`). The gradient is of first order: a `grad` inside `f` (a
  * derivative of a derivative, or `df/dx` inside a loss minimized over weights) is an error; for
  * a network's derivatives with respect to its inputs inside a loss, propagate them through
- * the layers by hand (forward mode: beside `h = tanh(x·W + b)` carry `h' = (1 − h²) ⊙ (x'·W)`,
- * from `x' = 1`), then differentiate that loss as usual.
+ * the layers by hand (forward mode: beside `z = x·W + b` and `h = tanh(z)` carry
+ * `z' = x'·W`, `h' = (1 − h²) ⊙ z'` and, for a second derivative, `z'' = x''·W` and
+ * `h'' = (1 − h²) ⊙ z'' − 2h ⊙ (1 − h²) ⊙ z'²`, from `x' = 1`, `x'' = 0`; a dense layer's
+ * weights are its `trainableWeights`, read inside `f` with `w.read()`), then differentiate
+ * that loss as usual (`minimize`, `variableGrads`): PyTorch's `grad(create_graph=True)` and
+ * JAX's nested `grad` in a physics-informed network's residual `u'' + u`.
  *
  * @example
  * const dfdx = grad((x) => x.square().sum())(tensor([1, 2, 3])); // [2, 4, 6]
@@ -614,10 +618,15 @@ export function valueAndGrads<O extends Tensor = Tensor>(f: (...args: Tensor[]) 
  * model (`model.trainableWeights`, keyed `layerName/kernel` …), through `model.predict`,
  * `model.apply` and an autoencoder's `encode`/`decode`. Variables and weights `f` does not use
  * are left out (as TF.js: no zeros for them), and so are the ones in `varList` that are not
- * trainable (a frozen layer's weights, `variable(t, false)`: TF.js gives them no gradient).
+ * trainable (a frozen layer's weights, `variable(t, false)`: TF.js gives them no gradient) and
+ * the ones `f` reaches only through ops with no gradient (`stopGradient`, `round`, `floor`,
+ * comparisons, …: Keras's `None`; TF.js gives zeros there), which `minimize` would not step:
+ * every gradient returned is one to apply, so `applyGradients({ ...criticGrads, ...actorGrads })`
+ * of an actor that reads its critic through `stopGradient` keeps the critic's gradients.
  *
  * @throws {@link InvalidArgumentError} when `f()` depends on none of the variables (as TF.js):
- * the forward pass must run inside `f`, not before the call.
+ * the forward pass must run inside `f`, not before the call; and when it depends on them only
+ * through ops with no gradient.
  * @example
  * const { value, grads } = variableGrads(() => losses.meanSquaredError(y, model.predict(x)));
  * optimizer.applyGradients(grads); // trains the model's weights
@@ -684,12 +693,12 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
     const none = n === 1 ? `the 1 ${given} is not connected to the result of f(), which does not depend on it` : `none of the ${n} ${given} is connected to the result of f(), which depends on none of them`;
     drop(new InvalidArgumentError(`${op}: ${none} (no gradient); run the forward pass inside f, e.g. () => losses.meanSquaredError(y, model.predict(x)), not before the call`));
   }
-  // minimize, connected only through ops with no gradient: no variable is stepped (Keras's
-  // None gradients), so say why (TF.js steps with zeros in silence). variableGrads gives the zeros, as TF.js.
-  if (op === 'minimize' && g.every((t, i) => t === null || constantOnly[i])) {
+  // Connected only through ops with no gradient: no variable has a gradient (Keras's None), so
+  // say why (TF.js gives zeros, and steps with them in silence).
+  if (g.every((t, i) => t === null || constantOnly[i])) {
     drop(new InvalidArgumentError(
-      `${op}: f() depends on the variables only through ops with no gradient (stopGradient, round, floor, ceil, sign, comparisons, argMax/argMin, oneHot, …), so no variable has a gradient and none is stepped ` +
-        '(Keras and PyTorch skip such variables too; TF.js would step them with zeros, which moves them only by momentum or weight decay); ' +
+      `${op}: f() depends on the variables only through ops with no gradient (stopGradient, round, floor, ceil, sign, comparisons, argMax/argMin, oneHot, …), so no variable has a gradient${op === 'minimize' ? ' and none is stepped' : ''} ` +
+        '(Keras and PyTorch give such variables none too; TF.js gives zeros, and a step with them moves them only by momentum or weight decay); ' +
         'keep a differentiable path from them to the loss (e.g. the loss on the unrounded predictions), or a straight-through form such as the step activations\' { straightThrough: true }',
     ));
   }
@@ -711,25 +720,24 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
   vars.forEach((v, i) => {
     const t = g[i];
     if (!t) return;
+    // Reached only through ops with no gradient (stopGradient, round, …): left out, as Keras's
+    // None (TF.js gives zeros): applyGradients would skip them as minimize does, and zeros in
+    // the result would replace a real gradient when results are merged ({ ...critic, ...actor })
+    // and be stepped once an op (a clip) made them plain tensors.
+    if (constantOnly[i]) return void t.dispose();
     const key = v.name ?? `x${i}`;
     const before = out[key];
     if (before !== undefined) {
-      // A name two variables share (a target network copied by fromConfig keeps its layers'
-      // names): one reached only through stopGradient and the like yields to the other.
-      if (constantOnly[i]) return void t.dispose();
-      if (!gradientOf.get(before)!.constant) {
-        const first = gradientOf.get(before)!.variable;
-        // The same variable twice: listed twice, or through a model and a model holding it
-        // ([...g.trainableWeights, ...gan.trainableWeights] gives g's variables twice).
-        const why = first === v
-          ? `varList lists variable '${key}' twice (at ${vars.indexOf(first)} and ${i}): list each variable once`
-          : `two variables with gradients are named '${key}' (layers of two models with the same name? a copy made by fromConfig keeps them); gradients are keyed by name, so pass a varList with only one model's weights (model.trainableWeights), freeze the other (a DQN's target network: target.trainable = false), or give the layers unique names; optimizer.minimize(f, false, varList) needs no names: it steps each variable with its own gradient (both models' here)`;
-        drop(new InvalidArgumentError(`${op}: ${why}`));
-      }
-      before.dispose();
+      const first = gradientOf.get(before)!.variable;
+      // The same variable twice: listed twice, or through a model and a model holding it
+      // ([...g.trainableWeights, ...gan.trainableWeights] gives g's variables twice).
+      const why = first === v
+        ? `varList lists variable '${key}' twice (at ${vars.indexOf(first)} and ${i}): list each variable once`
+        : `two variables with gradients are named '${key}' (layers of two models with the same name? a copy made by fromConfig keeps them); gradients are keyed by name, so pass a varList with only one model's weights (model.trainableWeights), freeze the other (a DQN's target network: target.trainable = false), or give the layers unique names; optimizer.minimize(f, false, varList) needs no names: it steps each variable with its own gradient (both models' here)`;
+      drop(new InvalidArgumentError(`${op}: ${why}`));
     }
     out[key] = t;
-    gradientOf.set(t, { variable: v, constant: constantOnly[i] });
+    gradientOf.set(t, { variable: v, constant: false });
   });
   return { value, grads: out, pairs: [], vars };
 }

@@ -160,7 +160,7 @@ pub extern "C" fn nr_tape_begin() -> i32 {
         TAPE.with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |t| {
             let mut t = t.borrow_mut();
             if t.is_some() {
-                return Err(Error::invalid("grad", "a gradient tape is already recording; grad/valueAndGrad/variableGrads cannot be nested, so higher-order gradients (a gradient of a gradient, such as a gradient penalty) are not supported yet"));
+                return Err(Error::invalid("grad", "a gradient tape is already recording; grad/valueAndGrad/variableGrads cannot be nested, so higher-order gradients (a gradient of a gradient, such as a gradient penalty) are not supported yet; a derivative with respect to the inputs inside a loss (a physics-informed network's u' or u'') can be carried forward through the layers by hand beside the values, and that loss differentiated as usual (see grad's documentation)"));
             }
             *t = Some(Tape::new());
             let first = handles::with(#[cfg_attr(target_arch = "wasm32", optimize(size))] |h| {
