@@ -523,7 +523,7 @@ describe('the error catalogue: every bad file is an InvalidArgumentError naming 
   const cases: Array<[string, (a: ReturnType<typeof clone>) => unknown, string | RegExp]> = [
     ['not an object', () => 42, 'loadModel: expected model artifacts { modelTopology, weightSpecs, weightData }, a handler with load(), or a URL, got 42'],
     ['wrong format', (a) => ({ ...a, format: 'graph-model' }), "loadModel: format must be 'layers-model', got \"graph-model\" (TF.js graph models are not supported: save the Keras model in the Layers format)"],
-    ['a JSON that is not a model', () => ({ hello: 'world' }), 'loadModel: modelTopology must be an object, got undefined'],
+    ['a JSON that is not a model', () => ({ hello: 'world' }), /^loadModel: got an object \(Object\) with the key hello, which is neither model artifacts \(it has no modelTopology\) nor an IOHandler \(it has no load\(\)\)/],
     ['a topology that is not a model', (a) => ({ ...a, modelTopology: { class_name: 'Dense', config: {} } }), "loadModel: modelTopology.class_name 'Dense' is a model class neurite does not support; supported: Sequential, Model, Functional, neurite>Perceptron, neurite>RBFNetwork"],
     ['layers is not a list', (a) => ((a.modelTopology.config.layers = 'x'), a), 'loadModel: modelTopology.config.layers must be an array of layer configs, got the string "x"'],
     ['a bad layer option', (a) => ((a.modelTopology.config.layers[0].config.units = -4), a), 'loadModel: modelTopology.config.layers[0].config.units must be a positive integer, got -4'],
@@ -648,7 +648,7 @@ describe('loadModel arguments', () => {
       ['file://does-not-exist/x', undefined, /^loadModel\b/], // no handler in this build, or no such file with one
       [{ load: 'no' }, undefined, /^loadModel: source.load must be a function \(an IOHandler's load, returning the artifacts\), got the string "no"$/],
       [[], undefined, /^loadModel: expected model artifacts .*, got an array of length 0$/],
-      [{ load: async () => 5 }, undefined, /^loadModel: expected model artifacts .*, got 5$/],
+      [{ load: async () => 5 }, undefined, /^loadModel: the handler's load\(\) returned 5; expected model artifacts /],
       [{}, null, /^loadModel: options must be an object like \{ compile: false \}, got null$/],
       [{}, { compile: 1 }, /^loadModel: compile must be true or false, got 1$/],
       [{}, { allowNonFinite: 'yes' }, /^loadModel: allowNonFinite must be true or false, got the string "yes"$/],

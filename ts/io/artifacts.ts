@@ -337,6 +337,11 @@ function isArrayBuffer(v: unknown): v is ArrayBuffer {
   return v instanceof ArrayBuffer || Object.prototype.toString.call(v) === '[object ArrayBuffer]';
 }
 
+/** Whether `v` is a `SharedArrayBuffer` (of this realm or another; `false` where there is none). */
+function isSharedBuffer(v: unknown): v is SharedArrayBuffer {
+  return (typeof SharedArrayBuffer === 'function' && v instanceof SharedArrayBuffer) || Object.prototype.toString.call(v) === '[object SharedArrayBuffer]';
+}
+
 /** Concatenates byte arrays into a fresh buffer. */
 export function concat(parts: Uint8Array[]): ArrayBufferBytes {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
@@ -351,19 +356,27 @@ export function concat(parts: Uint8Array[]): ArrayBufferBytes {
 /**
  * @internal `weightData` as bytes — a buffer, a view, or TF.js's list of buffers
  * (concatenated); nothing gives no bytes — or `null` for anything else (the caller words the
- * error: the loader and the storage handlers name different places).
+ * error: the loader and the storage handlers name different places). A `SharedArrayBuffer`, or a
+ * view of one, is copied: another thread may write it while the weights are checked and read.
  */
 export function weightDataBytes(data: unknown): Uint8Array | null {
   if (data === undefined || data === null) return new Uint8Array(0);
   if (isArrayBuffer(data)) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (isSharedBuffer(data)) return new Uint8Array(data).slice();
+  if (ArrayBuffer.isView(data)) {
+    const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return isSharedBuffer(data.buffer) ? view.slice() : view;
+  }
   if (Array.isArray(data)) {
     // Array.from: a hole is undefined (every and map skip holes).
     const parts = Array.from(data as unknown[]);
-    return parts.every(isArrayBuffer) ? concat(parts.map((b) => new Uint8Array(b as ArrayBuffer))) : null;
+    return parts.every((b) => isArrayBuffer(b) || isSharedBuffer(b)) ? concat(parts.map((b) => new Uint8Array(b as ArrayBuffer))) : null;
   }
   return null;
 }
+
+/** What `weightData` may be, for the messages that refuse something else. */
+const WEIGHT_DATA_KINDS = 'it takes an ArrayBuffer or a SharedArrayBuffer (copied), a view of one (a typed array such as a Float32Array or Uint8Array, a DataView, a Node Buffer), or a list of ArrayBuffers (TF.js\'s sharded weights, concatenated)';
 
 /** {@link weightDataBytes}, or an error naming the first entry of a list that is not a buffer. */
 function weightBytes(op: string, data: unknown): Uint8Array {
@@ -386,14 +399,14 @@ function weightBytes(op: string, data: unknown): Uint8Array {
     throw err;
   }
   if (bytes) return bytes;
-  const bad = Array.isArray(data) ? data.findIndex((b) => !isArrayBuffer(b)) : -1;
+  const bad = Array.isArray(data) ? data.findIndex((b) => !isArrayBuffer(b) && !isSharedBuffer(b)) : -1;
   // An ArrayBuffer that went through JSON.stringify/JSON.parse comes back as {}: its bytes are gone.
   const emptied = (v: unknown): boolean => v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && Object.keys(v).length === 0;
   const viaJson = emptied(bad >= 0 ? (data as unknown[])[bad] : data)
     ? ' (an empty object: JSON.stringify turns an ArrayBuffer into {}, so artifacts that went through JSON have lost their weights; keep weightData binary — save with a handler such as file:// or indexeddb://, or encode the bytes yourself, e.g. as base64, and decode them back to an ArrayBuffer)'
     : '';
   if (bad >= 0) throw new InvalidArgumentError(`${op}: weightData[${bad}] must be an ArrayBuffer, got ${describe((data as unknown[])[bad])}${viaJson}`);
-  throw new InvalidArgumentError(`${op}: weightData must be an ArrayBuffer (or a list of them), got ${describe(data)}${viaJson}`);
+  throw new InvalidArgumentError(`${op}: weightData must be an ArrayBuffer (or a list of them), got ${describe(data)}${viaJson}; ${WEIGHT_DATA_KINDS}`);
 }
 
 /**

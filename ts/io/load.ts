@@ -30,7 +30,7 @@ import { valueLayer } from '../models/weight-order.js';
 import { fromKeras3 } from './keras3.js';
 import { makeModel, setKeras3Reader, specFromKeras } from './topology.js';
 import { checkArgs } from '../options.js';
-import { compileFromRecord, compileFromTrainingConfig, fileFingerprint, tfOptimizerStateFrom, trainingStateFrom, withTfOptimizerState, type TfOptimizerState } from './training.js';
+import { compileFromRecord, compileFromTrainingConfig, fileFingerprint, schedulePositionFrom, tfOptimizerStateFrom, trainingStateFrom, withTfOptimizerState, type TfOptimizerState } from './training.js';
 import type { WebURL } from '../web-types.js';
 
 /**
@@ -62,6 +62,10 @@ const MODEL_JSON_KEYS = ['modelTopology', 'weightsManifest', 'pathPrefix', 'form
 export async function modelFromJSON(config: unknown, customObjects?: unknown): Promise<Sequential> {
   const op = 'models.modelFromJSON';
   if (customObjects !== undefined) throw new InvalidArgumentError(`${op}: customObjects is not supported: neurite has no registry of custom classes (every layer is one of its own), got ${describe(customObjects)}`);
+  if (typeof config === 'string') {
+    // Keras's model.to_json() and neurite's model.toJSON() give text; TF.js 4.22 takes the parsed object only (a string fails there with a TypeError).
+    throw new InvalidArgumentError(`${op}: modelAndWeightsConfig is a string (JSON text, as Keras's model.to_json() or model.toJSON() give); parse it first, as TF.js's modelFromJSON needs too: models.modelFromJSON(JSON.parse(text))`);
+  }
   if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new InvalidArgumentError(`${op}: modelAndWeightsConfig must be a model topology (JSON.parse(model.toJSON())) or { modelTopology, weightsManifest, pathPrefix }, got ${describe(config)}`);
   const c = config as Record<string, unknown>;
   let artifacts: ModelArtifacts = { modelTopology: c };
@@ -113,6 +117,10 @@ export async function loadModel(source: string | WebURL | IOHandler | ModelArtif
   }
   // A URL object is read as its href (pathToFileURL(path), new URL('https://…')), as model.save reads it.
   const url = urlString(source);
+  // { } or { hello: 'world' } was read as artifacts ("modelTopology must be an object, got undefined").
+  if (url !== null && typeof url === 'object' && !Array.isArray(url) && !('load' in url) && !isArtifactsLike(url) && !ArrayBuffer.isView(url) && !(url instanceof ArrayBuffer) && !isResponseLike(url)) {
+    throw new InvalidArgumentError(`${OP}: got ${withKeys(url)}, which is neither model artifacts (it has no modelTopology) nor an IOHandler (it has no load()); ${SOURCES}`);
+  }
   const handler = typeof url === 'string' || (url !== null && typeof url === 'object' && typeof (url as IOHandler).load === 'function') ? getLoadHandler(url as string | IOHandler, OP, read) : null;
   if (!handler && Object.keys(read).length > 0) {
     const k = Object.keys(read)[0];
@@ -123,6 +131,11 @@ export async function loadModel(source: string | WebURL | IOHandler | ModelArtif
   // finishes first.
   const draws = drawSeed(OP);
   if (handler) artifacts = await handler.load!();
+  // A handler of the caller's whose load() gave nothing a model is read from (null: "expected
+  // model artifacts …, a handler with load(), or a URL", though it was a handler).
+  if (handler && typeof url !== 'string' && (artifacts === null || typeof artifacts !== 'object' || Array.isArray(artifacts) || !isArtifactsLike(artifacts))) {
+    throw new InvalidArgumentError(`${OP}: the handler's load() returned ${withKeys(artifacts)}; expected model artifacts { modelTopology, weightSpecs, weightData } (what model.toArtifacts() gives, and TF.js's handlers' load() returns)`);
+  }
   // After the handler (which names the file it read), messages name the file too.
   const origin = originOf(artifacts);
   const op = origin ? `${OP}: ${origin.where}` : OP;
@@ -138,6 +151,30 @@ export async function loadModel(source: string | WebURL | IOHandler | ModelArtif
     }
     throw new InvalidArgumentError(`${op}: the artifacts are malformed (${err instanceof Error ? err.message : String(err)})`);
   }
+}
+
+/** What {@link loadModel} reads a model from, for the messages that refuse something else. */
+const SOURCES = "pass model artifacts { modelTopology, weightSpecs, weightData } (model.toArtifacts() gives them), an IOHandler with load() returning them, or a URL ('file://…', 'https://…')";
+
+/** Keys of TF.js's `ModelArtifacts` (and a model.json's): an object with one is read as artifacts, whose errors name the field. */
+const ARTIFACT_KEYS = ['modelTopology', 'weightSpecs', 'weightData', 'weightsManifest', 'format', 'generatedBy', 'convertedBy', 'trainingConfig', 'userDefinedMetadata', 'modelInitializer', 'signature'];
+
+/** Whether `v` (an object) has a key of model artifacts. */
+function isArtifactsLike(v: object): boolean {
+  return ARTIFACT_KEYS.some((k) => k in v);
+}
+
+/** {@link describe}, with the first keys of a plain object (which describes as "an object (Object)" alone). */
+function withKeys(v: unknown): string {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return describe(v);
+  let keys: string[] = [];
+  try {
+    keys = Object.keys(v);
+  } catch {
+    // A revoked proxy: its description alone.
+  }
+  const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', …' : '');
+  return `${describe(v)} ${keys.length === 0 ? 'with no keys' : `with the key${keys.length === 1 ? '' : 's'} ${shown}`}`;
 }
 
 /**
@@ -279,6 +316,8 @@ interface CheckedModel {
    * `includeOptimizer`, or neurite's when TF.js has the optimizer), put into the compiled model's.
    */
   tfState: TfOptimizerState | null;
+  /** A schedule's position saved without the training state (neurite's compile record), put into the compiled model's trainer. */
+  schedulePosition?: { step?: number; lrScale: number } | undefined;
 }
 
 /**
@@ -339,8 +378,12 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
   const userMetadata = a.userDefinedMetadata == null || (Object.keys(user).length === 0 && _own !== undefined) ? undefined : user;
   if (userMetadata) checkUserDefinedMetadata(op, userMetadata, spec.name);
   let compile: CompileArgs | null = null;
+  let schedulePosition: CheckedModel['schedulePosition'];
   if (options.compile !== false) {
-    if (neurite.compile !== undefined) compile = compileFromRecord(op, 'userDefinedMetadata.neurite.compile', neurite.compile);
+    if (neurite.compile !== undefined) {
+      compile = compileFromRecord(op, 'userDefinedMetadata.neurite.compile', neurite.compile);
+      schedulePosition = schedulePositionFrom(op, 'userDefinedMetadata.neurite.compile', neurite.compile);
+    }
     else if (a.trainingConfig !== undefined && a.trainingConfig !== null) compile = compileFromTrainingConfig(op, trainingAt, a.trainingConfig);
   }
   if (compile) {
@@ -378,7 +421,7 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
   } else if (compile && neurite.compile === undefined) {
     tfState = tfOptimizerStateFrom(op, slots, bytes, shapes());
   }
-  return { spec, inputShape, values, complete, userMetadata, finiteOnly: options.allowNonFinite !== true, compile, state, tfState };
+  return { spec, inputShape, values, complete, userMetadata, finiteOnly: options.allowNonFinite !== true, compile, state, tfState, schedulePosition };
 }
 
 /** An error about a saved optimizer state, ending with the way to load the weights alone (once). */
@@ -452,6 +495,11 @@ function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: 
         const merged = withTfOptimizerState(exportTrainingState(model), c.tfState, model.weightNames());
         importTrainingState(model, c.state ? { ...merged, optimizer: c.state.optimizer, step: c.state.step, extra: c.state.extra } : merged);
       } else if (c.state) importTrainingState(model, c.state);
+      else if (c.compile && c.schedulePosition) {
+        // The fresh state (slots, seed) with the schedule's step and factor.
+        const fresh = exportTrainingState(model);
+        importTrainingState(model, { ...fresh, step: c.schedulePosition.step ?? 0, extra: { ...fresh.extra, lrScale: c.schedulePosition.lrScale } });
+      }
     } catch (err) {
       // The optimizer state (userDefinedMetadata.neurite.training, or TF.js's optimizer weights).
       if (err instanceof NeuriteError && !err.message.startsWith(`${op}:`)) err.message = `${op}: restoring the optimizer state: ${err.message}`;

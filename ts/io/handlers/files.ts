@@ -35,6 +35,8 @@ interface Fs {
   mkdir(path: string): Promise<void>;
   /** The absolute form of `path`, so that two spellings of one folder are one key. */
   resolve(path: string): string;
+  /** The real path of `path` (symlinks followed; an error when nothing is there or it cannot be read). */
+  realPath(path: string): Promise<string>;
   /**
    * Whether reading `path` is permitted without asking (Deno: `--allow-read` covers it; a
    * rename and a folder listing read, and in a terminal Deno would stop to ask, naming the
@@ -55,6 +57,7 @@ interface DenoApi {
   mkdir(path: string, options: { recursive: boolean }): Promise<void>;
   readDir(path: string): AsyncIterable<{ name: string; isFile: boolean }>;
   lstat(path: string): Promise<{ mtime: Date | null }>;
+  realPath(path: string): Promise<string>;
   build: { os: string };
   permissions?: { querySync?(d: { name: 'read'; path: string }): { state: string } };
 }
@@ -103,6 +106,7 @@ async function fileSystemApi(): Promise<Fs | undefined> {
       },
       mkdir: (p) => deno.mkdir(p, { recursive: true }),
       resolve: (p) => paths.resolve(p),
+      realPath: (p) => deno.realPath(p),
     };
   }
   if (isNode) {
@@ -133,6 +137,7 @@ async function fileSystemApi(): Promise<Fs | undefined> {
         }
       },
       resolve: (p) => paths.resolve(p),
+      realPath: (p) => fs.realpath(p),
       mkdir: (p) => makeFolders((q) => fs.mkdir(q).then(() => undefined), (q) => fs.stat(q).then((st) => st.isDirectory(), () => false), p, nodeProcess?.platform === 'win32'),
     };
   }
@@ -146,14 +151,20 @@ async function fileSystemApi(): Promise<Fs | undefined> {
  * level of the path. A folder that exists already is fine; anything else there is an error.
  */
 async function makeFolders(mkdir: (p: string) => Promise<void>, isFolder: (p: string) => Promise<boolean>, path: string, windows: boolean): Promise<void> {
+  // A folder made meanwhile by another save (two saves to new folders under one new parent,
+  // in other threads or processes too) is fine (the second mkdir's "exists" failed the save as
+  // "exists and is not a folder").
+  const made = (e: unknown) => (kind(e) === 'exists' ? isFolder(path) : Promise.resolve(false));
   try {
     await mkdir(path);
   } catch (e) {
-    if (kind(e) === 'exists' && (await isFolder(path))) return;
+    if (await made(e)) return;
     const up = dirname(path, windows);
     if (kind(e) !== 'notFound' || up === path) throw e;
     await makeFolders(mkdir, isFolder, up, windows);
-    await mkdir(path);
+    await mkdir(path).catch(async (e2: unknown) => {
+      if (!(await made(e2))) throw e2;
+    });
   }
 }
 
@@ -231,6 +242,45 @@ function inTurn<T>(key: string, task: () => Promise<T>): Promise<T> {
     if (pending.get(key) === settled) pending.delete(key);
   });
   return run;
+}
+
+/**
+ * The folders' keys, found one call after another: finding a key waits (for the file system),
+ * and a save begun after another must still take its turn after it.
+ */
+let keying: Promise<unknown> = Promise.resolve();
+
+/** Runs `task` in the turn of `folder` ({@link inTurn} on {@link folderKey}), after the tasks of the calls made before this one. */
+function inFolderTurn<T>(fs: Fs, folder: string, task: () => Promise<T>): Promise<T> {
+  const queued = keying.then(() => folderKey(fs, folder)).then((key) => ({ run: inTurn(key, task) }));
+  keying = queued.then(() => undefined, () => undefined);
+  return queued.then(({ run }) => run);
+}
+
+/**
+ * The key of `folder`'s turn: its real path, so that every spelling of it — relative, with
+ * `..`, through a symlink to it or to a parent — is one key; for a folder not made yet, its
+ * nearest existing parent's real path and the rest. Where the real path cannot be read (Deno
+ * without read permission, which in a terminal would stop to ask), the absolute path. Never throws.
+ */
+async function folderKey(fs: Fs, folder: string): Promise<string> {
+  const trimmed = folder.length > 1 ? folder.replace(fs.windows ? /[/\\]+$/ : /\/+$/, '') || folder : folder;
+  const rest: string[] = [];
+  for (let p = trimmed; ; ) {
+    if (fs.mayRead(fs.resolve(p))) {
+      try {
+        const real = await fs.realPath(p);
+        return fs.resolve(rest.reduceRight((at, name) => join(at, name, fs.windows), real));
+      } catch {
+        // Not there (yet), or not readable: try its parent.
+      }
+    }
+    const up = dirname(p, fs.windows);
+    if (up === p) return fs.resolve(trimmed);
+    const name = p.slice(Math.max(p.lastIndexOf('/'), fs.windows ? p.lastIndexOf('\\') : -1) + 1);
+    if (name) rest.push(name);
+    p = up;
+  }
 }
 
 /**
@@ -318,12 +368,12 @@ export class FileSystemHandler implements IOHandler {
     // Before the folder is made: a model.json too large to load is refused with nothing written.
     const json = modelJSONBytes(op, this.url, { ...modelJSONFor(checked.artifacts, [WEIGHTS_BIN]), [CHECKSUM]: checksum(checked.bytes) } as ModelJSON);
     const fs = await api(op, this.url);
-    return inTurn(this.#folderKey(fs), () => this.#save(fs, checked, json));
+    return inFolderTurn(fs, this.#folder(fs), () => this.#save(fs, checked, json));
   }
 
-  /** The key of {@link inTurn} for this handler: its folder (a load may name the folder's model.json). */
-  #folderKey(fs: Fs): string {
-    return fs.resolve(/\.json\/*$/i.test(this.path) ? dirname(this.path.replace(/\/+$/, ''), fs.windows) : this.path);
+  /** The folder whose turn this handler takes ({@link inFolderTurn}): its path (a load may name the folder's model.json). */
+  #folder(fs: Fs): string {
+    return /\.json\/*$/i.test(this.path) ? dirname(this.path.replace(/\/+$/, ''), fs.windows) : this.path;
   }
 
   /**
@@ -394,7 +444,7 @@ export class FileSystemHandler implements IOHandler {
   async load(): Promise<ModelArtifacts> {
     const fs = await api(this.op, this.url);
     this.path ||= await filePath(this.op, this.url, this.rest);
-    return inTurn(this.#folderKey(fs), () => this.#load(fs));
+    return inFolderTurn(fs, this.#folder(fs), () => this.#load(fs));
   }
 
   async #load(fs: Fs): Promise<ModelArtifacts> {
@@ -405,6 +455,11 @@ export class FileSystemHandler implements IOHandler {
     const jsonStat = st.isDirectory ? await fs.stat(jsonPath).catch((e) => { throw fileError(op, fs, 'read', jsonPath, e); }) : st;
     if (jsonStat === null) throw new InvalidArgumentError(`${op}: ${this.url} is a folder without a ${MODEL_JSON} (looked for ${jsonPath})`);
     const where = `file://${jsonPath}`;
+    if (jsonStat.isDirectory) {
+      throw new InvalidArgumentError(
+        `${op}: ${this.url}: ${jsonPath} is a folder (a directory), not a file; a model.json is the file a save writes beside weights.bin: point at the folder that holds that file (or at the file), or remove the folder ${jsonPath} and save the model there again`,
+      );
+    }
     // A device or a pipe (/dev/zero, a FIFO, a link to one) reports no size and never ends.
     if (!jsonStat.isFile) throw new InvalidArgumentError(`${op}: ${this.url}: ${jsonPath} is not a regular file (a device, a pipe or a socket); a model.json is a file`);
     if (jsonStat.size > MAX_JSON_BYTES) throw jsonTooLarge(op, where, jsonStat.size);
