@@ -300,7 +300,7 @@ describe('a NaN in the data is placed by sample', () => {
     [bad, ok, m].forEach((o) => o.dispose());
   });
 
-  it('rank 3 gives the position within the sample; rank 1 and a packed two-input model give the sample alone or nothing new', async () => {
+  it('rank 3 gives the position within the sample; rank 1 the output; a packed two-input model the input and the position in it', async () => {
     const seq = nr.sequential({ layers: [nr.layers.flatten({ inputShape: [3, 2] }), nr.layers.dense({ units: 1 })] });
     seq.compile({ optimizer: 'sgd', loss: 'mse' });
     const v = new Float32Array(4 * 3 * 2);
@@ -312,13 +312,13 @@ describe('a NaN in the data is placed by sample', () => {
     one.compile({ optimizer: 'sgd', loss: 'mse' });
     const y1 = nr.tensor([0, NaN, 0, 0]).reshape([4, 1]);
     expect(invalidMessage(() => one.evaluate(nr.zeros([4, 1]), y1))).toBe('evaluate: meanSquaredError on y: target[1] (sample 1, output 0) is NaN; targets must be finite numbers');
-    // Two inputs side by side per sample: the sample, not a misleading feature.
+    // Two inputs packed side by side per sample: the input given and the position in it (test/multi-input-errors.test.ts).
     const a = nr.input({ shape: [2] }), b = nr.input({ shape: [3] });
     const g = nr.model({ inputs: [a, b], outputs: nr.layers.dense({ units: 1 }).apply(nr.layers.concatenate().apply([a, b]) as nr.SymbolicTensor) as nr.SymbolicTensor });
     g.compile({ optimizer: 'sgd', loss: 'mse' });
     const xb = nr.tensor([[0, 0, 0], [0, 0, 0], [0, NaN, 0], [0, 0, 0]]);
     const xa = nr.zeros([4, 2]);
-    expect(invalidMessage(() => g.evaluate([xa, xb], y))).toMatch(/^evaluate: x contains NaN at flat index 13 \(shape \[4,5\]\) \(sample 2\); clean the data first$/);
+    expect(invalidMessage(() => g.evaluate([xa, xb], y))).toMatch(/^evaluate: x\[1\] \(\w+\) contains NaN at \[2,1\] \(shape \[4,3\]\); clean the data first$/);
     [seq, x3, y, one, y1, g, xa, xb].forEach((o) => o.dispose());
   });
 

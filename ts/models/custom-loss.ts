@@ -37,7 +37,7 @@ import * as metricFns from '../metrics.js';
 import type { CompiledInfo, CustomHead, CustomMetric, CustomSpec } from './compile.js';
 import type { MetricState } from '../metric-state.js';
 import type { Part } from './packing.js';
-import { predictTerms, stepBackward, stepCancel, stepForward } from './split-step.js';
+import { predictTerms, stepBackward, stepCancel, stepForward, type StepLoss } from './split-step.js';
 import { unpack } from './packing.js';
 import type { Sequential } from './sequential.js';
 
@@ -60,9 +60,13 @@ function named(kind: 'loss' | 'metric', fn: { readonly name: string }, head: Cus
 
 /**
  * Calls a user's loss or metric function (named `what` in errors) on a batch of `n` samples and
- * checks its result: a live Tensor of shape `[n, …]` or a scalar.
+ * checks its result: a live Tensor. Its mean is the value, so any shape is taken, as TF.js's
+ * `fit` and `evaluate` take `mean(fn(yTrue, yPred))` (an NT-Xent giving `[2n]` per-pair
+ * losses); `weighted` (sample or class weights) needs one value per sample, `[n, …]`,
+ * or a scalar, for the weights to multiply each sample's values (TF.js's `mul(loss, weights)`
+ * is not defined otherwise either).
  */
-function callUser(op: string, what: string, fn: (t: Tensor, p: Tensor) => unknown, y: Tensor, p: Tensor): Tensor {
+function callUser(op: string, what: string, fn: (t: Tensor, p: Tensor) => unknown, y: Tensor, p: Tensor, weighted = false): Tensor {
   const n = p.shape[0];
   let v: unknown;
   try {
@@ -85,8 +89,8 @@ function callUser(op: string, what: string, fn: (t: Tensor, p: Tensor) => unknow
   }
   if (y.isDisposed) throw new DisposedError(`${op}: ${what} disposed yTrue, which ${op} still needs (a loss or metric function must not dispose its arguments)`);
   if (v.isDisposed) throw new DisposedError(`${op}: ${what} returned a disposed tensor (return the result, dispose only what it is made from)`);
-  if (v.rank > 0 && v.shape[0] !== n) {
-    throw new ShapeError(`${op}: ${what} returned a tensor of shape [${v.shape}] for a batch of ${n} samples (yTrue [${y.shape}], yPred [${p.shape}]); it must return one value per sample (shape [${n}] or [${n}, …]) or a scalar`);
+  if (weighted && v.rank > 0 && v.shape[0] !== n) {
+    throw new ShapeError(`${op}: ${what} returned a tensor of shape [${v.shape}] for a batch of ${n} samples (yTrue [${y.shape}], yPred [${p.shape}]); with sampleWeight or classWeight it must return one value per sample (shape [${n}] or [${n}, …]) or a scalar, for each sample's weight to multiply its values (without weights a result of any shape is averaged)`);
   }
   return v;
 }
@@ -103,7 +107,7 @@ function perSample(op: string, w: Tensor, v: Tensor): Tensor {
 /** One output's loss on the batch, a scalar (differentiable on the tape): the mean of a function's values, or the named loss. */
 function headLoss(op: string, head: CustomHead, many: boolean, y: Tensor, p: Tensor, w: Tensor | null): Tensor {
   if (head.fn) {
-    const v = callUser(op, named('loss', head.fn, head, many), head.fn, y, p);
+    const v = callUser(op, named('loss', head.fn, head, many), head.fn, y, p, w !== null);
     return w ? mean(mul(v, perSample(op, w, v))) : mean(v);
   }
   if (!w) return compiledLoss(op, head.abi, y, p);
@@ -384,12 +388,58 @@ function tapeStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor,
       const dp = grads.map((g, q) => g ?? zerosLike(preds[q]));
       open = false; // the backward half closes the step, whatever happens
       // One output: the value is that output's loss, read above (a second read cost a call).
-      const r = stepBackward(op, model, dp, many ? value.item() : losses[0]);
+      let r: StepLoss;
+      try {
+        r = stepBackward(op, model, dp, many ? value.item() : losses[0]);
+      } catch (err) {
+        // A weight's gradient not finite while the loss is: first whether the loss's own
+        // gradient was (sqrt or a norm at 0), read only on this path (a step reads none of dp).
+        throw err instanceof NonFiniteError ? (lossGradientNotFinite(op, spec, many, dp, losses, err) ?? err) : err;
+      }
       out.set([r.loss, ...metricValues(op, spec, ys, preds, true, states), r.kl, r.regularization, ...(many ? losses : [])].slice(0, out.length));
     } finally {
       if (open) stepCancel(model);
     }
   });
+}
+
+/**
+ * The error for a step whose weight gradients were not finite (`err`, the core's) because the
+ * losses' gradient with respect to an output (`dp`, one per output) was not, though the loss
+ * values (`losses`) were: the function and where, with the usual cause and fix; null when
+ * every value of `dp` is finite (the model's own backward overflowed: `err` says so).
+ */
+function lossGradientNotFinite(op: string, spec: CustomSpec, many: boolean, dp: Tensor[], losses: number[], err: NonFiniteError): NonFiniteError | null {
+  for (let q = 0; q < dp.length; q++) {
+    const g = dp[q];
+    if (g.isDisposed) continue;
+    const values = g.data();
+    const at = values.findIndex((v) => !Number.isFinite(v));
+    if (at < 0) continue;
+    const head = spec.heads[q];
+    const what = head.fn ? named('loss', head.fn, head, many) : `the loss '${head.loss}'${many ? ` of output '${head.name}'` : ''}`;
+    const inner = g.shape.slice(1);
+    const width = inner.reduce((a, b) => a * b, 1);
+    const sample = width > 0 ? Math.floor(at / width) : 0;
+    let r = width > 0 ? at % width : 0;
+    const pos = inner.map((_, k) => {
+      const below = inner.slice(k + 1).reduce((a, b) => a * b, 1);
+      const i = Math.floor(r / below);
+      r %= below;
+      return i;
+    });
+    const where = `sample ${sample}${pos.length > 0 ? `, position [${pos.join(', ')}] of yPred [${g.shape}]` : ''}`;
+    const value = losses[q] === undefined ? '' : ` (the loss itself is ${losses[q]})`;
+    const e = new NonFiniteError(
+      `${op}: the gradient of ${what} with respect to yPred is ${values[at]} at ${where}, though its value is finite${value}; nothing was updated. ` +
+        `An op in the function has no finite derivative there, most often sqrt or a norm at 0 (a distance between equal vectors, x / norm(x) of a zero vector): ` +
+        `put an epsilon inside, sqrt(add(sumOfSquares, 1e-12)) or div(x, add(norm(x), 1e-12)) instead of sqrt(sumOfSquares) or div(x, norm(x))`,
+    );
+    // The core's error (which weight's gradient it found not finite) stays reachable.
+    (e as { cause?: unknown }).cause = err;
+    return e;
+  }
+  return null;
 }
 
 /**

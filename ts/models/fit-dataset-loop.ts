@@ -22,7 +22,7 @@ import type { EpochRunner } from './fit-loop.js';
 import { didYouMean } from '../options.js';
 import type { Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
-import { byName } from './packing.js';
+import { byName, placePacked } from './packing.js';
 import { accumulatedColumns, customStep, newStates } from './custom-loss.js';
 import type { DatasetLike, FitDatasetPlan } from './fit-dataset.js';
 
@@ -135,7 +135,7 @@ function checkData(op: string, model: Sequential, b: ReadyBatch, code: 0 | 1): v
   } catch (err) {
     const info = model.compiledInfo(op);
     // The batch's sample and feature, as fit says them (placed before the renaming to xs).
-    const e = renamed(op, placeBadValue(targetHint(err, info, b.ys.length === 1 ? b.ys[0] : b.y, model.outputDims?.at(-1)), b.x, b.y, model.packedParts), code === 0 ? 'fit' : 'evaluate');
+    const e = renamed(op, placeBadValue(placePacked(targetHint(err, info, b.ys.length === 1 ? b.ys[0] : b.y, model.outputDims?.at(-1)), b.x), b.x, b.y, model.packedParts), code === 0 ? 'fit' : 'evaluate');
     // The core names the data x and y; here they are the element's xs and ys.
     if (e instanceof NeuriteError) e.message = e.message.replace(`${op}: x contains `, `${op}: xs contains `).replace(/ on y: targets /, ' on ys: targets ');
     throw e;
@@ -228,7 +228,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
       try {
         call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));
       } catch (err) {
-        throw renamed(op, placeBadValue(targetHint(err, model.compiledInfo(op), given, model.outputDims?.at(-1)), valX, valY, model.packedParts), 'fit');
+        throw renamed(op, placeBadValue(placePacked(targetHint(err, model.compiledInfo(op), given, model.outputDims?.at(-1)), valX), valX, valY, model.packedParts), 'fit');
       }
     }
     /** The pass training reads: a new one each epoch, or one for the run with batchesPerEpoch. */

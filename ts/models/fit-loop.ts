@@ -16,7 +16,7 @@ import { Callback, runCallbacks, TerminateOnNaN, type CallbackHooks, type Callba
 import { fitReporter, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint, warnZeroTargetRows } from './compile.js';
-import { byName } from './packing.js';
+import { byName, placePacked } from './packing.js';
 import { accumulatedColumns, customStep, newStates, type MetricStates } from './custom-loss.js';
 import { at, checkSamples, placeIn, epochsCompleted, inValidation, kerasAliases, FIT_KEYS, HOOKS, intOption, NOT_IN_FIT, readClassWeights, readLoopArgs, readSampleWeights, rowCounts, setEpochsCompleted, weightRows, weightTensor, type FitArgs, type History, type LoopArgs, type OutputWeights } from './fit.js';
 // This copy's mark, which the loader checks (lazy_chunk.ts).
@@ -482,7 +482,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
         // position in x, the validation rows' too.
         if (!tape) call((e) => check(splitting ? e.nr_model_check_data(h, x.handleFor('fit', 'x'), y.handleFor('fit', 'y'), 0) : e.nr_model_check_data(h, hx, hy, 0)));
       } catch (err) {
-        throw placeBadValue(targetHint(err, info, splitting ? y : trainY, classes), splitting ? x : trainX, splitting ? y : trainY, model.packedParts);
+        throw placeBadValue(placePacked(targetHint(err, info, splitting ? y : trainY, classes), splitting ? x : trainX), splitting ? x : trainX, splitting ? y : trainY, model.packedParts);
       }
       // The whole y (validationSplit's rows too): the same tensor in each fit call, scanned once.
       if (!tape) warnZeroTargetRows('fit', info, y);
@@ -491,7 +491,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
         try {
           call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));
         } catch (err) {
-          throw placeBadValue(targetHint(err, info, vy, classes), valX, vy, model.packedParts);
+          throw placeBadValue(placePacked(targetHint(err, info, vy, classes), valX), valX, vy, model.packedParts);
         }
       }
       // A weight per training sample (and output): [n] for one output, [n, outputs] for several.

@@ -5,8 +5,13 @@
  * `reshape` and a `concat`, unpacking a `slice` and a `reshape`: tensor ops, so `predict` of
  * such a model stays differentiable on the tape, and batching, shuffling, validation splits
  * and the one-call training step work on the packed rows unchanged.
+ *
+ * Packing copies: `fit`, `evaluate` and `trainOnBatch` pack all of `x` (and `y`), so their
+ * out-of-memory error says so ({@link join}); `predict` packs one batch at a time
+ * (`Sequential`'s `#packedPredict`). Errors the core finds in a packed tensor are said of the
+ * tensor the caller gave ({@link placePacked}).
  */
-import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { InvalidArgumentError, OutOfMemoryError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { describe, postedTensor } from '../ops/convert.js';
 import { didYouMean } from '../options.js';
@@ -50,6 +55,14 @@ export const oneFeature = (dims: readonly number[] | undefined): boolean => dims
  * The result is a new tensor the caller owns.
  */
 export function pack(op: string, arg: string, v: unknown, parts: readonly Part[]): Tensor {
+  return join(op, arg, checkList(op, arg, v, parts), parts);
+}
+
+/**
+ * The tensors `v` for `parts` (see {@link pack}) checked: a list of one tensor per part, of its
+ * per-sample shape, every one with the same number of samples. Nothing is copied.
+ */
+export function checkList(op: string, arg: string, v: unknown, parts: readonly Part[]): Tensor[] {
   const list = Array.isArray(v) ? v : [v];
   const what = (i: number): string => `${arg}[${i}] (${parts[i].name})`;
   if (list.length !== parts.length || (!Array.isArray(v) && parts.length > 1)) {
@@ -70,7 +83,23 @@ export function pack(op: string, arg: string, v: unknown, parts: readonly Part[]
     if (!ok) throw new ShapeError(`${op}: ${what(i)} must have shape ${show(['batch', ...want])} (the first dimension is the batch${want.includes(0) ? '; null: any size from 1' : ''}), got [${t.shape}]`);
     if (t.shape[0] !== n) throw new ShapeError(`${op}: ${what(0)} has ${n} samples but ${what(i)} has ${t.shape[0]} (shape [${t.shape}]); every ${arg} needs the same number of samples`);
   });
-  const packed = tidy(() => concat(ts.map((t) => reshape(t, [n, size(t.shape.slice(1))])), 1));
+  return ts;
+}
+
+/**
+ * The checked tensors `ts` ({@link checkList}) side by side, `[n, Σ sizes]`: a new tensor the
+ * caller owns, a copy of all of them. Running out of memory for it is said as that copy, with
+ * what to do instead.
+ */
+export function join(op: string, arg: string, ts: readonly Tensor[], parts: readonly Part[]): Tensor {
+  const n = ts[0].rank === 0 ? 0 : ts[0].shape[0];
+  let packed: Tensor;
+  try {
+    packed = tidy(() => concat(ts.map((t) => reshape(t, [n, size(t.shape.slice(1))])), 1));
+  } catch (err) {
+    throw packingOutOfMemory(op, arg, ts, parts, err);
+  }
+  layouts.set(packed, { arg, names: parts.map((p) => p.name), shapes: ts.map((t) => t.shape.slice()) });
   // Unknown (null) sizes: the core learns this call's sizes from the packed tensor itself.
   if (parts.some((p) => p.shape.includes(0))) {
     const words = [ts.length, ...ts.flatMap((t, i) => (t.rank === 1 && !parts[i].loose ? [1, 1] : [t.rank - 1, ...t.shape.slice(1)]))];
@@ -82,6 +111,71 @@ export function pack(op: string, arg: string, v: unknown, parts: readonly Part[]
     }
   }
   return packed;
+}
+
+/**
+ * `err` from packing `ts` into one tensor: when out of memory, said as the copy that packing
+ * makes (how many bytes, of which tensors) and what avoids it; anything else as it is.
+ */
+function packingOutOfMemory(op: string, arg: string, ts: readonly Tensor[], parts: readonly Part[], err: unknown): unknown {
+  if (!(err instanceof OutOfMemoryError) || Object.isFrozen(err)) return err;
+  const n = ts[0].shape[0];
+  const width = ts.reduce((a, t) => a + size(t.shape.slice(1)), 0);
+  const bytes = n * width * 4;
+  const kind = /^(y|ys|validationData\[1\])$/.test(arg) ? 'outputs' : 'inputs';
+  const given = ts.map((t, i) => `${parts[i].name} [${t.shape}]`).join(', ');
+  const instead: Record<string, string> = {
+    fit: 'train from a dataset instead, fitDataset (it packs one batch at a time), or call fit on chunks of the rows in turn',
+    evaluate: 'evaluate from a dataset instead, evaluateDataset (it packs one batch at a time), or evaluate chunks of the rows and weight their results by their sizes',
+    trainOnBatch: 'pass fewer rows',
+    predictOnBatch: 'use predict, which packs one batch of batchSize rows at a time',
+  };
+  const fix = instead[op] ?? 'pass fewer rows per call';
+  err.message = `${op}: out of memory: a model with ${ts.length} ${kind} packs ${arg} (${given}) side by side into one [${n},${width}] tensor of ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB), a copy beside the tensors given, before it runs; ${fix} (${err.message})`;
+  return err;
+}
+
+/** What a packed tensor was made from: how the call named it, and the given tensors' names and shapes. */
+interface Layout {
+  arg: string;
+  names: string[];
+  shapes: number[][];
+}
+
+/** The layouts of the tensors {@link pack} made (a weak key: gone with the tensor). */
+const layouts = new WeakMap<Tensor, Layout>();
+
+/**
+ * `err` (the core's check of a packed `x`: `x contains NaN at flat index 6282 (shape
+ * [5,2352])`) said of the tensor the caller gave, `x[2] (neg) contains NaN at [2,10] (shape
+ * [5,784])`, when `x` is one {@link pack} made; anything else as it is. Run before
+ * `placeBadValue`, which then finds nothing of the packed form left to place.
+ */
+export function placePacked(err: unknown, x: Tensor | null): unknown {
+  const layout = x === null ? undefined : layouts.get(x);
+  if (!(err instanceof Error) || layout === undefined || Object.isFrozen(err)) return err;
+  const width = layout.shapes.reduce((a, s) => a + size(s.slice(1)), 0);
+  err.message = err.message.replace(/\b(?:validationData: )?x contains (\S+) at flat index (\d+) \(shape \[[\d,]*\]\)/, (all: string, v: string, flat: string) => {
+    if (width <= 0) return all;
+    const sample = Math.floor(Number(flat) / width);
+    let r = Number(flat) % width;
+    const i = layout.shapes.findIndex((s) => {
+      const k = size(s.slice(1));
+      if (r < k) return true;
+      r -= k;
+      return false;
+    });
+    if (i < 0) return all;
+    const inner = layout.shapes[i].slice(1);
+    const idx = inner.map((_, k) => {
+      const below = size(inner.slice(k + 1));
+      const j = Math.floor(r / below);
+      r %= below;
+      return j;
+    });
+    return `${layout.arg}[${i}] (${layout.names[i]}) contains ${v} at [${[sample, ...idx].join(',')}] (shape [${layout.shapes[i]}])`;
+  });
+  return err;
 }
 
 /**

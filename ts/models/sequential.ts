@@ -32,6 +32,8 @@ import { drawSeed } from '../ops/random.js';
 import { mixSeed } from '../data/random.js';
 import { zoneTask } from '../runtime.js';
 import { reshape } from '../ops/shape.js';
+import { slice } from '../ops/slicing.js';
+import { concat } from '../ops/joining.js';
 import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, checkNotCustom, Layer, LAYER_KINDS, refuseRename, setEagerRunner, setLocator, showShape, trainableArg, type Shape } from '../layers/layer.js';
 import { applyEager, disposeEager, eagerHolders, isEagerInput } from './eager.js';
@@ -57,7 +59,7 @@ import { exportTrainingState, importTrainingState, trainingStep, type TrainingSt
 import { layerSpec, makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, inferWeights, type ModelSpec } from '../io/spec.js';
 import { applySymbolic, forgetInputOwner, isSymbolic, makingChain, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
-import { byName, oneFeature, pack, unpack, type Part } from './packing.js';
+import { byName, checkList, join, oneFeature, pack, placePacked, unpack, type Part } from './packing.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { brand } from '../brand.js';
 import { CONSTRAINT_OPTIONS } from '../constraints.js';
@@ -977,11 +979,12 @@ export class Sequential {
     const y = byName(op, names[1], givenY, this.outputNames, 'output');
     const cx = this.#coreX(op, x, owned, names[0]);
     const cy = this.#coreY(op, y, owned, names[1]);
-    // Joined lists: say which of the given tensors disagree (not the joined shapes).
-    if (this.isPacked && Array.isArray(y) && y.length > 1 && cx instanceof Tensor && cy instanceof Tensor && cx.rank > 0 && cx.shape[0] !== cy.shape[0]) {
-      const [x0, y0] = [(Array.isArray(x) ? x[0] : x) as Tensor, y[0] as Tensor];
-      const xName = Array.isArray(x) && x.length > 1 ? `${names[0]}[0]` : names[0];
-      throw new ShapeError(`${op}: ${xName} has ${cx.shape[0]} samples (shape [${x0.shape}]) but ${names[1]}[0] has ${cy.shape[0]} (shape [${y0.shape}]); the first dimension of both is the batch`);
+    // Joined lists (several inputs or outputs): say which of the given tensors disagree, not the joined shapes.
+    const [xs, ys] = [Array.isArray(x) && x.length > 1, Array.isArray(y) && y.length > 1];
+    if ((xs || ys) && cx instanceof Tensor && cy instanceof Tensor && cx.rank > 0 && cy.rank > 0 && cx.shape[0] !== cy.shape[0]) {
+      const [x0, y0] = [(xs ? (x as unknown[])[0] : cx) as Tensor, (ys ? (y as unknown[])[0] : cy) as Tensor];
+      const name = (arg: string, many: boolean, list: readonly string[]): string => (many ? `${arg}[0] (${list[0]})` : arg);
+      throw new ShapeError(`${op}: ${name(names[0], xs, this.inputNames)} has ${cx.shape[0]} samples (shape [${x0.shape}]) but ${name(names[1], ys, this.outputNames)} has ${cy.shape[0]} (shape [${y0.shape}]); the first dimension of both is the batch`);
     }
     return [cx, cy];
   }
@@ -1675,7 +1678,50 @@ export class Sequential {
     notADataset('predict', given);
     const x = this.#named('predict', given);
     if (!this.isPacked) return this.predictAs('predict', x as Tensor, args);
-    return this.#packedRun('predict', x, (px) => this.predictAs('predict', px, args));
+    return this.#packedPredict(x, args);
+  }
+
+  /**
+   * {@link predict} of a model with several inputs or outputs. Several inputs are packed one
+   * batch of `batchSize` rows at a time (the slices of each input side by side, that batch
+   * predicted, its outputs kept), so the extra memory is one batch, not a packed copy of all of
+   * `x`; the outputs are joined at the end. The core's predict runs those same batches, so the
+   * values are the same bits. On the tape (all rows as one batch, see {@link predict}), one
+   * input, or rows that fit in one batch: packed whole, as before.
+   */
+  #packedPredict(x: Tensor | Tensor[], args: { batchSize?: number | undefined; verbose?: Verbose | undefined }): Tensor | Tensor[] {
+    const op = 'predict';
+    checkArgs(op, args, ['batchSize', 'verbose']);
+    const bs = batchSizeOf(op, args.batchSize ?? 32);
+    const inParts = this.#graph && this.#graph.inputs.length > 1 ? this.#inParts() : null;
+    const ts = inParts ? checkList(op, 'x', x, inParts) : null;
+    if (!inParts || !ts || ts[0].rank === 0 || ts[0].shape[0] <= bs || tapeRecording()) return this.#packedRun(op, x, (px) => this.predictAs(op, px, args));
+    const n = ts[0].shape[0];
+    const batches: Tensor[][] = [];
+    try {
+      for (let start = 0; start < n; start += bs) {
+        const count = Math.min(bs, n - start);
+        const rows = ts.map((t) => slice(t, [start], [count]));
+        let packed: Tensor;
+        try {
+          packed = join(op, 'x', rows, inParts);
+        } finally {
+          for (const t of rows) t.dispose();
+        }
+        let out: Tensor;
+        try {
+          out = this.predictAs(op, packed, args);
+        } finally {
+          packed.dispose();
+        }
+        const outParts = this.outputParts();
+        batches.push(outParts ? unpack(out, outParts) : [out]);
+      }
+      const joined = batches[0].map((_, q) => concat(batches.map((b) => b[q]), 0));
+      return this.#graph!.outputs.length === 1 ? joined[0] : joined;
+    } finally {
+      for (const b of batches) for (const t of b) t.dispose();
+    }
   }
 
   /**
@@ -1949,7 +1995,7 @@ export class Sequential {
         return Array.from(new Float32Array(e.memory.buffer, argPtr(), width));
       });
     } catch (err) {
-      placeBadValue(err, x, y, this.packedParts);
+      placeBadValue(placePacked(err, x), x, y, this.packedParts);
       throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputDims?.at(-1)) : err, evaluateCoreOp(op, err));
     }
   }
@@ -1996,7 +2042,7 @@ export class Sequential {
     } catch (err) {
       // The core's update, shared with fit, names itself fit (a gradient that is not finite).
       this.nameLayerIn(err);
-      placeBadValue(err, cx, cy, this.packedParts);
+      placeBadValue(placePacked(err, cx), cx, cy, this.packedParts);
       throw inOp('trainOnBatch', y instanceof Tensor ? targetHint(err, info, y, this.outputDims?.at(-1)) : err, 'fit');
     } finally {
       for (const t of owned) t.dispose();

@@ -90,7 +90,10 @@ export function stepBackward(op: string, model: Sequential, dLdyPred: readonly T
         return { loss: v[0], kl: v[1], regularization: v[2] };
       });
     } catch (err) {
-      throw inOp(op, model.nameLayerIn(err), CORE_OP);
+      // The update, shared with fit's step, names itself fit (a gradient that is not finite):
+      // trainOnBatch's or fitDataset's error then begins with its own name, not both.
+      const e = model.nameLayerIn(err);
+      throw inOp(op, e, e instanceof Error && e.message.startsWith('fit: ') ? 'fit' : CORE_OP);
     }
   });
 }
