@@ -195,8 +195,10 @@ describe('optimizer.learningRate = x in a custom loop: the new rate from the nex
     );
     expect(() => opt.setLearningRate(0.001)).toThrow(/^optimizer\.learningRate: this adam optimizer is compiled into model net/);
     m.learningRate = 0.001;
-    expect([opt.iterations, opt.currentLearningRate(), opt.learningRate]).toEqual([2, 0.001, 0.01]);
+    // The rate in effect, as Keras's model.optimizer.learning_rate (the model's trainer holds it).
+    expect([opt.iterations, opt.currentLearningRate(), opt.learningRate, opt.getConfig().learningRate]).toEqual([2, 0.001, 0.001, 0.001]);
     m.dispose();
+    expect(opt.learningRate).toBe(0.01); // its own once the model lets it go
     opt.learningRate = 0.002; // its own again
     expect([opt.learningRate, opt.currentLearningRate()]).toEqual([0.002, 0.002]);
     opt.dispose();

@@ -354,13 +354,15 @@ describe('the compiled optimizer reports the model\'s training; restoreBestWeigh
       expect(n.learningRate).toBe(0.075);
       n.learningRate = 0.01;
       expect(opt.currentLearningRate()).toBe(0.01);
-      // The configured rate is what it was made with (a saved compile config holds it, beside the scale).
-      expect([opt.learningRate, opt.getConfig().learningRate]).toEqual([0.3, 0.3]);
+      // The optimizer's rate is the rate in effect, as Keras's model.optimizer.learning_rate (a
+      // saved compile config holds it too; the training state keeps 0.3 and the scale).
+      expect([opt.learningRate, opt.getConfig().learningRate]).toEqual([0.01, 0.01]);
+      expect((nr.exportTrainingState(n).optimizer as { learningRate: number }).learningRate).toBe(0.3);
       // Assigning it (a TF.js habit) would not reach the model: an error that says what to do first.
       expect(() => ((opt as { learningRate: number }).learningRate = 0.1)).toThrow(/^optimizer\.learningRate: this sgd optimizer is compiled into model \S+, whose trainer holds its rate: set model\.learningRate = 0\.1 \(it keeps the optimizer's state/);
       // Once the model is disposed (or compiled with another optimizer), the optimizer reports its own.
       n.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
-      expect([opt.iterations, opt.currentLearningRate()]).toEqual([0, 0.3]);
+      expect([opt.iterations, opt.currentLearningRate(), opt.learningRate]).toEqual([0, 0.3, 0.3]);
     } finally {
       n.dispose();
       t.dispose();

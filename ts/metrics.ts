@@ -3,7 +3,8 @@
  * outside `compile`. Most give one value per example — the mean over the last axis, shape
  * `yTrue.shape` without it — as TF.js's do; `precision`, `recall`, `r2Score`, `auc` and
  * `f1Score` give a scalar. `precision` and `recall` are TF.js's (a prediction counts as positive
- * when it is exactly 1: pass thresholded predictions, `yPred.greater(0.5)`), and `r2Score` pools
+ * when it is exactly 1: pass thresholded predictions, `yPred.greater(0.5)`; probabilities give 0,
+ * with a warning once), and `r2Score` pools
  * every entry as TF.js's; `compile`'s metrics of those names are Keras 3's accumulated ones.
  * They are made of the tensor ops, so those that are differentiable (the errors, the
  * cross-entropies, cosine proximity, r²) work under `grad`; the accuracies, precision and
@@ -96,14 +97,47 @@ function ratio(num: Tensor, other: Tensor): Tensor {
   return where(greater(d, 0), div(num, maximum(d, 1)), 0);
 }
 
-/** `tp / (tp + fp)` over every entry, for 0/1 labels and 0/1 predictions (0 when there are no positive predictions). */
-export function precision(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  return metric('precision', yTrue, yPred, (t, p) => ratio(count(t, p, 1, 1), count(t, p, 1, 0)));
+/** The functions already warned about predictions that are not 0 or 1 (once each). */
+const warnedNotBinary = new Set<string>();
+
+/**
+ * Warns once per function when `p` holds a value other than 0 and 1 (probabilities: TF.js's
+ * precision and recall count only an exact 1 as positive, so they give 0 or less than meant).
+ */
+function warnNotBinary(op: 'precision' | 'recall', p: Tensor): void {
+  if (warnedNotBinary.has(op) || p.size === 0) return;
+  // p·(p − 1) is 0 exactly at 0 and 1 (NaN elsewhere counts too).
+  const others = sum(where(equal(mul(p, sub(p, 1)), 0), 0, 1)).item();
+  if (others === 0) return;
+  warnedNotBinary.add(op);
+  console.warn(
+    `metrics.${op}: yPred holds ${others} value${others === 1 ? '' : 's'} other than 0 and 1 (probabilities?); as TF.js's tf.metrics.${op}, a prediction counts as positive only when it is exactly 1, so probabilities give 0 or less than meant. ` +
+      `Threshold them first, metrics.${op}(yTrue, yPred.greater(0.5)), or use compile({ metrics: ['${op}'] }), which thresholds at 0.5 (said once)`,
+  );
 }
 
-/** `tp / (tp + fn)` over every entry, for 0/1 labels and 0/1 predictions (0 when there are no positive labels). */
+/**
+ * `tp / (tp + fp)` over every entry, for 0/1 labels and 0/1 predictions (0 when there are no
+ * positive predictions). As TF.js's, a prediction is positive only when it is exactly 1:
+ * probabilities give 0 (a warning says so once); threshold them, `yPred.greater(0.5)`.
+ */
+export function precision(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('precision', yTrue, yPred, (t, p) => {
+    warnNotBinary('precision', p);
+    return ratio(count(t, p, 1, 1), count(t, p, 1, 0));
+  });
+}
+
+/**
+ * `tp / (tp + fn)` over every entry, for 0/1 labels and 0/1 predictions (0 when there are no
+ * positive labels). As TF.js's, a prediction is positive only when it is exactly 1:
+ * probabilities give 0 (a warning says so once); threshold them, `yPred.greater(0.5)`.
+ */
 export function recall(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  return metric('recall', yTrue, yPred, (t, p) => ratio(count(t, p, 1, 1), count(t, p, 0, 1)));
+  return metric('recall', yTrue, yPred, (t, p) => {
+    warnNotBinary('recall', p);
+    return ratio(count(t, p, 1, 1), count(t, p, 0, 1));
+  });
 }
 
 /**

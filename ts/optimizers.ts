@@ -473,8 +473,11 @@ export class Optimizer {
 
   /**
    * The optimizer's learning rate: a number or a schedule, the one it was made with or last
-   * assigned (what `getConfig()` and a saved compile config hold). The rate the next update
-   * uses is {@link Optimizer.currentLearningRate}.
+   * assigned; compiled into a model with a number, the rate in effect there
+   * (`model.learningRate`: after a `learningRateScheduler` callback, `reduceLROnPlateau` or an
+   * assignment to `model.learningRate`), as Keras's `model.optimizer.learning_rate`.
+   * `getConfig()` and a saved compile config hold that same rate. A schedule is reported as
+   * the schedule; the rate the next update uses is {@link Optimizer.currentLearningRate}.
    *
    * Assignable while the optimizer is not compiled into a live model, as TF.js's
    * `optimizer.learningRate = x` (PyTorch's `g['lr'] = x`): a custom loop's `minimize` and
@@ -494,7 +497,12 @@ export class Optimizer {
    * }
    */
   get learningRate(): LearningRate {
-    return this.#learningRate;
+    const lr = this.#learningRate;
+    // Compiled with a number: the model's trainer holds the rate in effect (a scheduler
+    // callback, reduceLROnPlateau or model.learningRate = … changes it there), as Keras's
+    // `model.optimizer.learning_rate` reads it.
+    const m = typeof lr === 'number' ? this.#compiled() : null;
+    return m ? m.learningRate : lr;
   }
 
   set learningRate(lr: LearningRate) {
@@ -768,37 +776,43 @@ export class Optimizer {
     // model's weight is variable handle 0 and a reference in `refs`.
     const vars: number[] = [];
     const refs: number[] = [];
-    for (const { i, variable, grad } of pairs) {
-      const hg = grad.handleFor(op, `pairs[${i}].grad`);
-      if (variable instanceof LayerVariable) {
-        vars.push(0, hg, this.#stateFor(op, variable, kind, params).handleFor(op, 'optimizer state'));
-        refs.push(...variable.weightRef(op));
-      } else {
-        const vh = variable.handleFor(op, `pairs[${i}].variable`);
-        vars.push(vh, hg, this.#stateFor(op, variable, kind, params).handleFor(op, 'optimizer state'));
-      }
-    }
-    const skip = this.excludedFromDecay(pairs.map((p) => (p.variable as { name?: string }).name));
-    const all = [...words, ...f32Bits(sched.params), ...vars, ...refs, ...skip];
+    // The empty states of an optimizer without slots (plain sgd), made for this call only.
+    const temps: Tensor[] = [];
     try {
-      call((e) =>
-        // The scratch area when the list fits, else a block from nr_alloc (engine.withWords).
-        withWords(op, all.length, (ptr) => {
-          wordsAt(ptr, all.length).set(all);
-          const schedPtr = ptr + 4 * words.length;
-          const varsPtr = schedPtr + 4 * sched.params.length;
-          const refsPtr = varsPtr + 4 * vars.length;
-          check(e.nr_optimizer_apply(kind, ptr, params.length, sched.kind, schedPtr, sched.params.length, step, this.#clip.mode, this.#clip.value, varsPtr, pairs.length, refsPtr, refs.length, refsPtr + 4 * refs.length, skip.length));
-        }),
-      );
-    } catch (err) {
-      // A weight's update that would leave its domain names the variable (`variable 1 (`widths`)`).
-      if (err instanceof Error) {
-        err.message = err.message
-          .replace(/variable (\d+) \(`[^`]*`\)/, (m, k: string) => (pairs[Number(k)] ? `variable ${(pairs[Number(k)].variable as { name?: string }).name ?? k}` : m))
-          .replace(/gradient (\d+) \(shape ([^)]*)\) holds/, (m, k: string, shape: string) => (pairs[Number(k)] ? `gradient ${k} (shape ${shape}${ofVariable(pairs[Number(k)].variable)}) holds` : m));
+      for (const { i, variable, grad } of pairs) {
+        const hg = grad.handleFor(op, `pairs[${i}].grad`);
+        if (variable instanceof LayerVariable) {
+          vars.push(0, hg, this.#stateFor(op, variable, kind, params, temps).handleFor(op, 'optimizer state'));
+          refs.push(...variable.weightRef(op));
+        } else {
+          const vh = variable.handleFor(op, `pairs[${i}].variable`);
+          vars.push(vh, hg, this.#stateFor(op, variable, kind, params, temps).handleFor(op, 'optimizer state'));
+        }
       }
-      throw inOp(op, err, 'applyGradients');
+      const skip = this.excludedFromDecay(pairs.map((p) => (p.variable as { name?: string }).name));
+      const all = [...words, ...f32Bits(sched.params), ...vars, ...refs, ...skip];
+      try {
+        call((e) =>
+          // The scratch area when the list fits, else a block from nr_alloc (engine.withWords).
+          withWords(op, all.length, (ptr) => {
+            wordsAt(ptr, all.length).set(all);
+            const schedPtr = ptr + 4 * words.length;
+            const varsPtr = schedPtr + 4 * sched.params.length;
+            const refsPtr = varsPtr + 4 * vars.length;
+            check(e.nr_optimizer_apply(kind, ptr, params.length, sched.kind, schedPtr, sched.params.length, step, this.#clip.mode, this.#clip.value, varsPtr, pairs.length, refsPtr, refs.length, refsPtr + 4 * refs.length, skip.length));
+          }),
+        );
+      } catch (err) {
+        // A weight's update that would leave its domain names the variable (`variable 1 (`widths`)`).
+        if (err instanceof Error) {
+          err.message = err.message
+            .replace(/variable (\d+) \(`[^`]*`\)/, (m, k: string) => (pairs[Number(k)] ? `variable ${(pairs[Number(k)].variable as { name?: string }).name ?? k}` : m))
+            .replace(/gradient (\d+) \(shape ([^)]*)\) holds/, (m, k: string, shape: string) => (pairs[Number(k)] ? `gradient ${k} (shape ${shape}${ofVariable(pairs[Number(k)].variable)}) holds` : m));
+        }
+        throw inOp(op, err, 'applyGradients');
+      }
+    } finally {
+      for (const t of temps) t.dispose();
     }
   }
 
@@ -857,9 +871,12 @@ export class Optimizer {
 
   /**
    * The state tensor of `variable`, created (and kept out of tidy scopes) on first use, sized
-   * by its value (a model's weight is read once for that).
+   * by its value (a model's weight is read once for that). An optimizer without slots (plain
+   * sgd) keeps none: its empty state is made for the call (added to `temps`, which the caller
+   * disposes), so that it holds no tensor per variable (a fresh `train.sgd(lr)` per step left
+   * one live tensor per variable per step until dispose or GC).
    */
-  #stateFor(op: string, variable: Tensor | LayerVariable, kind: number, params: number[]): Tensor {
+  #stateFor(op: string, variable: Tensor | LayerVariable, kind: number, params: number[], temps: Tensor[]): Tensor {
     let st = this.#states.get(variable);
     if (!st) {
       const copy = variable instanceof LayerVariable ? variable.read() : null;
@@ -872,7 +889,8 @@ export class Optimizer {
       } finally {
         copy?.dispose();
       }
-      this.#states.set(variable, st);
+      if (st.size === 0 && variable.shape.every((d) => d > 0)) temps.push(st);
+      else this.#states.set(variable, st);
     }
     return st;
   }
@@ -975,9 +993,24 @@ export class Optimizer {
   }
 
 
-  /** Name, learning rate (a number or a schedule's config) and every option, including clipping. */
+  /**
+   * Name, learning rate (a number or a schedule's config) and every option, including clipping.
+   * The learning rate is {@link Optimizer.learningRate}'s: compiled into a model with a number,
+   * the rate in effect there.
+   */
   getConfig(): OptimizerConfig {
-    const lr = this.#learningRate;
+    return this.#config(this.learningRate);
+  }
+
+  /**
+   * @internal The config with the learning rate this optimizer was made with (or last
+   * assigned), not the compiled model's: what a training state holds beside its `lrScale`.
+   */
+  compiledConfig(): OptimizerConfig {
+    return this.#config(this.#learningRate);
+  }
+
+  #config(lr: LearningRate): OptimizerConfig {
     const cfg: OptimizerConfig = { name: this.name, learningRate: lr instanceof LearningRateSchedule ? lr.getConfig() : lr, ...this.#options };
     if (this.#clip.mode > 0) cfg[CLIP_MODES[this.#clip.mode - 1]] = this.#clip.value;
     if (this.#noDecay.length > 0) cfg.excludeFromWeightDecay = this.#noDecay.map((k) => (typeof k === 'string' ? k : { pattern: k.source, flags: k.flags }));

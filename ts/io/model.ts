@@ -15,8 +15,8 @@ import { artifactsInfo, checkUserDefinedMetadata, type IOHandler, type ModelArti
 import { getSaveHandler } from './router.js';
 import { checkUniqueNames, expectedWeights, type ModelSpec, type WeightSpec } from './spec.js';
 import { modelConfig, modelSpec, NEURITE_VERSION } from './topology.js';
-import type { CompileRecord } from './training.js';
-import { exportTrainingState, type TrainingState } from '../models/training-state.js';
+import { STEP_COUNTING, type CompileRecord } from './training.js';
+import { exportTrainingState, trainingPosition, type TrainingState } from '../models/training-state.js';
 import type { CompiledInfo } from '../models/compile.js';
 import type { OptimizerConfig } from '../optimizers.js';
 import { storage } from './storage_chunk.js';
@@ -230,8 +230,9 @@ function compiledRecord(model: Sequential, withState: boolean): ArtifactsSnapsho
   const user = new Set(info.custom?.heads.flatMap((h) => h.metrics.filter((m) => m.user).map((m) => m.name)) ?? []);
   const names = info.metricNames.filter((k) => !user.has(k));
   const heads = info.heads?.map((h) => ({ ...h, metricNames: h.metricNames.filter((k) => !user.has(k)) }));
-  // One read of the optimizer's config serves both (neither is changed after; a new rate below makes a copy).
-  const optimizer = info.optimizer.getConfig();
+  // One read of the optimizer's config serves both (neither is changed after; a new rate below
+  // makes a copy): the rate as compiled, compared below with the rate in effect.
+  const optimizer = info.optimizer.compiledConfig();
   // Several outputs, or a metric with options ({ name: 'auc', curve: 'PR' }): the metrics as given.
   const configs = hasMetricConfig(info.metricsSpec);
   const record: CompileRecord = { optimizer, loss: info.lossSpec, metrics: info.heads || configs ? structuredClone(withoutFunctions(info.metricsSpec ?? [])) : names };
@@ -245,8 +246,26 @@ function compiledRecord(model: Sequential, withState: boolean): ArtifactsSnapsho
     tf.learningRate = now;
     if (!withState) record.optimizer = { ...record.optimizer, learningRate: now };
   }
+  // A schedule: its position (the step and the factor on it), which the training state would
+  // otherwise carry, so that the loaded model continues the schedule where it is.
+  if (!withState && typeof compiledLr === 'object' && compiledLr !== null) {
+    const { step, lrScale } = trainingPosition(model.handle('toArtifacts'), 'toArtifacts');
+    if (STEP_COUNTING.has(optimizer.name)) {
+      if (lrScale !== 1) record.schedulePosition = { lrScale };
+      if (step > 0 && !warnedSchedule.has(model)) {
+        warnedSchedule.add(model);
+        console.warn(
+          `toArtifacts: model ${model.name}'s ${optimizer.name} optimizer follows a learning-rate schedule at step ${step}; saved without the optimizer state, the loaded model starts the schedule again at step 0 ` +
+            `(${optimizer.name}'s bias correction counts the same steps, and its moments are not saved); save with { includeOptimizer: true } to continue training where it stopped (said once per model)`,
+        );
+      }
+    } else if (step > 0 || lrScale !== 1) record.schedulePosition = { step, lrScale };
+  }
   return { record, tf };
 }
+
+/** The models already warned about a schedule's position a save without the optimizer state loses. */
+const warnedSchedule = new WeakSet<Sequential>();
 
 /** Whether `model` is compiled with a loss function (which cannot be saved). */
 function compiledWithLossFunction(model: Sequential): boolean {

@@ -56,6 +56,29 @@ export interface CompileRecord {
   lossWeights?: unknown;
   /** `compile`'s `weightedMetrics`, when given (TF.js's trainingConfig has no such field). */
   weightedMetrics?: unknown;
+  /**
+   * Saved without the training state, a learning-rate schedule's position: the optimizer steps
+   * taken (`step`; left out for adam, adamw and adamax, whose bias correction counts the same
+   * steps and whose moments are not saved) and the factor `reduceLROnPlateau` or
+   * `model.learningRate = …` put on the schedule (`lrScale`). The loaded model continues the
+   * schedule there, as a constant rate is saved as it is now.
+   */
+  schedulePosition?: { step?: number; lrScale: number };
+}
+
+/** Optimizers whose update counts the steps itself (bias correction), besides the schedule. */
+export const STEP_COUNTING = new Set(['adam', 'adamw', 'adamax']);
+
+/**
+ * @internal `schedulePosition` of neurite's compile record (at `where`), checked, or `undefined`.
+ */
+export function schedulePositionFrom(op: string, where: string, record: unknown): CompileRecord['schedulePosition'] {
+  const v = (record as Record<string, unknown>).schedulePosition;
+  if (v === undefined) return undefined;
+  const o = objectAt(op, `${where}.schedulePosition`, v);
+  if (o.step !== undefined && (typeof o.step !== 'number' || !Number.isInteger(o.step) || o.step < 0)) bad(op, `${where}.schedulePosition.step`, `must be a non-negative integer, got ${describe(o.step)}`);
+  if (typeof o.lrScale !== 'number' || !Number.isFinite(o.lrScale) || o.lrScale < 0) bad(op, `${where}.schedulePosition.lrScale`, `must be a finite number >= 0, got ${describe(o.lrScale)}`);
+  return o.step === undefined ? { lrScale: o.lrScale } : { step: o.step as number, lrScale: o.lrScale };
 }
 
 /**

@@ -822,12 +822,14 @@ export class ModelCheckpoint extends MonitorCallback {
       if (this.skipsEpoch(epoch, logs)) return;
       const v = this.monitorValue(logs);
       const before = this.best;
+      // No best yet: Keras 3 starts from inf (-inf in max mode) and prints it.
+      const from = Number.isNaN(before) ? (this.direction === 'min' ? 'inf' : '-inf') : formatLog(before);
       if (!this.isImprovement(v, before) || Number.isNaN(v)) {
-        if (loud) console.log(`Epoch ${epoch + 1}: ${monitor} did not improve from ${formatLog(before)}`);
+        if (loud) console.log(`Epoch ${epoch + 1}: ${monitor} did not improve from ${from}`);
         return;
       }
       this.best = v;
-      if (loud) console.log(`Epoch ${epoch + 1}: ${monitor} improved from ${Number.isNaN(before) ? 'none' : formatLog(before)} to ${formatLog(v)}, saving model to ${where}`);
+      if (loud) console.log(`Epoch ${epoch + 1}: ${monitor} improved from ${from} to ${formatLog(v)}, saving model to ${where}`);
     } else if (loud) {
       console.log(`Epoch ${epoch + 1}: saving model to ${where}`);
     }

@@ -239,6 +239,7 @@ export const NOT_IN_FIT: Record<string, string> = {
   stepsPerEpoch: "TF.js's fit ignores it (an epoch is one pass over x); for a set number of batches per epoch use fitDataset with batchesPerEpoch, or give fit one epoch's samples",
   validationSteps: "TF.js's fit ignores it (it belongs with stepsPerEpoch); validationData and validationSplit are evaluated whole, in batches of batchSize",
   validationBatchSize: "fit evaluates validation data in batches of batchSize (TF.js's fit ignores validationBatchSize); it is fitDataset's option, for validationData given as tensors",
+  validationFreq: "Keras's validation_freq, which TF.js 4.22's fit does not have either: fit validates after every epoch; to validate every k epochs, leave validationData out and call model.evaluate(xVal, yVal) in a callback's onEpochEnd when (epoch + 1) % k === 0 (writing logs.val_loss for the callbacks after it)",
 };
 
 /** @internal The options `fit` takes; anything else is an error, not ignored. */
@@ -424,7 +425,15 @@ function readOneWeight(op: string, given: unknown, n: number, rows: readonly num
   const bad = w.findIndex((v) => !(Number.isFinite(v) && v >= 0));
   if (bad >= 0) {
     const at = per > 1 ? `[${Math.floor(bad / per)}] (flat index ${bad})` : `[${bad}]`;
-    throw new InvalidArgumentError(`${op}: ${what}${at} must be a finite number >= 0, got ${describe(w[bad])}`);
+    // The value as given (-0.7), not its float32 rounding (-0.699999988079071).
+    const v = w[bad];
+    const shown = Number.isFinite(v) ? f32String(v) : describe(v);
+    // Keras takes signed weights (REINFORCE's advantages); here they belong in a loss.
+    const signed = v < 0
+      ? '; for signed weights (REINFORCE-style advantages, which Keras accepts as sample weights) put them in the loss instead: ' +
+        "optimizer.minimize(() => mean(mul(losses.categoricalCrossentropy(y, model.apply(x, { training: true }), { reduction: 'none' }), advantages))), or a loss function that takes them"
+      : '';
+    throw new InvalidArgumentError(`${op}: ${what}${at} must be a finite number >= 0, got ${shown}${signed}`);
   }
   return { w, per };
 }

@@ -43,7 +43,7 @@ import { weightSpecs } from './weights.js';
  * by {@link importTrainingState}.
  */
 export interface TrainingState {
-  /** The compiled optimizer's config (`optimizer.getConfig()`): name, learning rate or schedule config, options, clipping. */
+  /** The compiled optimizer's config (`optimizer.getConfig()`, with the learning rate as compiled: `extra.lrScale` holds what changed it since): name, learning rate or schedule config, options, clipping. */
   optimizer: unknown;
   /** Optimizer steps taken (the next step is `step + 1`; the schedule's position). */
   step: number;
@@ -92,6 +92,12 @@ interface Header {
   kind: number;
   applies: number;
   slotNames: string[];
+}
+
+/** @internal The optimizer steps a compiled model's trainer has taken and the factor on its scheduled rate (`lrScale`), without its slots. */
+export function trainingPosition(h: number, op: string): { step: number; lrScale: number } {
+  const { step, lrScale } = readHeader(h, op);
+  return { step, lrScale };
 }
 
 /** @internal The optimizer steps a compiled model's trainer has taken (exact, unlike `nr_model_lr`'s f32). */
@@ -169,7 +175,8 @@ export function exportTrainingState(model: Sequential): TrainingState {
   const done = epochsCompleted(m);
   if (done !== undefined) extra.epochsCompleted = done;
   if (head.applies > 0) extra.applySteps = head.applies;
-  return { optimizer: info.optimizer.getConfig(), step: head.step, extra, tensors };
+  // The compiled rate: `lrScale` carries what changed it since.
+  return { optimizer: info.optimizer.compiledConfig(), step: head.step, extra, tensors };
 }
 
 /**

@@ -113,7 +113,9 @@ export function randomUniformInt(shape: readonly number[], ...args: unknown[]): 
  * Draws `numSamples` outcome indices from each row of `logits`, as TF.js
  * `multinomial(logits, numSamples, seed, normalized)`. `logits` is `[numOutcomes]` (result
  * `[numSamples]`) or `[batch, numOutcomes]` (result `[batch, numSamples]`); outcome `i` has
- * probability `softmax(logits)[i]`, or `logits[i]` itself with `normalized = true`. A uniform
+ * probability `softmax(logits)[i]`, or `logits[i]` itself with `normalized = true`.
+ * Probabilities given without `normalized` (every row in [0, 1] summing to 1: a softmax
+ * output) are sampled as logits, as TF.js does, with a warning once that names `normalized`. A uniform
  * `u` picks the first outcome whose running sum of probabilities exceeds `u`: for logits the
  * sum is float64 and a share of the whole, so a logit of `-Infinity` (probability 0) is never
  * drawn and a large vocabulary's tail keeps its share; with `normalized` it is TF.js's float32
@@ -152,6 +154,13 @@ export function multinomial(logits: TensorLike, numSamples: number, seed?: numbe
     checkSize(op, `the result [${s.length === 2 ? [rows, n] : [n]}]`, rows * n);
     const values = t.logits.data();
     checkValues(op, values, outcomes, norm, s.length === 2);
+    if (!norm && !warnedProbabilities && looksLikeProbabilities(values, outcomes)) {
+      warnedProbabilities = true;
+      console.warn(
+        `${op}: every row of logits lies in [0, 1] and sums to 1, as probabilities do (a softmax output), but without normalized multinomial reads logits and samples softmax(logits), a flatter distribution (as TF.js); ` +
+          `pass normalized = true, multinomial(probs, ${n}, seed, true), to sample the probabilities themselves, or give it the logits (said once)`,
+      );
+    }
     return composite(op, () => {
       const probs = norm ? values : softmax(t.logits, -1).data();
       const u = randomUniform([rows, n], seeded).data();
@@ -187,6 +196,24 @@ export function multinomial(logits: TensorLike, numSamples: number, seed?: numbe
       return fromFlat(op, out, s.length === 2 ? [rows, n] : [n]);
     });
   });
+}
+
+/** Whether multinomial warned about probabilities given as logits (once). */
+let warnedProbabilities = false;
+
+/** Whether every row of `values` (rows of `outcomes`) is in [0, 1] and sums to 1 (within float32 rounding of a softmax). */
+function looksLikeProbabilities(values: Float32Array, outcomes: number): boolean {
+  if (values.length === 0) return false;
+  for (let b = 0; b < values.length; b += outcomes) {
+    let sum = 0;
+    for (let e = b; e < b + outcomes; e++) {
+      const v = values[e];
+      if (!(v >= 0 && v <= 1)) return false;
+      sum += v;
+    }
+    if (Math.abs(sum - 1) > 1e-4 * Math.max(1, Math.sqrt(outcomes))) return false;
+  }
+  return true;
 }
 
 /**
