@@ -56,3 +56,12 @@ describe('a model with several inputs names the input a bad value is in', () => 
     nr.dispose([...xs, y, m]);
   });
 });
+
+describe('a model with several inputs given one tensor', () => {
+  it("says 'one Tensor' and its shape (it said 'an object (Tensor)': a recsys tester's finding)", () => {
+    const m = triplet();
+    const x = good(1);
+    expect(() => m.predict(x)).toThrow(/^predict: x must be a list of 3 tensors, one for each of anchor, pos, neg, got one Tensor \(shape \[5,784\]\)$/);
+    nr.dispose([x, m]);
+  });
+});

@@ -81,6 +81,30 @@ describe('logits and probabilities under a cross-entropy', () => {
     expect(bin[0]).toContain("layer p's 'sigmoid'");
   });
 
+  it("warns once when a dot layer's score (matrix factorisation) meets binaryCrossentropy, and not with fromLogits (it said nothing: a recsys tester's finding)", async () => {
+    const fitDot = async (loss: unknown) => {
+      const u = nr.input({ shape: [1] });
+      const i = nr.input({ shape: [1] });
+      const eu = nr.layers.flatten().apply(nr.layers.embedding({ inputDim: 6, outputDim: 3 }).apply(u)) as nr.SymbolicTensor;
+      const ei = nr.layers.flatten().apply(nr.layers.embedding({ inputDim: 6, outputDim: 3 }).apply(i)) as nr.SymbolicTensor;
+      const score = nr.layers.dot({ axes: 1, name: 'score' }).apply([eu, ei]) as nr.SymbolicTensor;
+      const m = nr.model({ inputs: [u, i], outputs: score });
+      m.compile({ optimizer: 'sgd', loss: loss as nr.CompileArgs['loss'] });
+      const [xu, xi, y] = [nr.tensor([[0], [1], [2], [3]]), nr.tensor([[5], [4], [3], [2]]), nr.tensor([[1], [0], [1], [0]])];
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      await m.fit([xu, xi], y, { epochs: 2, verbose: 0 });
+      const said = warn.mock.calls.map((c) => String(c[0]));
+      warn.mockRestore();
+      for (const t of [xu, xi, y, m]) t.dispose();
+      return said;
+    };
+    const said = await fitDot('binaryCrossentropy');
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^fit: model \S+'s output comes from layer score, a dot product \(a score such as matrix factorisation's user·item, not a probability\), but binaryCrossentropy reads its predictions as probabilities, so it trains on a wrong, clipped loss; compile with loss: \{ name: 'binaryCrossentropy', fromLogits: true \}, or add an activation layer \('sigmoid'\) after score$/);
+    expect(await fitDot({ name: 'binaryCrossentropy', fromLogits: true })).toEqual([]);
+    expect(await fitDot('meanSquaredError')).toEqual([]);
+  });
+
   it('says nothing when they agree, or where the output is not a plain activation', async () => {
     expect(await train(nr.layers.dense({ units: 3 }), { name: 'sparseCategoricalCrossentropy', fromLogits: true })).toEqual([]);
     expect(await train(nr.layers.dense({ units: 3, activation: 'softmax' }), 'sparseCategoricalCrossentropy')).toEqual([]);

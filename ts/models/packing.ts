@@ -67,7 +67,7 @@ export function checkList(op: string, arg: string, v: unknown, parts: readonly P
   const what = (i: number): string => `${arg}[${i}] (${parts[i].name})`;
   if (list.length !== parts.length || (!Array.isArray(v) && parts.length > 1)) {
     const names = parts.map((p) => p.name).join(', ');
-    throw new InvalidArgumentError(`${op}: ${arg} must be a list of ${parts.length} tensors, one for each of ${names}, got ${Array.isArray(v) ? `a list of ${v.length}` : describe(v)}`);
+    throw new InvalidArgumentError(`${op}: ${arg} must be a list of ${parts.length} tensors, one for each of ${names}, got ${Array.isArray(v) ? `a list of ${v.length}` : v instanceof Tensor ? `one Tensor (shape [${v.shape}])` : describe(v)}`);
   }
   list.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new InvalidArgumentError(`${op}: ${what(i)} must be a Tensor, got ${describe(t)}`);

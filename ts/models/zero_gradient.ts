@@ -169,8 +169,8 @@ const warnedLogits = new WeakSet<object>();
  * a `'linear'` output (logits, as after PyTorch's `nn.Linear`) under a cross-entropy that
  * reads probabilities trains on a wrong loss without a word (measured: MNIST stays at chance),
  * and `fromLogits: true` after a `'softmax'`/`'sigmoid'` applies it twice.
- * Only a single-output model whose output layer has an `activation` is checked; a loss
- * function is not.
+ * Only a single-output model whose output layer has an `activation`, or is a `dot` layer (a
+ * score, never probabilities), is checked; a loss function is not.
  */
 function warnLogitsMismatch(model: Sequential, op: string): void {
   const info = model.compiledInfo(op);
@@ -178,10 +178,19 @@ function warnLogitsMismatch(model: Sequential, op: string): void {
   warnedLogits.add(info);
   const wants = typeof info.lossSpec === 'function' ? undefined : PROBABILITY_LOSSES.get(info.loss);
   const layer = wants === undefined ? null : outputLayer(model);
+  const fromLogits = typeof info.lossSpec === 'object' && info.lossSpec !== null && (info.lossSpec as { fromLogits?: unknown }).fromLogits === true;
+  // A dot layer's output (matrix factorisation's user·item score) is a sum of products: no
+  // probability (a cosine with normalize: true is in [-1, 1]), and it has no activation.
+  if (layer !== null && wants !== undefined && !fromLogits && (layer.constructor as { className?: unknown }).className === 'Dot') {
+    console.warn(
+      `${op}: model ${model.name}'s output comes from layer ${layer.name}, a dot product (a score such as matrix factorisation's user·item, not a probability), but ${info.loss} reads its predictions as probabilities, ` +
+        `so it trains on a wrong, clipped loss; compile with loss: { name: '${info.loss}', fromLogits: true }, or add an activation layer ('${wants}') after ${layer.name}`,
+    );
+    return;
+  }
   const spec = layer === null ? undefined : (layer as { activation?: unknown }).activation;
   if (layer === null || spec === undefined) return;
   const act = encodeActivation(layer.name, spec).name;
-  const fromLogits = typeof info.lossSpec === 'object' && info.lossSpec !== null && (info.lossSpec as { fromLogits?: unknown }).fromLogits === true;
   if (wants !== undefined && !fromLogits && act === 'linear') {
     console.warn(
       `${op}: model ${model.name}'s output comes from layer ${layer.name} with a 'linear' activation (logits, as after PyTorch's nn.Linear), but ${info.loss} reads its predictions as probabilities, ` +
