@@ -71,7 +71,11 @@ export function tensorArg(op: string, arg: string, x: unknown): { t: Tensor; tem
     try {
       return { t: makeTensor(op, x as TensorValues), temp: true };
     } catch (err) {
-      if (err instanceof Error) err.message = err.message.replace(`${op}: values`, `${op}: ${arg}`);
+      // The converter names its argument `values` ("values are ragged: values[1] is …"): say
+      // `x is ragged: x[1] is …`.
+      if (err instanceof Error && err.message.startsWith(`${op}: values`)) {
+        err.message = `${op}: ${arg}` + err.message.slice(`${op}: values`.length).replace(/^ are /, ' is ').replaceAll('values[', `${arg}[`);
+      }
       throw err;
     }
   }

@@ -4,9 +4,13 @@
  * the conventions are documented); this object holds one handle.
  */
 import { call, check, outPtr, readOut } from '../engine.js';
-import { InvalidArgumentError } from '../errors.js';
-import { keep } from '../scope.js';
+import { InvalidArgumentError, OutOfMemoryError } from '../errors.js';
+import { keep, tidy } from '../scope.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
+import { add, mul, sub } from '../ops/binary.js';
+import { matMul } from '../ops/matmul.js';
+import { reshape } from '../ops/shape.js';
+import { fromFlat } from '../ops/convert.js';
 import { boolOption, checkKeys, intOption, OwnedHandle, tensorArg } from '../classic/common.js';
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
@@ -30,6 +34,14 @@ const PART = { components: 0, mean: 1, explainedVariance: 2, explainedVarianceRa
  * Principal component analysis: `transform(x) = (x − mean)·componentsᵀ`, and
  * `inverseTransform(z) = z·components + mean`. Create it with {@link pca}, then `fit(x)`.
  *
+ * `transform` and `inverseTransform` are float32 tensor ops (`sub`, `matMul`, `mul`, `add` on
+ * the fitted `mean`, `components` and whitening scales rounded to float32), so they run on the
+ * SIMD, threaded matmul kernels and are differentiable in their argument under `grad`. Against
+ * the same maps in float64 rounded once, they differ by float32 accumulation: about
+ * `√features · 2⁻²⁴` relative to `‖x − mean‖` per code (measured: at most 6.7e-8 of
+ * `‖x − mean‖`, 4.6e-7 absolute, on 20000 × 784 MNIST-like data to 32 components). The fit
+ * itself, and `explainedVariance` and `explainedVarianceRatio`, are float64.
+ *
  * Conventions (as scikit-learn's `PCA`): `explainedVariance` is `λ / (n − 1)`;
  * `explainedVarianceRatio` divides by the total variance of all features; each component is
  * signed so that its largest-magnitude entry is positive; components beyond the rank of the
@@ -48,6 +60,8 @@ export class PCA {
   #fit: { samples: number; features: number; variance: number[]; ratio: number[] } | null = null;
   #components: Tensor | null = null;
   #mean: Tensor | null = null;
+  /** The codes' scales when whitened: `1/√explainedVariance` (0 without variance), and `√explainedVariance`. */
+  #scales: { code: Tensor; uncode: Tensor } | null = null;
 
   /** Use {@link pca}. */
   constructor(args: PCAArgs) {
@@ -74,11 +88,29 @@ export class PCA {
     });
   }
 
+  /** A fitted part in float64 (`nr_pca_get_f64`), `n` values. */
+  #partF64(h: number, part: number, n: number): number[] {
+    return call((e) => {
+      const bytes = 8 * Math.max(n, 1);
+      const ptr = e.nr_alloc(bytes, 8) >>> 0;
+      if (ptr === 0) throw new OutOfMemoryError(`pca.fit: out of memory reading ${n} float64 values`);
+      try {
+        check(e.nr_pca_get_f64(h, part, ptr, n));
+        return Array.from(new Float64Array(e.memory.buffer, ptr, n));
+      } finally {
+        e.nr_dealloc(ptr, bytes, 8);
+      }
+    });
+  }
+
   #dropCached(): void {
     this.#components?.dispose();
     this.#mean?.dispose();
+    this.#scales?.code.dispose();
+    this.#scales?.uncode.dispose();
     this.#components = null;
     this.#mean = null;
+    this.#scales = null;
   }
 
   /**
@@ -92,12 +124,10 @@ export class PCA {
     try {
       call((e) => check(e.nr_pca_fit(h, xs.t.handleFor('pca.fit', 'x'))));
       const [samples, features] = xs.t.shape;
-      const v = this.#part(h, PART.explainedVariance);
-      const r = this.#part(h, PART.explainedVarianceRatio);
-      const variance = Array.from(v.data());
-      const ratio = Array.from(r.data());
-      v.dispose();
-      r.dispose();
+      // In float64, as the fit computed them (through float32, 4.4e38 was Infinity and 1e-44
+      // a subnormal 25 % off).
+      const variance = this.#partF64(h, PART.explainedVariance, this.nComponents);
+      const ratio = this.#partF64(h, PART.explainedVarianceRatio, this.nComponents);
       this.#dropCached();
       this.#fit = { samples, features, variance, ratio };
       return this;
@@ -118,16 +148,55 @@ export class PCA {
 
   #apply(op: string, inverse: number, x: Tensor | ArrayLike<number> | ArrayLike<number>[]): Tensor {
     const h = this.#h.live(op);
-    this.#fitted(op);
-    const xs = tensorArg(op, inverse ? 'z' : 'x', x);
+    const fit = this.#fitted(op);
+    const arg = inverse ? 'z' : 'x';
+    const xs = tensorArg(op, arg, x);
     try {
-      return call((e) => {
-        check(e.nr_pca_transform(h, xs.t.handleFor(op, inverse ? 'z' : 'x'), inverse, outPtr(0)));
-        return wrapHandle(readOut(0));
+      // The core's checks and messages (shape, finite values); then float32 tensor ops, which
+      // the tape records (the fitted parts are constants).
+      call((e) => check(e.nr_pca_check(h, xs.t.handleFor(op, arg), inverse)));
+      const components = this.#cachedComponents(h);
+      const mean = this.#cachedMean(h);
+      const scales = this.whiten ? this.#cachedScales(fit.variance) : null;
+      const one = xs.t.rank === 1;
+      return tidy(() => {
+        const rows = one ? reshape(xs.t, [1, xs.t.shape[0]]) : xs.t;
+        let y: Tensor;
+        if (inverse) {
+          // z·V + μ, the codes un-whitened first.
+          y = add(matMul(scales === null ? rows : mul(rows, scales.uncode), components), mean);
+        } else {
+          // (x − μ)·Vᵀ, whitened after.
+          y = matMul(sub(rows, mean), components, false, true);
+          if (scales !== null) y = mul(y, scales.code);
+        }
+        return one ? reshape(y, [y.shape[1]]) : y;
       });
     } finally {
       if (xs.temp) xs.t.dispose();
     }
+  }
+
+  #cachedComponents(h: number): Tensor {
+    if (this.#components === null || this.#components.isDisposed) this.#components = keep(this.#part(h, PART.components));
+    return this.#components;
+  }
+
+  #cachedMean(h: number): Tensor {
+    if (this.#mean === null || this.#mean.isDisposed) this.#mean = keep(this.#part(h, PART.mean));
+    return this.#mean;
+  }
+
+  #cachedScales(variance: readonly number[]): { code: Tensor; uncode: Tensor } {
+    if (this.#scales === null || this.#scales.code.isDisposed || this.#scales.uncode.isDisposed) {
+      this.#scales?.code.dispose();
+      this.#scales?.uncode.dispose();
+      // From the float64 variances, rounded once; a component without variance codes to 0.
+      const code = keep(fromFlat('pca.transform', variance.map((v) => (v > 0 ? 1 / Math.sqrt(v) : 0)), [variance.length]));
+      const uncode = keep(fromFlat('pca.inverseTransform', variance.map((v) => Math.sqrt(Math.max(v, 0))), [variance.length]));
+      this.#scales = { code, uncode };
+    }
+    return this.#scales;
   }
 
   /**
@@ -153,24 +222,22 @@ export class PCA {
   get components(): Tensor {
     const h = this.#h.live('pca.components');
     this.#fitted('pca.components');
-    if (this.#components === null || this.#components.isDisposed) this.#components = keep(this.#part(h, PART.components));
-    return this.#components;
+    return this.#cachedComponents(h);
   }
 
   /** The per-feature mean of the training data, `[features]`. Owned by the PCA, like `components`. */
   get mean(): Tensor {
     const h = this.#h.live('pca.mean');
     this.#fitted('pca.mean');
-    if (this.#mean === null || this.#mean.isDisposed) this.#mean = keep(this.#part(h, PART.mean));
-    return this.#mean;
+    return this.#cachedMean(h);
   }
 
-  /** The variance of the training data along each component, `λ / (n − 1)`, decreasing. */
+  /** The variance of the training data along each component, `λ / (n − 1)`, decreasing (float64). */
   get explainedVariance(): number[] {
     return this.#fitted('pca.explainedVariance').variance.slice();
   }
 
-  /** The fraction of the total variance along each component (sums to 1 when `k = features`). */
+  /** The fraction of the total variance along each component (sums to 1 when `k = features`; float64). */
   get explainedVarianceRatio(): number[] {
     return this.#fitted('pca.explainedVarianceRatio').ratio.slice();
   }

@@ -181,20 +181,28 @@ export function cast<T extends Tensor = Tensor>(x: T | TensorLike, dtype: 'float
 }
 
 /**
- * An identity matrix `[numRows, numColumns]` (square by default). TF.js's `batchShape` is not
- * supported; `dtype`, if given, must be `'float32'`.
+ * An identity matrix `[numRows, numColumns]` (square by default), or with `batchShape` the same
+ * matrix repeated to `[...batchShape, numRows, numColumns]` (TF.js's `eye(3, 3, [2])` is
+ * `[2, 3, 3]`; TF.js takes 1 to 3 batch axes, neurite any number up to the maximum rank, and
+ * `[]` is the plain matrix). `dtype`, if given, must be `'float32'`.
+ *
+ * @example eye(2, 3, [4]) // shape [4, 2, 3], each [2, 3] block the identity
  */
-export function eye(numRows: number, numColumns?: number | null, batchShape?: readonly number[], dtype?: 'float32'): Tensor2D {
+export function eye(numRows: number, numColumns?: number | null, batchShape?: readonly number[] | null, dtype?: 'float32'): Tensor2D {
   const cols = numColumns ?? numRows;
-  if (batchShape !== undefined && batchShape !== null) {
-    throw new InvalidArgumentError(`eye: batchShape is not supported, got ${describe(batchShape)}; stack the matrices instead`);
-  }
   dtypeArg('eye', dtype);
   intArg('eye', 'numRows', numRows, 0, 0xffffffff);
   intArg('eye', 'numColumns', cols, 0, 0xffffffff);
-  const [r, c] = checkShape('eye', [numRows, cols], 'size');
-  return withValues('eye', [r, c], (v) => {
-    for (let i = 0; i < Math.min(r, c); i++) v[i * c + i] = 1;
+  const batch = batchShape === undefined || batchShape === null ? [] : shapeDims('eye', batchShape, 'batchShape');
+  if (batch.length > 30) throw new InvalidArgumentError(`eye: batchShape has ${batch.length} axes, so the result's rank ${batch.length + 2} exceeds the maximum rank 32`);
+  const shape = checkShape('eye', [...batch, numRows, cols], 'size');
+  const [r, c] = shape.slice(-2);
+  const count = batch.reduce((a, b) => a * b, 1);
+  // NOTE: typed Tensor2D as TF.js's declaration, though a batch gives a higher rank (as TF.js).
+  return withValues('eye', shape, (v) => {
+    for (let b = 0, o = 0; b < count; b++, o += r * c) {
+      for (let i = 0; i < Math.min(r, c); i++) v[o + i * c + i] = 1;
+    }
   });
 }
 

@@ -199,7 +199,6 @@ export interface RawExports {
 
   nr_pca_new(components: number, whiten: number, out: number): number;
   nr_pca_fit(p: number, x: number): number;
-  nr_pca_transform(p: number, x: number, inverse: number, out: number): number;
   nr_pca_get(p: number, part: number, out: number): number;
   nr_pca_get_f64(p: number, part: number, out: number, cap: number): number;
   nr_pca_check(p: number, x: number, inverse: number): number;

@@ -17,6 +17,12 @@
 //!   `whiten` is on (a component with zero variance then maps to 0).
 //! - `inverseTransform(z) = z·V + μ` (times `√explainedVariance` first when whitened).
 //!
+//! `neurite`'s `transform` and `inverseTransform` are float32 tensor ops composed in TS
+//! (`ts/decomposition/pca.ts`: `sub`, `matMul`, `mul`, `add` on the fitted constants rounded to
+//! float32, after [`Pca::check_input`]), so they run on the SIMD, threaded matmul kernels and
+//! the tape differentiates them in `x` (or `z`); [`Pca::transform`] and
+//! [`Pca::inverse_transform`] here are the f64 references they are tested against.
+//!
 //! # Conventions
 //! - **Rank.** An eigenvalue at most `max(n, d) · ε · λ₁` is treated as exactly 0 (the data
 //!   has no variance along it). Asking for more components than the rank is allowed: the
@@ -359,6 +365,48 @@ impl Pca {
         Tensor::new("pca", shape, collect_n("pca", src.len(), src.iter().map(|&v| v as f32))?)
     }
 
+    /// A fitted quantity in f64, as the fit computed it (the explained variances can lie beyond
+    /// float32's range or in its subnormals: 4.4e38 and 1e-44 from data scaled by 1e19 or
+    /// 1e-22): components `k·d`, mean `d`, explained variance and ratio `k` values.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn get_f64(&self, part: PcaPart) -> Result<&[f64]> {
+        let f = self.fitted("pca")?;
+        Ok(match part {
+            PcaPart::Components => &f.components,
+            PcaPart::Mean => &f.mean,
+            PcaPart::ExplainedVariance => &f.variance,
+            PcaPart::ExplainedVarianceRatio => &f.ratio,
+        })
+    }
+
+    /// Checks the argument of `transform` (`inverse` false: `x: [m, d]` or `[d]`, finite) or
+    /// `inverseTransform` (`z: [m, k]` or `[k]`) as they do, with their messages; returns the
+    /// rows `m` (1 for one sample). TS composes the two maps from tensor ops after this check
+    /// (so they run on the matmul kernels and the tape differentiates them).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn check_input(&self, x: &Tensor, inverse: bool) -> Result<usize> {
+        let (op, arg): (&'static str, &str) = if inverse { ("pca.inverseTransform", "z") } else { ("pca.transform", "x") };
+        let f = self.fitted(op)?;
+        let (k, d) = (self.config.components, f.features);
+        let m = if inverse {
+            match x.dims() {
+                [kk] if *kk == k => 1,
+                [m, kk] if *kk == k => *m,
+                [.., kk] if x.rank() <= 2 => bail_shape!(op, "z has {kk} components (shape {}) but the PCA keeps {k} (z must be [samples, {k}] or [{k}])", x.shape()),
+                _ => bail_shape!(op, "z must be [samples, {k}] or [{k}], got shape {}", x.shape()),
+            }
+        } else {
+            match x.dims() {
+                [dd] if *dd == d => 1,
+                [m, dd] if *dd == d => *m,
+                [.., dd] if x.rank() <= 2 => bail_shape!(op, "x has {dd} features (shape {}) but the PCA was fitted on {d} (x must be [samples, {d}] or [{d}])", x.shape()),
+                _ => bail_shape!(op, "x must be [samples, {d}] or [{d}], got shape {}", x.shape()),
+            }
+        };
+        check_finite(op, arg, x)?;
+        Ok(m)
+    }
+
     /// The scale of component `c` in the codes: `1/√variance` when whitening (0 for a
     /// component without variance), else 1.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -372,19 +420,16 @@ impl Pca {
         }
     }
 
-    /// `(x − μ)·Vᵀ` (whitened if configured): `x: [m, d]` → `[m, k]`, `x: [d]` → `[k]`.
+    /// `(x − μ)·Vᵀ` (whitened if configured): `x: [m, d]` → `[m, k]`, `x: [d]` → `[k]`, in
+    /// f64 rounded once (the reference; TS computes it with float32 tensor ops, see the
+    /// module docs).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn transform(&self, x: &Tensor) -> Result<Tensor> {
         const OP: &str = "pca.transform";
+        let m = self.check_input(x, false)?;
         let f = self.fitted(OP)?;
         let (k, d) = (self.config.components, f.features);
-        let (m, shape) = match x.dims() {
-            [dd] if *dd == d => (1, Shape::from([k])),
-            [m, dd] if *dd == d => (*m, Shape::from([*m, k])),
-            [.., dd] if x.rank() <= 2 => bail_shape!(OP, "x has {dd} features (shape {}) but the PCA was fitted on {d} (x must be [samples, {d}] or [{d}])", x.shape()),
-            _ => bail_shape!(OP, "x must be [samples, {d}] or [{d}], got shape {}", x.shape()),
-        };
-        check_finite(OP, "x", x)?;
+        let shape = if x.rank() == 1 { Shape::from([k]) } else { Shape::from([m, k]) };
         let scale = collect_n(OP, k, (0..k).map(|c| self.code_scale(f, c)))?;
         let mut out = crate::tensor::alloc_empty(OP, dims_product(OP, &[m, k])?)?;
         let mut xc = try_vec(OP, d, 0f64)?;
@@ -399,19 +444,15 @@ impl Pca {
         Tensor::new(OP, shape, out)
     }
 
-    /// `z·V + μ` (un-whitened first if configured): `z: [m, k]` → `[m, d]`, `z: [k]` → `[d]`.
+    /// `z·V + μ` (un-whitened first if configured): `z: [m, k]` → `[m, d]`, `z: [k]` → `[d]`,
+    /// in f64 rounded once (the reference, as [`Pca::transform`]).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn inverse_transform(&self, z: &Tensor) -> Result<Tensor> {
         const OP: &str = "pca.inverseTransform";
+        let m = self.check_input(z, true)?;
         let f = self.fitted(OP)?;
         let (k, d) = (self.config.components, f.features);
-        let (m, shape) = match z.dims() {
-            [kk] if *kk == k => (1, Shape::from([d])),
-            [m, kk] if *kk == k => (*m, Shape::from([*m, d])),
-            [.., kk] if z.rank() <= 2 => bail_shape!(OP, "z has {kk} components (shape {}) but the PCA keeps {k} (z must be [samples, {k}] or [{k}])", z.shape()),
-            _ => bail_shape!(OP, "z must be [samples, {k}] or [{k}], got shape {}", z.shape()),
-        };
-        check_finite(OP, "z", z)?;
+        let shape = if z.rank() == 1 { Shape::from([d]) } else { Shape::from([m, d]) };
         let scale = collect_n(OP, k, (0..k).map(|c| if self.config.whiten { f.variance[c].max(0.0).sqrt() } else { 1.0 }))?;
         let mut out = crate::tensor::alloc_empty(OP, dims_product(OP, &[m, d])?)?;
         let mut acc = try_vec(OP, d, 0f64)?;

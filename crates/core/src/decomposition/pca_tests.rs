@@ -242,3 +242,60 @@ fn a_small_real_component_beside_a_large_one_is_kept_and_exact_rank_still_gives_
     let p = fit(&t(&[n, 2], dup), 2, false);
     assert_eq!(p.fitted.as_ref().unwrap().variance[1], 0.0);
 }
+
+#[test]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn explained_variances_in_f64_beyond_float32s_range() {
+    // Data scaled by 5e19 has variances ~1e39 (4.4e38 is past float32's 3.4e38: the f32
+    // part was Infinity); scaled by 1e-22, ~1e-44 (float32 subnormals: 25 % off). get_f64 gives
+    // the fit's f64 values: the scale² times those of the unscaled data, to f64 rounding.
+    let base = random(40, 3, 7);
+    let p1 = fit(&t(&[40, 3], base.clone()), 3, false);
+    let v1 = p1.get_f64(PcaPart::ExplainedVariance).unwrap().to_vec();
+    for scale in [5e19f64, 1e-22] {
+        let x: Vec<f32> = base.iter().map(|&v| (f64::from(v) * scale) as f32).collect();
+        let p = fit(&t(&[40, 3], x), 3, false);
+        let v = p.get_f64(PcaPart::ExplainedVariance).unwrap();
+        for (a, b) in v.iter().zip(&v1) {
+            // The scaled data is rounded to float32 (subnormal at 1e-22: ~1e-23 absolute).
+            assert!(a.is_finite() && (a / (b * scale * scale) - 1.0).abs() < 1e-4, "scale {scale:e}: {a:e} vs {:e}", b * scale * scale);
+        }
+        assert_eq!(p.get_f64(PcaPart::ExplainedVarianceRatio).unwrap().len(), 3);
+        let r: f64 = p.get_f64(PcaPart::ExplainedVarianceRatio).unwrap().iter().sum();
+        assert!((r - 1.0).abs() < 1e-12, "scale {scale:e}: ratios sum to {r}");
+    }
+    // At 5e19 the largest is beyond float32: the f32 part could not hold it.
+    let x: Vec<f32> = base.iter().map(|&v| (f64::from(v) * 5e19) as f32).collect();
+    let p = fit(&t(&[40, 3], x), 3, false);
+    assert!(p.get_f64(PcaPart::ExplainedVariance).unwrap()[0] > f64::from(f32::MAX));
+    assert_eq!(p.get_f64(PcaPart::Mean).unwrap().len(), 3);
+    assert_eq!(p.get_f64(PcaPart::Components).unwrap().len(), 9);
+    let unfitted = Pca::new(PcaConfig { components: 1, whiten: false }).unwrap();
+    assert_eq!(unfitted.get_f64(PcaPart::Mean).unwrap_err().to_string(), "pca: the PCA is not fitted yet; call fit(x) first");
+}
+
+#[test]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn check_input_is_the_transforms_checks() {
+    let x = t(&[4, 3], random(4, 3, 2));
+    let p = fit(&x, 2, false);
+    assert_eq!(p.check_input(&x, false).unwrap(), 4);
+    assert_eq!(p.check_input(&t(&[3], vec![1., 2., 3.]), false).unwrap(), 1);
+    assert_eq!(p.check_input(&t(&[5, 2], vec![0.; 10]), true).unwrap(), 5);
+    assert_eq!(p.check_input(&t(&[2], vec![0.; 2]), true).unwrap(), 1);
+    let bad = [
+        (t(&[2, 4], vec![0.; 8]), false),
+        (t(&[1, 1, 3], vec![0.; 3]), false),
+        (t(&[], vec![0.]), false),
+        (t(&[1, 3], vec![0., f32::NAN, 0.]), false),
+        (t(&[2, 3], vec![0.; 6]), true),
+        (t(&[1, 1, 2], vec![0.; 2]), true),
+        (t(&[1, 2], vec![f32::NEG_INFINITY, 0.]), true),
+    ];
+    for (v, inverse) in bad {
+        let want = if inverse { p.inverse_transform(&v) } else { p.transform(&v) }.unwrap_err().to_string();
+        assert_eq!(p.check_input(&v, inverse).unwrap_err().to_string(), want);
+    }
+    assert_eq!(p.check_input(&t(&[1, 3], vec![0., f32::NAN, 0.]), false).unwrap_err().to_string(), "pca.transform: x contains NaN at flat index 1 (shape [1,3])");
+    assert_eq!(p.check_input(&t(&[1, 2], vec![f32::NEG_INFINITY, 0.]), true).unwrap_err().to_string(), "pca.inverseTransform: z contains -Infinity at flat index 0 (shape [1,2])");
+}

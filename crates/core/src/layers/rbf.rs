@@ -9,6 +9,14 @@
 //!
 //! Working in `u` rather than `r` keeps every derivative finite at `x = c`.
 //!
+//! # Range
+//! `u` is formed in float32 and overflows when `‖x − c‖/σ` passes ~1.8e19, though the
+//! multiquadric's `φ ≈ ‖x − c‖/σ` and its inverse's `σ/‖x − c‖` are still float32 numbers
+//! (`r = 1e20, σ = 1`: `φ = 1e20`, not ∞; `r = 1e19, σ = 1e-5`: `1e-24`, not 0). There `φ` and
+//! the backward's terms are computed in f64 and rounded once; everywhere else (every finite `u`,
+//! and the inverse multiquadric's `φ³` in float32's normal range) the float32 code is unchanged,
+//! bit for bit.
+//!
 //! # Shapes
 //! `x: [batch, ..., d]` → `y: [batch, ..., units]` (over the last axis, as `dense`);
 //! centers `[units, d]`, widths `[units]`.
@@ -70,6 +78,33 @@ impl RbfKernel {
             RbfKernel::InverseMultiquadric => -0.5 * phi * phi * phi,
         }
     }
+
+    /// [`RbfKernel::phi`] in f64, for a `u` beyond float32's range (module docs, "Range").
+    #[inline]
+    fn phi_f64(self, u: f64) -> f64 {
+        match self {
+            RbfKernel::Gaussian => (-0.5 * u).exp(),
+            RbfKernel::Multiquadric => (1.0 + u).sqrt(),
+            RbfKernel::InverseMultiquadric => 1.0 / (1.0 + u).sqrt(),
+        }
+    }
+
+    /// [`RbfKernel::dphi_du`] in f64.
+    #[inline]
+    fn dphi_du_f64(self, phi: f64) -> f64 {
+        match self {
+            RbfKernel::Gaussian => -0.5 * phi,
+            RbfKernel::Multiquadric => 0.5 / phi,
+            RbfKernel::InverseMultiquadric => -0.5 * phi * phi * phi,
+        }
+    }
+}
+
+/// `u = ‖x − c‖² / σ²` in f64, where the squares of every float32 distance and width fit
+/// (`u` ≤ ~1e168 · features).
+fn u_f64(x: &[f32], c: &[f32], s: f32) -> f64 {
+    let r2: f64 = x.iter().zip(c).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum();
+    r2 / f64::from(s).powi(2)
 }
 
 /// The RBF map of `rows` rows of `d` values `x` through `units = widths.len()` centers
@@ -105,10 +140,12 @@ impl Forward<'_> {
                     // A distance or width whose square leaves float32's normal range (|x − c|
                     // below ~1e-19 or above ~1.8e19: data in SI units, say): in f64, where the
                     // squares of every float32 fit. (Also a row at its center: 0 either way.)
-                    let r2: f64 = xr.iter().zip(c).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum();
-                    (r2 / f64::from(s).powi(2)) as f32
+                    u_f64(xr, c, s) as f32
                 };
-                pr[j] = self.kernel.phi(ur[j]);
+                // NOTE: a u beyond float32 (‖x − c‖/σ > ~1.8e19) is ∞ here, but φ need not be:
+                // the multiquadric's √(1 + u) ≈ ‖x − c‖/σ, its inverse σ/‖x − c‖. φ comes from
+                // u in f64 then (the Gaussian's is 0 either way); every finite u keeps φ(u).
+                pr[j] = if ur[j].is_finite() { self.kernel.phi(ur[j]) } else { self.kernel.phi_f64(u_f64(xr, c, s)) as f32 };
             }
         }
     }
@@ -123,11 +160,15 @@ impl Forward<'_> {
             let dxr = &mut dx[r * d..(r + 1) * d];
             for j in 0..units {
                 let k = r * units + j;
+                let s = self.widths[j];
+                if self.wide(u[k], phi[k]) {
+                    self.backward_f64(xr, j, dy[k], dxr, dc, &mut dw[j]);
+                    continue;
+                }
                 let g = dy[k] * self.kernel.dphi_du(phi[k]);
                 if g == 0.0 {
                     continue;
                 }
-                let s = self.widths[j];
                 let f = 2.0 * g / (s * s);
                 // Where σ² underflows (module docs of over_width_squared), each term divides by σ
                 // twice: f itself would be ±∞, and ∞·0 NaN at the center; where it overflows, f
@@ -143,6 +184,41 @@ impl Forward<'_> {
                 dw[j] -= 2.0 * g * u[k] / s;
             }
         }
+    }
+
+    /// Whether unit `(u, φ)` takes [`Forward::backward_f64`]: a multiquadric `u` beyond float32
+    /// (∞, where `g·u` is ∞ or NaN), or an inverse multiquadric whose `φ³` is below float32's
+    /// normal range (`u` > ~2e25, where `dφ/du` underflows to 0 or loses its digits). The
+    /// Gaussian's `φ` is `exp(−u/2)`: its gradient there is 0 to float32 anyway.
+    #[inline]
+    fn wide(&self, u: f32, phi: f32) -> bool {
+        match self.kernel {
+            RbfKernel::Gaussian => false,
+            RbfKernel::Multiquadric => !u.is_finite(),
+            RbfKernel::InverseMultiquadric => !u.is_finite() || (phi != 0.0 && (phi * phi * phi).abs() < f32::MIN_POSITIVE),
+        }
+    }
+
+    /// [`Forward::backward`]'s terms of row `xr` and unit `j` in f64 (`u`, `φ`, `g` and `g·u`
+    /// beyond float32's range), rounded once to float32 per term.
+    #[cold]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn backward_f64(&self, xr: &[f32], j: usize, dy: f32, dxr: &mut [f32], dc: &mut [f32], dw: &mut f32) {
+        let d = self.d;
+        let s = self.widths[j];
+        let c = &self.centers[j * d..(j + 1) * d];
+        let u = u_f64(xr, c, s);
+        let g = f64::from(dy) * self.kernel.dphi_du_f64(self.kernel.phi_f64(u));
+        if g == 0.0 {
+            return;
+        }
+        let (s, s2) = (f64::from(s), f64::from(s).powi(2));
+        for ((dxv, dcv), (&a, &b)) in dxr.iter_mut().zip(&mut dc[j * d..(j + 1) * d]).zip(xr.iter().zip(c)) {
+            let t = (2.0 * g * (f64::from(a) - f64::from(b)) / s2) as f32;
+            *dxv += t;
+            *dcv -= t;
+        }
+        *dw -= (2.0 * g * u / s) as f32;
     }
 }
 
@@ -439,6 +515,52 @@ mod tests {
             assert!((f64::from(dx.data()[0]) / gx - 1.0).abs() < 1e-5 && dx.data()[1] == 0.0, "scale {scale:e}: dx {:?}, want {gx:e}", dx.data());
             assert!((f64::from(dc.data()[0]) / -gx - 1.0).abs() < 1e-5, "scale {scale:e}: dc {:?}", dc.data());
             assert!((f64::from(dw.data()[0]) / gw - 1.0).abs() < 1e-5, "scale {scale:e}: dw {:?}, want {gw:e}", dw.data());
+        }
+    }
+
+    #[test]
+    fn multiquadrics_past_float32s_u_keep_their_values_and_gradients() {
+        // u = r²/σ² beyond float32 (r/σ > ~1.8e19): φ was ∞ (multiquadric, true ≈ r/σ) or 0
+        // (inverse, true ≈ σ/r), and the gradients ∞, NaN or 0. Against closed forms in f64 with
+        // r = |x₀ − c₀| on one axis (t = r/σ): φ = √(1 + t²) or its inverse,
+        // dφ/dx = (dφ/du)·2r/σ², dφ/dσ = −(dφ/du)·2t²/σ.
+        let close = |got: f32, want: f64, what: &str| {
+            // 1e-6 relative, or float32's subnormal spacing 2^-149 (a gradient of 1e-43).
+            assert!(want.is_finite() && (f64::from(got) - want).abs() <= 1e-6 * want.abs() + 2f64.powi(-149), "{what}: got {got:e}, want {want:e}");
+        };
+        for (kernel, r, s) in [
+            (RbfKernel::Multiquadric, 1e20f32, 1f32),
+            (RbfKernel::Multiquadric, 1e25, 1e-5),
+            (RbfKernel::InverseMultiquadric, 1e19, 1e-5),
+            (RbfKernel::InverseMultiquadric, 1e20, 1.0),
+            (RbfKernel::InverseMultiquadric, 1e13, 1e-1), // u = 1e28 finite, but φ³ = 1e-42 subnormal
+        ] {
+            let x = t(&[1, 2], vec![r, 0.]);
+            let (c, w) = (t(&[1, 2], vec![0., 0.]), t(&[1], vec![s]));
+            let phi = features(&x, &c, &w, kernel).unwrap();
+            let (r64, s64) = (f64::from(r), f64::from(s));
+            let t2 = (r64 / s64).powi(2);
+            let phi64 = kernel.phi_f64(t2);
+            close(phi.data()[0], phi64, &format!("{kernel:?} φ at r {r:e}, σ {s:e}"));
+            let g = kernel.dphi_du_f64(phi64);
+            let [dx, dc, dw] = features_backward(&x, &c, &w, kernel, &t(&[1, 1], vec![1.0])).unwrap();
+            close(dx.data()[0], g * 2.0 * r64 / (s64 * s64), &format!("{kernel:?} dφ/dx at r {r:e}, σ {s:e}"));
+            close(dc.data()[0], -g * 2.0 * r64 / (s64 * s64), &format!("{kernel:?} dφ/dc at r {r:e}, σ {s:e}"));
+            close(dw.data()[0], -g * 2.0 * t2 / s64, &format!("{kernel:?} dφ/dσ at r {r:e}, σ {s:e}"));
+            assert_eq!((dx.data()[1], dc.data()[1]), (0.0, 0.0));
+        }
+        // Where u is a float32, nothing changed: φ(u) and the float32 rule, bit for bit.
+        for kernel in [RbfKernel::Multiquadric, RbfKernel::InverseMultiquadric] {
+            for (r, s) in [(3.0f32, 0.5f32), (1e6, 1.0), (1e-3, 7.0)] {
+                let x = t(&[1, 2], vec![r, 0.]);
+                let (c, w) = (t(&[1, 2], vec![0., 0.]), t(&[1], vec![s]));
+                let u = (r * r) / (s * s);
+                assert_eq!(features(&x, &c, &w, kernel).unwrap().data()[0], kernel.phi(u));
+                let [dx, _, dw] = features_backward(&x, &c, &w, kernel, &t(&[1, 1], vec![1.0])).unwrap();
+                let g = kernel.dphi_du(kernel.phi(u));
+                assert_eq!(dx.data()[0], 2.0 * g / (s * s) * r);
+                assert_eq!(dw.data()[0], -(2.0 * g * u / s));
+            }
         }
     }
 
