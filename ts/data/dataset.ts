@@ -377,8 +377,16 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
    * `reshuffleEachIteration` (the default) each pass has its own order (pass `k` of this
    * dataset always the same one); with `false` every pass has the first pass's order.
    *
+   * Each reader of the dataset starts a pass of its own, so `take` and `skip` of one shuffled
+   * dataset read different orders and share elements: they do not split it (the validation
+   * part leaks into training). Split first and shuffle the training part
+   * (`xs.take(n).shuffle(n)` and `xs.skip(n)`), or pass `reshuffleEachIteration` `false`.
+   *
    * @example
    * const ds = data.array([1, 2, 3, 4, 5]).shuffle(5, 42);
+   * // A train/validation split: split, then shuffle the training part each epoch.
+   * const all = data.array(rows);
+   * const [train, val] = [all.take(800).shuffle(800, 1), all.skip(800)];
    */
   shuffle(bufferSize: number, seed?: number | string, reshuffleEachIteration = true): Dataset<T> {
     if (bufferSize === undefined || bufferSize === null) {

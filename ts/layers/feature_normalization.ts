@@ -448,6 +448,8 @@ export class Normalization extends Layer {
     const op = 'normalization.apply';
     const x = inputs;
     x.handleFor(op, 'x');
+    // A forgotten `await` on adapt(dataset): say so, not that the layer was never adapted.
+    if (adapting.has(this)) throw new InvalidArgumentError(`${op}: layer ${this.name} is still reading its statistics: adapt(dataset) returns a promise (Keras's adapt is synchronous); await layer.adapt(dataset) before apply`);
     const shape = x.shape;
     const ndim = shape.length;
     if (ndim < 1) throw new InvalidArgumentError(`${op}: layer ${this.name}: x must be [batch, ...], got a scalar`);

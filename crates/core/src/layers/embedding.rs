@@ -131,6 +131,10 @@ impl Layer for Embedding {
         self.rows(arg, x).map(|_| ())
     }
 
+    fn checks_data(&self) -> bool {
+        true
+    }
+
     fn params_mut(&mut self) -> Vec<&mut Param> {
         self.embeddings.iter_mut().collect()
     }
@@ -212,6 +216,8 @@ mod tests {
         assert!(e.contains("input[0,0] = -1 is out of range [0, 4)"), "{e}");
         assert!(l.forward(t(&[1, 3], vec![f32::NAN, 0., 0.]), Mode::Infer).unwrap_err().to_string().contains("= NaN is not an integer"));
         assert!(l.check_data("x", &t(&[1, 3], vec![0., 0., 9.])).unwrap_err().to_string().contains("x[0,2] = 9 is out of range"));
+        // It says it checks (a model of several inputs splits its packed x only for such layers).
+        assert!(l.checks_data());
         assert!(Embedding::from_abi(&[0.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0]).is_err());
     }
 

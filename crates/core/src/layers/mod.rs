@@ -376,6 +376,12 @@ pub trait Layer {
         Ok(())
     }
 
+    /// Whether [`Layer::check_data`] checks anything: a model of several inputs then skips
+    /// splitting its packed input for it (a copy of the whole `x`).
+    fn checks_data(&self) -> bool {
+        false
+    }
+
     /// Visits the parameters (and non-trainable state) in a fixed order.
     fn params_mut(&mut self) -> Vec<&mut Param> {
         Vec::new()

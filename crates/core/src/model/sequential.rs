@@ -549,8 +549,16 @@ impl Sequential {
     /// caller's; an error names the layer and, with several inputs, the input.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn check_data(&self, op: &'static str, arg: &str, x: &Tensor) -> Result<()> {
+        let checks = |i: usize| self.layers.get(i).is_some_and(|l| peek(l).is_ok_and(|n| n.layer().checks_data()));
         let (readers, xs) = match &self.wiring {
-            Some(w) => (w.input_readers(), w.split_inputs(op, x)?),
+            Some(w) => {
+                // Only the readers that check something: a packed x is split (copied) for them alone.
+                let readers: Vec<(usize, usize)> = w.input_readers().into_iter().filter(|&(_, i)| checks(i)).collect();
+                if readers.is_empty() {
+                    return Ok(());
+                }
+                (readers, w.split_inputs(op, x)?)
+            }
             None => (vec![(0, 0)], vec![x.clone()]),
         };
         let layer = |i: usize| self.names.get(i).map_or_else(|| format!("layer {i}"), |n| format!("layer '{n}'"));
@@ -993,7 +1001,8 @@ fn check_batch(op: &'static str, inp: &[usize], x: &Tensor) -> Result<()> {
         } else if let Some(rest) = without_last.filter(|rest| x.rank() == inp.len() && &x.dims()[1..] == *rest) {
             let n = x.dims()[0];
             let more = if rest.is_empty() { String::new() } else { " or x.expandDims(-1)".into() };
-            format!("; for {n} samples of one {what}, x.reshape([{}]){more}", dims(n.to_string()))
+            let samples = if n == 1 { "1 sample".to_string() } else { format!("{n} samples") };
+            format!("; for {samples} of one {what}, x.reshape([{}]){more}", dims(n.to_string()))
         } else if without_last.is_some_and(|rest| !rest.is_empty() && x.dims() == rest) {
             format!("; for one sample of one {what}, add the batch and {what} axes: x.reshape([{}])", dims("1".into()))
         } else if inp.len() == 3 && x.rank() == 4 && x.dims()[1..] == [inp[2], inp[0], inp[1]] && inp[2] != inp[0] {
@@ -1029,6 +1038,10 @@ impl Layer for Sequential {
 
     fn check_data(&self, arg: &str, x: &Tensor) -> Result<()> {
         Sequential::check_data(self, "sequential", arg, x)
+    }
+
+    fn checks_data(&self) -> bool {
+        self.layers.iter().any(|l| peek(l).is_ok_and(|n| n.layer().checks_data()))
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -1300,6 +1313,8 @@ mod tests {
         // A signal engineer's windows without their channel axis.
         assert_eq!(msg(&[256, 1], &[32, 256]), "predict: expected input of shape [batch,256,1] (the first dimension is the batch), got [32,256]; for 32 samples of one channel, x.reshape([32,256,1]) or x.expandDims(-1)");
         assert_eq!(msg(&[256, 1], &[256]), "predict: expected input of shape [batch,256,1] (the first dimension is the batch), got [256]; for one sample of one channel, add the batch and channel axes: x.reshape([1,256,1])");
+        assert_eq!(msg(&[16, 1], &[1, 16]), "predict: expected input of shape [batch,16,1] (the first dimension is the batch), got [1,16]; for 1 sample of one channel, x.reshape([1,16,1]) or x.expandDims(-1)");
+        assert_eq!(msg(&[1], &[1]), "predict: expected input of shape [batch,1] (the first dimension is the batch), got [1]; for one sample, add the batch axis: x.reshape([1,1]) or x.expandDims(0)");
         assert_eq!(msg(&[8, 8, 1], &[2, 8, 8]), "predict: expected input of shape [batch,8,8,1] (the first dimension is the batch), got [2,8,8]; for 2 samples of one channel, x.reshape([2,8,8,1]) or x.expandDims(-1)");
         assert_eq!(msg(&[256, 2], &[32, 256]), "predict: expected input of shape [batch,256,2] (the first dimension is the batch), got [32,256]");
         assert!(check_batch("predict", &[4], &zeros(&[5, 4])).is_ok());

@@ -44,6 +44,31 @@ fn fits(per: &[usize], sym: &[usize]) -> bool {
     per.len() == sym.len() && per.iter().zip(sym).all(|(&d, &s)| d != 0 && (s == 0 || d == s))
 }
 
+/// The usual slips of an input `x` that does not fit `sym` (0 for an unknown axis), as
+/// `check_batch` in `sequential.rs` says them for a model of one shape: one sample without
+/// its batch axis (`[16, 1]` for `[null, 1]`: `x.expandDims(0)`); samples of one channel
+/// without that last axis of 1 (`[1, 16]` for `[null, 1]`: `x.expandDims(-1)`); one such
+/// sample without either axis. Empty when none applies.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn free_hint(sym: &[usize], x: &[usize]) -> String {
+    let dims = |lead: usize, rest: &[usize], last: &[usize]| {
+        core::iter::once(lead).chain(rest.iter().copied()).chain(last.iter().copied()).map(|d| d.to_string()).collect::<Vec<_>>().join(",")
+    };
+    let what = if sym.len() == 1 { "feature" } else { "channel" };
+    let without_last = sym.split_last().filter(|(&c, _)| c == 1).map(|(_, rest)| rest);
+    if fits(x, sym) {
+        format!("; for one sample, add the batch axis: x.reshape([{}]) or x.expandDims(0)", dims(1, x, &[]))
+    } else if without_last.is_some_and(|rest| !rest.is_empty() && x.len() == sym.len() && fits(&x[1..], rest)) {
+        let n = x[0];
+        let samples = if n == 1 { "1 sample".to_string() } else { format!("{n} samples") };
+        format!("; for {samples} of one {what}, x.reshape([{}]) or x.expandDims(-1)", dims(n, &x[1..], &[1]))
+    } else if without_last.is_some_and(|rest| !rest.is_empty() && fits(x, rest)) {
+        format!("; for one sample of one {what}, add the batch and {what} axes: x.reshape([{}])", dims(1, x, &[1]))
+    } else {
+        String::new()
+    }
+}
+
 /// `e`, a shape or argument error of a build for the input `x`, as the one error of an input
 /// that does not fit: `x … does not fit the model: why`, `x` described by `what` (its shape,
 /// per-sample shape and the model's input shape; or its inputs); any other error as it is.
@@ -140,7 +165,7 @@ impl Sequential {
             return Ok(());
         }
         if !fits(per, sym) {
-            bail_shape!(op, "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}", show(sym, false).get(1..).unwrap_or_default(), x.shape());
+            bail_shape!(op, "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}{}", show(sym, false).get(1..).unwrap_or_default(), x.shape(), free_hint(sym, x.dims()));
         }
         let what = format!("of shape {} (per-sample {}, input shape {})", x.shape(), Shape::from(per), show(sym, false));
         let per = per.to_vec();
@@ -177,7 +202,7 @@ impl Sequential {
     pub(super) fn range_at(&self, x: &Tensor, range: core::ops::Range<usize>, sym: &[usize]) -> Result<Vec<usize>> {
         let per = x.dims().get(1..).unwrap_or_default();
         if !fits(per, sym) {
-            bail_shape!("predict", "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}", show(sym, false).get(1..).unwrap_or_default(), x.shape());
+            bail_shape!("predict", "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}{}", show(sym, false).get(1..).unwrap_or_default(), x.shape(), free_hint(sym, x.dims()));
         }
         let what = format!("of shape {} (per-sample {}, input shape {})", x.shape(), Shape::from(per), show(sym, false));
         let mut at = per.to_vec();
@@ -275,6 +300,24 @@ mod tests {
         assert_eq!(e, "predict: expected input of shape [batch,null,3] (the first dimension is the batch; null: any size from 1), got [2,4,2]");
         let e = free.fit_to("predict", &ramp(&[2, 0, 3]), None).unwrap_err().to_string();
         assert!(e.contains("got [2,0,3]"), "{e}");
+    }
+
+    /// An input that does not fit a model with unknown steps gets the hints a model of one
+    /// shape gives: the batch axis for one sample, the channel axis for samples of one channel.
+    #[test]
+    fn unknown_steps_errors_suggest_the_usual_fixes() {
+        let mut free = model(&[(0, dense(2.0)), (32, vec![])]);
+        free.build_all(&[0, 1]).unwrap();
+        let msg = |m: &mut Sequential, x: &[usize]| m.fit_to("predict", &ramp(x), None).unwrap_err().to_string();
+        let head = "predict: expected input of shape [batch,null,1] (the first dimension is the batch; null: any size from 1), got";
+        assert_eq!(msg(&mut free, &[16, 1]), format!("{head} [16,1]; for one sample, add the batch axis: x.reshape([1,16,1]) or x.expandDims(0)"));
+        assert_eq!(msg(&mut free, &[1, 16]), format!("{head} [1,16]; for 1 sample of one channel, x.reshape([1,16,1]) or x.expandDims(-1)"));
+        assert_eq!(msg(&mut free, &[4, 16]), format!("{head} [4,16]; for 4 samples of one channel, x.reshape([4,16,1]) or x.expandDims(-1)"));
+        assert_eq!(msg(&mut free, &[16]), format!("{head} [16]; for one sample of one channel, add the batch and channel axes: x.reshape([1,16,1])"));
+        // Not one of those slips: no hint.
+        assert_eq!(msg(&mut free, &[2, 16, 3]), format!("{head} [2,16,3]"));
+        assert_eq!(super::free_hint(&[0, 2], &[4, 16]), "");
+        assert_eq!(super::free_hint(&[0, 0], &[4, 16, 1, 1]), "");
     }
 
     /// A flatten or a dense layer on an unknown axis is refused, naming the layer and the shape.
