@@ -6,6 +6,7 @@ import { call, check, outPtr, raw, readOut } from '../engine.js';
 import { inOp, InvalidArgumentError, OutOfMemoryError } from '../errors.js';
 import { attachedArg, describe } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
+import type { ArrayBufferBytes } from '../web-types.js';
 
 /** ABI codec ids (crates/wasm/src/exports/compression.rs `CODECS`). */
 export const CODEC = { huffman: 0, lzw: 1, rle: 2, dct: 3, wavelet: 4 } as const;
@@ -63,6 +64,21 @@ export function asBytes(op: string, arg: string, v: unknown): Uint8Array | undef
   return v instanceof Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.length);
 }
 
+/**
+ * The hint for a string or a bare buffer where bytes go: a text to encode is its UTF-8 bytes; a
+ * stream to decode (or measure) is bytes already, so a string is most likely its base64 form; a
+ * buffer is read through a view.
+ */
+function textOrBufferHint(op: string, v: unknown): string {
+  if (typeof v === 'string') {
+    return op.endsWith('.encode')
+      ? '; to code a text, pass its bytes: new TextEncoder().encode(s) (and new TextDecoder().decode(bytes) on the decoded bytes)'
+      : '; a stream is bytes, as encode returns them: if it came as base64 text, decode that to bytes first (Uint8Array.from(atob(s), (c) => c.charCodeAt(0)), or Buffer.from(s, \'base64\') in Node)';
+  }
+  const tag = typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : '';
+  return tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]' ? '; to read a buffer\'s bytes, pass a view of it: new Uint8Array(buffer)' : '';
+}
+
 export function bytesArg(op: string, bytes: unknown): Uint8Array {
   const b = asBytes(op, 'bytes', bytes);
   if (b === undefined) {
@@ -75,7 +91,7 @@ export function bytesArg(op: string, bytes: unknown): Uint8Array {
       const get = t.kind === 'tensor' ? 't.dataSync()' : 'tidy(() => w.read().dataSync())';
       throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got a ${t.kind} (shape [${t.shape}]): the codecs take bytes; a float32 tensor's are new Uint8Array(Float32Array.from(${get}).buffer) (4 per value; the decoded bytes back as new Float32Array(decoded.slice().buffer)), or quantise the values to bytes first`);
     }
-    throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got ${describe(bytes)}${view}`);
+    throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got ${describe(bytes)}${view}${textOrBufferHint(op, bytes)}`);
   }
   if (b.length > 0xffff_fffe) throw new InvalidArgumentError(`${op}: ${b.length} bytes are more than 4 GiB - 1`);
   return b;
@@ -156,11 +172,12 @@ function takeResult(op: string, output?: Uint8Array): RawResult {
   }
 }
 
-export function encodeRaw(op: string, codec: number, bytes: Uint8Array, param: number, width = 0, height = 0): Uint8Array {
+export function encodeRaw(op: string, codec: number, bytes: Uint8Array, param: number, width = 0, height = 0): ArrayBufferBytes {
   return withInput(op, bytes, (ptr) =>
     call((e) => {
       asCalled(op, () => check(e.nr_compress(codec, ptr, bytes.length, param, width, height, outPtr(0))));
-      return takeResult(op).bytes;
+      // A fresh copy (slice), on an ArrayBuffer even when the module's memory is shared.
+      return takeResult(op).bytes as ArrayBufferBytes;
     }),
   );
 }

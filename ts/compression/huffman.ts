@@ -19,6 +19,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { attachedArg, describe } from '../ops/convert.js';
 import { checkKeys } from '../classic/common.js';
 import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, tensorLike, type ByteDecodeOptions, type Bytes } from './bytes.js';
+import type { ArrayBufferBytes } from '../web-types.js';
 
 /**
  * Encodes `bytes`. Inputs over 256 MiB encode, but decode only with a larger cap:
@@ -26,8 +27,8 @@ import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, tensorLike, type
  * @example
  * const packed = compression.huffman.encode(new TextEncoder().encode('abracadabra'));
  */
-export function encode(bytes: Bytes): Uint8Array;
-export function encode(bytes: Bytes, options?: unknown): Uint8Array {
+export function encode(bytes: Bytes): ArrayBufferBytes;
+export function encode(bytes: Bytes, options?: unknown): ArrayBufferBytes {
   const op = 'compression.huffman.encode';
   checkKeys(op, options, []); // it takes none: an options object with any key is a mistake
   return encodeRaw(op, CODEC.huffman, bytesArg(op, bytes), 0);
@@ -39,7 +40,21 @@ export function encode(bytes: Bytes, options?: unknown): Uint8Array {
  * that is not prefix-free, a stored payload whose length is not the header's, more output
  * than `maxOutputBytes`). `options.output` decodes into a buffer of yours (see
  * {@link ByteDecodeOptions}).
+ *
+ * With no `output`, the result is a fresh array on an `ArrayBuffer` (`Uint8Array<ArrayBuffer>` in
+ * TypeScript 5.7+: it fits `crypto.subtle.digest`, `new Blob([…])`, `new File([…], …)`).
  */
+export function decode(bytes: Bytes, options?: ByteDecodeOptions & { output?: undefined }): ArrayBufferBytes;
+/**
+ * Decodes into `options.output`, a `Uint8Array` (or a subclass, as Node's `Buffer`): the result
+ * is `output.subarray(0, n)` for the `n` decoded bytes, of `output`'s own type (same memory).
+ */
+export function decode<O extends Uint8Array>(bytes: Bytes, options: ByteDecodeOptions & { output: O }): O;
+/**
+ * Decodes with options known only at run time (an `output` or not), or into a
+ * `Uint8ClampedArray` `output`: the result is a `Uint8Array` (over `output`'s memory if given).
+ */
+export function decode(bytes: Bytes, options?: ByteDecodeOptions): Uint8Array;
 export function decode(bytes: Bytes, options?: ByteDecodeOptions): Uint8Array {
   const op = 'compression.huffman.decode';
   const input = bytesArg(op, bytes);

@@ -12,5 +12,7 @@ export * as dct from './dct.js';
 export * as dwt from './dwt.js';
 export { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_IMAGE_BYTES, type ByteDecodeOptions, type DecodeOptions, type Bytes } from './bytes.js';
 export type { LzwOptions } from './lzw.js';
+/** What the codecs' encoders (and decoders with no `output`) return: bytes on an `ArrayBuffer`, `Uint8Array<ArrayBuffer>` in TypeScript 5.7+. */
+export type { ArrayBufferBytes } from '../web-types.js';
 export type { DctOptions } from './dct.js';
 export type { DwtOptions, WaveletName } from './dwt.js';

@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { checkKeys } from '../classic/common.js';
 import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions, type Bytes } from './bytes.js';
+import type { ArrayBufferBytes } from '../web-types.js';
 
 /** Encoder options. */
 export interface LzwOptions {
@@ -22,7 +23,7 @@ export interface LzwOptions {
  * Encodes `bytes`. Inputs over 256 MiB encode, but decode only with a larger cap:
  * `lzw.decode(stream, { maxOutputBytes: Infinity })` (or their length) for a stream you trust.
  */
-export function encode(bytes: Bytes, options: LzwOptions = {}): Uint8Array {
+export function encode(bytes: Bytes, options: LzwOptions = {}): ArrayBufferBytes {
   const op = 'compression.lzw.encode';
   const o = checkKeys(op, options, ['maxBits']);
   const maxBits = o.maxBits ?? 17;
@@ -37,7 +38,21 @@ export function encode(bytes: Bytes, options: LzwOptions = {}): Uint8Array {
  * (codes beyond the dictionary, truncation, checksum mismatch, more output than
  * `maxOutputBytes`, …). `options.output` decodes into a buffer of yours (see
  * {@link ByteDecodeOptions}).
+ *
+ * With no `output`, the result is a fresh array on an `ArrayBuffer` (`Uint8Array<ArrayBuffer>` in
+ * TypeScript 5.7+: it fits `crypto.subtle.digest`, `new Blob([…])`, `new File([…], …)`).
  */
+export function decode(bytes: Bytes, options?: ByteDecodeOptions & { output?: undefined }): ArrayBufferBytes;
+/**
+ * Decodes into `options.output`, a `Uint8Array` (or a subclass, as Node's `Buffer`): the result
+ * is `output.subarray(0, n)` for the `n` decoded bytes, of `output`'s own type (same memory).
+ */
+export function decode<O extends Uint8Array>(bytes: Bytes, options: ByteDecodeOptions & { output: O }): O;
+/**
+ * Decodes with options known only at run time (an `output` or not), or into a
+ * `Uint8ClampedArray` `output`: the result is a `Uint8Array` (over `output`'s memory if given).
+ */
+export function decode(bytes: Bytes, options?: ByteDecodeOptions): Uint8Array;
 export function decode(bytes: Bytes, options?: ByteDecodeOptions): Uint8Array {
   const op = 'compression.lzw.decode';
   const input = bytesArg(op, bytes);

@@ -8,13 +8,14 @@
  */
 import { checkArgs } from '../options.js';
 import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions, type Bytes } from './bytes.js';
+import type { ArrayBufferBytes } from '../web-types.js';
 
 /**
  * Encodes `bytes`. Inputs over 256 MiB encode, but decode only with a larger cap:
  * `rle.decode(stream, { maxOutputBytes: Infinity })` (or their length) for a stream you trust.
  */
-export function encode(bytes: Bytes): Uint8Array;
-export function encode(bytes: Bytes, options?: unknown): Uint8Array {
+export function encode(bytes: Bytes): ArrayBufferBytes;
+export function encode(bytes: Bytes, options?: unknown): ArrayBufferBytes {
   const op = 'compression.rle.encode';
   checkArgs(op, options, []); // it takes none: an options object with any key is a mistake
   return encodeRaw(op, CODEC.rle, bytesArg(op, bytes), 0);
@@ -24,7 +25,21 @@ export function encode(bytes: Bytes, options?: unknown): Uint8Array {
  * Decodes a stream from {@link encode}; malformed streams throw `InvalidArgumentError`.
  * `options.output` decodes into a buffer of yours (reused across calls, it saves allocating
  * the result: `rle.decode(stream, { output: buf })` returns `buf.subarray(0, n)`).
+ *
+ * With no `output`, the result is a fresh array on an `ArrayBuffer` (`Uint8Array<ArrayBuffer>` in
+ * TypeScript 5.7+: it fits `crypto.subtle.digest`, `new Blob([…])`, `new File([…], …)`).
  */
+export function decode(bytes: Bytes, options?: ByteDecodeOptions & { output?: undefined }): ArrayBufferBytes;
+/**
+ * Decodes into `options.output`, a `Uint8Array` (or a subclass, as Node's `Buffer`): the result
+ * is `output.subarray(0, n)` for the `n` decoded bytes, of `output`'s own type (same memory).
+ */
+export function decode<O extends Uint8Array>(bytes: Bytes, options: ByteDecodeOptions & { output: O }): O;
+/**
+ * Decodes with options known only at run time (an `output` or not), or into a
+ * `Uint8ClampedArray` `output`: the result is a `Uint8Array` (over `output`'s memory if given).
+ */
+export function decode(bytes: Bytes, options?: ByteDecodeOptions): Uint8Array;
 export function decode(bytes: Bytes, options?: ByteDecodeOptions): Uint8Array {
   const op = 'compression.rle.decode';
   const input = bytesArg(op, bytes);

@@ -3,9 +3,12 @@
  * layer of a text model. Mirrors `crates/core/src/layers/embedding.rs`.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { notEqual } from '../ops/binary.js';
 import { describe, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
+import type { Tensor } from '../tensor.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { CLASS_NAMES, Layer, sampleShape, type LayerArgs } from './layer.js';
+import { maskInput } from './masking.js';
 import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
 
 /** Options of `layers.embedding` (TF.js's names and defaults). */
@@ -88,6 +91,24 @@ export class Embedding extends Layer {
     if (args.inputLength != null) this.inputLength = Array.isArray(args.inputLength) ? args.inputLength.slice() : args.inputLength;
     this.args = args;
     this.abiParams();
+  }
+  /**
+   * The mask this layer gives its input of indices, as TF.js's `Embedding.computeMask`: with
+   * `maskZero`, 1 where the index is not 0 and 0 where it is (the padding), of the input's shape
+   * (`[batch, steps]` → `[batch, steps]`); without it, `null` (the layer makes no mask). TF.js
+   * returns a `bool` tensor; neurite's tensors are float32, so the mask holds 1 and 0, as its
+   * comparisons (`notEqual`) do. `mask` (the input's own mask) is not read, as TF.js's. The
+   * result is a new tensor, yours to dispose. In a model the mask runs beside each value by
+   * itself (see the README's Text and sequences); this is for looking at it, or for a custom
+   * loop's own masked loss.
+   *
+   * @example
+   * layers.embedding({ inputDim: 5, outputDim: 2, maskZero: true }).computeMask(tensor([[1, 0]])) // [[1, 0]]
+   */
+  computeMask(inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor | null {
+    void mask;
+    const x = maskInput(this, inputs);
+    return this.maskZero ? notEqual(x, 0) : null;
   }
   /** @internal The ABI layout of `Embedding::from_abi`. */
   abiParams(): number[] {

@@ -3,8 +3,24 @@
  * and Keras 3's `Masking`). Mirrors `crates/core/src/layers/masking.rs`.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { any } from '../ops/all_any.js';
+import { notEqual } from '../ops/binary.js';
 import { describe } from '../ops/convert.js';
+import { tidy } from '../scope.js';
+import { Tensor } from '../tensor.js';
 import { checkNumber, CLASS_NAMES, Layer, type LayerArgs } from './layer.js';
+
+/**
+ * @internal The one tensor `computeMask` reads (TF.js's `getExactlyOneTensor`): `inputs` itself,
+ * or the one element of a list; anything else is an {@link InvalidArgumentError} naming `layer`.
+ */
+export function maskInput(layer: Layer, inputs: unknown): Tensor {
+  const one = Array.isArray(inputs) && inputs.length === 1 ? (inputs[0] as unknown) : inputs;
+  if (one instanceof Tensor) return one;
+  const item = (v: unknown) => (v instanceof Tensor ? `a tensor of shape [${v.shape.join(',')}]` : describe(v));
+  const what = Array.isArray(inputs) ? `a list of ${inputs.length} value${inputs.length === 1 ? '' : 's'} (${inputs.map(item).join(', ')})` : describe(inputs);
+  throw new InvalidArgumentError(`computeMask: layer ${layer.name} (${layer.kind}) takes one tensor, the layer's input (or a list of one), got ${what}`);
+}
 
 /** What `maskValue` must be, and why. */
 const MASK_VALUE_RULE = 'a finite number (NaN equals no value, so it would mask nothing; with ±Infinity the model could be saved but never loaded, every loader refusing a non-finite mask_value, and fit refuses non-finite inputs anyway)';
@@ -54,6 +70,25 @@ export class Masking extends Layer {
     // float32, loads, so it is kept here too).
     this.maskValue = checkNumber('masking', 'maskValue', args.maskValue ?? 0, (v) => !Number.isNaN(v), MASK_VALUE_RULE);
     if (!Number.isFinite(this.maskValue)) throw new InvalidArgumentError(`masking: maskValue must be ${MASK_VALUE_RULE}, got ${describe(this.maskValue)}`);
+  }
+  /**
+   * The mask this layer gives its input, as TF.js's `Masking.computeMask`: 1 for each step (a
+   * row over the last axis) with some feature not equal to `maskValue`, 0 for a padded one, of
+   * the input's shape without its last axis (`[batch, steps, features]` → `[batch, steps]`).
+   * TF.js returns a `bool` tensor; neurite's tensors are float32, so the mask holds 1 and 0, as
+   * its comparisons (`notEqual`) and logical reductions (`any`) do. `mask` (the input's own
+   * mask) is not read, as TF.js's: this layer makes the mask. The result is a new tensor, yours
+   * to dispose. In a model the mask runs beside each value by itself (see the README's Text and
+   * sequences); this is for looking at it, or for a custom loop's own masked loss.
+   *
+   * @example
+   * layers.masking({ maskValue: 0 }).computeMask(tensor([[[1, 2], [0, 0]]])) // [[1, 0]]
+   */
+  computeMask(inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor {
+    void mask;
+    const x = maskInput(this, inputs);
+    const maskValue = this.maskValue;
+    return tidy(() => any(notEqual(x, maskValue), -1));
   }
   /** @internal The ABI layout of `MaskingLayer::from_abi`: `maskValue`. */
   abiParams(): number[] {

@@ -11,6 +11,7 @@
  */
 import { CODEC, type Bytes } from '../bytes.js';
 import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions, type ImageDecodeOptions } from './image.js';
+import type { ArrayBufferBytes } from '../../web-types.js';
 
 /**
  * Encodes a grayscale image. Images over 64 MiB of pixels (more than 8192 × 8192) encode, but
@@ -19,7 +20,7 @@ import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type Ima
  * @example
  * const bytes = codecs.dct.encode({ data, width: 64, height: 48 }, { quality: 50 });
  */
-export function encode(image: GrayImageInput, options?: ImageCodecOptions): Uint8Array {
+export function encode(image: GrayImageInput, options?: ImageCodecOptions): ArrayBufferBytes {
   return encodeImage('codecs.dct.encode', CODEC.dct, image, options);
 }
 

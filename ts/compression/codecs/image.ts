@@ -4,6 +4,7 @@ import { describe } from '../../ops/convert.js';
 import { checkKeys } from '../../classic/common.js';
 import { Tensor } from '../../tensor.js';
 import { asBytes, bytesArg, decodeRaw, DEFAULT_MAX_IMAGE_BYTES, encodeRaw, maxOutputArg, type Bytes, type DecodeOptions } from '../bytes.js';
+import type { ArrayBufferBytes } from '../../web-types.js';
 
 /**
  * A grayscale image: `data[y * width + x]`, one byte per pixel. The codecs return `data` as a
@@ -74,7 +75,7 @@ export function qualityArg(op: string, quality: unknown): number {
   return quality;
 }
 
-export function encodeImage(op: string, codec: number, image: GrayImageInput, options: ImageCodecOptions | undefined): Uint8Array {
+export function encodeImage(op: string, codec: number, image: GrayImageInput, options: ImageCodecOptions | undefined): ArrayBufferBytes {
   const data = imageData(op, 'image', image);
   const { width, height } = image;
   for (const [k, v] of [['width', width], ['height', height]] as const) {

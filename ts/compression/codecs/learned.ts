@@ -48,6 +48,7 @@ import { keep } from '../../scope.js';
 import { crc32 } from '../crc32.js';
 import { imageData, rgbaHint, type GrayImage, type GrayImageInput } from './image.js';
 import type { LoadedModel } from '../../io/load.js';
+import type { ArrayBufferBytes } from '../../web-types.js';
 
 /** Options of {@link create} and {@link fromAutoencoder}. */
 export interface LearnedCodecOptions {
@@ -126,8 +127,8 @@ export interface LearnedCodecDescription {
 /** A learned codec: see {@link create}. */
 export interface LearnedCodec {
   /** Encodes one image, or an array of images (all `imageShape`), into one stream. */
-  encode(image: GrayImageInput): Uint8Array;
-  encode(images: GrayImageInput[]): Uint8Array;
+  encode(image: GrayImageInput): ArrayBufferBytes;
+  encode(images: GrayImageInput[]): ArrayBufferBytes;
   /**
    * Decodes a stream of one image (from `encode(image)`). A batch stream (from
    * `encode(images)`) is an `InvalidArgumentError` that says to use {@link decodeBatch}; so is a
@@ -578,7 +579,7 @@ class Codec implements LearnedCodec {
     };
   }
 
-  encode(images: GrayImageInput | GrayImageInput[]): Uint8Array {
+  encode(images: GrayImageInput | GrayImageInput[]): ArrayBufferBytes {
     const op = 'codecs.learned.encode';
     this.#live(op);
     const isArray = Array.isArray(images);

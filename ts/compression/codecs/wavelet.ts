@@ -29,13 +29,14 @@
  */
 import { CODEC, type Bytes } from '../bytes.js';
 import { decodeImage, encodeImage, qualityArg, type GrayImage, type GrayImageInput, type ImageCodecOptions, type ImageDecodeOptions } from './image.js';
+import type { ArrayBufferBytes } from '../../web-types.js';
 
 /**
  * Encodes a grayscale image. Images over 64 MiB of pixels (more than 8192 × 8192) encode, but
  * decode only with a larger cap: `codecs.wavelet.decode(stream, { maxOutputBytes: Infinity })`
  * (or width × height) for a stream you trust.
  */
-export function encode(image: GrayImageInput, options?: ImageCodecOptions): Uint8Array {
+export function encode(image: GrayImageInput, options?: ImageCodecOptions): ArrayBufferBytes {
   return encodeImage('codecs.wavelet.encode', CODEC.wavelet, image, options);
 }
 
