@@ -1,12 +1,13 @@
 /**
  * A model with several inputs packs them side by side into one tensor for the core
- * (`ts/models/packing.ts`): `predict` packs one batch at a time (the extra memory is a batch,
- * not a copy of all of `x`) with the same values; `fit` and `evaluate`, which pack all of `x`,
+ * (`ts/models/packing.ts`): `predict` packs whole batches of about 16 MiB of input at a time
+ * (the extra memory is a chunk, not a copy of all of `x`; set small here) with the same values; `fit` and `evaluate`, which pack all of `x`,
  * say so when that copy does not fit, and what to do. The packing's `concat` (along axis 1) is
  * watched here: its sizes, and an out-of-memory error made on demand.
  */
 import { describe, expect, it, vi } from 'vitest';
 import * as nr from '../ts/index.js';
+import { setPredictChunkBytes } from '../ts/models/sequential.js';
 import './setup.js';
 
 const watch = vi.hoisted(() => ({ rows: [] as number[], failBeyond: Infinity }));
@@ -49,12 +50,21 @@ function twoInTwoOut() {
 const bits = (t: nr.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.data()).buffer));
 
 describe('predict of a model with several inputs packs one batch at a time', () => {
-  it('100 rows at batchSize 32: four packs of at most 32 rows, the same bits as the model on the concatenated rows', () => {
+  it('100 rows at batchSize 32, chunks of 2 batches: packs of 64 and 36 rows, the same bits as the model on the concatenated rows', () => {
     const m = twoInOneOut();
     const a = nr.randomNormal([100, 6], { seed: 1 }), b = nr.randomNormal([100, 2, 2], { seed: 2 });
     watch.rows.length = 0;
+    const was = setPredictChunkBytes(64 * 40); // 64 rows of 10 float32s
     const p = m.predict([a, b], { batchSize: 32 }) as nr.Tensor;
+    expect(watch.rows).toEqual([64, 36]);
+    // Smaller than a batch: one batch a chunk.
+    setPredictChunkBytes(40);
+    watch.rows.length = 0;
+    const one = m.predict([a, b], { batchSize: 32 }) as nr.Tensor;
     expect(watch.rows).toEqual([32, 32, 32, 4]);
+    expect(bits(one)).toEqual(bits(p));
+    one.dispose();
+    setPredictChunkBytes(was);
     expect(p.shape).toEqual([100, 3]);
     // The same model as one input of the 10 features side by side (what the core saw before,
     // packed whole): a dense layer of the same weights, predicted in the same batches.
@@ -64,8 +74,10 @@ describe('predict of a model with several inputs packs one batch at a time', () 
     const q = seq.predict(flat, { batchSize: 32 });
     expect(bits(p)).toEqual(bits(q));
     // Every batch size gives the same bits (one batch: packed whole, as before).
-    for (const bs of [1, 7, 100, 256]) {
+    for (const [bs, chunkRows] of [[1, 10], [7, 14], [100, 100], [256, 256], [32, 1e6]]) {
+      const prev = setPredictChunkBytes(chunkRows * 40);
       const r = m.predict([a, b], { batchSize: bs }) as nr.Tensor;
+      setPredictChunkBytes(prev);
       expect(bits(r)).toEqual(bits(p));
       r.dispose();
     }
@@ -78,7 +90,9 @@ describe('predict of a model with several inputs packs one batch at a time', () 
     const whole = m.predict([a, b], { batchSize: 70 }) as nr.Tensor[];
     const tensors = nr.memory().numTensors;
     watch.rows.length = 0;
+    const was = setPredictChunkBytes(16 * 40);
     const parts = m.predict({ right: b, left: a }, { batchSize: 16 }) as nr.Tensor[];
+    setPredictChunkBytes(was);
     expect(watch.rows).toEqual([16, 16, 16, 16, 6]);
     expect(parts.map((t) => t.shape)).toEqual([[70, 2], [70, 1]]);
     parts.forEach((t, i) => expect(bits(t)).toEqual(bits(whole[i])));
@@ -108,11 +122,18 @@ describe('fit and evaluate pack all of x: out of memory says so and what to do',
       await expect(m.fit([a, b], y, { verbose: 0 })).rejects.toThrow(new RegExp(`^fit: out of memory: ${copy}train from a dataset instead, fitDataset \\(it packs one batch at a time\\), or call fit on chunks of the rows in turn \\(concat: out of memory allocating 188160000 bytes\\)$`));
       expect(() => m.evaluate([a, b], y)).toThrow(new RegExp(`^evaluate: out of memory: ${copy}evaluate from a dataset instead, evaluateDataset`));
       expect(() => m.trainOnBatch([a, b], y)).toThrow(new RegExp(`^trainOnBatch: out of memory: ${copy}pass fewer rows`));
-      expect(() => m.predict([a, b], { batchSize: 50 })).toThrow(/^predict: out of memory: a model with 2 inputs packs x .*; pass fewer rows per call/);
-      // predict in batches of at most 40 rows packs no more than that: it runs.
-      const p = m.predict([a, b], { batchSize: 40 }) as nr.Tensor;
-      expect(p.shape).toEqual([50, 3]);
-      p.dispose();
+      expect(() => m.predict([a, b], { batchSize: 50 })).toThrow(/^predict: out of memory: a model with 2 inputs packs x .*; pass a smaller batchSize \(predict packs whole batches of about 16 MiB of input at a time, at least one batch\), or predict chunks of the rows in turn/);
+      // Chunks of at most 40 rows: it runs; a chunk that does not fit is said with its rows.
+      const was = setPredictChunkBytes(40 * 40);
+      try {
+        const p = m.predict([a, b], { batchSize: 40 }) as nr.Tensor;
+        expect(p.shape).toEqual([50, 3]);
+        p.dispose();
+        setPredictChunkBytes(45 * 40);
+        expect(() => m.predict([a, b], { batchSize: 45 })).toThrow(/^predict: out of memory: a model with 2 inputs packs 45 rows of x at a time \(left \[50,6\], right \[50,2,2\]\) side by side into one \[45,10\] tensor of 1800 bytes/);
+      } finally {
+        setPredictChunkBytes(was);
+      }
     } finally {
       watch.failBeyond = Infinity;
     }

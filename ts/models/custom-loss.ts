@@ -85,7 +85,7 @@ function callUser(op: string, what: string, fn: (t: Tensor, p: Tensor) => unknow
   }
   if (!(v instanceof Tensor)) {
     const hint = typeof v === 'number' ? ' (build it from tensor ops so that it stays on the tape, e.g. mean(square(sub(yPred, yTrue)), -1))' : '';
-    throw new InvalidArgumentError(`${op}: ${what} returned ${describe(v)}; it must return a Tensor: one value per sample (shape [${n}] or [${n}, …]) or a scalar${hint}`);
+    throw new InvalidArgumentError(`${op}: ${what} returned ${describe(v)}; it must return a Tensor, usually one value per sample (shape [${n}] or [${n}, …]; a result of any shape is averaged, but with sampleWeight or classWeight it must be one value per sample or a scalar)${hint}`);
   }
   if (y.isDisposed) throw new DisposedError(`${op}: ${what} disposed yTrue, which ${op} still needs (a loss or metric function must not dispose its arguments)`);
   if (v.isDisposed) throw new DisposedError(`${op}: ${what} returned a disposed tensor (return the result, dispose only what it is made from)`);

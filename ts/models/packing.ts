@@ -7,8 +7,8 @@
  * and the one-call training step work on the packed rows unchanged.
  *
  * Packing copies: `fit`, `evaluate` and `trainOnBatch` pack all of `x` (and `y`), so their
- * out-of-memory error says so ({@link join}); `predict` packs one batch at a time
- * (`Sequential`'s `#packedPredict`). Errors the core finds in a packed tensor are said of the
+ * out-of-memory error says so ({@link join}); `predict` packs a chunk of whole batches at a
+ * time (`Sequential`'s `#packedPredict`). Errors the core finds in a packed tensor are said of the
  * tensor the caller gave ({@link placePacked}).
  */
 import { InvalidArgumentError, OutOfMemoryError, ShapeError } from '../errors.js';
@@ -91,13 +91,14 @@ export function checkList(op: string, arg: string, v: unknown, parts: readonly P
  * caller owns, a copy of all of them. Running out of memory for it is said as that copy, with
  * what to do instead.
  */
-export function join(op: string, arg: string, ts: readonly Tensor[], parts: readonly Part[]): Tensor {
+export function join(op: string, arg: string, ts: readonly Tensor[], parts: readonly Part[], whole?: readonly Tensor[]): Tensor {
   const n = ts[0].rank === 0 ? 0 : ts[0].shape[0];
   let packed: Tensor;
   try {
     packed = tidy(() => concat(ts.map((t) => reshape(t, [n, size(t.shape.slice(1))])), 1));
   } catch (err) {
-    throw packingOutOfMemory(op, arg, ts, parts, err);
+    // `ts` slices of `whole` (predict's chunks): said as so many rows of the tensors given.
+    throw whole ? packingOutOfMemory(op, arg, whole, parts, err, n) : packingOutOfMemory(op, arg, ts, parts, err);
   }
   layouts.set(packed, { arg, names: parts.map((p) => p.name), shapes: ts.map((t) => t.shape.slice()) });
   // Unknown (null) sizes: the core learns this call's sizes from the packed tensor itself.
@@ -117,9 +118,9 @@ export function join(op: string, arg: string, ts: readonly Tensor[], parts: read
  * `err` from packing `ts` into one tensor: when out of memory, said as the copy that packing
  * makes (how many bytes, of which tensors) and what avoids it; anything else as it is.
  */
-function packingOutOfMemory(op: string, arg: string, ts: readonly Tensor[], parts: readonly Part[], err: unknown): unknown {
+export function packingOutOfMemory(op: string, arg: string, ts: readonly Tensor[], parts: readonly Part[], err: unknown, rows?: number): unknown {
   if (!(err instanceof OutOfMemoryError) || Object.isFrozen(err)) return err;
-  const n = ts[0].shape[0];
+  const n = rows ?? ts[0].shape[0];
   const width = ts.reduce((a, t) => a + size(t.shape.slice(1)), 0);
   const bytes = n * width * 4;
   const kind = /^(y|ys|validationData\[1\])$/.test(arg) ? 'outputs' : 'inputs';
@@ -128,10 +129,12 @@ function packingOutOfMemory(op: string, arg: string, ts: readonly Tensor[], part
     fit: 'train from a dataset instead, fitDataset (it packs one batch at a time), or call fit on chunks of the rows in turn',
     evaluate: 'evaluate from a dataset instead, evaluateDataset (it packs one batch at a time), or evaluate chunks of the rows and weight their results by their sizes',
     trainOnBatch: 'pass fewer rows',
-    predictOnBatch: 'use predict, which packs one batch of batchSize rows at a time',
+    predictOnBatch: 'use predict, which packs its rows a chunk at a time',
+    predict: 'pass a smaller batchSize (predict packs whole batches of about 16 MiB of input at a time, at least one batch), or predict chunks of the rows in turn',
   };
   const fix = instead[op] ?? 'pass fewer rows per call';
-  err.message = `${op}: out of memory: a model with ${ts.length} ${kind} packs ${arg} (${given}) side by side into one [${n},${width}] tensor of ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB), a copy beside the tensors given, before it runs; ${fix} (${err.message})`;
+  const of = rows === undefined ? arg : `${rows} rows of ${arg} at a time`;
+  err.message = `${op}: out of memory: a model with ${ts.length} ${kind} packs ${of} (${given}) side by side into one [${n},${width}] tensor of ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB), a copy beside the tensors given, before it runs; ${fix} (${err.message})`;
   return err;
 }
 

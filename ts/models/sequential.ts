@@ -59,7 +59,7 @@ import { exportTrainingState, importTrainingState, trainingStep, type TrainingSt
 import { layerSpec, makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, inferWeights, type ModelSpec } from '../io/spec.js';
 import { applySymbolic, forgetInputOwner, isSymbolic, makingChain, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
-import { byName, checkList, join, oneFeature, pack, placePacked, unpack, type Part } from './packing.js';
+import { byName, checkList, join, oneFeature, pack, packingOutOfMemory, placePacked, unpack, type Part } from './packing.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { brand } from '../brand.js';
 import { CONSTRAINT_OPTIONS } from '../constraints.js';
@@ -300,6 +300,16 @@ export interface EvaluateOptions {
 function anyLength(first: Layer | Sequential | undefined): number[] | undefined {
   if (first instanceof Sequential) return first.inputDims ?? anyLength(first.coreLayers[0]);
   return first?.kind === 'embedding' && first.inputDims === undefined ? [0] : undefined;
+}
+
+/** How much input a model of several inputs packs at a time in {@link Sequential.predict} (see `#packedPredict`). */
+let PREDICT_CHUNK_BYTES = 16 * 2 ** 20;
+
+/** @internal Sets {@link PREDICT_CHUNK_BYTES} (tests: chunks of a few rows); returns the previous value. */
+export function setPredictChunkBytes(bytes: number): number {
+  const was = PREDICT_CHUNK_BYTES;
+  PREDICT_CHUNK_BYTES = bytes;
+  return was;
 }
 
 /** A stack of layers trained as one model (Keras/TF.js `Sequential`); make one with {@link sequential}. */
@@ -1682,12 +1692,13 @@ export class Sequential {
   }
 
   /**
-   * {@link predict} of a model with several inputs or outputs. Several inputs are packed one
-   * batch of `batchSize` rows at a time (the slices of each input side by side, that batch
-   * predicted, its outputs kept), so the extra memory is one batch, not a packed copy of all of
-   * `x`; the outputs are joined at the end. The core's predict runs those same batches, so the
-   * values are the same bits. On the tape (all rows as one batch, see {@link predict}), one
-   * input, or rows that fit in one batch: packed whole, as before.
+   * {@link predict} of a model with several inputs or outputs. Several inputs are packed a
+   * chunk of whole batches at a time (about {@link PREDICT_CHUNK_BYTES} of input, at least one
+   * batch: the slices of each input side by side, that chunk predicted, its outputs kept), so
+   * the extra memory is one chunk, not a packed copy of all of `x`; the outputs are joined at
+   * the end. The core's predict runs the same batches, so the values are the same bits. On the
+   * tape (all rows as one batch, see {@link predict}), one input, or rows that fit in one
+   * chunk: packed whole.
    */
   #packedPredict(x: Tensor | Tensor[], args: { batchSize?: number | undefined; verbose?: Verbose | undefined }): Tensor | Tensor[] {
     const op = 'predict';
@@ -1697,14 +1708,24 @@ export class Sequential {
     const ts = inParts ? checkList(op, 'x', x, inParts) : null;
     if (!inParts || !ts || ts[0].rank === 0 || ts[0].shape[0] <= bs || tapeRecording()) return this.#packedRun(op, x, (px) => this.predictAs(op, px, args));
     const n = ts[0].shape[0];
-    const batches: Tensor[][] = [];
+    // Chunks of whole batches of about PREDICT_CHUNK_BYTES of input (at least one batch): the
+    // extra memory is one chunk, the core's batches are those of the whole call (the same
+    // bits), and a few chunks keep the JS per chunk (slices, joins, outputs held) small.
+    const rowBytes = 4 * ts.reduce((a, t) => a + t.size / Math.max(n, 1), 0);
+    const chunk = bs * Math.max(1, Math.floor(PREDICT_CHUNK_BYTES / Math.max(rowBytes * bs, 1)));
+    if (n <= chunk) return this.#packedRun(op, x, (px) => this.predictAs(op, px, args));
+    const chunks: Tensor[][] = [];
     try {
-      for (let start = 0; start < n; start += bs) {
-        const count = Math.min(bs, n - start);
-        const rows = ts.map((t) => slice(t, [start], [count]));
+      for (let start = 0; start < n; start += chunk) {
+        const count = Math.min(chunk, n - start);
+        const rows: Tensor[] = [];
         let packed: Tensor;
         try {
-          packed = join(op, 'x', rows, inParts);
+          for (const t of ts) rows.push(slice(t, [start], [count]));
+          packed = join(op, 'x', rows, inParts, ts);
+        } catch (err) {
+          // A slice that did not fit (join says its own).
+          throw rows.length < ts.length ? packingOutOfMemory(op, 'x', ts, inParts, err, count) : err;
         } finally {
           for (const t of rows) t.dispose();
         }
@@ -1715,12 +1736,18 @@ export class Sequential {
           packed.dispose();
         }
         const outParts = this.outputParts();
-        batches.push(outParts ? unpack(out, outParts) : [out]);
+        chunks.push(outParts ? unpack(out, outParts) : [out]);
       }
-      const joined = batches[0].map((_, q) => concat(batches.map((b) => b[q]), 0));
+      const joined: Tensor[] = [];
+      try {
+        for (let q = 0; q < chunks[0].length; q++) joined.push(concat(chunks.map((b) => b[q]), 0));
+      } catch (err) {
+        for (const t of joined) t.dispose();
+        throw err;
+      }
       return this.#graph!.outputs.length === 1 ? joined[0] : joined;
     } finally {
-      for (const b of batches) for (const t of b) t.dispose();
+      for (const b of chunks) for (const t of b) t.dispose();
     }
   }
 
