@@ -100,6 +100,7 @@ describe('dispose', () => {
     const one = nr.scalar(1);
     one.dispose();
     expect(() => one.item()).toThrow(new nr.DisposedError('item: tensor is a disposed tensor (shape [])'));
+    expect(() => t.item()).toThrow(new nr.DisposedError('item: tensor is a disposed tensor (shape [3])'));
     // A Proxy of a tensor still gets the message (the reading goes through the public handleFor).
     const p = new Proxy(nr.tensor([1]), {});
     expect(() => p.arraySync()).toThrow(/^arraySync: tensor is an object made from a Tensor \(a Proxy of it/);

@@ -261,6 +261,7 @@ export class Tensor<R extends Rank = Rank> {
 
   /** The single value of a tensor with one element. */
   item(): number {
+    this.handleFor('item'); // a disposed tensor is said as such before its size
     if (this.size !== 1) {
       throw new InvalidArgumentError(`item: tensor has ${this.size} elements (shape [${this.shape}]); item() needs exactly 1`);
     }

@@ -8,6 +8,7 @@ import { InvalidArgumentError, OutOfMemoryError } from '../errors.js';
 import { keep, tidy } from '../scope.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
 import { add, mul, sub } from '../ops/binary.js';
+import { divNoNan } from '../ops/arithmetic.js';
 import { matMul } from '../ops/matmul.js';
 import { reshape } from '../ops/shape.js';
 import { fromFlat } from '../ops/convert.js';
@@ -60,8 +61,8 @@ export class PCA {
   #fit: { samples: number; features: number; variance: number[]; ratio: number[] } | null = null;
   #components: Tensor | null = null;
   #mean: Tensor | null = null;
-  /** The codes' scales when whitened: `1/√explainedVariance` (0 without variance), and `√explainedVariance`. */
-  #scales: { code: Tensor; uncode: Tensor } | null = null;
+  /** The codes' scale when whitened: `√explainedVariance` (codes are divided by it, 0 without variance). */
+  #scales: { uncode: Tensor } | null = null;
 
   /** Use {@link pca}. */
   constructor(args: PCAArgs) {
@@ -106,7 +107,6 @@ export class PCA {
   #dropCached(): void {
     this.#components?.dispose();
     this.#mean?.dispose();
-    this.#scales?.code.dispose();
     this.#scales?.uncode.dispose();
     this.#components = null;
     this.#mean = null;
@@ -168,7 +168,9 @@ export class PCA {
         } else {
           // (x − μ)·Vᵀ, whitened after.
           y = matMul(sub(rows, mean), components, false, true);
-          if (scales !== null) y = mul(y, scales.code);
+          // Divided by √variance (not times 1/√variance, which leaves float32 for a variance
+          // below ~1e-77: ±Infinity codes); 0 for a component without variance.
+          if (scales !== null) y = divNoNan(y, scales.uncode);
         }
         return one ? reshape(y, [y.shape[1]]) : y;
       });
@@ -187,14 +189,11 @@ export class PCA {
     return this.#mean;
   }
 
-  #cachedScales(variance: readonly number[]): { code: Tensor; uncode: Tensor } {
-    if (this.#scales === null || this.#scales.code.isDisposed || this.#scales.uncode.isDisposed) {
-      this.#scales?.code.dispose();
+  #cachedScales(variance: readonly number[]): { uncode: Tensor } {
+    if (this.#scales === null || this.#scales.uncode.isDisposed) {
       this.#scales?.uncode.dispose();
-      // From the float64 variances, rounded once; a component without variance codes to 0.
-      const code = keep(fromFlat('pca.transform', variance.map((v) => (v > 0 ? 1 / Math.sqrt(v) : 0)), [variance.length]));
-      const uncode = keep(fromFlat('pca.inverseTransform', variance.map((v) => Math.sqrt(Math.max(v, 0))), [variance.length]));
-      this.#scales = { code, uncode };
+      // √variance from the float64 variances, rounded once.
+      this.#scales = { uncode: keep(fromFlat('pca.transform', variance.map((v) => Math.sqrt(Math.max(v, 0))), [variance.length])) };
     }
     return this.#scales;
   }

@@ -141,8 +141,9 @@ function klSparsity(options?: { target?: number | undefined; weight?: number | u
    * the *unclamped* ρ̂ (floored at 1e-30 only, so a dead unit, ρ̂ < 1e-6, is still pulled
    * back; kept within float32's range). So the gradient is *not* that of the clamped value:
    * central differences of `apply` give 0 for a unit outside the clamp, where this gives the
-   * unclamped KL's derivative. A weight of 0 gives a constant 0, as TF.js's
-   * `l1l2({ l1: 0, l2: 0 }).apply`.
+   * unclamped KL's derivative. A unit whose mean lies outside [0, 1] (a tanh or linear
+   * output) is an error: KL sparsity is for activations in [0, 1]. A weight of 0 gives a
+   * constant 0, as TF.js's `l1l2({ l1: 0, l2: 0 }).apply`.
    * @example const loss = add(reconLoss, regularizers.klSparsity({ target: 0.05, weight: 3 }).apply(codes));
    */
   apply(x: TensorLike): Scalar;

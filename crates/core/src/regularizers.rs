@@ -180,8 +180,18 @@ impl KlSparsity {
     /// `regularizers.klSparsity(…).apply(y)`: [`KlSparsity::penalty`] of a layer output `y`
     /// (`[..., units]`) as a scalar, the value `fit` and `evaluate` add. Its backward rule is
     /// [`KlSparsity::apply_backward`], the gradient `fit` adds.
+    /// A mean outside `[0, 1]` (a tanh or linear output) is an error: its penalty would be the
+    /// clamp's and its gradient the floor's (−7.5e28 for a negative mean), an exploding step.
     pub fn apply(&self, y: &Tensor) -> Result<Tensor> {
         let units = KlSparsity::units_of(y)?;
+        if let Some((j, &r)) = KlSparsity::means(y.data(), units).0.iter().enumerate().find(|(_, r)| !(0.0..=1.0).contains(*r)) {
+            bail!(
+                "klSparsity.apply",
+                "the mean activation of unit {j} is {r}, outside [0, 1] (x has shape {}): KL sparsity compares mean activations in [0, 1] with its target, as a sigmoid, hardSigmoid or softmax layer gives them; for a tanh or linear output use regularizers.l1",
+                y.shape(),
+                r = js_number(r as f32)
+            );
+        }
         Ok(Tensor::scalar(self.penalty(y.data(), units)))
     }
 
@@ -370,5 +380,10 @@ mod tests {
         let empty = Tensor::zeros("t", crate::Shape::new("t", &[0, 3]).unwrap()).unwrap();
         assert_eq!(msg(k.apply(&empty)), "klSparsity.apply: x must have at least one row and one unit (ρ̂ is a mean over the rows), got shape [0,3]");
         assert_eq!(msg(k.apply_backward(&y, &y)), "klSparsity.apply: the gradient at the output must be a scalar, got shape [2,3,2]");
+        // A mean outside [0, 1] (a tanh layer's) is refused, not given a floor-sized gradient.
+        let tanh = Tensor::new("t", crate::Shape::new("t", &[2, 2]).unwrap(), vec![-0.5, 0.3, -0.1, 0.4]).unwrap();
+        assert_eq!(msg(k.apply(&tanh)), "klSparsity.apply: the mean activation of unit 0 is -0.3, outside [0, 1] (x has shape [2,2]): KL sparsity compares mean activations in [0, 1] with its target, as a sigmoid, hardSigmoid or softmax layer gives them; for a tanh or linear output use regularizers.l1");
+        let nan = Tensor::new("t", crate::Shape::new("t", &[1, 2]).unwrap(), vec![0.5, f32::NAN]).unwrap();
+        assert!(msg(k.apply(&nan)).starts_with("klSparsity.apply: the mean activation of unit 1 is NaN, outside [0, 1]"));
     }
 }

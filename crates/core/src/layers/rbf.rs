@@ -10,12 +10,15 @@
 //! Working in `u` rather than `r` keeps every derivative finite at `x = c`.
 //!
 //! # Range
-//! `u` is formed in float32 and overflows when `‖x − c‖/σ` passes ~1.8e19, though the
-//! multiquadric's `φ ≈ ‖x − c‖/σ` and its inverse's `σ/‖x − c‖` are still float32 numbers
-//! (`r = 1e20, σ = 1`: `φ = 1e20`, not ∞; `r = 1e19, σ = 1e-5`: `1e-24`, not 0). There `φ` and
-//! the backward's terms are computed in f64 and rounded once; everywhere else (every finite `u`,
-//! and the inverse multiquadric's `φ³` in float32's normal range) the float32 code is unchanged,
-//! bit for bit.
+//! `u` is formed in float32 from `‖x − c‖²` and `σ²`, in f64 where either leaves float32's
+//! normal range. `u` overflows when `‖x − c‖/σ` passes ~1.8e19, though the multiquadric's
+//! `φ ≈ ‖x − c‖/σ` and its inverse's `σ/‖x − c‖` are still float32 numbers (`r = 1e20, σ = 1`:
+//! `φ = 1e20`, not ∞; `r = 1e19, σ = 1e-5`: `1e-24`, not 0): there `φ` comes from `u` in f64.
+//! The backward of a row and unit runs in f64 (each term rounded once) where a step of its
+//! float32 rule leaves float32's normal range: `u` (∞, subnormal, or 0 away from the center),
+//! `σ²`, `dφ/du`, `g`, `2g/σ²`, `2g·u` or `2g·u/σ` overflows or underflows (below 2^-126:
+//! subnormal, or 0 from nonzero factors). Everywhere else the float32 code is unchanged, bit for
+//! bit. (The Gaussian's `g` is 0 in f64 too past `u = 1500`: there it stays 0.)
 //!
 //! # Shapes
 //! `x: [batch, ..., d]` → `y: [batch, ..., units]` (over the last axis, as `dense`);
@@ -155,52 +158,40 @@ impl Forward<'_> {
     #[allow(clippy::too_many_arguments)]
     fn backward(&self, u: &[f32], phi: &[f32], dy: &[f32], dx: &mut [f32], dc: &mut [f32], dw: &mut [f32]) {
         let (d, units) = (self.d, self.widths.len());
+        let normal = |v: &[f32]| v.iter().all(|v| v.is_normal());
         for r in 0..self.rows {
             let xr = &self.x[r * d..(r + 1) * d];
             let dxr = &mut dx[r * d..(r + 1) * d];
             for j in 0..units {
-                let k = r * units + j;
-                let s = self.widths[j];
-                if self.wide(u[k], phi[k]) {
+                let (k, s) = (r * units + j, self.widths[j]);
+                let c = &self.centers[j * d..(j + 1) * d];
+                let dphi = self.kernel.dphi_du(phi[k]);
+                let g = dy[k] * dphi;
+                // NOTE: past u = 1500 the Gaussian's e^(−u/2) is 0 in f64 too (below 2^-1074).
+                if g == 0.0 && (dy[k] == 0.0 || (self.kernel == RbfKernel::Gaussian && u[k] > 1500.0)) {
+                    continue;
+                }
+                let (f, p) = (2.0 * g / (s * s), 2.0 * g * u[k]);
+                // Every step of the float32 rule in float32's normal range, or the row and unit
+                // in f64 (module docs, "Range"): a step that overflowed, or a nonzero one that
+                // underflowed (u = 0 away from the center too), lost the gradient's digits.
+                if !(normal(&[dphi, g, s * s, f]) && if u[k] == 0.0 { xr == c } else { normal(&[u[k], p, p / s]) }) {
                     self.backward_f64(xr, j, dy[k], dxr, dc, &mut dw[j]);
                     continue;
                 }
-                let g = dy[k] * self.kernel.dphi_du(phi[k]);
-                if g == 0.0 {
-                    continue;
-                }
-                let f = 2.0 * g / (s * s);
-                // Where σ² underflows (module docs of over_width_squared), each term divides by σ
-                // twice: f itself would be ±∞, and ∞·0 NaN at the center; where it overflows, f
-                // would be 0 for a gradient that is not.
-                let tiny = (s * s).abs() < f32::MIN_POSITIVE || !(s * s).is_finite();
-                let c = &self.centers[j * d..(j + 1) * d];
                 let dcj = &mut dc[j * d..(j + 1) * d];
                 for ((dxv, dcv), (&a, &b)) in dxr.iter_mut().zip(dcj).zip(xr.iter().zip(c)) {
-                    let t = if tiny { over_width_squared(2.0 * g * (a - b), s) } else { f * (a - b) };
+                    let t = f * (a - b);
                     *dxv += t;
                     *dcv -= t;
                 }
-                dw[j] -= 2.0 * g * u[k] / s;
+                dw[j] -= p / s;
             }
         }
     }
 
-    /// Whether unit `(u, φ)` takes [`Forward::backward_f64`]: a multiquadric `u` beyond float32
-    /// (∞, where `g·u` is ∞ or NaN), or an inverse multiquadric whose `φ³` is below float32's
-    /// normal range (`u` > ~2e25, where `dφ/du` underflows to 0 or loses its digits). The
-    /// Gaussian's `φ` is `exp(−u/2)`: its gradient there is 0 to float32 anyway.
-    #[inline]
-    fn wide(&self, u: f32, phi: f32) -> bool {
-        match self.kernel {
-            RbfKernel::Gaussian => false,
-            RbfKernel::Multiquadric => !u.is_finite(),
-            RbfKernel::InverseMultiquadric => !u.is_finite() || (phi != 0.0 && (phi * phi * phi).abs() < f32::MIN_POSITIVE),
-        }
-    }
-
-    /// [`Forward::backward`]'s terms of row `xr` and unit `j` in f64 (`u`, `φ`, `g` and `g·u`
-    /// beyond float32's range), rounded once to float32 per term.
+    /// [`Forward::backward`]'s terms of row `xr` and unit `j` in f64 (where a float32 step left
+    /// float32's normal range), rounded once to float32 per term.
     #[cold]
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn backward_f64(&self, xr: &[f32], j: usize, dy: f32, dxr: &mut [f32], dc: &mut [f32], dw: &mut f32) {
@@ -275,19 +266,6 @@ fn features_with_u(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKer
     let mut u = crate::tensor::alloc(OP, phi.size())?;
     Forward { x: x.data(), rows, d: *d, centers: centers.data(), widths: widths.data(), kernel }.run(&mut u, phi.data_mut());
     Ok((phi, u))
-}
-
-/// `v / σ²`: as `v / (σ·σ)`, except where `σ²` leaves float32's normal range (a width below
-/// ~1.1e-19 or above ~1.8e19), where `(v / σ) / σ` keeps the quotient (`σ²` became 0 or ∞:
-/// `0 / 0` was NaN, `v / ∞` a 0 for a gradient that is not).
-#[inline]
-fn over_width_squared(v: f32, s: f32) -> f32 {
-    let s2 = s * s;
-    if s2.abs() < f32::MIN_POSITIVE || !s2.is_finite() {
-        v / s / s
-    } else {
-        v / s2
-    }
 }
 
 /// How the centers start.
@@ -492,8 +470,6 @@ mod tests {
         assert_eq!(phi.data()[0], 1.0);
         // A distance that small underflows its square too: taken in f64, φ is e^-0.5 (it was 1).
         assert_eq!(phi.data()[1], (-0.5f32).exp());
-        // Ordinary widths keep their bits: v / (σ·σ).
-        assert_eq!(over_width_squared(3.0, 0.7), 3.0 / (0.7f32 * 0.7));
         let [dx, _, _] = features_backward(&x, &c, &w, RbfKernel::Gaussian, &t(&[2, 1], vec![1., 1.])).unwrap();
         assert!(dx.data().iter().all(|v| v.is_finite()), "{:?}", dx.data());
     }
@@ -549,17 +525,76 @@ mod tests {
             close(dw.data()[0], -g * 2.0 * t2 / s64, &format!("{kernel:?} dφ/dσ at r {r:e}, σ {s:e}"));
             assert_eq!((dx.data()[1], dc.data()[1]), (0.0, 0.0));
         }
-        // Where u is a float32, nothing changed: φ(u) and the float32 rule, bit for bit.
-        for kernel in [RbfKernel::Multiquadric, RbfKernel::InverseMultiquadric] {
-            for (r, s) in [(3.0f32, 0.5f32), (1e6, 1.0), (1e-3, 7.0)] {
+        // Where every float32 step stays normal, nothing changed: φ(u) and the float32 rule, bit
+        // for bit.
+        for kernel in [RbfKernel::Gaussian, RbfKernel::Multiquadric, RbfKernel::InverseMultiquadric] {
+            for (r, s, dy) in [(3.0f32, 0.5f32, 1.0f32), (1e6, 1.0, 1.0), (1e-3, 7.0, 1.0), (1e-3, 1e-9, -2.5), (2.5, 3e4, 1e-20), (1e10, 1e9, 3e20), (0.3, -0.2, 0.7)] {
                 let x = t(&[1, 2], vec![r, 0.]);
                 let (c, w) = (t(&[1, 2], vec![0., 0.]), t(&[1], vec![s]));
                 let u = (r * r) / (s * s);
                 assert_eq!(features(&x, &c, &w, kernel).unwrap().data()[0], kernel.phi(u));
-                let [dx, _, dw] = features_backward(&x, &c, &w, kernel, &t(&[1, 1], vec![1.0])).unwrap();
-                let g = kernel.dphi_du(kernel.phi(u));
-                assert_eq!(dx.data()[0], 2.0 * g / (s * s) * r);
-                assert_eq!(dw.data()[0], -(2.0 * g * u / s));
+                let [dx, dc, dw] = features_backward(&x, &c, &w, kernel, &t(&[1, 1], vec![dy])).unwrap();
+                let g = dy * kernel.dphi_du(kernel.phi(u));
+                assert_eq!((dx.data()[0], dc.data()[0]), (2.0 * g / (s * s) * r, -(2.0 * g / (s * s) * r)), "{kernel:?} r {r:e} σ {s:e}");
+                assert_eq!(dw.data()[0], -(2.0 * g * u / s), "{kernel:?} r {r:e} σ {s:e}");
+            }
+        }
+    }
+
+    /// Gradients where a float32 step of the backward under- or overflows though `u` and `φ` are
+    /// finite (they were 0 or off by 1–3 %), against closed forms in f64: `δ = x` (c = 0, one
+    /// feature), `u = δ²/σ²`, `q = √(1 + u)`, `dφ/dx = −dφ/dc = dy·φ'(u)·2δ/σ²`,
+    /// `dφ/dσ = −dy·φ'(u)·2u/σ` with `φ'(u)` = `−e^(−u/2)/2`, `1/(2q)`, `−1/(2q³)`.
+    #[test]
+    fn gradients_whose_float32_steps_leave_the_normal_range() {
+        let check = |kernel: RbfKernel, x: f32, s: f32, dy: f32| {
+            let (xt, c, w) = (t(&[1, 1], vec![x]), t(&[1, 1], vec![0.]), t(&[1], vec![s]));
+            let phi = features(&xt, &c, &w, kernel).unwrap().data()[0];
+            let [dx, dc, dw] = features_backward(&xt, &c, &w, kernel, &t(&[1, 1], vec![dy])).unwrap();
+            let (d, s64) = (f64::from(x), f64::from(s));
+            let u = (d / s64).powi(2);
+            let q = (1.0 + u).sqrt();
+            let (want, dphi) = match kernel {
+                RbfKernel::Gaussian => ((-0.5 * u).exp(), -0.5 * (-0.5 * u).exp()),
+                RbfKernel::Multiquadric => (q, 0.5 / q),
+                RbfKernel::InverseMultiquadric => (1.0 / q, -0.5 / (q * q * q)),
+            };
+            let g = f64::from(dy) * dphi;
+            let gx = g * 2.0 * d / (s64 * s64);
+            for (what, got, want) in [("φ", phi, want), ("dφ/dx", dx.data()[0], gx), ("dφ/dc", dc.data()[0], -gx), ("dφ/dσ", dw.data()[0], -g * 2.0 * u / s64)] {
+                // Where the true value is a normal float32.
+                if want.abs() >= f64::from(f32::MIN_POSITIVE) && want.abs() <= f64::from(f32::MAX) {
+                    let e = (f64::from(got) / want - 1.0).abs();
+                    assert!(e < 1e-6, "{kernel:?} {what} at x {x:e}, σ {s:e}, dy {dy:e}: got {got:e}, want {want:e}");
+                }
+            }
+        };
+        // The reported cases (dφ/dx of the first: 0, want −4.142; of the second −4.0037e6, want
+        // −4.1420e6; dφ/dσ of the last 0).
+        for (kernel, x, s) in [
+            (RbfKernel::InverseMultiquadric, 1.3e-13f32, 7e-26f32),
+            (RbfKernel::InverseMultiquadric, 1.3e-16, 7e-26),
+            (RbfKernel::InverseMultiquadric, 1e-8, 1e-20),
+            (RbfKernel::InverseMultiquadric, 1.3e17, 7e4),
+            (RbfKernel::Multiquadric, 1.3e29, 7e16),
+            (RbfKernel::Multiquadric, 1.3e26, 7e16),
+            (RbfKernel::Gaussian, 1.3e-37, 7e-14),
+            (RbfKernel::Multiquadric, 1.3e-37, 7e-14),
+            (RbfKernel::InverseMultiquadric, 1.3e-37, 7e-14),
+            // u = 200: φ = e^-100 is subnormal in float32, dφ/dx ≈ 5e-28 is not.
+            (RbfKernel::Gaussian, 1.4142135e-14, 1e-15),
+        ] {
+            check(kernel, x, s, 1.0);
+        }
+        // x = 1.3·10^i, σ = 0.7·10^j over float32's range, and a subnormal and a large dy.
+        for kernel in [RbfKernel::Gaussian, RbfKernel::Multiquadric, RbfKernel::InverseMultiquadric] {
+            for i in (-37..=38).step_by(3) {
+                for j in (-37..=38).step_by(3) {
+                    let (x, s) = ((1.3 * 10f64.powi(i)) as f32, (0.7 * 10f64.powi(j)) as f32);
+                    for dy in [1.0f32, 1e-40, -3e30] {
+                        check(kernel, x, s, dy);
+                    }
+                }
             }
         }
     }
