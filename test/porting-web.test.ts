@@ -290,12 +290,15 @@ describe('fit and fitDataset: yieldEvery (TF.js\'s option)', () => {
   const fitDatasetWith = (args: nr.FitDatasetArgs) => async (callbacks: nr.CallbackHooks) => {
     const m = model();
     const { x, y } = data(20);
-    const [xs, ys] = [nr.unstack(x), nr.unstack(y)];
-    const ds = nr.data.zip({ xs: nr.data.array(xs), ys: nr.data.array(ys) }).batch(4);
+    // Batches made ahead: a batch() stage yields on its own when filling one batch takes over
+    // 16 ms (a GC pause or a loaded machine), which is not fitDataset's yieldEvery (its tests
+    // failed under load so).
+    const batches = [0, 4, 8, 12, 16].map((s) => ({ xs: nr.slice(x, [s], [4]), ys: nr.slice(y, [s], [4]) }));
+    const ds = nr.data.array(batches);
     try {
       return await m.fitDataset(ds, { epochs: 3, verbose: 0, ...args, callbacks: args.yieldEvery === 'never' ? { ...callbacks, onYield: undefined } : callbacks });
     } finally {
-      nr.dispose([m, x, y, xs, ys]);
+      nr.dispose([m, x, y, ...batches.flatMap((b) => [b.xs, b.ys])]);
     }
   };
 
