@@ -169,15 +169,6 @@ describe('a string or a bare ArrayBuffer where bytes go: the message says what t
     expect(compression.lzw.decode(compression.lzw.encode(new Uint8Array(bytes.buffer)))).toEqual(bytes);
   });
 
-  it("a DataView given as bytes, and an ArrayBuffer or a DataView given as decode's output, get their views (a re-tester's finding)", () => {
-    const view = new DataView(new ArrayBuffer(8));
-    throwsInvalid(() => compression.huffman.encode(view as never), /^compression\.huffman\.encode: bytes must be a Uint8Array \(or a Uint8ClampedArray\), got an object \(DataView\); to read its bytes, pass a Uint8Array over the same memory: new Uint8Array\(view\.buffer, view\.byteOffset, view\.byteLength\)$/);
-    const stream = compression.rle.encode(new Uint8Array([1, 1, 2]));
-    throwsInvalid(() => compression.rle.decode(stream, { output: new ArrayBuffer(100) as never }), /^compression\.rle\.decode: output must be a Uint8Array \(or a Uint8ClampedArray\), got an object \(ArrayBuffer\); to decode into a buffer, pass a view of it: new Uint8Array\(buffer\)$/);
-    throwsInvalid(() => compression.rle.decode(stream, { output: view as never }), /^compression\.rle\.decode: output must be a Uint8Array \(or a Uint8ClampedArray\), got an object \(DataView\); to decode into its memory, pass a Uint8Array over the same memory: /);
-    throwsInvalid(() => compression.rle.decode(stream, { output: 'x' as never }), /^compression\.rle\.decode: output must be a Uint8Array \(or a Uint8ClampedArray\), got the string "x"$/);
-  });
-
   it('other values keep their messages (no hint)', () => {
     throwsInvalid(() => compression.huffman.encode(42 as never), /^compression\.huffman\.encode: bytes must be a Uint8Array \(or a Uint8ClampedArray\), got 42$/);
     throwsInvalid(() => compression.huffman.encode({} as never), /^compression\.huffman\.encode: bytes must be a Uint8Array \(or a Uint8ClampedArray\), got an object \(Object\)$/);

@@ -202,12 +202,7 @@ export class Tensor<R extends Rank = Rank> {
     // A Proxy of a tensor or Object.create(tensor) passes instanceof but has no fields of its
     // own (reading one was a TypeError about a private member).
     if (!(#handle in this)) throw new InvalidArgumentError(`${op}: ${arg} is an object made from a Tensor (a Proxy of it, or Object.create(tensor)), not a Tensor: pass the tensor itself`);
-    if (this.#handle === 0) {
-      // A variable (an own `name`) is named: a loop's "tensor is a disposed tensor" did not say which.
-      const name = Object.hasOwn(this, 'name') ? (this as { name?: unknown }).name : undefined;
-      const what = typeof name === 'string' ? `variable '${name}'` : 'tensor';
-      throw new DisposedError(`${op}: ${arg} is a disposed ${what} (shape [${this.shape}])${freedNote(this.#tracked)}`);
-    }
+    if (this.#handle === 0) throw new DisposedError(`${op}: ${arg} is a disposed tensor (shape [${this.shape}])${freedNote(this.#tracked)}`);
     // The message is built only when the check fails (instanceId() is 0 before init).
     if (this.#owner !== instanceId()) assertLive(this.#owner, `${op}: ${arg}`);
     return this.#handle;

@@ -76,7 +76,6 @@ function textOrBufferHint(op: string, v: unknown): string {
       : '; a stream is bytes, as encode returns them: if it came as base64 text, decode that to bytes first (Uint8Array.from(atob(s), (c) => c.charCodeAt(0)), or Buffer.from(s, \'base64\') in Node)';
   }
   const tag = typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : '';
-  if (tag === '[object DataView]') return '; to read its bytes, pass a Uint8Array over the same memory: new Uint8Array(view.buffer, view.byteOffset, view.byteLength)';
   return tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]' ? '; to read a buffer\'s bytes, pass a view of it: new Uint8Array(buffer)' : '';
 }
 
@@ -131,8 +130,7 @@ export function byteDecodeArgs(op: string, options: unknown): { maxOutput: numbe
   const o = checkArgs(op, options, ['maxOutputBytes', 'output']);
   const output = o.output === undefined ? undefined : asBytes(op, 'output', o.output);
   if (o.output !== undefined && output === undefined) {
-    const into = textOrBufferHint(op, o.output).replace("to read a buffer's bytes, pass a view of it", 'to decode into a buffer, pass a view of it').replace('to read its bytes, pass', 'to decode into its memory, pass');
-    throw new InvalidArgumentError(`${op}: output must be a Uint8Array (or a Uint8ClampedArray), got ${describe(o.output)}${typeof o.output === 'string' ? '' : into}`);
+    throw new InvalidArgumentError(`${op}: output must be a Uint8Array (or a Uint8ClampedArray), got ${describe(o.output)}`);
   }
   return { maxOutput: maxOf(op, o.maxOutputBytes), output };
 }

@@ -118,11 +118,6 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
     if (res.status === 404 && label.missingAdvice) err.message += label.missingAdvice;
     throw err;
   }
-  // A body read already (await r.arrayBuffer() before init(r)) cannot be read again: the
-  // runtime's TypeError ("Body is unusable") named neither init nor the fix.
-  if (res.bodyUsed) {
-    throw new InvalidArgumentError(`init: ${where.startsWith('the Response') ? where : `the Response of ${where}`} was read already (its body is used), so init cannot read the wasm from it; pass a fresh Response (fetch(url)), its URL, or the bytes you read (init(bytes))`);
-  }
   try {
     return await WebAssembly.compileStreaming(res.clone());
   } catch {
